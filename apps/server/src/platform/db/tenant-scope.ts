@@ -1,0 +1,47 @@
+import { sql } from 'kysely';
+import { isUuid } from '../ids.ts';
+import type { Db } from './database.ts';
+
+/** A Kysely handle bound to one connection inside a tenant transaction. */
+export type Tx = Db;
+
+/** The role application queries run as: it owns no table, so forced RLS always applies. */
+export const APP_ROLE = 'kehu_app';
+
+/**
+ * Runs `fn` in one transaction as the application role with `app.tenant_id` set, so
+ * PostgreSQL row-level security confines every statement to that tenant (the second line
+ * of defence behind the record engine's own scoping). BEGIN and both settings go in one
+ * round trip.
+ */
+export async function inTenant<T>(
+  db: Db,
+  tenantId: string,
+  fn: (tx: Tx) => Promise<T>,
+  opts: { readOnly?: boolean } = {},
+): Promise<T> {
+  if (!isUuid(tenantId)) throw new Error('inTenant: tenant id must be a uuid');
+  return db.connection().execute(async (conn) => {
+    await sql
+      .raw(
+        `begin${opts.readOnly ? ' read only' : ''}; select set_config('role', '${APP_ROLE}', true), set_config('app.tenant_id', '${tenantId}', true)`,
+      )
+      .execute(conn);
+    try {
+      const result = await fn(conn);
+      await sql.raw('commit').execute(conn);
+      return result;
+    } catch (err) {
+      await sql
+        .raw('rollback')
+        .execute(conn)
+        .catch(() => {});
+      throw err;
+    }
+  });
+}
+
+/** Work that spans tenants (job claiming, login lookup, migrations) runs as the owner. */
+export async function asSystem<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction().execute(fn);
+}

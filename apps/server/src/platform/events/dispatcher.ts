@@ -1,0 +1,114 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import { enqueue, type Logger, registerJob } from '../jobs/queue.ts';
+import type { DomainEvent } from './outbox.ts';
+
+/**
+ * Outbox → handlers. Durable subscribers get one job per event (queue `event:<name>`,
+ * deduplicated by event id, retried with backoff, dead-lettered); in-process listeners
+ * (live notifications, caches) are called best-effort after the event is committed.
+ */
+type Listener = (e: DomainEvent) => void;
+interface Subscription {
+  name: string;
+  pattern: RegExp;
+}
+
+const subscriptions: Subscription[] = [];
+const listeners: { pattern: RegExp; fn: Listener }[] = [];
+
+const toRegExp = (pattern: string) =>
+  new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+
+/** `pattern` like `customer.*` or `*.created`; the handler must be idempotent on `event.id`. */
+export function subscribe(name: string, pattern: string, handler: (e: DomainEvent) => Promise<void>) {
+  subscriptions.push({ name, pattern: toRegExp(pattern) });
+  registerJob<DomainEvent>(`event:${name}`, handler);
+}
+
+export function onEvent(pattern: string, fn: Listener): () => void {
+  const entry = { pattern: toRegExp(pattern), fn };
+  listeners.push(entry);
+  return () => listeners.splice(listeners.indexOf(entry), 1);
+}
+
+interface OutboxRow {
+  tenant_id: string;
+  id: string;
+  type: string;
+  object: string | null;
+  record_id: string | null;
+  payload: Record<string, unknown>;
+  created_at: Date;
+}
+
+/** Moves one batch from the outbox; returns how many events it published. */
+export async function dispatchBatch(db: Db, log: Logger, limit = 200): Promise<number> {
+  const events = await db.transaction().execute(async (tx) => {
+    const rows = (
+      await sql<OutboxRow>`select tenant_id, id, type, object, record_id, payload, created_at from outbox
+        where dispatched_at is null order by id limit ${limit} for update skip locked`.execute(tx)
+    ).rows;
+    const published: DomainEvent[] = [];
+    for (const r of rows) {
+      const event: DomainEvent = {
+        id: r.id,
+        tenantId: r.tenant_id,
+        type: r.type,
+        object: r.object ?? undefined,
+        recordId: r.record_id ?? undefined,
+        payload: r.payload,
+        createdAt: new Date(r.created_at).toISOString(),
+      };
+      for (const s of subscriptions) {
+        if (s.pattern.test(r.type)) await enqueue(tx, r.tenant_id, `event:${s.name}`, event, { dedupeKey: r.id });
+      }
+      published.push(event);
+    }
+    if (rows.length > 0) {
+      await sql`update outbox set dispatched_at = now()
+        where (tenant_id, id) in (${sql.join(rows.map((r) => sql`(${r.tenant_id}::uuid, ${r.id}::uuid)`))})`.execute(tx);
+    }
+    return published;
+  });
+  for (const e of events) {
+    for (const l of listeners) {
+      if (!l.pattern.test(e.type)) continue;
+      try {
+        l.fn(e);
+      } catch (err) {
+        log.warn({ err: (err as Error).message, event: e.id }, 'event listener failed');
+      }
+    }
+  }
+  return events.length;
+}
+
+let wake: (() => void) | null = null;
+export function kickDispatcher() {
+  wake?.();
+}
+
+export async function startDispatcher(db: Db, log: Logger, signal: AbortSignal, pollMs = 250) {
+  while (!signal.aborted) {
+    let n = 0;
+    try {
+      n = await dispatchBatch(db, log);
+    } catch (err) {
+      if (!signal.aborted) log.error({ err: (err as Error).message }, 'dispatcher error');
+    }
+    if (n === 0) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          wake = null;
+          resolve();
+        };
+        const timer = setTimeout(done, pollMs);
+        signal.addEventListener('abort', done);
+        wake = done;
+      });
+    }
+  }
+}

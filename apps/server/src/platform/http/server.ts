@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from '../config.ts';
+import { ping, type Database } from '../db/database.ts';
+import { pendingMigrations } from '../db/migrate.ts';
+import { AppError, notFound } from '../errors.ts';
+import { pickLocale } from '../i18n/locale.ts';
+import { newId } from '../ids.ts';
+import { sendProblem, translateError } from './problem.ts';
+import { registerRoutes, type RouteSpec } from './route.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const DEFAULT_WEB_DIST = resolve(here, '../../../../web/dist');
+
+/** Content types taken as a stream and handed to the route (uploads are never buffered whole). */
+export const UPLOAD_TYPES = [
+  'text/csv',
+  'application/csv',
+  'application/vnd.ms-excel',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/octet-stream',
+];
+
+export interface BuildOptions {
+  config: Pick<Config, 'LOG_LEVEL' | 'WEB_DIST'>;
+  database: Database;
+  routes: RouteSpec[];
+  /** Extra setup (OpenAPI route, module plugins) run before routes are registered. */
+  setup?: (app: FastifyInstance) => void | Promise<void>;
+}
+
+export async function buildServer(opts: BuildOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.config.LOG_LEVEL === 'silent' ? false : { level: opts.config.LOG_LEVEL },
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : newId();
+    },
+    requestIdHeader: false,
+    trustProxy: true,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+  });
+  await app.register(cookie);
+  app.addContentTypeParser(UPLOAD_TYPES, (_req, payload, done) => done(null, payload));
+
+  app.setErrorHandler((err, req, reply) => {
+    const locale = pickLocale(req.headers['accept-language']);
+    const known = translateError(err);
+    if (known) {
+      if (known.status >= 500) req.log.error({ err }, 'request failed');
+      return sendProblem(reply, known, locale);
+    }
+    req.log.error({ err }, 'unhandled error');
+    return sendProblem(reply, new AppError('bad_request', 500, { detailKey: 'title.internal' }), locale);
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const dbOk = await ping(opts.database.db);
+    const pending = dbOk ? await pendingMigrations(opts.database.db) : -1;
+    const ready = dbOk && pending === 0;
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', database: dbOk, pendingMigrations: pending });
+  });
+
+  await opts.setup?.(app);
+  registerRoutes(app, opts.database, opts.routes);
+
+  const webDist = opts.config.WEB_DIST ?? DEFAULT_WEB_DIST;
+  const hasWeb = existsSync(join(webDist, 'index.html'));
+  if (hasWeb) {
+    await app.register(fastifyStatic, { root: webDist, wildcard: false, index: false, maxAge: '1h', immutable: false });
+  }
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/') || req.url.startsWith('/v1/') || !hasWeb || req.method !== 'GET') {
+      return sendProblem(reply, notFound('resource'), pickLocale(req.headers['accept-language']));
+    }
+    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+  });
+  return app;
+}

@@ -1,0 +1,151 @@
+import { hostname } from 'node:os';
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { Tx } from '../db/tenant-scope.ts';
+import { newId } from '../ids.ts';
+
+/**
+ * A durable job queue in PostgreSQL (see docs/decisions/0003-job-queue.md): jobs are rows,
+ * enqueued in the caller's transaction, claimed with SKIP LOCKED, retried with exponential
+ * backoff, and moved to status `dead` (the dead-letter list) after max_attempts.
+ * A worker that dies leaves its job `running` with an expired lease; another worker takes it.
+ */
+export interface JobContext {
+  db: Db;
+  tenantId: string;
+  jobId: string;
+  attempt: number;
+  /** Long jobs call this to keep their lease. */
+  heartbeat(): Promise<void>;
+  signal: AbortSignal;
+}
+export type JobHandler<P = any> = (payload: P, ctx: JobContext) => Promise<void>;
+
+const handlers = new Map<string, JobHandler>();
+export function registerJob<P>(queue: string, handler: JobHandler<P>): void {
+  handlers.set(queue, handler as JobHandler);
+}
+export const registeredQueues = () => [...handlers.keys()];
+
+export interface EnqueueOptions {
+  runAt?: Date;
+  maxAttempts?: number;
+  dedupeKey?: string;
+}
+
+export async function enqueue(tx: Tx, tenantId: string, queue: string, payload: unknown, opts: EnqueueOptions = {}) {
+  const id = newId();
+  await sql`insert into jobs (tenant_id, id, queue, payload, run_at, max_attempts, dedupe_key)
+    values (${tenantId}, ${id}, ${queue}, ${JSON.stringify(payload)}::jsonb, ${opts.runAt ?? new Date()},
+      ${opts.maxAttempts ?? 5}, ${opts.dedupeKey ?? null})
+    on conflict do nothing`.execute(tx);
+  kick();
+  return id;
+}
+
+const LEASE_SECONDS = 120;
+export const backoffSeconds = (attempt: number) => Math.min(3600, 2 ** attempt);
+
+interface JobRow {
+  tenant_id: string;
+  id: string;
+  queue: string;
+  payload: unknown;
+  attempts: number;
+  max_attempts: number;
+}
+
+let wake: (() => void) | null = null;
+/** Wakes an idle worker in this process at once instead of at its next poll. */
+export function kick() {
+  wake?.();
+}
+
+export async function claimJob(db: Db, workerId: string): Promise<JobRow | null> {
+  const queues = registeredQueues();
+  if (queues.length === 0) return null;
+  const r = await sql<JobRow>`
+    update jobs set status = 'running', attempts = attempts + 1,
+      locked_until = now() + make_interval(secs => ${LEASE_SECONDS}), locked_by = ${workerId}
+    where (tenant_id, id) = (
+      select tenant_id, id from jobs
+      where run_at <= now() and queue = any(${queues}::text[])
+        and (status = 'pending' or (status = 'running' and locked_until < now()))
+      order by run_at limit 1 for update skip locked)
+    returning tenant_id, id, queue, payload, attempts, max_attempts`.execute(db);
+  return r.rows[0] ?? null;
+}
+
+export async function runOneJob(db: Db, workerId: string, signal: AbortSignal, log: Logger): Promise<boolean> {
+  const job = await claimJob(db, workerId);
+  if (!job) return false;
+  const handler = handlers.get(job.queue)!;
+  const ctx: JobContext = {
+    db,
+    tenantId: job.tenant_id,
+    jobId: job.id,
+    attempt: job.attempts,
+    signal,
+    heartbeat: async () => {
+      await sql`update jobs set locked_until = now() + make_interval(secs => ${LEASE_SECONDS})
+        where tenant_id = ${job.tenant_id} and id = ${job.id}`.execute(db);
+    },
+  };
+  try {
+    await handler(job.payload, ctx);
+    await sql`update jobs set status = 'done', finished_at = now(), locked_until = null, last_error = null
+      where tenant_id = ${job.tenant_id} and id = ${job.id}`.execute(db);
+  } catch (err) {
+    const message = (err as Error).stack ?? String(err);
+    const dead = job.attempts >= job.max_attempts;
+    log.warn({ job: job.id, queue: job.queue, attempt: job.attempts, dead, err: (err as Error).message }, 'job failed');
+    await sql`update jobs set status = ${dead ? 'dead' : 'pending'}, last_error = ${message.slice(0, 4000)},
+      locked_until = null, finished_at = ${dead ? new Date() : null},
+      run_at = now() + make_interval(secs => ${backoffSeconds(job.attempts)})
+      where tenant_id = ${job.tenant_id} and id = ${job.id}`.execute(db);
+  }
+  return true;
+}
+
+export interface Logger {
+  info(o: object, msg?: string): void;
+  warn(o: object, msg?: string): void;
+  error(o: object, msg?: string): void;
+}
+
+/** Polls for jobs until `signal` aborts; `concurrency` loops share the process. */
+export function startWorker(db: Db, log: Logger, signal: AbortSignal, opts: { concurrency?: number; pollMs?: number } = {}) {
+  const workerId = `${hostname()}:${process.pid}`;
+  const pollMs = opts.pollMs ?? 500;
+  const loops: Promise<void>[] = [];
+  for (let i = 0; i < (opts.concurrency ?? 2); i++) {
+    loops.push(
+      (async () => {
+        while (!signal.aborted) {
+          let worked = false;
+          try {
+            worked = await runOneJob(db, `${workerId}#${i}`, signal, log);
+          } catch (err) {
+            if (!signal.aborted) log.error({ err: (err as Error).message }, 'worker loop error');
+          }
+          if (!worked) await idle(pollMs, signal);
+        }
+      })(),
+    );
+  }
+  return Promise.all(loops).then(() => {});
+}
+
+function idle(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      if (wake === done) wake = null;
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+    wake = done;
+  });
+}

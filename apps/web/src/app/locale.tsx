@@ -1,0 +1,59 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { App as AntApp, ConfigProvider, theme } from 'antd';
+import enUSAntd from 'antd/locale/en_US';
+import zhCNAntd from 'antd/locale/zh_CN';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
+import 'dayjs/locale/en';
+import { type ReactNode, useCallback, useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import i18n, { type Language, LANGUAGE_KEY } from '../i18n';
+import { http, setApiLanguage } from './api-client';
+import { ME_KEY } from './session';
+
+function applyLanguage(lang: Language): void {
+  dayjs.locale(lang === 'zh-CN' ? 'zh-cn' : 'en');
+  setApiLanguage(lang);
+  document.documentElement.lang = lang;
+}
+
+applyLanguage(i18n.language as Language);
+
+/** Switch UI language; when signed in, also persist it on the user (PATCH /auth/me). */
+export function useChangeLanguage(): (lang: Language, opts?: { persist?: boolean }) => Promise<void> {
+  const qc = useQueryClient();
+  return useCallback(
+    async (lang, opts) => {
+      localStorage.setItem(LANGUAGE_KEY, lang);
+      applyLanguage(lang);
+      await i18n.changeLanguage(lang);
+      // Metadata labels are bilingual already; server error texts follow Accept-Language.
+      if (opts?.persist) {
+        try {
+          await http.patch('/auth/me', { locale: lang });
+          qc.invalidateQueries({ queryKey: ME_KEY });
+        } catch {
+          /* language still switches locally */
+        }
+      }
+    },
+    [qc],
+  );
+}
+
+export function LocaleProvider({ children }: { children: ReactNode }) {
+  const { i18n: inst } = useTranslation();
+  const lang = inst.language as Language;
+  useEffect(() => applyLanguage(lang), [lang]);
+  return (
+    <ConfigProvider
+      locale={lang === 'en-US' ? enUSAntd : zhCNAntd}
+      theme={{
+        algorithm: theme.defaultAlgorithm,
+        token: { colorPrimary: '#1677ff', borderRadius: 6 },
+      }}
+    >
+      <AntApp>{children}</AntApp>
+    </ConfigProvider>
+  );
+}

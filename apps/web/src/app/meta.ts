@@ -1,0 +1,110 @@
+import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { http } from './api-client';
+
+export type LocalizedLabel = Record<string, string> | string | null | undefined;
+
+export type FieldType =
+  | 'text' | 'longtext' | 'number' | 'currency' | 'percent' | 'date' | 'datetime' | 'boolean'
+  | 'picklist' | 'multipicklist' | 'lookup' | 'user' | 'unit' | 'phone' | 'email' | 'url'
+  | 'region' | 'json';
+
+export const FIELD_TYPES: FieldType[] = [
+  'text', 'longtext', 'number', 'currency', 'percent', 'date', 'datetime', 'boolean', 'picklist',
+  'multipicklist', 'lookup', 'user', 'unit', 'phone', 'email', 'url', 'region', 'json',
+];
+
+export type FieldAccess = 'full' | 'masked' | 'hidden';
+
+export interface PicklistOption {
+  value: string;
+  label?: LocalizedLabel;
+  color?: string;
+  active?: boolean;
+}
+
+export interface FieldMeta {
+  apiName: string;
+  type: FieldType;
+  label: LocalizedLabel;
+  required: boolean;
+  unique: boolean;
+  isCustom: boolean;
+  system: boolean;
+  readOnly: boolean;
+  options: PicklistOption[] | string[] | null;
+  lookupObject: string | null;
+  validation: { min?: number | null; max?: number | null; maxLength?: number | null; pattern?: string | null } | null;
+  defaultValue: unknown;
+  classification?: 'public' | 'internal' | 'confidential' | 'secret' | null;
+  personalKind?: string | null;
+  access: FieldAccess;
+  sortable?: boolean;
+  filterable?: boolean;
+}
+
+export interface LayoutSection {
+  key: string;
+  label: LocalizedLabel;
+  fields: string[];
+}
+
+export interface RelatedList {
+  object: string;
+  field: string;
+  label: LocalizedLabel;
+}
+
+export interface ObjectSummary {
+  apiName: string;
+  label: LocalizedLabel;
+  pluralLabel: LocalizedLabel;
+  isCustom: boolean;
+  icon?: string | null;
+  nameField: string;
+}
+
+export interface ObjectMeta extends ObjectSummary {
+  fields: FieldMeta[];
+  layout: { sections: LayoutSection[] } | null;
+  listColumns: string[];
+  relatedLists: RelatedList[];
+}
+
+export function localize(label: LocalizedLabel, lang: string, fallback = ''): string {
+  if (!label) return fallback;
+  if (typeof label === 'string') return label;
+  return label[lang] ?? label['zh-CN'] ?? label['en-US'] ?? Object.values(label)[0] ?? fallback;
+}
+
+/** `t`-like helper for metadata labels in the current UI language. */
+export function useLabel(): (label: LocalizedLabel, fallback?: string) => string {
+  const { i18n } = useTranslation();
+  return (label, fallback = '') => localize(label, i18n.language, fallback);
+}
+
+export function normalizeOptions(options: FieldMeta['options']): PicklistOption[] {
+  if (!options) return [];
+  return (options as Array<PicklistOption | string>).map((o) => (typeof o === 'string' ? { value: o, label: o } : o));
+}
+
+export function useObjects() {
+  return useQuery({
+    queryKey: ['meta', 'objects'],
+    queryFn: () => http.get<ObjectSummary[]>('/meta/objects'),
+    staleTime: 5 * 60_000,
+  });
+}
+
+export function useObjectMeta(object: string | undefined) {
+  return useQuery({
+    queryKey: ['meta', 'object', object],
+    queryFn: () => http.get<ObjectMeta>(`/meta/objects/${encodeURIComponent(object!)}`),
+    enabled: !!object,
+    staleTime: 5 * 60_000,
+  });
+}
+
+export function fieldMap(meta: ObjectMeta | undefined): Map<string, FieldMeta> {
+  return new Map((meta?.fields ?? []).map((f) => [f.apiName, f]));
+}

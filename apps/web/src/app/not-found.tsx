@@ -1,0 +1,15 @@
+import { Button, Result } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+
+export function NotFound() {
+  const { t } = useTranslation();
+  return (
+    <Result
+      status="404"
+      title={t('common.notFoundTitle')}
+      subTitle={t('common.notFoundHint')}
+      extra={<Link to="/"><Button type="primary">{t('common.backHome')}</Button></Link>}
+    />
+  );
+}
