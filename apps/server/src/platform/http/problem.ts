@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AppError, type FieldError } from '../errors.ts';
 import type { Locale } from '../i18n/locale.ts';
-import { t } from '../i18n/messages.ts';
+import { hasMessage, t } from '../i18n/messages.ts';
 
 export interface Problem {
   type: string;
@@ -35,6 +35,8 @@ export function zodToFieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
           ? { field, code: 'pattern', params: { min: issue.minimum } }
           : { field, code: 'min', params: { min: issue.minimum } };
       case 'invalid_format':
+        // A schema may name its own message key, e.g. z.string().regex(re, { message: 'api_name' }).
+        if (hasMessage(i.message)) return { field, code: i.message };
         return { field, code: issue.format === 'email' ? 'email_format' : 'pattern' };
       case 'invalid_value':
         return { field, code: 'option', params: { value: String(issue.input ?? '') } };

@@ -18,7 +18,7 @@ import { RateLimiter } from './rate-limit.ts';
  * `authenticated` needs a session or key; anything else is a permission string (or a
  * function of the path params, for generic record routes) checked with `can()`.
  */
-export type Permission = 'public' | 'authenticated' | string | ((params: any) => string);
+export type Permission = 'public' | 'authenticated' | string | ((params: any, body: any) => string);
 
 export interface ApiRequest<B = any, Q = any, P = any> {
   body: B;
@@ -99,7 +99,7 @@ export function registerRoutes(app: FastifyInstance, database: Database, routes:
             throw new AppError('forbidden', 403, { detailKey: 'auth.csrf' });
           }
           const params = request.params as Record<string, string>;
-          const needed = typeof spec.permission === 'function' ? spec.permission(params) : spec.permission;
+          const needed = typeof spec.permission === 'function' ? spec.permission(params, request.body) : spec.permission;
           if (needed !== 'authenticated' && !can(principal, needed)) {
             if (principal.kind === 'api_key' && can({ ...principal, apiScopes: undefined }, needed))
               throw new AppError('forbidden', 403, { detailKey: 'auth.scope', params: { scope: needed } });

@@ -62,6 +62,7 @@ export async function loadPrincipal(
         locale: user.locale,
         ...merged,
         subtreeUnitIds: subtree,
+        authzVersion,
       } satisfies Omit<Principal, 'kind'>;
     },
     { readOnly: true },

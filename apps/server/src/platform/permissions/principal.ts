@@ -42,6 +42,8 @@ export interface Principal {
   fieldAccess: Record<string, Record<string, FieldAccess>>;
   /** Ids of the user's unit and every unit below it. */
   subtreeUnitIds: string[];
+  /** The tenant's authz_version this principal was built from (also keys metadata caches). */
+  authzVersion: number;
 }
 
 function matches(granted: string[], perm: string): boolean {

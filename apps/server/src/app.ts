@@ -1,0 +1,94 @@
+import type { FastifyInstance } from 'fastify';
+import { registerCrmModule } from './modules/crm/index.ts';
+import { apiKeyRoutes } from './platform/auth/api-keys.routes.ts';
+import { authRoutes } from './platform/auth/auth.routes.ts';
+import { userRoutes } from './platform/auth/users.routes.ts';
+import { auditRoutes } from './platform/audit/audit.routes.ts';
+import type { Config } from './platform/config.ts';
+import { type Database, openDatabase } from './platform/db/database.ts';
+import { migrate } from './platform/db/migrate.ts';
+import { startDispatcher } from './platform/events/dispatcher.ts';
+import { registerOpenApi } from './platform/http/openapi.ts';
+import type { RouteSpec } from './platform/http/route.ts';
+import { buildServer } from './platform/http/server.ts';
+import { startWorker } from './platform/jobs/queue.ts';
+import { roleRoutes } from './platform/permissions/roles.routes.ts';
+import { unitRoutes } from './platform/tenancy/units.routes.ts';
+import { importRoutes } from './records/import/import.routes.ts';
+import { exportRoutes } from './records/export/export.routes.ts';
+import { registerImportJob } from './records/import/import.job.ts';
+import { metadataRoutes } from './records/metadata.routes.ts';
+import { recordRoutes } from './records/record.routes.ts';
+import { viewRoutes } from './records/views.routes.ts';
+
+let modulesRegistered = false;
+/** Domain modules register their standard objects, event subscribers and jobs here. */
+export function registerModules(): void {
+  if (modulesRegistered) return;
+  modulesRegistered = true;
+  registerCrmModule();
+  registerImportJob();
+}
+
+export function allRoutes(config: Pick<Config, 'SESSION_TTL_HOURS' | 'COOKIE_SECURE'>): RouteSpec[] {
+  return [
+    ...authRoutes({ sessionTtlHours: config.SESSION_TTL_HOURS, cookieSecure: config.COOKIE_SECURE }),
+    ...metadataRoutes,
+    // Import/export routes come before the generic `/records/:object/:id` ones they resemble.
+    ...importRoutes,
+    ...exportRoutes,
+    ...recordRoutes,
+    ...viewRoutes,
+    ...unitRoutes,
+    ...userRoutes,
+    ...roleRoutes,
+    ...apiKeyRoutes,
+    ...auditRoutes,
+  ];
+}
+
+export interface Kehu {
+  app: FastifyInstance | null;
+  database: Database;
+  stop(): Promise<void>;
+}
+
+export async function createApp(config: Config, database: Database): Promise<FastifyInstance> {
+  registerModules();
+  return buildServer({
+    config,
+    database,
+    routes: allRoutes(config),
+    setup: (app) => registerOpenApi(app, database),
+  });
+}
+
+/** Opens the database, migrates, and runs the API and/or the background workers. */
+export async function runKehu(config: Config, opts: { role: 'api' | 'worker' | 'all'; database?: Database; log?: (m: string) => void }): Promise<Kehu> {
+  const log = opts.log ?? (() => {});
+  const database = opts.database ?? (await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DB_POOL_SIZE }));
+  await migrate(database.db, log);
+  registerModules();
+  const abort = new AbortController();
+  const background: Promise<unknown>[] = [];
+  const app = opts.role === 'worker' ? null : await createApp(config, database);
+  const logger = app?.log ?? { info: console.log, warn: console.warn, error: console.error };
+  if (opts.role !== 'api') {
+    background.push(startDispatcher(database.db, logger, abort.signal));
+    background.push(startWorker(database.db, logger, abort.signal, { concurrency: database.kind === 'pglite' ? 1 : 2 }));
+  }
+  if (app) await app.listen({ host: config.HOST, port: config.PORT });
+  let stopped = false;
+  return {
+    app,
+    database,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await app?.close();
+      abort.abort();
+      await Promise.allSettled(background);
+      await database.close();
+    },
+  };
+}

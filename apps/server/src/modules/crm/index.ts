@@ -1,0 +1,8 @@
+import { registerStandardObject } from '../../records/standard-objects.ts';
+import { contactObject } from './contact.object.ts';
+import { customerObject } from './customer.object.ts';
+
+export function registerCrmModule(): void {
+  registerStandardObject(customerObject);
+  registerStandardObject(contactObject);
+}

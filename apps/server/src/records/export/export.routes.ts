@@ -1,0 +1,3 @@
+import type { RouteSpec } from '../../platform/http/route.ts';
+
+export const exportRoutes: RouteSpec[] = [];

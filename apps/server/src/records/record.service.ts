@@ -1,0 +1,569 @@
+import { type RawBuilder, sql } from 'kysely';
+import { type Actor, type AuditEntry, type FieldChange, writeAudit, writeAuditMany } from '../platform/audit/audit.ts';
+import type { Tx } from '../platform/db/tenant-scope.ts';
+import { kickDispatcher } from '../platform/events/dispatcher.ts';
+import { emitEvents, type NewEvent } from '../platform/events/outbox.ts';
+import { AppError, badRequest, conflict, type FieldError, forbidden, invalid, notFound } from '../platform/errors.ts';
+import { newId, isUuid } from '../platform/ids.ts';
+import { can, type FieldAccess, type Principal, rowScope } from '../platform/permissions/principal.ts';
+import { accessMap } from './field-access.ts';
+import { coerceValue, type FieldDef, maskValue, normalisePhone } from './field-types.ts';
+import { compileFilter, type FilterNode } from './filter.ts';
+import { getObject, loadMetadata, type TenantMetadata } from './metadata.service.ts';
+import type { ObjectDef } from './object-def.ts';
+import { attachDisplay, rawValue, type RecordOut, type Row, toRecord } from './record-mapper.ts';
+import { baseWhere, fieldExpr, scopeWhere, sqlType } from './record-sql.ts';
+
+/** Everything one record operation needs, resolved once per request. */
+export interface RecordCtx {
+  tx: Tx;
+  principal: Principal;
+  actor: Actor;
+  meta: TenantMetadata;
+  obj: ObjectDef;
+  access: Map<string, FieldAccess>;
+}
+
+export async function recordCtx(tx: Tx, principal: Principal, actor: Actor, object: string): Promise<RecordCtx> {
+  const meta = await loadMetadata(tx, principal.tenantId, principal.authzVersion);
+  const obj = getObject(meta, object);
+  return { tx, principal, actor, meta, obj, access: accessMap(principal, obj) };
+}
+
+const table = (obj: ObjectDef) => sql`${sql.table(obj.table)} as r`;
+
+// ---------------------------------------------------------------- reading
+
+export interface ListQuery {
+  filter?: FilterNode;
+  sort?: string;
+  limit?: number;
+  cursor?: string;
+  count?: boolean;
+  q?: string;
+  unit?: string;
+  deleted?: boolean;
+}
+
+export interface ListResult {
+  items: RecordOut[];
+  nextCursor: string | null;
+  total?: number;
+}
+
+const UNSORTABLE = new Set(['multipicklist', 'json', 'longtext']);
+
+function parseSort(ctx: RecordCtx, sort: string | undefined): { f: FieldDef; desc: boolean } {
+  const raw = sort ?? '-id';
+  const desc = raw.startsWith('-');
+  const name = desc ? raw.slice(1) : raw;
+  const f = ctx.obj.fields.find((x) => x.apiName === name);
+  if (!f) throw invalid([{ field: 'sort', code: 'unknown_field' }]);
+  if (UNSORTABLE.has(f.type)) throw invalid([{ field: 'sort', code: 'bad_op' }]);
+  const a = ctx.access.get(f.apiName);
+  if (a === 'hidden') throw invalid([{ field: 'sort', code: 'hidden_field' }]);
+  if (a === 'masked') throw invalid([{ field: 'sort', code: 'masked_op' }]);
+  return { f, desc };
+}
+
+interface Cursor {
+  s: string;
+  v: unknown;
+  id: string;
+}
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+function decodeCursor(s: string, sortKey: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
+    if (c.s !== sortKey || !isUuid(c.id)) throw new Error('mismatch');
+    return c;
+  } catch {
+    throw badRequest('bad_request.cursor');
+  }
+}
+
+/** Keyset condition for "after this row" under ORDER BY expr [desc] nulls last, id [desc]. */
+function afterCursor(expr: RawBuilder<unknown>, type: string, desc: boolean, c: Cursor, isId: boolean): RawBuilder<unknown> {
+  const cmp = sql.raw(desc ? '<' : '>');
+  if (isId) return sql`r.id ${cmp} ${c.id}::uuid`;
+  const t = sql.raw(type);
+  if (c.v === null) return sql`(${expr} is null and r.id ${cmp} ${c.id}::uuid)`;
+  return sql`(${expr} ${cmp} ${c.v}::${t} or (${expr} = ${c.v}::${t} and r.id ${cmp} ${c.id}::uuid) or ${expr} is null)`;
+}
+
+function searchWhere(ctx: RecordCtx, q: string | undefined): RawBuilder<unknown> {
+  const term = q?.trim();
+  if (!term) return sql`true`;
+  if (term.length > 100) throw invalid([{ field: 'q', code: 'max_length', params: { max: 100 } }]);
+  const nameF = ctx.obj.fields.find((f) => f.apiName === ctx.obj.nameField)!;
+  const escaped = term.replace(/[\\%_]/g, (m) => `\\${m}`);
+  const parts = [sql`${fieldExpr(ctx.obj, nameF)} ilike ${`%${escaped}%`}`];
+  // Phones and emails match exactly (also when masked: a caller who knows the number may find it).
+  const phone = normalisePhone(term);
+  for (const f of ctx.obj.fields) {
+    if (ctx.access.get(f.apiName) === 'hidden') continue;
+    if (f.type === 'phone' && phone) parts.push(sql`${fieldExpr(ctx.obj, f)} = ${phone}`);
+    if (f.type === 'email' && term.includes('@')) parts.push(sql`${fieldExpr(ctx.obj, f)} = ${term.toLowerCase()}`);
+  }
+  return sql`(${sql.join(parts, sql` or `)})`;
+}
+
+function unitWhere(ctx: RecordCtx, unit: string | undefined): RawBuilder<unknown> {
+  if (!unit) return sql`true`;
+  if (!isUuid(unit)) throw invalid([{ field: 'unit', code: 'lookup_missing' }]);
+  return sql`r.unit_id in (select u.id from units u where u.tenant_id = ${ctx.principal.tenantId}
+    and u.path like (select p.path || '%' from units p where p.tenant_id = ${ctx.principal.tenantId} and p.id = ${unit}))`;
+}
+
+export async function listRecords(ctx: RecordCtx, q: ListQuery): Promise<ListResult> {
+  const limit = Math.min(Math.max(q.limit ?? 50, 1), 200);
+  const { f: sortF, desc } = parseSort(ctx, q.sort);
+  const sortKey = `${desc ? '-' : ''}${sortF.apiName}`;
+  const isId = sortF.apiName === 'id';
+  const sortExpr = fieldExpr(ctx.obj, sortF);
+  const type = sqlType(sortF);
+  const where = sql.join(
+    [
+      baseWhere(ctx.obj, ctx.principal.tenantId, q.deleted ?? false),
+      scopeWhere(ctx.principal, ctx.obj),
+      compileFilter(ctx.obj, ctx.access, q.filter),
+      searchWhere(ctx, q.q),
+      unitWhere(ctx, q.unit),
+    ],
+    sql` and `,
+  );
+  const cursorWhere = q.cursor ? afterCursor(sortExpr, type, desc, decodeCursor(q.cursor, sortKey), isId) : sql`true`;
+  const dir = sql.raw(desc ? 'desc' : 'asc');
+  const order = isId ? sql`r.id ${dir}` : sql`${sortExpr} ${dir} nulls last, r.id ${dir}`;
+  const rows = (
+    await sql<Row>`select r.* from ${table(ctx.obj)} where ${where} and ${cursorWhere} order by ${order} limit ${limit + 1}`.execute(ctx.tx)
+  ).rows;
+  const page = rows.slice(0, limit);
+  const items = page.map((r) => toRecord(ctx.obj, r, ctx.access));
+  await attachDisplay(ctx.tx, ctx.principal.tenantId, ctx.meta.objects, ctx.obj, items);
+  const last = page[page.length - 1];
+  const nextCursor =
+    rows.length > limit && last ? encodeCursor({ s: sortKey, v: isId ? null : normaliseSortValue(rawValue(ctx.obj, sortF, last), sortF), id: last.id }) : null;
+  const result: ListResult = { items, nextCursor };
+  if (q.count) {
+    const c = (await sql<{ n: number }>`select count(*)::int as n from ${table(ctx.obj)} where ${where}`.execute(ctx.tx)).rows[0];
+    result.total = c?.n ?? 0;
+  }
+  return result;
+}
+
+function normaliseSortValue(v: unknown, f: FieldDef): unknown {
+  if (f.type === 'currency') return (v as { amount: number } | null)?.amount ?? null;
+  return v;
+}
+
+async function loadRow(ctx: RecordCtx, id: string, opts: { deleted?: boolean | 'any'; forUpdate?: boolean } = {}): Promise<Row> {
+  if (!isUuid(id)) throw notFound(ctx.obj.apiName);
+  const deleted =
+    opts.deleted === 'any'
+      ? sql.join([sql`r.tenant_id = ${ctx.principal.tenantId}`, ...(ctx.obj.discriminator ? [sql`r.object = ${ctx.obj.discriminator}`] : [])], sql` and `)
+      : baseWhere(ctx.obj, ctx.principal.tenantId, opts.deleted ?? false);
+  const lock = opts.forUpdate ? sql`for update` : sql``;
+  const row = (
+    await sql<Row>`select r.* from ${table(ctx.obj)} where ${deleted} and ${scopeWhere(ctx.principal, ctx.obj)} and r.id = ${id} ${lock}`.execute(ctx.tx)
+  ).rows[0];
+  // Out of scope and nonexistent look the same: a record id reveals nothing.
+  if (!row) throw notFound(ctx.obj.apiName);
+  return row;
+}
+
+export async function getRecord(ctx: RecordCtx, id: string): Promise<RecordOut> {
+  const row = await loadRow(ctx, id, { deleted: 'any' });
+  const rec = toRecord(ctx.obj, row, ctx.access);
+  await attachDisplay(ctx.tx, ctx.principal.tenantId, ctx.meta.objects, ctx.obj, [rec]);
+  return rec;
+}
+
+// ---------------------------------------------------------------- writing
+
+interface Prepared {
+  index: number;
+  values: Record<string, unknown>;
+  errors: FieldError[];
+}
+
+const SYSTEM_WRITABLE = new Set(['ownerId', 'unitId']);
+
+/** Validates and normalises one input against the object's fields (no database access). */
+function prepare(ctx: RecordCtx, index: number, input: Record<string, unknown>, existing: Row | null): Prepared {
+  const values: Record<string, unknown> = {};
+  const errors: FieldError[] = [];
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { index, values, errors: [{ field: '', code: 'type', params: { expected: 'object' } }] };
+  }
+  for (const [key, raw] of Object.entries(input)) {
+    if (key === 'version' || key === '_display' || key === '_masked' || key === 'deletedAt') continue;
+    const f = ctx.obj.fields.find((x) => x.apiName === key);
+    if (!f) {
+      errors.push({ field: key, code: 'unknown_field' });
+      continue;
+    }
+    if ((f.system && !SYSTEM_WRITABLE.has(key)) || f.readOnly) {
+      if (existing && JSON.stringify(rawValue(ctx.obj, f, existing)) === JSON.stringify(raw)) continue;
+      errors.push({ field: key, code: 'read_only' });
+      continue;
+    }
+    const a = ctx.access.get(key);
+    if (a === 'hidden') {
+      errors.push({ field: key, code: 'hidden_field' });
+      continue;
+    }
+    if (a === 'masked' && existing && raw !== null && raw === maskValue(f, rawValue(ctx.obj, f, existing))) continue;
+    const r = coerceValue(f, raw);
+    if (!r.ok) errors.push({ field: key, ...r.error });
+    else values[key] = r.value;
+  }
+  for (const f of ctx.obj.fields) {
+    if (f.system) continue;
+    if (!existing && values[f.apiName] === undefined && f.defaultValue !== null && f.defaultValue !== undefined) values[f.apiName] = f.defaultValue;
+    const now = values[f.apiName] !== undefined ? values[f.apiName] : existing ? rawValue(ctx.obj, f, existing) : null;
+    if (f.required && (now === null || now === undefined || (Array.isArray(now) && now.length === 0)) && !errors.some((e) => e.field === f.apiName))
+      errors.push({ field: f.apiName, code: 'required' });
+  }
+  return { index, values, errors };
+}
+
+/**
+ * Database checks for a batch: owner and unit within the caller's scope (mass-assignment
+ * guard), lookups pointing at records the caller can see, unique custom fields.
+ */
+async function checkReferences(ctx: RecordCtx, items: Prepared[], existing: Map<number, Row>): Promise<void> {
+  const { tx, principal } = ctx;
+  const tenantId = principal.tenantId;
+  const scope = rowScope(principal, ctx.obj.apiName);
+  const ownerIds = new Set<string>();
+  for (const p of items) if (typeof p.values.ownerId === 'string') ownerIds.add(p.values.ownerId);
+  const owners = new Map<string, string>();
+  if (ownerIds.size) {
+    const rows = (
+      await sql<{ id: string; unit_id: string }>`select id, unit_id from users where tenant_id = ${tenantId} and id = any(${[...ownerIds]}::uuid[]) and status = 'active'`.execute(tx)
+    ).rows;
+    for (const r of rows) owners.set(r.id, r.unit_id);
+  }
+  for (const p of items) {
+    const o = p.values.ownerId as string | null | undefined;
+    if (o === undefined) continue;
+    const ownerUnit = o ? owners.get(o) : undefined;
+    if (!o || !ownerUnit) p.errors.push({ field: 'ownerId', code: 'lookup_missing' });
+    else if (scope.ownerId ? o !== principal.userId : scope.unitIds !== null && !scope.unitIds.includes(ownerUnit))
+      p.errors.push({ field: 'ownerId', code: 'out_of_scope' });
+    // A record follows its new owner into the owner's unit unless a unit is given.
+    else if (p.values.unitId === undefined) p.values.unitId = ownerUnit;
+  }
+  const unitIds = new Set<string>();
+  for (const p of items) if (typeof p.values.unitId === 'string') unitIds.add(p.values.unitId);
+  const knownUnits = new Set<string>();
+  if (unitIds.size) {
+    const rows = (await sql<{ id: string }>`select id from units where tenant_id = ${tenantId} and id = any(${[...unitIds]}::uuid[]) and deleted_at is null`.execute(tx)).rows;
+    for (const r of rows) knownUnits.add(r.id);
+  }
+  for (const p of items) {
+    const u = p.values.unitId as string | null | undefined;
+    if (u === undefined) continue;
+    if (!u || !knownUnits.has(u)) p.errors.push({ field: 'unitId', code: 'lookup_missing' });
+    else if (scope.unitIds !== null && (scope.ownerId ? u !== principal.unitId : !scope.unitIds.includes(u)))
+      p.errors.push({ field: 'unitId', code: 'out_of_scope' });
+  }
+  // Lookups and user/unit custom fields must point at something this caller may see.
+  for (const f of ctx.obj.fields) {
+    if (f.system || !['lookup', 'user', 'unit'].includes(f.type)) continue;
+    const ids = [...new Set(items.map((p) => p.values[f.apiName]).filter((v): v is string => typeof v === 'string'))];
+    if (ids.length === 0) continue;
+    let found: Set<string>;
+    if (f.type === 'user') found = new Set((await sql<{ id: string }>`select id from users where tenant_id = ${tenantId} and id = any(${ids}::uuid[])`.execute(tx)).rows.map((r) => r.id));
+    else if (f.type === 'unit') found = new Set((await sql<{ id: string }>`select id from units where tenant_id = ${tenantId} and id = any(${ids}::uuid[])`.execute(tx)).rows.map((r) => r.id));
+    else {
+      const target = ctx.meta.objects.get(f.lookupObject ?? '');
+      if (!target) continue;
+      found = new Set(
+        (
+          await sql<{ id: string }>`select r.id from ${table(target)} where ${baseWhere(target, tenantId)} and ${scopeWhere(principal, target)}
+            and r.id = any(${ids}::uuid[])`.execute(tx)
+        ).rows.map((r) => r.id),
+      );
+    }
+    for (const p of items) {
+      const v = p.values[f.apiName];
+      if (typeof v === 'string' && !found.has(v)) p.errors.push({ field: f.apiName, code: 'lookup_missing' });
+    }
+  }
+  // Unique fields: serialise writers of the same value, then look for another live record.
+  for (const f of ctx.obj.fields.filter((x) => x.unique)) {
+    const seen = new Map<string, number>();
+    for (const p of items) {
+      const v = p.values[f.apiName];
+      if (v === null || v === undefined) continue;
+      const key = JSON.stringify(v);
+      if (seen.has(key)) {
+        p.errors.push({ field: f.apiName, code: 'unique' });
+        continue;
+      }
+      seen.set(key, p.index);
+      await sql`select pg_advisory_xact_lock(hashtextextended(${`${tenantId}:${ctx.obj.apiName}:${f.apiName}:${key}`}, 0))`.execute(tx);
+      const selfId = existing.get(p.index)?.id ?? null;
+      const hit = (
+        await sql`select 1 from ${table(ctx.obj)} where ${baseWhere(ctx.obj, tenantId)} and ${fieldExpr(ctx.obj, f)} = ${f.type === 'currency' ? (v as any).amount : v}::${sql.raw(sqlType(f) === 'jsonb' ? 'jsonb' : sqlType(f))}
+          and (${selfId}::uuid is null or r.id <> ${selfId}::uuid) limit 1`.execute(tx)
+      ).rows[0];
+      if (hit) p.errors.push({ field: f.apiName, code: 'unique' });
+    }
+  }
+}
+
+/** Typed columns and the JSONB bag for a set of values. */
+function toColumns(obj: ObjectDef, values: Record<string, unknown>): { cols: Map<string, RawBuilder<unknown>>; json: Record<string, unknown> } {
+  const cols = new Map<string, RawBuilder<unknown>>();
+  const json: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) {
+    const f = obj.fields.find((x) => x.apiName === k)!;
+    if (f.column) {
+      const isJson = f.type === 'currency' || f.type === 'json' || f.type === 'multipicklist';
+      cols.set(f.column, isJson ? sql`${v === null ? null : JSON.stringify(v)}::jsonb` : sql`${v}`);
+    } else json[k] = v;
+  }
+  return { cols, json };
+}
+
+export interface WriteResult {
+  index: number;
+  ok: boolean;
+  id?: string;
+  version?: number;
+  errors?: FieldError[];
+  code?: string;
+}
+
+function rowErrors(items: { index: number; errors: FieldError[] }[]): never {
+  const errors = items.flatMap((p) => p.errors.map((e) => ({ ...e, field: items.length > 1 || p.index > 0 ? `records[${p.index}].${e.field}` : e.field })));
+  throw invalid(errors);
+}
+
+export interface CreateOptions {
+  /** All-or-nothing (default) or per-row results. */
+  atomic?: boolean;
+  /** Audit/event action name (import marks its own). */
+  via?: string;
+}
+
+export async function createRecords(ctx: RecordCtx, inputs: Record<string, unknown>[], opts: CreateOptions = {}): Promise<WriteResult[]> {
+  const atomic = opts.atomic ?? true;
+  const prepared = inputs.map((input, i) => prepare(ctx, i, input, null));
+  await checkReferences(ctx, prepared.filter((p) => p.errors.length === 0), new Map());
+  const bad = prepared.filter((p) => p.errors.length > 0);
+  if (atomic && bad.length) rowErrors(bad);
+  const good = prepared.filter((p) => p.errors.length === 0);
+  const results = new Map<number, WriteResult>(bad.map((p) => [p.index, { index: p.index, ok: false, code: 'validation', errors: p.errors }]));
+  if (good.length) {
+    const inserted = await insertRows(ctx, good, opts.via);
+    for (const r of inserted) results.set(r.index, r);
+  }
+  return inputs.map((_, i) => results.get(i)!);
+}
+
+async function insertRows(ctx: RecordCtx, items: Prepared[], via?: string): Promise<WriteResult[]> {
+  const { principal, obj } = ctx;
+  const typedCols = obj.fields.filter((f) => f.column && !f.system).map((f) => f.column!);
+  const colNames = ['tenant_id', 'id', 'owner_id', 'unit_id', ...typedCols, obj.jsonColumn, 'created_by', 'updated_by', ...(obj.discriminator ? ['object'] : [])];
+  const ids: string[] = [];
+  const rowsSql = items.map((p) => {
+    const id = newId();
+    ids.push(id);
+    const { cols, json } = toColumns(obj, p.values);
+    const owner = (p.values.ownerId as string | undefined) ?? principal.userId;
+    const unit = (p.values.unitId as string | undefined) ?? principal.unitId;
+    const vals = [
+      sql`${principal.tenantId}`,
+      sql`${id}`,
+      sql`${owner}`,
+      sql`${unit}`,
+      ...typedCols.map((c) => cols.get(c) ?? sql`default`),
+      sql`${JSON.stringify(json)}::jsonb`,
+      sql`${principal.userId}`,
+      sql`${principal.userId}`,
+      ...(obj.discriminator ? [sql`${obj.discriminator}`] : []),
+    ];
+    return sql`(${sql.join(vals)})`;
+  });
+  await sql`insert into ${sql.table(obj.table)} (${sql.join(colNames.map((c) => sql.ref(c)))}) values ${sql.join(rowsSql)}`.execute(ctx.tx);
+  const audits: AuditEntry[] = items.map((p, i) => ({
+    action: 'create',
+    object: obj.apiName,
+    recordId: ids[i],
+    changes: Object.entries(p.values)
+      .filter(([, v]) => v !== null)
+      .map(([field, to]) => ({ field, from: null, to })),
+    ...(via ? { meta: { via } } : {}),
+  }));
+  await writeAuditMany(ctx.tx, ctx.actor, audits);
+  const events: NewEvent[] =
+    items.length > 20
+      ? [{ type: `${obj.apiName}.bulk_created`, object: obj.apiName, payload: { ids, via: via ?? 'bulk' } }]
+      : ids.map((id) => ({ type: `${obj.apiName}.created`, object: obj.apiName, recordId: id, payload: { id, via: via ?? 'api' } }));
+  await emitEvents(ctx.tx, principal.tenantId, events);
+  kickDispatcher();
+  return items.map((p, i) => ({ index: p.index, ok: true, id: ids[i], version: 1 }));
+}
+
+export interface UpdateInput {
+  id: string;
+  /** Required for interactive edits; bulk jobs may omit it (last writer wins, audited). */
+  version?: number;
+  changes: Record<string, unknown>;
+}
+
+export async function updateRecords(ctx: RecordCtx, inputs: UpdateInput[], opts: CreateOptions = {}): Promise<WriteResult[]> {
+  const atomic = opts.atomic ?? true;
+  const { obj, principal } = ctx;
+  const ids = inputs.map((u) => u.id).filter(isUuid);
+  const rows = ids.length
+    ? (
+        await sql<Row>`select r.* from ${table(obj)} where ${baseWhere(obj, principal.tenantId)} and ${scopeWhere(principal, obj)}
+          and r.id = any(${ids}::uuid[]) order by r.id for update`.execute(ctx.tx)
+      ).rows
+    : [];
+  const byId = new Map(rows.map((r) => [r.id as string, r]));
+  const results = new Map<number, WriteResult>();
+  const prepared: Prepared[] = [];
+  const existing = new Map<number, Row>();
+  inputs.forEach((u, i) => {
+    const row = byId.get(u.id);
+    if (!row) return results.set(i, { index: i, ok: false, code: 'not_found' });
+    if (u.version !== undefined && u.version !== row.version)
+      return results.set(i, { index: i, ok: false, code: 'conflict', errors: [{ field: 'version', code: 'conflict', params: { current: row.version } }] });
+    existing.set(i, row);
+    prepared.push(prepare(ctx, i, u.changes, row));
+  });
+  await checkReferences(ctx, prepared.filter((p) => p.errors.length === 0), existing);
+  for (const p of prepared) if (p.errors.length) results.set(p.index, { index: p.index, ok: false, code: 'validation', errors: p.errors });
+  if (atomic && results.size) {
+    const first = [...results.values()][0]!;
+    if (inputs.length === 1 && first.code === 'not_found') throw notFound(obj.apiName);
+    if (inputs.length === 1 && first.code === 'conflict')
+      throw conflict('conflict.version', { current: first.errors?.[0]?.params?.current }, first.errors);
+    rowErrors([...results.values()].map((r) => ({ index: r.index, errors: r.errors ?? [{ field: 'id', code: r.code ?? 'not_found' }] })));
+  }
+  const audits: AuditEntry[] = [];
+  const events: NewEvent[] = [];
+  for (const p of prepared.filter((x) => x.errors.length === 0)) {
+    const row = existing.get(p.index)!;
+    const changes: FieldChange[] = [];
+    for (const [k, v] of Object.entries(p.values)) {
+      const f = obj.fields.find((x) => x.apiName === k)!;
+      const before = rawValue(obj, f, row);
+      if (JSON.stringify(before) !== JSON.stringify(v)) changes.push({ field: k, from: before, to: v });
+    }
+    if (changes.length === 0) {
+      results.set(p.index, { index: p.index, ok: true, id: row.id, version: row.version });
+      continue;
+    }
+    const changed = Object.fromEntries(changes.map((c) => [c.field, c.to]));
+    const { cols, json } = toColumns(obj, changed);
+    const sets = [
+      ...[...cols].map(([c, v]) => sql`${sql.ref(c)} = ${v}`),
+      ...(Object.keys(json).length ? [sql`${sql.ref(obj.jsonColumn)} = ${sql.ref(obj.jsonColumn)} || ${JSON.stringify(json)}::jsonb`] : []),
+      sql`version = version + 1`,
+      sql`updated_at = now()`,
+      sql`updated_by = ${principal.userId}`,
+    ];
+    await sql`update ${sql.table(obj.table)} set ${sql.join(sets)} where tenant_id = ${principal.tenantId} and id = ${row.id}`.execute(ctx.tx);
+    audits.push({ action: 'update', object: obj.apiName, recordId: row.id, changes, ...(opts.via ? { meta: { via: opts.via } } : {}) });
+    events.push({ type: `${obj.apiName}.updated`, object: obj.apiName, recordId: row.id, payload: { id: row.id, fields: changes.map((c) => c.field) } });
+    results.set(p.index, { index: p.index, ok: true, id: row.id, version: row.version + 1 });
+  }
+  await writeAuditMany(ctx.tx, ctx.actor, audits);
+  await emitEvents(ctx.tx, principal.tenantId, events);
+  if (events.length) kickDispatcher();
+  return inputs.map((_, i) => results.get(i)!);
+}
+
+export async function createRecord(ctx: RecordCtx, input: Record<string, unknown>): Promise<RecordOut> {
+  const [r] = await createRecords(ctx, [input]);
+  return getRecord(ctx, r!.id!);
+}
+
+export async function updateRecord(ctx: RecordCtx, id: string, version: number, changes: Record<string, unknown>): Promise<RecordOut> {
+  if (!isUuid(id)) throw notFound(ctx.obj.apiName);
+  await updateRecords(ctx, [{ id, version, changes }]);
+  return getRecord(ctx, id);
+}
+
+export async function deleteRecords(ctx: RecordCtx, ids: string[], opts: CreateOptions = {}): Promise<WriteResult[]> {
+  const { obj, principal } = ctx;
+  const valid = ids.filter(isUuid);
+  const deleted = valid.length
+    ? (
+        await sql<{ id: string }>`update ${sql.table(obj.table)} as r set deleted_at = now(), version = version + 1, updated_at = now(), updated_by = ${principal.userId}
+          where ${baseWhere(obj, principal.tenantId)} and ${scopeWhere(principal, obj)} and r.id = any(${valid}::uuid[]) returning r.id`.execute(ctx.tx)
+      ).rows.map((r) => r.id)
+    : [];
+  const done = new Set(deleted);
+  if ((opts.atomic ?? true) && done.size !== ids.length) {
+    if (ids.length === 1) throw notFound(obj.apiName);
+    rowErrors(ids.map((id, i) => ({ index: i, id })).filter((x) => !done.has(x.id)).map((x) => ({ index: x.index, errors: [{ field: 'id', code: 'not_found' }] })));
+  }
+  await writeAuditMany(ctx.tx, ctx.actor, deleted.map((id) => ({ action: 'delete', object: obj.apiName, recordId: id })));
+  await emitEvents(ctx.tx, principal.tenantId, deleted.map((id) => ({ type: `${obj.apiName}.deleted`, object: obj.apiName, recordId: id, payload: { id } })));
+  return ids.map((id, i) => (done.has(id) ? { index: i, ok: true, id } : { index: i, ok: false, code: 'not_found' }));
+}
+
+export async function restoreRecord(ctx: RecordCtx, id: string): Promise<RecordOut> {
+  const row = await loadRow(ctx, id, { deleted: true, forUpdate: true });
+  await sql`update ${sql.table(ctx.obj.table)} set deleted_at = null, version = version + 1, updated_at = now(), updated_by = ${ctx.principal.userId}
+    where tenant_id = ${ctx.principal.tenantId} and id = ${row.id}`.execute(ctx.tx);
+  await writeAudit(ctx.tx, ctx.actor, { action: 'restore', object: ctx.obj.apiName, recordId: row.id });
+  await emitEvents(ctx.tx, ctx.principal.tenantId, [{ type: `${ctx.obj.apiName}.restored`, object: ctx.obj.apiName, recordId: row.id, payload: { id: row.id } }]);
+  return getRecord(ctx, id);
+}
+
+/** R13.3: revealing a masked value is its own permission and always leaves an audit row. */
+export async function unmaskField(ctx: RecordCtx, id: string, fieldName: string): Promise<{ value: unknown }> {
+  if (!can(ctx.principal, `${ctx.obj.apiName}:unmask`)) throw forbidden(`${ctx.obj.apiName}:unmask`);
+  const f = ctx.obj.fields.find((x) => x.apiName === fieldName);
+  const a = f ? ctx.access.get(f.apiName) : 'hidden';
+  if (!f || a === 'hidden') throw invalid([{ field: 'field', code: 'hidden_field' }]);
+  const row = await loadRow(ctx, id);
+  await writeAudit(ctx.tx, ctx.actor, { action: 'unmask', object: ctx.obj.apiName, recordId: row.id, meta: { field: f.apiName } });
+  return { value: rawValue(ctx.obj, f, row) };
+}
+
+export interface TimelineEntry {
+  id: string;
+  at: string;
+  action: string;
+  actor: { id: string | null; name: string | null; kind: string };
+  changes: FieldChange[];
+  meta: unknown;
+}
+
+/** The record's history from the audit log, with every value shown as this viewer may see it. */
+export async function recordTimeline(ctx: RecordCtx, id: string, limit = 100): Promise<TimelineEntry[]> {
+  const row = await loadRow(ctx, id, { deleted: 'any' });
+  const rows = (
+    await sql<{ id: string; at: Date; action: string; actor_id: string | null; actor_kind: string; changes: FieldChange[] | null; meta: unknown; actor_name: string | null }>`
+      select a.id, a.at, a.action, a.actor_id, a.actor_kind, a.changes, a.meta, u.name as actor_name
+      from audit_log a left join users u on u.tenant_id = a.tenant_id and u.id = a.actor_id
+      where a.tenant_id = ${ctx.principal.tenantId} and a.object = ${ctx.obj.apiName} and a.record_id = ${row.id}
+      order by a.id desc limit ${limit}`.execute(ctx.tx)
+  ).rows;
+  return rows.map((r) => ({
+    id: r.id,
+    at: new Date(r.at).toISOString(),
+    action: r.action,
+    actor: { id: r.actor_id, name: r.actor_name, kind: r.actor_kind },
+    meta: r.meta,
+    changes: (r.changes ?? []).flatMap((c) => {
+      const f = ctx.obj.fields.find((x) => x.apiName === c.field);
+      const a = f ? ctx.access.get(f.apiName) : 'hidden';
+      if (!f || a === 'hidden') return [];
+      if (a === 'masked') return [{ field: c.field, from: maskValue(f, c.from), to: maskValue(f, c.to) }];
+      return [c];
+    }),
+  }));
+}
+
+export { AppError };

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { type Database, openDatabase } from '../platform/db/database.ts';
+import { migrate } from '../platform/db/migrate.ts';
+import { DEMO_REGION_CODES, type SeedResult, seedDemoTenant, tenantExists } from './demo-data.ts';
+
+const ROLE_NAMES = ['系统管理员', '总部销售经理', '区域经理', '经销商店长', '销售顾问', '客服专员', '数据分析师'];
+const MOBILE = /^1[3-9]\d{9}$/;
+const uniqueSlug = (label: string) => `seed-${label}-${randomBytes(4).toString('hex')}`;
+
+const targets: { label: string; open: () => Promise<Database> }[] = [
+  { label: 'PGlite', open: () => openDatabase({ dataDir: 'memory://' }) },
+];
+if (process.env.DATABASE_URL) {
+  targets.push({ label: 'PostgreSQL', open: () => openDatabase({ url: process.env.DATABASE_URL, poolSize: 4 }) });
+}
+
+for (const target of targets) {
+  describe(`demo tenant seeding on ${target.label}`, () => {
+    let database: Database;
+    let seeded: SeedResult;
+    const progress: [number, number][] = [];
+    const rows = async <T>(q: ReturnType<typeof sql<T>>) => (await q.execute(database.db)).rows;
+
+    before(async () => {
+      database = await target.open();
+      await migrate(database.db);
+      seeded = await seedDemoTenant(database, {
+        customers: 300,
+        slug: uniqueSlug('a'),
+        onProgress: (done, total) => progress.push([done, total]),
+      });
+    });
+    after(() => database.close());
+
+    it('reports the tenant as existing only once seeded', async () => {
+      assert.equal(await tenantExists(database, seeded.slug), true);
+      assert.equal(await tenantExists(database, uniqueSlug('absent')), false);
+    });
+
+    it('builds an org tree of HQ, 2 regions, 4 dealers and 8 stores with consistent paths', async () => {
+      const units = await rows(sql<{ id: string; parent_id: string | null; type: string; code: string; path: string; depth: number }>`
+        select id, parent_id, type, code, path, depth from units where tenant_id = ${seeded.tenantId}`);
+      assert.equal(units.length, 15);
+      const byId = new Map(units.map((u) => [u.id, u]));
+      const count = (type: string) => units.filter((u) => u.type === type).length;
+      assert.deepEqual([count('hq'), count('region'), count('dealer'), count('store')], [1, 2, 4, 8]);
+      const expectedParentType: Record<string, string> = { region: 'hq', dealer: 'region', store: 'dealer' };
+      for (const u of units) {
+        if (u.type === 'hq') {
+          assert.equal(u.parent_id, null);
+          assert.equal(u.path, `/${u.id}/`);
+          assert.equal(u.depth, 0);
+          continue;
+        }
+        const parent = byId.get(u.parent_id!)!;
+        assert.equal(parent.type, expectedParentType[u.type]);
+        assert.equal(u.path, `${parent.path}${u.id}/`);
+        assert.equal(u.depth, parent.depth + 1);
+        assert.ok(u.code.startsWith(parent.type === 'hq' ? '' : `${parent.code}-`), u.code);
+      }
+      // Two children everywhere below HQ.
+      for (const u of units.filter((x) => x.type === 'region' || x.type === 'dealer')) {
+        assert.equal(units.filter((c) => c.parent_id === u.id).length, 2);
+      }
+    });
+
+    it('creates all seven roles and at least 20 users, each with a role and a mobile phone', async () => {
+      const roles = await rows(sql<{ name: string; permissions: string[] }>`
+        select name, permissions from roles where tenant_id = ${seeded.tenantId}`);
+      assert.deepEqual(roles.map((r) => r.name).sort(), [...ROLE_NAMES].sort());
+      assert.deepEqual(roles.find((r) => r.name === '系统管理员')!.permissions, ['*']);
+
+      const users = await rows(sql<{ login: string; email: string; phone: string; role: string; unit_type: string }>`
+        select u.login, u.email, u.phone, r.name as role, un.type as unit_type
+        from users u
+        join user_roles ur on ur.tenant_id = u.tenant_id and ur.user_id = u.id
+        join roles r on r.tenant_id = ur.tenant_id and r.id = ur.role_id
+        join units un on un.tenant_id = u.tenant_id and un.id = u.unit_id
+        where u.tenant_id = ${seeded.tenantId}`);
+      assert.ok(users.length >= 20, `${users.length} users`);
+      assert.equal(users.length, seeded.users.length);
+      const admin = users.find((u) => u.login === seeded.adminLogin)!;
+      assert.equal(admin.role, '系统管理员');
+      assert.equal(admin.unit_type, 'hq');
+      for (const u of users) {
+        assert.match(u.phone, MOBILE);
+        assert.equal(u.email, `${u.login}@demo.kehu`);
+      }
+      assert.ok(users.filter((u) => u.role === '销售顾问').every((u) => u.unit_type === 'store'));
+      assert.ok(users.filter((u) => u.role === '经销商店长').every((u) => u.unit_type === 'dealer'));
+    });
+
+    it('inserts the requested number of customers with valid phones, regions and owners', async () => {
+      const [stats] = await rows(sql<{ n: number; companies: number; bad_phone: number; bad_region: number; bad_owner: number }>`
+        select count(*)::int as n,
+          count(*) filter (where c.kind = 'company')::int as companies,
+          count(*) filter (where c.phone is not null and c.phone !~ '^1[3-9][0-9]{9}$')::int as bad_phone,
+          count(*) filter (where not exists (select 1 from regions g where g.code = c.region))::int as bad_region,
+          count(*) filter (where u.unit_id is distinct from c.unit_id)::int as bad_owner
+        from customers c
+        left join users u on u.tenant_id = c.tenant_id and u.id = c.owner_id
+        where c.tenant_id = ${seeded.tenantId}`);
+      assert.equal(stats!.n, 300);
+      assert.ok(stats!.companies > 150 && stats!.companies < 260, `${stats!.companies} companies`);
+      assert.equal(stats!.bad_phone, 0);
+      assert.equal(stats!.bad_region, 0);
+      assert.equal(stats!.bad_owner, 0);
+      assert.deepEqual(progress.at(-1), [300, 300]);
+    });
+
+    it('gives every company customer one or two contacts and no person customer any', async () => {
+      const counts = await rows(sql<{ kind: string; contacts: number }>`
+        select c.kind, (select count(*)::int from contacts k where k.tenant_id = c.tenant_id and k.customer_id = c.id) as contacts
+        from customers c where c.tenant_id = ${seeded.tenantId}`);
+      for (const c of counts) {
+        if (c.kind === 'company') assert.ok(c.contacts >= 1 && c.contacts <= 2);
+        else assert.equal(c.contacts, 0);
+      }
+    });
+
+    it('stores company revenue as integer fen in CNY', async () => {
+      const revenue = await rows(sql<{ annual_revenue: { amount: number; currency: string } }>`
+        select annual_revenue from customers where tenant_id = ${seeded.tenantId} and kind = 'company' limit 20`);
+      for (const { annual_revenue: r } of revenue) {
+        assert.equal(r.currency, 'CNY');
+        assert.ok(Number.isInteger(r.amount) && r.amount > 0);
+      }
+    });
+
+    it('only ever emits region codes that exist in the reference data', async () => {
+      const known = await rows(sql<{ code: string }>`select code from regions where code in (${sql.join(DEMO_REGION_CODES)})`);
+      assert.equal(known.length, DEMO_REGION_CODES.length);
+    });
+
+    it('produces the same customers for the same seed', async () => {
+      const other = await seedDemoTenant(database, { customers: 300, slug: uniqueSlug('b') });
+      const firstTen = async (tenantId: string) =>
+        (
+          await rows(sql<{ name: string; phone: string | null }>`
+            select name, phone from customers where tenant_id = ${tenantId} order by id limit 10`)
+        ).map((r) => `${r.name} ${r.phone}`);
+      assert.deepEqual(await firstTen(other.tenantId), await firstTen(seeded.tenantId));
+      const different = await seedDemoTenant(database, { customers: 10, seed: 7, slug: uniqueSlug('c') });
+      assert.notDeepEqual(await firstTen(different.tenantId), await firstTen(seeded.tenantId));
+    });
+  });
+}
+
+describe('region reference data', () => {
+  let database: Database;
+  before(async () => {
+    database = await openDatabase({ dataDir: 'memory://' });
+    await migrate(database.db);
+  });
+  after(() => database.close());
+
+  it('holds all 34 provincial-level divisions, every row under an existing parent one level up', async () => {
+    const { rows } = await sql<{ level: number; n: number }>`
+      select level, count(*)::int as n from regions group by level order by level`.execute(database.db);
+    assert.equal(rows[0]!.n, 34);
+    const orphans = await sql<{ code: string }>`
+      select r.code from regions r left join regions p on p.code = r.parent_code
+      where (r.level = 1 and r.parent_code is not null)
+         or (r.level = 2 and (p.level is distinct from 1))
+         or (r.level = 3 and (p.level is null or p.level >= 3))
+         or r.code !~ '^[0-9]{6}$'
+         or left(r.code, 2) <> left(coalesce(r.parent_code, r.code), 2)`.execute(database.db);
+    assert.deepEqual(orphans.rows, []);
+  });
+
+  it('hangs municipal districts directly under the municipality', async () => {
+    const { rows } = await sql<{ parent_code: string; name_zh: string }>`
+      select parent_code, name_zh from regions where code = '310101'`.execute(database.db);
+    assert.deepEqual(rows, [{ parent_code: '310000', name_zh: '黄浦区' }]);
+  });
+});
