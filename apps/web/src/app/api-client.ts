@@ -120,7 +120,12 @@ export async function apiFetch(path: string, opts: RequestOptions = {}): Promise
     res = await fetch(`${API_BASE}${path}${buildQuery(opts.query)}`, {
       method,
       headers: headersFor(method, opts),
-      body: opts.rawBody !== undefined ? opts.rawBody : opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+      body:
+        opts.rawBody !== undefined
+          ? opts.rawBody
+          : opts.body !== undefined
+            ? JSON.stringify(opts.body)
+            : undefined,
       credentials: 'same-origin',
       signal: opts.signal,
     });
@@ -167,7 +172,11 @@ export function asItems<T>(data: unknown): T[] {
 }
 
 /** Save a Response body as a file, naming it from Content-Disposition when present. */
-export async function saveResponse(res: Response, fallbackName: string, onProgress?: (loaded: number, total: number | null) => void): Promise<void> {
+export async function saveResponse(
+  res: Response,
+  fallbackName: string,
+  onProgress?: (loaded: number, total: number | null) => void,
+): Promise<void> {
   const total = Number(res.headers.get('Content-Length')) || null;
   let blob: Blob;
   if (res.body && onProgress) {

@@ -1,6 +1,16 @@
 import {
-  ApartmentOutlined, AuditOutlined, DatabaseOutlined, HomeOutlined, KeyOutlined, LockOutlined,
-  LogoutOutlined, MenuOutlined, SafetyCertificateOutlined, SettingOutlined, TeamOutlined, UserOutlined,
+  ApartmentOutlined,
+  AuditOutlined,
+  DatabaseOutlined,
+  HomeOutlined,
+  KeyOutlined,
+  LockOutlined,
+  LogoutOutlined,
+  MenuOutlined,
+  SafetyCertificateOutlined,
+  SettingOutlined,
+  TeamOutlined,
+  UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { Avatar, Button, Drawer, Dropdown, Layout, Menu, type MenuProps, Skeleton, Typography } from 'antd';
@@ -18,8 +28,12 @@ import { UnitSwitcher } from './unit-switcher';
 import { useIsMobile } from './use-is-mobile';
 
 const ADMIN_ICONS: Record<string, ReactNode> = {
-  units: <ApartmentOutlined />, users: <TeamOutlined />, roles: <SafetyCertificateOutlined />,
-  objects: <DatabaseOutlined />, audit: <AuditOutlined />, 'api-keys': <KeyOutlined />,
+  units: <ApartmentOutlined />,
+  users: <TeamOutlined />,
+  roles: <SafetyCertificateOutlined />,
+  objects: <DatabaseOutlined />,
+  audit: <AuditOutlined />,
+  'api-keys': <KeyOutlined />,
 };
 
 function NavMenu({ onNavigate }: { onNavigate?: () => void }) {
@@ -39,7 +53,9 @@ function NavMenu({ onNavigate }: { onNavigate?: () => void }) {
       list.push({
         key: `/o/${o.apiName}`,
         icon: objectIcon(o.icon, o.apiName),
-        label: <span data-testid={`nav-item-${o.apiName}`}>{label(o.pluralLabel, label(o.label, o.apiName))}</span>,
+        label: (
+          <span data-testid={`nav-item-${o.apiName}`}>{label(o.pluralLabel, label(o.label, o.apiName))}</span>
+        ),
       });
     }
     if (adminItems.length) {
@@ -63,7 +79,8 @@ function NavMenu({ onNavigate }: { onNavigate?: () => void }) {
       ? `/o/${location.pathname.split('/')[2]}`
       : '/';
 
-  if (objects.isPending) return <Skeleton active style={{ padding: 16 }} paragraph={{ rows: 6 }} title={false} />;
+  if (objects.isPending)
+    return <Skeleton active style={{ padding: 16 }} paragraph={{ rows: 6 }} title={false} />;
 
   return (
     <Menu
@@ -111,13 +128,24 @@ function UserMenu({ compact }: { compact: boolean }) {
               label: (
                 <div style={{ lineHeight: 1.4 }}>
                   <div style={{ color: 'rgba(0,0,0,.88)', fontWeight: 500 }}>{me.user.name}</div>
-                  <div style={{ fontSize: 12 }}>{me.user.login} · {me.tenant.name}</div>
+                  <div style={{ fontSize: 12 }}>
+                    {me.user.login} · {me.tenant.name}
+                  </div>
                 </div>
               ),
             },
             { type: 'divider' },
-            { key: 'password', icon: <LockOutlined />, label: <span data-testid="menu-change-password">{t('shell.changePassword')}</span> },
-            { key: 'logout', icon: <LogoutOutlined />, danger: true, label: <span data-testid="menu-logout">{t('shell.logout')}</span> },
+            {
+              key: 'password',
+              icon: <LockOutlined />,
+              label: <span data-testid="menu-change-password">{t('shell.changePassword')}</span>,
+            },
+            {
+              key: 'logout',
+              icon: <LogoutOutlined />,
+              danger: true,
+              label: <span data-testid="menu-logout">{t('shell.logout')}</span>,
+            },
           ],
           onClick: ({ key }) => {
             if (key === 'password') setPwOpen(true);
@@ -143,6 +171,7 @@ export function AppShell() {
   const [collapsed, setCollapsed] = useState(false);
   const location = useLocation();
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: close the drawer on every navigation
   useEffect(() => setDrawerOpen(false), [location.pathname]);
 
   const logo = (

@@ -26,7 +26,9 @@ export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose:
       onClose();
     } catch (e) {
       if (e instanceof ApiError && e.problem.errors?.length) {
-        form.setFields(e.problem.errors.map((fe) => ({ name: fe.field as keyof Values, errors: [fe.message] })));
+        form.setFields(
+          e.problem.errors.map((fe) => ({ name: fe.field as keyof Values, errors: [fe.message] })),
+        );
       } else {
         message.error(errorMessage(e));
       }
@@ -44,13 +46,17 @@ export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose:
       okText={t('common.save')}
       confirmLoading={saving}
       destroyOnHidden
-      okButtonProps={{ 'data-testid': 'password-save' } as object}
+      okButtonProps={{ 'data-testid': 'password-save' }}
     >
       <Form form={form} layout="vertical" onFinish={submit} preserve={false}>
         <Form.Item name="currentPassword" label={t('password.current')} rules={[{ required: true }]}>
           <Input.Password autoComplete="current-password" autoFocus />
         </Form.Item>
-        <Form.Item name="newPassword" label={t('password.new')} rules={[{ required: true }, { min: 8, message: t('password.minLength') }]}>
+        <Form.Item
+          name="newPassword"
+          label={t('password.new')}
+          rules={[{ required: true }, { min: 8, message: t('password.minLength') }]}
+        >
           <Input.Password autoComplete="new-password" />
         </Form.Item>
         <Form.Item
@@ -61,7 +67,9 @@ export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose:
             { required: true },
             ({ getFieldValue }) => ({
               validator: (_, value) =>
-                !value || getFieldValue('newPassword') === value ? Promise.resolve() : Promise.reject(new Error(t('password.mismatch'))),
+                !value || getFieldValue('newPassword') === value
+                  ? Promise.resolve()
+                  : Promise.reject(new Error(t('password.mismatch'))),
             }),
           ]}
         >

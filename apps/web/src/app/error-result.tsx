@@ -7,7 +7,9 @@ export function ErrorResult({ error, onRetry }: { error: unknown; onRetry?: () =
   const { t } = useTranslation();
   const status = error instanceof ApiError ? error.status : 0;
   if (status === 404) {
-    return <Result status="404" title={t('common.notFoundTitle')} subTitle={t('common.notFoundRecordHint')} />;
+    return (
+      <Result status="404" title={t('common.notFoundTitle')} subTitle={t('common.notFoundRecordHint')} />
+    );
   }
   if (status === 403) {
     return <Result status="403" title={t('common.forbiddenTitle')} subTitle={(error as ApiError).message} />;
@@ -17,7 +19,13 @@ export function ErrorResult({ error, onRetry }: { error: unknown; onRetry?: () =
       status="error"
       title={t('common.loadFailed')}
       subTitle={error instanceof Error ? error.message : String(error)}
-      extra={onRetry && <Button type="primary" onClick={onRetry} data-testid="retry-button">{t('common.retry')}</Button>}
+      extra={
+        onRetry && (
+          <Button type="primary" onClick={onRetry} data-testid="retry-button">
+            {t('common.retry')}
+          </Button>
+        )
+      }
     />
   );
 }

@@ -6,7 +6,13 @@ import { useChangeLanguage } from './locale';
 
 const NAMES: Record<Language, string> = { 'zh-CN': '简体中文', 'en-US': 'English' };
 
-export function LanguageSwitch({ persist = false, compact = false }: { persist?: boolean; compact?: boolean }) {
+export function LanguageSwitch({
+  persist = false,
+  compact = false,
+}: {
+  persist?: boolean;
+  compact?: boolean;
+}) {
   const { i18n, t } = useTranslation();
   const change = useChangeLanguage();
   const current = (i18n.language as Language) ?? 'zh-CN';
@@ -23,7 +29,12 @@ export function LanguageSwitch({ persist = false, compact = false }: { persist?:
         onClick: ({ key }) => void change(key as Language, { persist }),
       }}
     >
-      <Button type="text" icon={<GlobalOutlined />} data-testid="lang-switch" aria-label={t('shell.language')}>
+      <Button
+        type="text"
+        icon={<GlobalOutlined />}
+        data-testid="lang-switch"
+        aria-label={t('shell.language')}
+      >
         {compact ? null : NAMES[current]}
       </Button>
     </Dropdown>

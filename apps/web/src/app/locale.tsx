@@ -7,7 +7,7 @@ import 'dayjs/locale/zh-cn';
 import 'dayjs/locale/en';
 import { type ReactNode, useCallback, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import i18n, { type Language, LANGUAGE_KEY } from '../i18n';
+import i18n, { LANGUAGE_KEY, type Language } from '../i18n';
 import { http, setApiLanguage } from './api-client';
 import { ME_KEY } from './session';
 

@@ -64,7 +64,9 @@ export function LoginPage() {
   return (
     <div className="kehu-login-wrap">
       <div className="kehu-login-card">
-        <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginBottom: 16 }}>
+        <div
+          style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginBottom: 16 }}
+        >
           <div style={{ display: 'flex', alignItems: 'center', gap: 10 }}>
             <span className="kehu-nav-logo" style={{ padding: 0, height: 'auto' }}>
               <span className="kehu-logo-mark">客</span>
@@ -81,7 +83,13 @@ export function LoginPage() {
           </Typography.Title>
           <Typography.Paragraph type="secondary">{t('login.subtitle')}</Typography.Paragraph>
           {error && (
-            <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} data-testid="login-error" />
+            <Alert
+              type="error"
+              showIcon
+              message={error}
+              style={{ marginBottom: 16 }}
+              data-testid="login-error"
+            />
           )}
           <Form<LoginForm>
             form={form}
@@ -92,10 +100,18 @@ export function LoginPage() {
             onFinish={onFinish}
             data-testid="login-form"
           >
-            <Form.Item name="tenant" label={t('login.tenant')} rules={[{ required: true, message: t('login.tenantRequired') }]}>
+            <Form.Item
+              name="tenant"
+              label={t('login.tenant')}
+              rules={[{ required: true, message: t('login.tenantRequired') }]}
+            >
               <Input prefix={<ShopOutlined />} autoComplete="organization" data-testid="login-tenant" />
             </Form.Item>
-            <Form.Item name="login" label={t('login.login')} rules={[{ required: true, message: t('login.loginRequired') }]}>
+            <Form.Item
+              name="login"
+              label={t('login.login')}
+              rules={[{ required: true, message: t('login.loginRequired') }]}
+            >
               <Input prefix={<UserOutlined />} autoComplete="username" autoFocus data-testid="login-login" />
             </Form.Item>
             <Form.Item
@@ -103,7 +119,11 @@ export function LoginPage() {
               label={t('login.password')}
               rules={[{ required: true, message: t('login.passwordRequired') }]}
             >
-              <Input.Password prefix={<LockOutlined />} autoComplete="current-password" data-testid="login-password" />
+              <Input.Password
+                prefix={<LockOutlined />}
+                autoComplete="current-password"
+                data-testid="login-password"
+              />
             </Form.Item>
             <Button type="primary" htmlType="submit" block loading={submitting} data-testid="login-submit">
               {t('login.submit')}

@@ -5,13 +5,44 @@ import { http } from './api-client';
 export type LocalizedLabel = Record<string, string> | string | null | undefined;
 
 export type FieldType =
-  | 'text' | 'longtext' | 'number' | 'currency' | 'percent' | 'date' | 'datetime' | 'boolean'
-  | 'picklist' | 'multipicklist' | 'lookup' | 'user' | 'unit' | 'phone' | 'email' | 'url'
-  | 'region' | 'json';
+  | 'text'
+  | 'longtext'
+  | 'number'
+  | 'currency'
+  | 'percent'
+  | 'date'
+  | 'datetime'
+  | 'boolean'
+  | 'picklist'
+  | 'multipicklist'
+  | 'lookup'
+  | 'user'
+  | 'unit'
+  | 'phone'
+  | 'email'
+  | 'url'
+  | 'region'
+  | 'json';
 
 export const FIELD_TYPES: FieldType[] = [
-  'text', 'longtext', 'number', 'currency', 'percent', 'date', 'datetime', 'boolean', 'picklist',
-  'multipicklist', 'lookup', 'user', 'unit', 'phone', 'email', 'url', 'region', 'json',
+  'text',
+  'longtext',
+  'number',
+  'currency',
+  'percent',
+  'date',
+  'datetime',
+  'boolean',
+  'picklist',
+  'multipicklist',
+  'lookup',
+  'user',
+  'unit',
+  'phone',
+  'email',
+  'url',
+  'region',
+  'json',
 ];
 
 export type FieldAccess = 'full' | 'masked' | 'hidden';
@@ -34,7 +65,12 @@ export interface FieldMeta {
   readOnly: boolean;
   options: PicklistOption[] | string[] | null;
   lookupObject: string | null;
-  validation: { min?: number | null; max?: number | null; maxLength?: number | null; pattern?: string | null } | null;
+  validation: {
+    min?: number | null;
+    max?: number | null;
+    maxLength?: number | null;
+    pattern?: string | null;
+  } | null;
   defaultValue: unknown;
   classification?: 'public' | 'internal' | 'confidential' | 'secret' | null;
   personalKind?: string | null;
@@ -85,7 +121,9 @@ export function useLabel(): (label: LocalizedLabel, fallback?: string) => string
 
 export function normalizeOptions(options: FieldMeta['options']): PicklistOption[] {
   if (!options) return [];
-  return (options as Array<PicklistOption | string>).map((o) => (typeof o === 'string' ? { value: o, label: o } : o));
+  return (options as Array<PicklistOption | string>).map((o) =>
+    typeof o === 'string' ? { value: o, label: o } : o,
+  );
 }
 
 export function useObjects() {

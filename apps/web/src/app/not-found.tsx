@@ -9,7 +9,11 @@ export function NotFound() {
       status="404"
       title={t('common.notFoundTitle')}
       subTitle={t('common.notFoundHint')}
-      extra={<Link to="/"><Button type="primary">{t('common.backHome')}</Button></Link>}
+      extra={
+        <Link to="/">
+          <Button type="primary">{t('common.backHome')}</Button>
+        </Link>
+      }
     />
   );
 }

@@ -3,10 +3,10 @@ import { Button, Result, Spin } from 'antd';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Outlet, useLocation, useNavigate } from 'react-router';
-import { ApiError, setUnauthenticatedHandler } from './api-client';
-import { SessionProvider, useMe } from './session';
-import { useChangeLanguage } from './locale';
 import { normalizeLanguage } from '../i18n';
+import { ApiError, setUnauthenticatedHandler } from './api-client';
+import { useChangeLanguage } from './locale';
+import { SessionProvider, useMe } from './session';
 
 export function RequireAuth() {
   const { t, i18n } = useTranslation();
@@ -42,14 +42,20 @@ export function RequireAuth() {
   if (me.error) {
     if (me.error instanceof ApiError && me.error.status === 401) {
       const next = location.pathname + location.search;
-      return <Navigate to={next && next !== '/' ? `/login?next=${encodeURIComponent(next)}` : '/login'} replace />;
+      return (
+        <Navigate to={next && next !== '/' ? `/login?next=${encodeURIComponent(next)}` : '/login'} replace />
+      );
     }
     return (
       <Result
         status="error"
         title={t('common.loadFailed')}
         subTitle={me.error.message}
-        extra={<Button type="primary" onClick={() => me.refetch()}>{t('common.retry')}</Button>}
+        extra={
+          <Button type="primary" onClick={() => me.refetch()}>
+            {t('common.retry')}
+          </Button>
+        }
       />
     );
   }

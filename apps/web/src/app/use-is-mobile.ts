@@ -10,5 +10,9 @@ function subscribe(cb: () => void): () => void {
 
 /** True at phone/tablet-portrait widths (≤ 768px): nav becomes a drawer, tables become cards. */
 export function useIsMobile(): boolean {
-  return useSyncExternalStore(subscribe, () => window.matchMedia(QUERY).matches, () => false);
+  return useSyncExternalStore(
+    subscribe,
+    () => window.matchMedia(QUERY).matches,
+    () => false,
+  );
 }

@@ -1,9 +1,28 @@
 import type { FieldMeta, FieldType } from '../app/meta';
 
 export type FilterOp =
-  | 'eq' | 'ne' | 'in' | 'notIn' | 'contains' | 'notContains' | 'startsWith' | 'gt' | 'gte' | 'lt' | 'lte'
-  | 'between' | 'isEmpty' | 'isNotEmpty' | 'hasAny' | 'hasAll' | 'inLastDays' | 'inNextDays' | 'today'
-  | 'thisWeek' | 'thisMonth' | 'thisYear';
+  | 'eq'
+  | 'ne'
+  | 'in'
+  | 'notIn'
+  | 'contains'
+  | 'notContains'
+  | 'startsWith'
+  | 'gt'
+  | 'gte'
+  | 'lt'
+  | 'lte'
+  | 'between'
+  | 'isEmpty'
+  | 'isNotEmpty'
+  | 'hasAny'
+  | 'hasAll'
+  | 'inLastDays'
+  | 'inNextDays'
+  | 'today'
+  | 'thisWeek'
+  | 'thisMonth'
+  | 'thisYear';
 
 export interface FilterCondition {
   field: string;
@@ -32,28 +51,61 @@ export interface EditGroup {
 let seq = 0;
 export const newKey = () => `k${Date.now().toString(36)}${(seq++).toString(36)}`;
 
-export const emptyGroup = (logic: 'and' | 'or' = 'and'): EditGroup => ({ kind: 'group', key: newKey(), logic, children: [] });
+export const emptyGroup = (logic: 'and' | 'or' = 'and'): EditGroup => ({
+  kind: 'group',
+  key: newKey(),
+  logic,
+  children: [],
+});
 export const emptyCondition = (): EditCondition => ({ kind: 'cond', key: newKey() });
 
-export const NO_VALUE_OPS: FilterOp[] = ['isEmpty', 'isNotEmpty', 'today', 'thisWeek', 'thisMonth', 'thisYear'];
+export const NO_VALUE_OPS: FilterOp[] = [
+  'isEmpty',
+  'isNotEmpty',
+  'today',
+  'thisWeek',
+  'thisMonth',
+  'thisYear',
+];
 export const MULTI_VALUE_OPS: FilterOp[] = ['in', 'notIn', 'hasAny', 'hasAll'];
 
 const TEXT_OPS: FilterOp[] = ['contains', 'eq', 'ne', 'notContains', 'startsWith', 'isEmpty', 'isNotEmpty'];
 const NUM_OPS: FilterOp[] = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'between', 'isEmpty', 'isNotEmpty'];
 const DATE_OPS: FilterOp[] = [
-  'eq', 'gt', 'gte', 'lt', 'lte', 'between', 'today', 'thisWeek', 'thisMonth', 'thisYear', 'inLastDays',
-  'inNextDays', 'isEmpty', 'isNotEmpty',
+  'eq',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'between',
+  'today',
+  'thisWeek',
+  'thisMonth',
+  'thisYear',
+  'inLastDays',
+  'inNextDays',
+  'isEmpty',
+  'isNotEmpty',
 ];
 const REF_OPS: FilterOp[] = ['eq', 'ne', 'in', 'notIn', 'isEmpty', 'isNotEmpty'];
 
 const OPS_BY_TYPE: Record<FieldType, FilterOp[]> = {
-  text: TEXT_OPS, longtext: ['contains', 'notContains', 'isEmpty', 'isNotEmpty'], phone: TEXT_OPS, email: TEXT_OPS, url: TEXT_OPS,
-  number: NUM_OPS, currency: NUM_OPS, percent: NUM_OPS,
-  date: DATE_OPS, datetime: DATE_OPS,
+  text: TEXT_OPS,
+  longtext: ['contains', 'notContains', 'isEmpty', 'isNotEmpty'],
+  phone: TEXT_OPS,
+  email: TEXT_OPS,
+  url: TEXT_OPS,
+  number: NUM_OPS,
+  currency: NUM_OPS,
+  percent: NUM_OPS,
+  date: DATE_OPS,
+  datetime: DATE_OPS,
   boolean: ['eq'],
   picklist: REF_OPS,
   multipicklist: ['hasAny', 'hasAll', 'isEmpty', 'isNotEmpty'],
-  lookup: REF_OPS, user: REF_OPS, unit: REF_OPS,
+  lookup: REF_OPS,
+  user: REF_OPS,
+  unit: REF_OPS,
   region: ['eq', 'in', 'startsWith', 'isEmpty', 'isNotEmpty'],
   json: ['isEmpty', 'isNotEmpty'],
 };
@@ -70,7 +122,8 @@ function isComplete(c: EditCondition): boolean {
   if (NO_VALUE_OPS.includes(c.op)) return true;
   if (c.value === undefined || c.value === null || c.value === '') return false;
   if (Array.isArray(c.value)) {
-    if (c.op === 'between') return c.value.length === 2 && c.value.every((v) => v !== null && v !== undefined && v !== '');
+    if (c.op === 'between')
+      return c.value.length === 2 && c.value.every((v) => v !== null && v !== undefined && v !== '');
     return c.value.length > 0;
   }
   return true;
@@ -106,5 +159,8 @@ export function fromFilter(node: FilterNode | null | undefined): EditGroup {
 }
 
 export function countConditions(group: EditGroup): number {
-  return group.children.reduce((n, c) => n + (c.kind === 'group' ? countConditions(c) : isComplete(c) ? 1 : 0), 0);
+  return group.children.reduce(
+    (n, c) => n + (c.kind === 'group' ? countConditions(c) : isComplete(c) ? 1 : 0),
+    0,
+  );
 }

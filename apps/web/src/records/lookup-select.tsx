@@ -19,7 +19,17 @@ interface Props {
 }
 
 /** Searchable select over /records/:object?q= (server-side search). */
-export function LookupSelect({ object, value, onChange, multiple, initialLabels, placeholder, style, disabled, id }: Props) {
+export function LookupSelect({
+  object,
+  value,
+  onChange,
+  multiple,
+  initialLabels,
+  placeholder,
+  style,
+  disabled,
+  id,
+}: Props) {
   const { t } = useTranslation();
   const meta = useObjectMeta(object);
   const [search, setSearch] = useState('');
@@ -33,7 +43,8 @@ export function LookupSelect({ object, value, onChange, multiple, initialLabels,
   });
   const options = useMemo(() => {
     const opts = new Map<string, string>();
-    for (const r of list.data?.items ?? []) opts.set(r.id, String(r[nameField] ?? r._display?.[nameField] ?? r.id));
+    for (const r of list.data?.items ?? [])
+      opts.set(r.id, String(r[nameField] ?? r._display?.[nameField] ?? r.id));
     const vals = Array.isArray(value) ? value : value ? [value] : [];
     for (const v of vals) if (!opts.has(v)) opts.set(v, known[v] ?? initialLabels?.[v] ?? v);
     return [...opts].map(([v, l]) => ({ value: v, label: l }));
@@ -49,7 +60,10 @@ export function LookupSelect({ object, value, onChange, multiple, initialLabels,
       onSearch={setSearch}
       value={value ?? undefined}
       onChange={(v, opt) => {
-        const picked = (Array.isArray(opt) ? opt : opt ? [opt] : []) as Array<{ value: string; label: string }>;
+        const picked = (Array.isArray(opt) ? opt : opt ? [opt] : []) as Array<{
+          value: string;
+          label: string;
+        }>;
         setKnown((k) => ({ ...k, ...Object.fromEntries(picked.map((o) => [o.value, o.label])) }));
         onChange?.((v as string | string[] | undefined) ?? null);
       }}

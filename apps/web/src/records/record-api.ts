@@ -1,4 +1,4 @@
-import { type QueryValue, http } from '../app/api-client';
+import { http, type QueryValue } from '../app/api-client';
 import type { FilterNode } from './filter-model';
 
 export interface RecordData {
@@ -51,17 +51,21 @@ const enc = encodeURIComponent;
 export const recordApi = {
   list: (object: string, p: ListParams) => http.get<ListResponse>(`/records/${enc(object)}`, listQuery(p)),
   get: (object: string, id: string) => http.get<RecordData>(`/records/${enc(object)}/${enc(id)}`),
-  create: (object: string, body: Record<string, unknown>) => http.post<RecordData>(`/records/${enc(object)}`, body),
+  create: (object: string, body: Record<string, unknown>) =>
+    http.post<RecordData>(`/records/${enc(object)}`, body),
   update: (object: string, id: string, body: Record<string, unknown>) =>
     http.patch<RecordData>(`/records/${enc(object)}/${enc(id)}`, body),
   remove: (object: string, id: string) => http.del<void>(`/records/${enc(object)}/${enc(id)}`),
-  restore: (object: string, id: string) => http.post<RecordData>(`/records/${enc(object)}/${enc(id)}/restore`),
+  restore: (object: string, id: string) =>
+    http.post<RecordData>(`/records/${enc(object)}/${enc(id)}/restore`),
   unmask: (object: string, id: string, field: string) =>
     http.post<{ value: unknown }>(`/records/${enc(object)}/${enc(id)}/unmask`, { field }),
   timeline: (object: string, id: string) =>
     http.get<{ items: TimelineEntry[] }>(`/records/${enc(object)}/${enc(id)}/timeline`),
-  bulk: (object: string, body: { op: 'create' | 'update' | 'delete'; atomic: boolean; records: Record<string, unknown>[] }) =>
-    http.post<{ results: BulkResult[] }>(`/records/${enc(object)}/bulk`, body),
+  bulk: (
+    object: string,
+    body: { op: 'create' | 'update' | 'delete'; atomic: boolean; records: Record<string, unknown>[] },
+  ) => http.post<{ results: BulkResult[] }>(`/records/${enc(object)}/bulk`, body),
 };
 
 export interface BulkResult {

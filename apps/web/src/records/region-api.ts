@@ -28,7 +28,12 @@ export function regionChain(code: string | null | undefined): string[] {
 }
 
 export function useRegionList(parent: string | null, enabled = true) {
-  return useQuery({ queryKey: regionKey(parent), queryFn: () => fetchRegions(parent), staleTime: Infinity, enabled });
+  return useQuery({
+    queryKey: regionKey(parent),
+    queryFn: () => fetchRegions(parent),
+    staleTime: Infinity,
+    enabled,
+  });
 }
 
 /** Resolve a region code to "省 / 市 / 区" using cached level lists. */
@@ -37,7 +42,11 @@ export function useRegionName(code: string | null | undefined): string | null {
   const chain = regionChain(code);
   const parents: Array<string | null> = chain.map((_, i) => (i === 0 ? null : chain[i - 1]));
   const results = useQueries({
-    queries: parents.map((p) => ({ queryKey: regionKey(p), queryFn: () => fetchRegions(p), staleTime: Infinity })),
+    queries: parents.map((p) => ({
+      queryKey: regionKey(p),
+      queryFn: () => fetchRegions(p),
+      staleTime: Infinity,
+    })),
   });
   if (!code) return null;
   if (chain.length === 0) return code;

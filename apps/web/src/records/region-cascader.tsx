@@ -29,9 +29,15 @@ export function RegionCascader({ value, onChange, id, style, disabled }: Props) 
   const [options, setOptions] = useState<Option[]>([]);
 
   const load = (parent: string | null, depth: number) =>
-    qc.fetchQuery({ queryKey: regionKey(parent), queryFn: () => fetchRegions(parent), staleTime: Infinity }).then((items) =>
-      items.map<Option>((r) => ({ value: r.code, label: label(r.name, r.code), isLeaf: r.hasChildren === false || depth >= 2 })),
-    );
+    qc
+      .fetchQuery({ queryKey: regionKey(parent), queryFn: () => fetchRegions(parent), staleTime: Infinity })
+      .then((items) =>
+        items.map<Option>((r) => ({
+          value: r.code,
+          label: label(r.name, r.code),
+          isLeaf: r.hasChildren === false || depth >= 2,
+        })),
+      );
 
   // Load provinces, plus the chain of the current value so it can display.
   // biome-ignore lint/correctness/useExhaustiveDependencies: load once per value/lang

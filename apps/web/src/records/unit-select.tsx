@@ -16,14 +16,24 @@ interface Props {
 }
 
 /** Units the user may choose = the units of their scope (from /auth/me). */
-export function UnitSelect({ value, onChange, multiple, placeholder, style, id, disabled, initialLabels }: Props) {
+export function UnitSelect({
+  value,
+  onChange,
+  multiple,
+  placeholder,
+  style,
+  id,
+  disabled,
+  initialLabels,
+}: Props) {
   const { t } = useTranslation();
   const { me } = useSession();
   const tree = useMemo(() => {
     const nodes = buildUnitTree(me.units);
     const vals = Array.isArray(value) ? value : value ? [value] : [];
     for (const v of vals) {
-      if (!me.units.some((u) => u.id === v)) nodes.push({ title: initialLabels?.[v] ?? v, value: v, key: v, children: [] });
+      if (!me.units.some((u) => u.id === v))
+        nodes.push({ title: initialLabels?.[v] ?? v, value: v, key: v, children: [] });
     }
     return nodes;
   }, [me.units, value, initialLabels]);

@@ -27,7 +27,16 @@ interface Props {
  * The contract has no general user directory; admins search /admin/users, everyone else can pick
  * themselves or keep the current value (labelled from `_display`).
  */
-export function UserSelect({ value, onChange, multiple, initialLabels, placeholder, style, id, disabled }: Props) {
+export function UserSelect({
+  value,
+  onChange,
+  multiple,
+  initialLabels,
+  placeholder,
+  style,
+  id,
+  disabled,
+}: Props) {
   const { t } = useTranslation();
   const { me, can } = useSession();
   const [search, setSearch] = useState('');
@@ -35,7 +44,8 @@ export function UserSelect({ value, onChange, multiple, initialLabels, placehold
   const canList = can('admin:users');
   const users = useQuery({
     queryKey: ['admin', 'users', 'select', q],
-    queryFn: () => http.get<unknown>('/admin/users', { q: q || undefined, limit: 50 }).then((d) => asItems<UserRow>(d)),
+    queryFn: () =>
+      http.get<unknown>('/admin/users', { q: q || undefined, limit: 50 }).then((d) => asItems<UserRow>(d)),
     enabled: canList,
     staleTime: 60_000,
   });
@@ -44,7 +54,8 @@ export function UserSelect({ value, onChange, multiple, initialLabels, placehold
     m.set(me.user.id, `${me.user.name}${t('common.meSuffix')}`);
     for (const u of users.data ?? []) {
       if (u.status === 'disabled') continue;
-      if (!q || u.name.includes(q) || u.login?.includes(q)) m.set(u.id, u.login ? `${u.name} (${u.login})` : u.name);
+      if (!q || u.name.includes(q) || u.login?.includes(q))
+        m.set(u.id, u.login ? `${u.name} (${u.login})` : u.name);
     }
     const vals = Array.isArray(value) ? value : value ? [value] : [];
     for (const v of vals) if (!m.has(v)) m.set(v, initialLabels?.[v] ?? v);
@@ -57,7 +68,14 @@ export function UserSelect({ value, onChange, multiple, initialLabels, placehold
       showSearch
       allowClear
       mode={multiple ? 'multiple' : undefined}
-      filterOption={canList ? false : (input, opt) => String(opt?.label ?? '').toLowerCase().includes(input.toLowerCase())}
+      filterOption={
+        canList
+          ? false
+          : (input, opt) =>
+              String(opt?.label ?? '')
+                .toLowerCase()
+                .includes(input.toLowerCase())
+      }
       onSearch={setSearch}
       value={value ?? undefined}
       onChange={(v) => onChange?.((v as string | string[] | undefined) ?? null)}

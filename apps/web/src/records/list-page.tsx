@@ -1,0 +1,402 @@
+import {
+  FilterOutlined,
+  ImportOutlined,
+  PlusOutlined,
+  ReloadOutlined,
+  RestOutlined,
+} from '@ant-design/icons';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import {
+  Badge,
+  Button,
+  Empty,
+  Input,
+  type InputRef,
+  Skeleton,
+  Space,
+  Spin,
+  Table,
+  type TableColumnsType,
+  Tooltip,
+  Typography,
+} from 'antd';
+import type { SorterResult } from 'antd/es/table/interface';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useParams } from 'react-router';
+import { ErrorResult } from '../app/error-result';
+import { type FieldMeta, type ObjectMeta, useLabel, useObjectMeta } from '../app/meta';
+import { useSession } from '../app/session';
+import { useIsMobile } from '../app/use-is-mobile';
+import { BulkActions } from './bulk-actions';
+import { ColumnChooser } from './column-chooser';
+import { ExportButton } from './export-button';
+import { FieldValue } from './field-value';
+import { FilterBuilder } from './filter-builder';
+import { countConditions, type FilterNode, fromFilter } from './filter-model';
+import { ImportWizard } from './import-wizard';
+import { type ListParams, type RecordData, recordApi } from './record-api';
+import { RecordCards } from './record-cards';
+import { type SavedView, SavedViews } from './saved-views';
+import { useSlashFocus } from './use-slash-focus';
+
+const PAGE_SIZE = 50;
+
+export function ListPage() {
+  const { object } = useParams();
+  const meta = useObjectMeta(object);
+  if (meta.isPending)
+    return (
+      <div className="kehu-page">
+        <Skeleton active paragraph={{ rows: 10 }} />
+      </div>
+    );
+  if (meta.error)
+    return (
+      <div className="kehu-page">
+        <ErrorResult error={meta.error} onRetry={() => meta.refetch()} />
+      </div>
+    );
+  return <ListView key={meta.data.apiName} meta={meta.data} />;
+}
+
+function defaultColumns(meta: ObjectMeta): string[] {
+  const visible = new Set(meta.fields.map((f) => f.apiName));
+  const cols = (
+    meta.listColumns?.length ? meta.listColumns : [meta.nameField, 'ownerId', 'updatedAt']
+  ).filter((c) => visible.has(c));
+  return cols.length ? cols : meta.fields.slice(0, 5).map((f) => f.apiName);
+}
+
+function ListView({ meta }: { meta: ObjectMeta }) {
+  const { t } = useTranslation();
+  const label = useLabel();
+  const navigate = useNavigate();
+  const isMobile = useIsMobile();
+  const { can, unitId } = useSession();
+  const object = meta.apiName;
+  const fields = useMemo(() => new Map(meta.fields.map((f) => [f.apiName, f])), [meta]);
+  const baseColumns = useMemo(() => defaultColumns(meta), [meta]);
+
+  const [viewId, setViewId] = useState<string | null>(null);
+  const [columns, setColumns] = useState<string[]>(baseColumns);
+  const [filter, setFilter] = useState<FilterNode | null>(null);
+  const [sort, setSort] = useState<string | null>(null);
+  const [search, setSearch] = useState('');
+  const [q, setQ] = useState('');
+  const [deleted, setDeleted] = useState(false);
+  const [filterOpen, setFilterOpen] = useState(false);
+  const [importOpen, setImportOpen] = useState(false);
+  const [showCount, setShowCount] = useState(false);
+  const [selected, setSelected] = useState<RecordData[]>([]);
+  const searchRef = useRef<InputRef>(null);
+  useSlashFocus(searchRef);
+
+  // Debounce typing into the quick search.
+  useEffect(() => {
+    const h = setTimeout(() => setQ(search.trim()), 300);
+    return () => clearTimeout(h);
+  }, [search]);
+
+  const params: ListParams = { filter, sort, q, unit: unitId, deleted };
+  const listKey = ['records', object, 'list', { filter, sort, q, unitId, deleted }];
+  const list = useInfiniteQuery({
+    queryKey: listKey,
+    queryFn: ({ pageParam }) => recordApi.list(object, { ...params, limit: PAGE_SIZE, cursor: pageParam }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const count = useQuery({
+    queryKey: ['records', object, 'count', { filter, q, unitId, deleted }],
+    queryFn: () =>
+      recordApi.list(object, { ...params, sort: null, limit: 1, count: true }).then((r) => r.total ?? null),
+    enabled: showCount,
+  });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: selection resets whenever the result set changes
+  useEffect(() => setSelected([]), [filter, q, unitId, deleted]);
+
+  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
+
+  // Infinite scroll: load the next page when the sentinel comes into view.
+  const sentinel = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el) return;
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (entries[0]?.isIntersecting && list.hasNextPage && !list.isFetchingNextPage)
+          void list.fetchNextPage();
+      },
+      { rootMargin: '200px' },
+    );
+    io.observe(el);
+    return () => io.disconnect();
+  }, [list]);
+
+  const visibleFields = columns
+    .map((c) => fields.get(c))
+    .filter((f): f is FieldMeta => !!f && f.access !== 'hidden');
+  const sortField = sort?.replace(/^-/, '');
+  const tableColumns: TableColumnsType<RecordData> = visibleFields.map((f, i) => ({
+    key: f.apiName,
+    dataIndex: f.apiName,
+    title: label(f.label, f.apiName),
+    sorter: f.sortable !== false,
+    sortOrder: sortField === f.apiName ? (sort!.startsWith('-') ? 'descend' : 'ascend') : null,
+    fixed: i === 0 && !isMobile ? 'left' : undefined,
+    ellipsis: f.type !== 'multipicklist',
+    width: f.apiName === meta.nameField ? 220 : f.type === 'longtext' ? 280 : undefined,
+    render: (_: unknown, r: RecordData) =>
+      f.apiName === meta.nameField ? (
+        <Link to={`/o/${object}/${r.id}`} data-testid="record-link">
+          {String(r[f.apiName] ?? '') || t('records.untitled')}
+        </Link>
+      ) : (
+        <FieldValue object={object} record={r} field={f} />
+      ),
+  }));
+  if (!visibleFields.some((f) => f.apiName === meta.nameField)) {
+    tableColumns.unshift({
+      key: '__open',
+      width: 64,
+      fixed: isMobile ? undefined : 'left',
+      render: (_: unknown, r: RecordData) => <Link to={`/o/${object}/${r.id}`}>{t('records.open')}</Link>,
+    });
+  }
+
+  const applyView = (v: SavedView | null) => {
+    setViewId(v?.id ?? null);
+    setFilter(v?.filter ?? null);
+    setColumns(v?.columns?.length ? v.columns : baseColumns);
+    setSort(v?.sort ?? null);
+  };
+
+  const filterCount = countConditions(fromFilter(filter));
+  const hasCriteria = !!filter || !!q;
+  const canCreate = can(`${object}:create`);
+  const canImport = can(`${object}:import`);
+  const canBulk = can(`${object}:delete`) || can(`${object}:update`);
+  const plural = label(meta.pluralLabel, label(meta.label, object));
+
+  const newButton = canCreate && (
+    <Button
+      type="primary"
+      icon={<PlusOutlined />}
+      onClick={() => navigate(`/o/${object}/new`)}
+      data-testid="new-record"
+    >
+      {t('records.new')}
+    </Button>
+  );
+  const importButton = canImport && (
+    <Button icon={<ImportOutlined />} onClick={() => setImportOpen(true)} data-testid="import-button">
+      {t('import.button')}
+    </Button>
+  );
+
+  const emptyState = hasCriteria ? (
+    <Empty description={t('records.noMatch')} data-testid="empty-state">
+      <Button
+        onClick={() => {
+          setFilter(null);
+          setSearch('');
+          setQ('');
+        }}
+      >
+        {t('records.clearCriteria')}
+      </Button>
+    </Empty>
+  ) : deleted ? (
+    <Empty description={t('records.recycleEmpty')} data-testid="empty-state" />
+  ) : (
+    <Empty
+      image={Empty.PRESENTED_IMAGE_SIMPLE}
+      description={
+        <Space direction="vertical" size={2}>
+          <Typography.Text strong>{t('records.emptyTitle', { object: plural })}</Typography.Text>
+          <Typography.Text type="secondary">
+            {canCreate || canImport ? t('records.emptyHint') : t('records.emptyReadOnly')}
+          </Typography.Text>
+        </Space>
+      }
+      data-testid="empty-state"
+    >
+      <Space>
+        {newButton}
+        {importButton}
+      </Space>
+    </Empty>
+  );
+
+  return (
+    <div className="kehu-page">
+      <div className="kehu-page-header">
+        <Space align="baseline" wrap>
+          <Typography.Title level={4} data-testid="list-title">
+            {plural}
+          </Typography.Title>
+          {deleted && <Typography.Text type="warning">{t('records.recycleBin')}</Typography.Text>}
+        </Space>
+        <Space wrap>
+          {newButton}
+          {importButton}
+          {can(`${object}:export`) && (
+            <ExportButton
+              object={object}
+              params={params}
+              fields={visibleFields.map((f) => f.apiName)}
+              compact={isMobile}
+            />
+          )}
+        </Space>
+      </div>
+
+      <div className="kehu-toolbar" style={{ marginBottom: 12 }}>
+        <Input.Search
+          ref={searchRef}
+          allowClear
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          onSearch={(v) => setQ(v.trim())}
+          placeholder={t('records.searchPlaceholder')}
+          style={{ width: isMobile ? '100%' : 280 }}
+          data-testid="search-input"
+          enterButton={false}
+        />
+        <SavedViews
+          object={object}
+          current={{ filter, columns, sort }}
+          selectedId={viewId}
+          onSelect={applyView}
+        />
+        <Badge count={filterCount} size="small">
+          <Button
+            icon={<FilterOutlined />}
+            onClick={() => setFilterOpen(true)}
+            data-testid="filter-button"
+            type={filterCount ? 'primary' : 'default'}
+            ghost={!!filterCount}
+          >
+            {t('filter.button')}
+          </Button>
+        </Badge>
+        <ColumnChooser
+          fields={meta.fields}
+          columns={columns}
+          defaultColumns={baseColumns}
+          onChange={setColumns}
+        />
+        <Tooltip title={t('records.recycleBin')}>
+          <Button
+            icon={<RestOutlined />}
+            type={deleted ? 'primary' : 'default'}
+            onClick={() => setDeleted((d) => !d)}
+            data-testid="recycle-toggle"
+            aria-label={t('records.recycleBin')}
+          />
+        </Tooltip>
+        <Tooltip title={t('common.refresh')}>
+          <Button
+            icon={<ReloadOutlined />}
+            onClick={() => {
+              void list.refetch();
+              if (showCount) void count.refetch();
+            }}
+            aria-label={t('common.refresh')}
+          />
+        </Tooltip>
+        <span style={{ marginLeft: isMobile ? 0 : 'auto' }} data-testid="record-total">
+          {showCount ? (
+            count.isFetching ? (
+              <Spin size="small" />
+            ) : count.data != null ? (
+              <Typography.Text type="secondary">{t('records.total', { count: count.data })}</Typography.Text>
+            ) : null
+          ) : (
+            <Button
+              type="link"
+              size="small"
+              onClick={() => setShowCount(true)}
+              style={{ padding: 0 }}
+              data-testid="show-total"
+            >
+              {t('records.showTotal')}
+            </Button>
+          )}
+        </span>
+      </div>
+
+      {canBulk && <BulkActions object={object} selected={selected} onDone={() => setSelected([])} />}
+
+      {list.error ? (
+        <ErrorResult error={list.error} onRetry={() => list.refetch()} />
+      ) : list.isPending ? (
+        <Skeleton active paragraph={{ rows: 8 }} />
+      ) : rows.length === 0 ? (
+        <div style={{ background: '#fff', borderRadius: 8, padding: '40px 16px' }}>{emptyState}</div>
+      ) : isMobile ? (
+        <RecordCards
+          meta={meta}
+          records={rows}
+          columns={visibleFields}
+          selectable={canBulk}
+          selectedIds={selected.map((r) => r.id)}
+          onToggle={(r, checked) =>
+            setSelected((s) => (checked ? [...s, r] : s.filter((x) => x.id !== r.id)))
+          }
+        />
+      ) : (
+        <Table<RecordData>
+          rowKey="id"
+          size="middle"
+          columns={tableColumns}
+          dataSource={rows}
+          pagination={false}
+          sticky
+          scroll={{ x: 'max-content' }}
+          showSorterTooltip={false}
+          data-testid="record-table"
+          rowSelection={
+            canBulk
+              ? {
+                  selectedRowKeys: selected.map((r) => r.id),
+                  onChange: (_, recs) => setSelected(recs),
+                  preserveSelectedRowKeys: true,
+                }
+              : undefined
+          }
+          onChange={(_p, _f, sorter) => {
+            const s = (Array.isArray(sorter) ? sorter[0] : sorter) as SorterResult<RecordData>;
+            setSort(s?.order ? `${s.order === 'descend' ? '-' : ''}${String(s.columnKey)}` : null);
+          }}
+          rowClassName={(r) => (r.deletedAt ? 'ant-table-row-disabled' : '')}
+        />
+      )}
+
+      <div ref={sentinel} style={{ textAlign: 'center', padding: 16 }}>
+        {list.hasNextPage ? (
+          <Button
+            onClick={() => list.fetchNextPage()}
+            loading={list.isFetchingNextPage}
+            data-testid="load-more"
+          >
+            {t('records.loadMore')}
+          </Button>
+        ) : rows.length > 0 ? (
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {t('records.allLoaded', { count: rows.length })}
+          </Typography.Text>
+        ) : null}
+      </div>
+
+      <FilterBuilder
+        open={filterOpen}
+        fields={meta.fields}
+        value={filter}
+        onApply={setFilter}
+        onClose={() => setFilterOpen(false)}
+      />
+      {canImport && <ImportWizard open={importOpen} onClose={() => setImportOpen(false)} meta={meta} />}
+    </div>
+  );
+}

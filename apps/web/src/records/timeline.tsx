@@ -1,0 +1,72 @@
+import { useQuery } from '@tanstack/react-query';
+import { Empty, Skeleton, Tag, Timeline, Typography } from 'antd';
+import dayjs from 'dayjs';
+import relativeTime from 'dayjs/plugin/relativeTime';
+import { useTranslation } from 'react-i18next';
+import { ErrorResult } from '../app/error-result';
+import { type ObjectMeta, useLabel } from '../app/meta';
+import { formatPlain } from './field-value';
+import { recordApi } from './record-api';
+
+dayjs.extend(relativeTime);
+
+const ACTION_COLORS: Record<string, string> = {
+  create: 'green',
+  update: 'blue',
+  delete: 'red',
+  restore: 'orange',
+  unmask: 'purple',
+};
+
+export function RecordTimeline({ meta, id }: { meta: ObjectMeta; id: string }) {
+  const { t, i18n } = useTranslation();
+  const label = useLabel();
+  const tl = useQuery({
+    queryKey: ['records', meta.apiName, 'timeline', id],
+    queryFn: () => recordApi.timeline(meta.apiName, id),
+  });
+  if (tl.isPending) return <Skeleton active />;
+  if (tl.error) return <ErrorResult error={tl.error} onRetry={() => tl.refetch()} />;
+  if (tl.data.items.length === 0) return <Empty description={t('timeline.empty')} />;
+  const fieldOf = (name: string) => meta.fields.find((f) => f.apiName === name);
+  const show = (name: string, v: unknown) => {
+    const s = formatPlain(fieldOf(name), v, i18n.language);
+    return s === '' ? t('timeline.emptyValue') : s;
+  };
+  return (
+    <Timeline
+      data-testid="timeline"
+      items={tl.data.items.map((e) => ({
+        key: e.id,
+        color: ACTION_COLORS[e.action] ?? 'gray',
+        children: (
+          <div>
+            <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap', alignItems: 'center' }}>
+              <Tag color={ACTION_COLORS[e.action]} bordered={false}>
+                {t(`timeline.actions.${e.action}`, { defaultValue: e.action })}
+              </Tag>
+              <Typography.Text strong>{e.actor?.name ?? t('timeline.system')}</Typography.Text>
+              <Typography.Text type="secondary" title={dayjs(e.at).format('YYYY-MM-DD HH:mm:ss')}>
+                {dayjs(e.at).fromNow()}
+              </Typography.Text>
+            </div>
+            {(e.changes ?? []).length > 0 && (
+              <ul style={{ margin: '6px 0 0', paddingInlineStart: 18 }}>
+                {e.changes!.map((c) => (
+                  <li key={c.field} data-testid="timeline-change">
+                    <Typography.Text type="secondary">
+                      {label(fieldOf(c.field)?.label, c.field)}:{' '}
+                    </Typography.Text>
+                    <span className="kehu-diff-from">{show(c.field, c.from)}</span>
+                    {' → '}
+                    <span className="kehu-diff-to">{show(c.field, c.to)}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        ),
+      }))}
+    />
+  );
+}
