@@ -6,7 +6,15 @@ import { type Database, openDatabase } from '../platform/db/database.ts';
 import { migrate } from '../platform/db/migrate.ts';
 import { DEMO_REGION_CODES, type SeedResult, seedDemoTenant, tenantExists } from './demo-data.ts';
 
-const ROLE_NAMES = ['系统管理员', '总部销售经理', '区域经理', '经销商店长', '销售顾问', '客服专员', '数据分析师'];
+const ROLE_NAMES = [
+  '系统管理员',
+  '总部销售经理',
+  '区域经理',
+  '经销商店长',
+  '销售顾问',
+  '客服专员',
+  '数据分析师',
+];
 const MOBILE = /^1[3-9]\d{9}$/;
 const uniqueSlug = (label: string) => `seed-${label}-${randomBytes(4).toString('hex')}`;
 
@@ -14,7 +22,10 @@ const targets: { label: string; open: () => Promise<Database> }[] = [
   { label: 'PGlite', open: () => openDatabase({ dataDir: 'memory://' }) },
 ];
 if (process.env.DATABASE_URL) {
-  targets.push({ label: 'PostgreSQL', open: () => openDatabase({ url: process.env.DATABASE_URL, poolSize: 4 }) });
+  targets.push({
+    label: 'PostgreSQL',
+    open: () => openDatabase({ url: process.env.DATABASE_URL, poolSize: 4 }),
+  });
 }
 
 for (const target of targets) {
@@ -41,7 +52,14 @@ for (const target of targets) {
     });
 
     it('builds an org tree of HQ, 2 regions, 4 dealers and 8 stores with consistent paths', async () => {
-      const units = await rows(sql<{ id: string; parent_id: string | null; type: string; code: string; path: string; depth: number }>`
+      const units = await rows(sql<{
+        id: string;
+        parent_id: string | null;
+        type: string;
+        code: string;
+        path: string;
+        depth: number;
+      }>`
         select id, parent_id, type, code, path, depth from units where tenant_id = ${seeded.tenantId}`);
       assert.equal(units.length, 15);
       const byId = new Map(units.map((u) => [u.id, u]));
@@ -73,7 +91,13 @@ for (const target of targets) {
       assert.deepEqual(roles.map((r) => r.name).sort(), [...ROLE_NAMES].sort());
       assert.deepEqual(roles.find((r) => r.name === '系统管理员')!.permissions, ['*']);
 
-      const users = await rows(sql<{ login: string; email: string; phone: string; role: string; unit_type: string }>`
+      const users = await rows(sql<{
+        login: string;
+        email: string;
+        phone: string;
+        role: string;
+        unit_type: string;
+      }>`
         select u.login, u.email, u.phone, r.name as role, un.type as unit_type
         from users u
         join user_roles ur on ur.tenant_id = u.tenant_id and ur.user_id = u.id
@@ -94,7 +118,13 @@ for (const target of targets) {
     });
 
     it('inserts the requested number of customers with valid phones, regions and owners', async () => {
-      const [stats] = await rows(sql<{ n: number; companies: number; bad_phone: number; bad_region: number; bad_owner: number }>`
+      const [stats] = await rows(sql<{
+        n: number;
+        companies: number;
+        bad_phone: number;
+        bad_region: number;
+        bad_owner: number;
+      }>`
         select count(*)::int as n,
           count(*) filter (where c.kind = 'company')::int as companies,
           count(*) filter (where c.phone is not null and c.phone !~ '^1[3-9][0-9]{9}$')::int as bad_phone,
@@ -131,7 +161,9 @@ for (const target of targets) {
     });
 
     it('only ever emits region codes that exist in the reference data', async () => {
-      const known = await rows(sql<{ code: string }>`select code from regions where code in (${sql.join(DEMO_REGION_CODES)})`);
+      const known = await rows(
+        sql<{ code: string }>`select code from regions where code in (${sql.join(DEMO_REGION_CODES)})`,
+      );
       assert.equal(known.length, DEMO_REGION_CODES.length);
     });
 
