@@ -1,0 +1,95 @@
+// `npm test`: the full suite. Server tests on PostgreSQL (a fresh database per run), the same
+// server tests on embedded PGlite (the core suite), then browser tests in Debian's Chromium.
+// Ends with the plain line `N passed, N failed[, N skipped]`.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, globSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({ options: { only: { type: 'string' }, pg: { type: 'string' } } });
+const only = values.only; // server | pglite | e2e
+const pgBase = values.pg ?? process.env.KEHU_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432';
+
+interface Counts {
+  pass: number;
+  fail: number;
+  skip: number;
+}
+const total: Counts = { pass: 0, fail: 0, skip: 0 };
+
+function psql(sql: string): boolean {
+  const r = spawnSync('psql', [`${pgBase}/postgres`, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: 'pipe' });
+  return r.status === 0;
+}
+
+async function runNodeTests(label: string, files: string[], env: Record<string, string | undefined>, concurrency: number): Promise<Counts> {
+  if (files.length === 0) return { pass: 0, fail: 0, skip: 0 };
+  console.log(`\n=== ${label}: ${files.length} file(s) ===`);
+  const tap = join(mkdtempSync(join(tmpdir(), 'kehu-test-')), 'report.tap');
+  const args = [
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-timeout=600000',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    ...files,
+  ];
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('exit', (c) => resolve(c ?? 1));
+  });
+  const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+  const num = (k: string) => Number(new RegExp(`^# ${k} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  const counts = { pass: num('pass'), fail: num('fail') + num('cancelled'), skip: num('skipped') + num('todo') };
+  if (code !== 0 && counts.fail === 0) counts.fail = 1; // a crash outside any test still fails the run
+  console.log(`--- ${label}: ${counts.pass} passed, ${counts.fail} failed, ${counts.skip} skipped`);
+  return counts;
+}
+
+const add = (c: Counts) => {
+  total.pass += c.pass;
+  total.fail += c.fail;
+  total.skip += c.skip;
+};
+
+if (!only) {
+  // Type checks count as tests: a type error fails the run without hiding the other results.
+  for (const project of ['apps/server', 'apps/web']) {
+    if (!existsSync(join(root, project, 'tsconfig.json'))) continue;
+    const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: root, stdio: 'inherit' });
+    console.log(`--- typecheck ${project}: ${r.status === 0 ? 'ok' : 'FAILED'}`);
+    add(r.status === 0 ? { pass: 1, fail: 0, skip: 0 } : { pass: 0, fail: 1, skip: 0 });
+  }
+}
+
+const serverTests = globSync('apps/server/src/**/*.test.ts', { cwd: root }).sort();
+
+if (!only || only === 'server') {
+  const db = `kehu_test_${Date.now().toString(36)}_${process.pid}`;
+  if (!psql(`create database ${db}`)) {
+    console.error(`cannot create database ${db} at ${pgBase}: is PostgreSQL running?`);
+    add({ pass: 0, fail: 1, skip: 0 });
+  } else {
+    add(await runNodeTests('server tests on PostgreSQL', serverTests, { DATABASE_URL: `${pgBase}/${db}`, KEHU_TEST_DB: 'postgres' }, 2));
+    psql(`drop database if exists ${db} with (force)`);
+  }
+}
+if (!only || only === 'pglite' || only === 'server') {
+  // The core suite on the embedded database: every server test that does not need a server-only feature.
+  add(await runNodeTests('core tests on PGlite', serverTests, { DATABASE_URL: undefined, TEST_DATABASE_URL: undefined, KEHU_TEST_DB: 'pglite' }, 2));
+}
+if (!only || only === 'e2e') {
+  const e2e = globSync('e2e/**/*.e2e.ts', { cwd: root }).sort();
+  if (!existsSync('/usr/bin/chromium')) {
+    console.error('browser tests need Debian chromium at /usr/bin/chromium (apt-get install chromium)');
+    add({ pass: 0, fail: e2e.length ? 1 : 0, skip: 0 });
+  } else add(await runNodeTests('browser tests (Chromium)', e2e, {}, 1));
+}
+
+console.log(`\n${total.pass} passed, ${total.fail} failed${total.skip ? `, ${total.skip} skipped` : ''}`);
+process.exit(total.fail > 0 ? 1 : 0);
