@@ -121,12 +121,16 @@ export async function loginAsRole(env: TestEnv, seed: SeedResult, role: string, 
   return login(env, seed.slug, u.login);
 }
 
-/** Runs the outbox dispatcher and job queue until both are empty (tests drive background work). */
-export async function drainBackground(env: TestEnv, maxRounds = 100): Promise<void> {
+/**
+ * Runs the outbox dispatcher and job queue until both are empty (tests drive background work).
+ * Pass the test's tenant: test processes share one PostgreSQL database and each knows only its
+ * own subscribers, so one must not dispatch another's events.
+ */
+export async function drainBackground(env: TestEnv, tenantId?: string, maxRounds = 100): Promise<void> {
   const log = { info() {}, warn() {}, error() {} };
   const signal = new AbortController().signal;
   for (let i = 0; i < maxRounds; i++) {
-    const events = await dispatchBatch(env.database.db, log);
+    const events = await dispatchBatch(env.database.db, log, 200, tenantId);
     const job = await runOneJob(env.database.db, 'test', signal, log);
     if (!events && !job) return;
   }

@@ -43,11 +43,12 @@ interface OutboxRow {
 }
 
 /** Moves one batch from the outbox; returns how many events it published. */
-export async function dispatchBatch(db: Db, log: Logger, limit = 200): Promise<number> {
+export async function dispatchBatch(db: Db, log: Logger, limit = 200, tenantId?: string): Promise<number> {
   const events = await db.transaction().execute(async (tx) => {
     const rows = (
       await sql<OutboxRow>`select tenant_id, id, type, object, record_id, payload, created_at from outbox
-        where dispatched_at is null order by id limit ${limit} for update skip locked`.execute(tx)
+        where dispatched_at is null and (${tenantId ?? null}::uuid is null or tenant_id = ${tenantId ?? null}::uuid)
+        order by id limit ${limit} for update skip locked`.execute(tx)
     ).rows;
     const published: DomainEvent[] = [];
     for (const r of rows) {

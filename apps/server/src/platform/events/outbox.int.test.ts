@@ -56,8 +56,7 @@ describe('audit and domain events of a mutation', () => {
     });
     const admin = await login(env, seed.slug, 'admin');
     const r = await admin.post('/records/customer', { name: '南京钟山物流有限公司' });
-    await drainBackground(env);
-    await drainBackground(env);
+    await drainBackground(env, seed.tenantId);
     stop();
     assert.deepEqual(durable.map((e) => [e.type, e.recordId]), [['customer.created', r.body.id]]);
     assert.equal(live.length, 1);
