@@ -35,6 +35,7 @@ export interface AdminRole {
   dataScopes: Record<string, DataScope>;
   fieldAccess: Record<string, Record<string, 'full' | 'masked' | 'hidden'>>;
   system?: boolean;
+  isSystem?: boolean;
   userCount?: number;
 }
 

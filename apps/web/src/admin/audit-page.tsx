@@ -24,6 +24,7 @@ interface AuditEntry {
   changes?: Array<{ field: string; from: unknown; to: unknown }> | null;
   diff?: Record<string, { from: unknown; to: unknown }> | null;
   details?: unknown;
+  meta?: unknown;
 }
 
 const ACTIONS = [
@@ -160,7 +161,7 @@ export function AuditPage() {
               scroll={{ x: 'max-content' }}
               data-testid="audit-table"
               expandable={{
-                rowExpandable: (e) => changesOf(e).length > 0 || !!e.details,
+                rowExpandable: (e) => changesOf(e).length > 0 || !!(e.meta ?? e.details),
                 expandedRowRender: (e) => (
                   <div data-testid="audit-diff">
                     {changesOf(e).length > 0 ? (
@@ -189,7 +190,7 @@ export function AuditPage() {
                       />
                     ) : (
                       <pre className="kehu-mono" style={{ margin: 0, fontSize: 12, whiteSpace: 'pre-wrap' }}>
-                        {JSON.stringify(e.details, null, 2)}
+                        {JSON.stringify(e.meta ?? e.details, null, 2)}
                       </pre>
                     )}
                   </div>

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { http } from './api-client';
+import { asItems, http } from './api-client';
 
 export type LocalizedLabel = Record<string, string> | string | null | undefined;
 
@@ -129,7 +129,7 @@ export function normalizeOptions(options: FieldMeta['options']): PicklistOption[
 export function useObjects() {
   return useQuery({
     queryKey: ['meta', 'objects'],
-    queryFn: () => http.get<ObjectSummary[]>('/meta/objects'),
+    queryFn: () => http.get<unknown>('/meta/objects').then((d) => asItems<ObjectSummary>(d)),
     staleTime: 5 * 60_000,
   });
 }

@@ -114,7 +114,10 @@ function DetailView({ meta, record }: { meta: ObjectMeta; record: RecordData }) 
   });
 
   const sections = layoutSections(meta);
-  const sysFields = SYSTEM_FIELDS.map((n) => fieldByName.get(n)).filter((f): f is FieldMeta => !!f);
+  const placed = new Set(sections.flatMap((s) => s.fields.map((f) => f.apiName)));
+  const sysFields = SYSTEM_FIELDS.filter((n) => !placed.has(n))
+    .map((n) => fieldByName.get(n))
+    .filter((f): f is FieldMeta => !!f);
   const sectionCards = (
     <>
       {sections.map((s) => (

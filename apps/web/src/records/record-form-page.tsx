@@ -88,7 +88,8 @@ function RecordForm({ meta, record }: { meta: ObjectMeta; record?: RecordData })
 
   const sections = useMemo(() => {
     const secs = layoutSections(meta).map((s) => ({ ...s, fields: s.fields.filter(isEditable) }));
-    const owner = meta.fields.filter((f) => WRITABLE_SYSTEM.includes(f.apiName) && isEditable(f));
+    const placed = new Set(secs.flatMap((s) => s.fields.map((f) => f.apiName)));
+    const owner = meta.fields.filter((f) => WRITABLE_SYSTEM.includes(f.apiName) && isEditable(f) && !placed.has(f.apiName));
     if (owner.length) secs.push({ key: '__ownership', label: null, fields: owner });
     return secs.filter((s) => s.fields.length > 0);
   }, [meta]);

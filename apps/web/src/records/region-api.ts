@@ -1,11 +1,12 @@
-import { useQueries, useQuery } from '@tanstack/react-query';
+import { type QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
 import { asItems, http } from '../app/api-client';
 import { type LocalizedLabel, useLabel } from '../app/meta';
 
 export interface RegionItem {
   code: string;
-  name: LocalizedLabel;
-  hasChildren?: boolean;
+  label?: LocalizedLabel;
+  name?: LocalizedLabel;
+  isLeaf?: boolean;
   level?: number;
 }
 
@@ -17,44 +18,52 @@ export function fetchRegions(parent: string | null): Promise<RegionItem[]> {
 
 export const regionKey = (parent: string | null) => ['meta', 'regions', parent ?? 'root'] as const;
 
-/** GB/T 2260: province XX0000, city XXXX00, district XXXXXX. Returns the ancestor chain incl. the code. */
-export function regionChain(code: string | null | undefined): string[] {
-  if (!code || !/^\d{6}$/.test(code)) return [];
-  const prov = `${code.slice(0, 2)}0000`;
-  const city = `${code.slice(0, 4)}00`;
-  if (code === prov) return [prov];
-  if (code === city) return [prov, city];
-  return [prov, city, code];
+export function regionLists(qc: QueryClient, parent: string | null): Promise<RegionItem[]> {
+  return qc.fetchQuery({ queryKey: regionKey(parent), queryFn: () => fetchRegions(parent), staleTime: Infinity });
 }
 
-export function useRegionList(parent: string | null, enabled = true) {
+/**
+ * Ancestor chain of a GB/T 2260 code, resolved against the server's tree: municipalities
+ * (e.g. 310000) list districts directly, provinces go through a city level (XXXX00).
+ */
+export async function resolveRegionPath(qc: QueryClient, code: string | null | undefined): Promise<RegionItem[]> {
+  if (!code || !/^\d{6}$/.test(code)) return [];
+  const provCode = `${code.slice(0, 2)}0000`;
+  const prov = (await regionLists(qc, null)).find((r) => r.code === provCode);
+  if (!prov) return [];
+  if (code === provCode) return [prov];
+  const kids = await regionLists(qc, provCode);
+  const direct = kids.find((r) => r.code === code);
+  if (direct) return [prov, direct];
+  const cityCode = `${code.slice(0, 4)}00`;
+  const city = kids.find((r) => r.code === cityCode);
+  if (!city) return [prov];
+  if (code === cityCode) return [prov, city];
+  const leaf = (await regionLists(qc, cityCode)).find((r) => r.code === code);
+  return leaf ? [prov, city, leaf] : [prov, city];
+}
+
+export function useRegionPath(code: string | null | undefined) {
+  const qc = useQueryClient();
   return useQuery({
-    queryKey: regionKey(parent),
-    queryFn: () => fetchRegions(parent),
+    queryKey: ['meta', 'regionPath', code ?? ''],
+    queryFn: () => resolveRegionPath(qc, code),
+    enabled: !!code,
     staleTime: Infinity,
-    enabled,
   });
 }
 
-/** Resolve a region code to "省 / 市 / 区" using cached level lists. */
+export const regionText = (r: RegionItem) => r.label ?? r.name ?? r.code;
+
+/** "省 / 市 / 区" for a code, or null while loading. */
 export function useRegionName(code: string | null | undefined): string | null {
   const label = useLabel();
-  const chain = regionChain(code);
-  const parents: Array<string | null> = chain.map((_, i) => (i === 0 ? null : chain[i - 1]));
-  const results = useQueries({
-    queries: parents.map((p) => ({
-      queryKey: regionKey(p),
-      queryFn: () => fetchRegions(p),
-      staleTime: Infinity,
-    })),
-  });
+  const path = useRegionPath(code);
   if (!code) return null;
-  if (chain.length === 0) return code;
-  const names = chain.map((c, i) => {
-    const item = results[i]?.data?.find((r) => r.code === c);
-    return item ? label(item.name, c) : null;
-  });
-  if (names.some((n) => n === null)) return results.some((r) => r.isPending) ? null : code;
-  // Municipalities repeat a "市辖区" city level; skip that noise.
-  return names.filter((n, i) => !(i === 1 && /^(市辖区|县|省直辖县级行政区划)$/.test(n!))).join(' / ');
+  if (path.isPending) return null;
+  if (!path.data?.length) return code;
+  return path.data
+    .map((r) => label(regionText(r), r.code))
+    .filter((n, i) => !(i === 1 && /^(市辖区|县|省直辖县级行政区划)$/.test(n)))
+    .join(' / ');
 }

@@ -3,7 +3,7 @@ import { Cascader } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLabel } from '../app/meta';
-import { fetchRegions, regionChain, regionKey } from './region-api';
+import { type RegionItem, regionLists, regionText, resolveRegionPath } from './region-api';
 
 interface Option {
   value: string;
@@ -27,45 +27,41 @@ export function RegionCascader({ value, onChange, id, style, disabled }: Props) 
   const label = useLabel();
   const qc = useQueryClient();
   const [options, setOptions] = useState<Option[]>([]);
+  const [path, setPath] = useState<string[]>([]);
 
-  const load = (parent: string | null, depth: number) =>
-    qc
-      .fetchQuery({ queryKey: regionKey(parent), queryFn: () => fetchRegions(parent), staleTime: Infinity })
-      .then((items) =>
-        items.map<Option>((r) => ({
-          value: r.code,
-          label: label(r.name, r.code),
-          isLeaf: r.hasChildren === false || depth >= 2,
-        })),
-      );
+  const toOptions = (items: RegionItem[]): Option[] =>
+    items.map((r) => ({ value: r.code, label: label(regionText(r), r.code), isLeaf: r.isLeaf === true || (r.level ?? 0) >= 3 }));
 
-  // Load provinces, plus the chain of the current value so it can display.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: load once per value/lang
+  // Load provinces plus the branch holding the current value so it can be displayed.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload per value and language only
   useEffect(() => {
     let cancelled = false;
     (async () => {
-      const chain = regionChain(value);
-      const roots = await load(null, 0);
+      const chain = await resolveRegionPath(qc, value);
+      const roots = toOptions(await regionLists(qc, null));
       let level = roots;
       for (let i = 0; i < chain.length - 1; i++) {
-        const node = level.find((o) => o.value === chain[i]);
+        const node = level.find((o) => o.value === chain[i].code);
         if (!node) break;
-        node.children = await load(chain[i], i + 1);
+        node.children = toOptions(await regionLists(qc, chain[i].code));
         level = node.children;
       }
-      if (!cancelled) setOptions(roots);
+      if (!cancelled) {
+        setOptions(roots);
+        setPath(chain.map((c) => c.code));
+      }
     })().catch(() => undefined);
     return () => {
       cancelled = true;
     };
-  }, [value ? value.slice(0, 4) : null, label]);
+  }, [value, label]);
 
   const loadData = async (selected: Option[]) => {
     const target = selected[selected.length - 1];
     target.loading = true;
     setOptions((o) => [...o]);
     try {
-      target.children = await load(target.value, selected.length);
+      target.children = toOptions(await regionLists(qc, target.value));
       if (target.children.length === 0) target.isLeaf = true;
     } finally {
       target.loading = false;
@@ -78,13 +74,15 @@ export function RegionCascader({ value, onChange, id, style, disabled }: Props) 
       id={id}
       options={options}
       loadData={(sel) => void loadData(sel as Option[])}
-      value={regionChain(value)}
-      onChange={(v) => onChange?.(v && v.length ? String(v[v.length - 1]) : null)}
+      value={value ? path : []}
+      onChange={(v) => {
+        setPath((v as string[]) ?? []);
+        onChange?.(v?.length ? String(v[v.length - 1]) : null);
+      }}
       changeOnSelect
       placeholder={t('common.selectRegion')}
       style={{ width: '100%', ...style }}
       disabled={disabled}
-      showSearch={false}
       allowClear
     />
   );
