@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Tx } from '../platform/db/tenant-scope.ts';
 import type { FieldAccess } from '../platform/permissions/principal.ts';
 import { type FieldDef, maskValue } from './field-types.ts';
@@ -20,6 +20,22 @@ export function rawValue(obj: ObjectDef, f: FieldDef, row: Row): unknown {
   return v ?? null;
 }
 
+/**
+ * Names of users and units referenced by typed columns, as correlated sub-selects of the main
+ * query: a list page then costs one query instead of one per referenced table.
+ */
+export function displayColumns(obj: ObjectDef, access: Map<string, FieldAccess>): { sql: RawBuilder<unknown>; fields: Set<string> } {
+  const parts: RawBuilder<unknown>[] = [];
+  const fields = new Set<string>();
+  for (const f of obj.fields) {
+    if (!f.column || (f.type !== 'user' && f.type !== 'unit') || access.get(f.apiName) === 'hidden') continue;
+    const t = sql.table(f.type === 'user' ? 'users' : 'units');
+    parts.push(sql`(select d.name from ${t} d where d.tenant_id = r.tenant_id and d.id = ${sql.ref(`r.${f.column}`)}) as ${sql.ref(`__d_${f.apiName}`)}`);
+    fields.add(f.apiName);
+  }
+  return { sql: parts.length ? sql`, ${sql.join(parts)}` : sql``, fields };
+}
+
 /** Row → API record for one viewer: hidden fields left out, masked ones masked. */
 export function toRecord(obj: ObjectDef, row: Row, access: Map<string, FieldAccess>): RecordOut {
   const out: RecordOut = { id: row.id, version: row.version };
@@ -35,6 +51,9 @@ export function toRecord(obj: ObjectDef, row: Row, access: Map<string, FieldAcce
   }
   out.deletedAt = row.deleted_at ? new Date(row.deleted_at).toISOString() : null;
   if (masked.length) out._masked = masked;
+  const display: Record<string, string> = {};
+  for (const k of Object.keys(row)) if (k.startsWith('__d_') && row[k] !== null) display[k.slice(4)] = row[k];
+  if (Object.keys(display).length) out._display = display;
   return out;
 }
 
@@ -48,9 +67,10 @@ export async function attachDisplay(
   objects: Map<string, ObjectDef>,
   obj: ObjectDef,
   records: RecordOut[],
+  resolvedInQuery: Set<string> = new Set(),
 ): Promise<void> {
   if (records.length === 0) return;
-  const refFields = obj.fields.filter((f) => ['lookup', 'user', 'unit'].includes(f.type));
+  const refFields = obj.fields.filter((f) => ['lookup', 'user', 'unit'].includes(f.type) && !resolvedInQuery.has(f.apiName));
   const wanted = new Map<string, Set<string>>(); // target key → ids
   const targetOf = (f: FieldDef) => (f.type === 'user' ? 'user' : f.type === 'unit' ? 'unit' : `obj:${f.lookupObject}`);
   for (const r of records)
@@ -85,6 +105,6 @@ export async function attachDisplay(
       const n = typeof v === 'string' ? names.get(`${targetOf(f)}:${v}`) : undefined;
       if (n !== undefined) display[f.apiName] = n;
     }
-    if (Object.keys(display).length) r._display = display;
+    if (Object.keys(display).length) r._display = { ...r._display, ...display };
   }
 }

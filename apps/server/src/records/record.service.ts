@@ -11,7 +11,7 @@ import { coerceValue, type FieldDef, maskValue, normalisePhone } from './field-t
 import { compileFilter, type FilterNode } from './filter.ts';
 import { getObject, loadMetadata, type TenantMetadata } from './metadata.service.ts';
 import type { ObjectDef } from './object-def.ts';
-import { attachDisplay, rawValue, type RecordOut, type Row, toRecord } from './record-mapper.ts';
+import { attachDisplay, displayColumns, rawValue, type RecordOut, type Row, toRecord } from './record-mapper.ts';
 import { baseWhere, fieldExpr, scopeWhere, sqlType } from './record-sql.ts';
 
 /** Everything one record operation needs, resolved once per request. */
@@ -135,12 +135,13 @@ export async function listRecords(ctx: RecordCtx, q: ListQuery): Promise<ListRes
   const cursorWhere = q.cursor ? afterCursor(sortExpr, type, desc, decodeCursor(q.cursor, sortKey), isId) : sql`true`;
   const dir = sql.raw(desc ? 'desc' : 'asc');
   const order = isId ? sql`r.id ${dir}` : sql`${sortExpr} ${dir} nulls last, r.id ${dir}`;
+  const display = displayColumns(ctx.obj, ctx.access);
   const rows = (
-    await sql<Row>`select r.* from ${table(ctx.obj)} where ${where} and ${cursorWhere} order by ${order} limit ${limit + 1}`.execute(ctx.tx)
+    await sql<Row>`select r.*${display.sql} from ${table(ctx.obj)} where ${where} and ${cursorWhere} order by ${order} limit ${limit + 1}`.execute(ctx.tx)
   ).rows;
   const page = rows.slice(0, limit);
   const items = page.map((r) => toRecord(ctx.obj, r, ctx.access));
-  await attachDisplay(ctx.tx, ctx.principal.tenantId, ctx.meta.objects, ctx.obj, items);
+  await attachDisplay(ctx.tx, ctx.principal.tenantId, ctx.meta.objects, ctx.obj, items, display.fields);
   const last = page[page.length - 1];
   const nextCursor =
     rows.length > limit && last ? encodeCursor({ s: sortKey, v: isId ? null : normaliseSortValue(rawValue(ctx.obj, sortF, last), sortF), id: last.id }) : null;
@@ -157,15 +158,16 @@ function normaliseSortValue(v: unknown, f: FieldDef): unknown {
   return v;
 }
 
-async function loadRow(ctx: RecordCtx, id: string, opts: { deleted?: boolean | 'any'; forUpdate?: boolean } = {}): Promise<Row> {
+async function loadRow(ctx: RecordCtx, id: string, opts: { deleted?: boolean | 'any'; forUpdate?: boolean; display?: boolean } = {}): Promise<Row> {
   if (!isUuid(id)) throw notFound(ctx.obj.apiName);
   const deleted =
     opts.deleted === 'any'
       ? sql.join([sql`r.tenant_id = ${ctx.principal.tenantId}`, ...(ctx.obj.discriminator ? [sql`r.object = ${ctx.obj.discriminator}`] : [])], sql` and `)
       : baseWhere(ctx.obj, ctx.principal.tenantId, opts.deleted ?? false);
   const lock = opts.forUpdate ? sql`for update` : sql``;
+  const extra = opts.display ? displayColumns(ctx.obj, ctx.access).sql : sql``;
   const row = (
-    await sql<Row>`select r.* from ${table(ctx.obj)} where ${deleted} and ${scopeWhere(ctx.principal, ctx.obj)} and r.id = ${id} ${lock}`.execute(ctx.tx)
+    await sql<Row>`select r.*${extra} from ${table(ctx.obj)} where ${deleted} and ${scopeWhere(ctx.principal, ctx.obj)} and r.id = ${id} ${lock}`.execute(ctx.tx)
   ).rows[0];
   // Out of scope and nonexistent look the same: a record id reveals nothing.
   if (!row) throw notFound(ctx.obj.apiName);
@@ -173,9 +175,9 @@ async function loadRow(ctx: RecordCtx, id: string, opts: { deleted?: boolean | '
 }
 
 export async function getRecord(ctx: RecordCtx, id: string): Promise<RecordOut> {
-  const row = await loadRow(ctx, id, { deleted: 'any' });
+  const row = await loadRow(ctx, id, { deleted: 'any', display: true });
   const rec = toRecord(ctx.obj, row, ctx.access);
-  await attachDisplay(ctx.tx, ctx.principal.tenantId, ctx.meta.objects, ctx.obj, [rec]);
+  await attachDisplay(ctx.tx, ctx.principal.tenantId, ctx.meta.objects, ctx.obj, [rec], displayColumns(ctx.obj, ctx.access).fields);
   return rec;
 }
 
