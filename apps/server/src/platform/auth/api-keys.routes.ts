@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { writeAudit } from '../audit/audit.ts';
+import { recordChange } from '../audit/change.ts';
 import { notFound } from '../errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../http/route.ts';
 import { newId } from '../ids.ts';
@@ -54,7 +54,7 @@ export const apiKeyRoutes: RouteSpec[] = [
         const prefix = key.slice(0, 12);
         await sql`insert into api_keys (tenant_id, id, name, prefix, key_hash, scopes, user_id)
           values (${req.principal.tenantId}, ${id}, ${req.body.name}, ${prefix}, ${sha256(secret)}, ${req.body.scopes}::text[], ${req.principal.userId})`.execute(tx);
-        await writeAudit(tx, req.actor, { action: 'api_key_create', object: 'api_key', recordId: id, meta: { name: req.body.name, scopes: req.body.scopes } });
+        await recordChange(tx, req.actor, 'api_key.created', { action: 'api_key_create', object: 'api_key', recordId: id, meta: { name: req.body.name, scopes: req.body.scopes } });
         return { id, key, prefix, name: req.body.name, scopes: req.body.scopes };
       }),
   }),
@@ -70,7 +70,7 @@ export const apiKeyRoutes: RouteSpec[] = [
       req.tx(async (tx) => {
         const r = await sql`update api_keys set revoked_at = now() where tenant_id = ${req.principal.tenantId} and id = ${req.params.id} and revoked_at is null`.execute(tx);
         if (!Number(r.numAffectedRows ?? 0)) throw notFound('api_key');
-        await writeAudit(tx, req.actor, { action: 'api_key_revoke', object: 'api_key', recordId: req.params.id });
+        await recordChange(tx, req.actor, 'api_key.revoked', { action: 'api_key_revoke', object: 'api_key', recordId: req.params.id });
       }),
   }),
 ];

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { writeAudit } from '../audit/audit.ts';
+import { recordChange } from '../audit/change.ts';
 import type { Tx } from '../db/tenant-scope.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../http/route.ts';
@@ -116,7 +116,7 @@ export const userRoutes: RouteSpec[] = [
         await sql`insert into users (tenant_id, id, login, name, email, phone, unit_id, password_hash, locale)
           values (${t}, ${id}, ${b.login}, ${b.name}, ${b.email ?? null}, ${b.phone ?? null}, ${b.unitId}, ${await hashPassword(password)}, ${b.locale ?? 'zh-CN'})`.execute(tx);
         await setRoles(tx, t, id, b.roleIds);
-        await writeAudit(tx, req.actor, { action: 'create', object: 'user', recordId: id, meta: { login: b.login, unitId: b.unitId, roleIds: b.roleIds } });
+        await recordChange(tx, req.actor, 'user.created', { action: 'create', object: 'user', recordId: id, meta: { login: b.login, unitId: b.unitId, roleIds: b.roleIds } });
         await bumpAuthzVersion(tx, t);
         const [u] = await loadUsers(tx, t, id);
         return { ...out(u!), ...(b.password ? {} : { password }) };
@@ -145,7 +145,7 @@ export const userRoutes: RouteSpec[] = [
         // Disabling a user ends their sessions at once.
         if (b.status === 'disabled') await sql`delete from sessions where tenant_id = ${t} and user_id = ${cur.id}`.execute(tx);
         const changes = Object.entries(b).map(([field, to]) => ({ field, from: (out(cur) as any)[field] ?? null, to }));
-        await writeAudit(tx, req.actor, { action: b.roleIds || b.status ? 'permission_change' : 'update', object: 'user', recordId: cur.id, changes });
+        await recordChange(tx, req.actor, 'user.updated', { action: b.roleIds || b.status ? 'permission_change' : 'update', object: 'user', recordId: cur.id, changes });
         await bumpAuthzVersion(tx, t);
         const [u] = await loadUsers(tx, t, cur.id);
         return out(u!);
@@ -167,7 +167,7 @@ export const userRoutes: RouteSpec[] = [
         await sql`update users set password_hash = ${await hashPassword(password)}, failed_logins = 0, locked_until = null, password_changed_at = now()
           where tenant_id = ${t} and id = ${cur.id}`.execute(tx);
         await sql`delete from sessions where tenant_id = ${t} and user_id = ${cur.id}`.execute(tx);
-        await writeAudit(tx, req.actor, { action: 'password_reset', object: 'user', recordId: cur.id });
+        await recordChange(tx, req.actor, 'user.password_reset', { action: 'password_reset', object: 'user', recordId: cur.id });
         return { password };
       }),
   }),

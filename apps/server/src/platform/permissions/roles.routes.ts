@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { writeAudit } from '../audit/audit.ts';
+import { recordChange } from '../audit/change.ts';
 import { conflict, notFound } from '../errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../http/route.ts';
 import { newId } from '../ids.ts';
@@ -96,7 +96,7 @@ export const roleRoutes: RouteSpec[] = [
             values (${t}, ${id}, ${req.body.name}, ${req.body.description ?? null}, ${req.body.permissions}::text[],
               ${JSON.stringify(req.body.dataScopes)}::jsonb, ${JSON.stringify(req.body.fieldAccess)}::jsonb) returning *`.execute(tx)
         ).rows[0]!;
-        await writeAudit(tx, req.actor, { action: 'permission_change', object: 'role', recordId: id, meta: { op: 'create', role: req.body } });
+        await recordChange(tx, req.actor, 'role.created', { action: 'permission_change', object: 'role', recordId: id, meta: { op: 'create', role: req.body } });
         await bumpAuthzVersion(tx, t);
         return out(row);
       }),
@@ -125,7 +125,7 @@ export const roleRoutes: RouteSpec[] = [
             field_access = ${JSON.stringify(b.fieldAccess ?? cur.field_access)}::jsonb, version = version + 1, updated_at = now()
             where tenant_id = ${t} and id = ${cur.id} returning *`.execute(tx)
         ).rows[0]!;
-        await writeAudit(tx, req.actor, { action: 'permission_change', object: 'role', recordId: cur.id, meta: { op: 'update', before: out(cur), after: out(row) } });
+        await recordChange(tx, req.actor, 'role.updated', { action: 'permission_change', object: 'role', recordId: cur.id, meta: { op: 'update', before: out(cur), after: out(row) } });
         await bumpAuthzVersion(tx, t);
         return out(row);
       }),
@@ -146,7 +146,7 @@ export const roleRoutes: RouteSpec[] = [
         const held = (await sql`select 1 from user_roles where tenant_id = ${t} and role_id = ${cur.id} limit 1`.execute(tx)).rows.length;
         if (held || cur.is_system) throw conflict('conflict.in_use', { what: cur.name });
         await sql`delete from roles where tenant_id = ${t} and id = ${cur.id}`.execute(tx);
-        await writeAudit(tx, req.actor, { action: 'permission_change', object: 'role', recordId: cur.id, meta: { op: 'delete', role: out(cur) } });
+        await recordChange(tx, req.actor, 'role.deleted', { action: 'permission_change', object: 'role', recordId: cur.id, meta: { op: 'delete', role: out(cur) } });
         await bumpAuthzVersion(tx, t);
       }),
   }),

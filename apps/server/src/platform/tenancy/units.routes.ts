@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { writeAudit } from '../audit/audit.ts';
+import { recordChange } from '../audit/change.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../http/route.ts';
 import { newId } from '../ids.ts';
@@ -74,7 +74,7 @@ export const unitRoutes: RouteSpec[] = [
             values (${t}, ${id}, ${req.body.parentId ?? null}, ${req.body.name}, ${req.body.type}, ${req.body.code || null}, ${path}, ${depth}, ${req.body.sort ?? 0})
             returning *`.execute(tx)
         ).rows[0]!;
-        await writeAudit(tx, req.actor, { action: 'create', object: 'unit', recordId: id, changes: Object.entries(req.body).map(([field, to]) => ({ field, from: null, to })) });
+        await recordChange(tx, req.actor, 'unit.created', { action: 'create', object: 'unit', recordId: id, changes: Object.entries(req.body).map(([field, to]) => ({ field, from: null, to })) });
         await bumpAuthzVersion(tx, t);
         return out(row);
       }),
@@ -110,7 +110,7 @@ export const unitRoutes: RouteSpec[] = [
             where tenant_id = ${t} and id = ${cur.id} returning *`.execute(tx)
         ).rows[0]!;
         const changes = Object.entries(req.body).map(([field, to]) => ({ field, from: (out(cur) as any)[field] ?? null, to }));
-        await writeAudit(tx, req.actor, { action: 'update', object: 'unit', recordId: cur.id, changes });
+        await recordChange(tx, req.actor, 'unit.updated', { action: 'update', object: 'unit', recordId: cur.id, changes });
         await bumpAuthzVersion(tx, t);
         return out(row);
       }),
@@ -132,7 +132,7 @@ export const unitRoutes: RouteSpec[] = [
         const users = (await sql`select 1 from users where tenant_id = ${t} and unit_id = ${cur.id} limit 1`.execute(tx)).rows.length;
         if (children || users || !cur.parent_id) throw conflict('conflict.in_use', { what: cur.name });
         await sql`update units set deleted_at = now() where tenant_id = ${t} and id = ${cur.id}`.execute(tx);
-        await writeAudit(tx, req.actor, { action: 'delete', object: 'unit', recordId: cur.id });
+        await recordChange(tx, req.actor, 'unit.deleted', { action: 'delete', object: 'unit', recordId: cur.id });
         await bumpAuthzVersion(tx, t);
       }),
   }),
