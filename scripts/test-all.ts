@@ -25,7 +25,12 @@ function psql(sql: string): boolean {
   return r.status === 0;
 }
 
-async function runNodeTests(label: string, files: string[], env: Record<string, string | undefined>, concurrency: number): Promise<Counts> {
+async function runNodeTests(
+  label: string,
+  files: string[],
+  env: Record<string, string | undefined>,
+  concurrency: number,
+): Promise<Counts> {
   if (files.length === 0) return { pass: 0, fail: 0, skip: 0 };
   console.log(`\n=== ${label}: ${files.length} file(s) ===`);
   const tap = join(mkdtempSync(join(tmpdir(), 'kehu-test-')), 'report.tap');
@@ -40,12 +45,20 @@ async function runNodeTests(label: string, files: string[], env: Record<string, 
     ...files,
   ];
   const code = await new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, ...env },
+    });
     child.on('exit', (c) => resolve(c ?? 1));
   });
   const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
   const num = (k: string) => Number(new RegExp(`^# ${k} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
-  const counts = { pass: num('pass'), fail: num('fail') + num('cancelled'), skip: num('skipped') + num('todo') };
+  const counts = {
+    pass: num('pass'),
+    fail: num('fail') + num('cancelled'),
+    skip: num('skipped') + num('todo'),
+  };
   if (code !== 0 && counts.fail === 0) counts.fail = 1; // a crash outside any test still fails the run
   console.log(`--- ${label}: ${counts.pass} passed, ${counts.fail} failed, ${counts.skip} skipped`);
   return counts;
@@ -61,7 +74,10 @@ if (!only) {
   // Type checks count as tests: a type error fails the run without hiding the other results.
   for (const project of ['apps/server', 'apps/web']) {
     if (!existsSync(join(root, project, 'tsconfig.json'))) continue;
-    const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: root, stdio: 'inherit' });
+    const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], {
+      cwd: root,
+      stdio: 'inherit',
+    });
     console.log(`--- typecheck ${project}: ${r.status === 0 ? 'ok' : 'FAILED'}`);
     add(r.status === 0 ? { pass: 1, fail: 0, skip: 0 } : { pass: 0, fail: 1, skip: 0 });
   }
@@ -75,13 +91,27 @@ if (!only || only === 'server') {
     console.error(`cannot create database ${db} at ${pgBase}: is PostgreSQL running?`);
     add({ pass: 0, fail: 1, skip: 0 });
   } else {
-    add(await runNodeTests('server tests on PostgreSQL', serverTests, { DATABASE_URL: `${pgBase}/${db}`, KEHU_TEST_DB: 'postgres' }, 2));
+    add(
+      await runNodeTests(
+        'server tests on PostgreSQL',
+        serverTests,
+        { DATABASE_URL: `${pgBase}/${db}`, KEHU_TEST_DB: 'postgres' },
+        2,
+      ),
+    );
     psql(`drop database if exists ${db} with (force)`);
   }
 }
 if (!only || only === 'pglite' || only === 'server') {
   // The core suite on the embedded database: every server test that does not need a server-only feature.
-  add(await runNodeTests('core tests on PGlite', serverTests, { DATABASE_URL: undefined, TEST_DATABASE_URL: undefined, KEHU_TEST_DB: 'pglite' }, 2));
+  add(
+    await runNodeTests(
+      'core tests on PGlite',
+      serverTests,
+      { DATABASE_URL: undefined, TEST_DATABASE_URL: undefined, KEHU_TEST_DB: 'pglite' },
+      2,
+    ),
+  );
 }
 if (!only || only === 'e2e') {
   const e2e = globSync('e2e/**/*.e2e.ts', { cwd: root }).sort();

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { registerCrmModule } from './modules/crm/index.ts';
+import { auditRoutes } from './platform/audit/audit.routes.ts';
 import { apiKeyRoutes } from './platform/auth/api-keys.routes.ts';
 import { authRoutes } from './platform/auth/auth.routes.ts';
 import { userRoutes } from './platform/auth/users.routes.ts';
-import { auditRoutes } from './platform/audit/audit.routes.ts';
 import type { Config } from './platform/config.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';
 import { migrate } from './platform/db/migrate.ts';
@@ -14,9 +14,9 @@ import { buildServer } from './platform/http/server.ts';
 import { startWorker } from './platform/jobs/queue.ts';
 import { roleRoutes } from './platform/permissions/roles.routes.ts';
 import { unitRoutes } from './platform/tenancy/units.routes.ts';
-import { importRoutes } from './records/import/import.routes.ts';
 import { exportRoutes } from './records/export/export.routes.ts';
 import { registerImportJob } from './records/import/import.job.ts';
+import { importRoutes } from './records/import/import.routes.ts';
 import { metadataRoutes } from './records/metadata.routes.ts';
 import { recordRoutes } from './records/record.routes.ts';
 import { viewRoutes } from './records/views.routes.ts';
@@ -64,9 +64,18 @@ export async function createApp(config: Config, database: Database): Promise<Fas
 }
 
 /** Opens the database, migrates, and runs the API and/or the background workers. */
-export async function runKehu(config: Config, opts: { role: 'api' | 'worker' | 'all'; database?: Database; log?: (m: string) => void }): Promise<Kehu> {
+export async function runKehu(
+  config: Config,
+  opts: { role: 'api' | 'worker' | 'all'; database?: Database; log?: (m: string) => void },
+): Promise<Kehu> {
   const log = opts.log ?? (() => {});
-  const database = opts.database ?? (await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DB_POOL_SIZE }));
+  const database =
+    opts.database ??
+    (await openDatabase({
+      url: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      poolSize: config.DB_POOL_SIZE,
+    }));
   await migrate(database.db, log);
   registerModules();
   const abort = new AbortController();
@@ -75,7 +84,9 @@ export async function runKehu(config: Config, opts: { role: 'api' | 'worker' | '
   const logger = app?.log ?? { info: console.log, warn: console.warn, error: console.error };
   if (opts.role !== 'api') {
     background.push(startDispatcher(database.db, logger, abort.signal));
-    background.push(startWorker(database.db, logger, abort.signal, { concurrency: database.kind === 'pglite' ? 1 : 2 }));
+    background.push(
+      startWorker(database.db, logger, abort.signal, { concurrency: database.kind === 'pglite' ? 1 : 2 }),
+    );
   }
   if (app) await app.listen({ host: config.HOST, port: config.PORT });
   let stopped = false;

@@ -47,14 +47,21 @@ async function main() {
     case 'start':
     case 'worker': {
       const role = command === 'worker' ? 'worker' : config.KEHU_ROLE;
-      if (role !== 'all' && !config.DATABASE_URL) throw new Error('--role api|worker needs DATABASE_URL: the embedded database belongs to one process');
+      if (role !== 'all' && !config.DATABASE_URL)
+        throw new Error('--role api|worker needs DATABASE_URL: the embedded database belongs to one process');
       const started = Date.now();
-      const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DB_POOL_SIZE });
+      const database = await openDatabase({
+        url: config.DATABASE_URL,
+        dataDir: config.DATA_DIR,
+        poolSize: config.DB_POOL_SIZE,
+      });
       await migrate(database.db, (m) => console.log(m));
       if (role !== 'worker' && config.KEHU_SEED_DEMO && !values['no-seed']) await ensureDemo(database);
       const kehu = await runKehu(config, { role, database });
       const where = config.DATABASE_URL ? 'PostgreSQL' : `PGlite (${config.DATA_DIR})`;
-      console.log(`Kehu ${role} ready in ${Date.now() - started} ms on ${where}${kehu.app ? ` — http://${config.HOST}:${config.PORT}` : ''}`);
+      console.log(
+        `Kehu ${role} ready in ${Date.now() - started} ms on ${where}${kehu.app ? ` — http://${config.HOST}:${config.PORT}` : ''}`,
+      );
       const shutdown = async (signal: string) => {
         console.log(`${signal}: shutting down`);
         const force = setTimeout(() => process.exit(1), 15_000);
@@ -85,7 +92,8 @@ async function main() {
         seed: values.seed ? Number(values.seed) : undefined,
         onProgress: (done, all) => {
           const pct = Math.floor((done / all) * 100);
-          if (pct !== lastPct && pct % 5 === 0) process.stdout.write(`\rseeding customers ${pct}% (${done}/${all})`);
+          if (pct !== lastPct && pct % 5 === 0)
+            process.stdout.write(`\rseeding customers ${pct}% (${done}/${all})`);
           lastPct = pct;
         },
       });
@@ -119,7 +127,9 @@ async function main() {
 async function ensureDemo(database: Awaited<ReturnType<typeof openDatabase>>) {
   const { seedDemoTenant, tenantExists } = await import('./seed/demo-data.ts');
   if (await tenantExists(database, 'demo')) {
-    console.log('Demo tenant present — sign in at tenant "demo" (admin / password from first start; default kehu-demo-2026)');
+    console.log(
+      'Demo tenant present — sign in at tenant "demo" (admin / password from first start; default kehu-demo-2026)',
+    );
     return;
   }
   console.log('First start: creating the demo tenant 示例集团 …');
@@ -129,7 +139,12 @@ async function ensureDemo(database: Awaited<ReturnType<typeof openDatabase>>) {
   console.log(`  │ 企业代码 Tenant : ${r.slug}`);
   console.log(`  │ 账号 Login      : ${r.adminLogin}`);
   console.log(`  │ 密码 Password   : ${r.password}`);
-  console.log(`  │ Other demo users (same password): ${r.users.slice(1, 4).map((u) => `${u.login} (${u.role})`).join(', ')} …`);
+  console.log(
+    `  │ Other demo users (same password): ${r.users
+      .slice(1, 4)
+      .map((u) => `${u.login} (${u.role})`)
+      .join(', ')} …`,
+  );
   console.log('  └──────────────────────────────────────────────');
 }
 

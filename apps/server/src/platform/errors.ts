@@ -30,7 +30,12 @@ export class AppError extends Error {
   constructor(
     code: ProblemCode,
     status: number,
-    opts: { detailKey?: string; params?: Record<string, unknown>; errors?: FieldError[]; extra?: Record<string, unknown> } = {},
+    opts: {
+      detailKey?: string;
+      params?: Record<string, unknown>;
+      errors?: FieldError[];
+      extra?: Record<string, unknown>;
+    } = {},
   ) {
     super(opts.detailKey ?? code);
     this.code = code;
@@ -44,13 +49,19 @@ export class AppError extends Error {
 
 export const invalid = (errors: FieldError[], detailKey = 'validation.fields') =>
   new AppError('validation', 422, { errors, detailKey, params: { count: errors.length } });
-export const notFound = (what = 'record') => new AppError('not_found', 404, { detailKey: 'not_found', params: { what } });
+export const notFound = (what = 'record') =>
+  new AppError('not_found', 404, { detailKey: 'not_found', params: { what } });
 export const forbidden = (permission?: string) =>
   new AppError('forbidden', 403, { detailKey: 'forbidden', params: { permission } });
 export const conflict = (detailKey: string, params?: Record<string, unknown>, errors?: FieldError[]) =>
   new AppError('conflict', 409, { detailKey, params, errors });
-export const unauthenticated = (detailKey = 'unauthenticated') => new AppError('unauthenticated', 401, { detailKey });
+export const unauthenticated = (detailKey = 'unauthenticated') =>
+  new AppError('unauthenticated', 401, { detailKey });
 export const badRequest = (detailKey: string, params?: Record<string, unknown>) =>
   new AppError('bad_request', 400, { detailKey, params });
 export const rateLimited = (retryAfterSeconds: number) =>
-  new AppError('rate_limited', 429, { detailKey: 'rate_limited', params: { seconds: retryAfterSeconds }, extra: { retryAfter: retryAfterSeconds } });
+  new AppError('rate_limited', 429, {
+    detailKey: 'rate_limited',
+    params: { seconds: retryAfterSeconds },
+    extra: { retryAfter: retryAfterSeconds },
+  });

@@ -25,7 +25,16 @@ export type FieldType = (typeof FIELD_TYPES)[number];
 
 export const CLASSIFICATIONS = ['public', 'internal', 'confidential', 'secret'] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
-export const PERSONAL_KINDS = ['name', 'phone', 'email', 'id_number', 'address', 'birthday', 'wechat', 'other'] as const;
+export const PERSONAL_KINDS = [
+  'name',
+  'phone',
+  'email',
+  'id_number',
+  'address',
+  'birthday',
+  'wechat',
+  'other',
+] as const;
 export type PersonalKind = (typeof PERSONAL_KINDS)[number];
 
 export interface PicklistOption {
@@ -86,7 +95,10 @@ function validDate(s: string): boolean {
 
 type Result = { ok: true; value: unknown } | { ok: false; error: Omit<FieldError, 'field'> };
 const ok = (value: unknown): Result => ({ ok: true, value });
-const err = (code: string, params?: Record<string, unknown>): Result => ({ ok: false, error: { code, params } });
+const err = (code: string, params?: Record<string, unknown>): Result => ({
+  ok: false,
+  error: { code, params },
+});
 
 /**
  * Checks one value against its field and returns the value as stored. Empty strings count
@@ -107,7 +119,12 @@ export function coerceValue(f: FieldDef, raw: unknown): Result {
     }
     case 'number':
     case 'percent': {
-      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw.trim().replace(/%$/, '')) : Number.NaN;
+      const n =
+        typeof raw === 'number'
+          ? raw
+          : typeof raw === 'string' && raw.trim() !== ''
+            ? Number(raw.trim().replace(/%$/, ''))
+            : Number.NaN;
       if (!Number.isFinite(n)) return err('type', { expected: 'number' });
       if (v.min != null && n < v.min) return err('min', { min: v.min });
       if (v.max != null && n > v.max) return err('max', { max: v.max });
@@ -133,13 +150,17 @@ export function coerceValue(f: FieldDef, raw: unknown): Result {
     case 'date': {
       if (typeof raw !== 'string') return err('date_format');
       const s = raw.trim().replaceAll('/', '-');
-      const padded = s.replace(/^(\d{4})-(\d{1,2})-(\d{1,2})$/, (_, y, m, d) => `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`);
+      const padded = s.replace(
+        /^(\d{4})-(\d{1,2})-(\d{1,2})$/,
+        (_, y, m, d) => `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`,
+      );
       return validDate(padded) ? ok(padded) : err('date_format');
     }
     case 'datetime': {
       if (typeof raw !== 'string' && !(raw instanceof Date)) return err('datetime_format');
       const d = new Date(raw as string);
-      if (Number.isNaN(d.getTime()) || (typeof raw === 'string' && !/^\d{4}-\d{2}-\d{2}/.test(raw))) return err('datetime_format');
+      if (Number.isNaN(d.getTime()) || (typeof raw === 'string' && !/^\d{4}-\d{2}-\d{2}/.test(raw)))
+        return err('datetime_format');
       return ok(d.toISOString());
     }
     case 'boolean': {
@@ -172,7 +193,10 @@ export function coerceValue(f: FieldDef, raw: unknown): Result {
     case 'lookup':
     case 'user':
     case 'unit': {
-      if (typeof raw !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(raw.trim()))
+      if (
+        typeof raw !== 'string' ||
+        !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(raw.trim())
+      )
         return err('lookup_missing');
       return ok(raw.trim().toLowerCase());
     }
@@ -199,7 +223,9 @@ export function coerceValue(f: FieldDef, raw: unknown): Result {
     case 'region': {
       const s = String(raw).trim();
       // GB/T 2260: 2-digit province prefix from 11 (北京) to 82 (澳门).
-      return /^[1-8]\d{5}$/.test(s) && Number(s.slice(0, 2)) >= 11 && Number(s.slice(0, 2)) <= 82 ? ok(s) : err('region_format');
+      return /^[1-8]\d{5}$/.test(s) && Number(s.slice(0, 2)) >= 11 && Number(s.slice(0, 2)) <= 82
+        ? ok(s)
+        : err('region_format');
     }
     case 'json': {
       if (typeof raw === 'string') {

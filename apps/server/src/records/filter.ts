@@ -1,14 +1,34 @@
 import { type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
-import { invalid, type FieldError } from '../platform/errors.ts';
+import { type FieldError, invalid } from '../platform/errors.ts';
 import type { FieldAccess } from '../platform/permissions/principal.ts';
 import { coerceValue, type FieldDef } from './field-types.ts';
 import type { ObjectDef } from './object-def.ts';
 import { fieldExpr, sqlType } from './record-sql.ts';
 
 export const FILTER_OPS = [
-  'eq', 'ne', 'in', 'notIn', 'contains', 'notContains', 'startsWith', 'gt', 'gte', 'lt', 'lte', 'between',
-  'isEmpty', 'isNotEmpty', 'hasAny', 'hasAll', 'inLastDays', 'inNextDays', 'today', 'thisWeek', 'thisMonth', 'thisYear',
+  'eq',
+  'ne',
+  'in',
+  'notIn',
+  'contains',
+  'notContains',
+  'startsWith',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'between',
+  'isEmpty',
+  'isNotEmpty',
+  'hasAny',
+  'hasAll',
+  'inLastDays',
+  'inNextDays',
+  'today',
+  'thisWeek',
+  'thisMonth',
+  'thisYear',
 ] as const;
 export type FilterOp = (typeof FILTER_OPS)[number];
 
@@ -23,7 +43,9 @@ export const filterSchema: z.ZodType<FilterNode> = z.lazy(() =>
     z.object({ and: z.array(filterSchema).max(50) }).strict(),
     z.object({ or: z.array(filterSchema).max(50) }).strict(),
     z.object({ not: filterSchema }).strict(),
-    z.object({ field: z.string().min(1).max(80), op: z.enum(FILTER_OPS), value: z.unknown().optional() }).strict(),
+    z
+      .object({ field: z.string().min(1).max(80), op: z.enum(FILTER_OPS), value: z.unknown().optional() })
+      .strict(),
   ]),
 );
 
@@ -41,7 +63,11 @@ interface CompileContext {
   count: { n: number };
 }
 
-export function compileFilter(obj: ObjectDef, access: Map<string, FieldAccess>, node: FilterNode | undefined): RawBuilder<unknown> {
+export function compileFilter(
+  obj: ObjectDef,
+  access: Map<string, FieldAccess>,
+  node: FilterNode | undefined,
+): RawBuilder<unknown> {
   if (!node) return sql`true`;
   return compile(node, { obj, access, depth: 0, count: { n: 0 } });
 }
@@ -54,8 +80,20 @@ function fail(field: string, code: string, params?: Record<string, unknown>): ne
 function compile(node: FilterNode, ctx: CompileContext): RawBuilder<unknown> {
   if (++ctx.count.n > 200 || ctx.depth > 8) fail('', 'max', { max: 200 });
   const child = { ...ctx, depth: ctx.depth + 1 };
-  if ('and' in node) return node.and.length ? sql`(${sql.join(node.and.map((n) => compile(n, child)), sql` and `)})` : sql`true`;
-  if ('or' in node) return node.or.length ? sql`(${sql.join(node.or.map((n) => compile(n, child)), sql` or `)})` : sql`false`;
+  if ('and' in node)
+    return node.and.length
+      ? sql`(${sql.join(
+          node.and.map((n) => compile(n, child)),
+          sql` and `,
+        )})`
+      : sql`true`;
+  if ('or' in node)
+    return node.or.length
+      ? sql`(${sql.join(
+          node.or.map((n) => compile(n, child)),
+          sql` or `,
+        )})`
+      : sql`false`;
   if ('not' in node) return sql`(not coalesce(${compile(node.not, child)}, false))`;
   return condition(node, ctx);
 }
@@ -69,7 +107,10 @@ function scalar(f: FieldDef, v: unknown): unknown {
   return value;
 }
 
-function condition(c: { field: string; op: FilterOp; value?: unknown }, ctx: CompileContext): RawBuilder<unknown> {
+function condition(
+  c: { field: string; op: FilterOp; value?: unknown },
+  ctx: CompileContext,
+): RawBuilder<unknown> {
   const f = ctx.obj.fields.find((x) => x.apiName === c.field);
   if (!f) return fail(c.field, 'unknown_field');
   const access = ctx.access.get(f.apiName) ?? 'hidden';
@@ -79,7 +120,8 @@ function condition(c: { field: string; op: FilterOp; value?: unknown }, ctx: Com
   const t = sql.raw(sqlType(f));
   const isMulti = f.type === 'multipicklist';
   const list = (): unknown[] => {
-    if (!Array.isArray(c.value) || c.value.length === 0 || c.value.length > 1000) fail(c.field, 'type', { expected: 'array' });
+    if (!Array.isArray(c.value) || c.value.length === 0 || c.value.length > 1000)
+      fail(c.field, 'type', { expected: 'array' });
     return (c.value as unknown[]).map((v) => scalar(f, v));
   };
   const needOrdered = () => {
@@ -98,15 +140,20 @@ function condition(c: { field: string; op: FilterOp; value?: unknown }, ctx: Com
     case 'in':
       return isMulti ? sql`(${e} ?| ${list()}::text[])` : sql`(${e} = any(${list()}::${t}[]))`;
     case 'notIn':
-      return isMulti ? sql`(not coalesce(${e} ?| ${list()}::text[], false))` : sql`(${e} is null or not (${e} = any(${list()}::${t}[])))`;
+      return isMulti
+        ? sql`(not coalesce(${e} ?| ${list()}::text[], false))`
+        : sql`(${e} is null or not (${e} = any(${list()}::${t}[])))`;
     case 'contains':
     case 'notContains':
     case 'startsWith': {
       if (!TEXTUAL.has(f.type)) fail(c.field, 'bad_op');
-      if (typeof c.value !== 'string' || c.value.length === 0 || c.value.length > 200) fail(c.field, 'type', { expected: 'string' });
+      if (typeof c.value !== 'string' || c.value.length === 0 || c.value.length > 200)
+        fail(c.field, 'type', { expected: 'string' });
       const escaped = (c.value as string).replace(/[\\%_]/g, (m) => `\\${m}`);
       const pattern = c.op === 'startsWith' ? `${escaped}%` : `%${escaped}%`;
-      return c.op === 'notContains' ? sql`(${e} is null or ${e} not ilike ${pattern})` : sql`(${e} ilike ${pattern})`;
+      return c.op === 'notContains'
+        ? sql`(${e} is null or ${e} not ilike ${pattern})`
+        : sql`(${e} ilike ${pattern})`;
     }
     case 'gt':
     case 'gte':

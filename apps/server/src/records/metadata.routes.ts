@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { notFound } from '../platform/errors.ts';
 import { defineRoute, type RouteSpec } from '../platform/http/route.ts';
+import type { Principal } from '../platform/permissions/principal.ts';
 import { can } from '../platform/permissions/principal.ts';
 import { accessMap } from './field-access.ts';
 import { CLASSIFICATIONS, FIELD_TYPES, PERSONAL_KINDS } from './field-types.ts';
@@ -16,14 +17,20 @@ import {
   updateObject,
 } from './metadata.service.ts';
 import type { ObjectDef } from './object-def.ts';
-import type { Principal } from '../platform/permissions/principal.ts';
 
 const tags = ['metadata'];
-const label = z.object({ 'zh-CN': z.string().trim().min(1).max(100), 'en-US': z.string().trim().min(1).max(100) });
+const label = z.object({
+  'zh-CN': z.string().trim().min(1).max(100),
+  'en-US': z.string().trim().min(1).max(100),
+});
 const apiName = z.string().regex(/^[a-z][a-z0-9_]{1,40}$/, { message: 'api_name' });
 const objectParam = z.object({ object: apiName });
 const fieldParam = objectParam.extend({ field: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{1,60}$/) });
-const optionSchema = z.object({ value: z.string().trim().min(1).max(100), label, color: z.string().max(20).optional() });
+const optionSchema = z.object({
+  value: z.string().trim().min(1).max(100),
+  label,
+  color: z.string().max(20).optional(),
+});
 const validationSchema = z
   .object({
     min: z.number().nullable().optional(),
@@ -80,7 +87,9 @@ export function describeObject(p: Principal, obj: ObjectDef) {
     nameField: obj.nameField,
     icon: obj.icon,
     fields,
-    layout: { sections: obj.layout.sections.map((s) => ({ ...s, fields: s.fields.filter((f) => visible.has(f)) })) },
+    layout: {
+      sections: obj.layout.sections.map((s) => ({ ...s, fields: s.fields.filter((f) => visible.has(f)) })),
+    },
     listColumns: obj.listColumns.filter((f) => visible.has(f)),
     relatedLists: obj.relatedLists.filter((r) => can(p, `${r.object}:read`)),
   };
@@ -94,14 +103,24 @@ export const metadataRoutes: RouteSpec[] = [
     summary: 'Objects the caller may read',
     tags,
     handler: (req) =>
-      req.tx(async (tx) => {
-        const meta = await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion);
-        return {
-          items: [...meta.objects.values()]
-            .filter((o) => can(req.principal, `${o.apiName}:read`))
-            .map((o) => ({ apiName: o.apiName, label: o.label, pluralLabel: o.pluralLabel, isCustom: o.isCustom, icon: o.icon, nameField: o.nameField })),
-        };
-      }, { readOnly: true }),
+      req.tx(
+        async (tx) => {
+          const meta = await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion);
+          return {
+            items: [...meta.objects.values()]
+              .filter((o) => can(req.principal, `${o.apiName}:read`))
+              .map((o) => ({
+                apiName: o.apiName,
+                label: o.label,
+                pluralLabel: o.pluralLabel,
+                isCustom: o.isCustom,
+                icon: o.icon,
+                nameField: o.nameField,
+              })),
+          };
+        },
+        { readOnly: true },
+      ),
   }),
   defineRoute({
     method: 'GET',
@@ -111,9 +130,19 @@ export const metadataRoutes: RouteSpec[] = [
     tags,
     params: objectParam,
     handler: (req) =>
-      req.tx(async (tx) => describeObject(req.principal, getObject(await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion), req.params.object)), {
-        readOnly: true,
-      }),
+      req.tx(
+        async (tx) =>
+          describeObject(
+            req.principal,
+            getObject(
+              await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion),
+              req.params.object,
+            ),
+          ),
+        {
+          readOnly: true,
+        },
+      ),
   }),
   defineRoute({
     method: 'POST',
@@ -124,7 +153,14 @@ export const metadataRoutes: RouteSpec[] = [
     status: 201,
     body: z.object({ apiName, label, pluralLabel: label.optional(), icon: z.string().max(40).optional() }),
     handler: async (req) => {
-      await req.tx(async (tx) => createCustomObject(tx, req.actor, await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion), req.body));
+      await req.tx(async (tx) =>
+        createCustomObject(
+          tx,
+          req.actor,
+          await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion),
+          req.body,
+        ),
+      );
       return { apiName: req.body.apiName };
     },
   }),
@@ -139,11 +175,27 @@ export const metadataRoutes: RouteSpec[] = [
       label: label.optional(),
       pluralLabel: label.optional(),
       icon: z.string().max(40).optional(),
-      layout: z.object({ sections: z.array(z.object({ key: z.string().max(40), label, fields: z.array(z.string().max(80)).max(200) })).max(30) }).optional(),
+      layout: z
+        .object({
+          sections: z
+            .array(z.object({ key: z.string().max(40), label, fields: z.array(z.string().max(80)).max(200) }))
+            .max(30),
+        })
+        .optional(),
       listColumns: z.array(z.string().max(80)).max(50).optional(),
     }),
     handler: async (req) => {
-      await req.tx(async (tx) => updateObject(tx, req.actor, getObject(await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion), req.params.object), req.body));
+      await req.tx(async (tx) =>
+        updateObject(
+          tx,
+          req.actor,
+          getObject(
+            await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion),
+            req.params.object,
+          ),
+          req.body,
+        ),
+      );
       return { apiName: req.params.object };
     },
   }),
@@ -156,7 +208,16 @@ export const metadataRoutes: RouteSpec[] = [
     status: 204,
     params: objectParam,
     handler: (req) =>
-      req.tx(async (tx) => deleteCustomObject(tx, req.actor, getObject(await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion), req.params.object))),
+      req.tx(async (tx) =>
+        deleteCustomObject(
+          tx,
+          req.actor,
+          getObject(
+            await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion),
+            req.params.object,
+          ),
+        ),
+      ),
   }),
   defineRoute({
     method: 'POST',
@@ -204,7 +265,10 @@ export const metadataRoutes: RouteSpec[] = [
     params: fieldParam,
     handler: (req) =>
       req.tx(async (tx) => {
-        const obj = getObject(await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion), req.params.object);
+        const obj = getObject(
+          await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion),
+          req.params.object,
+        );
         const f = obj.fields.find((x) => x.apiName === req.params.field);
         if (!f) throw notFound('field');
         await deleteCustomField(tx, req.actor, obj, f);
@@ -216,13 +280,33 @@ export const metadataRoutes: RouteSpec[] = [
     permission: 'authenticated',
     summary: 'GB/T 2260 regions: provinces, or the children of `parent`',
     tags,
-    query: z.object({ parent: z.string().regex(/^\d{6}$/).optional() }),
+    query: z.object({
+      parent: z
+        .string()
+        .regex(/^\d{6}$/)
+        .optional(),
+    }),
     handler: (req) =>
-      req.tx(async (tx) => ({
-        items: (
-          await sql<{ code: string; name_zh: string; name_en: string; level: number }>`select code, name_zh, name_en, level from regions
-            where ${req.query.parent ? sql`parent_code = ${req.query.parent}` : sql`level = 1`} order by code`.execute(tx)
-        ).rows.map((r) => ({ code: r.code, label: { 'zh-CN': r.name_zh, 'en-US': r.name_en }, level: r.level, isLeaf: r.level >= 3 })),
-      }), { readOnly: true }),
+      req.tx(
+        async (tx) => ({
+          items: (
+            await sql<{
+              code: string;
+              name_zh: string;
+              name_en: string;
+              level: number;
+            }>`select code, name_zh, name_en, level from regions
+            where ${req.query.parent ? sql`parent_code = ${req.query.parent}` : sql`level = 1`} order by code`.execute(
+              tx,
+            )
+          ).rows.map((r) => ({
+            code: r.code,
+            label: { 'zh-CN': r.name_zh, 'en-US': r.name_en },
+            level: r.level,
+            isLeaf: r.level >= 3,
+          })),
+        }),
+        { readOnly: true },
+      ),
   }),
 ];

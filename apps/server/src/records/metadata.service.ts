@@ -43,9 +43,13 @@ const cache = new Map<string, { version: number; meta: TenantMetadata }>();
 export async function loadMetadata(tx: Tx, tenantId: string, version: number): Promise<TenantMetadata> {
   const hit = cache.get(tenantId);
   if (hit && hit.version === version) return hit.meta;
-  const objectRows = (await sql<ObjectRow>`select * from object_defs where tenant_id = ${tenantId}`.execute(tx)).rows;
+  const objectRows = (
+    await sql<ObjectRow>`select * from object_defs where tenant_id = ${tenantId}`.execute(tx)
+  ).rows;
   const fieldRows = (
-    await sql<FieldRow>`select * from field_defs where tenant_id = ${tenantId} and deleted_at is null order by sort, created_at`.execute(tx)
+    await sql<FieldRow>`select * from field_defs where tenant_id = ${tenantId} and deleted_at is null order by sort, created_at`.execute(
+      tx,
+    )
   ).rows;
   const objects = new Map<string, ObjectDef>();
   const customFieldsOf = (obj: string) => fieldRows.filter((f) => f.object_api_name === obj).map(toFieldDef);
@@ -65,7 +69,11 @@ export async function loadMetadata(tx: Tx, tenantId: string, version: number): P
     const custom = customFieldsOf(o.api_name);
     const base: FieldDef[] = [
       ...systemFields(),
-      field('name', 'text', '名称', 'Name', { required: true, column: 'name', validation: { maxLength: 255 } }),
+      field('name', 'text', '名称', 'Name', {
+        required: true,
+        column: 'name',
+        validation: { maxLength: 255 },
+      }),
     ];
     objects.set(o.api_name, {
       apiName: o.api_name,
@@ -80,11 +88,24 @@ export async function loadMetadata(tx: Tx, tenantId: string, version: number): P
       fields: [...base, ...custom],
       layout: o.layout ?? {
         sections: [
-          { key: 'basic', label: { 'zh-CN': '基本信息', 'en-US': 'Basics' }, fields: ['name', ...custom.map((f) => f.apiName)] },
-          { key: 'system', label: { 'zh-CN': '系统信息', 'en-US': 'System' }, fields: ['ownerId', 'unitId', 'createdAt', 'updatedAt'] },
+          {
+            key: 'basic',
+            label: { 'zh-CN': '基本信息', 'en-US': 'Basics' },
+            fields: ['name', ...custom.map((f) => f.apiName)],
+          },
+          {
+            key: 'system',
+            label: { 'zh-CN': '系统信息', 'en-US': 'System' },
+            fields: ['ownerId', 'unitId', 'createdAt', 'updatedAt'],
+          },
         ],
       },
-      listColumns: o.list_columns ?? ['name', ...custom.slice(0, 5).map((f) => f.apiName), 'ownerId', 'updatedAt'],
+      listColumns: o.list_columns ?? [
+        'name',
+        ...custom.slice(0, 5).map((f) => f.apiName),
+        'ownerId',
+        'updatedAt',
+      ],
       relatedLists: [],
     });
   }
@@ -94,7 +115,13 @@ export async function loadMetadata(tx: Tx, tenantId: string, version: number): P
       if (f.type !== 'lookup' || !f.lookupObject || !f.isCustom) continue;
       const target = objects.get(f.lookupObject);
       if (target && !target.relatedLists.some((r) => r.object === obj.apiName && r.field === f.apiName)) {
-        objects.set(target.apiName, { ...target, relatedLists: [...target.relatedLists, { object: obj.apiName, field: f.apiName, label: obj.pluralLabel }] });
+        objects.set(target.apiName, {
+          ...target,
+          relatedLists: [
+            ...target.relatedLists,
+            { object: obj.apiName, field: f.apiName, label: obj.pluralLabel },
+          ],
+        });
       }
     }
   }
@@ -107,7 +134,11 @@ function withCustomSection(layout: ObjectDef['layout'], custom: FieldDef[]): Obj
   if (custom.length === 0) return layout;
   const sections = [...layout.sections];
   const at = Math.max(0, sections.length - 1);
-  sections.splice(at, 0, { key: 'custom', label: { 'zh-CN': '自定义字段', 'en-US': 'Custom fields' }, fields: custom.map((f) => f.apiName) });
+  sections.splice(at, 0, {
+    key: 'custom',
+    label: { 'zh-CN': '自定义字段', 'en-US': 'Custom fields' },
+    fields: custom.map((f) => f.apiName),
+  });
   return { sections };
 }
 
@@ -144,15 +175,25 @@ export interface ObjectInput {
 }
 
 export async function createCustomObject(tx: Tx, actor: Actor, meta: TenantMetadata, input: ObjectInput) {
-  if (meta.objects.has(input.apiName)) throw conflict('conflict.exists', { what: input.apiName }, [{ field: 'apiName', code: 'unique' }]);
+  if (meta.objects.has(input.apiName))
+    throw conflict('conflict.exists', { what: input.apiName }, [{ field: 'apiName', code: 'unique' }]);
   const existing = (
-    await sql`select 1 from object_defs where tenant_id = ${actor.tenantId} and api_name = ${input.apiName}`.execute(tx)
+    await sql`select 1 from object_defs where tenant_id = ${actor.tenantId} and api_name = ${input.apiName}`.execute(
+      tx,
+    )
   ).rows[0];
-  if (existing) throw conflict('conflict.exists', { what: input.apiName }, [{ field: 'apiName', code: 'unique' }]);
+  if (existing)
+    throw conflict('conflict.exists', { what: input.apiName }, [{ field: 'apiName', code: 'unique' }]);
   await sql`insert into object_defs (tenant_id, api_name, label, plural_label, icon, is_custom)
     values (${actor.tenantId}, ${input.apiName}, ${JSON.stringify(input.label)}::jsonb,
-      ${JSON.stringify(input.pluralLabel ?? input.label)}::jsonb, ${input.icon ?? 'appstore'}, true)`.execute(tx);
-  await writeAudit(tx, actor, { action: 'metadata_change', object: input.apiName, meta: { op: 'create_object', input } });
+      ${JSON.stringify(input.pluralLabel ?? input.label)}::jsonb, ${input.icon ?? 'appstore'}, true)`.execute(
+    tx,
+  );
+  await writeAudit(tx, actor, {
+    action: 'metadata_change',
+    object: input.apiName,
+    meta: { op: 'create_object', input },
+  });
   await bumpAuthzVersion(tx, actor.tenantId);
 }
 
@@ -166,8 +207,12 @@ export interface ObjectPatch {
 
 export async function updateObject(tx: Tx, actor: Actor, obj: ObjectDef, patch: ObjectPatch) {
   const known = new Set(obj.fields.map((f) => f.apiName));
-  const badFields = [...(patch.layout?.sections.flatMap((s) => s.fields) ?? []), ...(patch.listColumns ?? [])].filter((f) => !known.has(f));
-  if (badFields.length) throw invalid(badFields.map((f) => ({ field: 'layout', code: 'unknown_field', params: { value: f } })));
+  const badFields = [
+    ...(patch.layout?.sections.flatMap((s) => s.fields) ?? []),
+    ...(patch.listColumns ?? []),
+  ].filter((f) => !known.has(f));
+  if (badFields.length)
+    throw invalid(badFields.map((f) => ({ field: 'layout', code: 'unknown_field', params: { value: f } })));
   await sql`insert into object_defs (tenant_id, api_name, label, plural_label, icon, is_custom, layout, list_columns)
     values (${actor.tenantId}, ${obj.apiName}, ${JSON.stringify(patch.label ?? obj.label)}::jsonb,
       ${JSON.stringify(patch.pluralLabel ?? obj.pluralLabel)}::jsonb, ${patch.icon ?? obj.icon}, ${obj.isCustom},
@@ -176,25 +221,44 @@ export async function updateObject(tx: Tx, actor: Actor, obj: ObjectDef, patch: 
       label = excluded.label, plural_label = excluded.plural_label, icon = excluded.icon,
       layout = coalesce(excluded.layout, object_defs.layout), list_columns = coalesce(excluded.list_columns, object_defs.list_columns),
       updated_at = now()`.execute(tx);
-  await writeAudit(tx, actor, { action: 'metadata_change', object: obj.apiName, meta: { op: 'update_object', patch } });
+  await writeAudit(tx, actor, {
+    action: 'metadata_change',
+    object: obj.apiName,
+    meta: { op: 'update_object', patch },
+  });
   await bumpAuthzVersion(tx, actor.tenantId);
 }
 
 export async function deleteCustomObject(tx: Tx, actor: Actor, obj: ObjectDef) {
   if (!obj.isCustom) throw invalid([{ field: 'apiName', code: 'read_only' }]);
-  await sql`update object_defs set deleted_at = now() where tenant_id = ${actor.tenantId} and api_name = ${obj.apiName}`.execute(tx);
-  await writeAudit(tx, actor, { action: 'metadata_change', object: obj.apiName, meta: { op: 'delete_object' } });
+  await sql`update object_defs set deleted_at = now() where tenant_id = ${actor.tenantId} and api_name = ${obj.apiName}`.execute(
+    tx,
+  );
+  await writeAudit(tx, actor, {
+    action: 'metadata_change',
+    object: obj.apiName,
+    meta: { op: 'delete_object' },
+  });
   await bumpAuthzVersion(tx, actor.tenantId);
 }
 
 export type FieldInput = Omit<FieldDef, 'isCustom' | 'system' | 'readOnly' | 'column'>;
 
-export async function createCustomField(tx: Tx, actor: Actor, meta: TenantMetadata, obj: ObjectDef, input: FieldInput) {
+export async function createCustomField(
+  tx: Tx,
+  actor: Actor,
+  meta: TenantMetadata,
+  obj: ObjectDef,
+  input: FieldInput,
+) {
   const apiName = input.apiName.startsWith('c_') ? input.apiName : `c_${input.apiName}`;
-  if (obj.fields.some((f) => f.apiName === apiName)) throw conflict('conflict.exists', { what: apiName }, [{ field: 'apiName', code: 'unique' }]);
+  if (obj.fields.some((f) => f.apiName === apiName))
+    throw conflict('conflict.exists', { what: apiName }, [{ field: 'apiName', code: 'unique' }]);
   validateFieldInput(meta, input);
   const gone = (
-    await sql`select 1 from field_defs where tenant_id = ${actor.tenantId} and object_api_name = ${obj.apiName} and api_name = ${apiName}`.execute(tx)
+    await sql`select 1 from field_defs where tenant_id = ${actor.tenantId} and object_api_name = ${obj.apiName} and api_name = ${apiName}`.execute(
+      tx,
+    )
   ).rows[0];
   // A deleted field's name stays reserved: old JSONB values under it must never resurface.
   if (gone) throw conflict('conflict.exists', { what: apiName }, [{ field: 'apiName', code: 'unique' }]);
@@ -205,7 +269,11 @@ export async function createCustomField(tx: Tx, actor: Actor, meta: TenantMetada
       ${input.unique}, ${input.defaultValue === undefined || input.defaultValue === null ? null : JSON.stringify(input.defaultValue)}::jsonb,
       ${input.options ? JSON.stringify(input.options) : null}::jsonb, ${input.lookupObject}, ${JSON.stringify(input.validation ?? {})}::jsonb,
       ${input.classification}, ${input.personalKind}, ${sort})`.execute(tx);
-  await writeAudit(tx, actor, { action: 'metadata_change', object: obj.apiName, meta: { op: 'create_field', field: apiName, input } });
+  await writeAudit(tx, actor, {
+    action: 'metadata_change',
+    object: obj.apiName,
+    meta: { op: 'create_field', field: apiName, input },
+  });
   await bumpAuthzVersion(tx, actor.tenantId);
   return apiName;
 }
@@ -228,7 +296,14 @@ function validateFieldInput(meta: TenantMetadata, input: Partial<FieldInput>) {
   }
 }
 
-export async function updateCustomField(tx: Tx, actor: Actor, meta: TenantMetadata, obj: ObjectDef, f: FieldDef, patch: Partial<FieldInput>) {
+export async function updateCustomField(
+  tx: Tx,
+  actor: Actor,
+  meta: TenantMetadata,
+  obj: ObjectDef,
+  f: FieldDef,
+  patch: Partial<FieldInput>,
+) {
   if (!f.isCustom) throw invalid([{ field: 'apiName', code: 'read_only' }]);
   validateFieldInput(meta, { ...f, ...patch, type: f.type });
   const next = { ...f, ...patch };
@@ -236,15 +311,27 @@ export async function updateCustomField(tx: Tx, actor: Actor, meta: TenantMetada
       default_value = ${next.defaultValue === undefined || next.defaultValue === null ? null : JSON.stringify(next.defaultValue)}::jsonb,
       options = ${next.options ? JSON.stringify(next.options) : null}::jsonb, validation = ${JSON.stringify(next.validation ?? {})}::jsonb,
       classification = ${next.classification}, personal_kind = ${next.personalKind}, updated_at = now()
-    where tenant_id = ${actor.tenantId} and object_api_name = ${obj.apiName} and api_name = ${f.apiName}`.execute(tx);
-  await writeAudit(tx, actor, { action: 'metadata_change', object: obj.apiName, meta: { op: 'update_field', field: f.apiName, patch } });
+    where tenant_id = ${actor.tenantId} and object_api_name = ${obj.apiName} and api_name = ${f.apiName}`.execute(
+    tx,
+  );
+  await writeAudit(tx, actor, {
+    action: 'metadata_change',
+    object: obj.apiName,
+    meta: { op: 'update_field', field: f.apiName, patch },
+  });
   await bumpAuthzVersion(tx, actor.tenantId);
 }
 
 export async function deleteCustomField(tx: Tx, actor: Actor, obj: ObjectDef, f: FieldDef) {
   if (!f.isCustom) throw invalid([{ field: 'apiName', code: 'read_only' }]);
   await sql`update field_defs set deleted_at = now()
-    where tenant_id = ${actor.tenantId} and object_api_name = ${obj.apiName} and api_name = ${f.apiName}`.execute(tx);
-  await writeAudit(tx, actor, { action: 'metadata_change', object: obj.apiName, meta: { op: 'delete_field', field: f.apiName } });
+    where tenant_id = ${actor.tenantId} and object_api_name = ${obj.apiName} and api_name = ${f.apiName}`.execute(
+    tx,
+  );
+  await writeAudit(tx, actor, {
+    action: 'metadata_change',
+    object: obj.apiName,
+    meta: { op: 'delete_field', field: f.apiName },
+  });
   await bumpAuthzVersion(tx, actor.tenantId);
 }

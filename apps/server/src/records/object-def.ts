@@ -38,7 +38,13 @@ type FieldSpec = Partial<Omit<FieldDef, 'apiName' | 'type' | 'label'>> & {
 };
 
 /** Terse field declarations for standard objects. */
-export function field(apiName: string, type: FieldType, zh: string, en: string, spec: FieldSpec = {}): FieldDef {
+export function field(
+  apiName: string,
+  type: FieldType,
+  zh: string,
+  en: string,
+  spec: FieldSpec = {},
+): FieldDef {
   return {
     apiName,
     type,
@@ -66,8 +72,15 @@ export const option = (value: string, zh: string, en: string, color?: string): P
 
 /** Columns every record table has, exposed as read-only fields (owner and unit writable in scope). */
 export function systemFields(): FieldDef[] {
-  const sys = (apiName: string, type: FieldType, zh: string, en: string, column: string, readOnly = true, extra: FieldSpec = {}) =>
-    field(apiName, type, zh, en, { system: true, readOnly, column, classification: 'internal', ...extra });
+  const sys = (
+    apiName: string,
+    type: FieldType,
+    zh: string,
+    en: string,
+    column: string,
+    readOnly = true,
+    extra: FieldSpec = {},
+  ) => field(apiName, type, zh, en, { system: true, readOnly, column, classification: 'internal', ...extra });
   return [
     sys('id', 'text', 'ID', 'ID', 'id'),
     sys('ownerId', 'user', '负责人', 'Owner', 'owner_id', false),

@@ -24,13 +24,18 @@ export function rawValue(obj: ObjectDef, f: FieldDef, row: Row): unknown {
  * Names of users and units referenced by typed columns, as correlated sub-selects of the main
  * query: a list page then costs one query instead of one per referenced table.
  */
-export function displayColumns(obj: ObjectDef, access: Map<string, FieldAccess>): { sql: RawBuilder<unknown>; fields: Set<string> } {
+export function displayColumns(
+  obj: ObjectDef,
+  access: Map<string, FieldAccess>,
+): { sql: RawBuilder<unknown>; fields: Set<string> } {
   const parts: RawBuilder<unknown>[] = [];
   const fields = new Set<string>();
   for (const f of obj.fields) {
     if (!f.column || (f.type !== 'user' && f.type !== 'unit') || access.get(f.apiName) === 'hidden') continue;
     const t = sql.table(f.type === 'user' ? 'users' : 'units');
-    parts.push(sql`(select d.name from ${t} d where d.tenant_id = r.tenant_id and d.id = ${sql.ref(`r.${f.column}`)}) as ${sql.ref(`__d_${f.apiName}`)}`);
+    parts.push(
+      sql`(select d.name from ${t} d where d.tenant_id = r.tenant_id and d.id = ${sql.ref(`r.${f.column}`)}) as ${sql.ref(`__d_${f.apiName}`)}`,
+    );
     fields.add(f.apiName);
   }
   return { sql: parts.length ? sql`, ${sql.join(parts)}` : sql``, fields };
@@ -70,9 +75,12 @@ export async function attachDisplay(
   resolvedInQuery: Set<string> = new Set(),
 ): Promise<void> {
   if (records.length === 0) return;
-  const refFields = obj.fields.filter((f) => ['lookup', 'user', 'unit'].includes(f.type) && !resolvedInQuery.has(f.apiName));
+  const refFields = obj.fields.filter(
+    (f) => ['lookup', 'user', 'unit'].includes(f.type) && !resolvedInQuery.has(f.apiName),
+  );
   const wanted = new Map<string, Set<string>>(); // target key → ids
-  const targetOf = (f: FieldDef) => (f.type === 'user' ? 'user' : f.type === 'unit' ? 'unit' : `obj:${f.lookupObject}`);
+  const targetOf = (f: FieldDef) =>
+    f.type === 'user' ? 'user' : f.type === 'unit' ? 'unit' : `obj:${f.lookupObject}`;
   for (const r of records)
     for (const f of refFields) {
       const v = r[f.apiName];
@@ -86,15 +94,31 @@ export async function attachDisplay(
   for (const [target, idSet] of wanted) {
     const ids = [...idSet];
     let rows: { id: string; name: string }[] = [];
-    if (target === 'user') rows = (await sql<{ id: string; name: string }>`select id, name from users where tenant_id = ${tenantId} and id = any(${ids}::uuid[])`.execute(tx)).rows;
-    else if (target === 'unit') rows = (await sql<{ id: string; name: string }>`select id, name from units where tenant_id = ${tenantId} and id = any(${ids}::uuid[])`.execute(tx)).rows;
+    if (target === 'user')
+      rows = (
+        await sql<{
+          id: string;
+          name: string;
+        }>`select id, name from users where tenant_id = ${tenantId} and id = any(${ids}::uuid[])`.execute(tx)
+      ).rows;
+    else if (target === 'unit')
+      rows = (
+        await sql<{
+          id: string;
+          name: string;
+        }>`select id, name from units where tenant_id = ${tenantId} and id = any(${ids}::uuid[])`.execute(tx)
+      ).rows;
     else {
       const t = objects.get(target.slice(4));
       if (!t) continue;
       const nameF = t.fields.find((f) => f.apiName === t.nameField)!;
-      const nameExpr = nameF.column ? sql.ref(nameF.column) : sql`${sql.ref(t.jsonColumn)}->>${sql.lit(nameF.apiName)}`;
-      rows = (await sql<{ id: string; name: string }>`select id, ${nameExpr} as name from ${sql.table(t.table)}
-        where tenant_id = ${tenantId} and id = any(${ids}::uuid[])`.execute(tx)).rows;
+      const nameExpr = nameF.column
+        ? sql.ref(nameF.column)
+        : sql`${sql.ref(t.jsonColumn)}->>${sql.lit(nameF.apiName)}`;
+      rows = (
+        await sql<{ id: string; name: string }>`select id, ${nameExpr} as name from ${sql.table(t.table)}
+        where tenant_id = ${tenantId} and id = any(${ids}::uuid[])`.execute(tx)
+      ).rows;
     }
     for (const row of rows) names.set(`${target}:${row.id}`, row.name);
   }

@@ -1,8 +1,8 @@
-import { type RouteSpec, defineRoute } from '../platform/http/route.ts';
 import { badRequest } from '../platform/errors.ts';
+import { defineRoute, type RouteSpec } from '../platform/http/route.ts';
 import {
-  bulkSchema,
   BULK_MAX,
+  bulkSchema,
   listBodySchema,
   listOutSchema,
   listQuerySchema,
@@ -42,7 +42,11 @@ export const recordRoutes: RouteSpec[] = [
     query: listQuerySchema,
     response: listOutSchema,
     handler: (req) =>
-      req.tx(async (tx) => listRecords(await recordCtx(tx, req.principal, req.actor, req.params.object), req.query), { readOnly: true }),
+      req.tx(
+        async (tx) =>
+          listRecords(await recordCtx(tx, req.principal, req.actor, req.params.object), req.query),
+        { readOnly: true },
+      ),
   }),
   defineRoute({
     method: 'POST',
@@ -54,7 +58,10 @@ export const recordRoutes: RouteSpec[] = [
     body: listBodySchema,
     response: listOutSchema,
     handler: (req) =>
-      req.tx(async (tx) => listRecords(await recordCtx(tx, req.principal, req.actor, req.params.object), req.body), { readOnly: true }),
+      req.tx(
+        async (tx) => listRecords(await recordCtx(tx, req.principal, req.actor, req.params.object), req.body),
+        { readOnly: true },
+      ),
   }),
   defineRoute({
     method: 'GET',
@@ -64,7 +71,12 @@ export const recordRoutes: RouteSpec[] = [
     tags,
     params: recordParam,
     response: recordOutSchema,
-    handler: (req) => req.tx(async (tx) => getRecord(await recordCtx(tx, req.principal, req.actor, req.params.object), req.params.id), { readOnly: true }),
+    handler: (req) =>
+      req.tx(
+        async (tx) =>
+          getRecord(await recordCtx(tx, req.principal, req.actor, req.params.object), req.params.id),
+        { readOnly: true },
+      ),
   }),
   defineRoute({
     method: 'POST',
@@ -76,7 +88,10 @@ export const recordRoutes: RouteSpec[] = [
     params: objectParam,
     body: recordInputSchema,
     response: recordOutSchema,
-    handler: (req) => req.tx(async (tx) => createRecord(await recordCtx(tx, req.principal, req.actor, req.params.object), req.body)),
+    handler: (req) =>
+      req.tx(async (tx) =>
+        createRecord(await recordCtx(tx, req.principal, req.actor, req.params.object), req.body),
+      ),
   }),
   defineRoute({
     method: 'PATCH',
@@ -90,7 +105,12 @@ export const recordRoutes: RouteSpec[] = [
     handler: (req) =>
       req.tx(async (tx) => {
         const { version, ...changes } = req.body;
-        return updateRecord(await recordCtx(tx, req.principal, req.actor, req.params.object), req.params.id, version, changes);
+        return updateRecord(
+          await recordCtx(tx, req.principal, req.actor, req.params.object),
+          req.params.id,
+          version,
+          changes,
+        );
       }),
   }),
   defineRoute({
@@ -103,7 +123,9 @@ export const recordRoutes: RouteSpec[] = [
     params: recordParam,
     handler: (req) =>
       req.tx(async (tx) => {
-        await deleteRecords(await recordCtx(tx, req.principal, req.actor, req.params.object), [req.params.id]);
+        await deleteRecords(await recordCtx(tx, req.principal, req.actor, req.params.object), [
+          req.params.id,
+        ]);
       }),
   }),
   defineRoute({
@@ -114,13 +136,17 @@ export const recordRoutes: RouteSpec[] = [
     tags,
     params: recordParam,
     response: recordOutSchema,
-    handler: (req) => req.tx(async (tx) => restoreRecord(await recordCtx(tx, req.principal, req.actor, req.params.object), req.params.id)),
+    handler: (req) =>
+      req.tx(async (tx) =>
+        restoreRecord(await recordCtx(tx, req.principal, req.actor, req.params.object), req.params.id),
+      ),
   }),
   defineRoute({
     method: 'POST',
     url: '/records/:object/bulk',
     // The operation decides the permission: create, update or delete on the object.
-    permission: (p: { object: string }, body: any) => `${p.object}:${['create', 'update', 'delete'].includes(body?.op) ? body.op : 'update'}`,
+    permission: (p: { object: string }, body: any) =>
+      `${p.object}:${['create', 'update', 'delete'].includes(body?.op) ? body.op : 'update'}`,
     summary: `Bulk create, update or delete up to ${BULK_MAX} records`,
     tags,
     params: objectParam,
@@ -131,7 +157,12 @@ export const recordRoutes: RouteSpec[] = [
       const results = await req.tx(async (tx) => {
         const ctx = await recordCtx(tx, req.principal, req.actor, req.params.object);
         if (op === 'create') return createRecords(ctx, records, { atomic });
-        if (op === 'delete') return deleteRecords(ctx, records.map((r) => String(r.id ?? '')), { atomic });
+        if (op === 'delete')
+          return deleteRecords(
+            ctx,
+            records.map((r) => String(r.id ?? '')),
+            { atomic },
+          );
         return updateRecords(
           ctx,
           records.map((r) => {
@@ -153,7 +184,14 @@ export const recordRoutes: RouteSpec[] = [
     tags,
     params: recordParam,
     body: unmaskSchema,
-    handler: (req) => req.tx(async (tx) => unmaskField(await recordCtx(tx, req.principal, req.actor, req.params.object), req.params.id, req.body.field)),
+    handler: (req) =>
+      req.tx(async (tx) =>
+        unmaskField(
+          await recordCtx(tx, req.principal, req.actor, req.params.object),
+          req.params.id,
+          req.body.field,
+        ),
+      ),
   }),
   defineRoute({
     method: 'GET',
@@ -163,6 +201,14 @@ export const recordRoutes: RouteSpec[] = [
     tags,
     params: recordParam,
     handler: (req) =>
-      req.tx(async (tx) => ({ items: await recordTimeline(await recordCtx(tx, req.principal, req.actor, req.params.object), req.params.id) }), { readOnly: true }),
+      req.tx(
+        async (tx) => ({
+          items: await recordTimeline(
+            await recordCtx(tx, req.principal, req.actor, req.params.object),
+            req.params.id,
+          ),
+        }),
+        { readOnly: true },
+      ),
   }),
 ];

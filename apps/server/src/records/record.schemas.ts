@@ -68,4 +68,8 @@ export const recordOutSchema = z.looseObject({
   _display: z.record(z.string(), z.string()).optional(),
   _masked: z.array(z.string()).optional(),
 });
-export const listOutSchema = z.object({ items: z.array(recordOutSchema), nextCursor: z.string().nullable(), total: z.number().optional() });
+export const listOutSchema = z.object({
+  items: z.array(recordOutSchema),
+  nextCursor: z.string().nullable(),
+  total: z.number().optional(),
+});

@@ -1,17 +1,38 @@
 import { type RawBuilder, sql } from 'kysely';
-import { type Actor, type AuditEntry, type FieldChange, writeAudit, writeAuditMany } from '../platform/audit/audit.ts';
+import {
+  type Actor,
+  type AuditEntry,
+  type FieldChange,
+  writeAudit,
+  writeAuditMany,
+} from '../platform/audit/audit.ts';
 import type { Tx } from '../platform/db/tenant-scope.ts';
+import {
+  AppError,
+  badRequest,
+  conflict,
+  type FieldError,
+  forbidden,
+  invalid,
+  notFound,
+} from '../platform/errors.ts';
 import { kickDispatcher } from '../platform/events/dispatcher.ts';
 import { emitEvents, type NewEvent } from '../platform/events/outbox.ts';
-import { AppError, badRequest, conflict, type FieldError, forbidden, invalid, notFound } from '../platform/errors.ts';
-import { newId, isUuid } from '../platform/ids.ts';
+import { isUuid, newId } from '../platform/ids.ts';
 import { can, type FieldAccess, type Principal, rowScope } from '../platform/permissions/principal.ts';
 import { accessMap } from './field-access.ts';
 import { coerceValue, type FieldDef, maskValue, normalisePhone } from './field-types.ts';
 import { compileFilter, type FilterNode } from './filter.ts';
 import { getObject, loadMetadata, type TenantMetadata } from './metadata.service.ts';
 import type { ObjectDef } from './object-def.ts';
-import { attachDisplay, displayColumns, rawValue, type RecordOut, type Row, toRecord } from './record-mapper.ts';
+import {
+  attachDisplay,
+  displayColumns,
+  type RecordOut,
+  type Row,
+  rawValue,
+  toRecord,
+} from './record-mapper.ts';
 import { baseWhere, fieldExpr, scopeWhere, sqlType } from './record-sql.ts';
 
 /** Everything one record operation needs, resolved once per request. */
@@ -24,7 +45,12 @@ export interface RecordCtx {
   access: Map<string, FieldAccess>;
 }
 
-export async function recordCtx(tx: Tx, principal: Principal, actor: Actor, object: string): Promise<RecordCtx> {
+export async function recordCtx(
+  tx: Tx,
+  principal: Principal,
+  actor: Actor,
+  object: string,
+): Promise<RecordCtx> {
   const meta = await loadMetadata(tx, principal.tenantId, principal.authzVersion);
   const obj = getObject(meta, object);
   return { tx, principal, actor, meta, obj, access: accessMap(principal, obj) };
@@ -83,7 +109,13 @@ function decodeCursor(s: string, sortKey: string): Cursor {
 }
 
 /** Keyset condition for "after this row" under ORDER BY expr [desc] nulls last, id [desc]. */
-function afterCursor(expr: RawBuilder<unknown>, type: string, desc: boolean, c: Cursor, isId: boolean): RawBuilder<unknown> {
+function afterCursor(
+  expr: RawBuilder<unknown>,
+  type: string,
+  desc: boolean,
+  c: Cursor,
+  isId: boolean,
+): RawBuilder<unknown> {
   const cmp = sql.raw(desc ? '<' : '>');
   if (isId) return sql`r.id ${cmp} ${c.id}::uuid`;
   const t = sql.raw(type);
@@ -103,7 +135,8 @@ function searchWhere(ctx: RecordCtx, q: string | undefined): RawBuilder<unknown>
   for (const f of ctx.obj.fields) {
     if (ctx.access.get(f.apiName) === 'hidden') continue;
     if (f.type === 'phone' && phone) parts.push(sql`${fieldExpr(ctx.obj, f)} = ${phone}`);
-    if (f.type === 'email' && term.includes('@')) parts.push(sql`${fieldExpr(ctx.obj, f)} = ${term.toLowerCase()}`);
+    if (f.type === 'email' && term.includes('@'))
+      parts.push(sql`${fieldExpr(ctx.obj, f)} = ${term.toLowerCase()}`);
   }
   return sql`(${sql.join(parts, sql` or `)})`;
 }
@@ -132,22 +165,36 @@ export async function listRecords(ctx: RecordCtx, q: ListQuery): Promise<ListRes
     ],
     sql` and `,
   );
-  const cursorWhere = q.cursor ? afterCursor(sortExpr, type, desc, decodeCursor(q.cursor, sortKey), isId) : sql`true`;
+  const cursorWhere = q.cursor
+    ? afterCursor(sortExpr, type, desc, decodeCursor(q.cursor, sortKey), isId)
+    : sql`true`;
   const dir = sql.raw(desc ? 'desc' : 'asc');
   const order = isId ? sql`r.id ${dir}` : sql`${sortExpr} ${dir} nulls last, r.id ${dir}`;
   const display = displayColumns(ctx.obj, ctx.access);
   const rows = (
-    await sql<Row>`select r.*${display.sql} from ${table(ctx.obj)} where ${where} and ${cursorWhere} order by ${order} limit ${limit + 1}`.execute(ctx.tx)
+    await sql<Row>`select r.*${display.sql} from ${table(ctx.obj)} where ${where} and ${cursorWhere} order by ${order} limit ${limit + 1}`.execute(
+      ctx.tx,
+    )
   ).rows;
   const page = rows.slice(0, limit);
   const items = page.map((r) => toRecord(ctx.obj, r, ctx.access));
   await attachDisplay(ctx.tx, ctx.principal.tenantId, ctx.meta.objects, ctx.obj, items, display.fields);
   const last = page[page.length - 1];
   const nextCursor =
-    rows.length > limit && last ? encodeCursor({ s: sortKey, v: isId ? null : normaliseSortValue(rawValue(ctx.obj, sortF, last), sortF), id: last.id }) : null;
+    rows.length > limit && last
+      ? encodeCursor({
+          s: sortKey,
+          v: isId ? null : normaliseSortValue(rawValue(ctx.obj, sortF, last), sortF),
+          id: last.id,
+        })
+      : null;
   const result: ListResult = { items, nextCursor };
   if (q.count) {
-    const c = (await sql<{ n: number }>`select count(*)::int as n from ${table(ctx.obj)} where ${where}`.execute(ctx.tx)).rows[0];
+    const c = (
+      await sql<{ n: number }>`select count(*)::int as n from ${table(ctx.obj)} where ${where}`.execute(
+        ctx.tx,
+      )
+    ).rows[0];
     result.total = c?.n ?? 0;
   }
   return result;
@@ -158,16 +205,28 @@ function normaliseSortValue(v: unknown, f: FieldDef): unknown {
   return v;
 }
 
-async function loadRow(ctx: RecordCtx, id: string, opts: { deleted?: boolean | 'any'; forUpdate?: boolean; display?: boolean } = {}): Promise<Row> {
+async function loadRow(
+  ctx: RecordCtx,
+  id: string,
+  opts: { deleted?: boolean | 'any'; forUpdate?: boolean; display?: boolean } = {},
+): Promise<Row> {
   if (!isUuid(id)) throw notFound(ctx.obj.apiName);
   const deleted =
     opts.deleted === 'any'
-      ? sql.join([sql`r.tenant_id = ${ctx.principal.tenantId}`, ...(ctx.obj.discriminator ? [sql`r.object = ${ctx.obj.discriminator}`] : [])], sql` and `)
+      ? sql.join(
+          [
+            sql`r.tenant_id = ${ctx.principal.tenantId}`,
+            ...(ctx.obj.discriminator ? [sql`r.object = ${ctx.obj.discriminator}`] : []),
+          ],
+          sql` and `,
+        )
       : baseWhere(ctx.obj, ctx.principal.tenantId, opts.deleted ?? false);
   const lock = opts.forUpdate ? sql`for update` : sql``;
   const extra = opts.display ? displayColumns(ctx.obj, ctx.access).sql : sql``;
   const row = (
-    await sql<Row>`select r.*${extra} from ${table(ctx.obj)} where ${deleted} and ${scopeWhere(ctx.principal, ctx.obj)} and r.id = ${id} ${lock}`.execute(ctx.tx)
+    await sql<Row>`select r.*${extra} from ${table(ctx.obj)} where ${deleted} and ${scopeWhere(ctx.principal, ctx.obj)} and r.id = ${id} ${lock}`.execute(
+      ctx.tx,
+    )
   ).rows[0];
   // Out of scope and nonexistent look the same: a record id reveals nothing.
   if (!row) throw notFound(ctx.obj.apiName);
@@ -177,7 +236,14 @@ async function loadRow(ctx: RecordCtx, id: string, opts: { deleted?: boolean | '
 export async function getRecord(ctx: RecordCtx, id: string): Promise<RecordOut> {
   const row = await loadRow(ctx, id, { deleted: 'any', display: true });
   const rec = toRecord(ctx.obj, row, ctx.access);
-  await attachDisplay(ctx.tx, ctx.principal.tenantId, ctx.meta.objects, ctx.obj, [rec], displayColumns(ctx.obj, ctx.access).fields);
+  await attachDisplay(
+    ctx.tx,
+    ctx.principal.tenantId,
+    ctx.meta.objects,
+    ctx.obj,
+    [rec],
+    displayColumns(ctx.obj, ctx.access).fields,
+  );
   return rec;
 }
 
@@ -192,7 +258,12 @@ interface Prepared {
 const SYSTEM_WRITABLE = new Set(['ownerId', 'unitId']);
 
 /** Validates and normalises one input against the object's fields (no database access). */
-function prepare(ctx: RecordCtx, index: number, input: Record<string, unknown>, existing: Row | null): Prepared {
+function prepare(
+  ctx: RecordCtx,
+  index: number,
+  input: Record<string, unknown>,
+  existing: Row | null,
+): Prepared {
   const values: Record<string, unknown> = {};
   const errors: FieldError[] = [];
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -215,16 +286,28 @@ function prepare(ctx: RecordCtx, index: number, input: Record<string, unknown>, 
       errors.push({ field: key, code: 'hidden_field' });
       continue;
     }
-    if (a === 'masked' && existing && raw !== null && raw === maskValue(f, rawValue(ctx.obj, f, existing))) continue;
+    if (a === 'masked' && existing && raw !== null && raw === maskValue(f, rawValue(ctx.obj, f, existing)))
+      continue;
     const r = coerceValue(f, raw);
     if (!r.ok) errors.push({ field: key, ...r.error });
     else values[key] = r.value;
   }
   for (const f of ctx.obj.fields) {
     if (f.system) continue;
-    if (!existing && values[f.apiName] === undefined && f.defaultValue !== null && f.defaultValue !== undefined) values[f.apiName] = f.defaultValue;
-    const now = values[f.apiName] !== undefined ? values[f.apiName] : existing ? rawValue(ctx.obj, f, existing) : null;
-    if (f.required && (now === null || now === undefined || (Array.isArray(now) && now.length === 0)) && !errors.some((e) => e.field === f.apiName))
+    if (
+      !existing &&
+      values[f.apiName] === undefined &&
+      f.defaultValue !== null &&
+      f.defaultValue !== undefined
+    )
+      values[f.apiName] = f.defaultValue;
+    const now =
+      values[f.apiName] !== undefined ? values[f.apiName] : existing ? rawValue(ctx.obj, f, existing) : null;
+    if (
+      f.required &&
+      (now === null || now === undefined || (Array.isArray(now) && now.length === 0)) &&
+      !errors.some((e) => e.field === f.apiName)
+    )
       errors.push({ field: f.apiName, code: 'required' });
   }
   return { index, values, errors };
@@ -243,7 +326,12 @@ async function checkReferences(ctx: RecordCtx, items: Prepared[], existing: Map<
   const owners = new Map<string, string>();
   if (ownerIds.size) {
     const rows = (
-      await sql<{ id: string; unit_id: string }>`select id, unit_id from users where tenant_id = ${tenantId} and id = any(${[...ownerIds]}::uuid[]) and status = 'active'`.execute(tx)
+      await sql<{
+        id: string;
+        unit_id: string;
+      }>`select id, unit_id from users where tenant_id = ${tenantId} and id = any(${[...ownerIds]}::uuid[]) and status = 'active'`.execute(
+        tx,
+      )
     ).rows;
     for (const r of rows) owners.set(r.id, r.unit_id);
   }
@@ -252,7 +340,9 @@ async function checkReferences(ctx: RecordCtx, items: Prepared[], existing: Map<
     if (o === undefined) continue;
     const ownerUnit = o ? owners.get(o) : undefined;
     if (!o || !ownerUnit) p.errors.push({ field: 'ownerId', code: 'lookup_missing' });
-    else if (scope.ownerId ? o !== principal.userId : scope.unitIds !== null && !scope.unitIds.includes(ownerUnit))
+    else if (
+      scope.ownerId ? o !== principal.userId : scope.unitIds !== null && !scope.unitIds.includes(ownerUnit)
+    )
       p.errors.push({ field: 'ownerId', code: 'out_of_scope' });
     // A record follows its new owner into the owner's unit unless a unit is given.
     else if (p.values.unitId === undefined) p.values.unitId = ownerUnit;
@@ -261,7 +351,13 @@ async function checkReferences(ctx: RecordCtx, items: Prepared[], existing: Map<
   for (const p of items) if (typeof p.values.unitId === 'string') unitIds.add(p.values.unitId);
   const knownUnits = new Set<string>();
   if (unitIds.size) {
-    const rows = (await sql<{ id: string }>`select id from units where tenant_id = ${tenantId} and id = any(${[...unitIds]}::uuid[]) and deleted_at is null`.execute(tx)).rows;
+    const rows = (
+      await sql<{
+        id: string;
+      }>`select id from units where tenant_id = ${tenantId} and id = any(${[...unitIds]}::uuid[]) and deleted_at is null`.execute(
+        tx,
+      )
+    ).rows;
     for (const r of rows) knownUnits.add(r.id);
   }
   for (const p of items) {
@@ -274,17 +370,35 @@ async function checkReferences(ctx: RecordCtx, items: Prepared[], existing: Map<
   // Lookups and user/unit custom fields must point at something this caller may see.
   for (const f of ctx.obj.fields) {
     if (f.system || !['lookup', 'user', 'unit'].includes(f.type)) continue;
-    const ids = [...new Set(items.map((p) => p.values[f.apiName]).filter((v): v is string => typeof v === 'string'))];
+    const ids = [
+      ...new Set(items.map((p) => p.values[f.apiName]).filter((v): v is string => typeof v === 'string')),
+    ];
     if (ids.length === 0) continue;
     let found: Set<string>;
-    if (f.type === 'user') found = new Set((await sql<{ id: string }>`select id from users where tenant_id = ${tenantId} and id = any(${ids}::uuid[])`.execute(tx)).rows.map((r) => r.id));
-    else if (f.type === 'unit') found = new Set((await sql<{ id: string }>`select id from units where tenant_id = ${tenantId} and id = any(${ids}::uuid[])`.execute(tx)).rows.map((r) => r.id));
+    if (f.type === 'user')
+      found = new Set(
+        (
+          await sql<{
+            id: string;
+          }>`select id from users where tenant_id = ${tenantId} and id = any(${ids}::uuid[])`.execute(tx)
+        ).rows.map((r) => r.id),
+      );
+    else if (f.type === 'unit')
+      found = new Set(
+        (
+          await sql<{
+            id: string;
+          }>`select id from units where tenant_id = ${tenantId} and id = any(${ids}::uuid[])`.execute(tx)
+        ).rows.map((r) => r.id),
+      );
     else {
       const target = ctx.meta.objects.get(f.lookupObject ?? '');
       if (!target) continue;
       found = new Set(
         (
-          await sql<{ id: string }>`select r.id from ${table(target)} where ${baseWhere(target, tenantId)} and ${scopeWhere(principal, target)}
+          await sql<{
+            id: string;
+          }>`select r.id from ${table(target)} where ${baseWhere(target, tenantId)} and ${scopeWhere(principal, target)}
             and r.id = any(${ids}::uuid[])`.execute(tx)
         ).rows.map((r) => r.id),
       );
@@ -306,7 +420,9 @@ async function checkReferences(ctx: RecordCtx, items: Prepared[], existing: Map<
         continue;
       }
       seen.set(key, p.index);
-      await sql`select pg_advisory_xact_lock(hashtextextended(${`${tenantId}:${ctx.obj.apiName}:${f.apiName}:${key}`}, 0))`.execute(tx);
+      await sql`select pg_advisory_xact_lock(hashtextextended(${`${tenantId}:${ctx.obj.apiName}:${f.apiName}:${key}`}, 0))`.execute(
+        tx,
+      );
       const selfId = existing.get(p.index)?.id ?? null;
       const hit = (
         await sql`select 1 from ${table(ctx.obj)} where ${baseWhere(ctx.obj, tenantId)} and ${fieldExpr(ctx.obj, f)} = ${f.type === 'currency' ? (v as any).amount : v}::${sql.raw(sqlType(f) === 'jsonb' ? 'jsonb' : sqlType(f))}
@@ -318,7 +434,10 @@ async function checkReferences(ctx: RecordCtx, items: Prepared[], existing: Map<
 }
 
 /** Typed columns and the JSONB bag for a set of values. */
-function toColumns(obj: ObjectDef, values: Record<string, unknown>): { cols: Map<string, RawBuilder<unknown>>; json: Record<string, unknown> } {
+function toColumns(
+  obj: ObjectDef,
+  values: Record<string, unknown>,
+): { cols: Map<string, RawBuilder<unknown>>; json: Record<string, unknown> } {
   const cols = new Map<string, RawBuilder<unknown>>();
   const json: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(values)) {
@@ -341,7 +460,12 @@ export interface WriteResult {
 }
 
 function rowErrors(items: { index: number; errors: FieldError[] }[]): never {
-  const errors = items.flatMap((p) => p.errors.map((e) => ({ ...e, field: items.length > 1 || p.index > 0 ? `records[${p.index}].${e.field}` : e.field })));
+  const errors = items.flatMap((p) =>
+    p.errors.map((e) => ({
+      ...e,
+      field: items.length > 1 || p.index > 0 ? `records[${p.index}].${e.field}` : e.field,
+    })),
+  );
   throw invalid(errors);
 }
 
@@ -352,14 +476,24 @@ export interface CreateOptions {
   via?: string;
 }
 
-export async function createRecords(ctx: RecordCtx, inputs: Record<string, unknown>[], opts: CreateOptions = {}): Promise<WriteResult[]> {
+export async function createRecords(
+  ctx: RecordCtx,
+  inputs: Record<string, unknown>[],
+  opts: CreateOptions = {},
+): Promise<WriteResult[]> {
   const atomic = opts.atomic ?? true;
   const prepared = inputs.map((input, i) => prepare(ctx, i, input, null));
-  await checkReferences(ctx, prepared.filter((p) => p.errors.length === 0), new Map());
+  await checkReferences(
+    ctx,
+    prepared.filter((p) => p.errors.length === 0),
+    new Map(),
+  );
   const bad = prepared.filter((p) => p.errors.length > 0);
   if (atomic && bad.length) rowErrors(bad);
   const good = prepared.filter((p) => p.errors.length === 0);
-  const results = new Map<number, WriteResult>(bad.map((p) => [p.index, { index: p.index, ok: false, code: 'validation', errors: p.errors }]));
+  const results = new Map<number, WriteResult>(
+    bad.map((p) => [p.index, { index: p.index, ok: false, code: 'validation', errors: p.errors }]),
+  );
   if (good.length) {
     const inserted = await insertRows(ctx, good, opts.via);
     for (const r of inserted) results.set(r.index, r);
@@ -370,7 +504,17 @@ export async function createRecords(ctx: RecordCtx, inputs: Record<string, unkno
 async function insertRows(ctx: RecordCtx, items: Prepared[], via?: string): Promise<WriteResult[]> {
   const { principal, obj } = ctx;
   const typedCols = obj.fields.filter((f) => f.column && !f.system).map((f) => f.column!);
-  const colNames = ['tenant_id', 'id', 'owner_id', 'unit_id', ...typedCols, obj.jsonColumn, 'created_by', 'updated_by', ...(obj.discriminator ? ['object'] : [])];
+  const colNames = [
+    'tenant_id',
+    'id',
+    'owner_id',
+    'unit_id',
+    ...typedCols,
+    obj.jsonColumn,
+    'created_by',
+    'updated_by',
+    ...(obj.discriminator ? ['object'] : []),
+  ];
   const ids: string[] = [];
   const rowsSql = items.map((p) => {
     const id = newId();
@@ -391,7 +535,9 @@ async function insertRows(ctx: RecordCtx, items: Prepared[], via?: string): Prom
     ];
     return sql`(${sql.join(vals)})`;
   });
-  await sql`insert into ${sql.table(obj.table)} (${sql.join(colNames.map((c) => sql.ref(c)))}) values ${sql.join(rowsSql)}`.execute(ctx.tx);
+  await sql`insert into ${sql.table(obj.table)} (${sql.join(colNames.map((c) => sql.ref(c)))}) values ${sql.join(rowsSql)}`.execute(
+    ctx.tx,
+  );
   const audits: AuditEntry[] = items.map((p, i) => ({
     action: 'create',
     object: obj.apiName,
@@ -405,7 +551,12 @@ async function insertRows(ctx: RecordCtx, items: Prepared[], via?: string): Prom
   const events: NewEvent[] =
     items.length > 20
       ? [{ type: `${obj.apiName}.bulk_created`, object: obj.apiName, payload: { ids, via: via ?? 'bulk' } }]
-      : ids.map((id) => ({ type: `${obj.apiName}.created`, object: obj.apiName, recordId: id, payload: { id, via: via ?? 'api' } }));
+      : ids.map((id) => ({
+          type: `${obj.apiName}.created`,
+          object: obj.apiName,
+          recordId: id,
+          payload: { id, via: via ?? 'api' },
+        }));
   await emitEvents(ctx.tx, principal.tenantId, events);
   kickDispatcher();
   return items.map((p, i) => ({ index: p.index, ok: true, id: ids[i], version: 1 }));
@@ -418,7 +569,11 @@ export interface UpdateInput {
   changes: Record<string, unknown>;
 }
 
-export async function updateRecords(ctx: RecordCtx, inputs: UpdateInput[], opts: CreateOptions = {}): Promise<WriteResult[]> {
+export async function updateRecords(
+  ctx: RecordCtx,
+  inputs: UpdateInput[],
+  opts: CreateOptions = {},
+): Promise<WriteResult[]> {
   const atomic = opts.atomic ?? true;
   const { obj, principal } = ctx;
   const ids = inputs.map((u) => u.id).filter(isUuid);
@@ -432,22 +587,43 @@ export async function updateRecords(ctx: RecordCtx, inputs: UpdateInput[], opts:
   const results = new Map<number, WriteResult>();
   const prepared: Prepared[] = [];
   const existing = new Map<number, Row>();
-  inputs.forEach((u, i) => {
+  for (const [i, u] of inputs.entries()) {
     const row = byId.get(u.id);
-    if (!row) return results.set(i, { index: i, ok: false, code: 'not_found' });
-    if (u.version !== undefined && u.version !== row.version)
-      return results.set(i, { index: i, ok: false, code: 'conflict', errors: [{ field: 'version', code: 'conflict', params: { current: row.version } }] });
+    if (!row) {
+      results.set(i, { index: i, ok: false, code: 'not_found' });
+      continue;
+    }
+    if (u.version !== undefined && u.version !== row.version) {
+      results.set(i, {
+        index: i,
+        ok: false,
+        code: 'conflict',
+        errors: [{ field: 'version', code: 'conflict', params: { current: row.version } }],
+      });
+      continue;
+    }
     existing.set(i, row);
     prepared.push(prepare(ctx, i, u.changes, row));
-  });
-  await checkReferences(ctx, prepared.filter((p) => p.errors.length === 0), existing);
-  for (const p of prepared) if (p.errors.length) results.set(p.index, { index: p.index, ok: false, code: 'validation', errors: p.errors });
+  }
+  await checkReferences(
+    ctx,
+    prepared.filter((p) => p.errors.length === 0),
+    existing,
+  );
+  for (const p of prepared)
+    if (p.errors.length)
+      results.set(p.index, { index: p.index, ok: false, code: 'validation', errors: p.errors });
   if (atomic && results.size) {
     const first = [...results.values()][0]!;
     if (inputs.length === 1 && first.code === 'not_found') throw notFound(obj.apiName);
     if (inputs.length === 1 && first.code === 'conflict')
       throw conflict('conflict.version', { current: first.errors?.[0]?.params?.current }, first.errors);
-    rowErrors([...results.values()].map((r) => ({ index: r.index, errors: r.errors ?? [{ field: 'id', code: r.code ?? 'not_found' }] })));
+    rowErrors(
+      [...results.values()].map((r) => ({
+        index: r.index,
+        errors: r.errors ?? [{ field: 'id', code: r.code ?? 'not_found' }],
+      })),
+    );
   }
   const audits: AuditEntry[] = [];
   const events: NewEvent[] = [];
@@ -467,14 +643,29 @@ export async function updateRecords(ctx: RecordCtx, inputs: UpdateInput[], opts:
     const { cols, json } = toColumns(obj, changed);
     const sets = [
       ...[...cols].map(([c, v]) => sql`${sql.ref(c)} = ${v}`),
-      ...(Object.keys(json).length ? [sql`${sql.ref(obj.jsonColumn)} = ${sql.ref(obj.jsonColumn)} || ${JSON.stringify(json)}::jsonb`] : []),
+      ...(Object.keys(json).length
+        ? [sql`${sql.ref(obj.jsonColumn)} = ${sql.ref(obj.jsonColumn)} || ${JSON.stringify(json)}::jsonb`]
+        : []),
       sql`version = version + 1`,
       sql`updated_at = now()`,
       sql`updated_by = ${principal.userId}`,
     ];
-    await sql`update ${sql.table(obj.table)} set ${sql.join(sets)} where tenant_id = ${principal.tenantId} and id = ${row.id}`.execute(ctx.tx);
-    audits.push({ action: 'update', object: obj.apiName, recordId: row.id, changes, ...(opts.via ? { meta: { via: opts.via } } : {}) });
-    events.push({ type: `${obj.apiName}.updated`, object: obj.apiName, recordId: row.id, payload: { id: row.id, fields: changes.map((c) => c.field) } });
+    await sql`update ${sql.table(obj.table)} set ${sql.join(sets)} where tenant_id = ${principal.tenantId} and id = ${row.id}`.execute(
+      ctx.tx,
+    );
+    audits.push({
+      action: 'update',
+      object: obj.apiName,
+      recordId: row.id,
+      changes,
+      ...(opts.via ? { meta: { via: opts.via } } : {}),
+    });
+    events.push({
+      type: `${obj.apiName}.updated`,
+      object: obj.apiName,
+      recordId: row.id,
+      payload: { id: row.id, fields: changes.map((c) => c.field) },
+    });
     results.set(p.index, { index: p.index, ok: true, id: row.id, version: row.version + 1 });
   }
   await writeAuditMany(ctx.tx, ctx.actor, audits);
@@ -488,29 +679,62 @@ export async function createRecord(ctx: RecordCtx, input: Record<string, unknown
   return getRecord(ctx, r!.id!);
 }
 
-export async function updateRecord(ctx: RecordCtx, id: string, version: number, changes: Record<string, unknown>): Promise<RecordOut> {
+export async function updateRecord(
+  ctx: RecordCtx,
+  id: string,
+  version: number,
+  changes: Record<string, unknown>,
+): Promise<RecordOut> {
   if (!isUuid(id)) throw notFound(ctx.obj.apiName);
   await updateRecords(ctx, [{ id, version, changes }]);
   return getRecord(ctx, id);
 }
 
-export async function deleteRecords(ctx: RecordCtx, ids: string[], opts: CreateOptions = {}): Promise<WriteResult[]> {
+export async function deleteRecords(
+  ctx: RecordCtx,
+  ids: string[],
+  opts: CreateOptions = {},
+): Promise<WriteResult[]> {
   const { obj, principal } = ctx;
   const valid = ids.filter(isUuid);
   const deleted = valid.length
     ? (
-        await sql<{ id: string }>`update ${sql.table(obj.table)} as r set deleted_at = now(), version = version + 1, updated_at = now(), updated_by = ${principal.userId}
-          where ${baseWhere(obj, principal.tenantId)} and ${scopeWhere(principal, obj)} and r.id = any(${valid}::uuid[]) returning r.id`.execute(ctx.tx)
+        await sql<{
+          id: string;
+        }>`update ${sql.table(obj.table)} as r set deleted_at = now(), version = version + 1, updated_at = now(), updated_by = ${principal.userId}
+          where ${baseWhere(obj, principal.tenantId)} and ${scopeWhere(principal, obj)} and r.id = any(${valid}::uuid[]) returning r.id`.execute(
+          ctx.tx,
+        )
       ).rows.map((r) => r.id)
     : [];
   const done = new Set(deleted);
   if ((opts.atomic ?? true) && done.size !== ids.length) {
     if (ids.length === 1) throw notFound(obj.apiName);
-    rowErrors(ids.map((id, i) => ({ index: i, id })).filter((x) => !done.has(x.id)).map((x) => ({ index: x.index, errors: [{ field: 'id', code: 'not_found' }] })));
+    rowErrors(
+      ids
+        .map((id, i) => ({ index: i, id }))
+        .filter((x) => !done.has(x.id))
+        .map((x) => ({ index: x.index, errors: [{ field: 'id', code: 'not_found' }] })),
+    );
   }
-  await writeAuditMany(ctx.tx, ctx.actor, deleted.map((id) => ({ action: 'delete', object: obj.apiName, recordId: id })));
-  await emitEvents(ctx.tx, principal.tenantId, deleted.map((id) => ({ type: `${obj.apiName}.deleted`, object: obj.apiName, recordId: id, payload: { id } })));
-  return ids.map((id, i) => (done.has(id) ? { index: i, ok: true, id } : { index: i, ok: false, code: 'not_found' }));
+  await writeAuditMany(
+    ctx.tx,
+    ctx.actor,
+    deleted.map((id) => ({ action: 'delete', object: obj.apiName, recordId: id })),
+  );
+  await emitEvents(
+    ctx.tx,
+    principal.tenantId,
+    deleted.map((id) => ({
+      type: `${obj.apiName}.deleted`,
+      object: obj.apiName,
+      recordId: id,
+      payload: { id },
+    })),
+  );
+  return ids.map((id, i) =>
+    done.has(id) ? { index: i, ok: true, id } : { index: i, ok: false, code: 'not_found' },
+  );
 }
 
 export async function restoreRecord(ctx: RecordCtx, id: string): Promise<RecordOut> {
@@ -518,18 +742,34 @@ export async function restoreRecord(ctx: RecordCtx, id: string): Promise<RecordO
   await sql`update ${sql.table(ctx.obj.table)} set deleted_at = null, version = version + 1, updated_at = now(), updated_by = ${ctx.principal.userId}
     where tenant_id = ${ctx.principal.tenantId} and id = ${row.id}`.execute(ctx.tx);
   await writeAudit(ctx.tx, ctx.actor, { action: 'restore', object: ctx.obj.apiName, recordId: row.id });
-  await emitEvents(ctx.tx, ctx.principal.tenantId, [{ type: `${ctx.obj.apiName}.restored`, object: ctx.obj.apiName, recordId: row.id, payload: { id: row.id } }]);
+  await emitEvents(ctx.tx, ctx.principal.tenantId, [
+    {
+      type: `${ctx.obj.apiName}.restored`,
+      object: ctx.obj.apiName,
+      recordId: row.id,
+      payload: { id: row.id },
+    },
+  ]);
   return getRecord(ctx, id);
 }
 
 /** R13.3: revealing a masked value is its own permission and always leaves an audit row. */
-export async function unmaskField(ctx: RecordCtx, id: string, fieldName: string): Promise<{ value: unknown }> {
+export async function unmaskField(
+  ctx: RecordCtx,
+  id: string,
+  fieldName: string,
+): Promise<{ value: unknown }> {
   if (!can(ctx.principal, `${ctx.obj.apiName}:unmask`)) throw forbidden(`${ctx.obj.apiName}:unmask`);
   const f = ctx.obj.fields.find((x) => x.apiName === fieldName);
   const a = f ? ctx.access.get(f.apiName) : 'hidden';
   if (!f || a === 'hidden') throw invalid([{ field: 'field', code: 'hidden_field' }]);
   const row = await loadRow(ctx, id);
-  await writeAudit(ctx.tx, ctx.actor, { action: 'unmask', object: ctx.obj.apiName, recordId: row.id, meta: { field: f.apiName } });
+  await writeAudit(ctx.tx, ctx.actor, {
+    action: 'unmask',
+    object: ctx.obj.apiName,
+    recordId: row.id,
+    meta: { field: f.apiName },
+  });
   return { value: rawValue(ctx.obj, f, row) };
 }
 
@@ -546,7 +786,16 @@ export interface TimelineEntry {
 export async function recordTimeline(ctx: RecordCtx, id: string, limit = 100): Promise<TimelineEntry[]> {
   const row = await loadRow(ctx, id, { deleted: 'any' });
   const rows = (
-    await sql<{ id: string; at: Date; action: string; actor_id: string | null; actor_kind: string; changes: FieldChange[] | null; meta: unknown; actor_name: string | null }>`
+    await sql<{
+      id: string;
+      at: Date;
+      action: string;
+      actor_id: string | null;
+      actor_kind: string;
+      changes: FieldChange[] | null;
+      meta: unknown;
+      actor_name: string | null;
+    }>`
       select a.id, a.at, a.action, a.actor_id, a.actor_kind, a.changes, a.meta, u.name as actor_name
       from audit_log a left join users u on u.tenant_id = a.tenant_id and u.id = a.actor_id
       where a.tenant_id = ${ctx.principal.tenantId} and a.object = ${ctx.obj.apiName} and a.record_id = ${row.id}

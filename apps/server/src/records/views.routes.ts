@@ -14,7 +14,17 @@ const viewInput = z.object({
   sort: z.string().max(80).nullable().optional(),
   shared: z.boolean().default(false),
 });
-const out = (v: any) => ({ id: v.id, object: v.object, name: v.name, ownerId: v.owner_id, shared: v.shared, filter: v.filter, columns: v.columns, sort: v.sort, updatedAt: v.updated_at });
+const out = (v: any) => ({
+  id: v.id,
+  object: v.object,
+  name: v.name,
+  ownerId: v.owner_id,
+  shared: v.shared,
+  filter: v.filter,
+  columns: v.columns,
+  sort: v.sort,
+  updatedAt: v.updated_at,
+});
 
 /** Saved list views: private to their owner unless shared with the tenant. */
 export const viewRoutes: RouteSpec[] = [
@@ -26,12 +36,15 @@ export const viewRoutes: RouteSpec[] = [
     tags,
     query: z.object({ object: z.string().max(60) }),
     handler: (req) =>
-      req.tx(async (tx) => ({
-        items: (
-          await sql`select * from saved_views where tenant_id = ${req.principal.tenantId} and object = ${req.query.object}
+      req.tx(
+        async (tx) => ({
+          items: (
+            await sql`select * from saved_views where tenant_id = ${req.principal.tenantId} and object = ${req.query.object}
             and (owner_id = ${req.principal.userId} or shared) order by name`.execute(tx)
-        ).rows.map(out),
-      }), { readOnly: true }),
+          ).rows.map(out),
+        }),
+        { readOnly: true },
+      ),
   }),
   defineRoute({
     method: 'POST',
@@ -47,7 +60,9 @@ export const viewRoutes: RouteSpec[] = [
         const row = (
           await sql`insert into saved_views (tenant_id, id, object, name, owner_id, shared, filter, columns, sort)
             values (${req.principal.tenantId}, ${newId()}, ${b.object}, ${b.name}, ${req.principal.userId}, ${b.shared},
-              ${b.filter ? JSON.stringify(b.filter) : null}::jsonb, ${b.columns ? JSON.stringify(b.columns) : null}::jsonb, ${b.sort ?? null}) returning *`.execute(tx)
+              ${b.filter ? JSON.stringify(b.filter) : null}::jsonb, ${b.columns ? JSON.stringify(b.columns) : null}::jsonb, ${b.sort ?? null}) returning *`.execute(
+            tx,
+          )
         ).rows[0];
         return out(row);
       }),
@@ -63,7 +78,11 @@ export const viewRoutes: RouteSpec[] = [
     handler: (req) =>
       req.tx(async (tx) => {
         const b = req.body;
-        const cur = (await sql<any>`select * from saved_views where tenant_id = ${req.principal.tenantId} and id = ${req.params.id} and owner_id = ${req.principal.userId}`.execute(tx)).rows[0];
+        const cur = (
+          await sql<any>`select * from saved_views where tenant_id = ${req.principal.tenantId} and id = ${req.params.id} and owner_id = ${req.principal.userId}`.execute(
+            tx,
+          )
+        ).rows[0];
         if (!cur) throw notFound('view');
         const row = (
           await sql`update saved_views set name = ${b.name ?? cur.name}, shared = ${b.shared ?? cur.shared},
@@ -85,7 +104,10 @@ export const viewRoutes: RouteSpec[] = [
     params: idParam,
     handler: (req) =>
       req.tx(async (tx) => {
-        const r = await sql`delete from saved_views where tenant_id = ${req.principal.tenantId} and id = ${req.params.id} and owner_id = ${req.principal.userId}`.execute(tx);
+        const r =
+          await sql`delete from saved_views where tenant_id = ${req.principal.tenantId} and id = ${req.params.id} and owner_id = ${req.principal.userId}`.execute(
+            tx,
+          );
         if (!Number(r.numAffectedRows ?? 0)) throw notFound('view');
       }),
   }),

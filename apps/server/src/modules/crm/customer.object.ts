@@ -1,4 +1,4 @@
-import { field, option, pii, systemFields, type ObjectDef } from '../../records/object-def.ts';
+import { field, type ObjectDef, option, pii, systemFields } from '../../records/object-def.ts';
 
 export const INDUSTRY_OPTIONS = [
   option('manufacturing', '制造业', 'Manufacturing'),
@@ -25,7 +25,11 @@ export const customerObject: ObjectDef = {
   nameField: 'name',
   fields: [
     ...systemFields(),
-    field('name', 'text', '客户名称', 'Name', { required: true, column: 'name', validation: { maxLength: 200 } }),
+    field('name', 'text', '客户名称', 'Name', {
+      required: true,
+      column: 'name',
+      validation: { maxLength: 200 },
+    }),
     field('kind', 'picklist', '客户类型', 'Type', {
       column: 'kind',
       required: true,
@@ -61,19 +65,43 @@ export const customerObject: ObjectDef = {
     field('address', 'text', '详细地址', 'Address', { column: 'address', ...pii('address') }),
     field('website', 'url', '网址', 'Website', { column: 'website', classification: 'public' }),
     field('annualRevenue', 'currency', '年营业额', 'Annual revenue', { column: 'annual_revenue' }),
-    field('employees', 'number', '员工人数', 'Employees', { column: 'employees', validation: { min: 0, max: 10_000_000 } }),
-    field('isKeyAccount', 'boolean', '重点客户', 'Key account', { column: 'is_key_account', defaultValue: false }),
+    field('employees', 'number', '员工人数', 'Employees', {
+      column: 'employees',
+      validation: { min: 0, max: 10_000_000 },
+    }),
+    field('isKeyAccount', 'boolean', '重点客户', 'Key account', {
+      column: 'is_key_account',
+      defaultValue: false,
+    }),
     field('lastContactedAt', 'datetime', '最近联系', 'Last contacted', { column: 'last_contacted_at' }),
     field('remark', 'longtext', '备注', 'Notes', { column: 'remark' }),
   ],
   layout: {
     sections: [
-      { key: 'basic', label: { 'zh-CN': '基本信息', 'en-US': 'Basics' }, fields: ['name', 'kind', 'level', 'industry', 'source', 'isKeyAccount'] },
-      { key: 'contact', label: { 'zh-CN': '联系方式', 'en-US': 'Contact details' }, fields: ['phone', 'email', 'region', 'address', 'website'] },
-      { key: 'business', label: { 'zh-CN': '经营信息', 'en-US': 'Business' }, fields: ['annualRevenue', 'employees', 'lastContactedAt', 'remark'] },
-      { key: 'system', label: { 'zh-CN': '系统信息', 'en-US': 'System' }, fields: ['ownerId', 'unitId', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy'] },
+      {
+        key: 'basic',
+        label: { 'zh-CN': '基本信息', 'en-US': 'Basics' },
+        fields: ['name', 'kind', 'level', 'industry', 'source', 'isKeyAccount'],
+      },
+      {
+        key: 'contact',
+        label: { 'zh-CN': '联系方式', 'en-US': 'Contact details' },
+        fields: ['phone', 'email', 'region', 'address', 'website'],
+      },
+      {
+        key: 'business',
+        label: { 'zh-CN': '经营信息', 'en-US': 'Business' },
+        fields: ['annualRevenue', 'employees', 'lastContactedAt', 'remark'],
+      },
+      {
+        key: 'system',
+        label: { 'zh-CN': '系统信息', 'en-US': 'System' },
+        fields: ['ownerId', 'unitId', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy'],
+      },
     ],
   },
   listColumns: ['name', 'kind', 'level', 'phone', 'industry', 'region', 'ownerId', 'updatedAt'],
-  relatedLists: [{ object: 'contact', field: 'customerId', label: { 'zh-CN': '联系人', 'en-US': 'Contacts' } }],
+  relatedLists: [
+    { object: 'contact', field: 'customerId', label: { 'zh-CN': '联系人', 'en-US': 'Contacts' } },
+  ],
 };

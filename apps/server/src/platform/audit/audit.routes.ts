@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { defineRoute, type RouteSpec } from '../http/route.ts';
-import { loadMetadata } from '../../records/metadata.service.ts';
 import { accessMap } from '../../records/field-access.ts';
 import { maskValue } from '../../records/field-types.ts';
+import { loadMetadata } from '../../records/metadata.service.ts';
+import { defineRoute, type RouteSpec } from '../http/route.ts';
 import type { FieldChange } from './audit.ts';
 
 const query = z.object({
@@ -27,10 +27,11 @@ export const auditRoutes: RouteSpec[] = [
     tags: ['admin'],
     query,
     handler: (req) =>
-      req.tx(async (tx) => {
-        const q = req.query;
-        const rows = (
-          await sql<any>`select a.*, u.name as actor_name from audit_log a
+      req.tx(
+        async (tx) => {
+          const q = req.query;
+          const rows = (
+            await sql<any>`select a.*, u.name as actor_name from audit_log a
             left join users u on u.tenant_id = a.tenant_id and u.id = a.actor_id
             where a.tenant_id = ${req.principal.tenantId}
               and (${q.action ?? null}::text is null or a.action = ${q.action ?? null})
@@ -41,36 +42,40 @@ export const auditRoutes: RouteSpec[] = [
               and (${q.to ?? null}::timestamptz is null or a.at <= ${q.to ?? null}::timestamptz)
               and (${q.cursor ?? null}::uuid is null or a.id < ${q.cursor ?? null}::uuid)
             order by a.id desc limit ${q.limit + 1}`.execute(tx)
-        ).rows;
-        const page = rows.slice(0, q.limit);
-        // Audit rows keep full values; each viewer sees them as their field access allows.
-        const meta = await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion);
-        const maskChanges = (object: string | null, changes: FieldChange[] | null) => {
-          const obj = object ? meta.objects.get(object) : undefined;
-          if (!obj || !changes) return changes;
-          const access = accessMap(req.principal, obj);
-          return changes.flatMap((c) => {
-            const f = obj.fields.find((x) => x.apiName === c.field);
-            const a = f ? access.get(f.apiName) : 'full';
-            if (a === 'hidden') return [];
-            return a === 'masked' && f ? [{ field: c.field, from: maskValue(f, c.from), to: maskValue(f, c.to) }] : [c];
-          });
-        };
-        return {
-          items: page.map((a) => ({
-            id: a.id,
-            at: a.at,
-            action: a.action,
-            object: a.object,
-            recordId: a.record_id,
-            actor: { id: a.actor_id, name: a.actor_name, kind: a.actor_kind },
-            changes: maskChanges(a.object, a.changes),
-            meta: a.meta,
-            ip: a.ip,
-            requestId: a.request_id,
-          })),
-          nextCursor: rows.length > q.limit ? page[page.length - 1].id : null,
-        };
-      }, { readOnly: true }),
+          ).rows;
+          const page = rows.slice(0, q.limit);
+          // Audit rows keep full values; each viewer sees them as their field access allows.
+          const meta = await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion);
+          const maskChanges = (object: string | null, changes: FieldChange[] | null) => {
+            const obj = object ? meta.objects.get(object) : undefined;
+            if (!obj || !changes) return changes;
+            const access = accessMap(req.principal, obj);
+            return changes.flatMap((c) => {
+              const f = obj.fields.find((x) => x.apiName === c.field);
+              const a = f ? access.get(f.apiName) : 'full';
+              if (a === 'hidden') return [];
+              return a === 'masked' && f
+                ? [{ field: c.field, from: maskValue(f, c.from), to: maskValue(f, c.to) }]
+                : [c];
+            });
+          };
+          return {
+            items: page.map((a) => ({
+              id: a.id,
+              at: a.at,
+              action: a.action,
+              object: a.object,
+              recordId: a.record_id,
+              actor: { id: a.actor_id, name: a.actor_name, kind: a.actor_kind },
+              changes: maskChanges(a.object, a.changes),
+              meta: a.meta,
+              ip: a.ip,
+              requestId: a.request_id,
+            })),
+            nextCursor: rows.length > q.limit ? page[page.length - 1].id : null,
+          };
+        },
+        { readOnly: true },
+      ),
   }),
 ];

@@ -47,7 +47,9 @@ export async function writeAudit(tx: Tx, actor: Actor, entry: AuditEntry): Promi
   await sql`insert into audit_log (tenant_id, id, actor_id, actor_kind, action, object, record_id, changes, meta, ip, request_id)
     values (${actor.tenantId}, ${newId()}, ${actor.actorId}, ${actor.actorKind}, ${entry.action}, ${entry.object ?? null},
       ${entry.recordId ?? null}, ${entry.changes ? JSON.stringify(entry.changes) : null}::jsonb,
-      ${entry.meta ? JSON.stringify(entry.meta) : null}::jsonb, ${actor.ip ?? null}, ${actor.requestId ?? null})`.execute(tx);
+      ${entry.meta ? JSON.stringify(entry.meta) : null}::jsonb, ${actor.ip ?? null}, ${actor.requestId ?? null})`.execute(
+    tx,
+  );
 }
 
 export async function writeAuditMany(tx: Tx, actor: Actor, entries: AuditEntry[]): Promise<void> {
@@ -63,7 +65,11 @@ export async function writeAuditMany(tx: Tx, actor: Actor, entries: AuditEntry[]
 }
 
 /** Field-level diff of two flat value maps; unchanged fields are left out. */
-export function diff(before: Record<string, unknown>, after: Record<string, unknown>, fields: string[]): FieldChange[] {
+export function diff(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  fields: string[],
+): FieldChange[] {
   const out: FieldChange[] = [];
   for (const f of fields) {
     const a = before[f] ?? null;

@@ -18,22 +18,25 @@ export const apiKeyRoutes: RouteSpec[] = [
     summary: 'List API keys',
     tags,
     handler: (req) =>
-      req.tx(async (tx) => ({
-        items: (
-          await sql<any>`select k.id, k.name, k.prefix, k.scopes, k.created_at, k.last_used_at, k.revoked_at, u.name as user_name
+      req.tx(
+        async (tx) => ({
+          items: (
+            await sql<any>`select k.id, k.name, k.prefix, k.scopes, k.created_at, k.last_used_at, k.revoked_at, u.name as user_name
             from api_keys k left join users u on u.tenant_id = k.tenant_id and u.id = k.user_id
             where k.tenant_id = ${req.principal.tenantId} order by k.created_at desc`.execute(tx)
-        ).rows.map((k) => ({
-          id: k.id,
-          name: k.name,
-          prefix: k.prefix,
-          scopes: k.scopes,
-          userName: k.user_name,
-          createdAt: k.created_at,
-          lastUsedAt: k.last_used_at,
-          revokedAt: k.revoked_at,
-        })),
-      }), { readOnly: true }),
+          ).rows.map((k) => ({
+            id: k.id,
+            name: k.name,
+            prefix: k.prefix,
+            scopes: k.scopes,
+            userName: k.user_name,
+            createdAt: k.created_at,
+            lastUsedAt: k.last_used_at,
+            revokedAt: k.revoked_at,
+          })),
+        }),
+        { readOnly: true },
+      ),
   }),
   defineRoute({
     method: 'POST',
@@ -44,7 +47,10 @@ export const apiKeyRoutes: RouteSpec[] = [
     status: 201,
     body: z.object({
       name: z.string().trim().min(1).max(100),
-      scopes: z.array(z.string().regex(/^(\*|[a-z_*]+:[a-z_*]+)$/)).min(1).max(100),
+      scopes: z
+        .array(z.string().regex(/^(\*|[a-z_*]+:[a-z_*]+)$/))
+        .min(1)
+        .max(100),
     }),
     handler: (req) =>
       req.tx(async (tx) => {
@@ -53,8 +59,15 @@ export const apiKeyRoutes: RouteSpec[] = [
         const key = `${API_KEY_PREFIX}${uuidToHex(id)}_${secret}`;
         const prefix = key.slice(0, 12);
         await sql`insert into api_keys (tenant_id, id, name, prefix, key_hash, scopes, user_id)
-          values (${req.principal.tenantId}, ${id}, ${req.body.name}, ${prefix}, ${sha256(secret)}, ${req.body.scopes}::text[], ${req.principal.userId})`.execute(tx);
-        await recordChange(tx, req.actor, 'api_key.created', { action: 'api_key_create', object: 'api_key', recordId: id, meta: { name: req.body.name, scopes: req.body.scopes } });
+          values (${req.principal.tenantId}, ${id}, ${req.body.name}, ${prefix}, ${sha256(secret)}, ${req.body.scopes}::text[], ${req.principal.userId})`.execute(
+          tx,
+        );
+        await recordChange(tx, req.actor, 'api_key.created', {
+          action: 'api_key_create',
+          object: 'api_key',
+          recordId: id,
+          meta: { name: req.body.name, scopes: req.body.scopes },
+        });
         return { id, key, prefix, name: req.body.name, scopes: req.body.scopes };
       }),
   }),
@@ -68,9 +81,16 @@ export const apiKeyRoutes: RouteSpec[] = [
     params: idParam,
     handler: (req) =>
       req.tx(async (tx) => {
-        const r = await sql`update api_keys set revoked_at = now() where tenant_id = ${req.principal.tenantId} and id = ${req.params.id} and revoked_at is null`.execute(tx);
+        const r =
+          await sql`update api_keys set revoked_at = now() where tenant_id = ${req.principal.tenantId} and id = ${req.params.id} and revoked_at is null`.execute(
+            tx,
+          );
         if (!Number(r.numAffectedRows ?? 0)) throw notFound('api_key');
-        await recordChange(tx, req.actor, 'api_key.revoked', { action: 'api_key_revoke', object: 'api_key', recordId: req.params.id });
+        await recordChange(tx, req.actor, 'api_key.revoked', {
+          action: 'api_key_revoke',
+          object: 'api_key',
+          recordId: req.params.id,
+        });
       }),
   }),
 ];

@@ -14,16 +14,27 @@ export async function principalFromSession(db: Db, cookie: string): Promise<Prin
   const [id, secret] = cookie.split('.');
   if (!isUuid(id) || !secret) return null;
   const row = (
-    await sql<{ tenant_id: string; user_id: string; token_hash: string; csrf_token: string; expires_at: Date; last_seen_at: Date; authz_version: number }>`
+    await sql<{
+      tenant_id: string;
+      user_id: string;
+      token_hash: string;
+      csrf_token: string;
+      expires_at: Date;
+      last_seen_at: Date;
+      authz_version: number;
+    }>`
       select s.tenant_id, s.user_id, s.token_hash, s.csrf_token, s.expires_at, s.last_seen_at, t.authz_version
       from sessions s join tenants t on t.id = s.tenant_id where s.id = ${id}`.execute(db)
   ).rows[0];
-  if (!row || !safeEqualHex(row.token_hash, sha256(secret)) || new Date(row.expires_at) < new Date()) return null;
+  if (!row || !safeEqualHex(row.token_hash, sha256(secret)) || new Date(row.expires_at) < new Date())
+    return null;
   const base = await loadPrincipal(db, row.tenant_id, row.user_id, row.authz_version);
   if (!base) return null;
   if (Date.now() - new Date(row.last_seen_at).getTime() > 60_000) {
     await inTenant(db, row.tenant_id, (tx) =>
-      sql`update sessions set last_seen_at = now() where tenant_id = ${row.tenant_id} and id = ${id}`.execute(tx),
+      sql`update sessions set last_seen_at = now() where tenant_id = ${row.tenant_id} and id = ${id}`.execute(
+        tx,
+      ),
     );
   }
   return { ...base, kind: 'user', sessionId: id, csrfToken: row.csrf_token };
@@ -37,7 +48,14 @@ export async function principalFromApiKey(db: Db, key: string): Promise<Principa
   const id = m ? hexToUuid(m[1]!) : null;
   if (!m || !id) return null;
   const row = (
-    await sql<{ tenant_id: string; user_id: string; key_hash: string; scopes: string[]; revoked_at: Date | null; authz_version: number }>`
+    await sql<{
+      tenant_id: string;
+      user_id: string;
+      key_hash: string;
+      scopes: string[];
+      revoked_at: Date | null;
+      authz_version: number;
+    }>`
       select k.tenant_id, k.user_id, k.key_hash, k.scopes, k.revoked_at, t.authz_version
       from api_keys k join tenants t on t.id = k.tenant_id where k.id = ${id}`.execute(db)
   ).rows[0];
@@ -48,7 +66,9 @@ export async function principalFromApiKey(db: Db, key: string): Promise<Principa
   if (now - (lastUsedWritten.get(id) ?? 0) > 60_000) {
     lastUsedWritten.set(id, now);
     await inTenant(db, row.tenant_id, (tx) =>
-      sql`update api_keys set last_used_at = now() where tenant_id = ${row.tenant_id} and id = ${id}`.execute(tx),
+      sql`update api_keys set last_used_at = now() where tenant_id = ${row.tenant_id} and id = ${id}`.execute(
+        tx,
+      ),
     );
   }
   return { ...base, kind: 'api_key', apiKeyId: id, apiScopes: row.scopes };

@@ -1,5 +1,5 @@
-import { hash, verify } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
 
 // argon2id with the OWASP-recommended minimum (19 MiB, 2 passes).
 const OPTIONS = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
@@ -16,7 +16,8 @@ export async function verifyPassword(stored: string | null, password: string): P
     return false;
   }
 }
-const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$zG+hUukq+tTbRBGHTdJdRw$qqtL2L7QKGoWyVTSJp63398kvqbzHqX7arTyS767xkQ';
+const DUMMY_HASH =
+  '$argon2id$v=19$m=19456,t=2,p=1$zG+hUukq+tTbRBGHTdJdRw$qqtL2L7QKGoWyVTSJp63398kvqbzHqX7arTyS767xkQ';
 
 /** At least 10 characters with letters and digits (GB/T 22239 level-2 systems ask no less). */
 export function passwordPolicyOk(password: string): boolean {

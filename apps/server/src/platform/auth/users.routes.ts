@@ -46,28 +46,53 @@ async function loadUsers(tx: Tx, tenantId: string, id?: string): Promise<UserRow
     await sql<UserRow>`select u.*, un.name as unit_name,
         coalesce((select array_agg(ur.role_id) from user_roles ur where ur.tenant_id = u.tenant_id and ur.user_id = u.id), '{}') as role_ids
       from users u left join units un on un.tenant_id = u.tenant_id and un.id = u.unit_id
-      where u.tenant_id = ${tenantId} and (${id ?? null}::uuid is null or u.id = ${id ?? null}::uuid) order by u.created_at, u.login`.execute(tx)
+      where u.tenant_id = ${tenantId} and (${id ?? null}::uuid is null or u.id = ${id ?? null}::uuid) order by u.created_at, u.login`.execute(
+      tx,
+    )
   ).rows;
 }
 
-async function checkUnitAndRoles(tx: Tx, tenantId: string, unitId: string | undefined, roleIds: string[] | undefined) {
+async function checkUnitAndRoles(
+  tx: Tx,
+  tenantId: string,
+  unitId: string | undefined,
+  roleIds: string[] | undefined,
+) {
   if (unitId) {
-    const u = (await sql`select 1 from units where tenant_id = ${tenantId} and id = ${unitId} and deleted_at is null`.execute(tx)).rows[0];
+    const u = (
+      await sql`select 1 from units where tenant_id = ${tenantId} and id = ${unitId} and deleted_at is null`.execute(
+        tx,
+      )
+    ).rows[0];
     if (!u) throw invalid([{ field: 'unitId', code: 'lookup_missing' }]);
   }
   if (roleIds?.length) {
-    const n = (await sql<{ n: number }>`select count(*)::int n from roles where tenant_id = ${tenantId} and id = any(${roleIds}::uuid[])`.execute(tx)).rows[0]!.n;
+    const n = (
+      await sql<{
+        n: number;
+      }>`select count(*)::int n from roles where tenant_id = ${tenantId} and id = any(${roleIds}::uuid[])`.execute(
+        tx,
+      )
+    ).rows[0]!.n;
     if (n !== new Set(roleIds).size) throw invalid([{ field: 'roleIds', code: 'lookup_missing' }]);
   }
 }
 
 async function setRoles(tx: Tx, tenantId: string, userId: string, roleIds: string[]) {
   await sql`delete from user_roles where tenant_id = ${tenantId} and user_id = ${userId}`.execute(tx);
-  for (const r of new Set(roleIds)) await sql`insert into user_roles (tenant_id, user_id, role_id) values (${tenantId}, ${userId}, ${r})`.execute(tx);
+  for (const r of new Set(roleIds))
+    await sql`insert into user_roles (tenant_id, user_id, role_id) values (${tenantId}, ${userId}, ${r})`.execute(
+      tx,
+    );
 }
 
 const createInput = z.object({
-  login: z.string().trim().min(2).max(60).regex(/^[A-Za-z0-9._@-]+$/),
+  login: z
+    .string()
+    .trim()
+    .min(2)
+    .max(60)
+    .regex(/^[A-Za-z0-9._@-]+$/),
   name: z.string().trim().min(1).max(100),
   email: z.email().nullable().optional(),
   phone: z.string().max(30).nullable().optional(),
@@ -93,7 +118,10 @@ export const userRoutes: RouteSpec[] = [
     permission: 'admin:users',
     summary: 'List users',
     tags,
-    handler: (req) => req.tx(async (tx) => ({ items: (await loadUsers(tx, req.principal.tenantId)).map(out) }), { readOnly: true }),
+    handler: (req) =>
+      req.tx(async (tx) => ({ items: (await loadUsers(tx, req.principal.tenantId)).map(out) }), {
+        readOnly: true,
+      }),
   }),
   defineRoute({
     method: 'POST',
@@ -107,16 +135,29 @@ export const userRoutes: RouteSpec[] = [
       req.tx(async (tx) => {
         const t = req.principal.tenantId;
         const b = req.body;
-        if (b.password !== undefined && !passwordPolicyOk(b.password)) throw invalid([{ field: 'password', code: 'password_policy' }]);
+        if (b.password !== undefined && !passwordPolicyOk(b.password))
+          throw invalid([{ field: 'password', code: 'password_policy' }]);
         await checkUnitAndRoles(tx, t, b.unitId, b.roleIds);
-        const exists = (await sql`select 1 from users where tenant_id = ${t} and lower(login) = ${b.login.toLowerCase()}`.execute(tx)).rows[0];
-        if (exists) throw conflict('conflict.exists', { what: b.login }, [{ field: 'login', code: 'unique' }]);
+        const exists = (
+          await sql`select 1 from users where tenant_id = ${t} and lower(login) = ${b.login.toLowerCase()}`.execute(
+            tx,
+          )
+        ).rows[0];
+        if (exists)
+          throw conflict('conflict.exists', { what: b.login }, [{ field: 'login', code: 'unique' }]);
         const password = b.password ?? generatePassword();
         const id = newId();
         await sql`insert into users (tenant_id, id, login, name, email, phone, unit_id, password_hash, locale)
-          values (${t}, ${id}, ${b.login}, ${b.name}, ${b.email ?? null}, ${b.phone ?? null}, ${b.unitId}, ${await hashPassword(password)}, ${b.locale ?? 'zh-CN'})`.execute(tx);
+          values (${t}, ${id}, ${b.login}, ${b.name}, ${b.email ?? null}, ${b.phone ?? null}, ${b.unitId}, ${await hashPassword(password)}, ${b.locale ?? 'zh-CN'})`.execute(
+          tx,
+        );
         await setRoles(tx, t, id, b.roleIds);
-        await recordChange(tx, req.actor, 'user.created', { action: 'create', object: 'user', recordId: id, meta: { login: b.login, unitId: b.unitId, roleIds: b.roleIds } });
+        await recordChange(tx, req.actor, 'user.created', {
+          action: 'create',
+          object: 'user',
+          recordId: id,
+          meta: { login: b.login, unitId: b.unitId, roleIds: b.roleIds },
+        });
         await bumpAuthzVersion(tx, t);
         const [u] = await loadUsers(tx, t, id);
         return { ...out(u!), ...(b.password ? {} : { password }) };
@@ -143,9 +184,19 @@ export const userRoutes: RouteSpec[] = [
           where tenant_id = ${t} and id = ${cur.id}`.execute(tx);
         if (b.roleIds) await setRoles(tx, t, cur.id, b.roleIds);
         // Disabling a user ends their sessions at once.
-        if (b.status === 'disabled') await sql`delete from sessions where tenant_id = ${t} and user_id = ${cur.id}`.execute(tx);
-        const changes = Object.entries(b).map(([field, to]) => ({ field, from: (out(cur) as any)[field] ?? null, to }));
-        await recordChange(tx, req.actor, 'user.updated', { action: b.roleIds || b.status ? 'permission_change' : 'update', object: 'user', recordId: cur.id, changes });
+        if (b.status === 'disabled')
+          await sql`delete from sessions where tenant_id = ${t} and user_id = ${cur.id}`.execute(tx);
+        const changes = Object.entries(b).map(([field, to]) => ({
+          field,
+          from: (out(cur) as any)[field] ?? null,
+          to,
+        }));
+        await recordChange(tx, req.actor, 'user.updated', {
+          action: b.roleIds || b.status ? 'permission_change' : 'update',
+          object: 'user',
+          recordId: cur.id,
+          changes,
+        });
         await bumpAuthzVersion(tx, t);
         const [u] = await loadUsers(tx, t, cur.id);
         return out(u!);
@@ -167,7 +218,11 @@ export const userRoutes: RouteSpec[] = [
         await sql`update users set password_hash = ${await hashPassword(password)}, failed_logins = 0, locked_until = null, password_changed_at = now()
           where tenant_id = ${t} and id = ${cur.id}`.execute(tx);
         await sql`delete from sessions where tenant_id = ${t} and user_id = ${cur.id}`.execute(tx);
-        await recordChange(tx, req.actor, 'user.password_reset', { action: 'password_reset', object: 'user', recordId: cur.id });
+        await recordChange(tx, req.actor, 'user.password_reset', {
+          action: 'password_reset',
+          object: 'user',
+          recordId: cur.id,
+        });
         return { password };
       }),
   }),

@@ -46,7 +46,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const dir = opts.dataDir ?? './data';
   if (dir !== 'memory://') mkdirSync(dir, { recursive: true });
   const pglite = await PGlite.create(dir === 'memory://' ? undefined : dir, {
-    parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v), [DATE]: (v: string) => v },
+    parsers: {
+      [INT8]: (v: string) => Number(v),
+      [NUMERIC]: (v: string) => Number(v),
+      [DATE]: (v: string) => v,
+    },
   });
   const db = new Kysely<any>({ dialect: new PgliteDialect(pglite) });
   return { db, kind: 'pglite', pglite, close: () => db.destroy() };

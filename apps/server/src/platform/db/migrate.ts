@@ -25,7 +25,9 @@ export async function migrate(db: Db, log: (msg: string) => void = () => {}): Pr
         conn,
       );
       const done = new Set(
-        (await sql<{ name: string }>`select name from schema_migrations`.execute(conn)).rows.map((r) => r.name),
+        (await sql<{ name: string }>`select name from schema_migrations`.execute(conn)).rows.map(
+          (r) => r.name,
+        ),
       );
       const applied: string[] = [];
       for (const m of listMigrations()) {

@@ -29,7 +29,10 @@ class PgliteConnection implements DatabaseConnection {
       return { rows: (last?.rows ?? []) as R[], numAffectedRows: BigInt(last?.affectedRows ?? 0) };
     }
     const r = await this.pg.query<R>(q.sql, q.parameters as unknown[]);
-    return { rows: r.rows, numAffectedRows: r.affectedRows === undefined ? undefined : BigInt(r.affectedRows) };
+    return {
+      rows: r.rows,
+      numAffectedRows: r.affectedRows === undefined ? undefined : BigInt(r.affectedRows),
+    };
   }
   // biome-ignore lint/correctness/useYield: streaming is not offered on the embedded database
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {

@@ -62,13 +62,16 @@ export async function dispatchBatch(db: Db, log: Logger, limit = 200, tenantId?:
         createdAt: new Date(r.created_at).toISOString(),
       };
       for (const s of subscriptions) {
-        if (s.pattern.test(r.type)) await enqueue(tx, r.tenant_id, `event:${s.name}`, event, { dedupeKey: r.id });
+        if (s.pattern.test(r.type))
+          await enqueue(tx, r.tenant_id, `event:${s.name}`, event, { dedupeKey: r.id });
       }
       published.push(event);
     }
     if (rows.length > 0) {
       await sql`update outbox set dispatched_at = now()
-        where (tenant_id, id) in (${sql.join(rows.map((r) => sql`(${r.tenant_id}::uuid, ${r.id}::uuid)`))})`.execute(tx);
+        where (tenant_id, id) in (${sql.join(rows.map((r) => sql`(${r.tenant_id}::uuid, ${r.id}::uuid)`))})`.execute(
+        tx,
+      );
     }
     return published;
   });

@@ -27,7 +27,9 @@ export async function emitEvents(tx: Tx, tenantId: string, events: NewEvent[]): 
     (e) =>
       sql`(${tenantId}, ${newId()}, ${e.type}, ${e.object ?? null}, ${e.recordId ?? null}, ${JSON.stringify(e.payload)}::jsonb)`,
   );
-  await sql`insert into outbox (tenant_id, id, type, object, record_id, payload) values ${sql.join(rows)}`.execute(tx);
+  await sql`insert into outbox (tenant_id, id, type, object, record_id, payload) values ${sql.join(rows)}`.execute(
+    tx,
+  );
 }
 
 export const emitEvent = (tx: Tx, tenantId: string, e: NewEvent) => emitEvents(tx, tenantId, [e]);

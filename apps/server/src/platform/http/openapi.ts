@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { authenticate, routeTable } from './route.ts';
+import { describeObject } from '../../records/metadata.routes.ts';
+import { loadMetadata } from '../../records/metadata.service.ts';
 import type { Database } from '../db/database.ts';
 import { inTenant } from '../db/tenant-scope.ts';
-import { loadMetadata } from '../../records/metadata.service.ts';
-import { describeObject } from '../../records/metadata.routes.ts';
+import { authenticate, routeTable } from './route.ts';
 
 const toSchema = (s: z.ZodType | undefined, io: 'input' | 'output') => {
   if (!s) return undefined;
@@ -25,10 +25,20 @@ export function buildOpenApi(objects: ReturnType<typeof describeObject>[] = []) 
   const paths: Record<string, any> = {};
   for (const r of routeTable) {
     const path = r.url.replace(/:(\w+)/g, '{$1}');
-    const params = [...r.url.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const params = [...r.url.matchAll(/:(\w+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
     const querySchema = toSchema(r.query, 'input') as any;
     const queryParams = querySchema?.properties
-      ? Object.entries(querySchema.properties).map(([name, schema]) => ({ name, in: 'query', required: (querySchema.required ?? []).includes(name), schema }))
+      ? Object.entries(querySchema.properties).map(([name, schema]) => ({
+          name,
+          in: 'query',
+          required: (querySchema.required ?? []).includes(name),
+          schema,
+        }))
       : [];
     paths[path] ??= {};
     paths[path][r.method.toLowerCase()] = {
@@ -38,9 +48,22 @@ export function buildOpenApi(objects: ReturnType<typeof describeObject>[] = []) 
       'x-permission': typeof r.permission === 'function' ? '<object>:<action>' : r.permission,
       security: r.permission === 'public' ? [] : [{ session: [] }, { apiKey: [] }],
       parameters: [...params, ...queryParams],
-      ...(r.body && !r.rawBody ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(r.body, 'input') } } } } : {}),
+      ...(r.body && !r.rawBody
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: toSchema(r.body, 'input') } },
+            },
+          }
+        : {}),
       responses: {
-        [String(r.status ?? 200)]: r.status === 204 ? { description: 'No content' } : { description: 'OK', content: { 'application/json': { schema: toSchema(r.response, 'output') ?? {} } } },
+        [String(r.status ?? 200)]:
+          r.status === 204
+            ? { description: 'No content' }
+            : {
+                description: 'OK',
+                content: { 'application/json': { schema: toSchema(r.response, 'output') ?? {} } },
+              },
         '4XX': problem,
       },
     };
@@ -54,7 +77,13 @@ export function buildOpenApi(objects: ReturnType<typeof describeObject>[] = []) 
         status: { type: 'integer' },
         detail: { type: 'string' },
         code: { type: 'string' },
-        errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } } },
+        errors: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } },
+          },
+        },
       },
     },
   };
@@ -63,13 +92,26 @@ export function buildOpenApi(objects: ReturnType<typeof describeObject>[] = []) 
       type: 'object',
       title: o.label['en-US'],
       description: o.label['zh-CN'],
-      properties: Object.fromEntries(o.fields.map((f) => [f.apiName, { description: `${f.label['zh-CN']} / ${f.label['en-US']}`, 'x-kehu-type': f.type, ...jsonType(f.type, f.options) }])),
+      properties: Object.fromEntries(
+        o.fields.map((f) => [
+          f.apiName,
+          {
+            description: `${f.label['zh-CN']} / ${f.label['en-US']}`,
+            'x-kehu-type': f.type,
+            ...jsonType(f.type, f.options),
+          },
+        ]),
+      ),
       required: o.fields.filter((f) => f.required).map((f) => f.apiName),
     };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Kehu API', version: '1', description: 'Kehu (客户) REST API. Errors are RFC 9457 problem+json.' },
+    info: {
+      title: 'Kehu API',
+      version: '1',
+      description: 'Kehu (客户) REST API. Errors are RFC 9457 problem+json.',
+    },
     servers: [{ url: '/' }],
     components: {
       securitySchemes: {

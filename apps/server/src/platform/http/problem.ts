@@ -69,26 +69,50 @@ export function toProblem(err: AppError, locale: Locale, instance?: string): Pro
 
 export function sendProblem(reply: FastifyReply, err: AppError, locale: Locale) {
   const problem = toProblem(err, locale, reply.request.url);
-  if (err.code === 'rate_limited' && err.extra?.retryAfter) reply.header('retry-after', String(err.extra.retryAfter));
+  if (err.code === 'rate_limited' && err.extra?.retryAfter)
+    reply.header('retry-after', String(err.extra.retryAfter));
   return reply.status(err.status).type('application/problem+json').send(problem);
 }
 
 /** PostgreSQL and Fastify errors we expect, translated in this one place. */
 export function translateError(err: any): AppError | null {
   if (err instanceof AppError) return err;
-  if (err instanceof z.ZodError) return new AppError('validation', 422, { errors: zodToFieldErrors(err), detailKey: 'validation.fields', params: { count: err.issues.length } });
+  if (err instanceof z.ZodError)
+    return new AppError('validation', 422, {
+      errors: zodToFieldErrors(err),
+      detailKey: 'validation.fields',
+      params: { count: err.issues.length },
+    });
   const code: string | undefined = err?.code;
   if (code === '23505') {
-    const field = /\(([^)]+)\)=/.exec(err.detail ?? '')?.[1]?.split(',').pop()?.trim() ?? 'value';
-    return new AppError('conflict', 409, { detailKey: 'conflict.unique', params: { field }, errors: [{ field, code: 'unique' }] });
+    const field =
+      /\(([^)]+)\)=/
+        .exec(err.detail ?? '')?.[1]
+        ?.split(',')
+        .pop()
+        ?.trim() ?? 'value';
+    return new AppError('conflict', 409, {
+      detailKey: 'conflict.unique',
+      params: { field },
+      errors: [{ field, code: 'unique' }],
+    });
   }
-  if (code === '40001' || code === '40P01') return new AppError('conflict', 409, { detailKey: 'conflict.version', params: { current: '?' } });
+  if (code === '40001' || code === '40P01')
+    return new AppError('conflict', 409, { detailKey: 'conflict.version', params: { current: '?' } });
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-    return new AppError('payload_too_large', 413, { detailKey: 'payload_too_large', params: { limit: 'bodyLimit' } });
-  if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err?.statusCode === 400 && /JSON/i.test(err?.message ?? '')))
+    return new AppError('payload_too_large', 413, {
+      detailKey: 'payload_too_large',
+      params: { limit: 'bodyLimit' },
+    });
+  if (
+    code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    (err?.statusCode === 400 && /JSON/i.test(err?.message ?? ''))
+  )
     return new AppError('bad_request', 400, { detailKey: 'bad_request.json' });
-  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new AppError('bad_request', 400, { detailKey: 'bad_request.json' });
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new AppError('bad_request', 400, { detailKey: 'bad_request.body' });
+  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+    return new AppError('bad_request', 400, { detailKey: 'bad_request.json' });
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return new AppError('bad_request', 400, { detailKey: 'bad_request.body' });
   if (err?.statusCode === 400) return new AppError('bad_request', 400, { detailKey: 'bad_request.body' });
   return null;
 }

@@ -21,7 +21,8 @@ export class RateLimiter {
       if (this.#windows.size > 50_000) this.#sweep(now);
     }
     w.count++;
-    if (w.count > this.limit) throw rateLimited(Math.max(1, Math.ceil((w.start + this.windowMs - now) / 1000)));
+    if (w.count > this.limit)
+      throw rateLimited(Math.max(1, Math.ceil((w.start + this.windowMs - now) / 1000)));
   }
   reset(key: string) {
     this.#windows.delete(key);

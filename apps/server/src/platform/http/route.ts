@@ -2,7 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Actor } from '../audit/audit.ts';
-import { API_KEY_PREFIX, principalFromApiKey, principalFromSession, SESSION_COOKIE } from '../auth/authenticate.ts';
+import {
+  API_KEY_PREFIX,
+  principalFromApiKey,
+  principalFromSession,
+  SESSION_COOKIE,
+} from '../auth/authenticate.ts';
 import { sha256 } from '../auth/tokens.ts';
 import type { Database } from '../db/database.ts';
 import { inTenant, type Tx } from '../db/tenant-scope.ts';
@@ -77,12 +82,21 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: strin
   const r = schema.safeParse(value ?? (where === 'body' ? {} : value));
   if (!r.success) {
     const errors = zodToFieldErrors(r.error);
-    throw new AppError('validation', 422, { errors, detailKey: 'validation.fields', params: { count: errors.length } });
+    throw new AppError('validation', 422, {
+      errors,
+      detailKey: 'validation.fields',
+      params: { count: errors.length },
+    });
   }
   return r.data;
 }
 
-export function registerRoutes(app: FastifyInstance, database: Database, routes: RouteSpec[], prefix = '/api/v1') {
+export function registerRoutes(
+  app: FastifyInstance,
+  database: Database,
+  routes: RouteSpec[],
+  prefix = '/api/v1',
+) {
   for (const spec of routes) {
     if (!spec.permission) throw new Error(`route ${spec.method} ${spec.url} declares no permission`);
     routeTable.push({ ...spec, url: prefix + spec.url });
@@ -95,11 +109,16 @@ export function registerRoutes(app: FastifyInstance, database: Database, routes:
         const principal = spec.permission === 'public' ? null : await authenticate(database, request);
         if (spec.permission !== 'public') {
           if (!principal) throw unauthenticated();
-          if (principal.kind === 'user' && MUTATING.has(spec.method) && request.headers['x-csrf-token'] !== principal.csrfToken) {
+          if (
+            principal.kind === 'user' &&
+            MUTATING.has(spec.method) &&
+            request.headers['x-csrf-token'] !== principal.csrfToken
+          ) {
             throw new AppError('forbidden', 403, { detailKey: 'auth.csrf' });
           }
           const params = request.params as Record<string, string>;
-          const needed = typeof spec.permission === 'function' ? spec.permission(params, request.body) : spec.permission;
+          const needed =
+            typeof spec.permission === 'function' ? spec.permission(params, request.body) : spec.permission;
           if (needed !== 'authenticated' && !can(principal, needed)) {
             if (principal.kind === 'api_key' && can({ ...principal, apiScopes: undefined }, needed))
               throw new AppError('forbidden', 403, { detailKey: 'auth.scope', params: { scope: needed } });
@@ -156,7 +175,9 @@ async function withIdempotency(input: ApiRequest, key: string, spec: RouteSpec, 
     const row = (
       await sql<{ request_hash: string; status_code: number | null; response: unknown }>`
         select request_hash, status_code, response from idempotency_keys
-        where tenant_id = ${input.principal.tenantId} and principal = ${principalId} and key = ${key}`.execute(tx)
+        where tenant_id = ${input.principal.tenantId} and principal = ${principalId} and key = ${key}`.execute(
+        tx,
+      )
     ).rows[0];
     if (!row) {
       await sql`insert into idempotency_keys (tenant_id, principal, key, request_hash)
@@ -166,7 +187,10 @@ async function withIdempotency(input: ApiRequest, key: string, spec: RouteSpec, 
   });
   if (existing) {
     if (existing.request_hash !== requestHash)
-      throw new AppError('validation', 422, { detailKey: 'conflict.idempotency', errors: [{ field: 'Idempotency-Key', code: 'unique' }] });
+      throw new AppError('validation', 422, {
+        detailKey: 'conflict.idempotency',
+        errors: [{ field: 'Idempotency-Key', code: 'unique' }],
+      });
     if (existing.status_code === null) throw conflict('conflict.idempotency');
     reply.header('idempotent-replay', 'true');
     return reply.status(existing.status_code).send(existing.response ?? undefined);
@@ -176,13 +200,17 @@ async function withIdempotency(input: ApiRequest, key: string, spec: RouteSpec, 
     const status = spec.status ?? 200;
     await input.tx((tx) =>
       sql`update idempotency_keys set status_code = ${status}, response = ${JSON.stringify(result ?? null)}::jsonb
-        where tenant_id = ${input.principal.tenantId} and principal = ${principalId} and key = ${key}`.execute(tx),
+        where tenant_id = ${input.principal.tenantId} and principal = ${principalId} and key = ${key}`.execute(
+        tx,
+      ),
     );
     return send(reply, spec, result);
   } catch (err) {
     // A failed attempt does not consume the key: the client may retry it.
     await input.tx((tx) =>
-      sql`delete from idempotency_keys where tenant_id = ${input.principal.tenantId} and principal = ${principalId} and key = ${key}`.execute(tx),
+      sql`delete from idempotency_keys where tenant_id = ${input.principal.tenantId} and principal = ${principalId} and key = ${key}`.execute(
+        tx,
+      ),
     );
     throw err;
   }

@@ -5,13 +5,13 @@ import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
-import { ping, type Database } from '../db/database.ts';
+import { type Database, ping } from '../db/database.ts';
 import { pendingMigrations } from '../db/migrate.ts';
 import { AppError, notFound } from '../errors.ts';
 import { pickLocale } from '../i18n/locale.ts';
 import { newId } from '../ids.ts';
 import { sendProblem, translateError } from './problem.ts';
-import { registerRoutes, type RouteSpec } from './route.ts';
+import { type RouteSpec, registerRoutes } from './route.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_WEB_DIST = resolve(here, '../../../../web/dist');
@@ -69,7 +69,9 @@ export async function buildServer(opts: BuildOptions): Promise<FastifyInstance> 
     const dbOk = await ping(opts.database.db);
     const pending = dbOk ? await pendingMigrations(opts.database.db) : -1;
     const ready = dbOk && pending === 0;
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', database: dbOk, pendingMigrations: pending });
+    return reply
+      .status(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'not_ready', database: dbOk, pendingMigrations: pending });
   });
 
   await opts.setup?.(app);
@@ -78,7 +80,13 @@ export async function buildServer(opts: BuildOptions): Promise<FastifyInstance> 
   const webDist = opts.config.WEB_DIST ?? DEFAULT_WEB_DIST;
   const hasWeb = existsSync(join(webDist, 'index.html'));
   if (hasWeb) {
-    await app.register(fastifyStatic, { root: webDist, wildcard: false, index: false, maxAge: '1h', immutable: false });
+    await app.register(fastifyStatic, {
+      root: webDist,
+      wildcard: false,
+      index: false,
+      maxAge: '1h',
+      immutable: false,
+    });
   }
   app.setNotFoundHandler((req, reply) => {
     if (req.url.startsWith('/api/') || req.url.startsWith('/v1/') || !hasWeb || req.method !== 'GET') {

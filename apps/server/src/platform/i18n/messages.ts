@@ -133,7 +133,9 @@ const catalogue: Record<Locale, Messages> = { 'zh-CN': zh, 'en-US': en };
 
 export function t(locale: Locale, key: string, params: Record<string, unknown> = {}): string {
   const template = catalogue[locale][key] ?? catalogue['zh-CN'][key] ?? key;
-  return template.replace(/\{(\w+)\}/g, (_, k: string) => (params[k] === undefined ? `{${k}}` : String(params[k])));
+  return template.replace(/\{(\w+)\}/g, (_, k: string) =>
+    params[k] === undefined ? `{${k}}` : String(params[k]),
+  );
 }
 
 export const hasMessage = (key: string) => key in zh;

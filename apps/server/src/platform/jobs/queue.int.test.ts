@@ -25,7 +25,9 @@ describe('durable job queue', () => {
     registerJob<{ n: string }>('test.once', async (p) => {
       seen.push(p.n);
     });
-    await inTenant(env.database.db, seed.tenantId, (tx) => enqueue(tx, seed.tenantId, 'test.once', { n: 'a' }));
+    await inTenant(env.database.db, seed.tenantId, (tx) =>
+      enqueue(tx, seed.tenantId, 'test.once', { n: 'a' }),
+    );
     await runAll();
     assert.deepEqual(seen, ['a']);
   });
@@ -53,12 +55,21 @@ describe('durable job queue', () => {
       calls++;
       throw new Error('always fails');
     });
-    const id = await inTenant(env.database.db, seed.tenantId, (tx) => enqueue(tx, seed.tenantId, 'test.failing', {}, { maxAttempts: 3 }));
+    const id = await inTenant(env.database.db, seed.tenantId, (tx) =>
+      enqueue(tx, seed.tenantId, 'test.failing', {}, { maxAttempts: 3 }),
+    );
     for (let attempt = 1; attempt <= 3; attempt++) {
       // Make the backoff elapse instead of sleeping.
       await sql`update jobs set run_at = now() where id = ${id}`.execute(env.database.db);
       await runOneJob(env.database.db, 'w', signal, log);
-      const job = (await sql<{ status: string; attempts: number; run_at: Date; last_error: string }>`select status, attempts, run_at, last_error from jobs where id = ${id}`.execute(env.database.db)).rows[0]!;
+      const job = (
+        await sql<{
+          status: string;
+          attempts: number;
+          run_at: Date;
+          last_error: string;
+        }>`select status, attempts, run_at, last_error from jobs where id = ${id}`.execute(env.database.db)
+      ).rows[0]!;
       assert.equal(job.attempts, attempt);
       assert.match(job.last_error, /always fails/);
       if (attempt < 3) {
@@ -75,11 +86,20 @@ describe('durable job queue', () => {
     registerJob('test.lease', async () => {
       ran++;
     });
-    const id = await inTenant(env.database.db, seed.tenantId, (tx) => enqueue(tx, seed.tenantId, 'test.lease', {}));
+    const id = await inTenant(env.database.db, seed.tenantId, (tx) =>
+      enqueue(tx, seed.tenantId, 'test.lease', {}),
+    );
     // Simulate a crash: claimed, then never finished, lease already past.
-    await sql`update jobs set status = 'running', attempts = 1, locked_until = now() - interval '1 second', locked_by = 'dead-worker' where id = ${id}`.execute(env.database.db);
+    await sql`update jobs set status = 'running', attempts = 1, locked_until = now() - interval '1 second', locked_by = 'dead-worker' where id = ${id}`.execute(
+      env.database.db,
+    );
     await runAll();
-    const job = (await sql<{ status: string; attempts: number }>`select status, attempts from jobs where id = ${id}`.execute(env.database.db)).rows[0]!;
+    const job = (
+      await sql<{
+        status: string;
+        attempts: number;
+      }>`select status, attempts from jobs where id = ${id}`.execute(env.database.db)
+    ).rows[0]!;
     assert.equal(ran, 1);
     assert.equal(job.status, 'done');
     assert.equal(job.attempts, 2);

@@ -33,7 +33,13 @@ export interface EnqueueOptions {
   dedupeKey?: string;
 }
 
-export async function enqueue(tx: Tx, tenantId: string, queue: string, payload: unknown, opts: EnqueueOptions = {}) {
+export async function enqueue(
+  tx: Tx,
+  tenantId: string,
+  queue: string,
+  payload: unknown,
+  opts: EnqueueOptions = {},
+) {
   const id = newId();
   await sql`insert into jobs (tenant_id, id, queue, payload, run_at, max_attempts, dedupe_key)
     values (${tenantId}, ${id}, ${queue}, ${JSON.stringify(payload)}::jsonb, ${opts.runAt ?? new Date()},
@@ -76,7 +82,12 @@ export async function claimJob(db: Db, workerId: string): Promise<JobRow | null>
   return r.rows[0] ?? null;
 }
 
-export async function runOneJob(db: Db, workerId: string, signal: AbortSignal, log: Logger): Promise<boolean> {
+export async function runOneJob(
+  db: Db,
+  workerId: string,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<boolean> {
   const job = await claimJob(db, workerId);
   if (!job) return false;
   const handler = handlers.get(job.queue)!;
@@ -98,7 +109,10 @@ export async function runOneJob(db: Db, workerId: string, signal: AbortSignal, l
   } catch (err) {
     const message = (err as Error).stack ?? String(err);
     const dead = job.attempts >= job.max_attempts;
-    log.warn({ job: job.id, queue: job.queue, attempt: job.attempts, dead, err: (err as Error).message }, 'job failed');
+    log.warn(
+      { job: job.id, queue: job.queue, attempt: job.attempts, dead, err: (err as Error).message },
+      'job failed',
+    );
     await sql`update jobs set status = ${dead ? 'dead' : 'pending'}, last_error = ${message.slice(0, 4000)},
       locked_until = null, finished_at = ${dead ? new Date() : null},
       run_at = now() + make_interval(secs => ${backoffSeconds(job.attempts)})
@@ -114,7 +128,12 @@ export interface Logger {
 }
 
 /** Polls for jobs until `signal` aborts; `concurrency` loops share the process. */
-export function startWorker(db: Db, log: Logger, signal: AbortSignal, opts: { concurrency?: number; pollMs?: number } = {}) {
+export function startWorker(
+  db: Db,
+  log: Logger,
+  signal: AbortSignal,
+  opts: { concurrency?: number; pollMs?: number } = {},
+) {
   const workerId = `${hostname()}:${process.pid}`;
   const pollMs = opts.pollMs ?? 500;
   const loops: Promise<void>[] = [];

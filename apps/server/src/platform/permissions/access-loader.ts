@@ -32,27 +32,41 @@ export async function loadPrincipal(
     async (tx) => {
       const user = (
         await sql<{ id: string; name: string; unit_id: string; locale: Locale; status: string }>`
-          select id, name, unit_id, locale, status from users where tenant_id = ${tenantId} and id = ${userId}`.execute(tx)
+          select id, name, unit_id, locale, status from users where tenant_id = ${tenantId} and id = ${userId}`.execute(
+          tx,
+        )
       ).rows[0];
       if (!user || user.status !== 'active') return null;
       const roles = (
-        await sql<{ permissions: string[]; data_scopes: RoleGrant['dataScopes']; field_access: RoleGrant['fieldAccess'] }>`
+        await sql<{
+          permissions: string[];
+          data_scopes: RoleGrant['dataScopes'];
+          field_access: RoleGrant['fieldAccess'];
+        }>`
           select r.permissions, r.data_scopes, r.field_access from user_roles ur
           join roles r on r.tenant_id = ur.tenant_id and r.id = ur.role_id
           where ur.tenant_id = ${tenantId} and ur.user_id = ${userId}`.execute(tx)
       ).rows;
       const unit = (
-        await sql<{ path: string }>`select path from units where tenant_id = ${tenantId} and id = ${user.unit_id}`.execute(tx)
+        await sql<{
+          path: string;
+        }>`select path from units where tenant_id = ${tenantId} and id = ${user.unit_id}`.execute(tx)
       ).rows[0];
       const subtree = unit
         ? (
-            await sql<{ id: string }>`select id from units where tenant_id = ${tenantId} and path like ${`${unit.path}%`} and deleted_at is null`.execute(
+            await sql<{
+              id: string;
+            }>`select id from units where tenant_id = ${tenantId} and path like ${`${unit.path}%`} and deleted_at is null`.execute(
               tx,
             )
           ).rows.map((r) => r.id)
         : [user.unit_id];
       const merged = mergeRoles(
-        roles.map((r) => ({ permissions: r.permissions, dataScopes: r.data_scopes, fieldAccess: r.field_access })),
+        roles.map((r) => ({
+          permissions: r.permissions,
+          dataScopes: r.data_scopes,
+          fieldAccess: r.field_access,
+        })),
       );
       return {
         tenantId,

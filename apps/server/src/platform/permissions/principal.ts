@@ -69,7 +69,8 @@ export function mergeRoles(roles: RoleGrant[]): RoleGrant {
       if (!cur || SCOPE_RANK[scope] > SCOPE_RANK[cur]) dataScopes[obj] = scope;
     }
     for (const [obj, fields] of Object.entries(r.fieldAccess)) {
-      const target = (fieldAccess[obj] ??= {});
+      fieldAccess[obj] ??= {};
+      const target = fieldAccess[obj];
       for (const [f, a] of Object.entries(fields)) {
         const cur = target[f];
         if (!cur || ACCESS_RANK[a] > ACCESS_RANK[cur]) target[f] = a;

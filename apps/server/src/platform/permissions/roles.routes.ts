@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { loadMetadata } from '../../records/metadata.service.ts';
 import { recordChange } from '../audit/change.ts';
 import { conflict, notFound } from '../errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../http/route.ts';
 import { newId } from '../ids.ts';
-import { loadMetadata } from '../../records/metadata.service.ts';
 import { bumpAuthzVersion } from './access-loader.ts';
 import { ADMIN_PERMISSIONS, DATA_SCOPES, FIELD_ACCESS, RECORD_ACTIONS } from './principal.ts';
 
@@ -48,12 +48,19 @@ export const roleRoutes: RouteSpec[] = [
     summary: 'List roles',
     tags,
     handler: (req) =>
-      req.tx(async (tx) => ({
-        items: (
-          await sql<RoleRow & { user_count: number }>`select r.*, (select count(*)::int from user_roles ur where ur.tenant_id = r.tenant_id and ur.role_id = r.id) user_count
-            from roles r where r.tenant_id = ${req.principal.tenantId} order by r.is_system desc, r.name`.execute(tx)
-        ).rows.map(out),
-      }), { readOnly: true }),
+      req.tx(
+        async (tx) => ({
+          items: (
+            await sql<
+              RoleRow & { user_count: number }
+            >`select r.*, (select count(*)::int from user_roles ur where ur.tenant_id = r.tenant_id and ur.role_id = r.id) user_count
+            from roles r where r.tenant_id = ${req.principal.tenantId} order by r.is_system desc, r.name`.execute(
+              tx,
+            )
+          ).rows.map(out),
+        }),
+        { readOnly: true },
+      ),
   }),
   defineRoute({
     method: 'GET',
@@ -62,20 +69,30 @@ export const roleRoutes: RouteSpec[] = [
     summary: 'Catalogue of permissions: objects × actions, and admin permissions',
     tags,
     handler: (req) =>
-      req.tx(async (tx) => {
-        const meta = await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion);
-        return {
-          objects: [...meta.objects.values()].map((o) => ({
-            apiName: o.apiName,
-            label: o.label,
-            actions: RECORD_ACTIONS,
-            fields: o.fields.filter((f) => !f.system).map((f) => ({ apiName: f.apiName, label: f.label, classification: f.classification, personalKind: f.personalKind })),
-          })),
-          admin: ADMIN_PERMISSIONS,
-          dataScopes: DATA_SCOPES,
-          fieldAccess: FIELD_ACCESS,
-        };
-      }, { readOnly: true }),
+      req.tx(
+        async (tx) => {
+          const meta = await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion);
+          return {
+            objects: [...meta.objects.values()].map((o) => ({
+              apiName: o.apiName,
+              label: o.label,
+              actions: RECORD_ACTIONS,
+              fields: o.fields
+                .filter((f) => !f.system)
+                .map((f) => ({
+                  apiName: f.apiName,
+                  label: f.label,
+                  classification: f.classification,
+                  personalKind: f.personalKind,
+                })),
+            })),
+            admin: ADMIN_PERMISSIONS,
+            dataScopes: DATA_SCOPES,
+            fieldAccess: FIELD_ACCESS,
+          };
+        },
+        { readOnly: true },
+      ),
   }),
   defineRoute({
     method: 'POST',
@@ -88,15 +105,25 @@ export const roleRoutes: RouteSpec[] = [
     handler: (req) =>
       req.tx(async (tx) => {
         const t = req.principal.tenantId;
-        const exists = (await sql`select 1 from roles where tenant_id = ${t} and name = ${req.body.name}`.execute(tx)).rows[0];
-        if (exists) throw conflict('conflict.exists', { what: req.body.name }, [{ field: 'name', code: 'unique' }]);
+        const exists = (
+          await sql`select 1 from roles where tenant_id = ${t} and name = ${req.body.name}`.execute(tx)
+        ).rows[0];
+        if (exists)
+          throw conflict('conflict.exists', { what: req.body.name }, [{ field: 'name', code: 'unique' }]);
         const id = newId();
         const row = (
           await sql<RoleRow>`insert into roles (tenant_id, id, name, description, permissions, data_scopes, field_access)
             values (${t}, ${id}, ${req.body.name}, ${req.body.description ?? null}, ${req.body.permissions}::text[],
-              ${JSON.stringify(req.body.dataScopes)}::jsonb, ${JSON.stringify(req.body.fieldAccess)}::jsonb) returning *`.execute(tx)
+              ${JSON.stringify(req.body.dataScopes)}::jsonb, ${JSON.stringify(req.body.fieldAccess)}::jsonb) returning *`.execute(
+            tx,
+          )
         ).rows[0]!;
-        await recordChange(tx, req.actor, 'role.created', { action: 'permission_change', object: 'role', recordId: id, meta: { op: 'create', role: req.body } });
+        await recordChange(tx, req.actor, 'role.created', {
+          action: 'permission_change',
+          object: 'role',
+          recordId: id,
+          meta: { op: 'create', role: req.body },
+        });
         await bumpAuthzVersion(tx, t);
         return out(row);
       }),
@@ -112,12 +139,19 @@ export const roleRoutes: RouteSpec[] = [
     handler: (req) =>
       req.tx(async (tx) => {
         const t = req.principal.tenantId;
-        const cur = (await sql<RoleRow>`select * from roles where tenant_id = ${t} and id = ${req.params.id} for update`.execute(tx)).rows[0];
+        const cur = (
+          await sql<RoleRow>`select * from roles where tenant_id = ${t} and id = ${req.params.id} for update`.execute(
+            tx,
+          )
+        ).rows[0];
         if (!cur) throw notFound('role');
         const b = req.body;
         if (b.name && b.name !== cur.name) {
-          const exists = (await sql`select 1 from roles where tenant_id = ${t} and name = ${b.name}`.execute(tx)).rows[0];
-          if (exists) throw conflict('conflict.exists', { what: b.name }, [{ field: 'name', code: 'unique' }]);
+          const exists = (
+            await sql`select 1 from roles where tenant_id = ${t} and name = ${b.name}`.execute(tx)
+          ).rows[0];
+          if (exists)
+            throw conflict('conflict.exists', { what: b.name }, [{ field: 'name', code: 'unique' }]);
         }
         const row = (
           await sql<RoleRow>`update roles set name = ${b.name ?? cur.name}, description = ${b.description === undefined ? cur.description : b.description},
@@ -125,7 +159,12 @@ export const roleRoutes: RouteSpec[] = [
             field_access = ${JSON.stringify(b.fieldAccess ?? cur.field_access)}::jsonb, version = version + 1, updated_at = now()
             where tenant_id = ${t} and id = ${cur.id} returning *`.execute(tx)
         ).rows[0]!;
-        await recordChange(tx, req.actor, 'role.updated', { action: 'permission_change', object: 'role', recordId: cur.id, meta: { op: 'update', before: out(cur), after: out(row) } });
+        await recordChange(tx, req.actor, 'role.updated', {
+          action: 'permission_change',
+          object: 'role',
+          recordId: cur.id,
+          meta: { op: 'update', before: out(cur), after: out(row) },
+        });
         await bumpAuthzVersion(tx, t);
         return out(row);
       }),
@@ -141,12 +180,25 @@ export const roleRoutes: RouteSpec[] = [
     handler: (req) =>
       req.tx(async (tx) => {
         const t = req.principal.tenantId;
-        const cur = (await sql<RoleRow>`select * from roles where tenant_id = ${t} and id = ${req.params.id} for update`.execute(tx)).rows[0];
+        const cur = (
+          await sql<RoleRow>`select * from roles where tenant_id = ${t} and id = ${req.params.id} for update`.execute(
+            tx,
+          )
+        ).rows[0];
         if (!cur) throw notFound('role');
-        const held = (await sql`select 1 from user_roles where tenant_id = ${t} and role_id = ${cur.id} limit 1`.execute(tx)).rows.length;
+        const held = (
+          await sql`select 1 from user_roles where tenant_id = ${t} and role_id = ${cur.id} limit 1`.execute(
+            tx,
+          )
+        ).rows.length;
         if (held || cur.is_system) throw conflict('conflict.in_use', { what: cur.name });
         await sql`delete from roles where tenant_id = ${t} and id = ${cur.id}`.execute(tx);
-        await recordChange(tx, req.actor, 'role.deleted', { action: 'permission_change', object: 'role', recordId: cur.id, meta: { op: 'delete', role: out(cur) } });
+        await recordChange(tx, req.actor, 'role.deleted', {
+          action: 'permission_change',
+          object: 'role',
+          recordId: cur.id,
+          meta: { op: 'delete', role: out(cur) },
+        });
         await bumpAuthzVersion(tx, t);
       }),
   }),
