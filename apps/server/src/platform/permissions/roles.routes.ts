@@ -16,6 +16,11 @@ const roleInput = z.object({
   dataScopes: z.record(z.string().max(60), z.enum(DATA_SCOPES)).default({}),
   fieldAccess: z.record(z.string().max(60), z.record(z.string().max(80), z.enum(FIELD_ACCESS))).default({}),
 });
+// zod 4 applies `.default()` inside `.partial()`: a PATCH without dataScopes/fieldAccess must not reset them to {}.
+const rolePatch = roleInput.partial().extend({
+  dataScopes: roleInput.shape.dataScopes.unwrap().optional(),
+  fieldAccess: roleInput.shape.fieldAccess.unwrap().optional(),
+});
 
 interface RoleRow {
   id: string;
@@ -135,7 +140,7 @@ export const roleRoutes: RouteSpec[] = [
     summary: 'Change a role (takes effect on the next request of every holder)',
     tags,
     params: idParam,
-    body: roleInput.partial(),
+    body: rolePatch,
     handler: (req) =>
       req.tx(async (tx) => {
         const t = req.principal.tenantId;
