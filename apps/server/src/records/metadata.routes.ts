@@ -52,7 +52,20 @@ const fieldInput = z.object({
   classification: z.enum(CLASSIFICATIONS).default('internal'),
   personalKind: z.enum(PERSONAL_KINDS).nullable().default(null),
 });
-const fieldPatch = fieldInput.omit({ apiName: true, type: true, lookupObject: true }).partial();
+// zod 4 applies `.default()` inside `.partial()`, so the patch schema has no defaults: renaming a
+// field must not reset its classification, personal kind, required/unique flags or options.
+const fieldPatch = z
+  .object({
+    label,
+    required: z.boolean(),
+    unique: z.boolean(),
+    defaultValue: z.unknown(),
+    options: z.array(optionSchema).max(500).nullable(),
+    validation: validationSchema.unwrap(),
+    classification: z.enum(CLASSIFICATIONS),
+    personalKind: z.enum(PERSONAL_KINDS).nullable(),
+  })
+  .partial();
 
 /** The description a viewer gets: fields they may not see are not listed at all. */
 export function describeObject(p: Principal, obj: ObjectDef) {
