@@ -74,7 +74,8 @@ export const viewRoutes: RouteSpec[] = [
     summary: 'Change an own view',
     tags,
     params: idParam,
-    body: viewInput.omit({ object: true }).partial(),
+    // No default for `shared` here: zod 4 would apply it inside .partial() and unshare on every rename.
+    body: viewInput.omit({ object: true }).partial().extend({ shared: z.boolean().optional() }),
     handler: (req) =>
       req.tx(async (tx) => {
         const b = req.body;
