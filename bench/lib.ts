@@ -157,7 +157,7 @@ export const pct = (n: number) => (Number.isFinite(n) ? `${(n * 100).toFixed(0)}
 export function printTable(title: string, rows: Record<string, string | number>[]): void {
   if (rows.length === 0) return;
   const cols = Object.keys(rows[0]!);
-  const cell = (v: string | number | undefined) => (typeof v === 'number' ? fmt(v) : (v ?? ''));
+  const cell = (v: string | number | undefined) => (typeof v === 'number' ? fmt(v, Number.isInteger(v) ? 0 : 1) : (v ?? ''));
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(cell(r[c])).length)));
   const line = (vals: string[]) => vals.map((v, i) => (i === 0 ? v.padEnd(width[i]!) : v.padStart(width[i]!))).join('  ');
   console.log(`\n${title}`);
