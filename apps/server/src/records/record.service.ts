@@ -270,7 +270,8 @@ function prepare(
     return { index, values, errors: [{ field: '', code: 'type', params: { expected: 'object' } }] };
   }
   for (const [key, raw] of Object.entries(input)) {
-    if (key === 'version' || key === '_display' || key === '_masked' || key === 'deletedAt') continue;
+    // `version` is the concurrency token of an update (compared by the caller); on create it is tampering.
+    if ((key === 'version' && existing) || key === '_display' || key === '_masked' || key === 'deletedAt') continue;
     const f = ctx.obj.fields.find((x) => x.apiName === key);
     if (!f) {
       errors.push({ field: key, code: 'unknown_field' });
