@@ -25,6 +25,7 @@ import { coerceValue, type FieldDef, maskValue, normalisePhone } from './field-t
 import { compileFilter, type FilterNode } from './filter.ts';
 import { getObject, loadMetadata, type TenantMetadata } from './metadata.service.ts';
 import type { ObjectDef } from './object-def.ts';
+import { runAfterWrite, runBeforeWrite, type WrittenItem } from './object-hooks.ts';
 import {
   attachDisplay,
   displayColumns,
@@ -253,6 +254,7 @@ interface Prepared {
   index: number;
   values: Record<string, unknown>;
   errors: FieldError[];
+  existing: Row | null;
 }
 
 const SYSTEM_WRITABLE = new Set(['ownerId', 'unitId']);
@@ -263,21 +265,23 @@ function prepare(
   index: number,
   input: Record<string, unknown>,
   existing: Row | null,
+  trusted = false,
 ): Prepared {
   const values: Record<string, unknown> = {};
   const errors: FieldError[] = [];
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { index, values, errors: [{ field: '', code: 'type', params: { expected: 'object' } }] };
+    return { index, values, existing, errors: [{ field: '', code: 'type', params: { expected: 'object' } }] };
   }
   for (const [key, raw] of Object.entries(input)) {
     // `version` is the concurrency token of an update (compared by the caller); on create it is tampering.
-    if ((key === 'version' && existing) || key === '_display' || key === '_masked' || key === 'deletedAt') continue;
+    if ((key === 'version' && existing) || key === '_display' || key === '_masked' || key === 'deletedAt')
+      continue;
     const f = ctx.obj.fields.find((x) => x.apiName === key);
     if (!f) {
       errors.push({ field: key, code: 'unknown_field' });
       continue;
     }
-    if ((f.system && !SYSTEM_WRITABLE.has(key)) || f.readOnly) {
+    if ((f.system && !SYSTEM_WRITABLE.has(key)) || (f.readOnly && !trusted)) {
       if (existing && JSON.stringify(rawValue(ctx.obj, f, existing)) === JSON.stringify(raw)) continue;
       errors.push({ field: key, code: 'read_only' });
       continue;
@@ -311,7 +315,7 @@ function prepare(
     )
       errors.push({ field: f.apiName, code: 'required' });
   }
-  return { index, values, errors };
+  return { index, values, errors, existing };
 }
 
 /**
@@ -475,6 +479,11 @@ export interface CreateOptions {
   atomic?: boolean;
   /** Audit/event action name (import marks its own). */
   via?: string;
+  /**
+   * Domain services may write fields that are read-only over the generic API (a lead's status,
+   * an opportunity's stage) after enforcing their own rules. Never set from a request.
+   */
+  trusted?: boolean;
 }
 
 export async function createRecords(
@@ -483,11 +492,16 @@ export async function createRecords(
   opts: CreateOptions = {},
 ): Promise<WriteResult[]> {
   const atomic = opts.atomic ?? true;
-  const prepared = inputs.map((input, i) => prepare(ctx, i, input, null));
+  const prepared = inputs.map((input, i) => prepare(ctx, i, input, null, opts.trusted));
   await checkReferences(
     ctx,
     prepared.filter((p) => p.errors.length === 0),
     new Map(),
+  );
+  await runBeforeWrite(
+    ctx,
+    prepared.filter((p) => p.errors.length === 0),
+    'create',
   );
   const bad = prepared.filter((p) => p.errors.length > 0);
   if (atomic && bad.length) rowErrors(bad);
@@ -498,6 +512,11 @@ export async function createRecords(
   if (good.length) {
     const inserted = await insertRows(ctx, good, opts.via);
     for (const r of inserted) results.set(r.index, r);
+    await runAfterWrite(
+      ctx,
+      good.map((p, i) => ({ index: p.index, id: inserted[i]!.id!, values: p.values, existing: null })),
+      'create',
+    );
   }
   return inputs.map((_, i) => results.get(i)!);
 }
@@ -604,12 +623,17 @@ export async function updateRecords(
       continue;
     }
     existing.set(i, row);
-    prepared.push(prepare(ctx, i, u.changes, row));
+    prepared.push(prepare(ctx, i, u.changes, row, opts.trusted));
   }
   await checkReferences(
     ctx,
     prepared.filter((p) => p.errors.length === 0),
     existing,
+  );
+  await runBeforeWrite(
+    ctx,
+    prepared.filter((p) => p.errors.length === 0),
+    'update',
   );
   for (const p of prepared)
     if (p.errors.length)
@@ -628,6 +652,7 @@ export async function updateRecords(
   }
   const audits: AuditEntry[] = [];
   const events: NewEvent[] = [];
+  const written: WrittenItem[] = [];
   for (const p of prepared.filter((x) => x.errors.length === 0)) {
     const row = existing.get(p.index)!;
     const changes: FieldChange[] = [];
@@ -668,7 +693,9 @@ export async function updateRecords(
       payload: { id: row.id, fields: changes.map((c) => c.field) },
     });
     results.set(p.index, { index: p.index, ok: true, id: row.id, version: row.version + 1 });
+    written.push({ index: p.index, id: row.id, values: changed, existing: row });
   }
+  await runAfterWrite(ctx, written, 'update');
   await writeAuditMany(ctx.tx, ctx.actor, audits);
   await emitEvents(ctx.tx, principal.tenantId, events);
   if (events.length) kickDispatcher();

@@ -27,7 +27,12 @@ export function testDatabaseUrl(): string | undefined {
 
 export function getTestEnv(): Promise<TestEnv> {
   shared ??= (async () => {
-    const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', PORT: '0', DATABASE_URL: testDatabaseUrl() });
+    const config = loadConfig({
+      ...process.env,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      PORT: '0',
+      DATABASE_URL: testDatabaseUrl(),
+    });
     const database = await openDatabase({ url: config.DATABASE_URL, dataDir: 'memory://', poolSize: 10 });
     await migrate(database.db);
     const app = await createApp(config, database);
@@ -48,7 +53,8 @@ export function getTestEnv(): Promise<TestEnv> {
 }
 
 let tenantCounter = 0;
-export const uniqueSlug = (prefix = 't') => `${prefix}${Date.now().toString(36)}${process.pid.toString(36)}${(tenantCounter++).toString(36)}`;
+export const uniqueSlug = (prefix = 't') =>
+  `${prefix}${Date.now().toString(36)}${process.pid.toString(36)}${(tenantCounter++).toString(36)}`;
 
 export const DEMO_PASSWORD = 'kehu-demo-2026';
 
@@ -73,7 +79,12 @@ export class Client {
   constructor(baseUrl: string) {
     this.baseUrl = baseUrl;
   }
-  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> {
     const h: Record<string, string> = { 'accept-language': this.locale, ...headers };
     if (this.cookie) h.cookie = this.cookie;
     if (this.csrf && method !== 'GET') h['x-csrf-token'] = this.csrf;
@@ -84,30 +95,47 @@ export class Client {
       payload = JSON.stringify(body);
       h['content-type'] ??= 'application/json';
     }
-    const res = await fetch(this.baseUrl + (path.startsWith('/api') || path.startsWith('/v1') || path.startsWith('/healthz') || path.startsWith('/readyz') ? path : `/api/v1${path}`), {
-      method,
-      headers: h,
-      body: payload,
-    });
+    const res = await fetch(
+      this.baseUrl +
+        (path.startsWith('/api') ||
+        path.startsWith('/v1') ||
+        path.startsWith('/healthz') ||
+        path.startsWith('/readyz')
+          ? path
+          : `/api/v1${path}`),
+      {
+        method,
+        headers: h,
+        body: payload,
+      },
+    );
     const text = await res.text();
     let parsed: any = text;
     if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
     return { status: res.status, headers: res.headers, body: parsed };
   }
-  get = <T = any>(path: string, headers?: Record<string, string>) => this.request<T>('GET', path, undefined, headers);
-  post = <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => this.request<T>('POST', path, body ?? {}, headers);
+  get = <T = any>(path: string, headers?: Record<string, string>) =>
+    this.request<T>('GET', path, undefined, headers);
+  post = <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
+    this.request<T>('POST', path, body ?? {}, headers);
   patch = <T = any>(path: string, body?: unknown) => this.request<T>('PATCH', path, body ?? {});
   del = <T = any>(path: string) => this.request<T>('DELETE', path);
 }
 
-export async function login(env: TestEnv, tenant: string, loginName: string, password = DEMO_PASSWORD): Promise<Client> {
+export async function login(
+  env: TestEnv,
+  tenant: string,
+  loginName: string,
+  password = DEMO_PASSWORD,
+): Promise<Client> {
   const c = new Client(env.baseUrl);
   const res = await fetch(`${env.baseUrl}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ tenant, login: loginName, password }),
   });
-  if (res.status !== 200) throw new Error(`login ${loginName}@${tenant} failed: ${res.status} ${await res.text()}`);
+  if (res.status !== 200)
+    throw new Error(`login ${loginName}@${tenant} failed: ${res.status} ${await res.text()}`);
   const body = (await res.json()) as { csrfToken: string };
   c.cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
   c.csrf = body.csrfToken;
@@ -126,7 +154,13 @@ export async function loginAsRole(env: TestEnv, seed: SeedResult, role: string, 
  * Pass the test's tenant: test processes share one PostgreSQL database and each knows only its
  * own subscribers, so one must not dispatch another's events.
  */
-export async function drainBackground(env: TestEnv, tenantId?: string, maxRounds = 100): Promise<void> {
+export async function drainBackground(
+  env: TestEnv,
+  tenantOrRounds?: string | number,
+  maxRounds = 100,
+): Promise<void> {
+  const tenantId = typeof tenantOrRounds === 'string' ? tenantOrRounds : undefined;
+  if (typeof tenantOrRounds === 'number') maxRounds = tenantOrRounds;
   const log = { info() {}, warn() {}, error() {} };
   const signal = new AbortController().signal;
   for (let i = 0; i < maxRounds; i++) {
