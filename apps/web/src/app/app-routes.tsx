@@ -1,5 +1,6 @@
 import { Route, Routes } from 'react-router';
 import { AdminRoutes } from '../admin/admin-routes';
+import { WEB_MODULES } from '../modules/registry';
 import { DetailPage } from '../records/detail-page';
 import { ListPage } from '../records/list-page';
 import { RecordFormPage } from '../records/record-form-page';
@@ -20,6 +21,7 @@ export function AppRoutes() {
           <Route path="o/:object/new" element={<RecordFormPage />} />
           <Route path="o/:object/:id" element={<DetailPage />} />
           <Route path="o/:object/:id/edit" element={<RecordFormPage />} />
+          {WEB_MODULES.map((m) => m.routes)}
           <Route path="admin/*" element={<AdminRoutes />} />
           <Route path="*" element={<NotFound />} />
         </Route>

@@ -18,6 +18,7 @@ import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { ADMIN_NAV } from './admin-nav';
+import { moduleNav } from '../modules/registry';
 import { http, setCsrfToken } from './api-client';
 import { ChangePasswordModal } from './change-password-modal';
 import { LanguageSwitch } from './language-switch';
@@ -49,6 +50,9 @@ function NavMenu({ onNavigate }: { onNavigate?: () => void }) {
     const list: NonNullable<MenuProps['items']> = [
       { key: '/', icon: <HomeOutlined />, label: <span data-testid="nav-item-home">{t('shell.home')}</span> },
     ];
+    for (const m of moduleNav().filter((n) => can(n.permission))) {
+      list.push({ key: m.path, icon: m.icon, label: <span data-testid={`nav-module-${m.key}`}>{t(m.labelKey)}</span> });
+    }
     for (const o of objects.data ?? []) {
       list.push({
         key: `/o/${o.apiName}`,
@@ -71,7 +75,7 @@ function NavMenu({ onNavigate }: { onNavigate?: () => void }) {
       });
     }
     return list;
-  }, [objects.data, adminItems, t, label]);
+  }, [objects.data, adminItems, t, label, can]);
 
   const selected = location.pathname.startsWith('/admin/')
     ? `/admin/${location.pathname.split('/')[2]}`

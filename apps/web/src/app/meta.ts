@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import { asItems, http } from './api-client';
 
@@ -116,7 +117,8 @@ export function localize(label: LocalizedLabel, lang: string, fallback = ''): st
 /** `t`-like helper for metadata labels in the current UI language. */
 export function useLabel(): (label: LocalizedLabel, fallback?: string) => string {
   const { i18n } = useTranslation();
-  return (label, fallback = '') => localize(label, i18n.language, fallback);
+  const lang = i18n.language;
+  return useCallback((label: LocalizedLabel, fallback = '') => localize(label, lang, fallback), [lang]);
 }
 
 export function normalizeOptions(options: FieldMeta['options']): PicklistOption[] {

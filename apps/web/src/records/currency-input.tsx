@@ -14,10 +14,11 @@ interface Props {
   disabled?: boolean;
   min?: number | null;
   max?: number | null;
+  testId?: string;
 }
 
 /** Amount typed in major units (yuan, 2 decimals); stored as integer minor units (fen) per the contract. */
-export function CurrencyInput({ value, onChange, id, disabled, min, max }: Props) {
+export function CurrencyInput({ value, onChange, id, disabled, min, max, testId }: Props) {
   const currency = value?.currency ?? 'CNY';
   const major = value?.amount == null ? null : value.amount / 100;
   return (
@@ -28,7 +29,7 @@ export function CurrencyInput({ value, onChange, id, disabled, min, max }: Props
         options={CURRENCIES.map((c) => ({ value: c, label: c }))}
         style={{ width: 96 }}
         disabled={disabled}
-        data-testid={id ? `${id}-currency` : undefined}
+        data-testid={testId ? `${testId}-currency` : undefined}
       />
       <InputNumber<number>
         id={id}
@@ -44,7 +45,7 @@ export function CurrencyInput({ value, onChange, id, disabled, min, max }: Props
         }
         parser={(v) => Number((v ?? '').replace(/,/g, ''))}
         onChange={(v) => onChange?.(v == null ? null : { amount: Math.round(v * 100), currency })}
-        data-testid={id ? `${id}-amount` : undefined}
+        data-testid={testId ? `${testId}-amount` : undefined}
       />
     </Space.Compact>
   );

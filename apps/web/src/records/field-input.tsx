@@ -74,6 +74,7 @@ export function FieldInput({ field, value, onChange, id, displayLabel, disabled 
     case 'currency':
       return wrap(
         <CurrencyInput
+          testId={testId}
           id={id}
           value={value as Money | null}
           onChange={onChange}

@@ -145,6 +145,7 @@ function RecordForm({ meta, record }: { meta: ObjectMeta; record?: RecordData })
     } catch (e) {
       if (e instanceof ApiError && e.status === 409 && !e.problem.field && !e.problem.errors?.length) {
         setConflict(true);
+        window.scrollTo({ top: 0, behavior: 'smooth' });
       } else if (e instanceof ApiError && (e.problem.errors?.length || e.problem.field)) {
         const names = new Set(formFields.map((f) => f.apiName));
         const errs = e.problem.errors?.length
@@ -164,6 +165,7 @@ function RecordForm({ meta, record }: { meta: ObjectMeta; record?: RecordData })
         if (onForm.length) message.error(e.problem.detail || t('form.fixErrors'));
       } else {
         setFormError(errorMessage(e));
+        window.scrollTo({ top: 0, behavior: 'smooth' });
       }
     } finally {
       setSaving(false);

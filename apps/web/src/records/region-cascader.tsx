@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { Cascader } from 'antd';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLabel } from '../app/meta';
 import { type RegionItem, regionLists, regionText, resolveRegionPath } from './region-api';
@@ -28,6 +28,8 @@ export function RegionCascader({ value, onChange, id, style, disabled }: Props) 
   const qc = useQueryClient();
   const [options, setOptions] = useState<Option[]>([]);
   const [path, setPath] = useState<string[]>([]);
+  // Values we emitted ourselves are already reflected in `options`; only outside changes rebuild the tree.
+  const emitted = useRef<string | null | undefined>(undefined);
 
   const toOptions = (items: RegionItem[]): Option[] =>
     items.map((r) => ({ value: r.code, label: label(regionText(r), r.code), isLeaf: r.isLeaf === true || (r.level ?? 0) >= 3 }));
@@ -35,6 +37,7 @@ export function RegionCascader({ value, onChange, id, style, disabled }: Props) 
   // Load provinces plus the branch holding the current value so it can be displayed.
   // biome-ignore lint/correctness/useExhaustiveDependencies: reload per value and language only
   useEffect(() => {
+    if (emitted.current !== undefined && emitted.current === (value ?? null) && options.length) return;
     let cancelled = false;
     (async () => {
       const chain = await resolveRegionPath(qc, value);
@@ -76,8 +79,10 @@ export function RegionCascader({ value, onChange, id, style, disabled }: Props) 
       loadData={(sel) => void loadData(sel as Option[])}
       value={value ? path : []}
       onChange={(v) => {
+        const next = v?.length ? String(v[v.length - 1]) : null;
+        emitted.current = next;
         setPath((v as string[]) ?? []);
-        onChange?.(v?.length ? String(v[v.length - 1]) : null);
+        onChange?.(next);
       }}
       changeOnSelect
       placeholder={t('common.selectRegion')}
