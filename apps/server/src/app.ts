@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { registerCrmModule } from './modules/crm/index.ts';
+import { leadsRoutes, registerLeadsModule } from './modules/leads/index.ts';
+import { registerSalesModule, salesRoutes } from './modules/sales/index.ts';
 import { auditRoutes } from './platform/audit/audit.routes.ts';
 import { apiKeyRoutes } from './platform/auth/api-keys.routes.ts';
 import { authRoutes } from './platform/auth/auth.routes.ts';
@@ -27,6 +29,8 @@ export function registerModules(): void {
   if (modulesRegistered) return;
   modulesRegistered = true;
   registerCrmModule();
+  registerLeadsModule();
+  registerSalesModule();
   registerImportJob();
 }
 
@@ -39,6 +43,8 @@ export function allRoutes(config: Pick<Config, 'SESSION_TTL_HOURS' | 'COOKIE_SEC
     ...exportRoutes,
     ...recordRoutes,
     ...viewRoutes,
+    ...leadsRoutes,
+    ...salesRoutes,
     ...unitRoutes,
     ...userRoutes,
     ...roleRoutes,

@@ -77,11 +77,12 @@ function NavMenu({ onNavigate }: { onNavigate?: () => void }) {
     return list;
   }, [objects.data, adminItems, t, label, can]);
 
+  const modulePath = moduleNav().find((m) => location.pathname.startsWith(m.path))?.path;
   const selected = location.pathname.startsWith('/admin/')
     ? `/admin/${location.pathname.split('/')[2]}`
     : location.pathname.startsWith('/o/')
       ? `/o/${location.pathname.split('/')[2]}`
-      : '/';
+      : (modulePath ?? '/');
 
   if (objects.isPending)
     return <Skeleton active style={{ padding: 16 }} paragraph={{ rows: 6 }} title={false} />;
