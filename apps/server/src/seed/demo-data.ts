@@ -336,6 +336,44 @@ const ROLE_COLUMNS = [
   'is_system',
 ] as const;
 
+// Lead-to-cash objects (leads and sales modules). Catalogue objects are tenant-wide for everyone.
+const SALES_MANAGER_PERMISSIONS = [
+  'lead:*',
+  'activity:*',
+  'opportunity:*',
+  'quote:*',
+  'contract:*',
+  'order:*',
+  'payment:*',
+  'target:read',
+  'approval:*',
+  'product:read',
+  'price_list:read',
+];
+const SALESPERSON_PERMISSIONS = [
+  'lead:read',
+  'lead:create',
+  'lead:update',
+  'activity:read',
+  'activity:create',
+  'activity:update',
+  'opportunity:read',
+  'opportunity:create',
+  'opportunity:update',
+  'quote:read',
+  'quote:create',
+  'quote:update',
+  'contract:read',
+  'order:read',
+  'order:create',
+  'payment:read',
+  'target:read',
+  'approval:read',
+  'product:read',
+  'price_list:read',
+];
+const CATALOGUE_SCOPES = { product: 'tenant', price_list: 'tenant' };
+
 const ROLES: {
   name: string;
   description: string;
@@ -355,24 +393,42 @@ const ROLES: {
   {
     name: '总部销售经理',
     description: '全公司客户与联系人，敏感字段默认脱敏，可申请查看明文（留审计）',
-    permissions: ['customer:*', 'contact:*', 'admin:audit'],
+    permissions: [
+      ...SALES_MANAGER_PERMISSIONS,
+      'customer:*',
+      'contact:*',
+      'admin:audit',
+      'leads:configure',
+      'sales:configure',
+    ],
     dataScopes: { '*': 'tenant' },
-    fieldAccess: { customer: { phone: 'masked', email: 'masked' }, contact: { phone: 'masked' } },
+    fieldAccess: {
+      customer: { phone: 'masked', email: 'masked' },
+      contact: { phone: 'masked' },
+      lead: { phone: 'masked', email: 'masked' },
+    },
     isSystem: false,
   },
   {
     name: '区域经理',
     description: '本大区及下属经销商、门店的客户',
-    permissions: ['customer:read', 'customer:create', 'customer:update', 'customer:export', 'contact:*'],
-    dataScopes: { '*': 'unit_tree' },
-    fieldAccess: { customer: { phone: 'masked' }, contact: { phone: 'masked' } },
+    permissions: [
+      ...SALES_MANAGER_PERMISSIONS,
+      'customer:read',
+      'customer:create',
+      'customer:update',
+      'customer:export',
+      'contact:*',
+    ],
+    dataScopes: { '*': 'unit_tree', ...CATALOGUE_SCOPES },
+    fieldAccess: { customer: { phone: 'masked' }, contact: { phone: 'masked' }, lead: { phone: 'masked' } },
     isSystem: false,
   },
   {
     name: '经销商店长',
     description: '本经销商及其门店的客户，完整字段',
-    permissions: ['customer:*', 'contact:*'],
-    dataScopes: { '*': 'unit_tree' },
+    permissions: [...SALES_MANAGER_PERMISSIONS, 'customer:*', 'contact:*'],
+    dataScopes: { '*': 'unit_tree', ...CATALOGUE_SCOPES },
     fieldAccess: {
       customer: { phone: 'full', email: 'full', address: 'full' },
       contact: { phone: 'full' },
@@ -389,19 +445,28 @@ const ROLES: {
       'contact:read',
       'contact:create',
       'contact:update',
+      ...SALESPERSON_PERMISSIONS,
     ],
-    dataScopes: { '*': 'own' },
-    fieldAccess: { customer: { phone: 'full' }, contact: { phone: 'full' } },
+    dataScopes: { '*': 'own', ...CATALOGUE_SCOPES },
+    fieldAccess: { customer: { phone: 'full' }, contact: { phone: 'full' }, lead: { phone: 'full' } },
     isSystem: false,
   },
   {
     name: '客服专员',
     description: '本大区客户只读，联系方式脱敏',
-    permissions: ['customer:read', 'contact:read'],
-    dataScopes: { '*': 'unit_tree' },
+    permissions: [
+      'customer:read',
+      'contact:read',
+      'lead:read',
+      'activity:read',
+      'activity:create',
+      'opportunity:read',
+    ],
+    dataScopes: { '*': 'unit_tree', ...CATALOGUE_SCOPES },
     fieldAccess: {
       customer: { phone: 'masked', email: 'masked', address: 'masked' },
       contact: { phone: 'masked' },
+      lead: { phone: 'masked', email: 'masked' },
     },
     isSystem: false,
   },
@@ -413,6 +478,7 @@ const ROLES: {
     fieldAccess: {
       customer: { phone: 'hidden', email: 'masked', address: 'hidden' },
       contact: { phone: 'hidden', email: 'hidden' },
+      lead: { phone: 'hidden', email: 'hidden' },
     },
     isSystem: false,
   },
