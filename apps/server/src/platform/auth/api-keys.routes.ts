@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { recordChange } from '../audit/change.ts';
-import { notFound } from '../errors.ts';
+import { forbidden, notFound } from '../errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../http/route.ts';
 import { newId } from '../ids.ts';
+import { can } from '../permissions/principal.ts';
 import { API_KEY_PREFIX } from './authenticate.ts';
 import { randomToken, sha256, uuidToHex } from './tokens.ts';
 
@@ -52,8 +53,12 @@ export const apiKeyRoutes: RouteSpec[] = [
         .min(1)
         .max(100),
     }),
-    handler: (req) =>
-      req.tx(async (tx) => {
+    handler: (req) => {
+      // A key may mint keys no broader than itself; otherwise a narrow key escalates to its user's full rights.
+      const own = req.principal.apiScopes;
+      const wider = own && !own.includes('*') ? req.body.scopes.find((s) => !own.includes(s) && (s.includes('*') || !can(req.principal, s))) : undefined;
+      if (wider) throw forbidden(wider);
+      return req.tx(async (tx) => {
         const id = newId();
         const secret = randomToken();
         const key = `${API_KEY_PREFIX}${uuidToHex(id)}_${secret}`;
@@ -69,7 +74,8 @@ export const apiKeyRoutes: RouteSpec[] = [
           meta: { name: req.body.name, scopes: req.body.scopes },
         });
         return { id, key, prefix, name: req.body.name, scopes: req.body.scopes };
-      }),
+      });
+    },
   }),
   defineRoute({
     method: 'DELETE',
