@@ -98,7 +98,6 @@ export interface BenchTenant {
 export async function ensureBenchTenant(url: string, customers: number, log = (m: string) => console.error(m)): Promise<BenchTenant> {
   const { openDatabase } = await import('../apps/server/src/platform/db/database.ts');
   const { migrate } = await import('../apps/server/src/platform/db/migrate.ts');
-  const { seedDemoTenant } = await import('../apps/server/src/seed/demo-data.ts');
   const database = await openDatabase({ url, poolSize: 2 });
   try {
     await migrate(database.db);
@@ -111,6 +110,7 @@ export async function ensureBenchTenant(url: string, customers: number, log = (m
       return { slug, tenantId: t.rows[0].id, customers: n.rows[0]!.n, seededNow: false };
     }
     log(`seeding tenant ${slug} with ${customers} customers (once; reused by later runs) …`);
+    const { seedDemoTenant } = await import('../apps/server/src/seed/demo-data.ts');
     const started = performance.now();
     let last = -1;
     const r = await seedDemoTenant(database, {
@@ -124,8 +124,9 @@ export async function ensureBenchTenant(url: string, customers: number, log = (m
       },
     });
     process.stderr.write('\n');
-    await pool.query('analyze customers');
-    await pool.query('analyze contacts');
+    // Statistics for every table, the small ones too (users, units: below autovacuum's
+    // 50-row threshold they would otherwise never be analysed and get sequential-ish plans).
+    await pool.query('analyze');
     const seedSeconds = (performance.now() - started) / 1000;
     log(`seeded ${customers} customers in ${seedSeconds.toFixed(1)} s`);
     return { slug, tenantId: r.tenantId, customers, seededNow: true, seedSeconds };
