@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { cdpRoutes, registerCdpIngestion, registerCdpModule } from './modules/cdp/index.ts';
 import { registerCrmModule } from './modules/crm/index.ts';
 import { leadsRoutes, registerLeadsModule } from './modules/leads/index.ts';
 import { registerSalesModule, salesRoutes } from './modules/sales/index.ts';
@@ -31,6 +32,7 @@ export function registerModules(): void {
   registerCrmModule();
   registerLeadsModule();
   registerSalesModule();
+  registerCdpModule();
   registerImportJob();
 }
 
@@ -45,6 +47,7 @@ export function allRoutes(config: Pick<Config, 'SESSION_TTL_HOURS' | 'COOKIE_SEC
     ...viewRoutes,
     ...leadsRoutes,
     ...salesRoutes,
+    ...cdpRoutes,
     ...unitRoutes,
     ...userRoutes,
     ...roleRoutes,
@@ -65,7 +68,10 @@ export async function createApp(config: Config, database: Database): Promise<Fas
     config,
     database,
     routes: allRoutes(config),
-    setup: (app) => registerOpenApi(app, database),
+    setup: async (app) => {
+      registerOpenApi(app, database);
+      await registerCdpIngestion(app, database);
+    },
   });
 }
 

@@ -1,5 +1,6 @@
 import type { ReactElement, ReactNode } from 'react';
 import i18n from '../i18n';
+import { cdpModule } from './cdp/module';
 import { leadsModule } from './leads/module';
 import { salesModule } from './sales/module';
 
@@ -24,7 +25,7 @@ export interface WebModule {
   messages: { 'zh-CN': Record<string, unknown>; 'en-US': Record<string, unknown> };
 }
 
-export const WEB_MODULES: WebModule[] = [leadsModule, salesModule];
+export const WEB_MODULES: WebModule[] = [leadsModule, salesModule, cdpModule];
 
 for (const m of WEB_MODULES) {
   i18n.addResourceBundle('zh-CN', 'translation', { [m.key]: m.messages['zh-CN'] }, true, false);
