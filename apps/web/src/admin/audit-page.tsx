@@ -217,7 +217,7 @@ export function AuditPage() {
                   title: t('admin.audit.record'),
                   dataIndex: 'recordId',
                   render: (id, e) =>
-                    id && e.object ? (
+                    id && e.object && objects.data?.some((o) => o.apiName === e.object) ? (
                       <Link to={`/o/${e.object}/${id}`}>
                         {e.recordName ?? (
                           <Typography.Text className="kehu-mono" style={{ fontSize: 12 }}>

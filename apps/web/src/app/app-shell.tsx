@@ -17,8 +17,8 @@ import { Avatar, Button, Drawer, Dropdown, Layout, Menu, type MenuProps, Skeleto
 import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
-import { ADMIN_NAV } from './admin-nav';
 import { moduleNav } from '../modules/registry';
+import { ADMIN_NAV } from './admin-nav';
 import { http, setCsrfToken } from './api-client';
 import { ChangePasswordModal } from './change-password-modal';
 import { LanguageSwitch } from './language-switch';
@@ -51,7 +51,11 @@ function NavMenu({ onNavigate }: { onNavigate?: () => void }) {
       { key: '/', icon: <HomeOutlined />, label: <span data-testid="nav-item-home">{t('shell.home')}</span> },
     ];
     for (const m of moduleNav().filter((n) => can(n.permission))) {
-      list.push({ key: m.path, icon: m.icon, label: <span data-testid={`nav-module-${m.key}`}>{t(m.labelKey)}</span> });
+      list.push({
+        key: m.path,
+        icon: m.icon,
+        label: <span data-testid={`nav-module-${m.key}`}>{t(m.labelKey)}</span>,
+      });
     }
     for (const o of objects.data ?? []) {
       list.push({

@@ -278,6 +278,10 @@ export const enUS: Messages = {
       login: 'Signed in',
       logout: 'Signed out',
       login_failed: 'Sign-in failed',
+      api_key_create: 'API key created',
+      api_key_revoke: 'API key revoked',
+      password_change: 'Password changed',
+      password_reset: 'Password reset',
     },
   },
   admin: {

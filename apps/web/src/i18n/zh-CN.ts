@@ -270,6 +270,10 @@ export const zhCN = {
       login: '登录',
       logout: '退出',
       login_failed: '登录失败',
+      api_key_create: '创建 API 密钥',
+      api_key_revoke: '吊销 API 密钥',
+      password_change: '修改密码',
+      password_reset: '重置密码',
     },
   },
   admin: {

@@ -212,7 +212,10 @@ export function ImportWizard({ open, onClose, meta }: Props) {
       {step === 0 && (
         <Upload.Dragger
           accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-          beforeUpload={(f) => void doUpload(f)}
+          beforeUpload={(f) => {
+            void doUpload(f);
+            return false;
+          }}
           showUploadList={false}
           disabled={uploading}
           data-testid="import-upload"

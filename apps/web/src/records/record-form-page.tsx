@@ -89,7 +89,9 @@ function RecordForm({ meta, record }: { meta: ObjectMeta; record?: RecordData })
   const sections = useMemo(() => {
     const secs = layoutSections(meta).map((s) => ({ ...s, fields: s.fields.filter(isEditable) }));
     const placed = new Set(secs.flatMap((s) => s.fields.map((f) => f.apiName)));
-    const owner = meta.fields.filter((f) => WRITABLE_SYSTEM.includes(f.apiName) && isEditable(f) && !placed.has(f.apiName));
+    const owner = meta.fields.filter(
+      (f) => WRITABLE_SYSTEM.includes(f.apiName) && isEditable(f) && !placed.has(f.apiName),
+    );
     if (owner.length) secs.push({ key: '__ownership', label: null, fields: owner });
     return secs.filter((s) => s.fields.length > 0);
   }, [meta]);
@@ -143,7 +145,12 @@ function RecordForm({ meta, record }: { meta: ObjectMeta; record?: RecordData })
       qc.invalidateQueries({ queryKey: ['records', object] });
       navigate(`/o/${object}/${saved?.id ?? record?.id ?? ''}`, { replace: true });
     } catch (e) {
-      if (e instanceof ApiError && e.status === 409 && !e.problem.field && !e.problem.errors?.length) {
+      if (
+        e instanceof ApiError &&
+        e.status === 409 &&
+        !e.problem.field &&
+        (e.problem.errors ?? []).every((fe) => fe.field === 'version')
+      ) {
         setConflict(true);
         window.scrollTo({ top: 0, behavior: 'smooth' });
       } else if (e instanceof ApiError && (e.problem.errors?.length || e.problem.field)) {

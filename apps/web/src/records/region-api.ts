@@ -19,14 +19,21 @@ export function fetchRegions(parent: string | null): Promise<RegionItem[]> {
 export const regionKey = (parent: string | null) => ['meta', 'regions', parent ?? 'root'] as const;
 
 export function regionLists(qc: QueryClient, parent: string | null): Promise<RegionItem[]> {
-  return qc.fetchQuery({ queryKey: regionKey(parent), queryFn: () => fetchRegions(parent), staleTime: Infinity });
+  return qc.fetchQuery({
+    queryKey: regionKey(parent),
+    queryFn: () => fetchRegions(parent),
+    staleTime: Infinity,
+  });
 }
 
 /**
  * Ancestor chain of a GB/T 2260 code, resolved against the server's tree: municipalities
  * (e.g. 310000) list districts directly, provinces go through a city level (XXXX00).
  */
-export async function resolveRegionPath(qc: QueryClient, code: string | null | undefined): Promise<RegionItem[]> {
+export async function resolveRegionPath(
+  qc: QueryClient,
+  code: string | null | undefined,
+): Promise<RegionItem[]> {
   if (!code || !/^\d{6}$/.test(code)) return [];
   const provCode = `${code.slice(0, 2)}0000`;
   const prov = (await regionLists(qc, null)).find((r) => r.code === provCode);

@@ -32,7 +32,11 @@ export function RegionCascader({ value, onChange, id, style, disabled }: Props) 
   const emitted = useRef<string | null | undefined>(undefined);
 
   const toOptions = (items: RegionItem[]): Option[] =>
-    items.map((r) => ({ value: r.code, label: label(regionText(r), r.code), isLeaf: r.isLeaf === true || (r.level ?? 0) >= 3 }));
+    items.map((r) => ({
+      value: r.code,
+      label: label(regionText(r), r.code),
+      isLeaf: r.isLeaf === true || (r.level ?? 0) >= 3,
+    }));
 
   // Load provinces plus the branch holding the current value so it can be displayed.
   // biome-ignore lint/correctness/useExhaustiveDependencies: reload per value and language only
