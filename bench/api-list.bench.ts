@@ -13,7 +13,22 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { args, BENCH_DB, BENCH_DIR, ensureBenchTenant, ensureDatabase, fmt, int, NODE, pct, pgVersion, printTable, ratio, signIn, writeResult } from './lib.ts';
+import {
+  args,
+  BENCH_DB,
+  BENCH_DIR,
+  ensureBenchTenant,
+  ensureDatabase,
+  fmt,
+  int,
+  NODE,
+  pct,
+  pgVersion,
+  printTable,
+  ratio,
+  signIn,
+  writeResult,
+} from './lib.ts';
 
 const HELP = `node bench/api-list.bench.ts [--customers N] [--duration S] [--warmup S] [--connections N] [--pool N] [--rounds N] [--decompose] [--login L] [--region CODE]`;
 
@@ -57,7 +72,9 @@ interface Server {
 }
 
 async function startServer(mode: 'kehu' | 'bare' | 'bare-tx', extra: string[]): Promise<Server> {
-  const child = spawn(NODE, [`${BENCH_DIR}/api-list.server.ts`, mode, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(NODE, [`${BENCH_DIR}/api-list.server.ts`, mode, ...extra], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines: string[] = [];
   const rl = createInterface({ input: child.stdout! });
   const port = await new Promise<number>((resolve, reject) => {
@@ -94,7 +111,8 @@ async function stopServer(s: Server): Promise<ServerStats | null> {
 }
 
 async function load(url: string, headers: Record<string, string>, o: ApiListOptions): Promise<Load> {
-  const run = (duration: number) => autocannon({ url, headers, connections: o.connections, duration, timeout: 10 });
+  const run = (duration: number) =>
+    autocannon({ url, headers, connections: o.connections, duration, timeout: 10 });
   if (o.warmup > 0) await run(o.warmup);
   const r = await run(o.duration);
   return {
@@ -124,21 +142,33 @@ function combine(runs: Load[]): Load {
 }
 
 /** EXPLAIN ANALYZE of both statements, the record engine's (as captured from the server) as the app role under RLS. */
-async function explain(url: string, tenantId: string, region: string, units: string[], kehuSql: ServerStats['listSql']): Promise<{ bare: string; kehu: string }> {
+async function explain(
+  url: string,
+  tenantId: string,
+  region: string,
+  units: string[],
+  kehuSql: ServerStats['listSql'],
+): Promise<{ bare: string; kehu: string }> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
     const bareSql = `explain (analyze, buffers, costs off) select * from customers
       where tenant_id = $1 and deleted_at is null and region = $2 and unit_id = any($3::uuid[]) order by id desc limit 51`;
     await c.query(bareSql.replace('explain (analyze, buffers, costs off) ', ''), [tenantId, region, units]);
-    const bare = (await c.query(bareSql, [tenantId, region, units])).rows.map((r) => r['QUERY PLAN']).join('\n');
+    const bare = (await c.query(bareSql, [tenantId, region, units])).rows
+      .map((r) => r['QUERY PLAN'])
+      .join('\n');
     await c.query('begin read only');
-    await c.query(`select set_config('role', 'kehu_app', true), set_config('app.tenant_id', $1, true)`, [tenantId]);
+    await c.query(`select set_config('role', 'kehu_app', true), set_config('app.tenant_id', $1, true)`, [
+      tenantId,
+    ]);
     let kehu = '(not captured)';
     if (kehuSql) {
       // Twice: the first run warms the caches the same way the bare statement's did.
       await c.query(kehuSql.text, kehuSql.values);
-      kehu = (await c.query(`explain (analyze, buffers, costs off) ${kehuSql.text}`, kehuSql.values)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      kehu = (await c.query(`explain (analyze, buffers, costs off) ${kehuSql.text}`, kehuSql.values)).rows
+        .map((r) => r['QUERY PLAN'])
+        .join('\n');
     }
     await c.query('rollback');
     return { bare, kehu };
@@ -164,7 +194,10 @@ export async function runApiList(o: ApiListOptions) {
   ).rows[0];
   if (!user) throw new Error(`no user ${o.login} in ${tenant.slug}`);
   const units = (
-    await c.query<{ id: string }>('select id from units where tenant_id = $1 and path like $2 and deleted_at is null', [tenant.tenantId, `${user.path}%`])
+    await c.query<{ id: string }>(
+      'select id from units where tenant_id = $1 and path like $2 and deleted_at is null',
+      [tenant.tenantId, `${user.path}%`],
+    )
   ).rows.map((r) => r.id);
   const matching = (
     await c.query<{ n: number }>(
@@ -173,7 +206,9 @@ export async function runApiList(o: ApiListOptions) {
     )
   ).rows[0]!.n;
   await c.end();
-  console.error(`user ${o.login} (${user.role}), ${units.length} units in scope, ${matching} customers match region ${o.region}`);
+  console.error(
+    `user ${o.login} (${user.role}), ${units.length} units in scope, ${matching} customers match region ${o.region}`,
+  );
   if (matching < 51) throw new Error(`only ${matching} customers match: pick another --region`);
 
   const filter = JSON.stringify({ field: 'region', op: 'eq', value: o.region });
@@ -184,17 +219,29 @@ export async function runApiList(o: ApiListOptions) {
   const bareRuns: Load[] = [];
   const kehuRuns: Load[] = [];
   let firstBareId = '';
-  const stats: { bare: ServerStats[]; kehu: ServerStats[]; bareTx: ServerStats[] } = { bare: [], kehu: [], bareTx: [] };
+  const stats: { bare: ServerStats[]; kehu: ServerStats[]; bareTx: ServerStats[] } = {
+    bare: [],
+    kehu: [],
+    bareTx: [],
+  };
   const bareTxRuns: Load[] = [];
   for (let round = 0; round < o.rounds; round++) {
     // Baseline first, then Kehu; each alone on the machine.
     {
-      const s = await startServer('bare', [...common, '--tenant', tenant.tenantId, '--units', units.join(',')]);
+      const s = await startServer('bare', [
+        ...common,
+        '--tenant',
+        tenant.tenantId,
+        '--units',
+        units.join(','),
+      ]);
       try {
         const base = `http://127.0.0.1:${s.port}`;
         const page = (await (await fetch(base + barePath)).json()) as { items: { id: string }[] };
         if (page.items.length !== 50) throw new Error(`bare route returned ${page.items.length} rows`);
-        console.error(`round ${round + 1}/${o.rounds}: bare route, ${o.connections} connections, ${o.warmup} s warm-up + ${o.duration} s …`);
+        console.error(
+          `round ${round + 1}/${o.rounds}: bare route, ${o.connections} connections, ${o.warmup} s warm-up + ${o.duration} s …`,
+        );
         bareRuns.push(await load(base + barePath, {}, o));
         firstBareId = page.items[0]!.id;
       } finally {
@@ -203,11 +250,18 @@ export async function runApiList(o: ApiListOptions) {
       }
     }
     if (o.decompose) {
-      const s = await startServer('bare-tx', [...common, '--tenant', tenant.tenantId, '--units', units.join(',')]);
+      const s = await startServer('bare-tx', [
+        ...common,
+        '--tenant',
+        tenant.tenantId,
+        '--units',
+        units.join(','),
+      ]);
       try {
         const base = `http://127.0.0.1:${s.port}`;
         const page = (await (await fetch(base + barePath)).json()) as { items: { id: string }[] };
-        if (page.items.length !== 50 || page.items[0]!.id !== firstBareId) throw new Error('bare-tx route disagrees with the bare route');
+        if (page.items.length !== 50 || page.items[0]!.id !== firstBareId)
+          throw new Error('bare-tx route disagrees with the bare route');
         console.error(`round ${round + 1}/${o.rounds}: bare route + session lookup + RLS transaction …`);
         bareTxRuns.push(await load(base + barePath, {}, o));
       } finally {
@@ -222,9 +276,13 @@ export async function runApiList(o: ApiListOptions) {
         const session = await signIn(base, tenant.slug, o.login);
         const res = await fetch(base + kehuPath, { headers: { cookie: session.cookie } });
         const page = (await res.json()) as { items: { id: string }[] };
-        if (res.status !== 200 || page.items?.length !== 50) throw new Error(`Kehu list returned ${res.status}: ${JSON.stringify(page).slice(0, 300)}`);
-        if (page.items[0]!.id !== firstBareId) throw new Error('Kehu and the bare route disagree on the first row');
-        console.error(`round ${round + 1}/${o.rounds}: Kehu API, ${o.connections} connections, ${o.warmup} s warm-up + ${o.duration} s …`);
+        if (res.status !== 200 || page.items?.length !== 50)
+          throw new Error(`Kehu list returned ${res.status}: ${JSON.stringify(page).slice(0, 300)}`);
+        if (page.items[0]!.id !== firstBareId)
+          throw new Error('Kehu and the bare route disagree on the first row');
+        console.error(
+          `round ${round + 1}/${o.rounds}: Kehu API, ${o.connections} connections, ${o.warmup} s warm-up + ${o.duration} s …`,
+        );
         kehuRuns.push(await load(base + kehuPath, { cookie: session.cookie }, o));
       } finally {
         const st = await stopServer(s);
@@ -243,7 +301,11 @@ export async function runApiList(o: ApiListOptions) {
     const r = xs.reduce((a, x) => a + x.requests, 0);
     return r ? (ms * 1000) / r : Number.NaN;
   };
-  const cpuUs = { bare: cpuPerRequest(stats.bare), kehu: cpuPerRequest(stats.kehu), bareTx: cpuPerRequest(stats.bareTx) };
+  const cpuUs = {
+    bare: cpuPerRequest(stats.bare),
+    kehu: cpuPerRequest(stats.kehu),
+    bareTx: cpuPerRequest(stats.bareTx),
+  };
   const bareTx = bareTxRuns.length ? combine(bareTxRuns) : null;
   const plans = await explain(url, tenant.tenantId, o.region, units, stats.kehu[0]?.listSql ?? null);
   const bare = combine(bareRuns);
@@ -252,28 +314,97 @@ export async function runApiList(o: ApiListOptions) {
   const p99Ratio = ratio(kehu.p99, bare.p99);
   const p50Ratio = ratio(kehu.p50, bare.p50);
   const targets = { throughputAtLeast: 0.5, p99AtMost: 3 };
-  const met = { throughput: throughputRatio >= targets.throughputAtLeast, p99: p99Ratio <= targets.p99AtMost };
+  const met = {
+    throughput: throughputRatio >= targets.throughputAtLeast,
+    p99: p99Ratio <= targets.p99AtMost,
+  };
 
-  printTable(`api-list — ${tenant.customers.toLocaleString('en-US')} customers, ${o.connections} connections, ${o.duration} s, pool ${o.pool}`, [
-    { server: 'bare Fastify + SELECT (baseline)', 'req/s': bare.rps, 'p50 ms': bare.p50, 'p99 ms': bare.p99, requests: bare.requests, 'non-2xx': bare.non2xx, errors: bare.errors },
-    ...(bareTx
-      ? [{ server: 'bare + session + RLS tx (decomposition)', 'req/s': bareTx.rps, 'p50 ms': bareTx.p50, 'p99 ms': bareTx.p99, requests: bareTx.requests, 'non-2xx': bareTx.non2xx, errors: bareTx.errors }]
-      : []),
-    { server: 'Kehu API (session, RLS tx)', 'req/s': kehu.rps, 'p50 ms': kehu.p50, 'p99 ms': kehu.p99, requests: kehu.requests, 'non-2xx': kehu.non2xx, errors: kehu.errors },
-  ]);
+  printTable(
+    `api-list — ${tenant.customers.toLocaleString('en-US')} customers, ${o.connections} connections, ${o.duration} s, pool ${o.pool}`,
+    [
+      {
+        server: 'bare Fastify + SELECT (baseline)',
+        'req/s': bare.rps,
+        'p50 ms': bare.p50,
+        'p99 ms': bare.p99,
+        requests: bare.requests,
+        'non-2xx': bare.non2xx,
+        errors: bare.errors,
+      },
+      ...(bareTx
+        ? [
+            {
+              server: 'bare + session + RLS tx (decomposition)',
+              'req/s': bareTx.rps,
+              'p50 ms': bareTx.p50,
+              'p99 ms': bareTx.p99,
+              requests: bareTx.requests,
+              'non-2xx': bareTx.non2xx,
+              errors: bareTx.errors,
+            },
+          ]
+        : []),
+      {
+        server: 'Kehu API (session, RLS tx)',
+        'req/s': kehu.rps,
+        'p50 ms': kehu.p50,
+        'p99 ms': kehu.p99,
+        requests: kehu.requests,
+        'non-2xx': kehu.non2xx,
+        errors: kehu.errors,
+      },
+    ],
+  );
   printTable('ratios (Kehu / bare)', [
-    { metric: 'throughput', ratio: pct(throughputRatio), target: '>= 50 %', met: met.throughput ? 'yes' : 'NO' },
+    {
+      metric: 'throughput',
+      ratio: pct(throughputRatio),
+      target: '>= 50 %',
+      met: met.throughput ? 'yes' : 'NO',
+    },
     { metric: 'p99 latency', ratio: `${fmt(p99Ratio, 2)}x`, target: '<= 3x', met: met.p99 ? 'yes' : 'NO' },
     { metric: 'p50 latency', ratio: `${fmt(p50Ratio, 2)}x`, target: '', met: '' },
-    { metric: 'SQL statements / request', ratio: `${fmt(statements.kehu, 2)} vs ${fmt(statements.bare, 2)}`, target: '', met: '' },
-    ...(bareTx ? [{ metric: 'bare + session + RLS tx throughput', ratio: pct(ratio(bareTx.rps, bare.rps)), target: '', met: '' }] : []),
-    { metric: 'server CPU µs / request', ratio: `${fmt(cpuUs.kehu, 0)} vs ${fmt(cpuUs.bare, 0)} (${fmt(ratio(cpuUs.kehu, cpuUs.bare), 2)}x)`, target: '', met: '' },
+    {
+      metric: 'SQL statements / request',
+      ratio: `${fmt(statements.kehu, 2)} vs ${fmt(statements.bare, 2)}`,
+      target: '',
+      met: '',
+    },
+    ...(bareTx
+      ? [
+          {
+            metric: 'bare + session + RLS tx throughput',
+            ratio: pct(ratio(bareTx.rps, bare.rps)),
+            target: '',
+            met: '',
+          },
+        ]
+      : []),
+    {
+      metric: 'server CPU µs / request',
+      ratio: `${fmt(cpuUs.kehu, 0)} vs ${fmt(cpuUs.bare, 0)} (${fmt(ratio(cpuUs.kehu, cpuUs.bare), 2)}x)`,
+      target: '',
+      met: '',
+    },
   ]);
   const file = writeResult('api-list', {
     options: o,
     postgres: await pgVersion(),
-    tenant: { slug: tenant.slug, customers: tenant.customers, seededNow: tenant.seededNow, seedSeconds: tenant.seedSeconds },
-    scenario: { login: o.login, role: user.role, scopeUnits: units.length, region: o.region, matchingRows: matching, kehuPath, barePath },
+    tenant: {
+      slug: tenant.slug,
+      customers: tenant.customers,
+      seededNow: tenant.seededNow,
+      seedSeconds: tenant.seedSeconds,
+    },
+    scenario: {
+      login: o.login,
+      role: user.role,
+      scopeUnits: units.length,
+      region: o.region,
+      matchingRows: matching,
+      kehuPath,
+      barePath,
+    },
     bare,
     kehu,
     bareTx,
@@ -287,7 +418,14 @@ export async function runApiList(o: ApiListOptions) {
     plans,
   });
   console.log(`\nwritten ${file}`);
-  return { bare, kehu, ratios: { throughput: throughputRatio, p99: p99Ratio, p50: p50Ratio }, statementsPerRequest: statements, serverCpuMicrosPerRequest: cpuUs, met };
+  return {
+    bare,
+    kehu,
+    ratios: { throughput: throughputRatio, p99: p99Ratio, p50: p50Ratio },
+    statementsPerRequest: statements,
+    serverCpuMicrosPerRequest: cpuUs,
+    met,
+  };
 }
 
 export function apiListOptions(argv = process.argv.slice(2)): ApiListOptions | null {

@@ -20,18 +20,38 @@ import pg from 'pg';
 import { args, int } from './lib.ts';
 
 const [mode, ...rest] = process.argv.slice(2);
-const opt = args({ url: { type: 'string' }, pool: { type: 'string', default: '20' }, tenant: { type: 'string' }, units: { type: 'string' } }, rest);
+const opt = args(
+  {
+    url: { type: 'string' },
+    pool: { type: 'string', default: '20' },
+    tenant: { type: 'string' },
+    units: { type: 'string' },
+  },
+  rest,
+);
 if (!opt.url) throw new Error('--url is required');
 const poolSize = int(opt.pool, 'pool');
 
 // Count every statement either server sends (the same thin wrapper in both modes).
-const stats = { requests: 0, queries: 0, cpuMs: 0, listSql: null as null | { text: string; values: unknown[] } };
+const stats = {
+  requests: 0,
+  queries: 0,
+  cpuMs: 0,
+  listSql: null as null | { text: string; values: unknown[] },
+};
 const clientQuery = pg.Client.prototype.query as (...a: unknown[]) => unknown;
-(pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown }).query = function (this: unknown, ...a: unknown[]) {
+(pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown }).query = function (
+  this: unknown,
+  ...a: unknown[]
+) {
   stats.queries++;
   const q = a[0] as string | { text?: string; values?: unknown[] };
   const text = typeof q === 'string' ? q : (q?.text ?? '');
-  if (!stats.listSql && /from "?customers"?/i.test(text)) stats.listSql = { text, values: (Array.isArray(a[1]) ? a[1] : typeof q === 'object' ? q.values : []) ?? [] };
+  if (!stats.listSql && /from "?customers"?/i.test(text))
+    stats.listSql = {
+      text,
+      values: (Array.isArray(a[1]) ? a[1] : typeof q === 'object' ? q.values : []) ?? [],
+    };
   return clientQuery.apply(this, a);
 };
 
@@ -42,7 +62,14 @@ if (mode === 'kehu') {
   const { createApp } = await import('../apps/server/src/app.ts');
   const { loadConfig } = await import('../apps/server/src/platform/config.ts');
   const { openDatabase } = await import('../apps/server/src/platform/db/database.ts');
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: opt.url, DB_POOL_SIZE: String(poolSize), PORT: '0', HOST: '127.0.0.1' });
+  const config = loadConfig({
+    ...process.env,
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: opt.url,
+    DB_POOL_SIZE: String(poolSize),
+    PORT: '0',
+    HOST: '127.0.0.1',
+  });
   const database = await openDatabase({ url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE });
   const app = await createApp(config, database);
   app.addHook('onResponse', async () => {
@@ -87,7 +114,9 @@ if (mode === 'kehu') {
       );
       const client = await pool.connect();
       try {
-        await client.query(`begin read only; select set_config('role', 'kehu_app', true), set_config('app.tenant_id', '${tenantId}', true)`);
+        await client.query(
+          `begin read only; select set_config('role', 'kehu_app', true), set_config('app.tenant_id', '${tenantId}', true)`,
+        );
         const r = await client.query(text, [tenantId, req.query.region, units]);
         await client.query('commit');
         return { items: r.rows.slice(0, 50), more: r.rows.length > 50 };

@@ -15,7 +15,23 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { args, BENCH_DB, dropDatabase, ensureBenchTenant, ensureDatabase, fmt, freePort, int, NODE, pgVersion, printTable, REPO_ROOT, ratio, sleep, writeResult } from './lib.ts';
+import {
+  args,
+  BENCH_DB,
+  dropDatabase,
+  ensureBenchTenant,
+  ensureDatabase,
+  fmt,
+  freePort,
+  int,
+  NODE,
+  pgVersion,
+  printTable,
+  REPO_ROOT,
+  ratio,
+  sleep,
+  writeResult,
+} from './lib.ts';
 
 const HELP = 'node bench/cold-start.bench.ts [--runs 3] [--customers 200000] [--skip-pg]';
 const MAIN = join(REPO_ROOT, 'apps/server/src/main.ts');
@@ -39,7 +55,11 @@ async function timeToFirst200(argv: string[], env: NodeJS.ProcessEnv, path: stri
   const port = await freePort();
   let output = '';
   const started = performance.now();
-  const child: ChildProcess = spawn(NODE, argv, { cwd: REPO_ROOT, env: { ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(NODE, argv, {
+    cwd: REPO_ROOT,
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout!.on('data', (d) => {
     output += d;
   });
@@ -53,7 +73,8 @@ async function timeToFirst200(argv: string[], env: NodeJS.ProcessEnv, path: stri
   try {
     for (;;) {
       if (exited) throw new Error(`process exited before answering:\n${output.slice(-2000)}`);
-      if (performance.now() - started > TIMEOUT_MS) throw new Error(`no 200 within ${TIMEOUT_MS} ms:\n${output.slice(-2000)}`);
+      if (performance.now() - started > TIMEOUT_MS)
+        throw new Error(`no 200 within ${TIMEOUT_MS} ms:\n${output.slice(-2000)}`);
       try {
         const res = await fetch(`http://127.0.0.1:${port}${path}`);
         await res.arrayBuffer();
@@ -102,7 +123,12 @@ export async function runColdStart(o: ColdStartOptions) {
   const pgliteFresh = add('pglite-fresh', 'PGlite, empty data dir (migrate + seed demo)');
   const pgliteExisting = add('pglite-existing', 'PGlite, existing data dir, KEHU_SEED_DEMO=false');
   const pgEmpty = o.skipPg ? null : add('pg-empty', 'PostgreSQL, empty database (migrate + seed demo)');
-  const pgExisting = o.skipPg ? null : add('pg-existing', `PostgreSQL, migrated + ${o.customers.toLocaleString('en-US')} customers, KEHU_SEED_DEMO=false`);
+  const pgExisting = o.skipPg
+    ? null
+    : add(
+        'pg-existing',
+        `PostgreSQL, migrated + ${o.customers.toLocaleString('en-US')} customers, KEHU_SEED_DEMO=false`,
+      );
 
   let existingUrl = '';
   if (pgExisting) {
@@ -119,7 +145,9 @@ export async function runColdStart(o: ColdStartOptions) {
       const dir = mkdtempSync(join(tmpdir(), 'kehu-cold-'));
       dirs.push(dir);
       pgliteFresh.runs.push(await timeToFirst200(kehu, { ...base, DATA_DIR: join(dir, 'data') }, path));
-      pgliteExisting.runs.push(await timeToFirst200(kehu, { ...base, DATA_DIR: join(dir, 'data'), KEHU_SEED_DEMO: 'false' }, path));
+      pgliteExisting.runs.push(
+        await timeToFirst200(kehu, { ...base, DATA_DIR: join(dir, 'data'), KEHU_SEED_DEMO: 'false' }, path),
+      );
       if (pgEmpty) {
         const name = `kehu_bench_cold_${process.pid}_${i}`;
         const url = await ensureDatabase(name);
@@ -129,7 +157,10 @@ export async function runColdStart(o: ColdStartOptions) {
           await dropDatabase(name);
         }
       }
-      if (pgExisting) pgExisting.runs.push(await timeToFirst200(kehu, { ...base, DATABASE_URL: existingUrl, KEHU_SEED_DEMO: 'false' }, path));
+      if (pgExisting)
+        pgExisting.runs.push(
+          await timeToFirst200(kehu, { ...base, DATABASE_URL: existingUrl, KEHU_SEED_DEMO: 'false' }, path),
+        );
     }
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -139,24 +170,52 @@ export async function runColdStart(o: ColdStartOptions) {
   const summary = scenarios.map((s) => {
     const ms = median(s.runs.map((r) => r.ms));
     const ready = s.runs.map((r) => r.readyLogMs).filter((x): x is number => x !== undefined);
-    return { name: s.name, what: s.what, medianMs: ms, runsMs: s.runs.map((r) => Math.round(r.ms)), readyLogMs: ready.length ? median(ready) : null, ratio: ratio(ms, baseMs) };
+    return {
+      name: s.name,
+      what: s.what,
+      medianMs: ms,
+      runsMs: s.runs.map((r) => Math.round(r.ms)),
+      readyLogMs: ready.length ? median(ready) : null,
+      ratio: ratio(ms, baseMs),
+    };
   });
-  printTable(`cold-start — spawn → first 200 of GET ${path}, median of ${o.runs}`, summary.map((s) => ({
-    scenario: s.name,
-    'median ms': s.medianMs,
-    'x baseline': `${fmt(s.ratio, 1)}x`,
-    "Kehu's own ready ms": s.readyLogMs ?? '',
-    runs: s.runsMs.join(' / '),
-  })));
-  const file = writeResult('cold-start', { options: o, path, webBuilt, postgres: o.skipPg ? null : await pgVersion(), baselineMs: baseMs, scenarios: summary });
+  printTable(
+    `cold-start — spawn → first 200 of GET ${path}, median of ${o.runs}`,
+    summary.map((s) => ({
+      scenario: s.name,
+      'median ms': s.medianMs,
+      'x baseline': `${fmt(s.ratio, 1)}x`,
+      "Kehu's own ready ms": s.readyLogMs ?? '',
+      runs: s.runsMs.join(' / '),
+    })),
+  );
+  const file = writeResult('cold-start', {
+    options: o,
+    path,
+    webBuilt,
+    postgres: o.skipPg ? null : await pgVersion(),
+    baselineMs: baseMs,
+    scenarios: summary,
+  });
   console.log(`\nwritten ${file}`);
   return { baselineMs: baseMs, scenarios: summary };
 }
 
 export function coldStartOptions(argv = process.argv.slice(2)): ColdStartOptions | null {
-  const v = args({ runs: { type: 'string', default: '3' }, customers: { type: 'string', default: '200000' }, 'skip-pg': { type: 'boolean', default: false } }, argv);
+  const v = args(
+    {
+      runs: { type: 'string', default: '3' },
+      customers: { type: 'string', default: '200000' },
+      'skip-pg': { type: 'boolean', default: false },
+    },
+    argv,
+  );
   if (v.help) return null;
-  return { runs: Math.min(Math.max(int(v.runs, 'runs'), 1), 10), customers: int(v.customers, 'customers'), skipPg: v['skip-pg'] };
+  return {
+    runs: Math.min(Math.max(int(v.runs, 'runs'), 1), 10),
+    customers: int(v.customers, 'customers'),
+    skipPg: v['skip-pg'],
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

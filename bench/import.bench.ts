@@ -18,14 +18,58 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { args, dropDatabase, ensureBenchTenant, ensureDatabase, fmt, freePort, int, NODE, pct, pgVersion, printTable, REPO_ROOT, RESULTS_DIR, ratio, signIn, sleep, writeResult } from './lib.ts';
+import {
+  args,
+  dropDatabase,
+  ensureBenchTenant,
+  ensureDatabase,
+  fmt,
+  freePort,
+  int,
+  NODE,
+  pct,
+  pgVersion,
+  printTable,
+  REPO_ROOT,
+  RESULTS_DIR,
+  ratio,
+  signIn,
+  sleep,
+  writeResult,
+} from './lib.ts';
 
 const HELP = 'node bench/import.bench.ts [--rows 200000] [--timeout 1800] [--keep]';
 const IMPORT_DB = 'kehu_bench_import';
 
 /** CSV header (field apiNames, so the mapping is the identity) and the matching table columns. */
-const CSV_FIELDS = ['name', 'kind', 'phone', 'email', 'industry', 'level', 'source', 'region', 'address', 'website', 'employees', 'isKeyAccount'] as const;
-const COPY_COLUMNS = ['name', 'kind', 'phone', 'email', 'industry', 'level', 'source', 'region', 'address', 'website', 'employees', 'is_key_account'];
+const CSV_FIELDS = [
+  'name',
+  'kind',
+  'phone',
+  'email',
+  'industry',
+  'level',
+  'source',
+  'region',
+  'address',
+  'website',
+  'employees',
+  'isKeyAccount',
+] as const;
+const COPY_COLUMNS = [
+  'name',
+  'kind',
+  'phone',
+  'email',
+  'industry',
+  'level',
+  'source',
+  'region',
+  'address',
+  'website',
+  'employees',
+  'is_key_account',
+];
 
 export interface ImportOptions {
   rows: number;
@@ -52,7 +96,24 @@ const CITIES: [string, string, string[]][] = [
   ['广州', '广东省广州市', ['440103', '440104', '440106', '440113']],
   ['深圳', '广东省深圳市', ['440303', '440304', '440305', '440306']],
 ];
-const BRANDS = ['恒瑞', '华信', '博远', '鼎盛', '宏达', '信诚', '瑞丰', '天成', '锦程', '汇通', '中泰', '新元', '金桥', '同创', '远景', '正和'];
+const BRANDS = [
+  '恒瑞',
+  '华信',
+  '博远',
+  '鼎盛',
+  '宏达',
+  '信诚',
+  '瑞丰',
+  '天成',
+  '锦程',
+  '汇通',
+  '中泰',
+  '新元',
+  '金桥',
+  '同创',
+  '远景',
+  '正和',
+];
 const TRADES: [string, string][] = [
   ['机械制造', 'manufacturing'],
   ['商贸', 'retail'],
@@ -65,9 +126,54 @@ const TRADES: [string, string][] = [
   ['教育科技', 'education'],
   ['物流', 'other'],
 ];
-const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭'];
-const GIVEN = ['伟', '芳', '娜', '敏', '静', '强', '磊', '军', '洋', '勇', '艳', '杰', '涛', '明', '超', '霞'];
-const ROADS = ['人民路', '中山路', '解放路', '建设路', '和平路', '新华路', '长江路', '世纪大道', '科技路', '滨江大道'];
+const SURNAMES = [
+  '王',
+  '李',
+  '张',
+  '刘',
+  '陈',
+  '杨',
+  '黄',
+  '赵',
+  '吴',
+  '周',
+  '徐',
+  '孙',
+  '马',
+  '朱',
+  '胡',
+  '郭',
+];
+const GIVEN = [
+  '伟',
+  '芳',
+  '娜',
+  '敏',
+  '静',
+  '强',
+  '磊',
+  '军',
+  '洋',
+  '勇',
+  '艳',
+  '杰',
+  '涛',
+  '明',
+  '超',
+  '霞',
+];
+const ROADS = [
+  '人民路',
+  '中山路',
+  '解放路',
+  '建设路',
+  '和平路',
+  '新华路',
+  '长江路',
+  '世纪大道',
+  '科技路',
+  '滨江大道',
+];
 const LEVELS = ['A', 'B', 'C', 'C', 'D'];
 const SOURCES = ['website', 'referral', 'exhibition', 'wecom', 'ad', 'phone', 'walk_in', 'partner'];
 const MOBILE = ['130', '135', '138', '139', '150', '158', '186', '188', '199'];
@@ -87,7 +193,9 @@ export async function customersCsv(rows: number): Promise<string> {
       const company = r() < 0.7;
       const [trade, industry] = pick(TRADES);
       const brand = pick(BRANDS);
-      const name = company ? `${city}${brand}${trade}有限公司${i}` : `${pick(SURNAMES)}${pick(GIVEN)}${pick(GIVEN)}`;
+      const name = company
+        ? `${city}${brand}${trade}有限公司${i}`
+        : `${pick(SURNAMES)}${pick(GIVEN)}${pick(GIVEN)}`;
       const phone = `${pick(MOBILE)}${String(Math.floor(r() * 1e8)).padStart(8, '0')}`;
       const email = r() < 0.5 ? `c${i}@example${i % 97}.com` : '';
       const website = company && r() < 0.4 ? `https://www.c${i}.example.com` : '';
@@ -127,7 +235,13 @@ export async function customersCsv(rows: number): Promise<string> {
  * Kehu fills them: tenant, owner, unit of the importing user and a time-ordered id (Kehu's ids
  * are UUIDv7, so the primary key grows at its right edge in both cases).
  */
-async function copyBaseline(url: string, csv: string, tenantId: string, ownerId: string, unitId: string): Promise<{ seconds: number; rows: number }> {
+async function copyBaseline(
+  url: string,
+  csv: string,
+  tenantId: string,
+  ownerId: string,
+  unitId: string,
+): Promise<{ seconds: number; rows: number }> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
@@ -142,10 +256,15 @@ async function copyBaseline(url: string, csv: string, tenantId: string, ownerId:
       alter column id set default (lpad(to_hex((extract(epoch from clock_timestamp()) * 1000)::bigint), 12, '0') || substr(md5(random()::text), 1, 20))::uuid`);
     await c.query('checkpoint');
     const started = performance.now();
-    const stream = c.query(copyStreams.from(`copy bench_copy_customers (${COPY_COLUMNS.join(', ')}) from stdin with (format csv, header true)`));
+    const stream = c.query(
+      copyStreams.from(
+        `copy bench_copy_customers (${COPY_COLUMNS.join(', ')}) from stdin with (format csv, header true)`,
+      ),
+    );
     await pipeline(createReadStream(csv), stream);
     const seconds = (performance.now() - started) / 1000;
-    const n = (await c.query<{ n: number }>('select count(*)::int as n from bench_copy_customers')).rows[0]!.n;
+    const n = (await c.query<{ n: number }>('select count(*)::int as n from bench_copy_customers')).rows[0]!
+      .n;
     await c.query('drop table bench_copy_customers');
     await c.query('checkpoint');
     return { seconds, rows: n };
@@ -167,9 +286,21 @@ interface ImportRun {
 async function startKehu(url: string): Promise<{ child: ChildProcess; base: string; output: () => string }> {
   const port = await freePort();
   let out = '';
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', KEHU_SEED_DEMO: 'false', KEHU_ROLE: 'all' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: url,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    KEHU_SEED_DEMO: 'false',
+    KEHU_ROLE: 'all',
+  };
   delete env.DATA_DIR;
-  const child = spawn(NODE, [join(REPO_ROOT, 'apps/server/src/main.ts'), 'start'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE, [join(REPO_ROOT, 'apps/server/src/main.ts'), 'start'], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout!.on('data', (d) => {
     out += d;
   });
@@ -220,7 +351,8 @@ async function kehuImport(base: string, slug: string, csv: string, o: ImportOpti
     await sleep(200);
     const res = await fetch(`${base}/api/v1/records/customer/imports/${upBody.id}`, { headers });
     const status = (await res.json()) as { status: string; processedRows: number; totalRows: number | null };
-    if (res.status !== 200) throw new Error(`progress: ${res.status} ${JSON.stringify(status).slice(0, 300)}`);
+    if (res.status !== 200)
+      throw new Error(`progress: ${res.status} ${JSON.stringify(status).slice(0, 300)}`);
     const t = (performance.now() - started) / 1000;
     progress.push({ t: Math.round(t * 10) / 10, processed: status.processedRows });
     const pctDone = Math.floor((status.processedRows / (status.totalRows || o.rows)) * 10);
@@ -229,9 +361,16 @@ async function kehuImport(base: string, slug: string, csv: string, o: ImportOpti
     if (status.status === 'done' || status.status === 'failed') {
       process.stderr.write('\n');
       const finished = performance.now();
-      return { seconds: (finished - started) / 1000, uploadSeconds: (uploaded - started) / 1000, jobSeconds: (finished - uploaded) / 1000, status, progress };
+      return {
+        seconds: (finished - started) / 1000,
+        uploadSeconds: (uploaded - started) / 1000,
+        jobSeconds: (finished - uploaded) / 1000,
+        status,
+        progress,
+      };
     }
-    if (performance.now() > deadline) throw new Error(`import not done after ${o.timeoutSeconds} s: ${JSON.stringify(status)}`);
+    if (performance.now() > deadline)
+      throw new Error(`import not done after ${o.timeoutSeconds} s: ${JSON.stringify(status)}`);
   }
 }
 
@@ -244,10 +383,17 @@ export async function runImportBench(o: ImportOptions) {
   const tenant = await ensureBenchTenant(url, 0);
   const c = new pg.Client({ connectionString: url });
   await c.connect();
-  const admin = (await c.query<{ id: string; unit_id: string }>("select id, unit_id from users where tenant_id = $1 and login = 'admin'", [tenant.tenantId])).rows[0]!;
+  const admin = (
+    await c.query<{ id: string; unit_id: string }>(
+      "select id, unit_id from users where tenant_id = $1 and login = 'admin'",
+      [tenant.tenantId],
+    )
+  ).rows[0]!;
   await c.end();
 
-  console.error(`COPY of ${o.rows} rows (${(bytes / 2 ** 20).toFixed(0)} MiB) into a scratch table like customers …`);
+  console.error(
+    `COPY of ${o.rows} rows (${(bytes / 2 ** 20).toFixed(0)} MiB) into a scratch table like customers …`,
+  );
   const copy = await copyBaseline(url, csv, tenant.tenantId, admin.id, admin.unit_id);
   if (copy.rows !== o.rows) throw new Error(`COPY loaded ${copy.rows} rows, expected ${o.rows}`);
 
@@ -268,9 +414,21 @@ export async function runImportBench(o: ImportOptions) {
   }
   const c2 = new pg.Client({ connectionString: url });
   await c2.connect();
-  const imported = (await c2.query<{ n: number }>('select count(*)::int as n from customers where tenant_id = $1', [tenant.tenantId])).rows[0]!.n;
-  const audit = (await c2.query<{ n: number }>('select count(*)::int as n from audit_log where tenant_id = $1', [tenant.tenantId]).catch(() => ({ rows: [{ n: -1 }] }))).rows[0]!.n;
-  const dbSize = (await c2.query<{ s: string }>('select pg_size_pretty(pg_database_size(current_database())) as s')).rows[0]!.s;
+  const imported = (
+    await c2.query<{ n: number }>('select count(*)::int as n from customers where tenant_id = $1', [
+      tenant.tenantId,
+    ])
+  ).rows[0]!.n;
+  const audit = (
+    await c2
+      .query<{ n: number }>('select count(*)::int as n from audit_log where tenant_id = $1', [
+        tenant.tenantId,
+      ])
+      .catch(() => ({ rows: [{ n: -1 }] }))
+  ).rows[0]!.n;
+  const dbSize = (
+    await c2.query<{ s: string }>('select pg_size_pretty(pg_database_size(current_database())) as s')
+  ).rows[0]!.s;
   await c2.end();
   if (!o.keep) await dropDatabase(IMPORT_DB);
 
@@ -279,19 +437,49 @@ export async function runImportBench(o: ImportOptions) {
   const jobRps = imported / run.jobSeconds;
   const r = ratio(kehuRps, copyRps);
   const met = r >= 0.25 && run.status.status === 'done' && imported === o.rows;
-  printTable(`import — ${o.rows.toLocaleString('en-US')} customers, ${(bytes / 2 ** 20).toFixed(0)} MiB CSV`, [
-    { path: 'COPY into table like customers (baseline)', seconds: copy.seconds, 'rows/s': Math.round(copyRps), rows: copy.rows, 'vs COPY': '100 %' },
-    { path: 'Kehu import, end to end', seconds: run.seconds, 'rows/s': Math.round(kehuRps), rows: imported, 'vs COPY': pct(r) },
-    { path: '  of which upload', seconds: run.uploadSeconds, 'rows/s': '', rows: '', 'vs COPY': '' },
-    { path: '  of which job (start → done)', seconds: run.jobSeconds, 'rows/s': Math.round(jobRps), rows: '', 'vs COPY': pct(ratio(jobRps, copyRps)) },
-  ]);
-  console.log(`status ${String(run.status.status)}, created ${String(run.status.created)}, failed ${String(run.status.failed)}; target >= 25 % of COPY: ${met ? 'met' : 'NOT met'}`);
+  printTable(
+    `import — ${o.rows.toLocaleString('en-US')} customers, ${(bytes / 2 ** 20).toFixed(0)} MiB CSV`,
+    [
+      {
+        path: 'COPY into table like customers (baseline)',
+        seconds: copy.seconds,
+        'rows/s': Math.round(copyRps),
+        rows: copy.rows,
+        'vs COPY': '100 %',
+      },
+      {
+        path: 'Kehu import, end to end',
+        seconds: run.seconds,
+        'rows/s': Math.round(kehuRps),
+        rows: imported,
+        'vs COPY': pct(r),
+      },
+      { path: '  of which upload', seconds: run.uploadSeconds, 'rows/s': '', rows: '', 'vs COPY': '' },
+      {
+        path: '  of which job (start → done)',
+        seconds: run.jobSeconds,
+        'rows/s': Math.round(jobRps),
+        rows: '',
+        'vs COPY': pct(ratio(jobRps, copyRps)),
+      },
+    ],
+  );
+  console.log(
+    `status ${String(run.status.status)}, created ${String(run.status.created)}, failed ${String(run.status.failed)}; target >= 25 % of COPY: ${met ? 'met' : 'NOT met'}`,
+  );
   const file = writeResult('import', {
     options: o,
     postgres: await pgVersion(),
     csv: { rows: o.rows, bytes },
     copy: { ...copy, rowsPerSecond: copyRps },
-    kehu: { ...run, imported, auditRows: audit, rowsPerSecond: kehuRps, jobRowsPerSecond: jobRps, databaseSizeAfter: dbSize },
+    kehu: {
+      ...run,
+      imported,
+      auditRows: audit,
+      rowsPerSecond: kehuRps,
+      jobRowsPerSecond: jobRps,
+      databaseSizeAfter: dbSize,
+    },
     ratio: r,
     target: 0.25,
     met,
@@ -301,7 +489,14 @@ export async function runImportBench(o: ImportOptions) {
 }
 
 export function importOptions(argv = process.argv.slice(2)): ImportOptions | null {
-  const v = args({ rows: { type: 'string', default: '200000' }, timeout: { type: 'string', default: '1800' }, keep: { type: 'boolean', default: false } }, argv);
+  const v = args(
+    {
+      rows: { type: 'string', default: '200000' },
+      timeout: { type: 'string', default: '1800' },
+      keep: { type: 'boolean', default: false },
+    },
+    argv,
+  );
   if (v.help) return null;
   const rows = int(v.rows, 'rows');
   if (rows < 1 || rows > 5_000_000) throw new Error('--rows: 1..5,000,000');

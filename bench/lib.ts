@@ -25,8 +25,12 @@ export type Options = Record<string, { type: 'string' | 'boolean'; default?: str
 
 /** Parses `--name value` options; unknown options are an error so typos do not go unnoticed. */
 export function args<T extends Options>(options: T, argv = process.argv.slice(2)) {
-  const { values } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean' } }, allowPositionals: false });
-  return values as { [K in keyof T]: T[K]['type'] extends 'boolean' ? boolean : string } & { help?: boolean };
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...options, help: { type: 'boolean' } },
+    allowPositionals: false,
+  });
+  return values as unknown as { [K in keyof T]: T[K]['type'] extends 'boolean' ? boolean : string } & { help?: boolean };
 }
 
 export const int = (s: string, name: string): number => {
@@ -95,7 +99,11 @@ export interface BenchTenant {
  * reused by later runs (slug `bench<N>`; the seed is one transaction, so a tenant that
  * exists is complete). Migrates first, like `kehu start` would.
  */
-export async function ensureBenchTenant(url: string, customers: number, log = (m: string) => console.error(m)): Promise<BenchTenant> {
+export async function ensureBenchTenant(
+  url: string,
+  customers: number,
+  log = (m: string) => console.error(m),
+): Promise<BenchTenant> {
   const { openDatabase } = await import('../apps/server/src/platform/db/database.ts');
   const { migrate } = await import('../apps/server/src/platform/db/migrate.ts');
   const database = await openDatabase({ url, poolSize: 2 });
@@ -105,7 +113,10 @@ export async function ensureBenchTenant(url: string, customers: number, log = (m
     const pool = database.pool!;
     const t = await pool.query<{ id: string }>('select id from tenants where slug = $1', [slug]);
     if (t.rows[0]) {
-      const n = await pool.query<{ n: number }>('select count(*)::int as n from customers where tenant_id = $1', [t.rows[0].id]);
+      const n = await pool.query<{ n: number }>(
+        'select count(*)::int as n from customers where tenant_id = $1',
+        [t.rows[0].id],
+      );
       log(`tenant ${slug} present (${n.rows[0]!.n} customers) — reusing it`);
       return { slug, tenantId: t.rows[0].id, customers: n.rows[0]!.n, seededNow: false };
     }
@@ -151,16 +162,20 @@ export async function signIn(baseUrl: string, tenant: string, login: string, pas
 
 export const ratio = (x: number, base: number) => (base > 0 ? x / base : Number.NaN);
 export const fmt = (n: number, digits = 1) =>
-  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '—';
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : '—';
 export const pct = (n: number) => (Number.isFinite(n) ? `${(n * 100).toFixed(0)} %` : '—');
 
 /** Prints rows as an aligned plain-text table (CJK-safe enough for our ASCII labels). */
 export function printTable(title: string, rows: Record<string, string | number>[]): void {
   if (rows.length === 0) return;
   const cols = Object.keys(rows[0]!);
-  const cell = (v: string | number | undefined) => (typeof v === 'number' ? fmt(v, Number.isInteger(v) ? 0 : 1) : (v ?? ''));
+  const cell = (v: string | number | undefined) =>
+    typeof v === 'number' ? fmt(v, Number.isInteger(v) ? 0 : 1) : (v ?? '');
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(cell(r[c])).length)));
-  const line = (vals: string[]) => vals.map((v, i) => (i === 0 ? v.padEnd(width[i]!) : v.padStart(width[i]!))).join('  ');
+  const line = (vals: string[]) =>
+    vals.map((v, i) => (i === 0 ? v.padEnd(width[i]!) : v.padStart(width[i]!))).join('  ');
   console.log(`\n${title}`);
   console.log(line(cols));
   console.log(width.map((w) => '-'.repeat(w)).join('  '));

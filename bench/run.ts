@@ -13,7 +13,10 @@ import { coldStartOptions, runColdStart } from './cold-start.bench.ts';
 import { importOptions, runImportBench } from './import.bench.ts';
 import { args, fmt, pct, writeResult } from './lib.ts';
 
-const v = args({ full: { type: 'boolean', default: false }, only: { type: 'string', default: 'api-list,cold-start,import' } });
+const v = args({
+  full: { type: 'boolean', default: false },
+  only: { type: 'string', default: 'api-list,cold-start,import' },
+});
 if (v.help) {
   console.log('node bench/run.ts [--full] [--only api-list,cold-start,import]');
   process.exit(0);
@@ -38,7 +41,18 @@ async function step(name: string, fn: () => Promise<void>) {
 }
 
 await step('api-list', async () => {
-  const r = await runApiList(apiListOptions(['--customers', customers, '--duration', full ? '15' : '10', '--warmup', '3', '--rounds', full ? '2' : '1'])!);
+  const r = await runApiList(
+    apiListOptions([
+      '--customers',
+      customers,
+      '--duration',
+      full ? '15' : '10',
+      '--warmup',
+      '3',
+      '--rounds',
+      full ? '2' : '1',
+    ])!,
+  );
   summary['api-list'] = r;
   lines.push(
     `api-list: Kehu ${fmt(r.kehu.rps, 0)} req/s vs bare ${fmt(r.bare.rps, 0)} (${pct(r.ratios.throughput)}, target >= 50 %); p99 ${fmt(r.kehu.p99, 0)} vs ${fmt(r.bare.p99, 0)} ms (${fmt(r.ratios.p99, 2)}x, target <= 3x)`,
@@ -48,13 +62,20 @@ await step('api-list', async () => {
 await step('cold-start', async () => {
   const r = await runColdStart(coldStartOptions(['--runs', full ? '5' : '3', '--customers', customers])!);
   summary['cold-start'] = r;
-  lines.push(`cold-start: baseline ${fmt(r.baselineMs, 0)} ms; ${r.scenarios.filter((s) => s.name !== 'baseline').map((s) => `${s.name} ${fmt(s.medianMs, 0)} ms (${fmt(s.ratio, 1)}x)`).join(', ')}`);
+  lines.push(
+    `cold-start: baseline ${fmt(r.baselineMs, 0)} ms; ${r.scenarios
+      .filter((s) => s.name !== 'baseline')
+      .map((s) => `${s.name} ${fmt(s.medianMs, 0)} ms (${fmt(s.ratio, 1)}x)`)
+      .join(', ')}`,
+  );
 });
 
 await step('import', async () => {
   const r = await runImportBench(importOptions(['--rows', full ? '1000000' : '200000'])!);
   summary.import = r;
-  lines.push(`import: Kehu ${fmt(r.kehuRps, 0)} rows/s vs COPY ${fmt(r.copyRps, 0)} (${pct(r.ratio)}, target >= 25 %)`);
+  lines.push(
+    `import: Kehu ${fmt(r.kehuRps, 0)} rows/s vs COPY ${fmt(r.copyRps, 0)} (${pct(r.ratio)}, target >= 25 %)`,
+  );
 });
 
 console.log('\n=== summary ===');
