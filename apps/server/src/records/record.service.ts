@@ -173,7 +173,9 @@ export async function listRecords(ctx: RecordCtx, q: ListQuery): Promise<ListRes
   const order = isId ? sql`r.id ${dir}` : sql`${sortExpr} ${dir} nulls last, r.id ${dir}`;
   const display = displayColumns(ctx.obj, ctx.access);
   const rows = (
-    await sql<Row>`select r.*${display.sql} from ${table(ctx.obj)} where ${where} and ${cursorWhere} order by ${order} limit ${limit + 1}`.execute(
+    // The cursor carries the sort value as PostgreSQL prints it: a JS Date would cut timestamptz
+    // microseconds to milliseconds and the next page would skip every row of that millisecond.
+    await sql<Row>`select r.*${display.sql}${isId ? sql`` : sql`, (${sortExpr})::text as __cursor_v`} from ${table(ctx.obj)} where ${where} and ${cursorWhere} order by ${order} limit ${limit + 1}`.execute(
       ctx.tx,
     )
   ).rows;
@@ -185,7 +187,7 @@ export async function listRecords(ctx: RecordCtx, q: ListQuery): Promise<ListRes
     rows.length > limit && last
       ? encodeCursor({
           s: sortKey,
-          v: isId ? null : normaliseSortValue(rawValue(ctx.obj, sortF, last), sortF),
+          v: isId ? null : (last.__cursor_v ?? null),
           id: last.id,
         })
       : null;
@@ -199,11 +201,6 @@ export async function listRecords(ctx: RecordCtx, q: ListQuery): Promise<ListRes
     result.total = c?.n ?? 0;
   }
   return result;
-}
-
-function normaliseSortValue(v: unknown, f: FieldDef): unknown {
-  if (f.type === 'currency') return (v as { amount: number } | null)?.amount ?? null;
-  return v;
 }
 
 async function loadRow(
