@@ -23,7 +23,7 @@ export function formatCurrency(v: unknown, lang: string): string {
   }
 }
 
-function RegionText({ code }: { code: string }) {
+export function RegionText({ code }: { code: string }) {
   const name = useRegionName(code);
   return <span title={code}>{name ?? code}</span>;
 }

@@ -5,8 +5,10 @@ import relativeTime from 'dayjs/plugin/relativeTime';
 import { useTranslation } from 'react-i18next';
 import { ErrorResult } from '../app/error-result';
 import { type ObjectMeta, useLabel } from '../app/meta';
-import { formatPlain } from './field-value';
+import { useSession } from '../app/session';
+import { formatPlain, RegionText } from './field-value';
 import { recordApi } from './record-api';
+import { useUserNames } from './user-select';
 
 dayjs.extend(relativeTime);
 
@@ -21,6 +23,8 @@ const ACTION_COLORS: Record<string, string> = {
 export function RecordTimeline({ meta, id }: { meta: ObjectMeta; id: string }) {
   const { t, i18n } = useTranslation();
   const label = useLabel();
+  const users = useUserNames();
+  const { me } = useSession();
   const tl = useQuery({
     queryKey: ['records', meta.apiName, 'timeline', id],
     queryFn: () => recordApi.timeline(meta.apiName, id),
@@ -29,8 +33,14 @@ export function RecordTimeline({ meta, id }: { meta: ObjectMeta; id: string }) {
   if (tl.error) return <ErrorResult error={tl.error} onRetry={() => tl.refetch()} />;
   if (tl.data.items.length === 0) return <Empty description={t('timeline.empty')} />;
   const fieldOf = (name: string) => meta.fields.find((f) => f.apiName === name);
-  const show = (name: string, v: unknown) => {
-    const s = formatPlain(fieldOf(name), v, i18n.language);
+  const show = (name: string, v: unknown): React.ReactNode => {
+    const f = fieldOf(name);
+    if (v !== null && v !== undefined && v !== '') {
+      if (f?.type === 'region') return <RegionText code={String(v)} />;
+      if (f?.type === 'user') return users.get(String(v)) ?? String(v);
+      if (f?.type === 'unit') return me.units.find((u) => u.id === v)?.name ?? String(v);
+    }
+    const s = formatPlain(f, v, i18n.language);
     return s === '' ? t('timeline.emptyValue') : s;
   };
   return (

@@ -23,6 +23,22 @@ interface Props {
   disabled?: boolean;
 }
 
+/** id → name for users the caller can list (admins), plus the caller. */
+export function useUserNames(): Map<string, string> {
+  const { me, can } = useSession();
+  const users = useQuery({
+    queryKey: ['admin', 'users', 'select', ''],
+    queryFn: () => http.get<unknown>('/admin/users', { limit: 50 }).then((d) => asItems<UserRow>(d)),
+    enabled: can('admin:users'),
+    staleTime: 60_000,
+  });
+  return useMemo(() => {
+    const m = new Map((users.data ?? []).map((u) => [u.id, u.name]));
+    m.set(me.user.id, me.user.name);
+    return m;
+  }, [users.data, me.user]);
+}
+
 /**
  * The contract has no general user directory; admins search /admin/users, everyone else can pick
  * themselves or keep the current value (labelled from `_display`).
