@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Client, getTestEnv, login, newTenant, type TestEnv } from '../testing/harness.ts';
 import { marker, tenantDirectory, uniqueMobile } from '../testing/fixtures.ts';
+import { type Client, getTestEnv, login, newTenant, type TestEnv } from '../testing/harness.ts';
 
 const masked = (phone: string) => `${phone.slice(0, 3)}****${phone.slice(-4)}`;
 const text = (b: unknown) => (typeof b === 'string' ? b : JSON.stringify(b));
@@ -31,7 +31,12 @@ async function world() {
   const id = created.body.id as string;
   assert.equal((await admin.patch(`/records/customer/${id}`, { version: 1, phone })).status, 200);
   const contactPhone = uniqueMobile();
-  const contact = await admin.post('/records/contact', { name: marker('联系人'), phone: contactPhone, customerId: id, ownerId: d.user('sun.lei').id });
+  const contact = await admin.post('/records/contact', {
+    name: marker('联系人'),
+    phone: contactPhone,
+    customerId: id,
+    ownerId: d.user('sun.lei').id,
+  });
   assert.equal(contact.status, 201, text(contact.body));
   return { seed, d, admin, id, name, phone, first, contactPhone, contactId: contact.body.id as string };
 }
@@ -39,7 +44,8 @@ async function world() {
 /** Asserts no full phone number of the world appears anywhere in a response. */
 function noPhone(where: string, body: unknown, w: { phone: string; first: string; contactPhone: string }) {
   const t = text(body);
-  for (const p of [w.phone, w.first, w.contactPhone]) assert.ok(!t.includes(p), `${where} contains the full phone ${p}`);
+  for (const p of [w.phone, w.first, w.contactPhone])
+    assert.ok(!t.includes(p), `${where} contains the full phone ${p}`);
 }
 
 describe('field masking', () => {
@@ -69,7 +75,9 @@ describe('field masking', () => {
         );
         noPhone('search', found.body, w);
       }
-      const eq = await c.post('/records/customer/query', { filter: { field: 'phone', op: 'eq', value: w.phone } });
+      const eq = await c.post('/records/customer/query', {
+        filter: { field: 'phone', op: 'eq', value: w.phone },
+      });
       assert.deepEqual(
         eq.body.items.map((r: any) => r.id),
         [w.id],
@@ -77,17 +85,23 @@ describe('field masking', () => {
       noPhone('filter', eq.body, w);
       // Probing a masked value digit by digit is not allowed, nor is sorting by it.
       for (const op of ['contains', 'startsWith', 'gt']) {
-        const probe = await c.post('/records/customer/query', { filter: { field: 'phone', op, value: w.phone.slice(0, 5) } });
+        const probe = await c.post('/records/customer/query', {
+          filter: { field: 'phone', op, value: w.phone.slice(0, 5) },
+        });
         assert.equal(probe.status, 422, op);
         assert.equal(probe.body.errors[0].code, 'masked_op');
       }
       assert.equal((await c.get('/records/customer?sort=phone')).status, 422);
       const timeline = await c.get(`/records/customer/${w.id}/timeline`);
       assert.equal(timeline.status, 200);
-      const change = timeline.body.items.flatMap((i: any) => i.changes).find((ch: any) => ch.field === 'phone' && ch.from);
+      const change = timeline.body.items
+        .flatMap((i: any) => i.changes)
+        .find((ch: any) => ch.field === 'phone' && ch.from);
       assert.deepEqual(change, { field: 'phone', from: masked(w.first), to: masked(w.phone) });
       noPhone('timeline', timeline.body, w);
-      const contacts = await c.get(`/records/contact?filter=${encodeURIComponent(JSON.stringify({ field: 'customerId', op: 'eq', value: w.id }))}`);
+      const contacts = await c.get(
+        `/records/contact?filter=${encodeURIComponent(JSON.stringify({ field: 'customerId', op: 'eq', value: w.id }))}`,
+      );
       assert.equal(contacts.body.items[0].phone, masked(w.contactPhone));
       noPhone('contacts', contacts.body, w);
       const meta = await c.get('/meta/objects/customer');
@@ -105,11 +119,14 @@ describe('field masking', () => {
     assert.equal(byRecord.status, 200);
     assert.ok(byRecord.body.items.length >= 2);
     const update = byRecord.body.items.find((a: any) => a.action === 'update');
-    assert.deepEqual(update.changes.find((ch: any) => ch.field === 'phone'), { field: 'phone', from: masked(w.first), to: masked(w.phone) });
+    assert.deepEqual(
+      update.changes.find((ch: any) => ch.field === 'phone'),
+      { field: 'phone', from: masked(w.first), to: masked(w.phone) },
+    );
     noPhone('audit by record', byRecord.body, w);
     let cursor: string | null = null;
     do {
-      const page = await c.get(`/admin/audit?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: { body: any } = await c.get(`/admin/audit?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
       noPhone('audit page', page.body, w);
       cursor = page.body.nextCursor;
     } while (cursor);
@@ -129,7 +146,10 @@ describe('field masking', () => {
       personalKind: 'phone',
     });
     assert.equal(field.status, 201);
-    assert.equal((await admin.patch(`/records/customer/${w.id}`, { version: 2, c_backup_mobile: w.phone })).status, 200);
+    assert.equal(
+      (await admin.patch(`/records/customer/${w.id}`, { version: 2, c_backup_mobile: w.phone })).status,
+      200,
+    );
     const dup = await c.post('/records/customer', { name: marker('dup'), c_backup_mobile: w.phone });
     assert.ok([409, 422].includes(dup.status), text(dup.body));
     assert.ok(dup.body.errors.some((e: any) => e.field === 'c_backup_mobile' && e.code === 'unique'));
@@ -137,14 +157,22 @@ describe('field masking', () => {
     assert.ok(!dupText.includes(w.phone), 'the conflict does not repeat the number');
     assert.ok(!dupText.includes(w.name), 'the conflict does not name the other record');
     // Validation errors and stale-version conflicts do not carry the stored record either.
-    const bad = await c.patch(`/records/customer/${w.id}`, { version: 3, email: 'not-an-email', employees: -1 });
+    const bad = await c.patch(`/records/customer/${w.id}`, {
+      version: 3,
+      email: 'not-an-email',
+      employees: -1,
+    });
     assert.equal(bad.status, 422);
     noPhone('validation error', bad.body, w);
     const stale = await c.patch(`/records/customer/${w.id}`, { version: 1, remark: 'x' });
     assert.equal(stale.status, 409);
     noPhone('conflict', stale.body, w);
     // Sending the masked value back unchanged keeps the stored number.
-    const roundTrip = await c.patch(`/records/customer/${w.id}`, { version: 3, phone: masked(w.phone), remark: 'round trip' });
+    const roundTrip = await c.patch(`/records/customer/${w.id}`, {
+      version: 3,
+      phone: masked(w.phone),
+      remark: 'round trip',
+    });
     assert.equal(roundTrip.status, 200, text(roundTrip.body));
     assert.equal((await admin.get(`/records/customer/${w.id}`)).body.phone, w.phone);
   });
@@ -160,8 +188,13 @@ describe('field masking', () => {
     });
     assert.equal(created.status, 201);
     const idNo = '310101199001011234';
-    assert.equal((await w.admin.patch(`/records/customer/${w.id}`, { version: 2, c_id_card: idNo })).status, 200);
-    const renamed = await w.admin.patch('/meta/objects/customer/fields/c_id_card', { label: { 'zh-CN': '证件号码', 'en-US': 'ID number' } });
+    assert.equal(
+      (await w.admin.patch(`/records/customer/${w.id}`, { version: 2, c_id_card: idNo })).status,
+      200,
+    );
+    const renamed = await w.admin.patch('/meta/objects/customer/fields/c_id_card', {
+      label: { 'zh-CN': '证件号码', 'en-US': 'ID number' },
+    });
     assert.equal(renamed.status, 200);
     const c = await login(env, w.seed.slug, 'zhou.xiaoyan');
     const rec = await c.get(`/records/customer/${w.id}`);

@@ -30,7 +30,8 @@ export const API_PREFIX = '/api/v1';
 const KNOWN_PARAMS = new Set(['object', 'id', 'field']);
 
 export const pathParams = (url: string) => [...url.matchAll(/:(\w+)/g)].map((m) => m[1]!);
-export const localUrl = (r: RouteSpec) => (r.url.startsWith(API_PREFIX) ? r.url.slice(API_PREFIX.length) : r.url);
+export const localUrl = (r: RouteSpec) =>
+  r.url.startsWith(API_PREFIX) ? r.url.slice(API_PREFIX.length) : r.url;
 export const routeName = (r: RouteSpec) => `${r.method} ${localUrl(r)}`;
 
 /** The action a route performs, for the matrix columns (read, list, create, update, delete). */
@@ -51,14 +52,19 @@ export function classify(r: RouteSpec): RouteShape {
   const url = localUrl(r);
   const params = pathParams(url);
   const unknown = params.filter((p) => !KNOWN_PARAMS.has(p));
-  if (unknown.length) return { kind: 'unprobeable', why: `path params the matrix cannot fill: ${unknown.join(', ')}` };
+  if (unknown.length)
+    return { kind: 'unprobeable', why: `path params the matrix cannot fill: ${unknown.join(', ')}` };
   if (typeof r.permission === 'string' && r.permission.startsWith('admin:')) return { kind: 'admin', params };
   if (r.rawBody) return { kind: 'unprobeable', why: 'raw (upload) body' };
   if (url.startsWith('/records/:object')) {
-    if (/^\/records\/:object\/:id(\/[a-z-]+)?$/.test(url)) return { kind: 'record-item', action: routeAction(r) };
+    if (/^\/records\/:object\/:id(\/[a-z-]+)?$/.test(url))
+      return { kind: 'record-item', action: routeAction(r) };
     if (url === '/records/:object' && r.method === 'POST') return { kind: 'record-create' };
     if (url === '/records/:object/bulk' && r.method === 'POST') return { kind: 'record-bulk' };
-    if (/^\/records\/:object(\/[a-z-]+)?$/.test(url) && (r.method === 'GET' || (r.method === 'POST' && acceptsEmpty(r.body))))
+    if (
+      /^\/records\/:object(\/[a-z-]+)?$/.test(url) &&
+      (r.method === 'GET' || (r.method === 'POST' && acceptsEmpty(r.body)))
+    )
       return { kind: 'record-list' };
     if (params.includes('id')) return { kind: 'foreign-id', params };
     return { kind: 'unprobeable', why: 'record route of an unknown shape' };
@@ -66,7 +72,8 @@ export function classify(r: RouteSpec): RouteShape {
   if (url.startsWith('/meta/objects/:object')) return { kind: 'metadata' };
   if (r.permission === 'authenticated' && params.length === 0) return { kind: 'self' };
   if (params.includes('id')) return { kind: 'foreign-id', params };
-  if (typeof r.permission === 'function') return { kind: 'unprobeable', why: 'permission computed from params on a non-record route' };
+  if (typeof r.permission === 'function')
+    return { kind: 'unprobeable', why: 'permission computed from params on a non-record route' };
   return { kind: 'unprobeable', why: 'no probe generator for this shape' };
 }
 
@@ -91,7 +98,8 @@ export function sampleBody(r: RouteSpec, overrides: Record<string, unknown> = {}
   return null;
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function sample(s: any, root: any, depth = 0): unknown {
   if (depth > 6 || s === true || s === undefined) return null;
@@ -104,7 +112,8 @@ function sample(s: any, root: any, depth = 0): unknown {
   if (s.const !== undefined) return s.const;
   if (s.default !== undefined) return s.default;
   if (Array.isArray(s.enum)) return s.enum[0];
-  for (const k of ['anyOf', 'oneOf', 'allOf']) if (Array.isArray(s[k])) return sample(s[k][0], root, depth + 1);
+  for (const k of ['anyOf', 'oneOf', 'allOf'])
+    if (Array.isArray(s[k])) return sample(s[k][0], root, depth + 1);
   const type = Array.isArray(s.type) ? s.type.find((t: string) => t !== 'null') : s.type;
   switch (type) {
     case 'object': {
@@ -113,7 +122,9 @@ function sample(s: any, root: any, depth = 0): unknown {
       return out;
     }
     case 'array':
-      return s.minItems ? Array.from({ length: s.minItems }, () => sample(s.items ?? {}, root, depth + 1)) : [];
+      return s.minItems
+        ? Array.from({ length: s.minItems }, () => sample(s.items ?? {}, root, depth + 1))
+        : [];
     case 'string':
       if (s.format === 'uuid') return randomUUID();
       if (s.format === 'email') return 'probe@example.com';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { Client, DEMO_PASSWORD, getTestEnv, login, newTenant, type TestEnv } from '../../testing/harness.ts';
 import { marker, tenantDirectory } from '../../testing/fixtures.ts';
+import { Client, DEMO_PASSWORD, getTestEnv, login, newTenant, type TestEnv } from '../../testing/harness.ts';
 import { inTenant } from '../db/tenant-scope.ts';
 import { sha256 } from './tokens.ts';
 
@@ -86,10 +86,22 @@ describe('sign-in and sessions', () => {
     assert.equal(body.code, 'rate_limited');
     assert.match(body.detail, /^请求过于频繁，请 \d+ 秒后再试$/);
     // Other accounts are unaffected.
-    assert.equal((await rawLogin({ tenant: seed.slug, login: 'zhao.jing', password: DEMO_PASSWORD })).status, 200);
+    assert.equal(
+      (await rawLogin({ tenant: seed.slug, login: 'zhao.jing', password: DEMO_PASSWORD })).status,
+      200,
+    );
     const d = await tenantDirectory(env, seed);
-    const audit = await inTenant(env.database.db, seed.tenantId, async (tx) =>
-      (await sql<{ n: number }>`select count(*)::int n from audit_log where tenant_id = ${seed.tenantId} and action = 'login_failed' and actor_id = ${d.user('sun.lei').id}`.execute(tx)).rows[0]!.n,
+    const audit = await inTenant(
+      env.database.db,
+      seed.tenantId,
+      async (tx) =>
+        (
+          await sql<{
+            n: number;
+          }>`select count(*)::int n from audit_log where tenant_id = ${seed.tenantId} and action = 'login_failed' and actor_id = ${d.user('sun.lei').id}`.execute(
+            tx,
+          )
+        ).rows[0]!.n,
     );
     assert.ok(audit >= 5, 'failed sign-ins are audited');
   });
@@ -109,11 +121,20 @@ describe('sign-in and sessions', () => {
       assert.equal(res.status, 403, `${method} ${path}`);
       assert.equal(res.body.detail, '页面已过期，请刷新后重试（CSRF 校验失败）');
     }
-    const forged = await noToken.request('POST', '/records/customer', { name }, { 'x-csrf-token': `${c.csrf}x` });
+    const forged = await noToken.request(
+      'POST',
+      '/records/customer',
+      { name },
+      { 'x-csrf-token': `${c.csrf}x` },
+    );
     assert.equal(forged.status, 403);
     assert.equal((await noToken.get('/records/customer?limit=1')).status, 200, 'reads need no token');
     assert.equal((await c.post('/records/customer', { name })).status, 201);
-    assert.equal((await c.get(`/records/customer?q=${name}&count=true`)).body.total, 1, 'only the request with the token wrote');
+    assert.equal(
+      (await c.get(`/records/customer?q=${name}&count=true`)).body.total,
+      1,
+      'only the request with the token wrote',
+    );
   });
 
   it('ends the session on logout', async () => {
@@ -132,7 +153,10 @@ describe('sign-in and sessions', () => {
     const admin = await login(env, seed.slug, 'admin');
     const user = await login(env, seed.slug, 'sun.lei');
     assert.equal((await user.get('/records/customer')).status, 200);
-    assert.equal((await admin.patch(`/admin/users/${d.user('sun.lei').id}`, { status: 'disabled' })).status, 200);
+    assert.equal(
+      (await admin.patch(`/admin/users/${d.user('sun.lei').id}`, { status: 'disabled' })).status,
+      200,
+    );
     assert.equal((await user.get('/records/customer')).status, 401);
     const res = await rawLogin({ tenant: seed.slug, login: 'sun.lei', password: DEMO_PASSWORD });
     assert.equal(res.status, 401);
@@ -147,11 +171,16 @@ describe('sign-in and sessions', () => {
     assert.equal((await cs.post('/records/customer', { name: marker('cs') })).status, 403);
     const before = await cs.get('/records/customer?limit=1&count=true');
     const role = (await admin.get('/admin/roles')).body.items.find((r: any) => r.name === '客服专员');
-    const patched = await admin.patch(`/admin/roles/${role.id}`, { permissions: [...role.permissions, 'customer:create'] });
+    const patched = await admin.patch(`/admin/roles/${role.id}`, {
+      permissions: [...role.permissions, 'customer:create'],
+    });
     assert.equal(patched.status, 200);
     assert.deepEqual(patched.body.dataScopes, role.dataScopes, 'a partial PATCH keeps the data scopes');
     assert.deepEqual(patched.body.fieldAccess, role.fieldAccess, 'and the field access');
-    assert.equal((await cs.post('/records/customer', { name: marker('cs'), unitId: d.unit('EC') })).status, 201);
+    assert.equal(
+      (await cs.post('/records/customer', { name: marker('cs'), unitId: d.unit('EC') })).status,
+      201,
+    );
     assert.equal((await cs.get('/records/customer?limit=1&count=true')).body.total, before.body.total + 1);
     // Narrowing the data scope is just as immediate.
     await admin.patch(`/admin/roles/${role.id}`, { dataScopes: { '*': 'own' } });
@@ -176,7 +205,16 @@ describe('API keys', () => {
     const item = listed.body.items.find((k: any) => k.id === created.body.id);
     assert.equal(item.prefix, key.slice(0, 12));
     assert.equal(item.lastUsedAt, null);
-    const row = await inTenant(env.database.db, seed.tenantId, async (tx) => (await sql<any>`select * from api_keys where tenant_id = ${seed.tenantId} and id = ${created.body.id}`.execute(tx)).rows[0]);
+    const row = await inTenant(
+      env.database.db,
+      seed.tenantId,
+      async (tx) =>
+        (
+          await sql<any>`select * from api_keys where tenant_id = ${seed.tenantId} and id = ${created.body.id}`.execute(
+            tx,
+          )
+        ).rows[0],
+    );
     const stored = JSON.stringify(row);
     assert.ok(!stored.includes(secret), 'no column holds the secret');
     assert.ok(!stored.includes(key));
@@ -196,9 +234,19 @@ describe('API keys', () => {
     assert.equal(denied.status, 403);
     assert.equal(denied.body.detail, 'API 密钥未授权此操作（需要 customer:create）');
     assert.equal((await ro.get('/records/contact')).status, 403);
-    assert.equal((await ro.get('/admin/users')).status, 403, 'the admin user behind the key does not lend it admin rights');
-    const writer = keyClient((await admin.post('/admin/api-keys', { name: 'rw', scopes: ['customer:*'] })).body.key);
-    assert.equal((await writer.post('/records/customer', { name: marker('key') })).status, 201, 'no CSRF token needed with a key');
+    assert.equal(
+      (await ro.get('/admin/users')).status,
+      403,
+      'the admin user behind the key does not lend it admin rights',
+    );
+    const writer = keyClient(
+      (await admin.post('/admin/api-keys', { name: 'rw', scopes: ['customer:*'] })).body.key,
+    );
+    assert.equal(
+      (await writer.post('/records/customer', { name: marker('key') })).status,
+      201,
+      'no CSRF token needed with a key',
+    );
     assert.equal((await admin.del(`/admin/api-keys/${readOnly.id}`)).status, 204);
     const revoked = await ro.get('/records/customer');
     assert.equal(revoked.status, 401);
@@ -207,16 +255,29 @@ describe('API keys', () => {
     const d = await tenantDirectory(env, seed);
     const other = await newTenant(env, 0);
     const otherAdmin = await login(env, other.slug, 'admin');
-    const foreignKey = keyClient((await otherAdmin.post('/admin/api-keys', { name: 'b', scopes: ['*'] })).body.key);
-    assert.ok(!JSON.stringify((await foreignKey.get('/records/customer?limit=200')).body).includes(d.user('admin').id), "a key sees only its tenant's data");
+    const foreignKey = keyClient(
+      (await otherAdmin.post('/admin/api-keys', { name: 'b', scopes: ['*'] })).body.key,
+    );
+    assert.ok(
+      !JSON.stringify((await foreignKey.get('/records/customer?limit=200')).body).includes(
+        d.user('admin').id,
+      ),
+      "a key sees only its tenant's data",
+    );
   });
 
   it('cannot mint a key broader than its own scopes', async () => {
     const seed = await newTenant(env, 0);
     const admin = await login(env, seed.slug, 'admin');
-    const minter = keyClient((await admin.post('/admin/api-keys', { name: 'minter', scopes: ['admin:apikeys'] })).body.key);
+    const minter = keyClient(
+      (await admin.post('/admin/api-keys', { name: 'minter', scopes: ['admin:apikeys'] })).body.key,
+    );
     const wide = await minter.post('/admin/api-keys', { name: 'escalate', scopes: ['*'] });
-    assert.equal(wide.status, 403, `a key limited to admin:apikeys must not create a '*' key: ${JSON.stringify(wide.body)}`);
+    assert.equal(
+      wide.status,
+      403,
+      `a key limited to admin:apikeys must not create a '*' key: ${JSON.stringify(wide.body)}`,
+    );
     const narrow = await minter.post('/admin/api-keys', { name: 'same', scopes: ['admin:apikeys'] });
     assert.equal(narrow.status, 201);
   });

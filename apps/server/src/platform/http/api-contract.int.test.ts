@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { getTestEnv, login, newTenant, type TestEnv } from '../../testing/harness.ts';
 import { anonymous } from '../../testing/fixtures.ts';
+import { getTestEnv, login, newTenant, type TestEnv } from '../../testing/harness.ts';
 import { routeTable } from './route.ts';
 
 let env: TestEnv;
@@ -18,20 +18,34 @@ describe('API contract', () => {
       const res = await anonymous(env).get(path);
       assert.equal(res.status, 200);
       assert.equal(res.body.openapi, '3.1.0');
-      const missing = routeTable.filter((r) => !res.body.paths[openApiPath(r.url)]?.[r.method.toLowerCase()]).map((r) => `${r.method} ${r.url}`);
+      const missing = routeTable
+        .filter((r) => !res.body.paths[openApiPath(r.url)]?.[r.method.toLowerCase()])
+        .map((r) => `${r.method} ${r.url}`);
       assert.deepEqual(missing, [], `${path} documents every route`);
       const operations = Object.values(res.body.paths).flatMap((p: any) => Object.values(p)) as any[];
       assert.equal(operations.length, routeTable.length, 'and nothing else');
-      assert.equal(new Set(operations.map((o) => o.operationId)).size, operations.length, 'operation ids are unique');
+      assert.equal(
+        new Set(operations.map((o) => o.operationId)).size,
+        operations.length,
+        'operation ids are unique',
+      );
       for (const op of operations) {
         assert.ok(op['x-permission'], `${op.operationId} declares its permission`);
         assert.ok(op.responses['4XX'], `${op.operationId} documents its problems`);
       }
       const login = res.body.paths['/api/v1/auth/login'].post;
       assert.deepEqual(login.security, [], 'the public sign-in needs no credentials');
-      assert.ok(res.body.paths['/api/v1/records/{object}'].get.parameters.some((p: any) => p.name === 'filter' && p.in === 'query'));
+      assert.ok(
+        res.body.paths['/api/v1/records/{object}'].get.parameters.some(
+          (p: any) => p.name === 'filter' && p.in === 'query',
+        ),
+      );
       assert.ok(res.body.components.schemas.Problem);
-      assert.equal(Object.keys(res.body.components.schemas).some((k) => k.startsWith('Record_')), false, 'no tenant objects without a sign-in');
+      assert.equal(
+        Object.keys(res.body.components.schemas).some((k) => k.startsWith('Record_')),
+        false,
+        'no tenant objects without a sign-in',
+      );
     }
   });
 
@@ -40,9 +54,24 @@ describe('API contract', () => {
     const b = await newTenant(env, 0);
     const adminA = await login(env, a.slug, 'admin');
     const adminB = await login(env, b.slug, 'admin');
-    assert.equal((await adminA.post('/meta/objects', { apiName: 'warranty', label: { 'zh-CN': '质保', 'en-US': 'Warranty' } })).status, 201);
     assert.equal(
-      (await adminA.post('/meta/objects/warranty/fields', { apiName: 'ends_on', type: 'date', required: true, label: { 'zh-CN': '截止日期', 'en-US': 'Ends on' } })).status,
+      (
+        await adminA.post('/meta/objects', {
+          apiName: 'warranty',
+          label: { 'zh-CN': '质保', 'en-US': 'Warranty' },
+        })
+      ).status,
+      201,
+    );
+    assert.equal(
+      (
+        await adminA.post('/meta/objects/warranty/fields', {
+          apiName: 'ends_on',
+          type: 'date',
+          required: true,
+          label: { 'zh-CN': '截止日期', 'en-US': 'Ends on' },
+        })
+      ).status,
       201,
     );
     const docA = (await adminA.get('/api/docs')).body;
@@ -58,7 +87,10 @@ describe('API contract', () => {
     const key = (await adminA.post('/admin/api-keys', { name: 'docs', scopes: ['customer:read'] })).body.key;
     const viaKey = anonymous(env);
     viaKey.bearer = key;
-    assert.ok((await viaKey.get('/api/docs/openapi.json')).body.components.schemas.Record_warranty, 'API keys get the tenant description too');
+    assert.ok(
+      (await viaKey.get('/api/docs/openapi.json')).body.components.schemas.Record_warranty,
+      'API keys get the tenant description too',
+    );
   });
 
   it('answers /healthz while the process is up and /readyz when the database is migrated', async () => {

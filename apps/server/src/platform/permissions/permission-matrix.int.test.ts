@@ -2,9 +2,25 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import {
+  anonymous,
+  countRows,
+  createMany,
+  listAll,
+  marker,
+  type TenantDirectory,
+  tenantDirectory,
+  uniqueMobile,
+} from '../../testing/fixtures.ts';
 import { type Client, getTestEnv, login, newTenant, type TestEnv } from '../../testing/harness.ts';
-import { anonymous, countRows, createMany, listAll, marker, tenantDirectory, type TenantDirectory, uniqueMobile } from '../../testing/fixtures.ts';
-import { classify, fillUrl, routeAction, routeName, sampleBody, type RouteShape } from '../../testing/route-probe.ts';
+import {
+  classify,
+  fillUrl,
+  type RouteShape,
+  routeAction,
+  routeName,
+  sampleBody,
+} from '../../testing/route-probe.ts';
 import { type RouteSpec, routeTable } from '../http/route.ts';
 
 /**
@@ -49,39 +65,101 @@ interface World {
 
 async function ok<T = any>(p: Promise<{ status: number; body: T }>, expect = [200, 201, 204]): Promise<T> {
   const r = await p;
-  if (!expect.includes(r.status)) throw new Error(`setup request failed: ${r.status} ${JSON.stringify(r.body)}`);
+  if (!expect.includes(r.status))
+    throw new Error(`setup request failed: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
 }
 
 async function buildWorld(env: TestEnv): Promise<World> {
   const [seedA, seedB] = await Promise.all([newTenant(env, 10), newTenant(env, 10)]);
   const [A, B] = await Promise.all([tenantDirectory(env, seedA), tenantDirectory(env, seedB)]);
-  const [adminA, adminB] = await Promise.all([login(env, seedA.slug, 'admin'), login(env, seedB.slug, 'admin')]);
+  const [adminA, adminB] = await Promise.all([
+    login(env, seedA.slug, 'admin'),
+    login(env, seedB.slug, 'admin'),
+  ]);
   // Both tenants get a custom object of the same name: they share one physical table.
   for (const admin of [adminA, adminB])
-    await ok(admin.post('/meta/objects', { apiName: 'probe_thing', label: { 'zh-CN': '探针', 'en-US': 'Probe thing' } }));
+    await ok(
+      admin.post('/meta/objects', {
+        apiName: 'probe_thing',
+        label: { 'zh-CN': '探针', 'en-US': 'Probe thing' },
+      }),
+    );
   const dealerRole = (await ok(adminA.get('/admin/roles'))).items.find((r: any) => r.name === '经销商店长');
-  await ok(adminA.patch(`/admin/roles/${dealerRole.id}`, { permissions: [...dealerRole.permissions, 'probe_thing:*'] }));
+  await ok(
+    adminA.patch(`/admin/roles/${dealerRole.id}`, {
+      permissions: [...dealerRole.permissions, 'probe_thing:*'],
+    }),
+  );
   const dealer = await login(env, seedA.slug, 'zhang.wei');
 
   // Things only tenant B has: an object, a field, a view, an API key.
   const foreignObject = 'probe_b_only';
-  await ok(adminB.post('/meta/objects', { apiName: foreignObject, label: { 'zh-CN': '仅B', 'en-US': 'B only' } }));
+  await ok(
+    adminB.post('/meta/objects', { apiName: foreignObject, label: { 'zh-CN': '仅B', 'en-US': 'B only' } }),
+  );
   const foreignField = (
-    await ok(adminB.post(`/meta/objects/${foreignObject}/fields`, { apiName: 'secret_b', type: 'text', label: { 'zh-CN': '机密', 'en-US': 'Secret' } }))
+    await ok(
+      adminB.post(`/meta/objects/${foreignObject}/fields`, {
+        apiName: 'secret_b',
+        type: 'text',
+        label: { 'zh-CN': '机密', 'en-US': 'Secret' },
+      }),
+    )
   ).apiName as string;
-  await ok(adminB.post('/meta/objects/customer/fields', { apiName: 'b_only_flag', type: 'text', label: { 'zh-CN': 'B标记', 'en-US': 'B flag' } }));
-  const bView = await ok(adminB.post('/views', { object: 'customer', name: `view-${marker()}`, shared: true }));
-  const bKey = await ok(adminB.post('/admin/api-keys', { name: `key-${marker()}`, scopes: ['customer:read'] }));
+  await ok(
+    adminB.post('/meta/objects/customer/fields', {
+      apiName: 'b_only_flag',
+      type: 'text',
+      label: { 'zh-CN': 'B标记', 'en-US': 'B flag' },
+    }),
+  );
+  const bView = await ok(
+    adminB.post('/views', { object: 'customer', name: `view-${marker()}`, shared: true }),
+  );
+  const bKey = await ok(
+    adminB.post('/admin/api-keys', { name: `key-${marker()}`, scopes: ['customer:read'] }),
+  );
   const bCustomer = (await ok(adminB.get('/records/customer?limit=1'))).items[0];
   const bThing = await ok(adminB.post('/records/probe_thing', { name: marker('BT') }));
-  const bImport = await ok(adminB.request('POST', '/records/customer/imports?filename=b.csv', `客户名称,电话\n${marker('BI')},13800000000\n`, { 'content-type': 'text/csv' }));
+  const bImport = await ok(
+    adminB.request(
+      'POST',
+      '/records/customer/imports?filename=b.csv',
+      `客户名称,电话\n${marker('BI')},13800000000\n`,
+      { 'content-type': 'text/csv' },
+    ),
+  );
 
   const locs: Loc[] = [
-    { key: 'other-tenant', allowed: false, tenant: 'B', unitId: B.unit('EC-D1'), ownerId: B.user('zhang.wei').id },
-    { key: 'sibling-dealer', allowed: false, tenant: 'A', unitId: A.unit('EC-D2'), ownerId: A.user('liu.yang').id },
-    { key: 'store-below', allowed: true, tenant: 'A', unitId: A.unit('EC-D1-S1'), ownerId: A.user('sun.lei').id },
-    { key: 'unit-above', allowed: false, tenant: 'A', unitId: A.unit('EC'), ownerId: A.user('chen.zhiqiang').id },
+    {
+      key: 'other-tenant',
+      allowed: false,
+      tenant: 'B',
+      unitId: B.unit('EC-D1'),
+      ownerId: B.user('zhang.wei').id,
+    },
+    {
+      key: 'sibling-dealer',
+      allowed: false,
+      tenant: 'A',
+      unitId: A.unit('EC-D2'),
+      ownerId: A.user('liu.yang').id,
+    },
+    {
+      key: 'store-below',
+      allowed: true,
+      tenant: 'A',
+      unitId: A.unit('EC-D1-S1'),
+      ownerId: A.user('sun.lei').id,
+    },
+    {
+      key: 'unit-above',
+      allowed: false,
+      tenant: 'A',
+      unitId: A.unit('EC'),
+      ownerId: A.user('chen.zhiqiang').id,
+    },
     { key: 'own-unit', allowed: true, tenant: 'A', unitId: A.unit('EC-D1'), ownerId: A.user('zhang.wei').id },
   ];
   const foreignIdsByKind: Record<string, string> = {
@@ -110,25 +188,49 @@ async function buildWorld(env: TestEnv): Promise<World> {
 }
 
 /** Creates one record per (key × location) for an object, owned and placed as the location says. */
-async function probeRecords(w: World, object: string, keys: string[], opts: { deleted?: boolean } = {}): Promise<Map<string, Map<LocKey, ProbeRecord>>> {
+async function probeRecords(
+  w: World,
+  object: string,
+  keys: string[],
+  opts: { deleted?: boolean } = {},
+): Promise<Map<string, Map<LocKey, ProbeRecord>>> {
   const out = new Map<string, Map<LocKey, ProbeRecord>>(keys.map((k) => [k, new Map()]));
   for (const tenant of ['A', 'B'] as const) {
     const admin = tenant === 'A' ? w.adminA : w.adminB;
     const plan: { key: string; loc: Loc; rec: ProbeRecord }[] = [];
     for (const key of keys)
       for (const loc of w.locs.filter((l) => l.tenant === tenant))
-        plan.push({ key, loc, rec: { id: '', marker: marker(`P${loc.key.slice(0, 3)}`), phone: object === 'customer' ? uniqueMobile() : null } });
+        plan.push({
+          key,
+          loc,
+          rec: {
+            id: '',
+            marker: marker(`P${loc.key.slice(0, 3)}`),
+            phone: object === 'customer' ? uniqueMobile() : null,
+          },
+        });
     const ids = await createMany(
       admin,
       object,
-      plan.map((p) => ({ name: p.rec.marker, ownerId: p.loc.ownerId, unitId: p.loc.unitId, ...(p.rec.phone ? { phone: p.rec.phone } : {}) })),
+      plan.map((p) => ({
+        name: p.rec.marker,
+        ownerId: p.loc.ownerId,
+        unitId: p.loc.unitId,
+        ...(p.rec.phone ? { phone: p.rec.phone } : {}),
+      })),
     );
     plan.forEach((p, i) => {
       p.rec.id = ids[i]!;
       out.get(p.key)!.set(p.loc.key, p.rec);
     });
     if (opts.deleted && ids.length)
-      await ok(admin.post(`/records/${object}/bulk`, { op: 'delete', atomic: true, records: ids.map((id) => ({ id })) }));
+      await ok(
+        admin.post(`/records/${object}/bulk`, {
+          op: 'delete',
+          atomic: true,
+          records: ids.map((id) => ({ id })),
+        }),
+      );
   }
   return out;
 }
@@ -141,10 +243,13 @@ function bodyFor(route: RouteSpec, object: string): unknown {
 }
 
 const send = (c: Client, route: RouteSpec, url: string, body: unknown) =>
-  route.method === 'GET' || route.method === 'DELETE' ? c.request(route.method, url) : c.request(route.method, url, body ?? {});
+  route.method === 'GET' || route.method === 'DELETE'
+    ? c.request(route.method, url)
+    : c.request(route.method, url, body ?? {});
 
 // `instance` echoes the request URL (which holds the probed id): everything else counts.
-const text = (b: unknown) => (typeof b === 'string' ? b : JSON.stringify(b ?? '', (k, v) => (k === 'instance' ? undefined : v)));
+const text = (b: unknown) =>
+  typeof b === 'string' ? b : JSON.stringify(b ?? '', (k, v) => (k === 'instance' ? undefined : v));
 
 function assertNoLeak(where: string, body: unknown, needles: string[]) {
   const t = text(body);
@@ -161,12 +266,17 @@ after(() => env.close());
 
 describe('permission matrix generated from the route table', () => {
   it('has a generated probe or a declared skip reason for every route', (t) => {
-    assert.ok(routeTable.length > 30, `route table is filled when the server is built (${routeTable.length} routes)`);
+    assert.ok(
+      routeTable.length > 30,
+      `route table is filled when the server is built (${routeTable.length} routes)`,
+    );
     const unprobeable = shapes().filter((s) => s.shape.kind === 'unprobeable');
     const skipped = shapes().filter((s) => s.shape.kind === 'skip');
     t.diagnostic(`routes: ${routeTable.length}; skipped: ${skipped.length}`);
-    for (const s of skipped) t.diagnostic(`skip ${routeName(s.route)} — ${(s.shape as { reason: string }).reason}`);
-    for (const s of shapes()) t.diagnostic(`${s.shape.kind.padEnd(13)} ${routeAction(s.route).padEnd(7)} ${routeName(s.route)}`);
+    for (const s of skipped)
+      t.diagnostic(`skip ${routeName(s.route)} — ${(s.shape as { reason: string }).reason}`);
+    for (const s of shapes())
+      t.diagnostic(`${s.shape.kind.padEnd(13)} ${routeAction(s.route).padEnd(7)} ${routeName(s.route)}`);
     assert.deepEqual(
       unprobeable.map((s) => `${routeName(s.route)}: ${(s.shape as { why: string }).why}`),
       [],
@@ -183,7 +293,8 @@ describe('permission matrix generated from the route table', () => {
       const res = route.rawBody
         ? await anon.request(route.method, url, '', { 'content-type': 'text/csv' })
         : await send(anon, route, url, sampleBody(route) ?? {});
-      if (res.status !== 401 || res.body?.code !== 'unauthenticated') failures.push(`${routeName(route)} → ${res.status}`);
+      if (res.status !== 401 || res.body?.code !== 'unauthenticated')
+        failures.push(`${routeName(route)} → ${res.status}`);
     }
     assert.deepEqual(failures, []);
     // A forged session cookie or API key is no better than none.
@@ -198,32 +309,56 @@ describe('permission matrix generated from the route table', () => {
   it('gives 404 (never 403, never data) for records of other tenants and units on every record item route, and serves in-scope ones', async () => {
     const w = await buildWorld(env);
     const itemRoutes = shapes().filter((s) => s.shape.kind === 'record-item');
-    assert.ok(itemRoutes.length >= 6, 'get, update, delete, restore, unmask and timeline are record item routes');
+    assert.ok(
+      itemRoutes.length >= 6,
+      'get, update, delete, restore, unmask and timeline are record item routes',
+    );
     const matrix: string[] = [];
     const failures: string[] = [];
     for (const object of OBJECTS) {
       const keys = itemRoutes.map((s) => routeName(s.route));
-      const live = await probeRecords(w, object, keys.filter((k) => !k.endsWith('/restore')));
-      const deleted = await probeRecords(w, object, keys.filter((k) => k.endsWith('/restore')), { deleted: true });
+      const live = await probeRecords(
+        w,
+        object,
+        keys.filter((k) => !k.endsWith('/restore')),
+      );
+      const deleted = await probeRecords(
+        w,
+        object,
+        keys.filter((k) => k.endsWith('/restore')),
+        { deleted: true },
+      );
       for (const { route, shape } of itemRoutes) {
         const key = routeName(route);
         const pool = (live.get(key) ?? deleted.get(key))!;
         const cells: string[] = [];
         for (const loc of w.locs) {
           const rec = pool.get(loc.key)!;
-          const res = await send(w.dealer, route, fillUrl(route, { object, id: rec.id }), bodyFor(route, object));
-          const good = loc.allowed ? res.status >= 200 && res.status < 300 : res.status === 404 && res.body?.code === 'not_found';
-          if (!good) failures.push(`${object} ${key} @${loc.key}: ${res.status} ${text(res.body).slice(0, 200)}`);
+          const res = await send(
+            w.dealer,
+            route,
+            fillUrl(route, { object, id: rec.id }),
+            bodyFor(route, object),
+          );
+          const good = loc.allowed
+            ? res.status >= 200 && res.status < 300
+            : res.status === 404 && res.body?.code === 'not_found';
+          if (!good)
+            failures.push(`${object} ${key} @${loc.key}: ${res.status} ${text(res.body).slice(0, 200)}`);
           if (!loc.allowed) {
             assertNoLeak(`${key} @${loc.key}`, res.body, [rec.marker, ...(rec.phone ? [rec.phone] : [])]);
             if (rec.phone && res.status === 200) failures.push(`${key} @${loc.key} returned data`);
           }
           cells.push(`${loc.key}=${res.status}${good ? '✓' : '✗'}`);
         }
-        matrix.push(`${object.padEnd(12)} ${(shape as { action: string }).action.padEnd(7)} ${key.padEnd(44)} ${cells.join('  ')}`);
+        matrix.push(
+          `${object.padEnd(12)} ${(shape as { action: string }).action.padEnd(7)} ${key.padEnd(44)} ${cells.join('  ')}`,
+        );
       }
     }
-    console.log(`\nrecord item matrix (actor 经销商店长 @EC-D1; allowed: store-below, own-unit)\n${matrix.join('\n')}\n`);
+    console.log(
+      `\nrecord item matrix (actor 经销商店长 @EC-D1; allowed: store-below, own-unit)\n${matrix.join('\n')}\n`,
+    );
     assert.deepEqual(failures, []);
   });
 
@@ -233,28 +368,57 @@ describe('permission matrix generated from the route table', () => {
     for (const object of OBJECTS) {
       const live = (await probeRecords(w, object, ['live'])).get('live')!;
       const binned = (await probeRecords(w, object, ['binned'], { deleted: true })).get('binned')!;
-      const forbidden = w.locs.filter((l) => !l.allowed).flatMap((l) => [live.get(l.key)!, binned.get(l.key)!]);
-      const needles = [...forbidden.flatMap((r) => [r.id, r.marker, ...(r.phone ? [r.phone] : [])]), ...w.foreignIds];
+      const forbidden = w.locs
+        .filter((l) => !l.allowed)
+        .flatMap((l) => [live.get(l.key)!, binned.get(l.key)!]);
+      const needles = [
+        ...forbidden.flatMap((r) => [r.id, r.marker, ...(r.phone ? [r.phone] : [])]),
+        ...w.foreignIds,
+      ];
       // Every list-shaped route, as registered.
       for (const { route } of shapes().filter((s) => s.shape.kind === 'record-list')) {
         for (const query of ['', '?deleted=true']) {
           const url = fillUrl(route, { object }) + (route.method === 'GET' ? query : '');
-          const body = route.method === 'GET' ? undefined : { ...(sampleBody(route) as object), limit: 200, count: true, deleted: query !== '' };
+          const body =
+            route.method === 'GET'
+              ? undefined
+              : { ...(sampleBody(route) as object), limit: 200, count: true, deleted: query !== '' };
           const res = await send(w.dealer, route, url, body);
-          if (res.status < 200 || res.status >= 300) failures.push(`${routeName(route)}${query}: ${res.status}`);
+          if (res.status < 200 || res.status >= 300)
+            failures.push(`${routeName(route)}${query}: ${res.status}`);
           const t = text(res.body);
-          for (const n of needles) if (t.includes(n)) failures.push(`${routeName(route)}${query} (${object}) leaked ${n}`);
+          for (const n of needles)
+            if (t.includes(n)) failures.push(`${routeName(route)}${query} (${object}) leaked ${n}`);
         }
       }
       // Cursor pagination and count=true over the whole scope, live and recycle bin.
-      const expected = await countRows(env, w.A.tenantId, object === 'customer' ? 'customers' : 'custom_records', sql`unit_id = any(${w.A.subtree('EC-D1')}::uuid[]) and deleted_at is null and ${object === 'customer' ? sql`true` : sql`object = ${object}`}`);
+      const expected = await countRows(
+        env,
+        w.A.tenantId,
+        object === 'customer' ? 'customers' : 'custom_records',
+        sql`unit_id = any(${w.A.subtree('EC-D1')}::uuid[]) and deleted_at is null and ${object === 'customer' ? sql`true` : sql`object = ${object}`}`,
+      );
       const all = await listAll(w.dealer, `/records/${object}`, 3);
       assert.equal(all.total, expected, `${object}: total counts exactly the records in scope`);
       assert.equal(all.items.length, expected, `${object}: pages hold exactly the records in scope`);
-      assert.equal(new Set(all.items.map((r) => r.id)).size, all.items.length, `${object}: no record appears on two pages`);
-      for (const l of w.locs) assert.equal(all.items.some((r) => r.id === live.get(l.key)!.id), l.allowed, `${object} list @${l.key}`);
+      assert.equal(
+        new Set(all.items.map((r) => r.id)).size,
+        all.items.length,
+        `${object}: no record appears on two pages`,
+      );
+      for (const l of w.locs)
+        assert.equal(
+          all.items.some((r) => r.id === live.get(l.key)!.id),
+          l.allowed,
+          `${object} list @${l.key}`,
+        );
       const bin = await listAll(w.dealer, `/records/${object}?deleted=true`, 2);
-      for (const l of w.locs) assert.equal(bin.items.some((r) => r.id === binned.get(l.key)!.id), l.allowed, `${object} recycle bin @${l.key}`);
+      for (const l of w.locs)
+        assert.equal(
+          bin.items.some((r) => r.id === binned.get(l.key)!.id),
+          l.allowed,
+          `${object} recycle bin @${l.key}`,
+        );
       assert.equal(bin.total, bin.items.length);
       // Searching by a forbidden record's exact name or phone finds nothing, and counts nothing.
       for (const r of forbidden) {
@@ -264,7 +428,10 @@ describe('permission matrix generated from the route table', () => {
           assert.equal(res.body.total, 0, `search for ${q} counts nothing`);
           assert.equal(res.body.items.length, 0);
         }
-        const filtered = await w.dealer.post(`/records/${object}/query`, { filter: { field: 'id', op: 'eq', value: r.id }, count: true });
+        const filtered = await w.dealer.post(`/records/${object}/query`, {
+          filter: { field: 'id', op: 'eq', value: r.id },
+          count: true,
+        });
         assert.equal(filtered.body.total, 0, 'filtering by a forbidden id finds nothing');
       }
       // Narrowing to a unit intersects with the scope: a sibling or foreign unit gives nothing,
@@ -284,18 +451,39 @@ describe('permission matrix generated from the route table', () => {
     const failures: string[] = [];
     for (const object of OBJECTS) {
       for (const loc of w.locs) {
-        for (const placement of [{ unitId: loc.unitId }, { ownerId: loc.ownerId }, { ownerId: loc.ownerId, unitId: loc.unitId }]) {
+        for (const placement of [
+          { unitId: loc.unitId },
+          { ownerId: loc.ownerId },
+          { ownerId: loc.ownerId, unitId: loc.unitId },
+        ]) {
           const name = marker('MA');
           const res = await w.dealer.post(`/records/${object}`, { name, ...placement });
           const stored =
-            (await countRows(env, w.A.tenantId, object === 'customer' ? 'customers' : 'custom_records', sql`name = ${name}`)) +
-            (await countRows(env, w.B.tenantId, object === 'customer' ? 'customers' : 'custom_records', sql`name = ${name}`));
+            (await countRows(
+              env,
+              w.A.tenantId,
+              object === 'customer' ? 'customers' : 'custom_records',
+              sql`name = ${name}`,
+            )) +
+            (await countRows(
+              env,
+              w.B.tenantId,
+              object === 'customer' ? 'customers' : 'custom_records',
+              sql`name = ${name}`,
+            ));
           if (loc.allowed) {
-            if (res.status !== 201 || stored !== 1) failures.push(`create ${object} ${JSON.stringify(placement)} @${loc.key}: ${res.status}`);
+            if (res.status !== 201 || stored !== 1)
+              failures.push(`create ${object} ${JSON.stringify(placement)} @${loc.key}: ${res.status}`);
           } else {
             const fields = (res.body?.errors ?? []).map((e: any) => e.field);
-            if (res.status !== 422 || stored !== 0 || !fields.some((f: string) => f === 'unitId' || f === 'ownerId'))
-              failures.push(`create ${object} ${JSON.stringify(placement)} @${loc.key}: ${res.status} stored=${stored} ${text(res.body).slice(0, 160)}`);
+            if (
+              res.status !== 422 ||
+              stored !== 0 ||
+              !fields.some((f: string) => f === 'unitId' || f === 'ownerId')
+            )
+              failures.push(
+                `create ${object} ${JSON.stringify(placement)} @${loc.key}: ${res.status} stored=${stored} ${text(res.body).slice(0, 160)}`,
+              );
           }
         }
       }
@@ -307,10 +495,19 @@ describe('permission matrix generated from the route table', () => {
         for (const op of ['update', 'delete'] as const) {
           const records = [{ id: rec.id, ...(op === 'update' ? { name: 'hijacked' } : {}) }];
           const lax = await w.dealer.post(`/records/${object}/bulk`, { op, atomic: false, records });
-          if (lax.status !== 200 || lax.body.results[0].ok !== false || lax.body.results[0].code !== 'not_found')
+          if (
+            lax.status !== 200 ||
+            lax.body.results[0].ok !== false ||
+            lax.body.results[0].code !== 'not_found'
+          )
             failures.push(`bulk ${op} ${object} @${loc.key}: ${lax.status} ${text(lax.body).slice(0, 160)}`);
-          const strict = await w.dealer.post(`/records/${object}/bulk`, { op, atomic: true, records: [...records, ...records] });
-          if (strict.status !== 422 && strict.status !== 404) failures.push(`atomic bulk ${op} ${object} @${loc.key}: ${strict.status}`);
+          const strict = await w.dealer.post(`/records/${object}/bulk`, {
+            op,
+            atomic: true,
+            records: [...records, ...records],
+          });
+          if (strict.status !== 422 && strict.status !== 404)
+            failures.push(`atomic bulk ${op} ${object} @${loc.key}: ${strict.status}`);
         }
         const owner = loc.tenant === 'A' ? w.adminA : w.adminB;
         const after = await owner.get(`/records/${object}/${rec.id}`);
@@ -331,18 +528,23 @@ describe('permission matrix generated from the route table', () => {
     for (const { route } of admin) {
       const params = { object: 'customer', id: randomUUID(), field: 'name' };
       const res = await send(w.dealer, route, fillUrl(route, params), sampleBody(route) ?? {});
-      if (res.status !== 403 || res.body?.code !== 'forbidden') failures.push(`non-admin ${routeName(route)} → ${res.status}`);
+      if (res.status !== 403 || res.body?.code !== 'forbidden')
+        failures.push(`non-admin ${routeName(route)} → ${res.status}`);
       const cells = [`non-admin=${res.status}`];
       const urlParams = [...route.url.matchAll(/:(\w+)/g)].map((m) => m[1]);
       if (urlParams.length) {
         // Fill every id param with each kind of tenant-B id; object/field params with B-only names.
         const body = sampleBody(route);
-        if (body === null) failures.push(`${routeName(route)}: no valid body could be sampled; declare probe.skip`);
+        if (body === null)
+          failures.push(`${routeName(route)}: no valid body could be sampled; declare probe.skip`);
         for (const [kind, id] of Object.entries(w.foreignIdsByKind)) {
           if (!urlParams.includes('id') && kind !== 'unit') continue;
           const url = fillUrl(route, { id, object: w.foreignObject, field: w.foreignField });
           const r = await send(w.adminA, route, url, body ?? {});
-          if (r.status !== 404) failures.push(`admin A ${routeName(route)} with B's ${kind} → ${r.status} ${text(r.body).slice(0, 160)}`);
+          if (r.status !== 404)
+            failures.push(
+              `admin A ${routeName(route)} with B's ${kind} → ${r.status} ${text(r.body).slice(0, 160)}`,
+            );
           assertNoLeak(routeName(route), r.body, w.foreignMarkers);
         }
         cells.push('adminA×B-ids=404');
@@ -378,7 +580,12 @@ describe('permission matrix generated from the route table', () => {
       }
       if (shape.kind === 'metadata') {
         // Tenant B's own object and field do not exist for tenant A's callers.
-        const r = await send(w.adminA, route, fillUrl(route, { object: w.foreignObject, field: w.foreignField }), sampleBody(route) ?? {});
+        const r = await send(
+          w.adminA,
+          route,
+          fillUrl(route, { object: w.foreignObject, field: w.foreignField }),
+          sampleBody(route) ?? {},
+        );
         if (r.status !== 404) failures.push(`admin A ${routeName(route)} on B's object → ${r.status}`);
         if (route.method === 'GET') {
           const own = await w.dealer.get(fillUrl(route, { object: 'customer', field: 'name' }));
@@ -403,7 +610,8 @@ describe('permission matrix generated from the route table', () => {
 });
 
 describe('mass assignment', () => {
-  const stored = (env: TestEnv, d: TenantDirectory, name: string) => countRows(env, d.tenantId, 'customers', sql`name = ${name}`);
+  const stored = (env: TestEnv, d: TenantDirectory, name: string) =>
+    countRows(env, d.tenantId, 'customers', sql`name = ${name}`);
 
   it('rejects tenantId, id, createdAt, version and out-of-scope owner or unit on create with field errors, storing nothing', async () => {
     const seed = await newTenant(env, 0);
@@ -426,7 +634,10 @@ describe('mass assignment', () => {
       const res = await dealer.post('/records/customer', { name, ...extra });
       assert.equal(res.status, 422, `${field}: ${JSON.stringify(res.body)}`);
       assert.equal(res.headers.get('content-type')?.split(';')[0], 'application/problem+json');
-      assert.ok(res.body.errors.some((e: any) => e.field === field && e.message), `${field} has a field error: ${JSON.stringify(res.body.errors)}`);
+      assert.ok(
+        res.body.errors.some((e: any) => e.field === field && e.message),
+        `${field} has a field error: ${JSON.stringify(res.body.errors)}`,
+      );
       assert.equal(await stored(env, d, name), 0);
       assert.equal(await stored(env, o, name), 0);
     }
@@ -452,10 +663,16 @@ describe('mass assignment', () => {
     for (const [field, extra] of cases) {
       const res = await dealer.patch(`/records/customer/${id}`, { version: 1, name: 'renamed', ...extra });
       assert.equal(res.status, 422, `${field}: ${JSON.stringify(res.body)}`);
-      assert.ok(res.body.errors.some((e: any) => e.field === field), `${field}: ${JSON.stringify(res.body.errors)}`);
+      assert.ok(
+        res.body.errors.some((e: any) => e.field === field),
+        `${field}: ${JSON.stringify(res.body.errors)}`,
+      );
     }
     // A forged version is a stale version (409), a non-integer one a validation error.
-    assert.equal((await dealer.patch(`/records/customer/${id}`, { version: 99, name: 'renamed' })).status, 409);
+    assert.equal(
+      (await dealer.patch(`/records/customer/${id}`, { version: 99, name: 'renamed' })).status,
+      409,
+    );
     const badVersion = await dealer.patch(`/records/customer/${id}`, { version: 'latest', name: 'renamed' });
     assert.equal(badVersion.status, 422);
     assert.equal(badVersion.body.errors[0].field, 'version');
@@ -469,17 +686,32 @@ describe('mass assignment', () => {
     const seed = await newTenant(env, 0);
     const d = await tenantDirectory(env, seed);
     const consultant = await login(env, seed.slug, 'sun.lei');
-    for (const extra of [{ ownerId: d.user('zhao.jing').id }, { ownerId: d.user('zhao.jing').id, unitId: d.unit('EC-D1-S1') }, { unitId: d.unit('EC-D1-S2') }]) {
+    for (const extra of [
+      { ownerId: d.user('zhao.jing').id },
+      { ownerId: d.user('zhao.jing').id, unitId: d.unit('EC-D1-S1') },
+      { unitId: d.unit('EC-D1-S2') },
+    ]) {
       const name = marker('OWN');
       const res = await consultant.post('/records/customer', { name, ...extra });
       assert.equal(res.status, 422, JSON.stringify(res.body));
-      assert.ok(res.body.errors.some((e: any) => ['ownerId', 'unitId'].includes(e.field) && e.code === 'out_of_scope'));
+      assert.ok(
+        res.body.errors.some(
+          (e: any) => ['ownerId', 'unitId'].includes(e.field) && e.code === 'out_of_scope',
+        ),
+      );
       assert.equal(await stored(env, d, name), 0);
-      const bulk = await consultant.post('/records/customer/bulk', { op: 'create', atomic: true, records: [{ name, ...extra }] });
+      const bulk = await consultant.post('/records/customer/bulk', {
+        op: 'create',
+        atomic: true,
+        records: [{ name, ...extra }],
+      });
       assert.equal(bulk.status, 422);
       assert.equal(await stored(env, d, name), 0);
     }
-    const own = await consultant.post('/records/customer', { name: marker('OWN'), ownerId: d.user('sun.lei').id });
+    const own = await consultant.post('/records/customer', {
+      name: marker('OWN'),
+      ownerId: d.user('sun.lei').id,
+    });
     assert.equal(own.status, 201);
     assert.equal(own.body.ownerId, d.user('sun.lei').id);
     assert.equal(own.body.unitId, d.unit('EC-D1-S1'));
