@@ -6,7 +6,7 @@ import type { Label } from '../platform/i18n/locale.ts';
 import { bumpAuthzVersion } from '../platform/permissions/access-loader.ts';
 import type { FieldDef } from './field-types.ts';
 import { field, type ObjectDef, systemFields } from './object-def.ts';
-import { standardObjects } from './standard-objects.ts';
+import { optionsLoaderFor, standardObjects } from './standard-objects.ts';
 
 interface ObjectRow {
   api_name: string;
@@ -56,9 +56,15 @@ export async function loadMetadata(tx: Tx, tenantId: string, version: number): P
   for (const std of standardObjects()) {
     const override = objectRows.find((o) => o.api_name === std.apiName && !o.is_custom);
     const custom = customFieldsOf(std.apiName);
+    const fields: FieldDef[] = [];
+    for (const f of std.fields) {
+      const loader = optionsLoaderFor(std.apiName, f.apiName);
+      const options = loader ? await loader(tx, tenantId) : null;
+      fields.push(options ? { ...f, options } : f);
+    }
     objects.set(std.apiName, {
       ...std,
-      fields: [...std.fields, ...custom],
+      fields: [...fields, ...custom],
       layout: override?.layout ?? withCustomSection(std.layout, custom),
       listColumns: override?.list_columns ?? std.listColumns,
       label: override?.label ?? std.label,
