@@ -352,7 +352,7 @@ function ListView({ meta }: { meta: ObjectMeta }) {
           columns={tableColumns}
           dataSource={rows}
           pagination={false}
-          sticky
+          sticky={{ offsetHeader: 56 }}
           scroll={{ x: 'max-content' }}
           showSorterTooltip={false}
           data-testid="record-table"

@@ -73,6 +73,8 @@ export interface BulkResult {
   ok: boolean;
   id?: string;
   error?: { message?: string; code?: string } | string;
+  code?: string;
+  message?: string;
 }
 
 export interface TimelineEntry {
