@@ -20,7 +20,7 @@ function summarize(results: BulkResult[]): { ok: number; failed: number; firstEr
   return {
     ok: results.length - failed.length,
     failed: failed.length,
-    firstError: typeof e === 'string' ? e : e?.message,
+    firstError: typeof e === 'string' ? e : (e?.message ?? failed[0]?.message ?? failed[0]?.code),
   };
 }
 
