@@ -3,8 +3,15 @@ import { z } from 'zod';
 import { accessMap } from '../../records/field-access.ts';
 import { maskValue } from '../../records/field-types.ts';
 import { loadMetadata } from '../../records/metadata.service.ts';
+import { field } from '../../records/object-def.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
+import { can } from '../permissions/principal.ts';
 import type { FieldChange } from './audit.ts';
+
+const STAFF_FIELDS: Record<string, ReturnType<typeof field>> = {
+  phone: field('phone', 'phone', '手机', 'Phone', { personalKind: 'phone' }),
+  email: field('email', 'email', '邮箱', 'Email', { personalKind: 'email' }),
+};
 
 const query = z.object({
   action: z.string().max(40).optional(),
@@ -46,7 +53,17 @@ export const auditRoutes: RouteSpec[] = [
           const page = rows.slice(0, q.limit);
           // Audit rows keep full values; each viewer sees them as their field access allows.
           const meta = await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion);
+          // Staff contact details in user-admin rows are personal data too: only user admins see them.
+          const userAdmin = can(req.principal, 'admin:users');
+          const maskStaff = (v: unknown, key: string) =>
+            userAdmin || v === null || v === undefined ? v : maskValue(STAFF_FIELDS[key]!, v);
           const maskChanges = (object: string | null, changes: FieldChange[] | null) => {
+            if (object === 'user' && changes)
+              return changes.map((c) =>
+                c.field in STAFF_FIELDS
+                  ? { field: c.field, from: maskStaff(c.from, c.field), to: maskStaff(c.to, c.field) }
+                  : c,
+              );
             const obj = object ? meta.objects.get(object) : undefined;
             if (!obj || !changes) return changes;
             const access = accessMap(req.principal, obj);
@@ -68,7 +85,15 @@ export const auditRoutes: RouteSpec[] = [
               recordId: a.record_id,
               actor: { id: a.actor_id, name: a.actor_name, kind: a.actor_kind },
               changes: maskChanges(a.object, a.changes),
-              meta: a.meta,
+              meta:
+                a.object === 'user' && a.meta && !userAdmin
+                  ? Object.fromEntries(
+                      Object.entries(a.meta as Record<string, unknown>).map(([k, v]) => [
+                        k,
+                        k in STAFF_FIELDS ? maskStaff(v, k) : v,
+                      ]),
+                    )
+                  : a.meta,
               ip: a.ip,
               requestId: a.request_id,
             })),
