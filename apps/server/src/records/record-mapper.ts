@@ -1,8 +1,9 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Tx } from '../platform/db/tenant-scope.ts';
-import type { FieldAccess } from '../platform/permissions/principal.ts';
+import type { FieldAccess, Principal } from '../platform/permissions/principal.ts';
 import { type FieldDef, maskValue } from './field-types.ts';
 import type { ObjectDef } from './object-def.ts';
+import { scopeWhere } from './record-sql.ts';
 
 export type RecordOut = Record<string, unknown> & {
   id: string;
@@ -73,6 +74,8 @@ export async function attachDisplay(
   obj: ObjectDef,
   records: RecordOut[],
   resolvedInQuery: Set<string> = new Set(),
+  /** When given, names of linked records outside this viewer's row scope stay hidden. */
+  viewer?: Principal,
 ): Promise<void> {
   if (records.length === 0) return;
   const refFields = obj.fields.filter(
@@ -113,11 +116,16 @@ export async function attachDisplay(
       if (!t) continue;
       const nameF = t.fields.find((f) => f.apiName === t.nameField)!;
       const nameExpr = nameF.column
-        ? sql.ref(nameF.column)
-        : sql`${sql.ref(t.jsonColumn)}->>${sql.lit(nameF.apiName)}`;
+        ? sql.ref(`r.${nameF.column}`)
+        : sql`${sql.ref(`r.${t.jsonColumn}`)}->>${sql.lit(nameF.apiName)}`;
       rows = (
-        await sql<{ id: string; name: string }>`select id, ${nameExpr} as name from ${sql.table(t.table)}
-        where tenant_id = ${tenantId} and id = any(${ids}::uuid[])`.execute(tx)
+        await sql<{
+          id: string;
+          name: string;
+        }>`select r.id, ${nameExpr} as name from ${sql.table(t.table)} as r
+        where r.tenant_id = ${tenantId} and r.id = any(${ids}::uuid[]) and ${viewer ? scopeWhere(viewer, t) : sql`true`}`.execute(
+          tx,
+        )
       ).rows;
     }
     for (const row of rows) names.set(`${target}:${row.id}`, row.name);

@@ -172,16 +172,25 @@ export async function listRecords(ctx: RecordCtx, q: ListQuery): Promise<ListRes
   const dir = sql.raw(desc ? 'desc' : 'asc');
   const order = isId ? sql`r.id ${dir}` : sql`${sortExpr} ${dir} nulls last, r.id ${dir}`;
   const display = displayColumns(ctx.obj, ctx.access);
-  const rows = (
+  const rows =
     // The cursor carries the sort value as PostgreSQL prints it: a JS Date would cut timestamptz
     // microseconds to milliseconds and the next page would skip every row of that millisecond.
-    await sql<Row>`select r.*${display.sql}${isId ? sql`` : sql`, (${sortExpr})::text as __cursor_v`} from ${table(ctx.obj)} where ${where} and ${cursorWhere} order by ${order} limit ${limit + 1}`.execute(
-      ctx.tx,
-    )
-  ).rows;
+    (
+      await sql<Row>`select r.*${display.sql}${isId ? sql`` : sql`, (${sortExpr})::text as __cursor_v`} from ${table(ctx.obj)} where ${where} and ${cursorWhere} order by ${order} limit ${limit + 1}`.execute(
+        ctx.tx,
+      )
+    ).rows;
   const page = rows.slice(0, limit);
   const items = page.map((r) => toRecord(ctx.obj, r, ctx.access));
-  await attachDisplay(ctx.tx, ctx.principal.tenantId, ctx.meta.objects, ctx.obj, items, display.fields);
+  await attachDisplay(
+    ctx.tx,
+    ctx.principal.tenantId,
+    ctx.meta.objects,
+    ctx.obj,
+    items,
+    display.fields,
+    ctx.principal,
+  );
   const last = page[page.length - 1];
   const nextCursor =
     rows.length > limit && last
@@ -241,6 +250,7 @@ export async function getRecord(ctx: RecordCtx, id: string): Promise<RecordOut> 
     ctx.obj,
     [rec],
     displayColumns(ctx.obj, ctx.access).fields,
+    ctx.principal,
   );
   return rec;
 }
