@@ -41,14 +41,29 @@ export function LookupSelect({
     queryFn: () => recordApi.list(object, { q, limit: 20 }),
     staleTime: 30_000,
   });
+  // A value arriving without a label (e.g. prefilled from a related list) is labelled from its record.
+  const single = !multiple && typeof value === 'string' ? value : null;
+  const missing =
+    single && !known[single] && !initialLabels?.[single] && !list.data?.items.some((r) => r.id === single);
+  const one = useQuery({
+    queryKey: ['records', object, 'one', single],
+    queryFn: () => recordApi.get(object, single!),
+    enabled: !!missing,
+    staleTime: 60_000,
+  });
   const options = useMemo(() => {
     const opts = new Map<string, string>();
     for (const r of list.data?.items ?? [])
       opts.set(r.id, String(r[nameField] ?? r._display?.[nameField] ?? r.id));
     const vals = Array.isArray(value) ? value : value ? [value] : [];
-    for (const v of vals) if (!opts.has(v)) opts.set(v, known[v] ?? initialLabels?.[v] ?? v);
+    for (const v of vals)
+      if (!opts.has(v))
+        opts.set(
+          v,
+          known[v] ?? initialLabels?.[v] ?? (one.data?.id === v ? String(one.data[nameField] ?? v) : v),
+        );
     return [...opts].map(([v, l]) => ({ value: v, label: l }));
-  }, [list.data, nameField, value, known, initialLabels]);
+  }, [list.data, nameField, value, known, initialLabels, one.data]);
 
   return (
     <Select
