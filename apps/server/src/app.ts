@@ -6,7 +6,7 @@ import { registerSalesModule, salesRoutes } from './modules/sales/index.ts';
 import { auditRoutes } from './platform/audit/audit.routes.ts';
 import { apiKeyRoutes } from './platform/auth/api-keys.routes.ts';
 import { authRoutes } from './platform/auth/auth.routes.ts';
-import { userRoutes } from './platform/auth/users.routes.ts';
+import { userDirectoryRoutes, userRoutes } from './platform/auth/users.routes.ts';
 import type { Config } from './platform/config.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';
 import { migrate } from './platform/db/migrate.ts';
@@ -50,6 +50,7 @@ export function allRoutes(config: Pick<Config, 'SESSION_TTL_HOURS' | 'COOKIE_SEC
     ...cdpRoutes,
     ...unitRoutes,
     ...userRoutes,
+    ...userDirectoryRoutes,
     ...roleRoutes,
     ...apiKeyRoutes,
     ...auditRoutes,

@@ -227,3 +227,53 @@ export const userRoutes: RouteSpec[] = [
       }),
   }),
 ];
+
+/**
+ * The people picker for everyone (owner fields, user filters): names and units of active users
+ * the caller can see — their subtree, or the whole tenant with tenant-wide scope. No contact data.
+ */
+export const userDirectoryRoutes: RouteSpec[] = [
+  defineRoute({
+    method: 'GET',
+    url: '/users',
+    permission: 'authenticated',
+    summary: 'Find colleagues by name or login (for owner pickers)',
+    tags: ['users'],
+    query: z.object({
+      q: z.string().max(60).optional(),
+      ids: z.string().max(2000).optional(),
+      limit: z.coerce.number().int().min(1).max(100).default(20),
+    }),
+    handler: (req) =>
+      req.tx(
+        async (tx) => {
+          const p = req.principal;
+          const tenantWide = p.permissions.includes('*') || (p.dataScopes['*'] ?? 'own') === 'tenant';
+          const ids = (req.query.ids ?? '').split(',').filter((s) => /^[0-9a-f-]{36}$/i.test(s));
+          const term = req.query.q?.trim()
+            ? `%${req.query.q.trim().replace(/[\\%_]/g, (m) => `\\${m}`)}%`
+            : null;
+          const rows = (
+            await sql<{ id: string; name: string; login: string; unit_id: string; unit_name: string }>`
+              select u.id, u.name, u.login, u.unit_id, un.name as unit_name from users u
+              join units un on un.tenant_id = u.tenant_id and un.id = u.unit_id
+              where u.tenant_id = ${p.tenantId} and u.status = 'active'
+                and (${tenantWide} or u.unit_id = any(${p.subtreeUnitIds}::uuid[]) or u.id = ${p.userId})
+                and (${term}::text is null or u.name ilike ${term} or u.login ilike ${term})
+                and (${ids.length === 0} or u.id = any(${ids}::uuid[]))
+              order by u.name limit ${req.query.limit}`.execute(tx)
+          ).rows;
+          return {
+            items: rows.map((r) => ({
+              id: r.id,
+              name: r.name,
+              login: r.login,
+              unitId: r.unit_id,
+              unitName: r.unit_name,
+            })),
+          };
+        },
+        { readOnly: true },
+      ),
+  }),
+];

@@ -80,16 +80,25 @@ export async function buildServer(opts: BuildOptions): Promise<FastifyInstance> 
   const webDist = opts.config.WEB_DIST ?? DEFAULT_WEB_DIST;
   const hasWeb = existsSync(join(webDist, 'index.html'));
   if (hasWeb) {
+    // wildcard: files are looked up per request, so a rebuilt bundle is served without a restart.
     await app.register(fastifyStatic, {
       root: webDist,
-      wildcard: false,
+      wildcard: true,
       index: false,
       maxAge: '1h',
       immutable: false,
     });
   }
   app.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith('/api/') || req.url.startsWith('/v1/') || !hasWeb || req.method !== 'GET') {
+    // A missing asset is a 404, not the SPA page (which would break as JavaScript).
+    const isAsset = req.url.startsWith('/assets/') || /\.[a-z0-9]{2,5}(\?|$)/i.test(req.url);
+    if (
+      req.url.startsWith('/api/') ||
+      req.url.startsWith('/v1/') ||
+      !hasWeb ||
+      req.method !== 'GET' ||
+      isAsset
+    ) {
       return sendProblem(reply, notFound('resource'), pickLocale(req.headers['accept-language']));
     }
     return reply.header('cache-control', 'no-cache').sendFile('index.html');
