@@ -75,10 +75,11 @@ export function streamExport(db: Db, principal: Principal, actor: Actor, locale:
   const columns = columnsFor(prep.fields);
   const headers = columns.map((c) => columnHeader(c, locale));
   let rows = 0;
+  let allWritten = false;
   let complete = false;
   let aborted = false;
   out.on('close', () => {
-    aborted = !complete;
+    aborted = !allWritten;
   });
 
   const pages = async function* () {
@@ -118,6 +119,7 @@ export function streamExport(db: Db, principal: Principal, actor: Actor, locale:
         }
         await waitDrain(out);
       }
+      allWritten = !aborted;
       await new Promise<void>((res) => csv.end(res));
     } else {
       const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
@@ -131,9 +133,10 @@ export function streamExport(db: Db, principal: Principal, actor: Actor, locale:
         await waitDrain(out);
       }
       ws.commit();
+      allWritten = !aborted;
       await wb.commit();
     }
-    complete = !aborted && !out.destroyed;
+    complete = allWritten;
   };
 
   run()
