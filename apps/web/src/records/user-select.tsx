@@ -9,7 +9,7 @@ interface UserRow {
   id: string;
   name: string;
   login?: string;
-  status?: string;
+  unitName?: string;
 }
 
 interface Props {
@@ -23,13 +23,12 @@ interface Props {
   disabled?: boolean;
 }
 
-/** id → name for users the caller can list (admins), plus the caller. */
+/** id → name for colleagues the caller can see (the scoped user directory), plus the caller. */
 export function useUserNames(): Map<string, string> {
-  const { me, can } = useSession();
+  const { me } = useSession();
   const users = useQuery({
-    queryKey: ['admin', 'users', 'select', ''],
-    queryFn: () => http.get<unknown>('/admin/users', { limit: 50 }).then((d) => asItems<UserRow>(d)),
-    enabled: can('admin:users'),
+    queryKey: ['users', 'directory', ''],
+    queryFn: () => http.get<unknown>('/users', { limit: 100 }).then((d) => asItems<UserRow>(d)),
     staleTime: 60_000,
   });
   return useMemo(() => {
@@ -39,10 +38,7 @@ export function useUserNames(): Map<string, string> {
   }, [users.data, me.user]);
 }
 
-/**
- * The contract has no general user directory; admins search /admin/users, everyone else can pick
- * themselves or keep the current value (labelled from `_display`).
- */
+/** Picks colleagues from the scoped user directory (`GET /users?q=`), searching on the server. */
 export function UserSelect({
   value,
   onChange,
@@ -54,24 +50,20 @@ export function UserSelect({
   disabled,
 }: Props) {
   const { t } = useTranslation();
-  const { me, can } = useSession();
+  const { me } = useSession();
   const [search, setSearch] = useState('');
   const q = useDeferredValue(search);
-  const canList = can('admin:users');
   const users = useQuery({
-    queryKey: ['admin', 'users', 'select', q],
+    queryKey: ['users', 'directory', q],
     queryFn: () =>
-      http.get<unknown>('/admin/users', { q: q || undefined, limit: 50 }).then((d) => asItems<UserRow>(d)),
-    enabled: canList,
+      http.get<unknown>('/users', { q: q || undefined, limit: 50 }).then((d) => asItems<UserRow>(d)),
     staleTime: 60_000,
   });
   const options = useMemo(() => {
     const m = new Map<string, string>();
     m.set(me.user.id, `${me.user.name}${t('common.meSuffix')}`);
     for (const u of users.data ?? []) {
-      if (u.status === 'disabled') continue;
-      if (!q || u.name.includes(q) || u.login?.includes(q))
-        m.set(u.id, u.login ? `${u.name} (${u.login})` : u.name);
+      if (u.id !== me.user.id) m.set(u.id, u.unitName ? `${u.name} · ${u.unitName}` : u.name);
     }
     const vals = Array.isArray(value) ? value : value ? [value] : [];
     for (const v of vals) if (!m.has(v)) m.set(v, initialLabels?.[v] ?? v);
@@ -84,14 +76,7 @@ export function UserSelect({
       showSearch
       allowClear
       mode={multiple ? 'multiple' : undefined}
-      filterOption={
-        canList
-          ? false
-          : (input, opt) =>
-              String(opt?.label ?? '')
-                .toLowerCase()
-                .includes(input.toLowerCase())
-      }
+      filterOption={false}
       onSearch={setSearch}
       value={value ?? undefined}
       onChange={(v) => onChange?.((v as string | string[] | undefined) ?? null)}
