@@ -400,6 +400,10 @@ const ROLES: {
       'admin:audit',
       'leads:configure',
       'sales:configure',
+      'cdp:read',
+      'cdp:manage',
+      'segment:export',
+      'profile:unmask',
     ],
     dataScopes: { '*': 'tenant' },
     fieldAccess: {
@@ -473,7 +477,7 @@ const ROLES: {
   {
     name: '数据分析师',
     description: '全公司数据只读与导出，个人信息隐藏或脱敏',
-    permissions: ['*:read', '*:export'],
+    permissions: ['*:read', '*:export', 'cdp:read'],
     dataScopes: { '*': 'tenant' },
     fieldAccess: {
       customer: { phone: 'hidden', email: 'masked', address: 'hidden' },
