@@ -1,0 +1,11 @@
+import { registerJob } from '../../platform/jobs/queue.ts';
+import { backfillTag } from './cdp.service.ts';
+
+/** Payload of `cdp:backfill`: computes one tag over every profile, reporting progress on the tag. */
+export interface BackfillPayload {
+  tagId: string;
+}
+
+export function registerBackfillJob() {
+  registerJob<BackfillPayload>('cdp:backfill', (p, ctx) => backfillTag(ctx.db, ctx.tenantId, p.tagId, ctx.heartbeat));
+}

@@ -1,0 +1,416 @@
+import { z } from 'zod';
+import { defineRoute, idParam, type RouteSpec } from '../../platform/http/route.ts';
+import { can } from '../../platform/permissions/principal.ts';
+import * as svc from './cdp.service.ts';
+import { evaluateProfiles } from './evaluation.service.ts';
+import { splitMerge } from './identity.service.ts';
+import { lockTenantCdp } from './process.job.ts';
+import { ruleSchema } from './rules.ts';
+
+const SKIP = { skip: 'CDP resources: tenant-isolated by RLS; covered by modules/cdp/*.int.test.ts' };
+const TAGS = ['cdp'];
+const SOURCE_KINDS = ['web', 'server', 'app', 'miniprogram', 'pos', 'import'] as const;
+const KEY = /^[a-z][a-z0-9_]{0,62}$/;
+const OBJ = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/);
+
+const eventMetric = z.object({
+  event: z.string().min(1).max(200),
+  where: z.array(z.object({ prop: z.string(), op: z.string(), value: z.any() })).max(10).optional(),
+  withinDays: z.number().int().min(1).max(730),
+  agg: z.enum(['count', 'sum']).optional(),
+  property: z.string().max(100).optional(),
+});
+const tagBody = z.object({
+  key: z.string().regex(KEY),
+  name: z.string().min(1).max(100),
+  kind: z.enum(['attribute', 'behaviour', 'metric', 'score', 'combined', 'manual', 'crm']),
+  object: OBJ.optional(),
+  groupId: z.uuid().nullish(),
+  description: z.string().max(1000).nullish(),
+  rule: ruleSchema.nullish(),
+  config: z
+    .object({
+      scores: z.array(z.object({ rule: ruleSchema, points: z.number().finite() })).max(50).optional(),
+      metric: eventMetric.optional(),
+    })
+    .optional(),
+});
+const segmentBody = z.object({
+  name: z.string().min(1).max(200),
+  description: z.string().max(1000).nullish(),
+  object: OBJ.optional(),
+  purpose: z.enum(['analytics', 'marketing', 'service']).optional(),
+  rule: ruleSchema,
+});
+const unmaskedFor = (p: any) => can(p, 'profile:unmask');
+
+export const cdpRouteList: RouteSpec[] = [
+  defineRoute({
+    method: 'GET',
+    url: '/cdp/sources',
+    permission: 'cdp:read',
+    summary: 'List event sources',
+    tags: TAGS,
+    probe: SKIP,
+    handler: (req) => req.tx((tx) => svc.listSources(tx, req.principal.tenantId), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/cdp/sources',
+    permission: 'cdp:manage',
+    summary: 'Create a source; the write key is returned once',
+    tags: TAGS,
+    status: 201,
+    probe: SKIP,
+    body: z.object({ name: z.string().min(1).max(100), kind: z.enum(SOURCE_KINDS) }),
+    handler: (req) => req.tx((tx) => svc.createSource(tx, req.actor, req.body)),
+  }),
+  defineRoute({
+    method: 'PATCH',
+    url: '/cdp/sources/:id',
+    permission: 'cdp:manage',
+    summary: 'Rename, enable or disable a source',
+    tags: TAGS,
+    probe: SKIP,
+    params: idParam,
+    body: z.object({ name: z.string().min(1).max(100).optional(), enabled: z.boolean().optional() }),
+    handler: (req) => req.tx((tx) => svc.updateSource(tx, req.actor, req.params.id, req.body)),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/cdp/sources/:id/rotate-key',
+    permission: 'cdp:manage',
+    summary: 'Replace the write key (the old one stops working)',
+    tags: TAGS,
+    probe: SKIP,
+    params: idParam,
+    handler: (req) => req.tx((tx) => svc.rotateSourceKey(tx, req.actor, req.params.id)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/cdp/sources/:id/debug',
+    permission: 'cdp:read',
+    summary: 'Live debugger: recent events and validation errors',
+    tags: TAGS,
+    probe: SKIP,
+    params: idParam,
+    query: z.object({ since: z.coerce.number().int().min(0).optional() }),
+    handler: (req) => req.tx((tx) => svc.sourceDebug(tx, req.principal.tenantId, req.params.id, req.query.since), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/cdp/profiles',
+    permission: 'cdp:read',
+    summary: 'List profiles',
+    tags: TAGS,
+    probe: SKIP,
+    query: z.object({
+      q: z.string().max(100).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: z.uuid().optional(),
+      segment: z.uuid().optional(),
+    }),
+    handler: async (req) => {
+      const r = await req.tx((tx) => svc.listProfiles(tx, req.principal.tenantId, req.query), { readOnly: true });
+      if (!unmaskedFor(req.principal)) {
+        const { maskValue } = await import('./masking.ts');
+        for (const p of r.items as any[]) {
+          p.identities = p.identities.map((s: string) => {
+            const [k, ...v] = s.split(':');
+            const kind = k === 'phone' ? 'phone' : k === 'email' ? 'email' : null;
+            return kind ? `${k}:${maskValue(kind, v.join(':'))}` : s;
+          });
+          for (const f of ['phone', 'email', 'mobile'])
+            if (typeof p.traits?.[f] === 'string') p.traits[f] = maskValue(f === 'email' ? 'email' : 'phone', p.traits[f]);
+        }
+      }
+      return r;
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/cdp/profiles/:id',
+    permission: 'cdp:read',
+    summary: '360 profile: identities, traits, tags, segments, consents, CRM links, timeline',
+    tags: TAGS,
+    probe: SKIP,
+    params: idParam,
+    handler: (req) => req.tx((tx) => svc.profile360(tx, req.principal.tenantId, req.params.id, false), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/cdp/profiles/:id/unmask',
+    permission: 'profile:unmask',
+    summary: 'The 360 profile with personal values in full (audited)',
+    tags: TAGS,
+    probe: SKIP,
+    params: idParam,
+    handler: (req) =>
+      req.tx(async (tx) => {
+        const r = await svc.profile360(tx, req.principal.tenantId, req.params.id, true);
+        const { writeAudit } = await import('../../platform/audit/audit.ts');
+        await writeAudit(tx, req.actor, { action: 'unmask', object: 'profile', recordId: r.id });
+        return r;
+      }),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/cdp/profiles/:id/consents/:purpose',
+    permission: 'cdp:manage',
+    summary: 'Grant or withdraw consent for one purpose (PIPL, R13.1)',
+    tags: TAGS,
+    probe: SKIP,
+    params: z.object({ id: z.uuid(), purpose: z.string().regex(/^[a-zA-Z_]{1,60}$/) }),
+    body: z.object({ granted: z.boolean() }),
+    status: 204,
+    handler: (req) => req.tx((tx) => svc.setConsent(tx, req.actor, req.params.id, req.params.purpose, req.body.granted)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/cdp/merges',
+    permission: 'cdp:read',
+    summary: 'Merge history',
+    tags: TAGS,
+    probe: SKIP,
+    query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+    handler: (req) => req.tx((tx) => svc.listMerges(tx, req.principal.tenantId, req.query.limit), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/cdp/merges/:id/split',
+    permission: 'cdp:manage',
+    summary: 'Undo a merge (split the profiles again)',
+    tags: TAGS,
+    probe: SKIP,
+    params: idParam,
+    handler: (req) =>
+      req.tx(async (tx) => {
+        await lockTenantCdp(tx, req.principal.tenantId);
+        const r = await splitMerge(tx, req.actor, req.params.id);
+        await evaluateProfiles(tx, req.principal.tenantId, [r.target, r.source], new Date());
+        return r;
+      }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/cdp/identity-rules',
+    permission: 'cdp:read',
+    summary: 'One ID rules per identity kind',
+    tags: TAGS,
+    probe: SKIP,
+    handler: (req) => req.tx((tx) => svc.getIdentityRules(tx, req.principal.tenantId), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/cdp/identity-rules/:kind',
+    permission: 'cdp:manage',
+    summary: 'Set max per profile, priority and blocked values of an identity kind',
+    tags: TAGS,
+    probe: SKIP,
+    params: z.object({ kind: z.string().regex(/^[a-z_]{1,40}$/) }),
+    body: z.object({
+      maxPerProfile: z.number().int().min(1).max(1000),
+      priority: z.number().int().min(0).max(1000),
+      blocked: z.array(z.string().max(200)).max(1000),
+    }),
+    status: 204,
+    handler: (req) => req.tx((tx) => svc.putIdentityRule(tx, req.actor, req.params.kind, req.body)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/cdp/tags',
+    permission: 'cdp:read',
+    summary: 'Tag catalogue with groups, lineage, coverage and backfill progress',
+    tags: TAGS,
+    probe: SKIP,
+    query: z.object({ object: OBJ.optional() }),
+    handler: (req) => req.tx((tx) => svc.listTags(tx, req.principal.tenantId, req.query.object), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/cdp/tag-groups',
+    permission: 'cdp:manage',
+    summary: 'Create a tag group',
+    tags: TAGS,
+    status: 201,
+    probe: SKIP,
+    body: z.object({ name: z.string().min(1).max(100), description: z.string().max(1000).nullish() }),
+    handler: (req) => req.tx((tx) => svc.createTagGroup(tx, req.actor, req.body)),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/cdp/tags/preview',
+    permission: 'cdp:read',
+    summary: 'Preview a tag on sample profiles before saving',
+    tags: TAGS,
+    probe: SKIP,
+    body: tagBody,
+    handler: (req) => req.tx((tx) => svc.previewTag(tx, req.principal.tenantId, req.body as svc.TagInput), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/cdp/tags',
+    permission: 'cdp:manage',
+    summary: 'Create a tag (a backfill job starts for rule-based kinds)',
+    tags: TAGS,
+    status: 201,
+    probe: SKIP,
+    body: tagBody,
+    handler: (req) => req.tx((tx) => svc.createTag(tx, req.actor, req.body as svc.TagInput)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/cdp/tags/:id',
+    permission: 'cdp:read',
+    summary: 'One tag with coverage and backfill progress',
+    tags: TAGS,
+    probe: SKIP,
+    params: idParam,
+    handler: (req) => req.tx((tx) => svc.getTag(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'PATCH',
+    url: '/cdp/tags/:id',
+    permission: 'cdp:manage',
+    summary: 'Update a tag',
+    tags: TAGS,
+    probe: SKIP,
+    params: idParam,
+    body: tagBody.omit({ key: true, kind: true, object: true }).partial(),
+    handler: (req) => req.tx((tx) => svc.updateTag(tx, req.actor, req.params.id, req.body as Partial<svc.TagInput>)),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/cdp/tags/:id',
+    permission: 'cdp:manage',
+    summary: 'Delete a tag',
+    tags: TAGS,
+    status: 204,
+    probe: SKIP,
+    params: idParam,
+    handler: (req) => req.tx((tx) => svc.deleteTag(tx, req.actor, req.params.id)),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/cdp/tags/:id/subjects/:subject',
+    permission: 'cdp:manage',
+    summary: 'Set or clear a manual tag on a profile or record',
+    tags: TAGS,
+    status: 204,
+    probe: SKIP,
+    params: z.object({ id: z.uuid(), subject: z.uuid() }),
+    body: z.object({ on: z.boolean(), value: z.any().optional() }),
+    handler: (req) => req.tx((tx) => svc.setManualTag(tx, req.actor, req.params.id, req.params.subject, req.body.on, req.body.value)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/cdp/segments',
+    permission: 'cdp:read',
+    summary: 'List segments',
+    tags: TAGS,
+    probe: SKIP,
+    handler: (req) => req.tx((tx) => svc.listSegments(tx, req.principal.tenantId), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/cdp/segments/preview',
+    permission: 'cdp:read',
+    summary: 'Live count of a segment being edited',
+    tags: TAGS,
+    probe: SKIP,
+    body: segmentBody,
+    handler: (req) => req.tx((tx) => svc.previewSegment(tx, req.principal.tenantId, req.body as svc.SegmentInput), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/cdp/segments',
+    permission: 'cdp:manage',
+    summary: 'Create a segment (computed at once, then kept current by events)',
+    tags: TAGS,
+    status: 201,
+    probe: SKIP,
+    body: segmentBody,
+    handler: (req) => req.tx((tx) => svc.createSegment(tx, req.actor, req.body as svc.SegmentInput)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/cdp/segments/:id',
+    permission: 'cdp:read',
+    summary: 'One segment',
+    tags: TAGS,
+    probe: SKIP,
+    params: idParam,
+    handler: (req) => req.tx((tx) => svc.getSegment(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'PATCH',
+    url: '/cdp/segments/:id',
+    permission: 'cdp:manage',
+    summary: 'Update a segment',
+    tags: TAGS,
+    probe: SKIP,
+    params: idParam,
+    body: segmentBody.omit({ object: true }).partial(),
+    handler: (req) => req.tx((tx) => svc.updateSegment(tx, req.actor, req.params.id, req.body as Partial<svc.SegmentInput>)),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/cdp/segments/:id',
+    permission: 'cdp:manage',
+    summary: 'Delete a segment',
+    tags: TAGS,
+    status: 204,
+    probe: SKIP,
+    params: idParam,
+    handler: (req) => req.tx((tx) => svc.deleteSegment(tx, req.actor, req.params.id)),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/cdp/segments/:id/recompute',
+    permission: 'cdp:manage',
+    summary: 'Recompute a segment now (batch SQL evaluator)',
+    tags: TAGS,
+    probe: SKIP,
+    params: idParam,
+    handler: (req) => req.tx((tx) => svc.manualRecompute(tx, req.principal.tenantId, req.params.id)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/cdp/segments/:id/members',
+    permission: 'cdp:read',
+    summary: 'Members of a segment (masked unless profile:unmask)',
+    tags: TAGS,
+    probe: SKIP,
+    params: idParam,
+    query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
+    handler: (req) =>
+      req.tx((tx) => svc.segmentMembers(tx, req.principal.tenantId, req.params.id, req.query.limit, unmaskedFor(req.principal)), {
+        readOnly: true,
+      }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/cdp/segments/:id/history',
+    permission: 'cdp:read',
+    summary: 'Daily membership (entered, exited, members)',
+    tags: TAGS,
+    probe: SKIP,
+    params: idParam,
+    handler: (req) => req.tx((tx) => svc.segmentHistory(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/cdp/segments/:id/export',
+    permission: 'segment:export',
+    summary: 'Export members as CSV (masked per viewer, audited)',
+    tags: TAGS,
+    probe: SKIP,
+    params: idParam,
+    handler: async (req, reply) => {
+      const csv = await req.tx((tx) => svc.exportSegment(tx, req.actor, req.params.id, unmaskedFor(req.principal)));
+      reply.header('content-type', 'text/csv; charset=utf-8');
+      reply.header('content-disposition', `attachment; filename="segment-${req.params.id}.csv"`);
+      return reply.send(csv);
+    },
+  }),
+];

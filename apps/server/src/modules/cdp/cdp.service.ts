@@ -1,0 +1,637 @@
+import { sql } from 'kysely';
+import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
+import { randomToken, sha256 } from '../../platform/auth/tokens.ts';
+import type { Tx } from '../../platform/db/tenant-scope.ts';
+import { conflict, invalid, notFound } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import { enqueue } from '../../platform/jobs/queue.ts';
+import { maskValue } from './masking.ts';
+import { ensureCounters } from './counters.ts';
+import {
+  computeRecordTag,
+  computeSegment,
+  computeTag,
+  evaluateProfiles,
+  loadStates,
+  type SegmentDef,
+  segmentMember,
+  segmentSql,
+  type TagDef,
+} from './evaluation.service.ts';
+import { forgetWriteKeys } from './ingest.ts';
+import { lockTenantCdp } from './process.job.ts';
+import { collectEventRules, collectTags, counterDef, type EventRule, type Rule, ruleQuery } from './rules.ts';
+
+export const WRITE_KEY_PREFIX = 'wk_';
+
+// ------------------------------------------------------------------ sources
+
+const sourceOut = (r: any) => ({
+  id: r.id,
+  name: r.name,
+  kind: r.kind,
+  keyPrefix: r.key_prefix,
+  enabled: r.enabled,
+  createdAt: r.created_at,
+  lastEventAt: r.last_event_at,
+});
+
+export async function listSources(tx: Tx, tenantId: string) {
+  const r = await sql`select * from cdp_sources where tenant_id = ${tenantId} order by created_at`.execute(tx);
+  return { items: r.rows.map(sourceOut) };
+}
+
+export async function createSource(tx: Tx, actor: Actor, input: { name: string; kind: string }) {
+  const id = newId();
+  const key = `${WRITE_KEY_PREFIX}${randomToken(24)}`;
+  const r = await sql`insert into cdp_sources (tenant_id, id, name, kind, key_prefix, key_hash, created_by)
+    values (${actor.tenantId}, ${id}, ${input.name}, ${input.kind}, ${key.slice(0, 9)}, ${sha256(key)}, ${actor.actorId}) returning *`.execute(tx);
+  await writeAudit(tx, actor, { action: 'create', object: 'cdp_source', recordId: id, meta: { name: input.name, kind: input.kind } });
+  await scheduleTick(tx, actor.tenantId);
+  // The write key is shown once; only its hash is kept.
+  return { ...sourceOut(r.rows[0]), writeKey: key };
+}
+
+export async function updateSource(tx: Tx, actor: Actor, id: string, input: { name?: string; enabled?: boolean }) {
+  const r = await sql`update cdp_sources set name = coalesce(${input.name ?? null}, name), enabled = coalesce(${input.enabled ?? null}, enabled),
+    updated_at = now() where tenant_id = ${actor.tenantId} and id = ${id} returning *`.execute(tx);
+  if (!r.rows[0]) throw notFound('source');
+  await writeAudit(tx, actor, { action: 'update', object: 'cdp_source', recordId: id, meta: input });
+  forgetWriteKeys();
+  return sourceOut(r.rows[0]);
+}
+
+export async function rotateSourceKey(tx: Tx, actor: Actor, id: string) {
+  const key = `${WRITE_KEY_PREFIX}${randomToken(24)}`;
+  const r = await sql`update cdp_sources set key_prefix = ${key.slice(0, 9)}, key_hash = ${sha256(key)}, updated_at = now()
+    where tenant_id = ${actor.tenantId} and id = ${id} returning *`.execute(tx);
+  if (!r.rows[0]) throw notFound('source');
+  await writeAudit(tx, actor, { action: 'cdp.rotate_key', object: 'cdp_source', recordId: id });
+  forgetWriteKeys();
+  return { ...sourceOut(r.rows[0]), writeKey: key };
+}
+
+/** Live debugger: the newest stored events and rejections of a source. */
+export async function sourceDebug(tx: Tx, tenantId: string, id: string, sinceSeq = 0) {
+  const exists = await sql`select 1 from cdp_sources where tenant_id = ${tenantId} and id = ${id}`.execute(tx);
+  if (!exists.rows.length) throw notFound('source');
+  const events = await sql<any>`select id, type, event, message_id, user_id, anonymous_id, ts, received_at, raw from cdp_events
+    where tenant_id = ${tenantId} and source_id = ${id} and received_at > now() - interval '7 days'
+    order by received_at desc limit 50`.execute(tx);
+  const errors = await sql<any>`select seq, at, type, message_id, reason, payload from cdp_debug
+    where tenant_id = ${tenantId} and source_id = ${id} and seq > ${sinceSeq} order by seq desc limit 50`.execute(tx);
+  return {
+    events: events.rows.map((e) => ({
+      id: e.id,
+      type: e.type,
+      event: e.event,
+      messageId: e.message_id,
+      userId: e.user_id,
+      anonymousId: e.anonymous_id,
+      timestamp: e.ts,
+      receivedAt: e.received_at,
+      raw: e.raw,
+    })),
+    errors: errors.rows.map((e) => ({
+      seq: e.seq,
+      at: e.at,
+      type: e.type,
+      messageId: e.message_id,
+      reason: e.reason,
+      payload: e.payload,
+    })),
+  };
+}
+
+// ------------------------------------------------------------------ profiles
+
+export async function listProfiles(tx: Tx, tenantId: string, q: { q?: string; limit: number; cursor?: string; segment?: string }) {
+  const r = await sql<any>`select p.id, p.traits, p.first_seen_at, p.last_seen_at,
+      (select array_agg(i.kind || ':' || i.value order by i.kind) from cdp_identities i where i.tenant_id = p.tenant_id and i.profile_id = p.id) as identities
+    from cdp_profiles p
+    where p.tenant_id = ${tenantId} and p.merged_into is null
+      ${q.cursor ? sql`and p.id < ${q.cursor}` : sql``}
+      ${q.segment ? sql`and exists (select 1 from cdp_segment_members m where m.tenant_id = p.tenant_id and m.segment_id = ${q.segment} and m.subject_id = p.id)` : sql``}
+      ${
+        q.q
+          ? sql`and (exists (select 1 from cdp_identities i where i.tenant_id = p.tenant_id and i.profile_id = p.id and i.value ilike ${`%${q.q}%`})
+              or p.traits ->> 'name' ilike ${`%${q.q}%`})`
+          : sql``
+      }
+    order by p.id desc limit ${q.limit + 1}`.execute(tx);
+  const rows = r.rows.slice(0, q.limit);
+  return {
+    items: rows.map((p) => ({
+      id: p.id,
+      name: p.traits?.name ?? null,
+      traits: p.traits,
+      identities: p.identities ?? [],
+      firstSeenAt: p.first_seen_at,
+      lastSeenAt: p.last_seen_at,
+    })),
+    nextCursor: r.rows.length > q.limit ? rows[rows.length - 1].id : null,
+  };
+}
+
+const PERSONAL_TRAITS: Record<string, string> = { phone: 'phone', mobile: 'phone', email: 'email', name: 'name', address: 'address', idNumber: 'id_number' };
+const PERSONAL_KINDS: Record<string, string> = { phone: 'phone', email: 'email', wechat_unionid: 'id', openid: 'id', wecom_external_userid: 'id' };
+
+/** The 360 view (R1.3). Personal values are masked unless the viewer holds profile:unmask. */
+export async function profile360(tx: Tx, tenantId: string, id: string, unmasked: boolean) {
+  let p = (
+    await sql<any>`select * from cdp_profiles where tenant_id = ${tenantId} and id = ${id}`.execute(tx)
+  ).rows[0];
+  if (!p) throw notFound('profile');
+  if (p.merged_into) p = (await sql<any>`select * from cdp_profiles where tenant_id = ${tenantId} and id = ${p.canonical_id}`.execute(tx)).rows[0];
+  const pid = p.id as string;
+  const [identities, tags, segments, consents, links, merges, events] = [
+    await sql<any>`select id, kind, namespace, value, first_seen_at, source from cdp_identities where tenant_id = ${tenantId} and profile_id = ${pid} order by kind, first_seen_at`.execute(tx),
+    await sql<any>`select t.id, t.key, t.name, t.kind, st.value, st.set_at, st.set_by, st.reason from cdp_subject_tags st
+      join cdp_tags t on t.tenant_id = st.tenant_id and t.id = st.tag_id where st.tenant_id = ${tenantId} and st.subject_id = ${pid} order by st.set_at desc`.execute(tx),
+    await sql<any>`select s.id, s.name, s.purpose, m.entered_at from cdp_segment_members m join cdp_segments s on s.tenant_id = m.tenant_id and s.id = m.segment_id
+      where m.tenant_id = ${tenantId} and m.subject_id = ${pid}`.execute(tx),
+    await sql<any>`select purpose, granted, source, at from cdp_consents where tenant_id = ${tenantId} and profile_id = ${pid}`.execute(tx),
+    await sql<any>`select l.object, l.record_id, coalesce(c.name, k.name) as name, coalesce(c.owner_id, k.owner_id) as owner_id,
+        u.name as owner_name, l.linked_at
+      from cdp_profile_links l
+      left join contacts c on l.object = 'contact' and c.tenant_id = l.tenant_id and c.id = l.record_id
+      left join customers k on l.object = 'customer' and k.tenant_id = l.tenant_id and k.id = l.record_id
+      left join users u on u.tenant_id = l.tenant_id and u.id = coalesce(c.owner_id, k.owner_id)
+      where l.tenant_id = ${tenantId} and l.profile_id = ${pid}`.execute(tx),
+    await sql<any>`select id, at, target_id, source_id, reason, evidence, split_at from cdp_merges
+      where tenant_id = ${tenantId} and (target_id = ${pid} or source_id = ${pid}) order by at desc limit 100`.execute(tx),
+    await sql<any>`select e.id, e.ts, e.type, e.event, e.properties, e.source_id from cdp_events e
+      join cdp_identities i on i.tenant_id = e.tenant_id and i.kind = e.ident_kind and i.namespace = '' and i.value = e.ident
+      where e.tenant_id = ${tenantId} and i.profile_id = ${pid} and i.kind in ('user_id', 'anonymous_id')
+      order by e.ts desc limit 100`.execute(tx),
+  ];
+  const recordIds = links.rows.map((l) => l.record_id);
+  const activities = recordIds.length
+    ? (
+        await sql<any>`select a.id, a.at, a.action, a.object, a.record_id, a.changes, u.name as actor_name from audit_log a
+        left join users u on u.tenant_id = a.tenant_id and u.id = a.actor_id
+        where a.tenant_id = ${tenantId} and a.record_id = any(${recordIds}::uuid[]) order by a.id desc limit 100`.execute(tx)
+      ).rows
+    : [];
+  const timeline = [
+    ...events.rows.map((e) => ({ kind: 'event', at: e.ts, type: e.type, title: e.event ?? e.type, id: e.id, properties: e.properties })),
+    ...activities.map((a) => ({
+      kind: 'crm',
+      at: a.at,
+      type: a.action,
+      title: `${a.object}.${a.action}`,
+      id: a.id,
+      object: a.object,
+      recordId: a.record_id,
+      actor: a.actor_name,
+    })),
+  ].sort((a, b) => +new Date(b.at) - +new Date(a.at));
+  const traits: Record<string, unknown> = {};
+  const masked: string[] = [];
+  for (const [k, v] of Object.entries(p.traits ?? {})) {
+    const kind = PERSONAL_TRAITS[k];
+    if (kind && !unmasked && typeof v === 'string') {
+      traits[k] = maskValue(kind, v);
+      masked.push(`traits.${k}`);
+    } else traits[k] = v;
+  }
+  return {
+    id: pid,
+    requestedId: id,
+    traits,
+    _masked: masked,
+    firstSeenAt: p.first_seen_at,
+    lastSeenAt: p.last_seen_at,
+    identities: identities.rows.map((i) => ({
+      id: i.id,
+      kind: i.kind,
+      namespace: i.namespace || null,
+      value: !unmasked && PERSONAL_KINDS[i.kind] ? maskValue(PERSONAL_KINDS[i.kind]!, i.value) : i.value,
+      firstSeenAt: i.first_seen_at,
+    })),
+    tags: tags.rows.map((t) => ({ id: t.id, key: t.key, name: t.name, kind: t.kind, value: t.value, setAt: t.set_at, setBy: t.set_by, reason: t.reason })),
+    segments: segments.rows.map((s) => ({ id: s.id, name: s.name, purpose: s.purpose, enteredAt: s.entered_at })),
+    consents: consents.rows.map((c) => ({ purpose: c.purpose, granted: c.granted, source: c.source, at: c.at })),
+    links: links.rows.map((l) => ({ object: l.object, recordId: l.record_id, name: l.name, ownerId: l.owner_id, ownerName: l.owner_name, linkedAt: l.linked_at })),
+    merges: merges.rows.map(mergeOut),
+    timeline: timeline.slice(0, 150),
+  };
+}
+
+const mergeOut = (m: any) => ({
+  id: m.id,
+  at: m.at,
+  targetId: m.target_id,
+  sourceId: m.source_id,
+  reason: m.reason,
+  evidence: { identity: m.evidence?.identity ?? null, messageId: m.evidence?.messageId ?? null },
+  splitAt: m.split_at,
+});
+
+export async function listMerges(tx: Tx, tenantId: string, limit: number) {
+  const r = await sql`select * from cdp_merges where tenant_id = ${tenantId} order by at desc limit ${limit}`.execute(tx);
+  return { items: r.rows.map(mergeOut) };
+}
+
+export async function setConsent(tx: Tx, actor: Actor, profileId: string, purpose: string, granted: boolean) {
+  const p = await sql`select 1 from cdp_profiles where tenant_id = ${actor.tenantId} and id = ${profileId} and merged_into is null`.execute(tx);
+  if (!p.rows.length) throw notFound('profile');
+  await sql`insert into cdp_consents (tenant_id, profile_id, purpose, granted, source) values (${actor.tenantId}, ${profileId}, ${purpose}, ${granted}, 'kehu')
+    on conflict (tenant_id, profile_id, purpose) do update set granted = excluded.granted, source = excluded.source, at = now()`.execute(tx);
+  await writeAudit(tx, actor, { action: 'cdp.consent', object: 'profile', recordId: profileId, meta: { purpose, granted } });
+  await lockTenantCdp(tx, actor.tenantId);
+  await evaluateProfiles(tx, actor.tenantId, [profileId], new Date());
+}
+
+// ------------------------------------------------------------------ tags
+
+export interface TagInput {
+  key: string;
+  name: string;
+  kind: TagDef['kind'];
+  object?: string;
+  groupId?: string | null;
+  description?: string | null;
+  rule?: Rule | null;
+  config?: TagDef['config'];
+}
+
+function rulesOf(kind: string, rule: Rule | null | undefined, config: TagDef['config'] | undefined): Rule[] {
+  const out: Rule[] = [];
+  if (rule) out.push(rule);
+  for (const s of config?.scores ?? []) out.push(s.rule);
+  if (config?.metric) out.push({ ...config.metric, op: 'gte', value: 0 } as EventRule);
+  if (kind === 'manual') return [];
+  return out;
+}
+
+function validateTag(input: TagInput) {
+  const rules = rulesOf(input.kind, input.rule, input.config);
+  if (input.kind === 'score' && !input.config?.scores?.length) throw invalid([{ field: 'config.scores', code: 'required' }]);
+  if (input.kind === 'metric' && !input.config?.metric) throw invalid([{ field: 'config.metric', code: 'required' }]);
+  if (!['manual', 'score', 'metric'].includes(input.kind) && !input.rule) throw invalid([{ field: 'rule', code: 'required' }]);
+  if (input.object && input.object !== 'profile') {
+    for (const r of rules) if (collectEventRules(r).length) throw invalid([{ field: 'rule', code: 'cdp.events_on_records' }]);
+    if (input.kind !== 'manual' && !['attribute', 'combined', 'crm'].includes(input.kind))
+      throw invalid([{ field: 'kind', code: 'cdp.kind_on_records' }]);
+  }
+  return rules;
+}
+
+const tagOut = (t: any) => ({
+  id: t.id,
+  key: t.key,
+  name: t.name,
+  kind: t.kind,
+  object: t.object,
+  groupId: t.group_id,
+  description: t.description,
+  ownerId: t.owner_id,
+  rule: t.rule,
+  config: t.config,
+  lineage: t.lineage,
+  coverage: t.coverage ?? 0,
+  backfill: t.backfill_status ? { status: t.backfill_status, total: t.backfill_total, done: t.backfill_done } : null,
+  createdAt: t.created_at,
+});
+
+export async function listTags(tx: Tx, tenantId: string, object?: string) {
+  const r = await sql<any>`select t.*, (select count(*)::int from cdp_subject_tags st where st.tenant_id = t.tenant_id and st.tag_id = t.id) as coverage
+    from cdp_tags t where t.tenant_id = ${tenantId} ${object ? sql`and t.object = ${object}` : sql``} order by t.created_at`.execute(tx);
+  const groups = await sql<any>`select id, name, description from cdp_tag_groups where tenant_id = ${tenantId} order by name`.execute(tx);
+  return { items: r.rows.map(tagOut), groups: groups.rows };
+}
+
+export async function createTagGroup(tx: Tx, actor: Actor, input: { name: string; description?: string | null }) {
+  const id = newId();
+  await sql`insert into cdp_tag_groups (tenant_id, id, name, description) values (${actor.tenantId}, ${id}, ${input.name}, ${input.description ?? null})`.execute(tx);
+  return { id, name: input.name, description: input.description ?? null };
+}
+
+/** Lineage: which traits, events, tags and CRM fields a tag is computed from. */
+function lineageOf(rules: Rule[]) {
+  const out = new Set<string>();
+  const walk = (r: Rule) => {
+    if ('and' in r) r.and.forEach(walk);
+    else if ('or' in r) r.or.forEach(walk);
+    else if ('not' in r) walk(r.not);
+    else if ('event' in r) out.add(`event:${r.event}`);
+    else if ('tag' in r) out.add(`tag:${r.tag}`);
+    else if ('crm' in r) out.add(`crm:${r.crm}.${r.field}`);
+    else out.add(`trait:${r.trait}`);
+  };
+  rules.forEach(walk);
+  return [...out];
+}
+
+export async function createTag(tx: Tx, actor: Actor, input: TagInput) {
+  const rules = validateTag(input);
+  const object = input.object ?? 'profile';
+  const id = newId();
+  try {
+    await sql`insert into cdp_tags (tenant_id, id, object, key, name, kind, group_id, description, owner_id, rule, config, lineage)
+      values (${actor.tenantId}, ${id}, ${object}, ${input.key}, ${input.name}, ${input.kind}, ${input.groupId ?? null}, ${input.description ?? null},
+        ${actor.actorId}, ${input.rule ? JSON.stringify(input.rule) : null}::jsonb, ${JSON.stringify(input.config ?? {})}::jsonb,
+        ${JSON.stringify(lineageOf(rules))}::jsonb)`.execute(tx);
+  } catch (e) {
+    if ((e as { code?: string }).code === '23505') throw conflict('conflict.unique', {}, [{ field: 'key', code: 'unique' }]);
+    throw e;
+  }
+  await lockTenantCdp(tx, actor.tenantId);
+  await ensureCounters(tx, actor.tenantId, rules.flatMap((r) => collectEventRules(r).map(counterDef)));
+  await writeAudit(tx, actor, { action: 'create', object: 'cdp_tag', recordId: id, meta: { key: input.key, kind: input.kind } });
+  if (input.kind !== 'manual') await startBackfill(tx, actor.tenantId, id);
+  return getTag(tx, actor.tenantId, id);
+}
+
+export async function updateTag(tx: Tx, actor: Actor, id: string, input: Partial<TagInput>) {
+  const cur = (await sql<any>`select * from cdp_tags where tenant_id = ${actor.tenantId} and id = ${id}`.execute(tx)).rows[0];
+  if (!cur) throw notFound('tag');
+  const next: TagInput = {
+    key: cur.key,
+    name: input.name ?? cur.name,
+    kind: cur.kind,
+    object: cur.object,
+    groupId: input.groupId !== undefined ? input.groupId : cur.group_id,
+    description: input.description !== undefined ? input.description : cur.description,
+    rule: input.rule !== undefined ? input.rule : cur.rule,
+    config: input.config ?? cur.config,
+  };
+  const rules = validateTag(next);
+  await sql`update cdp_tags set name = ${next.name}, group_id = ${next.groupId ?? null}, description = ${next.description ?? null},
+    rule = ${next.rule ? JSON.stringify(next.rule) : null}::jsonb, config = ${JSON.stringify(next.config ?? {})}::jsonb,
+    lineage = ${JSON.stringify(lineageOf(rules))}::jsonb, updated_at = now() where tenant_id = ${actor.tenantId} and id = ${id}`.execute(tx);
+  await lockTenantCdp(tx, actor.tenantId);
+  await ensureCounters(tx, actor.tenantId, rules.flatMap((r) => collectEventRules(r).map(counterDef)));
+  await writeAudit(tx, actor, { action: 'update', object: 'cdp_tag', recordId: id, meta: { name: next.name } });
+  if (input.rule !== undefined || input.config) await startBackfill(tx, actor.tenantId, id);
+  return getTag(tx, actor.tenantId, id);
+}
+
+export async function deleteTag(tx: Tx, actor: Actor, id: string) {
+  const r = await sql`delete from cdp_tags where tenant_id = ${actor.tenantId} and id = ${id} returning key`.execute(tx);
+  if (!r.rows.length) throw notFound('tag');
+  await sql`delete from cdp_subject_tags where tenant_id = ${actor.tenantId} and tag_id = ${id}`.execute(tx);
+  await writeAudit(tx, actor, { action: 'delete', object: 'cdp_tag', recordId: id });
+}
+
+export async function getTag(tx: Tx, tenantId: string, id: string) {
+  const r = await sql<any>`select t.*, (select count(*)::int from cdp_subject_tags st where st.tenant_id = t.tenant_id and st.tag_id = t.id) as coverage
+    from cdp_tags t where t.tenant_id = ${tenantId} and t.id = ${id}`.execute(tx);
+  if (!r.rows[0]) throw notFound('tag');
+  return tagOut(r.rows[0]);
+}
+
+async function startBackfill(tx: Tx, tenantId: string, tagId: string) {
+  const jobId = await enqueue(tx, tenantId, 'cdp:backfill', { tagId });
+  await sql`update cdp_tags set backfill_job = ${jobId}, backfill_status = 'pending', backfill_done = 0,
+    backfill_total = (select count(*)::int from cdp_profiles where tenant_id = ${tenantId} and merged_into is null)
+    where tenant_id = ${tenantId} and id = ${tagId}`.execute(tx);
+}
+
+export async function setManualTag(tx: Tx, actor: Actor, tagId: string, subjectId: string, on: boolean, value: unknown) {
+  const t = (await sql<any>`select kind from cdp_tags where tenant_id = ${actor.tenantId} and id = ${tagId}`.execute(tx)).rows[0];
+  if (!t) throw notFound('tag');
+  if (t.kind !== 'manual') throw conflict('cdp.tag_not_manual');
+  if (on)
+    await sql`insert into cdp_subject_tags (tenant_id, tag_id, subject_id, value, set_by, reason)
+      values (${actor.tenantId}, ${tagId}, ${subjectId}, ${JSON.stringify(value ?? true)}::jsonb, ${actor.actorId}, 'manual')
+      on conflict (tenant_id, tag_id, subject_id) do update set value = excluded.value, set_at = now(), set_by = excluded.set_by`.execute(tx);
+  else await sql`delete from cdp_subject_tags where tenant_id = ${actor.tenantId} and tag_id = ${tagId} and subject_id = ${subjectId}`.execute(tx);
+  await writeAudit(tx, actor, { action: on ? 'cdp.tag' : 'cdp.untag', object: 'profile', recordId: subjectId, meta: { tagId } });
+  await lockTenantCdp(tx, actor.tenantId);
+  await evaluateProfiles(tx, actor.tenantId, [subjectId], new Date());
+}
+
+/** Preview before saving: the tag's value on a sample of profiles, and an estimated coverage. */
+export async function previewTag(tx: Tx, tenantId: string, input: TagInput, sample = 20) {
+  const rules = validateTag(input);
+  const object = input.object ?? 'profile';
+  if (object !== 'profile') {
+    const { recordRuleQuery } = await import('./evaluation.service.ts');
+    const q = recordRuleQuery(object, input.rule!, tenantId);
+    const n = await sql<{ n: number }>`select count(*)::int as n from (${q}) x`.execute(tx);
+    return { coverage: n.rows[0]!.n, sampled: null, samples: [] };
+  }
+  // Counters for new conditions do not exist yet: preview uses the SQL evaluator for boolean
+  // rules, and the in-memory one on sampled profiles only when all counters are defined.
+  const defs = rules.flatMap((r) => collectEventRules(r).map(counterDef));
+  const known = defs.length
+    ? (await sql<{ counter: string }>`select counter from cdp_counter_defs where tenant_id = ${tenantId} and counter = any(${defs.map((d) => d.key)})`.execute(tx)).rows.length
+    : 0;
+  const now = new Date();
+  const ids = (
+    await sql<{ id: string }>`select id from cdp_profiles where tenant_id = ${tenantId} and merged_into is null order by last_seen_at desc limit ${sample}`.execute(tx)
+  ).rows.map((r) => r.id);
+  let coverage: number | null = null;
+  if (input.rule && input.kind !== 'score' && input.kind !== 'metric') {
+    const n = await ruleQuery(input.rule, tenantId, now, { countOnly: true }).execute(tx);
+    coverage = n.rows[0]!.n ?? 0;
+  }
+  const samples: { profileId: string; name: unknown; value: unknown }[] = [];
+  if (known === new Set(defs.map((d) => d.key)).size) {
+    const states = await loadStates(tx, tenantId, ids);
+    const def: TagDef = { id: 'preview', key: input.key, kind: input.kind, object, rule: input.rule ?? null, config: input.config ?? {} };
+    for (const s of states.values()) samples.push({ profileId: s.id, name: s.traits.name ?? null, value: computeTag(def, s, now) ?? null });
+  }
+  return { coverage, sampled: ids.length, samples };
+}
+
+export async function backfillTag(db: import('../../platform/db/database.ts').Db, tenantId: string, tagId: string, heartbeat: () => Promise<void>) {
+  const { inTenant } = await import('../../platform/db/tenant-scope.ts');
+  const tag = await inTenant(db, tenantId, async (tx) => {
+    const t = (await sql<any>`select * from cdp_tags where tenant_id = ${tenantId} and id = ${tagId}`.execute(tx)).rows[0];
+    if (t) await sql`update cdp_tags set backfill_status = 'running' where tenant_id = ${tenantId} and id = ${tagId}`.execute(tx);
+    return t;
+  });
+  if (!tag) return;
+  if (tag.object !== 'profile') {
+    await inTenant(db, tenantId, async (tx) => {
+      await computeRecordTag(tx, tenantId, { id: tag.id, key: tag.key, kind: tag.kind, object: tag.object, rule: tag.rule, config: tag.config });
+      await sql`update cdp_tags set backfill_status = 'done', backfill_done = backfill_total where tenant_id = ${tenantId} and id = ${tagId}`.execute(tx);
+    });
+    return;
+  }
+  let cursor = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const done = await inTenant(db, tenantId, async (tx) => {
+      await lockTenantCdp(tx, tenantId);
+      const ids = (
+        await sql<{ id: string }>`select id from cdp_profiles where tenant_id = ${tenantId} and merged_into is null and id > ${cursor}
+          order by id limit 500`.execute(tx)
+      ).rows.map((r) => r.id);
+      if (!ids.length) {
+        await sql`update cdp_tags set backfill_status = 'done', backfill_done = greatest(backfill_done, coalesce(backfill_total, 0))
+          where tenant_id = ${tenantId} and id = ${tagId}`.execute(tx);
+        return true;
+      }
+      cursor = ids[ids.length - 1]!;
+      await evaluateProfiles(tx, tenantId, ids, new Date(), { tagIds: new Set([tagId]) });
+      await sql`update cdp_tags set backfill_done = backfill_done + ${ids.length} where tenant_id = ${tenantId} and id = ${tagId}`.execute(tx);
+      return false;
+    });
+    if (done) break;
+    await heartbeat();
+  }
+  // Segments that use the tag follow it.
+  await inTenant(db, tenantId, async (tx) => {
+    const segs = (await sql<SegmentDef>`select id, object, purpose, rule from cdp_segments where tenant_id = ${tenantId}`.execute(tx)).rows;
+    for (const s of segs) if (collectTags(s.rule).includes(tag.key)) await computeSegment(tx, tenantId, s, new Date(), 'tag');
+  });
+}
+
+// ------------------------------------------------------------------ segments
+
+export interface SegmentInput {
+  name: string;
+  description?: string | null;
+  object?: string;
+  purpose?: 'analytics' | 'marketing' | 'service';
+  rule: Rule;
+}
+
+const segOut = (s: any) => ({
+  id: s.id,
+  name: s.name,
+  description: s.description,
+  object: s.object,
+  purpose: s.purpose,
+  rule: s.rule,
+  ownerId: s.owner_id,
+  memberCount: s.member_count,
+  computedAt: s.computed_at,
+  createdAt: s.created_at,
+});
+
+export async function listSegments(tx: Tx, tenantId: string) {
+  const r = await sql`select * from cdp_segments where tenant_id = ${tenantId} order by created_at`.execute(tx);
+  return { items: r.rows.map(segOut) };
+}
+
+export async function getSegment(tx: Tx, tenantId: string, id: string) {
+  const r = await sql<any>`select * from cdp_segments where tenant_id = ${tenantId} and id = ${id}`.execute(tx);
+  if (!r.rows[0]) throw notFound('segment');
+  return segOut(r.rows[0]);
+}
+
+function checkSegment(input: SegmentInput) {
+  if ((input.object ?? 'profile') !== 'profile' && collectEventRules(input.rule).length)
+    throw invalid([{ field: 'rule', code: 'cdp.events_on_records' }]);
+}
+
+export async function createSegment(tx: Tx, actor: Actor, input: SegmentInput) {
+  checkSegment(input);
+  const id = newId();
+  await sql`insert into cdp_segments (tenant_id, id, object, name, description, purpose, rule, owner_id)
+    values (${actor.tenantId}, ${id}, ${input.object ?? 'profile'}, ${input.name}, ${input.description ?? null}, ${input.purpose ?? 'analytics'},
+      ${JSON.stringify(input.rule)}::jsonb, ${actor.actorId})`.execute(tx);
+  await lockTenantCdp(tx, actor.tenantId);
+  await ensureCounters(tx, actor.tenantId, collectEventRules(input.rule).map(counterDef));
+  await computeSegment(tx, actor.tenantId, { id, object: input.object ?? 'profile', purpose: input.purpose ?? 'analytics', rule: input.rule }, new Date(), 'created');
+  await writeAudit(tx, actor, { action: 'create', object: 'cdp_segment', recordId: id, meta: { name: input.name } });
+  await scheduleTick(tx, actor.tenantId);
+  return getSegment(tx, actor.tenantId, id);
+}
+
+export async function updateSegment(tx: Tx, actor: Actor, id: string, input: Partial<SegmentInput>) {
+  const cur = await getSegment(tx, actor.tenantId, id);
+  const next = { ...cur, ...input, object: cur.object } as SegmentInput & { id: string };
+  checkSegment(next);
+  await sql`update cdp_segments set name = ${next.name}, description = ${next.description ?? null}, purpose = ${next.purpose ?? 'analytics'},
+    rule = ${JSON.stringify(next.rule)}::jsonb, updated_at = now() where tenant_id = ${actor.tenantId} and id = ${id}`.execute(tx);
+  await lockTenantCdp(tx, actor.tenantId);
+  await ensureCounters(tx, actor.tenantId, collectEventRules(next.rule).map(counterDef));
+  await computeSegment(tx, actor.tenantId, { id, object: cur.object, purpose: next.purpose ?? 'analytics', rule: next.rule }, new Date(), 'updated');
+  await writeAudit(tx, actor, { action: 'update', object: 'cdp_segment', recordId: id, meta: { name: next.name } });
+  return getSegment(tx, actor.tenantId, id);
+}
+
+export async function deleteSegment(tx: Tx, actor: Actor, id: string) {
+  const r = await sql`delete from cdp_segments where tenant_id = ${actor.tenantId} and id = ${id} returning id`.execute(tx);
+  if (!r.rows.length) throw notFound('segment');
+  await sql`delete from cdp_segment_members where tenant_id = ${actor.tenantId} and segment_id = ${id}`.execute(tx);
+  await sql`delete from cdp_segment_history where tenant_id = ${actor.tenantId} and segment_id = ${id}`.execute(tx);
+  await writeAudit(tx, actor, { action: 'delete', object: 'cdp_segment', recordId: id });
+}
+
+/** Live count while editing: the SQL evaluator over all subjects, nothing stored. */
+export async function previewSegment(tx: Tx, tenantId: string, input: SegmentInput) {
+  checkSegment(input);
+  const q = segmentSql({ object: input.object ?? 'profile', purpose: input.purpose ?? 'analytics', rule: input.rule }, tenantId, new Date());
+  const n = await sql<{ n: number }>`select count(*)::int as n from (${q}) x`.execute(tx);
+  const total = await sql<{ n: number }>`select count(*)::int as n from cdp_profiles where tenant_id = ${tenantId} and merged_into is null`.execute(tx);
+  return { count: n.rows[0]!.n, total: total.rows[0]!.n };
+}
+
+export async function segmentHistory(tx: Tx, tenantId: string, id: string) {
+  await getSegment(tx, tenantId, id);
+  const r = await sql<any>`select day::text as day, entered, exited, members from cdp_segment_history
+    where tenant_id = ${tenantId} and segment_id = ${id} order by day desc limit 90`.execute(tx);
+  return { items: r.rows.reverse() };
+}
+
+export async function segmentMembers(tx: Tx, tenantId: string, id: string, limit: number, unmasked: boolean) {
+  const seg = await getSegment(tx, tenantId, id);
+  if (seg.object !== 'profile') {
+    const r = await sql<any>`select subject_id, entered_at from cdp_segment_members where tenant_id = ${tenantId} and segment_id = ${id}
+      order by entered_at desc limit ${limit}`.execute(tx);
+    return { items: r.rows.map((m) => ({ id: m.subject_id, enteredAt: m.entered_at })) };
+  }
+  const r = await sql<any>`select p.id, p.traits, m.entered_at from cdp_segment_members m
+    join cdp_profiles p on p.tenant_id = m.tenant_id and p.id = m.subject_id
+    where m.tenant_id = ${tenantId} and m.segment_id = ${id} order by m.entered_at desc, p.id limit ${limit}`.execute(tx);
+  return {
+    items: r.rows.map((m) => ({
+      id: m.id,
+      name: m.traits?.name ?? null,
+      phone: m.traits?.phone ? (unmasked ? m.traits.phone : maskValue('phone', String(m.traits.phone))) : null,
+      email: m.traits?.email ? (unmasked ? m.traits.email : maskValue('email', String(m.traits.email))) : null,
+      enteredAt: m.entered_at,
+    })),
+  };
+}
+
+/** Export (CSV) of a segment's members, masked unless the viewer may unmask; audited. */
+export async function exportSegment(tx: Tx, actor: Actor, id: string, unmasked: boolean) {
+  const seg = await getSegment(tx, actor.tenantId, id);
+  const { items } = await segmentMembers(tx, actor.tenantId, id, 100_000, unmasked);
+  const esc = (v: unknown) => {
+    let s = v === null || v === undefined ? '' : String(v);
+    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`; // formula injection
+    return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  };
+  const lines = ['id,name,phone,email,entered_at', ...items.map((m: any) => [m.id, m.name, m.phone, m.email, new Date(m.enteredAt).toISOString()].map(esc).join(','))];
+  await writeAudit(tx, actor, { action: 'export', object: 'cdp_segment', recordId: id, meta: { rows: items.length, masked: !unmasked, name: seg.name } });
+  return `\uFEFF${lines.join('\n')}\n`;
+}
+
+// ------------------------------------------------------------------ identity rules
+
+export async function getIdentityRules(tx: Tx, tenantId: string) {
+  const { loadIdentityRules } = await import('./identity.service.ts');
+  const m = await loadIdentityRules(tx, tenantId);
+  return { items: [...m.values()].sort((a, b) => b.priority - a.priority) };
+}
+
+export async function putIdentityRule(tx: Tx, actor: Actor, kind: string, r: { maxPerProfile: number; priority: number; blocked: string[] }) {
+  await sql`insert into cdp_identity_rules (tenant_id, kind, max_per_profile, priority, blocked)
+    values (${actor.tenantId}, ${kind}, ${r.maxPerProfile}, ${r.priority}, ${r.blocked})
+    on conflict (tenant_id, kind) do update set max_per_profile = excluded.max_per_profile, priority = excluded.priority, blocked = excluded.blocked`.execute(tx);
+  await writeAudit(tx, actor, { action: 'update', object: 'cdp_identity_rule', meta: { kind, ...r } });
+}
+
+// ------------------------------------------------------------------ schedule
+
+/** One scheduled `cdp:tick` per tenant and 5-minute slot: partitions, retention, time-based exits. */
+export async function scheduleTick(tx: Tx, tenantId: string, from = new Date()) {
+  const slot = Math.floor(+from / 300_000) + 1;
+  await enqueue(tx, tenantId, 'cdp:tick', { slot }, { runAt: new Date(slot * 300_000), dedupeKey: `tick:${slot}` });
+}
+
+export async function manualRecompute(tx: Tx, tenantId: string, segmentId: string) {
+  const seg = await getSegment(tx, tenantId, segmentId);
+  await lockTenantCdp(tx, tenantId);
+  return computeSegment(tx, tenantId, { id: seg.id, object: seg.object, purpose: seg.purpose, rule: seg.rule }, new Date(), 'manual');
+}
+
+export { segmentMember };

@@ -1,0 +1,284 @@
+import { sql } from 'kysely';
+import type { Tx } from '../../platform/db/tenant-scope.ts';
+import { emitEvents, type NewEvent } from '../../platform/events/outbox.ts';
+import {
+  aggregate,
+  compileRecordRule,
+  type EventRule,
+  evaluate,
+  type Rule,
+  ruleQuery,
+  type SubjectState,
+  utcDay,
+} from './rules.ts';
+
+/**
+ * Applies tag and segment definitions to profiles: incrementally (the in-memory evaluator over
+ * the profiles an event batch touched) or in batch (the SQL evaluator over every profile).
+ * Segment entry and exit are domain events (`segment.entered` / `segment.exited`) for journeys.
+ */
+export interface TagDef {
+  id: string;
+  key: string;
+  kind: string;
+  object: string;
+  rule: Rule | null;
+  config: {
+    scores?: { rule: Rule; points: number }[];
+    metric?: Pick<EventRule, 'event' | 'where' | 'agg' | 'property' | 'withinDays'>;
+  };
+}
+export interface SegmentDef {
+  id: string;
+  object: string;
+  purpose: string;
+  rule: Rule;
+}
+
+export async function loadTagDefs(tx: Tx, tenantId: string, object = 'profile'): Promise<TagDef[]> {
+  return (
+    await sql<TagDef>`select id, key, kind, object, rule, config from cdp_tags
+      where tenant_id = ${tenantId} and object = ${object} and status = 'active' order by created_at, id`.execute(tx)
+  ).rows;
+}
+export async function loadSegmentDefs(tx: Tx, tenantId: string, object = 'profile'): Promise<SegmentDef[]> {
+  return (
+    await sql<SegmentDef>`select id, object, purpose, rule from cdp_segments
+      where tenant_id = ${tenantId} and object = ${object} order by created_at, id`.execute(tx)
+  ).rows;
+}
+
+export interface LoadedState extends SubjectState {
+  id: string;
+  withdrawn: Set<string>;
+  segments: Set<string>;
+  /** tag id → {value, kind} of tags currently set */
+  tagRows: Map<string, unknown>;
+}
+
+export async function loadStates(tx: Tx, tenantId: string, ids: string[]): Promise<Map<string, LoadedState>> {
+  const out = new Map<string, LoadedState>();
+  if (!ids.length) return out;
+  const profiles = await sql<{ id: string; traits: Record<string, unknown> }>`select id, traits from cdp_profiles
+    where tenant_id = ${tenantId} and id = any(${ids}::uuid[]) and merged_into is null`.execute(tx);
+  for (const p of profiles.rows)
+    out.set(p.id, {
+      id: p.id,
+      traits: p.traits,
+      tags: new Map(),
+      counters: new Map(),
+      crm: { contact: [], customer: [] },
+      withdrawn: new Set(),
+      segments: new Set(),
+      tagRows: new Map(),
+    });
+  const live = [...out.keys()];
+  if (!live.length) return out;
+  const [tags, counters, links, consents, members] = [
+    await sql<{ subject_id: string; tag_id: string; key: string; value: unknown }>`select st.subject_id, st.tag_id, t.key, st.value
+      from cdp_subject_tags st join cdp_tags t on t.tenant_id = st.tenant_id and t.id = st.tag_id
+      where st.tenant_id = ${tenantId} and st.subject_id = any(${live}::uuid[]) and t.object = 'profile'`.execute(tx),
+    await sql<{ profile_id: string; counter: string; day: string; n: number; total: number }>`select profile_id, counter, day::text as day, n, total
+      from cdp_counters where tenant_id = ${tenantId} and profile_id = any(${live}::uuid[])`.execute(tx),
+    await sql<{ profile_id: string; object: string; rec: Record<string, unknown> }>`
+      select l.profile_id, l.object, to_jsonb(c) as rec from cdp_profile_links l join contacts c on c.tenant_id = l.tenant_id and c.id = l.record_id
+        where l.tenant_id = ${tenantId} and l.profile_id = any(${live}::uuid[]) and l.object = 'contact' and c.deleted_at is null
+      union all
+      select l.profile_id, l.object, to_jsonb(c) as rec from cdp_profile_links l join customers c on c.tenant_id = l.tenant_id and c.id = l.record_id
+        where l.tenant_id = ${tenantId} and l.profile_id = any(${live}::uuid[]) and l.object = 'customer' and c.deleted_at is null`.execute(tx),
+    await sql<{ profile_id: string; purpose: string }>`select profile_id, purpose from cdp_consents
+      where tenant_id = ${tenantId} and profile_id = any(${live}::uuid[]) and not granted`.execute(tx),
+    await sql<{ subject_id: string; segment_id: string }>`select subject_id, segment_id from cdp_segment_members
+      where tenant_id = ${tenantId} and subject_id = any(${live}::uuid[])`.execute(tx),
+  ];
+  for (const t of tags.rows) {
+    const s = out.get(t.subject_id)!;
+    s.tags.set(t.key, t.value);
+    s.tagRows.set(t.tag_id, t.value);
+  }
+  for (const c of counters.rows) {
+    const s = out.get(c.profile_id)!;
+    let m = s.counters.get(c.counter);
+    if (!m) s.counters.set(c.counter, (m = new Map()));
+    m.set(c.day, { n: c.n, total: c.total });
+  }
+  for (const l of links.rows) (out.get(l.profile_id)!.crm as any)[l.object].push(l.rec);
+  for (const c of consents.rows) out.get(c.profile_id)!.withdrawn.add(c.purpose);
+  for (const m of members.rows) out.get(m.subject_id)!.segments.add(m.segment_id);
+  return out;
+}
+
+/** The value a rule-based tag takes on a subject, or undefined when it is not set. */
+export function computeTag(def: TagDef, s: SubjectState, now: Date): unknown {
+  switch (def.kind) {
+    case 'manual':
+      return undefined;
+    case 'score': {
+      let points = 0;
+      for (const x of def.config.scores ?? []) if (evaluate(x.rule, s, now)) points += x.points;
+      return points > 0 ? points : undefined;
+    }
+    case 'metric': {
+      if (!def.config.metric) return undefined;
+      if (def.rule && !evaluate(def.rule, s, now)) return undefined;
+      const v = aggregate(def.config.metric, s, now);
+      return v > 0 ? v : undefined;
+    }
+    default:
+      return def.rule && evaluate(def.rule, s, now) ? true : undefined;
+  }
+}
+
+export function segmentMember(def: SegmentDef, s: LoadedState, now: Date): boolean {
+  if (def.purpose === 'marketing' && s.withdrawn.has('marketing')) return false;
+  return evaluate(def.rule, s, now);
+}
+
+export interface EvalOptions {
+  tagIds?: Set<string>;
+  segments?: boolean;
+  tags?: TagDef[];
+  segs?: SegmentDef[];
+}
+
+/** Incremental evaluation of the given profiles; writes tag and membership changes. */
+export async function evaluateProfiles(
+  tx: Tx,
+  tenantId: string,
+  ids: string[],
+  now: Date,
+  opts: EvalOptions = {},
+): Promise<{ entered: number; exited: number; tagged: number }> {
+  const result = { entered: 0, exited: 0, tagged: 0 };
+  if (!ids.length) return result;
+  const tags = opts.tags ?? (await loadTagDefs(tx, tenantId));
+  const segs = opts.segments === false ? [] : (opts.segs ?? (await loadSegmentDefs(tx, tenantId)));
+  if (!tags.length && !segs.length) return result;
+  const states = await loadStates(tx, tenantId, ids);
+  const setRows: ReturnType<typeof sql>[] = [];
+  const unset: { tag: string; subject: string }[] = [];
+  const enter: { seg: string; subject: string }[] = [];
+  const exit: { seg: string; subject: string }[] = [];
+  for (const s of states.values()) {
+    for (const t of tags) {
+      if (t.kind === 'manual' || (opts.tagIds && !opts.tagIds.has(t.id))) continue;
+      const v = computeTag(t, s, now);
+      const had = s.tagRows.has(t.id);
+      if (v === undefined) {
+        if (had) {
+          unset.push({ tag: t.id, subject: s.id });
+          s.tags.delete(t.key);
+        }
+      } else if (!had || JSON.stringify(s.tagRows.get(t.id)) !== JSON.stringify(v)) {
+        setRows.push(sql`(${tenantId}, ${t.id}, ${s.id}, ${JSON.stringify(v)}::jsonb, ${`rule:${t.kind}`})`);
+        s.tags.set(t.key, v);
+      }
+    }
+    for (const g of segs) {
+      const inNow = segmentMember(g, s, now);
+      const was = s.segments.has(g.id);
+      if (inNow && !was) enter.push({ seg: g.id, subject: s.id });
+      else if (!inNow && was) exit.push({ seg: g.id, subject: s.id });
+    }
+  }
+  if (setRows.length) {
+    await sql`insert into cdp_subject_tags (tenant_id, tag_id, subject_id, value, reason) values ${sql.join(setRows)}
+      on conflict (tenant_id, tag_id, subject_id) do update set value = excluded.value, set_at = now(), reason = excluded.reason`.execute(tx);
+  }
+  for (const u of unset)
+    await sql`delete from cdp_subject_tags where tenant_id = ${tenantId} and tag_id = ${u.tag} and subject_id = ${u.subject}`.execute(tx);
+  result.tagged = setRows.length;
+  await applyMembership(tx, tenantId, enter, exit, now, 'event');
+  result.entered = enter.length;
+  result.exited = exit.length;
+  return result;
+}
+
+async function applyMembership(
+  tx: Tx,
+  tenantId: string,
+  enter: { seg: string; subject: string }[],
+  exit: { seg: string; subject: string }[],
+  now: Date,
+  cause: string,
+) {
+  if (!enter.length && !exit.length) return;
+  for (let i = 0; i < enter.length; i += 1000)
+    await sql`insert into cdp_segment_members (tenant_id, segment_id, subject_id) values
+      ${sql.join(enter.slice(i, i + 1000).map((e) => sql`(${tenantId}, ${e.seg}, ${e.subject})`))} on conflict do nothing`.execute(tx);
+  for (let i = 0; i < exit.length; i += 1000)
+    await sql`delete from cdp_segment_members where tenant_id = ${tenantId} and (segment_id, subject_id) in
+      (${sql.join(exit.slice(i, i + 1000).map((e) => sql`(${e.seg}::uuid, ${e.subject}::uuid)`))})`.execute(tx);
+  const delta = new Map<string, { in: number; out: number }>();
+  for (const e of enter) delta.set(e.seg, { in: (delta.get(e.seg)?.in ?? 0) + 1, out: delta.get(e.seg)?.out ?? 0 });
+  for (const e of exit) delta.set(e.seg, { in: delta.get(e.seg)?.in ?? 0, out: (delta.get(e.seg)?.out ?? 0) + 1 });
+  const day = utcDay(now);
+  for (const [seg, d] of delta) {
+    const r = await sql<{ member_count: number }>`update cdp_segments set member_count = member_count + ${d.in - d.out}
+      where tenant_id = ${tenantId} and id = ${seg} returning member_count`.execute(tx);
+    await sql`insert into cdp_segment_history (tenant_id, segment_id, day, entered, exited, members)
+      values (${tenantId}, ${seg}, ${day}::date, ${d.in}, ${d.out}, ${r.rows[0]?.member_count ?? 0})
+      on conflict (tenant_id, segment_id, day) do update set entered = cdp_segment_history.entered + excluded.entered,
+        exited = cdp_segment_history.exited + excluded.exited, members = excluded.members`.execute(tx);
+  }
+  const events: NewEvent[] = [
+    ...enter.map((e) => ({
+      type: 'segment.entered',
+      object: 'segment',
+      recordId: e.seg,
+      payload: { segmentId: e.seg, subjectId: e.subject, cause },
+    })),
+    ...exit.map((e) => ({
+      type: 'segment.exited',
+      object: 'segment',
+      recordId: e.seg,
+      payload: { segmentId: e.seg, subjectId: e.subject, cause },
+    })),
+  ];
+  for (let i = 0; i < events.length; i += 1000) await emitEvents(tx, tenantId, events.slice(i, i + 1000));
+}
+
+/** The SQL selecting a segment's subjects (profiles, or records of another object). */
+export function segmentSql(def: { object: string; purpose: string; rule: Rule }, tenantId: string, now: Date) {
+  if (def.object === 'profile')
+    return ruleQuery(def.rule, tenantId, now, { excludeWithdrawn: def.purpose === 'marketing' ? 'marketing' : undefined });
+  return recordRuleQuery(def.object, def.rule, tenantId);
+}
+
+const STANDARD_TABLES: Record<string, string> = { customer: 'customers', contact: 'contacts' };
+
+/** Records of an object (standard or custom) matching a field/tag rule (R2.2). */
+export function recordRuleQuery(object: string, rule: Rule, tenantId: string) {
+  const table = STANDARD_TABLES[object];
+  if (table)
+    return sql<{ id: string }>`select r.id from ${sql.table(table)} r where r.tenant_id = ${tenantId} and r.deleted_at is null
+      and ${compileRecordRule(rule, sql`to_jsonb(r)`, sql`r.id`, object)}`;
+  return sql<{ id: string }>`select r.id from custom_records r where r.tenant_id = ${tenantId} and r.object = ${object}
+    and r.deleted_at is null and ${compileRecordRule(rule, sql`(r.data || jsonb_build_object('name', r.name))`, sql`r.id`, object)}`;
+}
+
+/** Batch (SQL) recomputation of one segment: diff against the stored members, emit changes. */
+export async function computeSegment(tx: Tx, tenantId: string, seg: SegmentDef, now: Date, cause = 'schedule') {
+  const q = segmentSql(seg, tenantId, now);
+  const r = await sql<{ k: string; subject_id: string }>`with target as materialized (select id from (${q}) x),
+      cur as (select subject_id from cdp_segment_members where tenant_id = ${tenantId} and segment_id = ${seg.id})
+    select 'in' as k, id as subject_id from target where id not in (select subject_id from cur)
+    union all select 'out', subject_id from cur where subject_id not in (select id from target)`.execute(tx);
+  const enter = r.rows.filter((x) => x.k === 'in').map((x) => ({ seg: seg.id, subject: x.subject_id }));
+  const exit = r.rows.filter((x) => x.k === 'out').map((x) => ({ seg: seg.id, subject: x.subject_id }));
+  await applyMembership(tx, tenantId, enter, exit, now, cause);
+  const count = await sql<{ n: number }>`select count(*)::int as n from cdp_segment_members where tenant_id = ${tenantId} and segment_id = ${seg.id}`.execute(tx);
+  await sql`update cdp_segments set member_count = ${count.rows[0]!.n}, computed_at = now() where tenant_id = ${tenantId} and id = ${seg.id}`.execute(tx);
+  return { entered: enter.length, exited: exit.length, members: count.rows[0]!.n };
+}
+
+/** Tags over records of other objects are computed by SQL (no events to follow). */
+export async function computeRecordTag(tx: Tx, tenantId: string, tag: TagDef) {
+  if (!tag.rule) return { set: 0, removed: 0 };
+  const q = recordRuleQuery(tag.object, tag.rule, tenantId);
+  const ins = await sql`insert into cdp_subject_tags (tenant_id, tag_id, subject_id, value, reason)
+    select ${tenantId}, ${tag.id}, id, 'true'::jsonb, 'rule:record' from (${q}) x on conflict do nothing returning subject_id`.execute(tx);
+  const del = await sql`delete from cdp_subject_tags where tenant_id = ${tenantId} and tag_id = ${tag.id}
+    and subject_id not in (select id from (${q}) x) returning subject_id`.execute(tx);
+  return { set: ins.rows.length, removed: del.rows.length };
+}

@@ -1,0 +1,313 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
+import { sha256 } from '../../platform/auth/tokens.ts';
+import type { Database } from '../../platform/db/database.ts';
+import { inTenant } from '../../platform/db/tenant-scope.ts';
+import { newId } from '../../platform/ids.ts';
+import { enqueue } from '../../platform/jobs/queue.ts';
+
+/**
+ * Segment-compatible ingestion (`/v1/track` …), its own Fastify scope so its text/plain JSON
+ * parser and CORS headers stay out of the Kehu API. A 200 is sent only after the events are
+ * committed; identity resolution and rule evaluation follow in the `cdp:process` job.
+ */
+export const EVENT_LIMIT = 32 * 1024;
+export const BATCH_LIMIT = 500 * 1024;
+const MAX_IN_FLIGHT = Number(process.env.KEHU_CDP_MAX_IN_FLIGHT ?? 64);
+const TYPES = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const;
+const SHORT: Record<string, string> = { t: 'track', i: 'identify', p: 'page', s: 'screen', g: 'group', a: 'alias' };
+
+interface SourceRow {
+  tenant_id: string;
+  id: string;
+  enabled: boolean;
+}
+const keyCache = new Map<string, { at: number; row: SourceRow | null }>();
+/** Disabling a source takes effect within this many ms on every process. */
+const KEY_TTL = 2000;
+
+export function forgetWriteKeys() {
+  keyCache.clear();
+}
+
+async function sourceFor(database: Database, writeKey: string): Promise<SourceRow | null> {
+  const h = sha256(writeKey);
+  const hit = keyCache.get(h);
+  if (hit && Date.now() - hit.at < KEY_TTL) return hit.row;
+  const r = await sql<SourceRow>`select tenant_id, id, enabled from cdp_sources where key_hash = ${h}`.execute(database.db);
+  const row = r.rows[0] ?? null;
+  if (keyCache.size > 10_000) keyCache.clear();
+  keyCache.set(h, { at: Date.now(), row });
+  return row;
+}
+
+function writeKeyOf(req: FastifyRequest, body: any): string | null {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Basic ')) {
+    const decoded = Buffer.from(auth.slice(6), 'base64').toString('utf8');
+    const i = decoded.indexOf(':');
+    return (i >= 0 ? decoded.slice(0, i) : decoded) || null;
+  }
+  if (body && typeof body === 'object' && typeof body.writeKey === 'string') return body.writeKey;
+  return null;
+}
+
+export interface Accepted {
+  id: string;
+  ts: Date;
+  messageId: string;
+  type: string;
+  event: string | null;
+  userId: string | null;
+  anonymousId: string | null;
+  identKind: string;
+  ident: string;
+  properties: Record<string, unknown>;
+  raw: Record<string, unknown>;
+}
+export interface Rejected {
+  index: number;
+  messageId?: string;
+  reason: string;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+function parseTime(v: unknown): Date | null | 'invalid' {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string' && typeof v !== 'number') return 'invalid';
+  const d = new Date(v);
+  if (Number.isNaN(+d)) return 'invalid';
+  const y = d.getUTCFullYear();
+  if (y < 2000 || y > 2100) return 'invalid';
+  return d;
+}
+
+/** Validates one message; returns the row to store or the reason it is rejected. */
+export function validateMessage(
+  msg: unknown,
+  typeHint: string | null,
+  receivedAt: Date,
+  batchSentAt: unknown,
+): Accepted | string {
+  if (!isObj(msg)) return 'message must be a JSON object';
+  const size = Buffer.byteLength(JSON.stringify(msg));
+  if (size > EVENT_LIMIT) return `message is ${size} bytes; the limit is ${EVENT_LIMIT}`;
+  const type = (typeof msg.type === 'string' ? msg.type : typeHint) ?? '';
+  if (!(TYPES as readonly string[]).includes(type)) return `unknown type '${String(type).slice(0, 40)}'`;
+  const idStr = (v: unknown, field: string): string | null | Error => {
+    if (v === undefined || v === null || v === '') return null;
+    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+    if (typeof v !== 'string') return new Error(`${field} must be a string`);
+    if (v.length > 200) return new Error(`${field} is longer than 200 characters`);
+    return v;
+  };
+  const userId = idStr(msg.userId, 'userId');
+  if (userId instanceof Error) return userId.message;
+  const anonymousId = idStr(msg.anonymousId, 'anonymousId');
+  if (anonymousId instanceof Error) return anonymousId.message;
+  if (!userId && !anonymousId) return 'userId or anonymousId is required';
+  let event: string | null = null;
+  if (type === 'track') {
+    if (typeof msg.event !== 'string' || !msg.event.trim()) return 'track needs a non-empty string event';
+    if (msg.event.length > 200) return 'event name is longer than 200 characters';
+    event = msg.event;
+  } else if (type === 'page' || type === 'screen') {
+    event = typeof msg.name === 'string' ? msg.name.slice(0, 200) : null;
+  }
+  if (type === 'alias' && idStr(msg.previousId, 'previousId') === null) return 'alias needs previousId';
+  if (type === 'group' && idStr(msg.groupId, 'groupId') === null) return 'group needs groupId';
+  for (const f of ['properties', 'traits', 'context', 'integrations'] as const)
+    if (msg[f] !== undefined && msg[f] !== null && !isObj(msg[f])) return `${f} must be an object`;
+  const timestamp = parseTime(msg.timestamp ?? msg.originalTimestamp);
+  if (timestamp === 'invalid') return 'timestamp is not a valid ISO 8601 time';
+  const sentAt = parseTime(msg.sentAt ?? batchSentAt);
+  if (sentAt === 'invalid') return 'sentAt is not a valid ISO 8601 time';
+  // Clock-skew correction as Segment does it: the device clock is trusted for durations only.
+  let ts = timestamp ?? receivedAt;
+  if (timestamp && sentAt) ts = new Date(+receivedAt - (+sentAt - +timestamp));
+  const messageId =
+    typeof msg.messageId === 'string' && msg.messageId.length > 0 && msg.messageId.length <= 200
+      ? msg.messageId
+      : typeof msg.messageId === 'number'
+        ? String(msg.messageId)
+        : null;
+  if (msg.messageId !== undefined && messageId === null) return 'messageId must be a string of at most 200 characters';
+  const properties = (type === 'identify' || type === 'group' ? msg.traits : msg.properties) ?? {};
+  return {
+    id: newId(),
+    ts,
+    messageId: messageId ?? `kehu-${newId()}`,
+    type,
+    event,
+    userId,
+    anonymousId,
+    identKind: userId ? 'user_id' : 'anonymous_id',
+    ident: (userId ?? anonymousId)!,
+    properties: properties as Record<string, unknown>,
+    raw: { ...msg, type, receivedAt: receivedAt.toISOString() },
+  };
+}
+
+let inFlight = 0;
+export const ingestInFlight = () => inFlight;
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  rejected: Rejected[];
+}
+
+/** Stores accepted events once per messageId and source, in one transaction. */
+export async function storeEvents(
+  database: Database,
+  source: SourceRow,
+  events: Accepted[],
+): Promise<{ stored: number; duplicates: number }> {
+  if (!events.length) return { stored: 0, duplicates: 0 };
+  const unique = new Map<string, Accepted>();
+  for (const e of events) if (!unique.has(e.messageId)) unique.set(e.messageId, e);
+  const list = [...unique.values()];
+  return inTenant(database.db, source.tenant_id, async (tx) => {
+    const fresh = new Set(
+      (
+        await sql<{ message_id: string }>`insert into cdp_message_ids (tenant_id, source_id, message_id)
+        values ${sql.join(list.map((e) => sql`(${source.tenant_id}, ${source.id}, ${e.messageId})`))}
+        on conflict do nothing returning message_id`.execute(tx)
+      ).rows.map((r) => r.message_id),
+    );
+    const rows = list.filter((e) => fresh.has(e.messageId));
+    if (rows.length) {
+      await sql`insert into cdp_events (tenant_id, id, ts, source_id, message_id, type, event, user_id, anonymous_id, ident_kind, ident, properties, raw)
+        values ${sql.join(
+          rows.map(
+            (e) =>
+              sql`(${source.tenant_id}, ${e.id}, ${e.ts}, ${source.id}, ${e.messageId}, ${e.type}, ${e.event}, ${e.userId}, ${e.anonymousId},
+              ${e.identKind}, ${e.ident}, ${JSON.stringify(e.properties)}::jsonb, ${JSON.stringify(e.raw)}::jsonb)`,
+          ),
+        )}`.execute(tx);
+      await sql`insert into cdp_pending (tenant_id, event_id, ts)
+        values ${sql.join(rows.map((e) => sql`(${source.tenant_id}, ${e.id}, ${e.ts})`))}`.execute(tx);
+      await enqueue(tx, source.tenant_id, 'cdp:process', {}, { maxAttempts: 20 });
+      await sql`update cdp_sources set last_event_at = now() where tenant_id = ${source.tenant_id} and id = ${source.id}
+        and (last_event_at is null or last_event_at < now() - interval '10 seconds')`.execute(tx);
+    }
+    return { stored: rows.length, duplicates: events.length - rows.length };
+  });
+}
+
+async function recordRejections(database: Database, source: SourceRow, rejected: Rejected[], raw: unknown[]) {
+  if (!rejected.length) return;
+  await inTenant(database.db, source.tenant_id, async (tx) => {
+    await sql`insert into cdp_debug (tenant_id, source_id, ok, type, message_id, reason, payload)
+      values ${sql.join(
+        rejected.slice(0, 50).map((r) => {
+          const p = raw[r.index];
+          const small = p !== undefined && JSON.stringify(p).length <= 4096 ? JSON.stringify(p) : null;
+          return sql`(${source.tenant_id}, ${source.id}, false, ${isObj(p) && typeof p.type === 'string' ? p.type.slice(0, 40) : null},
+            ${r.messageId ?? null}, ${r.reason}, ${small}::jsonb)`;
+        }),
+      )}`.execute(tx);
+    await sql`delete from cdp_debug where tenant_id = ${source.tenant_id} and source_id = ${source.id}
+      and seq < (select max(seq) - 200 from cdp_debug where tenant_id = ${source.tenant_id} and source_id = ${source.id})`.execute(tx);
+  });
+}
+
+function fail(reply: FastifyReply, status: number, reason: string, extra: Record<string, unknown> = {}) {
+  return reply.status(status).send({ success: false, error: reason, ...extra });
+}
+
+function cdnSettings(req: FastifyRequest, writeKey: string) {
+  const proto = (req.headers['x-forwarded-proto'] as string | undefined)?.split(',')[0] ?? req.protocol;
+  const host = (req.headers['x-forwarded-host'] as string | undefined) ?? req.headers.host ?? 'localhost';
+  return {
+    integrations: {
+      'Segment.io': { apiKey: writeKey, apiHost: `${host}/v1`, protocol: proto, unbundledIntegrations: [], addBundledMetadata: true },
+    },
+    plan: { track: { __default: { enabled: true, integrations: {} } }, identify: { __default: { enabled: true } }, group: { __default: { enabled: true } } },
+    edgeFunction: {},
+    analyticsNextEnabled: true,
+    middlewareSettings: {},
+    enabledMiddleware: {},
+    metrics: { sampleRate: 0 },
+    legacyVideoPluginsEnabled: false,
+    remotePlugins: [],
+  };
+}
+
+export async function registerIngestion(app: FastifyInstance, database: Database): Promise<void> {
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    // The browser client posts text/plain (a CORS "simple request", no preflight); both are JSON.
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BATCH_LIMIT * 2 }, (_req, body, done) => {
+      done(null, body);
+    });
+    scope.addHook('onRequest', async (req, reply) => {
+      reply.header('access-control-allow-origin', req.headers.origin ?? '*');
+      reply.header('access-control-allow-credentials', 'true');
+      reply.header('access-control-allow-headers', 'content-type, authorization');
+      reply.header('access-control-allow-methods', 'GET, POST, OPTIONS');
+      reply.header('access-control-max-age', '86400');
+      reply.header('vary', 'origin');
+    });
+    scope.options('/v1/*', async (_req, reply) => reply.status(204).send());
+
+    scope.get<{ Params: { writeKey: string } }>('/v1/projects/:writeKey/settings', async (req, reply) => {
+      const source = await sourceFor(database, req.params.writeKey);
+      if (!source) return fail(reply, 404, 'unknown write key');
+      return cdnSettings(req, req.params.writeKey);
+    });
+
+    const handle = async (req: FastifyRequest, reply: FastifyReply, typeHint: string | null) => {
+      const buf = req.body as Buffer | undefined;
+      if (!buf || buf.length === 0) return fail(reply, 400, 'empty body');
+      if (buf.length > (typeHint === 'batch' ? BATCH_LIMIT : EVENT_LIMIT))
+        return fail(reply, 400, `body is ${buf.length} bytes; the limit is ${typeHint === 'batch' ? BATCH_LIMIT : EVENT_LIMIT}`);
+      let body: any;
+      try {
+        body = JSON.parse(buf.toString('utf8'));
+      } catch {
+        return fail(reply, 400, 'body is not valid JSON');
+      }
+      if (!isObj(body)) return fail(reply, 400, 'body must be a JSON object');
+      const writeKey = writeKeyOf(req, body);
+      if (!writeKey) return fail(reply, 401, 'missing write key (Basic auth or writeKey in the body)');
+      const source = await sourceFor(database, writeKey);
+      if (!source) return fail(reply, 401, 'unknown write key');
+      if (!source.enabled) return fail(reply, 403, 'source is disabled');
+      if (inFlight >= MAX_IN_FLIGHT) {
+        reply.header('retry-after', '1');
+        return fail(reply, 429, 'overloaded; retry later');
+      }
+      inFlight++;
+      try {
+        const receivedAt = new Date();
+        const items = (typeHint === 'batch' ? body.batch : [body]) as unknown[];
+        if (!Array.isArray(items)) return fail(reply, 400, 'batch must be an array');
+        if (items.length === 0) return { success: true, accepted: 0, duplicates: 0, rejected: [] };
+        const accepted: Accepted[] = [];
+        const rejected: Rejected[] = [];
+        items.forEach((m, index) => {
+          const r = validateMessage(m, typeHint === 'batch' ? null : typeHint, receivedAt, body.sentAt);
+          if (typeof r === 'string')
+            rejected.push({ index, reason: r, messageId: isObj(m) && typeof m.messageId === 'string' ? m.messageId : undefined });
+          else accepted.push(r);
+        });
+        await recordRejections(database, source, rejected, items);
+        if (typeHint !== 'batch' && rejected.length) return fail(reply, 400, rejected[0]!.reason);
+        if (rejected.length && (body.allOrNothing === true || accepted.length === 0))
+          return fail(reply, 400, `${rejected.length} invalid message(s)`, { rejected });
+        const { stored, duplicates } = await storeEvents(database, source, accepted);
+        return { success: true, accepted: stored, duplicates, rejected };
+      } finally {
+        inFlight--;
+      }
+    };
+
+    scope.post('/v1/batch', (req, reply) => handle(req, reply, 'batch'));
+    scope.post('/v1/b', (req, reply) => handle(req, reply, 'batch'));
+    scope.post('/v1/import', (req, reply) => handle(req, reply, 'batch'));
+    for (const t of TYPES) scope.post(`/v1/${t}`, (req, reply) => handle(req, reply, t));
+    for (const [s, t] of Object.entries(SHORT)) scope.post(`/v1/${s}`, (req, reply) => handle(req, reply, t));
+  });
+}

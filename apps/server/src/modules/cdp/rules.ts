@@ -1,0 +1,362 @@
+import { createHash } from 'node:crypto';
+import { type RawBuilder, sql } from 'kysely';
+import { z } from 'zod';
+
+/**
+ * One rule AST for tags and segments (ARCHITECTURE §5) with two evaluators that must agree:
+ * `evaluate` (in memory, per event, over a profile's state and rolling day counters) and
+ * `compileRule` (SQL, batch over every profile and the raw events). The property test in
+ * rules.int.test.ts generates random rules and profiles and holds them equal.
+ *
+ * Shared semantics, chosen so both sides can compute them exactly:
+ * - a value comparison is typed by the rule's value: numbers order numerically, strings and
+ *   booleans compare for equality (`contains` is a case-sensitive substring test); a missing or
+ *   differently typed value makes the comparison false, and `ne` is exactly `not eq`;
+ * - an event window of N days means "from 00:00 UTC N-1 days before `now`'s day on", in whole
+ *   UTC days, which is what a per-day counter can answer;
+ * - `sum` adds a numeric property (other values count 0).
+ */
+
+export const CMP_OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'contains', 'exists', 'notExists'] as const;
+export type CmpOp = (typeof CMP_OPS)[number];
+type Scalar = string | number | boolean;
+
+export interface ValueCond {
+  op: CmpOp;
+  value?: Scalar | Scalar[];
+}
+export interface TraitRule extends ValueCond {
+  trait: string;
+}
+export interface TagRule {
+  tag: string;
+  op?: 'has' | 'notHas' | CmpOp;
+  value?: Scalar | Scalar[];
+}
+export interface PropCond extends ValueCond {
+  prop: string;
+}
+export interface EventRule {
+  event: string;
+  where?: PropCond[];
+  withinDays: number;
+  agg?: 'count' | 'sum';
+  property?: string;
+  op: 'gte' | 'gt' | 'lte' | 'lt' | 'eq';
+  value: number;
+}
+export interface CrmRule extends ValueCond {
+  crm: 'contact' | 'customer';
+  field: string;
+}
+export type Rule =
+  | { and: Rule[] }
+  | { or: Rule[] }
+  | { not: Rule }
+  | TraitRule
+  | TagRule
+  | EventRule
+  | CrmRule;
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_.$ -]{0,99}$/;
+const scalar = z.union([z.string().max(500), z.number().finite(), z.boolean()]);
+const valueSchema = z.union([scalar, z.array(scalar).max(200)]).optional();
+const propCond = z.object({ prop: z.string().regex(NAME), op: z.enum(CMP_OPS), value: valueSchema });
+
+export const ruleSchema: z.ZodType<Rule> = z.lazy(() =>
+  z.union([
+    z.object({ and: z.array(ruleSchema).min(1).max(50) }).strict(),
+    z.object({ or: z.array(ruleSchema).min(1).max(50) }).strict(),
+    z.object({ not: ruleSchema }).strict(),
+    z.object({ trait: z.string().regex(NAME), op: z.enum(CMP_OPS), value: valueSchema }).strict(),
+    z
+      .object({ tag: z.string().min(1).max(100), op: z.enum(['has', 'notHas', ...CMP_OPS]).optional(), value: valueSchema })
+      .strict(),
+    z
+      .object({
+        event: z.string().min(1).max(200),
+        where: z.array(propCond).max(10).optional(),
+        withinDays: z.number().int().min(1).max(730),
+        agg: z.enum(['count', 'sum']).optional(),
+        property: z.string().regex(NAME).optional(),
+        op: z.enum(['gte', 'gt', 'lte', 'lt', 'eq']),
+        value: z.number().finite(),
+      })
+      .strict(),
+    z
+      .object({
+        crm: z.enum(['contact', 'customer']),
+        field: z.string().regex(/^[a-z][a-zA-Z0-9_]{0,62}$/),
+        op: z.enum(CMP_OPS),
+        value: valueSchema,
+      })
+      .strict(),
+  ]),
+) as z.ZodType<Rule>;
+
+export const isEventRule = (r: Rule): r is EventRule => 'event' in r;
+
+// ---------------------------------------------------------------- counters
+
+/** The counter an event condition reads: event name + property filter + summed property. */
+export function counterKey(r: Pick<EventRule, 'event' | 'where' | 'agg' | 'property'>): string {
+  const def = { event: r.event, where: r.where ?? [], property: r.agg === 'sum' ? (r.property ?? null) : null };
+  return createHash('sha1').update(JSON.stringify(def)).digest('hex').slice(0, 20);
+}
+export interface CounterDef {
+  key: string;
+  event: string;
+  where: PropCond[];
+  property: string | null;
+}
+export const counterDef = (r: EventRule): CounterDef => ({
+  key: counterKey(r),
+  event: r.event,
+  where: r.where ?? [],
+  property: r.agg === 'sum' ? (r.property ?? null) : null,
+});
+
+export function collectEventRules(r: Rule, out: EventRule[] = []): EventRule[] {
+  if ('and' in r) for (const c of r.and) collectEventRules(c, out);
+  else if ('or' in r) for (const c of r.or) collectEventRules(c, out);
+  else if ('not' in r) collectEventRules(r.not, out);
+  else if (isEventRule(r)) out.push(r);
+  return out;
+}
+export function collectTags(r: Rule, out: string[] = []): string[] {
+  if ('and' in r) for (const c of r.and) collectTags(c, out);
+  else if ('or' in r) for (const c of r.or) collectTags(c, out);
+  else if ('not' in r) collectTags(r.not, out);
+  else if ('tag' in r) out.push(r.tag);
+  return out;
+}
+/** A rule whose truth can change with the passing of time alone (windowed event conditions). */
+export const isTimeDependent = (r: Rule) => collectEventRules(r).length > 0;
+
+/** Does an event count for a counter (name and property filter)? */
+export function eventMatches(def: CounterDef, event: string | null, props: Record<string, unknown>): boolean {
+  if (event !== def.event) return false;
+  return def.where.every((w) => compare(props[w.prop], w));
+}
+export function counterAmount(def: CounterDef, props: Record<string, unknown>): number {
+  if (!def.property) return 0;
+  const v = props[def.property];
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+export const DAY_MS = 86_400_000;
+export const utcDay = (t: Date | number) => new Date(Math.floor(+t / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+export const windowStart = (now: Date, days: number) => new Date((Math.floor(+now / DAY_MS) - (days - 1)) * DAY_MS);
+
+// ---------------------------------------------------------------- in-memory evaluator
+
+export interface SubjectState {
+  traits: Record<string, unknown>;
+  /** tag key → value (true for boolean tags). */
+  tags: Map<string, unknown>;
+  /** counter key → day (YYYY-MM-DD) → {n, total}. */
+  counters: Map<string, Map<string, { n: number; total: number }>>;
+  /** Linked CRM records as stored (snake_case columns), any of which may match. */
+  crm?: { contact?: Record<string, unknown>[]; customer?: Record<string, unknown>[] };
+}
+
+export function compare(v: unknown, c: ValueCond): boolean {
+  const want = c.value;
+  switch (c.op) {
+    case 'exists':
+      return v !== undefined && v !== null;
+    case 'notExists':
+      return v === undefined || v === null;
+    case 'ne':
+      return !compare(v, { op: 'eq', value: want });
+    case 'in':
+      return Array.isArray(want) && want.some((w) => compare(v, { op: 'eq', value: w }));
+    case 'contains':
+      return typeof v === 'string' && typeof want === 'string' && v.includes(want);
+    case 'eq':
+      if (typeof want === 'number') return typeof v === 'number' && v === want;
+      return (typeof want === 'string' || typeof want === 'boolean') && v === want;
+    default: {
+      if (typeof want !== 'number' || typeof v !== 'number') return false;
+      if (c.op === 'gt') return v > want;
+      if (c.op === 'gte') return v >= want;
+      if (c.op === 'lt') return v < want;
+      return v <= want;
+    }
+  }
+}
+
+export function aggregate(r: Pick<EventRule, 'event' | 'where' | 'agg' | 'property' | 'withinDays'>, s: SubjectState, now: Date): number {
+  const days = s.counters.get(counterKey(r));
+  if (!days) return 0;
+  const from = utcDay(windowStart(now, r.withinDays));
+  let acc = 0;
+  for (const [day, c] of days) if (day >= from) acc += r.agg === 'sum' ? c.total : c.n;
+  return acc;
+}
+
+export function evaluate(r: Rule, s: SubjectState, now: Date): boolean {
+  if ('and' in r) return r.and.every((c) => evaluate(c, s, now));
+  if ('or' in r) return r.or.some((c) => evaluate(c, s, now));
+  if ('not' in r) return !evaluate(r.not, s, now);
+  if (isEventRule(r)) return compare(aggregate(r, s, now), { op: r.op, value: r.value });
+  if ('tag' in r) {
+    const has = s.tags.has(r.tag);
+    if (!r.op || r.op === 'has') return has;
+    if (r.op === 'notHas') return !has;
+    return compare(s.tags.get(r.tag), { op: r.op, value: r.value });
+  }
+  if ('crm' in r) return (s.crm?.[r.crm] ?? []).some((rec) => compare(rec[snake(r.field)], r));
+  return compare(s.traits[r.trait], r);
+}
+
+// ---------------------------------------------------------------- SQL evaluator
+
+/** SQL boolean (never NULL) for a comparison of the jsonb expression `j` with a condition. */
+export function compareSql(j: RawBuilder<unknown>, c: ValueCond): RawBuilder<unknown> {
+  const want = c.value;
+  const typed = (type: string, expr: RawBuilder<unknown>) =>
+    sql`coalesce(jsonb_typeof(${j}) = ${type} and ${expr}, false)`;
+  switch (c.op) {
+    case 'exists':
+      return sql`coalesce(jsonb_typeof(${j}) <> 'null', false)`;
+    case 'notExists':
+      return sql`coalesce(jsonb_typeof(${j}) = 'null', true)`;
+    case 'ne':
+      return sql`not ${compareSql(j, { op: 'eq', value: want })}`;
+    case 'in':
+      if (!Array.isArray(want) || want.length === 0) return sql`false`;
+      return sql`(${sql.join(
+        want.map((w) => compareSql(j, { op: 'eq', value: w })),
+        sql` or `,
+      )})`;
+    case 'contains':
+      if (typeof want !== 'string') return sql`false`;
+      return typed('string', sql`strpos(${j} #>> '{}', ${want}) > 0`);
+    case 'eq':
+      if (typeof want === 'number') return typed('number', sql`(${j})::numeric = ${String(want)}::numeric`);
+      if (typeof want === 'string') return typed('string', sql`${j} #>> '{}' = ${want}`);
+      if (typeof want === 'boolean') return typed('boolean', sql`(${j})::boolean = ${want}`);
+      return sql`false`;
+    default: {
+      if (typeof want !== 'number') return sql`false`;
+      const op = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[c.op];
+      return typed('number', sql`(${j})::numeric ${sql.raw(op)} ${String(want)}::numeric`);
+    }
+  }
+}
+
+const numCmp = (expr: RawBuilder<unknown>, op: EventRule['op'], value: number) =>
+  sql`${expr} ${sql.raw({ gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=' }[op])} ${String(value)}::numeric`;
+
+export interface CompiledRule {
+  /** CTEs (name → body) the condition joins; one per distinct event aggregate. */
+  ctes: { name: string; body: RawBuilder<unknown> }[];
+  /** Boolean over alias `p` (a live profile row) and the CTE aliases. */
+  where: RawBuilder<unknown>;
+}
+
+/**
+ * Compiles a rule over live profiles `p` (cdp_profiles). Event conditions become one grouped
+ * scan of the event table per distinct (event, filter, window), attributed to profiles through
+ * the identity the event carries (userId, else anonymousId), left-joined to `p`.
+ */
+export function compileRule(rule: Rule, tenantId: string, now: Date): CompiledRule {
+  const ctes: CompiledRule['ctes'] = [];
+  const byKey = new Map<string, string>();
+  const walk = (r: Rule): RawBuilder<unknown> => {
+    if ('and' in r) return sql`(${sql.join(r.and.map(walk), sql` and `)})`;
+    if ('or' in r) return sql`(${sql.join(r.or.map(walk), sql` or `)})`;
+    if ('not' in r) return sql`(not ${walk(r.not)})`;
+    if (isEventRule(r)) {
+      const key = `${counterKey(r)}:${r.withinDays}`;
+      let name = byKey.get(key);
+      if (!name) {
+        name = `ev${ctes.length}`;
+        byKey.set(key, name);
+        const filters = (r.where ?? []).map((w) => compareSql(sql`e.properties -> ${w.prop}`, w));
+        const amount =
+          r.agg === 'sum' && r.property
+            ? sql`sum(case when jsonb_typeof(e.properties -> ${r.property}) = 'number' then (e.properties ->> ${r.property})::numeric else 0 end)`
+            : sql`0`;
+        ctes.push({
+          name,
+          body: sql`select i.profile_id as pid, count(*) as n, ${amount} as total
+            from cdp_events e
+            join cdp_identities i on i.tenant_id = e.tenant_id and i.kind = e.ident_kind and i.namespace = '' and i.value = e.ident
+            where e.tenant_id = ${tenantId} and e.event = ${r.event} and e.ts >= ${windowStart(now, r.withinDays)}
+              ${filters.length ? sql`and ${sql.join(filters, sql` and `)}` : sql``}
+            group by i.profile_id`,
+        });
+      }
+      const col = r.agg === 'sum' ? 'total' : 'n';
+      return numCmp(sql`coalesce(${sql.ref(`${name}.${col}`)}, 0)`, r.op, r.value);
+    }
+    if ('tag' in r) {
+      const tagged = (extra: RawBuilder<unknown>) =>
+        sql`exists (select 1 from cdp_subject_tags st join cdp_tags t on t.tenant_id = st.tenant_id and t.id = st.tag_id
+          where st.tenant_id = p.tenant_id and st.subject_id = p.id and t.object = 'profile' and t.key = ${r.tag} and ${extra})`;
+      if (!r.op || r.op === 'has') return tagged(sql`true`);
+      if (r.op === 'notHas') return sql`not ${tagged(sql`true`)}`;
+      return tagged(compareSql(sql`st.value`, { op: r.op, value: r.value }));
+    }
+    if ('crm' in r) {
+      const table = r.crm === 'contact' ? 'contacts' : 'customers';
+      return sql`exists (select 1 from cdp_profile_links l join ${sql.table(table)} c on c.tenant_id = l.tenant_id and c.id = l.record_id
+        where l.tenant_id = p.tenant_id and l.profile_id = p.id and l.object = ${r.crm} and c.deleted_at is null
+          and ${compareSql(sql`to_jsonb(c) -> ${snake(r.field)}`, r)})`;
+    }
+    return compareSql(sql`p.traits -> ${r.trait}`, r);
+  };
+  const where = walk(rule);
+  return { ctes, where };
+}
+
+export const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** `select p.id from live profiles where <rule>` with the CTEs joined. */
+export function ruleQuery(
+  rule: Rule,
+  tenantId: string,
+  now: Date,
+  opts: { excludeWithdrawn?: string; limit?: number; countOnly?: boolean } = {},
+): RawBuilder<{ id?: string; n?: number }> {
+  const c = compileRule(rule, tenantId, now);
+  const withs = c.ctes.length
+    ? sql`with ${sql.join(
+        c.ctes.map((x) => sql`${sql.ref(x.name)} as (${x.body})`),
+        sql`, `,
+      )} `
+    : sql``;
+  const joins = sql.join(
+    c.ctes.map((x) => sql`left join ${sql.ref(x.name)} on ${sql.ref(`${x.name}.pid`)} = p.id`),
+    sql` `,
+  );
+  const consent = opts.excludeWithdrawn
+    ? sql`and not exists (select 1 from cdp_consents k where k.tenant_id = p.tenant_id and k.profile_id = p.id and k.purpose = ${opts.excludeWithdrawn} and not k.granted)`
+    : sql``;
+  const select = opts.countOnly ? sql`count(*)::int as n` : sql`p.id`;
+  return sql`${withs}select ${select} from cdp_profiles p ${c.ctes.length ? joins : sql``}
+    where p.tenant_id = ${tenantId} and p.merged_into is null and ${c.where} ${consent}
+    ${opts.limit ? sql`limit ${opts.limit}` : sql``}` as RawBuilder<{ id?: string; n?: number }>;
+}
+
+/**
+ * Rules over records of any record-engine object (R2.2): field conditions and tags only (a
+ * vehicle has no events). `data` is the record as jsonb.
+ */
+export function compileRecordRule(rule: Rule, data: RawBuilder<unknown>, idExpr: RawBuilder<unknown>, object: string): RawBuilder<unknown> {
+  const walk = (r: Rule): RawBuilder<unknown> => {
+    if ('and' in r) return sql`(${sql.join(r.and.map(walk), sql` and `)})`;
+    if ('or' in r) return sql`(${sql.join(r.or.map(walk), sql` or `)})`;
+    if ('not' in r) return sql`(not ${walk(r.not)})`;
+    if ('tag' in r) {
+      const tagged = sql`exists (select 1 from cdp_subject_tags st join cdp_tags t on t.tenant_id = st.tenant_id and t.id = st.tag_id
+          where st.tenant_id = kehu_tenant() and st.subject_id = ${idExpr} and t.object = ${object} and t.key = ${r.tag})`;
+      return r.op === 'notHas' ? sql`not ${tagged}` : tagged;
+    }
+    if ('trait' in r) return compareSql(sql`${data} -> ${r.trait}`, r);
+    return sql`false`;
+  };
+  return walk(rule);
+}
