@@ -7,7 +7,12 @@ import { ensureDefaultPipeline, findPipeline } from './pipeline.queries.ts';
  */
 export const opportunityHooks: ObjectHooks = {
   async beforeWrite(ctx, items, op) {
-    if (op !== 'create') return;
+    if (op !== 'create') {
+      for (const it of items)
+        if (it.values.pipelineId !== undefined && it.values.pipelineId !== it.existing?.pipeline_id)
+          it.errors.push({ field: 'pipelineId', code: 'read_only' });
+      return;
+    }
     const tenantId = ctx.principal.tenantId;
     const def = await ensureDefaultPipeline(ctx.tx, tenantId);
     const now = new Date().toISOString();

@@ -56,7 +56,8 @@ export const opportunityObject: ObjectDef = {
       validation: { maxLength: 36 },
     }),
     field('amount', 'currency', '预计金额', 'Amount', { column: 'amount', validation: { min: 0 } }),
-    field('pipelineId', 'text', '销售流程', 'Pipeline', { column: 'pipeline_id', readOnly: true }),
+    // Chosen on create; changing pipeline later would orphan the stage, so updates are refused by the hook.
+    field('pipelineId', 'text', '销售流程', 'Pipeline', { column: 'pipeline_id' }),
     field('stage', 'picklist', '阶段', 'Stage', {
       column: 'stage',
       readOnly: true,

@@ -1,0 +1,104 @@
+import { notFound } from '../../platform/errors.ts';
+import { defineRoute, idParam, type RouteSpec } from '../../platform/http/route.ts';
+import { can } from '../../platform/permissions/principal.ts';
+import { getRecord, recordCtx } from '../../records/record.service.ts';
+import { decisionBody, flowInput, historyQuery, inboxQuery } from './approval.schemas.ts';
+import {
+  type ApprovalAction,
+  act,
+  getRequest,
+  historyFor,
+  inbox,
+  listFlows,
+  saveFlow,
+} from './approval.service.ts';
+
+const decide = (action: ApprovalAction, summary: string) =>
+  defineRoute({
+    method: 'POST',
+    url: `/approvals/:id/${action}`,
+    permission: action === 'withdraw' ? 'approval:read' : 'approval:update',
+    summary,
+    tags: ['approvals'],
+    params: idParam,
+    body: decisionBody,
+    handler: (req) =>
+      req.tx((tx) => act(tx, req.principal, req.actor, req.params.id, action, req.body.comment, req.locale)),
+  });
+
+export const approvalRoutes: RouteSpec[] = [
+  defineRoute({
+    method: 'GET',
+    url: '/approvals',
+    permission: 'approval:read',
+    summary: 'Approval inbox: pending for me, requested by me, decided by me',
+    tags: ['approvals'],
+    query: inboxQuery,
+    probe: { skip: 'lists only requests the caller requested, approves or covers by scope' },
+    handler: (req) => req.tx((tx) => inbox(tx, req.principal, req.query.box, req.query.limit)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/approvals/history',
+    permission: 'approval:read',
+    summary: "A record's approval requests with their full history",
+    tags: ['approvals'],
+    query: historyQuery,
+    probe: { skip: 'checks the record through the record engine (404 outside scope)' },
+    handler: (req) =>
+      req.tx(async (tx) => {
+        if (!can(req.principal, `${req.query.object}:read`)) throw notFound(req.query.object);
+        const ctx = await recordCtx(tx, req.principal, req.actor, req.query.object);
+        await getRecord(ctx, req.query.recordId);
+        return { items: await historyFor(tx, req.principal, req.query.object, req.query.recordId) };
+      }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/approvals/:id',
+    permission: 'approval:read',
+    summary: 'One approval request with steps, approvers and history',
+    tags: ['approvals'],
+    params: idParam,
+    handler: (req) => req.tx((tx) => getRequest(tx, req.principal, req.params.id)),
+  }),
+  decide('approve', 'Approve the current step'),
+  decide('reject', 'Reject (final; comment required)'),
+  decide('return', 'Return to the requester for changes (comment required)'),
+  decide('withdraw', 'Withdraw my own pending request'),
+  defineRoute({
+    method: 'GET',
+    url: '/approval-flows',
+    permission: 'approval:read',
+    summary: 'Approval flows (object, condition, steps)',
+    tags: ['approvals'],
+    probe: { skip: 'tenant configuration; RLS-confined' },
+    handler: (req) => req.tx(async (tx) => ({ items: await listFlows(tx, req.principal.tenantId) })),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/approval-flows',
+    permission: 'sales:configure',
+    summary: 'Create an approval flow',
+    tags: ['approvals'],
+    body: flowInput,
+    status: 201,
+    probe: { skip: 'tenant configuration; RLS-confined' },
+    handler: (req) =>
+      req.tx((tx) => saveFlow(tx, req.actor, req.principal.tenantId, null, req.body as any, req.locale)),
+  }),
+  defineRoute({
+    method: 'PATCH',
+    url: '/approval-flows/:id',
+    permission: 'sales:configure',
+    summary: 'Change an approval flow',
+    tags: ['approvals'],
+    params: idParam,
+    body: flowInput,
+    probe: { skip: 'needs sales:configure, which the matrix dealer lacks; 404 on foreign ids' },
+    handler: (req) =>
+      req.tx((tx) =>
+        saveFlow(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any, req.locale),
+      ),
+  }),
+];

@@ -1,0 +1,170 @@
+import { sql } from 'kysely';
+import type { Actor } from '../../platform/audit/audit.ts';
+import type { Tx } from '../../platform/db/tenant-scope.ts';
+import { notFound } from '../../platform/errors.ts';
+import type { Locale } from '../../platform/i18n/locale.ts';
+import { isUuid } from '../../platform/ids.ts';
+import { can, type Principal } from '../../platform/permissions/principal.ts';
+import { getRecord, listRecords, recordCtx } from '../../records/record.service.ts';
+import type { RecordOut } from '../../records/record-mapper.ts';
+import { refreshCustomerValue, storedCustomerValue } from './customer-value.service.ts';
+
+export interface TimelineItem {
+  at: string;
+  kind: 'audit' | 'activity' | 'stage_change' | 'approval' | 'status_change';
+  object: string;
+  recordId: string;
+  recordName: string | null;
+  action: string;
+  actor: string | null;
+  summary: Record<string, unknown>;
+}
+
+async function related(
+  tx: Tx,
+  principal: Principal,
+  actor: Actor,
+  object: string,
+  field: string,
+  customerId: string,
+  limit = 50,
+) {
+  const ctx = await recordCtx(tx, principal, actor, object).catch(() => null);
+  if (!ctx || !can(principal, `${object}:read`) || !ctx.obj.fields.some((f) => f.apiName === field))
+    return { available: !!ctx, items: [] as RecordOut[], total: 0 };
+  const sort = ctx.obj.fields.some((f) => f.apiName === 'occurredAt') ? '-occurredAt' : '-createdAt';
+  const r = await listRecords(ctx, {
+    filter: { field, op: 'eq', value: customerId },
+    limit,
+    count: true,
+    sort,
+  });
+  return { available: true, items: r.items, total: r.total ?? r.items.length };
+}
+
+/**
+ * R1.3/R4.1 customer 360: the profile and everything linked to it, each list through the
+ * record engine (so the viewer's scope and field masking apply to every part), plus one
+ * timeline merging the audit history of the customer and its records, activities and
+ * opportunity stage changes.
+ */
+export async function customer360(
+  tx: Tx,
+  principal: Principal,
+  actor: Actor,
+  customerId: string,
+  _locale: Locale,
+) {
+  if (!isUuid(customerId)) throw notFound('customer');
+  const cctx = await recordCtx(tx, principal, actor, 'customer');
+  const customer = await getRecord(cctx, customerId);
+  if (customer.deletedAt) throw notFound('customer');
+  const [contacts, opportunities, quotes, contracts, orders, payments, activities] = [
+    await related(tx, principal, actor, 'contact', 'customerId', customerId),
+    await related(tx, principal, actor, 'opportunity', 'customerId', customerId),
+    await related(tx, principal, actor, 'quote', 'customerId', customerId),
+    await related(tx, principal, actor, 'contract', 'customerId', customerId),
+    await related(tx, principal, actor, 'order', 'customerId', customerId),
+    await related(tx, principal, actor, 'payment', 'customerId', customerId),
+    await related(tx, principal, actor, 'activity', 'customerId', customerId, 100),
+  ];
+  const tenantId = principal.tenantId;
+  const value =
+    (await storedCustomerValue(tx, tenantId, customerId)) ??
+    (await refreshCustomerValue(tx, tenantId, customerId));
+  const sum = (items: RecordOut[], f: string) =>
+    items.reduce((s, r) => s + ((r[f] as { amount: number } | null)?.amount ?? 0), 0);
+  const stats = {
+    openOpportunities: opportunities.items.filter((o) => !o.closedAt).length,
+    wonAmount: sum(
+      opportunities.items.filter((o) => o.stage === 'won'),
+      'amount',
+    ),
+    orderAmount: sum(
+      orders.items.filter((o) => o.status !== 'cancelled'),
+      'amount',
+    ),
+    paidAmount: sum(payments.items, 'amount'),
+  };
+
+  // Timeline: audit rows of the customer and of every record the viewer could see above,
+  // including the leads the opportunities came from.
+  const names = new Map<string, { object: string; name: string | null }>();
+  names.set(customerId, { object: 'customer', name: String(customer.name) });
+  for (const [object, list] of [
+    ['contact', contacts],
+    ['opportunity', opportunities],
+    ['quote', quotes],
+    ['contract', contracts],
+    ['order', orders],
+    ['payment', payments],
+  ] as const)
+    for (const r of list.items) names.set(r.id, { object, name: (r.name as string | null) ?? null });
+  const leadIds = opportunities.items.map((o) => o.leadId).filter(isUuid);
+  if (can(principal, 'lead:read')) for (const l of leadIds) names.set(l, { object: 'lead', name: null });
+  const ids = [...names.keys()];
+  const audit = (
+    await sql<{
+      at: Date;
+      action: string;
+      object: string;
+      record_id: string;
+      changes: unknown;
+      meta: unknown;
+      actor_name: string | null;
+    }>`
+      select a.at, a.action, a.object, a.record_id, a.changes, a.meta, u.name as actor_name from audit_log a
+      left join users u on u.tenant_id = a.tenant_id and u.id = a.actor_id
+      where a.tenant_id = ${tenantId} and a.record_id = any(${ids}::uuid[]) and a.action not in ('unmask', 'export')
+      order by a.id desc limit 200`.execute(tx)
+  ).rows;
+  const timeline: TimelineItem[] = audit.map((a) => ({
+    at: new Date(a.at).toISOString(),
+    kind:
+      a.action === 'stage_change'
+        ? 'stage_change'
+        : a.action.startsWith('approval_')
+          ? 'approval'
+          : a.action === 'status_change'
+            ? 'status_change'
+            : 'audit',
+    object: a.object,
+    recordId: a.record_id,
+    recordName: names.get(a.record_id)?.name ?? null,
+    action: a.action,
+    actor: a.actor_name,
+    // Field values are not repeated here: the record's own timeline shows them masked per viewer.
+    summary: {
+      fields: Array.isArray(a.changes) ? (a.changes as { field: string }[]).map((c) => c.field) : [],
+      ...(a.action === 'stage_change' || a.action === 'status_change' ? { changes: a.changes } : {}),
+      ...(a.action.startsWith('approval_')
+        ? { comment: (a.meta as { comment?: string } | null)?.comment ?? null }
+        : {}),
+    },
+  }));
+  for (const act of activities.items)
+    timeline.push({
+      at: String(act.occurredAt ?? act.createdAt),
+      kind: 'activity',
+      object: 'activity',
+      recordId: act.id,
+      recordName: (act.subject as string | null) ?? null,
+      action: String(act.type ?? 'activity'),
+      actor: (act._display as Record<string, string> | undefined)?.ownerId ?? null,
+      summary: { type: act.type, subject: act.subject, opportunityId: act.opportunityId ?? null },
+    });
+  timeline.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+  return {
+    customer,
+    pipelineValue: value,
+    stats,
+    contacts,
+    opportunities,
+    quotes,
+    contracts,
+    orders,
+    payments,
+    activities,
+    timeline: timeline.slice(0, 200),
+  };
+}

@@ -1,0 +1,214 @@
+import { defineRoute, idParam, type RouteSpec } from '../../platform/http/route.ts';
+import { recordCtx } from '../../records/record.service.ts';
+import { getSettings, putSettings } from './customer-value.service.ts';
+import { customer360 } from './customer360.service.ts';
+import {
+  contractToOrder,
+  paymentPlan,
+  setContractStatus,
+  setOrderStatus,
+  setPaymentPlan,
+} from './order.service.ts';
+import {
+  approvalPreview,
+  priceLines,
+  quoteToContract,
+  quoteWithLines,
+  setLines,
+  submitQuote,
+} from './quote.service.ts';
+import {
+  calculateBody,
+  linesBody,
+  periodQuery,
+  planBody,
+  settingsBody,
+  statusBody,
+  toContractBody,
+  toOrderBody,
+} from './sales.schemas.ts';
+import { achievements, currentPeriod, forecast } from './targets.service.ts';
+
+const ctxOf = (req: { principal: any; actor: any }, tx: any, object: string) =>
+  recordCtx(tx, req.principal, req.actor, object);
+
+export const documentRoutes: RouteSpec[] = [
+  defineRoute({
+    method: 'POST',
+    url: '/quotes/calculate',
+    permission: 'quote:read',
+    summary: 'Price and total quote lines without saving (live totals in the quote builder)',
+    tags: ['sales'],
+    body: calculateBody,
+    probe: { skip: 'computes from the request and the tenant-wide catalogue; stores nothing' },
+    handler: (req) =>
+      req.tx(async (tx) => {
+        const priced = await priceLines(tx, req.principal, req.actor, req.body.currency, req.body.lines);
+        return { ...priced, approval: await approvalPreview(tx, req.principal.tenantId, priced.totals) };
+      }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/quotes/:id/lines',
+    permission: 'quote:read',
+    summary: 'A quote with its lines',
+    tags: ['sales'],
+    params: idParam,
+    handler: (req) => req.tx(async (tx) => quoteWithLines(await ctxOf(req, tx, 'quote'), req.params.id)),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/quotes/:id/lines',
+    permission: 'quote:update',
+    summary: 'Replace the lines; the server prices them and computes totals (422 while pending approval)',
+    tags: ['sales'],
+    params: idParam,
+    body: linesBody,
+    handler: (req) =>
+      req.tx(async (tx) =>
+        setLines(await ctxOf(req, tx, 'quote'), req.params.id, req.body.lines, req.locale),
+      ),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/quotes/:id/submit',
+    permission: 'quote:update',
+    summary: 'Submit: starts the approval flow when its condition holds, else approves directly',
+    tags: ['sales'],
+    params: idParam,
+    handler: (req) =>
+      req.tx(async (tx) => submitQuote(await ctxOf(req, tx, 'quote'), req.params.id, req.locale)),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/quotes/:id/contract',
+    permission: 'contract:create',
+    summary: 'Turn an approved quote into a draft contract',
+    tags: ['sales'],
+    params: idParam,
+    body: toContractBody,
+    status: 201,
+    handler: (req) =>
+      req.tx(async (tx) =>
+        quoteToContract(await ctxOf(req, tx, 'quote'), req.params.id, req.body, req.locale),
+      ),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/contracts/:id/status',
+    permission: 'contract:update',
+    summary: 'Contract status transition (draft → active → completed | terminated)',
+    tags: ['sales'],
+    params: idParam,
+    body: statusBody,
+    handler: (req) =>
+      req.tx(async (tx) =>
+        setContractStatus(await ctxOf(req, tx, 'contract'), req.params.id, req.body.status, req.locale),
+      ),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/contracts/:id/order',
+    permission: 'order:create',
+    summary: 'Create an order from an active contract',
+    tags: ['sales'],
+    params: idParam,
+    body: toOrderBody,
+    status: 201,
+    handler: (req) =>
+      req.tx(async (tx) =>
+        contractToOrder(await ctxOf(req, tx, 'contract'), req.params.id, req.body, req.locale),
+      ),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/orders/:id/status',
+    permission: 'order:update',
+    summary: 'Order status transition (draft → confirmed → shipped → completed | cancelled)',
+    tags: ['sales'],
+    params: idParam,
+    body: statusBody,
+    handler: (req) =>
+      req.tx(async (tx) =>
+        setOrderStatus(await ctxOf(req, tx, 'order'), req.params.id, req.body.status, req.locale),
+      ),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/orders/:id/plan',
+    permission: 'order:read',
+    summary: 'Payment plan (installments) with receipts allocated oldest-due first',
+    tags: ['sales'],
+    params: idParam,
+    handler: (req) => req.tx(async (tx) => paymentPlan(await ctxOf(req, tx, 'order'), req.params.id)),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/orders/:id/plan',
+    permission: 'order:update',
+    summary: 'Replace the payment plan (installments must add up to the order amount)',
+    tags: ['sales'],
+    params: idParam,
+    body: planBody,
+    handler: (req) =>
+      req.tx(async (tx) =>
+        setPaymentPlan(await ctxOf(req, tx, 'order'), req.params.id, req.body.items, req.locale),
+      ),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/targets/achievement',
+    permission: 'target:read',
+    summary: 'Targets of a period with live achievement and forecast (viewer scope applies)',
+    tags: ['sales'],
+    query: periodQuery,
+    probe: { skip: 'targets through the record engine, numbers over rows in scope; covered in sales tests' },
+    handler: (req) =>
+      req.tx(async (tx) => ({ items: await achievements(await ctxOf(req, tx, 'target'), req.query) })),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/forecast',
+    permission: 'opportunity:read',
+    summary: 'Weighted pipeline forecast per month of a period',
+    tags: ['sales'],
+    query: periodQuery,
+    probe: { skip: 'numbers over opportunities in scope; covered in sales tests' },
+    handler: (req) =>
+      req.tx(async (tx) =>
+        forecast(await ctxOf(req, tx, 'opportunity'), {
+          ...req.query,
+          period: req.query.period ?? currentPeriod('quarter'),
+        }),
+      ),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/customers/:id/360',
+    permission: 'customer:read',
+    summary:
+      'Customer 360: profile, contacts, opportunities, quotes, contracts, orders, receipts, activities, timeline, pipeline value',
+    tags: ['sales'],
+    params: idParam,
+    handler: (req) => req.tx((tx) => customer360(tx, req.principal, req.actor, req.params.id, req.locale)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/sales/settings',
+    permission: 'opportunity:read',
+    summary: 'Sales settings (pipeline value thresholds)',
+    tags: ['sales'],
+    probe: { skip: 'tenant configuration; RLS-confined' },
+    handler: (req) => req.tx((tx) => getSettings(tx, req.principal.tenantId)),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/sales/settings',
+    permission: 'sales:configure',
+    summary: 'Change sales settings; re-tags every customer',
+    tags: ['sales'],
+    body: settingsBody,
+    probe: { skip: 'tenant configuration; RLS-confined' },
+    handler: (req) => req.tx((tx) => putSettings(tx, req.principal.tenantId, req.body)),
+  }),
+];

@@ -1,0 +1,332 @@
+import { sql } from 'kysely';
+import type { Actor } from '../../platform/audit/audit.ts';
+import type { Tx } from '../../platform/db/tenant-scope.ts';
+import { invalid } from '../../platform/errors.ts';
+import type { Locale } from '../../platform/i18n/locale.ts';
+import { newId } from '../../platform/ids.ts';
+import { can, type Principal } from '../../platform/permissions/principal.ts';
+import {
+  createRecords,
+  getRecord,
+  listRecords,
+  type RecordCtx,
+  recordCtx,
+  updateRecords,
+} from '../../records/record.service.ts';
+import type { RecordOut } from '../../records/record-mapper.ts';
+import { assertUnlocked } from '../approvals/approval.lock.ts';
+import { listFlows, submitForApproval } from '../approvals/approval.service.ts';
+import type { Decision } from '../approvals/approval-targets.ts';
+import { conditionHolds } from '../approvals/approval-targets.ts';
+import { liveRecord } from './opportunity.service.ts';
+import {
+  type LineAmounts,
+  lineAmounts,
+  type QuoteTotals,
+  quoteTotals,
+  type Tier,
+  tierPrice,
+} from './quote.calc.ts';
+import { salesProblem } from './sales.messages.ts';
+
+export interface LineIn {
+  productId?: string | null;
+  productName?: string | null;
+  description?: string | null;
+  quantity: number;
+  unitPrice?: number | null;
+  discountPercent?: number;
+  taxRate?: number | null;
+}
+
+export interface LineOut extends LineAmounts {
+  id?: string;
+  seq: number;
+  productId: string | null;
+  productName: string;
+  description: string | null;
+  quantity: number;
+  listUnitPrice: number;
+  unitPrice: number;
+  discountPercent: number;
+  taxRate: number;
+}
+
+/**
+ * Prices lines from the catalogue: the tier price of the product's active price list in the
+ * quote's currency for the line's quantity, else the product's list price. A unit price given
+ * by the caller overrides it; the difference counts as discount (approval thresholds see it).
+ */
+export async function priceLines(
+  tx: Tx,
+  principal: Principal,
+  actor: Actor,
+  currency: string,
+  lines: LineIn[],
+): Promise<{ lines: LineOut[]; totals: QuoteTotals }> {
+  const ids = [...new Set(lines.map((l) => l.productId).filter((x): x is string => !!x))];
+  const products = new Map<string, RecordOut>();
+  const tiers = new Map<string, Tier[]>();
+  if (ids.length && can(principal, 'product:read')) {
+    const pctx = await recordCtx(tx, principal, actor, 'product');
+    for (const p of (await listRecords(pctx, { filter: { field: 'id', op: 'in', value: ids }, limit: 200 }))
+      .items)
+      products.set(p.id, p);
+    if (can(principal, 'price_list:read')) {
+      const lctx = await recordCtx(tx, principal, actor, 'price_list');
+      const today = new Date().toISOString().slice(0, 10);
+      const lists = await listRecords(lctx, {
+        filter: {
+          and: [
+            { field: 'productId', op: 'in', value: ids },
+            { field: 'currency', op: 'eq', value: currency },
+            { field: 'isActive', op: 'eq', value: true },
+          ],
+        },
+        sort: '-updatedAt',
+        limit: 200,
+      });
+      for (const pl of lists.items) {
+        if ((pl.validFrom && String(pl.validFrom) > today) || (pl.validTo && String(pl.validTo) < today))
+          continue;
+        const pid = pl.productId as string;
+        if (!tiers.has(pid) && Array.isArray(pl.tiers)) tiers.set(pid, pl.tiers as Tier[]);
+      }
+    }
+  }
+  const errors: { field: string; code: string; params?: Record<string, unknown> }[] = [];
+  const out: LineOut[] = lines.map((l, i) => {
+    const p = l.productId ? products.get(l.productId) : undefined;
+    if (l.productId && !p) errors.push({ field: `lines[${i}].productId`, code: 'lookup_missing' });
+    const listPrice = p?.listPrice as { amount: number; currency: string } | null | undefined;
+    const catalogue =
+      (p ? tierPrice(tiers.get(p.id) ?? [], l.quantity) : null) ??
+      (listPrice && listPrice.currency === currency ? listPrice.amount : null);
+    const unitPrice = l.unitPrice ?? catalogue;
+    if (unitPrice === null || unitPrice === undefined)
+      errors.push({ field: `lines[${i}].unitPrice`, code: 'required' });
+    const name = l.productName ?? (p?.name as string | undefined) ?? null;
+    if (!name) errors.push({ field: `lines[${i}].productName`, code: 'required' });
+    const taxRate = l.taxRate ?? (p?.taxRate !== undefined && p?.taxRate !== null ? Number(p.taxRate) : 0);
+    const input = {
+      quantity: l.quantity,
+      unitPrice: unitPrice ?? 0,
+      listUnitPrice: catalogue ?? unitPrice ?? 0,
+      discountPercent: l.discountPercent ?? 0,
+      taxRate,
+    };
+    let amounts: LineAmounts;
+    try {
+      amounts = lineAmounts(input);
+    } catch {
+      errors.push({ field: `lines[${i}].quantity`, code: 'pattern' });
+      amounts = { gross: 0, discount: 0, net: 0, tax: 0, total: 0, list: 0 };
+    }
+    return {
+      seq: i + 1,
+      productId: l.productId ?? null,
+      productName: name ?? '',
+      description: l.description ?? null,
+      ...input,
+      ...amounts,
+    };
+  });
+  if (errors.length) throw invalid(errors);
+  return { lines: out, totals: quoteTotals(out) };
+}
+
+/** Whether a quote with these totals would need approval, and by which flow. */
+export async function approvalPreview(tx: Tx, tenantId: string, totals: QuoteTotals) {
+  const facts = { discountPercent: totals.discountPercent, total: totals.total };
+  const flow = (await listFlows(tx, tenantId, 'quote')).find(
+    (f) => f.isActive && conditionHolds(f.condition, facts),
+  );
+  return flow
+    ? {
+        required: true,
+        flowId: flow.id,
+        flowName: flow.name,
+        steps: flow.steps.filter((s) => conditionHolds(s.condition, facts)).map((s) => s.name),
+      }
+    : { required: false };
+}
+
+async function readLines(tx: Tx, tenantId: string, quoteId: string): Promise<LineOut[]> {
+  const rows = (
+    await sql<any>`select * from quote_lines where tenant_id = ${tenantId} and quote_id = ${quoteId} order by seq`.execute(
+      tx,
+    )
+  ).rows;
+  return rows.map((r) => ({
+    id: r.id,
+    seq: r.seq,
+    productId: r.product_id,
+    productName: r.product_name,
+    description: r.description,
+    quantity: Number(r.quantity),
+    listUnitPrice: Number(r.list_unit_price),
+    unitPrice: Number(r.unit_price),
+    discountPercent: Number(r.discount_percent),
+    taxRate: Number(r.tax_rate),
+    gross: Number(r.gross),
+    discount: Number(r.discount),
+    net: Number(r.net),
+    tax: Number(r.tax),
+    total: Number(r.total),
+    list: Math.round(Number(r.quantity) * Number(r.list_unit_price)),
+  }));
+}
+
+export async function quoteWithLines(ctx: RecordCtx, id: string) {
+  const quote = await liveRecord(ctx, id);
+  const lines = await readLines(ctx.tx, ctx.principal.tenantId, quote.id);
+  return { quote, lines };
+}
+
+const EDITABLE = new Set(['draft', 'approved', 'rejected']);
+
+/** Replaces a quote's lines and its computed totals; an approved quote goes back to draft. */
+export async function setLines(ctx: RecordCtx, id: string, lines: LineIn[], locale: Locale) {
+  const quote = await liveRecord(ctx, id);
+  await assertUnlocked(ctx, quote.id);
+  const status = String(quote.status ?? 'draft');
+  if (!EDITABLE.has(status))
+    throw salesProblem('conflict', locale, 'quote_status', { status: statusLabel(ctx, status, locale) });
+  const currency = String(quote.currency ?? 'CNY');
+  const priced = await priceLines(ctx.tx, ctx.principal, ctx.actor, currency, lines);
+  const t = ctx.principal.tenantId;
+  await sql`delete from quote_lines where tenant_id = ${t} and quote_id = ${quote.id}`.execute(ctx.tx);
+  if (priced.lines.length)
+    await sql`insert into quote_lines (tenant_id, quote_id, id, seq, product_id, product_name, description, quantity,
+        list_unit_price, unit_price, discount_percent, tax_rate, gross, discount, net, tax, total)
+      values ${sql.join(
+        priced.lines.map(
+          (
+            l,
+          ) => sql`(${t}, ${quote.id}, ${newId()}, ${l.seq}, ${l.productId}, ${l.productName}, ${l.description}, ${l.quantity},
+            ${l.listUnitPrice}, ${l.unitPrice}, ${l.discountPercent}, ${l.taxRate}, ${l.gross}, ${l.discount}, ${l.net}, ${l.tax}, ${l.total})`,
+        ),
+      )}`.execute(ctx.tx);
+  const m = (amount: number) => ({ amount, currency });
+  await updateRecords(
+    ctx,
+    [
+      {
+        id: quote.id,
+        changes: {
+          subtotal: m(priced.totals.subtotal),
+          discountTotal: m(priced.totals.discountTotal),
+          taxTotal: m(priced.totals.taxTotal),
+          total: m(priced.totals.total),
+          discountPercent: priced.totals.discountPercent,
+          ...(status !== 'draft' ? { status: 'draft' } : {}),
+        },
+      },
+    ],
+    { trusted: true, via: 'quote_lines' },
+  );
+  return { ...(await quoteWithLines(ctx, id)), approval: await approvalPreview(ctx.tx, t, priced.totals) };
+}
+
+function statusLabel(ctx: RecordCtx, status: string, locale: Locale) {
+  return (
+    ctx.obj.fields.find((f) => f.apiName === 'status')?.options?.find((o) => o.value === status)?.label[
+      locale
+    ] ?? status
+  );
+}
+
+/** Draft → approval (when a flow's condition holds, e.g. discount > 15 %) or straight to approved. */
+export async function submitQuote(ctx: RecordCtx, id: string, locale: Locale) {
+  const quote = await liveRecord(ctx, id);
+  const status = String(quote.status ?? 'draft');
+  if (status !== 'draft')
+    throw salesProblem('conflict', locale, 'quote_status', { status: statusLabel(ctx, status, locale) });
+  const lines = await readLines(ctx.tx, ctx.principal.tenantId, quote.id);
+  if (lines.length === 0)
+    throw salesProblem('validation', locale, 'quote_no_lines', {}, [{ field: 'lines', code: 'required' }]);
+  const total = (quote.total as { amount: number } | null)?.amount ?? 0;
+  const request = await submitForApproval(
+    ctx.tx,
+    ctx.principal,
+    ctx.actor,
+    {
+      object: 'quote',
+      recordId: quote.id,
+      recordName: String(quote.name),
+      unitId: String(quote.unitId),
+      facts: { discountPercent: Number(quote.discountPercent ?? 0), total },
+      summary: {
+        total: quote.total,
+        discountPercent: Number(quote.discountPercent ?? 0),
+        customerId: quote.customerId,
+        customerName: (quote._display as Record<string, string> | undefined)?.customerId ?? null,
+        lines: lines.length,
+      },
+    },
+    locale,
+  );
+  await updateRecords(
+    ctx,
+    [{ id: quote.id, changes: { status: request ? 'pending_approval' : 'approved' } }],
+    {
+      trusted: true,
+      via: 'quote_submit',
+    },
+  );
+  return { quote: await getRecord(ctx, quote.id), approval: request };
+}
+
+export async function onQuoteDecision(
+  tx: Tx,
+  principal: Principal,
+  actor: Actor,
+  recordId: string,
+  decision: Decision,
+) {
+  const status = decision === 'approved' ? 'approved' : decision === 'rejected' ? 'rejected' : 'draft';
+  // The approver may not hold the requester's data scope on quotes; the decision is the authority here.
+  const ctx = await recordCtx(
+    tx,
+    { ...principal, dataScopes: { ...principal.dataScopes, quote: 'tenant' } },
+    actor,
+    'quote',
+  );
+  await updateRecords(ctx, [{ id: recordId, changes: { status } }], {
+    trusted: true,
+    via: `approval_${decision}`,
+  });
+}
+
+/** R4.3: an approved quote becomes a contract (draft) carrying its amount, customer and opportunity. */
+export async function quoteToContract(
+  ctx: RecordCtx,
+  id: string,
+  input: { contractNo?: string; name?: string },
+  locale: Locale,
+) {
+  const quote = await liveRecord(ctx, id);
+  if (quote.status !== 'approved') throw salesProblem('conflict', locale, 'quote_not_approved');
+  const cctx = await recordCtx(ctx.tx, ctx.principal, ctx.actor, 'contract');
+  const [r] = await createRecords(
+    cctx,
+    [
+      {
+        name: input.name ?? quote.name,
+        contractNo: input.contractNo ?? null,
+        customerId: quote.customerId,
+        quoteId: quote.id,
+        opportunityId: quote.opportunityId ?? null,
+        amount: quote.total,
+        channel: quote.channel ?? null,
+        status: 'draft',
+      },
+    ],
+    { trusted: true, via: 'quote_to_contract' },
+  );
+  await updateRecords(ctx, [{ id: quote.id, changes: { status: 'accepted' } }], {
+    trusted: true,
+    via: 'quote_to_contract',
+  });
+  return getRecord(cctx, r!.id!);
+}
