@@ -263,6 +263,7 @@ describe('record import', () => {
     await assert.rejects(
       runImport(env.database.db, seed.tenantId, up.body.id, {
         attempt: 1,
+        concurrency: 1,
         heartbeat: async () => {},
         afterBatch: (n) => {
           if (n >= 2000) throw crash;

@@ -311,6 +311,7 @@ export async function startImport(tx: Tx, principal: Principal, actor: Actor, lo
   if (!restartable) throw badRequest('bad_request.import_state', { status: row.status });
   const mapping = validateMapping(ctx, row.headers, input);
   await sql`delete from import_errors where tenant_id = ${principal.tenantId} and import_id = ${id}`.execute(tx);
+  await sql`delete from import_batches where tenant_id = ${principal.tenantId} and import_id = ${id}`.execute(tx);
   const jobId = await enqueue(tx, principal.tenantId, IMPORT_QUEUE, { importId: id }, { maxAttempts: MAX_ATTEMPTS });
   const updated = (
     await sql<ImportRow>`update imports set status = 'running', mapping = ${JSON.stringify(mapping)}::jsonb, dedupe_key = ${input.dedupeKey ?? null},
