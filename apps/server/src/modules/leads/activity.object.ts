@@ -1,0 +1,76 @@
+import { field, type ObjectDef, option, systemFields } from '../../records/object-def.ts';
+
+export const ACTIVITY_TYPES = ['call', 'visit', 'wecom', 'email', 'meeting', 'task', 'note'] as const;
+/** Activities that count as a first response to a lead: a real conversation, not a note. */
+export const RESPONSE_TYPES = new Set(['call', 'visit', 'wecom']);
+
+/**
+ * R3.4/R4.1: follow-ups on leads, customers, contacts and opportunities. Logging a call, visit
+ * or WeCom chat on a lead stops its first-response clock; a task with `dueAt` becomes a
+ * reminder. On conversion the lead's activities get the customer, so the customer timeline
+ * keeps the whole history.
+ */
+export const activityObject: ObjectDef = {
+  apiName: 'activity',
+  label: { 'zh-CN': '跟进记录', 'en-US': 'Activity' },
+  pluralLabel: { 'zh-CN': '跟进记录', 'en-US': 'Activities' },
+  icon: 'schedule',
+  isCustom: false,
+  table: 'activities',
+  jsonColumn: 'custom',
+  nameField: 'subject',
+  fields: [
+    ...systemFields(),
+    field('type', 'picklist', '类型', 'Type', {
+      column: 'type',
+      required: true,
+      defaultValue: 'note',
+      options: [
+        option('call', '电话', 'Call', 'blue'),
+        option('visit', '拜访', 'Visit', 'green'),
+        option('wecom', '企业微信', 'WeCom', 'cyan'),
+        option('email', '邮件', 'Email'),
+        option('meeting', '会议', 'Meeting', 'purple'),
+        option('task', '待办', 'Task', 'orange'),
+        option('note', '备注', 'Note'),
+      ],
+    }),
+    field('subject', 'text', '主题', 'Subject', { column: 'subject', validation: { maxLength: 200 } }),
+    field('content', 'longtext', '内容', 'Content', { column: 'content' }),
+    field('occurredAt', 'datetime', '发生时间', 'When', { column: 'occurred_at' }),
+    field('dueAt', 'datetime', '提醒时间', 'Due', { column: 'due_at' }),
+    field('status', 'picklist', '状态', 'Status', {
+      column: 'status',
+      options: [option('open', '待办', 'Open', 'orange'), option('done', '已完成', 'Done', 'green')],
+    }),
+    field('durationMinutes', 'number', '时长（分钟）', 'Duration (min)', {
+      column: 'duration_minutes',
+      validation: { min: 0, max: 100000 },
+    }),
+    field('leadId', 'lookup', '线索', 'Lead', { column: 'lead_id', lookupObject: 'lead' }),
+    field('customerId', 'lookup', '客户', 'Customer', { column: 'customer_id', lookupObject: 'customer' }),
+    field('contactId', 'lookup', '联系人', 'Contact', { column: 'contact_id', lookupObject: 'contact' }),
+    field('opportunityId', 'text', '商机', 'Opportunity', { column: 'opportunity_id' }),
+  ],
+  layout: {
+    sections: [
+      {
+        key: 'basic',
+        label: { 'zh-CN': '跟进内容', 'en-US': 'Activity' },
+        fields: ['type', 'subject', 'content', 'occurredAt', 'durationMinutes', 'dueAt', 'status'],
+      },
+      {
+        key: 'related',
+        label: { 'zh-CN': '关联', 'en-US': 'Related to' },
+        fields: ['leadId', 'customerId', 'contactId', 'opportunityId'],
+      },
+      {
+        key: 'system',
+        label: { 'zh-CN': '系统信息', 'en-US': 'System' },
+        fields: ['ownerId', 'unitId', 'createdAt', 'createdBy'],
+      },
+    ],
+  },
+  listColumns: ['type', 'subject', 'occurredAt', 'leadId', 'customerId', 'ownerId', 'createdAt'],
+  relatedLists: [],
+};

@@ -1,0 +1,38 @@
+import { inTenant } from '../../platform/db/tenant-scope.ts';
+import type { JobContext } from '../../platform/jobs/queue.ts';
+import { scheduleTick, scheduleTrain } from './lead.hooks.ts';
+import { notifyAssignees, runReclaim, runReminders, runSlaScan } from './lead.service.ts';
+import { rescoreOpenLeads, trainModel } from './scoring.service.ts';
+
+export interface NotifyJobPayload {
+  leadIds: string[];
+  event: 'assigned';
+}
+
+/** After commit: tell assignees about their new leads (in-app + webhooks). */
+export async function notifyJob(p: NotifyJobPayload, ctx: JobContext): Promise<void> {
+  await inTenant(ctx.db, ctx.tenantId, (tx) => notifyAssignees(tx, ctx.tenantId, p.leadIds));
+}
+
+/** Every minute per tenant with leads: SLA breaches and escalation, reminders, reclaim. Re-enqueues itself. */
+export async function tickJob(_p: unknown, ctx: JobContext): Promise<void> {
+  await inTenant(ctx.db, ctx.tenantId, async (tx) => {
+    await runSlaScan(tx, ctx.tenantId);
+    await runReminders(tx, ctx.tenantId);
+    await runReclaim(tx, ctx.tenantId);
+  });
+  await inTenant(ctx.db, ctx.tenantId, (tx) =>
+    scheduleTick(tx, ctx.tenantId),
+  );
+}
+
+/** Daily retrain of the tenant's scoring model, then re-score open leads. Re-enqueues itself. */
+export async function trainJob(_p: unknown, ctx: JobContext): Promise<void> {
+  await inTenant(ctx.db, ctx.tenantId, async (tx) => {
+    const r = await trainModel(tx, ctx.tenantId);
+    if (r.trained) await rescoreOpenLeads(tx, ctx.tenantId);
+  });
+  await inTenant(ctx.db, ctx.tenantId, (tx) =>
+    scheduleTrain(tx, ctx.tenantId),
+  );
+}

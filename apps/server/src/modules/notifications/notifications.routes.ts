@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { defineRoute, idParam, type RouteSpec } from '../../platform/http/route.ts';
+import {
+  createWebhook,
+  deleteWebhook,
+  listDeliveries,
+  listNotifications,
+  listWebhooks,
+  markAllRead,
+  markRead,
+  unreadCount,
+} from './notifications.service.ts';
+
+const OWN = 'every query is confined to the caller (user_id = principal) and RLS';
+
+export const notificationRoutes: RouteSpec[] = [
+  defineRoute({
+    method: 'GET',
+    url: '/notifications',
+    permission: 'authenticated',
+    summary: 'My notifications, newest first, with the unread count',
+    tags: ['notifications'],
+    query: z.object({
+      unread: z.enum(['true', 'false']).optional(),
+      limit: z.coerce.number().int().min(1).max(100).optional(),
+      before: z.uuid().optional(),
+    }),
+    probe: { skip: OWN },
+    handler: (req) =>
+      req.tx(
+        (tx) =>
+          listNotifications(tx, req.principal.tenantId, req.principal.userId, {
+            unread: req.query.unread === 'true',
+            limit: req.query.limit,
+            before: req.query.before,
+          }),
+        { readOnly: true },
+      ),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/notifications/unread-count',
+    permission: 'authenticated',
+    summary: 'How many of my notifications are unread (for the bell badge)',
+    tags: ['notifications'],
+    probe: { skip: OWN },
+    handler: (req) =>
+      req.tx(async (tx) => ({ unread: await unreadCount(tx, req.principal.tenantId, req.principal.userId) }), {
+        readOnly: true,
+      }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/notifications/read-all',
+    permission: 'authenticated',
+    summary: 'Mark all my notifications read',
+    tags: ['notifications'],
+    probe: { skip: OWN },
+    handler: (req) => req.tx((tx) => markAllRead(tx, req.principal.tenantId, req.principal.userId)),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/notifications/:id/read',
+    permission: 'authenticated',
+    summary: 'Mark one of my notifications read',
+    tags: ['notifications'],
+    params: idParam,
+    status: 204,
+    probe: { skip: OWN },
+    handler: (req) => req.tx((tx) => markRead(tx, req.principal.tenantId, req.principal.userId, req.params.id)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/notification-webhooks',
+    permission: 'leads:configure',
+    summary: "The tenant's notification webhooks",
+    tags: ['notifications'],
+    probe: { skip: 'tenant configuration; RLS-confined' },
+    handler: (req) => req.tx((tx) => listWebhooks(tx, req.principal.tenantId), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/notification-webhooks',
+    permission: 'leads:configure',
+    summary: 'Add a webhook (HMAC-SHA256 signed; the secret is shown once)',
+    tags: ['notifications'],
+    body: z.object({ url: z.url().max(2000), kinds: z.array(z.string().max(60)).max(50).optional() }).strict(),
+    status: 201,
+    probe: { skip: 'tenant configuration; RLS-confined' },
+    handler: (req) => req.tx((tx) => createWebhook(tx, req.principal.tenantId, req.body)),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/notification-webhooks/:id',
+    permission: 'leads:configure',
+    summary: 'Remove a webhook',
+    tags: ['notifications'],
+    params: idParam,
+    status: 204,
+    probe: { skip: 'tenant configuration; RLS-confined, 404 on foreign ids' },
+    handler: (req) => req.tx((tx) => deleteWebhook(tx, req.principal.tenantId, req.params.id)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/notification-webhooks/:id/deliveries',
+    permission: 'leads:configure',
+    summary: 'Delivery log of a webhook (status, attempts, response code)',
+    tags: ['notifications'],
+    params: idParam,
+    probe: { skip: 'tenant configuration; RLS-confined' },
+    handler: (req) => req.tx((tx) => listDeliveries(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
+  }),
+];

@@ -1,0 +1,176 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Tx } from '../../platform/db/tenant-scope.ts';
+import { notFound } from '../../platform/errors.ts';
+import type { Label } from '../../platform/i18n/locale.ts';
+import { newId } from '../../platform/ids.ts';
+import { enqueue } from '../../platform/jobs/queue.ts';
+
+export const WEBHOOK_QUEUE = 'notifications:webhook';
+
+export interface NotifyInput {
+  userIds: string[];
+  kind: string;
+  title: Label;
+  body?: Label;
+  link?: string;
+  object?: string;
+  recordId?: string;
+  data?: Record<string, unknown>;
+}
+
+const pick = (l: Label | undefined, locale: string) =>
+  l ? (locale === 'en-US' ? l['en-US'] : l['zh-CN']) : null;
+
+/**
+ * One in-app notification per user (in the user's language), plus one signed webhook
+ * delivery per matching tenant webhook, queued in the same transaction.
+ */
+export async function notify(tx: Tx, tenantId: string, n: NotifyInput): Promise<string[]> {
+  const userIds = [...new Set(n.userIds)];
+  if (userIds.length === 0) return [];
+  const users = (
+    await sql<{ id: string; locale: string }>`select id, locale from users
+      where tenant_id = ${tenantId} and id = any(${userIds}::uuid[]) and status = 'active'`.execute(tx)
+  ).rows;
+  if (users.length === 0) return [];
+  const ids = users.map(() => newId());
+  await sql`insert into notifications (tenant_id, id, user_id, kind, title, body, link, object, record_id, data)
+    values ${sql.join(
+      users.map(
+        (u, i) =>
+          sql`(${tenantId}, ${ids[i]}, ${u.id}, ${n.kind}, ${pick(n.title, u.locale)}, ${pick(n.body, u.locale)},
+            ${n.link ?? null}, ${n.object ?? null}, ${n.recordId ?? null}, ${n.data ? JSON.stringify(n.data) : null}::jsonb)`,
+      ),
+    )}`.execute(tx);
+  const hooks = (
+    await sql<{ id: string }>`select id from notification_webhooks where tenant_id = ${tenantId} and enabled
+      and (kinds @> '["*"]'::jsonb or kinds @> ${JSON.stringify([n.kind])}::jsonb)`.execute(tx)
+  ).rows;
+  for (const h of hooks) {
+    for (const nid of ids) {
+      const deliveryId = newId();
+      await sql`insert into webhook_deliveries (tenant_id, id, webhook_id, notification_id)
+        values (${tenantId}, ${deliveryId}, ${h.id}, ${nid})`.execute(tx);
+      await enqueue(tx, tenantId, WEBHOOK_QUEUE, { deliveryId }, { maxAttempts: 6 });
+    }
+  }
+  return ids;
+}
+
+export interface NotificationOut {
+  id: string;
+  kind: string;
+  title: string;
+  body: string | null;
+  link: string | null;
+  object: string | null;
+  recordId: string | null;
+  data: unknown;
+  readAt: string | null;
+  createdAt: string;
+}
+
+const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : null);
+
+export async function listNotifications(
+  tx: Tx,
+  tenantId: string,
+  userId: string,
+  q: { unread?: boolean; limit?: number; before?: string },
+): Promise<{ items: NotificationOut[]; unread: number }> {
+  const limit = Math.min(Math.max(q.limit ?? 20, 1), 100);
+  const rows = (
+    await sql<any>`select * from notifications where tenant_id = ${tenantId} and user_id = ${userId}
+      and (${q.unread ?? false} = false or read_at is null)
+      and (${q.before ?? null}::uuid is null or id < ${q.before ?? null}::uuid)
+      order by id desc limit ${limit}`.execute(tx)
+  ).rows;
+  return {
+    items: rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      title: r.title,
+      body: r.body,
+      link: r.link,
+      object: r.object,
+      recordId: r.record_id,
+      data: r.data,
+      readAt: iso(r.read_at),
+      createdAt: iso(r.created_at)!,
+    })),
+    unread: await unreadCount(tx, tenantId, userId),
+  };
+}
+
+export async function unreadCount(tx: Tx, tenantId: string, userId: string): Promise<number> {
+  return (
+    (
+      await sql<{ n: number }>`select count(*)::int as n from notifications
+        where tenant_id = ${tenantId} and user_id = ${userId} and read_at is null`.execute(tx)
+    ).rows[0]?.n ?? 0
+  );
+}
+
+export async function markRead(tx: Tx, tenantId: string, userId: string, id: string): Promise<void> {
+  const r = await sql`update notifications set read_at = coalesce(read_at, now())
+    where tenant_id = ${tenantId} and user_id = ${userId} and id = ${id} returning id`.execute(tx);
+  if (r.rows.length === 0) throw notFound('notification');
+}
+
+export async function markAllRead(tx: Tx, tenantId: string, userId: string): Promise<{ updated: number }> {
+  const r = await sql`update notifications set read_at = now()
+    where tenant_id = ${tenantId} and user_id = ${userId} and read_at is null returning id`.execute(tx);
+  return { updated: r.rows.length };
+}
+
+// ------------------------------------------------------------------ webhooks
+
+export async function listWebhooks(tx: Tx, tenantId: string) {
+  const rows = (
+    await sql<any>`select id, url, kinds, enabled, created_at from notification_webhooks
+      where tenant_id = ${tenantId} order by created_at`.execute(tx)
+  ).rows;
+  return { items: rows.map((r) => ({ id: r.id, url: r.url, kinds: r.kinds, enabled: r.enabled, createdAt: iso(r.created_at) })) };
+}
+
+/** The secret is returned once, like an API key. */
+export async function createWebhook(tx: Tx, tenantId: string, input: { url: string; kinds?: string[] }) {
+  const id = newId();
+  const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+  await sql`insert into notification_webhooks (tenant_id, id, url, secret, kinds)
+    values (${tenantId}, ${id}, ${input.url}, ${secret}, ${JSON.stringify(input.kinds ?? ['*'])}::jsonb)`.execute(tx);
+  return { id, url: input.url, kinds: input.kinds ?? ['*'], secret };
+}
+
+export async function deleteWebhook(tx: Tx, tenantId: string, id: string) {
+  const r = await sql`delete from notification_webhooks where tenant_id = ${tenantId} and id = ${id} returning id`.execute(
+    tx,
+  );
+  if (r.rows.length === 0) throw notFound('webhook');
+}
+
+export async function listDeliveries(tx: Tx, tenantId: string, webhookId: string) {
+  const rows = (
+    await sql<any>`select id, notification_id, status, attempts, response_status, error, created_at, delivered_at
+      from webhook_deliveries where tenant_id = ${tenantId} and webhook_id = ${webhookId}
+      order by created_at desc limit 100`.execute(tx)
+  ).rows;
+  return {
+    items: rows.map((r) => ({
+      id: r.id,
+      notificationId: r.notification_id,
+      status: r.status,
+      attempts: r.attempts,
+      responseStatus: r.response_status,
+      error: r.error,
+      createdAt: iso(r.created_at),
+      deliveredAt: iso(r.delivered_at),
+    })),
+  };
+}
+
+/** `x-kehu-signature: v1=<hex HMAC-SHA256 of "<timestamp>.<body>">`; receivers reject stale timestamps. */
+export function signPayload(secret: string, timestamp: number, body: string): string {
+  return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}

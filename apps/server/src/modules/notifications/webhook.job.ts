@@ -1,0 +1,68 @@
+import { sql } from 'kysely';
+import { inTenant } from '../../platform/db/tenant-scope.ts';
+import type { JobContext } from '../../platform/jobs/queue.ts';
+import { signPayload } from './notifications.service.ts';
+
+export interface WebhookJobPayload {
+  deliveryId: string;
+}
+
+const TIMEOUT_MS = 5000;
+const MAX_ATTEMPTS = 6;
+
+/** Delivers one notification to one webhook; a non-2xx or a timeout throws so the queue retries with backoff. */
+export async function deliverWebhook(p: WebhookJobPayload, ctx: JobContext): Promise<void> {
+  const d = await inTenant(ctx.db, ctx.tenantId, async (tx) =>
+    (
+      await sql<any>`select d.id, d.status, w.url, w.secret, n.id as nid, n.user_id, n.kind, n.title, n.body, n.link,
+          n.object, n.record_id, n.data, n.created_at
+        from webhook_deliveries d
+        join notification_webhooks w on w.tenant_id = d.tenant_id and w.id = d.webhook_id
+        join notifications n on n.tenant_id = d.tenant_id and n.id = d.notification_id
+        where d.tenant_id = ${ctx.tenantId} and d.id = ${p.deliveryId}`.execute(tx)
+    ).rows[0],
+  );
+  if (!d || d.status === 'delivered') return;
+  const body = JSON.stringify({
+    id: d.nid,
+    type: d.kind,
+    tenantId: ctx.tenantId,
+    userId: d.user_id,
+    title: d.title,
+    body: d.body,
+    link: d.link,
+    object: d.object,
+    recordId: d.record_id,
+    data: d.data,
+    createdAt: new Date(d.created_at).toISOString(),
+  });
+  const ts = Math.floor(Date.now() / 1000);
+  let status: number | null = null;
+  let error: string | null = null;
+  try {
+    const res = await fetch(d.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Kehu-Webhooks/1',
+        'x-kehu-timestamp': String(ts),
+        'x-kehu-signature': signPayload(d.secret, ts, body),
+        'x-kehu-delivery': p.deliveryId,
+      },
+      body,
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    status = res.status;
+    if (!res.ok) error = `HTTP ${res.status}`;
+  } catch (err) {
+    error = (err as Error).message;
+  }
+  const ok = error === null;
+  const final = ok ? 'delivered' : ctx.attempt >= MAX_ATTEMPTS ? 'failed' : 'retrying';
+  await inTenant(ctx.db, ctx.tenantId, (tx) =>
+    sql`update webhook_deliveries set status = ${final}, attempts = ${ctx.attempt}, response_status = ${status},
+        error = ${error}, delivered_at = ${ok ? new Date() : null}
+      where tenant_id = ${ctx.tenantId} and id = ${p.deliveryId}`.execute(tx),
+  );
+  if (!ok) throw new Error(`webhook delivery failed: ${error}`);
+}
