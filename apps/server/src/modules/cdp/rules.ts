@@ -100,7 +100,9 @@ export const isEventRule = (r: Rule): r is EventRule => 'event' in r;
 
 /** The counter an event condition reads: event name + property filter + summed property. */
 export function counterKey(r: Pick<EventRule, 'event' | 'where' | 'agg' | 'property'>): string {
-  const def = { event: r.event, where: r.where ?? [], property: r.agg === 'sum' ? (r.property ?? null) : null };
+  // Key order is fixed here: rules come back from jsonb with their keys reordered.
+  const where = (r.where ?? []).map((w) => [w.prop, w.op, w.value ?? null]);
+  const def = { event: r.event, where, property: r.agg === 'sum' ? (r.property ?? null) : null };
   return createHash('sha1').update(JSON.stringify(def)).digest('hex').slice(0, 20);
 }
 export interface CounterDef {
