@@ -226,7 +226,8 @@ export async function returnToPool(ctx: RecordCtx, id: string, body: { reason: s
   if (!body.reason?.trim())
     throw leadsProblem('validation', locale, 'return_reason', {}, [{ field: 'reason', code: 'required' }]);
   await moveToPool(ctx.tx, ctx.principal.tenantId, ctx.actor, row, 'return', { code: 'returned', note: body.reason.trim() });
-  return getRecord(ctx, id);
+  // The caller may no longer see the lead (own scope): answer with what changed.
+  return { id, status: 'pooled', ownerId: null, poolId: row.unit_id };
 }
 
 async function moveToPool(

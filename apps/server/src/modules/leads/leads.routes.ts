@@ -105,8 +105,7 @@ export const leadRoutes: RouteSpec[] = [
       const b = body as Record<string, unknown>;
       // Bots fill every field; people never see this one. Answer as if accepted, store nothing.
       if (typeof b[HONEYPOT] === 'string' && b[HONEYPOT].trim() !== '') {
-        reply.status(202);
-        return { ok: true };
+        return reply.status(202).send({ ok: true });
       }
       const r = await submitPublicForm(req.database.db, req.params.formKey, b, {
         ip: req.raw.ip,
