@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { rowScope } from '../../platform/permissions/principal.ts';
 import type { ObjectHooks } from '../../records/object-hooks.ts';
 
 /** Tiers are `[{minQty > 0, unitPrice ≥ 0 integer minor units}]` with distinct minimums, stored sorted. */
@@ -55,6 +56,64 @@ export const quoteHooks: ObjectHooks = {
       } else if (it.values.currency && it.existing && it.values.currency !== it.existing.currency) {
         // Lines are priced in the quote's currency: changing it means re-pricing, which only a lines write does.
         it.errors.push({ field: 'currency', code: 'read_only' });
+      }
+    }
+  },
+};
+
+/**
+ * A target belongs where its subject is: a person's target is owned by that person (so their
+ * own-scope role sees it) and sits in their unit; a unit target sits in that unit. The subject
+ * must be inside the creator's scope on targets.
+ */
+export const targetHooks: ObjectHooks = {
+  async beforeWrite(ctx, items) {
+    const scope = rowScope(ctx.principal, 'target');
+    for (const it of items) {
+      const v = {
+        ...(it.existing
+          ? {
+              scopeType: it.existing.scope_type,
+              userId: it.existing.target_user_id,
+              targetUnitId: it.existing.target_unit_id,
+            }
+          : {}),
+        ...it.values,
+      };
+      if (v.scopeType === 'user') {
+        if (!v.userId) {
+          it.errors.push({ field: 'userId', code: 'required' });
+          continue;
+        }
+        const u = (
+          await sql<{
+            unit_id: string;
+          }>`select unit_id from users where tenant_id = ${ctx.principal.tenantId} and id = ${v.userId}`.execute(
+            ctx.tx,
+          )
+        ).rows[0];
+        if (!u) continue;
+        if (
+          scope.unitIds !== null &&
+          (scope.ownerId ? v.userId !== ctx.principal.userId : !scope.unitIds.includes(u.unit_id))
+        ) {
+          it.errors.push({ field: 'userId', code: 'out_of_scope' });
+          continue;
+        }
+        if (it.values.userId !== undefined || !it.existing) {
+          it.values.ownerId = v.userId;
+          it.values.unitId = u.unit_id;
+        }
+      } else {
+        if (!v.targetUnitId) {
+          it.errors.push({ field: 'targetUnitId', code: 'required' });
+          continue;
+        }
+        if (scope.unitIds !== null && !scope.unitIds.includes(v.targetUnitId as string)) {
+          it.errors.push({ field: 'targetUnitId', code: 'out_of_scope' });
+          continue;
+        }
+        if (it.values.targetUnitId !== undefined || !it.existing) it.values.unitId = v.targetUnitId;
       }
     }
   },

@@ -9,7 +9,7 @@ import { analyticsRoutes } from '../analytics/analytics.routes.ts';
 import { approvalLockHooks } from '../approvals/approval.lock.ts';
 import { approvalRoutes } from '../approvals/approval.routes.ts';
 import { registerApprovalTarget } from '../approvals/approval-targets.ts';
-import { priceListHooks, quoteHooks } from './catalogue.hooks.ts';
+import { priceListHooks, quoteHooks, targetHooks } from './catalogue.hooks.ts';
 import { customersOfOpportunity, refreshCustomerValue } from './customer-value.service.ts';
 import {
   contractObject,
@@ -52,6 +52,7 @@ export function registerSalesModule(): void {
   registerObjectHooks('quote', quoteHooks);
   registerObjectHooks('quote', approvalLockHooks);
   registerObjectHooks('order', orderHooks);
+  registerObjectHooks('target', targetHooks);
   registerObjectHooks('payment', paymentHooks);
   registerApprovalTarget({
     object: 'quote',

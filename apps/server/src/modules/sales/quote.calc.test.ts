@@ -4,7 +4,7 @@ import { divHalfUp, lineAmounts, quoteTotals, tierPrice } from './quote.calc.ts'
 
 describe('quote arithmetic', () => {
   it('rounds half up per line in fen', () => {
-    // 3 × ¥0.335 = ¥1.005 → 101 fen? no: 3 × 33.5 fen is not representable; use 1.5 × 67 fen = 100.5 → 101
+    // 1.5 × 67 fen = 100.5 → 101
     assert.deepEqual(
       lineAmounts({ quantity: 1.5, unitPrice: 67, listUnitPrice: 67, discountPercent: 0, taxRate: 0 }).gross,
       101,
