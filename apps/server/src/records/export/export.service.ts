@@ -76,7 +76,6 @@ export function streamExport(db: Db, principal: Principal, actor: Actor, locale:
   const headers = columns.map((c) => columnHeader(c, locale));
   let rows = 0;
   let allWritten = false;
-  let complete = false;
   let aborted = false;
   out.on('close', () => {
     aborted = !allWritten;
@@ -107,6 +106,27 @@ export function streamExport(db: Db, principal: Principal, actor: Actor, locale:
       out.once('close', done);
     }) : Promise.resolve();
 
+  // Written before the last bytes go out, so a client holding the whole file implies the audit
+  // row exists; written from `finally` when the client went away or the query failed.
+  let audited: Promise<void> | null = null;
+  const audit = () =>
+    (audited ??= inTenant(db, principal.tenantId, (tx) =>
+      writeAudit(tx, actor, {
+        action: 'export',
+        object: prep.obj.apiName,
+        meta: {
+          format: q.format,
+          fields: prep.fields.map((f) => f.apiName),
+          filter: q.filter ?? null,
+          sort: q.sort ?? null,
+          q: q.q ?? null,
+          unit: q.unit ?? null,
+          rowCount: rows,
+          complete: allWritten,
+        },
+      }),
+    ));
+
   const run = async () => {
     if (q.format === 'csv') {
       const csv = stringify({ bom: true });
@@ -120,6 +140,7 @@ export function streamExport(db: Db, principal: Principal, actor: Actor, locale:
         await waitDrain(out);
       }
       allWritten = !aborted;
+      await audit();
       await new Promise<void>((res) => csv.end(res));
     } else {
       const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
@@ -134,32 +155,15 @@ export function streamExport(db: Db, principal: Principal, actor: Actor, locale:
       }
       ws.commit();
       allWritten = !aborted;
+      await audit();
       await wb.commit();
     }
-    complete = allWritten;
   };
 
   run()
     .catch((err) => {
       if (!out.destroyed) out.destroy(err as Error);
     })
-    .finally(async () => {
-      await inTenant(db, principal.tenantId, (tx) =>
-        writeAudit(tx, actor, {
-          action: 'export',
-          object: prep.obj.apiName,
-          meta: {
-            format: q.format,
-            fields: prep.fields.map((f) => f.apiName),
-            filter: q.filter ?? null,
-            sort: q.sort ?? null,
-            q: q.q ?? null,
-            unit: q.unit ?? null,
-            rowCount: rows,
-            complete,
-          },
-        }),
-      ).catch(() => {});
-    });
+    .finally(() => audit().catch(() => {}));
   return out;
 }
