@@ -1,0 +1,326 @@
+// Shared helpers for the browser tests: a real Kehu server per test file (embedded PGlite in a fresh
+// directory, demo tenant seeded on first start), Debian's Chromium through playwright-core, and a few
+// helpers for antd widgets. Only e2e/*.e2e.ts files import this.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Locator,
+  type Page,
+} from 'playwright-core';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const RESULTS_DIR = join(ROOT, 'test-results');
+export const DEMO_TENANT = 'demo';
+export const DEMO_PASSWORD = 'kehu-demo-2026';
+/** UI waits: generous, because the first page load compiles nothing but the server may be busy seeding. */
+export const UI_TIMEOUT = 20_000;
+
+// ---------------------------------------------------------------------------------------------
+// Web build
+
+/** Builds apps/web once if apps/web/dist/index.html is missing (the server serves that folder). */
+export function ensureWebBuild(): void {
+  if (existsSync(join(ROOT, 'apps/web/dist/index.html'))) return;
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const r = spawnSync(npm, ['run', 'build:web'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0 || !existsSync(join(ROOT, 'apps/web/dist/index.html')))
+    throw new Error('npm run build:web failed: apps/web/dist/index.html is missing');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server
+
+export interface KehuServer {
+  url: string;
+  dataDir: string;
+  /** Everything the server printed (for failure messages). */
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function exited(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/** Starts `kehu start` on a free port with a fresh DATA_DIR; resolves once GET /readyz is 200. */
+export async function startServer(opts: { readyTimeoutMs?: number } = {}): Promise<KehuServer> {
+  ensureWebBuild();
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'kehu-e2e-'));
+  const url = `http://127.0.0.1:${port}`;
+  let log = '';
+  // The embedded database, the demo seed and the built web app, whatever the caller's environment says.
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of ['DATABASE_URL', 'KEHU_SEED_DEMO', 'KEHU_ROLE', 'WEB_DIST', 'COOKIE_SECURE']) delete env[k];
+  const child = spawn(process.execPath, [join(ROOT, 'apps/server/src/main.ts'), 'start'], {
+    cwd: ROOT,
+    env: {
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (b: Buffer) => {
+    log += b.toString();
+    if (log.length > 200_000) log = log.slice(-100_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      if (!(await exited(child, 10_000))) {
+        child.kill('SIGKILL');
+        await exited(child, 5_000);
+      }
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 120_000);
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await stop();
+      throw new Error(`kehu server exited before it was ready (code ${child.exitCode}):\n${log}`);
+    }
+    try {
+      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      if (res.status === 200) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`kehu server not ready within ${opts.readyTimeoutMs ?? 120_000} ms:\n${log}`);
+    }
+    await sleep(250);
+  }
+  return { url, dataDir, output: () => log, stop };
+}
+
+// ---------------------------------------------------------------------------------------------
+// API (for looking things up that the browser test then uses, e.g. another dealer's record id)
+
+export interface ApiSession {
+  get: <T = any>(path: string) => Promise<T>;
+  post: <T = any>(path: string, body?: unknown) => Promise<T>;
+  patch: <T = any>(path: string, body?: unknown) => Promise<T>;
+}
+
+export async function apiLogin(
+  baseUrl: string,
+  login: string,
+  password = DEMO_PASSWORD,
+  tenant = DEMO_TENANT,
+): Promise<ApiSession> {
+  const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tenant, login, password }),
+  });
+  if (!res.ok) throw new Error(`API login as ${login}: ${res.status} ${await res.text()}`);
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const call = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${baseUrl}/api/v1${path}`, {
+      method,
+      headers: {
+        cookie,
+        'x-csrf-token': csrfToken,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+  return {
+    get: (p) => call('GET', p),
+    post: (p, b) => call('POST', p, b),
+    patch: (p, b) => call('PATCH', p, b),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Browser
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/** A fresh context (no cookies, no localStorage) pointed at the server. */
+export async function newPage(
+  browser: Browser,
+  server: KehuServer,
+  options: BrowserContextOptions = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    baseURL: server.url,
+    acceptDownloads: true,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    viewport: { width: 1366, height: 900 },
+    ...options,
+  });
+  context.setDefaultTimeout(UI_TIMEOUT);
+  context.setDefaultNavigationTimeout(60_000);
+  const page = await context.newPage();
+  return { context, page };
+}
+
+export function testId(page: Page | Locator, id: string): Locator {
+  return page.locator(`[data-testid="${id}"]`);
+}
+
+/** Signs in through the login form and waits for the app shell. */
+export async function login(
+  page: Page,
+  user: string,
+  password = DEMO_PASSWORD,
+  tenant = DEMO_TENANT,
+): Promise<void> {
+  if (!page.url().includes('/login')) await page.goto('/login');
+  await testId(page, 'login-form').waitFor();
+  await testId(page, 'login-tenant').fill(tenant);
+  await testId(page, 'login-login').fill(user);
+  await testId(page, 'login-password').fill(password);
+  await testId(page, 'login-submit').click();
+  await testId(page, 'user-menu').waitFor();
+}
+
+/** Signs out through the user menu; waits for the login form. */
+export async function logout(page: Page): Promise<void> {
+  await testId(page, 'user-menu').click();
+  await testId(page, 'menu-logout').click();
+  await testId(page, 'login-form').waitFor();
+}
+
+/** The open (visible) antd select dropdown. */
+export function openDropdown(page: Page): Locator {
+  return page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').last();
+}
+
+/**
+ * Picks an option in an antd Select: `select` is the `.ant-select` root (or a wrapper around it).
+ * Types `search` first when the select is searchable, to bring long lists' options into view.
+ */
+export async function chooseOption(
+  page: Page,
+  select: Locator,
+  optionText: string,
+  search?: string,
+): Promise<void> {
+  const root = (await select.evaluate((el) => el.classList.contains('ant-select')))
+    ? select
+    : select.locator('.ant-select').first();
+  await root.locator('.ant-select-selector').click();
+  if (search !== undefined) await page.keyboard.type(search);
+  const option = openDropdown(page).locator('.ant-select-item-option', {
+    has: page.locator('.ant-select-item-option-content', { hasText: optionText }),
+  });
+  await option.first().click();
+}
+
+/** Waits until no request has been in flight for a moment (antd/react-query pages settle after this). */
+export async function settle(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle');
+}
+
+export function resultsPath(name: string): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  return join(RESULTS_DIR, name);
+}
+
+/** Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF) into rows of cells. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += ch;
+  }
+  if (cell !== '' || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** Retries an assertion until it passes or the timeout runs out (then throws its last error). */
+export async function eventually(check: () => Promise<void> | void, timeoutMs = UI_TIMEOUT): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await sleep(100);
+    }
+  }
+}
+
+/** The text a user sees in an element (Playwright's innerText: rendered, visible text), trimmed. */
+export async function visibleText(locator: Locator): Promise<string> {
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text we assert on
+  return (await locator.innerText()).trim();
+}
