@@ -17,6 +17,7 @@ import { Avatar, Button, Drawer, Dropdown, Layout, Menu, type MenuProps, Skeleto
 import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
+import { NotificationBell } from '../modules/leads/notification-bell';
 import { moduleNav } from '../modules/registry';
 import { ADMIN_NAV } from './admin-nav';
 import { http, setCsrfToken } from './api-client';
@@ -235,6 +236,7 @@ export function AppShell() {
           )}
           <div className="kehu-topbar-spacer" />
           <UnitSwitcher compact={isMobile} />
+          <NotificationBell />
           <LanguageSwitch persist compact={isMobile} />
           <UserMenu compact={isMobile} />
         </header>

@@ -340,6 +340,28 @@ export async function checkDuplicates(
   return { duplicate: m ?? null, ownedByOther: !!m?.ownerId && m.ownerId !== ctx.principal.userId };
 }
 
+/** The record a lead duplicates and who owns it (the 撞单 warning on the lead page). */
+export async function duplicateOf(ctx: RecordCtx, id: string) {
+  const lead = await getRecord(ctx, id);
+  if (!lead.duplicateOfId) return { duplicate: null };
+  const table = lead.duplicateOfObject === 'customer' ? 'customers' : 'leads';
+  const hit = (
+    await sql<{ id: string; name: string; owner_id: string | null }>`select id, name, owner_id from ${sql.table(table)}
+      where tenant_id = ${ctx.principal.tenantId} and id = ${lead.duplicateOfId as string}`.execute(ctx.tx)
+  ).rows[0];
+  if (!hit) return { duplicate: null };
+  return {
+    duplicate: {
+      object: lead.duplicateOfObject,
+      id: hit.id,
+      name: hit.name,
+      ownerId: hit.owner_id,
+      ownerName: hit.owner_id ? await ownerName(ctx.tx, ctx.principal.tenantId, hit.owner_id) : null,
+      ownedByOther: !!hit.owner_id && hit.owner_id !== ctx.principal.userId,
+    },
+  };
+}
+
 // ------------------------------------------------------------------ conversion
 
 export interface ConvertInput {

@@ -30,6 +30,7 @@ import {
   checkDuplicates,
   claimLead,
   convertLead,
+  duplicateOf,
   inbox,
   listPool,
   returnToPool,
@@ -203,6 +204,16 @@ export const leadRoutes: RouteSpec[] = [
     body: convertBody,
     handler: (req) =>
       req.tx(async (tx) => convertLead(await recordCtx(tx, req.principal, req.actor, 'lead'), req.params.id, req.body as any, req.locale)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/leads/:id/duplicate',
+    permission: 'lead:read',
+    summary: 'The lead or customer this lead duplicates, with its owner (撞单 warning)',
+    tags: TAGS,
+    params: idParam,
+    handler: (req) =>
+      req.tx(async (tx) => duplicateOf(await recordCtx(tx, req.principal, req.actor, 'lead'), req.params.id), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',

@@ -1,0 +1,284 @@
+import { PhoneOutlined, RollbackOutlined, SwapOutlined, WarningOutlined } from '@ant-design/icons';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Col,
+  Descriptions,
+  Empty,
+  Input,
+  List,
+  Progress,
+  Row,
+  Skeleton,
+  Space,
+  Tag,
+  Timeline,
+  Typography,
+} from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { asItems, http } from '../../app/api-client';
+import { ErrorResult, errorMessage } from '../../app/error-result';
+import { useLabel } from '../../app/meta';
+import { useSession } from '../../app/session';
+import { ConvertWizard } from './convert-wizard';
+import { type Lead, useLead } from './leads-api';
+import { LogCallModal } from './log-call-modal';
+import { SlaTag } from './sla-tag';
+
+interface Duplicate {
+  object: 'lead' | 'customer';
+  id: string;
+  name: string;
+  ownerName: string | null;
+  ownedByOther: boolean;
+}
+
+function ScoreCard({ lead }: { lead: Lead }) {
+  const { t } = useTranslation();
+  const label = useLabel();
+  const score = lead.score ?? 0;
+  return (
+    <Card size="small" title={t('leads.lead.score')} data-testid="lead-score-card">
+      <Space align="center" size={16} wrap>
+        <Progress
+          type="dashboard"
+          percent={score}
+          format={(p) => p}
+          size={96}
+          strokeColor={score >= 70 ? '#f5222d' : score >= 40 ? '#fa8c16' : '#8c8c8c'}
+        />
+        <div>
+          <Tag>{lead.scoreSource ? t(`leads.lead.scoreBy.${lead.scoreSource}`) : '-'}</Tag>
+          <Typography.Text type="secondary" style={{ display: 'block', margin: '6px 0 4px' }}>
+            {t('leads.lead.reasons')}
+          </Typography.Text>
+          {(lead.scoreReasons ?? []).map((r) => (
+            <div key={r.key} data-testid="score-reason">
+              <Typography.Text>{label(r.label, r.key)}</Typography.Text>{' '}
+              <Typography.Text type={r.impact >= 0 ? 'success' : 'danger'}>
+                {r.impact >= 0 ? '+' : ''}
+                {r.impact}
+              </Typography.Text>
+            </div>
+          ))}
+        </div>
+      </Space>
+    </Card>
+  );
+}
+
+export function LeadPage() {
+  const { id = '' } = useParams();
+  const { t } = useTranslation();
+  const { can } = useSession();
+  const { message, modal } = App.useApp();
+  const qc = useQueryClient();
+  const lead = useLead(id);
+  const dup = useQuery({
+    queryKey: ['leads', 'dup', id],
+    queryFn: () => http.get<{ duplicate: Duplicate | null }>(`/leads/${id}/duplicate`),
+    enabled: !!lead.data?.duplicateOfId,
+  });
+  const history = useQuery({
+    queryKey: ['leads', 'history', id],
+    queryFn: () => http.get<{ items: any[] }>(`/leads/${id}/assignments`),
+  });
+  const acts = useQuery({
+    queryKey: ['leads', 'acts', id],
+    queryFn: () =>
+      http
+        .get<unknown>('/records/activity', {
+          filter: JSON.stringify({ field: 'leadId', op: 'eq', value: id }),
+          sort: '-createdAt',
+          limit: 50,
+        })
+        .then((d) => asItems<any>(d)),
+  });
+  const [callOpen, setCallOpen] = useState(false);
+  const [convertOpen, setConvertOpen] = useState(false);
+  const refresh = () => void qc.invalidateQueries({ queryKey: ['leads'] });
+  const action = useMutation({
+    mutationFn: (a: { path: string; body?: unknown }) => http.post(`/leads/${id}/${a.path}`, a.body),
+    onSuccess: () => {
+      message.success(t('leads.common.saved'));
+      refresh();
+    },
+    onError: (e) => modal.error({ title: t('leads.lead.actions'), content: errorMessage(e) }),
+  });
+  const askReason = (titleKey: string, run: (reason: string) => void) => {
+    let reason = '';
+    modal.confirm({
+      title: t(titleKey),
+      content: <Input.TextArea autoFocus rows={3} onChange={(e) => (reason = e.target.value)} data-testid="reason-input" />,
+      onOk: () => run(reason),
+    });
+  };
+
+  if (lead.isPending) return <Skeleton active style={{ padding: 24 }} />;
+  if (lead.error) return <ErrorResult error={lead.error} onRetry={() => lead.refetch()} />;
+  const l = lead.data;
+  const open = ['new', 'contacted', 'qualified'].includes(l.status);
+  const canUpdate = can('lead:update');
+  const d = dup.data?.duplicate;
+
+  return (
+    <div className="kehu-page" data-testid="lead-page">
+      <div className="kehu-page-header">
+        <Space wrap size={8}>
+          <Typography.Title level={4} style={{ margin: 0 }}>
+            {l.name}
+          </Typography.Title>
+          {l.company && <Typography.Text type="secondary">{l.company}</Typography.Text>}
+          <Tag color="blue" data-testid="lead-status">
+            {t(`leads.status.${l.status}`)}
+          </Tag>
+          {open && <SlaTag dueAt={l.firstResponseDueAt} respondedAt={l.firstRespondedAt} />}
+        </Space>
+        <Link to={`/o/lead/${l.id}`}>{t('leads.common.detail')}</Link>
+      </div>
+      {d && (
+        <Alert
+          type={d.ownedByOther ? 'error' : 'warning'}
+          showIcon
+          icon={<WarningOutlined />}
+          style={{ marginBottom: 12 }}
+          data-testid="duplicate-warning"
+          message={t('leads.lead.duplicate', { object: t(`leads.lead.objects.${d.object}`) })}
+          description={
+            <Space wrap>
+              <span>
+                {d.name}
+                {d.ownerName ? ` · ${t('leads.lead.duplicateOwner', { object: t(`leads.lead.objects.${d.object}`), owner: d.ownerName })}` : ''}
+              </span>
+              <Link to={d.object === 'customer' ? `/o/customer/${d.id}` : `/leads/${d.id}`}>{t('leads.lead.duplicateOpen')}</Link>
+            </Space>
+          }
+        />
+      )}
+      {l.status === 'converted' && l.convertedCustomerId && (
+        <Alert
+          type="success"
+          showIcon
+          style={{ marginBottom: 12 }}
+          message={t('leads.lead.converted')}
+          action={<Link to={`/o/customer/${l.convertedCustomerId}`}>{t('leads.lead.openCustomer')}</Link>}
+        />
+      )}
+      {canUpdate && (
+        <Space wrap style={{ marginBottom: 12 }}>
+          {open && (
+            <Button type="primary" icon={<PhoneOutlined />} onClick={() => setCallOpen(true)} data-testid="lead-log-call">
+              {t('leads.inbox.logCall')}
+            </Button>
+          )}
+          {l.status === 'new' && (
+            <Button onClick={() => action.mutate({ path: 'status', body: { status: 'contacted' } })}>{t('leads.lead.contacted')}</Button>
+          )}
+          {(l.status === 'new' || l.status === 'contacted') && (
+            <Button onClick={() => action.mutate({ path: 'status', body: { status: 'qualified' } })} data-testid="lead-qualify">
+              {t('leads.lead.qualify')}
+            </Button>
+          )}
+          {open && (
+            <Button type="primary" ghost icon={<SwapOutlined />} onClick={() => setConvertOpen(true)} data-testid="lead-convert">
+              {t('leads.lead.convert')}
+            </Button>
+          )}
+          {open && (
+            <Button
+              icon={<RollbackOutlined />}
+              onClick={() => askReason('leads.lead.returnReason', (reason) => action.mutate({ path: 'return', body: { reason } }))}
+            >
+              {t('leads.lead.returnToPool')}
+            </Button>
+          )}
+          {open && (
+            <Button
+              danger
+              onClick={() =>
+                askReason('leads.lead.disqualifyReason', (reason) =>
+                  action.mutate({ path: 'status', body: { status: 'disqualified', reason } }),
+                )
+              }
+            >
+              {t('leads.lead.disqualify')}
+            </Button>
+          )}
+          {l.status === 'disqualified' && (
+            <Button onClick={() => action.mutate({ path: 'status', body: { status: 'new' } })}>{t('leads.lead.reopen')}</Button>
+          )}
+        </Space>
+      )}
+      <Row gutter={[12, 12]}>
+        <Col xs={24} lg={10}>
+          <Space direction="vertical" style={{ width: '100%' }} size={12}>
+            <ScoreCard lead={l} />
+            <Card size="small">
+              <Descriptions column={1} size="small">
+                <Descriptions.Item label="📱">{l.phone ?? '-'}</Descriptions.Item>
+                <Descriptions.Item label="✉️">{l.email ?? '-'}</Descriptions.Item>
+                <Descriptions.Item label={t('leads.settings.channel')}>{l.channel ?? '-'}</Descriptions.Item>
+                <Descriptions.Item label={t('leads.settings.campaign')}>{l.campaign ?? '-'}</Descriptions.Item>
+                <Descriptions.Item label={t('leads.common.owner')}>{l._display?.ownerId ?? '-'}</Descriptions.Item>
+              </Descriptions>
+            </Card>
+          </Space>
+        </Col>
+        <Col xs={24} lg={14}>
+          <Space direction="vertical" style={{ width: '100%' }} size={12}>
+            <Card size="small" title={t('leads.lead.activities')}>
+              {acts.data && acts.data.length === 0 ? (
+                <Empty description={t('leads.lead.noActivities')} image={Empty.PRESENTED_IMAGE_SIMPLE} />
+              ) : (
+                <List
+                  size="small"
+                  loading={acts.isPending}
+                  dataSource={acts.data ?? []}
+                  renderItem={(a: any) => (
+                    <List.Item key={a.id}>
+                      <List.Item.Meta
+                        title={
+                          <Space>
+                            <Tag>{a.type}</Tag>
+                            {a.subject}
+                          </Space>
+                        }
+                        description={`${new Date(a.occurredAt ?? a.dueAt ?? a.createdAt).toLocaleString()}${a.content ? ` · ${a.content}` : ''}`}
+                      />
+                    </List.Item>
+                  )}
+                />
+              )}
+            </Card>
+            <Card size="small" title={t('leads.lead.history')}>
+              <Timeline
+                items={(history.data?.items ?? []).map((h) => ({
+                  children: (
+                    <div>
+                      <Typography.Text strong>{t(`leads.lead.kinds.${h.kind}`)}</Typography.Text>
+                      {h.toName ? ` → ${h.toName}` : ''}
+                      {h.ruleName ? ` · ${h.ruleName}` : ''}
+                      <div>
+                        <Typography.Text type="secondary">
+                          {new Date(h.at).toLocaleString()} · {h.reason?.code}
+                          {h.reason?.note ? ` · ${h.reason.note}` : ''}
+                        </Typography.Text>
+                      </div>
+                    </div>
+                  ),
+                }))}
+              />
+            </Card>
+          </Space>
+        </Col>
+      </Row>
+      <LogCallModal leadId={callOpen ? l.id : null} open={callOpen} onClose={() => setCallOpen(false)} />
+      <ConvertWizard lead={l} open={convertOpen} onClose={() => setConvertOpen(false)} />
+    </div>
+  );
+}

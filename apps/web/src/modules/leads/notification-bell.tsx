@@ -1,0 +1,98 @@
+import { BellOutlined } from '@ant-design/icons';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Badge, Button, Drawer, Empty, List, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
+import { http } from '../../app/api-client';
+
+interface Notification {
+  id: string;
+  kind: string;
+  title: string;
+  body: string | null;
+  link: string | null;
+  readAt: string | null;
+  createdAt: string;
+}
+
+/** Top-bar bell: unread badge (polled), drawer with the latest notifications. */
+export function NotificationBell() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const count = useQuery({
+    queryKey: ['notifications', 'count'],
+    queryFn: () => http.get<{ unread: number }>('/notifications/unread-count'),
+    refetchInterval: 15_000,
+  });
+  const list = useQuery({
+    queryKey: ['notifications', 'list'],
+    queryFn: () => http.get<{ items: Notification[]; unread: number }>('/notifications', { limit: 30 }),
+    enabled: open,
+  });
+  const refresh = () => void qc.invalidateQueries({ queryKey: ['notifications'] });
+  const read = useMutation({ mutationFn: (id: string) => http.post(`/notifications/${id}/read`), onSuccess: refresh });
+  const readAll = useMutation({ mutationFn: () => http.post('/notifications/read-all'), onSuccess: refresh });
+  return (
+    <>
+      <Badge count={count.data?.unread ?? 0} size="small" offset={[-6, 6]}>
+        <Button
+          type="text"
+          icon={<BellOutlined />}
+          aria-label={t('leads.bell.title')}
+          onClick={() => setOpen(true)}
+          data-testid="notification-bell"
+        />
+      </Badge>
+      <Drawer
+        open={open}
+        onClose={() => setOpen(false)}
+        title={t('leads.bell.title')}
+        width={Math.min(400, typeof window === 'undefined' ? 400 : window.innerWidth)}
+        extra={
+          <Button size="small" onClick={() => readAll.mutate()} disabled={!count.data?.unread} data-testid="notifications-read-all">
+            {t('leads.bell.readAll')}
+          </Button>
+        }
+        data-testid="notification-drawer"
+      >
+        {list.data && list.data.items.length === 0 ? (
+          <Empty description={t('leads.bell.empty')} />
+        ) : (
+          <List
+            loading={list.isPending}
+            dataSource={list.data?.items ?? []}
+            renderItem={(n) => (
+              <List.Item
+                key={n.id}
+                style={{ cursor: n.link ? 'pointer' : undefined, background: n.readAt ? undefined : '#e6f4ff', paddingInline: 8 }}
+                onClick={() => {
+                  if (!n.readAt) read.mutate(n.id);
+                  if (n.link) {
+                    setOpen(false);
+                    navigate(n.link.startsWith('/o/lead/') ? n.link.replace('/o/lead/', '/leads/') : n.link);
+                  }
+                }}
+                data-testid="notification-item"
+              >
+                <List.Item.Meta
+                  title={<Typography.Text strong={!n.readAt}>{n.title}</Typography.Text>}
+                  description={
+                    <>
+                      {n.body && <div>{n.body}</div>}
+                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                        {new Date(n.createdAt).toLocaleString()}
+                      </Typography.Text>
+                    </>
+                  }
+                />
+              </List.Item>
+            )}
+          />
+        )}
+      </Drawer>
+    </>
+  );
+}

@@ -1,0 +1,106 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { App, Button, Card, Empty, List, Skeleton, Space, Tag, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { http } from '../../app/api-client';
+import { ErrorResult, errorMessage } from '../../app/error-result';
+import { usePool } from './leads-api';
+
+export function PoolPage() {
+  const { t } = useTranslation();
+  const { message, modal } = App.useApp();
+  const qc = useQueryClient();
+  const pool = usePool();
+  const claim = useMutation({
+    mutationFn: (id: string) => http.post(`/leads/${id}/claim`),
+    onSuccess: () => {
+      message.success(t('leads.pool.claimed'));
+      void qc.invalidateQueries({ queryKey: ['leads'] });
+    },
+    // 409s name who owns it (race lost, 撞单) or which limit was hit: show the server's words.
+    onError: (e) => {
+      modal.warning({ title: t('leads.pool.claim'), content: errorMessage(e) });
+      void qc.invalidateQueries({ queryKey: ['leads', 'pool'] });
+    },
+  });
+  const limits = pool.data?.limits;
+  return (
+    <div className="kehu-page" data-testid="leads-pool">
+      <div className="kehu-page-header">
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          {t('leads.pool.title')}
+        </Typography.Title>
+        {limits && (
+          <Tag color={limits.claimedToday >= limits.claimPerDay ? 'error' : 'blue'} data-testid="pool-limits">
+            {t('leads.pool.limits', {
+              today: limits.claimedToday,
+              perDay: limits.claimPerDay,
+              held: limits.held,
+              maxHeld: limits.maxHeld,
+            })}
+          </Tag>
+        )}
+      </div>
+      <Typography.Paragraph type="secondary">{t('leads.pool.subtitle')}</Typography.Paragraph>
+      {pool.isPending ? (
+        <Skeleton active />
+      ) : pool.error ? (
+        <ErrorResult error={pool.error} onRetry={() => pool.refetch()} />
+      ) : (
+        <Card size="small" styles={{ body: { padding: 0 } }}>
+          {pool.data.items.length === 0 ? (
+            <Empty description={t('leads.pool.empty')} style={{ padding: 24 }} />
+          ) : (
+            <List
+              dataSource={pool.data.items}
+              renderItem={(l) => (
+                <List.Item
+                  key={l.id}
+                  style={{ paddingInline: 12 }}
+                  data-testid="pool-item"
+                  actions={[
+                    <Button
+                      key="claim"
+                      type="primary"
+                      loading={claim.isPending && claim.variables === l.id}
+                      onClick={() => claim.mutate(l.id)}
+                      data-testid="pool-claim"
+                    >
+                      {t('leads.pool.claim')}
+                    </Button>,
+                  ]}
+                >
+                  <List.Item.Meta
+                    title={
+                      <Space size={6} wrap>
+                        <span>{l.name}</span>
+                        {l.company && <Typography.Text type="secondary">{l.company}</Typography.Text>}
+                        {l.score !== null && <Tag color="orange">{l.score}</Tag>}
+                      </Space>
+                    }
+                    description={
+                      <Space size={8} wrap>
+                        <span>
+                          {t('leads.pool.unit')}: {l._display?.unitId ?? '-'}
+                        </span>
+                        {l.pooledAt && (
+                          <span>
+                            {t('leads.pool.pooledAt')}: {new Date(l.pooledAt).toLocaleString()}
+                          </span>
+                        )}
+                        {l.statusReason && (
+                          <span>
+                            {t('leads.pool.reason')}: {l.statusReason}
+                          </span>
+                        )}
+                      </Space>
+                    }
+                  />
+                </List.Item>
+              )}
+            />
+          )}
+        </Card>
+      )}
+    </div>
+  );
+}
