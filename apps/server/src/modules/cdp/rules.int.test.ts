@@ -70,7 +70,7 @@ const profileArb = fc.record({
   ),
 });
 
-async function world(rules: Rule[], profiles: fc.infer<typeof profileArb>[]) {
+async function world(rules: Rule[], profiles: (typeof profileArb extends fc.Arbitrary<infer T> ? T : never)[]) {
   const tenantId = newId();
   const db = env.database.db;
   await sql`insert into tenants (id, slug, name) values (${tenantId}, ${`rules-${tenantId}`}, 'rules')`.execute(db);
