@@ -23,7 +23,7 @@ import {
 import type { SorterResult } from 'antd/es/table/interface';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ErrorResult } from '../app/error-result';
 import { type FieldMeta, type ObjectMeta, useLabel, useObjectMeta } from '../app/meta';
 import { useSession } from '../app/session';
@@ -73,14 +73,24 @@ function ListView({ meta }: { meta: ObjectMeta }) {
   const label = useLabel();
   const navigate = useNavigate();
   const isMobile = useIsMobile();
-  const { can, unitId } = useSession();
+  const { can, unitId: sessionUnit } = useSession();
+  // Drill-downs (dashboards, targets) open the list with `?filter=<json>&unit=<id>`.
+  const [searchParams] = useSearchParams();
+  const unitId = searchParams.get('unit') ?? sessionUnit;
   const object = meta.apiName;
   const fields = useMemo(() => new Map(meta.fields.map((f) => [f.apiName, f])), [meta]);
   const baseColumns = useMemo(() => defaultColumns(meta), [meta]);
 
   const [viewId, setViewId] = useState<string | null>(null);
   const [columns, setColumns] = useState<string[]>(baseColumns);
-  const [filter, setFilter] = useState<FilterNode | null>(null);
+  const [filter, setFilter] = useState<FilterNode | null>(() => {
+    try {
+      const raw = searchParams.get('filter');
+      return raw ? (JSON.parse(raw) as FilterNode) : null;
+    } catch {
+      return null;
+    }
+  });
   const [sort, setSort] = useState<string | null>(null);
   const [search, setSearch] = useState('');
   const [q, setQ] = useState('');
