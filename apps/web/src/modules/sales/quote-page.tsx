@@ -1,0 +1,413 @@
+import {
+  ArrowLeftOutlined,
+  DeleteOutlined,
+  PlusOutlined,
+  SaveOutlined,
+  SendOutlined,
+} from '@ant-design/icons';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Descriptions,
+  Input,
+  InputNumber,
+  Select,
+  Skeleton,
+  Space,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
+import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useParams } from 'react-router';
+import { ErrorResult, errorMessage } from '../../app/error-result';
+import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
+import { useSession } from '../../app/session';
+import { useIsMobile } from '../../app/use-is-mobile';
+import { recordApi } from '../../records/record-api';
+import { ApprovalHistory } from './approval-history';
+import { type QuoteLine, salesApi, type Totals, yuan } from './sales-api';
+
+const EDITABLE = new Set(['draft', 'approved', 'rejected']);
+const emptyLine = (): QuoteLine => ({
+  productId: null,
+  productName: '',
+  quantity: 1,
+  unitPrice: NaN,
+  discountPercent: 0,
+  taxRate: 13,
+});
+
+/** Quote builder: lines priced by the server, live totals, submit for approval, then contract (R4.3). */
+export function QuotePage() {
+  const { id } = useParams();
+  const { t } = useTranslation();
+  const label = useLabel();
+  const navigate = useNavigate();
+  const isMobile = useIsMobile();
+  const { can } = useSession();
+  const { message } = App.useApp();
+  const meta = useObjectMeta('quote');
+  const data = useQuery({ queryKey: ['sales', 'quote', id], queryFn: () => salesApi.quoteLines(id!) });
+  const products = useQuery({
+    queryKey: ['records', 'product', 'all'],
+    queryFn: () =>
+      recordApi.list('product', {
+        filter: { field: 'isActive', op: 'eq', value: true },
+        limit: 200,
+        sort: 'name',
+      }),
+    enabled: can('product:read'),
+  });
+  const [lines, setLines] = useState<QuoteLine[] | null>(null);
+  const [live, setLive] = useState<{ lines: QuoteLine[]; totals: Totals; approval: any } | null>(null);
+  const [calcError, setCalcError] = useState<string | null>(null);
+  useEffect(() => {
+    if (data.data && lines === null) setLines(data.data.lines.length ? data.data.lines : [emptyLine()]);
+  }, [data.data, lines]);
+  const currency = String(data.data?.quote.currency ?? 'CNY');
+  // Live totals: the server prices and rounds (the client never does money arithmetic).
+  const key = JSON.stringify(lines);
+  useEffect(() => {
+    if (!lines) return;
+    const ready = lines.filter((l) => (l.productId || l.productName) && l.quantity > 0);
+    if (ready.length === 0) {
+      setLive(null);
+      return;
+    }
+    const h = setTimeout(() => {
+      salesApi
+        .calculate(currency, ready)
+        .then((r) => {
+          setLive(r);
+          setCalcError(null);
+        })
+        .catch((e) => setCalcError(errorMessage(e)));
+    }, 250);
+    return () => clearTimeout(h);
+    // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the serialised lines
+  }, [key, currency]);
+  const save = useMutation({
+    mutationFn: () =>
+      salesApi.saveLines(
+        id!,
+        (lines ?? []).filter((l) => l.productId || l.productName),
+      ),
+    onSuccess: (r) => {
+      message.success(t('sales.common.saved'));
+      setLines(r.lines);
+      data.refetch();
+    },
+    onError: (e) => message.error(errorMessage(e)),
+  });
+  const submit = useMutation({
+    mutationFn: async () => {
+      await salesApi.saveLines(
+        id!,
+        (lines ?? []).filter((l) => l.productId || l.productName),
+      );
+      return salesApi.submitQuote(id!);
+    },
+    onSuccess: (r) => {
+      message.success(r.approval ? t('sales.quote.submitted') : t('sales.quote.autoApproved'));
+      data.refetch();
+      history.refetch();
+    },
+    onError: (e) => message.error(errorMessage(e)),
+  });
+  const contract = useMutation({
+    mutationFn: () => salesApi.quoteToContract(id!),
+    onSuccess: (c) => navigate(`/o/contract/${c.id}`),
+    onError: (e) => message.error(errorMessage(e)),
+  });
+  const history = useQuery({
+    queryKey: ['sales', 'approvals', 'quote', id],
+    queryFn: () => salesApi.approvalHistory('quote', id!),
+  });
+  const productOptions = useMemo(
+    () => (products.data?.items ?? []).map((p) => ({ value: p.id, label: String(p.name) })),
+    [products.data],
+  );
+
+  if (data.error)
+    return (
+      <div className="kehu-page">
+        <ErrorResult error={data.error} onRetry={() => data.refetch()} />
+      </div>
+    );
+  if (data.isPending || !lines || meta.isPending)
+    return (
+      <div className="kehu-page">
+        <Skeleton active />
+      </div>
+    );
+  const q = data.data.quote;
+  const status = String(q.status);
+  const statusOpt = normalizeOptions(
+    meta.data?.fields.find((f) => f.apiName === 'status')?.options ?? null,
+  ).find((o) => o.value === status);
+  const editable = EDITABLE.has(status) && can('quote:update');
+  const set = (i: number, patch: Partial<QuoteLine>) =>
+    setLines(lines.map((l, n) => (n === i ? { ...l, ...patch } : l)));
+  const liveLine = (i: number) => {
+    const ready = lines.filter((l) => (l.productId || l.productName) && l.quantity > 0);
+    const idx = ready.indexOf(lines[i]!);
+    return idx >= 0 ? live?.lines[idx] : undefined;
+  };
+  const totals: Totals = live?.totals ?? {
+    subtotal: (q.subtotal as any)?.amount ?? 0,
+    discountTotal: (q.discountTotal as any)?.amount ?? 0,
+    taxTotal: (q.taxTotal as any)?.amount ?? 0,
+    total: (q.total as any)?.amount ?? 0,
+    discountPercent: Number(q.discountPercent ?? 0),
+  };
+
+  const columns = [
+    {
+      title: t('sales.quote.product'),
+      key: 'product',
+      width: 220,
+      render: (_: unknown, l: QuoteLine, i: number) => (
+        <Space direction="vertical" size={2} style={{ width: '100%' }}>
+          <Select
+            showSearch
+            allowClear
+            disabled={!editable}
+            style={{ width: '100%' }}
+            placeholder={t('sales.quote.pickProduct')}
+            optionFilterProp="label"
+            value={l.productId ?? undefined}
+            options={productOptions}
+            onChange={(v) =>
+              set(i, { productId: v ?? null, productName: v ? '' : l.productName, unitPrice: NaN })
+            }
+            data-testid={`line-product-${i}`}
+          />
+          {!l.productId && (
+            <Input
+              disabled={!editable}
+              placeholder={t('sales.quote.freeText')}
+              value={l.productName}
+              onChange={(e) => set(i, { productName: e.target.value })}
+            />
+          )}
+        </Space>
+      ),
+    },
+    {
+      title: t('sales.quote.qty'),
+      key: 'qty',
+      width: 90,
+      render: (_: unknown, l: QuoteLine, i: number) => (
+        <InputNumber
+          disabled={!editable}
+          min={0.0001}
+          value={l.quantity}
+          onChange={(v) => set(i, { quantity: Number(v) || 0 })}
+          data-testid={`line-qty-${i}`}
+          style={{ width: '100%' }}
+        />
+      ),
+    },
+    {
+      title: t('sales.quote.unitPrice'),
+      key: 'price',
+      width: 130,
+      render: (_: unknown, l: QuoteLine, i: number) => (
+        <InputNumber
+          disabled={!editable}
+          min={0}
+          precision={2}
+          style={{ width: '100%' }}
+          placeholder={
+            liveLine(i) ? ((liveLine(i)!.unitPrice ?? 0) / 100).toFixed(2) : t('sales.quote.catalogue')
+          }
+          value={Number.isNaN(l.unitPrice) || l.unitPrice === null ? null : l.unitPrice / 100}
+          onChange={(v) => set(i, { unitPrice: v === null ? NaN : Math.round(Number(v) * 100) })}
+          data-testid={`line-price-${i}`}
+        />
+      ),
+    },
+    {
+      title: t('sales.quote.discount'),
+      key: 'disc',
+      width: 90,
+      render: (_: unknown, l: QuoteLine, i: number) => (
+        <InputNumber
+          disabled={!editable}
+          min={0}
+          max={100}
+          value={l.discountPercent}
+          onChange={(v) => set(i, { discountPercent: Number(v) || 0 })}
+          addonAfter={isMobile ? undefined : '%'}
+          data-testid={`line-discount-${i}`}
+          style={{ width: '100%' }}
+        />
+      ),
+    },
+    {
+      title: t('sales.quote.tax'),
+      key: 'tax',
+      width: 80,
+      render: (_: unknown, l: QuoteLine, i: number) => (
+        <InputNumber
+          disabled={!editable}
+          min={0}
+          max={100}
+          value={l.taxRate}
+          onChange={(v) => set(i, { taxRate: Number(v) || 0 })}
+          style={{ width: '100%' }}
+        />
+      ),
+    },
+    {
+      title: t('sales.quote.lineTotal'),
+      key: 'total',
+      width: 120,
+      align: 'right' as const,
+      render: (_: unknown, _l: QuoteLine, i: number) => (
+        <span data-testid={`line-total-${i}`}>{yuan(liveLine(i)?.total, currency)}</span>
+      ),
+    },
+    {
+      key: 'x',
+      width: 40,
+      render: (_: unknown, _l: QuoteLine, i: number) =>
+        editable && (
+          <Button
+            type="text"
+            icon={<DeleteOutlined />}
+            onClick={() => setLines(lines.filter((_x, n) => n !== i))}
+            aria-label="remove"
+          />
+        ),
+    },
+  ];
+
+  return (
+    <div className="kehu-page" data-testid="quote-page">
+      <Space style={{ marginBottom: 8 }} wrap>
+        <Button icon={<ArrowLeftOutlined />} onClick={() => navigate(-1)} aria-label="back" />
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          {String(q.name)}
+        </Typography.Title>
+        <Tag color={statusOpt?.color ?? 'default'} data-testid="quote-status">
+          {label(statusOpt?.label, status)}
+        </Tag>
+      </Space>
+      <Descriptions size="small" column={isMobile ? 1 : 3} style={{ marginBottom: 12 }}>
+        <Descriptions.Item label={t('sales.common.customer')}>
+          <Link to={`/sales/customers/${q.customerId}`}>
+            {q._display?.customerId ?? String(q.customerId)}
+          </Link>
+        </Descriptions.Item>
+        {q.opportunityId ? (
+          <Descriptions.Item label={t('sales.common.opportunity')}>
+            <Link to={`/o/opportunity/${q.opportunityId}`}>
+              {q._display?.opportunityId ?? String(q.opportunityId)}
+            </Link>
+          </Descriptions.Item>
+        ) : null}
+        <Descriptions.Item label={t('sales.quote.validUntil')}>
+          {String(q.validUntil ?? '—')}
+        </Descriptions.Item>
+      </Descriptions>
+      {status === 'pending_approval' && (
+        <Alert type="warning" showIcon message={t('sales.quote.locked')} style={{ marginBottom: 12 }} />
+      )}
+      {calcError && <Alert type="error" showIcon message={calcError} style={{ marginBottom: 12 }} />}
+      <Card size="small" title={t('sales.quote.lines')} style={{ marginBottom: 12 }}>
+        <Table
+          size="small"
+          rowKey={(_l, i) => String(i)}
+          columns={columns}
+          dataSource={lines}
+          pagination={false}
+          scroll={{ x: 760 }}
+        />
+        {editable && (
+          <Button
+            icon={<PlusOutlined />}
+            type="dashed"
+            block
+            style={{ marginTop: 8 }}
+            onClick={() => setLines([...lines, emptyLine()])}
+            data-testid="add-line"
+          >
+            {t('sales.quote.addLine')}
+          </Button>
+        )}
+      </Card>
+      <Card size="small" style={{ marginBottom: 12 }} data-testid="quote-totals">
+        <Descriptions size="small" column={isMobile ? 1 : 5}>
+          <Descriptions.Item label={t('sales.quote.subtotal')}>
+            {yuan(totals.subtotal, currency)}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('sales.quote.discountTotal')}>
+            {yuan(totals.discountTotal, currency)}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('sales.quote.taxTotal')}>
+            {yuan(totals.taxTotal, currency)}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('sales.quote.total')}>
+            <Typography.Text strong data-testid="quote-total">
+              {yuan(totals.total, currency)}
+            </Typography.Text>
+          </Descriptions.Item>
+          <Descriptions.Item label={t('sales.quote.discountPercent')}>
+            {totals.discountPercent}%
+          </Descriptions.Item>
+        </Descriptions>
+        {live?.approval?.required && status !== 'pending_approval' && (
+          <Alert
+            type="info"
+            showIcon
+            style={{ marginTop: 8 }}
+            data-testid="approval-needed"
+            message={t('sales.quote.needsApproval', {
+              steps: (live.approval.steps ?? []).map((s: any) => label(s)).join(' → '),
+            })}
+          />
+        )}
+      </Card>
+      <Space wrap style={{ marginBottom: 12 }}>
+        {editable && (
+          <Button
+            icon={<SaveOutlined />}
+            onClick={() => save.mutate()}
+            loading={save.isPending}
+            data-testid="save-lines"
+          >
+            {t('sales.common.save')}
+          </Button>
+        )}
+        {editable && status === 'draft' && (
+          <Button
+            type="primary"
+            icon={<SendOutlined />}
+            onClick={() => submit.mutate()}
+            loading={submit.isPending}
+            data-testid="submit-quote"
+          >
+            {t('sales.quote.submit')}
+          </Button>
+        )}
+        {status === 'approved' && can('contract:create') && (
+          <Button
+            type="primary"
+            onClick={() => contract.mutate()}
+            loading={contract.isPending}
+            data-testid="to-contract"
+          >
+            {t('sales.quote.toContract')}
+          </Button>
+        )}
+      </Space>
+      <ApprovalHistory items={history.data ?? []} />
+    </div>
+  );
+}
