@@ -21,7 +21,9 @@ before(async () => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/') {
       res.setHeader('content-type', 'text/html');
-      res.end('<!doctype html><html><head><script src="/ajs/index.js"></script></head><body>shop</body></html>');
+      res.end(
+        '<!doctype html><html><head><script src="/ajs/index.js"></script></head><body>shop</body></html>',
+      );
       return;
     }
     const file = normalize(join(UMD, url.pathname.replace(/^\/ajs\//, '')));

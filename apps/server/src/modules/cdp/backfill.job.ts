@@ -7,5 +7,7 @@ export interface BackfillPayload {
 }
 
 export function registerBackfillJob() {
-  registerJob<BackfillPayload>('cdp:backfill', (p, ctx) => backfillTag(ctx.db, ctx.tenantId, p.tagId, ctx.heartbeat));
+  registerJob<BackfillPayload>('cdp:backfill', (p, ctx) =>
+    backfillTag(ctx.db, ctx.tenantId, p.tagId, ctx.heartbeat),
+  );
 }

@@ -15,7 +15,10 @@ const OBJ = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/);
 
 const eventMetric = z.object({
   event: z.string().min(1).max(200),
-  where: z.array(z.object({ prop: z.string(), op: z.string(), value: z.any() })).max(10).optional(),
+  where: z
+    .array(z.object({ prop: z.string(), op: z.string(), value: z.any() }))
+    .max(10)
+    .optional(),
   withinDays: z.number().int().min(1).max(730),
   agg: z.enum(['count', 'sum']).optional(),
   property: z.string().max(100).optional(),
@@ -30,7 +33,10 @@ const tagBody = z.object({
   rule: ruleSchema.nullish(),
   config: z
     .object({
-      scores: z.array(z.object({ rule: ruleSchema, points: z.number().finite() })).max(50).optional(),
+      scores: z
+        .array(z.object({ rule: ruleSchema, points: z.number().finite() }))
+        .max(50)
+        .optional(),
       metric: eventMetric.optional(),
     })
     .optional(),
@@ -95,7 +101,10 @@ export const cdpRouteList: RouteSpec[] = [
     probe: SKIP,
     params: idParam,
     query: z.object({ since: z.coerce.number().int().min(0).optional() }),
-    handler: (req) => req.tx((tx) => svc.sourceDebug(tx, req.principal.tenantId, req.params.id, req.query.since), { readOnly: true }),
+    handler: (req) =>
+      req.tx((tx) => svc.sourceDebug(tx, req.principal.tenantId, req.params.id, req.query.since), {
+        readOnly: true,
+      }),
   }),
   defineRoute({
     method: 'GET',
@@ -111,7 +120,9 @@ export const cdpRouteList: RouteSpec[] = [
       segment: z.uuid().optional(),
     }),
     handler: async (req) => {
-      const r = await req.tx((tx) => svc.listProfiles(tx, req.principal.tenantId, req.query), { readOnly: true });
+      const r = await req.tx((tx) => svc.listProfiles(tx, req.principal.tenantId, req.query), {
+        readOnly: true,
+      });
       if (!unmaskedFor(req.principal)) {
         const { maskValue } = await import('./masking.ts');
         for (const p of r.items as any[]) {
@@ -121,7 +132,8 @@ export const cdpRouteList: RouteSpec[] = [
             return kind ? `${k}:${maskValue(kind, v.join(':'))}` : s;
           });
           for (const f of ['phone', 'email', 'mobile'])
-            if (typeof p.traits?.[f] === 'string') p.traits[f] = maskValue(f === 'email' ? 'email' : 'phone', p.traits[f]);
+            if (typeof p.traits?.[f] === 'string')
+              p.traits[f] = maskValue(f === 'email' ? 'email' : 'phone', p.traits[f]);
         }
       }
       return r;
@@ -135,7 +147,8 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     probe: SKIP,
     params: idParam,
-    handler: (req) => req.tx((tx) => svc.profile360(tx, req.principal.tenantId, req.params.id, false), { readOnly: true }),
+    handler: (req) =>
+      req.tx((tx) => svc.profile360(tx, req.principal.tenantId, req.params.id, false), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',
@@ -163,7 +176,8 @@ export const cdpRouteList: RouteSpec[] = [
     params: z.object({ id: z.uuid(), purpose: z.string().regex(/^[a-zA-Z_]{1,60}$/) }),
     body: z.object({ granted: z.boolean() }),
     status: 204,
-    handler: (req) => req.tx((tx) => svc.setConsent(tx, req.actor, req.params.id, req.params.purpose, req.body.granted)),
+    handler: (req) =>
+      req.tx((tx) => svc.setConsent(tx, req.actor, req.params.id, req.params.purpose, req.body.granted)),
   }),
   defineRoute({
     method: 'GET',
@@ -173,7 +187,8 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     probe: SKIP,
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
-    handler: (req) => req.tx((tx) => svc.listMerges(tx, req.principal.tenantId, req.query.limit), { readOnly: true }),
+    handler: (req) =>
+      req.tx((tx) => svc.listMerges(tx, req.principal.tenantId, req.query.limit), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',
@@ -224,7 +239,8 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     probe: SKIP,
     query: z.object({ object: OBJ.optional() }),
-    handler: (req) => req.tx((tx) => svc.listTags(tx, req.principal.tenantId, req.query.object), { readOnly: true }),
+    handler: (req) =>
+      req.tx((tx) => svc.listTags(tx, req.principal.tenantId, req.query.object), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',
@@ -245,7 +261,10 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     probe: SKIP,
     body: tagBody,
-    handler: (req) => req.tx((tx) => svc.previewTag(tx, req.principal.tenantId, req.body as svc.TagInput), { readOnly: true }),
+    handler: (req) =>
+      req.tx((tx) => svc.previewTag(tx, req.principal.tenantId, req.body as svc.TagInput), {
+        readOnly: true,
+      }),
   }),
   defineRoute({
     method: 'POST',
@@ -266,7 +285,8 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     probe: SKIP,
     params: idParam,
-    handler: (req) => req.tx((tx) => svc.getTag(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
+    handler: (req) =>
+      req.tx((tx) => svc.getTag(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
   }),
   defineRoute({
     method: 'PATCH',
@@ -277,7 +297,8 @@ export const cdpRouteList: RouteSpec[] = [
     probe: SKIP,
     params: idParam,
     body: tagBody.omit({ key: true, kind: true, object: true }).partial(),
-    handler: (req) => req.tx((tx) => svc.updateTag(tx, req.actor, req.params.id, req.body as Partial<svc.TagInput>)),
+    handler: (req) =>
+      req.tx((tx) => svc.updateTag(tx, req.actor, req.params.id, req.body as Partial<svc.TagInput>)),
   }),
   defineRoute({
     method: 'DELETE',
@@ -300,7 +321,10 @@ export const cdpRouteList: RouteSpec[] = [
     probe: SKIP,
     params: z.object({ id: z.uuid(), subject: z.uuid() }),
     body: z.object({ on: z.boolean(), value: z.any().optional() }),
-    handler: (req) => req.tx((tx) => svc.setManualTag(tx, req.actor, req.params.id, req.params.subject, req.body.on, req.body.value)),
+    handler: (req) =>
+      req.tx((tx) =>
+        svc.setManualTag(tx, req.actor, req.params.id, req.params.subject, req.body.on, req.body.value),
+      ),
   }),
   defineRoute({
     method: 'GET',
@@ -319,7 +343,10 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     probe: SKIP,
     body: segmentBody,
-    handler: (req) => req.tx((tx) => svc.previewSegment(tx, req.principal.tenantId, req.body as svc.SegmentInput), { readOnly: true }),
+    handler: (req) =>
+      req.tx((tx) => svc.previewSegment(tx, req.principal.tenantId, req.body as svc.SegmentInput), {
+        readOnly: true,
+      }),
   }),
   defineRoute({
     method: 'POST',
@@ -340,7 +367,8 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     probe: SKIP,
     params: idParam,
-    handler: (req) => req.tx((tx) => svc.getSegment(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
+    handler: (req) =>
+      req.tx((tx) => svc.getSegment(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
   }),
   defineRoute({
     method: 'PATCH',
@@ -351,7 +379,8 @@ export const cdpRouteList: RouteSpec[] = [
     probe: SKIP,
     params: idParam,
     body: segmentBody.omit({ object: true }).partial(),
-    handler: (req) => req.tx((tx) => svc.updateSegment(tx, req.actor, req.params.id, req.body as Partial<svc.SegmentInput>)),
+    handler: (req) =>
+      req.tx((tx) => svc.updateSegment(tx, req.actor, req.params.id, req.body as Partial<svc.SegmentInput>)),
   }),
   defineRoute({
     method: 'DELETE',
@@ -384,9 +413,19 @@ export const cdpRouteList: RouteSpec[] = [
     params: idParam,
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
     handler: (req) =>
-      req.tx((tx) => svc.segmentMembers(tx, req.principal.tenantId, req.params.id, req.query.limit, unmaskedFor(req.principal)), {
-        readOnly: true,
-      }),
+      req.tx(
+        (tx) =>
+          svc.segmentMembers(
+            tx,
+            req.principal.tenantId,
+            req.params.id,
+            req.query.limit,
+            unmaskedFor(req.principal),
+          ),
+        {
+          readOnly: true,
+        },
+      ),
   }),
   defineRoute({
     method: 'GET',
@@ -396,7 +435,8 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     probe: SKIP,
     params: idParam,
-    handler: (req) => req.tx((tx) => svc.segmentHistory(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
+    handler: (req) =>
+      req.tx((tx) => svc.segmentHistory(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',
@@ -407,7 +447,9 @@ export const cdpRouteList: RouteSpec[] = [
     probe: SKIP,
     params: idParam,
     handler: async (req, reply) => {
-      const csv = await req.tx((tx) => svc.exportSegment(tx, req.actor, req.params.id, unmaskedFor(req.principal)));
+      const csv = await req.tx((tx) =>
+        svc.exportSegment(tx, req.actor, req.params.id, unmaskedFor(req.principal)),
+      );
       reply.header('content-type', 'text/csv; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="segment-${req.params.id}.csv"`);
       return reply.send(csv);

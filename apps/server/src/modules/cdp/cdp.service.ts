@@ -5,7 +5,6 @@ import type { Tx } from '../../platform/db/tenant-scope.ts';
 import { conflict, invalid, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
-import { maskValue } from './masking.ts';
 import { ensureCounters } from './counters.ts';
 import {
   computeRecordTag,
@@ -19,6 +18,7 @@ import {
   type TagDef,
 } from './evaluation.service.ts';
 import { forgetWriteKeys } from './ingest.ts';
+import { maskValue } from './masking.ts';
 import { lockTenantCdp } from './process.job.ts';
 import { collectEventRules, collectTags, counterDef, type EventRule, type Rule, ruleQuery } from './rules.ts';
 
@@ -37,7 +37,9 @@ const sourceOut = (r: any) => ({
 });
 
 export async function listSources(tx: Tx, tenantId: string) {
-  const r = await sql`select * from cdp_sources where tenant_id = ${tenantId} order by created_at`.execute(tx);
+  const r = await sql`select * from cdp_sources where tenant_id = ${tenantId} order by created_at`.execute(
+    tx,
+  );
   return { items: r.rows.map(sourceOut) };
 }
 
@@ -45,15 +47,28 @@ export async function createSource(tx: Tx, actor: Actor, input: { name: string; 
   const id = newId();
   const key = `${WRITE_KEY_PREFIX}${randomToken(24)}`;
   const r = await sql`insert into cdp_sources (tenant_id, id, name, kind, key_prefix, key_hash, created_by)
-    values (${actor.tenantId}, ${id}, ${input.name}, ${input.kind}, ${key.slice(0, 9)}, ${sha256(key)}, ${actor.actorId}) returning *`.execute(tx);
-  await writeAudit(tx, actor, { action: 'create', object: 'cdp_source', recordId: id, meta: { name: input.name, kind: input.kind } });
+    values (${actor.tenantId}, ${id}, ${input.name}, ${input.kind}, ${key.slice(0, 9)}, ${sha256(key)}, ${actor.actorId}) returning *`.execute(
+    tx,
+  );
+  await writeAudit(tx, actor, {
+    action: 'create',
+    object: 'cdp_source',
+    recordId: id,
+    meta: { name: input.name, kind: input.kind },
+  });
   await scheduleTick(tx, actor.tenantId);
   // The write key is shown once; only its hash is kept.
   return { ...sourceOut(r.rows[0]), writeKey: key };
 }
 
-export async function updateSource(tx: Tx, actor: Actor, id: string, input: { name?: string; enabled?: boolean }) {
-  const r = await sql`update cdp_sources set name = coalesce(${input.name ?? null}, name), enabled = coalesce(${input.enabled ?? null}, enabled),
+export async function updateSource(
+  tx: Tx,
+  actor: Actor,
+  id: string,
+  input: { name?: string; enabled?: boolean },
+) {
+  const r =
+    await sql`update cdp_sources set name = coalesce(${input.name ?? null}, name), enabled = coalesce(${input.enabled ?? null}, enabled),
     updated_at = now() where tenant_id = ${actor.tenantId} and id = ${id} returning *`.execute(tx);
   if (!r.rows[0]) throw notFound('source');
   await writeAudit(tx, actor, { action: 'update', object: 'cdp_source', recordId: id, meta: input });
@@ -63,7 +78,8 @@ export async function updateSource(tx: Tx, actor: Actor, id: string, input: { na
 
 export async function rotateSourceKey(tx: Tx, actor: Actor, id: string) {
   const key = `${WRITE_KEY_PREFIX}${randomToken(24)}`;
-  const r = await sql`update cdp_sources set key_prefix = ${key.slice(0, 9)}, key_hash = ${sha256(key)}, updated_at = now()
+  const r =
+    await sql`update cdp_sources set key_prefix = ${key.slice(0, 9)}, key_hash = ${sha256(key)}, updated_at = now()
     where tenant_id = ${actor.tenantId} and id = ${id} returning *`.execute(tx);
   if (!r.rows[0]) throw notFound('source');
   await writeAudit(tx, actor, { action: 'cdp.rotate_key', object: 'cdp_source', recordId: id });
@@ -73,13 +89,18 @@ export async function rotateSourceKey(tx: Tx, actor: Actor, id: string) {
 
 /** Live debugger: the newest stored events and rejections of a source. */
 export async function sourceDebug(tx: Tx, tenantId: string, id: string, sinceSeq = 0) {
-  const exists = await sql`select 1 from cdp_sources where tenant_id = ${tenantId} and id = ${id}`.execute(tx);
+  const exists = await sql`select 1 from cdp_sources where tenant_id = ${tenantId} and id = ${id}`.execute(
+    tx,
+  );
   if (!exists.rows.length) throw notFound('source');
-  const events = await sql<any>`select id, type, event, message_id, user_id, anonymous_id, ts, received_at, raw from cdp_events
+  const events =
+    await sql<any>`select id, type, event, message_id, user_id, anonymous_id, ts, received_at, raw from cdp_events
     where tenant_id = ${tenantId} and source_id = ${id} and received_at > now() - interval '7 days'
     order by received_at desc limit 50`.execute(tx);
   const errors = await sql<any>`select seq, at, type, message_id, reason, payload from cdp_debug
-    where tenant_id = ${tenantId} and source_id = ${id} and seq > ${sinceSeq} order by seq desc limit 50`.execute(tx);
+    where tenant_id = ${tenantId} and source_id = ${id} and seq > ${sinceSeq} order by seq desc limit 50`.execute(
+    tx,
+  );
   return {
     events: events.rows.map((e) => ({
       id: e.id,
@@ -105,7 +126,11 @@ export async function sourceDebug(tx: Tx, tenantId: string, id: string, sinceSeq
 
 // ------------------------------------------------------------------ profiles
 
-export async function listProfiles(tx: Tx, tenantId: string, q: { q?: string; limit: number; cursor?: string; segment?: string }) {
+export async function listProfiles(
+  tx: Tx,
+  tenantId: string,
+  q: { q?: string; limit: number; cursor?: string; segment?: string },
+) {
   const r = await sql<any>`select p.id, p.traits, p.first_seen_at, p.last_seen_at,
       (select array_agg(i.kind || ':' || i.value order by i.kind) from cdp_identities i where i.tenant_id = p.tenant_id and i.profile_id = p.id) as identities
     from cdp_profiles p
@@ -133,8 +158,21 @@ export async function listProfiles(tx: Tx, tenantId: string, q: { q?: string; li
   };
 }
 
-const PERSONAL_TRAITS: Record<string, string> = { phone: 'phone', mobile: 'phone', email: 'email', name: 'name', address: 'address', idNumber: 'id_number' };
-const PERSONAL_KINDS: Record<string, string> = { phone: 'phone', email: 'email', wechat_unionid: 'id', openid: 'id', wecom_external_userid: 'id' };
+const PERSONAL_TRAITS: Record<string, string> = {
+  phone: 'phone',
+  mobile: 'phone',
+  email: 'email',
+  name: 'name',
+  address: 'address',
+  idNumber: 'id_number',
+};
+const PERSONAL_KINDS: Record<string, string> = {
+  phone: 'phone',
+  email: 'email',
+  wechat_unionid: 'id',
+  openid: 'id',
+  wecom_external_userid: 'id',
+};
 
 /** The 360 view (R1.3). Personal values are masked unless the viewer holds profile:unmask. */
 export async function profile360(tx: Tx, tenantId: string, id: string, unmasked: boolean) {
@@ -142,15 +180,26 @@ export async function profile360(tx: Tx, tenantId: string, id: string, unmasked:
     await sql<any>`select * from cdp_profiles where tenant_id = ${tenantId} and id = ${id}`.execute(tx)
   ).rows[0];
   if (!p) throw notFound('profile');
-  if (p.merged_into) p = (await sql<any>`select * from cdp_profiles where tenant_id = ${tenantId} and id = ${p.canonical_id}`.execute(tx)).rows[0];
+  if (p.merged_into)
+    p = (
+      await sql<any>`select * from cdp_profiles where tenant_id = ${tenantId} and id = ${p.canonical_id}`.execute(
+        tx,
+      )
+    ).rows[0];
   const pid = p.id as string;
   const [identities, tags, segments, consents, links, merges, events] = [
-    await sql<any>`select id, kind, namespace, value, first_seen_at, source from cdp_identities where tenant_id = ${tenantId} and profile_id = ${pid} order by kind, first_seen_at`.execute(tx),
+    await sql<any>`select id, kind, namespace, value, first_seen_at, source from cdp_identities where tenant_id = ${tenantId} and profile_id = ${pid} order by kind, first_seen_at`.execute(
+      tx,
+    ),
     await sql<any>`select t.id, t.key, t.name, t.kind, st.value, st.set_at, st.set_by, st.reason from cdp_subject_tags st
-      join cdp_tags t on t.tenant_id = st.tenant_id and t.id = st.tag_id where st.tenant_id = ${tenantId} and st.subject_id = ${pid} order by st.set_at desc`.execute(tx),
+      join cdp_tags t on t.tenant_id = st.tenant_id and t.id = st.tag_id where st.tenant_id = ${tenantId} and st.subject_id = ${pid} order by st.set_at desc`.execute(
+      tx,
+    ),
     await sql<any>`select s.id, s.name, s.purpose, m.entered_at from cdp_segment_members m join cdp_segments s on s.tenant_id = m.tenant_id and s.id = m.segment_id
       where m.tenant_id = ${tenantId} and m.subject_id = ${pid}`.execute(tx),
-    await sql<any>`select purpose, granted, source, at from cdp_consents where tenant_id = ${tenantId} and profile_id = ${pid}`.execute(tx),
+    await sql<any>`select purpose, granted, source, at from cdp_consents where tenant_id = ${tenantId} and profile_id = ${pid}`.execute(
+      tx,
+    ),
     await sql<any>`select l.object, l.record_id, coalesce(c.name, k.name) as name, coalesce(c.owner_id, k.owner_id) as owner_id,
         u.name as owner_name, l.linked_at
       from cdp_profile_links l
@@ -159,7 +208,9 @@ export async function profile360(tx: Tx, tenantId: string, id: string, unmasked:
       left join users u on u.tenant_id = l.tenant_id and u.id = coalesce(c.owner_id, k.owner_id)
       where l.tenant_id = ${tenantId} and l.profile_id = ${pid}`.execute(tx),
     await sql<any>`select id, at, target_id, source_id, reason, evidence, split_at from cdp_merges
-      where tenant_id = ${tenantId} and (target_id = ${pid} or source_id = ${pid}) order by at desc limit 100`.execute(tx),
+      where tenant_id = ${tenantId} and (target_id = ${pid} or source_id = ${pid}) order by at desc limit 100`.execute(
+      tx,
+    ),
     await sql<any>`select e.id, e.ts, e.type, e.event, e.properties, e.source_id from cdp_events e
       join cdp_identities i on i.tenant_id = e.tenant_id and i.kind = e.ident_kind and i.namespace = '' and i.value = e.ident
       where e.tenant_id = ${tenantId} and i.profile_id = ${pid} and i.kind in ('user_id', 'anonymous_id')
@@ -170,11 +221,20 @@ export async function profile360(tx: Tx, tenantId: string, id: string, unmasked:
     ? (
         await sql<any>`select a.id, a.at, a.action, a.object, a.record_id, a.changes, u.name as actor_name from audit_log a
         left join users u on u.tenant_id = a.tenant_id and u.id = a.actor_id
-        where a.tenant_id = ${tenantId} and a.record_id = any(${recordIds}::uuid[]) order by a.id desc limit 100`.execute(tx)
+        where a.tenant_id = ${tenantId} and a.record_id = any(${recordIds}::uuid[]) order by a.id desc limit 100`.execute(
+          tx,
+        )
       ).rows
     : [];
   const timeline = [
-    ...events.rows.map((e) => ({ kind: 'event', at: e.ts, type: e.type, title: e.event ?? e.type, id: e.id, properties: e.properties })),
+    ...events.rows.map((e) => ({
+      kind: 'event',
+      at: e.ts,
+      type: e.type,
+      title: e.event ?? e.type,
+      id: e.id,
+      properties: e.properties,
+    })),
     ...activities.map((a) => ({
       kind: 'crm',
       at: a.at,
@@ -209,10 +269,36 @@ export async function profile360(tx: Tx, tenantId: string, id: string, unmasked:
       value: !unmasked && PERSONAL_KINDS[i.kind] ? maskValue(PERSONAL_KINDS[i.kind]!, i.value) : i.value,
       firstSeenAt: i.first_seen_at,
     })),
-    tags: tags.rows.map((t) => ({ id: t.id, key: t.key, name: t.name, kind: t.kind, value: t.value, setAt: t.set_at, setBy: t.set_by, reason: t.reason })),
-    segments: segments.rows.map((s) => ({ id: s.id, name: s.name, purpose: s.purpose, enteredAt: s.entered_at })),
-    consents: consents.rows.map((c) => ({ purpose: c.purpose, granted: c.granted, source: c.source, at: c.at })),
-    links: links.rows.map((l) => ({ object: l.object, recordId: l.record_id, name: l.name, ownerId: l.owner_id, ownerName: l.owner_name, linkedAt: l.linked_at })),
+    tags: tags.rows.map((t) => ({
+      id: t.id,
+      key: t.key,
+      name: t.name,
+      kind: t.kind,
+      value: t.value,
+      setAt: t.set_at,
+      setBy: t.set_by,
+      reason: t.reason,
+    })),
+    segments: segments.rows.map((s) => ({
+      id: s.id,
+      name: s.name,
+      purpose: s.purpose,
+      enteredAt: s.entered_at,
+    })),
+    consents: consents.rows.map((c) => ({
+      purpose: c.purpose,
+      granted: c.granted,
+      source: c.source,
+      at: c.at,
+    })),
+    links: links.rows.map((l) => ({
+      object: l.object,
+      recordId: l.record_id,
+      name: l.name,
+      ownerId: l.owner_id,
+      ownerName: l.owner_name,
+      linkedAt: l.linked_at,
+    })),
     merges: merges.rows.map(mergeOut),
     timeline: timeline.slice(0, 150),
   };
@@ -229,16 +315,29 @@ const mergeOut = (m: any) => ({
 });
 
 export async function listMerges(tx: Tx, tenantId: string, limit: number) {
-  const r = await sql`select * from cdp_merges where tenant_id = ${tenantId} order by at desc limit ${limit}`.execute(tx);
+  const r =
+    await sql`select * from cdp_merges where tenant_id = ${tenantId} order by at desc limit ${limit}`.execute(
+      tx,
+    );
   return { items: r.rows.map(mergeOut) };
 }
 
 export async function setConsent(tx: Tx, actor: Actor, profileId: string, purpose: string, granted: boolean) {
-  const p = await sql`select 1 from cdp_profiles where tenant_id = ${actor.tenantId} and id = ${profileId} and merged_into is null`.execute(tx);
+  const p =
+    await sql`select 1 from cdp_profiles where tenant_id = ${actor.tenantId} and id = ${profileId} and merged_into is null`.execute(
+      tx,
+    );
   if (!p.rows.length) throw notFound('profile');
   await sql`insert into cdp_consents (tenant_id, profile_id, purpose, granted, source) values (${actor.tenantId}, ${profileId}, ${purpose}, ${granted}, 'kehu')
-    on conflict (tenant_id, profile_id, purpose) do update set granted = excluded.granted, source = excluded.source, at = now()`.execute(tx);
-  await writeAudit(tx, actor, { action: 'cdp.consent', object: 'profile', recordId: profileId, meta: { purpose, granted } });
+    on conflict (tenant_id, profile_id, purpose) do update set granted = excluded.granted, source = excluded.source, at = now()`.execute(
+    tx,
+  );
+  await writeAudit(tx, actor, {
+    action: 'cdp.consent',
+    object: 'profile',
+    recordId: profileId,
+    meta: { purpose, granted },
+  });
   await lockTenantCdp(tx, actor.tenantId);
   await evaluateProfiles(tx, actor.tenantId, [profileId], new Date());
 }
@@ -267,11 +366,15 @@ function rulesOf(kind: string, rule: Rule | null | undefined, config: TagDef['co
 
 function validateTag(input: TagInput) {
   const rules = rulesOf(input.kind, input.rule, input.config);
-  if (input.kind === 'score' && !input.config?.scores?.length) throw invalid([{ field: 'config.scores', code: 'required' }]);
-  if (input.kind === 'metric' && !input.config?.metric) throw invalid([{ field: 'config.metric', code: 'required' }]);
-  if (!['manual', 'score', 'metric'].includes(input.kind) && !input.rule) throw invalid([{ field: 'rule', code: 'required' }]);
+  if (input.kind === 'score' && !input.config?.scores?.length)
+    throw invalid([{ field: 'config.scores', code: 'required' }]);
+  if (input.kind === 'metric' && !input.config?.metric)
+    throw invalid([{ field: 'config.metric', code: 'required' }]);
+  if (!['manual', 'score', 'metric'].includes(input.kind) && !input.rule)
+    throw invalid([{ field: 'rule', code: 'required' }]);
   if (input.object && input.object !== 'profile') {
-    for (const r of rules) if (collectEventRules(r).length) throw invalid([{ field: 'rule', code: 'cdp.events_on_records' }]);
+    for (const r of rules)
+      if (collectEventRules(r).length) throw invalid([{ field: 'rule', code: 'cdp.events_on_records' }]);
     if (input.kind !== 'manual' && !['attribute', 'combined', 'crm'].includes(input.kind))
       throw invalid([{ field: 'kind', code: 'cdp.kind_on_records' }]);
   }
@@ -291,20 +394,34 @@ const tagOut = (t: any) => ({
   config: t.config,
   lineage: t.lineage,
   coverage: t.coverage ?? 0,
-  backfill: t.backfill_status ? { status: t.backfill_status, total: t.backfill_total, done: t.backfill_done } : null,
+  backfill: t.backfill_status
+    ? { status: t.backfill_status, total: t.backfill_total, done: t.backfill_done }
+    : null,
   createdAt: t.created_at,
 });
 
 export async function listTags(tx: Tx, tenantId: string, object?: string) {
-  const r = await sql<any>`select t.*, (select count(*)::int from cdp_subject_tags st where st.tenant_id = t.tenant_id and st.tag_id = t.id) as coverage
-    from cdp_tags t where t.tenant_id = ${tenantId} ${object ? sql`and t.object = ${object}` : sql``} order by t.created_at`.execute(tx);
-  const groups = await sql<any>`select id, name, description from cdp_tag_groups where tenant_id = ${tenantId} order by name`.execute(tx);
+  const r =
+    await sql<any>`select t.*, (select count(*)::int from cdp_subject_tags st where st.tenant_id = t.tenant_id and st.tag_id = t.id) as coverage
+    from cdp_tags t where t.tenant_id = ${tenantId} ${object ? sql`and t.object = ${object}` : sql``} order by t.created_at`.execute(
+      tx,
+    );
+  const groups =
+    await sql<any>`select id, name, description from cdp_tag_groups where tenant_id = ${tenantId} order by name`.execute(
+      tx,
+    );
   return { items: r.rows.map(tagOut), groups: groups.rows };
 }
 
-export async function createTagGroup(tx: Tx, actor: Actor, input: { name: string; description?: string | null }) {
+export async function createTagGroup(
+  tx: Tx,
+  actor: Actor,
+  input: { name: string; description?: string | null },
+) {
   const id = newId();
-  await sql`insert into cdp_tag_groups (tenant_id, id, name, description) values (${actor.tenantId}, ${id}, ${input.name}, ${input.description ?? null})`.execute(tx);
+  await sql`insert into cdp_tag_groups (tenant_id, id, name, description) values (${actor.tenantId}, ${id}, ${input.name}, ${input.description ?? null})`.execute(
+    tx,
+  );
   return { id, name: input.name, description: input.description ?? null };
 }
 
@@ -334,18 +451,30 @@ export async function createTag(tx: Tx, actor: Actor, input: TagInput) {
         ${actor.actorId}, ${input.rule ? JSON.stringify(input.rule) : null}::jsonb, ${JSON.stringify(input.config ?? {})}::jsonb,
         ${JSON.stringify(lineageOf(rules))}::jsonb)`.execute(tx);
   } catch (e) {
-    if ((e as { code?: string }).code === '23505') throw conflict('conflict.unique', {}, [{ field: 'key', code: 'unique' }]);
+    if ((e as { code?: string }).code === '23505')
+      throw conflict('conflict.unique', {}, [{ field: 'key', code: 'unique' }]);
     throw e;
   }
   await lockTenantCdp(tx, actor.tenantId);
-  await ensureCounters(tx, actor.tenantId, rules.flatMap((r) => collectEventRules(r).map(counterDef)));
-  await writeAudit(tx, actor, { action: 'create', object: 'cdp_tag', recordId: id, meta: { key: input.key, kind: input.kind } });
+  await ensureCounters(
+    tx,
+    actor.tenantId,
+    rules.flatMap((r) => collectEventRules(r).map(counterDef)),
+  );
+  await writeAudit(tx, actor, {
+    action: 'create',
+    object: 'cdp_tag',
+    recordId: id,
+    meta: { key: input.key, kind: input.kind },
+  });
   if (input.kind !== 'manual') await startBackfill(tx, actor.tenantId, id);
   return getTag(tx, actor.tenantId, id);
 }
 
 export async function updateTag(tx: Tx, actor: Actor, id: string, input: Partial<TagInput>) {
-  const cur = (await sql<any>`select * from cdp_tags where tenant_id = ${actor.tenantId} and id = ${id}`.execute(tx)).rows[0];
+  const cur = (
+    await sql<any>`select * from cdp_tags where tenant_id = ${actor.tenantId} and id = ${id}`.execute(tx)
+  ).rows[0];
   if (!cur) throw notFound('tag');
   const next: TagInput = {
     key: cur.key,
@@ -360,23 +489,38 @@ export async function updateTag(tx: Tx, actor: Actor, id: string, input: Partial
   const rules = validateTag(next);
   await sql`update cdp_tags set name = ${next.name}, group_id = ${next.groupId ?? null}, description = ${next.description ?? null},
     rule = ${next.rule ? JSON.stringify(next.rule) : null}::jsonb, config = ${JSON.stringify(next.config ?? {})}::jsonb,
-    lineage = ${JSON.stringify(lineageOf(rules))}::jsonb, updated_at = now() where tenant_id = ${actor.tenantId} and id = ${id}`.execute(tx);
+    lineage = ${JSON.stringify(lineageOf(rules))}::jsonb, updated_at = now() where tenant_id = ${actor.tenantId} and id = ${id}`.execute(
+    tx,
+  );
   await lockTenantCdp(tx, actor.tenantId);
-  await ensureCounters(tx, actor.tenantId, rules.flatMap((r) => collectEventRules(r).map(counterDef)));
-  await writeAudit(tx, actor, { action: 'update', object: 'cdp_tag', recordId: id, meta: { name: next.name } });
+  await ensureCounters(
+    tx,
+    actor.tenantId,
+    rules.flatMap((r) => collectEventRules(r).map(counterDef)),
+  );
+  await writeAudit(tx, actor, {
+    action: 'update',
+    object: 'cdp_tag',
+    recordId: id,
+    meta: { name: next.name },
+  });
   if (input.rule !== undefined || input.config) await startBackfill(tx, actor.tenantId, id);
   return getTag(tx, actor.tenantId, id);
 }
 
 export async function deleteTag(tx: Tx, actor: Actor, id: string) {
-  const r = await sql`delete from cdp_tags where tenant_id = ${actor.tenantId} and id = ${id} returning key`.execute(tx);
+  const r =
+    await sql`delete from cdp_tags where tenant_id = ${actor.tenantId} and id = ${id} returning key`.execute(
+      tx,
+    );
   if (!r.rows.length) throw notFound('tag');
   await sql`delete from cdp_subject_tags where tenant_id = ${actor.tenantId} and tag_id = ${id}`.execute(tx);
   await writeAudit(tx, actor, { action: 'delete', object: 'cdp_tag', recordId: id });
 }
 
 export async function getTag(tx: Tx, tenantId: string, id: string) {
-  const r = await sql<any>`select t.*, (select count(*)::int from cdp_subject_tags st where st.tenant_id = t.tenant_id and st.tag_id = t.id) as coverage
+  const r =
+    await sql<any>`select t.*, (select count(*)::int from cdp_subject_tags st where st.tenant_id = t.tenant_id and st.tag_id = t.id) as coverage
     from cdp_tags t where t.tenant_id = ${tenantId} and t.id = ${id}`.execute(tx);
   if (!r.rows[0]) throw notFound('tag');
   return tagOut(r.rows[0]);
@@ -389,16 +533,37 @@ async function startBackfill(tx: Tx, tenantId: string, tagId: string) {
     where tenant_id = ${tenantId} and id = ${tagId}`.execute(tx);
 }
 
-export async function setManualTag(tx: Tx, actor: Actor, tagId: string, subjectId: string, on: boolean, value: unknown) {
-  const t = (await sql<any>`select kind from cdp_tags where tenant_id = ${actor.tenantId} and id = ${tagId}`.execute(tx)).rows[0];
+export async function setManualTag(
+  tx: Tx,
+  actor: Actor,
+  tagId: string,
+  subjectId: string,
+  on: boolean,
+  value: unknown,
+) {
+  const t = (
+    await sql<any>`select kind from cdp_tags where tenant_id = ${actor.tenantId} and id = ${tagId}`.execute(
+      tx,
+    )
+  ).rows[0];
   if (!t) throw notFound('tag');
   if (t.kind !== 'manual') throw conflict('cdp.tag_not_manual');
   if (on)
     await sql`insert into cdp_subject_tags (tenant_id, tag_id, subject_id, value, set_by, reason)
       values (${actor.tenantId}, ${tagId}, ${subjectId}, ${JSON.stringify(value ?? true)}::jsonb, ${actor.actorId}, 'manual')
-      on conflict (tenant_id, tag_id, subject_id) do update set value = excluded.value, set_at = now(), set_by = excluded.set_by`.execute(tx);
-  else await sql`delete from cdp_subject_tags where tenant_id = ${actor.tenantId} and tag_id = ${tagId} and subject_id = ${subjectId}`.execute(tx);
-  await writeAudit(tx, actor, { action: on ? 'cdp.tag' : 'cdp.untag', object: 'profile', recordId: subjectId, meta: { tagId } });
+      on conflict (tenant_id, tag_id, subject_id) do update set value = excluded.value, set_at = now(), set_by = excluded.set_by`.execute(
+      tx,
+    );
+  else
+    await sql`delete from cdp_subject_tags where tenant_id = ${actor.tenantId} and tag_id = ${tagId} and subject_id = ${subjectId}`.execute(
+      tx,
+    );
+  await writeAudit(tx, actor, {
+    action: on ? 'cdp.tag' : 'cdp.untag',
+    object: 'profile',
+    recordId: subjectId,
+    meta: { tagId },
+  });
   await lockTenantCdp(tx, actor.tenantId);
   await evaluateProfiles(tx, actor.tenantId, [subjectId], new Date());
 }
@@ -417,11 +582,21 @@ export async function previewTag(tx: Tx, tenantId: string, input: TagInput, samp
   // rules, and the in-memory one on sampled profiles only when all counters are defined.
   const defs = rules.flatMap((r) => collectEventRules(r).map(counterDef));
   const known = defs.length
-    ? (await sql<{ counter: string }>`select counter from cdp_counter_defs where tenant_id = ${tenantId} and counter = any(${defs.map((d) => d.key)})`.execute(tx)).rows.length
+    ? (
+        await sql<{
+          counter: string;
+        }>`select counter from cdp_counter_defs where tenant_id = ${tenantId} and counter = any(${defs.map((d) => d.key)})`.execute(
+          tx,
+        )
+      ).rows.length
     : 0;
   const now = new Date();
   const ids = (
-    await sql<{ id: string }>`select id from cdp_profiles where tenant_id = ${tenantId} and merged_into is null order by last_seen_at desc limit ${sample}`.execute(tx)
+    await sql<{
+      id: string;
+    }>`select id from cdp_profiles where tenant_id = ${tenantId} and merged_into is null order by last_seen_at desc limit ${sample}`.execute(
+      tx,
+    )
   ).rows.map((r) => r.id);
   let coverage: number | null = null;
   if (input.rule && input.kind !== 'score' && input.kind !== 'metric') {
@@ -431,24 +606,51 @@ export async function previewTag(tx: Tx, tenantId: string, input: TagInput, samp
   const samples: { profileId: string; name: unknown; value: unknown }[] = [];
   if (known === new Set(defs.map((d) => d.key)).size) {
     const states = await loadStates(tx, tenantId, ids);
-    const def: TagDef = { id: 'preview', key: input.key, kind: input.kind, object, rule: input.rule ?? null, config: input.config ?? {} };
-    for (const s of states.values()) samples.push({ profileId: s.id, name: s.traits.name ?? null, value: computeTag(def, s, now) ?? null });
+    const def: TagDef = {
+      id: 'preview',
+      key: input.key,
+      kind: input.kind,
+      object,
+      rule: input.rule ?? null,
+      config: input.config ?? {},
+    };
+    for (const s of states.values())
+      samples.push({ profileId: s.id, name: s.traits.name ?? null, value: computeTag(def, s, now) ?? null });
   }
   return { coverage, sampled: ids.length, samples };
 }
 
-export async function backfillTag(db: import('../../platform/db/database.ts').Db, tenantId: string, tagId: string, heartbeat: () => Promise<void>) {
+export async function backfillTag(
+  db: import('../../platform/db/database.ts').Db,
+  tenantId: string,
+  tagId: string,
+  heartbeat: () => Promise<void>,
+) {
   const { inTenant } = await import('../../platform/db/tenant-scope.ts');
   const tag = await inTenant(db, tenantId, async (tx) => {
-    const t = (await sql<any>`select * from cdp_tags where tenant_id = ${tenantId} and id = ${tagId}`.execute(tx)).rows[0];
-    if (t) await sql`update cdp_tags set backfill_status = 'running' where tenant_id = ${tenantId} and id = ${tagId}`.execute(tx);
+    const t = (
+      await sql<any>`select * from cdp_tags where tenant_id = ${tenantId} and id = ${tagId}`.execute(tx)
+    ).rows[0];
+    if (t)
+      await sql`update cdp_tags set backfill_status = 'running' where tenant_id = ${tenantId} and id = ${tagId}`.execute(
+        tx,
+      );
     return t;
   });
   if (!tag) return;
   if (tag.object !== 'profile') {
     await inTenant(db, tenantId, async (tx) => {
-      await computeRecordTag(tx, tenantId, { id: tag.id, key: tag.key, kind: tag.kind, object: tag.object, rule: tag.rule, config: tag.config });
-      await sql`update cdp_tags set backfill_status = 'done', backfill_done = backfill_total where tenant_id = ${tenantId} and id = ${tagId}`.execute(tx);
+      await computeRecordTag(tx, tenantId, {
+        id: tag.id,
+        key: tag.key,
+        kind: tag.kind,
+        object: tag.object,
+        rule: tag.rule,
+        config: tag.config,
+      });
+      await sql`update cdp_tags set backfill_status = 'done', backfill_done = backfill_total where tenant_id = ${tenantId} and id = ${tagId}`.execute(
+        tx,
+      );
     });
     return;
   }
@@ -457,7 +659,9 @@ export async function backfillTag(db: import('../../platform/db/database.ts').Db
     const done = await inTenant(db, tenantId, async (tx) => {
       await lockTenantCdp(tx, tenantId);
       const ids = (
-        await sql<{ id: string }>`select id from cdp_profiles where tenant_id = ${tenantId} and merged_into is null and id > ${cursor}
+        await sql<{
+          id: string;
+        }>`select id from cdp_profiles where tenant_id = ${tenantId} and merged_into is null and id > ${cursor}
           order by id limit 500`.execute(tx)
       ).rows.map((r) => r.id);
       if (!ids.length) {
@@ -467,7 +671,9 @@ export async function backfillTag(db: import('../../platform/db/database.ts').Db
       }
       cursor = ids[ids.length - 1]!;
       await evaluateProfiles(tx, tenantId, ids, new Date(), { tagIds: new Set([tagId]) });
-      await sql`update cdp_tags set backfill_done = backfill_done + ${ids.length} where tenant_id = ${tenantId} and id = ${tagId}`.execute(tx);
+      await sql`update cdp_tags set backfill_done = backfill_done + ${ids.length} where tenant_id = ${tenantId} and id = ${tagId}`.execute(
+        tx,
+      );
       return false;
     });
     if (done) break;
@@ -475,8 +681,13 @@ export async function backfillTag(db: import('../../platform/db/database.ts').Db
   }
   // Segments that use the tag follow it.
   await inTenant(db, tenantId, async (tx) => {
-    const segs = (await sql<SegmentDef>`select id, object, purpose, rule from cdp_segments where tenant_id = ${tenantId}`.execute(tx)).rows;
-    for (const s of segs) if (collectTags(s.rule).includes(tag.key)) await computeSegment(tx, tenantId, s, new Date(), 'tag');
+    const segs = (
+      await sql<SegmentDef>`select id, object, purpose, rule from cdp_segments where tenant_id = ${tenantId}`.execute(
+        tx,
+      )
+    ).rows;
+    for (const s of segs)
+      if (collectTags(s.rule).includes(tag.key)) await computeSegment(tx, tenantId, s, new Date(), 'tag');
   });
 }
 
@@ -504,12 +715,16 @@ const segOut = (s: any) => ({
 });
 
 export async function listSegments(tx: Tx, tenantId: string) {
-  const r = await sql`select * from cdp_segments where tenant_id = ${tenantId} order by created_at`.execute(tx);
+  const r = await sql`select * from cdp_segments where tenant_id = ${tenantId} order by created_at`.execute(
+    tx,
+  );
   return { items: r.rows.map(segOut) };
 }
 
 export async function getSegment(tx: Tx, tenantId: string, id: string) {
-  const r = await sql<any>`select * from cdp_segments where tenant_id = ${tenantId} and id = ${id}`.execute(tx);
+  const r = await sql<any>`select * from cdp_segments where tenant_id = ${tenantId} and id = ${id}`.execute(
+    tx,
+  );
   if (!r.rows[0]) throw notFound('segment');
   return segOut(r.rows[0]);
 }
@@ -527,8 +742,19 @@ export async function createSegment(tx: Tx, actor: Actor, input: SegmentInput) {
       ${JSON.stringify(input.rule)}::jsonb, ${actor.actorId})`.execute(tx);
   await lockTenantCdp(tx, actor.tenantId);
   await ensureCounters(tx, actor.tenantId, collectEventRules(input.rule).map(counterDef));
-  await computeSegment(tx, actor.tenantId, { id, object: input.object ?? 'profile', purpose: input.purpose ?? 'analytics', rule: input.rule }, new Date(), 'created');
-  await writeAudit(tx, actor, { action: 'create', object: 'cdp_segment', recordId: id, meta: { name: input.name } });
+  await computeSegment(
+    tx,
+    actor.tenantId,
+    { id, object: input.object ?? 'profile', purpose: input.purpose ?? 'analytics', rule: input.rule },
+    new Date(),
+    'created',
+  );
+  await writeAudit(tx, actor, {
+    action: 'create',
+    object: 'cdp_segment',
+    recordId: id,
+    meta: { name: input.name },
+  });
   await scheduleTick(tx, actor.tenantId);
   return getSegment(tx, actor.tenantId, id);
 }
@@ -538,28 +764,56 @@ export async function updateSegment(tx: Tx, actor: Actor, id: string, input: Par
   const next = { ...cur, ...input, object: cur.object } as SegmentInput & { id: string };
   checkSegment(next);
   await sql`update cdp_segments set name = ${next.name}, description = ${next.description ?? null}, purpose = ${next.purpose ?? 'analytics'},
-    rule = ${JSON.stringify(next.rule)}::jsonb, updated_at = now() where tenant_id = ${actor.tenantId} and id = ${id}`.execute(tx);
+    rule = ${JSON.stringify(next.rule)}::jsonb, updated_at = now() where tenant_id = ${actor.tenantId} and id = ${id}`.execute(
+    tx,
+  );
   await lockTenantCdp(tx, actor.tenantId);
   await ensureCounters(tx, actor.tenantId, collectEventRules(next.rule).map(counterDef));
-  await computeSegment(tx, actor.tenantId, { id, object: cur.object, purpose: next.purpose ?? 'analytics', rule: next.rule }, new Date(), 'updated');
-  await writeAudit(tx, actor, { action: 'update', object: 'cdp_segment', recordId: id, meta: { name: next.name } });
+  await computeSegment(
+    tx,
+    actor.tenantId,
+    { id, object: cur.object, purpose: next.purpose ?? 'analytics', rule: next.rule },
+    new Date(),
+    'updated',
+  );
+  await writeAudit(tx, actor, {
+    action: 'update',
+    object: 'cdp_segment',
+    recordId: id,
+    meta: { name: next.name },
+  });
   return getSegment(tx, actor.tenantId, id);
 }
 
 export async function deleteSegment(tx: Tx, actor: Actor, id: string) {
-  const r = await sql`delete from cdp_segments where tenant_id = ${actor.tenantId} and id = ${id} returning id`.execute(tx);
+  const r =
+    await sql`delete from cdp_segments where tenant_id = ${actor.tenantId} and id = ${id} returning id`.execute(
+      tx,
+    );
   if (!r.rows.length) throw notFound('segment');
-  await sql`delete from cdp_segment_members where tenant_id = ${actor.tenantId} and segment_id = ${id}`.execute(tx);
-  await sql`delete from cdp_segment_history where tenant_id = ${actor.tenantId} and segment_id = ${id}`.execute(tx);
+  await sql`delete from cdp_segment_members where tenant_id = ${actor.tenantId} and segment_id = ${id}`.execute(
+    tx,
+  );
+  await sql`delete from cdp_segment_history where tenant_id = ${actor.tenantId} and segment_id = ${id}`.execute(
+    tx,
+  );
   await writeAudit(tx, actor, { action: 'delete', object: 'cdp_segment', recordId: id });
 }
 
 /** Live count while editing: the SQL evaluator over all subjects, nothing stored. */
 export async function previewSegment(tx: Tx, tenantId: string, input: SegmentInput) {
   checkSegment(input);
-  const q = segmentSql({ object: input.object ?? 'profile', purpose: input.purpose ?? 'analytics', rule: input.rule }, tenantId, new Date());
+  const q = segmentSql(
+    { object: input.object ?? 'profile', purpose: input.purpose ?? 'analytics', rule: input.rule },
+    tenantId,
+    new Date(),
+  );
   const n = await sql<{ n: number }>`select count(*)::int as n from (${q}) x`.execute(tx);
-  const total = await sql<{ n: number }>`select count(*)::int as n from cdp_profiles where tenant_id = ${tenantId} and merged_into is null`.execute(tx);
+  const total = await sql<{
+    n: number;
+  }>`select count(*)::int as n from cdp_profiles where tenant_id = ${tenantId} and merged_into is null`.execute(
+    tx,
+  );
   return { count: n.rows[0]!.n, total: total.rows[0]!.n };
 }
 
@@ -573,19 +827,30 @@ export async function segmentHistory(tx: Tx, tenantId: string, id: string) {
 export async function segmentMembers(tx: Tx, tenantId: string, id: string, limit: number, unmasked: boolean) {
   const seg = await getSegment(tx, tenantId, id);
   if (seg.object !== 'profile') {
-    const r = await sql<any>`select subject_id, entered_at from cdp_segment_members where tenant_id = ${tenantId} and segment_id = ${id}
+    const r =
+      await sql<any>`select subject_id, entered_at from cdp_segment_members where tenant_id = ${tenantId} and segment_id = ${id}
       order by entered_at desc limit ${limit}`.execute(tx);
     return { items: r.rows.map((m) => ({ id: m.subject_id, enteredAt: m.entered_at })) };
   }
   const r = await sql<any>`select p.id, p.traits, m.entered_at from cdp_segment_members m
     join cdp_profiles p on p.tenant_id = m.tenant_id and p.id = m.subject_id
-    where m.tenant_id = ${tenantId} and m.segment_id = ${id} order by m.entered_at desc, p.id limit ${limit}`.execute(tx);
+    where m.tenant_id = ${tenantId} and m.segment_id = ${id} order by m.entered_at desc, p.id limit ${limit}`.execute(
+    tx,
+  );
   return {
     items: r.rows.map((m) => ({
       id: m.id,
       name: m.traits?.name ?? null,
-      phone: m.traits?.phone ? (unmasked ? m.traits.phone : maskValue('phone', String(m.traits.phone))) : null,
-      email: m.traits?.email ? (unmasked ? m.traits.email : maskValue('email', String(m.traits.email))) : null,
+      phone: m.traits?.phone
+        ? unmasked
+          ? m.traits.phone
+          : maskValue('phone', String(m.traits.phone))
+        : null,
+      email: m.traits?.email
+        ? unmasked
+          ? m.traits.email
+          : maskValue('email', String(m.traits.email))
+        : null,
       enteredAt: m.entered_at,
     })),
   };
@@ -600,8 +865,18 @@ export async function exportSegment(tx: Tx, actor: Actor, id: string, unmasked: 
     if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`; // formula injection
     return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
   };
-  const lines = ['id,name,phone,email,entered_at', ...items.map((m: any) => [m.id, m.name, m.phone, m.email, new Date(m.enteredAt).toISOString()].map(esc).join(','))];
-  await writeAudit(tx, actor, { action: 'export', object: 'cdp_segment', recordId: id, meta: { rows: items.length, masked: !unmasked, name: seg.name } });
+  const lines = [
+    'id,name,phone,email,entered_at',
+    ...items.map((m: any) =>
+      [m.id, m.name, m.phone, m.email, new Date(m.enteredAt).toISOString()].map(esc).join(','),
+    ),
+  ];
+  await writeAudit(tx, actor, {
+    action: 'export',
+    object: 'cdp_segment',
+    recordId: id,
+    meta: { rows: items.length, masked: !unmasked, name: seg.name },
+  });
   return `\uFEFF${lines.join('\n')}\n`;
 }
 
@@ -613,10 +888,17 @@ export async function getIdentityRules(tx: Tx, tenantId: string) {
   return { items: [...m.values()].sort((a, b) => b.priority - a.priority) };
 }
 
-export async function putIdentityRule(tx: Tx, actor: Actor, kind: string, r: { maxPerProfile: number; priority: number; blocked: string[] }) {
+export async function putIdentityRule(
+  tx: Tx,
+  actor: Actor,
+  kind: string,
+  r: { maxPerProfile: number; priority: number; blocked: string[] },
+) {
   await sql`insert into cdp_identity_rules (tenant_id, kind, max_per_profile, priority, blocked)
     values (${actor.tenantId}, ${kind}, ${r.maxPerProfile}, ${r.priority}, ${r.blocked})
-    on conflict (tenant_id, kind) do update set max_per_profile = excluded.max_per_profile, priority = excluded.priority, blocked = excluded.blocked`.execute(tx);
+    on conflict (tenant_id, kind) do update set max_per_profile = excluded.max_per_profile, priority = excluded.priority, blocked = excluded.blocked`.execute(
+    tx,
+  );
   await writeAudit(tx, actor, { action: 'update', object: 'cdp_identity_rule', meta: { kind, ...r } });
 }
 
@@ -625,13 +907,25 @@ export async function putIdentityRule(tx: Tx, actor: Actor, kind: string, r: { m
 /** One scheduled `cdp:tick` per tenant and 5-minute slot: partitions, retention, time-based exits. */
 export async function scheduleTick(tx: Tx, tenantId: string, from = new Date()) {
   const slot = Math.floor(+from / 300_000) + 1;
-  await enqueue(tx, tenantId, 'cdp:tick', { slot }, { runAt: new Date(slot * 300_000), dedupeKey: `tick:${slot}` });
+  await enqueue(
+    tx,
+    tenantId,
+    'cdp:tick',
+    { slot },
+    { runAt: new Date(slot * 300_000), dedupeKey: `tick:${slot}` },
+  );
 }
 
 export async function manualRecompute(tx: Tx, tenantId: string, segmentId: string) {
   const seg = await getSegment(tx, tenantId, segmentId);
   await lockTenantCdp(tx, tenantId);
-  return computeSegment(tx, tenantId, { id: seg.id, object: seg.object, purpose: seg.purpose, rule: seg.rule }, new Date(), 'manual');
+  return computeSegment(
+    tx,
+    tenantId,
+    { id: seg.id, object: seg.object, purpose: seg.purpose, rule: seg.rule },
+    new Date(),
+    'manual',
+  );
 }
 
 export { segmentMember };

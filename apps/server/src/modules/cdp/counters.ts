@@ -33,20 +33,27 @@ function fillSql(tenantId: string, def: CounterDef, profiles: string[] | null) {
 export async function ensureCounters(tx: Tx, tenantId: string, defs: CounterDef[]): Promise<void> {
   for (const def of defs) {
     const r = await sql`insert into cdp_counter_defs (tenant_id, counter, def, ready)
-      values (${tenantId}, ${def.key}, ${JSON.stringify(def)}::jsonb, true) on conflict do nothing returning counter`.execute(tx);
+      values (${tenantId}, ${def.key}, ${JSON.stringify(def)}::jsonb, true) on conflict do nothing returning counter`.execute(
+      tx,
+    );
     if (r.rows.length) await fillSql(tenantId, def, null).execute(tx);
   }
 }
 
 /** Rebuilds all counters of some profiles from the events (after a split). */
 export async function recomputeCounters(tx: Tx, tenantId: string, profiles: string[]): Promise<void> {
-  await sql`delete from cdp_counters where tenant_id = ${tenantId} and profile_id = any(${profiles}::uuid[])`.execute(tx);
+  await sql`delete from cdp_counters where tenant_id = ${tenantId} and profile_id = any(${profiles}::uuid[])`.execute(
+    tx,
+  );
   for (const def of await loadCounterDefs(tx, tenantId)) await fillSql(tenantId, def, profiles).execute(tx);
 }
 
 /** Accumulates counter increments of a batch of events, written in one statement. */
 export class CounterBatch {
-  private acc = new Map<string, { profile: string; counter: string; day: string; n: number; total: number }>();
+  private acc = new Map<
+    string,
+    { profile: string; counter: string; day: string; n: number; total: number }
+  >();
   add(defs: CounterDef[], profile: string, event: string | null, props: Record<string, unknown>, ts: Date) {
     for (const d of defs) {
       if (!eventMatches(d, event, props)) continue;

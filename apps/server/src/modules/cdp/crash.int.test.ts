@@ -48,18 +48,31 @@ async function startServer(port: number): Promise<ChildProcess> {
   throw new Error('server did not start');
 }
 
-describe('ingestion durability', { skip: testDatabaseUrl() ? false : 'needs PostgreSQL (DATABASE_URL)' }, () => {
+describe('ingestion durability', {
+  skip: testDatabaseUrl() ? false : 'needs PostgreSQL (DATABASE_URL)',
+}, () => {
   it(`loses and duplicates none of ${N} events when the server is killed -9 mid-ingestion`, async () => {
     const seed = await newTenant(env, 1);
     const admin = await login(env, seed.slug, 'admin');
     const source = (await admin.post('/cdp/sources', { name: 'Crash', kind: 'server' })).body;
     const port = await freePort();
     let server = await startServer(port);
-    const analytics = new Analytics({ writeKey: source.writeKey, host: `http://127.0.0.1:${port}`, flushAt: 100, maxRetries: 20, httpRequestTimeout: 5000 });
+    const analytics = new Analytics({
+      writeKey: source.writeKey,
+      host: `http://127.0.0.1:${port}`,
+      flushAt: 100,
+      maxRetries: 20,
+      httpRequestTimeout: 5000,
+    });
     const errors: unknown[] = [];
     analytics.on('error', (e) => errors.push(e));
     for (let i = 0; i < N; i++) {
-      analytics.track({ userId: `u${i % 50}`, event: 'Crash Test', messageId: `crash-${i}`, properties: { i } });
+      analytics.track({
+        userId: `u${i % 50}`,
+        event: 'Crash Test',
+        messageId: `crash-${i}`,
+        properties: { i },
+      });
       if (i === Math.floor(N / 3)) {
         await new Promise((r) => setTimeout(r, 50));
         server.kill('SIGKILL');
@@ -72,7 +85,10 @@ describe('ingestion durability', { skip: testDatabaseUrl() ? false : 'needs Post
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     assert.deepEqual(errors, []);
-    const r = await sql<{ n: number; d: number }>`select count(*)::int as n, count(distinct message_id)::int as d from cdp_events
+    const r = await sql<{
+      n: number;
+      d: number;
+    }>`select count(*)::int as n, count(distinct message_id)::int as d from cdp_events
       where tenant_id = ${seed.tenantId}`.execute(env.database.db);
     assert.equal(r.rows[0]!.d, N, 'none lost');
     assert.equal(r.rows[0]!.n, N, 'none duplicated');

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { registerObjectHooks } from '../../records/object-hooks.ts';
 import { evaluateProfiles } from './evaluation.service.ts';
-import { normalizeIdentity } from './identity.ts';
 import { loadIdentityRules, resolveIdentities } from './identity.service.ts';
+import { normalizeIdentity } from './identity.ts';
 import { lockTenantCdp } from './process.job.ts';
 
 /**
@@ -18,14 +18,21 @@ export function registerCrmLinks() {
         for (const it of items) {
           const v = { ...(it.existing ?? {}), ...it.values } as Record<string, unknown>;
           if (object === 'customer' && v.kind !== 'person') continue;
-          const ids = [normalizeIdentity('phone', v.phone), normalizeIdentity('email', v.email)].filter((x) => x !== null);
+          const ids = [normalizeIdentity('phone', v.phone), normalizeIdentity('email', v.email)].filter(
+            (x) => x !== null,
+          );
           if (!ids.length) continue;
           if (!touched.length) await lockTenantCdp(ctx.tx, tenantId);
           const rules = await loadIdentityRules(ctx.tx, tenantId);
-          const res = await resolveIdentities(ctx.tx, tenantId, rules, ids, { reason: `crm:${object}`, source: null });
+          const res = await resolveIdentities(ctx.tx, tenantId, rules, ids, {
+            reason: `crm:${object}`,
+            source: null,
+          });
           if (!res.profileId) continue;
           await sql`insert into cdp_profile_links (tenant_id, object, record_id, profile_id) values (${tenantId}, ${object}, ${it.id}, ${res.profileId})
-            on conflict (tenant_id, object, record_id) do update set profile_id = excluded.profile_id, linked_at = now()`.execute(ctx.tx);
+            on conflict (tenant_id, object, record_id) do update set profile_id = excluded.profile_id, linked_at = now()`.execute(
+            ctx.tx,
+          );
           if (typeof v.name === 'string')
             await sql`update cdp_profiles set traits = jsonb_build_object('name', ${v.name}::text) || traits where tenant_id = ${tenantId} and id = ${res.profileId}`.execute(
               ctx.tx,

@@ -38,7 +38,9 @@ export interface SegmentDef {
 export async function loadTagDefs(tx: Tx, tenantId: string, object = 'profile'): Promise<TagDef[]> {
   return (
     await sql<TagDef>`select id, key, kind, object, rule, config from cdp_tags
-      where tenant_id = ${tenantId} and object = ${object} and status = 'active' order by created_at, id`.execute(tx)
+      where tenant_id = ${tenantId} and object = ${object} and status = 'active' order by created_at, id`.execute(
+      tx,
+    )
   ).rows;
 }
 export async function loadSegmentDefs(tx: Tx, tenantId: string, object = 'profile'): Promise<SegmentDef[]> {
@@ -59,7 +61,10 @@ export interface LoadedState extends SubjectState {
 export async function loadStates(tx: Tx, tenantId: string, ids: string[]): Promise<Map<string, LoadedState>> {
   const out = new Map<string, LoadedState>();
   if (!ids.length) return out;
-  const profiles = await sql<{ id: string; traits: Record<string, unknown> }>`select id, traits from cdp_profiles
+  const profiles = await sql<{
+    id: string;
+    traits: Record<string, unknown>;
+  }>`select id, traits from cdp_profiles
     where tenant_id = ${tenantId} and id = any(${ids}::uuid[]) and merged_into is null`.execute(tx);
   for (const p of profiles.rows)
     out.set(p.id, {
@@ -75,20 +80,38 @@ export async function loadStates(tx: Tx, tenantId: string, ids: string[]): Promi
   const live = [...out.keys()];
   if (!live.length) return out;
   const [tags, counters, links, consents, members] = [
-    await sql<{ subject_id: string; tag_id: string; key: string; value: unknown }>`select st.subject_id, st.tag_id, t.key, st.value
+    await sql<{
+      subject_id: string;
+      tag_id: string;
+      key: string;
+      value: unknown;
+    }>`select st.subject_id, st.tag_id, t.key, st.value
       from cdp_subject_tags st join cdp_tags t on t.tenant_id = st.tenant_id and t.id = st.tag_id
-      where st.tenant_id = ${tenantId} and st.subject_id = any(${live}::uuid[]) and t.object = 'profile'`.execute(tx),
-    await sql<{ profile_id: string; counter: string; day: string; n: number; total: number }>`select profile_id, counter, day::text as day, n, total
+      where st.tenant_id = ${tenantId} and st.subject_id = any(${live}::uuid[]) and t.object = 'profile'`.execute(
+      tx,
+    ),
+    await sql<{
+      profile_id: string;
+      counter: string;
+      day: string;
+      n: number;
+      total: number;
+    }>`select profile_id, counter, day::text as day, n, total
       from cdp_counters where tenant_id = ${tenantId} and profile_id = any(${live}::uuid[])`.execute(tx),
     await sql<{ profile_id: string; object: string; rec: Record<string, unknown> }>`
       select l.profile_id, l.object, to_jsonb(c) as rec from cdp_profile_links l join contacts c on c.tenant_id = l.tenant_id and c.id = l.record_id
         where l.tenant_id = ${tenantId} and l.profile_id = any(${live}::uuid[]) and l.object = 'contact' and c.deleted_at is null
       union all
       select l.profile_id, l.object, to_jsonb(c) as rec from cdp_profile_links l join customers c on c.tenant_id = l.tenant_id and c.id = l.record_id
-        where l.tenant_id = ${tenantId} and l.profile_id = any(${live}::uuid[]) and l.object = 'customer' and c.deleted_at is null`.execute(tx),
+        where l.tenant_id = ${tenantId} and l.profile_id = any(${live}::uuid[]) and l.object = 'customer' and c.deleted_at is null`.execute(
+      tx,
+    ),
     await sql<{ profile_id: string; purpose: string }>`select profile_id, purpose from cdp_consents
       where tenant_id = ${tenantId} and profile_id = any(${live}::uuid[]) and not granted`.execute(tx),
-    await sql<{ subject_id: string; segment_id: string }>`select subject_id, segment_id from cdp_segment_members
+    await sql<{
+      subject_id: string;
+      segment_id: string;
+    }>`select subject_id, segment_id from cdp_segment_members
       where tenant_id = ${tenantId} and subject_id = any(${live}::uuid[])`.execute(tx),
   ];
   for (const t of tags.rows) {
@@ -99,7 +122,10 @@ export async function loadStates(tx: Tx, tenantId: string, ids: string[]): Promi
   for (const c of counters.rows) {
     const s = out.get(c.profile_id)!;
     let m = s.counters.get(c.counter);
-    if (!m) s.counters.set(c.counter, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      s.counters.set(c.counter, m);
+    }
     m.set(c.day, { n: c.n, total: c.total });
   }
   for (const l of links.rows) (out.get(l.profile_id)!.crm as any)[l.object].push(l.rec);
@@ -183,10 +209,14 @@ export async function evaluateProfiles(
   }
   if (setRows.length) {
     await sql`insert into cdp_subject_tags (tenant_id, tag_id, subject_id, value, reason) values ${sql.join(setRows)}
-      on conflict (tenant_id, tag_id, subject_id) do update set value = excluded.value, set_at = now(), reason = excluded.reason`.execute(tx);
+      on conflict (tenant_id, tag_id, subject_id) do update set value = excluded.value, set_at = now(), reason = excluded.reason`.execute(
+      tx,
+    );
   }
   for (const u of unset)
-    await sql`delete from cdp_subject_tags where tenant_id = ${tenantId} and tag_id = ${u.tag} and subject_id = ${u.subject}`.execute(tx);
+    await sql`delete from cdp_subject_tags where tenant_id = ${tenantId} and tag_id = ${u.tag} and subject_id = ${u.subject}`.execute(
+      tx,
+    );
   result.tagged = setRows.length;
   await applyMembership(tx, tenantId, enter, exit, now, 'event');
   result.entered = enter.length;
@@ -205,16 +235,24 @@ async function applyMembership(
   if (!enter.length && !exit.length) return;
   for (let i = 0; i < enter.length; i += 1000)
     await sql`insert into cdp_segment_members (tenant_id, segment_id, subject_id) values
-      ${sql.join(enter.slice(i, i + 1000).map((e) => sql`(${tenantId}, ${e.seg}, ${e.subject})`))} on conflict do nothing`.execute(tx);
+      ${sql.join(enter.slice(i, i + 1000).map((e) => sql`(${tenantId}, ${e.seg}, ${e.subject})`))} on conflict do nothing`.execute(
+      tx,
+    );
   for (let i = 0; i < exit.length; i += 1000)
     await sql`delete from cdp_segment_members where tenant_id = ${tenantId} and (segment_id, subject_id) in
-      (${sql.join(exit.slice(i, i + 1000).map((e) => sql`(${e.seg}::uuid, ${e.subject}::uuid)`))})`.execute(tx);
+      (${sql.join(exit.slice(i, i + 1000).map((e) => sql`(${e.seg}::uuid, ${e.subject}::uuid)`))})`.execute(
+      tx,
+    );
   const delta = new Map<string, { in: number; out: number }>();
-  for (const e of enter) delta.set(e.seg, { in: (delta.get(e.seg)?.in ?? 0) + 1, out: delta.get(e.seg)?.out ?? 0 });
-  for (const e of exit) delta.set(e.seg, { in: delta.get(e.seg)?.in ?? 0, out: (delta.get(e.seg)?.out ?? 0) + 1 });
+  for (const e of enter)
+    delta.set(e.seg, { in: (delta.get(e.seg)?.in ?? 0) + 1, out: delta.get(e.seg)?.out ?? 0 });
+  for (const e of exit)
+    delta.set(e.seg, { in: delta.get(e.seg)?.in ?? 0, out: (delta.get(e.seg)?.out ?? 0) + 1 });
   const day = utcDay(now);
   for (const [seg, d] of delta) {
-    const r = await sql<{ member_count: number }>`update cdp_segments set member_count = member_count + ${d.in - d.out}
+    const r = await sql<{
+      member_count: number;
+    }>`update cdp_segments set member_count = member_count + ${d.in - d.out}
       where tenant_id = ${tenantId} and id = ${seg} returning member_count`.execute(tx);
     await sql`insert into cdp_segment_history (tenant_id, segment_id, day, entered, exited, members)
       values (${tenantId}, ${seg}, ${day}::date, ${d.in}, ${d.out}, ${r.rows[0]?.member_count ?? 0})
@@ -239,9 +277,15 @@ async function applyMembership(
 }
 
 /** The SQL selecting a segment's subjects (profiles, or records of another object). */
-export function segmentSql(def: { object: string; purpose: string; rule: Rule }, tenantId: string, now: Date) {
+export function segmentSql(
+  def: { object: string; purpose: string; rule: Rule },
+  tenantId: string,
+  now: Date,
+) {
   if (def.object === 'profile')
-    return ruleQuery(def.rule, tenantId, now, { excludeWithdrawn: def.purpose === 'marketing' ? 'marketing' : undefined });
+    return ruleQuery(def.rule, tenantId, now, {
+      excludeWithdrawn: def.purpose === 'marketing' ? 'marketing' : undefined,
+    });
   return recordRuleQuery(def.object, def.rule, tenantId);
 }
 
@@ -251,24 +295,43 @@ const STANDARD_TABLES: Record<string, string> = { customer: 'customers', contact
 export function recordRuleQuery(object: string, rule: Rule, tenantId: string) {
   const table = STANDARD_TABLES[object];
   if (table)
-    return sql<{ id: string }>`select r.id from ${sql.table(table)} r where r.tenant_id = ${tenantId} and r.deleted_at is null
+    return sql<{
+      id: string;
+    }>`select r.id from ${sql.table(table)} r where r.tenant_id = ${tenantId} and r.deleted_at is null
       and ${compileRecordRule(rule, sql`to_jsonb(r)`, sql`r.id`, object)}`;
-  return sql<{ id: string }>`select r.id from custom_records r where r.tenant_id = ${tenantId} and r.object = ${object}
+  return sql<{
+    id: string;
+  }>`select r.id from custom_records r where r.tenant_id = ${tenantId} and r.object = ${object}
     and r.deleted_at is null and ${compileRecordRule(rule, sql`(r.data || jsonb_build_object('name', r.name))`, sql`r.id`, object)}`;
 }
 
 /** Batch (SQL) recomputation of one segment: diff against the stored members, emit changes. */
-export async function computeSegment(tx: Tx, tenantId: string, seg: SegmentDef, now: Date, cause = 'schedule') {
+export async function computeSegment(
+  tx: Tx,
+  tenantId: string,
+  seg: SegmentDef,
+  now: Date,
+  cause = 'schedule',
+) {
   const q = segmentSql(seg, tenantId, now);
-  const r = await sql<{ k: string; subject_id: string }>`with target as materialized (select id from (${q}) x),
+  const r = await sql<{
+    k: string;
+    subject_id: string;
+  }>`with target as materialized (select id from (${q}) x),
       cur as (select subject_id from cdp_segment_members where tenant_id = ${tenantId} and segment_id = ${seg.id})
     select 'in' as k, id as subject_id from target where id not in (select subject_id from cur)
     union all select 'out', subject_id from cur where subject_id not in (select id from target)`.execute(tx);
   const enter = r.rows.filter((x) => x.k === 'in').map((x) => ({ seg: seg.id, subject: x.subject_id }));
   const exit = r.rows.filter((x) => x.k === 'out').map((x) => ({ seg: seg.id, subject: x.subject_id }));
   await applyMembership(tx, tenantId, enter, exit, now, cause);
-  const count = await sql<{ n: number }>`select count(*)::int as n from cdp_segment_members where tenant_id = ${tenantId} and segment_id = ${seg.id}`.execute(tx);
-  await sql`update cdp_segments set member_count = ${count.rows[0]!.n}, computed_at = now() where tenant_id = ${tenantId} and id = ${seg.id}`.execute(tx);
+  const count = await sql<{
+    n: number;
+  }>`select count(*)::int as n from cdp_segment_members where tenant_id = ${tenantId} and segment_id = ${seg.id}`.execute(
+    tx,
+  );
+  await sql`update cdp_segments set member_count = ${count.rows[0]!.n}, computed_at = now() where tenant_id = ${tenantId} and id = ${seg.id}`.execute(
+    tx,
+  );
   return { entered: enter.length, exited: exit.length, members: count.rows[0]!.n };
 }
 
@@ -277,7 +340,9 @@ export async function computeRecordTag(tx: Tx, tenantId: string, tag: TagDef) {
   if (!tag.rule) return { set: 0, removed: 0 };
   const q = recordRuleQuery(tag.object, tag.rule, tenantId);
   const ins = await sql`insert into cdp_subject_tags (tenant_id, tag_id, subject_id, value, reason)
-    select ${tenantId}, ${tag.id}, id, 'true'::jsonb, 'rule:record' from (${q}) x on conflict do nothing returning subject_id`.execute(tx);
+    select ${tenantId}, ${tag.id}, id, 'true'::jsonb, 'rule:record' from (${q}) x on conflict do nothing returning subject_id`.execute(
+    tx,
+  );
   const del = await sql`delete from cdp_subject_tags where tenant_id = ${tenantId} and tag_id = ${tag.id}
     and subject_id not in (select id from (${q}) x) returning subject_id`.execute(tx);
   return { set: ins.rows.length, removed: del.rows.length };

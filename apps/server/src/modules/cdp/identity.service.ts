@@ -5,6 +5,7 @@ import type { Tx } from '../../platform/db/tenant-scope.ts';
 import { conflict, notFound } from '../../platform/errors.ts';
 import { emitEvents } from '../../platform/events/outbox.ts';
 import { newId } from '../../platform/ids.ts';
+import { recomputeCounters } from './counters.ts';
 import {
   type Identity,
   type IdentityRule,
@@ -15,14 +16,22 @@ import {
   type ResolutionStore,
   rulesMap,
 } from './identity.ts';
-import { recomputeCounters } from './counters.ts';
 
 export async function loadIdentityRules(tx: Tx, tenantId: string): Promise<Map<string, IdentityRule>> {
   const rows = (
     await sql<{ kind: string; max_per_profile: number; priority: number; blocked: string[] }>`
-      select kind, max_per_profile, priority, blocked from cdp_identity_rules where tenant_id = ${tenantId}`.execute(tx)
+      select kind, max_per_profile, priority, blocked from cdp_identity_rules where tenant_id = ${tenantId}`.execute(
+      tx,
+    )
   ).rows;
-  return rulesMap(rows.map((r) => ({ kind: r.kind, maxPerProfile: r.max_per_profile, priority: r.priority, blocked: r.blocked })));
+  return rulesMap(
+    rows.map((r) => ({
+      kind: r.kind,
+      maxPerProfile: r.max_per_profile,
+      priority: r.priority,
+      blocked: r.blocked,
+    })),
+  );
 }
 
 export interface Resolution {
@@ -36,7 +45,9 @@ function dbStore(tx: Tx, tenantId: string): ResolutionStore {
   return {
     async ownerOf(i) {
       const r = await sql<{ profile_id: string }>`select profile_id from cdp_identities
-        where tenant_id = ${tenantId} and kind = ${i.kind} and namespace = ${i.namespace} and value = ${i.value}`.execute(tx);
+        where tenant_id = ${tenantId} and kind = ${i.kind} and namespace = ${i.namespace} and value = ${i.value}`.execute(
+        tx,
+      );
       return r.rows[0]?.profile_id ?? null;
     },
     async counts(p) {
@@ -46,7 +57,9 @@ function dbStore(tx: Tx, tenantId: string): ResolutionStore {
     },
     async splitForbids(a, b) {
       const r = await sql`select 1 from cdp_merges where tenant_id = ${tenantId} and split_at is not null
-        and ((target_id = ${a} and source_id = ${b}) or (target_id = ${b} and source_id = ${a})) limit 1`.execute(tx);
+        and ((target_id = ${a} and source_id = ${b}) or (target_id = ${b} and source_id = ${a})) limit 1`.execute(
+        tx,
+      );
       return r.rows.length > 0;
     },
   };
@@ -118,42 +131,63 @@ export async function mergeProfiles(
   reason: string,
   evidence: { identity: Identity; messageId: string | null; message?: Identity[] },
 ): Promise<string> {
-  const profiles = await sql<{ id: string; traits: Record<string, unknown> }>`select id, traits from cdp_profiles
+  const profiles = await sql<{
+    id: string;
+    traits: Record<string, unknown>;
+  }>`select id, traits from cdp_profiles
       where tenant_id = ${tenantId} and id in (${target}, ${source}) for update`.execute(tx);
   const moved = await sql<{ id: string }>`update cdp_identities set profile_id = ${target}
       where tenant_id = ${tenantId} and profile_id = ${source} returning id`.execute(tx);
-  const links = await sql<{ object: string; record_id: string }>`update cdp_profile_links set profile_id = ${target}
+  const links = await sql<{
+    object: string;
+    record_id: string;
+  }>`update cdp_profile_links set profile_id = ${target}
       where tenant_id = ${tenantId} and profile_id = ${source} returning object, record_id`.execute(tx);
   const traitsOf = (id: string) => profiles.rows.find((p) => p.id === id)?.traits ?? {};
   const mergeId = newId();
   await sql`insert into cdp_merges (tenant_id, id, target_id, source_id, reason, evidence, moved_identities, source_traits, target_traits)
     values (${tenantId}, ${mergeId}, ${target}, ${source}, ${reason},
       ${JSON.stringify({ identity: evidence.identity, messageId: evidence.messageId, message: evidence.message ?? [], links: links.rows })}::jsonb,
-      ${moved.rows.map((r) => r.id)}::uuid[], ${JSON.stringify(traitsOf(source))}::jsonb, ${JSON.stringify(traitsOf(target))}::jsonb)`.execute(tx);
+      ${moved.rows.map((r) => r.id)}::uuid[], ${JSON.stringify(traitsOf(source))}::jsonb, ${JSON.stringify(traitsOf(target))}::jsonb)`.execute(
+    tx,
+  );
   // The target's own traits win; the source fills what the target lacks.
   await sql`update cdp_profiles t set traits = s.traits || t.traits, first_seen_at = least(t.first_seen_at, s.first_seen_at),
       last_seen_at = greatest(t.last_seen_at, s.last_seen_at), updated_at = now()
-    from cdp_profiles s where t.tenant_id = ${tenantId} and t.id = ${target} and s.tenant_id = ${tenantId} and s.id = ${source}`.execute(tx);
+    from cdp_profiles s where t.tenant_id = ${tenantId} and t.id = ${target} and s.tenant_id = ${tenantId} and s.id = ${source}`.execute(
+    tx,
+  );
   await sql`update cdp_profiles set merged_into = case when id = ${source} then ${target}::uuid else merged_into end,
       canonical_id = ${target}, updated_at = now()
     where tenant_id = ${tenantId} and canonical_id = ${source}`.execute(tx);
   await sql`insert into cdp_counters (tenant_id, profile_id, counter, day, n, total)
     select tenant_id, ${target}, counter, day, n, total from cdp_counters where tenant_id = ${tenantId} and profile_id = ${source}
-    on conflict (tenant_id, profile_id, counter, day) do update set n = cdp_counters.n + excluded.n, total = cdp_counters.total + excluded.total`.execute(tx);
+    on conflict (tenant_id, profile_id, counter, day) do update set n = cdp_counters.n + excluded.n, total = cdp_counters.total + excluded.total`.execute(
+    tx,
+  );
   await sql`delete from cdp_counters where tenant_id = ${tenantId} and profile_id = ${source}`.execute(tx);
   await sql`insert into cdp_subject_tags (tenant_id, tag_id, subject_id, value, set_at, set_by, reason)
     select tenant_id, tag_id, ${target}, value, set_at, set_by, reason from cdp_subject_tags where tenant_id = ${tenantId} and subject_id = ${source}
     on conflict do nothing`.execute(tx);
-  await sql`delete from cdp_subject_tags where tenant_id = ${tenantId} and subject_id = ${source}`.execute(tx);
+  await sql`delete from cdp_subject_tags where tenant_id = ${tenantId} and subject_id = ${source}`.execute(
+    tx,
+  );
   // Consent: a withdrawal on either side wins (PIPL: consent must be explicit for both persons' data).
   await sql`insert into cdp_consents (tenant_id, profile_id, purpose, granted, source, at)
     select tenant_id, ${target}, purpose, granted, source, at from cdp_consents where tenant_id = ${tenantId} and profile_id = ${source}
-    on conflict (tenant_id, profile_id, purpose) do update set granted = cdp_consents.granted and excluded.granted`.execute(tx);
+    on conflict (tenant_id, profile_id, purpose) do update set granted = cdp_consents.granted and excluded.granted`.execute(
+    tx,
+  );
   await sql`delete from cdp_consents where tenant_id = ${tenantId} and profile_id = ${source}`.execute(tx);
   const left = await sql<{ segment_id: string }>`delete from cdp_segment_members
     where tenant_id = ${tenantId} and subject_id = ${source} returning segment_id`.execute(tx);
   await emitEvents(tx, tenantId, [
-    { type: 'profile.merged', object: 'profile', recordId: target, payload: { mergeId, target, source, reason } },
+    {
+      type: 'profile.merged',
+      object: 'profile',
+      recordId: target,
+      payload: { mergeId, target, source, reason },
+    },
     ...left.rows.map((r) => ({
       type: 'segment.exited',
       object: 'segment',
@@ -165,7 +199,11 @@ export async function mergeProfiles(
 }
 
 /** Undoes a merge: the source profile gets back its identities, links and traits. */
-export async function splitMerge(tx: Tx, actor: Actor, mergeId: string): Promise<{ target: string; source: string }> {
+export async function splitMerge(
+  tx: Tx,
+  actor: Actor,
+  mergeId: string,
+): Promise<{ target: string; source: string }> {
   const tenantId = actor.tenantId;
   const m = (
     await sql<{
@@ -181,7 +219,10 @@ export async function splitMerge(tx: Tx, actor: Actor, mergeId: string): Promise
   if (!m) throw notFound('merge');
   if (m.split_at) throw conflict('cdp.merge_already_split');
   const src = (
-    await sql<{ merged_into: string | null; canonical_id: string }>`select merged_into, canonical_id from cdp_profiles
+    await sql<{
+      merged_into: string | null;
+      canonical_id: string;
+    }>`select merged_into, canonical_id from cdp_profiles
       where tenant_id = ${tenantId} and id = ${m.source_id}`.execute(tx)
   ).rows[0];
   if (!src || src.merged_into !== m.target_id) throw conflict('cdp.merge_superseded');
@@ -199,7 +240,9 @@ export async function splitMerge(tx: Tx, actor: Actor, mergeId: string): Promise
       merged_into = case when id = ${m.source_id} then null else merged_into end,
       traits = case when id = ${m.source_id} then ${JSON.stringify(m.source_traits)}::jsonb else traits end, updated_at = now()
     where tenant_id = ${tenantId} and id in (select id from tree)`.execute(tx);
-  await sql`update cdp_merges set split_at = now(), split_by = ${actor.actorId} where tenant_id = ${tenantId} and id = ${mergeId}`.execute(tx);
+  await sql`update cdp_merges set split_at = now(), split_by = ${actor.actorId} where tenant_id = ${tenantId} and id = ${mergeId}`.execute(
+    tx,
+  );
   await recomputeCounters(tx, tenantId, [root, m.source_id]);
   await writeAudit(tx, actor, {
     action: 'cdp.split',
@@ -208,7 +251,12 @@ export async function splitMerge(tx: Tx, actor: Actor, mergeId: string): Promise
     meta: { mergeId, target: m.target_id, source: m.source_id },
   });
   await emitEvents(tx, tenantId, [
-    { type: 'profile.split', object: 'profile', recordId: m.source_id, payload: { mergeId, target: root, source: m.source_id } },
+    {
+      type: 'profile.split',
+      object: 'profile',
+      recordId: m.source_id,
+      payload: { mergeId, target: root, source: m.source_id },
+    },
   ]);
   return { target: root, source: m.source_id };
 }

@@ -27,12 +27,22 @@ export interface IdentityRule {
 
 /** Defaults per kind; a tenant overrides them in cdp_identity_rules. */
 export const DEFAULT_RULES: IdentityRule[] = [
-  { kind: 'user_id', maxPerProfile: 1, priority: 100, blocked: ['null', 'undefined', '0', '-1', 'none', 'anonymous'] },
+  {
+    kind: 'user_id',
+    maxPerProfile: 1,
+    priority: 100,
+    blocked: ['null', 'undefined', '0', '-1', 'none', 'anonymous'],
+  },
   { kind: 'member_no', maxPerProfile: 1, priority: 90, blocked: ['0', 'null'] },
   { kind: 'wechat_unionid', maxPerProfile: 1, priority: 80, blocked: ['null'] },
   { kind: 'wecom_external_userid', maxPerProfile: 5, priority: 70, blocked: ['null'] },
   // Test and placeholder numbers seen in real data.
-  { kind: 'phone', maxPerProfile: 3, priority: 60, blocked: ['+8613800000000', '+8613800138000', '+8611111111111', '+8613888888888'] },
+  {
+    kind: 'phone',
+    maxPerProfile: 3,
+    priority: 60,
+    blocked: ['+8613800000000', '+8613800138000', '+8611111111111', '+8613888888888'],
+  },
   { kind: 'email', maxPerProfile: 3, priority: 50, blocked: ['test@test.com', 'a@a.com', 'null@null.com'] },
   { kind: 'openid', maxPerProfile: 10, priority: 40, blocked: ['null'] },
   { kind: 'custom', maxPerProfile: 10, priority: 30, blocked: [] },
@@ -55,7 +65,7 @@ export function normalizeIdentity(kind: string, raw: unknown, namespace = ''): I
   if (!value || value.length > 200) return null;
   if (kind === 'phone') {
     const p = parsePhoneNumberFromString(value, 'CN');
-    if (!p || !p.isValid()) return null;
+    if (!p?.isValid()) return null;
     value = p.number; // E.164
   } else if (kind === 'email') {
     value = value.toLowerCase();
@@ -100,7 +110,8 @@ export function orderIdentities(rules: Map<string, IdentityRule>, ids: Identity[
 export type KindCounts = Map<string, number>;
 
 export function canHold(rules: Map<string, IdentityRule>, counts: KindCounts, add: KindCounts): boolean {
-  for (const [kind, n] of add) if ((counts.get(kind) ?? 0) + n > ruleFor(rules, kind).maxPerProfile) return false;
+  for (const [kind, n] of add)
+    if ((counts.get(kind) ?? 0) + n > ruleFor(rules, kind).maxPerProfile) return false;
   return true;
 }
 
@@ -236,9 +247,7 @@ export class IdentityModel {
 }
 
 export const canonicalPartition = (groups: string[][]) =>
-  groups
-    .map((g) => [...g].sort())
-    .sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+  groups.map((g) => [...g].sort()).sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
 
 /**
  * The identities one Segment message carries: userId, anonymousId, and for identify/alias the
@@ -275,7 +284,8 @@ export function identitiesOf(msg: {
       const ns = typeof collection === 'string' ? collection : '';
       if (t === 'unionid' || t === 'wechat_unionid') push('wechat_unionid', id);
       else if (t === 'openid') push('openid', id, ns);
-      else if (t === 'external_userid' || t === 'wecom_external_userid') push('wecom_external_userid', id, ns);
+      else if (t === 'external_userid' || t === 'wecom_external_userid')
+        push('wecom_external_userid', id, ns);
       else if (t === 'phone' || t === 'email' || t === 'member_no') push(t, id);
       else if (t) push('custom', id, t);
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Analytics } from '@segment/analytics-node';
 import { sql } from 'kysely';
-import { type Client, drainBackground, getTestEnv, login, newTenant, type TestEnv } from '../../testing/harness.ts';
+import { drainBackground, getTestEnv, login, newTenant, type TestEnv } from '../../testing/harness.ts';
 
 let env: TestEnv;
 before(async () => {
@@ -17,36 +17,67 @@ async function setup() {
   const admin = await login(env, seed.slug, 'admin');
   const src = await admin.post('/cdp/sources', { name: 'Web', kind: 'server' });
   assert.equal(src.status, 201, JSON.stringify(src.body));
-  return { seed, admin, source: src.body as { id: string; writeKey: string }, tenantId: seed.tenantId as string };
+  return {
+    seed,
+    admin,
+    source: src.body as { id: string; writeKey: string },
+    tenantId: seed.tenantId as string,
+  };
 }
 
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 const send = (path: string, key: string | null, body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${env.baseUrl}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(key ? { authorization: basic(key) } : {}), ...headers },
+    headers: {
+      'content-type': 'application/json',
+      ...(key ? { authorization: basic(key) } : {}),
+      ...headers,
+    },
     body: typeof body === 'string' ? body : JSON.stringify(body),
-  }).then(async (r) => ({ status: r.status, headers: r.headers, body: (await r.json().catch(() => null)) as any }));
+  }).then(async (r) => ({
+    status: r.status,
+    headers: r.headers,
+    body: (await r.json().catch(() => null)) as any,
+  }));
 
 async function countEvents(tenantId: string) {
-  const r = await sql<{ n: number }>`select count(*)::int as n from cdp_events where tenant_id = ${tenantId}`.execute(env.database.db);
+  const r = await sql<{
+    n: number;
+  }>`select count(*)::int as n from cdp_events where tenant_id = ${tenantId}`.execute(env.database.db);
   return r.rows[0]!.n;
 }
 
 describe('Segment-compatible ingestion', () => {
   it('accepts events from the unmodified @segment/analytics-node client and stores each once', async () => {
     const { source, tenantId } = await setup();
-    const analytics = new Analytics({ writeKey: source.writeKey, host: env.baseUrl, flushAt: 10, maxRetries: 3 });
+    const analytics = new Analytics({
+      writeKey: source.writeKey,
+      host: env.baseUrl,
+      flushAt: 10,
+      maxRetries: 3,
+    });
     const errors: unknown[] = [];
     analytics.on('error', (e) => errors.push(e));
-    analytics.identify({ userId: 'u-1', anonymousId: 'anon-1', traits: { name: '张三', phone: '13912345678', plan: 'gold' } });
-    for (let i = 0; i < 25; i++) analytics.track({ userId: 'u-1', event: 'Product Viewed', properties: { sku: `P${i % 3}`, price: 10 } });
+    analytics.identify({
+      userId: 'u-1',
+      anonymousId: 'anon-1',
+      traits: { name: '张三', phone: '13912345678', plan: 'gold' },
+    });
+    for (let i = 0; i < 25; i++)
+      analytics.track({
+        userId: 'u-1',
+        event: 'Product Viewed',
+        properties: { sku: `P${i % 3}`, price: 10 },
+      });
     analytics.page({ anonymousId: 'anon-1', name: 'Home' });
     await analytics.closeAndFlush({ timeout: 10_000 });
     assert.deepEqual(errors, []);
     assert.equal(await countEvents(tenantId), 27);
     await drainBackground(env, tenantId);
-    const profiles = await sql<{ n: number }>`select count(*)::int as n from cdp_profiles where tenant_id = ${tenantId} and merged_into is null`.execute(
+    const profiles = await sql<{
+      n: number;
+    }>`select count(*)::int as n from cdp_profiles where tenant_id = ${tenantId} and merged_into is null`.execute(
       env.database.db,
     );
     assert.equal(profiles.rows[0]!.n, 1, 'userId, anonymousId and phone resolve to one profile');
@@ -55,7 +86,12 @@ describe('Segment-compatible ingestion', () => {
   it('stores nothing twice when a batch is replayed (messageId dedupe per source)', async () => {
     const { source, tenantId } = await setup();
     const batch = {
-      batch: Array.from({ length: 10 }, (_, i) => ({ type: 'track', event: 'Clicked', userId: 'u', messageId: `m-${i}` })),
+      batch: Array.from({ length: 10 }, (_, i) => ({
+        type: 'track',
+        event: 'Clicked',
+        userId: 'u',
+        messageId: `m-${i}`,
+      })),
       sentAt: new Date().toISOString(),
     };
     const a = await send('/v1/batch', source.writeKey, batch);
@@ -80,7 +116,11 @@ describe('Segment-compatible ingestion', () => {
       sentAt: new Date(fast).toISOString(),
     });
     assert.equal(r.status, 200);
-    const ts = (await sql<{ ts: Date }>`select ts from cdp_events where tenant_id = ${tenantId}`.execute(env.database.db)).rows[0]!.ts;
+    const ts = (
+      await sql<{ ts: Date }>`select ts from cdp_events where tenant_id = ${tenantId}`.execute(
+        env.database.db,
+      )
+    ).rows[0]!.ts;
     assert.ok(Math.abs(+ts - (Date.now() - 10_000)) < 5_000, `corrected time ${ts.toISOString()}`);
   });
 
@@ -92,7 +132,13 @@ describe('Segment-compatible ingestion', () => {
         { type: 'track', event: 42, userId: 'u', messageId: 'bad-type' },
         { type: 'track', event: 'NoId', messageId: 'bad-id' },
         { type: 'track', event: 'Time', userId: 'u', timestamp: 'yesterday-ish', messageId: 'bad-ts' },
-        { type: 'track', event: 'Huge', userId: 'u', properties: { blob: 'x'.repeat(40_000) }, messageId: 'bad-size' },
+        {
+          type: 'track',
+          event: 'Huge',
+          userId: 'u',
+          properties: { blob: 'x'.repeat(40_000) },
+          messageId: 'bad-size',
+        },
         { type: 'track', event: 'Props', userId: 'u', properties: 'nope', messageId: 'bad-props' },
         { type: 'track', event: 'Good 2', userId: 'u', messageId: 'ok-2' },
       ],
@@ -113,7 +159,10 @@ describe('Segment-compatible ingestion', () => {
     // All-or-nothing when the client asks for it.
     const all = await send('/v1/batch', source.writeKey, {
       allOrNothing: true,
-      batch: [{ type: 'track', event: 'Good', userId: 'u', messageId: 'aon-1' }, { type: 'track', userId: 'u' }],
+      batch: [
+        { type: 'track', event: 'Good', userId: 'u', messageId: 'aon-1' },
+        { type: 'track', userId: 'u' },
+      ],
     });
     assert.equal(all.status, 400);
     assert.equal(await countEvents(tenantId), 2);
@@ -125,7 +174,13 @@ describe('Segment-compatible ingestion', () => {
     assert.equal((await send('/v1/track', null, { event: 'x', userId: 'u' })).status, 401);
     assert.equal((await send('/v1/track', source.writeKey, '{not json')).status, 400);
     const big = await send('/v1/batch', source.writeKey, {
-      batch: Array.from({ length: 30 }, (_, i) => ({ type: 'track', event: 'x', userId: 'u', properties: { b: 'y'.repeat(20_000) }, messageId: `${i}` })),
+      batch: Array.from({ length: 30 }, (_, i) => ({
+        type: 'track',
+        event: 'x',
+        userId: 'u',
+        properties: { b: 'y'.repeat(20_000) },
+        messageId: `${i}`,
+      })),
     });
     assert.equal(big.status, 400);
     assert.match(big.body.error, /limit is 512000/);
@@ -143,7 +198,12 @@ describe('Segment-compatible ingestion', () => {
     const r = await fetch(`${env.baseUrl}/v1/t`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain', origin: 'https://shop.example.com' },
-      body: JSON.stringify({ event: 'Clicked', anonymousId: 'a-1', writeKey: source.writeKey, messageId: 'b-1' }),
+      body: JSON.stringify({
+        event: 'Clicked',
+        anonymousId: 'a-1',
+        writeKey: source.writeKey,
+        messageId: 'b-1',
+      }),
     });
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('access-control-allow-origin'), 'https://shop.example.com');
@@ -153,7 +213,9 @@ describe('Segment-compatible ingestion', () => {
     const body = (await settings.json()) as any;
     assert.equal(body.integrations['Segment.io'].apiKey, source.writeKey);
     // The Kehu API itself does not take text/plain nor send CORS headers.
-    const api = await fetch(`${env.baseUrl}/api/v1/auth/me`, { headers: { origin: 'https://shop.example.com' } });
+    const api = await fetch(`${env.baseUrl}/api/v1/auth/me`, {
+      headers: { origin: 'https://shop.example.com' },
+    });
     assert.equal(api.headers.get('access-control-allow-origin'), null);
   });
 });

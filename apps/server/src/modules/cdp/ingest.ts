@@ -15,7 +15,14 @@ export const EVENT_LIMIT = 32 * 1024;
 export const BATCH_LIMIT = 500 * 1024;
 const MAX_IN_FLIGHT = Number(process.env.KEHU_CDP_MAX_IN_FLIGHT ?? 64);
 const TYPES = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const;
-const SHORT: Record<string, string> = { t: 'track', i: 'identify', p: 'page', s: 'screen', g: 'group', a: 'alias' };
+const SHORT: Record<string, string> = {
+  t: 'track',
+  i: 'identify',
+  p: 'page',
+  s: 'screen',
+  g: 'group',
+  a: 'alias',
+};
 
 interface SourceRow {
   tenant_id: string;
@@ -34,7 +41,10 @@ async function sourceFor(database: Database, writeKey: string): Promise<SourceRo
   const h = sha256(writeKey);
   const hit = keyCache.get(h);
   if (hit && Date.now() - hit.at < KEY_TTL) return hit.row;
-  const r = await sql<SourceRow>`select tenant_id, id, enabled from cdp_sources where key_hash = ${h}`.execute(database.db);
+  const r =
+    await sql<SourceRow>`select tenant_id, id, enabled from cdp_sources where key_hash = ${h}`.execute(
+      database.db,
+    );
   const row = r.rows[0] ?? null;
   if (keyCache.size > 10_000) keyCache.clear();
   keyCache.set(h, { at: Date.now(), row });
@@ -132,7 +142,8 @@ export function validateMessage(
       : typeof msg.messageId === 'number'
         ? String(msg.messageId)
         : null;
-  if (msg.messageId !== undefined && messageId === null) return 'messageId must be a string of at most 200 characters';
+  if (msg.messageId !== undefined && messageId === null)
+    return 'messageId must be a string of at most 200 characters';
   const properties = (type === 'identify' || type === 'group' ? msg.traits : msg.properties) ?? {};
   return {
     id: newId(),
@@ -209,7 +220,9 @@ async function recordRejections(database: Database, source: SourceRow, rejected:
         }),
       )}`.execute(tx);
     await sql`delete from cdp_debug where tenant_id = ${source.tenant_id} and source_id = ${source.id}
-      and seq < (select max(seq) - 200 from cdp_debug where tenant_id = ${source.tenant_id} and source_id = ${source.id})`.execute(tx);
+      and seq < (select max(seq) - 200 from cdp_debug where tenant_id = ${source.tenant_id} and source_id = ${source.id})`.execute(
+      tx,
+    );
   });
 }
 
@@ -222,9 +235,19 @@ function cdnSettings(req: FastifyRequest, writeKey: string) {
   const host = (req.headers['x-forwarded-host'] as string | undefined) ?? req.headers.host ?? 'localhost';
   return {
     integrations: {
-      'Segment.io': { apiKey: writeKey, apiHost: `${host}/v1`, protocol: proto, unbundledIntegrations: [], addBundledMetadata: true },
+      'Segment.io': {
+        apiKey: writeKey,
+        apiHost: `${host}/v1`,
+        protocol: proto,
+        unbundledIntegrations: [],
+        addBundledMetadata: true,
+      },
     },
-    plan: { track: { __default: { enabled: true, integrations: {} } }, identify: { __default: { enabled: true } }, group: { __default: { enabled: true } } },
+    plan: {
+      track: { __default: { enabled: true, integrations: {} } },
+      identify: { __default: { enabled: true } },
+      group: { __default: { enabled: true } },
+    },
     edgeFunction: {},
     analyticsNextEnabled: true,
     middlewareSettings: {},
@@ -262,7 +285,11 @@ export async function registerIngestion(app: FastifyInstance, database: Database
       const buf = req.body as Buffer | undefined;
       if (!buf || buf.length === 0) return fail(reply, 400, 'empty body');
       if (buf.length > (typeHint === 'batch' ? BATCH_LIMIT : EVENT_LIMIT))
-        return fail(reply, 400, `body is ${buf.length} bytes; the limit is ${typeHint === 'batch' ? BATCH_LIMIT : EVENT_LIMIT}`);
+        return fail(
+          reply,
+          400,
+          `body is ${buf.length} bytes; the limit is ${typeHint === 'batch' ? BATCH_LIMIT : EVENT_LIMIT}`,
+        );
       let body: any;
       try {
         body = JSON.parse(buf.toString('utf8'));
@@ -290,7 +317,11 @@ export async function registerIngestion(app: FastifyInstance, database: Database
         items.forEach((m, index) => {
           const r = validateMessage(m, typeHint === 'batch' ? null : typeHint, receivedAt, body.sentAt);
           if (typeof r === 'string')
-            rejected.push({ index, reason: r, messageId: isObj(m) && typeof m.messageId === 'string' ? m.messageId : undefined });
+            rejected.push({
+              index,
+              reason: r,
+              messageId: isObj(m) && typeof m.messageId === 'string' ? m.messageId : undefined,
+            });
           else accepted.push(r);
         });
         await recordRejections(database, source, rejected, items);

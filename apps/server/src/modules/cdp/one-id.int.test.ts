@@ -5,8 +5,16 @@ import { sql } from 'kysely';
 import { inTenant } from '../../platform/db/tenant-scope.ts';
 import { newId } from '../../platform/ids.ts';
 import { getTestEnv, type TestEnv } from '../../testing/harness.ts';
-import { canonicalPartition, DEFAULT_RULES, type Identity, IdentityModel, identityKey, ruleFor, rulesMap } from './identity.ts';
 import { loadIdentityRules, resolveIdentities, splitMerge } from './identity.service.ts';
+import {
+  canonicalPartition,
+  DEFAULT_RULES,
+  type Identity,
+  IdentityModel,
+  identityKey,
+  ruleFor,
+  rulesMap,
+} from './identity.ts';
 
 let env: TestEnv;
 before(async () => {
@@ -18,13 +26,20 @@ after(async () => {
 
 async function bareTenant(): Promise<string> {
   const id = newId();
-  await sql`insert into tenants (id, slug, name) values (${id}, ${`oneid-${id}`}, 'One ID test')`.execute(env.database.db);
+  await sql`insert into tenants (id, slug, name) values (${id}, ${`oneid-${id}`}, 'One ID test')`.execute(
+    env.database.db,
+  );
   return id;
 }
 
 async function dbPartition(tenantId: string): Promise<string[][]> {
   const rows = (
-    await sql<{ kind: string; namespace: string; value: string; profile_id: string }>`select kind, namespace, value, profile_id
+    await sql<{
+      kind: string;
+      namespace: string;
+      value: string;
+      profile_id: string;
+    }>`select kind, namespace, value, profile_id
       from cdp_identities where tenant_id = ${tenantId}`.execute(env.database.db)
   ).rows;
   const groups = new Map<string, string[]>();
@@ -35,9 +50,15 @@ async function dbPartition(tenantId: string): Promise<string[][]> {
 // Small pools so collisions (and so merges and conflicts) are frequent.
 const ident = fc.oneof(
   fc.integer({ min: 0, max: 3 }).map((n): Identity => ({ kind: 'user_id', namespace: '', value: `u${n}` })),
-  fc.integer({ min: 0, max: 6 }).map((n): Identity => ({ kind: 'anonymous_id', namespace: '', value: `a${n}` })),
-  fc.integer({ min: 0, max: 4 }).map((n): Identity => ({ kind: 'phone', namespace: '', value: `+861390000000${n}` })),
-  fc.integer({ min: 0, max: 3 }).map((n): Identity => ({ kind: 'email', namespace: '', value: `p${n}@x.cn` })),
+  fc
+    .integer({ min: 0, max: 6 })
+    .map((n): Identity => ({ kind: 'anonymous_id', namespace: '', value: `a${n}` })),
+  fc
+    .integer({ min: 0, max: 4 })
+    .map((n): Identity => ({ kind: 'phone', namespace: '', value: `+861390000000${n}` })),
+  fc
+    .integer({ min: 0, max: 3 })
+    .map((n): Identity => ({ kind: 'email', namespace: '', value: `p${n}@x.cn` })),
   fc.integer({ min: 0, max: 2 }).map((n): Identity => ({ kind: 'member_no', namespace: '', value: `M${n}` })),
 );
 const stream = fc.array(fc.array(ident, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 14 });
@@ -139,12 +160,17 @@ describe('One ID (identity resolution)', () => {
   it('records every merge with its evidence and can split it again', async () => {
     const tenantId = await bareTenant();
     const I = (kind: string, value: string): Identity => ({ kind, namespace: '', value });
-    await runDb(tenantId, [[I('user_id', 'u1'), I('anonymous_id', 'a1')], [I('anonymous_id', 'a2'), I('phone', '+8613900000001')]]);
+    await runDb(tenantId, [
+      [I('user_id', 'u1'), I('anonymous_id', 'a1')],
+      [I('anonymous_id', 'a2'), I('phone', '+8613900000001')],
+    ]);
     assert.equal((await dbPartition(tenantId)).length, 2);
     await runDb(tenantId, [[I('user_id', 'u1'), I('phone', '+8613900000001')]]);
     assert.equal((await dbPartition(tenantId)).length, 1);
     const merge = (
-      await sql<any>`select id, evidence, target_id, source_id from cdp_merges where tenant_id = ${tenantId}`.execute(env.database.db)
+      await sql<any>`select id, evidence, target_id, source_id from cdp_merges where tenant_id = ${tenantId}`.execute(
+        env.database.db,
+      )
     ).rows[0];
     assert.equal(merge.evidence.identity.kind, 'phone');
     await inTenant(env.database.db, tenantId, (tx) =>

@@ -4,8 +4,8 @@ import { inTenant, type Tx } from '../../platform/db/tenant-scope.ts';
 import { registerJob } from '../../platform/jobs/queue.ts';
 import { CounterBatch, loadCounterDefs } from './counters.ts';
 import { evaluateProfiles, loadSegmentDefs, loadTagDefs } from './evaluation.service.ts';
-import { identitiesOf, normalizeIdentity } from './identity.ts';
 import { loadIdentityRules, ownerOf, resolveIdentities } from './identity.service.ts';
+import { identitiesOf, normalizeIdentity } from './identity.ts';
 
 /** Payload of `cdp:process`: none; each run drains the tenant's pending events in order. */
 export type ProcessPayload = Record<string, never>;
@@ -41,7 +41,9 @@ export async function processBatch(db: Db, tenantId: string, now = new Date()): 
     if (!pending.length) return 0;
     const events = (
       await sql<EventRow>`select id, ts, type, event, source_id, message_id, ident_kind, ident, properties, raw from cdp_events
-        where tenant_id = ${tenantId} and (ts, id) in (${sql.join(pending.map((p) => sql`(${p.ts}::timestamptz, ${p.event_id}::uuid)`))})`.execute(tx)
+        where tenant_id = ${tenantId} and (ts, id) in (${sql.join(pending.map((p) => sql`(${p.ts}::timestamptz, ${p.event_id}::uuid)`))})`.execute(
+        tx,
+      )
     ).rows;
     const byId = new Map(events.map((e) => [e.id, e]));
     const rules = await loadIdentityRules(tx, tenantId);
@@ -105,11 +107,15 @@ export async function processBatch(db: Db, tenantId: string, now = new Date()): 
       await sql`update cdp_profiles set traits = traits || ${JSON.stringify(traits)}::jsonb, updated_at = now()
         where tenant_id = ${tenantId} and id = ${profile}`.execute(tx);
     for (const [profile, at] of seen)
-      await sql`update cdp_profiles set last_seen_at = greatest(last_seen_at, ${at}) where tenant_id = ${tenantId} and id = ${profile}`.execute(tx);
+      await sql`update cdp_profiles set last_seen_at = greatest(last_seen_at, ${at}) where tenant_id = ${tenantId} and id = ${profile}`.execute(
+        tx,
+      );
     await counters.flush(tx, tenantId);
     const [tags, segs] = [await loadTagDefs(tx, tenantId), await loadSegmentDefs(tx, tenantId)];
     await evaluateProfiles(tx, tenantId, [...dirty], now, { tags, segs });
-    await sql`delete from cdp_pending where tenant_id = ${tenantId} and seq = any(${pending.map((p) => p.seq)}::bigint[])`.execute(tx);
+    await sql`delete from cdp_pending where tenant_id = ${tenantId} and seq = any(${pending.map((p) => p.seq)}::bigint[])`.execute(
+      tx,
+    );
     return pending.length;
   });
 }

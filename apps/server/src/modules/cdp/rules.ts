@@ -17,7 +17,18 @@ import { z } from 'zod';
  * - `sum` adds a numeric property (other values count 0).
  */
 
-export const CMP_OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'contains', 'exists', 'notExists'] as const;
+export const CMP_OPS = [
+  'eq',
+  'ne',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'in',
+  'contains',
+  'exists',
+  'notExists',
+] as const;
 export type CmpOp = (typeof CMP_OPS)[number];
 type Scalar = string | number | boolean;
 
@@ -70,7 +81,11 @@ export const ruleSchema: z.ZodType<Rule> = z.lazy(() =>
     z.object({ not: ruleSchema }).strict(),
     z.object({ trait: z.string().regex(NAME), op: z.enum(CMP_OPS), value: valueSchema }).strict(),
     z
-      .object({ tag: z.string().min(1).max(100), op: z.enum(['has', 'notHas', ...CMP_OPS]).optional(), value: valueSchema })
+      .object({
+        tag: z.string().min(1).max(100),
+        op: z.enum(['has', 'notHas', ...CMP_OPS]).optional(),
+        value: valueSchema,
+      })
       .strict(),
     z
       .object({
@@ -147,8 +162,10 @@ export function counterAmount(def: CounterDef, props: Record<string, unknown>): 
 }
 
 export const DAY_MS = 86_400_000;
-export const utcDay = (t: Date | number) => new Date(Math.floor(+t / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
-export const windowStart = (now: Date, days: number) => new Date((Math.floor(+now / DAY_MS) - (days - 1)) * DAY_MS);
+export const utcDay = (t: Date | number) =>
+  new Date(Math.floor(+t / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+export const windowStart = (now: Date, days: number) =>
+  new Date((Math.floor(+now / DAY_MS) - (days - 1)) * DAY_MS);
 
 // ---------------------------------------------------------------- in-memory evaluator
 
@@ -188,7 +205,11 @@ export function compare(v: unknown, c: ValueCond): boolean {
   }
 }
 
-export function aggregate(r: Pick<EventRule, 'event' | 'where' | 'agg' | 'property' | 'withinDays'>, s: SubjectState, now: Date): number {
+export function aggregate(
+  r: Pick<EventRule, 'event' | 'where' | 'agg' | 'property' | 'withinDays'>,
+  s: SubjectState,
+  now: Date,
+): number {
   const days = s.counters.get(counterKey(r));
   if (!days) return 0;
   const from = utcDay(windowStart(now, r.withinDays));
@@ -347,7 +368,12 @@ export function ruleQuery(
  * Rules over records of any record-engine object (R2.2): field conditions and tags only (a
  * vehicle has no events). `data` is the record as jsonb.
  */
-export function compileRecordRule(rule: Rule, data: RawBuilder<unknown>, idExpr: RawBuilder<unknown>, object: string): RawBuilder<unknown> {
+export function compileRecordRule(
+  rule: Rule,
+  data: RawBuilder<unknown>,
+  idExpr: RawBuilder<unknown>,
+  object: string,
+): RawBuilder<unknown> {
   const walk = (r: Rule): RawBuilder<unknown> => {
     if ('and' in r) return sql`(${sql.join(r.and.map(walk), sql` and `)})`;
     if ('or' in r) return sql`(${sql.join(r.or.map(walk), sql` or `)})`;

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { drainBackground, getTestEnv, login, loginAsRole, newTenant, type TestEnv } from '../../testing/harness.ts';
+import {
+  drainBackground,
+  getTestEnv,
+  login,
+  loginAsRole,
+  newTenant,
+  type TestEnv,
+} from '../../testing/harness.ts';
 
 let env: TestEnv;
 before(async () => {
@@ -16,7 +23,9 @@ async function batch(key: string, msgs: Record<string, unknown>[]) {
   const r = await fetch(`${env.baseUrl}/v1/batch`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: basic(key) },
-    body: JSON.stringify({ batch: msgs.map((m, i) => ({ messageId: `${Date.now()}-${i}-${Math.random()}`, ...m })) }),
+    body: JSON.stringify({
+      batch: msgs.map((m, i) => ({ messageId: `${Date.now()}-${i}-${Math.random()}`, ...m })),
+    }),
   });
   assert.equal(r.status, 200, await r.text());
 }
@@ -33,7 +42,17 @@ describe('tags and segments', () => {
     const { admin, key, tenantId } = await setup();
     const seg = await admin.post('/cdp/segments', {
       name: 'Viewed P1 3× in 7 days',
-      rule: { and: [{ event: 'Product Viewed', where: [{ prop: 'sku', op: 'eq', value: 'P1' }], withinDays: 7, op: 'gte', value: 3 }] },
+      rule: {
+        and: [
+          {
+            event: 'Product Viewed',
+            where: [{ prop: 'sku', op: 'eq', value: 'P1' }],
+            withinDays: 7,
+            op: 'gte',
+            value: 3,
+          },
+        ],
+      },
     });
     assert.equal(seg.status, 201, JSON.stringify(seg.body));
     await batch(key, [
@@ -46,21 +65,43 @@ describe('tags and segments', () => {
     assert.equal((await admin.get(`/cdp/segments/${seg.body.id}`)).body.memberCount, 0);
     await batch(key, [{ type: 'track', userId: 'u1', event: 'Product Viewed', properties: { sku: 'P1' } }]);
     await drainBackground(env, tenantId);
-    const dbg = await sql`select (select json_agg(c) from cdp_counters c where tenant_id = ${tenantId}) as c, (select json_agg(d) from cdp_counter_defs d where tenant_id = ${tenantId}) as d, (select count(*) from cdp_pending where tenant_id = ${tenantId}) as p, (select json_agg(j) from jobs j where tenant_id = ${tenantId}) as j`.execute(env.database.db);
-    assert.equal((await admin.get(`/cdp/segments/${seg.body.id}`)).body.memberCount, 1, JSON.stringify(dbg.rows));
-    const ev = await sql<{ n: number; t: string }>`select count(*)::int as n, string_agg(type, ',') as t from outbox where tenant_id = ${tenantId}`.execute(env.database.db);
+    const dbg =
+      await sql`select (select json_agg(c) from cdp_counters c where tenant_id = ${tenantId}) as c, (select json_agg(d) from cdp_counter_defs d where tenant_id = ${tenantId}) as d, (select count(*) from cdp_pending where tenant_id = ${tenantId}) as p, (select json_agg(j) from jobs j where tenant_id = ${tenantId}) as j`.execute(
+        env.database.db,
+      );
+    assert.equal(
+      (await admin.get(`/cdp/segments/${seg.body.id}`)).body.memberCount,
+      1,
+      JSON.stringify(dbg.rows),
+    );
+    const ev = await sql<{
+      n: number;
+      t: string;
+    }>`select count(*)::int as n, string_agg(type, ',') as t from outbox where tenant_id = ${tenantId}`.execute(
+      env.database.db,
+    );
     assert.match(ev.rows[0]!.t ?? '', /segment.entered/, JSON.stringify(ev.rows));
-    const preview = await admin.post('/cdp/segments/preview', { rule: { trait: 'name', op: 'eq', value: '李雷' }, name: 'x' });
+    const preview = await admin.post('/cdp/segments/preview', {
+      rule: { trait: 'name', op: 'eq', value: '李雷' },
+      name: 'x',
+    });
     assert.equal(preview.body.count, 1);
   });
 
   it('keeps a profile that withdrew marketing consent out of marketing segments but stores its events', async () => {
     const { admin, key, tenantId } = await setup();
     const rule = { trait: 'plan', op: 'eq', value: 'gold' };
-    const mkt = (await admin.post('/cdp/segments', { name: 'Gold (marketing)', purpose: 'marketing', rule })).body;
-    const ana = (await admin.post('/cdp/segments', { name: 'Gold (analytics)', purpose: 'analytics', rule })).body;
+    const mkt = (await admin.post('/cdp/segments', { name: 'Gold (marketing)', purpose: 'marketing', rule }))
+      .body;
+    const ana = (await admin.post('/cdp/segments', { name: 'Gold (analytics)', purpose: 'analytics', rule }))
+      .body;
     await batch(key, [
-      { type: 'identify', userId: 'c1', traits: { plan: 'gold' }, context: { consent: { categoryPreferences: { marketing: false } } } },
+      {
+        type: 'identify',
+        userId: 'c1',
+        traits: { plan: 'gold' },
+        context: { consent: { categoryPreferences: { marketing: false } } },
+      },
       { type: 'identify', userId: 'c2', traits: { plan: 'gold' } },
     ]);
     await drainBackground(env, tenantId);
@@ -85,7 +126,12 @@ describe('tags and segments', () => {
       config: { metric: { event: 'Order Completed', withinDays: 90, agg: 'sum', property: 'total' } },
     });
     assert.equal(tag.status, 201, JSON.stringify(tag.body));
-    const gold = await admin.post('/cdp/tags', { key: 'gold', name: '金卡', kind: 'attribute', rule: { trait: 'plan', op: 'eq', value: 'gold' } });
+    const gold = await admin.post('/cdp/tags', {
+      key: 'gold',
+      name: '金卡',
+      kind: 'attribute',
+      rule: { trait: 'plan', op: 'eq', value: 'gold' },
+    });
     assert.equal(gold.status, 201);
     await drainBackground(env, tenantId);
     const t = (await admin.get(`/cdp/tags/${tag.body.id}`)).body;
@@ -116,11 +162,18 @@ describe('tags and segments', () => {
     assert.equal(profiles.length, 1, 'the contact joined the profile its phone belongs to');
     const p = (await admin.get(`/cdp/profiles/${profiles[0].id}`)).body;
     assert.equal(p.links[0].object, 'contact');
-    const seg = (await admin.post('/cdp/segments', { name: 'CRM 王五', rule: { crm: 'contact', field: 'name', op: 'eq', value: '王五' } })).body;
+    const seg = (
+      await admin.post('/cdp/segments', {
+        name: 'CRM 王五',
+        rule: { crm: 'contact', field: 'name', op: 'eq', value: '王五' },
+      })
+    ).body;
     assert.equal(seg.memberCount, 1);
     const csv = await admin.get(`/cdp/segments/${seg.id}/export`);
     assert.equal(csv.status, 200);
-    const audit = await sql<{ n: number }>`select count(*)::int as n from audit_log where tenant_id = ${tenantId} and action = 'export' and object = 'cdp_segment'`.execute(
+    const audit = await sql<{
+      n: number;
+    }>`select count(*)::int as n from audit_log where tenant_id = ${tenantId} and action = 'export' and object = 'cdp_segment'`.execute(
       env.database.db,
     );
     assert.equal(audit.rows[0]!.n, 1);
@@ -146,15 +199,33 @@ describe('tags and segments', () => {
 
   it('tags records of a custom object (R2.2)', async () => {
     const { admin, tenantId } = await setup();
-    await admin.post('/meta/objects', { apiName: 'vehicle', label: { 'zh-CN': '车辆', 'en-US': 'Vehicle' }, pluralLabel: { 'zh-CN': '车辆', 'en-US': 'Vehicles' } });
-    await admin.post('/meta/objects/vehicle/fields', { apiName: 'mileage', type: 'number', label: { 'zh-CN': '里程', 'en-US': 'Mileage' } });
+    await admin.post('/meta/objects', {
+      apiName: 'vehicle',
+      label: { 'zh-CN': '车辆', 'en-US': 'Vehicle' },
+      pluralLabel: { 'zh-CN': '车辆', 'en-US': 'Vehicles' },
+    });
+    await admin.post('/meta/objects/vehicle/fields', {
+      apiName: 'mileage',
+      type: 'number',
+      label: { 'zh-CN': '里程', 'en-US': 'Mileage' },
+    });
     await admin.post('/records/vehicle', { name: '沪A12345', c_mileage: 120000 });
     await admin.post('/records/vehicle', { name: '沪B54321', c_mileage: 3000 });
-    const tag = await admin.post('/cdp/tags', { key: 'high_mileage', name: '高里程', kind: 'attribute', object: 'vehicle', rule: { trait: 'c_mileage', op: 'gte', value: 100000 } });
+    const tag = await admin.post('/cdp/tags', {
+      key: 'high_mileage',
+      name: '高里程',
+      kind: 'attribute',
+      object: 'vehicle',
+      rule: { trait: 'c_mileage', op: 'gte', value: 100000 },
+    });
     assert.equal(tag.status, 201, JSON.stringify(tag.body));
     await drainBackground(env, tenantId);
     assert.equal((await admin.get(`/cdp/tags/${tag.body.id}`)).body.coverage, 1);
-    const seg = await admin.post('/cdp/segments', { name: '高里程车辆', object: 'vehicle', rule: { tag: 'high_mileage' } });
+    const seg = await admin.post('/cdp/segments', {
+      name: '高里程车辆',
+      object: 'vehicle',
+      rule: { tag: 'high_mileage' },
+    });
     assert.equal(seg.body.memberCount, 1);
   });
 });

@@ -29,7 +29,9 @@ export async function maintainPartitions(db: Db, now = new Date(), monthsAhead =
     if (exists.rows.length) continue;
     try {
       await sql
-        .raw(`create table ${name} partition of cdp_events for values from ('${from.toISOString()}') to ('${to.toISOString()}')`)
+        .raw(
+          `create table ${name} partition of cdp_events for values from ('${from.toISOString()}') to ('${to.toISOString()}')`,
+        )
         .execute(db);
       created.push(name);
     } catch {
@@ -37,13 +39,20 @@ export async function maintainPartitions(db: Db, now = new Date(), monthsAhead =
       // they stay there, which is correct if slower.
     }
   }
-  const maxRetention = (await sql<{ d: number | null }>`select max(retention_days) as d from cdp_settings`.execute(db)).rows[0]?.d ?? 730;
+  const maxRetention =
+    (await sql<{ d: number | null }>`select max(retention_days) as d from cdp_settings`.execute(db)).rows[0]
+      ?.d ?? 730;
   const cutoff = monthStart(new Date(+now - Math.max(maxRetention, 730) * 86_400_000), 0);
-  const parts = await sql<{ name: string }>`select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
-    join pg_class p on p.oid = i.inhparent where p.relname = 'cdp_events' and c.relname ~ '^cdp_events_[0-9]{4}_[0-9]{2}$'`.execute(db);
+  const parts = await sql<{
+    name: string;
+  }>`select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
+    join pg_class p on p.oid = i.inhparent where p.relname = 'cdp_events' and c.relname ~ '^cdp_events_[0-9]{4}_[0-9]{2}$'`.execute(
+    db,
+  );
   for (const p of parts.rows) {
     const [y, m] = p.name.slice('cdp_events_'.length).split('_').map(Number);
-    if (monthStart(new Date(Date.UTC(y!, m! - 1, 1)), 1) <= cutoff) await sql.raw(`drop table ${p.name}`).execute(db);
+    if (monthStart(new Date(Date.UTC(y!, m! - 1, 1)), 1) <= cutoff)
+      await sql.raw(`drop table ${p.name}`).execute(db);
   }
   return created;
 }
@@ -51,22 +60,42 @@ export async function maintainPartitions(db: Db, now = new Date(), monthsAhead =
 /** Per tenant: retention of events and dedupe ids, time-based segment exits, record tags. */
 export async function tenantTick(db: Db, tenantId: string, now = new Date()) {
   await inTenant(db, tenantId, async (tx) => {
-    const days = (await sql<{ retention_days: number }>`select retention_days from cdp_settings where tenant_id = ${tenantId}`.execute(tx)).rows[0]
-      ?.retention_days;
-    if (days) await sql`delete from cdp_events where tenant_id = ${tenantId} and ts < ${new Date(+now - days * 86_400_000)}`.execute(tx);
+    const days = (
+      await sql<{
+        retention_days: number;
+      }>`select retention_days from cdp_settings where tenant_id = ${tenantId}`.execute(tx)
+    ).rows[0]?.retention_days;
+    if (days)
+      await sql`delete from cdp_events where tenant_id = ${tenantId} and ts < ${new Date(+now - days * 86_400_000)}`.execute(
+        tx,
+      );
     // A client retries for hours, not weeks: dedupe ids older than 30 days are dropped.
-    await sql`delete from cdp_message_ids where tenant_id = ${tenantId} and received_at < ${new Date(+now - 30 * 86_400_000)}`.execute(tx);
-    await sql`delete from cdp_counters where tenant_id = ${tenantId} and day < ${new Date(+now - 731 * 86_400_000)}::date`.execute(tx);
+    await sql`delete from cdp_message_ids where tenant_id = ${tenantId} and received_at < ${new Date(+now - 30 * 86_400_000)}`.execute(
+      tx,
+    );
+    await sql`delete from cdp_counters where tenant_id = ${tenantId} and day < ${new Date(+now - 731 * 86_400_000)}::date`.execute(
+      tx,
+    );
   });
   await inTenant(db, tenantId, async (tx) => {
     await lockTenantCdp(tx, tenantId);
     // Windowed conditions change with time alone ("no order in 30 days"): re-evaluate those.
-    for (const s of await loadSegmentDefs(tx, tenantId)) if (s.object === 'profile' && isTimeDependent(s.rule)) await computeSegment(tx, tenantId, s, now);
+    for (const s of await loadSegmentDefs(tx, tenantId))
+      if (s.object === 'profile' && isTimeDependent(s.rule)) await computeSegment(tx, tenantId, s, now);
   });
   await inTenant(db, tenantId, async (tx) => {
-    const objects = (await sql<{ object: string }>`select distinct object from cdp_tags where tenant_id = ${tenantId} and object <> 'profile'`.execute(tx)).rows;
-    for (const o of objects) for (const t of await loadTagDefs(tx, tenantId, o.object)) if (t.kind !== 'manual') await computeRecordTag(tx, tenantId, t);
-    for (const s of await loadSegmentDefs(tx, tenantId)) if (s.object !== 'profile') await computeSegment(tx, tenantId, s, now);
+    const objects = (
+      await sql<{
+        object: string;
+      }>`select distinct object from cdp_tags where tenant_id = ${tenantId} and object <> 'profile'`.execute(
+        tx,
+      )
+    ).rows;
+    for (const o of objects)
+      for (const t of await loadTagDefs(tx, tenantId, o.object))
+        if (t.kind !== 'manual') await computeRecordTag(tx, tenantId, t);
+    for (const s of await loadSegmentDefs(tx, tenantId))
+      if (s.object !== 'profile') await computeSegment(tx, tenantId, s, now);
   });
 }
 
@@ -74,6 +103,8 @@ export function registerTickJob() {
   registerJob<TickPayload>('cdp:tick', async (p, ctx) => {
     await maintainPartitions(ctx.db);
     await tenantTick(ctx.db, ctx.tenantId);
-    await inTenant(ctx.db, ctx.tenantId, (tx) => scheduleTick(tx, ctx.tenantId, new Date(p.slot * 300_000 + 1000)));
+    await inTenant(ctx.db, ctx.tenantId, (tx) =>
+      scheduleTick(tx, ctx.tenantId, new Date(p.slot * 300_000 + 1000)),
+    );
   });
 }

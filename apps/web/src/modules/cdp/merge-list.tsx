@@ -1,0 +1,63 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { App, Button, List, Popconfirm, Space, Tag, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { http } from '../../app/api-client';
+import { errorMessage } from '../../app/error-result';
+import type { Merge } from './cdp-api';
+
+/** Merge history with the evidence of each merge and a split (undo) button. */
+export function MergeList({ merges, canManage }: { merges: Merge[]; canManage: boolean }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const split = useMutation({
+    mutationFn: (id: string) => http.post(`/cdp/merges/${id}/split`),
+    onSuccess: () => {
+      message.success(t('cdp.merges.splitDone'));
+      void qc.invalidateQueries({ queryKey: ['cdp'] });
+    },
+    onError: (e) => message.error(errorMessage(e)),
+  });
+  return (
+    <List
+      size="small"
+      dataSource={merges}
+      data-testid="merge-list"
+      locale={{ emptyText: t('cdp.merges.empty') }}
+      renderItem={(m) => (
+        <List.Item
+          actions={
+            canManage && !m.splitAt
+              ? [
+                  <Popconfirm
+                    key="split"
+                    title={t('cdp.merges.splitConfirm')}
+                    onConfirm={() => split.mutate(m.id)}
+                  >
+                    <Button size="small" danger data-testid="merge-split">
+                      {t('cdp.merges.split')}
+                    </Button>
+                  </Popconfirm>,
+                ]
+              : []
+          }
+        >
+          <Space direction="vertical" size={0}>
+            <Space wrap>
+              <Link to={`/cdp/profiles/${m.sourceId}`}>{m.sourceId.slice(0, 8)}</Link>→
+              <Link to={`/cdp/profiles/${m.targetId}`}>{m.targetId.slice(0, 8)}</Link>
+              <Tag>{m.reason}</Tag>
+              {m.splitAt && <Tag color="orange">{t('cdp.merges.wasSplit')}</Tag>}
+            </Space>
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {new Date(m.at).toLocaleString()} · {t('cdp.merges.evidence')}:{' '}
+              {m.evidence.identity ? `${m.evidence.identity.kind}=${m.evidence.identity.value}` : '—'}
+              {m.evidence.messageId ? ` · ${m.evidence.messageId}` : ''}
+            </Typography.Text>
+          </Space>
+        </List.Item>
+      )}
+    />
+  );
+}

@@ -1,0 +1,210 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  App,
+  Button,
+  Card,
+  Col,
+  Descriptions,
+  Empty,
+  List,
+  Row,
+  Skeleton,
+  Space,
+  Switch,
+  Tag,
+  Timeline,
+  Tooltip,
+  Typography,
+} from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { http } from '../../app/api-client';
+import { ErrorResult, errorMessage } from '../../app/error-result';
+import { useSession } from '../../app/session';
+import { type Profile360, useProfile } from './cdp-api';
+import { MergeList } from './merge-list';
+
+const PURPOSES = ['marketing', 'analytics', 'service'];
+
+export function ProfilePage() {
+  const { id = '' } = useParams();
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const { can } = useSession();
+  const [unmasked, setUnmasked] = useState(false);
+  const masked = useProfile(id);
+  const full = useQuery({
+    queryKey: ['cdp', 'profile', id, 'unmasked'],
+    queryFn: () => http.post<Profile360>(`/cdp/profiles/${id}/unmask`),
+    enabled: unmasked,
+  });
+  const p = unmasked && full.data ? full.data : masked.data;
+  const consent = useMutation({
+    mutationFn: (v: { purpose: string; granted: boolean }) =>
+      http.put(`/cdp/profiles/${p?.id}/consents/${v.purpose}`, { granted: v.granted }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['cdp', 'profile', id] }),
+    onError: (e) => message.error(errorMessage(e)),
+  });
+  if (masked.error) return <ErrorResult error={masked.error} onRetry={() => masked.refetch()} />;
+  if (!p) return <Skeleton active />;
+  const consentOf = (purpose: string) => p.consents.find((c) => c.purpose === purpose);
+  return (
+    <div className="kehu-page" data-testid="cdp-profile">
+      <div className="kehu-page-header">
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          {String(p.traits.name ?? p.identities[0]?.value ?? p.id.slice(0, 8))}
+        </Typography.Title>
+        {can('profile:unmask') && p._masked.length > 0 && !unmasked && (
+          <Button onClick={() => setUnmasked(true)} data-testid="profile-unmask">
+            {t('cdp.profile.unmask')}
+          </Button>
+        )}
+      </div>
+      {p.id !== id && (
+        <Typography.Paragraph type="secondary">
+          {t('cdp.profile.mergedInto', { id: p.id })}
+        </Typography.Paragraph>
+      )}
+      <Row gutter={[12, 12]}>
+        <Col xs={24} lg={12}>
+          <Card size="small" title={t('cdp.profile.identities')}>
+            <Space wrap size={4} data-testid="profile-identities">
+              {p.identities.map((i) => (
+                <Tooltip key={i.id} title={new Date(i.firstSeenAt).toLocaleString()}>
+                  <Tag>
+                    {t(`cdp.idKind.${i.kind}`, { defaultValue: i.kind })}: {i.value}
+                    {i.namespace ? ` (${i.namespace})` : ''}
+                  </Tag>
+                </Tooltip>
+              ))}
+            </Space>
+          </Card>
+        </Col>
+        <Col xs={24} lg={12}>
+          <Card size="small" title={t('cdp.profile.traits')}>
+            <Descriptions size="small" column={1} data-testid="profile-traits">
+              {Object.entries(p.traits).map(([k, v]) => (
+                <Descriptions.Item key={k} label={k}>
+                  {typeof v === 'object' ? JSON.stringify(v) : String(v)}
+                </Descriptions.Item>
+              ))}
+            </Descriptions>
+          </Card>
+        </Col>
+        <Col xs={24} lg={12}>
+          <Card size="small" title={t('cdp.profile.tags')}>
+            {p.tags.length === 0 ? (
+              <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} />
+            ) : (
+              <List
+                size="small"
+                data-testid="profile-tags"
+                dataSource={p.tags}
+                renderItem={(tag) => (
+                  <List.Item>
+                    <Space wrap>
+                      <Tag color="geekblue">{tag.name}</Tag>
+                      {tag.value !== true && <Typography.Text>{String(tag.value)}</Typography.Text>}
+                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                        {t('cdp.profile.tagWhy', {
+                          at: new Date(tag.setAt).toLocaleString(),
+                          why: tag.reason,
+                        })}
+                      </Typography.Text>
+                    </Space>
+                  </List.Item>
+                )}
+              />
+            )}
+          </Card>
+        </Col>
+        <Col xs={24} lg={12}>
+          <Card size="small" title={t('cdp.profile.segments')}>
+            <Space wrap data-testid="profile-segments">
+              {p.segments.map((s) => (
+                <Link key={s.id} to={`/cdp/segments/${s.id}`}>
+                  <Tag color="green">{s.name}</Tag>
+                </Link>
+              ))}
+              {p.segments.length === 0 && <Typography.Text type="secondary">—</Typography.Text>}
+            </Space>
+          </Card>
+        </Col>
+        <Col xs={24} lg={12}>
+          <Card size="small" title={t('cdp.profile.consents')}>
+            <Space direction="vertical">
+              {PURPOSES.map((purpose) => {
+                const c = consentOf(purpose);
+                return (
+                  <Space key={purpose}>
+                    <Switch
+                      checked={c ? c.granted : true}
+                      disabled={!can('cdp:manage')}
+                      onChange={(granted) => consent.mutate({ purpose, granted })}
+                      data-testid={`consent-${purpose}`}
+                    />
+                    <span>{t(`cdp.purpose.${purpose}`)}</span>
+                    {c && (
+                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                        {new Date(c.at).toLocaleString()} · {c.source}
+                      </Typography.Text>
+                    )}
+                  </Space>
+                );
+              })}
+            </Space>
+          </Card>
+        </Col>
+        <Col xs={24} lg={12}>
+          <Card size="small" title={t('cdp.profile.crm')}>
+            {p.links.length === 0 ? (
+              <Typography.Text type="secondary">{t('cdp.profile.noCrm')}</Typography.Text>
+            ) : (
+              <List
+                size="small"
+                dataSource={p.links}
+                renderItem={(l) => (
+                  <List.Item>
+                    <Link to={`/records/${l.object}/${l.recordId}`}>{l.name ?? l.recordId.slice(0, 8)}</Link>
+                    <Typography.Text type="secondary">
+                      {t(`cdp.rule.${l.object}`)} · {t('cdp.profile.owner')}: {l.ownerName ?? '—'}
+                    </Typography.Text>
+                  </List.Item>
+                )}
+              />
+            )}
+          </Card>
+        </Col>
+        <Col xs={24}>
+          <Card size="small" title={t('cdp.profile.timeline')}>
+            <Timeline
+              data-testid="profile-timeline"
+              items={p.timeline.slice(0, 60).map((e) => ({
+                color: e.kind === 'crm' ? 'green' : 'blue',
+                children: (
+                  <Space direction="vertical" size={0}>
+                    <span>
+                      <Tag>{e.kind === 'crm' ? t('cdp.profile.crmActivity') : e.type}</Tag>
+                      {e.title}
+                      {e.actor ? ` · ${e.actor}` : ''}
+                    </span>
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                      {new Date(e.at).toLocaleString()}
+                    </Typography.Text>
+                  </Space>
+                ),
+              }))}
+            />
+          </Card>
+        </Col>
+        <Col xs={24}>
+          <Card size="small" title={t('cdp.merges.title')}>
+            <MergeList merges={p.merges} canManage={can('cdp:manage')} />
+          </Card>
+        </Col>
+      </Row>
+    </div>
+  );
+}

@@ -1,0 +1,221 @@
+import { DownloadOutlined } from '@ant-design/icons';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  App,
+  Button,
+  Card,
+  Col,
+  Form,
+  Input,
+  List,
+  Row,
+  Select,
+  Skeleton,
+  Space,
+  Statistic,
+  Typography,
+} from 'antd';
+import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useParams } from 'react-router';
+import { apiFetch, http, saveResponse } from '../../app/api-client';
+import { ErrorResult, errorMessage } from '../../app/error-result';
+import { useSession } from '../../app/session';
+import {
+  type Rule,
+  type Segment,
+  useSegment,
+  useSegmentHistory,
+  useSegmentMembers,
+  useTags,
+} from './cdp-api';
+import { EChart } from './echart';
+import { RuleBuilder } from './rule-builder';
+
+function useDebounced<T>(v: T, ms: number): T {
+  const [d, setD] = useState(v);
+  useEffect(() => {
+    const h = setTimeout(() => setD(v), ms);
+    return () => clearTimeout(h);
+  }, [v, ms]);
+  return d;
+}
+
+/** Create or edit: the builder with a live count of matching profiles. */
+export function SegmentEditor({ segment }: { segment?: Segment }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const nav = useNavigate();
+  const qc = useQueryClient();
+  const tags = useTags();
+  const [name, setName] = useState(segment?.name ?? '');
+  const [purpose, setPurpose] = useState(segment?.purpose ?? 'analytics');
+  const [rule, setRule] = useState<Rule>(
+    segment?.rule ?? { and: [{ trait: 'plan', op: 'eq', value: 'gold' }] },
+  );
+  const live = useDebounced({ rule, purpose }, 400);
+  const count = useQuery({
+    queryKey: ['cdp', 'segment-preview', live],
+    queryFn: () =>
+      http.post<{ count: number; total: number }>('/cdp/segments/preview', { name: 'preview', ...live }),
+    retry: false,
+  });
+  const save = useMutation({
+    mutationFn: () =>
+      segment
+        ? http.patch<Segment>(`/cdp/segments/${segment.id}`, { name, purpose, rule })
+        : http.post<Segment>('/cdp/segments', { name, purpose, rule }),
+    onSuccess: (s) => {
+      void qc.invalidateQueries({ queryKey: ['cdp'] });
+      nav(`/cdp/segments/${s.id}`);
+    },
+    onError: (e) => message.error(errorMessage(e)),
+  });
+  return (
+    <div className="kehu-page" data-testid="segment-editor">
+      <div className="kehu-page-header">
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          {segment ? t('cdp.segments.edit') : t('cdp.segments.new')}
+        </Typography.Title>
+        <Button
+          type="primary"
+          disabled={!name}
+          loading={save.isPending}
+          onClick={() => save.mutate()}
+          data-testid="segment-save"
+        >
+          {t('common.save', { defaultValue: '保存' })}
+        </Button>
+      </div>
+      <Row gutter={[12, 12]}>
+        <Col xs={24} lg={18}>
+          <Form layout="vertical">
+            <Form.Item label={t('cdp.segments.name')} required>
+              <Input value={name} onChange={(e) => setName(e.target.value)} data-testid="segment-name" />
+            </Form.Item>
+            <Form.Item label={t('cdp.segments.purpose')}>
+              <Select
+                value={purpose}
+                onChange={setPurpose}
+                options={['analytics', 'marketing', 'service'].map((p) => ({
+                  value: p,
+                  label: t(`cdp.purpose.${p}`),
+                }))}
+              />
+            </Form.Item>
+          </Form>
+          <RuleBuilder
+            value={rule}
+            onChange={setRule}
+            tags={(tags.data?.items ?? []).map((x) => ({ key: x.key, name: x.name }))}
+          />
+        </Col>
+        <Col xs={24} lg={6}>
+          <Card size="small">
+            <Statistic
+              title={t('cdp.segments.liveCount')}
+              value={count.data?.count ?? '—'}
+              suffix={count.data ? `/ ${count.data.total}` : undefined}
+              loading={count.isFetching && !count.data}
+            />
+            <div data-testid="segment-live-count" style={{ display: 'none' }}>
+              {count.data?.count}
+            </div>
+            {count.error && <Typography.Text type="danger">{errorMessage(count.error)}</Typography.Text>}
+          </Card>
+        </Col>
+      </Row>
+    </div>
+  );
+}
+
+export function SegmentPage() {
+  const { id = '' } = useParams();
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const { can } = useSession();
+  const seg = useSegment(id);
+  const history = useSegmentHistory(id);
+  const members = useSegmentMembers(id);
+  const [editing, setEditing] = useState(false);
+  const option = useMemo(() => {
+    const items = history.data?.items ?? [];
+    return {
+      tooltip: { trigger: 'axis' as const },
+      legend: { data: [t('cdp.segments.members_'), t('cdp.segments.entered'), t('cdp.segments.exited')] },
+      grid: { left: 40, right: 16, top: 36, bottom: 24 },
+      xAxis: { type: 'category' as const, data: items.map((i) => i.day) },
+      yAxis: { type: 'value' as const },
+      series: [
+        { name: t('cdp.segments.members_'), type: 'line' as const, data: items.map((i) => i.members) },
+        { name: t('cdp.segments.entered'), type: 'bar' as const, data: items.map((i) => i.entered) },
+        { name: t('cdp.segments.exited'), type: 'bar' as const, data: items.map((i) => -i.exited) },
+      ],
+    };
+  }, [history.data, t]);
+  const exportCsv = async () => {
+    try {
+      const res = await apiFetch(`/cdp/segments/${id}/export`);
+      await saveResponse(res, `segment-${id}.csv`);
+    } catch (e) {
+      message.error(errorMessage(e));
+    }
+  };
+  if (seg.error) return <ErrorResult error={seg.error} onRetry={() => seg.refetch()} />;
+  if (!seg.data) return <Skeleton active />;
+  if (editing) return <SegmentEditor segment={seg.data} />;
+  return (
+    <div className="kehu-page" data-testid="segment-page">
+      <div className="kehu-page-header">
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          {seg.data.name}
+        </Typography.Title>
+        <Space>
+          {can('cdp:manage') && seg.data.object === 'profile' && (
+            <Button onClick={() => setEditing(true)}>{t('cdp.segments.edit')}</Button>
+          )}
+          {can('segment:export') && (
+            <Button icon={<DownloadOutlined />} onClick={exportCsv} data-testid="segment-export">
+              {t('cdp.segments.export')}
+            </Button>
+          )}
+        </Space>
+      </div>
+      <Row gutter={[12, 12]}>
+        <Col xs={24} lg={8}>
+          <Card size="small">
+            <Statistic title={t('cdp.segments.memberCount')} value={seg.data.memberCount} />
+            <div data-testid="segment-member-count" style={{ display: 'none' }}>
+              {seg.data.memberCount}
+            </div>
+          </Card>
+        </Col>
+        <Col xs={24} lg={16}>
+          <Card size="small" title={t('cdp.segments.chart')}>
+            <EChart option={option} testId="segment-chart" />
+          </Card>
+        </Col>
+        <Col xs={24}>
+          <Card size="small" title={t('cdp.segments.memberList')}>
+            <List
+              size="small"
+              dataSource={members.data?.items ?? []}
+              renderItem={(m) => (
+                <List.Item>
+                  {seg.data.object === 'profile' ? (
+                    <Link to={`/cdp/profiles/${m.id}`}>{m.name ?? m.id.slice(0, 8)}</Link>
+                  ) : (
+                    <Link to={`/records/${seg.data.object}/${m.id}`}>{m.id.slice(0, 8)}</Link>
+                  )}
+                  <Typography.Text type="secondary">
+                    {[m.phone, m.email].filter(Boolean).join(' · ')} {new Date(m.enteredAt).toLocaleString()}
+                  </Typography.Text>
+                </List.Item>
+              )}
+            />
+          </Card>
+        </Col>
+      </Row>
+    </div>
+  );
+}

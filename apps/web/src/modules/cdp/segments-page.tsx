@@ -1,0 +1,58 @@
+import { PlusOutlined } from '@ant-design/icons';
+import { Button, Card, List, Space, Tag, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate } from 'react-router';
+import { ErrorResult } from '../../app/error-result';
+import { useSession } from '../../app/session';
+import { useSegments } from './cdp-api';
+
+export function SegmentsPage() {
+  const { t } = useTranslation();
+  const segs = useSegments();
+  const nav = useNavigate();
+  const { can } = useSession();
+  return (
+    <div className="kehu-page" data-testid="cdp-segments">
+      <div className="kehu-page-header">
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          {t('cdp.segments.title')}
+        </Typography.Title>
+        {can('cdp:manage') && (
+          <Button
+            type="primary"
+            icon={<PlusOutlined />}
+            onClick={() => nav('/cdp/segments/new')}
+            data-testid="segment-new"
+          >
+            {t('cdp.segments.new')}
+          </Button>
+        )}
+      </div>
+      {segs.error ? (
+        <ErrorResult error={segs.error} onRetry={() => segs.refetch()} />
+      ) : (
+        <Card size="small" styles={{ body: { padding: 0 } }}>
+          <List
+            loading={segs.isPending}
+            dataSource={segs.data?.items ?? []}
+            locale={{ emptyText: t('cdp.segments.empty') }}
+            renderItem={(s) => (
+              <List.Item style={{ paddingInline: 12 }} data-testid="segment-item">
+                <List.Item.Meta
+                  title={<Link to={`/cdp/segments/${s.id}`}>{s.name}</Link>}
+                  description={
+                    <Space wrap>
+                      <Tag>{t(`cdp.purpose.${s.purpose}`)}</Tag>
+                      {s.object !== 'profile' && <Tag color="purple">{s.object}</Tag>}
+                      {t('cdp.segments.members', { n: s.memberCount })}
+                    </Space>
+                  }
+                />
+              </List.Item>
+            )}
+          />
+        </Card>
+      )}
+    </div>
+  );
+}
