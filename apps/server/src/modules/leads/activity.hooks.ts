@@ -17,7 +17,9 @@ export const activityHooks: ObjectHooks = {
         if (v.type === 'task' || v.dueAt) v.status ??= 'open';
       }
     }
-    const leadIds = [...new Set(items.map((it) => it.values.leadId).filter((x): x is string => typeof x === 'string'))];
+    const leadIds = [
+      ...new Set(items.map((it) => it.values.leadId).filter((x): x is string => typeof x === 'string')),
+    ];
     if (leadIds.length === 0) return;
     const converted = (
       await sql<{ id: string; converted_customer_id: string | null; converted_contact_id: string | null }>`
@@ -63,6 +65,7 @@ export const activityHooks: ObjectHooks = {
       if (a.responded && l.status === 'new') changes.status = 'contacted';
       return { id: l.id, changes };
     });
-    if (updates.length) await updateRecords(leadCtx, updates, { trusted: true, via: 'activity', atomic: false });
+    if (updates.length)
+      await updateRecords(leadCtx, updates, { trusted: true, via: 'activity', atomic: false });
   },
 };

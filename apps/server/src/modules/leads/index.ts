@@ -3,10 +3,10 @@ import { registerJob } from '../../platform/jobs/queue.ts';
 import { registerObjectHooks } from '../../records/object-hooks.ts';
 import { registerStandardObject } from '../../records/standard-objects.ts';
 import { notificationsRoutes, registerNotificationsModule } from '../notifications/index.ts';
-import { activityObject } from './activity.object.ts';
 import { activityHooks } from './activity.hooks.ts';
-import { leadObject } from './lead.object.ts';
+import { activityObject } from './activity.object.ts';
 import { leadHooks, NOTIFY_QUEUE, TICK_QUEUE, TRAIN_QUEUE } from './lead.hooks.ts';
+import { leadObject } from './lead.object.ts';
 import { notifyJob, tickJob, trainJob } from './leads.jobs.ts';
 import { leadRoutes } from './leads.routes.ts';
 

@@ -75,7 +75,9 @@ export function tenantOfFormKey(key: string): string | null {
 }
 
 export async function listForms(tx: Tx, tenantId: string) {
-  const rows = (await sql<any>`select * from lead_forms where tenant_id = ${tenantId} order by created_at`.execute(tx)).rows;
+  const rows = (
+    await sql<any>`select * from lead_forms where tenant_id = ${tenantId} order by created_at`.execute(tx)
+  ).rows;
   return { items: rows.map(toForm) };
 }
 
@@ -83,7 +85,14 @@ export async function createForm(
   tx: Tx,
   actor: Actor,
   p: Principal,
-  input: { name: string; channel?: string; campaign?: string | null; fields: FormFieldSpec[]; thankYou?: LeadForm['thankYou']; unitId?: string },
+  input: {
+    name: string;
+    channel?: string;
+    campaign?: string | null;
+    fields: FormFieldSpec[];
+    thankYou?: LeadForm['thankYou'];
+    unitId?: string;
+  },
 ) {
   const id = newId();
   const key = newFormKey(p.tenantId);
@@ -91,11 +100,25 @@ export async function createForm(
     values (${p.tenantId}, ${id}, ${key}, ${input.name}, ${input.channel ?? 'web_form'}, ${input.campaign ?? null},
       ${JSON.stringify(input.fields)}::jsonb, ${input.thankYou ? JSON.stringify(input.thankYou) : null}::jsonb,
       ${input.unitId ?? p.unitId}, ${p.userId})`.execute(tx);
-  await writeAudit(tx, actor, { action: 'lead_form_create', object: 'lead_form', recordId: id, meta: { name: input.name } });
-  return toForm((await sql<any>`select * from lead_forms where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx)).rows[0]);
+  await writeAudit(tx, actor, {
+    action: 'lead_form_create',
+    object: 'lead_form',
+    recordId: id,
+    meta: { name: input.name },
+  });
+  return toForm(
+    (await sql<any>`select * from lead_forms where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx))
+      .rows[0],
+  );
 }
 
-export async function updateForm(tx: Tx, actor: Actor, tenantId: string, id: string, patch: Record<string, unknown>) {
+export async function updateForm(
+  tx: Tx,
+  actor: Actor,
+  tenantId: string,
+  id: string,
+  patch: Record<string, unknown>,
+) {
   const r = await sql<any>`update lead_forms set
       name = coalesce(${(patch.name as string) ?? null}, name),
       channel = coalesce(${(patch.channel as string) ?? null}, channel),
@@ -106,12 +129,21 @@ export async function updateForm(tx: Tx, actor: Actor, tenantId: string, id: str
       updated_at = now()
     where tenant_id = ${tenantId} and id = ${id} returning *`.execute(tx);
   if (!r.rows[0]) throw notFound('lead_form');
-  await writeAudit(tx, actor, { action: 'lead_form_update', object: 'lead_form', recordId: id, meta: { fields: Object.keys(patch) } });
+  await writeAudit(tx, actor, {
+    action: 'lead_form_update',
+    object: 'lead_form',
+    recordId: id,
+    meta: { fields: Object.keys(patch) },
+  });
   return toForm(r.rows[0]);
 }
 
 async function loadForm(tx: Tx, tenantId: string, key: string, locale: Locale): Promise<LeadForm> {
-  const r = (await sql<any>`select * from lead_forms where tenant_id = ${tenantId} and form_key = ${key} and enabled`.execute(tx)).rows[0];
+  const r = (
+    await sql<any>`select * from lead_forms where tenant_id = ${tenantId} and form_key = ${key} and enabled`.execute(
+      tx,
+    )
+  ).rows[0];
   if (!r) throw leadsProblem('not_found', locale, 'form_disabled');
   return toForm(r);
 }
@@ -146,7 +178,11 @@ export async function submitPublicForm(
   if (!tenantId) throw leadsProblem('not_found', meta.locale, 'form_disabled');
   return inTenant(db, tenantId, async (tx) => {
     const form = await loadForm(tx, tenantId, key, meta.locale);
-    const authz = (await sql<{ authz_version: number }>`select authz_version from tenants where id = ${tenantId}`.execute(tx)).rows[0]!;
+    const authz = (
+      await sql<{ authz_version: number }>`select authz_version from tenants where id = ${tenantId}`.execute(
+        tx,
+      )
+    ).rows[0]!;
     const principal: Principal = {
       tenantId,
       userId: form.createdBy,
@@ -160,7 +196,13 @@ export async function submitPublicForm(
       subtreeUnitIds: [form.unitId],
       authzVersion: authz.authz_version,
     };
-    const actor: Actor = { tenantId, actorId: null, actorKind: 'system', ip: meta.ip, requestId: meta.requestId };
+    const actor: Actor = {
+      tenantId,
+      actorId: null,
+      actorKind: 'system',
+      ip: meta.ip,
+      requestId: meta.requestId,
+    };
     const values: Record<string, unknown> = { channel: form.channel, campaign: form.campaign };
     const errors = [];
     for (const spec of form.fields) {
@@ -168,8 +210,10 @@ export async function submitPublicForm(
       if (v !== undefined && v !== null && v !== '') values[spec.field] = v;
       else if (spec.required) errors.push({ field: spec.field, code: 'required' });
     }
-    if (typeof body.utm_campaign === 'string' && body.utm_campaign) values.campaign = body.utm_campaign.slice(0, 100);
-    if (typeof body.message === 'string' && body.message && !values.remark) values.remark = body.message.slice(0, 2000);
+    if (typeof body.utm_campaign === 'string' && body.utm_campaign)
+      values.campaign = body.utm_campaign.slice(0, 100);
+    if (typeof body.message === 'string' && body.message && !values.remark)
+      values.remark = body.message.slice(0, 2000);
     if (errors.length) throw invalid(errors);
     const ctx = await recordCtx(tx, principal, actor, 'lead');
     intakeContexts.set(ctx, { via: 'web_form', poolUnitId: form.unitId, sourceId: form.id });
@@ -205,11 +249,19 @@ const toChannel = (r: any) => ({
 });
 
 export async function listChannels(tx: Tx, tenantId: string) {
-  const rows = (await sql<any>`select * from lead_channels where tenant_id = ${tenantId} order by created_at`.execute(tx)).rows;
+  const rows = (
+    await sql<any>`select * from lead_channels where tenant_id = ${tenantId} order by created_at`.execute(tx)
+  ).rows;
   return { items: rows.map(toChannel) };
 }
 
-export async function upsertChannel(tx: Tx, actor: Actor, tenantId: string, id: string | null, input: ChannelInput) {
+export async function upsertChannel(
+  tx: Tx,
+  actor: Actor,
+  tenantId: string,
+  id: string | null,
+  input: ChannelInput,
+) {
   const rowId = id ?? newId();
   const r = id
     ? await sql<any>`update lead_channels set code = ${input.code}, name = ${input.name}, channel = ${input.channel},
@@ -221,7 +273,12 @@ export async function upsertChannel(tx: Tx, actor: Actor, tenantId: string, id: 
           ${JSON.stringify(input.defaultTags ?? [])}::jsonb, ${input.ruleId ?? null}, ${input.unitId ?? null}, ${input.enabled ?? true})
         returning *`.execute(tx);
   if (!r.rows[0]) throw notFound('lead_channel');
-  await writeAudit(tx, actor, { action: id ? 'lead_channel_update' : 'lead_channel_create', object: 'lead_channel', recordId: rowId, meta: { ...input } });
+  await writeAudit(tx, actor, {
+    action: id ? 'lead_channel_update' : 'lead_channel_create',
+    object: 'lead_channel',
+    recordId: rowId,
+    meta: { ...input },
+  });
   return toChannel(r.rows[0]);
 }
 
@@ -234,14 +291,34 @@ export async function intakeByChannel(
   locale: Locale,
 ) {
   const ch = (
-    await sql<any>`select * from lead_channels where tenant_id = ${principal.tenantId} and code = ${body.state} and enabled`.execute(tx)
+    await sql<any>`select * from lead_channels where tenant_id = ${principal.tenantId} and code = ${body.state} and enabled`.execute(
+      tx,
+    )
   ).rows[0];
-  if (!ch) throw leadsProblem('validation', locale, 'channel_unknown', { state: body.state }, [{ field: 'state', code: 'lookup_missing' }]);
+  if (!ch)
+    throw leadsProblem('validation', locale, 'channel_unknown', { state: body.state }, [
+      { field: 'state', code: 'lookup_missing' },
+    ]);
   const { state: _state, ...rest } = body;
-  const tags = [...new Set([...(Array.isArray(rest.tags) ? (rest.tags as string[]) : []), ...(ch.default_tags as string[])])];
-  const values = { ...rest, channel: ch.channel, campaign: ch.campaign ?? rest.campaign ?? null, ...(tags.length ? { tags } : {}) };
+  const tags = [
+    ...new Set([
+      ...(Array.isArray(rest.tags) ? (rest.tags as string[]) : []),
+      ...(ch.default_tags as string[]),
+    ]),
+  ];
+  const values = {
+    ...rest,
+    channel: ch.channel,
+    campaign: ch.campaign ?? rest.campaign ?? null,
+    ...(tags.length ? { tags } : {}),
+  };
   const ctx = await recordCtx(tx, principal, actor, 'lead');
-  intakeContexts.set(ctx, { via: 'channel_code', poolUnitId: ch.unit_id ?? principal.unitId, forcedRuleId: ch.rule_id, sourceId: ch.id });
+  intakeContexts.set(ctx, {
+    via: 'channel_code',
+    poolUnitId: ch.unit_id ?? principal.unitId,
+    forcedRuleId: ch.rule_id,
+    sourceId: ch.id,
+  });
   const [r] = await createRecords(ctx, [values], { via: 'channel_code' });
   return { id: r!.id!, channel: ch.channel, campaign: values.campaign, tags };
 }

@@ -6,7 +6,7 @@ import { dataScopeFor } from '../../platform/permissions/principal.ts';
 import type { ObjectHooks, WriteItem, WrittenItem } from '../../records/object-hooks.ts';
 import type { RecordCtx } from '../../records/record.service.ts';
 import { Assigner, type AssignmentLog, type Decision, logAssignments } from './assignment.service.ts';
-import { loadSettings, type LeadSettings, scoreLead } from './scoring.service.ts';
+import { type LeadSettings, loadSettings, scoreLead } from './scoring.service.ts';
 
 export const NOTIFY_QUEUE = 'leads:notify';
 export const TICK_QUEUE = 'leads:tick';
@@ -36,7 +36,19 @@ interface Pending {
 }
 const pendingByValues = new WeakMap<Record<string, unknown>, Pending>();
 
-const SCORE_FIELDS = ['need', 'budget', 'decisionChain', 'companySize', 'industry', 'channel', 'phone', 'email', 'title', 'company', 'remark'];
+const SCORE_FIELDS = [
+  'need',
+  'budget',
+  'decisionChain',
+  'companySize',
+  'industry',
+  'channel',
+  'phone',
+  'email',
+  'title',
+  'company',
+  'remark',
+];
 
 /**
  * Finds existing leads and customers sharing a phone, an email or a normalised company name
@@ -50,13 +62,20 @@ export async function findDuplicates(
   const tenantId = ctx.principal.tenantId;
   const phones = [...new Set(probes.map((p) => p.phone).filter((v): v is string => typeof v === 'string'))];
   const emails = [
-    ...new Set(probes.map((p) => p.email).filter((v): v is string => typeof v === 'string').map((e) => e.toLowerCase())),
+    ...new Set(
+      probes
+        .map((p) => p.email)
+        .filter((v): v is string => typeof v === 'string')
+        .map((e) => e.toLowerCase()),
+    ),
   ];
   const companies = probes.map((p) => (typeof p.company === 'string' ? p.company : null));
   if (!phones.length && !emails.length && !companies.some(Boolean)) return probes.map(() => null);
   const keys = companies.some(Boolean)
     ? (
-        await sql<{ k: string | null }>`select kehu_norm_company(c) as k from unnest(${companies}::text[]) with ordinality as t(c, i) order by i`.execute(
+        await sql<{
+          k: string | null;
+        }>`select kehu_norm_company(c) as k from unnest(${companies}::text[]) with ordinality as t(c, i) order by i`.execute(
           ctx.tx,
         )
       ).rows.map((r) => r.k)
@@ -86,7 +105,11 @@ export async function findDuplicates(
     ] as const) {
       for (const on of ['phone', 'email', 'company'] as const) {
         const hit = rows.find((r: any) =>
-          on === 'phone' ? p.phone && r.phone === p.phone : on === 'email' ? email && r.email === email : key && r.ckey === key,
+          on === 'phone'
+            ? p.phone && r.phone === p.phone
+            : on === 'email'
+              ? email && r.email === email
+              : key && r.ckey === key,
         );
         if (hit)
           return { object, id: hit.id, ownerId: hit.owner_id, ownerName: hit.owner_name, on, name: hit.name };
@@ -127,13 +150,27 @@ async function beforeCreate(ctx: RecordCtx, items: WriteItem[]): Promise<void> {
     }
     let decision: Decision | null = null;
     if (v.ownerId !== undefined) {
-      decision = { kind: 'keep', userId: v.ownerId as string, unitId: null, ruleId: null, reason: { code: 'explicit_owner' } };
+      decision = {
+        kind: 'keep',
+        userId: v.ownerId as string,
+        unitId: null,
+        ruleId: null,
+        reason: { code: 'explicit_owner' },
+      };
     } else if (selfOwned) {
-      decision = { kind: 'keep', userId: ctx.principal.userId, unitId: null, ruleId: null, reason: { code: 'entered_by_owner' } };
+      decision = {
+        kind: 'keep',
+        userId: ctx.principal.userId,
+        unitId: null,
+        ruleId: null,
+        reason: { code: 'entered_by_owner' },
+      };
     } else if (dup?.ownerId) {
       // 撞单 protection: the prospect already belongs to someone; the new lead follows them.
       const owner = (
-        await sql<{ unit_id: string }>`select unit_id from users where tenant_id = ${tenantId} and id = ${dup.ownerId} and status = 'active'`.execute(
+        await sql<{
+          unit_id: string;
+        }>`select unit_id from users where tenant_id = ${tenantId} and id = ${dup.ownerId} and status = 'active'`.execute(
           ctx.tx,
         )
       ).rows[0];
@@ -143,14 +180,26 @@ async function beforeCreate(ctx: RecordCtx, items: WriteItem[]): Promise<void> {
           userId: dup.ownerId,
           unitId: owner.unit_id,
           ruleId: null,
-          reason: { code: 'duplicate_owner', object: dup.object, id: dup.id, on: dup.on, owner: dup.ownerName },
+          reason: {
+            code: 'duplicate_owner',
+            object: dup.object,
+            id: dup.id,
+            on: dup.on,
+            owner: dup.ownerName,
+          },
         };
     }
     decision ??= await assigner.decide(v, {
       forcedRuleId: intake?.forcedRuleId ?? null,
       fallbackPoolUnitId: intake?.poolUnitId ?? null,
     });
-    decision ??= { kind: 'keep', userId: ctx.principal.userId, unitId: null, ruleId: null, reason: { code: 'no_rule_matched' } };
+    decision ??= {
+      kind: 'keep',
+      userId: ctx.principal.userId,
+      unitId: null,
+      ruleId: null,
+      reason: { code: 'no_rule_matched' },
+    };
     if (decision.kind === 'assign') {
       v.ownerId = decision.userId;
       v.unitId = decision.unitId;
@@ -184,7 +233,8 @@ async function afterCreate(ctx: RecordCtx, items: WrittenItem[]): Promise<void> 
       leadId: it.id,
       kind,
       ruleId: d.ruleId,
-      toUserId: d.kind === 'pool' ? null : (it.values.ownerId as string | undefined) ?? ctx.principal.userId,
+      toUserId:
+        d.kind === 'pool' ? null : ((it.values.ownerId as string | undefined) ?? ctx.principal.userId),
       unitId: d.unitId ?? (it.values.unitId as string | undefined) ?? ctx.principal.unitId,
       reason: d.reason,
       actorId: ctx.actor.actorId,
@@ -219,7 +269,8 @@ async function afterCreate(ctx: RecordCtx, items: WrittenItem[]): Promise<void> 
         payload: { id: l.leadId, ownerId: l.toUserId, kind: l.kind, ruleId: l.ruleId ?? null },
       })),
     );
-  if (notifyIds.length) await enqueue(ctx.tx, tenantId, NOTIFY_QUEUE, { leadIds: notifyIds, event: 'assigned' });
+  if (notifyIds.length)
+    await enqueue(ctx.tx, tenantId, NOTIFY_QUEUE, { leadIds: notifyIds, event: 'assigned' });
   // Background work for the tenant (SLA breaches, reminders, reclaim, daily retrain) keeps
   // itself scheduled once the tenant has leads; the dedupe key makes this a no-op when pending.
   await scheduleTick(ctx.tx, tenantId);

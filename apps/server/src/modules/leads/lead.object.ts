@@ -14,7 +14,14 @@ export const CHANNEL_OPTIONS = [
   option('other', '其他', 'Other'),
 ];
 
-export const LEAD_STATUSES = ['new', 'contacted', 'qualified', 'converted', 'disqualified', 'pooled'] as const;
+export const LEAD_STATUSES = [
+  'new',
+  'contacted',
+  'qualified',
+  'converted',
+  'disqualified',
+  'pooled',
+] as const;
 export type LeadStatus = (typeof LEAD_STATUSES)[number];
 export const OPEN_STATUSES: LeadStatus[] = ['new', 'contacted', 'qualified'];
 
@@ -184,5 +191,7 @@ export const leadObject: ObjectDef = {
     ],
   },
   listColumns: ['name', 'company', 'phone', 'channel', 'status', 'score', 'ownerId', 'createdAt'],
-  relatedLists: [{ object: 'activity', field: 'leadId', label: { 'zh-CN': '跟进记录', 'en-US': 'Activities' } }],
+  relatedLists: [
+    { object: 'activity', field: 'leadId', label: { 'zh-CN': '跟进记录', 'en-US': 'Activities' } },
+  ],
 };

@@ -6,9 +6,7 @@ import { emitEvents } from '../../platform/events/outbox.ts';
 import type { Locale } from '../../platform/i18n/locale.ts';
 import { isUuid } from '../../platform/ids.ts';
 import { can } from '../../platform/permissions/principal.ts';
-import { isStandardObject } from '../../records/standard-objects.ts';
-import { type Row, toRecord } from '../../records/record-mapper.ts';
-import { scopeWhere } from '../../records/record-sql.ts';
+import { normalisePhone } from '../../records/field-types.ts';
 import {
   createRecords,
   getRecord,
@@ -16,10 +14,12 @@ import {
   recordCtx,
   updateRecords,
 } from '../../records/record.service.ts';
+import { type Row, toRecord } from '../../records/record-mapper.ts';
+import { scopeWhere } from '../../records/record-sql.ts';
+import { isStandardObject } from '../../records/standard-objects.ts';
+import { notify } from '../notifications/notifications.service.ts';
 import { logAssignments } from './assignment.service.ts';
 import { findDuplicates, slaMinutes } from './lead.hooks.ts';
-import { notify } from '../notifications/notifications.service.ts';
-import { normalisePhone } from '../../records/field-types.ts';
 import { type LeadStatus, OPEN_STATUSES } from './lead.object.ts';
 import { leadsProblem, lt, statusName } from './leads.messages.ts';
 import { loadSettings } from './scoring.service.ts';
@@ -63,11 +63,18 @@ export async function changeStatus(
   const changes: Record<string, unknown> = { status: body.status, statusReason: body.reason?.trim() || null };
   if (body.status === 'new' && from === 'disqualified') {
     const settings = await loadSettings(ctx.tx, ctx.principal.tenantId);
-    changes.firstResponseDueAt = new Date(Date.now() + slaMinutes(settings, row.channel) * 60_000).toISOString();
+    changes.firstResponseDueAt = new Date(
+      Date.now() + slaMinutes(settings, row.channel) * 60_000,
+    ).toISOString();
   }
   await updateRecords(ctx, [{ id, version: body.version, changes }], { trusted: true, via: 'lead_status' });
   await emitEvents(ctx.tx, ctx.principal.tenantId, [
-    { type: 'lead.status_changed', object: 'lead', recordId: id, payload: { id, from, to: body.status, reason: body.reason ?? null } },
+    {
+      type: 'lead.status_changed',
+      object: 'lead',
+      recordId: id,
+      payload: { id, from, to: body.status, reason: body.reason ?? null },
+    },
   ]);
   return getRecord(ctx, id);
 }
@@ -81,7 +88,9 @@ export async function changeStatus(
  */
 export async function poolUnitIds(tx: Tx, tenantId: string, p: RecordCtx['principal']): Promise<string[]> {
   const path = (
-    await sql<{ path: string }>`select path from units where tenant_id = ${tenantId} and id = ${p.unitId}`.execute(tx)
+    await sql<{
+      path: string;
+    }>`select path from units where tenant_id = ${tenantId} and id = ${p.unitId}`.execute(tx)
   ).rows[0]?.path;
   const ancestors = (path ?? '').split('/').filter(Boolean);
   return [...new Set([...ancestors, ...p.subtreeUnitIds, p.unitId])];
@@ -91,7 +100,7 @@ export async function listPool(ctx: RecordCtx, q: { limit?: number; cursor?: str
   const units = await poolUnitIds(ctx.tx, ctx.principal.tenantId, ctx.principal);
   const limit = Math.min(q.limit ?? 50, 200);
   const rows = (
-    await sql<Row>`select r.*, (select name from units u where u.tenant_id = r.tenant_id and u.id = r.unit_id) as __d_unitId
+    await sql<Row>`select r.*, (select name from units u where u.tenant_id = r.tenant_id and u.id = r.unit_id) as "__d_unitId"
       from leads r where r.tenant_id = ${ctx.principal.tenantId} and r.deleted_at is null and r.owner_id is null
         and r.unit_id = any(${units}::uuid[]) and (${q.cursor ?? null}::uuid is null or r.id < ${q.cursor ?? null}::uuid)
       order by r.id desc limit ${limit + 1}`.execute(ctx.tx)
@@ -101,7 +110,10 @@ export async function listPool(ctx: RecordCtx, q: { limit?: number; cursor?: str
   return {
     items: page.map((r) => toRecord(ctx.obj, r, ctx.access)),
     nextCursor: rows.length > limit ? page[page.length - 1]!.id : null,
-    limits: { ...settings.pool, ...(await claimCounts(ctx.tx, ctx.principal.tenantId, ctx.principal.userId)) },
+    limits: {
+      ...settings.pool,
+      ...(await claimCounts(ctx.tx, ctx.principal.tenantId, ctx.principal.userId)),
+    },
   };
 }
 
@@ -119,8 +131,11 @@ async function claimCounts(tx: Tx, tenantId: string, userId: string) {
 async function ownerName(tx: Tx, tenantId: string, userId: string | null): Promise<string> {
   if (!userId) return '?';
   return (
-    (await sql<{ name: string }>`select name from users where tenant_id = ${tenantId} and id = ${userId}`.execute(tx)).rows[0]
-      ?.name ?? '?'
+    (
+      await sql<{
+        name: string;
+      }>`select name from users where tenant_id = ${tenantId} and id = ${userId}`.execute(tx)
+    ).rows[0]?.name ?? '?'
   );
 }
 
@@ -130,12 +145,16 @@ async function assertNoForeignOwner(ctx: RecordCtx, row: Row, locale: Locale): P
   const table = row.duplicate_of_object === 'customer' ? 'customers' : 'leads';
   const hit = (
     await sql<{ owner_id: string | null; name: string }>`select owner_id, name from ${sql.table(table)}
-      where tenant_id = ${ctx.principal.tenantId} and id = ${row.duplicate_of_id} and deleted_at is null`.execute(ctx.tx)
+      where tenant_id = ${ctx.principal.tenantId} and id = ${row.duplicate_of_id} and deleted_at is null`.execute(
+      ctx.tx,
+    )
   ).rows[0];
   if (!hit?.owner_id || hit.owner_id === ctx.principal.userId) return;
   if (table === 'leads') {
     const st = (
-      await sql<{ status: string }>`select status from leads where tenant_id = ${ctx.principal.tenantId} and id = ${row.duplicate_of_id}`.execute(
+      await sql<{
+        status: string;
+      }>`select status from leads where tenant_id = ${ctx.principal.tenantId} and id = ${row.duplicate_of_id}`.execute(
         ctx.tx,
       )
     ).rows[0]?.status;
@@ -170,12 +189,20 @@ export async function claimLead(ctx: RecordCtx, id: string, locale: Locale) {
   await assertNoForeignOwner(ctx, row, locale);
   const settings = await loadSettings(tx, tenantId);
   // Serialise one user's claims so two tabs cannot both pass the limit check.
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`${tenantId}:lead-claim:${principal.userId}`}, 0))`.execute(tx);
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`${tenantId}:lead-claim:${principal.userId}`}, 0))`.execute(
+    tx,
+  );
   const counts = await claimCounts(tx, tenantId, principal.userId);
   if (counts.claimedToday >= settings.pool.claimPerDay)
-    throw leadsProblem('conflict', locale, 'claim_limit_day', { count: counts.claimedToday, limit: settings.pool.claimPerDay });
+    throw leadsProblem('conflict', locale, 'claim_limit_day', {
+      count: counts.claimedToday,
+      limit: settings.pool.claimPerDay,
+    });
   if (counts.held >= settings.pool.maxHeld)
-    throw leadsProblem('conflict', locale, 'claim_limit_held', { count: counts.held, limit: settings.pool.maxHeld });
+    throw leadsProblem('conflict', locale, 'claim_limit_held', {
+      count: counts.held,
+      limit: settings.pool.maxHeld,
+    });
   const sla = slaMinutes(settings, row.channel);
   // The race is decided here: of two concurrent claims the second UPDATE waits for the
   // first to commit, re-checks `owner_id is null`, finds it false and returns no row.
@@ -189,8 +216,11 @@ export async function claimLead(ctx: RecordCtx, id: string, locale: Locale) {
       returning id, unit_id, status`.execute(tx)
   ).rows[0];
   if (!won) {
-    const now = (await sql<{ owner_id: string | null }>`select owner_id from leads where tenant_id = ${tenantId} and id = ${id}`.execute(tx))
-      .rows[0];
+    const now = (
+      await sql<{
+        owner_id: string | null;
+      }>`select owner_id from leads where tenant_id = ${tenantId} and id = ${id}`.execute(tx)
+    ).rows[0];
     throw await alreadyOwned(now?.owner_id ?? null);
   }
   await logAssignments(tx, tenantId, [
@@ -214,7 +244,12 @@ export async function claimLead(ctx: RecordCtx, id: string, locale: Locale) {
     meta: { poolUnitId: row.unit_id },
   });
   await emitEvents(tx, tenantId, [
-    { type: 'lead.claimed', object: 'lead', recordId: id, payload: { id, ownerId: principal.userId, poolUnitId: row.unit_id } },
+    {
+      type: 'lead.claimed',
+      object: 'lead',
+      recordId: id,
+      payload: { id, ownerId: principal.userId, poolUnitId: row.unit_id },
+    },
   ]);
   return getRecord(ctx, id);
 }
@@ -225,7 +260,10 @@ export async function returnToPool(ctx: RecordCtx, id: string, body: { reason: s
     throw leadsProblem('conflict', locale, 'not_open', { status: statusName(locale, row.status) });
   if (!body.reason?.trim())
     throw leadsProblem('validation', locale, 'return_reason', {}, [{ field: 'reason', code: 'required' }]);
-  await moveToPool(ctx.tx, ctx.principal.tenantId, ctx.actor, row, 'return', { code: 'returned', note: body.reason.trim() });
+  await moveToPool(ctx.tx, ctx.principal.tenantId, ctx.actor, row, 'return', {
+    code: 'returned',
+    note: body.reason.trim(),
+  });
   // The caller may no longer see the lead (own scope): answer with what changed.
   return { id, status: 'pooled', ownerId: null, poolId: row.unit_id };
 }
@@ -255,7 +293,12 @@ async function moveToPool(
     meta: reason,
   });
   await emitEvents(tx, tenantId, [
-    { type: 'lead.pooled', object: 'lead', recordId: row.id, payload: { id: row.id, from: row.owner_id, kind, reason } },
+    {
+      type: 'lead.pooled',
+      object: 'lead',
+      recordId: row.id,
+      payload: { id: row.id, from: row.owner_id, kind, reason },
+    },
   ]);
 }
 
@@ -336,7 +379,11 @@ export async function checkDuplicates(
   q: { phone?: string; email?: string; company?: string; excludeId?: string },
 ) {
   const phone = q.phone ? normalisePhone(q.phone) : null;
-  const [m] = await findDuplicates(ctx, [{ phone, email: q.email?.trim() || null, company: q.company?.trim() || null }], q.excludeId && isUuid(q.excludeId) ? [q.excludeId] : []);
+  const [m] = await findDuplicates(
+    ctx,
+    [{ phone, email: q.email?.trim() || null, company: q.company?.trim() || null }],
+    q.excludeId && isUuid(q.excludeId) ? [q.excludeId] : [],
+  );
   return { duplicate: m ?? null, ownedByOther: !!m?.ownerId && m.ownerId !== ctx.principal.userId };
 }
 
@@ -346,7 +393,11 @@ export async function duplicateOf(ctx: RecordCtx, id: string) {
   if (!lead.duplicateOfId) return { duplicate: null };
   const table = lead.duplicateOfObject === 'customer' ? 'customers' : 'leads';
   const hit = (
-    await sql<{ id: string; name: string; owner_id: string | null }>`select id, name, owner_id from ${sql.table(table)}
+    await sql<{
+      id: string;
+      name: string;
+      owner_id: string | null;
+    }>`select id, name, owner_id from ${sql.table(table)}
       where tenant_id = ${ctx.principal.tenantId} and id = ${lead.duplicateOfId as string}`.execute(ctx.tx)
   ).rows[0];
   if (!hit) return { duplicate: null };
@@ -421,7 +472,17 @@ export async function convertLead(ctx: RecordCtx, id: string, input: ConvertInpu
     const given = input.contact && 'new' in input.contact ? input.contact.new : {};
     const [r] = await createRecords(
       await recordCtx(tx, principal, actor, 'contact'),
-      [{ name: row.name, phone: row.phone, email: row.email, title: row.title, customerId, isPrimary: true, ...given, }],
+      [
+        {
+          name: row.name,
+          phone: row.phone,
+          email: row.email,
+          title: row.title,
+          customerId,
+          isPrimary: true,
+          ...given,
+        },
+      ],
       { via: 'lead_conversion' },
     );
     contactId = r!.id!;
@@ -431,7 +492,9 @@ export async function convertLead(ctx: RecordCtx, id: string, input: ConvertInpu
   let opportunityId: string | null = null;
   if (input.opportunity) {
     if (!isStandardObject('opportunity'))
-      throw leadsProblem('validation', locale, 'opportunity_unavailable', {}, [{ field: 'opportunity', code: 'unavailable' }]);
+      throw leadsProblem('validation', locale, 'opportunity_unavailable', {}, [
+        { field: 'opportunity', code: 'unavailable' },
+      ]);
     if (!can(principal, 'opportunity:create')) throw forbidden('opportunity:create');
     const [r] = await createRecords(
       await recordCtx(tx, principal, actor, 'opportunity'),
@@ -478,7 +541,14 @@ export async function convertLead(ctx: RecordCtx, id: string, input: ConvertInpu
       type: 'lead.converted',
       object: 'lead',
       recordId: id,
-      payload: { id, customerId, contactId, opportunityId, activitiesMoved: moved.rows.length, channel: row.channel },
+      payload: {
+        id,
+        customerId,
+        contactId,
+        opportunityId,
+        activitiesMoved: moved.rows.length,
+        channel: row.channel,
+      },
     },
   ]);
   return { leadId: id, customerId, contactId, opportunityId, activitiesMoved: moved.rows.length };
@@ -516,7 +586,14 @@ const SYSTEM = (tenantId: string) => ({ tenantId, actorId: null, actorKind: 'sys
  */
 export async function runSlaScan(tx: Tx, tenantId: string): Promise<{ breached: number; escalated: number }> {
   const rows = (
-    await sql<{ id: string; owner_id: string; name: string; company: string | null; first_response_due_at: Date; unit_id: string }>`
+    await sql<{
+      id: string;
+      owner_id: string;
+      name: string;
+      company: string | null;
+      first_response_due_at: Date;
+      unit_id: string;
+    }>`
       update leads set sla_breached = true, version = version + 1, updated_at = now()
       where tenant_id = ${tenantId} and first_responded_at is null and not sla_breached and deleted_at is null
         and owner_id is not null and status in ('new', 'contacted', 'qualified') and first_response_due_at < now()
@@ -533,7 +610,12 @@ export async function runSlaScan(tx: Tx, tenantId: string): Promise<{ breached: 
       meta: { dueAt: new Date(l.first_response_due_at).toISOString(), escalatedTo: managers },
     });
     await emitEvents(tx, tenantId, [
-      { type: 'lead.sla_breached', object: 'lead', recordId: l.id, payload: { id: l.id, ownerId: l.owner_id, escalatedTo: managers } },
+      {
+        type: 'lead.sla_breached',
+        object: 'lead',
+        recordId: l.id,
+        payload: { id: l.id, ownerId: l.owner_id, escalatedTo: managers },
+      },
     ]);
     const who = l.company ? `${l.name}（${l.company}）` : l.name;
     const owner = await ownerName(tx, tenantId, l.owner_id);
@@ -541,7 +623,10 @@ export async function runSlaScan(tx: Tx, tenantId: string): Promise<{ breached: 
       userIds: [l.owner_id],
       kind: 'lead.sla_breached',
       title: { 'zh-CN': `线索响应超时：${who}`, 'en-US': `First response overdue: ${who}` },
-      body: { 'zh-CN': '已超过首次响应时限，已通知你的主管', 'en-US': 'The first-response deadline has passed; your manager was notified' },
+      body: {
+        'zh-CN': '已超过首次响应时限，已通知你的主管',
+        'en-US': 'The first-response deadline has passed; your manager was notified',
+      },
       link: `/leads/inbox`,
       object: 'lead',
       recordId: l.id,
@@ -551,8 +636,11 @@ export async function runSlaScan(tx: Tx, tenantId: string): Promise<{ breached: 
       await notify(tx, tenantId, {
         userIds: managers,
         kind: 'lead.sla_escalated',
-        title: { 'zh-CN': `超时升级：${owner} 未按时响应 ${who}`, 'en-US': `Escalation: ${owner} missed the first response to ${who}` },
-        link: `/o/lead/${l.id}`,
+        title: {
+          'zh-CN': `超时升级：${owner} 未按时响应 ${who}`,
+          'en-US': `Escalation: ${owner} missed the first response to ${who}`,
+        },
+        link: `/leads/inbox/${l.id}`,
         object: 'lead',
         recordId: l.id,
       });
@@ -583,7 +671,13 @@ export async function managersOf(tx: Tx, tenantId: string, userId: string): Prom
 /** Follow-up reminders: open activities whose `dueAt` has come, once each. */
 export async function runReminders(tx: Tx, tenantId: string): Promise<number> {
   const rows = (
-    await sql<{ id: string; owner_id: string; subject: string | null; lead_id: string | null; customer_id: string | null }>`
+    await sql<{
+      id: string;
+      owner_id: string;
+      subject: string | null;
+      lead_id: string | null;
+      customer_id: string | null;
+    }>`
       update activities set reminded_at = now()
       where tenant_id = ${tenantId} and status = 'open' and due_at <= now() and reminded_at is null and deleted_at is null
       returning id, owner_id, subject, lead_id, customer_id`.execute(tx)
@@ -592,8 +686,15 @@ export async function runReminders(tx: Tx, tenantId: string): Promise<number> {
     await notify(tx, tenantId, {
       userIds: [a.owner_id],
       kind: 'activity.due',
-      title: { 'zh-CN': `跟进提醒：${a.subject ?? '待办'}`, 'en-US': `Follow-up due: ${a.subject ?? 'task'}` },
-      link: a.lead_id ? `/o/lead/${a.lead_id}` : a.customer_id ? `/o/customer/${a.customer_id}` : `/o/activity/${a.id}`,
+      title: {
+        'zh-CN': `跟进提醒：${a.subject ?? '待办'}`,
+        'en-US': `Follow-up due: ${a.subject ?? 'task'}`,
+      },
+      link: a.lead_id
+        ? `/leads/inbox/${a.lead_id}`
+        : a.customer_id
+          ? `/o/customer/${a.customer_id}`
+          : `/o/activity/${a.id}`,
       object: 'activity',
       recordId: a.id,
     });
@@ -630,7 +731,14 @@ export async function runReclaim(tx: Tx, tenantId: string): Promise<number> {
 /** Notifies assignees of new leads, one notification per assignee per batch. */
 export async function notifyAssignees(tx: Tx, tenantId: string, leadIds: string[]): Promise<number> {
   const rows = (
-    await sql<{ id: string; owner_id: string | null; name: string; company: string | null; score: number | null; first_response_due_at: Date | null }>`
+    await sql<{
+      id: string;
+      owner_id: string | null;
+      name: string;
+      company: string | null;
+      score: number | null;
+      first_response_due_at: Date | null;
+    }>`
       select id, owner_id, name, company, score, first_response_due_at from leads
       where tenant_id = ${tenantId} and id = any(${leadIds}::uuid[]) and owner_id is not null`.execute(tx)
   ).rows;
@@ -656,7 +764,7 @@ export async function notifyAssignees(tx: Tx, tenantId: string, leadIds: string[
               'en-US': `Score ${l.score ?? '-'}${due ? `; respond by ${due}` : ''}`,
             }
           : undefined,
-      link: leads.length === 1 ? `/o/lead/${l.id}` : '/leads/inbox',
+      link: leads.length === 1 ? `/leads/inbox/${l.id}` : '/leads/inbox',
       object: 'lead',
       recordId: leads.length === 1 ? l.id : undefined,
       data: { leadIds: leads.map((x) => x.id) },
@@ -664,4 +772,3 @@ export async function notifyAssignees(tx: Tx, tenantId: string, leadIds: string[
   }
   return rows.length;
 }
-

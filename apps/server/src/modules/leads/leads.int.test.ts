@@ -11,17 +11,20 @@ import { runReclaim, runReminders, runSlaScan } from './lead.service.ts';
 const userId = async (env: any, tenantId: string, loginName: string) =>
   (
     await inTenant(env.database.db, tenantId, (tx) =>
-      sql<{ id: string; unit_id: string }>`select id, unit_id from users where tenant_id = ${tenantId} and login = ${loginName}`.execute(tx),
+      sql<{
+        id: string;
+        unit_id: string;
+      }>`select id, unit_id from users where tenant_id = ${tenantId} and login = ${loginName}`.execute(tx),
     )
   ).rows[0]!;
 
 let phoneSeq = 0;
-const phone = () => `139${String(Date.now() % 100000).padStart(5, '0')}${String(phoneSeq++ % 1000).padStart(3, '0')}`;
+const phone = () =>
+  `139${String(Date.now() % 100000).padStart(5, '0')}${String(phoneSeq++ % 1000).padStart(3, '0')}`;
 
 after(async () => (await getTestEnv()).close());
 
 describe('lead intake', () => {
-
   it('scores, assigns by rule and notifies the assignee (in-app and a signed webhook) after a public form submission', async () => {
     const env = await getTestEnv();
     const seed = await newTenant(env, 5);
@@ -44,7 +47,10 @@ describe('lead intake', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as any).port;
     try {
-      const hook = await mgr.post('/notification-webhooks', { url: `http://127.0.0.1:${port}/hook`, kinds: ['lead.assigned'] });
+      const hook = await mgr.post('/notification-webhooks', {
+        url: `http://127.0.0.1:${port}/hook`,
+        kinds: ['lead.assigned'],
+      });
       assert.equal(hook.status, 201, JSON.stringify(hook.body));
       secret = hook.body.secret;
       const rule = await mgr.post('/leads/rules', {
@@ -56,7 +62,13 @@ describe('lead intake', () => {
       assert.equal(rule.status, 201, JSON.stringify(rule.body));
       const form = await mgr.post('/leads/forms', {
         name: '官网试驾预约',
-        fields: [{ field: 'name', required: true }, { field: 'phone', required: true }, { field: 'company' }, { field: 'region' }, { field: 'need' }],
+        fields: [
+          { field: 'name', required: true },
+          { field: 'phone', required: true },
+          { field: 'company' },
+          { field: 'region' },
+          { field: 'need' },
+        ],
         thankYou: { 'zh-CN': '感谢，我们会尽快联系您', 'en-US': 'Thanks' },
       });
       assert.equal(form.status, 201, JSON.stringify(form.body));
@@ -65,18 +77,33 @@ describe('lead intake', () => {
       const spec = await anon.get(`/public/forms/${key}`);
       assert.equal(spec.status, 200);
       assert.equal(spec.headers.get('access-control-allow-origin'), '*');
-      const sub = await anon.post(`/public/forms/${key}/leads`, { name: '林先生', phone: phone(), company: '上海星河科技有限公司', region: '310101', need: 'urgent' });
+      const sub = await anon.post(`/public/forms/${key}/leads`, {
+        name: '林先生',
+        phone: phone(),
+        company: '上海星河科技有限公司',
+        region: '310101',
+        need: 'urgent',
+      });
       assert.equal(sub.status, 201, JSON.stringify(sub.body));
       assert.equal(sub.body.thankYou, '感谢，我们会尽快联系您');
       // text/plain JSON (a CORS simple request from an embedding page) works too
-      const sub2 = await anon.request('POST', `/public/forms/${key}/leads`, JSON.stringify({ name: '周女士', phone: phone(), region: '310104' }), {
-        'content-type': 'text/plain',
-      });
+      const sub2 = await anon.request(
+        'POST',
+        `/public/forms/${key}/leads`,
+        JSON.stringify({ name: '周女士', phone: phone(), region: '310104' }),
+        {
+          'content-type': 'text/plain',
+        },
+      );
       assert.equal(sub2.status, 201, JSON.stringify(sub2.body));
       await drainBackground(env, seed.tenantId);
       const leads = (await mgr.get('/records/lead?sort=createdAt')).body.items;
       assert.equal(leads.length, 2);
-      assert.deepEqual(leads.map((l: any) => l.ownerId).sort(), [sun.id, zhao.id].sort(), 'round robin over both members');
+      assert.deepEqual(
+        leads.map((l: any) => l.ownerId).sort(),
+        [sun.id, zhao.id].sort(),
+        'round robin over both members',
+      );
       assert.ok(leads[0].score > 0 && leads[0].scoreReasons.length > 0, 'scored with reasons');
       assert.equal(leads[0].channel, 'web_form');
       assert.ok(leads[0].firstResponseDueAt);
@@ -88,7 +115,10 @@ describe('lead intake', () => {
       assert.equal(notes.body.unread, 1);
       assert.match(notes.body.items[0].title, /新线索/);
       assert.equal(received.length, 2);
-      assert.ok(received.every((r) => r.ok), 'HMAC signature verifies');
+      assert.ok(
+        received.every((r) => r.ok),
+        'HMAC signature verifies',
+      );
       const read = await sunC.post(`/notifications/${notes.body.items[0].id}/read`);
       assert.equal(read.status, 204);
       assert.equal((await sunC.get('/notifications/unread-count')).body.unread, 0);
@@ -101,7 +131,10 @@ describe('lead intake', () => {
     const env = await getTestEnv();
     const seed = await newTenant(env, 2);
     const mgr = await loginAsRole(env, seed, '总部销售经理');
-    const form = await mgr.post('/leads/forms', { name: 'f', fields: [{ field: 'name', required: true }, { field: 'phone' }] });
+    const form = await mgr.post('/leads/forms', {
+      name: 'f',
+      fields: [{ field: 'name', required: true }, { field: 'phone' }],
+    });
     const key = form.body.formKey;
     const anon = new (mgr.constructor as any)(env.baseUrl);
     const bot = await anon.post(`/public/forms/${key}/leads`, { name: 'bot', website: 'http://spam' });
@@ -119,7 +152,9 @@ describe('lead intake', () => {
     assert.ok(limited > 0, 'over 10 per minute → 429');
     const all = (await mgr.get('/records/lead?count=true')).body;
     assert.ok(!all.items.some((l: any) => l.name === 'bot'), 'honeypot stored nothing');
-    const bad = await anon.post('/public/forms/lf_00000000000000000000000000000000_nope1234/leads', { name: 'x' });
+    const bad = await anon.post('/public/forms/lf_00000000000000000000000000000000_nope1234/leads', {
+      name: 'x',
+    });
     assert.equal(bad.status, 404);
   });
 
@@ -129,12 +164,26 @@ describe('lead intake', () => {
     const admin = await login(env, seed.slug, 'admin');
     const sun = await userId(env, seed.tenantId, 'sun.lei');
     const p = phone();
-    const cust = await admin.post('/records/customer', { name: '杭州远航贸易有限公司', phone: p, ownerId: sun.id });
+    const cust = await admin.post('/records/customer', {
+      name: '杭州远航贸易有限公司',
+      phone: p,
+      ownerId: sun.id,
+    });
     assert.equal(cust.status, 201, JSON.stringify(cust.body));
     // channel code intake by the manager: same company name, different spelling
-    const ch = await admin.post('/leads/channels', { code: 'expo-2026', name: '车展', channel: 'exhibition', campaign: '2026 车展', defaultTags: ['event'] });
+    const ch = await admin.post('/leads/channels', {
+      code: 'expo-2026',
+      name: '车展',
+      channel: 'exhibition',
+      campaign: '2026 车展',
+      defaultTags: ['event'],
+    });
     assert.equal(ch.status, 201, JSON.stringify(ch.body));
-    const r = await admin.post('/leads/intake', { state: 'expo-2026', name: '王经理', company: '杭州 远航贸易' });
+    const r = await admin.post('/leads/intake', {
+      state: 'expo-2026',
+      name: '王经理',
+      company: '杭州 远航贸易',
+    });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     const lead = (await admin.get(`/records/lead/${r.body.id}`)).body;
     assert.equal(lead.duplicateOfId, cust.body.id);
@@ -166,7 +215,11 @@ describe('lead SLA', () => {
     const b = await sunC.post('/records/lead', { name: '乙', phone: phone() });
     assert.equal(a.body.status, 'new');
     assert.ok(a.body.firstResponseDueAt);
-    const call = await sunC.post('/records/activity', { type: 'call', subject: '首次电话', leadId: a.body.id });
+    const call = await sunC.post('/records/activity', {
+      type: 'call',
+      subject: '首次电话',
+      leadId: a.body.id,
+    });
     assert.equal(call.status, 201, JSON.stringify(call.body));
     const a2 = (await sunC.get(`/records/lead/${a.body.id}`)).body;
     assert.ok(a2.firstRespondedAt, 'clock stopped');
@@ -176,7 +229,9 @@ describe('lead SLA', () => {
     assert.equal(ib.body.items[0].id, b.body.id);
     // drive time: both deadlines in the past
     await inTenant(env.database.db, seed.tenantId, (tx) =>
-      sql`update leads set first_response_due_at = now() - interval '5 minutes' where tenant_id = ${seed.tenantId}`.execute(tx),
+      sql`update leads set first_response_due_at = now() - interval '5 minutes' where tenant_id = ${seed.tenantId}`.execute(
+        tx,
+      ),
     );
     const ib2 = await sunC.get('/leads/inbox');
     assert.equal(ib2.body.items[0].overdue, true);
@@ -189,11 +244,19 @@ describe('lead SLA', () => {
     assert.equal((await sunC.get(`/records/lead/${a.body.id}`)).body.slaBreached, false);
     const zhang = await login(env, seed.slug, 'zhang.wei'); // store manager of sun.lei's dealer
     const n = (await zhang.get('/notifications')).body.items;
-    assert.ok(n.some((x: any) => x.kind === 'lead.sla_escalated' && x.recordId === b.body.id), 'manager escalated');
+    assert.ok(
+      n.some((x: any) => x.kind === 'lead.sla_escalated' && x.recordId === b.body.id),
+      'manager escalated',
+    );
     const chen = await login(env, seed.slug, 'chen.zhiqiang'); // region manager: not the nearest level
     assert.equal((await chen.get('/notifications')).body.unread, 0);
     // follow-up reminder
-    await sunC.post('/records/activity', { type: 'task', subject: '回访', leadId: a.body.id, dueAt: new Date(Date.now() - 1000).toISOString() });
+    await sunC.post('/records/activity', {
+      type: 'task',
+      subject: '回访',
+      leadId: a.body.id,
+      dueAt: new Date(Date.now() - 1000).toISOString(),
+    });
     const reminded = await inTenant(env.database.db, seed.tenantId, (tx) => runReminders(tx, seed.tenantId));
     assert.equal(reminded, 1);
   });
@@ -213,7 +276,10 @@ describe('lead pool', () => {
     assert.equal(noReason.status, 404, 'no longer theirs');
     const pool = await zhaoC.get('/leads/pool');
     assert.ok(pool.body.items.some((x: any) => x.id === l.body.id));
-    const [r1, r2] = await Promise.all([sunC.post(`/leads/${l.body.id}/claim`), zhaoC.post(`/leads/${l.body.id}/claim`)]);
+    const [r1, r2] = await Promise.all([
+      sunC.post(`/leads/${l.body.id}/claim`),
+      zhaoC.post(`/leads/${l.body.id}/claim`),
+    ]);
     const statuses = [r1.status, r2.status].sort();
     assert.deepEqual(statuses, [200, 409]);
     const loser = r1.status === 409 ? r1 : r2;
@@ -231,7 +297,10 @@ describe('lead pool', () => {
     const maC = await login(env, seed.slug, 'ma.chao'); // EC-D2
     const l = await sunC.post('/records/lead', { name: '丁', phone: phone() });
     await sunC.post(`/leads/${l.body.id}/return`, { reason: 'x' });
-    assert.ok(!(await maC.get('/leads/pool')).body.items.some((x: any) => x.id === l.body.id), 'other dealer pool hidden');
+    assert.ok(
+      !(await maC.get('/leads/pool')).body.items.some((x: any) => x.id === l.body.id),
+      'other dealer pool hidden',
+    );
     assert.equal((await maC.post(`/leads/${l.body.id}/claim`)).status, 404);
     assert.equal((await maC.get(`/records/lead/${l.body.id}`)).status, 404);
     const zhangC = await login(env, seed.slug, 'zhang.wei');
@@ -245,14 +314,19 @@ describe('lead pool', () => {
     // reclaim: a lead without follow-up for 3 days goes back
     const m = await maC.post('/records/lead', { name: '戊', phone: phone() });
     await inTenant(env.database.db, seed.tenantId, (tx) =>
-      sql`update leads set created_at = now() - interval '4 days' where tenant_id = ${seed.tenantId} and id = ${m.body.id}`.execute(tx),
+      sql`update leads set created_at = now() - interval '4 days' where tenant_id = ${seed.tenantId} and id = ${m.body.id}`.execute(
+        tx,
+      ),
     );
     const n = await inTenant(env.database.db, seed.tenantId, (tx) => runReclaim(tx, seed.tenantId));
     assert.equal(n, 1);
     const back = (await mgr.get(`/records/lead/${m.body.id}`)).body;
     assert.equal(back.status, 'pooled');
     assert.equal(back.ownerId, null);
-    assert.ok(!(await sunC.get('/leads/pool')).body.items.some((x: any) => x.id === m.body.id), 'EC-D2 pool hidden from EC-D1');
+    assert.ok(
+      !(await sunC.get('/leads/pool')).body.items.some((x: any) => x.id === m.body.id),
+      'EC-D2 pool hidden from EC-D1',
+    );
   });
 });
 
@@ -261,12 +335,19 @@ describe('lead conversion and status', () => {
     const env = await getTestEnv();
     const seed = await newTenant(env, 2);
     const sunC = await login(env, seed.slug, 'sun.lei');
-    const l = await sunC.post('/records/lead', { name: '钱总', company: '苏州新材料有限公司', phone: phone(), industry: 'manufacturing' });
+    const l = await sunC.post('/records/lead', {
+      name: '钱总',
+      company: '苏州新材料有限公司',
+      phone: phone(),
+      industry: 'manufacturing',
+    });
     await sunC.post('/records/activity', { type: 'call', subject: '需求沟通', leadId: l.body.id });
     await sunC.post('/records/activity', { type: 'visit', subject: '上门拜访', leadId: l.body.id });
     const withOpp = isStandardObject('opportunity');
     const conv = await sunC.post(`/leads/${l.body.id}/convert`, {
-      ...(withOpp ? { opportunity: { name: '新材料 首单', amount: { amount: 5_000_000, currency: 'CNY' } } } : {}),
+      ...(withOpp
+        ? { opportunity: { name: '新材料 首单', amount: { amount: 5_000_000, currency: 'CNY' } } }
+        : {}),
     });
     assert.equal(conv.status, 200, JSON.stringify(conv.body));
     assert.equal(conv.body.activitiesMoved, 2);
@@ -275,7 +356,9 @@ describe('lead conversion and status', () => {
     assert.equal(lead.convertedCustomerId, conv.body.customerId);
     const cust = (await sunC.get(`/records/customer/${conv.body.customerId}`)).body;
     assert.equal(cust.name, '苏州新材料有限公司');
-    const acts = await sunC.get(`/records/activity?filter=${encodeURIComponent(JSON.stringify({ field: 'customerId', op: 'eq', value: conv.body.customerId }))}`);
+    const acts = await sunC.get(
+      `/records/activity?filter=${encodeURIComponent(JSON.stringify({ field: 'customerId', op: 'eq', value: conv.body.customerId }))}`,
+    );
     assert.equal(acts.body.items.length, 2, 'customer timeline has the lead history');
     if (withOpp) {
       const opp = (await sunC.get(`/records/opportunity/${conv.body.opportunityId}`)).body;
@@ -291,7 +374,10 @@ describe('lead conversion and status', () => {
     const seed = await newTenant(env, 2);
     const sunC = await login(env, seed.slug, 'sun.lei');
     const l = await sunC.post('/records/lead', { name: '孔', phone: phone() });
-    assert.equal((await sunC.patch(`/records/lead/${l.body.id}`, { version: 1, status: 'qualified' })).status, 422);
+    assert.equal(
+      (await sunC.patch(`/records/lead/${l.body.id}`, { version: 1, status: 'qualified' })).status,
+      422,
+    );
     assert.equal((await sunC.post(`/leads/${l.body.id}/status`, { status: 'converted' })).status, 409);
     assert.equal((await sunC.post(`/leads/${l.body.id}/status`, { status: 'disqualified' })).status, 422);
     const ok = await sunC.post(`/leads/${l.body.id}/status`, { status: 'disqualified', reason: '空号' });
@@ -315,7 +401,12 @@ describe('lead scoring model', () => {
     const records = [];
     for (let i = 0; i < 120; i++) {
       const pos = i % 2 === 0;
-      records.push({ name: `h${i}`, companySize: pos ? sizes[0] : sizes[1], need: pos ? 'vague' : 'urgent', channel: i % 3 ? 'ad' : 'referral' });
+      records.push({
+        name: `h${i}`,
+        companySize: pos ? sizes[0] : sizes[1],
+        need: pos ? 'vague' : 'urgent',
+        channel: i % 3 ? 'ad' : 'referral',
+      });
     }
     const bulk = await mgr.post('/records/lead/bulk', { op: 'create', atomic: true, records });
     assert.equal(bulk.status, 200, JSON.stringify(bulk.body).slice(0, 500));

@@ -21,9 +21,7 @@ export async function tickJob(_p: unknown, ctx: JobContext): Promise<void> {
     await runReminders(tx, ctx.tenantId);
     await runReclaim(tx, ctx.tenantId);
   });
-  await inTenant(ctx.db, ctx.tenantId, (tx) =>
-    scheduleTick(tx, ctx.tenantId),
-  );
+  await inTenant(ctx.db, ctx.tenantId, (tx) => scheduleTick(tx, ctx.tenantId));
 }
 
 /** Daily retrain of the tenant's scoring model, then re-score open leads. Re-enqueues itself. */
@@ -32,7 +30,5 @@ export async function trainJob(_p: unknown, ctx: JobContext): Promise<void> {
     const r = await trainModel(tx, ctx.tenantId);
     if (r.trained) await rescoreOpenLeads(tx, ctx.tenantId);
   });
-  await inTenant(ctx.db, ctx.tenantId, (tx) =>
-    scheduleTrain(tx, ctx.tenantId),
-  );
+  await inTenant(ctx.db, ctx.tenantId, (tx) => scheduleTrain(tx, ctx.tenantId));
 }

@@ -54,7 +54,9 @@ const en: Record<string, string> = {
 
 export function lt(locale: Locale, key: string, params: Record<string, unknown> = {}): string {
   const template = (locale === 'en-US' ? en : zh)[key] ?? key;
-  return template.replace(/\{(\w+)\}/g, (_, k: string) => (params[k] === undefined ? `{${k}}` : String(params[k])));
+  return template.replace(/\{(\w+)\}/g, (_, k: string) =>
+    params[k] === undefined ? `{${k}}` : String(params[k]),
+  );
 }
 
 export const label = (key: string, params: Record<string, unknown> = {}): Label => ({
@@ -74,5 +76,9 @@ export function leadsProblem(
   extra: Record<string, unknown> = {},
 ): AppError {
   const status = code === 'conflict' ? 409 : code === 'not_found' ? 404 : code === 'forbidden' ? 403 : 422;
-  return new AppError(code, status, { detailKey: lt(locale, key, params), errors, extra: { reason: key, ...extra } });
+  return new AppError(code, status, {
+    detailKey: lt(locale, key, params),
+    errors,
+    extra: { reason: key, ...extra },
+  });
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { badRequest } from '../../platform/errors.ts';
-import { defineRoute, idParam, type RouteSpec } from '../../platform/http/route.ts';
 import { RateLimiter } from '../../platform/http/rate-limit.ts';
+import { defineRoute, idParam, type RouteSpec } from '../../platform/http/route.ts';
+import { kick } from '../../platform/jobs/queue.ts';
 import { recordCtx } from '../../records/record.service.ts';
 import {
   createRule,
@@ -51,11 +52,11 @@ import {
   userSettingsBody,
 } from './leads.schemas.ts';
 import { rescoreOpenLeads, trainModel } from './scoring.service.ts';
-import { kick } from '../../platform/jobs/queue.ts';
 
 const TAGS = ['leads'];
 const CONFIG = 'tenant configuration behind leads:configure; RLS-confined';
-const OWN = 'rows limited to the caller (owner = principal) or their pool units; dealer isolation covered in leads tests';
+const OWN =
+  'rows limited to the caller (owner = principal) or their pool units; dealer isolation covered in leads tests';
 /** Per IP and form; the default suits a human filling a form, not a script. */
 const formLimiter = new RateLimiter(Number(process.env.LEADS_FORM_RATE_LIMIT ?? 10), 60_000);
 const formKeyParam = z.object({ formKey: z.string().min(10).max(80) });
@@ -66,7 +67,6 @@ function cors(reply: { header(k: string, v: string): unknown }) {
   reply.header('access-control-allow-origin', '*');
   reply.header('access-control-allow-methods', 'GET, POST');
 }
-
 
 export const leadRoutes: RouteSpec[] = [
   // ---------------------------------------------------------------- public intake
@@ -86,7 +86,8 @@ export const leadRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/public/forms/:formKey/leads',
     permission: 'public',
-    summary: 'Public: submit a lead through an embeddable form (honeypot, per-IP rate limit; JSON or text/plain JSON)',
+    summary:
+      'Public: submit a lead through an embeddable form (honeypot, per-IP rate limit; JSON or text/plain JSON)',
     tags: TAGS,
     params: formKeyParam,
     status: 201,
@@ -102,7 +103,8 @@ export const leadRoutes: RouteSpec[] = [
           throw badRequest('bad_request.body');
         }
       }
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('bad_request.body');
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        throw badRequest('bad_request.body');
       const b = body as Record<string, unknown>;
       // Bots fill every field; people never see this one. Answer as if accepted, store nothing.
       if (typeof b[HONEYPOT] === 'string' && b[HONEYPOT].trim() !== '') {
@@ -127,7 +129,9 @@ export const leadRoutes: RouteSpec[] = [
     status: 201,
     probe: { skip: 'creates through the record engine; scope rules of lead apply' },
     handler: async (req) => {
-      const r = await req.tx((tx) => intakeByChannel(tx, req.principal, req.actor, req.body as any, req.locale));
+      const r = await req.tx((tx) =>
+        intakeByChannel(tx, req.principal, req.actor, req.body as any, req.locale),
+      );
       kick();
       return r;
     },
@@ -141,7 +145,10 @@ export const leadRoutes: RouteSpec[] = [
     tags: TAGS,
     query: z.object({ limit: z.coerce.number().int().min(1).max(200).optional() }),
     probe: { skip: OWN },
-    handler: (req) => req.tx(async (tx) => inbox(await recordCtx(tx, req.principal, req.actor, 'lead'), req.query), { readOnly: true }),
+    handler: (req) =>
+      req.tx(async (tx) => inbox(await recordCtx(tx, req.principal, req.actor, 'lead'), req.query), {
+        readOnly: true,
+      }),
   }),
   defineRoute({
     method: 'GET',
@@ -151,17 +158,25 @@ export const leadRoutes: RouteSpec[] = [
     tags: TAGS,
     query: listQuery,
     probe: { skip: OWN },
-    handler: (req) => req.tx(async (tx) => listPool(await recordCtx(tx, req.principal, req.actor, 'lead'), req.query), { readOnly: true }),
+    handler: (req) =>
+      req.tx(async (tx) => listPool(await recordCtx(tx, req.principal, req.actor, 'lead'), req.query), {
+        readOnly: true,
+      }),
   }),
   defineRoute({
     method: 'GET',
     url: '/leads/duplicates',
     permission: 'lead:read',
-    summary: 'Duplicate check before save: an existing lead or customer with the same phone, email or company, and its owner',
+    summary:
+      'Duplicate check before save: an existing lead or customer with the same phone, email or company, and its owner',
     tags: TAGS,
     query: dupQuery,
     probe: { skip: 'returns only the owner name and id of a match; no record fields' },
-    handler: (req) => req.tx(async (tx) => checkDuplicates(await recordCtx(tx, req.principal, req.actor, 'lead'), req.query), { readOnly: true }),
+    handler: (req) =>
+      req.tx(
+        async (tx) => checkDuplicates(await recordCtx(tx, req.principal, req.actor, 'lead'), req.query),
+        { readOnly: true },
+      ),
   }),
   defineRoute({
     method: 'POST',
@@ -170,7 +185,10 @@ export const leadRoutes: RouteSpec[] = [
     summary: 'Claim a lead from the pool (race-safe; 409 names the owner; daily and holding limits)',
     tags: TAGS,
     params: idParam,
-    handler: (req) => req.tx(async (tx) => claimLead(await recordCtx(tx, req.principal, req.actor, 'lead'), req.params.id, req.locale)),
+    handler: (req) =>
+      req.tx(async (tx) =>
+        claimLead(await recordCtx(tx, req.principal, req.actor, 'lead'), req.params.id, req.locale),
+      ),
   }),
   defineRoute({
     method: 'POST',
@@ -181,7 +199,14 @@ export const leadRoutes: RouteSpec[] = [
     params: idParam,
     body: poolReturn,
     handler: (req) =>
-      req.tx(async (tx) => returnToPool(await recordCtx(tx, req.principal, req.actor, 'lead'), req.params.id, req.body, req.locale)),
+      req.tx(async (tx) =>
+        returnToPool(
+          await recordCtx(tx, req.principal, req.actor, 'lead'),
+          req.params.id,
+          req.body,
+          req.locale,
+        ),
+      ),
   }),
   defineRoute({
     method: 'POST',
@@ -192,18 +217,33 @@ export const leadRoutes: RouteSpec[] = [
     params: idParam,
     body: statusChange,
     handler: (req) =>
-      req.tx(async (tx) => changeStatus(await recordCtx(tx, req.principal, req.actor, 'lead'), req.params.id, req.body, req.locale)),
+      req.tx(async (tx) =>
+        changeStatus(
+          await recordCtx(tx, req.principal, req.actor, 'lead'),
+          req.params.id,
+          req.body,
+          req.locale,
+        ),
+      ),
   }),
   defineRoute({
     method: 'POST',
     url: '/leads/:id/convert',
     permission: 'lead:update',
-    summary: 'Convert a lead: customer (existing or new), contact, optional opportunity, activities moved — one transaction',
+    summary:
+      'Convert a lead: customer (existing or new), contact, optional opportunity, activities moved — one transaction',
     tags: TAGS,
     params: idParam,
     body: convertBody,
     handler: (req) =>
-      req.tx(async (tx) => convertLead(await recordCtx(tx, req.principal, req.actor, 'lead'), req.params.id, req.body as any, req.locale)),
+      req.tx(async (tx) =>
+        convertLead(
+          await recordCtx(tx, req.principal, req.actor, 'lead'),
+          req.params.id,
+          req.body as any,
+          req.locale,
+        ),
+      ),
   }),
   defineRoute({
     method: 'GET',
@@ -213,7 +253,10 @@ export const leadRoutes: RouteSpec[] = [
     tags: TAGS,
     params: idParam,
     handler: (req) =>
-      req.tx(async (tx) => duplicateOf(await recordCtx(tx, req.principal, req.actor, 'lead'), req.params.id), { readOnly: true }),
+      req.tx(
+        async (tx) => duplicateOf(await recordCtx(tx, req.principal, req.actor, 'lead'), req.params.id),
+        { readOnly: true },
+      ),
   }),
   defineRoute({
     method: 'GET',
@@ -223,7 +266,10 @@ export const leadRoutes: RouteSpec[] = [
     tags: TAGS,
     params: idParam,
     handler: (req) =>
-      req.tx(async (tx) => assignmentHistory(await recordCtx(tx, req.principal, req.actor, 'lead'), req.params.id), { readOnly: true }),
+      req.tx(
+        async (tx) => assignmentHistory(await recordCtx(tx, req.principal, req.actor, 'lead'), req.params.id),
+        { readOnly: true },
+      ),
   }),
   // ---------------------------------------------------------------- configuration
   defineRoute({
@@ -288,7 +334,8 @@ export const leadRoutes: RouteSpec[] = [
     params: idParam,
     body: rulePatch,
     probe: { skip: CONFIG },
-    handler: (req) => req.tx((tx) => updateRule(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any)),
+    handler: (req) =>
+      req.tx((tx) => updateRule(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any)),
   }),
   defineRoute({
     method: 'DELETE',
@@ -319,7 +366,8 @@ export const leadRoutes: RouteSpec[] = [
     params: idParam,
     body: userSettingsBody,
     probe: { skip: CONFIG },
-    handler: (req) => req.tx((tx) => putUserSettings(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any)),
+    handler: (req) =>
+      req.tx((tx) => putUserSettings(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any)),
   }),
   defineRoute({
     method: 'GET',
@@ -350,7 +398,8 @@ export const leadRoutes: RouteSpec[] = [
     params: idParam,
     body: formPatch,
     probe: { skip: CONFIG },
-    handler: (req) => req.tx((tx) => updateForm(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any)),
+    handler: (req) =>
+      req.tx((tx) => updateForm(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any)),
   }),
   defineRoute({
     method: 'GET',
@@ -370,7 +419,8 @@ export const leadRoutes: RouteSpec[] = [
     body: channelBody,
     status: 201,
     probe: { skip: CONFIG },
-    handler: (req) => req.tx((tx) => upsertChannel(tx, req.actor, req.principal.tenantId, null, req.body as any)),
+    handler: (req) =>
+      req.tx((tx) => upsertChannel(tx, req.actor, req.principal.tenantId, null, req.body as any)),
   }),
   defineRoute({
     method: 'PUT',
@@ -381,6 +431,7 @@ export const leadRoutes: RouteSpec[] = [
     params: idParam,
     body: channelBody,
     probe: { skip: CONFIG },
-    handler: (req) => req.tx((tx) => upsertChannel(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any)),
+    handler: (req) =>
+      req.tx((tx) => upsertChannel(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any)),
   }),
 ];

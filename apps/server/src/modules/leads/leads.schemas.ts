@@ -7,16 +7,29 @@ const money = z.object({ amount: z.number().int(), currency: z.string().length(3
 const ref = z.object({ id: z.uuid() }).strict();
 const fresh = z.object({ new: z.record(z.string(), z.unknown()) }).strict();
 
-export const statusChange = z.object({ status: z.enum(LEAD_STATUSES), reason: z.string().max(500).optional(), version: z.number().int().optional() }).strict();
+export const statusChange = z
+  .object({
+    status: z.enum(LEAD_STATUSES),
+    reason: z.string().max(500).optional(),
+    version: z.number().int().optional(),
+  })
+  .strict();
 export const poolReturn = z.object({ reason: z.string().max(500) }).strict();
 export const convertBody = z
   .object({
     customer: z.union([ref, fresh]).optional(),
     contact: z.union([ref, fresh, z.null()]).optional(),
-    opportunity: z.object({ name: z.string().min(1).max(200), amount: money.optional() }).strict().nullable().optional(),
+    opportunity: z
+      .object({ name: z.string().min(1).max(200), amount: money.optional() })
+      .strict()
+      .nullable()
+      .optional(),
   })
   .strict();
-export const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).optional(), cursor: z.string().max(100).optional() });
+export const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  cursor: z.string().max(100).optional(),
+});
 export const dupQuery = z.object({
   phone: z.string().max(40).optional(),
   email: z.string().max(200).optional(),
@@ -24,7 +37,9 @@ export const dupQuery = z.object({
   excludeId: z.string().max(40).optional(),
 });
 
-export const formFieldSpec = z.object({ field: z.enum(FORM_FIELDS), required: z.boolean().optional() }).strict();
+export const formFieldSpec = z
+  .object({ field: z.enum(FORM_FIELDS), required: z.boolean().optional() })
+  .strict();
 export const formCreate = z
   .object({
     name: z.string().min(1).max(100),
@@ -54,7 +69,10 @@ export const intakeBody = z.object({ state: z.string().min(1).max(64) }).catchal
 
 const conditions = z
   .object({
-    regionPrefixes: z.array(z.string().regex(/^\d{2,6}$/)).max(100).optional(),
+    regionPrefixes: z
+      .array(z.string().regex(/^\d{2,6}$/))
+      .max(100)
+      .optional(),
     industries: z.array(z.string().max(40)).max(50).optional(),
     channels: z.array(z.string().max(40)).max(50).optional(),
     scoreMin: z.number().min(0).max(100).nullable().optional(),
@@ -68,7 +86,9 @@ export const ruleBody = z
     position: z.number().int().optional(),
     conditions: conditions.optional(),
     strategy: z.enum(['round_robin', 'weighted', 'least_loaded', 'fixed']),
-    members: z.array(z.object({ userId: z.uuid(), weight: z.number().min(0.01).max(100).optional() }).strict()).max(200),
+    members: z
+      .array(z.object({ userId: z.uuid(), weight: z.number().min(0.01).max(100).optional() }).strict())
+      .max(200),
     poolUnitId: z.uuid().nullable().optional(),
   })
   .strict();
@@ -81,22 +101,45 @@ const indicator = z
     weight: z.number().min(0).max(100),
     field: z.string().max(40),
     points: z.record(z.string(), z.number().min(0).max(1)).optional(),
-    thresholds: z.array(z.object({ min: z.number(), points: z.number().min(0).max(1) })).max(20).optional(),
+    thresholds: z
+      .array(z.object({ min: z.number(), points: z.number().min(0).max(1) }))
+      .max(20)
+      .optional(),
     default: z.number().min(0).max(1),
   })
   .strict();
 export const settingsPatch = z
   .object({
-    scorecard: z.object({ indicators: z.array(indicator).min(1).max(30) }).strict().optional(),
-    sla: z.object({ defaultMinutes: z.number().int().min(1).max(10080), byChannel: z.record(z.string(), z.number().int().min(1).max(10080)) }).strict().optional(),
-    pool: z.object({ claimPerDay: z.number().int().min(0).max(1000), maxHeld: z.number().int().min(0).max(100000), reclaimDays: z.number().int().min(0).max(365) }).strict().optional(),
+    scorecard: z
+      .object({ indicators: z.array(indicator).min(1).max(30) })
+      .strict()
+      .optional(),
+    sla: z
+      .object({
+        defaultMinutes: z.number().int().min(1).max(10080),
+        byChannel: z.record(z.string(), z.number().int().min(1).max(10080)),
+      })
+      .strict()
+      .optional(),
+    pool: z
+      .object({
+        claimPerDay: z.number().int().min(0).max(1000),
+        maxHeld: z.number().int().min(0).max(100000),
+        reclaimDays: z.number().int().min(0).max(365),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export const userSettingsBody = z
   .object({
     maxOpenLeads: z.number().int().min(0).max(100000).nullable().optional(),
     workingHours: z
-      .object({ days: z.array(z.number().int().min(1).max(7)).max(7), start: z.string().regex(/^\d{2}:\d{2}$/), end: z.string().regex(/^\d{2}:\d{2}$/) })
+      .object({
+        days: z.array(z.number().int().min(1).max(7)).max(7),
+        start: z.string().regex(/^\d{2}:\d{2}$/),
+        end: z.string().regex(/^\d{2}:\d{2}$/),
+      })
       .strict()
       .nullable()
       .optional(),

@@ -45,9 +45,12 @@ export const notificationRoutes: RouteSpec[] = [
     tags: ['notifications'],
     probe: { skip: OWN },
     handler: (req) =>
-      req.tx(async (tx) => ({ unread: await unreadCount(tx, req.principal.tenantId, req.principal.userId) }), {
-        readOnly: true,
-      }),
+      req.tx(
+        async (tx) => ({ unread: await unreadCount(tx, req.principal.tenantId, req.principal.userId) }),
+        {
+          readOnly: true,
+        },
+      ),
   }),
   defineRoute({
     method: 'POST',
@@ -67,7 +70,8 @@ export const notificationRoutes: RouteSpec[] = [
     params: idParam,
     status: 204,
     probe: { skip: OWN },
-    handler: (req) => req.tx((tx) => markRead(tx, req.principal.tenantId, req.principal.userId, req.params.id)),
+    handler: (req) =>
+      req.tx((tx) => markRead(tx, req.principal.tenantId, req.principal.userId, req.params.id)),
   }),
   defineRoute({
     method: 'GET',
@@ -84,7 +88,9 @@ export const notificationRoutes: RouteSpec[] = [
     permission: 'leads:configure',
     summary: 'Add a webhook (HMAC-SHA256 signed; the secret is shown once)',
     tags: ['notifications'],
-    body: z.object({ url: z.url().max(2000), kinds: z.array(z.string().max(60)).max(50).optional() }).strict(),
+    body: z
+      .object({ url: z.url().max(2000), kinds: z.array(z.string().max(60)).max(50).optional() })
+      .strict(),
     status: 201,
     probe: { skip: 'tenant configuration; RLS-confined' },
     handler: (req) => req.tx((tx) => createWebhook(tx, req.principal.tenantId, req.body)),
@@ -108,6 +114,7 @@ export const notificationRoutes: RouteSpec[] = [
     tags: ['notifications'],
     params: idParam,
     probe: { skip: 'tenant configuration; RLS-confined' },
-    handler: (req) => req.tx((tx) => listDeliveries(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
+    handler: (req) =>
+      req.tx((tx) => listDeliveries(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
   }),
 ];

@@ -131,7 +131,15 @@ export async function listWebhooks(tx: Tx, tenantId: string) {
     await sql<any>`select id, url, kinds, enabled, created_at from notification_webhooks
       where tenant_id = ${tenantId} order by created_at`.execute(tx)
   ).rows;
-  return { items: rows.map((r) => ({ id: r.id, url: r.url, kinds: r.kinds, enabled: r.enabled, createdAt: iso(r.created_at) })) };
+  return {
+    items: rows.map((r) => ({
+      id: r.id,
+      url: r.url,
+      kinds: r.kinds,
+      enabled: r.enabled,
+      createdAt: iso(r.created_at),
+    })),
+  };
 }
 
 /** The secret is returned once, like an API key. */
@@ -139,14 +147,17 @@ export async function createWebhook(tx: Tx, tenantId: string, input: { url: stri
   const id = newId();
   const secret = `whsec_${randomBytes(24).toString('base64url')}`;
   await sql`insert into notification_webhooks (tenant_id, id, url, secret, kinds)
-    values (${tenantId}, ${id}, ${input.url}, ${secret}, ${JSON.stringify(input.kinds ?? ['*'])}::jsonb)`.execute(tx);
+    values (${tenantId}, ${id}, ${input.url}, ${secret}, ${JSON.stringify(input.kinds ?? ['*'])}::jsonb)`.execute(
+    tx,
+  );
   return { id, url: input.url, kinds: input.kinds ?? ['*'], secret };
 }
 
 export async function deleteWebhook(tx: Tx, tenantId: string, id: string) {
-  const r = await sql`delete from notification_webhooks where tenant_id = ${tenantId} and id = ${id} returning id`.execute(
-    tx,
-  );
+  const r =
+    await sql`delete from notification_webhooks where tenant_id = ${tenantId} and id = ${id} returning id`.execute(
+      tx,
+    );
   if (r.rows.length === 0) throw notFound('webhook');
 }
 

@@ -12,15 +12,18 @@ const MAX_ATTEMPTS = 6;
 
 /** Delivers one notification to one webhook; a non-2xx or a timeout throws so the queue retries with backoff. */
 export async function deliverWebhook(p: WebhookJobPayload, ctx: JobContext): Promise<void> {
-  const d = await inTenant(ctx.db, ctx.tenantId, async (tx) =>
-    (
-      await sql<any>`select d.id, d.status, w.url, w.secret, n.id as nid, n.user_id, n.kind, n.title, n.body, n.link,
+  const d = await inTenant(
+    ctx.db,
+    ctx.tenantId,
+    async (tx) =>
+      (
+        await sql<any>`select d.id, d.status, w.url, w.secret, n.id as nid, n.user_id, n.kind, n.title, n.body, n.link,
           n.object, n.record_id, n.data, n.created_at
         from webhook_deliveries d
         join notification_webhooks w on w.tenant_id = d.tenant_id and w.id = d.webhook_id
         join notifications n on n.tenant_id = d.tenant_id and n.id = d.notification_id
         where d.tenant_id = ${ctx.tenantId} and d.id = ${p.deliveryId}`.execute(tx)
-    ).rows[0],
+      ).rows[0],
   );
   if (!d || d.status === 'delivered') return;
   const body = JSON.stringify({

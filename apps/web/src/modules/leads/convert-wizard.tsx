@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { App, Checkbox, Form, Input, InputNumber, Modal, Radio, Result, Steps } from 'antd';
+import { App, Checkbox, Form, Input, InputNumber, Modal, Radio, Result } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -65,73 +65,66 @@ export function ConvertWizard({ lead, open, onClose }: { lead: Lead; open: boole
           extra={<Link to={`/o/customer/${done.customerId}`}>{t('leads.lead.openCustomer')}</Link>}
         />
       ) : (
-        <>
-          <Steps
-            size="small"
-            style={{ marginBottom: 16 }}
-            items={[
-              { title: t('leads.convert.steps.customer') },
-              { title: t('leads.convert.steps.contact') },
-              { title: t('leads.convert.steps.opportunity') },
-            ]}
-          />
-          <Form
-            form={form}
-            layout="vertical"
-            initialValues={{
-              customerMode: lead.duplicateOfObject === 'customer' ? 'existing' : 'new',
-              customerId: lead.duplicateOfObject === 'customer' ? lead.duplicateOfId : undefined,
-              customerName: lead.company || lead.name,
-              contactMode: 'new',
-              contactName: lead.name,
-              withOpportunity: true,
-              oppName: `${lead.company || lead.name}`,
-            }}
-            onFinish={(v) => convert.mutate(v)}
-          >
-            <Form.Item name="customerMode" label={t('leads.convert.customer')}>
-              <Radio.Group
-                options={[
-                  { value: 'new', label: t('leads.convert.newCustomer') },
-                  { value: 'existing', label: t('leads.convert.existingCustomer') },
-                ]}
-              />
+        <Form
+          form={form}
+          layout="vertical"
+          initialValues={{
+            customerMode: lead.duplicateOfObject === 'customer' ? 'existing' : 'new',
+            customerId: lead.duplicateOfObject === 'customer' ? lead.duplicateOfId : undefined,
+            customerName: lead.company || lead.name,
+            contactMode: 'new',
+            contactName: lead.name,
+            withOpportunity: true,
+            oppName: `${lead.company || lead.name}`,
+          }}
+          onFinish={(v) => convert.mutate(v)}
+        >
+          <Form.Item name="customerMode" label={t('leads.convert.customer')}>
+            <Radio.Group
+              options={[
+                { value: 'new', label: t('leads.convert.newCustomer') },
+                { value: 'existing', label: t('leads.convert.existingCustomer') },
+              ]}
+            />
+          </Form.Item>
+          {mode === 'existing' ? (
+            <Form.Item name="customerId" label={t('leads.convert.pickCustomer')} rules={[{ required: true }]}>
+              <LookupSelect object="customer" />
             </Form.Item>
-            {mode === 'existing' ? (
-              <Form.Item name="customerId" label={t('leads.convert.pickCustomer')} rules={[{ required: true }]}>
-                <LookupSelect object="customer" />
-              </Form.Item>
-            ) : (
-              <Form.Item name="customerName" label={t('leads.convert.customerName')} rules={[{ required: true }]}>
+          ) : (
+            <Form.Item
+              name="customerName"
+              label={t('leads.convert.customerName')}
+              rules={[{ required: true }]}
+            >
+              <Input maxLength={200} />
+            </Form.Item>
+          )}
+          <Form.Item name="contactMode" label={t('leads.convert.contact')}>
+            <Radio.Group
+              options={[
+                { value: 'new', label: t('leads.convert.newContact') },
+                { value: 'none', label: t('leads.convert.noContact') },
+              ]}
+            />
+          </Form.Item>
+          <Form.Item name="contactName" hidden>
+            <Input />
+          </Form.Item>
+          <Form.Item name="withOpportunity" valuePropName="checked">
+            <Checkbox>{t('leads.convert.withOpportunity')}</Checkbox>
+          </Form.Item>
+          {withOpp && (
+            <>
+              <Form.Item name="oppName" label={t('leads.convert.oppName')} rules={[{ required: true }]}>
                 <Input maxLength={200} />
               </Form.Item>
-            )}
-            <Form.Item name="contactMode" label={t('leads.convert.contact')}>
-              <Radio.Group
-                options={[
-                  { value: 'new', label: t('leads.convert.newContact') },
-                  { value: 'none', label: t('leads.convert.noContact') },
-                ]}
-              />
-            </Form.Item>
-            <Form.Item name="contactName" hidden>
-              <Input />
-            </Form.Item>
-            <Form.Item name="withOpportunity" valuePropName="checked">
-              <Checkbox>{t('leads.convert.withOpportunity')}</Checkbox>
-            </Form.Item>
-            {withOpp && (
-              <>
-                <Form.Item name="oppName" label={t('leads.convert.oppName')} rules={[{ required: true }]}>
-                  <Input maxLength={200} />
-                </Form.Item>
-                <Form.Item name="amount" label={t('leads.convert.amount')}>
-                  <InputNumber min={0} style={{ width: '100%' }} />
-                </Form.Item>
-              </>
-            )}
-          </Form>
-        </>
+              <Form.Item name="amount" label={t('leads.convert.amount')}>
+                <InputNumber min={0} style={{ width: '100%' }} />
+              </Form.Item>
+            </>
+          )}
+        </Form>
       )}
     </Modal>
   );

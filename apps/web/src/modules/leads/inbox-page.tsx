@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { ErrorResult } from '../../app/error-result';
-import { type InboxLead, useInbox } from './leads-api';
+import { type InboxLead, useInbox, useLeadOptionLabel } from './leads-api';
 import { LogCallModal } from './log-call-modal';
 import { SlaTag } from './sla-tag';
 
@@ -18,13 +18,18 @@ export function InboxPage() {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const inbox = useInbox();
+  const opt = useLeadOptionLabel();
   const [callFor, setCallFor] = useState<string | null>(null);
 
   const renderItem = (l: InboxLead) => (
     <List.Item
       key={l.id}
       data-testid="inbox-item"
-      style={{ background: l.overdue ? '#fff1f0' : undefined, paddingInline: 12, borderLeft: l.overdue ? '3px solid #f5222d' : '3px solid transparent' }}
+      style={{
+        background: l.overdue ? '#fff1f0' : undefined,
+        paddingInline: 12,
+        borderLeft: l.overdue ? '3px solid #f5222d' : '3px solid transparent',
+      }}
       actions={[
         <Button
           key="call"
@@ -42,7 +47,7 @@ export function InboxPage() {
         avatar={<ScoreBadge score={l.score} />}
         title={
           <Space size={6} wrap>
-            <Link to={`/leads/${l.id}`} data-testid="inbox-lead-link">
+            <Link to={`/leads/inbox/${l.id}`} data-testid="inbox-lead-link">
               {l.name}
             </Link>
             {l.company && <Typography.Text type="secondary">{l.company}</Typography.Text>}
@@ -60,7 +65,7 @@ export function InboxPage() {
               </Tag>
             )}
             {l.phone && <Typography.Text copyable>{l.phone}</Typography.Text>}
-            {l.channel && <Typography.Text type="secondary">{l.channel}</Typography.Text>}
+            {l.channel && <Typography.Text type="secondary">{opt('channel', l.channel)}</Typography.Text>}
           </Space>
         }
       />
@@ -74,7 +79,11 @@ export function InboxPage() {
           {t('leads.inbox.title')}
         </Typography.Title>
         <Space wrap>
-          <Button icon={<ReloadOutlined />} onClick={() => inbox.refetch()} aria-label={t('leads.common.refresh')} />
+          <Button
+            icon={<ReloadOutlined />}
+            onClick={() => inbox.refetch()}
+            aria-label={t('leads.common.refresh')}
+          />
           <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/o/lead/new')}>
             {t('leads.inbox.newLead')}
           </Button>

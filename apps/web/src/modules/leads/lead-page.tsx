@@ -26,7 +26,7 @@ import { ErrorResult, errorMessage } from '../../app/error-result';
 import { useLabel } from '../../app/meta';
 import { useSession } from '../../app/session';
 import { ConvertWizard } from './convert-wizard';
-import { type Lead, useLead } from './leads-api';
+import { type Lead, useLead, useLeadOptionLabel } from './leads-api';
 import { LogCallModal } from './log-call-modal';
 import { SlaTag } from './sla-tag';
 
@@ -79,6 +79,7 @@ export function LeadPage() {
   const { message, modal } = App.useApp();
   const qc = useQueryClient();
   const lead = useLead(id);
+  const opt = useLeadOptionLabel();
   const dup = useQuery({
     queryKey: ['leads', 'dup', id],
     queryFn: () => http.get<{ duplicate: Duplicate | null }>(`/leads/${id}/duplicate`),
@@ -114,7 +115,14 @@ export function LeadPage() {
     let reason = '';
     modal.confirm({
       title: t(titleKey),
-      content: <Input.TextArea autoFocus rows={3} onChange={(e) => (reason = e.target.value)} data-testid="reason-input" />,
+      content: (
+        <Input.TextArea
+          autoFocus
+          rows={3}
+          onChange={(e) => (reason = e.target.value)}
+          data-testid="reason-input"
+        />
+      ),
       onOk: () => run(reason),
     });
   };
@@ -153,9 +161,13 @@ export function LeadPage() {
             <Space wrap>
               <span>
                 {d.name}
-                {d.ownerName ? ` · ${t('leads.lead.duplicateOwner', { object: t(`leads.lead.objects.${d.object}`), owner: d.ownerName })}` : ''}
+                {d.ownerName
+                  ? ` · ${t('leads.lead.duplicateOwner', { object: t(`leads.lead.objects.${d.object}`), owner: d.ownerName })}`
+                  : ''}
               </span>
-              <Link to={d.object === 'customer' ? `/o/customer/${d.id}` : `/leads/${d.id}`}>{t('leads.lead.duplicateOpen')}</Link>
+              <Link to={d.object === 'customer' ? `/o/customer/${d.id}` : `/leads/inbox/${d.id}`}>
+                {t('leads.lead.duplicateOpen')}
+              </Link>
             </Space>
           }
         />
@@ -172,27 +184,47 @@ export function LeadPage() {
       {canUpdate && (
         <Space wrap style={{ marginBottom: 12 }}>
           {open && (
-            <Button type="primary" icon={<PhoneOutlined />} onClick={() => setCallOpen(true)} data-testid="lead-log-call">
+            <Button
+              type="primary"
+              icon={<PhoneOutlined />}
+              onClick={() => setCallOpen(true)}
+              data-testid="lead-log-call"
+            >
               {t('leads.inbox.logCall')}
             </Button>
           )}
           {l.status === 'new' && (
-            <Button onClick={() => action.mutate({ path: 'status', body: { status: 'contacted' } })}>{t('leads.lead.contacted')}</Button>
+            <Button onClick={() => action.mutate({ path: 'status', body: { status: 'contacted' } })}>
+              {t('leads.lead.contacted')}
+            </Button>
           )}
           {(l.status === 'new' || l.status === 'contacted') && (
-            <Button onClick={() => action.mutate({ path: 'status', body: { status: 'qualified' } })} data-testid="lead-qualify">
+            <Button
+              onClick={() => action.mutate({ path: 'status', body: { status: 'qualified' } })}
+              data-testid="lead-qualify"
+            >
               {t('leads.lead.qualify')}
             </Button>
           )}
           {open && (
-            <Button type="primary" ghost icon={<SwapOutlined />} onClick={() => setConvertOpen(true)} data-testid="lead-convert">
+            <Button
+              type="primary"
+              ghost
+              icon={<SwapOutlined />}
+              onClick={() => setConvertOpen(true)}
+              data-testid="lead-convert"
+            >
               {t('leads.lead.convert')}
             </Button>
           )}
           {open && (
             <Button
               icon={<RollbackOutlined />}
-              onClick={() => askReason('leads.lead.returnReason', (reason) => action.mutate({ path: 'return', body: { reason } }))}
+              onClick={() =>
+                askReason('leads.lead.returnReason', (reason) =>
+                  action.mutate({ path: 'return', body: { reason } }),
+                )
+              }
             >
               {t('leads.lead.returnToPool')}
             </Button>
@@ -210,7 +242,9 @@ export function LeadPage() {
             </Button>
           )}
           {l.status === 'disqualified' && (
-            <Button onClick={() => action.mutate({ path: 'status', body: { status: 'new' } })}>{t('leads.lead.reopen')}</Button>
+            <Button onClick={() => action.mutate({ path: 'status', body: { status: 'new' } })}>
+              {t('leads.lead.reopen')}
+            </Button>
           )}
         </Space>
       )}
@@ -220,11 +254,20 @@ export function LeadPage() {
             <ScoreCard lead={l} />
             <Card size="small">
               <Descriptions column={1} size="small">
-                <Descriptions.Item label="📱">{l.phone ?? '-'}</Descriptions.Item>
-                <Descriptions.Item label="✉️">{l.email ?? '-'}</Descriptions.Item>
-                <Descriptions.Item label={t('leads.settings.channel')}>{l.channel ?? '-'}</Descriptions.Item>
-                <Descriptions.Item label={t('leads.settings.campaign')}>{l.campaign ?? '-'}</Descriptions.Item>
-                <Descriptions.Item label={t('leads.common.owner')}>{l._display?.ownerId ?? '-'}</Descriptions.Item>
+                <Descriptions.Item label={t('leads.lead.on.phone')}>{l.phone ?? '-'}</Descriptions.Item>
+                <Descriptions.Item label={t('leads.lead.on.email')}>{l.email ?? '-'}</Descriptions.Item>
+                <Descriptions.Item label={t('leads.settings.channel')}>
+                  {opt('channel', l.channel)}
+                </Descriptions.Item>
+                <Descriptions.Item label={t('leads.settings.industries')}>
+                  {opt('industry', l.industry)}
+                </Descriptions.Item>
+                <Descriptions.Item label={t('leads.settings.campaign')}>
+                  {l.campaign ?? '-'}
+                </Descriptions.Item>
+                <Descriptions.Item label={t('leads.common.owner')}>
+                  {l._display?.ownerId ?? '-'}
+                </Descriptions.Item>
               </Descriptions>
             </Card>
           </Space>

@@ -1,5 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
+import { useCallback } from 'react';
 import { http } from '../../app/api-client';
+import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
 
 export type LeadStatus = 'new' | 'contacted' | 'qualified' | 'converted' | 'disqualified' | 'pooled';
 
@@ -63,9 +65,14 @@ export interface Pool {
 }
 
 export const useInbox = () =>
-  useQuery({ queryKey: ['leads', 'inbox'], queryFn: () => http.get<Inbox>('/leads/inbox'), refetchInterval: 30_000 });
+  useQuery({
+    queryKey: ['leads', 'inbox'],
+    queryFn: () => http.get<Inbox>('/leads/inbox'),
+    refetchInterval: 30_000,
+  });
 
-export const usePool = () => useQuery({ queryKey: ['leads', 'pool'], queryFn: () => http.get<Pool>('/leads/pool') });
+export const usePool = () =>
+  useQuery({ queryKey: ['leads', 'pool'], queryFn: () => http.get<Pool>('/leads/pool') });
 
 export const useLead = (id: string) =>
   useQuery({ queryKey: ['leads', 'lead', id], queryFn: () => http.get<Lead>(`/records/lead/${id}`) });
@@ -81,4 +88,19 @@ export function humanDuration(seconds: number, lang: string): string {
   if (h > 0) return zh ? `${h} 小时 ${m} 分` : `${h}h ${m}m`;
   if (m > 0) return zh ? `${m} 分钟` : `${m} min`;
   return zh ? `${Math.floor(s)} 秒` : `${Math.floor(s)} s`;
+}
+
+/** Picklist value → label in the UI language, from the lead object's metadata. */
+export function useLeadOptionLabel(): (field: string, value: unknown) => string {
+  const meta = useObjectMeta('lead');
+  const label = useLabel();
+  return useCallback(
+    (field: string, value: unknown) => {
+      if (value === null || value === undefined || value === '') return '-';
+      const f = meta.data?.fields.find((x) => x.apiName === field);
+      const opt = normalizeOptions(f?.options ?? null).find((o) => o.value === value);
+      return opt ? label(opt.label, String(value)) : String(value);
+    },
+    [meta.data, label],
+  );
 }

@@ -6,13 +6,27 @@ import { http } from '../../app/api-client';
 import { errorMessage } from '../../app/error-result';
 
 /** Logs a call/visit/WeCom chat on a lead (stops its first-response clock) and an optional next follow-up task. */
-export function LogCallModal({ leadId, open, onClose }: { leadId: string | null; open: boolean; onClose: () => void }) {
+export function LogCallModal({
+  leadId,
+  open,
+  onClose,
+}: {
+  leadId: string | null;
+  open: boolean;
+  onClose: () => void;
+}) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const qc = useQueryClient();
   const [form] = Form.useForm();
   const save = useMutation({
-    mutationFn: async (v: { type: string; subject: string; content?: string; durationMinutes?: number; next?: Dayjs }) => {
+    mutationFn: async (v: {
+      type: string;
+      subject: string;
+      content?: string;
+      durationMinutes?: number;
+      next?: Dayjs;
+    }) => {
       await http.post('/records/activity', {
         type: v.type,
         subject: v.subject,

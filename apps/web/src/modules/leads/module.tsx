@@ -11,8 +11,20 @@ import { SettingsPage } from './settings-page';
 export const leadsModule: WebModule = {
   key: 'leads',
   nav: [
-    { key: 'leads-inbox', path: '/leads/inbox', permission: 'lead:read', labelKey: 'leads.nav.inbox', icon: <AimOutlined /> },
-    { key: 'leads-pool', path: '/leads/pool', permission: 'lead:read', labelKey: 'leads.nav.pool', icon: <InboxOutlined /> },
+    {
+      key: 'leads-inbox',
+      path: '/leads/inbox',
+      permission: 'lead:read',
+      labelKey: 'leads.nav.inbox',
+      icon: <AimOutlined />,
+    },
+    {
+      key: 'leads-pool',
+      path: '/leads/pool',
+      permission: 'lead:read',
+      labelKey: 'leads.nav.pool',
+      icon: <InboxOutlined />,
+    },
     {
       key: 'leads-settings',
       path: '/leads/settings',
@@ -24,6 +36,8 @@ export const leadsModule: WebModule = {
   routes: (
     <Route path="leads" key="leads">
       <Route path="inbox" element={<InboxPage />} />
+      {/* Under the inbox path so the side navigation keeps the inbox highlighted. */}
+      <Route path="inbox/:id" element={<LeadPage />} />
       <Route path="pool" element={<PoolPage />} />
       <Route path="settings" element={<SettingsPage />} />
       <Route path=":id" element={<LeadPage />} />

@@ -33,7 +33,10 @@ export function NotificationBell() {
     enabled: open,
   });
   const refresh = () => void qc.invalidateQueries({ queryKey: ['notifications'] });
-  const read = useMutation({ mutationFn: (id: string) => http.post(`/notifications/${id}/read`), onSuccess: refresh });
+  const read = useMutation({
+    mutationFn: (id: string) => http.post(`/notifications/${id}/read`),
+    onSuccess: refresh,
+  });
   const readAll = useMutation({ mutationFn: () => http.post('/notifications/read-all'), onSuccess: refresh });
   return (
     <>
@@ -52,7 +55,12 @@ export function NotificationBell() {
         title={t('leads.bell.title')}
         width={Math.min(400, typeof window === 'undefined' ? 400 : window.innerWidth)}
         extra={
-          <Button size="small" onClick={() => readAll.mutate()} disabled={!count.data?.unread} data-testid="notifications-read-all">
+          <Button
+            size="small"
+            onClick={() => readAll.mutate()}
+            disabled={!count.data?.unread}
+            data-testid="notifications-read-all"
+          >
             {t('leads.bell.readAll')}
           </Button>
         }
@@ -67,12 +75,18 @@ export function NotificationBell() {
             renderItem={(n) => (
               <List.Item
                 key={n.id}
-                style={{ cursor: n.link ? 'pointer' : undefined, background: n.readAt ? undefined : '#e6f4ff', paddingInline: 8 }}
+                style={{
+                  cursor: n.link ? 'pointer' : undefined,
+                  background: n.readAt ? undefined : '#e6f4ff',
+                  paddingInline: 8,
+                }}
                 onClick={() => {
                   if (!n.readAt) read.mutate(n.id);
                   if (n.link) {
                     setOpen(false);
-                    navigate(n.link.startsWith('/o/lead/') ? n.link.replace('/o/lead/', '/leads/') : n.link);
+                    navigate(
+                      n.link.startsWith('/o/lead/') ? n.link.replace('/o/lead/', '/leads/inbox/') : n.link,
+                    );
                   }
                 }}
                 data-testid="notification-item"

@@ -23,9 +23,38 @@ import { http } from '../../app/api-client';
 import { errorMessage } from '../../app/error-result';
 import { useLabel } from '../../app/meta';
 import { UserSelect, useUserNames } from '../../records/user-select';
+import { useLeadOptionLabel } from './leads-api';
 
-const CHANNELS = ['web_form', 'ad', 'wecom', 'exhibition', 'call_center', 'referral', 'import', 'api', 'walk_in', 'other'];
-const FORM_FIELDS = ['name', 'company', 'phone', 'email', 'title', 'region', 'industry', 'need', 'companySize', 'decisionChain', 'remark'];
+const CHANNELS = [
+  'web_form',
+  'ad',
+  'wecom',
+  'exhibition',
+  'call_center',
+  'referral',
+  'import',
+  'api',
+  'walk_in',
+  'other',
+];
+const FORM_FIELDS = [
+  'name',
+  'company',
+  'phone',
+  'email',
+  'title',
+  'region',
+  'industry',
+  'need',
+  'companySize',
+  'decisionChain',
+  'remark',
+];
+
+function useChannelOptions() {
+  const opt = useLeadOptionLabel();
+  return CHANNELS.map((c) => ({ value: c, label: opt('channel', c) }));
+}
 
 function useSave<T>(fn: (v: T) => Promise<unknown>, keys: string[][]) {
   const { message } = App.useApp();
@@ -41,15 +70,20 @@ function useSave<T>(fn: (v: T) => Promise<unknown>, keys: string[][]) {
   });
 }
 
-const useSettings = () => useQuery({ queryKey: ['leads', 'settings'], queryFn: () => http.get<any>('/leads/settings') });
+const useSettings = () =>
+  useQuery({ queryKey: ['leads', 'settings'], queryFn: () => http.get<any>('/leads/settings') });
 
 function ScorecardTab() {
   const { t } = useTranslation();
   const label = useLabel();
   const settings = useSettings();
+  const opt = useLeadOptionLabel();
   const [rows, setRows] = useState<any[]>([]);
   useEffect(() => setRows(settings.data?.scorecard.indicators ?? []), [settings.data]);
-  const save = useSave((indicators: any[]) => http.patch('/leads/settings', { scorecard: { indicators } }), [['leads']]);
+  const save = useSave(
+    (indicators: any[]) => http.patch('/leads/settings', { scorecard: { indicators } }),
+    [['leads']],
+  );
   const total = rows.reduce((s, r) => s + (r.weight ?? 0), 0) || 1;
   return (
     <Card size="small">
@@ -63,9 +97,9 @@ function ScorecardTab() {
           { title: t('leads.settings.indicator'), render: (_, r) => label(r.label, r.key) },
           {
             title: t('leads.settings.weight'),
-            width: 140,
+            width: 170,
             render: (_, r, i) => (
-              <Space>
+              <Space wrap={false}>
                 <InputNumber
                   min={0}
                   max={100}
@@ -81,18 +115,27 @@ function ScorecardTab() {
             title: t('leads.settings.points'),
             render: (_, r) =>
               r.points
-                ? Object.entries(r.points).map(([k, v]) => <Tag key={k}>{`${k}: ${v}`}</Tag>)
+                ? Object.entries(r.points).map(([k, v]) => <Tag key={k}>{`${opt(r.field, k)}: ${v}`}</Tag>)
                 : r.thresholds
-                  ? r.thresholds.map((th: any) => <Tag key={th.min}>{`≥¥${th.min.toLocaleString()}: ${th.points}`}</Tag>)
+                  ? r.thresholds.map((th: any) => (
+                      <Tag key={th.min}>{`≥¥${th.min.toLocaleString()}: ${th.points}`}</Tag>
+                    ))
                   : '—',
           },
         ]}
       />
       <Space style={{ marginTop: 12 }}>
-        <Button type="primary" loading={save.isPending} onClick={() => save.mutate(rows)} data-testid="scorecard-save">
+        <Button
+          type="primary"
+          loading={save.isPending}
+          onClick={() => save.mutate(rows)}
+          data-testid="scorecard-save"
+        >
           {t('leads.common.save')}
         </Button>
-        <Button onClick={() => setRows(settings.data?.defaultScorecard.indicators ?? [])}>{t('leads.settings.reset')}</Button>
+        <Button onClick={() => setRows(settings.data?.defaultScorecard.indicators ?? [])}>
+          {t('leads.settings.reset')}
+        </Button>
       </Space>
     </Card>
   );
@@ -124,11 +167,21 @@ function ModelTab() {
         style={{ marginBottom: 12 }}
         message={
           m
-            ? t('leads.settings.modelInfo', { at: new Date(m.trainedAt).toLocaleString(), samples: m.samples, auc: m.auc, card: m.scorecardAuc })
+            ? t('leads.settings.modelInfo', {
+                at: new Date(m.trainedAt).toLocaleString(),
+                samples: m.samples,
+                auc: m.auc,
+                card: m.scorecardAuc,
+              })
             : t('leads.settings.modelNone')
         }
       />
-      <Button type="primary" loading={train.isPending} onClick={() => train.mutate()} data-testid="model-train">
+      <Button
+        type="primary"
+        loading={train.isPending}
+        onClick={() => train.mutate()}
+        data-testid="model-train"
+      >
         {t('leads.settings.train')}
       </Button>
     </Card>
@@ -138,7 +191,12 @@ function ModelTab() {
 function RulesTab() {
   const { t } = useTranslation();
   const names = useUserNames();
-  const rules = useQuery({ queryKey: ['leads', 'rules'], queryFn: () => http.get<{ items: any[] }>('/leads/rules') });
+  const channelOptions = useChannelOptions();
+  const opt = useLeadOptionLabel();
+  const rules = useQuery({
+    queryKey: ['leads', 'rules'],
+    queryFn: () => http.get<{ items: any[] }>('/leads/rules'),
+  });
   const [open, setOpen] = useState(false);
   const [form] = Form.useForm();
   const create = useSave(
@@ -155,17 +213,24 @@ function RulesTab() {
       }),
     [['leads', 'rules']],
   );
-  const patch = useSave((v: { id: string; body: any }) => http.patch(`/leads/rules/${v.id}`, v.body), [['leads', 'rules']]);
+  const patch = useSave(
+    (v: { id: string; body: any }) => http.patch(`/leads/rules/${v.id}`, v.body),
+    [['leads', 'rules']],
+  );
   const del = useSave((id: string) => http.del(`/leads/rules/${id}`), [['leads', 'rules']]);
   const cond = (c: any) => {
     const parts = [
-      ...(c.regionPrefixes ?? []).map((p: string) => `📍${p}*`),
-      ...(c.channels ?? []),
+      ...(c.regionPrefixes ?? []).map((p: string) => `${t('leads.settings.region')} ${p}*`),
+      ...(c.channels ?? []).map((x: string) => opt('channel', x)),
       ...(c.industries ?? []),
       ...(c.scoreMin !== undefined && c.scoreMin !== null ? [`≥${c.scoreMin}`] : []),
       ...(c.scoreMax !== undefined && c.scoreMax !== null ? [`≤${c.scoreMax}`] : []),
     ];
-    return parts.length ? parts.map((p) => <Tag key={p}>{p}</Tag>) : <Tag>{t('leads.settings.anyCondition')}</Tag>;
+    return parts.length ? (
+      parts.map((p) => <Tag key={p}>{p}</Tag>)
+    ) : (
+      <Tag>{t('leads.settings.anyCondition')}</Tag>
+    );
   };
   return (
     <Card
@@ -187,23 +252,49 @@ function RulesTab() {
           { title: '#', width: 50, render: (_, __, i) => i + 1 },
           { title: t('leads.settings.rule'), dataIndex: 'name' },
           { title: t('leads.settings.conditions'), render: (_, r) => cond(r.conditions) },
-          { title: t('leads.settings.strategy'), render: (_, r) => t(`leads.settings.strategies.${r.strategy}`) },
+          {
+            title: t('leads.settings.strategy'),
+            render: (_, r) => t(`leads.settings.strategies.${r.strategy}`),
+          },
           {
             title: t('leads.settings.members'),
-            render: (_, r) => r.members.map((m: any) => <Tag key={m.userId}>{names.get(m.userId) ?? m.userId.slice(0, 8)}</Tag>),
+            render: (_, r) =>
+              r.members.map((m: any) => (
+                <Tag key={m.userId}>{names.get(m.userId) ?? m.userId.slice(0, 8)}</Tag>
+              )),
           },
           {
             title: t('leads.common.enabled'),
             width: 80,
-            render: (_, r) => <Switch size="small" checked={r.enabled} onChange={(v) => patch.mutate({ id: r.id, body: { enabled: v } })} />,
+            render: (_, r) => (
+              <Switch
+                size="small"
+                checked={r.enabled}
+                onChange={(v) => patch.mutate({ id: r.id, body: { enabled: v } })}
+              />
+            ),
           },
           {
             width: 50,
-            render: (_, r) => <Button type="text" danger icon={<DeleteOutlined />} onClick={() => del.mutate(r.id)} aria-label={t('leads.common.delete')} />,
+            render: (_, r) => (
+              <Button
+                type="text"
+                danger
+                icon={<DeleteOutlined />}
+                onClick={() => del.mutate(r.id)}
+                aria-label={t('leads.common.delete')}
+              />
+            ),
           },
         ]}
       />
-      <Modal open={open} title={t('leads.settings.rule')} onCancel={() => setOpen(false)} onOk={() => form.submit()} destroyOnHidden>
+      <Modal
+        open={open}
+        title={t('leads.settings.rule')}
+        onCancel={() => setOpen(false)}
+        onOk={() => form.submit()}
+        destroyOnHidden
+      >
         <Form
           form={form}
           layout="vertical"
@@ -217,14 +308,17 @@ function RulesTab() {
             <Select mode="tags" tokenSeparators={[',', ' ']} placeholder="31, 3301" />
           </Form.Item>
           <Form.Item name="channels" label={t('leads.settings.channels')}>
-            <Select mode="multiple" options={CHANNELS.map((c) => ({ value: c, label: c }))} />
+            <Select mode="multiple" options={channelOptions} />
           </Form.Item>
           <Form.Item name="scoreMin" label={t('leads.settings.scoreMin')}>
             <InputNumber min={0} max={100} />
           </Form.Item>
           <Form.Item name="strategy" label={t('leads.settings.strategy')}>
             <Select
-              options={['round_robin', 'weighted', 'least_loaded', 'fixed'].map((s) => ({ value: s, label: t(`leads.settings.strategies.${s}`) }))}
+              options={['round_robin', 'weighted', 'least_loaded', 'fixed'].map((s) => ({
+                value: s,
+                label: t(`leads.settings.strategies.${s}`),
+              }))}
             />
           </Form.Item>
           <Form.Item name="members" label={t('leads.settings.members')} rules={[{ required: true }]}>
@@ -238,8 +332,16 @@ function RulesTab() {
 
 function ChannelsTab() {
   const { t } = useTranslation();
-  const channels = useQuery({ queryKey: ['leads', 'channels'], queryFn: () => http.get<{ items: any[] }>('/leads/channels') });
-  const rules = useQuery({ queryKey: ['leads', 'rules'], queryFn: () => http.get<{ items: any[] }>('/leads/rules') });
+  const channelOptions = useChannelOptions();
+  const opt = useLeadOptionLabel();
+  const channels = useQuery({
+    queryKey: ['leads', 'channels'],
+    queryFn: () => http.get<{ items: any[] }>('/leads/channels'),
+  });
+  const rules = useQuery({
+    queryKey: ['leads', 'rules'],
+    queryFn: () => http.get<{ items: any[] }>('/leads/rules'),
+  });
   const [open, setOpen] = useState(false);
   const [form] = Form.useForm();
   const create = useSave((v: any) => http.post('/leads/channels', v), [['leads', 'channels']]);
@@ -259,24 +361,53 @@ function ChannelsTab() {
         dataSource={channels.data?.items ?? []}
         scroll={{ x: 560 }}
         columns={[
-          { title: t('leads.settings.code'), dataIndex: 'code', render: (v) => <Typography.Text code copyable>{v}</Typography.Text> },
+          {
+            title: t('leads.settings.code'),
+            dataIndex: 'code',
+            render: (v) => (
+              <Typography.Text code copyable>
+                {v}
+              </Typography.Text>
+            ),
+          },
           { title: t('leads.settings.name'), dataIndex: 'name' },
-          { title: t('leads.settings.channel'), dataIndex: 'channel' },
+          { title: t('leads.settings.channel'), dataIndex: 'channel', render: (v) => opt('channel', v) },
           { title: t('leads.settings.campaign'), dataIndex: 'campaign' },
-          { title: t('leads.settings.tags'), render: (_, r) => r.defaultTags.map((x: string) => <Tag key={x}>{x}</Tag>) },
-          { title: t('leads.settings.ruleForce'), render: (_, r) => rules.data?.items.find((x) => x.id === r.ruleId)?.name ?? '—' },
+          {
+            title: t('leads.settings.tags'),
+            render: (_, r) => r.defaultTags.map((x: string) => <Tag key={x}>{x}</Tag>),
+          },
+          {
+            title: t('leads.settings.ruleForce'),
+            render: (_, r) => rules.data?.items.find((x) => x.id === r.ruleId)?.name ?? '—',
+          },
         ]}
       />
-      <Modal open={open} title={t('leads.settings.tabs.channels')} onCancel={() => setOpen(false)} onOk={() => form.submit()} destroyOnHidden>
-        <Form form={form} layout="vertical" initialValues={{ channel: 'wecom' }} onFinish={(v) => create.mutate(v, { onSuccess: () => setOpen(false) })}>
-          <Form.Item name="code" label={t('leads.settings.code')} rules={[{ required: true, pattern: /^[\w.-]{1,64}$/ }]}>
+      <Modal
+        open={open}
+        title={t('leads.settings.tabs.channels')}
+        onCancel={() => setOpen(false)}
+        onOk={() => form.submit()}
+        destroyOnHidden
+      >
+        <Form
+          form={form}
+          layout="vertical"
+          initialValues={{ channel: 'wecom' }}
+          onFinish={(v) => create.mutate(v, { onSuccess: () => setOpen(false) })}
+        >
+          <Form.Item
+            name="code"
+            label={t('leads.settings.code')}
+            rules={[{ required: true, pattern: /^[\w.-]{1,64}$/ }]}
+          >
             <Input />
           </Form.Item>
           <Form.Item name="name" label={t('leads.settings.name')} rules={[{ required: true }]}>
             <Input />
           </Form.Item>
           <Form.Item name="channel" label={t('leads.settings.channel')}>
-            <Select options={CHANNELS.map((c) => ({ value: c, label: c }))} />
+            <Select options={channelOptions} />
           </Form.Item>
           <Form.Item name="campaign" label={t('leads.settings.campaign')}>
             <Input />
@@ -285,7 +416,10 @@ function ChannelsTab() {
             <Select mode="tags" />
           </Form.Item>
           <Form.Item name="ruleId" label={t('leads.settings.ruleForce')}>
-            <Select allowClear options={(rules.data?.items ?? []).map((r) => ({ value: r.id, label: r.name }))} />
+            <Select
+              allowClear
+              options={(rules.data?.items ?? []).map((r) => ({ value: r.id, label: r.name }))}
+            />
           </Form.Item>
         </Form>
       </Modal>
@@ -295,7 +429,10 @@ function ChannelsTab() {
 
 function FormsTab() {
   const { t } = useTranslation();
-  const forms = useQuery({ queryKey: ['leads', 'forms'], queryFn: () => http.get<{ items: any[] }>('/leads/forms') });
+  const forms = useQuery({
+    queryKey: ['leads', 'forms'],
+    queryFn: () => http.get<{ items: any[] }>('/leads/forms'),
+  });
   const [open, setOpen] = useState(false);
   const [form] = Form.useForm();
   const create = useSave(
@@ -336,13 +473,35 @@ await fetch('${location.origin}/api/v1/public/forms/${key}/leads',{method:'POST'
         }}
         columns={[
           { title: t('leads.settings.name'), dataIndex: 'name' },
-          { title: t('leads.settings.formKey'), dataIndex: 'formKey', render: (v) => <Typography.Text code copyable ellipsis style={{ maxWidth: 220 }}>{v}</Typography.Text> },
-          { title: t('leads.settings.fields'), render: (_, r) => r.fields.map((f: any) => <Tag key={f.field}>{f.field}</Tag>) },
+          {
+            title: t('leads.settings.formKey'),
+            dataIndex: 'formKey',
+            render: (v) => (
+              <Typography.Text code copyable ellipsis style={{ maxWidth: 220 }}>
+                {v}
+              </Typography.Text>
+            ),
+          },
+          {
+            title: t('leads.settings.fields'),
+            render: (_, r) => r.fields.map((f: any) => <Tag key={f.field}>{f.field}</Tag>),
+          },
           { title: t('leads.common.enabled'), render: (_, r) => (r.enabled ? '✓' : '—') },
         ]}
       />
-      <Modal open={open} title={t('leads.settings.tabs.forms')} onCancel={() => setOpen(false)} onOk={() => form.submit()} destroyOnHidden>
-        <Form form={form} layout="vertical" initialValues={{ fields: ['name', 'phone', 'company'] }} onFinish={(v) => create.mutate(v, { onSuccess: () => setOpen(false) })}>
+      <Modal
+        open={open}
+        title={t('leads.settings.tabs.forms')}
+        onCancel={() => setOpen(false)}
+        onOk={() => form.submit()}
+        destroyOnHidden
+      >
+        <Form
+          form={form}
+          layout="vertical"
+          initialValues={{ fields: ['name', 'phone', 'company'] }}
+          onFinish={(v) => create.mutate(v, { onSuccess: () => setOpen(false) })}
+        >
           <Form.Item name="name" label={t('leads.settings.name')} rules={[{ required: true }]}>
             <Input />
           </Form.Item>
@@ -361,14 +520,23 @@ await fetch('${location.origin}/api/v1/public/forms/${key}/leads',{method:'POST'
 function SlaTab() {
   const { t } = useTranslation();
   const settings = useSettings();
+  const opt = useLeadOptionLabel();
   const [form] = Form.useForm();
   useEffect(() => {
-    if (settings.data) form.setFieldsValue({ ...settings.data.pool, defaultMinutes: settings.data.sla.defaultMinutes, byChannel: settings.data.sla.byChannel });
+    if (settings.data)
+      form.setFieldsValue({
+        ...settings.data.pool,
+        defaultMinutes: settings.data.sla.defaultMinutes,
+        byChannel: settings.data.sla.byChannel,
+      });
   }, [settings.data, form]);
   const save = useSave(
     (v: any) =>
       http.patch('/leads/settings', {
-        sla: { defaultMinutes: v.defaultMinutes, byChannel: Object.fromEntries(Object.entries(v.byChannel ?? {}).filter(([, x]) => x)) },
+        sla: {
+          defaultMinutes: v.defaultMinutes,
+          byChannel: Object.fromEntries(Object.entries(v.byChannel ?? {}).filter(([, x]) => x)),
+        },
         pool: { claimPerDay: v.claimPerDay, maxHeld: v.maxHeld, reclaimDays: v.reclaimDays },
       }),
     [['leads', 'settings']],
@@ -382,7 +550,7 @@ function SlaTab() {
         <Typography.Text type="secondary">{t('leads.settings.slaByChannel')}</Typography.Text>
         <Space wrap style={{ margin: '8px 0 16px' }}>
           {CHANNELS.map((c) => (
-            <Form.Item key={c} name={['byChannel', c]} label={c} style={{ marginBottom: 0 }}>
+            <Form.Item key={c} name={['byChannel', c]} label={opt('channel', c)} style={{ marginBottom: 0 }}>
               <InputNumber min={1} max={10080} style={{ width: 100 }} />
             </Form.Item>
           ))}

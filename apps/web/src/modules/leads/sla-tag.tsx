@@ -1,4 +1,4 @@
-import { ClockCircleOutlined, CheckCircleOutlined, FireOutlined } from '@ant-design/icons';
+import { CheckCircleOutlined, ClockCircleOutlined, FireOutlined } from '@ant-design/icons';
 import { Tag } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -28,7 +28,11 @@ export function SlaTag({ dueAt, respondedAt }: { dueAt: string | null; responded
       </Tag>
     );
   return (
-    <Tag icon={<ClockCircleOutlined />} color={left < 600 ? 'warning' : 'processing'} data-testid="sla-countdown">
+    <Tag
+      icon={<ClockCircleOutlined />}
+      color={left < 600 ? 'warning' : 'processing'}
+      data-testid="sla-countdown"
+    >
       {t('leads.inbox.dueIn', { time: humanDuration(left, i18n.language) })}
     </Tag>
   );
