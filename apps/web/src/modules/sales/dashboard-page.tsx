@@ -56,6 +56,8 @@ export function DashboardPage() {
           left: '10%',
           width: '80%',
           minSize: '20%',
+          min: 0,
+          max: Math.max(1, ...st.map((s: any) => s.value)),
           label: { show: true, position: 'inside', formatter: (p: any) => `${p.name}\n${p.value}` },
           data: st.map((s: any) => ({
             name: t(`sales.dash.stage.${s.key}`),
@@ -70,8 +72,8 @@ export function DashboardPage() {
     const st = (d.data?.pipeline.stages ?? []).filter((s: any) => s.kind === 'open');
     return {
       tooltip: { trigger: 'axis' },
-      legend: { data: [t('sales.dash.amount'), t('sales.dash.weighted')] },
-      grid: { left: 8, right: 8, bottom: 8, containLabel: true },
+      legend: { top: 0, data: [t('sales.dash.amount'), t('sales.dash.weighted')] },
+      grid: { left: 8, right: 8, top: 32, bottom: 8, containLabel: true },
       xAxis: { type: 'category', data: st.map((s: any) => label(s.label)) },
       yAxis: { type: 'value', axisLabel: { formatter: (v: number) => shortMoney(v, lang) } },
       series: [

@@ -92,7 +92,7 @@ export function KanbanPage() {
               onDragLeave={() => setOver((o) => (o === col.stage ? null : o))}
               onDrop={() => onDrop(col)}
               style={{
-                flex: isMobile ? '0 0 82vw' : '1 0 240px',
+                flex: isMobile ? '0 0 82vw' : '1 0 190px',
                 maxWidth: isMobile ? '82vw' : 320,
                 background: over === col.stage ? '#e6f4ff' : '#f5f5f5',
                 borderRadius: 8,

@@ -193,11 +193,13 @@ export function OpportunityPage() {
               .filter((s) => s.key !== 'system')
               .map((s) => (
                 <Descriptions key={s.key} size="small" column={isMobile ? 1 : 2} style={{ marginBottom: 8 }}>
-                  {s.fields.map((f) => (
-                    <Descriptions.Item key={f.apiName} label={label(f.label, f.apiName)}>
-                      <FieldValue object="opportunity" record={r} field={f} />
-                    </Descriptions.Item>
-                  ))}
+                  {s.fields
+                    .filter((f) => f.apiName !== 'pipelineId')
+                    .map((f) => (
+                      <Descriptions.Item key={f.apiName} label={label(f.label, f.apiName)}>
+                        <FieldValue object="opportunity" record={r} field={f} />
+                      </Descriptions.Item>
+                    ))}
                 </Descriptions>
               ))}
           </Card>

@@ -58,8 +58,11 @@ export function TargetsPage() {
     const m = fc.data?.months ?? [];
     return {
       tooltip: { trigger: 'axis' },
-      legend: { data: [t('sales.targets.won'), t('sales.targets.weighted'), t('sales.targets.commit')] },
-      grid: { left: 8, right: 8, bottom: 8, containLabel: true },
+      legend: {
+        top: 0,
+        data: [t('sales.targets.won'), t('sales.targets.weighted'), t('sales.targets.commit')],
+      },
+      grid: { left: 8, right: 8, top: 32, bottom: 8, containLabel: true },
       xAxis: { type: 'category', data: m.map((x: any) => x.month) },
       yAxis: { type: 'value', axisLabel: { formatter: (v: number) => shortMoney(v, i18n.language) } },
       series: [
