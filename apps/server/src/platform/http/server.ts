@@ -88,6 +88,8 @@ export async function buildServer(opts: BuildOptions): Promise<FastifyInstance> 
       maxAge: '1h',
       immutable: false,
     });
+    // The static plugin refuses the root directory itself; the root is the app.
+    app.get('/', (_req, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
   }
   app.setNotFoundHandler((req, reply) => {
     // A missing asset is a 404, not the SPA page (which would break as JavaScript).
