@@ -7,6 +7,7 @@ import { emitEvents } from '../../platform/events/outbox.ts';
 import type { Label, Locale } from '../../platform/i18n/locale.ts';
 import { isUuid, newId } from '../../platform/ids.ts';
 import { dataScopeFor, type Principal } from '../../platform/permissions/principal.ts';
+import { notify } from '../notifications/index.ts';
 import { salesProblem } from '../sales/sales.messages.ts';
 import {
   approvalTarget,
@@ -222,8 +223,15 @@ export async function submitForApproval(
     recordId: input.recordId,
     meta: { requestId: id, flowId: flow.id, facts: input.facts },
   });
-  // TODO(notifications): call the leads module's notify service once modules/notifications exists;
-  // until then the in-app centre and webhooks can subscribe to approval.requested.
+  await notifyApprovers(
+    tx,
+    tenantId,
+    id,
+    input.object,
+    input.recordName,
+    steps[0]!.approverIds,
+    principal.userName,
+  );
   await emitEvents(tx, tenantId, [
     {
       type: 'approval.requested',
@@ -242,6 +250,44 @@ export async function submitForApproval(
   kickDispatcher();
   return getRequest(tx, principal, id);
 }
+
+const OBJECT_LABEL: Record<string, Label> = {
+  quote: { 'zh-CN': '报价单', 'en-US': 'quote' },
+};
+const objLabel = (o: string): Label => OBJECT_LABEL[o] ?? { 'zh-CN': o, 'en-US': o };
+
+/** In-app notification (and tenant webhooks) for the approvers of the step now waiting. */
+async function notifyApprovers(
+  tx: Tx,
+  tenantId: string,
+  requestId: string,
+  object: string,
+  name: string,
+  userIds: string[],
+  requester: string | null,
+) {
+  const o = objLabel(object);
+  await notify(tx, tenantId, {
+    userIds,
+    kind: 'approval.requested',
+    title: {
+      'zh-CN': `待审批：${o['zh-CN']}「${name}」`,
+      'en-US': `Approval needed: ${o['en-US']} “${name}”`,
+    },
+    body: requester
+      ? { 'zh-CN': `${requester} 提交了审批申请`, 'en-US': `Requested by ${requester}` }
+      : undefined,
+    link: `/sales/approvals?open=${requestId}`,
+    object: 'approval',
+    recordId: requestId,
+  });
+}
+
+const DECISION_TEXT: Record<string, Label> = {
+  approved: { 'zh-CN': '已通过', 'en-US': 'approved' },
+  rejected: { 'zh-CN': '已驳回', 'en-US': 'rejected' },
+  returned: { 'zh-CN': '已退回修改', 'en-US': 'returned for changes' },
+};
 
 async function recordAction(
   tx: Tx,
@@ -472,6 +518,34 @@ export async function act(
   });
   // The request is no longer pending here, so the record's lock is released before the owner reacts.
   if (decision) await approvalTarget(row.object)?.onDecision(tx, principal, actor, row.record_id, decision);
+  const name = row.record_name ?? '';
+  if (decision && DECISION_TEXT[decision]) {
+    const o = objLabel(row.object);
+    const d = DECISION_TEXT[decision]!;
+    await notify(tx, tenantId, {
+      userIds: [row.requester_id],
+      kind: `approval.${decision}`,
+      title: {
+        'zh-CN': `${o['zh-CN']}「${name}」${d['zh-CN']}`,
+        'en-US': `Your ${o['en-US']} “${name}” was ${d['en-US']}`,
+      },
+      body: comment
+        ? { 'zh-CN': `${principal.userName}：${comment}`, 'en-US': `${principal.userName}: ${comment}` }
+        : undefined,
+      link: `/o/${row.object}/${row.record_id}`,
+      object: row.object,
+      recordId: row.record_id,
+    });
+  } else if (!decision)
+    await notifyApprovers(
+      tx,
+      tenantId,
+      row.id,
+      row.object,
+      name,
+      row.steps[current]!.approverIds,
+      row.requester_name,
+    );
   await emitEvents(
     tx,
     tenantId,

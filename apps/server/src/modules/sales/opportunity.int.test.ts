@@ -163,6 +163,13 @@ describe('opportunity stages', () => {
       (await login(env, seed.slug, 'wang.jianguo')).get(`/opportunities/kanban?unit=${d.unit('EC-D2')}`),
     );
     assert.equal(col(narrowed, 'discovery').amount, 9_900_000);
+    // Totals follow deletes, restores and reassignment (trigger-maintained, migration 0022).
+    await ok(sun.del(`/records/opportunity/${a.id}`));
+    assert.equal(col(await ok(sun.get('/opportunities/kanban')), 'solution').count, 0);
+    await ok(sun.post(`/records/opportunity/${a.id}/restore`));
+    assert.equal(col(await ok(sun.get('/opportunities/kanban')), 'solution').weighted, 30_000);
+    const searched = await ok(sun.get('/opportunities/kanban?q=zzz-nothing'));
+    assert.equal(col(searched, 'discovery').count, 0);
     // The generic list agrees with the kanban.
     const list = await ok(sun.get('/records/opportunity?count=true'));
     assert.equal(list.total, 2);

@@ -289,15 +289,28 @@ export async function kanban(
   if (!pipeline) throw notFound('pipeline');
   if (q.owner && !isUuid(q.owner)) throw invalid([{ field: 'owner', code: 'lookup_missing' }]);
   const ownerSql = q.owner ? sql`r.owner_id = ${q.owner}` : sql`true`;
-  const stats = (
-    await sql<{ stage: string; n: number; amount: string; weighted: string }>`
-      select r.stage, count(*)::int as n, coalesce(sum(r.amount_minor), 0)::text as amount,
-        coalesce(round(sum(r.amount_minor * r.probability / 100)), 0)::text as weighted
-      from opportunities r
-      where r.tenant_id = ${tenantId} and r.pipeline_id = ${pipeline.id} and r.deleted_at is null
-        and ${scopeWhere(ctx.principal, ctx.obj)} and ${unitSubtreeSql(tenantId, q.unit)} and ${ownerSql}
-      group by r.stage`.execute(ctx.tx)
-  ).rows;
+  // Totals come from the trigger-maintained per (stage, unit, owner) table (migration 0022): the
+  // same scope predicate applies, since scopes are by unit or owner. A text search has no such
+  // shortcut and aggregates the matching rows.
+  const stats = q.q
+    ? (
+        await sql<{ stage: string; n: number; amount: string; weighted: string }>`
+          select r.stage, count(*)::int as n, coalesce(sum(r.amount_minor), 0)::text as amount,
+            coalesce(round(sum(r.amount_minor * r.probability / 100)), 0)::text as weighted
+          from opportunities r
+          where r.tenant_id = ${tenantId} and r.pipeline_id = ${pipeline.id} and r.deleted_at is null
+            and ${scopeWhere(ctx.principal, ctx.obj)} and ${unitSubtreeSql(tenantId, q.unit)} and ${ownerSql}
+            and r.name ilike ${`%${q.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}
+          group by r.stage`.execute(ctx.tx)
+      ).rows
+    : (
+        await sql<{ stage: string; n: number; amount: string; weighted: string }>`
+          select r.stage, sum(r.n)::int as n, sum(r.amount)::text as amount, round(sum(r.weighted))::text as weighted
+          from opportunity_stage_stats r
+          where r.tenant_id = ${tenantId} and r.pipeline_id = ${pipeline.id}
+            and ${scopeWhere(ctx.principal, ctx.obj)} and ${unitSubtreeSql(tenantId, q.unit)} and ${ownerSql}
+          group by r.stage`.execute(ctx.tx)
+      ).rows;
   const byStage = new Map(stats.map((s) => [s.stage, s]));
   const limit = Math.min(Math.max(q.limit ?? 20, 1), 100);
   const columns: KanbanColumn[] = [];

@@ -152,6 +152,18 @@ describe('quotes', () => {
       ['approval.requested', 'approval.step_approved', 'approval.requested', 'approval.approved'],
     );
     assert.ok((events[0] as any).payload.approverIds.length === 1);
+    // Approvers of each step and finally the requester are notified in-app.
+    const notes = await q(
+      env,
+      seed.tenantId,
+      sql`select u.login, n.kind, n.title from notifications n join users u on u.tenant_id = n.tenant_id and u.id = n.user_id
+      where n.tenant_id = ${seed.tenantId} and n.kind like 'approval.%' order by n.id`,
+    );
+    assert.deepEqual(
+      notes.map((n: any) => `${n.login}:${n.kind}`),
+      ['zhang.wei:approval.requested', 'wang.jianguo:approval.requested', 'sun.lei:approval.approved'],
+    );
+    assert.match((notes[0] as any).title, /待审批：报价单「big」/);
     const history = await ok(sun.get(`/approvals/history?object=quote&recordId=${big.id}`));
     assert.equal(history.items.length, 1);
     await drainBackground(env, seed.tenantId);

@@ -18,7 +18,7 @@ import {
 } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { ErrorResult, errorMessage } from '../../app/error-result';
 import { useIsMobile } from '../../app/use-is-mobile';
 import { ApprovalSteps, STATUS_COLOR } from './approval-history';
@@ -29,7 +29,9 @@ export function ApprovalsPage() {
   const { t } = useTranslation();
   const isMobile = useIsMobile();
   const [box, setBox] = useState<'pending' | 'mine' | 'done'>('pending');
-  const [open, setOpen] = useState<string | null>(null);
+  const [params] = useSearchParams();
+  // Notifications link here with ?open=<request id>.
+  const [open, setOpen] = useState<string | null>(params.get('open'));
   const list = useQuery({ queryKey: ['sales', 'approvals', box], queryFn: () => salesApi.approvals(box) });
   return (
     <div className="kehu-page" data-testid="approvals-page">
