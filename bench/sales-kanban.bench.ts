@@ -5,7 +5,8 @@
  * Fastify routes on a pg pool of the same size in the same run:
  *
  *   bare-select  the single indexed SELECT of a page (`order by id desc limit 51`)
- *   bare-kanban  the same SQL the kanban needs, hand-written (one grouped query + one page per stage)
+ *   bare-kanban  the same SQL the kanban runs, hand-written (stage totals from the trigger-maintained
+ *                `opportunity_stage_stats` + one page of cards per stage)
  *
  *   node bench/sales-kanban.bench.ts [--opps 100000] [--duration 10] [--connections 16] [--pool 10]
  *        [--login wang.jianguo]
@@ -89,10 +90,10 @@ if (opt.serve) {
       return { items: r.rows.slice(0, 50) };
     });
     app.get('/kanban', async () => {
+      // The same two steps Kehu takes: stage totals from the trigger-maintained table, one page per stage.
       const stats = await pool.query(
-        `select stage, count(*)::int as n, coalesce(sum(amount_minor), 0)::text as amount,
-           coalesce(round(sum(amount_minor * probability / 100)), 0)::text as weighted
-         from opportunities where tenant_id = $1 and pipeline_id = $2 and deleted_at is null group by stage`,
+        `select stage, sum(n)::int as n, sum(amount)::text as amount, round(sum(weighted))::text as weighted
+         from opportunity_stage_stats where tenant_id = $1 and pipeline_id = $2 group by stage`,
         [t, p],
       );
       const columns = [];
