@@ -372,6 +372,7 @@ function PlanModal(p: {
       }
     >
       {rows.map((r, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: installments have no id until saved; order is their identity
         <Space key={i} style={{ marginBottom: 8 }} wrap>
           <DatePicker
             value={dayjs(r.dueDate)}

@@ -72,6 +72,7 @@ export function QuotePage() {
   const currency = String(data.data?.quote.currency ?? 'CNY');
   // Live totals: the server prices and rounds (the client never does money arithmetic).
   const key = JSON.stringify(lines);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the serialised lines, not their identity
   useEffect(() => {
     if (!lines) return;
     const ready = lines.filter((l) => (l.productId || l.productName) && l.quantity > 0);
@@ -89,7 +90,6 @@ export function QuotePage() {
         .catch((e) => setCalcError(errorMessage(e)));
     }, 250);
     return () => clearTimeout(h);
-    // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the serialised lines
   }, [key, currency]);
   const save = useMutation({
     mutationFn: () =>
