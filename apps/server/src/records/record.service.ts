@@ -530,41 +530,25 @@ export async function createRecords(
 
 async function insertRows(ctx: RecordCtx, items: Prepared[], via?: string): Promise<WriteResult[]> {
   const { principal, obj } = ctx;
-  const typedCols = obj.fields.filter((f) => f.column && !f.system).map((f) => f.column!);
-  const colNames = [
-    'tenant_id',
-    'id',
-    'owner_id',
-    'unit_id',
-    ...typedCols,
-    obj.jsonColumn,
-    'created_by',
-    'updated_by',
-    ...(obj.discriminator ? ['object'] : []),
-  ];
-  const ids: string[] = [];
-  const rowsSql = items.map((p) => {
-    const id = newId();
-    ids.push(id);
-    const { cols, json } = toColumns(obj, p.values);
-    const owner = (p.values.ownerId as string | undefined) ?? principal.userId;
-    const unit = (p.values.unitId as string | undefined) ?? principal.unitId;
-    const vals = [
-      sql`${principal.tenantId}`,
-      sql`${id}`,
-      sql`${owner}`,
-      sql`${unit}`,
-      ...typedCols.map((c) => cols.get(c) ?? sql`default`),
-      sql`${JSON.stringify(json)}::jsonb`,
-      sql`${principal.userId}`,
-      sql`${principal.userId}`,
-      ...(obj.discriminator ? [sql`${obj.discriminator}`] : []),
-    ];
-    return sql`(${sql.join(vals)})`;
+  const ids = items.map(() => newId());
+  // Rows that set the same typed columns go in one statement; columns a row leaves unset keep
+  // their database default, so a batch is grouped by which columns it sets.
+  const groups = new Map<string, number[]>();
+  items.forEach((p, i) => {
+    const key = obj.fields
+      .filter((f) => f.column && !f.system && p.values[f.apiName] !== undefined)
+      .map((f) => f.column)
+      .join(',');
+    groups.set(key, [...(groups.get(key) ?? []), i]);
   });
-  await sql`insert into ${sql.table(obj.table)} (${sql.join(colNames.map((c) => sql.ref(c)))}) values ${sql.join(rowsSql)}`.execute(
-    ctx.tx,
-  );
+  for (const [key, members] of groups) {
+    const typed = key ? key.split(',').map((c) => obj.fields.find((f) => f.column === c)!) : [];
+    await insertGroup(
+      ctx,
+      typed,
+      members.map((i) => ({ id: ids[i]!, p: items[i]! })),
+    );
+  }
   const audits: AuditEntry[] = items.map((p, i) => ({
     action: 'create',
     object: obj.apiName,
@@ -587,6 +571,95 @@ async function insertRows(ctx: RecordCtx, items: Prepared[], via?: string): Prom
   await emitEvents(ctx.tx, principal.tenantId, events);
   kickDispatcher();
   return items.map((p, i) => ({ index: p.index, ok: true, id: ids[i], version: 1 }));
+}
+
+/** PostgreSQL type a typed column's values are cast to from their text form. */
+function columnType(f: FieldDef): string {
+  switch (f.type) {
+    case 'currency':
+    case 'json':
+    case 'multipicklist':
+      return 'jsonb';
+    case 'number':
+    case 'percent':
+      return 'numeric';
+    case 'boolean':
+      return 'boolean';
+    case 'date':
+      return 'date';
+    case 'datetime':
+      return 'timestamptz';
+    case 'lookup':
+    case 'user':
+    case 'unit':
+      return 'uuid';
+    default:
+      return 'text';
+  }
+}
+
+const asText = (f: FieldDef | null, v: unknown): string | null => {
+  if (v === null || v === undefined) return null;
+  if (f && columnType(f) === 'jsonb') return JSON.stringify(v);
+  return String(v);
+};
+
+/**
+ * One INSERT … SELECT FROM unnest(…) for many rows: one array parameter per column instead of
+ * one parameter per value, which keeps statement building and parsing flat as batches grow.
+ */
+async function insertGroup(
+  ctx: RecordCtx,
+  typed: FieldDef[],
+  rows: { id: string; p: Prepared }[],
+): Promise<void> {
+  const { principal, obj } = ctx;
+  const cols: { name: string; type: string; values: (string | null)[] }[] = [
+    { name: 'id', type: 'uuid', values: rows.map((r) => r.id) },
+    {
+      name: 'owner_id',
+      type: 'uuid',
+      values: rows.map((r) => (r.p.values.ownerId as string | undefined) ?? principal.userId),
+    },
+    {
+      name: 'unit_id',
+      type: 'uuid',
+      values: rows.map((r) => (r.p.values.unitId as string | undefined) ?? principal.unitId),
+    },
+    ...typed.map((f) => ({
+      name: f.column!,
+      type: columnType(f),
+      values: rows.map((r) => asText(f, r.p.values[f.apiName])),
+    })),
+    {
+      name: obj.jsonColumn,
+      type: 'jsonb',
+      values: rows.map((r) => {
+        const json: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(r.p.values))
+          if (!obj.fields.find((f) => f.apiName === k)?.column) json[k] = v;
+        return JSON.stringify(json);
+      }),
+    },
+  ];
+  const names = [
+    'tenant_id',
+    ...cols.map((c) => c.name),
+    'created_by',
+    'updated_by',
+    ...(obj.discriminator ? ['object'] : []),
+  ];
+  const selects = [
+    sql`${principal.tenantId}::uuid`,
+    ...cols.map((c, i) => sql`${sql.ref(`u.c${i}`)}::${sql.raw(c.type)}`),
+    sql`${principal.userId}::uuid`,
+    sql`${principal.userId}::uuid`,
+    ...(obj.discriminator ? [sql`${obj.discriminator}`] : []),
+  ];
+  const arrays = cols.map((c) => sql`${c.values}::text[]`);
+  const aliases = cols.map((_, i) => sql.raw(`c${i}`));
+  await sql`insert into ${sql.table(obj.table)} (${sql.join(names.map((c) => sql.ref(c)))})
+    select ${sql.join(selects)} from unnest(${sql.join(arrays)}) as u(${sql.join(aliases)})`.execute(ctx.tx);
 }
 
 export interface UpdateInput {

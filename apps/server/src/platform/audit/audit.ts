@@ -54,14 +54,17 @@ export async function writeAudit(tx: Tx, actor: Actor, entry: AuditEntry): Promi
 
 export async function writeAuditMany(tx: Tx, actor: Actor, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  const rows = entries.map(
-    (e) =>
-      sql`(${actor.tenantId}, ${newId()}, ${actor.actorId}, ${actor.actorKind}, ${e.action}, ${e.object ?? null},
-      ${e.recordId ?? null}, ${e.changes ? JSON.stringify(e.changes) : null}::jsonb,
-      ${e.meta ? JSON.stringify(e.meta) : null}::jsonb, ${actor.ip ?? null}, ${actor.requestId ?? null})`,
-  );
+  if (entries.length === 1) return writeAudit(tx, actor, entries[0]!);
+  // One array parameter per column: a 1000-row import batch is one short statement.
+  const col = (f: (e: AuditEntry) => string | null) => entries.map(f);
   await sql`insert into audit_log (tenant_id, id, actor_id, actor_kind, action, object, record_id, changes, meta, ip, request_id)
-    values ${sql.join(rows)}`.execute(tx);
+    select ${actor.tenantId}::uuid, u.id::uuid, ${actor.actorId}::uuid, ${actor.actorKind}, u.action, u.object, u.record_id::uuid,
+      u.changes::jsonb, u.meta::jsonb, ${actor.ip ?? null}, ${actor.requestId ?? null}
+    from unnest(${col(() => newId())}::text[], ${col((e) => e.action)}::text[], ${col((e) => e.object ?? null)}::text[],
+      ${col((e) => e.recordId ?? null)}::text[], ${col((e) => (e.changes ? JSON.stringify(e.changes) : null))}::text[],
+      ${col((e) => (e.meta ? JSON.stringify(e.meta) : null))}::text[]) as u(id, action, object, record_id, changes, meta)`.execute(
+    tx,
+  );
 }
 
 /** Field-level diff of two flat value maps; unchanged fields are left out. */
