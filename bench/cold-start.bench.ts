@@ -46,6 +46,8 @@ export interface ColdStartOptions {
 
 interface Spawned {
   ms: number;
+  /** GET / answered 404 (web dist missing when the server started, e.g. mid-rebuild): timed on /healthz instead. */
+  fellBack?: boolean;
   /** Kehu's own "ready in N ms" (open database → listening), when it printed one. */
   readyLogMs?: number;
 }
@@ -67,6 +69,7 @@ async function timeToFirst200(argv: string[], env: NodeJS.ProcessEnv, path: stri
     output += d;
   });
   let exited = false;
+  let fellBack = false;
   child.once('exit', () => {
     exited = true;
   });
@@ -79,6 +82,16 @@ async function timeToFirst200(argv: string[], env: NodeJS.ProcessEnv, path: stri
         const res = await fetch(`http://127.0.0.1:${port}${path}`);
         await res.arrayBuffer();
         if (res.status === 200) break;
+        if (res.status === 404 && path === '/') {
+          // Listening, but started without the web build (someone rebuilding apps/web/dist):
+          // time this run on /healthz, which Kehu registers before anything else, and say so.
+          const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+          await health.arrayBuffer();
+          if (health.status === 200) {
+            fellBack = true;
+            break;
+          }
+        }
       } catch {
         // not listening yet
       }
@@ -86,7 +99,7 @@ async function timeToFirst200(argv: string[], env: NodeJS.ProcessEnv, path: stri
     }
     const ms = performance.now() - started;
     const m = /ready in (\d+) ms/.exec(output);
-    return { ms, readyLogMs: m ? Number(m[1]) : undefined };
+    return { ms, readyLogMs: m ? Number(m[1]) : undefined, ...(fellBack ? { fellBack } : {}) };
   } finally {
     if (!exited) {
       const done = new Promise((r) => child.once('exit', r));
@@ -113,11 +126,22 @@ export async function runColdStart(o: ColdStartOptions) {
   delete base.KEHU_SEED_DEMO;
   const kehu = [MAIN, 'start'];
 
-  const scenarios: { name: string; what: string; runs: Spawned[] }[] = [];
+  type Scenario = { name: string; what: string; runs: Spawned[]; errors: string[] };
+  const scenarios: Scenario[] = [];
   const add = (name: string, what: string) => {
-    const s = { name, what, runs: [] as Spawned[] };
+    const s: Scenario = { name, what, runs: [], errors: [] };
     scenarios.push(s);
     return s;
+  };
+  /** One failed start is recorded and the benchmark goes on with the other scenarios. */
+  const attempt = async (s: Scenario, fn: () => Promise<Spawned>) => {
+    try {
+      s.runs.push(await fn());
+    } catch (err) {
+      const msg = (err as Error).message;
+      s.errors.push(msg.slice(0, 2000));
+      console.error(`${s.name}: ${msg.split('\n')[0]}`);
+    }
   };
   const baseline = add('baseline', 'bare `node -e` http server');
   const pgliteFresh = add('pglite-fresh', 'PGlite, empty data dir (migrate + seed demo)');
@@ -144,22 +168,22 @@ export async function runColdStart(o: ColdStartOptions) {
       baseline.runs.push(await timeToFirst200(['-e', BASELINE], base, path));
       const dir = mkdtempSync(join(tmpdir(), 'kehu-cold-'));
       dirs.push(dir);
-      pgliteFresh.runs.push(await timeToFirst200(kehu, { ...base, DATA_DIR: join(dir, 'data') }, path));
-      pgliteExisting.runs.push(
-        await timeToFirst200(kehu, { ...base, DATA_DIR: join(dir, 'data'), KEHU_SEED_DEMO: 'false' }, path),
+      await attempt(pgliteFresh, () => timeToFirst200(kehu, { ...base, DATA_DIR: join(dir, 'data') }, path));
+      await attempt(pgliteExisting, () =>
+        timeToFirst200(kehu, { ...base, DATA_DIR: join(dir, 'data'), KEHU_SEED_DEMO: 'false' }, path),
       );
       if (pgEmpty) {
         const name = `kehu_bench_cold_${process.pid}_${i}`;
         const url = await ensureDatabase(name);
         try {
-          pgEmpty.runs.push(await timeToFirst200(kehu, { ...base, DATABASE_URL: url }, path));
+          await attempt(pgEmpty, () => timeToFirst200(kehu, { ...base, DATABASE_URL: url }, path));
         } finally {
           await dropDatabase(name);
         }
       }
       if (pgExisting)
-        pgExisting.runs.push(
-          await timeToFirst200(kehu, { ...base, DATABASE_URL: existingUrl, KEHU_SEED_DEMO: 'false' }, path),
+        await attempt(pgExisting, () =>
+          timeToFirst200(kehu, { ...base, DATABASE_URL: existingUrl, KEHU_SEED_DEMO: 'false' }, path),
         );
     }
   } finally {
@@ -168,7 +192,7 @@ export async function runColdStart(o: ColdStartOptions) {
 
   const baseMs = median(baseline.runs.map((r) => r.ms));
   const summary = scenarios.map((s) => {
-    const ms = median(s.runs.map((r) => r.ms));
+    const ms = s.runs.length ? median(s.runs.map((r) => r.ms)) : Number.NaN;
     const ready = s.runs.map((r) => r.readyLogMs).filter((x): x is number => x !== undefined);
     return {
       name: s.name,
@@ -177,6 +201,8 @@ export async function runColdStart(o: ColdStartOptions) {
       runsMs: s.runs.map((r) => Math.round(r.ms)),
       readyLogMs: ready.length ? median(ready) : null,
       ratio: ratio(ms, baseMs),
+      healthzFallbacks: s.runs.filter((r) => r.fellBack).length,
+      failures: s.errors,
     };
   });
   printTable(
@@ -186,7 +212,8 @@ export async function runColdStart(o: ColdStartOptions) {
       'median ms': s.medianMs,
       'x baseline': `${fmt(s.ratio, 1)}x`,
       "Kehu's own ready ms": s.readyLogMs ?? '',
-      runs: s.runsMs.join(' / '),
+      runs: s.runsMs.join(' / ') + (s.healthzFallbacks ? ` (${s.healthzFallbacks} on /healthz)` : ''),
+      failed: s.failures.length,
     })),
   );
   const file = writeResult('cold-start', {

@@ -11,7 +11,7 @@
  * bench/results/. Target: Kehu >= 25 % of COPY's rows/s.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createReadStream, existsSync, renameSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -403,7 +403,11 @@ export async function runImportBench(o: ImportOptions) {
   try {
     run = await kehuImport(kehu.base, tenant.slug, csv, o);
   } catch (err) {
-    console.error(kehu.output().slice(-3000));
+    const log = join(RESULTS_DIR, `import-kehu-${Date.now()}.log`);
+    writeFileSync(log, kehu.output());
+    const out = kehu.output();
+    const at = out.search(/error/i);
+    console.error(`Kehu's output (whole: ${log}):\n${out.slice(Math.max(0, at - 200), at + 1500)}`);
     throw err;
   } finally {
     const exited = new Promise((r) => kehu.child.once('exit', r));

@@ -51,11 +51,12 @@ await step('api-list', async () => {
       '3',
       '--rounds',
       full ? '2' : '1',
+      '--decompose',
     ])!,
   );
   summary['api-list'] = r;
   lines.push(
-    `api-list: Kehu ${fmt(r.kehu.rps, 0)} req/s vs bare ${fmt(r.bare.rps, 0)} (${pct(r.ratios.throughput)}, target >= 50 %); p99 ${fmt(r.kehu.p99, 0)} vs ${fmt(r.bare.p99, 0)} ms (${fmt(r.ratios.p99, 2)}x, target <= 3x)`,
+    `api-list: Kehu ${fmt(r.kehu.rps, 0)} req/s vs bare ${fmt(r.bare.rps, 0)} (${pct(r.ratios.throughput)}, target >= 50 %); p99 ${fmt(r.kehu.p99, 0)} vs ${fmt(r.bare.p99, 0)} ms (${fmt(r.ratios.p99, 2)}x, target <= 3x); ${fmt(r.statementsPerRequest.kehu, 1)} SQL statements/request`,
   );
 });
 
