@@ -116,13 +116,19 @@ export class Assigner {
     if (this.#rules) return this.#rules;
     this.#rules = (await loadRules(this.#tx, this.#tenantId)).filter((r) => r.enabled);
     const userIds = [...new Set(this.#rules.flatMap((r) => r.members.map((m) => m.userId)))];
+    // Open-lead counts cost an index range per member: only least-loaded rules and members
+    // with a capacity need them; recent assignments only weighted rules.
+    const allOpen = this.#rules.some((r) => r.strategy === 'least_loaded');
+    const recent = this.#rules.some((r) => r.strategy === 'weighted');
     if (userIds.length) {
       const rows = (
         await sql<any>`select u.id, u.unit_id, s.max_open_leads, s.working_hours,
-            (select count(*)::int from leads l where l.tenant_id = u.tenant_id and l.owner_id = u.id
-              and l.status in ('new', 'contacted', 'qualified') and l.deleted_at is null) as open,
-            (select count(*)::int from lead_assignments a where a.tenant_id = u.tenant_id and a.to_user_id = u.id
-              and a.kind = 'assign' and a.created_at > now() - interval '30 days') as recent
+            case when ${allOpen} or s.max_open_leads is not null then
+              (select count(*)::int from leads l where l.tenant_id = u.tenant_id and l.owner_id = u.id
+                and l.status in ('new', 'contacted', 'qualified') and l.deleted_at is null) else 0 end as open,
+            case when ${recent} then
+              (select count(*)::int from lead_assignments a where a.tenant_id = u.tenant_id and a.to_user_id = u.id
+                and a.kind = 'assign' and a.created_at > now() - interval '30 days') else 0 end as recent
           from users u left join lead_user_settings s on s.tenant_id = u.tenant_id and s.user_id = u.id
           where u.tenant_id = ${this.#tenantId} and u.id = any(${userIds}::uuid[]) and u.status = 'active'`.execute(
           this.#tx,
@@ -231,12 +237,18 @@ export class Assigner {
     };
   }
 
-  /** Round-robin position: the rule row is locked for the rest of the transaction (race-safe turns). */
+  /**
+   * Round-robin position, read without a lock. The cursor is advanced by `flush()` as the
+   * transaction's last statement, so the rule row is locked only for the commit: taking it
+   * FOR UPDATE here serialised every intake of the tenant behind one row (38 leads/s in the
+   * benchmark). Sequential intakes get exact turns; two concurrent intakes may land on the
+   * same member, and the cursor still advances by both, so the spread stays even over time.
+   */
   async #rrCursor(ruleId: string): Promise<number> {
     if (!this.#rrBase.has(ruleId)) {
       const r = (
         await sql<{ rr_cursor: number }>`select rr_cursor from lead_assignment_rules
-          where tenant_id = ${this.#tenantId} and id = ${ruleId} for update`.execute(this.#tx)
+          where tenant_id = ${this.#tenantId} and id = ${ruleId}`.execute(this.#tx)
       ).rows[0];
       this.#rrBase.set(ruleId, r?.rr_cursor ?? 0);
     }

@@ -35,6 +35,7 @@ interface Pending {
   duplicate: DuplicateMatch | null;
 }
 const pendingByValues = new WeakMap<Record<string, unknown>, Pending>();
+const assigners = new WeakMap<RecordCtx, Assigner>();
 
 const SCORE_FIELDS = [
   'need',
@@ -81,19 +82,21 @@ export async function findDuplicates(
       ).rows.map((r) => r.k)
     : companies.map(() => null);
   const companyKeys = [...new Set(keys.filter((k): k is string => !!k))];
-  const customers = (
-    await sql<any>`select c.id, c.owner_id, c.name, c.phone, lower(c.email) as email, kehu_norm_company(c.name) as ckey,
+  const customers =
+    // Plain `=` on stored keys: the only index conditions PostgreSQL applies ahead of RLS (0012).
+    (
+      await sql<any>`select c.id, c.owner_id, c.name, c.phone, c.email, c.dedupe_company as ckey,
         (select u.name from users u where u.tenant_id = c.tenant_id and u.id = c.owner_id) as owner_name
       from customers c where c.tenant_id = ${tenantId} and c.deleted_at is null and (
-        c.phone = any(${phones}::text[]) or lower(c.email) = any(${emails}::text[]) or kehu_norm_company(c.name) = any(${companyKeys}::text[]))
+        c.phone = any(${phones}::text[]) or c.email = any(${emails}::text[]) or c.dedupe_company = any(${companyKeys}::text[]))
       limit 200`.execute(ctx.tx)
-  ).rows;
+    ).rows;
   const leads = (
-    await sql<any>`select l.id, l.owner_id, l.name, l.phone, lower(l.email) as email, l.company_key as ckey,
+    await sql<any>`select l.id, l.owner_id, l.name, l.phone, l.email, l.company_key as ckey,
         (select u.name from users u where u.tenant_id = l.tenant_id and u.id = l.owner_id) as owner_name
       from leads l where l.tenant_id = ${tenantId} and l.deleted_at is null and l.status not in ('disqualified', 'converted')
         and not (l.id = any(${excludeLeadIds}::uuid[])) and (
-        l.phone = any(${phones}::text[]) or lower(l.email) = any(${emails}::text[]) or l.company_key = any(${companyKeys}::text[]))
+        l.phone = any(${phones}::text[]) or l.email = any(${emails}::text[]) or l.company_key = any(${companyKeys}::text[]))
       order by l.created_at limit 200`.execute(ctx.tx)
   ).rows;
   return probes.map((p, i) => {
@@ -216,7 +219,7 @@ async function beforeCreate(ctx: RecordCtx, items: WriteItem[]): Promise<void> {
     }
     pendingByValues.set(v, { decision, duplicate: dup });
   }
-  await assigner.flush();
+  assigners.set(ctx, assigner);
 }
 
 async function afterCreate(ctx: RecordCtx, items: WrittenItem[]): Promise<void> {
@@ -275,7 +278,13 @@ async function afterCreate(ctx: RecordCtx, items: WrittenItem[]): Promise<void> 
   // itself scheduled once the tenant has leads; the dedupe key makes this a no-op when pending.
   await scheduleTick(ctx.tx, tenantId);
   await scheduleTrain(ctx.tx, tenantId);
+  // Last statement before commit: the round-robin cursor row stays locked only for the commit.
+  await assigners.get(ctx)?.flush();
+  assigners.delete(ctx);
 }
+
+/** Per process: the tenant's next tick/train slots already queued (saves two inserts per intake). */
+const scheduled = new Map<string, number>();
 
 /**
  * Scheduled work is keyed by its time slot: every path that schedules the next tick (a new
@@ -283,6 +292,8 @@ async function afterCreate(ctx: RecordCtx, items: WrittenItem[]): Promise<void> 
  */
 export async function scheduleTick(tx: RecordCtx['tx'], tenantId: string): Promise<void> {
   const slot = Math.floor(Date.now() / 60_000) + 1;
+  if (scheduled.get(`tick:${tenantId}`) === slot) return;
+  scheduled.set(`tick:${tenantId}`, slot);
   await enqueue(tx, tenantId, TICK_QUEUE, {}, { dedupeKey: `tick:${slot}`, runAt: new Date(slot * 60_000) });
 }
 
@@ -291,6 +302,8 @@ export async function scheduleTrain(tx: RecordCtx['tx'], tenantId: string): Prom
   const day = 86_400_000;
   const offset = 18 * 3600_000;
   const at = Math.floor((Date.now() - offset) / day) * day + offset + day;
+  if (scheduled.get(`train:${tenantId}`) === at) return;
+  scheduled.set(`train:${tenantId}`, at);
   await enqueue(tx, tenantId, TRAIN_QUEUE, {}, { dedupeKey: `train:${at}`, runAt: new Date(at) });
 }
 
