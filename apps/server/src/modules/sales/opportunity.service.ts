@@ -6,10 +6,15 @@ import { emitEvents } from '../../platform/events/outbox.ts';
 import type { Locale } from '../../platform/i18n/locale.ts';
 import { isUuid } from '../../platform/ids.ts';
 import { can } from '../../platform/permissions/principal.ts';
-import type { FilterNode } from '../../records/filter.ts';
-import { getRecord, listRecords, type RecordCtx, updateRecords } from '../../records/record.service.ts';
-import type { RecordOut } from '../../records/record-mapper.ts';
-import { scopeWhere } from '../../records/record-sql.ts';
+import { getRecord, type RecordCtx, updateRecords } from '../../records/record.service.ts';
+import {
+  attachDisplay,
+  displayColumns,
+  type RecordOut,
+  type Row,
+  toRecord,
+} from '../../records/record-mapper.ts';
+import { baseWhere, scopeWhere } from '../../records/record-sql.ts';
 import type { Stage } from './pipeline.defaults.ts';
 import { ensureDefaultPipeline, findPipeline, type Pipeline } from './pipeline.queries.ts';
 import { salesProblem, st } from './sales.messages.ts';
@@ -262,7 +267,7 @@ export interface KanbanColumn {
   amount: number;
   weighted: number;
   cards: RecordOut[];
-  nextCursor: string | null;
+  hasMore: boolean;
 }
 
 /** Unit subtree predicate for `unit=`; the caller's scope still applies on top. */
@@ -289,6 +294,8 @@ export async function kanban(
   if (!pipeline) throw notFound('pipeline');
   if (q.owner && !isUuid(q.owner)) throw invalid([{ field: 'owner', code: 'lookup_missing' }]);
   const ownerSql = q.owner ? sql`r.owner_id = ${q.owner}` : sql`true`;
+  const term = q.q?.trim();
+  const searchSql = term ? sql`r.name ilike ${`%${term.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}` : sql`true`;
   // Totals come from the trigger-maintained per (stage, unit, owner) table (migration 0022): the
   // same scope predicate applies, since scopes are by unit or owner. A text search has no such
   // shortcut and aggregates the matching rows.
@@ -300,7 +307,7 @@ export async function kanban(
           from opportunities r
           where r.tenant_id = ${tenantId} and r.pipeline_id = ${pipeline.id} and r.deleted_at is null
             and ${scopeWhere(ctx.principal, ctx.obj)} and ${unitSubtreeSql(tenantId, q.unit)} and ${ownerSql}
-            and r.name ilike ${`%${q.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}
+            and ${searchSql}
           group by r.stage`.execute(ctx.tx)
       ).rows
     : (
@@ -313,21 +320,29 @@ export async function kanban(
       ).rows;
   const byStage = new Map(stats.map((s) => [s.stage, s]));
   const limit = Math.min(Math.max(q.limit ?? 20, 1), 100);
-  const columns: KanbanColumn[] = [];
-  for (const s of pipeline.stages) {
+  // First page of every stage in one statement: a LATERAL index walk per stage (newest first)
+  // under the same scope, mapped and masked by the record engine's mapper.
+  const keys = pipeline.stages.filter((s) => (byStage.get(s.key)?.n ?? 0) > 0).map((s) => s.key);
+  const display = displayColumns(ctx.obj, ctx.access);
+  const rows = keys.length
+    ? (
+        await sql<Row>`select c.* from unnest(${keys}::text[]) as s(stage) cross join lateral (
+            select r.*${display.sql} from opportunities as r
+            where ${baseWhere(ctx.obj, tenantId)} and ${scopeWhere(ctx.principal, ctx.obj)} and ${unitSubtreeSql(tenantId, q.unit)}
+              and ${ownerSql} and ${searchSql} and r.pipeline_id = ${pipeline.id} and r.stage = s.stage
+            order by r.id desc limit ${limit + 1}) as c`.execute(ctx.tx)
+      ).rows
+    : [];
+  const byKey = new Map<string, Row[]>();
+  for (const r of rows) byKey.set(r.stage, [...(byKey.get(r.stage) ?? []), r]);
+  const shown = [...byKey.values()].flatMap((rs) => rs.slice(0, limit));
+  const records = shown.map((r) => toRecord(ctx.obj, r, ctx.access));
+  await attachDisplay(ctx.tx, tenantId, ctx.meta.objects, ctx.obj, records, display.fields);
+  const recordById = new Map(records.map((r) => [r.id, r]));
+  const columns: KanbanColumn[] = pipeline.stages.map((s) => {
     const st = byStage.get(s.key);
-    const filter: FilterNode = {
-      and: [
-        { field: 'pipelineId', op: 'eq', value: pipeline.id },
-        { field: 'stage', op: 'eq', value: s.key },
-        ...(q.owner ? [{ field: 'ownerId', op: 'eq' as const, value: q.owner }] : []),
-      ],
-    };
-    const page =
-      st && st.n > 0
-        ? await listRecords(ctx, { filter, limit, unit: q.unit, q: q.q, sort: '-id' })
-        : { items: [], nextCursor: null };
-    columns.push({
+    const rs = byKey.get(s.key) ?? [];
+    return {
       stage: s.key,
       label: s.label,
       kind: s.kind,
@@ -335,9 +350,9 @@ export async function kanban(
       count: st?.n ?? 0,
       amount: Number(st?.amount ?? 0),
       weighted: Number(st?.weighted ?? 0),
-      cards: page.items,
-      nextCursor: page.nextCursor,
-    });
-  }
+      cards: rs.slice(0, limit).map((r) => recordById.get(r.id)!),
+      hasMore: rs.length > limit,
+    };
+  });
   return { pipeline, columns };
 }

@@ -36,7 +36,7 @@ export interface KanbanColumn {
   amount: number;
   weighted: number;
   cards: RecordData[];
-  nextCursor: string | null;
+  hasMore: boolean;
 }
 export interface SopView {
   pipeline: { id: string; name: Label };
