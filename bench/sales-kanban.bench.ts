@@ -49,12 +49,6 @@ const opt = args({
   pipeline: { type: 'string' },
 });
 const DB = 'kehu_bench_sales';
-const OPEN = [
-  ['discovery', 10],
-  ['solution', 30],
-  ['trust', 60],
-  ['closing', 80],
-] as const;
 
 // ------------------------------------------------------------------ child: one server
 if (opt.serve) {
