@@ -1,7 +1,8 @@
 import { inTenant } from '../../platform/db/tenant-scope.ts';
 import type { JobContext } from '../../platform/jobs/queue.ts';
 import { scheduleTick, scheduleTrain } from './lead.hooks.ts';
-import { notifyAssignees, runReclaim, runReminders, runSlaScan } from './lead.service.ts';
+import { runReclaim, runReminders, runSlaScan } from './lead.service.ts';
+import { notifyAssignees } from './lead-notify.ts';
 import { rescoreOpenLeads, trainModel } from './scoring.service.ts';
 
 export interface NotifyJobPayload {
@@ -9,7 +10,7 @@ export interface NotifyJobPayload {
   event: 'assigned';
 }
 
-/** After commit: tell assignees about their new leads (in-app + webhooks). */
+/** Tells assignees about leads (kept for jobs queued before intake notified in-transaction). */
 export async function notifyJob(p: NotifyJobPayload, ctx: JobContext): Promise<void> {
   await inTenant(ctx.db, ctx.tenantId, (tx) => notifyAssignees(tx, ctx.tenantId, p.leadIds));
 }
