@@ -238,7 +238,8 @@ CREATE TABLE cdp_segment_members (
   tenant_id uuid NOT NULL REFERENCES tenants(id),
   segment_id uuid NOT NULL,
   subject_id uuid NOT NULL,
-  entered_at timestamptz NOT NULL DEFAULT now(),
+  -- clock time, not transaction start: event-to-segment latency is measured against it
+  entered_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   PRIMARY KEY (tenant_id, segment_id, subject_id)
 );
 CREATE INDEX cdp_segment_members_subject ON cdp_segment_members (tenant_id, subject_id);

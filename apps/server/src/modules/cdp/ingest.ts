@@ -180,25 +180,25 @@ export async function storeEvents(
   for (const e of events) if (!unique.has(e.messageId)) unique.set(e.messageId, e);
   const list = [...unique.values()];
   return inTenant(database.db, source.tenant_id, async (tx) => {
-    const fresh = new Set(
-      (
-        await sql<{ message_id: string }>`insert into cdp_message_ids (tenant_id, source_id, message_id)
-        values ${sql.join(list.map((e) => sql`(${source.tenant_id}, ${source.id}, ${e.messageId})`))}
-        on conflict do nothing returning message_id`.execute(tx)
-      ).rows.map((r) => r.message_id),
+    // One statement: claim the messageIds, store the events whose id was new, queue them.
+    const values = list.map(
+      (e) =>
+        sql`(${e.id}::uuid, ${e.ts}::timestamptz, ${e.messageId}, ${e.type}, ${e.event}, ${e.userId}, ${e.anonymousId},
+          ${e.identKind}, ${e.ident}, ${JSON.stringify(e.properties)}::jsonb, ${JSON.stringify(e.raw)}::jsonb)`,
     );
-    const rows = list.filter((e) => fresh.has(e.messageId));
+    const r = await sql<{
+      n: number;
+    }>`with v (id, ts, message_id, type, event, user_id, anonymous_id, ident_kind, ident, properties, raw) as (
+        values ${sql.join(values)}),
+      fresh as (insert into cdp_message_ids (tenant_id, source_id, message_id)
+        select ${source.tenant_id}, ${source.id}, message_id from v on conflict do nothing returning message_id),
+      ev as (insert into cdp_events (tenant_id, id, ts, source_id, message_id, type, event, user_id, anonymous_id, ident_kind, ident, properties, raw)
+        select ${source.tenant_id}, v.id, v.ts, ${source.id}, v.message_id, v.type, v.event, v.user_id, v.anonymous_id, v.ident_kind, v.ident, v.properties, v.raw
+        from v join fresh using (message_id) returning id, ts),
+      q as (insert into cdp_pending (tenant_id, event_id, ts) select ${source.tenant_id}, id, ts from ev returning 1)
+      select count(*)::int as n from q`.execute(tx);
+    const rows = { length: r.rows[0]?.n ?? 0 };
     if (rows.length) {
-      await sql`insert into cdp_events (tenant_id, id, ts, source_id, message_id, type, event, user_id, anonymous_id, ident_kind, ident, properties, raw)
-        values ${sql.join(
-          rows.map(
-            (e) =>
-              sql`(${source.tenant_id}, ${e.id}, ${e.ts}, ${source.id}, ${e.messageId}, ${e.type}, ${e.event}, ${e.userId}, ${e.anonymousId},
-              ${e.identKind}, ${e.ident}, ${JSON.stringify(e.properties)}::jsonb, ${JSON.stringify(e.raw)}::jsonb)`,
-          ),
-        )}`.execute(tx);
-      await sql`insert into cdp_pending (tenant_id, event_id, ts)
-        values ${sql.join(rows.map((e) => sql`(${source.tenant_id}, ${e.id}, ${e.ts})`))}`.execute(tx);
       await enqueue(tx, source.tenant_id, 'cdp:process', {}, { maxAttempts: 20 });
       await sql`update cdp_sources set last_event_at = now() where tenant_id = ${source.tenant_id} and id = ${source.id}
         and (last_event_at is null or last_event_at < now() - interval '10 seconds')`.execute(tx);

@@ -1,16 +1,25 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
 import { inTenant, type Tx } from '../../platform/db/tenant-scope.ts';
+import { newId } from '../../platform/ids.ts';
 import { registerJob } from '../../platform/jobs/queue.ts';
 import { CounterBatch, loadCounterDefs } from './counters.ts';
 import { evaluateProfiles, loadSegmentDefs, loadTagDefs } from './evaluation.service.ts';
 import { loadIdentityRules, ownerOf, resolveIdentities } from './identity.service.ts';
-import { identitiesOf, normalizeIdentity } from './identity.ts';
+import {
+  canHold,
+  type Identity,
+  identitiesOf,
+  identityKey,
+  type KindCounts,
+  normalizeIdentity,
+  orderIdentities,
+} from './identity.ts';
 
 /** Payload of `cdp:process`: none; each run drains the tenant's pending events in order. */
 export type ProcessPayload = Record<string, never>;
 
-const BATCH = 500;
+const BATCH = 2000;
 
 /** All CDP writes that depend on order (resolution, counters, splits) hold this lock. */
 export async function lockTenantCdp(tx: Tx, tenantId: string) {
@@ -39,12 +48,13 @@ export async function processBatch(db: Db, tenantId: string, now = new Date()): 
         where tenant_id = ${tenantId} order by seq limit ${BATCH}`.execute(tx)
     ).rows;
     if (!pending.length) return 0;
-    const events = (
-      await sql<EventRow>`select id, ts, type, event, source_id, message_id, ident_kind, ident, properties, raw from cdp_events
-        where tenant_id = ${tenantId} and (ts, id) in (${sql.join(pending.map((p) => sql`(${p.ts}::timestamptz, ${p.event_id}::uuid)`))})`.execute(
-        tx,
-      )
-    ).rows;
+    const events =
+      // Joined in SQL: timestamps keep their microseconds (a JS Date would round them).
+      (
+        await sql<EventRow>`select e.id, e.ts, e.type, e.event, e.source_id, e.message_id, e.ident_kind, e.ident, e.properties, e.raw
+        from cdp_pending p join cdp_events e on e.tenant_id = p.tenant_id and e.ts = p.ts and e.id = p.event_id
+        where p.tenant_id = ${tenantId} and p.seq = any(${pending.map((p) => p.seq)}::bigint[])`.execute(tx)
+      ).rows;
     const byId = new Map(events.map((e) => [e.id, e]));
     const rules = await loadIdentityRules(tx, tenantId);
     const defs = await loadCounterDefs(tx, tenantId);
@@ -52,37 +62,97 @@ export async function processBatch(db: Db, tenantId: string, now = new Date()): 
     const dirty = new Set<string>();
     const traitUpdates = new Map<string, Record<string, unknown>>();
     const seen = new Map<string, Date>();
-    for (const p of pending) {
+    // Owners of every identity the batch mentions, fetched at once: most events come from
+    // known people, whose identities all belong to one profile already (the fast path).
+    const messages = pending.map((p) => {
       const e = byId.get(p.event_id);
-      if (!e) continue;
+      if (!e) return null;
+      const ids = identitiesOf(e.raw as Parameters<typeof identitiesOf>[0]);
+      const ident = normalizeIdentity(e.ident_kind, e.ident);
+      return { e, ids, ident };
+    });
+    const owners = new Map<string, string>();
+    const fetchOwners = async (list: Identity[]) => {
+      if (!list.length) return;
+      const r = await sql<{ kind: string; namespace: string; value: string; profile_id: string }>`
+        select i.kind, i.namespace, i.value, i.profile_id from cdp_identities i
+        join unnest(${list.map((x) => x.kind)}::text[], ${list.map((x) => x.namespace)}::text[], ${list.map((x) => x.value)}::text[]) as q(kind, namespace, value)
+          on i.kind = q.kind and i.namespace = q.namespace and i.value = q.value
+        where i.tenant_id = ${tenantId}`.execute(tx);
+      for (const x of list) owners.delete(identityKey(x));
+      for (const row of r.rows) owners.set(identityKey(row), row.profile_id);
+    };
+    await fetchOwners(messages.flatMap((m) => (m ? [...m.ids, ...(m.ident ? [m.ident] : [])] : [])));
+    const fresh: { id: string; at: Date }[] = [];
+    const freshIds: { i: Identity; profile: string; source: string }[] = [];
+    const flushFresh = async () => {
+      if (!fresh.length) return;
+      await sql`insert into cdp_profiles (tenant_id, id, canonical_id, first_seen_at, last_seen_at)
+        select ${tenantId}, id, id, at, at from unnest(${fresh.map((f) => f.id)}::uuid[], ${fresh.map((f) => new Date(f.at).toISOString())}::timestamptz[]) as v(id, at)`.execute(
+        tx,
+      );
+      await sql`insert into cdp_identities (tenant_id, id, kind, namespace, value, profile_id, origin_profile_id, source)
+        select ${tenantId}, gen_random_uuid(), kind, namespace, value, profile_id, profile_id, source
+        from unnest(${freshIds.map((x) => x.i.kind)}::text[], ${freshIds.map((x) => x.i.namespace)}::text[], ${freshIds.map((x) => x.i.value)}::text[],
+          ${freshIds.map((x) => x.profile)}::uuid[], ${freshIds.map((x) => x.source)}::text[]) as v(kind, namespace, value, profile_id, source)`.execute(
+        tx,
+      );
+      fresh.length = 0;
+      freshIds.length = 0;
+    };
+    for (const m of messages) {
+      if (!m) continue;
+      const { e, ids, ident } = m;
       const raw = e.raw;
-      const ids = identitiesOf(raw as Parameters<typeof identitiesOf>[0]);
       if (e.type === 'alias') {
+        await flushFresh();
         const prev = String(raw.previousId);
         const asUser = normalizeIdentity('user_id', prev);
         const ownedAsUser = asUser ? await ownerOf(tx, tenantId, asUser) : null;
         const prevId = ownedAsUser ? asUser : normalizeIdentity('anonymous_id', prev);
         if (prevId) ids.push(prevId);
       }
-      const res = await resolveIdentities(tx, tenantId, rules, ids, {
-        reason: e.type,
-        messageId: e.message_id,
-        source: e.source_id,
-        at: e.ts,
-      });
-      for (const gone of res.mergedAway) {
-        counters.remap(gone, res.profileId!);
-        dirty.delete(gone);
-        const t = traitUpdates.get(gone);
-        if (t) {
-          traitUpdates.delete(gone);
-          traitUpdates.set(res.profileId!, { ...t, ...(traitUpdates.get(res.profileId!) ?? {}) });
+      const ordered = orderIdentities(rules, ids);
+      const known = ordered.map((i) => owners.get(identityKey(i)));
+      const settled = ordered.length > 0 && known.every((o) => o !== undefined && o === known[0]);
+      if (!settled && ordered.length && ordered.every((i) => !owners.has(identityKey(i)))) {
+        // A new person: planResolution with no owner attaches what fits into one new profile;
+        // done in memory and written in bulk after the loop.
+        const counts: KindCounts = new Map();
+        const id = newId();
+        fresh.push({ id, at: e.ts });
+        for (const i of ordered) {
+          const one = new Map([[i.kind, 1]]);
+          if (!canHold(rules, counts, one)) continue;
+          counts.set(i.kind, (counts.get(i.kind) ?? 0) + 1);
+          freshIds.push({ i, profile: id, source: e.source_id });
+          owners.set(identityKey(i), id);
         }
-        if (res.profileId) dirty.add(res.profileId);
+      } else if (!settled && ordered.length) {
+        await flushFresh();
+        const res = await resolveIdentities(tx, tenantId, rules, ids, {
+          reason: e.type,
+          messageId: e.message_id,
+          source: e.source_id,
+          at: e.ts,
+        });
+        const gone = new Set(res.mergedAway);
+        if (gone.size) for (const [k, v] of owners) if (gone.has(v)) owners.set(k, res.profileId!);
+        await fetchOwners(ordered);
+        for (const g of res.mergedAway) {
+          counters.remap(g, res.profileId!);
+          dirty.delete(g);
+          seen.delete(g);
+          const t = traitUpdates.get(g);
+          if (t) {
+            traitUpdates.delete(g);
+            traitUpdates.set(res.profileId!, { ...t, ...(traitUpdates.get(res.profileId!) ?? {}) });
+          }
+          if (res.profileId) dirty.add(res.profileId);
+        }
       }
       // The event belongs to the profile owning the identity it is attributed by.
-      const ident = normalizeIdentity(e.ident_kind, e.ident);
-      const profile = ident ? await ownerOf(tx, tenantId, ident) : null;
+      const profile = ident ? (owners.get(identityKey(ident)) ?? null) : null;
       if (!profile) continue;
       dirty.add(profile);
       const last = seen.get(profile);
@@ -103,11 +173,15 @@ export async function processBatch(db: Db, tenantId: string, now = new Date()): 
         }
       }
     }
+    await flushFresh();
     for (const [profile, traits] of traitUpdates)
       await sql`update cdp_profiles set traits = traits || ${JSON.stringify(traits)}::jsonb, updated_at = now()
         where tenant_id = ${tenantId} and id = ${profile}`.execute(tx);
-    for (const [profile, at] of seen)
-      await sql`update cdp_profiles set last_seen_at = greatest(last_seen_at, ${at}) where tenant_id = ${tenantId} and id = ${profile}`.execute(
+    // last_seen_at is kept to the minute: a busy profile is not rewritten on every batch.
+    if (seen.size)
+      await sql`update cdp_profiles p set last_seen_at = v.at
+        from unnest(${[...seen.keys()]}::uuid[], ${[...seen.values()].map((d) => new Date(d).toISOString())}::timestamptz[]) as v(id, at)
+        where p.tenant_id = ${tenantId} and p.id = v.id and p.last_seen_at < v.at - interval '1 minute'`.execute(
         tx,
       );
     await counters.flush(tx, tenantId);

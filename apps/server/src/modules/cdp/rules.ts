@@ -304,11 +304,13 @@ export function compileRule(rule: Rule, tenantId: string, now: Date): CompiledRu
             : sql`0`;
         ctes.push({
           name,
-          body: sql`select i.profile_id as pid, count(*) as n, ${amount} as total
-            from cdp_events e
-            join cdp_identities i on i.tenant_id = e.tenant_id and i.kind = e.ident_kind and i.namespace = '' and i.value = e.ident
-            where e.tenant_id = ${tenantId} and e.event = ${r.event} and e.ts >= ${windowStart(now, r.withinDays)}
+          // Aggregate per identity first, then attribute: far fewer rows reach the identity join.
+          body: sql`select i.profile_id as pid, sum(a.n) as n, sum(a.total) as total
+            from (select e.ident_kind, e.ident, count(*) as n, ${amount} as total from cdp_events e
+              where e.tenant_id = ${tenantId} and e.event = ${r.event} and e.ts >= ${windowStart(now, r.withinDays)}
               ${filters.length ? sql`and ${sql.join(filters, sql` and `)}` : sql``}
+              group by e.ident_kind, e.ident) a
+            join cdp_identities i on i.tenant_id = ${tenantId} and i.kind = a.ident_kind and i.namespace = '' and i.value = a.ident
             group by i.profile_id`,
         });
       }
