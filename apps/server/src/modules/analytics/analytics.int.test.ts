@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { tenantDirectory } from '../../testing/fixtures.ts';
 import { getTestEnv, login, newTenant } from '../../testing/harness.ts';
-import { advanceTo, cny, newCustomer, newOpportunity, ok } from '../sales/sales-test-kit.ts';
+import { advanceTo, cny, newCustomer, newOpportunity, ok, q, sql } from '../sales/sales-test-kit.ts';
 
 describe('analytics dashboards', () => {
   after(async () => (await getTestEnv()).close());
@@ -91,5 +91,55 @@ describe('analytics dashboards', () => {
     assert.equal(ec.stages.find((s: any) => s.key === 'opportunity').value, 6);
     const sc = teams.find((t: any) => t.unitId === d.unit('SC'));
     assert.equal(sc.stages.find((s: any) => s.key === 'opportunity').value, 0);
+  });
+
+  it('counts converted leads into the funnel and measures first response against the SLA', async (t) => {
+    const env = await getTestEnv();
+    const seed = await newTenant(env, 0);
+    const hq = await login(env, seed.slug, 'wang.jianguo');
+    if ((await hq.get('/meta/objects/lead')).status !== 200)
+      return t.skip('the leads module is not installed');
+    const ids: string[] = [];
+    for (const name of ['甲', '乙', '丙'])
+      ids.push((await ok(hq.post('/records/lead', { name: `线索${name}`, company: `${name}公司` }))).id);
+    await q(
+      env,
+      seed.tenantId,
+      sql`update leads set first_responded_at = created_at + interval '2 minutes' where tenant_id = ${seed.tenantId} and id = ${ids[0]}`,
+    );
+    await q(
+      env,
+      seed.tenantId,
+      sql`update leads set first_responded_at = created_at + interval '3 hours' where tenant_id = ${seed.tenantId} and id = ${ids[1]}`,
+    );
+    const conv = await hq.post(`/leads/${ids[0]}/convert`, {
+      customer: { new: { name: '线索转化客户' } },
+      contact: null,
+      opportunity: { name: '来自线索的商机', amount: cny(880_000) },
+    });
+    assert.ok([200, 201].includes(conv.status), JSON.stringify(conv.body));
+    const opp = (
+      await ok(
+        hq.post('/records/opportunity/query', { filter: { field: 'leadId', op: 'eq', value: ids[0] } }),
+      )
+    ).items[0];
+    assert.equal(opp.stage, 'discovery', 'lead conversion lands in the first stage of the default pipeline');
+    assert.equal(Number(opp.probability), 10);
+    const f = await ok(hq.get('/analytics/funnel'));
+    const st = (k: string) => f.stages.find((x: any) => x.key === k);
+    assert.equal(st('lead').value, 3);
+    assert.equal(st('customer').value, 1);
+    assert.equal(st('opportunity').value, 1);
+    assert.equal(st('customer').conversion, 33.33);
+    const rt = await ok(hq.get('/analytics/response-time'));
+    assert.equal(rt.available, true);
+    const b = (k: string) => rt.buckets.find((x: any) => x.key === k).value;
+    assert.equal(b('lt5m'), 1);
+    assert.equal(b('2hto24h'), 1);
+    assert.equal(b('none'), 1);
+    assert.equal(rt.withinSla, 33.33);
+    // The customer 360 of the converted customer shows the lead's history too.
+    const v = await ok(hq.get(`/customers/${opp.customerId}/360`));
+    assert.ok(v.timeline.some((e: any) => e.object === 'lead' && e.recordId === ids[0]));
   });
 });
