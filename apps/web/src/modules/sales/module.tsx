@@ -4,6 +4,7 @@ import {
   FundOutlined,
   IdcardOutlined,
   ProjectOutlined,
+  SettingOutlined,
 } from '@ant-design/icons';
 import { Route } from 'react-router';
 import type { WebModule } from '../registry';
@@ -15,6 +16,7 @@ import { enUS, zhCN } from './messages';
 import { OpportunityPage } from './opportunity-page';
 import { ContractPage, OrderPage } from './order-page';
 import { QuotePage } from './quote-page';
+import { SalesSettingsPage } from './settings-page';
 import { TargetsPage } from './targets-page';
 
 /**
@@ -60,6 +62,13 @@ export const salesModule: WebModule = {
       labelKey: 'sales.nav.dashboard',
       icon: <DashboardOutlined />,
     },
+    {
+      key: 'settings',
+      path: '/sales/settings',
+      permission: 'sales:configure',
+      labelKey: 'sales.nav.settings',
+      icon: <SettingOutlined />,
+    },
   ],
   routes: (
     <Route key="sales">
@@ -69,6 +78,7 @@ export const salesModule: WebModule = {
       <Route path="sales/customers" element={<CustomersPage />} />
       <Route path="sales/customers/:id" element={<Customer360Page />} />
       <Route path="sales/dashboard" element={<DashboardPage />} />
+      <Route path="sales/settings" element={<SalesSettingsPage />} />
       <Route path="o/opportunity/:id" element={<OpportunityPage />} />
       <Route path="o/quote/:id" element={<QuotePage />} />
       <Route path="o/contract/:id" element={<ContractPage />} />
