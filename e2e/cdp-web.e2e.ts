@@ -1,0 +1,110 @@
+// CDP pages on a 390 px phone: create a source and see its write key once, watch events and a
+// rejection arrive in the live debugger, open the 360 profile, build a segment with a live count.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import {
+  eventually,
+  type KehuServer,
+  launchBrowser,
+  login,
+  newPage,
+  startServer,
+  testId,
+} from './support.ts';
+
+let server: KehuServer;
+let browser: Browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('CDP web pages on a phone', () => {
+  it('source, debugger, profile 360 and segment builder work at 390 px', async () => {
+    const { context, page } = await newPage(browser, server, {
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    await login(page, 'admin');
+    await page.goto('/cdp/sources');
+    await testId(page, 'source-new').click();
+    await testId(page, 'source-name').fill('官网');
+    await page.getByRole('button', { name: /OK|确\s*定/ }).click();
+    const key = (await testId(page, 'write-key').textContent())!.trim();
+    assert.match(key, /^wk_/);
+    const send = (path: string, body: unknown) =>
+      fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`,
+        },
+        body: JSON.stringify(body),
+      });
+    assert.equal(
+      (
+        await send('/v1/batch', {
+          batch: [
+            {
+              type: 'identify',
+              userId: 'phone-user',
+              traits: { name: '手机用户', plan: 'gold', phone: '13912349999' },
+              messageId: 'w1',
+            },
+            {
+              type: 'track',
+              userId: 'phone-user',
+              event: 'Product Viewed',
+              properties: { sku: 'P1' },
+              messageId: 'w2',
+            },
+            { type: 'track', userId: 'phone-user', messageId: 'w3' },
+          ],
+        })
+      ).status,
+      200,
+    );
+    const keyDialog = page.getByRole('dialog', { name: '写入密钥' });
+    await keyDialog.getByLabel('Close', { exact: true }).click();
+    await keyDialog.waitFor({ state: 'hidden' });
+    await page.getByRole('dialog', { name: '新建数据源' }).waitFor({ state: 'hidden' });
+    await testId(page, 'source-debug').first().click();
+    await eventually(async () => {
+      assert.equal(await testId(page, 'debug-events').locator('.ant-list-item').count(), 2);
+      assert.match((await testId(page, 'debug-errors').textContent()) ?? '', /non-empty string event/);
+    });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 400, `no horizontal page scroll at 390 px (scrollWidth ${width})`);
+
+    await page.goto('/cdp/profiles');
+    await eventually(async () => {
+      await page.reload();
+      await testId(page, 'profile-item').first().waitFor({ timeout: 2000 });
+    });
+    await testId(page, 'profile-item').first().locator('a').first().click();
+    await testId(page, 'profile-identities').waitFor();
+    assert.match((await testId(page, 'profile-traits').textContent()) ?? '', /139\*\*\*\*9999/);
+    assert.ok((await testId(page, 'profile-timeline').locator('.ant-timeline-item').count()) >= 2);
+
+    await page.goto('/cdp/segments/new');
+    await testId(page, 'segment-name').fill('金卡客户');
+    await testId(page, 'rule-value').first().fill('gold');
+    await eventually(async () =>
+      assert.equal((await testId(page, 'segment-live-count').textContent())?.trim(), '1'),
+    );
+    await testId(page, 'segment-save').click();
+    await testId(page, 'segment-page').waitFor();
+    await eventually(async () =>
+      assert.equal((await testId(page, 'segment-member-count').textContent())?.trim(), '1'),
+    );
+    await testId(page, 'segment-chart').waitFor();
+    await context.close();
+  });
+});
