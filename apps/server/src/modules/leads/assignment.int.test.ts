@@ -106,7 +106,12 @@ describe('lead assignment rules', () => {
       dryRun: false,
     });
     assert.equal(st.status, 202, JSON.stringify(st.body));
-    await drainBackground(env, seed.tenantId);
+    // Test processes share one PostgreSQL: another one's drain loop may be running our import job.
+    for (let i = 0; i < 150; i++) {
+      await drainBackground(env, seed.tenantId);
+      if ((await mgr.get(`/records/lead/imports/${up.body.id}`)).body.status === 'done') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
     const imported = (
       await mgr.get(
         `/records/lead?filter=${encodeURIComponent(JSON.stringify({ field: 'channel', op: 'eq', value: 'exhibition' }))}&limit=50`,
@@ -153,8 +158,12 @@ describe('notification webhooks', () => {
     assert.equal(ch.status, 201);
     assert.equal((await mgr.post('/leads/intake', { state: 'qr1', name: '甲', phone: phone() })).status, 201);
     assert.equal((await mgr.post('/leads/intake', { state: 'nope', name: '乙' })).status, 422);
-    await drainBackground(env, seed.tenantId, 5);
-    const log = await mgr.get(`/notification-webhooks/${hook.body.id}/deliveries`);
+    let log = await mgr.get(`/notification-webhooks/${hook.body.id}/deliveries`);
+    for (let i = 0; i < 100 && log.body.items[0]?.attempts !== 1; i++) {
+      await drainBackground(env, seed.tenantId, 5);
+      await new Promise((r) => setTimeout(r, 100));
+      log = await mgr.get(`/notification-webhooks/${hook.body.id}/deliveries`);
+    }
     assert.equal(log.body.items.length, 1);
     assert.equal(log.body.items[0].status, 'retrying');
     assert.equal(log.body.items[0].attempts, 1);
