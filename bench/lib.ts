@@ -54,7 +54,7 @@ export async function pgVersion(url = dbUrl('postgres')): Promise<string> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    const r = await c.query<{ v: string }>('show server_version');
+    const r = await c.query<{ v: string }>("select current_setting('server_version') as v");
     return r.rows[0]!.v;
   } finally {
     await c.end();
