@@ -30,7 +30,9 @@ export function args<T extends Options>(options: T, argv = process.argv.slice(2)
     options: { ...options, help: { type: 'boolean' } },
     allowPositionals: false,
   });
-  return values as unknown as { [K in keyof T]: T[K]['type'] extends 'boolean' ? boolean : string } & { help?: boolean };
+  return values as unknown as { [K in keyof T]: T[K]['type'] extends 'boolean' ? boolean : string } & {
+    help?: boolean;
+  };
 }
 
 export const int = (s: string, name: string): number => {
