@@ -108,6 +108,28 @@ async function groupCount(
   return new Map(rows.map((r) => [r.k ?? '', r.n]));
 }
 
+async function rollupCount(
+  ctx: RecordCtx,
+  field: string,
+  filter: FilterNode,
+  unit?: string,
+): Promise<{ total: number; byKey: Map<string, number> }> {
+  const f = ctx.obj.fields.find((x) => x.apiName === field)!;
+  const rows = (
+    await sql<{
+      k: string | null;
+      n: number;
+      g: number;
+    }>`select ${fieldExpr(ctx.obj, f)}::text as k, count(*)::int as n,
+        grouping(${fieldExpr(ctx.obj, f)}::text) as g
+      from ${sql.table(ctx.obj.table)} as r where ${where(ctx, filter, unit)} group by rollup(1)`.execute(
+      ctx.tx,
+    )
+  ).rows;
+  const total = rows.find((r) => Number(r.g) === 1)?.n ?? 0;
+  return { total, byKey: new Map(rows.filter((r) => Number(r.g) === 0).map((r) => [r.k ?? '', r.n])) };
+}
+
 const and = (...nodes: (FilterNode | null)[]): FilterNode => ({
   and: nodes.filter((n): n is FilterNode => !!n),
 });
@@ -141,7 +163,9 @@ export async function funnel(tx: Tx, principal: Principal, actor: Actor, q: Dash
       q.channel && ch ? { field: ch, op: 'eq', value: q.channel } : null,
       q.owner ? { field: 'ownerId', op: 'eq', value: q.owner } : null,
     );
-    const value = await count(ctx, filter, q.unit);
+    // One scan per object: ROLLUP gives every channel and the total together.
+    const groups = ch ? await rollupCount(ctx, ch, filter, q.unit) : null;
+    const value = groups ? groups.total : await count(ctx, filter, q.unit);
     const prev = stages[stages.length - 1];
     stages.push({
       key,
@@ -150,9 +174,8 @@ export async function funnel(tx: Tx, principal: Principal, actor: Actor, q: Dash
       drill: { object: key, filter, ...(q.unit ? { unit: q.unit } : {}) },
       conversion: prev?.available && prev.value > 0 ? Math.round((value / prev.value) * 10_000) / 100 : null,
     });
-    if (ch)
-      for (const [k, n] of await groupCount(ctx, ch, filter, q.unit))
-        byChannel.set(k, { ...(byChannel.get(k) ?? {}), [key]: n });
+    if (groups)
+      for (const [k, n] of groups.byKey) byChannel.set(k, { ...(byChannel.get(k) ?? {}), [key]: n });
   }
   return {
     from,
