@@ -124,6 +124,7 @@ export function KanbanPage() {
                   onOpen={() => navigate(`/o/opportunity/${card.id}`)}
                   onDragStart={() => setDragging(card.id)}
                   onMove={(stage, kind) => move(card.id, stage, kind)}
+                  canMove={can('opportunity:update')}
                 />
               ))}
               {col.count > col.cards.length && (
@@ -146,6 +147,7 @@ function OppCard({
   onOpen,
   onDragStart,
   onMove,
+  canMove,
 }: {
   card: RecordData;
   columns: KanbanColumn[];
@@ -153,6 +155,7 @@ function OppCard({
   onOpen: () => void;
   onDragStart: () => void;
   onMove: (stage: string, kind: string) => void;
+  canMove: boolean;
 }) {
   const { t, i18n } = useTranslation();
   const label = useLabel();
@@ -160,7 +163,7 @@ function OppCard({
   return (
     <Card
       size="small"
-      draggable
+      draggable={canMove}
       onDragStart={onDragStart}
       onClick={onOpen}
       data-testid={`kanban-card-${card.id}`}
@@ -179,7 +182,7 @@ function OppCard({
         </Tag>
         {/* biome-ignore lint/a11y/noStaticElementInteractions: only stops the card's own click from opening the record */}
         {/* biome-ignore lint/a11y/useKeyWithClickEvents: as above; the dropdown button inside handles keys */}
-        <span onClick={(e) => e.stopPropagation()}>
+        <span onClick={(e) => e.stopPropagation()} hidden={!canMove}>
           <Dropdown
             trigger={['click']}
             menu={{
