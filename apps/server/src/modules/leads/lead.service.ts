@@ -413,6 +413,90 @@ export async function duplicateOf(ctx: RecordCtx, id: string) {
   };
 }
 
+const MERGE_FIELDS = [
+  'company',
+  'phone',
+  'email',
+  'title',
+  'region',
+  'industry',
+  'need',
+  'budget',
+  'companySize',
+  'decisionChain',
+  'campaign',
+  'remark',
+];
+
+/**
+ * Merges a duplicate lead into the lead it duplicates (R3.5 "merge"): empty fields of the
+ * surviving lead are filled from the duplicate, the duplicate's activities move over, and the
+ * duplicate is closed as disqualified with the reason. Both must be visible and open.
+ */
+export async function mergeLead(ctx: RecordCtx, id: string, intoId: string, locale: Locale) {
+  if (id === intoId)
+    throw leadsProblem('validation', locale, 'merge_self', {}, [{ field: 'intoId', code: 'merge_self' }]);
+  const [a, b] = id < intoId ? [id, intoId] : [intoId, id];
+  // Lock in id order so two opposite merges cannot deadlock.
+  const first = await lockLead(ctx, a);
+  const second = await lockLead(ctx, b);
+  const source = first.id === id ? first : second;
+  const target = first.id === id ? second : first;
+  for (const r of [source, target])
+    if (!OPEN_STATUSES.includes(r.status) && r.status !== 'pooled')
+      throw leadsProblem('conflict', locale, 'not_open', { status: statusName(locale, r.status) });
+  const changes: Record<string, unknown> = {};
+  for (const name of MERGE_FIELDS) {
+    const f = ctx.obj.fields.find((x) => x.apiName === name)!;
+    if (
+      (target[f.column!] === null || target[f.column!] === undefined) &&
+      source[f.column!] !== null &&
+      source[f.column!] !== undefined
+    )
+      changes[name] =
+        source[f.column!] instanceof Date ? (source[f.column!] as Date).toISOString() : source[f.column!];
+  }
+  if (Object.keys(changes).length)
+    await updateRecords(ctx, [{ id: target.id, changes }], { trusted: true, via: 'lead_merge' });
+  const moved =
+    await sql`update activities set lead_id = ${target.id} where tenant_id = ${ctx.principal.tenantId}
+    and lead_id = ${source.id} and deleted_at is null returning id`.execute(ctx.tx);
+  await updateRecords(
+    ctx,
+    [
+      {
+        id: source.id,
+        changes: {
+          status: 'disqualified',
+          statusReason: `merged:${target.id}`,
+          duplicateOfId: target.id,
+          duplicateOfObject: 'lead',
+        },
+      },
+    ],
+    { trusted: true, via: 'lead_merge' },
+  );
+  await emitEvents(ctx.tx, ctx.principal.tenantId, [
+    {
+      type: 'lead.merged',
+      object: 'lead',
+      recordId: target.id,
+      payload: {
+        id: target.id,
+        mergedId: source.id,
+        fields: Object.keys(changes),
+        activitiesMoved: moved.rows.length,
+      },
+    },
+  ]);
+  return {
+    id: target.id,
+    mergedId: source.id,
+    fields: Object.keys(changes),
+    activitiesMoved: moved.rows.length,
+  };
+}
+
 // ------------------------------------------------------------------ conversion
 
 export interface ConvertInput {

@@ -211,6 +211,35 @@ describe('lead intake', () => {
   });
 });
 
+describe('lead merge', () => {
+  it('merges a duplicate lead into the original: fills empty fields, moves activities, closes the duplicate', async () => {
+    const env = await getTestEnv();
+    const seed = await newTenant(env, 2);
+    const sunC = await login(env, seed.slug, 'sun.lei');
+    const p = phone();
+    const orig = await sunC.post('/records/lead', { name: '原线索', phone: p });
+    const dup = await sunC.post('/records/lead', {
+      name: '重复线索',
+      phone: p,
+      email: 'dup@example.com',
+      company: '合并测试有限公司',
+    });
+    assert.equal(dup.body.duplicateOfId, orig.body.id);
+    await sunC.post('/records/activity', { type: 'call', subject: '重复线索上的通话', leadId: dup.body.id });
+    const m = await sunC.post(`/leads/${dup.body.id}/merge`, { intoId: orig.body.id });
+    assert.equal(m.status, 200, JSON.stringify(m.body));
+    assert.deepEqual(m.body.fields.sort(), ['company', 'email']);
+    assert.equal(m.body.activitiesMoved, 1);
+    const o = (await sunC.get(`/records/lead/${orig.body.id}`)).body;
+    assert.equal(o.company, '合并测试有限公司');
+    assert.ok(o.email, 'email filled (shown masked to this role)');
+    assert.equal(o.firstRespondedAt !== null, false, 'moving history does not fake a first response');
+    const d = (await sunC.get(`/records/lead/${dup.body.id}`)).body;
+    assert.equal(d.status, 'disqualified');
+    assert.equal((await sunC.post(`/leads/${orig.body.id}/merge`, { intoId: orig.body.id })).status, 422);
+  });
+});
+
 describe('lead SLA', () => {
   it('a call stops the clock; an unanswered lead past its deadline is flagged and escalated to the manager', async () => {
     const env = await getTestEnv();

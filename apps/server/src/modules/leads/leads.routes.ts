@@ -34,6 +34,7 @@ import {
   duplicateOf,
   inbox,
   listPool,
+  mergeLead,
   returnToPool,
 } from './lead.service.ts';
 import {
@@ -241,6 +242,24 @@ export const leadRoutes: RouteSpec[] = [
           await recordCtx(tx, req.principal, req.actor, 'lead'),
           req.params.id,
           req.body as any,
+          req.locale,
+        ),
+      ),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/leads/:id/merge',
+    permission: 'lead:update',
+    summary: 'Merge this (duplicate) lead into another: fill empty fields, move activities, close this one',
+    tags: TAGS,
+    params: idParam,
+    body: z.object({ intoId: z.uuid() }).strict(),
+    handler: (req) =>
+      req.tx(async (tx) =>
+        mergeLead(
+          await recordCtx(tx, req.principal, req.actor, 'lead'),
+          req.params.id,
+          req.body.intoId,
           req.locale,
         ),
       ),

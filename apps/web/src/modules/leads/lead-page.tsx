@@ -20,7 +20,7 @@ import {
 } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { asItems, http } from '../../app/api-client';
 import { ErrorResult, errorMessage } from '../../app/error-result';
 import { useLabel } from '../../app/meta';
@@ -74,6 +74,7 @@ function ScoreCard({ lead }: { lead: Lead }) {
 
 export function LeadPage() {
   const { id = '' } = useParams();
+  const navigate = useNavigate();
   const { t } = useTranslation();
   const { can } = useSession();
   const { message, modal } = App.useApp();
@@ -168,6 +169,20 @@ export function LeadPage() {
               <Link to={d.object === 'customer' ? `/o/customer/${d.id}` : `/leads/inbox/${d.id}`}>
                 {t('leads.lead.duplicateOpen')}
               </Link>
+              {d.object === 'lead' && open && can('lead:update') && (
+                <Button
+                  size="small"
+                  onClick={() =>
+                    action.mutate(
+                      { path: 'merge', body: { intoId: d.id } },
+                      { onSuccess: () => navigate(`/leads/inbox/${d.id}`) },
+                    )
+                  }
+                  data-testid="lead-merge"
+                >
+                  {t('leads.lead.merge')}
+                </Button>
+              )}
             </Space>
           }
         />
