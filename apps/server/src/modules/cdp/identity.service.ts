@@ -43,24 +43,36 @@ export interface Resolution {
 
 function dbStore(tx: Tx, tenantId: string): ResolutionStore {
   return {
-    async ownerOf(i) {
-      const r = await sql<{ profile_id: string }>`select profile_id from cdp_identities
-        where tenant_id = ${tenantId} and kind = ${i.kind} and namespace = ${i.namespace} and value = ${i.value}`.execute(
+    async owners(list) {
+      const r = await sql<{ kind: string; namespace: string; value: string; profile_id: string }>`
+        select i.kind, i.namespace, i.value, i.profile_id from cdp_identities i
+        join unnest(${list.map((x) => x.kind)}::text[], ${list.map((x) => x.namespace)}::text[], ${list.map((x) => x.value)}::text[]) as q(kind, namespace, value)
+          on i.kind = q.kind and i.namespace = q.namespace and i.value = q.value
+        where i.tenant_id = ${tenantId}`.execute(tx);
+      return new Map(r.rows.map((x) => [identityKey(x), x.profile_id]));
+    },
+    async counts(ps) {
+      const r = await sql<{
+        profile_id: string;
+        kind: string;
+        n: number;
+      }>`select profile_id, kind, count(*)::int as n from cdp_identities
+        where tenant_id = ${tenantId} and profile_id = any(${ps}::uuid[]) group by profile_id, kind`.execute(
         tx,
       );
-      return r.rows[0]?.profile_id ?? null;
+      const out = new Map<string, KindCounts>(ps.map((p) => [p, new Map()]));
+      for (const x of r.rows) out.get(x.profile_id)!.set(x.kind, x.n);
+      return out;
     },
-    async counts(p) {
-      const r = await sql<{ kind: string; n: number }>`select kind, count(*)::int as n from cdp_identities
-        where tenant_id = ${tenantId} and profile_id = ${p} group by kind`.execute(tx);
-      return new Map(r.rows.map((x) => [x.kind, x.n])) as KindCounts;
-    },
-    async splitForbids(a, b) {
-      const r = await sql`select 1 from cdp_merges where tenant_id = ${tenantId} and split_at is not null
-        and ((target_id = ${a} and source_id = ${b}) or (target_id = ${b} and source_id = ${a})) limit 1`.execute(
+    async splitForbidden(target, others) {
+      const r = await sql<{
+        other: string;
+      }>`select case when target_id = ${target} then source_id else target_id end as other
+        from cdp_merges where tenant_id = ${tenantId} and split_at is not null
+          and ((target_id = ${target} and source_id = any(${others}::uuid[])) or (source_id = ${target} and target_id = any(${others}::uuid[])))`.execute(
         tx,
       );
-      return r.rows.length > 0;
+      return new Set(r.rows.map((x) => x.other));
     },
   };
 }
@@ -119,7 +131,7 @@ export async function resolveIdentities(
 }
 
 export async function ownerOf(tx: Tx, tenantId: string, i: Identity): Promise<string | null> {
-  return dbStore(tx, tenantId).ownerOf(i);
+  return (await dbStore(tx, tenantId).owners([i])).get(identityKey(i)) ?? null;
 }
 
 /** Moves everything of `source` into `target` and records the merge with its evidence. */
@@ -131,56 +143,46 @@ export async function mergeProfiles(
   reason: string,
   evidence: { identity: Identity; messageId: string | null; message?: Identity[] },
 ): Promise<string> {
-  const profiles = await sql<{
-    id: string;
-    traits: Record<string, unknown>;
-  }>`select id, traits from cdp_profiles
-      where tenant_id = ${tenantId} and id in (${target}, ${source}) for update`.execute(tx);
-  const moved = await sql<{ id: string }>`update cdp_identities set profile_id = ${target}
-      where tenant_id = ${tenantId} and profile_id = ${source} returning id`.execute(tx);
-  const links = await sql<{
-    object: string;
-    record_id: string;
-  }>`update cdp_profile_links set profile_id = ${target}
-      where tenant_id = ${tenantId} and profile_id = ${source} returning object, record_id`.execute(tx);
-  const traitsOf = (id: string) => profiles.rows.find((p) => p.id === id)?.traits ?? {};
   const mergeId = newId();
-  await sql`insert into cdp_merges (tenant_id, id, target_id, source_id, reason, evidence, moved_identities, source_traits, target_traits)
-    values (${tenantId}, ${mergeId}, ${target}, ${source}, ${reason},
-      ${JSON.stringify({ identity: evidence.identity, messageId: evidence.messageId, message: evidence.message ?? [], links: links.rows })}::jsonb,
-      ${moved.rows.map((r) => r.id)}::uuid[], ${JSON.stringify(traitsOf(source))}::jsonb, ${JSON.stringify(traitsOf(target))}::jsonb)`.execute(
+  const ev = JSON.stringify({
+    identity: evidence.identity,
+    messageId: evidence.messageId,
+    message: evidence.message ?? [],
+  });
+  // One statement (data-modifying CTEs see one snapshot and touch disjoint rows): identities,
+  // CRM links, the merge record with its evidence, traits (the target's own win), the merged-away
+  // subtree's canonical id, counters, tags, consents (a withdrawal on either side wins: PIPL
+  // consent must hold for both persons' data) and the source's segment memberships.
+  const left = await sql<{ segment_id: string }>`with
+    src as (select traits, first_seen_at, last_seen_at from cdp_profiles where tenant_id = ${tenantId} and id = ${source}),
+    tgt as (select traits from cdp_profiles where tenant_id = ${tenantId} and id = ${target}),
+    moved as (update cdp_identities set profile_id = ${target} where tenant_id = ${tenantId} and profile_id = ${source} returning id),
+    links as (update cdp_profile_links set profile_id = ${target} where tenant_id = ${tenantId} and profile_id = ${source} returning object, record_id),
+    m as (insert into cdp_merges (tenant_id, id, target_id, source_id, reason, evidence, moved_identities, source_traits, target_traits)
+      select ${tenantId}, ${mergeId}, ${target}, ${source}, ${reason},
+        ${ev}::jsonb || jsonb_build_object('links', coalesce((select jsonb_agg(jsonb_build_object('object', object, 'record_id', record_id)) from links), '[]'::jsonb)),
+        coalesce((select array_agg(id) from moved), '{}'::uuid[]), coalesce((select traits from src), '{}'::jsonb), coalesce((select traits from tgt), '{}'::jsonb)),
+    up as (update cdp_profiles t set traits = s.traits || t.traits, first_seen_at = least(t.first_seen_at, s.first_seen_at),
+        last_seen_at = greatest(t.last_seen_at, s.last_seen_at), updated_at = now()
+      from src s where t.tenant_id = ${tenantId} and t.id = ${target}),
+    can as (update cdp_profiles set merged_into = case when id = ${source} then ${target}::uuid else merged_into end,
+        canonical_id = ${target}, updated_at = now()
+      where tenant_id = ${tenantId} and canonical_id = ${source}),
+    c_in as (insert into cdp_counters (tenant_id, profile_id, counter, day, n, total)
+      select tenant_id, ${target}, counter, day, n, total from cdp_counters where tenant_id = ${tenantId} and profile_id = ${source}
+      on conflict (tenant_id, profile_id, counter, day) do update set n = cdp_counters.n + excluded.n, total = cdp_counters.total + excluded.total),
+    c_out as (delete from cdp_counters where tenant_id = ${tenantId} and profile_id = ${source}),
+    t_in as (insert into cdp_subject_tags (tenant_id, tag_id, subject_id, value, set_at, set_by, reason)
+      select tenant_id, tag_id, ${target}, value, set_at, set_by, reason from cdp_subject_tags where tenant_id = ${tenantId} and subject_id = ${source}
+      on conflict do nothing),
+    t_out as (delete from cdp_subject_tags where tenant_id = ${tenantId} and subject_id = ${source}),
+    k_in as (insert into cdp_consents (tenant_id, profile_id, purpose, granted, source, at)
+      select tenant_id, ${target}, purpose, granted, source, at from cdp_consents where tenant_id = ${tenantId} and profile_id = ${source}
+      on conflict (tenant_id, profile_id, purpose) do update set granted = cdp_consents.granted and excluded.granted),
+    k_out as (delete from cdp_consents where tenant_id = ${tenantId} and profile_id = ${source})
+    delete from cdp_segment_members where tenant_id = ${tenantId} and subject_id = ${source} returning segment_id`.execute(
     tx,
   );
-  // The target's own traits win; the source fills what the target lacks.
-  await sql`update cdp_profiles t set traits = s.traits || t.traits, first_seen_at = least(t.first_seen_at, s.first_seen_at),
-      last_seen_at = greatest(t.last_seen_at, s.last_seen_at), updated_at = now()
-    from cdp_profiles s where t.tenant_id = ${tenantId} and t.id = ${target} and s.tenant_id = ${tenantId} and s.id = ${source}`.execute(
-    tx,
-  );
-  await sql`update cdp_profiles set merged_into = case when id = ${source} then ${target}::uuid else merged_into end,
-      canonical_id = ${target}, updated_at = now()
-    where tenant_id = ${tenantId} and canonical_id = ${source}`.execute(tx);
-  await sql`insert into cdp_counters (tenant_id, profile_id, counter, day, n, total)
-    select tenant_id, ${target}, counter, day, n, total from cdp_counters where tenant_id = ${tenantId} and profile_id = ${source}
-    on conflict (tenant_id, profile_id, counter, day) do update set n = cdp_counters.n + excluded.n, total = cdp_counters.total + excluded.total`.execute(
-    tx,
-  );
-  await sql`delete from cdp_counters where tenant_id = ${tenantId} and profile_id = ${source}`.execute(tx);
-  await sql`insert into cdp_subject_tags (tenant_id, tag_id, subject_id, value, set_at, set_by, reason)
-    select tenant_id, tag_id, ${target}, value, set_at, set_by, reason from cdp_subject_tags where tenant_id = ${tenantId} and subject_id = ${source}
-    on conflict do nothing`.execute(tx);
-  await sql`delete from cdp_subject_tags where tenant_id = ${tenantId} and subject_id = ${source}`.execute(
-    tx,
-  );
-  // Consent: a withdrawal on either side wins (PIPL: consent must be explicit for both persons' data).
-  await sql`insert into cdp_consents (tenant_id, profile_id, purpose, granted, source, at)
-    select tenant_id, ${target}, purpose, granted, source, at from cdp_consents where tenant_id = ${tenantId} and profile_id = ${source}
-    on conflict (tenant_id, profile_id, purpose) do update set granted = cdp_consents.granted and excluded.granted`.execute(
-    tx,
-  );
-  await sql`delete from cdp_consents where tenant_id = ${tenantId} and profile_id = ${source}`.execute(tx);
-  const left = await sql<{ segment_id: string }>`delete from cdp_segment_members
-    where tenant_id = ${tenantId} and subject_id = ${source} returning segment_id`.execute(tx);
   await emitEvents(tx, tenantId, [
     {
       type: 'profile.merged',

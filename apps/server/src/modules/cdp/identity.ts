@@ -126,9 +126,12 @@ export function canHold(rules: Map<string, IdentityRule>, counts: KindCounts, ad
  *    start one new profile together (created also when nobody owned anything).
  */
 export interface ResolutionStore {
-  ownerOf(i: Identity): Promise<string | null>;
-  counts(profileId: string): Promise<KindCounts>;
-  splitForbids(a: string, b: string): Promise<boolean>;
+  /** Owner profile per identity key (absent: nobody owns it). */
+  owners(ids: Identity[]): Promise<Map<string, string>>;
+  /** Kind counts per profile. */
+  counts(profileIds: string[]): Promise<Map<string, KindCounts>>;
+  /** Profiles among `others` that a split forbids merging with `target`. */
+  splitForbidden(target: string, others: string[]): Promise<Set<string>>;
 }
 export interface Plan {
   target: string | null;
@@ -144,18 +147,27 @@ export async function planResolution(
 ): Promise<Plan> {
   const owners: { id: string; via: Identity }[] = [];
   const unowned: Identity[] = [];
+  const ownerMap = await store.owners(ordered);
   for (const i of ordered) {
-    const o = await store.ownerOf(i);
+    const o = ownerMap.get(identityKey(i));
     if (!o) unowned.push(i);
     else if (!owners.some((x) => x.id === o)) owners.push({ id: o, via: i });
   }
   const plan: Plan = { target: owners[0]?.id ?? null, merges: [], attach: [], overflow: [] };
   if (plan.target) {
-    const counts = new Map(await store.counts(plan.target));
+    const all = await store.counts(owners.map((o) => o.id));
+    const forbidden =
+      owners.length > 1
+        ? await store.splitForbidden(
+            plan.target,
+            owners.slice(1).map((o) => o.id),
+          )
+        : new Set<string>();
+    const counts = new Map(all.get(plan.target) ?? new Map());
     for (const o of owners.slice(1)) {
-      const add = await store.counts(o.id);
+      const add = all.get(o.id) ?? new Map();
       if (!canHold(rules, counts, add)) continue;
-      if (await store.splitForbids(plan.target, o.id)) continue;
+      if (forbidden.has(o.id)) continue;
       for (const [k, n] of add) counts.set(k, (counts.get(k) ?? 0) + n);
       plan.merges.push({ source: o.id, evidence: o.via });
     }
@@ -213,12 +225,16 @@ export class IdentityModel {
     const ordered = orderIdentities(this.rules, ids);
     if (ordered.length === 0) return null;
     const store: ResolutionStore = {
-      ownerOf: async (i) => {
-        const o = this.owner.get(identityKey(i));
-        return o ? this.find(o) : null;
+      owners: async (ids) => {
+        const m = new Map<string, string>();
+        for (const i of ids) {
+          const o = this.owner.get(identityKey(i));
+          if (o) m.set(identityKey(i), this.find(o));
+        }
+        return m;
       },
-      counts: async (p) => this.kindCounts.get(p)!,
-      splitForbids: async () => false,
+      counts: async (ps) => new Map(ps.map((p) => [p, this.kindCounts.get(p)!])),
+      splitForbidden: async () => new Set(),
     };
     const plan = await planResolution(this.rules, store, ordered);
     let target = plan.target;

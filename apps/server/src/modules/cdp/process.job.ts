@@ -85,6 +85,7 @@ export async function processBatch(db: Db, tenantId: string, now = new Date()): 
     await fetchOwners(messages.flatMap((m) => (m ? [...m.ids, ...(m.ident ? [m.ident] : [])] : [])));
     const fresh: { id: string; at: Date }[] = [];
     const freshIds: { i: Identity; profile: string; source: string }[] = [];
+    const freshSet = new Set<string>();
     const flushFresh = async () => {
       if (!fresh.length) return;
       await sql`insert into cdp_profiles (tenant_id, id, canonical_id, first_seen_at, last_seen_at)
@@ -99,6 +100,7 @@ export async function processBatch(db: Db, tenantId: string, now = new Date()): 
       );
       fresh.length = 0;
       freshIds.length = 0;
+      freshSet.clear();
     };
     for (const m of messages) {
       if (!m) continue;
@@ -121,6 +123,7 @@ export async function processBatch(db: Db, tenantId: string, now = new Date()): 
         const counts: KindCounts = new Map();
         const id = newId();
         fresh.push({ id, at: e.ts });
+        freshSet.add(id);
         for (const i of ordered) {
           const one = new Map([[i.kind, 1]]);
           if (!canHold(rules, counts, one)) continue;
@@ -129,7 +132,8 @@ export async function processBatch(db: Db, tenantId: string, now = new Date()): 
           owners.set(identityKey(i), id);
         }
       } else if (!settled && ordered.length) {
-        await flushFresh();
+        // The resolver reads the database: write the new people first if this message involves one.
+        if (ordered.some((i) => freshSet.has(owners.get(identityKey(i)) ?? ''))) await flushFresh();
         const res = await resolveIdentities(tx, tenantId, rules, ids, {
           reason: e.type,
           messageId: e.message_id,
@@ -174,9 +178,10 @@ export async function processBatch(db: Db, tenantId: string, now = new Date()): 
       }
     }
     await flushFresh();
-    for (const [profile, traits] of traitUpdates)
-      await sql`update cdp_profiles set traits = traits || ${JSON.stringify(traits)}::jsonb, updated_at = now()
-        where tenant_id = ${tenantId} and id = ${profile}`.execute(tx);
+    if (traitUpdates.size)
+      await sql`update cdp_profiles p set traits = p.traits || v.traits, updated_at = now()
+        from unnest(${[...traitUpdates.keys()]}::uuid[], ${[...traitUpdates.values()].map((t) => JSON.stringify(t))}::jsonb[]) as v(id, traits)
+        where p.tenant_id = ${tenantId} and p.id = v.id`.execute(tx);
     // last_seen_at is kept to the minute: a busy profile is not rewritten on every batch.
     if (seen.size)
       await sql`update cdp_profiles p set last_seen_at = v.at
