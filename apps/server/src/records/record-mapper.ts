@@ -28,7 +28,10 @@ export function rawValue(obj: ObjectDef, f: FieldDef, row: Row): unknown {
 export function displayColumns(
   obj: ObjectDef,
   access: Map<string, FieldAccess>,
+  /** With a viewer, names come from the in-process directory in attachDisplay instead. */
+  viewer?: Principal,
 ): { sql: RawBuilder<unknown>; fields: Set<string> } {
+  if (viewer) return { sql: sql``, fields: new Set() };
   const parts: RawBuilder<unknown>[] = [];
   const fields = new Set<string>();
   for (const f of obj.fields) {
@@ -40,6 +43,38 @@ export function displayColumns(
     fields.add(f.apiName);
   }
   return { sql: parts.length ? sql`, ${sql.join(parts)}` : sql``, fields };
+}
+
+interface Directory {
+  version: number;
+  users: Map<string, string>;
+  units: Map<string, string>;
+}
+const directories = new Map<string, Directory>();
+
+/**
+ * Names of a tenant's users and units, cached per authz_version (every user or unit change
+ * bumps it): owner/unit columns on a list page then cost no query at all.
+ */
+async function directory(tx: Tx, tenantId: string, version: number): Promise<Directory> {
+  const hit = directories.get(tenantId);
+  if (hit && hit.version === version) return hit;
+  const users = await sql<{
+    id: string;
+    name: string;
+  }>`select id, name from users where tenant_id = ${tenantId}`.execute(tx);
+  const units = await sql<{
+    id: string;
+    name: string;
+  }>`select id, name from units where tenant_id = ${tenantId}`.execute(tx);
+  const d = {
+    version,
+    users: new Map(users.rows.map((r) => [r.id, r.name])),
+    units: new Map(units.rows.map((r) => [r.id, r.name])),
+  };
+  if (directories.size > 5000) directories.clear();
+  directories.set(tenantId, d);
+  return d;
 }
 
 /** Row → API record for one viewer: hidden fields left out, masked ones masked. */
@@ -94,9 +129,21 @@ export async function attachDisplay(
       }
     }
   const names = new Map<string, string>(); // `${target}:${id}` → name
+  const dir =
+    viewer && (wanted.has('user') || wanted.has('unit'))
+      ? await directory(tx, tenantId, viewer.authzVersion)
+      : null;
   for (const [target, idSet] of wanted) {
     const ids = [...idSet];
     let rows: { id: string; name: string }[] = [];
+    if (dir && (target === 'user' || target === 'unit')) {
+      const map = target === 'user' ? dir.users : dir.units;
+      for (const id of ids) {
+        const n = map.get(id);
+        if (n !== undefined) names.set(`${target}:${id}`, n);
+      }
+      continue;
+    }
     if (target === 'user')
       rows = (
         await sql<{

@@ -171,7 +171,7 @@ export async function listRecords(ctx: RecordCtx, q: ListQuery): Promise<ListRes
     : sql`true`;
   const dir = sql.raw(desc ? 'desc' : 'asc');
   const order = isId ? sql`r.id ${dir}` : sql`${sortExpr} ${dir} nulls last, r.id ${dir}`;
-  const display = displayColumns(ctx.obj, ctx.access);
+  const display = displayColumns(ctx.obj, ctx.access, ctx.principal);
   const rows =
     // The cursor carries the sort value as PostgreSQL prints it: a JS Date would cut timestamptz
     // microseconds to milliseconds and the next page would skip every row of that millisecond.
@@ -229,7 +229,7 @@ async function loadRow(
         )
       : baseWhere(ctx.obj, ctx.principal.tenantId, opts.deleted ?? false);
   const lock = opts.forUpdate ? sql`for update` : sql``;
-  const extra = opts.display ? displayColumns(ctx.obj, ctx.access).sql : sql``;
+  const extra = opts.display ? displayColumns(ctx.obj, ctx.access, ctx.principal).sql : sql``;
   const row = (
     await sql<Row>`select r.*${extra} from ${table(ctx.obj)} where ${deleted} and ${scopeWhere(ctx.principal, ctx.obj)} and r.id = ${id} ${lock}`.execute(
       ctx.tx,
@@ -249,7 +249,7 @@ export async function getRecord(ctx: RecordCtx, id: string): Promise<RecordOut> 
     ctx.meta.objects,
     ctx.obj,
     [rec],
-    displayColumns(ctx.obj, ctx.access).fields,
+    displayColumns(ctx.obj, ctx.access, ctx.principal).fields,
     ctx.principal,
   );
   return rec;
