@@ -119,6 +119,7 @@ export const zh = {
     tabs: {
       scorecard: '评分卡',
       rules: '分配规则',
+      capacity: '容量与工作时间',
       channels: '渠道活码',
       forms: '网页表单',
       sla: '时效与公海',
@@ -156,6 +157,15 @@ export const zh = {
     embed: '嵌入代码',
     fields: '字段',
     thankYou: '提交后提示',
+    capacityHint: '分配时跳过未结线索已达上限或不在工作时间（北京时间）的成员',
+    maxOpen: '未结线索上限',
+    hours: '工作时间',
+    hoursOptions: {
+      any: '不限',
+      weekdays: '工作日 09:00–18:00',
+      daily: '每天 09:00–21:00',
+      custom: '自定义',
+    },
     slaDefault: '默认首次响应时限（分钟）',
     slaByChannel: '按渠道时限（分钟）',
     claimPerDay: '每人每日领取上限',
@@ -291,6 +301,7 @@ export const en: typeof zh = {
     tabs: {
       scorecard: 'Scorecard',
       rules: 'Assignment rules',
+      capacity: 'Capacity and hours',
       channels: 'Channel codes',
       forms: 'Web forms',
       sla: 'SLA and pool',
@@ -328,6 +339,16 @@ export const en: typeof zh = {
     embed: 'Embed code',
     fields: 'Fields',
     thankYou: 'Thank-you text',
+    capacityHint:
+      'Assignment skips members at their open-lead limit or outside their working hours (China time)',
+    maxOpen: 'Max open leads',
+    hours: 'Working hours',
+    hoursOptions: {
+      any: 'Any time',
+      weekdays: 'Weekdays 09:00–18:00',
+      daily: 'Every day 09:00–21:00',
+      custom: 'Custom',
+    },
     slaDefault: 'Default first-response SLA (minutes)',
     slaByChannel: 'SLA per channel (minutes)',
     claimPerDay: 'Claims per person per day',

@@ -572,6 +572,104 @@ function SlaTab() {
   );
 }
 
+const HOURS: Record<string, { days: number[]; start: string; end: string } | null> = {
+  any: null,
+  weekdays: { days: [1, 2, 3, 4, 5], start: '09:00', end: '18:00' },
+  daily: { days: [1, 2, 3, 4, 5, 6, 7], start: '09:00', end: '21:00' },
+};
+const hoursKey = (h: any) =>
+  !h
+    ? 'any'
+    : (Object.entries(HOURS).find(([, v]) => v && JSON.stringify(v) === JSON.stringify(h))?.[0] ?? 'custom');
+
+function CapacityTab() {
+  const { t } = useTranslation();
+  const users = useQuery({
+    queryKey: ['users', 'directory', 'capacity'],
+    queryFn: () =>
+      http
+        .get<any>('/users', { limit: 100 })
+        .then((d) => (d.items ?? d) as { id: string; name: string; unitName?: string }[]),
+  });
+  const settings = useQuery({
+    queryKey: ['leads', 'user-settings'],
+    queryFn: () => http.get<{ items: any[] }>('/leads/user-settings'),
+  });
+  const save = useSave(
+    (v: { userId: string; maxOpenLeads: number | null; workingHours: unknown }) =>
+      http.put(`/leads/user-settings/${v.userId}`, {
+        maxOpenLeads: v.maxOpenLeads,
+        workingHours: v.workingHours,
+      }),
+    [['leads', 'user-settings']],
+  );
+  const byUser = new Map((settings.data?.items ?? []).map((x) => [x.userId, x]));
+  return (
+    <Card size="small">
+      <Typography.Paragraph type="secondary">{t('leads.settings.capacityHint')}</Typography.Paragraph>
+      <Table
+        rowKey="id"
+        size="small"
+        pagination={{ pageSize: 20, hideOnSinglePage: true }}
+        loading={users.isPending}
+        dataSource={users.data ?? []}
+        scroll={{ x: 520 }}
+        columns={[
+          {
+            title: t('leads.settings.name'),
+            render: (_, u) => (u.unitName ? `${u.name} · ${u.unitName}` : u.name),
+          },
+          {
+            title: t('leads.settings.maxOpen'),
+            width: 150,
+            render: (_, u) => {
+              const cur = byUser.get(u.id);
+              return (
+                <InputNumber
+                  min={0}
+                  placeholder="∞"
+                  defaultValue={cur?.maxOpenLeads ?? undefined}
+                  key={`${u.id}:${cur?.maxOpenLeads ?? ''}`}
+                  onBlur={(e) => {
+                    const raw = (e.target as HTMLInputElement).value;
+                    const v = raw === '' ? null : Number(raw);
+                    if (v !== (cur?.maxOpenLeads ?? null))
+                      save.mutate({ userId: u.id, maxOpenLeads: v, workingHours: cur?.workingHours ?? null });
+                  }}
+                />
+              );
+            },
+          },
+          {
+            title: t('leads.settings.hours'),
+            width: 200,
+            render: (_, u) => {
+              const cur = byUser.get(u.id);
+              return (
+                <Select
+                  style={{ width: 180 }}
+                  value={hoursKey(cur?.workingHours)}
+                  options={['any', 'weekdays', 'daily'].map((k) => ({
+                    value: k,
+                    label: t(`leads.settings.hoursOptions.${k}`),
+                  }))}
+                  onChange={(k) =>
+                    save.mutate({
+                      userId: u.id,
+                      maxOpenLeads: cur?.maxOpenLeads ?? null,
+                      workingHours: HOURS[k] ?? null,
+                    })
+                  }
+                />
+              );
+            },
+          },
+        ]}
+      />
+    </Card>
+  );
+}
+
 export function SettingsPage() {
   const { t } = useTranslation();
   return (
@@ -586,6 +684,7 @@ export function SettingsPage() {
           { key: 'scorecard', label: t('leads.settings.tabs.scorecard'), children: <ScorecardTab /> },
           { key: 'model', label: t('leads.settings.tabs.model'), children: <ModelTab /> },
           { key: 'rules', label: t('leads.settings.tabs.rules'), children: <RulesTab /> },
+          { key: 'capacity', label: t('leads.settings.tabs.capacity'), children: <CapacityTab /> },
           { key: 'channels', label: t('leads.settings.tabs.channels'), children: <ChannelsTab /> },
           { key: 'forms', label: t('leads.settings.tabs.forms'), children: <FormsTab /> },
           { key: 'sla', label: t('leads.settings.tabs.sla'), children: <SlaTab /> },
