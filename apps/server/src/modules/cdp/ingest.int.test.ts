@@ -218,4 +218,22 @@ describe('Segment-compatible ingestion', () => {
     });
     assert.equal(api.headers.get('access-control-allow-origin'), null);
   });
+
+  it('answers 429 with Retry-After when too many requests are in flight, storing nothing', async () => {
+    const { source, tenantId } = await setup();
+    const { setIngestLimit } = await import('./ingest.ts');
+    setIngestLimit(0);
+    try {
+      const r = await send('/v1/track', source.writeKey, { event: 'x', userId: 'u', messageId: 'busy-1' });
+      assert.equal(r.status, 429);
+      assert.equal(r.headers.get('retry-after'), '1');
+    } finally {
+      setIngestLimit(64);
+    }
+    assert.equal(await countEvents(tenantId), 0);
+    assert.equal(
+      (await send('/v1/track', source.writeKey, { event: 'x', userId: 'u', messageId: 'busy-1' })).status,
+      200,
+    );
+  });
 });

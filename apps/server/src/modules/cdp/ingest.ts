@@ -13,7 +13,11 @@ import { enqueue } from '../../platform/jobs/queue.ts';
  */
 export const EVENT_LIMIT = 32 * 1024;
 export const BATCH_LIMIT = 500 * 1024;
-const MAX_IN_FLIGHT = Number(process.env.KEHU_CDP_MAX_IN_FLIGHT ?? 64);
+let maxInFlight = Number(process.env.KEHU_CDP_MAX_IN_FLIGHT ?? 64);
+/** Bounded concurrency instead of an unbounded queue: beyond it, 429 with Retry-After. */
+export function setIngestLimit(n: number) {
+  maxInFlight = n;
+}
 const TYPES = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const;
 const SHORT: Record<string, string> = {
   t: 'track',
@@ -302,7 +306,7 @@ export async function registerIngestion(app: FastifyInstance, database: Database
       const source = await sourceFor(database, writeKey);
       if (!source) return fail(reply, 401, 'unknown write key');
       if (!source.enabled) return fail(reply, 403, 'source is disabled');
-      if (inFlight >= MAX_IN_FLIGHT) {
+      if (inFlight >= maxInFlight) {
         reply.header('retry-after', '1');
         return fail(reply, 429, 'overloaded; retry later');
       }
