@@ -102,16 +102,25 @@ const BASELINE_RT = `select width_bucket(extract(epoch from first_responded_at -
     count(*) filter (where first_responded_at - created_at <= interval '30 minutes') as within
   from leads where tenant_id = $1 and deleted_at is null and created_at >= $2 and created_at < $3 group by 1`;
 
-async function time(runs: number, fn: () => Promise<unknown>) {
-  await fn(); // warm
+/** Runs the API call and its baseline alternately (the machine is shared: drift hits both alike). */
+async function timePair(runs: number, a: () => Promise<unknown>, b: () => Promise<unknown>) {
+  await a();
+  await b();
   const xs: number[] = [];
+  const ys: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn();
+    let t = performance.now();
+    await a();
     xs.push(performance.now() - t);
+    t = performance.now();
+    await b();
+    ys.push(performance.now() - t);
   }
-  xs.sort((a, b) => a - b);
-  return { median: xs[Math.floor(xs.length / 2)]!, max: xs[xs.length - 1]!, runs: xs };
+  const summary = (v: number[]) => {
+    const s = [...v].sort((p, q) => p - q);
+    return { median: s[Math.floor(s.length / 2)]!, max: s[s.length - 1]!, runs: v };
+  };
+  return [summary(xs), summary(ys)] as const;
 }
 
 async function startKehu(url: string): Promise<{ child: ChildProcess; port: number }> {
@@ -144,18 +153,25 @@ const get = async (path: string) => {
 };
 const q = `from=${FROM}&to=${TO}`;
 const sample = await get(`/api/v1/analytics/funnel?${q}`);
-const baseRows = await Promise.all(BASELINE.map((b) => c.query(b, [tenant.tenantId, FROM, TO])));
+const baseRows = [];
+for (const b of BASELINE) baseRows.push(await c.query(b, [tenant.tenantId, FROM, TO]));
 const totals = baseRows.map((r) => Number(r.rows.find((x) => x.g === 1)?.count ?? 0));
 const api = sample.stages.map((x: any) => x.value);
 console.error(`funnel as ${opt.login}: API ${api.join(' → ')}; hand-written SQL ${totals.join(' → ')}`);
 if (JSON.stringify(api) !== JSON.stringify(totals))
   console.error('WARNING: the API and the baseline disagree');
-const funnelApi = await time(runs, () => get(`/api/v1/analytics/funnel?${q}`));
-const funnelSql = await time(runs, async () => {
-  for (const b of BASELINE) await c.query(b, [tenant.tenantId, FROM, TO]);
-});
-const rtApi = await time(runs, () => get(`/api/v1/analytics/response-time?${q}`));
-const rtSql = await time(runs, () => c.query(BASELINE_RT, [tenant.tenantId, FROM, TO]));
+const [funnelApi, funnelSql] = await timePair(
+  runs,
+  () => get(`/api/v1/analytics/funnel?${q}`),
+  async () => {
+    for (const b of BASELINE) await c.query(b, [tenant.tenantId, FROM, TO]);
+  },
+);
+const [rtApi, rtSql] = await timePair(
+  runs,
+  () => get(`/api/v1/analytics/response-time?${q}`),
+  () => c.query(BASELINE_RT, [tenant.tenantId, FROM, TO]),
+);
 kehu.child.kill('SIGTERM');
 await c.end();
 printTable(`sales funnel — ${leads} leads, ${activities} activities, sequential, ${runs} runs`, [
