@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { auc, contributions, predict, train } from './logistic.ts';
+import { DEFAULT_SCORECARD, scorecardScore } from './scoring.service.ts';
+
+describe('logistic regression', () => {
+  it('learns a separable rule, explains it by the feature that carries it, and ranks perfectly', () => {
+    const xs: number[][] = [];
+    const ys: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const signal = i % 2;
+      xs.push([signal, ((i * 7919) % 13) / 13]);
+      ys.push(signal);
+    }
+    const m = train(['signal', 'noise'], xs, ys);
+    assert.ok(predict(m, [1, 0.5]) > 0.9);
+    assert.ok(predict(m, [0, 0.5]) < 0.1);
+    const top = contributions(m, [1, 0.5]).sort((a, b) => Math.abs(b.value) - Math.abs(a.value))[0]!;
+    assert.equal(top.feature, 'signal');
+    assert.equal(
+      auc(
+        xs.map((x) => predict(m, x)),
+        ys,
+      ),
+      1,
+    );
+  });
+
+  it('computes AUC with ties counted half', () => {
+    assert.equal(auc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]), 0.75);
+    assert.equal(auc([0.5, 0.5], [0, 1]), 0.5);
+  });
+
+  it('scores with the scorecard between 0 and 100 with the top three reasons', () => {
+    const hot = scorecardScore(DEFAULT_SCORECARD, {
+      need: 'urgent',
+      budget: { amount: 200_000_000, currency: 'CNY' },
+      companySize: 'enterprise',
+      decisionChain: 'simple',
+      industry: 'auto',
+      channel: 'referral',
+      phone: '1',
+      email: 'a',
+      title: 't',
+      company: 'c',
+      remark: 'r',
+      activityCount: 3,
+    });
+    const cold = scorecardScore(DEFAULT_SCORECARD, { need: 'none', companySize: 'micro', channel: 'import' });
+    assert.equal(hot.score, 100);
+    assert.ok(cold.score < 30, `cold ${cold.score}`);
+    assert.equal(hot.reasons.length, 3);
+    assert.equal(hot.reasons[0]!.key, 'need_fit');
+  });
+});
