@@ -131,10 +131,24 @@ export async function contractToOrder(
   return getRecord(octx, r!.id!);
 }
 
-/** New orders start as draft and unpaid whatever the caller sent. */
+/**
+ * New orders start as draft and unpaid whatever the caller sent; the amount is fixed once the
+ * order is confirmed, and a change while draft re-derives the paid status.
+ */
 export const orderHooks: ObjectHooks = {
+  async afterWrite(ctx, items, op) {
+    if (op !== 'update') return;
+    for (const it of items)
+      if (it.values.amount !== undefined)
+        await recomputeOrderPaid(ctx.tx, ctx.actor, ctx.principal.tenantId, it.id);
+  },
   async beforeWrite(_ctx, items, op) {
-    if (op !== 'create') return;
+    if (op !== 'create') {
+      for (const it of items)
+        if (it.values.amount !== undefined && it.existing && it.existing.status !== 'draft')
+          it.errors.push({ field: 'amount', code: 'read_only' });
+      return;
+    }
     for (const it of items) {
       it.values.status = 'draft';
       it.values.paymentStatus = 'unpaid';

@@ -259,7 +259,16 @@ describe('quotes', () => {
     assert.equal(skip.status, 409);
     assert.match(skip.body.detail, /草稿.*已发货/);
     assert.equal((await zhang.post(`/orders/${order.id}/status`, { status: 'teleported' })).status, 422);
+    // While draft the amount may change; once confirmed it is fixed.
+    const draft = await ok(zhang.get(`/records/order/${order.id}`));
+    await ok(zhang.patch(`/records/order/${order.id}`, { version: draft.version, amount: cny(900_000) }));
     await ok(zhang.post(`/orders/${order.id}/status`, { status: 'confirmed' }));
+    const confirmed = await ok(zhang.get(`/records/order/${order.id}`));
+    assert.equal(
+      (await zhang.patch(`/records/order/${order.id}`, { version: confirmed.version, amount: cny(1) }))
+        .status,
+      422,
+    );
     // Plan must add up.
     const badPlan = await zhang.request('PUT', `/orders/${order.id}/plan`, {
       items: [{ dueDate: '2026-12-01', amount: 100 }],
