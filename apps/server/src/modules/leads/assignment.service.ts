@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/tenant-scope.ts';
 import { newId } from '../../platform/ids.ts';
+import { cached } from './config-cache.ts';
 
 /**
  * R3.3 assignment rules: ordered, the first enabled rule whose conditions match wins.
@@ -114,7 +115,9 @@ export class Assigner {
 
   async #load(): Promise<AssignmentRule[]> {
     if (this.#rules) return this.#rules;
-    this.#rules = (await loadRules(this.#tx, this.#tenantId)).filter((r) => r.enabled);
+    this.#rules = (await cached(`rules:${this.#tenantId}`, () => loadRules(this.#tx, this.#tenantId))).filter(
+      (r) => r.enabled,
+    );
     const userIds = [...new Set(this.#rules.flatMap((r) => r.members.map((m) => m.userId)))];
     // Open-lead counts cost an index range per member: only least-loaded rules and members
     // with a capacity need them; recent assignments only weighted rules.

@@ -4,6 +4,7 @@ import type { Tx } from '../../platform/db/tenant-scope.ts';
 import { notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { type AssignmentRule, loadRules } from './assignment.service.ts';
+import { invalidateTenant } from './config-cache.ts';
 import {
   DEFAULT_SCORECARD,
   loadSettings,
@@ -19,6 +20,7 @@ export async function listRules(tx: Tx, tenantId: string) {
 }
 
 export async function createRule(tx: Tx, actor: Actor, tenantId: string, input: RuleInput) {
+  invalidateTenant(tenantId);
   const id = newId();
   const pos =
     input.position ??
@@ -48,6 +50,7 @@ export async function updateRule(
   id: string,
   input: Partial<RuleInput>,
 ) {
+  invalidateTenant(tenantId);
   const r = await sql`update lead_assignment_rules set
       name = coalesce(${input.name ?? null}, name),
       enabled = coalesce(${input.enabled ?? null}, enabled),
@@ -69,6 +72,7 @@ export async function updateRule(
 }
 
 export async function deleteRule(tx: Tx, actor: Actor, tenantId: string, id: string) {
+  invalidateTenant(tenantId);
   const r =
     await sql`delete from lead_assignment_rules where tenant_id = ${tenantId} and id = ${id} returning id`.execute(
       tx,

@@ -7,7 +7,7 @@ import type { ObjectHooks, WriteItem, WrittenItem } from '../../records/object-h
 import type { RecordCtx } from '../../records/record.service.ts';
 import { Assigner, type AssignmentLog, type Decision, logAssignments } from './assignment.service.ts';
 import { notifyAssignees } from './lead-notify.ts';
-import { type LeadSettings, loadSettings, scoreLead } from './scoring.service.ts';
+import { type LeadSettings, loadSettings, loadSettingsCached, scoreLead } from './scoring.service.ts';
 
 export const NOTIFY_QUEUE = 'leads:notify';
 export const TICK_QUEUE = 'leads:tick';
@@ -130,7 +130,7 @@ export function slaMinutes(settings: LeadSettings, channel: unknown): number {
 async function beforeCreate(ctx: RecordCtx, items: WriteItem[]): Promise<void> {
   const tenantId = ctx.principal.tenantId;
   const intake = intakeContexts.get(ctx);
-  const settings = await loadSettings(ctx.tx, tenantId);
+  const settings = await loadSettingsCached(ctx.tx, tenantId);
   const dups = await findDuplicates(
     ctx,
     items.map((it) => it.values),

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/tenant-scope.ts';
 import type { Label } from '../../platform/i18n/locale.ts';
+import { cached, invalidateTenant } from './config-cache.ts';
 import { auc, contributions, type LogisticModel, predict, train } from './logistic.ts';
 
 /**
@@ -153,11 +154,16 @@ export async function loadSettings(tx: Tx, tenantId: string): Promise<LeadSettin
   };
 }
 
+/** The intake hot path's copy (see config-cache.ts). */
+export const loadSettingsCached = (tx: Tx, tenantId: string) =>
+  cached(`settings:${tenantId}`, () => loadSettings(tx, tenantId));
+
 export async function saveSettings(
   tx: Tx,
   tenantId: string,
   patch: Partial<Record<'scorecard' | 'model' | 'sla' | 'pool', unknown>>,
 ): Promise<void> {
+  invalidateTenant(tenantId);
   const v = (k: keyof typeof patch) => (patch[k] === undefined ? null : JSON.stringify(patch[k]));
   await sql`insert into lead_settings (tenant_id, scorecard, model, sla, pool)
     values (${tenantId}, ${v('scorecard')}::jsonb, ${v('model')}::jsonb, ${v('sla')}::jsonb, ${v('pool')}::jsonb)
