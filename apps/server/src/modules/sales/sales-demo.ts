@@ -203,7 +203,7 @@ for (const [loginName, names] of people) {
 const sun = sessions.get('sun.lei')!;
 const opps = (await call(sun, 'GET', '/records/opportunity?limit=10')).items as any[];
 const q1 = await call(sun, 'POST', '/records/quote', {
-  name: '杭州云栖·门锁批量采购 报价',
+  name: `${opps[0].name} 报价`,
   customerId: opps[0].customerId,
   opportunityId: opps[0].id,
   validUntil: day(30),
@@ -227,7 +227,7 @@ const zo = (
   )
 ).items[0];
 const q2 = await call(zhang, 'POST', '/records/quote', {
-  name: '温州鹿城·窗帘电机 报价',
+  name: `${zo?.name ?? '温州鹿城'} 报价`,
   customerId: zc,
   opportunityId: zo?.id ?? null,
 });
