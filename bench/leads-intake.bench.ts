@@ -248,7 +248,9 @@ try {
   // The notification row is written in the intake transaction: it becomes visible at commit,
   // which is before the 201 is sent. `created_at` is the transaction's start (now()), so the
   // visible-at time is bounded by the response time: take the later of the two.
-  const notifyLatency = notified.map((n) => Math.max(n.at.getTime(), answeredAt.get(n.name)!) - sentAt.get(n.name)!);
+  const notifyLatency = notified.map(
+    (n) => Math.max(n.at.getTime(), answeredAt.get(n.name)!) - sentAt.get(n.name)!,
+  );
   const dupes = (
     await pool.query<{ n: number }>(
       `select count(*)::int as n from leads where tenant_id = $1 and name = any($2::text[]) and duplicate_of_id is not null`,
