@@ -5,7 +5,7 @@ import { type Database, openDatabase } from '../platform/db/database.ts';
 import { migrate } from '../platform/db/migrate.ts';
 import { dispatchBatch } from '../platform/events/dispatcher.ts';
 import { runOneJob } from '../platform/jobs/queue.ts';
-import { seedDemoTenant, type SeedResult } from '../seed/demo-data.ts';
+import { type SeedResult, seedDemoTenant } from '../seed/demo-data.ts';
 
 /**
  * Test harness: one real database per test process (PostgreSQL when TEST_DATABASE_URL or
@@ -95,7 +95,8 @@ export class Client {
       payload = JSON.stringify(body);
       h['content-type'] ??= 'application/json';
     }
-    const res = await fetch(
+    const res = await fetchRetryingReset(
+      method,
       this.baseUrl +
         (path.startsWith('/api') ||
         path.startsWith('/v1') ||
@@ -120,6 +121,20 @@ export class Client {
     this.request<T>('POST', path, body ?? {}, headers);
   patch = <T = any>(path: string, body?: unknown) => this.request<T>('PATCH', path, body ?? {});
   del = <T = any>(path: string) => this.request<T>('DELETE', path);
+}
+
+/**
+ * A GET that meets a socket the server is closing (keep-alive race, ECONNRESET) is retried
+ * once: it is idempotent, and the flake says nothing about the code under test.
+ */
+async function fetchRetryingReset(method: string, url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    const code = (err as { cause?: { code?: string } }).cause?.code;
+    if (method !== 'GET' || (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET')) throw err;
+    return fetch(url, init);
+  }
 }
 
 export async function login(

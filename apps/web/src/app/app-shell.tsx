@@ -214,8 +214,11 @@ export function AppShell() {
           width={220}
           style={{ position: 'sticky', top: 0, height: '100vh', overflow: 'auto' }}
         >
-          {logo}
-          <NavMenu />
+          {/* Room for the collapse trigger pinned to the bottom: the last items stay reachable. */}
+          <div style={{ paddingBottom: 56 }}>
+            {logo}
+            <NavMenu />
+          </div>
         </Layout.Sider>
       )}
       <Layout>

@@ -5,16 +5,29 @@ import { type Client, drainBackground, type TestEnv } from '../../testing/harnes
 /** Helpers for import/export tests: uploads, a whole import run, raw downloads. */
 export const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-export async function upload(c: Client, object: string, filename: string, body: Uint8Array | string, type = 'text/csv') {
+export async function upload(
+  c: Client,
+  object: string,
+  filename: string,
+  body: Uint8Array | string,
+  type = 'text/csv',
+) {
   const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-  return c.request('POST', `/records/${object}/imports?filename=${encodeURIComponent(filename)}`, bytes, { 'content-type': type });
+  return c.request('POST', `/records/${object}/imports?filename=${encodeURIComponent(filename)}`, bytes, {
+    'content-type': type,
+  });
 }
 
 export async function importFile(
   env: TestEnv,
   c: Client,
   file: { name: string; body: Uint8Array | string; type?: string },
-  start: { mapping?: Record<string, string | null>; dedupeKey?: string; mode?: 'create' | 'upsert'; dryRun?: boolean } = {},
+  start: {
+    mapping?: Record<string, string | null>;
+    dedupeKey?: string;
+    mode?: 'create' | 'upsert';
+    dryRun?: boolean;
+  } = {},
   object = 'customer',
 ) {
   const up = await upload(c, object, file.name, file.body, file.type);
@@ -33,8 +46,17 @@ export async function importFile(
 }
 
 /** GET returning the exact bytes (fetch's text() would swallow the BOM). */
-export async function getRaw(c: Client, path: string): Promise<{ status: number; headers: Headers; bytes: Buffer; text: string }> {
-  const res = await fetch(`${c.baseUrl}/api/v1${path}`, { headers: { cookie: c.cookie, 'accept-language': c.locale } });
+export async function getRaw(
+  c: Client,
+  path: string,
+): Promise<{ status: number; headers: Headers; bytes: Buffer; text: string }> {
+  const get = () =>
+    fetch(`${c.baseUrl}/api/v1${path}`, { headers: { cookie: c.cookie, 'accept-language': c.locale } });
+  // Keep-alive race (ECONNRESET on a socket the server is closing): a GET may simply be retried.
+  const res = await get().catch((err) => {
+    if ((err as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw err;
+    return get();
+  });
   const bytes = Buffer.from(await res.arrayBuffer());
   return { status: res.status, headers: res.headers, bytes, text: bytes.toString('utf8') };
 }
@@ -44,4 +66,3 @@ export function csvRows(text: string): string[][] {
   assert.ok(text.startsWith('\ufeff'), 'CSV starts with a UTF-8 BOM');
   return parse(text.slice(1), { relax_column_count: true });
 }
-
