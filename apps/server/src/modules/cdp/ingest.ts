@@ -199,13 +199,13 @@ export async function storeEvents(
       ev as (insert into cdp_events (tenant_id, id, ts, source_id, message_id, type, event, user_id, anonymous_id, ident_kind, ident, properties, raw)
         select ${source.tenant_id}, v.id, v.ts, ${source.id}, v.message_id, v.type, v.event, v.user_id, v.anonymous_id, v.ident_kind, v.ident, v.properties, v.raw
         from v join fresh using (message_id) returning id, ts),
-      q as (insert into cdp_pending (tenant_id, event_id, ts) select ${source.tenant_id}, id, ts from ev returning 1)
+      q as (insert into cdp_pending (tenant_id, event_id, ts) select ${source.tenant_id}, id, ts from ev returning 1),
+      seen as (update cdp_sources set last_event_at = now() where tenant_id = ${source.tenant_id} and id = ${source.id}
+        and (last_event_at is null or last_event_at < now() - interval '10 seconds') and exists (select 1 from q))
       select count(*)::int as n from q`.execute(tx);
     const rows = { length: r.rows[0]?.n ?? 0 };
     if (rows.length) {
       await enqueue(tx, source.tenant_id, 'cdp:process', {}, { maxAttempts: 20 });
-      await sql`update cdp_sources set last_event_at = now() where tenant_id = ${source.tenant_id} and id = ${source.id}
-        and (last_event_at is null or last_event_at < now() - interval '10 seconds')`.execute(tx);
     }
     return { stored: rows.length, duplicates: events.length - rows.length };
   });
