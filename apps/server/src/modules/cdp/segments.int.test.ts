@@ -158,6 +158,8 @@ describe('tags and segments', () => {
     await drainBackground(env, tenantId);
     const contact = await admin.post('/records/contact', { name: '王五', phone: '13912340003' });
     assert.equal(contact.status, 201, JSON.stringify(contact.body));
+    // Linking runs after commit, from the contact's domain event.
+    await drainBackground(env, tenantId);
     const profiles = (await admin.get('/cdp/profiles')).body.items;
     assert.equal(profiles.length, 1, 'the contact joined the profile its phone belongs to');
     const p = (await admin.get(`/cdp/profiles/${profiles[0].id}`)).body;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { enqueue, type Logger, registerJob } from '../jobs/queue.ts';
+import { enqueue, type JobContext, type Logger, registerJob } from '../jobs/queue.ts';
 import type { DomainEvent } from './outbox.ts';
 
 /**
@@ -21,7 +21,11 @@ const toRegExp = (pattern: string) =>
   new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
 
 /** `pattern` like `customer.*` or `*.created`; the handler must be idempotent on `event.id`. */
-export function subscribe(name: string, pattern: string, handler: (e: DomainEvent) => Promise<void>) {
+export function subscribe(
+  name: string,
+  pattern: string,
+  handler: (e: DomainEvent, job: JobContext) => Promise<void>,
+) {
   subscriptions.push({ name, pattern: toRegExp(pattern) });
   registerJob<DomainEvent>(`event:${name}`, handler);
 }
