@@ -1,0 +1,345 @@
+// The salesperson's day (issue 3), in zh-CN: a lead assigned to 孙磊 (销售顾问, 浦东张江店) shows in
+// his inbox → he logs a call (the SLA clock stops) → converts it (customer + contact + opportunity)
+// → the kanban refuses to move the opportunity while the stage's required SOP items are undone →
+// he ticks them on the opportunity page and advances → builds a quote with a discount that needs
+// approval and submits it → 张伟 (经销商店长, the unit manager the approval flow picks) approves it on
+// a 390×844 phone → the approved quote becomes a contract, then an order → a receipt pays it.
+// Screenshots of the inbox, kanban, customer 360 and the dashboard funnel go to test-results/.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import {
+  type ApiSession,
+  apiLogin,
+  eventually,
+  type KehuServer,
+  launchBrowser,
+  login,
+  newPage,
+  resultsPath,
+  startServer,
+  testId,
+  visibleText,
+} from './support.ts';
+
+const SALESPERSON = 'sun.lei'; // 孙磊, 销售顾问, EC-D1-S1
+const MANAGER = 'zhang.wei'; // 张伟, 经销商店长, EC-D1 (the store's unit manager)
+
+const stamp = Date.now().toString(36);
+const LEAD_NAME = `钱多多 ${stamp}`;
+const COMPANY = `苏州云帆科技有限公司 ${stamp}`;
+// A phone no demo customer has (the seed draws 13x numbers), so the lead is not a duplicate.
+const PHONE = `199${String(Date.now()).slice(-8)}`;
+
+let server: KehuServer;
+let browser: Browser;
+let admin: ApiSession;
+let sales: ApiSession;
+
+/** The antd toast with this text. */
+const toast = (page: Page, text: string) => page.locator('.ant-message-notice', { hasText: text });
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: resultsPath(name), fullPage: true });
+}
+
+describe("salesperson's day: lead → call → convert → stage with SOP → quote → phone approval → order → receipt", () => {
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    admin = await apiLogin(server.url, 'admin');
+    sales = await apiLogin(server.url, SALESPERSON);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('works a lead through to a paid order', { timeout: 300_000 }, async () => {
+    const users = (
+      await admin.get<{ items: { id: string; login: string; name: string }[] }>('/admin/users?limit=100')
+    ).items;
+    const salesUser = users.find((u) => u.login === SALESPERSON)!;
+    const manager = users.find((u) => u.login === MANAGER)!;
+    assert.ok(salesUser && manager, 'demo users exist');
+
+    // A lead arrives through the API, assigned to the salesperson (explicit owner).
+    const lead = await admin.post<{ id: string }>('/records/lead', {
+      name: LEAD_NAME,
+      company: COMPANY,
+      phone: PHONE,
+      ownerId: salesUser.id,
+    });
+
+    const { context, page } = await newPage(browser, server);
+    let phone: Awaited<ReturnType<typeof newPage>> | undefined;
+    let desk: Awaited<ReturnType<typeof newPage>> | undefined;
+    try {
+      await login(page, SALESPERSON);
+
+      // ── Inbox: the new lead, with a running first-response countdown.
+      await page.goto('/leads/inbox');
+      await testId(page, 'leads-inbox').waitFor();
+      const item = testId(page, 'inbox-item').filter({ hasText: LEAD_NAME });
+      await item.waitFor();
+      assert.match(await visibleText(item), /新线索/);
+      await testId(item, 'sla-countdown').waitFor();
+      assert.match(await visibleText(testId(item, 'sla-countdown')), /内响应/);
+      await shot(page, 'sales-day-inbox-zh-CN.png');
+
+      // ── Log a call from the inbox: the clock stops, the lead is contacted.
+      await testId(item, 'inbox-log-call').click();
+      const callModal = page.locator('.ant-modal', { hasText: '记录通话' });
+      await callModal.waitFor();
+      await testId(page, 'log-call-subject').fill('首次电话：了解门店数字化需求');
+      await testId(page, 'log-call-save').click();
+      await toast(page, '已记录通话，响应计时已停止').waitFor();
+      await testId(item, 'sla-responded').waitFor();
+      assert.equal(await visibleText(testId(item, 'sla-responded')), '已响应');
+      await eventually(async () => assert.match(await visibleText(item), /已联系/));
+      const stopped = await sales.get<any>(`/records/lead/${lead.id}`);
+      assert.ok(stopped.firstRespondedAt, 'firstRespondedAt is set');
+      assert.equal(stopped.status, 'contacted');
+
+      // ── Convert: customer + contact + opportunity in one step.
+      await testId(item, 'inbox-lead-link').click();
+      await testId(page, 'lead-page').waitFor();
+      assert.equal(await visibleText(testId(page, 'lead-status')), '已联系');
+      await testId(page, 'lead-convert').click();
+      const convertModal = page.locator('.ant-modal', { hasText: '转化线索' });
+      await convertModal.waitFor();
+      assert.equal(await convertModal.getByLabel('客户名称').inputValue(), COMPANY);
+      await convertModal.getByLabel('预计金额（元）').fill('200000');
+      await testId(page, 'convert-submit').click();
+      await convertModal.getByText('转化完成').waitFor();
+      await convertModal.getByRole('link', { name: '查看客户' }).waitFor();
+      await testId(page, 'convert-submit').click(); // OK
+      await convertModal.waitFor({ state: 'hidden' });
+      await eventually(async () => assert.equal(await visibleText(testId(page, 'lead-status')), '已转化'));
+      const converted = await sales.get<any>(`/records/lead/${lead.id}`);
+      const customerId: string = converted.convertedCustomerId;
+      const oppId: string = converted.convertedOpportunityId;
+      assert.ok(
+        customerId && converted.convertedContactId && oppId,
+        'customer, contact and opportunity linked',
+      );
+
+      // ── Kanban: the opportunity is in 需求挖掘; moving it on is blocked by the SOP.
+      await page.goto('/sales/kanban');
+      await testId(page, 'sales-kanban').waitFor();
+      const card = testId(page, `kanban-card-${oppId}`);
+      await testId(page, 'kanban-col-discovery').locator(`[data-testid="kanban-card-${oppId}"]`).waitFor();
+      assert.match(await visibleText(card), new RegExp(COMPANY));
+      await shot(page, 'sales-day-kanban-zh-CN.png');
+      await testId(card, 'card-move').click();
+      await page
+        .locator('.ant-dropdown:not(.ant-dropdown-hidden)')
+        .getByText('方案定制', { exact: true })
+        .click();
+      const blocked = testId(page, 'stage-blocked');
+      await blocked.waitFor();
+      const blockedText = await visibleText(blocked);
+      assert.match(blockedText, /离开「需求挖掘」前需完成以下必做事项/);
+      assert.match(blockedText, /确认客户核心需求与痛点/);
+      assert.match(blockedText, /识别决策人与决策链/);
+      await page.locator('.ant-modal-confirm').getByRole('button').click();
+      await blocked.waitFor({ state: 'detached' });
+
+      // ── Opportunity page: tick the required SOP items, then advance.
+      await card.click();
+      await page.waitForURL(new RegExp(`/o/opportunity/${oppId}$`));
+      await testId(page, 'opportunity-page').waitFor();
+      for (const item of ['confirm_need', 'identify_dm']) {
+        // antd puts the data-testid on the checkbox's <input>.
+        const box = testId(page, `sop-discovery-${item}`);
+        await box.click(); // controlled: checked once the server has saved it
+        await eventually(async () => assert.ok(await box.isChecked()));
+      }
+      // Who ticked them and when shows under each item.
+      await eventually(async () =>
+        assert.equal((await visibleText(testId(page, 'sop-card'))).match(/孙磊 · \d{4}-/g)?.length, 2),
+      );
+      const next = testId(page, 'stage-next');
+      assert.equal(await visibleText(next), '推进到「方案定制」');
+      await next.click();
+      await toast(page, '阶段已更新').waitFor();
+      await eventually(async () => assert.equal(await visibleText(next), '推进到「信任构建」'));
+      assert.equal((await sales.get<any>(`/records/opportunity/${oppId}`)).stage, 'solution');
+
+      // ── Quote with a 20 % discount (over the 15 % threshold): needs approval.
+      await testId(page, 'new-quote').click();
+      await page.waitForURL(/\/o\/quote\/[0-9a-f-]{36}$/);
+      const quoteId = page.url().split('/').pop()!;
+      await testId(page, 'quote-page').waitFor();
+      assert.equal(await visibleText(testId(page, 'quote-status')), '草稿');
+      await page.getByPlaceholder('或输入名称').first().fill('门店数字化套件（年度）');
+      await testId(page, 'line-price-0').fill('100000');
+      await testId(page, 'line-discount-0').fill('20');
+      await testId(page, 'line-discount-0').blur();
+      const needs = testId(page, 'approval-needed');
+      await needs.waitFor();
+      assert.match(await visibleText(needs), /折扣超出权限，提交后需审批/);
+      // 100 000 × 80 % = 80 000, + 13 % tax = 90 400.
+      await eventually(async () =>
+        assert.match(await visibleText(testId(page, 'quote-total')), /90,400\.00/),
+      );
+      await testId(page, 'submit-quote').click();
+      await toast(page, '已提交审批').waitFor();
+      await eventually(async () => assert.equal(await visibleText(testId(page, 'quote-status')), '审批中'));
+      await page.getByText('报价单正在审批中，审批结束前不能修改').waitFor();
+
+      // Who must approve: the flow's current step names the unit manager, 张伟.
+      const mine = await sales.get<{ items: any[] }>('/approvals?box=mine');
+      const request = mine.items.find((r) => r.recordId === quoteId);
+      assert.ok(request, 'the approval request is listed under 我发起的');
+      const detail = await sales.get<any>(`/approvals/${request.id}`);
+      assert.ok(
+        JSON.stringify(detail).includes(manager.id) || JSON.stringify(detail).includes(manager.name),
+        `the approver is ${manager.name}: ${JSON.stringify(detail).slice(0, 600)}`,
+      );
+
+      // ── The manager approves on a phone (390×844).
+      phone = await newPage(browser, server, {
+        viewport: { width: 390, height: 844 },
+        isMobile: true,
+        hasTouch: true,
+        deviceScaleFactor: 2,
+      });
+      const m = phone.page;
+      await login(m, MANAGER);
+      await m.goto('/sales/approvals');
+      await testId(m, 'approvals-page').waitFor();
+      const reqCard = testId(m, `approval-${request.id}`);
+      await reqCard.waitFor();
+      assert.match(await visibleText(reqCard), /孙磊/);
+      assert.match(await visibleText(reqCard), /综合折扣 20%/);
+      const box = await reqCard.boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 390, 'the request card fits the phone width');
+      await reqCard.tap();
+      const approvalDetail = testId(m, 'approval-detail');
+      await approvalDetail.waitFor();
+      assert.match(await visibleText(approvalDetail), /20%/);
+      await testId(m, 'approval-comment').fill('同意，本月冲量');
+      // The drawer slides in to the full phone width: all three decisions are on screen.
+      await eventually(async () => {
+        for (const id of ['approve', 'return', 'reject']) {
+          const b = await testId(m, id).boundingBox();
+          assert.ok(b && b.x >= 0 && b.x + b.width <= 390.5, `${id} is on screen: ${JSON.stringify(b)}`);
+        }
+      });
+      const approve = testId(m, 'approve');
+      await shot(m, 'sales-day-approval-390-zh-CN.png');
+      await approve.tap();
+      await toast(m, '已通过').waitFor();
+      await approvalDetail.waitFor({ state: 'detached' });
+
+      // ── The salesperson sees the quote approved.
+      await page.reload();
+      await eventually(async () => assert.equal(await visibleText(testId(page, 'quote-status')), '已批准'));
+      // The approval history is its own query: wait for the manager's comment to arrive.
+      await page.getByText('同意，本月冲量').first().waitFor();
+
+      // ── Contract → order → receipt, by the store manager (the salesperson has no contract:create
+      // or payment:create in the demo roles), on the phone as well.
+      await m.goto(`/o/quote/${quoteId}`);
+      await testId(m, 'to-contract').tap();
+      await m.waitForURL(/\/o\/contract\/[0-9a-f-]{36}$/);
+      await testId(m, 'contract-page').waitFor();
+      await testId(m, 'contract-to-active').tap();
+      await m.getByText('已生效', { exact: true }).waitFor();
+      await testId(m, 'to-order').tap();
+      await m.waitForURL(/\/o\/order\/[0-9a-f-]{36}$/);
+      const orderId = m.url().split('/').pop()!;
+      await testId(m, 'order-page').waitFor();
+      assert.equal(await visibleText(testId(m, 'payment-status')), '未收款');
+      if (await testId(m, 'order-to-confirmed').count()) {
+        await testId(m, 'order-to-confirmed').tap();
+        await eventually(async () => assert.equal(await visibleText(testId(m, 'order-status')), '已确认'));
+      }
+      await testId(m, 'add-receipt').tap();
+      const receipt = m.locator('.ant-modal', { hasText: '登记收款' });
+      await receipt.waitFor();
+      assert.equal(await testId(m, 'receipt-amount').inputValue(), '90400.00');
+      await receipt.getByRole('button', { name: /确\s*定|OK/ }).tap();
+      await receipt.waitFor({ state: 'hidden' });
+      await eventually(async () => assert.equal(await visibleText(testId(m, 'payment-status')), '已收齐'));
+      const order = await admin.get<any>(`/records/order/${orderId}`);
+      assert.equal(order.paymentStatus, 'paid');
+      assert.equal(order.paidAmount.amount, 9_040_000);
+
+      // ── Customer 360, the salesperson's view: his opportunity, quote, call and the whole history
+      // (the contract, order and receipt belong to the manager who created them; 销售顾问 sees own records).
+      await page.goto(`/sales/customers/${customerId}`);
+      const c360 = testId(page, 'customer-360');
+      await c360.waitFor();
+      await eventually(async () => {
+        const text = await visibleText(c360);
+        assert.match(text, new RegExp(COMPANY));
+        assert.match(text, /商机 \(1\)/);
+        assert.match(text, /联系人 \(1\)/);
+        assert.match(text, /报价 \(1\)/);
+        assert.match(text, /跟进 \(1\)/);
+      });
+      const timeline = await visibleText(testId(page, 'c360-timeline'));
+      assert.match(timeline, /首次电话：了解门店数字化需求/); // the call logged on the lead
+      assert.match(timeline, /discovery → solution/);
+      assert.match(timeline, /张伟 · 同意：同意，本月冲量/);
+
+      // ── The manager's desktop: customer 360 with the paid order, and the dashboard funnel.
+      desk = await newPage(browser, server);
+      const d = desk.page;
+      await login(d, MANAGER);
+      await d.goto(`/sales/customers/${customerId}`);
+      const mc360 = testId(d, 'customer-360');
+      await mc360.waitFor();
+      await eventually(async () => {
+        const text = await visibleText(mc360);
+        assert.match(text, new RegExp(COMPANY));
+        assert.match(text, /合同 \(1\)/);
+        assert.match(text, /订单 \(1\)/);
+        assert.match(text, /收款 \(1\)/);
+        assert.match(text, /已回款\s*¥9\.0万/);
+      });
+      assert.equal(await visibleText(testId(d, 'pipeline-value-tag')), '未来商机价值: 中');
+      await shot(d, 'sales-day-customer360-zh-CN.png');
+
+      // Dashboard funnel: 线索 → 客户 → 商机 → 订单, each counting at least today's record.
+      await d.goto('/sales/dashboard');
+      await testId(d, 'sales-dashboard').waitFor();
+      for (const [key, label] of [
+        ['lead', '线索'],
+        ['customer', '客户'],
+        ['opportunity', '商机'],
+        ['order', '订单'],
+      ] as const) {
+        const kpi = testId(d, `kpi-${key}`);
+        await kpi.waitFor();
+        const text = await visibleText(kpi);
+        assert.match(text, new RegExp(label));
+        assert.ok(
+          Number(text.replace(/,/g, '').match(/\d+/)?.[0] ?? 0) >= 1,
+          `${label} counts today's record: ${text}`,
+        );
+      }
+      await testId(d, 'chart-funnel').locator('canvas').waitFor();
+      await d.waitForLoadState('networkidle');
+      await shot(d, 'sales-day-funnel-zh-CN.png');
+    } catch (e) {
+      await page.screenshot({ path: resultsPath('failure-sales-day.png'), fullPage: true }).catch(() => {});
+      if (phone)
+        await phone.page
+          .screenshot({ path: resultsPath('failure-sales-day-phone.png'), fullPage: true })
+          .catch(() => {});
+      if (desk)
+        await desk.page
+          .screenshot({ path: resultsPath('failure-sales-day-manager.png'), fullPage: true })
+          .catch(() => {});
+      throw e;
+    } finally {
+      await desk?.context.close();
+      await phone?.context.close();
+      await context.close();
+    }
+  });
+});
