@@ -28,10 +28,7 @@ export function rawValue(obj: ObjectDef, f: FieldDef, row: Row): unknown {
 export function displayColumns(
   obj: ObjectDef,
   access: Map<string, FieldAccess>,
-  /** With a viewer, names come from the in-process directory in attachDisplay instead. */
-  viewer?: Principal,
 ): { sql: RawBuilder<unknown>; fields: Set<string> } {
-  if (viewer) return { sql: sql``, fields: new Set() };
   const parts: RawBuilder<unknown>[] = [];
   const fields = new Set<string>();
   for (const f of obj.fields) {

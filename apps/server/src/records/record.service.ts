@@ -26,14 +26,7 @@ import { compileFilter, type FilterNode } from './filter.ts';
 import { getObject, loadMetadata, type TenantMetadata } from './metadata.service.ts';
 import type { ObjectDef } from './object-def.ts';
 import { runAfterWrite, runBeforeWrite, type WrittenItem } from './object-hooks.ts';
-import {
-  attachDisplay,
-  displayColumns,
-  type RecordOut,
-  type Row,
-  rawValue,
-  toRecord,
-} from './record-mapper.ts';
+import { attachDisplay, type RecordOut, type Row, rawValue, toRecord } from './record-mapper.ts';
 import { baseWhere, fieldExpr, scopeWhere, sqlType } from './record-sql.ts';
 
 /** Everything one record operation needs, resolved once per request. */
@@ -171,12 +164,11 @@ export async function listRecords(ctx: RecordCtx, q: ListQuery): Promise<ListRes
     : sql`true`;
   const dir = sql.raw(desc ? 'desc' : 'asc');
   const order = isId ? sql`r.id ${dir}` : sql`${sortExpr} ${dir} nulls last, r.id ${dir}`;
-  const display = displayColumns(ctx.obj, ctx.access, ctx.principal);
   const rows =
     // The cursor carries the sort value as PostgreSQL prints it: a JS Date would cut timestamptz
     // microseconds to milliseconds and the next page would skip every row of that millisecond.
     (
-      await sql<Row>`select r.*${display.sql}${isId ? sql`` : sql`, (${sortExpr})::text as __cursor_v`} from ${table(ctx.obj)} where ${where} and ${cursorWhere} order by ${order} limit ${limit + 1}`.execute(
+      await sql<Row>`select r.*${isId ? sql`` : sql`, (${sortExpr})::text as __cursor_v`} from ${table(ctx.obj)} where ${where} and ${cursorWhere} order by ${order} limit ${limit + 1}`.execute(
         ctx.tx,
       )
     ).rows;
@@ -188,7 +180,7 @@ export async function listRecords(ctx: RecordCtx, q: ListQuery): Promise<ListRes
     ctx.meta.objects,
     ctx.obj,
     items,
-    display.fields,
+    new Set(),
     ctx.principal,
   );
   const last = page[page.length - 1];
@@ -215,7 +207,7 @@ export async function listRecords(ctx: RecordCtx, q: ListQuery): Promise<ListRes
 async function loadRow(
   ctx: RecordCtx,
   id: string,
-  opts: { deleted?: boolean | 'any'; forUpdate?: boolean; display?: boolean } = {},
+  opts: { deleted?: boolean | 'any'; forUpdate?: boolean } = {},
 ): Promise<Row> {
   if (!isUuid(id)) throw notFound(ctx.obj.apiName);
   const deleted =
@@ -229,9 +221,8 @@ async function loadRow(
         )
       : baseWhere(ctx.obj, ctx.principal.tenantId, opts.deleted ?? false);
   const lock = opts.forUpdate ? sql`for update` : sql``;
-  const extra = opts.display ? displayColumns(ctx.obj, ctx.access, ctx.principal).sql : sql``;
   const row = (
-    await sql<Row>`select r.*${extra} from ${table(ctx.obj)} where ${deleted} and ${scopeWhere(ctx.principal, ctx.obj)} and r.id = ${id} ${lock}`.execute(
+    await sql<Row>`select r.* from ${table(ctx.obj)} where ${deleted} and ${scopeWhere(ctx.principal, ctx.obj)} and r.id = ${id} ${lock}`.execute(
       ctx.tx,
     )
   ).rows[0];
@@ -241,7 +232,7 @@ async function loadRow(
 }
 
 export async function getRecord(ctx: RecordCtx, id: string): Promise<RecordOut> {
-  const row = await loadRow(ctx, id, { deleted: 'any', display: true });
+  const row = await loadRow(ctx, id, { deleted: 'any' });
   const rec = toRecord(ctx.obj, row, ctx.access);
   await attachDisplay(
     ctx.tx,
@@ -249,7 +240,7 @@ export async function getRecord(ctx: RecordCtx, id: string): Promise<RecordOut> 
     ctx.meta.objects,
     ctx.obj,
     [rec],
-    displayColumns(ctx.obj, ctx.access, ctx.principal).fields,
+    new Set(),
     ctx.principal,
   );
   return rec;
