@@ -224,7 +224,7 @@ export async function evaluateProfiles(
   return result;
 }
 
-async function applyMembership(
+export async function applyMembership(
   tx: Tx,
   tenantId: string,
   enter: { seg: string; subject: string }[],

@@ -12,6 +12,7 @@ type Listener = (e: DomainEvent) => void;
 interface Subscription {
   name: string;
   pattern: RegExp;
+  batch?: boolean;
 }
 
 const subscriptions: Subscription[] = [];
@@ -28,6 +29,21 @@ export function subscribe(
 ) {
   subscriptions.push({ name, pattern: toRegExp(pattern) });
   registerJob<DomainEvent>(`event:${name}`, handler);
+}
+
+/**
+ * Like `subscribe`, but one job per tenant per dispatched batch (up to 200 events) carries all
+ * the matching events: for handlers whose work is cheaper in bulk than per record (e.g.
+ * re-evaluating the records a write touched). Idempotent on the events' ids as a whole.
+ */
+export function subscribeBatch(
+  name: string,
+  patterns: string[],
+  handler: (events: DomainEvent[], job: JobContext) => Promise<void>,
+) {
+  const pattern = new RegExp(patterns.map((p) => toRegExp(p).source).join('|'));
+  subscriptions.push({ name, pattern, batch: true });
+  registerJob<{ events: DomainEvent[] }>(`event:${name}`, (p, job) => handler(p.events, job));
 }
 
 export function onEvent(pattern: string, fn: Listener): () => void {
@@ -55,6 +71,7 @@ export async function dispatchBatch(db: Db, log: Logger, limit = 200, tenantId?:
         order by id limit ${limit} for update skip locked`.execute(tx)
     ).rows;
     const published: DomainEvent[] = [];
+    const batches = new Map<string, DomainEvent[]>();
     for (const r of rows) {
       const event: DomainEvent = {
         id: r.id,
@@ -66,10 +83,19 @@ export async function dispatchBatch(db: Db, log: Logger, limit = 200, tenantId?:
         createdAt: new Date(r.created_at).toISOString(),
       };
       for (const s of subscriptions) {
-        if (s.pattern.test(r.type))
-          await enqueue(tx, r.tenant_id, `event:${s.name}`, event, { dedupeKey: r.id });
+        if (!s.pattern.test(r.type)) continue;
+        if (s.batch) {
+          const key = `${s.name}\u0000${r.tenant_id}`;
+          const list = batches.get(key);
+          if (list) list.push(event);
+          else batches.set(key, [event]);
+        } else await enqueue(tx, r.tenant_id, `event:${s.name}`, event, { dedupeKey: r.id });
       }
       published.push(event);
+    }
+    for (const [key, events] of batches) {
+      const [name, tenant] = key.split('\u0000') as [string, string];
+      await enqueue(tx, tenant, `event:${name}`, { events }, { dedupeKey: events[0]!.id });
     }
     if (rows.length > 0) {
       await sql`update outbox set dispatched_at = now()
