@@ -5,6 +5,7 @@ import { registerBackfillJob } from './backfill.job.ts';
 import { cdpRouteList } from './cdp.routes.ts';
 import { registerCrmLinks } from './crm-link.ts';
 import { registerIngestion } from './ingest.ts';
+import { registerObjectTags } from './object-tags.ts';
 import { registerProcessJob } from './process.job.ts';
 import { registerTickJob } from './tick.job.ts';
 
@@ -14,6 +15,7 @@ export function registerCdpModule(): void {
   registerBackfillJob();
   registerTickJob();
   registerCrmLinks();
+  registerObjectTags();
 }
 
 /** Authenticated Kehu API routes under /api/v1 (sources, profiles, tags, segments …). */

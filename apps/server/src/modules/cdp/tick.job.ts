@@ -3,7 +3,8 @@ import type { Db } from '../../platform/db/database.ts';
 import { inTenant } from '../../platform/db/tenant-scope.ts';
 import { registerJob } from '../../platform/jobs/queue.ts';
 import { scheduleTick } from './cdp.service.ts';
-import { computeRecordTag, computeSegment, loadSegmentDefs, loadTagDefs } from './evaluation.service.ts';
+import { computeSegment, loadSegmentDefs } from './evaluation.service.ts';
+import { evaluateRecords } from './object-tags.ts';
 import { lockTenantCdp } from './process.job.ts';
 import { isTimeDependent } from './rules.ts';
 
@@ -83,19 +84,18 @@ export async function tenantTick(db: Db, tenantId: string, now = new Date()) {
     for (const s of await loadSegmentDefs(tx, tenantId))
       if (s.object === 'profile' && isTimeDependent(s.rule)) await computeSegment(tx, tenantId, s, now);
   });
+  // Record tags and segments follow record writes (object-tags.ts); this full pass is the
+  // safety net for a lost job or a rule edited meanwhile.
   await inTenant(db, tenantId, async (tx) => {
     const objects = (
       await sql<{
         object: string;
-      }>`select distinct object from cdp_tags where tenant_id = ${tenantId} and object <> 'profile'`.execute(
+      }>`select object from cdp_tags where tenant_id = ${tenantId} and object <> 'profile'
+        union select object from cdp_segments where tenant_id = ${tenantId} and object <> 'profile'`.execute(
         tx,
       )
     ).rows;
-    for (const o of objects)
-      for (const t of await loadTagDefs(tx, tenantId, o.object))
-        if (t.kind !== 'manual') await computeRecordTag(tx, tenantId, t);
-    for (const s of await loadSegmentDefs(tx, tenantId))
-      if (s.object !== 'profile') await computeSegment(tx, tenantId, s, now);
+    for (const o of objects) await evaluateRecords(tx, tenantId, o.object, null, now, 'schedule');
   });
 }
 
