@@ -133,6 +133,50 @@ describe('lead assignment rules', () => {
     void w;
   });
 
+  it('round robin gives concurrent intakes distinct turns', async () => {
+    const env = await getTestEnv();
+    const seed = await newTenant(env, 2);
+    const mgr = await loginAsRole(env, seed, '总部销售经理');
+    const u = await ids(env, seed.tenantId, ['sun.lei', 'zhao.jing', 'xu.ming']);
+    const rule = await mgr.post('/leads/rules', {
+      name: '并发轮流',
+      strategy: 'round_robin',
+      members: [{ userId: u.get('sun.lei') }, { userId: u.get('zhao.jing') }, { userId: u.get('xu.ming') }],
+    });
+    assert.equal(rule.status, 201);
+    const rounds = 4;
+    const made = await Promise.all(
+      Array.from({ length: 3 * rounds }, (_, i) =>
+        mgr.post('/records/lead', { name: `并发${i}`, phone: phone() }),
+      ),
+    );
+    assert.ok(
+      made.every((r) => r.status === 201),
+      JSON.stringify(made.map((r) => r.status)),
+    );
+    const counts = new Map<string, number>();
+    for (const r of made) counts.set(r.body.ownerId, (counts.get(r.body.ownerId) ?? 0) + 1);
+    assert.deepEqual(
+      [...counts.entries()].sort(),
+      [...u.values()].map((id) => [id, rounds]).sort(),
+      'each member gets exactly one lead per round',
+    );
+    // Each intake took its own turn: the positions recorded are 0, 1, 2 each `rounds` times.
+    const positions = (
+      await inTenant(env.database.db, seed.tenantId, (tx) =>
+        sql<{
+          p: number;
+        }>`select (reason->>'position')::int as p from lead_assignments where tenant_id = ${seed.tenantId} and rule_id = ${rule.body.id}`.execute(
+          tx,
+        ),
+      )
+    ).rows.map((r) => r.p);
+    assert.deepEqual(
+      positions.sort(),
+      Array.from({ length: 3 * rounds }, (_, i) => Math.floor(i / rounds)),
+    );
+  });
+
   it('knows working hours in China time', () => {
     const h = { days: [1, 2, 3, 4, 5], start: '09:00', end: '18:00' };
     assert.equal(withinHours(h, new Date('2026-11-23T02:00:00Z')), true, 'Monday 10:00 CST');

@@ -136,6 +136,7 @@ async function beforeCreate(ctx: RecordCtx, items: WriteItem[]): Promise<void> {
     items.map((it) => it.values),
   );
   const assigner = new Assigner(ctx.tx, tenantId);
+  await assigner.prepareBatch(items.length);
   // A salesperson who can see only their own leads keeps what they enter: reassigning it
   // would hide their own record from them. Duplicates are flagged and guarded at conversion.
   const selfOwned = !intake && dataScopeFor(ctx.principal, 'lead') === 'own';
@@ -295,7 +296,7 @@ async function afterCreate(ctx: RecordCtx, items: WrittenItem[]): Promise<void> 
   // itself scheduled once the tenant has leads; the dedupe key makes this a no-op when pending.
   await scheduleTick(ctx.tx, tenantId);
   await scheduleTrain(ctx.tx, tenantId);
-  // Last statement before commit: the round-robin cursor row stays locked only for the commit.
+  // The round-robin cursors this write took turns from (their rows are locked since the decision).
   await assigners.get(ctx)?.flush();
   assigners.delete(ctx);
 }
