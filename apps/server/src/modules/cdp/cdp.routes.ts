@@ -5,6 +5,7 @@ import * as svc from './cdp.service.ts';
 import { evaluateProfiles } from './evaluation.service.ts';
 import { splitMerge } from './identity.service.ts';
 import { lockTenantCdp } from './process.job.ts';
+import { TIMELINE_KINDS, type TimelineKind } from './profile-timeline.ts';
 import { ruleSchema } from './rules.ts';
 
 const SKIP = { skip: 'CDP resources: tenant-isolated by RLS; covered by modules/cdp/*.int.test.ts' };
@@ -148,7 +149,52 @@ export const cdpRouteList: RouteSpec[] = [
     probe: SKIP,
     params: idParam,
     handler: (req) =>
-      req.tx((tx) => svc.profile360(tx, req.principal.tenantId, req.params.id, false), { readOnly: true }),
+      req.tx((tx) => svc.profile360(tx, req.principal, req.actor, req.params.id, false), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/cdp/profiles/:id/timeline',
+    permission: 'cdp:read',
+    summary:
+      'A page of the profile timeline: events merged with the linked customer’s activities, stage changes, quotes, contracts, orders and receipts the viewer may see',
+    tags: TAGS,
+    probe: SKIP,
+    params: idParam,
+    query: z.object({
+      before: z.iso.datetime({ offset: true }).optional(),
+      kinds: z
+        .string()
+        .regex(/^[a-z,]{1,100}$/)
+        .optional()
+        .transform((v) =>
+          v ? (v.split(',').filter((k) => TIMELINE_KINDS.includes(k as never)) as TimelineKind[]) : undefined,
+        ),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+    }),
+    handler: (req) =>
+      req.tx((tx) => svc.profileTimelinePage(tx, req.principal, req.actor, req.params.id, req.query), {
+        readOnly: true,
+      }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/cdp/event-names',
+    permission: 'cdp:read',
+    summary: 'Event names this tenant has received recently (for the segment builder)',
+    tags: TAGS,
+    probe: SKIP,
+    handler: (req) => req.tx((tx) => svc.eventNames(tx, req.principal.tenantId), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/cdp/event-properties',
+    permission: 'cdp:read',
+    summary: 'Top property keys of one event, with types and example values',
+    tags: TAGS,
+    probe: SKIP,
+    query: z.object({ event: z.string().min(1).max(200) }),
+    handler: (req) =>
+      req.tx((tx) => svc.eventProperties(tx, req.principal.tenantId, req.query.event), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',
@@ -160,7 +206,7 @@ export const cdpRouteList: RouteSpec[] = [
     params: idParam,
     handler: (req) =>
       req.tx(async (tx) => {
-        const r = await svc.profile360(tx, req.principal.tenantId, req.params.id, true);
+        const r = await svc.profile360(tx, req.principal, req.actor, req.params.id, true);
         const { writeAudit } = await import('../../platform/audit/audit.ts');
         await writeAudit(tx, req.actor, { action: 'unmask', object: 'profile', recordId: r.id });
         return r;
@@ -252,6 +298,31 @@ export const cdpRouteList: RouteSpec[] = [
     probe: SKIP,
     body: z.object({ name: z.string().min(1).max(100), description: z.string().max(1000).nullish() }),
     handler: (req) => req.tx((tx) => svc.createTagGroup(tx, req.actor, req.body)),
+  }),
+  defineRoute({
+    method: 'PATCH',
+    url: '/cdp/tag-groups/:id',
+    permission: 'cdp:manage',
+    summary: 'Rename a tag group or change its description',
+    tags: TAGS,
+    probe: SKIP,
+    params: idParam,
+    body: z.object({
+      name: z.string().min(1).max(100).optional(),
+      description: z.string().max(1000).nullish(),
+    }),
+    handler: (req) => req.tx((tx) => svc.updateTagGroup(tx, req.actor, req.params.id, req.body)),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/cdp/tag-groups/:id',
+    permission: 'cdp:manage',
+    summary: 'Delete an empty tag group',
+    tags: TAGS,
+    status: 204,
+    probe: SKIP,
+    params: idParam,
+    handler: (req) => req.tx((tx) => svc.deleteTagGroup(tx, req.actor, req.params.id)),
   }),
   defineRoute({
     method: 'POST',

@@ -5,6 +5,7 @@ import type { Tx } from '../../platform/db/tenant-scope.ts';
 import { conflict, invalid, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
+import type { Principal } from '../../platform/permissions/principal.ts';
 import { ensureCounters } from './counters.ts';
 import {
   computeRecordTag,
@@ -20,6 +21,7 @@ import {
 import { forgetWriteKeys } from './ingest.ts';
 import { maskValue } from './masking.ts';
 import { lockTenantCdp } from './process.job.ts';
+import { crmLinks, profileTimeline, type TimelineKind } from './profile-timeline.ts';
 import { collectEventRules, collectTags, counterDef, type EventRule, type Rule, ruleQuery } from './rules.ts';
 
 export const WRITE_KEY_PREFIX = 'wk_';
@@ -174,8 +176,12 @@ const PERSONAL_KINDS: Record<string, string> = {
   wecom_external_userid: 'id',
 };
 
-/** The 360 view (R1.3). Personal values are masked unless the viewer holds profile:unmask. */
-export async function profile360(tx: Tx, tenantId: string, id: string, unmasked: boolean) {
+/**
+ * The 360 view (R1.3). Personal values are masked unless the viewer holds profile:unmask; CRM
+ * links and the timeline's CRM part are read as the viewer (record scope and field masking).
+ */
+export async function profile360(tx: Tx, principal: Principal, actor: Actor, id: string, unmasked: boolean) {
+  const tenantId = principal.tenantId;
   let p = (
     await sql<any>`select * from cdp_profiles where tenant_id = ${tenantId} and id = ${id}`.execute(tx)
   ).rows[0];
@@ -187,12 +193,13 @@ export async function profile360(tx: Tx, tenantId: string, id: string, unmasked:
       )
     ).rows[0];
   const pid = p.id as string;
-  const [identities, tags, segments, consents, links, merges, events] = [
+  const [identities, tags, segments, consents, merges] = [
     await sql<any>`select id, kind, namespace, value, first_seen_at, source from cdp_identities where tenant_id = ${tenantId} and profile_id = ${pid} order by kind, first_seen_at`.execute(
       tx,
     ),
-    await sql<any>`select t.id, t.key, t.name, t.kind, st.value, st.set_at, st.set_by, st.reason from cdp_subject_tags st
-      join cdp_tags t on t.tenant_id = st.tenant_id and t.id = st.tag_id where st.tenant_id = ${tenantId} and st.subject_id = ${pid} order by st.set_at desc`.execute(
+    await sql<any>`select t.id, t.key, t.name, t.kind, t.group_id, st.value, st.set_at, st.set_by, u.name as set_by_name, st.reason
+      from cdp_subject_tags st join cdp_tags t on t.tenant_id = st.tenant_id and t.id = st.tag_id
+      left join users u on u.tenant_id = st.tenant_id and u.id = st.set_by where st.tenant_id = ${tenantId} and st.subject_id = ${pid} order by st.set_at desc`.execute(
       tx,
     ),
     await sql<any>`select s.id, s.name, s.purpose, m.entered_at from cdp_segment_members m join cdp_segments s on s.tenant_id = m.tenant_id and s.id = m.segment_id
@@ -200,52 +207,13 @@ export async function profile360(tx: Tx, tenantId: string, id: string, unmasked:
     await sql<any>`select purpose, granted, source, at from cdp_consents where tenant_id = ${tenantId} and profile_id = ${pid}`.execute(
       tx,
     ),
-    await sql<any>`select l.object, l.record_id, coalesce(c.name, k.name) as name, coalesce(c.owner_id, k.owner_id) as owner_id,
-        u.name as owner_name, l.linked_at
-      from cdp_profile_links l
-      left join contacts c on l.object = 'contact' and c.tenant_id = l.tenant_id and c.id = l.record_id
-      left join customers k on l.object = 'customer' and k.tenant_id = l.tenant_id and k.id = l.record_id
-      left join users u on u.tenant_id = l.tenant_id and u.id = coalesce(c.owner_id, k.owner_id)
-      where l.tenant_id = ${tenantId} and l.profile_id = ${pid}`.execute(tx),
     await sql<any>`select id, at, target_id, source_id, reason, evidence, split_at from cdp_merges
       where tenant_id = ${tenantId} and (target_id = ${pid} or source_id = ${pid}) order by at desc limit 100`.execute(
       tx,
     ),
-    await sql<any>`select e.id, e.ts, e.type, e.event, e.properties, e.source_id from cdp_events e
-      join cdp_identities i on i.tenant_id = e.tenant_id and i.kind = e.ident_kind and i.namespace = '' and i.value = e.ident
-      where e.tenant_id = ${tenantId} and i.profile_id = ${pid} and i.kind in ('user_id', 'anonymous_id')
-      order by e.ts desc limit 100`.execute(tx),
   ];
-  const recordIds = links.rows.map((l) => l.record_id);
-  const activities = recordIds.length
-    ? (
-        await sql<any>`select a.id, a.at, a.action, a.object, a.record_id, a.changes, u.name as actor_name from audit_log a
-        left join users u on u.tenant_id = a.tenant_id and u.id = a.actor_id
-        where a.tenant_id = ${tenantId} and a.record_id = any(${recordIds}::uuid[]) order by a.id desc limit 100`.execute(
-          tx,
-        )
-      ).rows
-    : [];
-  const timeline = [
-    ...events.rows.map((e) => ({
-      kind: 'event',
-      at: e.ts,
-      type: e.type,
-      title: e.event ?? e.type,
-      id: e.id,
-      properties: e.properties,
-    })),
-    ...activities.map((a) => ({
-      kind: 'crm',
-      at: a.at,
-      type: a.action,
-      title: `${a.object}.${a.action}`,
-      id: a.id,
-      object: a.object,
-      recordId: a.record_id,
-      actor: a.actor_name,
-    })),
-  ].sort((a, b) => +new Date(b.at) - +new Date(a.at));
+  const links = await crmLinks(tx, principal, actor, pid);
+  const timeline = await profileTimeline(tx, principal, actor, pid, { limit: 50, links });
   const traits: Record<string, unknown> = {};
   const masked: string[] = [];
   for (const [k, v] of Object.entries(p.traits ?? {})) {
@@ -277,6 +245,7 @@ export async function profile360(tx: Tx, tenantId: string, id: string, unmasked:
       value: t.value,
       setAt: t.set_at,
       setBy: t.set_by,
+      setByName: t.set_by_name,
       reason: t.reason,
     })),
     segments: segments.rows.map((s) => ({
@@ -291,16 +260,73 @@ export async function profile360(tx: Tx, tenantId: string, id: string, unmasked:
       source: c.source,
       at: c.at,
     })),
-    links: links.rows.map((l) => ({
-      object: l.object,
-      recordId: l.record_id,
-      name: l.name,
-      ownerId: l.owner_id,
-      ownerName: l.owner_name,
-      linkedAt: l.linked_at,
-    })),
+    links,
     merges: merges.rows.map(mergeOut),
-    timeline: timeline.slice(0, 150),
+    timeline: timeline.items,
+    timelineNext: timeline.next,
+  };
+}
+
+/** One page of a profile's timeline (a merged profile answers with its canonical one's). */
+export async function profileTimelinePage(
+  tx: Tx,
+  principal: Principal,
+  actor: Actor,
+  id: string,
+  q: { before?: string; kinds?: TimelineKind[]; limit: number },
+) {
+  const p = (
+    await sql<{
+      id: string;
+      canonical_id: string | null;
+      merged_into: string | null;
+    }>`select id, canonical_id, merged_into from cdp_profiles where tenant_id = ${principal.tenantId} and id = ${id}`.execute(
+      tx,
+    )
+  ).rows[0];
+  if (!p) throw notFound('profile');
+  return profileTimeline(tx, principal, actor, p.merged_into ? (p.canonical_id ?? p.id) : p.id, q);
+}
+
+// ------------------------------------------------------------------ event catalogue
+
+/** How many of the newest events the catalogue samples: cheap on any table size, recent enough. */
+const CATALOGUE_SAMPLE = 5000;
+
+/**
+ * Event names the tenant has actually received (from a sample of the newest events, 90 days),
+ * so the segment builder offers them instead of free text.
+ */
+export async function eventNames(tx: Tx, tenantId: string) {
+  const r = await sql<{
+    event: string;
+    n: number;
+    last_at: Date;
+  }>`select event, count(*)::int as n, max(ts) as last_at
+    from (select event, ts from cdp_events where tenant_id = ${tenantId} and ts > now() - interval '90 days'
+      order by ts desc limit ${CATALOGUE_SAMPLE}) x
+    where event is not null group by event order by n desc, event limit 200`.execute(tx);
+  return { items: r.rows.map((e) => ({ name: e.event, count: e.n, lastAt: e.last_at })) };
+}
+
+const PERSONAL_KEY = /phone|mobile|email|name|address|id_?number|openid|unionid/i;
+
+/** The top property keys of one event (newest 1000), with their JSON types and a few example values. */
+export async function eventProperties(tx: Tx, tenantId: string, event: string) {
+  const r = await sql<{ key: string; types: string[]; n: number; examples: string[] | null }>`
+    select j.key, array_agg(distinct jsonb_typeof(j.value)) as types, count(*)::int as n,
+      (array_agg(distinct left(j.value #>> '{}', 60)) filter (where jsonb_typeof(j.value) in ('string', 'number', 'boolean')))[1:5] as examples
+    from (select properties from cdp_events where tenant_id = ${tenantId} and event = ${event}
+      order by ts desc limit 1000) x, jsonb_each(x.properties) j
+    group by j.key order by n desc, j.key limit 50`.execute(tx);
+  return {
+    items: r.rows.map((p) => ({
+      key: p.key,
+      types: p.types,
+      count: p.n,
+      // Values of personal-looking keys are not sampled: this is a cdp:read view, unmasked nowhere.
+      examples: PERSONAL_KEY.test(p.key) ? [] : (p.examples ?? []),
+    })),
   };
 }
 
@@ -390,6 +416,7 @@ const tagOut = (t: any) => ({
   groupId: t.group_id,
   description: t.description,
   ownerId: t.owner_id,
+  ownerName: t.owner_name ?? null,
   rule: t.rule,
   config: t.config,
   lineage: t.lineage,
@@ -400,18 +427,54 @@ const tagOut = (t: any) => ({
   createdAt: t.created_at,
 });
 
+/**
+ * The tag catalogue: each tag with its owner, live coverage, backfill progress and lineage both
+ * ways (what it is computed from, and which tags and segments use it); groups with their size.
+ */
 export async function listTags(tx: Tx, tenantId: string, object?: string) {
-  const r =
-    await sql<any>`select t.*, (select count(*)::int from cdp_subject_tags st where st.tenant_id = t.tenant_id and st.tag_id = t.id) as coverage
-    from cdp_tags t where t.tenant_id = ${tenantId} ${object ? sql`and t.object = ${object}` : sql``} order by t.created_at`.execute(
-      tx,
-    );
-  const groups =
-    await sql<any>`select id, name, description from cdp_tag_groups where tenant_id = ${tenantId} order by name`.execute(
-      tx,
-    );
-  return { items: r.rows.map(tagOut), groups: groups.rows };
+  const r = await sql<any>`select t.*, u.name as owner_name,
+      (select count(*)::int from cdp_subject_tags st where st.tenant_id = t.tenant_id and st.tag_id = t.id) as coverage
+    from cdp_tags t left join users u on u.tenant_id = t.tenant_id and u.id = t.owner_id
+    where t.tenant_id = ${tenantId} ${object ? sql`and t.object = ${object}` : sql``} order by t.created_at`.execute(
+    tx,
+  );
+  const groups = await sql<any>`select g.id, g.name, g.description,
+      (select count(*)::int from cdp_tags t where t.tenant_id = g.tenant_id and t.group_id = g.id) as tag_count
+    from cdp_tag_groups g where g.tenant_id = ${tenantId} order by g.name`.execute(tx);
+  const segs = (
+    await sql<{
+      id: string;
+      name: string;
+      object: string;
+      rule: Rule;
+    }>`select id, name, object, rule from cdp_segments where tenant_id = ${tenantId}`.execute(tx)
+  ).rows;
+  const items = r.rows.map((t) => ({
+    ...tagOut(t),
+    usedBy: [
+      ...r.rows
+        .filter((o) => o.id !== t.id && o.object === t.object && (o.lineage ?? []).includes(`tag:${t.key}`))
+        .map((o) => ({ kind: 'tag' as const, id: o.id as string, name: o.name as string })),
+      ...segs
+        .filter((g) => g.object === t.object && collectTags(g.rule).includes(t.key))
+        .map((g) => ({ kind: 'segment' as const, id: g.id, name: g.name })),
+    ],
+  }));
+  return {
+    items,
+    groups: groups.rows.map((g) => ({
+      id: g.id,
+      name: g.name,
+      description: g.description,
+      tagCount: g.tag_count,
+    })),
+  };
 }
+
+const groupConflict = (e: unknown, name: string) => {
+  if ((e as { code?: string }).code === '23505') throw conflict('conflict.exists', { what: name });
+  throw e;
+};
 
 export async function createTagGroup(
   tx: Tx,
@@ -419,10 +482,62 @@ export async function createTagGroup(
   input: { name: string; description?: string | null },
 ) {
   const id = newId();
-  await sql`insert into cdp_tag_groups (tenant_id, id, name, description) values (${actor.tenantId}, ${id}, ${input.name}, ${input.description ?? null})`.execute(
-    tx,
-  );
-  return { id, name: input.name, description: input.description ?? null };
+  const dup =
+    await sql`select 1 from cdp_tag_groups where tenant_id = ${actor.tenantId} and name = ${input.name}`.execute(
+      tx,
+    );
+  if (dup.rows.length) groupConflict({ code: '23505' }, input.name);
+  await sql`insert into cdp_tag_groups (tenant_id, id, name, description) values (${actor.tenantId}, ${id}, ${input.name}, ${input.description ?? null})`
+    .execute(tx)
+    .catch((e) => groupConflict(e, input.name));
+  await writeAudit(tx, actor, {
+    action: 'create',
+    object: 'cdp_tag_group',
+    recordId: id,
+    meta: { name: input.name },
+  });
+  return { id, name: input.name, description: input.description ?? null, tagCount: 0 };
+}
+
+export async function updateTagGroup(
+  tx: Tx,
+  actor: Actor,
+  id: string,
+  input: { name?: string; description?: string | null },
+) {
+  if (input.name) {
+    const dup =
+      await sql`select 1 from cdp_tag_groups where tenant_id = ${actor.tenantId} and name = ${input.name} and id <> ${id}`.execute(
+        tx,
+      );
+    if (dup.rows.length) groupConflict({ code: '23505' }, input.name);
+  }
+  const r = await sql<any>`update cdp_tag_groups set name = coalesce(${input.name ?? null}, name),
+      description = ${input.description !== undefined ? sql`${input.description}` : sql`description`}
+    where tenant_id = ${actor.tenantId} and id = ${id} returning id, name, description`.execute(tx);
+  if (!r.rows[0]) throw notFound('tag_group');
+  await writeAudit(tx, actor, { action: 'update', object: 'cdp_tag_group', recordId: id, meta: input });
+  return r.rows[0];
+}
+
+/** A group is deleted only when empty: its tags would otherwise silently lose their grouping. */
+export async function deleteTagGroup(tx: Tx, actor: Actor, id: string) {
+  const g = (
+    await sql<{
+      name: string;
+      n: number;
+    }>`select g.name, (select count(*)::int from cdp_tags t where t.tenant_id = g.tenant_id and t.group_id = g.id) as n
+      from cdp_tag_groups g where g.tenant_id = ${actor.tenantId} and g.id = ${id}`.execute(tx)
+  ).rows[0];
+  if (!g) throw notFound('tag_group');
+  if (g.n > 0) throw conflict('conflict.in_use', { what: g.name });
+  await sql`delete from cdp_tag_groups where tenant_id = ${actor.tenantId} and id = ${id}`.execute(tx);
+  await writeAudit(tx, actor, {
+    action: 'delete',
+    object: 'cdp_tag_group',
+    recordId: id,
+    meta: { name: g.name },
+  });
 }
 
 /** Lineage: which traits, events, tags and CRM fields a tag is computed from. */
@@ -441,8 +556,17 @@ function lineageOf(rules: Rule[]) {
   return [...out];
 }
 
+async function checkGroup(tx: Tx, tenantId: string, groupId: string | null | undefined) {
+  if (!groupId) return;
+  const r = await sql`select 1 from cdp_tag_groups where tenant_id = ${tenantId} and id = ${groupId}`.execute(
+    tx,
+  );
+  if (!r.rows.length) throw invalid([{ field: 'groupId', code: 'option', params: { value: groupId } }]);
+}
+
 export async function createTag(tx: Tx, actor: Actor, input: TagInput) {
   const rules = validateTag(input);
+  await checkGroup(tx, actor.tenantId, input.groupId);
   const object = input.object ?? 'profile';
   const id = newId();
   try {
@@ -487,6 +611,7 @@ export async function updateTag(tx: Tx, actor: Actor, id: string, input: Partial
     config: input.config ?? cur.config,
   };
   const rules = validateTag(next);
+  if (input.groupId !== undefined) await checkGroup(tx, actor.tenantId, next.groupId);
   await sql`update cdp_tags set name = ${next.name}, group_id = ${next.groupId ?? null}, description = ${next.description ?? null},
     rule = ${next.rule ? JSON.stringify(next.rule) : null}::jsonb, config = ${JSON.stringify(next.config ?? {})}::jsonb,
     lineage = ${JSON.stringify(lineageOf(rules))}::jsonb, updated_at = now() where tenant_id = ${actor.tenantId} and id = ${id}`.execute(
@@ -519,9 +644,11 @@ export async function deleteTag(tx: Tx, actor: Actor, id: string) {
 }
 
 export async function getTag(tx: Tx, tenantId: string, id: string) {
-  const r =
-    await sql<any>`select t.*, (select count(*)::int from cdp_subject_tags st where st.tenant_id = t.tenant_id and st.tag_id = t.id) as coverage
-    from cdp_tags t where t.tenant_id = ${tenantId} and t.id = ${id}`.execute(tx);
+  const r = await sql<any>`select t.*, u.name as owner_name,
+      (select count(*)::int from cdp_subject_tags st where st.tenant_id = t.tenant_id and st.tag_id = t.id) as coverage
+    from cdp_tags t left join users u on u.tenant_id = t.tenant_id and u.id = t.owner_id where t.tenant_id = ${tenantId} and t.id = ${id}`.execute(
+    tx,
+  );
   if (!r.rows[0]) throw notFound('tag');
   return tagOut(r.rows[0]);
 }

@@ -42,23 +42,18 @@ async function related(
   return { available: true, items: r.items, total: r.total ?? r.items.length };
 }
 
-/**
- * R1.3/R4.1 customer 360: the profile and everything linked to it, each list through the
- * record engine (so the viewer's scope and field masking apply to every part), plus one
- * timeline merging the audit history of the customer and its records, activities and
- * opportunity stage changes.
- */
-export async function customer360(
+export type CustomerLists = Record<
+  'contacts' | 'opportunities' | 'quotes' | 'contracts' | 'orders' | 'payments' | 'activities',
+  Awaited<ReturnType<typeof related>>
+>;
+
+/** The customer's related records, each list through the record engine (viewer's scope and masking). */
+export async function customerLists(
   tx: Tx,
   principal: Principal,
   actor: Actor,
   customerId: string,
-  _locale: Locale,
-) {
-  if (!isUuid(customerId)) throw notFound('customer');
-  const cctx = await recordCtx(tx, principal, actor, 'customer');
-  const customer = await getRecord(cctx, customerId);
-  if (customer.deletedAt) throw notFound('customer');
+): Promise<CustomerLists> {
   const [contacts, opportunities, quotes, contracts, orders, payments, activities] = [
     await related(tx, principal, actor, 'contact', 'customerId', customerId),
     await related(tx, principal, actor, 'opportunity', 'customerId', customerId),
@@ -68,29 +63,27 @@ export async function customer360(
     await related(tx, principal, actor, 'payment', 'customerId', customerId),
     await related(tx, principal, actor, 'activity', 'customerId', customerId, 100),
   ];
-  const tenantId = principal.tenantId;
-  const value =
-    (await storedCustomerValue(tx, tenantId, customerId)) ??
-    (await refreshCustomerValue(tx, tenantId, customerId));
-  const sum = (items: RecordOut[], f: string) =>
-    items.reduce((s, r) => s + ((r[f] as { amount: number } | null)?.amount ?? 0), 0);
-  const stats = {
-    openOpportunities: opportunities.items.filter((o) => !o.closedAt).length,
-    wonAmount: sum(
-      opportunities.items.filter((o) => o.stage === 'won'),
-      'amount',
-    ),
-    orderAmount: sum(
-      orders.items.filter((o) => o.status !== 'cancelled'),
-      'amount',
-    ),
-    paidAmount: sum(payments.items, 'amount'),
-  };
+  return { contacts, opportunities, quotes, contracts, orders, payments, activities };
+}
 
+/**
+ * One timeline, newest first: audit rows of the customer and of every record in `lists` (so only
+ * what the viewer could see), the leads the opportunities came from, and the activities. The CDP
+ * profile 360 merges it with events.
+ */
+export async function customerTimeline(
+  tx: Tx,
+  principal: Principal,
+  customerId: string,
+  customerName: string | null,
+  lists: CustomerLists,
+): Promise<TimelineItem[]> {
+  const { contacts, opportunities, quotes, contracts, orders, payments, activities } = lists;
+  const tenantId = principal.tenantId;
   // Timeline: audit rows of the customer and of every record the viewer could see above,
   // including the leads the opportunities came from.
   const names = new Map<string, { object: string; name: string | null }>();
-  names.set(customerId, { object: 'customer', name: String(customer.name) });
+  names.set(customerId, { object: 'customer', name: customerName });
   for (const [object, list] of [
     ['contact', contacts],
     ['opportunity', opportunities],
@@ -154,6 +147,48 @@ export async function customer360(
       summary: { type: act.type, subject: act.subject, opportunityId: act.opportunityId ?? null },
     });
   timeline.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+  return timeline;
+}
+
+/**
+ * R1.3/R4.1 customer 360: the profile and everything linked to it, each list through the
+ * record engine (so the viewer's scope and field masking apply to every part), plus one
+ * timeline merging the audit history of the customer and its records, activities and
+ * opportunity stage changes.
+ */
+export async function customer360(
+  tx: Tx,
+  principal: Principal,
+  actor: Actor,
+  customerId: string,
+  _locale: Locale,
+) {
+  if (!isUuid(customerId)) throw notFound('customer');
+  const cctx = await recordCtx(tx, principal, actor, 'customer');
+  const customer = await getRecord(cctx, customerId);
+  if (customer.deletedAt) throw notFound('customer');
+  const lists = await customerLists(tx, principal, actor, customerId);
+  const { contacts, opportunities, quotes, contracts, orders, payments, activities } = lists;
+  const tenantId = principal.tenantId;
+  const value =
+    (await storedCustomerValue(tx, tenantId, customerId)) ??
+    (await refreshCustomerValue(tx, tenantId, customerId));
+  const sum = (items: RecordOut[], f: string) =>
+    items.reduce((s, r) => s + ((r[f] as { amount: number } | null)?.amount ?? 0), 0);
+  const stats = {
+    openOpportunities: opportunities.items.filter((o) => !o.closedAt).length,
+    wonAmount: sum(
+      opportunities.items.filter((o) => o.stage === 'won'),
+      'amount',
+    ),
+    orderAmount: sum(
+      orders.items.filter((o) => o.status !== 'cancelled'),
+      'amount',
+    ),
+    paidAmount: sum(payments.items, 'amount'),
+  };
+
+  const timeline = await customerTimeline(tx, principal, customerId, String(customer.name), lists);
   return {
     customer,
     pipelineValue: value,
