@@ -463,3 +463,18 @@ describe('lead scoring model', () => {
     await drainBackground(env, seed.tenantId);
   });
 });
+
+describe('lead table indexes', () => {
+  it('indexes leads by tenant and creation time for the funnel and response-time dashboards', async () => {
+    const env = await getTestEnv();
+    const defs = (
+      await sql<{
+        indexdef: string;
+      }>`select indexdef from pg_indexes where tablename = 'leads' and indexname = 'leads_created'`.execute(
+        env.database.db,
+      )
+    ).rows.map((r) => r.indexdef);
+    assert.equal(defs.length, 1);
+    assert.match(defs[0]!, /\(tenant_id, created_at\)/);
+  });
+});
