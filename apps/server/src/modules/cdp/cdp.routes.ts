@@ -4,6 +4,8 @@ import { can } from '../../platform/permissions/principal.ts';
 import * as svc from './cdp.service.ts';
 import { evaluateProfiles } from './evaluation.service.ts';
 import { splitMerge } from './identity.service.ts';
+import { getModelCard, requestRetrain } from './prediction.service.ts';
+import { explainProfileTags } from './prediction-features.ts';
 import { lockTenantCdp } from './process.job.ts';
 import { TIMELINE_KINDS, type TimelineKind } from './profile-timeline.ts';
 import { ruleSchema } from './rules.ts';
@@ -27,7 +29,7 @@ const eventMetric = z.object({
 const tagBody = z.object({
   key: z.string().regex(KEY),
   name: z.string().min(1).max(100),
-  kind: z.enum(['attribute', 'behaviour', 'metric', 'score', 'combined', 'manual', 'crm']),
+  kind: z.enum(['attribute', 'behaviour', 'metric', 'score', 'combined', 'manual', 'crm', 'predicted']),
   object: OBJ.optional(),
   groupId: z.uuid().nullish(),
   description: z.string().max(1000).nullish(),
@@ -39,6 +41,12 @@ const tagBody = z.object({
         .max(50)
         .optional(),
       metric: eventMetric.optional(),
+      // predicted tags (prediction.service.ts)
+      target: z.enum(['churn', 'repurchase']).optional(),
+      horizonDays: z.number().int().min(7).max(365).optional(),
+      bands: z.object({ high: z.number().gt(0).lt(1), mid: z.number().gt(0).lt(1) }).optional(),
+      churnOn: z.enum(['activity', 'purchase']).optional(),
+      purchaseEvents: z.array(z.string().min(1).max(200)).max(10).optional(),
     })
     .optional(),
 });
@@ -149,7 +157,9 @@ export const cdpRouteList: RouteSpec[] = [
     probe: SKIP,
     params: idParam,
     handler: (req) =>
-      req.tx((tx) => svc.profile360(tx, req.principal, req.actor, req.params.id, false), { readOnly: true }),
+      req
+        .tx((tx) => svc.profile360(tx, req.principal, req.actor, req.params.id, false), { readOnly: true })
+        .then((p) => explainProfileTags(p, req.locale)),
   }),
   defineRoute({
     method: 'GET',
@@ -209,7 +219,7 @@ export const cdpRouteList: RouteSpec[] = [
         const r = await svc.profile360(tx, req.principal, req.actor, req.params.id, true);
         const { writeAudit } = await import('../../platform/audit/audit.ts');
         await writeAudit(tx, req.actor, { action: 'unmask', object: 'profile', recordId: r.id });
-        return r;
+        return explainProfileTags(r, req.locale);
       }),
   }),
   defineRoute({
@@ -358,6 +368,28 @@ export const cdpRouteList: RouteSpec[] = [
     params: idParam,
     handler: (req) =>
       req.tx((tx) => svc.getTag(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/cdp/tags/:id/model',
+    permission: 'cdp:read',
+    summary: 'Model card of a predicted tag: metrics, feature weights, band distribution',
+    tags: TAGS,
+    probe: SKIP,
+    params: idParam,
+    handler: (req) =>
+      req.tx((tx) => getModelCard(tx, req.principal.tenantId, req.params.id, req.locale), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/cdp/tags/:id/retrain',
+    permission: 'cdp:manage',
+    summary: 'Retrain and rescore a predicted tag (runs as its backfill job)',
+    tags: TAGS,
+    status: 202,
+    probe: SKIP,
+    params: idParam,
+    handler: (req) => req.tx((tx) => requestRetrain(tx, req.actor, req.params.id)),
   }),
   defineRoute({
     method: 'PATCH',

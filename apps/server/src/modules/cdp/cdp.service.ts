@@ -20,6 +20,7 @@ import {
 } from './evaluation.service.ts';
 import { forgetWriteKeys } from './ingest.ts';
 import { maskValue } from './masking.ts';
+import { predictTag, validatePredictionConfig } from './prediction.service.ts';
 import { lockTenantCdp } from './process.job.ts';
 import { crmLinks, profileTimeline, type TimelineKind } from './profile-timeline.ts';
 import { collectEventRules, collectTags, counterDef, type EventRule, type Rule, ruleQuery } from './rules.ts';
@@ -396,7 +397,9 @@ function validateTag(input: TagInput) {
     throw invalid([{ field: 'config.scores', code: 'required' }]);
   if (input.kind === 'metric' && !input.config?.metric)
     throw invalid([{ field: 'config.metric', code: 'required' }]);
-  if (!['manual', 'score', 'metric'].includes(input.kind) && !input.rule)
+  if (input.kind === 'predicted')
+    validatePredictionConfig(input.config as Parameters<typeof validatePredictionConfig>[0]);
+  if (!['manual', 'score', 'metric', 'predicted'].includes(input.kind) && !input.rule)
     throw invalid([{ field: 'rule', code: 'required' }]);
   if (input.object && input.object !== 'profile') {
     for (const r of rules)
@@ -765,6 +768,10 @@ export async function backfillTag(
     return t;
   });
   if (!tag) return;
+  if (tag.kind === 'predicted') {
+    await predictTag(db, tenantId, tagId, heartbeat);
+    return;
+  }
   if (tag.object !== 'profile') {
     await inTenant(db, tenantId, async (tx) => {
       await computeRecordTag(tx, tenantId, {

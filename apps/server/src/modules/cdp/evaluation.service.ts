@@ -138,6 +138,7 @@ export async function loadStates(tx: Tx, tenantId: string, ids: string[]): Promi
 export function computeTag(def: TagDef, s: SubjectState, now: Date): unknown {
   switch (def.kind) {
     case 'manual':
+    case 'predicted':
       return undefined;
     case 'score': {
       let points = 0;
@@ -187,7 +188,8 @@ export async function evaluateProfiles(
   const exit: { seg: string; subject: string }[] = [];
   for (const s of states.values()) {
     for (const t of tags) {
-      if (t.kind === 'manual' || (opts.tagIds && !opts.tagIds.has(t.id))) continue;
+      // Predicted tags are set by their model's scoring job (prediction.service.ts), not per event.
+      if (t.kind === 'manual' || t.kind === 'predicted' || (opts.tagIds && !opts.tagIds.has(t.id))) continue;
       const v = computeTag(t, s, now);
       const had = s.tagRows.has(t.id);
       if (v === undefined) {

@@ -217,7 +217,7 @@ export function featureSql(
       from per_event a
       join cdp_identities i on i.tenant_id = ${tenantId} and i.kind = a.ident_kind and i.namespace = '' and i.value = a.ident
       group by i.profile_id, a.event),
-    ev as (
+    ev as materialized (
       select pid, max(last_ts) as last_ts, min(first_ts) as first_ts,
         max(last_ts) filter (where event = any(${buy}::text[])) as last_buy,
         sum(n30) as n30, sum(n90) as n90,
@@ -238,7 +238,7 @@ export function featureSql(
         and o.customer_id = (case when l.object = 'customer' then l.record_id else c.customer_id end)
       where l.tenant_id = ${tenantId} and l.object in ('customer', 'contact')
         and o.deleted_at is null and o.status not in ('draft', 'cancelled')),
-    ord as (
+    ord as materialized (
       select pid, max(at) filter (where at < ${t}) as last_order, min(at) filter (where at < ${t}) as first_order,
         count(*) filter (where at >= ${ago(90)} and at < ${t}) as o90,
         count(*) filter (where at >= ${ago(180)} and at < ${t}) as o180,

@@ -39,6 +39,13 @@ const progress = (tx: Tx, tenantId: string, tagId: string, share: number, status
     backfill_done = round(coalesce(backfill_total, 0) * ${share}::float8)::int
     where tenant_id = ${tenantId} and id = ${tagId}`.execute(tx);
 
+/**
+ * These statements read every profile of the population: hash joins are right at any size, and
+ * without this a freshly loaded tenant (no statistics yet) gets nested loops that rescan the
+ * aggregates once per profile (4 s instead of 0.1 s at 1,000 profiles).
+ */
+const batchPlan = (tx: Tx) => sql`set local enable_nestloop = off`.execute(tx);
+
 /** The model as SQL: the log-odds and each feature's push, over the feature columns of `f`. */
 function modelSql(m: PredictionModel) {
   const num = (x: number) => sql`${x}::float8`;
@@ -66,6 +73,7 @@ async function scoreAll(
   fit: FitResult,
   now: Date,
 ) {
+  await batchPlan(tx);
   const m = modelSql(fit.model);
   const heuristic = fit.method === 'heuristic' ? 1 : 0;
   const r = await sql<{ band: string; n: number; changed: number }>`
@@ -105,6 +113,7 @@ async function populationStats(tx: Tx, tenantId: string, cfg: PredictionConfig, 
     binary
       ? sql`(case when f.${sql.ref(k)} > 0 then 1.0 else 0.0 end)`
       : sql`ln(1 + greatest(f.${sql.ref(k)}, 0))`;
+  await batchPlan(tx);
   const cols = FEATURES.flatMap((f) => [
     sql`avg(${g(f.key, f.binary)})::float8`,
     sql`coalesce(stddev_pop(${g(f.key, f.binary)}), 0)::float8`,
@@ -152,6 +161,7 @@ export async function predictTag(
     db,
     tenantId,
     async (tx) => {
+      await batchPlan(tx);
       const rows = (
         await sql<
           Record<string, unknown>

@@ -5,6 +5,7 @@ import { registerJob } from '../../platform/jobs/queue.ts';
 import { scheduleTick } from './cdp.service.ts';
 import { computeSegment, loadSegmentDefs } from './evaluation.service.ts';
 import { evaluateRecords } from './object-tags.ts';
+import { schedulePredictions } from './prediction.service.ts';
 import { lockTenantCdp } from './process.job.ts';
 import { isTimeDependent } from './rules.ts';
 
@@ -103,6 +104,7 @@ export function registerTickJob() {
   registerJob<TickPayload>('cdp:tick', async (p, ctx) => {
     await maintainPartitions(ctx.db);
     await tenantTick(ctx.db, ctx.tenantId);
+    await schedulePredictions(ctx.db, ctx.tenantId);
     await inTenant(ctx.db, ctx.tenantId, (tx) =>
       scheduleTick(tx, ctx.tenantId, new Date(p.slot * 300_000 + 1000)),
     );
