@@ -32,6 +32,7 @@ export const viewRoutes: RouteSpec[] = [
     method: 'GET',
     url: '/views',
     permission: 'authenticated',
+    probe: { query: { object: '=customer' } },
     summary: 'Saved views of an object visible to the caller',
     tags,
     query: z.object({ object: z.string().max(60) }),

@@ -24,6 +24,21 @@ export type RouteShape =
   | { kind: 'foreign-id'; params: string[] }
   /** `/meta/objects/:object[/fields/:field]` readable with `<object>:read`. */
   | { kind: 'metadata' }
+  /**
+   * Routes whose path or query names a tenant-owned thing (`probe.params` / `probe.query`): the
+   * matrix creates that thing in the other tenant (and, for unit-scoped kinds, in a sibling and
+   * a parent unit) and expects 404 for it, and not 404 for the caller's own.
+   */
+  | {
+      kind: 'owned';
+      params: Record<string, string>;
+      query: Record<string, string>;
+      body: Record<string, string>;
+    }
+  /** Tenant-wide reads without a thing in the path (lists, configuration, figures). */
+  | { kind: 'tenant-read' }
+  /** Tenant-wide writes without a thing in the path (configuration, creates, previews). */
+  | { kind: 'tenant-write' }
   | { kind: 'unprobeable'; why: string };
 
 export const API_PREFIX = '/api/v1';
@@ -51,7 +66,17 @@ export function classify(r: RouteSpec): RouteShape {
   if (r.permission === 'public') return { kind: 'public' };
   const url = localUrl(r);
   const params = pathParams(url);
-  const unknown = params.filter((p) => !KNOWN_PARAMS.has(p));
+  const declared = r.probe?.params ?? {};
+  const query = r.probe?.query ?? {};
+  const body = r.probe?.body ?? {};
+  const names = (m: Record<string, string>) => Object.values(m).some((v) => !v.startsWith('='));
+  if (typeof r.permission === 'string' && !r.permission.startsWith('admin:')) {
+    if (names(declared) || names(query) || names(body))
+      return { kind: 'owned', params: declared, query, body };
+    if (params.every((p) => p in declared) && r.permission !== 'authenticated' && !r.rawBody)
+      return { kind: r.method === 'GET' ? 'tenant-read' : 'tenant-write' };
+  }
+  const unknown = params.filter((p) => !KNOWN_PARAMS.has(p) && !(p in declared));
   if (unknown.length)
     return { kind: 'unprobeable', why: `path params the matrix cannot fill: ${unknown.join(', ')}` };
   if (typeof r.permission === 'string' && r.permission.startsWith('admin:')) return { kind: 'admin', params };

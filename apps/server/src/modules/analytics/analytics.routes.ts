@@ -16,8 +16,6 @@ const query = z.object({
   channel: z.string().max(64).optional(),
   owner: z.string().max(40).optional(),
 });
-const SKIP =
-  'every number is compiled by the record engine with the viewer scope; dealer isolation covered in analytics tests';
 
 type Section = typeof funnel;
 const section = (
@@ -38,7 +36,6 @@ const section = (
     summary,
     tags: ['analytics'],
     query,
-    probe: { skip: SKIP },
     handler: (req) => req.tx((tx) => (fn as Section)(tx, req.principal, req.actor, req.query)),
   });
 

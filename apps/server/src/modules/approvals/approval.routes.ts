@@ -18,6 +18,7 @@ const decide = (action: ApprovalAction, summary: string) =>
     method: 'POST',
     url: `/approvals/:id/${action}`,
     permission: action === 'withdraw' ? 'approval:read' : 'approval:update',
+    probe: { params: { id: 'approval' } },
     summary,
     tags: ['approvals'],
     params: idParam,
@@ -34,7 +35,6 @@ export const approvalRoutes: RouteSpec[] = [
     summary: 'Approval inbox: pending for me, requested by me, decided by me',
     tags: ['approvals'],
     query: inboxQuery,
-    probe: { skip: 'lists only requests the caller requested, approves or covers by scope' },
     handler: (req) => req.tx((tx) => inbox(tx, req.principal, req.query.box, req.query.limit)),
   }),
   defineRoute({
@@ -44,7 +44,7 @@ export const approvalRoutes: RouteSpec[] = [
     summary: "A record's approval requests with their full history",
     tags: ['approvals'],
     query: historyQuery,
-    probe: { skip: 'checks the record through the record engine (404 outside scope)' },
+    probe: { query: { object: '=quote', recordId: 'approval.quote' } },
     handler: (req) =>
       req.tx(async (tx) => {
         if (!can(req.principal, `${req.query.object}:read`)) throw notFound(req.query.object);
@@ -57,6 +57,7 @@ export const approvalRoutes: RouteSpec[] = [
     method: 'GET',
     url: '/approvals/:id',
     permission: 'approval:read',
+    probe: { params: { id: 'approval' } },
     summary: 'One approval request with steps, approvers and history',
     tags: ['approvals'],
     params: idParam,
@@ -72,7 +73,6 @@ export const approvalRoutes: RouteSpec[] = [
     permission: 'approval:read',
     summary: 'Approval flows (object, condition, steps)',
     tags: ['approvals'],
-    probe: { skip: 'tenant configuration; RLS-confined' },
     handler: (req) => req.tx(async (tx) => ({ items: await listFlows(tx, req.principal.tenantId) })),
   }),
   defineRoute({
@@ -83,7 +83,6 @@ export const approvalRoutes: RouteSpec[] = [
     tags: ['approvals'],
     body: flowInput,
     status: 201,
-    probe: { skip: 'tenant configuration; RLS-confined' },
     handler: (req) =>
       req.tx((tx) => saveFlow(tx, req.actor, req.principal.tenantId, null, req.body as any, req.locale)),
   }),
@@ -95,7 +94,7 @@ export const approvalRoutes: RouteSpec[] = [
     tags: ['approvals'],
     params: idParam,
     body: flowInput,
-    probe: { skip: 'needs sales:configure, which the matrix dealer lacks; 404 on foreign ids' },
+    probe: { params: { id: 'approval_flow' }, body: { object: '=quote' } },
     handler: (req) =>
       req.tx((tx) =>
         saveFlow(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any, req.locale),

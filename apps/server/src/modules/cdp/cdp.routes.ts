@@ -10,7 +10,6 @@ import { lockTenantCdp } from './process.job.ts';
 import { TIMELINE_KINDS, type TimelineKind } from './profile-timeline.ts';
 import { ruleSchema } from './rules.ts';
 
-const SKIP = { skip: 'CDP resources: tenant-isolated by RLS; covered by modules/cdp/*.int.test.ts' };
 const TAGS = ['cdp'];
 const SOURCE_KINDS = ['web', 'server', 'app', 'miniprogram', 'pos', 'import'] as const;
 const KEY = /^[a-z][a-z0-9_]{0,62}$/;
@@ -66,7 +65,6 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'List event sources',
     tags: TAGS,
-    probe: SKIP,
     handler: (req) => req.tx((tx) => svc.listSources(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
@@ -76,7 +74,6 @@ export const cdpRouteList: RouteSpec[] = [
     summary: 'Create a source; the write key is returned once',
     tags: TAGS,
     status: 201,
-    probe: SKIP,
     body: z.object({ name: z.string().min(1).max(100), kind: z.enum(SOURCE_KINDS) }),
     handler: (req) => req.tx((tx) => svc.createSource(tx, req.actor, req.body)),
   }),
@@ -86,7 +83,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:manage',
     summary: 'Rename, enable or disable a source',
     tags: TAGS,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_source' } },
     params: idParam,
     body: z.object({ name: z.string().min(1).max(100).optional(), enabled: z.boolean().optional() }),
     handler: (req) => req.tx((tx) => svc.updateSource(tx, req.actor, req.params.id, req.body)),
@@ -97,7 +94,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:manage',
     summary: 'Replace the write key (the old one stops working)',
     tags: TAGS,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_source' } },
     params: idParam,
     handler: (req) => req.tx((tx) => svc.rotateSourceKey(tx, req.actor, req.params.id)),
   }),
@@ -107,7 +104,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'Live debugger: recent events and validation errors',
     tags: TAGS,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_source' } },
     params: idParam,
     query: z.object({ since: z.coerce.number().int().min(0).optional() }),
     handler: (req) =>
@@ -121,7 +118,6 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'List profiles',
     tags: TAGS,
-    probe: SKIP,
     query: z.object({
       q: z.string().max(100).optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -154,7 +150,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: '360 profile: identities, traits, tags, segments, consents, CRM links, timeline',
     tags: TAGS,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_profile' } },
     params: idParam,
     handler: (req) =>
       req
@@ -168,7 +164,7 @@ export const cdpRouteList: RouteSpec[] = [
     summary:
       'A page of the profile timeline: events merged with the linked customer’s activities, stage changes, quotes, contracts, orders and receipts the viewer may see',
     tags: TAGS,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_profile' } },
     params: idParam,
     query: z.object({
       before: z.iso.datetime({ offset: true }).optional(),
@@ -192,16 +188,15 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'Event names this tenant has received recently (for the segment builder)',
     tags: TAGS,
-    probe: SKIP,
     handler: (req) => req.tx((tx) => svc.eventNames(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',
     url: '/cdp/event-properties',
     permission: 'cdp:read',
+    probe: { query: { event: '=Probe Viewed' } },
     summary: 'Top property keys of one event, with types and example values',
     tags: TAGS,
-    probe: SKIP,
     query: z.object({ event: z.string().min(1).max(200) }),
     handler: (req) =>
       req.tx((tx) => svc.eventProperties(tx, req.principal.tenantId, req.query.event), { readOnly: true }),
@@ -212,7 +207,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'profile:unmask',
     summary: 'The 360 profile with personal values in full (audited)',
     tags: TAGS,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_profile' } },
     params: idParam,
     handler: (req) =>
       req.tx(async (tx) => {
@@ -228,7 +223,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:manage',
     summary: 'Grant or withdraw consent for one purpose (PIPL, R13.1)',
     tags: TAGS,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_profile', purpose: '=marketing' } },
     params: z.object({ id: z.uuid(), purpose: z.string().regex(/^[a-zA-Z_]{1,60}$/) }),
     body: z.object({ granted: z.boolean() }),
     status: 204,
@@ -241,7 +236,6 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'Merge history',
     tags: TAGS,
-    probe: SKIP,
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
     handler: (req) =>
       req.tx((tx) => svc.listMerges(tx, req.principal.tenantId, req.query.limit), { readOnly: true }),
@@ -252,7 +246,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:manage',
     summary: 'Undo a merge (split the profiles again)',
     tags: TAGS,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_merge' } },
     params: idParam,
     handler: (req) =>
       req.tx(async (tx) => {
@@ -268,7 +262,6 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'One ID rules per identity kind',
     tags: TAGS,
-    probe: SKIP,
     handler: (req) => req.tx((tx) => svc.getIdentityRules(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
@@ -277,7 +270,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:manage',
     summary: 'Set max per profile, priority and blocked values of an identity kind',
     tags: TAGS,
-    probe: SKIP,
+    probe: { params: { kind: '=phone' } },
     params: z.object({ kind: z.string().regex(/^[a-z_]{1,40}$/) }),
     body: z.object({
       maxPerProfile: z.number().int().min(1).max(1000),
@@ -293,7 +286,6 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'Tag catalogue with groups, lineage, coverage and backfill progress',
     tags: TAGS,
-    probe: SKIP,
     query: z.object({ object: OBJ.optional() }),
     handler: (req) =>
       req.tx((tx) => svc.listTags(tx, req.principal.tenantId, req.query.object), { readOnly: true }),
@@ -305,7 +297,6 @@ export const cdpRouteList: RouteSpec[] = [
     summary: 'Create a tag group',
     tags: TAGS,
     status: 201,
-    probe: SKIP,
     body: z.object({ name: z.string().min(1).max(100), description: z.string().max(1000).nullish() }),
     handler: (req) => req.tx((tx) => svc.createTagGroup(tx, req.actor, req.body)),
   }),
@@ -315,7 +306,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:manage',
     summary: 'Rename a tag group or change its description',
     tags: TAGS,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_tag_group' } },
     params: idParam,
     body: z.object({
       name: z.string().min(1).max(100).optional(),
@@ -330,7 +321,7 @@ export const cdpRouteList: RouteSpec[] = [
     summary: 'Delete an empty tag group',
     tags: TAGS,
     status: 204,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_tag_group' } },
     params: idParam,
     handler: (req) => req.tx((tx) => svc.deleteTagGroup(tx, req.actor, req.params.id)),
   }),
@@ -340,7 +331,6 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'Preview a tag on sample profiles before saving',
     tags: TAGS,
-    probe: SKIP,
     body: tagBody,
     handler: (req) =>
       req.tx((tx) => svc.previewTag(tx, req.principal.tenantId, req.body as svc.TagInput), {
@@ -354,7 +344,6 @@ export const cdpRouteList: RouteSpec[] = [
     summary: 'Create a tag (a backfill job starts for rule-based kinds)',
     tags: TAGS,
     status: 201,
-    probe: SKIP,
     body: tagBody,
     handler: (req) => req.tx((tx) => svc.createTag(tx, req.actor, req.body as svc.TagInput)),
   }),
@@ -364,7 +353,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'One tag with coverage and backfill progress',
     tags: TAGS,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_tag' } },
     params: idParam,
     handler: (req) =>
       req.tx((tx) => svc.getTag(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
@@ -375,7 +364,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'Model card of a predicted tag: metrics, feature weights, band distribution',
     tags: TAGS,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_tag' } },
     params: idParam,
     handler: (req) =>
       req.tx((tx) => getModelCard(tx, req.principal.tenantId, req.params.id, req.locale), { readOnly: true }),
@@ -387,7 +376,7 @@ export const cdpRouteList: RouteSpec[] = [
     summary: 'Retrain and rescore a predicted tag (runs as its backfill job)',
     tags: TAGS,
     status: 202,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_tag' } },
     params: idParam,
     handler: (req) => req.tx((tx) => requestRetrain(tx, req.actor, req.params.id)),
   }),
@@ -397,7 +386,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:manage',
     summary: 'Update a tag',
     tags: TAGS,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_tag' } },
     params: idParam,
     body: tagBody.omit({ key: true, kind: true, object: true }).partial(),
     handler: (req) =>
@@ -410,7 +399,7 @@ export const cdpRouteList: RouteSpec[] = [
     summary: 'Delete a tag',
     tags: TAGS,
     status: 204,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_tag' } },
     params: idParam,
     handler: (req) => req.tx((tx) => svc.deleteTag(tx, req.actor, req.params.id)),
   }),
@@ -421,7 +410,7 @@ export const cdpRouteList: RouteSpec[] = [
     summary: 'Set or clear a manual tag on a profile or record',
     tags: TAGS,
     status: 204,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_tag', subject: 'cdp_profile' } },
     params: z.object({ id: z.uuid(), subject: z.uuid() }),
     body: z.object({ on: z.boolean(), value: z.any().optional() }),
     handler: (req) =>
@@ -435,7 +424,6 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'List segments',
     tags: TAGS,
-    probe: SKIP,
     handler: (req) => req.tx((tx) => svc.listSegments(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
@@ -444,7 +432,6 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'Live count of a segment being edited',
     tags: TAGS,
-    probe: SKIP,
     body: segmentBody,
     handler: (req) =>
       req.tx((tx) => svc.previewSegment(tx, req.principal.tenantId, req.body as svc.SegmentInput), {
@@ -458,7 +445,6 @@ export const cdpRouteList: RouteSpec[] = [
     summary: 'Create a segment (computed at once, then kept current by events)',
     tags: TAGS,
     status: 201,
-    probe: SKIP,
     body: segmentBody,
     handler: (req) => req.tx((tx) => svc.createSegment(tx, req.actor, req.body as svc.SegmentInput)),
   }),
@@ -468,7 +454,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'One segment',
     tags: TAGS,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_segment' } },
     params: idParam,
     handler: (req) =>
       req.tx((tx) => svc.getSegment(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
@@ -479,7 +465,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:manage',
     summary: 'Update a segment',
     tags: TAGS,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_segment' } },
     params: idParam,
     body: segmentBody.omit({ object: true }).partial(),
     handler: (req) =>
@@ -492,7 +478,7 @@ export const cdpRouteList: RouteSpec[] = [
     summary: 'Delete a segment',
     tags: TAGS,
     status: 204,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_segment' } },
     params: idParam,
     handler: (req) => req.tx((tx) => svc.deleteSegment(tx, req.actor, req.params.id)),
   }),
@@ -502,7 +488,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:manage',
     summary: 'Recompute a segment now (batch SQL evaluator)',
     tags: TAGS,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_segment' } },
     params: idParam,
     handler: (req) => req.tx((tx) => svc.manualRecompute(tx, req.principal.tenantId, req.params.id)),
   }),
@@ -512,7 +498,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'Members of a segment (masked unless profile:unmask)',
     tags: TAGS,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_segment' } },
     params: idParam,
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
     handler: (req) =>
@@ -536,7 +522,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'Daily membership (entered, exited, members)',
     tags: TAGS,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_segment' } },
     params: idParam,
     handler: (req) =>
       req.tx((tx) => svc.segmentHistory(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
@@ -547,7 +533,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'segment:export',
     summary: 'Export members as CSV (masked per viewer, audited)',
     tags: TAGS,
-    probe: SKIP,
+    probe: { params: { id: 'cdp_segment' } },
     params: idParam,
     handler: async (req, reply) => {
       const csv = await req.tx((tx) =>

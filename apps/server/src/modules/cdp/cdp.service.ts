@@ -663,6 +663,16 @@ async function startBackfill(tx: Tx, tenantId: string, tagId: string) {
     where tenant_id = ${tenantId} and id = ${tagId}`.execute(tx);
 }
 
+async function subjectExists(tx: Tx, tenantId: string, object: string, id: string): Promise<boolean> {
+  const q =
+    object === 'profile'
+      ? sql`select 1 from cdp_profiles where tenant_id = ${tenantId} and id = ${id}`
+      : object === 'customer' || object === 'contact'
+        ? sql`select 1 from ${sql.table(`${object}s`)} where tenant_id = ${tenantId} and id = ${id} and deleted_at is null`
+        : sql`select 1 from custom_records where tenant_id = ${tenantId} and object = ${object} and id = ${id} and deleted_at is null`;
+  return (await q.execute(tx)).rows.length > 0;
+}
+
 export async function setManualTag(
   tx: Tx,
   actor: Actor,
@@ -672,12 +682,14 @@ export async function setManualTag(
   value: unknown,
 ) {
   const t = (
-    await sql<any>`select kind from cdp_tags where tenant_id = ${actor.tenantId} and id = ${tagId}`.execute(
+    await sql<any>`select kind, object from cdp_tags where tenant_id = ${actor.tenantId} and id = ${tagId}`.execute(
       tx,
     )
   ).rows[0];
   if (!t) throw notFound('tag');
   if (t.kind !== 'manual') throw conflict('cdp.tag_not_manual');
+  // Only the tenant's own subjects carry its tags: another tenant's id is as unknown as a made-up one.
+  if (!(await subjectExists(tx, actor.tenantId, t.object, subjectId))) throw notFound('profile');
   if (on)
     await sql`insert into cdp_subject_tags (tenant_id, tag_id, subject_id, value, set_by, reason)
       values (${actor.tenantId}, ${tagId}, ${subjectId}, ${JSON.stringify(value ?? true)}::jsonb, ${actor.actorId}, 'manual')

@@ -176,9 +176,12 @@ export async function claimLead(ctx: RecordCtx, id: string, locale: Locale) {
   const tenantId = principal.tenantId;
   if (!isUuid(id)) throw notFound('lead');
   const units = await poolUnitIds(tx, tenantId, principal);
+  // Pool units reach a lead nobody holds; one already held there is named only to someone in
+  // the same unit (the loser of a claim race), else it is outside the caller's sight: 404.
   const row = (
     await sql<Row>`select r.* from leads r where r.tenant_id = ${tenantId} and r.id = ${id} and r.deleted_at is null
-      and (r.unit_id = any(${units}::uuid[]) or ${scopeWhere(principal, ctx.obj)})`.execute(tx)
+      and ((r.unit_id = any(${units}::uuid[]) and (r.owner_id is null or r.unit_id = ${principal.unitId}))
+        or ${scopeWhere(principal, ctx.obj)})`.execute(tx)
   ).rows[0];
   if (!row) throw notFound('lead');
   const alreadyOwned = async (ownerId: string | null) => {
@@ -384,7 +387,21 @@ export async function checkDuplicates(
     [{ phone, email: q.email?.trim() || null, company: q.company?.trim() || null }],
     q.excludeId && isUuid(q.excludeId) ? [q.excludeId] : [],
   );
-  return { duplicate: m ?? null, ownedByOther: !!m?.ownerId && m.ownerId !== ctx.principal.userId };
+  const duplicate = m ? { ...m, name: await nameIfVisible(ctx, m.object, m.id, m.name) } : null;
+  return { duplicate, ownedByOther: !!m?.ownerId && m.ownerId !== ctx.principal.userId };
+}
+
+/**
+ * A duplicate is reported across units so nobody chases a taken customer (撞单): its owner is
+ * named either way, but the record's own name only to a caller whose data scope covers it.
+ */
+async function nameIfVisible(ctx: RecordCtx, object: string, id: string, name: string) {
+  const c = object === ctx.obj.apiName ? ctx : await recordCtx(ctx.tx, ctx.principal, ctx.actor, object);
+  const seen = await sql`select 1 from ${sql.table(c.obj.table!)} r
+    where r.tenant_id = ${ctx.principal.tenantId} and r.id = ${id} and ${scopeWhere(ctx.principal, c.obj)}`.execute(
+    ctx.tx,
+  );
+  return seen.rows.length ? name : null;
 }
 
 /** The record a lead duplicates and who owns it (the 撞单 warning on the lead page). */
@@ -405,7 +422,7 @@ export async function duplicateOf(ctx: RecordCtx, id: string) {
     duplicate: {
       object: lead.duplicateOfObject,
       id: hit.id,
-      name: hit.name,
+      name: await nameIfVisible(ctx, lead.duplicateOfObject as string, hit.id, hit.name),
       ownerId: hit.owner_id,
       ownerName: hit.owner_id ? await ownerName(ctx.tx, ctx.principal.tenantId, hit.owner_id) : null,
       ownedByOther: !!hit.owner_id && hit.owner_id !== ctx.principal.userId,

@@ -55,9 +55,6 @@ import {
 import { rescoreOpenLeads, trainModel } from './scoring.service.ts';
 
 const TAGS = ['leads'];
-const CONFIG = 'tenant configuration behind leads:configure; RLS-confined';
-const OWN =
-  'rows limited to the caller (owner = principal) or their pool units; dealer isolation covered in leads tests';
 /** Per IP and form; the default suits a human filling a form, not a script. */
 const formLimiter = new RateLimiter(Number(process.env.LEADS_FORM_RATE_LIMIT ?? 10), 60_000);
 const formKeyParam = z.object({ formKey: z.string().min(10).max(80) });
@@ -128,7 +125,6 @@ export const leadRoutes: RouteSpec[] = [
     tags: TAGS,
     body: intakeBody,
     status: 201,
-    probe: { skip: 'creates through the record engine; scope rules of lead apply' },
     handler: async (req) => {
       const r = await req.tx((tx) =>
         intakeByChannel(tx, req.principal, req.actor, req.body as any, req.locale),
@@ -145,7 +141,6 @@ export const leadRoutes: RouteSpec[] = [
     summary: 'My open leads by urgency (unanswered first by SLA deadline; overdue flags; next follow-up)',
     tags: TAGS,
     query: z.object({ limit: z.coerce.number().int().min(1).max(200).optional() }),
-    probe: { skip: OWN },
     handler: (req) =>
       req.tx(async (tx) => inbox(await recordCtx(tx, req.principal, req.actor, 'lead'), req.query), {
         readOnly: true,
@@ -158,7 +153,6 @@ export const leadRoutes: RouteSpec[] = [
     summary: 'Leads in the pools (公海) of my unit, the units above it and below it; my claim limits',
     tags: TAGS,
     query: listQuery,
-    probe: { skip: OWN },
     handler: (req) =>
       req.tx(async (tx) => listPool(await recordCtx(tx, req.principal, req.actor, 'lead'), req.query), {
         readOnly: true,
@@ -172,7 +166,7 @@ export const leadRoutes: RouteSpec[] = [
       'Duplicate check before save: an existing lead or customer with the same phone, email or company, and its owner',
     tags: TAGS,
     query: dupQuery,
-    probe: { skip: 'returns only the owner name and id of a match; no record fields' },
+    probe: { query: { phone: 'lead.phone' } },
     handler: (req) =>
       req.tx(
         async (tx) => checkDuplicates(await recordCtx(tx, req.principal, req.actor, 'lead'), req.query),
@@ -183,6 +177,7 @@ export const leadRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/leads/:id/claim',
     permission: 'lead:update',
+    probe: { params: { id: 'lead' } },
     summary: 'Claim a lead from the pool (race-safe; 409 names the owner; daily and holding limits)',
     tags: TAGS,
     params: idParam,
@@ -195,6 +190,7 @@ export const leadRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/leads/:id/return',
     permission: 'lead:update',
+    probe: { params: { id: 'lead' } },
     summary: 'Return a lead to its unit pool with a reason',
     tags: TAGS,
     params: idParam,
@@ -213,6 +209,7 @@ export const leadRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/leads/:id/status',
     permission: 'lead:update',
+    probe: { params: { id: 'lead' } },
     summary: 'Change a lead status (guarded transitions; disqualify needs a reason)',
     tags: TAGS,
     params: idParam,
@@ -231,6 +228,7 @@ export const leadRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/leads/:id/convert',
     permission: 'lead:update',
+    probe: { params: { id: 'lead' } },
     summary:
       'Convert a lead: customer (existing or new), contact, optional opportunity, activities moved — one transaction',
     tags: TAGS,
@@ -250,6 +248,7 @@ export const leadRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/leads/:id/merge',
     permission: 'lead:update',
+    probe: { params: { id: 'lead' }, body: { intoId: 'lead' } },
     summary: 'Merge this (duplicate) lead into another: fill empty fields, move activities, close this one',
     tags: TAGS,
     params: idParam,
@@ -268,6 +267,7 @@ export const leadRoutes: RouteSpec[] = [
     method: 'GET',
     url: '/leads/:id/duplicate',
     permission: 'lead:read',
+    probe: { params: { id: 'lead' } },
     summary: 'The lead or customer this lead duplicates, with its owner (撞单 warning)',
     tags: TAGS,
     params: idParam,
@@ -281,6 +281,7 @@ export const leadRoutes: RouteSpec[] = [
     method: 'GET',
     url: '/leads/:id/assignments',
     permission: 'lead:read',
+    probe: { params: { id: 'lead' } },
     summary: 'Assignment history of a lead with the reason of every decision',
     tags: TAGS,
     params: idParam,
@@ -297,7 +298,6 @@ export const leadRoutes: RouteSpec[] = [
     permission: 'lead:read',
     summary: 'Scorecard, model summary, SLA minutes per channel, pool rules',
     tags: TAGS,
-    probe: { skip: CONFIG },
     handler: (req) => req.tx((tx) => getSettings(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
@@ -307,7 +307,6 @@ export const leadRoutes: RouteSpec[] = [
     summary: 'Edit the scorecard, SLA or pool rules (a scorecard change re-scores open leads)',
     tags: TAGS,
     body: settingsPatch,
-    probe: { skip: CONFIG },
     handler: (req) => req.tx((tx) => updateSettings(tx, req.actor, req.principal.tenantId, req.body as any)),
   }),
   defineRoute({
@@ -316,7 +315,6 @@ export const leadRoutes: RouteSpec[] = [
     permission: 'leads:configure',
     summary: "Retrain the scoring model on the tenant's converted/disqualified history now",
     tags: TAGS,
-    probe: { skip: CONFIG },
     handler: (req) =>
       req.tx(async (tx) => {
         const r = await trainModel(tx, req.principal.tenantId);
@@ -330,7 +328,6 @@ export const leadRoutes: RouteSpec[] = [
     permission: 'leads:configure',
     summary: 'Assignment rules in order',
     tags: TAGS,
-    probe: { skip: CONFIG },
     handler: (req) => req.tx((tx) => listRules(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
@@ -341,7 +338,6 @@ export const leadRoutes: RouteSpec[] = [
     tags: TAGS,
     body: ruleBody,
     status: 201,
-    probe: { skip: CONFIG },
     handler: (req) => req.tx((tx) => createRule(tx, req.actor, req.principal.tenantId, req.body as any)),
   }),
   defineRoute({
@@ -352,7 +348,7 @@ export const leadRoutes: RouteSpec[] = [
     tags: TAGS,
     params: idParam,
     body: rulePatch,
-    probe: { skip: CONFIG },
+    probe: { params: { id: 'lead_rule' } },
     handler: (req) =>
       req.tx((tx) => updateRule(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any)),
   }),
@@ -364,7 +360,7 @@ export const leadRoutes: RouteSpec[] = [
     tags: TAGS,
     params: idParam,
     status: 204,
-    probe: { skip: CONFIG },
+    probe: { params: { id: 'lead_rule' } },
     handler: (req) => req.tx((tx) => deleteRule(tx, req.actor, req.principal.tenantId, req.params.id)),
   }),
   defineRoute({
@@ -373,7 +369,6 @@ export const leadRoutes: RouteSpec[] = [
     permission: 'leads:configure',
     summary: 'Per-user lead capacity and working hours',
     tags: TAGS,
-    probe: { skip: CONFIG },
     handler: (req) => req.tx((tx) => listUserSettings(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
@@ -384,7 +379,7 @@ export const leadRoutes: RouteSpec[] = [
     tags: TAGS,
     params: idParam,
     body: userSettingsBody,
-    probe: { skip: CONFIG },
+    probe: { params: { id: 'user' } },
     handler: (req) =>
       req.tx((tx) => putUserSettings(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any)),
   }),
@@ -394,7 +389,6 @@ export const leadRoutes: RouteSpec[] = [
     permission: 'leads:configure',
     summary: 'Web forms with their public keys',
     tags: TAGS,
-    probe: { skip: CONFIG },
     handler: (req) => req.tx((tx) => listForms(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
@@ -405,7 +399,6 @@ export const leadRoutes: RouteSpec[] = [
     tags: TAGS,
     body: formCreate,
     status: 201,
-    probe: { skip: CONFIG },
     handler: (req) => req.tx((tx) => createForm(tx, req.actor, req.principal, req.body as any)),
   }),
   defineRoute({
@@ -416,7 +409,7 @@ export const leadRoutes: RouteSpec[] = [
     tags: TAGS,
     params: idParam,
     body: formPatch,
-    probe: { skip: CONFIG },
+    probe: { params: { id: 'lead_form' } },
     handler: (req) =>
       req.tx((tx) => updateForm(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any)),
   }),
@@ -426,7 +419,6 @@ export const leadRoutes: RouteSpec[] = [
     permission: 'leads:configure',
     summary: 'Channel codes (活码)',
     tags: TAGS,
-    probe: { skip: CONFIG },
     handler: (req) => req.tx((tx) => listChannels(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
@@ -437,7 +429,6 @@ export const leadRoutes: RouteSpec[] = [
     tags: TAGS,
     body: channelBody,
     status: 201,
-    probe: { skip: CONFIG },
     handler: (req) =>
       req.tx((tx) => upsertChannel(tx, req.actor, req.principal.tenantId, null, req.body as any)),
   }),
@@ -449,7 +440,7 @@ export const leadRoutes: RouteSpec[] = [
     tags: TAGS,
     params: idParam,
     body: channelBody,
-    probe: { skip: CONFIG },
+    probe: { params: { id: 'lead_channel' } },
     handler: (req) =>
       req.tx((tx) => upsertChannel(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any)),
   }),

@@ -11,8 +11,6 @@ import {
   unreadCount,
 } from './notifications.service.ts';
 
-const OWN = 'every query is confined to the caller (user_id = principal) and RLS';
-
 export const notificationRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
@@ -25,7 +23,6 @@ export const notificationRoutes: RouteSpec[] = [
       limit: z.coerce.number().int().min(1).max(100).optional(),
       before: z.uuid().optional(),
     }),
-    probe: { skip: OWN },
     handler: (req) =>
       req.tx(
         (tx) =>
@@ -43,7 +40,6 @@ export const notificationRoutes: RouteSpec[] = [
     permission: 'authenticated',
     summary: 'How many of my notifications are unread (for the bell badge)',
     tags: ['notifications'],
-    probe: { skip: OWN },
     handler: (req) =>
       req.tx(
         async (tx) => ({ unread: await unreadCount(tx, req.principal.tenantId, req.principal.userId) }),
@@ -58,7 +54,6 @@ export const notificationRoutes: RouteSpec[] = [
     permission: 'authenticated',
     summary: 'Mark all my notifications read',
     tags: ['notifications'],
-    probe: { skip: OWN },
     handler: (req) => req.tx((tx) => markAllRead(tx, req.principal.tenantId, req.principal.userId)),
   }),
   defineRoute({
@@ -69,7 +64,7 @@ export const notificationRoutes: RouteSpec[] = [
     tags: ['notifications'],
     params: idParam,
     status: 204,
-    probe: { skip: OWN },
+    probe: { params: { id: 'notification' } },
     handler: (req) =>
       req.tx((tx) => markRead(tx, req.principal.tenantId, req.principal.userId, req.params.id)),
   }),
@@ -79,7 +74,6 @@ export const notificationRoutes: RouteSpec[] = [
     permission: 'leads:configure',
     summary: "The tenant's notification webhooks",
     tags: ['notifications'],
-    probe: { skip: 'tenant configuration; RLS-confined' },
     handler: (req) => req.tx((tx) => listWebhooks(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
@@ -92,7 +86,6 @@ export const notificationRoutes: RouteSpec[] = [
       .object({ url: z.url().max(2000), kinds: z.array(z.string().max(60)).max(50).optional() })
       .strict(),
     status: 201,
-    probe: { skip: 'tenant configuration; RLS-confined' },
     handler: (req) => req.tx((tx) => createWebhook(tx, req.principal.tenantId, req.body)),
   }),
   defineRoute({
@@ -103,7 +96,7 @@ export const notificationRoutes: RouteSpec[] = [
     tags: ['notifications'],
     params: idParam,
     status: 204,
-    probe: { skip: 'tenant configuration; RLS-confined, 404 on foreign ids' },
+    probe: { params: { id: 'notification_webhook' } },
     handler: (req) => req.tx((tx) => deleteWebhook(tx, req.principal.tenantId, req.params.id)),
   }),
   defineRoute({
@@ -113,7 +106,7 @@ export const notificationRoutes: RouteSpec[] = [
     summary: 'Delivery log of a webhook (status, attempts, response code)',
     tags: ['notifications'],
     params: idParam,
-    probe: { skip: 'tenant configuration; RLS-confined' },
+    probe: { params: { id: 'notification_webhook' } },
     handler: (req) =>
       req.tx((tx) => listDeliveries(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
   }),

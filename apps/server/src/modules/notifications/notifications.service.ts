@@ -162,6 +162,11 @@ export async function deleteWebhook(tx: Tx, tenantId: string, id: string) {
 }
 
 export async function listDeliveries(tx: Tx, tenantId: string, webhookId: string) {
+  const hook =
+    await sql`select 1 from notification_webhooks where tenant_id = ${tenantId} and id = ${webhookId}`.execute(
+      tx,
+    );
+  if (hook.rows.length === 0) throw notFound('webhook');
   const rows = (
     await sql<any>`select id, notification_id, status, attempts, response_status, error, created_at, delivered_at
       from webhook_deliveries where tenant_id = ${tenantId} and webhook_id = ${webhookId}

@@ -40,7 +40,6 @@ export const documentRoutes: RouteSpec[] = [
     summary: 'Price and total quote lines without saving (live totals in the quote builder)',
     tags: ['sales'],
     body: calculateBody,
-    probe: { skip: 'computes from the request and the tenant-wide catalogue; stores nothing' },
     handler: (req) =>
       req.tx(async (tx) => {
         const priced = await priceLines(tx, req.principal, req.actor, req.body.currency, req.body.lines);
@@ -51,6 +50,7 @@ export const documentRoutes: RouteSpec[] = [
     method: 'GET',
     url: '/quotes/:id/lines',
     permission: 'quote:read',
+    probe: { params: { id: 'quote' } },
     summary: 'A quote with its lines',
     tags: ['sales'],
     params: idParam,
@@ -60,6 +60,7 @@ export const documentRoutes: RouteSpec[] = [
     method: 'PUT',
     url: '/quotes/:id/lines',
     permission: 'quote:update',
+    probe: { params: { id: 'quote' } },
     summary: 'Replace the lines; the server prices them and computes totals (422 while pending approval)',
     tags: ['sales'],
     params: idParam,
@@ -73,6 +74,7 @@ export const documentRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/quotes/:id/submit',
     permission: 'quote:update',
+    probe: { params: { id: 'quote' } },
     summary: 'Submit: starts the approval flow when its condition holds, else approves directly',
     tags: ['sales'],
     params: idParam,
@@ -83,6 +85,7 @@ export const documentRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/quotes/:id/contract',
     permission: 'contract:create',
+    probe: { params: { id: 'quote' } },
     summary: 'Turn an approved quote into a draft contract',
     tags: ['sales'],
     params: idParam,
@@ -97,6 +100,7 @@ export const documentRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/contracts/:id/status',
     permission: 'contract:update',
+    probe: { params: { id: 'contract' } },
     summary: 'Contract status transition (draft → active → completed | terminated)',
     tags: ['sales'],
     params: idParam,
@@ -110,6 +114,7 @@ export const documentRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/contracts/:id/order',
     permission: 'order:create',
+    probe: { params: { id: 'contract' } },
     summary: 'Create an order from an active contract',
     tags: ['sales'],
     params: idParam,
@@ -124,6 +129,7 @@ export const documentRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/orders/:id/status',
     permission: 'order:update',
+    probe: { params: { id: 'order' } },
     summary: 'Order status transition (draft → confirmed → shipped → completed | cancelled)',
     tags: ['sales'],
     params: idParam,
@@ -137,6 +143,7 @@ export const documentRoutes: RouteSpec[] = [
     method: 'GET',
     url: '/orders/:id/plan',
     permission: 'order:read',
+    probe: { params: { id: 'order' } },
     summary: 'Payment plan (installments) with receipts allocated oldest-due first',
     tags: ['sales'],
     params: idParam,
@@ -146,6 +153,7 @@ export const documentRoutes: RouteSpec[] = [
     method: 'PUT',
     url: '/orders/:id/plan',
     permission: 'order:update',
+    probe: { params: { id: 'order' } },
     summary: 'Replace the payment plan (installments must add up to the order amount)',
     tags: ['sales'],
     params: idParam,
@@ -162,7 +170,6 @@ export const documentRoutes: RouteSpec[] = [
     summary: 'Targets of a period with live achievement and forecast (viewer scope applies)',
     tags: ['sales'],
     query: periodQuery,
-    probe: { skip: 'targets through the record engine, numbers over rows in scope; covered in sales tests' },
     handler: (req) =>
       req.tx(async (tx) => ({ items: await achievements(await ctxOf(req, tx, 'target'), req.query) })),
   }),
@@ -173,7 +180,6 @@ export const documentRoutes: RouteSpec[] = [
     summary: 'Weighted pipeline forecast per month of a period',
     tags: ['sales'],
     query: periodQuery,
-    probe: { skip: 'numbers over opportunities in scope; covered in sales tests' },
     handler: (req) =>
       req.tx(async (tx) =>
         forecast(await ctxOf(req, tx, 'opportunity'), {
@@ -186,6 +192,7 @@ export const documentRoutes: RouteSpec[] = [
     method: 'GET',
     url: '/customers/:id/360',
     permission: 'customer:read',
+    probe: { params: { id: 'customer' } },
     summary:
       'Customer 360: profile, contacts, opportunities, quotes, contracts, orders, receipts, activities, timeline, pipeline value',
     tags: ['sales'],
@@ -198,7 +205,6 @@ export const documentRoutes: RouteSpec[] = [
     permission: 'opportunity:read',
     summary: 'Sales settings (pipeline value thresholds)',
     tags: ['sales'],
-    probe: { skip: 'tenant configuration; RLS-confined' },
     handler: (req) => req.tx((tx) => getSettings(tx, req.principal.tenantId)),
   }),
   defineRoute({
@@ -208,7 +214,6 @@ export const documentRoutes: RouteSpec[] = [
     summary: 'Change sales settings; re-tags every customer',
     tags: ['sales'],
     body: settingsBody,
-    probe: { skip: 'tenant configuration; RLS-confined' },
     handler: (req) => req.tx((tx) => putSettings(tx, req.principal.tenantId, req.body)),
   }),
 ];

@@ -5,8 +5,6 @@ import { listPipelines } from './pipeline.queries.ts';
 import { createPipeline, updatePipeline } from './pipeline.service.ts';
 import { kanbanQuery, pipelineCreate, pipelinePatch, sopToggle, stageMove } from './sales.schemas.ts';
 
-const SCOPED = 'rows come from the record engine scope; dealer isolation is covered in sales tests';
-
 export const opportunityRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
@@ -15,7 +13,6 @@ export const opportunityRoutes: RouteSpec[] = [
     summary: 'Kanban: per-stage counts, sums, weighted sums and first page of cards (data scope applies)',
     tags: ['sales'],
     query: kanbanQuery,
-    probe: { skip: SCOPED },
     handler: (req) =>
       req.tx(async (tx) => kanban(await recordCtx(tx, req.principal, req.actor, 'opportunity'), req.query)),
   }),
@@ -23,6 +20,7 @@ export const opportunityRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/opportunities/:id/stage',
     permission: 'opportunity:update',
+    probe: { params: { id: 'opportunity' } },
     summary: 'Move an opportunity to another stage (SOP-guarded; lost needs a reason; won/lost terminal)',
     tags: ['sales'],
     params: idParam,
@@ -41,6 +39,7 @@ export const opportunityRoutes: RouteSpec[] = [
     method: 'GET',
     url: '/opportunities/:id/sop',
     permission: 'opportunity:read',
+    probe: { params: { id: 'opportunity' } },
     summary: "The opportunity's SOP checklist per stage with done state",
     tags: ['sales'],
     params: idParam,
@@ -53,6 +52,7 @@ export const opportunityRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/opportunities/:id/sop',
     permission: 'opportunity:update',
+    probe: { params: { id: 'opportunity' } },
     summary: 'Tick or untick one SOP item',
     tags: ['sales'],
     params: idParam,
@@ -68,7 +68,6 @@ export const opportunityRoutes: RouteSpec[] = [
     permission: 'opportunity:read',
     summary: "The tenant's pipelines with stages and SOP checklists",
     tags: ['sales'],
-    probe: { skip: 'tenant configuration; RLS-confined' },
     handler: (req) => req.tx(async (tx) => ({ items: await listPipelines(tx, req.principal.tenantId) })),
   }),
   defineRoute({
@@ -79,7 +78,6 @@ export const opportunityRoutes: RouteSpec[] = [
     tags: ['sales'],
     body: pipelineCreate,
     status: 201,
-    probe: { skip: 'tenant configuration; RLS-confined' },
     handler: (req) =>
       req.tx((tx) => createPipeline(tx, req.actor, req.principal.tenantId, req.body as any, req.locale)),
   }),
@@ -91,7 +89,7 @@ export const opportunityRoutes: RouteSpec[] = [
     tags: ['sales'],
     params: idParam,
     body: pipelinePatch,
-    probe: { skip: 'needs sales:configure, which the matrix dealer lacks; RLS-confined, 404 on foreign ids' },
+    probe: { params: { id: 'pipeline' } },
     handler: (req) =>
       req.tx((tx) =>
         updatePipeline(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any, req.locale),

@@ -53,9 +53,27 @@ export interface RouteSpec<B = any, Q = any, P = any> {
   bodyLimit?: number;
   /** Accept non-JSON bodies (uploads) as a Buffer. */
   rawBody?: boolean;
-  /** For the permission-matrix test: how to build a probe request for this route. */
-  probe?: { object?: string; skip?: string };
+  /** For the permission-matrix and bad-input tests: how to build a probe request for this route. */
+  probe?: RouteProbe;
   handler(req: ApiRequest<B, Q, P>, reply: FastifyReply): Promise<unknown>;
+}
+
+/**
+ * How the generated security tests probe a route (apps/server/src/testing/route-probe.ts).
+ * `params` and `query` name what each value is: a probe kind (a tenant-owned thing the tests
+ * create in another tenant or unit, see testing/probe-kinds.ts), `kind.field` for one of its
+ * values, or `=literal`.
+ */
+export interface RouteProbe {
+  object?: string;
+  /** Why the route cannot be probed at all (kept rare: the matrix lists every skip). */
+  skip?: string;
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  /** Body properties that name things (same syntax), merged into the body sampled from the schema. */
+  body?: Record<string, string>;
+  /** Why the bad-input test cannot send this route a malformed body. */
+  badInput?: string;
 }
 
 export const defineRoute = <B = any, Q = any, P = any>(spec: RouteSpec<B, Q, P>) => spec;

@@ -12,7 +12,21 @@ import {
   tenantDirectory,
   uniqueMobile,
 } from '../../testing/fixtures.ts';
-import { type Client, getTestEnv, login, newTenant, type TestEnv } from '../../testing/harness.ts';
+import {
+  type Client,
+  drainBackground,
+  getTestEnv,
+  login,
+  newTenant,
+  type TestEnv,
+} from '../../testing/harness.ts';
+import {
+  type Placement,
+  parseProbeValue,
+  probeKinds,
+  type Side,
+  type Thing,
+} from '../../testing/probe-kinds.ts';
 import {
   classify,
   fillUrl,
@@ -22,6 +36,7 @@ import {
   sampleBody,
 } from '../../testing/route-probe.ts';
 import { type RouteSpec, routeTable } from '../http/route.ts';
+import { can, type Principal } from './principal.ts';
 
 /**
  * The matrix is generated from `routeTable`: every registered route is probed from the point
@@ -61,6 +76,8 @@ interface World {
   foreignIdsByKind: Record<string, string>;
   foreignObject: string;
   foreignField: string;
+  /** The permissions of the dealer manager's role, to know which probes it can make. */
+  dealerPermissions: string[];
 }
 
 async function ok<T = any>(p: Promise<{ status: number; body: T }>, expect = [200, 201, 204]): Promise<T> {
@@ -86,11 +103,8 @@ async function buildWorld(env: TestEnv): Promise<World> {
       }),
     );
   const dealerRole = (await ok(adminA.get('/admin/roles'))).items.find((r: any) => r.name === '经销商店长');
-  await ok(
-    adminA.patch(`/admin/roles/${dealerRole.id}`, {
-      permissions: [...dealerRole.permissions, 'probe_thing:*'],
-    }),
-  );
+  const dealerPermissions = [...dealerRole.permissions, 'probe_thing:*'];
+  await ok(adminA.patch(`/admin/roles/${dealerRole.id}`, { permissions: dealerPermissions }));
   const dealer = await login(env, seedA.slug, 'zhang.wei');
 
   // Things only tenant B has: an object, a field, a view, an API key.
@@ -184,6 +198,7 @@ async function buildWorld(env: TestEnv): Promise<World> {
     foreignIdsByKind,
     foreignObject,
     foreignField,
+    dealerPermissions,
   };
 }
 
@@ -250,6 +265,23 @@ const send = (c: Client, route: RouteSpec, url: string, body: unknown) =>
 // `instance` echoes the request URL (which holds the probed id): everything else counts.
 const text = (b: unknown) =>
   typeof b === 'string' ? b : JSON.stringify(b ?? '', (k, v) => (k === 'instance' ? undefined : v));
+
+/** Answers compared across time: moments that tick on their own are not data. */
+const VOLATILE = /^(now|asOf|generatedAt|serverTime|lastSeenAt|expiresAt|updatedAt)$/;
+function normalize(b: unknown): unknown {
+  if (Array.isArray(b)) return b.map(normalize);
+  if (b && typeof b === 'object')
+    return Object.fromEntries(
+      Object.entries(b).flatMap(([k, v]) => (VOLATILE.test(k) ? [] : [[k, normalize(v)]])),
+    );
+  return b;
+}
+
+function firstDifference(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return `…${a.slice(Math.max(0, i - 120), i + 80)}… → …${b.slice(Math.max(0, i - 120), i + 80)}…`;
+}
 
 function assertNoLeak(where: string, body: unknown, needles: string[]) {
   const t = text(body);
@@ -606,6 +638,360 @@ describe('permission matrix generated from the route table', () => {
     assert.equal((await w.dealer.del(`/views/${mine.id}`)).status, 404);
     assert.ok(!text((await w.dealer.get('/views?object=customer')).body).includes(mine.id));
     assert.deepEqual(failures, []);
+  });
+});
+
+/** Probe-kind sides: tenant A (the caller's) and tenant B (the other tenant). */
+function sidesOf(w: World): { A: Side; B: Side } {
+  return {
+    A: { env, dir: w.A, admin: w.adminA, memo: new Map() },
+    B: { env, dir: w.B, admin: w.adminB, memo: new Map() },
+  };
+}
+
+type Where = 'other-tenant' | 'sibling-dealer' | 'unit-above' | 'own-unit';
+function placement(w: World, where: Where): Placement {
+  const loc = w.locs.find((l) => l.key === where)!;
+  return { unitId: loc.unitId, ownerId: loc.ownerId };
+}
+
+/** `route` has the permission `perm` under the dealer manager's role (wildcards included). */
+const dealerMay = (w: World, route: RouteSpec) =>
+  typeof route.permission === 'string' &&
+  (route.permission === 'authenticated' ||
+    can({ permissions: w.dealerPermissions } as Principal, route.permission));
+
+/** Fills `probe.params`/`probe.query` values; `pick` supplies the thing for each kind. */
+async function resolveValues(
+  spec: Record<string, string>,
+  pick: (name: string, kind: string) => Promise<Thing>,
+): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [name, v] of Object.entries(spec)) {
+    const p = parseProbeValue(v);
+    if ('literal' in p) out[name] = p.literal;
+    else {
+      const t = await pick(name, p.kind);
+      out[name] = p.field ? t.fields![p.field]! : t.id;
+    }
+  }
+  return out;
+}
+
+const withQuery = (url: string, q: Record<string, string>) =>
+  Object.keys(q).length ? `${url}?${new URLSearchParams(q)}` : url;
+
+const ownedRoutes = () =>
+  shapes().flatMap(({ route, shape }) => (shape.kind === 'owned' ? [{ route, shape }] : []));
+
+describe('tenant-owned things named in the path or query', () => {
+  it('gives 404 (never 403, never data) for the other tenant’s things and other units’ records on every declared route, and finds the caller’s own', async () => {
+    const w = await buildWorld(env);
+    const sides = sidesOf(w);
+    const failures: string[] = [];
+    const lines: string[] = [];
+    // One shared thing per (place × kind): the probes must leave it unchanged.
+    const sharedThings = new Map<string, Promise<{ thing: Thing; before: string }>>();
+    const ownerOf = (where: Where) => (where === 'other-tenant' ? w.adminB : w.adminA);
+    // What the thing's owner sees of it through every GET route naming only its kind.
+    const view = async (where: Where, kind: string, thing: Thing) => {
+      const parts: string[] = [];
+      for (const { route, shape } of ownedRoutes()) {
+        const ps = Object.entries(shape.params);
+        if (
+          route.method !== 'GET' ||
+          !ps.length ||
+          ps.some(([, v]) => v !== kind) ||
+          Object.keys(shape.query).length
+        )
+          continue;
+        const r = await ownerOf(where).get(
+          fillUrl(route, Object.fromEntries(ps.map(([k]) => [k, thing.id]))),
+        );
+        parts.push(`${routeName(route)} ${r.status} ${text(normalize(r.body))}`);
+      }
+      return parts.join('\n');
+    };
+    const shared = async (where: Where, kind: string) => {
+      const key = `${where}:${kind}`;
+      if (!sharedThings.has(key)) {
+        const k = probeKinds[kind]!;
+        const made = (async () => {
+          const thing =
+            where === 'other-tenant'
+              ? await k.create(sides.B, k.unitScoped ? placement(w, 'other-tenant') : undefined)
+              : await k.create(sides.A, k.unitScoped ? placement(w, where) : undefined);
+          return { thing, before: await view(where, kind, thing) };
+        })();
+        sharedThings.set(key, made);
+      }
+      return (await sharedThings.get(key)!).thing;
+    };
+    const fresh = (kind: string) =>
+      probeKinds[kind]!.create(sides.A, probeKinds[kind]!.unitScoped ? placement(w, 'own-unit') : undefined);
+    const owned = ownedRoutes();
+    assert.ok(owned.length >= 40, `declared routes: ${owned.length}`);
+    for (const { route, shape } of owned) {
+      const name = routeName(route);
+      const spec = { ...shape.params, ...shape.query, ...shape.body };
+      const kindParams = Object.entries(spec).filter(([, v]) => !v.startsWith('='));
+      const unitScoped = kindParams.some(([, v]) => probeKinds[v.split('.')[0]!]?.unitScoped);
+      if (sampleBody(route) === null) {
+        failures.push(`${name}: no valid body could be sampled`);
+        continue;
+      }
+      const call = async (c: Client, values: Record<string, string>) => {
+        const pick = (m: Record<string, string>) =>
+          Object.fromEntries(Object.keys(m).map((k) => [k, values[k]!]));
+        const url = withQuery(
+          fillUrl(route, { object: 'customer', ...pick(shape.params) }),
+          pick(shape.query),
+        );
+        return send(c, route, url, sampleBody(route, pick(shape.body)));
+      };
+      const cells: string[] = [];
+      // The caller's own thing is found: the 404s below are about tenancy and scope, not the probe.
+      const own = await resolveValues(spec, (_, kind) => fresh(kind));
+      const ownCaller = unitScoped && dealerMay(w, route) ? w.dealer : w.adminA;
+      const mine = await call(ownCaller, own);
+      cells.push(`own=${mine.status}`);
+      if (mine.status === 404 || mine.status >= 500)
+        failures.push(`${name} on the caller's own thing → ${mine.status} ${text(mine.body).slice(0, 200)}`);
+      const places: Where[] = [
+        'other-tenant',
+        ...(unitScoped && dealerMay(w, route) ? (['sibling-dealer', 'unit-above'] as Where[]) : []),
+      ];
+      for (const where of places) {
+        const caller = where === 'other-tenant' ? w.adminA : w.dealer;
+        // One probed param at a time; the others name the caller's own things.
+        for (const [param] of kindParams) {
+          let probed: Thing | undefined;
+          const values = await resolveValues(spec, async (n, kind) => {
+            if (n !== param) return fresh(kind);
+            probed = await shared(where, kind);
+            return probed;
+          });
+          const r = await call(caller, values);
+          // A thing in the path is 404; in the body, 404 or a field error; a query is a search
+          // that finds nothing. Ids sent in a query or body may be echoed; nothing else may.
+          const good =
+            param in shape.params
+              ? r.status === 404 && r.body?.code === 'not_found'
+              : param in shape.body
+                ? r.status === 404 || r.status === 422
+                : r.status === 404 || (r.status >= 200 && r.status < 300);
+          const leaked = [
+            ...(param in shape.params ? [probed!.id] : []),
+            probed!.marker,
+            ...Object.values(probed!.fields ?? {}),
+          ].filter((n) => text(r.body).includes(n));
+          if (!good || leaked.length)
+            failures.push(
+              `${name} with ${param} of ${where} → ${r.status}${leaked.length ? ` leaked ${leaked.join(',')}` : ''} ${text(r.body).slice(0, 200)}`,
+            );
+          cells.push(`${param}@${where}=${r.status}${good && !leaked.length ? '✓' : '✗'}`);
+        }
+      }
+      lines.push(`${routeAction(route).padEnd(7)} ${name.padEnd(48)} ${cells.join('  ')}`);
+    }
+    console.log(
+      `\ntenant-owned things matrix (other tenant: admin of A; units: 经销商店长 @EC-D1)\n${lines.join('\n')}\n`,
+    );
+    // The probed things are as they were made: no probe changed another tenant's or unit's data.
+    for (const [key, made] of sharedThings) {
+      const [where, kind] = key.split(':') as [Where, string];
+      const { thing, before } = await made;
+      const now = await view(where, kind, thing);
+      if (now !== before)
+        failures.push(`${kind} of ${where} changed under the probes: ${firstDifference(before, now)}`);
+    }
+    assert.deepEqual(failures, []);
+  });
+});
+
+/** Every tenant-wide read and caller-only read, as `route → normalised answer` (cursor pages followed). */
+async function snapshot(c: Client): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const { route, shape } of shapes()) {
+    if (route.method !== 'GET' || (shape.kind !== 'tenant-read' && shape.kind !== 'self')) continue;
+    const literal = Object.fromEntries(
+      Object.entries(route.probe?.params ?? {}).map(([k, v]) => [k, v.replace(/^=/, '')]),
+    );
+    const query = Object.fromEntries(
+      Object.entries(route.probe?.query ?? {}).map(([k, v]) => [k, v.replace(/^=/, '')]),
+    );
+    const url = withQuery(fillUrl(route, literal), query);
+    const pages: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const r: { status: number; body: any } = await c.get(
+        cursor ? `${url}${url.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}` : url,
+      );
+      pages.push(`${r.status} ${text(normalize(r.body))}`);
+      cursor = r.status === 200 && typeof r.body?.nextCursor === 'string' ? r.body.nextCursor : null;
+    } while (cursor && pages.length < 20);
+    out.set(routeName(route), pages.join('\n'));
+  }
+  return out;
+}
+
+function compareSnapshots(
+  who: string,
+  before: Map<string, string>,
+  after: Map<string, string>,
+  needles: string[],
+) {
+  const failures: string[] = [];
+  for (const [route, a] of before) {
+    const b = after.get(route)!;
+    if (a !== b) failures.push(`${who} ${route} changed: ${firstDifference(a, b)}`);
+    const leaked = needles.filter((n) => b.includes(n));
+    if (leaked.length) failures.push(`${who} ${route} leaked ${leaked.join(', ')}`);
+  }
+  return failures;
+}
+
+/** Calls every tenant-wide write (configuration, creates, previews) with a sampled body. */
+async function writeEverything(c: Client): Promise<string[]> {
+  const errors: string[] = [];
+  for (const { route, shape } of shapes()) {
+    if (shape.kind !== 'tenant-write') continue;
+    const literal = Object.fromEntries(
+      Object.entries(route.probe?.params ?? {}).map(([k, v]) => [k, v.replace(/^=/, '')]),
+    );
+    const r = await send(c, route, fillUrl(route, literal), sampleBody(route) ?? {});
+    if (r.status >= 500 || r.status === 403 || r.status === 404)
+      errors.push(`${routeName(route)} → ${r.status} ${text(r.body).slice(0, 160)}`);
+  }
+  return errors;
+}
+
+describe('tenant-wide reads and writes', () => {
+  it('answers every read for tenant A identically whatever tenant B or another unit does, and no write of A changes what B sees', async () => {
+    const w = await buildWorld(env);
+    const sides = sidesOf(w);
+    const reads = shapes().filter(
+      (s) => s.route.method === 'GET' && (s.shape.kind === 'tenant-read' || s.shape.kind === 'self'),
+    );
+    assert.ok(reads.length >= 30, `reads: ${reads.length}`);
+    const failures: string[] = [];
+    const drain = async () => {
+      await drainBackground(env, w.A.tenantId);
+      await drainBackground(env, w.B.tenantId);
+    };
+    await drain();
+    const [a0, d0, b0] = [await snapshot(w.adminA), await snapshot(w.dealer), await snapshot(w.adminB)];
+    const status = (m: Map<string, string>, k: string) => m.get(k)!.slice(0, 3);
+    console.log(
+      `\ntenant-wide reads (admin A / dealer)\n${[...a0.keys()].map((k) => `${k.padEnd(44)} ${status(a0, k)} / ${status(d0, k)}`).join('\n')}\n`,
+    );
+    // Tenant B makes one of everything and writes every configuration it has.
+    const bThings: Thing[] = [];
+    for (const [kind, k] of Object.entries(probeKinds))
+      bThings.push(
+        await k.create(sides.B, k.unitScoped ? placement(w, 'other-tenant') : undefined).catch((e) => {
+          failures.push(`B ${kind}: ${e.message}`);
+          return { id: randomUUID(), marker: randomUUID() };
+        }),
+      );
+    failures.push(...(await writeEverything(w.adminB)).map((e) => `B ${e}`));
+    await drain();
+    const bNeedles = [
+      ...bThings.flatMap((t) => [t.id, t.marker, ...Object.values(t.fields ?? {})]),
+      ...w.foreignIds,
+    ];
+    failures.push(...compareSnapshots('admin A', a0, await snapshot(w.adminA), bNeedles));
+    failures.push(...compareSnapshots('dealer', d0, await snapshot(w.dealer), bNeedles));
+    // Tenant A puts records in the sibling dealer and the region above: the dealer's answers stay.
+    const unitThings: Thing[] = [];
+    for (const where of ['sibling-dealer', 'unit-above'] as const)
+      for (const [, k] of Object.entries(probeKinds).filter(([, k]) => k.unitScoped))
+        unitThings.push(await k.create(sides.A, placement(w, where)));
+    await drain();
+    failures.push(
+      ...compareSnapshots(
+        'dealer (after other units’ records)',
+        d0,
+        await snapshot(w.dealer),
+        unitThings.flatMap((t) => [t.id, t.marker]),
+      ),
+    );
+    // Tenant A writes every configuration it has: tenant B's answers stay.
+    const b1 = await snapshot(w.adminB);
+    failures.push(...(await writeEverything(w.adminA)).map((e) => `A ${e}`));
+    await drain();
+    failures.push(...compareSnapshots('admin B', b1, await snapshot(w.adminB), []));
+    assert.ok(b0.size === b1.size);
+    assert.deepEqual(failures, []);
+  });
+});
+
+describe('function permissions', () => {
+  it('answers 403 on every route to a user whose role lacks exactly the permission the route names', async () => {
+    const w = await buildWorld(env);
+    const named = shapes().filter(
+      (s) =>
+        typeof s.route.permission === 'string' &&
+        s.route.permission !== 'public' &&
+        s.route.permission !== 'authenticated',
+    );
+    const perms = [...new Set(named.map((s) => s.route.permission as string))].sort();
+    assert.ok(
+      perms.includes('cdp:manage') && perms.includes('profile:unmask') && perms.includes('segment:export'),
+    );
+    const failures: string[] = [];
+    const lines: string[] = [];
+    const password = 'Probe-pass-2026!';
+    for (const perm of perms) {
+      const role = await ok(
+        w.adminA.post('/admin/roles', {
+          name: `lacks ${perm} ${marker()}`,
+          permissions: perms.filter((p) => p !== perm),
+          dataScopes: { '*': 'tenant' },
+        }),
+      );
+      const loginName = `lacks.${marker().toLowerCase()}`;
+      await ok(
+        w.adminA.post('/admin/users', {
+          login: loginName,
+          name: loginName,
+          unitId: w.A.unit('HQ'),
+          roleIds: [role.id],
+          password,
+        }),
+      );
+      const c = await login(env, w.A.seed.slug, loginName, password);
+      const routes = named.filter((s) => s.route.permission === perm);
+      for (const { route } of routes) {
+        const url = fillUrl(route, { object: 'customer', id: randomUUID(), field: 'name' });
+        const r = route.rawBody
+          ? await c.request(route.method, url, 'a,b\n', { 'content-type': 'text/csv' })
+          : await send(c, route, url, sampleBody(route) ?? {});
+        if (r.status !== 403 || r.body?.code !== 'forbidden')
+          failures.push(`${routeName(route)} without ${perm} → ${r.status}`);
+      }
+      lines.push(`${perm.padEnd(20)} ${routes.length} route(s) → 403`);
+    }
+    console.log(`\nfunction permissions (role holding every other permission)\n${lines.join('\n')}\n`);
+    assert.deepEqual(failures, []);
+  });
+
+  it('audits every unmasked profile view and every segment export', async () => {
+    const w = await buildWorld(env);
+    const sides = sidesOf(w);
+    const profile = await probeKinds.cdp_profile!.create(sides.A);
+    const segment = await probeKinds.cdp_segment!.create(sides.A);
+    const unmasked = await w.adminA.post(`/cdp/profiles/${profile.id}/unmask`);
+    assert.equal(unmasked.status, 200);
+    assert.ok(text(unmasked.body).includes(profile.fields!.phone!.slice(-4)));
+    const exported = await w.adminA.get(`/cdp/segments/${segment.id}/export`);
+    assert.equal(exported.status, 200);
+    const audit = async (action: string, recordId: string) =>
+      (await ok(w.adminA.get(`/admin/audit?action=${action}&recordId=${recordId}`))).items.length;
+    assert.equal(await audit('unmask', profile.id), 1);
+    assert.equal(await audit('export', segment.id), 1);
+    // Tenant B's audit shows neither.
+    assert.ok(!text(await ok(w.adminB.get('/admin/audit?limit=200'))).includes(profile.id));
   });
 });
 
