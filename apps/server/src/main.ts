@@ -56,7 +56,8 @@ async function main() {
         poolSize: config.DB_POOL_SIZE,
       });
       await migrate(database.db, (m) => console.log(m));
-      if (role !== 'worker' && config.KEHU_SEED_DEMO && !values['no-seed']) await ensureDemo(database);
+      if (role !== 'worker' && config.KEHU_SEED_DEMO && !values['no-seed'])
+        await ensureDemo(database, config);
       const kehu = await runKehu(config, { role, database });
       const where = config.DATABASE_URL ? 'PostgreSQL' : `PGlite (${config.DATA_DIR})`;
       console.log(
@@ -124,7 +125,10 @@ async function main() {
   }
 }
 
-async function ensureDemo(database: Awaited<ReturnType<typeof openDatabase>>) {
+async function ensureDemo(
+  database: Awaited<ReturnType<typeof openDatabase>>,
+  config: ReturnType<typeof loadConfig>,
+) {
   const { seedDemoTenant, tenantExists } = await import('./seed/demo-data.ts');
   if (await tenantExists(database, 'demo')) {
     console.log(
@@ -134,6 +138,16 @@ async function ensureDemo(database: Awaited<ReturnType<typeof openDatabase>>) {
   }
   console.log('First start: creating the demo tenant 示例集团 …');
   const r = await seedDemoTenant(database, {});
+  // Leads, deals, orders and CDP events through the API, so the first screens are not empty.
+  const { seedDemoStory } = await import('./seed/demo-story.ts');
+  try {
+    const story = await seedDemoStory(config, database, r);
+    console.log(
+      `Demo activity: ${story.leads} leads, deals and orders, ${story.events} CDP events (${story.ms} ms)`,
+    );
+  } catch (err) {
+    console.warn(`Demo activity incomplete: ${(err as Error).message}`);
+  }
   console.log('');
   console.log('  ┌──────────────────────────────────────────────');
   console.log(`  │ 企业代码 Tenant : ${r.slug}`);

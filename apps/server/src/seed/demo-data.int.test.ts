@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { loadConfig } from '../platform/config.ts';
 import { type Database, openDatabase } from '../platform/db/database.ts';
 import { migrate } from '../platform/db/migrate.ts';
 import { DEMO_REGION_CODES, type SeedResult, seedDemoTenant, tenantExists } from './demo-data.ts';
+import { type DemoStoryResult, seedDemoStory } from './demo-story.ts';
 
 const ROLE_NAMES = [
   '系统管理员',
@@ -177,6 +179,121 @@ for (const target of targets) {
       assert.deepEqual(await firstTen(other.tenantId), await firstTen(seeded.tenantId));
       const different = await seedDemoTenant(database, { customers: 10, seed: 7, slug: uniqueSlug('c') });
       assert.notDeepEqual(await firstTen(different.tenantId), await firstTen(seeded.tenantId));
+    });
+  });
+}
+
+for (const target of targets) {
+  describe(`demo story on first start, on ${target.label}`, () => {
+    let database: Database;
+    let seeded: SeedResult;
+    let story: DemoStoryResult;
+    const one = async <T>(q: ReturnType<typeof sql<T>>) => (await q.execute(database.db)).rows[0]!;
+
+    before(async () => {
+      database = await target.open();
+      await migrate(database.db);
+      seeded = await seedDemoTenant(database, { customers: 50, slug: uniqueSlug('story') });
+      story = await seedDemoStory(loadConfig({ ...process.env, LOG_LEVEL: 'silent' }), database, seeded);
+    });
+    after(() => database.close());
+
+    it('puts leads in the inboxes, some minutes from their first-response deadline', async () => {
+      const t = seeded.tenantId;
+      const leads = await one(sql<{
+        n: number;
+        owners: number;
+        soon: number;
+        answered: number;
+        converted: number;
+      }>`
+        select count(*)::int as n, count(distinct owner_id)::int as owners,
+          count(*) filter (where first_responded_at is null and first_response_due_at between now() and now() + interval '10 minutes')::int as soon,
+          count(*) filter (where first_responded_at is not null)::int as answered,
+          count(*) filter (where status = 'converted')::int as converted
+        from leads where tenant_id = ${t}`);
+      assert.equal(story.leads, 16);
+      assert.deepEqual(
+        { ...leads, soon: leads.soon > 0 },
+        { n: 16, owners: 4, soon: true, answered: 4, converted: 1 },
+      );
+    });
+
+    it('has opportunities across the stages, a quote awaiting approval, a contract, an order and a receipt', async () => {
+      const t = seeded.tenantId;
+      const stages = await one(sql<{ stages: string[] }>`
+        select array_agg(distinct stage order by stage) as stages from opportunities where tenant_id = ${t}`);
+      assert.deepEqual(stages.stages, ['closing', 'discovery', 'lost', 'solution', 'trust', 'won']);
+      const docs = await one(sql<{
+        pending: string;
+        contracts: number;
+        orders: number;
+        payments: number;
+        approvals: number;
+      }>`
+        select (select status from quotes where tenant_id = ${t} and id = ${story.pendingQuoteId}) as pending,
+          (select count(*)::int from contracts where tenant_id = ${t} and status = 'active') as contracts,
+          (select count(*)::int from orders where tenant_id = ${t} and id = ${story.orderId} and payment_status = 'partial') as orders,
+          (select count(*)::int from payments where tenant_id = ${t}) as payments,
+          (select count(*)::int from approval_requests where tenant_id = ${t} and status = 'pending') as approvals`);
+      assert.deepEqual(docs, {
+        pending: 'pending_approval',
+        contracts: 1,
+        orders: 1,
+        payments: 1,
+        approvals: 1,
+      });
+    });
+
+    it('has a CDP source with events, merged and CRM-linked profiles, tags in two groups and segments with members', async () => {
+      const t = seeded.tenantId;
+      const cdp = await one(sql<{
+        sources: number;
+        events: number;
+        oldest: number;
+        profiles: number;
+        merges: number;
+        links: number;
+        pending: number;
+        groups: number;
+      }>`
+        select (select count(*)::int from cdp_sources where tenant_id = ${t}) as sources,
+          (select count(*)::int from cdp_events where tenant_id = ${t}) as events,
+          (select extract(day from now() - min(ts))::int from cdp_events where tenant_id = ${t}) as oldest,
+          (select count(*)::int from cdp_profiles where tenant_id = ${t} and merged_into is null) as profiles,
+          (select count(*)::int from cdp_merges where tenant_id = ${t}) as merges,
+          (select count(*)::int from cdp_profile_links l join cdp_identities i on i.tenant_id = l.tenant_id and i.profile_id = l.profile_id
+             where l.tenant_id = ${t} and i.kind = 'anonymous_id') as links,
+          (select count(*)::int from cdp_pending where tenant_id = ${t}) as pending,
+          (select count(*)::int from cdp_tag_groups where tenant_id = ${t}) as groups`);
+      assert.equal(cdp.sources, 2);
+      assert.equal(cdp.events, story.events);
+      assert.ok(cdp.events >= 2000, `${cdp.events} events`);
+      assert.ok(cdp.oldest >= 50 && cdp.oldest <= 61, `oldest event ${cdp.oldest} days ago`);
+      assert.ok(cdp.profiles >= 200, `${cdp.profiles} profiles`);
+      assert.ok(cdp.merges >= 20, `${cdp.merges} merges`);
+      assert.ok(cdp.links >= 5, `${cdp.links} CRM customers linked to a profile with web history`);
+      assert.equal(cdp.pending, 0);
+      assert.equal(cdp.groups, 2);
+      const tags = (
+        await sql<{ kind: string; n: number }>`select t.kind, (select count(*)::int from cdp_subject_tags s
+            where s.tenant_id = t.tenant_id and s.tag_id = t.id) as n from cdp_tags t where t.tenant_id = ${t} order by t.kind`.execute(
+          database.db,
+        )
+      ).rows;
+      assert.deepEqual(
+        tags.map((x) => x.kind),
+        ['attribute', 'behaviour', 'crm', 'metric', 'score'],
+      );
+      for (const x of tags) assert.ok(x.n > 0, `tag of kind ${x.kind} is set on someone`);
+      const segs = (
+        await sql<{
+          name: string;
+          member_count: number;
+        }>`select name, member_count from cdp_segments where tenant_id = ${t}`.execute(database.db)
+      ).rows;
+      assert.equal(segs.length, 4);
+      for (const s of segs) assert.ok(s.member_count > 0, `${s.name} has members`);
     });
   });
 }
