@@ -22,9 +22,15 @@ import { ErrorResult, errorMessage } from '../../app/error-result';
 import { useSession } from '../../app/session';
 import { useIsMobile } from '../../app/use-is-mobile';
 import { type Rule, type Tag as TagT, useTags } from './cdp-api';
+import {
+  DEFAULT_PREDICTION,
+  PredictionCard,
+  type PredictionConfig,
+  PredictionConfigFields,
+} from './prediction-card';
 import { RuleBuilder } from './rule-builder';
 
-const KINDS = ['attribute', 'behaviour', 'metric', 'score', 'combined', 'manual', 'crm'];
+const KINDS = ['attribute', 'behaviour', 'metric', 'score', 'combined', 'manual', 'crm', 'predicted'];
 const DEFAULT_RULE: Record<string, Rule> = {
   attribute: { and: [{ trait: 'plan', op: 'eq', value: 'gold' }] },
   behaviour: { and: [{ event: 'Product Viewed', withinDays: 7, op: 'gte', value: 3 }] },
@@ -53,6 +59,7 @@ function TagEditor({ open, onClose, tags }: { open: boolean; onClose: () => void
   const [rule, setRule] = useState<Rule>(DEFAULT_RULE.attribute!);
   const [metric, setMetric] = useState({ event: 'Order Completed', withinDays: 90, property: 'total' });
   const [points, setPoints] = useState(10);
+  const [prediction, setPrediction] = useState<PredictionConfig>(DEFAULT_PREDICTION);
   const [preview, setPreview] = useState<Preview | null>(null);
   const body = () => {
     const v = form.getFieldsValue();
@@ -61,13 +68,15 @@ function TagEditor({ open, onClose, tags }: { open: boolean; onClose: () => void
       name: v.name,
       kind,
       description: v.description,
-      rule: ['manual', 'metric', 'score'].includes(kind) ? null : rule,
+      rule: ['manual', 'metric', 'score', 'predicted'].includes(kind) ? null : rule,
       config:
-        kind === 'metric'
-          ? { metric: { ...metric, agg: 'sum' as const } }
-          : kind === 'score'
-            ? { scores: [{ rule, points }] }
-            : {},
+        kind === 'predicted'
+          ? prediction
+          : kind === 'metric'
+            ? { metric: { ...metric, agg: 'sum' as const } }
+            : kind === 'score'
+              ? { scores: [{ rule, points }] }
+              : {},
     };
   };
   const previewM = useMutation({
@@ -165,7 +174,8 @@ function TagEditor({ open, onClose, tags }: { open: boolean; onClose: () => void
           <InputNumber value={points} onChange={(v) => setPoints(Number(v ?? 0))} />
         </Space>
       )}
-      {!['manual', 'metric'].includes(kind) && (
+      {kind === 'predicted' && <PredictionConfigFields value={prediction} onChange={setPrediction} />}
+      {!['manual', 'metric', 'predicted'].includes(kind) && (
         <RuleBuilder value={rule} onChange={setRule} tags={tags.map((x) => ({ key: x.key, name: x.name }))} />
       )}
       {preview && (
@@ -226,6 +236,10 @@ export function TagsPage() {
             dataSource={tags.data?.items ?? []}
             pagination={false}
             scroll={{ x: 700 }}
+            expandable={{
+              rowExpandable: (x: TagT) => x.kind === 'predicted',
+              expandedRowRender: (x: TagT) => <PredictionCard tag={x} />,
+            }}
             columns={[
               {
                 title: t('cdp.tags.name'),
