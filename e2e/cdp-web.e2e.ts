@@ -75,7 +75,11 @@ describe('CDP web pages on a phone', () => {
     await keyDialog.getByLabel('Close', { exact: true }).click();
     await keyDialog.waitFor({ state: 'hidden' });
     await page.getByRole('dialog', { name: '新建数据源' }).waitFor({ state: 'hidden' });
-    await testId(page, 'source-debug').first().click();
+    // The demo tenant has sources of its own: open the debugger of the one made here.
+    await page
+      .locator('tr', { has: page.getByRole('cell', { name: '官网', exact: true }) })
+      .locator('[data-testid="source-debug"]')
+      .click();
     await eventually(async () => {
       assert.equal(await testId(page, 'debug-events').locator('.ant-list-item').count(), 2);
       assert.match((await testId(page, 'debug-errors').textContent()) ?? '', /non-empty string event/);
