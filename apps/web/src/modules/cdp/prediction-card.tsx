@@ -119,6 +119,12 @@ export function PredictionConfigFields({
 const percent = (x: number | null | undefined) =>
   x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`;
 
+/**
+ * Shown in an expanded row of a horizontally scrolling table: on a phone the row is wider than
+ * the screen, so the card keeps to the visible width and stays put while the table scrolls.
+ */
+const FIT_VISIBLE = { position: 'sticky', left: 0, width: 'min(100%, calc(100vw - 72px))' } as const;
+
 export function PredictionCard({ tag }: { tag: TagT }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -192,7 +198,7 @@ export function PredictionCard({ tag }: { tag: TagT }) {
   );
   if (!m || !m.method)
     return (
-      <Card size="small" data-testid="prediction-card" loading={card.isPending}>
+      <Card size="small" style={FIT_VISIBLE} data-testid="prediction-card" loading={card.isPending}>
         <Empty
           image={Empty.PRESENTED_IMAGE_SIMPLE}
           description={running ? t('cdp.prediction.training') : t('cdp.prediction.notTrained')}
@@ -205,6 +211,7 @@ export function PredictionCard({ tag }: { tag: TagT }) {
   return (
     <Card
       size="small"
+      style={FIT_VISIBLE}
       data-testid="prediction-card"
       title={
         <Space wrap size={4}>
