@@ -10,6 +10,7 @@ import {
   customerTimeline,
   type TimelineItem,
 } from '../sales/customer360.service.ts';
+import { maskValue } from './masking.ts';
 
 /**
  * The profile 360 timeline (R1.3): the person's events merged with what the CRM knows about the
@@ -43,6 +44,32 @@ export interface ProfileTimelineItem {
 }
 
 const MONEY = new Set(['order', 'payment', 'quote', 'contract']);
+
+/**
+ * Personal values inside event properties (identify carries traits) are masked: the timeline is a
+ * cdp:read view; the full values are on the unmask path of the profile, which is audited.
+ */
+const PERSONAL_PROPS: [RegExp, string][] = [
+  [/phone|mobile/i, 'phone'],
+  [/email/i, 'email'],
+  [/^name$|_name$|Name$/, 'name'],
+  [/address/i, 'address'],
+  [/id_?number|idcard/i, 'id_number'],
+  [/openid|unionid|external_?userid/i, 'id'],
+];
+export function maskProperties(props: Record<string, unknown> | null): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(props ?? {})) {
+    const kind = PERSONAL_PROPS.find(([re]) => re.test(k))?.[1];
+    out[k] =
+      kind && typeof v === 'string'
+        ? maskValue(kind, v)
+        : kind && v !== null && typeof v === 'object'
+          ? '***'
+          : v;
+  }
+  return out;
+}
 
 export interface CrmLink {
   object: string;
@@ -219,7 +246,7 @@ export async function profileTimeline(
       at: new Date(e.ts).toISOString(),
       title: e.event,
       type: e.type,
-      properties: e.properties,
+      properties: maskProperties(e.properties),
     }));
   }
   const wantsCrm = [...kinds].some((k) => k !== 'event');

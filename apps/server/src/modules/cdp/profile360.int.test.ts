@@ -82,7 +82,10 @@ describe('profile 360 timeline', () => {
     const mineItem = full.timeline.find((i: any) => i.recordId === mine.id);
     assert.equal(mineItem.amount.amount, 12_000);
     assert.equal(full.timeline.filter((i: any) => i.kind === 'stage').length, 1);
-    if (hasActivity) assert.ok(full.timeline.some((i: any) => i.kind === 'activity' && i.title === '回访电话'));
+    const identify = full.timeline.find((i: any) => i.kind === 'event' && i.type === 'identify');
+    assert.equal(identify.properties.phone, '139****5678', 'personal values in events are masked');
+    if (hasActivity)
+      assert.ok(full.timeline.some((i: any) => i.kind === 'activity' && i.title === '回访电话'));
 
     const sunView = await ok((await login(env, seed.slug, 'sun.lei')).get(`/cdp/profiles/${pid}`));
     assert.deepEqual(orderIds(sunView.timeline), new Set([mine.id]), 'an order out of scope is not shown');

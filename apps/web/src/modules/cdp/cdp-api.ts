@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { http } from '../../app/api-client';
 
 export type Scalar = string | number | boolean;
@@ -80,19 +80,49 @@ export interface Profile360 {
     kind: string;
     value: unknown;
     setAt: string;
-    reason: string;
+    setBy: string | null;
+    setByName: string | null;
+    reason: string | null;
   }[];
   segments: { id: string; name: string; purpose: string; enteredAt: string }[];
   consents: { purpose: string; granted: boolean; source: string | null; at: string }[];
-  links: {
-    object: string;
-    recordId: string;
-    name: string | null;
-    ownerName: string | null;
-    linkedAt: string;
-  }[];
+  links: CrmLink[];
   merges: Merge[];
-  timeline: { kind: 'event' | 'crm'; at: string; type: string; title: string; id: string; actor?: string }[];
+  timeline: TimelineItem[];
+  timelineNext: string | null;
+}
+export interface CrmLink {
+  object: string;
+  recordId: string;
+  visible: boolean;
+  name: string | null;
+  ownerId: string | null;
+  ownerName: string | null;
+  linkedAt: string;
+  customerId: string | null;
+  customerName: string | null;
+}
+export const TIMELINE_KINDS = ['event', 'activity', 'money', 'stage', 'crm'] as const;
+export type TimelineKind = (typeof TIMELINE_KINDS)[number];
+export interface TimelineItem {
+  key: string;
+  kind: TimelineKind;
+  at: string;
+  title: string | null;
+  type: string;
+  object?: string;
+  recordId?: string;
+  actor?: string | null;
+  amount?: { amount: number; currency: string } | null;
+  status?: string | null;
+  changes?: { field: string; from?: unknown; to?: unknown }[];
+  properties?: Record<string, unknown>;
+}
+export interface TagGroup {
+  id: string;
+  name: string;
+  description: string | null;
+  tagCount: number;
 }
 export interface Tag {
   id: string;
@@ -102,9 +132,12 @@ export interface Tag {
   object: string;
   groupId: string | null;
   description: string | null;
+  ownerId: string | null;
+  ownerName: string | null;
   rule: Rule | null;
   config: Record<string, unknown>;
   lineage: string[];
+  usedBy: { kind: 'tag' | 'segment'; id: string; name: string }[];
   coverage: number;
   backfill: { status: string; total: number | null; done: number } | null;
 }
@@ -144,10 +177,10 @@ export const useMerges = () =>
 export const useTags = () =>
   useQuery({
     queryKey: ['cdp', 'tags'],
-    queryFn: () => http.get<{ items: Tag[]; groups: { id: string; name: string }[] }>('/cdp/tags'),
-    // Backfill progress is polled while a job runs.
+    queryFn: () => http.get<{ items: Tag[]; groups: TagGroup[] }>('/cdp/tags'),
+    // Backfill progress is polled fast while a job runs; coverage stays live at a slower pace.
     refetchInterval: (q) =>
-      q.state.data?.items.some((t) => t.backfill && t.backfill.status !== 'done') ? 1000 : false,
+      q.state.data?.items.some((t) => t.backfill && t.backfill.status !== 'done') ? 1000 : 10_000,
   });
 export const useSegments = () =>
   useQuery({ queryKey: ['cdp', 'segments'], queryFn: () => http.get<{ items: Segment[] }>('/cdp/segments') });
@@ -180,4 +213,38 @@ export const useSegmentMembers = (id: string) =>
         }[];
       }>(`/cdp/segments/${id}/members`, { limit: 100 }),
     refetchInterval: 3000,
+  });
+
+/** The timeline in pages ("load more"), filtered by kind on the server so paging stays exact. */
+export const useTimeline = (id: string, kinds: TimelineKind[]) =>
+  useInfiniteQuery({
+    queryKey: ['cdp', 'profile', id, 'timeline', kinds.join(',')],
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) =>
+      http.get<{ items: TimelineItem[]; next: string | null }>(`/cdp/profiles/${id}/timeline`, {
+        limit: 30,
+        kinds: kinds.join(','),
+        ...(pageParam ? { before: pageParam } : {}),
+      }),
+    getNextPageParam: (last) => last.next,
+    enabled: kinds.length > 0,
+  });
+
+/** Event names the tenant has received, for the builder's pickers. */
+export const useEventNames = () =>
+  useQuery({
+    queryKey: ['cdp', 'event-names'],
+    queryFn: () => http.get<{ items: { name: string; count: number }[] }>('/cdp/event-names'),
+    staleTime: 60_000,
+  });
+export const useEventProperties = (event: string | undefined) =>
+  useQuery({
+    queryKey: ['cdp', 'event-properties', event],
+    queryFn: () =>
+      http.get<{ items: { key: string; types: string[]; count: number; examples: string[] }[] }>(
+        '/cdp/event-properties',
+        { event: event! },
+      ),
+    enabled: !!event,
+    staleTime: 60_000,
   });

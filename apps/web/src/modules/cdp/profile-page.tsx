@@ -12,18 +12,20 @@ import {
   Space,
   Switch,
   Tag,
-  Timeline,
   Tooltip,
   Typography,
 } from 'antd';
+import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { http } from '../../app/api-client';
 import { ErrorResult, errorMessage } from '../../app/error-result';
 import { useSession } from '../../app/session';
-import { type Profile360, useProfile } from './cdp-api';
+import { type Profile360, useProfile, useTags } from './cdp-api';
 import { MergeList } from './merge-list';
+import { ProfileTimeline } from './profile-timeline';
+import { ruleText } from './rule-builder';
 
 const PURPOSES = ['marketing', 'analytics', 'service'];
 
@@ -41,6 +43,9 @@ export function ProfilePage() {
     enabled: unmasked,
   });
   const p = unmasked && full.data ? full.data : masked.data;
+  const tags = useTags();
+  const tagDefs = new Map((tags.data?.items ?? []).map((x) => [x.id, x]));
+  const tagName = (key: string) => tags.data?.items.find((x) => x.key === key)?.name ?? key;
   const consent = useMutation({
     mutationFn: (v: { purpose: string; granted: boolean }) =>
       http.put(`/cdp/profiles/${p?.id}/consents/${v.purpose}`, { granted: v.granted }),
@@ -102,20 +107,54 @@ export function ProfilePage() {
                 size="small"
                 data-testid="profile-tags"
                 dataSource={p.tags}
-                renderItem={(tag) => (
-                  <List.Item>
-                    <Space wrap>
-                      <Tag color="geekblue">{tag.name}</Tag>
-                      {tag.value !== true && <Typography.Text>{String(tag.value)}</Typography.Text>}
-                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                        {t('cdp.profile.tagWhy', {
-                          at: new Date(tag.setAt).toLocaleString(),
-                          why: tag.reason,
-                        })}
-                      </Typography.Text>
-                    </Space>
-                  </List.Item>
-                )}
+                renderItem={(tag) => {
+                  const def = tagDefs.get(tag.id);
+                  const who = tag.setByName
+                    ? t('cdp.profile.setBy', { who: tag.setByName })
+                    : tag.reason === 'manual'
+                      ? t('cdp.profile.reasonManual')
+                      : t('cdp.profile.setByRule');
+                  // A predicted tag's reason is its explanation, worded by the server in the reader's language.
+                  const why =
+                    tag.kind === 'predicted'
+                      ? tag.reason
+                      : def?.rule
+                        ? ruleText(def.rule, t, tagName)
+                        : def
+                          ? t(`cdp.tagKind.${def.kind}`)
+                          : null;
+                  return (
+                    <List.Item>
+                      <Space direction="vertical" size={0} style={{ minWidth: 0 }}>
+                        <Space wrap size={4}>
+                          <Tag color="geekblue">{tag.name}</Tag>
+                          {tag.value !== true && (
+                            <Typography.Text strong>
+                              {tag.kind === 'predicted'
+                                ? t(`cdp.prediction.band.${tag.value}`, { defaultValue: String(tag.value) })
+                                : String(tag.value)}
+                            </Typography.Text>
+                          )}
+                          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                            {t(`cdp.tagKind.${tag.kind}`)}
+                          </Typography.Text>
+                        </Space>
+                        <Typography.Text
+                          type="secondary"
+                          style={{ fontSize: 12 }}
+                          data-testid="profile-tag-why"
+                        >
+                          <span title={dayjs(tag.setAt).format('YYYY-MM-DD HH:mm:ss')}>
+                            {dayjs(tag.setAt).fromNow()}
+                          </span>
+                          {' · '}
+                          {who}
+                          {why ? ` · ${why}` : ''}
+                        </Typography.Text>
+                      </Space>
+                    </List.Item>
+                  );
+                }}
               />
             )}
           </Card>
@@ -165,12 +204,33 @@ export function ProfilePage() {
               <List
                 size="small"
                 dataSource={p.links}
+                data-testid="profile-crm"
                 renderItem={(l) => (
                   <List.Item>
-                    <Link to={`/records/${l.object}/${l.recordId}`}>{l.name ?? l.recordId.slice(0, 8)}</Link>
-                    <Typography.Text type="secondary">
-                      {t(`cdp.rule.${l.object}`)} · {t('cdp.profile.owner')}: {l.ownerName ?? '—'}
-                    </Typography.Text>
+                    <Space direction="vertical" size={0}>
+                      <Space wrap size={4}>
+                        <Tag>{t(`cdp.rule.${l.object}`)}</Tag>
+                        {l.visible ? (
+                          <Link to={`/records/${l.object}/${l.recordId}`}>
+                            {l.name ?? l.recordId.slice(0, 8)}
+                          </Link>
+                        ) : (
+                          <Typography.Text type="secondary">{t('cdp.profile.linkHidden')}</Typography.Text>
+                        )}
+                      </Space>
+                      {l.visible && (
+                        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                          {t('cdp.profile.owner')}: {l.ownerName ?? '—'}
+                          {l.object === 'contact' && l.customerId && (
+                            <>
+                              {' · '}
+                              {t('cdp.profile.ofCustomer')}:{' '}
+                              <Link to={`/records/customer/${l.customerId}`}>{l.customerName ?? '—'}</Link>
+                            </>
+                          )}
+                        </Typography.Text>
+                      )}
+                    </Space>
                   </List.Item>
                 )}
               />
@@ -179,24 +239,7 @@ export function ProfilePage() {
         </Col>
         <Col xs={24}>
           <Card size="small" title={t('cdp.profile.timeline')}>
-            <Timeline
-              data-testid="profile-timeline"
-              items={p.timeline.slice(0, 60).map((e) => ({
-                color: e.kind === 'crm' ? 'green' : 'blue',
-                children: (
-                  <Space direction="vertical" size={0}>
-                    <span>
-                      <Tag>{e.kind === 'crm' ? t('cdp.profile.crmActivity') : e.type}</Tag>
-                      {e.title}
-                      {e.actor ? ` · ${e.actor}` : ''}
-                    </span>
-                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                      {new Date(e.at).toLocaleString()}
-                    </Typography.Text>
-                  </Space>
-                ),
-              }))}
-            />
+            <ProfileTimeline profileId={p.id} />
           </Card>
         </Col>
         <Col xs={24}>

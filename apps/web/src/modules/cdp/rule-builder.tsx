@@ -1,13 +1,32 @@
-import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
-import { Button, Card, Input, InputNumber, Select, Space } from 'antd';
+import { DeleteOutlined, FilterOutlined, PlusOutlined } from '@ant-design/icons';
+import { AutoComplete, Button, Card, Input, InputNumber, Select, Space, Typography } from 'antd';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import type { Rule, Scalar } from './cdp-api';
+import { type FieldMeta, normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
+import { type Rule, type Scalar, useEventNames, useEventProperties } from './cdp-api';
 
-/** Nested AND/OR builder over traits, tags, event counts in a window, and CRM fields. */
+/** Nested AND/OR builder over traits, tags, event counts/sums in a window, and CRM fields. */
 const OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains', 'exists', 'notExists'];
+const FILTER_OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains', 'exists'];
 const COUNT_OPS = ['gte', 'gt', 'lte', 'lt', 'eq'];
+const NO_VALUE = ['exists', 'notExists'];
+/** CRM columns the rule engine compares directly (custom fields and money live elsewhere). */
+const CRM_FIELD_TYPES = new Set([
+  'text',
+  'number',
+  'percent',
+  'picklist',
+  'boolean',
+  'email',
+  'phone',
+  'url',
+  'region',
+  'date',
+]);
 
 type Leaf = Exclude<Rule, { and: Rule[] } | { or: Rule[] } | { not: Rule }>;
+type EventLeaf = Extract<Rule, { event: string }>;
+type Filter = NonNullable<EventLeaf['where']>[number];
 
 /** Numbers typed into a value box compare as numbers, `true`/`false` as booleans. */
 export function parseScalar(s: string): Scalar {
@@ -15,6 +34,299 @@ export function parseScalar(s: string): Scalar {
   if (s === 'false') return false;
   if (s.trim() !== '' && !Number.isNaN(Number(s))) return Number(s);
   return s;
+}
+
+/** One line of text for a rule: used for a tag's "why" and in the catalogue. */
+export function ruleText(r: Rule, t: TFunction, tagName: (key: string) => string = (k) => k): string {
+  const val = (v: unknown) => (v === undefined ? '' : Array.isArray(v) ? v.join('/') : String(v));
+  const cmp = (op: string, v: unknown) =>
+    NO_VALUE.includes(op) ? t(`cdp.op.${op}`) : `${t(`cdp.op.${op}`)} ${val(v)}`;
+  const wrap = (list: Rule[], sep: string) =>
+    list
+      .map((c) => ('and' in c || 'or' in c ? `(${ruleText(c, t, tagName)})` : ruleText(c, t, tagName)))
+      .join(sep);
+  if ('and' in r) return wrap(r.and, ` ${t('cdp.rule.and')} `);
+  if ('or' in r) return wrap(r.or, ` ${t('cdp.rule.or')} `);
+  if ('not' in r) return `${t('cdp.rule.not')} (${ruleText(r.not, t, tagName)})`;
+  if ('event' in r) {
+    const where = (r.where ?? []).map((w) => `${w.prop} ${cmp(w.op, w.value)}`).join(', ');
+    const what = r.agg === 'sum' ? t('cdp.rule.sumOf', { prop: r.property ?? '' }) : t('cdp.rule.countOf');
+    return t('cdp.rule.eventText', {
+      days: r.withinDays,
+      event: r.event,
+      where: where ? ` (${where})` : '',
+      what,
+      cmp: cmp(r.op, r.value),
+    });
+  }
+  if ('tag' in r)
+    return !r.op || r.op === 'has' || r.op === 'notHas'
+      ? `${t(`cdp.op.${r.op ?? 'has'}`)} ${tagName(r.tag)}`
+      : `${tagName(r.tag)} ${cmp(r.op, r.value)}`;
+  if ('crm' in r) return `${t(`cdp.rule.${r.crm}`)}.${r.field} ${cmp(r.op, r.value)}`;
+  return `${r.trait} ${cmp(r.op, r.value)}`;
+}
+
+function OpSelect({
+  op,
+  onChange,
+  ops = OPS,
+}: {
+  op: string;
+  onChange: (o: string) => void;
+  ops?: string[];
+}) {
+  const { t } = useTranslation();
+  return (
+    <Select
+      style={{ width: 96 }}
+      value={op}
+      onChange={onChange}
+      popupMatchSelectWidth={false}
+      options={ops.map((o) => ({ value: o, label: t(`cdp.op.${o}`) }))}
+    />
+  );
+}
+
+function ValueBox({
+  value,
+  onChange,
+  testId = 'rule-value',
+  asText,
+}: {
+  value: unknown;
+  onChange: (v: Scalar) => void;
+  testId?: string;
+  /** Keep what was typed as a string (for properties only ever seen as strings). */
+  asText?: boolean;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Input
+      style={{ width: 110 }}
+      value={value === undefined ? '' : String(value)}
+      placeholder={t('cdp.rule.value')}
+      onChange={(e) => onChange(asText ? e.target.value : parseScalar(e.target.value))}
+      data-testid={testId}
+    />
+  );
+}
+
+const matches = (input: string, option?: { value?: unknown }) =>
+  String(option?.value ?? '')
+    .toLowerCase()
+    .includes(input.toLowerCase());
+
+function EventEditor({ rule, onChange }: { rule: EventLeaf; onChange: (r: EventLeaf) => void }) {
+  const { t } = useTranslation();
+  const names = useEventNames();
+  const props = useEventProperties(rule.event || undefined);
+  const propItems = props.data?.items ?? [];
+  const numeric = propItems.filter((p) => p.types.includes('number'));
+  const where = rule.where ?? [];
+  const setWhere = (list: Filter[]) => onChange({ ...rule, where: list.length ? list : undefined });
+  const onlyText = (prop: string) => {
+    const p = propItems.find((x) => x.key === prop);
+    return !!p && p.types.every((x) => x === 'string');
+  };
+  return (
+    <Space direction="vertical" size={4} style={{ width: '100%' }}>
+      <Space wrap size={4}>
+        <AutoComplete
+          style={{ width: 170 }}
+          value={rule.event}
+          onChange={(event) => onChange({ ...rule, event })}
+          options={(names.data?.items ?? []).map((e) => ({
+            value: e.name,
+            label: (
+              <span>
+                {e.name}{' '}
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  ×{e.count}
+                </Typography.Text>
+              </span>
+            ),
+          }))}
+          filterOption={matches}
+          placeholder={t('cdp.rule.eventName')}
+          data-testid="rule-event"
+        />
+        <Select
+          style={{ width: 92 }}
+          value={rule.agg ?? 'count'}
+          onChange={(agg) =>
+            onChange(
+              agg === 'sum'
+                ? { ...rule, agg, property: rule.property ?? numeric[0]?.key ?? '' }
+                : { ...rule, agg: undefined, property: undefined },
+            )
+          }
+          data-testid="rule-agg"
+          options={[
+            { value: 'count', label: t('cdp.rule.count') },
+            { value: 'sum', label: t('cdp.rule.sum') },
+          ]}
+        />
+        {rule.agg === 'sum' && (
+          <AutoComplete
+            style={{ width: 110 }}
+            placeholder={t('cdp.rule.property')}
+            value={rule.property ?? ''}
+            onChange={(property) => onChange({ ...rule, property })}
+            options={numeric.map((p) => ({ value: p.key }))}
+            filterOption={matches}
+            data-testid="rule-sum-property"
+          />
+        )}
+        <OpSelect op={rule.op} onChange={(op) => onChange({ ...rule, op })} ops={COUNT_OPS} />
+        <InputNumber
+          style={{ width: 80 }}
+          value={rule.value}
+          onChange={(v) => onChange({ ...rule, value: Number(v ?? 0) })}
+          data-testid="rule-count"
+        />
+        <span>{t('cdp.rule.within')}</span>
+        <InputNumber
+          style={{ width: 70 }}
+          min={1}
+          max={730}
+          value={rule.withinDays}
+          onChange={(v) => onChange({ ...rule, withinDays: Number(v ?? 1) })}
+          data-testid="rule-window"
+        />
+        <span>{t('cdp.rule.days')}</span>
+      </Space>
+      {where.map((w, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: filters have no identity of their own
+        <Space key={i} wrap size={4} style={{ paddingLeft: 12 }} data-testid="rule-filter">
+          <FilterOutlined style={{ color: '#8c8c8c' }} />
+          <AutoComplete
+            style={{ width: 120 }}
+            value={w.prop}
+            placeholder={t('cdp.rule.property')}
+            onChange={(prop) => setWhere(where.map((x, j) => (j === i ? { ...x, prop } : x)))}
+            options={propItems.map((p) => ({ value: p.key }))}
+            filterOption={matches}
+            data-testid="rule-filter-prop"
+          />
+          <OpSelect
+            op={w.op}
+            ops={FILTER_OPS}
+            onChange={(op) =>
+              setWhere(
+                where.map((x, j) =>
+                  j === i ? (NO_VALUE.includes(op) ? { prop: x.prop, op } : { ...x, op }) : x,
+                ),
+              )
+            }
+          />
+          {!NO_VALUE.includes(w.op) && (
+            <AutoComplete
+              style={{ width: 110 }}
+              value={w.value === undefined ? '' : String(w.value)}
+              placeholder={t('cdp.rule.value')}
+              options={(propItems.find((p) => p.key === w.prop)?.examples ?? []).map((v) => ({ value: v }))}
+              onChange={(v: string) =>
+                setWhere(
+                  where.map((x, j) =>
+                    j === i
+                      ? { ...x, value: w.op === 'contains' || onlyText(w.prop) ? v : parseScalar(v) }
+                      : x,
+                  ),
+                )
+              }
+              data-testid="rule-filter-value"
+            />
+          )}
+          <Button
+            size="small"
+            type="text"
+            icon={<DeleteOutlined />}
+            aria-label={t('cdp.rule.remove')}
+            onClick={() => setWhere(where.filter((_, j) => j !== i))}
+          />
+        </Space>
+      ))}
+      {where.length < 10 && (
+        <Button
+          size="small"
+          type="link"
+          icon={<PlusOutlined />}
+          style={{ paddingLeft: 12 }}
+          onClick={() => setWhere([...where, { prop: propItems[0]?.key ?? '', op: 'eq', value: '' }])}
+          data-testid="rule-filter-add"
+        >
+          {t('cdp.rule.addFilter')}
+        </Button>
+      )}
+    </Space>
+  );
+}
+
+function CrmEditor({
+  rule,
+  onChange,
+}: {
+  rule: Extract<Rule, { crm: string }>;
+  onChange: (r: Extract<Rule, { crm: string }>) => void;
+}) {
+  const { t } = useTranslation();
+  const label = useLabel();
+  // Fields from metadata when the viewer may read the object; free text otherwise.
+  const meta = useObjectMeta(rule.crm);
+  const fields = (meta.data?.fields ?? []).filter(
+    (f) => !f.isCustom && f.access !== 'hidden' && CRM_FIELD_TYPES.has(f.type),
+  );
+  const field: FieldMeta | undefined = fields.find((f) => f.apiName === rule.field);
+  const options = field?.type === 'picklist' ? normalizeOptions(field.options) : [];
+  return (
+    <>
+      <Select
+        style={{ width: 92 }}
+        value={rule.crm}
+        onChange={(crm) => onChange({ ...rule, crm, field: 'name' })}
+        options={[
+          { value: 'contact', label: t('cdp.rule.contact') },
+          { value: 'customer', label: t('cdp.rule.customer') },
+        ]}
+      />
+      {fields.length ? (
+        <Select
+          style={{ width: 130 }}
+          value={rule.field}
+          showSearch
+          optionFilterProp="label"
+          popupMatchSelectWidth={false}
+          onChange={(f) => onChange({ ...rule, field: f, value: '' })}
+          options={fields.map((f) => ({ value: f.apiName, label: label(f.label, f.apiName) }))}
+          data-testid="rule-crm-field"
+        />
+      ) : (
+        <Input
+          style={{ width: 120 }}
+          value={rule.field}
+          onChange={(e) => onChange({ ...rule, field: e.target.value })}
+          data-testid="rule-crm-field"
+        />
+      )}
+      <OpSelect op={rule.op} onChange={(op) => onChange({ ...rule, op })} />
+      {!NO_VALUE.includes(rule.op) &&
+        (options.length ? (
+          <Select
+            style={{ width: 120 }}
+            value={rule.value as string}
+            onChange={(value) => onChange({ ...rule, value })}
+            options={options.map((o) => ({ value: o.value, label: label(o.label, o.value) }))}
+          />
+        ) : (
+          <ValueBox
+            value={rule.value}
+            asText={!!field && !['number', 'percent', 'boolean'].includes(field.type)}
+            onChange={(value) => onChange({ ...rule, value })}
+          />
+        ))}
+    </>
+  );
 }
 
 function LeafEditor({
@@ -27,39 +339,39 @@ function LeafEditor({
   tags: { key: string; name: string }[];
 }) {
   const { t } = useTranslation();
+  const names = useEventNames();
   const kind = 'trait' in rule ? 'trait' : 'tag' in rule ? 'tag' : 'event' in rule ? 'event' : 'crm';
   const setKind = (k: string) => {
     if (k === 'trait') onChange({ trait: 'plan', op: 'eq', value: '' });
     else if (k === 'tag') onChange({ tag: tags[0]?.key ?? '', op: 'has' });
-    else if (k === 'event') onChange({ event: 'Product Viewed', withinDays: 7, op: 'gte', value: 1 });
-    else onChange({ crm: 'contact', field: 'title', op: 'eq', value: '' });
+    else if (k === 'event')
+      onChange({
+        event: names.data?.items[0]?.name ?? 'Product Viewed',
+        withinDays: 7,
+        op: 'gte',
+        value: 1,
+      });
+    else onChange({ crm: 'contact', field: 'name', op: 'eq', value: '' });
   };
-  const valueBox = (value: unknown, set: (v: Scalar) => void) => (
-    <Input
-      style={{ width: 120 }}
-      value={value === undefined ? '' : String(value)}
-      placeholder={t('cdp.rule.value')}
-      onChange={(e) => set(parseScalar(e.target.value))}
-      data-testid="rule-value"
-    />
-  );
-  const opSelect = (op: string, set: (o: string) => void, ops = OPS) => (
+  const kindSelect = (
     <Select
-      style={{ width: 110 }}
-      value={op}
-      onChange={set}
-      options={ops.map((o) => ({ value: o, label: t(`cdp.op.${o}`) }))}
+      style={{ width: 96 }}
+      value={kind}
+      onChange={setKind}
+      data-testid="rule-kind"
+      options={['trait', 'tag', 'event', 'crm'].map((k) => ({ value: k, label: t(`cdp.rule.${k}`) }))}
     />
   );
+  if ('event' in rule)
+    return (
+      <Space align="start" size={4} wrap>
+        {kindSelect}
+        <EventEditor rule={rule} onChange={onChange} />
+      </Space>
+    );
   return (
     <Space wrap size={4}>
-      <Select
-        style={{ width: 110 }}
-        value={kind}
-        onChange={setKind}
-        data-testid="rule-kind"
-        options={['trait', 'tag', 'event', 'crm'].map((k) => ({ value: k, label: t(`cdp.rule.${k}`) }))}
-      />
+      {kindSelect}
       {'trait' in rule && (
         <>
           <Input
@@ -68,110 +380,34 @@ function LeafEditor({
             onChange={(e) => onChange({ ...rule, trait: e.target.value })}
             data-testid="rule-trait"
           />
-          {opSelect(rule.op, (op) => onChange({ ...rule, op }))}
-          {!['exists', 'notExists'].includes(rule.op) &&
-            valueBox(rule.value, (value) => onChange({ ...rule, value }))}
+          <OpSelect op={rule.op} onChange={(op) => onChange({ ...rule, op })} />
+          {!NO_VALUE.includes(rule.op) && (
+            <ValueBox value={rule.value} onChange={(value) => onChange({ ...rule, value })} />
+          )}
         </>
       )}
       {'tag' in rule && (
         <>
           <Select
-            style={{ width: 160 }}
+            style={{ width: 150 }}
             value={rule.tag}
             onChange={(tag) => onChange({ ...rule, tag })}
             options={tags.map((x) => ({ value: x.key, label: x.name }))}
             showSearch
+            optionFilterProp="label"
+            data-testid="rule-tag"
           />
-          {opSelect(rule.op ?? 'has', (op) => onChange({ ...rule, op }), [
-            'has',
-            'notHas',
-            'gte',
-            'lte',
-            'eq',
-          ])}
-          {rule.op &&
-            !['has', 'notHas'].includes(rule.op) &&
-            valueBox(rule.value, (value) => onChange({ ...rule, value }))}
-        </>
-      )}
-      {'event' in rule && (
-        <>
-          <Input
-            style={{ width: 150 }}
-            value={rule.event}
-            onChange={(e) => onChange({ ...rule, event: e.target.value })}
-            data-testid="rule-event"
+          <OpSelect
+            op={rule.op ?? 'has'}
+            onChange={(op) => onChange({ ...rule, op })}
+            ops={['has', 'notHas', 'gte', 'lte', 'eq']}
           />
-          <Select
-            style={{ width: 100 }}
-            value={rule.agg ?? 'count'}
-            onChange={(agg) => onChange({ ...rule, agg })}
-            options={[
-              { value: 'count', label: t('cdp.rule.count') },
-              { value: 'sum', label: t('cdp.rule.sum') },
-            ]}
-          />
-          {rule.agg === 'sum' && (
-            <Input
-              style={{ width: 90 }}
-              placeholder="total"
-              value={rule.property ?? ''}
-              onChange={(e) => onChange({ ...rule, property: e.target.value })}
-            />
+          {rule.op && !['has', 'notHas'].includes(rule.op) && (
+            <ValueBox value={rule.value} onChange={(value) => onChange({ ...rule, value })} />
           )}
-          {opSelect(rule.op, (op) => onChange({ ...rule, op }), COUNT_OPS)}
-          <InputNumber
-            style={{ width: 80 }}
-            value={rule.value}
-            onChange={(v) => onChange({ ...rule, value: Number(v ?? 0) })}
-            data-testid="rule-count"
-          />
-          <span>{t('cdp.rule.within')}</span>
-          <InputNumber
-            style={{ width: 70 }}
-            min={1}
-            max={730}
-            value={rule.withinDays}
-            onChange={(v) => onChange({ ...rule, withinDays: Number(v ?? 1) })}
-          />
-          <span>{t('cdp.rule.days')}</span>
-          <Input
-            style={{ width: 150 }}
-            placeholder={t('cdp.rule.where')}
-            value={(rule.where ?? []).map((w) => `${w.prop}=${w.value ?? ''}`).join(',')}
-            onChange={(e) =>
-              onChange({
-                ...rule,
-                where: e.target.value
-                  .split(',')
-                  .map((s) => s.split('='))
-                  .filter(([p]) => p?.trim())
-                  .map(([prop, v]) => ({ prop: prop!.trim(), op: 'eq', value: parseScalar(v ?? '') })),
-              })
-            }
-          />
         </>
       )}
-      {'crm' in rule && (
-        <>
-          <Select
-            style={{ width: 100 }}
-            value={rule.crm}
-            onChange={(crm) => onChange({ ...rule, crm })}
-            options={[
-              { value: 'contact', label: t('cdp.rule.contact') },
-              { value: 'customer', label: t('cdp.rule.customer') },
-            ]}
-          />
-          <Input
-            style={{ width: 120 }}
-            value={rule.field}
-            onChange={(e) => onChange({ ...rule, field: e.target.value })}
-          />
-          {opSelect(rule.op, (op) => onChange({ ...rule, op }))}
-          {valueBox(rule.value, (value) => onChange({ ...rule, value }))}
-        </>
-      )}
+      {'crm' in rule && <CrmEditor rule={rule} onChange={onChange} />}
     </Space>
   );
 }
@@ -202,7 +438,10 @@ export function RuleBuilder({
         />
       );
     return (
-      <Space align="start" style={{ width: '100%' }} data-testid="rule-leaf">
+      <div
+        data-testid="rule-leaf"
+        style={{ display: 'flex', gap: 4, alignItems: 'flex-start', justifyContent: 'space-between' }}
+      >
         <LeafEditor rule={value} onChange={onChange} tags={tags} />
         {onRemove && (
           <Button
@@ -212,7 +451,7 @@ export function RuleBuilder({
             aria-label={t('cdp.rule.remove')}
           />
         )}
-      </Space>
+      </div>
     );
   }
   const mode = 'and' in value ? 'and' : 'or';
@@ -222,11 +461,12 @@ export function RuleBuilder({
     <Card
       size="small"
       style={{ background: depth % 2 ? '#fafafa' : undefined }}
+      styles={{ body: { padding: 8 } }}
       title={
         <Select
           size="small"
           value={mode}
-          style={{ width: 150 }}
+          style={{ width: 120 }}
           data-testid="rule-mode"
           onChange={(m) => onChange(m === 'and' ? { and: children } : { or: children })}
           options={[
@@ -249,7 +489,7 @@ export function RuleBuilder({
             onRemove={children.length > 1 ? () => set(children.filter((_, j) => j !== i)) : undefined}
           />
         ))}
-        <Space>
+        <Space wrap>
           <Button
             size="small"
             icon={<PlusOutlined />}
@@ -271,4 +511,17 @@ export function RuleBuilder({
       </Space>
     </Card>
   );
+}
+
+/** The rule as the server accepts it while still being edited: half-typed filters are left out. */
+export function cleanRule(r: Rule): Rule {
+  if ('and' in r) return { and: r.and.map(cleanRule) };
+  if ('or' in r) return { or: r.or.map(cleanRule) };
+  if ('not' in r) return { not: cleanRule(r.not) };
+  if ('event' in r) {
+    const where = (r.where ?? []).filter((w) => w.prop.trim());
+    const { where: _w, ...rest } = r;
+    return where.length ? { ...rest, where } : rest;
+  }
+  return r;
 }

@@ -1,4 +1,4 @@
-import { DownloadOutlined } from '@ant-design/icons';
+import { DownloadOutlined, LoadingOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   App,
@@ -8,6 +8,7 @@ import {
   Form,
   Input,
   List,
+  Progress,
   Row,
   Select,
   Skeleton,
@@ -30,7 +31,7 @@ import {
   useTags,
 } from './cdp-api';
 import { EChart } from './echart';
-import { RuleBuilder } from './rule-builder';
+import { cleanRule, RuleBuilder, ruleText } from './rule-builder';
 
 function useDebounced<T>(v: T, ms: number): T {
   const [d, setD] = useState(v);
@@ -48,12 +49,15 @@ export function SegmentEditor({ segment }: { segment?: Segment }) {
   const nav = useNavigate();
   const qc = useQueryClient();
   const tags = useTags();
+  const tagName = (key: string) => tags.data?.items.find((x) => x.key === key)?.name ?? key;
   const [name, setName] = useState(segment?.name ?? '');
   const [purpose, setPurpose] = useState(segment?.purpose ?? 'analytics');
   const [rule, setRule] = useState<Rule>(
     segment?.rule ?? { and: [{ trait: 'plan', op: 'eq', value: 'gold' }] },
   );
-  const live = useDebounced({ rule, purpose }, 400);
+  // Memoised: a fresh object each render would restart the debounce forever.
+  const draft = useMemo(() => ({ rule: cleanRule(rule), purpose }), [rule, purpose]);
+  const live = useDebounced(draft, 400);
   const count = useQuery({
     queryKey: ['cdp', 'segment-preview', live],
     queryFn: () =>
@@ -63,8 +67,8 @@ export function SegmentEditor({ segment }: { segment?: Segment }) {
   const save = useMutation({
     mutationFn: () =>
       segment
-        ? http.patch<Segment>(`/cdp/segments/${segment.id}`, { name, purpose, rule })
-        : http.post<Segment>('/cdp/segments', { name, purpose, rule }),
+        ? http.patch<Segment>(`/cdp/segments/${segment.id}`, { name, ...draft })
+        : http.post<Segment>('/cdp/segments', { name, ...draft }),
     onSuccess: (s) => {
       void qc.invalidateQueries({ queryKey: ['cdp'] });
       nav(`/cdp/segments/${s.id}`);
@@ -88,7 +92,7 @@ export function SegmentEditor({ segment }: { segment?: Segment }) {
         </Button>
       </div>
       <Row gutter={[12, 12]}>
-        <Col xs={24} lg={18}>
+        <Col xs={{ span: 24, order: 2 }} lg={{ span: 18, order: 1 }}>
           <Form layout="vertical">
             <Form.Item label={t('cdp.segments.name')} required>
               <Input value={name} onChange={(e) => setName(e.target.value)} data-testid="segment-name" />
@@ -110,8 +114,9 @@ export function SegmentEditor({ segment }: { segment?: Segment }) {
             tags={(tags.data?.items ?? []).map((x) => ({ key: x.key, name: x.name }))}
           />
         </Col>
-        <Col xs={24} lg={6}>
-          <Card size="small">
+        {/* On a phone the live count sits above the builder, so it stays in view while editing. */}
+        <Col xs={{ span: 24, order: 1 }} lg={{ span: 6, order: 2 }}>
+          <Card size="small" style={{ position: 'sticky', top: 12 }} data-testid="segment-live">
             <Statistic
               title={t('cdp.segments.liveCount')}
               value={count.data?.count ?? '—'}
@@ -121,7 +126,24 @@ export function SegmentEditor({ segment }: { segment?: Segment }) {
             <div data-testid="segment-live-count" style={{ display: 'none' }}>
               {count.data?.count}
             </div>
-            {count.error && <Typography.Text type="danger">{errorMessage(count.error)}</Typography.Text>}
+            {count.data && count.data.total > 0 && (
+              <Progress
+                percent={Math.round((1000 * count.data.count) / count.data.total) / 10}
+                size="small"
+                showInfo
+              />
+            )}
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {count.isFetching ? <LoadingOutlined /> : null} {t('cdp.segments.liveHint')}
+            </Typography.Text>
+            {count.error && (
+              <div>
+                <Typography.Text type="danger">{errorMessage(count.error)}</Typography.Text>
+              </div>
+            )}
+            <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: 8, marginBottom: 0 }}>
+              {ruleText(draft.rule, t, tagName)}
+            </Typography.Paragraph>
           </Card>
         </Col>
       </Row>

@@ -1,34 +1,45 @@
-import { PlusOutlined } from '@ant-design/icons';
+import {
+  DeleteOutlined,
+  EditOutlined,
+  FolderAddOutlined,
+  FolderOutlined,
+  PlusOutlined,
+} from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import {
   App,
   Button,
   Card,
+  Descriptions,
   Drawer,
+  Empty,
   Form,
   Input,
   InputNumber,
+  Modal,
   Progress,
   Select,
   Space,
   Table,
   Tag,
+  Tooltip,
   Typography,
 } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { http } from '../../app/api-client';
 import { ErrorResult, errorMessage } from '../../app/error-result';
 import { useSession } from '../../app/session';
 import { useIsMobile } from '../../app/use-is-mobile';
-import { type Rule, type Tag as TagT, useTags } from './cdp-api';
+import { type Rule, type TagGroup, type Tag as TagT, useTags } from './cdp-api';
 import {
   DEFAULT_PREDICTION,
   PredictionCard,
   type PredictionConfig,
   PredictionConfigFields,
 } from './prediction-card';
-import { RuleBuilder } from './rule-builder';
+import { cleanRule, RuleBuilder, ruleText } from './rule-builder';
 
 const KINDS = ['attribute', 'behaviour', 'metric', 'score', 'combined', 'manual', 'crm', 'predicted'];
 const DEFAULT_RULE: Record<string, Rule> = {
@@ -49,7 +60,19 @@ interface Preview {
   samples: { profileId: string; name: string | null; value: unknown }[];
 }
 
-function TagEditor({ open, onClose, tags }: { open: boolean; onClose: () => void; tags: TagT[] }) {
+function TagEditor({
+  open,
+  onClose,
+  tags,
+  groups,
+  groupId,
+}: {
+  open: boolean;
+  onClose: () => void;
+  tags: TagT[];
+  groups: TagGroup[];
+  groupId: string | null;
+}) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const qc = useQueryClient();
@@ -68,14 +91,15 @@ function TagEditor({ open, onClose, tags }: { open: boolean; onClose: () => void
       name: v.name,
       kind,
       description: v.description,
-      rule: ['manual', 'metric', 'score', 'predicted'].includes(kind) ? null : rule,
+      groupId: v.groupId || null,
+      rule: ['manual', 'metric', 'score', 'predicted'].includes(kind) ? null : cleanRule(rule),
       config:
         kind === 'predicted'
           ? prediction
           : kind === 'metric'
             ? { metric: { ...metric, agg: 'sum' as const } }
             : kind === 'score'
-              ? { scores: [{ rule, points }] }
+              ? { scores: [{ rule: cleanRule(rule), points }] }
               : {},
     };
   };
@@ -121,7 +145,7 @@ function TagEditor({ open, onClose, tags }: { open: boolean; onClose: () => void
         </Space>
       }
     >
-      <Form form={form} layout="vertical">
+      <Form form={form} layout="vertical" initialValues={{ groupId: groupId ?? '' }}>
         <Form.Item name="name" label={t('cdp.tags.name')} rules={[{ required: true }]}>
           <Input data-testid="tag-name" />
         </Form.Item>
@@ -141,6 +165,15 @@ function TagEditor({ open, onClose, tags }: { open: boolean; onClose: () => void
               if (DEFAULT_RULE[k]) setRule(DEFAULT_RULE[k]!);
             }}
             options={KINDS.map((k) => ({ value: k, label: t(`cdp.tagKind.${k}`) }))}
+          />
+        </Form.Item>
+        <Form.Item name="groupId" label={t('cdp.tags.group')}>
+          <Select
+            data-testid="tag-group-select"
+            options={[
+              { value: '', label: t('cdp.tags.ungrouped') },
+              ...groups.map((g) => ({ value: g.id, label: g.name })),
+            ]}
           />
         </Form.Item>
         <Form.Item name="description" label={t('cdp.tags.description')}>
@@ -178,6 +211,9 @@ function TagEditor({ open, onClose, tags }: { open: boolean; onClose: () => void
       {!['manual', 'metric', 'predicted'].includes(kind) && (
         <RuleBuilder value={rule} onChange={setRule} tags={tags.map((x) => ({ key: x.key, name: x.name }))} />
       )}
+      <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: 12 }}>
+        {t('cdp.tags.previewHint')}
+      </Typography.Paragraph>
       {preview && (
         <Card
           size="small"
@@ -188,11 +224,16 @@ function TagEditor({ open, onClose, tags }: { open: boolean; onClose: () => void
           {preview.coverage !== null && (
             <Typography.Paragraph>{t('cdp.tags.coverage', { n: preview.coverage })}</Typography.Paragraph>
           )}
+          {preview.samples.length === 0 && (preview.sampled ?? 0) === 0 ? null : preview.samples.length ===
+            0 ? (
+            <Typography.Paragraph type="secondary">{t('cdp.tags.previewNoSamples')}</Typography.Paragraph>
+          ) : null}
           <Table
             size="small"
             rowKey="profileId"
             pagination={false}
             dataSource={preview.samples}
+            locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} /> }}
             columns={[
               { title: t('cdp.tags.sample'), render: (_: unknown, s) => s.name ?? s.profileId.slice(0, 8) },
               {
@@ -207,12 +248,235 @@ function TagEditor({ open, onClose, tags }: { open: boolean; onClose: () => void
   );
 }
 
+function GroupModal({
+  group,
+  open,
+  onClose,
+}: {
+  group: TagGroup | null;
+  open: boolean;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const [form] = Form.useForm();
+  const save = useMutation({
+    mutationFn: (v: { name: string; description?: string }) =>
+      group ? http.patch(`/cdp/tag-groups/${group.id}`, v) : http.post('/cdp/tag-groups', v),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ['cdp', 'tags'] });
+      onClose();
+    },
+    onError: (e) => message.error(errorMessage(e)),
+  });
+  return (
+    <Modal
+      open={open}
+      title={group ? t('cdp.tags.editGroup') : t('cdp.tags.newGroup')}
+      onCancel={onClose}
+      onOk={() => form.validateFields().then((v) => save.mutate(v))}
+      confirmLoading={save.isPending}
+      destroyOnHidden
+      okButtonProps={{ 'data-testid': 'group-save' } as Record<string, string>}
+    >
+      <Form
+        form={form}
+        layout="vertical"
+        preserve={false}
+        initialValues={{ name: group?.name, description: group?.description ?? '' }}
+      >
+        <Form.Item name="name" label={t('cdp.tags.groupName')} rules={[{ required: true, max: 100 }]}>
+          <Input data-testid="group-name" />
+        </Form.Item>
+        <Form.Item name="description" label={t('cdp.tags.groupDescription')}>
+          <Input.TextArea rows={2} maxLength={1000} data-testid="group-description" />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+function lineageTag(l: string, tagName: (k: string) => string) {
+  const [kind, ...rest] = l.split(':');
+  const what = rest.join(':');
+  return (
+    <Tag
+      key={l}
+      color={kind === 'tag' ? 'geekblue' : kind === 'event' ? 'blue' : kind === 'crm' ? 'green' : undefined}
+    >
+      {kind === 'tag' ? tagName(what) : what}
+    </Tag>
+  );
+}
+
+function TagDetails({
+  tag,
+  groups,
+  tagName,
+}: {
+  tag: TagT;
+  groups: TagGroup[];
+  tagName: (k: string) => string;
+}) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const { can } = useSession();
+  const move = useMutation({
+    mutationFn: (groupId: string | null) => http.patch(`/cdp/tags/${tag.id}`, { groupId }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['cdp', 'tags'] }),
+    onError: (e) => message.error(errorMessage(e)),
+  });
+  return (
+    <Descriptions size="small" column={1} data-testid="tag-details">
+      {tag.description && (
+        <Descriptions.Item label={t('cdp.tags.description')}>{tag.description}</Descriptions.Item>
+      )}
+      {tag.rule && (
+        <Descriptions.Item label={t('cdp.tags.rule')}>{ruleText(tag.rule, t, tagName)}</Descriptions.Item>
+      )}
+      <Descriptions.Item label={t('cdp.tags.dependsOn')}>
+        {tag.lineage.length ? tag.lineage.map((l) => lineageTag(l, tagName)) : t('cdp.tags.none')}
+      </Descriptions.Item>
+      <Descriptions.Item label={t('cdp.tags.usedBy')}>
+        <span data-testid="tag-used-by">
+          {tag.usedBy.length
+            ? tag.usedBy.map((u) =>
+                u.kind === 'segment' ? (
+                  <Link key={u.id} to={`/cdp/segments/${u.id}`}>
+                    <Tag color="green">
+                      {t('cdp.tags.segment')}: {u.name}
+                    </Tag>
+                  </Link>
+                ) : (
+                  <Tag key={u.id} color="geekblue">
+                    {u.name}
+                  </Tag>
+                ),
+              )
+            : t('cdp.tags.none')}
+        </span>
+      </Descriptions.Item>
+      {can('cdp:manage') && (
+        <Descriptions.Item label={t('cdp.tags.moveTo')}>
+          <Select
+            style={{ width: 200 }}
+            value={tag.groupId ?? ''}
+            loading={move.isPending}
+            onChange={(v) => move.mutate(v || null)}
+            options={[
+              { value: '', label: t('cdp.tags.ungrouped') },
+              ...groups.map((g) => ({ value: g.id, label: g.name })),
+            ]}
+            data-testid="tag-move"
+          />
+        </Descriptions.Item>
+      )}
+    </Descriptions>
+  );
+}
+
 export function TagsPage() {
   const { t } = useTranslation();
+  const { message, modal } = App.useApp();
+  const qc = useQueryClient();
   const tags = useTags();
   const { can } = useSession();
-  const [open, setOpen] = useState(false);
-  const groups = new Map((tags.data?.groups ?? []).map((g) => [g.id, g.name]));
+  const [open, setOpen] = useState<{ groupId: string | null } | null>(null);
+  const [groupModal, setGroupModal] = useState<{ group: TagGroup | null } | null>(null);
+  const items = tags.data?.items ?? [];
+  const groups = tags.data?.groups ?? [];
+  const tagName = (key: string) => items.find((x) => x.key === key)?.name ?? key;
+  const del = useMutation({
+    mutationFn: (g: TagGroup) => http.del(`/cdp/tag-groups/${g.id}`),
+    onSuccess: () => {
+      message.success(t('cdp.tags.deleted'));
+      void qc.invalidateQueries({ queryKey: ['cdp', 'tags'] });
+    },
+    onError: (e) => message.error(errorMessage(e)),
+  });
+  const columns = [
+    {
+      title: t('cdp.tags.name'),
+      render: (_: unknown, x: TagT) => (
+        <Space direction="vertical" size={0}>
+          <Tag color="geekblue">{x.name}</Tag>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {x.key}
+            {x.object !== 'profile' ? ` · ${x.object}` : ''}
+          </Typography.Text>
+          {x.description && (
+            <Typography.Text type="secondary" style={{ fontSize: 12 }} ellipsis={{ tooltip: x.description }}>
+              {x.description}
+            </Typography.Text>
+          )}
+        </Space>
+      ),
+    },
+    { title: t('cdp.tags.kind'), dataIndex: 'kind', width: 96, render: (k: string) => t(`cdp.tagKind.${k}`) },
+    { title: t('cdp.tags.owner'), dataIndex: 'ownerName', width: 96, render: (n: string | null) => n ?? '—' },
+    {
+      title: t('cdp.tags.coverageCol'),
+      dataIndex: 'coverage',
+      width: 90,
+      render: (n: number) => <span data-testid="tag-coverage">{n.toLocaleString()}</span>,
+    },
+    {
+      title: t('cdp.tags.lineage'),
+      render: (_: unknown, x: TagT) => (
+        <Space direction="vertical" size={2}>
+          <span>
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {t('cdp.tags.dependsOn')}:{' '}
+            </Typography.Text>
+            {x.lineage.length ? x.lineage.map((l) => lineageTag(l, tagName)) : '—'}
+          </span>
+          {x.usedBy.length > 0 && (
+            <span>
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {t('cdp.tags.usedBy')}:{' '}
+              </Typography.Text>
+              {x.usedBy.map((u) => (
+                <Tag key={u.id} color={u.kind === 'segment' ? 'green' : 'geekblue'}>
+                  {u.name}
+                </Tag>
+              ))}
+            </span>
+          )}
+        </Space>
+      ),
+    },
+    {
+      title: t('cdp.tags.backfill'),
+      width: 140,
+      render: (_: unknown, x: TagT) =>
+        x.backfill ? (
+          <Progress
+            size="small"
+            style={{ width: 120 }}
+            data-testid="tag-backfill"
+            status={x.backfill.status === 'done' ? 'success' : 'active'}
+            percent={
+              x.backfill.status === 'done'
+                ? 100
+                : Math.min(99, Math.round((100 * x.backfill.done) / Math.max(1, x.backfill.total ?? 1)))
+            }
+          />
+        ) : (
+          '—'
+        ),
+    },
+  ];
+  const sections: { group: TagGroup | null; tags: TagT[] }[] = [
+    ...groups.map((g) => ({ group: g, tags: items.filter((x) => x.groupId === g.id) })),
+    { group: null, tags: items.filter((x) => !x.groupId || !groups.some((g) => g.id === x.groupId)) },
+  ].filter((s) => s.group || s.tags.length);
+  const confirmDelete = (g: TagGroup) =>
+    modal.confirm({
+      title: t('cdp.tags.deleteGroupConfirm', { name: g.name }),
+      onOk: () => del.mutateAsync(g),
+    });
   return (
     <div className="kehu-page" data-testid="cdp-tags">
       <div className="kehu-page-header">
@@ -220,69 +484,118 @@ export function TagsPage() {
           {t('cdp.tags.title')}
         </Typography.Title>
         {can('cdp:manage') && (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)} data-testid="tag-new">
-            {t('cdp.tags.new')}
-          </Button>
+          <Space wrap>
+            <Button
+              icon={<FolderAddOutlined />}
+              onClick={() => setGroupModal({ group: null })}
+              data-testid="group-new"
+            >
+              {t('cdp.tags.newGroup')}
+            </Button>
+            <Button
+              type="primary"
+              icon={<PlusOutlined />}
+              onClick={() => setOpen({ groupId: null })}
+              data-testid="tag-new"
+            >
+              {t('cdp.tags.new')}
+            </Button>
+          </Space>
         )}
       </div>
       {tags.error ? (
         <ErrorResult error={tags.error} onRetry={() => tags.refetch()} />
-      ) : (
-        <Card size="small" styles={{ body: { padding: 0, overflowX: 'auto' } }}>
-          <Table
-            rowKey="id"
-            size="small"
-            loading={tags.isPending}
-            dataSource={tags.data?.items ?? []}
-            pagination={false}
-            scroll={{ x: 700 }}
-            expandable={{
-              rowExpandable: (x: TagT) => x.kind === 'predicted',
-              expandedRowRender: (x: TagT) => <PredictionCard tag={x} />,
-            }}
-            columns={[
-              {
-                title: t('cdp.tags.name'),
-                render: (_: unknown, x: TagT) => <Tag color="geekblue">{x.name}</Tag>,
-              },
-              { title: t('cdp.tags.kind'), dataIndex: 'kind', render: (k: string) => t(`cdp.tagKind.${k}`) },
-              {
-                title: t('cdp.tags.group'),
-                render: (_: unknown, x: TagT) => (x.groupId ? groups.get(x.groupId) : '—'),
-              },
-              { title: t('cdp.tags.object'), dataIndex: 'object' },
-              { title: t('cdp.tags.coverageCol'), dataIndex: 'coverage' },
-              {
-                title: t('cdp.tags.lineage'),
-                render: (_: unknown, x: TagT) => x.lineage.map((l) => <Tag key={l}>{l}</Tag>),
-              },
-              {
-                title: t('cdp.tags.backfill'),
-                render: (_: unknown, x: TagT) =>
-                  x.backfill ? (
-                    <Progress
-                      size="small"
-                      style={{ width: 120 }}
-                      data-testid="tag-backfill"
-                      status={x.backfill.status === 'done' ? 'success' : 'active'}
-                      percent={
-                        x.backfill.status === 'done'
-                          ? 100
-                          : Math.min(
-                              99,
-                              Math.round((100 * x.backfill.done) / Math.max(1, x.backfill.total ?? 1)),
-                            )
-                      }
-                    />
-                  ) : (
-                    '—'
-                  ),
-              },
-            ]}
-          />
+      ) : !tags.isPending && items.length === 0 && groups.length === 0 ? (
+        <Card>
+          <Empty description={t('cdp.tags.empty')} />
         </Card>
+      ) : (
+        <Space direction="vertical" style={{ width: '100%' }} size={12}>
+          {sections.map(({ group, tags: list }) => (
+            <Card
+              key={group?.id ?? 'ungrouped'}
+              size="small"
+              data-testid="tag-group"
+              title={
+                <Space wrap size={4}>
+                  <FolderOutlined />
+                  <span data-testid="tag-group-name">{group ? group.name : t('cdp.tags.ungrouped')}</span>
+                  <Typography.Text type="secondary" style={{ fontSize: 12, fontWeight: 'normal' }}>
+                    {t('cdp.tags.tagCount', { n: list.length })}
+                  </Typography.Text>
+                </Space>
+              }
+              extra={
+                group &&
+                can('cdp:manage') && (
+                  <Space size={0}>
+                    <Button
+                      size="small"
+                      type="text"
+                      icon={<PlusOutlined />}
+                      aria-label={t('cdp.tags.new')}
+                      onClick={() => setOpen({ groupId: group.id })}
+                    />
+                    <Button
+                      size="small"
+                      type="text"
+                      icon={<EditOutlined />}
+                      aria-label={t('cdp.tags.editGroup')}
+                      onClick={() => setGroupModal({ group })}
+                      data-testid="group-edit"
+                    />
+                    <Tooltip
+                      title={list.length ? t('cdp.tags.groupNotEmpty', { n: list.length }) : undefined}
+                    >
+                      <Button
+                        size="small"
+                        type="text"
+                        danger
+                        icon={<DeleteOutlined />}
+                        disabled={list.length > 0}
+                        aria-label={t('cdp.tags.deleteGroup')}
+                        onClick={() => confirmDelete(group)}
+                        data-testid="group-delete"
+                      />
+                    </Tooltip>
+                  </Space>
+                )
+              }
+              styles={{ body: { padding: 0, overflowX: 'auto' } }}
+            >
+              {group?.description && (
+                <Typography.Paragraph type="secondary" style={{ margin: '8px 12px 0' }}>
+                  {group.description}
+                </Typography.Paragraph>
+              )}
+              {list.length === 0 ? (
+                <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('cdp.tags.groupEmpty')} />
+              ) : (
+                <Table
+                  rowKey="id"
+                  size="small"
+                  dataSource={list}
+                  pagination={false}
+                  scroll={{ x: 760 }}
+                  columns={columns}
+                  expandable={{
+                    expandedRowRender: (x: TagT) => (
+                      <>
+                        <TagDetails tag={x} groups={groups} tagName={tagName} />
+                        {x.kind === 'predicted' && <PredictionCard tag={x} />}
+                      </>
+                    ),
+                  }}
+                />
+              )}
+            </Card>
+          ))}
+        </Space>
       )}
-      <TagEditor open={open} onClose={() => setOpen(false)} tags={tags.data?.items ?? []} />
+      {open && (
+        <TagEditor open onClose={() => setOpen(null)} tags={items} groups={groups} groupId={open.groupId} />
+      )}
+      {groupModal && <GroupModal open group={groupModal.group} onClose={() => setGroupModal(null)} />}
     </div>
   );
 }
