@@ -167,6 +167,17 @@ export const probeKinds: Record<string, ProbeKind> = {
       return { id: sub.approval.id as string, marker: q.marker, fields: { quote: q.id } };
     },
   },
+  /** A store under the dealer EC-D1. */
+  unit: {
+    async create(side) {
+      const m = marker('UN');
+      const u = await ok(
+        side.admin.post('/admin/units', { name: m, type: 'store', parentId: side.dir.unit('EC-D1') }),
+        'unit',
+      );
+      return { id: u.id, marker: m };
+    },
+  },
   view: {
     async create(side) {
       const m = marker('VW');

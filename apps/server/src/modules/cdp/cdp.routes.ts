@@ -341,6 +341,7 @@ export const cdpRouteList: RouteSpec[] = [
     method: 'POST',
     url: '/cdp/tags',
     permission: 'cdp:manage',
+    probe: { body: { groupId: 'cdp_tag_group', kind: '=manual' } },
     summary: 'Create a tag (a backfill job starts for rule-based kinds)',
     tags: TAGS,
     status: 201,

@@ -12,6 +12,7 @@ import {
   type Scorecard,
   saveSettings,
 } from './scoring.service.ts';
+import { assertOwnRefs } from './tenant-refs.ts';
 
 export type RuleInput = Omit<AssignmentRule, 'id' | 'position'> & { position?: number };
 
@@ -19,7 +20,19 @@ export async function listRules(tx: Tx, tenantId: string) {
   return { items: await loadRules(tx, tenantId) };
 }
 
+/** A rule's pool unit and members must be the tenant's own. */
+const ruleRefs = (tx: Tx, tenantId: string, input: Partial<RuleInput>) =>
+  assertOwnRefs(tx, tenantId, [
+    { field: 'poolUnitId', table: 'units', id: input.poolUnitId },
+    ...(input.members ?? []).map((m, i) => ({
+      field: `members.${i}.userId`,
+      table: 'users' as const,
+      id: m.userId,
+    })),
+  ]);
+
 export async function createRule(tx: Tx, actor: Actor, tenantId: string, input: RuleInput) {
+  await ruleRefs(tx, tenantId, input);
   invalidateTenant(tenantId);
   const id = newId();
   const pos =
@@ -50,6 +63,7 @@ export async function updateRule(
   id: string,
   input: Partial<RuleInput>,
 ) {
+  await ruleRefs(tx, tenantId, input);
   invalidateTenant(tenantId);
   const r = await sql`update lead_assignment_rules set
       name = coalesce(${input.name ?? null}, name),

@@ -11,6 +11,7 @@ import type { Principal } from '../../platform/permissions/principal.ts';
 import { createRecords, recordCtx } from '../../records/record.service.ts';
 import { intakeContexts } from './lead.hooks.ts';
 import { leadsProblem } from './leads.messages.ts';
+import { assertOwnRefs } from './tenant-refs.ts';
 
 /** Lead fields a public form may collect (never owner, status, score …). */
 export const FORM_FIELDS = [
@@ -94,6 +95,7 @@ export async function createForm(
     unitId?: string;
   },
 ) {
+  await assertOwnRefs(tx, p.tenantId, [{ field: 'unitId', table: 'units', id: input.unitId }]);
   const id = newId();
   const key = newFormKey(p.tenantId);
   await sql`insert into lead_forms (tenant_id, id, form_key, name, channel, campaign, fields, thank_you, unit_id, created_by)
@@ -262,6 +264,10 @@ export async function upsertChannel(
   id: string | null,
   input: ChannelInput,
 ) {
+  await assertOwnRefs(tx, tenantId, [
+    { field: 'ruleId', table: 'lead_assignment_rules', id: input.ruleId },
+    { field: 'unitId', table: 'units', id: input.unitId },
+  ]);
   const rowId = id ?? newId();
   const r = id
     ? await sql<any>`update lead_channels set code = ${input.code}, name = ${input.name}, channel = ${input.channel},

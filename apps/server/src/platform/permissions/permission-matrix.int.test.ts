@@ -754,13 +754,6 @@ describe('tenant-owned things named in the path or query', () => {
         return send(c, route, url, sampleBody(route, pick(shape.body)));
       };
       const cells: string[] = [];
-      // The caller's own thing is found: the 404s below are about tenancy and scope, not the probe.
-      const own = await resolveValues(spec, (_, kind) => fresh(kind));
-      const ownCaller = unitScoped && dealerMay(w, route) ? w.dealer : w.adminA;
-      const mine = await call(ownCaller, own);
-      cells.push(`own=${mine.status}`);
-      if (mine.status === 404 || mine.status >= 500)
-        failures.push(`${name} on the caller's own thing → ${mine.status} ${text(mine.body).slice(0, 200)}`);
       const places: Where[] = [
         'other-tenant',
         ...(unitScoped && dealerMay(w, route) ? (['sibling-dealer', 'unit-above'] as Where[]) : []),
@@ -796,6 +789,14 @@ describe('tenant-owned things named in the path or query', () => {
           cells.push(`${param}@${where}=${r.status}${good && !leaked.length ? '✓' : '✗'}`);
         }
       }
+      // The caller's own thing is found (after the probes, which must store nothing): the 404s
+      // above are about tenancy and scope, not the probe.
+      const own = await resolveValues(spec, (_, kind) => fresh(kind));
+      const ownCaller = unitScoped && dealerMay(w, route) ? w.dealer : w.adminA;
+      const mine = await call(ownCaller, own);
+      cells.push(`own=${mine.status}`);
+      if (mine.status === 404 || mine.status >= 500)
+        failures.push(`${name} on the caller's own thing → ${mine.status} ${text(mine.body).slice(0, 200)}`);
       lines.push(`${routeAction(route).padEnd(7)} ${name.padEnd(48)} ${cells.join('  ')}`);
     }
     console.log(
@@ -869,6 +870,24 @@ async function writeEverything(c: Client): Promise<string[]> {
   }
   return errors;
 }
+
+describe('configuration naming another tenant’s people', () => {
+  it('refuses a lead assignment rule whose members are another tenant’s users, storing nothing', async () => {
+    const w = await buildWorld(env);
+    const name = marker('RULE');
+    const res = await w.adminA.post('/leads/rules', {
+      name,
+      strategy: 'round_robin',
+      members: [{ userId: w.A.user('zhang.wei').id }, { userId: w.B.user('zhang.wei').id }],
+    });
+    assert.equal(res.status, 422, JSON.stringify(res.body));
+    assert.deepEqual(
+      res.body.errors.map((e: any) => e.field),
+      ['members.1.userId'],
+    );
+    assert.ok(!text((await ok(w.adminA.get('/leads/rules'))).items).includes(name));
+  });
+});
 
 describe('tenant-wide reads and writes', () => {
   it('answers every read for tenant A identically whatever tenant B or another unit does, and no write of A changes what B sees', async () => {
