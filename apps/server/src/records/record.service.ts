@@ -25,7 +25,14 @@ import { coerceValue, type FieldDef, maskValue, normalisePhone } from './field-t
 import { compileFilter, type FilterNode } from './filter.ts';
 import { getObject, loadMetadata, type TenantMetadata } from './metadata.service.ts';
 import type { ObjectDef } from './object-def.ts';
-import { runAfterWrite, runBeforeWrite, type WrittenItem } from './object-hooks.ts';
+import {
+  type DeleteItem,
+  hasDeleteHooks,
+  runAfterWrite,
+  runBeforeDelete,
+  runBeforeWrite,
+  type WrittenItem,
+} from './object-hooks.ts';
 import { attachDisplay, type RecordOut, type Row, rawValue, toRecord } from './record-mapper.ts';
 import { baseWhere, fieldExpr, scopeWhere, sqlType } from './record-sql.ts';
 
@@ -795,7 +802,40 @@ export async function deleteRecords(
   opts: CreateOptions = {},
 ): Promise<WriteResult[]> {
   const { obj, principal } = ctx;
-  const valid = ids.filter(isUuid);
+  const atomic = opts.atomic ?? true;
+  let valid = ids.filter(isUuid);
+  const refused = new Map<string, DeleteItem>();
+  if (valid.length && hasDeleteHooks(obj.apiName)) {
+    // Rows are locked while hooks judge them, so nothing (an approval starting, say) can change
+    // what they decided on before the delete commits.
+    const rows = (
+      await sql<Row>`select r.* from ${table(obj)} where ${baseWhere(obj, principal.tenantId)} and ${scopeWhere(principal, obj)}
+        and r.id = any(${valid}::uuid[]) order by r.id for update`.execute(ctx.tx)
+    ).rows;
+    const items: DeleteItem[] = rows.map((row) => ({
+      index: ids.indexOf(row.id),
+      id: row.id,
+      existing: row,
+      errors: [],
+    }));
+    await runBeforeDelete(ctx, items);
+    for (const it of items) if (it.errors.length) refused.set(it.id, it);
+    if (atomic && refused.size) {
+      const first = [...refused.values()][0]!.errors[0]!;
+      throw new AppError('conflict', 409, {
+        detailKey: first.message ?? 'conflict.in_use',
+        params: { what: obj.label[principal.locale] },
+        errors: [...refused.values()].flatMap((it) =>
+          it.errors.map((e) => ({
+            ...e,
+            field: ids.length > 1 ? `records[${it.index}].${e.field}` : e.field,
+          })),
+        ),
+        extra: { reason: first.code },
+      });
+    }
+    valid = valid.filter((id) => !refused.has(id));
+  }
   const deleted = valid.length
     ? (
         await sql<{
@@ -807,7 +847,7 @@ export async function deleteRecords(
       ).rows.map((r) => r.id)
     : [];
   const done = new Set(deleted);
-  if ((opts.atomic ?? true) && done.size !== ids.length) {
+  if (atomic && done.size !== ids.length) {
     if (ids.length === 1) throw notFound(obj.apiName);
     rowErrors(
       ids
@@ -831,9 +871,13 @@ export async function deleteRecords(
       payload: { id },
     })),
   );
-  return ids.map((id, i) =>
-    done.has(id) ? { index: i, ok: true, id } : { index: i, ok: false, code: 'not_found' },
-  );
+  return ids.map((id, i) => {
+    if (done.has(id)) return { index: i, ok: true, id };
+    const no = refused.get(id);
+    return no
+      ? { index: i, ok: false, code: 'conflict', errors: no.errors }
+      : { index: i, ok: false, code: 'not_found' };
+  });
 }
 
 export async function restoreRecord(ctx: RecordCtx, id: string): Promise<RecordOut> {

@@ -1,6 +1,8 @@
+import { sql } from 'kysely';
 import type { ObjectHooks } from '../../records/object-hooks.ts';
 import type { RecordCtx } from '../../records/record.service.ts';
-import { salesProblem } from '../sales/sales.messages.ts';
+import { rawValue } from '../../records/record-mapper.ts';
+import { salesProblem, st } from '../sales/sales.messages.ts';
 import { pendingFor } from './approval.service.ts';
 
 /** 422 while the record has a pending approval request: what the approver sees is what gets approved. */
@@ -18,5 +20,40 @@ export const approvalLockHooks: ObjectHooks = {
     for (const it of items)
       if (it.existing && Object.keys(it.values).some((k) => k !== 'status'))
         await assertUnlocked(ctx, it.existing.id);
+  },
+  // Deleting a record under approval would leave approvers deciding on something gone (409).
+  async beforeDelete(ctx, items) {
+    const { locale, tenantId } = ctx.principal;
+    const pending = (
+      await sql<{
+        id: string;
+        record_id: string;
+        flow_name: Record<string, string> | null;
+        requester: string | null;
+      }>`
+        select a.id, a.record_id, f.name as flow_name, u.name as requester from approval_requests a
+        left join approval_flows f on f.tenant_id = a.tenant_id and f.id = a.flow_id
+        left join users u on u.tenant_id = a.tenant_id and u.id = a.requester_id
+        where a.tenant_id = ${tenantId} and a.object = ${ctx.obj.apiName} and a.status = 'pending'
+          and a.record_id = any(${items.map((i) => i.id)}::uuid[])`.execute(ctx.tx)
+    ).rows;
+    const byRecord = new Map(pending.map((p) => [p.record_id, p]));
+    const nameField = ctx.obj.fields.find((f) => f.apiName === ctx.obj.nameField);
+    for (const it of items) {
+      const p = byRecord.get(it.id);
+      if (!p) continue;
+      const params = {
+        what: ctx.obj.label[locale],
+        name: String((nameField && rawValue(ctx.obj, nameField, it.existing)) ?? ''),
+        approval: p.flow_name?.[locale] ?? p.flow_name?.['zh-CN'] ?? p.id,
+        requester: p.requester ?? '—',
+      };
+      it.errors.push({
+        field: 'id',
+        code: 'approval_pending',
+        params: { approvalId: p.id, approval: params.approval },
+        message: st(locale, 'delete_locked', params),
+      });
+    }
   },
 };

@@ -27,9 +27,9 @@ async function catalogue(admin: Awaited<ReturnType<typeof login>>) {
   return product;
 }
 
-describe('quotes', () => {
-  after(async () => (await getTestEnv()).close());
+after(async () => (await getTestEnv()).close());
 
+describe('quotes', () => {
   it('prices lines from tiers and computes totals with half-up rounding per line in fen', async () => {
     const env = await getTestEnv();
     const seed = await newTenant(env, 0);
@@ -330,5 +330,77 @@ describe('quotes', () => {
       sql`select changes from audit_log where tenant_id = ${seed.tenantId} and record_id = ${order.id} and action = 'status_change' order by id`,
     );
     assert.equal(audits.length, 3);
+  });
+});
+
+describe('approval lock on delete', () => {
+  it('refuses to delete a quote while its approval is pending (409 naming the approval), single and bulk', async () => {
+    const env = await getTestEnv();
+    const seed = await newTenant(env, 0);
+    const sun = await login(env, seed.slug, 'sun.lei');
+    const zhang = await login(env, seed.slug, 'zhang.wei');
+    const cust = await newCustomer(sun);
+    const quote = await ok(sun.post('/records/quote', { name: '待批报价', customerId: cust }));
+    await ok(
+      sun.request('PUT', `/quotes/${quote.id}/lines`, {
+        lines: [{ productName: '安装服务', quantity: 1, unitPrice: 100_000, discountPercent: 20 }],
+      }),
+    );
+    const approval = (await ok(sun.post(`/quotes/${quote.id}/submit`))).approval;
+    const other = await ok(zhang.post('/records/quote', { name: '普通报价', customerId: cust }));
+
+    const single = await zhang.del(`/records/quote/${quote.id}`);
+    assert.equal(single.status, 409);
+    assert.match(String(single.headers.get('content-type')), /application\/problem\+json/);
+    assert.equal(single.body.code, 'conflict');
+    assert.equal(single.body.reason, 'approval_pending');
+    assert.match(
+      single.body.detail,
+      /报价单「待批报价」正在审批中（报价折扣审批，孙磊 发起），审批结束前不能删除/,
+    );
+    assert.equal(single.body.errors[0].params.approvalId, approval.id);
+
+    // The same refusal in the user's language.
+    const hq = await login(env, seed.slug, 'wang.jianguo');
+    await ok(hq.patch('/auth/me', { locale: 'en-US' }));
+    const hqEn = await login(env, seed.slug, 'wang.jianguo');
+    hqEn.locale = 'en-US';
+    const en = await hqEn.del(`/records/quote/${quote.id}`);
+    assert.equal(en.status, 409);
+    assert.match(
+      en.body.detail,
+      /“待批报价” is pending approval \(Quote discount approval, requested by 孙磊\)/,
+    );
+
+    // Bulk, all or nothing: nothing is deleted.
+    const atomic = await zhang.post('/records/quote/bulk', {
+      op: 'delete',
+      records: [{ id: other.id }, { id: quote.id }],
+    });
+    assert.equal(atomic.status, 409);
+    assert.equal(atomic.body.errors[0].field, 'records[1].id');
+    assert.equal((await ok(zhang.get(`/records/quote/${other.id}`))).deletedAt, null);
+    // Bulk, per row: the free row goes, the locked one stays.
+    const perRow = await ok(
+      zhang.post('/records/quote/bulk', {
+        op: 'delete',
+        atomic: false,
+        records: [{ id: other.id }, { id: quote.id }],
+      }),
+    );
+    assert.deepEqual(
+      perRow.results.map((r: any) => [r.ok, r.code ?? null]),
+      [
+        [true, null],
+        [false, 'conflict'],
+      ],
+    );
+    assert.match(perRow.results[1].errors[0].message, /审批中/);
+    assert.equal((await ok(sun.get(`/records/quote/${quote.id}`))).deletedAt, null);
+
+    // Once the approval has ended the quote can be deleted.
+    await ok(zhang.post(`/approvals/${approval.id}/reject`, { comment: '价格底线' }));
+    await ok(zhang.del(`/records/quote/${quote.id}`));
+    assert.notEqual((await ok(zhang.get(`/records/quote/${quote.id}`))).deletedAt, null);
   });
 });

@@ -13,6 +13,7 @@ const zh: Record<string, string> = {
   stage_same: '商机已处于「{stage}」阶段',
   stage_unknown: '流程中没有阶段「{stage}」',
   record_locked: '该{what}正在审批中，审批结束前不能修改',
+  delete_locked: '{what}「{name}」正在审批中（{approval}，{requester} 发起），审批结束前不能删除',
   quote_not_approved: '报价单需审批通过（或无需审批）后才能生成合同',
   quote_status: '报价单当前状态为「{status}」，不能执行此操作',
   quote_no_lines: '报价单至少需要一行产品',
@@ -37,6 +38,8 @@ const en: Record<string, string> = {
   stage_same: 'The opportunity is already in “{stage}”',
   stage_unknown: 'The pipeline has no stage “{stage}”',
   record_locked: 'This {what} is pending approval and cannot be changed until the approval ends',
+  delete_locked:
+    '{what} “{name}” is pending approval ({approval}, requested by {requester}) and cannot be deleted until the approval ends',
   quote_not_approved: 'The quote must be approved (or need no approval) before a contract is made',
   quote_status: 'The quote is “{status}”; this action is not possible',
   quote_no_lines: 'A quote needs at least one product line',
