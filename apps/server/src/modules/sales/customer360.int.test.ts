@@ -150,4 +150,66 @@ describe('targets, forecast and customer 360', () => {
     // Another dealer cannot open it.
     assert.equal((await (await login(env, seed.slug, 'liu.yang')).get(`/customers/${cust}/360`)).status, 404);
   });
+
+  it("gives documents made from a salesperson's deal to that salesperson, whoever clicked", async () => {
+    const env = await getTestEnv();
+    const seed = await newTenant(env, 0);
+    const sun = await login(env, seed.slug, 'sun.lei'); // own data scope
+    const zhang = await login(env, seed.slug, 'zhang.wei'); // his dealer manager
+    const cust = await newCustomer(sun, '宁波海曙五金');
+    const opp = await newOpportunity(sun, cust, 100_000);
+    // The manager prepares the quote, makes the contract, the order and records the receipt.
+    const quote = await ok(
+      zhang.post('/records/quote', { name: '五金报价', customerId: cust, opportunityId: opp.id }),
+    );
+    assert.equal(quote.ownerId, opp.ownerId, 'the quote belongs to the opportunity owner');
+    await ok(
+      zhang.request('PUT', `/quotes/${quote.id}/lines`, {
+        lines: [{ productName: '五金套装', quantity: 1, unitPrice: 100_000, taxRate: 0 }],
+      }),
+    );
+    await ok(zhang.post(`/quotes/${quote.id}/submit`));
+    const contract = await ok(zhang.post(`/quotes/${quote.id}/contract`, {}));
+    await ok(zhang.post(`/contracts/${contract.id}/status`, { status: 'active' }));
+    const order = await ok(zhang.post(`/contracts/${contract.id}/order`, {}));
+    await ok(
+      zhang.request('PUT', `/orders/${order.id}/plan`, {
+        items: [{ dueDate: '2099-01-01', amount: 100_000 }],
+      }),
+    );
+    const receipt = await ok(
+      zhang.post('/records/payment', { orderId: order.id, amount: cny(40_000), paidAt: today() }),
+    );
+    for (const doc of [contract, order, receipt]) {
+      assert.equal(doc.ownerId, opp.ownerId);
+      assert.equal(doc.unitId, opp.unitId);
+      assert.notEqual(doc.createdBy, opp.ownerId, 'who did it stays on record');
+    }
+    // The salesperson sees all of it: customer 360, lists, the plan.
+    const v = await ok(sun.get(`/customers/${cust}/360`));
+    assert.deepEqual([v.quotes.total, v.contracts.total, v.orders.total, v.payments.total], [1, 1, 1, 1]);
+    assert.equal(v.orders.items[0].id, order.id);
+    assert.equal(v.stats.orderAmount, 100_000);
+    assert.equal(v.stats.paidAmount, 40_000);
+    const myOrders = await ok(sun.get('/records/order?limit=50'));
+    assert.deepEqual(
+      myOrders.items.map((o: any) => o.id),
+      [order.id],
+    );
+    assert.equal((await ok(sun.get(`/orders/${order.id}/plan`))).items.length, 1);
+    // An owner chosen explicitly wins; another dealer still sees nothing.
+    const own = await ok(
+      zhang.post('/records/quote', {
+        name: '店长自留',
+        customerId: cust,
+        opportunityId: opp.id,
+        ownerId: quote.createdBy,
+      }),
+    );
+    assert.equal(own.ownerId, quote.createdBy);
+    assert.equal(
+      (await (await login(env, seed.slug, 'liu.yang')).get(`/records/order/${order.id}`)).status,
+      404,
+    );
+  });
 });

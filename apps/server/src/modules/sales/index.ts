@@ -25,6 +25,7 @@ import { opportunityHooks } from './opportunity.hooks.ts';
 import { opportunityObject } from './opportunity.object.ts';
 import { opportunityRoutes } from './opportunity.routes.ts';
 import { orderHooks, paymentHooks, recomputeOrderPaid } from './order.service.ts';
+import { ownedDocuments, ownershipHooks } from './ownership.hooks.ts';
 import { stageOptions } from './pipeline.service.ts';
 import { onQuoteDecision } from './quote.service.ts';
 
@@ -54,6 +55,7 @@ export function registerSalesModule(): void {
   registerObjectHooks('order', orderHooks);
   registerObjectHooks('target', targetHooks);
   registerObjectHooks('payment', paymentHooks);
+  for (const o of ownedDocuments) registerObjectHooks(o, ownershipHooks(o));
   registerApprovalTarget({
     object: 'quote',
     onDecision: onQuoteDecision,
