@@ -1,26 +1,6 @@
-import {
-  ArrowLeftOutlined,
-  DeleteOutlined,
-  PlusOutlined,
-  SaveOutlined,
-  SendOutlined,
-} from '@ant-design/icons';
+import { ArrowLeftOutlined, PlusOutlined, SaveOutlined, SendOutlined } from '@ant-design/icons';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import {
-  Alert,
-  App,
-  Button,
-  Card,
-  Descriptions,
-  Input,
-  InputNumber,
-  Select,
-  Skeleton,
-  Space,
-  Table,
-  Tag,
-  Typography,
-} from 'antd';
+import { Alert, App, Button, Card, Descriptions, Skeleton, Space, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -30,6 +10,7 @@ import { useSession } from '../../app/session';
 import { useIsMobile } from '../../app/use-is-mobile';
 import { recordApi } from '../../records/record-api';
 import { ApprovalHistory } from './approval-history';
+import { QuoteLines } from './quote-lines';
 import { type QuoteLine, salesApi, type Totals, yuan } from './sales-api';
 
 const EDITABLE = new Set(['draft', 'approved', 'rejected']);
@@ -166,128 +147,6 @@ export function QuotePage() {
     discountPercent: Number(q.discountPercent ?? 0),
   };
 
-  const columns = [
-    {
-      title: t('sales.quote.product'),
-      key: 'product',
-      width: 220,
-      render: (_: unknown, l: QuoteLine, i: number) => (
-        <Space direction="vertical" size={2} style={{ width: '100%' }}>
-          <Select
-            showSearch
-            allowClear
-            disabled={!editable}
-            style={{ width: '100%' }}
-            placeholder={t('sales.quote.pickProduct')}
-            optionFilterProp="label"
-            value={l.productId ?? undefined}
-            options={productOptions}
-            onChange={(v) =>
-              set(i, { productId: v ?? null, productName: v ? '' : l.productName, unitPrice: NaN })
-            }
-            data-testid={`line-product-${i}`}
-          />
-          {!l.productId && (
-            <Input
-              disabled={!editable}
-              placeholder={t('sales.quote.freeText')}
-              value={l.productName}
-              onChange={(e) => set(i, { productName: e.target.value })}
-            />
-          )}
-        </Space>
-      ),
-    },
-    {
-      title: t('sales.quote.qty'),
-      key: 'qty',
-      width: 90,
-      render: (_: unknown, l: QuoteLine, i: number) => (
-        <InputNumber
-          disabled={!editable}
-          min={0.0001}
-          value={l.quantity}
-          onChange={(v) => set(i, { quantity: Number(v) || 0 })}
-          data-testid={`line-qty-${i}`}
-          style={{ width: '100%' }}
-        />
-      ),
-    },
-    {
-      title: t('sales.quote.unitPrice'),
-      key: 'price',
-      width: 130,
-      render: (_: unknown, l: QuoteLine, i: number) => (
-        <InputNumber
-          disabled={!editable}
-          min={0}
-          precision={2}
-          style={{ width: '100%' }}
-          placeholder={
-            liveLine(i) ? ((liveLine(i)!.unitPrice ?? 0) / 100).toFixed(2) : t('sales.quote.catalogue')
-          }
-          value={Number.isNaN(l.unitPrice) || l.unitPrice === null ? null : l.unitPrice / 100}
-          onChange={(v) => set(i, { unitPrice: v === null ? NaN : Math.round(Number(v) * 100) })}
-          data-testid={`line-price-${i}`}
-        />
-      ),
-    },
-    {
-      title: t('sales.quote.discount'),
-      key: 'disc',
-      width: 90,
-      render: (_: unknown, l: QuoteLine, i: number) => (
-        <InputNumber
-          disabled={!editable}
-          min={0}
-          max={100}
-          value={l.discountPercent}
-          onChange={(v) => set(i, { discountPercent: Number(v) || 0 })}
-          addonAfter={isMobile ? undefined : '%'}
-          data-testid={`line-discount-${i}`}
-          style={{ width: '100%' }}
-        />
-      ),
-    },
-    {
-      title: t('sales.quote.tax'),
-      key: 'tax',
-      width: 80,
-      render: (_: unknown, l: QuoteLine, i: number) => (
-        <InputNumber
-          disabled={!editable}
-          min={0}
-          max={100}
-          value={l.taxRate}
-          onChange={(v) => set(i, { taxRate: Number(v) || 0 })}
-          style={{ width: '100%' }}
-        />
-      ),
-    },
-    {
-      title: t('sales.quote.lineTotal'),
-      key: 'total',
-      width: 120,
-      align: 'right' as const,
-      render: (_: unknown, _l: QuoteLine, i: number) => (
-        <span data-testid={`line-total-${i}`}>{yuan(liveLine(i)?.total, currency)}</span>
-      ),
-    },
-    {
-      key: 'x',
-      width: 40,
-      render: (_: unknown, _l: QuoteLine, i: number) =>
-        editable && (
-          <Button
-            type="text"
-            icon={<DeleteOutlined />}
-            onClick={() => setLines(lines.filter((_x, n) => n !== i))}
-            aria-label="remove"
-          />
-        ),
-    },
-  ];
-
   return (
     <div className="kehu-page" data-testid="quote-page">
       <Space style={{ marginBottom: 8 }} wrap>
@@ -321,13 +180,14 @@ export function QuotePage() {
       )}
       {calcError && <Alert type="error" showIcon message={calcError} style={{ marginBottom: 12 }} />}
       <Card size="small" title={t('sales.quote.lines')} style={{ marginBottom: 12 }}>
-        <Table
-          size="small"
-          rowKey={(_l, i) => String(i)}
-          columns={columns}
-          dataSource={lines}
-          pagination={false}
-          scroll={{ x: 760 }}
+        <QuoteLines
+          lines={lines}
+          editable={editable}
+          currency={currency}
+          productOptions={productOptions}
+          priced={liveLine}
+          onChange={set}
+          onRemove={(i) => setLines(lines.filter((_x, n) => n !== i))}
         />
         {editable && (
           <Button
