@@ -2,30 +2,34 @@
  * CDP ingestion benchmark (issue 4):
  * 1. sustained events/s through `POST /v1/batch` (batches of 100, 4 concurrent clients) against a
  *    real `kehu start` process (API + workers, so identity resolution and rule evaluation run at
- *    the same time, as in production) vs `COPY` of the same events into the same table of the same
- *    database in the same run (target ≥ 30 % of COPY);
- * 2. event-to-segment latency (HTTP 200 → segment membership row) while ingesting at 50 % of the
- *    throughput just measured (target p99 < 1 s).
+ *    the same time, as in production) vs `COPY` of the same events (same columns, raw payload
+ *    included) into the same table of the same database in the same run (target ≥ 30 % of COPY).
+ *    COPY runs only once Kehu has processed everything it was sent, so the two never share the
+ *    machine; with `--rounds N` they alternate N times and the median ratio is reported;
+ * 2. event-to-segment latency while ingesting at 50 % of the throughput just measured (target
+ *    p99 < 1 s): each batch carries one probe event that makes a new person enter a segment; the
+ *    latency is from the probe's HTTP 200 to the moment a reader sees the membership committed
+ *    (polled every 20 ms). A probe that never shows up counts as infinitely late.
  *
- *   node bench/cdp-ingest.bench.ts [--events 100000] [--latency-seconds 20]
+ *   node bench/cdp-ingest.bench.ts [--events 100000] [--latency-seconds 20] [--rounds 2]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import {
   args,
-  dbUrl,
   dropDatabase,
   ensureDatabase,
   fmt,
   freePort,
   int,
-  machine,
   pct,
+  pgVersion,
   printTable,
   REPO_ROOT,
   ratio,
@@ -33,17 +37,23 @@ import {
   writeResult,
 } from './lib.ts';
 
-const opts = args({
-  events: { type: 'string', default: '100000' },
-  'latency-seconds': { type: 'string', default: '20' },
-});
-const EVENTS = int(opts.events, 'events');
-const LAT_SECONDS = int(opts['latency-seconds'], 'latency-seconds');
+export interface CdpIngestOptions {
+  events: number;
+  latencySeconds: number;
+  rounds: number;
+}
+
 const DB = 'kehu_bench_cdp_ingest';
 const BATCH = 100;
 const CLIENTS = 4;
+const POLL_MS = 20;
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 
 async function startKehu(url: string, port: number): Promise<ChildProcess> {
   const child = spawn(
@@ -82,7 +92,55 @@ function makeEvent(i: number, run: string) {
   };
 }
 
-async function main() {
+/** CPU ms used so far by a process (utime + stime from /proc; 0 where /proc is missing). */
+function cpuMs(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) * (1000 / 100);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU time used by Kehu, this process and the database's PostgreSQL backends between two calls:
+ * a figure the other load on a shared box does not move, unlike events/s.
+ */
+async function cpuMeter(pool: pg.Pool, kehuPid: number) {
+  const snap = async () => {
+    const pids = (
+      await pool.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database()')
+    ).rows.map((r) => r.pid);
+    const self = process.cpuUsage();
+    return {
+      pg: new Map(pids.map((p) => [p, cpuMs(p)])),
+      kehu: cpuMs(kehuPid),
+      self: (self.user + self.system) / 1000,
+    };
+  };
+  const a = await snap();
+  return async () => {
+    const b = await snap();
+    let pgMs = 0;
+    for (const [pid, ms] of b.pg) pgMs += ms - (a.pg.get(pid) ?? 0);
+    return { kehuMs: b.kehu - a.kehu, postgresMs: pgMs, clientMs: b.self - a.self };
+  };
+}
+
+/** Waits until the event processor has taken every stored event off its queue. */
+async function drained(pool: pg.Pool, tenantId: string, timeoutMs = 300_000): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    const n = (
+      await pool.query('select count(*)::int as n from cdp_pending where tenant_id = $1', [tenantId])
+    ).rows[0].n;
+    if (n === 0) return performance.now() - t0;
+    if (performance.now() - t0 > timeoutMs) throw new Error(`${n} events still unprocessed`);
+    await sleep(50);
+  }
+}
+
+export async function runCdpIngest(o: CdpIngestOptions) {
   await dropDatabase(DB).catch(() => {});
   const url = await ensureDatabase(DB);
   const { openDatabase } = await import('../apps/server/src/platform/db/database.ts');
@@ -103,6 +161,12 @@ async function main() {
     `insert into cdp_sources (tenant_id, id, name, kind, key_prefix, key_hash) values ($1, $2, 'bench', 'server', 'wk_bench', $3)`,
     [tenantId, sourceId, sha256(writeKey)],
   );
+  const copyTenant = randomUUID();
+  await pool.query('insert into tenants (id, slug, name) values ($1, $2, $3)', [
+    copyTenant,
+    `cdpcopy${Date.now()}`,
+    'CDP copy',
+  ]);
   const port = await freePort();
   const kehu = await startKehu(url, port);
   const auth = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
@@ -120,59 +184,92 @@ async function main() {
     }
   };
 
-  // ---- 1. /v1/batch, 4 clients
-  const run = `r${Date.now()}`;
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      for (;;) {
-        const start = next;
-        if (start >= EVENTS) return;
-        next += BATCH;
-        await post(
-          Array.from({ length: Math.min(BATCH, EVENTS - start) }, (_, k) => makeEvent(start + k, run)),
-        );
+  // ---- 1. /v1/batch with 4 clients, then COPY of the same rows, alternating
+  const rounds: {
+    httpSeconds: number;
+    httpRate: number;
+    drainSeconds: number;
+    processedRate: number;
+    copySeconds: number;
+    copyRate: number;
+    ratio: number;
+    cpuPer1000: { kehu: Record<string, number>; copy: Record<string, number> };
+  }[] = [];
+  const per1000 = (c: Record<string, number>) =>
+    Object.fromEntries(Object.entries(c).map(([k, v]) => [k, (v / o.events) * 1000]));
+  const total = (c: Record<string, number>) => Object.values(c).reduce((x, y) => x + y, 0);
+  for (let round = 0; round < o.rounds; round++) {
+    const run = `r${round}x${Date.now()}`;
+    let next = 0;
+    const kehuCpu = await cpuMeter(pool, kehu.pid!);
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        for (;;) {
+          const start = next;
+          if (start >= o.events) return;
+          next += BATCH;
+          await post(
+            Array.from({ length: Math.min(BATCH, o.events - start) }, (_, k) => makeEvent(start + k, run)),
+          );
+        }
+      }),
+    );
+    const httpSeconds = (performance.now() - t0) / 1000;
+    const drainSeconds = (await drained(pool, tenantId)) / 1000;
+    const kehuUsed = await kehuCpu();
+
+    // Baseline: the same events, the same columns (the raw payload too), the same table.
+    const now = new Date().toISOString();
+    const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
+    function* rows() {
+      for (let i = 0; i < o.events; i++) {
+        const e = makeEvent(i, `copy${run}`);
+        const raw = { ...e, receivedAt: now };
+        yield `${copyTenant}\t${randomUUID()}\t${now}\t${sourceId}\t${e.messageId}\ttrack\t${e.event}\t${e.userId}\tuser_id\t${e.userId}\t${esc(JSON.stringify(e.properties))}\t${esc(JSON.stringify(raw))}\n`;
       }
-    }),
-  );
-  const httpSeconds = (performance.now() - t0) / 1000;
-  const httpRate = EVENTS / httpSeconds;
+    }
+    const client = await pool.connect();
+    const copyCpu = await cpuMeter(pool, kehu.pid!);
+    const c0 = performance.now();
+    await pipeline(
+      Readable.from(rows()),
+      client.query(
+        copyStreams.from(
+          'copy cdp_events (tenant_id, id, ts, source_id, message_id, type, event, user_id, ident_kind, ident, properties, raw) from stdin',
+        ),
+      ),
+    );
+    const copySeconds = (performance.now() - c0) / 1000;
+    const copyUsed = await copyCpu();
+    client.release();
+    const r = {
+      httpSeconds,
+      httpRate: o.events / httpSeconds,
+      drainSeconds,
+      processedRate: o.events / (httpSeconds + drainSeconds),
+      copySeconds,
+      copyRate: o.events / copySeconds,
+      ratio: 0,
+      // Kehu: requests and their processing (identity, counters, rules) until drained.
+      cpuPer1000: { kehu: per1000(kehuUsed), copy: per1000(copyUsed) },
+    };
+    r.ratio = ratio(r.httpRate, r.copyRate);
+    rounds.push(r);
+    console.error(
+      `round ${round + 1}: /v1/batch ${fmt(r.httpRate, 0)} ev/s (processed ${fmt(drainSeconds, 1)} s later), COPY ${fmt(r.copyRate, 0)} ev/s, ${pct(r.ratio)}; CPU ms per 1000 events: Kehu ${fmt(total(r.cpuPer1000.kehu), 0)} ${JSON.stringify(Object.fromEntries(Object.entries(r.cpuPer1000.kehu).map(([k, v]) => [k, Math.round(v)])))}, COPY ${fmt(total(r.cpuPer1000.copy), 0)}`,
+    );
+  }
   const stored = (
     await pool.query('select count(*)::int as n from cdp_events where tenant_id = $1', [tenantId])
   ).rows[0].n;
+  const httpRate = median(rounds.map((r) => r.httpRate));
+  const copyRate = median(rounds.map((r) => r.copyRate));
+  const ratioToCopy = median(rounds.map((r) => r.ratio));
+  const cpuKehu = median(rounds.map((r) => total(r.cpuPer1000.kehu)));
+  const cpuCopy = median(rounds.map((r) => total(r.cpuPer1000.copy)));
 
-  // ---- baseline: COPY of the same events (same columns, same table) for another tenant
-  const copyTenant = randomUUID();
-  await pool.query('insert into tenants (id, slug, name) values ($1, $2, $3)', [
-    copyTenant,
-    `cdpcopy${Date.now()}`,
-    'CDP copy',
-  ]);
-  const now = new Date().toISOString();
-  const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
-  function* rows() {
-    for (let i = 0; i < EVENTS; i++) {
-      const e = makeEvent(i, `copy${run}`);
-      yield `${copyTenant}\t${randomUUID()}\t${now}\t${sourceId}\t${e.messageId}\ttrack\t${e.event}\t${e.userId}\tuser_id\t${e.userId}\t${esc(JSON.stringify(e.properties))}\t${esc(JSON.stringify(e))}\n`;
-    }
-  }
-  const client = await pool.connect();
-  const c0 = performance.now();
-  await pipeline(
-    Readable.from(rows()),
-    client.query(
-      copyStreams.from(
-        'copy cdp_events (tenant_id, id, ts, source_id, message_id, type, event, user_id, ident_kind, ident, properties, raw) from stdin',
-      ),
-    ),
-  );
-  const copySeconds = (performance.now() - c0) / 1000;
-  client.release();
-  const copyRate = EVENTS / copySeconds;
-
-  // ---- 2. latency at 50 % of the measured rate: each probe event makes a new user enter a segment
-  await pool.query('delete from cdp_pending where tenant_id = $1', [tenantId]);
+  // ---- 2. latency at 50 % of the measured rate: each probe event makes a new person enter a segment
   const { inTenant } = await import('../apps/server/src/platform/db/tenant-scope.ts');
   const { createSegment } = await import('../apps/server/src/modules/cdp/cdp.service.ts');
   const seg = await inTenant(database.db, tenantId, (tx) =>
@@ -184,10 +281,36 @@ async function main() {
   );
   const target = httpRate * 0.5;
   const acks = new Map<string, number>();
+  const seen = new Map<string, number>();
   const lrun = `l${Date.now()}`;
   let sent = 0;
+  let polling = true;
+  const poller = (async () => {
+    const c = await pool.connect();
+    try {
+      let since = new Date(0);
+      while (polling) {
+        const r = await c.query<{ value: string; at: Date }>(
+          `select i.value, m.entered_at as at from cdp_segment_members m
+            join cdp_identities i on i.tenant_id = m.tenant_id and i.profile_id = m.subject_id and i.kind = 'user_id'
+            where m.tenant_id = $1 and m.segment_id = $2 and m.entered_at > $3`,
+          [tenantId, seg.id, since],
+        );
+        const at = Date.now();
+        for (const row of r.rows) {
+          if (!seen.has(row.value)) seen.set(row.value, at);
+          // Rows become visible at commit, after their clock-time entered_at: look back 5 s.
+          const back = new Date(+row.at - 5000);
+          if (back > since) since = back;
+        }
+        await sleep(POLL_MS);
+      }
+    } finally {
+      c.release();
+    }
+  })();
   const l0 = performance.now();
-  const deadline = l0 + LAT_SECONDS * 1000;
+  const deadline = l0 + o.latencySeconds * 1000;
   await Promise.all(
     Array.from({ length: CLIENTS }, async (_, c) => {
       let probe = 0;
@@ -207,28 +330,32 @@ async function main() {
       }
     }),
   );
-  await sleep(5000);
-  const entered = await pool.query<{ value: string; at: Date }>(
-    `select i.value, m.entered_at as at from cdp_segment_members m
-      join cdp_identities i on i.tenant_id = m.tenant_id and i.profile_id = m.subject_id and i.kind = 'user_id'
-      where m.tenant_id = $1 and m.segment_id = $2 and i.value like 'probe-%'`,
-    [tenantId, seg.id],
-  );
-  const lat = entered.rows.map((r) => +r.at - acks.get(r.value)!).sort((a, b) => a - b);
+  const sentRate = sent / ((performance.now() - l0) / 1000);
+  const graceEnd = Date.now() + 5000;
+  while (seen.size < acks.size && Date.now() < graceEnd) await sleep(100);
+  polling = false;
+  await poller;
+  const lat = [...acks].map(([u, ack]) => (seen.has(u) ? seen.get(u)! - ack : Number.POSITIVE_INFINITY));
+  lat.sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? Number.NaN;
+  const exited = new Promise((r) => kehu.once('exit', r));
   kehu.kill('SIGTERM');
+  await exited;
   await database.close();
 
   const result = {
-    machine: machine(),
-    options: { events: EVENTS, batch: BATCH, clients: CLIENTS, latencySeconds: LAT_SECONDS },
-    ingest: { seconds: httpSeconds, eventsPerSecond: httpRate, stored },
-    copy: { seconds: copySeconds, eventsPerSecond: copyRate },
-    ratioToCopy: ratio(httpRate, copyRate),
+    options: { ...o, batch: BATCH, clients: CLIENTS, pollMs: POLL_MS },
+    postgres: await pgVersion(),
+    rounds,
+    ingest: { eventsPerSecond: httpRate, stored },
+    copy: { eventsPerSecond: copyRate },
+    ratioToCopy,
+    cpuMsPer1000Events: { kehu: cpuKehu, copy: cpuCopy, ratio: ratio(cpuCopy, cpuKehu) },
     latency: {
       targetRate: target,
+      sentRate,
       probes: acks.size,
-      entered: lat.length,
+      entered: seen.size,
       p50ms: q(0.5),
       p99ms: q(0.99),
       maxms: lat[lat.length - 1],
@@ -236,28 +363,53 @@ async function main() {
   };
   printTable('CDP ingestion', [
     {
-      what: '/v1/batch (100/batch, 4 clients)',
+      what: `/v1/batch (100/batch, 4 clients; median of ${o.rounds})`,
       'events/s': fmt(httpRate, 0),
-      stored,
-      seconds: fmt(httpSeconds),
+      detail: `processed ${fmt(median(rounds.map((r) => r.processedRate)), 0)} ev/s end to end`,
     },
-    { what: 'COPY same events', 'events/s': fmt(copyRate, 0), stored: EVENTS, seconds: fmt(copySeconds) },
+    { what: 'COPY same rows, same table', 'events/s': fmt(copyRate, 0), detail: '' },
     {
       what: 'ratio ingest/COPY (target ≥ 30 %)',
-      'events/s': pct(result.ratioToCopy),
-      stored: '',
-      seconds: '',
+      'events/s': pct(ratioToCopy),
+      detail: rounds.map((r) => pct(r.ratio)).join(', '),
     },
     {
-      what: `event→segment latency at ${fmt(target, 0)} ev/s`,
+      what: 'CPU ms per 1000 events (all processes)',
+      'events/s': `${fmt(cpuKehu, 0)} vs ${fmt(cpuCopy, 0)}`,
+      detail: `COPY/Kehu ${pct(ratio(cpuCopy, cpuKehu))}`,
+    },
+    {
+      what: `event→segment latency at ${fmt(sentRate, 0)} ev/s`,
       'events/s': `p50 ${fmt(q(0.5), 0)} ms`,
-      stored: `p99 ${fmt(q(0.99), 0)} ms`,
-      seconds: `${lat.length}/${acks.size} probes`,
+      detail: `p99 ${fmt(q(0.99), 0)} ms, max ${fmt(lat[lat.length - 1] ?? Number.NaN, 0)} ms; ${seen.size}/${acks.size} probes`,
     },
   ]);
   console.log(writeResult('cdp-ingest', result));
   await dropDatabase(DB).catch(() => {});
-  void dbUrl;
+  return result;
 }
 
-await main();
+export function cdpIngestOptions(argv = process.argv.slice(2)): CdpIngestOptions | null {
+  const v = args(
+    {
+      events: { type: 'string', default: '100000' },
+      'latency-seconds': { type: 'string', default: '20' },
+      rounds: { type: 'string', default: '2' },
+    },
+    argv,
+  );
+  if (v.help) return null;
+  const events = int(v.events, 'events');
+  if (events < BATCH || events > 2_000_000) throw new Error('--events: 100..2,000,000');
+  return {
+    events,
+    latencySeconds: Math.min(int(v['latency-seconds'], 'latency-seconds'), 120),
+    rounds: Math.max(1, Math.min(int(v.rounds, 'rounds'), 5)),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const o = cdpIngestOptions();
+  if (!o) console.log('node bench/cdp-ingest.bench.ts [--events 100000] [--latency-seconds 20] [--rounds 2]');
+  else await runCdpIngest(o);
+}

@@ -4,7 +4,7 @@ import { sha256 } from '../../platform/auth/tokens.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { inTenant } from '../../platform/db/tenant-scope.ts';
 import { newId } from '../../platform/ids.ts';
-import { enqueue } from '../../platform/jobs/queue.ts';
+import { kick } from '../../platform/jobs/queue.ts';
 
 /**
  * Segment-compatible ingestion (`/v1/track` …), its own Fastify scope so its text/plain JSON
@@ -76,8 +76,8 @@ export interface Accepted {
   anonymousId: string | null;
   identKind: string;
   ident: string;
-  properties: Record<string, unknown>;
-  raw: Record<string, unknown>;
+  /** The stored payload as JSON text: the message plus `type` and `receivedAt`. */
+  raw: string;
 }
 export interface Rejected {
   index: number;
@@ -105,7 +105,8 @@ export function validateMessage(
   batchSentAt: unknown,
 ): Accepted | string {
   if (!isObj(msg)) return 'message must be a JSON object';
-  const size = Buffer.byteLength(JSON.stringify(msg));
+  const json = JSON.stringify(msg);
+  const size = Buffer.byteLength(json);
   if (size > EVENT_LIMIT) return `message is ${size} bytes; the limit is ${EVENT_LIMIT}`;
   const type = (typeof msg.type === 'string' ? msg.type : typeHint) ?? '';
   if (!(TYPES as readonly string[]).includes(type)) return `unknown type '${String(type).slice(0, 40)}'`;
@@ -148,7 +149,10 @@ export function validateMessage(
         : null;
   if (msg.messageId !== undefined && messageId === null)
     return 'messageId must be a string of at most 200 characters';
-  const properties = (type === 'identify' || type === 'group' ? msg.traits : msg.properties) ?? {};
+  // The text measured above becomes the stored payload: `type` and `receivedAt` are appended
+  // rather than spread in and serialised again (jsonb keeps the last of duplicate keys).
+  const extra = `"type":${JSON.stringify(type)},"receivedAt":"${receivedAt.toISOString()}"}`;
+  const raw = json === '{}' ? `{${extra}` : `${json.slice(0, -1)},${extra}`;
   return {
     id: newId(),
     ts,
@@ -159,8 +163,7 @@ export function validateMessage(
     anonymousId,
     identKind: userId ? 'user_id' : 'anonymous_id',
     ident: (userId ?? anonymousId)!,
-    properties: properties as Record<string, unknown>,
-    raw: { ...msg, type, receivedAt: receivedAt.toISOString() },
+    raw,
   };
 }
 
@@ -183,32 +186,36 @@ export async function storeEvents(
   const unique = new Map<string, Accepted>();
   for (const e of events) if (!unique.has(e.messageId)) unique.set(e.messageId, e);
   const list = [...unique.values()];
-  return inTenant(database.db, source.tenant_id, async (tx) => {
-    // One statement: claim the messageIds, store the events whose id was new, queue them.
-    const values = list.map(
-      (e) =>
-        sql`(${e.id}::uuid, ${e.ts}::timestamptz, ${e.messageId}, ${e.type}, ${e.event}, ${e.userId}, ${e.anonymousId},
-          ${e.identKind}, ${e.ident}, ${JSON.stringify(e.properties)}::jsonb, ${JSON.stringify(e.raw)}::jsonb)`,
-    );
-    const r = await sql<{
-      n: number;
-    }>`with v (id, ts, message_id, type, event, user_id, anonymous_id, ident_kind, ident, properties, raw) as (
-        values ${sql.join(values)}),
+  const col = <K extends keyof Accepted>(k: K) => list.map((e) => e[k]);
+  const stored = await inTenant(database.db, source.tenant_id, async (tx) => {
+    // One statement, one array per column: claim the messageIds, store the events whose id was
+    // new (properties are the payload's own, taken from it in SQL), queue them for processing.
+    const r = await sql<{ n: number }>`with v as (
+        select * from unnest(${col('id')}::uuid[], ${col('ts').map((d) => d.toISOString())}::timestamptz[],
+          ${col('messageId')}::text[], ${col('type')}::text[], ${col('event')}::text[], ${col('userId')}::text[],
+          ${col('anonymousId')}::text[], ${col('identKind')}::text[], ${col('ident')}::text[])
+          with ordinality as v(id, ts, message_id, type, event, user_id, anonymous_id, ident_kind, ident, n)),
       fresh as (insert into cdp_message_ids (tenant_id, source_id, message_id)
         select ${source.tenant_id}, ${source.id}, message_id from v on conflict do nothing returning message_id),
       ev as (insert into cdp_events (tenant_id, id, ts, source_id, message_id, type, event, user_id, anonymous_id, ident_kind, ident, properties, raw)
-        select ${source.tenant_id}, v.id, v.ts, ${source.id}, v.message_id, v.type, v.event, v.user_id, v.anonymous_id, v.ident_kind, v.ident, v.properties, v.raw
-        from v join fresh using (message_id) returning id, ts),
+        select ${source.tenant_id}, v.id, v.ts, ${source.id}, v.message_id, v.type, v.event, v.user_id, v.anonymous_id, v.ident_kind, v.ident,
+          coalesce(case when jsonb_typeof(p.props) = 'object' then p.props end, '{}'), r.raw
+        from v join fresh using (message_id)
+          cross join lateral (select (${`[${col('raw').join(',')}]`}::jsonb) -> (v.n::int - 1)) as r(raw)
+          cross join lateral (select case when v.type in ('identify', 'group') then r.raw -> 'traits' else r.raw -> 'properties' end) as p(props)
+        returning id, ts),
       q as (insert into cdp_pending (tenant_id, event_id, ts) select ${source.tenant_id}, id, ts from ev returning 1),
       seen as (update cdp_sources set last_event_at = now() where tenant_id = ${source.tenant_id} and id = ${source.id}
-        and (last_event_at is null or last_event_at < now() - interval '10 seconds') and exists (select 1 from q))
+        and (last_event_at is null or last_event_at < now() - interval '10 seconds') and exists (select 1 from q)),
+      -- enqueue(tx, tenant, 'cdp:process') of platform/jobs/queue.ts, inlined: one round trip less
+      job as (insert into jobs (tenant_id, id, queue, payload, max_attempts)
+        select ${source.tenant_id}, ${newId()}, 'cdp:process', '{}', 20 where exists (select 1 from q))
       select count(*)::int as n from q`.execute(tx);
-    const rows = { length: r.rows[0]?.n ?? 0 };
-    if (rows.length) {
-      await enqueue(tx, source.tenant_id, 'cdp:process', {}, { maxAttempts: 20 });
-    }
-    return { stored: rows.length, duplicates: events.length - rows.length };
+    return r.rows[0]?.n ?? 0;
   });
+  // The job was enqueued inside the transaction; wake a worker now that it is visible.
+  if (stored) kick();
+  return { stored, duplicates: events.length - stored };
 }
 
 async function recordRejections(database: Database, source: SourceRow, rejected: Rejected[], raw: unknown[]) {

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
 import { inTenant, type Tx } from '../../platform/db/tenant-scope.ts';
 import { newId } from '../../platform/ids.ts';
-import { registerJob } from '../../platform/jobs/queue.ts';
+import { enqueue, registerJob } from '../../platform/jobs/queue.ts';
 import { CounterBatch, loadCounterDefs } from './counters.ts';
 import { evaluateProfiles, loadSegmentDefs, loadTagDefs } from './evaluation.service.ts';
 import { loadIdentityRules, ownerOf, resolveIdentities } from './identity.service.ts';
@@ -27,7 +27,8 @@ export async function lockTenantCdp(tx: Tx, tenantId: string) {
 }
 
 interface EventRow {
-  id: string;
+  seq: string;
+  id: string | null;
   ts: Date;
   type: string;
   event: string | null;
@@ -35,38 +36,57 @@ interface EventRow {
   message_id: string;
   ident_kind: string;
   ident: string;
-  properties: Record<string, unknown>;
+  properties: Record<string, unknown> | null;
   raw: Record<string, any>;
 }
 
-/** Resolves, counts and evaluates one batch of pending events; returns how many it took. */
-export async function processBatch(db: Db, tenantId: string, now = new Date()): Promise<number> {
+/**
+ * Resolves, counts and evaluates one batch of pending events; returns how many it took.
+ * `jobId`: the `cdp:process` job running it, which takes over the tenant's other queued
+ * `cdp:process` jobs (one per ingest request) in the same transaction.
+ */
+export async function processBatch(
+  db: Db,
+  tenantId: string,
+  now = new Date(),
+  opts: { jobId?: string } = {},
+): Promise<number> {
   return inTenant(db, tenantId, async (tx) => {
     await lockTenantCdp(tx, tenantId);
-    const pending = (
-      await sql<{ seq: number; event_id: string; ts: Date }>`select seq, event_id, ts from cdp_pending
-        where tenant_id = ${tenantId} order by seq limit ${BATCH}`.execute(tx)
-    ).rows;
-    if (!pending.length) return 0;
-    const events =
-      // Joined in SQL: timestamps keep their microseconds (a JS Date would round them).
-      (
-        await sql<EventRow>`select e.id, e.ts, e.type, e.event, e.source_id, e.message_id, e.ident_kind, e.ident, e.properties, e.raw
-        from cdp_pending p join cdp_events e on e.tenant_id = p.tenant_id and e.ts = p.ts and e.id = p.event_id
-        where p.tenant_id = ${tenantId} and p.seq = any(${pending.map((p) => p.seq)}::bigint[])`.execute(tx)
-      ).rows;
-    const byId = new Map(events.map((e) => [e.id, e]));
+    // A queued job was committed with its events, so every job this statement sees has its
+    // events visible to the select below: this drain covers it, and the job (a wake-up with
+    // no payload) is deleted rather than kept as one finished row per request. Rolled back
+    // with the batch if it fails.
+    if (opts.jobId)
+      await sql`delete from jobs where tenant_id = ${tenantId} and queue = 'cdp:process' and status = 'pending'
+        and id <> ${opts.jobId}`.execute(tx);
     const rules = await loadIdentityRules(tx, tenantId);
     const defs = await loadCounterDefs(tx, tenantId);
+    const counted = [...new Set(defs.map((d) => d.event))];
+    // One round trip for the queue head and its events (a left join: a pending row whose event
+    // retention already deleted is still taken off the queue). Only the parts of the payload
+    // resolution reads are fetched, and properties only for events a counter counts.
+    const events = (
+      await sql<EventRow>`select p.seq, e.id, e.ts, e.type, e.event, e.source_id, e.message_id, e.ident_kind, e.ident,
+          case when e.event = any(${counted}::text[]) then e.properties end as properties,
+          jsonb_build_object('type', e.type, 'userId', e.raw -> 'userId', 'anonymousId', e.raw -> 'anonymousId',
+            'previousId', e.raw -> 'previousId', 'traits', e.raw -> 'traits',
+            'context', jsonb_build_object('traits', e.raw #> '{context,traits}', 'externalIds', e.raw #> '{context,externalIds}',
+              'consent', e.raw #> '{context,consent}'))
+            as raw
+        from (select seq, event_id, ts from cdp_pending where tenant_id = ${tenantId} order by seq limit ${BATCH}) p
+        left join cdp_events e on e.tenant_id = ${tenantId} and e.ts = p.ts and e.id = p.event_id
+        order by p.seq`.execute(tx)
+    ).rows;
+    if (!events.length) return 0;
     const counters = new CounterBatch();
     const dirty = new Set<string>();
     const traitUpdates = new Map<string, Record<string, unknown>>();
     const seen = new Map<string, Date>();
     // Owners of every identity the batch mentions, fetched at once: most events come from
     // known people, whose identities all belong to one profile already (the fast path).
-    const messages = pending.map((p) => {
-      const e = byId.get(p.event_id);
-      if (!e) return null;
+    const messages = events.map((e) => {
+      if (!e.id) return null;
       const ids = identitiesOf(e.raw as Parameters<typeof identitiesOf>[0]);
       const ident = normalizeIdentity(e.ident_kind, e.ident);
       return { e, ids, ident };
@@ -74,6 +94,7 @@ export async function processBatch(db: Db, tenantId: string, now = new Date()): 
     const owners = new Map<string, string>();
     const fetchOwners = async (list: Identity[]) => {
       if (!list.length) return;
+      list = [...new Map(list.map((x) => [identityKey(x), x])).values()];
       const r = await sql<{ kind: string; namespace: string; value: string; profile_id: string }>`
         select i.kind, i.namespace, i.value, i.profile_id from cdp_identities i
         join unnest(${list.map((x) => x.kind)}::text[], ${list.map((x) => x.namespace)}::text[], ${list.map((x) => x.value)}::text[]) as q(kind, namespace, value)
@@ -161,7 +182,7 @@ export async function processBatch(db: Db, tenantId: string, now = new Date()): 
       dirty.add(profile);
       const last = seen.get(profile);
       if (!last || last < e.ts) seen.set(profile, e.ts);
-      counters.add(defs, profile, e.event, e.properties, e.ts);
+      if (e.properties) counters.add(defs, profile, e.event, e.properties, e.ts);
       if (e.type === 'identify') {
         const traits = { ...(raw.context?.traits ?? {}), ...(raw.traits ?? {}) };
         traitUpdates.set(profile, { ...(traitUpdates.get(profile) ?? {}), ...traits });
@@ -192,19 +213,26 @@ export async function processBatch(db: Db, tenantId: string, now = new Date()): 
     await counters.flush(tx, tenantId);
     const [tags, segs] = [await loadTagDefs(tx, tenantId), await loadSegmentDefs(tx, tenantId)];
     await evaluateProfiles(tx, tenantId, [...dirty], now, { tags, segs });
-    await sql`delete from cdp_pending where tenant_id = ${tenantId} and seq = any(${pending.map((p) => p.seq)}::bigint[])`.execute(
+    await sql`delete from cdp_pending where tenant_id = ${tenantId} and seq = any(${events.map((e) => e.seq)}::bigint[])`.execute(
       tx,
     );
-    return pending.length;
+    return events.length;
   });
 }
 
 export function registerProcessJob() {
   registerJob<ProcessPayload>('cdp:process', async (_p, ctx) => {
+    let n = 0;
     for (let i = 0; i < 200 && !ctx.signal.aborted; i++) {
-      const n = await processBatch(ctx.db, ctx.tenantId);
+      n = await processBatch(ctx.db, ctx.tenantId, new Date(), { jobId: ctx.jobId });
       if (n === 0) return;
       if (i % 10 === 9) await ctx.heartbeat();
     }
+    // Stopped with events left (shutdown, or a long backlog): the jobs this one took over are
+    // gone, so it leaves one in their place.
+    if (n > 0)
+      await inTenant(ctx.db, ctx.tenantId, (tx) =>
+        enqueue(tx, ctx.tenantId, 'cdp:process', {}, { maxAttempts: 20 }),
+      );
   });
 }
