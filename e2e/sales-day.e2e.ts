@@ -268,8 +268,8 @@ describe("salesperson's day: lead → call → convert → stage with SOP → qu
       assert.equal(order.paymentStatus, 'paid');
       assert.equal(order.paidAmount.amount, 9_040_000);
 
-      // ── Customer 360, the salesperson's view: his opportunity, quote, call and the whole history
-      // (the contract, order and receipt belong to the manager who created them; 销售顾问 sees own records).
+      // ── Customer 360, the salesperson's view: his opportunity, quote, call and the whole history,
+      // and the contract and order the manager made from his quote (they follow the deal's owner).
       await page.goto(`/sales/customers/${customerId}`);
       const c360 = testId(page, 'customer-360');
       await c360.waitFor();
@@ -279,6 +279,8 @@ describe("salesperson's day: lead → call → convert → stage with SOP → qu
         assert.match(text, /商机 \(1\)/);
         assert.match(text, /联系人 \(1\)/);
         assert.match(text, /报价 \(1\)/);
+        assert.match(text, /合同 \(1\)/);
+        assert.match(text, /订单 \(1\)/);
         assert.match(text, /跟进 \(1\)/);
       });
       const timeline = await visibleText(testId(page, 'c360-timeline'));
