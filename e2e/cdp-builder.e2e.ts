@@ -44,7 +44,10 @@ async function typeInto(loc: Locator, text: string) {
   await input.blur();
 }
 const liveCount = async (page: Page) => (await testId(page, 'segment-live-count').textContent())?.trim();
-const shot = (page: Page, name: string) => page.screenshot({ path: resultsPath(name), fullPage: true });
+async function shot(page: Page, name: string) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: resultsPath(name), fullPage: true });
+}
 
 before(async () => {
   server = await startServer();
@@ -154,6 +157,10 @@ describe('CDP tag factory, segment builder and profile 360 (zh-CN)', () => {
       );
       await testId(page, 'timeline-item-money').first().waitFor();
       assert.match(await visibleText(testId(page, 'profile-timeline')), new RegExp(ORDER));
+      // The order's status in words, from the object's metadata.
+      await eventually(async () =>
+        assert.match(await visibleText(testId(page, 'timeline-item-money').first()), /¥3,680\.00 · 草稿/),
+      );
       assert.ok((await testId(page, 'timeline-item-event').count()) >= 3);
       await shot(page, 'cdp-profile-360.png');
       // Only orders and money: events leave the timeline.
@@ -186,6 +193,10 @@ describe('CDP tag factory, segment builder and profile 360 (zh-CN)', () => {
       ] as const) {
         await page.goto(path);
         await testId(page, ready).first().waitFor();
+        if (ready === 'profile-timeline')
+          await eventually(async () =>
+            assert.match(await visibleText(testId(page, 'timeline-item-money').first()), /草稿/),
+          );
         if (path === '/cdp/segments/new') {
           await chooseOption(page, testId(page, 'rule-kind').first(), '事件');
           await typeInto(testId(page, 'rule-event'), EVENT);

@@ -95,7 +95,10 @@ describe('CDP web pages on a phone', () => {
     await testId(page, 'profile-item').first().locator('a').first().click();
     await testId(page, 'profile-identities').waitFor();
     assert.match((await testId(page, 'profile-traits').textContent()) ?? '', /139\*\*\*\*9999/);
-    assert.ok((await testId(page, 'profile-timeline').locator('.ant-timeline-item').count()) >= 2);
+    // The timeline loads in pages of its own, after the profile.
+    await eventually(async () =>
+      assert.ok((await testId(page, 'profile-timeline').locator('.ant-timeline-item').count()) >= 2),
+    );
 
     await page.goto('/cdp/segments/new');
     await testId(page, 'segment-name').fill('金卡客户');

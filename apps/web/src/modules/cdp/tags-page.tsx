@@ -16,6 +16,7 @@ import {
   Form,
   Input,
   InputNumber,
+  List,
   Modal,
   Progress,
   Select,
@@ -377,12 +378,16 @@ function TagDetails({
   );
 }
 
+const nowrap = () => ({ style: { whiteSpace: 'nowrap' as const } });
+
 export function TagsPage() {
   const { t } = useTranslation();
   const { message, modal } = App.useApp();
   const qc = useQueryClient();
   const tags = useTags();
   const { can } = useSession();
+  const isMobile = useIsMobile();
+  const [expanded, setExpanded] = useState<string | null>(null);
   const [open, setOpen] = useState<{ groupId: string | null } | null>(null);
   const [groupModal, setGroupModal] = useState<{ group: TagGroup | null } | null>(null);
   const items = tags.data?.items ?? [];
@@ -414,16 +419,31 @@ export function TagsPage() {
         </Space>
       ),
     },
-    { title: t('cdp.tags.kind'), dataIndex: 'kind', width: 96, render: (k: string) => t(`cdp.tagKind.${k}`) },
-    { title: t('cdp.tags.owner'), dataIndex: 'ownerName', width: 96, render: (n: string | null) => n ?? '—' },
+    {
+      title: t('cdp.tags.kind'),
+      dataIndex: 'kind',
+      width: 96,
+      onHeaderCell: nowrap,
+      render: (k: string) => <span style={{ whiteSpace: 'nowrap' }}>{t(`cdp.tagKind.${k}`)}</span>,
+    },
+    {
+      title: t('cdp.tags.owner'),
+      dataIndex: 'ownerName',
+      width: 96,
+      responsive: ['md' as const],
+      render: (n: string | null) => n ?? '—',
+    },
     {
       title: t('cdp.tags.coverageCol'),
       dataIndex: 'coverage',
       width: 90,
+      onHeaderCell: nowrap,
       render: (n: number) => <span data-testid="tag-coverage">{n.toLocaleString()}</span>,
     },
     {
       title: t('cdp.tags.lineage'),
+      // On a phone the lineage is in the row's details.
+      responsive: ['md' as const],
       render: (_: unknown, x: TagT) => (
         <Space direction="vertical" size={2}>
           <span>
@@ -570,6 +590,70 @@ export function TagsPage() {
               )}
               {list.length === 0 ? (
                 <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('cdp.tags.groupEmpty')} />
+              ) : isMobile ? (
+                // A phone gets a list: name, kind, coverage and progress; details on tap.
+                <List
+                  size="small"
+                  dataSource={list}
+                  renderItem={(x) => (
+                    <List.Item style={{ display: 'block', padding: '8px 12px' }}>
+                      <button
+                        type="button"
+                        style={{
+                          all: 'unset',
+                          boxSizing: 'border-box',
+                          width: '100%',
+                          display: 'flex',
+                          alignItems: 'center',
+                          gap: 8,
+                          cursor: 'pointer',
+                        }}
+                        aria-expanded={expanded === x.id}
+                        onClick={() => setExpanded(expanded === x.id ? null : x.id)}
+                      >
+                        <span style={{ flex: 1, minWidth: 0 }}>
+                          <Space size={4} wrap>
+                            <Tag color="geekblue">{x.name}</Tag>
+                            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                              {t(`cdp.tagKind.${x.kind}`)}
+                            </Typography.Text>
+                          </Space>
+                          {x.description && (
+                            <Typography.Text
+                              type="secondary"
+                              style={{ fontSize: 12, display: 'block' }}
+                              ellipsis
+                            >
+                              {x.description}
+                            </Typography.Text>
+                          )}
+                        </span>
+                        <span data-testid="tag-coverage">{x.coverage.toLocaleString()}</span>
+                        {x.backfill && (
+                          <Progress
+                            type="circle"
+                            size={24}
+                            status={x.backfill.status === 'done' ? 'success' : 'active'}
+                            percent={
+                              x.backfill.status === 'done'
+                                ? 100
+                                : Math.min(
+                                    99,
+                                    Math.round((100 * x.backfill.done) / Math.max(1, x.backfill.total ?? 1)),
+                                  )
+                            }
+                          />
+                        )}
+                      </button>
+                      {expanded === x.id && (
+                        <div style={{ marginTop: 8 }}>
+                          <TagDetails tag={x} groups={groups} tagName={tagName} />
+                          {x.kind === 'predicted' && <PredictionCard tag={x} />}
+                        </div>
+                      )}
+                    </List.Item>
+                  )}
+                />
               ) : (
                 <Table
                   rowKey="id"
