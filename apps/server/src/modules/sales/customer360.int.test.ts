@@ -197,6 +197,16 @@ describe('targets, forecast and customer 360', () => {
       [order.id],
     );
     assert.equal((await ok(sun.get(`/orders/${order.id}/plan`))).items.length, 1);
+    // A receipt moved to another order counts against that order's balance in full.
+    const small = await ok(
+      zhang.post('/records/order', { name: '小额订单', customerId: cust, amount: cny(10_000) }),
+    );
+    const moved = await zhang.patch(`/records/payment/${receipt.id}`, {
+      version: receipt.version,
+      orderId: small.id,
+    });
+    assert.equal(moved.status, 422, JSON.stringify(moved.body));
+    assert.equal(moved.body.errors[0].code, 'payment_exceeds');
     // An owner chosen explicitly wins; another dealer still sees nothing.
     const own = await ok(
       zhang.post('/records/quote', {

@@ -262,9 +262,12 @@ export const paymentHooks: ObjectHooks = {
         });
         continue;
       }
+      // An edited receipt no longer counts towards its order; one moved from another order never did.
       const already =
         (await paidTotal(ctx.tx, t, orderId)) -
-        (it.existing ? ((it.existing.amount as { amount: number } | null)?.amount ?? 0) : 0);
+        (it.existing && it.existing.order_id === orderId
+          ? ((it.existing.amount as { amount: number } | null)?.amount ?? 0)
+          : 0);
       const due = Number(order.amount_minor ?? 0) - already;
       if (amount && amount.amount > due)
         it.errors.push({
