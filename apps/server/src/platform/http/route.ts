@@ -155,7 +155,8 @@ export function registerRoutes(
           params: parse(spec.params, request.params, 'params'),
           query: parse(spec.query, request.query, 'query'),
           body: spec.rawBody ? request.body : parse(spec.body, request.body, 'body'),
-          principal: principal as Principal,
+          // Messages built deep in services read principal.locale: it must be the request's language.
+          principal: (principal && principal.locale !== locale ? { ...principal, locale } : principal) as Principal,
           locale,
           actor,
           database,
