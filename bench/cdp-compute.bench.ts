@@ -22,21 +22,38 @@ import {
   writeResult,
 } from './lib.ts';
 
-const o = args({
-  profiles: { type: 'string', default: '100000' },
-  events: { type: 'string', default: '2000000' },
-  identifies: { type: 'string', default: '20000' },
-  rounds: { type: 'string', default: '3' },
-});
-const PROFILES = int(o.profiles, 'profiles');
-const EVENTS = int(o.events, 'events');
-const IDENTIFIES = int(o.identifies, 'identifies');
-const ROUNDS = Math.max(1, int(o.rounds, 'rounds'));
+export interface CdpComputeOptions {
+  profiles: number;
+  events: number;
+  identifies: number;
+  rounds: number;
+}
+
+export function cdpComputeOptions(argv = process.argv.slice(2)): CdpComputeOptions | null {
+  const o = args(
+    {
+      profiles: { type: 'string', default: '100000' },
+      events: { type: 'string', default: '2000000' },
+      identifies: { type: 'string', default: '20000' },
+      rounds: { type: 'string', default: '3' },
+    },
+    argv,
+  );
+  if (o.help) return null;
+  return {
+    profiles: Math.max(1, int(o.profiles, 'profiles')),
+    events: int(o.events, 'events'),
+    identifies: int(o.identifies, 'identifies'),
+    rounds: Math.max(1, int(o.rounds, 'rounds')),
+  };
+}
+
 const DB = 'kehu_bench_cdp_compute';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function main() {
+export async function runCdpCompute(o: CdpComputeOptions) {
+  const { profiles: PROFILES, events: EVENTS, identifies: IDENTIFIES, rounds: ROUNDS } = o;
   await dropDatabase(DB).catch(() => {});
   const url = await ensureDatabase(DB);
   const { openDatabase } = await import('../apps/server/src/platform/db/database.ts');
@@ -251,6 +268,14 @@ async function main() {
     console.error(`count mismatch: Kehu ${kehuCount} vs hand-written ${handCount}`);
   console.log(writeResult('cdp-compute', result));
   await dropDatabase(DB).catch(() => {});
+  return result;
 }
 
-await main();
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const o = cdpComputeOptions();
+  if (!o)
+    console.log(
+      'node bench/cdp-compute.bench.ts [--profiles 100000] [--events 2000000] [--identifies 20000] [--rounds 3]',
+    );
+  else await runCdpCompute(o);
+}

@@ -1,24 +1,28 @@
 /**
  * Runs every benchmark, one after the other (never in parallel: the machine has 2 cores).
  *
- *   node bench/run.ts                 modest sizes: 200k customers, 10 s of load, 200k import rows
- *   node bench/run.ts --full          the issue's sizes: 1M customers, 15 s of load, 1M import rows
- *   node bench/run.ts --only api-list,cold-start
+ *   node bench/run.ts                 modest sizes: 200k customers, 10 s of load, 200k import rows,
+ *                                     CDP: 3 × 30k events, 100k profiles / 2M events
+ *   node bench/run.ts --full          the issue's sizes: 1M customers, 15 s of load, 1M import rows,
+ *                                     CDP: 3 × 100k events, 1M profiles / 20M events (long)
+ *   node bench/run.ts --only api-list,cold-start,cdp-ingest
  *
  * Each benchmark prints its table and writes bench/results/<name>-<time>.json; this prints
  * a one-line summary per benchmark at the end and writes bench/results/summary-<time>.json.
  */
 import { apiListOptions, runApiList } from './api-list.bench.ts';
+import { cdpComputeOptions, runCdpCompute } from './cdp-compute.bench.ts';
+import { cdpIngestOptions, runCdpIngest } from './cdp-ingest.bench.ts';
 import { coldStartOptions, runColdStart } from './cold-start.bench.ts';
 import { importOptions, runImportBench } from './import.bench.ts';
 import { args, fmt, pct, writeResult } from './lib.ts';
 
 const v = args({
   full: { type: 'boolean', default: false },
-  only: { type: 'string', default: 'api-list,cold-start,import' },
+  only: { type: 'string', default: 'api-list,cold-start,import,cdp-ingest,cdp-compute' },
 });
 if (v.help) {
-  console.log('node bench/run.ts [--full] [--only api-list,cold-start,import]');
+  console.log('node bench/run.ts [--full] [--only api-list,cold-start,import,cdp-ingest,cdp-compute]');
   process.exit(0);
 }
 const only = new Set(v.only.split(',').map((s) => s.trim()));
@@ -76,6 +80,37 @@ await step('import', async () => {
   summary.import = r;
   lines.push(
     `import: Kehu ${fmt(r.kehuRps, 0)} rows/s vs COPY ${fmt(r.copyRps, 0)} (${pct(r.ratio)}, target >= 25 %)`,
+  );
+});
+
+await step('cdp-ingest', async () => {
+  const r = await runCdpIngest(
+    cdpIngestOptions([
+      '--events',
+      full ? '100000' : '30000',
+      '--rounds',
+      '3',
+      '--latency-seconds',
+      full ? '20' : '10',
+    ])!,
+  );
+  summary['cdp-ingest'] = r;
+  lines.push(
+    `cdp-ingest: /v1/batch ${fmt(r.ingest.eventsPerSecond, 0)} ev/s vs COPY ${fmt(r.copy.eventsPerSecond, 0)} (${pct(r.ratioToCopy)}, target >= 30 %); event->segment p50 ${fmt(r.latency.p50ms, 0)} ms, p99 ${fmt(r.latency.p99ms, 0)} ms at ${fmt(r.latency.sentRate, 0)} ev/s (target p99 < 1 s); ${r.latency.entered}/${r.latency.probes} probes`,
+  );
+});
+
+await step('cdp-compute', async () => {
+  const r = await runCdpCompute(
+    cdpComputeOptions(
+      full
+        ? ['--profiles', '1000000', '--events', '20000000', '--identifies', '20000', '--rounds', '3']
+        : ['--profiles', '100000', '--events', '2000000', '--identifies', '10000', '--rounds', '3'],
+    )!,
+  );
+  summary['cdp-compute'] = r;
+  lines.push(
+    `cdp-compute: 3-condition segment ${fmt(r.segment.kehuMedianMs, 0)} ms vs hand-written SQL ${fmt(r.segment.handMedianMs, 0)} ms (${fmt(r.segment.ratio, 2)}x, target <= 1.5x); identify ${fmt(r.identify.perSecond, 0)} calls/s with ${r.identify.merges} merges of ${r.identify.calls}`,
   );
 });
 

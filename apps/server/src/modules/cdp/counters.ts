@@ -54,9 +54,12 @@ export class CounterBatch {
     string,
     { profile: string; counter: string; day: string; n: number; total: number }
   >();
+  /** Adds an event to the counters it matches; true if it matched any. */
   add(defs: CounterDef[], profile: string, event: string | null, props: Record<string, unknown>, ts: Date) {
+    let matched = false;
     for (const d of defs) {
       if (!eventMatches(d, event, props)) continue;
+      matched = true;
       const day = utcDay(ts);
       const k = `${profile}|${d.key}|${day}`;
       const cur = this.acc.get(k) ?? { profile, counter: d.key, day, n: 0, total: 0 };
@@ -64,6 +67,7 @@ export class CounterBatch {
       cur.total += counterAmount(d, props);
       this.acc.set(k, cur);
     }
+    return matched;
   }
   /** After a merge: increments gathered for the merged-away profile belong to the target. */
   remap(from: string, to: string) {

@@ -204,13 +204,16 @@ export async function storeEvents(
           cross join lateral (select (${`[${col('raw').join(',')}]`}::jsonb) -> (v.n::int - 1)) as r(raw)
           cross join lateral (select case when v.type in ('identify', 'group') then r.raw -> 'traits' else r.raw -> 'properties' end) as p(props)
         returning id, ts),
-      q as (insert into cdp_pending (tenant_id, event_id, ts) select ${source.tenant_id}, id, ts from ev returning 1),
+      -- one queue row for the request, its events in message order
+      q as (insert into cdp_pending (tenant_id, event_ids, tss)
+        select ${source.tenant_id}, array_agg(v.id order by v.n), array_agg(v.ts order by v.n) from v join ev using (id)
+        having count(*) > 0 returning cardinality(event_ids) as n),
       seen as (update cdp_sources set last_event_at = now() where tenant_id = ${source.tenant_id} and id = ${source.id}
         and (last_event_at is null or last_event_at < now() - interval '10 seconds') and exists (select 1 from q)),
       -- enqueue(tx, tenant, 'cdp:process') of platform/jobs/queue.ts, inlined: one round trip less
       job as (insert into jobs (tenant_id, id, queue, payload, max_attempts)
         select ${source.tenant_id}, ${newId()}, 'cdp:process', '{}', 20 where exists (select 1 from q))
-      select count(*)::int as n from q`.execute(tx);
+      select coalesce(sum(n), 0)::int as n from q`.execute(tx);
     return r.rows[0]?.n ?? 0;
   });
   // The job was enqueued inside the transaction; wake a worker now that it is visible.

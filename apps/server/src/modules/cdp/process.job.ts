@@ -4,7 +4,13 @@ import { inTenant, type Tx } from '../../platform/db/tenant-scope.ts';
 import { newId } from '../../platform/ids.ts';
 import { enqueue, registerJob } from '../../platform/jobs/queue.ts';
 import { CounterBatch, loadCounterDefs } from './counters.ts';
-import { evaluateProfiles, loadSegmentDefs, loadTagDefs } from './evaluation.service.ts';
+import {
+  evaluateProfiles,
+  loadSegmentDefs,
+  loadTagDefs,
+  type SegmentDef,
+  type TagDef,
+} from './evaluation.service.ts';
 import { loadIdentityRules, ownerOf, resolveIdentities } from './identity.service.ts';
 import {
   canHold,
@@ -15,6 +21,7 @@ import {
   normalizeIdentity,
   orderIdentities,
 } from './identity.ts';
+import type { Rule } from './rules.ts';
 
 /** Payload of `cdp:process`: none; each run drains the tenant's pending events in order. */
 export type ProcessPayload = Record<string, never>;
@@ -63,24 +70,31 @@ export async function processBatch(
     const rules = await loadIdentityRules(tx, tenantId);
     const defs = await loadCounterDefs(tx, tenantId);
     const counted = [...new Set(defs.map((d) => d.event))];
-    // One round trip for the queue head and its events (a left join: a pending row whose event
-    // retention already deleted is still taken off the queue). Only the parts of the payload
+    // One round trip for the queue head and its events (a left join: an event retention already
+    // deleted is still taken off the queue). Only the parts of the payload
     // resolution reads are fetched, and properties only for events a counter counts.
     const events = (
-      await sql<EventRow>`select p.seq, e.id, e.ts, e.type, e.event, e.source_id, e.message_id, e.ident_kind, e.ident,
+      await sql<EventRow>`select q.seq, e.id, e.ts, e.type, e.event, e.source_id, e.message_id, e.ident_kind, e.ident,
           case when e.event = any(${counted}::text[]) then e.properties end as properties,
           jsonb_build_object('type', e.type, 'userId', e.raw -> 'userId', 'anonymousId', e.raw -> 'anonymousId',
             'previousId', e.raw -> 'previousId', 'traits', e.raw -> 'traits',
             'context', jsonb_build_object('traits', e.raw #> '{context,traits}', 'externalIds', e.raw #> '{context,externalIds}',
               'consent', e.raw #> '{context,consent}'))
             as raw
-        from (select seq, event_id, ts from cdp_pending where tenant_id = ${tenantId} order by seq limit ${BATCH}) p
-        left join cdp_events e on e.tenant_id = ${tenantId} and e.ts = p.ts and e.id = p.event_id
-        order by p.seq`.execute(tx)
+        from (select seq, coalesce(event_ids, array[event_id]) as ids, coalesce(tss, array[ts]) as tss,
+                sum(coalesce(cardinality(event_ids), 1)) over (order by seq) as upto
+              from cdp_pending where tenant_id = ${tenantId} order by seq limit ${BATCH}) q
+          cross join lateral unnest(q.ids, q.tss) with ordinality as p(event_id, ts, k)
+          left join cdp_events e on e.tenant_id = ${tenantId} and e.ts = p.ts and e.id = p.event_id
+        -- whole queue rows (one per ingest request) until the batch is full
+        where q.upto - cardinality(q.ids) < ${BATCH}
+        order by q.seq, p.k`.execute(tx)
     ).rows;
     if (!events.length) return 0;
     const counters = new CounterBatch();
     const dirty = new Set<string>();
+    // Profiles whose rule inputs this batch changed (traits, counters, consents, identity).
+    const changed = new Set<string>();
     const traitUpdates = new Map<string, Record<string, unknown>>();
     const seen = new Map<string, Date>();
     // Owners of every identity the batch mentions, fetched at once: most events come from
@@ -92,16 +106,28 @@ export async function processBatch(
       return { e, ids, ident };
     });
     const owners = new Map<string, string>();
+    // The owners' last_seen_at as read, so that the update below skips those already current.
+    const lastSeen = new Map<string, number>();
     const fetchOwners = async (list: Identity[]) => {
       if (!list.length) return;
       list = [...new Map(list.map((x) => [identityKey(x), x])).values()];
-      const r = await sql<{ kind: string; namespace: string; value: string; profile_id: string }>`
-        select i.kind, i.namespace, i.value, i.profile_id from cdp_identities i
+      const r = await sql<{
+        kind: string;
+        namespace: string;
+        value: string;
+        profile_id: string;
+        last_seen_at: Date | null;
+      }>`
+        select i.kind, i.namespace, i.value, i.profile_id, p.last_seen_at from cdp_identities i
         join unnest(${list.map((x) => x.kind)}::text[], ${list.map((x) => x.namespace)}::text[], ${list.map((x) => x.value)}::text[]) as q(kind, namespace, value)
           on i.kind = q.kind and i.namespace = q.namespace and i.value = q.value
+        left join cdp_profiles p on p.tenant_id = i.tenant_id and p.id = i.profile_id
         where i.tenant_id = ${tenantId}`.execute(tx);
       for (const x of list) owners.delete(identityKey(x));
-      for (const row of r.rows) owners.set(identityKey(row), row.profile_id);
+      for (const row of r.rows) {
+        owners.set(identityKey(row), row.profile_id);
+        if (row.last_seen_at) lastSeen.set(row.profile_id, +row.last_seen_at);
+      }
     };
     await fetchOwners(messages.flatMap((m) => (m ? [...m.ids, ...(m.ident ? [m.ident] : [])] : [])));
     const fresh: { id: string; at: Date }[] = [];
@@ -167,6 +193,7 @@ export async function processBatch(
         for (const g of res.mergedAway) {
           counters.remap(g, res.profileId!);
           dirty.delete(g);
+          changed.delete(g);
           seen.delete(g);
           const t = traitUpdates.get(g);
           if (t) {
@@ -176,19 +203,23 @@ export async function processBatch(
           if (res.profileId) dirty.add(res.profileId);
         }
       }
+      const touched = !settled;
       // The event belongs to the profile owning the identity it is attributed by.
       const profile = ident ? (owners.get(identityKey(ident)) ?? null) : null;
       if (!profile) continue;
       dirty.add(profile);
       const last = seen.get(profile);
       if (!last || last < e.ts) seen.set(profile, e.ts);
-      if (e.properties) counters.add(defs, profile, e.event, e.properties, e.ts);
+      if (touched) changed.add(profile);
+      if (e.properties && counters.add(defs, profile, e.event, e.properties, e.ts)) changed.add(profile);
       if (e.type === 'identify') {
+        changed.add(profile);
         const traits = { ...(raw.context?.traits ?? {}), ...(raw.traits ?? {}) };
         traitUpdates.set(profile, { ...(traitUpdates.get(profile) ?? {}), ...traits });
       }
       const consent = raw.context?.consent?.categoryPreferences;
       if (consent && typeof consent === 'object') {
+        changed.add(profile);
         for (const [purpose, granted] of Object.entries(consent).slice(0, 20)) {
           if (typeof granted !== 'boolean') continue;
           await sql`insert into cdp_consents (tenant_id, profile_id, purpose, granted, source, at)
@@ -204,6 +235,8 @@ export async function processBatch(
         from unnest(${[...traitUpdates.keys()]}::uuid[], ${[...traitUpdates.values()].map((t) => JSON.stringify(t))}::jsonb[]) as v(id, traits)
         where p.tenant_id = ${tenantId} and p.id = v.id`.execute(tx);
     // last_seen_at is kept to the minute: a busy profile is not rewritten on every batch.
+    for (const [p, at] of seen)
+      if (+at - (lastSeen.get(p) ?? Number.NEGATIVE_INFINITY) <= 60_000) seen.delete(p);
     if (seen.size)
       await sql`update cdp_profiles p set last_seen_at = v.at
         from unnest(${[...seen.keys()]}::uuid[], ${[...seen.values()].map((d) => new Date(d).toISOString())}::timestamptz[]) as v(id, at)
@@ -212,12 +245,37 @@ export async function processBatch(
       );
     await counters.flush(tx, tenantId);
     const [tags, segs] = [await loadTagDefs(tx, tenantId), await loadSegmentDefs(tx, tenantId)];
-    await evaluateProfiles(tx, tenantId, [...dirty], now, { tags, segs });
-    await sql`delete from cdp_pending where tenant_id = ${tenantId} and seq = any(${events.map((e) => e.seq)}::bigint[])`.execute(
+    // A profile none of whose rule inputs changed keeps its tags and segments: windows that
+    // close with time alone are cdp:tick's, and API writes (consents, manual tags, CRM links)
+    // evaluate their profile themselves. Rules reading tags or CRM fields are re-evaluated on
+    // every event of the profile all the same, as a safety net for writes made elsewhere.
+    const evaluate = readsOutsideEvents(tags, segs) ? [...dirty] : [...changed].filter((p) => dirty.has(p));
+    await evaluateProfiles(tx, tenantId, evaluate, now, { tags, segs });
+    await sql`delete from cdp_pending where tenant_id = ${tenantId} and seq = any(${[...new Set(events.map((e) => e.seq))]}::bigint[])`.execute(
       tx,
     );
     return events.length;
   });
+}
+
+/** Do any active rules read tags or CRM fields (inputs that change outside the event stream)? */
+function readsOutsideEvents(tags: TagDef[], segs: SegmentDef[]): boolean {
+  const outside = (r: Rule | null | undefined): boolean => {
+    if (!r) return false;
+    if ('and' in r) return r.and.some(outside);
+    if ('or' in r) return r.or.some(outside);
+    if ('not' in r) return outside(r.not);
+    return 'tag' in r || 'crm' in r;
+  };
+  return (
+    segs.some((g) => outside(g.rule)) ||
+    tags.some(
+      (t) =>
+        t.kind !== 'manual' &&
+        t.kind !== 'predicted' &&
+        (t.kind === 'crm' || outside(t.rule) || (t.config.scores ?? []).some((x) => outside(x.rule))),
+    )
+  );
 }
 
 export function registerProcessJob() {
