@@ -333,7 +333,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     body: tagBody,
     handler: (req) =>
-      req.tx((tx) => svc.previewTag(tx, req.principal.tenantId, req.body as svc.TagInput), {
+      req.tx((tx) => svc.previewTag(tx, req.principal.tenantId, req.body as svc.TagInput, req.locale), {
         readOnly: true,
       }),
   }),
@@ -346,7 +346,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     status: 201,
     body: tagBody,
-    handler: (req) => req.tx((tx) => svc.createTag(tx, req.actor, req.body as svc.TagInput)),
+    handler: (req) => req.tx((tx) => svc.createTag(tx, req.actor, req.body as svc.TagInput, req.locale)),
   }),
   defineRoute({
     method: 'GET',
@@ -385,24 +385,27 @@ export const cdpRouteList: RouteSpec[] = [
     method: 'PATCH',
     url: '/cdp/tags/:id',
     permission: 'cdp:manage',
-    summary: 'Update a tag',
+    summary:
+      'Edit a tag: name, description, group, rule, config (a changed rule or config starts a backfill)',
     tags: TAGS,
     probe: { params: { id: 'cdp_tag' } },
     params: idParam,
     body: tagBody.omit({ key: true, kind: true, object: true }).partial(),
     handler: (req) =>
-      req.tx((tx) => svc.updateTag(tx, req.actor, req.params.id, req.body as Partial<svc.TagInput>)),
+      req.tx((tx) =>
+        svc.updateTag(tx, req.actor, req.params.id, req.body as Partial<svc.TagInput>, req.locale),
+      ),
   }),
   defineRoute({
     method: 'DELETE',
     url: '/cdp/tags/:id',
     permission: 'cdp:manage',
-    summary: 'Delete a tag',
+    summary: 'Delete a tag (409 naming the tags and segments still using it)',
     tags: TAGS,
     status: 204,
     probe: { params: { id: 'cdp_tag' } },
     params: idParam,
-    handler: (req) => req.tx((tx) => svc.deleteTag(tx, req.actor, req.params.id)),
+    handler: (req) => req.tx((tx) => svc.deleteTag(tx, req.actor, req.params.id, req.locale)),
   }),
   defineRoute({
     method: 'PUT',
@@ -416,7 +419,15 @@ export const cdpRouteList: RouteSpec[] = [
     body: z.object({ on: z.boolean(), value: z.any().optional() }),
     handler: (req) =>
       req.tx((tx) =>
-        svc.setManualTag(tx, req.actor, req.params.id, req.params.subject, req.body.on, req.body.value),
+        svc.setManualTag(
+          tx,
+          req.actor,
+          req.params.id,
+          req.params.subject,
+          req.body.on,
+          req.body.value,
+          req.locale,
+        ),
       ),
   }),
   defineRoute({
@@ -435,9 +446,12 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     body: segmentBody,
     handler: (req) =>
-      req.tx((tx) => svc.previewSegment(tx, req.principal.tenantId, req.body as svc.SegmentInput), {
-        readOnly: true,
-      }),
+      req.tx(
+        (tx) => svc.previewSegment(tx, req.principal.tenantId, req.body as svc.SegmentInput, req.locale),
+        {
+          readOnly: true,
+        },
+      ),
   }),
   defineRoute({
     method: 'POST',
@@ -447,7 +461,8 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     status: 201,
     body: segmentBody,
-    handler: (req) => req.tx((tx) => svc.createSegment(tx, req.actor, req.body as svc.SegmentInput)),
+    handler: (req) =>
+      req.tx((tx) => svc.createSegment(tx, req.actor, req.body as svc.SegmentInput, req.locale)),
   }),
   defineRoute({
     method: 'GET',
@@ -470,7 +485,9 @@ export const cdpRouteList: RouteSpec[] = [
     params: idParam,
     body: segmentBody.omit({ object: true }).partial(),
     handler: (req) =>
-      req.tx((tx) => svc.updateSegment(tx, req.actor, req.params.id, req.body as Partial<svc.SegmentInput>)),
+      req.tx((tx) =>
+        svc.updateSegment(tx, req.actor, req.params.id, req.body as Partial<svc.SegmentInput>, req.locale),
+      ),
   }),
   defineRoute({
     method: 'DELETE',

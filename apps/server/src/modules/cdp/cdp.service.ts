@@ -3,12 +3,13 @@ import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
 import { randomToken, sha256 } from '../../platform/auth/tokens.ts';
 import type { Tx } from '../../platform/db/tenant-scope.ts';
 import { conflict, invalid, notFound } from '../../platform/errors.ts';
+import type { Locale } from '../../platform/i18n/locale.ts';
 import { newId } from '../../platform/ids.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import type { Principal } from '../../platform/permissions/principal.ts';
+import { cdpFieldError, cdpProblem, ct } from './cdp.messages.ts';
 import { ensureCounters } from './counters.ts';
 import {
-  computeRecordTag,
   computeSegment,
   computeTag,
   evaluateProfiles,
@@ -20,9 +21,11 @@ import {
 } from './evaluation.service.ts';
 import { forgetWriteKeys } from './ingest.ts';
 import { maskValue } from './masking.ts';
+import { evaluateRecords } from './object-tags.ts';
 import { predictTag, validatePredictionConfig } from './prediction.service.ts';
 import { lockTenantCdp } from './process.job.ts';
 import { crmLinks, profileTimeline, type TimelineKind } from './profile-timeline.ts';
+import { recordSource } from './record-source.ts';
 import { collectEventRules, collectTags, counterDef, type EventRule, type Rule, ruleQuery } from './rules.ts';
 
 export const WRITE_KEY_PREFIX = 'wk_';
@@ -391,7 +394,7 @@ function rulesOf(kind: string, rule: Rule | null | undefined, config: TagDef['co
   return out;
 }
 
-function validateTag(input: TagInput) {
+function validateTag(input: TagInput, locale: Locale) {
   const rules = rulesOf(input.kind, input.rule, input.config);
   if (input.kind === 'score' && !input.config?.scores?.length)
     throw invalid([{ field: 'config.scores', code: 'required' }]);
@@ -403,9 +406,9 @@ function validateTag(input: TagInput) {
     throw invalid([{ field: 'rule', code: 'required' }]);
   if (input.object && input.object !== 'profile') {
     for (const r of rules)
-      if (collectEventRules(r).length) throw invalid([{ field: 'rule', code: 'cdp.events_on_records' }]);
+      if (collectEventRules(r).length) throw invalid([cdpFieldError(locale, 'rule', 'events_on_records')]);
     if (input.kind !== 'manual' && !['attribute', 'combined', 'crm'].includes(input.kind))
-      throw invalid([{ field: 'kind', code: 'cdp.kind_on_records' }]);
+      throw invalid([cdpFieldError(locale, 'kind', 'kind_on_records')]);
   }
   return rules;
 }
@@ -452,17 +455,7 @@ export async function listTags(tx: Tx, tenantId: string, object?: string) {
       rule: Rule;
     }>`select id, name, object, rule from cdp_segments where tenant_id = ${tenantId}`.execute(tx)
   ).rows;
-  const items = r.rows.map((t) => ({
-    ...tagOut(t),
-    usedBy: [
-      ...r.rows
-        .filter((o) => o.id !== t.id && o.object === t.object && (o.lineage ?? []).includes(`tag:${t.key}`))
-        .map((o) => ({ kind: 'tag' as const, id: o.id as string, name: o.name as string })),
-      ...segs
-        .filter((g) => g.object === t.object && collectTags(g.rule).includes(t.key))
-        .map((g) => ({ kind: 'segment' as const, id: g.id, name: g.name })),
-    ],
-  }));
+  const items = r.rows.map((t) => ({ ...tagOut(t), usedBy: usersOf(t, r.rows, segs) }));
   return {
     items,
     groups: groups.rows.map((g) => ({
@@ -472,6 +465,24 @@ export async function listTags(tx: Tx, tenantId: string, object?: string) {
       tagCount: g.tag_count,
     })),
   };
+}
+
+type UsedBy = { kind: 'tag' | 'segment'; id: string; name: string };
+
+/** The tags (through their lineage) and segments (through their rule) of the same object using a tag. */
+function usersOf(
+  t: { id: string; key: string; object: string },
+  tags: { id: string; name: string; object: string; lineage: string[] | null }[],
+  segs: { id: string; name: string; object: string; rule: Rule }[],
+): UsedBy[] {
+  return [
+    ...tags
+      .filter((o) => o.id !== t.id && o.object === t.object && (o.lineage ?? []).includes(`tag:${t.key}`))
+      .map((o) => ({ kind: 'tag' as const, id: o.id, name: o.name })),
+    ...segs
+      .filter((g) => g.object === t.object && collectTags(g.rule).includes(t.key))
+      .map((g) => ({ kind: 'segment' as const, id: g.id, name: g.name })),
+  ];
 }
 
 const groupConflict = (e: unknown, name: string) => {
@@ -567,8 +578,8 @@ async function checkGroup(tx: Tx, tenantId: string, groupId: string | null | und
   if (!r.rows.length) throw invalid([{ field: 'groupId', code: 'option', params: { value: groupId } }]);
 }
 
-export async function createTag(tx: Tx, actor: Actor, input: TagInput) {
-  const rules = validateTag(input);
+export async function createTag(tx: Tx, actor: Actor, input: TagInput, locale: Locale = 'zh-CN') {
+  const rules = validateTag(input, locale);
   await checkGroup(tx, actor.tenantId, input.groupId);
   const object = input.object ?? 'profile';
   const id = newId();
@@ -598,9 +609,30 @@ export async function createTag(tx: Tx, actor: Actor, input: TagInput) {
   return getTag(tx, actor.tenantId, id);
 }
 
-export async function updateTag(tx: Tx, actor: Actor, id: string, input: Partial<TagInput>) {
+/** Key order-independent JSON, to tell a rule or config really changed from one sent back as is. */
+const canonical = (v: unknown): string =>
+  JSON.stringify(v ?? null, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([p], [q]) => (p < q ? -1 : 1)))
+      : x,
+  );
+
+/**
+ * Edits what a tag says and how it is computed (key, kind and object stay). A changed rule or
+ * config starts a backfill job (progress bar) that re-evaluates every subject; the audit entry
+ * lists the changed fields.
+ */
+export async function updateTag(
+  tx: Tx,
+  actor: Actor,
+  id: string,
+  input: Partial<TagInput>,
+  locale: Locale = 'zh-CN',
+) {
   const cur = (
-    await sql<any>`select * from cdp_tags where tenant_id = ${actor.tenantId} and id = ${id}`.execute(tx)
+    await sql<any>`select * from cdp_tags where tenant_id = ${actor.tenantId} and id = ${id} for update`.execute(
+      tx,
+    )
   ).rows[0];
   if (!cur) throw notFound('tag');
   const next: TagInput = {
@@ -613,37 +645,110 @@ export async function updateTag(tx: Tx, actor: Actor, id: string, input: Partial
     rule: input.rule !== undefined ? input.rule : cur.rule,
     config: input.config ?? cur.config,
   };
-  const rules = validateTag(next);
+  const rules = validateTag(next, locale);
   if (input.groupId !== undefined) await checkGroup(tx, actor.tenantId, next.groupId);
+  const before = {
+    name: cur.name,
+    groupId: cur.group_id,
+    description: cur.description,
+    rule: cur.rule,
+    config: cur.config ?? {},
+  };
+  const after = {
+    name: next.name,
+    groupId: next.groupId ?? null,
+    description: next.description ?? null,
+    rule: next.rule ?? null,
+    config: next.config ?? {},
+  };
+  const changes = (Object.keys(before) as (keyof typeof before)[])
+    .filter((f) => canonical(before[f]) !== canonical(after[f]))
+    .map((f) => ({ field: f, from: before[f] ?? null, to: after[f] ?? null }));
+  if (!changes.length) return getTag(tx, actor.tenantId, id);
   await sql`update cdp_tags set name = ${next.name}, group_id = ${next.groupId ?? null}, description = ${next.description ?? null},
     rule = ${next.rule ? JSON.stringify(next.rule) : null}::jsonb, config = ${JSON.stringify(next.config ?? {})}::jsonb,
     lineage = ${JSON.stringify(lineageOf(rules))}::jsonb, updated_at = now() where tenant_id = ${actor.tenantId} and id = ${id}`.execute(
     tx,
   );
-  await lockTenantCdp(tx, actor.tenantId);
-  await ensureCounters(
-    tx,
-    actor.tenantId,
-    rules.flatMap((r) => collectEventRules(r).map(counterDef)),
-  );
+  const recompute = changes.some((c) => c.field === 'rule' || c.field === 'config');
+  if (recompute) {
+    await lockTenantCdp(tx, actor.tenantId);
+    await ensureCounters(
+      tx,
+      actor.tenantId,
+      rules.flatMap((r) => collectEventRules(r).map(counterDef)),
+    );
+  }
   await writeAudit(tx, actor, {
     action: 'update',
     object: 'cdp_tag',
     recordId: id,
-    meta: { name: next.name },
+    changes,
+    meta: { key: cur.key, name: next.name, recomputed: recompute },
   });
-  if (input.rule !== undefined || input.config) await startBackfill(tx, actor.tenantId, id);
+  if (recompute && cur.kind !== 'manual') await startBackfill(tx, actor.tenantId, id);
   return getTag(tx, actor.tenantId, id);
 }
 
-export async function deleteTag(tx: Tx, actor: Actor, id: string) {
-  const r =
-    await sql`delete from cdp_tags where tenant_id = ${actor.tenantId} and id = ${id} returning key`.execute(
+/**
+ * A tag other tags or segments are computed from is not deleted: they would silently stop
+ * matching. The 409 names them so the user knows what to change first.
+ */
+export async function deleteTag(tx: Tx, actor: Actor, id: string, locale: Locale = 'zh-CN') {
+  const t = (
+    await sql<{
+      id: string;
+      key: string;
+      name: string;
+      object: string;
+    }>`select id, key, name, object from cdp_tags where tenant_id = ${actor.tenantId} and id = ${id} for update`.execute(
       tx,
+    )
+  ).rows[0];
+  if (!t) throw notFound('tag');
+  const tags = (
+    await sql<{
+      id: string;
+      name: string;
+      object: string;
+      lineage: string[] | null;
+    }>`select id, name, object, lineage from cdp_tags where tenant_id = ${actor.tenantId} and object = ${t.object}`.execute(
+      tx,
+    )
+  ).rows;
+  const segs = (
+    await sql<{
+      id: string;
+      name: string;
+      object: string;
+      rule: Rule;
+    }>`select id, name, object, rule from cdp_segments where tenant_id = ${actor.tenantId} and object = ${t.object}`.execute(
+      tx,
+    )
+  ).rows;
+  const usedBy = usersOf(t, tags, segs);
+  if (usedBy.length)
+    throw cdpProblem(
+      'conflict',
+      locale,
+      'tag_in_use',
+      {
+        name: t.name,
+        n: usedBy.length,
+        list: usedBy
+          .map((u) => ct(locale, u.kind === 'tag' ? 'used_by_tag' : 'used_by_segment', { name: u.name }))
+          .join(locale === 'en-US' ? ', ' : '、'),
+      },
+      { usedBy },
     );
-  if (!r.rows.length) throw notFound('tag');
+  await sql`delete from cdp_tags where tenant_id = ${actor.tenantId} and id = ${id}`.execute(tx);
   await sql`delete from cdp_subject_tags where tenant_id = ${actor.tenantId} and tag_id = ${id}`.execute(tx);
-  await writeAudit(tx, actor, { action: 'delete', object: 'cdp_tag', recordId: id });
+  await writeAudit(tx, actor, {
+    action: 'delete',
+    object: 'cdp_tag',
+    recordId: id,
+    meta: { key: t.key, name: t.name },
+  });
 }
 
 export async function getTag(tx: Tx, tenantId: string, id: string) {
@@ -658,19 +763,31 @@ export async function getTag(tx: Tx, tenantId: string, id: string) {
 
 async function startBackfill(tx: Tx, tenantId: string, tagId: string) {
   const jobId = await enqueue(tx, tenantId, 'cdp:backfill', { tagId });
+  const object = (
+    await sql<{
+      object: string;
+    }>`select object from cdp_tags where tenant_id = ${tenantId} and id = ${tagId}`.execute(tx)
+  ).rows[0]!.object;
+  // The progress bar counts the subjects the job goes through: profiles, or the object's records.
+  const src = object === 'profile' ? null : recordSource(object);
+  const total = src
+    ? sql`(select count(*)::int from ${src.table} where ${src.where(tenantId)})`
+    : sql`(select count(*)::int from cdp_profiles where tenant_id = ${tenantId} and merged_into is null)`;
   await sql`update cdp_tags set backfill_job = ${jobId}, backfill_status = 'pending', backfill_done = 0,
-    backfill_total = (select count(*)::int from cdp_profiles where tenant_id = ${tenantId} and merged_into is null)
-    where tenant_id = ${tenantId} and id = ${tagId}`.execute(tx);
+    backfill_total = ${total} where tenant_id = ${tenantId} and id = ${tagId}`.execute(tx);
 }
 
 async function subjectExists(tx: Tx, tenantId: string, object: string, id: string): Promise<boolean> {
-  const q =
-    object === 'profile'
-      ? sql`select 1 from cdp_profiles where tenant_id = ${tenantId} and id = ${id}`
-      : object === 'customer' || object === 'contact'
-        ? sql`select 1 from ${sql.table(`${object}s`)} where tenant_id = ${tenantId} and id = ${id} and deleted_at is null`
-        : sql`select 1 from custom_records where tenant_id = ${tenantId} and object = ${object} and id = ${id} and deleted_at is null`;
-  return (await q.execute(tx)).rows.length > 0;
+  if (object === 'profile')
+    return (
+      (await sql`select 1 from cdp_profiles where tenant_id = ${tenantId} and id = ${id}`.execute(tx)).rows
+        .length > 0
+    );
+  const src = recordSource(object);
+  return (
+    (await sql`select 1 from ${src.table} where ${src.where(tenantId)} and r.id = ${id}`.execute(tx)).rows
+      .length > 0
+  );
 }
 
 export async function setManualTag(
@@ -680,6 +797,7 @@ export async function setManualTag(
   subjectId: string,
   on: boolean,
   value: unknown,
+  locale: Locale = 'zh-CN',
 ) {
   const t = (
     await sql<any>`select kind, object from cdp_tags where tenant_id = ${actor.tenantId} and id = ${tagId}`.execute(
@@ -687,7 +805,7 @@ export async function setManualTag(
     )
   ).rows[0];
   if (!t) throw notFound('tag');
-  if (t.kind !== 'manual') throw conflict('cdp.tag_not_manual');
+  if (t.kind !== 'manual') throw cdpProblem('conflict', locale, 'tag_not_manual');
   // Only the tenant's own subjects carry its tags: another tenant's id is as unknown as a made-up one.
   if (!(await subjectExists(tx, actor.tenantId, t.object, subjectId))) throw notFound('profile');
   if (on)
@@ -711,12 +829,19 @@ export async function setManualTag(
 }
 
 /** Preview before saving: the tag's value on a sample of profiles, and an estimated coverage. */
-export async function previewTag(tx: Tx, tenantId: string, input: TagInput, sample = 20) {
-  const rules = validateTag(input);
+export async function previewTag(
+  tx: Tx,
+  tenantId: string,
+  input: TagInput,
+  locale: Locale = 'zh-CN',
+  sample = 20,
+) {
+  const rules = validateTag(input, locale);
   const object = input.object ?? 'profile';
   if (object !== 'profile') {
     const { recordRuleQuery } = await import('./evaluation.service.ts');
-    const q = recordRuleQuery(object, input.rule!, tenantId);
+    if (!input.rule) return { coverage: null, sampled: null, samples: [] };
+    const q = recordRuleQuery(object, input.rule, tenantId);
     const n = await sql<{ n: number }>`select count(*)::int as n from (${q}) x`.execute(tx);
     return { coverage: n.rows[0]!.n, sampled: null, samples: [] };
   }
@@ -785,15 +910,9 @@ export async function backfillTag(
     return;
   }
   if (tag.object !== 'profile') {
+    // The same pass record writes trigger: the object's tags, then its segments (which may use them).
     await inTenant(db, tenantId, async (tx) => {
-      await computeRecordTag(tx, tenantId, {
-        id: tag.id,
-        key: tag.key,
-        kind: tag.kind,
-        object: tag.object,
-        rule: tag.rule,
-        config: tag.config,
-      });
+      await evaluateRecords(tx, tenantId, tag.object, null, new Date(), 'tag');
       await sql`update cdp_tags set backfill_status = 'done', backfill_done = backfill_total where tenant_id = ${tenantId} and id = ${tagId}`.execute(
         tx,
       );
@@ -875,13 +994,13 @@ export async function getSegment(tx: Tx, tenantId: string, id: string) {
   return segOut(r.rows[0]);
 }
 
-function checkSegment(input: SegmentInput) {
+function checkSegment(input: SegmentInput, locale: Locale) {
   if ((input.object ?? 'profile') !== 'profile' && collectEventRules(input.rule).length)
-    throw invalid([{ field: 'rule', code: 'cdp.events_on_records' }]);
+    throw invalid([cdpFieldError(locale, 'rule', 'events_on_records')]);
 }
 
-export async function createSegment(tx: Tx, actor: Actor, input: SegmentInput) {
-  checkSegment(input);
+export async function createSegment(tx: Tx, actor: Actor, input: SegmentInput, locale: Locale = 'zh-CN') {
+  checkSegment(input, locale);
   const id = newId();
   await sql`insert into cdp_segments (tenant_id, id, object, name, description, purpose, rule, owner_id)
     values (${actor.tenantId}, ${id}, ${input.object ?? 'profile'}, ${input.name}, ${input.description ?? null}, ${input.purpose ?? 'analytics'},
@@ -905,10 +1024,16 @@ export async function createSegment(tx: Tx, actor: Actor, input: SegmentInput) {
   return getSegment(tx, actor.tenantId, id);
 }
 
-export async function updateSegment(tx: Tx, actor: Actor, id: string, input: Partial<SegmentInput>) {
+export async function updateSegment(
+  tx: Tx,
+  actor: Actor,
+  id: string,
+  input: Partial<SegmentInput>,
+  locale: Locale = 'zh-CN',
+) {
   const cur = await getSegment(tx, actor.tenantId, id);
   const next = { ...cur, ...input, object: cur.object } as SegmentInput & { id: string };
-  checkSegment(next);
+  checkSegment(next, locale);
   await sql`update cdp_segments set name = ${next.name}, description = ${next.description ?? null}, purpose = ${next.purpose ?? 'analytics'},
     rule = ${JSON.stringify(next.rule)}::jsonb, updated_at = now() where tenant_id = ${actor.tenantId} and id = ${id}`.execute(
     tx,
@@ -926,6 +1051,9 @@ export async function updateSegment(tx: Tx, actor: Actor, id: string, input: Par
     action: 'update',
     object: 'cdp_segment',
     recordId: id,
+    changes: (['name', 'description', 'purpose', 'rule'] as const)
+      .filter((f) => canonical(cur[f]) !== canonical(next[f]))
+      .map((f) => ({ field: f, from: cur[f] ?? null, to: next[f] ?? null })),
     meta: { name: next.name },
   });
   return getSegment(tx, actor.tenantId, id);
@@ -947,8 +1075,13 @@ export async function deleteSegment(tx: Tx, actor: Actor, id: string) {
 }
 
 /** Live count while editing: the SQL evaluator over all subjects, nothing stored. */
-export async function previewSegment(tx: Tx, tenantId: string, input: SegmentInput) {
-  checkSegment(input);
+export async function previewSegment(
+  tx: Tx,
+  tenantId: string,
+  input: SegmentInput,
+  locale: Locale = 'zh-CN',
+) {
+  checkSegment(input, locale);
   const q = segmentSql(
     { object: input.object ?? 'profile', purpose: input.purpose ?? 'analytics', rule: input.rule },
     tenantId,

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/tenant-scope.ts';
 import { emitEvents, type NewEvent } from '../../platform/events/outbox.ts';
+import { recordSource } from './record-source.ts';
 import {
   aggregate,
   compileRecordRule,
@@ -291,20 +292,12 @@ export function segmentSql(
   return recordRuleQuery(def.object, def.rule, tenantId);
 }
 
-const STANDARD_TABLES: Record<string, string> = { customer: 'customers', contact: 'contacts' };
-
-/** Records of an object (standard or custom) matching a field/tag rule (R2.2). */
+/** Records of an object (standard, custom, or custom fields on a standard one) matching a field/tag rule (R2.2). */
 export function recordRuleQuery(object: string, rule: Rule, tenantId: string) {
-  const table = STANDARD_TABLES[object];
-  if (table)
-    return sql<{
-      id: string;
-    }>`select r.id from ${sql.table(table)} r where r.tenant_id = ${tenantId} and r.deleted_at is null
-      and ${compileRecordRule(rule, sql`to_jsonb(r)`, sql`r.id`, object)}`;
+  const src = recordSource(object);
   return sql<{
     id: string;
-  }>`select r.id from custom_records r where r.tenant_id = ${tenantId} and r.object = ${object}
-    and r.deleted_at is null and ${compileRecordRule(rule, sql`(r.data || jsonb_build_object('name', r.name))`, sql`r.id`, object)}`;
+  }>`select r.id from ${src.table} where ${src.where(tenantId)} and ${compileRecordRule(rule, src.data, sql`r.id`, object)}`;
 }
 
 /** Batch (SQL) recomputation of one segment: diff against the stored members, emit changes. */
@@ -335,17 +328,4 @@ export async function computeSegment(
     tx,
   );
   return { entered: enter.length, exited: exit.length, members: count.rows[0]!.n };
-}
-
-/** Tags over records of other objects are computed by SQL (no events to follow). */
-export async function computeRecordTag(tx: Tx, tenantId: string, tag: TagDef) {
-  if (!tag.rule) return { set: 0, removed: 0 };
-  const q = recordRuleQuery(tag.object, tag.rule, tenantId);
-  const ins = await sql`insert into cdp_subject_tags (tenant_id, tag_id, subject_id, value, reason)
-    select ${tenantId}, ${tag.id}, id, 'true'::jsonb, 'rule:record' from (${q}) x on conflict do nothing returning subject_id`.execute(
-    tx,
-  );
-  const del = await sql`delete from cdp_subject_tags where tenant_id = ${tenantId} and tag_id = ${tag.id}
-    and subject_id not in (select id from (${q}) x) returning subject_id`.execute(tx);
-  return { set: ins.rows.length, removed: del.rows.length };
 }
