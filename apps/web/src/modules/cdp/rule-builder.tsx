@@ -329,20 +329,91 @@ function CrmEditor({
   );
 }
 
+/** Field types a record rule compares directly; money compares in major units (¥). */
+const RECORD_FIELD_TYPES = new Set([...CRM_FIELD_TYPES, 'currency', 'longtext']);
+
+/** A field condition on records of another object (R2.2): fields offered from its metadata. */
+function RecordFieldEditor({
+  object,
+  rule,
+  onChange,
+}: {
+  object: string;
+  rule: Extract<Rule, { trait: string }>;
+  onChange: (r: Extract<Rule, { trait: string }>) => void;
+}) {
+  const label = useLabel();
+  const { t } = useTranslation();
+  const meta = useObjectMeta(object);
+  const fields = (meta.data?.fields ?? []).filter(
+    (f) => f.access !== 'hidden' && RECORD_FIELD_TYPES.has(f.type),
+  );
+  const field: FieldMeta | undefined = fields.find((f) => f.apiName === rule.trait);
+  const options = field?.type === 'picklist' ? normalizeOptions(field.options) : [];
+  return (
+    <>
+      {fields.length ? (
+        <Select
+          style={{ width: 140 }}
+          value={rule.trait}
+          showSearch
+          optionFilterProp="label"
+          popupMatchSelectWidth={false}
+          placeholder={t('cdp.rule.field')}
+          onChange={(f) => onChange({ ...rule, trait: f, value: '' })}
+          options={fields.map((f) => ({ value: f.apiName, label: label(f.label, f.apiName) }))}
+          data-testid="rule-trait"
+        />
+      ) : (
+        <Input
+          style={{ width: 120 }}
+          value={rule.trait}
+          onChange={(e) => onChange({ ...rule, trait: e.target.value })}
+          data-testid="rule-trait"
+        />
+      )}
+      <OpSelect op={rule.op} onChange={(op) => onChange({ ...rule, op })} />
+      {!NO_VALUE.includes(rule.op) &&
+        (options.length ? (
+          <Select
+            style={{ width: 120 }}
+            value={rule.value as string}
+            onChange={(value) => onChange({ ...rule, value })}
+            options={options.map((o) => ({ value: o.value, label: label(o.label, o.value) }))}
+          />
+        ) : (
+          <ValueBox
+            value={rule.value}
+            asText={!!field && !['number', 'percent', 'currency', 'boolean'].includes(field.type)}
+            onChange={(value) => onChange({ ...rule, value })}
+          />
+        ))}
+    </>
+  );
+}
+
+const isRecords = (object?: string) => !!object && object !== 'profile';
+/** A new condition: a trait of a person, or the name of a record. */
+const newLeaf = (object?: string): Rule =>
+  isRecords(object) ? { trait: 'name', op: 'contains', value: '' } : { trait: 'plan', op: 'eq', value: '' };
+
 function LeafEditor({
   rule,
   onChange,
   tags,
+  object,
 }: {
   rule: Leaf;
   onChange: (r: Leaf) => void;
   tags: { key: string; name: string }[];
+  object?: string;
 }) {
   const { t } = useTranslation();
   const names = useEventNames();
+  const records = isRecords(object);
   const kind = 'trait' in rule ? 'trait' : 'tag' in rule ? 'tag' : 'event' in rule ? 'event' : 'crm';
   const setKind = (k: string) => {
-    if (k === 'trait') onChange({ trait: 'plan', op: 'eq', value: '' });
+    if (k === 'trait') onChange(newLeaf(object) as Leaf);
     else if (k === 'tag') onChange({ tag: tags[0]?.key ?? '', op: 'has' });
     else if (k === 'event')
       onChange({
@@ -359,7 +430,11 @@ function LeafEditor({
       value={kind}
       onChange={setKind}
       data-testid="rule-kind"
-      options={['trait', 'tag', 'event', 'crm'].map((k) => ({ value: k, label: t(`cdp.rule.${k}`) }))}
+      // Records of other objects have fields and tags, no events or linked CRM people.
+      options={(records ? ['trait', 'tag'] : ['trait', 'tag', 'event', 'crm']).map((k) => ({
+        value: k,
+        label: t(records && k === 'trait' ? 'cdp.rule.field' : `cdp.rule.${k}`),
+      }))}
     />
   );
   if ('event' in rule)
@@ -372,7 +447,8 @@ function LeafEditor({
   return (
     <Space wrap size={4}>
       {kindSelect}
-      {'trait' in rule && (
+      {'trait' in rule && records && <RecordFieldEditor object={object!} rule={rule} onChange={onChange} />}
+      {'trait' in rule && !records && (
         <>
           <Input
             style={{ width: 120 }}
@@ -418,12 +494,15 @@ export function RuleBuilder({
   tags,
   depth = 0,
   onRemove,
+  object,
 }: {
   value: Rule;
   onChange: (r: Rule) => void;
   tags: { key: string; name: string }[];
   depth?: number;
   onRemove?: () => void;
+  /** `profile` (default) or another object whose records the rule selects. */
+  object?: string;
 }) {
   const { t } = useTranslation();
   if (!('and' in value) && !('or' in value)) {
@@ -435,6 +514,7 @@ export function RuleBuilder({
           tags={tags}
           depth={depth}
           onRemove={onRemove}
+          object={object}
         />
       );
     return (
@@ -442,7 +522,7 @@ export function RuleBuilder({
         data-testid="rule-leaf"
         style={{ display: 'flex', gap: 4, alignItems: 'flex-start', justifyContent: 'space-between' }}
       >
-        <LeafEditor rule={value} onChange={onChange} tags={tags} />
+        <LeafEditor rule={value} onChange={onChange} tags={tags} object={object} />
         {onRemove && (
           <Button
             size="small"
@@ -484,6 +564,7 @@ export function RuleBuilder({
             key={i}
             value={c}
             tags={tags}
+            object={object}
             depth={depth + 1}
             onChange={(r) => set(children.map((x, j) => (j === i ? r : x)))}
             onRemove={children.length > 1 ? () => set(children.filter((_, j) => j !== i)) : undefined}
@@ -493,7 +574,7 @@ export function RuleBuilder({
           <Button
             size="small"
             icon={<PlusOutlined />}
-            onClick={() => set([...children, { trait: 'plan', op: 'eq', value: '' }])}
+            onClick={() => set([...children, newLeaf(object)])}
             data-testid="rule-add"
           >
             {t('cdp.rule.addCondition')}
@@ -502,7 +583,7 @@ export function RuleBuilder({
             <Button
               size="small"
               icon={<PlusOutlined />}
-              onClick={() => set([...children, { or: [{ trait: 'plan', op: 'eq', value: '' }] }])}
+              onClick={() => set([...children, { or: [newLeaf(object)] }])}
             >
               {t('cdp.rule.addGroup')}
             </Button>

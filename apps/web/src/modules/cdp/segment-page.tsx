@@ -1,4 +1,4 @@
-import { DownloadOutlined, LoadingOutlined } from '@ant-design/icons';
+import { DeleteOutlined, DownloadOutlined, EditOutlined, LoadingOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   App,
@@ -42,36 +42,50 @@ function useDebounced<T>(v: T, ms: number): T {
   return d;
 }
 
-/** Create or edit: the builder with a live count of matching profiles. */
-export function SegmentEditor({ segment }: { segment?: Segment }) {
+/** Create or edit: the builder with a live count of matching profiles (or records of the object). */
+export function SegmentEditor({ segment, onDone }: { segment?: Segment; onDone?: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const nav = useNavigate();
   const qc = useQueryClient();
   const tags = useTags();
+  const object = segment?.object ?? 'profile';
   const tagName = (key: string) => tags.data?.items.find((x) => x.key === key)?.name ?? key;
   const [name, setName] = useState(segment?.name ?? '');
+  const [description, setDescription] = useState(segment?.description ?? '');
   const [purpose, setPurpose] = useState(segment?.purpose ?? 'analytics');
   const [rule, setRule] = useState<Rule>(
     segment?.rule ?? { and: [{ trait: 'plan', op: 'eq', value: 'gold' }] },
   );
   // Memoised: a fresh object each render would restart the debounce forever.
   const draft = useMemo(() => ({ rule: cleanRule(rule), purpose }), [rule, purpose]);
+  const records = object !== 'profile';
   const live = useDebounced(draft, 400);
   const count = useQuery({
     queryKey: ['cdp', 'segment-preview', live],
     queryFn: () =>
-      http.post<{ count: number; total: number }>('/cdp/segments/preview', { name: 'preview', ...live }),
+      http.post<{ count: number; total: number }>('/cdp/segments/preview', {
+        name: 'preview',
+        object,
+        ...live,
+      }),
     retry: false,
   });
   const save = useMutation({
     mutationFn: () =>
       segment
-        ? http.patch<Segment>(`/cdp/segments/${segment.id}`, { name, ...draft })
-        : http.post<Segment>('/cdp/segments', { name, ...draft }),
+        ? http.patch<Segment>(`/cdp/segments/${segment.id}`, {
+            name,
+            description: description || null,
+            ...draft,
+          })
+        : http.post<Segment>('/cdp/segments', { name, description: description || null, ...draft }),
     onSuccess: (s) => {
       void qc.invalidateQueries({ queryKey: ['cdp'] });
-      nav(`/cdp/segments/${s.id}`);
+      if (segment) message.success(t('cdp.segments.saved'));
+      // Editing happens on the segment's own page: go back to its view.
+      if (onDone) onDone();
+      else nav(`/cdp/segments/${s.id}`);
     },
     onError: (e) => message.error(errorMessage(e)),
   });
@@ -79,17 +93,24 @@ export function SegmentEditor({ segment }: { segment?: Segment }) {
     <div className="kehu-page" data-testid="segment-editor">
       <div className="kehu-page-header">
         <Typography.Title level={4} style={{ margin: 0 }}>
-          {segment ? t('cdp.segments.edit') : t('cdp.segments.new')}
+          {segment ? `${t('cdp.segments.edit')} · ${segment.name}` : t('cdp.segments.new')}
         </Typography.Title>
-        <Button
-          type="primary"
-          disabled={!name}
-          loading={save.isPending}
-          onClick={() => save.mutate()}
-          data-testid="segment-save"
-        >
-          {t('common.save', { defaultValue: '保存' })}
-        </Button>
+        <Space>
+          {onDone && (
+            <Button onClick={onDone} data-testid="segment-cancel">
+              {t('cdp.segments.cancel')}
+            </Button>
+          )}
+          <Button
+            type="primary"
+            disabled={!name.trim()}
+            loading={save.isPending}
+            onClick={() => save.mutate()}
+            data-testid="segment-save"
+          >
+            {t('common.save', { defaultValue: '保存' })}
+          </Button>
+        </Space>
       </div>
       <Row gutter={[12, 12]}>
         <Col xs={{ span: 24, order: 2 }} lg={{ span: 18, order: 1 }}>
@@ -97,6 +118,20 @@ export function SegmentEditor({ segment }: { segment?: Segment }) {
             <Form.Item label={t('cdp.segments.name')} required>
               <Input value={name} onChange={(e) => setName(e.target.value)} data-testid="segment-name" />
             </Form.Item>
+            <Form.Item label={t('cdp.segments.description')}>
+              <Input.TextArea
+                rows={2}
+                maxLength={1000}
+                value={description}
+                onChange={(e) => setDescription(e.target.value)}
+                data-testid="segment-description"
+              />
+            </Form.Item>
+            {records && (
+              <Form.Item label={t('cdp.segments.object')}>
+                <Input value={object} disabled />
+              </Form.Item>
+            )}
             <Form.Item label={t('cdp.segments.purpose')}>
               <Select
                 value={purpose}
@@ -111,7 +146,10 @@ export function SegmentEditor({ segment }: { segment?: Segment }) {
           <RuleBuilder
             value={rule}
             onChange={setRule}
-            tags={(tags.data?.items ?? []).map((x) => ({ key: x.key, name: x.name }))}
+            object={object}
+            tags={(tags.data?.items ?? [])
+              .filter((x) => x.object === object)
+              .map((x) => ({ key: x.key, name: x.name }))}
           />
         </Col>
         {/* On a phone the live count sits above the builder, so it stays in view while editing. */}
@@ -134,7 +172,8 @@ export function SegmentEditor({ segment }: { segment?: Segment }) {
               />
             )}
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              {count.isFetching ? <LoadingOutlined /> : null} {t('cdp.segments.liveHint')}
+              {count.isFetching ? <LoadingOutlined /> : null}{' '}
+              {records ? t('cdp.segments.liveHintRecords') : t('cdp.segments.liveHint')}
             </Typography.Text>
             {count.error && (
               <div>
@@ -154,12 +193,25 @@ export function SegmentEditor({ segment }: { segment?: Segment }) {
 export function SegmentPage() {
   const { id = '' } = useParams();
   const { t } = useTranslation();
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
   const { can } = useSession();
+  const nav = useNavigate();
+  const qc = useQueryClient();
   const seg = useSegment(id);
   const history = useSegmentHistory(id);
   const members = useSegmentMembers(id);
   const [editing, setEditing] = useState(false);
+  const del = useMutation({
+    mutationFn: () => http.del(`/cdp/segments/${id}`),
+    onSuccess: () => {
+      message.success(t('cdp.segments.deleted'));
+      qc.removeQueries({ queryKey: ['cdp', 'segment', id] });
+      void qc.invalidateQueries({ queryKey: ['cdp', 'segments'] });
+      void qc.invalidateQueries({ queryKey: ['cdp', 'tags'] });
+      nav('/cdp/segments');
+    },
+    onError: (e) => message.error(errorMessage(e)),
+  });
   const option = useMemo(() => {
     const items = history.data?.items ?? [];
     return {
@@ -185,16 +237,35 @@ export function SegmentPage() {
   };
   if (seg.error) return <ErrorResult error={seg.error} onRetry={() => seg.refetch()} />;
   if (!seg.data) return <Skeleton active />;
-  if (editing) return <SegmentEditor segment={seg.data} />;
+  if (editing) return <SegmentEditor segment={seg.data} onDone={() => setEditing(false)} />;
   return (
     <div className="kehu-page" data-testid="segment-page">
       <div className="kehu-page-header">
         <Typography.Title level={4} style={{ margin: 0 }}>
           {seg.data.name}
         </Typography.Title>
-        <Space>
-          {can('cdp:manage') && seg.data.object === 'profile' && (
-            <Button onClick={() => setEditing(true)}>{t('cdp.segments.edit')}</Button>
+        <Space wrap>
+          {can('cdp:manage') && (
+            <Button icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="segment-edit">
+              {t('cdp.segments.edit')}
+            </Button>
+          )}
+          {can('cdp:manage') && (
+            <Button
+              danger
+              icon={<DeleteOutlined />}
+              loading={del.isPending}
+              data-testid="segment-delete"
+              onClick={() =>
+                modal.confirm({
+                  title: t('cdp.segments.deleteConfirm', { name: seg.data!.name }),
+                  okButtonProps: { danger: true },
+                  onOk: () => del.mutateAsync(),
+                })
+              }
+            >
+              {t('cdp.segments.delete')}
+            </Button>
           )}
           {can('segment:export') && (
             <Button icon={<DownloadOutlined />} onClick={exportCsv} data-testid="segment-export">
@@ -203,6 +274,11 @@ export function SegmentPage() {
           )}
         </Space>
       </div>
+      {seg.data.description && (
+        <Typography.Paragraph type="secondary" data-testid="segment-description-text">
+          {seg.data.description}
+        </Typography.Paragraph>
+      )}
       <Row gutter={[12, 12]}>
         <Col xs={24} lg={8}>
           <Card size="small">

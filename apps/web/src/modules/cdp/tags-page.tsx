@@ -8,6 +8,7 @@ import {
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import {
   App,
+  AutoComplete,
   Button,
   Card,
   Descriptions,
@@ -26,14 +27,21 @@ import {
   Tooltip,
   Typography,
 } from 'antd';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { http } from '../../app/api-client';
 import { ErrorResult, errorMessage } from '../../app/error-result';
 import { useSession } from '../../app/session';
 import { useIsMobile } from '../../app/use-is-mobile';
-import { type Rule, type TagGroup, type Tag as TagT, useTags } from './cdp-api';
+import {
+  type Rule,
+  type TagGroup,
+  type Tag as TagT,
+  useEventNames,
+  useEventProperties,
+  useTags,
+} from './cdp-api';
 import {
   DEFAULT_PREDICTION,
   PredictionCard,
@@ -61,37 +69,145 @@ interface Preview {
   samples: { profileId: string; name: string | null; value: unknown }[];
 }
 
+type Metric = { event: string; withinDays: number; property: string };
+const DEFAULT_METRIC: Metric = { event: 'Order Completed', withinDays: 90, property: 'total' };
+
+/** A metric tag's event and summed property, offered from the events the tenant received. */
+function MetricFields({ value, onChange }: { value: Metric; onChange: (m: Metric) => void }) {
+  const { t } = useTranslation();
+  const names = useEventNames();
+  const props = useEventProperties(value.event || undefined);
+  const numeric = (props.data?.items ?? []).filter((p) => p.types.includes('number'));
+  const matches = (input: string, option?: { value?: unknown }) =>
+    String(option?.value ?? '')
+      .toLowerCase()
+      .includes(input.toLowerCase());
+  return (
+    <Form layout="vertical" component="div">
+      <Space wrap align="start">
+        <Form.Item label={t('cdp.tags.metricEvent')} style={{ marginBottom: 8 }}>
+          <AutoComplete
+            style={{ width: 220 }}
+            value={value.event}
+            onChange={(event) => onChange({ ...value, event })}
+            options={(names.data?.items ?? []).map((e) => ({
+              value: e.name,
+              label: (
+                <span>
+                  {e.name}{' '}
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    ×{e.count}
+                  </Typography.Text>
+                </span>
+              ),
+            }))}
+            filterOption={matches}
+            placeholder={t('cdp.rule.eventName')}
+            data-testid="metric-event"
+          />
+        </Form.Item>
+        <Form.Item label={t('cdp.tags.metricProperty')} style={{ marginBottom: 8 }}>
+          <AutoComplete
+            style={{ width: 160 }}
+            value={value.property}
+            onChange={(property) => onChange({ ...value, property })}
+            options={numeric.map((p) => ({
+              value: p.key,
+              label: (
+                <span>
+                  {p.key}{' '}
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {p.examples.slice(0, 2).join(', ')}
+                  </Typography.Text>
+                </span>
+              ),
+            }))}
+            filterOption={matches}
+            placeholder={t('cdp.rule.property')}
+            data-testid="metric-property"
+          />
+        </Form.Item>
+        <Form.Item label={t('cdp.rule.within')} style={{ marginBottom: 8 }}>
+          <InputNumber
+            value={value.withinDays}
+            min={1}
+            max={730}
+            onChange={(v) => onChange({ ...value, withinDays: Number(v ?? 1) })}
+            addonAfter={t('cdp.rule.days')}
+            data-testid="metric-window"
+          />
+        </Form.Item>
+      </Space>
+      <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
+        {t('cdp.tags.metricHint')}
+      </Typography.Paragraph>
+    </Form>
+  );
+}
+
+/** What the form starts from: the tag being edited, or the defaults of a new one. */
+function initialState(tag?: TagT) {
+  const config = (tag?.config ?? {}) as {
+    scores?: { rule: Rule; points: number }[];
+    metric?: Partial<Metric>;
+  };
+  const kind = tag?.kind ?? 'attribute';
+  return {
+    kind,
+    rule:
+      (kind === 'score' ? config.scores?.[0]?.rule : tag?.rule) ??
+      DEFAULT_RULE[kind] ??
+      (tag && tag.object !== 'profile'
+        ? { and: [{ trait: 'name', op: 'contains', value: '' }] }
+        : DEFAULT_RULE.attribute!),
+    points: config.scores?.[0]?.points ?? 10,
+    metric: { ...DEFAULT_METRIC, ...(config.metric ?? {}) } as Metric,
+    prediction:
+      kind === 'predicted'
+        ? ({ ...DEFAULT_PREDICTION, ...tag!.config } as PredictionConfig)
+        : DEFAULT_PREDICTION,
+  };
+}
+
+/** New tag, or edit one (same form and rule builder; key, kind and object stay as created). */
 function TagEditor({
   open,
   onClose,
   tags,
   groups,
   groupId,
+  tag,
 }: {
   open: boolean;
   onClose: () => void;
   tags: TagT[];
   groups: TagGroup[];
   groupId: string | null;
+  tag?: TagT;
 }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const qc = useQueryClient();
   const isMobile = useIsMobile();
   const [form] = Form.useForm();
-  const [kind, setKind] = useState('attribute');
-  const [rule, setRule] = useState<Rule>(DEFAULT_RULE.attribute!);
-  const [metric, setMetric] = useState({ event: 'Order Completed', withinDays: 90, property: 'total' });
-  const [points, setPoints] = useState(10);
-  const [prediction, setPrediction] = useState<PredictionConfig>(DEFAULT_PREDICTION);
+  const init = useMemo(() => initialState(tag), [tag]);
+  const [kind, setKind] = useState(init.kind);
+  const [rule, setRule] = useState<Rule>(init.rule);
+  const [metric, setMetric] = useState<Metric>(init.metric);
+  const [points, setPoints] = useState(init.points);
+  const [prediction, setPrediction] = useState<PredictionConfig>(init.prediction);
   const [preview, setPreview] = useState<Preview | null>(null);
+  const object = tag?.object ?? 'profile';
   const body = () => {
     const v = form.getFieldsValue();
+    // A score tag edited here keeps any further score rules it was created with through the API.
+    const moreScores = ((tag?.config as { scores?: unknown[] } | undefined)?.scores ?? []).slice(1);
     return {
-      key: v.key,
+      key: tag?.key ?? v.key,
       name: v.name,
       kind,
-      description: v.description,
+      object,
+      description: v.description || null,
       groupId: v.groupId || null,
       rule: ['manual', 'metric', 'score', 'predicted'].includes(kind) ? null : cleanRule(rule),
       config:
@@ -100,7 +216,7 @@ function TagEditor({
           : kind === 'metric'
             ? { metric: { ...metric, agg: 'sum' as const } }
             : kind === 'score'
-              ? { scores: [{ rule: cleanRule(rule), points }] }
+              ? { scores: [{ rule: cleanRule(rule), points }, ...moreScores] }
               : {},
     };
   };
@@ -115,10 +231,17 @@ function TagEditor({
     onError: (e) => message.error(errorMessage(e)),
   });
   const save = useMutation({
-    mutationFn: () => http.post('/cdp/tags', body()),
-    onSuccess: () => {
-      message.success(t('cdp.tags.saved'));
+    mutationFn: () => {
+      const { key: _k, kind: _kind, object: _o, ...changes } = body();
+      return tag ? http.patch<TagT>(`/cdp/tags/${tag.id}`, changes) : http.post<TagT>('/cdp/tags', body());
+    },
+    onSuccess: (saved) => {
+      const recomputing = !!saved.backfill && saved.backfill.status !== 'done';
+      message.success(
+        !tag ? t('cdp.tags.saved') : recomputing ? t('cdp.tags.updatedBackfill') : t('cdp.tags.updated'),
+      );
       void qc.invalidateQueries({ queryKey: ['cdp', 'tags'] });
+      void qc.invalidateQueries({ queryKey: ['cdp', 'tag-model', saved.id] });
       onClose();
     },
     onError: (e) => message.error(errorMessage(e)),
@@ -128,8 +251,9 @@ function TagEditor({
       open={open}
       onClose={onClose}
       width={isMobile ? '100%' : 820}
-      title={t('cdp.tags.new')}
+      title={tag ? t('cdp.tags.edit') : t('cdp.tags.new')}
       destroyOnHidden
+      data-testid="tag-editor"
       extra={
         <Space>
           <Button onClick={() => previewM.mutate()} loading={previewM.isPending} data-testid="tag-preview">
@@ -146,62 +270,62 @@ function TagEditor({
         </Space>
       }
     >
-      <Form form={form} layout="vertical" initialValues={{ groupId: groupId ?? '' }}>
-        <Form.Item name="name" label={t('cdp.tags.name')} rules={[{ required: true }]}>
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={{
+          name: tag?.name,
+          key: tag?.key,
+          description: tag?.description ?? '',
+          groupId: (tag ? tag.groupId : groupId) ?? '',
+        }}
+      >
+        <Form.Item name="name" label={t('cdp.tags.name')} rules={[{ required: true, max: 100 }]}>
           <Input data-testid="tag-name" />
         </Form.Item>
         <Form.Item
           name="key"
           label={t('cdp.tags.key')}
-          rules={[{ required: true, pattern: /^[a-z][a-z0-9_]{0,62}$/ }]}
+          rules={tag ? [] : [{ required: true, pattern: /^[a-z][a-z0-9_]{0,62}$/ }]}
+          extra={tag ? t('cdp.tags.fixedHint') : undefined}
         >
-          <Input data-testid="tag-key" />
+          <Input data-testid="tag-key" disabled={!!tag} />
         </Form.Item>
-        <Form.Item label={t('cdp.tags.kind')}>
-          <Select
-            value={kind}
-            data-testid="tag-kind"
-            onChange={(k) => {
-              setKind(k);
-              if (DEFAULT_RULE[k]) setRule(DEFAULT_RULE[k]!);
-            }}
-            options={KINDS.map((k) => ({ value: k, label: t(`cdp.tagKind.${k}`) }))}
-          />
-        </Form.Item>
-        <Form.Item name="groupId" label={t('cdp.tags.group')}>
-          <Select
-            data-testid="tag-group-select"
-            options={[
-              { value: '', label: t('cdp.tags.ungrouped') },
-              ...groups.map((g) => ({ value: g.id, label: g.name })),
-            ]}
-          />
-        </Form.Item>
-        <Form.Item name="description" label={t('cdp.tags.description')}>
-          <Input.TextArea rows={2} />
+        <Space wrap style={{ width: '100%' }} size={12}>
+          <Form.Item label={t('cdp.tags.kind')}>
+            <Select
+              value={kind}
+              style={{ width: 160 }}
+              disabled={!!tag}
+              data-testid="tag-kind"
+              onChange={(k) => {
+                setKind(k);
+                if (DEFAULT_RULE[k]) setRule(DEFAULT_RULE[k]!);
+              }}
+              options={KINDS.map((k) => ({ value: k, label: t(`cdp.tagKind.${k}`) }))}
+            />
+          </Form.Item>
+          {object !== 'profile' && (
+            <Form.Item label={t('cdp.tags.object')}>
+              <Input value={object} disabled style={{ width: 160 }} />
+            </Form.Item>
+          )}
+          <Form.Item name="groupId" label={t('cdp.tags.group')}>
+            <Select
+              style={{ width: 200 }}
+              data-testid="tag-group-select"
+              options={[
+                { value: '', label: t('cdp.tags.ungrouped') },
+                ...groups.map((g) => ({ value: g.id, label: g.name })),
+              ]}
+            />
+          </Form.Item>
+        </Space>
+        <Form.Item name="description" label={t('cdp.tags.description')} rules={[{ max: 1000 }]}>
+          <Input.TextArea rows={2} data-testid="tag-description" />
         </Form.Item>
       </Form>
-      {kind === 'metric' && (
-        <Space wrap>
-          <Input
-            value={metric.event}
-            onChange={(e) => setMetric({ ...metric, event: e.target.value })}
-            addonBefore={t('cdp.rule.event')}
-          />
-          <Input
-            value={metric.property}
-            onChange={(e) => setMetric({ ...metric, property: e.target.value })}
-            addonBefore={t('cdp.rule.sum')}
-          />
-          <InputNumber
-            value={metric.withinDays}
-            min={1}
-            max={730}
-            onChange={(v) => setMetric({ ...metric, withinDays: Number(v ?? 1) })}
-            addonAfter={t('cdp.rule.days')}
-          />
-        </Space>
-      )}
+      {kind === 'metric' && <MetricFields value={metric} onChange={setMetric} />}
       {kind === 'score' && (
         <Space style={{ marginBottom: 8 }}>
           {t('cdp.tags.points')}
@@ -210,11 +334,20 @@ function TagEditor({
       )}
       {kind === 'predicted' && <PredictionConfigFields value={prediction} onChange={setPrediction} />}
       {!['manual', 'metric', 'predicted'].includes(kind) && (
-        <RuleBuilder value={rule} onChange={setRule} tags={tags.map((x) => ({ key: x.key, name: x.name }))} />
+        <RuleBuilder
+          value={rule}
+          onChange={setRule}
+          object={object}
+          tags={tags
+            .filter((x) => x.object === object && x.id !== tag?.id)
+            .map((x) => ({ key: x.key, name: x.name }))}
+        />
       )}
-      <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: 12 }}>
-        {t('cdp.tags.previewHint')}
-      </Typography.Paragraph>
+      {kind !== 'manual' && (
+        <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: 12 }}>
+          {t('cdp.tags.previewHint')}
+        </Typography.Paragraph>
+      )}
       {preview && (
         <Card
           size="small"
@@ -223,26 +356,30 @@ function TagEditor({
           data-testid="tag-preview-result"
         >
           {preview.coverage !== null && (
-            <Typography.Paragraph>{t('cdp.tags.coverage', { n: preview.coverage })}</Typography.Paragraph>
+            <Typography.Paragraph data-testid="tag-preview-coverage">
+              {t('cdp.tags.coverage', { n: preview.coverage })}
+            </Typography.Paragraph>
           )}
           {preview.samples.length === 0 && (preview.sampled ?? 0) === 0 ? null : preview.samples.length ===
             0 ? (
             <Typography.Paragraph type="secondary">{t('cdp.tags.previewNoSamples')}</Typography.Paragraph>
           ) : null}
-          <Table
-            size="small"
-            rowKey="profileId"
-            pagination={false}
-            dataSource={preview.samples}
-            locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} /> }}
-            columns={[
-              { title: t('cdp.tags.sample'), render: (_: unknown, s) => s.name ?? s.profileId.slice(0, 8) },
-              {
-                title: t('cdp.tags.value'),
-                render: (_: unknown, s) => (s.value === null ? '—' : String(s.value)),
-              },
-            ]}
-          />
+          {preview.sampled !== null && (
+            <Table
+              size="small"
+              rowKey="profileId"
+              pagination={false}
+              dataSource={preview.samples}
+              locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} /> }}
+              columns={[
+                { title: t('cdp.tags.sample'), render: (_: unknown, s) => s.name ?? s.profileId.slice(0, 8) },
+                {
+                  title: t('cdp.tags.value'),
+                  render: (_: unknown, s) => (s.value === null ? '—' : String(s.value)),
+                },
+              ]}
+            />
+          )}
         </Card>
       )}
     </Drawer>
@@ -315,13 +452,15 @@ function TagDetails({
   tag,
   groups,
   tagName,
+  onEdit,
 }: {
   tag: TagT;
   groups: TagGroup[];
   tagName: (k: string) => string;
+  onEdit: () => void;
 }) {
   const { t } = useTranslation();
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
   const qc = useQueryClient();
   const { can } = useSession();
   const move = useMutation({
@@ -329,52 +468,90 @@ function TagDetails({
     onSuccess: () => qc.invalidateQueries({ queryKey: ['cdp', 'tags'] }),
     onError: (e) => message.error(errorMessage(e)),
   });
+  const del = useMutation({
+    mutationFn: () => http.del(`/cdp/tags/${tag.id}`),
+    onSuccess: () => {
+      message.success(t('cdp.tags.deleted'));
+      void qc.invalidateQueries({ queryKey: ['cdp', 'tags'] });
+    },
+    // The server names what still uses the tag (409) if the list here was stale.
+    onError: (e) => message.error(errorMessage(e)),
+  });
+  const inUse = tag.usedBy.length > 0;
   return (
-    <Descriptions size="small" column={1} data-testid="tag-details">
-      {tag.description && (
-        <Descriptions.Item label={t('cdp.tags.description')}>{tag.description}</Descriptions.Item>
-      )}
-      {tag.rule && (
-        <Descriptions.Item label={t('cdp.tags.rule')}>{ruleText(tag.rule, t, tagName)}</Descriptions.Item>
-      )}
-      <Descriptions.Item label={t('cdp.tags.dependsOn')}>
-        {tag.lineage.length ? tag.lineage.map((l) => lineageTag(l, tagName)) : t('cdp.tags.none')}
-      </Descriptions.Item>
-      <Descriptions.Item label={t('cdp.tags.usedBy')}>
-        <span data-testid="tag-used-by">
-          {tag.usedBy.length
-            ? tag.usedBy.map((u) =>
-                u.kind === 'segment' ? (
-                  <Link key={u.id} to={`/cdp/segments/${u.id}`}>
-                    <Tag color="green">
-                      {t('cdp.tags.segment')}: {u.name}
-                    </Tag>
-                  </Link>
-                ) : (
-                  <Tag key={u.id} color="geekblue">
-                    {u.name}
-                  </Tag>
-                ),
-              )
-            : t('cdp.tags.none')}
-        </span>
-      </Descriptions.Item>
+    <>
       {can('cdp:manage') && (
-        <Descriptions.Item label={t('cdp.tags.moveTo')}>
-          <Select
-            style={{ width: 200 }}
-            value={tag.groupId ?? ''}
-            loading={move.isPending}
-            onChange={(v) => move.mutate(v || null)}
-            options={[
-              { value: '', label: t('cdp.tags.ungrouped') },
-              ...groups.map((g) => ({ value: g.id, label: g.name })),
-            ]}
-            data-testid="tag-move"
-          />
-        </Descriptions.Item>
+        <Space wrap style={{ marginBottom: 8 }}>
+          <Button size="small" icon={<EditOutlined />} onClick={onEdit} data-testid="tag-edit">
+            {t('cdp.tags.editShort')}
+          </Button>
+          <Tooltip title={inUse ? t('cdp.tags.inUseHint', { n: tag.usedBy.length }) : undefined}>
+            <Button
+              size="small"
+              danger
+              icon={<DeleteOutlined />}
+              disabled={inUse}
+              loading={del.isPending}
+              data-testid="tag-delete"
+              onClick={() =>
+                modal.confirm({
+                  title: t('cdp.tags.deleteConfirm', { name: tag.name }),
+                  okButtonProps: { danger: true },
+                  onOk: () => del.mutateAsync(),
+                })
+              }
+            >
+              {t('cdp.tags.delete')}
+            </Button>
+          </Tooltip>
+        </Space>
       )}
-    </Descriptions>
+      <Descriptions size="small" column={1} data-testid="tag-details">
+        {tag.description && (
+          <Descriptions.Item label={t('cdp.tags.description')}>{tag.description}</Descriptions.Item>
+        )}
+        {tag.rule && (
+          <Descriptions.Item label={t('cdp.tags.rule')}>{ruleText(tag.rule, t, tagName)}</Descriptions.Item>
+        )}
+        <Descriptions.Item label={t('cdp.tags.dependsOn')}>
+          {tag.lineage.length ? tag.lineage.map((l) => lineageTag(l, tagName)) : t('cdp.tags.none')}
+        </Descriptions.Item>
+        <Descriptions.Item label={t('cdp.tags.usedBy')}>
+          <span data-testid="tag-used-by">
+            {tag.usedBy.length
+              ? tag.usedBy.map((u) =>
+                  u.kind === 'segment' ? (
+                    <Link key={u.id} to={`/cdp/segments/${u.id}`}>
+                      <Tag color="green">
+                        {t('cdp.tags.segment')}: {u.name}
+                      </Tag>
+                    </Link>
+                  ) : (
+                    <Tag key={u.id} color="geekblue">
+                      {u.name}
+                    </Tag>
+                  ),
+                )
+              : t('cdp.tags.none')}
+          </span>
+        </Descriptions.Item>
+        {can('cdp:manage') && (
+          <Descriptions.Item label={t('cdp.tags.moveTo')}>
+            <Select
+              style={{ width: 200 }}
+              value={tag.groupId ?? ''}
+              loading={move.isPending}
+              onChange={(v) => move.mutate(v || null)}
+              options={[
+                { value: '', label: t('cdp.tags.ungrouped') },
+                ...groups.map((g) => ({ value: g.id, label: g.name })),
+              ]}
+              data-testid="tag-move"
+            />
+          </Descriptions.Item>
+        )}
+      </Descriptions>
+    </>
   );
 }
 
@@ -388,7 +565,7 @@ export function TagsPage() {
   const { can } = useSession();
   const isMobile = useIsMobile();
   const [expanded, setExpanded] = useState<string | null>(null);
-  const [open, setOpen] = useState<{ groupId: string | null } | null>(null);
+  const [open, setOpen] = useState<{ groupId: string | null; tag?: TagT } | null>(null);
   const [groupModal, setGroupModal] = useState<{ group: TagGroup | null } | null>(null);
   const items = tags.data?.items ?? [];
   const groups = tags.data?.groups ?? [];
@@ -647,7 +824,12 @@ export function TagsPage() {
                       </button>
                       {expanded === x.id && (
                         <div style={{ marginTop: 8 }}>
-                          <TagDetails tag={x} groups={groups} tagName={tagName} />
+                          <TagDetails
+                            tag={x}
+                            groups={groups}
+                            tagName={tagName}
+                            onEdit={() => setOpen({ groupId: x.groupId, tag: x })}
+                          />
                           {x.kind === 'predicted' && <PredictionCard tag={x} />}
                         </div>
                       )}
@@ -665,7 +847,12 @@ export function TagsPage() {
                   expandable={{
                     expandedRowRender: (x: TagT) => (
                       <>
-                        <TagDetails tag={x} groups={groups} tagName={tagName} />
+                        <TagDetails
+                          tag={x}
+                          groups={groups}
+                          tagName={tagName}
+                          onEdit={() => setOpen({ groupId: x.groupId, tag: x })}
+                        />
                         {x.kind === 'predicted' && <PredictionCard tag={x} />}
                       </>
                     ),
@@ -677,7 +864,14 @@ export function TagsPage() {
         </Space>
       )}
       {open && (
-        <TagEditor open onClose={() => setOpen(null)} tags={items} groups={groups} groupId={open.groupId} />
+        <TagEditor
+          open
+          onClose={() => setOpen(null)}
+          tags={items}
+          groups={groups}
+          groupId={open.groupId}
+          tag={open.tag}
+        />
       )}
       {groupModal && <GroupModal open group={groupModal.group} onClose={() => setGroupModal(null)} />}
     </div>
