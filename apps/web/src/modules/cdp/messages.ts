@@ -209,6 +209,8 @@ export const zh = {
     metricEvent: '事件',
     metricProperty: '求和属性',
     metricHint: '按事件的数值属性求和，例如“近 90 天 Order Completed 的 total 之和”。',
+    hit: '✓ 命中',
+    allEvents: '全部事件',
   },
   segments: {
     title: '客户分群',
@@ -505,6 +507,8 @@ export const en: typeof zh = {
     metricEvent: 'Event',
     metricProperty: 'Sum of',
     metricHint: 'Sums a numeric property of an event, e.g. "total of Order Completed in the last 90 days".',
+    hit: '✓ match',
+    allEvents: 'all events',
   },
   segments: {
     title: 'Segments',

@@ -196,7 +196,7 @@ export function PredictionCard({ tag }: { tag: TagT }) {
       {t('cdp.prediction.retrain')}
     </Button>
   );
-  if (!m || !m.method)
+  if (!m?.method)
     return (
       <Card size="small" style={FIT_VISIBLE} data-testid="prediction-card" loading={card.isPending}>
         <Empty

@@ -27,6 +27,7 @@ import {
   Tooltip,
   Typography,
 } from 'antd';
+import type { TFunction } from 'i18next';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -375,7 +376,8 @@ function TagEditor({
                 { title: t('cdp.tags.sample'), render: (_: unknown, s) => s.name ?? s.profileId.slice(0, 8) },
                 {
                   title: t('cdp.tags.value'),
-                  render: (_: unknown, s) => (s.value === null ? '—' : String(s.value)),
+                  render: (_: unknown, s) =>
+                    s.value === null ? '—' : s.value === true ? t('cdp.tags.hit') : String(s.value),
                 },
               ]}
             />
@@ -435,9 +437,10 @@ function GroupModal({
   );
 }
 
-function lineageTag(l: string, tagName: (k: string) => string) {
+function lineageTag(l: string, tagName: (k: string) => string, t: TFunction) {
   const [kind, ...rest] = l.split(':');
-  const what = rest.join(':');
+  // `event:*` is "every event" (a predicted tag's activity features).
+  const what = kind === 'event' && rest.join(':') === '*' ? t('cdp.tags.allEvents') : rest.join(':');
   return (
     <Tag
       key={l}
@@ -514,7 +517,7 @@ function TagDetails({
           <Descriptions.Item label={t('cdp.tags.rule')}>{ruleText(tag.rule, t, tagName)}</Descriptions.Item>
         )}
         <Descriptions.Item label={t('cdp.tags.dependsOn')}>
-          {tag.lineage.length ? tag.lineage.map((l) => lineageTag(l, tagName)) : t('cdp.tags.none')}
+          {tag.lineage.length ? tag.lineage.map((l) => lineageTag(l, tagName, t)) : t('cdp.tags.none')}
         </Descriptions.Item>
         <Descriptions.Item label={t('cdp.tags.usedBy')}>
           <span data-testid="tag-used-by">
@@ -627,7 +630,7 @@ export function TagsPage() {
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
               {t('cdp.tags.dependsOn')}:{' '}
             </Typography.Text>
-            {x.lineage.length ? x.lineage.map((l) => lineageTag(l, tagName)) : '—'}
+            {x.lineage.length ? x.lineage.map((l) => lineageTag(l, tagName, t)) : '—'}
           </span>
           {x.usedBy.length > 0 && (
             <span>
