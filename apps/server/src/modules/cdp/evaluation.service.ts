@@ -80,47 +80,37 @@ export async function loadStates(tx: Tx, tenantId: string, ids: string[]): Promi
     });
   const live = [...out.keys()];
   if (!live.length) return out;
-  const [tags, counters, links, consents, members] = [
-    await sql<{
-      subject_id: string;
-      tag_id: string;
-      key: string;
-      value: unknown;
-    }>`select st.subject_id, st.tag_id, t.key, st.value
+  // One round trip for the five kinds of state: the event processor evaluates after every
+  // batch, and on a busy machine each round trip waits for the CPU.
+  const r = await sql<{
+    tags: { subject_id: string; tag_id: string; key: string; value: unknown }[];
+    counters: { profile_id: string; counter: string; day: string; n: number; total: number }[];
+    links: { profile_id: string; object: string; rec: Record<string, unknown> }[];
+    consents: { profile_id: string; purpose: string }[];
+    members: { subject_id: string; segment_id: string }[];
+  }>`select
+    (select coalesce(json_agg(x), '[]') from (select st.subject_id, st.tag_id, t.key, st.value
       from cdp_subject_tags st join cdp_tags t on t.tenant_id = st.tenant_id and t.id = st.tag_id
-      where st.tenant_id = ${tenantId} and st.subject_id = any(${live}::uuid[]) and t.object = 'profile'`.execute(
-      tx,
-    ),
-    await sql<{
-      profile_id: string;
-      counter: string;
-      day: string;
-      n: number;
-      total: number;
-    }>`select profile_id, counter, day::text as day, n, total
-      from cdp_counters where tenant_id = ${tenantId} and profile_id = any(${live}::uuid[])`.execute(tx),
-    await sql<{ profile_id: string; object: string; rec: Record<string, unknown> }>`
+      where st.tenant_id = ${tenantId} and st.subject_id = any(${live}::uuid[]) and t.object = 'profile') x) as tags,
+    (select coalesce(json_agg(x), '[]') from (select profile_id, counter, day::text as day, n, total
+      from cdp_counters where tenant_id = ${tenantId} and profile_id = any(${live}::uuid[])) x) as counters,
+    (select coalesce(json_agg(x), '[]') from (
       select l.profile_id, l.object, to_jsonb(c) as rec from cdp_profile_links l join contacts c on c.tenant_id = l.tenant_id and c.id = l.record_id
         where l.tenant_id = ${tenantId} and l.profile_id = any(${live}::uuid[]) and l.object = 'contact' and c.deleted_at is null
       union all
       select l.profile_id, l.object, to_jsonb(c) as rec from cdp_profile_links l join customers c on c.tenant_id = l.tenant_id and c.id = l.record_id
-        where l.tenant_id = ${tenantId} and l.profile_id = any(${live}::uuid[]) and l.object = 'customer' and c.deleted_at is null`.execute(
-      tx,
-    ),
-    await sql<{ profile_id: string; purpose: string }>`select profile_id, purpose from cdp_consents
-      where tenant_id = ${tenantId} and profile_id = any(${live}::uuid[]) and not granted`.execute(tx),
-    await sql<{
-      subject_id: string;
-      segment_id: string;
-    }>`select subject_id, segment_id from cdp_segment_members
-      where tenant_id = ${tenantId} and subject_id = any(${live}::uuid[])`.execute(tx),
-  ];
-  for (const t of tags.rows) {
+        where l.tenant_id = ${tenantId} and l.profile_id = any(${live}::uuid[]) and l.object = 'customer' and c.deleted_at is null) x) as links,
+    (select coalesce(json_agg(x), '[]') from (select profile_id, purpose from cdp_consents
+      where tenant_id = ${tenantId} and profile_id = any(${live}::uuid[]) and not granted) x) as consents,
+    (select coalesce(json_agg(x), '[]') from (select subject_id, segment_id from cdp_segment_members
+      where tenant_id = ${tenantId} and subject_id = any(${live}::uuid[])) x) as members`.execute(tx);
+  const { tags, counters, links, consents, members } = r.rows[0]!;
+  for (const t of tags) {
     const s = out.get(t.subject_id)!;
     s.tags.set(t.key, t.value);
     s.tagRows.set(t.tag_id, t.value);
   }
-  for (const c of counters.rows) {
+  for (const c of counters) {
     const s = out.get(c.profile_id)!;
     let m = s.counters.get(c.counter);
     if (!m) {
@@ -129,9 +119,9 @@ export async function loadStates(tx: Tx, tenantId: string, ids: string[]): Promi
     }
     m.set(c.day, { n: c.n, total: c.total });
   }
-  for (const l of links.rows) (out.get(l.profile_id)!.crm as any)[l.object].push(l.rec);
-  for (const c of consents.rows) out.get(c.profile_id)!.withdrawn.add(c.purpose);
-  for (const m of members.rows) out.get(m.subject_id)!.segments.add(m.segment_id);
+  for (const l of links) (out.get(l.profile_id)!.crm as any)[l.object].push(l.rec);
+  for (const c of consents) out.get(c.profile_id)!.withdrawn.add(c.purpose);
+  for (const m of members) out.get(m.subject_id)!.segments.add(m.segment_id);
   return out;
 }
 
