@@ -263,7 +263,7 @@ export const metadataRoutes: RouteSpec[] = [
         const obj = getObject(meta, req.params.object);
         const f = obj.fields.find((x) => x.apiName === req.params.field);
         if (!f) throw notFound('field');
-        await updateCustomField(tx, req.actor, meta, obj, f, req.body as any);
+        await updateCustomField(tx, req.actor, meta, obj, f, req.body as any, req.principal.locale);
       });
       return { apiName: req.params.field };
     },

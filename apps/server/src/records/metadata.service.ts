@@ -1,12 +1,14 @@
 import { sql } from 'kysely';
 import { type Actor, writeAudit } from '../platform/audit/audit.ts';
 import type { Tx } from '../platform/db/tenant-scope.ts';
-import { conflict, invalid, notFound } from '../platform/errors.ts';
-import type { Label } from '../platform/i18n/locale.ts';
+import { AppError, conflict, invalid, notFound } from '../platform/errors.ts';
+import type { Label, Locale } from '../platform/i18n/locale.ts';
 import { bumpAuthzVersion } from '../platform/permissions/access-loader.ts';
 import type { FieldDef } from './field-types.ts';
 import { field, type ObjectDef, systemFields } from './object-def.ts';
+import { rt } from './records.messages.ts';
 import { optionsLoaderFor, standardObjects } from './standard-objects.ts';
+import { claimField, releaseField } from './unique-values.ts';
 
 interface ObjectRow {
   api_name: string;
@@ -240,6 +242,7 @@ export async function deleteCustomObject(tx: Tx, actor: Actor, obj: ObjectDef) {
   await sql`update object_defs set deleted_at = now() where tenant_id = ${actor.tenantId} and api_name = ${obj.apiName}`.execute(
     tx,
   );
+  await releaseField(tx, actor.tenantId, obj.apiName);
   await writeAudit(tx, actor, {
     action: 'metadata_change',
     object: obj.apiName,
@@ -309,10 +312,23 @@ export async function updateCustomField(
   obj: ObjectDef,
   f: FieldDef,
   patch: Partial<FieldInput>,
+  locale: Locale = 'zh-CN',
 ) {
   if (!f.isCustom) throw invalid([{ field: 'apiName', code: 'read_only' }]);
   validateFieldInput(meta, { ...f, ...patch, type: f.type });
   const next = { ...f, ...patch };
+  if (next.unique && !f.unique) {
+    // Existing values are claimed like new ones; shared values make the change fail as a whole.
+    const { sharedValues } = await claimField(tx, actor.tenantId, obj, f);
+    if (sharedValues > 0) {
+      const detail = rt(locale, 'unique_shared_values', { count: sharedValues, field: f.label[locale] });
+      throw new AppError('conflict', 409, {
+        detailKey: detail,
+        errors: [{ field: 'unique', code: 'unique', message: detail }],
+        extra: { sharedValues },
+      });
+    }
+  } else if (!next.unique && f.unique) await releaseField(tx, actor.tenantId, obj.apiName, f.apiName);
   await sql`update field_defs set label = ${JSON.stringify(next.label)}::jsonb, required = ${next.required}, is_unique = ${next.unique},
       default_value = ${next.defaultValue === undefined || next.defaultValue === null ? null : JSON.stringify(next.defaultValue)}::jsonb,
       options = ${next.options ? JSON.stringify(next.options) : null}::jsonb, validation = ${JSON.stringify(next.validation ?? {})}::jsonb,
@@ -334,6 +350,7 @@ export async function deleteCustomField(tx: Tx, actor: Actor, obj: ObjectDef, f:
     where tenant_id = ${actor.tenantId} and object_api_name = ${obj.apiName} and api_name = ${f.apiName}`.execute(
     tx,
   );
+  if (f.unique) await releaseField(tx, actor.tenantId, obj.apiName, f.apiName);
   await writeAudit(tx, actor, {
     action: 'metadata_change',
     object: obj.apiName,

@@ -35,6 +35,13 @@ import {
 } from './object-hooks.ts';
 import { attachDisplay, type RecordOut, type Row, rawValue, toRecord } from './record-mapper.ts';
 import { baseWhere, fieldExpr, scopeWhere, sqlType } from './record-sql.ts';
+import {
+  claimStoredValues,
+  claimUniqueValues,
+  type Refused,
+  releaseUniqueValues,
+  uniqueFields,
+} from './unique-values.ts';
 
 /** Everything one record operation needs, resolved once per request. */
 export interface RecordCtx {
@@ -327,7 +334,7 @@ function prepare(
  * Database checks for a batch: owner and unit within the caller's scope (mass-assignment
  * guard), lookups pointing at records the caller can see, unique custom fields.
  */
-async function checkReferences(ctx: RecordCtx, items: Prepared[], existing: Map<number, Row>): Promise<void> {
+async function checkReferences(ctx: RecordCtx, items: Prepared[]): Promise<void> {
   const { tx, principal } = ctx;
   const tenantId = principal.tenantId;
   const scope = rowScope(principal, ctx.obj.apiName);
@@ -418,27 +425,16 @@ async function checkReferences(ctx: RecordCtx, items: Prepared[], existing: Map<
       if (typeof v === 'string' && !found.has(v)) p.errors.push({ field: f.apiName, code: 'lookup_missing' });
     }
   }
-  // Unique fields: serialise writers of the same value, then look for another live record.
-  for (const f of ctx.obj.fields.filter((x) => x.unique)) {
-    const seen = new Map<string, number>();
+  // Unique fields: two rows of one batch with the same value are caught here; values held by
+  // other records are refused by the claim in record_unique_values when the batch is written.
+  for (const f of uniqueFields(ctx.obj)) {
+    const seen = new Set<string>();
     for (const p of items) {
       const v = p.values[f.apiName];
       if (v === null || v === undefined) continue;
       const key = JSON.stringify(v);
-      if (seen.has(key)) {
-        p.errors.push({ field: f.apiName, code: 'unique' });
-        continue;
-      }
-      seen.set(key, p.index);
-      await sql`select pg_advisory_xact_lock(hashtextextended(${`${tenantId}:${ctx.obj.apiName}:${f.apiName}:${key}`}, 0))`.execute(
-        tx,
-      );
-      const selfId = existing.get(p.index)?.id ?? null;
-      const hit = (
-        await sql`select 1 from ${table(ctx.obj)} where ${baseWhere(ctx.obj, tenantId)} and ${fieldExpr(ctx.obj, f)} = ${f.type === 'currency' ? (v as any).amount : v}::${sql.raw(sqlType(f) === 'jsonb' ? 'jsonb' : sqlType(f))}
-          and (${selfId}::uuid is null or r.id <> ${selfId}::uuid) limit 1`.execute(tx)
-      ).rows[0];
-      if (hit) p.errors.push({ field: f.apiName, code: 'unique' });
+      if (seen.has(key)) p.errors.push({ field: f.apiName, code: 'unique' });
+      seen.add(key);
     }
   }
 }
@@ -501,21 +497,29 @@ export async function createRecords(
   await checkReferences(
     ctx,
     prepared.filter((p) => p.errors.length === 0),
-    new Map(),
   );
   await runBeforeWrite(
     ctx,
     prepared.filter((p) => p.errors.length === 0),
     'create',
   );
+  if (atomic && prepared.some((p) => p.errors.length > 0))
+    rowErrors(prepared.filter((p) => p.errors.length > 0));
+  const ids = new Map<number, string>();
+  for (const p of prepared) if (p.errors.length === 0) ids.set(p.index, newId());
+  await claimForCreate(ctx, prepared, ids, atomic);
   const bad = prepared.filter((p) => p.errors.length > 0);
-  if (atomic && bad.length) rowErrors(bad);
   const good = prepared.filter((p) => p.errors.length === 0);
   const results = new Map<number, WriteResult>(
     bad.map((p) => [p.index, { index: p.index, ok: false, code: 'validation', errors: p.errors }]),
   );
   if (good.length) {
-    const inserted = await insertRows(ctx, good, opts.via);
+    const inserted = await insertRows(
+      ctx,
+      good,
+      good.map((p) => ids.get(p.index)!),
+      opts.via,
+    );
     for (const r of inserted) results.set(r.index, r);
     await runAfterWrite(
       ctx,
@@ -526,9 +530,54 @@ export async function createRecords(
   return inputs.map((_, i) => results.get(i)!);
 }
 
-async function insertRows(ctx: RecordCtx, items: Prepared[], via?: string): Promise<WriteResult[]> {
+/**
+ * Claims the unique values of new records (one statement, only for objects with unique fields).
+ * A refused row gets a `unique` error; its other claims are released when rows go on without it.
+ */
+async function claimForCreate(
+  ctx: RecordCtx,
+  prepared: Prepared[],
+  ids: Map<number, string>,
+  atomic: boolean,
+): Promise<void> {
+  if (uniqueFields(ctx.obj).length === 0) return;
+  const live = prepared.filter((p) => p.errors.length === 0);
+  const refused = await claimUniqueValues(
+    ctx.tx,
+    ctx.principal.tenantId,
+    ctx.obj,
+    live.map((p) => ({ recordId: ids.get(p.index)!, values: p.values })),
+  );
+  if (refused.length === 0) return;
+  const failed = markRefused(live, (p) => ids.get(p.index)!, refused);
+  if (atomic) rowErrors(failed);
+  await releaseUniqueValues(
+    ctx.tx,
+    ctx.principal.tenantId,
+    ctx.obj,
+    failed.map((p) => ids.get(p.index)!),
+  );
+}
+
+/** Adds a `unique` error per refused claim; returns the items that got one. */
+function markRefused(items: Prepared[], idOf: (p: Prepared) => string, refused: Refused[]): Prepared[] {
+  const out: Prepared[] = [];
+  for (const p of items) {
+    const mine = refused.filter((r) => r.recordId === idOf(p));
+    if (mine.length === 0) continue;
+    for (const r of mine) p.errors.push({ field: r.field, code: 'unique' });
+    out.push(p);
+  }
+  return out;
+}
+
+async function insertRows(
+  ctx: RecordCtx,
+  items: Prepared[],
+  ids: string[],
+  via?: string,
+): Promise<WriteResult[]> {
   const { principal, obj } = ctx;
-  const ids = items.map(() => newId());
   // Rows that set the same typed columns go in one statement; columns a row leaves unset keep
   // their database default, so a batch is grouped by which columns it sets.
   const groups = new Map<string, number[]>();
@@ -706,7 +755,6 @@ export async function updateRecords(
   await checkReferences(
     ctx,
     prepared.filter((p) => p.errors.length === 0),
-    existing,
   );
   await runBeforeWrite(
     ctx,
@@ -731,6 +779,7 @@ export async function updateRecords(
   const audits: AuditEntry[] = [];
   const events: NewEvent[] = [];
   const written: WrittenItem[] = [];
+  const changing: { p: Prepared; row: Row; changes: FieldChange[] }[] = [];
   for (const p of prepared.filter((x) => x.errors.length === 0)) {
     const row = existing.get(p.index)!;
     const changes: FieldChange[] = [];
@@ -743,6 +792,12 @@ export async function updateRecords(
       results.set(p.index, { index: p.index, ok: true, id: row.id, version: row.version });
       continue;
     }
+    changing.push({ p, row, changes });
+  }
+  for (const p of await claimForUpdate(ctx, changing, atomic))
+    results.set(p.index, { index: p.index, ok: false, code: 'validation', errors: p.errors });
+  for (const { p, row, changes } of changing) {
+    if (p.errors.length) continue;
     const changed = Object.fromEntries(changes.map((c) => [c.field, c.to]));
     const { cols, json } = toColumns(obj, changed);
     const sets = [
@@ -778,6 +833,42 @@ export async function updateRecords(
   await emitEvents(ctx.tx, principal.tenantId, events);
   if (events.length) kickDispatcher();
   return inputs.map((_, i) => results.get(i)!);
+}
+
+/**
+ * Claims the new values of changed unique fields and releases the old ones (one statement, only
+ * when a unique field changes). Returns the refused items; in a non-atomic batch an item refused
+ * on one field gets back the claims its other fields just gave up.
+ */
+async function claimForUpdate(
+  ctx: RecordCtx,
+  changing: { p: Prepared; row: Row; changes: FieldChange[] }[],
+  atomic: boolean,
+): Promise<Prepared[]> {
+  const fields = new Set(uniqueFields(ctx.obj).map((f) => f.apiName));
+  const claims = changing.flatMap(({ row, changes }) => {
+    const values = Object.fromEntries(changes.filter((c) => fields.has(c.field)).map((c) => [c.field, c.to]));
+    return Object.keys(values).length ? [{ recordId: row.id as string, values }] : [];
+  });
+  if (claims.length === 0) return [];
+  const { tx, principal, obj } = ctx;
+  const refused = await claimUniqueValues(tx, principal.tenantId, obj, claims);
+  if (refused.length === 0) return [];
+  const items = changing.map((c) => c.p);
+  const rowOf = new Map(changing.map((c) => [c.p, c.row]));
+  const failed = markRefused(items, (p) => rowOf.get(p)!.id, refused);
+  if (atomic) rowErrors(failed);
+  const undo = failed.flatMap((p) => {
+    const row = rowOf.get(p)!;
+    const given = changing
+      .find((c) => c.p === p)!
+      .changes.filter((c) => fields.has(c.field) && !p.errors.some((e) => e.field === c.field));
+    return given.length
+      ? [{ recordId: row.id as string, values: Object.fromEntries(given.map((c) => [c.field, c.from])) }]
+      : [];
+  });
+  if (undo.length) await claimUniqueValues(tx, principal.tenantId, obj, undo);
+  return failed;
 }
 
 export async function createRecord(ctx: RecordCtx, input: Record<string, unknown>): Promise<RecordOut> {
@@ -847,6 +938,7 @@ export async function deleteRecords(
       ).rows.map((r) => r.id)
     : [];
   const done = new Set(deleted);
+  if (uniqueFields(obj).length) await releaseUniqueValues(ctx.tx, principal.tenantId, obj, deleted);
   if (atomic && done.size !== ids.length) {
     if (ids.length === 1) throw notFound(obj.apiName);
     rowErrors(
@@ -882,6 +974,16 @@ export async function deleteRecords(
 
 export async function restoreRecord(ctx: RecordCtx, id: string): Promise<RecordOut> {
   const row = await loadRow(ctx, id, { deleted: true, forUpdate: true });
+  // The value may have gone to another record while this one was in the bin.
+  const refused = await claimStoredValues(ctx.tx, ctx.principal.tenantId, ctx.obj, [row.id]);
+  if (refused.length) {
+    const f = ctx.obj.fields.find((x) => x.apiName === refused[0]!.field)!;
+    throw conflict(
+      'conflict.unique',
+      { field: f.label[ctx.principal.locale] },
+      refused.map((r) => ({ field: r.field, code: 'unique' })),
+    );
+  }
   await sql`update ${sql.table(ctx.obj.table)} set deleted_at = null, version = version + 1, updated_at = now(), updated_by = ${ctx.principal.userId}
     where tenant_id = ${ctx.principal.tenantId} and id = ${row.id}`.execute(ctx.tx);
   await writeAudit(ctx.tx, ctx.actor, { action: 'restore', object: ctx.obj.apiName, recordId: row.id });

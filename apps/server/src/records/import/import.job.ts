@@ -10,6 +10,7 @@ import { can, type Principal } from '../../platform/permissions/principal.ts';
 import { coerceValue, type FieldDef } from '../field-types.ts';
 import { baseWhere, fieldExpr, scopeWhere, sqlType } from '../record-sql.ts';
 import { createRecords, type RecordCtx, recordCtx, type UpdateInput, updateRecords, type WriteResult } from '../record.service.ts';
+import { rt } from '../records.messages.ts';
 import { chunkStream, FileFormatError, type FileRow, fileRows } from './file-reader.ts';
 import { fileProblem, IMPORT_QUEUE, type ImportRow, MAX_ATTEMPTS } from './import.service.ts';
 
@@ -60,11 +61,35 @@ export async function runImport(db: Db, tenantId: string, importId: string, hook
     { readOnly: true },
   );
   if (!imp || imp.status !== 'running' || !imp.mapping) return;
-  const actor: Actor = { tenantId, actorId: imp.created_by, actorKind: 'user', requestId: `import:${importId}` };
+  const actor: Actor = {
+    tenantId,
+    actorId: imp.created_by,
+    actorKind: imp.api_key_id ? 'api_key' : 'user',
+    requestId: `import:${importId}`,
+  };
   const authz = (await sql<{ authz_version: number }>`select authz_version from tenants where id = ${tenantId}`.execute(db)).rows[0];
   const base = authz ? await loadPrincipal(db, tenantId, imp.created_by, authz.authz_version) : null;
-  const principal: Principal | null = base ? { ...base, kind: 'user' } : null;
+  let principal: Principal | null = base ? { ...base, kind: 'user' } : null;
+  if (principal && imp.api_key_id) {
+    // The rows are written with no more rights than the key that started the import had.
+    const key = await inTenant(
+      db,
+      tenantId,
+      async (tx) =>
+        (await sql<{ revoked_at: Date | null }>`select revoked_at from api_keys where tenant_id = ${tenantId} and id = ${imp.api_key_id}`.execute(tx)).rows[0],
+      { readOnly: true },
+    );
+    if (!key || key.revoked_at) return finish(db, imp, actor, 'failed', rt(imp.locale, 'import_key_revoked'));
+    principal = { ...principal, kind: 'api_key', apiKeyId: imp.api_key_id, apiScopes: imp.api_scopes ?? [] };
+  }
   if (!principal || !can(principal, `${imp.object}:import`)) return finish(db, imp, actor, 'failed', 'forbidden');
+  // Import writes what its principal could write through the API: nothing to do without create
+  // (and, when upserting, update) rights, so the whole import fails at once instead of row by row.
+  const canCreate = can(principal, `${imp.object}:create`);
+  if (!canCreate && (imp.mode === 'create' || !can(principal, `${imp.object}:update`))) {
+    const denied = deniedError(principal, `${imp.object}:create`);
+    return finish(db, imp, actor, 'failed', t(imp.locale, denied.code, denied.params));
+  }
 
   try {
     await processFile(db, imp, principal, actor, hooks);
@@ -196,6 +221,13 @@ async function processFile(db: Db, imp: ImportRow, principal: Principal, actor: 
   await finish(db, imp, actor, 'done', null, index);
 }
 
+/** The row error for a write this principal may not make (an API key's scope, or a missing permission). */
+function deniedError(p: Principal, permission: string): { code: string; params: Record<string, unknown> } {
+  return p.kind === 'api_key' && can({ ...p, apiScopes: undefined }, permission)
+    ? { code: 'auth.scope', params: { scope: permission } }
+    : { code: 'forbidden', params: { permission } };
+}
+
 /** The normalised value a row is deduplicated on (phones as stored), or null when it has none. */
 function dedupeKeyOf(f: FieldDef, raw: string | undefined): string | null {
   if (raw === undefined || raw.trim() === '') return null;
@@ -233,13 +265,18 @@ async function importBatch(
 
   const creates: { i: number; input: Record<string, unknown> }[] = [];
   const updates: { i: number; input: UpdateInput }[] = [];
+  const mayCreate = can(ctx.principal, `${ctx.obj.apiName}:create`);
+  const mayUpdate = can(ctx.principal, `${ctx.obj.apiName}:update`);
   rows.forEach((row, i) => {
     if (failedLines.has(row.line)) return;
     const k = keys[i];
     const id = k != null ? existing.get(k) : undefined;
-    if (id && imp.mode === 'upsert') updates.push({ i, input: { id, changes: inputs[i]! } });
-    else if (id) fail(row, { field: dedupeField!.apiName, code: 'unique' });
-    else creates.push({ i, input: inputs[i]! });
+    if (id && imp.mode === 'upsert') {
+      if (mayUpdate) updates.push({ i, input: { id, changes: inputs[i]! } });
+      else fail(row, { field: '', ...deniedError(ctx.principal, `${ctx.obj.apiName}:update`) });
+    } else if (id) fail(row, { field: dedupeField!.apiName, code: 'unique' });
+    else if (mayCreate) creates.push({ i, input: inputs[i]! });
+    else fail(row, { field: '', ...deniedError(ctx.principal, `${ctx.obj.apiName}:create`) });
   });
 
   // A dry run does everything a real run does, then rolls its writes back: the report is exact.

@@ -54,6 +54,9 @@ export interface ImportRow {
   started_at: Date | null;
   finished_at: Date | null;
   locale: Locale;
+  /** Set when an API key started the run: the job writes within the key's scopes. */
+  api_key_id: string | null;
+  api_scopes: string[] | null;
 }
 
 export interface ImportStatus {
@@ -317,6 +320,7 @@ export async function startImport(tx: Tx, principal: Principal, actor: Actor, lo
     await sql<ImportRow>`update imports set status = 'running', mapping = ${JSON.stringify(mapping)}::jsonb, dedupe_key = ${input.dedupeKey ?? null},
       mode = ${input.mode}, dry_run = ${input.dryRun}, processed_rows = 0, created_count = 0, updated_count = 0, failed_count = 0,
       error = null, started_at = now(), finished_at = null, job_id = ${jobId}, locale = ${locale},
+      api_key_id = ${principal.apiKeyId ?? null}, api_scopes = ${principal.apiScopes ?? null}::text[],
       total_rows = case when total_exact then total_rows else null end
       where tenant_id = ${principal.tenantId} and id = ${id} returning *`.execute(tx)
   ).rows[0]!;
