@@ -1,16 +1,25 @@
 import type { Call } from './demo-sales.ts';
 
 /**
- * The demo's customer data: a web shop source with a few thousand events from a few hundred
- * visitors over the last 60 days, sent through the Segment-compatible `/v1/batch` endpoint and
- * processed like live traffic. About a third of the visitors sign in (identify), which merges
- * their anonymous history into a known person; some of them are CRM customers, so the merge
- * lands on the profile linked to that customer. Tags (in two groups) and segments are defined
- * first, so membership is built by the real-time evaluator as the events are processed.
+ * The demo's customer data: a web shop source with several thousand events from about 500
+ * visitors over the last 200 days, sent through the Segment-compatible `/v1/batch` endpoint and
+ * processed like live traffic. Some visitors stay (they come back every few weeks and buy
+ * again), others fade out after a few weeks — so a churn model has history to learn from: with
+ * a 90-day horizon, a few hundred profiles were active in the 90 days before the cut-off.
+ * About a third sign in (identify), which merges their anonymous history into a known person;
+ * some of them are CRM customers, so the merge lands on the profile linked to that customer.
+ * Tags (in groups) and segments are defined first, so membership is built by the real-time
+ * evaluator as the events are processed; the predicted churn tag is created last, so its
+ * training job runs after the history is processed.
+ *
+ * Tags and segments over another object (R2.2): a custom object 车辆 (vehicle) made through the
+ * metadata API, 60 vehicles of demo customers, a tag and a segment over them.
  */
 export type SendBatch = (writeKey: string, batch: Record<string, unknown>[]) => Promise<void>;
 
 const DAY = 86_400_000;
+/** Days of event history: a 90-day horizon needs labels after the cut-off and features before. */
+const HISTORY_DAYS = 200;
 const CITIES: [string, number][] = [
   ['上海', 5],
   ['杭州', 3],
@@ -204,7 +213,7 @@ export async function seedCdpStory(admin: Call, send: SendBatch, opts: CdpStoryO
   ];
   for (const s of segments) await admin('POST', '/cdp/segments', s);
 
-  const events = visitorEvents(r, now, opts.visitors ?? 300, opts.crmPhones ?? []);
+  const events = visitorEvents(r, now, opts.visitors ?? 500, opts.crmPhones ?? []);
   events.sort((a, b) => a.at - b.at);
   for (let i = 0; i < events.length; i += 500)
     await send(
@@ -215,12 +224,158 @@ export async function seedCdpStory(admin: Call, send: SendBatch, opts: CdpStoryO
         timestamp: new Date(at).toISOString(),
       })),
     );
-  return { writeKey: source.writeKey as string, events: events.length };
+  // Created after the events: its training job is queued behind their processing.
+  await admin('POST', '/cdp/tags', {
+    key: 'churn_risk',
+    name: '流失风险',
+    kind: 'predicted',
+    groupId: behaviour.id,
+    description: '模型预测未来 90 天不再访问的可能性（高 / 中 / 低）',
+    config: { target: 'churn', horizonDays: 90, bands: { high: 0.7, mid: 0.4 } },
+  });
+  const vehicles = await seedVehicles(admin, mulberry32((opts.seed ?? 42) + 1), now);
+  return { writeKey: source.writeKey as string, events: events.length, vehicles };
+}
+
+const MODELS: [string, 'petrol' | 'ev' | 'hybrid'][] = [
+  ['比亚迪 汉 EV', 'ev'],
+  ['特斯拉 Model 3', 'ev'],
+  ['理想 L7', 'hybrid'],
+  ['丰田 凯美瑞', 'petrol'],
+  ['大众 帕萨特', 'petrol'],
+  ['本田 雅阁', 'petrol'],
+  ['比亚迪 宋 PLUS DM-i', 'hybrid'],
+  ['蔚来 ET5', 'ev'],
+];
+const PLATES = ['沪A', '沪B', '浙A', '苏E', '粤B', '粤A'];
+const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+
+/**
+ * The custom object 车辆 through the metadata API (as an administrator would make it), 60
+ * vehicles of demo customers through the record API, then a tag group with a rule tag and a
+ * manual tag, and the segment 待保养车辆 — computed over the records like any object's.
+ */
+async function seedVehicles(admin: Call, r: Rand, now: number) {
+  const label = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });
+  await admin('POST', '/meta/objects', {
+    apiName: 'vehicle',
+    label: label('车辆', 'Vehicle'),
+    pluralLabel: label('车辆', 'Vehicles'),
+    icon: 'car',
+  });
+  const fields: Record<string, unknown>[] = [
+    { apiName: 'model', type: 'text', label: label('车型', 'Model') },
+    {
+      apiName: 'energy',
+      type: 'picklist',
+      label: label('能源类型', 'Energy'),
+      options: [
+        { value: 'petrol', label: label('燃油', 'Petrol') },
+        { value: 'ev', label: label('纯电', 'Electric') },
+        { value: 'hybrid', label: label('混动', 'Hybrid') },
+      ],
+    },
+    { apiName: 'owner_customer', type: 'lookup', label: label('车主', 'Owner'), lookupObject: 'customer' },
+    { apiName: 'insurance_expiry', type: 'date', label: label('保险到期日', 'Insurance expiry') },
+    { apiName: 'last_service', type: 'date', label: label('上次保养日期', 'Last service') },
+    {
+      apiName: 'km_since_service',
+      type: 'number',
+      label: label('保养后里程（公里）', 'km since service'),
+      validation: { min: 0 },
+    },
+  ];
+  for (const f of fields) await admin('POST', '/meta/objects/vehicle/fields', f);
+  await admin('PATCH', '/meta/objects/vehicle', {
+    layout: {
+      sections: [
+        {
+          key: 'vehicle',
+          label: label('车辆信息', 'Vehicle'),
+          fields: ['name', 'c_model', 'c_energy', 'c_owner_customer'],
+        },
+        {
+          key: 'service',
+          label: label('保险与保养', 'Insurance and service'),
+          fields: ['c_insurance_expiry', 'c_last_service', 'c_km_since_service'],
+        },
+      ],
+    },
+    listColumns: ['name', 'c_model', 'c_owner_customer', 'c_insurance_expiry', 'c_km_since_service'],
+  });
+  const customers = (
+    (await admin('GET', '/records/customer?limit=60&sort=id')).items as { id: string }[]
+  ).map((c) => c.id);
+  const records = Array.from({ length: 60 }, (_, i) => {
+    const [model, energy] = pick(r, MODELS);
+    const letters = 'ABCDEFGHJKLMNPQRSTUVWXYZ';
+    const serial = `${letters[Math.floor(r() * letters.length)]}${String(10_000 + Math.floor(r() * 89_999))}`;
+    // Policies renew yearly: expiry spread over the next year, so a few fall in the next 30 days.
+    const expiresIn = Math.floor(r() * 365);
+    const servicedAgo = 20 + Math.floor(r() * 300);
+    return {
+      name: `${pick(r, PLATES)}·${energy === 'petrol' ? serial.slice(0, 5) : `D${serial.slice(0, 5)}`}`,
+      c_model: model,
+      c_energy: energy,
+      c_owner_customer: customers.length ? customers[i % customers.length] : null,
+      c_insurance_expiry: day(now + expiresIn * DAY),
+      c_last_service: day(now - servicedAgo * DAY),
+      // About 40 km a day since the last service, give or take.
+      c_km_since_service: Math.round((servicedAgo * (25 + r() * 30)) / 10) * 10,
+    };
+  });
+  await admin('POST', '/records/vehicle/bulk', { op: 'create', records });
+  const group = await admin('POST', '/cdp/tag-groups', {
+    name: '车辆服务',
+    description: '车辆的保险与保养（对象：车辆）',
+  });
+  await admin('POST', '/cdp/tags', {
+    key: 'new_energy',
+    name: '新能源车',
+    kind: 'attribute',
+    object: 'vehicle',
+    groupId: group.id,
+    description: '能源类型为纯电或混动',
+    rule: { trait: 'c_energy', op: 'in', value: ['ev', 'hybrid'] },
+  });
+  // The rule language compares numbers and text, not dates relative to today: the service desk
+  // marks policies due within 30 days by hand (a manual tag on the records).
+  const due = await admin('POST', '/cdp/tags', {
+    key: 'insurance_due_30d',
+    name: '保险 30 天内到期',
+    kind: 'manual',
+    object: 'vehicle',
+    groupId: group.id,
+    description: '保险到期日在 30 天内：客服核对后标记，提醒续保',
+  });
+  const soon = day(now + 30 * DAY);
+  const list = (await admin('GET', '/records/vehicle?limit=100')).items as {
+    id: string;
+    c_insurance_expiry: string;
+  }[];
+  let dueCount = 0;
+  for (const v of list)
+    if (v.c_insurance_expiry <= soon) {
+      await admin('PUT', `/cdp/tags/${due.id}/subjects/${v.id}`, { on: true });
+      dueCount++;
+    }
+  await admin('POST', '/cdp/segments', {
+    name: '待保养车辆',
+    object: 'vehicle',
+    purpose: 'service',
+    description: '上次保养后已行驶 5,000 公里以上：邀约回店保养',
+    rule: { and: [{ trait: 'c_km_since_service', op: 'gte', value: 5000 }] },
+  });
+  return { vehicles: records.length, insuranceDue: dueCount };
 }
 
 type Msg = Record<string, unknown> & { at: number };
 
-/** Sessions of browsing, carts and orders per visitor; a third sign in at some point. */
+/**
+ * Sessions of browsing, carts and orders per visitor; a third sign in at some point. Most
+ * visitors arrived months ago. Loyal ones (about 45 %) come back every few weeks until now and
+ * buy again; the others are busy for a few weeks, then their visits thin out and stop.
+ */
 function visitorEvents(r: Rand, now: number, visitors: number, crmPhones: string[]): Msg[] {
   const out: Msg[] = [];
   let crm = 0;
@@ -229,9 +384,20 @@ function visitorEvents(r: Rand, now: number, visitors: number, crmPhones: string
     const city = weighted(r, CITIES);
     const known = r() < 0.35;
     const userId = known ? `M${String(100000 + v)}` : null;
-    const sessions = 1 + Math.floor(r() * r() * 8);
-    // Loyal visitors come back over the whole 60 days; others come and go within a few weeks.
-    const firstDay = Math.floor(r() * 60);
+    const firstDay = Math.floor(HISTORY_DAYS * Math.sqrt(r()));
+    const loyal = r() < 0.45;
+    const lastDay = loyal
+      ? Math.min(firstDay, Math.floor(r() * r() * 30))
+      : Math.max(0, firstDay - 7 - Math.floor(r() * 45));
+    const span = firstDay - lastDay;
+    const sessions = loyal ? Math.min(8, 2 + Math.floor(span / (15 + r() * 20))) : 1 + Math.floor(r() * 3);
+    // Session days, oldest first; a fading visitor's visits bunch up near the start.
+    const days = Array.from({ length: sessions }, (_, s) => {
+      if (s === 0) return firstDay;
+      if (s === sessions - 1) return lastDay;
+      const u = r();
+      return firstDay - Math.floor(span * (loyal ? u : u * u));
+    }).sort((a, b) => b - a);
     let signedIn = false;
     let identified = false;
     let profile: Record<string, unknown> = {};
@@ -242,7 +408,7 @@ function visitorEvents(r: Rand, now: number, visitors: number, crmPhones: string
         anonymousId = `${anonymousId}-m${s}`;
         signedIn = false;
       }
-      const dayAgo = Math.max(0, firstDay - Math.floor((s * firstDay) / sessions) - Math.floor(r() * 3));
+      const dayAgo = days[s]!;
       let at = now - dayAgo * DAY - Math.floor(r() * 20 * 3_600_000) - 60_000;
       const ids = () => (signedIn && userId ? { userId, anonymousId } : { anonymousId });
       const push = (m: Record<string, unknown>) => {
@@ -250,7 +416,7 @@ function visitorEvents(r: Rand, now: number, visitors: number, crmPhones: string
         out.push({ ...m, ...ids(), context: { page: { url: 'https://shop.kehu.demo/' } }, at });
       };
       push({ type: 'page', name: pick(r, PAGES), properties: { path: '/' } });
-      const views = Math.floor(r() * 5);
+      const views = Math.floor(r() * 4);
       const seen: (typeof SKUS)[number][] = [];
       for (let k = 0; k < views; k++) {
         const sku = pick(r, SKUS);
@@ -288,7 +454,7 @@ function visitorEvents(r: Rand, now: number, visitors: number, crmPhones: string
           event: 'Product Added',
           properties: { sku: sku[0], price: sku[2], quantity: 1 },
         });
-        if (signedIn && r() < 0.45) {
+        if (signedIn && r() < (loyal ? 0.55 : 0.35)) {
           const qty = 1 + Math.floor(r() * 3);
           push({
             type: 'track',

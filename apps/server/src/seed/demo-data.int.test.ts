@@ -245,7 +245,7 @@ for (const target of targets) {
       });
     });
 
-    it('has a CDP source with events, merged and CRM-linked profiles, tags in two groups and segments with members', async () => {
+    it('has a CDP source with events, merged and CRM-linked profiles, tags in groups and segments with members', async () => {
       const t = seeded.tenantId;
       const cdp = await one(sql<{
         sources: number;
@@ -268,22 +268,21 @@ for (const target of targets) {
           (select count(*)::int from cdp_tag_groups where tenant_id = ${t}) as groups`);
       assert.equal(cdp.sources, 2);
       assert.equal(cdp.events, story.events);
-      assert.ok(cdp.events >= 2000, `${cdp.events} events`);
-      assert.ok(cdp.oldest >= 50 && cdp.oldest <= 61, `oldest event ${cdp.oldest} days ago`);
-      assert.ok(cdp.profiles >= 200, `${cdp.profiles} profiles`);
+      assert.ok(cdp.events >= 4000, `${cdp.events} events`);
+      assert.ok(cdp.oldest >= 190 && cdp.oldest <= 201, `oldest event ${cdp.oldest} days ago`);
+      assert.ok(cdp.profiles >= 400, `${cdp.profiles} profiles`);
       assert.ok(cdp.merges >= 20, `${cdp.merges} merges`);
       assert.ok(cdp.links >= 5, `${cdp.links} CRM customers linked to a profile with web history`);
       assert.equal(cdp.pending, 0);
-      assert.equal(cdp.groups, 2);
+      assert.equal(cdp.groups, 3);
       const tags = (
         await sql<{ kind: string; n: number }>`select t.kind, (select count(*)::int from cdp_subject_tags s
-            where s.tenant_id = t.tenant_id and s.tag_id = t.id) as n from cdp_tags t where t.tenant_id = ${t} order by t.kind`.execute(
-          database.db,
-        )
+            where s.tenant_id = t.tenant_id and s.tag_id = t.id) as n from cdp_tags t
+            where t.tenant_id = ${t} and t.object = 'profile' order by t.kind`.execute(database.db)
       ).rows;
       assert.deepEqual(
         tags.map((x) => x.kind),
-        ['attribute', 'behaviour', 'crm', 'metric', 'score'],
+        ['attribute', 'behaviour', 'crm', 'metric', 'predicted', 'score'],
       );
       for (const x of tags) assert.ok(x.n > 0, `tag of kind ${x.kind} is set on someone`);
       const segs = (
@@ -292,8 +291,53 @@ for (const target of targets) {
           member_count: number;
         }>`select name, member_count from cdp_segments where tenant_id = ${t}`.execute(database.db)
       ).rows;
-      assert.equal(segs.length, 4);
+      assert.equal(segs.length, 5);
       for (const s of segs) assert.ok(s.member_count > 0, `${s.name} has members`);
+    });
+
+    it('trains the churn model on the demo history: a fitted model, not the heuristic fallback', async () => {
+      const t = seeded.tenantId;
+      const m = await one(sql<{ method: string; labelled: number; auc: number; scored: number }>`
+        select m.method, (m.metrics->>'labelled')::int as labelled, (m.metrics->>'auc')::float as auc, m.scored
+        from cdp_prediction_models m join cdp_tags g on g.tenant_id = m.tenant_id and g.id = m.tag_id
+        where m.tenant_id = ${t} and g.key = 'churn_risk'`);
+      assert.equal(m.method, 'model');
+      assert.ok(m.labelled >= 200, `${m.labelled} labelled profiles`);
+      assert.ok(m.auc > 0.6, `hold-out AUC ${m.auc}`);
+      assert.ok(m.scored > 0);
+    });
+
+    it('has the custom object 车辆 with 60 vehicles of customers, a tag and the segment 待保养车辆 over them', async () => {
+      const t = seeded.tenantId;
+      const v = await one(sql<{
+        n: number;
+        owned: number;
+        due_soon: number;
+        ev: number;
+        due_tagged: number;
+        ev_tagged: number;
+        serviced: number;
+        members: number;
+      }>`
+        select count(*)::int as n,
+          count(*) filter (where exists (select 1 from customers c where c.tenant_id = r.tenant_id and c.id::text = r.data->>'c_owner_customer'))::int as owned,
+          count(*) filter (where (r.data->>'c_insurance_expiry')::date <= current_date + 30)::int as due_soon,
+          count(*) filter (where r.data->>'c_energy' in ('ev', 'hybrid'))::int as ev,
+          (select count(*)::int from cdp_subject_tags s join cdp_tags g on g.tenant_id = s.tenant_id and g.id = s.tag_id
+            where s.tenant_id = ${t} and g.key = 'insurance_due_30d') as due_tagged,
+          (select count(*)::int from cdp_subject_tags s join cdp_tags g on g.tenant_id = s.tenant_id and g.id = s.tag_id
+            where s.tenant_id = ${t} and g.key = 'new_energy') as ev_tagged,
+          count(*) filter (where (r.data->>'c_km_since_service')::numeric >= 5000)::int as serviced,
+          (select member_count from cdp_segments where tenant_id = ${t} and name = '待保养车辆' and object = 'vehicle') as members
+        from custom_records r where r.tenant_id = ${t} and r.object = 'vehicle' and r.deleted_at is null`);
+      assert.equal(v.n, 60);
+      assert.equal(v.owned, 60);
+      assert.ok(v.due_soon > 0, 'some policies are due within 30 days');
+      assert.equal(v.due_tagged, v.due_soon);
+      assert.ok(v.ev > 0);
+      assert.equal(v.ev_tagged, v.ev);
+      assert.ok(v.serviced > 0 && v.serviced < 60, `${v.serviced} vehicles due for service`);
+      assert.equal(v.members, v.serviced);
     });
   });
 }

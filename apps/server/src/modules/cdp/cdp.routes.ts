@@ -432,6 +432,27 @@ export const cdpRouteList: RouteSpec[] = [
   }),
   defineRoute({
     method: 'GET',
+    url: '/cdp/subjects/:object/:id/tags',
+    permission: 'cdp:read',
+    summary:
+      'Tags and segments of one profile or record (a record is read as the viewer: out of scope is 404)',
+    tags: TAGS,
+    probe: { params: { object: '=customer', id: 'customer' } },
+    params: z.object({ object: OBJ, id: z.uuid() }),
+    handler: (req) =>
+      req.tx(
+        (tx) =>
+          svc.subjectTags(
+            tx,
+            { principal: req.principal, actor: req.actor },
+            req.params.object,
+            req.params.id,
+          ),
+        { readOnly: true },
+      ),
+  }),
+  defineRoute({
+    method: 'GET',
     url: '/cdp/segments',
     permission: 'cdp:read',
     summary: 'List segments',
@@ -528,6 +549,7 @@ export const cdpRouteList: RouteSpec[] = [
             req.params.id,
             req.query.limit,
             unmaskedFor(req.principal),
+            { principal: req.principal, actor: req.actor },
           ),
         {
           readOnly: true,
@@ -555,7 +577,7 @@ export const cdpRouteList: RouteSpec[] = [
     params: idParam,
     handler: async (req, reply) => {
       const csv = await req.tx((tx) =>
-        svc.exportSegment(tx, req.actor, req.params.id, unmaskedFor(req.principal)),
+        svc.exportSegment(tx, req.actor, req.params.id, unmaskedFor(req.principal), req.principal),
       );
       reply.header('content-type', 'text/csv; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="segment-${req.params.id}.csv"`);

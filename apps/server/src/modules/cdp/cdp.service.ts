@@ -6,7 +6,10 @@ import { conflict, invalid, notFound } from '../../platform/errors.ts';
 import type { Locale } from '../../platform/i18n/locale.ts';
 import { newId } from '../../platform/ids.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
-import type { Principal } from '../../platform/permissions/principal.ts';
+import { can, type Principal } from '../../platform/permissions/principal.ts';
+import { getRecord, recordCtx } from '../../records/record.service.ts';
+import { toRecord } from '../../records/record-mapper.ts';
+import { baseWhere, scopeWhere } from '../../records/record-sql.ts';
 import { cdpFieldError, cdpProblem, ct } from './cdp.messages.ts';
 import { ensureCounters } from './counters.ts';
 import {
@@ -1103,13 +1106,36 @@ export async function segmentHistory(tx: Tx, tenantId: string, id: string) {
   return { items: r.rows.reverse() };
 }
 
-export async function segmentMembers(tx: Tx, tenantId: string, id: string, limit: number, unmasked: boolean) {
+export async function segmentMembers(
+  tx: Tx,
+  tenantId: string,
+  id: string,
+  limit: number,
+  unmasked: boolean,
+  viewer?: Viewer,
+) {
   const seg = await getSegment(tx, tenantId, id);
   if (seg.object !== 'profile') {
     const r =
       await sql<any>`select subject_id, entered_at from cdp_segment_members where tenant_id = ${tenantId} and segment_id = ${id}
-      order by entered_at desc limit ${limit}`.execute(tx);
-    return { items: r.rows.map((m) => ({ id: m.subject_id, enteredAt: m.entered_at })) };
+      order by entered_at desc, subject_id limit ${limit}`.execute(tx);
+    const names = viewer
+      ? await recordNames(
+          tx,
+          viewer,
+          seg.object,
+          r.rows.map((m) => m.subject_id),
+        )
+      : new Map<string, string | null>();
+    return {
+      items: r.rows.map((m) => ({
+        id: m.subject_id,
+        name: names.get(m.subject_id) ?? null,
+        // A member outside the viewer's data scope stays counted but nameless, as in CRM links.
+        visible: names.has(m.subject_id),
+        enteredAt: m.entered_at,
+      })),
+    };
   }
   const r = await sql<any>`select p.id, p.traits, m.entered_at from cdp_segment_members m
     join cdp_profiles p on p.tenant_id = m.tenant_id and p.id = m.subject_id
@@ -1136,9 +1162,16 @@ export async function segmentMembers(tx: Tx, tenantId: string, id: string, limit
 }
 
 /** Export (CSV) of a segment's members, masked unless the viewer may unmask; audited. */
-export async function exportSegment(tx: Tx, actor: Actor, id: string, unmasked: boolean) {
+export async function exportSegment(
+  tx: Tx,
+  actor: Actor,
+  id: string,
+  unmasked: boolean,
+  principal?: Principal,
+) {
   const seg = await getSegment(tx, actor.tenantId, id);
-  const { items } = await segmentMembers(tx, actor.tenantId, id, 100_000, unmasked);
+  const viewer = principal ? { principal, actor } : undefined;
+  const { items } = await segmentMembers(tx, actor.tenantId, id, 100_000, unmasked, viewer);
   const esc = (v: unknown) => {
     let s = v === null || v === undefined ? '' : String(v);
     if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`; // formula injection
@@ -1208,3 +1241,85 @@ export async function manualRecompute(tx: Tx, tenantId: string, segmentId: strin
 }
 
 export { segmentMember };
+
+// ------------------------------------------------------------------ records' tags (R2.2)
+
+export interface Viewer {
+  principal: Principal;
+  actor: Actor;
+}
+
+/**
+ * Display names of records as the viewer sees them in record lists: the record engine's scope
+ * predicate and field masking. Records outside the viewer's scope (or object) are left out.
+ */
+async function recordNames(
+  tx: Tx,
+  viewer: Viewer,
+  object: string,
+  ids: string[],
+): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  if (!ids.length || !can(viewer.principal, `${object}:read`)) return out;
+  const ctx = await recordCtx(tx, viewer.principal, viewer.actor, object);
+  const rows = (
+    await sql<any>`select r.* from ${sql.table(ctx.obj.table)} as r
+      where ${baseWhere(ctx.obj, viewer.principal.tenantId)} and ${scopeWhere(viewer.principal, ctx.obj)}
+        and r.id = any(${ids}::uuid[])`.execute(tx)
+  ).rows;
+  for (const row of rows) {
+    const rec = toRecord(ctx.obj, row, ctx.access);
+    const name = rec[ctx.obj.nameField];
+    out.set(row.id, name === null || name === undefined ? null : String(name));
+  }
+  return out;
+}
+
+/**
+ * The tags and segments of one subject: a profile, or a record read through the record engine
+ * as the viewer (no read permission on the object, out of scope and unknown all look the same: 404).
+ */
+export async function subjectTags(tx: Tx, viewer: Viewer, object: string, id: string) {
+  const tenantId = viewer.principal.tenantId;
+  if (object === 'profile') {
+    if (!(await subjectExists(tx, tenantId, 'profile', id))) throw notFound('profile');
+  } else {
+    if (!can(viewer.principal, `${object}:read`)) throw notFound(object);
+    await getRecord(await recordCtx(tx, viewer.principal, viewer.actor, object), id);
+  }
+  const tags = await sql<any>`select t.id, t.key, t.name, t.kind, t.description, g.name as group_name,
+      st.value, st.set_at, st.set_by, u.name as set_by_name, st.reason
+    from cdp_subject_tags st join cdp_tags t on t.tenant_id = st.tenant_id and t.id = st.tag_id
+    left join cdp_tag_groups g on g.tenant_id = t.tenant_id and g.id = t.group_id
+    left join users u on u.tenant_id = st.tenant_id and u.id = st.set_by
+    where st.tenant_id = ${tenantId} and st.subject_id = ${id} and t.object = ${object}
+    order by st.set_at desc, t.name`.execute(tx);
+  const segments = await sql<any>`select s.id, s.name, s.purpose, m.entered_at
+    from cdp_segment_members m join cdp_segments s on s.tenant_id = m.tenant_id and s.id = m.segment_id
+    where m.tenant_id = ${tenantId} and m.subject_id = ${id} and s.object = ${object} order by s.name`.execute(
+    tx,
+  );
+  return {
+    object,
+    id,
+    tags: tags.rows.map((t) => ({
+      id: t.id,
+      key: t.key,
+      name: t.name,
+      kind: t.kind,
+      description: t.description,
+      groupName: t.group_name,
+      value: t.value,
+      setAt: t.set_at,
+      setBy: t.set_by,
+      setByName: t.set_by_name,
+      reason: t.reason,
+    })),
+    segments: segments.rows.map((s) => ({
+      id: s.id,
+      name: s.name,
+      purpose: s.purpose,
+      enteredAt: s.entered_at,
+    })),
+  };
+}
