@@ -20,6 +20,7 @@ import { ErrorResult, errorMessage } from '../app/error-result';
 import { type FieldMeta, type ObjectMeta, useLabel, useObjectMeta } from '../app/meta';
 import { useSession } from '../app/session';
 import { useIsMobile } from '../app/use-is-mobile';
+import { RecordTagsPanel } from '../modules/cdp/record-tags';
 import { FieldValue } from './field-value';
 import { type RecordData, recordApi } from './record-api';
 import { RelatedList } from './related-list';
@@ -120,6 +121,8 @@ function DetailView({ meta, record }: { meta: ObjectMeta; record: RecordData }) 
     .filter((f): f is FieldMeta => !!f);
   const sectionCards = (
     <>
+      {/* CDP tags and segments over this object's records (R2.2); hidden without cdp:read. */}
+      <RecordTagsPanel object={object} id={record.id} />
       {sections.map((s) => (
         <Card
           key={s.key}

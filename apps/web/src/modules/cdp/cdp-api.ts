@@ -207,8 +207,10 @@ export const useSegmentMembers = (id: string) =>
         items: {
           id: string;
           name: string | null;
-          phone: string | null;
-          email: string | null;
+          phone?: string | null;
+          email?: string | null;
+          /** Record segments: false for a member outside the viewer's data scope. */
+          visible?: boolean;
           enteredAt: string;
         }[];
       }>(`/cdp/segments/${id}/members`, { limit: 100 }),

@@ -18,7 +18,7 @@ import {
 } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { apiFetch, http, saveResponse } from '../../app/api-client';
 import { ErrorResult, errorMessage } from '../../app/error-result';
 import { useSession } from '../../app/session';
@@ -31,7 +31,14 @@ import {
   useTags,
 } from './cdp-api';
 import { EChart } from './echart';
+import { ObjectPicker, useSubjectObjects } from './object-picker';
 import { cleanRule, RuleBuilder, ruleText } from './rule-builder';
+
+/** A new segment's first condition: a trait of a person, or a field of the object's records. */
+const defaultRule = (object: string): Rule =>
+  object === 'profile'
+    ? { and: [{ trait: 'plan', op: 'eq', value: 'gold' }] }
+    : { and: [{ trait: 'name', op: 'contains', value: '' }] };
 
 function useDebounced<T>(v: T, ms: number): T {
   const [d, setD] = useState(v);
@@ -49,20 +56,23 @@ export function SegmentEditor({ segment, onDone }: { segment?: Segment; onDone?:
   const nav = useNavigate();
   const qc = useQueryClient();
   const tags = useTags();
-  const object = segment?.object ?? 'profile';
+  const [params] = useSearchParams();
+  const [object, setObject] = useState(segment?.object ?? params.get('object') ?? 'profile');
   const tagName = (key: string) => tags.data?.items.find((x) => x.key === key)?.name ?? key;
   const [name, setName] = useState(segment?.name ?? '');
   const [description, setDescription] = useState(segment?.description ?? '');
   const [purpose, setPurpose] = useState(segment?.purpose ?? 'analytics');
-  const [rule, setRule] = useState<Rule>(
-    segment?.rule ?? { and: [{ trait: 'plan', op: 'eq', value: 'gold' }] },
-  );
+  const [rule, setRule] = useState<Rule>(segment?.rule ?? defaultRule(object));
+  const pickObject = (o: string) => {
+    setObject(o);
+    setRule(defaultRule(o));
+  };
   // Memoised: a fresh object each render would restart the debounce forever.
   const draft = useMemo(() => ({ rule: cleanRule(rule), purpose }), [rule, purpose]);
   const records = object !== 'profile';
   const live = useDebounced(draft, 400);
   const count = useQuery({
-    queryKey: ['cdp', 'segment-preview', live],
+    queryKey: ['cdp', 'segment-preview', object, live],
     queryFn: () =>
       http.post<{ count: number; total: number }>('/cdp/segments/preview', {
         name: 'preview',
@@ -79,7 +89,12 @@ export function SegmentEditor({ segment, onDone }: { segment?: Segment; onDone?:
             description: description || null,
             ...draft,
           })
-        : http.post<Segment>('/cdp/segments', { name, description: description || null, ...draft }),
+        : http.post<Segment>('/cdp/segments', {
+            name,
+            description: description || null,
+            object,
+            ...draft,
+          }),
     onSuccess: (s) => {
       void qc.invalidateQueries({ queryKey: ['cdp'] });
       if (segment) message.success(t('cdp.segments.saved'));
@@ -127,11 +142,18 @@ export function SegmentEditor({ segment, onDone }: { segment?: Segment; onDone?:
                 data-testid="segment-description"
               />
             </Form.Item>
-            {records && (
-              <Form.Item label={t('cdp.segments.object')}>
-                <Input value={object} disabled />
-              </Form.Item>
-            )}
+            <Form.Item
+              label={t('cdp.segments.objectPick')}
+              extra={!segment && records ? t('cdp.segments.objectHint') : undefined}
+            >
+              <ObjectPicker
+                value={object}
+                onChange={pickObject}
+                disabled={!!segment}
+                testId="segment-object"
+                width="100%"
+              />
+            </Form.Item>
             <Form.Item label={t('cdp.segments.purpose')}>
               <Select
                 value={purpose}
@@ -200,6 +222,7 @@ export function SegmentPage() {
   const seg = useSegment(id);
   const history = useSegmentHistory(id);
   const members = useSegmentMembers(id);
+  const { objectLabel } = useSubjectObjects();
   const [editing, setEditing] = useState(false);
   const del = useMutation({
     mutationFn: () => http.del(`/cdp/segments/${id}`),
@@ -282,7 +305,14 @@ export function SegmentPage() {
       <Row gutter={[12, 12]}>
         <Col xs={24} lg={8}>
           <Card size="small">
-            <Statistic title={t('cdp.segments.memberCount')} value={seg.data.memberCount} />
+            <Statistic
+              title={
+                seg.data.object === 'profile'
+                  ? t('cdp.segments.memberCount')
+                  : `${t('cdp.segments.memberCount')} · ${objectLabel(seg.data.object)}`
+              }
+              value={seg.data.memberCount}
+            />
             <div data-testid="segment-member-count" style={{ display: 'none' }}>
               {seg.data.memberCount}
             </div>
@@ -294,16 +324,20 @@ export function SegmentPage() {
           </Card>
         </Col>
         <Col xs={24}>
-          <Card size="small" title={t('cdp.segments.memberList')}>
+          <Card size="small" title={t('cdp.segments.memberList')} data-testid="segment-members">
             <List
               size="small"
+              loading={members.isPending}
               dataSource={members.data?.items ?? []}
+              locale={{ emptyText: t('cdp.segments.noMembers') }}
               renderItem={(m) => (
-                <List.Item>
+                <List.Item style={{ flexWrap: 'wrap', gap: 4 }} data-testid="segment-member">
                   {seg.data.object === 'profile' ? (
                     <Link to={`/cdp/profiles/${m.id}`}>{m.name ?? m.id.slice(0, 8)}</Link>
+                  ) : m.visible === false ? (
+                    <Typography.Text type="secondary">{t('cdp.segments.hiddenMember')}</Typography.Text>
                   ) : (
-                    <Link to={`/records/${seg.data.object}/${m.id}`}>{m.id.slice(0, 8)}</Link>
+                    <Link to={`/o/${seg.data.object}/${m.id}`}>{m.name || m.id.slice(0, 8)}</Link>
                   )}
                   <Typography.Text type="secondary">
                     {[m.phone, m.email].filter(Boolean).join(' · ')} {new Date(m.enteredAt).toLocaleString()}

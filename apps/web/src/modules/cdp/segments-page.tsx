@@ -1,32 +1,46 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { Button, Card, List, Space, Tag, Typography } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { ErrorResult } from '../../app/error-result';
 import { useSession } from '../../app/session';
 import { useSegments } from './cdp-api';
+import { ObjectFilter, useSubjectObjects } from './object-picker';
 
 export function SegmentsPage() {
   const { t } = useTranslation();
   const segs = useSegments();
   const nav = useNavigate();
   const { can } = useSession();
+  const [object, setObject] = useState('');
+  const { objectLabel } = useSubjectObjects();
+  const all = segs.data?.items ?? [];
+  const items = object ? all.filter((s) => s.object === object) : all;
   return (
     <div className="kehu-page" data-testid="cdp-segments">
       <div className="kehu-page-header">
         <Typography.Title level={4} style={{ margin: 0 }}>
           {t('cdp.segments.title')}
         </Typography.Title>
-        {can('cdp:manage') && (
-          <Button
-            type="primary"
-            icon={<PlusOutlined />}
-            onClick={() => nav('/cdp/segments/new')}
-            data-testid="segment-new"
-          >
-            {t('cdp.segments.new')}
-          </Button>
-        )}
+        <Space wrap>
+          <ObjectFilter
+            value={object}
+            onChange={setObject}
+            present={all.map((s) => s.object)}
+            testId="segment-object-filter"
+          />
+          {can('cdp:manage') && (
+            <Button
+              type="primary"
+              icon={<PlusOutlined />}
+              onClick={() => nav(object ? `/cdp/segments/new?object=${object}` : '/cdp/segments/new')}
+              data-testid="segment-new"
+            >
+              {t('cdp.segments.new')}
+            </Button>
+          )}
+        </Space>
       </div>
       {segs.error ? (
         <ErrorResult error={segs.error} onRetry={() => segs.refetch()} />
@@ -34,7 +48,7 @@ export function SegmentsPage() {
         <Card size="small" styles={{ body: { padding: 0 } }}>
           <List
             loading={segs.isPending}
-            dataSource={segs.data?.items ?? []}
+            dataSource={items}
             locale={{ emptyText: t('cdp.segments.empty') }}
             renderItem={(s) => (
               <List.Item style={{ paddingInline: 12 }} data-testid="segment-item">
@@ -43,8 +57,14 @@ export function SegmentsPage() {
                   description={
                     <Space wrap>
                       <Tag>{t(`cdp.purpose.${s.purpose}`)}</Tag>
-                      {s.object !== 'profile' && <Tag color="purple">{s.object}</Tag>}
-                      {t('cdp.segments.members', { n: s.memberCount })}
+                      {s.object !== 'profile' && (
+                        <Tag color="purple" data-testid="segment-object-label">
+                          {objectLabel(s.object)}
+                        </Tag>
+                      )}
+                      {s.object === 'profile'
+                        ? t('cdp.segments.members', { n: s.memberCount })
+                        : t('cdp.segments.records', { n: s.memberCount })}
                     </Space>
                   }
                 />

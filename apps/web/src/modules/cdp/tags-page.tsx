@@ -43,6 +43,7 @@ import {
   useEventProperties,
   useTags,
 } from './cdp-api';
+import { ObjectFilter, ObjectPicker, useSubjectObjects } from './object-picker';
 import {
   DEFAULT_PREDICTION,
   PredictionCard,
@@ -52,6 +53,9 @@ import {
 import { cleanRule, RuleBuilder, ruleText } from './rule-builder';
 
 const KINDS = ['attribute', 'behaviour', 'metric', 'score', 'combined', 'manual', 'crm', 'predicted'];
+/** What the server accepts on records of other objects (validateTag): no events, no scores. */
+const RECORD_KINDS = ['attribute', 'combined', 'crm', 'manual'];
+const RECORD_RULE: Rule = { and: [{ trait: 'name', op: 'contains', value: '' }] };
 const DEFAULT_RULE: Record<string, Rule> = {
   attribute: { and: [{ trait: 'plan', op: 'eq', value: 'gold' }] },
   behaviour: { and: [{ event: 'Product Viewed', withinDays: 7, op: 'gte', value: 3 }] },
@@ -147,7 +151,7 @@ function MetricFields({ value, onChange }: { value: Metric; onChange: (m: Metric
 }
 
 /** What the form starts from: the tag being edited, or the defaults of a new one. */
-function initialState(tag?: TagT) {
+function initialState(tag?: TagT, object = 'profile') {
   const config = (tag?.config ?? {}) as {
     scores?: { rule: Rule; points: number }[];
     metric?: Partial<Metric>;
@@ -157,10 +161,7 @@ function initialState(tag?: TagT) {
     kind,
     rule:
       (kind === 'score' ? config.scores?.[0]?.rule : tag?.rule) ??
-      DEFAULT_RULE[kind] ??
-      (tag && tag.object !== 'profile'
-        ? { and: [{ trait: 'name', op: 'contains', value: '' }] }
-        : DEFAULT_RULE.attribute!),
+      ((tag?.object ?? object) !== 'profile' ? RECORD_RULE : (DEFAULT_RULE[kind] ?? DEFAULT_RULE.attribute!)),
     points: config.scores?.[0]?.points ?? 10,
     metric: { ...DEFAULT_METRIC, ...(config.metric ?? {}) } as Metric,
     prediction:
@@ -178,6 +179,7 @@ function TagEditor({
   groups,
   groupId,
   tag,
+  defaultObject = 'profile',
 }: {
   open: boolean;
   onClose: () => void;
@@ -185,20 +187,33 @@ function TagEditor({
   groups: TagGroup[];
   groupId: string | null;
   tag?: TagT;
+  /** A new tag applies to this object unless changed (the list's object filter). */
+  defaultObject?: string;
 }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const qc = useQueryClient();
   const isMobile = useIsMobile();
   const [form] = Form.useForm();
-  const init = useMemo(() => initialState(tag), [tag]);
+  const init = useMemo(() => initialState(tag, defaultObject), [tag, defaultObject]);
   const [kind, setKind] = useState(init.kind);
   const [rule, setRule] = useState<Rule>(init.rule);
   const [metric, setMetric] = useState<Metric>(init.metric);
   const [points, setPoints] = useState(init.points);
   const [prediction, setPrediction] = useState<PredictionConfig>(init.prediction);
   const [preview, setPreview] = useState<Preview | null>(null);
-  const object = tag?.object ?? 'profile';
+  const [object, setObject] = useState(tag?.object ?? defaultObject);
+  const records = object !== 'profile';
+  const kinds = records ? RECORD_KINDS : KINDS;
+  const pickObject = (o: string) => {
+    setObject(o);
+    setPreview(null);
+    const onRecords = o !== 'profile';
+    const k = onRecords && !RECORD_KINDS.includes(kind) ? 'attribute' : kind;
+    setKind(k);
+    // Conditions differ: fields of the object's records, or traits/events of people.
+    setRule(onRecords ? RECORD_RULE : (DEFAULT_RULE[k] ?? DEFAULT_RULE.attribute!));
+  };
   const body = () => {
     const v = form.getFieldsValue();
     // A score tag edited here keeps any further score rules it was created with through the API.
@@ -285,6 +300,12 @@ function TagEditor({
           <Input data-testid="tag-name" />
         </Form.Item>
         <Form.Item
+          label={t('cdp.tags.objectPick')}
+          extra={!tag && records ? t('cdp.tags.objectHint') : undefined}
+        >
+          <ObjectPicker value={object} onChange={pickObject} disabled={!!tag} testId="tag-object" />
+        </Form.Item>
+        <Form.Item
           name="key"
           label={t('cdp.tags.key')}
           rules={tag ? [] : [{ required: true, pattern: /^[a-z][a-z0-9_]{0,62}$/ }]}
@@ -301,16 +322,11 @@ function TagEditor({
               data-testid="tag-kind"
               onChange={(k) => {
                 setKind(k);
-                if (DEFAULT_RULE[k]) setRule(DEFAULT_RULE[k]!);
+                if (!records && DEFAULT_RULE[k]) setRule(DEFAULT_RULE[k]!);
               }}
-              options={KINDS.map((k) => ({ value: k, label: t(`cdp.tagKind.${k}`) }))}
+              options={kinds.map((k) => ({ value: k, label: t(`cdp.tagKind.${k}`) }))}
             />
           </Form.Item>
-          {object !== 'profile' && (
-            <Form.Item label={t('cdp.tags.object')}>
-              <Input value={object} disabled style={{ width: 160 }} />
-            </Form.Item>
-          )}
           <Form.Item name="groupId" label={t('cdp.tags.group')}>
             <Select
               style={{ width: 200 }}
@@ -358,7 +374,9 @@ function TagEditor({
         >
           {preview.coverage !== null && (
             <Typography.Paragraph data-testid="tag-preview-coverage">
-              {t('cdp.tags.coverage', { n: preview.coverage })}
+              {records
+                ? t('cdp.tags.coverageRecords', { n: preview.coverage })
+                : t('cdp.tags.coverage', { n: preview.coverage })}
             </Typography.Paragraph>
           )}
           {preview.samples.length === 0 && (preview.sampled ?? 0) === 0 ? null : preview.samples.length ===
@@ -570,9 +588,18 @@ export function TagsPage() {
   const [expanded, setExpanded] = useState<string | null>(null);
   const [open, setOpen] = useState<{ groupId: string | null; tag?: TagT } | null>(null);
   const [groupModal, setGroupModal] = useState<{ group: TagGroup | null } | null>(null);
-  const items = tags.data?.items ?? [];
+  const [objectFilter, setObjectFilter] = useState('');
+  const { objectLabel } = useSubjectObjects();
+  const all = tags.data?.items ?? [];
+  const items = objectFilter ? all.filter((x) => x.object === objectFilter) : all;
   const groups = tags.data?.groups ?? [];
-  const tagName = (key: string) => items.find((x) => x.key === key)?.name ?? key;
+  const tagName = (key: string) => all.find((x) => x.key === key)?.name ?? key;
+  const objectTag = (x: TagT) =>
+    x.object !== 'profile' && (
+      <Tag color="purple" data-testid="tag-object-label">
+        {objectLabel(x.object)}
+      </Tag>
+    );
   const del = useMutation({
     mutationFn: (g: TagGroup) => http.del(`/cdp/tag-groups/${g.id}`),
     onSuccess: () => {
@@ -586,10 +613,12 @@ export function TagsPage() {
       title: t('cdp.tags.name'),
       render: (_: unknown, x: TagT) => (
         <Space direction="vertical" size={0}>
-          <Tag color="geekblue">{x.name}</Tag>
+          <span>
+            <Tag color="geekblue">{x.name}</Tag>
+            {objectTag(x)}
+          </span>
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
             {x.key}
-            {x.object !== 'profile' ? ` · ${x.object}` : ''}
           </Typography.Text>
           {x.description && (
             <Typography.Text type="secondary" style={{ fontSize: 12 }} ellipsis={{ tooltip: x.description }}>
@@ -671,7 +700,9 @@ export function TagsPage() {
   const sections: { group: TagGroup | null; tags: TagT[] }[] = [
     ...groups.map((g) => ({ group: g, tags: items.filter((x) => x.groupId === g.id) })),
     { group: null, tags: items.filter((x) => !x.groupId || !groups.some((g) => g.id === x.groupId)) },
-  ].filter((s) => s.group || s.tags.length);
+  ]
+    // Filtered by object, a group without such tags is left out rather than shown empty.
+    .filter((s) => (objectFilter ? s.tags.length : s.group || s.tags.length));
   const confirmDelete = (g: TagGroup) =>
     modal.confirm({
       title: t('cdp.tags.deleteGroupConfirm', { name: g.name }),
@@ -683,8 +714,14 @@ export function TagsPage() {
         <Typography.Title level={4} style={{ margin: 0 }}>
           {t('cdp.tags.title')}
         </Typography.Title>
-        {can('cdp:manage') && (
-          <Space wrap>
+        <Space wrap>
+          <ObjectFilter
+            value={objectFilter}
+            onChange={setObjectFilter}
+            present={all.map((x) => x.object)}
+            testId="tag-object-filter"
+          />
+          {can('cdp:manage') && (
             <Button
               icon={<FolderAddOutlined />}
               onClick={() => setGroupModal({ group: null })}
@@ -692,6 +729,8 @@ export function TagsPage() {
             >
               {t('cdp.tags.newGroup')}
             </Button>
+          )}
+          {can('cdp:manage') && (
             <Button
               type="primary"
               icon={<PlusOutlined />}
@@ -700,8 +739,8 @@ export function TagsPage() {
             >
               {t('cdp.tags.new')}
             </Button>
-          </Space>
-        )}
+          )}
+        </Space>
       </div>
       {tags.error ? (
         <ErrorResult error={tags.error} onRetry={() => tags.refetch()} />
@@ -794,6 +833,7 @@ export function TagsPage() {
                         <span style={{ flex: 1, minWidth: 0 }}>
                           <Space size={4} wrap>
                             <Tag color="geekblue">{x.name}</Tag>
+                            {objectTag(x)}
                             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                               {t(`cdp.tagKind.${x.kind}`)}
                             </Typography.Text>
@@ -870,10 +910,11 @@ export function TagsPage() {
         <TagEditor
           open
           onClose={() => setOpen(null)}
-          tags={items}
+          tags={all}
           groups={groups}
           groupId={open.groupId}
           tag={open.tag}
+          defaultObject={objectFilter || 'profile'}
         />
       )}
       {groupModal && <GroupModal open group={groupModal.group} onClose={() => setGroupModal(null)} />}
