@@ -3,15 +3,9 @@ import type { Db } from '../../platform/db/database.ts';
 import { inTenant, type Tx } from '../../platform/db/tenant-scope.ts';
 import { newId } from '../../platform/ids.ts';
 import { enqueue, registerJob } from '../../platform/jobs/queue.ts';
-import { CounterBatch, loadCounterDefs } from './counters.ts';
-import {
-  evaluateProfiles,
-  loadSegmentDefs,
-  loadTagDefs,
-  type SegmentDef,
-  type TagDef,
-} from './evaluation.service.ts';
-import { loadIdentityRules, ownerOf, resolveIdentities } from './identity.service.ts';
+import { CounterBatch } from './counters.ts';
+import { evaluateProfiles, type SegmentDef, type TagDef } from './evaluation.service.ts';
+import { ownerOf, resolveIdentities } from './identity.service.ts';
 import {
   canHold,
   type Identity,
@@ -20,8 +14,9 @@ import {
   type KindCounts,
   normalizeIdentity,
   orderIdentities,
+  rulesMap,
 } from './identity.ts';
-import type { Rule } from './rules.ts';
+import type { CounterDef, Rule } from './rules.ts';
 
 /** Payload of `cdp:process`: none; each run drains the tenant's pending events in order. */
 export type ProcessPayload = Record<string, never>;
@@ -64,11 +59,35 @@ export async function processBatch(
     // events visible to the select below: this drain covers it, and the job (a wake-up with
     // no payload) is deleted rather than kept as one finished row per request. Rolled back
     // with the batch if it fails.
-    if (opts.jobId)
-      await sql`delete from jobs where tenant_id = ${tenantId} and queue = 'cdp:process' and status = 'pending'
-        and id <> ${opts.jobId}`.execute(tx);
-    const rules = await loadIdentityRules(tx, tenantId);
-    const defs = await loadCounterDefs(tx, tenantId);
+    // Same round trip: the definitions the batch is processed with (identity rules, counters,
+    // tags, segments), as loadIdentityRules, loadCounterDefs, loadTagDefs, loadSegmentDefs read them.
+    const d = (
+      await sql<{
+        rules: { kind: string; max_per_profile: number; priority: number; blocked: string[] }[];
+        counters: CounterDef[];
+        tags: TagDef[];
+        segs: SegmentDef[];
+      }>`with taken as (delete from jobs where ${opts.jobId ? sql`tenant_id = ${tenantId} and queue = 'cdp:process' and status = 'pending' and id <> ${opts.jobId}` : sql`false`} returning 1)
+      select (select count(*) from taken) as taken,
+        (select coalesce(json_agg(x), '[]') from (select kind, max_per_profile, priority, blocked
+          from cdp_identity_rules where tenant_id = ${tenantId}) x) as rules,
+        (select coalesce(json_agg(def), '[]') from cdp_counter_defs where tenant_id = ${tenantId}) as counters,
+        (select coalesce(json_agg(json_build_object('id', id, 'key', key, 'kind', kind, 'object', object, 'rule', rule, 'config', config)
+          order by created_at, id), '[]') from cdp_tags where tenant_id = ${tenantId} and object = 'profile' and status = 'active') as tags,
+        (select coalesce(json_agg(json_build_object('id', id, 'object', object, 'purpose', purpose, 'rule', rule)
+          order by created_at, id), '[]') from cdp_segments where tenant_id = ${tenantId} and object = 'profile') as segs`.execute(
+        tx,
+      )
+    ).rows[0]!;
+    const rules = rulesMap(
+      d.rules.map((r) => ({
+        kind: r.kind,
+        maxPerProfile: r.max_per_profile,
+        priority: r.priority,
+        blocked: r.blocked,
+      })),
+    );
+    const defs = d.counters;
     const counted = [...new Set(defs.map((d) => d.event))];
     // One round trip for the queue head and its events (a left join: an event retention already
     // deleted is still taken off the queue). Only the parts of the payload
@@ -244,7 +263,7 @@ export async function processBatch(
         tx,
       );
     await counters.flush(tx, tenantId);
-    const [tags, segs] = [await loadTagDefs(tx, tenantId), await loadSegmentDefs(tx, tenantId)];
+    const { tags, segs } = d;
     // A profile none of whose rule inputs changed keeps its tags and segments: windows that
     // close with time alone are cdp:tick's, and API writes (consents, manual tags, CRM links)
     // evaluate their profile themselves. Rules reading tags or CRM fields are re-evaluated on
