@@ -1091,11 +1091,13 @@ export async function previewSegment(
     new Date(),
   );
   const n = await sql<{ n: number }>`select count(*)::int as n from (${q}) x`.execute(tx);
-  const total = await sql<{
-    n: number;
-  }>`select count(*)::int as n from cdp_profiles where tenant_id = ${tenantId} and merged_into is null`.execute(
-    tx,
-  );
+  // Out of what the segment selects from: profiles, or the object's records.
+  const src = (input.object ?? 'profile') === 'profile' ? null : recordSource(input.object!);
+  const total = await sql<{ n: number }>`select count(*)::int as n from ${
+    src
+      ? sql`${src.table} where ${src.where(tenantId)}`
+      : sql`cdp_profiles where tenant_id = ${tenantId} and merged_into is null`
+  }`.execute(tx);
   return { count: n.rows[0]!.n, total: total.rows[0]!.n };
 }
 

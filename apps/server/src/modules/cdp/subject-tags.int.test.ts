@@ -92,6 +92,13 @@ describe('a record’s tags and a record segment’s members, as the viewer sees
     const none = await admin.get(`/cdp/subjects/vehicle/${near}/tags`);
     assert.deepEqual([none.body.tags, none.body.segments], [[], []]);
 
+    // The live count in the builder is out of the object's records, not out of profiles.
+    const live = await admin.post('/cdp/segments/preview', {
+      name: 'p',
+      object: 'vehicle',
+      rule: { trait: 'c_km', op: 'gte', value: 1000 },
+    });
+    assert.deepEqual(live.body, { count: 2, total: 2 });
     const members = await admin.get(`/cdp/segments/${seg.body.id}/members`);
     assert.deepEqual(
       members.body.items.map((m: { id: string; name: string; visible: boolean }) => [

@@ -360,7 +360,7 @@ function TagEditor({
             .map((x) => ({ key: x.key, name: x.name }))}
         />
       )}
-      {kind !== 'manual' && (
+      {kind !== 'manual' && !records && (
         <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: 12 }}>
           {t('cdp.tags.previewHint')}
         </Typography.Paragraph>
