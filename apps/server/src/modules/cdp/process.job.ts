@@ -55,12 +55,13 @@ export async function processBatch(
 ): Promise<number> {
   return inTenant(db, tenantId, async (tx) => {
     await lockTenantCdp(tx, tenantId);
-    // A queued job was committed with its events, so every job this statement sees has its
-    // events visible to the select below: this drain covers it, and the job (a wake-up with
-    // no payload) is deleted rather than kept as one finished row per request. Rolled back
-    // with the batch if it fails.
-    // Same round trip: the definitions the batch is processed with (identity rules, counters,
-    // tags, segments), as loadIdentityRules, loadCounterDefs, loadTagDefs, loadSegmentDefs read them.
+    // One round trip takes over the tenant's queued wake-ups and reads the definitions the batch
+    // is processed with (identity rules, counters, tags, segments, as loadIdentityRules,
+    // loadCounterDefs, loadTagDefs and loadSegmentDefs read them). A queued job was committed
+    // with its events, so every job this statement sees has its events visible to the events
+    // select below, a later statement: this drain covers it, and the job (a wake-up with no
+    // payload) is deleted rather than kept as one finished row per request. Rolled back with
+    // the batch if it fails.
     const d = (
       await sql<{
         rules: { kind: string; max_per_profile: number; priority: number; blocked: string[] }[];
@@ -68,8 +69,7 @@ export async function processBatch(
         tags: TagDef[];
         segs: SegmentDef[];
       }>`with taken as (delete from jobs where ${opts.jobId ? sql`tenant_id = ${tenantId} and queue = 'cdp:process' and status = 'pending' and id <> ${opts.jobId}` : sql`false`} returning 1)
-      select (select count(*) from taken) as taken,
-        (select coalesce(json_agg(x), '[]') from (select kind, max_per_profile, priority, blocked
+      select (select coalesce(json_agg(x), '[]') from (select kind, max_per_profile, priority, blocked
           from cdp_identity_rules where tenant_id = ${tenantId}) x) as rules,
         (select coalesce(json_agg(def), '[]') from cdp_counter_defs where tenant_id = ${tenantId}) as counters,
         (select coalesce(json_agg(json_build_object('id', id, 'key', key, 'kind', kind, 'object', object, 'rule', rule, 'config', config)
@@ -90,8 +90,8 @@ export async function processBatch(
     const defs = d.counters;
     const counted = [...new Set(defs.map((d) => d.event))];
     // One round trip for the queue head and its events (a left join: an event retention already
-    // deleted is still taken off the queue). Only the parts of the payload
-    // resolution reads are fetched, and properties only for events a counter counts.
+    // deleted is still taken off the queue). Only the parts of the payload resolution reads are
+    // fetched, and properties only for events a counter counts.
     const events = (
       await sql<EventRow>`select q.seq, e.id, e.ts, e.type, e.event, e.source_id, e.message_id, e.ident_kind, e.ident,
           case when e.event = any(${counted}::text[]) then e.properties end as properties,
