@@ -180,7 +180,7 @@ export async function drainBackground(
   const signal = new AbortController().signal;
   for (let i = 0; i < maxRounds; i++) {
     const events = await dispatchBatch(env.database.db, log, 200, tenantId);
-    const job = await runOneJob(env.database.db, 'test', signal, log);
+    const job = await runOneJob(env.database.db, 'test', signal, log, tenantId);
     if (!events && !job) return;
   }
 }

@@ -67,7 +67,8 @@ export function kick() {
   wake?.();
 }
 
-export async function claimJob(db: Db, workerId: string): Promise<JobRow | null> {
+/** `onlyTenant` is for tests: drain one tenant's work without running every other tenant's due jobs. */
+export async function claimJob(db: Db, workerId: string, onlyTenant?: string): Promise<JobRow | null> {
   const queues = registeredQueues();
   if (queues.length === 0) return null;
   const r = await sql<JobRow>`
@@ -76,6 +77,7 @@ export async function claimJob(db: Db, workerId: string): Promise<JobRow | null>
     where (tenant_id, id) = (
       select tenant_id, id from jobs
       where run_at <= now() and queue = any(${queues}::text[])
+        ${onlyTenant ? sql`and tenant_id = ${onlyTenant}` : sql``}
         and (status = 'pending' or (status = 'running' and locked_until < now()))
       order by run_at limit 1 for update skip locked)
     returning tenant_id, id, queue, payload, attempts, max_attempts`.execute(db);
@@ -87,8 +89,9 @@ export async function runOneJob(
   workerId: string,
   signal: AbortSignal,
   log: Logger,
+  onlyTenant?: string,
 ): Promise<boolean> {
-  const job = await claimJob(db, workerId);
+  const job = await claimJob(db, workerId, onlyTenant);
   if (!job) return false;
   const handler = handlers.get(job.queue)!;
   const ctx: JobContext = {
