@@ -117,6 +117,53 @@ describe('a record’s tags and a record segment’s members, as the viewer sees
     assert.equal((await analyst.get(`/cdp/subjects/vehicle/${far}/tags`)).body.tags.length, 2);
     const sales = await login(env, seed.slug, 'sun.lei');
     assert.equal((await sales.get(`/cdp/subjects/vehicle/${far}/tags`)).status, 403);
+    // Given cdp:read, a salesperson (own records only) sees his customer's tags; another's is 404,
+    // and in a customer segment it is listed without its name.
+    const mine = await sales.post('/records/customer', { name: '孙磊的客户', kind: 'company' });
+    const theirs = await admin.post('/records/customer', { name: '别人的客户', kind: 'company' });
+    assert.equal(mine.status, 201, JSON.stringify(mine.body));
+    const vip = await admin.post('/cdp/tags', {
+      key: 'vip_cust',
+      name: '重要',
+      kind: 'manual',
+      object: 'customer',
+    });
+    for (const c of [mine.body.id, theirs.body.id])
+      assert.equal(
+        (await admin.request('PUT', `/cdp/tags/${vip.body.id}/subjects/${c}`, { on: true })).status,
+        204,
+      );
+    const custSeg = await admin.post('/cdp/segments', {
+      name: '重要客户',
+      object: 'customer',
+      rule: { tag: 'vip_cust' },
+    });
+    await drainBackground(env, seed.tenantId);
+    const roles = (await admin.get('/admin/roles')).body.items;
+    const role = roles.find((r: { name: string }) => r.name === '销售顾问');
+    assert.equal(
+      (await admin.patch(`/admin/roles/${role.id}`, { permissions: [...role.permissions, 'cdp:read'] }))
+        .status,
+      200,
+    );
+    const sales2 = await login(env, seed.slug, 'sun.lei');
+    const own = await sales2.get(`/cdp/subjects/customer/${mine.body.id}/tags`);
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+    assert.deepEqual(
+      own.body.tags.map((t: { key: string }) => t.key),
+      ['vip_cust'],
+    );
+    assert.equal((await sales2.get(`/cdp/subjects/customer/${theirs.body.id}/tags`)).status, 404);
+    const seen = await sales2.get(`/cdp/segments/${custSeg.body.id}/members`);
+    assert.deepEqual(
+      seen.body.items
+        .map((x: { id: string; name: string | null; visible: boolean }) => [x.id, x.name, x.visible])
+        .sort((a: string[], b: string[]) => (a[0]! < b[0]! ? -1 : 1)),
+      [
+        [mine.body.id, '孙磊的客户', true],
+        [theirs.body.id, null, false],
+      ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+    );
     // A manager with cdp:read but no read on vehicles: the record is as unknown, its members nameless.
     const manager = await login(env, seed.slug, 'wang.jianguo');
     assert.ok(
