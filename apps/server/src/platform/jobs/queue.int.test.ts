@@ -15,8 +15,10 @@ describe('durable job queue', () => {
   });
   after(() => env.close());
 
-  async function runAll(max = 20) {
-    for (let i = 0; i < max; i++) if (!(await runOneJob(env.database.db, 'test-worker', signal, log))) return;
+  // Only this test's tenant: other test files share the database and enqueue work of their own.
+  async function runAll(tenantId: string, max = 20) {
+    for (let i = 0; i < max; i++)
+      if (!(await runOneJob(env.database.db, 'test-worker', signal, log, tenantId))) return;
   }
 
   it('runs a job enqueued in a committed transaction exactly once', async () => {
@@ -28,7 +30,7 @@ describe('durable job queue', () => {
     await inTenant(env.database.db, seed.tenantId, (tx) =>
       enqueue(tx, seed.tenantId, 'test.once', { n: 'a' }),
     );
-    await runAll();
+    await runAll(seed.tenantId);
     assert.deepEqual(seen, ['a']);
   });
 
@@ -44,7 +46,7 @@ describe('durable job queue', () => {
         throw new Error('boom');
       }),
     );
-    await runAll();
+    await runAll(seed.tenantId);
     assert.deepEqual(seen, []);
   });
 
@@ -61,7 +63,7 @@ describe('durable job queue', () => {
     for (let attempt = 1; attempt <= 3; attempt++) {
       // Make the backoff elapse instead of sleeping.
       await sql`update jobs set run_at = now() where id = ${id}`.execute(env.database.db);
-      await runOneJob(env.database.db, 'w', signal, log);
+      await runOneJob(env.database.db, 'w', signal, log, seed.tenantId);
       const job = (
         await sql<{
           status: string;
@@ -93,7 +95,7 @@ describe('durable job queue', () => {
     await sql`update jobs set status = 'running', attempts = 1, locked_until = now() - interval '1 second', locked_by = 'dead-worker' where id = ${id}`.execute(
       env.database.db,
     );
-    await runAll();
+    await runAll(seed.tenantId);
     const job = (
       await sql<{
         status: string;
