@@ -844,7 +844,7 @@ export async function previewTag(
   if (object !== 'profile') {
     const { recordRuleQuery } = await import('./evaluation.service.ts');
     if (!input.rule) return { coverage: null, sampled: null, samples: [] };
-    const q = recordRuleQuery(object, input.rule, tenantId);
+    const q = recordRuleQuery(object, input.rule, tenantId, new Date());
     const n = await sql<{ n: number }>`select count(*)::int as n from (${q}) x`.execute(tx);
     return { coverage: n.rows[0]!.n, sampled: null, samples: [] };
   }

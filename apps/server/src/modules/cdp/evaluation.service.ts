@@ -279,15 +279,18 @@ export function segmentSql(
     return ruleQuery(def.rule, tenantId, now, {
       excludeWithdrawn: def.purpose === 'marketing' ? 'marketing' : undefined,
     });
-  return recordRuleQuery(def.object, def.rule, tenantId);
+  return recordRuleQuery(def.object, def.rule, tenantId, now);
 }
 
-/** Records of an object (standard, custom, or custom fields on a standard one) matching a field/tag rule (R2.2). */
-export function recordRuleQuery(object: string, rule: Rule, tenantId: string) {
+/**
+ * Records of an object (standard, custom, or custom fields on a standard one) matching a
+ * field/tag rule (R2.2); `now` is the day relative-date conditions count from.
+ */
+export function recordRuleQuery(object: string, rule: Rule, tenantId: string, now: Date) {
   const src = recordSource(object);
   return sql<{
     id: string;
-  }>`select r.id from ${src.table} where ${src.where(tenantId)} and ${compileRecordRule(rule, src.data, sql`r.id`, object)}`;
+  }>`select r.id from ${src.table} where ${src.where(tenantId)} and ${compileRecordRule(rule, src.data, sql`r.id`, object, now)}`;
 }
 
 /** Batch (SQL) recomputation of one segment: diff against the stored members, emit changes. */

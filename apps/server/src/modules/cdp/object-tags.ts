@@ -97,7 +97,7 @@ export async function evaluateRecords(
     ids ? sql`and ${column} = any(${ids}::uuid[])` : sql``;
   for (const tag of await loadTagDefs(tx, tenantId, object)) {
     if (tag.kind === 'manual' || !tag.rule) continue;
-    const q = recordRuleQuery(object, tag.rule, tenantId);
+    const q = recordRuleQuery(object, tag.rule, tenantId, now);
     const r = await sql<{
       k: string;
     }>`with target as materialized (select id from (${q}) x where true ${only(sql.ref('x.id'))}),
@@ -109,7 +109,7 @@ export async function evaluateRecords(
     for (const x of r.rows) result[x.k as 'set' | 'unset']++;
   }
   for (const seg of await loadSegmentDefs(tx, tenantId, object)) {
-    const q = recordRuleQuery(object, seg.rule, tenantId);
+    const q = recordRuleQuery(object, seg.rule, tenantId, now);
     const r = await sql<{
       k: string;
       subject_id: string;

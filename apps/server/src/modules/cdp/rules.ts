@@ -14,7 +14,12 @@ import { z } from 'zod';
  *   differently typed value makes the comparison false, and `ne` is exactly `not eq`;
  * - an event window of N days means "from 00:00 UTC N-1 days before `now`'s day on", in whole
  *   UTC days, which is what a per-day counter can answer;
- * - `sum` adds a numeric property (other values count 0).
+ * - `sum` adds a numeric property (other values count 0);
+ * - a relative-date condition (`withinNext`, `withinLast`, `moreThanDaysAgo`, `moreThanDaysAhead`
+ *   with `days`) reads a field as a calendar day in the tenant's zone and counts whole days from
+ *   today there: `YYYY-MM-DD` is that day, a date-time with an offset (`…T10:00Z`, `…+08:00`, as
+ *   PostgreSQL prints timestamptz) is moved into the zone first, one without an offset is taken
+ *   as wall time there. Anything else (numbers, other text, impossible dates) never matches.
  */
 
 export const CMP_OPS = [
@@ -32,13 +37,21 @@ export const CMP_OPS = [
 export type CmpOp = (typeof CMP_OPS)[number];
 type Scalar = string | number | boolean;
 
+/** Relative to today: within the next / last N days (today included), more than N days ago / ahead. */
+export const DATE_OPS = ['withinNext', 'withinLast', 'moreThanDaysAgo', 'moreThanDaysAhead'] as const;
+export type DateOp = (typeof DATE_OPS)[number];
+
 export interface ValueCond {
   op: CmpOp;
   value?: Scalar | Scalar[];
 }
-export interface TraitRule extends ValueCond {
-  trait: string;
+export interface DateCond {
+  op: DateOp;
+  days: number;
 }
+/** A field (trait, CRM field, record field) condition: a value comparison or a relative date. */
+export type FieldCond = ValueCond | DateCond;
+export type TraitRule = FieldCond & { trait: string };
 export interface TagRule {
   tag: string;
   op?: 'has' | 'notHas' | CmpOp;
@@ -56,10 +69,10 @@ export interface EventRule {
   op: 'gte' | 'gt' | 'lte' | 'lt' | 'eq';
   value: number;
 }
-export interface CrmRule extends ValueCond {
+export type CrmRule = FieldCond & {
   crm: 'contact' | 'customer';
   field: string;
-}
+};
 export type Rule =
   | { and: Rule[] }
   | { or: Rule[] }
@@ -73,6 +86,8 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_.$ -]{0,99}$/;
 const scalar = z.union([z.string().max(500), z.number().finite(), z.boolean()]);
 const valueSchema = z.union([scalar, z.array(scalar).max(200)]).optional();
 const propCond = z.object({ prop: z.string().regex(NAME), op: z.enum(CMP_OPS), value: valueSchema });
+const dateDays = z.number().int().min(0).max(3650);
+const CRM_FIELD = /^[a-z][a-zA-Z0-9_]{0,62}$/;
 
 export const ruleSchema: z.ZodType<Rule> = z.lazy(() =>
   z.union([
@@ -80,6 +95,7 @@ export const ruleSchema: z.ZodType<Rule> = z.lazy(() =>
     z.object({ or: z.array(ruleSchema).min(1).max(50) }).strict(),
     z.object({ not: ruleSchema }).strict(),
     z.object({ trait: z.string().regex(NAME), op: z.enum(CMP_OPS), value: valueSchema }).strict(),
+    z.object({ trait: z.string().regex(NAME), op: z.enum(DATE_OPS), days: dateDays }).strict(),
     z
       .object({
         tag: z.string().min(1).max(100),
@@ -101,15 +117,25 @@ export const ruleSchema: z.ZodType<Rule> = z.lazy(() =>
     z
       .object({
         crm: z.enum(['contact', 'customer']),
-        field: z.string().regex(/^[a-z][a-zA-Z0-9_]{0,62}$/),
+        field: z.string().regex(CRM_FIELD),
         op: z.enum(CMP_OPS),
         value: valueSchema,
+      })
+      .strict(),
+    z
+      .object({
+        crm: z.enum(['contact', 'customer']),
+        field: z.string().regex(CRM_FIELD),
+        op: z.enum(DATE_OPS),
+        days: dateDays,
       })
       .strict(),
   ]),
 ) as z.ZodType<Rule>;
 
 export const isEventRule = (r: Rule): r is EventRule => 'event' in r;
+export const isDateCond = (c: { op?: string }): c is DateCond =>
+  (DATE_OPS as readonly string[]).includes(c.op!);
 
 // ---------------------------------------------------------------- counters
 
@@ -147,8 +173,17 @@ export function collectTags(r: Rule, out: string[] = []): string[] {
   else if ('tag' in r) out.push(r.tag);
   return out;
 }
-/** A rule whose truth can change with the passing of time alone (windowed event conditions). */
-export const isTimeDependent = (r: Rule) => collectEventRules(r).length > 0;
+function hasDateCond(r: Rule): boolean {
+  if ('and' in r) return r.and.some(hasDateCond);
+  if ('or' in r) return r.or.some(hasDateCond);
+  if ('not' in r) return hasDateCond(r.not);
+  return ('trait' in r || 'crm' in r) && isDateCond(r);
+}
+/**
+ * A rule whose truth can change with the passing of time alone: windowed event conditions and
+ * dates relative to today.
+ */
+export const isTimeDependent = (r: Rule) => collectEventRules(r).length > 0 || hasDateCond(r);
 
 /** Does an event count for a counter (name and property filter)? */
 export function eventMatches(def: CounterDef, event: string | null, props: Record<string, unknown>): boolean {
@@ -167,6 +202,75 @@ export const utcDay = (t: Date | number) =>
 export const windowStart = (now: Date, days: number) =>
   new Date((Math.floor(+now / DAY_MS) - (days - 1)) * DAY_MS);
 
+// ---------------------------------------------------------------- relative dates
+
+/**
+ * Tenants have no time zone setting yet: relative dates use the product's default zone,
+ * Asia/Shanghai. It has kept UTC+8 without daylight saving since 1991, so a fixed offset is
+ * exact and both evaluators do the same integer arithmetic (no zone database needed in PGlite).
+ */
+export const RULE_TIME_ZONE = 'Asia/Shanghai';
+const ZONE_OFFSET_MIN = 480;
+
+/** Today in the rule zone, as days since 1970-01-01. */
+export const zoneDay = (now: Date) => Math.floor((Math.floor(+now / 60_000) + ZONE_OFFSET_MIN) / 1440);
+
+/**
+ * Date or date-time text. Groups: 1 year, 2 month, 3 day, 4 hour, 5 minute, 6 offset (Z or
+ * ±HH[[:]MM]), 7 its sign, 8 hours, 9 minutes. Written for both JavaScript and PostgreSQL.
+ */
+const DATE_TEXT =
+  '^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::[0-9]{2}(?:[.][0-9]+)?)?(Z|([+-])([0-9]{2})(?::?([0-9]{2}))?)?)?$';
+const DATE_RE = new RegExp(DATE_TEXT);
+
+/** Days since 1970-01-01 of a proleptic Gregorian date, year ≥ 1 (H. Hinnant's days_from_civil). */
+function civilDays(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * ((m + 9) % 12) + 2) / 5) + d - 1;
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+}
+const monthDays = (y: number, m: number) =>
+  m === 2 ? ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
+
+/** The calendar day (days since 1970-01-01, in the rule zone) a value names, or null. */
+export function valueDay(v: unknown): number | null {
+  if (typeof v !== 'string') return null;
+  const g = DATE_RE.exec(v);
+  if (!g) return null;
+  const [y, m, d] = [Number(g[1]), Number(g[2]), Number(g[3])];
+  if (y < 1 || m < 1 || m > 12 || d < 1 || d > monthDays(y, m)) return null;
+  const days = civilDays(y, m, d);
+  if (g[4] === undefined) return days;
+  const [h, mi] = [Number(g[4]), Number(g[5])];
+  if (h > 23 || mi > 59) return null;
+  if (g[6] === undefined) return days;
+  const off = g[6] === 'Z' ? 0 : (g[7] === '-' ? -1 : 1) * (Number(g[8]) * 60 + Number(g[9] ?? 0));
+  return Math.floor((days * 1440 + h * 60 + mi - off + ZONE_OFFSET_MIN) / 1440);
+}
+
+/** The day range [from, to] (either end open when null) a relative-date condition accepts. */
+function dateRange(c: DateCond, today: number): [number | null, number | null] {
+  switch (c.op) {
+    case 'withinNext':
+      return [today, today + c.days];
+    case 'withinLast':
+      return [today - c.days, today];
+    case 'moreThanDaysAgo':
+      return [null, today - c.days - 1];
+    default:
+      return [today + c.days + 1, null];
+  }
+}
+
+export function matchDate(v: unknown, c: DateCond, now: Date): boolean {
+  const day = valueDay(v);
+  if (day === null) return false;
+  const [from, to] = dateRange(c, zoneDay(now));
+  return (from === null || day >= from) && (to === null || day <= to);
+}
+
 // ---------------------------------------------------------------- in-memory evaluator
 
 export interface SubjectState {
@@ -178,6 +282,10 @@ export interface SubjectState {
   /** Linked CRM records as stored (snake_case columns), any of which may match. */
   crm?: { contact?: Record<string, unknown>[]; customer?: Record<string, unknown>[] };
 }
+
+/** A field condition on a value: a relative date (needs `now`) or a value comparison. */
+export const matchField = (v: unknown, c: FieldCond, now: Date): boolean =>
+  isDateCond(c) ? matchDate(v, c, now) : compare(v, c);
 
 export function compare(v: unknown, c: ValueCond): boolean {
   const want = c.value;
@@ -229,8 +337,8 @@ export function evaluate(r: Rule, s: SubjectState, now: Date): boolean {
     if (r.op === 'notHas') return !has;
     return compare(s.tags.get(r.tag), { op: r.op, value: r.value });
   }
-  if ('crm' in r) return (s.crm?.[r.crm] ?? []).some((rec) => compare(rec[snake(r.field)], r));
-  return compare(s.traits[r.trait], r);
+  if ('crm' in r) return (s.crm?.[r.crm] ?? []).some((rec) => matchField(rec[snake(r.field)], r, now));
+  return matchField(s.traits[r.trait], r, now);
 }
 
 // ---------------------------------------------------------------- SQL evaluator
@@ -268,6 +376,42 @@ export function compareSql(j: RawBuilder<unknown>, c: ValueCond): RawBuilder<unk
     }
   }
 }
+
+/**
+ * SQL for `valueDay`: the same pattern and integer arithmetic, NULL for anything that is not a
+ * date. Nothing is cast to a date type, so impossible dates give NULL rather than an error.
+ */
+export function valueDaySql(j: RawBuilder<unknown>): RawBuilder<unknown> {
+  const civil = sql`(v.era * 146097 + v.yoe * 365 + v.yoe / 4 - v.yoe / 100 + (153 * ((v.m + 9) % 12) + 2) / 5 + v.d - 1 - 719468)`;
+  const dim = sql`case when v.m = 2 then case when (v.y % 4 = 0 and v.y % 100 <> 0) or v.y % 400 = 0 then 29 else 28 end
+    when v.m in (4, 6, 9, 11) then 30 else 31 end`;
+  const off = sql`case when v.z = 'Z' then 0 else (case when v.sg = '-' then -1 else 1 end) * (v.oh * 60 + v.om) end`;
+  return sql`(select case when v.y >= 1 and v.m between 1 and 12 and v.d between 1 and ${dim}
+        and (v.h is null or (v.h <= 23 and v.mi <= 59)) then
+      case when v.h is null or v.z is null then ${civil}
+        else floor((${civil}::bigint * 1440 + v.h * 60 + v.mi - ${off} + ${ZONE_OFFSET_MIN})::numeric / 1440)::int end end
+    from (select u.*, u.yy / 400 as era, u.yy - (u.yy / 400) * 400 as yoe
+      from (select g[1]::int as y, g[2]::int as m, g[3]::int as d, g[4]::int as h, g[5]::int as mi, g[6] as z,
+          g[7] as sg, g[8]::int as oh, coalesce(g[9]::int, 0) as om, g[1]::int - (g[2]::int <= 2)::int as yy
+        from (select regexp_match(case when jsonb_typeof(${j}) = 'string' then ${j} #>> '{}' end, ${DATE_TEXT}) as g) a) u) v)`;
+}
+
+/** SQL boolean (never NULL) for a relative-date condition on the jsonb expression `j`. */
+export function dateSql(j: RawBuilder<unknown>, c: DateCond, now: Date): RawBuilder<unknown> {
+  const [from, to] = dateRange(c, zoneDay(now));
+  const day = valueDaySql(j);
+  const conds = [
+    ...(from === null ? [] : [sql`${day} >= ${from}`]),
+    ...(to === null ? [] : [sql`${day} <= ${to}`]),
+  ];
+  // One read of the value when both ends apply.
+  if (conds.length === 2) return sql`coalesce(${day} between ${from} and ${to}, false)`;
+  return sql`coalesce(${conds[0]!}, false)`;
+}
+
+/** SQL for a field condition on the jsonb expression `j` (see `matchField`). */
+export const fieldSql = (j: RawBuilder<unknown>, c: FieldCond, now: Date): RawBuilder<unknown> =>
+  isDateCond(c) ? dateSql(j, c, now) : compareSql(j, c);
 
 const numCmp = (expr: RawBuilder<unknown>, op: EventRule['op'], value: number) =>
   sql`${expr} ${sql.raw({ gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=' }[op])} ${String(value)}::numeric`;
@@ -329,9 +473,9 @@ export function compileRule(rule: Rule, tenantId: string, now: Date): CompiledRu
       const table = r.crm === 'contact' ? 'contacts' : 'customers';
       return sql`exists (select 1 from cdp_profile_links l join ${sql.table(table)} c on c.tenant_id = l.tenant_id and c.id = l.record_id
         where l.tenant_id = p.tenant_id and l.profile_id = p.id and l.object = ${r.crm} and c.deleted_at is null
-          and ${compareSql(sql`to_jsonb(c) -> ${snake(r.field)}`, r)})`;
+          and ${fieldSql(sql`to_jsonb(c) -> ${snake(r.field)}`, r, now)})`;
     }
-    return compareSql(sql`p.traits -> ${r.trait}`, r);
+    return fieldSql(sql`p.traits -> ${r.trait}`, r, now);
   };
   const where = walk(rule);
   return { ctes, where };
@@ -375,6 +519,7 @@ export function compileRecordRule(
   data: RawBuilder<unknown>,
   idExpr: RawBuilder<unknown>,
   object: string,
+  now: Date,
 ): RawBuilder<unknown> {
   const walk = (r: Rule): RawBuilder<unknown> => {
     if ('and' in r) return sql`(${sql.join(r.and.map(walk), sql` and `)})`;
@@ -385,7 +530,7 @@ export function compileRecordRule(
           where st.tenant_id = kehu_tenant() and st.subject_id = ${idExpr} and t.object = ${object} and t.key = ${r.tag})`;
       return r.op === 'notHas' ? sql`not ${tagged}` : tagged;
     }
-    if ('trait' in r) return compareSql(sql`${data} -> ${r.trait}`, r);
+    if ('trait' in r) return fieldSql(sql`${data} -> ${r.trait}`, r, now);
     return sql`false`;
   };
   return walk(rule);
