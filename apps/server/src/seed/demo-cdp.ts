@@ -248,12 +248,13 @@ const MODELS: [string, 'petrol' | 'ev' | 'hybrid'][] = [
   ['蔚来 ET5', 'ev'],
 ];
 const PLATES = ['沪A', '沪B', '浙A', '苏E', '粤B', '粤A'];
-const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+/** The calendar day in Asia/Shanghai (UTC+8), the zone rules count days in. */
+const day = (t: number) => new Date(t + 8 * 3_600_000).toISOString().slice(0, 10);
 
 /**
  * The custom object 车辆 through the metadata API (as an administrator would make it), 60
- * vehicles of demo customers through the record API, then a tag group with a rule tag and a
- * manual tag, and the segment 待保养车辆 — computed over the records like any object's.
+ * vehicles of demo customers through the record API, then a tag group with two rule tags (one
+ * on a date relative to today) and the segment 待保养车辆 — computed over the records like any object's.
  */
 async function seedVehicles(admin: Call, r: Rand, now: number) {
   const label = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });
@@ -338,27 +339,19 @@ async function seedVehicles(admin: Call, r: Rand, now: number) {
     description: '能源类型为纯电或混动',
     rule: { trait: 'c_energy', op: 'in', value: ['ev', 'hybrid'] },
   });
-  // The rule language compares numbers and text, not dates relative to today: the service desk
-  // marks policies due within 30 days by hand (a manual tag on the records).
-  const due = await admin('POST', '/cdp/tags', {
+  // Relative to today: the tag follows record writes and the daily tick, no one marks it by hand.
+  const insuranceDue = {
     key: 'insurance_due_30d',
     name: '保险 30 天内到期',
-    kind: 'manual',
+    kind: 'attribute',
     object: 'vehicle',
     groupId: group.id,
-    description: '保险到期日在 30 天内：客服核对后标记，提醒续保',
-  });
-  const soon = day(now + 30 * DAY);
-  const list = (await admin('GET', '/records/vehicle?limit=100')).items as {
-    id: string;
-    c_insurance_expiry: string;
-  }[];
-  let dueCount = 0;
-  for (const v of list)
-    if (v.c_insurance_expiry <= soon) {
-      await admin('PUT', `/cdp/tags/${due.id}/subjects/${v.id}`, { on: true });
-      dueCount++;
-    }
+    description: '保险到期日在今天起 30 天内：提醒续保',
+    rule: { trait: 'c_insurance_expiry', op: 'withinNext', days: 30 },
+  };
+  await admin('POST', '/cdp/tags', insuranceDue);
+  // The backfill job tags them once drained; the preview counts them now.
+  const dueCount = (await admin('POST', '/cdp/tags/preview', insuranceDue)).coverage as number;
   await admin('POST', '/cdp/segments', {
     name: '待保养车辆',
     object: 'vehicle',

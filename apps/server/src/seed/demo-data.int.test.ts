@@ -321,7 +321,8 @@ for (const target of targets) {
       }>`
         select count(*)::int as n,
           count(*) filter (where exists (select 1 from customers c where c.tenant_id = r.tenant_id and c.id::text = r.data->>'c_owner_customer'))::int as owned,
-          count(*) filter (where (r.data->>'c_insurance_expiry')::date <= current_date + 30)::int as due_soon,
+          count(*) filter (where (r.data->>'c_insurance_expiry')::date between (now() at time zone 'Asia/Shanghai')::date
+            and (now() at time zone 'Asia/Shanghai')::date + 30)::int as due_soon,
           count(*) filter (where r.data->>'c_energy' in ('ev', 'hybrid'))::int as ev,
           (select count(*)::int from cdp_subject_tags s join cdp_tags g on g.tenant_id = s.tenant_id and g.id = s.tag_id
             where s.tenant_id = ${t} and g.key = 'insurance_due_30d') as due_tagged,
