@@ -6,7 +6,7 @@ export type Rule =
   | { and: Rule[] }
   | { or: Rule[] }
   | { not: Rule }
-  | { trait: string; op: string; value?: Scalar | Scalar[] }
+  | { trait: string; op: string; value?: Scalar | Scalar[]; days?: number }
   | { tag: string; op?: string; value?: Scalar }
   | {
       event: string;
@@ -17,7 +17,7 @@ export type Rule =
       op: string;
       value: number;
     }
-  | { crm: 'contact' | 'customer'; field: string; op: string; value?: Scalar };
+  | { crm: 'contact' | 'customer'; field: string; op: string; value?: Scalar; days?: number };
 
 export interface Source {
   id: string;

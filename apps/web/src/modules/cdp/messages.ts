@@ -287,6 +287,8 @@ export const zh = {
     addGroup: '添加条件组',
     remove: '删除',
     field: '字段',
+    daysUnit: '天',
+    daysHint: '按北京时间的自然日计算，含今天',
   },
   op: {
     eq: '等于',
@@ -300,6 +302,17 @@ export const zh = {
     notExists: '无值',
     has: '拥有',
     notHas: '没有',
+    withinNext: '未来 N 天内',
+    withinLast: '过去 N 天内',
+    moreThanDaysAgo: '超过 N 天前',
+    moreThanDaysAhead: 'N 天后以后',
+  },
+  /** A relative-date condition in words (days count in Asia/Shanghai, today included). */
+  dateOp: {
+    withinNext: '在未来 {{days}} 天内',
+    withinLast: '在过去 {{days}} 天内',
+    moreThanDaysAgo: '早于 {{days}} 天前',
+    moreThanDaysAhead: '在 {{days}} 天后以后',
   },
 };
 
@@ -607,6 +620,8 @@ export const en: typeof zh = {
     addGroup: 'Add group',
     remove: 'Remove',
     field: 'Field',
+    daysUnit: 'days',
+    daysHint: 'Whole calendar days in China Standard Time, today included',
   },
   op: {
     eq: 'equals',
@@ -620,5 +635,15 @@ export const en: typeof zh = {
     notExists: 'is not set',
     has: 'has',
     notHas: 'has not',
+    withinNext: 'in the next N days',
+    withinLast: 'in the last N days',
+    moreThanDaysAgo: 'more than N days ago',
+    moreThanDaysAhead: 'more than N days ahead',
+  },
+  dateOp: {
+    withinNext: 'is within the next {{days}} days',
+    withinLast: 'is within the last {{days}} days',
+    moreThanDaysAgo: 'is more than {{days}} days ago',
+    moreThanDaysAhead: 'is more than {{days}} days ahead',
   },
 };

@@ -1,6 +1,7 @@
 import { DeleteOutlined, FilterOutlined, PlusOutlined } from '@ant-design/icons';
 import { AutoComplete, Button, Card, Input, InputNumber, Select, Space, Typography } from 'antd';
 import type { TFunction } from 'i18next';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type FieldMeta, normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
 import { type Rule, type Scalar, useEventNames, useEventProperties } from './cdp-api';
@@ -10,6 +11,10 @@ const OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains', 'exists', 'notExi
 const FILTER_OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains', 'exists'];
 const COUNT_OPS = ['gte', 'gt', 'lte', 'lt', 'eq'];
 const NO_VALUE = ['exists', 'notExists'];
+/** Relative to today, with a number of days instead of a value (the server's DATE_OPS). */
+const DATE_OPS = ['withinNext', 'withinLast', 'moreThanDaysAgo', 'moreThanDaysAhead'];
+const DATE_TYPES = new Set(['date', 'datetime']);
+const isDateOp = (op?: string) => !!op && DATE_OPS.includes(op);
 /** CRM columns the rule engine compares directly (custom fields and money live elsewhere). */
 const CRM_FIELD_TYPES = new Set([
   'text',
@@ -22,6 +27,7 @@ const CRM_FIELD_TYPES = new Set([
   'url',
   'region',
   'date',
+  'datetime',
 ]);
 
 type Leaf = Exclude<Rule, { and: Rule[] } | { or: Rule[] } | { not: Rule }>;
@@ -63,8 +69,71 @@ export function ruleText(r: Rule, t: TFunction, tagName: (key: string) => string
     return !r.op || r.op === 'has' || r.op === 'notHas'
       ? `${t(`cdp.op.${r.op ?? 'has'}`)} ${tagName(r.tag)}`
       : `${tagName(r.tag)} ${cmp(r.op, r.value)}`;
-  if ('crm' in r) return `${t(`cdp.rule.${r.crm}`)}.${r.field} ${cmp(r.op, r.value)}`;
-  return `${r.trait} ${cmp(r.op, r.value)}`;
+  const cond = (op: string, v: unknown, days?: number) =>
+    isDateOp(op) ? t(`cdp.dateOp.${op}`, { days: days ?? 0 }) : cmp(op, v);
+  if ('crm' in r) return `${t(`cdp.rule.${r.crm}`)}.${r.field} ${cond(r.op, r.value, r.days)}`;
+  return `${r.trait} ${cond(r.op, r.value, r.days)}`;
+}
+
+type FieldLeaf = Extract<Rule, { trait: string }> | Extract<Rule, { crm: string }>;
+
+/** Switching between a value comparison and a relative date swaps `value` for `days`. */
+function withOp<T extends FieldLeaf>(rule: T, op: string): T {
+  const { value: _v, days: _d, ...rest } = rule;
+  if (isDateOp(op)) return { ...rest, op, days: rule.days ?? 30 } as T;
+  return {
+    ...rest,
+    op,
+    ...(NO_VALUE.includes(op) ? {} : { value: isDateOp(rule.op) ? '' : rule.value }),
+  } as T;
+}
+
+/** The days box of a relative-date condition: whole days, 0 to 3650. */
+function DaysBox({ days, onChange }: { days?: number; onChange: (d: number) => void }) {
+  const { t } = useTranslation();
+  return (
+    <InputNumber
+      style={{ width: 120 }}
+      min={0}
+      max={3650}
+      precision={0}
+      value={days}
+      addonBefore="N"
+      addonAfter={t('cdp.rule.daysUnit')}
+      title={t('cdp.rule.daysHint')}
+      onChange={(v) => onChange(Math.max(0, Math.min(3650, Math.round(Number(v ?? 0)))))}
+      data-testid="rule-days"
+    />
+  );
+}
+
+/** Operator, then the value or the days box, for a trait, CRM field or record field. */
+function FieldCondition<T extends FieldLeaf>({
+  rule,
+  onChange,
+  dates,
+  valueBox,
+}: {
+  rule: T;
+  onChange: (r: T) => void;
+  /** Offer relative-date operators (date fields, and traits whose type is unknown). */
+  dates: boolean;
+  valueBox: ReactNode;
+}) {
+  return (
+    <>
+      <OpSelect
+        op={rule.op}
+        onChange={(op) => onChange(withOp(rule, op))}
+        ops={dates || isDateOp(rule.op) ? [...OPS, ...DATE_OPS] : OPS}
+      />
+      {isDateOp(rule.op) ? (
+        <DaysBox days={rule.days} onChange={(days) => onChange({ ...rule, days })} />
+      ) : (
+        !NO_VALUE.includes(rule.op) && valueBox
+      )}
+    </>
+  );
 }
 
 function OpSelect({
@@ -79,7 +148,7 @@ function OpSelect({
   const { t } = useTranslation();
   return (
     <Select
-      style={{ width: 96 }}
+      style={{ width: isDateOp(op) ? 130 : 96 }}
       value={op}
       onChange={onChange}
       popupMatchSelectWidth={false}
@@ -297,7 +366,9 @@ function CrmEditor({
           showSearch
           optionFilterProp="label"
           popupMatchSelectWidth={false}
-          onChange={(f) => onChange({ ...rule, field: f, value: '' })}
+          onChange={(f) =>
+            onChange(isDateOp(rule.op) ? { ...rule, field: f } : { ...rule, field: f, value: '' })
+          }
           options={fields.map((f) => ({ value: f.apiName, label: label(f.label, f.apiName) }))}
           data-testid="rule-crm-field"
         />
@@ -309,22 +380,27 @@ function CrmEditor({
           data-testid="rule-crm-field"
         />
       )}
-      <OpSelect op={rule.op} onChange={(op) => onChange({ ...rule, op })} />
-      {!NO_VALUE.includes(rule.op) &&
-        (options.length ? (
-          <Select
-            style={{ width: 120 }}
-            value={rule.value as string}
-            onChange={(value) => onChange({ ...rule, value })}
-            options={options.map((o) => ({ value: o.value, label: label(o.label, o.value) }))}
-          />
-        ) : (
-          <ValueBox
-            value={rule.value}
-            asText={!!field && !['number', 'percent', 'boolean'].includes(field.type)}
-            onChange={(value) => onChange({ ...rule, value })}
-          />
-        ))}
+      <FieldCondition
+        rule={rule}
+        onChange={onChange}
+        dates={!!field && DATE_TYPES.has(field.type)}
+        valueBox={
+          options.length ? (
+            <Select
+              style={{ width: 120 }}
+              value={rule.value as string}
+              onChange={(value) => onChange({ ...rule, value })}
+              options={options.map((o) => ({ value: o.value, label: label(o.label, o.value) }))}
+            />
+          ) : (
+            <ValueBox
+              value={rule.value}
+              asText={!!field && !['number', 'percent', 'boolean'].includes(field.type)}
+              onChange={(value) => onChange({ ...rule, value })}
+            />
+          )
+        }
+      />
     </>
   );
 }
@@ -360,7 +436,9 @@ function RecordFieldEditor({
           optionFilterProp="label"
           popupMatchSelectWidth={false}
           placeholder={t('cdp.rule.field')}
-          onChange={(f) => onChange({ ...rule, trait: f, value: '' })}
+          onChange={(f) =>
+            onChange(isDateOp(rule.op) ? { ...rule, trait: f } : { ...rule, trait: f, value: '' })
+          }
           options={fields.map((f) => ({ value: f.apiName, label: label(f.label, f.apiName) }))}
           data-testid="rule-trait"
         />
@@ -372,22 +450,27 @@ function RecordFieldEditor({
           data-testid="rule-trait"
         />
       )}
-      <OpSelect op={rule.op} onChange={(op) => onChange({ ...rule, op })} />
-      {!NO_VALUE.includes(rule.op) &&
-        (options.length ? (
-          <Select
-            style={{ width: 120 }}
-            value={rule.value as string}
-            onChange={(value) => onChange({ ...rule, value })}
-            options={options.map((o) => ({ value: o.value, label: label(o.label, o.value) }))}
-          />
-        ) : (
-          <ValueBox
-            value={rule.value}
-            asText={!!field && !['number', 'percent', 'currency', 'boolean'].includes(field.type)}
-            onChange={(value) => onChange({ ...rule, value })}
-          />
-        ))}
+      <FieldCondition
+        rule={rule}
+        onChange={onChange}
+        dates={!!field && DATE_TYPES.has(field.type)}
+        valueBox={
+          options.length ? (
+            <Select
+              style={{ width: 120 }}
+              value={rule.value as string}
+              onChange={(value) => onChange({ ...rule, value })}
+              options={options.map((o) => ({ value: o.value, label: label(o.label, o.value) }))}
+            />
+          ) : (
+            <ValueBox
+              value={rule.value}
+              asText={!!field && !['number', 'percent', 'currency', 'boolean'].includes(field.type)}
+              onChange={(value) => onChange({ ...rule, value })}
+            />
+          )
+        }
+      />
     </>
   );
 }
@@ -456,10 +539,13 @@ function LeafEditor({
             onChange={(e) => onChange({ ...rule, trait: e.target.value })}
             data-testid="rule-trait"
           />
-          <OpSelect op={rule.op} onChange={(op) => onChange({ ...rule, op })} />
-          {!NO_VALUE.includes(rule.op) && (
-            <ValueBox value={rule.value} onChange={(value) => onChange({ ...rule, value })} />
-          )}
+          {/* Traits have no declared type: a date trait ("2025-06-30", ISO date-time) may use dates. */}
+          <FieldCondition
+            rule={rule}
+            onChange={onChange}
+            dates
+            valueBox={<ValueBox value={rule.value} onChange={(value) => onChange({ ...rule, value })} />}
+          />
         </>
       )}
       {'tag' in rule && (
@@ -603,6 +689,17 @@ export function cleanRule(r: Rule): Rule {
     const where = (r.where ?? []).filter((w) => w.prop.trim());
     const { where: _w, ...rest } = r;
     return where.length ? { ...rest, where } : rest;
+  }
+  // A relative date carries days, a comparison a value: never both.
+  if ('trait' in r || 'crm' in r) {
+    const { value: _v, days: _d, ...rest } = r;
+    return (
+      isDateOp(r.op)
+        ? { ...rest, days: r.days ?? 0 }
+        : r.value === undefined
+          ? rest
+          : { ...rest, value: r.value }
+    ) as Rule;
   }
   return r;
 }
