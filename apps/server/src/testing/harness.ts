@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createApp } from '../app.ts';
 import { loadConfig } from '../platform/config.ts';
@@ -50,6 +51,37 @@ export function getTestEnv(): Promise<TestEnv> {
     };
   })();
   return shared;
+}
+
+/**
+ * The calling test file's environment: opened in its `before` hook, closed in its `after` hook.
+ * The returned value stands for it, so it reads like the environment itself but only once the
+ * hook has run (inside tests and later hooks).
+ */
+export function useTestEnv(): TestEnv {
+  let opened: TestEnv | undefined;
+  const env = () => {
+    if (!opened) throw new Error('the test environment opens in a before hook: use it inside tests');
+    return opened;
+  };
+  before(async () => {
+    opened = await getTestEnv();
+  });
+  after(async () => {
+    await opened?.close();
+  });
+  return {
+    get database() {
+      return env().database;
+    },
+    get app() {
+      return env().app;
+    },
+    get baseUrl() {
+      return env().baseUrl;
+    },
+    close: () => env().close(),
+  };
 }
 
 let tenantCounter = 0;
@@ -127,6 +159,13 @@ export class Client {
  * A GET that meets a socket the server is closing (keep-alive race, ECONNRESET) is retried
  * once: it is idempotent, and the flake says nothing about the code under test.
  */
+/** A fresh tenant (see newTenant) and its administrator, signed in. */
+export async function newTenantWithAdmin(env: TestEnv, customers = 40) {
+  const seed = await newTenant(env, customers);
+  const admin = await login(env, seed.slug, 'admin');
+  return { seed, admin, tenantId: seed.tenantId };
+}
+
 async function fetchRetryingReset(method: string, url: string, init: RequestInit): Promise<Response> {
   try {
     return await fetch(url, init);

@@ -1,45 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Analytics } from '@segment/analytics-node';
 import { sql } from 'kysely';
-import { drainBackground, getTestEnv, login, newTenant, type TestEnv } from '../../testing/harness.ts';
+import { drainBackground, useTestEnv } from '../../testing/harness.ts';
+import { sendWithKey, tenantWithSource } from './cdp-test-kit.ts';
 
-let env: TestEnv;
-before(async () => {
-  env = await getTestEnv();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useTestEnv();
 
-async function setup() {
-  const seed = await newTenant(env, 2);
-  const admin = await login(env, seed.slug, 'admin');
-  const src = await admin.post('/cdp/sources', { name: 'Web', kind: 'server' });
-  assert.equal(src.status, 201, JSON.stringify(src.body));
-  return {
-    seed,
-    admin,
-    source: src.body as { id: string; writeKey: string },
-    tenantId: seed.tenantId as string,
-  };
-}
-
-const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+const setup = () => tenantWithSource(env, 2, { name: 'Web', kind: 'server' });
 const send = (path: string, key: string | null, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${env.baseUrl}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(key ? { authorization: basic(key) } : {}),
-      ...headers,
-    },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  }).then(async (r) => ({
-    status: r.status,
-    headers: r.headers,
-    body: (await r.json().catch(() => null)) as any,
-  }));
+  sendWithKey(env, path, key, body, headers);
 
 async function countEvents(tenantId: string) {
   const r = await sql<{

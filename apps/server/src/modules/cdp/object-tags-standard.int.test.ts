@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { sql } from 'kysely';
-import {
-  type Client,
-  drainBackground,
-  getTestEnv,
-  login,
-  newTenant,
-  type TestEnv,
-} from '../../testing/harness.ts';
+import { drainBackground, newTenantWithAdmin, useTestEnv } from '../../testing/harness.ts';
+import { segmentMembers } from './cdp-test-kit.ts';
 import { tenantTick } from './tick.job.ts';
 
-let env: TestEnv;
-before(async () => {
-  env = await getTestEnv();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useTestEnv();
 
 const db = () => env.database.db;
 
@@ -31,11 +19,6 @@ async function tagged(tenantId: string, tagId: string) {
     )
   ).rows;
 }
-async function members(c: Client, segId: string): Promise<string[]> {
-  const r = await c.get(`/cdp/segments/${segId}/members?limit=500`);
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  return r.body.items.map((m: { id: string }) => m.id).sort();
-}
 async function created(p: Promise<{ status: number; body: any }>) {
   const r = await p;
   assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -44,8 +27,7 @@ async function created(p: Promise<{ status: number; body: any }>) {
 
 describe('tags and segments over standard objects (R2.2)', () => {
   it('tags leads by a standard field and a custom field on lead, and follows writes', async () => {
-    const seed = await newTenant(env, 0);
-    const admin = await login(env, seed.slug, 'admin');
+    const { seed, admin } = await newTenantWithAdmin(env, 0);
     await created(
       admin.post('/meta/objects/lead/fields', {
         apiName: 'fleet',
@@ -119,8 +101,7 @@ describe('tags and segments over standard objects (R2.2)', () => {
   });
 
   it('keeps a segment over opportunities by amount (in yuan) and a tag, on writes and the tick', async () => {
-    const seed = await newTenant(env, 0);
-    const admin = await login(env, seed.slug, 'admin');
+    const { seed, admin } = await newTenantWithAdmin(env, 0);
     const customer = await created(admin.post('/records/customer', { name: '华东客户', kind: 'company' }));
     const opp = (amountYuan: number, channel: string) =>
       created(
@@ -162,7 +143,7 @@ describe('tags and segments over standard objects (R2.2)', () => {
       [big.id, small.id].sort(),
     );
     // The segment was computed before the tag's backfill ran; the backfill brings it along.
-    assert.deepEqual(await members(admin, seg.id), [big.id]);
+    assert.deepEqual(await segmentMembers(admin, seg.id), [big.id]);
     assert.equal((await admin.get(`/cdp/segments/${seg.id}`)).body.memberCount, 1);
     const live = await admin.post('/cdp/segments/preview', {
       name: 'p',
@@ -177,9 +158,9 @@ describe('tags and segments over standard objects (R2.2)', () => {
     });
     assert.equal(upd.status, 200, JSON.stringify(upd.body));
     await drainBackground(env, seed.tenantId);
-    assert.deepEqual(await members(admin, seg.id), [big.id, direct.id].sort());
+    assert.deepEqual(await segmentMembers(admin, seg.id), [big.id, direct.id].sort());
     await tenantTick(db(), seed.tenantId);
-    assert.deepEqual(await members(admin, seg.id), [big.id, direct.id].sort());
+    assert.deepEqual(await segmentMembers(admin, seg.id), [big.id, direct.id].sort());
     // Events on records are refused in the user's language.
     const bad = await admin.post(
       '/cdp/segments',
@@ -195,8 +176,7 @@ describe('tags and segments over standard objects (R2.2)', () => {
   });
 
   it('edits a tag (rename, rule change → backfill, audit) and refuses deleting one still in use', async () => {
-    const seed = await newTenant(env, 0);
-    const admin = await login(env, seed.slug, 'admin');
+    const { seed, admin } = await newTenantWithAdmin(env, 0);
     const a = await created(admin.post('/records/lead', { name: '甲', company: '甲物流' }));
     const b = await created(admin.post('/records/lead', { name: '乙', company: '乙软件' }));
     const tag = await created(

@@ -1,28 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { sql } from 'kysely';
-import {
-  type Client,
-  drainBackground,
-  getTestEnv,
-  login,
-  newTenant,
-  type TestEnv,
-} from '../../testing/harness.ts';
+import { type Client, drainBackground, newTenantWithAdmin, useTestEnv } from '../../testing/harness.ts';
+import { segmentMembers } from './cdp-test-kit.ts';
 import { tenantTick } from './tick.job.ts';
 
-let env: TestEnv;
-before(async () => {
-  env = await getTestEnv();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useTestEnv();
 
 /** A tenant with a custom object `vehicle`, a tag and two segments over it (R2.2). */
 async function setup() {
-  const seed = await newTenant(env, 2);
-  const admin = await login(env, seed.slug, 'admin');
+  const { seed, admin } = await newTenantWithAdmin(env, 2);
   const obj = await admin.post('/meta/objects', {
     apiName: 'vehicle',
     label: { 'zh-CN': '车辆', 'en-US': 'Vehicle' },
@@ -68,11 +55,6 @@ async function tagOf(tenantId: string, tagId: string, subject: string) {
     )
   ).rows[0];
 }
-async function members(admin: Client, segId: string): Promise<string[]> {
-  const r = await admin.get(`/cdp/segments/${segId}/members?limit=500`);
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  return r.body.items.map((m: { id: string }) => m.id).sort();
-}
 async function segmentEvents(tenantId: string, subject: string) {
   return (
     await sql<{ type: string; cause: string }>`select type, payload->>'cause' as cause from outbox
@@ -97,7 +79,7 @@ describe('tags and segments over records follow record writes (R2.2)', () => {
     assert.equal((await tagOf(tenantId, tagId, a.id))?.reason, 'rule:attribute');
     assert.ok(await tagOf(tenantId, tagId, b.id));
     assert.equal(await tagOf(tenantId, tagId, c.id), undefined);
-    assert.deepEqual(await members(admin, segId), [a.id]);
+    assert.deepEqual(await segmentMembers(admin, segId), [a.id]);
     assert.equal((await admin.get(`/cdp/segments/${segId}`)).body.memberCount, 1);
     assert.deepEqual(await segmentEvents(tenantId, a.id), [{ type: 'segment.entered', cause: 'record' }]);
 
@@ -110,7 +92,7 @@ describe('tags and segments over records follow record writes (R2.2)', () => {
     await drainBackground(env, tenantId);
     assert.equal(await tagOf(tenantId, tagId, a.id), undefined);
     assert.ok(await tagOf(tenantId, tagId, c.id));
-    assert.deepEqual(await members(admin, segId), [c.id]);
+    assert.deepEqual(await segmentMembers(admin, segId), [c.id]);
     assert.deepEqual(
       (await segmentEvents(tenantId, a.id)).map((e) => e.type),
       ['segment.entered', 'segment.exited'],
@@ -119,11 +101,11 @@ describe('tags and segments over records follow record writes (R2.2)', () => {
 
     assert.equal((await admin.del(`/records/vehicle/${c.id}`)).status, 204);
     await drainBackground(env, tenantId);
-    assert.deepEqual(await members(admin, segId), []);
+    assert.deepEqual(await segmentMembers(admin, segId), []);
     assert.equal(await tagOf(tenantId, tagId, c.id), undefined);
     assert.equal((await admin.post(`/records/vehicle/${c.id}/restore`)).status, 200);
     await drainBackground(env, tenantId);
-    assert.deepEqual(await members(admin, segId), [c.id]);
+    assert.deepEqual(await segmentMembers(admin, segId), [c.id]);
     assert.deepEqual(
       (await segmentEvents(tenantId, c.id)).map((e) => e.type),
       ['segment.entered', 'segment.exited', 'segment.entered'],
@@ -131,7 +113,7 @@ describe('tags and segments over records follow record writes (R2.2)', () => {
 
     // The tick (safety net) agrees and changes nothing.
     await tenantTick(db(), tenantId);
-    assert.deepEqual(await members(admin, segId), [c.id]);
+    assert.deepEqual(await segmentMembers(admin, segId), [c.id]);
     assert.equal((await segmentEvents(tenantId, c.id)).length, 3);
     assert.equal((await admin.get(`/cdp/segments/${segId}`)).body.memberCount, 1);
   });
@@ -148,7 +130,7 @@ describe('tags and segments over records follow record writes (R2.2)', () => {
     const ids: string[] = created.body.results.map((r: { id: string }) => r.id);
     await drainBackground(env, tenantId);
     const odd = ids.filter((_, i) => i % 2);
-    assert.deepEqual(await members(admin, segId), [...odd].sort());
+    assert.deepEqual(await segmentMembers(admin, segId), [...odd].sort());
     const tagged = await sql<{
       n: number;
     }>`select count(*)::int as n from cdp_subject_tags where tenant_id = ${tenantId} and tag_id = ${tagId}`.execute(
@@ -170,7 +152,7 @@ describe('tags and segments over records follow record writes (R2.2)', () => {
     });
     assert.equal(gone.status, 200, JSON.stringify(gone.body));
     await drainBackground(env, tenantId);
-    assert.deepEqual(await members(admin, segId), odd.slice(10).sort());
+    assert.deepEqual(await segmentMembers(admin, segId), odd.slice(10).sort());
     assert.equal((await admin.get(`/cdp/segments/${segId}`)).body.memberCount, 5);
     const exited = await sql<{ n: number }>`select count(*)::int as n from outbox
       where tenant_id = ${tenantId} and type = 'segment.exited' and payload->>'segmentId' = ${segId}`.execute(
@@ -186,8 +168,8 @@ describe('tags and segments over records follow record writes (R2.2)', () => {
     const b = await createVehicle(two.admin, '沪E22222', 300000, '上海');
     await drainBackground(env, one.tenantId);
     await drainBackground(env, two.tenantId);
-    assert.deepEqual(await members(one.admin, one.segId), [a.id]);
-    assert.deepEqual(await members(two.admin, two.segId), [b.id]);
+    assert.deepEqual(await segmentMembers(one.admin, one.segId), [a.id]);
+    assert.deepEqual(await segmentMembers(two.admin, two.segId), [b.id]);
     const cross = await sql<{ n: number }>`select count(*)::int as n from cdp_subject_tags
       where (tenant_id = ${one.tenantId} and subject_id = ${b.id}) or (tenant_id = ${two.tenantId} and subject_id = ${a.id})`.execute(
       db(),

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { inTenant } from '../../platform/db/tenant-scope.ts';
 import { newId } from '../../platform/ids.ts';
-import { getTestEnv, type TestEnv } from '../../testing/harness.ts';
+import { useTestEnv } from '../../testing/harness.ts';
 import { loadIdentityRules, resolveIdentities, splitMerge } from './identity.service.ts';
 import {
   canonicalPartition,
@@ -16,13 +16,7 @@ import {
   rulesMap,
 } from './identity.ts';
 
-let env: TestEnv;
-before(async () => {
-  env = await getTestEnv();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useTestEnv();
 
 async function bareTenant(): Promise<string> {
   const id = newId();

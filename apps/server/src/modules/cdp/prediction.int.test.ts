@@ -1,26 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { inTenant } from '../../platform/db/tenant-scope.ts';
-import {
-  drainBackground,
-  getTestEnv,
-  login,
-  loginAsRole,
-  newTenant,
-  type TestEnv,
-} from '../../testing/harness.ts';
+import { drainBackground, login, loginAsRole, newTenant, useTestEnv } from '../../testing/harness.ts';
 import { predictTag, schedulePredictions } from './prediction.service.ts';
 import { FEATURE_KEYS, featureSql, REASON_PREFIX, type StoredReason, toRow } from './prediction-features.ts';
 
-let env: TestEnv;
-before(async () => {
-  env = await getTestEnv();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useTestEnv();
 
 const DAY = 86_400_000;
 const HORIZON = 90;

@@ -1,28 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { tenantDirectory } from '../../testing/fixtures.ts';
-import { drainBackground, getTestEnv, login, newTenant, type TestEnv } from '../../testing/harness.ts';
+import { drainBackground, login, newTenant, useTestEnv } from '../../testing/harness.ts';
 import { advanceTo, cny, newOpportunity, ok } from '../sales/sales-test-kit.ts';
+import { sendBatch } from './cdp-test-kit.ts';
 
-let env: TestEnv;
-before(async () => {
-  env = await getTestEnv();
-});
-after(async () => {
-  await env?.close();
-});
-
-const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
-async function batch(key: string, msgs: Record<string, unknown>[]) {
-  const r = await fetch(`${env.baseUrl}/v1/batch`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: basic(key) },
-    body: JSON.stringify({
-      batch: msgs.map((m, i) => ({ messageId: `${Date.now()}-${i}-${Math.random()}`, ...m })),
-    }),
-  });
-  assert.equal(r.status, 200, await r.text());
-}
+const env = useTestEnv();
 
 describe('profile 360 timeline', () => {
   it('merges events with the linked customer’s CRM history, as the viewer may see it, in pages', async () => {
@@ -30,7 +13,7 @@ describe('profile 360 timeline', () => {
     const d = await tenantDirectory(env, seed);
     const admin = await login(env, seed.slug, 'admin');
     const key = (await ok(admin.post('/cdp/sources', { name: 'App', kind: 'app' }))).writeKey;
-    await batch(key, [
+    await sendBatch(env, key, [
       { type: 'identify', userId: 'p1', traits: { name: '周女士', phone: '13912345678' } },
       { type: 'track', userId: 'p1', event: 'Product Viewed', properties: { sku: 'P1' } },
       { type: 'track', userId: 'p1', event: 'Product Viewed', properties: { sku: 'P2' } },
@@ -131,7 +114,7 @@ describe('event catalogue', () => {
     const adminB = await login(env, b.slug, 'admin');
     const keyA = (await ok(adminA.post('/cdp/sources', { name: 'A', kind: 'web' }))).writeKey;
     const keyB = (await ok(adminB.post('/cdp/sources', { name: 'B', kind: 'web' }))).writeKey;
-    await batch(keyA, [
+    await sendBatch(env, keyA, [
       { type: 'track', userId: 'a1', event: 'Product Viewed', properties: { sku: 'P1', price: 12 } },
       {
         type: 'track',
@@ -140,7 +123,9 @@ describe('event catalogue', () => {
         properties: { sku: 'P2', phone: '13900000000' },
       },
     ]);
-    await batch(keyB, [{ type: 'track', userId: 'b1', event: 'Checkout Started', properties: { cart: 3 } }]);
+    await sendBatch(env, keyB, [
+      { type: 'track', userId: 'b1', event: 'Checkout Started', properties: { cart: 3 } },
+    ]);
     const namesA = (await ok(adminA.get('/cdp/event-names'))).items.map((e: any) => e.name);
     const namesB = (await ok(adminB.get('/cdp/event-names'))).items.map((e: any) => e.name);
     assert.deepEqual(namesA, ['Product Viewed']);

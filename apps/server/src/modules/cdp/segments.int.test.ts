@@ -1,41 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { sql } from 'kysely';
-import {
-  drainBackground,
-  getTestEnv,
-  login,
-  loginAsRole,
-  newTenant,
-  type TestEnv,
-} from '../../testing/harness.ts';
+import { drainBackground, loginAsRole, useTestEnv } from '../../testing/harness.ts';
+import { sendBatch, tenantWithSource } from './cdp-test-kit.ts';
 
-let env: TestEnv;
-before(async () => {
-  env = await getTestEnv();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useTestEnv();
 
-const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
-async function batch(key: string, msgs: Record<string, unknown>[]) {
-  const r = await fetch(`${env.baseUrl}/v1/batch`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: basic(key) },
-    body: JSON.stringify({
-      batch: msgs.map((m, i) => ({ messageId: `${Date.now()}-${i}-${Math.random()}`, ...m })),
-    }),
-  });
-  assert.equal(r.status, 200, await r.text());
-}
-
-async function setup() {
-  const seed = await newTenant(env, 2);
-  const admin = await login(env, seed.slug, 'admin');
-  const src = (await admin.post('/cdp/sources', { name: 'App', kind: 'app' })).body;
-  return { seed, admin, key: src.writeKey as string, tenantId: seed.tenantId as string };
-}
+const setup = () => tenantWithSource(env, 2);
 
 describe('tags and segments', () => {
   it('moves a profile into a behaviour segment as events arrive and emits segment.entered', async () => {
@@ -55,7 +26,7 @@ describe('tags and segments', () => {
       },
     });
     assert.equal(seg.status, 201, JSON.stringify(seg.body));
-    await batch(key, [
+    await sendBatch(env, key, [
       { type: 'identify', userId: 'u1', traits: { name: '李雷', phone: '13912340001' } },
       { type: 'track', userId: 'u1', event: 'Product Viewed', properties: { sku: 'P1' } },
       { type: 'track', userId: 'u1', event: 'Product Viewed', properties: { sku: 'P2' } },
@@ -63,7 +34,9 @@ describe('tags and segments', () => {
     ]);
     await drainBackground(env, tenantId);
     assert.equal((await admin.get(`/cdp/segments/${seg.body.id}`)).body.memberCount, 0);
-    await batch(key, [{ type: 'track', userId: 'u1', event: 'Product Viewed', properties: { sku: 'P1' } }]);
+    await sendBatch(env, key, [
+      { type: 'track', userId: 'u1', event: 'Product Viewed', properties: { sku: 'P1' } },
+    ]);
     await drainBackground(env, tenantId);
     const dbg =
       await sql`select (select json_agg(c) from cdp_counters c where tenant_id = ${tenantId}) as c, (select json_agg(d) from cdp_counter_defs d where tenant_id = ${tenantId}) as d, (select count(*) from cdp_pending where tenant_id = ${tenantId}) as p, (select json_agg(j) from jobs j where tenant_id = ${tenantId}) as j`.execute(
@@ -95,7 +68,7 @@ describe('tags and segments', () => {
       .body;
     const ana = (await admin.post('/cdp/segments', { name: 'Gold (analytics)', purpose: 'analytics', rule }))
       .body;
-    await batch(key, [
+    await sendBatch(env, key, [
       {
         type: 'identify',
         userId: 'c1',
@@ -113,7 +86,7 @@ describe('tags and segments', () => {
 
   it('backfills a tag with progress, shows it on the 360 profile with why, and masks personal data', async () => {
     const { seed, admin, key, tenantId } = await setup();
-    await batch(key, [
+    await sendBatch(env, key, [
       { type: 'identify', userId: 'v1', traits: { name: '韩梅梅', phone: '13912340002', plan: 'gold' } },
       { type: 'track', userId: 'v1', event: 'Order Completed', properties: { total: 300 } },
       { type: 'track', userId: 'v1', event: 'Order Completed', properties: { total: 200 } },
@@ -154,7 +127,9 @@ describe('tags and segments', () => {
 
   it('links CRM contacts to profiles and exports a segment masked and audited', async () => {
     const { admin, key, tenantId } = await setup();
-    await batch(key, [{ type: 'identify', userId: 'w1', traits: { phone: '13912340003', plan: 'gold' } }]);
+    await sendBatch(env, key, [
+      { type: 'identify', userId: 'w1', traits: { phone: '13912340003', plan: 'gold' } },
+    ]);
     await drainBackground(env, tenantId);
     const contact = await admin.post('/records/contact', { name: '王五', phone: '13912340003' });
     assert.equal(contact.status, 201, JSON.stringify(contact.body));
@@ -183,12 +158,12 @@ describe('tags and segments', () => {
 
   it('splits a merge from the API and re-evaluates both profiles', async () => {
     const { admin, key, tenantId } = await setup();
-    await batch(key, [
+    await sendBatch(env, key, [
       { type: 'identify', userId: 's1', traits: { plan: 'gold' } },
       { type: 'identify', anonymousId: 'anon-s', traits: { phone: '13912340004' } },
     ]);
     await drainBackground(env, tenantId);
-    await batch(key, [{ type: 'identify', userId: 's1', anonymousId: 'anon-s' }]);
+    await sendBatch(env, key, [{ type: 'identify', userId: 's1', anonymousId: 'anon-s' }]);
     await drainBackground(env, tenantId);
     assert.equal((await admin.get('/cdp/profiles')).body.items.length, 1);
     const merges = (await admin.get('/cdp/merges')).body.items;

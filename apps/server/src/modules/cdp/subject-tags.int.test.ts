@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { drainBackground, getTestEnv, login, newTenant, type TestEnv } from '../../testing/harness.ts';
+import { describe, it } from 'node:test';
+import { drainBackground, login, newTenantWithAdmin, useTestEnv } from '../../testing/harness.ts';
 
-let env: TestEnv;
-before(async () => {
-  env = await getTestEnv();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useTestEnv();
 
 describe('a record’s tags and a record segment’s members, as the viewer sees them (R2.2)', () => {
   it('lists the tags and segments of a vehicle, names segment members, and hides what the viewer may not read', async () => {
-    const seed = await newTenant(env, 2);
-    const admin = await login(env, seed.slug, 'admin');
+    const { seed, admin } = await newTenantWithAdmin(env, 2);
     const label = (zh: string) => ({ 'zh-CN': zh, 'en-US': zh });
     assert.equal(
       (

@@ -1,33 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { drainBackground, getTestEnv, login, newTenant, type TestEnv } from '../../testing/harness.ts';
+import { drainBackground, useTestEnv } from '../../testing/harness.ts';
+import { sendWithKey, tenantWithSource } from './cdp-test-kit.ts';
 import { maintainPartitions, tenantTick } from './tick.job.ts';
 
-let env: TestEnv;
-before(async () => {
-  env = await getTestEnv();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useTestEnv();
 
 const DAY = 86_400_000;
 
 async function setup() {
-  const seed = await newTenant(env, 1);
-  const admin = await login(env, seed.slug, 'admin');
-  const src = (await admin.post('/cdp/sources', { name: 'S', kind: 'server' })).body;
-  const send = (batch: unknown[]) =>
-    fetch(`${env.baseUrl}/v1/batch`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Basic ${Buffer.from(`${src.writeKey}:`).toString('base64')}`,
-      },
-      body: JSON.stringify({ batch }),
-    });
-  return { admin, tenantId: seed.tenantId as string, send };
+  const { admin, tenantId, key } = await tenantWithSource(env, 1, { name: 'S', kind: 'server' });
+  const send = (batch: unknown[]) => sendWithKey(env, '/v1/batch', key, { batch });
+  return { admin, tenantId, send };
 }
 
 describe('CDP schedule', () => {

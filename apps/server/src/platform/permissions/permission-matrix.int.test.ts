@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import {
   anonymous,
@@ -15,10 +15,10 @@ import {
 import {
   type Client,
   drainBackground,
-  getTestEnv,
   login,
   newTenant,
   type TestEnv,
+  useTestEnv,
 } from '../../testing/harness.ts';
 import {
   type Placement,
@@ -290,11 +290,7 @@ function assertNoLeak(where: string, body: unknown, needles: string[]) {
 
 const shapes = () => routeTable.map((r) => ({ route: r, shape: classify(r) as RouteShape }));
 
-let env: TestEnv;
-before(async () => {
-  env = await getTestEnv();
-});
-after(() => env.close());
+const env = useTestEnv();
 
 describe('permission matrix generated from the route table', () => {
   it('has a generated probe or a declared skip reason for every route', (t) => {

@@ -1,26 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { inTenant } from '../../platform/db/tenant-scope.ts';
-import {
-  Client,
-  drainBackground,
-  getTestEnv,
-  login,
-  newTenant,
-  type TestEnv,
-} from '../../testing/harness.ts';
+import { Client, drainBackground, newTenantWithAdmin, useTestEnv } from '../../testing/harness.ts';
 import { importFile, upload } from './testing.ts';
 
-let env: TestEnv;
-before(async () => {
-  env = await getTestEnv();
-});
-after(() => env.close());
+const env = useTestEnv();
 
 async function setup() {
-  const seed = await newTenant(env, 0);
-  const admin = await login(env, seed.slug, 'admin');
+  const { seed, admin } = await newTenantWithAdmin(env, 0);
   const keyFor = async (scopes: string[]) => {
     const res = await admin.post('/admin/api-keys', { name: `import ${scopes.join(' ')}`, scopes });
     assert.equal(res.status, 201, JSON.stringify(res.body));
