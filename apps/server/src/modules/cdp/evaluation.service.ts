@@ -293,6 +293,27 @@ export function recordRuleQuery(object: string, rule: Rule, tenantId: string, no
   }>`select r.id from ${src.table} where ${src.where(tenantId)} and ${compileRecordRule(rule, src.data, sql`r.id`, object, now)}`;
 }
 
+/** Tags worth true when their rule holds (not scores, metrics, models or manual ones). */
+export const isBooleanRuleTag = (t: TagDef) =>
+  !!t.rule && !['manual', 'predicted', 'score', 'metric'].includes(t.kind);
+
+/**
+ * Batch (SQL) recomputation of a boolean rule tag over every profile, as the tick does for rules
+ * that change with time alone. Returns how many profiles gained or lost it.
+ */
+export async function computeProfileTag(tx: Tx, tenantId: string, tag: TagDef, now: Date): Promise<number> {
+  const q = ruleQuery(tag.rule!, tenantId, now);
+  const r = await sql<{
+    n: number;
+  }>`with target as materialized (select id from (${q}) x),
+      ins as (insert into cdp_subject_tags (tenant_id, tag_id, subject_id, value, reason)
+        select ${tenantId}, ${tag.id}, id, 'true'::jsonb, ${`rule:${tag.kind}`} from target on conflict do nothing returning 1),
+      del as (delete from cdp_subject_tags st where st.tenant_id = ${tenantId} and st.tag_id = ${tag.id}
+        and st.subject_id not in (select id from target) returning 1)
+    select ((select count(*) from ins) + (select count(*) from del))::int as n`.execute(tx);
+  return r.rows[0]!.n;
+}
+
 /** Batch (SQL) recomputation of one segment: diff against the stored members, emit changes. */
 export async function computeSegment(
   tx: Tx,

@@ -106,7 +106,7 @@ describe('relative-date rules', () => {
     assert.deepEqual(await tagged(), ['insurance_due_30d']);
   });
 
-  it('a profile enters a segment on a trait date as the day comes closer, without any event', async () => {
+  it('a profile gains a tag and enters segments on a trait date as the day comes closer, without any event', async () => {
     const { admin, tenantId } = await setup();
     const src = (await admin.post('/cdp/sources', { name: 'S', kind: 'server' })).body;
     const send = (batch: unknown[]) =>
@@ -127,6 +127,14 @@ describe('relative-date rules', () => {
       name: '注册超过 90 天',
       rule: { trait: 'signed_up', op: 'moreThanDaysAgo', days: 90 },
     });
+    const tag = await admin.post('/cdp/tags', {
+      key: 'renewal_soon',
+      name: '一周内续约',
+      kind: 'attribute',
+      rule: { trait: 'renewal_at', op: 'withinNext', days: 7 },
+    });
+    assert.equal(tag.status, 201, JSON.stringify(tag.body));
+    const byTag = await admin.post('/cdp/segments', { name: '续约提醒', rule: { tag: 'renewal_soon' } });
     const res = await send([
       {
         type: 'identify',
@@ -139,13 +147,20 @@ describe('relative-date rules', () => {
     assert.equal(res.status, 200);
     await drainBackground(env, tenantId);
     const count = async (id: string) => (await admin.get(`/cdp/segments/${id}`)).body.memberCount;
+    const coverage = async () => (await admin.get(`/cdp/tags/${tag.body.id}`)).body.coverage;
     assert.equal(await count(seg.body.id), 0);
     assert.equal(await count(lapsed.body.id), 0);
+    assert.equal(await coverage(), 0);
+    assert.equal(await count(byTag.body.id), 0);
     await tenantTick(env.database.db, tenantId, new Date(Date.now() + 6 * DAY));
     assert.equal(await count(seg.body.id), 1);
     assert.equal(await count(lapsed.body.id), 1);
+    assert.equal(await coverage(), 1);
+    assert.equal(await count(byTag.body.id), 1, 'a segment on the tag follows it');
     await tenantTick(env.database.db, tenantId, new Date(Date.now() + 11 * DAY));
     assert.equal(await count(seg.body.id), 0, 'the renewal day has passed');
+    assert.equal(await coverage(), 0);
+    assert.equal(await count(byTag.body.id), 0);
   });
 
   it('rejects a relative-date condition without whole days between 0 and 3650', async () => {

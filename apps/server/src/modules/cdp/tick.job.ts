@@ -3,11 +3,17 @@ import type { Db } from '../../platform/db/database.ts';
 import { inTenant } from '../../platform/db/tenant-scope.ts';
 import { registerJob } from '../../platform/jobs/queue.ts';
 import { scheduleTick } from './cdp.service.ts';
-import { computeSegment, loadSegmentDefs } from './evaluation.service.ts';
+import {
+  computeProfileTag,
+  computeSegment,
+  isBooleanRuleTag,
+  loadSegmentDefs,
+  loadTagDefs,
+} from './evaluation.service.ts';
 import { evaluateRecords } from './object-tags.ts';
 import { schedulePredictions } from './prediction.service.ts';
 import { lockTenantCdp } from './process.job.ts';
-import { isTimeDependent } from './rules.ts';
+import { collectTags, isTimeDependent } from './rules.ts';
 
 /** Payload of `cdp:tick` (every 5 minutes per tenant that has sources or segments). */
 export interface TickPayload {
@@ -81,9 +87,23 @@ export async function tenantTick(db: Db, tenantId: string, now = new Date()) {
   });
   await inTenant(db, tenantId, async (tx) => {
     await lockTenantCdp(tx, tenantId);
-    // Windowed conditions change with time alone ("no order in 30 days"): re-evaluate those.
+    // Windowed conditions and dates relative to today change with time alone ("no order in 30
+    // days", "insurance due within 30 days"): re-evaluate those tags (and tags built on a tag that
+    // changed, in creation order), then the segments reading either.
+    const changed = new Set<string>();
+    for (const t of await loadTagDefs(tx, tenantId))
+      if (
+        isBooleanRuleTag(t) &&
+        (isTimeDependent(t.rule!) || collectTags(t.rule!).some((k) => changed.has(k))) &&
+        (await computeProfileTag(tx, tenantId, t, now)) > 0
+      )
+        changed.add(t.key);
     for (const s of await loadSegmentDefs(tx, tenantId))
-      if (s.object === 'profile' && isTimeDependent(s.rule)) await computeSegment(tx, tenantId, s, now);
+      if (
+        s.object === 'profile' &&
+        (isTimeDependent(s.rule) || collectTags(s.rule).some((k) => changed.has(k)))
+      )
+        await computeSegment(tx, tenantId, s, now);
   });
   // Record tags and segments follow record writes (object-tags.ts); this full pass is the
   // safety net for a lost job or a rule edited meanwhile.
