@@ -3,20 +3,21 @@
 // live count follows the edits, and the 360 profile of a CRM customer whose timeline merges events
 // with the customer's order. Screenshots (desktop and 390 px) go to test-results/cdp-*.png.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import {
   type ApiSession,
   apiLogin,
   chooseOption,
   eventually,
-  type KehuServer,
-  launchBrowser,
+  failureScreenshot,
   login,
   newPage,
-  resultsPath,
-  startServer,
+  postWithWriteKey,
+  screenshot,
   testId,
+  typeInto,
+  useServerAndBrowser,
   visibleText,
 } from './support.ts';
 
@@ -27,31 +28,12 @@ const ORDER = `SO-${stamp}`;
 const GROUP = `会员权益 ${stamp}`;
 const EVENT = 'Coupon Redeemed';
 
-let server: KehuServer;
-let browser: Browser;
 let admin: ApiSession;
 let profileId = '';
 
-/** The <input> of an antd input-like widget, wherever its data-testid landed. */
-async function inputOf(loc: Locator): Promise<Locator> {
-  return (await loc.evaluate((el) => el.tagName === 'INPUT')) ? loc : loc.locator('input').first();
-}
-async function typeInto(loc: Locator, text: string) {
-  const input = await inputOf(loc);
-  await input.click();
-  await input.fill(text);
-  // An autocomplete's open list would cover the next field.
-  await input.blur();
-}
 const liveCount = async (page: Page) => (await testId(page, 'segment-live-count').textContent())?.trim();
-async function shot(page: Page, name: string) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: resultsPath(name), fullPage: true });
-}
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+const kehu = useServerAndBrowser(async ({ server }) => {
   admin = await apiLogin(server.url, 'admin');
   // A CRM customer (a person) with an order, and the same person's events from a web source.
   const customer = await admin.post('/records/customer', { name: PERSON, kind: 'person', phone: PHONE });
@@ -67,13 +49,8 @@ before(async () => {
     { type: 'track', userId: `u-${stamp}`, event: EVENT, properties: { channel: 'wechat', amount: 30 } },
     { type: 'track', userId: `u-${stamp}`, event: EVENT, properties: { channel: 'app', amount: 20 } },
   ];
-  const r = await fetch(`${server.url}/v1/batch`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Basic ${Buffer.from(`${src.writeKey}:`).toString('base64')}`,
-    },
-    body: JSON.stringify({ batch: msgs.map((m, i) => ({ ...m, messageId: `${stamp}-${i}` })) }),
+  const r = await postWithWriteKey(server.url, '/v1/batch', src.writeKey, {
+    batch: msgs.map((m, i) => ({ ...m, messageId: `${stamp}-${i}` })),
   });
   assert.equal(r.status, 200, await r.text());
   await eventually(async () => {
@@ -87,16 +64,12 @@ before(async () => {
     );
   }, 60_000);
 });
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 describe('CDP tag factory, segment builder and profile 360 (zh-CN)', () => {
   it('groups a behaviour tag, builds an event segment with a live count, shows orders on the profile', {
     timeout: 300_000,
   }, async () => {
-    const { context, page } = await newPage(browser, server);
+    const { context, page } = await newPage(kehu.browser, kehu.server);
     try {
       await login(page, 'admin');
 
@@ -126,7 +99,7 @@ describe('CDP tag factory, segment builder and profile 360 (zh-CN)', () => {
       await group.locator('.ant-table-row-expand-icon').first().click();
       await testId(page, 'tag-details').waitFor();
       assert.match(await visibleText(testId(page, 'tag-details')), new RegExp(EVENT));
-      await shot(page, 'cdp-tag-factory.png');
+      await screenshot(page, 'cdp-tag-factory.png');
 
       // Segment builder: an event condition with a property filter, a window and a count.
       await page.goto('/cdp/segments/new');
@@ -141,7 +114,7 @@ describe('CDP tag factory, segment builder and profile 360 (zh-CN)', () => {
       await eventually(async () => assert.equal(await liveCount(page), '0'));
       await typeInto(testId(page, 'rule-filter-value'), 'wechat');
       await eventually(async () => assert.equal(await liveCount(page), '1'));
-      await shot(page, 'cdp-segment-builder.png');
+      await screenshot(page, 'cdp-segment-builder.png');
       await testId(page, 'segment-save').click();
       await testId(page, 'segment-page').waitFor();
       await eventually(async () =>
@@ -162,7 +135,7 @@ describe('CDP tag factory, segment builder and profile 360 (zh-CN)', () => {
         assert.match(await visibleText(testId(page, 'timeline-item-money').first()), /¥3,680\.00 · 草稿/),
       );
       assert.ok((await testId(page, 'timeline-item-event').count()) >= 3);
-      await shot(page, 'cdp-profile-360.png');
+      await screenshot(page, 'cdp-profile-360.png');
       // Only orders and money: events leave the timeline.
       for (const k of ['event', 'activity', 'stage', 'crm'])
         await testId(page, `timeline-filter-${k}`).click();
@@ -171,7 +144,7 @@ describe('CDP tag factory, segment builder and profile 360 (zh-CN)', () => {
         assert.ok((await testId(page, 'timeline-item-money').count()) >= 1);
       });
     } catch (e) {
-      await shot(page, 'failure-cdp-builder.png').catch(() => {});
+      await failureScreenshot(page, 'failure-cdp-builder.png');
       throw e;
     } finally {
       await context.close();
@@ -179,7 +152,7 @@ describe('CDP tag factory, segment builder and profile 360 (zh-CN)', () => {
   });
 
   it('fits a 390 px phone', { timeout: 120_000 }, async () => {
-    const { context, page } = await newPage(browser, server, {
+    const { context, page } = await newPage(kehu.browser, kehu.server, {
       viewport: { width: 390, height: 844 },
       isMobile: true,
       hasTouch: true,
@@ -207,7 +180,7 @@ describe('CDP tag factory, segment builder and profile 360 (zh-CN)', () => {
         }
         const width = await page.evaluate(() => document.documentElement.scrollWidth);
         assert.ok(width <= 400, `${path}: no horizontal page scroll at 390 px (scrollWidth ${width})`);
-        await shot(page, name);
+        await screenshot(page, name);
       }
     } finally {
       await context.close();

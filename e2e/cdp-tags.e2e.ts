@@ -4,20 +4,21 @@
 // re-evaluates with progress; a tag still used by a segment cannot be deleted). Screenshots of the
 // tag edit form and the model card, desktop and 390 px, go to test-results/cdp-tag-*.png.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import {
   type ApiSession,
   apiLogin,
   chooseOption,
   eventually,
-  type KehuServer,
-  launchBrowser,
+  failureScreenshot,
   login,
   newPage,
   resultsPath,
-  startServer,
+  screenshot,
   testId,
+  typeInto,
+  useServerAndBrowser,
   visibleText,
 } from './support.ts';
 
@@ -25,29 +26,9 @@ const stamp = Date.now().toString(36);
 const CHURN = `流失预警 ${stamp}`;
 const RENAMED = `杭州用户 ${stamp}`;
 
-let server: KehuServer;
-let browser: Browser;
 let admin: ApiSession;
 let churnId = '';
 
-async function typeInto(loc: Locator, text: string) {
-  const input = (await loc.evaluate((el) => el.tagName === 'INPUT')) ? loc : loc.locator('input').first();
-  await input.click();
-  await input.fill(text);
-  await input.blur();
-}
-async function shot(page: Page, name: string, target?: Locator) {
-  if (target) {
-    // A full-page capture clipped to the target: the sticky app header stays at the page top
-    // instead of covering the target's title.
-    await page.evaluate(() => window.scrollTo(0, 0));
-    const box = await target.evaluate((el) => {
-      const r = el.getBoundingClientRect();
-      return { x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height };
-    });
-    await page.screenshot({ path: resultsPath(name), fullPage: true, clip: box });
-  } else await page.screenshot({ path: resultsPath(name), fullPage: true });
-}
 /** A drawer slides in: wait until it stands still before looking at it. */
 async function drawerSettled(page: Page) {
   await page.locator('.ant-drawer-content-wrapper').waitFor();
@@ -60,9 +41,7 @@ async function drawerSettled(page: Page) {
 /** The tag's row in the factory (table on a desktop). */
 const row = (page: Page, name: string) => page.locator('tr.ant-table-row', { hasText: name });
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+const kehu = useServerAndBrowser(async ({ server }) => {
   admin = await apiLogin(server.url, 'admin');
   // The first start seeds the CDP story (demo-cdp.ts): wait until its tags exist.
   await eventually(async () => {
@@ -70,16 +49,12 @@ before(async () => {
     assert.ok(tags.items.some((t: any) => t.key === 'shanghai'));
   }, 120_000);
 });
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 describe('CDP tag factory: predicted tags and editing (zh-CN)', () => {
   it('creates a churn tag, follows its backfill, shows the model card and the explained reason', {
     timeout: 300_000,
   }, async () => {
-    const { context, page } = await newPage(browser, server);
+    const { context, page } = await newPage(kehu.browser, kehu.server);
     try {
       await login(page, 'admin');
       await page.goto('/cdp/tags');
@@ -114,7 +89,7 @@ describe('CDP tag factory: predicted tags and editing (zh-CN)', () => {
       }, 60_000);
       await testId(card, 'prediction-weights').locator('canvas').first().waitFor();
       await page.waitForTimeout(800); // ECharts animates the bars in
-      await shot(page, 'cdp-tag-model-card.png', card);
+      await screenshot(page, 'cdp-tag-model-card.png', card);
 
       // A profile the model scored shows the explained reason, worded in Chinese.
       const seg = await admin.post('/cdp/segments', {
@@ -132,9 +107,9 @@ describe('CDP tag factory: predicted tags and editing (zh-CN)', () => {
         assert.match(text, /模型预测/);
         assert.match(text, /流失风险.*（概率 \d+%）/);
       });
-      await shot(page, 'cdp-tag-profile-reason.png', item);
+      await screenshot(page, 'cdp-tag-profile-reason.png', item);
     } catch (e) {
-      await shot(page, 'failure-cdp-tags-predicted.png').catch(() => {});
+      await failureScreenshot(page, 'failure-cdp-tags-predicted.png');
       throw e;
     } finally {
       await context.close();
@@ -144,7 +119,7 @@ describe('CDP tag factory: predicted tags and editing (zh-CN)', () => {
   it('edits a tag: rename and rule change, preview, save re-evaluates; in use, it cannot be deleted', {
     timeout: 300_000,
   }, async () => {
-    const { context, page } = await newPage(browser, server);
+    const { context, page } = await newPage(kehu.browser, kehu.server);
     try {
       await login(page, 'admin');
       const before = (await admin.get('/cdp/tags')).items.find((t: any) => t.key === 'shanghai');
@@ -200,7 +175,7 @@ describe('CDP tag factory: predicted tags and editing (zh-CN)', () => {
       await renamed.locator('.ant-table-row-expand-icon').click();
       assert.match(await visibleText(testId(page, 'tag-details').first()), /杭州/);
     } catch (e) {
-      await shot(page, 'failure-cdp-tags-edit.png').catch(() => {});
+      await failureScreenshot(page, 'failure-cdp-tags-edit.png');
       throw e;
     } finally {
       await context.close();
@@ -208,7 +183,7 @@ describe('CDP tag factory: predicted tags and editing (zh-CN)', () => {
   });
 
   it('fits a 390 px phone: the edit form and the model card', { timeout: 180_000 }, async () => {
-    const { context, page } = await newPage(browser, server, {
+    const { context, page } = await newPage(kehu.browser, kehu.server, {
       viewport: { width: 390, height: 844 },
       isMobile: true,
       hasTouch: true,
@@ -233,7 +208,7 @@ describe('CDP tag factory: predicted tags and editing (zh-CN)', () => {
         box && box.x >= 0 && box.x + box.width <= 390,
         `model card within the screen: ${JSON.stringify(box)}`,
       );
-      await shot(page, 'cdp-tag-model-card-phone.png', card);
+      await screenshot(page, 'cdp-tag-model-card-phone.png', card);
 
       const renamed = page.locator('.ant-list-item', { hasText: RENAMED });
       await renamed.locator('button[aria-expanded]').click();
@@ -251,7 +226,7 @@ describe('CDP tag factory: predicted tags and editing (zh-CN)', () => {
       await page.screenshot({ path: resultsPath('cdp-tag-edit-phone.png') });
       assert.ok(churnId);
     } catch (e) {
-      await shot(page, 'failure-cdp-tags-phone.png').catch(() => {});
+      await failureScreenshot(page, 'failure-cdp-tags-phone.png');
       throw e;
     } finally {
       await context.close();

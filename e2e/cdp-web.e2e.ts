@@ -1,33 +1,14 @@
 // CDP pages on a 390 px phone: create a source and see its write key once, watch events and a
 // rejection arrive in the live debugger, open the 360 profile, build a segment with a live count.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import {
-  eventually,
-  type KehuServer,
-  launchBrowser,
-  login,
-  newPage,
-  startServer,
-  testId,
-} from './support.ts';
+import { describe, it } from 'node:test';
+import { eventually, login, newPage, postWithWriteKey, testId, useServerAndBrowser } from './support.ts';
 
-let server: KehuServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const kehu = useServerAndBrowser();
 
 describe('CDP web pages on a phone', () => {
   it('source, debugger, profile 360 and segment builder work at 390 px', async () => {
-    const { context, page } = await newPage(browser, server, {
+    const { context, page } = await newPage(kehu.browser, kehu.server, {
       viewport: { width: 390, height: 844 },
       isMobile: true,
       hasTouch: true,
@@ -39,15 +20,7 @@ describe('CDP web pages on a phone', () => {
     await page.getByRole('button', { name: /OK|确\s*定/ }).click();
     const key = (await testId(page, 'write-key').textContent())!.trim();
     assert.match(key, /^wk_/);
-    const send = (path: string, body: unknown) =>
-      fetch(`${server.url}${path}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`,
-        },
-        body: JSON.stringify(body),
-      });
+    const send = (path: string, body: unknown) => postWithWriteKey(kehu.server.url, path, key, body);
     assert.equal(
       (
         await send('/v1/batch', {

@@ -2,21 +2,20 @@
 // One real Kehu server (embedded PGlite, demo tenant) for the file; a fresh browser context per test.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
 import {
   apiLogin,
   chooseOption,
   eventually,
-  type KehuServer,
-  launchBrowser,
+  failureScreenshot,
   login,
   logout,
   newPage,
   parseCsv,
   resultsPath,
-  startServer,
   testId,
+  useServerAndBrowser,
   visibleText,
 } from './support.ts';
 
@@ -83,8 +82,7 @@ const EN: Flow = {
 const MASKED_PHONE = /^1\d{2}\*{4}\d{4}$/;
 const FULL_PHONE = /^1\d{10}$/;
 
-let server: KehuServer;
-let browser: Browser;
+const kehu = useServerAndBrowser();
 
 /** Runs a test body in a fresh context; on failure saves a screenshot next to list-390.png. */
 async function inContext(
@@ -92,11 +90,11 @@ async function inContext(
   body: (page: Page, context: BrowserContext) => Promise<void>,
   options: Parameters<typeof newPage>[2] = {},
 ): Promise<void> {
-  const { context, page } = await newPage(browser, server, options);
+  const { context, page } = await newPage(kehu.browser, kehu.server, options);
   try {
     await body(page, context);
   } catch (e) {
-    await page.screenshot({ path: resultsPath(`failure-${name}.png`), fullPage: true }).catch(() => {});
+    await failureScreenshot(page, `failure-${name}.png`);
     throw e;
   } finally {
     await context.close();
@@ -228,15 +226,6 @@ async function customFieldRoundTrip(page: Page, L: Flow): Promise<void> {
 }
 
 describe('Kehu in the browser (foundation)', () => {
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
   it('lets an administrator add a custom picklist field in Chinese and use it to create, filter and export customers, then sign out', async () => {
     await inContext('zh-CN', async (page) => {
       await page.goto('/o/customer');
@@ -280,14 +269,14 @@ describe('Kehu in the browser (foundation)', () => {
       );
     } finally {
       // Leave the administrator's saved language as seeded, for the other tests.
-      const admin = await apiLogin(server.url, 'admin');
+      const admin = await apiLogin(kehu.server.url, 'admin');
       await admin.patch('/auth/me', { locale: 'zh-CN' });
     }
   });
 
   it('shows a 客服专员 masked phones, no 新建 button, and not-found for another dealer’s customer opened by URL', async () => {
     // Customers in and out of 周晓燕's scope (华东大区), looked up as the administrator.
-    const admin = await apiLogin(server.url, 'admin');
+    const admin = await apiLogin(kehu.server.url, 'admin');
     const me = await admin.get<{ units: { id: string; name: string }[] }>('/auth/me');
     const unitId = (name: string) => me.units.find((u) => u.name === name)!.id;
     const pick = async (unit: string) =>

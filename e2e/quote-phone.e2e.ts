@@ -1,36 +1,24 @@
 // The quote builder on a 390×844 phone (zh-CN): lines are stacked cards, nothing scrolls sideways,
 // and a line can be typed, priced by the server and flagged for approval without leaving the card.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, it } from 'node:test';
 import {
   apiLogin,
   eventually,
-  type KehuServer,
-  launchBrowser,
+  failureScreenshot,
   login,
   newPage,
-  resultsPath,
-  startServer,
+  screenshot,
   testId,
+  useServerAndBrowser,
   visibleText,
 } from './support.ts';
 
-let server: KehuServer;
-let browser: Browser;
-
 describe('quote builder on a phone', () => {
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const kehu = useServerAndBrowser();
 
   it('edits lines as stacked cards at 390 px without sideways scrolling', { timeout: 180_000 }, async () => {
-    const sales = await apiLogin(server.url, 'sun.lei');
+    const sales = await apiLogin(kehu.server.url, 'sun.lei');
     const customer = await sales.post<{ id: string }>('/records/customer', {
       name: `宁波港城五金 ${Date.now().toString(36)}`,
       kind: 'company',
@@ -39,7 +27,7 @@ describe('quote builder on a phone', () => {
       name: '手机报价',
       customerId: customer.id,
     });
-    const { page } = await newPage(browser, server, {
+    const { page } = await newPage(kehu.browser, kehu.server, {
       viewport: { width: 390, height: 844 },
       isMobile: true,
       hasTouch: true,
@@ -70,9 +58,9 @@ describe('quote builder on a phone', () => {
       }
       await testId(page, 'line-remove-1').click();
       assert.equal(await testId(page, 'line-card-1').count(), 0);
-      await page.screenshot({ path: resultsPath('quote-lines-390-zh-CN.png'), fullPage: true });
+      await screenshot(page, 'quote-lines-390-zh-CN.png');
     } catch (err) {
-      await page.screenshot({ path: resultsPath('failure-quote-phone.png'), fullPage: true }).catch(() => {});
+      await failureScreenshot(page, 'failure-quote-phone.png');
       throw err;
     }
   });

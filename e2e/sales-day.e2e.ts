@@ -6,19 +6,18 @@
 // a 390×844 phone → the approved quote becomes a contract, then an order → a receipt pays it.
 // Screenshots of the inbox, kanban, customer 360 and the dashboard funnel go to test-results/.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import {
   type ApiSession,
   apiLogin,
   eventually,
-  type KehuServer,
-  launchBrowser,
+  failureScreenshot,
   login,
   newPage,
-  resultsPath,
-  startServer,
+  screenshot,
   testId,
+  useServerAndBrowser,
   visibleText,
 } from './support.ts';
 
@@ -31,29 +30,16 @@ const COMPANY = `苏州云帆科技有限公司 ${stamp}`;
 // A phone no demo customer has (the seed draws 13x numbers), so the lead is not a duplicate.
 const PHONE = `199${String(Date.now()).slice(-8)}`;
 
-let server: KehuServer;
-let browser: Browser;
 let admin: ApiSession;
 let sales: ApiSession;
 
 /** The antd toast with this text. */
 const toast = (page: Page, text: string) => page.locator('.ant-message-notice', { hasText: text });
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: resultsPath(name), fullPage: true });
-}
-
 describe("salesperson's day: lead → call → convert → stage with SOP → quote → phone approval → order → receipt", () => {
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
+  const kehu = useServerAndBrowser(async ({ server }) => {
     admin = await apiLogin(server.url, 'admin');
     sales = await apiLogin(server.url, SALESPERSON);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
   });
 
   it('works a lead through to a paid order', { timeout: 300_000 }, async () => {
@@ -72,7 +58,7 @@ describe("salesperson's day: lead → call → convert → stage with SOP → qu
       ownerId: salesUser.id,
     });
 
-    const { context, page } = await newPage(browser, server);
+    const { context, page } = await newPage(kehu.browser, kehu.server);
     let phone: Awaited<ReturnType<typeof newPage>> | undefined;
     let desk: Awaited<ReturnType<typeof newPage>> | undefined;
     try {
@@ -86,7 +72,7 @@ describe("salesperson's day: lead → call → convert → stage with SOP → qu
       assert.match(await visibleText(item), /新线索/);
       await testId(item, 'sla-countdown').waitFor();
       assert.match(await visibleText(testId(item, 'sla-countdown')), /内响应/);
-      await shot(page, 'sales-day-inbox-zh-CN.png');
+      await screenshot(page, 'sales-day-inbox-zh-CN.png');
 
       // ── Log a call from the inbox: the clock stops, the lead is contacted.
       await testId(item, 'inbox-log-call').click();
@@ -131,7 +117,7 @@ describe("salesperson's day: lead → call → convert → stage with SOP → qu
       const card = testId(page, `kanban-card-${oppId}`);
       await testId(page, 'kanban-col-discovery').locator(`[data-testid="kanban-card-${oppId}"]`).waitFor();
       assert.match(await visibleText(card), new RegExp(COMPANY));
-      await shot(page, 'sales-day-kanban-zh-CN.png');
+      await screenshot(page, 'sales-day-kanban-zh-CN.png');
       await testId(card, 'card-move').click();
       await page
         .locator('.ant-dropdown:not(.ant-dropdown-hidden)')
@@ -200,7 +186,7 @@ describe("salesperson's day: lead → call → convert → stage with SOP → qu
       );
 
       // ── The manager approves on a phone (390×844).
-      phone = await newPage(browser, server, {
+      phone = await newPage(kehu.browser, kehu.server, {
         viewport: { width: 390, height: 844 },
         isMobile: true,
         hasTouch: true,
@@ -229,7 +215,7 @@ describe("salesperson's day: lead → call → convert → stage with SOP → qu
         }
       });
       const approve = testId(m, 'approve');
-      await shot(m, 'sales-day-approval-390-zh-CN.png');
+      await screenshot(m, 'sales-day-approval-390-zh-CN.png');
       await approve.tap();
       await toast(m, '已通过').waitFor();
       await approvalDetail.waitFor({ state: 'detached' });
@@ -289,7 +275,7 @@ describe("salesperson's day: lead → call → convert → stage with SOP → qu
       assert.match(timeline, /张伟 · 同意：同意，本月冲量/);
 
       // ── The manager's desktop: customer 360 with the paid order, and the dashboard funnel.
-      desk = await newPage(browser, server);
+      desk = await newPage(kehu.browser, kehu.server);
       const d = desk.page;
       await login(d, MANAGER);
       await d.goto(`/sales/customers/${customerId}`);
@@ -304,7 +290,7 @@ describe("salesperson's day: lead → call → convert → stage with SOP → qu
         assert.match(text, /已回款\s*¥9\.0万/);
       });
       assert.equal(await visibleText(testId(d, 'pipeline-value-tag')), '未来商机价值: 中');
-      await shot(d, 'sales-day-customer360-zh-CN.png');
+      await screenshot(d, 'sales-day-customer360-zh-CN.png');
 
       // Dashboard funnel: 线索 → 客户 → 商机 → 订单, each counting at least today's record.
       await d.goto('/sales/dashboard');
@@ -326,17 +312,11 @@ describe("salesperson's day: lead → call → convert → stage with SOP → qu
       }
       await testId(d, 'chart-funnel').locator('canvas').waitFor();
       await d.waitForLoadState('networkidle');
-      await shot(d, 'sales-day-funnel-zh-CN.png');
+      await screenshot(d, 'sales-day-funnel-zh-CN.png');
     } catch (e) {
-      await page.screenshot({ path: resultsPath('failure-sales-day.png'), fullPage: true }).catch(() => {});
-      if (phone)
-        await phone.page
-          .screenshot({ path: resultsPath('failure-sales-day-phone.png'), fullPage: true })
-          .catch(() => {});
-      if (desk)
-        await desk.page
-          .screenshot({ path: resultsPath('failure-sales-day-manager.png'), fullPage: true })
-          .catch(() => {});
+      await failureScreenshot(page, 'failure-sales-day.png');
+      if (phone) await failureScreenshot(phone.page, 'failure-sales-day-phone.png');
+      if (desk) await failureScreenshot(desk.page, 'failure-sales-day-manager.png');
       throw e;
     } finally {
       await desk?.context.close();

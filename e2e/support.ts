@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
   type Browser,
@@ -132,6 +133,28 @@ export async function startServer(opts: { readyTimeoutMs?: number } = {}): Promi
   return { url, dataDir, output: () => log, stop };
 }
 
+/**
+ * One server and one browser for the tests of the calling file (or describe block): started in its
+ * `before` hook, then `prepare` (the file's own setup) runs in that hook; stopped in its `after`
+ * hook. A second top-level `before` would not do for the setup: the root runs its hooks as they are
+ * registered, without waiting for the one before.
+ */
+export function useServerAndBrowser(
+  prepare?: (kehu: { server: KehuServer; browser: Browser }) => Promise<void>,
+): { readonly server: KehuServer; readonly browser: Browser } {
+  const kehu = {} as { server: KehuServer; browser: Browser };
+  before(async () => {
+    kehu.server = await startServer();
+    kehu.browser = await launchBrowser();
+    await prepare?.(kehu);
+  });
+  after(async () => {
+    await kehu.browser?.close();
+    await kehu.server?.stop();
+  });
+  return kehu;
+}
+
 // ---------------------------------------------------------------------------------------------
 // API (for looking things up that the browser test then uses, e.g. another dealer's record id)
 
@@ -139,6 +162,23 @@ export interface ApiSession {
   get: <T = any>(path: string) => Promise<T>;
   post: <T = any>(path: string, body?: unknown) => Promise<T>;
   patch: <T = any>(path: string, body?: unknown) => Promise<T>;
+}
+
+/** POSTs to the ingestion API as a source, with its write key (HTTP Basic, as Segment clients do). */
+export function postWithWriteKey(
+  baseUrl: string,
+  path: string,
+  writeKey: string,
+  body: unknown,
+): Promise<Response> {
+  return fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`,
+    },
+    body: JSON.stringify(body),
+  });
 }
 
 export async function apiLogin(
@@ -270,6 +310,34 @@ export async function settle(page: Page): Promise<void> {
 export function resultsPath(name: string): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   return join(RESULTS_DIR, name);
+}
+
+/**
+ * Saves a full-page screenshot as test-results/<name>, taken from the top of the page so the sticky
+ * app header stands at the top; with `target`, clipped to that element (the header then does not
+ * cover the target's title).
+ */
+export async function screenshot(page: Page, name: string, target?: Locator): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const clip = await target?.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return { x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height };
+  });
+  await page.screenshot({ path: resultsPath(name), fullPage: true, ...(clip ? { clip } : {}) });
+}
+
+/** A full-page screenshot for a failing test; its own failure never hides the test's error. */
+export async function failureScreenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: resultsPath(name), fullPage: true }).catch(() => {});
+}
+
+/** Types into an antd input-like widget (its <input>, wherever the data-testid landed), then leaves it. */
+export async function typeInto(loc: Locator, text: string): Promise<void> {
+  const input = (await loc.evaluate((el) => el.tagName === 'INPUT')) ? loc : loc.locator('input').first();
+  await input.click();
+  await input.fill(text);
+  // An autocomplete's open list would cover the next field.
+  await input.blur();
 }
 
 /** Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF) into rows of cells. */
