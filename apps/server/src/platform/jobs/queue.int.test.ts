@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { getTestEnv, newTenant, type TestEnv } from '../../testing/harness.ts';
 import { inTenant } from '../db/tenant-scope.ts';
-import { enqueue, registerJob, runOneJob } from './queue.ts';
+import { enqueue, registerJob, releaseDeadLocalLeases, runOneJob } from './queue.ts';
 
 const log = { info() {}, warn() {}, error() {} };
 const signal = new AbortController().signal;
@@ -105,5 +106,34 @@ describe('durable job queue', () => {
     assert.equal(ran, 1);
     assert.equal(job.status, 'done');
     assert.equal(job.attempts, 2);
+  });
+  it('releases at start the leases of a dead process on this host, and only those', async () => {
+    const seed = await newTenant(env, 0);
+    let ran = 0;
+    registerJob('test.crashed', async () => {
+      ran++;
+    });
+    const [dead, alive, remote] = await inTenant(env.database.db, seed.tenantId, async (tx) => [
+      await enqueue(tx, seed.tenantId, 'test.crashed', {}),
+      await enqueue(tx, seed.tenantId, 'test.crashed', {}),
+      await enqueue(tx, seed.tenantId, 'test.crashed', {}),
+    ]);
+    // kill -9 mid-job: the lease still runs for two minutes. A pid of 2^22+ is never alive on Linux.
+    const lease = async (id: string, by: string) =>
+      sql`update jobs set status = 'running', attempts = 1, locked_until = now() + interval '2 minutes', locked_by = ${by} where id = ${id}`.execute(
+        env.database.db,
+      );
+    await lease(dead, `${hostname()}:4194305#0`);
+    await lease(alive, `${hostname()}:${process.ppid}#1`);
+    await lease(remote, 'another-host:4194305#0');
+    assert.ok((await releaseDeadLocalLeases(env.database.db)) >= 1);
+    await runAll(seed.tenantId);
+    assert.equal(ran, 1, 'only the dead local worker’s job is taken over');
+    const status = async (id: string) =>
+      (await sql<{ status: string }>`select status from jobs where id = ${id}`.execute(env.database.db))
+        .rows[0]!.status;
+    assert.equal(await status(dead), 'done');
+    assert.equal(await status(alive), 'running');
+    assert.equal(await status(remote), 'running');
   });
 });

@@ -130,6 +130,37 @@ export interface Logger {
   error(o: object, msg?: string): void;
 }
 
+const processAlive = (pid: number) => {
+  if (pid === process.pid) return false; // a restarted container reuses its pid: those leases are a dead run's
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Leases held by processes of this host that no longer exist (kill -9, OOM, a crash) are
+ * released at start, so their jobs resume at once instead of after the lease (120 s). Other
+ * hosts' leases are left to expire: their liveness cannot be known from here.
+ */
+export async function releaseDeadLocalLeases(db: Db): Promise<number> {
+  const host = hostname();
+  const held = await sql<{ locked_by: string }>`select distinct locked_by from jobs
+    where status = 'running' and locked_until > now() and locked_by like ${`${host}:%`}`.execute(db);
+  const dead = held.rows
+    .map((r) => r.locked_by)
+    .filter((w) => {
+      const pid = Number(/^.*:(\d+)(#\d+)?$/.exec(w)?.[1]);
+      return Number.isInteger(pid) && pid > 0 && !processAlive(pid);
+    });
+  if (!dead.length) return 0;
+  const r = await sql`update jobs set locked_until = now() - interval '1 second'
+    where status = 'running' and locked_by = any(${dead}::text[])`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
 /** Polls for jobs until `signal` aborts; `concurrency` loops share the process. */
 export function startWorker(
   db: Db,
@@ -140,9 +171,15 @@ export function startWorker(
   const workerId = `${hostname()}:${process.pid}`;
   const pollMs = opts.pollMs ?? 500;
   const loops: Promise<void>[] = [];
+  const released = releaseDeadLocalLeases(db)
+    .then((n) => {
+      if (n) log.info({ jobs: n }, 'released the leases of a dead process on this host');
+    })
+    .catch((err) => log.warn({ err: (err as Error).message }, 'could not release dead leases'));
   for (let i = 0; i < (opts.concurrency ?? 2); i++) {
     loops.push(
       (async () => {
+        await released;
         while (!signal.aborted) {
           let worked = false;
           try {
