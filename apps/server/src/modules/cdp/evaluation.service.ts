@@ -5,12 +5,14 @@ import { recordSource } from './record-source.ts';
 import {
   aggregate,
   compileRecordRule,
+  counterKey,
   type EventRule,
   evaluate,
   type Rule,
   ruleQuery,
   type SubjectState,
   utcDay,
+  windowStart,
 } from './rules.ts';
 
 /**
@@ -92,7 +94,7 @@ export async function loadStates(tx: Tx, tenantId: string, ids: string[]): Promi
     (select coalesce(json_agg(x), '[]') from (select st.subject_id, st.tag_id, t.key, st.value
       from cdp_subject_tags st join cdp_tags t on t.tenant_id = st.tenant_id and t.id = st.tag_id
       where st.tenant_id = ${tenantId} and st.subject_id = any(${live}::uuid[]) and t.object = 'profile') x) as tags,
-    (select coalesce(json_agg(x), '[]') from (select profile_id, counter, day::text as day, n, total
+    (select coalesce(json_agg(x order by x.day), '[]') from (select profile_id, counter, day::text as day, n, total
       from cdp_counters where tenant_id = ${tenantId} and profile_id = any(${live}::uuid[])) x) as counters,
     (select coalesce(json_agg(x), '[]') from (
       select l.profile_id, l.object, to_jsonb(c) as rec from cdp_profile_links l join contacts c on c.tenant_id = l.tenant_id and c.id = l.record_id
@@ -104,6 +106,8 @@ export async function loadStates(tx: Tx, tenantId: string, ids: string[]): Promi
       where tenant_id = ${tenantId} and profile_id = any(${live}::uuid[]) and not granted) x) as consents,
     (select coalesce(json_agg(x), '[]') from (select subject_id, segment_id from cdp_segment_members
       where tenant_id = ${tenantId} and subject_id = any(${live}::uuid[])) x) as members`.execute(tx);
+  // Counters come oldest day first: a windowed sum then adds its days in the order the tick's
+  // SQL does (tagValueSql), so both give the same floating-point total.
   const { tags, counters, links, consents, members } = r.rows[0]!;
   for (const t of tags) {
     const s = out.get(t.subject_id)!;
@@ -311,6 +315,79 @@ export async function computeProfileTag(tx: Tx, tenantId: string, tag: TagDef, n
       del as (delete from cdp_subject_tags st where st.tenant_id = ${tenantId} and st.tag_id = ${tag.id}
         and st.subject_id not in (select id from target) returning 1)
     select ((select count(*) from ins) + (select count(*) from del))::int as n`.execute(tx);
+  return r.rows[0]!.n;
+}
+
+/** Tags worth a number (metric, score) rather than true. */
+export const isValueTag = (t: TagDef) => t.kind === 'metric' || t.kind === 'score';
+
+/** The rules a value tag reads (what `computeTag` evaluates), its metric as an event condition. */
+export function valueTagRules(t: TagDef): Rule[] {
+  if (t.kind === 'score') return (t.config.scores ?? []).map((x) => x.rule);
+  const out: Rule[] = t.rule ? [t.rule] : [];
+  if (t.config.metric) out.push({ ...t.config.metric, op: 'gte', value: 0 } as EventRule);
+  return out;
+}
+
+/**
+ * SQL for `computeTag` of a metric or score tag over every live profile: `(id, value jsonb)` for
+ * each profile where the tag is set. A metric reads the same daily counters as the per-event
+ * evaluator (one grouped scan of its counter), summed oldest day first like `loadStates` orders
+ * them, so fractional totals come out to the same double; a score adds each condition's points
+ * in configuration order (one `ruleQuery` per condition).
+ */
+export function tagValueSql(tag: TagDef, tenantId: string, now: Date) {
+  type Row = { id: string; value: unknown };
+  if (tag.kind === 'metric' && tag.config.metric) {
+    const m = tag.config.metric;
+    const col = sql.ref(m.agg === 'sum' ? 'c.total' : 'c.n');
+    const gate = tag.rule
+      ? sql`and m.id in (select id from (${ruleQuery(tag.rule, tenantId, now)}) r)`
+      : sql``;
+    return sql<Row>`select m.id, to_jsonb(m.v) as value from (
+        select c.profile_id as id, sum(${col} order by c.day) as v from cdp_counters c
+        where c.tenant_id = ${tenantId} and c.counter = ${counterKey(m)} and c.day >= ${utcDay(windowStart(now, m.withinDays))}::date
+        group by c.profile_id) m
+      join cdp_profiles p on p.tenant_id = ${tenantId} and p.id = m.id and p.merged_into is null
+      where m.v > 0 ${gate}`;
+  }
+  const scores = tag.kind === 'score' ? (tag.config.scores ?? []) : [];
+  if (!scores.length) return sql<Row>`select null::uuid as id, null::jsonb as value where false`;
+  const hits = sql.join(
+    scores.map(
+      (x, i) =>
+        sql`select id, ${i}::int as i, ${x.points}::float8 as pts from (${ruleQuery(x.rule, tenantId, now)}) q${sql.raw(String(i))}`,
+    ),
+    sql` union all `,
+  );
+  return sql<Row>`select s.id, to_jsonb(s.v) as value from (
+      select h.id, sum(h.pts order by h.i) as v from (${hits}) h group by h.id) s
+    where s.v > 0`;
+}
+
+/**
+ * Batch (SQL) recomputation of a metric or score tag over every profile, as the tick does when
+ * its windows move on: writes only values that changed (set_at and reason as the event path
+ * writes them) and removes the tag where it no longer holds. Returns how many rows changed.
+ */
+export async function computeProfileTagValue(
+  tx: Tx,
+  tenantId: string,
+  tag: TagDef,
+  now: Date,
+): Promise<number> {
+  const r = await sql<{
+    n: number;
+  }>`with target as materialized (select id, value from (${tagValueSql(tag, tenantId, now)}) x),
+      up as (insert into cdp_subject_tags (tenant_id, tag_id, subject_id, value, reason)
+        select ${tenantId}, ${tag.id}, t.id, t.value, ${`rule:${tag.kind}`} from target t
+        where not exists (select 1 from cdp_subject_tags st where st.tenant_id = ${tenantId} and st.tag_id = ${tag.id}
+          and st.subject_id = t.id and st.value = t.value)
+        on conflict (tenant_id, tag_id, subject_id) do update set value = excluded.value, set_at = now(), reason = excluded.reason
+        returning 1),
+      del as (delete from cdp_subject_tags st where st.tenant_id = ${tenantId} and st.tag_id = ${tag.id}
+        and st.subject_id not in (select id from target) returning 1)
+    select ((select count(*) from up) + (select count(*) from del))::int as n`.execute(tx);
   return r.rows[0]!.n;
 }
 

@@ -5,15 +5,26 @@ import { registerJob } from '../../platform/jobs/queue.ts';
 import { scheduleTick } from './cdp.service.ts';
 import {
   computeProfileTag,
+  computeProfileTagValue,
   computeSegment,
   isBooleanRuleTag,
+  isValueTag,
   loadSegmentDefs,
   loadTagDefs,
+  valueTagRules,
 } from './evaluation.service.ts';
 import { evaluateRecords } from './object-tags.ts';
 import { schedulePredictions } from './prediction.service.ts';
 import { lockTenantCdp } from './process.job.ts';
-import { collectTags, isTimeDependent } from './rules.ts';
+import {
+  collectEventRules,
+  collectTags,
+  isDateCond,
+  isTimeDependent,
+  type Rule,
+  utcDay,
+  zoneDay,
+} from './rules.ts';
 
 /** Payload of `cdp:tick` (every 5 minutes per tenant that has sources or segments). */
 export interface TickPayload {
@@ -65,6 +76,31 @@ export async function maintainPartitions(db: Db, now = new Date(), monthsAhead =
   return created;
 }
 
+/**
+ * Metric and score values are recomputed over all profiles when the days their windows and
+ * relative dates count from have moved on (at most twice a day: UTC midnight for windows,
+ * Asia/Shanghai midnight for dates), not at every 5-minute tick; between those, events keep
+ * them current. Kept per process (tenant:tag → day key): a restarted or second worker
+ * recomputes once more, which is harmless, and never misses a day.
+ */
+const valuesComputedFor = new Map<string, string>();
+
+/** The days a value tag's rules count from at `now`, or null when time alone cannot change it. */
+function valueDayKey(rules: Rule[], now: Date): string | null {
+  const windowed = rules.some((r) => collectEventRules(r).length > 0);
+  const dated = rules.some(hasDateCond);
+  if (!windowed && !dated) return null;
+  return `${windowed ? utcDay(now) : ''}|${dated ? zoneDay(now) : ''}`;
+}
+const hasDateCond = (r: Rule): boolean =>
+  'and' in r
+    ? r.and.some(hasDateCond)
+    : 'or' in r
+      ? r.or.some(hasDateCond)
+      : 'not' in r
+        ? hasDateCond(r.not)
+        : ('trait' in r || 'crm' in r) && isDateCond(r);
+
 /** Per tenant: retention of events and dedupe ids, time-based segment exits, record tags. */
 export async function tenantTick(db: Db, tenantId: string, now = new Date()) {
   await inTenant(db, tenantId, async (tx) => {
@@ -85,19 +121,32 @@ export async function tenantTick(db: Db, tenantId: string, now = new Date()) {
       tx,
     );
   });
+  const recomputed: [string, string][] = [];
   await inTenant(db, tenantId, async (tx) => {
     await lockTenantCdp(tx, tenantId);
     // Windowed conditions and dates relative to today change with time alone ("no order in 30
-    // days", "insurance due within 30 days"): re-evaluate those tags (and tags built on a tag that
-    // changed, in creation order), then the segments reading either.
+    // days", "insurance due within 30 days", "order total last 90 days"): re-evaluate those tags
+    // (and tags built on a tag that changed, in creation order, as the event path does), then
+    // the segments reading either.
     const changed = new Set<string>();
-    for (const t of await loadTagDefs(tx, tenantId))
-      if (
-        isBooleanRuleTag(t) &&
-        (isTimeDependent(t.rule!) || collectTags(t.rule!).some((k) => changed.has(k))) &&
-        (await computeProfileTag(tx, tenantId, t, now)) > 0
-      )
-        changed.add(t.key);
+    for (const t of await loadTagDefs(tx, tenantId)) {
+      if (isBooleanRuleTag(t)) {
+        if (
+          (isTimeDependent(t.rule!) || collectTags(t.rule!).some((k) => changed.has(k))) &&
+          (await computeProfileTag(tx, tenantId, t, now)) > 0
+        )
+          changed.add(t.key);
+        continue;
+      }
+      if (!isValueTag(t)) continue;
+      const rules = valueTagRules(t);
+      const moved = valueDayKey(rules, now);
+      const key = `${tenantId}:${t.id}`;
+      const due = moved !== null && valuesComputedFor.get(key) !== moved;
+      if (!due && !rules.some((r) => collectTags(r).some((k) => changed.has(k)))) continue;
+      if ((await computeProfileTagValue(tx, tenantId, t, now)) > 0) changed.add(t.key);
+      if (moved !== null) recomputed.push([key, moved]);
+    }
     for (const s of await loadSegmentDefs(tx, tenantId))
       if (
         s.object === 'profile' &&
@@ -105,6 +154,7 @@ export async function tenantTick(db: Db, tenantId: string, now = new Date()) {
       )
         await computeSegment(tx, tenantId, s, now);
   });
+  for (const [key, day] of recomputed) valuesComputedFor.set(key, day);
   // Record tags and segments follow record writes (object-tags.ts); this full pass is the
   // safety net for a lost job or a rule edited meanwhile.
   await inTenant(db, tenantId, async (tx) => {
