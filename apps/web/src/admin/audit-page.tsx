@@ -92,7 +92,8 @@ export function AuditPage() {
   const rows = audit.data?.pages.flatMap((p) => p.items ?? []) ?? [];
   const objLabel = (o?: string | null) => {
     const m = objects.data?.find((x) => x.apiName === o);
-    return m ? label(m.label, o!) : (o ?? '—');
+    if (m) return label(m.label, o!);
+    return o ? t(`admin.audit.objectNames.${o}`, { defaultValue: o }) : '—';
   };
   const changesOf = (e: AuditEntry) =>
     e.changes ??
@@ -221,7 +222,8 @@ export function AuditPage() {
                       <Link to={`/o/${e.object}/${id}`}>
                         {e.recordName ?? (
                           <Typography.Text className="kehu-mono" style={{ fontSize: 12 }}>
-                            {String(id).slice(0, 8)}…
+                            {/* the tail: a uuid v7's head is its timestamp, the same for records made together */}
+                            …{String(id).slice(-8)}
                           </Typography.Text>
                         )}
                       </Link>

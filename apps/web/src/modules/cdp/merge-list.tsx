@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, Button, List, Popconfirm, Space, Tag, Typography } from 'antd';
+import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { http } from '../../app/api-client';
@@ -25,6 +26,7 @@ export function MergeList({ merges, canManage }: { merges: Merge[]; canManage: b
       dataSource={merges}
       data-testid="merge-list"
       locale={{ emptyText: t('cdp.merges.empty') }}
+      pagination={merges.length > 20 ? { pageSize: 20, size: 'small', showSizeChanger: false } : false}
       renderItem={(m) => (
         <List.Item
           actions={
@@ -45,14 +47,26 @@ export function MergeList({ merges, canManage }: { merges: Merge[]; canManage: b
         >
           <Space direction="vertical" size={0}>
             <Space wrap>
-              <Link to={`/cdp/profiles/${m.sourceId}`}>{m.sourceId.slice(0, 8)}</Link>→
-              <Link to={`/cdp/profiles/${m.targetId}`}>{m.targetId.slice(0, 8)}</Link>
-              <Tag>{m.reason}</Tag>
+              {/* an id's head is its timestamp (uuid v7), the same for merges made together: show the tail */}
+              <Link to={`/cdp/profiles/${m.sourceId}`} className="kehu-mono">
+                …{m.sourceId.slice(-8)}
+              </Link>
+              →
+              <Link to={`/cdp/profiles/${m.targetId}`} className="kehu-mono">
+                …{m.targetId.slice(-8)}
+              </Link>
+              <Tag>
+                {m.reason.startsWith('crm:')
+                  ? t('cdp.merges.reason.crm')
+                  : t(`cdp.merges.reason.${m.reason}`, { defaultValue: m.reason })}
+              </Tag>
               {m.splitAt && <Tag color="orange">{t('cdp.merges.wasSplit')}</Tag>}
             </Space>
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              {new Date(m.at).toLocaleString()} · {t('cdp.merges.evidence')}:{' '}
-              {m.evidence.identity ? `${m.evidence.identity.kind}=${m.evidence.identity.value}` : '—'}
+              {dayjs(m.at).format('YYYY-MM-DD HH:mm:ss')} · {t('cdp.merges.evidence')}:{' '}
+              {m.evidence.identity
+                ? `${t(`cdp.idKind.${m.evidence.identity.kind}`, { defaultValue: m.evidence.identity.kind })} ${m.evidence.identity.value}`
+                : '—'}
               {m.evidence.messageId ? ` · ${m.evidence.messageId}` : ''}
             </Typography.Text>
           </Space>

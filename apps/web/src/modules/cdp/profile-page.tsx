@@ -1,3 +1,4 @@
+import { ArrowLeftOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   App,
@@ -58,9 +59,14 @@ export function ProfilePage() {
   return (
     <div className="kehu-page" data-testid="cdp-profile">
       <div className="kehu-page-header">
-        <Typography.Title level={4} style={{ margin: 0 }}>
-          {String(p.traits.name ?? p.identities[0]?.value ?? p.id.slice(0, 8))}
-        </Typography.Title>
+        <Space>
+          <Link to="/cdp/profiles">
+            <Button icon={<ArrowLeftOutlined />} aria-label={t('common.back')} />
+          </Link>
+          <Typography.Title level={4} style={{ margin: 0 }}>
+            {String(p.traits.name ?? p.identities[0]?.value ?? p.id.slice(-8))}
+          </Typography.Title>
+        </Space>
         {can('profile:unmask') && p._masked.length > 0 && !unmasked && (
           <Button onClick={() => setUnmasked(true)} data-testid="profile-unmask">
             {t('cdp.profile.unmask')}
@@ -89,6 +95,9 @@ export function ProfilePage() {
         </Col>
         <Col xs={24} lg={12}>
           <Card size="small" title={t('cdp.profile.traits')}>
+            {Object.keys(p.traits).length === 0 && (
+              <Typography.Text type="secondary">{t('cdp.profile.noTraits')}</Typography.Text>
+            )}
             <Descriptions size="small" column={1} data-testid="profile-traits">
               {Object.entries(p.traits).map(([k, v]) => (
                 <Descriptions.Item key={k} label={k}>
@@ -101,7 +110,7 @@ export function ProfilePage() {
         <Col xs={24} lg={12}>
           <Card size="small" title={t('cdp.profile.tags')}>
             {p.tags.length === 0 ? (
-              <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} />
+              <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('cdp.profile.noTags')} />
             ) : (
               <List
                 size="small"

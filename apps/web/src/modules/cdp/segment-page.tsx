@@ -1,4 +1,10 @@
-import { DeleteOutlined, DownloadOutlined, EditOutlined, LoadingOutlined } from '@ant-design/icons';
+import {
+  ArrowLeftOutlined,
+  DeleteOutlined,
+  DownloadOutlined,
+  EditOutlined,
+  LoadingOutlined,
+} from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   App,
@@ -16,6 +22,7 @@ import {
   Statistic,
   Typography,
 } from 'antd';
+import dayjs from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
@@ -239,8 +246,12 @@ export function SegmentPage() {
     const items = history.data?.items ?? [];
     return {
       tooltip: { trigger: 'axis' as const },
-      legend: { data: [t('cdp.segments.members_'), t('cdp.segments.entered'), t('cdp.segments.exited')] },
-      grid: { left: 40, right: 16, top: 36, bottom: 24 },
+      // Legend above the plot and labels inside the grid, so neither covers the axis on a phone.
+      legend: {
+        top: 0,
+        data: [t('cdp.segments.members_'), t('cdp.segments.entered'), t('cdp.segments.exited')],
+      },
+      grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: 'category' as const, data: items.map((i) => i.day) },
       yAxis: { type: 'value' as const },
       series: [
@@ -264,9 +275,14 @@ export function SegmentPage() {
   return (
     <div className="kehu-page" data-testid="segment-page">
       <div className="kehu-page-header">
-        <Typography.Title level={4} style={{ margin: 0 }}>
-          {seg.data.name}
-        </Typography.Title>
+        <Space>
+          <Link to="/cdp/segments">
+            <Button icon={<ArrowLeftOutlined />} aria-label={t('common.back')} />
+          </Link>
+          <Typography.Title level={4} style={{ margin: 0 }}>
+            {seg.data.name}
+          </Typography.Title>
+        </Space>
         <Space wrap>
           {can('cdp:manage') && (
             <Button icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="segment-edit">
@@ -333,14 +349,18 @@ export function SegmentPage() {
               renderItem={(m) => (
                 <List.Item style={{ flexWrap: 'wrap', gap: 4 }} data-testid="segment-member">
                   {seg.data.object === 'profile' ? (
-                    <Link to={`/cdp/profiles/${m.id}`}>{m.name ?? m.id.slice(0, 8)}</Link>
+                    <Link to={`/cdp/profiles/${m.id}`}>
+                      {/* an id's first characters are its timestamp (uuid v7): the tail tells members apart */}
+                      {m.name ?? t('cdp.segments.anonymousMember', { id: m.id.slice(-6) })}
+                    </Link>
                   ) : m.visible === false ? (
                     <Typography.Text type="secondary">{t('cdp.segments.hiddenMember')}</Typography.Text>
                   ) : (
-                    <Link to={`/o/${seg.data.object}/${m.id}`}>{m.name || m.id.slice(0, 8)}</Link>
+                    <Link to={`/o/${seg.data.object}/${m.id}`}>{m.name || m.id.slice(-8)}</Link>
                   )}
                   <Typography.Text type="secondary">
-                    {[m.phone, m.email].filter(Boolean).join(' · ')} {new Date(m.enteredAt).toLocaleString()}
+                    {[m.phone, m.email].filter(Boolean).join(' · ')}{' '}
+                    {dayjs(m.enteredAt).format('YYYY-MM-DD HH:mm')}
                   </Typography.Text>
                 </List.Item>
               )}

@@ -23,7 +23,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { asItems, http } from '../../app/api-client';
 import { ErrorResult, errorMessage } from '../../app/error-result';
-import { useLabel } from '../../app/meta';
+import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
 import { useSession } from '../../app/session';
 import { ConvertWizard } from './convert-wizard';
 import { type Lead, useLead, useLeadOptionLabel } from './leads-api';
@@ -86,6 +86,13 @@ export function LeadPage() {
     queryFn: () => http.get<{ duplicate: Duplicate | null }>(`/leads/${id}/duplicate`),
     enabled: !!lead.data?.duplicateOfId,
   });
+  const activityMeta = useObjectMeta('activity');
+  const label = useLabel();
+  const activityType = (v: string) => {
+    const f = activityMeta.data?.fields.find((x) => x.apiName === 'type');
+    const o = normalizeOptions(f?.options ?? null).find((x) => x.value === v);
+    return o ? label(o.label, v) : v;
+  };
   const history = useQuery({
     queryKey: ['leads', 'history', id],
     queryFn: () => http.get<{ items: any[] }>(`/leads/${id}/assignments`),
@@ -302,7 +309,7 @@ export function LeadPage() {
                       <List.Item.Meta
                         title={
                           <Space>
-                            <Tag>{a.type}</Tag>
+                            <Tag>{activityType(a.type)}</Tag>
                             {a.subject}
                           </Space>
                         }
@@ -323,7 +330,10 @@ export function LeadPage() {
                       {h.ruleName ? ` · ${h.ruleName}` : ''}
                       <div>
                         <Typography.Text type="secondary">
-                          {new Date(h.at).toLocaleString()} · {h.reason?.code}
+                          {new Date(h.at).toLocaleString()}
+                          {h.reason?.code
+                            ? ` · ${t(`leads.lead.reasonCodes.${h.reason.code}`, { defaultValue: h.reason.code })}`
+                            : ''}
                           {h.reason?.note ? ` · ${h.reason.note}` : ''}
                         </Typography.Text>
                       </div>

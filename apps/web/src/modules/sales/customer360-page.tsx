@@ -18,6 +18,7 @@ import {
   Timeline,
   Typography,
 } from 'antd';
+import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -119,6 +120,11 @@ export function Customer360Page() {
   const profileFields = ['kind', 'level', 'industry', 'source', 'phone', 'email', 'region', 'ownerId']
     .map((n) => meta.data!.fields.find((f) => f.apiName === n))
     .filter((f) => !!f);
+  // Changed fields of the customer itself read as their labels; other objects' keep their names.
+  const fieldLabel = (object: string, field: string) => {
+    const f = object === 'customer' ? meta.data!.fields.find((x) => x.apiName === field) : undefined;
+    return f ? label(f.label, field) : field;
+  };
   const section = (key: string, object: string, part: any, cols: string[]) => ({
     key,
     label: `${t(`sales.c360.${key}`)} (${part.total})`,
@@ -131,7 +137,7 @@ export function Customer360Page() {
   return (
     <div className="kehu-page" data-testid="customer-360">
       <Space style={{ marginBottom: 8 }} wrap>
-        <Button icon={<ArrowLeftOutlined />} onClick={() => navigate(-1)} aria-label="back" />
+        <Button icon={<ArrowLeftOutlined />} onClick={() => navigate(-1)} aria-label={t('common.back')} />
         <Typography.Title level={4} style={{ margin: 0 }}>
           {String(c.name)}
         </Typography.Title>
@@ -226,8 +232,8 @@ export function Customer360Page() {
                       {e.recordName ?? t(`sales.objects.${e.object}`, { defaultValue: e.object })}
                     </Link>
                     <div style={{ fontSize: 12, color: '#8c8c8c' }}>
-                      {e.at.slice(0, 16).replace('T', ' ')} · {e.actor ?? t('sales.c360.system')} ·{' '}
-                      {describe(e, t)}
+                      {dayjs(e.at).format('YYYY-MM-DD HH:mm')} · {e.actor ?? t('sales.c360.system')} ·{' '}
+                      {describe(e, t, fieldLabel)}
                     </div>
                   </div>
                 ),
@@ -240,7 +246,7 @@ export function Customer360Page() {
   );
 }
 
-function describe(e: any, t: any): string {
+function describe(e: any, t: any, fieldLabel: (object: string, field: string) => string): string {
   if (e.kind === 'stage_change' || e.kind === 'status_change') {
     const ch = e.summary.changes?.[0];
     return ch ? `${ch.from ?? '—'} → ${ch.to}` : e.action;
@@ -248,5 +254,12 @@ function describe(e: any, t: any): string {
   if (e.kind === 'activity') return String(e.summary.type ?? '');
   if (e.kind === 'approval')
     return `${t(`sales.approval.action.${e.action.replace('approval_', '')}`)}${e.summary.comment ? `：${e.summary.comment}` : ''}`;
-  return `${t(`sales.c360.action.${e.action}`, { defaultValue: e.action })}${e.summary.fields?.length ? ` (${e.summary.fields.slice(0, 4).join(', ')})` : ''}`;
+  return `${t(`sales.c360.action.${e.action}`, { defaultValue: e.action })}${
+    e.summary.fields?.length
+      ? ` (${e.summary.fields
+          .slice(0, 4)
+          .map((f: string) => fieldLabel(e.object, f))
+          .join(', ')})`
+      : ''
+  }`;
 }

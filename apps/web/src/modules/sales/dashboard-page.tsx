@@ -17,7 +17,7 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { ErrorResult } from '../../app/error-result';
-import { useLabel } from '../../app/meta';
+import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
 import { useSession } from '../../app/session';
 import { EChart } from './echart';
 import { type Drill, drillHref, salesApi, shortMoney } from './sales-api';
@@ -42,6 +42,18 @@ export function DashboardPage() {
     queryKey: ['sales', 'dashboard', from, to, unitId, channel],
     queryFn: () => salesApi.dashboard({ from, to, unit: unitId, channel: channel || undefined }),
   });
+  const leadMeta = useObjectMeta('lead');
+  const customerMeta = useObjectMeta('customer');
+  // Channels are picklist values of lead.channel or customer.source; show their labels, not the codes.
+  const channelLabel = (v: string | null) => {
+    if (!v) return '—';
+    const opts = [
+      ...normalizeOptions(leadMeta.data?.fields.find((f) => f.apiName === 'channel')?.options ?? null),
+      ...normalizeOptions(customerMeta.data?.fields.find((f) => f.apiName === 'source')?.options ?? null),
+    ];
+    const o = opts.find((x) => x.value === v);
+    return o ? label(o.label, v) : v;
+  };
   const go = (drill: Drill | null | undefined) => drill && navigate(drillHref(drill));
   const lang = i18n.language;
 
@@ -112,7 +124,12 @@ export function DashboardPage() {
     return {
       tooltip: { trigger: 'axis' },
       grid: { left: 8, right: 8, bottom: 8, containLabel: true },
-      xAxis: { type: 'category', data: b.map((x: any) => t(`sales.dash.rt.${x.key}`)) },
+      // Every bucket keeps its label, even on a phone (echarts would drop every other one).
+      xAxis: {
+        type: 'category',
+        data: b.map((x: any) => t(`sales.dash.rt.${x.key}`)),
+        axisLabel: { interval: 0, rotate: 30, fontSize: 11 },
+      },
       yAxis: { type: 'value' },
       series: [
         {
@@ -231,7 +248,11 @@ export function DashboardPage() {
                   rowKey={(r: any) => r.channel ?? '—'}
                   dataSource={d.data.funnel.byChannel}
                   columns={[
-                    { title: t('sales.dash.channelCol'), dataIndex: 'channel', render: (v) => v ?? '—' },
+                    {
+                      title: t('sales.dash.channelCol'),
+                      dataIndex: 'channel',
+                      render: (v) => channelLabel(v),
+                    },
                     ...['lead', 'customer', 'opportunity', 'order'].map((k) => ({
                       title: t(`sales.dash.stage.${k}`),
                       dataIndex: k,

@@ -94,6 +94,8 @@ export function KanbanPage() {
               onDrop={() => onDrop(col)}
               style={{
                 flex: isMobile ? '0 0 82vw' : '1 0 190px',
+                // lets long deal names ellipsize instead of widening their column
+                minWidth: 0,
                 maxWidth: isMobile ? '82vw' : 320,
                 background: over === col.stage ? '#e6f4ff' : '#f5f5f5',
                 borderRadius: 8,
@@ -166,6 +168,10 @@ function OppCard({
       draggable={canMove}
       onDragStart={onDragStart}
       onClick={onOpen}
+      tabIndex={0}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' && e.target === e.currentTarget) onOpen();
+      }}
       data-testid={`kanban-card-${card.id}`}
       style={{ marginBottom: 8, cursor: 'grab' }}
       styles={{ body: { padding: 10 } }}

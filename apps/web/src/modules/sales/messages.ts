@@ -17,6 +17,7 @@ export const zhCN = {
     flows: '审批流程',
     flow: '流程',
     condition: '触发条件',
+    condField: { discountPercent: '综合折扣%', amount: '金额' },
     steps: '审批步骤',
   },
   common: {
@@ -96,7 +97,7 @@ export const zhCN = {
     pending: '待我审批',
     mine: '我发起的',
     done: '我已审批',
-    empty: '暂无审批',
+    empty: '暂无审批：超出折扣阈值的报价提交后会出现在这里。',
     detail: '审批详情',
     requester: '申请人',
     statusLabel: '状态',
@@ -149,6 +150,7 @@ export const zhCN = {
       acceptance: '承兑汇票',
     },
     planStatus: { paid: '已收齐', partial: '部分收款', unpaid: '未收款', overdue: '已逾期' },
+    paymentStatusCol: '收款状态',
     to: { confirmed: '确认订单', shipped: '发货', completed: '完成', cancelled: '取消订单' },
   },
   targets: {
@@ -255,6 +257,7 @@ export const enUS: typeof zhCN = {
     flows: 'Approval flows',
     flow: 'Flow',
     condition: 'When',
+    condField: { discountPercent: 'Overall discount %', amount: 'Amount' },
     steps: 'Steps',
   },
   common: {
@@ -334,7 +337,7 @@ export const enUS: typeof zhCN = {
     pending: 'To approve',
     mine: 'Requested by me',
     done: 'Decided by me',
-    empty: 'Nothing here',
+    empty: 'Nothing here: quotes over the discount threshold show up here once submitted.',
     detail: 'Approval',
     requester: 'Requester',
     statusLabel: 'Status',
@@ -387,6 +390,7 @@ export const enUS: typeof zhCN = {
       acceptance: 'Bank acceptance',
     },
     planStatus: { paid: 'Paid', partial: 'Partly paid', unpaid: 'Unpaid', overdue: 'Overdue' },
+    paymentStatusCol: 'Payment status',
     to: { confirmed: 'Confirm', shipped: 'Ship', completed: 'Complete', cancelled: 'Cancel order' },
   },
   targets: {

@@ -207,7 +207,7 @@ export function OrderPage() {
                 { title: t('sales.order.amount'), dataIndex: 'amount', render: (v) => yuan(v, currency) },
                 { title: t('sales.order.paid'), dataIndex: 'paid', render: (v) => yuan(v, currency) },
                 {
-                  title: '',
+                  title: t('sales.order.paymentStatusCol'),
                   dataIndex: 'status',
                   render: (v) => <Tag color={PLAN_COLOR[v]}>{t(`sales.order.planStatus.${v}`)}</Tag>,
                 },
@@ -530,7 +530,11 @@ export function ContractPage() {
               dataIndex: 'amount',
               render: (v) => yuan(v?.amount, v?.currency),
             },
-            { title: '', dataIndex: 'paymentStatus', render: (v) => t(`sales.order.planStatus.${v}`) },
+            {
+              title: t('sales.order.paymentStatusCol'),
+              dataIndex: 'paymentStatus',
+              render: (v) => <Tag color={PLAN_COLOR[v]}>{t(`sales.order.planStatus.${v}`)}</Tag>,
+            },
           ]}
         />
       </Card>

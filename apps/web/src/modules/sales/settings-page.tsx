@@ -21,6 +21,9 @@ import { errorMessage } from '../../app/error-result';
 import { useLabel } from '../../app/meta';
 import { type Pipeline, type Stage, salesApi } from './sales-api';
 
+/** Comparison operators of approval conditions as people write them. */
+const OP_SIGN: Record<string, string> = { gt: '>', gte: '≥', lt: '<', lte: '≤', eq: '=', ne: '≠' };
+
 /** Sales configuration (sales:configure): pipeline stages with SOP, value-tag thresholds, approval thresholds. */
 export function SalesSettingsPage() {
   const { t } = useTranslation();
@@ -254,6 +257,7 @@ function Flows() {
         size="small"
         rowKey="id"
         pagination={false}
+        scroll={{ x: 560 }}
         dataSource={flows.data ?? []}
         columns={[
           { title: t('sales.settings.flow'), render: (_: unknown, f: any) => label(f.name) },
@@ -262,7 +266,8 @@ function Flows() {
             render: (_: unknown, f: any) =>
               f.condition ? (
                 <Space>
-                  {f.condition.field} {f.condition.op}
+                  {t(`sales.settings.condField.${f.condition.field}`, { defaultValue: f.condition.field })}{' '}
+                  {OP_SIGN[f.condition.op] ?? f.condition.op}
                   <InputNumber
                     size="small"
                     defaultValue={f.condition.value}
@@ -284,7 +289,9 @@ function Flows() {
                 // biome-ignore lint/suspicious/noArrayIndexKey: steps are ordered and have no id
                 <Tag key={i}>
                   {label(s.name)}
-                  {s.condition ? ` (${s.condition.field} ${s.condition.op} ${s.condition.value})` : ''}
+                  {s.condition
+                    ? ` (${t(`sales.settings.condField.${s.condition.field}`, { defaultValue: s.condition.field })} ${OP_SIGN[s.condition.op] ?? s.condition.op} ${s.condition.value})`
+                    : ''}
                 </Tag>
               )),
           },
