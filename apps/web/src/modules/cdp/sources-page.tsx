@@ -137,13 +137,20 @@ export function SourcesPage() {
             loading={sources.isPending}
             dataSource={sources.data?.items ?? []}
             pagination={false}
-            scroll={{ x: 600 }}
+            scroll={{ x: 'max-content' }}
             columns={[
               { title: t('cdp.sources.name'), dataIndex: 'name' },
-              { title: t('cdp.sources.kind'), dataIndex: 'kind', render: (k: string) => t(`cdp.kind.${k}`) },
+              // On a phone the switch and the debugger matter more than the kind and the key prefix.
+              {
+                title: t('cdp.sources.kind'),
+                dataIndex: 'kind',
+                responsive: ['md'],
+                render: (k: string) => t(`cdp.kind.${k}`),
+              },
               {
                 title: t('cdp.sources.key'),
                 dataIndex: 'keyPrefix',
+                responsive: ['md'],
                 render: (p: string) => <code>{p}…</code>,
               },
               {
@@ -164,7 +171,7 @@ export function SourcesPage() {
               {
                 title: '',
                 render: (_: unknown, s: Source) => (
-                  <Space>
+                  <Space wrap>
                     <Button
                       size="small"
                       icon={<BugOutlined />}

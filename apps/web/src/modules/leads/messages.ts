@@ -282,7 +282,7 @@ export const en: typeof zh = {
     noActivities: 'No activities yet',
     converted: 'Converted into a customer',
     openCustomer: 'Open customer',
-    on: { phone: 'mobile', email: 'email', company: 'company name' },
+    on: { phone: 'Mobile', email: 'Email', company: 'Company name' },
     objects: { lead: 'lead', customer: 'customer' },
     kinds: {
       assign: 'Assigned by rule',

@@ -158,7 +158,7 @@ export function DashboardPage() {
           allowClear
           placeholder={t('sales.dash.channel')}
           onSearch={setChannel}
-          style={{ width: 160 }}
+          style={{ width: 200 }}
         />
       </Space>
       {d.error ? (
@@ -246,6 +246,7 @@ export function DashboardPage() {
                   size="small"
                   pagination={false}
                   rowKey={(r: any) => r.channel ?? '—'}
+                  scroll={{ x: 'max-content' }}
                   dataSource={d.data.funnel.byChannel}
                   columns={[
                     {

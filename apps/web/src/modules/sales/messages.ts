@@ -469,7 +469,7 @@ export const enUS: typeof zhCN = {
       '30mto2h': '30 min–2 h',
       '2hto24h': '2–24 h',
       gt24h: '>24 h',
-      none: 'none',
+      none: 'No response',
     },
     byChannel: 'Channels',
     channelCol: 'Channel',
