@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { cdpRoutes, registerCdpIngestion, registerCdpModule } from './modules/cdp/index.ts';
 import { registerCrmModule } from './modules/crm/index.ts';
+import { homeRoutes } from './modules/home/index.ts';
 import { leadsRoutes, registerLeadsModule } from './modules/leads/index.ts';
 import { registerSalesModule, salesRoutes } from './modules/sales/index.ts';
 import { auditRoutes } from './platform/audit/audit.routes.ts';
@@ -48,6 +49,7 @@ export function allRoutes(config: Pick<Config, 'SESSION_TTL_HOURS' | 'COOKIE_SEC
     ...leadsRoutes,
     ...salesRoutes,
     ...cdpRoutes,
+    ...homeRoutes,
     ...unitRoutes,
     ...userRoutes,
     ...userDirectoryRoutes,
