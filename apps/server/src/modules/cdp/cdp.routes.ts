@@ -7,6 +7,7 @@ import { splitMerge } from './identity.service.ts';
 import { getModelCard, requestRetrain } from './prediction.service.ts';
 import { explainProfileTags } from './prediction-features.ts';
 import { lockTenantCdp } from './process.job.ts';
+import { listMerges, listProfiles } from './profile-list.ts';
 import { TIMELINE_KINDS, type TimelineKind } from './profile-timeline.ts';
 import { ruleSchema } from './rules.ts';
 
@@ -57,6 +58,7 @@ const segmentBody = z.object({
   rule: ruleSchema,
 });
 const unmaskedFor = (p: any) => can(p, 'profile:unmask');
+const queryBool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const cdpRouteList: RouteSpec[] = [
   defineRoute({
@@ -116,33 +118,30 @@ export const cdpRouteList: RouteSpec[] = [
     method: 'GET',
     url: '/cdp/profiles',
     permission: 'cdp:read',
-    summary: 'List profiles',
+    summary:
+      'List profiles, newest first, in cursor pages: search by identity (exact, normalised) or name prefix, filter by segment, tag, CRM link; total on request (estimated above 10,000)',
     tags: TAGS,
+    probe: { query: { segment: 'cdp_segment', tag: 'cdp_tag' } },
     query: z.object({
       q: z.string().max(100).optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
-      cursor: z.uuid().optional(),
+      cursor: z.string().max(500).optional(),
       segment: z.uuid().optional(),
+      tag: z.union([z.uuid(), z.string().regex(KEY)]).optional(),
+      linked: queryBool.optional(),
+      count: queryBool.optional(),
     }),
-    handler: async (req) => {
-      const r = await req.tx((tx) => svc.listProfiles(tx, req.principal.tenantId, req.query), {
-        readOnly: true,
-      });
-      if (!unmaskedFor(req.principal)) {
-        const { maskValue } = await import('./masking.ts');
-        for (const p of r.items as any[]) {
-          p.identities = p.identities.map((s: string) => {
-            const [k, ...v] = s.split(':');
-            const kind = k === 'phone' ? 'phone' : k === 'email' ? 'email' : null;
-            return kind ? `${k}:${maskValue(kind, v.join(':'))}` : s;
-          });
-          for (const f of ['phone', 'email', 'mobile'])
-            if (typeof p.traits?.[f] === 'string')
-              p.traits[f] = maskValue(f === 'email' ? 'email' : 'phone', p.traits[f]);
-        }
-      }
-      return r;
-    },
+    handler: (req) =>
+      req.tx(
+        (tx) =>
+          listProfiles(
+            tx,
+            { principal: req.principal, actor: req.actor },
+            req.query,
+            unmaskedFor(req.principal),
+          ),
+        { readOnly: true },
+      ),
   }),
   defineRoute({
     method: 'GET',
@@ -234,11 +233,20 @@ export const cdpRouteList: RouteSpec[] = [
     method: 'GET',
     url: '/cdp/merges',
     permission: 'cdp:read',
-    summary: 'Merge history',
+    summary: 'Merge history, newest first, in cursor pages; filter by profile and by split or not',
     tags: TAGS,
-    query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+    probe: { query: { profile: 'cdp_profile' } },
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: z.string().max(500).optional(),
+      profile: z.uuid().optional(),
+      split: queryBool.optional(),
+      count: queryBool.optional(),
+    }),
     handler: (req) =>
-      req.tx((tx) => svc.listMerges(tx, req.principal.tenantId, req.query.limit), { readOnly: true }),
+      req.tx((tx) => listMerges(tx, req.principal.tenantId, req.query, unmaskedFor(req.principal)), {
+        readOnly: true,
+      }),
   }),
   defineRoute({
     method: 'POST',

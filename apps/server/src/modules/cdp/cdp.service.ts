@@ -135,38 +135,6 @@ export async function sourceDebug(tx: Tx, tenantId: string, id: string, sinceSeq
 
 // ------------------------------------------------------------------ profiles
 
-export async function listProfiles(
-  tx: Tx,
-  tenantId: string,
-  q: { q?: string; limit: number; cursor?: string; segment?: string },
-) {
-  const r = await sql<any>`select p.id, p.traits, p.first_seen_at, p.last_seen_at,
-      (select array_agg(i.kind || ':' || i.value order by i.kind) from cdp_identities i where i.tenant_id = p.tenant_id and i.profile_id = p.id) as identities
-    from cdp_profiles p
-    where p.tenant_id = ${tenantId} and p.merged_into is null
-      ${q.cursor ? sql`and p.id < ${q.cursor}` : sql``}
-      ${q.segment ? sql`and exists (select 1 from cdp_segment_members m where m.tenant_id = p.tenant_id and m.segment_id = ${q.segment} and m.subject_id = p.id)` : sql``}
-      ${
-        q.q
-          ? sql`and (exists (select 1 from cdp_identities i where i.tenant_id = p.tenant_id and i.profile_id = p.id and i.value ilike ${`%${q.q}%`})
-              or p.traits ->> 'name' ilike ${`%${q.q}%`})`
-          : sql``
-      }
-    order by p.id desc limit ${q.limit + 1}`.execute(tx);
-  const rows = r.rows.slice(0, q.limit);
-  return {
-    items: rows.map((p) => ({
-      id: p.id,
-      name: p.traits?.name ?? null,
-      traits: p.traits,
-      identities: p.identities ?? [],
-      firstSeenAt: p.first_seen_at,
-      lastSeenAt: p.last_seen_at,
-    })),
-    nextCursor: r.rows.length > q.limit ? rows[rows.length - 1].id : null,
-  };
-}
-
 const PERSONAL_TRAITS: Record<string, string> = {
   phone: 'phone',
   mobile: 'phone',
@@ -346,14 +314,6 @@ const mergeOut = (m: any) => ({
   evidence: { identity: m.evidence?.identity ?? null, messageId: m.evidence?.messageId ?? null },
   splitAt: m.split_at,
 });
-
-export async function listMerges(tx: Tx, tenantId: string, limit: number) {
-  const r =
-    await sql`select * from cdp_merges where tenant_id = ${tenantId} order by at desc limit ${limit}`.execute(
-      tx,
-    );
-  return { items: r.rows.map(mergeOut) };
-}
 
 export async function setConsent(tx: Tx, actor: Actor, profileId: string, purpose: string, granted: boolean) {
   const p =
@@ -1255,7 +1215,7 @@ export interface Viewer {
  * Display names of records as the viewer sees them in record lists: the record engine's scope
  * predicate and field masking. Records outside the viewer's scope (or object) are left out.
  */
-async function recordNames(
+export async function recordNames(
   tx: Tx,
   viewer: Viewer,
   object: string,
