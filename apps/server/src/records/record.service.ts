@@ -1023,7 +1023,7 @@ export interface TimelineEntry {
   at: string;
   action: string;
   actor: { id: string | null; name: string | null; kind: string };
-  changes: FieldChange[];
+  changes: TimelineChange[];
   meta: unknown;
 }
 
@@ -1046,20 +1046,60 @@ export async function recordTimeline(ctx: RecordCtx, id: string, limit = 100): P
       where a.tenant_id = ${ctx.principal.tenantId} and a.object = ${ctx.obj.apiName} and a.record_id = ${row.id}
       order by a.id desc limit ${limit}`.execute(ctx.tx)
   ).rows;
-  return rows.map((r) => ({
+  const entries = rows.map((r) => ({
     id: r.id,
     at: new Date(r.at).toISOString(),
     action: r.action,
     actor: { id: r.actor_id, name: r.actor_name, kind: r.actor_kind },
     meta: r.meta,
-    changes: (r.changes ?? []).flatMap((c) => {
+    changes: (r.changes ?? []).flatMap((c): TimelineChange[] => {
       const f = ctx.obj.fields.find((x) => x.apiName === c.field);
       const a = f ? ctx.access.get(f.apiName) : 'hidden';
       if (!f || a === 'hidden') return [];
       if (a === 'masked') return [{ field: c.field, from: maskValue(f, c.from), to: maskValue(f, c.to) }];
-      return [c];
+      return [{ field: c.field, from: c.from, to: c.to }];
     }),
   }));
+  await attachChangeNames(ctx, entries);
+  return entries;
+}
+
+export interface TimelineChange extends FieldChange {
+  fromDisplay?: string;
+  toDisplay?: string;
+}
+
+/**
+ * Names for ids in reference fields of the changes, resolved as the list does (one query per
+ * target, the viewer's row scope applied), so a linked record the viewer may not read keeps its id.
+ */
+async function attachChangeNames(ctx: RecordCtx, entries: { changes: TimelineChange[] }[]): Promise<void> {
+  const refs = new Set(
+    ctx.obj.fields
+      .filter((f) => ['lookup', 'user', 'unit'].includes(f.type) && ctx.access.get(f.apiName) === 'full')
+      .map((f) => f.apiName),
+  );
+  const sides: { change: TimelineChange; side: 'from' | 'to'; rec: RecordOut }[] = [];
+  for (const e of entries)
+    for (const change of e.changes)
+      if (refs.has(change.field))
+        for (const side of ['from', 'to'] as const)
+          if (typeof change[side] === 'string')
+            sides.push({ change, side, rec: { id: '', [change.field]: change[side] } as RecordOut });
+  if (sides.length === 0) return;
+  await attachDisplay(
+    ctx.tx,
+    ctx.principal.tenantId,
+    ctx.meta.objects,
+    ctx.obj,
+    sides.map((s) => s.rec),
+    new Set(),
+    ctx.principal,
+  );
+  for (const s of sides) {
+    const n = s.rec._display?.[s.change.field];
+    if (n !== undefined) s.change[s.side === 'from' ? 'fromDisplay' : 'toDisplay'] = n;
+  }
 }
 
 export { AppError };

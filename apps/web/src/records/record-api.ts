@@ -82,5 +82,5 @@ export interface TimelineEntry {
   at: string;
   action: string;
   actor: { id: string; name: string } | null;
-  changes?: Array<{ field: string; from: unknown; to: unknown }>;
+  changes?: Array<{ field: string; from: unknown; to: unknown; fromDisplay?: string; toDisplay?: string }>;
 }

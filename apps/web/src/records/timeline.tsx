@@ -3,6 +3,7 @@ import { Empty, Skeleton, Tag, Timeline, Typography } from 'antd';
 import dayjs from 'dayjs';
 import relativeTime from 'dayjs/plugin/relativeTime';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { ErrorResult } from '../app/error-result';
 import { type ObjectMeta, useLabel } from '../app/meta';
 import { useSession } from '../app/session';
@@ -20,7 +21,16 @@ const ACTION_COLORS: Record<string, string> = {
   unmask: 'purple',
 };
 
-export function RecordTimeline({ meta, id }: { meta: ObjectMeta; id: string }) {
+export function RecordTimeline({
+  meta,
+  id,
+  renderValue,
+}: {
+  meta: ObjectMeta;
+  id: string;
+  /** A page's own rendering of a field's value (e.g. a plain-text id it can name); undefined → default. */
+  renderValue?: (field: string, value: unknown) => React.ReactNode | undefined;
+}) {
   const { t, i18n } = useTranslation();
   const label = useLabel();
   const users = useUserNames();
@@ -33,9 +43,13 @@ export function RecordTimeline({ meta, id }: { meta: ObjectMeta; id: string }) {
   if (tl.error) return <ErrorResult error={tl.error} onRetry={() => tl.refetch()} />;
   if (tl.data.items.length === 0) return <Empty description={t('timeline.empty')} />;
   const fieldOf = (name: string) => meta.fields.find((f) => f.apiName === name);
-  const show = (name: string, v: unknown): React.ReactNode => {
+  const show = (name: string, v: unknown, display?: string): React.ReactNode => {
     const f = fieldOf(name);
     if (v !== null && v !== undefined && v !== '') {
+      const own = renderValue?.(name, v);
+      if (own !== undefined) return own;
+      if (f?.type === 'lookup' && display !== undefined)
+        return f.lookupObject ? <Link to={`/o/${f.lookupObject}/${String(v)}`}>{display}</Link> : display;
       if (f?.type === 'region') return <RegionText code={String(v)} />;
       if (f?.type === 'user') return users.get(String(v)) ?? String(v);
       if (f?.type === 'unit') return me.units.find((u) => u.id === v)?.name ?? String(v);
@@ -67,9 +81,9 @@ export function RecordTimeline({ meta, id }: { meta: ObjectMeta; id: string }) {
                     <Typography.Text type="secondary">
                       {label(fieldOf(c.field)?.label, c.field)}:{' '}
                     </Typography.Text>
-                    <span className="kehu-diff-from">{show(c.field, c.from)}</span>
+                    <span className="kehu-diff-from">{show(c.field, c.from, c.fromDisplay)}</span>
                     {' → '}
-                    <span className="kehu-diff-to">{show(c.field, c.to)}</span>
+                    <span className="kehu-diff-to">{show(c.field, c.to, c.toDisplay)}</span>
                   </li>
                 ))}
               </ul>

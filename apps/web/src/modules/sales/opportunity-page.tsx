@@ -44,6 +44,15 @@ export function OpportunityPage() {
     queryFn: () => recordApi.get('opportunity', id!),
   });
   const sop = useQuery({ queryKey: ['sales', 'sop', id], queryFn: () => salesApi.sop(id!) });
+  const leadId = typeof rec.data?.leadId === 'string' ? rec.data.leadId : null;
+  // leadId is a plain id (the leads module owns `lead`): named here through the lead API, so a
+  // lead outside the viewer's scope answers 404 and keeps showing its id.
+  const lead = useQuery({
+    queryKey: ['records', 'lead', 'one', leadId],
+    queryFn: () => recordApi.get('lead', leadId!),
+    enabled: !!leadId && can('lead:read'),
+    retry: false,
+  });
   const quotes = useQuery({
     queryKey: ['records', 'quote', 'for-opp', id],
     queryFn: () =>
@@ -98,6 +107,18 @@ export function OpportunityPage() {
   const won = stages.find((s) => s.kind === 'won');
   const lost = stages.find((s) => s.kind === 'lost');
   const canEdit = can('opportunity:update');
+  const leadLink = (v: unknown) =>
+    lead.data && v === lead.data.id ? (
+      <Link to={`/leads/inbox/${lead.data.id}`} data-testid="opp-lead-link">
+        {String(lead.data.name ?? lead.data.company ?? lead.data.id)}
+      </Link>
+    ) : undefined;
+  const renderChange = (field: string, v: unknown) => {
+    if (field === 'leadId') return leadLink(v);
+    if (field === 'pipelineId' && sop.data && v === sop.data.pipeline.id)
+      return label(sop.data.pipeline.name);
+    return undefined;
+  };
 
   return (
     <div className="kehu-page" data-testid="opportunity-page">
@@ -197,7 +218,9 @@ export function OpportunityPage() {
                     .filter((f) => f.apiName !== 'pipelineId')
                     .map((f) => (
                       <Descriptions.Item key={f.apiName} label={label(f.label, f.apiName)}>
-                        <FieldValue object="opportunity" record={r} field={f} />
+                        {(f.apiName === 'leadId' && leadLink(r.leadId)) || (
+                          <FieldValue object="opportunity" record={r} field={f} />
+                        )}
                       </Descriptions.Item>
                     ))}
                 </Descriptions>
@@ -235,7 +258,7 @@ export function OpportunityPage() {
             </Card>
           )}
           <Card size="small" title={t('sales.common.history')}>
-            <RecordTimeline meta={meta.data!} id={r.id} />
+            <RecordTimeline meta={meta.data!} id={r.id} renderValue={renderChange} />
           </Card>
         </Col>
       </Row>
