@@ -271,7 +271,8 @@ describe("salesperson's day: lead → call → convert → stage with SOP → qu
       });
       const timeline = await visibleText(testId(page, 'c360-timeline'));
       assert.match(timeline, /首次电话：了解门店数字化需求/); // the call logged on the lead
-      assert.match(timeline, /discovery → solution/);
+      assert.match(timeline, /需求挖掘 → 方案定制/); // stage labels, not keys
+      assert.doesNotMatch(timeline, /discovery/);
       assert.match(timeline, /张伟 · 同意：同意，本月冲量/);
 
       // ── The manager's desktop: customer 360 with the paid order, and the dashboard funnel.

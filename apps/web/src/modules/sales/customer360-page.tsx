@@ -23,8 +23,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ErrorResult } from '../../app/error-result';
-import { useLabel, useObjectMeta } from '../../app/meta';
-import { FieldValue } from '../../records/field-value';
+import { type ObjectMeta, useLabel, useObjectMeta } from '../../app/meta';
+import { FieldValue, formatPlain } from '../../records/field-value';
 import { type RecordData, recordApi } from '../../records/record-api';
 import { salesApi, shortMoney } from './sales-api';
 
@@ -102,6 +102,15 @@ export function Customer360Page() {
   const data = useQuery({ queryKey: ['sales', 'c360', id], queryFn: () => salesApi.customer360(id!) });
   const meta = useObjectMeta('customer');
   const label = useLabel();
+  // Stage, status and activity-type keys in the timeline read as the labels of their definitions.
+  const oppMeta = useObjectMeta('opportunity');
+  const activityMeta = useObjectMeta('activity');
+  const quoteMeta = useObjectMeta('quote');
+  const contractMeta = useObjectMeta('contract');
+  const orderMeta = useObjectMeta('order');
+  const paymentMeta = useObjectMeta('payment');
+  const contactMeta = useObjectMeta('contact');
+  const pipelines = useQuery({ queryKey: ['sales', 'pipelines'], queryFn: salesApi.pipelines });
   if (data.error)
     return (
       <div className="kehu-page">
@@ -120,10 +129,35 @@ export function Customer360Page() {
   const profileFields = ['kind', 'level', 'industry', 'source', 'phone', 'email', 'region', 'ownerId']
     .map((n) => meta.data!.fields.find((f) => f.apiName === n))
     .filter((f) => !!f);
-  // Changed fields of the customer itself read as their labels; other objects' keep their names.
+  // Changed fields read as their labels (an object whose metadata is not readable keeps names).
   const fieldLabel = (object: string, field: string) => {
-    const f = object === 'customer' ? meta.data!.fields.find((x) => x.apiName === field) : undefined;
+    const m = object === 'customer' ? meta.data : metaOf[object];
+    const f = m?.fields.find((x) => x.apiName === field);
     return f ? label(f.label, field) : field;
+  };
+  const metaOf: Record<string, ObjectMeta | undefined> = {
+    opportunity: oppMeta.data,
+    activity: activityMeta.data,
+    quote: quoteMeta.data,
+    contract: contractMeta.data,
+    order: orderMeta.data,
+    payment: paymentMeta.data,
+    contact: contactMeta.data,
+  };
+  const valueLabel = (object: string, recordId: string, field: string, v: unknown): string => {
+    if (v === null || v === undefined || v === '') return '—';
+    if (object === 'opportunity' && field === 'stage') {
+      const opp = d.opportunities.items.find((o: RecordData) => o.id === recordId);
+      const pipeline =
+        pipelines.data?.find((p) => p.id === opp?.pipelineId) ?? pipelines.data?.find((p) => p.isDefault);
+      const stage = pipeline?.stages.find((st) => st.key === v);
+      if (stage) return label(stage.label, String(v));
+    }
+    return formatPlain(
+      metaOf[object]?.fields.find((f) => f.apiName === field),
+      v,
+      i18n.language,
+    );
   };
   const section = (key: string, object: string, part: any, cols: string[]) => ({
     key,
@@ -233,7 +267,7 @@ export function Customer360Page() {
                     </Link>
                     <div style={{ fontSize: 12, color: '#8c8c8c' }}>
                       {dayjs(e.at).format('YYYY-MM-DD HH:mm')} · {e.actor ?? t('sales.c360.system')} ·{' '}
-                      {describe(e, t, fieldLabel)}
+                      {describe(e, t, fieldLabel, valueLabel)}
                     </div>
                   </div>
                 ),
@@ -246,12 +280,19 @@ export function Customer360Page() {
   );
 }
 
-function describe(e: any, t: any, fieldLabel: (object: string, field: string) => string): string {
+function describe(
+  e: any,
+  t: any,
+  fieldLabel: (object: string, field: string) => string,
+  valueLabel: (object: string, recordId: string, field: string, v: unknown) => string,
+): string {
   if (e.kind === 'stage_change' || e.kind === 'status_change') {
     const ch = e.summary.changes?.[0];
-    return ch ? `${ch.from ?? '—'} → ${ch.to}` : e.action;
+    return ch
+      ? `${valueLabel(e.object, e.recordId, ch.field, ch.from)} → ${valueLabel(e.object, e.recordId, ch.field, ch.to)}`
+      : e.action;
   }
-  if (e.kind === 'activity') return String(e.summary.type ?? '');
+  if (e.kind === 'activity') return valueLabel('activity', e.recordId, 'type', e.summary.type);
   if (e.kind === 'approval')
     return `${t(`sales.approval.action.${e.action.replace('approval_', '')}`)}${e.summary.comment ? `：${e.summary.comment}` : ''}`;
   return `${t(`sales.c360.action.${e.action}`, { defaultValue: e.action })}${
