@@ -141,17 +141,157 @@ interface FunnelStage {
   available: boolean;
   value: number;
   drill: Drill | null;
-  /** Share of the previous stage, in percent. */
+  /**
+   * Share, in percent, of the period's leads that reached the previous stage and reached this
+   * one too. The stages are nested sets of leads, so it never exceeds 100.
+   */
   conversion: number | null;
 }
 
-/** 线索 → 客户 → 商机 → 订单: records of each kind created in the period, in the viewer's scope. */
+/** The filter DSL's `in` takes at most this many values: a larger cohort has no drill-down. */
+const DRILL_IDS = 1000;
+const pct = (n: number, of: number) => (of > 0 ? Math.round((n / of) * 10_000) / 100 : null);
+const idDrill = (object: string, ids: string[] | null, unit?: string): Drill | null =>
+  ids && ids.length <= DRILL_IDS
+    ? {
+        object,
+        filter: ids.length ? { field: 'id', op: 'in', value: ids } : and({ field: 'id', op: 'isEmpty' }),
+        ...(unit ? { unit } : {}),
+      }
+    : null;
+
+/**
+ * 线索 → 客户 → 商机 → 订单 as one cohort (R11.1): the leads created in the period, the customers
+ * those leads were converted into, the opportunities the conversions opened and those
+ * opportunities' orders (not cancelled), each in the viewer's scope. Per channel by the lead's
+ * channel. Customers created in the period that no lead was converted into are `direct`, outside
+ * the funnel. Without read on leads the funnel falls back to records created in the period.
+ */
 export async function funnel(tx: Tx, principal: Principal, actor: Actor, q: DashboardQuery) {
   const { from, to } = range(q);
+  const [leadCtx, custCtx, oppCtx, orderCtx] = await Promise.all(
+    (['lead', 'customer', 'opportunity', 'order'] as const).map((k) => ctxFor(tx, principal, actor, k)),
+  );
+  const own = (ctx: RecordCtx | null): FilterNode | null =>
+    ctx && q.owner ? { field: 'ownerId', op: 'eq', value: q.owner } : null;
+  if (!leadCtx || !hasField(leadCtx, 'convertedCustomerId'))
+    return createdInPeriod(tx, principal, actor, q, from, to);
+  const ch = channelField(leadCtx);
+  const leadFilter = and(
+    createdIn(from, to),
+    q.channel && ch ? { field: ch, op: 'eq', value: q.channel } : null,
+    own(leadCtx),
+  );
+  const field = (ctx: RecordCtx, name: string) =>
+    fieldExpr(ctx.obj, ctx.obj.fields.find((f) => f.apiName === name)!);
+  const none = sql`select null::text as id, null::text as lead_id where false`;
+  const chanExpr = ch ? sql`${field(leadCtx, ch)}::text` : sql`null::text`;
+  // Each later stage is read through its own object's scope; a stage the viewer may not read is empty.
+  const customers = custCtx
+    ? sql`select r.id::text as id, l.id as lead_id from ${sql.table(custCtx.obj.table)} as r
+        join l on l.cid = r.id::text where ${where(custCtx, and(), q.unit)}`
+    : none;
+  const opps =
+    oppCtx && hasField(oppCtx, 'leadId')
+      ? sql`select r.id::text as id, l.id as lead_id from ${sql.table(oppCtx.obj.table)} as r
+        join l on l.id = ${field(oppCtx, 'leadId')}::text and l.cid is not null where ${where(oppCtx, and(), q.unit)}`
+      : none;
+  const orders =
+    orderCtx && hasField(orderCtx, 'opportunityId')
+      ? sql`select r.id::text as id, o.lead_id from ${sql.table(orderCtx.obj.table)} as r
+        join o on o.id = ${field(orderCtx, 'opportunityId')}::text
+        where ${where(orderCtx, and({ field: 'status', op: 'ne', value: 'cancelled' }), q.unit)}`
+      : none;
+  const rows = (
+    await sql<{ k: string; ch: string | null; g: number; n: number; leads: number; ids: string[] | null }>`
+      with l as (
+        select r.id::text as id, ${chanExpr} as ch, ${field(leadCtx, 'convertedCustomerId')}::text as cid
+        from ${sql.table(leadCtx.obj.table)} as r where ${where(leadCtx, leadFilter, q.unit)}
+      ), c as (${customers}), o as (${opps}), so as (${orders}),
+      stage as (
+        select 'lead' as k, id, id as lead_id from l
+        union all select 'customer', id, lead_id from c
+        union all select 'opportunity', id, lead_id from o
+        union all select 'order', id, lead_id from so
+      )
+      select s.k, l.ch, grouping(l.ch)::int as g, count(distinct s.id)::int as n,
+        count(distinct s.lead_id)::int as leads,
+        case when grouping(l.ch) = 1 and s.k <> 'lead' and count(distinct s.id) <= ${DRILL_IDS}
+          then array_agg(distinct s.id) end as ids
+      from stage s join l on l.id = s.lead_id
+      group by s.k, rollup(l.ch)`.execute(tx)
+  ).rows;
+  const total = (k: string) => rows.find((r) => r.k === k && Number(r.g) === 1);
+  const stages: FunnelStage[] = [];
+  const ctxOf = { lead: leadCtx, customer: custCtx, opportunity: oppCtx, order: orderCtx };
+  for (const key of ['lead', 'customer', 'opportunity', 'order'] as const) {
+    const t = total(key);
+    const value = t?.n ?? 0;
+    const prev = stages[stages.length - 1];
+    const prevLeads = prev ? (total(prev.key)?.leads ?? 0) : 0;
+    stages.push({
+      key,
+      available: !!ctxOf[key],
+      value,
+      drill: !ctxOf[key]
+        ? null
+        : key === 'lead'
+          ? { object: 'lead', filter: leadFilter, ...(q.unit ? { unit: q.unit } : {}) }
+          : idDrill(key, value ? (t?.ids ?? null) : [], q.unit),
+      conversion: prev?.available && ctxOf[key] ? pct(t?.leads ?? 0, prevLeads) : null,
+    });
+  }
+  const byChannel = new Map<string, Record<string, number>>();
+  for (const r of rows.filter((x) => Number(x.g) === 0))
+    byChannel.set(r.ch ?? '', { ...(byChannel.get(r.ch ?? '') ?? {}), [r.k]: r.n });
+  return {
+    from,
+    to,
+    stages,
+    direct: custCtx ? await directCustomers(custCtx, leadCtx, from, to, q) : null,
+    byChannel: [...byChannel.entries()].map(([channel, counts]) => ({ channel: channel || null, ...counts })),
+  };
+}
+
+/** Customers created in the period that no lead (in the viewer's scope) was converted into. */
+async function directCustomers(
+  custCtx: RecordCtx,
+  leadCtx: RecordCtx,
+  from: string,
+  to: string,
+  q: DashboardQuery,
+): Promise<Metric> {
+  const converted = fieldExpr(
+    leadCtx.obj,
+    leadCtx.obj.fields.find((f) => f.apiName === 'convertedCustomerId')!,
+  );
+  const filter = and(createdIn(from, to), q.owner ? { field: 'ownerId', op: 'eq', value: q.owner } : null);
+  // The subquery reads leads under their own alias `r` (the engine's SQL names its row so).
+  const r = await sql<{ n: number; ids: string[] | null }>`
+    select count(*)::int as n, case when count(*) <= ${DRILL_IDS} then array_agg(r.id::text) end as ids
+    from ${sql.table(custCtx.obj.table)} as r where ${where(custCtx, filter, q.unit)}
+      and not (r.id::text in (select x.cid from (
+        select ${converted}::text as cid from ${sql.table(leadCtx.obj.table)} as r
+        where ${where(leadCtx, and({ field: 'convertedCustomerId', op: 'isNotEmpty' }))}) as x))`.execute(
+    custCtx.tx,
+  );
+  const row = r.rows[0]!;
+  return { value: row.n, drill: idDrill('customer', row.n ? row.ids : [], q.unit) };
+}
+
+/** Fallback without lead access: records of each kind created in the period, no conversion rates. */
+async function createdInPeriod(
+  tx: Tx,
+  principal: Principal,
+  actor: Actor,
+  q: DashboardQuery,
+  from: string,
+  to: string,
+) {
   const stages: FunnelStage[] = [];
   const byChannel = new Map<string, Record<string, number>>();
   for (const key of ['lead', 'customer', 'opportunity', 'order'] as const) {
-    const ctx = await ctxFor(tx, principal, actor, key);
+    const ctx = key === 'lead' ? null : await ctxFor(tx, principal, actor, key);
     if (!ctx) {
       stages.push({ key, available: false, value: 0, drill: null, conversion: null });
       continue;
@@ -166,13 +306,12 @@ export async function funnel(tx: Tx, principal: Principal, actor: Actor, q: Dash
     // One scan per object: ROLLUP gives every channel and the total together.
     const groups = ch ? await rollupCount(ctx, ch, filter, q.unit) : null;
     const value = groups ? groups.total : await count(ctx, filter, q.unit);
-    const prev = stages[stages.length - 1];
     stages.push({
       key,
       available: true,
       value,
       drill: { object: key, filter, ...(q.unit ? { unit: q.unit } : {}) },
-      conversion: prev?.available && prev.value > 0 ? Math.round((value / prev.value) * 10_000) / 100 : null,
+      conversion: null,
     });
     if (groups)
       for (const [k, n] of groups.byKey) byChannel.set(k, { ...(byChannel.get(k) ?? {}), [key]: n });
@@ -181,6 +320,7 @@ export async function funnel(tx: Tx, principal: Principal, actor: Actor, q: Dash
     from,
     to,
     stages,
+    direct: null,
     byChannel: [...byChannel.entries()].map(([channel, counts]) => ({ channel: channel || null, ...counts })),
   };
 }

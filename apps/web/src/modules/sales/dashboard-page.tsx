@@ -1,3 +1,4 @@
+import { InfoCircleOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import {
   Card,
@@ -10,6 +11,7 @@ import {
   Space,
   Statistic,
   Table,
+  Tooltip,
   Typography,
 } from 'antd';
 import dayjs from 'dayjs';
@@ -185,13 +187,34 @@ export function DashboardPage() {
                       ) : null
                     }
                   />
+                  {s.key === 'customer' && d.data.funnel.direct && (
+                    <Typography.Link
+                      style={{ fontSize: 12 }}
+                      data-testid="kpi-direct-customers"
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        go(d.data.funnel.direct.drill);
+                      }}
+                    >
+                      {t('sales.dash.direct', { n: d.data.funnel.direct.value })}
+                    </Typography.Link>
+                  )}
                 </Card>
               </Col>
             ))}
           </Row>
           <Row gutter={[12, 12]}>
             <Col xs={24} lg={12}>
-              <Card size="small" title={t('sales.dash.funnel')}>
+              <Card
+                size="small"
+                title={
+                  <Tooltip title={t('sales.dash.funnelHint')}>
+                    <span>
+                      {t('sales.dash.funnel')} <InfoCircleOutlined style={{ color: '#8c8c8c' }} />
+                    </span>
+                  </Tooltip>
+                }
+              >
                 <EChart
                   option={funnelOpt}
                   height={280}

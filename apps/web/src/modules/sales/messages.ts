@@ -214,6 +214,8 @@ export const zhCN = {
     channel: '按渠道筛选',
     stage: { lead: '线索', customer: '客户', opportunity: '商机', order: '订单' },
     funnel: '转化漏斗',
+    funnelHint: '本期线索及其转化的客户、商机、订单；百分比为上一阶段的线索中继续转化的比例',
+    direct: '另有直接客户 {{n}} 个（非线索转化）',
     pipeline: '商机阶段分布',
     amount: '金额',
     weighted: '加权金额',
@@ -454,6 +456,9 @@ export const enUS: typeof zhCN = {
     channel: 'Filter by channel',
     stage: { lead: 'Leads', customer: 'Customers', opportunity: 'Opportunities', order: 'Orders' },
     funnel: 'Funnel',
+    funnelHint:
+      "This period's leads and the customers, opportunities and orders they converted into; percentages are the share of the previous stage's leads that went on",
+    direct: 'Plus {{n}} direct customers (not from leads)',
     pipeline: 'Pipeline by stage',
     amount: 'Amount',
     weighted: 'Weighted',
