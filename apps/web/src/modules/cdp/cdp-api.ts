@@ -53,9 +53,27 @@ export interface DebugView {
 export interface ProfileRow {
   id: string;
   name: string | null;
+  /** `kind:value`, the first few (personal values masked unless profile:unmask). */
   identities: string[];
+  identityCount: number;
+  tagCount: number;
+  segmentCount: number;
+  links: { object: string; recordId: string; visible: boolean; name: string | null }[];
   firstSeenAt: string;
   lastSeenAt: string;
+}
+export interface ProfileFilter {
+  q?: string;
+  segment?: string;
+  tag?: string;
+  linked?: boolean;
+}
+/** A cursor page; `total` only on a page asked with count (estimated when totalExact is false). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+  total?: number;
+  totalExact?: boolean;
 }
 export interface Merge {
   id: string;
@@ -161,10 +179,20 @@ export const useDebug = (id: string | null) =>
     enabled: !!id,
     refetchInterval: 2000,
   });
-export const useProfiles = (q: string) =>
-  useQuery({
-    queryKey: ['cdp', 'profiles', q],
-    queryFn: () => http.get<{ items: ProfileRow[] }>('/cdp/profiles', { q, limit: 100 }),
+const PAGE_SIZE = 50;
+/** Profiles in cursor pages ("load more"); the first page also asks for the total. */
+export const useProfilePages = (f: ProfileFilter) =>
+  useInfiniteQuery({
+    queryKey: ['cdp', 'profiles', f],
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) =>
+      http.get<Page<ProfileRow>>('/cdp/profiles', {
+        ...f,
+        limit: PAGE_SIZE,
+        cursor: pageParam,
+        count: pageParam ? undefined : true,
+      }),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
 export const useProfile = (id: string) =>
   useQuery({
@@ -172,8 +200,19 @@ export const useProfile = (id: string) =>
     queryFn: () => http.get<Profile360>(`/cdp/profiles/${id}`),
     refetchInterval: 5000,
   });
-export const useMerges = () =>
-  useQuery({ queryKey: ['cdp', 'merges'], queryFn: () => http.get<{ items: Merge[] }>('/cdp/merges') });
+export const useMergePages = (f: { split?: boolean }) =>
+  useInfiniteQuery({
+    queryKey: ['cdp', 'merges', f],
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) =>
+      http.get<Page<Merge>>('/cdp/merges', {
+        ...f,
+        limit: PAGE_SIZE,
+        cursor: pageParam,
+        count: pageParam ? undefined : true,
+      }),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
 export const useTags = () =>
   useQuery({
     queryKey: ['cdp', 'tags'],

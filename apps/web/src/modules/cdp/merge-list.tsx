@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, Button, List, Popconfirm, Space, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
+import type React from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { http } from '../../app/api-client';
@@ -8,7 +9,18 @@ import { errorMessage } from '../../app/error-result';
 import type { Merge } from './cdp-api';
 
 /** Merge history with the evidence of each merge and a split (undo) button. */
-export function MergeList({ merges, canManage }: { merges: Merge[]; canManage: boolean }) {
+export function MergeList({
+  merges,
+  canManage,
+  localPaging = true,
+  empty,
+}: {
+  merges: Merge[];
+  canManage: boolean;
+  /** Page in the browser (a profile's own merges); off when the caller pages from the server. */
+  localPaging?: boolean;
+  empty?: React.ReactNode;
+}) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const qc = useQueryClient();
@@ -25,8 +37,10 @@ export function MergeList({ merges, canManage }: { merges: Merge[]; canManage: b
       size="small"
       dataSource={merges}
       data-testid="merge-list"
-      locale={{ emptyText: t('cdp.merges.empty') }}
-      pagination={merges.length > 20 ? { pageSize: 20, size: 'small', showSizeChanger: false } : false}
+      locale={{ emptyText: empty ?? t('cdp.merges.empty') }}
+      pagination={
+        localPaging && merges.length > 20 ? { pageSize: 20, size: 'small', showSizeChanger: false } : false
+      }
       renderItem={(m) => (
         <List.Item
           actions={

@@ -1,26 +1,72 @@
-import { Card, Typography } from 'antd';
+import { Button, Card, Empty, Segmented, Skeleton, Typography } from 'antd';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorResult } from '../../app/error-result';
 import { useSession } from '../../app/session';
-import { useMerges } from './cdp-api';
+import { useMergePages } from './cdp-api';
 import { MergeList } from './merge-list';
+
+type Show = 'all' | 'active' | 'split';
 
 export function MergesPage() {
   const { t } = useTranslation();
-  const merges = useMerges();
+  const [show, setShow] = useState<Show>('all');
+  const merges = useMergePages({ split: show === 'all' ? undefined : show === 'split' });
   const canManage = useSession().can('cdp:manage');
+  const rows = useMemo(() => merges.data?.pages.flatMap((p) => p.items) ?? [], [merges.data]);
+  const first = merges.data?.pages[0];
   return (
     <div className="kehu-page" data-testid="cdp-merges">
       <div className="kehu-page-header">
         <Typography.Title level={4} style={{ margin: 0 }}>
           {t('cdp.merges.title')}
         </Typography.Title>
+        {first?.total != null && (
+          <Typography.Text type="secondary" data-testid="merge-total">
+            {t(first.totalExact === false ? 'cdp.merges.totalAbout' : 'cdp.merges.total', {
+              count: first.total,
+            })}
+          </Typography.Text>
+        )}
       </div>
+      <Segmented<Show>
+        value={show}
+        onChange={setShow}
+        style={{ marginBottom: 12 }}
+        options={[
+          { value: 'all', label: t('cdp.merges.filterAll') },
+          { value: 'active', label: t('cdp.merges.filterActive') },
+          { value: 'split', label: t('cdp.merges.filterSplit') },
+        ]}
+        data-testid="merge-filter"
+      />
       {merges.error ? (
         <ErrorResult error={merges.error} onRetry={() => merges.refetch()} />
+      ) : merges.isPending ? (
+        <Skeleton active paragraph={{ rows: 6 }} />
       ) : (
         <Card size="small">
-          <MergeList merges={merges.data?.items ?? []} canManage={canManage} />
+          <MergeList
+            merges={rows}
+            canManage={canManage}
+            localPaging={false}
+            empty={<Empty description={show === 'all' ? t('cdp.merges.emptyHint') : t('cdp.merges.empty')} />}
+          />
+          <div style={{ textAlign: 'center', paddingTop: 8 }}>
+            {merges.hasNextPage ? (
+              <Button
+                onClick={() => merges.fetchNextPage()}
+                loading={merges.isFetchingNextPage}
+                data-testid="load-more"
+              >
+                {t('records.loadMore')}
+              </Button>
+            ) : rows.length > 0 ? (
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {t('records.allLoaded', { count: rows.length })}
+              </Typography.Text>
+            ) : null}
+          </div>
         </Card>
       )}
     </div>
