@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { ErrorResult } from '../../app/error-result';
-import { type InboxLead, useInbox, useLeadOptionLabel } from './leads-api';
+import { type InboxLead, localTime, useInbox, useLeadOptionLabel } from './leads-api';
 import { LogCallModal } from './log-call-modal';
 import { SlaTag } from './sla-tag';
 
@@ -61,7 +61,7 @@ export function InboxPage() {
               <Tag color={l.followUpOverdue ? 'error' : 'default'}>
                 {l.followUpOverdue
                   ? t('leads.inbox.followUpOverdue')
-                  : t('leads.inbox.followUp', { time: new Date(l.nextFollowUpAt).toLocaleString() })}
+                  : t('leads.inbox.followUp', { time: localTime(l.nextFollowUpAt) })}
               </Tag>
             )}
             {l.phone && <Typography.Text copyable>{l.phone}</Typography.Text>}

@@ -1,4 +1,10 @@
-import { PhoneOutlined, RollbackOutlined, SwapOutlined, WarningOutlined } from '@ant-design/icons';
+import {
+  ArrowLeftOutlined,
+  PhoneOutlined,
+  RollbackOutlined,
+  SwapOutlined,
+  WarningOutlined,
+} from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
@@ -26,7 +32,7 @@ import { ErrorResult, errorMessage } from '../../app/error-result';
 import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
 import { useSession } from '../../app/session';
 import { ConvertWizard } from './convert-wizard';
-import { type Lead, useLead, useLeadOptionLabel } from './leads-api';
+import { type Lead, localTime, useLead, useLeadOptionLabel } from './leads-api';
 import { LogCallModal } from './log-call-modal';
 import { SlaTag } from './sla-tag';
 
@@ -146,6 +152,13 @@ export function LeadPage() {
     <div className="kehu-page" data-testid="lead-page">
       <div className="kehu-page-header">
         <Space wrap size={8}>
+          <Link to="/leads/inbox" data-testid="lead-back">
+            <Button
+              icon={<ArrowLeftOutlined />}
+              aria-label={t('leads.lead.backToInbox')}
+              title={t('leads.lead.backToInbox')}
+            />
+          </Link>
           <Typography.Title level={4} style={{ margin: 0 }}>
             {l.name}
           </Typography.Title>
@@ -276,7 +289,15 @@ export function LeadPage() {
             <ScoreCard lead={l} />
             <Card size="small">
               <Descriptions column={1} size="small">
-                <Descriptions.Item label={t('leads.lead.on.phone')}>{l.phone ?? '-'}</Descriptions.Item>
+                <Descriptions.Item label={t('leads.lead.on.phone')}>
+                  {l.phone && !(l as any)._masked?.includes('phone') ? (
+                    <a href={`tel:${l.phone}`} data-testid="lead-phone">
+                      {l.phone}
+                    </a>
+                  ) : (
+                    (l.phone ?? '-')
+                  )}
+                </Descriptions.Item>
                 <Descriptions.Item label={t('leads.lead.on.email')}>{l.email ?? '-'}</Descriptions.Item>
                 <Descriptions.Item label={t('leads.settings.channel')}>
                   {opt('channel', l.channel)}
@@ -313,7 +334,7 @@ export function LeadPage() {
                             {a.subject}
                           </Space>
                         }
-                        description={`${new Date(a.occurredAt ?? a.dueAt ?? a.createdAt).toLocaleString()}${a.content ? ` · ${a.content}` : ''}`}
+                        description={`${localTime(a.occurredAt ?? a.dueAt ?? a.createdAt)}${a.content ? ` · ${a.content}` : ''}`}
                       />
                     </List.Item>
                   )}
@@ -330,7 +351,7 @@ export function LeadPage() {
                       {h.ruleName ? ` · ${h.ruleName}` : ''}
                       <div>
                         <Typography.Text type="secondary">
-                          {new Date(h.at).toLocaleString()}
+                          {localTime(h.at)}
                           {h.reason?.code
                             ? ` · ${t(`leads.lead.reasonCodes.${h.reason.code}`, { defaultValue: h.reason.code })}`
                             : ''}

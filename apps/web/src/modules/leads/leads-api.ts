@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import dayjs from 'dayjs';
 import { useCallback } from 'react';
 import { http } from '../../app/api-client';
 import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
@@ -104,3 +105,7 @@ export function useLeadOptionLabel(): (field: string, value: unknown) => string 
     [meta.data, label],
   );
 }
+
+/** The app's date format (2026-11-23 14:05, local time), not the browser locale's. */
+export const localTime = (v: string | null | undefined): string =>
+  v ? dayjs(v).format('YYYY-MM-DD HH:mm') : '-';

@@ -84,6 +84,7 @@ export const zh = {
     converted: '已转化为客户',
     openCustomer: '查看客户',
     on: { phone: '手机', email: '邮箱', company: '公司名称' },
+    backToInbox: '返回线索工作台',
     objects: { lead: '线索', customer: '客户' },
     kinds: {
       assign: '规则分配',
@@ -283,6 +284,7 @@ export const en: typeof zh = {
     converted: 'Converted into a customer',
     openCustomer: 'Open customer',
     on: { phone: 'Mobile', email: 'Email', company: 'Company name' },
+    backToInbox: 'Back to the lead inbox',
     objects: { lead: 'lead', customer: 'customer' },
     kinds: {
       assign: 'Assigned by rule',

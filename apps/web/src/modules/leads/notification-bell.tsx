@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { http } from '../../app/api-client';
+import { localTime } from './leads-api';
 
 interface Notification {
   id: string;
@@ -97,7 +98,7 @@ export function NotificationBell() {
                     <>
                       {n.body && <div>{n.body}</div>}
                       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                        {new Date(n.createdAt).toLocaleString()}
+                        {localTime(n.createdAt)}
                       </Typography.Text>
                     </>
                   }

@@ -3,7 +3,7 @@ import { App, Button, Card, Empty, List, Skeleton, Space, Tag, Typography } from
 import { useTranslation } from 'react-i18next';
 import { http } from '../../app/api-client';
 import { ErrorResult, errorMessage } from '../../app/error-result';
-import { usePool } from './leads-api';
+import { localTime, usePool } from './leads-api';
 
 export function PoolPage() {
   const { t } = useTranslation();
@@ -84,7 +84,7 @@ export function PoolPage() {
                         </span>
                         {l.pooledAt && (
                           <span>
-                            {t('leads.pool.pooledAt')}: {new Date(l.pooledAt).toLocaleString()}
+                            {t('leads.pool.pooledAt')}: {localTime(l.pooledAt)}
                           </span>
                         )}
                         {l.statusReason && (

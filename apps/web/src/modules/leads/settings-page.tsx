@@ -23,7 +23,7 @@ import { http } from '../../app/api-client';
 import { errorMessage } from '../../app/error-result';
 import { useLabel } from '../../app/meta';
 import { UserSelect, useUserNames } from '../../records/user-select';
-import { useLeadOptionLabel } from './leads-api';
+import { localTime, useLeadOptionLabel } from './leads-api';
 
 const CHANNELS = [
   'web_form',
@@ -168,7 +168,7 @@ function ModelTab() {
         message={
           m
             ? t('leads.settings.modelInfo', {
-                at: new Date(m.trainedAt).toLocaleString(),
+                at: localTime(m.trainedAt),
                 samples: m.samples,
                 auc: m.auc,
                 card: m.scorecardAuc,
