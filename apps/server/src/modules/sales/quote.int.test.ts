@@ -242,6 +242,9 @@ describe('quotes', () => {
     assert.deepEqual(contract.amount, cny(900_000));
     assert.equal(contract.customerId, cust);
     assert.equal(contract.opportunityId, opp.id);
+    // Titled by customer and products, not by the quote's name.
+    const customerName = (await ok(zhang.get(`/records/customer/${cust}`))).name;
+    assert.equal(contract.name, `${customerName} · ${product.name} 合同`);
     assert.equal((await ok(zhang.get(`/records/quote/${quote.id}`))).status, 'accepted');
     assert.equal(
       (await zhang.post(`/contracts/${contract.id}/order`, {})).status,

@@ -13,7 +13,7 @@ import {
   recordCtx,
   updateRecords,
 } from '../../records/record.service.ts';
-import type { RecordOut } from '../../records/record-mapper.ts';
+import { attachDisplay, type RecordOut } from '../../records/record-mapper.ts';
 import { assertUnlocked } from '../approvals/approval.lock.ts';
 import { listFlows, submitForApproval } from '../approvals/approval.service.ts';
 import type { Decision } from '../approvals/approval-targets.ts';
@@ -298,6 +298,41 @@ export async function onQuoteDecision(
   });
 }
 
+/**
+ * "<customer> · <products> 合同": a contract list reads by who and what, where the quote's own
+ * name ("… 报价") would carry the word quote into every contract. The customer is named only
+ * when the caller may read it.
+ */
+async function contractTitle(ctx: RecordCtx, quote: RecordOut, locale: Locale): Promise<string> {
+  const probe: RecordOut = { id: quote.id, version: 0, customerId: quote.customerId };
+  await attachDisplay(
+    ctx.tx,
+    ctx.principal.tenantId,
+    ctx.meta.objects,
+    ctx.obj,
+    [probe],
+    new Set(),
+    ctx.principal,
+  );
+  const customer = probe._display?.customerId;
+  const names = [
+    ...new Set(
+      (await readLines(ctx.tx, ctx.principal.tenantId, quote.id)).map((l) => l.productName).filter(Boolean),
+    ),
+  ];
+  const en = locale === 'en-US';
+  const products =
+    names.length === 0
+      ? null
+      : names.length === 1
+        ? names[0]
+        : en
+          ? `${names[0]} +${names.length - 1}`
+          : `${names[0]}等${names.length}项`;
+  const subject = [customer, products].filter(Boolean).join(' · ') || String(quote.name);
+  return `${subject} ${en ? 'contract' : '合同'}`.slice(0, 200);
+}
+
 /** R4.3: an approved quote becomes a contract (draft) carrying its amount, customer and opportunity. */
 export async function quoteToContract(
   ctx: RecordCtx,
@@ -312,7 +347,7 @@ export async function quoteToContract(
     cctx,
     [
       {
-        name: input.name ?? quote.name,
+        name: input.name ?? (await contractTitle(ctx, quote, locale)),
         contractNo: input.contractNo ?? null,
         customerId: quote.customerId,
         quoteId: quote.id,
