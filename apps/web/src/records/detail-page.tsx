@@ -16,7 +16,7 @@ import {
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
-import { ErrorResult, errorMessage } from '../app/error-result';
+import { errorMessage, PageError } from '../app/error-result';
 import { type FieldMeta, type ObjectMeta, useLabel, useObjectMeta } from '../app/meta';
 import { useSession } from '../app/session';
 import { useIsMobile } from '../app/use-is-mobile';
@@ -70,13 +70,13 @@ export function DetailPage() {
   if (meta.error)
     return (
       <div className="kehu-page">
-        <ErrorResult error={meta.error} onRetry={() => meta.refetch()} />
+        <PageError error={meta.error} onRetry={() => meta.refetch()} />
       </div>
     );
   if (record.error)
     return (
       <div className="kehu-page">
-        <ErrorResult error={record.error} onRetry={() => record.refetch()} />
+        <PageError error={record.error} onRetry={() => record.refetch()} />
       </div>
     );
   return <DetailView meta={meta.data} record={record.data} />;

@@ -5,7 +5,7 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { ApiError } from '../app/api-client';
-import { ErrorResult, errorMessage } from '../app/error-result';
+import { errorMessage, PageError } from '../app/error-result';
 import { type FieldMeta, type ObjectMeta, useLabel, useObjectMeta } from '../app/meta';
 import { useSession } from '../app/session';
 import { useIsMobile } from '../app/use-is-mobile';
@@ -52,13 +52,13 @@ export function RecordFormPage() {
   if (meta.error)
     return (
       <div className="kehu-page">
-        <ErrorResult error={meta.error} onRetry={() => meta.refetch()} />
+        <PageError error={meta.error} onRetry={() => meta.refetch()} />
       </div>
     );
   if (id && record.error)
     return (
       <div className="kehu-page">
-        <ErrorResult error={record.error} onRetry={() => record.refetch()} />
+        <PageError error={record.error} onRetry={() => record.refetch()} />
       </div>
     );
   return (

@@ -27,7 +27,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { apiFetch, http, saveResponse } from '../../app/api-client';
-import { ErrorResult, errorMessage } from '../../app/error-result';
+import { errorMessage, PageError } from '../../app/error-result';
 import { useSession } from '../../app/session';
 import {
   type Rule,
@@ -269,7 +269,7 @@ export function SegmentPage() {
       message.error(errorMessage(e));
     }
   };
-  if (seg.error) return <ErrorResult error={seg.error} onRetry={() => seg.refetch()} />;
+  if (seg.error) return <PageError error={seg.error} onRetry={() => seg.refetch()} />;
   if (!seg.data) return <Skeleton active />;
   if (editing) return <SegmentEditor segment={seg.data} onDone={() => setEditing(false)} />;
   return (

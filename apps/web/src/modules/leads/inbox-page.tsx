@@ -3,7 +3,7 @@ import { Badge, Button, Card, Empty, List, Skeleton, Space, Statistic, Tag, Typo
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { ErrorResult } from '../../app/error-result';
+import { PageError } from '../../app/error-result';
 import { type InboxLead, localTime, useInbox, useLeadOptionLabel } from './leads-api';
 import { LogCallModal } from './log-call-modal';
 import { SlaTag } from './sla-tag';
@@ -93,7 +93,7 @@ export function InboxPage() {
       {inbox.isPending ? (
         <Skeleton active />
       ) : inbox.error ? (
-        <ErrorResult error={inbox.error} onRetry={() => inbox.refetch()} />
+        <PageError error={inbox.error} onRetry={() => inbox.refetch()} />
       ) : (
         <>
           <Space size={12} wrap style={{ marginBottom: 12 }}>

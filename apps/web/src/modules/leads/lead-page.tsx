@@ -28,7 +28,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { asItems, http } from '../../app/api-client';
-import { ErrorResult, errorMessage } from '../../app/error-result';
+import { errorMessage, PageError } from '../../app/error-result';
 import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
 import { useSession } from '../../app/session';
 import { ConvertWizard } from './convert-wizard';
@@ -142,7 +142,7 @@ export function LeadPage() {
   };
 
   if (lead.isPending) return <Skeleton active style={{ padding: 24 }} />;
-  if (lead.error) return <ErrorResult error={lead.error} onRetry={() => lead.refetch()} />;
+  if (lead.error) return <PageError error={lead.error} onRetry={() => lead.refetch()} />;
   const l = lead.data;
   const open = ['new', 'contacted', 'qualified'].includes(l.status);
   const canUpdate = can('lead:update');

@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Empty, List, Skeleton, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { http } from '../../app/api-client';
-import { ErrorResult, errorMessage } from '../../app/error-result';
+import { errorMessage, PageError } from '../../app/error-result';
 import { localTime, usePool } from './leads-api';
 
 export function PoolPage() {
@@ -44,7 +44,7 @@ export function PoolPage() {
       {pool.isPending ? (
         <Skeleton active />
       ) : pool.error ? (
-        <ErrorResult error={pool.error} onRetry={() => pool.refetch()} />
+        <PageError error={pool.error} onRetry={() => pool.refetch()} />
       ) : (
         <Card size="small" styles={{ body: { padding: 0 } }}>
           {pool.data.items.length === 0 ? (

@@ -19,7 +19,7 @@ import {
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
-import { ErrorResult, errorMessage } from '../../app/error-result';
+import { ErrorResult, errorMessage, PageError } from '../../app/error-result';
 import { useIsMobile } from '../../app/use-is-mobile';
 import { ApprovalSteps, STATUS_COLOR } from './approval-history';
 import { type ApprovalRequest, salesApi, yuan } from './sales-api';
@@ -55,7 +55,7 @@ export function ApprovalsPage() {
         style={{ marginBottom: 12 }}
       />
       {list.error ? (
-        <ErrorResult error={list.error} onRetry={() => list.refetch()} />
+        <PageError error={list.error} onRetry={() => list.refetch()} />
       ) : list.isPending ? (
         <Skeleton active />
       ) : list.data.items.length === 0 ? (

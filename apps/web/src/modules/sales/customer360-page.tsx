@@ -22,7 +22,7 @@ import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ErrorResult } from '../../app/error-result';
+import { PageError } from '../../app/error-result';
 import { type ObjectMeta, useLabel, useObjectMeta } from '../../app/meta';
 import { FieldValue, formatPlain } from '../../records/field-value';
 import { type RecordData, recordApi } from '../../records/record-api';
@@ -114,7 +114,7 @@ export function Customer360Page() {
   if (data.error)
     return (
       <div className="kehu-page">
-        <ErrorResult error={data.error} onRetry={() => data.refetch()} />
+        <PageError error={data.error} onRetry={() => data.refetch()} />
       </div>
     );
   if (data.isPending || meta.isPending)

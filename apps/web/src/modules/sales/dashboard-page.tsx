@@ -18,7 +18,7 @@ import dayjs from 'dayjs';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { ErrorResult } from '../../app/error-result';
+import { PageError } from '../../app/error-result';
 import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
 import { useSession } from '../../app/session';
 import { EChart } from './echart';
@@ -164,7 +164,7 @@ export function DashboardPage() {
         />
       </Space>
       {d.error ? (
-        <ErrorResult error={d.error} onRetry={() => d.refetch()} />
+        <PageError error={d.error} onRetry={() => d.refetch()} />
       ) : d.isPending ? (
         <Skeleton active paragraph={{ rows: 12 }} />
       ) : (

@@ -4,7 +4,7 @@ import { Badge, Button, Card, Dropdown, Empty, Input, Select, Skeleton, Space, T
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { ErrorResult } from '../../app/error-result';
+import { PageError } from '../../app/error-result';
 import { useLabel } from '../../app/meta';
 import { useSession } from '../../app/session';
 import { useIsMobile } from '../../app/use-is-mobile';
@@ -73,7 +73,7 @@ export function KanbanPage() {
         )}
       </Space>
       {board.error ? (
-        <ErrorResult error={board.error} onRetry={() => board.refetch()} />
+        <PageError error={board.error} onRetry={() => board.refetch()} />
       ) : board.isPending ? (
         <Skeleton active />
       ) : (

@@ -17,7 +17,7 @@ import {
 } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ErrorResult, errorMessage } from '../../app/error-result';
+import { errorMessage, PageError } from '../../app/error-result';
 import { useLabel, useObjectMeta } from '../../app/meta';
 import { useSession } from '../../app/session';
 import { useIsMobile } from '../../app/use-is-mobile';
@@ -85,7 +85,7 @@ export function OpportunityPage() {
   if (rec.error)
     return (
       <div className="kehu-page">
-        <ErrorResult error={rec.error} onRetry={() => rec.refetch()} />
+        <PageError error={rec.error} onRetry={() => rec.refetch()} />
       </div>
     );
   if (rec.isPending || meta.isPending || sop.isPending)

@@ -24,7 +24,7 @@ import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ErrorResult, errorMessage } from '../../app/error-result';
+import { errorMessage, PageError } from '../../app/error-result';
 import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
 import { useSession } from '../../app/session';
 import { useIsMobile } from '../../app/use-is-mobile';
@@ -99,7 +99,7 @@ export function OrderPage() {
   if (order.error)
     return (
       <div className="kehu-page">
-        <ErrorResult error={order.error} onRetry={() => order.refetch()} />
+        <PageError error={order.error} onRetry={() => order.refetch()} />
       </div>
     );
   if (order.isPending)
@@ -445,7 +445,7 @@ export function ContractPage() {
   if (c.error)
     return (
       <div className="kehu-page">
-        <ErrorResult error={c.error} onRetry={() => c.refetch()} />
+        <PageError error={c.error} onRetry={() => c.refetch()} />
       </div>
     );
   if (c.isPending)

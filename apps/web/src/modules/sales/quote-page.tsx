@@ -4,7 +4,7 @@ import { Alert, App, Button, Card, Descriptions, Skeleton, Space, Tag, Typograph
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ErrorResult, errorMessage } from '../../app/error-result';
+import { errorMessage, PageError } from '../../app/error-result';
 import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
 import { useSession } from '../../app/session';
 import { useIsMobile } from '../../app/use-is-mobile';
@@ -117,7 +117,7 @@ export function QuotePage() {
   if (data.error)
     return (
       <div className="kehu-page">
-        <ErrorResult error={data.error} onRetry={() => data.refetch()} />
+        <PageError error={data.error} onRetry={() => data.refetch()} />
       </div>
     );
   if (data.isPending || !lines || meta.isPending)
