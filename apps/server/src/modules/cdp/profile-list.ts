@@ -15,6 +15,18 @@ import { maskValue } from './masking.ts';
 /** Above this many matches the total is an estimate (the planner's), never a full count. */
 export const EXACT_COUNT_CAP = 10_000;
 const IDENTITY_PREVIEW = 10;
+/** The identities a list row shows first: the ones people recognise, anonymous ids last. */
+const SHOWN_FIRST = [
+  'user_id',
+  'member_no',
+  'phone',
+  'email',
+  'wechat_unionid',
+  'wecom_external_userid',
+  'openid',
+  'custom',
+  'anonymous_id',
+];
 /** Kinds stored without a namespace: looked up through the (tenant, kind, '', value) unique index. */
 const PLAIN_KINDS = ['user_id', 'member_no', 'phone', 'email', 'wechat_unionid', 'anonymous_id'];
 
@@ -180,7 +192,8 @@ async function pageDetails(tx: Tx, viewer: Viewer, ids: string[]): Promise<Map<s
   const tenantId = viewer.principal.tenantId;
   const r = await sql<any>`select x.id,
       (select array_agg(i.kind || ':' || i.value) from (select kind, value from cdp_identities
-         where tenant_id = ${tenantId} and profile_id = x.id order by kind, first_seen_at limit ${IDENTITY_PREVIEW}) i) as identities,
+         where tenant_id = ${tenantId} and profile_id = x.id
+         order by array_position(${SHOWN_FIRST}::text[], kind), kind, first_seen_at limit ${IDENTITY_PREVIEW}) i) as identities,
       (select count(*)::int from cdp_identities where tenant_id = ${tenantId} and profile_id = x.id) as identity_count,
       (select count(*)::int from cdp_subject_tags where tenant_id = ${tenantId} and subject_id = x.id) as tag_count,
       (select count(*)::int from cdp_segment_members where tenant_id = ${tenantId} and subject_id = x.id) as segment_count

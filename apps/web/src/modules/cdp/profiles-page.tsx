@@ -146,7 +146,8 @@ export function ProfilesPage() {
     {
       key: 'profile',
       title: t('cdp.profiles.colProfile'),
-      width: 200,
+      width: 180,
+      ellipsis: true,
       render: (_, p) => (
         <Link to={`/cdp/profiles/${p.id}`} style={{ fontWeight: 500 }}>
           {label(p)}
@@ -178,7 +179,7 @@ export function ProfilesPage() {
       width: 120,
       render: (_, p) => <LastSeen at={p.lastSeenAt} />,
     },
-    { key: 'crm', title: t('cdp.profiles.colCrm'), width: 200, render: (_, p) => <CrmLink p={p} /> },
+    { key: 'crm', title: t('cdp.profiles.colCrm'), width: 180, render: (_, p) => <CrmLink p={p} /> },
   ];
 
   const profileSegments = (segments.data?.items ?? []).filter((s) => s.object === 'profile');
@@ -243,7 +244,7 @@ export function ProfilesPage() {
             { value: 'yes', label: t('cdp.profiles.linkedYes') },
             { value: 'no', label: t('cdp.profiles.linkedNo') },
           ]}
-          style={{ width: isMobile ? '100%' : 140 }}
+          style={{ width: isMobile ? '100%' : 160 }}
           data-testid="profile-linked-filter"
         />
       </div>
@@ -307,7 +308,8 @@ export function ProfilesPage() {
           dataSource={rows}
           pagination={false}
           sticky={{ offsetHeader: 56 }}
-          scroll={{ x: 'max-content' }}
+          tableLayout="fixed"
+          scroll={{ x: 960 }}
           data-testid="profile-table"
           onRow={() => ({ 'data-testid': 'profile-item' }) as HTMLAttributes<HTMLElement>}
         />
