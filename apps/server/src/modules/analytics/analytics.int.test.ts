@@ -31,7 +31,6 @@ describe('analytics dashboards', () => {
     await newOpportunity(ma, c2, 50_000, { channel: 'website' });
     await advanceTo(ma, o3.id, 'won');
 
-    const stage = (f: any, k: string) => f.stages.find((s: any) => s.key === k);
     const hq = await login(env, seed.slug, 'wang.jianguo');
     const all = await ok(hq.get('/analytics/dashboard'));
     // No leads here: the funnel cohort is empty and the customers are direct ones, beside it.
