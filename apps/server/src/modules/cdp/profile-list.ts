@@ -110,9 +110,11 @@ export async function listProfiles(tx: Tx, viewer: Viewer, q: ProfileListQuery, 
   const term = q.q?.trim();
   if (term) {
     const ids = await profilesByIdentity(tx, tenantId, term);
-    // The name prefix is a filter on the id-ordered walk, not an index: under row-level security
-    // PostgreSQL will not use an index on `traits ->> 'name'` (the operator is not leakproof).
-    conds.push(sql`(p.id = any(${ids}::uuid[]) or starts_with(p.traits ->> 'name', ${term}))`);
+    // A term that is someone's identity means that person: the name prefix is tried only when no
+    // identity matched, because it is a filter on the id-ordered walk, not an index (under
+    // row-level security PostgreSQL will not use an index on `traits ->> 'name'`, the operator
+    // is not leakproof), and a rare prefix walks every profile of the tenant.
+    conds.push(ids.length ? sql`p.id = any(${ids}::uuid[])` : sql`starts_with(p.traits ->> 'name', ${term})`);
   }
   if (q.segment) {
     await assertSegment(tx, tenantId, q.segment);
