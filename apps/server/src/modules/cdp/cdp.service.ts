@@ -27,6 +27,7 @@ import { maskValue } from './masking.ts';
 import { evaluateRecords } from './object-tags.ts';
 import { predictTag, validatePredictionConfig } from './prediction.service.ts';
 import { lockTenantCdp } from './process.job.ts';
+import { mergeRow } from './profile-list.ts';
 import { crmLinks, profileTimeline, type TimelineKind } from './profile-timeline.ts';
 import { recordSource } from './record-source.ts';
 import { collectEventRules, collectTags, counterDef, type EventRule, type Rule, ruleQuery } from './rules.ts';
@@ -236,7 +237,7 @@ export async function profile360(tx: Tx, principal: Principal, actor: Actor, id:
       at: c.at,
     })),
     links,
-    merges: merges.rows.map(mergeOut),
+    merges: merges.rows.map((m) => mergeRow(m, unmasked)),
     timeline: timeline.items,
     timelineNext: timeline.next,
   };
@@ -304,16 +305,6 @@ export async function eventProperties(tx: Tx, tenantId: string, event: string) {
     })),
   };
 }
-
-const mergeOut = (m: any) => ({
-  id: m.id,
-  at: m.at,
-  targetId: m.target_id,
-  sourceId: m.source_id,
-  reason: m.reason,
-  evidence: { identity: m.evidence?.identity ?? null, messageId: m.evidence?.messageId ?? null },
-  splitAt: m.split_at,
-});
 
 export async function setConsent(tx: Tx, actor: Actor, profileId: string, purpose: string, granted: boolean) {
   const p =

@@ -291,7 +291,8 @@ export async function listMerges(tx: Tx, tenantId: string, q: MergeListQuery, un
   return out;
 }
 
-function mergeRow(m: any, unmasked: boolean) {
+/** A merge as the API shows it: the evidence identity masked like any identity unless unmasked. */
+export function mergeRow(m: any, unmasked: boolean) {
   const identity = (m.evidence?.identity ?? null) as { kind: string; value: string } | null;
   const personal = identity && PERSONAL_KINDS[identity.kind];
   return {

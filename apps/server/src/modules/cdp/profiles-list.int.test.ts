@@ -177,6 +177,15 @@ describe('profile list', () => {
     assert.equal(merges.items[0].evidence.identity.value, '+8613912340002');
     const mergesMasked = await ok(analyst.get('/cdp/merges'));
     assert.ok(!JSON.stringify(mergesMasked).includes('13912340002'), JSON.stringify(mergesMasked));
+    // The profile 360 shows the same merge history, masked the same way.
+    const detail = await ok(analyst.get(`/cdp/profiles/${asAdmin.id}`));
+    assert.equal(detail.merges.length, 1);
+    assert.ok(!JSON.stringify(detail.merges).includes('13912340002'), JSON.stringify(detail.merges));
+    // Even for an administrator the 360 is masked until an audited unmask.
+    const detailAdmin = await ok(admin.get(`/cdp/profiles/${asAdmin.id}`));
+    assert.ok(!JSON.stringify(detailAdmin.merges).includes('13912340002'));
+    const unmasked = await ok(admin.post(`/cdp/profiles/${asAdmin.id}/unmask`, {}));
+    assert.equal(unmasked.merges[0].evidence.identity.value, '+8613912340002');
   });
 
   it('keeps tenants apart: lists, searches and filters never see another tenant', async () => {
