@@ -417,49 +417,60 @@ const numCmp = (expr: RawBuilder<unknown>, op: EventRule['op'], value: number) =
   sql`${expr} ${sql.raw({ gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=' }[op])} ${String(value)}::numeric`;
 
 export interface CompiledRule {
-  /** CTEs (name → body) the condition joins; one per distinct event aggregate. */
-  ctes: { name: string; body: RawBuilder<unknown> }[];
+  /**
+   * CTEs (name → body) the condition joins; one per distinct event aggregate. `inner`: every
+   * matching profile has a row there, so it is inner-joined (and may carry its comparison).
+   */
+  ctes: { name: string; body: RawBuilder<unknown>; inner?: boolean }[];
   /** Boolean over alias `p` (a live profile row) and the CTE aliases. */
   where: RawBuilder<unknown>;
 }
 
+/** What one event adds to a sum: only numbers count (jsonb → numeric directly, no text round trip). */
+const amount = (r: EventRule) =>
+  r.agg === 'sum' && r.property
+    ? sql`case when jsonb_typeof(e.properties -> ${r.property}) = 'number' then (e.properties -> ${r.property})::numeric else 0 end`
+    : sql`0`;
+
+/** Does a match need at least one event (is the comparison false at 0)? */
+const needsEvents = (r: EventRule) => !compare(0, { op: r.op, value: r.value });
+
 /**
  * Compiles a rule over live profiles `p` (cdp_profiles). Event conditions become one grouped
  * scan of the event table per distinct (event, filter, window), attributed to profiles through
- * the identity the event carries (userId, else anonymousId), left-joined to `p`.
+ * the identity the event carries (userId, else anonymousId), left-joined to `p` — or
+ * inner-joined with the comparison as HAVING when the rule cannot hold without such events.
  */
 export function compileRule(rule: Rule, tenantId: string, now: Date): CompiledRule {
-  const ctes: CompiledRule['ctes'] = [];
-  const byKey = new Map<string, string>();
-  const walk = (r: Rule): RawBuilder<unknown> => {
-    if ('and' in r) return sql`(${sql.join(r.and.map(walk), sql` and `)})`;
-    if ('or' in r) return sql`(${sql.join(r.or.map(walk), sql` or `)})`;
-    if ('not' in r) return sql`(not ${walk(r.not)})`;
+  const ctes: { name: string; r: EventRule; uses: { required: boolean; cmp: RawBuilder<unknown> }[] }[] = [];
+  const byKey = new Map<string, (typeof ctes)[number]>();
+  // `required`: reached from the root through ANDs only, so the condition must hold itself.
+  const walk = (r: Rule, required: boolean): RawBuilder<unknown> => {
+    if ('and' in r)
+      return sql`(${sql.join(
+        r.and.map((c) => walk(c, required)),
+        sql` and `,
+      )})`;
+    if ('or' in r)
+      return sql`(${sql.join(
+        r.or.map((c) => walk(c, false)),
+        sql` or `,
+      )})`;
+    if ('not' in r) return sql`(not ${walk(r.not, false)})`;
     if (isEventRule(r)) {
       const key = `${counterKey(r)}:${r.withinDays}`;
-      let name = byKey.get(key);
-      if (!name) {
-        name = `ev${ctes.length}`;
-        byKey.set(key, name);
-        const filters = (r.where ?? []).map((w) => compareSql(sql`e.properties -> ${w.prop}`, w));
-        const amount =
-          r.agg === 'sum' && r.property
-            ? sql`sum(case when jsonb_typeof(e.properties -> ${r.property}) = 'number' then (e.properties ->> ${r.property})::numeric else 0 end)`
-            : sql`0`;
-        ctes.push({
-          name,
-          // Aggregate per identity first, then attribute: far fewer rows reach the identity join.
-          body: sql`select i.profile_id as pid, sum(a.n) as n, sum(a.total) as total
-            from (select e.ident_kind, e.ident, count(*) as n, ${amount} as total from cdp_events e
-              where e.tenant_id = ${tenantId} and e.event = ${r.event} and e.ts >= ${windowStart(now, r.withinDays)}
-              ${filters.length ? sql`and ${sql.join(filters, sql` and `)}` : sql``}
-              group by e.ident_kind, e.ident) a
-            join cdp_identities i on i.tenant_id = ${tenantId} and i.kind = a.ident_kind and i.namespace = '' and i.value = a.ident
-            group by i.profile_id`,
-        });
+      let cte = byKey.get(key);
+      if (!cte) {
+        cte = { name: `ev${ctes.length}`, r, uses: [] };
+        byKey.set(key, cte);
+        ctes.push(cte);
       }
       const col = r.agg === 'sum' ? 'total' : 'n';
-      return numCmp(sql`coalesce(${sql.ref(`${name}.${col}`)}, 0)`, r.op, r.value);
+      cte.uses.push({
+        required: required && needsEvents(r),
+        cmp: numCmp(col === 'n' ? sql`count(*)` : sql`sum(a.amount)`, r.op, r.value),
+      });
+      return numCmp(sql`coalesce(${sql.ref(`${cte.name}.${col}`)}, 0)`, r.op, r.value);
     }
     if ('tag' in r) {
       const tagged = (extra: RawBuilder<unknown>) =>
@@ -477,8 +488,37 @@ export function compileRule(rule: Rule, tenantId: string, now: Date): CompiledRu
     }
     return fieldSql(sql`p.traits -> ${r.trait}`, r, now);
   };
-  const where = walk(rule);
-  return { ctes, where };
+  const where = walk(rule, true);
+  return {
+    where,
+    ctes: ctes.map(({ name, r, uses }) => {
+      const filters = (r.where ?? []).map((w) => compareSql(sql`e.properties -> ${w.prop}`, w));
+      // A required use needs a row here; when every use is required, their comparisons filter
+      // the profile-level groups (per identity would be wrong: a profile may own several).
+      const inner = uses.some((u) => u.required);
+      const having = uses.every((u) => u.required)
+        ? sql`having ${sql.join(
+            uses.map((u) => u.cmp),
+            sql` and `,
+          )}`
+        : sql``;
+      return {
+        name,
+        inner,
+        // Attributed row by row and grouped once: the join keys keep their column statistics
+        // (a pre-aggregated identity key loses them and the plan misjudges every row count).
+        // OFFSET 0 keeps the projection below the grouping, so a spilling hash aggregate writes
+        // (profile, amount) rather than whole property documents.
+        body: sql`select a.pid, count(*) as n, sum(a.amount) as total
+          from (select i.profile_id as pid, ${amount(r)} as amount from cdp_events e
+            join cdp_identities i on i.tenant_id = ${tenantId} and i.kind = e.ident_kind and i.namespace = '' and i.value = e.ident
+            where e.tenant_id = ${tenantId} and e.event = ${r.event} and e.ts >= ${windowStart(now, r.withinDays)}
+              ${filters.length ? sql`and ${sql.join(filters, sql` and `)}` : sql``}
+            offset 0) a
+          group by a.pid ${having}`,
+      };
+    }),
+  };
 }
 
 export const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -498,7 +538,10 @@ export function ruleQuery(
       )} `
     : sql``;
   const joins = sql.join(
-    c.ctes.map((x) => sql`left join ${sql.ref(x.name)} on ${sql.ref(`${x.name}.pid`)} = p.id`),
+    c.ctes.map(
+      (x) =>
+        sql`${sql.raw(x.inner ? 'join' : 'left join')} ${sql.ref(x.name)} on ${sql.ref(`${x.name}.pid`)} = p.id`,
+    ),
     sql` `,
   );
   const consent = opts.excludeWithdrawn
