@@ -1,5 +1,5 @@
 import { InboxOutlined, RightOutlined } from '@ant-design/icons';
-import { Badge, Button, Card, Col, List, Progress, Row, Statistic, Tag, Typography } from 'antd';
+import { Badge, Button, Card, Col, Progress, Row, Statistic, Tag, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -8,6 +8,7 @@ import { EChart } from '../../modules/sales/echart';
 import { formatCurrency } from '../../records/field-value';
 import { useLabel } from '../meta';
 import type { Label, Money, Today } from './today-api';
+import { rowEnd, TodayList, TodayRow, TwoLines, twoLines } from './today-list';
 
 const drill = (object: string, filter: unknown) =>
   `/o/${object}?filter=${encodeURIComponent(JSON.stringify(filter))}`;
@@ -108,9 +109,6 @@ function TodayCard({
   );
 }
 
-const rowStyle = { padding: '8px 0' };
-const twoLines = { display: 'flex', flexDirection: 'column' as const, minWidth: 0, flex: 1 };
-
 export function LeadsCard({ data }: { data: NonNullable<Today['leads']> }) {
   const { t } = useTranslation();
   const { when } = useFormat();
@@ -143,29 +141,23 @@ export function LeadsCard({ data }: { data: NonNullable<Today['leads']> }) {
           <Statistic title={t('today.leads.later')} value={data.later} valueStyle={{ fontSize: 22 }} />
         </Col>
       </Row>
-      <List
-        size="small"
-        dataSource={data.items}
-        renderItem={(l) => (
-          <List.Item style={rowStyle}>
-            <Link
-              to={`/leads/inbox/${l.id}`}
-              style={{ display: 'flex', gap: 8, width: '100%', alignItems: 'center' }}
-            >
-              <span style={twoLines}>
-                <Typography.Text strong ellipsis>
-                  {l.name}
-                </Typography.Text>
-                <Typography.Text type="secondary" ellipsis style={{ fontSize: 12 }}>
-                  {l.company}
-                  {l.nextFollowUpAt && !l.firstResponseDueAt
-                    ? ` · ${t('today.leads.followUp', { time: when(l.nextFollowUpAt) })}`
-                    : ''}
-                </Typography.Text>
-              </span>
-              <SlaTag dueAt={l.firstResponseDueAt} respondedAt={l.firstRespondedAt} />
-            </Link>
-          </List.Item>
+      <TodayList
+        items={data.items}
+        row={(l) => (
+          <TodayRow
+            to={`/leads/inbox/${l.id}`}
+            title={l.name}
+            sub={
+              <>
+                {l.company}
+                {l.nextFollowUpAt && !l.firstResponseDueAt
+                  ? ` · ${t('today.leads.followUp', { time: when(l.nextFollowUpAt) })}`
+                  : ''}
+              </>
+            }
+          >
+            <SlaTag dueAt={l.firstResponseDueAt} respondedAt={l.firstRespondedAt} />
+          </TodayRow>
         )}
       />
     </TodayCard>
@@ -196,33 +188,25 @@ export function FollowUpsCard({ data, userId }: { data: NonNullable<Today['follo
       to={drill('activity', filter)}
       empty={data.total === 0 ? t('today.followUps.empty') : null}
     >
-      <List
-        size="small"
-        dataSource={data.items}
-        renderItem={(a) => {
-          const to = a.leadId
-            ? `/leads/inbox/${a.leadId}`
-            : a.customerId
-              ? `/sales/customers/${a.customerId}`
-              : `/o/activity/${a.id}`;
-          return (
-            <List.Item style={rowStyle}>
-              <Link to={to} style={{ display: 'flex', gap: 8, width: '100%', alignItems: 'center' }}>
-                <span style={twoLines}>
-                  <Typography.Text strong ellipsis>
-                    {a.subject || opt(a.typeLabel, a.type)}
-                  </Typography.Text>
-                  <Typography.Text type="secondary" ellipsis style={{ fontSize: 12 }}>
-                    {[opt(a.typeLabel, a.type), a.leadName ?? a.customerName].filter(Boolean).join(' · ')}
-                  </Typography.Text>
-                </span>
-                <Tag color={a.overdue ? 'error' : 'processing'} style={{ marginInlineEnd: 0 }}>
-                  {a.overdue ? `${t('today.followUps.overdue')} ${when(a.dueAt)}` : when(a.dueAt)}
-                </Tag>
-              </Link>
-            </List.Item>
-          );
-        }}
+      <TodayList
+        items={data.items}
+        row={(a) => (
+          <TodayRow
+            to={
+              a.leadId
+                ? `/leads/inbox/${a.leadId}`
+                : a.customerId
+                  ? `/sales/customers/${a.customerId}`
+                  : `/o/activity/${a.id}`
+            }
+            title={a.subject || opt(a.typeLabel, a.type)}
+            sub={[opt(a.typeLabel, a.type), a.leadName ?? a.customerName].filter(Boolean).join(' · ')}
+          >
+            <Tag color={a.overdue ? 'error' : 'processing'} style={{ marginInlineEnd: 0 }}>
+              {a.overdue ? `${t('today.followUps.overdue')} ${when(a.dueAt)}` : when(a.dueAt)}
+            </Tag>
+          </TodayRow>
+        )}
       />
     </TodayCard>
   );
@@ -243,36 +227,26 @@ export function DealsCard({ data }: { data: NonNullable<Today['closingDeals']> }
       <Typography.Text type="secondary" data-testid="today-deals-summary">
         {t('today.deals.summary', { count: data.count, amount: money(data.amount, data.currency) })}
       </Typography.Text>
-      <List
-        size="small"
-        dataSource={data.items}
-        renderItem={(o) => (
-          <List.Item style={rowStyle}>
-            <Link
-              to={`/o/opportunity/${o.id}`}
-              style={{ display: 'flex', gap: 8, width: '100%', alignItems: 'center' }}
-            >
-              <span style={twoLines}>
-                <Typography.Text strong ellipsis>
-                  {o.name}
-                </Typography.Text>
-                <Typography.Text type="secondary" ellipsis style={{ fontSize: 12 }}>
-                  {[o.customerName, t('today.deals.close', { date: day(o.expectedCloseDate) })]
-                    .filter(Boolean)
-                    .join(' · ')}
-                </Typography.Text>
-              </span>
-              <span style={{ textAlign: 'right', flexShrink: 0 }}>
-                <Typography.Text strong style={{ display: 'block' }}>
-                  {money(o.amount)}
-                </Typography.Text>
-                <Tag style={{ marginInlineEnd: 0 }}>
-                  {opt(o.stageLabel, o.stage)}
-                  {o.probability != null ? ` ${o.probability}%` : ''}
-                </Tag>
-              </span>
-            </Link>
-          </List.Item>
+      <TodayList
+        items={data.items}
+        row={(o) => (
+          <TodayRow
+            to={`/o/opportunity/${o.id}`}
+            title={o.name}
+            sub={[o.customerName, t('today.deals.close', { date: day(o.expectedCloseDate) })]
+              .filter(Boolean)
+              .join(' · ')}
+          >
+            <span style={rowEnd}>
+              <Typography.Text strong style={{ display: 'block' }}>
+                {money(o.amount)}
+              </Typography.Text>
+              <Tag style={{ marginInlineEnd: 0 }}>
+                {opt(o.stageLabel, o.stage)}
+                {o.probability != null ? ` ${o.probability}%` : ''}
+              </Tag>
+            </span>
+          </TodayRow>
         )}
       />
     </TodayCard>
@@ -296,35 +270,25 @@ export function QuotesCard({ data, userId }: { data: NonNullable<Today['pendingQ
       to={drill('quote', filter)}
       empty={data.total === 0 ? t('today.quotes.empty') : null}
     >
-      <List
-        size="small"
-        dataSource={data.items}
-        renderItem={(q) => (
-          <List.Item style={rowStyle}>
-            <Link
-              to={`/o/quote/${q.id}`}
-              style={{ display: 'flex', gap: 8, width: '100%', alignItems: 'center' }}
-            >
-              <span style={twoLines}>
-                <Typography.Text strong ellipsis>
-                  {q.name}
-                </Typography.Text>
-                <Typography.Text type="secondary" ellipsis style={{ fontSize: 12 }}>
-                  {[q.customerName, when(q.updatedAt)].filter(Boolean).join(' · ')}
-                </Typography.Text>
-              </span>
-              <span style={{ textAlign: 'right', flexShrink: 0 }}>
-                <Typography.Text strong style={{ display: 'block' }}>
-                  {money(q.total)}
-                </Typography.Text>
-                {q.discountPercent != null && (
-                  <Tag color="orange" style={{ marginInlineEnd: 0 }}>
-                    {t('today.quotes.discount', { pct: q.discountPercent })}
-                  </Tag>
-                )}
-              </span>
-            </Link>
-          </List.Item>
+      <TodayList
+        items={data.items}
+        row={(q) => (
+          <TodayRow
+            to={`/o/quote/${q.id}`}
+            title={q.name}
+            sub={[q.customerName, when(q.updatedAt)].filter(Boolean).join(' · ')}
+          >
+            <span style={rowEnd}>
+              <Typography.Text strong style={{ display: 'block' }}>
+                {money(q.total)}
+              </Typography.Text>
+              {q.discountPercent != null && (
+                <Tag color="orange" style={{ marginInlineEnd: 0 }}>
+                  {t('today.quotes.discount', { pct: q.discountPercent })}
+                </Tag>
+              )}
+            </span>
+          </TodayRow>
         )}
       />
     </TodayCard>
@@ -410,33 +374,25 @@ export function ApprovalsCard({ data }: { data: NonNullable<Today['approvals']> 
       to="/sales/approvals"
       empty={data.pending === 0 ? t('today.approvals.empty') : null}
     >
-      <List
-        size="small"
-        dataSource={data.items}
-        renderItem={(a) => (
-          <List.Item style={rowStyle}>
-            <div style={{ display: 'flex', gap: 8, width: '100%', alignItems: 'center' }}>
-              <span style={twoLines}>
-                <Typography.Text strong ellipsis>
-                  {a.recordName ?? a.object}
-                </Typography.Text>
-                <Typography.Text type="secondary" ellipsis style={{ fontSize: 12 }}>
-                  {[
-                    a.requester ? t('today.approvals.by', { name: a.requester }) : null,
-                    step(a.stepName, opt),
-                    when(a.createdAt),
-                  ]
-                    .filter(Boolean)
-                    .join(' · ')}
-                </Typography.Text>
-              </span>
-              <Link to={`/sales/approvals?open=${a.id}`} data-testid="today-approve">
-                <Button type="primary" size="small">
-                  {t('today.approvals.approve')}
-                </Button>
-              </Link>
-            </div>
-          </List.Item>
+      <TodayList
+        items={data.items}
+        row={(a) => (
+          <TodayRow
+            title={a.recordName ?? a.object}
+            sub={[
+              a.requester ? t('today.approvals.by', { name: a.requester }) : null,
+              step(a.stepName, opt),
+              when(a.createdAt),
+            ]
+              .filter(Boolean)
+              .join(' · ')}
+          >
+            <Link to={`/sales/approvals?open=${a.id}`} data-testid="today-approve">
+              <Button type="primary" size="small">
+                {t('today.approvals.approve')}
+              </Button>
+            </Link>
+          </TodayRow>
         )}
       />
     </TodayCard>
@@ -461,30 +417,20 @@ export function TeamSlaCard({ data }: { data: NonNullable<Today['teamSla']> }) {
       to={drill('lead', filter)}
       empty={data.breachedToday === 0 ? t('today.teamSla.empty') : null}
     >
-      <List
-        size="small"
-        dataSource={data.items}
-        renderItem={(l) => (
-          <List.Item style={rowStyle}>
-            <Link
-              to={`/leads/inbox/${l.id}`}
-              style={{ display: 'flex', gap: 8, width: '100%', alignItems: 'center' }}
-            >
-              <span style={twoLines}>
-                <Typography.Text strong ellipsis>
-                  {l.name}
-                </Typography.Text>
-                <Typography.Text type="secondary" ellipsis style={{ fontSize: 12 }}>
-                  {[l.company, l.ownerName ? t('today.teamSla.owner', { name: l.ownerName }) : null]
-                    .filter(Boolean)
-                    .join(' · ')}
-                </Typography.Text>
-              </span>
-              <Tag color="error" style={{ marginInlineEnd: 0 }}>
-                {t('today.teamSla.due', { time: when(l.firstResponseDueAt) })}
-              </Tag>
-            </Link>
-          </List.Item>
+      <TodayList
+        items={data.items}
+        row={(l) => (
+          <TodayRow
+            to={`/leads/inbox/${l.id}`}
+            title={l.name}
+            sub={[l.company, l.ownerName ? t('today.teamSla.owner', { name: l.ownerName }) : null]
+              .filter(Boolean)
+              .join(' · ')}
+          >
+            <Tag color="error" style={{ marginInlineEnd: 0 }}>
+              {t('today.teamSla.due', { time: when(l.firstResponseDueAt) })}
+            </Tag>
+          </TodayRow>
         )}
       />
     </TodayCard>
@@ -541,38 +487,24 @@ export function NotificationsCard({ data }: { data: Today['notifications'] }) {
       count={data.unread}
       empty={data.items.length === 0 ? t('today.notifications.empty') : null}
     >
-      <List
-        size="small"
-        dataSource={data.items}
-        renderItem={(n) => {
+      <TodayList
+        items={data.items}
+        row={(n) => {
           const body = (
             <span style={{ display: 'flex', gap: 8, width: '100%', alignItems: 'center' }}>
               <Badge status={n.readAt ? 'default' : 'processing'} />
-              <span style={twoLines}>
-                <Typography.Text strong={!n.readAt} ellipsis>
-                  {n.title}
-                </Typography.Text>
-                {n.body && (
-                  <Typography.Text type="secondary" ellipsis style={{ fontSize: 12 }}>
-                    {n.body}
-                  </Typography.Text>
-                )}
-              </span>
+              <TwoLines title={n.title} sub={n.body || null} strong={!n.readAt} />
               <Typography.Text type="secondary" style={{ fontSize: 12, flexShrink: 0 }}>
                 {when(n.createdAt)}
               </Typography.Text>
             </span>
           );
-          return (
-            <List.Item style={rowStyle}>
-              {n.link ? (
-                <Link to={fix(n.link)} style={{ width: '100%' }}>
-                  {body}
-                </Link>
-              ) : (
-                body
-              )}
-            </List.Item>
+          return n.link ? (
+            <Link to={fix(n.link)} style={{ width: '100%' }}>
+              {body}
+            </Link>
+          ) : (
+            body
           );
         }}
       />
