@@ -35,6 +35,7 @@ import { FieldValue } from './field-value';
 import { FilterBuilder } from './filter-builder';
 import { countConditions, type FilterNode, fromFilter } from './filter-model';
 import { ImportWizard } from './import-wizard';
+import { LoadMore } from './load-more';
 import { type ListParams, type RecordData, recordApi } from './record-api';
 import { RecordCards } from './record-cards';
 import { type SavedView, SavedViews } from './saved-views';
@@ -126,22 +127,6 @@ function ListView({ meta }: { meta: ObjectMeta }) {
   useEffect(() => setSelected([]), [filter, q, unitId, deleted]);
 
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
-
-  // Infinite scroll: load the next page when the sentinel comes into view.
-  const sentinel = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const el = sentinel.current;
-    if (!el) return;
-    const io = new IntersectionObserver(
-      (entries) => {
-        if (entries[0]?.isIntersecting && list.hasNextPage && !list.isFetchingNextPage)
-          void list.fetchNextPage();
-      },
-      { rootMargin: '200px' },
-    );
-    io.observe(el);
-    return () => io.disconnect();
-  }, [list]);
 
   const visibleFields = columns
     .map((c) => fields.get(c))
@@ -383,21 +368,7 @@ function ListView({ meta }: { meta: ObjectMeta }) {
         />
       )}
 
-      <div ref={sentinel} style={{ textAlign: 'center', padding: 16 }}>
-        {list.hasNextPage ? (
-          <Button
-            onClick={() => list.fetchNextPage()}
-            loading={list.isFetchingNextPage}
-            data-testid="load-more"
-          >
-            {t('records.loadMore')}
-          </Button>
-        ) : rows.length > 0 ? (
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {t('records.allLoaded', { count: rows.length })}
-          </Typography.Text>
-        ) : null}
-      </div>
+      <LoadMore pages={list} loaded={rows.length} auto />
 
       <FilterBuilder
         open={filterOpen}

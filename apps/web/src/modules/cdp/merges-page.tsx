@@ -1,8 +1,9 @@
-import { Button, Card, Empty, Segmented, Skeleton, Typography } from 'antd';
+import { Card, Empty, Segmented, Skeleton, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorResult } from '../../app/error-result';
 import { useSession } from '../../app/session';
+import { LoadMore } from '../../records/load-more';
 import { useMergePages } from './cdp-api';
 import { MergeList } from './merge-list';
 
@@ -52,21 +53,7 @@ export function MergesPage() {
             localPaging={false}
             empty={<Empty description={show === 'all' ? t('cdp.merges.emptyHint') : t('cdp.merges.empty')} />}
           />
-          <div style={{ textAlign: 'center', paddingTop: 8 }}>
-            {merges.hasNextPage ? (
-              <Button
-                onClick={() => merges.fetchNextPage()}
-                loading={merges.isFetchingNextPage}
-                data-testid="load-more"
-              >
-                {t('records.loadMore')}
-              </Button>
-            ) : rows.length > 0 ? (
-              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                {t('records.allLoaded', { count: rows.length })}
-              </Typography.Text>
-            ) : null}
-          </div>
+          <LoadMore pages={merges} loaded={rows.length} style={{ textAlign: 'center', paddingTop: 8 }} />
         </Card>
       )}
     </div>

@@ -16,11 +16,12 @@ import {
 import dayjs from 'dayjs';
 import relativeTime from 'dayjs/plugin/relativeTime';
 import type { HTMLAttributes } from 'react';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ErrorResult } from '../../app/error-result';
 import { useIsMobile } from '../../app/use-is-mobile';
+import { LoadMore } from '../../records/load-more';
 import { type ProfileFilter, type ProfileRow, useProfilePages, useSegments, useTags } from './cdp-api';
 
 dayjs.extend(relativeTime);
@@ -117,22 +118,6 @@ export function ProfilesPage() {
   const tags = useTags();
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
   const first = list.data?.pages[0];
-
-  // Infinite scroll, as in the record lists: the next page loads when the sentinel shows.
-  const sentinel = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const el = sentinel.current;
-    if (!el) return;
-    const io = new IntersectionObserver(
-      (entries) => {
-        if (entries[0]?.isIntersecting && list.hasNextPage && !list.isFetchingNextPage)
-          void list.fetchNextPage();
-      },
-      { rootMargin: '200px' },
-    );
-    io.observe(el);
-    return () => io.disconnect();
-  }, [list]);
 
   const clear = () => {
     setSearch('');
@@ -314,21 +299,7 @@ export function ProfilesPage() {
           onRow={() => ({ 'data-testid': 'profile-item' }) as HTMLAttributes<HTMLElement>}
         />
       )}
-      <div ref={sentinel} style={{ textAlign: 'center', padding: 16 }}>
-        {list.hasNextPage ? (
-          <Button
-            onClick={() => list.fetchNextPage()}
-            loading={list.isFetchingNextPage}
-            data-testid="load-more"
-          >
-            {t('records.loadMore')}
-          </Button>
-        ) : rows.length > 0 ? (
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {t('records.allLoaded', { count: rows.length })}
-          </Typography.Text>
-        ) : null}
-      </div>
+      <LoadMore pages={list} loaded={rows.length} auto />
     </div>
   );
 }
