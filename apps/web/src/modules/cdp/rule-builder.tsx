@@ -181,14 +181,50 @@ function ValueBox({
   );
 }
 
-const matches = (input: string, option?: { value?: unknown }) =>
+export const matches = (input: string, option?: { value?: unknown }) =>
   String(option?.value ?? '')
     .toLowerCase()
     .includes(input.toLowerCase());
 
-function EventEditor({ rule, onChange }: { rule: EventLeaf; onChange: (r: EventLeaf) => void }) {
+/** An event name, offered from the events the tenant received with how often each came. */
+export function EventNameInput({
+  value,
+  onChange,
+  width,
+  testId,
+}: {
+  value: string;
+  onChange: (event: string) => void;
+  width: number;
+  testId: string;
+}) {
   const { t } = useTranslation();
   const names = useEventNames();
+  return (
+    <AutoComplete
+      style={{ width }}
+      value={value}
+      onChange={onChange}
+      options={(names.data?.items ?? []).map((e) => ({
+        value: e.name,
+        label: (
+          <span>
+            {e.name}{' '}
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              ×{e.count}
+            </Typography.Text>
+          </span>
+        ),
+      }))}
+      filterOption={matches}
+      placeholder={t('cdp.rule.eventName')}
+      data-testid={testId}
+    />
+  );
+}
+
+function EventEditor({ rule, onChange }: { rule: EventLeaf; onChange: (r: EventLeaf) => void }) {
+  const { t } = useTranslation();
   const props = useEventProperties(rule.event || undefined);
   const propItems = props.data?.items ?? [];
   const numeric = propItems.filter((p) => p.types.includes('number'));
@@ -201,24 +237,11 @@ function EventEditor({ rule, onChange }: { rule: EventLeaf; onChange: (r: EventL
   return (
     <Space direction="vertical" size={4} style={{ width: '100%' }}>
       <Space wrap size={4}>
-        <AutoComplete
-          style={{ width: 170 }}
+        <EventNameInput
+          width={170}
           value={rule.event}
           onChange={(event) => onChange({ ...rule, event })}
-          options={(names.data?.items ?? []).map((e) => ({
-            value: e.name,
-            label: (
-              <span>
-                {e.name}{' '}
-                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  ×{e.count}
-                </Typography.Text>
-              </span>
-            ),
-          }))}
-          filterOption={matches}
-          placeholder={t('cdp.rule.eventName')}
-          data-testid="rule-event"
+          testId="rule-event"
         />
         <Select
           style={{ width: 92 }}
@@ -332,52 +355,57 @@ function EventEditor({ rule, onChange }: { rule: EventLeaf; onChange: (r: EventL
   );
 }
 
-function CrmEditor({
+/**
+ * A field from metadata (typed by hand while there is none) and its condition;
+ * a picklist offers its values. Changing the field keeps a days value, clears any other.
+ */
+function MetaFieldCondition<T extends FieldLeaf>({
   rule,
   onChange,
+  fields,
+  name,
+  width,
+  placeholder,
+  testId,
+  typed,
 }: {
-  rule: Extract<Rule, { crm: string }>;
-  onChange: (r: Extract<Rule, { crm: string }>) => void;
+  rule: T;
+  onChange: (r: T) => void;
+  fields: FieldMeta[];
+  /** The rule key that holds the field's api name. */
+  name: 'field' | 'trait';
+  width: number;
+  placeholder?: string;
+  testId: string;
+  /** Field types whose value box reads numbers and booleans; other fields keep text as typed. */
+  typed: string[];
 }) {
-  const { t } = useTranslation();
   const label = useLabel();
-  // Fields from metadata when the viewer may read the object; free text otherwise.
-  const meta = useObjectMeta(rule.crm);
-  const fields = (meta.data?.fields ?? []).filter(
-    (f) => !f.isCustom && f.access !== 'hidden' && CRM_FIELD_TYPES.has(f.type),
-  );
-  const field: FieldMeta | undefined = fields.find((f) => f.apiName === rule.field);
+  const current = (rule as Record<string, unknown>)[name] as string | undefined;
+  const field: FieldMeta | undefined = fields.find((f) => f.apiName === current);
   const options = field?.type === 'picklist' ? normalizeOptions(field.options) : [];
   return (
     <>
-      <Select
-        style={{ width: 92 }}
-        value={rule.crm}
-        onChange={(crm) => onChange({ ...rule, crm, field: 'name' })}
-        options={[
-          { value: 'contact', label: t('cdp.rule.contact') },
-          { value: 'customer', label: t('cdp.rule.customer') },
-        ]}
-      />
       {fields.length ? (
         <Select
-          style={{ width: 130 }}
-          value={rule.field}
+          style={{ width }}
+          value={current}
           showSearch
           optionFilterProp="label"
           popupMatchSelectWidth={false}
+          placeholder={placeholder}
           onChange={(f) =>
-            onChange(isDateOp(rule.op) ? { ...rule, field: f } : { ...rule, field: f, value: '' })
+            onChange((isDateOp(rule.op) ? { ...rule, [name]: f } : { ...rule, [name]: f, value: '' }) as T)
           }
           options={fields.map((f) => ({ value: f.apiName, label: label(f.label, f.apiName) }))}
-          data-testid="rule-crm-field"
+          data-testid={testId}
         />
       ) : (
         <Input
           style={{ width: 120 }}
-          value={rule.field}
-          onChange={(e) => onChange({ ...rule, field: e.target.value })}
-          data-testid="rule-crm-field"
+          value={current}
+          onChange={(e) => onChange({ ...rule, [name]: e.target.value } as T)}
+          data-testid={testId}
         />
       )}
       <FieldCondition
@@ -395,11 +423,48 @@ function CrmEditor({
           ) : (
             <ValueBox
               value={rule.value}
-              asText={!!field && !['number', 'percent', 'boolean'].includes(field.type)}
+              asText={!!field && !typed.includes(field.type)}
               onChange={(value) => onChange({ ...rule, value })}
             />
           )
         }
+      />
+    </>
+  );
+}
+
+function CrmEditor({
+  rule,
+  onChange,
+}: {
+  rule: Extract<Rule, { crm: string }>;
+  onChange: (r: Extract<Rule, { crm: string }>) => void;
+}) {
+  const { t } = useTranslation();
+  // Fields from metadata when the viewer may read the object; free text otherwise.
+  const meta = useObjectMeta(rule.crm);
+  const fields = (meta.data?.fields ?? []).filter(
+    (f) => !f.isCustom && f.access !== 'hidden' && CRM_FIELD_TYPES.has(f.type),
+  );
+  return (
+    <>
+      <Select
+        style={{ width: 92 }}
+        value={rule.crm}
+        onChange={(crm) => onChange({ ...rule, crm, field: 'name' })}
+        options={[
+          { value: 'contact', label: t('cdp.rule.contact') },
+          { value: 'customer', label: t('cdp.rule.customer') },
+        ]}
+      />
+      <MetaFieldCondition
+        rule={rule}
+        onChange={onChange}
+        fields={fields}
+        name="field"
+        width={130}
+        testId="rule-crm-field"
+        typed={['number', 'percent', 'boolean']}
       />
     </>
   );
@@ -418,60 +483,22 @@ function RecordFieldEditor({
   rule: Extract<Rule, { trait: string }>;
   onChange: (r: Extract<Rule, { trait: string }>) => void;
 }) {
-  const label = useLabel();
   const { t } = useTranslation();
   const meta = useObjectMeta(object);
   const fields = (meta.data?.fields ?? []).filter(
     (f) => f.access !== 'hidden' && RECORD_FIELD_TYPES.has(f.type),
   );
-  const field: FieldMeta | undefined = fields.find((f) => f.apiName === rule.trait);
-  const options = field?.type === 'picklist' ? normalizeOptions(field.options) : [];
   return (
-    <>
-      {fields.length ? (
-        <Select
-          style={{ width: 140 }}
-          value={rule.trait}
-          showSearch
-          optionFilterProp="label"
-          popupMatchSelectWidth={false}
-          placeholder={t('cdp.rule.field')}
-          onChange={(f) =>
-            onChange(isDateOp(rule.op) ? { ...rule, trait: f } : { ...rule, trait: f, value: '' })
-          }
-          options={fields.map((f) => ({ value: f.apiName, label: label(f.label, f.apiName) }))}
-          data-testid="rule-trait"
-        />
-      ) : (
-        <Input
-          style={{ width: 120 }}
-          value={rule.trait}
-          onChange={(e) => onChange({ ...rule, trait: e.target.value })}
-          data-testid="rule-trait"
-        />
-      )}
-      <FieldCondition
-        rule={rule}
-        onChange={onChange}
-        dates={!!field && DATE_TYPES.has(field.type)}
-        valueBox={
-          options.length ? (
-            <Select
-              style={{ width: 120 }}
-              value={rule.value as string}
-              onChange={(value) => onChange({ ...rule, value })}
-              options={options.map((o) => ({ value: o.value, label: label(o.label, o.value) }))}
-            />
-          ) : (
-            <ValueBox
-              value={rule.value}
-              asText={!!field && !['number', 'percent', 'currency', 'boolean'].includes(field.type)}
-              onChange={(value) => onChange({ ...rule, value })}
-            />
-          )
-        }
-      />
-    </>
+    <MetaFieldCondition
+      rule={rule}
+      onChange={onChange}
+      fields={fields}
+      name="trait"
+      width={140}
+      placeholder={t('cdp.rule.field')}
+      testId="rule-trait"
+      typed={['number', 'percent', 'currency', 'boolean']}
+    />
   );
 }
 

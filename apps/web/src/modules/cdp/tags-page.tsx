@@ -35,14 +35,7 @@ import { http } from '../../app/api-client';
 import { ErrorResult, errorMessage } from '../../app/error-result';
 import { useSession } from '../../app/session';
 import { useIsMobile } from '../../app/use-is-mobile';
-import {
-  type Rule,
-  type TagGroup,
-  type Tag as TagT,
-  useEventNames,
-  useEventProperties,
-  useTags,
-} from './cdp-api';
+import { type Rule, type TagGroup, type Tag as TagT, useEventProperties, useTags } from './cdp-api';
 import { ObjectFilter, ObjectPicker, useSubjectObjects } from './object-picker';
 import {
   DEFAULT_PREDICTION,
@@ -50,7 +43,7 @@ import {
   type PredictionConfig,
   PredictionConfigFields,
 } from './prediction-card';
-import { cleanRule, RuleBuilder, ruleText } from './rule-builder';
+import { cleanRule, EventNameInput, matches, RuleBuilder, ruleText } from './rule-builder';
 
 const KINDS = ['attribute', 'behaviour', 'metric', 'score', 'combined', 'manual', 'crm', 'predicted'];
 /** What the server accepts on records of other objects (validateTag): no events, no scores. */
@@ -80,35 +73,17 @@ const DEFAULT_METRIC: Metric = { event: 'Order Completed', withinDays: 90, prope
 /** A metric tag's event and summed property, offered from the events the tenant received. */
 function MetricFields({ value, onChange }: { value: Metric; onChange: (m: Metric) => void }) {
   const { t } = useTranslation();
-  const names = useEventNames();
   const props = useEventProperties(value.event || undefined);
   const numeric = (props.data?.items ?? []).filter((p) => p.types.includes('number'));
-  const matches = (input: string, option?: { value?: unknown }) =>
-    String(option?.value ?? '')
-      .toLowerCase()
-      .includes(input.toLowerCase());
   return (
     <Form layout="vertical" component="div">
       <Space wrap align="start">
         <Form.Item label={t('cdp.tags.metricEvent')} style={{ marginBottom: 8 }}>
-          <AutoComplete
-            style={{ width: 220 }}
+          <EventNameInput
+            width={220}
             value={value.event}
             onChange={(event) => onChange({ ...value, event })}
-            options={(names.data?.items ?? []).map((e) => ({
-              value: e.name,
-              label: (
-                <span>
-                  {e.name}{' '}
-                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                    ×{e.count}
-                  </Typography.Text>
-                </span>
-              ),
-            }))}
-            filterOption={matches}
-            placeholder={t('cdp.rule.eventName')}
-            data-testid="metric-event"
+            testId="metric-event"
           />
         </Form.Item>
         <Form.Item label={t('cdp.tags.metricProperty')} style={{ marginBottom: 8 }}>
