@@ -226,8 +226,12 @@ export async function drainBackground(
     // A real server started by another test file (crash test, cold start) shares the database
     // and its worker may be running this tenant's job right now: wait for it, then look again.
     if (!tenantId || Date.now() > waitUntil) return;
+    // Any running job counts, even one whose lease just ran out (a killed server's, released at
+    // its restart): the next round claims it, or sees the other worker finish it.
     const busy = await sql<{ n: number }>`select count(*)::int as n from jobs
-      where tenant_id = ${tenantId} and status = 'running' and locked_until > now()`.execute(env.database.db);
+      where tenant_id = ${tenantId} and (status = 'running' or (status = 'pending' and run_at <= now()))`.execute(
+      env.database.db,
+    );
     if (!busy.rows[0]!.n) return;
     await new Promise((r) => setTimeout(r, 50));
     i--;
