@@ -76,10 +76,12 @@ describe('CDP over other objects: vehicles (zh-CN)', () => {
       await testId(page, 'tag-key').fill(`hu_plate_${stamp}`);
       await chooseOption(page, testId(page, 'tag-object'), '车辆', '车辆');
       // On records only the kinds the server accepts there are offered.
-      await testId(page, 'tag-kind').locator('.ant-select-selector').click();
-      const kinds = await openDropdown(page).locator('.ant-select-item-option').allInnerTexts();
-      assert.deepEqual(kinds.sort(), ['CRM 业务', '属性', '手工', '组合规则'].sort());
-      await page.keyboard.press('Escape');
+      await eventually(async () => {
+        await testId(page, 'tag-kind').locator('.ant-select-selector').click();
+        const kinds = await openDropdown(page).locator('.ant-select-item-option').allInnerTexts();
+        await page.keyboard.press('Escape');
+        assert.deepEqual(kinds.sort(), ['CRM 业务', '属性', '手工', '组合规则'].sort());
+      });
       // The condition is a field of the vehicle (its plate, the name field) — no events.
       await chooseOption(page, testId(page, 'rule-trait').first(), '名称');
       await testId(page, 'rule-value').first().fill('沪A');

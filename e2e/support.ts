@@ -294,12 +294,27 @@ export async function chooseOption(
   const root = (await select.evaluate((el) => el.classList.contains('ant-select')))
     ? select
     : select.locator('.ant-select').first();
-  await root.locator('.ant-select-selector').click();
-  if (search !== undefined) await page.keyboard.type(search);
-  const option = openDropdown(page).locator('.ant-select-item-option', {
-    has: page.locator('.ant-select-item-option-content', { hasText: optionText }),
-  });
-  await option.first().click();
+  for (let attempt = 0; attempt < 2; attempt++) {
+    await root.locator('.ant-select-selector').click();
+    if (search !== undefined) await page.keyboard.type(search);
+    const option = openDropdown(page).locator('.ant-select-item-option', {
+      has: page.locator('.ant-select-item-option-content', { hasText: optionText }),
+    });
+    await option.first().click();
+    // On a loaded machine a click can land while the dropdown is still animating and select
+    // nothing: check the selection took, and try once more if it did not.
+    const chosen = root.locator('.ant-select-selection-item', { hasText: optionText });
+    if (
+      await chosen
+        .first()
+        .waitFor({ timeout: 3_000 })
+        .then(
+          () => true,
+          () => false,
+        )
+    )
+      return;
+  }
 }
 
 /** Waits until no request has been in flight for a moment (antd/react-query pages settle after this). */
