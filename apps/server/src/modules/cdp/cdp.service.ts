@@ -169,17 +169,11 @@ export async function profile360(tx: Tx, principal: Principal, actor: Actor, id:
       )
     ).rows[0];
   const pid = p.id as string;
-  const [identities, tags, segments, consents, merges] = [
+  const [identities, { tags, segments }, consents, merges] = [
     await sql<any>`select id, kind, namespace, value, first_seen_at, source from cdp_identities where tenant_id = ${tenantId} and profile_id = ${pid} order by kind, first_seen_at`.execute(
       tx,
     ),
-    await sql<any>`select t.id, t.key, t.name, t.kind, t.group_id, st.value, st.set_at, st.set_by, u.name as set_by_name, st.reason
-      from cdp_subject_tags st join cdp_tags t on t.tenant_id = st.tenant_id and t.id = st.tag_id
-      left join users u on u.tenant_id = st.tenant_id and u.id = st.set_by where st.tenant_id = ${tenantId} and st.subject_id = ${pid} order by st.set_at desc`.execute(
-      tx,
-    ),
-    await sql<any>`select s.id, s.name, s.purpose, m.entered_at from cdp_segment_members m join cdp_segments s on s.tenant_id = m.tenant_id and s.id = m.segment_id
-      where m.tenant_id = ${tenantId} and m.subject_id = ${pid}`.execute(tx),
+    await subjectTagsOf(tx, tenantId, 'profile', pid),
     await sql<any>`select purpose, granted, source, at from cdp_consents where tenant_id = ${tenantId} and profile_id = ${pid}`.execute(
       tx,
     ),
@@ -213,23 +207,8 @@ export async function profile360(tx: Tx, principal: Principal, actor: Actor, id:
       value: !unmasked && PERSONAL_KINDS[i.kind] ? maskValue(PERSONAL_KINDS[i.kind]!, i.value) : i.value,
       firstSeenAt: i.first_seen_at,
     })),
-    tags: tags.rows.map((t) => ({
-      id: t.id,
-      key: t.key,
-      name: t.name,
-      kind: t.kind,
-      value: t.value,
-      setAt: t.set_at,
-      setBy: t.set_by,
-      setByName: t.set_by_name,
-      reason: t.reason,
-    })),
-    segments: segments.rows.map((s) => ({
-      id: s.id,
-      name: s.name,
-      purpose: s.purpose,
-      enteredAt: s.entered_at,
-    })),
+    tags,
+    segments,
     consents: consents.rows.map((c) => ({
       purpose: c.purpose,
       granted: c.granted,
@@ -1240,6 +1219,11 @@ export async function subjectTags(tx: Tx, viewer: Viewer, object: string, id: st
     if (!can(viewer.principal, `${object}:read`)) throw notFound(object);
     await getRecord(await recordCtx(tx, viewer.principal, viewer.actor, object), id);
   }
+  return { object, id, ...(await subjectTagsOf(tx, tenantId, object, id)) };
+}
+
+/** A subject's tags (when, by whom, why) and segments: one reader for profiles and records. */
+async function subjectTagsOf(tx: Tx, tenantId: string, object: string, id: string) {
   const tags = await sql<any>`select t.id, t.key, t.name, t.kind, t.description, g.name as group_name,
       st.value, st.set_at, st.set_by, u.name as set_by_name, st.reason
     from cdp_subject_tags st join cdp_tags t on t.tenant_id = st.tenant_id and t.id = st.tag_id
@@ -1253,25 +1237,23 @@ export async function subjectTags(tx: Tx, viewer: Viewer, object: string, id: st
     tx,
   );
   return {
-    object,
-    id,
     tags: tags.rows.map((t) => ({
-      id: t.id,
-      key: t.key,
-      name: t.name,
-      kind: t.kind,
-      description: t.description,
-      groupName: t.group_name,
+      id: t.id as string,
+      key: t.key as string,
+      name: t.name as string,
+      kind: t.kind as string,
+      description: t.description as string | null,
+      groupName: t.group_name as string | null,
       value: t.value,
       setAt: t.set_at,
-      setBy: t.set_by,
-      setByName: t.set_by_name,
+      setBy: t.set_by as string | null,
+      setByName: t.set_by_name as string | null,
       reason: t.reason,
     })),
     segments: segments.rows.map((s) => ({
-      id: s.id,
-      name: s.name,
-      purpose: s.purpose,
+      id: s.id as string,
+      name: s.name as string,
+      purpose: s.purpose as string,
       enteredAt: s.entered_at,
     })),
   };
