@@ -173,7 +173,8 @@ export function collectTags(r: Rule, out: string[] = []): string[] {
   else if ('tag' in r) out.push(r.tag);
   return out;
 }
-function hasDateCond(r: Rule): boolean {
+/** Whether a rule compares a date with today anywhere (so time alone can change it). */
+export function hasDateCond(r: Rule): boolean {
   if ('and' in r) return r.and.some(hasDateCond);
   if ('or' in r) return r.or.some(hasDateCond);
   if ('not' in r) return hasDateCond(r.not);

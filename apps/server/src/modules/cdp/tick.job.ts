@@ -19,7 +19,7 @@ import { lockTenantCdp } from './process.job.ts';
 import {
   collectEventRules,
   collectTags,
-  isDateCond,
+  hasDateCond,
   isTimeDependent,
   type Rule,
   utcDay,
@@ -92,14 +92,6 @@ function valueDayKey(rules: Rule[], now: Date): string | null {
   if (!windowed && !dated) return null;
   return `${windowed ? utcDay(now) : ''}|${dated ? zoneDay(now) : ''}`;
 }
-const hasDateCond = (r: Rule): boolean =>
-  'and' in r
-    ? r.and.some(hasDateCond)
-    : 'or' in r
-      ? r.or.some(hasDateCond)
-      : 'not' in r
-        ? hasDateCond(r.not)
-        : ('trait' in r || 'crm' in r) && isDateCond(r);
 
 /** Per tenant: retention of events and dedupe ids, time-based segment exits, record tags. */
 export async function tenantTick(db: Db, tenantId: string, now = new Date()) {
