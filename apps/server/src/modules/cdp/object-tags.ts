@@ -3,6 +3,7 @@ import type { Db } from '../../platform/db/database.ts';
 import { inTenant, type Tx } from '../../platform/db/tenant-scope.ts';
 import { subscribeBatch } from '../../platform/events/dispatcher.ts';
 import type { DomainEvent } from '../../platform/events/outbox.ts';
+import { isUuid } from '../../platform/ids.ts';
 import { applyMembership, loadSegmentDefs, loadTagDefs, recordRuleQuery } from './evaluation.service.ts';
 
 /**
@@ -16,7 +17,6 @@ import { applyMembership, loadSegmentDefs, loadTagDefs, recordRuleQuery } from '
  */
 const RECORD_EVENTS = ['*.created', '*.bulk_created', '*.updated', '*.deleted', '*.restored'];
 const CHUNK = 1000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function registerObjectTags() {
   subscribeBatch('cdp-object-tags', RECORD_EVENTS, async (events, job) => {
@@ -36,7 +36,7 @@ export function recordIdsByObject(events: DomainEvent[]): Map<string, Set<string
     const ids = Array.isArray(p.ids) ? p.ids : [p.id ?? e.recordId];
     let set = out.get(object);
     for (const id of ids) {
-      if (typeof id !== 'string' || !UUID.test(id)) continue;
+      if (!isUuid(id)) continue;
       if (!set) {
         set = new Set();
         out.set(object, set);
