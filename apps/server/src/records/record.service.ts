@@ -7,17 +7,10 @@ import {
   writeAuditMany,
 } from '../platform/audit/audit.ts';
 import type { Tx } from '../platform/db/tenant-scope.ts';
-import {
-  AppError,
-  badRequest,
-  conflict,
-  type FieldError,
-  forbidden,
-  invalid,
-  notFound,
-} from '../platform/errors.ts';
+import { AppError, conflict, type FieldError, forbidden, invalid, notFound } from '../platform/errors.ts';
 import { kickDispatcher } from '../platform/events/dispatcher.ts';
 import { emitEvents, type NewEvent } from '../platform/events/outbox.ts';
+import { decodeCursor, encodeCursor } from '../platform/http/cursor.ts';
 import { isUuid, newId } from '../platform/ids.ts';
 import { can, type FieldAccess, type Principal, rowScope } from '../platform/permissions/principal.ts';
 import { accessMap } from './field-access.ts';
@@ -105,16 +98,6 @@ interface Cursor {
   v: unknown;
   id: string;
 }
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-function decodeCursor(s: string, sortKey: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
-    if (c.s !== sortKey || !isUuid(c.id)) throw new Error('mismatch');
-    return c;
-  } catch {
-    throw badRequest('bad_request.cursor');
-  }
-}
 
 /** Keyset condition for "after this row" under ORDER BY expr [desc] nulls last, id [desc]. */
 function afterCursor(
@@ -174,7 +157,13 @@ export async function listRecords(ctx: RecordCtx, q: ListQuery): Promise<ListRes
     sql` and `,
   );
   const cursorWhere = q.cursor
-    ? afterCursor(sortExpr, type, desc, decodeCursor(q.cursor, sortKey), isId)
+    ? afterCursor(
+        sortExpr,
+        type,
+        desc,
+        decodeCursor<Cursor>(q.cursor, (c) => c.s === sortKey && isUuid(c.id)),
+        isId,
+      )
     : sql`true`;
   const dir = sql.raw(desc ? 'desc' : 'asc');
   const order = isId ? sql`r.id ${dir}` : sql`${sortExpr} ${dir} nulls last, r.id ${dir}`;

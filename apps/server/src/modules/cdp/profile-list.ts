@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Tx } from '../../platform/db/tenant-scope.ts';
-import { badRequest, notFound } from '../../platform/errors.ts';
+import { notFound } from '../../platform/errors.ts';
+import { decodeCursor, encodeCursor } from '../../platform/http/cursor.ts';
 import { isUuid } from '../../platform/ids.ts';
 import { recordNames, type Viewer } from './cdp.service.ts';
 import { normalizeIdentity } from './identity.ts';
@@ -46,16 +47,8 @@ export interface Total {
   totalExact?: boolean;
 }
 
-const encode = (c: Record<string, string>) => Buffer.from(JSON.stringify(c)).toString('base64url');
-function decode(s: string, keys: string[]): Record<string, string> {
-  try {
-    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
-    if (!c || !keys.every((k) => typeof c[k] === 'string') || !isUuid(c.id)) throw new Error('shape');
-    return c;
-  } catch {
-    throw badRequest('bad_request.cursor');
-  }
-}
+const decode = (s: string, keys: string[]) =>
+  decodeCursor<Record<string, string>>(s, (c) => keys.every((k) => typeof c[k] === 'string') && isUuid(c.id));
 
 /** Exact count up to the cap, else the planner's row estimate (flagged). */
 async function countOf(tx: Tx, from: RawBuilder<unknown>): Promise<Required<Total>> {
@@ -173,7 +166,7 @@ export async function listProfiles(tx: Tx, viewer: Viewer, q: ProfileListQuery, 
   const last = page[page.length - 1];
   const out: { items: typeof items; nextCursor: string | null } & Total = {
     items,
-    nextCursor: rows.length > q.limit && last ? encode({ id: last.id }) : null,
+    nextCursor: rows.length > q.limit && last ? encodeCursor({ id: last.id }) : null,
   };
   if (q.count) Object.assign(out, await countOf(tx, sql`from cdp_profiles p where ${where}`));
   return out;
@@ -285,7 +278,7 @@ export async function listMerges(tx: Tx, tenantId: string, q: MergeListQuery, un
   const last = page[page.length - 1];
   const out: { items: ReturnType<typeof mergeRow>[]; nextCursor: string | null } & Total = {
     items: page.map((m) => mergeRow(m, unmasked)),
-    nextCursor: rows.length > q.limit && last ? encode({ at: last.at_text, id: last.id }) : null,
+    nextCursor: rows.length > q.limit && last ? encodeCursor({ at: last.at_text, id: last.id }) : null,
   };
   if (q.count) Object.assign(out, await countOf(tx, sql`from cdp_merges m where ${where}`));
   return out;
