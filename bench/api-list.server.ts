@@ -60,8 +60,8 @@ let port: number;
 
 if (mode === 'kehu') {
   const { createApp } = await import('../apps/server/src/app.ts');
-  const { loadConfig } = await import('../apps/server/src/platform/config.ts');
-  const { openDatabase } = await import('../apps/server/src/platform/db/database.ts');
+  const { loadConfig } = await import('../apps/server/src/core/config.ts');
+  const { openDatabase } = await import('../apps/server/src/core/db/database.ts');
   const config = loadConfig({
     ...process.env,
     LOG_LEVEL: 'silent',

@@ -56,9 +56,9 @@ export async function runCdpCompute(o: CdpComputeOptions) {
   const { profiles: PROFILES, events: EVENTS, identifies: IDENTIFIES, rounds: ROUNDS } = o;
   await dropDatabase(DB).catch(() => {});
   const url = await ensureDatabase(DB);
-  const { openDatabase } = await import('../apps/server/src/platform/db/database.ts');
-  const { migrate } = await import('../apps/server/src/platform/db/migrate.ts');
-  const { inTenant } = await import('../apps/server/src/platform/db/tenant-scope.ts');
+  const { openDatabase } = await import('../apps/server/src/core/db/database.ts');
+  const { migrate } = await import('../apps/server/src/core/db/migrate.ts');
+  const { inTenant } = await import('../apps/server/src/core/db/tenant-scope.ts');
   const { ruleQuery } = await import('../apps/server/src/modules/cdp/rules.ts');
   const { computeSegment } = await import('../apps/server/src/modules/cdp/evaluation.service.ts');
   const { processBatch } = await import('../apps/server/src/modules/cdp/process.job.ts');

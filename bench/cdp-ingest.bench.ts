@@ -143,8 +143,8 @@ async function drained(pool: pg.Pool, tenantId: string, timeoutMs = 300_000): Pr
 export async function runCdpIngest(o: CdpIngestOptions) {
   await dropDatabase(DB).catch(() => {});
   const url = await ensureDatabase(DB);
-  const { openDatabase } = await import('../apps/server/src/platform/db/database.ts');
-  const { migrate } = await import('../apps/server/src/platform/db/migrate.ts');
+  const { openDatabase } = await import('../apps/server/src/core/db/database.ts');
+  const { migrate } = await import('../apps/server/src/core/db/migrate.ts');
   const database = await openDatabase({ url, poolSize: 4 });
   await migrate(database.db);
   const pool = database.pool!;
@@ -270,7 +270,7 @@ export async function runCdpIngest(o: CdpIngestOptions) {
   const cpuCopy = median(rounds.map((r) => total(r.cpuPer1000.copy)));
 
   // ---- 2. latency at 50 % of the measured rate: each probe event makes a new person enter a segment
-  const { inTenant } = await import('../apps/server/src/platform/db/tenant-scope.ts');
+  const { inTenant } = await import('../apps/server/src/core/db/tenant-scope.ts');
   const { createSegment } = await import('../apps/server/src/modules/cdp/cdp.service.ts');
   const seg = await inTenant(database.db, tenantId, (tx) =>
     createSegment(

@@ -19,9 +19,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 await dropDatabase(DB).catch(() => {});
 const url = await ensureDatabase(DB);
-const { openDatabase } = await import('../apps/server/src/platform/db/database.ts');
-const { migrate } = await import('../apps/server/src/platform/db/migrate.ts');
-const { inTenant } = await import('../apps/server/src/platform/db/tenant-scope.ts');
+const { openDatabase } = await import('../apps/server/src/core/db/database.ts');
+const { migrate } = await import('../apps/server/src/core/db/migrate.ts');
+const { inTenant } = await import('../apps/server/src/core/db/tenant-scope.ts');
 const { listProfiles } = await import('../apps/server/src/modules/cdp/profile-list.ts');
 const { sql } = await import('kysely');
 const database = await openDatabase({ url, poolSize: 2 });

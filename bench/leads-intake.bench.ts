@@ -51,8 +51,8 @@ const LEADS = int(o.leads as string, 'leads');
 const CONC = Math.min(256, int(o.concurrency as string, 'concurrency'));
 
 async function ensureTenant(url: string): Promise<string> {
-  const { openDatabase } = await import('../apps/server/src/platform/db/database.ts');
-  const { migrate } = await import('../apps/server/src/platform/db/migrate.ts');
+  const { openDatabase } = await import('../apps/server/src/core/db/database.ts');
+  const { migrate } = await import('../apps/server/src/core/db/migrate.ts');
   const database = await openDatabase({ url, poolSize: 2 });
   try {
     await migrate(database.db);

@@ -106,8 +106,8 @@ export async function ensureBenchTenant(
   customers: number,
   log = (m: string) => console.error(m),
 ): Promise<BenchTenant> {
-  const { openDatabase } = await import('../apps/server/src/platform/db/database.ts');
-  const { migrate } = await import('../apps/server/src/platform/db/migrate.ts');
+  const { openDatabase } = await import('../apps/server/src/core/db/database.ts');
+  const { migrate } = await import('../apps/server/src/core/db/migrate.ts');
   const database = await openDatabase({ url, poolSize: 2 });
   try {
     await migrate(database.db);

@@ -57,8 +57,8 @@ if (opt.serve) {
   let port = 0;
   if (opt.serve === 'kehu') {
     const { createApp } = await import('../apps/server/src/app.ts');
-    const { loadConfig } = await import('../apps/server/src/platform/config.ts');
-    const { openDatabase } = await import('../apps/server/src/platform/db/database.ts');
+    const { loadConfig } = await import('../apps/server/src/core/config.ts');
+    const { openDatabase } = await import('../apps/server/src/core/db/database.ts');
     const config = loadConfig({
       ...process.env,
       LOG_LEVEL: 'silent',
@@ -118,7 +118,7 @@ async function seed(url: string, tenantId: string, n: number): Promise<string> {
     const { DEFAULT_STAGES, DEFAULT_PIPELINE_NAME } = await import(
       '../apps/server/src/modules/sales/pipeline.defaults.ts'
     );
-    const { newId } = await import('../apps/server/src/platform/ids.ts');
+    const { newId } = await import('../apps/server/src/core/ids.ts');
     let p = (await c.query('select id from pipelines where tenant_id = $1 and is_default', [tenantId]))
       .rows[0]?.id as string | undefined;
     if (!p) {

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { runKehu } from './app.ts';
-import { loadConfig } from './platform/config.ts';
-import { openDatabase } from './platform/db/database.ts';
-import { migrate } from './platform/db/migrate.ts';
+import { loadConfig } from './core/config.ts';
+import { openDatabase } from './core/db/database.ts';
+import { migrate } from './core/db/migrate.ts';
 
 const HELP = `kehu — 客户 customer-operations platform
 
@@ -104,7 +104,7 @@ async function main() {
     }
     case 'user': {
       if (positionals[0] !== 'create') throw new Error('usage: kehu user create …');
-      const { createUserCli } = await import('./platform/auth/user-cli.ts');
+      const { createUserCli } = await import('./modules/admin/users/user-cli.ts');
       const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
       await migrate(database.db);
       const r = await createUserCli(database, {

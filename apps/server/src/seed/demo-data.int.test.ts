@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { loadConfig } from '../platform/config.ts';
-import { type Database, openDatabase } from '../platform/db/database.ts';
-import { migrate } from '../platform/db/migrate.ts';
+import { loadConfig } from '../core/config.ts';
+import { type Database, openDatabase } from '../core/db/database.ts';
+import { migrate } from '../core/db/migrate.ts';
 import { DEMO_REGION_CODES, type SeedResult, seedDemoTenant, tenantExists } from './demo-data.ts';
 import { type DemoStoryResult, seedDemoStory } from './demo-story.ts';
 

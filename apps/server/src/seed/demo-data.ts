@@ -3,9 +3,9 @@ import { pipeline } from 'node:stream/promises';
 import { type RawBuilder, sql } from 'kysely';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { hashPassword } from '../platform/auth/password.ts';
-import type { Database } from '../platform/db/database.ts';
-import { newId } from '../platform/ids.ts';
+import { hashPassword } from '../core/auth/password.ts';
+import type { Database } from '../core/db/database.ts';
+import { newId } from '../core/ids.ts';
 
 export interface SeedOptions {
   /** Number of customers (default 2000). Contacts come on top: 1–2 per company. */

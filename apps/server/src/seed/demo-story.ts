@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { createApp } from '../app.ts';
-import type { Config } from '../platform/config.ts';
-import type { Database } from '../platform/db/database.ts';
-import { dispatchBatch } from '../platform/events/dispatcher.ts';
-import { runOneJob } from '../platform/jobs/queue.ts';
+import type { Config } from '../core/config.ts';
+import type { Database } from '../core/db/database.ts';
+import { dispatchBatch } from '../core/events/dispatcher.ts';
+import { runOneJob } from '../core/jobs/queue.ts';
 import { seedCdpStory } from './demo-cdp.ts';
 import { type Call, type SignIn, seedLeadsStory, seedSalesStory } from './demo-sales.ts';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { inTenant } from '../platform/db/tenant-scope.ts';
+import { inTenant } from '../core/db/tenant-scope.ts';
 import type { SeedResult } from '../seed/demo-data.ts';
 import { Client, login, type TestEnv } from './harness.ts';
 

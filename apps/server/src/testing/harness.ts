@@ -2,11 +2,11 @@ import { after, before } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { createApp } from '../app.ts';
-import { loadConfig } from '../platform/config.ts';
-import { type Database, openDatabase } from '../platform/db/database.ts';
-import { migrate } from '../platform/db/migrate.ts';
-import { dispatchBatch } from '../platform/events/dispatcher.ts';
-import { runOneJob } from '../platform/jobs/queue.ts';
+import { loadConfig } from '../core/config.ts';
+import { type Database, openDatabase } from '../core/db/database.ts';
+import { migrate } from '../core/db/migrate.ts';
+import { dispatchBatch } from '../core/events/dispatcher.ts';
+import { runOneJob } from '../core/jobs/queue.ts';
 import { type SeedResult, seedDemoTenant } from '../seed/demo-data.ts';
 
 /**

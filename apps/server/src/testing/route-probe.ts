@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { RouteSpec } from '../platform/http/route.ts';
+import type { RouteSpec } from '../core/http/route.ts';
 
 /**
  * Route classification for the permission-matrix test. Every route in `routeTable` falls into

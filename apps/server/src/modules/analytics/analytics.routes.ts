@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRoute, type RouteSpec } from '../../platform/http/route.ts';
+import { defineRoute, type RouteSpec } from '../../core/http/route.ts';
 import {
   dashboard,
   funnel,

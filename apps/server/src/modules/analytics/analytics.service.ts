@@ -1,12 +1,12 @@
 import { type RawBuilder, sql } from 'kysely';
-import type { Actor } from '../../platform/audit/audit.ts';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
-import { invalid } from '../../platform/errors.ts';
-import { isUuid } from '../../platform/ids.ts';
-import { can, type Principal } from '../../platform/permissions/principal.ts';
-import { compileFilter, type FilterNode } from '../../records/filter.ts';
-import { type RecordCtx, recordCtx } from '../../records/record.service.ts';
-import { baseWhere, fieldExpr, scopeWhere } from '../../records/record-sql.ts';
+import type { Actor } from '../../core/audit/audit.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
+import { invalid } from '../../core/errors.ts';
+import { isUuid } from '../../core/ids.ts';
+import { can, type Principal } from '../../core/auth/principal.ts';
+import { compileFilter, type FilterNode } from '../../engine/records/filter.ts';
+import { type RecordCtx, recordCtx } from '../../engine/records/record.service.ts';
+import { baseWhere, fieldExpr, scopeWhere } from '../../engine/records/record-sql.ts';
 import { kanban, unitSubtreeSql } from '../sales/opportunity.service.ts';
 import { achievements, currentPeriod, periodRange, wonStageKeys } from '../sales/targets.service.ts';
 

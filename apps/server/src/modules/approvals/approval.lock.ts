@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import type { ObjectHooks } from '../../records/object-hooks.ts';
-import type { RecordCtx } from '../../records/record.service.ts';
-import { rawValue } from '../../records/record-mapper.ts';
+import type { ObjectHooks } from '../../engine/records/object-hooks.ts';
+import type { RecordCtx } from '../../engine/records/record.service.ts';
+import { rawValue } from '../../engine/records/record-mapper.ts';
 import { salesProblem, st } from '../sales/sales.messages.ts';
 import { pendingFor } from './approval.service.ts';
 

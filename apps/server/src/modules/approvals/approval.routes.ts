@@ -1,7 +1,7 @@
-import { notFound } from '../../platform/errors.ts';
-import { defineRoute, idParam, type RouteSpec } from '../../platform/http/route.ts';
-import { can } from '../../platform/permissions/principal.ts';
-import { getRecord, recordCtx } from '../../records/record.service.ts';
+import { notFound } from '../../core/errors.ts';
+import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
+import { can } from '../../core/auth/principal.ts';
+import { getRecord, recordCtx } from '../../engine/records/record.service.ts';
 import { decisionBody, flowInput, historyQuery, inboxQuery } from './approval.schemas.ts';
 import {
   type ApprovalAction,

@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
-import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
-import { notFound } from '../../platform/errors.ts';
-import { kickDispatcher } from '../../platform/events/dispatcher.ts';
-import { emitEvents } from '../../platform/events/outbox.ts';
-import type { Label, Locale } from '../../platform/i18n/locale.ts';
-import { isUuid, newId } from '../../platform/ids.ts';
-import { dataScopeFor, type Principal } from '../../platform/permissions/principal.ts';
+import { type Actor, writeAudit } from '../../core/audit/audit.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
+import { notFound } from '../../core/errors.ts';
+import { kickDispatcher } from '../../core/events/dispatcher.ts';
+import { emitEvents } from '../../core/events/outbox.ts';
+import type { Label, Locale } from '../../core/i18n/locale.ts';
+import { isUuid, newId } from '../../core/ids.ts';
+import { dataScopeFor, type Principal } from '../../core/auth/principal.ts';
 import { notify } from '../notifications/index.ts';
 import { salesProblem } from '../sales/sales.messages.ts';
 import {

@@ -1,4 +1,4 @@
-import { registerJob } from '../../platform/jobs/queue.ts';
+import { registerJob } from '../../core/jobs/queue.ts';
 import { backfillTag } from './cdp.service.ts';
 
 /** Payload of `cdp:backfill`: computes one tag over every profile, reporting progress on the tag. */

@@ -1,5 +1,5 @@
-import { AppError, type FieldError, type ProblemCode } from '../../platform/errors.ts';
-import type { Locale } from '../../platform/i18n/locale.ts';
+import { AppError, type FieldError, type ProblemCode } from '../../core/errors.ts';
+import type { Locale } from '../../core/i18n/locale.ts';
 
 /**
  * The CDP module's problem texts. The platform catalogue is not ours to extend, so details are

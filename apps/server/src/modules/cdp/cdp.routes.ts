@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineRoute, idParam, type RouteSpec } from '../../platform/http/route.ts';
-import { can } from '../../platform/permissions/principal.ts';
+import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
+import { can } from '../../core/auth/principal.ts';
 import * as svc from './cdp.service.ts';
 import { evaluateProfiles } from './evaluation.service.ts';
 import { splitMerge } from './identity.service.ts';
@@ -211,7 +211,7 @@ export const cdpRouteList: RouteSpec[] = [
     handler: (req) =>
       req.tx(async (tx) => {
         const r = await svc.profile360(tx, req.principal, req.actor, req.params.id, true);
-        const { writeAudit } = await import('../../platform/audit/audit.ts');
+        const { writeAudit } = await import('../../core/audit/audit.ts');
         await writeAudit(tx, req.actor, { action: 'unmask', object: 'profile', recordId: r.id });
         return explainProfileTags(r, req.locale);
       }),

@@ -1,15 +1,15 @@
 import { sql } from 'kysely';
-import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
-import { randomToken, sha256 } from '../../platform/auth/tokens.ts';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
-import { conflict, invalid, notFound } from '../../platform/errors.ts';
-import type { Locale } from '../../platform/i18n/locale.ts';
-import { newId } from '../../platform/ids.ts';
-import { enqueue } from '../../platform/jobs/queue.ts';
-import { can, type Principal } from '../../platform/permissions/principal.ts';
-import { getRecord, recordCtx } from '../../records/record.service.ts';
-import { toRecord } from '../../records/record-mapper.ts';
-import { baseWhere, scopeWhere } from '../../records/record-sql.ts';
+import { type Actor, writeAudit } from '../../core/audit/audit.ts';
+import { randomToken, sha256 } from '../../core/auth/tokens.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
+import { conflict, invalid, notFound } from '../../core/errors.ts';
+import type { Locale } from '../../core/i18n/locale.ts';
+import { newId } from '../../core/ids.ts';
+import { enqueue } from '../../core/jobs/queue.ts';
+import { can, type Principal } from '../../core/auth/principal.ts';
+import { getRecord, recordCtx } from '../../engine/records/record.service.ts';
+import { toRecord } from '../../engine/records/record-mapper.ts';
+import { baseWhere, scopeWhere } from '../../engine/records/record-sql.ts';
 import { cdpFieldError, cdpProblem, ct } from './cdp.messages.ts';
 import { ensureCounters } from './counters.ts';
 import {
@@ -821,12 +821,12 @@ export async function previewTag(
 }
 
 export async function backfillTag(
-  db: import('../../platform/db/database.ts').Db,
+  db: import('../../core/db/database.ts').Db,
   tenantId: string,
   tagId: string,
   heartbeat: () => Promise<void>,
 ) {
-  const { inTenant } = await import('../../platform/db/tenant-scope.ts');
+  const { inTenant } = await import('../../core/db/tenant-scope.ts');
   const tag = await inTenant(db, tenantId, async (tx) => {
     const t = (
       await sql<any>`select * from cdp_tags where tenant_id = ${tenantId} and id = ${tagId}`.execute(tx)

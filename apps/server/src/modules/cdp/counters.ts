@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
 import { type CounterDef, compareSql, counterAmount, eventMatches, utcDay } from './rules.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import { inTenant } from '../../platform/db/tenant-scope.ts';
-import { subscribe } from '../../platform/events/dispatcher.ts';
-import type { DomainEvent } from '../../platform/events/outbox.ts';
+import { inTenant } from '../../core/db/tenant-scope.ts';
+import { subscribe } from '../../core/events/dispatcher.ts';
+import type { DomainEvent } from '../../core/events/outbox.ts';
 import { evaluateProfiles } from './evaluation.service.ts';
 import { loadIdentityRules, resolveIdentities } from './identity.service.ts';
 import { normalizeIdentity } from './identity.ts';

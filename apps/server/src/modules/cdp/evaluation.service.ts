@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
-import { emitEvents, type NewEvent } from '../../platform/events/outbox.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
+import { emitEvents, type NewEvent } from '../../core/events/outbox.ts';
 import { recordSource } from './record-source.ts';
 import {
   aggregate,

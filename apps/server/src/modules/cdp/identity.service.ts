@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
-import type { Actor } from '../../platform/audit/audit.ts';
-import { writeAudit } from '../../platform/audit/audit.ts';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
-import { conflict, notFound } from '../../platform/errors.ts';
-import { emitEvents } from '../../platform/events/outbox.ts';
-import { newId } from '../../platform/ids.ts';
+import type { Actor } from '../../core/audit/audit.ts';
+import { writeAudit } from '../../core/audit/audit.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
+import { conflict, notFound } from '../../core/errors.ts';
+import { emitEvents } from '../../core/events/outbox.ts';
+import { newId } from '../../core/ids.ts';
 import { recomputeCounters } from './counters.ts';
 import {
   type Identity,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Database } from '../../platform/db/database.ts';
-import type { RouteSpec } from '../../platform/http/route.ts';
+import type { Database } from '../../core/db/database.ts';
+import type { RouteSpec } from '../../core/http/route.ts';
 import { registerBackfillJob } from './backfill.job.ts';
 import { cdpRouteList } from './cdp.routes.ts';
 import { registerCrmLinks } from './crm-link.ts';

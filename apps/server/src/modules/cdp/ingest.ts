@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
-import { sha256 } from '../../platform/auth/tokens.ts';
-import type { Database } from '../../platform/db/database.ts';
-import { inTenant } from '../../platform/db/tenant-scope.ts';
-import { newId } from '../../platform/ids.ts';
-import { kick } from '../../platform/jobs/queue.ts';
+import { sha256 } from '../../core/auth/tokens.ts';
+import type { Database } from '../../core/db/database.ts';
+import { inTenant } from '../../core/db/tenant-scope.ts';
+import { newId } from '../../core/ids.ts';
+import { kick } from '../../core/jobs/queue.ts';
 
 /**
  * Segment-compatible ingestion (`/v1/track` …), its own Fastify scope so its text/plain JSON

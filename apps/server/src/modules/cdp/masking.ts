@@ -1,4 +1,4 @@
-import { type FieldDef, maskValue as maskField } from '../../records/field-types.ts';
+import { type FieldDef, maskValue as maskField } from '../../engine/records/field-types.ts';
 
 /** Masks a personal value the way the record engine does (field-types.ts), by personal kind. */
 export function maskValue(kind: string, value: string): string {

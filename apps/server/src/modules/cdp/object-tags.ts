@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import type { Db } from '../../platform/db/database.ts';
-import { inTenant, type Tx } from '../../platform/db/tenant-scope.ts';
-import { subscribeBatch } from '../../platform/events/dispatcher.ts';
-import type { DomainEvent } from '../../platform/events/outbox.ts';
-import { isUuid } from '../../platform/ids.ts';
+import type { Db } from '../../core/db/database.ts';
+import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
+import { subscribeBatch } from '../../core/events/dispatcher.ts';
+import type { DomainEvent } from '../../core/events/outbox.ts';
+import { isUuid } from '../../core/ids.ts';
 import { applyMembership, loadSegmentDefs, loadTagDefs, recordRuleQuery } from './evaluation.service.ts';
 
 /**

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { inTenant } from '../../platform/db/tenant-scope.ts';
-import { newId } from '../../platform/ids.ts';
+import { inTenant } from '../../core/db/tenant-scope.ts';
+import { newId } from '../../core/ids.ts';
 import { useTestEnv } from '../../testing/harness.ts';
 import { loadIdentityRules, resolveIdentities, splitMerge } from './identity.service.ts';
 import {

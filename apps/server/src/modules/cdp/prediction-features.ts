@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
-import type { Label, Locale } from '../../platform/i18n/locale.ts';
+import type { Label, Locale } from '../../core/i18n/locale.ts';
 
 /**
  * Predicted tags (R2.1, R12.4): the feature set, population and label definitions, and the

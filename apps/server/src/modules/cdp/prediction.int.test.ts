@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { inTenant } from '../../platform/db/tenant-scope.ts';
+import { inTenant } from '../../core/db/tenant-scope.ts';
 import { drainBackground, login, loginAsRole, newTenant, useTestEnv } from '../../testing/harness.ts';
 import { predictTag, schedulePredictions } from './prediction.service.ts';
 import { FEATURE_KEYS, featureSql, REASON_PREFIX, type StoredReason, toRow } from './prediction-features.ts';

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
-import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
-import type { Db } from '../../platform/db/database.ts';
-import { inTenant, type Tx } from '../../platform/db/tenant-scope.ts';
-import { conflict, invalid, notFound } from '../../platform/errors.ts';
-import type { Locale } from '../../platform/i18n/locale.ts';
-import { enqueue } from '../../platform/jobs/queue.ts';
+import { type Actor, writeAudit } from '../../core/audit/audit.ts';
+import type { Db } from '../../core/db/database.ts';
+import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
+import { conflict, invalid, notFound } from '../../core/errors.ts';
+import type { Locale } from '../../core/i18n/locale.ts';
+import { enqueue } from '../../core/jobs/queue.ts';
 import { computeSegment, type SegmentDef } from './evaluation.service.ts';
 import {
   DAY_MS,

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
-import type { Db } from '../../platform/db/database.ts';
-import { inTenant, type Tx } from '../../platform/db/tenant-scope.ts';
-import { newId } from '../../platform/ids.ts';
-import { enqueue, registerJob } from '../../platform/jobs/queue.ts';
+import type { Db } from '../../core/db/database.ts';
+import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
+import { newId } from '../../core/ids.ts';
+import { enqueue, registerJob } from '../../core/jobs/queue.ts';
 import { CounterBatch } from './counters.ts';
 import { evaluateProfiles, type SegmentDef, type TagDef } from './evaluation.service.ts';
 import { ownerOf, resolveIdentities } from './identity.service.ts';

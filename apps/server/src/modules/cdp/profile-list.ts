@@ -1,8 +1,8 @@
 import { type RawBuilder, sql } from 'kysely';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
-import { notFound } from '../../platform/errors.ts';
-import { decodeCursor, encodeCursor } from '../../platform/http/cursor.ts';
-import { isUuid } from '../../platform/ids.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
+import { notFound } from '../../core/errors.ts';
+import { decodeCursor, encodeCursor } from '../../core/http/cursor.ts';
+import { isUuid } from '../../core/ids.ts';
 import { recordNames, type Viewer } from './cdp.service.ts';
 import { normalizeIdentity } from './identity.ts';
 import { maskValue } from './masking.ts';

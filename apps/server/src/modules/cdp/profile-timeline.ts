@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import type { Actor } from '../../platform/audit/audit.ts';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
-import { can, type Principal } from '../../platform/permissions/principal.ts';
-import { getRecord, recordCtx } from '../../records/record.service.ts';
-import type { RecordOut } from '../../records/record-mapper.ts';
+import type { Actor } from '../../core/audit/audit.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
+import { can, type Principal } from '../../core/auth/principal.ts';
+import { getRecord, recordCtx } from '../../engine/records/record.service.ts';
+import type { RecordOut } from '../../engine/records/record-mapper.ts';
 import {
   type CustomerLists,
   customerLists,

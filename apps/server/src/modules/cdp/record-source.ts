@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
-import { field, type ObjectDef, systemFields } from '../../records/object-def.ts';
-import { standardObjects } from '../../records/standard-objects.ts';
+import { field, type ObjectDef, systemFields } from '../../engine/records/object-def.ts';
+import { standardObjects } from '../../engine/records/standard-objects.ts';
 
 /**
  * Where the records of an object live, for tags and segments over objects (R2.2): standard

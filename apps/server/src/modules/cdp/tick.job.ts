@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import type { Db } from '../../platform/db/database.ts';
-import { inTenant } from '../../platform/db/tenant-scope.ts';
-import { registerJob } from '../../platform/jobs/queue.ts';
+import type { Db } from '../../core/db/database.ts';
+import { inTenant } from '../../core/db/tenant-scope.ts';
+import { registerJob } from '../../core/jobs/queue.ts';
 import { scheduleTick } from './cdp.service.ts';
 import {
   computeProfileTag,

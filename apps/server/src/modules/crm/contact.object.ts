@@ -1,4 +1,4 @@
-import { field, type ObjectDef, option, pii, systemFields } from '../../records/object-def.ts';
+import { field, type ObjectDef, option, pii, systemFields } from '../../engine/records/object-def.ts';
 
 /** R4.1: people at a customer; each will link to a CDP profile (One ID, R1.2). */
 export const contactObject: ObjectDef = {

@@ -1,4 +1,4 @@
-import { field, type ObjectDef, option, pii, systemFields } from '../../records/object-def.ts';
+import { field, type ObjectDef, option, pii, systemFields } from '../../engine/records/object-def.ts';
 
 export const INDUSTRY_OPTIONS = [
   option('manufacturing', '制造业', 'Manufacturing'),

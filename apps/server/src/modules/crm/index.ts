@@ -1,4 +1,4 @@
-import { registerStandardObject } from '../../records/standard-objects.ts';
+import { registerStandardObject } from '../../engine/records/standard-objects.ts';
 import { contactObject } from './contact.object.ts';
 import { customerObject } from './customer.object.ts';
 

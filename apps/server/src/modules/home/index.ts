@@ -1,4 +1,4 @@
-import { defineRoute, type RouteSpec } from '../../platform/http/route.ts';
+import { defineRoute, type RouteSpec } from '../../core/http/route.ts';
 import { today } from './today.service.ts';
 
 /** The home page's "my day": one authenticated read composed of the other modules' scoped services. */

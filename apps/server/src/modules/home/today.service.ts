@@ -1,9 +1,9 @@
-import type { Actor } from '../../platform/audit/audit.ts';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
-import type { Locale } from '../../platform/i18n/locale.ts';
-import { can, dataScopeFor, type Principal } from '../../platform/permissions/principal.ts';
-import type { FilterNode } from '../../records/filter.ts';
-import { listRecords, type RecordCtx, recordCtx } from '../../records/record.service.ts';
+import type { Actor } from '../../core/audit/audit.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
+import type { Locale } from '../../core/i18n/locale.ts';
+import { can, dataScopeFor, type Principal } from '../../core/auth/principal.ts';
+import type { FilterNode } from '../../engine/records/filter.ts';
+import { listRecords, type RecordCtx, recordCtx } from '../../engine/records/record.service.ts';
 import { inbox as approvalInbox } from '../approvals/approval.service.ts';
 import { inbox as leadInbox } from '../leads/lead.service.ts';
 import { listNotifications } from '../notifications/notifications.service.ts';

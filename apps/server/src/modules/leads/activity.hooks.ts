@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { ObjectHooks } from '../../records/object-hooks.ts';
-import { recordCtx, updateRecords } from '../../records/record.service.ts';
+import type { ObjectHooks } from '../../engine/records/object-hooks.ts';
+import { recordCtx, updateRecords } from '../../engine/records/record.service.ts';
 import { RESPONSE_TYPES } from './activity.object.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { field, type ObjectDef, option, systemFields } from '../../records/object-def.ts';
+import { field, type ObjectDef, option, systemFields } from '../../engine/records/object-def.ts';
 
 export const ACTIVITY_TYPES = ['call', 'visit', 'wecom', 'email', 'meeting', 'task', 'note'] as const;
 /** Activities that count as a first response to a lead: a real conversation, not a note. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { inTenant } from '../../platform/db/tenant-scope.ts';
+import { inTenant } from '../../core/db/tenant-scope.ts';
 import { drainBackground, getTestEnv, login, loginAsRole, newTenant } from '../../testing/harness.ts';
 import { withinHours } from './assignment.service.ts';
 

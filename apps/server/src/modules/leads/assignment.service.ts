@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
-import { newId } from '../../platform/ids.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
+import { newId } from '../../core/ids.ts';
 import { cached } from './config-cache.ts';
 
 /**

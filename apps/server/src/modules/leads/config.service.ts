@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
-import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
-import { notFound } from '../../platform/errors.ts';
-import { newId } from '../../platform/ids.ts';
+import { type Actor, writeAudit } from '../../core/audit/audit.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
+import { notFound } from '../../core/errors.ts';
+import { newId } from '../../core/ids.ts';
 import { type AssignmentRule, loadRules } from './assignment.service.ts';
 import { invalidateTenant } from './config-cache.ts';
 import {

@@ -1,7 +1,7 @@
-import type { RouteSpec } from '../../platform/http/route.ts';
-import { registerJob } from '../../platform/jobs/queue.ts';
-import { registerObjectHooks } from '../../records/object-hooks.ts';
-import { registerStandardObject } from '../../records/standard-objects.ts';
+import type { RouteSpec } from '../../core/http/route.ts';
+import { registerJob } from '../../core/jobs/queue.ts';
+import { registerObjectHooks } from '../../engine/records/object-hooks.ts';
+import { registerStandardObject } from '../../engine/records/standard-objects.ts';
 import { notificationsRoutes, registerNotificationsModule } from '../notifications/index.ts';
 import { activityHooks } from './activity.hooks.ts';
 import { activityObject } from './activity.object.ts';

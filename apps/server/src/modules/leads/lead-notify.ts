@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
 import { notify } from '../notifications/notifications.service.ts';
 
 export interface AssignedLead {

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
-import { writeAuditMany } from '../../platform/audit/audit.ts';
-import { emitEvents } from '../../platform/events/outbox.ts';
-import { enqueue } from '../../platform/jobs/queue.ts';
-import { dataScopeFor } from '../../platform/permissions/principal.ts';
-import type { ObjectHooks, WriteItem, WrittenItem } from '../../records/object-hooks.ts';
-import type { RecordCtx } from '../../records/record.service.ts';
+import { writeAuditMany } from '../../core/audit/audit.ts';
+import { emitEvents } from '../../core/events/outbox.ts';
+import { enqueue } from '../../core/jobs/queue.ts';
+import { dataScopeFor } from '../../core/auth/principal.ts';
+import type { ObjectHooks, WriteItem, WrittenItem } from '../../engine/records/object-hooks.ts';
+import type { RecordCtx } from '../../engine/records/record.service.ts';
 import { Assigner, type AssignmentLog, type Decision, logAssignments } from './assignment.service.ts';
 import { notifyAssignees } from './lead-notify.ts';
 import { type LeadSettings, loadSettings, loadSettingsCached, scoreLead } from './scoring.service.ts';

@@ -1,4 +1,4 @@
-import { field, type ObjectDef, option, pii, systemFields } from '../../records/object-def.ts';
+import { field, type ObjectDef, option, pii, systemFields } from '../../engine/records/object-def.ts';
 import { INDUSTRY_OPTIONS } from '../crm/customer.object.ts';
 
 export const CHANNEL_OPTIONS = [

@@ -1,22 +1,22 @@
 import { sql } from 'kysely';
-import { writeAudit } from '../../platform/audit/audit.ts';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
-import { forbidden, notFound } from '../../platform/errors.ts';
-import { emitEvents } from '../../platform/events/outbox.ts';
-import type { Locale } from '../../platform/i18n/locale.ts';
-import { isUuid } from '../../platform/ids.ts';
-import { can } from '../../platform/permissions/principal.ts';
-import { normalisePhone } from '../../records/field-types.ts';
+import { writeAudit } from '../../core/audit/audit.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
+import { forbidden, notFound } from '../../core/errors.ts';
+import { emitEvents } from '../../core/events/outbox.ts';
+import type { Locale } from '../../core/i18n/locale.ts';
+import { isUuid } from '../../core/ids.ts';
+import { can } from '../../core/auth/principal.ts';
+import { normalisePhone } from '../../engine/records/field-types.ts';
 import {
   createRecords,
   getRecord,
   type RecordCtx,
   recordCtx,
   updateRecords,
-} from '../../records/record.service.ts';
-import { type Row, toRecord } from '../../records/record-mapper.ts';
-import { scopeWhere } from '../../records/record-sql.ts';
-import { isStandardObject } from '../../records/standard-objects.ts';
+} from '../../engine/records/record.service.ts';
+import { type Row, toRecord } from '../../engine/records/record-mapper.ts';
+import { scopeWhere } from '../../engine/records/record-sql.ts';
+import { isStandardObject } from '../../engine/records/standard-objects.ts';
 import { notify } from '../notifications/notifications.service.ts';
 import { logAssignments } from './assignment.service.ts';
 import { findDuplicates, slaMinutes } from './lead.hooks.ts';

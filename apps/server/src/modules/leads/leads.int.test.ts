@@ -3,8 +3,8 @@ import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { after, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { inTenant } from '../../platform/db/tenant-scope.ts';
-import { isStandardObject } from '../../records/standard-objects.ts';
+import { inTenant } from '../../core/db/tenant-scope.ts';
+import { isStandardObject } from '../../engine/records/standard-objects.ts';
 import { drainBackground, getTestEnv, login, loginAsRole, newTenant } from '../../testing/harness.ts';
 import { runReclaim, runReminders, runSlaScan } from './lead.service.ts';
 

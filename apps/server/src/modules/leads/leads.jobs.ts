@@ -1,5 +1,5 @@
-import { inTenant } from '../../platform/db/tenant-scope.ts';
-import type { JobContext } from '../../platform/jobs/queue.ts';
+import { inTenant } from '../../core/db/tenant-scope.ts';
+import type { JobContext } from '../../core/jobs/queue.ts';
 import { scheduleTick, scheduleTrain } from './lead.hooks.ts';
 import { runReclaim, runReminders, runSlaScan } from './lead.service.ts';
 import { notifyAssignees } from './lead-notify.ts';

@@ -1,5 +1,5 @@
-import { AppError, type FieldError, type ProblemCode } from '../../platform/errors.ts';
-import type { Label, Locale } from '../../platform/i18n/locale.ts';
+import { AppError, type FieldError, type ProblemCode } from '../../core/errors.ts';
+import type { Label, Locale } from '../../core/i18n/locale.ts';
 
 /** The leads module's own problem and notification texts (zh-CN first, en-US). */
 const zh: Record<string, string> = {

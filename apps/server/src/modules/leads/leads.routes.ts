@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { badRequest } from '../../platform/errors.ts';
-import { RateLimiter } from '../../platform/http/rate-limit.ts';
-import { defineRoute, idParam, type RouteSpec } from '../../platform/http/route.ts';
-import { kick } from '../../platform/jobs/queue.ts';
-import { recordCtx } from '../../records/record.service.ts';
+import { badRequest } from '../../core/errors.ts';
+import { RateLimiter } from '../../core/http/rate-limit.ts';
+import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
+import { kick } from '../../core/jobs/queue.ts';
+import { recordCtx } from '../../engine/records/record.service.ts';
 import {
   createRule,
   deleteRule,

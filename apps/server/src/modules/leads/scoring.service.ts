@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
-import type { Label } from '../../platform/i18n/locale.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
+import type { Label } from '../../core/i18n/locale.ts';
 import { cached, invalidateTenant } from './config-cache.ts';
 import { auc, contributions, type LogisticModel, predict, train } from './logistic.ts';
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
-import { type FieldError, invalid } from '../../platform/errors.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
+import { type FieldError, invalid } from '../../core/errors.ts';
 
 type RefTable = 'units' | 'users' | 'lead_assignment_rules';
 

@@ -1,5 +1,5 @@
-import type { RouteSpec } from '../../platform/http/route.ts';
-import { registerJob } from '../../platform/jobs/queue.ts';
+import type { RouteSpec } from '../../core/http/route.ts';
+import { registerJob } from '../../core/jobs/queue.ts';
 import { notificationRoutes } from './notifications.routes.ts';
 import { WEBHOOK_QUEUE } from './notifications.service.ts';
 import { deliverWebhook } from './webhook.job.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRoute, idParam, type RouteSpec } from '../../platform/http/route.ts';
+import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
 import {
   createWebhook,
   deleteWebhook,

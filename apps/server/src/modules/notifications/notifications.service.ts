@@ -1,10 +1,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
-import { notFound } from '../../platform/errors.ts';
-import type { Label } from '../../platform/i18n/locale.ts';
-import { newId } from '../../platform/ids.ts';
-import { enqueue } from '../../platform/jobs/queue.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
+import { notFound } from '../../core/errors.ts';
+import type { Label } from '../../core/i18n/locale.ts';
+import { newId } from '../../core/ids.ts';
+import { enqueue } from '../../core/jobs/queue.ts';
 
 export const WEBHOOK_QUEUE = 'notifications:webhook';
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { inTenant } from '../../platform/db/tenant-scope.ts';
-import type { JobContext } from '../../platform/jobs/queue.ts';
+import { inTenant } from '../../core/db/tenant-scope.ts';
+import type { JobContext } from '../../core/jobs/queue.ts';
 import { signPayload } from './notifications.service.ts';
 
 export interface WebhookJobPayload {

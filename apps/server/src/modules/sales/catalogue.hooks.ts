@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { rowScope } from '../../platform/permissions/principal.ts';
-import type { ObjectHooks } from '../../records/object-hooks.ts';
+import { rowScope } from '../../core/auth/principal.ts';
+import type { ObjectHooks } from '../../engine/records/object-hooks.ts';
 
 /** Tiers are `[{minQty > 0, unitPrice ≥ 0 integer minor units}]` with distinct minimums, stored sorted. */
 export const priceListHooks: ObjectHooks = {

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
 
 export interface SalesSettings {
   /** "Future pipeline value" thresholds on the weighted open pipeline, in minor units. */

@@ -1,5 +1,5 @@
-import { defineRoute, idParam, type RouteSpec } from '../../platform/http/route.ts';
-import { recordCtx } from '../../records/record.service.ts';
+import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
+import { recordCtx } from '../../engine/records/record.service.ts';
 import { getSettings, putSettings } from './customer-value.service.ts';
 import { customer360 } from './customer360.service.ts';
 import {

@@ -1,10 +1,10 @@
-import { inTenant } from '../../platform/db/tenant-scope.ts';
-import { subscribe } from '../../platform/events/dispatcher.ts';
-import type { DomainEvent } from '../../platform/events/outbox.ts';
-import type { RouteSpec } from '../../platform/http/route.ts';
-import type { JobContext } from '../../platform/jobs/queue.ts';
-import { registerObjectHooks } from '../../records/object-hooks.ts';
-import { registerOptionsLoader, registerStandardObject } from '../../records/standard-objects.ts';
+import { inTenant } from '../../core/db/tenant-scope.ts';
+import { subscribe } from '../../core/events/dispatcher.ts';
+import type { DomainEvent } from '../../core/events/outbox.ts';
+import type { RouteSpec } from '../../core/http/route.ts';
+import type { JobContext } from '../../core/jobs/queue.ts';
+import { registerObjectHooks } from '../../engine/records/object-hooks.ts';
+import { registerOptionsLoader, registerStandardObject } from '../../engine/records/standard-objects.ts';
 import { analyticsRoutes } from '../analytics/analytics.routes.ts';
 import { approvalLockHooks } from '../approvals/approval.lock.ts';
 import { approvalRoutes } from '../approvals/approval.routes.ts';

@@ -1,4 +1,4 @@
-import type { ObjectHooks } from '../../records/object-hooks.ts';
+import type { ObjectHooks } from '../../engine/records/object-hooks.ts';
 import { ensureDefaultPipeline, findPipeline } from './pipeline.queries.ts';
 
 /**

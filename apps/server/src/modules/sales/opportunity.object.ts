@@ -1,4 +1,4 @@
-import { field, type ObjectDef, option, systemFields } from '../../records/object-def.ts';
+import { field, type ObjectDef, option, systemFields } from '../../engine/records/object-def.ts';
 
 /** Default pipeline stage keys; a tenant's pipelines may define others (see pipeline.service.ts). */
 export const DEFAULT_STAGE_OPTIONS = [

@@ -1,5 +1,5 @@
-import { defineRoute, idParam, type RouteSpec } from '../../platform/http/route.ts';
-import { recordCtx } from '../../records/record.service.ts';
+import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
+import { recordCtx } from '../../engine/records/record.service.ts';
 import { kanban, moveStage, setSopItem, sopView } from './opportunity.service.ts';
 import { listPipelines } from './pipeline.queries.ts';
 import { createPipeline, updatePipeline } from './pipeline.service.ts';

@@ -1,20 +1,20 @@
 import { sql } from 'kysely';
-import { writeAudit } from '../../platform/audit/audit.ts';
-import { invalid, notFound } from '../../platform/errors.ts';
-import { kickDispatcher } from '../../platform/events/dispatcher.ts';
-import { emitEvents } from '../../platform/events/outbox.ts';
-import type { Locale } from '../../platform/i18n/locale.ts';
-import { isUuid } from '../../platform/ids.ts';
-import { can } from '../../platform/permissions/principal.ts';
-import { getRecord, type RecordCtx, updateRecords } from '../../records/record.service.ts';
+import { writeAudit } from '../../core/audit/audit.ts';
+import { invalid, notFound } from '../../core/errors.ts';
+import { kickDispatcher } from '../../core/events/dispatcher.ts';
+import { emitEvents } from '../../core/events/outbox.ts';
+import type { Locale } from '../../core/i18n/locale.ts';
+import { isUuid } from '../../core/ids.ts';
+import { can } from '../../core/auth/principal.ts';
+import { getRecord, type RecordCtx, updateRecords } from '../../engine/records/record.service.ts';
 import {
   attachDisplay,
   displayColumns,
   type RecordOut,
   type Row,
   toRecord,
-} from '../../records/record-mapper.ts';
-import { baseWhere, scopeWhere } from '../../records/record-sql.ts';
+} from '../../engine/records/record-mapper.ts';
+import { baseWhere, scopeWhere } from '../../engine/records/record-sql.ts';
 import type { Stage } from './pipeline.defaults.ts';
 import { ensureDefaultPipeline, findPipeline, type Pipeline } from './pipeline.queries.ts';
 import { salesProblem, st } from './sales.messages.ts';

@@ -1,17 +1,17 @@
 import { sql } from 'kysely';
-import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
-import { kickDispatcher } from '../../platform/events/dispatcher.ts';
-import { emitEvents } from '../../platform/events/outbox.ts';
-import type { Locale } from '../../platform/i18n/locale.ts';
-import type { ObjectHooks } from '../../records/object-hooks.ts';
+import { type Actor, writeAudit } from '../../core/audit/audit.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
+import { kickDispatcher } from '../../core/events/dispatcher.ts';
+import { emitEvents } from '../../core/events/outbox.ts';
+import type { Locale } from '../../core/i18n/locale.ts';
+import type { ObjectHooks } from '../../engine/records/object-hooks.ts';
 import {
   createRecords,
   getRecord,
   type RecordCtx,
   recordCtx,
   updateRecords,
-} from '../../records/record.service.ts';
+} from '../../engine/records/record.service.ts';
 import { liveRecord } from './opportunity.service.ts';
 import { fmtMoney, salesProblem } from './sales.messages.ts';
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { rowScope } from '../../platform/permissions/principal.ts';
-import type { ObjectHooks } from '../../records/object-hooks.ts';
+import { rowScope } from '../../core/auth/principal.ts';
+import type { ObjectHooks } from '../../engine/records/object-hooks.ts';
 
 /**
  * Where a document comes from, nearest first: lookup field and the table it points at. A

@@ -1,4 +1,4 @@
-import type { Label } from '../../platform/i18n/locale.ts';
+import type { Label } from '../../core/i18n/locale.ts';
 
 export type StageKind = 'open' | 'won' | 'lost';
 export type SopItemType = 'action' | 'script' | 'document';

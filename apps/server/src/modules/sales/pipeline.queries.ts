@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
-import type { Label } from '../../platform/i18n/locale.ts';
-import { newId } from '../../platform/ids.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
+import type { Label } from '../../core/i18n/locale.ts';
+import { newId } from '../../core/ids.ts';
 import { DEFAULT_PIPELINE_NAME, DEFAULT_STAGES, type Stage } from './pipeline.defaults.ts';
 
 export interface Pipeline {

@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
-import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
-import { notFound } from '../../platform/errors.ts';
-import type { Label, Locale } from '../../platform/i18n/locale.ts';
-import { newId } from '../../platform/ids.ts';
-import { bumpAuthzVersion } from '../../platform/permissions/access-loader.ts';
-import type { PicklistOption } from '../../records/field-types.ts';
+import { type Actor, writeAudit } from '../../core/audit/audit.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
+import { notFound } from '../../core/errors.ts';
+import type { Label, Locale } from '../../core/i18n/locale.ts';
+import { newId } from '../../core/ids.ts';
+import { bumpAuthzVersion } from '../../core/auth/access-loader.ts';
+import type { PicklistOption } from '../../engine/records/field-types.ts';
 import type { Stage } from './pipeline.defaults.ts';
 import { ensureDefaultPipeline, findPipeline, type Pipeline } from './pipeline.queries.ts';
 import { salesProblem } from './sales.messages.ts';

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
-import type { Actor } from '../../platform/audit/audit.ts';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
-import { invalid } from '../../platform/errors.ts';
-import type { Locale } from '../../platform/i18n/locale.ts';
-import { newId } from '../../platform/ids.ts';
-import { can, type Principal } from '../../platform/permissions/principal.ts';
+import type { Actor } from '../../core/audit/audit.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
+import { invalid } from '../../core/errors.ts';
+import type { Locale } from '../../core/i18n/locale.ts';
+import { newId } from '../../core/ids.ts';
+import { can, type Principal } from '../../core/auth/principal.ts';
 import {
   createRecords,
   getRecord,
@@ -12,8 +12,8 @@ import {
   type RecordCtx,
   recordCtx,
   updateRecords,
-} from '../../records/record.service.ts';
-import { attachDisplay, type RecordOut } from '../../records/record-mapper.ts';
+} from '../../engine/records/record.service.ts';
+import { attachDisplay, type RecordOut } from '../../engine/records/record-mapper.ts';
 import { assertUnlocked } from '../approvals/approval.lock.ts';
 import { listFlows, submitForApproval } from '../approvals/approval.service.ts';
 import type { Decision } from '../approvals/approval-targets.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { inTenant } from '../../platform/db/tenant-scope.ts';
+import { inTenant } from '../../core/db/tenant-scope.ts';
 import { marker } from '../../testing/fixtures.ts';
 import type { Client, TestEnv } from '../../testing/harness.ts';
 

@@ -1,9 +1,9 @@
 import { type RawBuilder, sql } from 'kysely';
-import type { Tx } from '../../platform/db/tenant-scope.ts';
-import { invalid } from '../../platform/errors.ts';
-import { can } from '../../platform/permissions/principal.ts';
-import { listRecords, type RecordCtx, recordCtx } from '../../records/record.service.ts';
-import { scopeWhere } from '../../records/record-sql.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
+import { invalid } from '../../core/errors.ts';
+import { can } from '../../core/auth/principal.ts';
+import { listRecords, type RecordCtx, recordCtx } from '../../engine/records/record.service.ts';
+import { scopeWhere } from '../../engine/records/record-sql.ts';
 import { unitSubtreeSql } from './opportunity.service.ts';
 import type { Stage } from './pipeline.defaults.ts';
 

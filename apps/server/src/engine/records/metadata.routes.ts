@@ -1,0 +1,325 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { notFound } from '../../core/errors.ts';
+import { defineRoute, type RouteSpec } from '../../core/http/route.ts';
+import type { Principal } from '../../core/auth/principal.ts';
+import { can } from '../../core/auth/principal.ts';
+import { accessMap } from './field-access.ts';
+import { CLASSIFICATIONS, FIELD_TYPES, PERSONAL_KINDS } from './field-types.ts';
+import {
+  createCustomField,
+  createCustomObject,
+  deleteCustomField,
+  deleteCustomObject,
+  getObject,
+  loadMetadata,
+  updateCustomField,
+  updateObject,
+} from './metadata.service.ts';
+import type { ObjectDef } from './object-def.ts';
+
+const tags = ['metadata'];
+const label = z.object({
+  'zh-CN': z.string().trim().min(1).max(100),
+  'en-US': z.string().trim().min(1).max(100),
+});
+const apiName = z.string().regex(/^[a-z][a-z0-9_]{1,40}$/, { message: 'api_name' });
+const objectParam = z.object({ object: apiName });
+const fieldParam = objectParam.extend({ field: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{1,60}$/) });
+const optionSchema = z.object({
+  value: z.string().trim().min(1).max(100),
+  label,
+  color: z.string().max(20).optional(),
+});
+const validationSchema = z
+  .object({
+    min: z.number().nullable().optional(),
+    max: z.number().nullable().optional(),
+    maxLength: z.number().int().min(1).max(32_000).nullable().optional(),
+    pattern: z.string().max(500).nullable().optional(),
+  })
+  .default({});
+const fieldInput = z.object({
+  apiName,
+  type: z.enum(FIELD_TYPES),
+  label,
+  required: z.boolean().default(false),
+  unique: z.boolean().default(false),
+  defaultValue: z.unknown().optional().default(null),
+  options: z.array(optionSchema).max(500).nullable().default(null),
+  lookupObject: z.string().max(60).nullable().default(null),
+  validation: validationSchema,
+  classification: z.enum(CLASSIFICATIONS).default('internal'),
+  personalKind: z.enum(PERSONAL_KINDS).nullable().default(null),
+});
+// zod 4 applies `.default()` inside `.partial()`, so the patch schema has no defaults: renaming a
+// field must not reset its classification, personal kind, required/unique flags or options.
+const fieldPatch = z
+  .object({
+    label,
+    required: z.boolean(),
+    unique: z.boolean(),
+    defaultValue: z.unknown(),
+    options: z.array(optionSchema).max(500).nullable(),
+    validation: validationSchema.unwrap(),
+    classification: z.enum(CLASSIFICATIONS),
+    personalKind: z.enum(PERSONAL_KINDS).nullable(),
+  })
+  .partial();
+
+/** The description a viewer gets: fields they may not see are not listed at all. */
+export function describeObject(p: Principal, obj: ObjectDef) {
+  const access = accessMap(p, obj);
+  const fields = obj.fields
+    .filter((f) => access.get(f.apiName) !== 'hidden')
+    .map((f) => ({
+      apiName: f.apiName,
+      type: f.type,
+      label: f.label,
+      required: f.required,
+      unique: f.unique,
+      isCustom: f.isCustom,
+      system: f.system,
+      readOnly: f.readOnly || (f.system && !['ownerId', 'unitId'].includes(f.apiName)),
+      options: f.options,
+      lookupObject: f.lookupObject,
+      validation: f.validation,
+      defaultValue: f.defaultValue,
+      classification: f.classification,
+      personalKind: f.personalKind,
+      access: access.get(f.apiName),
+      sortable: !['multipicklist', 'json', 'longtext'].includes(f.type) && access.get(f.apiName) === 'full',
+      filterable: true,
+    }));
+  const visible = new Set(fields.map((f) => f.apiName));
+  return {
+    apiName: obj.apiName,
+    label: obj.label,
+    pluralLabel: obj.pluralLabel,
+    isCustom: obj.isCustom,
+    nameField: obj.nameField,
+    icon: obj.icon,
+    fields,
+    layout: {
+      sections: obj.layout.sections.map((s) => ({ ...s, fields: s.fields.filter((f) => visible.has(f)) })),
+    },
+    listColumns: obj.listColumns.filter((f) => visible.has(f)),
+    relatedLists: obj.relatedLists.filter((r) => can(p, `${r.object}:read`)),
+  };
+}
+
+export const metadataRoutes: RouteSpec[] = [
+  defineRoute({
+    method: 'GET',
+    url: '/meta/objects',
+    permission: 'authenticated',
+    summary: 'Objects the caller may read',
+    tags,
+    handler: (req) =>
+      req.tx(
+        async (tx) => {
+          const meta = await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion);
+          return {
+            items: [...meta.objects.values()]
+              .filter((o) => can(req.principal, `${o.apiName}:read`))
+              .map((o) => ({
+                apiName: o.apiName,
+                label: o.label,
+                pluralLabel: o.pluralLabel,
+                isCustom: o.isCustom,
+                icon: o.icon,
+                nameField: o.nameField,
+              })),
+          };
+        },
+        { readOnly: true },
+      ),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/meta/objects/:object',
+    permission: (p: { object: string }) => `${p.object}:read`,
+    summary: 'Describe one object: fields (with the caller’s access), layout, related lists',
+    tags,
+    params: objectParam,
+    handler: (req) =>
+      req.tx(
+        async (tx) =>
+          describeObject(
+            req.principal,
+            getObject(
+              await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion),
+              req.params.object,
+            ),
+          ),
+        {
+          readOnly: true,
+        },
+      ),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/meta/objects',
+    permission: 'admin:metadata',
+    summary: 'Create a custom object',
+    tags,
+    status: 201,
+    body: z.object({ apiName, label, pluralLabel: label.optional(), icon: z.string().max(40).optional() }),
+    handler: async (req) => {
+      await req.tx(async (tx) =>
+        createCustomObject(
+          tx,
+          req.actor,
+          await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion),
+          req.body,
+        ),
+      );
+      return { apiName: req.body.apiName };
+    },
+  }),
+  defineRoute({
+    method: 'PATCH',
+    url: '/meta/objects/:object',
+    permission: 'admin:metadata',
+    summary: 'Change labels, icon, layout or list columns of an object',
+    tags,
+    params: objectParam,
+    body: z.object({
+      label: label.optional(),
+      pluralLabel: label.optional(),
+      icon: z.string().max(40).optional(),
+      layout: z
+        .object({
+          sections: z
+            .array(z.object({ key: z.string().max(40), label, fields: z.array(z.string().max(80)).max(200) }))
+            .max(30),
+        })
+        .optional(),
+      listColumns: z.array(z.string().max(80)).max(50).optional(),
+    }),
+    handler: async (req) => {
+      await req.tx(async (tx) =>
+        updateObject(
+          tx,
+          req.actor,
+          getObject(
+            await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion),
+            req.params.object,
+          ),
+          req.body,
+        ),
+      );
+      return { apiName: req.params.object };
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/meta/objects/:object',
+    permission: 'admin:metadata',
+    summary: 'Delete a custom object',
+    tags,
+    status: 204,
+    params: objectParam,
+    handler: (req) =>
+      req.tx(async (tx) =>
+        deleteCustomObject(
+          tx,
+          req.actor,
+          getObject(
+            await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion),
+            req.params.object,
+          ),
+        ),
+      ),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/meta/objects/:object/fields',
+    permission: 'admin:metadata',
+    summary: 'Add a custom field',
+    tags,
+    status: 201,
+    params: objectParam,
+    body: fieldInput,
+    handler: async (req) => {
+      const name = await req.tx(async (tx) => {
+        const meta = await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion);
+        return createCustomField(tx, req.actor, meta, getObject(meta, req.params.object), req.body as any);
+      });
+      return { apiName: name };
+    },
+  }),
+  defineRoute({
+    method: 'PATCH',
+    url: '/meta/objects/:object/fields/:field',
+    permission: 'admin:metadata',
+    summary: 'Change a custom field',
+    tags,
+    params: fieldParam,
+    body: fieldPatch,
+    handler: async (req) => {
+      await req.tx(async (tx) => {
+        const meta = await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion);
+        const obj = getObject(meta, req.params.object);
+        const f = obj.fields.find((x) => x.apiName === req.params.field);
+        if (!f) throw notFound('field');
+        await updateCustomField(tx, req.actor, meta, obj, f, req.body as any, req.principal.locale);
+      });
+      return { apiName: req.params.field };
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/meta/objects/:object/fields/:field',
+    permission: 'admin:metadata',
+    summary: 'Delete a custom field',
+    tags,
+    status: 204,
+    params: fieldParam,
+    handler: (req) =>
+      req.tx(async (tx) => {
+        const obj = getObject(
+          await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion),
+          req.params.object,
+        );
+        const f = obj.fields.find((x) => x.apiName === req.params.field);
+        if (!f) throw notFound('field');
+        await deleteCustomField(tx, req.actor, obj, f);
+      }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/meta/regions',
+    permission: 'authenticated',
+    summary: 'GB/T 2260 regions: provinces, or the children of `parent`',
+    tags,
+    query: z.object({
+      parent: z
+        .string()
+        .regex(/^\d{6}$/)
+        .optional(),
+    }),
+    handler: (req) =>
+      req.tx(
+        async (tx) => ({
+          items: (
+            await sql<{
+              code: string;
+              name_zh: string;
+              name_en: string;
+              level: number;
+            }>`select code, name_zh, name_en, level from regions
+            where ${req.query.parent ? sql`parent_code = ${req.query.parent}` : sql`level = 1`} order by code`.execute(
+              tx,
+            )
+          ).rows.map((r) => ({
+            code: r.code,
+            label: { 'zh-CN': r.name_zh, 'en-US': r.name_en },
+            level: r.level,
+            isLeaf: r.level >= 3,
+          })),
+        }),
+        { readOnly: true },
+      ),
+  }),
+];

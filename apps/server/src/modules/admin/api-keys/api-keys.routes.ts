@@ -1,0 +1,102 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { recordChange } from '../../../core/audit/change.ts';
+import { forbidden, notFound } from '../../../core/errors.ts';
+import { defineRoute, idParam, type RouteSpec } from '../../../core/http/route.ts';
+import { newId } from '../../../core/ids.ts';
+import { can } from '../../../core/auth/principal.ts';
+import { API_KEY_PREFIX } from '../../../core/auth/authenticate.ts';
+import { randomToken, sha256, uuidToHex } from '../../../core/auth/tokens.ts';
+
+const tags = ['admin'];
+
+/** API keys act as the user who made them, narrowed to their scopes; stored hashed, shown once. */
+export const apiKeyRoutes: RouteSpec[] = [
+  defineRoute({
+    method: 'GET',
+    url: '/admin/api-keys',
+    permission: 'admin:apikeys',
+    summary: 'List API keys',
+    tags,
+    handler: (req) =>
+      req.tx(
+        async (tx) => ({
+          items: (
+            await sql<any>`select k.id, k.name, k.prefix, k.scopes, k.created_at, k.last_used_at, k.revoked_at, u.name as user_name
+            from api_keys k left join users u on u.tenant_id = k.tenant_id and u.id = k.user_id
+            where k.tenant_id = ${req.principal.tenantId} order by k.created_at desc`.execute(tx)
+          ).rows.map((k) => ({
+            id: k.id,
+            name: k.name,
+            prefix: k.prefix,
+            scopes: k.scopes,
+            userName: k.user_name,
+            createdAt: k.created_at,
+            lastUsedAt: k.last_used_at,
+            revokedAt: k.revoked_at,
+          })),
+        }),
+        { readOnly: true },
+      ),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/admin/api-keys',
+    permission: 'admin:apikeys',
+    summary: 'Create an API key (the key is in this response only)',
+    tags,
+    status: 201,
+    body: z.object({
+      name: z.string().trim().min(1).max(100),
+      scopes: z
+        .array(z.string().regex(/^(\*|[a-z_*]+:[a-z_*]+)$/))
+        .min(1)
+        .max(100),
+    }),
+    handler: (req) => {
+      // A key may mint keys no broader than itself; otherwise a narrow key escalates to its user's full rights.
+      const own = req.principal.apiScopes;
+      const wider = own && !own.includes('*') ? req.body.scopes.find((s) => !own.includes(s) && (s.includes('*') || !can(req.principal, s))) : undefined;
+      if (wider) throw forbidden(wider);
+      return req.tx(async (tx) => {
+        const id = newId();
+        const secret = randomToken();
+        const key = `${API_KEY_PREFIX}${uuidToHex(id)}_${secret}`;
+        const prefix = key.slice(0, 12);
+        await sql`insert into api_keys (tenant_id, id, name, prefix, key_hash, scopes, user_id)
+          values (${req.principal.tenantId}, ${id}, ${req.body.name}, ${prefix}, ${sha256(secret)}, ${req.body.scopes}::text[], ${req.principal.userId})`.execute(
+          tx,
+        );
+        await recordChange(tx, req.actor, 'api_key.created', {
+          action: 'api_key_create',
+          object: 'api_key',
+          recordId: id,
+          meta: { name: req.body.name, scopes: req.body.scopes },
+        });
+        return { id, key, prefix, name: req.body.name, scopes: req.body.scopes };
+      });
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/admin/api-keys/:id',
+    permission: 'admin:apikeys',
+    summary: 'Revoke an API key',
+    tags,
+    status: 204,
+    params: idParam,
+    handler: (req) =>
+      req.tx(async (tx) => {
+        const r =
+          await sql`update api_keys set revoked_at = now() where tenant_id = ${req.principal.tenantId} and id = ${req.params.id} and revoked_at is null`.execute(
+            tx,
+          );
+        if (!Number(r.numAffectedRows ?? 0)) throw notFound('api_key');
+        await recordChange(tx, req.actor, 'api_key.revoked', {
+          action: 'api_key_revoke',
+          object: 'api_key',
+          recordId: req.params.id,
+        });
+      }),
+  }),
+];

@@ -1,0 +1,106 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { accessMap } from '../../../engine/records/field-access.ts';
+import { maskValue } from '../../../engine/records/field-types.ts';
+import { loadMetadata } from '../../../engine/records/metadata.service.ts';
+import { field } from '../../../engine/records/object-def.ts';
+import { defineRoute, type RouteSpec } from '../../../core/http/route.ts';
+import { can } from '../../../core/auth/principal.ts';
+import type { FieldChange } from '../../../core/audit/audit.ts';
+
+const STAFF_FIELDS: Record<string, ReturnType<typeof field>> = {
+  phone: field('phone', 'phone', '手机', 'Phone', { personalKind: 'phone' }),
+  email: field('email', 'email', '邮箱', 'Email', { personalKind: 'email' }),
+};
+
+const query = z.object({
+  action: z.string().max(40).optional(),
+  object: z.string().max(60).optional(),
+  recordId: z.uuid().optional(),
+  actorId: z.uuid().optional(),
+  from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  cursor: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+/** R13.4: who did what, when, from where — newest first, keyset-paginated on the UUIDv7 id. */
+export const auditRoutes: RouteSpec[] = [
+  defineRoute({
+    method: 'GET',
+    url: '/admin/audit',
+    permission: 'admin:audit',
+    summary: 'Search the audit log',
+    tags: ['admin'],
+    query,
+    handler: (req) =>
+      req.tx(
+        async (tx) => {
+          const q = req.query;
+          const rows = (
+            await sql<any>`select a.*, u.name as actor_name from audit_log a
+            left join users u on u.tenant_id = a.tenant_id and u.id = a.actor_id
+            where a.tenant_id = ${req.principal.tenantId}
+              and (${q.action ?? null}::text is null or a.action = ${q.action ?? null})
+              and (${q.object ?? null}::text is null or a.object = ${q.object ?? null})
+              and (${q.recordId ?? null}::uuid is null or a.record_id = ${q.recordId ?? null}::uuid)
+              and (${q.actorId ?? null}::uuid is null or a.actor_id = ${q.actorId ?? null}::uuid)
+              and (${q.from ?? null}::timestamptz is null or a.at >= ${q.from ?? null}::timestamptz)
+              and (${q.to ?? null}::timestamptz is null or a.at <= ${q.to ?? null}::timestamptz)
+              and (${q.cursor ?? null}::uuid is null or a.id < ${q.cursor ?? null}::uuid)
+            order by a.id desc limit ${q.limit + 1}`.execute(tx)
+          ).rows;
+          const page = rows.slice(0, q.limit);
+          // Audit rows keep full values; each viewer sees them as their field access allows.
+          const meta = await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion);
+          // Staff contact details in user-admin rows are personal data too: only user admins see them.
+          const userAdmin = can(req.principal, 'admin:users');
+          const maskStaff = (v: unknown, key: string) =>
+            userAdmin || v === null || v === undefined ? v : maskValue(STAFF_FIELDS[key]!, v);
+          const maskChanges = (object: string | null, changes: FieldChange[] | null) => {
+            if (object === 'user' && changes)
+              return changes.map((c) =>
+                c.field in STAFF_FIELDS
+                  ? { field: c.field, from: maskStaff(c.from, c.field), to: maskStaff(c.to, c.field) }
+                  : c,
+              );
+            const obj = object ? meta.objects.get(object) : undefined;
+            if (!obj || !changes) return changes;
+            const access = accessMap(req.principal, obj);
+            return changes.flatMap((c) => {
+              const f = obj.fields.find((x) => x.apiName === c.field);
+              const a = f ? access.get(f.apiName) : 'full';
+              if (a === 'hidden') return [];
+              return a === 'masked' && f
+                ? [{ field: c.field, from: maskValue(f, c.from), to: maskValue(f, c.to) }]
+                : [c];
+            });
+          };
+          return {
+            items: page.map((a) => ({
+              id: a.id,
+              at: a.at,
+              action: a.action,
+              object: a.object,
+              recordId: a.record_id,
+              actor: { id: a.actor_id, name: a.actor_name, kind: a.actor_kind },
+              changes: maskChanges(a.object, a.changes),
+              meta:
+                a.object === 'user' && a.meta && !userAdmin
+                  ? Object.fromEntries(
+                      Object.entries(a.meta as Record<string, unknown>).map(([k, v]) => [
+                        k,
+                        k in STAFF_FIELDS ? maskStaff(v, k) : v,
+                      ]),
+                    )
+                  : a.meta,
+              ip: a.ip,
+              requestId: a.request_id,
+            })),
+            nextCursor: rows.length > q.limit ? page[page.length - 1].id : null,
+          };
+        },
+        { readOnly: true },
+      ),
+  }),
+];

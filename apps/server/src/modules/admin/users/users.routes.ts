@@ -1,0 +1,279 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { recordChange } from '../../../core/audit/change.ts';
+import type { Tx } from '../../../core/db/tenant-scope.ts';
+import { conflict, invalid, notFound } from '../../../core/errors.ts';
+import { defineRoute, idParam, type RouteSpec } from '../../../core/http/route.ts';
+import { LOCALES } from '../../../core/i18n/locale.ts';
+import { newId } from '../../../core/ids.ts';
+import { bumpAuthzVersion } from '../../../core/auth/access-loader.ts';
+import { generatePassword, hashPassword, passwordPolicyOk } from '../../../core/auth/password.ts';
+
+const tags = ['admin'];
+interface UserRow {
+  id: string;
+  login: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  unit_id: string;
+  unit_name: string;
+  status: string;
+  locale: string;
+  last_login_at: Date | null;
+  locked_until: Date | null;
+  role_ids: string[];
+  version: number;
+}
+const out = (u: UserRow) => ({
+  id: u.id,
+  login: u.login,
+  name: u.name,
+  email: u.email,
+  phone: u.phone,
+  unitId: u.unit_id,
+  unitName: u.unit_name,
+  status: u.status,
+  locale: u.locale,
+  lastLoginAt: u.last_login_at,
+  lockedUntil: u.locked_until,
+  roleIds: u.role_ids ?? [],
+  version: u.version,
+});
+
+async function loadUsers(tx: Tx, tenantId: string, id?: string): Promise<UserRow[]> {
+  return (
+    await sql<UserRow>`select u.*, un.name as unit_name,
+        coalesce((select array_agg(ur.role_id) from user_roles ur where ur.tenant_id = u.tenant_id and ur.user_id = u.id), '{}') as role_ids
+      from users u left join units un on un.tenant_id = u.tenant_id and un.id = u.unit_id
+      where u.tenant_id = ${tenantId} and (${id ?? null}::uuid is null or u.id = ${id ?? null}::uuid) order by u.created_at, u.login`.execute(
+      tx,
+    )
+  ).rows;
+}
+
+async function checkUnitAndRoles(
+  tx: Tx,
+  tenantId: string,
+  unitId: string | undefined,
+  roleIds: string[] | undefined,
+) {
+  if (unitId) {
+    const u = (
+      await sql`select 1 from units where tenant_id = ${tenantId} and id = ${unitId} and deleted_at is null`.execute(
+        tx,
+      )
+    ).rows[0];
+    if (!u) throw invalid([{ field: 'unitId', code: 'lookup_missing' }]);
+  }
+  if (roleIds?.length) {
+    const n = (
+      await sql<{
+        n: number;
+      }>`select count(*)::int n from roles where tenant_id = ${tenantId} and id = any(${roleIds}::uuid[])`.execute(
+        tx,
+      )
+    ).rows[0]!.n;
+    if (n !== new Set(roleIds).size) throw invalid([{ field: 'roleIds', code: 'lookup_missing' }]);
+  }
+}
+
+async function setRoles(tx: Tx, tenantId: string, userId: string, roleIds: string[]) {
+  await sql`delete from user_roles where tenant_id = ${tenantId} and user_id = ${userId}`.execute(tx);
+  for (const r of new Set(roleIds))
+    await sql`insert into user_roles (tenant_id, user_id, role_id) values (${tenantId}, ${userId}, ${r})`.execute(
+      tx,
+    );
+}
+
+const createInput = z.object({
+  login: z
+    .string()
+    .trim()
+    .min(2)
+    .max(60)
+    .regex(/^[A-Za-z0-9._@-]+$/),
+  name: z.string().trim().min(1).max(100),
+  email: z.email().nullable().optional(),
+  phone: z.string().max(30).nullable().optional(),
+  unitId: z.uuid(),
+  roleIds: z.array(z.uuid()).max(20).default([]),
+  password: z.string().max(200).optional(),
+  locale: z.enum(LOCALES).optional(),
+});
+const patchInput = z.object({
+  name: z.string().trim().min(1).max(100).optional(),
+  email: z.email().nullable().optional(),
+  phone: z.string().max(30).nullable().optional(),
+  unitId: z.uuid().optional(),
+  roleIds: z.array(z.uuid()).max(20).optional(),
+  status: z.enum(['active', 'disabled']).optional(),
+  locale: z.enum(LOCALES).optional(),
+});
+
+export const userRoutes: RouteSpec[] = [
+  defineRoute({
+    method: 'GET',
+    url: '/admin/users',
+    permission: 'admin:users',
+    summary: 'List users',
+    tags,
+    handler: (req) =>
+      req.tx(async (tx) => ({ items: (await loadUsers(tx, req.principal.tenantId)).map(out) }), {
+        readOnly: true,
+      }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/admin/users',
+    permission: 'admin:users',
+    summary: 'Create a user (a generated one-time password is returned if none is given)',
+    tags,
+    status: 201,
+    body: createInput,
+    handler: (req) =>
+      req.tx(async (tx) => {
+        const t = req.principal.tenantId;
+        const b = req.body;
+        if (b.password !== undefined && !passwordPolicyOk(b.password))
+          throw invalid([{ field: 'password', code: 'password_policy' }]);
+        await checkUnitAndRoles(tx, t, b.unitId, b.roleIds);
+        const exists = (
+          await sql`select 1 from users where tenant_id = ${t} and lower(login) = ${b.login.toLowerCase()}`.execute(
+            tx,
+          )
+        ).rows[0];
+        if (exists)
+          throw conflict('conflict.exists', { what: b.login }, [{ field: 'login', code: 'unique' }]);
+        const password = b.password ?? generatePassword();
+        const id = newId();
+        await sql`insert into users (tenant_id, id, login, name, email, phone, unit_id, password_hash, locale)
+          values (${t}, ${id}, ${b.login}, ${b.name}, ${b.email ?? null}, ${b.phone ?? null}, ${b.unitId}, ${await hashPassword(password)}, ${b.locale ?? 'zh-CN'})`.execute(
+          tx,
+        );
+        await setRoles(tx, t, id, b.roleIds);
+        await recordChange(tx, req.actor, 'user.created', {
+          action: 'create',
+          object: 'user',
+          recordId: id,
+          meta: { login: b.login, unitId: b.unitId, roleIds: b.roleIds },
+        });
+        await bumpAuthzVersion(tx, t);
+        const [u] = await loadUsers(tx, t, id);
+        return { ...out(u!), ...(b.password ? {} : { password }) };
+      }),
+  }),
+  defineRoute({
+    method: 'PATCH',
+    url: '/admin/users/:id',
+    permission: 'admin:users',
+    summary: 'Change a user: unit, roles, status (disable), name',
+    tags,
+    params: idParam,
+    body: patchInput,
+    handler: (req) =>
+      req.tx(async (tx) => {
+        const t = req.principal.tenantId;
+        const [cur] = await loadUsers(tx, t, req.params.id);
+        if (!cur) throw notFound('user');
+        const b = req.body;
+        await checkUnitAndRoles(tx, t, b.unitId, b.roleIds);
+        await sql`update users set name = coalesce(${b.name ?? null}, name), email = ${b.email === undefined ? cur.email : b.email},
+          phone = ${b.phone === undefined ? cur.phone : b.phone}, unit_id = coalesce(${b.unitId ?? null}, unit_id),
+          status = coalesce(${b.status ?? null}, status), locale = coalesce(${b.locale ?? null}, locale), version = version + 1, updated_at = now()
+          where tenant_id = ${t} and id = ${cur.id}`.execute(tx);
+        if (b.roleIds) await setRoles(tx, t, cur.id, b.roleIds);
+        // Disabling a user ends their sessions at once.
+        if (b.status === 'disabled')
+          await sql`delete from sessions where tenant_id = ${t} and user_id = ${cur.id}`.execute(tx);
+        const changes = Object.entries(b).map(([field, to]) => ({
+          field,
+          from: (out(cur) as any)[field] ?? null,
+          to,
+        }));
+        await recordChange(tx, req.actor, 'user.updated', {
+          action: b.roleIds || b.status ? 'permission_change' : 'update',
+          object: 'user',
+          recordId: cur.id,
+          changes,
+        });
+        await bumpAuthzVersion(tx, t);
+        const [u] = await loadUsers(tx, t, cur.id);
+        return out(u!);
+      }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/admin/users/:id/reset-password',
+    permission: 'admin:users',
+    summary: 'Reset a password to a new one-time password (shown once)',
+    tags,
+    params: idParam,
+    handler: (req) =>
+      req.tx(async (tx) => {
+        const t = req.principal.tenantId;
+        const [cur] = await loadUsers(tx, t, req.params.id);
+        if (!cur) throw notFound('user');
+        const password = generatePassword();
+        await sql`update users set password_hash = ${await hashPassword(password)}, failed_logins = 0, locked_until = null, password_changed_at = now()
+          where tenant_id = ${t} and id = ${cur.id}`.execute(tx);
+        await sql`delete from sessions where tenant_id = ${t} and user_id = ${cur.id}`.execute(tx);
+        await recordChange(tx, req.actor, 'user.password_reset', {
+          action: 'password_reset',
+          object: 'user',
+          recordId: cur.id,
+        });
+        return { password };
+      }),
+  }),
+];
+
+/**
+ * The people picker for everyone (owner fields, user filters): names and units of active users
+ * the caller can see — their subtree, or the whole tenant with tenant-wide scope. No contact data.
+ */
+export const userDirectoryRoutes: RouteSpec[] = [
+  defineRoute({
+    method: 'GET',
+    url: '/users',
+    permission: 'authenticated',
+    summary: 'Find colleagues by name or login (for owner pickers)',
+    tags: ['users'],
+    query: z.object({
+      q: z.string().max(60).optional(),
+      ids: z.string().max(2000).optional(),
+      limit: z.coerce.number().int().min(1).max(100).default(20),
+    }),
+    handler: (req) =>
+      req.tx(
+        async (tx) => {
+          const p = req.principal;
+          const tenantWide = p.permissions.includes('*') || (p.dataScopes['*'] ?? 'own') === 'tenant';
+          const ids = (req.query.ids ?? '').split(',').filter((s) => /^[0-9a-f-]{36}$/i.test(s));
+          const term = req.query.q?.trim()
+            ? `%${req.query.q.trim().replace(/[\\%_]/g, (m) => `\\${m}`)}%`
+            : null;
+          const rows = (
+            await sql<{ id: string; name: string; login: string; unit_id: string; unit_name: string }>`
+              select u.id, u.name, u.login, u.unit_id, un.name as unit_name from users u
+              join units un on un.tenant_id = u.tenant_id and un.id = u.unit_id
+              where u.tenant_id = ${p.tenantId} and u.status = 'active'
+                and (${tenantWide} or u.unit_id = any(${p.subtreeUnitIds}::uuid[]) or u.id = ${p.userId})
+                and (${term}::text is null or u.name ilike ${term} or u.login ilike ${term})
+                and (${ids.length === 0} or u.id = any(${ids}::uuid[]))
+              order by u.name limit ${req.query.limit}`.execute(tx)
+          ).rows;
+          return {
+            items: rows.map((r) => ({
+              id: r.id,
+              name: r.name,
+              login: r.login,
+              unitId: r.unit_id,
+              unitName: r.unit_name,
+            })),
+          };
+        },
+        { readOnly: true },
+      ),
+  }),
+];
