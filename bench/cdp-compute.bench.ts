@@ -57,7 +57,7 @@ export async function runCdpCompute(o: CdpComputeOptions) {
   await dropDatabase(DB).catch(() => {});
   const url = await ensureDatabase(DB);
   const { openDatabase } = await import('../apps/server/src/core/db/database.ts');
-  const { migrate } = await import('../apps/server/src/core/db/migrate.ts');
+  const { migrateAll: migrate } = await import('../apps/server/src/app.ts');
   const { inTenant } = await import('../apps/server/src/core/db/tenant-scope.ts');
   const { ruleQuery } = await import('../apps/server/src/modules/cdp/rules.ts');
   const { computeSegment } = await import('../apps/server/src/modules/cdp/evaluation.service.ts');

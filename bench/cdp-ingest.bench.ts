@@ -144,7 +144,7 @@ export async function runCdpIngest(o: CdpIngestOptions) {
   await dropDatabase(DB).catch(() => {});
   const url = await ensureDatabase(DB);
   const { openDatabase } = await import('../apps/server/src/core/db/database.ts');
-  const { migrate } = await import('../apps/server/src/core/db/migrate.ts');
+  const { migrateAll: migrate } = await import('../apps/server/src/app.ts');
   const database = await openDatabase({ url, poolSize: 4 });
   await migrate(database.db);
   const pool = database.pool!;

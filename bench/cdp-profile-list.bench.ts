@@ -20,7 +20,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 await dropDatabase(DB).catch(() => {});
 const url = await ensureDatabase(DB);
 const { openDatabase } = await import('../apps/server/src/core/db/database.ts');
-const { migrate } = await import('../apps/server/src/core/db/migrate.ts');
+const { migrateAll: migrate } = await import('../apps/server/src/app.ts');
 const { inTenant } = await import('../apps/server/src/core/db/tenant-scope.ts');
 const { listProfiles } = await import('../apps/server/src/modules/cdp/profile-list.ts');
 const { sql } = await import('kysely');

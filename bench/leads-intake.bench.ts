@@ -52,7 +52,7 @@ const CONC = Math.min(256, int(o.concurrency as string, 'concurrency'));
 
 async function ensureTenant(url: string): Promise<string> {
   const { openDatabase } = await import('../apps/server/src/core/db/database.ts');
-  const { migrate } = await import('../apps/server/src/core/db/migrate.ts');
+  const { migrateAll: migrate } = await import('../apps/server/src/app.ts');
   const database = await openDatabase({ url, poolSize: 2 });
   try {
     await migrate(database.db);

@@ -107,7 +107,7 @@ export async function ensureBenchTenant(
   log = (m: string) => console.error(m),
 ): Promise<BenchTenant> {
   const { openDatabase } = await import('../apps/server/src/core/db/database.ts');
-  const { migrate } = await import('../apps/server/src/core/db/migrate.ts');
+  const { migrateAll: migrate } = await import('../apps/server/src/app.ts');
   const database = await openDatabase({ url, poolSize: 2 });
   try {
     await migrate(database.db);

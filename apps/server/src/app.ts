@@ -1,61 +1,37 @@
 import type { FastifyInstance } from 'fastify';
-import { cdpRoutes, registerCdpIngestion, registerCdpModule } from './modules/cdp/index.ts';
-import { registerCrmModule } from './modules/crm/index.ts';
-import { homeRoutes } from './modules/home/index.ts';
-import { leadsRoutes, registerLeadsModule } from './modules/leads/index.ts';
-import { registerSalesModule, salesRoutes } from './modules/sales/index.ts';
-import { auditRoutes } from './modules/admin/audit/audit.routes.ts';
-import { apiKeyRoutes } from './modules/admin/api-keys/api-keys.routes.ts';
 import { authRoutes } from './core/auth/auth.routes.ts';
-import { userDirectoryRoutes, userRoutes } from './modules/admin/users/users.routes.ts';
 import type { Config } from './core/config.ts';
-import { type Database, openDatabase } from './core/db/database.ts';
+import { type Database, type Db, openDatabase } from './core/db/database.ts';
 import { migrate } from './core/db/migrate.ts';
 import { startDispatcher } from './core/events/dispatcher.ts';
 import { registerOpenApi } from './core/http/openapi.ts';
 import type { RouteSpec } from './core/http/route.ts';
 import { buildServer } from './core/http/server.ts';
 import { startWorker } from './core/jobs/queue.ts';
-import { roleRoutes } from './modules/admin/roles/roles.routes.ts';
-import { unitRoutes } from './modules/admin/units/units.routes.ts';
-import { exportRoutes } from './engine/records/export/export.routes.ts';
-import { registerImportJob } from './engine/records/import/import.job.ts';
-import { importRoutes } from './engine/records/import/import.routes.ts';
-import { metadataRoutes } from './engine/records/metadata.routes.ts';
-import { recordRoutes } from './engine/records/record.routes.ts';
-import { viewRoutes } from './engine/records/views.routes.ts';
+import { installedModules, loadModules, moduleRoutes } from './engine/module-loader.ts';
+import { recordEngine } from './engine/records/index.ts';
+import { recordSchemas } from './engine/records/openapi-schemas.ts';
+import { modules } from './modules/index.ts';
 
-let modulesRegistered = false;
-/** Domain modules register their standard objects, event subscribers and jobs here. */
+/** The record engine, then the modules of modules/index.ts: what this server runs. */
+const everything = [recordEngine, ...modules];
+
+/** Installs the engine and the modules (objects, hooks, jobs, subscribers, migrations); idempotent. */
 export function registerModules(): void {
-  if (modulesRegistered) return;
-  modulesRegistered = true;
-  registerCrmModule();
-  registerLeadsModule();
-  registerSalesModule();
-  registerCdpModule();
-  registerImportJob();
+  loadModules(everything);
+}
+
+/** Applies the kernel's, the engine's and every module's pending migrations. */
+export function migrateAll(db: Db, log?: (msg: string) => void): Promise<string[]> {
+  registerModules();
+  return migrate(db, log);
 }
 
 export function allRoutes(config: Pick<Config, 'SESSION_TTL_HOURS' | 'COOKIE_SECURE'>): RouteSpec[] {
+  registerModules();
   return [
     ...authRoutes({ sessionTtlHours: config.SESSION_TTL_HOURS, cookieSecure: config.COOKIE_SECURE }),
-    ...metadataRoutes,
-    // Import/export routes come before the generic `/records/:object/:id` ones they resemble.
-    ...importRoutes,
-    ...exportRoutes,
-    ...recordRoutes,
-    ...viewRoutes,
-    ...leadsRoutes,
-    ...salesRoutes,
-    ...cdpRoutes,
-    ...homeRoutes,
-    ...unitRoutes,
-    ...userRoutes,
-    ...userDirectoryRoutes,
-    ...roleRoutes,
-    ...apiKeyRoutes,
-    ...auditRoutes,
+    ...moduleRoutes(),
   ];
 }
 
@@ -72,8 +48,8 @@ export async function createApp(config: Config, database: Database): Promise<Fas
     database,
     routes: allRoutes(config),
     setup: async (app) => {
-      registerOpenApi(app, database);
-      await registerCdpIngestion(app, database);
+      registerOpenApi(app, database, recordSchemas);
+      for (const m of installedModules()) await m.http?.(app, database);
     },
   });
 }
@@ -91,8 +67,7 @@ export async function runKehu(
       dataDir: config.DATA_DIR,
       poolSize: config.DB_POOL_SIZE,
     }));
-  await migrate(database.db, log);
-  registerModules();
+  await migrateAll(database.db, log);
   const abort = new AbortController();
   const background: Promise<unknown>[] = [];
   const app = opts.role === 'worker' ? null : await createApp(config, database);

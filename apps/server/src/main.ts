@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { runKehu } from './app.ts';
+import { migrateAll, runKehu } from './app.ts';
 import { loadConfig } from './core/config.ts';
 import { openDatabase } from './core/db/database.ts';
-import { migrate } from './core/db/migrate.ts';
 
 const HELP = `kehu — 客户 customer-operations platform
 
@@ -55,7 +54,7 @@ async function main() {
         dataDir: config.DATA_DIR,
         poolSize: config.DB_POOL_SIZE,
       });
-      await migrate(database.db, (m) => console.log(m));
+      await migrateAll(database.db, (m) => console.log(m));
       if (role !== 'worker' && config.KEHU_SEED_DEMO && !values['no-seed'])
         await ensureDemo(database, config);
       const kehu = await runKehu(config, { role, database });
@@ -76,14 +75,14 @@ async function main() {
     }
     case 'migrate': {
       const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
-      const applied = await migrate(database.db, (m) => console.log(m));
+      const applied = await migrateAll(database.db, (m) => console.log(m));
       console.log(applied.length ? `${applied.length} migration(s) applied` : 'database is up to date');
       await database.close();
       return;
     }
     case 'seed': {
       const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
-      await migrate(database.db);
+      await migrateAll(database.db);
       const { seedDemoTenant } = await import('./seed/demo-data.ts');
       const total = Number(values.customers ?? 2000);
       let lastPct = -1;
@@ -106,7 +105,7 @@ async function main() {
       if (positionals[0] !== 'create') throw new Error('usage: kehu user create …');
       const { createUserCli } = await import('./modules/admin/users/user-cli.ts');
       const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
-      await migrate(database.db);
+      await migrateAll(database.db);
       const r = await createUserCli(database, {
         tenant: values.tenant ?? 'demo',
         login: values.login ?? '',

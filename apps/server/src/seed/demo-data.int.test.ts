@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { migrateAll } from '../app.ts';
 import { loadConfig } from '../core/config.ts';
 import { type Database, openDatabase } from '../core/db/database.ts';
-import { migrate } from '../core/db/migrate.ts';
 import { DEMO_REGION_CODES, type SeedResult, seedDemoTenant, tenantExists } from './demo-data.ts';
 import { type DemoStoryResult, seedDemoStory } from './demo-story.ts';
 
@@ -39,7 +39,7 @@ for (const target of targets) {
 
     before(async () => {
       database = await target.open();
-      await migrate(database.db);
+      await migrateAll(database.db);
       seeded = await seedDemoTenant(database, {
         customers: 300,
         slug: uniqueSlug('a'),
@@ -192,7 +192,7 @@ for (const target of targets) {
 
     before(async () => {
       database = await target.open();
-      await migrate(database.db);
+      await migrateAll(database.db);
       seeded = await seedDemoTenant(database, { customers: 50, slug: uniqueSlug('story') });
       story = await seedDemoStory(loadConfig({ ...process.env, LOG_LEVEL: 'silent' }), database, seeded);
     });
@@ -347,7 +347,7 @@ describe('region reference data', () => {
   let database: Database;
   before(async () => {
     database = await openDatabase({ dataDir: 'memory://' });
-    await migrate(database.db);
+    await migrateAll(database.db);
   });
   after(() => database.close());
 

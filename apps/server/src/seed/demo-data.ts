@@ -6,6 +6,7 @@ import copyStreams from 'pg-copy-streams';
 import { hashPassword } from '../core/auth/password.ts';
 import type { Database } from '../core/db/database.ts';
 import { newId } from '../core/ids.ts';
+import { modulePermissions } from '../engine/module-loader.ts';
 
 export interface SeedOptions {
   /** Number of customers (default 2000). Contacts come on top: 1–2 per company. */
@@ -62,7 +63,7 @@ export async function seedDemoTenant(database: Database, opts: SeedOptions = {})
         roleIds.get(r.name)!,
         r.name,
         r.description,
-        pgTextArray(r.permissions),
+        pgTextArray([...r.permissions, ...moduleGrants(r.name)]),
         JSON.stringify(r.dataScopes),
         JSON.stringify(r.fieldAccess),
         r.isSystem,
@@ -346,7 +347,6 @@ const SALES_MANAGER_PERMISSIONS = [
   'order:*',
   'payment:*',
   'target:read',
-  'approval:*',
   'product:read',
   'price_list:read',
 ];
@@ -368,11 +368,17 @@ const SALESPERSON_PERMISSIONS = [
   'order:create',
   'payment:read',
   'target:read',
-  'approval:read',
   'product:read',
   'price_list:read',
 ];
 const CATALOGUE_SCOPES = { product: 'tenant', price_list: 'tenant' };
+
+/** Module permissions (cdp:manage, leads:configure …) go to the demo roles their manifests name. */
+function moduleGrants(role: string): string[] {
+  return modulePermissions().flatMap((m) =>
+    m.permissions.filter((p) => p.demoRoles?.includes(role)).map((p) => p.key),
+  );
+}
 
 const ROLES: {
   name: string;
@@ -393,18 +399,7 @@ const ROLES: {
   {
     name: '总部销售经理',
     description: '全公司客户与联系人，敏感字段默认脱敏，可申请查看明文（留审计）',
-    permissions: [
-      ...SALES_MANAGER_PERMISSIONS,
-      'customer:*',
-      'contact:*',
-      'admin:audit',
-      'leads:configure',
-      'sales:configure',
-      'cdp:read',
-      'cdp:manage',
-      'segment:export',
-      'profile:unmask',
-    ],
+    permissions: [...SALES_MANAGER_PERMISSIONS, 'customer:*', 'contact:*'],
     dataScopes: { '*': 'tenant' },
     fieldAccess: {
       customer: { phone: 'masked', email: 'masked' },
@@ -477,7 +472,7 @@ const ROLES: {
   {
     name: '数据分析师',
     description: '全公司数据只读与导出，个人信息隐藏或脱敏',
-    permissions: ['*:read', '*:export', 'cdp:read'],
+    permissions: ['*:read', '*:export'],
     dataScopes: { '*': 'tenant' },
     fieldAccess: {
       customer: { phone: 'hidden', email: 'masked', address: 'hidden' },

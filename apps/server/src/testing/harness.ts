@@ -1,10 +1,9 @@
 import { after, before } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { createApp } from '../app.ts';
+import { createApp, migrateAll } from '../app.ts';
 import { loadConfig } from '../core/config.ts';
 import { type Database, openDatabase } from '../core/db/database.ts';
-import { migrate } from '../core/db/migrate.ts';
 import { dispatchBatch } from '../core/events/dispatcher.ts';
 import { runOneJob } from '../core/jobs/queue.ts';
 import { type SeedResult, seedDemoTenant } from '../seed/demo-data.ts';
@@ -36,7 +35,7 @@ export function getTestEnv(): Promise<TestEnv> {
       DATABASE_URL: testDatabaseUrl(),
     });
     const database = await openDatabase({ url: config.DATABASE_URL, dataDir: 'memory://', poolSize: 10 });
-    await migrate(database.db);
+    await migrateAll(database.db);
     const app = await createApp(config, database);
     await app.listen({ host: '127.0.0.1', port: 0 });
     const addr = app.server.address();

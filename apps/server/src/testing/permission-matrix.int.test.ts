@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { can, type Principal } from '../core/auth/principal.ts';
+import { type RouteSpec, routeTable } from '../core/http/route.ts';
 import {
   anonymous,
   countRows,
@@ -12,31 +14,9 @@ import {
   tenantDirectory,
   uniqueMobile,
 } from './fixtures.ts';
-import {
-  type Client,
-  drainBackground,
-  login,
-  newTenant,
-  type TestEnv,
-  useTestEnv,
-} from './harness.ts';
-import {
-  type Placement,
-  parseProbeValue,
-  probeKinds,
-  type Side,
-  type Thing,
-} from './probe-kinds.ts';
-import {
-  classify,
-  fillUrl,
-  type RouteShape,
-  routeAction,
-  routeName,
-  sampleBody,
-} from './route-probe.ts';
-import { type RouteSpec, routeTable } from '../core/http/route.ts';
-import { can, type Principal } from '../core/auth/principal.ts';
+import { type Client, drainBackground, login, newTenant, type TestEnv, useTestEnv } from './harness.ts';
+import { type Placement, parseProbeValue, probeKinds, type Side, type Thing } from './probe-kinds.ts';
+import { classify, fillUrl, type RouteShape, routeAction, routeName, sampleBody } from './route-probe.ts';
 
 /**
  * The matrix is generated from `routeTable`: every registered route is probed from the point

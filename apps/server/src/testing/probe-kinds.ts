@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { notify } from '../modules/notifications/notifications.service.ts';
 import { inTenant } from '../core/db/tenant-scope.ts';
+import { notify } from '../modules/notifications/notifications.service.ts';
 import { marker, type TenantDirectory, uniqueMobile } from './fixtures.ts';
 import { type Client, drainBackground, type TestEnv } from './harness.ts';
 

@@ -10,10 +10,18 @@ export const ADMIN_PERMISSIONS = [
   'admin:apikeys',
 ];
 
+export interface ModulePermission {
+  key: string;
+  label: LocalizedLabel;
+  description: LocalizedLabel | null;
+}
+
 export interface Catalogue {
   objects: Array<{ apiName: string; label: LocalizedLabel; actions: string[] }>;
   actions: Array<{ key: string; label: LocalizedLabel }>;
   admin: Array<{ key: string; label: LocalizedLabel }>;
+  /** Each module's own permissions with labels (from its manifest), grouped by module. */
+  modules: Array<{ module: string; label: LocalizedLabel; permissions: ModulePermission[] }>;
 }
 
 type Loose = Record<string, unknown>;
@@ -99,13 +107,38 @@ export function normalizeCatalogue(
     ...RECORD_ACTIONS.filter((a) => [...objects.values()].some((o) => o.actions.has(a))),
   ]);
   for (const o of objects.values()) for (const a of o.actions) allActions.add(a);
+  const modules = arr(r.modules).flatMap((m) => {
+    const g = m as Loose;
+    if (typeof g.module !== 'string') return [];
+    return [
+      {
+        module: g.module,
+        label: (g.label as LocalizedLabel) ?? g.module,
+        permissions: arr(g.permissions).flatMap((p) => {
+          const k = keyOf(p);
+          return k
+            ? [
+                {
+                  key: k,
+                  label: labelOf(p) ?? k,
+                  description: ((p as Loose).description as LocalizedLabel) ?? null,
+                },
+              ]
+            : [];
+        }),
+      },
+    ];
+  });
+  // Module groups already hold the admin permissions with labels: the flat list is the fallback.
+  const inModules = new Set(modules.flatMap((m) => m.permissions.map((p) => p.key)));
   return {
+    modules,
     objects: [...objects.values()].map((o) => ({
       apiName: o.apiName,
       label: o.label,
       actions: [...o.actions],
     })),
     actions: [...allActions].map((a) => ({ key: a, label: actionLabels.get(a) ?? a })),
-    admin: [...admin].map(([key, label]) => ({ key, label })),
+    admin: [...admin].filter(([key]) => !inModules.has(key)).map(([key, label]) => ({ key, label })),
   };
 }

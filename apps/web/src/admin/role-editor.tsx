@@ -175,24 +175,53 @@ export function RoleEditor({ role, onClose }: { role: AdminRole | null; onClose:
           },
         ]}
       />
-      <Typography.Title level={5} style={{ marginTop: 20 }}>
-        {t('admin.roles.adminPermissions')}
-      </Typography.Title>
-      <Space wrap>
-        {catalogue.admin.map((a) => (
-          <Checkbox
-            key={a.key}
-            disabled={all}
-            checked={all || perms.has(a.key)}
-            onChange={(e) => toggle(a.key, e.target.checked)}
-            data-testid={`perm-${a.key}`}
-          >
-            {a.label && a.label !== a.key
-              ? label(a.label, a.key)
-              : t(`admin.roles.adminPerms.${a.key.replace('admin:', '')}`, { defaultValue: a.key })}
-          </Checkbox>
-        ))}
-      </Space>
+      {catalogue.modules.map((m) => (
+        <div key={m.module} data-testid={`perm-module-${m.module}`}>
+          <Typography.Title level={5} style={{ marginTop: 20 }}>
+            {label(m.label, m.module)}
+          </Typography.Title>
+          <Space wrap size={[24, 8]}>
+            {m.permissions.map((p) => (
+              <Checkbox
+                key={p.key}
+                disabled={all}
+                checked={all || perms.has(p.key)}
+                onChange={(e) => toggle(p.key, e.target.checked)}
+                data-testid={`perm-${p.key}`}
+              >
+                {label(p.label, p.key)}
+                {p.description && (
+                  <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12 }}>
+                    {label(p.description, '')}
+                  </Typography.Text>
+                )}
+              </Checkbox>
+            ))}
+          </Space>
+        </div>
+      ))}
+      {catalogue.admin.length > 0 && (
+        <>
+          <Typography.Title level={5} style={{ marginTop: 20 }}>
+            {t('admin.roles.adminPermissions')}
+          </Typography.Title>
+          <Space wrap>
+            {catalogue.admin.map((a) => (
+              <Checkbox
+                key={a.key}
+                disabled={all}
+                checked={all || perms.has(a.key)}
+                onChange={(e) => toggle(a.key, e.target.checked)}
+                data-testid={`perm-${a.key}`}
+              >
+                {a.label && a.label !== a.key
+                  ? label(a.label, a.key)
+                  : t(`admin.roles.adminPerms.${a.key.replace('admin:', '')}`, { defaultValue: a.key })}
+              </Checkbox>
+            ))}
+          </Space>
+        </>
+      )}
     </>
   );
 

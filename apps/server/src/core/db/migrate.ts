@@ -4,20 +4,44 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { Db } from './database.ts';
 
-export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../migrations');
+/** The kernel's own tables (tenants, units, users, roles, sessions, audit, outbox, jobs …). */
+export const KERNEL_MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), '../migrations');
 
-/** Numbered, forward-only SQL files; a landed file is never edited, only followed by a new one. */
-export function listMigrations(dir = MIGRATIONS_DIR): { name: string; sql: string }[] {
-  return readdirSync(dir)
-    .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
+let moduleSources: string[] = [];
+/** The module loader names the engine's and every module's migrations folder, once at start. */
+export function setMigrationSources(dirs: string[]): void {
+  moduleSources = dirs;
+}
+
+/**
+ * Forward-only SQL files, one folder per module; a landed file is never edited, only followed
+ * by a new one. Names are unique across folders and applied in name order across all of them
+ * (`0001_…` … `0040_…` from before modules had folders, then `YYYYMMDDHHMM_…` timestamps), so a
+ * module's migration can rely on the tables of modules that came before it in time.
+ */
+export function listMigrations(
+  dirs = [KERNEL_MIGRATIONS, ...moduleSources],
+): { name: string; sql: string }[] {
+  const files = new Map<string, string>();
+  for (const dir of dirs) {
+    for (const f of readdirSync(dir)) {
+      if (!/^(\d{4}|\d{12})_[a-z0-9_]+\.sql$/.test(f)) continue;
+      if (files.has(f)) throw new Error(`migration ${f} exists in ${files.get(f)} and ${dir}`);
+      files.set(f, dir);
+    }
+  }
+  return [...files.keys()]
     .sort()
-    .map((name) => ({ name, sql: readFileSync(join(dir, name), 'utf8') }));
+    .map((name) => ({ name, sql: readFileSync(join(files.get(name)!, name), 'utf8') }));
 }
 
 // Any constant shared by every Kehu process: serialises concurrent starts on one database.
 const MIGRATION_LOCK = 7_202_611;
 
 export async function migrate(db: Db, log: (msg: string) => void = () => {}): Promise<string[]> {
+  // Only the kernel's tables would be a broken database: callers go through app.ts's migrateAll().
+  if (!moduleSources.length)
+    throw new Error('migrate: the module loader has not named the migration folders');
   return db.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
     try {

@@ -8,12 +8,12 @@ import {
   principalFromSession,
   SESSION_COOKIE,
 } from '../auth/authenticate.ts';
+import { can, type Principal } from '../auth/principal.ts';
 import { sha256 } from '../auth/tokens.ts';
 import type { Database } from '../db/database.ts';
 import { inTenant, type Tx } from '../db/tenant-scope.ts';
 import { AppError, badRequest, conflict, forbidden, unauthenticated } from '../errors.ts';
 import { type Locale, pickLocale } from '../i18n/locale.ts';
-import { can, type Principal } from '../auth/principal.ts';
 import { zodToFieldErrors } from './problem.ts';
 import { RateLimiter } from './rate-limit.ts';
 
@@ -156,7 +156,9 @@ export function registerRoutes(
           query: parse(spec.query, request.query, 'query'),
           body: spec.rawBody ? request.body : parse(spec.body, request.body, 'body'),
           // Messages built deep in services read principal.locale: it must be the request's language.
-          principal: (principal && principal.locale !== locale ? { ...principal, locale } : principal) as Principal,
+          principal: (principal && principal.locale !== locale
+            ? { ...principal, locale }
+            : principal) as Principal,
           locale,
           actor,
           database,

@@ -1,7 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
-import { type FieldError, invalid } from '../../core/errors.ts';
 import type { FieldAccess } from '../../core/auth/principal.ts';
+import { type FieldError, invalid } from '../../core/errors.ts';
 import { coerceValue, type FieldDef } from './field-types.ts';
 import type { ObjectDef } from './object-def.ts';
 import { fieldExpr, sqlType } from './record-sql.ts';

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { notFound } from '../../core/errors.ts';
-import { defineRoute, type RouteSpec } from '../../core/http/route.ts';
 import type { Principal } from '../../core/auth/principal.ts';
 import { can } from '../../core/auth/principal.ts';
+import { notFound } from '../../core/errors.ts';
+import { defineRoute, type RouteSpec } from '../../core/http/route.ts';
 import { accessMap } from './field-access.ts';
 import { CLASSIFICATIONS, FIELD_TYPES, PERSONAL_KINDS } from './field-types.ts';
 import {

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { type Actor, writeAudit } from '../../core/audit/audit.ts';
+import { bumpAuthzVersion } from '../../core/auth/access-loader.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { AppError, conflict, invalid, notFound } from '../../core/errors.ts';
 import type { Label, Locale } from '../../core/i18n/locale.ts';
-import { bumpAuthzVersion } from '../../core/auth/access-loader.ts';
 import type { FieldDef } from './field-types.ts';
 import { field, type ObjectDef, systemFields } from './object-def.ts';
 import { rt } from './records.messages.ts';

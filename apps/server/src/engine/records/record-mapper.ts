@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
-import type { Tx } from '../../core/db/tenant-scope.ts';
 import type { FieldAccess, Principal } from '../../core/auth/principal.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
 import { type FieldDef, maskValue } from './field-types.ts';
 import type { ObjectDef } from './object-def.ts';
 import { scopeWhere } from './record-sql.ts';

@@ -6,13 +6,13 @@ import {
   writeAudit,
   writeAuditMany,
 } from '../../core/audit/audit.ts';
+import { can, type FieldAccess, type Principal, rowScope } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { AppError, conflict, type FieldError, forbidden, invalid, notFound } from '../../core/errors.ts';
 import { kickDispatcher } from '../../core/events/dispatcher.ts';
 import { emitEvents, type NewEvent } from '../../core/events/outbox.ts';
 import { decodeCursor, encodeCursor } from '../../core/http/cursor.ts';
 import { isUuid, newId } from '../../core/ids.ts';
-import { can, type FieldAccess, type Principal, rowScope } from '../../core/auth/principal.ts';
 import { accessMap } from './field-access.ts';
 import { coerceValue, type FieldDef, maskValue, normalisePhone } from './field-types.ts';
 import { compileFilter, type FilterNode } from './filter.ts';

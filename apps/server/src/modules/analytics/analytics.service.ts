@@ -1,14 +1,20 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Actor } from '../../core/audit/audit.ts';
+import { can, type Principal } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { invalid } from '../../core/errors.ts';
 import { isUuid } from '../../core/ids.ts';
-import { can, type Principal } from '../../core/auth/principal.ts';
 import { compileFilter, type FilterNode } from '../../engine/records/filter.ts';
 import { type RecordCtx, recordCtx } from '../../engine/records/record.service.ts';
 import { baseWhere, fieldExpr, scopeWhere } from '../../engine/records/record-sql.ts';
-import { kanban, unitSubtreeSql } from '../sales/opportunity.service.ts';
-import { achievements, currentPeriod, periodRange, wonStageKeys } from '../sales/targets.service.ts';
+import {
+  achievements,
+  currentPeriod,
+  kanban,
+  periodRange,
+  unitSubtreeSql,
+  wonStageKeys,
+} from '../sales/index.ts';
 
 /**
  * Dashboards (R11.1). Every number is a count or sum over one object under a filter in the

@@ -1,7 +1,7 @@
 import type { Actor } from '../../core/audit/audit.ts';
+import type { Principal } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import type { Label } from '../../core/i18n/locale.ts';
-import type { Principal } from '../../core/auth/principal.ts';
 
 export type Decision = 'submitted' | 'approved' | 'rejected' | 'returned' | 'withdrawn';
 

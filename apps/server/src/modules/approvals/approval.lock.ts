@@ -2,13 +2,13 @@ import { sql } from 'kysely';
 import type { ObjectHooks } from '../../engine/records/object-hooks.ts';
 import type { RecordCtx } from '../../engine/records/record.service.ts';
 import { rawValue } from '../../engine/records/record-mapper.ts';
-import { salesProblem, st } from '../sales/sales.messages.ts';
 import { pendingFor } from './approval.service.ts';
+import { approvalProblem, at } from './approvals.messages.ts';
 
 /** 422 while the record has a pending approval request: what the approver sees is what gets approved. */
 export async function assertUnlocked(ctx: RecordCtx, recordId: string): Promise<void> {
   if (await pendingFor(ctx.tx, ctx.principal.tenantId, ctx.obj.apiName, recordId))
-    throw salesProblem('validation', ctx.principal.locale, 'record_locked', {
+    throw approvalProblem('validation', ctx.principal.locale, 'record_locked', {
       what: ctx.obj.label[ctx.principal.locale],
     });
 }
@@ -52,7 +52,7 @@ export const approvalLockHooks: ObjectHooks = {
         field: 'id',
         code: 'approval_pending',
         params: { approvalId: p.id, approval: params.approval },
-        message: st(locale, 'delete_locked', params),
+        message: at(locale, 'delete_locked', params),
       });
     }
   },

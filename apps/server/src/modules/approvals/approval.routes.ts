@@ -1,6 +1,6 @@
+import { can } from '../../core/auth/principal.ts';
 import { notFound } from '../../core/errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
-import { can } from '../../core/auth/principal.ts';
 import { getRecord, recordCtx } from '../../engine/records/record.service.ts';
 import { decisionBody, flowInput, historyQuery, inboxQuery } from './approval.schemas.ts';
 import {

@@ -1,14 +1,13 @@
 import { sql } from 'kysely';
 import { type Actor, writeAudit } from '../../core/audit/audit.ts';
+import { dataScopeFor, type Principal } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { notFound } from '../../core/errors.ts';
 import { kickDispatcher } from '../../core/events/dispatcher.ts';
 import { emitEvents } from '../../core/events/outbox.ts';
 import type { Label, Locale } from '../../core/i18n/locale.ts';
 import { isUuid, newId } from '../../core/ids.ts';
-import { dataScopeFor, type Principal } from '../../core/auth/principal.ts';
 import { notify } from '../notifications/index.ts';
-import { salesProblem } from '../sales/sales.messages.ts';
 import {
   approvalTarget,
   type Condition,
@@ -17,6 +16,7 @@ import {
   type FlowDef,
   type StepDef,
 } from './approval-targets.ts';
+import { approvalProblem } from './approvals.messages.ts';
 
 export interface Flow extends FlowDef {
   id: string;
@@ -88,7 +88,7 @@ export async function saveFlow(
     const cur = (await listFlows(tx, tenantId, input.object)).find((f) => f.id === id);
     if (!cur) throw notFound('approval_flow');
     if (input.version !== undefined && input.version !== cur.version)
-      throw salesProblem('conflict', locale, 'conflict.version', { current: cur.version });
+      throw approvalProblem('conflict', locale, 'conflict.version', { current: cur.version });
     await sql`update approval_flows set name = ${JSON.stringify(input.name)}::jsonb, condition = ${JSON.stringify(input.condition)}::jsonb,
       steps = ${JSON.stringify(input.steps)}::jsonb, priority = ${input.priority ?? cur.priority}, is_active = ${input.isActive ?? cur.isActive},
       version = version + 1, updated_at = now() where tenant_id = ${tenantId} and id = ${id}`.execute(tx);
@@ -201,7 +201,7 @@ export async function submitForApproval(
     }>`select id from approval_requests where tenant_id = ${tenantId} and object = ${input.object}
       and record_id = ${input.recordId} and status = 'pending'`.execute(tx)
   ).rows[0];
-  if (pending) throw salesProblem('conflict', locale, 'approval_already_pending');
+  if (pending) throw approvalProblem('conflict', locale, 'approval_already_pending');
   const flow = (await listFlows(tx, tenantId, input.object)).find(
     (f) => f.isActive && conditionHolds(f.condition, input.facts),
   );
@@ -450,15 +450,15 @@ export async function act(
   const tenantId = principal.tenantId;
   const row = await loadRow(tx, tenantId, id, true);
   if (!row || !visible(principal, row)) throw notFound('approval');
-  if (row.status !== 'pending') throw salesProblem('conflict', locale, 'approval_not_pending');
+  if (row.status !== 'pending') throw approvalProblem('conflict', locale, 'approval_not_pending');
   const step = row.steps[row.current_step]!;
   if (action === 'withdraw') {
     if (row.requester_id !== principal.userId)
-      throw salesProblem('forbidden', locale, 'approval_not_approver');
+      throw approvalProblem('forbidden', locale, 'approval_not_approver');
   } else if (!step.approverIds.includes(principal.userId))
-    throw salesProblem('forbidden', locale, 'approval_not_approver');
+    throw approvalProblem('forbidden', locale, 'approval_not_approver');
   if ((action === 'reject' || action === 'return') && !comment?.trim())
-    throw salesProblem('validation', locale, 'approval_comment_required', {}, [
+    throw approvalProblem('validation', locale, 'approval_comment_required', {}, [
       { field: 'comment', code: 'required' },
     ]);
   await recordAction(

@@ -1,4 +1,4 @@
-import { registerJob } from '../../core/jobs/queue.ts';
+import type { JobHandler } from '../../core/jobs/queue.ts';
 import { backfillTag } from './cdp.service.ts';
 
 /** Payload of `cdp:backfill`: computes one tag over every profile, reporting progress on the tag. */
@@ -6,8 +6,5 @@ export interface BackfillPayload {
   tagId: string;
 }
 
-export function registerBackfillJob() {
-  registerJob<BackfillPayload>('cdp:backfill', (p, ctx) =>
-    backfillTag(ctx.db, ctx.tenantId, p.tagId, ctx.heartbeat),
-  );
-}
+export const backfillJob: JobHandler<BackfillPayload> = (p, ctx) =>
+  backfillTag(ctx.db, ctx.tenantId, p.tagId, ctx.heartbeat);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
 import { can } from '../../core/auth/principal.ts';
+import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
 import * as svc from './cdp.service.ts';
 import { evaluateProfiles } from './evaluation.service.ts';
 import { splitMerge } from './identity.service.ts';

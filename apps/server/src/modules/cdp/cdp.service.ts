@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
 import { type Actor, writeAudit } from '../../core/audit/audit.ts';
+import { can, type Principal } from '../../core/auth/principal.ts';
 import { randomToken, sha256 } from '../../core/auth/tokens.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { conflict, invalid, notFound } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
 import { enqueue } from '../../core/jobs/queue.ts';
-import { can, type Principal } from '../../core/auth/principal.ts';
 import { getRecord, recordCtx } from '../../engine/records/record.service.ts';
 import { toRecord } from '../../engine/records/record-mapper.ts';
 import { baseWhere, scopeWhere } from '../../engine/records/record-sql.ts';

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { inTenant } from '../../core/db/tenant-scope.ts';
-import { subscribe } from '../../core/events/dispatcher.ts';
 import type { DomainEvent } from '../../core/events/outbox.ts';
+import type { JobContext } from '../../core/jobs/queue.ts';
+import type { Subscriber } from '../../engine/module.ts';
 import { evaluateProfiles } from './evaluation.service.ts';
 import { loadIdentityRules, resolveIdentities } from './identity.service.ts';
 import { normalizeIdentity } from './identity.ts';
@@ -19,15 +20,15 @@ const IDENTITY_FIELDS = new Set(['phone', 'email', 'name', 'kind']);
  * write of a tenant behind it (imports fell to ~300 rows/s). A durable subscriber links within
  * the dispatcher's latency and retries on failure.
  */
-export function registerCrmLinks() {
-  for (const object of ['contact', 'customer'] as const) {
-    subscribe(`cdp-crm-link-${object}`, `${object}.*`, async (e: DomainEvent, job) => {
-      const ids = recordIds(e);
-      if (!ids.length) return;
-      await inTenant(job.db, e.tenantId, (tx) => linkRecords(tx, e.tenantId, object, ids));
-    });
-  }
-}
+export const crmLinkSubscribers: Subscriber[] = (['contact', 'customer'] as const).map((object) => ({
+  name: `cdp-crm-link-${object}`,
+  pattern: `${object}.*`,
+  handle: async (e: DomainEvent, job: JobContext) => {
+    const ids = recordIds(e);
+    if (!ids.length) return;
+    await inTenant(job.db, e.tenantId, (tx) => linkRecords(tx, e.tenantId, object, ids));
+  },
+}));
 
 function recordIds(e: DomainEvent): string[] {
   const kind = e.type.slice(e.type.indexOf('.') + 1);

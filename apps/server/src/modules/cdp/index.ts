@@ -1,30 +1,60 @@
-import type { FastifyInstance } from 'fastify';
-import type { Database } from '../../core/db/database.ts';
-import type { RouteSpec } from '../../core/http/route.ts';
-import { registerBackfillJob } from './backfill.job.ts';
+import { defineModule } from '../../engine/module.ts';
+import { backfillJob } from './backfill.job.ts';
+import { seedCdp } from './cdp.demo.ts';
 import { cdpRouteList } from './cdp.routes.ts';
-import { registerCrmLinks } from './crm-link.ts';
+import { crmLinkSubscribers } from './crm-link.ts';
 import { registerIngestion } from './ingest.ts';
-import { registerObjectTags } from './object-tags.ts';
-import { registerProcessJob } from './process.job.ts';
-import { registerTickJob } from './tick.job.ts';
+import { objectTagsSubscriber } from './object-tags.ts';
+import { processJob } from './process.job.ts';
+import { tickJob } from './tick.job.ts';
 
-/** Customer data platform (R1, R2): Segment-compatible ingestion, One ID, tags, segments. */
-export function registerCdpModule(): void {
-  registerProcessJob();
-  registerBackfillJob();
-  registerTickJob();
-  registerCrmLinks();
-  registerObjectTags();
-}
+const CDP_ROLES = ['总部销售经理'];
 
-/** Authenticated Kehu API routes under /api/v1 (sources, profiles, tags, segments …). */
-export const cdpRoutes: RouteSpec[] = cdpRouteList;
-
-/**
- * Segment-compatible ingestion lives outside /api/v1 (`/v1/track` …, write-key auth, CORS,
- * text/plain bodies): registered on the Fastify instance directly.
- */
-export async function registerCdpIngestion(app: FastifyInstance, database: Database): Promise<void> {
-  await registerIngestion(app, database);
-}
+/** Customer data platform (R1, R2): Segment-compatible ingestion, One ID, tags, segments, predictions. */
+export default defineModule({
+  name: 'cdp',
+  label: { 'zh-CN': '客户数据', 'en-US': 'Customer data' },
+  requires: ['crm', 'sales'],
+  routes: cdpRouteList,
+  // Segment-compatible ingestion lives outside /api/v1 (`/v1/track` …, write-key auth, CORS, text/plain bodies).
+  http: registerIngestion,
+  jobs: { 'cdp:process': processJob, 'cdp:backfill': backfillJob, 'cdp:tick': tickJob },
+  subscribers: [...crmLinkSubscribers, objectTagsSubscriber],
+  permissions: [
+    {
+      key: 'cdp:read',
+      label: { 'zh-CN': '查看客户数据', 'en-US': 'View customer data' },
+      description: {
+        'zh-CN': '客户档案、事件、标签、分群与数据源（个人信息按字段权限脱敏）',
+        'en-US': 'Profiles, events, tags, segments and sources (personal data masked by field access)',
+      },
+      demoRoles: [...CDP_ROLES, '数据分析师'],
+    },
+    {
+      key: 'cdp:manage',
+      label: { 'zh-CN': '管理客户数据', 'en-US': 'Manage customer data' },
+      description: {
+        'zh-CN': '数据源与写入密钥、标签与标签组、分群、身份规则、合并与拆分',
+        'en-US': 'Sources and write keys, tags and groups, segments, identity rules, merges and splits',
+      },
+      demoRoles: CDP_ROLES,
+    },
+    {
+      key: 'segment:export',
+      label: { 'zh-CN': '导出分群成员', 'en-US': 'Export segment members' },
+      description: { 'zh-CN': '导出会留审计记录', 'en-US': 'Every export is audited' },
+      demoRoles: CDP_ROLES,
+    },
+    {
+      key: 'profile:unmask',
+      label: { 'zh-CN': '查看档案明文', 'en-US': 'Unmask profiles' },
+      description: {
+        'zh-CN': '查看客户档案中手机号、邮箱等个人信息的明文（留审计）',
+        'en-US': 'See phones, emails and other personal data on profiles in full (audited)',
+      },
+      demoRoles: CDP_ROLES,
+    },
+  ],
+  migrations: new URL('./migrations/', import.meta.url),
+  demo: { order: 40, run: seedCdp },
+});

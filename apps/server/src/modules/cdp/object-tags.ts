@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
-import { subscribeBatch } from '../../core/events/dispatcher.ts';
 import type { DomainEvent } from '../../core/events/outbox.ts';
 import { isUuid } from '../../core/ids.ts';
+import type { Subscriber } from '../../engine/module.ts';
 import { applyMembership, loadSegmentDefs, loadTagDefs, recordRuleQuery } from './evaluation.service.ts';
 
 /**
@@ -18,13 +18,15 @@ import { applyMembership, loadSegmentDefs, loadTagDefs, recordRuleQuery } from '
 const RECORD_EVENTS = ['*.created', '*.bulk_created', '*.updated', '*.deleted', '*.restored'];
 const CHUNK = 1000;
 
-export function registerObjectTags() {
-  subscribeBatch('cdp-object-tags', RECORD_EVENTS, async (events, job) => {
+export const objectTagsSubscriber: Subscriber = {
+  name: 'cdp-object-tags',
+  patterns: RECORD_EVENTS,
+  handleBatch: async (events, job) => {
     const byObject = recordIdsByObject(events);
     if (!byObject.size) return;
     await evaluateObjectEvents(job.db, events[0]!.tenantId, byObject);
-  });
-}
+  },
+};
 
 /** object → ids of records the events created, changed, deleted or restored. */
 export function recordIdsByObject(events: DomainEvent[]): Map<string, Set<string>> {

@@ -1,4 +1,4 @@
-import { auc, contributions, predict, train } from '../leads/logistic.ts';
+import { auc, contributions, predict, train } from '../../core/math/logistic.ts';
 import {
   FEATURE_KEYS,
   FEATURES,

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
 import { newId } from '../../core/ids.ts';
-import { enqueue, registerJob } from '../../core/jobs/queue.ts';
+import { enqueue, type JobHandler } from '../../core/jobs/queue.ts';
 import { CounterBatch } from './counters.ts';
 import { evaluateProfiles, type SegmentDef, type TagDef } from './evaluation.service.ts';
 import { ownerOf, resolveIdentities } from './identity.service.ts';
@@ -297,19 +297,18 @@ function readsOutsideEvents(tags: TagDef[], segs: SegmentDef[]): boolean {
   );
 }
 
-export function registerProcessJob() {
-  registerJob<ProcessPayload>('cdp:process', async (_p, ctx) => {
-    let n = 0;
-    for (let i = 0; i < 200 && !ctx.signal.aborted; i++) {
-      n = await processBatch(ctx.db, ctx.tenantId, new Date(), { jobId: ctx.jobId });
-      if (n === 0) return;
-      if (i % 10 === 9) await ctx.heartbeat();
-    }
-    // Stopped with events left (shutdown, or a long backlog): the jobs this one took over are
-    // gone, so it leaves one in their place.
-    if (n > 0)
-      await inTenant(ctx.db, ctx.tenantId, (tx) =>
-        enqueue(tx, ctx.tenantId, 'cdp:process', {}, { maxAttempts: 20 }),
-      );
-  });
-}
+/** `cdp:process`: resolves identities and evaluates tags and segments for newly ingested events. */
+export const processJob: JobHandler<ProcessPayload> = async (_p, ctx) => {
+  let n = 0;
+  for (let i = 0; i < 200 && !ctx.signal.aborted; i++) {
+    n = await processBatch(ctx.db, ctx.tenantId, new Date(), { jobId: ctx.jobId });
+    if (n === 0) return;
+    if (i % 10 === 9) await ctx.heartbeat();
+  }
+  // Stopped with events left (shutdown, or a long backlog): the jobs this one took over are
+  // gone, so it leaves one in their place.
+  if (n > 0)
+    await inTenant(ctx.db, ctx.tenantId, (tx) =>
+      enqueue(tx, ctx.tenantId, 'cdp:process', {}, { maxAttempts: 20 }),
+    );
+};

@@ -1,15 +1,10 @@
 import { sql } from 'kysely';
 import type { Actor } from '../../core/audit/audit.ts';
-import type { Tx } from '../../core/db/tenant-scope.ts';
 import { can, type Principal } from '../../core/auth/principal.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
 import { getRecord, recordCtx } from '../../engine/records/record.service.ts';
 import type { RecordOut } from '../../engine/records/record-mapper.ts';
-import {
-  type CustomerLists,
-  customerLists,
-  customerTimeline,
-  type TimelineItem,
-} from '../sales/customer360.service.ts';
+import { type CustomerLists, customerLists, customerTimeline, type TimelineItem } from '../sales/index.ts';
 import { maskValue } from './masking.ts';
 
 /**

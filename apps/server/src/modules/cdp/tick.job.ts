@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import { inTenant } from '../../core/db/tenant-scope.ts';
-import { registerJob } from '../../core/jobs/queue.ts';
+import type { JobHandler } from '../../core/jobs/queue.ts';
 import { scheduleTick } from './cdp.service.ts';
 import {
   computeProfileTag,
@@ -162,13 +162,11 @@ export async function tenantTick(db: Db, tenantId: string, now = new Date()) {
   });
 }
 
-export function registerTickJob() {
-  registerJob<TickPayload>('cdp:tick', async (p, ctx) => {
-    await maintainPartitions(ctx.db);
-    await tenantTick(ctx.db, ctx.tenantId);
-    await schedulePredictions(ctx.db, ctx.tenantId);
-    await inTenant(ctx.db, ctx.tenantId, (tx) =>
-      scheduleTick(tx, ctx.tenantId, new Date(p.slot * 300_000 + 1000)),
-    );
-  });
-}
+export const tickJob: JobHandler<TickPayload> = async (p, ctx) => {
+  await maintainPartitions(ctx.db);
+  await tenantTick(ctx.db, ctx.tenantId);
+  await schedulePredictions(ctx.db, ctx.tenantId);
+  await inTenant(ctx.db, ctx.tenantId, (tx) =>
+    scheduleTick(tx, ctx.tenantId, new Date(p.slot * 300_000 + 1000)),
+  );
+};

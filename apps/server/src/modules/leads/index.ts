@@ -1,25 +1,37 @@
-import type { RouteSpec } from '../../core/http/route.ts';
-import { registerJob } from '../../core/jobs/queue.ts';
-import { registerObjectHooks } from '../../engine/records/object-hooks.ts';
-import { registerStandardObject } from '../../engine/records/standard-objects.ts';
-import { notificationsRoutes, registerNotificationsModule } from '../notifications/index.ts';
+import { defineModule } from '../../engine/module.ts';
 import { activityHooks } from './activity.hooks.ts';
 import { activityObject } from './activity.object.ts';
+import { leadHomeCards } from './home-cards.ts';
 import { leadHooks, NOTIFY_QUEUE, TICK_QUEUE, TRAIN_QUEUE } from './lead.hooks.ts';
 import { leadObject } from './lead.object.ts';
+import { seedLeads } from './leads.demo.ts';
 import { notifyJob, tickJob, trainJob } from './leads.jobs.ts';
 import { leadRoutes } from './leads.routes.ts';
 
-/** Leads (R3): intake, dedupe, scoring, assignment, SLA, pool, conversion; activities; notifications. */
-export function registerLeadsModule(): void {
-  registerStandardObject(leadObject);
-  registerStandardObject(activityObject);
-  registerObjectHooks('lead', leadHooks);
-  registerObjectHooks('activity', activityHooks);
-  registerJob(NOTIFY_QUEUE, notifyJob);
-  registerJob(TICK_QUEUE, tickJob);
-  registerJob(TRAIN_QUEUE, trainJob);
-  registerNotificationsModule();
-}
-
-export const leadsRoutes: RouteSpec[] = [...leadRoutes, ...notificationsRoutes];
+/** Leads (R3): intake, dedupe, scoring, assignment, SLA, pool, conversion; activities. */
+export default defineModule({
+  name: 'leads',
+  label: { 'zh-CN': '线索', 'en-US': 'Leads' },
+  requires: ['crm', 'notifications'],
+  objects: [leadObject, activityObject],
+  hooks: [
+    { object: 'lead', hooks: leadHooks },
+    { object: 'activity', hooks: activityHooks },
+  ],
+  routes: leadRoutes,
+  jobs: { [NOTIFY_QUEUE]: notifyJob, [TICK_QUEUE]: tickJob, [TRAIN_QUEUE]: trainJob },
+  permissions: [
+    {
+      key: 'leads:configure',
+      label: { 'zh-CN': '线索设置', 'en-US': 'Configure leads' },
+      description: {
+        'zh-CN': '分配规则、SLA、评分、公海、表单与渠道码、通知 Webhook',
+        'en-US': 'Assignment rules, SLA, scoring, pool, forms and channel codes, notification webhooks',
+      },
+      demoRoles: ['总部销售经理'],
+    },
+  ],
+  migrations: new URL('./migrations/', import.meta.url),
+  homeCards: leadHomeCards,
+  demo: { order: 20, run: seedLeads },
+});

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { writeAuditMany } from '../../core/audit/audit.ts';
+import { dataScopeFor } from '../../core/auth/principal.ts';
 import { emitEvents } from '../../core/events/outbox.ts';
 import { enqueue } from '../../core/jobs/queue.ts';
-import { dataScopeFor } from '../../core/auth/principal.ts';
 import type { ObjectHooks, WriteItem, WrittenItem } from '../../engine/records/object-hooks.ts';
 import type { RecordCtx } from '../../engine/records/record.service.ts';
 import { Assigner, type AssignmentLog, type Decision, logAssignments } from './assignment.service.ts';

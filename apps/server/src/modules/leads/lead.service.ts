@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
 import { writeAudit } from '../../core/audit/audit.ts';
+import { can } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { forbidden, notFound } from '../../core/errors.ts';
 import { emitEvents } from '../../core/events/outbox.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { isUuid } from '../../core/ids.ts';
-import { can } from '../../core/auth/principal.ts';
 import { normalisePhone } from '../../engine/records/field-types.ts';
 import {
   createRecords,
@@ -17,7 +17,7 @@ import {
 import { type Row, toRecord } from '../../engine/records/record-mapper.ts';
 import { scopeWhere } from '../../engine/records/record-sql.ts';
 import { isStandardObject } from '../../engine/records/standard-objects.ts';
-import { notify } from '../notifications/notifications.service.ts';
+import { notify } from '../notifications/index.ts';
 import { logAssignments } from './assignment.service.ts';
 import { findDuplicates, slaMinutes } from './lead.hooks.ts';
 import { type LeadStatus, OPEN_STATUSES } from './lead.object.ts';

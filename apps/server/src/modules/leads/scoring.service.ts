@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import type { Label } from '../../core/i18n/locale.ts';
+import { auc, contributions, type LogisticModel, predict, train } from '../../core/math/logistic.ts';
 import { cached, invalidateTenant } from './config-cache.ts';
-import { auc, contributions, type LogisticModel, predict, train } from './logistic.ts';
 
 /**
  * R3.2/R12.1 lead scoring. A rule-based scorecard (weighted indicators, editable per tenant)

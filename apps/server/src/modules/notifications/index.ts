@@ -1,13 +1,17 @@
-import type { RouteSpec } from '../../core/http/route.ts';
-import { registerJob } from '../../core/jobs/queue.ts';
+import { defineModule } from '../../engine/module.ts';
+import { notificationHomeCards } from './home-cards.ts';
 import { notificationRoutes } from './notifications.routes.ts';
 import { WEBHOOK_QUEUE } from './notifications.service.ts';
 import { deliverWebhook } from './webhook.job.ts';
 
 /** Notification centre: in-app notifications, signed webhooks with retries and a delivery log. */
-export function registerNotificationsModule(): void {
-  registerJob(WEBHOOK_QUEUE, deliverWebhook);
-}
+export default defineModule({
+  name: 'notifications',
+  label: { 'zh-CN': '通知', 'en-US': 'Notifications' },
+  routes: notificationRoutes,
+  jobs: { [WEBHOOK_QUEUE]: deliverWebhook },
+  migrations: new URL('./migrations/', import.meta.url),
+  homeCards: notificationHomeCards,
+});
 
-export const notificationsRoutes: RouteSpec[] = notificationRoutes;
 export { notify } from './notifications.service.ts';

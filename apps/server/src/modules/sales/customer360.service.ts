@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import type { Actor } from '../../core/audit/audit.ts';
+import { can, type Principal } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { notFound } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { isUuid } from '../../core/ids.ts';
-import { can, type Principal } from '../../core/auth/principal.ts';
 import { getRecord, listRecords, recordCtx } from '../../engine/records/record.service.ts';
 import type { RecordOut } from '../../engine/records/record-mapper.ts';
 import { refreshCustomerValue, storedCustomerValue } from './customer-value.service.ts';

@@ -1,6 +1,12 @@
 import type { Label } from '../../core/i18n/locale.ts';
 import { CURRENCIES } from '../../engine/records/field-types.ts';
-import { field, type LayoutSection, type ObjectDef, option, systemFields } from '../../engine/records/object-def.ts';
+import {
+  field,
+  type LayoutSection,
+  type ObjectDef,
+  option,
+  systemFields,
+} from '../../engine/records/object-def.ts';
 
 const L = (zh: string, en: string): Label => ({ 'zh-CN': zh, 'en-US': en });
 const section = (key: string, zh: string, en: string, fields: string[]): LayoutSection => ({

@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
 import { writeAudit } from '../../core/audit/audit.ts';
+import { can } from '../../core/auth/principal.ts';
 import { invalid, notFound } from '../../core/errors.ts';
 import { kickDispatcher } from '../../core/events/dispatcher.ts';
 import { emitEvents } from '../../core/events/outbox.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { isUuid } from '../../core/ids.ts';
-import { can } from '../../core/auth/principal.ts';
 import { getRecord, type RecordCtx, updateRecords } from '../../engine/records/record.service.ts';
 import {
   attachDisplay,

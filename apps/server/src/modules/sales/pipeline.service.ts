@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import { type Actor, writeAudit } from '../../core/audit/audit.ts';
+import { bumpAuthzVersion } from '../../core/auth/access-loader.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { notFound } from '../../core/errors.ts';
 import type { Label, Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
-import { bumpAuthzVersion } from '../../core/auth/access-loader.ts';
 import type { PicklistOption } from '../../engine/records/field-types.ts';
 import type { Stage } from './pipeline.defaults.ts';
 import { ensureDefaultPipeline, findPipeline, type Pipeline } from './pipeline.queries.ts';

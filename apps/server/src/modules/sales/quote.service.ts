@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import type { Actor } from '../../core/audit/audit.ts';
+import { can, type Principal } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { invalid } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
-import { can, type Principal } from '../../core/auth/principal.ts';
 import {
   createRecords,
   getRecord,
@@ -14,10 +14,13 @@ import {
   updateRecords,
 } from '../../engine/records/record.service.ts';
 import { attachDisplay, type RecordOut } from '../../engine/records/record-mapper.ts';
-import { assertUnlocked } from '../approvals/approval.lock.ts';
-import { listFlows, submitForApproval } from '../approvals/approval.service.ts';
-import type { Decision } from '../approvals/approval-targets.ts';
-import { conditionHolds } from '../approvals/approval-targets.ts';
+import {
+  assertUnlocked,
+  conditionHolds,
+  type Decision,
+  listFlows,
+  submitForApproval,
+} from '../approvals/index.ts';
 import { liveRecord } from './opportunity.service.ts';
 import {
   type LineAmounts,

@@ -3,7 +3,8 @@
  * see seed/demo-story.ts). Usage:
  *   node apps/server/src/modules/sales/sales-demo.ts http://127.0.0.1:3000 demo [password]
  */
-import { type Call, seedSalesStory } from '../../seed/demo-sales.ts';
+import type { DemoCall as Call } from '../../engine/module.ts';
+import { seedSalesStory } from './sales.demo.ts';
 
 const [base = 'http://127.0.0.1:3000', tenant = 'demo', password = 'kehu-demo-2026'] = process.argv.slice(2);
 

@@ -1,10 +1,6 @@
-import { AppError, type FieldError, type ProblemCode } from '../../core/errors.ts';
-import type { Locale } from '../../core/i18n/locale.ts';
+import { moduleMessages } from '../../core/i18n/module-messages.ts';
 
-/**
- * The sales module's own problem texts. The platform catalogue is not ours to extend, so
- * details are localised here and handed to AppError already in the caller's language.
- */
+/** The sales module's own problem texts (zh-CN first, en-US). */
 const zh: Record<string, string> = {
   sop_incomplete: '离开「{stage}」前需完成以下必做事项：{items}',
   sop_item: '未完成：{item}',
@@ -12,8 +8,6 @@ const zh: Record<string, string> = {
   stage_terminal: '商机已{stage}，不能再变更阶段（重新打开需要权限）',
   stage_same: '商机已处于「{stage}」阶段',
   stage_unknown: '流程中没有阶段「{stage}」',
-  record_locked: '该{what}正在审批中，审批结束前不能修改',
-  delete_locked: '{what}「{name}」正在审批中（{approval}，{requester} 发起），审批结束前不能删除',
   quote_not_approved: '报价单需审批通过（或无需审批）后才能生成合同',
   quote_status: '报价单当前状态为「{status}」，不能执行此操作',
   quote_no_lines: '报价单至少需要一行产品',
@@ -23,10 +17,6 @@ const zh: Record<string, string> = {
   payment_exceeds: '收款金额超过订单未收金额（{due}）',
   order_cancelled: '订单已取消，不能登记收款',
   currency_mismatch: '币种与订单不一致（订单为 {currency}）',
-  approval_not_pending: '该审批已结束',
-  approval_not_approver: '你不是当前步骤的审批人',
-  approval_comment_required: '驳回或退回时必须填写意见',
-  approval_already_pending: '已有进行中的审批',
   plan_sum: '付款计划合计（{sum}）必须等于订单金额（{total}）',
   pipeline_stages: '流程至少需要一个进行中阶段、一个赢单阶段和一个输单阶段',
 };
@@ -37,9 +27,6 @@ const en: Record<string, string> = {
   stage_terminal: 'The opportunity is {stage}; its stage can no longer change (reopening needs permission)',
   stage_same: 'The opportunity is already in “{stage}”',
   stage_unknown: 'The pipeline has no stage “{stage}”',
-  record_locked: 'This {what} is pending approval and cannot be changed until the approval ends',
-  delete_locked:
-    '{what} “{name}” is pending approval ({approval}, requested by {requester}) and cannot be deleted until the approval ends',
   quote_not_approved: 'The quote must be approved (or need no approval) before a contract is made',
   quote_status: 'The quote is “{status}”; this action is not possible',
   quote_no_lines: 'A quote needs at least one product line',
@@ -49,36 +36,11 @@ const en: Record<string, string> = {
   payment_exceeds: 'The receipt exceeds the amount still due on the order ({due})',
   order_cancelled: 'The order is cancelled; receipts cannot be recorded',
   currency_mismatch: 'Currency differs from the order ({currency})',
-  approval_not_pending: 'This approval has already ended',
-  approval_not_approver: 'You are not an approver of the current step',
-  approval_comment_required: 'A comment is required to reject or return',
-  approval_already_pending: 'An approval is already in progress',
   plan_sum: 'The payment plan total ({sum}) must equal the order total ({total})',
   pipeline_stages: 'A pipeline needs at least one open stage, one won stage and one lost stage',
 };
 
-export function st(locale: Locale, key: string, params: Record<string, unknown> = {}): string {
-  const template = (locale === 'en-US' ? en : zh)[key] ?? key;
-  return template.replace(/\{(\w+)\}/g, (_, k: string) =>
-    params[k] === undefined ? `{${k}}` : String(params[k]),
-  );
-}
-
-/** A problem whose detail is already in the caller's language (the platform `t()` passes unknown keys through). */
-export function salesProblem(
-  code: ProblemCode,
-  locale: Locale,
-  key: string,
-  params: Record<string, unknown> = {},
-  errors?: FieldError[],
-): AppError {
-  const status = code === 'conflict' ? 409 : code === 'not_found' ? 404 : code === 'forbidden' ? 403 : 422;
-  return new AppError(code, status, {
-    detailKey: st(locale, key, params),
-    errors,
-    extra: { reason: key },
-  });
-}
+export const { text: st, problem: salesProblem } = moduleMessages(zh, en);
 
 export const fmtMoney = (amount: number, currency = 'CNY') =>
   `${currency === 'CNY' ? '¥' : `${currency} `}${(amount / 100).toFixed(2)}`;

@@ -1,7 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
+import { can } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { invalid } from '../../core/errors.ts';
-import { can } from '../../core/auth/principal.ts';
 import { listRecords, type RecordCtx, recordCtx } from '../../engine/records/record.service.ts';
 import { scopeWhere } from '../../engine/records/record-sql.ts';
 import { unitSubtreeSql } from './opportunity.service.ts';

@@ -15,7 +15,10 @@ export function safeCell(v: unknown): unknown {
 /** RFC 6266/5987: an ASCII fallback plus the UTF-8 name (客户-20261123.csv). */
 export function contentDisposition(filename: string): string {
   const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encodeURIComponent(filename).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
@@ -28,7 +31,14 @@ export interface Column {
 }
 
 export function columnsFor(fields: FieldDef[]): Column[] {
-  return fields.flatMap((f) => (f.type === 'currency' ? [{ field: f, part: 'amount' as const }, { field: f, part: 'currency' as const }] : [{ field: f }]));
+  return fields.flatMap((f) =>
+    f.type === 'currency'
+      ? [
+          { field: f, part: 'amount' as const },
+          { field: f, part: 'currency' as const },
+        ]
+      : [{ field: f }],
+  );
 }
 
 export function columnHeader(c: Column, locale: Locale): string {
@@ -57,7 +67,9 @@ export function cellValue(c: Column, rec: RecordOut, locale: Locale, forXlsx: bo
       return safeCell(f.options?.find((o) => o.value === v)?.label[locale] ?? String(v));
     case 'multipicklist':
       return safeCell(
-        (v as string[]).map((x) => f.options?.find((o) => o.value === x)?.label[locale] ?? x).join(locale === 'zh-CN' ? '；' : '; '),
+        (v as string[])
+          .map((x) => f.options?.find((o) => o.value === x)?.label[locale] ?? x)
+          .join(locale === 'zh-CN' ? '；' : '; '),
       );
     case 'lookup':
     case 'user':

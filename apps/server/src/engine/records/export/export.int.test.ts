@@ -8,8 +8,18 @@ import { getTestEnv, login, loginAsRole, newTenant, type TestEnv } from '../../.
 import { csvRows, getRaw } from '../import/testing.ts';
 
 const exportAudits = (env: TestEnv, tenantId: string) =>
-  inTenant(env.database.db, tenantId, async (tx) =>
-    (await sql<{ meta: any; actor_id: string }>`select meta, actor_id from audit_log where tenant_id = ${tenantId} and action = 'export' order by id`.execute(tx)).rows,
+  inTenant(
+    env.database.db,
+    tenantId,
+    async (tx) =>
+      (
+        await sql<{
+          meta: any;
+          actor_id: string;
+        }>`select meta, actor_id from audit_log where tenant_id = ${tenantId} and action = 'export' order by id`.execute(
+          tx,
+        )
+      ).rows,
   );
 
 describe('record export', () => {
@@ -27,11 +37,27 @@ describe('record export', () => {
       ['@SUM(A1:A9)', '-2+3'],
       ['正常客户', '普通备注'],
     ])
-      assert.equal((await admin.post('/records/customer', { name, remark, annualRevenue: { amount: 123456, currency: 'CNY' }, industry: 'retail' })).status, 201);
-    const res = await getRaw(admin, `/records/customer/export?format=csv&fields=name,remark,annualRevenue,industry&sort=name`);
+      assert.equal(
+        (
+          await admin.post('/records/customer', {
+            name,
+            remark,
+            annualRevenue: { amount: 123456, currency: 'CNY' },
+            industry: 'retail',
+          })
+        ).status,
+        201,
+      );
+    const res = await getRaw(
+      admin,
+      `/records/customer/export?format=csv&fields=name,remark,annualRevenue,industry&sort=name`,
+    );
     assert.equal(res.status, 200);
     const disposition = res.headers.get('content-disposition') ?? '';
-    assert.match(disposition, /^attachment; filename="[^"]+\.csv"; filename\*=UTF-8''%E5%AE%A2%E6%88%B7-\d{8}\.csv$/);
+    assert.match(
+      disposition,
+      /^attachment; filename="[^"]+\.csv"; filename\*=UTF-8''%E5%AE%A2%E6%88%B7-\d{8}\.csv$/,
+    );
     const rows = csvRows(res.text);
     assert.deepEqual(rows[0], ['客户名称', '备注', '年营业额', '年营业额（币种）', '行业']);
     const byName = new Map(rows.slice(1).map((r) => [r[0], r]));
@@ -43,9 +69,12 @@ describe('record export', () => {
     assert.equal(x.status, 200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(x.bytes as any);
-    const values = wb.worksheets[0]!.getSheetValues().slice(1).map((r: any) => r.slice(1));
+    const values = wb.worksheets[0]!.getSheetValues()
+      .slice(1)
+      .map((r: any) => r.slice(1));
     assert.deepEqual(values[0], ['客户名称', '备注']);
-    for (const row of values.slice(1)) for (const cell of row) assert.ok(typeof cell !== 'object', 'no formula cells');
+    for (const row of values.slice(1))
+      for (const cell of row) assert.ok(typeof cell !== 'object', 'no formula cells');
     assert.ok(values.some((r: any[]) => r[0] === "'=1+1"));
   });
 
@@ -57,7 +86,14 @@ describe('record export', () => {
     assert.equal((await getRaw(agent, '/records/customer/export')).status, 403);
     const roles = await admin.get('/admin/roles');
     const role = (roles.body.items ?? roles.body).find((r: any) => r.name === '客服专员');
-    assert.equal((await admin.patch(`/admin/roles/${role.id}`, { permissions: [...role.permissions, 'customer:export'] })).status, 200);
+    assert.equal(
+      (
+        await admin.patch(`/admin/roles/${role.id}`, {
+          permissions: [...role.permissions, 'customer:export'],
+        })
+      ).status,
+      200,
+    );
 
     const visible = await agent.get('/records/customer?limit=200');
     const res = await getRaw(agent, '/records/customer/export?fields=name,phone,ownerId,unitId');
@@ -65,13 +101,18 @@ describe('record export', () => {
     const rows = csvRows(res.text);
     assert.deepEqual(rows[0], ['客户名称', '电话', '负责人', '所属组织']);
     assert.equal(rows.length - 1, visible.body.items.length, 'exactly the rows in the agent scope');
-    const phones = rows.slice(1).map((r) => r[1]).filter(Boolean);
+    const phones = rows
+      .slice(1)
+      .map((r) => r[1])
+      .filter(Boolean);
     assert.ok(phones.length > 0);
     for (const p of phones) assert.match(p!, /^1\d{2}\*{4}\d{4}$/);
     for (const r of rows.slice(1)) assert.doesNotMatch(r[2]!, /^[0-9a-f-]{36}$/, 'owner shown by name');
 
     const analyst = await loginAsRole(env, seed, '数据分析师');
-    const a = csvRows((await getRaw(analyst, '/records/customer/export?fields=name,phone,email,address')).text);
+    const a = csvRows(
+      (await getRaw(analyst, '/records/customer/export?fields=name,phone,email,address')).text,
+    );
     assert.deepEqual(a[0], ['客户名称', '邮箱'], 'hidden phone and address are left out');
     assert.equal(a.length - 1, 30);
     for (const r of a.slice(1)) if (r[1]) assert.match(r[1], /\*\*\*@/);
@@ -92,7 +133,9 @@ describe('record export', () => {
     await admin.post('/records/customer', { name: 'A', level: 'A', isKeyAccount: true });
     await admin.post('/records/customer', { name: 'B', level: 'B' });
     const filter = encodeURIComponent(JSON.stringify({ field: 'level', op: 'eq', value: 'A' }));
-    const rows = csvRows((await getRaw(admin, `/records/customer/export?fields=name,level,isKeyAccount&filter=${filter}`)).text);
+    const rows = csvRows(
+      (await getRaw(admin, `/records/customer/export?fields=name,level,isKeyAccount&filter=${filter}`)).text,
+    );
     assert.deepEqual(rows, [
       ['Name', 'Level', 'Key account'],
       ['A', 'A key', 'Yes'],
@@ -100,7 +143,15 @@ describe('record export', () => {
     const audit = (await exportAudits(env, seed.tenantId))[0]!;
     assert.deepEqual(audit.meta.filter, { field: 'level', op: 'eq', value: 'A' });
     assert.equal((await getRaw(admin, '/records/customer/export?fields=nope')).status, 422);
-    assert.equal((await getRaw(admin, `/records/customer/export?filter=${encodeURIComponent('{"field":"nope","op":"eq","value":1}')}`)).status, 422);
+    assert.equal(
+      (
+        await getRaw(
+          admin,
+          `/records/customer/export?filter=${encodeURIComponent('{"field":"nope","op":"eq","value":1}')}`,
+        )
+      ).status,
+      422,
+    );
   });
 
   it('audits an export even when the client disconnects half-way', async () => {
@@ -124,7 +175,11 @@ describe('record export', () => {
       audits = await exportAudits(env, seed.tenantId);
     }
     assert.equal(audits.length, 1);
-    assert.ok(audits[0]!.meta.rowCount < 3000 || audits[0]!.meta.complete === false || audits[0]!.meta.rowCount === 3000);
+    assert.ok(
+      audits[0]!.meta.rowCount < 3000 ||
+        audits[0]!.meta.complete === false ||
+        audits[0]!.meta.rowCount === 3000,
+    );
   });
 
   it('needs customer:export (403)', async () => {

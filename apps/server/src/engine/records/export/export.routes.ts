@@ -14,7 +14,14 @@ export const exportRoutes: RouteSpec[] = [
     params: objectParam,
     query: exportQuerySchema,
     handler: async (req, reply) => {
-      const prep = await prepareExport(req.database.db, req.principal, req.actor, req.locale, req.params.object, req.query);
+      const prep = await prepareExport(
+        req.database.db,
+        req.principal,
+        req.actor,
+        req.locale,
+        req.params.object,
+        req.query,
+      );
       const body = streamExport(req.database.db, req.principal, req.actor, req.locale, prep, req.query);
       return reply
         .header('content-type', prep.contentType)

@@ -1,11 +1,11 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { type Actor, writeAudit } from '../../../core/audit/audit.ts';
+import type { Principal } from '../../../core/auth/principal.ts';
 import type { Db } from '../../../core/db/database.ts';
 import { inTenant } from '../../../core/db/tenant-scope.ts';
 import { invalid } from '../../../core/errors.ts';
 import type { Locale } from '../../../core/i18n/locale.ts';
-import type { Principal } from '../../../core/auth/principal.ts';
 import type { FieldDef } from '../field-types.ts';
 import type { FilterNode } from '../filter.ts';
 import type { ObjectDef } from '../object-def.ts';
@@ -33,7 +33,14 @@ export interface PreparedExport {
 }
 
 /** Resolves the object and the columns the viewer may see; hidden fields are dropped silently. */
-export async function prepareExport(db: Db, principal: Principal, actor: Actor, locale: Locale, object: string, q: ExportQuery): Promise<PreparedExport> {
+export async function prepareExport(
+  db: Db,
+  principal: Principal,
+  actor: Actor,
+  locale: Locale,
+  object: string,
+  q: ExportQuery,
+): Promise<PreparedExport> {
   return inTenant(
     db,
     principal.tenantId,
@@ -42,9 +49,17 @@ export async function prepareExport(db: Db, principal: Principal, actor: Actor, 
       const visible = (f: FieldDef) => ctx.access.get(f.apiName) !== 'hidden';
       let fields: FieldDef[];
       if (q.fields?.trim()) {
-        const names = [...new Set(q.fields.split(',').map((s) => s.trim()).filter(Boolean))];
+        const names = [
+          ...new Set(
+            q.fields
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
+          ),
+        ];
         const unknown = names.filter((n) => !ctx.obj.fields.some((f) => f.apiName === n));
-        if (unknown.length) throw invalid(unknown.map((n) => ({ field: `fields.${n}`, code: 'unknown_field' })));
+        if (unknown.length)
+          throw invalid(unknown.map((n) => ({ field: `fields.${n}`, code: 'unknown_field' })));
         fields = names.map((n) => ctx.obj.fields.find((f) => f.apiName === n)!).filter(visible);
       } else fields = ctx.obj.fields.filter((f) => visible(f) && !DEFAULT_SKIP.has(f.apiName));
       // Validate filter/sort up front so a bad query is a 422, not a broken download.
@@ -55,21 +70,37 @@ export async function prepareExport(db: Db, principal: Principal, actor: Actor, 
         obj: ctx.obj,
         fields,
         filename: `${ctx.obj.pluralLabel[locale] || ctx.obj.label[locale] || ctx.obj.apiName}-${stamp}.${q.format}`,
-        contentType: q.format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8',
+        contentType:
+          q.format === 'xlsx'
+            ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+            : 'text/csv; charset=utf-8',
       };
     },
     { readOnly: true },
   );
 }
 
-const listQuery = (q: ExportQuery): ListQuery => ({ filter: q.filter, sort: q.sort, q: q.q, unit: q.unit, deleted: q.deleted });
+const listQuery = (q: ExportQuery): ListQuery => ({
+  filter: q.filter,
+  sort: q.sort,
+  q: q.q,
+  unit: q.unit,
+  deleted: q.deleted,
+});
 
 /**
  * Streams every matching record in the viewer's scope, a keyset page per short read-only
  * transaction (no connection is held while a slow client downloads), and writes the
  * `export` audit row when the stream ends — also when the client goes away half-way.
  */
-export function streamExport(db: Db, principal: Principal, actor: Actor, locale: Locale, prep: PreparedExport, q: ExportQuery): Readable {
+export function streamExport(
+  db: Db,
+  principal: Principal,
+  actor: Actor,
+  locale: Locale,
+  prep: PreparedExport,
+  q: ExportQuery,
+): Readable {
   const out = new PassThrough();
   const columns = columnsFor(prep.fields);
   const headers = columns.map((c) => columnHeader(c, locale));
@@ -87,7 +118,12 @@ export function streamExport(db: Db, principal: Principal, actor: Actor, locale:
       const page = await inTenant(
         db,
         principal.tenantId,
-        async (tx) => listRecords(await recordCtx(tx, principal, actor, prep.obj.apiName), { ...listQuery(q), limit: PAGE, cursor }),
+        async (tx) =>
+          listRecords(await recordCtx(tx, principal, actor, prep.obj.apiName), {
+            ...listQuery(q),
+            limit: PAGE,
+            cursor,
+          }),
         { readOnly: true },
       );
       yield page.items;
@@ -96,14 +132,16 @@ export function streamExport(db: Db, principal: Principal, actor: Actor, locale:
   };
 
   const waitDrain = (s: NodeJS.WritableStream & { writableNeedDrain?: boolean }) =>
-    s.writableNeedDrain && !out.destroyed ? new Promise<void>((res) => {
-      const done = () => {
-        out.off('close', done);
-        res();
-      };
-      s.once('drain', done);
-      out.once('close', done);
-    }) : Promise.resolve();
+    s.writableNeedDrain && !out.destroyed
+      ? new Promise<void>((res) => {
+          const done = () => {
+            out.off('close', done);
+            res();
+          };
+          s.once('drain', done);
+          out.once('close', done);
+        })
+      : Promise.resolve();
 
   // Written before the last bytes go out, so a client holding the whole file implies the audit
   // row exists; written from `finally` when the client went away or the query failed.
@@ -144,7 +182,11 @@ export function streamExport(db: Db, principal: Principal, actor: Actor, locale:
     } else {
       // Loaded on first use: exceljs alone costs ~0.4 s of every server start.
       const { default: ExcelJS } = await import('exceljs');
-      const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
+      const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+        stream: out,
+        useStyles: false,
+        useSharedStrings: false,
+      });
       const ws = wb.addWorksheet(prep.obj.label[locale] || prep.obj.apiName);
       ws.addRow(headers).commit();
       for await (const items of pages()) {

@@ -77,7 +77,8 @@ function startLine(endLine: number, cells: string[]): number {
 function csvError(err: any, lastEnd: number): FileFormatError {
   const code: string = err?.code ?? 'CSV_ERROR';
   // An unclosed quote is only noticed at the end of the file; the user needs the line it opened on.
-  const line = code === 'CSV_QUOTE_NOT_CLOSED' ? lastEnd + 1 : typeof err?.lines === 'number' ? err.lines : null;
+  const line =
+    code === 'CSV_QUOTE_NOT_CLOSED' ? lastEnd + 1 : typeof err?.lines === 'number' ? err.lines : null;
   return new FileFormatError(code, line);
 }
 
@@ -187,24 +188,40 @@ export async function* xlsxRows(source: Readable): AsyncGenerator<FileRow> {
   }
 }
 
-export function fileRows(source: Readable, format: FileFormat, encoding: FileEncoding): AsyncGenerator<FileRow> {
+export function fileRows(
+  source: Readable,
+  format: FileFormat,
+  encoding: FileEncoding,
+): AsyncGenerator<FileRow> {
   return format === 'xlsx' ? xlsxRows(source) : csvRows(source, encoding);
 }
 
 /** The stored file as a byte stream, one chunk per read transaction, optionally from chunk `fromSeq`. */
-export function chunkStream(db: Db, tenantId: string, importId: string, onChunk?: (seq: number, bytes: number) => void): Readable {
+export function chunkStream(
+  db: Db,
+  tenantId: string,
+  importId: string,
+  onChunk?: (seq: number, bytes: number) => void,
+): Readable {
   async function* gen() {
     for (let seq = 0; ; seq++) {
       const row = await inTenant(
         db,
         tenantId,
         async (tx) =>
-          (await sql<{ data: Uint8Array }>`select data from import_chunks where tenant_id = ${tenantId} and import_id = ${importId} and seq = ${seq}`.execute(tx))
-            .rows[0],
+          (
+            await sql<{
+              data: Uint8Array;
+            }>`select data from import_chunks where tenant_id = ${tenantId} and import_id = ${importId} and seq = ${seq}`.execute(
+              tx,
+            )
+          ).rows[0],
         { readOnly: true },
       );
       if (!row) return;
-      const buf = Buffer.isBuffer(row.data) ? row.data : Buffer.from(row.data.buffer, row.data.byteOffset, row.data.byteLength);
+      const buf = Buffer.isBuffer(row.data)
+        ? row.data
+        : Buffer.from(row.data.buffer, row.data.byteOffset, row.data.byteLength);
       onChunk?.(seq, buf.length);
       yield buf;
     }
@@ -213,7 +230,12 @@ export function chunkStream(db: Db, tenantId: string, importId: string, onChunk?
 }
 
 /** Header and the first `n` data rows of a file held in memory (the upload's first chunk). */
-export async function headAndSample(source: Readable, format: FileFormat, encoding: FileEncoding, n: number): Promise<{ headers: string[]; sample: string[][] }> {
+export async function headAndSample(
+  source: Readable,
+  format: FileFormat,
+  encoding: FileEncoding,
+  n: number,
+): Promise<{ headers: string[]; sample: string[][] }> {
   let headers: string[] | null = null;
   const sample: string[][] = [];
   try {
@@ -224,7 +246,12 @@ export async function headAndSample(source: Readable, format: FileFormat, encodi
     }
   } catch (err) {
     // The prefix may end inside a record; a real error was already found by the structure pass.
-    if (!(err instanceof FileFormatError) || format === 'xlsx' || (!headers && err.reason !== 'CSV_QUOTE_NOT_CLOSED')) throw err;
+    if (
+      !(err instanceof FileFormatError) ||
+      format === 'xlsx' ||
+      (!headers && err.reason !== 'CSV_QUOTE_NOT_CLOSED')
+    )
+      throw err;
   }
   return { headers: headers ?? [], sample };
 }

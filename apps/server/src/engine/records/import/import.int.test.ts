@@ -1,18 +1,34 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { sql } from 'kysely';
 import { inTenant } from '../../../core/db/tenant-scope.ts';
-import { drainBackground, getTestEnv, testDatabaseUrl, login, loginAsRole, newTenant, type TestEnv } from '../../../testing/harness.ts';
+import {
+  drainBackground,
+  getTestEnv,
+  login,
+  loginAsRole,
+  newTenant,
+  type TestEnv,
+  testDatabaseUrl,
+} from '../../../testing/harness.ts';
 import { runImport } from './import.job.ts';
 import { csvRows, getRaw, importFile, upload, XLSX_MIME } from './testing.ts';
 
 const countCustomers = (env: TestEnv, tenantId: string, where = sql`true`) =>
   inTenant(env.database.db, tenantId, async (tx) =>
-    Number((await sql<{ n: number }>`select count(*)::int as n from customers where tenant_id = ${tenantId} and deleted_at is null and ${where}`.execute(tx)).rows[0]!.n),
+    Number(
+      (
+        await sql<{
+          n: number;
+        }>`select count(*)::int as n from customers where tenant_id = ${tenantId} and deleted_at is null and ${where}`.execute(
+          tx,
+        )
+      ).rows[0]!.n,
+    ),
   );
 
 describe('record import', () => {
@@ -25,7 +41,8 @@ describe('record import', () => {
   it('rejects a CSV with an unterminated quote with 400 naming the line, in the caller language', async () => {
     const seed = await newTenant(env, 0);
     const admin = await login(env, seed.slug, seed.adminLogin);
-    const csv = '客户名称,电话\n甲公司,13800000001\n乙公司,13800000002\n"丙公司,13800000003\n丁公司,13800000004\n';
+    const csv =
+      '客户名称,电话\n甲公司,13800000001\n乙公司,13800000002\n"丙公司,13800000003\n丁公司,13800000004\n';
     const res = await upload(admin, 'customer', 'bad.csv', csv);
     assert.equal(res.status, 400);
     assert.equal(res.body.code, 'bad_request');
@@ -41,18 +58,26 @@ describe('record import', () => {
   it('imports a GBK-encoded CSV with Chinese headers and maps them by label', async () => {
     const seed = await newTenant(env, 0);
     const admin = await login(env, seed.slug, seed.adminLogin);
-    const text = '客户名称,电话,行业,客户等级\r\n杭州西湖茶业有限公司,138 0013 8000,零售,A 重点\r\n"上海浦东""精密""机械",+86 139-0000-1111,制造业,B 优质\r\n';
+    const text =
+      '客户名称,电话,行业,客户等级\r\n杭州西湖茶业有限公司,138 0013 8000,零售,A 重点\r\n"上海浦东""精密""机械",+86 139-0000-1111,制造业,B 优质\r\n';
     const bytes = iconv.encode(text, 'gbk');
     const { upload: up, status } = await importFile(env, admin, { name: '客户.csv', body: bytes });
     assert.equal(up.encoding, 'gb18030');
     assert.equal(up.format, 'csv');
     assert.deepEqual(up.headers, ['客户名称', '电话', '行业', '客户等级']);
-    assert.deepEqual(up.suggestedMapping, { 客户名称: 'name', 电话: 'phone', 行业: 'industry', 客户等级: 'level' });
+    assert.deepEqual(up.suggestedMapping, {
+      客户名称: 'name',
+      电话: 'phone',
+      行业: 'industry',
+      客户等级: 'level',
+    });
     assert.equal(up.sample[0][0], '杭州西湖茶业有限公司');
     assert.equal(status.status, 'done');
     assert.equal(status.created, 2);
     assert.equal(status.failed, 0);
-    const list = await admin.get(`/records/customer?filter=${encodeURIComponent(JSON.stringify({ field: 'phone', op: 'eq', value: '13900001111' }))}`);
+    const list = await admin.get(
+      `/records/customer?filter=${encodeURIComponent(JSON.stringify({ field: 'phone', op: 'eq', value: '13900001111' }))}`,
+    );
     assert.equal(list.body.items.length, 1);
     assert.equal(list.body.items[0].name, '上海浦东"精密"机械');
     assert.equal(list.body.items[0].industry, 'manufacturing');
@@ -62,10 +87,20 @@ describe('record import', () => {
   it('detects UTF-8 with a BOM and suggests mappings from English labels and api names', async () => {
     const seed = await newTenant(env, 0);
     const admin = await login(env, seed.slug, seed.adminLogin);
-    const res = await upload(admin, 'customer', 'c.csv', '\ufeffName,PHONE,annual revenue,Unknown column\nAcme,13800000009,12.5,x\n');
+    const res = await upload(
+      admin,
+      'customer',
+      'c.csv',
+      '\ufeffName,PHONE,annual revenue,Unknown column\nAcme,13800000009,12.5,x\n',
+    );
     assert.equal(res.status, 201);
     assert.equal(res.body.encoding, 'utf-8-bom');
-    assert.deepEqual(res.body.suggestedMapping, { Name: 'name', PHONE: 'phone', 'annual revenue': 'annualRevenue', 'Unknown column': null });
+    assert.deepEqual(res.body.suggestedMapping, {
+      Name: 'name',
+      PHONE: 'phone',
+      'annual revenue': 'annualRevenue',
+      'Unknown column': null,
+    });
     assert.equal(res.body.totalRows, 1);
   });
 
@@ -80,14 +115,17 @@ describe('record import', () => {
       let phone = String(13_800_000_000 + i);
       let industry = i % 3 === 0 ? '零售' : 'it';
       if (i % 100 === 7) {
-        const kind = (i / 100) % 3 | 0;
-        if (kind === 0) ((phone = '12345'), bad.set(line, 'phone'));
-        else if (kind === 1) ((industry = '不存在的行业'), bad.set(line, 'industry'));
-        else ((name = ''), bad.set(line, 'name'));
+        const kind = ((i / 100) % 3) | 0;
+        if (kind === 0) (phone = '12345'), bad.set(line, 'phone');
+        else if (kind === 1) (industry = '不存在的行业'), bad.set(line, 'industry');
+        else (name = ''), bad.set(line, 'name');
       }
       lines.push(`${name},${phone},${industry},企业客户`);
     }
-    const { upload: up, status } = await importFile(env, admin, { name: 'big.csv', body: `${lines.join('\n')}\n` });
+    const { upload: up, status } = await importFile(env, admin, {
+      name: 'big.csv',
+      body: `${lines.join('\n')}\n`,
+    });
     assert.equal(up.totalRows, 50_000);
     assert.equal(status.status, 'done');
     assert.equal(status.totalRows, 50_000);
@@ -112,14 +150,31 @@ describe('record import', () => {
   it('deduplicates on a phone key: upsert updates existing records, create mode reports them, in-file repeats are reported', async () => {
     const seed = await newTenant(env, 0);
     const admin = await login(env, seed.slug, seed.adminLogin);
-    const existing = await admin.post('/records/customer', { name: '老客户', phone: '13811112222', level: 'C' });
+    const existing = await admin.post('/records/customer', {
+      name: '老客户',
+      phone: '13811112222',
+      level: 'C',
+    });
     assert.equal(existing.status, 201);
-    const csv = ['客户名称,电话,客户等级', '老客户新名,+86 138-1111-2222,A 重点', '新客户甲,13833334444,B', '新客户甲重复,138 3333 4444,C', '新客户乙,13855556666,D'].join('\n');
+    const csv = [
+      '客户名称,电话,客户等级',
+      '老客户新名,+86 138-1111-2222,A 重点',
+      '新客户甲,13833334444,B',
+      '新客户甲重复,138 3333 4444,C',
+      '新客户乙,13855556666,D',
+    ].join('\n');
 
-    const created = await importFile(env, admin, { name: 'dup.csv', body: csv }, { dedupeKey: 'phone', mode: 'create' });
+    const created = await importFile(
+      env,
+      admin,
+      { name: 'dup.csv', body: csv },
+      { dedupeKey: 'phone', mode: 'create' },
+    );
     assert.equal(created.status.created, 2);
     assert.equal(created.status.failed, 2);
-    const errs: string[][] = csvRows((await getRaw(admin, `/records/customer/imports/${created.upload.id}/errors`)).text);
+    const errs: string[][] = csvRows(
+      (await getRaw(admin, `/records/customer/imports/${created.upload.id}/errors`)).text,
+    );
     assert.deepEqual(
       errs.slice(1).map((r) => [r[0], r[1], r[2]]),
       [
@@ -128,7 +183,12 @@ describe('record import', () => {
       ],
     );
 
-    const upserted = await importFile(env, admin, { name: 'dup.csv', body: csv }, { dedupeKey: 'phone', mode: 'upsert' });
+    const upserted = await importFile(
+      env,
+      admin,
+      { name: 'dup.csv', body: csv },
+      { dedupeKey: 'phone', mode: 'upsert' },
+    );
     assert.equal(upserted.status.updated, 3);
     assert.equal(upserted.status.created, 0);
     assert.equal(upserted.status.failed, 1);
@@ -150,18 +210,35 @@ describe('record import', () => {
     assert.equal(dry.status.created, 2);
     assert.equal(dry.status.failed, 1);
     assert.equal(await countCustomers(env, seed.tenantId), 0);
-    const audit = await inTenant(env.database.db, seed.tenantId, async (tx) =>
-      (await sql<{ n: number }>`select count(*)::int as n from audit_log where tenant_id = ${seed.tenantId} and action = 'create'`.execute(tx)).rows[0]!.n,
+    const audit = await inTenant(
+      env.database.db,
+      seed.tenantId,
+      async (tx) =>
+        (
+          await sql<{
+            n: number;
+          }>`select count(*)::int as n from audit_log where tenant_id = ${seed.tenantId} and action = 'create'`.execute(
+            tx,
+          )
+        ).rows[0]!.n,
     );
     assert.equal(audit, 0);
-    const real = await admin.post(`/records/customer/imports/${dry.upload.id}/start`, { mapping: dry.upload.suggestedMapping, mode: 'create', dryRun: false });
+    const real = await admin.post(`/records/customer/imports/${dry.upload.id}/start`, {
+      mapping: dry.upload.suggestedMapping,
+      mode: 'create',
+      dryRun: false,
+    });
     assert.equal(real.status, 202);
     await drainBackground(env, 1000);
     const st = await admin.get(`/records/customer/imports/${dry.upload.id}`);
     assert.equal(st.body.created, 2);
     assert.equal(st.body.dryRun, false);
     assert.equal(await countCustomers(env, seed.tenantId), 2);
-    const again = await admin.post(`/records/customer/imports/${dry.upload.id}/start`, { mapping: dry.upload.suggestedMapping, mode: 'create', dryRun: false });
+    const again = await admin.post(`/records/customer/imports/${dry.upload.id}/start`, {
+      mapping: dry.upload.suggestedMapping,
+      mode: 'create',
+      dryRun: false,
+    });
     assert.equal(again.status, 400, 'a finished real import cannot run twice');
   });
 
@@ -175,7 +252,11 @@ describe('record import', () => {
     ws.addRow(['广州天河贸易', '13700002222', 30, 1200, '否']);
     ws.addRow(['坏行', '1', 'abc', 1, '是']);
     const buf = new Uint8Array(await wb.xlsx.writeBuffer());
-    const { upload: up, status } = await importFile(env, admin, { name: '客户.xlsx', body: buf, type: XLSX_MIME });
+    const { upload: up, status } = await importFile(env, admin, {
+      name: '客户.xlsx',
+      body: buf,
+      type: XLSX_MIME,
+    });
     assert.equal(up.format, 'xlsx');
     assert.deepEqual(up.sample[0], ['深圳南山科技', '13700001111', '120', '88000.5', '是']);
     assert.equal(status.status, 'done');
@@ -187,17 +268,38 @@ describe('record import', () => {
     assert.deepEqual(list.body.items[0].annualRevenue, { amount: 8_800_050, currency: 'CNY' });
     assert.equal(list.body.items[0].isKeyAccount, true);
     const errs: string[][] = csvRows((await getRaw(admin, `/records/customer/imports/${up.id}/errors`)).text);
-    assert.deepEqual(errs.slice(1).map((r) => [r[0], r[1]]), [['4', 'employees'], ['4', 'phone']]);
+    assert.deepEqual(
+      errs.slice(1).map((r) => [r[0], r[1]]),
+      [
+        ['4', 'employees'],
+        ['4', 'phone'],
+      ],
+    );
   });
 
   it('validates the mapping: unknown fields and an unmapped dedupe key are 422 field errors', async () => {
     const seed = await newTenant(env, 0);
     const admin = await login(env, seed.slug, seed.adminLogin);
     const up = await upload(admin, 'customer', 'm.csv', 'a,b\n1,2\n');
-    const res = await admin.post(`/records/customer/imports/${up.body.id}/start`, { mapping: { a: 'name', b: 'nope' }, dedupeKey: 'phone', mode: 'upsert', dryRun: false });
+    const res = await admin.post(`/records/customer/imports/${up.body.id}/start`, {
+      mapping: { a: 'name', b: 'nope' },
+      dedupeKey: 'phone',
+      mode: 'upsert',
+      dryRun: false,
+    });
     assert.equal(res.status, 422);
-    assert.deepEqual(res.body.errors.map((e: any) => [e.field, e.code]), [['mapping.b', 'unknown_field'], ['dedupeKey', 'unknown_field']]);
-    const ro = await admin.post(`/records/customer/imports/${up.body.id}/start`, { mapping: { a: 'name', b: 'createdAt' }, mode: 'create', dryRun: false });
+    assert.deepEqual(
+      res.body.errors.map((e: any) => [e.field, e.code]),
+      [
+        ['mapping.b', 'unknown_field'],
+        ['dedupeKey', 'unknown_field'],
+      ],
+    );
+    const ro = await admin.post(`/records/customer/imports/${up.body.id}/start`, {
+      mapping: { a: 'name', b: 'createdAt' },
+      mode: 'create',
+      dryRun: false,
+    });
     assert.equal(ro.status, 422);
     assert.equal(ro.body.errors[0].code, 'read_only');
   });
@@ -207,12 +309,21 @@ describe('record import', () => {
     const admin = await login(env, seed.slug, seed.adminLogin);
     // 销售顾问 lacks customer:import; the administrator grants it for this test.
     const roles = await admin.get('/admin/roles');
-    const role = roles.body.items?.find?.((r: any) => r.name === '销售顾问') ?? roles.body.find((r: any) => r.name === '销售顾问');
-    const patched = await admin.patch(`/admin/roles/${role.id}`, { permissions: [...role.permissions, 'customer:import'] });
+    const role =
+      roles.body.items?.find?.((r: any) => r.name === '销售顾问') ??
+      roles.body.find((r: any) => r.name === '销售顾问');
+    const patched = await admin.patch(`/admin/roles/${role.id}`, {
+      permissions: [...role.permissions, 'customer:import'],
+    });
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
     const sales = await loginAsRole(env, seed, '销售顾问');
     const me = await sales.get('/auth/me');
-    const { status } = await importFile(env, sales, { name: 's.csv', body: '客户名称,负责人\n我的客户,\n' }, { mapping: { 客户名称: 'name' } });
+    const { status } = await importFile(
+      env,
+      sales,
+      { name: 's.csv', body: '客户名称,负责人\n我的客户,\n' },
+      { mapping: { 客户名称: 'name' } },
+    );
     assert.equal(status.created, 1);
     const mine = await sales.get('/records/customer');
     assert.equal(mine.body.items.length, 1);
@@ -231,7 +342,16 @@ describe('record import', () => {
     assert.equal(up.status, 201);
     assert.equal((await otherAdmin.get(`/records/customer/imports/${up.body.id}`)).status, 404);
     assert.equal((await otherAdmin.get(`/records/customer/imports/${up.body.id}/errors`)).status, 404);
-    assert.equal((await otherAdmin.post(`/records/customer/imports/${up.body.id}/start`, { mapping: { 客户名称: 'name' }, mode: 'create', dryRun: false })).status, 404);
+    assert.equal(
+      (
+        await otherAdmin.post(`/records/customer/imports/${up.body.id}/start`, {
+          mapping: { 客户名称: 'name' },
+          mode: 'create',
+          dryRun: false,
+        })
+      ).status,
+      404,
+    );
     const mine = await admin.get('/records/customer/imports');
     assert.equal(mine.body.items[0].id, up.body.id);
     assert.equal((await otherAdmin.get('/records/customer/imports')).body.items.length, 0);
@@ -240,9 +360,21 @@ describe('record import', () => {
   it('writes one import audit row when it starts and one with the counts when it finishes', async () => {
     const seed = await newTenant(env, 0);
     const admin = await login(env, seed.slug, seed.adminLogin);
-    const { upload: up } = await importFile(env, admin, { name: 'a.csv', body: '客户名称,电话\n甲,13800000001\n乙,x\n' });
-    const rows = await inTenant(env.database.db, seed.tenantId, async (tx) =>
-      (await sql<{ meta: any }>`select meta from audit_log where tenant_id = ${seed.tenantId} and action = 'import' order by id`.execute(tx)).rows,
+    const { upload: up } = await importFile(env, admin, {
+      name: 'a.csv',
+      body: '客户名称,电话\n甲,13800000001\n乙,x\n',
+    });
+    const rows = await inTenant(
+      env.database.db,
+      seed.tenantId,
+      async (tx) =>
+        (
+          await sql<{
+            meta: any;
+          }>`select meta from audit_log where tenant_id = ${seed.tenantId} and action = 'import' order by id`.execute(
+            tx,
+          )
+        ).rows,
     );
     assert.equal(rows.length, 2);
     assert.equal(rows[0]!.meta.phase, 'start');
@@ -256,10 +388,16 @@ describe('record import', () => {
     const seed = await newTenant(env, 0);
     const admin = await login(env, seed.slug, seed.adminLogin);
     const lines = ['客户名称,电话'];
-    for (let i = 0; i < 3500; i++) lines.push(`客户${i},${i % 500 === 3 ? 'bad' : String(13_900_000_000 + i)}`);
+    for (let i = 0; i < 3500; i++)
+      lines.push(`客户${i},${i % 500 === 3 ? 'bad' : String(13_900_000_000 + i)}`);
     lines.push('重复,13900000010');
     const up = await upload(admin, 'customer', 'r.csv', lines.join('\n'));
-    const start = await admin.post(`/records/customer/imports/${up.body.id}/start`, { mapping: up.body.suggestedMapping, dedupeKey: 'phone', mode: 'create', dryRun: false });
+    const start = await admin.post(`/records/customer/imports/${up.body.id}/start`, {
+      mapping: up.body.suggestedMapping,
+      dedupeKey: 'phone',
+      mode: 'create',
+      dryRun: false,
+    });
     assert.equal(start.status, 202);
     const crash = new Error('simulated crash');
     await assert.rejects(
@@ -281,27 +419,49 @@ describe('record import', () => {
     assert.equal(st.failed, 8);
     assert.equal(st.created, 3493);
     assert.equal(await countCustomers(env, seed.tenantId), 3493);
-    const errs: string[][] = csvRows((await getRaw(admin, `/records/customer/imports/${up.body.id}/errors`)).text);
+    const errs: string[][] = csvRows(
+      (await getRaw(admin, `/records/customer/imports/${up.body.id}/errors`)).text,
+    );
     assert.deepEqual(errs.at(-1)!.slice(0, 3), ['3502', 'phone', '与文件第 12 行重复']);
   });
 
-  it('survives kill -9 of the process running the job mid-import: the re-run ends with exact counts and no duplicates', { skip: !testDatabaseUrl() && 'needs PostgreSQL (DATABASE_URL): PGlite lives in one process' }, async () => {
+  it('survives kill -9 of the process running the job mid-import: the re-run ends with exact counts and no duplicates', {
+    skip: !testDatabaseUrl() && 'needs PostgreSQL (DATABASE_URL): PGlite lives in one process',
+  }, async () => {
     const seed = await newTenant(env, 0);
     const admin = await login(env, seed.slug, seed.adminLogin);
     const lines = ['客户名称,电话'];
-    for (let i = 0; i < 20_000; i++) lines.push(`客户${i},${i % 250 === 5 ? 'bad' : String(13_600_000_000 + i)}`);
+    for (let i = 0; i < 20_000; i++)
+      lines.push(`客户${i},${i % 250 === 5 ? 'bad' : String(13_600_000_000 + i)}`);
     for (let i = 0; i < 20; i++) lines.push(`重复${i},${13_600_000_000 + i}`);
     const up = await upload(admin, 'customer', 'crash.csv', lines.join('\n'));
-    const start = await admin.post(`/records/customer/imports/${up.body.id}/start`, { mapping: up.body.suggestedMapping, dedupeKey: 'phone', mode: 'create', dryRun: false });
+    const start = await admin.post(`/records/customer/imports/${up.body.id}/start`, {
+      mapping: up.body.suggestedMapping,
+      dedupeKey: 'phone',
+      mode: 'create',
+      dryRun: false,
+    });
     assert.equal(start.status, 202);
     const processed = async () =>
       inTenant(env.database.db, seed.tenantId, async (tx) =>
-        Number((await sql<{ n: number }>`select processed_rows as n from imports where tenant_id = ${seed.tenantId} and id = ${up.body.id}`.execute(tx)).rows[0]!.n),
+        Number(
+          (
+            await sql<{
+              n: number;
+            }>`select processed_rows as n from imports where tenant_id = ${seed.tenantId} and id = ${up.body.id}`.execute(
+              tx,
+            )
+          ).rows[0]!.n,
+        ),
       );
-    const child = spawn(process.execPath, [fileURLToPath(new URL('./import-crash.fixture.ts', import.meta.url)), seed.tenantId, up.body.id], {
-      env: { ...process.env, DATABASE_URL: testDatabaseUrl() },
-      stdio: 'inherit',
-    });
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(new URL('./import-crash.fixture.ts', import.meta.url)), seed.tenantId, up.body.id],
+      {
+        env: { ...process.env, DATABASE_URL: testDatabaseUrl() },
+        stdio: 'inherit',
+      },
+    );
     const exited = new Promise((r) => child.once('exit', r));
     let seenRows = 0;
     for (let i = 0; i < 1000 && seenRows < 3000; i++) {
@@ -312,7 +472,10 @@ describe('record import', () => {
     await exited;
     const atKill = await processed();
     assert.ok(atKill >= 3000 && atKill < 20_020, `killed mid-import (processed ${atKill})`);
-    assert.equal(await countCustomers(env, seed.tenantId), (await admin.get(`/records/customer/imports/${up.body.id}`)).body.created);
+    assert.equal(
+      await countCustomers(env, seed.tenantId),
+      (await admin.get(`/records/customer/imports/${up.body.id}`)).body.created,
+    );
 
     await drainBackground(env, 1000); // the queued job runs the import again from its checkpoint
     const st = (await admin.get(`/records/customer/imports/${up.body.id}`)).body;
@@ -323,7 +486,15 @@ describe('record import', () => {
     assert.equal(st.created, 19_921);
     assert.equal(await countCustomers(env, seed.tenantId), 19_921);
     const distinct = await inTenant(env.database.db, seed.tenantId, async (tx) =>
-      Number((await sql<{ n: number }>`select count(distinct phone)::int as n from customers where tenant_id = ${seed.tenantId}`.execute(tx)).rows[0]!.n),
+      Number(
+        (
+          await sql<{
+            n: number;
+          }>`select count(distinct phone)::int as n from customers where tenant_id = ${seed.tenantId}`.execute(
+            tx,
+          )
+        ).rows[0]!.n,
+      ),
     );
     assert.equal(distinct, 19_921, 'no record stored twice');
     const errs = csvRows((await getRaw(admin, `/records/customer/imports/${up.body.id}/errors`)).text);

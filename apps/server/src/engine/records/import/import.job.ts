@@ -1,15 +1,22 @@
 import { sql } from 'kysely';
 import { type Actor, writeAudit } from '../../../core/audit/audit.ts';
+import { loadPrincipal } from '../../../core/auth/access-loader.ts';
+import { can, type Principal } from '../../../core/auth/principal.ts';
 import type { Db } from '../../../core/db/database.ts';
 import { inTenant, type Tx } from '../../../core/db/tenant-scope.ts';
 import type { FieldError } from '../../../core/errors.ts';
 import { t } from '../../../core/i18n/messages.ts';
-import { type JobContext, registerJob } from '../../../core/jobs/queue.ts';
-import { loadPrincipal } from '../../../core/auth/access-loader.ts';
-import { can, type Principal } from '../../../core/auth/principal.ts';
+import type { JobContext, JobHandler } from '../../../core/jobs/queue.ts';
 import { coerceValue, type FieldDef } from '../field-types.ts';
+import {
+  createRecords,
+  type RecordCtx,
+  recordCtx,
+  type UpdateInput,
+  updateRecords,
+  type WriteResult,
+} from '../record.service.ts';
 import { baseWhere, fieldExpr, scopeWhere, sqlType } from '../record-sql.ts';
-import { createRecords, type RecordCtx, recordCtx, type UpdateInput, updateRecords, type WriteResult } from '../record.service.ts';
 import { rt } from '../records.messages.ts';
 import { chunkStream, FileFormatError, type FileRow, fileRows } from './file-reader.ts';
 import { fileProblem, IMPORT_QUEUE, type ImportRow, MAX_ATTEMPTS } from './import.service.ts';
@@ -21,9 +28,8 @@ export interface ImportJobPayload {
 /** Rows per transaction: one multi-row insert stays under PostgreSQL's 65 535 bind parameters. */
 export const BATCH_ROWS = 1000;
 
-export function registerImportJob(): void {
-  registerJob<ImportJobPayload>(IMPORT_QUEUE, (payload, ctx) => runImport(ctx.db, ctx.tenantId, payload.importId, ctx));
-}
+export const importJob: JobHandler<ImportJobPayload> = (payload, ctx) =>
+  runImport(ctx.db, ctx.tenantId, payload.importId, ctx);
 
 interface RowError {
   line: number;
@@ -57,7 +63,12 @@ export async function runImport(db: Db, tenantId: string, importId: string, hook
   const imp = await inTenant(
     db,
     tenantId,
-    async (tx) => (await sql<ImportRow>`select * from imports where tenant_id = ${tenantId} and id = ${importId}`.execute(tx)).rows[0],
+    async (tx) =>
+      (
+        await sql<ImportRow>`select * from imports where tenant_id = ${tenantId} and id = ${importId}`.execute(
+          tx,
+        )
+      ).rows[0],
     { readOnly: true },
   );
   if (!imp || imp.status !== 'running' || !imp.mapping) return;
@@ -67,7 +78,9 @@ export async function runImport(db: Db, tenantId: string, importId: string, hook
     actorKind: imp.api_key_id ? 'api_key' : 'user',
     requestId: `import:${importId}`,
   };
-  const authz = (await sql<{ authz_version: number }>`select authz_version from tenants where id = ${tenantId}`.execute(db)).rows[0];
+  const authz = (
+    await sql<{ authz_version: number }>`select authz_version from tenants where id = ${tenantId}`.execute(db)
+  ).rows[0];
   const base = authz ? await loadPrincipal(db, tenantId, imp.created_by, authz.authz_version) : null;
   let principal: Principal | null = base ? { ...base, kind: 'user' } : null;
   if (principal && imp.api_key_id) {
@@ -76,13 +89,20 @@ export async function runImport(db: Db, tenantId: string, importId: string, hook
       db,
       tenantId,
       async (tx) =>
-        (await sql<{ revoked_at: Date | null }>`select revoked_at from api_keys where tenant_id = ${tenantId} and id = ${imp.api_key_id}`.execute(tx)).rows[0],
+        (
+          await sql<{
+            revoked_at: Date | null;
+          }>`select revoked_at from api_keys where tenant_id = ${tenantId} and id = ${imp.api_key_id}`.execute(
+            tx,
+          )
+        ).rows[0],
       { readOnly: true },
     );
     if (!key || key.revoked_at) return finish(db, imp, actor, 'failed', rt(imp.locale, 'import_key_revoked'));
     principal = { ...principal, kind: 'api_key', apiKeyId: imp.api_key_id, apiScopes: imp.api_scopes ?? [] };
   }
-  if (!principal || !can(principal, `${imp.object}:import`)) return finish(db, imp, actor, 'failed', 'forbidden');
+  if (!principal || !can(principal, `${imp.object}:import`))
+    return finish(db, imp, actor, 'failed', 'forbidden');
   // Import writes what its principal could write through the API: nothing to do without create
   // (and, when upserting, update) rights, so the whole import fails at once instead of row by row.
   const canCreate = can(principal, `${imp.object}:create`);
@@ -99,7 +119,8 @@ export async function runImport(db: Db, tenantId: string, importId: string, hook
       return finish(db, imp, actor, 'failed', t(imp.locale, 'bad_request.file', p.params));
     }
     // Transient failures are retried by the queue; the last attempt marks the import failed.
-    if (hooks.attempt >= MAX_ATTEMPTS) await finish(db, imp, actor, 'failed', (err as Error).message.slice(0, 500));
+    if (hooks.attempt >= MAX_ATTEMPTS)
+      await finish(db, imp, actor, 'failed', (err as Error).message.slice(0, 500));
     throw err;
   }
 }
@@ -119,7 +140,13 @@ interface PendingRow extends FileRow {
   duplicateOf?: number;
 }
 
-async function processFile(db: Db, imp: ImportRow, principal: Principal, actor: Actor, hooks: JobHooks): Promise<void> {
+async function processFile(
+  db: Db,
+  imp: ImportRow,
+  principal: Principal,
+  actor: Actor,
+  hooks: JobHooks,
+): Promise<void> {
   const tenantId = imp.tenant_id;
   const mapping = imp.mapping!;
   let bytesRead = 0;
@@ -132,9 +159,13 @@ async function processFile(db: Db, imp: ImportRow, principal: Principal, actor: 
       db,
       tenantId,
       async (tx) =>
-        (await sql<{ batch_no: number }>`select batch_no from import_batches where tenant_id = ${tenantId} and import_id = ${imp.id}`.execute(tx)).rows.map(
-          (r) => r.batch_no,
-        ),
+        (
+          await sql<{
+            batch_no: number;
+          }>`select batch_no from import_batches where tenant_id = ${tenantId} and import_id = ${imp.id}`.execute(
+            tx,
+          )
+        ).rows.map((r) => r.batch_no),
       { readOnly: true },
     ),
   );
@@ -150,11 +181,15 @@ async function processFile(db: Db, imp: ImportRow, principal: Principal, actor: 
   const concurrency = hooks.concurrency ?? CONCURRENCY;
 
   const runBatch = async (batchNo: number, rowsNow: PendingRow[]) => {
-    const estimate = imp.total_exact ? null : Math.max(index, Math.round((index * imp.size_bytes) / Math.max(bytesRead, 1)));
+    const estimate = imp.total_exact
+      ? null
+      : Math.max(index, Math.round((index * imp.size_bytes) / Math.max(bytesRead, 1)));
     await inTenant(db, tenantId, async (tx) => {
       const ctx = await recordCtx(tx, principal, actor, imp.object);
       const out = await importBatch(ctx, imp, columns, dedupeField, rowsNow);
-      await sql`insert into import_batches (tenant_id, import_id, batch_no, rows) values (${tenantId}, ${imp.id}, ${batchNo}, ${rowsNow.length})`.execute(tx);
+      await sql`insert into import_batches (tenant_id, import_id, batch_no, rows) values (${tenantId}, ${imp.id}, ${batchNo}, ${rowsNow.length})`.execute(
+        tx,
+      );
       await sql`update imports set processed_rows = processed_rows + ${rowsNow.length}, created_count = created_count + ${out.created},
         updated_count = updated_count + ${out.updated}, failed_count = failed_count + ${out.failed}
         ${estimate !== null ? sql`, total_rows = greatest(${estimate}::int, processed_rows + ${rowsNow.length})` : sql``}
@@ -186,7 +221,9 @@ async function processFile(db: Db, imp: ImportRow, principal: Principal, actor: 
       if (!header) {
         header = row.cells.map((c) => c.trim());
         // Metadata comes from a short read here; each batch re-reads it inside its own transaction.
-        const meta = await inTenant(db, tenantId, (tx) => recordCtx(tx, principal, actor, imp.object), { readOnly: true });
+        const meta = await inTenant(db, tenantId, (tx) => recordCtx(tx, principal, actor, imp.object), {
+          readOnly: true,
+        });
         const fields = meta.obj.fields;
         columns = Object.entries(mapping).flatMap(([h, field]) => {
           const i = header!.indexOf(h);
@@ -259,9 +296,20 @@ async function importBatch(
     return input;
   });
   for (const row of rows)
-    if (row.duplicateOf !== undefined) fail(row, { field: dedupeField!.apiName, code: 'duplicate_in_file', params: { line: row.duplicateOf } });
+    if (row.duplicateOf !== undefined)
+      fail(row, {
+        field: dedupeField!.apiName,
+        code: 'duplicate_in_file',
+        params: { line: row.duplicateOf },
+      });
   const keys = rows.map((r) => r.key);
-  const existing = dedupeField ? await findExisting(ctx, dedupeField, keys.filter((k): k is string => k !== null)) : new Map<string, string>();
+  const existing = dedupeField
+    ? await findExisting(
+        ctx,
+        dedupeField,
+        keys.filter((k): k is string => k !== null),
+      )
+    : new Map<string, string>();
 
   const creates: { i: number; input: Record<string, unknown> }[] = [];
   const updates: { i: number; input: UpdateInput }[] = [];
@@ -286,13 +334,33 @@ async function importBatch(
     results.forEach((r, j) => {
       const row = rows[list[j]!.i]!;
       if (r.ok) return ok++;
-      const errs: FieldError[] = r.errors?.length ? r.errors : [{ field: '', code: r.code ?? 'not_found', params: { what: ctx.obj.apiName } }];
+      const errs: FieldError[] = r.errors?.length
+        ? r.errors
+        : [{ field: '', code: r.code ?? 'not_found', params: { what: ctx.obj.apiName } }];
       for (const e of errs) fail(row, { field: e.field, code: e.code, params: e.params });
     });
     return ok;
   };
-  const created = creates.length ? collect(creates, await createRecords(ctx, creates.map((c) => c.input), { atomic: false, via: 'import' })) : 0;
-  const updated = updates.length ? collect(updates, await updateRecords(ctx, updates.map((u) => u.input), { atomic: false, via: 'import' })) : 0;
+  const created = creates.length
+    ? collect(
+        creates,
+        await createRecords(
+          ctx,
+          creates.map((c) => c.input),
+          { atomic: false, via: 'import' },
+        ),
+      )
+    : 0;
+  const updated = updates.length
+    ? collect(
+        updates,
+        await updateRecords(
+          ctx,
+          updates.map((u) => u.input),
+          { atomic: false, via: 'import' },
+        ),
+      )
+    : 0;
   if (imp.dry_run) await sql`rollback to savepoint import_dry_run`.execute(ctx.tx);
 
   await writeErrors(ctx.tx, imp, errors);
@@ -318,18 +386,29 @@ async function findExisting(ctx: RecordCtx, f: FieldDef, keys: string[]): Promis
 async function writeErrors(tx: Tx, imp: ImportRow, errors: RowError[]): Promise<void> {
   if (errors.length === 0) return;
   const unique = new Map<string, RowError>();
-  for (const e of errors) if (!unique.has(`${e.line}\u0000${e.field}`)) unique.set(`${e.line}\u0000${e.field}`, e);
+  for (const e of errors)
+    if (!unique.has(`${e.line}\u0000${e.field}`)) unique.set(`${e.line}\u0000${e.field}`, e);
   const list = [...unique.values()];
   for (let i = 0; i < list.length; i += 2000) {
-    const values = list.slice(i, i + 2000).map(
-      (e) => sql`(${imp.tenant_id}, ${imp.id}, ${e.line}, ${e.field}, ${t(imp.locale, e.code, e.params ?? {})}, ${JSON.stringify(e.raw)}::jsonb)`,
-    );
+    const values = list
+      .slice(i, i + 2000)
+      .map(
+        (e) =>
+          sql`(${imp.tenant_id}, ${imp.id}, ${e.line}, ${e.field}, ${t(imp.locale, e.code, e.params ?? {})}, ${JSON.stringify(e.raw)}::jsonb)`,
+      );
     await sql`insert into import_errors (tenant_id, import_id, line, field, message, raw) values ${sql.join(values)}
       on conflict do nothing`.execute(tx);
   }
 }
 
-async function finish(db: Db, imp: ImportRow, actor: Actor, status: 'done' | 'failed', error: string | null, totalRows?: number): Promise<void> {
+async function finish(
+  db: Db,
+  imp: ImportRow,
+  actor: Actor,
+  status: 'done' | 'failed',
+  error: string | null,
+  totalRows?: number,
+): Promise<void> {
   await inTenant(db, imp.tenant_id, async (tx) => {
     const row = (
       await sql<ImportRow>`update imports set status = ${status}, error = ${error}, finished_at = now(),

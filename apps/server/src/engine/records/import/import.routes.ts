@@ -1,9 +1,9 @@
-import { z } from 'zod';
 import { stringify } from 'csv-stringify';
+import { z } from 'zod';
 import { defineRoute, type RouteSpec } from '../../../core/http/route.ts';
+import { contentDisposition, safeCell } from '../export/cells.ts';
 import { objectParam } from '../record.schemas.ts';
 import { recordCtx } from '../record.service.ts';
-import { contentDisposition, safeCell } from '../export/cells.ts';
 import { errorRows, listImports, loadImport, startImport, toStatus, uploadImport } from './import.service.ts';
 
 const perm = (p: { object: string }) => `${p.object}:import`;
@@ -35,7 +35,8 @@ export const importRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/records/:object/imports',
     permission: perm,
-    summary: 'Upload a CSV or XLSX file for import (raw body); returns headers, sample rows and a suggested mapping',
+    summary:
+      'Upload a CSV or XLSX file for import (raw body); returns headers, sample rows and a suggested mapping',
     tags,
     params: objectParam,
     query: uploadQuery,
@@ -44,7 +45,15 @@ export const importRoutes: RouteSpec[] = [
     probe: { skip: 'raw upload body' },
     handler: async (req) => {
       const len = req.raw.headers['content-length'];
-      return uploadImport(req.database.db, req.principal, req.locale, req.params.object, req.query.filename, req.body, len ? Number(len) : null);
+      return uploadImport(
+        req.database.db,
+        req.principal,
+        req.locale,
+        req.params.object,
+        req.query.filename,
+        req.body,
+        len ? Number(len) : null,
+      );
     },
   }),
   defineRoute({
@@ -57,7 +66,10 @@ export const importRoutes: RouteSpec[] = [
     body: startBody,
     status: 202,
     response: statusSchema,
-    handler: (req) => req.tx((tx) => startImport(tx, req.principal, req.actor, req.locale, req.params.object, req.params.id, req.body)),
+    handler: (req) =>
+      req.tx((tx) =>
+        startImport(tx, req.principal, req.actor, req.locale, req.params.object, req.params.id, req.body),
+      ),
   }),
   defineRoute({
     method: 'GET',
@@ -68,10 +80,13 @@ export const importRoutes: RouteSpec[] = [
     params: importParam,
     response: statusSchema,
     handler: (req) =>
-      req.tx(async (tx) => {
-        const ctx = await recordCtx(tx, req.principal, req.actor, req.params.object);
-        return toStatus(await loadImport(tx, req.principal, ctx.obj.apiName, req.params.id));
-      }, { readOnly: true }),
+      req.tx(
+        async (tx) => {
+          const ctx = await recordCtx(tx, req.principal, req.actor, req.params.object);
+          return toStatus(await loadImport(tx, req.principal, ctx.obj.apiName, req.params.id));
+        },
+        { readOnly: true },
+      ),
   }),
   defineRoute({
     method: 'GET',
@@ -81,17 +96,24 @@ export const importRoutes: RouteSpec[] = [
     tags,
     params: importParam,
     handler: async (req, reply) => {
-      const imp = await req.tx(async (tx) => {
-        const ctx = await recordCtx(tx, req.principal, req.actor, req.params.object);
-        return loadImport(tx, req.principal, ctx.obj.apiName, req.params.id);
-      }, { readOnly: true });
+      const imp = await req.tx(
+        async (tx) => {
+          const ctx = await recordCtx(tx, req.principal, req.actor, req.params.object);
+          return loadImport(tx, req.principal, ctx.obj.apiName, req.params.id);
+        },
+        { readOnly: true },
+      );
       const zh = req.locale === 'zh-CN';
       const out = stringify({ bom: true });
-      out.write([zh ? '行号' : 'line', zh ? '字段' : 'field', zh ? '错误' : 'message', ...imp.headers].map(safeCell));
+      out.write(
+        [zh ? '行号' : 'line', zh ? '字段' : 'field', zh ? '错误' : 'message', ...imp.headers].map(safeCell),
+      );
       (async () => {
         try {
           for await (const rows of errorRows(req.database.db, req.principal, imp.id)) {
-            for (const r of rows) if (!out.write([r.line, r.field, r.message, ...(r.raw ?? [])].map(safeCell))) await new Promise((res) => out.once('drain', res));
+            for (const r of rows)
+              if (!out.write([r.line, r.field, r.message, ...(r.raw ?? [])].map(safeCell)))
+                await new Promise((res) => out.once('drain', res));
             if (out.destroyed) return;
           }
           out.end();
@@ -100,7 +122,10 @@ export const importRoutes: RouteSpec[] = [
         }
       })();
       const name = `${imp.filename.replace(/\.(csv|xlsx)$/i, '')}-errors.csv`;
-      return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', contentDisposition(name)).send(out);
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', contentDisposition(name))
+        .send(out);
     },
   }),
   defineRoute({
@@ -111,9 +136,12 @@ export const importRoutes: RouteSpec[] = [
     tags,
     params: objectParam,
     handler: (req) =>
-      req.tx(async (tx) => {
-        const ctx = await recordCtx(tx, req.principal, req.actor, req.params.object);
-        return { items: await listImports(tx, req.principal, ctx.obj.apiName) };
-      }, { readOnly: true }),
+      req.tx(
+        async (tx) => {
+          const ctx = await recordCtx(tx, req.principal, req.actor, req.params.object);
+          return { items: await listImports(tx, req.principal, ctx.obj.apiName) };
+        },
+        { readOnly: true },
+      ),
   }),
 ];

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { type Actor, writeAudit } from '../../../core/audit/audit.ts';
+import { can, type Principal } from '../../../core/auth/principal.ts';
 import type { Db } from '../../../core/db/database.ts';
 import { inTenant, type Tx } from '../../../core/db/tenant-scope.ts';
 import { AppError, badRequest, type FieldError, invalid, notFound } from '../../../core/errors.ts';
@@ -8,7 +9,6 @@ import type { Locale } from '../../../core/i18n/locale.ts';
 import { t } from '../../../core/i18n/messages.ts';
 import { newId } from '../../../core/ids.ts';
 import { enqueue } from '../../../core/jobs/queue.ts';
-import { can, type Principal } from '../../../core/auth/principal.ts';
 import type { FieldDef } from '../field-types.ts';
 import type { ObjectDef } from '../object-def.ts';
 import { type RecordCtx, recordCtx } from '../record.service.ts';
@@ -16,8 +16,8 @@ import {
   CsvStructureCheck,
   chunkStream,
   type FileEncoding,
-  FileFormatError,
   type FileFormat,
+  FileFormatError,
   headAndSample,
   sniffFormat,
   Utf8Check,
@@ -111,7 +111,9 @@ export function toStatus(r: ImportRow): ImportStatus {
 /** Fields an import may write: what the API lets this caller write, owner and unit included. */
 export function importableFields(ctx: Pick<RecordCtx, 'obj' | 'access'>): FieldDef[] {
   return ctx.obj.fields.filter(
-    (f) => ctx.access.get(f.apiName) !== 'hidden' && ((!f.system && !f.readOnly) || f.apiName === 'ownerId' || f.apiName === 'unitId'),
+    (f) =>
+      ctx.access.get(f.apiName) !== 'hidden' &&
+      ((!f.system && !f.readOnly) || f.apiName === 'ownerId' || f.apiName === 'unitId'),
   );
 }
 
@@ -125,7 +127,9 @@ const norm = (s: string) =>
 /** Header → field by zh-CN/en-US label or apiName, ignoring case, spaces and "*" marks. */
 export function suggestMapping(headers: string[], fields: FieldDef[]): Record<string, string | null> {
   const byKey = new Map<string, string>();
-  for (const f of fields) for (const k of [f.apiName, f.label['zh-CN'], f.label['en-US']]) if (k && !byKey.has(norm(k))) byKey.set(norm(k), f.apiName);
+  for (const f of fields)
+    for (const k of [f.apiName, f.label['zh-CN'], f.label['en-US']])
+      if (k && !byKey.has(norm(k))) byKey.set(norm(k), f.apiName);
   const used = new Set<string>();
   const out: Record<string, string | null> = {};
   for (const h of headers) {
@@ -148,22 +152,43 @@ export interface UploadResult {
   suggestedMapping: Record<string, string | null>;
 }
 
-const tooLarge = () => new AppError('payload_too_large', 413, { detailKey: 'payload_too_large', params: { limit: '512 MiB' } });
+const tooLarge = () =>
+  new AppError('payload_too_large', 413, { detailKey: 'payload_too_large', params: { limit: '512 MiB' } });
 
 const REASONS: Record<string, Record<Locale, string>> = {
-  CSV_QUOTE_NOT_CLOSED: { 'zh-CN': '第 {line} 行的引号没有闭合', 'en-US': 'the quote opened on line {line} is never closed' },
-  CSV_INVALID_CLOSING_QUOTE: { 'zh-CN': '第 {line} 行的引号后有多余字符', 'en-US': 'unexpected characters after a closing quote on line {line}' },
-  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: { 'zh-CN': '第 {line} 行的引号后有多余字符', 'en-US': 'unexpected characters after a closing quote on line {line}' },
-  CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: { 'zh-CN': '第 {line} 行的列数与表头不一致', 'en-US': 'line {line} has a different number of columns than the header' },
+  CSV_QUOTE_NOT_CLOSED: {
+    'zh-CN': '第 {line} 行的引号没有闭合',
+    'en-US': 'the quote opened on line {line} is never closed',
+  },
+  CSV_INVALID_CLOSING_QUOTE: {
+    'zh-CN': '第 {line} 行的引号后有多余字符',
+    'en-US': 'unexpected characters after a closing quote on line {line}',
+  },
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: {
+    'zh-CN': '第 {line} 行的引号后有多余字符',
+    'en-US': 'unexpected characters after a closing quote on line {line}',
+  },
+  CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: {
+    'zh-CN': '第 {line} 行的列数与表头不一致',
+    'en-US': 'line {line} has a different number of columns than the header',
+  },
   XLSX_INVALID: { 'zh-CN': '不是有效的 XLSX 文件', 'en-US': 'not a valid XLSX file' },
-  XLS_UNSUPPORTED: { 'zh-CN': '不支持旧版 .xls 格式，请另存为 .xlsx 或 CSV', 'en-US': 'legacy .xls is not supported; save as .xlsx or CSV' },
+  XLS_UNSUPPORTED: {
+    'zh-CN': '不支持旧版 .xls 格式，请另存为 .xlsx 或 CSV',
+    'en-US': 'legacy .xls is not supported; save as .xlsx or CSV',
+  },
   EMPTY: { 'zh-CN': '文件为空或没有表头', 'en-US': 'the file is empty or has no header row' },
-  NOT_A_FILE: { 'zh-CN': '请以 text/csv 或 xlsx 类型上传文件内容', 'en-US': 'upload the file content as text/csv or an xlsx type' },
+  NOT_A_FILE: {
+    'zh-CN': '请以 text/csv 或 xlsx 类型上传文件内容',
+    'en-US': 'upload the file content as text/csv or an xlsx type',
+  },
   DUPLICATE_HEADER: { 'zh-CN': '表头“{header}”重复', 'en-US': 'the header "{header}" appears twice' },
 };
 
 export function fileProblem(reason: string, locale: Locale, params: Record<string, unknown> = {}): AppError {
-  const template = REASONS[reason]?.[locale] ?? (locale === 'zh-CN' ? `格式错误（${reason}）` : `malformed file (${reason})`);
+  const template =
+    REASONS[reason]?.[locale] ??
+    (locale === 'zh-CN' ? `格式错误（${reason}）` : `malformed file (${reason})`);
   const text = template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''));
   const line = typeof params.line === 'number' ? params.line : undefined;
   return new AppError('bad_request', 400, {
@@ -174,7 +199,9 @@ export function fileProblem(reason: string, locale: Locale, params: Record<strin
 }
 
 async function deleteChunks(db: Db, tenantId: string, id: string) {
-  await inTenant(db, tenantId, (tx) => sql`delete from import_chunks where tenant_id = ${tenantId} and import_id = ${id}`.execute(tx));
+  await inTenant(db, tenantId, (tx) =>
+    sql`delete from import_chunks where tenant_id = ${tenantId} and import_id = ${id}`.execute(tx),
+  );
 }
 
 /**
@@ -193,7 +220,9 @@ export async function uploadImport(
 ): Promise<UploadResult> {
   const tenantId = principal.tenantId;
   const actor: Actor = { tenantId, actorId: principal.userId, actorKind: principal.kind };
-  const ctx = await inTenant(db, tenantId, (tx) => recordCtx(tx, principal, actor, object), { readOnly: true });
+  const ctx = await inTenant(db, tenantId, (tx) => recordCtx(tx, principal, actor, object), {
+    readOnly: true,
+  });
   if (declaredLength !== null && declaredLength > MAX_UPLOAD_BYTES) throw tooLarge();
   if (!(body instanceof Readable)) throw fileProblem('NOT_A_FILE', locale);
 
@@ -213,7 +242,11 @@ export async function uploadImport(
     pendingBytes = 0;
     first ??= data;
     const s = seq++;
-    await inTenant(db, tenantId, (tx) => sql`insert into import_chunks (tenant_id, import_id, seq, data) values (${tenantId}, ${id}, ${s}, ${data})`.execute(tx));
+    await inTenant(db, tenantId, (tx) =>
+      sql`insert into import_chunks (tenant_id, import_id, seq, data) values (${tenantId}, ${id}, ${s}, ${data})`.execute(
+        tx,
+      ),
+    );
   };
   try {
     for await (const piece of body) {
@@ -281,7 +314,13 @@ export async function uploadImport(
 // ---------------------------------------------------------------- status, list, start
 
 /** An import is visible to the user who uploaded it and to administrators; other ids are 404. */
-export async function loadImport(tx: Tx, principal: Principal, object: string, id: string, lock = false): Promise<ImportRow> {
+export async function loadImport(
+  tx: Tx,
+  principal: Principal,
+  object: string,
+  id: string,
+  lock = false,
+): Promise<ImportRow> {
   const row = (
     await sql<ImportRow>`select * from imports where tenant_id = ${principal.tenantId} and id = ${id} and object = ${object}
       ${lock ? sql`for update` : sql``}`.execute(tx)
@@ -306,16 +345,35 @@ export interface StartInput {
   dryRun: boolean;
 }
 
-export async function startImport(tx: Tx, principal: Principal, actor: Actor, locale: Locale, object: string, id: string, input: StartInput): Promise<ImportStatus> {
+export async function startImport(
+  tx: Tx,
+  principal: Principal,
+  actor: Actor,
+  locale: Locale,
+  object: string,
+  id: string,
+  input: StartInput,
+): Promise<ImportStatus> {
   const ctx = await recordCtx(tx, principal, actor, object);
   const row = await loadImport(tx, principal, ctx.obj.apiName, id, true);
   // A finished dry run may be followed by the real run of the same file.
-  const restartable = row.status === 'uploaded' || row.status === 'failed' || (row.status === 'done' && row.dry_run);
+  const restartable =
+    row.status === 'uploaded' || row.status === 'failed' || (row.status === 'done' && row.dry_run);
   if (!restartable) throw badRequest('bad_request.import_state', { status: row.status });
   const mapping = validateMapping(ctx, row.headers, input);
-  await sql`delete from import_errors where tenant_id = ${principal.tenantId} and import_id = ${id}`.execute(tx);
-  await sql`delete from import_batches where tenant_id = ${principal.tenantId} and import_id = ${id}`.execute(tx);
-  const jobId = await enqueue(tx, principal.tenantId, IMPORT_QUEUE, { importId: id }, { maxAttempts: MAX_ATTEMPTS });
+  await sql`delete from import_errors where tenant_id = ${principal.tenantId} and import_id = ${id}`.execute(
+    tx,
+  );
+  await sql`delete from import_batches where tenant_id = ${principal.tenantId} and import_id = ${id}`.execute(
+    tx,
+  );
+  const jobId = await enqueue(
+    tx,
+    principal.tenantId,
+    IMPORT_QUEUE,
+    { importId: id },
+    { maxAttempts: MAX_ATTEMPTS },
+  );
   const updated = (
     await sql<ImportRow>`update imports set status = 'running', mapping = ${JSON.stringify(mapping)}::jsonb, dedupe_key = ${input.dedupeKey ?? null},
       mode = ${input.mode}, dry_run = ${input.dryRun}, processed_rows = 0, created_count = 0, updated_count = 0, failed_count = 0,
@@ -327,7 +385,16 @@ export async function startImport(tx: Tx, principal: Principal, actor: Actor, lo
   await writeAudit(tx, actor, {
     action: 'import',
     object: ctx.obj.apiName,
-    meta: { phase: 'start', importId: id, filename: row.filename, format: row.format, mode: input.mode, dryRun: input.dryRun, dedupeKey: input.dedupeKey ?? null, mapping },
+    meta: {
+      phase: 'start',
+      importId: id,
+      filename: row.filename,
+      format: row.format,
+      mode: input.mode,
+      dryRun: input.dryRun,
+      dedupeKey: input.dedupeKey ?? null,
+      mapping,
+    },
   });
   return toStatus(updated);
 }
@@ -345,25 +412,35 @@ function validateMapping(ctx: RecordCtx, headers: string[], input: StartInput): 
     if (!headers.includes(header)) errors.push({ field: key, code: 'unknown_field' });
     else if (!allowed.has(field)) {
       const f = ctx.obj.fields.find((x) => x.apiName === field);
-      errors.push({ field: key, code: !f ? 'unknown_field' : ctx.access.get(field) === 'hidden' ? 'hidden_field' : 'read_only' });
+      errors.push({
+        field: key,
+        code: !f ? 'unknown_field' : ctx.access.get(field) === 'hidden' ? 'hidden_field' : 'read_only',
+      });
     } else if (used.has(field)) errors.push({ field: key, code: 'unique' });
     else {
       used.add(field);
       out[header] = field;
     }
   }
-  if (input.dedupeKey !== undefined && !used.has(input.dedupeKey)) errors.push({ field: 'dedupeKey', code: 'unknown_field' });
+  if (input.dedupeKey !== undefined && !used.has(input.dedupeKey))
+    errors.push({ field: 'dedupeKey', code: 'unknown_field' });
   if (input.mode === 'upsert' && !input.dedupeKey) errors.push({ field: 'dedupeKey', code: 'required' });
-  if (Object.keys(out).length === 0 && errors.length === 0) errors.push({ field: 'mapping', code: 'required' });
+  if (Object.keys(out).length === 0 && errors.length === 0)
+    errors.push({ field: 'mapping', code: 'required' });
   if (errors.length) throw invalid(errors);
   return out;
 }
 
 // ---------------------------------------------------------------- error report
 
-export const errorLine = (locale: Locale, code: string, params?: Record<string, unknown>) => t(locale, code, params ?? {});
+export const errorLine = (locale: Locale, code: string, params?: Record<string, unknown>) =>
+  t(locale, code, params ?? {});
 
-export async function* errorRows(db: Db, principal: Principal, importId: string): AsyncGenerator<{ line: number; field: string; message: string; raw: string[] | null }[]> {
+export async function* errorRows(
+  db: Db,
+  principal: Principal,
+  importId: string,
+): AsyncGenerator<{ line: number; field: string; message: string; raw: string[] | null }[]> {
   let after: [number, string] = [-1, ''];
   for (;;) {
     const rows = await inTenant(

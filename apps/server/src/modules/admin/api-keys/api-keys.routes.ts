@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { recordChange } from '../../../core/audit/change.ts';
+import { API_KEY_PREFIX } from '../../../core/auth/authenticate.ts';
+import { can } from '../../../core/auth/principal.ts';
+import { randomToken, sha256, uuidToHex } from '../../../core/auth/tokens.ts';
 import { forbidden, notFound } from '../../../core/errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../../core/http/route.ts';
 import { newId } from '../../../core/ids.ts';
-import { can } from '../../../core/auth/principal.ts';
-import { API_KEY_PREFIX } from '../../../core/auth/authenticate.ts';
-import { randomToken, sha256, uuidToHex } from '../../../core/auth/tokens.ts';
 
 const tags = ['admin'];
 
@@ -56,7 +56,10 @@ export const apiKeyRoutes: RouteSpec[] = [
     handler: (req) => {
       // A key may mint keys no broader than itself; otherwise a narrow key escalates to its user's full rights.
       const own = req.principal.apiScopes;
-      const wider = own && !own.includes('*') ? req.body.scopes.find((s) => !own.includes(s) && (s.includes('*') || !can(req.principal, s))) : undefined;
+      const wider =
+        own && !own.includes('*')
+          ? req.body.scopes.find((s) => !own.includes(s) && (s.includes('*') || !can(req.principal, s)))
+          : undefined;
       if (wider) throw forbidden(wider);
       return req.tx(async (tx) => {
         const id = newId();

@@ -1,12 +1,18 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { loadMetadata } from '../../../engine/records/metadata.service.ts';
 import { recordChange } from '../../../core/audit/change.ts';
+import { bumpAuthzVersion } from '../../../core/auth/access-loader.ts';
+import {
+  ADMIN_PERMISSIONS,
+  DATA_SCOPES,
+  FIELD_ACCESS,
+  RECORD_ACTIONS,
+} from '../../../core/auth/principal.ts';
 import { conflict, notFound } from '../../../core/errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../../core/http/route.ts';
 import { newId } from '../../../core/ids.ts';
-import { bumpAuthzVersion } from '../../../core/auth/access-loader.ts';
-import { ADMIN_PERMISSIONS, DATA_SCOPES, FIELD_ACCESS, RECORD_ACTIONS } from '../../../core/auth/principal.ts';
+import { modulePermissions } from '../../../engine/module-loader.ts';
+import { loadMetadata } from '../../../engine/records/metadata.service.ts';
 
 const tags = ['admin'];
 const roleInput = z.object({
@@ -92,6 +98,17 @@ export const roleRoutes: RouteSpec[] = [
                 })),
             })),
             admin: ADMIN_PERMISSIONS,
+            // Every module's own permissions with labels (cdp:manage, leads:configure …), so a
+            // role made in the UI can be given anything a module checks.
+            modules: modulePermissions().map((m) => ({
+              module: m.module,
+              label: m.label,
+              permissions: m.permissions.map((p) => ({
+                key: p.key,
+                label: p.label,
+                description: p.description ?? null,
+              })),
+            })),
             dataScopes: DATA_SCOPES,
             fieldAccess: FIELD_ACCESS,
           };

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { recordChange } from '../../../core/audit/change.ts';
+import { bumpAuthzVersion } from '../../../core/auth/access-loader.ts';
 import { conflict, invalid, notFound } from '../../../core/errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../../core/http/route.ts';
 import { newId } from '../../../core/ids.ts';
-import { bumpAuthzVersion } from '../../../core/auth/access-loader.ts';
 
 export const UNIT_TYPES = ['hq', 'branch', 'region', 'dealer', 'store', 'team'] as const;
 const tags = ['admin'];

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
+import { generatePassword, hashPassword, passwordPolicyOk } from '../../../core/auth/password.ts';
 import type { Database } from '../../../core/db/database.ts';
 import { newId } from '../../../core/ids.ts';
-import { generatePassword, hashPassword, passwordPolicyOk } from '../../../core/auth/password.ts';
 
 /** `kehu user create`: the operator's way in when no admin can sign in. */
 export async function createUserCli(

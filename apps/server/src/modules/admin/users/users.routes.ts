@@ -1,13 +1,13 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { recordChange } from '../../../core/audit/change.ts';
+import { bumpAuthzVersion } from '../../../core/auth/access-loader.ts';
+import { generatePassword, hashPassword, passwordPolicyOk } from '../../../core/auth/password.ts';
 import type { Tx } from '../../../core/db/tenant-scope.ts';
 import { conflict, invalid, notFound } from '../../../core/errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../../core/http/route.ts';
 import { LOCALES } from '../../../core/i18n/locale.ts';
 import { newId } from '../../../core/ids.ts';
-import { bumpAuthzVersion } from '../../../core/auth/access-loader.ts';
-import { generatePassword, hashPassword, passwordPolicyOk } from '../../../core/auth/password.ts';
 
 const tags = ['admin'];
 interface UserRow {

@@ -1,14 +1,13 @@
 /**
- * The demo's sales and leads story, told through the public API so every rule applies (SOP
+ * The demo's sales story, told through the public API so every rule applies (SOP
  * gates, pricing, approvals, lead assignment and SLA): a catalogue, eight accounts with
  * opportunities across the stages, a quote awaiting the store manager's approval, a contract →
- * order → first receipt, targets, and leads in the salespeople's inboxes.
+ * order → first receipt, targets.
  *
  * The API is reached through `Call`: in-process (`app.inject`) on first start, or over HTTP
  * from `modules/sales/sales-demo.ts` against a running server.
  */
-export type Call = <T = any>(method: string, path: string, body?: unknown) => Promise<T>;
-export type SignIn = (login: string) => Promise<Call>;
+import type { DemoCall as Call, DemoContext, SignIn } from '../../engine/module.ts';
 
 const DAY = 86_400_000;
 const cny = (yuan: number) => ({ amount: Math.round(yuan * 100), currency: 'CNY' });
@@ -277,66 +276,10 @@ export async function seedSalesStory(signIn: SignIn, opts: SalesStoryOptions = {
   return { pendingQuoteId: q1.id as string, orderId: order.id as string, sessions, uid };
 }
 
-// ------------------------------------------------------------------------------------ leads
-
-const LEADS: [string, string, string, string, string][] = [
-  // name, company, channel, industry, need
-  ['周立群', '常州新锐装饰工程有限公司', 'web_form', 'home_furnishing', 'urgent'],
-  ['吴晓梅', '嘉兴禾嘉物业服务有限公司', 'ad', 'real_estate', 'clear'],
-  ['钱国栋', '绍兴越城酒店管理有限公司', 'exhibition', 'retail', 'clear'],
-  ['冯静怡', '昆山智联电子有限公司', 'wecom', 'manufacturing', 'vague'],
-  ['陈浩然', '扬州瘦西湖文旅集团', 'referral', 'retail', 'urgent'],
-  ['褚玉婷', '湖州南浔木业有限公司', 'web_form', 'home_furnishing', 'clear'],
-  ['卫建华', '台州黄岩模具有限公司', 'call_center', 'manufacturing', 'vague'],
-  ['蒋思雨', '上海静安长者公寓', 'web_form', 'healthcare', 'urgent'],
-  ['沈佳豪', '南通通州家纺城', 'ad', 'retail', 'none'],
-  ['韩雪', '金华义乌小商品贸易行', 'wecom', 'retail', 'clear'],
-  ['杨振宇', '镇江新区精密机械', 'exhibition', 'manufacturing', 'clear'],
-  ['朱丽华', '舟山海洋渔业合作社', 'walk_in', 'other', 'vague'],
-  ['秦志远', '泰州医药城科技园', 'web_form', 'healthcare', 'urgent'],
-  ['许梦洁', '宿迁电商产业园', 'ad', 'it', 'clear'],
-  ['何家明', '连云港港口物流', 'referral', 'other', 'clear'],
-  ['吕文静', '徐州云龙学校', 'web_form', 'education', 'vague'],
-];
-const LEAD_OWNERS = ['sun.lei', 'zhao.jing', 'xu.ming', 'ma.chao'];
-
-/**
- * Sixteen leads in four salespeople's inboxes; returns them with their owner's session so the
- * caller can log calls (which stop the SLA clock) and convert one.
- */
-export async function seedLeadsStory(signIn: SignIn, uid: (login: string) => string, now = Date.now()) {
-  const admin = await signIn('admin');
-  const out: { id: string; owner: string; index: number }[] = [];
-  for (const [i, [name, company, channel, industry, need]] of LEADS.entries()) {
-    const owner = LEAD_OWNERS[i % LEAD_OWNERS.length]!;
-    const lead = await admin('POST', '/records/lead', {
-      name,
-      company,
-      channel,
-      industry,
-      need,
-      phone: `166${String(52_000_000 + i * 7919).padStart(8, '0')}`,
-      title: ['总经理', '采购经理', '行政主管', '运营总监'][i % 4],
-      budget: cny(20000 + ((i * 37) % 30) * 10000),
-      campaign: channel === 'ad' ? '2026 春季家装节' : null,
-      ownerId: uid(owner),
-    });
-    out.push({ id: lead.id, owner, index: i });
-  }
-  // Some leads are answered: a call stops the clock and makes them contacted; one converts.
-  for (const l of out.filter((x) => x.index % 4 === 3)) {
-    const s = await signIn(l.owner);
-    await s('POST', '/records/activity', {
-      type: 'call',
-      subject: '首次电话沟通：确认需求与预算',
-      occurredAt: new Date(now).toISOString(),
-      leadId: l.id,
-    });
-  }
-  const convert = out.find((x) => x.index === 7)!;
-  const s = await signIn(convert.owner);
-  await s('POST', `/leads/${convert.id}/convert`, {
-    opportunity: { name: `${LEADS[7]![1]}·智能化改造`, amount: cny(380000) },
-  });
-  return out;
+/** The sales step of the demo story: leaves its users' ids and the documents it made for later steps. */
+export async function seedSales(ctx: DemoContext): Promise<void> {
+  const sales = await seedSalesStory(ctx.signIn, { now: ctx.now });
+  ctx.state.set('sales.uid', sales.uid);
+  ctx.state.set('sales.pendingQuoteId', sales.pendingQuoteId);
+  ctx.state.set('sales.orderId', sales.orderId);
 }

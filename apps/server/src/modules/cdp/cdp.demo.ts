@@ -1,4 +1,4 @@
-import type { Call } from './demo-sales.ts';
+import type { DemoCall as Call, DemoContext } from '../../engine/module.ts';
 
 /**
  * The demo's customer data: a web shop source with several thousand events from about 500
@@ -459,4 +459,13 @@ function visitorEvents(r: Rand, now: number, visitors: number, crmPhones: string
     }
   }
   return out;
+}
+
+/** The CDP step of the demo story: after the CRM people (their phones link web visitors to them). */
+export async function seedCdp(ctx: DemoContext): Promise<void> {
+  const admin = await ctx.signIn('admin');
+  const crmPhones = (ctx.state.get('crm.phones') as string[] | undefined) ?? [];
+  const cdp = await seedCdpStory(admin, ctx.send, { seed: ctx.seed, now: ctx.now, crmPhones });
+  ctx.state.set('cdp.events', cdp.events);
+  await ctx.drain();
 }

@@ -1,0 +1,71 @@
+import { defineModule } from '../../engine/module.ts';
+import { apiKeyRoutes } from './api-keys/api-keys.routes.ts';
+import { auditRoutes } from './audit/audit.routes.ts';
+import { roleRoutes } from './roles/roles.routes.ts';
+import { unitRoutes } from './units/units.routes.ts';
+import { userDirectoryRoutes, userRoutes } from './users/users.routes.ts';
+
+const label = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });
+
+/**
+ * Administration (R0.x): the org tree, users, roles with function/row/field rights, API keys, the
+ * audit log, and custom fields and objects (the record engine's metadata routes check
+ * `admin:metadata`). Sign-in itself is the kernel's (core/auth).
+ */
+export default defineModule({
+  name: 'admin',
+  label: label('系统管理', 'Administration'),
+  routes: [
+    ...unitRoutes,
+    ...userRoutes,
+    ...userDirectoryRoutes,
+    ...roleRoutes,
+    ...apiKeyRoutes,
+    ...auditRoutes,
+  ],
+  permissions: [
+    {
+      key: 'admin:units',
+      label: label('组织架构', 'Org units'),
+      description: label('新建、调整与停用组织单元', 'Create, move and deactivate units'),
+    },
+    {
+      key: 'admin:users',
+      label: label('用户管理', 'Users'),
+      description: label(
+        '新建用户、分配角色（不超出本人权限）、重置密码、停用与解锁',
+        'Create users, assign roles (within your own rights), reset passwords, disable and unlock',
+      ),
+    },
+    {
+      key: 'admin:roles',
+      label: label('角色与权限', 'Roles and permissions'),
+      description: label(
+        '编辑角色的功能、数据范围与字段权限（不超出本人权限）',
+        'Edit roles’ functions, data scopes and field access (within your own rights)',
+      ),
+    },
+    {
+      key: 'admin:metadata',
+      label: label('字段与对象', 'Fields and objects'),
+      description: label('自定义字段、自定义对象与布局', 'Custom fields, custom objects and layouts'),
+    },
+    {
+      key: 'admin:audit',
+      label: label('审计日志', 'Audit log'),
+      description: label(
+        '查看谁在何时做了什么（个人信息按字段权限脱敏）',
+        'See who did what and when (personal data masked by field access)',
+      ),
+      demoRoles: ['总部销售经理'],
+    },
+    {
+      key: 'admin:apikeys',
+      label: label('API 密钥', 'API keys'),
+      description: label('为集成创建限定范围的 API 密钥', 'Create scoped API keys for integrations'),
+    },
+  ],
+});
+
+export { UNIT_TYPES } from './units/units.routes.ts';
+export { createUserCli } from './users/user-cli.ts';

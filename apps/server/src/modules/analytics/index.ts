@@ -1,0 +1,10 @@
+import { defineModule } from '../../engine/module.ts';
+import { analyticsRoutes } from './analytics.routes.ts';
+
+/** Sales analytics (R10.2, R11.1): funnel, conversion, forecast and leaderboard read models over the sales module. */
+export default defineModule({
+  name: 'analytics',
+  label: { 'zh-CN': '销售分析', 'en-US': 'Sales analytics' },
+  requires: ['sales', 'leads'],
+  routes: analyticsRoutes,
+});

@@ -1,0 +1,15 @@
+import admin from './admin/index.ts';
+import analytics from './analytics/index.ts';
+import approvals from './approvals/index.ts';
+import cdp from './cdp/index.ts';
+import crm from './crm/index.ts';
+import home from './home/index.ts';
+import leads from './leads/index.ts';
+import notifications from './notifications/index.ts';
+import sales from './sales/index.ts';
+
+/**
+ * THE list of modules (ARCHITECTURE.md §2). Adding a module is one folder plus one line here;
+ * a module comes after the modules it `requires` (the loader checks).
+ */
+export const modules = [admin, crm, notifications, leads, approvals, sales, analytics, cdp, home] as const;
