@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '../config.ts';
 import { outboundMessage } from './outbound.messages.ts';
 import { parseAllowList } from './outbound-allow.ts';
 import { checkOutboundUrl, guardedFetch, OutboundError, type Resolve } from './outbound-url.ts';
@@ -44,6 +45,11 @@ describe('outbound URL guard: what a saved URL may be', () => {
     ['http://017700000001/', 'refused_private_address'],
     ['http://127.1/', 'refused_private_address'],
     ['http://0x7f.1/', 'refused_private_address'],
+    ['https://0177.0.0.1/', 'refused_private_address'],
+    ['https://127.0.0.1./', 'refused_private_address'],
+    ['https://127.0.0.1%2e/', 'refused_private_address'],
+    ['https://①②⑦.0.0.1/', 'refused_private_address'],
+    ['https://%6c%6f%63%61%6c%68%6f%73%74/', 'refused_private_address'],
     ['http://localhost/', 'refused_private_address'],
     ['https://LOCALHOST./', 'refused_private_address'],
     ['https://api.localhost/', 'refused_private_address'],
@@ -99,6 +105,11 @@ describe('outbound URL guard: what a saved URL may be', () => {
     assert.equal(checkOutboundUrl('http://[::1]:4010/', allow), 'refused_private_address');
     for (const bad of ['10.0.0.0/33', 'http://x/', 'a b', '1.2.3.4/x'])
       assert.throws(() => parseAllowList(bad), /KEHU_OUTBOUND_ALLOW/, bad);
+    assert.throws(
+      () => loadConfig({ KEHU_OUTBOUND_ALLOW: '10.0.0.0/33' }),
+      /KEHU_OUTBOUND_ALLOW/,
+      'a typo stops the start',
+    );
   });
 
   it('classifies addresses, IPv4-mapped IPv6 by the IPv4 inside', () => {
