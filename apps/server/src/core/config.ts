@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAllowList } from './net/outbound-allow.ts';
 
 /** Every setting Kehu reads from the environment, validated once at start. */
 const configSchema = z.object({
@@ -27,6 +28,18 @@ const configSchema = z.object({
     .default('true')
     .transform((v) => v === 'true'),
   KEHU_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+  // Read again at each outbound request (net/outbound-url.ts); validated here so a typo stops the start.
+  KEHU_OUTBOUND_ALLOW: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      try {
+        parseAllowList(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    })
+    .describe('host[:port] or CIDR list that outbound requests may reach over http or at private addresses'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -231,7 +231,7 @@ export const probeKinds: Record<string, ProbeKind> = {
       const m = marker('WH');
       // A kind nothing emits: the hook is never called during the test.
       const w = await ok(
-        side.admin.post('/notification-webhooks', { url: `http://127.0.0.1:9/${m}`, kinds: [m] }),
+        side.admin.post('/notification-webhooks', { url: `https://hooks.example.com/${m}`, kinds: [m] }),
         'webhook',
       );
       return { id: w.id, marker: m };

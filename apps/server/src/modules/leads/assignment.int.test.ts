@@ -187,12 +187,16 @@ describe('lead assignment rules', () => {
 });
 
 describe('notification webhooks', () => {
-  it('logs failed deliveries and retries them through the job queue', async () => {
+  it('logs failed deliveries and retries them through the job queue', async (t) => {
     const env = await getTestEnv();
     const seed = await newTenant(env, 1);
     const mgr = await loginAsRole(env, seed, '总部销售经理');
     const sun = await ids(env, seed.tenantId, ['sun.lei']);
+    // A listed but closed local port (discard): every attempt fails to connect.
+    process.env.KEHU_OUTBOUND_ALLOW = '127.0.0.1:9';
+    t.after(() => delete process.env.KEHU_OUTBOUND_ALLOW);
     const hook = await mgr.post('/notification-webhooks', { url: 'http://127.0.0.1:9/unreachable' });
+    assert.equal(hook.status, 201, JSON.stringify(hook.body));
     await mgr.post('/leads/rules', {
       name: 'all',
       strategy: 'fixed',
@@ -211,6 +215,7 @@ describe('notification webhooks', () => {
     assert.equal(log.body.items.length, 1);
     assert.equal(log.body.items[0].status, 'retrying');
     assert.equal(log.body.items[0].attempts, 1);
+    assert.equal(log.body.items[0].error, 'connect_failed');
     const job = await inTenant(env.database.db, seed.tenantId, (tx) =>
       sql<{
         status: string;

@@ -80,13 +80,15 @@ export const notificationRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/notification-webhooks',
     permission: 'leads:configure',
-    summary: 'Add a webhook (HMAC-SHA256 signed; the secret is shown once)',
+    summary:
+      'Add a webhook (Standard Webhooks signing; https and public addresses only unless the operator allows; the secret is shown once)',
     tags: ['notifications'],
     body: z
-      .object({ url: z.url().max(2000), kinds: z.array(z.string().max(60)).max(50).optional() })
+      // The URL rules are the outbound guard's (platform/net), which answers with its own codes.
+      .object({ url: z.string().min(1).max(2000), kinds: z.array(z.string().max(60)).max(50).optional() })
       .strict(),
     status: 201,
-    handler: (req) => req.tx((tx) => createWebhook(tx, req.principal.tenantId, req.body)),
+    handler: (req) => req.tx((tx) => createWebhook(tx, req.principal.tenantId, req.body, req.locale)),
   }),
   defineRoute({
     method: 'DELETE',
@@ -103,11 +105,13 @@ export const notificationRoutes: RouteSpec[] = [
     method: 'GET',
     url: '/notification-webhooks/:id/deliveries',
     permission: 'leads:configure',
-    summary: 'Delivery log of a webhook (status, attempts, response code)',
+    summary: 'Delivery log of a webhook (status, attempts, response code, duration, error code and message)',
     tags: ['notifications'],
     params: idParam,
     probe: { params: { id: 'notification_webhook' } },
     handler: (req) =>
-      req.tx((tx) => listDeliveries(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
+      req.tx((tx) => listDeliveries(tx, req.principal.tenantId, req.params.id, req.locale), {
+        readOnly: true,
+      }),
   }),
 ];

@@ -1,10 +1,12 @@
-import { createHmac, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Tx } from '../../core/db/tenant-scope.ts';
-import { notFound } from '../../core/errors.ts';
-import type { Label } from '../../core/i18n/locale.ts';
+import { invalid, notFound } from '../../core/errors.ts';
+import type { Label, Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
 import { enqueue } from '../../core/jobs/queue.ts';
+import { outboundFieldError, outboundMessage } from '../../core/net/outbound.messages.ts';
+import { checkOutboundUrl } from '../../core/net/outbound-url.ts';
+import { newWebhookSecret } from './webhook-signature.ts';
 
 export const WEBHOOK_QUEUE = 'notifications:webhook';
 
@@ -142,10 +144,21 @@ export async function listWebhooks(tx: Tx, tenantId: string) {
   };
 }
 
-/** The secret is returned once, like an API key. */
-export async function createWebhook(tx: Tx, tenantId: string, input: { url: string; kinds?: string[] }) {
+/**
+ * The secret is returned once, like an API key. The URL is checked here for what can be told
+ * without DNS (scheme, port, literal and loopback hosts) so the form says why at once; every
+ * delivery checks it again after resolving (webhook.job.ts).
+ */
+export async function createWebhook(
+  tx: Tx,
+  tenantId: string,
+  input: { url: string; kinds?: string[] },
+  locale: Locale,
+) {
+  const refused = checkOutboundUrl(input.url);
+  if (refused) throw invalid([outboundFieldError(locale, 'url', refused)]);
   const id = newId();
-  const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+  const secret = newWebhookSecret();
   await sql`insert into notification_webhooks (tenant_id, id, url, secret, kinds)
     values (${tenantId}, ${id}, ${input.url}, ${secret}, ${JSON.stringify(input.kinds ?? ['*'])}::jsonb)`.execute(
     tx,
@@ -161,32 +174,42 @@ export async function deleteWebhook(tx: Tx, tenantId: string, id: string) {
   if (r.rows.length === 0) throw notFound('webhook');
 }
 
-export async function listDeliveries(tx: Tx, tenantId: string, webhookId: string) {
+/** Legacy rows hold free text ("HTTP 500", "fetch failed"); only our codes are shown. */
+const deliveryErrorCode = (error: string | null): string | null => {
+  if (error === null) return null;
+  const legacyHttp = /^HTTP (\d{3})$/.exec(error);
+  if (legacyHttp) return `http_${legacyHttp[1]}`;
+  return /^[a-z_0-9]+$/.test(error) ? error : 'failed';
+};
+
+/** Status code, duration and our error code per attempt: never the target's body or headers. */
+export async function listDeliveries(tx: Tx, tenantId: string, webhookId: string, locale: Locale) {
   const hook =
     await sql`select 1 from notification_webhooks where tenant_id = ${tenantId} and id = ${webhookId}`.execute(
       tx,
     );
   if (hook.rows.length === 0) throw notFound('webhook');
   const rows = (
-    await sql<any>`select id, notification_id, status, attempts, response_status, error, created_at, delivered_at
+    await sql<any>`select id, notification_id, status, attempts, response_status, duration_ms, error, created_at,
+        delivered_at
       from webhook_deliveries where tenant_id = ${tenantId} and webhook_id = ${webhookId}
       order by created_at desc limit 100`.execute(tx)
   ).rows;
   return {
-    items: rows.map((r) => ({
-      id: r.id,
-      notificationId: r.notification_id,
-      status: r.status,
-      attempts: r.attempts,
-      responseStatus: r.response_status,
-      error: r.error,
-      createdAt: iso(r.created_at),
-      deliveredAt: iso(r.delivered_at),
-    })),
+    items: rows.map((r) => {
+      const error = deliveryErrorCode(r.error);
+      return {
+        id: r.id,
+        notificationId: r.notification_id,
+        status: r.status,
+        attempts: r.attempts,
+        responseStatus: r.response_status,
+        durationMs: r.duration_ms,
+        error,
+        errorMessage: error === null ? null : outboundMessage(locale, error),
+        createdAt: iso(r.created_at),
+        deliveredAt: iso(r.delivered_at),
+      };
+    }),
   };
-}
-
-/** `x-kehu-signature: v1=<hex HMAC-SHA256 of "<timestamp>.<body>">`; receivers reject stale timestamps. */
-export function signPayload(secret: string, timestamp: number, body: string): string {
-  return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }

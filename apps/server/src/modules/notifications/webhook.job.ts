@@ -1,16 +1,23 @@
+import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import type { JobContext } from '../../core/jobs/queue.ts';
-import { signPayload } from './notifications.service.ts';
+import { guardedFetch, OutboundError } from '../../core/net/outbound-url.ts';
+import { webhookHeaders } from './webhook-signature.ts';
 
 export interface WebhookJobPayload {
   deliveryId: string;
 }
 
-const TIMEOUT_MS = 5000;
 const MAX_ATTEMPTS = 6;
 
-/** Delivers one notification to one webhook; a non-2xx or a timeout throws so the queue retries with backoff. */
+/**
+ * Delivers one notification to one webhook through the outbound guard; a refusal, a non-2xx or
+ * a timeout throws so the queue retries with backoff. Redirects are not followed (a 3xx is a
+ * failed attempt): a receiver that moved is re-entered by its owner, and an allowed endpoint
+ * cannot bounce the signed delivery elsewhere. The log keeps status code, duration and our
+ * error code — never the receiver's body or headers.
+ */
 export async function deliverWebhook(p: WebhookJobPayload, ctx: JobContext): Promise<void> {
   const d = await inTenant(
     ctx.db,
@@ -39,32 +46,35 @@ export async function deliverWebhook(p: WebhookJobPayload, ctx: JobContext): Pro
     data: d.data,
     createdAt: new Date(d.created_at).toISOString(),
   });
-  const ts = Math.floor(Date.now() / 1000);
   let status: number | null = null;
   let error: string | null = null;
+  const started = performance.now();
   try {
-    const res = await fetch(d.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'Kehu-Webhooks/1',
-        'x-kehu-timestamp': String(ts),
-        'x-kehu-signature': signPayload(d.secret, ts, body),
-        'x-kehu-delivery': p.deliveryId,
+    const res = await guardedFetch(
+      d.url,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Kehu-Webhooks/1',
+          ...webhookHeaders(d.secret, p.deliveryId, body),
+        },
+        body,
       },
-      body,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
+      { maxRedirects: 0, maxResponseBytes: 64 * 1024 },
+    );
     status = res.status;
-    if (!res.ok) error = `HTTP ${res.status}`;
+    if (status < 200 || status > 299) error = `http_${status}`;
   } catch (err) {
-    error = (err as Error).message;
+    if (!(err instanceof OutboundError)) throw err;
+    error = err.code;
   }
+  const durationMs = Math.round(performance.now() - started);
   const ok = error === null;
   const final = ok ? 'delivered' : ctx.attempt >= MAX_ATTEMPTS ? 'failed' : 'retrying';
   await inTenant(ctx.db, ctx.tenantId, (tx) =>
     sql`update webhook_deliveries set status = ${final}, attempts = ${ctx.attempt}, response_status = ${status},
-        error = ${error}, delivered_at = ${ok ? new Date() : null}
+        duration_ms = ${durationMs}, error = ${error}, delivered_at = ${ok ? new Date() : null}
       where tenant_id = ${ctx.tenantId} and id = ${p.deliveryId}`.execute(tx),
   );
   if (!ok) throw new Error(`webhook delivery failed: ${error}`);
