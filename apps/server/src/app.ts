@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { authRoutes } from './core/auth/auth.routes.ts';
+import { authRoutes } from './core/http/auth.routes.ts';
 import type { Config } from './core/config.ts';
 import { type Database, type Db, openDatabase } from './core/db/database.ts';
 import { migrate } from './core/db/migrate.ts';

@@ -3,7 +3,7 @@ import { writeAudit } from '../audit/audit.ts';
 import type { Db } from '../db/database.ts';
 import { inTenant } from '../db/tenant-scope.ts';
 import { AppError, invalid, unauthenticated } from '../errors.ts';
-import { RateLimiter } from '../http/rate-limit.ts';
+import { RateLimiter } from './rate-limit.ts';
 import { newId } from '../ids.ts';
 import { hashPassword, passwordPolicyOk, verifyPassword } from './password.ts';
 import { randomToken, sha256 } from './tokens.ts';

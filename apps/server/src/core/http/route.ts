@@ -15,7 +15,7 @@ import { inTenant, type Tx } from '../db/tenant-scope.ts';
 import { AppError, badRequest, conflict, forbidden, unauthenticated } from '../errors.ts';
 import { type Locale, pickLocale } from '../i18n/locale.ts';
 import { zodToFieldErrors } from './problem.ts';
-import { RateLimiter } from './rate-limit.ts';
+import { RateLimiter } from '../auth/rate-limit.ts';
 
 /**
  * Every API route is declared through `defineRoute`, and `permission` is required: routes

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { marker } from '../../testing/fixtures.ts';
 import { type Client, getTestEnv, login, newTenant, type TestEnv } from '../../testing/harness.ts';
-import { importFile } from './import/testing.ts';
+import { importFile } from './import/test-kit.ts';
 
 let env: TestEnv;
 before(async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { tenantDirectory } from '../../testing/fixtures.ts';
 import { getTestEnv, login, newTenant } from '../../testing/harness.ts';
-import { advanceTo, cny, newCustomer, newOpportunity, ok, q, sql } from '../sales/sales-test-kit.ts';
+import { advanceTo, cny, newCustomer, newOpportunity, ok, q, sql } from '../sales/test-kit.ts';
 
 describe('analytics dashboards', () => {
   after(async () => (await getTestEnv()).close());

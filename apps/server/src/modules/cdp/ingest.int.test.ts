@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Analytics } from '@segment/analytics-node';
 import { sql } from 'kysely';
 import { drainBackground, useTestEnv } from '../../testing/harness.ts';
-import { sendWithKey, tenantWithSource } from './cdp-test-kit.ts';
+import { sendWithKey, tenantWithSource } from './test-kit.ts';
 
 const env = useTestEnv();
 

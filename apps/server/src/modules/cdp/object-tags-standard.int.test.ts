@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { drainBackground, newTenantWithAdmin, useTestEnv } from '../../testing/harness.ts';
-import { segmentMembers } from './cdp-test-kit.ts';
+import { segmentMembers } from './test-kit.ts';
 import { tenantTick } from './tick.job.ts';
 
 const env = useTestEnv();

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { tenantDirectory } from '../../testing/fixtures.ts';
 import { drainBackground, login, newTenant, useTestEnv } from '../../testing/harness.ts';
-import { advanceTo, cny, newOpportunity, ok } from '../sales/sales-test-kit.ts';
-import { sendBatch } from './cdp-test-kit.ts';
+import { advanceTo, cny, newOpportunity, ok } from '../sales/test-kit.ts';
+import { sendBatch } from './test-kit.ts';
 
 const env = useTestEnv();
 

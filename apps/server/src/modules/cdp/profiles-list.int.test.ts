@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Client, drainBackground, loginAsRole, useTestEnv } from '../../testing/harness.ts';
-import { sendBatch, tenantWithSource } from './cdp-test-kit.ts';
+import { sendBatch, tenantWithSource } from './test-kit.ts';
 
 const env = useTestEnv();
 

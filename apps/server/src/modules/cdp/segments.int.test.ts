@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { drainBackground, loginAsRole, useTestEnv } from '../../testing/harness.ts';
-import { sendBatch, tenantWithSource } from './cdp-test-kit.ts';
+import { sendBatch, tenantWithSource } from './test-kit.ts';
 
 const env = useTestEnv();
 

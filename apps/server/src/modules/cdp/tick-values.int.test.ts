@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { newId } from '../../core/ids.ts';
 import { drainBackground, useTestEnv } from '../../testing/harness.ts';
-import { sendBatch, tenantWithSource } from './cdp-test-kit.ts';
+import { sendBatch, tenantWithSource } from './test-kit.ts';
 import { ensureCounters } from './counters.ts';
 import {
   computeProfileTagValue,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { drainBackground, useTestEnv } from '../../testing/harness.ts';
-import { sendWithKey, tenantWithSource } from './cdp-test-kit.ts';
+import { sendWithKey, tenantWithSource } from './test-kit.ts';
 import { maintainPartitions, tenantTick } from './tick.job.ts';
 
 const env = useTestEnv();

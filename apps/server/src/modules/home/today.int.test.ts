@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { marker, tenantDirectory } from '../../testing/fixtures.ts';
 import { type Client, login, newTenant, useTestEnv } from '../../testing/harness.ts';
-import { cny, newCustomer, ok, q, sql } from '../sales/sales-test-kit.ts';
+import { cny, newCustomer, ok, q, sql } from '../sales/test-kit.ts';
 import { chinaMonth } from './today.service.ts';
 
 const env = useTestEnv();

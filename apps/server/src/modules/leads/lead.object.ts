@@ -1,5 +1,5 @@
 import { field, type ObjectDef, option, pii, systemFields } from '../../engine/records/object-def.ts';
-import { INDUSTRY_OPTIONS } from '../crm/customer.object.ts';
+import { INDUSTRY_OPTIONS } from '../crm/index.ts';
 
 export const CHANNEL_OPTIONS = [
   option('web_form', '官网表单', 'Web form'),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { tenantDirectory } from '../../testing/fixtures.ts';
 import { drainBackground, getTestEnv, login, newTenant } from '../../testing/harness.ts';
-import { advanceTo, cny, newCustomer, newOpportunity, ok } from './sales-test-kit.ts';
+import { advanceTo, cny, newCustomer, newOpportunity, ok } from './test-kit.ts';
 
 const today = () => new Date().toISOString().slice(0, 10);
 const month = () => today().slice(0, 7);

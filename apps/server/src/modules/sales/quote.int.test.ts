@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { drainBackground, getTestEnv, login, newTenant } from '../../testing/harness.ts';
-import { cny, newCustomer, newOpportunity, ok, q, sql } from './sales-test-kit.ts';
+import { cny, newCustomer, newOpportunity, ok, q, sql } from './test-kit.ts';
 
 async function catalogue(admin: Awaited<ReturnType<typeof login>>) {
   const product = await ok(

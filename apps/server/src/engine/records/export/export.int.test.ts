@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { inTenant } from '../../../core/db/tenant-scope.ts';
 import { getTestEnv, login, loginAsRole, newTenant, type TestEnv } from '../../../testing/harness.ts';
-import { csvRows, getRaw } from '../import/testing.ts';
+import { csvRows, getRaw } from '../import/test-kit.ts';
 
 const exportAudits = (env: TestEnv, tenantId: string) =>
   inTenant(

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { inTenant } from '../../../core/db/tenant-scope.ts';
 import { Client, drainBackground, newTenantWithAdmin, useTestEnv } from '../../../testing/harness.ts';
-import { importFile, upload } from './testing.ts';
+import { importFile, upload } from './test-kit.ts';
 
 const env = useTestEnv();
 

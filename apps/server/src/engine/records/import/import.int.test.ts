@@ -16,7 +16,7 @@ import {
   testDatabaseUrl,
 } from '../../../testing/harness.ts';
 import { runImport } from './import.job.ts';
-import { csvRows, getRaw, importFile, upload, XLSX_MIME } from './testing.ts';
+import { csvRows, getRaw, importFile, upload, XLSX_MIME } from './test-kit.ts';
 
 const countCustomers = (env: TestEnv, tenantId: string, where = sql`true`) =>
   inTenant(env.database.db, tenantId, async (tx) =>
