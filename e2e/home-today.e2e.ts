@@ -59,7 +59,9 @@ describe('home: my day', () => {
     }
   });
 
-  it("a store manager's day on a desktop: one tap to the waiting approval", { timeout: 180_000 }, async () => {
+  it("a store manager's day on a desktop: one tap to the waiting approval", {
+    timeout: 180_000,
+  }, async () => {
     const { context, page } = await newPage(kehu.browser, kehu.server);
     try {
       await page.goto('/login');

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { authRoutes } from './core/http/auth.routes.ts';
 import type { Config } from './core/config.ts';
 import { type Database, type Db, openDatabase } from './core/db/database.ts';
 import { migrate } from './core/db/migrate.ts';
 import { startDispatcher } from './core/events/dispatcher.ts';
+import { authRoutes } from './core/http/auth.routes.ts';
 import { registerOpenApi } from './core/http/openapi.ts';
 import type { RouteSpec } from './core/http/route.ts';
 import { buildServer } from './core/http/server.ts';

@@ -171,8 +171,11 @@ export function ImportWizard({ open, onClose, meta }: Props) {
   );
 
   const s = status.data;
-  const pct =
-    s && s.totalRows ? Math.round((s.processedRows / s.totalRows) * 100) : s?.status === 'done' ? 100 : 0;
+  const pct = s?.totalRows
+    ? Math.round((s.processedRows / s.totalRows) * 100)
+    : s?.status === 'done'
+      ? 100
+      : 0;
 
   return (
     <Modal

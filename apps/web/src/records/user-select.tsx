@@ -68,7 +68,7 @@ export function UserSelect({
     const vals = Array.isArray(value) ? value : value ? [value] : [];
     for (const v of vals) if (!m.has(v)) m.set(v, initialLabels?.[v] ?? v);
     return [...m].map(([v, l]) => ({ value: v, label: l }));
-  }, [users.data, me.user, value, initialLabels, q, t]);
+  }, [users.data, me.user, value, initialLabels, t]);
 
   return (
     <Select

@@ -36,7 +36,7 @@ export async function loadPrincipal(
           tx,
         )
       ).rows[0];
-      if (!user || user.status !== 'active') return null;
+      if (user?.status !== 'active') return null;
       const roles = (
         await sql<{
           permissions: string[];

@@ -3,9 +3,9 @@ import { writeAudit } from '../audit/audit.ts';
 import type { Db } from '../db/database.ts';
 import { inTenant } from '../db/tenant-scope.ts';
 import { AppError, invalid, unauthenticated } from '../errors.ts';
-import { RateLimiter } from './rate-limit.ts';
 import { newId } from '../ids.ts';
 import { hashPassword, passwordPolicyOk, verifyPassword } from './password.ts';
+import { RateLimiter } from './rate-limit.ts';
 import { randomToken, sha256 } from './tokens.ts';
 
 const loginLimiter = new RateLimiter(10, 60_000);

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { defineRoute, type RouteSpec } from './route.ts';
-import { LOCALES } from '../i18n/locale.ts';
 import { bumpAuthzVersion } from '../auth/access-loader.ts';
 import { changePassword, login, logout } from '../auth/auth.service.ts';
 import { SESSION_COOKIE } from '../auth/authenticate.ts';
+import { LOCALES } from '../i18n/locale.ts';
+import { defineRoute, type RouteSpec } from './route.ts';
 
 const tags = ['auth'];
 

@@ -9,13 +9,13 @@ import {
   SESSION_COOKIE,
 } from '../auth/authenticate.ts';
 import { can, type Principal } from '../auth/principal.ts';
+import { RateLimiter } from '../auth/rate-limit.ts';
 import { sha256 } from '../auth/tokens.ts';
 import type { Database } from '../db/database.ts';
 import { inTenant, type Tx } from '../db/tenant-scope.ts';
 import { AppError, badRequest, conflict, forbidden, unauthenticated } from '../errors.ts';
 import { type Locale, pickLocale } from '../i18n/locale.ts';
 import { zodToFieldErrors } from './problem.ts';
-import { RateLimiter } from '../auth/rate-limit.ts';
 
 /**
  * Every API route is declared through `defineRoute`, and `permission` is required: routes

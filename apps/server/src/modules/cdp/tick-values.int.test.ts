@@ -5,7 +5,6 @@ import { sql } from 'kysely';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { newId } from '../../core/ids.ts';
 import { drainBackground, useTestEnv } from '../../testing/harness.ts';
-import { sendBatch, tenantWithSource } from './test-kit.ts';
 import { ensureCounters } from './counters.ts';
 import {
   computeProfileTagValue,
@@ -18,6 +17,7 @@ import {
 } from './evaluation.service.ts';
 import { processBatch } from './process.job.ts';
 import { collectEventRules, counterDef, DATE_OPS, type EventRule, type Rule, zoneDay } from './rules.ts';
+import { sendBatch, tenantWithSource } from './test-kit.ts';
 import { tenantTick } from './tick.job.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { badRequest } from '../../core/errors.ts';
 import { RateLimiter } from '../../core/auth/rate-limit.ts';
+import { badRequest } from '../../core/errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
 import { kick } from '../../core/jobs/queue.ts';
 import { recordCtx } from '../../engine/records/record.service.ts';

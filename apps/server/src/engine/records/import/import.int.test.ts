@@ -116,9 +116,16 @@ describe('record import', () => {
       let industry = i % 3 === 0 ? '零售' : 'it';
       if (i % 100 === 7) {
         const kind = ((i / 100) % 3) | 0;
-        if (kind === 0) (phone = '12345'), bad.set(line, 'phone');
-        else if (kind === 1) (industry = '不存在的行业'), bad.set(line, 'industry');
-        else (name = ''), bad.set(line, 'name');
+        if (kind === 0) {
+          phone = '12345';
+          bad.set(line, 'phone');
+        } else if (kind === 1) {
+          industry = '不存在的行业';
+          bad.set(line, 'industry');
+        } else {
+          name = '';
+          bad.set(line, 'name');
+        }
       }
       lines.push(`${name},${phone},${industry},企业客户`);
     }

@@ -19,7 +19,7 @@ import {
 import { baseWhere, fieldExpr, scopeWhere, sqlType } from '../record-sql.ts';
 import { rt } from '../records.messages.ts';
 import { chunkStream, FileFormatError, type FileRow, fileRows } from './file-reader.ts';
-import { fileProblem, IMPORT_QUEUE, type ImportRow, MAX_ATTEMPTS } from './import.service.ts';
+import { fileProblem, type ImportRow, MAX_ATTEMPTS } from './import.service.ts';
 
 export interface ImportJobPayload {
   importId: string;
@@ -71,7 +71,7 @@ export async function runImport(db: Db, tenantId: string, importId: string, hook
       ).rows[0],
     { readOnly: true },
   );
-  if (!imp || imp.status !== 'running' || !imp.mapping) return;
+  if (imp?.status !== 'running' || !imp.mapping) return;
   const actor: Actor = {
     tenantId,
     actorId: imp.created_by,
@@ -333,7 +333,10 @@ async function importBatch(
     let ok = 0;
     results.forEach((r, j) => {
       const row = rows[list[j]!.i]!;
-      if (r.ok) return ok++;
+      if (r.ok) {
+        ok++;
+        return;
+      }
       const errs: FieldError[] = r.errors?.length
         ? r.errors
         : [{ field: '', code: r.code ?? 'not_found', params: { what: ctx.obj.apiName } }];
