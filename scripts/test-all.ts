@@ -81,6 +81,10 @@ if (!only) {
     console.log(`--- typecheck ${project}: ${r.status === 0 ? 'ok' : 'FAILED'}`);
     add(r.status === 0 ? { pass: 1, fail: 0, skip: 0 } : { pass: 0, fail: 1, skip: 0 });
   }
+  // `npm run lint`: biome and the module boundaries (dependency-cruiser) count as one test.
+  const lint = spawnSync('npm', ['run', '--silent', 'lint'], { cwd: root, stdio: 'inherit' });
+  console.log(`--- lint (biome + module boundaries): ${lint.status === 0 ? 'ok' : 'FAILED'}`);
+  add(lint.status === 0 ? { pass: 1, fail: 0, skip: 0 } : { pass: 0, fail: 1, skip: 0 });
 }
 
 const serverTests = globSync('apps/server/src/**/*.test.ts', { cwd: root }).sort();
