@@ -4,6 +4,7 @@ import { describeObject } from '../../records/metadata.routes.ts';
 import { loadMetadata } from '../../records/metadata.service.ts';
 import type { Database } from '../db/database.ts';
 import { inTenant } from '../db/tenant-scope.ts';
+import { registerApiReference, SPEC_URL } from './api-reference.ts';
 import { authenticate, routeTable } from './route.ts';
 
 const toSchema = (s: z.ZodType | undefined, io: 'input' | 'output') => {
@@ -158,6 +159,6 @@ export function registerOpenApi(app: FastifyInstance, database: Database) {
     });
     return buildOpenApi(objects);
   };
-  app.get('/api/docs', handler);
-  app.get('/api/docs/openapi.json', handler);
+  app.get(SPEC_URL, handler);
+  registerApiReference(app);
 }
