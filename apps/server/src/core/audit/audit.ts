@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Tx } from '../db/tenant-scope.ts';
+import type { Json } from '../db/schema.ts';
+import type { TypedTx } from '../db/tenant-scope.ts';
 import { newId } from '../ids.ts';
 
 export type AuditAction =
@@ -42,20 +43,33 @@ export interface AuditEntry {
   meta?: Record<string, unknown>;
 }
 
+/** JSON for a jsonb column: serialised here, because pg would send a JS array as a PostgreSQL array. */
+const jsonb = (value: unknown) => (value == null ? null : sql<Json>`${JSON.stringify(value)}::jsonb`);
+
 /** Written in the caller's transaction, so an audit row exists exactly when the change does. */
-export async function writeAudit(tx: Tx, actor: Actor, entry: AuditEntry): Promise<void> {
-  await sql`insert into audit_log (tenant_id, id, actor_id, actor_kind, action, object, record_id, changes, meta, ip, request_id)
-    values (${actor.tenantId}, ${newId()}, ${actor.actorId}, ${actor.actorKind}, ${entry.action}, ${entry.object ?? null},
-      ${entry.recordId ?? null}, ${entry.changes ? JSON.stringify(entry.changes) : null}::jsonb,
-      ${entry.meta ? JSON.stringify(entry.meta) : null}::jsonb, ${actor.ip ?? null}, ${actor.requestId ?? null})`.execute(
-    tx,
-  );
+export async function writeAudit(tx: TypedTx, actor: Actor, entry: AuditEntry): Promise<void> {
+  await tx
+    .insertInto('audit_log')
+    .values({
+      tenant_id: actor.tenantId,
+      id: newId(),
+      actor_id: actor.actorId,
+      actor_kind: actor.actorKind,
+      action: entry.action,
+      object: entry.object ?? null,
+      record_id: entry.recordId ?? null,
+      changes: jsonb(entry.changes),
+      meta: jsonb(entry.meta),
+      ip: actor.ip ?? null,
+      request_id: actor.requestId ?? null,
+    })
+    .execute();
 }
 
-export async function writeAuditMany(tx: Tx, actor: Actor, entries: AuditEntry[]): Promise<void> {
+export async function writeAuditMany(tx: TypedTx, actor: Actor, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
   if (entries.length === 1) return writeAudit(tx, actor, entries[0]!);
-  // One array parameter per column: a 1000-row import batch is one short statement.
+  // One array parameter per column: a 1000-row import batch is one short statement (raw SQL for unnest).
   const col = (f: (e: AuditEntry) => string | null) => entries.map(f);
   await sql`insert into audit_log (tenant_id, id, actor_id, actor_kind, action, object, record_id, changes, meta, ip, request_id)
     select ${actor.tenantId}::uuid, u.id::uuid, ${actor.actorId}::uuid, ${actor.actorKind}, u.action, u.object, u.record_id::uuid,

@@ -3,9 +3,16 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PgliteDialect } from './pglite-dialect.ts';
+import type { DB } from './schema.ts';
 
 /** The application's database handle, the same shape on PostgreSQL and on embedded PGlite. */
 export type Db = Kysely<any>;
+
+/**
+ * The same handle typed by the generated schema (schema.ts, `npm run db:types`). A `Db` is assignable
+ * to it, so code moves over one query at a time; platform/audit is the first.
+ */
+export type TypedDb = Kysely<DB>;
 
 export interface Database {
   /** Kysely on the owner connection. Tenant work goes through `inTenant`, never this directly. */

@@ -1,9 +1,12 @@
 import { sql } from 'kysely';
 import { isUuid } from '../ids.ts';
-import type { Db } from './database.ts';
+import type { Db, TypedDb } from './database.ts';
 
 /** A Kysely handle bound to one connection inside a tenant transaction. */
 export type Tx = Db;
+
+/** A tenant transaction typed by the generated schema: `const db: TypedTx = tx`. */
+export type TypedTx = TypedDb;
 
 /** The role application queries run as: it owns no table, so forced RLS always applies. */
 export const APP_ROLE = 'kehu_app';

@@ -14,7 +14,8 @@ const openApiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}');
 
 describe('API contract', () => {
   it('publishes OpenAPI 3.1 listing every route of the route table with its permission', async () => {
-    for (const path of ['/api/docs', '/api/docs/openapi.json']) {
+    {
+      const path = '/api/docs/openapi.json';
       const res = await anonymous(env).get(path);
       assert.equal(res.status, 200);
       assert.equal(res.body.openapi, '3.1.0');
@@ -49,6 +50,40 @@ describe('API contract', () => {
     }
   });
 
+  it('serves an interactive reference at /api/docs that loads only same-origin files, none inline', async () => {
+    const res = await anonymous(env).get('/api/docs', { accept: 'text/html' });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self'(;|$)/, 'no inline or foreign script is allowed');
+    assert.match(csp, /frame-ancestors 'none'/);
+    const html: string = res.body;
+    assert.ok(html.includes('/api/docs/openapi.json'), 'the page points at the JSON document');
+    assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'every script is a file');
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    assert.ok(assets.some((a) => a.endsWith('.js')) && assets.some((a) => a.endsWith('.css')));
+    for (const asset of assets.filter((a) => !a.startsWith('data:'))) {
+      assert.ok(asset.startsWith('/api/docs/'), `${asset} comes from this server`);
+      const file = await anonymous(env).get(asset);
+      assert.equal(file.status, 200, asset);
+      assert.match(file.headers.get('cache-control') ?? '', /immutable/, `${asset} is versioned`);
+      assert.doesNotMatch(
+        String(file.body),
+        /fonts\.googleapis|cdn\.jsdelivr|unpkg\.com/,
+        `${asset} loads nothing remote`,
+      );
+    }
+    const stale = await anonymous(env).get(
+      assets.find((a) => a.endsWith('.js'))!.replace(/ui\/[^/]+/, 'ui/old'),
+    );
+    assert.equal(stale.status, 404, 'an asset of another version is not served');
+    assert.match(stale.headers.get('content-type') ?? '', /problem\+json/);
+    const other = await anonymous(env).get(
+      assets.find((a) => a.endsWith('.js'))!.replace(/[^/]+$/, 'package.json'),
+    );
+    assert.equal(other.status, 404, 'only the reference files are served from the package');
+  });
+
   it("describes the signed-in tenant's objects, custom ones included, and no other tenant's", async () => {
     const a = await newTenant(env, 0);
     const b = await newTenant(env, 0);
@@ -74,14 +109,14 @@ describe('API contract', () => {
       ).status,
       201,
     );
-    const docA = (await adminA.get('/api/docs')).body;
+    const docA = (await adminA.get('/api/docs/openapi.json')).body;
     const w = docA.components.schemas.Record_warranty;
     assert.ok(w, 'the custom object is described');
     assert.equal(w.title, 'Warranty');
     assert.deepEqual(w.properties.c_ends_on.format, 'date');
     assert.ok(w.required.includes('c_ends_on'));
     assert.ok(docA.components.schemas.Record_customer.properties.phone);
-    const docB = (await adminB.get('/api/docs')).body;
+    const docB = (await adminB.get('/api/docs/openapi.json')).body;
     assert.equal(docB.components.schemas.Record_warranty, undefined);
     assert.ok(docB.components.schemas.Record_customer);
     const key = (await adminA.post('/admin/api-keys', { name: 'docs', scopes: ['customer:read'] })).body.key;

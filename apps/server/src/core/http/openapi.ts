@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.ts';
 import type { Database } from '../db/database.ts';
+import { registerApiReference, SPEC_URL } from './api-reference.ts';
 import { authenticate, routeTable } from './route.ts';
 
 const toSchema = (s: z.ZodType | undefined, io: 'input' | 'output') => {
@@ -117,6 +118,6 @@ export function registerOpenApi(app: FastifyInstance, database: Database, tenant
     if (!p || !tenantSchemas) return buildOpenApi();
     return buildOpenApi(await tenantSchemas(database, p));
   };
-  app.get('/api/docs', handler);
-  app.get('/api/docs/openapi.json', handler);
+  app.get(SPEC_URL, handler);
+  registerApiReference(app);
 }

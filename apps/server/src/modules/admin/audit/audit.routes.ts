@@ -7,6 +7,7 @@ import { accessMap } from '../../../engine/records/field-access.ts';
 import { maskValue } from '../../../engine/records/field-types.ts';
 import { loadMetadata } from '../../../engine/records/metadata.service.ts';
 import { field } from '../../../engine/records/object-def.ts';
+import type { TypedTx } from '../../../core/db/tenant-scope.ts';
 
 const STAFF_FIELDS: Record<string, ReturnType<typeof field>> = {
   phone: field('phone', 'phone', '手机', 'Phone', { personalKind: 'phone' }),
@@ -35,21 +36,28 @@ export const auditRoutes: RouteSpec[] = [
     query,
     handler: (req) =>
       req.tx(
-        async (tx) => {
+        async (tx: TypedTx) => {
           const q = req.query;
-          const rows = (
-            await sql<any>`select a.*, u.name as actor_name from audit_log a
-            left join users u on u.tenant_id = a.tenant_id and u.id = a.actor_id
-            where a.tenant_id = ${req.principal.tenantId}
-              and (${q.action ?? null}::text is null or a.action = ${q.action ?? null})
-              and (${q.object ?? null}::text is null or a.object = ${q.object ?? null})
-              and (${q.recordId ?? null}::uuid is null or a.record_id = ${q.recordId ?? null}::uuid)
-              and (${q.actorId ?? null}::uuid is null or a.actor_id = ${q.actorId ?? null}::uuid)
-              and (${q.from ?? null}::timestamptz is null or a.at >= ${q.from ?? null}::timestamptz)
-              and (${q.to ?? null}::timestamptz is null or a.at <= ${q.to ?? null}::timestamptz)
-              and (${q.cursor ?? null}::uuid is null or a.id < ${q.cursor ?? null}::uuid)
-            order by a.id desc limit ${q.limit + 1}`.execute(tx)
-          ).rows;
+          const at = (v: string) => sql<Date>`${v}::timestamptz`;
+          let search = tx
+            .selectFrom('audit_log as a')
+            .leftJoin('users as u', (join) =>
+              join.onRef('u.tenant_id', '=', 'a.tenant_id').onRef('u.id', '=', 'a.actor_id'),
+            )
+            .selectAll('a')
+            .select('u.name as actor_name')
+            .where('a.tenant_id', '=', req.principal.tenantId);
+          if (q.action) search = search.where('a.action', '=', q.action);
+          if (q.object) search = search.where('a.object', '=', q.object);
+          if (q.recordId) search = search.where('a.record_id', '=', q.recordId);
+          if (q.actorId) search = search.where('a.actor_id', '=', q.actorId);
+          if (q.from) search = search.where('a.at', '>=', at(q.from));
+          if (q.to) search = search.where('a.at', '<=', at(q.to));
+          if (q.cursor) search = search.where('a.id', '<', q.cursor);
+          const rows = await search
+            .orderBy('a.id', 'desc')
+            .limit(q.limit + 1)
+            .execute();
           const page = rows.slice(0, q.limit);
           // Audit rows keep full values; each viewer sees them as their field access allows.
           const meta = await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion);
@@ -84,7 +92,7 @@ export const auditRoutes: RouteSpec[] = [
               object: a.object,
               recordId: a.record_id,
               actor: { id: a.actor_id, name: a.actor_name, kind: a.actor_kind },
-              changes: maskChanges(a.object, a.changes),
+              changes: maskChanges(a.object, a.changes as FieldChange[] | null),
               meta:
                 a.object === 'user' && a.meta && !userAdmin
                   ? Object.fromEntries(
@@ -97,7 +105,7 @@ export const auditRoutes: RouteSpec[] = [
               ip: a.ip,
               requestId: a.request_id,
             })),
-            nextCursor: rows.length > q.limit ? page[page.length - 1].id : null,
+            nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null,
           };
         },
         { readOnly: true },
