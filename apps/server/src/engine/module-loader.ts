@@ -19,15 +19,9 @@ export function loadModules(modules: readonly ModuleManifest[]): void {
     if (installed !== modules) throw new Error('loadModules: a different module list is already installed');
     return;
   }
-  checkList(modules);
+  checkModuleList(modules);
   setMigrationSources(modules.flatMap((m) => (m.migrations ? [fileURLToPath(m.migrations)] : [])));
-  const points = new Map<string, { owner: string; accept: (v: unknown) => void }>();
-  for (const m of modules) {
-    for (const [point, accept] of Object.entries(m.extensionPoints ?? {})) {
-      if (points.has(point)) throw new Error(`extension point ${point} declared by two modules`);
-      points.set(point, { owner: m.name, accept });
-    }
-  }
+  const points = extensionPoints(modules);
   for (const m of modules) {
     for (const o of m.objects ?? []) registerStandardObject(o);
     for (const h of m.hooks ?? []) registerObjectHooks(h.object, h.hooks);
@@ -38,15 +32,26 @@ export function loadModules(modules: readonly ModuleManifest[]): void {
       else subscribeBatch(s.name, s.patterns, s.handleBatch);
     }
     for (const c of m.contributes ?? []) {
-      const p = points.get(c.point);
-      if (!p) throw new Error(`module ${m.name} contributes to unknown extension point ${c.point}`);
-      p.accept(c.value);
+      points.get(c.point)!.accept(c.value);
     }
   }
   installed = modules;
 }
 
-function checkList(modules: readonly ModuleManifest[]) {
+function extensionPoints(modules: readonly ModuleManifest[]) {
+  const points = new Map<string, { owner: string; accept: (v: unknown) => void }>();
+  for (const m of modules) {
+    for (const [point, accept] of Object.entries(m.extensionPoints ?? {})) {
+      const owner = points.get(point)?.owner;
+      if (owner) throw new Error(`extension point ${point} declared by ${owner} and ${m.name}`);
+      points.set(point, { owner: m.name, accept });
+    }
+  }
+  return points;
+}
+
+/** What can be checked of a list before installing it (the loader runs it; tests call it on lists of their own). */
+export function checkModuleList(modules: readonly ModuleManifest[]): void {
   const seen = new Set<string>();
   const permissions = new Map<string, string>();
   for (const m of modules) {
@@ -61,6 +66,11 @@ function checkList(modules: readonly ModuleManifest[]) {
     }
     seen.add(m.name);
   }
+  const points = extensionPoints(modules);
+  for (const m of modules)
+    for (const c of m.contributes ?? [])
+      if (!points.has(c.point))
+        throw new Error(`module ${m.name} contributes to unknown extension point ${c.point}`);
 }
 
 function list(): readonly ModuleManifest[] {

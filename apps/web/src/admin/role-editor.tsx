@@ -21,7 +21,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError, http } from '../app/api-client';
 import { errorMessage } from '../app/error-result';
 import { type ObjectMeta, useLabel, useObjects } from '../app/meta';
-import { ME_KEY } from '../app/session';
+import { ME_KEY, useSession } from '../app/session';
 import { useIsMobile } from '../app/use-is-mobile';
 import type { AdminRole, DataScope } from './admin-api';
 import { normalizeCatalogue } from './permission-catalogue';
@@ -59,6 +59,10 @@ export function RoleEditor({ role, onClose }: { role: AdminRole | null; onClose:
   const [saving, setSaving] = useState(false);
   const [nameError, setNameError] = useState<string | null>(null);
   const all = perms.has('*');
+  // Nobody grants what they do not hold (the server refuses it too): such boxes are shown, not offered.
+  const { can } = useSession();
+  const mayGrant = (p: string) => can(p);
+  const grantTitle = (p: string) => (mayGrant(p) ? undefined : t('admin.roles.notYours'));
 
   const objectList = catalogue?.objects ?? [];
   const faTarget = faObject ?? objectList[0]?.apiName;
@@ -115,6 +119,8 @@ export function RoleEditor({ role, onClose }: { role: AdminRole | null; onClose:
     <>
       <Checkbox
         checked={all}
+        disabled={!mayGrant('*') && !all}
+        title={grantTitle('*')}
         onChange={(e) => toggle('*', e.target.checked)}
         style={{ marginBottom: 12 }}
         data-testid="perm-all"
@@ -142,7 +148,8 @@ export function RoleEditor({ role, onClose }: { role: AdminRole | null; onClose:
             render: (_: unknown, o: (typeof objectList)[number]) =>
               o.actions.includes(a.key) ? (
                 <Checkbox
-                  disabled={all}
+                  disabled={all || !mayGrant(`${o.apiName}:${a.key}`)}
+                  title={grantTitle(`${o.apiName}:${a.key}`)}
                   checked={all || perms.has(`${o.apiName}:${a.key}`)}
                   onChange={(e) => toggle(`${o.apiName}:${a.key}`, e.target.checked)}
                   data-testid={`perm-${o.apiName}-${a.key}`}
@@ -155,7 +162,7 @@ export function RoleEditor({ role, onClose }: { role: AdminRole | null; onClose:
             key: '__all',
             align: 'center' as const,
             render: (_: unknown, o: (typeof objectList)[number]) => {
-              const keys = o.actions.map((a) => `${o.apiName}:${a}`);
+              const keys = o.actions.map((a) => `${o.apiName}:${a}`).filter(mayGrant);
               const n = keys.filter((k) => perms.has(k)).length;
               return (
                 <Checkbox
@@ -184,7 +191,8 @@ export function RoleEditor({ role, onClose }: { role: AdminRole | null; onClose:
             {m.permissions.map((p) => (
               <Checkbox
                 key={p.key}
-                disabled={all}
+                disabled={all || !mayGrant(p.key)}
+                title={grantTitle(p.key)}
                 checked={all || perms.has(p.key)}
                 onChange={(e) => toggle(p.key, e.target.checked)}
                 data-testid={`perm-${p.key}`}
@@ -209,7 +217,8 @@ export function RoleEditor({ role, onClose }: { role: AdminRole | null; onClose:
             {catalogue.admin.map((a) => (
               <Checkbox
                 key={a.key}
-                disabled={all}
+                disabled={all || !mayGrant(a.key)}
+                title={grantTitle(a.key)}
                 checked={all || perms.has(a.key)}
                 onChange={(e) => toggle(a.key, e.target.checked)}
                 data-testid={`perm-${a.key}`}

@@ -362,6 +362,7 @@ export const enUS: Messages = {
       userCount: 'Users',
       system: 'Built-in',
       allPermissions: 'All permissions (super admin)',
+      notYours: 'You do not hold this permission, so you cannot grant it',
       confirmDelete: 'Delete role “{{name}}”?',
       functionPermissions: 'Permissions',
       dataScopes: 'Data scopes',

@@ -354,6 +354,7 @@ export const zhCN = {
       userCount: '用户数',
       system: '内置',
       allPermissions: '全部权限（超级管理员）',
+      notYours: '你本人没有此权限，不能授予他人',
       confirmDelete: '确定删除角色“{{name}}”？',
       functionPermissions: '功能权限',
       dataScopes: '数据范围',
