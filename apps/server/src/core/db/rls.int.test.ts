@@ -22,7 +22,7 @@ async function asAppRole<T>(tenantId: string | null, fn: (tx: Tx) => Promise<T>)
     try {
       await sql`select set_config('role', ${APP_ROLE}, true)`.execute(conn);
       if (tenantId) await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(conn);
-      return await fn(conn);
+      return await fn(conn as Tx);
     } finally {
       await sql.raw('rollback').execute(conn);
     }

@@ -2,11 +2,18 @@ import { sql } from 'kysely';
 import { isUuid } from '../ids.ts';
 import type { Db, TypedDb } from './database.ts';
 
-/** A Kysely handle bound to one connection inside a tenant transaction. */
-export type Tx = Db;
+/**
+ * A Kysely handle bound to one connection inside a tenant transaction (RLS on, `app.tenant_id`
+ * set). A distinct type from the owner connection (`Db`): code written for a tenant cannot be
+ * handed the owner's connection, which bypasses row-level security, without saying so.
+ */
+export type Tx = Db & { readonly __scope: 'tenant' };
 
 /** A tenant transaction typed by the generated schema: `const db: TypedTx = tx`. */
-export type TypedTx = TypedDb;
+export type TypedTx = TypedDb & { readonly __scope: 'tenant' };
+
+/** The owner connection inside a transaction: cross-tenant work only (claims, login lookup, migrations). */
+export type SystemTx = Db & { readonly __scope: 'system' };
 
 /** The role application queries run as: it owns no table, so forced RLS always applies. */
 export const APP_ROLE = 'kehu_app';
@@ -31,7 +38,7 @@ export async function inTenant<T>(
       )
       .execute(conn);
     try {
-      const result = await fn(conn);
+      const result = await fn(conn as Tx);
       if (opts.readOnly) {
         // Nothing to make durable: the COMMIT is queued on this connection ahead of whatever
         // its next borrower sends, and the response need not wait for its round trip.
@@ -54,6 +61,6 @@ export async function inTenant<T>(
 }
 
 /** Work that spans tenants (job claiming, login lookup, migrations) runs as the owner. */
-export async function asSystem<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.transaction().execute(fn);
+export async function asSystem<T>(db: Db, fn: (tx: SystemTx) => Promise<T>): Promise<T> {
+  return db.transaction().execute((trx) => fn(trx as unknown as SystemTx));
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { asSystem } from '../db/tenant-scope.ts';
 import { enqueue, type JobContext, type Logger, registerJob } from '../jobs/queue.ts';
 import type { DomainEvent } from './outbox.ts';
 
@@ -64,7 +65,7 @@ interface OutboxRow {
 
 /** Moves one batch from the outbox; returns how many events it published. */
 export async function dispatchBatch(db: Db, log: Logger, limit = 200, tenantId?: string): Promise<number> {
-  const events = await db.transaction().execute(async (tx) => {
+  const events = await asSystem(db, async (tx) => {
     const rows = (
       await sql<OutboxRow>`select tenant_id, id, type, object, record_id, payload, created_at from outbox
         where dispatched_at is null and (${tenantId ?? null}::uuid is null or tenant_id = ${tenantId ?? null}::uuid)

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import type { Tx } from '../db/tenant-scope.ts';
+import { inTenant, type SystemTx, type Tx } from '../db/tenant-scope.ts';
 import { newId } from '../ids.ts';
 
 /**
@@ -11,8 +11,11 @@ import { newId } from '../ids.ts';
  * A worker that dies leaves its job `running` with an expired lease; another worker takes it.
  */
 export interface JobContext {
+  /** The owner connection: only for work that spans tenants (partitions, claims). */
   db: Db;
   tenantId: string;
+  /** Runs `fn` in a transaction of the job's tenant (RLS on), like a route's `req.tx`. */
+  tx<T>(fn: (tx: Tx) => Promise<T>, opts?: { readOnly?: boolean }): Promise<T>;
   jobId: string;
   attempt: number;
   /** Long jobs call this to keep their lease. */
@@ -34,7 +37,8 @@ export interface EnqueueOptions {
 }
 
 export async function enqueue(
-  tx: Tx,
+  /** The caller's transaction: a tenant's, or the owner's for work that spans tenants (the dispatcher). */
+  tx: Tx | SystemTx,
   tenantId: string,
   queue: string,
   payload: unknown,
@@ -100,6 +104,7 @@ export async function runOneJob(
     jobId: job.id,
     attempt: job.attempts,
     signal,
+    tx: (fn, opts) => inTenant(db, job.tenant_id, fn, opts),
     heartbeat: async () => {
       await sql`update jobs set locked_until = now() + make_interval(secs => ${LEASE_SECONDS})
         where tenant_id = ${job.tenant_id} and id = ${job.id}`.execute(db);

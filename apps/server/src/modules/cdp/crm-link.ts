@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import { inTenant } from '../../core/db/tenant-scope.ts';
 import type { DomainEvent } from '../../core/events/outbox.ts';
 import type { JobContext } from '../../core/jobs/queue.ts';
 import type { Subscriber } from '../../engine/module.ts';
@@ -26,7 +25,7 @@ export const crmLinkSubscribers: Subscriber[] = (['contact', 'customer'] as cons
   handle: async (e: DomainEvent, job: JobContext) => {
     const ids = recordIds(e);
     if (!ids.length) return;
-    await inTenant(job.db, e.tenantId, (tx) => linkRecords(tx, e.tenantId, object, ids));
+    await job.tx((tx) => linkRecords(tx, e.tenantId, object, ids));
   },
 }));
 

@@ -307,8 +307,5 @@ export const processJob: JobHandler<ProcessPayload> = async (_p, ctx) => {
   }
   // Stopped with events left (shutdown, or a long backlog): the jobs this one took over are
   // gone, so it leaves one in their place.
-  if (n > 0)
-    await inTenant(ctx.db, ctx.tenantId, (tx) =>
-      enqueue(tx, ctx.tenantId, 'cdp:process', {}, { maxAttempts: 20 }),
-    );
+  if (n > 0) await ctx.tx((tx) => enqueue(tx, ctx.tenantId, 'cdp:process', {}, { maxAttempts: 20 }));
 };

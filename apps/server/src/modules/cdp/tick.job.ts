@@ -166,7 +166,5 @@ export const tickJob: JobHandler<TickPayload> = async (p, ctx) => {
   await maintainPartitions(ctx.db);
   await tenantTick(ctx.db, ctx.tenantId);
   await schedulePredictions(ctx.db, ctx.tenantId);
-  await inTenant(ctx.db, ctx.tenantId, (tx) =>
-    scheduleTick(tx, ctx.tenantId, new Date(p.slot * 300_000 + 1000)),
-  );
+  await ctx.tx((tx) => scheduleTick(tx, ctx.tenantId, new Date(p.slot * 300_000 + 1000)));
 };

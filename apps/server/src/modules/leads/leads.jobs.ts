@@ -1,4 +1,3 @@
-import { inTenant } from '../../core/db/tenant-scope.ts';
 import type { JobContext } from '../../core/jobs/queue.ts';
 import { scheduleTick, scheduleTrain } from './lead.hooks.ts';
 import { runReclaim, runReminders, runSlaScan } from './lead.service.ts';
@@ -12,24 +11,24 @@ export interface NotifyJobPayload {
 
 /** Tells assignees about leads (kept for jobs queued before intake notified in-transaction). */
 export async function notifyJob(p: NotifyJobPayload, ctx: JobContext): Promise<void> {
-  await inTenant(ctx.db, ctx.tenantId, (tx) => notifyAssignees(tx, ctx.tenantId, p.leadIds));
+  await ctx.tx((tx) => notifyAssignees(tx, ctx.tenantId, p.leadIds));
 }
 
 /** Every minute per tenant with leads: SLA breaches and escalation, reminders, reclaim. Re-enqueues itself. */
 export async function tickJob(_p: unknown, ctx: JobContext): Promise<void> {
-  await inTenant(ctx.db, ctx.tenantId, async (tx) => {
+  await ctx.tx(async (tx) => {
     await runSlaScan(tx, ctx.tenantId);
     await runReminders(tx, ctx.tenantId);
     await runReclaim(tx, ctx.tenantId);
   });
-  await inTenant(ctx.db, ctx.tenantId, (tx) => scheduleTick(tx, ctx.tenantId));
+  await ctx.tx((tx) => scheduleTick(tx, ctx.tenantId));
 }
 
 /** Daily retrain of the tenant's scoring model, then re-score open leads. Re-enqueues itself. */
 export async function trainJob(_p: unknown, ctx: JobContext): Promise<void> {
-  await inTenant(ctx.db, ctx.tenantId, async (tx) => {
+  await ctx.tx(async (tx) => {
     const r = await trainModel(tx, ctx.tenantId);
     if (r.trained) await rescoreOpenLeads(tx, ctx.tenantId);
   });
-  await inTenant(ctx.db, ctx.tenantId, (tx) => scheduleTrain(tx, ctx.tenantId));
+  await ctx.tx((tx) => scheduleTrain(tx, ctx.tenantId));
 }

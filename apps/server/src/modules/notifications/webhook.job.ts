@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { inTenant } from '../../core/db/tenant-scope.ts';
 import type { JobContext } from '../../core/jobs/queue.ts';
 import { guardedFetch, OutboundError } from '../../core/net/outbound-url.ts';
 import { webhookHeaders } from './webhook-signature.ts';
@@ -19,9 +18,7 @@ const MAX_ATTEMPTS = 6;
  * error code — never the receiver's body or headers.
  */
 export async function deliverWebhook(p: WebhookJobPayload, ctx: JobContext): Promise<void> {
-  const d = await inTenant(
-    ctx.db,
-    ctx.tenantId,
+  const d = await ctx.tx(
     async (tx) =>
       (
         await sql<any>`select d.id, d.status, w.url, w.secret, n.id as nid, n.user_id, n.kind, n.title, n.body, n.link,
@@ -72,7 +69,7 @@ export async function deliverWebhook(p: WebhookJobPayload, ctx: JobContext): Pro
   const durationMs = Math.round(performance.now() - started);
   const ok = error === null;
   const final = ok ? 'delivered' : ctx.attempt >= MAX_ATTEMPTS ? 'failed' : 'retrying';
-  await inTenant(ctx.db, ctx.tenantId, (tx) =>
+  await ctx.tx((tx) =>
     sql`update webhook_deliveries set status = ${final}, attempts = ${ctx.attempt}, response_status = ${status},
         duration_ms = ${durationMs}, error = ${error}, delivered_at = ${ok ? new Date() : null}
       where tenant_id = ${ctx.tenantId} and id = ${p.deliveryId}`.execute(tx),

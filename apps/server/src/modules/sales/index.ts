@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import { inTenant } from '../../core/db/tenant-scope.ts';
 import type { DomainEvent } from '../../core/events/outbox.ts';
 import type { JobContext } from '../../core/jobs/queue.ts';
 import { defineModule } from '../../engine/module.ts';
@@ -65,7 +64,7 @@ export default defineModule({
       pattern: 'opportunity.*',
       handle: async (e: DomainEvent, job: JobContext) => {
         if (!e.recordId) return;
-        await inTenant(job.db, e.tenantId, async (tx) => {
+        await job.tx(async (tx) => {
           for (const c of await customersOfOpportunity(tx, e.tenantId, e.recordId!, e.payload))
             await refreshCustomerValue(tx, e.tenantId, c);
         });
@@ -77,7 +76,7 @@ export default defineModule({
       pattern: 'payment.*',
       handle: async (e: DomainEvent, job: JobContext) => {
         if (!e.recordId || !/\.(deleted|restored)$/.test(e.type)) return;
-        await inTenant(job.db, e.tenantId, async (tx) => {
+        await job.tx(async (tx) => {
           const r = (
             await sql<{
               order_id: string | null;

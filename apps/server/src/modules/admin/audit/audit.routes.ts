@@ -2,12 +2,12 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { FieldChange } from '../../../core/audit/audit.ts';
 import { can } from '../../../core/auth/principal.ts';
+import type { TypedTx } from '../../../core/db/tenant-scope.ts';
 import { defineRoute, type RouteSpec } from '../../../core/http/route.ts';
 import { accessMap } from '../../../engine/records/field-access.ts';
 import { maskValue } from '../../../engine/records/field-types.ts';
 import { loadMetadata } from '../../../engine/records/metadata.service.ts';
 import { field } from '../../../engine/records/object-def.ts';
-import type { TypedTx } from '../../../core/db/tenant-scope.ts';
 
 const STAFF_FIELDS: Record<string, ReturnType<typeof field>> = {
   phone: field('phone', 'phone', '手机', 'Phone', { personalKind: 'phone' }),
