@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import type { Actor } from '../../platform/audit/audit.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../platform/http/route.ts';
-import { can } from '../../platform/permissions/principal.ts';
+import { can, type Principal } from '../../platform/permissions/principal.ts';
 import * as svc from './cdp.service.ts';
 import { evaluateProfiles } from './evaluation.service.ts';
 import { splitMerge } from './identity.service.ts';
@@ -10,6 +11,7 @@ import { lockTenantCdp } from './process.job.ts';
 import { listMerges, listProfiles } from './profile-list.ts';
 import { TIMELINE_KINDS, type TimelineKind } from './profile-timeline.ts';
 import { ruleSchema } from './rules.ts';
+import type { Viewer } from './viewer.ts';
 
 const TAGS = ['cdp'];
 const SOURCE_KINDS = ['web', 'server', 'app', 'miniprogram', 'pos', 'import'] as const;
@@ -58,6 +60,10 @@ const segmentBody = z.object({
   rule: ruleSchema,
 });
 const unmaskedFor = (p: any) => can(p, 'profile:unmask');
+const viewerOf = (req: { principal: Principal; actor: Actor }): Viewer => ({
+  principal: req.principal,
+  actor: req.actor,
+});
 const queryBool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const cdpRouteList: RouteSpec[] = [
@@ -295,8 +301,7 @@ export const cdpRouteList: RouteSpec[] = [
     summary: 'Tag catalogue with groups, lineage, coverage and backfill progress',
     tags: TAGS,
     query: z.object({ object: OBJ.optional() }),
-    handler: (req) =>
-      req.tx((tx) => svc.listTags(tx, req.principal.tenantId, req.query.object), { readOnly: true }),
+    handler: (req) => req.tx((tx) => svc.listTags(tx, viewerOf(req), req.query.object), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',
@@ -341,7 +346,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     body: tagBody,
     handler: (req) =>
-      req.tx((tx) => svc.previewTag(tx, req.principal.tenantId, req.body as svc.TagInput, req.locale), {
+      req.tx((tx) => svc.previewTag(tx, viewerOf(req), req.body as svc.TagInput, req.locale), {
         readOnly: true,
       }),
   }),
@@ -354,7 +359,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     status: 201,
     body: tagBody,
-    handler: (req) => req.tx((tx) => svc.createTag(tx, req.actor, req.body as svc.TagInput, req.locale)),
+    handler: (req) => req.tx((tx) => svc.createTag(tx, viewerOf(req), req.body as svc.TagInput, req.locale)),
   }),
   defineRoute({
     method: 'GET',
@@ -364,8 +369,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     probe: { params: { id: 'cdp_tag' } },
     params: idParam,
-    handler: (req) =>
-      req.tx((tx) => svc.getTag(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
+    handler: (req) => req.tx((tx) => svc.getTag(tx, viewerOf(req), req.params.id), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',
@@ -401,7 +405,7 @@ export const cdpRouteList: RouteSpec[] = [
     body: tagBody.omit({ key: true, kind: true, object: true }).partial(),
     handler: (req) =>
       req.tx((tx) =>
-        svc.updateTag(tx, req.actor, req.params.id, req.body as Partial<svc.TagInput>, req.locale),
+        svc.updateTag(tx, viewerOf(req), req.params.id, req.body as Partial<svc.TagInput>, req.locale),
       ),
   }),
   defineRoute({
@@ -465,7 +469,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'List segments',
     tags: TAGS,
-    handler: (req) => req.tx((tx) => svc.listSegments(tx, req.principal.tenantId), { readOnly: true }),
+    handler: (req) => req.tx((tx) => svc.listSegments(tx, viewerOf(req)), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',
@@ -475,12 +479,9 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     body: segmentBody,
     handler: (req) =>
-      req.tx(
-        (tx) => svc.previewSegment(tx, req.principal.tenantId, req.body as svc.SegmentInput, req.locale),
-        {
-          readOnly: true,
-        },
-      ),
+      req.tx((tx) => svc.previewSegment(tx, viewerOf(req), req.body as svc.SegmentInput, req.locale), {
+        readOnly: true,
+      }),
   }),
   defineRoute({
     method: 'POST',
@@ -491,7 +492,7 @@ export const cdpRouteList: RouteSpec[] = [
     status: 201,
     body: segmentBody,
     handler: (req) =>
-      req.tx((tx) => svc.createSegment(tx, req.actor, req.body as svc.SegmentInput, req.locale)),
+      req.tx((tx) => svc.createSegment(tx, viewerOf(req), req.body as svc.SegmentInput, req.locale)),
   }),
   defineRoute({
     method: 'GET',
@@ -501,8 +502,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     probe: { params: { id: 'cdp_segment' } },
     params: idParam,
-    handler: (req) =>
-      req.tx((tx) => svc.getSegment(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
+    handler: (req) => req.tx((tx) => svc.getSegment(tx, viewerOf(req), req.params.id), { readOnly: true }),
   }),
   defineRoute({
     method: 'PATCH',
@@ -515,7 +515,13 @@ export const cdpRouteList: RouteSpec[] = [
     body: segmentBody.omit({ object: true }).partial(),
     handler: (req) =>
       req.tx((tx) =>
-        svc.updateSegment(tx, req.actor, req.params.id, req.body as Partial<svc.SegmentInput>, req.locale),
+        svc.updateSegment(
+          tx,
+          viewerOf(req),
+          req.params.id,
+          req.body as Partial<svc.SegmentInput>,
+          req.locale,
+        ),
       ),
   }),
   defineRoute({
@@ -537,7 +543,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     probe: { params: { id: 'cdp_segment' } },
     params: idParam,
-    handler: (req) => req.tx((tx) => svc.manualRecompute(tx, req.principal.tenantId, req.params.id)),
+    handler: (req) => req.tx((tx) => svc.manualRecompute(tx, viewerOf(req), req.params.id)),
   }),
   defineRoute({
     method: 'GET',
@@ -551,14 +557,7 @@ export const cdpRouteList: RouteSpec[] = [
     handler: (req) =>
       req.tx(
         (tx) =>
-          svc.segmentMembers(
-            tx,
-            req.principal.tenantId,
-            req.params.id,
-            req.query.limit,
-            unmaskedFor(req.principal),
-            { principal: req.principal, actor: req.actor },
-          ),
+          svc.segmentMembers(tx, viewerOf(req), req.params.id, req.query.limit, unmaskedFor(req.principal)),
         {
           readOnly: true,
         },
@@ -573,7 +572,7 @@ export const cdpRouteList: RouteSpec[] = [
     probe: { params: { id: 'cdp_segment' } },
     params: idParam,
     handler: (req) =>
-      req.tx((tx) => svc.segmentHistory(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
+      req.tx((tx) => svc.segmentHistory(tx, viewerOf(req), req.params.id), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',
@@ -585,7 +584,7 @@ export const cdpRouteList: RouteSpec[] = [
     params: idParam,
     handler: async (req, reply) => {
       const csv = await req.tx((tx) =>
-        svc.exportSegment(tx, req.actor, req.params.id, unmaskedFor(req.principal), req.principal),
+        svc.exportSegment(tx, viewerOf(req), req.params.id, unmaskedFor(req.principal)),
       );
       reply.header('content-type', 'text/csv; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="segment-${req.params.id}.csv"`);

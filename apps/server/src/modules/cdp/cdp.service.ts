@@ -23,14 +23,16 @@ import {
   type TagDef,
 } from './evaluation.service.ts';
 import { forgetWriteKeys } from './ingest.ts';
-import { maskValue } from './masking.ts';
+import { maskTraits, maskValue, profileName } from './masking.ts';
 import { evaluateRecords } from './object-tags.ts';
 import { predictTag, validatePredictionConfig } from './prediction.service.ts';
 import { lockTenantCdp } from './process.job.ts';
 import { mergeRow } from './profile-list.ts';
 import { crmLinks, profileTimeline, type TimelineKind } from './profile-timeline.ts';
 import { recordSource } from './record-source.ts';
+import { assertRuleVisibleTo, crmScopeFor, type RuleAt, scopeFilterFor } from './rule-access.ts';
 import { collectEventRules, collectTags, counterDef, type EventRule, type Rule, ruleQuery } from './rules.ts';
+import type { Viewer } from './viewer.ts';
 
 export const WRITE_KEY_PREFIX = 'wk_';
 
@@ -136,14 +138,6 @@ export async function sourceDebug(tx: Tx, tenantId: string, id: string, sinceSeq
 
 // ------------------------------------------------------------------ profiles
 
-const PERSONAL_TRAITS: Record<string, string> = {
-  phone: 'phone',
-  mobile: 'phone',
-  email: 'email',
-  name: 'name',
-  address: 'address',
-  idNumber: 'id_number',
-};
 const PERSONAL_KINDS: Record<string, string> = {
   phone: 'phone',
   email: 'email',
@@ -184,20 +178,12 @@ export async function profile360(tx: Tx, principal: Principal, actor: Actor, id:
   ];
   const links = await crmLinks(tx, principal, actor, pid);
   const timeline = await profileTimeline(tx, principal, actor, pid, { limit: 50, links });
-  const traits: Record<string, unknown> = {};
-  const masked: string[] = [];
-  for (const [k, v] of Object.entries(p.traits ?? {})) {
-    const kind = PERSONAL_TRAITS[k];
-    if (kind && !unmasked && typeof v === 'string') {
-      traits[k] = maskValue(kind, v);
-      masked.push(`traits.${k}`);
-    } else traits[k] = v;
-  }
+  const { traits, masked } = maskTraits(p.traits, unmasked);
   return {
     id: pid,
     requestedId: id,
     traits,
-    _masked: masked,
+    _masked: masked.map((k) => `traits.${k}`),
     firstSeenAt: p.first_seen_at,
     lastSeenAt: p.last_seen_at,
     identities: identities.rows.map((i) => ({
@@ -327,6 +313,44 @@ function rulesOf(kind: string, rule: Rule | null | undefined, config: TagDef['co
   return out;
 }
 
+/** The rules a tag input holds, with their paths in the request body (for field errors). */
+function tagRulesAt(input: Pick<TagInput, 'kind' | 'rule' | 'config'>): RuleAt[] {
+  if (input.kind === 'manual') return [];
+  const out: RuleAt[] = [];
+  if (input.rule) out.push({ rule: input.rule, path: 'rule' });
+  for (const [i, s] of (input.config?.scores ?? []).entries())
+    out.push({ rule: s.rule, path: `config.scores.${i}.rule` });
+  if (input.config?.metric)
+    out.push({ rule: { ...input.config.metric, op: 'gte', value: 0 } as EventRule, path: 'config.metric' });
+  return out;
+}
+
+/**
+ * How many subjects of each listed tag the viewer may see: the stored coverage is tenant-wide,
+ * so a viewer with a narrower data scope gets a count over their own subjects.
+ */
+async function scopedCoverage(
+  tx: Tx,
+  viewer: Viewer,
+  tags: { id: string; object: string; coverage: number }[],
+) {
+  const out = new Map(tags.map((t) => [t.id, t.coverage]));
+  for (const object of new Set(tags.map((t) => t.object))) {
+    const scope = scopeFilterFor(viewer, object);
+    if (scope.all) continue;
+    const ids = tags.filter((t) => t.object === object).map((t) => t.id);
+    for (const id of ids) out.set(id, 0);
+    const r = await sql<{
+      tag_id: string;
+      n: number;
+    }>`select st.tag_id, count(*)::int as n from cdp_subject_tags st
+      where st.tenant_id = ${viewer.principal.tenantId} and st.tag_id = any(${ids}::uuid[]) and ${scope.where(sql`st.subject_id`)}
+      group by st.tag_id`.execute(tx);
+    for (const x of r.rows) out.set(x.tag_id, x.n);
+  }
+  return out;
+}
+
 function validateTag(input: TagInput, locale: Locale) {
   const rules = rulesOf(input.kind, input.rule, input.config);
   if (input.kind === 'score' && !input.config?.scores?.length)
@@ -370,7 +394,8 @@ const tagOut = (t: any) => ({
  * The tag catalogue: each tag with its owner, live coverage, backfill progress and lineage both
  * ways (what it is computed from, and which tags and segments use it); groups with their size.
  */
-export async function listTags(tx: Tx, tenantId: string, object?: string) {
+export async function listTags(tx: Tx, viewer: Viewer, object?: string) {
+  const tenantId = viewer.principal.tenantId;
   const r = await sql<any>`select t.*, u.name as owner_name,
       (select count(*)::int from cdp_subject_tags st where st.tenant_id = t.tenant_id and st.tag_id = t.id) as coverage
     from cdp_tags t left join users u on u.tenant_id = t.tenant_id and u.id = t.owner_id
@@ -388,7 +413,11 @@ export async function listTags(tx: Tx, tenantId: string, object?: string) {
       rule: Rule;
     }>`select id, name, object, rule from cdp_segments where tenant_id = ${tenantId}`.execute(tx)
   ).rows;
-  const items = r.rows.map((t) => ({ ...tagOut(t), usedBy: usersOf(t, r.rows, segs) }));
+  const coverage = await scopedCoverage(tx, viewer, r.rows);
+  const items = r.rows.map((t) => ({
+    ...tagOut({ ...t, coverage: coverage.get(t.id) }),
+    usedBy: usersOf(t, r.rows, segs),
+  }));
   return {
     items,
     groups: groups.rows.map((g) => ({
@@ -511,10 +540,12 @@ async function checkGroup(tx: Tx, tenantId: string, groupId: string | null | und
   if (!r.rows.length) throw invalid([{ field: 'groupId', code: 'option', params: { value: groupId } }]);
 }
 
-export async function createTag(tx: Tx, actor: Actor, input: TagInput, locale: Locale = 'zh-CN') {
+export async function createTag(tx: Tx, viewer: Viewer, input: TagInput, locale: Locale = 'zh-CN') {
+  const actor = viewer.actor;
   const rules = validateTag(input, locale);
-  await checkGroup(tx, actor.tenantId, input.groupId);
   const object = input.object ?? 'profile';
+  await assertRuleVisibleTo(tx, viewer, object, tagRulesAt(input), locale);
+  await checkGroup(tx, actor.tenantId, input.groupId);
   const id = newId();
   try {
     await sql`insert into cdp_tags (tenant_id, id, object, key, name, kind, group_id, description, owner_id, rule, config, lineage)
@@ -539,7 +570,7 @@ export async function createTag(tx: Tx, actor: Actor, input: TagInput, locale: L
     meta: { key: input.key, kind: input.kind },
   });
   if (input.kind !== 'manual') await startBackfill(tx, actor.tenantId, id);
-  return getTag(tx, actor.tenantId, id);
+  return getTag(tx, viewer, id);
 }
 
 /** Key order-independent JSON, to tell a rule or config really changed from one sent back as is. */
@@ -557,11 +588,12 @@ const canonical = (v: unknown): string =>
  */
 export async function updateTag(
   tx: Tx,
-  actor: Actor,
+  viewer: Viewer,
   id: string,
   input: Partial<TagInput>,
   locale: Locale = 'zh-CN',
 ) {
+  const actor = viewer.actor;
   const cur = (
     await sql<any>`select * from cdp_tags where tenant_id = ${actor.tenantId} and id = ${id} for update`.execute(
       tx,
@@ -597,7 +629,10 @@ export async function updateTag(
   const changes = (Object.keys(before) as (keyof typeof before)[])
     .filter((f) => canonical(before[f]) !== canonical(after[f]))
     .map((f) => ({ field: f, from: before[f] ?? null, to: after[f] ?? null }));
-  if (!changes.length) return getTag(tx, actor.tenantId, id);
+  if (!changes.length) return getTag(tx, viewer, id);
+  // The saved rule is evaluated by the system for everyone: whoever changes it must see its fields.
+  if (changes.some((c) => c.field === 'rule' || c.field === 'config'))
+    await assertRuleVisibleTo(tx, viewer, cur.object, tagRulesAt(next), locale);
   await sql`update cdp_tags set name = ${next.name}, group_id = ${next.groupId ?? null}, description = ${next.description ?? null},
     rule = ${next.rule ? JSON.stringify(next.rule) : null}::jsonb, config = ${JSON.stringify(next.config ?? {})}::jsonb,
     lineage = ${JSON.stringify(lineageOf(rules))}::jsonb, updated_at = now() where tenant_id = ${actor.tenantId} and id = ${id}`.execute(
@@ -620,7 +655,7 @@ export async function updateTag(
     meta: { key: cur.key, name: next.name, recomputed: recompute },
   });
   if (recompute && cur.kind !== 'manual') await startBackfill(tx, actor.tenantId, id);
-  return getTag(tx, actor.tenantId, id);
+  return getTag(tx, viewer, id);
 }
 
 /**
@@ -684,14 +719,16 @@ export async function deleteTag(tx: Tx, actor: Actor, id: string, locale: Locale
   });
 }
 
-export async function getTag(tx: Tx, tenantId: string, id: string) {
+export async function getTag(tx: Tx, viewer: Viewer, id: string) {
+  const tenantId = viewer.principal.tenantId;
   const r = await sql<any>`select t.*, u.name as owner_name,
       (select count(*)::int from cdp_subject_tags st where st.tenant_id = t.tenant_id and st.tag_id = t.id) as coverage
     from cdp_tags t left join users u on u.tenant_id = t.tenant_id and u.id = t.owner_id where t.tenant_id = ${tenantId} and t.id = ${id}`.execute(
     tx,
   );
   if (!r.rows[0]) throw notFound('tag');
-  return tagOut(r.rows[0]);
+  const coverage = await scopedCoverage(tx, viewer, r.rows);
+  return tagOut({ ...r.rows[0], coverage: coverage.get(id) });
 }
 
 async function startBackfill(tx: Tx, tenantId: string, tagId: string) {
@@ -764,18 +801,23 @@ export async function setManualTag(
 /** Preview before saving: the tag's value on a sample of profiles, and an estimated coverage. */
 export async function previewTag(
   tx: Tx,
-  tenantId: string,
+  viewer: Viewer,
   input: TagInput,
   locale: Locale = 'zh-CN',
   sample = 20,
 ) {
+  const tenantId = viewer.principal.tenantId;
   const rules = validateTag(input, locale);
   const object = input.object ?? 'profile';
+  await assertRuleVisibleTo(tx, viewer, object, tagRulesAt(input), locale);
+  const scope = scopeFilterFor(viewer, object);
   if (object !== 'profile') {
     const { recordRuleQuery } = await import('./evaluation.service.ts');
     if (!input.rule) return { coverage: null, sampled: null, samples: [] };
     const q = recordRuleQuery(object, input.rule, tenantId, new Date());
-    const n = await sql<{ n: number }>`select count(*)::int as n from (${q}) x`.execute(tx);
+    const n = await sql<{
+      n: number;
+    }>`select count(*)::int as n from (${q}) x where ${scope.where(sql`x.id`)}`.execute(tx);
     return { coverage: n.rows[0]!.n, sampled: null, samples: [] };
   }
   // Counters for new conditions do not exist yet: preview uses the SQL evaluator for boolean
@@ -794,18 +836,21 @@ export async function previewTag(
   const ids = (
     await sql<{
       id: string;
-    }>`select id from cdp_profiles where tenant_id = ${tenantId} and merged_into is null order by last_seen_at desc limit ${sample}`.execute(
-      tx,
-    )
+    }>`select p.id from cdp_profiles p where p.tenant_id = ${tenantId} and p.merged_into is null
+      and ${scope.where(sql`p.id`)} order by p.last_seen_at desc limit ${sample}`.execute(tx)
   ).rows.map((r) => r.id);
   let coverage: number | null = null;
   if (input.rule && input.kind !== 'score' && input.kind !== 'metric') {
-    const n = await ruleQuery(input.rule, tenantId, now, { countOnly: true }).execute(tx);
+    const n = await ruleQuery(input.rule, tenantId, now, {
+      countOnly: true,
+      crmScope: crmScopeFor(viewer),
+    }).execute(tx);
     coverage = n.rows[0]!.n ?? 0;
   }
+  const unmasked = can(viewer.principal, 'profile:unmask');
   const samples: { profileId: string; name: unknown; value: unknown }[] = [];
   if (known === new Set(defs.map((d) => d.key)).size) {
-    const states = await loadStates(tx, tenantId, ids);
+    const states = await loadStates(tx, tenantId, ids, crmScopeFor(viewer));
     const def: TagDef = {
       id: 'preview',
       key: input.key,
@@ -815,7 +860,11 @@ export async function previewTag(
       config: input.config ?? {},
     };
     for (const s of states.values())
-      samples.push({ profileId: s.id, name: s.traits.name ?? null, value: computeTag(def, s, now) ?? null });
+      samples.push({
+        profileId: s.id,
+        name: profileName(s.traits, unmasked),
+        value: computeTag(def, s, now) ?? null,
+      });
   }
   return { coverage, sampled: ids.length, samples };
 }
@@ -912,14 +961,38 @@ const segOut = (s: any) => ({
   createdAt: s.created_at,
 });
 
-export async function listSegments(tx: Tx, tenantId: string) {
-  const r = await sql`select * from cdp_segments where tenant_id = ${tenantId} order by created_at`.execute(
-    tx,
-  );
-  return { items: r.rows.map(segOut) };
+/**
+ * Member counts as a viewer sees them: the stored count is tenant-wide (membership is computed
+ * by the system); a viewer with a narrower data scope gets the count of their own subjects.
+ */
+async function withScopedCounts(tx: Tx, viewer: Viewer, rows: any[]) {
+  const out = rows.map(segOut);
+  for (const object of new Set(out.map((g) => g.object as string))) {
+    const scope = scopeFilterFor(viewer, object);
+    if (scope.all) continue;
+    const mine = out.filter((g) => g.object === object);
+    const r = await sql<{
+      segment_id: string;
+      n: number;
+    }>`select m.segment_id, count(*)::int as n from cdp_segment_members m
+      where m.tenant_id = ${viewer.principal.tenantId} and m.segment_id = any(${mine.map((g) => g.id)}::uuid[])
+        and ${scope.where(sql`m.subject_id`)} group by m.segment_id`.execute(tx);
+    const n = new Map(r.rows.map((x) => [x.segment_id, x.n]));
+    for (const g of mine) g.memberCount = n.get(g.id) ?? 0;
+  }
+  return out;
 }
 
-export async function getSegment(tx: Tx, tenantId: string, id: string) {
+export async function listSegments(tx: Tx, viewer: Viewer) {
+  const r =
+    await sql`select * from cdp_segments where tenant_id = ${viewer.principal.tenantId} order by created_at`.execute(
+      tx,
+    );
+  return { items: await withScopedCounts(tx, viewer, r.rows) };
+}
+
+/** A segment as stored (its member count tenant-wide): for the service's own use. */
+async function segmentRow(tx: Tx, tenantId: string, id: string) {
   const r = await sql<any>`select * from cdp_segments where tenant_id = ${tenantId} and id = ${id}`.execute(
     tx,
   );
@@ -927,13 +1000,26 @@ export async function getSegment(tx: Tx, tenantId: string, id: string) {
   return segOut(r.rows[0]);
 }
 
-function checkSegment(input: SegmentInput, locale: Locale) {
-  if ((input.object ?? 'profile') !== 'profile' && collectEventRules(input.rule).length)
-    throw invalid([cdpFieldError(locale, 'rule', 'events_on_records')]);
+/** A segment as the viewer sees it (member count over their data scope). */
+export async function getSegment(tx: Tx, viewer: Viewer, id: string) {
+  const r =
+    await sql<any>`select * from cdp_segments where tenant_id = ${viewer.principal.tenantId} and id = ${id}`.execute(
+      tx,
+    );
+  if (!r.rows[0]) throw notFound('segment');
+  return (await withScopedCounts(tx, viewer, r.rows))[0]!;
 }
 
-export async function createSegment(tx: Tx, actor: Actor, input: SegmentInput, locale: Locale = 'zh-CN') {
-  checkSegment(input, locale);
+async function checkSegment(tx: Tx, viewer: Viewer, input: SegmentInput, locale: Locale) {
+  const object = input.object ?? 'profile';
+  if (object !== 'profile' && collectEventRules(input.rule).length)
+    throw invalid([cdpFieldError(locale, 'rule', 'events_on_records')]);
+  await assertRuleVisibleTo(tx, viewer, object, [{ rule: input.rule, path: 'rule' }], locale);
+}
+
+export async function createSegment(tx: Tx, viewer: Viewer, input: SegmentInput, locale: Locale = 'zh-CN') {
+  const actor = viewer.actor;
+  await checkSegment(tx, viewer, input, locale);
   const id = newId();
   await sql`insert into cdp_segments (tenant_id, id, object, name, description, purpose, rule, owner_id)
     values (${actor.tenantId}, ${id}, ${input.object ?? 'profile'}, ${input.name}, ${input.description ?? null}, ${input.purpose ?? 'analytics'},
@@ -954,19 +1040,21 @@ export async function createSegment(tx: Tx, actor: Actor, input: SegmentInput, l
     meta: { name: input.name },
   });
   await scheduleTick(tx, actor.tenantId);
-  return getSegment(tx, actor.tenantId, id);
+  return getSegment(tx, viewer, id);
 }
 
 export async function updateSegment(
   tx: Tx,
-  actor: Actor,
+  viewer: Viewer,
   id: string,
   input: Partial<SegmentInput>,
   locale: Locale = 'zh-CN',
 ) {
-  const cur = await getSegment(tx, actor.tenantId, id);
+  const actor = viewer.actor;
+  const cur = await segmentRow(tx, actor.tenantId, id);
   const next = { ...cur, ...input, object: cur.object } as SegmentInput & { id: string };
-  checkSegment(next, locale);
+  // A rule sent back unchanged was checked when it was saved; a changed one is checked for its editor.
+  if (canonical(cur.rule) !== canonical(next.rule)) await checkSegment(tx, viewer, next, locale);
   await sql`update cdp_segments set name = ${next.name}, description = ${next.description ?? null}, purpose = ${next.purpose ?? 'analytics'},
     rule = ${JSON.stringify(next.rule)}::jsonb, updated_at = now() where tenant_id = ${actor.tenantId} and id = ${id}`.execute(
     tx,
@@ -989,7 +1077,7 @@ export async function updateSegment(
       .map((f) => ({ field: f, from: cur[f] ?? null, to: next[f] ?? null })),
     meta: { name: next.name },
   });
-  return getSegment(tx, actor.tenantId, id);
+  return getSegment(tx, viewer, id);
 }
 
 export async function deleteSegment(tx: Tx, actor: Actor, id: string) {
@@ -1007,63 +1095,66 @@ export async function deleteSegment(tx: Tx, actor: Actor, id: string) {
   await writeAudit(tx, actor, { action: 'delete', object: 'cdp_segment', recordId: id });
 }
 
-/** Live count while editing: the SQL evaluator over all subjects, nothing stored. */
-export async function previewSegment(
-  tx: Tx,
-  tenantId: string,
-  input: SegmentInput,
-  locale: Locale = 'zh-CN',
-) {
-  checkSegment(input, locale);
+/** Live count while editing: the SQL evaluator over the subjects in the viewer's scope, nothing stored. */
+export async function previewSegment(tx: Tx, viewer: Viewer, input: SegmentInput, locale: Locale = 'zh-CN') {
+  const tenantId = viewer.principal.tenantId;
+  await checkSegment(tx, viewer, input, locale);
+  const object = input.object ?? 'profile';
+  const scope = scopeFilterFor(viewer, object);
   const q = segmentSql(
-    { object: input.object ?? 'profile', purpose: input.purpose ?? 'analytics', rule: input.rule },
+    { object, purpose: input.purpose ?? 'analytics', rule: input.rule },
     tenantId,
     new Date(),
+    crmScopeFor(viewer),
   );
-  const n = await sql<{ n: number }>`select count(*)::int as n from (${q}) x`.execute(tx);
-  // Out of what the segment selects from: profiles, or the object's records.
-  const src = (input.object ?? 'profile') === 'profile' ? null : recordSource(input.object!);
+  const n = await sql<{
+    n: number;
+  }>`select count(*)::int as n from (${q}) x where ${scope.where(sql`x.id`)}`.execute(tx);
+  // Out of what the segment selects from, as far as the viewer sees it: profiles, or the object's records.
+  const src = object === 'profile' ? null : recordSource(object);
   const total = await sql<{ n: number }>`select count(*)::int as n from ${
     src
-      ? sql`${src.table} where ${src.where(tenantId)}`
-      : sql`cdp_profiles where tenant_id = ${tenantId} and merged_into is null`
-  }`.execute(tx);
+      ? sql`(select r.id from ${src.table} where ${src.where(tenantId)}) x`
+      : sql`(select p.id from cdp_profiles p where p.tenant_id = ${tenantId} and p.merged_into is null) x`
+  } where ${scope.where(sql`x.id`)}`.execute(tx);
   return { count: n.rows[0]!.n, total: total.rows[0]!.n };
 }
 
-export async function segmentHistory(tx: Tx, tenantId: string, id: string) {
-  await getSegment(tx, tenantId, id);
+/**
+ * Daily entries, exits and sizes are tenant-wide figures: only a viewer who sees every subject
+ * of the segment's object gets them.
+ */
+export async function segmentHistory(tx: Tx, viewer: Viewer, id: string) {
+  const tenantId = viewer.principal.tenantId;
+  const seg = await segmentRow(tx, tenantId, id);
+  if (!scopeFilterFor(viewer, seg.object).all) return { items: [] };
   const r = await sql<any>`select day::text as day, entered, exited, members from cdp_segment_history
     where tenant_id = ${tenantId} and segment_id = ${id} order by day desc limit 90`.execute(tx);
   return { items: r.rows.reverse() };
 }
 
-export async function segmentMembers(
-  tx: Tx,
-  tenantId: string,
-  id: string,
-  limit: number,
-  unmasked: boolean,
-  viewer?: Viewer,
-) {
-  const seg = await getSegment(tx, tenantId, id);
+/**
+ * A segment's members as the viewer sees them: only subjects in their data scope; profiles with
+ * their personal values masked unless `unmasked`, records with the name the record lists show.
+ */
+export async function segmentMembers(tx: Tx, viewer: Viewer, id: string, limit: number, unmasked: boolean) {
+  const tenantId = viewer.principal.tenantId;
+  const seg = await segmentRow(tx, tenantId, id);
+  const scope = scopeFilterFor(viewer, seg.object);
   if (seg.object !== 'profile') {
-    const r =
-      await sql<any>`select subject_id, entered_at from cdp_segment_members where tenant_id = ${tenantId} and segment_id = ${id}
-      order by entered_at desc, subject_id limit ${limit}`.execute(tx);
-    const names = viewer
-      ? await recordNames(
-          tx,
-          viewer,
-          seg.object,
-          r.rows.map((m) => m.subject_id),
-        )
-      : new Map<string, string | null>();
+    const r = await sql<any>`select m.subject_id, m.entered_at from cdp_segment_members m
+      where m.tenant_id = ${tenantId} and m.segment_id = ${id} and ${scope.where(sql`m.subject_id`)}
+      order by m.entered_at desc, m.subject_id limit ${limit}`.execute(tx);
+    const names = await recordNames(
+      tx,
+      viewer,
+      seg.object,
+      r.rows.map((m) => m.subject_id),
+    );
     return {
       items: r.rows.map((m) => ({
         id: m.subject_id,
         name: names.get(m.subject_id) ?? null,
-        // A member outside the viewer's data scope stays counted but nameless, as in CRM links.
         visible: names.has(m.subject_id),
         enteredAt: m.entered_at,
       })),
@@ -1071,39 +1162,27 @@ export async function segmentMembers(
   }
   const r = await sql<any>`select p.id, p.traits, m.entered_at from cdp_segment_members m
     join cdp_profiles p on p.tenant_id = m.tenant_id and p.id = m.subject_id
-    where m.tenant_id = ${tenantId} and m.segment_id = ${id} order by m.entered_at desc, p.id limit ${limit}`.execute(
-    tx,
-  );
+    where m.tenant_id = ${tenantId} and m.segment_id = ${id} and ${scope.where(sql`m.subject_id`)}
+    order by m.entered_at desc, p.id limit ${limit}`.execute(tx);
   return {
-    items: r.rows.map((m) => ({
-      id: m.id,
-      name: m.traits?.name ?? null,
-      phone: m.traits?.phone
-        ? unmasked
-          ? m.traits.phone
-          : maskValue('phone', String(m.traits.phone))
-        : null,
-      email: m.traits?.email
-        ? unmasked
-          ? m.traits.email
-          : maskValue('email', String(m.traits.email))
-        : null,
-      enteredAt: m.entered_at,
-    })),
+    items: r.rows.map((m) => {
+      const { traits } = maskTraits(m.traits, unmasked);
+      return {
+        id: m.id,
+        name: profileName(m.traits, unmasked),
+        phone: traits.phone ?? null,
+        email: traits.email ?? null,
+        enteredAt: m.entered_at,
+      };
+    }),
   };
 }
 
-/** Export (CSV) of a segment's members, masked unless the viewer may unmask; audited. */
-export async function exportSegment(
-  tx: Tx,
-  actor: Actor,
-  id: string,
-  unmasked: boolean,
-  principal?: Principal,
-) {
-  const seg = await getSegment(tx, actor.tenantId, id);
-  const viewer = principal ? { principal, actor } : undefined;
-  const { items } = await segmentMembers(tx, actor.tenantId, id, 100_000, unmasked, viewer);
+/** Export (CSV) of a segment's members in the viewer's scope, masked unless they may unmask; audited. */
+export async function exportSegment(tx: Tx, viewer: Viewer, id: string, unmasked: boolean) {
+  const actor = viewer.actor;
+  const seg = await segmentRow(tx, actor.tenantId, id);
+  const { items } = await segmentMembers(tx, viewer, id, 100_000, unmasked);
   const esc = (v: unknown) => {
     let s = v === null || v === undefined ? '' : String(v);
     if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`; // formula injection
@@ -1160,26 +1239,25 @@ export async function scheduleTick(tx: Tx, tenantId: string, from = new Date()) 
   );
 }
 
-export async function manualRecompute(tx: Tx, tenantId: string, segmentId: string) {
-  const seg = await getSegment(tx, tenantId, segmentId);
+/** Recomputes a segment; the figures returned are the viewer's (tenant-wide only for tenant scope). */
+export async function manualRecompute(tx: Tx, viewer: Viewer, segmentId: string) {
+  const tenantId = viewer.principal.tenantId;
+  const seg = await segmentRow(tx, tenantId, segmentId);
   await lockTenantCdp(tx, tenantId);
-  return computeSegment(
+  const r = await computeSegment(
     tx,
     tenantId,
     { id: seg.id, object: seg.object, purpose: seg.purpose, rule: seg.rule },
     new Date(),
     'manual',
   );
+  if (scopeFilterFor(viewer, seg.object).all) return r;
+  return { entered: null, exited: null, members: (await getSegment(tx, viewer, segmentId)).memberCount };
 }
 
 export { segmentMember };
 
 // ------------------------------------------------------------------ records' tags (R2.2)
-
-export interface Viewer {
-  principal: Principal;
-  actor: Actor;
-}
 
 /**
  * Display names of records as the viewer sees them in record lists: the record engine's scope

@@ -28,3 +28,18 @@ export const cdpRoutes: RouteSpec[] = cdpRouteList;
 export async function registerCdpIngestion(app: FastifyInstance, database: Database): Promise<void> {
   await registerIngestion(app, database);
 }
+
+/**
+ * Rules see what their author sees: every rule evaluator a person can drive (segments, tags,
+ * and journeys, loyalty or dealer rules to come) checks the rule with `assertRuleVisibleTo`
+ * before evaluating or saving it, and filters every count or list it shows with `scopeFilterFor`.
+ */
+export {
+  assertRuleVisibleTo,
+  type CrmScope,
+  crmScopeFor,
+  type RuleAt,
+  type SubjectScope,
+  scopeFilterFor,
+} from './rule-access.ts';
+export { systemViewer, type Viewer } from './viewer.ts';
