@@ -10,9 +10,9 @@ import { ct } from './cdp.messages.ts';
 import { personalTraitKind } from './masking.ts';
 import { recordSource } from './record-source.ts';
 import { type CrmScope, type EventRule, type Rule, snake } from './rules.ts';
+import type { Viewer } from './viewer.ts';
 
 export type { CrmScope };
-import type { Viewer } from './viewer.ts';
 
 /**
  * Rules see what their author sees (ARCHITECTURE §6). Every evaluator a person can drive — tag
