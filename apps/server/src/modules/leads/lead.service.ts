@@ -387,47 +387,49 @@ export async function checkDuplicates(
     [{ phone, email: q.email?.trim() || null, company: q.company?.trim() || null }],
     q.excludeId && isUuid(q.excludeId) ? [q.excludeId] : [],
   );
-  const duplicate = m ? { ...m, name: await nameIfVisible(ctx, m.object, m.id, m.name) } : null;
-  return { duplicate, ownedByOther: !!m?.ownerId && m.ownerId !== ctx.principal.userId };
+  const duplicate = m ? await duplicateAsSeenBy(ctx, m.object, m.id, m.on) : null;
+  return { duplicate, ownedByOther: duplicate?.ownedByOther ?? false };
 }
 
 /**
- * A duplicate is reported across units so nobody chases a taken customer (撞单): its owner is
- * named either way, but the record's own name only to a caller whose data scope covers it.
+ * A duplicate is reported across units so nobody chases a taken customer (撞单): that it exists,
+ * who owns it and in which unit, always. Its id and fields (name, owner id) only to a caller whose
+ * data scope covers it: anything more would let a lookup by phone walk records they may not read.
  */
-async function nameIfVisible(ctx: RecordCtx, object: string, id: string, name: string) {
+async function duplicateAsSeenBy(
+  ctx: RecordCtx,
+  object: 'lead' | 'customer',
+  id: string,
+  on: 'phone' | 'email' | 'company' | null,
+) {
   const c = object === ctx.obj.apiName ? ctx : await recordCtx(ctx.tx, ctx.principal, ctx.actor, object);
-  const seen = await sql`select 1 from ${sql.table(c.obj.table!)} r
-    where r.tenant_id = ${ctx.principal.tenantId} and r.id = ${id} and ${scopeWhere(ctx.principal, c.obj)}`.execute(
-    ctx.tx,
-  );
-  return seen.rows.length ? name : null;
+  const row = (
+    await sql<{
+      name: string;
+      owner_id: string | null;
+      owner_name: string | null;
+      unit_name: string | null;
+      visible: boolean;
+    }>`select r.name, r.owner_id, u.name as owner_name, un.name as unit_name,
+        (${scopeWhere(ctx.principal, c.obj)}) as visible
+      from ${sql.table(c.obj.table!)} r
+      left join users u on u.tenant_id = r.tenant_id and u.id = r.owner_id
+      left join units un on un.tenant_id = r.tenant_id and un.id = coalesce(u.unit_id, r.unit_id)
+      where r.tenant_id = ${ctx.principal.tenantId} and r.id = ${id}`.execute(ctx.tx)
+  ).rows[0];
+  if (!row) return null;
+  const ownedByOther = !!row.owner_id && row.owner_id !== ctx.principal.userId;
+  const who = { object, on, ownerName: row.owner_name, ownerUnitName: row.unit_name, ownedByOther };
+  if (!row.visible) return { ...who, visible: false, id: null, name: null, ownerId: null };
+  return { ...who, visible: true, id, name: row.name, ownerId: row.owner_id };
 }
 
 /** The record a lead duplicates and who owns it (the 撞单 warning on the lead page). */
 export async function duplicateOf(ctx: RecordCtx, id: string) {
   const lead = await getRecord(ctx, id);
   if (!lead.duplicateOfId) return { duplicate: null };
-  const table = lead.duplicateOfObject === 'customer' ? 'customers' : 'leads';
-  const hit = (
-    await sql<{
-      id: string;
-      name: string;
-      owner_id: string | null;
-    }>`select id, name, owner_id from ${sql.table(table)}
-      where tenant_id = ${ctx.principal.tenantId} and id = ${lead.duplicateOfId as string}`.execute(ctx.tx)
-  ).rows[0];
-  if (!hit) return { duplicate: null };
-  return {
-    duplicate: {
-      object: lead.duplicateOfObject,
-      id: hit.id,
-      name: await nameIfVisible(ctx, lead.duplicateOfObject as string, hit.id, hit.name),
-      ownerId: hit.owner_id,
-      ownerName: hit.owner_id ? await ownerName(ctx.tx, ctx.principal.tenantId, hit.owner_id) : null,
-      ownedByOther: !!hit.owner_id && hit.owner_id !== ctx.principal.userId,
-    },
-  };
+  const object = lead.duplicateOfObject === 'customer' ? 'customer' : 'lead';
+  return { duplicate: await duplicateAsSeenBy(ctx, object, lead.duplicateOfId as string, null) };
 }
 
 const MERGE_FIELDS = [
