@@ -315,9 +315,9 @@ function rulesOf(kind: string, rule: Rule | null | undefined, config: TagDef['co
 
 /** The rules a tag input holds, with their paths in the request body (for field errors). */
 function tagRulesAt(input: Pick<TagInput, 'kind' | 'rule' | 'config'>): RuleAt[] {
-  if (input.kind === 'manual') return [];
-  const out: RuleAt[] = [];
-  if (input.rule) out.push({ rule: input.rule, path: 'rule' });
+  // A rule sent with a manual tag is stored with it, so it is checked like any other.
+  const out: RuleAt[] = input.rule ? [{ rule: input.rule, path: 'rule' }] : [];
+  if (input.kind === 'manual') return out;
   for (const [i, s] of (input.config?.scores ?? []).entries())
     out.push({ rule: s.rule, path: `config.scores.${i}.rule` });
   if (input.config?.metric)

@@ -112,7 +112,8 @@ export async function assertRuleVisibleTo(
       where tenant_id = ${p.tenantId} and object = ${object} and key = any(${keys}::text[])`.execute(tx);
     for (const x of r.rows) tags.add(x.key);
     for (const [key, path] of tagPaths)
-      if (!tags.has(key)) errors.push({ field: path, code: 'option', params: { value: key } });
+      if (!tags.has(key))
+        errors.push({ field: path, code: 'cdp.unknown_tag', message: ct(locale, 'unknown_tag') });
   }
   if (errors.length) throw invalid(errors);
 }

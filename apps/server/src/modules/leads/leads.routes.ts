@@ -228,7 +228,7 @@ export const leadRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/leads/:id/convert',
     permission: 'lead:update',
-    probe: { params: { id: 'lead' } },
+    probe: { params: { id: 'lead' }, body: { 'customer.id': 'customer' } },
     summary:
       'Convert a lead: customer (existing or new), contact, optional opportunity, activities moved — one transaction',
     tags: TAGS,
@@ -334,7 +334,7 @@ export const leadRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/leads/rules',
     permission: 'leads:configure',
-    probe: { body: { poolUnitId: 'unit' } },
+    probe: { body: { poolUnitId: 'unit', 'members.0.userId': 'user' } },
     summary: 'Add an assignment rule',
     tags: TAGS,
     body: ruleBody,
@@ -349,7 +349,7 @@ export const leadRoutes: RouteSpec[] = [
     tags: TAGS,
     params: idParam,
     body: rulePatch,
-    probe: { params: { id: 'lead_rule' }, body: { poolUnitId: 'unit' } },
+    probe: { params: { id: 'lead_rule' }, body: { poolUnitId: 'unit', 'members.0.userId': 'user' } },
     handler: (req) =>
       req.tx((tx) => updateRule(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any)),
   }),
