@@ -204,7 +204,10 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     query: z.object({ event: z.string().min(1).max(200) }),
     handler: (req) =>
-      req.tx((tx) => svc.eventProperties(tx, req.principal.tenantId, req.query.event), { readOnly: true }),
+      req.tx(
+        (tx) => svc.eventProperties(tx, req.principal.tenantId, req.query.event, unmaskedFor(req.principal)),
+        { readOnly: true },
+      ),
   }),
   defineRoute({
     method: 'POST',

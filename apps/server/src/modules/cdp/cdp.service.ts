@@ -30,7 +30,13 @@ import { lockTenantCdp } from './process.job.ts';
 import { mergeRow } from './profile-list.ts';
 import { crmLinks, profileTimeline, type TimelineKind } from './profile-timeline.ts';
 import { recordSource } from './record-source.ts';
-import { assertRuleVisibleTo, crmScopeFor, type RuleAt, scopeFilterFor } from './rule-access.ts';
+import {
+  assertRuleVisibleTo,
+  crmScopeFor,
+  isPersonalProperty,
+  type RuleAt,
+  scopeFilterFor,
+} from './rule-access.ts';
 import { collectEventRules, collectTags, counterDef, type EventRule, type Rule, ruleQuery } from './rules.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -252,8 +258,11 @@ export async function eventNames(tx: Tx, tenantId: string) {
 
 const PERSONAL_KEY = /phone|mobile|email|name|address|id_?number|openid|unionid/i;
 
-/** The top property keys of one event (newest 1000), with their JSON types and a few example values. */
-export async function eventProperties(tx: Tx, tenantId: string, event: string) {
+/**
+ * The top property keys of one event (newest 1000), with their JSON types and a few example values.
+ * Without `personal` (profile:unmask), personal-looking keys are left out: a rule could not use them.
+ */
+export async function eventProperties(tx: Tx, tenantId: string, event: string, personal = true) {
   const r = await sql<{ key: string; types: string[]; n: number; examples: string[] | null }>`
     select j.key, array_agg(distinct jsonb_typeof(j.value)) as types, count(*)::int as n,
       (array_agg(distinct left(j.value #>> '{}', 60)) filter (where jsonb_typeof(j.value) in ('string', 'number', 'boolean')))[1:5] as examples
@@ -261,13 +270,15 @@ export async function eventProperties(tx: Tx, tenantId: string, event: string) {
       order by ts desc limit 1000) x, jsonb_each(x.properties) j
     group by j.key order by n desc, j.key limit 50`.execute(tx);
   return {
-    items: r.rows.map((p) => ({
-      key: p.key,
-      types: p.types,
-      count: p.n,
-      // Values of personal-looking keys are not sampled: this is a cdp:read view, unmasked nowhere.
-      examples: PERSONAL_KEY.test(p.key) ? [] : (p.examples ?? []),
-    })),
+    items: r.rows
+      .filter((p) => personal || !isPersonalProperty(p.key))
+      .map((p) => ({
+        key: p.key,
+        types: p.types,
+        count: p.n,
+        // Values of personal-looking keys are not sampled: this is a cdp:read view, unmasked nowhere.
+        examples: PERSONAL_KEY.test(p.key) ? [] : (p.examples ?? []),
+      })),
   };
 }
 

@@ -251,6 +251,25 @@ describe('rules see what their author sees', () => {
     assert.equal(tag.samples.filter((s: { value: unknown }) => s.value === true).length, 1);
   });
 
+  it('does not offer personal event properties to a rule builder who may not use them', async () => {
+    const { seed, admin, key, tenantId } = await tenantWithSource(env, 1);
+    await sendBatch(env, key, [
+      {
+        type: 'track',
+        userId: 'e1',
+        event: 'Signed Up',
+        properties: { email: 'a@example.com', plan: 'gold' },
+      },
+    ]);
+    await drainBackground(env, tenantId);
+    const keys = async (c: Client) =>
+      (await ok(c.get('/cdp/event-properties?event=Signed%20Up'))).items
+        .map((p: { key: string }) => p.key)
+        .sort();
+    assert.deepEqual(await keys(admin), ['email', 'plan']);
+    assert.deepEqual(await keys(await loginAsRole(env, seed, '数据分析师')), ['plan']);
+  });
+
   it('refuses a rule naming a tag the tenant does not have', async () => {
     const { admin } = await tenantWithSource(env, 1);
     const r = await admin.post('/cdp/segments/preview', { name: 'x', rule: { tag: 'no_such_tag' } });

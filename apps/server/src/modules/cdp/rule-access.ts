@@ -49,6 +49,9 @@ const PERSONAL_PROP = /phone|mobile|email|address|id_?number|idcard|openid|union
 const personalProp = (key: string) =>
   personalTraitKind(key) ?? (PERSONAL_PROP.test(key) ? (/mail/i.test(key) ? 'email' : 'phone') : null);
 
+/** Whether an event property holds personal data (a rule on it needs profile:unmask). */
+export const isPersonalProperty = (key: string) => personalProp(key) !== null;
+
 const refusal = (locale: Locale, field: string, label: string): FieldError => ({
   field,
   code: 'cdp.rule_field_access',
