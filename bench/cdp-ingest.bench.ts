@@ -271,7 +271,7 @@ export async function runCdpIngest(o: CdpIngestOptions) {
 
   // ---- 2. latency at 50 % of the measured rate: each probe event makes a new person enter a segment
   const { inTenant } = await import('../apps/server/src/platform/db/tenant-scope.ts');
-  const { createSegment } = await import('../apps/server/src/modules/cdp/cdp.service.ts');
+  const { createSegment } = await import('../apps/server/src/modules/cdp/segments.service.ts');
   const { systemViewer } = await import('../apps/server/src/modules/cdp/viewer.ts');
   const seg = await inTenant(database.db, tenantId, (tx) =>
     createSegment(tx, systemViewer(tenantId), {

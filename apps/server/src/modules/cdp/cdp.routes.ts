@@ -2,15 +2,43 @@ import { z } from 'zod';
 import type { Actor } from '../../platform/audit/audit.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../platform/http/route.ts';
 import { can, type Principal } from '../../platform/permissions/principal.ts';
-import * as svc from './cdp.service.ts';
 import { evaluateProfiles } from './evaluation.service.ts';
+import { eventNames, eventProperties } from './event-catalogue.service.ts';
 import { splitMerge } from './identity.service.ts';
+import { getIdentityRules, putIdentityRule } from './identity-rules.service.ts';
 import { getModelCard, requestRetrain } from './prediction.service.ts';
 import { explainProfileTags } from './prediction-features.ts';
 import { lockTenantCdp } from './process.job.ts';
 import { listMerges, listProfiles } from './profile-list.ts';
 import { TIMELINE_KINDS, type TimelineKind } from './profile-timeline.ts';
+import { profile360, profileTimelinePage, setConsent } from './profiles.service.ts';
 import { ruleSchema } from './rules.ts';
+import {
+  createSegment,
+  deleteSegment,
+  exportSegment,
+  getSegment,
+  listSegments,
+  manualRecompute,
+  previewSegment,
+  type SegmentInput,
+  segmentHistory,
+  segmentMembers,
+  updateSegment,
+} from './segments.service.ts';
+import { createSource, listSources, rotateSourceKey, sourceDebug, updateSource } from './sources.service.ts';
+import { subjectTags } from './subject-tags.service.ts';
+import { createTagGroup, deleteTagGroup, updateTagGroup } from './tag-groups.service.ts';
+import {
+  createTag,
+  deleteTag,
+  getTag,
+  listTags,
+  previewTag,
+  setManualTag,
+  type TagInput,
+  updateTag,
+} from './tags.service.ts';
 import type { Viewer } from './viewer.ts';
 
 const TAGS = ['cdp'];
@@ -73,7 +101,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'List event sources',
     tags: TAGS,
-    handler: (req) => req.tx((tx) => svc.listSources(tx, req.principal.tenantId), { readOnly: true }),
+    handler: (req) => req.tx((tx) => listSources(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',
@@ -83,7 +111,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     status: 201,
     body: z.object({ name: z.string().min(1).max(100), kind: z.enum(SOURCE_KINDS) }),
-    handler: (req) => req.tx((tx) => svc.createSource(tx, req.actor, req.body)),
+    handler: (req) => req.tx((tx) => createSource(tx, req.actor, req.body)),
   }),
   defineRoute({
     method: 'PATCH',
@@ -94,7 +122,7 @@ export const cdpRouteList: RouteSpec[] = [
     probe: { params: { id: 'cdp_source' } },
     params: idParam,
     body: z.object({ name: z.string().min(1).max(100).optional(), enabled: z.boolean().optional() }),
-    handler: (req) => req.tx((tx) => svc.updateSource(tx, req.actor, req.params.id, req.body)),
+    handler: (req) => req.tx((tx) => updateSource(tx, req.actor, req.params.id, req.body)),
   }),
   defineRoute({
     method: 'POST',
@@ -104,7 +132,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     probe: { params: { id: 'cdp_source' } },
     params: idParam,
-    handler: (req) => req.tx((tx) => svc.rotateSourceKey(tx, req.actor, req.params.id)),
+    handler: (req) => req.tx((tx) => rotateSourceKey(tx, req.actor, req.params.id)),
   }),
   defineRoute({
     method: 'GET',
@@ -116,7 +144,7 @@ export const cdpRouteList: RouteSpec[] = [
     params: idParam,
     query: z.object({ since: z.coerce.number().int().min(0).optional() }),
     handler: (req) =>
-      req.tx((tx) => svc.sourceDebug(tx, req.principal.tenantId, req.params.id, req.query.since), {
+      req.tx((tx) => sourceDebug(tx, req.principal.tenantId, req.params.id, req.query.since), {
         readOnly: true,
       }),
   }),
@@ -159,7 +187,7 @@ export const cdpRouteList: RouteSpec[] = [
     params: idParam,
     handler: (req) =>
       req
-        .tx((tx) => svc.profile360(tx, req.principal, req.actor, req.params.id, false), { readOnly: true })
+        .tx((tx) => profile360(tx, req.principal, req.actor, req.params.id, false), { readOnly: true })
         .then((p) => explainProfileTags(p, req.locale)),
   }),
   defineRoute({
@@ -183,7 +211,7 @@ export const cdpRouteList: RouteSpec[] = [
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
     handler: (req) =>
-      req.tx((tx) => svc.profileTimelinePage(tx, req.principal, req.actor, req.params.id, req.query), {
+      req.tx((tx) => profileTimelinePage(tx, req.principal, req.actor, req.params.id, req.query), {
         readOnly: true,
       }),
   }),
@@ -193,7 +221,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'Event names this tenant has received recently (for the segment builder)',
     tags: TAGS,
-    handler: (req) => req.tx((tx) => svc.eventNames(tx, req.principal.tenantId), { readOnly: true }),
+    handler: (req) => req.tx((tx) => eventNames(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',
@@ -205,7 +233,7 @@ export const cdpRouteList: RouteSpec[] = [
     query: z.object({ event: z.string().min(1).max(200) }),
     handler: (req) =>
       req.tx(
-        (tx) => svc.eventProperties(tx, req.principal.tenantId, req.query.event, unmaskedFor(req.principal)),
+        (tx) => eventProperties(tx, req.principal.tenantId, req.query.event, unmaskedFor(req.principal)),
         { readOnly: true },
       ),
   }),
@@ -219,7 +247,7 @@ export const cdpRouteList: RouteSpec[] = [
     params: idParam,
     handler: (req) =>
       req.tx(async (tx) => {
-        const r = await svc.profile360(tx, req.principal, req.actor, req.params.id, true);
+        const r = await profile360(tx, req.principal, req.actor, req.params.id, true);
         const { writeAudit } = await import('../../platform/audit/audit.ts');
         await writeAudit(tx, req.actor, { action: 'unmask', object: 'profile', recordId: r.id });
         return explainProfileTags(r, req.locale);
@@ -236,7 +264,7 @@ export const cdpRouteList: RouteSpec[] = [
     body: z.object({ granted: z.boolean() }),
     status: 204,
     handler: (req) =>
-      req.tx((tx) => svc.setConsent(tx, req.actor, req.params.id, req.params.purpose, req.body.granted)),
+      req.tx((tx) => setConsent(tx, req.actor, req.params.id, req.params.purpose, req.body.granted)),
   }),
   defineRoute({
     method: 'GET',
@@ -279,7 +307,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'One ID rules per identity kind',
     tags: TAGS,
-    handler: (req) => req.tx((tx) => svc.getIdentityRules(tx, req.principal.tenantId), { readOnly: true }),
+    handler: (req) => req.tx((tx) => getIdentityRules(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
     method: 'PUT',
@@ -295,7 +323,7 @@ export const cdpRouteList: RouteSpec[] = [
       blocked: z.array(z.string().max(200)).max(1000),
     }),
     status: 204,
-    handler: (req) => req.tx((tx) => svc.putIdentityRule(tx, req.actor, req.params.kind, req.body)),
+    handler: (req) => req.tx((tx) => putIdentityRule(tx, req.actor, req.params.kind, req.body)),
   }),
   defineRoute({
     method: 'GET',
@@ -304,7 +332,7 @@ export const cdpRouteList: RouteSpec[] = [
     summary: 'Tag catalogue with groups, lineage, coverage and backfill progress',
     tags: TAGS,
     query: z.object({ object: OBJ.optional() }),
-    handler: (req) => req.tx((tx) => svc.listTags(tx, viewerOf(req), req.query.object), { readOnly: true }),
+    handler: (req) => req.tx((tx) => listTags(tx, viewerOf(req), req.query.object), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',
@@ -314,7 +342,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     status: 201,
     body: z.object({ name: z.string().min(1).max(100), description: z.string().max(1000).nullish() }),
-    handler: (req) => req.tx((tx) => svc.createTagGroup(tx, req.actor, req.body)),
+    handler: (req) => req.tx((tx) => createTagGroup(tx, req.actor, req.body)),
   }),
   defineRoute({
     method: 'PATCH',
@@ -328,7 +356,7 @@ export const cdpRouteList: RouteSpec[] = [
       name: z.string().min(1).max(100).optional(),
       description: z.string().max(1000).nullish(),
     }),
-    handler: (req) => req.tx((tx) => svc.updateTagGroup(tx, req.actor, req.params.id, req.body)),
+    handler: (req) => req.tx((tx) => updateTagGroup(tx, req.actor, req.params.id, req.body)),
   }),
   defineRoute({
     method: 'DELETE',
@@ -339,7 +367,7 @@ export const cdpRouteList: RouteSpec[] = [
     status: 204,
     probe: { params: { id: 'cdp_tag_group' } },
     params: idParam,
-    handler: (req) => req.tx((tx) => svc.deleteTagGroup(tx, req.actor, req.params.id)),
+    handler: (req) => req.tx((tx) => deleteTagGroup(tx, req.actor, req.params.id)),
   }),
   defineRoute({
     method: 'POST',
@@ -350,7 +378,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     body: tagBody,
     handler: (req) =>
-      req.tx((tx) => svc.previewTag(tx, viewerOf(req), req.body as svc.TagInput, req.locale), {
+      req.tx((tx) => previewTag(tx, viewerOf(req), req.body as TagInput, req.locale), {
         readOnly: true,
       }),
   }),
@@ -363,7 +391,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     status: 201,
     body: tagBody,
-    handler: (req) => req.tx((tx) => svc.createTag(tx, viewerOf(req), req.body as svc.TagInput, req.locale)),
+    handler: (req) => req.tx((tx) => createTag(tx, viewerOf(req), req.body as TagInput, req.locale)),
   }),
   defineRoute({
     method: 'GET',
@@ -373,7 +401,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     probe: { params: { id: 'cdp_tag' } },
     params: idParam,
-    handler: (req) => req.tx((tx) => svc.getTag(tx, viewerOf(req), req.params.id), { readOnly: true }),
+    handler: (req) => req.tx((tx) => getTag(tx, viewerOf(req), req.params.id), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',
@@ -408,9 +436,7 @@ export const cdpRouteList: RouteSpec[] = [
     params: idParam,
     body: tagBody.omit({ key: true, kind: true, object: true }).partial(),
     handler: (req) =>
-      req.tx((tx) =>
-        svc.updateTag(tx, viewerOf(req), req.params.id, req.body as Partial<svc.TagInput>, req.locale),
-      ),
+      req.tx((tx) => updateTag(tx, viewerOf(req), req.params.id, req.body as Partial<TagInput>, req.locale)),
   }),
   defineRoute({
     method: 'DELETE',
@@ -421,7 +447,7 @@ export const cdpRouteList: RouteSpec[] = [
     status: 204,
     probe: { params: { id: 'cdp_tag' } },
     params: idParam,
-    handler: (req) => req.tx((tx) => svc.deleteTag(tx, req.actor, req.params.id, req.locale)),
+    handler: (req) => req.tx((tx) => deleteTag(tx, req.actor, req.params.id, req.locale)),
   }),
   defineRoute({
     method: 'PUT',
@@ -435,7 +461,7 @@ export const cdpRouteList: RouteSpec[] = [
     body: z.object({ on: z.boolean(), value: z.any().optional() }),
     handler: (req) =>
       req.tx((tx) =>
-        svc.setManualTag(
+        setManualTag(
           tx,
           req.actor,
           req.params.id,
@@ -458,12 +484,7 @@ export const cdpRouteList: RouteSpec[] = [
     handler: (req) =>
       req.tx(
         (tx) =>
-          svc.subjectTags(
-            tx,
-            { principal: req.principal, actor: req.actor },
-            req.params.object,
-            req.params.id,
-          ),
+          subjectTags(tx, { principal: req.principal, actor: req.actor }, req.params.object, req.params.id),
         { readOnly: true },
       ),
   }),
@@ -473,7 +494,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'List segments',
     tags: TAGS,
-    handler: (req) => req.tx((tx) => svc.listSegments(tx, viewerOf(req)), { readOnly: true }),
+    handler: (req) => req.tx((tx) => listSegments(tx, viewerOf(req)), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',
@@ -484,7 +505,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     body: segmentBody,
     handler: (req) =>
-      req.tx((tx) => svc.previewSegment(tx, viewerOf(req), req.body as svc.SegmentInput, req.locale), {
+      req.tx((tx) => previewSegment(tx, viewerOf(req), req.body as SegmentInput, req.locale), {
         readOnly: true,
       }),
   }),
@@ -497,8 +518,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     status: 201,
     body: segmentBody,
-    handler: (req) =>
-      req.tx((tx) => svc.createSegment(tx, viewerOf(req), req.body as svc.SegmentInput, req.locale)),
+    handler: (req) => req.tx((tx) => createSegment(tx, viewerOf(req), req.body as SegmentInput, req.locale)),
   }),
   defineRoute({
     method: 'GET',
@@ -508,7 +528,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     probe: { params: { id: 'cdp_segment' } },
     params: idParam,
-    handler: (req) => req.tx((tx) => svc.getSegment(tx, viewerOf(req), req.params.id), { readOnly: true }),
+    handler: (req) => req.tx((tx) => getSegment(tx, viewerOf(req), req.params.id), { readOnly: true }),
   }),
   defineRoute({
     method: 'PATCH',
@@ -521,13 +541,7 @@ export const cdpRouteList: RouteSpec[] = [
     body: segmentBody.omit({ object: true }).partial(),
     handler: (req) =>
       req.tx((tx) =>
-        svc.updateSegment(
-          tx,
-          viewerOf(req),
-          req.params.id,
-          req.body as Partial<svc.SegmentInput>,
-          req.locale,
-        ),
+        updateSegment(tx, viewerOf(req), req.params.id, req.body as Partial<SegmentInput>, req.locale),
       ),
   }),
   defineRoute({
@@ -539,7 +553,7 @@ export const cdpRouteList: RouteSpec[] = [
     status: 204,
     probe: { params: { id: 'cdp_segment' } },
     params: idParam,
-    handler: (req) => req.tx((tx) => svc.deleteSegment(tx, req.actor, req.params.id)),
+    handler: (req) => req.tx((tx) => deleteSegment(tx, req.actor, req.params.id)),
   }),
   defineRoute({
     method: 'POST',
@@ -549,7 +563,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     probe: { params: { id: 'cdp_segment' } },
     params: idParam,
-    handler: (req) => req.tx((tx) => svc.manualRecompute(tx, viewerOf(req), req.params.id)),
+    handler: (req) => req.tx((tx) => manualRecompute(tx, viewerOf(req), req.params.id)),
   }),
   defineRoute({
     method: 'GET',
@@ -562,8 +576,7 @@ export const cdpRouteList: RouteSpec[] = [
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
     handler: (req) =>
       req.tx(
-        (tx) =>
-          svc.segmentMembers(tx, viewerOf(req), req.params.id, req.query.limit, unmaskedFor(req.principal)),
+        (tx) => segmentMembers(tx, viewerOf(req), req.params.id, req.query.limit, unmaskedFor(req.principal)),
         {
           readOnly: true,
         },
@@ -577,8 +590,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     probe: { params: { id: 'cdp_segment' } },
     params: idParam,
-    handler: (req) =>
-      req.tx((tx) => svc.segmentHistory(tx, viewerOf(req), req.params.id), { readOnly: true }),
+    handler: (req) => req.tx((tx) => segmentHistory(tx, viewerOf(req), req.params.id), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',
@@ -590,7 +602,7 @@ export const cdpRouteList: RouteSpec[] = [
     params: idParam,
     handler: async (req, reply) => {
       const csv = await req.tx((tx) =>
-        svc.exportSegment(tx, viewerOf(req), req.params.id, unmaskedFor(req.principal)),
+        exportSegment(tx, viewerOf(req), req.params.id, unmaskedFor(req.principal)),
       );
       reply.header('content-type', 'text/csv; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="segment-${req.params.id}.csv"`);

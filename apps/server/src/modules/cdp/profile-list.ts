@@ -3,10 +3,10 @@ import type { Tx } from '../../platform/db/tenant-scope.ts';
 import { notFound } from '../../platform/errors.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/cursor.ts';
 import { isUuid } from '../../platform/ids.ts';
-import { recordNames } from './cdp.service.ts';
 import { normalizeIdentity } from './identity.ts';
 import { maskTraits, maskValue, profileName } from './masking.ts';
 import { scopeFilterFor } from './rule-access.ts';
+import { recordNames } from './subject-tags.service.ts';
 import type { Viewer } from './viewer.ts';
 
 /**

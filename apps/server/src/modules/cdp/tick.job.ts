@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
 import { inTenant } from '../../platform/db/tenant-scope.ts';
 import { registerJob } from '../../platform/jobs/queue.ts';
-import { scheduleTick } from './cdp.service.ts';
 import {
   computeProfileTag,
   computeProfileTagValue,
@@ -25,6 +24,7 @@ import {
   utcDay,
   zoneDay,
 } from './rules.ts';
+import { scheduleTick } from './tick-schedule.ts';
 
 /** Payload of `cdp:tick` (every 5 minutes per tenant that has sources or segments). */
 export interface TickPayload {
