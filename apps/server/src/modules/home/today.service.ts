@@ -5,7 +5,7 @@ import { can, dataScopeFor, type Principal } from '../../platform/permissions/pr
 import type { FilterNode } from '../../records/filter.ts';
 import { listRecords, type RecordCtx, recordCtx } from '../../records/record.service.ts';
 import { inbox as approvalInbox } from '../approvals/approval.service.ts';
-import { inbox as leadInbox } from '../leads/lead.service.ts';
+import { inbox as leadInbox } from '../leads/inbox.service.ts';
 import { listNotifications } from '../notifications/notifications.service.ts';
 import { achievements, forecast } from '../sales/targets.service.ts';
 

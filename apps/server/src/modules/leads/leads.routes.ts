@@ -14,6 +14,9 @@ import {
   updateRule,
   updateSettings,
 } from './config.service.ts';
+import { convertLead } from './conversion.service.ts';
+import { checkDuplicates, duplicateOf, mergeLead } from './duplicates.service.ts';
+import { assignmentHistory, inbox } from './inbox.service.ts';
 import {
   createForm,
   HONEYPOT,
@@ -25,18 +28,7 @@ import {
   updateForm,
   upsertChannel,
 } from './intake.service.ts';
-import {
-  assignmentHistory,
-  changeStatus,
-  checkDuplicates,
-  claimLead,
-  convertLead,
-  duplicateOf,
-  inbox,
-  listPool,
-  mergeLead,
-  returnToPool,
-} from './lead.service.ts';
+import { changeStatus } from './lead-status.service.ts';
 import {
   channelBody,
   convertBody,
@@ -52,6 +44,7 @@ import {
   statusChange,
   userSettingsBody,
 } from './leads.schemas.ts';
+import { claimLead, listPool, returnToPool } from './pool.service.ts';
 import { rescoreOpenLeads, trainModel } from './scoring.service.ts';
 
 const TAGS = ['leads'];
