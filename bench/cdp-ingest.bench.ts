@@ -271,13 +271,13 @@ export async function runCdpIngest(o: CdpIngestOptions) {
 
   // ---- 2. latency at 50 % of the measured rate: each probe event makes a new person enter a segment
   const { inTenant } = await import('../apps/server/src/core/db/tenant-scope.ts');
-  const { createSegment } = await import('../apps/server/src/modules/cdp/cdp.service.ts');
+  const { createSegment } = await import('../apps/server/src/modules/cdp/segments.service.ts');
+  const { systemViewer } = await import('../apps/server/src/modules/cdp/viewer.ts');
   const seg = await inTenant(database.db, tenantId, (tx) =>
-    createSegment(
-      tx,
-      { tenantId, actorId: null, actorKind: 'system' },
-      { name: 'Pinged', rule: { event: 'Ping', withinDays: 1, op: 'gte', value: 1 } },
-    ),
+    createSegment(tx, systemViewer(tenantId), {
+      name: 'Pinged',
+      rule: { event: 'Ping', withinDays: 1, op: 'gte', value: 1 },
+    }),
   );
   const target = httpRate * 0.5;
   const acks = new Map<string, number>();

@@ -133,6 +133,10 @@ export const PROBE_EVENT = 'Probe Viewed';
 
 export const probeKinds: Record<string, ProbeKind> = {
   customer: { unitScoped: true, create: (side, at) => record(side, 'customer', { kind: 'company' }, at) },
+  /** A catalogue product (quote and order lines name it in their body). */
+  product: {
+    create: (side) => record(side, 'product', { code: marker('X'), listPrice: cny(100_000), taxRate: 13 }),
+  },
   lead: {
     unitScoped: true,
     async create(side, at) {
@@ -351,14 +355,13 @@ export const probeKinds: Record<string, ProbeKind> = {
       return { id: g.id, marker: m };
     },
   },
+  /** A profile tag; rules name it by `cdp_tag.key`. */
   cdp_tag: {
     async create(side) {
       const m = marker('TG');
-      const t = await ok(
-        side.admin.post('/cdp/tags', { key: lowerKey('probe_'), name: m, kind: 'manual' }),
-        'tag',
-      );
-      return { id: t.id, marker: m };
+      const key = lowerKey('probe_');
+      const t = await ok(side.admin.post('/cdp/tags', { key, name: m, kind: 'manual' }), 'tag');
+      return { id: t.id, marker: m, fields: { key } };
     },
   },
   cdp_segment: {

@@ -106,21 +106,84 @@ const acceptsEmpty = (s: z.ZodType | undefined) => !s || s.safeParse({}).success
 
 /**
  * A small valid body for a route, sampled from its zod schema (required properties only),
- * with `overrides` merged in; null when no valid body could be built.
+ * with `overrides` merged in; null when no valid body could be built. An override key may be a
+ * path into the body (`lines.0.productId`, `rule.tag`, `members.0.userId`): ids nested in bodies
+ * are probed like top-level ones. A missing container on the way is sampled from its schema
+ * (a quote line gets its quantity); when that does not validate, the top-level property is
+ * rebuilt from the overrides alone (a rule becomes `{tag: …}`).
  */
 export function sampleBody(r: RouteSpec, overrides: Record<string, unknown> = {}): unknown {
   if (!r.body) return Object.keys(overrides).length ? overrides : undefined;
   const tries: unknown[] = [];
+  const flat = Object.entries(overrides).filter(([k]) => !k.includes('.'));
+  const nested = Object.entries(overrides).filter(([k]) => k.includes('.'));
+  const withOverrides = (base: Record<string, unknown>, schemaAt?: (path: string[]) => unknown) => {
+    const out = structuredClone({ ...base, ...Object.fromEntries(flat) });
+    for (const [k, v] of nested) setPath(out, k.split('.'), v, schemaAt);
+    return out;
+  };
   try {
     const js = z.toJSONSchema(r.body, { io: 'input', unrepresentable: 'any' }) as any;
     const sampled = sample(js, js);
-    tries.push(isPlainObject(sampled) ? { ...sampled, ...overrides } : sampled);
+    const schemaAt = (path: string[]) => {
+      const s = schemaOf(js, path);
+      return s === undefined ? undefined : sample(s, js);
+    };
+    if (isPlainObject(sampled)) {
+      tries.push(withOverrides(sampled, schemaAt));
+      const fresh = { ...sampled };
+      for (const [k] of nested) delete fresh[k.split('.')[0]!];
+      tries.push(withOverrides(fresh));
+    } else tries.push(sampled);
   } catch {
     // fall through to {}
   }
-  tries.push({ ...overrides }, {});
+  tries.push(withOverrides({}), {});
   for (const t of tries) if (r.body.safeParse(t).success) return t;
   return null;
+}
+
+/** Sets `value` at `path`, making containers on the way (from `schemaAt` when given). */
+function setPath(
+  target: Record<string, any>,
+  path: string[],
+  value: unknown,
+  schemaAt?: (path: string[]) => unknown,
+) {
+  let cur: any = target;
+  for (let i = 0; i < path.length - 1; i++) {
+    const k = path[i]!;
+    if (cur[k] === null || typeof cur[k] !== 'object') {
+      const made = schemaAt?.(path.slice(0, i + 1));
+      cur[k] = made !== null && typeof made === 'object' ? made : /^\d+$/.test(path[i + 1]!) ? [] : {};
+    }
+    cur = cur[k];
+  }
+  cur[path[path.length - 1]!] = value;
+}
+
+/** The JSON schema at a path of the body (array indexes read `items`; unions their first fit). */
+function schemaOf(root: any, path: string[]): any {
+  let s = root;
+  for (const seg of path) {
+    s = deref(s, root);
+    for (const k of ['anyOf', 'oneOf', 'allOf'])
+      if (Array.isArray(s?.[k]))
+        s =
+          s[k]
+            .map((x: any) => deref(x, root))
+            .find((x: any) => (/^\d+$/.test(seg) ? x?.items : x?.properties?.[seg])) ?? s;
+    s = /^\d+$/.test(seg) ? s?.items : s?.properties?.[seg];
+    if (s === undefined) return undefined;
+  }
+  return deref(s, root);
+}
+
+function deref(s: any, root: any): any {
+  if (!s?.$ref) return s;
+  let target = root;
+  for (const p of String(s.$ref).replace(/^#\//, '').split('/')) target = target?.[p];
+  return target;
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
@@ -158,7 +221,7 @@ function sample(s: any, root: any, depth = 0): unknown {
       return 'x'.repeat(Math.max(s.minLength ?? 1, 2));
     case 'integer':
     case 'number':
-      return s.minimum ?? s.exclusiveMinimum ?? 1;
+      return s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : 1);
     case 'boolean':
       return false;
     case 'null':

@@ -1,5 +1,5 @@
 import type { JobHandler } from '../../core/jobs/queue.ts';
-import { backfillTag } from './cdp.service.ts';
+import { backfillTag } from './tag-backfill.service.ts';
 
 /** Payload of `cdp:backfill`: computes one tag over every profile, reporting progress on the tag. */
 export interface BackfillPayload {

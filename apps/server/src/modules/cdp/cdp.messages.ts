@@ -12,6 +12,8 @@ const zh: Record<string, string> = {
   kind_on_records: '非用户对象只支持属性、组合、CRM 和手动标签',
   used_by_tag: '标签「{name}」',
   used_by_segment: '分群「{name}」',
+  rule_field_access: '需要完整查看「{field}」的权限',
+  unknown_tag: '没有这个标签',
 };
 const en: Record<string, string> = {
   tag_in_use: 'Tag “{name}” is used by {n} tags or segments ({list}); change or delete them first',
@@ -21,6 +23,8 @@ const en: Record<string, string> = {
   kind_on_records: 'Objects other than people support attribute, combined, CRM and manual tags only',
   used_by_tag: 'tag “{name}”',
   used_by_segment: 'segment “{name}”',
+  rule_field_access: 'You need full access to “{field}” to filter on it',
+  unknown_tag: 'There is no such tag',
 };
 
 export function ct(locale: Locale, key: string, params: Record<string, unknown> = {}): string {

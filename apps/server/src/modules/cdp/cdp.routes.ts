@@ -1,15 +1,45 @@
 import { z } from 'zod';
-import { can } from '../../core/auth/principal.ts';
+import type { Actor } from '../../core/audit/audit.ts';
+import { can, type Principal } from '../../core/auth/principal.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
-import * as svc from './cdp.service.ts';
 import { evaluateProfiles } from './evaluation.service.ts';
+import { eventNames, eventProperties } from './event-catalogue.service.ts';
 import { splitMerge } from './identity.service.ts';
+import { getIdentityRules, putIdentityRule } from './identity-rules.service.ts';
 import { getModelCard, requestRetrain } from './prediction.service.ts';
 import { explainProfileTags } from './prediction-features.ts';
 import { lockTenantCdp } from './process.job.ts';
 import { listMerges, listProfiles } from './profile-list.ts';
 import { TIMELINE_KINDS, type TimelineKind } from './profile-timeline.ts';
+import { profile360, profileTimelinePage, setConsent } from './profiles.service.ts';
 import { ruleSchema } from './rules.ts';
+import {
+  createSegment,
+  deleteSegment,
+  exportSegment,
+  getSegment,
+  listSegments,
+  manualRecompute,
+  previewSegment,
+  type SegmentInput,
+  segmentHistory,
+  segmentMembers,
+  updateSegment,
+} from './segments.service.ts';
+import { createSource, listSources, rotateSourceKey, sourceDebug, updateSource } from './sources.service.ts';
+import { subjectTags } from './subject-tags.service.ts';
+import { createTagGroup, deleteTagGroup, updateTagGroup } from './tag-groups.service.ts';
+import {
+  createTag,
+  deleteTag,
+  getTag,
+  listTags,
+  previewTag,
+  setManualTag,
+  type TagInput,
+  updateTag,
+} from './tags.service.ts';
+import type { Viewer } from './viewer.ts';
 
 const TAGS = ['cdp'];
 const SOURCE_KINDS = ['web', 'server', 'app', 'miniprogram', 'pos', 'import'] as const;
@@ -58,6 +88,10 @@ const segmentBody = z.object({
   rule: ruleSchema,
 });
 const unmaskedFor = (p: any) => can(p, 'profile:unmask');
+const viewerOf = (req: { principal: Principal; actor: Actor }): Viewer => ({
+  principal: req.principal,
+  actor: req.actor,
+});
 const queryBool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const cdpRouteList: RouteSpec[] = [
@@ -67,7 +101,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'List event sources',
     tags: TAGS,
-    handler: (req) => req.tx((tx) => svc.listSources(tx, req.principal.tenantId), { readOnly: true }),
+    handler: (req) => req.tx((tx) => listSources(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',
@@ -77,7 +111,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     status: 201,
     body: z.object({ name: z.string().min(1).max(100), kind: z.enum(SOURCE_KINDS) }),
-    handler: (req) => req.tx((tx) => svc.createSource(tx, req.actor, req.body)),
+    handler: (req) => req.tx((tx) => createSource(tx, req.actor, req.body)),
   }),
   defineRoute({
     method: 'PATCH',
@@ -88,7 +122,7 @@ export const cdpRouteList: RouteSpec[] = [
     probe: { params: { id: 'cdp_source' } },
     params: idParam,
     body: z.object({ name: z.string().min(1).max(100).optional(), enabled: z.boolean().optional() }),
-    handler: (req) => req.tx((tx) => svc.updateSource(tx, req.actor, req.params.id, req.body)),
+    handler: (req) => req.tx((tx) => updateSource(tx, req.actor, req.params.id, req.body)),
   }),
   defineRoute({
     method: 'POST',
@@ -98,7 +132,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     probe: { params: { id: 'cdp_source' } },
     params: idParam,
-    handler: (req) => req.tx((tx) => svc.rotateSourceKey(tx, req.actor, req.params.id)),
+    handler: (req) => req.tx((tx) => rotateSourceKey(tx, req.actor, req.params.id)),
   }),
   defineRoute({
     method: 'GET',
@@ -110,7 +144,7 @@ export const cdpRouteList: RouteSpec[] = [
     params: idParam,
     query: z.object({ since: z.coerce.number().int().min(0).optional() }),
     handler: (req) =>
-      req.tx((tx) => svc.sourceDebug(tx, req.principal.tenantId, req.params.id, req.query.since), {
+      req.tx((tx) => sourceDebug(tx, req.principal.tenantId, req.params.id, req.query.since), {
         readOnly: true,
       }),
   }),
@@ -153,7 +187,7 @@ export const cdpRouteList: RouteSpec[] = [
     params: idParam,
     handler: (req) =>
       req
-        .tx((tx) => svc.profile360(tx, req.principal, req.actor, req.params.id, false), { readOnly: true })
+        .tx((tx) => profile360(tx, req.principal, req.actor, req.params.id, false), { readOnly: true })
         .then((p) => explainProfileTags(p, req.locale)),
   }),
   defineRoute({
@@ -177,7 +211,7 @@ export const cdpRouteList: RouteSpec[] = [
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
     handler: (req) =>
-      req.tx((tx) => svc.profileTimelinePage(tx, req.principal, req.actor, req.params.id, req.query), {
+      req.tx((tx) => profileTimelinePage(tx, req.principal, req.actor, req.params.id, req.query), {
         readOnly: true,
       }),
   }),
@@ -187,7 +221,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'Event names this tenant has received recently (for the segment builder)',
     tags: TAGS,
-    handler: (req) => req.tx((tx) => svc.eventNames(tx, req.principal.tenantId), { readOnly: true }),
+    handler: (req) => req.tx((tx) => eventNames(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',
@@ -198,7 +232,10 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     query: z.object({ event: z.string().min(1).max(200) }),
     handler: (req) =>
-      req.tx((tx) => svc.eventProperties(tx, req.principal.tenantId, req.query.event), { readOnly: true }),
+      req.tx(
+        (tx) => eventProperties(tx, req.principal.tenantId, req.query.event, unmaskedFor(req.principal)),
+        { readOnly: true },
+      ),
   }),
   defineRoute({
     method: 'POST',
@@ -210,7 +247,7 @@ export const cdpRouteList: RouteSpec[] = [
     params: idParam,
     handler: (req) =>
       req.tx(async (tx) => {
-        const r = await svc.profile360(tx, req.principal, req.actor, req.params.id, true);
+        const r = await profile360(tx, req.principal, req.actor, req.params.id, true);
         const { writeAudit } = await import('../../core/audit/audit.ts');
         await writeAudit(tx, req.actor, { action: 'unmask', object: 'profile', recordId: r.id });
         return explainProfileTags(r, req.locale);
@@ -227,7 +264,7 @@ export const cdpRouteList: RouteSpec[] = [
     body: z.object({ granted: z.boolean() }),
     status: 204,
     handler: (req) =>
-      req.tx((tx) => svc.setConsent(tx, req.actor, req.params.id, req.params.purpose, req.body.granted)),
+      req.tx((tx) => setConsent(tx, req.actor, req.params.id, req.params.purpose, req.body.granted)),
   }),
   defineRoute({
     method: 'GET',
@@ -270,7 +307,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'One ID rules per identity kind',
     tags: TAGS,
-    handler: (req) => req.tx((tx) => svc.getIdentityRules(tx, req.principal.tenantId), { readOnly: true }),
+    handler: (req) => req.tx((tx) => getIdentityRules(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
     method: 'PUT',
@@ -286,7 +323,7 @@ export const cdpRouteList: RouteSpec[] = [
       blocked: z.array(z.string().max(200)).max(1000),
     }),
     status: 204,
-    handler: (req) => req.tx((tx) => svc.putIdentityRule(tx, req.actor, req.params.kind, req.body)),
+    handler: (req) => req.tx((tx) => putIdentityRule(tx, req.actor, req.params.kind, req.body)),
   }),
   defineRoute({
     method: 'GET',
@@ -295,8 +332,7 @@ export const cdpRouteList: RouteSpec[] = [
     summary: 'Tag catalogue with groups, lineage, coverage and backfill progress',
     tags: TAGS,
     query: z.object({ object: OBJ.optional() }),
-    handler: (req) =>
-      req.tx((tx) => svc.listTags(tx, req.principal.tenantId, req.query.object), { readOnly: true }),
+    handler: (req) => req.tx((tx) => listTags(tx, viewerOf(req), req.query.object), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',
@@ -306,7 +342,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     status: 201,
     body: z.object({ name: z.string().min(1).max(100), description: z.string().max(1000).nullish() }),
-    handler: (req) => req.tx((tx) => svc.createTagGroup(tx, req.actor, req.body)),
+    handler: (req) => req.tx((tx) => createTagGroup(tx, req.actor, req.body)),
   }),
   defineRoute({
     method: 'PATCH',
@@ -320,7 +356,7 @@ export const cdpRouteList: RouteSpec[] = [
       name: z.string().min(1).max(100).optional(),
       description: z.string().max(1000).nullish(),
     }),
-    handler: (req) => req.tx((tx) => svc.updateTagGroup(tx, req.actor, req.params.id, req.body)),
+    handler: (req) => req.tx((tx) => updateTagGroup(tx, req.actor, req.params.id, req.body)),
   }),
   defineRoute({
     method: 'DELETE',
@@ -331,17 +367,18 @@ export const cdpRouteList: RouteSpec[] = [
     status: 204,
     probe: { params: { id: 'cdp_tag_group' } },
     params: idParam,
-    handler: (req) => req.tx((tx) => svc.deleteTagGroup(tx, req.actor, req.params.id)),
+    handler: (req) => req.tx((tx) => deleteTagGroup(tx, req.actor, req.params.id)),
   }),
   defineRoute({
     method: 'POST',
     url: '/cdp/tags/preview',
     permission: 'cdp:read',
+    probe: { body: { 'rule.tag': 'cdp_tag.key' } },
     summary: 'Preview a tag on sample profiles before saving',
     tags: TAGS,
     body: tagBody,
     handler: (req) =>
-      req.tx((tx) => svc.previewTag(tx, req.principal.tenantId, req.body as svc.TagInput, req.locale), {
+      req.tx((tx) => previewTag(tx, viewerOf(req), req.body as TagInput, req.locale), {
         readOnly: true,
       }),
   }),
@@ -349,12 +386,12 @@ export const cdpRouteList: RouteSpec[] = [
     method: 'POST',
     url: '/cdp/tags',
     permission: 'cdp:manage',
-    probe: { body: { groupId: 'cdp_tag_group', kind: '=manual' } },
+    probe: { body: { groupId: 'cdp_tag_group', kind: '=attribute', 'rule.tag': 'cdp_tag.key' } },
     summary: 'Create a tag (a backfill job starts for rule-based kinds)',
     tags: TAGS,
     status: 201,
     body: tagBody,
-    handler: (req) => req.tx((tx) => svc.createTag(tx, req.actor, req.body as svc.TagInput, req.locale)),
+    handler: (req) => req.tx((tx) => createTag(tx, viewerOf(req), req.body as TagInput, req.locale)),
   }),
   defineRoute({
     method: 'GET',
@@ -364,8 +401,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     probe: { params: { id: 'cdp_tag' } },
     params: idParam,
-    handler: (req) =>
-      req.tx((tx) => svc.getTag(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
+    handler: (req) => req.tx((tx) => getTag(tx, viewerOf(req), req.params.id), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',
@@ -396,13 +432,11 @@ export const cdpRouteList: RouteSpec[] = [
     summary:
       'Edit a tag: name, description, group, rule, config (a changed rule or config starts a backfill)',
     tags: TAGS,
-    probe: { params: { id: 'cdp_tag' } },
+    probe: { params: { id: 'cdp_tag' }, body: { 'rule.tag': 'cdp_tag.key' } },
     params: idParam,
     body: tagBody.omit({ key: true, kind: true, object: true }).partial(),
     handler: (req) =>
-      req.tx((tx) =>
-        svc.updateTag(tx, req.actor, req.params.id, req.body as Partial<svc.TagInput>, req.locale),
-      ),
+      req.tx((tx) => updateTag(tx, viewerOf(req), req.params.id, req.body as Partial<TagInput>, req.locale)),
   }),
   defineRoute({
     method: 'DELETE',
@@ -413,7 +447,7 @@ export const cdpRouteList: RouteSpec[] = [
     status: 204,
     probe: { params: { id: 'cdp_tag' } },
     params: idParam,
-    handler: (req) => req.tx((tx) => svc.deleteTag(tx, req.actor, req.params.id, req.locale)),
+    handler: (req) => req.tx((tx) => deleteTag(tx, req.actor, req.params.id, req.locale)),
   }),
   defineRoute({
     method: 'PUT',
@@ -427,7 +461,7 @@ export const cdpRouteList: RouteSpec[] = [
     body: z.object({ on: z.boolean(), value: z.any().optional() }),
     handler: (req) =>
       req.tx((tx) =>
-        svc.setManualTag(
+        setManualTag(
           tx,
           req.actor,
           req.params.id,
@@ -450,12 +484,7 @@ export const cdpRouteList: RouteSpec[] = [
     handler: (req) =>
       req.tx(
         (tx) =>
-          svc.subjectTags(
-            tx,
-            { principal: req.principal, actor: req.actor },
-            req.params.object,
-            req.params.id,
-          ),
+          subjectTags(tx, { principal: req.principal, actor: req.actor }, req.params.object, req.params.id),
         { readOnly: true },
       ),
   }),
@@ -465,33 +494,31 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:read',
     summary: 'List segments',
     tags: TAGS,
-    handler: (req) => req.tx((tx) => svc.listSegments(tx, req.principal.tenantId), { readOnly: true }),
+    handler: (req) => req.tx((tx) => listSegments(tx, viewerOf(req)), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',
     url: '/cdp/segments/preview',
     permission: 'cdp:read',
+    probe: { body: { 'rule.tag': 'cdp_tag.key' } },
     summary: 'Live count of a segment being edited',
     tags: TAGS,
     body: segmentBody,
     handler: (req) =>
-      req.tx(
-        (tx) => svc.previewSegment(tx, req.principal.tenantId, req.body as svc.SegmentInput, req.locale),
-        {
-          readOnly: true,
-        },
-      ),
+      req.tx((tx) => previewSegment(tx, viewerOf(req), req.body as SegmentInput, req.locale), {
+        readOnly: true,
+      }),
   }),
   defineRoute({
     method: 'POST',
     url: '/cdp/segments',
     permission: 'cdp:manage',
+    probe: { body: { 'rule.tag': 'cdp_tag.key' } },
     summary: 'Create a segment (computed at once, then kept current by events)',
     tags: TAGS,
     status: 201,
     body: segmentBody,
-    handler: (req) =>
-      req.tx((tx) => svc.createSegment(tx, req.actor, req.body as svc.SegmentInput, req.locale)),
+    handler: (req) => req.tx((tx) => createSegment(tx, viewerOf(req), req.body as SegmentInput, req.locale)),
   }),
   defineRoute({
     method: 'GET',
@@ -501,8 +528,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     probe: { params: { id: 'cdp_segment' } },
     params: idParam,
-    handler: (req) =>
-      req.tx((tx) => svc.getSegment(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
+    handler: (req) => req.tx((tx) => getSegment(tx, viewerOf(req), req.params.id), { readOnly: true }),
   }),
   defineRoute({
     method: 'PATCH',
@@ -510,12 +536,12 @@ export const cdpRouteList: RouteSpec[] = [
     permission: 'cdp:manage',
     summary: 'Update a segment',
     tags: TAGS,
-    probe: { params: { id: 'cdp_segment' } },
+    probe: { params: { id: 'cdp_segment' }, body: { 'rule.tag': 'cdp_tag.key' } },
     params: idParam,
     body: segmentBody.omit({ object: true }).partial(),
     handler: (req) =>
       req.tx((tx) =>
-        svc.updateSegment(tx, req.actor, req.params.id, req.body as Partial<svc.SegmentInput>, req.locale),
+        updateSegment(tx, viewerOf(req), req.params.id, req.body as Partial<SegmentInput>, req.locale),
       ),
   }),
   defineRoute({
@@ -527,7 +553,7 @@ export const cdpRouteList: RouteSpec[] = [
     status: 204,
     probe: { params: { id: 'cdp_segment' } },
     params: idParam,
-    handler: (req) => req.tx((tx) => svc.deleteSegment(tx, req.actor, req.params.id)),
+    handler: (req) => req.tx((tx) => deleteSegment(tx, req.actor, req.params.id)),
   }),
   defineRoute({
     method: 'POST',
@@ -537,7 +563,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     probe: { params: { id: 'cdp_segment' } },
     params: idParam,
-    handler: (req) => req.tx((tx) => svc.manualRecompute(tx, req.principal.tenantId, req.params.id)),
+    handler: (req) => req.tx((tx) => manualRecompute(tx, viewerOf(req), req.params.id)),
   }),
   defineRoute({
     method: 'GET',
@@ -550,15 +576,7 @@ export const cdpRouteList: RouteSpec[] = [
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
     handler: (req) =>
       req.tx(
-        (tx) =>
-          svc.segmentMembers(
-            tx,
-            req.principal.tenantId,
-            req.params.id,
-            req.query.limit,
-            unmaskedFor(req.principal),
-            { principal: req.principal, actor: req.actor },
-          ),
+        (tx) => segmentMembers(tx, viewerOf(req), req.params.id, req.query.limit, unmaskedFor(req.principal)),
         {
           readOnly: true,
         },
@@ -572,8 +590,7 @@ export const cdpRouteList: RouteSpec[] = [
     tags: TAGS,
     probe: { params: { id: 'cdp_segment' } },
     params: idParam,
-    handler: (req) =>
-      req.tx((tx) => svc.segmentHistory(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
+    handler: (req) => req.tx((tx) => segmentHistory(tx, viewerOf(req), req.params.id), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',
@@ -585,7 +602,7 @@ export const cdpRouteList: RouteSpec[] = [
     params: idParam,
     handler: async (req, reply) => {
       const csv = await req.tx((tx) =>
-        svc.exportSegment(tx, req.actor, req.params.id, unmaskedFor(req.principal), req.principal),
+        exportSegment(tx, viewerOf(req), req.params.id, unmaskedFor(req.principal)),
       );
       reply.header('content-type', 'text/csv; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="segment-${req.params.id}.csv"`);

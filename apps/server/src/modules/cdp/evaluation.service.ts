@@ -4,6 +4,7 @@ import { emitEvents, type NewEvent } from '../../core/events/outbox.ts';
 import { recordSource } from './record-source.ts';
 import {
   aggregate,
+  type CrmScope,
   compileRecordRule,
   counterKey,
   type EventRule,
@@ -61,7 +62,14 @@ export interface LoadedState extends SubjectState {
   tagRows: Map<string, unknown>;
 }
 
-export async function loadStates(tx: Tx, tenantId: string, ids: string[]): Promise<Map<string, LoadedState>> {
+/** `crmScope`: for a preview run for a person, the CRM records their rules may read (default all). */
+export async function loadStates(
+  tx: Tx,
+  tenantId: string,
+  ids: string[],
+  crmScope?: CrmScope,
+): Promise<Map<string, LoadedState>> {
+  const scoped = (object: string) => (crmScope ? sql`and ${crmScope(object, sql`c.id`)}` : sql``);
   const out = new Map<string, LoadedState>();
   if (!ids.length) return out;
   const profiles = await sql<{
@@ -99,9 +107,11 @@ export async function loadStates(tx: Tx, tenantId: string, ids: string[]): Promi
     (select coalesce(json_agg(x), '[]') from (
       select l.profile_id, l.object, to_jsonb(c) as rec from cdp_profile_links l join contacts c on c.tenant_id = l.tenant_id and c.id = l.record_id
         where l.tenant_id = ${tenantId} and l.profile_id = any(${live}::uuid[]) and l.object = 'contact' and c.deleted_at is null
+          ${scoped('contact')}
       union all
       select l.profile_id, l.object, to_jsonb(c) as rec from cdp_profile_links l join customers c on c.tenant_id = l.tenant_id and c.id = l.record_id
-        where l.tenant_id = ${tenantId} and l.profile_id = any(${live}::uuid[]) and l.object = 'customer' and c.deleted_at is null) x) as links,
+        where l.tenant_id = ${tenantId} and l.profile_id = any(${live}::uuid[]) and l.object = 'customer' and c.deleted_at is null
+          ${scoped('customer')}) x) as links,
     (select coalesce(json_agg(x), '[]') from (select profile_id, purpose from cdp_consents
       where tenant_id = ${tenantId} and profile_id = any(${live}::uuid[]) and not granted) x) as consents,
     (select coalesce(json_agg(x), '[]') from (select subject_id, segment_id from cdp_segment_members
@@ -278,10 +288,12 @@ export function segmentSql(
   def: { object: string; purpose: string; rule: Rule },
   tenantId: string,
   now: Date,
+  crmScope?: CrmScope,
 ) {
   if (def.object === 'profile')
     return ruleQuery(def.rule, tenantId, now, {
       excludeWithdrawn: def.purpose === 'marketing' ? 'marketing' : undefined,
+      crmScope,
     });
   return recordRuleQuery(def.object, def.rule, tenantId, now);
 }

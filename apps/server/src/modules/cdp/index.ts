@@ -58,3 +58,18 @@ export default defineModule({
   migrations: new URL('./migrations/', import.meta.url),
   demo: { order: 40, run: seedCdp },
 });
+
+/**
+ * Rules see what their author sees: every rule evaluator a person can drive (segments, tags,
+ * and journeys, loyalty or dealer rules to come) checks the rule with `assertRuleVisibleTo`
+ * before evaluating or saving it, and filters every count or list it shows with `scopeFilterFor`.
+ */
+export {
+  assertRuleVisibleTo,
+  type CrmScope,
+  crmScopeFor,
+  type RuleAt,
+  type SubjectScope,
+  scopeFilterFor,
+} from './rule-access.ts';
+export { systemViewer, type Viewer } from './viewer.ts';

@@ -3,9 +3,11 @@ import type { Tx } from '../../core/db/tenant-scope.ts';
 import { notFound } from '../../core/errors.ts';
 import { decodeCursor, encodeCursor } from '../../core/http/cursor.ts';
 import { isUuid } from '../../core/ids.ts';
-import { recordNames, type Viewer } from './cdp.service.ts';
 import { normalizeIdentity } from './identity.ts';
-import { maskValue } from './masking.ts';
+import { maskTraits, maskValue, profileName } from './masking.ts';
+import { scopeFilterFor } from './rule-access.ts';
+import { recordNames } from './subject-tags.service.ts';
+import type { Viewer } from './viewer.ts';
 
 /**
  * The profile list and the merge history, in cursor pages (R14.1: millions of profiles).
@@ -100,6 +102,8 @@ async function assertSegment(tx: Tx, tenantId: string, id: string) {
 export async function listProfiles(tx: Tx, viewer: Viewer, q: ProfileListQuery, unmasked: boolean) {
   const tenantId = viewer.principal.tenantId;
   const conds: RawBuilder<unknown>[] = [sql`p.tenant_id = ${tenantId}`, sql`p.merged_into is null`];
+  const scope = scopeFilterFor(viewer, 'profile');
+  if (!scope.all) conds.push(scope.where(sql`p.id`));
   const term = q.q?.trim();
   if (term) {
     const ids = await profilesByIdentity(tx, tenantId, term);
@@ -107,7 +111,12 @@ export async function listProfiles(tx: Tx, viewer: Viewer, q: ProfileListQuery, 
     // identity matched, because it is a filter on the id-ordered walk, not an index (under
     // row-level security PostgreSQL will not use an index on `traits ->> 'name'`, the operator
     // is not leakproof), and a rare prefix walks every profile of the tenant.
-    conds.push(ids.length ? sql`p.id = any(${ids}::uuid[])` : sql`starts_with(p.traits ->> 'name', ${term})`);
+    // A name is found by prefix only by a viewer who sees names in full: for anyone else a prefix
+    // walk would read a masked name back a character at a time, so they match the whole name.
+    const byName = unmasked
+      ? sql`starts_with(p.traits ->> 'name', ${term})`
+      : sql`p.traits ->> 'name' = ${term}`;
+    conds.push(ids.length ? sql`p.id = any(${ids}::uuid[])` : byName);
   }
   if (q.segment) {
     await assertSegment(tx, tenantId, q.segment);
@@ -138,7 +147,7 @@ export async function listProfiles(tx: Tx, viewer: Viewer, q: ProfileListQuery, 
   );
   const items = page.map((p) => {
     const d = details.get(p.id);
-    const traits = { ...(p.traits ?? {}) };
+    const { traits } = maskTraits(p.traits, unmasked);
     let identities: string[] = d?.identities ?? [];
     if (!unmasked) {
       identities = identities.map((s) => {
@@ -146,13 +155,10 @@ export async function listProfiles(tx: Tx, viewer: Viewer, q: ProfileListQuery, 
         const kind = k === 'phone' ? 'phone' : k === 'email' ? 'email' : null;
         return kind ? `${k}:${maskValue(kind, v.join(':'))}` : s;
       });
-      for (const f of ['phone', 'email', 'mobile'])
-        if (typeof traits[f] === 'string')
-          traits[f] = maskValue(f === 'email' ? 'email' : 'phone', traits[f]);
     }
     return {
       id: p.id as string,
-      name: (p.traits?.name as string | undefined) ?? null,
+      name: profileName(p.traits, unmasked),
       traits,
       identities,
       identityCount: d?.identityCount ?? 0,

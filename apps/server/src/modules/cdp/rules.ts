@@ -417,6 +417,13 @@ export const fieldSql = (j: RawBuilder<unknown>, c: FieldCond, now: Date): RawBu
 const numCmp = (expr: RawBuilder<unknown>, op: EventRule['op'], value: number) =>
   sql`${expr} ${sql.raw({ gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=' }[op])} ${String(value)}::numeric`;
 
+/**
+ * Which CRM records (`contact`, `customer`) a `crm` condition may read, as a predicate over the
+ * record's id: a rule evaluated for a person sees only their scope (rule-access.ts); the system
+ * evaluating a saved segment sees every record.
+ */
+export type CrmScope = (object: string, id: RawBuilder<unknown>) => RawBuilder<unknown>;
+
 export interface CompiledRule {
   /**
    * CTEs (name → body) the condition joins; one per distinct event aggregate. `inner`: every
@@ -442,7 +449,7 @@ const needsEvents = (r: EventRule) => !compare(0, { op: r.op, value: r.value });
  * the identity the event carries (userId, else anonymousId), left-joined to `p` — or
  * inner-joined with the comparison as HAVING when the rule cannot hold without such events.
  */
-export function compileRule(rule: Rule, tenantId: string, now: Date): CompiledRule {
+export function compileRule(rule: Rule, tenantId: string, now: Date, crmScope?: CrmScope): CompiledRule {
   const ctes: { name: string; r: EventRule; uses: { required: boolean; cmp: RawBuilder<unknown> }[] }[] = [];
   const byKey = new Map<string, (typeof ctes)[number]>();
   // `required`: reached from the root through ANDs only, so the condition must hold itself.
@@ -485,7 +492,8 @@ export function compileRule(rule: Rule, tenantId: string, now: Date): CompiledRu
       const table = r.crm === 'contact' ? 'contacts' : 'customers';
       return sql`exists (select 1 from cdp_profile_links l join ${sql.table(table)} c on c.tenant_id = l.tenant_id and c.id = l.record_id
         where l.tenant_id = p.tenant_id and l.profile_id = p.id and l.object = ${r.crm} and c.deleted_at is null
-          and ${fieldSql(sql`to_jsonb(c) -> ${snake(r.field)}`, r, now)})`;
+          and ${fieldSql(sql`to_jsonb(c) -> ${snake(r.field)}`, r, now)}
+          ${crmScope ? sql`and ${crmScope(r.crm, sql`c.id`)}` : sql``})`;
     }
     return fieldSql(sql`p.traits -> ${r.trait}`, r, now);
   };
@@ -529,9 +537,9 @@ export function ruleQuery(
   rule: Rule,
   tenantId: string,
   now: Date,
-  opts: { excludeWithdrawn?: string; limit?: number; countOnly?: boolean } = {},
+  opts: { excludeWithdrawn?: string; limit?: number; countOnly?: boolean; crmScope?: CrmScope } = {},
 ): RawBuilder<{ id?: string; n?: number }> {
-  const c = compileRule(rule, tenantId, now);
+  const c = compileRule(rule, tenantId, now, opts.crmScope);
   const withs = c.ctes.length
     ? sql`with ${sql.join(
         c.ctes.map((x) => sql`${sql.ref(x.name)} as (${x.body})`),

@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import type { JobHandler } from '../../core/jobs/queue.ts';
-import { scheduleTick } from './cdp.service.ts';
 import {
   computeProfileTag,
   computeProfileTagValue,
@@ -25,6 +24,7 @@ import {
   utcDay,
   zoneDay,
 } from './rules.ts';
+import { scheduleTick } from './tick-schedule.ts';
 
 /** Payload of `cdp:tick` (every 5 minutes per tenant that has sources or segments). */
 export interface TickPayload {

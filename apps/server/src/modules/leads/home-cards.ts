@@ -2,7 +2,7 @@ import { can, type Principal } from '../../core/auth/principal.ts';
 import { display, HOUR, mine, optionLabel, seesTeam, TOP, WINDOW } from '../../engine/home-cards.ts';
 import type { HomeCard, HomeCardContext } from '../../engine/module.ts';
 import { listRecords, recordCtx } from '../../engine/records/record.service.ts';
-import { inbox as leadInbox } from './lead.service.ts';
+import { inbox as leadInbox } from './inbox.service.ts';
 
 /** Home cards ("my day") of the leads module: my inbox by SLA urgency, my follow-ups, the team's SLA breaches. */
 

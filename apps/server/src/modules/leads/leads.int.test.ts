@@ -6,7 +6,7 @@ import { Webhook } from 'standardwebhooks';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { isStandardObject } from '../../engine/records/standard-objects.ts';
 import { drainBackground, getTestEnv, login, loginAsRole, newTenant } from '../../testing/harness.ts';
-import { runReclaim, runReminders, runSlaScan } from './lead.service.ts';
+import { runReclaim, runReminders, runSlaScan } from './lead-scans.service.ts';
 
 const userId = async (env: any, tenantId: string, loginName: string) =>
   (

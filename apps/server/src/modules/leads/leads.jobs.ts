@@ -1,7 +1,7 @@
 import type { JobContext } from '../../core/jobs/queue.ts';
 import { scheduleTick, scheduleTrain } from './lead.hooks.ts';
-import { runReclaim, runReminders, runSlaScan } from './lead.service.ts';
 import { notifyAssignees } from './lead-notify.ts';
+import { runReclaim, runReminders, runSlaScan } from './lead-scans.service.ts';
 import { rescoreOpenLeads, trainModel } from './scoring.service.ts';
 
 export interface NotifyJobPayload {

@@ -14,6 +14,9 @@ import {
   updateRule,
   updateSettings,
 } from './config.service.ts';
+import { convertLead } from './conversion.service.ts';
+import { checkDuplicates, duplicateOf, mergeLead } from './duplicates.service.ts';
+import { assignmentHistory, inbox } from './inbox.service.ts';
 import {
   createForm,
   HONEYPOT,
@@ -25,18 +28,7 @@ import {
   updateForm,
   upsertChannel,
 } from './intake.service.ts';
-import {
-  assignmentHistory,
-  changeStatus,
-  checkDuplicates,
-  claimLead,
-  convertLead,
-  duplicateOf,
-  inbox,
-  listPool,
-  mergeLead,
-  returnToPool,
-} from './lead.service.ts';
+import { changeStatus } from './lead-status.service.ts';
 import {
   channelBody,
   convertBody,
@@ -52,6 +44,7 @@ import {
   statusChange,
   userSettingsBody,
 } from './leads.schemas.ts';
+import { claimLead, listPool, returnToPool } from './pool.service.ts';
 import { rescoreOpenLeads, trainModel } from './scoring.service.ts';
 
 const TAGS = ['leads'];
@@ -228,7 +221,7 @@ export const leadRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/leads/:id/convert',
     permission: 'lead:update',
-    probe: { params: { id: 'lead' } },
+    probe: { params: { id: 'lead' }, body: { 'customer.id': 'customer' } },
     summary:
       'Convert a lead: customer (existing or new), contact, optional opportunity, activities moved — one transaction',
     tags: TAGS,
@@ -334,7 +327,7 @@ export const leadRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/leads/rules',
     permission: 'leads:configure',
-    probe: { body: { poolUnitId: 'unit' } },
+    probe: { body: { poolUnitId: 'unit', 'members.0.userId': 'user' } },
     summary: 'Add an assignment rule',
     tags: TAGS,
     body: ruleBody,
@@ -349,7 +342,7 @@ export const leadRoutes: RouteSpec[] = [
     tags: TAGS,
     params: idParam,
     body: rulePatch,
-    probe: { params: { id: 'lead_rule' }, body: { poolUnitId: 'unit' } },
+    probe: { params: { id: 'lead_rule' }, body: { poolUnitId: 'unit', 'members.0.userId': 'user' } },
     handler: (req) =>
       req.tx((tx) => updateRule(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any)),
   }),

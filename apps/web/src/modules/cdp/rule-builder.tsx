@@ -441,10 +441,11 @@ function CrmEditor({
   onChange: (r: Extract<Rule, { crm: string }>) => void;
 }) {
   const { t } = useTranslation();
-  // Fields from metadata when the viewer may read the object; free text otherwise.
+  // Fields from metadata when the viewer may read the object; free text otherwise. Only fields the
+  // viewer reads in full: the server refuses a rule on a masked or hidden one (it would be an oracle).
   const meta = useObjectMeta(rule.crm);
   const fields = (meta.data?.fields ?? []).filter(
-    (f) => !f.isCustom && f.access !== 'hidden' && CRM_FIELD_TYPES.has(f.type),
+    (f) => !f.isCustom && f.access === 'full' && CRM_FIELD_TYPES.has(f.type),
   );
   return (
     <>
@@ -486,7 +487,7 @@ function RecordFieldEditor({
   const { t } = useTranslation();
   const meta = useObjectMeta(object);
   const fields = (meta.data?.fields ?? []).filter(
-    (f) => f.access !== 'hidden' && RECORD_FIELD_TYPES.has(f.type),
+    (f) => f.access === 'full' && RECORD_FIELD_TYPES.has(f.type),
   );
   return (
     <MetaFieldCondition

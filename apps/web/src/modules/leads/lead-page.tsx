@@ -36,11 +36,14 @@ import { type Lead, localTime, useLead, useLeadOptionLabel } from './leads-api';
 import { LogCallModal } from './log-call-modal';
 import { SlaTag } from './sla-tag';
 
+/** The record a lead duplicates; outside the viewer's scope only its owner and unit are told. */
 interface Duplicate {
   object: 'lead' | 'customer';
-  id: string;
-  name: string;
+  visible: boolean;
+  id: string | null;
+  name: string | null;
   ownerName: string | null;
+  ownerUnitName: string | null;
   ownedByOther: boolean;
 }
 
@@ -181,15 +184,23 @@ export function LeadPage() {
           description={
             <Space wrap>
               <span>
-                {d.name}
-                {d.ownerName
-                  ? ` · ${t('leads.lead.duplicateOwner', { object: t(`leads.lead.objects.${d.object}`), owner: d.ownerName })}`
-                  : ''}
+                {[
+                  d.name,
+                  d.ownerName &&
+                    t('leads.lead.duplicateOwner', {
+                      object: t(`leads.lead.objects.${d.object}`),
+                      owner: d.ownerUnitName ? `${d.ownerName}（${d.ownerUnitName}）` : d.ownerName,
+                    }),
+                ]
+                  .filter(Boolean)
+                  .join(' · ')}
               </span>
-              <Link to={d.object === 'customer' ? `/o/customer/${d.id}` : `/leads/inbox/${d.id}`}>
-                {t('leads.lead.duplicateOpen')}
-              </Link>
-              {d.object === 'lead' && open && can('lead:update') && (
+              {d.id && (
+                <Link to={d.object === 'customer' ? `/o/customer/${d.id}` : `/leads/inbox/${d.id}`}>
+                  {t('leads.lead.duplicateOpen')}
+                </Link>
+              )}
+              {d.id && d.object === 'lead' && open && can('lead:update') && (
                 <Button
                   size="small"
                   onClick={() =>
