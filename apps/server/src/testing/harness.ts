@@ -14,6 +14,8 @@ import { type SeedResult, seedDemoTenant } from '../seed/demo-data.ts';
  * fresh tenant per test so tests never see each other's data.
  */
 let shared: Promise<TestEnv> | null = null;
+// Every response is checked against its route's declared schema (core/http/route.ts).
+process.env.KEHU_CHECK_RESPONSES ??= '1';
 
 export interface TestEnv {
   database: Database;

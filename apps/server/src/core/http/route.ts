@@ -176,8 +176,27 @@ export function registerRoutes(
   }
 }
 
+/**
+ * Tests run with KEHU_CHECK_RESPONSES=1 (testing/harness.ts): every response is checked against
+ * the route's declared schema in its wire form, so the schemas OpenAPI publishes and the web's
+ * types come from cannot drift from what the server sends. Production does not pay for it.
+ */
+function checkResponse(spec: RouteSpec, result: unknown) {
+  if (!spec.response || result === undefined) return;
+  const wire = JSON.parse(JSON.stringify(result));
+  const r = spec.response.safeParse(wire);
+  if (!r.success)
+    throw new Error(
+      `response of ${spec.method} ${spec.url} does not match its declared schema: ${r.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ')}`,
+    );
+}
+
 function send(reply: FastifyReply, spec: RouteSpec, result: unknown) {
   if (reply.sent) return reply;
+  if (process.env.KEHU_CHECK_RESPONSES === '1') checkResponse(spec, result);
   if (spec.status === 204) return reply.status(204).send();
   if (spec.status) reply.status(spec.status);
   return result;
