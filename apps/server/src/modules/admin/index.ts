@@ -15,6 +15,7 @@ const label = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });
 export default defineModule({
   name: 'admin',
   label: label('系统管理', 'Administration'),
+  testKit: () => import('./test-kit.ts'),
   routes: [
     ...unitRoutes,
     ...userRoutes,

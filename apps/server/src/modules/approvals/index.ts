@@ -13,6 +13,7 @@ export default defineModule({
   name: 'approvals',
   label: { 'zh-CN': '审批', 'en-US': 'Approvals' },
   requires: ['notifications'],
+  testKit: () => import('./test-kit.ts'),
   routes: approvalRoutes,
   permissions: [
     {

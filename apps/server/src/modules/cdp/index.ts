@@ -56,6 +56,7 @@ export default defineModule({
     },
   ],
   migrations: new URL('./migrations/', import.meta.url),
+  testKit: () => import('./test-kit.ts'),
   demo: { order: 40, run: seedCdp },
 });
 

@@ -9,6 +9,7 @@ export default defineModule({
   label: { 'zh-CN': '客户', 'en-US': 'Customers' },
   objects: [customerObject, contactObject],
   migrations: new URL('./migrations/', import.meta.url),
+  testKit: () => import('./test-kit.ts'),
   demo: { order: 30, run: seedCrmPeople },
 });
 

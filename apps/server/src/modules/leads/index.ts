@@ -32,6 +32,7 @@ export default defineModule({
     },
   ],
   migrations: new URL('./migrations/', import.meta.url),
+  testKit: () => import('./test-kit.ts'),
   homeCards: leadHomeCards,
   demo: { order: 20, run: seedLeads },
 });

@@ -11,6 +11,7 @@ export default defineModule({
   routes: notificationRoutes,
   jobs: { [WEBHOOK_QUEUE]: deliverWebhook },
   migrations: new URL('./migrations/', import.meta.url),
+  testKit: () => import('./test-kit.ts'),
   homeCards: notificationHomeCards,
 });
 

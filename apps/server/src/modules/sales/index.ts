@@ -131,6 +131,7 @@ export default defineModule({
     },
   ],
   migrations: new URL('./migrations/', import.meta.url),
+  testKit: () => import('./test-kit.ts'),
   homeCards: salesHomeCards,
   demo: { order: 10, run: seedSales },
 });

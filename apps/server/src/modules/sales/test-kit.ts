@@ -3,6 +3,16 @@ import { sql } from 'kysely';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { marker } from '../../testing/fixtures.ts';
 import type { Client, TestEnv } from '../../testing/harness.ts';
+import {
+  customerAt,
+  label,
+  ok as okProbe,
+  type Placement,
+  type ProbeKind,
+  product,
+  record,
+  type Side,
+} from '../../testing/probe-kit.ts';
 
 /** Small helpers the sales tests share (test-only). */
 export async function ok<T = any>(
@@ -69,3 +79,60 @@ export async function q<T = any>(
   return inTenant(env.database.db, tenantId, async (tx) => (await (query as any).execute(tx)).rows as T[]);
 }
 export { sql };
+
+/** A quote with one line of the probe product (approval probes submit one with a discount). */
+export async function quoteAt(side: Side, at?: Placement, discountPercent = 0) {
+  const customerId = await customerAt(side, at);
+  const q = await record(side, 'quote', { customerId }, at);
+  await okProbe(
+    side.admin.request('PUT', `/quotes/${q.id}/lines`, {
+      lines: [{ productId: await product(side), quantity: 1, discountPercent }],
+    }),
+    'quote lines',
+  );
+  return q;
+}
+
+/** Things this module's routes name, for the permission matrix (testing/probe-kinds.ts). */
+export const probeKinds: Record<string, ProbeKind> = {
+  /** A catalogue product (quote and order lines name it in their body). */
+  product: {
+    create: (side) => record(side, 'product', { code: marker('X'), listPrice: cny(100_000), taxRate: 13 }),
+  },
+  opportunity: {
+    unitScoped: true,
+    create: async (side, at) =>
+      record(side, 'opportunity', { customerId: await customerAt(side, at), amount: cny(100_000) }, at),
+  },
+  quote: { unitScoped: true, create: (side, at) => quoteAt(side, at) },
+  contract: {
+    unitScoped: true,
+    create: async (side, at) =>
+      record(side, 'contract', { customerId: await customerAt(side, at), amount: cny(100_000) }, at),
+  },
+  order: {
+    unitScoped: true,
+    create: async (side, at) =>
+      record(side, 'order', { customerId: await customerAt(side, at), amount: cny(100_000) }, at),
+  },
+  pipeline: {
+    async create(side) {
+      const m = marker('PL');
+      const stage = (key: string, kind: string, probability: number) => ({
+        key,
+        label: label(`${m}-${key}`),
+        probability,
+        kind,
+        sop: [],
+      });
+      const p = await okProbe(
+        side.admin.post('/pipelines', {
+          name: label(m),
+          stages: [stage('open1', 'open', 10), stage('won', 'won', 100), stage('lost', 'lost', 0)],
+        }),
+        'pipeline',
+      );
+      return { id: p.id, marker: m };
+    },
+  },
+};
