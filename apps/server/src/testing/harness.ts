@@ -207,16 +207,10 @@ export async function loginAsRole(env: TestEnv, seed: SeedResult, role: string, 
 
 /**
  * Runs the outbox dispatcher and job queue until both are empty (tests drive background work).
- * Pass the test's tenant: test processes share one PostgreSQL database and each knows only its
- * own subscribers, so one must not dispatch another's events.
+ * The test's tenant is required: test processes share one PostgreSQL database and each knows
+ * only its own subscribers, so one must not dispatch another's events.
  */
-export async function drainBackground(
-  env: TestEnv,
-  tenantOrRounds?: string | number,
-  maxRounds = 100,
-): Promise<void> {
-  const tenantId = typeof tenantOrRounds === 'string' ? tenantOrRounds : undefined;
-  if (typeof tenantOrRounds === 'number') maxRounds = tenantOrRounds;
+export async function drainBackground(env: TestEnv, tenantId: string, maxRounds = 100): Promise<void> {
   const log = { info() {}, warn() {}, error() {} };
   const signal = new AbortController().signal;
   const waitUntil = Date.now() + 60_000;
@@ -226,7 +220,7 @@ export async function drainBackground(
     if (events || job) continue;
     // A real server started by another test file (crash test, cold start) shares the database
     // and its worker may be running this tenant's job right now: wait for it, then look again.
-    if (!tenantId || Date.now() > waitUntil) return;
+    if (Date.now() > waitUntil) return;
     // Any running job counts, even one whose lease just ran out (a killed server's, released at
     // its restart): the next round claims it, or sees the other worker finish it.
     const busy = await sql<{ n: number }>`select count(*)::int as n from jobs

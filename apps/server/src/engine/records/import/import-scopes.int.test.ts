@@ -128,7 +128,7 @@ describe('imports started with an API key', () => {
     });
     assert.equal(started.status, 202);
     assert.equal((await admin.del(`/admin/api-keys/${key.id}`)).status, 204);
-    await drainBackground(env, 10_000);
+    await drainBackground(env, seed.tenantId, 10_000);
     const after = await admin.get(`/records/customer/imports/${up.body.id}`);
     assert.equal(after.body.status, 'failed');
     assert.equal(after.body.error, 'The API key that started this import has been revoked');

@@ -236,7 +236,7 @@ describe('record import', () => {
       dryRun: false,
     });
     assert.equal(real.status, 202);
-    await drainBackground(env, 1000);
+    await drainBackground(env, seed.tenantId, 1000);
     const st = await admin.get(`/records/customer/imports/${dry.upload.id}`);
     assert.equal(st.body.created, 2);
     assert.equal(st.body.dryRun, false);
@@ -419,7 +419,7 @@ describe('record import', () => {
       crash,
     );
     assert.equal((await admin.get(`/records/customer/imports/${up.body.id}`)).body.processedRows, 2000);
-    await drainBackground(env, 1000); // the queued job resumes after the checkpoint
+    await drainBackground(env, seed.tenantId, 1000); // the queued job resumes after the checkpoint
     const st = (await admin.get(`/records/customer/imports/${up.body.id}`)).body;
     assert.equal(st.status, 'done');
     assert.equal(st.processedRows, 3501);
@@ -484,7 +484,7 @@ describe('record import', () => {
       (await admin.get(`/records/customer/imports/${up.body.id}`)).body.created,
     );
 
-    await drainBackground(env, 1000); // the queued job runs the import again from its checkpoint
+    await drainBackground(env, seed.tenantId, 1000); // the queued job runs the import again from its checkpoint
     const st = (await admin.get(`/records/customer/imports/${up.body.id}`)).body;
     assert.equal(st.status, 'done');
     assert.equal(st.processedRows, 20_020);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
+import { sql } from 'kysely';
 import { type Client, drainBackground, type TestEnv } from '../../../testing/harness.ts';
 
 /** Helpers for import/export tests: uploads, a whole import run, raw downloads. */
@@ -39,7 +40,7 @@ export async function importFile(
     dryRun: start.dryRun ?? false,
   });
   assert.equal(res.status, 202, JSON.stringify(res.body));
-  await drainBackground(env, 10_000);
+  await drainBackground(env, await tenantOfImport(env, up.body.id), 10_000);
   const status = await c.get(`/records/${object}/imports/${up.body.id}`);
   assert.equal(status.status, 200);
   return { upload: up.body, status: status.body };
@@ -65,4 +66,12 @@ export async function getRaw(
 export function csvRows(text: string): string[][] {
   assert.ok(text.startsWith('\ufeff'), 'CSV starts with a UTF-8 BOM');
   return parse(text.slice(1), { relax_column_count: true });
+}
+
+/** The tenant an import belongs to (read as the owner: the helper gets only a client). */
+async function tenantOfImport(env: TestEnv, importId: string): Promise<string> {
+  const r = await sql<{ tenant_id: string }>`select tenant_id from imports where id = ${importId}`.execute(
+    env.database.db,
+  );
+  return r.rows[0]!.tenant_id;
 }
