@@ -56,7 +56,10 @@ export const apiKeyRoutes: RouteSpec[] = [
     handler: (req) => {
       // A key may mint keys no broader than itself; otherwise a narrow key escalates to its user's full rights.
       const own = req.principal.apiScopes;
-      const wider = own && !own.includes('*') ? req.body.scopes.find((s) => !own.includes(s) && (s.includes('*') || !can(req.principal, s))) : undefined;
+      const wider =
+        own && !own.includes('*')
+          ? req.body.scopes.find((s) => !own.includes(s) && (s.includes('*') || !can(req.principal, s)))
+          : undefined;
       if (wider) throw forbidden(wider);
       return req.tx(async (tx) => {
         const id = newId();

@@ -19,7 +19,8 @@ describe('user directory (people picker)', () => {
     assert.ok(names.includes(me.name));
     assert.ok(!names.includes('系统管理员'), 'HQ staff are outside a dealer subtree');
     assert.ok(res.body.items.length < seed.users.length);
-    for (const u of res.body.items) assert.deepEqual(Object.keys(u).sort(), ['id', 'login', 'name', 'unitId', 'unitName']);
+    for (const u of res.body.items)
+      assert.deepEqual(Object.keys(u).sort(), ['id', 'login', 'name', 'unitId', 'unitName']);
   });
 
   it('finds anyone in the tenant by name for a tenant-wide role, and nobody from another tenant', async () => {

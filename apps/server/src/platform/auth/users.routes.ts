@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { recordChange } from '../audit/change.ts';
 import type { Tx } from '../db/tenant-scope.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
-import { defineRoute, idParam, type RouteSpec } from '../http/route.ts';
+import { type ApiRequest, defineRoute, idParam, type RouteSpec } from '../http/route.ts';
 import { LOCALES } from '../i18n/locale.ts';
 import { newId } from '../ids.ts';
 import { bumpAuthzVersion } from '../permissions/access-loader.ts';
+import { assertWithinOwnGrant, ownRolesRefusal, rolesGrant, userGrant } from '../permissions/grant-check.ts';
 import { generatePassword, hashPassword, passwordPolicyOk } from './password.ts';
 
 const tags = ['admin'];
@@ -86,6 +87,24 @@ async function setRoles(tx: Tx, tenantId: string, userId: string, roleIds: strin
     );
 }
 
+/** Editing, disabling or resetting a user is for those who hold at least what the user holds. */
+async function assertMayManage(tx: Tx, req: ApiRequest, userId: string) {
+  const t = req.principal.tenantId;
+  await assertWithinOwnGrant(
+    tx,
+    req.principal,
+    req.locale,
+    await userGrant(tx, t, userId),
+    'grant.superior_user',
+  );
+}
+
+const sameSet = (a: string[], b: string[]) => {
+  const x = new Set(a);
+  const y = new Set(b);
+  return x.size === y.size && [...x].every((v) => y.has(v));
+};
+
 const createInput = z.object({
   login: z
     .string()
@@ -138,6 +157,7 @@ export const userRoutes: RouteSpec[] = [
         if (b.password !== undefined && !passwordPolicyOk(b.password))
           throw invalid([{ field: 'password', code: 'password_policy' }]);
         await checkUnitAndRoles(tx, t, b.unitId, b.roleIds);
+        await assertWithinOwnGrant(tx, req.principal, req.locale, await rolesGrant(tx, t, b.roleIds));
         const exists = (
           await sql`select 1 from users where tenant_id = ${t} and lower(login) = ${b.login.toLowerCase()}`.execute(
             tx,
@@ -178,6 +198,12 @@ export const userRoutes: RouteSpec[] = [
         if (!cur) throw notFound('user');
         const b = req.body;
         await checkUnitAndRoles(tx, t, b.unitId, b.roleIds);
+        await assertMayManage(tx, req, cur.id);
+        if (b.roleIds) {
+          const same = sameSet(b.roleIds, cur.role_ids ?? []);
+          if (cur.id === req.principal.userId && !same) throw ownRolesRefusal();
+          await assertWithinOwnGrant(tx, req.principal, req.locale, await rolesGrant(tx, t, b.roleIds));
+        }
         await sql`update users set name = coalesce(${b.name ?? null}, name), email = ${b.email === undefined ? cur.email : b.email},
           phone = ${b.phone === undefined ? cur.phone : b.phone}, unit_id = coalesce(${b.unitId ?? null}, unit_id),
           status = coalesce(${b.status ?? null}, status), locale = coalesce(${b.locale ?? null}, locale), version = version + 1, updated_at = now()
@@ -214,6 +240,7 @@ export const userRoutes: RouteSpec[] = [
         const t = req.principal.tenantId;
         const [cur] = await loadUsers(tx, t, req.params.id);
         if (!cur) throw notFound('user');
+        await assertMayManage(tx, req, cur.id);
         const password = generatePassword();
         await sql`update users set password_hash = ${await hashPassword(password)}, failed_logins = 0, locked_until = null, password_changed_at = now()
           where tenant_id = ${t} and id = ${cur.id}`.execute(tx);

@@ -6,7 +6,8 @@ import { conflict, notFound } from '../errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../http/route.ts';
 import { newId } from '../ids.ts';
 import { bumpAuthzVersion } from './access-loader.ts';
-import { ADMIN_PERMISSIONS, DATA_SCOPES, FIELD_ACCESS, RECORD_ACTIONS } from './principal.ts';
+import { assertWithinOwnGrant, holdsRole, ownRolesRefusal } from './grant-check.ts';
+import { ADMIN_PERMISSIONS, DATA_SCOPES, FIELD_ACCESS, RECORD_ACTIONS, type RoleGrant } from './principal.ts';
 
 const tags = ['admin'];
 const roleInput = z.object({
@@ -32,6 +33,11 @@ interface RoleRow {
   is_system: boolean;
   version: number;
 }
+const grantOf = (r: RoleRow): RoleGrant => ({
+  permissions: r.permissions,
+  dataScopes: r.data_scopes as RoleGrant['dataScopes'],
+  fieldAccess: r.field_access as RoleGrant['fieldAccess'],
+});
 const out = (r: RoleRow & { user_count?: number }) => ({
   id: r.id,
   name: r.name,
@@ -110,6 +116,7 @@ export const roleRoutes: RouteSpec[] = [
     handler: (req) =>
       req.tx(async (tx) => {
         const t = req.principal.tenantId;
+        await assertWithinOwnGrant(tx, req.principal, req.locale, req.body);
         const exists = (
           await sql`select 1 from roles where tenant_id = ${t} and name = ${req.body.name}`.execute(tx)
         ).rows[0];
@@ -151,6 +158,14 @@ export const roleRoutes: RouteSpec[] = [
         ).rows[0];
         if (!cur) throw notFound('role');
         const b = req.body;
+        // Holders of a role cannot widen it for themselves, nor can they narrow it to lock others out.
+        if (await holdsRole(tx, t, req.principal.userId, cur.id)) throw ownRolesRefusal();
+        await assertWithinOwnGrant(tx, req.principal, req.locale, grantOf(cur), 'grant.role_exceeds');
+        await assertWithinOwnGrant(tx, req.principal, req.locale, {
+          permissions: b.permissions ?? cur.permissions,
+          dataScopes: b.dataScopes ?? grantOf(cur).dataScopes,
+          fieldAccess: b.fieldAccess ?? grantOf(cur).fieldAccess,
+        });
         if (b.name && b.name !== cur.name) {
           const exists = (
             await sql`select 1 from roles where tenant_id = ${t} and name = ${b.name}`.execute(tx)
@@ -191,6 +206,7 @@ export const roleRoutes: RouteSpec[] = [
           )
         ).rows[0];
         if (!cur) throw notFound('role');
+        await assertWithinOwnGrant(tx, req.principal, req.locale, grantOf(cur), 'grant.role_exceeds');
         const held = (
           await sql`select 1 from user_roles where tenant_id = ${t} and role_id = ${cur.id} limit 1`.execute(
             tx,
