@@ -26,7 +26,7 @@ export const UPLOAD_TYPES = [
 ];
 
 export interface BuildOptions {
-  config: Pick<Config, 'LOG_LEVEL' | 'WEB_DIST'>;
+  config: Pick<Config, 'LOG_LEVEL' | 'WEB_DIST' | 'TRUST_PROXY' | 'COOKIE_SECURE'>;
   database: Database;
   routes: RouteSpec[];
   /** Extra setup (OpenAPI route, module plugins) run before routes are registered. */
@@ -41,7 +41,7 @@ export async function buildServer(opts: BuildOptions): Promise<FastifyInstance> 
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : newId();
     },
     requestIdHeader: false,
-    trustProxy: true,
+    trustProxy: opts.config.TRUST_PROXY,
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
