@@ -154,7 +154,7 @@ export function authRoutes(opts: { sessionTtlHours: number; cookieSecure: boolea
       method: 'POST',
       url: '/auth/password',
       permission: 'authenticated',
-      summary: 'Change own password',
+      summary: 'Change own password (ends every other session of the user)',
       tags,
       status: 204,
       body: z.object({
@@ -164,8 +164,12 @@ export function authRoutes(opts: { sessionTtlHours: number; cookieSecure: boolea
       handler: async (req) => {
         await changePassword(
           req.database.db,
-          req.principal.tenantId,
-          req.principal.userId,
+          {
+            tenantId: req.principal.tenantId,
+            userId: req.principal.userId,
+            sessionId: req.principal.sessionId,
+            ip: req.raw.ip,
+          },
           req.body.currentPassword,
           req.body.newPassword,
         );

@@ -8,6 +8,7 @@ import { LOCALES } from '../i18n/locale.ts';
 import { newId } from '../ids.ts';
 import { bumpAuthzVersion } from '../permissions/access-loader.ts';
 import { assertWithinOwnGrant, ownRolesRefusal, rolesGrant, userGrant } from '../permissions/grant-check.ts';
+import { clearAccount, signInKey } from './login-throttle.ts';
 import { generatePassword, hashPassword, passwordPolicyOk } from './password.ts';
 
 const tags = ['admin'];
@@ -22,7 +23,7 @@ interface UserRow {
   status: string;
   locale: string;
   last_login_at: Date | null;
-  locked_until: Date | null;
+  throttled_until: Date | null;
   role_ids: string[];
   version: number;
 }
@@ -37,7 +38,8 @@ const out = (u: UserRow) => ({
   status: u.status,
   locale: u.locale,
   lastLoginAt: u.last_login_at,
-  lockedUntil: u.locked_until,
+  // Sign-in back-off in force on the account (from any address), which an admin may clear.
+  lockedUntil: u.throttled_until,
   roleIds: u.role_ids ?? [],
   version: u.version,
 });
@@ -45,8 +47,11 @@ const out = (u: UserRow) => ({
 async function loadUsers(tx: Tx, tenantId: string, id?: string): Promise<UserRow[]> {
   return (
     await sql<UserRow>`select u.*, un.name as unit_name,
-        coalesce((select array_agg(ur.role_id) from user_roles ur where ur.tenant_id = u.tenant_id and ur.user_id = u.id), '{}') as role_ids
-      from users u left join units un on un.tenant_id = u.tenant_id and un.id = u.unit_id
+        coalesce((select array_agg(ur.role_id) from user_roles ur where ur.tenant_id = u.tenant_id and ur.user_id = u.id), '{}') as role_ids,
+        (select max(lt.blocked_until) from login_throttle lt where lt.blocked_until > now()
+          and lt.account_key = encode(sha256(convert_to(lower(t.slug) || E'\\n' || lower(u.login), 'UTF8')), 'hex')) as throttled_until
+      from users u join tenants t on t.id = u.tenant_id
+        left join units un on un.tenant_id = u.tenant_id and un.id = u.unit_id
       where u.tenant_id = ${tenantId} and (${id ?? null}::uuid is null or u.id = ${id ?? null}::uuid) order by u.created_at, u.login`.execute(
       tx,
     )
@@ -245,6 +250,7 @@ export const userRoutes: RouteSpec[] = [
         await sql`update users set password_hash = ${await hashPassword(password)}, failed_logins = 0, locked_until = null, password_changed_at = now()
           where tenant_id = ${t} and id = ${cur.id}`.execute(tx);
         await sql`delete from sessions where tenant_id = ${t} and user_id = ${cur.id}`.execute(tx);
+        await clearAccount(tx, signInKey(await tenantCode(tx, t), cur.login));
         await recordChange(tx, req.actor, 'user.password_reset', {
           action: 'password_reset',
           object: 'user',
@@ -253,7 +259,32 @@ export const userRoutes: RouteSpec[] = [
         return { password };
       }),
   }),
+  defineRoute({
+    method: 'POST',
+    url: '/admin/users/:id/unlock',
+    permission: 'admin:users',
+    summary: 'End the sign-in back-off of a user (from every address)',
+    tags,
+    status: 204,
+    params: idParam,
+    handler: (req) =>
+      req.tx(async (tx) => {
+        const t = req.principal.tenantId;
+        const [cur] = await loadUsers(tx, t, req.params.id);
+        if (!cur) throw notFound('user');
+        const cleared = await clearAccount(tx, signInKey(await tenantCode(tx, t), cur.login));
+        await recordChange(tx, req.actor, 'user.unlocked', {
+          action: 'sign_in_unlock',
+          object: 'user',
+          recordId: cur.id,
+          meta: { cleared },
+        });
+      }),
+  }),
 ];
+
+const tenantCode = async (tx: Tx, tenantId: string) =>
+  (await sql<{ slug: string }>`select slug from tenants where id = ${tenantId}`.execute(tx)).rows[0]!.slug;
 
 /**
  * The people picker for everyone (owner fields, user filters): names and units of active users

@@ -156,7 +156,9 @@ export function registerRoutes(
           query: parse(spec.query, request.query, 'query'),
           body: spec.rawBody ? request.body : parse(spec.body, request.body, 'body'),
           // Messages built deep in services read principal.locale: it must be the request's language.
-          principal: (principal && principal.locale !== locale ? { ...principal, locale } : principal) as Principal,
+          principal: (principal && principal.locale !== locale
+            ? { ...principal, locale }
+            : principal) as Principal,
           locale,
           actor,
           database,
