@@ -12,6 +12,7 @@ import { pickLocale } from '../i18n/locale.ts';
 import { newId } from '../ids.ts';
 import { sendProblem, translateError } from './problem.ts';
 import { type RouteSpec, registerRoutes } from './route.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_WEB_DIST = resolve(here, '../../../../web/dist');
@@ -47,9 +48,8 @@ export async function buildServer(opts: BuildOptions): Promise<FastifyInstance> 
   });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'same-origin');
   });
+  registerSecurityHeaders(app, { https: opts.config.COOKIE_SECURE });
   await app.register(cookie);
   app.addContentTypeParser(UPLOAD_TYPES, (_req, payload, done) => done(null, payload));
 
