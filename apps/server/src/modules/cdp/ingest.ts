@@ -245,8 +245,9 @@ function fail(reply: FastifyReply, status: number, reason: string, extra: Record
 }
 
 function cdnSettings(req: FastifyRequest, writeKey: string) {
-  const proto = (req.headers['x-forwarded-proto'] as string | undefined)?.split(',')[0] ?? req.protocol;
-  const host = (req.headers['x-forwarded-host'] as string | undefined) ?? req.headers.host ?? 'localhost';
+  // X-Forwarded-Host/-Proto count only from a configured proxy (TRUST_PROXY): Fastify decides.
+  const proto = req.protocol;
+  const host = req.host || 'localhost';
   return {
     integrations: {
       'Segment.io': {
@@ -279,13 +280,21 @@ export async function registerIngestion(app: FastifyInstance, database: Database
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BATCH_LIMIT * 2 }, (_req, body, done) => {
       done(null, body);
     });
-    scope.addHook('onRequest', async (req, reply) => {
-      reply.header('access-control-allow-origin', req.headers.origin ?? '*');
-      reply.header('access-control-allow-credentials', 'true');
+    // Any site may send events: the write key authenticates, never a cookie, so no credentials.
+    scope.addHook('onRequest', async (_req, reply) => {
+      reply.header('access-control-allow-origin', '*');
       reply.header('access-control-allow-headers', 'content-type, authorization');
       reply.header('access-control-allow-methods', 'GET, POST, OPTIONS');
       reply.header('access-control-max-age', '86400');
-      reply.header('vary', 'origin');
+    });
+    // Over the transport limit Segment answers 400 with a reason, as for the batch limit below.
+    scope.setErrorHandler((err: { code?: string }, _req, reply) => {
+      if (err.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
+      return fail(
+        reply,
+        400,
+        `body is over ${BATCH_LIMIT * 2} bytes; the limit is ${BATCH_LIMIT} for a batch, ${EVENT_LIMIT} for one event`,
+      );
     });
     scope.options('/v1/*', async (_req, reply) => reply.status(204).send());
 
