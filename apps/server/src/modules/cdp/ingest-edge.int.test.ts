@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { createApp } from '../../app.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { testDatabaseUrl, useTestEnv } from '../../testing/harness.ts';
@@ -81,5 +82,48 @@ describe('ingestion edges', () => {
     const answer = (await r.json()) as any;
     assert.equal(answer.success, false);
     assert.match(answer.error, /the limit is 512000 for a batch/);
+  });
+
+  it('rejects messages PostgreSQL cannot store (NUL, lone surrogates) one by one with a reason, keeping the rest', async () => {
+    const { source, tenantId } = await tenantWithSource(env, 0, { name: 'Server', kind: 'server' });
+    const post = (path: string, body: string) =>
+      fetch(`${env.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: basic(source.writeKey) },
+        body,
+      });
+    const single = await post('/v1/track', '{"event":"a\\u0000b","userId":"u"}');
+    assert.equal(single.status, 400);
+    assert.match(((await single.json()) as any).error, /^event: contains a NUL character/);
+    const batch = await post(
+      '/v1/batch',
+      JSON.stringify({
+        batch: [
+          { type: 'track', event: 'ok', userId: 'u', messageId: 'good-1' },
+          {
+            type: 'track',
+            event: 'x',
+            userId: 'u',
+            messageId: 'bad-1',
+            properties: { note: `a${String.fromCharCode(0xdc00)}` },
+          },
+          { type: 'track', event: 'x', userId: 'u', messageId: 'bad-2', properties: { 'k\u0000': 1 } },
+        ],
+      }),
+    );
+    assert.equal(batch.status, 200);
+    const answer = (await batch.json()) as any;
+    assert.equal(answer.accepted, 1);
+    assert.deepEqual(
+      answer.rejected.map((r: any) => [r.index, r.reason]),
+      [
+        [1, 'properties.note: contains an unpaired UTF-16 surrogate'],
+        [2, 'properties.k\\u0000: contains a NUL character (\\u0000)'],
+      ],
+    );
+    const stored = await sql<{
+      n: number;
+    }>`select count(*)::int n from cdp_events where tenant_id = ${tenantId}`.execute(env.database.db);
+    assert.equal(stored.rows[0]!.n, 1);
   });
 });

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { sha256 } from '../../platform/auth/tokens.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { inTenant } from '../../platform/db/tenant-scope.ts';
+import { findUnstorableText, MAX_JSON_DEPTH } from '../../platform/http/json-text.ts';
 import { newId } from '../../platform/ids.ts';
 import { kick } from '../../platform/jobs/queue.ts';
 
@@ -98,6 +99,12 @@ function parseTime(v: unknown): Date | null | 'invalid' {
 }
 
 /** Validates one message; returns the row to store or the reason it is rejected. */
+const UNSTORABLE: Record<string, string> = {
+  text_nul: 'contains a NUL character (\\u0000)',
+  text_surrogate: 'contains an unpaired UTF-16 surrogate',
+  max_depth: `nests deeper than ${MAX_JSON_DEPTH} levels`,
+};
+
 export function validateMessage(
   msg: unknown,
   typeHint: string | null,
@@ -108,6 +115,9 @@ export function validateMessage(
   const json = JSON.stringify(msg);
   const size = Buffer.byteLength(json);
   if (size > EVENT_LIMIT) return `message is ${size} bytes; the limit is ${EVENT_LIMIT}`;
+  const unstorable = findUnstorableText(msg);
+  if (unstorable)
+    return `${unstorable.field.replaceAll('\u0000', '\\u0000').toWellFormed() || 'message'}: ${UNSTORABLE[unstorable.code]}`;
   const type = (typeof msg.type === 'string' ? msg.type : typeHint) ?? '';
   if (!(TYPES as readonly string[]).includes(type)) return `unknown type '${String(type).slice(0, 40)}'`;
   const idStr = (v: unknown, field: string): string | null | Error => {
@@ -227,10 +237,11 @@ async function recordRejections(database: Database, source: SourceRow, rejected:
     await sql`insert into cdp_debug (tenant_id, source_id, ok, type, message_id, reason, payload)
       values ${sql.join(
         rejected.slice(0, 50).map((r) => {
-          const p = raw[r.index];
+          // A message PostgreSQL cannot store is logged by its reason alone.
+          const p = findUnstorableText(raw[r.index]) ? undefined : raw[r.index];
           const small = p !== undefined && JSON.stringify(p).length <= 4096 ? JSON.stringify(p) : null;
           return sql`(${source.tenant_id}, ${source.id}, false, ${isObj(p) && typeof p.type === 'string' ? p.type.slice(0, 40) : null},
-            ${r.messageId ?? null}, ${r.reason}, ${small}::jsonb)`;
+            ${p === undefined ? null : (r.messageId ?? null)}, ${r.reason}, ${small}::jsonb)`;
         }),
       )}`.execute(tx);
     await sql`delete from cdp_debug where tenant_id = ${source.tenant_id} and source_id = ${source.id}

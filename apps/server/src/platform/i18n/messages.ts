@@ -44,6 +44,7 @@ const zh: Messages = {
   'bad_request.filter': '筛选条件无效：{reason}',
   'bad_request.cursor': '分页游标无效',
   'bad_request.body': '请求体无效',
+  'bad_request.text': '内容包含无法保存的字符（空字符或无效的 Unicode）',
   'bad_request.file': '文件无法读取：{reason}',
   'bad_request.import_state': '导入任务当前状态（{status}）不允许此操作',
   'bad_request.bulk_size': '每次最多 {max} 条',
@@ -75,6 +76,9 @@ const zh: Messages = {
   api_name: '只能使用小写字母、数字和下划线，以字母开头（2–40 位）',
   json_format: '不是有效的 JSON',
   duplicate_in_file: '与文件第 {line} 行重复',
+  text_nul: '不能包含空字符（\\u0000）',
+  text_surrogate: '包含无效的 Unicode 字符（不成对的代理项）',
+  max_depth: '嵌套不能超过 {max} 层',
 };
 
 const en: Messages = {
@@ -120,6 +124,7 @@ const en: Messages = {
   'bad_request.filter': 'Invalid filter: {reason}',
   'bad_request.cursor': 'Invalid pagination cursor',
   'bad_request.body': 'Invalid request body',
+  'bad_request.text': 'The content has characters that cannot be stored (NUL or invalid Unicode)',
   'bad_request.file': 'The file cannot be read: {reason}',
   'bad_request.import_state': 'The import is {status}; this action is not allowed now',
   'bad_request.bulk_size': 'At most {max} records per call',
@@ -150,6 +155,9 @@ const en: Messages = {
   api_name: 'Lowercase letters, digits and underscores, starting with a letter (2–40)',
   json_format: 'Not valid JSON',
   duplicate_in_file: 'Duplicates line {line} of the file',
+  text_nul: 'Must not contain the NUL character (\\u0000)',
+  text_surrogate: 'Contains invalid Unicode (an unpaired surrogate)',
+  max_depth: 'At most {max} levels of nesting',
 };
 
 const catalogue: Record<Locale, Messages> = { 'zh-CN': zh, 'en-US': en };
