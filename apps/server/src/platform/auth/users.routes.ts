@@ -93,15 +93,10 @@ async function setRoles(tx: Tx, tenantId: string, userId: string, roleIds: strin
 }
 
 /** Editing, disabling or resetting a user is for those who hold at least what the user holds. */
-async function assertMayManage(tx: Tx, req: ApiRequest, userId: string) {
+async function assertMayManage(tx: Tx, req: ApiRequest, user: { id: string; unit_id: string }) {
   const t = req.principal.tenantId;
-  await assertWithinOwnGrant(
-    tx,
-    req.principal,
-    req.locale,
-    await userGrant(tx, t, userId),
-    'grant.superior_user',
-  );
+  const held = await userGrant(tx, t, user.id);
+  await assertWithinOwnGrant(tx, req.principal, req.locale, held, 'grant.superior_user', user.unit_id);
 }
 
 const sameSet = (a: string[], b: string[]) => {
@@ -162,7 +157,14 @@ export const userRoutes: RouteSpec[] = [
         if (b.password !== undefined && !passwordPolicyOk(b.password))
           throw invalid([{ field: 'password', code: 'password_policy' }]);
         await checkUnitAndRoles(tx, t, b.unitId, b.roleIds);
-        await assertWithinOwnGrant(tx, req.principal, req.locale, await rolesGrant(tx, t, b.roleIds));
+        await assertWithinOwnGrant(
+          tx,
+          req.principal,
+          req.locale,
+          await rolesGrant(tx, t, b.roleIds),
+          'grant.exceeds',
+          b.unitId,
+        );
         const exists = (
           await sql`select 1 from users where tenant_id = ${t} and lower(login) = ${b.login.toLowerCase()}`.execute(
             tx,
@@ -203,11 +205,19 @@ export const userRoutes: RouteSpec[] = [
         if (!cur) throw notFound('user');
         const b = req.body;
         await checkUnitAndRoles(tx, t, b.unitId, b.roleIds);
-        await assertMayManage(tx, req, cur.id);
-        if (b.roleIds) {
-          const same = sameSet(b.roleIds, cur.role_ids ?? []);
-          if (cur.id === req.principal.userId && !same) throw ownRolesRefusal();
-          await assertWithinOwnGrant(tx, req.principal, req.locale, await rolesGrant(tx, t, b.roleIds));
+        await assertMayManage(tx, req, cur);
+        if (b.roleIds && cur.id === req.principal.userId && !sameSet(b.roleIds, cur.role_ids ?? []))
+          throw ownRolesRefusal();
+        if (b.roleIds || b.unitId) {
+          const next = b.roleIds ? await rolesGrant(tx, t, b.roleIds) : await userGrant(tx, t, cur.id);
+          await assertWithinOwnGrant(
+            tx,
+            req.principal,
+            req.locale,
+            next,
+            'grant.exceeds',
+            b.unitId ?? cur.unit_id,
+          );
         }
         await sql`update users set name = coalesce(${b.name ?? null}, name), email = ${b.email === undefined ? cur.email : b.email},
           phone = ${b.phone === undefined ? cur.phone : b.phone}, unit_id = coalesce(${b.unitId ?? null}, unit_id),
@@ -245,7 +255,7 @@ export const userRoutes: RouteSpec[] = [
         const t = req.principal.tenantId;
         const [cur] = await loadUsers(tx, t, req.params.id);
         if (!cur) throw notFound('user');
-        await assertMayManage(tx, req, cur.id);
+        await assertMayManage(tx, req, cur);
         const password = generatePassword();
         await sql`update users set password_hash = ${await hashPassword(password)}, failed_logins = 0, locked_until = null, password_changed_at = now()
           where tenant_id = ${t} and id = ${cur.id}`.execute(tx);

@@ -178,6 +178,39 @@ describe('user managers (admin:users) cannot promote anyone beyond themselves', 
       'data scope',
     );
   });
+  it('keeps unit-relative scopes inside the manager’s own units: unit_tree given at headquarters is the whole company', async () => {
+    const { d, admin } = await setup();
+    const manager = await delegate(admin, d, ['admin:users', 'customer:read'], {
+      dataScopes: { '*': 'unit_tree' },
+    });
+    const regional = await admin.post('/admin/roles', {
+      name: marker('regional'),
+      permissions: ['customer:read'],
+      dataScopes: { '*': 'unit_tree' },
+    });
+    const own = await admin.post('/admin/roles', {
+      name: marker('own'),
+      permissions: ['customer:read'],
+      dataScopes: { '*': 'own' },
+    });
+    const create = (unit: string, roleId: string) =>
+      manager.client.post('/admin/users', {
+        login: marker('r').toLowerCase(),
+        name: 'r',
+        unitId: d.unit(unit),
+        roleIds: [roleId],
+      });
+    const below = await create('EC-D1', regional.body.id);
+    assert.equal(below.status, 201, JSON.stringify(below.body));
+    refused(await create('SC', regional.body.id), /所在部门不在您的管辖范围内/, 'another region');
+    refused(await create('HQ', regional.body.id), /所在部门不在您的管辖范围内/, 'headquarters');
+    refused(
+      await manager.client.patch(`/admin/users/${below.body.id}`, { unitId: d.unit('HQ') }),
+      /所在部门不在您的管辖范围内/,
+      'moving a user up to headquarters',
+    );
+    assert.equal((await create('HQ', own.body.id)).status, 201, 'own-records scope is the same anywhere');
+  });
 });
 
 describe('role editors (admin:roles) cannot grant beyond themselves', () => {

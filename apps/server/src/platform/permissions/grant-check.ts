@@ -25,7 +25,7 @@ import {
  */
 export type GrantExcess =
   | { kind: 'permission'; permission: string }
-  | { kind: 'data_scope'; object: string; scope: DataScope }
+  | { kind: 'data_scope'; object: string; scope: DataScope; outsideUnit?: true }
   | { kind: 'field'; object: string; field: string; access: FieldAccess };
 
 /**
@@ -43,8 +43,26 @@ function holds(granted: string[], perm: string): boolean {
 const holderHolds = (p: Principal, perm: string) =>
   holds(p.permissions, perm) && (!p.apiScopes || holds(p.apiScopes, perm));
 
-/** The first thing `wanted` grants beyond `holder`, or null when it is within. */
-export function grantExcess(holder: Principal, wanted: RoleGrant, objects: ObjectDef[]): GrantExcess | null {
+/**
+ * Whether a scope held at `unitId` stays inside what the holder sees: a unit scope is relative
+ * to its holder's unit, so `unit_tree` given at headquarters is the whole company.
+ */
+function withinReach(holder: Principal, held: DataScope, given: DataScope, unitId: string): boolean {
+  if (held === 'tenant' || given === 'own') return true;
+  if (held === 'unit_tree') return holder.subtreeUnitIds.includes(unitId);
+  return unitId === holder.unitId;
+}
+
+/**
+ * The first thing `wanted` grants beyond `holder`, or null when it is within. With `unitId`
+ * (a user's unit), unit-relative scopes must also stay inside the holder's own units.
+ */
+export function grantExcess(
+  holder: Principal,
+  wanted: RoleGrant,
+  objects: ObjectDef[],
+  unitId?: string,
+): GrantExcess | null {
   for (const permission of wanted.permissions)
     if (!holderHolds(holder, permission)) return { kind: 'permission', permission };
   const scopeKeys = new Set([
@@ -55,8 +73,10 @@ export function grantExcess(holder: Principal, wanted: RoleGrant, objects: Objec
   ]);
   for (const object of scopeKeys) {
     const scope = wanted.dataScopes[object] ?? wanted.dataScopes['*'] ?? 'own';
-    if (SCOPE_RANK[scope] > SCOPE_RANK[dataScopeFor(holder, object)])
-      return { kind: 'data_scope', object, scope };
+    const held = dataScopeFor(holder, object);
+    if (SCOPE_RANK[scope] > SCOPE_RANK[held]) return { kind: 'data_scope', object, scope };
+    if (unitId && !withinReach(holder, held, scope, unitId))
+      return { kind: 'data_scope', object, scope, outsideUnit: true };
   }
   // Field access resolves through defaults (masked personal data, full for `*`): compare what
   // each side ends up with, field by field, not the explicit settings alone.
@@ -81,7 +101,9 @@ function describe(e: GrantExcess, locale: Locale): string {
     case 'permission':
       return e.permission;
     case 'data_scope':
-      return `${e.object === '*' ? t(locale, 'grant.all_objects') : e.object}: ${t(locale, `grant.scope.${e.scope}`)}`;
+      return `${e.object === '*' ? t(locale, 'grant.all_objects') : e.object}: ${t(locale, `grant.scope.${e.scope}`)}${
+        e.outsideUnit ? t(locale, 'grant.outside_unit') : ''
+      }`;
     case 'field':
       return `${e.object}.${e.field}: ${t(locale, `grant.access.${e.access}`)}`;
   }
@@ -96,9 +118,11 @@ export async function assertWithinOwnGrant(
   locale: Locale,
   wanted: RoleGrant,
   refusal: GrantRefusal = 'grant.exceeds',
+  /** The unit of the user who holds or would hold `wanted`. */
+  unitId?: string,
 ): Promise<void> {
   const meta = await loadMetadata(tx, p.tenantId, p.authzVersion);
-  const excess = grantExcess(p, wanted, [...meta.objects.values()]);
+  const excess = grantExcess(p, wanted, [...meta.objects.values()], unitId);
   if (excess)
     throw new AppError('forbidden', 403, {
       detailKey: refusal,
