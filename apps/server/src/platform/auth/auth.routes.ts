@@ -154,15 +154,15 @@ export function authRoutes(opts: { sessionTtlHours: number; cookieSecure: boolea
       method: 'POST',
       url: '/auth/password',
       permission: 'authenticated',
-      summary: 'Change own password (ends every other session of the user)',
+      summary:
+        'Change own password: ends every other session of the user; this one gets a new cookie and CSRF token',
       tags,
-      status: 204,
       body: z.object({
         currentPassword: z.string().min(1).max(200),
         newPassword: z.string().min(1).max(200),
       }),
-      handler: async (req) => {
-        await changePassword(
+      handler: async (req, reply) => {
+        const rotated = await changePassword(
           req.database.db,
           {
             tenantId: req.principal.tenantId,
@@ -173,6 +173,15 @@ export function authRoutes(opts: { sessionTtlHours: number; cookieSecure: boolea
           req.body.currentPassword,
           req.body.newPassword,
         );
+        if (rotated)
+          reply.setCookie(SESSION_COOKIE, rotated.cookie, {
+            httpOnly: true,
+            sameSite: 'lax',
+            secure: opts.cookieSecure,
+            path: '/',
+            expires: rotated.expiresAt,
+          });
+        return { csrfToken: rotated?.csrfToken ?? null };
       },
     }),
   ];

@@ -103,17 +103,25 @@ export async function logout(db: Db, tenantId: string, sessionId: string, userId
   });
 }
 
+/** The session that changed the password, under a new secret and CSRF token. */
+export interface RotatedSession {
+  cookie: string;
+  csrfToken: string;
+  expiresAt: Date;
+}
+
 /**
  * Changing one's password proves the current one, throttled per user like sign-in, and ends
  * every other session of the user: whoever else held one (a stolen cookie, a shared computer)
- * is out. The session making the change (if any) stays.
+ * is out. The session making the change lives on under a new cookie secret and CSRF token, so
+ * a copy of its old cookie is out too.
  */
 export async function changePassword(
   db: Db,
   who: { tenantId: string; userId: string; sessionId?: string; ip?: string },
   current: string,
   next: string,
-) {
+): Promise<RotatedSession | null> {
   const { tenantId, userId } = who;
   if (!passwordPolicyOk(next)) throw invalid([{ field: 'newPassword', code: 'password_policy' }]);
   const buckets = passwordCheckBuckets(tenantId, userId);
@@ -124,12 +132,25 @@ export async function changePassword(
         password_hash: string;
       }>`select password_hash from users where tenant_id = ${tenantId} and id = ${userId}`.execute(tx)
     ).rows[0];
-    if (!row || !(await verifyPassword(row.password_hash, current))) return false;
+    if (!row || !(await verifyPassword(row.password_hash, current))) return null;
     await sql`update users set password_hash = ${await hashPassword(next)}, password_changed_at = now() where tenant_id = ${tenantId} and id = ${userId}`.execute(
       tx,
     );
     const ended = await sql`delete from sessions where tenant_id = ${tenantId} and user_id = ${userId}
       and (${who.sessionId ?? null}::uuid is null or id <> ${who.sessionId ?? null}::uuid)`.execute(tx);
+    let rotated: RotatedSession | null = null;
+    if (who.sessionId) {
+      const secret = randomToken();
+      const csrfToken = randomToken(24);
+      const row = (
+        await sql<{
+          expires_at: Date;
+        }>`update sessions set token_hash = ${sha256(secret)}, csrf_token = ${csrfToken}
+          where tenant_id = ${tenantId} and id = ${who.sessionId} returning expires_at`.execute(tx)
+      ).rows[0];
+      if (row)
+        rotated = { cookie: `${who.sessionId}.${secret}`, csrfToken, expiresAt: new Date(row.expires_at) };
+    }
     await writeAudit(
       tx,
       { tenantId, actorId: userId, actorKind: 'user', ip: who.ip },
@@ -140,11 +161,12 @@ export async function changePassword(
         meta: { self: true, endedSessions: Number(ended.numAffectedRows ?? 0) },
       },
     );
-    return true;
+    return { rotated };
   });
   if (!ok) {
     await recordFailure(db, buckets);
     throw invalid([{ field: 'currentPassword', code: 'pattern', message: undefined }], 'auth.wrong_password');
   }
   await recordSuccess(db, buckets);
+  return ok.rotated;
 }
