@@ -91,14 +91,32 @@ async function inContext(
   options: Parameters<typeof newPage>[2] = {},
 ): Promise<void> {
   const { context, page } = await newPage(kehu.browser, kehu.server, options);
+  const violations = watchCspViolations(page);
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`);
+    });
+  });
   try {
     await body(page, context);
+    // Every flow in this file runs under the app's Content-Security-Policy: nothing it needs is blocked.
+    assert.deepEqual(violations, [], 'no Content-Security-Policy violation');
   } catch (e) {
     await failureScreenshot(page, `failure-${name}.png`);
     throw e;
   } finally {
     await context.close();
   }
+}
+
+/** Console reports of anything the Content-Security-Policy blocked, from the browser or the page. */
+function watchCspViolations(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('console', (msg) => {
+    const text = msg.text();
+    if (/Content Security Policy|CSP violation/i.test(text)) seen.push(text);
+  });
+  return seen;
 }
 
 /** Data rows of the desktop record table (not the measure row). */
@@ -243,6 +261,11 @@ describe('Kehu in the browser (foundation)', () => {
     await inContext('root', async (page) => {
       const res = await page.goto('/');
       assert.equal(res?.status(), 200);
+      const headers = res!.headers();
+      assert.match(headers['content-security-policy'] ?? '', /script-src 'self';/);
+      assert.match(headers['content-security-policy'] ?? '', /frame-ancestors 'none'/);
+      assert.equal(headers['x-frame-options'], 'DENY');
+      assert.equal(headers['x-content-type-options'], 'nosniff');
       await testId(page, 'login-form').waitFor({ timeout: 5_000 });
     });
   });

@@ -14,7 +14,7 @@ Usage:
   kehu user create --tenant demo --login L --name N --unit-code HQ --role 系统管理员 [--password P]
 
 Environment: DATABASE_URL (PostgreSQL; default embedded PGlite in DATA_DIR=./data), HOST, PORT,
-LOG_LEVEL, DB_POOL_SIZE, SESSION_TTL_HOURS, COOKIE_SECURE, KEHU_SEED_DEMO. See README.md.`;
+LOG_LEVEL, DB_POOL_SIZE, SESSION_TTL_HOURS, COOKIE_SECURE, TRUST_PROXY, KEHU_SEED_DEMO. See README.md.`;
 
 async function main() {
   const [command = 'start', ...rest] = process.argv.slice(2);

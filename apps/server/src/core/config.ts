@@ -1,5 +1,46 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseAllowList } from './net/outbound-allow.ts';
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const proxyEntryOk = (e: string) => {
+  if (PROXY_NAMES.has(e)) return true;
+  const [addr, bits, ...rest] = e.split('/');
+  if (rest.length || !addr || !isIP(addr)) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(addr) === 4 ? 32 : 128));
+};
+
+/**
+ * Which peers may tell us the client's address (X-Forwarded-For), host and scheme: none unless
+ * configured, since believing any peer lets every client choose its own address (and escape
+ * per-address limits). Addresses/CIDRs of the proxies (or proxy-addr's names). A bare hop count
+ * is refused: it cannot tell a proxy from a client that sends the header itself, and Fastify 5
+ * trusts nobody when given one.
+ */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((v, ctx): false | string[] => {
+    const s = v?.trim() ?? '';
+    if (!s || s === 'false') return false;
+    if (/^\d+$/.test(s)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a hop count cannot tell a proxy from a client; list the proxies’ addresses or CIDRs',
+      });
+      return z.NEVER;
+    }
+    const entries = s
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean);
+    const bad = entries.filter((e) => !proxyEntryOk(e));
+    if (bad.length) {
+      ctx.addIssue({ code: 'custom', message: `not an address, CIDR or hop count: ${bad.join(', ')}` });
+      return z.NEVER;
+    }
+    return entries;
+  });
 
 /** Every setting Kehu reads from the environment, validated once at start. */
 const configSchema = z.object({
@@ -22,6 +63,7 @@ const configSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  TRUST_PROXY: trustProxy,
   WEB_DIST: z.string().optional(),
   KEHU_SEED_DEMO: z
     .enum(['true', 'false'])

@@ -23,6 +23,8 @@ export interface AdminUser {
   status: 'active' | 'disabled';
   locale?: string | null;
   lastLoginAt?: string | null;
+  /** Sign-in back-off in force after wrong passwords; an admin may end it. */
+  lockedUntil?: string | null;
 }
 
 export type DataScope = 'own' | 'unit' | 'unit_tree' | 'tenant';

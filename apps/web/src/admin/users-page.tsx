@@ -4,6 +4,7 @@ import {
   KeyOutlined,
   PlusOutlined,
   StopOutlined,
+  UnlockOutlined,
 } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Tooltip, TreeSelect } from 'antd';
@@ -84,6 +85,14 @@ export function UsersPage() {
     onSuccess: () => {
       invalidate();
       message.success(t('common.savedToast'));
+    },
+    onError: (e) => message.error(errorMessage(e)),
+  });
+  const unlock = useMutation({
+    mutationFn: (u: AdminUser) => http.post(`/admin/users/${u.id}/unlock`),
+    onSuccess: () => {
+      invalidate();
+      message.success(t('admin.users.unlocked'));
     },
     onError: (e) => message.error(errorMessage(e)),
   });
@@ -223,6 +232,17 @@ export function UsersPage() {
                         data-testid={`user-reset-${u.login}`}
                       />
                     </Tooltip>
+                    {u.lockedUntil && (
+                      <Tooltip title={t('admin.users.unlock')}>
+                        <Button
+                          type="text"
+                          icon={<UnlockOutlined />}
+                          onClick={() => unlock.mutate(u)}
+                          aria-label={t('admin.users.unlock')}
+                          data-testid={`user-unlock-${u.login}`}
+                        />
+                      </Tooltip>
+                    )}
                     <Tooltip
                       title={u.status === 'active' ? t('admin.users.disable') : t('admin.users.enable')}
                     >

@@ -1,7 +1,7 @@
 import { App, Form, Input, Modal } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, http } from './api-client';
+import { ApiError, http, setCsrfToken } from './api-client';
 import { errorMessage } from './error-result';
 
 interface Values {
@@ -20,7 +20,12 @@ export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose:
     const v = await form.validateFields();
     setSaving(true);
     try {
-      await http.post('/auth/password', { currentPassword: v.currentPassword, newPassword: v.newPassword });
+      const res = await http.post<{ csrfToken: string | null }>('/auth/password', {
+        currentPassword: v.currentPassword,
+        newPassword: v.newPassword,
+      });
+      // This session lives on under a new cookie (set by the response) and a new CSRF token.
+      if (res?.csrfToken) setCsrfToken(res.csrfToken);
       message.success(t('password.changed'));
       form.resetFields();
       onClose();

@@ -300,6 +300,7 @@ export const enUS: Messages = {
       status_change: 'Status change',
       metadata_change: 'Objects and fields changed',
       permission_change: 'Permissions changed',
+      sign_in_unlock: 'Sign-in back-off ended',
     },
   },
   admin: {
@@ -346,6 +347,8 @@ export const enUS: Messages = {
       resetConfirm: 'Reset the password of {{name}}?',
       resetHint: 'A new one-time password is generated; the old one stops working immediately.',
       newPasswordFor: 'New password for {{name}}',
+      unlock: 'End sign-in back-off',
+      unlocked: 'Sign-in back-off ended',
       createdWithPassword: '{{login}} created. Initial password',
       disable: 'Disable',
       enable: 'Enable',

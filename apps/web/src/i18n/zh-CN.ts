@@ -292,6 +292,7 @@ export const zhCN = {
       status_change: '状态变更',
       metadata_change: '修改对象与字段',
       permission_change: '修改权限',
+      sign_in_unlock: '解除登录限制',
     },
   },
   admin: {
@@ -338,6 +339,8 @@ export const zhCN = {
       resetConfirm: '重置 {{name}} 的密码？',
       resetHint: '将生成新的一次性密码，旧密码立即失效。',
       newPasswordFor: '{{name}} 的新密码',
+      unlock: '解除登录限制',
+      unlocked: '已解除登录限制',
       createdWithPassword: '已创建 {{login}}，初始密码',
       disable: '停用',
       enable: '启用',

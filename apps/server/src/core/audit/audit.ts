@@ -19,6 +19,7 @@ export type AuditAction =
   | 'api_key_create'
   | 'api_key_revoke'
   | 'password_reset'
+  | 'sign_in_unlock'
   | (string & {});
 
 export interface Actor {

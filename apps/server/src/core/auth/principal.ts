@@ -4,8 +4,8 @@ export type DataScope = 'own' | 'unit' | 'unit_tree' | 'tenant';
 export type FieldAccess = 'full' | 'masked' | 'hidden';
 export const DATA_SCOPES: DataScope[] = ['own', 'unit', 'unit_tree', 'tenant'];
 export const FIELD_ACCESS: FieldAccess[] = ['full', 'masked', 'hidden'];
-const SCOPE_RANK: Record<DataScope, number> = { own: 0, unit: 1, unit_tree: 2, tenant: 3 };
-const ACCESS_RANK: Record<FieldAccess, number> = { hidden: 0, masked: 1, full: 2 };
+export const SCOPE_RANK: Record<DataScope, number> = { own: 0, unit: 1, unit_tree: 2, tenant: 3 };
+export const ACCESS_RANK: Record<FieldAccess, number> = { hidden: 0, masked: 1, full: 2 };
 
 export const RECORD_ACTIONS = ['read', 'create', 'update', 'delete', 'import', 'export', 'unmask'] as const;
 export type RecordAction = (typeof RECORD_ACTIONS)[number];
@@ -46,7 +46,7 @@ export interface Principal {
   authzVersion: number;
 }
 
-function matches(granted: string[], perm: string): boolean {
+export function matches(granted: string[], perm: string): boolean {
   if (granted.includes('*') || granted.includes(perm)) return true;
   const [ns] = perm.split(':');
   return granted.includes(`${ns}:*`) || granted.includes(`*:${perm.split(':')[1]}`);

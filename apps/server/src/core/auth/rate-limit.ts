@@ -14,6 +14,12 @@ export class RateLimiter {
   }
   /** Throws 429 with Retry-After when `key` is over its budget. */
   hit(key: string, now = Date.now()): void {
+    this.count(key, now);
+    const wait = this.blockedFor(key, now);
+    if (wait) throw rateLimited(wait);
+  }
+  /** Spends one unit of `key`'s budget without refusing anything (count failures, refuse later). */
+  count(key: string, now = Date.now()): void {
     let w = this.#windows.get(key);
     if (!w || now - w.start >= this.windowMs) {
       w = { start: now, count: 0 };
@@ -21,8 +27,12 @@ export class RateLimiter {
       if (this.#windows.size > 50_000) this.#sweep(now);
     }
     w.count++;
-    if (w.count > this.limit)
-      throw rateLimited(Math.max(1, Math.ceil((w.start + this.windowMs - now) / 1000)));
+  }
+  /** Seconds until `key` may go again once over its budget; 0 when it may go now. */
+  blockedFor(key: string, now = Date.now()): number {
+    const w = this.#windows.get(key);
+    if (!w || now - w.start >= this.windowMs || w.count <= this.limit) return 0;
+    return Math.max(1, Math.ceil((w.start + this.windowMs - now) / 1000));
   }
   reset(key: string) {
     this.#windows.delete(key);

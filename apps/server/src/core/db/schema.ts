@@ -686,6 +686,14 @@ export interface LeadUserSettings {
   working_hours: Json | null;
 }
 
+export interface LoginThrottle {
+  account_key: string;
+  blocked_until: Timestamp;
+  failures: number;
+  ip: string;
+  last_failure_at: Timestamp;
+}
+
 export interface Notifications {
   body: string | null;
   created_at: Generated<Timestamp>;
@@ -1153,6 +1161,7 @@ export interface DB {
   lead_settings: LeadSettings;
   lead_user_settings: LeadUserSettings;
   leads: Leads;
+  login_throttle: LoginThrottle;
   notification_webhooks: NotificationWebhooks;
   notifications: Notifications;
   object_defs: ObjectDefs;

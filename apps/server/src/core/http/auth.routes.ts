@@ -154,21 +154,34 @@ export function authRoutes(opts: { sessionTtlHours: number; cookieSecure: boolea
       method: 'POST',
       url: '/auth/password',
       permission: 'authenticated',
-      summary: 'Change own password',
+      summary:
+        'Change own password: ends every other session of the user; this one gets a new cookie and CSRF token',
       tags,
-      status: 204,
       body: z.object({
         currentPassword: z.string().min(1).max(200),
         newPassword: z.string().min(1).max(200),
       }),
-      handler: async (req) => {
-        await changePassword(
+      handler: async (req, reply) => {
+        const rotated = await changePassword(
           req.database.db,
-          req.principal.tenantId,
-          req.principal.userId,
+          {
+            tenantId: req.principal.tenantId,
+            userId: req.principal.userId,
+            sessionId: req.principal.sessionId,
+            ip: req.raw.ip,
+          },
           req.body.currentPassword,
           req.body.newPassword,
         );
+        if (rotated)
+          reply.setCookie(SESSION_COOKIE, rotated.cookie, {
+            httpOnly: true,
+            sameSite: 'lax',
+            secure: opts.cookieSecure,
+            path: '/',
+            expires: rotated.expiresAt,
+          });
+        return { csrfToken: rotated?.csrfToken ?? null };
       },
     }),
   ];

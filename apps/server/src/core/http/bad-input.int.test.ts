@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
-import { countRows } from '../../testing/fixtures.ts';
+import { countRows, marker } from '../../testing/fixtures.ts';
 import { type Client, getTestEnv, login, newTenant, type TestEnv } from '../../testing/harness.ts';
 import { fillUrl, routeName, sampleBody } from '../../testing/route-probe.ts';
 import type { Locale } from '../i18n/locale.ts';
 import { t } from '../i18n/messages.ts';
+import { formatBytes } from './problem.ts';
 import { type RouteSpec, routeTable } from './route.ts';
 
 /**
@@ -141,6 +142,10 @@ describe('bad input on every route with a body', () => {
       const oversize = await sendOversize(admin, route.method, url, limit);
       if (oversize.status !== 413 || !oversize.problem || oversize.code !== 'payload_too_large')
         failures.push(`${routeName(route)} oversize → ${oversize.status} ${oversize.code}`);
+      // The message names the route's real limit ("1 MB", "32 kB"), not a placeholder.
+      const expected = t('zh-CN', 'payload_too_large', { limit: formatBytes(limit, 'zh-CN') });
+      if (oversize.status === 413 && oversize.detail !== expected)
+        failures.push(`${routeName(route)} oversize detail “${oversize.detail}” ≠ “${expected}”`);
     }
     assert.deepEqual(failures, []);
     assert.equal(await countRows(env, seed.tenantId, 'audit_log'), before);
@@ -177,8 +182,133 @@ describe('bad query strings', () => {
   });
 });
 
+/** The first property the body schema types as a string, to carry the bad text. */
+function firstStringProperty(route: RouteSpec): string | null {
+  const js = z.toJSONSchema(route.body!, { io: 'input', unrepresentable: 'any' }) as any;
+  const props: Record<string, any> = js.properties ?? {};
+  const isString = (p: any) => p?.type === 'string' || p?.anyOf?.some((x: any) => x?.type === 'string');
+  return [...(js.required ?? []), ...Object.keys(props)].find((k) => isString(props[k])) ?? null;
+}
+
+const nested = (levels: number, leaf: unknown) => {
+  let node = leaf;
+  for (let i = 0; i < levels; i++) node = { not: node };
+  return node;
+};
+
+describe('text PostgreSQL cannot store and nesting that would exhaust the stack', () => {
+  it('answers NUL and lone surrogates in any body field, key or query with 422 naming the field, in the caller’s language, storing nothing', async () => {
+    const seed = await newTenant(env, 0);
+    const admin = await login(env, seed.slug, 'admin');
+    const stored = async () =>
+      (await countRows(env, seed.tenantId, 'audit_log')) + (await countRows(env, seed.tenantId, 'outbox'));
+    const before = await stored();
+    const failures: string[] = [];
+    const expect = (
+      what: string,
+      res: { status: number; headers: Headers; body: any },
+      field: string,
+      code: string,
+    ) => {
+      const e = res.body?.errors?.find((x: any) => x.field === field && x.code === code);
+      if (res.status !== 422 || !isProblem(res) || !e?.message)
+        failures.push(`${what} → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+    };
+    for (const route of bodyRoutes()) {
+      const url = filled(route);
+      const base = sampleBody(route);
+      const obj = base && typeof base === 'object' && !Array.isArray(base) ? base : {};
+      const key = firstStringProperty(route) ?? (route.url.includes('/records/:object') ? 'name' : null);
+      if (key) {
+        expect(
+          `${routeName(route)} NUL in ${key}`,
+          await admin.request(route.method, url, { ...obj, [key]: 'a\u0000b' }),
+          key,
+          'text_nul',
+        );
+        expect(
+          `${routeName(route)} lone surrogate in ${key}`,
+          await admin.request(route.method, url, { ...obj, [key]: `x${String.fromCharCode(0xd800)}y` }),
+          key,
+          'text_surrogate',
+        );
+      } else {
+        expect(
+          `${routeName(route)} NUL in a key`,
+          await admin.request(route.method, url, { ...obj, 'k\u0000': 1 }),
+          'k\u0000',
+          'text_nul',
+        );
+      }
+    }
+    expect('GET ?q=NUL', await admin.get('/records/customer?q=%00'), 'q', 'text_nul');
+    expect('GET /users?q=NUL', await admin.get('/users?q=a%00'), 'q', 'text_nul');
+    admin.locale = 'en-US';
+    const en = await admin.post('/records/customer', { name: marker('n'), description: 'a\u0000b' });
+    const enError = en.body.errors?.[0];
+    assert.equal(en.status, 422);
+    assert.equal(enError?.message, 'Must not contain the NUL character (\\u0000)');
+    assert.deepEqual(failures, []);
+    assert.equal(await stored(), before, 'nothing was written');
+  });
+
+  it('refuses filters and rules nested beyond 20 levels, and 2,000-deep ones, with 422 naming the field', async () => {
+    const seed = await newTenant(env, 0);
+    const admin = await login(env, seed.slug, 'admin');
+    const filterLeaf = { field: 'name', op: 'eq', value: 'x' };
+    const ruleLeaf = { trait: 'plan', op: 'eq', value: 'gold' };
+    const failures: string[] = [];
+    for (const levels of [21, 2000]) {
+      const probes: [string, Promise<{ status: number; headers: Headers; body: any }>, string][] = [
+        [
+          'records query',
+          admin.post('/records/customer/query', { filter: nested(levels, filterLeaf) }),
+          'filter',
+        ],
+        [
+          'saved view',
+          admin.post('/views', { object: 'customer', name: marker('v'), filter: nested(levels, filterLeaf) }),
+          'filter',
+        ],
+        ['segment preview', admin.post('/cdp/segments/preview', { rule: nested(levels, ruleLeaf) }), 'rule'],
+        ['tag preview', admin.post('/cdp/tags/preview', { rule: nested(levels, ruleLeaf) }), 'rule'],
+      ];
+      if (levels === 21)
+        probes.push([
+          'records list ?filter=',
+          admin.get(
+            `/records/customer?filter=${encodeURIComponent(JSON.stringify(nested(levels, filterLeaf)))}`,
+          ),
+          'filter',
+        ]);
+      for (const [what, pending, field] of probes) {
+        const res = await pending;
+        const e = res.body?.errors?.find((x: any) => x.field === field || x.field?.startsWith(`${field}.`));
+        if (res.status !== 422 || !isProblem(res) || e?.code !== 'max_depth' || !e.message)
+          failures.push(`${what} ×${levels} → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+      }
+    }
+    // Twenty levels are fine.
+    const twenty = await admin.post('/cdp/segments/preview', {
+      name: marker('s'),
+      rule: nested(20, ruleLeaf),
+    });
+    if (twenty.status !== 200)
+      failures.push(`20 levels → ${twenty.status} ${JSON.stringify(twenty.body).slice(0, 200)}`);
+    assert.deepEqual(failures, []);
+  });
+
+  it('answers a directory or NUL path under the web app with 404 problem+json, not 500', async () => {
+    for (const path of ['/assets/', '/assets//', '/%00', '/assets/%00']) {
+      const res = await fetch(`${env.baseUrl}${path}`);
+      assert.equal(res.status, 404, path);
+      assert.ok(isProblem(res), path);
+    }
+  });
+});
+
 async function sendOversize(c: Client, method: string, url: string, limit: number) {
   const body = JSON.stringify({ name: 'x'.repeat(limit + 1024) });
   const res = await c.request(method, url, body, { 'content-type': 'application/json' });
-  return { status: res.status, problem: isProblem(res), code: res.body?.code };
+  return { status: res.status, problem: isProblem(res), code: res.body?.code, detail: res.body?.detail };
 }

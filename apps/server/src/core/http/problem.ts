@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { AppError, type FieldError } from '../errors.ts';
+import { AppError, type FieldError, notFound } from '../errors.ts';
 import type { Locale } from '../i18n/locale.ts';
 import { hasMessage, t } from '../i18n/messages.ts';
 
@@ -67,8 +67,31 @@ export function toProblem(err: AppError, locale: Locale, instance?: string): Pro
   };
 }
 
+/** A size as people read it: "1 MB", "32 kB", in the caller's language. */
+export function formatBytes(bytes: number, locale: Locale): string {
+  const mb = bytes >= 1024 * 1024;
+  return new Intl.NumberFormat(locale, {
+    style: 'unit',
+    unit: mb ? 'megabyte' : 'kilobyte',
+    unitDisplay: 'short',
+    maximumFractionDigits: 1,
+  }).format(bytes / (mb ? 1024 * 1024 : 1024));
+}
+
+/** Fastify's body-too-large error does not say the limit; the route it hit does. */
+function withBodyLimit(err: AppError, reply: FastifyReply, locale: Locale): AppError {
+  if (err.code !== 'payload_too_large' || err.params?.limit !== undefined) return err;
+  const bytes = reply.request.routeOptions?.bodyLimit ?? reply.server.initialConfig.bodyLimit;
+  if (!bytes) return err;
+  return new AppError(err.code, err.status, {
+    detailKey: err.detailKey,
+    params: { ...err.params, limit: formatBytes(bytes, locale) },
+    extra: { ...err.extra, limitBytes: bytes },
+  });
+}
+
 export function sendProblem(reply: FastifyReply, err: AppError, locale: Locale) {
-  const problem = toProblem(err, locale, reply.request.url);
+  const problem = toProblem(withBodyLimit(err, reply, locale), locale, reply.request.url);
   if (err.code === 'rate_limited' && err.extra?.retryAfter)
     reply.header('retry-after', String(err.extra.retryAfter));
   return reply.status(err.status).type('application/problem+json').send(problem);
@@ -97,13 +120,13 @@ export function translateError(err: any): AppError | null {
       errors: [{ field, code: 'unique' }],
     });
   }
+  // Text PostgreSQL refuses (NUL, broken Unicode) that got past the request checks, e.g. from a file.
+  if (code === '22P05' || code === '22021')
+    return new AppError('bad_request', 400, { detailKey: 'bad_request.text' });
   if (code === '40001' || code === '40P01')
     return new AppError('conflict', 409, { detailKey: 'conflict.version', params: { current: '?' } });
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-    return new AppError('payload_too_large', 413, {
-      detailKey: 'payload_too_large',
-      params: { limit: 'bodyLimit' },
-    });
+    return new AppError('payload_too_large', 413, { detailKey: 'payload_too_large' });
   if (
     code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
     (err?.statusCode === 400 && /JSON/i.test(err?.message ?? ''))
@@ -114,5 +137,7 @@ export function translateError(err: any): AppError | null {
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
     return new AppError('bad_request', 400, { detailKey: 'bad_request.body' });
   if (err?.statusCode === 400) return new AppError('bad_request', 400, { detailKey: 'bad_request.body' });
+  // The static file server refuses directories (`/assets/`) and odd paths with 403: there is no file.
+  if (err?.statusCode === 403 || err?.statusCode === 404) return notFound('resource');
   return null;
 }

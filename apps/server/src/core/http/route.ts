@@ -13,8 +13,9 @@ import { RateLimiter } from '../auth/rate-limit.ts';
 import { sha256 } from '../auth/tokens.ts';
 import type { Database } from '../db/database.ts';
 import { inTenant, type Tx } from '../db/tenant-scope.ts';
-import { AppError, badRequest, conflict, forbidden, unauthenticated } from '../errors.ts';
+import { AppError, badRequest, conflict, forbidden, invalid, unauthenticated } from '../errors.ts';
 import { type Locale, pickLocale } from '../i18n/locale.ts';
+import { findUnstorableText } from './json-text.ts';
 import { zodToFieldErrors } from './problem.ts';
 
 /**
@@ -96,6 +97,9 @@ export async function authenticate(database: Database, req: FastifyRequest): Pro
 }
 
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+  // Before any schema: text PostgreSQL cannot store, or nesting that would exhaust the stack.
+  const unstorable = findUnstorableText(value);
+  if (unstorable) throw invalid([unstorable]);
   if (!schema) return value as T;
   const r = schema.safeParse(value ?? (where === 'body' ? {} : value));
   if (!r.success) {

@@ -12,6 +12,7 @@ import { pickLocale } from '../i18n/locale.ts';
 import { newId } from '../ids.ts';
 import { sendProblem, translateError } from './problem.ts';
 import { type RouteSpec, registerRoutes } from './route.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_WEB_DIST = resolve(here, '../../../../web/dist');
@@ -26,7 +27,7 @@ export const UPLOAD_TYPES = [
 ];
 
 export interface BuildOptions {
-  config: Pick<Config, 'LOG_LEVEL' | 'WEB_DIST'>;
+  config: Pick<Config, 'LOG_LEVEL' | 'WEB_DIST' | 'TRUST_PROXY' | 'COOKIE_SECURE'>;
   database: Database;
   routes: RouteSpec[];
   /** Extra setup (OpenAPI route, module plugins) run before routes are registered. */
@@ -41,15 +42,14 @@ export async function buildServer(opts: BuildOptions): Promise<FastifyInstance> 
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : newId();
     },
     requestIdHeader: false,
-    trustProxy: true,
+    trustProxy: opts.config.TRUST_PROXY,
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'same-origin');
   });
+  registerSecurityHeaders(app, { https: opts.config.COOKIE_SECURE });
   await app.register(cookie);
   app.addContentTypeParser(UPLOAD_TYPES, (_req, payload, done) => done(null, payload));
 

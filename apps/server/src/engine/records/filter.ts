@@ -2,6 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
 import type { FieldAccess } from '../../core/auth/principal.ts';
 import { type FieldError, invalid } from '../../core/errors.ts';
+import { depthLimited } from '../../core/http/tree-depth.ts';
 import { coerceValue, type FieldDef } from './field-types.ts';
 import type { ObjectDef } from './object-def.ts';
 import { fieldExpr, sqlType } from './record-sql.ts';
@@ -38,16 +39,18 @@ export type FilterNode =
   | { not: FilterNode }
   | { field: string; op: FilterOp; value?: unknown };
 
-export const filterSchema: z.ZodType<FilterNode> = z.lazy(() =>
+const filterNode: z.ZodType<FilterNode> = z.lazy(() =>
   z.union([
-    z.object({ and: z.array(filterSchema).max(50) }).strict(),
-    z.object({ or: z.array(filterSchema).max(50) }).strict(),
-    z.object({ not: filterSchema }).strict(),
+    z.object({ and: z.array(filterNode).max(50) }).strict(),
+    z.object({ or: z.array(filterNode).max(50) }).strict(),
+    z.object({ not: filterNode }).strict(),
     z
       .object({ field: z.string().min(1).max(80), op: z.enum(FILTER_OPS), value: z.unknown().optional() })
       .strict(),
   ]),
 );
+/** At most 20 levels of and/or/not, refused as a field error before the tree is walked. */
+export const filterSchema = depthLimited(filterNode, 20);
 
 const TEXTUAL = new Set(['text', 'longtext', 'phone', 'email', 'url', 'picklist', 'region']);
 const ORDERED = new Set(['number', 'percent', 'currency', 'date', 'datetime', 'text', 'region']);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { depthCheckedFirst } from '../../core/http/tree-depth.ts';
 import { filterSchema } from './filter.ts';
 
 export const objectParam = z.object({ object: z.string().regex(/^[a-z][a-z0-9_]{1,40}$/) });
@@ -15,7 +16,7 @@ const jsonFilter = z
       return z.NEVER;
     }
   })
-  .pipe(filterSchema);
+  .pipe(depthCheckedFirst(filterSchema));
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { sha256 } from '../../core/auth/tokens.ts';
 import type { Database } from '../../core/db/database.ts';
 import { inTenant } from '../../core/db/tenant-scope.ts';
+import { findUnstorableText, MAX_JSON_DEPTH } from '../../core/http/json-text.ts';
 import { newId } from '../../core/ids.ts';
 import { kick } from '../../core/jobs/queue.ts';
 
@@ -98,6 +99,12 @@ function parseTime(v: unknown): Date | null | 'invalid' {
 }
 
 /** Validates one message; returns the row to store or the reason it is rejected. */
+const UNSTORABLE: Record<string, string> = {
+  text_nul: 'contains a NUL character (\\u0000)',
+  text_surrogate: 'contains an unpaired UTF-16 surrogate',
+  max_depth: `nests deeper than ${MAX_JSON_DEPTH} levels`,
+};
+
 export function validateMessage(
   msg: unknown,
   typeHint: string | null,
@@ -108,6 +115,9 @@ export function validateMessage(
   const json = JSON.stringify(msg);
   const size = Buffer.byteLength(json);
   if (size > EVENT_LIMIT) return `message is ${size} bytes; the limit is ${EVENT_LIMIT}`;
+  const unstorable = findUnstorableText(msg);
+  if (unstorable)
+    return `${unstorable.field.replaceAll('\u0000', '\\u0000').toWellFormed() || 'message'}: ${UNSTORABLE[unstorable.code]}`;
   const type = (typeof msg.type === 'string' ? msg.type : typeHint) ?? '';
   if (!(TYPES as readonly string[]).includes(type)) return `unknown type '${String(type).slice(0, 40)}'`;
   const idStr = (v: unknown, field: string): string | null | Error => {
@@ -227,10 +237,11 @@ async function recordRejections(database: Database, source: SourceRow, rejected:
     await sql`insert into cdp_debug (tenant_id, source_id, ok, type, message_id, reason, payload)
       values ${sql.join(
         rejected.slice(0, 50).map((r) => {
-          const p = raw[r.index];
+          // A message PostgreSQL cannot store is logged by its reason alone.
+          const p = findUnstorableText(raw[r.index]) ? undefined : raw[r.index];
           const small = p !== undefined && JSON.stringify(p).length <= 4096 ? JSON.stringify(p) : null;
           return sql`(${source.tenant_id}, ${source.id}, false, ${isObj(p) && typeof p.type === 'string' ? p.type.slice(0, 40) : null},
-            ${r.messageId ?? null}, ${r.reason}, ${small}::jsonb)`;
+            ${p === undefined ? null : (r.messageId ?? null)}, ${r.reason}, ${small}::jsonb)`;
         }),
       )}`.execute(tx);
     await sql`delete from cdp_debug where tenant_id = ${source.tenant_id} and source_id = ${source.id}
@@ -245,8 +256,9 @@ function fail(reply: FastifyReply, status: number, reason: string, extra: Record
 }
 
 function cdnSettings(req: FastifyRequest, writeKey: string) {
-  const proto = (req.headers['x-forwarded-proto'] as string | undefined)?.split(',')[0] ?? req.protocol;
-  const host = (req.headers['x-forwarded-host'] as string | undefined) ?? req.headers.host ?? 'localhost';
+  // X-Forwarded-Host/-Proto count only from a configured proxy (TRUST_PROXY): Fastify decides.
+  const proto = req.protocol;
+  const host = req.host || 'localhost';
   return {
     integrations: {
       'Segment.io': {
@@ -279,13 +291,21 @@ export async function registerIngestion(app: FastifyInstance, database: Database
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BATCH_LIMIT * 2 }, (_req, body, done) => {
       done(null, body);
     });
-    scope.addHook('onRequest', async (req, reply) => {
-      reply.header('access-control-allow-origin', req.headers.origin ?? '*');
-      reply.header('access-control-allow-credentials', 'true');
+    // Any site may send events: the write key authenticates, never a cookie, so no credentials.
+    scope.addHook('onRequest', async (_req, reply) => {
+      reply.header('access-control-allow-origin', '*');
       reply.header('access-control-allow-headers', 'content-type, authorization');
       reply.header('access-control-allow-methods', 'GET, POST, OPTIONS');
       reply.header('access-control-max-age', '86400');
-      reply.header('vary', 'origin');
+    });
+    // Over the transport limit Segment answers 400 with a reason, as for the batch limit below.
+    scope.setErrorHandler((err: { code?: string }, _req, reply) => {
+      if (err.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
+      return fail(
+        reply,
+        400,
+        `body is over ${BATCH_LIMIT * 2} bytes; the limit is ${BATCH_LIMIT} for a batch, ${EVENT_LIMIT} for one event`,
+      );
     });
     scope.options('/v1/*', async (_req, reply) => reply.status(204).send());
 

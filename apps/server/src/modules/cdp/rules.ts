@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
+import { depthLimited } from '../../core/http/tree-depth.ts';
 
 /**
  * One rule AST for tags and segments (ARCHITECTURE §5) with two evaluators that must agree:
@@ -89,11 +90,11 @@ const propCond = z.object({ prop: z.string().regex(NAME), op: z.enum(CMP_OPS), v
 const dateDays = z.number().int().min(0).max(3650);
 const CRM_FIELD = /^[a-z][a-zA-Z0-9_]{0,62}$/;
 
-export const ruleSchema: z.ZodType<Rule> = z.lazy(() =>
+const ruleNode: z.ZodType<Rule> = z.lazy(() =>
   z.union([
-    z.object({ and: z.array(ruleSchema).min(1).max(50) }).strict(),
-    z.object({ or: z.array(ruleSchema).min(1).max(50) }).strict(),
-    z.object({ not: ruleSchema }).strict(),
+    z.object({ and: z.array(ruleNode).min(1).max(50) }).strict(),
+    z.object({ or: z.array(ruleNode).min(1).max(50) }).strict(),
+    z.object({ not: ruleNode }).strict(),
     z.object({ trait: z.string().regex(NAME), op: z.enum(CMP_OPS), value: valueSchema }).strict(),
     z.object({ trait: z.string().regex(NAME), op: z.enum(DATE_OPS), days: dateDays }).strict(),
     z
@@ -132,6 +133,8 @@ export const ruleSchema: z.ZodType<Rule> = z.lazy(() =>
       .strict(),
   ]),
 ) as z.ZodType<Rule>;
+/** At most 20 levels of and/or/not, refused as a field error before the tree is walked. */
+export const ruleSchema = depthLimited(ruleNode, 20);
 
 export const isEventRule = (r: Rule): r is EventRule => 'event' in r;
 export const isDateCond = (c: { op?: string }): c is DateCond =>

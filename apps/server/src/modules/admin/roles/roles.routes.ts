@@ -7,12 +7,14 @@ import {
   DATA_SCOPES,
   FIELD_ACCESS,
   RECORD_ACTIONS,
+  type RoleGrant,
 } from '../../../core/auth/principal.ts';
 import { conflict, notFound } from '../../../core/errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../../core/http/route.ts';
 import { newId } from '../../../core/ids.ts';
 import { modulePermissions } from '../../../engine/module-loader.ts';
 import { loadMetadata } from '../../../engine/records/metadata.service.ts';
+import { assertWithinOwnGrant, holdsRole, ownRolesRefusal } from './grant-check.ts';
 
 const tags = ['admin'];
 const roleInput = z.object({
@@ -38,6 +40,11 @@ interface RoleRow {
   is_system: boolean;
   version: number;
 }
+const grantOf = (r: RoleRow): RoleGrant => ({
+  permissions: r.permissions,
+  dataScopes: r.data_scopes as RoleGrant['dataScopes'],
+  fieldAccess: r.field_access as RoleGrant['fieldAccess'],
+});
 const out = (r: RoleRow & { user_count?: number }) => ({
   id: r.id,
   name: r.name,
@@ -127,6 +134,7 @@ export const roleRoutes: RouteSpec[] = [
     handler: (req) =>
       req.tx(async (tx) => {
         const t = req.principal.tenantId;
+        await assertWithinOwnGrant(tx, req.principal, req.locale, req.body);
         const exists = (
           await sql`select 1 from roles where tenant_id = ${t} and name = ${req.body.name}`.execute(tx)
         ).rows[0];
@@ -168,6 +176,14 @@ export const roleRoutes: RouteSpec[] = [
         ).rows[0];
         if (!cur) throw notFound('role');
         const b = req.body;
+        // Holders of a role cannot widen it for themselves, nor can they narrow it to lock others out.
+        if (await holdsRole(tx, t, req.principal.userId, cur.id)) throw ownRolesRefusal();
+        await assertWithinOwnGrant(tx, req.principal, req.locale, grantOf(cur), 'grant.role_exceeds');
+        await assertWithinOwnGrant(tx, req.principal, req.locale, {
+          permissions: b.permissions ?? cur.permissions,
+          dataScopes: b.dataScopes ?? grantOf(cur).dataScopes,
+          fieldAccess: b.fieldAccess ?? grantOf(cur).fieldAccess,
+        });
         if (b.name && b.name !== cur.name) {
           const exists = (
             await sql`select 1 from roles where tenant_id = ${t} and name = ${b.name}`.execute(tx)
@@ -208,6 +224,7 @@ export const roleRoutes: RouteSpec[] = [
           )
         ).rows[0];
         if (!cur) throw notFound('role');
+        await assertWithinOwnGrant(tx, req.principal, req.locale, grantOf(cur), 'grant.role_exceeds');
         const held = (
           await sql`select 1 from user_roles where tenant_id = ${t} and role_id = ${cur.id} limit 1`.execute(
             tx,

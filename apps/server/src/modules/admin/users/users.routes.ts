@@ -2,12 +2,14 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { recordChange } from '../../../core/audit/change.ts';
 import { bumpAuthzVersion } from '../../../core/auth/access-loader.ts';
+import { clearAccount, signInKey } from '../../../core/auth/login-throttle.ts';
 import { generatePassword, hashPassword, passwordPolicyOk } from '../../../core/auth/password.ts';
 import type { Tx } from '../../../core/db/tenant-scope.ts';
 import { conflict, invalid, notFound } from '../../../core/errors.ts';
-import { defineRoute, idParam, type RouteSpec } from '../../../core/http/route.ts';
+import { type ApiRequest, defineRoute, idParam, type RouteSpec } from '../../../core/http/route.ts';
 import { LOCALES } from '../../../core/i18n/locale.ts';
 import { newId } from '../../../core/ids.ts';
+import { assertWithinOwnGrant, ownRolesRefusal, rolesGrant, userGrant } from '../roles/grant-check.ts';
 
 const tags = ['admin'];
 interface UserRow {
@@ -21,7 +23,7 @@ interface UserRow {
   status: string;
   locale: string;
   last_login_at: Date | null;
-  locked_until: Date | null;
+  throttled_until: Date | null;
   role_ids: string[];
   version: number;
 }
@@ -36,7 +38,8 @@ const out = (u: UserRow) => ({
   status: u.status,
   locale: u.locale,
   lastLoginAt: u.last_login_at,
-  lockedUntil: u.locked_until,
+  // Sign-in back-off in force on the account (from any address), which an admin may clear.
+  lockedUntil: u.throttled_until,
   roleIds: u.role_ids ?? [],
   version: u.version,
 });
@@ -44,8 +47,11 @@ const out = (u: UserRow) => ({
 async function loadUsers(tx: Tx, tenantId: string, id?: string): Promise<UserRow[]> {
   return (
     await sql<UserRow>`select u.*, un.name as unit_name,
-        coalesce((select array_agg(ur.role_id) from user_roles ur where ur.tenant_id = u.tenant_id and ur.user_id = u.id), '{}') as role_ids
-      from users u left join units un on un.tenant_id = u.tenant_id and un.id = u.unit_id
+        coalesce((select array_agg(ur.role_id) from user_roles ur where ur.tenant_id = u.tenant_id and ur.user_id = u.id), '{}') as role_ids,
+        (select max(lt.blocked_until) from login_throttle lt where lt.blocked_until > now()
+          and lt.account_key = encode(sha256(convert_to(lower(t.slug) || E'\\n' || lower(u.login), 'UTF8')), 'hex')) as throttled_until
+      from users u join tenants t on t.id = u.tenant_id
+        left join units un on un.tenant_id = u.tenant_id and un.id = u.unit_id
       where u.tenant_id = ${tenantId} and (${id ?? null}::uuid is null or u.id = ${id ?? null}::uuid) order by u.created_at, u.login`.execute(
       tx,
     )
@@ -85,6 +91,19 @@ async function setRoles(tx: Tx, tenantId: string, userId: string, roleIds: strin
       tx,
     );
 }
+
+/** Editing, disabling or resetting a user is for those who hold at least what the user holds. */
+async function assertMayManage(tx: Tx, req: ApiRequest, user: { id: string; unit_id: string }) {
+  const t = req.principal.tenantId;
+  const held = await userGrant(tx, t, user.id);
+  await assertWithinOwnGrant(tx, req.principal, req.locale, held, 'grant.superior_user', user.unit_id);
+}
+
+const sameSet = (a: string[], b: string[]) => {
+  const x = new Set(a);
+  const y = new Set(b);
+  return x.size === y.size && [...x].every((v) => y.has(v));
+};
 
 const createInput = z.object({
   login: z
@@ -138,6 +157,14 @@ export const userRoutes: RouteSpec[] = [
         if (b.password !== undefined && !passwordPolicyOk(b.password))
           throw invalid([{ field: 'password', code: 'password_policy' }]);
         await checkUnitAndRoles(tx, t, b.unitId, b.roleIds);
+        await assertWithinOwnGrant(
+          tx,
+          req.principal,
+          req.locale,
+          await rolesGrant(tx, t, b.roleIds),
+          'grant.exceeds',
+          b.unitId,
+        );
         const exists = (
           await sql`select 1 from users where tenant_id = ${t} and lower(login) = ${b.login.toLowerCase()}`.execute(
             tx,
@@ -178,6 +205,20 @@ export const userRoutes: RouteSpec[] = [
         if (!cur) throw notFound('user');
         const b = req.body;
         await checkUnitAndRoles(tx, t, b.unitId, b.roleIds);
+        await assertMayManage(tx, req, cur);
+        if (b.roleIds && cur.id === req.principal.userId && !sameSet(b.roleIds, cur.role_ids ?? []))
+          throw ownRolesRefusal();
+        if (b.roleIds || b.unitId) {
+          const next = b.roleIds ? await rolesGrant(tx, t, b.roleIds) : await userGrant(tx, t, cur.id);
+          await assertWithinOwnGrant(
+            tx,
+            req.principal,
+            req.locale,
+            next,
+            'grant.exceeds',
+            b.unitId ?? cur.unit_id,
+          );
+        }
         await sql`update users set name = coalesce(${b.name ?? null}, name), email = ${b.email === undefined ? cur.email : b.email},
           phone = ${b.phone === undefined ? cur.phone : b.phone}, unit_id = coalesce(${b.unitId ?? null}, unit_id),
           status = coalesce(${b.status ?? null}, status), locale = coalesce(${b.locale ?? null}, locale), version = version + 1, updated_at = now()
@@ -214,10 +255,12 @@ export const userRoutes: RouteSpec[] = [
         const t = req.principal.tenantId;
         const [cur] = await loadUsers(tx, t, req.params.id);
         if (!cur) throw notFound('user');
+        await assertMayManage(tx, req, cur);
         const password = generatePassword();
         await sql`update users set password_hash = ${await hashPassword(password)}, failed_logins = 0, locked_until = null, password_changed_at = now()
           where tenant_id = ${t} and id = ${cur.id}`.execute(tx);
         await sql`delete from sessions where tenant_id = ${t} and user_id = ${cur.id}`.execute(tx);
+        await clearAccount(tx, signInKey(await tenantCode(tx, t), cur.login));
         await recordChange(tx, req.actor, 'user.password_reset', {
           action: 'password_reset',
           object: 'user',
@@ -226,7 +269,32 @@ export const userRoutes: RouteSpec[] = [
         return { password };
       }),
   }),
+  defineRoute({
+    method: 'POST',
+    url: '/admin/users/:id/unlock',
+    permission: 'admin:users',
+    summary: 'End the sign-in back-off of a user (from every address)',
+    tags,
+    status: 204,
+    params: idParam,
+    handler: (req) =>
+      req.tx(async (tx) => {
+        const t = req.principal.tenantId;
+        const [cur] = await loadUsers(tx, t, req.params.id);
+        if (!cur) throw notFound('user');
+        const cleared = await clearAccount(tx, signInKey(await tenantCode(tx, t), cur.login));
+        await recordChange(tx, req.actor, 'user.unlocked', {
+          action: 'sign_in_unlock',
+          object: 'user',
+          recordId: cur.id,
+          meta: { cleared },
+        });
+      }),
+  }),
 ];
+
+const tenantCode = async (tx: Tx, tenantId: string) =>
+  (await sql<{ slug: string }>`select slug from tenants where id = ${tenantId}`.execute(tx)).rows[0]!.slug;
 
 /**
  * The people picker for everyone (owner fields, user filters): names and units of active users
