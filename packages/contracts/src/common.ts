@@ -23,3 +23,58 @@ export const page = <T extends z.ZodType>(item: T) =>
 export const list = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
 
 export const Ok = z.object({ ok: z.literal(true) });
+
+/** Operators of the record engine's filter DSL (the same list as engine/records/filter.ts). */
+export const FILTER_OPS = [
+  'eq',
+  'ne',
+  'in',
+  'notIn',
+  'contains',
+  'notContains',
+  'startsWith',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'between',
+  'isEmpty',
+  'isNotEmpty',
+  'hasAny',
+  'hasAll',
+  'inLastDays',
+  'inNextDays',
+  'today',
+  'thisWeek',
+  'thisMonth',
+  'thisYear',
+] as const;
+
+/** A filter in the record engine's DSL: list queries, saved views and every drill-down use it. */
+export type Filter =
+  | { and: Filter[] }
+  | { or: Filter[] }
+  | { not: Filter }
+  | { field: string; op: (typeof FILTER_OPS)[number]; value?: unknown };
+export const Filter: z.ZodType<Filter> = z.lazy(() =>
+  z.union([
+    z.object({ and: z.array(Filter) }),
+    z.object({ or: z.array(Filter) }),
+    z.object({ not: Filter }),
+    z.object({ field: z.string(), op: z.enum(FILTER_OPS), value: z.unknown().optional() }),
+  ]),
+);
+
+/**
+ * A record as the record engine sends it: the fields the viewer may see (a tenant's objects have
+ * custom fields, so the values are an open map; masked values are strings), names for the ids in
+ * `_display` (null when the linked record has no name), and which fields were masked in `_masked`.
+ */
+export const RecordData = z.looseObject({
+  id: Id,
+  version: z.number().int(),
+  deletedAt: Timestamp.nullable(),
+  _display: z.record(z.string(), z.string().nullable()).optional(),
+  _masked: z.array(z.string()).optional(),
+});
+export type RecordData = z.infer<typeof RecordData>;

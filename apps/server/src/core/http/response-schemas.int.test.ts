@@ -25,17 +25,6 @@ const PENDING: string[] = [
   '/api/v1/approvals',
   '/api/v1/approval-flows',
   '/api/v1/me',
-  // sales, analytics
-  '/api/v1/opportunities',
-  '/api/v1/pipelines',
-  '/api/v1/quotes',
-  '/api/v1/contracts',
-  '/api/v1/orders',
-  '/api/v1/targets',
-  '/api/v1/forecast',
-  '/api/v1/customers',
-  '/api/v1/sales',
-  '/api/v1/analytics',
   // cdp
   '/api/v1/cdp',
 ];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { tenantDirectory } from '../../testing/fixtures.ts';
+import { marker, tenantDirectory } from '../../testing/fixtures.ts';
 import { getTestEnv, login, newTenant } from '../../testing/harness.ts';
 import { advanceTo, cny, newCustomer, newOpportunity, ok, q, sql } from '../sales/test-kit.ts';
 
@@ -203,8 +203,80 @@ describe('analytics dashboards', () => {
     assert.equal(b('2hto24h'), 1);
     assert.equal(b('none'), 2); // 丙 and 丁 were never answered
     assert.equal(rt.withinSla, 25);
+    // Every figure drills down to exactly its leads, also when narrowed to a unit.
+    const none = (r: any) => r.buckets.find((x: any) => x.key === 'none');
+    assert.deepEqual(await drill(none(rt).drill), [ids[2], ids[3]].sort());
+    assert.deepEqual(await drill(rt.drill), [...ids].sort());
+    const region = await ok(
+      hq.get(`/analytics/response-time?unit=${(await tenantDirectory(env, seed)).unit('EC')}`),
+    );
+    assert.deepEqual([region.total, none(region).value], [0, 0], 'HQ’s leads are not in the region');
+    assert.deepEqual(await drill(none(region).drill), []);
+    assert.deepEqual(await drill(region.drill), []);
     // The customer 360 of the converted customer shows the lead's history too.
     const v = await ok(hq.get(`/customers/${opp.customerId}/360`));
     assert.ok(v.timeline.some((e: any) => e.object === 'lead' && e.recordId === ids[0]));
+  });
+
+  it('answers win rate and pipeline on their own, and every section to a viewer who may read customers only', async () => {
+    const env = await getTestEnv();
+    const seed = await newTenant(env, 0);
+    const d = await tenantDirectory(env, seed);
+    const hq = await login(env, seed.slug, 'wang.jianguo');
+    const c = await newCustomer(hq);
+    const lost = await newOpportunity(hq, c, 100_000, { channel: 'website' });
+    await newOpportunity(hq, c, 200_000, { channel: 'website' });
+    await advanceTo(hq, lost.id, 'lost', 'price');
+
+    const wr = await ok(hq.get('/analytics/win-rate'));
+    assert.deepEqual([wr.won.value, wr.lost.value, wr.rate], [0, 1, 0]);
+    assert.deepEqual(
+      wr.lostReasons.map((r: any) => [r.reason, r.value]),
+      [['price', 1]],
+    );
+    assert.deepEqual(
+      wr.byOwner.map((o: any) => [o.name, o.won, o.lost]),
+      [['王建国', 0, 1]],
+    );
+    const pipeline = await ok(hq.get('/analytics/pipeline'));
+    assert.equal(pipeline.stages.find((s: any) => s.stage === 'discovery').amount, 200_000);
+
+    // Without read on leads the funnel counts what was created in the period; sections the viewer
+    // may not read at all say so instead of showing zeros.
+    const admin = await login(env, seed.slug, 'admin');
+    const role = await ok(
+      admin.post('/admin/roles', {
+        name: `customers only ${marker()}`,
+        permissions: ['customer:read'],
+        dataScopes: { '*': 'tenant' },
+      }),
+    );
+    const loginName = `cust.${marker().toLowerCase()}`;
+    const password = 'Viewer-pass-2026!';
+    await ok(
+      admin.post('/admin/users', {
+        login: loginName,
+        name: loginName,
+        unitId: d.unit('HQ'),
+        roleIds: [role.id],
+        password,
+      }),
+    );
+    const viewer = await login(env, seed.slug, loginName, password);
+    const dash = await ok(viewer.get('/analytics/dashboard'));
+    assert.deepEqual(
+      dash.funnel.stages.map((s: any) => [s.key, s.available, s.value]),
+      [
+        ['lead', false, 0],
+        ['customer', true, 1],
+        ['opportunity', false, 0],
+        ['order', false, 0],
+      ],
+    );
+    assert.equal(dash.funnel.direct, null);
+    assert.equal(dash.responseTime.available, false);
+    assert.equal(dash.winRate.available, false);
+    assert.equal(dash.pipeline.available, false);
+    assert.deepEqual(dash.targets, []);
   });
 });

@@ -1,4 +1,13 @@
-import { z } from 'zod';
+import {
+  Dashboard,
+  DashboardQuery,
+  Funnel,
+  FunnelByTeam,
+  PipelineByStage,
+  ResponseTimes,
+  WinRate,
+} from '@kehu/contracts/analytics';
+import type { z } from 'zod';
 import { defineRoute, type RouteSpec } from '../../core/http/route.ts';
 import {
   dashboard,
@@ -8,14 +17,6 @@ import {
   responseTimes,
   winRate,
 } from './analytics.service.ts';
-
-const query = z.object({
-  from: z.iso.date().optional(),
-  to: z.iso.date().optional(),
-  unit: z.string().max(40).optional(),
-  channel: z.string().max(64).optional(),
-  owner: z.string().max(40).optional(),
-});
 
 type Section = typeof funnel;
 const section = (
@@ -28,6 +29,7 @@ const section = (
     | typeof winRate
     | typeof pipelineByStage
     | typeof dashboard,
+  response: z.ZodType,
 ) =>
   defineRoute({
     method: 'GET',
@@ -35,7 +37,8 @@ const section = (
     permission: 'authenticated',
     summary,
     tags: ['analytics'],
-    query,
+    query: DashboardQuery,
+    response,
     handler: (req) => req.tx((tx) => (fn as Section)(tx, req.principal, req.actor, req.query)),
   });
 
@@ -44,18 +47,31 @@ export const analyticsRoutes: RouteSpec[] = [
     '/analytics/dashboard',
     'All dashboard sections (funnel, teams, response time, win rate, pipeline, targets)',
     dashboard,
+    Dashboard,
   ),
   section(
     '/analytics/funnel',
     'Funnel 线索 → 客户 → 商机 → 订单 with conversion and per-channel counts',
     funnel,
+    Funnel,
   ),
   section(
     '/analytics/funnel/teams',
     'The funnel per team (units directly below the chosen unit)',
     funnelByTeam,
+    FunnelByTeam,
   ),
-  section('/analytics/response-time', 'Lead first-response time distribution against the SLA', responseTimes),
-  section('/analytics/win-rate', 'Win rate overall, per owner, lost reasons', winRate),
-  section('/analytics/pipeline', 'Open pipeline by stage (count, amount, weighted)', pipelineByStage),
+  section(
+    '/analytics/response-time',
+    'Lead first-response time distribution against the SLA',
+    responseTimes,
+    ResponseTimes,
+  ),
+  section('/analytics/win-rate', 'Win rate overall, per owner, lost reasons', winRate, WinRate),
+  section(
+    '/analytics/pipeline',
+    'Open pipeline by stage (count, amount, weighted)',
+    pipelineByStage,
+    PipelineByStage,
+  ),
 ];

@@ -393,12 +393,14 @@ export async function responseTimes(
   ).rows;
   const by = new Map(rows.map((r) => [r.b, r.n]));
   const total = rows.reduce((s, r) => s + r.n, 0);
+  // The drill-downs list the leads counted: the same filter under the same unit.
+  const unit = q.unit ? { unit: q.unit } : {};
   const buckets = [
     ...BUCKETS.map((b, i) => ({ key: b.key, value: by.get(i) ?? 0 })),
     {
       key: 'none',
       value: by.get(-1) ?? 0,
-      drill: { object: 'lead', filter: and(filter, { field: 'firstRespondedAt', op: 'isEmpty' }) },
+      drill: { object: 'lead', filter: and(filter, { field: 'firstRespondedAt', op: 'isEmpty' }), ...unit },
     },
   ];
   // One scan: the SLA count rides along the bucket grouping.
@@ -409,7 +411,7 @@ export async function responseTimes(
     total,
     buckets,
     withinSla: total ? Math.round((within / total) * 10_000) / 100 : null,
-    drill: { object: 'lead', filter },
+    drill: { object: 'lead', filter, ...unit },
   };
 }
 

@@ -131,11 +131,15 @@ describe('targets, forecast and customer 360', () => {
     await drainBackground(env, seed.tenantId);
     v = await ok(zhang.get(`/customers/${cust}/360`));
     assert.equal(v.pipelineValue.tag, 'mid');
-    await ok(
-      (await login(env, seed.slug, 'wang.jianguo')).request('PUT', '/sales/settings', {
-        pipelineValue: { high: 40_000_000, mid: 1_000_000 },
-      }),
-    );
+    const hq = await login(env, seed.slug, 'wang.jianguo');
+    assert.deepEqual(await ok(hq.get('/sales/settings')), {
+      pipelineValue: { high: 50_000_000, mid: 5_000_000 },
+    });
+    await ok(hq.request('PUT', '/sales/settings', { pipelineValue: { high: 40_000_000, mid: 1_000_000 } }));
+    assert.deepEqual((await ok(zhang.get('/sales/settings'))).pipelineValue, {
+      high: 40_000_000,
+      mid: 1_000_000,
+    });
     v = await ok(zhang.get(`/customers/${cust}/360`));
     assert.equal(v.pipelineValue.tag, 'high', 'new thresholds re-tag at once');
     await advanceTo(zhang, big.id, 'lost', 'timing');

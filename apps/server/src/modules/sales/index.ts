@@ -1,3 +1,4 @@
+import { SALES_PERMISSIONS } from '@kehu/contracts/sales';
 import { sql } from 'kysely';
 import type { DomainEvent } from '../../core/events/outbox.ts';
 import type { JobContext } from '../../core/jobs/queue.ts';
@@ -112,7 +113,7 @@ export default defineModule({
   ],
   permissions: [
     {
-      key: 'sales:configure',
+      key: SALES_PERMISSIONS.configure,
       label: { 'zh-CN': '销售设置', 'en-US': 'Configure sales' },
       description: {
         'zh-CN': '销售流程与阶段、SOP 必做事项、审批流',
@@ -121,7 +122,7 @@ export default defineModule({
       demoRoles: ['总部销售经理'],
     },
     {
-      key: 'opportunity:reopen',
+      key: SALES_PERMISSIONS.opportunity.reopen,
       label: { 'zh-CN': '重新打开商机', 'en-US': 'Reopen opportunities' },
       description: {
         'zh-CN': '把已赢单或输单的商机改回进行中',

@@ -204,6 +204,15 @@ describe('opportunity stages', () => {
         ],
       }),
     );
+    const listed = (await ok(hq.get('/pipelines'))).items;
+    assert.deepEqual(
+      listed.map((x: any) => [x.isDefault, x.id === p.id]),
+      [
+        [true, false],
+        [false, true],
+      ],
+      'the default pipeline first, then the new one',
+    );
     const meta = await ok(hq.get('/meta/objects/opportunity'));
     const options = meta.fields.find((f: any) => f.apiName === 'stage').options.map((o: any) => o.value);
     assert.ok(options.includes('qualify') && options.includes('discovery'));

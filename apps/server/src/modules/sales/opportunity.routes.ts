@@ -1,30 +1,44 @@
+import { RecordData } from '@kehu/contracts/common';
+import {
+  Kanban,
+  KanbanQuery,
+  SALES_PERMISSIONS as P,
+  Pipeline,
+  PipelineCreate,
+  PipelineList,
+  PipelinePatch,
+  SopToggle,
+  SopView,
+  StageMove,
+} from '@kehu/contracts/sales';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
 import { recordCtx } from '../../engine/records/record.service.ts';
 import { kanban, moveStage, setSopItem, sopView } from './opportunity.service.ts';
 import { listPipelines } from './pipeline.queries.ts';
 import { createPipeline, updatePipeline } from './pipeline.service.ts';
-import { kanbanQuery, pipelineCreate, pipelinePatch, sopToggle, stageMove } from './sales.schemas.ts';
 
 export const opportunityRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/opportunities/kanban',
-    permission: 'opportunity:read',
+    permission: P.opportunity.read,
     summary: 'Kanban: per-stage counts, sums, weighted sums and first page of cards (data scope applies)',
     tags: ['sales'],
-    query: kanbanQuery,
+    query: KanbanQuery,
+    response: Kanban,
     handler: (req) =>
       req.tx(async (tx) => kanban(await recordCtx(tx, req.principal, req.actor, 'opportunity'), req.query)),
   }),
   defineRoute({
     method: 'POST',
     url: '/opportunities/:id/stage',
-    permission: 'opportunity:update',
+    permission: P.opportunity.update,
     probe: { params: { id: 'opportunity' } },
     summary: 'Move an opportunity to another stage (SOP-guarded; lost needs a reason; won/lost terminal)',
     tags: ['sales'],
     params: idParam,
-    body: stageMove,
+    body: StageMove,
+    response: RecordData,
     handler: (req) =>
       req.tx(async (tx) =>
         moveStage(
@@ -38,11 +52,12 @@ export const opportunityRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/opportunities/:id/sop',
-    permission: 'opportunity:read',
+    permission: P.opportunity.read,
     probe: { params: { id: 'opportunity' } },
     summary: "The opportunity's SOP checklist per stage with done state",
     tags: ['sales'],
     params: idParam,
+    response: SopView,
     handler: (req) =>
       req.tx(async (tx) =>
         sopView(await recordCtx(tx, req.principal, req.actor, 'opportunity'), req.params.id),
@@ -51,12 +66,13 @@ export const opportunityRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/opportunities/:id/sop',
-    permission: 'opportunity:update',
+    permission: P.opportunity.update,
     probe: { params: { id: 'opportunity' } },
     summary: 'Tick or untick one SOP item',
     tags: ['sales'],
     params: idParam,
-    body: sopToggle,
+    body: SopToggle,
+    response: SopView,
     handler: (req) =>
       req.tx(async (tx) =>
         setSopItem(await recordCtx(tx, req.principal, req.actor, 'opportunity'), req.params.id, req.body),
@@ -65,31 +81,34 @@ export const opportunityRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/pipelines',
-    permission: 'opportunity:read',
+    permission: P.opportunity.read,
     summary: "The tenant's pipelines with stages and SOP checklists",
     tags: ['sales'],
+    response: PipelineList,
     handler: (req) => req.tx(async (tx) => ({ items: await listPipelines(tx, req.principal.tenantId) })),
   }),
   defineRoute({
     method: 'POST',
     url: '/pipelines',
-    permission: 'sales:configure',
+    permission: P.configure,
     summary: 'Create a pipeline',
     tags: ['sales'],
-    body: pipelineCreate,
+    body: PipelineCreate,
     status: 201,
+    response: Pipeline,
     handler: (req) =>
       req.tx((tx) => createPipeline(tx, req.actor, req.principal.tenantId, req.body as any, req.locale)),
   }),
   defineRoute({
     method: 'PATCH',
     url: '/pipelines/:id',
-    permission: 'sales:configure',
+    permission: P.configure,
     summary: 'Change a pipeline (stages, SOP, default)',
     tags: ['sales'],
     params: idParam,
-    body: pipelinePatch,
+    body: PipelinePatch,
     probe: { params: { id: 'pipeline' } },
+    response: Pipeline,
     handler: (req) =>
       req.tx((tx) =>
         updatePipeline(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any, req.locale),

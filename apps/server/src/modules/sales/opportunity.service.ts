@@ -1,3 +1,4 @@
+import { SALES_PERMISSIONS } from '@kehu/contracts/sales';
 import { sql } from 'kysely';
 import { writeAudit } from '../../core/audit/audit.ts';
 import { can } from '../../core/auth/principal.ts';
@@ -82,7 +83,7 @@ export async function moveStage(
     throw salesProblem('conflict', locale, 'conflict.version', { current: rec.version });
   if (from && from.key === to.key)
     throw salesProblem('conflict', locale, 'stage_same', { stage: label(to, to.key) });
-  if (from && from.kind !== 'open' && !can(ctx.principal, 'opportunity:reopen'))
+  if (from && from.kind !== 'open' && !can(ctx.principal, SALES_PERMISSIONS.opportunity.reopen))
     throw salesProblem('conflict', locale, 'stage_terminal', { stage: label(from, String(rec.stage)) });
   if (to.kind === 'lost' && !move.lostReason)
     throw salesProblem('validation', locale, 'lost_reason_required', {}, [

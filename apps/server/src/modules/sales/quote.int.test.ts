@@ -61,6 +61,9 @@ describe('quotes', () => {
     assert.deepEqual(t.total, cny(1_164_018));
     assert.equal(t.subtotal.amount - t.discountTotal.amount + t.taxTotal.amount, t.total.amount);
     assert.equal(res.approval.required, false);
+    const stored = await ok(sun.get(`/quotes/${quote.id}/lines`));
+    assert.deepEqual(stored.lines, res.lines, 'the saved lines read back as priced');
+    assert.ok(stored.lines.every((l: any) => typeof l.id === 'string'));
     // Totals are the server's: the generic API refuses them.
     const tamper = await sun.patch(`/records/quote/${quote.id}`, { version: t.version, total: cny(1) });
     assert.equal(tamper.status, 422);
