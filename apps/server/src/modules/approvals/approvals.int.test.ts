@@ -19,7 +19,9 @@ async function quoteInApproval() {
     }),
   );
   const sun = await login(env, seed.slug, 'sun.lei');
-  const quote = await ok(sun.post('/records/quote', { name: '撤回测试', customerId: await newCustomer(sun) }));
+  const quote = await ok(
+    sun.post('/records/quote', { name: '撤回测试', customerId: await newCustomer(sun) }),
+  );
   await ok(
     sun.request('PUT', `/quotes/${quote.id}/lines`, {
       lines: [{ productId: product.id, quantity: 1, discountPercent: 20 }],
