@@ -50,11 +50,13 @@ export const FlowInput = z.object({
 export type FlowInput = z.infer<typeof FlowInput>;
 export const DecisionBody = z.object({ comment: z.string().max(2000).optional() });
 export type DecisionBody = z.infer<typeof DecisionBody>;
-export const InboxQuery = z.object({
+export const ApprovalInboxQuery = z.object({
   box: z.enum(APPROVAL_BOXES).default('pending'),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
-export const HistoryQuery = z.object({ object: z.string().min(1).max(40), recordId: z.uuid() });
+export type ApprovalInboxQuery = z.infer<typeof ApprovalInboxQuery>;
+export const ApprovalHistoryQuery = z.object({ object: z.string().min(1).max(40), recordId: z.uuid() });
+export type ApprovalHistoryQuery = z.infer<typeof ApprovalHistoryQuery>;
 
 // ------------------------------------------------------------------ responses
 
@@ -87,6 +89,7 @@ export const Flow = z.object({
 });
 export type Flow = z.infer<typeof Flow>;
 export const Flows = list(Flow);
+export type Flows = z.infer<typeof Flows>;
 
 export const ApprovalRequest = z.object({
   id: Id,
@@ -130,6 +133,7 @@ export const ApprovalInbox = z.object({
 });
 export type ApprovalInbox = z.infer<typeof ApprovalInbox>;
 export const ApprovalHistory = list(ApprovalRequest);
+export type ApprovalHistory = z.infer<typeof ApprovalHistory>;
 
 // ------------------------------------------------------------------ home card ("my day")
 

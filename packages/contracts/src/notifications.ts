@@ -24,6 +24,7 @@ export const NotificationsQuery = z.object({
   /** Paging: notifications older than this one. */
   before: z.uuid().optional(),
 });
+export type NotificationsQuery = z.infer<typeof NotificationsQuery>;
 export const WebhookInput = z
   // The URL rules are the outbound guard's (core/net), which answers with its own codes.
   .object({ url: z.string().min(1).max(2000), kinds: z.array(z.string().max(60)).max(50).optional() })
@@ -51,7 +52,9 @@ export type Notification = z.infer<typeof Notification>;
 export const NotificationList = z.object({ items: z.array(Notification), unread: z.number().int() });
 export type NotificationList = z.infer<typeof NotificationList>;
 export const UnreadCount = z.object({ unread: z.number().int() });
+export type UnreadCount = z.infer<typeof UnreadCount>;
 export const MarkedRead = z.object({ updated: z.number().int() });
+export type MarkedRead = z.infer<typeof MarkedRead>;
 
 export const Webhook = z.object({
   id: Id,
@@ -63,6 +66,7 @@ export const Webhook = z.object({
 });
 export type Webhook = z.infer<typeof Webhook>;
 export const Webhooks = list(Webhook);
+export type Webhooks = z.infer<typeof Webhooks>;
 
 /** The signing secret is in this answer only. */
 export const CreatedWebhook = z.object({
@@ -88,6 +92,7 @@ export const WebhookDelivery = z.object({
 });
 export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
 export const WebhookDeliveries = list(WebhookDelivery);
+export type WebhookDeliveries = z.infer<typeof WebhookDeliveries>;
 
 // ------------------------------------------------------------------ home card ("my day")
 

@@ -36,18 +36,22 @@ export type ConvertBody = z.infer<typeof ConvertBody>;
 export const MergeBody = z.object({ intoId: z.uuid() }).strict();
 export type MergeBody = z.infer<typeof MergeBody>;
 
-export const PoolQuery = z.object({
+export const LeadPoolQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).optional(),
   cursor: z.string().max(100).optional(),
 });
-export const InboxQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).optional() });
+export type LeadPoolQuery = z.infer<typeof LeadPoolQuery>;
+export const LeadInboxQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).optional() });
+export type LeadInboxQuery = z.infer<typeof LeadInboxQuery>;
 export const DuplicateQuery = z.object({
   phone: z.string().max(40).optional(),
   email: z.string().max(200).optional(),
   company: z.string().max(200).optional(),
   excludeId: z.string().max(40).optional(),
 });
+export type DuplicateQuery = z.infer<typeof DuplicateQuery>;
 export const FormKeyParams = z.object({ formKey: z.string().min(10).max(80) });
+export type FormKeyParams = z.infer<typeof FormKeyParams>;
 
 export const FormFieldSpec = z
   .object({ field: z.enum(FORM_FIELDS), required: z.boolean().optional() })

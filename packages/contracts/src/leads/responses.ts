@@ -54,22 +54,23 @@ export const InboxLead = LeadRecord.extend({
 });
 export type InboxLead = z.infer<typeof InboxLead>;
 
-export const Inbox = z.object({
+export const LeadInbox = z.object({
   items: z.array(InboxLead),
   counts: z.object({ open: z.number().int(), overdue: z.number().int(), waiting: z.number().int() }),
   serverTime: Timestamp,
 });
-export type Inbox = z.infer<typeof Inbox>;
+export type LeadInbox = z.infer<typeof LeadInbox>;
 
 export const PoolSettings = z.object({
   claimPerDay: z.number().int(),
   maxHeld: z.number().int(),
   reclaimDays: z.number().int(),
 });
-export const Pool = page(LeadRecord).extend({
+export type PoolSettings = z.infer<typeof PoolSettings>;
+export const LeadPool = page(LeadRecord).extend({
   limits: PoolSettings.extend({ claimedToday: z.number().int(), held: z.number().int() }),
 });
-export type Pool = z.infer<typeof Pool>;
+export type LeadPool = z.infer<typeof LeadPool>;
 
 const duplicateSeen = {
   object: z.enum(['lead', 'customer']),
@@ -133,6 +134,7 @@ export const Assignment = z.object({
 });
 export type Assignment = z.infer<typeof Assignment>;
 export const Assignments = list(Assignment);
+export type Assignments = z.infer<typeof Assignments>;
 
 export const Indicator = z.object({
   key: z.string(),
@@ -204,8 +206,10 @@ export const AssignmentRule = z.object({
 });
 export type AssignmentRule = z.infer<typeof AssignmentRule>;
 export const AssignmentRules = list(AssignmentRule);
+export type AssignmentRules = z.infer<typeof AssignmentRules>;
 
 export const WorkingHours = z.object({ days: z.array(z.number().int()), start: z.string(), end: z.string() });
+export type WorkingHours = z.infer<typeof WorkingHours>;
 export const UserLeadSettings = z.object({
   userId: Id,
   maxOpenLeads: z.number().int().nullable(),
@@ -213,6 +217,7 @@ export const UserLeadSettings = z.object({
 });
 export type UserLeadSettings = z.infer<typeof UserLeadSettings>;
 export const UserLeadSettingsList = list(UserLeadSettings.extend({ name: z.string() }));
+export type UserLeadSettingsList = z.infer<typeof UserLeadSettingsList>;
 
 export const LeadForm = z.object({
   id: Id,
@@ -228,6 +233,7 @@ export const LeadForm = z.object({
 });
 export type LeadForm = z.infer<typeof LeadForm>;
 export const LeadForms = list(LeadForm);
+export type LeadForms = z.infer<typeof LeadForms>;
 
 export const LeadChannel = z.object({
   id: Id,
@@ -243,3 +249,4 @@ export const LeadChannel = z.object({
 });
 export type LeadChannel = z.infer<typeof LeadChannel>;
 export const LeadChannels = list(LeadChannel);
+export type LeadChannels = z.infer<typeof LeadChannels>;

@@ -7,8 +7,8 @@ import {
   Flow,
   FlowInput,
   Flows,
-  HistoryQuery,
-  InboxQuery,
+  ApprovalHistoryQuery,
+  ApprovalInboxQuery,
 } from '@kehu/contracts/approvals';
 import { can } from '../../core/auth/principal.ts';
 import { notFound } from '../../core/errors.ts';
@@ -46,7 +46,7 @@ export const approvalRoutes: RouteSpec[] = [
     permission: APPROVALS_PERMISSIONS.read,
     summary: 'Approval inbox: pending for me, requested by me, decided by me',
     tags: ['approvals'],
-    query: InboxQuery,
+    query: ApprovalInboxQuery,
     response: ApprovalInbox,
     handler: (req) => req.tx((tx) => inbox(tx, req.principal, req.query.box, req.query.limit)),
   }),
@@ -56,7 +56,7 @@ export const approvalRoutes: RouteSpec[] = [
     permission: APPROVALS_PERMISSIONS.read,
     summary: "A record's approval requests with their full history",
     tags: ['approvals'],
-    query: HistoryQuery,
+    query: ApprovalHistoryQuery,
     response: ApprovalHistory,
     probe: { query: { object: '=quote', recordId: 'approval.quote' } },
     handler: (req) =>

@@ -11,8 +11,8 @@ import {
   FormCreate,
   FormKeyParams,
   FormPatch,
-  Inbox,
-  InboxQuery,
+  LeadInbox,
+  LeadInboxQuery,
   IntakeBody,
   IntakeResult,
   LEADS_PERMISSIONS,
@@ -24,8 +24,8 @@ import {
   LeadSettings,
   Merge,
   MergeBody,
-  Pool,
-  PoolQuery,
+  LeadPool,
+  LeadPoolQuery,
   PoolReturn,
   PoolReturned,
   PublicForm,
@@ -160,8 +160,8 @@ export const leadRoutes: RouteSpec[] = [
     permission: LEADS_PERMISSIONS.read,
     summary: 'My open leads by urgency (unanswered first by SLA deadline; overdue flags; next follow-up)',
     tags: TAGS,
-    query: InboxQuery,
-    response: Inbox,
+    query: LeadInboxQuery,
+    response: LeadInbox,
     handler: (req) =>
       req.tx(async (tx) => inbox(await recordCtx(tx, req.principal, req.actor, 'lead'), req.query), {
         readOnly: true,
@@ -173,8 +173,8 @@ export const leadRoutes: RouteSpec[] = [
     permission: LEADS_PERMISSIONS.read,
     summary: 'Leads in the pools (公海) of my unit, the units above it and below it; my claim limits',
     tags: TAGS,
-    query: PoolQuery,
-    response: Pool,
+    query: LeadPoolQuery,
+    response: LeadPool,
     handler: (req) =>
       req.tx(async (tx) => listPool(await recordCtx(tx, req.principal, req.actor, 'lead'), req.query), {
         readOnly: true,
