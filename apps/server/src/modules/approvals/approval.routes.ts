@@ -1,14 +1,14 @@
 import {
   APPROVALS_PERMISSIONS,
   ApprovalHistory,
+  ApprovalHistoryQuery,
   ApprovalInbox,
+  ApprovalInboxQuery,
   ApprovalRequest,
   DecisionBody,
   Flow,
   FlowInput,
   Flows,
-  ApprovalHistoryQuery,
-  ApprovalInboxQuery,
 } from '@kehu/contracts/approvals';
 import { can } from '../../core/auth/principal.ts';
 import { notFound } from '../../core/errors.ts';
