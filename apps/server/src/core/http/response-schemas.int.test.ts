@@ -17,14 +17,6 @@ const PENDING: string[] = [
   '/api/v1/views',
   '/api/v1/admin',
   '/api/v1/users',
-  // leads, notifications, approvals, home
-  '/api/v1/leads',
-  '/api/v1/public',
-  '/api/v1/notifications',
-  '/api/v1/notification-webhooks',
-  '/api/v1/approvals',
-  '/api/v1/approval-flows',
-  '/api/v1/me',
   // cdp
   '/api/v1/cdp',
 ];

@@ -62,7 +62,7 @@ export const exportQuerySchema = listQuerySchema.extend({
 export const recordOutSchema = z.looseObject({
   id: z.string(),
   version: z.number(),
-  ownerId: z.string().optional(),
+  ownerId: z.string().nullable().optional(),
   unitId: z.string().optional(),
   createdAt: z.string().optional(),
   updatedAt: z.string().optional(),

@@ -1,3 +1,4 @@
+import { APPROVALS_PERMISSIONS } from '@kehu/contracts/approvals';
 import type { Contribution } from '../../engine/module.ts';
 import { defineModule } from '../../engine/module.ts';
 import { approvalRoutes } from './approval.routes.ts';
@@ -17,7 +18,7 @@ export default defineModule({
   routes: approvalRoutes,
   permissions: [
     {
-      key: 'approval:read',
+      key: APPROVALS_PERMISSIONS.read,
       label: { 'zh-CN': '查看审批', 'en-US': 'View approvals' },
       description: {
         'zh-CN': '查看与本人相关的审批，撤回本人发起的审批',
@@ -26,7 +27,7 @@ export default defineModule({
       demoRoles: ['总部销售经理', '区域经理', '经销商店长', '销售顾问'],
     },
     {
-      key: 'approval:update',
+      key: APPROVALS_PERMISSIONS.update,
       label: { 'zh-CN': '处理审批', 'en-US': 'Decide approvals' },
       description: {
         'zh-CN': '作为审批人同意、驳回或退回',

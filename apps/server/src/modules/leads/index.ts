@@ -1,3 +1,4 @@
+import { LEADS_PERMISSIONS } from '@kehu/contracts/leads';
 import { defineModule } from '../../engine/module.ts';
 import { activityHooks } from './activity.hooks.ts';
 import { activityObject } from './activity.object.ts';
@@ -22,7 +23,7 @@ export default defineModule({
   jobs: { [NOTIFY_QUEUE]: notifyJob, [TICK_QUEUE]: tickJob, [TRAIN_QUEUE]: trainJob },
   permissions: [
     {
-      key: 'leads:configure',
+      key: LEADS_PERMISSIONS.configure,
       label: { 'zh-CN': '线索设置', 'en-US': 'Configure leads' },
       description: {
         'zh-CN': '分配规则、SLA、评分、公海、表单与渠道码、通知 Webhook',

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { FormFieldSpec } from '@kehu/contracts/leads';
 import { sql } from 'kysely';
 import type { Actor } from '../../core/audit/audit.ts';
 import { writeAudit } from '../../core/audit/audit.ts';
@@ -13,28 +14,8 @@ import { intakeContexts } from './lead.hooks.ts';
 import { leadsProblem } from './leads.messages.ts';
 import { assertOwnRefs } from './tenant-refs.ts';
 
-/** Lead fields a public form may collect (never owner, status, score …). */
-export const FORM_FIELDS = [
-  'name',
-  'company',
-  'phone',
-  'email',
-  'title',
-  'region',
-  'industry',
-  'need',
-  'companySize',
-  'decisionChain',
-  'remark',
-] as const;
-
 /** The honeypot: a field real visitors never see and bots love to fill. */
 export const HONEYPOT = 'website';
-
-export interface FormFieldSpec {
-  field: (typeof FORM_FIELDS)[number];
-  required?: boolean;
-}
 
 export interface LeadForm {
   id: string;

@@ -1,8 +1,8 @@
+import type { LeadStatus } from '@kehu/contracts/leads';
 import { emitEvents } from '../../core/events/outbox.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { getRecord, type RecordCtx, updateRecords } from '../../engine/records/record.service.ts';
 import { slaMinutes } from './lead.hooks.ts';
-import type { LeadStatus } from './lead.object.ts';
 import { lockLead } from './lead-lock.ts';
 import { leadsProblem, statusName } from './leads.messages.ts';
 import { loadSettings } from './scoring.service.ts';

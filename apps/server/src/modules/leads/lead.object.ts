@@ -1,3 +1,4 @@
+import type { LeadStatus } from '@kehu/contracts/leads';
 import { field, type ObjectDef, option, pii, systemFields } from '../../engine/records/object-def.ts';
 import { INDUSTRY_OPTIONS } from '../crm/index.ts';
 
@@ -14,15 +15,6 @@ export const CHANNEL_OPTIONS = [
   option('other', '其他', 'Other'),
 ];
 
-export const LEAD_STATUSES = [
-  'new',
-  'contacted',
-  'qualified',
-  'converted',
-  'disqualified',
-  'pooled',
-] as const;
-export type LeadStatus = (typeof LEAD_STATUSES)[number];
 export const OPEN_STATUSES: LeadStatus[] = ['new', 'contacted', 'qualified'];
 
 export const STATUS_OPTIONS = [

@@ -205,6 +205,17 @@ describe('lead intake', () => {
     assert.equal(lead.ownerId, sun.id, 'follows the customer owner');
     assert.deepEqual(lead.tags, ['event']);
     assert.equal(lead.campaign, '2026 车展');
+    // a code taken down stops bringing leads in
+    const off = await admin.request('PUT', `/leads/channels/${ch.body.id}`, {
+      code: 'expo-2026',
+      name: '车展',
+      channel: 'exhibition',
+      enabled: false,
+    });
+    assert.equal(off.status, 200, JSON.stringify(off.body));
+    assert.deepEqual([off.body.enabled, off.body.campaign, off.body.defaultTags], [false, null, []]);
+    const late = await admin.post('/leads/intake', { state: 'expo-2026', name: '迟到' });
+    assert.equal(late.status, 422, JSON.stringify(late.body));
     // a salesperson at another dealer enters the same phone: kept as theirs but flagged, and conversion is refused naming the owner
     const ma = await login(env, seed.slug, 'ma.chao');
     const mine = await ma.post('/records/lead', { name: '王经理', phone: p });

@@ -1,4 +1,44 @@
-import { z } from 'zod';
+import {
+  AssignmentRule,
+  AssignmentRules,
+  Assignments,
+  ChannelBody,
+  Conversion,
+  ConvertBody,
+  DuplicateCheck,
+  DuplicateOf,
+  DuplicateQuery,
+  FormCreate,
+  FormKeyParams,
+  FormPatch,
+  IntakeBody,
+  IntakeResult,
+  LEADS_PERMISSIONS,
+  LeadChannel,
+  LeadChannels,
+  LeadForm,
+  LeadForms,
+  LeadInbox,
+  LeadInboxQuery,
+  LeadPool,
+  LeadPoolQuery,
+  LeadRecord,
+  LeadSettings,
+  Merge,
+  MergeBody,
+  PoolReturn,
+  PoolReturned,
+  PublicForm,
+  PublicSubmission,
+  RuleBody,
+  RulePatch,
+  SettingsPatch,
+  StatusChange,
+  Training,
+  UserLeadSettings,
+  UserLeadSettingsList,
+  UserSettingsBody,
+} from '@kehu/contracts/leads';
 import { RateLimiter } from '../../core/auth/rate-limit.ts';
 import { badRequest } from '../../core/errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
@@ -29,28 +69,12 @@ import {
   upsertChannel,
 } from './intake.service.ts';
 import { changeStatus } from './lead-status.service.ts';
-import {
-  channelBody,
-  convertBody,
-  dupQuery,
-  formCreate,
-  formPatch,
-  intakeBody,
-  listQuery,
-  poolReturn,
-  ruleBody,
-  rulePatch,
-  settingsPatch,
-  statusChange,
-  userSettingsBody,
-} from './leads.schemas.ts';
 import { claimLead, listPool, returnToPool } from './pool.service.ts';
 import { rescoreOpenLeads, trainModel } from './scoring.service.ts';
 
 const TAGS = ['leads'];
 /** Per IP and form; the default suits a human filling a form, not a script. */
 const formLimiter = new RateLimiter(Number(process.env.LEADS_FORM_RATE_LIMIT ?? 10), 60_000);
-const formKeyParam = z.object({ formKey: z.string().min(10).max(80) });
 
 function cors(reply: { header(k: string, v: string): unknown }) {
   // Forms are embedded on the tenant's own sites. Submissions are simple CORS requests
@@ -67,7 +91,8 @@ export const leadRoutes: RouteSpec[] = [
     permission: 'public',
     summary: 'Public: the fields and texts of an embeddable lead form',
     tags: TAGS,
-    params: formKeyParam,
+    params: FormKeyParams,
+    response: PublicForm,
     handler: async (req, reply) => {
       cors(reply);
       return publicFormSpec(req.database.db, req.params.formKey, req.locale);
@@ -80,9 +105,10 @@ export const leadRoutes: RouteSpec[] = [
     summary:
       'Public: submit a lead through an embeddable form (honeypot, per-IP rate limit; JSON or text/plain JSON)',
     tags: TAGS,
-    params: formKeyParam,
+    params: FormKeyParams,
     status: 201,
     bodyLimit: 32 * 1024,
+    response: PublicSubmission,
     handler: async (req, reply) => {
       cors(reply);
       formLimiter.hit(`${req.raw.ip}:${req.params.formKey}`);
@@ -113,11 +139,12 @@ export const leadRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/leads/intake',
-    permission: 'lead:create',
+    permission: LEADS_PERMISSIONS.create,
     summary: 'Create a lead from a channel code (state → channel, campaign, default tags, assignment rule)',
     tags: TAGS,
-    body: intakeBody,
+    body: IntakeBody,
     status: 201,
+    response: IntakeResult,
     handler: async (req) => {
       const r = await req.tx((tx) =>
         intakeByChannel(tx, req.principal, req.actor, req.body as any, req.locale),
@@ -130,10 +157,11 @@ export const leadRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/leads/inbox',
-    permission: 'lead:read',
+    permission: LEADS_PERMISSIONS.read,
     summary: 'My open leads by urgency (unanswered first by SLA deadline; overdue flags; next follow-up)',
     tags: TAGS,
-    query: z.object({ limit: z.coerce.number().int().min(1).max(200).optional() }),
+    query: LeadInboxQuery,
+    response: LeadInbox,
     handler: (req) =>
       req.tx(async (tx) => inbox(await recordCtx(tx, req.principal, req.actor, 'lead'), req.query), {
         readOnly: true,
@@ -142,10 +170,11 @@ export const leadRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/leads/pool',
-    permission: 'lead:read',
+    permission: LEADS_PERMISSIONS.read,
     summary: 'Leads in the pools (公海) of my unit, the units above it and below it; my claim limits',
     tags: TAGS,
-    query: listQuery,
+    query: LeadPoolQuery,
+    response: LeadPool,
     handler: (req) =>
       req.tx(async (tx) => listPool(await recordCtx(tx, req.principal, req.actor, 'lead'), req.query), {
         readOnly: true,
@@ -154,12 +183,13 @@ export const leadRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/leads/duplicates',
-    permission: 'lead:read',
+    permission: LEADS_PERMISSIONS.read,
     summary:
       'Duplicate check before save: an existing lead or customer with the same phone, email or company, and its owner',
     tags: TAGS,
-    query: dupQuery,
+    query: DuplicateQuery,
     probe: { query: { phone: 'lead.phone' } },
+    response: DuplicateCheck,
     handler: (req) =>
       req.tx(
         async (tx) => checkDuplicates(await recordCtx(tx, req.principal, req.actor, 'lead'), req.query),
@@ -169,11 +199,12 @@ export const leadRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/leads/:id/claim',
-    permission: 'lead:update',
+    permission: LEADS_PERMISSIONS.update,
     probe: { params: { id: 'lead' } },
     summary: 'Claim a lead from the pool (race-safe; 409 names the owner; daily and holding limits)',
     tags: TAGS,
     params: idParam,
+    response: LeadRecord,
     handler: (req) =>
       req.tx(async (tx) =>
         claimLead(await recordCtx(tx, req.principal, req.actor, 'lead'), req.params.id, req.locale),
@@ -182,12 +213,13 @@ export const leadRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/leads/:id/return',
-    permission: 'lead:update',
+    permission: LEADS_PERMISSIONS.update,
     probe: { params: { id: 'lead' } },
     summary: 'Return a lead to its unit pool with a reason',
     tags: TAGS,
     params: idParam,
-    body: poolReturn,
+    body: PoolReturn,
+    response: PoolReturned,
     handler: (req) =>
       req.tx(async (tx) =>
         returnToPool(
@@ -201,12 +233,13 @@ export const leadRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/leads/:id/status',
-    permission: 'lead:update',
+    permission: LEADS_PERMISSIONS.update,
     probe: { params: { id: 'lead' } },
     summary: 'Change a lead status (guarded transitions; disqualify needs a reason)',
     tags: TAGS,
     params: idParam,
-    body: statusChange,
+    body: StatusChange,
+    response: LeadRecord,
     handler: (req) =>
       req.tx(async (tx) =>
         changeStatus(
@@ -220,13 +253,14 @@ export const leadRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/leads/:id/convert',
-    permission: 'lead:update',
+    permission: LEADS_PERMISSIONS.update,
     probe: { params: { id: 'lead' }, body: { 'customer.id': 'customer' } },
     summary:
       'Convert a lead: customer (existing or new), contact, optional opportunity, activities moved — one transaction',
     tags: TAGS,
     params: idParam,
-    body: convertBody,
+    body: ConvertBody,
+    response: Conversion,
     handler: (req) =>
       req.tx(async (tx) =>
         convertLead(
@@ -240,12 +274,13 @@ export const leadRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/leads/:id/merge',
-    permission: 'lead:update',
+    permission: LEADS_PERMISSIONS.update,
     probe: { params: { id: 'lead' }, body: { intoId: 'lead' } },
     summary: 'Merge this (duplicate) lead into another: fill empty fields, move activities, close this one',
     tags: TAGS,
     params: idParam,
-    body: z.object({ intoId: z.uuid() }).strict(),
+    body: MergeBody,
+    response: Merge,
     handler: (req) =>
       req.tx(async (tx) =>
         mergeLead(
@@ -259,11 +294,12 @@ export const leadRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/leads/:id/duplicate',
-    permission: 'lead:read',
+    permission: LEADS_PERMISSIONS.read,
     probe: { params: { id: 'lead' } },
     summary: 'The lead or customer this lead duplicates, with its owner (撞单 warning)',
     tags: TAGS,
     params: idParam,
+    response: DuplicateOf,
     handler: (req) =>
       req.tx(
         async (tx) => duplicateOf(await recordCtx(tx, req.principal, req.actor, 'lead'), req.params.id),
@@ -273,11 +309,12 @@ export const leadRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/leads/:id/assignments',
-    permission: 'lead:read',
+    permission: LEADS_PERMISSIONS.read,
     probe: { params: { id: 'lead' } },
     summary: 'Assignment history of a lead with the reason of every decision',
     tags: TAGS,
     params: idParam,
+    response: Assignments,
     handler: (req) =>
       req.tx(
         async (tx) => assignmentHistory(await recordCtx(tx, req.principal, req.actor, 'lead'), req.params.id),
@@ -288,26 +325,29 @@ export const leadRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/leads/settings',
-    permission: 'lead:read',
+    permission: LEADS_PERMISSIONS.read,
     summary: 'Scorecard, model summary, SLA minutes per channel, pool rules',
     tags: TAGS,
+    response: LeadSettings,
     handler: (req) => req.tx((tx) => getSettings(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
     method: 'PATCH',
     url: '/leads/settings',
-    permission: 'leads:configure',
+    permission: LEADS_PERMISSIONS.configure,
     summary: 'Edit the scorecard, SLA or pool rules (a scorecard change re-scores open leads)',
     tags: TAGS,
-    body: settingsPatch,
+    body: SettingsPatch,
+    response: LeadSettings,
     handler: (req) => req.tx((tx) => updateSettings(tx, req.actor, req.principal.tenantId, req.body as any)),
   }),
   defineRoute({
     method: 'POST',
     url: '/leads/scoring/train',
-    permission: 'leads:configure',
+    permission: LEADS_PERMISSIONS.configure,
     summary: "Retrain the scoring model on the tenant's converted/disqualified history now",
     tags: TAGS,
+    response: Training,
     handler: (req) =>
       req.tx(async (tx) => {
         const r = await trainModel(tx, req.principal.tenantId);
@@ -318,38 +358,41 @@ export const leadRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/leads/rules',
-    permission: 'leads:configure',
+    permission: LEADS_PERMISSIONS.configure,
     summary: 'Assignment rules in order',
     tags: TAGS,
+    response: AssignmentRules,
     handler: (req) => req.tx((tx) => listRules(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',
     url: '/leads/rules',
-    permission: 'leads:configure',
+    permission: LEADS_PERMISSIONS.configure,
     probe: { body: { poolUnitId: 'unit', 'members.0.userId': 'user' } },
     summary: 'Add an assignment rule',
     tags: TAGS,
-    body: ruleBody,
+    body: RuleBody,
     status: 201,
+    response: AssignmentRule,
     handler: (req) => req.tx((tx) => createRule(tx, req.actor, req.principal.tenantId, req.body as any)),
   }),
   defineRoute({
     method: 'PATCH',
     url: '/leads/rules/:id',
-    permission: 'leads:configure',
+    permission: LEADS_PERMISSIONS.configure,
     summary: 'Change an assignment rule (order, conditions, strategy, members)',
     tags: TAGS,
     params: idParam,
-    body: rulePatch,
+    body: RulePatch,
     probe: { params: { id: 'lead_rule' }, body: { poolUnitId: 'unit', 'members.0.userId': 'user' } },
+    response: AssignmentRule,
     handler: (req) =>
       req.tx((tx) => updateRule(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any)),
   }),
   defineRoute({
     method: 'DELETE',
     url: '/leads/rules/:id',
-    permission: 'leads:configure',
+    permission: LEADS_PERMISSIONS.configure,
     summary: 'Remove an assignment rule',
     tags: TAGS,
     params: idParam,
@@ -360,83 +403,91 @@ export const leadRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/leads/user-settings',
-    permission: 'leads:configure',
+    permission: LEADS_PERMISSIONS.configure,
     summary: 'Per-user lead capacity and working hours',
     tags: TAGS,
+    response: UserLeadSettingsList,
     handler: (req) => req.tx((tx) => listUserSettings(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
     method: 'PUT',
     url: '/leads/user-settings/:id',
-    permission: 'leads:configure',
+    permission: LEADS_PERMISSIONS.configure,
     summary: "Set a user's lead capacity (max open leads) and working hours",
     tags: TAGS,
     params: idParam,
-    body: userSettingsBody,
+    body: UserSettingsBody,
     probe: { params: { id: 'user' } },
+    response: UserLeadSettings,
     handler: (req) =>
       req.tx((tx) => putUserSettings(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any)),
   }),
   defineRoute({
     method: 'GET',
     url: '/leads/forms',
-    permission: 'leads:configure',
+    permission: LEADS_PERMISSIONS.configure,
     summary: 'Web forms with their public keys',
     tags: TAGS,
+    response: LeadForms,
     handler: (req) => req.tx((tx) => listForms(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',
     url: '/leads/forms',
-    permission: 'leads:configure',
+    permission: LEADS_PERMISSIONS.configure,
     probe: { body: { unitId: 'unit' } },
     summary: 'Create an embeddable web form',
     tags: TAGS,
-    body: formCreate,
+    body: FormCreate,
     status: 201,
+    response: LeadForm,
     handler: (req) => req.tx((tx) => createForm(tx, req.actor, req.principal, req.body as any)),
   }),
   defineRoute({
     method: 'PATCH',
     url: '/leads/forms/:id',
-    permission: 'leads:configure',
+    permission: LEADS_PERMISSIONS.configure,
     summary: 'Change or disable a web form',
     tags: TAGS,
     params: idParam,
-    body: formPatch,
+    body: FormPatch,
     probe: { params: { id: 'lead_form' } },
+    response: LeadForm,
     handler: (req) =>
       req.tx((tx) => updateForm(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any)),
   }),
   defineRoute({
     method: 'GET',
     url: '/leads/channels',
-    permission: 'leads:configure',
+    permission: LEADS_PERMISSIONS.configure,
     summary: 'Channel codes (活码)',
     tags: TAGS,
+    response: LeadChannels,
     handler: (req) => req.tx((tx) => listChannels(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',
     url: '/leads/channels',
-    permission: 'leads:configure',
+    permission: LEADS_PERMISSIONS.configure,
     probe: { body: { ruleId: 'lead_rule', unitId: 'unit' } },
     summary: 'Create a channel code',
     tags: TAGS,
-    body: channelBody,
+    body: ChannelBody,
     status: 201,
+    response: LeadChannel,
     handler: (req) =>
       req.tx((tx) => upsertChannel(tx, req.actor, req.principal.tenantId, null, req.body as any)),
   }),
   defineRoute({
     method: 'PUT',
     url: '/leads/channels/:id',
-    permission: 'leads:configure',
+    permission: LEADS_PERMISSIONS.configure,
     summary: 'Replace a channel code',
     tags: TAGS,
     params: idParam,
-    body: channelBody,
+    body: ChannelBody,
     probe: { params: { id: 'lead_channel' }, body: { ruleId: 'lead_rule', unitId: 'unit' } },
+    response: LeadChannel,
     handler: (req) =>
       req.tx((tx) => upsertChannel(tx, req.actor, req.principal.tenantId, req.params.id, req.body as any)),
   }),

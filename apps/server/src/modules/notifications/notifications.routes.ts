@@ -1,4 +1,14 @@
-import { z } from 'zod';
+import {
+  CreatedWebhook,
+  MarkedRead,
+  NOTIFICATIONS_PERMISSIONS,
+  NotificationList,
+  NotificationsQuery,
+  UnreadCount,
+  WebhookDeliveries,
+  WebhookInput,
+  Webhooks,
+} from '@kehu/contracts/notifications';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
 import {
   createWebhook,
@@ -15,14 +25,11 @@ export const notificationRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/notifications',
-    permission: 'authenticated',
+    permission: NOTIFICATIONS_PERMISSIONS.own,
     summary: 'My notifications, newest first, with the unread count',
     tags: ['notifications'],
-    query: z.object({
-      unread: z.enum(['true', 'false']).optional(),
-      limit: z.coerce.number().int().min(1).max(100).optional(),
-      before: z.uuid().optional(),
-    }),
+    query: NotificationsQuery,
+    response: NotificationList,
     handler: (req) =>
       req.tx(
         (tx) =>
@@ -37,9 +44,10 @@ export const notificationRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/notifications/unread-count',
-    permission: 'authenticated',
+    permission: NOTIFICATIONS_PERMISSIONS.own,
     summary: 'How many of my notifications are unread (for the bell badge)',
     tags: ['notifications'],
+    response: UnreadCount,
     handler: (req) =>
       req.tx(
         async (tx) => ({ unread: await unreadCount(tx, req.principal.tenantId, req.principal.userId) }),
@@ -51,15 +59,16 @@ export const notificationRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/notifications/read-all',
-    permission: 'authenticated',
+    permission: NOTIFICATIONS_PERMISSIONS.own,
     summary: 'Mark all my notifications read',
     tags: ['notifications'],
+    response: MarkedRead,
     handler: (req) => req.tx((tx) => markAllRead(tx, req.principal.tenantId, req.principal.userId)),
   }),
   defineRoute({
     method: 'POST',
     url: '/notifications/:id/read',
-    permission: 'authenticated',
+    permission: NOTIFICATIONS_PERMISSIONS.own,
     summary: 'Mark one of my notifications read',
     tags: ['notifications'],
     params: idParam,
@@ -71,29 +80,28 @@ export const notificationRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/notification-webhooks',
-    permission: 'leads:configure',
+    permission: NOTIFICATIONS_PERMISSIONS.webhooks,
     summary: "The tenant's notification webhooks",
     tags: ['notifications'],
+    response: Webhooks,
     handler: (req) => req.tx((tx) => listWebhooks(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',
     url: '/notification-webhooks',
-    permission: 'leads:configure',
+    permission: NOTIFICATIONS_PERMISSIONS.webhooks,
     summary:
       'Add a webhook (Standard Webhooks signing; https and public addresses only unless the operator allows; the secret is shown once)',
     tags: ['notifications'],
-    body: z
-      // The URL rules are the outbound guard's (platform/net), which answers with its own codes.
-      .object({ url: z.string().min(1).max(2000), kinds: z.array(z.string().max(60)).max(50).optional() })
-      .strict(),
+    body: WebhookInput,
+    response: CreatedWebhook,
     status: 201,
     handler: (req) => req.tx((tx) => createWebhook(tx, req.principal.tenantId, req.body, req.locale)),
   }),
   defineRoute({
     method: 'DELETE',
     url: '/notification-webhooks/:id',
-    permission: 'leads:configure',
+    permission: NOTIFICATIONS_PERMISSIONS.webhooks,
     summary: 'Remove a webhook',
     tags: ['notifications'],
     params: idParam,
@@ -104,11 +112,12 @@ export const notificationRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/notification-webhooks/:id/deliveries',
-    permission: 'leads:configure',
+    permission: NOTIFICATIONS_PERMISSIONS.webhooks,
     summary: 'Delivery log of a webhook (status, attempts, response code, duration, error code and message)',
     tags: ['notifications'],
     params: idParam,
     probe: { params: { id: 'notification_webhook' } },
+    response: WebhookDeliveries,
     handler: (req) =>
       req.tx((tx) => listDeliveries(tx, req.principal.tenantId, req.params.id, req.locale), {
         readOnly: true,
