@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
-import { getRecord, type RecordCtx } from '../../engine/records/record.service.ts';
+import { can } from '../../core/auth/principal.ts';
+import { AppError } from '../../core/errors.ts';
+import { getRecord, type RecordCtx, recordCtx } from '../../engine/records/record.service.ts';
 import { type Row, toRecord } from '../../engine/records/record-mapper.ts';
 
 /** A salesperson's lead inbox and a lead's assignment history. */
@@ -56,8 +58,9 @@ export async function assignmentHistory(ctx: RecordCtx, id: string) {
       ctx.tx,
     )
   ).rows;
+  const reasons = await Promise.all(rows.map((r) => reasonAsSeenBy(ctx, r.reason)));
   return {
-    items: rows.map((r) => ({
+    items: rows.map((r, i) => ({
       id: r.id,
       kind: r.kind,
       ruleId: r.rule_id,
@@ -67,8 +70,33 @@ export async function assignmentHistory(ctx: RecordCtx, id: string) {
       toUserId: r.to_user_id,
       toName: r.to_name,
       unitId: r.unit_id,
-      reason: r.reason,
+      reason: reasons[i],
       at: new Date(r.created_at).toISOString(),
     })),
   };
+}
+
+/**
+ * A 撞单 decision names the record the lead matched: its id stays only for a viewer who may see
+ * that record (like the duplicate warning), the owner's name always.
+ */
+async function reasonAsSeenBy(ctx: RecordCtx, reason: Record<string, unknown> | null) {
+  if (
+    reason?.code !== 'duplicate_owner' ||
+    typeof reason.id !== 'string' ||
+    typeof reason.object !== 'string'
+  )
+    return reason;
+  const hidden = () => {
+    const { id: _hidden, ...rest } = reason;
+    return rest;
+  };
+  if (!can(ctx.principal, `${reason.object}:read`)) return hidden();
+  try {
+    await getRecord(await recordCtx(ctx.tx, ctx.principal, ctx.actor, reason.object), reason.id);
+    return reason;
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    return hidden();
+  }
 }

@@ -59,4 +59,46 @@ describe('lead duplicates across scopes', () => {
     assert.equal(own.duplicate.visible, true);
     assert.equal(own.ownedByOther, false);
   });
+
+  it("keeps the matched record out of a lead's assignment history for a viewer outside its scope", async () => {
+    const seed = await newTenant(env, 3);
+    const d = await tenantDirectory(env, seed);
+    const admin = await login(env, seed.slug, 'admin');
+    const sun = d.user('sun.lei');
+    const phone = `1392${String(Date.now()).slice(-7)}`;
+    const cust = await ok(
+      admin.post('/records/customer', { name: '宁波海曙商贸', phone, ownerId: sun.id }),
+      201,
+    );
+    await ok(admin.post('/leads/channels', { code: 'hist-dup', name: '展会', channel: 'exhibition' }), 201);
+    const lead = await ok(admin.post('/leads/intake', { state: 'hist-dup', name: '周经理', phone }), 201);
+
+    // A role that reads every lead but no customer: the history says who and why, not which record.
+    await ok(
+      admin.post('/admin/roles', {
+        name: '线索质检',
+        permissions: ['lead:read'],
+        dataScopes: { '*': 'tenant' },
+        fieldAccess: {},
+      }),
+      201,
+    );
+    const roles = (await ok(admin.get('/admin/roles'))).items;
+    const qc = d.user('zhou.xiaoyan');
+    const roleId = roles.find((r: any) => r.name === '线索质检').id;
+    await ok(admin.patch(`/admin/users/${qc.id}`, { roleIds: [roleId] }));
+    const viewer = await login(env, seed.slug, 'zhou.xiaoyan');
+    const history = await ok(viewer.get(`/leads/${lead.id}/assignments`));
+    const dupEntry = history.items.find((a: any) => a.reason?.code === 'duplicate_owner');
+    assert.ok(dupEntry, JSON.stringify(history));
+    assert.equal(dupEntry.reason.owner, '孙磊');
+    assert.ok(
+      !JSON.stringify(history).includes(cust.id),
+      `no id of the customer the viewer may not see: ${JSON.stringify(history)}`,
+    );
+
+    // Whoever may see the customer still gets the link.
+    const mine = await ok(admin.get(`/leads/${lead.id}/assignments`));
+    assert.equal(mine.items.find((a: any) => a.reason?.code === 'duplicate_owner').reason.id, cust.id);
+  });
 });
