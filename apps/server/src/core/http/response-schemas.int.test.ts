@@ -36,8 +36,6 @@ const PENDING: string[] = [
   '/api/v1/customers',
   '/api/v1/sales',
   '/api/v1/analytics',
-  // cdp
-  '/api/v1/cdp',
 ];
 
 describe('route contract', () => {

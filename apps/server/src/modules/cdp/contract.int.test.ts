@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  IdentityRuleList,
+  ProfilePage,
+  SegmentHistory,
+  SegmentMembers,
+  SegmentRecompute,
+  SourceList,
+  SourceWithKey,
+  SubjectTags,
+  TagCatalogue,
+} from '@kehu/contracts/cdp';
+import type { z } from 'zod';
+import { drainBackground, useTestEnv } from '../../testing/harness.ts';
+import { sendBatch, tenantWithSource } from './test-kit.ts';
+
+const env = useTestEnv();
+
+/**
+ * The server checks its answers against the declared schemas in tests (KEHU_CHECK_RESPONSES);
+ * this walks the CDP routes no other test reaches, and reads each answer with the contract the
+ * web reads it with.
+ */
+const read = <S extends z.ZodType>(schema: S, r: { status: number; body: unknown }, status = 200) => {
+  assert.equal(r.status, status, JSON.stringify(r.body));
+  return schema.parse(r.body) as z.infer<S>;
+};
+
+describe('CDP contract', () => {
+  it('answers sources, key rotation, identity rules, recompute, history and members in their declared shapes', async () => {
+    const { admin, tenantId, source, key } = await tenantWithSource(env, 0);
+    await sendBatch(env, key, [
+      { type: 'identify', userId: 'c1', traits: { name: '王芳', phone: '13912345678', city: '上海' } },
+      { type: 'track', userId: 'c1', event: 'Product Viewed', properties: { sku: 'P1' } },
+    ]);
+    await drainBackground(env, tenantId);
+
+    const sources = read(SourceList, await admin.get('/cdp/sources'));
+    assert.deepEqual(
+      sources.items.map((s) => s.id),
+      [source.id],
+    );
+    assert.equal('writeKey' in sources.items[0]!, false, 'a listed source never shows its key');
+    const rotated = read(SourceWithKey, await admin.post(`/cdp/sources/${source.id}/rotate-key`));
+    assert.notEqual(rotated.writeKey, key);
+
+    const put = await admin.request('PUT', '/cdp/identity-rules/phone', {
+      maxPerProfile: 2,
+      priority: 61,
+      blocked: ['+8613800000000'],
+    });
+    assert.equal(put.status, 204, JSON.stringify(put.body));
+    const rules = read(IdentityRuleList, await admin.get('/cdp/identity-rules'));
+    assert.deepEqual(
+      rules.items.find((r) => r.kind === 'phone'),
+      { kind: 'phone', maxPerProfile: 2, priority: 61, blocked: ['+8613800000000'] },
+    );
+
+    const seg = await admin.post('/cdp/segments', {
+      name: '上海客户',
+      rule: { trait: 'city', op: 'eq', value: '上海' },
+    });
+    assert.equal(seg.status, 201, JSON.stringify(seg.body));
+    const recomputed = read(SegmentRecompute, await admin.post(`/cdp/segments/${seg.body.id}/recompute`));
+    assert.equal(recomputed.members, 1);
+    const history = read(SegmentHistory, await admin.get(`/cdp/segments/${seg.body.id}/history`));
+    assert.equal(history.items.at(-1)?.members, 1);
+    const members = read(SegmentMembers, await admin.get(`/cdp/segments/${seg.body.id}/members`));
+    assert.equal(members.items.length, 1);
+
+    const profiles = read(ProfilePage, await admin.get('/cdp/profiles?count=true'));
+    assert.equal(profiles.total, 1);
+    const tags = read(SubjectTags, await admin.get(`/cdp/subjects/profile/${profiles.items[0]!.id}/tags`));
+    assert.deepEqual(
+      tags.segments.map((s) => s.id),
+      [seg.body.id],
+    );
+    read(TagCatalogue, await admin.get('/cdp/tags'));
+
+    const csv = await admin.get(`/cdp/segments/${seg.body.id}/export`);
+    assert.equal(csv.status, 200);
+    assert.match(csv.headers.get('content-type') ?? '', /^text\/csv/);
+    // fetch's text() drops the byte-order mark the export starts with.
+    assert.match(String(csv.body), /^\uFEFF?id,name,phone,email,entered_at\n/);
+  });
+});
