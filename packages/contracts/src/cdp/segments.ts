@@ -62,9 +62,9 @@ export type SegmentRecompute = z.infer<typeof SegmentRecompute>;
 export const ProfileMember = z.object({
   id: Id,
   name: z.string().nullable(),
-  /** Trait values as stored (masked unless the viewer may unmask). */
-  phone: z.unknown(),
-  email: z.unknown(),
+  /** Trait values as stored (masked unless the viewer may unmask); null when absent. */
+  phone: z.json(),
+  email: z.json(),
   enteredAt: Timestamp,
 });
 export const RecordMember = z.object({
@@ -75,7 +75,7 @@ export const RecordMember = z.object({
   enteredAt: Timestamp,
 });
 /** Profile segments list people, record segments list records. */
-export const SegmentMembers = z.union([list(ProfileMember), list(RecordMember)]);
+export const SegmentMembers = z.union([list(RecordMember), list(ProfileMember)]);
 export type SegmentMembers = z.infer<typeof SegmentMembers>;
 
 export const SegmentDay = z.object({
