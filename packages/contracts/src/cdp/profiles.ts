@@ -106,7 +106,7 @@ export const Merge = z.object({
   reason: z.string(),
   evidence: z.object({
     /** The identity both profiles held (masked like any identity unless unmasked). */
-    identity: z.object({ kind: z.string(), namespace: z.string().optional(), value: z.string() }).nullable(),
+    identity: z.object({ kind: z.string(), namespace: z.string(), value: z.string() }).nullable(),
     messageId: z.string().nullable(),
   }),
   splitAt: Timestamp.nullable(),

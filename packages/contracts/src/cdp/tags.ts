@@ -174,15 +174,10 @@ export const ModelCard = z.object({
   trainedAt: Timestamp.nullable(),
   scoredAt: Timestamp.nullable(),
   scored: z.number().int(),
-  // `{}` while the first training is still running.
-  metrics: z.union([ModelMetrics, z.object({}).strict()]).nullable(),
-  /** Profiles per band at the last scoring (`{}` while the first training runs). */
-  distribution: z
-    .union([
-      z.object({ high: z.number().int(), mid: z.number().int(), low: z.number().int() }),
-      z.object({}).strict(),
-    ])
-    .nullable(),
+  /** How well the model ranked held-out profiles; null until a model is trained. */
+  metrics: ModelMetrics.nullable(),
+  /** Profiles per band at the last scoring; null until a model is trained. */
+  distribution: z.object({ high: z.number().int(), mid: z.number().int(), low: z.number().int() }).nullable(),
   /** Weight per standard deviation of each (log-scaled) feature. */
   features: z.array(z.object({ key: z.string(), label: z.string(), weight: z.number() })),
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   IdentityRuleList,
+  ModelCard,
   ProfilePage,
   SegmentHistory,
   SegmentMembers,
@@ -11,7 +12,9 @@ import {
   SubjectTags,
   TagCatalogue,
 } from '@kehu/contracts/cdp';
+import { sql } from 'kysely';
 import type { z } from 'zod';
+import { inTenant } from '../../core/db/tenant-scope.ts';
 import { drainBackground, useTestEnv } from '../../testing/harness.ts';
 import { sendBatch, tenantWithSource } from './test-kit.ts';
 
@@ -83,5 +86,26 @@ describe('CDP contract', () => {
     assert.match(csv.headers.get('content-type') ?? '', /^text\/csv/);
     // fetch's text() drops the byte-order mark the export starts with.
     assert.match(String(csv.body), /^\uFEFF?id,name,phone,email,entered_at\n/);
+  });
+
+  it('gives a predicted tag without a model null metrics and distribution, also while its first training runs', async () => {
+    const { admin, tenantId } = await tenantWithSource(env, 0);
+    const created = await admin.post('/cdp/tags', {
+      key: 'churn_risk',
+      name: '流失风险',
+      kind: 'predicted',
+      config: { target: 'churn' },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const untrained = read(ModelCard, await admin.get(`/cdp/tags/${created.body.id}/model`));
+    assert.deepEqual([untrained.method, untrained.metrics, untrained.distribution], [null, null, null]);
+    // What the retrain job writes first (prediction.service.ts predictTag), before it fits anything;
+    // a training that then fails leaves the row so until the next retrain.
+    await inTenant(env.database.db, tenantId, (tx) =>
+      sql`insert into cdp_prediction_models (tenant_id, tag_id, method, model, attempted_at)
+        values (${tenantId}, ${created.body.id}, 'pending', '{}'::jsonb, now())`.execute(tx),
+    );
+    const training = read(ModelCard, await admin.get(`/cdp/tags/${created.body.id}/model`));
+    assert.deepEqual([training.method, training.metrics, training.distribution], [null, null, null]);
   });
 });
