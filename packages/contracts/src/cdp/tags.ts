@@ -128,10 +128,6 @@ export const TagGroup = z.object({
 });
 export type TagGroup = z.infer<typeof TagGroup>;
 
-/** The PATCH answer carries no tag count. */
-export const TagGroupUpdated = TagGroup.omit({ tagCount: true });
-export type TagGroupUpdated = z.infer<typeof TagGroupUpdated>;
-
 export const TagCatalogue = z.object({
   items: z.array(Tag.extend({ usedBy: z.array(TagUser) })),
   groups: z.array(TagGroup),

@@ -11,6 +11,7 @@ import {
   SourceWithKey,
   SubjectTags,
   TagCatalogue,
+  TagGroup,
 } from '@kehu/contracts/cdp';
 import { sql } from 'kysely';
 import type { z } from 'zod';
@@ -107,5 +108,20 @@ describe('CDP contract', () => {
     );
     const training = read(ModelCard, await admin.get(`/cdp/tags/${created.body.id}/model`));
     assert.deepEqual([training.method, training.metrics, training.distribution], [null, null, null]);
+  });
+
+  it('answers a tag group renamed with the same shape as one created or listed, its tag count included', async () => {
+    const { admin } = await tenantWithSource(env, 0);
+    const group = read(TagGroup, await admin.post('/cdp/tag-groups', { name: '人口属性' }), 201);
+    const tag = await admin.post('/cdp/tags', {
+      key: 'shanghai',
+      name: '上海',
+      kind: 'attribute',
+      groupId: group.id,
+      rule: { trait: 'city', op: 'eq', value: '上海' },
+    });
+    assert.equal(tag.status, 201, JSON.stringify(tag.body));
+    const renamed = read(TagGroup, await admin.patch(`/cdp/tag-groups/${group.id}`, { name: '地域' }));
+    assert.deepEqual(renamed, { id: group.id, name: '地域', description: null, tagCount: 1 });
   });
 });
