@@ -17,8 +17,6 @@ const PENDING: string[] = [
   '/api/v1/views',
   '/api/v1/admin',
   '/api/v1/users',
-  // cdp
-  '/api/v1/cdp',
 ];
 
 describe('route contract', () => {

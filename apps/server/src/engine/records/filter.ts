@@ -1,8 +1,8 @@
+import { depthLimited } from '@kehu/contracts/tree-depth';
 import { type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
 import type { FieldAccess } from '../../core/auth/principal.ts';
 import { type FieldError, invalid } from '../../core/errors.ts';
-import { depthLimited } from '../../core/http/tree-depth.ts';
 import { coerceValue, type FieldDef } from './field-types.ts';
 import type { ObjectDef } from './object-def.ts';
 import { fieldExpr, sqlType } from './record-sql.ts';

@@ -1,5 +1,5 @@
+import { depthCheckedFirst } from '@kehu/contracts/tree-depth';
 import { z } from 'zod';
-import { depthCheckedFirst } from '../../core/http/tree-depth.ts';
 import { filterSchema } from './filter.ts';
 
 export const objectParam = z.object({ object: z.string().regex(/^[a-z][a-z0-9_]{1,40}$/) });

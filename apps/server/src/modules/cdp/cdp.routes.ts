@@ -1,4 +1,54 @@
-import { z } from 'zod';
+import {
+  CDP_PERMISSIONS,
+  ConsentBody,
+  ConsentParams,
+  EventNameList,
+  EventPropertiesQuery,
+  EventPropertyList,
+  IdentityRuleBody,
+  IdentityRuleList,
+  IdentityRuleParams,
+  ManualTagBody,
+  ManualTagParams,
+  MergeListQuery,
+  MergePage,
+  ModelCard,
+  Profile360,
+  ProfileListQuery,
+  ProfilePage,
+  RetrainQueued,
+  Segment,
+  SegmentBody,
+  SegmentExportCsv,
+  SegmentHistory,
+  SegmentList,
+  SegmentMembers,
+  SegmentMembersQuery,
+  SegmentPatch,
+  SegmentPreview,
+  SegmentRecompute,
+  Source,
+  SourceBody,
+  SourceDebug,
+  SourceDebugQuery,
+  SourceList,
+  SourcePatch,
+  SourceWithKey,
+  SplitResult,
+  SubjectParams,
+  SubjectTags,
+  Tag,
+  TagBody,
+  TagCatalogue,
+  TagGroup,
+  TagGroupBody,
+  TagGroupPatch,
+  TagListQuery,
+  TagPatch,
+  TagPreview,
+  TimelinePage,
+  TimelineQuery,
+} from '@kehu/contracts/cdp';
 import type { Actor } from '../../core/audit/audit.ts';
 import { can, type Principal } from '../../core/auth/principal.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
@@ -10,9 +60,7 @@ import { getModelCard, requestRetrain } from './prediction.service.ts';
 import { explainProfileTags } from './prediction-features.ts';
 import { lockTenantCdp } from './process.job.ts';
 import { listMerges, listProfiles } from './profile-list.ts';
-import { TIMELINE_KINDS, type TimelineKind } from './profile-timeline.ts';
 import { profile360, profileTimelinePage, setConsent } from './profiles.service.ts';
-import { ruleSchema } from './rules.ts';
 import {
   createSegment,
   deleteSegment,
@@ -42,94 +90,53 @@ import {
 import type { Viewer } from './viewer.ts';
 
 const TAGS = ['cdp'];
-const SOURCE_KINDS = ['web', 'server', 'app', 'miniprogram', 'pos', 'import'] as const;
-const KEY = /^[a-z][a-z0-9_]{0,62}$/;
-const OBJ = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/);
-
-const eventMetric = z.object({
-  event: z.string().min(1).max(200),
-  where: z
-    .array(z.object({ prop: z.string(), op: z.string(), value: z.any() }))
-    .max(10)
-    .optional(),
-  withinDays: z.number().int().min(1).max(730),
-  agg: z.enum(['count', 'sum']).optional(),
-  property: z.string().max(100).optional(),
-});
-const tagBody = z.object({
-  key: z.string().regex(KEY),
-  name: z.string().min(1).max(100),
-  kind: z.enum(['attribute', 'behaviour', 'metric', 'score', 'combined', 'manual', 'crm', 'predicted']),
-  object: OBJ.optional(),
-  groupId: z.uuid().nullish(),
-  description: z.string().max(1000).nullish(),
-  rule: ruleSchema.nullish(),
-  config: z
-    .object({
-      scores: z
-        .array(z.object({ rule: ruleSchema, points: z.number().finite() }))
-        .max(50)
-        .optional(),
-      metric: eventMetric.optional(),
-      // predicted tags (prediction.service.ts)
-      target: z.enum(['churn', 'repurchase']).optional(),
-      horizonDays: z.number().int().min(7).max(365).optional(),
-      bands: z.object({ high: z.number().gt(0).lt(1), mid: z.number().gt(0).lt(1) }).optional(),
-      churnOn: z.enum(['activity', 'purchase']).optional(),
-      purchaseEvents: z.array(z.string().min(1).max(200)).max(10).optional(),
-    })
-    .optional(),
-});
-const segmentBody = z.object({
-  name: z.string().min(1).max(200),
-  description: z.string().max(1000).nullish(),
-  object: OBJ.optional(),
-  purpose: z.enum(['analytics', 'marketing', 'service']).optional(),
-  rule: ruleSchema,
-});
-const unmaskedFor = (p: any) => can(p, 'profile:unmask');
+const P = CDP_PERMISSIONS;
+const unmaskedFor = (p: any) => can(p, P.unmaskProfile);
 const viewerOf = (req: { principal: Principal; actor: Actor }): Viewer => ({
   principal: req.principal,
   actor: req.actor,
 });
-const queryBool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/cdp/sources',
-    permission: 'cdp:read',
+    permission: P.read,
     summary: 'List event sources',
     tags: TAGS,
+    response: SourceList,
     handler: (req) => req.tx((tx) => listSources(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',
     url: '/cdp/sources',
-    permission: 'cdp:manage',
+    permission: P.manage,
     summary: 'Create a source; the write key is returned once',
     tags: TAGS,
+    response: SourceWithKey,
     status: 201,
-    body: z.object({ name: z.string().min(1).max(100), kind: z.enum(SOURCE_KINDS) }),
+    body: SourceBody,
     handler: (req) => req.tx((tx) => createSource(tx, req.actor, req.body)),
   }),
   defineRoute({
     method: 'PATCH',
     url: '/cdp/sources/:id',
-    permission: 'cdp:manage',
+    permission: P.manage,
     summary: 'Rename, enable or disable a source',
     tags: TAGS,
+    response: Source,
     probe: { params: { id: 'cdp_source' } },
     params: idParam,
-    body: z.object({ name: z.string().min(1).max(100).optional(), enabled: z.boolean().optional() }),
+    body: SourcePatch,
     handler: (req) => req.tx((tx) => updateSource(tx, req.actor, req.params.id, req.body)),
   }),
   defineRoute({
     method: 'POST',
     url: '/cdp/sources/:id/rotate-key',
-    permission: 'cdp:manage',
+    permission: P.manage,
     summary: 'Replace the write key (the old one stops working)',
     tags: TAGS,
+    response: SourceWithKey,
     probe: { params: { id: 'cdp_source' } },
     params: idParam,
     handler: (req) => req.tx((tx) => rotateSourceKey(tx, req.actor, req.params.id)),
@@ -137,12 +144,13 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/cdp/sources/:id/debug',
-    permission: 'cdp:read',
+    permission: P.read,
     summary: 'Live debugger: recent events and validation errors',
     tags: TAGS,
+    response: SourceDebug,
     probe: { params: { id: 'cdp_source' } },
     params: idParam,
-    query: z.object({ since: z.coerce.number().int().min(0).optional() }),
+    query: SourceDebugQuery,
     handler: (req) =>
       req.tx((tx) => sourceDebug(tx, req.principal.tenantId, req.params.id, req.query.since), {
         readOnly: true,
@@ -151,20 +159,13 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/cdp/profiles',
-    permission: 'cdp:read',
+    permission: P.read,
     summary:
       'List profiles, newest first, in cursor pages: search by identity (exact, normalised) or name prefix, filter by segment, tag, CRM link; total on request (estimated above 10,000)',
     tags: TAGS,
+    response: ProfilePage,
     probe: { query: { segment: 'cdp_segment', tag: 'cdp_tag' } },
-    query: z.object({
-      q: z.string().max(100).optional(),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-      cursor: z.string().max(500).optional(),
-      segment: z.uuid().optional(),
-      tag: z.union([z.uuid(), z.string().regex(KEY)]).optional(),
-      linked: queryBool.optional(),
-      count: queryBool.optional(),
-    }),
+    query: ProfileListQuery,
     handler: (req) =>
       req.tx(
         (tx) =>
@@ -180,9 +181,10 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/cdp/profiles/:id',
-    permission: 'cdp:read',
+    permission: P.read,
     summary: '360 profile: identities, traits, tags, segments, consents, CRM links, timeline',
     tags: TAGS,
+    response: Profile360,
     probe: { params: { id: 'cdp_profile' } },
     params: idParam,
     handler: (req) =>
@@ -193,23 +195,14 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/cdp/profiles/:id/timeline',
-    permission: 'cdp:read',
+    permission: P.read,
     summary:
       'A page of the profile timeline: events merged with the linked customer’s activities, stage changes, quotes, contracts, orders and receipts the viewer may see',
     tags: TAGS,
+    response: TimelinePage,
     probe: { params: { id: 'cdp_profile' } },
     params: idParam,
-    query: z.object({
-      before: z.iso.datetime({ offset: true }).optional(),
-      kinds: z
-        .string()
-        .regex(/^[a-z,]{1,100}$/)
-        .optional()
-        .transform((v) =>
-          v ? (v.split(',').filter((k) => TIMELINE_KINDS.includes(k as never)) as TimelineKind[]) : undefined,
-        ),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-    }),
+    query: TimelineQuery,
     handler: (req) =>
       req.tx((tx) => profileTimelinePage(tx, req.principal, req.actor, req.params.id, req.query), {
         readOnly: true,
@@ -218,19 +211,21 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/cdp/event-names',
-    permission: 'cdp:read',
+    permission: P.read,
     summary: 'Event names this tenant has received recently (for the segment builder)',
     tags: TAGS,
+    response: EventNameList,
     handler: (req) => req.tx((tx) => eventNames(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',
     url: '/cdp/event-properties',
-    permission: 'cdp:read',
+    permission: P.read,
     probe: { query: { event: '=Probe Viewed' } },
     summary: 'Top property keys of one event, with types and example values',
     tags: TAGS,
-    query: z.object({ event: z.string().min(1).max(200) }),
+    response: EventPropertyList,
+    query: EventPropertiesQuery,
     handler: (req) =>
       req.tx(
         (tx) => eventProperties(tx, req.principal.tenantId, req.query.event, unmaskedFor(req.principal)),
@@ -240,9 +235,10 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/cdp/profiles/:id/unmask',
-    permission: 'profile:unmask',
+    permission: P.unmaskProfile,
     summary: 'The 360 profile with personal values in full (audited)',
     tags: TAGS,
+    response: Profile360,
     probe: { params: { id: 'cdp_profile' } },
     params: idParam,
     handler: (req) =>
@@ -256,12 +252,12 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'PUT',
     url: '/cdp/profiles/:id/consents/:purpose',
-    permission: 'cdp:manage',
+    permission: P.manage,
     summary: 'Grant or withdraw consent for one purpose (PIPL, R13.1)',
     tags: TAGS,
     probe: { params: { id: 'cdp_profile', purpose: '=marketing' } },
-    params: z.object({ id: z.uuid(), purpose: z.string().regex(/^[a-zA-Z_]{1,60}$/) }),
-    body: z.object({ granted: z.boolean() }),
+    params: ConsentParams,
+    body: ConsentBody,
     status: 204,
     handler: (req) =>
       req.tx((tx) => setConsent(tx, req.actor, req.params.id, req.params.purpose, req.body.granted)),
@@ -269,17 +265,12 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/cdp/merges',
-    permission: 'cdp:read',
+    permission: P.read,
     summary: 'Merge history, newest first, in cursor pages; filter by profile and by split or not',
     tags: TAGS,
+    response: MergePage,
     probe: { query: { profile: 'cdp_profile' } },
-    query: z.object({
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-      cursor: z.string().max(500).optional(),
-      profile: z.uuid().optional(),
-      split: queryBool.optional(),
-      count: queryBool.optional(),
-    }),
+    query: MergeListQuery,
     handler: (req) =>
       req.tx((tx) => listMerges(tx, req.principal.tenantId, req.query, unmaskedFor(req.principal)), {
         readOnly: true,
@@ -288,9 +279,10 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/cdp/merges/:id/split',
-    permission: 'cdp:manage',
+    permission: P.manage,
     summary: 'Undo a merge (split the profiles again)',
     tags: TAGS,
+    response: SplitResult,
     probe: { params: { id: 'cdp_merge' } },
     params: idParam,
     handler: (req) =>
@@ -304,64 +296,61 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/cdp/identity-rules',
-    permission: 'cdp:read',
+    permission: P.read,
     summary: 'One ID rules per identity kind',
     tags: TAGS,
+    response: IdentityRuleList,
     handler: (req) => req.tx((tx) => getIdentityRules(tx, req.principal.tenantId), { readOnly: true }),
   }),
   defineRoute({
     method: 'PUT',
     url: '/cdp/identity-rules/:kind',
-    permission: 'cdp:manage',
+    permission: P.manage,
     summary: 'Set max per profile, priority and blocked values of an identity kind',
     tags: TAGS,
     probe: { params: { kind: '=phone' } },
-    params: z.object({ kind: z.string().regex(/^[a-z_]{1,40}$/) }),
-    body: z.object({
-      maxPerProfile: z.number().int().min(1).max(1000),
-      priority: z.number().int().min(0).max(1000),
-      blocked: z.array(z.string().max(200)).max(1000),
-    }),
+    params: IdentityRuleParams,
+    body: IdentityRuleBody,
     status: 204,
     handler: (req) => req.tx((tx) => putIdentityRule(tx, req.actor, req.params.kind, req.body)),
   }),
   defineRoute({
     method: 'GET',
     url: '/cdp/tags',
-    permission: 'cdp:read',
+    permission: P.read,
     summary: 'Tag catalogue with groups, lineage, coverage and backfill progress',
     tags: TAGS,
-    query: z.object({ object: OBJ.optional() }),
+    response: TagCatalogue,
+    query: TagListQuery,
     handler: (req) => req.tx((tx) => listTags(tx, viewerOf(req), req.query.object), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',
     url: '/cdp/tag-groups',
-    permission: 'cdp:manage',
+    permission: P.manage,
     summary: 'Create a tag group',
     tags: TAGS,
+    response: TagGroup,
     status: 201,
-    body: z.object({ name: z.string().min(1).max(100), description: z.string().max(1000).nullish() }),
+    body: TagGroupBody,
     handler: (req) => req.tx((tx) => createTagGroup(tx, req.actor, req.body)),
   }),
   defineRoute({
     method: 'PATCH',
     url: '/cdp/tag-groups/:id',
-    permission: 'cdp:manage',
+    permission: P.manage,
     summary: 'Rename a tag group or change its description',
     tags: TAGS,
+    response: TagGroup,
     probe: { params: { id: 'cdp_tag_group' } },
     params: idParam,
-    body: z.object({
-      name: z.string().min(1).max(100).optional(),
-      description: z.string().max(1000).nullish(),
-    }),
+    body: TagGroupPatch,
     handler: (req) => req.tx((tx) => updateTagGroup(tx, req.actor, req.params.id, req.body)),
   }),
   defineRoute({
     method: 'DELETE',
     url: '/cdp/tag-groups/:id',
-    permission: 'cdp:manage',
+    permission: P.manage,
     summary: 'Delete an empty tag group',
     tags: TAGS,
     status: 204,
@@ -372,11 +361,12 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/cdp/tags/preview',
-    permission: 'cdp:read',
+    permission: P.read,
     probe: { body: { 'rule.tag': 'cdp_tag.key' } },
     summary: 'Preview a tag on sample profiles before saving',
     tags: TAGS,
-    body: tagBody,
+    response: TagPreview,
+    body: TagBody,
     handler: (req) =>
       req.tx((tx) => previewTag(tx, viewerOf(req), req.body as TagInput, req.locale), {
         readOnly: true,
@@ -385,20 +375,22 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/cdp/tags',
-    permission: 'cdp:manage',
+    permission: P.manage,
     probe: { body: { groupId: 'cdp_tag_group', kind: '=attribute', 'rule.tag': 'cdp_tag.key' } },
     summary: 'Create a tag (a backfill job starts for rule-based kinds)',
     tags: TAGS,
+    response: Tag,
     status: 201,
-    body: tagBody,
+    body: TagBody,
     handler: (req) => req.tx((tx) => createTag(tx, viewerOf(req), req.body as TagInput, req.locale)),
   }),
   defineRoute({
     method: 'GET',
     url: '/cdp/tags/:id',
-    permission: 'cdp:read',
+    permission: P.read,
     summary: 'One tag with coverage and backfill progress',
     tags: TAGS,
+    response: Tag,
     probe: { params: { id: 'cdp_tag' } },
     params: idParam,
     handler: (req) => req.tx((tx) => getTag(tx, viewerOf(req), req.params.id), { readOnly: true }),
@@ -406,9 +398,10 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/cdp/tags/:id/model',
-    permission: 'cdp:read',
+    permission: P.read,
     summary: 'Model card of a predicted tag: metrics, feature weights, band distribution',
     tags: TAGS,
+    response: ModelCard,
     probe: { params: { id: 'cdp_tag' } },
     params: idParam,
     handler: (req) =>
@@ -417,9 +410,10 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/cdp/tags/:id/retrain',
-    permission: 'cdp:manage',
+    permission: P.manage,
     summary: 'Retrain and rescore a predicted tag (runs as its backfill job)',
     tags: TAGS,
+    response: RetrainQueued,
     status: 202,
     probe: { params: { id: 'cdp_tag' } },
     params: idParam,
@@ -428,20 +422,21 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'PATCH',
     url: '/cdp/tags/:id',
-    permission: 'cdp:manage',
+    permission: P.manage,
     summary:
       'Edit a tag: name, description, group, rule, config (a changed rule or config starts a backfill)',
     tags: TAGS,
+    response: Tag,
     probe: { params: { id: 'cdp_tag' }, body: { 'rule.tag': 'cdp_tag.key' } },
     params: idParam,
-    body: tagBody.omit({ key: true, kind: true, object: true }).partial(),
+    body: TagPatch,
     handler: (req) =>
       req.tx((tx) => updateTag(tx, viewerOf(req), req.params.id, req.body as Partial<TagInput>, req.locale)),
   }),
   defineRoute({
     method: 'DELETE',
     url: '/cdp/tags/:id',
-    permission: 'cdp:manage',
+    permission: P.manage,
     summary: 'Delete a tag (409 naming the tags and segments still using it)',
     tags: TAGS,
     status: 204,
@@ -452,13 +447,13 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'PUT',
     url: '/cdp/tags/:id/subjects/:subject',
-    permission: 'cdp:manage',
+    permission: P.manage,
     summary: 'Set or clear a manual tag on a profile or record',
     tags: TAGS,
     status: 204,
     probe: { params: { id: 'cdp_tag', subject: 'cdp_profile' } },
-    params: z.object({ id: z.uuid(), subject: z.uuid() }),
-    body: z.object({ on: z.boolean(), value: z.any().optional() }),
+    params: ManualTagParams,
+    body: ManualTagBody,
     handler: (req) =>
       req.tx((tx) =>
         setManualTag(
@@ -475,12 +470,13 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/cdp/subjects/:object/:id/tags',
-    permission: 'cdp:read',
+    permission: P.read,
     summary:
       'Tags and segments of one profile or record (a record is read as the viewer: out of scope is 404)',
     tags: TAGS,
+    response: SubjectTags,
     probe: { params: { object: '=customer', id: 'customer' } },
-    params: z.object({ object: OBJ, id: z.uuid() }),
+    params: SubjectParams,
     handler: (req) =>
       req.tx(
         (tx) =>
@@ -491,19 +487,21 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/cdp/segments',
-    permission: 'cdp:read',
+    permission: P.read,
     summary: 'List segments',
     tags: TAGS,
+    response: SegmentList,
     handler: (req) => req.tx((tx) => listSegments(tx, viewerOf(req)), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',
     url: '/cdp/segments/preview',
-    permission: 'cdp:read',
+    permission: P.read,
     probe: { body: { 'rule.tag': 'cdp_tag.key' } },
     summary: 'Live count of a segment being edited',
     tags: TAGS,
-    body: segmentBody,
+    response: SegmentPreview,
+    body: SegmentBody,
     handler: (req) =>
       req.tx((tx) => previewSegment(tx, viewerOf(req), req.body as SegmentInput, req.locale), {
         readOnly: true,
@@ -512,20 +510,22 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/cdp/segments',
-    permission: 'cdp:manage',
+    permission: P.manage,
     probe: { body: { 'rule.tag': 'cdp_tag.key' } },
     summary: 'Create a segment (computed at once, then kept current by events)',
     tags: TAGS,
+    response: Segment,
     status: 201,
-    body: segmentBody,
+    body: SegmentBody,
     handler: (req) => req.tx((tx) => createSegment(tx, viewerOf(req), req.body as SegmentInput, req.locale)),
   }),
   defineRoute({
     method: 'GET',
     url: '/cdp/segments/:id',
-    permission: 'cdp:read',
+    permission: P.read,
     summary: 'One segment',
     tags: TAGS,
+    response: Segment,
     probe: { params: { id: 'cdp_segment' } },
     params: idParam,
     handler: (req) => req.tx((tx) => getSegment(tx, viewerOf(req), req.params.id), { readOnly: true }),
@@ -533,12 +533,13 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'PATCH',
     url: '/cdp/segments/:id',
-    permission: 'cdp:manage',
+    permission: P.manage,
     summary: 'Update a segment',
     tags: TAGS,
+    response: Segment,
     probe: { params: { id: 'cdp_segment' }, body: { 'rule.tag': 'cdp_tag.key' } },
     params: idParam,
-    body: segmentBody.omit({ object: true }).partial(),
+    body: SegmentPatch,
     handler: (req) =>
       req.tx((tx) =>
         updateSegment(tx, viewerOf(req), req.params.id, req.body as Partial<SegmentInput>, req.locale),
@@ -547,7 +548,7 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'DELETE',
     url: '/cdp/segments/:id',
-    permission: 'cdp:manage',
+    permission: P.manage,
     summary: 'Delete a segment',
     tags: TAGS,
     status: 204,
@@ -558,9 +559,10 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/cdp/segments/:id/recompute',
-    permission: 'cdp:manage',
+    permission: P.manage,
     summary: 'Recompute a segment now (batch SQL evaluator)',
     tags: TAGS,
+    response: SegmentRecompute,
     probe: { params: { id: 'cdp_segment' } },
     params: idParam,
     handler: (req) => req.tx((tx) => manualRecompute(tx, viewerOf(req), req.params.id)),
@@ -568,12 +570,13 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/cdp/segments/:id/members',
-    permission: 'cdp:read',
+    permission: P.read,
     summary: 'Members of a segment (masked unless profile:unmask)',
     tags: TAGS,
+    response: SegmentMembers,
     probe: { params: { id: 'cdp_segment' } },
     params: idParam,
-    query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
+    query: SegmentMembersQuery,
     handler: (req) =>
       req.tx(
         (tx) => segmentMembers(tx, viewerOf(req), req.params.id, req.query.limit, unmaskedFor(req.principal)),
@@ -585,9 +588,10 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/cdp/segments/:id/history',
-    permission: 'cdp:read',
+    permission: P.read,
     summary: 'Daily membership (entered, exited, members)',
     tags: TAGS,
+    response: SegmentHistory,
     probe: { params: { id: 'cdp_segment' } },
     params: idParam,
     handler: (req) => req.tx((tx) => segmentHistory(tx, viewerOf(req), req.params.id), { readOnly: true }),
@@ -595,9 +599,10 @@ export const cdpRouteList: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/cdp/segments/:id/export',
-    permission: 'segment:export',
+    permission: P.exportSegment,
     summary: 'Export members as CSV (masked per viewer, audited)',
     tags: TAGS,
+    response: SegmentExportCsv,
     probe: { params: { id: 'cdp_segment' } },
     params: idParam,
     handler: async (req, reply) => {

@@ -1,3 +1,4 @@
+import { CDP_PERMISSIONS } from '@kehu/contracts/cdp';
 import { defineModule } from '../../engine/module.ts';
 import { backfillJob } from './backfill.job.ts';
 import { seedCdp } from './cdp.demo.ts';
@@ -22,7 +23,7 @@ export default defineModule({
   subscribers: [...crmLinkSubscribers, objectTagsSubscriber],
   permissions: [
     {
-      key: 'cdp:read',
+      key: CDP_PERMISSIONS.read,
       label: { 'zh-CN': '查看客户数据', 'en-US': 'View customer data' },
       description: {
         'zh-CN': '客户档案、事件、标签、分群与数据源（个人信息按字段权限脱敏）',
@@ -31,7 +32,7 @@ export default defineModule({
       demoRoles: [...CDP_ROLES, '数据分析师'],
     },
     {
-      key: 'cdp:manage',
+      key: CDP_PERMISSIONS.manage,
       label: { 'zh-CN': '管理客户数据', 'en-US': 'Manage customer data' },
       description: {
         'zh-CN': '数据源与写入密钥、标签与标签组、分群、身份规则、合并与拆分',
@@ -40,13 +41,13 @@ export default defineModule({
       demoRoles: CDP_ROLES,
     },
     {
-      key: 'segment:export',
+      key: CDP_PERMISSIONS.exportSegment,
       label: { 'zh-CN': '导出分群成员', 'en-US': 'Export segment members' },
       description: { 'zh-CN': '导出会留审计记录', 'en-US': 'Every export is audited' },
       demoRoles: CDP_ROLES,
     },
     {
-      key: 'profile:unmask',
+      key: CDP_PERMISSIONS.unmaskProfile,
       label: { 'zh-CN': '查看档案明文', 'en-US': 'Unmask profiles' },
       description: {
         'zh-CN': '查看客户档案中手机号、邮箱等个人信息的明文（留审计）',

@@ -281,8 +281,9 @@ export async function getModelCard(tx: Tx, tenantId: string, tagId: string, loca
     trainedAt: m?.trained_at ?? null,
     scoredAt: m?.scored_at ?? null,
     scored: m?.scored ?? 0,
-    metrics: m?.metrics ?? null,
-    distribution: m?.bands ?? null,
+    // The row a retrain writes before it fits anything holds `{}` here: no model, no figures.
+    metrics: model ? m.metrics : null,
+    distribution: model ? m.bands : null,
     features: model
       ? FEATURES.map((f, j) => ({
           key: f.key,

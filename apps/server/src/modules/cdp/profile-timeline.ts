@@ -1,3 +1,4 @@
+import { TIMELINE_KINDS, type TimelineKind } from '@kehu/contracts/cdp';
 import { sql } from 'kysely';
 import type { Actor } from '../../core/audit/audit.ts';
 import { can, type Principal } from '../../core/auth/principal.ts';
@@ -17,8 +18,7 @@ import { maskValue } from './masking.ts';
  * Service tickets are a seam: there is no service module yet. When it lands, it adds a
  * `service` producer here (its records through the record engine, like the CRM ones).
  */
-export const TIMELINE_KINDS = ['event', 'activity', 'stage', 'money', 'crm'] as const;
-export type TimelineKind = (typeof TIMELINE_KINDS)[number];
+export { TIMELINE_KINDS, type TimelineKind };
 
 export interface ProfileTimelineItem {
   /** Unique within a profile's timeline. */

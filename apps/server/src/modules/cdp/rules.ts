@@ -1,7 +1,20 @@
 import { createHash } from 'node:crypto';
+import {
+  CMP_OPS,
+  type CmpOp,
+  type CrmRule,
+  DATE_OPS,
+  type DateCond,
+  type DateOp,
+  type EventRule,
+  type FieldCond,
+  type PropCond,
+  type Rule,
+  type TagRule,
+  type TraitRule,
+  type ValueCond,
+} from '@kehu/contracts/cdp';
 import { type RawBuilder, sql } from 'kysely';
-import { z } from 'zod';
-import { depthLimited } from '../../core/http/tree-depth.ts';
 
 /**
  * One rule AST for tags and segments (ARCHITECTURE §5) with two evaluators that must agree:
@@ -23,119 +36,21 @@ import { depthLimited } from '../../core/http/tree-depth.ts';
  *   as wall time there. Anything else (numbers, other text, impossible dates) never matches.
  */
 
-export const CMP_OPS = [
-  'eq',
-  'ne',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'in',
-  'contains',
-  'exists',
-  'notExists',
-] as const;
-export type CmpOp = (typeof CMP_OPS)[number];
-type Scalar = string | number | boolean;
-
-/** Relative to today: within the next / last N days (today included), more than N days ago / ahead. */
-export const DATE_OPS = ['withinNext', 'withinLast', 'moreThanDaysAgo', 'moreThanDaysAhead'] as const;
-export type DateOp = (typeof DATE_OPS)[number];
-
-export interface ValueCond {
-  op: CmpOp;
-  value?: Scalar | Scalar[];
-}
-export interface DateCond {
-  op: DateOp;
-  days: number;
-}
-/** A field (trait, CRM field, record field) condition: a value comparison or a relative date. */
-export type FieldCond = ValueCond | DateCond;
-export type TraitRule = FieldCond & { trait: string };
-export interface TagRule {
-  tag: string;
-  op?: 'has' | 'notHas' | CmpOp;
-  value?: Scalar | Scalar[];
-}
-export interface PropCond extends ValueCond {
-  prop: string;
-}
-export interface EventRule {
-  event: string;
-  where?: PropCond[];
-  withinDays: number;
-  agg?: 'count' | 'sum';
-  property?: string;
-  op: 'gte' | 'gt' | 'lte' | 'lt' | 'eq';
-  value: number;
-}
-export type CrmRule = FieldCond & {
-  crm: 'contact' | 'customer';
-  field: string;
+export type {
+  CmpOp,
+  CrmRule,
+  DateCond,
+  DateOp,
+  EventRule,
+  FieldCond,
+  PropCond,
+  Rule,
+  TagRule,
+  TraitRule,
+  ValueCond,
 };
-export type Rule =
-  | { and: Rule[] }
-  | { or: Rule[] }
-  | { not: Rule }
-  | TraitRule
-  | TagRule
-  | EventRule
-  | CrmRule;
-
-const NAME = /^[A-Za-z_][A-Za-z0-9_.$ -]{0,99}$/;
-const scalar = z.union([z.string().max(500), z.number().finite(), z.boolean()]);
-const valueSchema = z.union([scalar, z.array(scalar).max(200)]).optional();
-const propCond = z.object({ prop: z.string().regex(NAME), op: z.enum(CMP_OPS), value: valueSchema });
-const dateDays = z.number().int().min(0).max(3650);
-const CRM_FIELD = /^[a-z][a-zA-Z0-9_]{0,62}$/;
-
-const ruleNode: z.ZodType<Rule> = z.lazy(() =>
-  z.union([
-    z.object({ and: z.array(ruleNode).min(1).max(50) }).strict(),
-    z.object({ or: z.array(ruleNode).min(1).max(50) }).strict(),
-    z.object({ not: ruleNode }).strict(),
-    z.object({ trait: z.string().regex(NAME), op: z.enum(CMP_OPS), value: valueSchema }).strict(),
-    z.object({ trait: z.string().regex(NAME), op: z.enum(DATE_OPS), days: dateDays }).strict(),
-    z
-      .object({
-        tag: z.string().min(1).max(100),
-        op: z.enum(['has', 'notHas', ...CMP_OPS]).optional(),
-        value: valueSchema,
-      })
-      .strict(),
-    z
-      .object({
-        event: z.string().min(1).max(200),
-        where: z.array(propCond).max(10).optional(),
-        withinDays: z.number().int().min(1).max(730),
-        agg: z.enum(['count', 'sum']).optional(),
-        property: z.string().regex(NAME).optional(),
-        op: z.enum(['gte', 'gt', 'lte', 'lt', 'eq']),
-        value: z.number().finite(),
-      })
-      .strict(),
-    z
-      .object({
-        crm: z.enum(['contact', 'customer']),
-        field: z.string().regex(CRM_FIELD),
-        op: z.enum(CMP_OPS),
-        value: valueSchema,
-      })
-      .strict(),
-    z
-      .object({
-        crm: z.enum(['contact', 'customer']),
-        field: z.string().regex(CRM_FIELD),
-        op: z.enum(DATE_OPS),
-        days: dateDays,
-      })
-      .strict(),
-  ]),
-) as z.ZodType<Rule>;
-/** At most 20 levels of and/or/not, refused as a field error before the tree is walked. */
-export const ruleSchema = depthLimited(ruleNode, 20);
-
+// The AST's wire form (and its zod schema) lives in the contract both apps import.
+export { CMP_OPS, DATE_OPS };
 export const isEventRule = (r: Rule): r is EventRule => 'event' in r;
 export const isDateCond = (c: { op?: string }): c is DateCond =>
   (DATE_OPS as readonly string[]).includes(c.op!);

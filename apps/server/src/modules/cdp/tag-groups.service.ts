@@ -49,10 +49,15 @@ export async function updateTagGroup(
   }
   const r = await sql<any>`update cdp_tag_groups set name = coalesce(${input.name ?? null}, name),
       description = ${input.description !== undefined ? sql`${input.description}` : sql`description`}
-    where tenant_id = ${actor.tenantId} and id = ${id} returning id, name, description`.execute(tx);
-  if (!r.rows[0]) throw notFound('tag_group');
+    where tenant_id = ${actor.tenantId} and id = ${id} returning id, name, description,
+      (select count(*)::int from cdp_tags t where t.tenant_id = ${actor.tenantId} and t.group_id = ${id}) as tag_count`.execute(
+    tx,
+  );
+  const g = r.rows[0];
+  if (!g) throw notFound('tag_group');
   await writeAudit(tx, actor, { action: 'update', object: 'cdp_tag_group', recordId: id, meta: input });
-  return r.rows[0];
+  // One shape for a group in every answer: created, listed or renamed.
+  return { id: g.id, name: g.name, description: g.description, tagCount: g.tag_count };
 }
 
 /** A group is deleted only when empty: its tags would otherwise silently lose their grouping. */
