@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { z } from 'zod';
+import { ADMIN_PERMISSIONS, ApiKeyCreated, ApiKeyInput, ApiKeyList } from '@kehu/contracts/admin';
 import { recordChange } from '../../../core/audit/change.ts';
 import { API_KEY_PREFIX } from '../../../core/auth/authenticate.ts';
 import { can } from '../../../core/auth/principal.ts';
@@ -15,9 +15,10 @@ export const apiKeyRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/admin/api-keys',
-    permission: 'admin:apikeys',
+    permission: ADMIN_PERMISSIONS.apiKeys,
     summary: 'List API keys',
     tags,
+    response: ApiKeyList,
     handler: (req) =>
       req.tx(
         async (tx) => ({
@@ -42,17 +43,12 @@ export const apiKeyRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/admin/api-keys',
-    permission: 'admin:apikeys',
+    permission: ADMIN_PERMISSIONS.apiKeys,
     summary: 'Create an API key (the key is in this response only)',
     tags,
     status: 201,
-    body: z.object({
-      name: z.string().trim().min(1).max(100),
-      scopes: z
-        .array(z.string().regex(/^(\*|[a-z_*]+:[a-z_*]+)$/))
-        .min(1)
-        .max(100),
-    }),
+    body: ApiKeyInput,
+    response: ApiKeyCreated,
     handler: (req) => {
       // A key may mint keys no broader than itself; otherwise a narrow key escalates to its user's full rights.
       const own = req.principal.apiScopes;
@@ -83,7 +79,7 @@ export const apiKeyRoutes: RouteSpec[] = [
   defineRoute({
     method: 'DELETE',
     url: '/admin/api-keys/:id',
-    permission: 'admin:apikeys',
+    permission: ADMIN_PERMISSIONS.apiKeys,
     summary: 'Revoke an API key',
     tags,
     status: 204,

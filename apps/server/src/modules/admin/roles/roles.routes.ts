@@ -1,5 +1,12 @@
 import { sql } from 'kysely';
-import { z } from 'zod';
+import {
+  ADMIN_PERMISSIONS as ADMIN,
+  PermissionCatalogue,
+  Role,
+  RoleInput,
+  RoleList,
+  RolePatch,
+} from '@kehu/contracts/admin';
 import { recordChange } from '../../../core/audit/change.ts';
 import { bumpAuthzVersion } from '../../../core/auth/access-loader.ts';
 import {
@@ -17,18 +24,6 @@ import { loadMetadata } from '../../../engine/records/metadata.service.ts';
 import { assertWithinOwnGrant, holdsRole, ownRolesRefusal } from './grant-check.ts';
 
 const tags = ['admin'];
-const roleInput = z.object({
-  name: z.string().trim().min(1).max(60),
-  description: z.string().max(500).nullable().optional(),
-  permissions: z.array(z.string().regex(/^(\*|[a-z_*]+:[a-z_*]+)$/)).max(500),
-  dataScopes: z.record(z.string().max(60), z.enum(DATA_SCOPES)).default({}),
-  fieldAccess: z.record(z.string().max(60), z.record(z.string().max(80), z.enum(FIELD_ACCESS))).default({}),
-});
-// zod 4 applies `.default()` inside `.partial()`: a PATCH without dataScopes/fieldAccess must not reset them to {}.
-const rolePatch = roleInput.partial().extend({
-  dataScopes: roleInput.shape.dataScopes.unwrap().optional(),
-  fieldAccess: roleInput.shape.fieldAccess.unwrap().optional(),
-});
 
 interface RoleRow {
   id: string;
@@ -62,9 +57,10 @@ export const roleRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/admin/roles',
-    permission: 'admin:roles',
+    permission: ADMIN.roles,
     summary: 'List roles',
     tags,
+    response: RoleList,
     handler: (req) =>
       req.tx(
         async (tx) => ({
@@ -83,9 +79,10 @@ export const roleRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/admin/permissions',
-    permission: 'admin:roles',
+    permission: ADMIN.roles,
     summary: 'Catalogue of permissions: objects × actions, and admin permissions',
     tags,
+    response: PermissionCatalogue,
     handler: (req) =>
       req.tx(
         async (tx) => {
@@ -126,11 +123,12 @@ export const roleRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/admin/roles',
-    permission: 'admin:roles',
+    permission: ADMIN.roles,
     summary: 'Create a role',
     tags,
     status: 201,
-    body: roleInput,
+    body: RoleInput,
+    response: Role,
     handler: (req) =>
       req.tx(async (tx) => {
         const t = req.principal.tenantId;
@@ -161,11 +159,12 @@ export const roleRoutes: RouteSpec[] = [
   defineRoute({
     method: 'PATCH',
     url: '/admin/roles/:id',
-    permission: 'admin:roles',
+    permission: ADMIN.roles,
     summary: 'Change a role (takes effect on the next request of every holder)',
     tags,
     params: idParam,
-    body: rolePatch,
+    body: RolePatch,
+    response: Role,
     handler: (req) =>
       req.tx(async (tx) => {
         const t = req.principal.tenantId;
@@ -210,7 +209,7 @@ export const roleRoutes: RouteSpec[] = [
   defineRoute({
     method: 'DELETE',
     url: '/admin/roles/:id',
-    permission: 'admin:roles',
+    permission: ADMIN.roles,
     summary: 'Delete a role nobody holds',
     tags,
     status: 204,

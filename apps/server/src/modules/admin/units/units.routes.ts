@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
-import { z } from 'zod';
+import { ADMIN_PERMISSIONS, Unit, UnitInput, UnitList, UnitPatch } from '@kehu/contracts/admin';
 import { recordChange } from '../../../core/audit/change.ts';
 import { bumpAuthzVersion } from '../../../core/auth/access-loader.ts';
 import { conflict, invalid, notFound } from '../../../core/errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../../core/http/route.ts';
 import { newId } from '../../../core/ids.ts';
 
-export const UNIT_TYPES = ['hq', 'branch', 'region', 'dealer', 'store', 'team'] as const;
+export { UNIT_TYPES } from '@kehu/contracts/admin';
 const tags = ['admin'];
 
 interface UnitRow {
@@ -32,22 +32,15 @@ const out = (u: UnitRow) => ({
   version: u.version,
 });
 
-const unitInput = z.object({
-  name: z.string().trim().min(1).max(100),
-  type: z.enum(UNIT_TYPES),
-  parentId: z.uuid().nullable().optional(),
-  code: z.string().trim().max(40).nullable().optional(),
-  sort: z.number().int().optional(),
-});
-
 /** Org units: a tree per tenant with a materialised path (`/<root>/<child>/`) for subtree tests. */
 export const unitRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/admin/units',
-    permission: 'admin:units',
+    permission: ADMIN_PERMISSIONS.units,
     summary: 'All units of the tenant (flat, ordered by path)',
     tags,
+    response: UnitList,
     handler: (req) =>
       req.tx(
         async (tx) => {
@@ -73,11 +66,12 @@ export const unitRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/admin/units',
-    permission: 'admin:units',
+    permission: ADMIN_PERMISSIONS.units,
     summary: 'Create a unit',
     tags,
     status: 201,
-    body: unitInput,
+    body: UnitInput,
+    response: Unit,
     handler: (req) =>
       req.tx(async (tx) => {
         const t = req.principal.tenantId;
@@ -119,11 +113,12 @@ export const unitRoutes: RouteSpec[] = [
   defineRoute({
     method: 'PATCH',
     url: '/admin/units/:id',
-    permission: 'admin:units',
+    permission: ADMIN_PERMISSIONS.units,
     summary: 'Rename, retype or move a unit',
     tags,
     params: idParam,
-    body: unitInput.partial(),
+    body: UnitPatch,
+    response: Unit,
     handler: (req) =>
       req.tx(async (tx) => {
         const t = req.principal.tenantId;
@@ -173,7 +168,7 @@ export const unitRoutes: RouteSpec[] = [
   defineRoute({
     method: 'DELETE',
     url: '/admin/units/:id',
-    permission: 'admin:units',
+    permission: ADMIN_PERMISSIONS.units,
     summary: 'Delete an empty unit',
     tags,
     status: 204,

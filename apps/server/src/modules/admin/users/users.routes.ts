@@ -1,5 +1,15 @@
 import { sql } from 'kysely';
-import { z } from 'zod';
+import {
+  ADMIN_PERMISSIONS,
+  ColleagueList,
+  PasswordReset,
+  User,
+  UserCreated,
+  UserDirectoryQuery,
+  UserInput,
+  UserList,
+  UserPatch,
+} from '@kehu/contracts/admin';
 import { recordChange } from '../../../core/audit/change.ts';
 import { bumpAuthzVersion } from '../../../core/auth/access-loader.ts';
 import { clearAccount, signInKey } from '../../../core/auth/login-throttle.ts';
@@ -7,7 +17,6 @@ import { generatePassword, hashPassword, passwordPolicyOk } from '../../../core/
 import type { Tx } from '../../../core/db/tenant-scope.ts';
 import { conflict, invalid, notFound } from '../../../core/errors.ts';
 import { type ApiRequest, defineRoute, idParam, type RouteSpec } from '../../../core/http/route.ts';
-import { LOCALES } from '../../../core/i18n/locale.ts';
 import { newId } from '../../../core/ids.ts';
 import { assertWithinOwnGrant, ownRolesRefusal, rolesGrant, userGrant } from '../roles/grant-check.ts';
 
@@ -105,38 +114,14 @@ const sameSet = (a: string[], b: string[]) => {
   return x.size === y.size && [...x].every((v) => y.has(v));
 };
 
-const createInput = z.object({
-  login: z
-    .string()
-    .trim()
-    .min(2)
-    .max(60)
-    .regex(/^[A-Za-z0-9._@-]+$/),
-  name: z.string().trim().min(1).max(100),
-  email: z.email().nullable().optional(),
-  phone: z.string().max(30).nullable().optional(),
-  unitId: z.uuid(),
-  roleIds: z.array(z.uuid()).max(20).default([]),
-  password: z.string().max(200).optional(),
-  locale: z.enum(LOCALES).optional(),
-});
-const patchInput = z.object({
-  name: z.string().trim().min(1).max(100).optional(),
-  email: z.email().nullable().optional(),
-  phone: z.string().max(30).nullable().optional(),
-  unitId: z.uuid().optional(),
-  roleIds: z.array(z.uuid()).max(20).optional(),
-  status: z.enum(['active', 'disabled']).optional(),
-  locale: z.enum(LOCALES).optional(),
-});
-
 export const userRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/admin/users',
-    permission: 'admin:users',
+    permission: ADMIN_PERMISSIONS.users,
     summary: 'List users',
     tags,
+    response: UserList,
     handler: (req) =>
       req.tx(async (tx) => ({ items: (await loadUsers(tx, req.principal.tenantId)).map(out) }), {
         readOnly: true,
@@ -145,11 +130,12 @@ export const userRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/admin/users',
-    permission: 'admin:users',
+    permission: ADMIN_PERMISSIONS.users,
     summary: 'Create a user (a generated one-time password is returned if none is given)',
     tags,
     status: 201,
-    body: createInput,
+    body: UserInput,
+    response: UserCreated,
     handler: (req) =>
       req.tx(async (tx) => {
         const t = req.principal.tenantId;
@@ -193,11 +179,12 @@ export const userRoutes: RouteSpec[] = [
   defineRoute({
     method: 'PATCH',
     url: '/admin/users/:id',
-    permission: 'admin:users',
+    permission: ADMIN_PERMISSIONS.users,
     summary: 'Change a user: unit, roles, status (disable), name',
     tags,
     params: idParam,
-    body: patchInput,
+    body: UserPatch,
+    response: User,
     handler: (req) =>
       req.tx(async (tx) => {
         const t = req.principal.tenantId;
@@ -246,10 +233,11 @@ export const userRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/admin/users/:id/reset-password',
-    permission: 'admin:users',
+    permission: ADMIN_PERMISSIONS.users,
     summary: 'Reset a password to a new one-time password (shown once)',
     tags,
     params: idParam,
+    response: PasswordReset,
     handler: (req) =>
       req.tx(async (tx) => {
         const t = req.principal.tenantId;
@@ -272,7 +260,7 @@ export const userRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/admin/users/:id/unlock',
-    permission: 'admin:users',
+    permission: ADMIN_PERMISSIONS.users,
     summary: 'End the sign-in back-off of a user (from every address)',
     tags,
     status: 204,
@@ -307,11 +295,8 @@ export const userDirectoryRoutes: RouteSpec[] = [
     permission: 'authenticated',
     summary: 'Find colleagues by name or login (for owner pickers)',
     tags: ['users'],
-    query: z.object({
-      q: z.string().max(60).optional(),
-      ids: z.string().max(2000).optional(),
-      limit: z.coerce.number().int().min(1).max(100).default(20),
-    }),
+    query: UserDirectoryQuery,
+    response: ColleagueList,
     handler: (req) =>
       req.tx(
         async (tx) => {
