@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import { Me, PasswordChange, PasswordChanged, ProfilePatch, SignedIn, SignIn } from '@kehu/contracts/auth';
 import { Ok } from '@kehu/contracts/common';
+import { sql } from 'kysely';
 import { bumpAuthzVersion } from '../auth/access-loader.ts';
 import { changePassword, login, logout } from '../auth/auth.service.ts';
 import { SESSION_COOKIE } from '../auth/authenticate.ts';

@@ -2,6 +2,14 @@ import { z } from 'zod';
 import { depthCheckedFirst } from '../../core/http/tree-depth.ts';
 import { filterSchema } from './filter.ts';
 
+export {
+  BULK_MAX,
+  BulkInput as bulkSchema,
+  RecordInput as recordInputSchema,
+  RecordPatch as recordPatchSchema,
+  UnmaskInput as unmaskSchema,
+} from '@kehu/contracts/records';
+
 export const objectParam = z.object({ object: z.string().regex(/^[a-z][a-z0-9_]{1,40}$/) });
 export const recordParam = objectParam.extend({ id: z.string().max(64) });
 
@@ -42,35 +50,7 @@ export const listBodySchema = z.object({
   deleted: z.boolean().optional(),
 });
 
-export const recordInputSchema = z.record(z.string(), z.unknown());
-export const recordPatchSchema = z.looseObject({ version: z.number().int().min(1) });
-
-export const BULK_MAX = 1000;
-export const bulkSchema = z.object({
-  op: z.enum(['create', 'update', 'delete']),
-  atomic: z.boolean().default(true),
-  records: z.array(z.record(z.string(), z.unknown())).min(1).max(BULK_MAX),
-});
-
-export const unmaskSchema = z.object({ field: z.string().min(1).max(80) });
-
 export const exportQuerySchema = listQuerySchema.extend({
   format: z.enum(['csv', 'xlsx']).default('csv'),
   fields: z.string().max(4000).optional(),
-});
-
-export const recordOutSchema = z.looseObject({
-  id: z.string(),
-  version: z.number(),
-  ownerId: z.string().optional(),
-  unitId: z.string().optional(),
-  createdAt: z.string().optional(),
-  updatedAt: z.string().optional(),
-  _display: z.record(z.string(), z.string()).optional(),
-  _masked: z.array(z.string()).optional(),
-});
-export const listOutSchema = z.object({
-  items: z.array(recordOutSchema),
-  nextCursor: z.string().nullable(),
-  total: z.number().optional(),
 });

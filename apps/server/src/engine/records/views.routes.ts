@@ -1,3 +1,4 @@
+import { SavedView, SavedViewList, ViewsQuery } from '@kehu/contracts/records';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { notFound } from '../../core/errors.ts';
@@ -35,7 +36,8 @@ export const viewRoutes: RouteSpec[] = [
     probe: { query: { object: '=customer' } },
     summary: 'Saved views of an object visible to the caller',
     tags,
-    query: z.object({ object: z.string().max(60) }),
+    query: ViewsQuery,
+    response: SavedViewList,
     handler: (req) =>
       req.tx(
         async (tx) => ({
@@ -55,6 +57,7 @@ export const viewRoutes: RouteSpec[] = [
     tags,
     status: 201,
     body: viewInput,
+    response: SavedView,
     handler: (req) =>
       req.tx(async (tx) => {
         const b = req.body;
@@ -77,6 +80,7 @@ export const viewRoutes: RouteSpec[] = [
     params: idParam,
     // No default for `shared` here: zod 4 would apply it inside .partial() and unshare on every rename.
     body: viewInput.omit({ object: true }).partial().extend({ shared: z.boolean().optional() }),
+    response: SavedView,
     handler: (req) =>
       req.tx(async (tx) => {
         const b = req.body;

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import { ADMIN_PERMISSIONS, ApiKeyCreated, ApiKeyInput, ApiKeyList } from '@kehu/contracts/admin';
+import { sql } from 'kysely';
 import { recordChange } from '../../../core/audit/change.ts';
 import { API_KEY_PREFIX } from '../../../core/auth/authenticate.ts';
 import { can } from '../../../core/auth/principal.ts';

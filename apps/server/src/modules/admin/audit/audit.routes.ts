@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import { ADMIN_PERMISSIONS, AuditPage, AuditQuery } from '@kehu/contracts/admin';
+import { sql } from 'kysely';
 import type { FieldChange } from '../../../core/audit/audit.ts';
 import { can } from '../../../core/auth/principal.ts';
 import type { TypedTx } from '../../../core/db/tenant-scope.ts';

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import {
   ADMIN_PERMISSIONS as ADMIN,
   PermissionCatalogue,
@@ -7,6 +6,7 @@ import {
   RoleList,
   RolePatch,
 } from '@kehu/contracts/admin';
+import { sql } from 'kysely';
 import { recordChange } from '../../../core/audit/change.ts';
 import { bumpAuthzVersion } from '../../../core/auth/access-loader.ts';
 import {

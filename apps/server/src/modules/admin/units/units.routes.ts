@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import { ADMIN_PERMISSIONS, Unit, UnitInput, UnitList, UnitPatch } from '@kehu/contracts/admin';
+import { sql } from 'kysely';
 import { recordChange } from '../../../core/audit/change.ts';
 import { bumpAuthzVersion } from '../../../core/auth/access-loader.ts';
 import { conflict, invalid, notFound } from '../../../core/errors.ts';
@@ -7,6 +7,7 @@ import { defineRoute, idParam, type RouteSpec } from '../../../core/http/route.t
 import { newId } from '../../../core/ids.ts';
 
 export { UNIT_TYPES } from '@kehu/contracts/admin';
+
 const tags = ['admin'];
 
 interface UnitRow {

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import {
   ADMIN_PERMISSIONS,
   ColleagueList,
@@ -10,6 +9,7 @@ import {
   UserList,
   UserPatch,
 } from '@kehu/contracts/admin';
+import { sql } from 'kysely';
 import { recordChange } from '../../../core/audit/change.ts';
 import { bumpAuthzVersion } from '../../../core/auth/access-loader.ts';
 import { clearAccount, signInKey } from '../../../core/auth/login-throttle.ts';
