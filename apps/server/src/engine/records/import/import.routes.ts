@@ -83,6 +83,7 @@ export const importRoutes: RouteSpec[] = [
     summary: 'CSV of the rows an import rejected: line, field, message and the original columns',
     tags,
     params: ImportParam,
+    file: ['text/csv'],
     handler: async (req, reply) => {
       const imp = await req.tx(
         async (tx) => {
