@@ -14,28 +14,14 @@ import { recordChange } from '../../../core/audit/change.ts';
 import { bumpAuthzVersion } from '../../../core/auth/access-loader.ts';
 import { clearAccount, signInKey } from '../../../core/auth/login-throttle.ts';
 import { generatePassword, hashPassword, passwordPolicyOk } from '../../../core/auth/password.ts';
-import type { Tx } from '../../../core/db/tenant-scope.ts';
+import type { TypedTx } from '../../../core/db/tenant-scope.ts';
 import { conflict, invalid, notFound } from '../../../core/errors.ts';
 import { type ApiRequest, defineRoute, idParam, type RouteSpec } from '../../../core/http/route.ts';
 import { newId } from '../../../core/ids.ts';
 import { assertWithinOwnGrant, ownRolesRefusal, rolesGrant, userGrant } from '../roles/grant-check.ts';
+import { loadUsers, type UserRow } from './users.queries.ts';
 
 const tags = ['admin'];
-interface UserRow {
-  id: string;
-  login: string;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  unit_id: string;
-  unit_name: string;
-  status: string;
-  locale: string;
-  last_login_at: Date | null;
-  throttled_until: Date | null;
-  role_ids: string[];
-  version: number;
-}
 const out = (u: UserRow) => ({
   id: u.id,
   login: u.login,
@@ -53,56 +39,41 @@ const out = (u: UserRow) => ({
   version: u.version,
 });
 
-async function loadUsers(tx: Tx, tenantId: string, id?: string): Promise<UserRow[]> {
-  return (
-    await sql<UserRow>`select u.*, un.name as unit_name,
-        coalesce((select array_agg(ur.role_id) from user_roles ur where ur.tenant_id = u.tenant_id and ur.user_id = u.id), '{}') as role_ids,
-        (select max(lt.blocked_until) from login_throttle lt where lt.blocked_until > now()
-          and lt.account_key = encode(sha256(convert_to(lower(t.slug) || E'\\n' || lower(u.login), 'UTF8')), 'hex')) as throttled_until
-      from users u join tenants t on t.id = u.tenant_id
-        left join units un on un.tenant_id = u.tenant_id and un.id = u.unit_id
-      where u.tenant_id = ${tenantId} and (${id ?? null}::uuid is null or u.id = ${id ?? null}::uuid) order by u.created_at, u.login`.execute(
-      tx,
-    )
-  ).rows;
-}
-
 async function checkUnitAndRoles(
-  tx: Tx,
+  db: TypedTx,
   tenantId: string,
   unitId: string | undefined,
   roleIds: string[] | undefined,
 ) {
   if (unitId) {
-    const u = (
-      await sql`select 1 from units where tenant_id = ${tenantId} and id = ${unitId} and deleted_at is null`.execute(
-        tx,
-      )
-    ).rows[0];
+    const u = await db
+      .selectFrom('units')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', unitId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
     if (!u) throw invalid([{ field: 'unitId', code: 'lookup_missing' }]);
   }
   if (roleIds?.length) {
-    const n = (
-      await sql<{
-        n: number;
-      }>`select count(*)::int n from roles where tenant_id = ${tenantId} and id = any(${roleIds}::uuid[])`.execute(
-        tx,
-      )
-    ).rows[0]!.n;
-    if (n !== new Set(roleIds).size) throw invalid([{ field: 'roleIds', code: 'lookup_missing' }]);
+    const found = await db
+      .selectFrom('roles')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', roleIds)
+      .execute();
+    if (found.length !== new Set(roleIds).size) throw invalid([{ field: 'roleIds', code: 'lookup_missing' }]);
   }
 }
 
-async function setRoles(tx: Tx, tenantId: string, userId: string, roleIds: string[]) {
-  await sql`delete from user_roles where tenant_id = ${tenantId} and user_id = ${userId}`.execute(tx);
-  for (const r of new Set(roleIds))
-    await sql`insert into user_roles (tenant_id, user_id, role_id) values (${tenantId}, ${userId}, ${r})`.execute(
-      tx,
-    );
+async function setRoles(db: TypedTx, tenantId: string, userId: string, roleIds: string[]) {
+  await db.deleteFrom('user_roles').where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute();
+  const rows = [...new Set(roleIds)].map((role_id) => ({ tenant_id: tenantId, user_id: userId, role_id }));
+  if (rows.length) await db.insertInto('user_roles').values(rows).execute();
 }
 
 /** Editing, disabling or resetting a user is for those who hold at least what the user holds. */
-async function assertMayManage(tx: Tx, req: ApiRequest, user: { id: string; unit_id: string }) {
+async function assertMayManage(tx: TypedTx, req: ApiRequest, user: { id: string; unit_id: string }) {
   const t = req.principal.tenantId;
   const held = await userGrant(tx, t, user.id);
   await assertWithinOwnGrant(tx, req.principal, req.locale, held, 'grant.superior_user', user.unit_id);
@@ -137,7 +108,7 @@ export const userRoutes: RouteSpec[] = [
     body: UserInput,
     response: UserCreated,
     handler: (req) =>
-      req.tx(async (tx) => {
+      req.tx(async (tx: TypedTx) => {
         const t = req.principal.tenantId;
         const b = req.body;
         if (b.password !== undefined && !passwordPolicyOk(b.password))
@@ -151,19 +122,30 @@ export const userRoutes: RouteSpec[] = [
           'grant.exceeds',
           b.unitId,
         );
-        const exists = (
-          await sql`select 1 from users where tenant_id = ${t} and lower(login) = ${b.login.toLowerCase()}`.execute(
-            tx,
-          )
-        ).rows[0];
+        const exists = await tx
+          .selectFrom('users')
+          .select('id')
+          .where('tenant_id', '=', t)
+          .where((eb) => eb(eb.fn('lower', ['login']), '=', b.login.toLowerCase()))
+          .executeTakeFirst();
         if (exists)
           throw conflict('conflict.exists', { what: b.login }, [{ field: 'login', code: 'unique' }]);
         const password = b.password ?? generatePassword();
         const id = newId();
-        await sql`insert into users (tenant_id, id, login, name, email, phone, unit_id, password_hash, locale)
-          values (${t}, ${id}, ${b.login}, ${b.name}, ${b.email ?? null}, ${b.phone ?? null}, ${b.unitId}, ${await hashPassword(password)}, ${b.locale ?? 'zh-CN'})`.execute(
-          tx,
-        );
+        await tx
+          .insertInto('users')
+          .values({
+            tenant_id: t,
+            id,
+            login: b.login,
+            name: b.name,
+            email: b.email ?? null,
+            phone: b.phone ?? null,
+            unit_id: b.unitId,
+            password_hash: await hashPassword(password),
+            locale: b.locale ?? 'zh-CN',
+          })
+          .execute();
         await setRoles(tx, t, id, b.roleIds);
         await recordChange(tx, req.actor, 'user.created', {
           action: 'create',
@@ -186,7 +168,7 @@ export const userRoutes: RouteSpec[] = [
     body: UserPatch,
     response: User,
     handler: (req) =>
-      req.tx(async (tx) => {
+      req.tx(async (tx: TypedTx) => {
         const t = req.principal.tenantId;
         const [cur] = await loadUsers(tx, t, req.params.id);
         if (!cur) throw notFound('user');
@@ -206,14 +188,25 @@ export const userRoutes: RouteSpec[] = [
             b.unitId ?? cur.unit_id,
           );
         }
-        await sql`update users set name = coalesce(${b.name ?? null}, name), email = ${b.email === undefined ? cur.email : b.email},
-          phone = ${b.phone === undefined ? cur.phone : b.phone}, unit_id = coalesce(${b.unitId ?? null}, unit_id),
-          status = coalesce(${b.status ?? null}, status), locale = coalesce(${b.locale ?? null}, locale), version = version + 1, updated_at = now()
-          where tenant_id = ${t} and id = ${cur.id}`.execute(tx);
+        await tx
+          .updateTable('users')
+          // Only what the request names, so a concurrent change to another field survives.
+          .set((eb) => ({
+            ...(b.name !== undefined && { name: b.name }),
+            ...(b.email !== undefined && { email: b.email }),
+            ...(b.phone !== undefined && { phone: b.phone }),
+            ...(b.unitId !== undefined && { unit_id: b.unitId }),
+            ...(b.status !== undefined && { status: b.status }),
+            ...(b.locale !== undefined && { locale: b.locale }),
+            version: eb('version', '+', 1),
+            updated_at: sql<Date>`now()`,
+          }))
+          .where('tenant_id', '=', t)
+          .where('id', '=', cur.id)
+          .execute();
         if (b.roleIds) await setRoles(tx, t, cur.id, b.roleIds);
         // Disabling a user ends their sessions at once.
-        if (b.status === 'disabled')
-          await sql`delete from sessions where tenant_id = ${t} and user_id = ${cur.id}`.execute(tx);
+        if (b.status === 'disabled') await endSessions(tx, t, cur.id);
         const changes = Object.entries(b).map(([field, to]) => ({
           field,
           from: (out(cur) as any)[field] ?? null,
@@ -239,15 +232,24 @@ export const userRoutes: RouteSpec[] = [
     params: idParam,
     response: PasswordReset,
     handler: (req) =>
-      req.tx(async (tx) => {
+      req.tx(async (tx: TypedTx) => {
         const t = req.principal.tenantId;
         const [cur] = await loadUsers(tx, t, req.params.id);
         if (!cur) throw notFound('user');
         await assertMayManage(tx, req, cur);
         const password = generatePassword();
-        await sql`update users set password_hash = ${await hashPassword(password)}, failed_logins = 0, locked_until = null, password_changed_at = now()
-          where tenant_id = ${t} and id = ${cur.id}`.execute(tx);
-        await sql`delete from sessions where tenant_id = ${t} and user_id = ${cur.id}`.execute(tx);
+        await tx
+          .updateTable('users')
+          .set({
+            password_hash: await hashPassword(password),
+            failed_logins: 0,
+            locked_until: null,
+            password_changed_at: sql<Date>`now()`,
+          })
+          .where('tenant_id', '=', t)
+          .where('id', '=', cur.id)
+          .execute();
+        await endSessions(tx, t, cur.id);
         await clearAccount(tx, signInKey(await tenantCode(tx, t), cur.login));
         await recordChange(tx, req.actor, 'user.password_reset', {
           action: 'password_reset',
@@ -266,7 +268,7 @@ export const userRoutes: RouteSpec[] = [
     status: 204,
     params: idParam,
     handler: (req) =>
-      req.tx(async (tx) => {
+      req.tx(async (tx: TypedTx) => {
         const t = req.principal.tenantId;
         const [cur] = await loadUsers(tx, t, req.params.id);
         if (!cur) throw notFound('user');
@@ -281,8 +283,11 @@ export const userRoutes: RouteSpec[] = [
   }),
 ];
 
-const tenantCode = async (tx: Tx, tenantId: string) =>
-  (await sql<{ slug: string }>`select slug from tenants where id = ${tenantId}`.execute(tx)).rows[0]!.slug;
+const tenantCode = async (db: TypedTx, tenantId: string) =>
+  (await db.selectFrom('tenants').select('slug').where('id', '=', tenantId).executeTakeFirstOrThrow()).slug;
+
+const endSessions = (db: TypedTx, tenantId: string, userId: string) =>
+  db.deleteFrom('sessions').where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute();
 
 /**
  * The people picker for everyone (owner fields, user filters): names and units of active users
