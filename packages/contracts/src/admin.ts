@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Label, list, page, Timestamp } from './common.ts';
+import { Id, Label, Locale, list, page, Timestamp } from './common.ts';
 
 /**
  * Administration (apps/server/src/modules/admin): org units, users, roles, API keys and the
@@ -30,7 +30,6 @@ export const UNIT_TYPES = ['hq', 'branch', 'region', 'dealer', 'store', 'team'] 
 export const UnitType = z.enum(UNIT_TYPES);
 export type UnitType = z.infer<typeof UnitType>;
 
-const USER_LOCALES = ['zh-CN', 'en-US'] as const;
 /** `*`, or `<object or module>:<action>` with `*` wildcards. */
 const PermissionKey = z.string().regex(/^(\*|[a-z_*]+:[a-z_*]+)$/);
 
@@ -79,7 +78,7 @@ export const UserInput = z.object({
   unitId: z.uuid(),
   roleIds: z.array(z.uuid()).max(20).default([]),
   password: z.string().max(200).optional(),
-  locale: z.enum(USER_LOCALES).optional(),
+  locale: Locale.optional(),
 });
 export type UserInput = z.input<typeof UserInput>;
 export const UserPatch = z.object({
@@ -89,7 +88,7 @@ export const UserPatch = z.object({
   unitId: z.uuid().optional(),
   roleIds: z.array(z.uuid()).max(20).optional(),
   status: z.enum(['active', 'disabled']).optional(),
-  locale: z.enum(USER_LOCALES).optional(),
+  locale: Locale.optional(),
 });
 export type UserPatch = z.infer<typeof UserPatch>;
 
@@ -103,7 +102,7 @@ export const User = z.object({
   /** Null only if the unit row is gone. */
   unitName: z.string().nullable(),
   status: z.enum(['active', 'disabled']),
-  locale: z.enum(USER_LOCALES),
+  locale: Locale,
   lastLoginAt: Timestamp.nullable(),
   /** Sign-in back-off in force on the account, which an admin may clear. */
   lockedUntil: Timestamp.nullable(),

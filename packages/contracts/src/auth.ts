@@ -1,16 +1,11 @@
 import { z } from 'zod';
 import { DataScope } from './admin.ts';
-import { Id } from './common.ts';
+import { Id, Locale } from './common.ts';
 
 /**
  * Sign-in and the signed-in user (apps/server/src/core/http/auth.routes.ts): the kernel's routes,
  * open to everyone who may sign in, so there are no permission names here.
  */
-
-/** Languages a user may choose (the same list as core/i18n/locale.ts). */
-export const LOCALES = ['zh-CN', 'en-US'] as const;
-export const Locale = z.enum(LOCALES);
-export type Locale = z.infer<typeof Locale>;
 
 // ------------------------------------------------------------------ requests
 

@@ -9,12 +9,7 @@ import {
 import { type Selectable, sql } from 'kysely';
 import { recordChange } from '../../../core/audit/change.ts';
 import { bumpAuthzVersion } from '../../../core/auth/access-loader.ts';
-import {
-  ADMIN_PERMISSIONS,
-  DATA_SCOPES,
-  FIELD_ACCESS,
-  RECORD_ACTIONS,
-} from '../../../core/auth/principal.ts';
+import { DATA_SCOPES, FIELD_ACCESS, RECORD_ACTIONS } from '../../../core/auth/principal.ts';
 import type { Roles } from '../../../core/db/schema.ts';
 import type { TypedTx } from '../../../core/db/tenant-scope.ts';
 import { conflict, notFound } from '../../../core/errors.ts';
@@ -115,7 +110,7 @@ export const roleRoutes: RouteSpec[] = [
                   personalKind: f.personalKind,
                 })),
             })),
-            admin: ADMIN_PERMISSIONS,
+            admin: Object.values(ADMIN),
             // Every module's own permissions with labels (cdp:manage, leads:configure …), so a
             // role made in the UI can be given anything a module checks.
             modules: modulePermissions().map((m) => ({

@@ -311,16 +311,26 @@ export const userDirectoryRoutes: RouteSpec[] = [
           const term = req.query.q?.trim()
             ? `%${req.query.q.trim().replace(/[\\%_]/g, (m) => `\\${m}`)}%`
             : null;
-          const rows = (
-            await sql<{ id: string; name: string; login: string; unit_id: string; unit_name: string }>`
-              select u.id, u.name, u.login, u.unit_id, un.name as unit_name from users u
-              join units un on un.tenant_id = u.tenant_id and un.id = u.unit_id
-              where u.tenant_id = ${p.tenantId} and u.status = 'active'
-                and (${tenantWide} or u.unit_id = any(${p.subtreeUnitIds}::uuid[]) or u.id = ${p.userId})
-                and (${term}::text is null or u.name ilike ${term} or u.login ilike ${term})
-                and (${ids.length === 0} or u.id = any(${ids}::uuid[]))
-              order by u.name limit ${req.query.limit}`.execute(tx)
-          ).rows;
+          const db = tx as TypedTx;
+          let search = db
+            .selectFrom('users as u')
+            .innerJoin('units as un', (join) =>
+              join.onRef('un.tenant_id', '=', 'u.tenant_id').onRef('un.id', '=', 'u.unit_id'),
+            )
+            .select(['u.id', 'u.name', 'u.login', 'u.unit_id', 'un.name as unit_name'])
+            .where('u.tenant_id', '=', p.tenantId)
+            .where('u.status', '=', 'active');
+          if (!tenantWide)
+            search = search.where((eb) =>
+              eb.or([
+                eb('u.id', '=', p.userId),
+                ...(p.subtreeUnitIds.length ? [eb('u.unit_id', 'in', p.subtreeUnitIds)] : []),
+              ]),
+            );
+          if (term)
+            search = search.where((eb) => eb.or([eb('u.name', 'ilike', term), eb('u.login', 'ilike', term)]));
+          if (ids.length) search = search.where('u.id', 'in', ids);
+          const rows = await search.orderBy('u.name').limit(req.query.limit).execute();
           return {
             items: rows.map((r) => ({
               id: r.id,
