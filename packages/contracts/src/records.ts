@@ -7,8 +7,9 @@ import { Filter, Id, Label, list, RecordData, Timestamp } from './common.ts';
  * routes. Record permissions are `<object>:<action>` with these actions; custom fields and
  * objects need `admin:metadata` (ADMIN_PERMISSIONS in ./admin.ts).
  *
- * Filters in requests are validated by the server with a nesting limit on top of `Filter`
- * (engine/records/filter.ts), so list, export and view request schemas stay there.
+ * The server checks filters in requests with a nesting limit on top of `Filter`
+ * (engine/records/filter.ts extends these schemas with it); list and export queries in the URL
+ * carry the filter as JSON text and are parsed there.
  */
 
 export const RECORD_ACTIONS = ['read', 'create', 'update', 'delete', 'import', 'export', 'unmask'] as const;
@@ -227,6 +228,20 @@ export const BulkInput = z.object({
 export type BulkInput = z.input<typeof BulkInput>;
 export const UnmaskInput = z.object({ field: z.string().min(1).max(80) });
 
+/** A list query sent in the body (POST /records/:object/query). */
+export const RecordQuery = z.object({
+  filter: Filter.optional(),
+  /** A field API name, `-` first for descending. */
+  sort: z.string().max(80).optional(),
+  limit: z.number().int().min(1).max(200).optional(),
+  cursor: z.string().max(2000).optional(),
+  count: z.boolean().optional(),
+  q: z.string().max(100).optional(),
+  unit: z.string().max(64).optional(),
+  deleted: z.boolean().optional(),
+});
+export type RecordQuery = z.infer<typeof RecordQuery>;
+
 // ------------------------------------------------------------------ records: responses
 
 export const RecordPage = z.object({
@@ -297,6 +312,20 @@ export const SavedView = z.object({
 export type SavedView = z.infer<typeof SavedView>;
 export const SavedViewList = list(SavedView);
 export const ViewsQuery = z.object({ object: z.string().max(60) });
+export const SavedViewInput = z.object({
+  object: z.string().regex(/^[a-z][a-z0-9_]{1,40}$/),
+  name: z.string().trim().min(1).max(60),
+  filter: Filter.nullable().optional(),
+  columns: z.array(z.string().max(80)).max(50).nullable().optional(),
+  sort: z.string().max(80).nullable().optional(),
+  shared: z.boolean().default(false),
+});
+export type SavedViewInput = z.input<typeof SavedViewInput>;
+// No default for `shared` here: zod 4 would apply it inside .partial() and unshare on every rename.
+export const SavedViewPatch = SavedViewInput.omit({ object: true })
+  .partial()
+  .extend({ shared: z.boolean().optional() });
+export type SavedViewPatch = z.infer<typeof SavedViewPatch>;
 
 // ------------------------------------------------------------------ import
 

@@ -1,3 +1,4 @@
+import { RecordQuery } from '@kehu/contracts/records';
 import { z } from 'zod';
 import { depthCheckedFirst } from '../../core/http/tree-depth.ts';
 import { filterSchema } from './filter.ts';
@@ -39,16 +40,7 @@ export const listQuerySchema = z.object({
   deleted: bool.optional(),
 });
 
-export const listBodySchema = z.object({
-  filter: filterSchema.optional(),
-  sort: z.string().max(80).optional(),
-  limit: z.number().int().min(1).max(200).optional(),
-  cursor: z.string().max(2000).optional(),
-  count: z.boolean().optional(),
-  q: z.string().max(100).optional(),
-  unit: z.string().max(64).optional(),
-  deleted: z.boolean().optional(),
-});
+export const listBodySchema = RecordQuery.extend({ filter: filterSchema.optional() });
 
 export const exportQuerySchema = listQuerySchema.extend({
   format: z.enum(['csv', 'xlsx']).default('csv'),
