@@ -8,6 +8,11 @@ import { z } from 'zod';
 export const Label = z.object({ 'zh-CN': z.string(), 'en-US': z.string() }).catchall(z.string());
 export type Label = z.infer<typeof Label>;
 
+/** Languages of the product: a user's choice, and the keys of every Label. */
+export const LOCALES = ['zh-CN', 'en-US'] as const;
+export const Locale = z.enum(LOCALES);
+export type Locale = z.infer<typeof Locale>;
+
 export const Money = z.object({ amount: z.number().int(), currency: z.string() });
 export type Money = z.infer<typeof Money>;
 

@@ -88,5 +88,3 @@ export const SegmentDay = z.object({
 export const SegmentHistory = list(SegmentDay);
 export type SegmentHistory = z.infer<typeof SegmentHistory>;
 
-/** The export answers `text/csv` (a BOM, then `id,name,phone,email,entered_at`). */
-export const SegmentExportCsv = z.string();

@@ -1,23 +1,14 @@
+import { DATA_SCOPES, FIELD_ACCESS } from '@kehu/contracts/admin';
+import { RECORD_ACTIONS } from '@kehu/contracts/records';
 import type { Locale } from '../i18n/locale.ts';
 
-export type DataScope = 'own' | 'unit' | 'unit_tree' | 'tenant';
-export type FieldAccess = 'full' | 'masked' | 'hidden';
-export const DATA_SCOPES: DataScope[] = ['own', 'unit', 'unit_tree', 'tenant'];
-export const FIELD_ACCESS: FieldAccess[] = ['full', 'masked', 'hidden'];
+export type DataScope = (typeof DATA_SCOPES)[number];
+export type FieldAccess = (typeof FIELD_ACCESS)[number];
+export { DATA_SCOPES, FIELD_ACCESS, RECORD_ACTIONS };
 export const SCOPE_RANK: Record<DataScope, number> = { own: 0, unit: 1, unit_tree: 2, tenant: 3 };
 export const ACCESS_RANK: Record<FieldAccess, number> = { hidden: 0, masked: 1, full: 2 };
 
-export const RECORD_ACTIONS = ['read', 'create', 'update', 'delete', 'import', 'export', 'unmask'] as const;
 export type RecordAction = (typeof RECORD_ACTIONS)[number];
-export const ADMIN_PERMISSIONS = [
-  'admin:units',
-  'admin:users',
-  'admin:roles',
-  'admin:metadata',
-  'admin:audit',
-  'admin:apikeys',
-] as const;
-
 export interface RoleGrant {
   permissions: string[];
   dataScopes: Record<string, DataScope>;

@@ -1,9 +1,9 @@
+import { Me, PasswordChange, PasswordChanged, ProfilePatch, SignedIn, SignIn } from '@kehu/contracts/auth';
+import { Ok } from '@kehu/contracts/common';
 import { sql } from 'kysely';
-import { z } from 'zod';
 import { bumpAuthzVersion } from '../auth/access-loader.ts';
 import { changePassword, login, logout } from '../auth/auth.service.ts';
 import { SESSION_COOKIE } from '../auth/authenticate.ts';
-import { LOCALES } from '../i18n/locale.ts';
 import { defineRoute, type RouteSpec } from './route.ts';
 
 const tags = ['auth'];
@@ -16,11 +16,8 @@ export function authRoutes(opts: { sessionTtlHours: number; cookieSecure: boolea
       permission: 'public',
       summary: 'Sign in with a password; sets the session cookie',
       tags,
-      body: z.object({
-        tenant: z.string().min(1).max(64),
-        login: z.string().min(1).max(120),
-        password: z.string().min(1).max(200),
-      }),
+      body: SignIn,
+      response: SignedIn,
       handler: async (req, reply) => {
         const r = await login(
           req.database.db,
@@ -67,6 +64,7 @@ export function authRoutes(opts: { sessionTtlHours: number; cookieSecure: boolea
       permission: 'authenticated',
       summary: 'The signed-in user, tenant, permissions and selectable units',
       tags,
+      response: Me,
       handler: (req) =>
         req.tx(
           async (tx) => {
@@ -138,9 +136,8 @@ export function authRoutes(opts: { sessionTtlHours: number; cookieSecure: boolea
       permission: 'authenticated',
       summary: 'Change own name or language',
       tags,
-      body: z
-        .object({ locale: z.enum(LOCALES).optional(), name: z.string().min(1).max(100).optional() })
-        .strict(),
+      body: ProfilePatch,
+      response: Ok,
       handler: (req) =>
         req.tx(async (tx) => {
           const p = req.principal;
@@ -157,10 +154,8 @@ export function authRoutes(opts: { sessionTtlHours: number; cookieSecure: boolea
       summary:
         'Change own password: ends every other session of the user; this one gets a new cookie and CSRF token',
       tags,
-      body: z.object({
-        currentPassword: z.string().min(1).max(200),
-        newPassword: z.string().min(1).max(200),
-      }),
+      body: PasswordChange,
+      response: PasswordChanged,
       handler: async (req, reply) => {
         const rotated = await changePassword(
           req.database.db,

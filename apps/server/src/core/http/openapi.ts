@@ -59,10 +59,17 @@ export function buildOpenApi(extraSchemas: Record<string, unknown> = {}) {
         [String(r.status ?? 200)]:
           r.status === 204
             ? { description: 'No content' }
-            : {
-                description: 'OK',
-                content: { 'application/json': { schema: toSchema(r.response, 'output') ?? {} } },
-              },
+            : r.file
+              ? {
+                  description: 'A file',
+                  content: Object.fromEntries(
+                    r.file.map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
+                  ),
+                }
+              : {
+                  description: 'OK',
+                  content: { 'application/json': { schema: toSchema(r.response, 'output') ?? {} } },
+                },
         '4XX': problem,
       },
     };

@@ -49,6 +49,11 @@ export interface RouteSpec<B = any, Q = any, P = any> {
   query?: z.ZodType<Q>;
   params?: z.ZodType<P>;
   response?: z.ZodType;
+  /**
+   * Media types of the file this route streams instead of JSON (exports, error reports): OpenAPI
+   * lists them as binary content, and there is no JSON response to declare.
+   */
+  file?: string[];
   /** HTTP status of a successful reply (default 200; 204 sends no body). */
   status?: number;
   bodyLimit?: number;

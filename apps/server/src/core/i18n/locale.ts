@@ -1,4 +1,6 @@
-export const LOCALES = ['zh-CN', 'en-US'] as const;
+import { LOCALES } from '@kehu/contracts/common';
+
+export { LOCALES };
 export type Locale = (typeof LOCALES)[number];
 export type Label = Record<Locale, string>;
 

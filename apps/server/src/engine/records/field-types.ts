@@ -1,40 +1,11 @@
+import { CLASSIFICATIONS, FIELD_TYPES, PERSONAL_KINDS } from '@kehu/contracts/records';
 import type { FieldError } from '../../core/errors.ts';
 import type { Label } from '../../core/i18n/locale.ts';
 
-export const FIELD_TYPES = [
-  'text',
-  'longtext',
-  'number',
-  'currency',
-  'percent',
-  'date',
-  'datetime',
-  'boolean',
-  'picklist',
-  'multipicklist',
-  'lookup',
-  'user',
-  'unit',
-  'phone',
-  'email',
-  'url',
-  'region',
-  'json',
-] as const;
+export { CLASSIFICATIONS, FIELD_TYPES, PERSONAL_KINDS };
 export type FieldType = (typeof FIELD_TYPES)[number];
 
-export const CLASSIFICATIONS = ['public', 'internal', 'confidential', 'secret'] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
-export const PERSONAL_KINDS = [
-  'name',
-  'phone',
-  'email',
-  'id_number',
-  'address',
-  'birthday',
-  'wechat',
-  'other',
-] as const;
 export type PersonalKind = (typeof PERSONAL_KINDS)[number];
 
 export interface PicklistOption {

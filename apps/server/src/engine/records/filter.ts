@@ -1,3 +1,4 @@
+import { FILTER_OPS } from '@kehu/contracts/common';
 import { depthLimited } from '@kehu/contracts/tree-depth';
 import { type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
@@ -7,30 +8,7 @@ import { coerceValue, type FieldDef } from './field-types.ts';
 import type { ObjectDef } from './object-def.ts';
 import { fieldExpr, sqlType } from './record-sql.ts';
 
-export const FILTER_OPS = [
-  'eq',
-  'ne',
-  'in',
-  'notIn',
-  'contains',
-  'notContains',
-  'startsWith',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'between',
-  'isEmpty',
-  'isNotEmpty',
-  'hasAny',
-  'hasAll',
-  'inLastDays',
-  'inNextDays',
-  'today',
-  'thisWeek',
-  'thisMonth',
-  'thisYear',
-] as const;
+export { FILTER_OPS };
 export type FilterOp = (typeof FILTER_OPS)[number];
 
 export type FilterNode =

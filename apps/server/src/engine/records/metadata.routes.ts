@@ -1,11 +1,23 @@
+import { ADMIN_PERMISSIONS } from '@kehu/contracts/admin';
+import {
+  CustomFieldInput,
+  CustomFieldPatch,
+  CustomObjectInput,
+  FieldParam,
+  MetadataSaved,
+  ObjectDescription,
+  ObjectList,
+  ObjectParam,
+  ObjectPatch,
+  RegionList,
+  RegionQuery,
+} from '@kehu/contracts/records';
 import { sql } from 'kysely';
-import { z } from 'zod';
 import type { Principal } from '../../core/auth/principal.ts';
 import { can } from '../../core/auth/principal.ts';
 import { notFound } from '../../core/errors.ts';
 import { defineRoute, type RouteSpec } from '../../core/http/route.ts';
 import { accessMap } from './field-access.ts';
-import { CLASSIFICATIONS, FIELD_TYPES, PERSONAL_KINDS } from './field-types.ts';
 import {
   createCustomField,
   createCustomObject,
@@ -19,53 +31,6 @@ import {
 import type { ObjectDef } from './object-def.ts';
 
 const tags = ['metadata'];
-const label = z.object({
-  'zh-CN': z.string().trim().min(1).max(100),
-  'en-US': z.string().trim().min(1).max(100),
-});
-const apiName = z.string().regex(/^[a-z][a-z0-9_]{1,40}$/, { message: 'api_name' });
-const objectParam = z.object({ object: apiName });
-const fieldParam = objectParam.extend({ field: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{1,60}$/) });
-const optionSchema = z.object({
-  value: z.string().trim().min(1).max(100),
-  label,
-  color: z.string().max(20).optional(),
-});
-const validationSchema = z
-  .object({
-    min: z.number().nullable().optional(),
-    max: z.number().nullable().optional(),
-    maxLength: z.number().int().min(1).max(32_000).nullable().optional(),
-    pattern: z.string().max(500).nullable().optional(),
-  })
-  .default({});
-const fieldInput = z.object({
-  apiName,
-  type: z.enum(FIELD_TYPES),
-  label,
-  required: z.boolean().default(false),
-  unique: z.boolean().default(false),
-  defaultValue: z.unknown().optional().default(null),
-  options: z.array(optionSchema).max(500).nullable().default(null),
-  lookupObject: z.string().max(60).nullable().default(null),
-  validation: validationSchema,
-  classification: z.enum(CLASSIFICATIONS).default('internal'),
-  personalKind: z.enum(PERSONAL_KINDS).nullable().default(null),
-});
-// zod 4 applies `.default()` inside `.partial()`, so the patch schema has no defaults: renaming a
-// field must not reset its classification, personal kind, required/unique flags or options.
-const fieldPatch = z
-  .object({
-    label,
-    required: z.boolean(),
-    unique: z.boolean(),
-    defaultValue: z.unknown(),
-    options: z.array(optionSchema).max(500).nullable(),
-    validation: validationSchema.unwrap(),
-    classification: z.enum(CLASSIFICATIONS),
-    personalKind: z.enum(PERSONAL_KINDS).nullable(),
-  })
-  .partial();
 
 /** The description a viewer gets: fields they may not see are not listed at all. */
 export function describeObject(p: Principal, obj: ObjectDef) {
@@ -115,6 +80,7 @@ export const metadataRoutes: RouteSpec[] = [
     permission: 'authenticated',
     summary: 'Objects the caller may read',
     tags,
+    response: ObjectList,
     handler: (req) =>
       req.tx(
         async (tx) => {
@@ -141,7 +107,8 @@ export const metadataRoutes: RouteSpec[] = [
     permission: (p: { object: string }) => `${p.object}:read`,
     summary: 'Describe one object: fields (with the caller’s access), layout, related lists',
     tags,
-    params: objectParam,
+    params: ObjectParam,
+    response: ObjectDescription,
     handler: (req) =>
       req.tx(
         async (tx) =>
@@ -160,11 +127,12 @@ export const metadataRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/meta/objects',
-    permission: 'admin:metadata',
+    permission: ADMIN_PERMISSIONS.metadata,
     summary: 'Create a custom object',
     tags,
     status: 201,
-    body: z.object({ apiName, label, pluralLabel: label.optional(), icon: z.string().max(40).optional() }),
+    body: CustomObjectInput,
+    response: MetadataSaved,
     handler: async (req) => {
       await req.tx(async (tx) =>
         createCustomObject(
@@ -180,23 +148,12 @@ export const metadataRoutes: RouteSpec[] = [
   defineRoute({
     method: 'PATCH',
     url: '/meta/objects/:object',
-    permission: 'admin:metadata',
+    permission: ADMIN_PERMISSIONS.metadata,
     summary: 'Change labels, icon, layout or list columns of an object',
     tags,
-    params: objectParam,
-    body: z.object({
-      label: label.optional(),
-      pluralLabel: label.optional(),
-      icon: z.string().max(40).optional(),
-      layout: z
-        .object({
-          sections: z
-            .array(z.object({ key: z.string().max(40), label, fields: z.array(z.string().max(80)).max(200) }))
-            .max(30),
-        })
-        .optional(),
-      listColumns: z.array(z.string().max(80)).max(50).optional(),
-    }),
+    params: ObjectParam,
+    body: ObjectPatch,
+    response: MetadataSaved,
     handler: async (req) => {
       await req.tx(async (tx) =>
         updateObject(
@@ -215,11 +172,11 @@ export const metadataRoutes: RouteSpec[] = [
   defineRoute({
     method: 'DELETE',
     url: '/meta/objects/:object',
-    permission: 'admin:metadata',
+    permission: ADMIN_PERMISSIONS.metadata,
     summary: 'Delete a custom object',
     tags,
     status: 204,
-    params: objectParam,
+    params: ObjectParam,
     handler: (req) =>
       req.tx(async (tx) =>
         deleteCustomObject(
@@ -235,12 +192,13 @@ export const metadataRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/meta/objects/:object/fields',
-    permission: 'admin:metadata',
+    permission: ADMIN_PERMISSIONS.metadata,
     summary: 'Add a custom field',
     tags,
     status: 201,
-    params: objectParam,
-    body: fieldInput,
+    params: ObjectParam,
+    body: CustomFieldInput,
+    response: MetadataSaved,
     handler: async (req) => {
       const name = await req.tx(async (tx) => {
         const meta = await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion);
@@ -252,11 +210,12 @@ export const metadataRoutes: RouteSpec[] = [
   defineRoute({
     method: 'PATCH',
     url: '/meta/objects/:object/fields/:field',
-    permission: 'admin:metadata',
+    permission: ADMIN_PERMISSIONS.metadata,
     summary: 'Change a custom field',
     tags,
-    params: fieldParam,
-    body: fieldPatch,
+    params: FieldParam,
+    body: CustomFieldPatch,
+    response: MetadataSaved,
     handler: async (req) => {
       await req.tx(async (tx) => {
         const meta = await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion);
@@ -271,11 +230,11 @@ export const metadataRoutes: RouteSpec[] = [
   defineRoute({
     method: 'DELETE',
     url: '/meta/objects/:object/fields/:field',
-    permission: 'admin:metadata',
+    permission: ADMIN_PERMISSIONS.metadata,
     summary: 'Delete a custom field',
     tags,
     status: 204,
-    params: fieldParam,
+    params: FieldParam,
     handler: (req) =>
       req.tx(async (tx) => {
         const obj = getObject(
@@ -293,12 +252,8 @@ export const metadataRoutes: RouteSpec[] = [
     permission: 'authenticated',
     summary: 'GB/T 2260 regions: provinces, or the children of `parent`',
     tags,
-    query: z.object({
-      parent: z
-        .string()
-        .regex(/^\d{6}$/)
-        .optional(),
-    }),
+    query: RegionQuery,
+    response: RegionList,
     handler: (req) =>
       req.tx(
         async (tx) => ({

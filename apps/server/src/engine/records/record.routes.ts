@@ -1,14 +1,14 @@
+import { RecordData } from '@kehu/contracts/common';
+import { BulkResults, RecordPage, Timeline, Unmasked } from '@kehu/contracts/records';
 import { badRequest } from '../../core/errors.ts';
 import { defineRoute, type RouteSpec } from '../../core/http/route.ts';
 import {
   BULK_MAX,
   bulkSchema,
   listBodySchema,
-  listOutSchema,
   listQuerySchema,
   objectParam,
   recordInputSchema,
-  recordOutSchema,
   recordParam,
   recordPatchSchema,
   unmaskSchema,
@@ -40,7 +40,7 @@ export const recordRoutes: RouteSpec[] = [
     tags,
     params: objectParam,
     query: listQuerySchema,
-    response: listOutSchema,
+    response: RecordPage,
     handler: (req) =>
       req.tx(
         async (tx) =>
@@ -56,7 +56,7 @@ export const recordRoutes: RouteSpec[] = [
     tags,
     params: objectParam,
     body: listBodySchema,
-    response: listOutSchema,
+    response: RecordPage,
     handler: (req) =>
       req.tx(
         async (tx) => listRecords(await recordCtx(tx, req.principal, req.actor, req.params.object), req.body),
@@ -70,7 +70,7 @@ export const recordRoutes: RouteSpec[] = [
     summary: 'Get one record',
     tags,
     params: recordParam,
-    response: recordOutSchema,
+    response: RecordData,
     handler: (req) =>
       req.tx(
         async (tx) =>
@@ -87,7 +87,7 @@ export const recordRoutes: RouteSpec[] = [
     status: 201,
     params: objectParam,
     body: recordInputSchema,
-    response: recordOutSchema,
+    response: RecordData,
     handler: (req) =>
       req.tx(async (tx) =>
         createRecord(await recordCtx(tx, req.principal, req.actor, req.params.object), req.body),
@@ -101,7 +101,7 @@ export const recordRoutes: RouteSpec[] = [
     tags,
     params: recordParam,
     body: recordPatchSchema,
-    response: recordOutSchema,
+    response: RecordData,
     handler: (req) =>
       req.tx(async (tx) => {
         const { version, ...changes } = req.body;
@@ -135,7 +135,7 @@ export const recordRoutes: RouteSpec[] = [
     summary: 'Restore a deleted record',
     tags,
     params: recordParam,
-    response: recordOutSchema,
+    response: RecordData,
     handler: (req) =>
       req.tx(async (tx) =>
         restoreRecord(await recordCtx(tx, req.principal, req.actor, req.params.object), req.params.id),
@@ -152,6 +152,7 @@ export const recordRoutes: RouteSpec[] = [
     params: objectParam,
     body: bulkSchema,
     bodyLimit: 10 * 1024 * 1024,
+    response: BulkResults,
     handler: async (req) => {
       const { op, atomic, records } = req.body;
       const results = await req.tx(async (tx) => {
@@ -184,6 +185,7 @@ export const recordRoutes: RouteSpec[] = [
     tags,
     params: recordParam,
     body: unmaskSchema,
+    response: Unmasked,
     handler: (req) =>
       req.tx(async (tx) =>
         unmaskField(
@@ -200,6 +202,7 @@ export const recordRoutes: RouteSpec[] = [
     summary: 'History of a record from the audit log',
     tags,
     params: recordParam,
+    response: Timeline,
     handler: (req) =>
       req.tx(
         async (tx) => ({

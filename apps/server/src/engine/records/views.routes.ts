@@ -1,19 +1,20 @@
+import {
+  SavedView,
+  SavedViewInput,
+  SavedViewList,
+  SavedViewPatch,
+  ViewsQuery,
+} from '@kehu/contracts/records';
 import { sql } from 'kysely';
-import { z } from 'zod';
 import { notFound } from '../../core/errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
 import { newId } from '../../core/ids.ts';
 import { filterSchema } from './filter.ts';
 
 const tags = ['views'];
-const viewInput = z.object({
-  object: z.string().regex(/^[a-z][a-z0-9_]{1,40}$/),
-  name: z.string().trim().min(1).max(60),
-  filter: filterSchema.nullable().optional(),
-  columns: z.array(z.string().max(80)).max(50).nullable().optional(),
-  sort: z.string().max(80).nullable().optional(),
-  shared: z.boolean().default(false),
-});
+// The contract's shapes, with the filter checked for nesting depth as list queries are.
+const viewInput = SavedViewInput.extend({ filter: filterSchema.nullable().optional() });
+const viewPatch = SavedViewPatch.extend({ filter: filterSchema.nullable().optional() });
 const out = (v: any) => ({
   id: v.id,
   object: v.object,
@@ -35,7 +36,8 @@ export const viewRoutes: RouteSpec[] = [
     probe: { query: { object: '=customer' } },
     summary: 'Saved views of an object visible to the caller',
     tags,
-    query: z.object({ object: z.string().max(60) }),
+    query: ViewsQuery,
+    response: SavedViewList,
     handler: (req) =>
       req.tx(
         async (tx) => ({
@@ -55,6 +57,7 @@ export const viewRoutes: RouteSpec[] = [
     tags,
     status: 201,
     body: viewInput,
+    response: SavedView,
     handler: (req) =>
       req.tx(async (tx) => {
         const b = req.body;
@@ -75,8 +78,8 @@ export const viewRoutes: RouteSpec[] = [
     summary: 'Change an own view',
     tags,
     params: idParam,
-    // No default for `shared` here: zod 4 would apply it inside .partial() and unshare on every rename.
-    body: viewInput.omit({ object: true }).partial().extend({ shared: z.boolean().optional() }),
+    body: viewPatch,
+    response: SavedView,
     handler: (req) =>
       req.tx(async (tx) => {
         const b = req.body;

@@ -1,3 +1,4 @@
+import { ADMIN_PERMISSIONS } from '@kehu/contracts/admin';
 import { defineModule } from '../../engine/module.ts';
 import { apiKeyRoutes } from './api-keys/api-keys.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
@@ -26,12 +27,12 @@ export default defineModule({
   ],
   permissions: [
     {
-      key: 'admin:units',
+      key: ADMIN_PERMISSIONS.units,
       label: label('组织架构', 'Org units'),
       description: label('新建、调整与停用组织单元', 'Create, move and deactivate units'),
     },
     {
-      key: 'admin:users',
+      key: ADMIN_PERMISSIONS.users,
       label: label('用户管理', 'Users'),
       description: label(
         '新建用户、分配角色（不超出本人权限）、重置密码、停用与解锁',
@@ -39,7 +40,7 @@ export default defineModule({
       ),
     },
     {
-      key: 'admin:roles',
+      key: ADMIN_PERMISSIONS.roles,
       label: label('角色与权限', 'Roles and permissions'),
       description: label(
         '编辑角色的功能、数据范围与字段权限（不超出本人权限）',
@@ -47,12 +48,12 @@ export default defineModule({
       ),
     },
     {
-      key: 'admin:metadata',
+      key: ADMIN_PERMISSIONS.metadata,
       label: label('字段与对象', 'Fields and objects'),
       description: label('自定义字段、自定义对象与布局', 'Custom fields, custom objects and layouts'),
     },
     {
-      key: 'admin:audit',
+      key: ADMIN_PERMISSIONS.audit,
       label: label('审计日志', 'Audit log'),
       description: label(
         '查看谁在何时做了什么（个人信息按字段权限脱敏）',
@@ -61,7 +62,7 @@ export default defineModule({
       demoRoles: ['总部销售经理'],
     },
     {
-      key: 'admin:apikeys',
+      key: ADMIN_PERMISSIONS.apiKeys,
       label: label('API 密钥', 'API keys'),
       description: label('为集成创建限定范围的 API 密钥', 'Create scoped API keys for integrations'),
     },

@@ -19,7 +19,6 @@ import {
   RetrainQueued,
   Segment,
   SegmentBody,
-  SegmentExportCsv,
   SegmentHistory,
   SegmentList,
   SegmentMembers,
@@ -602,7 +601,7 @@ export const cdpRouteList: RouteSpec[] = [
     permission: P.exportSegment,
     summary: 'Export members as CSV (masked per viewer, audited)',
     tags: TAGS,
-    response: SegmentExportCsv,
+    file: ['text/csv'],
     probe: { params: { id: 'cdp_segment' } },
     params: idParam,
     handler: async (req, reply) => {

@@ -13,6 +13,7 @@ export const exportRoutes: RouteSpec[] = [
     tags: ['export'],
     params: objectParam,
     query: exportQuerySchema,
+    file: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
     handler: async (req, reply) => {
       const prep = await prepareExport(
         req.database.db,

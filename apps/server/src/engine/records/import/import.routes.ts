@@ -1,5 +1,12 @@
+import {
+  ImportList,
+  ImportParam,
+  ImportStart,
+  ImportStatus,
+  ImportUploaded,
+  UploadQuery,
+} from '@kehu/contracts/records';
 import { stringify } from 'csv-stringify';
-import { z } from 'zod';
 import { defineRoute, type RouteSpec } from '../../../core/http/route.ts';
 import { contentDisposition, safeCell } from '../export/cells.ts';
 import { objectParam } from '../record.schemas.ts';
@@ -8,26 +15,6 @@ import { errorRows, listImports, loadImport, startImport, toStatus, uploadImport
 
 const perm = (p: { object: string }) => `${p.object}:import`;
 const tags = ['import'];
-const importParam = objectParam.extend({ id: z.uuid() });
-
-const uploadQuery = z.object({ filename: z.string().min(1).max(255).default('upload.csv') });
-const startBody = z.object({
-  mapping: z.record(z.string().max(500), z.string().max(80).nullable()),
-  dedupeKey: z.string().max(80).optional(),
-  mode: z.enum(['create', 'upsert']).default('create'),
-  dryRun: z.boolean().default(false),
-});
-
-const statusSchema = z.looseObject({
-  id: z.string(),
-  status: z.enum(['uploaded', 'running', 'done', 'failed']),
-  totalRows: z.number().nullable(),
-  processedRows: z.number(),
-  created: z.number(),
-  updated: z.number(),
-  failed: z.number(),
-  dryRun: z.boolean(),
-});
 
 /** R10.1 import: upload (streamed into the database), mapping, a durable job, an error report. */
 export const importRoutes: RouteSpec[] = [
@@ -39,7 +26,8 @@ export const importRoutes: RouteSpec[] = [
       'Upload a CSV or XLSX file for import (raw body); returns headers, sample rows and a suggested mapping',
     tags,
     params: objectParam,
-    query: uploadQuery,
+    query: UploadQuery,
+    response: ImportUploaded,
     rawBody: true,
     status: 201,
     probe: { skip: 'raw upload body' },
@@ -62,10 +50,10 @@ export const importRoutes: RouteSpec[] = [
     permission: perm,
     summary: 'Start (or dry-run) an uploaded import with a column mapping',
     tags,
-    params: importParam,
-    body: startBody,
+    params: ImportParam,
+    body: ImportStart,
     status: 202,
-    response: statusSchema,
+    response: ImportStatus,
     handler: (req) =>
       req.tx((tx) =>
         startImport(tx, req.principal, req.actor, req.locale, req.params.object, req.params.id, req.body),
@@ -77,8 +65,8 @@ export const importRoutes: RouteSpec[] = [
     permission: perm,
     summary: 'Progress and counts of one import',
     tags,
-    params: importParam,
-    response: statusSchema,
+    params: ImportParam,
+    response: ImportStatus,
     handler: (req) =>
       req.tx(
         async (tx) => {
@@ -94,7 +82,8 @@ export const importRoutes: RouteSpec[] = [
     permission: perm,
     summary: 'CSV of the rows an import rejected: line, field, message and the original columns',
     tags,
-    params: importParam,
+    params: ImportParam,
+    file: ['text/csv'],
     handler: async (req, reply) => {
       const imp = await req.tx(
         async (tx) => {
@@ -135,6 +124,7 @@ export const importRoutes: RouteSpec[] = [
     summary: 'Recent imports of this object',
     tags,
     params: objectParam,
+    response: ImportList,
     handler: (req) =>
       req.tx(
         async (tx) => {

@@ -1,9 +1,10 @@
+import { ADMIN_PERMISSIONS, ApiKeyCreated, ApiKeyInput, ApiKeyList } from '@kehu/contracts/admin';
 import { sql } from 'kysely';
-import { z } from 'zod';
 import { recordChange } from '../../../core/audit/change.ts';
 import { API_KEY_PREFIX } from '../../../core/auth/authenticate.ts';
 import { can } from '../../../core/auth/principal.ts';
 import { randomToken, sha256, uuidToHex } from '../../../core/auth/tokens.ts';
+import type { TypedTx } from '../../../core/db/tenant-scope.ts';
 import { forbidden, notFound } from '../../../core/errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../../core/http/route.ts';
 import { newId } from '../../../core/ids.ts';
@@ -15,17 +16,33 @@ export const apiKeyRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/admin/api-keys',
-    permission: 'admin:apikeys',
+    permission: ADMIN_PERMISSIONS.apiKeys,
     summary: 'List API keys',
     tags,
+    response: ApiKeyList,
     handler: (req) =>
       req.tx(
-        async (tx) => ({
+        async (tx: TypedTx) => ({
           items: (
-            await sql<any>`select k.id, k.name, k.prefix, k.scopes, k.created_at, k.last_used_at, k.revoked_at, u.name as user_name
-            from api_keys k left join users u on u.tenant_id = k.tenant_id and u.id = k.user_id
-            where k.tenant_id = ${req.principal.tenantId} order by k.created_at desc`.execute(tx)
-          ).rows.map((k) => ({
+            await tx
+              .selectFrom('api_keys as k')
+              .leftJoin('users as u', (join) =>
+                join.onRef('u.tenant_id', '=', 'k.tenant_id').onRef('u.id', '=', 'k.user_id'),
+              )
+              .select([
+                'k.id',
+                'k.name',
+                'k.prefix',
+                'k.scopes',
+                'k.created_at',
+                'k.last_used_at',
+                'k.revoked_at',
+                'u.name as user_name',
+              ])
+              .where('k.tenant_id', '=', req.principal.tenantId)
+              .orderBy('k.created_at', 'desc')
+              .execute()
+          ).map((k) => ({
             id: k.id,
             name: k.name,
             prefix: k.prefix,
@@ -42,17 +59,12 @@ export const apiKeyRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/admin/api-keys',
-    permission: 'admin:apikeys',
+    permission: ADMIN_PERMISSIONS.apiKeys,
     summary: 'Create an API key (the key is in this response only)',
     tags,
     status: 201,
-    body: z.object({
-      name: z.string().trim().min(1).max(100),
-      scopes: z
-        .array(z.string().regex(/^(\*|[a-z_*]+:[a-z_*]+)$/))
-        .min(1)
-        .max(100),
-    }),
+    body: ApiKeyInput,
+    response: ApiKeyCreated,
     handler: (req) => {
       // A key may mint keys no broader than itself; otherwise a narrow key escalates to its user's full rights.
       const own = req.principal.apiScopes;
@@ -61,15 +73,23 @@ export const apiKeyRoutes: RouteSpec[] = [
           ? req.body.scopes.find((s) => !own.includes(s) && (s.includes('*') || !can(req.principal, s)))
           : undefined;
       if (wider) throw forbidden(wider);
-      return req.tx(async (tx) => {
+      return req.tx(async (tx: TypedTx) => {
         const id = newId();
         const secret = randomToken();
         const key = `${API_KEY_PREFIX}${uuidToHex(id)}_${secret}`;
         const prefix = key.slice(0, 12);
-        await sql`insert into api_keys (tenant_id, id, name, prefix, key_hash, scopes, user_id)
-          values (${req.principal.tenantId}, ${id}, ${req.body.name}, ${prefix}, ${sha256(secret)}, ${req.body.scopes}::text[], ${req.principal.userId})`.execute(
-          tx,
-        );
+        await tx
+          .insertInto('api_keys')
+          .values({
+            tenant_id: req.principal.tenantId,
+            id,
+            name: req.body.name,
+            prefix,
+            key_hash: sha256(secret),
+            scopes: req.body.scopes,
+            user_id: req.principal.userId,
+          })
+          .execute();
         await recordChange(tx, req.actor, 'api_key.created', {
           action: 'api_key_create',
           object: 'api_key',
@@ -83,18 +103,21 @@ export const apiKeyRoutes: RouteSpec[] = [
   defineRoute({
     method: 'DELETE',
     url: '/admin/api-keys/:id',
-    permission: 'admin:apikeys',
+    permission: ADMIN_PERMISSIONS.apiKeys,
     summary: 'Revoke an API key',
     tags,
     status: 204,
     params: idParam,
     handler: (req) =>
-      req.tx(async (tx) => {
-        const r =
-          await sql`update api_keys set revoked_at = now() where tenant_id = ${req.principal.tenantId} and id = ${req.params.id} and revoked_at is null`.execute(
-            tx,
-          );
-        if (!Number(r.numAffectedRows ?? 0)) throw notFound('api_key');
+      req.tx(async (tx: TypedTx) => {
+        const r = await tx
+          .updateTable('api_keys')
+          .set({ revoked_at: sql<Date>`now()` })
+          .where('tenant_id', '=', req.principal.tenantId)
+          .where('id', '=', req.params.id)
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst();
+        if (!Number(r.numUpdatedRows)) throw notFound('api_key');
         await recordChange(tx, req.actor, 'api_key.revoked', {
           action: 'api_key_revoke',
           object: 'api_key',

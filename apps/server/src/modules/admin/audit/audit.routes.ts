@@ -1,5 +1,5 @@
+import { ADMIN_PERMISSIONS, AuditPage, AuditQuery } from '@kehu/contracts/admin';
 import { sql } from 'kysely';
-import { z } from 'zod';
 import type { FieldChange } from '../../../core/audit/audit.ts';
 import { can } from '../../../core/auth/principal.ts';
 import type { TypedTx } from '../../../core/db/tenant-scope.ts';
@@ -14,26 +14,16 @@ const STAFF_FIELDS: Record<string, ReturnType<typeof field>> = {
   email: field('email', 'email', '邮箱', 'Email', { personalKind: 'email' }),
 };
 
-const query = z.object({
-  action: z.string().max(40).optional(),
-  object: z.string().max(60).optional(),
-  recordId: z.uuid().optional(),
-  actorId: z.uuid().optional(),
-  from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
-  to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
-  cursor: z.uuid().optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
-
 /** R13.4: who did what, when, from where — newest first, keyset-paginated on the UUIDv7 id. */
 export const auditRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/admin/audit',
-    permission: 'admin:audit',
+    permission: ADMIN_PERMISSIONS.audit,
     summary: 'Search the audit log',
     tags: ['admin'],
-    query,
+    query: AuditQuery,
+    response: AuditPage,
     handler: (req) =>
       req.tx(
         async (tx: TypedTx) => {

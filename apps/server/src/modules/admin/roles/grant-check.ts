@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import {
   ACCESS_RANK,
   type DataScope,
@@ -10,7 +9,7 @@ import {
   type RoleGrant,
   SCOPE_RANK,
 } from '../../../core/auth/principal.ts';
-import type { Tx } from '../../../core/db/tenant-scope.ts';
+import type { Tx, TypedTx } from '../../../core/db/tenant-scope.ts';
 import { AppError } from '../../../core/errors.ts';
 import type { Locale } from '../../../core/i18n/locale.ts';
 import { t } from '../../../core/i18n/messages.ts';
@@ -133,43 +132,50 @@ export async function assertWithinOwnGrant(
 
 export const ownRolesRefusal = () => new AppError('forbidden', 403, { detailKey: 'grant.own_roles' });
 
-interface RoleRow {
+/** A role's grant as stored: the JSON columns hold what the role routes validated on the way in. */
+export const toGrant = (r: {
   permissions: string[];
-  data_scopes: RoleGrant['dataScopes'];
-  field_access: RoleGrant['fieldAccess'];
-}
-const toGrant = (r: RoleRow): RoleGrant => ({
+  data_scopes: unknown;
+  field_access: unknown;
+}): RoleGrant => ({
   permissions: r.permissions,
-  dataScopes: r.data_scopes ?? {},
-  fieldAccess: r.field_access ?? {},
+  dataScopes: (r.data_scopes ?? {}) as RoleGrant['dataScopes'],
+  fieldAccess: (r.field_access ?? {}) as RoleGrant['fieldAccess'],
 });
 
 /** What holding all of `roleIds` grants together. */
 export async function rolesGrant(tx: Tx, tenantId: string, roleIds: string[]): Promise<RoleGrant> {
   if (!roleIds.length) return mergeRoles([]);
-  const rows = (
-    await sql<RoleRow>`select permissions, data_scopes, field_access from roles
-      where tenant_id = ${tenantId} and id = any(${roleIds}::uuid[])`.execute(tx)
-  ).rows;
+  const rows = await (tx as TypedTx)
+    .selectFrom('roles')
+    .select(['permissions', 'data_scopes', 'field_access'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', roleIds)
+    .execute();
   return mergeRoles(rows.map(toGrant));
 }
 
 /** What a user holds through their roles today. */
 export async function userGrant(tx: Tx, tenantId: string, userId: string): Promise<RoleGrant> {
-  const rows = (
-    await sql<RoleRow>`select r.permissions, r.data_scopes, r.field_access from user_roles ur
-      join roles r on r.tenant_id = ur.tenant_id and r.id = ur.role_id
-      where ur.tenant_id = ${tenantId} and ur.user_id = ${userId}`.execute(tx)
-  ).rows;
+  const rows = await (tx as TypedTx)
+    .selectFrom('user_roles as ur')
+    .innerJoin('roles as r', (join) =>
+      join.onRef('r.tenant_id', '=', 'ur.tenant_id').onRef('r.id', '=', 'ur.role_id'),
+    )
+    .select(['r.permissions', 'r.data_scopes', 'r.field_access'])
+    .where('ur.tenant_id', '=', tenantId)
+    .where('ur.user_id', '=', userId)
+    .execute();
   return mergeRoles(rows.map(toGrant));
 }
 
 export async function holdsRole(tx: Tx, tenantId: string, userId: string, roleId: string): Promise<boolean> {
-  return (
-    (
-      await sql`select 1 from user_roles where tenant_id = ${tenantId} and user_id = ${userId} and role_id = ${roleId}`.execute(
-        tx,
-      )
-    ).rows.length > 0
-  );
+  const held = await (tx as TypedTx)
+    .selectFrom('user_roles')
+    .select('role_id')
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .where('role_id', '=', roleId)
+    .executeTakeFirst();
+  return held !== undefined;
 }

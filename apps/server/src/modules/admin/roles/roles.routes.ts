@@ -1,51 +1,29 @@
-import { sql } from 'kysely';
-import { z } from 'zod';
+import {
+  ADMIN_PERMISSIONS as ADMIN,
+  PermissionCatalogue,
+  Role,
+  RoleInput,
+  RoleList,
+  RolePatch,
+} from '@kehu/contracts/admin';
+import { type Selectable, sql } from 'kysely';
 import { recordChange } from '../../../core/audit/change.ts';
 import { bumpAuthzVersion } from '../../../core/auth/access-loader.ts';
-import {
-  ADMIN_PERMISSIONS,
-  DATA_SCOPES,
-  FIELD_ACCESS,
-  RECORD_ACTIONS,
-  type RoleGrant,
-} from '../../../core/auth/principal.ts';
+import { DATA_SCOPES, FIELD_ACCESS, RECORD_ACTIONS } from '../../../core/auth/principal.ts';
+import type { Roles } from '../../../core/db/schema.ts';
+import type { TypedTx } from '../../../core/db/tenant-scope.ts';
 import { conflict, notFound } from '../../../core/errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../../core/http/route.ts';
 import { newId } from '../../../core/ids.ts';
 import { modulePermissions } from '../../../engine/module-loader.ts';
 import { loadMetadata } from '../../../engine/records/metadata.service.ts';
-import { assertWithinOwnGrant, holdsRole, ownRolesRefusal } from './grant-check.ts';
+import { assertWithinOwnGrant, holdsRole, ownRolesRefusal, toGrant } from './grant-check.ts';
 
 const tags = ['admin'];
-const roleInput = z.object({
-  name: z.string().trim().min(1).max(60),
-  description: z.string().max(500).nullable().optional(),
-  permissions: z.array(z.string().regex(/^(\*|[a-z_*]+:[a-z_*]+)$/)).max(500),
-  dataScopes: z.record(z.string().max(60), z.enum(DATA_SCOPES)).default({}),
-  fieldAccess: z.record(z.string().max(60), z.record(z.string().max(80), z.enum(FIELD_ACCESS))).default({}),
-});
-// zod 4 applies `.default()` inside `.partial()`: a PATCH without dataScopes/fieldAccess must not reset them to {}.
-const rolePatch = roleInput.partial().extend({
-  dataScopes: roleInput.shape.dataScopes.unwrap().optional(),
-  fieldAccess: roleInput.shape.fieldAccess.unwrap().optional(),
-});
 
-interface RoleRow {
-  id: string;
-  name: string;
-  description: string | null;
-  permissions: string[];
-  data_scopes: Record<string, string>;
-  field_access: Record<string, Record<string, string>>;
-  is_system: boolean;
-  version: number;
-}
-const grantOf = (r: RoleRow): RoleGrant => ({
-  permissions: r.permissions,
-  dataScopes: r.data_scopes as RoleGrant['dataScopes'],
-  fieldAccess: r.field_access as RoleGrant['fieldAccess'],
-});
-const out = (r: RoleRow & { user_count?: number }) => ({
+type RoleRow = Selectable<Roles>;
+const grantOf = toGrant;
+const out = (r: RoleRow & { user_count?: number | null }) => ({
   id: r.id,
   name: r.name,
   description: r.description,
@@ -57,25 +35,52 @@ const out = (r: RoleRow & { user_count?: number }) => ({
   userCount: r.user_count ?? 0,
 });
 
+const lockRole = (db: TypedTx, tenantId: string, id: string) =>
+  db
+    .selectFrom('roles')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+
+const roleNamed = (db: TypedTx, tenantId: string, name: string) =>
+  db
+    .selectFrom('roles')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+
 /** Roles: function permissions, data scope per object, field access per object field (R10.4). */
 export const roleRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/admin/roles',
-    permission: 'admin:roles',
+    permission: ADMIN.roles,
     summary: 'List roles',
     tags,
+    response: RoleList,
     handler: (req) =>
       req.tx(
-        async (tx) => ({
+        async (tx: TypedTx) => ({
           items: (
-            await sql<
-              RoleRow & { user_count: number }
-            >`select r.*, (select count(*)::int from user_roles ur where ur.tenant_id = r.tenant_id and ur.role_id = r.id) user_count
-            from roles r where r.tenant_id = ${req.principal.tenantId} order by r.is_system desc, r.name`.execute(
-              tx,
-            )
-          ).rows.map(out),
+            await tx
+              .selectFrom('roles as r')
+              .selectAll('r')
+              .select((eb) =>
+                eb
+                  .selectFrom('user_roles as ur')
+                  .whereRef('ur.tenant_id', '=', 'r.tenant_id')
+                  .whereRef('ur.role_id', '=', 'r.id')
+                  .select(eb.fn.countAll<number>().as('n'))
+                  .as('user_count'),
+              )
+              .where('r.tenant_id', '=', req.principal.tenantId)
+              .orderBy('r.is_system', 'desc')
+              .orderBy('r.name')
+              .execute()
+          ).map(out),
         }),
         { readOnly: true },
       ),
@@ -83,9 +88,10 @@ export const roleRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/admin/permissions',
-    permission: 'admin:roles',
+    permission: ADMIN.roles,
     summary: 'Catalogue of permissions: objects × actions, and admin permissions',
     tags,
+    response: PermissionCatalogue,
     handler: (req) =>
       req.tx(
         async (tx) => {
@@ -104,7 +110,7 @@ export const roleRoutes: RouteSpec[] = [
                   personalKind: f.personalKind,
                 })),
             })),
-            admin: ADMIN_PERMISSIONS,
+            admin: Object.values(ADMIN),
             // Every module's own permissions with labels (cdp:manage, leads:configure …), so a
             // role made in the UI can be given anything a module checks.
             modules: modulePermissions().map((m) => ({
@@ -126,28 +132,33 @@ export const roleRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/admin/roles',
-    permission: 'admin:roles',
+    permission: ADMIN.roles,
     summary: 'Create a role',
     tags,
     status: 201,
-    body: roleInput,
+    body: RoleInput,
+    response: Role,
     handler: (req) =>
-      req.tx(async (tx) => {
+      req.tx(async (tx: TypedTx) => {
         const t = req.principal.tenantId;
         await assertWithinOwnGrant(tx, req.principal, req.locale, req.body);
-        const exists = (
-          await sql`select 1 from roles where tenant_id = ${t} and name = ${req.body.name}`.execute(tx)
-        ).rows[0];
+        const exists = await roleNamed(tx, t, req.body.name);
         if (exists)
           throw conflict('conflict.exists', { what: req.body.name }, [{ field: 'name', code: 'unique' }]);
         const id = newId();
-        const row = (
-          await sql<RoleRow>`insert into roles (tenant_id, id, name, description, permissions, data_scopes, field_access)
-            values (${t}, ${id}, ${req.body.name}, ${req.body.description ?? null}, ${req.body.permissions}::text[],
-              ${JSON.stringify(req.body.dataScopes)}::jsonb, ${JSON.stringify(req.body.fieldAccess)}::jsonb) returning *`.execute(
-            tx,
-          )
-        ).rows[0]!;
+        const row = await tx
+          .insertInto('roles')
+          .values({
+            tenant_id: t,
+            id,
+            name: req.body.name,
+            description: req.body.description ?? null,
+            permissions: req.body.permissions,
+            data_scopes: JSON.stringify(req.body.dataScopes),
+            field_access: JSON.stringify(req.body.fieldAccess),
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
         await recordChange(tx, req.actor, 'role.created', {
           action: 'permission_change',
           object: 'role',
@@ -161,19 +172,16 @@ export const roleRoutes: RouteSpec[] = [
   defineRoute({
     method: 'PATCH',
     url: '/admin/roles/:id',
-    permission: 'admin:roles',
+    permission: ADMIN.roles,
     summary: 'Change a role (takes effect on the next request of every holder)',
     tags,
     params: idParam,
-    body: rolePatch,
+    body: RolePatch,
+    response: Role,
     handler: (req) =>
-      req.tx(async (tx) => {
+      req.tx(async (tx: TypedTx) => {
         const t = req.principal.tenantId;
-        const cur = (
-          await sql<RoleRow>`select * from roles where tenant_id = ${t} and id = ${req.params.id} for update`.execute(
-            tx,
-          )
-        ).rows[0];
+        const cur = await lockRole(tx, t, req.params.id);
         if (!cur) throw notFound('role');
         const b = req.body;
         // Holders of a role cannot widen it for themselves, nor can they narrow it to lock others out.
@@ -185,18 +193,25 @@ export const roleRoutes: RouteSpec[] = [
           fieldAccess: b.fieldAccess ?? grantOf(cur).fieldAccess,
         });
         if (b.name && b.name !== cur.name) {
-          const exists = (
-            await sql`select 1 from roles where tenant_id = ${t} and name = ${b.name}`.execute(tx)
-          ).rows[0];
+          const exists = await roleNamed(tx, t, b.name);
           if (exists)
             throw conflict('conflict.exists', { what: b.name }, [{ field: 'name', code: 'unique' }]);
         }
-        const row = (
-          await sql<RoleRow>`update roles set name = ${b.name ?? cur.name}, description = ${b.description === undefined ? cur.description : b.description},
-            permissions = ${b.permissions ?? cur.permissions}::text[], data_scopes = ${JSON.stringify(b.dataScopes ?? cur.data_scopes)}::jsonb,
-            field_access = ${JSON.stringify(b.fieldAccess ?? cur.field_access)}::jsonb, version = version + 1, updated_at = now()
-            where tenant_id = ${t} and id = ${cur.id} returning *`.execute(tx)
-        ).rows[0]!;
+        const row = await tx
+          .updateTable('roles')
+          .set((eb) => ({
+            name: b.name ?? cur.name,
+            description: b.description === undefined ? cur.description : b.description,
+            permissions: b.permissions ?? cur.permissions,
+            data_scopes: JSON.stringify(b.dataScopes ?? cur.data_scopes),
+            field_access: JSON.stringify(b.fieldAccess ?? cur.field_access),
+            version: eb('version', '+', 1),
+            updated_at: sql<Date>`now()`,
+          }))
+          .where('tenant_id', '=', t)
+          .where('id', '=', cur.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
         await recordChange(tx, req.actor, 'role.updated', {
           action: 'permission_change',
           object: 'role',
@@ -210,28 +225,26 @@ export const roleRoutes: RouteSpec[] = [
   defineRoute({
     method: 'DELETE',
     url: '/admin/roles/:id',
-    permission: 'admin:roles',
+    permission: ADMIN.roles,
     summary: 'Delete a role nobody holds',
     tags,
     status: 204,
     params: idParam,
     handler: (req) =>
-      req.tx(async (tx) => {
+      req.tx(async (tx: TypedTx) => {
         const t = req.principal.tenantId;
-        const cur = (
-          await sql<RoleRow>`select * from roles where tenant_id = ${t} and id = ${req.params.id} for update`.execute(
-            tx,
-          )
-        ).rows[0];
+        const cur = await lockRole(tx, t, req.params.id);
         if (!cur) throw notFound('role');
         await assertWithinOwnGrant(tx, req.principal, req.locale, grantOf(cur), 'grant.role_exceeds');
-        const held = (
-          await sql`select 1 from user_roles where tenant_id = ${t} and role_id = ${cur.id} limit 1`.execute(
-            tx,
-          )
-        ).rows.length;
+        const held = await tx
+          .selectFrom('user_roles')
+          .select('user_id')
+          .where('tenant_id', '=', t)
+          .where('role_id', '=', cur.id)
+          .limit(1)
+          .executeTakeFirst();
         if (held || cur.is_system) throw conflict('conflict.in_use', { what: cur.name });
-        await sql`delete from roles where tenant_id = ${t} and id = ${cur.id}`.execute(tx);
+        await tx.deleteFrom('roles').where('tenant_id', '=', t).where('id', '=', cur.id).execute();
         await recordChange(tx, req.actor, 'role.deleted', {
           action: 'permission_change',
           object: 'role',

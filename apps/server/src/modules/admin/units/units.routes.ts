@@ -1,30 +1,31 @@
-import { sql } from 'kysely';
-import { z } from 'zod';
+import {
+  ADMIN_PERMISSIONS,
+  Unit,
+  UnitInput,
+  UnitList,
+  UnitPatch,
+  type UnitType,
+} from '@kehu/contracts/admin';
+import { type Selectable, sql } from 'kysely';
 import { recordChange } from '../../../core/audit/change.ts';
 import { bumpAuthzVersion } from '../../../core/auth/access-loader.ts';
+import type { Units } from '../../../core/db/schema.ts';
+import type { Tx, TypedTx } from '../../../core/db/tenant-scope.ts';
 import { conflict, invalid, notFound } from '../../../core/errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../../core/http/route.ts';
 import { newId } from '../../../core/ids.ts';
+import { moveDescendants } from './units.queries.ts';
 
-export const UNIT_TYPES = ['hq', 'branch', 'region', 'dealer', 'store', 'team'] as const;
+export { UNIT_TYPES } from '@kehu/contracts/admin';
+
 const tags = ['admin'];
 
-interface UnitRow {
-  id: string;
-  parent_id: string | null;
-  name: string;
-  type: string;
-  code: string | null;
-  path: string;
-  depth: number;
-  sort: number;
-  version: number;
-}
+type UnitRow = Selectable<Units>;
 const out = (u: UnitRow) => ({
   id: u.id,
   parentId: u.parent_id,
   name: u.name,
-  type: u.type,
+  type: u.type as UnitType,
   code: u.code,
   path: u.path,
   depth: u.depth,
@@ -32,38 +33,43 @@ const out = (u: UnitRow) => ({
   version: u.version,
 });
 
-const unitInput = z.object({
-  name: z.string().trim().min(1).max(100),
-  type: z.enum(UNIT_TYPES),
-  parentId: z.uuid().nullable().optional(),
-  code: z.string().trim().max(40).nullable().optional(),
-  sort: z.number().int().optional(),
-});
+/** A unit that is not deleted, optionally locked for the change that follows. */
+function liveUnit(db: TypedTx, tenantId: string, id: string) {
+  return db
+    .selectFrom('units')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null);
+}
 
 /** Org units: a tree per tenant with a materialised path (`/<root>/<child>/`) for subtree tests. */
 export const unitRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/admin/units',
-    permission: 'admin:units',
+    permission: ADMIN_PERMISSIONS.units,
     summary: 'All units of the tenant (flat, ordered by path)',
     tags,
+    response: UnitList,
     handler: (req) =>
       req.tx(
         async (tx) => {
-          const rows = (
-            await sql<UnitRow>`select * from units where tenant_id = ${req.principal.tenantId} and deleted_at is null order by path`.execute(
-              tx,
-            )
-          ).rows;
-          const counts = (
-            await sql<{
-              unit_id: string;
-              n: number;
-            }>`select unit_id, count(*)::int n from users where tenant_id = ${req.principal.tenantId} group by unit_id`.execute(
-              tx,
-            )
-          ).rows;
+          const db = tx as TypedTx;
+          const t = req.principal.tenantId;
+          const rows = await db
+            .selectFrom('units')
+            .selectAll()
+            .where('tenant_id', '=', t)
+            .where('deleted_at', 'is', null)
+            .orderBy('path')
+            .execute();
+          const counts = await db
+            .selectFrom('users')
+            .select(['unit_id', (eb) => eb.fn.countAll<number>().as('n')])
+            .where('tenant_id', '=', t)
+            .groupBy('unit_id')
+            .execute();
           const byUnit = new Map(counts.map((c) => [c.unit_id, c.n]));
           return { items: rows.map((u) => ({ ...out(u), userCount: byUnit.get(u.id) ?? 0 })) };
         },
@@ -73,39 +79,49 @@ export const unitRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/admin/units',
-    permission: 'admin:units',
+    permission: ADMIN_PERMISSIONS.units,
     summary: 'Create a unit',
     tags,
     status: 201,
-    body: unitInput,
+    body: UnitInput,
+    response: Unit,
     handler: (req) =>
       req.tx(async (tx) => {
+        const db = tx as TypedTx;
         const t = req.principal.tenantId;
         const id = newId();
         let path = `/${id}/`;
         let depth = 0;
         if (req.body.parentId) {
-          const parent = (
-            await sql<UnitRow>`select * from units where tenant_id = ${t} and id = ${req.body.parentId} and deleted_at is null`.execute(
-              tx,
-            )
-          ).rows[0];
+          const parent = await liveUnit(db, t, req.body.parentId).executeTakeFirst();
           if (!parent) throw invalid([{ field: 'parentId', code: 'lookup_missing' }]);
           path = `${parent.path}${id}/`;
           depth = parent.depth + 1;
         } else {
-          const root = (
-            await sql`select 1 from units where tenant_id = ${t} and parent_id is null and deleted_at is null`.execute(
-              tx,
-            )
-          ).rows[0];
+          const root = await db
+            .selectFrom('units')
+            .select('id')
+            .where('tenant_id', '=', t)
+            .where('parent_id', 'is', null)
+            .where('deleted_at', 'is', null)
+            .executeTakeFirst();
           if (root) throw invalid([{ field: 'parentId', code: 'required' }]);
         }
-        const row = (
-          await sql<UnitRow>`insert into units (tenant_id, id, parent_id, name, type, code, path, depth, sort)
-            values (${t}, ${id}, ${req.body.parentId ?? null}, ${req.body.name}, ${req.body.type}, ${req.body.code || null}, ${path}, ${depth}, ${req.body.sort ?? 0})
-            returning *`.execute(tx)
-        ).rows[0]!;
+        const row = await db
+          .insertInto('units')
+          .values({
+            tenant_id: t,
+            id,
+            parent_id: req.body.parentId ?? null,
+            name: req.body.name,
+            type: req.body.type,
+            code: req.body.code || null,
+            path,
+            depth,
+            sort: req.body.sort ?? 0,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
         await recordChange(tx, req.actor, 'unit.created', {
           action: 'create',
           object: 'unit',
@@ -119,42 +135,47 @@ export const unitRoutes: RouteSpec[] = [
   defineRoute({
     method: 'PATCH',
     url: '/admin/units/:id',
-    permission: 'admin:units',
+    permission: ADMIN_PERMISSIONS.units,
     summary: 'Rename, retype or move a unit',
     tags,
     params: idParam,
-    body: unitInput.partial(),
+    body: UnitPatch,
+    response: Unit,
     handler: (req) =>
       req.tx(async (tx) => {
+        const db = tx as TypedTx;
         const t = req.principal.tenantId;
-        const cur = (
-          await sql<UnitRow>`select * from units where tenant_id = ${t} and id = ${req.params.id} and deleted_at is null for update`.execute(
-            tx,
-          )
-        ).rows[0];
+        const cur = await liveUnit(db, t, req.params.id).forUpdate().executeTakeFirst();
         if (!cur) throw notFound('unit');
         let { path, depth } = cur;
         if (req.body.parentId !== undefined && req.body.parentId !== cur.parent_id) {
           if (!req.body.parentId) throw invalid([{ field: 'parentId', code: 'required' }]);
-          const parent = (
-            await sql<UnitRow>`select * from units where tenant_id = ${t} and id = ${req.body.parentId} and deleted_at is null`.execute(
-              tx,
-            )
-          ).rows[0];
+          const parent = await liveUnit(db, t, req.body.parentId).executeTakeFirst();
           // A unit cannot move under itself or its own descendants.
           if (!parent || parent.path.startsWith(cur.path))
             throw invalid([{ field: 'parentId', code: 'lookup_missing' }]);
           path = `${parent.path}${cur.id}/`;
           depth = parent.depth + 1;
-          await sql`update units set path = ${path} || substr(path, ${cur.path.length + 1}), depth = depth + ${depth - cur.depth}
-            where tenant_id = ${t} and path like ${`${cur.path}%`} and id <> ${cur.id}`.execute(tx);
+          await moveDescendants(tx as Tx, t, cur, { path, depth });
         }
-        const row = (
-          await sql<UnitRow>`update units set name = coalesce(${req.body.name ?? null}, name), type = coalesce(${req.body.type ?? null}, type),
-            code = ${req.body.code === undefined ? cur.code : req.body.code || null}, parent_id = ${req.body.parentId === undefined ? cur.parent_id : req.body.parentId},
-            path = ${path}, depth = ${depth}, sort = coalesce(${req.body.sort ?? null}, sort), version = version + 1, updated_at = now()
-            where tenant_id = ${t} and id = ${cur.id} returning *`.execute(tx)
-        ).rows[0]!;
+        const b = req.body;
+        const row = await db
+          .updateTable('units')
+          .set((eb) => ({
+            name: b.name ?? cur.name,
+            type: b.type ?? cur.type,
+            code: b.code === undefined ? cur.code : b.code || null,
+            parent_id: b.parentId === undefined ? cur.parent_id : b.parentId,
+            path,
+            depth,
+            sort: b.sort ?? cur.sort,
+            version: eb('version', '+', 1),
+            updated_at: sql<Date>`now()`,
+          }))
+          .where('tenant_id', '=', t)
+          .where('id', '=', cur.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
         const changes = Object.entries(req.body).map(([field, to]) => ({
           field,
           from: (out(cur) as any)[field] ?? null,
@@ -173,30 +194,39 @@ export const unitRoutes: RouteSpec[] = [
   defineRoute({
     method: 'DELETE',
     url: '/admin/units/:id',
-    permission: 'admin:units',
+    permission: ADMIN_PERMISSIONS.units,
     summary: 'Delete an empty unit',
     tags,
     status: 204,
     params: idParam,
     handler: (req) =>
       req.tx(async (tx) => {
+        const db = tx as TypedTx;
         const t = req.principal.tenantId;
-        const cur = (
-          await sql<UnitRow>`select * from units where tenant_id = ${t} and id = ${req.params.id} and deleted_at is null for update`.execute(
-            tx,
-          )
-        ).rows[0];
+        const cur = await liveUnit(db, t, req.params.id).forUpdate().executeTakeFirst();
         if (!cur) throw notFound('unit');
-        const children = (
-          await sql`select 1 from units where tenant_id = ${t} and parent_id = ${cur.id} and deleted_at is null limit 1`.execute(
-            tx,
-          )
-        ).rows.length;
-        const users = (
-          await sql`select 1 from users where tenant_id = ${t} and unit_id = ${cur.id} limit 1`.execute(tx)
-        ).rows.length;
-        if (children || users || !cur.parent_id) throw conflict('conflict.in_use', { what: cur.name });
-        await sql`update units set deleted_at = now() where tenant_id = ${t} and id = ${cur.id}`.execute(tx);
+        const child = await db
+          .selectFrom('units')
+          .select('id')
+          .where('tenant_id', '=', t)
+          .where('parent_id', '=', cur.id)
+          .where('deleted_at', 'is', null)
+          .limit(1)
+          .executeTakeFirst();
+        const member = await db
+          .selectFrom('users')
+          .select('id')
+          .where('tenant_id', '=', t)
+          .where('unit_id', '=', cur.id)
+          .limit(1)
+          .executeTakeFirst();
+        if (child || member || !cur.parent_id) throw conflict('conflict.in_use', { what: cur.name });
+        await db
+          .updateTable('units')
+          .set({ deleted_at: sql<Date>`now()` })
+          .where('tenant_id', '=', t)
+          .where('id', '=', cur.id)
+          .execute();
         await recordChange(tx, req.actor, 'unit.deleted', {
           action: 'delete',
           object: 'unit',

@@ -1,32 +1,27 @@
+import {
+  ADMIN_PERMISSIONS,
+  ColleagueList,
+  PasswordReset,
+  User,
+  UserCreated,
+  UserDirectoryQuery,
+  UserInput,
+  UserList,
+  UserPatch,
+} from '@kehu/contracts/admin';
 import { sql } from 'kysely';
-import { z } from 'zod';
 import { recordChange } from '../../../core/audit/change.ts';
 import { bumpAuthzVersion } from '../../../core/auth/access-loader.ts';
 import { clearAccount, signInKey } from '../../../core/auth/login-throttle.ts';
 import { generatePassword, hashPassword, passwordPolicyOk } from '../../../core/auth/password.ts';
-import type { Tx } from '../../../core/db/tenant-scope.ts';
+import type { TypedTx } from '../../../core/db/tenant-scope.ts';
 import { conflict, invalid, notFound } from '../../../core/errors.ts';
 import { type ApiRequest, defineRoute, idParam, type RouteSpec } from '../../../core/http/route.ts';
-import { LOCALES } from '../../../core/i18n/locale.ts';
 import { newId } from '../../../core/ids.ts';
 import { assertWithinOwnGrant, ownRolesRefusal, rolesGrant, userGrant } from '../roles/grant-check.ts';
+import { loadUsers, type UserRow } from './users.queries.ts';
 
 const tags = ['admin'];
-interface UserRow {
-  id: string;
-  login: string;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  unit_id: string;
-  unit_name: string;
-  status: string;
-  locale: string;
-  last_login_at: Date | null;
-  throttled_until: Date | null;
-  role_ids: string[];
-  version: number;
-}
 const out = (u: UserRow) => ({
   id: u.id,
   login: u.login,
@@ -44,56 +39,41 @@ const out = (u: UserRow) => ({
   version: u.version,
 });
 
-async function loadUsers(tx: Tx, tenantId: string, id?: string): Promise<UserRow[]> {
-  return (
-    await sql<UserRow>`select u.*, un.name as unit_name,
-        coalesce((select array_agg(ur.role_id) from user_roles ur where ur.tenant_id = u.tenant_id and ur.user_id = u.id), '{}') as role_ids,
-        (select max(lt.blocked_until) from login_throttle lt where lt.blocked_until > now()
-          and lt.account_key = encode(sha256(convert_to(lower(t.slug) || E'\\n' || lower(u.login), 'UTF8')), 'hex')) as throttled_until
-      from users u join tenants t on t.id = u.tenant_id
-        left join units un on un.tenant_id = u.tenant_id and un.id = u.unit_id
-      where u.tenant_id = ${tenantId} and (${id ?? null}::uuid is null or u.id = ${id ?? null}::uuid) order by u.created_at, u.login`.execute(
-      tx,
-    )
-  ).rows;
-}
-
 async function checkUnitAndRoles(
-  tx: Tx,
+  db: TypedTx,
   tenantId: string,
   unitId: string | undefined,
   roleIds: string[] | undefined,
 ) {
   if (unitId) {
-    const u = (
-      await sql`select 1 from units where tenant_id = ${tenantId} and id = ${unitId} and deleted_at is null`.execute(
-        tx,
-      )
-    ).rows[0];
+    const u = await db
+      .selectFrom('units')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', unitId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
     if (!u) throw invalid([{ field: 'unitId', code: 'lookup_missing' }]);
   }
   if (roleIds?.length) {
-    const n = (
-      await sql<{
-        n: number;
-      }>`select count(*)::int n from roles where tenant_id = ${tenantId} and id = any(${roleIds}::uuid[])`.execute(
-        tx,
-      )
-    ).rows[0]!.n;
-    if (n !== new Set(roleIds).size) throw invalid([{ field: 'roleIds', code: 'lookup_missing' }]);
+    const found = await db
+      .selectFrom('roles')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', roleIds)
+      .execute();
+    if (found.length !== new Set(roleIds).size) throw invalid([{ field: 'roleIds', code: 'lookup_missing' }]);
   }
 }
 
-async function setRoles(tx: Tx, tenantId: string, userId: string, roleIds: string[]) {
-  await sql`delete from user_roles where tenant_id = ${tenantId} and user_id = ${userId}`.execute(tx);
-  for (const r of new Set(roleIds))
-    await sql`insert into user_roles (tenant_id, user_id, role_id) values (${tenantId}, ${userId}, ${r})`.execute(
-      tx,
-    );
+async function setRoles(db: TypedTx, tenantId: string, userId: string, roleIds: string[]) {
+  await db.deleteFrom('user_roles').where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute();
+  const rows = [...new Set(roleIds)].map((role_id) => ({ tenant_id: tenantId, user_id: userId, role_id }));
+  if (rows.length) await db.insertInto('user_roles').values(rows).execute();
 }
 
 /** Editing, disabling or resetting a user is for those who hold at least what the user holds. */
-async function assertMayManage(tx: Tx, req: ApiRequest, user: { id: string; unit_id: string }) {
+async function assertMayManage(tx: TypedTx, req: ApiRequest, user: { id: string; unit_id: string }) {
   const t = req.principal.tenantId;
   const held = await userGrant(tx, t, user.id);
   await assertWithinOwnGrant(tx, req.principal, req.locale, held, 'grant.superior_user', user.unit_id);
@@ -105,38 +85,14 @@ const sameSet = (a: string[], b: string[]) => {
   return x.size === y.size && [...x].every((v) => y.has(v));
 };
 
-const createInput = z.object({
-  login: z
-    .string()
-    .trim()
-    .min(2)
-    .max(60)
-    .regex(/^[A-Za-z0-9._@-]+$/),
-  name: z.string().trim().min(1).max(100),
-  email: z.email().nullable().optional(),
-  phone: z.string().max(30).nullable().optional(),
-  unitId: z.uuid(),
-  roleIds: z.array(z.uuid()).max(20).default([]),
-  password: z.string().max(200).optional(),
-  locale: z.enum(LOCALES).optional(),
-});
-const patchInput = z.object({
-  name: z.string().trim().min(1).max(100).optional(),
-  email: z.email().nullable().optional(),
-  phone: z.string().max(30).nullable().optional(),
-  unitId: z.uuid().optional(),
-  roleIds: z.array(z.uuid()).max(20).optional(),
-  status: z.enum(['active', 'disabled']).optional(),
-  locale: z.enum(LOCALES).optional(),
-});
-
 export const userRoutes: RouteSpec[] = [
   defineRoute({
     method: 'GET',
     url: '/admin/users',
-    permission: 'admin:users',
+    permission: ADMIN_PERMISSIONS.users,
     summary: 'List users',
     tags,
+    response: UserList,
     handler: (req) =>
       req.tx(async (tx) => ({ items: (await loadUsers(tx, req.principal.tenantId)).map(out) }), {
         readOnly: true,
@@ -145,13 +101,14 @@ export const userRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/admin/users',
-    permission: 'admin:users',
+    permission: ADMIN_PERMISSIONS.users,
     summary: 'Create a user (a generated one-time password is returned if none is given)',
     tags,
     status: 201,
-    body: createInput,
+    body: UserInput,
+    response: UserCreated,
     handler: (req) =>
-      req.tx(async (tx) => {
+      req.tx(async (tx: TypedTx) => {
         const t = req.principal.tenantId;
         const b = req.body;
         if (b.password !== undefined && !passwordPolicyOk(b.password))
@@ -165,19 +122,30 @@ export const userRoutes: RouteSpec[] = [
           'grant.exceeds',
           b.unitId,
         );
-        const exists = (
-          await sql`select 1 from users where tenant_id = ${t} and lower(login) = ${b.login.toLowerCase()}`.execute(
-            tx,
-          )
-        ).rows[0];
+        const exists = await tx
+          .selectFrom('users')
+          .select('id')
+          .where('tenant_id', '=', t)
+          .where((eb) => eb(eb.fn('lower', ['login']), '=', b.login.toLowerCase()))
+          .executeTakeFirst();
         if (exists)
           throw conflict('conflict.exists', { what: b.login }, [{ field: 'login', code: 'unique' }]);
         const password = b.password ?? generatePassword();
         const id = newId();
-        await sql`insert into users (tenant_id, id, login, name, email, phone, unit_id, password_hash, locale)
-          values (${t}, ${id}, ${b.login}, ${b.name}, ${b.email ?? null}, ${b.phone ?? null}, ${b.unitId}, ${await hashPassword(password)}, ${b.locale ?? 'zh-CN'})`.execute(
-          tx,
-        );
+        await tx
+          .insertInto('users')
+          .values({
+            tenant_id: t,
+            id,
+            login: b.login,
+            name: b.name,
+            email: b.email ?? null,
+            phone: b.phone ?? null,
+            unit_id: b.unitId,
+            password_hash: await hashPassword(password),
+            locale: b.locale ?? 'zh-CN',
+          })
+          .execute();
         await setRoles(tx, t, id, b.roleIds);
         await recordChange(tx, req.actor, 'user.created', {
           action: 'create',
@@ -193,13 +161,14 @@ export const userRoutes: RouteSpec[] = [
   defineRoute({
     method: 'PATCH',
     url: '/admin/users/:id',
-    permission: 'admin:users',
+    permission: ADMIN_PERMISSIONS.users,
     summary: 'Change a user: unit, roles, status (disable), name',
     tags,
     params: idParam,
-    body: patchInput,
+    body: UserPatch,
+    response: User,
     handler: (req) =>
-      req.tx(async (tx) => {
+      req.tx(async (tx: TypedTx) => {
         const t = req.principal.tenantId;
         const [cur] = await loadUsers(tx, t, req.params.id);
         if (!cur) throw notFound('user');
@@ -219,14 +188,25 @@ export const userRoutes: RouteSpec[] = [
             b.unitId ?? cur.unit_id,
           );
         }
-        await sql`update users set name = coalesce(${b.name ?? null}, name), email = ${b.email === undefined ? cur.email : b.email},
-          phone = ${b.phone === undefined ? cur.phone : b.phone}, unit_id = coalesce(${b.unitId ?? null}, unit_id),
-          status = coalesce(${b.status ?? null}, status), locale = coalesce(${b.locale ?? null}, locale), version = version + 1, updated_at = now()
-          where tenant_id = ${t} and id = ${cur.id}`.execute(tx);
+        await tx
+          .updateTable('users')
+          // Only what the request names, so a concurrent change to another field survives.
+          .set((eb) => ({
+            ...(b.name !== undefined && { name: b.name }),
+            ...(b.email !== undefined && { email: b.email }),
+            ...(b.phone !== undefined && { phone: b.phone }),
+            ...(b.unitId !== undefined && { unit_id: b.unitId }),
+            ...(b.status !== undefined && { status: b.status }),
+            ...(b.locale !== undefined && { locale: b.locale }),
+            version: eb('version', '+', 1),
+            updated_at: sql<Date>`now()`,
+          }))
+          .where('tenant_id', '=', t)
+          .where('id', '=', cur.id)
+          .execute();
         if (b.roleIds) await setRoles(tx, t, cur.id, b.roleIds);
         // Disabling a user ends their sessions at once.
-        if (b.status === 'disabled')
-          await sql`delete from sessions where tenant_id = ${t} and user_id = ${cur.id}`.execute(tx);
+        if (b.status === 'disabled') await endSessions(tx, t, cur.id);
         const changes = Object.entries(b).map(([field, to]) => ({
           field,
           from: (out(cur) as any)[field] ?? null,
@@ -246,20 +226,30 @@ export const userRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/admin/users/:id/reset-password',
-    permission: 'admin:users',
+    permission: ADMIN_PERMISSIONS.users,
     summary: 'Reset a password to a new one-time password (shown once)',
     tags,
     params: idParam,
+    response: PasswordReset,
     handler: (req) =>
-      req.tx(async (tx) => {
+      req.tx(async (tx: TypedTx) => {
         const t = req.principal.tenantId;
         const [cur] = await loadUsers(tx, t, req.params.id);
         if (!cur) throw notFound('user');
         await assertMayManage(tx, req, cur);
         const password = generatePassword();
-        await sql`update users set password_hash = ${await hashPassword(password)}, failed_logins = 0, locked_until = null, password_changed_at = now()
-          where tenant_id = ${t} and id = ${cur.id}`.execute(tx);
-        await sql`delete from sessions where tenant_id = ${t} and user_id = ${cur.id}`.execute(tx);
+        await tx
+          .updateTable('users')
+          .set({
+            password_hash: await hashPassword(password),
+            failed_logins: 0,
+            locked_until: null,
+            password_changed_at: sql<Date>`now()`,
+          })
+          .where('tenant_id', '=', t)
+          .where('id', '=', cur.id)
+          .execute();
+        await endSessions(tx, t, cur.id);
         await clearAccount(tx, signInKey(await tenantCode(tx, t), cur.login));
         await recordChange(tx, req.actor, 'user.password_reset', {
           action: 'password_reset',
@@ -272,13 +262,13 @@ export const userRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST',
     url: '/admin/users/:id/unlock',
-    permission: 'admin:users',
+    permission: ADMIN_PERMISSIONS.users,
     summary: 'End the sign-in back-off of a user (from every address)',
     tags,
     status: 204,
     params: idParam,
     handler: (req) =>
-      req.tx(async (tx) => {
+      req.tx(async (tx: TypedTx) => {
         const t = req.principal.tenantId;
         const [cur] = await loadUsers(tx, t, req.params.id);
         if (!cur) throw notFound('user');
@@ -293,8 +283,11 @@ export const userRoutes: RouteSpec[] = [
   }),
 ];
 
-const tenantCode = async (tx: Tx, tenantId: string) =>
-  (await sql<{ slug: string }>`select slug from tenants where id = ${tenantId}`.execute(tx)).rows[0]!.slug;
+const tenantCode = async (db: TypedTx, tenantId: string) =>
+  (await db.selectFrom('tenants').select('slug').where('id', '=', tenantId).executeTakeFirstOrThrow()).slug;
+
+const endSessions = (db: TypedTx, tenantId: string, userId: string) =>
+  db.deleteFrom('sessions').where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute();
 
 /**
  * The people picker for everyone (owner fields, user filters): names and units of active users
@@ -307,11 +300,8 @@ export const userDirectoryRoutes: RouteSpec[] = [
     permission: 'authenticated',
     summary: 'Find colleagues by name or login (for owner pickers)',
     tags: ['users'],
-    query: z.object({
-      q: z.string().max(60).optional(),
-      ids: z.string().max(2000).optional(),
-      limit: z.coerce.number().int().min(1).max(100).default(20),
-    }),
+    query: UserDirectoryQuery,
+    response: ColleagueList,
     handler: (req) =>
       req.tx(
         async (tx) => {
@@ -321,16 +311,26 @@ export const userDirectoryRoutes: RouteSpec[] = [
           const term = req.query.q?.trim()
             ? `%${req.query.q.trim().replace(/[\\%_]/g, (m) => `\\${m}`)}%`
             : null;
-          const rows = (
-            await sql<{ id: string; name: string; login: string; unit_id: string; unit_name: string }>`
-              select u.id, u.name, u.login, u.unit_id, un.name as unit_name from users u
-              join units un on un.tenant_id = u.tenant_id and un.id = u.unit_id
-              where u.tenant_id = ${p.tenantId} and u.status = 'active'
-                and (${tenantWide} or u.unit_id = any(${p.subtreeUnitIds}::uuid[]) or u.id = ${p.userId})
-                and (${term}::text is null or u.name ilike ${term} or u.login ilike ${term})
-                and (${ids.length === 0} or u.id = any(${ids}::uuid[]))
-              order by u.name limit ${req.query.limit}`.execute(tx)
-          ).rows;
+          const db = tx as TypedTx;
+          let search = db
+            .selectFrom('users as u')
+            .innerJoin('units as un', (join) =>
+              join.onRef('un.tenant_id', '=', 'u.tenant_id').onRef('un.id', '=', 'u.unit_id'),
+            )
+            .select(['u.id', 'u.name', 'u.login', 'u.unit_id', 'un.name as unit_name'])
+            .where('u.tenant_id', '=', p.tenantId)
+            .where('u.status', '=', 'active');
+          if (!tenantWide)
+            search = search.where((eb) =>
+              eb.or([
+                eb('u.id', '=', p.userId),
+                ...(p.subtreeUnitIds.length ? [eb('u.unit_id', 'in', p.subtreeUnitIds)] : []),
+              ]),
+            );
+          if (term)
+            search = search.where((eb) => eb.or([eb('u.name', 'ilike', term), eb('u.login', 'ilike', term)]));
+          if (ids.length) search = search.where('u.id', 'in', ids);
+          const rows = await search.orderBy('u.name').limit(req.query.limit).execute();
           return {
             items: rows.map((r) => ({
               id: r.id,
