@@ -20,8 +20,8 @@ import { useTranslation } from 'react-i18next';
 import { http } from '../../app/api-client';
 import { ErrorResult, errorMessage } from '../../app/error-result';
 import { useSession } from '../../app/session';
+import { EChart } from '../../shared/ui/echart';
 import type { Tag as TagT } from './cdp-api';
-import { EChart } from './echart';
 
 /** Predicted tags (churn risk, repurchase propensity): the create form's fields and the model card. */
 export interface PredictionConfig {

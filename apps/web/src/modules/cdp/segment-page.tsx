@@ -29,6 +29,7 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { apiFetch, http, saveResponse } from '../../app/api-client';
 import { errorMessage, PageError } from '../../app/error-result';
 import { useSession } from '../../app/session';
+import { EChart } from '../../shared/ui/echart';
 import {
   type Rule,
   type Segment,
@@ -37,7 +38,6 @@ import {
   useSegmentMembers,
   useTags,
 } from './cdp-api';
-import { EChart } from './echart';
 import { ObjectPicker, useSubjectObjects } from './object-picker';
 import { cleanRule, RuleBuilder, ruleText } from './rule-builder';
 
@@ -336,7 +336,7 @@ export function SegmentPage() {
         </Col>
         <Col xs={24} lg={16}>
           <Card size="small" title={t('cdp.segments.chart')}>
-            <EChart option={option} testId="segment-chart" />
+            <EChart option={option} height={240} testId="segment-chart" />
           </Card>
         </Col>
         <Col xs={24}>
