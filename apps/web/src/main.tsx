@@ -7,13 +7,17 @@ import './app/global.css';
 import { AppRoutes } from './app/app-routes';
 import { LocaleProvider } from './app/locale';
 import { queryClient } from './app/query-client';
+import { WebModulesProvider } from './app/web-modules';
+import { WEB_MODULES } from './modules/registry';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <LocaleProvider>
         <BrowserRouter>
-          <AppRoutes />
+          <WebModulesProvider modules={WEB_MODULES}>
+            <AppRoutes />
+          </WebModulesProvider>
         </BrowserRouter>
       </LocaleProvider>
     </QueryClientProvider>

@@ -14,11 +14,10 @@ import {
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { Avatar, Button, Drawer, Dropdown, Layout, Menu, type MenuProps, Skeleton, Typography } from 'antd';
-import { type ReactNode, useEffect, useMemo, useState } from 'react';
+import { type ReactNode, Suspense, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
-import { NotificationBell } from '../modules/leads/notification-bell';
-import { moduleNav } from '../modules/registry';
+import { PageSkeleton } from '../shared/ui/page-skeleton';
 import { ADMIN_NAV } from './admin-nav';
 import { http, setCsrfToken } from './api-client';
 import { ChangePasswordModal } from './change-password-modal';
@@ -28,6 +27,7 @@ import { objectIcon } from './object-icon';
 import { useSession } from './session';
 import { UnitSwitcher } from './unit-switcher';
 import { useIsMobile } from './use-is-mobile';
+import { moduleNav, slotsOf, useWebModules } from './web-modules';
 
 const ADMIN_ICONS: Record<string, ReactNode> = {
   units: <ApartmentOutlined />,
@@ -45,13 +45,15 @@ function NavMenu({ onNavigate }: { onNavigate?: () => void }) {
   const location = useLocation();
   const { can } = useSession();
   const objects = useObjects();
+  const modules = useWebModules();
+  const nav = useMemo(() => moduleNav(modules), [modules]);
 
   const adminItems = ADMIN_NAV.filter((a) => can(a.permission));
   const items: MenuProps['items'] = useMemo(() => {
     const list: NonNullable<MenuProps['items']> = [
       { key: '/', icon: <HomeOutlined />, label: <span data-testid="nav-item-home">{t('shell.home')}</span> },
     ];
-    for (const m of moduleNav().filter((n) => can(n.permission))) {
+    for (const m of nav.filter((n) => can(n.permission))) {
       list.push({
         key: m.path,
         icon: m.icon,
@@ -80,9 +82,9 @@ function NavMenu({ onNavigate }: { onNavigate?: () => void }) {
       });
     }
     return list;
-  }, [objects.data, adminItems, t, label, can]);
+  }, [objects.data, adminItems, nav, t, label, can]);
 
-  const modulePath = moduleNav().find((m) => location.pathname.startsWith(m.path))?.path;
+  const modulePath = nav.find((m) => location.pathname.startsWith(m.path))?.path;
   const selected = location.pathname.startsWith('/admin/')
     ? `/admin/${location.pathname.split('/')[2]}`
     : location.pathname.startsWith('/o/')
@@ -173,6 +175,20 @@ function UserMenu({ compact }: { compact: boolean }) {
   );
 }
 
+/** The modules' top-bar items; each loads on its own and shows nothing until it has. */
+function HeaderItems() {
+  const items = slotsOf(useWebModules(), 'headerItems').flat();
+  return (
+    <>
+      {items.map(({ key, component: Item }) => (
+        <Suspense key={key} fallback={null}>
+          <Item />
+        </Suspense>
+      ))}
+    </>
+  );
+}
+
 export function AppShell() {
   const { t } = useTranslation();
   const isMobile = useIsMobile();
@@ -239,12 +255,15 @@ export function AppShell() {
           )}
           <div className="kehu-topbar-spacer" />
           <UnitSwitcher compact={isMobile} />
-          <NotificationBell />
+          <HeaderItems />
           <LanguageSwitch persist compact={isMobile} />
           <UserMenu compact={isMobile} />
         </header>
         <Layout.Content>
-          <Outlet />
+          {/* A page's code loads on its first visit; the shell stays up meanwhile. */}
+          <Suspense fallback={<PageSkeleton />}>
+            <Outlet />
+          </Suspense>
         </Layout.Content>
       </Layout>
     </Layout>
