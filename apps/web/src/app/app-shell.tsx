@@ -17,10 +17,10 @@ import { Avatar, Button, Drawer, Dropdown, Layout, Menu, type MenuProps, Skeleto
 import { type ReactNode, Suspense, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
+import { lazyPage } from '../shared/lazy-page';
 import { PageSkeleton } from '../shared/ui/page-skeleton';
 import { ADMIN_NAV } from './admin-nav';
 import { http, setCsrfToken } from './api-client';
-import { ChangePasswordModal } from './change-password-modal';
 import { LanguageSwitch } from './language-switch';
 import { useLabel, useObjects } from './meta';
 import { objectIcon } from './object-icon';
@@ -28,6 +28,9 @@ import { useSession } from './session';
 import { UnitSwitcher } from './unit-switcher';
 import { useIsMobile } from './use-is-mobile';
 import { moduleNav, slotsOf, useWebModules } from './web-modules';
+
+// A form in a modal most sessions never open: loaded when asked for.
+const ChangePasswordModal = lazyPage(() => import('./change-password-modal'), 'ChangePasswordModal');
 
 const ADMIN_ICONS: Record<string, ReactNode> = {
   units: <ApartmentOutlined />,
@@ -116,6 +119,8 @@ function UserMenu({ compact }: { compact: boolean }) {
   const qc = useQueryClient();
   const navigate = useNavigate();
   const [pwOpen, setPwOpen] = useState(false);
+  // Mounted from the first ask on, so closing it still animates.
+  const [pwAsked, setPwAsked] = useState(false);
 
   const logout = async () => {
     try {
@@ -160,7 +165,10 @@ function UserMenu({ compact }: { compact: boolean }) {
             },
           ],
           onClick: ({ key }) => {
-            if (key === 'password') setPwOpen(true);
+            if (key === 'password') {
+              setPwAsked(true);
+              setPwOpen(true);
+            }
             if (key === 'logout') void logout();
           },
         }}
@@ -170,7 +178,11 @@ function UserMenu({ compact }: { compact: boolean }) {
           {!compact && <span style={{ marginLeft: 6 }}>{me.user.name}</span>}
         </Button>
       </Dropdown>
-      <ChangePasswordModal open={pwOpen} onClose={() => setPwOpen(false)} />
+      {pwAsked && (
+        <Suspense fallback={null}>
+          <ChangePasswordModal open={pwOpen} onClose={() => setPwOpen(false)} />
+        </Suspense>
+      )}
     </>
   );
 }

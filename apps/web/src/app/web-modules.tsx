@@ -1,4 +1,6 @@
+import { useQuery } from '@tanstack/react-query';
 import { type ComponentType, createContext, type ReactNode, useContext } from 'react';
+import i18n from '../i18n';
 
 /** A page group a domain module adds to the side navigation. */
 export interface ModuleNavItem {
@@ -44,25 +46,32 @@ export interface ModuleSlots {
 /**
  * A domain module's web part: nav entries, lazy routes, slots and its own i18n strings
  * (namespaced under the module key, e.g. `leads.inbox.title`). The list of modules is
- * modules/registry.tsx; the shell only sees them through `useWebModules()`.
+ * modules/registry.tsx; the shell only sees them through `useWebModules()`, once signed in.
  */
 export interface WebModule {
   key: string;
   nav: ModuleNavItem[];
   routes: ModuleRoute[];
   slots?: ModuleSlots;
-  messages: { 'zh-CN': Record<string, unknown>; 'en-US': Record<string, unknown> };
+  /** Loaded once signed in (the login page needs none of them). */
+  messages: () => Promise<ModuleMessages>;
 }
 
+export type ModuleMessages = { 'zh-CN': Record<string, unknown>; 'en-US': Record<string, unknown> };
+
+/** The registry, loaded on demand: the login page downloads no module. */
+type LoadModules = () => Promise<readonly WebModule[]>;
+
+const LoadModulesContext = createContext<LoadModules>(async () => []);
 const WebModulesContext = createContext<readonly WebModule[]>([]);
 
-export function WebModulesProvider({
-  modules,
-  children,
-}: {
-  modules: readonly WebModule[];
-  children: ReactNode;
-}) {
+/** main.tsx names where the modules are (a dynamic import of modules/registry.tsx); the shell never does. */
+export function WebModulesProvider({ load, children }: { load: LoadModules; children: ReactNode }) {
+  return <LoadModulesContext.Provider value={load}>{children}</LoadModulesContext.Provider>;
+}
+
+/** Gives the loaded modules to everything below (the signed-in app). */
+export function LoadedModules({ modules, children }: { modules: readonly WebModule[]; children: ReactNode }) {
   return <WebModulesContext.Provider value={modules}>{children}</WebModulesContext.Provider>;
 }
 
@@ -77,4 +86,29 @@ export function slotsOf<K extends keyof ModuleSlots>(
   slot: K,
 ): NonNullable<ModuleSlots[K]>[] {
   return modules.flatMap((m) => (m.slots?.[slot] ? [m.slots[slot] as NonNullable<ModuleSlots[K]>] : []));
+}
+
+/**
+ * Loads the module list and adds every module's strings to i18n (under the module key) before
+ * the shell first renders: nav labels and pages read them synchronously. Runs beside the session
+ * check, once per page load.
+ */
+export function useLoadWebModules() {
+  const load = useContext(LoadModulesContext);
+  return useQuery({
+    queryKey: ['web-modules'],
+    queryFn: async () => {
+      const modules = await load();
+      await Promise.all(
+        modules.map(async (m) => {
+          const messages = await m.messages();
+          for (const lang of ['zh-CN', 'en-US'] as const)
+            i18n.addResourceBundle(lang, 'translation', { [m.key]: messages[lang] }, true, false);
+        }),
+      );
+      return modules;
+    },
+    staleTime: Number.POSITIVE_INFINITY,
+    gcTime: Number.POSITIVE_INFINITY,
+  });
 }

@@ -27,9 +27,9 @@ async function loadOrReload<M>(load: () => Promise<M>): Promise<M> {
  * Each call site is its own split point, so the page's code (and what only it imports) becomes
  * a chunk fetched on first render.
  */
-export function lazyPage<M, K extends keyof M>(
+export function lazyPage<M extends { [P in K]: ComponentType<any> }, K extends keyof M>(
   load: () => Promise<M>,
   name: K,
-): LazyExoticComponent<M[K] & ComponentType<any>> {
-  return lazy(async () => ({ default: (await loadOrReload(load))[name] as M[K] & ComponentType<any> }));
+): LazyExoticComponent<M[K]> {
+  return lazy(async () => ({ default: (await loadOrReload(load))[name] }));
 }

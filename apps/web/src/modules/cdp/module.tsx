@@ -7,7 +7,6 @@ import {
 } from '@ant-design/icons';
 import type { WebModule } from '../../app/web-modules';
 import { lazyPage } from '../../shared/lazy-page';
-import { en, zh } from './messages';
 
 /** Sources and live debugger, profiles (One ID), tag factory, segments (R1, R2). */
 export const cdpModule: WebModule = {
@@ -65,5 +64,8 @@ export const cdpModule: WebModule = {
       { key: 'cdp-tags', component: lazyPage(() => import('./record-tags'), 'RecordTagsPanel') },
     ],
   },
-  messages: { 'zh-CN': zh, 'en-US': en },
+  messages: async () => {
+    const m = await import('./messages');
+    return { 'zh-CN': m.zh, 'en-US': m.en };
+  },
 };

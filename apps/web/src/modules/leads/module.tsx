@@ -1,7 +1,6 @@
 import { AimOutlined, InboxOutlined, SettingOutlined } from '@ant-design/icons';
 import type { WebModule } from '../../app/web-modules';
 import { lazyPage } from '../../shared/lazy-page';
-import { en, zh } from './messages';
 
 const LeadPage = lazyPage(() => import('./lead-page'), 'LeadPage');
 
@@ -48,5 +47,8 @@ export const leadsModule: WebModule = {
       teamSla: lazyPage(() => import('./home-cards'), 'TeamSlaCard'),
     },
   },
-  messages: { 'zh-CN': zh, 'en-US': en },
+  messages: async () => {
+    const m = await import('./messages');
+    return { 'zh-CN': m.zh, 'en-US': m.en };
+  },
 };

@@ -5,7 +5,6 @@ import type { Label, Today } from '../../app/home/today-api';
 import { drill, TodayCard, useFormat } from '../../app/home/today-card';
 import { rowEnd, TodayList, TodayRow, twoLines } from '../../app/home/today-list';
 import type { HomeCardProps } from '../../app/web-modules';
-import { EChart } from '../../shared/ui/echart';
 
 // The sales module's home cards (slot `homeCards`): deals closing, quotes waiting, the month's
 // target, approvals waiting on the user, the team's pipeline.
@@ -98,29 +97,6 @@ export function TargetCard({ data }: HomeCardProps<NonNullable<Today['target']>>
   const { money } = useFormat();
   const g = data.target;
   const rate = g?.amountRate ?? 0;
-  const option = {
-    series: [
-      {
-        type: 'gauge' as const,
-        startAngle: 210,
-        endAngle: -30,
-        min: 0,
-        max: 100,
-        radius: '100%',
-        center: ['50%', '60%'],
-        progress: { show: true, width: 12, itemStyle: { color: rate >= 100 ? '#52c41a' : '#1677ff' } },
-        axisLine: { lineStyle: { width: 12 } },
-        axisTick: { show: false },
-        splitLine: { show: false },
-        axisLabel: { show: false },
-        pointer: { show: false },
-        anchor: { show: false },
-        title: { offsetCenter: [0, '30%'], fontSize: 12, color: '#8c8c8c' },
-        detail: { offsetCenter: [0, '-5%'], fontSize: 24, fontWeight: 600, formatter: '{value}%' },
-        data: [{ value: Math.min(Math.round(rate), 999), name: t('today.target.achieved') }],
-      },
-    ],
-  };
   return (
     <TodayCard
       id="target"
@@ -132,7 +108,22 @@ export function TargetCard({ data }: HomeCardProps<NonNullable<Today['target']>>
       {g && (
         <div style={{ display: 'flex', alignItems: 'center', gap: 12 }}>
           <div style={{ width: 150, flexShrink: 0 }}>
-            <EChart option={option} height={130} testId="today-target-gauge" />
+            {/* antd's dashboard progress, not an ECharts gauge: the chart library would be most of the home page's download. */}
+            <Progress
+              type="dashboard"
+              percent={Math.min(Math.round(rate), 100)}
+              // The ring stops at 100 %, the figure does not: 130 % of target is worth reading.
+              format={() => (
+                <span>
+                  <span style={{ fontSize: 24, fontWeight: 600 }}>{Math.min(Math.round(rate), 999)}%</span>
+                  <br />
+                  <span style={{ fontSize: 12, color: '#8c8c8c' }}>{t('today.target.achieved')}</span>
+                </span>
+              )}
+              strokeColor={rate >= 100 ? '#52c41a' : '#1677ff'}
+              size={130}
+              data-testid="today-target-gauge"
+            />
           </div>
           <div style={{ ...twoLines, gap: 4 }}>
             <Typography.Text strong style={{ fontSize: 18 }}>

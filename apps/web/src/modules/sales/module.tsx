@@ -8,7 +8,6 @@ import {
 } from '@ant-design/icons';
 import type { WebModule } from '../../app/web-modules';
 import { lazyPage } from '../../shared/lazy-page';
-import { enUS, zhCN } from './messages';
 
 const homeCard = <K extends keyof typeof import('./home-cards')>(name: K) =>
   lazyPage(() => import('./home-cards'), name);
@@ -86,5 +85,8 @@ export const salesModule: WebModule = {
       pendingQuotes: homeCard('QuotesCard'),
     },
   },
-  messages: { 'zh-CN': zhCN, 'en-US': enUS },
+  messages: async () => {
+    const m = await import('./messages');
+    return { 'zh-CN': m.zhCN, 'en-US': m.enUS };
+  },
 };
