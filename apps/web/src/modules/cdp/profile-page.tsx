@@ -26,7 +26,7 @@ import { useSession } from '../../app/session';
 import { type Profile360, useProfile, useTags } from './cdp-api';
 import { MergeList } from './merge-list';
 import { ProfileTimeline } from './profile-timeline';
-import { ruleText } from './rule-builder';
+import { ruleText } from './rule-model';
 
 const PURPOSES = ['marketing', 'analytics', 'service'];
 

@@ -39,7 +39,8 @@ import {
   useTags,
 } from './cdp-api';
 import { ObjectPicker, useSubjectObjects } from './object-picker';
-import { cleanRule, RuleBuilder, ruleText } from './rule-builder';
+import { RuleBuilder } from './rule-builder';
+import { cleanRule, ruleText } from './rule-model';
 
 /** A new segment's first condition: a trait of a person, or a field of the object's records. */
 const defaultRule = (object: string): Rule =>

@@ -36,6 +36,7 @@ import { ErrorResult, errorMessage } from '../../app/error-result';
 import { useSession } from '../../app/session';
 import { useIsMobile } from '../../app/use-is-mobile';
 import { type Rule, type TagGroup, type Tag as TagT, useEventProperties, useTags } from './cdp-api';
+import { EventNameInput } from './event-editor';
 import { ObjectFilter, ObjectPicker, useSubjectObjects } from './object-picker';
 import {
   DEFAULT_PREDICTION,
@@ -43,7 +44,8 @@ import {
   type PredictionConfig,
   PredictionConfigFields,
 } from './prediction-card';
-import { cleanRule, EventNameInput, matches, RuleBuilder, ruleText } from './rule-builder';
+import { RuleBuilder } from './rule-builder';
+import { cleanRule, matches, ruleText } from './rule-model';
 
 const KINDS = ['attribute', 'behaviour', 'metric', 'score', 'combined', 'manual', 'crm', 'predicted'];
 /** What the server accepts on records of other objects (validateTag): no events, no scores. */
