@@ -38,6 +38,7 @@ import {
   useSegmentMembers,
   useTags,
 } from './cdp-api';
+import { cdpKeys } from './cdp-keys';
 import { ObjectPicker, useSubjectObjects } from './object-picker';
 import { RuleBuilder } from './rule-builder';
 import { cleanRule, ruleText } from './rule-model';
@@ -80,7 +81,7 @@ export function SegmentEditor({ segment, onDone }: { segment?: Segment; onDone?:
   const records = object !== 'profile';
   const live = useDebounced(draft, 400);
   const count = useQuery({
-    queryKey: ['cdp', 'segment-preview', object, live],
+    queryKey: cdpKeys.segments.preview(object, live),
     queryFn: () =>
       http.post<{ count: number; total: number }>('/cdp/segments/preview', {
         name: 'preview',
@@ -104,7 +105,7 @@ export function SegmentEditor({ segment, onDone }: { segment?: Segment; onDone?:
             ...draft,
           }),
     onSuccess: (s) => {
-      void qc.invalidateQueries({ queryKey: ['cdp'] });
+      void qc.invalidateQueries({ queryKey: cdpKeys.all });
       if (segment) message.success(t('cdp.segments.saved'));
       // Editing happens on the segment's own page: go back to its view.
       if (onDone) onDone();
@@ -236,9 +237,9 @@ export function SegmentPage() {
     mutationFn: () => http.del(`/cdp/segments/${id}`),
     onSuccess: () => {
       message.success(t('cdp.segments.deleted'));
-      qc.removeQueries({ queryKey: ['cdp', 'segment', id] });
-      void qc.invalidateQueries({ queryKey: ['cdp', 'segments'] });
-      void qc.invalidateQueries({ queryKey: ['cdp', 'tags'] });
+      qc.removeQueries({ queryKey: cdpKeys.segments.detail(id) });
+      void qc.invalidateQueries({ queryKey: cdpKeys.segments.list() });
+      void qc.invalidateQueries({ queryKey: cdpKeys.tags.list() });
       nav('/cdp/segments');
     },
     onError: (e) => message.error(errorMessage(e)),

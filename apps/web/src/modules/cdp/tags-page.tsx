@@ -36,6 +36,7 @@ import { ErrorResult, errorMessage } from '../../app/error-result';
 import { useSession } from '../../app/session';
 import { useIsMobile } from '../../app/use-is-mobile';
 import { type Rule, type TagGroup, type Tag as TagT, useEventProperties, useTags } from './cdp-api';
+import { cdpKeys } from './cdp-keys';
 import { EventNameInput } from './event-editor';
 import { ObjectFilter, ObjectPicker, useSubjectObjects } from './object-picker';
 import {
@@ -233,8 +234,8 @@ function TagEditor({
       message.success(
         !tag ? t('cdp.tags.saved') : recomputing ? t('cdp.tags.updatedBackfill') : t('cdp.tags.updated'),
       );
-      void qc.invalidateQueries({ queryKey: ['cdp', 'tags'] });
-      void qc.invalidateQueries({ queryKey: ['cdp', 'tag-model', saved.id] });
+      void qc.invalidateQueries({ queryKey: cdpKeys.tags.list() });
+      void qc.invalidateQueries({ queryKey: cdpKeys.tags.model(saved.id) });
       onClose();
     },
     onError: (e) => message.error(errorMessage(e)),
@@ -400,7 +401,7 @@ function GroupModal({
     mutationFn: (v: { name: string; description?: string }) =>
       group ? http.patch(`/cdp/tag-groups/${group.id}`, v) : http.post('/cdp/tag-groups', v),
     onSuccess: () => {
-      void qc.invalidateQueries({ queryKey: ['cdp', 'tags'] });
+      void qc.invalidateQueries({ queryKey: cdpKeys.tags.list() });
       onClose();
     },
     onError: (e) => message.error(errorMessage(e)),
@@ -463,14 +464,14 @@ function TagDetails({
   const { can } = useSession();
   const move = useMutation({
     mutationFn: (groupId: string | null) => http.patch(`/cdp/tags/${tag.id}`, { groupId }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['cdp', 'tags'] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: cdpKeys.tags.list() }),
     onError: (e) => message.error(errorMessage(e)),
   });
   const del = useMutation({
     mutationFn: () => http.del(`/cdp/tags/${tag.id}`),
     onSuccess: () => {
       message.success(t('cdp.tags.deleted'));
-      void qc.invalidateQueries({ queryKey: ['cdp', 'tags'] });
+      void qc.invalidateQueries({ queryKey: cdpKeys.tags.list() });
     },
     // The server names what still uses the tag (409) if the list here was stale.
     onError: (e) => message.error(errorMessage(e)),
@@ -581,7 +582,7 @@ export function TagsPage() {
     mutationFn: (g: TagGroup) => http.del(`/cdp/tag-groups/${g.id}`),
     onSuccess: () => {
       message.success(t('cdp.tags.deleted'));
-      void qc.invalidateQueries({ queryKey: ['cdp', 'tags'] });
+      void qc.invalidateQueries({ queryKey: cdpKeys.tags.list() });
     },
     onError: (e) => message.error(errorMessage(e)),
   });
