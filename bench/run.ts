@@ -16,13 +16,16 @@ import { cdpIngestOptions, runCdpIngest } from './cdp-ingest.bench.ts';
 import { coldStartOptions, runColdStart } from './cold-start.bench.ts';
 import { importOptions, runImportBench } from './import.bench.ts';
 import { args, fmt, pct, writeResult } from './lib.ts';
+import { runWebLoad, webLoadOptions } from './web-load.bench.ts';
 
 const v = args({
   full: { type: 'boolean', default: false },
-  only: { type: 'string', default: 'api-list,cold-start,import,cdp-ingest,cdp-compute' },
+  only: { type: 'string', default: 'api-list,cold-start,import,cdp-ingest,cdp-compute,web-load' },
 });
 if (v.help) {
-  console.log('node bench/run.ts [--full] [--only api-list,cold-start,import,cdp-ingest,cdp-compute]');
+  console.log(
+    'node bench/run.ts [--full] [--only api-list,cold-start,import,cdp-ingest,cdp-compute,web-load]',
+  );
   process.exit(0);
 }
 const only = new Set(v.only.split(',').map((s) => s.trim()));
@@ -111,6 +114,15 @@ await step('cdp-compute', async () => {
   summary['cdp-compute'] = r;
   lines.push(
     `cdp-compute: 3-condition segment ${fmt(r.segment.kehuMedianMs, 0)} ms vs hand-written SQL ${fmt(r.segment.handMedianMs, 0)} ms (${fmt(r.segment.ratio, 2)}x, target <= 1.5x); identify ${fmt(r.identify.perSecond, 0)} calls/s with ${r.identify.merges} merges of ${r.identify.calls}`,
+  );
+});
+
+await step('web-load', async () => {
+  const r = await runWebLoad(webLoadOptions(['--rounds', full ? '5' : '3'])!);
+  summary['web-load'] = r;
+  const at = (name: string) => r.scenarios.find((s) => s.scenario === name)!;
+  lines.push(
+    `web-load: login ${fmt(at('login').jsGzipKB, 0)} KB gzip JS (budget 200), ${fmt(at('login').ms, 0)} ms = ${fmt(at('login').ratio, 1)}x baseline; first list ${fmt(at('list').jsGzipKB, 0)} KB (budget 450), ${fmt(at('list').ms, 0)} ms = ${fmt(at('list').ratio, 1)}x`,
   );
 });
 

@@ -1,12 +1,13 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Form, Input, Modal, Select, Table, Tag } from 'antd';
+import { App, Button, Card, Form, Input, Modal, Select, Tag } from 'antd';
 import dayjs from 'dayjs';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { asItems, http } from '../app/api-client';
-import { ErrorResult, errorMessage } from '../app/error-result';
+import { errorMessage } from '../app/error-result';
 import { useLabel, useObjects } from '../app/meta';
+import { DataTable } from '../shared/ui/data-table';
 import { AdminPageHeader } from './admin-page-header';
 import { OneTimeSecret } from './one-time-secret';
 import { RECORD_ACTIONS } from './permission-catalogue';
@@ -92,74 +93,73 @@ export function ApiKeysPage() {
         }
       />
       <Card>
-        {keys.error ? (
-          <ErrorResult error={keys.error} onRetry={() => keys.refetch()} />
-        ) : (
-          <Table<ApiKey>
-            rowKey="id"
-            loading={keys.isPending}
-            dataSource={keys.data}
-            pagination={false}
-            scroll={{ x: 'max-content' }}
-            data-testid="apikeys-table"
-            locale={{ emptyText: t('admin.apiKeys.empty') }}
-            columns={[
-              { title: t('admin.apiKeys.name'), dataIndex: 'name' },
-              {
-                title: t('admin.apiKeys.prefix'),
-                dataIndex: 'prefix',
-                render: (p) => <code className="kehu-mono">{p}…</code>,
-              },
-              {
-                title: t('admin.apiKeys.scopes'),
-                dataIndex: 'scopes',
-                render: (s: string[]) =>
-                  (s ?? []).map((x) => (
-                    <Tag key={x} bordered={false}>
-                      {x === '*' ? t('admin.apiKeys.scopeAll') : x}
-                    </Tag>
-                  )),
-              },
-              {
-                title: t('admin.apiKeys.lastUsed'),
-                dataIndex: 'lastUsedAt',
-                render: (v) => (v ? dayjs(v).format('YYYY-MM-DD HH:mm') : t('admin.apiKeys.never')),
-              },
-              {
-                title: t('admin.apiKeys.createdAt'),
-                dataIndex: 'createdAt',
-                responsive: ['md'],
-                render: (v) => (v ? dayjs(v).format('YYYY-MM-DD') : '—'),
-              },
-              {
-                title: t('common.actions'),
-                key: 'a',
-                render: (_, k) =>
-                  k.revokedAt ? (
-                    <Tag>{t('admin.apiKeys.revokedTag')}</Tag>
-                  ) : (
-                    <Button
-                      danger
-                      type="text"
-                      icon={<DeleteOutlined />}
-                      onClick={() =>
-                        modal.confirm({
-                          title: t('admin.apiKeys.confirmRevoke', { name: k.name }),
-                          content: t('admin.apiKeys.revokeHint'),
-                          okButtonProps: { danger: true },
-                          okText: t('admin.apiKeys.revoke'),
-                          onOk: () => revoke.mutateAsync(k.id),
-                        })
-                      }
-                      data-testid={`apikey-revoke-${k.id}`}
-                    >
-                      {t('admin.apiKeys.revoke')}
-                    </Button>
-                  ),
-              },
-            ]}
-          />
-        )}
+        <DataTable<ApiKey>
+          rows={keys.data}
+          loading={keys.isPending}
+          error={keys.error}
+          onRetry={() => keys.refetch()}
+          testId="apikeys-table"
+          empty={{ text: t('admin.apiKeys.empty') }}
+          columns={[
+            { key: 'name', title: t('admin.apiKeys.name'), dataIndex: 'name', card: 'title' },
+            {
+              key: 'prefix',
+              title: t('admin.apiKeys.prefix'),
+              dataIndex: 'prefix',
+              render: (p) => <code className="kehu-mono">{p}…</code>,
+            },
+            {
+              key: 'scopes',
+              title: t('admin.apiKeys.scopes'),
+              dataIndex: 'scopes',
+              render: (s: string[]) =>
+                (s ?? []).map((x) => (
+                  <Tag key={x} bordered={false}>
+                    {x === '*' ? t('admin.apiKeys.scopeAll') : x}
+                  </Tag>
+                )),
+            },
+            {
+              key: 'lastUsed',
+              title: t('admin.apiKeys.lastUsed'),
+              dataIndex: 'lastUsedAt',
+              render: (v) => (v ? dayjs(v).format('YYYY-MM-DD HH:mm') : t('admin.apiKeys.never')),
+            },
+            {
+              key: 'createdAt',
+              title: t('admin.apiKeys.createdAt'),
+              dataIndex: 'createdAt',
+              responsive: ['md'],
+              render: (v) => (v ? dayjs(v).format('YYYY-MM-DD') : '—'),
+            },
+            {
+              title: t('common.actions'),
+              key: 'actions',
+              render: (_, k) =>
+                k.revokedAt ? (
+                  <Tag>{t('admin.apiKeys.revokedTag')}</Tag>
+                ) : (
+                  <Button
+                    danger
+                    type="text"
+                    icon={<DeleteOutlined />}
+                    onClick={() =>
+                      modal.confirm({
+                        title: t('admin.apiKeys.confirmRevoke', { name: k.name }),
+                        content: t('admin.apiKeys.revokeHint'),
+                        okButtonProps: { danger: true },
+                        okText: t('admin.apiKeys.revoke'),
+                        onOk: () => revoke.mutateAsync(k.id),
+                      })
+                    }
+                    data-testid={`apikey-revoke-${k.id}`}
+                  >
+                    {t('admin.apiKeys.revoke')}
+                  </Button>
+                ),
+            },
+          ]}
+        />
       </Card>
       <Modal
         open={open}

@@ -1,13 +1,14 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Form, Input, Modal, Table, Tag } from 'antd';
+import { App, Button, Card, Form, Input, Modal, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ApiError, http } from '../app/api-client';
-import { ErrorResult, errorMessage } from '../app/error-result';
+import { errorMessage } from '../app/error-result';
 import { type ObjectSummary, useLabel, useObjects } from '../app/meta';
 import { objectIcon } from '../app/object-icon';
+import { DataTable } from '../shared/ui/data-table';
 import { AdminPageHeader } from './admin-page-header';
 
 interface NewObject {
@@ -77,54 +78,52 @@ export function ObjectsPage() {
         }
       />
       <Card>
-        {objects.error ? (
-          <ErrorResult error={objects.error} onRetry={() => objects.refetch()} />
-        ) : (
-          <Table<ObjectSummary>
-            rowKey="apiName"
-            loading={objects.isPending}
-            dataSource={objects.data}
-            pagination={false}
-            scroll={{ x: 'max-content' }}
-            data-testid="objects-table"
-            columns={[
-              {
-                title: t('admin.objects.label'),
-                key: 'label',
-                render: (_, o) => (
-                  <Link to={`/admin/objects/${o.apiName}`} data-testid={`object-${o.apiName}`}>
-                    <span style={{ marginRight: 8 }}>{objectIcon(o.icon, o.apiName)}</span>
-                    {label(o.label, o.apiName)}
-                  </Link>
+        <DataTable<ObjectSummary>
+          rowKey="apiName"
+          rows={objects.data}
+          loading={objects.isPending}
+          error={objects.error}
+          onRetry={() => objects.refetch()}
+          testId="objects-table"
+          columns={[
+            {
+              title: t('admin.objects.label'),
+              key: 'label',
+              render: (_, o) => (
+                <Link to={`/admin/objects/${o.apiName}`} data-testid={`object-${o.apiName}`}>
+                  <span style={{ marginRight: 8 }}>{objectIcon(o.icon, o.apiName)}</span>
+                  {label(o.label, o.apiName)}
+                </Link>
+              ),
+            },
+            {
+              key: 'apiName',
+              title: t('admin.objects.apiName'),
+              dataIndex: 'apiName',
+              render: (v) => <code className="kehu-mono">{v}</code>,
+            },
+            {
+              key: 'isCustom',
+              title: t('admin.objects.kind'),
+              dataIndex: 'isCustom',
+              render: (c) =>
+                c ? (
+                  <Tag color="purple" bordered={false}>
+                    {t('admin.objects.custom')}
+                  </Tag>
+                ) : (
+                  <Tag bordered={false}>{t('admin.objects.standard')}</Tag>
                 ),
-              },
-              {
-                title: t('admin.objects.apiName'),
-                dataIndex: 'apiName',
-                render: (v) => <code className="kehu-mono">{v}</code>,
-              },
-              {
-                title: t('admin.objects.kind'),
-                dataIndex: 'isCustom',
-                render: (c) =>
-                  c ? (
-                    <Tag color="purple" bordered={false}>
-                      {t('admin.objects.custom')}
-                    </Tag>
-                  ) : (
-                    <Tag bordered={false}>{t('admin.objects.standard')}</Tag>
-                  ),
-              },
-              {
-                title: '',
-                key: 'go',
-                render: (_, o) => (
-                  <Link to={`/admin/objects/${o.apiName}`}>{t('admin.objects.manageFields')}</Link>
-                ),
-              },
-            ]}
-          />
-        )}
+            },
+            {
+              title: '',
+              key: 'go',
+              render: (_, o) => (
+                <Link to={`/admin/objects/${o.apiName}`}>{t('admin.objects.manageFields')}</Link>
+              ),
+            },
+          ]}
+        />
       </Card>
       <Modal
         open={open}

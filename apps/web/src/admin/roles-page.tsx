@@ -1,11 +1,12 @@
 import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Space, Table, Tag, Tooltip } from 'antd';
+import { App, Button, Card, Space, Tag, Tooltip } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { http } from '../app/api-client';
-import { ErrorResult, errorMessage } from '../app/error-result';
+import { errorMessage } from '../app/error-result';
 import { ME_KEY } from '../app/session';
+import { DataTable } from '../shared/ui/data-table';
 import { type AdminRole, adminApi } from './admin-api';
 import { AdminPageHeader } from './admin-page-header';
 import { RoleEditor } from './role-editor';
@@ -43,87 +44,85 @@ export function RolesPage() {
         }
       />
       <Card>
-        {roles.error ? (
-          <ErrorResult error={roles.error} onRetry={() => roles.refetch()} />
-        ) : (
-          <Table<AdminRole>
-            rowKey="id"
-            loading={roles.isPending}
-            dataSource={roles.data}
-            pagination={false}
-            scroll={{ x: 'max-content' }}
-            data-testid="roles-table"
-            onRow={(r) => ({ onDoubleClick: () => setEditing(r) })}
-            columns={[
-              {
-                title: t('admin.roles.name'),
-                dataIndex: 'name',
-                render: (v, r) => (
-                  <Space>
-                    {v}
-                    {(r.system || r.isSystem) && <Tag bordered={false}>{t('admin.roles.system')}</Tag>}
-                  </Space>
+        <DataTable<AdminRole>
+          rows={roles.data}
+          loading={roles.isPending}
+          error={roles.error}
+          onRetry={() => roles.refetch()}
+          testId="roles-table"
+          onRow={(r) => ({ onDoubleClick: () => setEditing(r) })}
+          columns={[
+            {
+              key: 'name',
+              title: t('admin.roles.name'),
+              dataIndex: 'name',
+              render: (v, r) => (
+                <Space>
+                  {v}
+                  {(r.system || r.isSystem) && <Tag bordered={false}>{t('admin.roles.system')}</Tag>}
+                </Space>
+              ),
+            },
+            {
+              key: 'description',
+              title: t('admin.roles.description'),
+              dataIndex: 'description',
+              ellipsis: true,
+              responsive: ['md'],
+            },
+            {
+              title: t('admin.roles.permissionCount'),
+              key: 'perms',
+              render: (_, r) =>
+                r.permissions.includes('*') ? (
+                  <Tag color="red">{t('admin.roles.allPermissions')}</Tag>
+                ) : (
+                  r.permissions.length
                 ),
-              },
-              {
-                title: t('admin.roles.description'),
-                dataIndex: 'description',
-                ellipsis: true,
-                responsive: ['md'],
-              },
-              {
-                title: t('admin.roles.permissionCount'),
-                key: 'perms',
-                render: (_, r) =>
-                  r.permissions.includes('*') ? (
-                    <Tag color="red">{t('admin.roles.allPermissions')}</Tag>
-                  ) : (
-                    r.permissions.length
-                  ),
-              },
-              {
-                title: t('admin.roles.userCount'),
-                dataIndex: 'userCount',
-                responsive: ['md'],
-                render: (v) => v ?? '—',
-              },
-              {
-                title: t('common.actions'),
-                key: 'a',
-                render: (_, r) => (
-                  <Space size={0}>
-                    <Tooltip title={t('common.edit')}>
-                      <Button
-                        type="text"
-                        icon={<EditOutlined />}
-                        onClick={() => setEditing(r)}
-                        aria-label={t('common.edit')}
-                        data-testid={`role-edit-${r.name}`}
-                      />
-                    </Tooltip>
-                    <Tooltip title={t('common.delete')}>
-                      <Button
-                        type="text"
-                        danger
-                        icon={<DeleteOutlined />}
-                        disabled={r.system || r.isSystem}
-                        aria-label={t('common.delete')}
-                        onClick={() =>
-                          modal.confirm({
-                            title: t('admin.roles.confirmDelete', { name: r.name }),
-                            okButtonProps: { danger: true },
-                            okText: t('common.delete'),
-                            onOk: () => remove.mutateAsync(r.id),
-                          })
-                        }
-                      />
-                    </Tooltip>
-                  </Space>
-                ),
-              },
-            ]}
-          />
-        )}
+            },
+            {
+              key: 'userCount',
+              title: t('admin.roles.userCount'),
+              dataIndex: 'userCount',
+              responsive: ['md'],
+              render: (v) => v ?? '—',
+            },
+            {
+              title: t('common.actions'),
+              key: 'a',
+              render: (_, r) => (
+                <Space size={0}>
+                  <Tooltip title={t('common.edit')}>
+                    <Button
+                      type="text"
+                      icon={<EditOutlined />}
+                      onClick={() => setEditing(r)}
+                      aria-label={t('common.edit')}
+                      data-testid={`role-edit-${r.name}`}
+                    />
+                  </Tooltip>
+                  <Tooltip title={t('common.delete')}>
+                    <Button
+                      type="text"
+                      danger
+                      icon={<DeleteOutlined />}
+                      disabled={r.system || r.isSystem}
+                      aria-label={t('common.delete')}
+                      onClick={() =>
+                        modal.confirm({
+                          title: t('admin.roles.confirmDelete', { name: r.name }),
+                          okButtonProps: { danger: true },
+                          okText: t('common.delete'),
+                          onOk: () => remove.mutateAsync(r.id),
+                        })
+                      }
+                    />
+                  </Tooltip>
+                </Space>
+              ),
+            },
+          ]}
+        />
       </Card>
       {editing && <RoleEditor role={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />}
     </div>

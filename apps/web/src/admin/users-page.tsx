@@ -13,7 +13,7 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, http } from '../app/api-client';
 import { ErrorResult, errorMessage } from '../app/error-result';
-import { buildUnitTree } from '../app/unit-switcher';
+import { buildUnitTree } from '../app/unit-tree';
 import { useIsMobile } from '../app/use-is-mobile';
 import { type AdminUser, adminApi } from './admin-api';
 import { AdminPageHeader } from './admin-page-header';

@@ -14,20 +14,23 @@ import {
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { Avatar, Button, Drawer, Dropdown, Layout, Menu, type MenuProps, Skeleton, Typography } from 'antd';
-import { type ReactNode, useEffect, useMemo, useState } from 'react';
+import { type ReactNode, Suspense, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
-import { NotificationBell } from '../modules/leads/notification-bell';
-import { moduleNav } from '../modules/registry';
+import { lazyPage } from '../shared/lazy-page';
+import { PageSkeleton } from '../shared/ui/page-skeleton';
 import { ADMIN_NAV } from './admin-nav';
 import { http, setCsrfToken } from './api-client';
-import { ChangePasswordModal } from './change-password-modal';
 import { LanguageSwitch } from './language-switch';
 import { useLabel, useObjects } from './meta';
 import { objectIcon } from './object-icon';
 import { useSession } from './session';
 import { UnitSwitcher } from './unit-switcher';
 import { useIsMobile } from './use-is-mobile';
+import { moduleNav, slotsOf, useWebModules } from './web-modules';
+
+// A form in a modal most sessions never open: loaded when asked for.
+const ChangePasswordModal = lazyPage(() => import('./change-password-modal'), 'ChangePasswordModal');
 
 const ADMIN_ICONS: Record<string, ReactNode> = {
   units: <ApartmentOutlined />,
@@ -45,13 +48,15 @@ function NavMenu({ onNavigate }: { onNavigate?: () => void }) {
   const location = useLocation();
   const { can } = useSession();
   const objects = useObjects();
+  const modules = useWebModules();
+  const nav = useMemo(() => moduleNav(modules), [modules]);
 
   const adminItems = ADMIN_NAV.filter((a) => can(a.permission));
   const items: MenuProps['items'] = useMemo(() => {
     const list: NonNullable<MenuProps['items']> = [
       { key: '/', icon: <HomeOutlined />, label: <span data-testid="nav-item-home">{t('shell.home')}</span> },
     ];
-    for (const m of moduleNav().filter((n) => can(n.permission))) {
+    for (const m of nav.filter((n) => can(n.permission))) {
       list.push({
         key: m.path,
         icon: m.icon,
@@ -80,9 +85,9 @@ function NavMenu({ onNavigate }: { onNavigate?: () => void }) {
       });
     }
     return list;
-  }, [objects.data, adminItems, t, label, can]);
+  }, [objects.data, adminItems, nav, t, label, can]);
 
-  const modulePath = moduleNav().find((m) => location.pathname.startsWith(m.path))?.path;
+  const modulePath = nav.find((m) => location.pathname.startsWith(m.path))?.path;
   const selected = location.pathname.startsWith('/admin/')
     ? `/admin/${location.pathname.split('/')[2]}`
     : location.pathname.startsWith('/o/')
@@ -114,6 +119,8 @@ function UserMenu({ compact }: { compact: boolean }) {
   const qc = useQueryClient();
   const navigate = useNavigate();
   const [pwOpen, setPwOpen] = useState(false);
+  // Mounted from the first ask on, so closing it still animates.
+  const [pwAsked, setPwAsked] = useState(false);
 
   const logout = async () => {
     try {
@@ -158,7 +165,10 @@ function UserMenu({ compact }: { compact: boolean }) {
             },
           ],
           onClick: ({ key }) => {
-            if (key === 'password') setPwOpen(true);
+            if (key === 'password') {
+              setPwAsked(true);
+              setPwOpen(true);
+            }
             if (key === 'logout') void logout();
           },
         }}
@@ -168,7 +178,25 @@ function UserMenu({ compact }: { compact: boolean }) {
           {!compact && <span style={{ marginLeft: 6 }}>{me.user.name}</span>}
         </Button>
       </Dropdown>
-      <ChangePasswordModal open={pwOpen} onClose={() => setPwOpen(false)} />
+      {pwAsked && (
+        <Suspense fallback={null}>
+          <ChangePasswordModal open={pwOpen} onClose={() => setPwOpen(false)} />
+        </Suspense>
+      )}
+    </>
+  );
+}
+
+/** The modules' top-bar items; each loads on its own and shows nothing until it has. */
+function HeaderItems() {
+  const items = slotsOf(useWebModules(), 'headerItems').flat();
+  return (
+    <>
+      {items.map(({ key, component: Item }) => (
+        <Suspense key={key} fallback={null}>
+          <Item />
+        </Suspense>
+      ))}
     </>
   );
 }
@@ -239,12 +267,15 @@ export function AppShell() {
           )}
           <div className="kehu-topbar-spacer" />
           <UnitSwitcher compact={isMobile} />
-          <NotificationBell />
+          <HeaderItems />
           <LanguageSwitch persist compact={isMobile} />
           <UserMenu compact={isMobile} />
         </header>
         <Layout.Content>
-          <Outlet />
+          {/* A page's code loads on its first visit; the shell stays up meanwhile. */}
+          <Suspense fallback={<PageSkeleton />}>
+            <Outlet />
+          </Suspense>
         </Layout.Content>
       </Layout>
     </Layout>

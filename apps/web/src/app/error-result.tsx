@@ -1,14 +1,29 @@
-import { Button, Result } from 'antd';
+import { Button } from 'antd';
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ApiError } from './api-client';
+
+// Re-exported: pages take both from here; the login page takes the message alone (no antd Result).
+export { errorMessage } from './error-message';
+
+// antd's Result carries its 403/404/500 pictures: fetched when an error shows, not with every page.
+const Result = lazy(() => import('antd/es/result'));
 
 /**
  * Error state with retry, used by every page that loads data. `page`: the error is the whole
  * route (not a card's content), so it also offers the way home — a 403/404 page is otherwise a
  * dead end, above all on a phone without the side menu.
  */
-export function ErrorResult({
+export function ErrorResult(props: { error: unknown; onRetry?: () => void; page?: boolean }) {
+  return (
+    <Suspense fallback={null}>
+      <ErrorResultBody {...props} />
+    </Suspense>
+  );
+}
+
+function ErrorResultBody({
   error,
   onRetry,
   page = false,
@@ -64,14 +79,4 @@ export function ErrorResult({
 /** The full-page variant, for errors that are the whole route. */
 export function PageError(props: { error: unknown; onRetry?: () => void }) {
   return <ErrorResult {...props} page />;
-}
-
-export function errorMessage(error: unknown): string {
-  if (error instanceof ApiError) {
-    const p = error.problem;
-    const fieldMsgs = (p.errors ?? []).map((e) => e.message).filter(Boolean);
-    const base = p.detail || p.title || error.message;
-    return fieldMsgs.length && !p.detail ? `${base}: ${fieldMsgs.join('; ')}` : base;
-  }
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,27 +1,18 @@
 import { ReloadOutlined } from '@ant-design/icons';
 import { Button, Card, Col, Collapse, Empty, Row, Skeleton, Typography } from 'antd';
-import type { ReactNode } from 'react';
-import { useSyncExternalStore } from 'react';
+import type { ComponentType, ReactNode } from 'react';
+import { Suspense, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ErrorResult } from './error-result';
 import './home/messages';
 import { type Today, useToday } from './home/today-api';
-import {
-  ApprovalsCard,
-  DealsCard,
-  FollowUpsCard,
-  LeadsCard,
-  NotificationsCard,
-  PipelineCard,
-  QuotesCard,
-  TargetCard,
-  TeamSlaCard,
-} from './home/today-cards';
+import { FollowUpsCard, NotificationsCard } from './home/today-cards';
 import { useLabel, useObjects } from './meta';
 import { objectIcon } from './object-icon';
 import { useSession } from './session';
 import { useIsMobile } from './use-is-mobile';
+import { type HomeCardProps, slotsOf, useWebModules } from './web-modules';
 
 const FINE_POINTER = '(hover: hover) and (pointer: fine)';
 
@@ -65,43 +56,50 @@ function ObjectTiles() {
   );
 }
 
+type HomeCards = Record<string, ComponentType<HomeCardProps>>;
+
 /**
  * The cards of the day in the order the role works them: a manager first clears what waits on
  * them and watches the team; a salesperson starts with leads whose SLA clock is running.
  * A manager's personal cards appear only when they hold something (they mostly work the team).
+ * Domain cards come from the modules' `homeCards` slot: a section no module draws is left out.
  */
-function cardsFor(data: Today, userId: string): { key: string; node: ReactNode }[] {
+function cardsFor(data: Today, userId: string, slots: HomeCards): { key: string; node: ReactNode }[] {
   const manager = data.role === 'manager';
   const personal = (has: boolean) => !manager || has;
   const cards: { key: string; node: ReactNode }[] = [];
   const add = (key: string, show: boolean, node: ReactNode) => {
     if (show) cards.push({ key, node });
   };
+  const slot = <K extends keyof Today>(key: K, show: (d: NonNullable<Today[K]>) => boolean) => {
+    const Card = slots[key];
+    const section = data[key];
+    if (!Card || section == null) return;
+    add(
+      key,
+      show(section as NonNullable<Today[K]>),
+      <Suspense fallback={<Skeleton active />}>
+        <Card data={section} userId={userId} />
+      </Suspense>,
+    );
+  };
   if (manager) {
-    add('approvals', !!data.approvals, data.approvals && <ApprovalsCard data={data.approvals} />);
-    add('teamSla', !!data.teamSla, data.teamSla && <TeamSlaCard data={data.teamSla} />);
-    add('pipeline', !!data.teamPipeline, data.teamPipeline && <PipelineCard data={data.teamPipeline} />);
+    slot('approvals', () => true);
+    slot('teamSla', () => true);
+    slot('teamPipeline', () => true);
   }
-  add('leads', !!data.leads && personal(data.leads.open > 0), data.leads && <LeadsCard data={data.leads} />);
+  slot('leads', (d) => personal(d.open > 0));
   add(
     'followUps',
     !!data.followUps && personal(data.followUps.total > 0),
     data.followUps && <FollowUpsCard data={data.followUps} userId={userId} />,
   );
-  add(
-    'deals',
-    !!data.closingDeals && personal(data.closingDeals.count > 0),
-    data.closingDeals && <DealsCard data={data.closingDeals} />,
-  );
-  add('target', !!data.target, data.target && <TargetCard data={data.target} />);
-  add(
-    'quotes',
-    !!data.pendingQuotes && personal(data.pendingQuotes.total > 0),
-    data.pendingQuotes && <QuotesCard data={data.pendingQuotes} userId={userId} />,
-  );
+  slot('closingDeals', (d) => personal(d.count > 0));
+  slot('target', () => true);
+  slot('pendingQuotes', (d) => personal(d.total > 0));
   if (!manager) {
     // A salesperson who may also approve (rare) still sees it, after their own work.
-    add('approvals', !!data.approvals, data.approvals && <ApprovalsCard data={data.approvals} />);
+    slot('approvals', () => true);
   }
   add('notifications', true, <NotificationsCard data={data.notifications} />);
   return cards;
@@ -113,6 +111,7 @@ export function HomePage() {
   const isMobile = useIsMobile();
   const hasKeyboard = useHasKeyboard();
   const today = useToday();
+  const homeCards: HomeCards = Object.assign({}, ...slotsOf(useWebModules(), 'homeCards'));
   const date = new Intl.DateTimeFormat(i18n.language, {
     month: 'long',
     day: 'numeric',
@@ -166,7 +165,7 @@ export function HomePage() {
             data-role={today.data.role}
             style={{ marginBottom: 16 }}
           >
-            {cardsFor(today.data, me.user.id).map((c) => (
+            {cardsFor(today.data, me.user.id, homeCards).map((c) => (
               <Col key={c.key} xs={24} md={12} xl={8}>
                 {c.node}
               </Col>

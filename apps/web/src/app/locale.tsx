@@ -1,18 +1,14 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { App as AntApp, ConfigProvider, theme } from 'antd';
+import { ConfigProvider } from 'antd';
 import enUSAntd from 'antd/es/locale/en_US';
 import zhCNAntd from 'antd/es/locale/zh_CN';
-import dayjs from 'dayjs';
-import 'dayjs/locale/zh-cn';
-import 'dayjs/locale/en';
 import { type ReactNode, useCallback, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import i18n, { LANGUAGE_KEY, type Language } from '../i18n';
+import i18n, { LANGUAGE_KEY, type Language, loadLanguage } from '../i18n';
 import { http, setApiLanguage } from './api-client';
 import { ME_KEY } from './session';
 
 function applyLanguage(lang: Language): void {
-  dayjs.locale(lang === 'zh-CN' ? 'zh-cn' : 'en');
   setApiLanguage(lang);
   document.documentElement.lang = lang;
 }
@@ -24,6 +20,7 @@ export function useChangeLanguage(): (lang: Language, opts?: { persist?: boolean
   const qc = useQueryClient();
   return useCallback(
     async (lang, opts) => {
+      await loadLanguage(lang);
       localStorage.setItem(LANGUAGE_KEY, lang);
       applyLanguage(lang);
       await i18n.changeLanguage(lang);
@@ -49,11 +46,10 @@ export function LocaleProvider({ children }: { children: ReactNode }) {
     <ConfigProvider
       locale={lang === 'en-US' ? enUSAntd : zhCNAntd}
       theme={{
-        algorithm: theme.defaultAlgorithm,
         token: { colorPrimary: '#1677ff', borderRadius: 6 },
       }}
     >
-      <AntApp>{children}</AntApp>
+      {children}
     </ConfigProvider>
   );
 }

@@ -1,14 +1,18 @@
 import { LockOutlined, ShopOutlined, UserOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Form, Input, Typography } from 'antd';
-import { useState } from 'react';
+import { Alert, Button } from 'antd';
+// The components alone: `Input` from 'antd' carries TextArea, Search and OTP as static members.
+import Input from 'antd/es/input/Input';
+import Password from 'antd/es/input/Password';
+import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
-import { normalizeLanguage } from '../i18n';
+import { type Language, normalizeLanguage } from '../i18n';
 import { ApiError, http, setCsrfToken } from './api-client';
-import { errorMessage } from './error-result';
-import { LanguageSwitch } from './language-switch';
+import { errorMessage } from './error-message';
+import { LanguageLinks } from './language-links';
 import { useChangeLanguage } from './locale';
+import { LoginField } from './login-field';
 import { ME_KEY } from './session';
 
 interface LoginForm {
@@ -16,12 +20,40 @@ interface LoginForm {
   login: string;
   password: string;
 }
+type Field = keyof LoginForm;
+const FIELDS: Field[] = ['tenant', 'login', 'password'];
 
 const TENANT_KEY = 'kehu.tenant';
 
 export function LoginPage() {
-  const { t } = useTranslation();
-  const [form] = Form.useForm<LoginForm>();
+  const { t, i18n } = useTranslation();
+  const [values, setValues] = useState<LoginForm>(() => ({
+    tenant: localStorage.getItem(TENANT_KEY) || 'demo',
+    login: '',
+    password: '',
+  }));
+  const [fieldErrors, setFieldErrors] = useState<Partial<Record<Field, string>>>({});
+  const required: Record<Field, string> = {
+    tenant: t('login.tenantRequired'),
+    login: t('login.loginRequired'),
+    password: t('login.passwordRequired'),
+  };
+  const set = (field: Field) => (e: { target: { value: string } }) => {
+    const value = e.target.value;
+    setValues((v) => ({ ...v, [field]: value }));
+    setFieldErrors((errs) => ({ ...errs, [field]: value.trim() ? undefined : required[field] }));
+  };
+  const fieldProps = (field: Field) => ({
+    id: `login-${field}`,
+    name: field,
+    value: values[field],
+    onChange: set(field),
+    size: 'large' as const,
+    status: fieldErrors[field] ? ('error' as const) : undefined,
+    'aria-invalid': !!fieldErrors[field],
+    'aria-describedby': fieldErrors[field] ? `login-${field}-error` : undefined,
+    'data-testid': `login-${field}`,
+  });
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const qc = useQueryClient();
@@ -29,7 +61,14 @@ export function LoginPage() {
   const [error, setError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
 
-  const onFinish = async (values: LoginForm) => {
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    const missing = Object.fromEntries(FIELDS.filter((f) => !values[f].trim()).map((f) => [f, required[f]]));
+    setFieldErrors(missing);
+    if (Object.keys(missing).length === 0) void signIn();
+  };
+
+  const signIn = async () => {
     setSubmitting(true);
     setError(null);
     try {
@@ -47,10 +86,12 @@ export function LoginPage() {
       if (e instanceof ApiError && e.status === 429) {
         setError(t('login.rateLimited', { seconds: e.retryAfter ?? 60 }));
       } else if (e instanceof ApiError && e.problem.errors?.length) {
-        form.setFields(
-          e.problem.errors
-            .filter((fe) => ['tenant', 'login', 'password'].includes(fe.field))
-            .map((fe) => ({ name: fe.field as keyof LoginForm, errors: [fe.message] })),
+        setFieldErrors(
+          Object.fromEntries(
+            e.problem.errors
+              .filter((fe) => FIELDS.includes(fe.field as Field))
+              .map((fe) => [fe.field, fe.message]),
+          ),
         );
         setError(errorMessage(e));
       } else {
@@ -71,17 +112,14 @@ export function LoginPage() {
             <span className="kehu-nav-logo" style={{ padding: 0, height: 'auto' }}>
               <span className="kehu-logo-mark">客</span>
             </span>
-            <Typography.Title level={3} style={{ margin: 0 }}>
-              {t('app.name')}
-            </Typography.Title>
+            <h1 className="kehu-login-brand">{t('app.name')}</h1>
           </div>
-          <LanguageSwitch />
+          <LanguageLinks current={i18n.language as Language} />
         </div>
-        <Card>
-          <Typography.Title level={4} style={{ marginTop: 0 }}>
-            {t('login.title')}
-          </Typography.Title>
-          <Typography.Paragraph type="secondary">{t('login.subtitle')}</Typography.Paragraph>
+        {/* Plain elements styled like antd's Card and Typography: the first download carries only the form. */}
+        <div className="kehu-login-panel">
+          <h2 className="kehu-login-title">{t('login.title')}</h2>
+          <p className="kehu-login-subtitle">{t('login.subtitle')}</p>
           {error && (
             <Alert
               type="error"
@@ -91,48 +129,33 @@ export function LoginPage() {
               data-testid="login-error"
             />
           )}
-          <Form<LoginForm>
-            form={form}
-            layout="vertical"
-            size="large"
-            requiredMark={false}
-            initialValues={{ tenant: localStorage.getItem(TENANT_KEY) || 'demo', login: '', password: '' }}
-            onFinish={onFinish}
-            data-testid="login-form"
-          >
-            <Form.Item
-              name="tenant"
-              label={t('login.tenant')}
-              rules={[{ required: true, message: t('login.tenantRequired') }]}
-            >
-              <Input prefix={<ShopOutlined />} autoComplete="organization" data-testid="login-tenant" />
-            </Form.Item>
-            <Form.Item
-              name="login"
-              label={t('login.login')}
-              rules={[{ required: true, message: t('login.loginRequired') }]}
-            >
-              <Input prefix={<UserOutlined />} autoComplete="username" autoFocus data-testid="login-login" />
-            </Form.Item>
-            <Form.Item
-              name="password"
-              label={t('login.password')}
-              rules={[{ required: true, message: t('login.passwordRequired') }]}
-            >
-              <Input.Password
+          <form onSubmit={onSubmit} noValidate data-testid="login-form">
+            <LoginField id="login-tenant" label={t('login.tenant')} error={fieldErrors.tenant}>
+              <Input prefix={<ShopOutlined />} autoComplete="organization" {...fieldProps('tenant')} />
+            </LoginField>
+            <LoginField id="login-login" label={t('login.login')} error={fieldErrors.login}>
+              <Input prefix={<UserOutlined />} autoComplete="username" autoFocus {...fieldProps('login')} />
+            </LoginField>
+            <LoginField id="login-password" label={t('login.password')} error={fieldErrors.password}>
+              <Password
                 prefix={<LockOutlined />}
                 autoComplete="current-password"
-                data-testid="login-password"
+                {...fieldProps('password')}
               />
-            </Form.Item>
-            <Button type="primary" htmlType="submit" block loading={submitting} data-testid="login-submit">
+            </LoginField>
+            <Button
+              type="primary"
+              htmlType="submit"
+              size="large"
+              block
+              loading={submitting}
+              data-testid="login-submit"
+            >
               {t('login.submit')}
             </Button>
-          </Form>
-        </Card>
-        <Typography.Paragraph type="secondary" style={{ textAlign: 'center', marginTop: 16, fontSize: 12 }}>
-          {t('app.tagline')}
-        </Typography.Paragraph>
+          </form>
+        </div>
+        <p className="kehu-login-tagline">{t('app.tagline')}</p>
       </div>
     </div>
   );

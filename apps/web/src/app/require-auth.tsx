@@ -1,16 +1,20 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { Button, Result, Spin } from 'antd';
-import { useEffect } from 'react';
+import { App as AntApp, Spin } from 'antd';
+import { type ReactNode, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Navigate, Outlet, useLocation, useNavigate } from 'react-router';
+import { Navigate, useLocation, useNavigate } from 'react-router';
 import { normalizeLanguage } from '../i18n';
 import { ApiError, setUnauthenticatedHandler } from './api-client';
+import { ErrorResult } from './error-result';
 import { useChangeLanguage } from './locale';
 import { SessionProvider, useMe } from './session';
+import { LoadedModules, useLoadWebModules } from './web-modules';
 
-export function RequireAuth() {
-  const { t, i18n } = useTranslation();
+/** The signed-in part of the app: waits for the session and the modules, or sends to the login page. */
+export function RequireAuth({ children }: { children: ReactNode }) {
+  const { i18n } = useTranslation();
   const me = useMe();
+  const modules = useLoadWebModules();
   const location = useLocation();
   const navigate = useNavigate();
   const qc = useQueryClient();
@@ -32,13 +36,12 @@ export function RequireAuth() {
     if (savedLocale && savedLocale !== i18n.language) void changeLanguage(savedLocale);
   }, [savedLocale, i18n.language, changeLanguage]);
 
-  if (me.isPending) {
-    return (
-      <div style={{ height: '100vh', display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
-        <Spin size="large" />
-      </div>
-    );
-  }
+  const loading = (
+    <div style={{ height: '100vh', display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
+      <Spin size="large" />
+    </div>
+  );
+  if (me.isPending) return loading;
   if (me.error) {
     if (me.error instanceof ApiError && me.error.status === 401) {
       const next = location.pathname + location.search;
@@ -46,22 +49,18 @@ export function RequireAuth() {
         <Navigate to={next && next !== '/' ? `/login?next=${encodeURIComponent(next)}` : '/login'} replace />
       );
     }
-    return (
-      <Result
-        status="error"
-        title={t('common.loadFailed')}
-        subTitle={me.error.message}
-        extra={
-          <Button type="primary" onClick={() => me.refetch()}>
-            {t('common.retry')}
-          </Button>
-        }
-      />
-    );
+    return <ErrorResult error={me.error} onRetry={() => me.refetch()} />;
   }
+  if (modules.error) {
+    return <ErrorResult error={modules.error} onRetry={() => modules.refetch()} />;
+  }
+  if (!modules.data) return loading;
+  // antd's App (message, modal, notification hooks) only where pages use it: not on the login page.
   return (
-    <SessionProvider me={me.data}>
-      <Outlet />
-    </SessionProvider>
+    <AntApp>
+      <SessionProvider me={me.data}>
+        <LoadedModules modules={modules.data}>{children}</LoadedModules>
+      </SessionProvider>
+    </AntApp>
   );
 }

@@ -1,54 +1,46 @@
-import { ApartmentOutlined } from '@ant-design/icons';
-import { TreeSelect } from 'antd';
-import { useMemo } from 'react';
+import { ApartmentOutlined, DownOutlined } from '@ant-design/icons';
+import { Button } from 'antd';
+import { Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type SessionUnit, useSession } from './session';
+import { lazyPage } from '../shared/lazy-page';
+import { useSession } from './session';
 
-export interface UnitTreeNode {
-  title: string;
-  value: string;
-  key: string;
-  children: UnitTreeNode[];
-}
+const UnitTreeSelect = lazyPage(() => import('./unit-tree-select'), 'UnitTreeSelect');
 
-export function buildUnitTree(units: SessionUnit[]): UnitTreeNode[] {
-  const byId = new Map<string, UnitTreeNode>();
-  for (const u of units) byId.set(u.id, { title: u.name, value: u.id, key: u.id, children: [] });
-  const roots: UnitTreeNode[] = [];
-  for (const u of units) {
-    const node = byId.get(u.id)!;
-    const parent = u.parentId ? byId.get(u.parentId) : undefined;
-    if (parent) parent.children.push(node);
-    else roots.push(node);
-  }
-  return roots;
-}
-
-/** Narrows list pages to a unit subtree; the choice is sent as `unit` and kept in localStorage. */
+/**
+ * Narrows list pages to a unit subtree; the choice is sent as `unit` and kept in localStorage.
+ * Shows the chosen unit as a button until first opened: the tree picker (antd TreeSelect and
+ * its tree, select and virtual list) is a fifth of the shell's JavaScript.
+ */
 export function UnitSwitcher({ compact }: { compact?: boolean }) {
   const { t } = useTranslation();
-  const { me, unitId, setUnitId } = useSession();
-  const tree = useMemo(() => buildUnitTree(me.units), [me.units]);
+  const { me, unitId } = useSession();
+  const [opened, setOpened] = useState(false);
   if (me.units.length === 0) return null;
-  return (
-    <TreeSelect
-      data-testid="unit-switcher"
-      style={{ width: compact ? 140 : 220 }}
-      value={unitId ?? undefined}
-      onChange={(v) => setUnitId((v as string) || null)}
-      treeData={tree}
-      treeDefaultExpandAll
-      allowClear
-      showSearch
-      treeNodeFilterProp="title"
-      placeholder={
-        <span>
-          <ApartmentOutlined /> {t('shell.allUnits')}
-        </span>
-      }
-      popupMatchSelectWidth={false}
-      variant="filled"
+  const width = compact ? 140 : 220;
+  const chosen = me.units.find((u) => u.id === unitId)?.name;
+  const placeholder = (
+    <Button
+      style={{ width, justifyContent: 'space-between', background: 'rgba(0,0,0,0.04)', border: 'none' }}
+      onClick={() => setOpened(true)}
+      loading={opened}
       aria-label={t('shell.unit')}
-    />
+      data-testid="unit-switcher"
+    >
+      <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>
+        {chosen ?? (
+          <span style={{ color: 'rgba(0,0,0,0.25)' }}>
+            <ApartmentOutlined /> {t('shell.allUnits')}
+          </span>
+        )}
+      </span>
+      <DownOutlined style={{ fontSize: 12, color: 'rgba(0,0,0,0.25)' }} />
+    </Button>
+  );
+  if (!opened) return placeholder;
+  return (
+    <Suspense fallback={placeholder}>
+      <UnitTreeSelect width={width} open />
+    </Suspense>
   );
 }

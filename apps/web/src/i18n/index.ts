@@ -1,6 +1,5 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import { enUS } from './en-US';
 import { zhCN } from './zh-CN';
 
 export const LANGUAGES = ['zh-CN', 'en-US'] as const;
@@ -20,8 +19,21 @@ export function normalizeLanguage(lang: string | null | undefined): Language | n
   return null;
 }
 
+// Chinese, the default, comes with the app; English is fetched when someone uses it (loadLanguage),
+// so the Chinese-speaking majority does not download both.
+const loaded = new Set<Language>(['zh-CN']);
+
+/** Makes the language's core strings available; call before switching to it. */
+export async function loadLanguage(lang: Language): Promise<void> {
+  if (loaded.has(lang)) return;
+  const { enUS } = await import('./en-US');
+  i18n.addResourceBundle(lang, 'translation', enUS, true, false);
+  loaded.add(lang);
+}
+
 void i18n.use(initReactI18next).init({
-  resources: { 'zh-CN': { translation: zhCN }, 'en-US': { translation: enUS } },
+  resources: { 'zh-CN': { translation: zhCN } },
+  partialBundledLanguages: true,
   lng: initialLanguage(),
   fallbackLng: 'zh-CN',
   interpolation: { escapeValue: false },

@@ -14,13 +14,14 @@ import {
   Typography,
 } from 'antd';
 import dayjs from 'dayjs';
+import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import { errorMessage, PageError } from '../app/error-result';
 import { type FieldMeta, type ObjectMeta, useLabel, useObjectMeta } from '../app/meta';
 import { useSession } from '../app/session';
 import { useIsMobile } from '../app/use-is-mobile';
-import { RecordTagsPanel } from '../modules/cdp/record-tags';
+import { slotsOf, useWebModules } from '../app/web-modules';
 import { FieldValue } from './field-value';
 import { type RecordData, recordApi } from './record-api';
 import { RelatedList } from './related-list';
@@ -90,6 +91,7 @@ function DetailView({ meta, record }: { meta: ObjectMeta; record: RecordData }) 
   const { can } = useSession();
   const { message } = App.useApp();
   const qc = useQueryClient();
+  const panels = slotsOf(useWebModules(), 'recordPanels').flat();
   const object = meta.apiName;
   const fieldByName = new Map(meta.fields.map((f) => [f.apiName, f]));
   const name = String(record[meta.nameField] ?? '') || t('records.untitled');
@@ -121,8 +123,12 @@ function DetailView({ meta, record }: { meta: ObjectMeta; record: RecordData }) 
     .filter((f): f is FieldMeta => !!f);
   const sectionCards = (
     <>
-      {/* CDP tags and segments over this object's records (R2.2); hidden without cdp:read. */}
-      <RecordTagsPanel object={object} id={record.id} />
+      {/* Modules' record panels (e.g. the CDP's tags and segments); each hides itself where it does not apply. */}
+      {panels.map(({ key, component: Panel }) => (
+        <Suspense key={key} fallback={null}>
+          <Panel object={object} id={record.id} />
+        </Suspense>
+      ))}
       {sections.map((s) => (
         <Card
           key={s.key}

@@ -21,25 +21,31 @@ import {
   Typography,
 } from 'antd';
 import type { SorterResult } from 'antd/es/table/interface';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ErrorResult } from '../app/error-result';
 import { type FieldMeta, type ObjectMeta, useLabel, useObjectMeta } from '../app/meta';
 import { useSession } from '../app/session';
 import { useIsMobile } from '../app/use-is-mobile';
-import { BulkActions } from './bulk-actions';
+import { lazyPage } from '../shared/lazy-page';
+import { useAsked } from '../shared/use-asked';
 import { ColumnChooser } from './column-chooser';
 import { ExportButton } from './export-button';
 import { FieldValue } from './field-value';
-import { FilterBuilder } from './filter-builder';
 import { countConditions, type FilterNode, fromFilter } from './filter-model';
-import { ImportWizard } from './import-wizard';
 import { LoadMore } from './load-more';
 import { type ListParams, type RecordData, recordApi } from './record-api';
-import { RecordCards } from './record-cards';
 import { type SavedView, SavedViews } from './saved-views';
 import { useSlashFocus } from './use-slash-focus';
+
+// What a list opens on demand (date pickers, cascaders, uploads, forms): loaded on first use, so
+// a list's first download is the table.
+const FilterBuilder = lazyPage(() => import('./filter-builder'), 'FilterBuilder');
+const ImportWizard = lazyPage(() => import('./import-wizard'), 'ImportWizard');
+const BulkActions = lazyPage(() => import('./bulk-actions'), 'BulkActions');
+// Phones only: a desktop never downloads the card layout.
+const RecordCards = lazyPage(() => import('./record-cards'), 'RecordCards');
 
 const PAGE_SIZE = 50;
 
@@ -98,6 +104,9 @@ function ListView({ meta }: { meta: ObjectMeta }) {
   const [deleted, setDeleted] = useState(false);
   const [filterOpen, setFilterOpen] = useState(false);
   const [importOpen, setImportOpen] = useState(false);
+  // Mounted from the first open on, so closing still animates and a reopened drawer keeps its state.
+  const filterAsked = useAsked(filterOpen);
+  const importAsked = useAsked(importOpen);
   const [showCount, setShowCount] = useState(false);
   const [selected, setSelected] = useState<RecordData[]>([]);
   const searchRef = useRef<InputRef>(null);
@@ -321,7 +330,11 @@ function ListView({ meta }: { meta: ObjectMeta }) {
         </span>
       </div>
 
-      {canBulk && <BulkActions object={object} selected={selected} onDone={() => setSelected([])} />}
+      {canBulk && selected.length > 0 && (
+        <Suspense fallback={null}>
+          <BulkActions object={object} selected={selected} onDone={() => setSelected([])} />
+        </Suspense>
+      )}
 
       {list.error ? (
         <ErrorResult error={list.error} onRetry={() => list.refetch()} />
@@ -330,16 +343,18 @@ function ListView({ meta }: { meta: ObjectMeta }) {
       ) : rows.length === 0 ? (
         <div style={{ background: '#fff', borderRadius: 8, padding: '40px 16px' }}>{emptyState}</div>
       ) : isMobile ? (
-        <RecordCards
-          meta={meta}
-          records={rows}
-          columns={visibleFields}
-          selectable={canBulk}
-          selectedIds={selected.map((r) => r.id)}
-          onToggle={(r, checked) =>
-            setSelected((s) => (checked ? [...s, r] : s.filter((x) => x.id !== r.id)))
-          }
-        />
+        <Suspense fallback={<Skeleton active paragraph={{ rows: 8 }} />}>
+          <RecordCards
+            meta={meta}
+            records={rows}
+            columns={visibleFields}
+            selectable={canBulk}
+            selectedIds={selected.map((r) => r.id)}
+            onToggle={(r, checked) =>
+              setSelected((s) => (checked ? [...s, r] : s.filter((x) => x.id !== r.id)))
+            }
+          />
+        </Suspense>
       ) : (
         <Table<RecordData>
           rowKey="id"
@@ -370,14 +385,20 @@ function ListView({ meta }: { meta: ObjectMeta }) {
 
       <LoadMore pages={list} loaded={rows.length} auto />
 
-      <FilterBuilder
-        open={filterOpen}
-        fields={meta.fields}
-        value={filter}
-        onApply={setFilter}
-        onClose={() => setFilterOpen(false)}
-      />
-      {canImport && <ImportWizard open={importOpen} onClose={() => setImportOpen(false)} meta={meta} />}
+      <Suspense fallback={null}>
+        {filterAsked && (
+          <FilterBuilder
+            open={filterOpen}
+            fields={meta.fields}
+            value={filter}
+            onApply={setFilter}
+            onClose={() => setFilterOpen(false)}
+          />
+        )}
+        {canImport && importAsked && (
+          <ImportWizard open={importOpen} onClose={() => setImportOpen(false)} meta={meta} />
+        )}
+      </Suspense>
     </div>
   );
 }

@@ -1,12 +1,16 @@
 import { DeleteOutlined, EyeOutlined, SaveOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Dropdown, Form, Input, Modal, Select, Switch } from 'antd';
-import { useState } from 'react';
+import { App, Button, Dropdown, Select } from 'antd';
+import { Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { asItems, http } from '../app/api-client';
 import { errorMessage } from '../app/error-result';
 import { useSession } from '../app/session';
+import { lazyPage } from '../shared/lazy-page';
+import { useAsked } from '../shared/use-asked';
 import type { FilterNode } from './filter-model';
+
+const SaveViewModal = lazyPage(() => import('./save-view-modal'), 'SaveViewModal');
 
 export interface SavedView {
   id: string;
@@ -39,7 +43,7 @@ export function SavedViews({ object, current, selectedId, onSelect }: Props) {
   const { me } = useSession();
   const qc = useQueryClient();
   const [saveAsOpen, setSaveAsOpen] = useState(false);
-  const [form] = Form.useForm<{ name: string; shared: boolean }>();
+  const saveAsAsked = useAsked(saveAsOpen);
   const key = ['views', object];
   const views = useQuery({
     queryKey: key,
@@ -116,10 +120,8 @@ export function SavedViews({ object, current, selectedId, onSelect }: Props) {
             },
           ],
           onClick: ({ key: k }) => {
-            if (k === 'saveAs') {
-              form.setFieldsValue({ name: '', shared: false });
-              setSaveAsOpen(true);
-            } else if (k === 'update' && selected) update.mutate({ ...current });
+            if (k === 'saveAs') setSaveAsOpen(true);
+            else if (k === 'update' && selected) update.mutate({ ...current });
             else if (k === 'share' && selected) update.mutate({ shared: !selected.shared });
             else if (k === 'delete' && selected) {
               modal.confirm({
@@ -139,36 +141,16 @@ export function SavedViews({ object, current, selectedId, onSelect }: Props) {
           loading={update.isPending}
         />
       </Dropdown>
-      <Modal
-        open={saveAsOpen}
-        title={t('views.saveAs')}
-        onCancel={() => setSaveAsOpen(false)}
-        onOk={() => form.submit()}
-        confirmLoading={create.isPending}
-        destroyOnHidden
-      >
-        <Form
-          form={form}
-          layout="vertical"
-          onFinish={(v) => create.mutate({ name: v.name, shared: !!v.shared })}
-        >
-          <Form.Item
-            name="name"
-            label={t('views.name')}
-            rules={[{ required: true, whitespace: true }, { max: 100 }]}
-          >
-            <Input autoFocus data-testid="view-name" />
-          </Form.Item>
-          <Form.Item
-            name="shared"
-            label={t('views.shared')}
-            valuePropName="checked"
-            extra={t('views.sharedHint')}
-          >
-            <Switch data-testid="view-shared" />
-          </Form.Item>
-        </Form>
-      </Modal>
+      {saveAsAsked && (
+        <Suspense fallback={null}>
+          <SaveViewModal
+            open={saveAsOpen}
+            saving={create.isPending}
+            onSave={(v) => create.mutate(v)}
+            onClose={() => setSaveAsOpen(false)}
+          />
+        </Suspense>
+      )}
     </>
   );
 }

@@ -2,7 +2,7 @@ import { TreeSelect } from 'antd';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../app/session';
-import { buildUnitTree } from '../app/unit-switcher';
+import { buildUnitTree } from '../app/unit-tree';
 
 interface Props {
   value?: string | string[] | null;

@@ -87,4 +87,3 @@ export const SegmentDay = z.object({
 });
 export const SegmentHistory = list(SegmentDay);
 export type SegmentHistory = z.infer<typeof SegmentHistory>;
-

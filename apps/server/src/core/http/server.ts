@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
@@ -79,18 +79,7 @@ export async function buildServer(opts: BuildOptions): Promise<FastifyInstance> 
 
   const webDist = opts.config.WEB_DIST ?? DEFAULT_WEB_DIST;
   const hasWeb = existsSync(join(webDist, 'index.html'));
-  if (hasWeb) {
-    // wildcard: files are looked up per request, so a rebuilt bundle is served without a restart.
-    await app.register(fastifyStatic, {
-      root: webDist,
-      wildcard: true,
-      index: false,
-      maxAge: '1h',
-      immutable: false,
-    });
-    // The static plugin refuses the root directory itself; the root is the app.
-    app.get('/', (_req, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
-  }
+  if (hasWeb) await serveWebApp(app, webDist);
   app.setNotFoundHandler((req, reply) => {
     // A missing asset is a 404, not the SPA page (which would break as JavaScript).
     const isAsset = req.url.startsWith('/assets/') || /\.[a-z0-9]{2,5}(\?|$)/i.test(req.url);
@@ -103,7 +92,46 @@ export async function buildServer(opts: BuildOptions): Promise<FastifyInstance> 
     ) {
       return sendProblem(reply, notFound('resource'), pickLocale(req.headers['accept-language']));
     }
-    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    return reply.header('cache-control', WEB_CACHE.page).sendFile('index.html');
   });
   return app;
+}
+
+/**
+ * Cache rules of the web build. Vite names every file under assets/ by its content hash, so a
+ * browser may keep it for good; index.html names the current hashes and must be revalidated on
+ * every visit (that is how a new release reaches a browser); the rest (favicon …) briefly.
+ */
+export const WEB_CACHE = {
+  hashed: 'public, max-age=31536000, immutable',
+  page: 'no-cache',
+  other: 'public, max-age=3600',
+} as const;
+
+/**
+ * The built web app: the precompressed copies the build wrote beside each file (`x.js.br`,
+ * `x.js.gz`) go to browsers that accept them, so nothing is compressed per request.
+ */
+async function serveWebApp(app: FastifyInstance, webDist: string): Promise<void> {
+  // wildcard: files are looked up per request, so a rebuilt bundle is served without a restart.
+  await app.register(fastifyStatic, {
+    root: webDist,
+    wildcard: true,
+    index: false,
+    preCompressed: true,
+    cacheControl: false,
+    setHeaders: (reply, path) => {
+      const file = relative(webDist, path).split(sep).join('/');
+      reply.header(
+        'cache-control',
+        file.startsWith('assets/')
+          ? WEB_CACHE.hashed
+          : file.startsWith('index.html')
+            ? WEB_CACHE.page
+            : WEB_CACHE.other,
+      );
+    },
+  });
+  // The static plugin refuses the root directory itself; the root is the app.
+  app.get('/', (_req, reply) => reply.header('cache-control', WEB_CACHE.page).sendFile('index.html'));
 }

@@ -1,5 +1,6 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { http } from '../../app/api-client';
+import { cdpKeys } from './cdp-keys';
 
 export type Scalar = string | number | boolean;
 export type Rule =
@@ -171,10 +172,13 @@ export interface Segment {
 }
 
 export const useSources = () =>
-  useQuery({ queryKey: ['cdp', 'sources'], queryFn: () => http.get<{ items: Source[] }>('/cdp/sources') });
+  useQuery({
+    queryKey: cdpKeys.sources.list(),
+    queryFn: () => http.get<{ items: Source[] }>('/cdp/sources'),
+  });
 export const useDebug = (id: string | null) =>
   useQuery({
-    queryKey: ['cdp', 'debug', id],
+    queryKey: cdpKeys.sources.debug(id),
     queryFn: () => http.get<DebugView>(`/cdp/sources/${id}/debug`),
     enabled: !!id,
     refetchInterval: 2000,
@@ -183,7 +187,7 @@ const PAGE_SIZE = 50;
 /** Profiles in cursor pages ("load more"); the first page also asks for the total. */
 export const useProfilePages = (f: ProfileFilter) =>
   useInfiniteQuery({
-    queryKey: ['cdp', 'profiles', f],
+    queryKey: cdpKeys.profiles.list(f),
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) =>
       http.get<Page<ProfileRow>>('/cdp/profiles', {
@@ -196,13 +200,13 @@ export const useProfilePages = (f: ProfileFilter) =>
   });
 export const useProfile = (id: string) =>
   useQuery({
-    queryKey: ['cdp', 'profile', id],
+    queryKey: cdpKeys.profiles.detail(id),
     queryFn: () => http.get<Profile360>(`/cdp/profiles/${id}`),
     refetchInterval: 5000,
   });
 export const useMergePages = (f: { split?: boolean }) =>
   useInfiniteQuery({
-    queryKey: ['cdp', 'merges', f],
+    queryKey: cdpKeys.merges.list(f),
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) =>
       http.get<Page<Merge>>('/cdp/merges', {
@@ -215,23 +219,26 @@ export const useMergePages = (f: { split?: boolean }) =>
   });
 export const useTags = () =>
   useQuery({
-    queryKey: ['cdp', 'tags'],
+    queryKey: cdpKeys.tags.list(),
     queryFn: () => http.get<{ items: Tag[]; groups: TagGroup[] }>('/cdp/tags'),
     // Backfill progress is polled fast while a job runs; coverage stays live at a slower pace.
     refetchInterval: (q) =>
       q.state.data?.items.some((t) => t.backfill && t.backfill.status !== 'done') ? 1000 : 10_000,
   });
 export const useSegments = () =>
-  useQuery({ queryKey: ['cdp', 'segments'], queryFn: () => http.get<{ items: Segment[] }>('/cdp/segments') });
+  useQuery({
+    queryKey: cdpKeys.segments.list(),
+    queryFn: () => http.get<{ items: Segment[] }>('/cdp/segments'),
+  });
 export const useSegment = (id: string) =>
   useQuery({
-    queryKey: ['cdp', 'segment', id],
+    queryKey: cdpKeys.segments.detail(id),
     queryFn: () => http.get<Segment>(`/cdp/segments/${id}`),
     refetchInterval: 3000,
   });
 export const useSegmentHistory = (id: string) =>
   useQuery({
-    queryKey: ['cdp', 'segment', id, 'history'],
+    queryKey: cdpKeys.segments.history(id),
     queryFn: () =>
       http.get<{ items: { day: string; entered: number; exited: number; members: number }[] }>(
         `/cdp/segments/${id}/history`,
@@ -240,7 +247,7 @@ export const useSegmentHistory = (id: string) =>
   });
 export const useSegmentMembers = (id: string) =>
   useQuery({
-    queryKey: ['cdp', 'segment', id, 'members'],
+    queryKey: cdpKeys.segments.members(id),
     queryFn: () =>
       http.get<{
         items: {
@@ -259,7 +266,7 @@ export const useSegmentMembers = (id: string) =>
 /** The timeline in pages ("load more"), filtered by kind on the server so paging stays exact. */
 export const useTimeline = (id: string, kinds: TimelineKind[]) =>
   useInfiniteQuery({
-    queryKey: ['cdp', 'profile', id, 'timeline', kinds.join(',')],
+    queryKey: cdpKeys.profiles.timeline(id, kinds),
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) =>
       http.get<{ items: TimelineItem[]; next: string | null }>(`/cdp/profiles/${id}/timeline`, {
@@ -274,13 +281,13 @@ export const useTimeline = (id: string, kinds: TimelineKind[]) =>
 /** Event names the tenant has received, for the builder's pickers. */
 export const useEventNames = () =>
   useQuery({
-    queryKey: ['cdp', 'event-names'],
+    queryKey: cdpKeys.events.names(),
     queryFn: () => http.get<{ items: { name: string; count: number }[] }>('/cdp/event-names'),
     staleTime: 60_000,
   });
 export const useEventProperties = (event: string | undefined) =>
   useQuery({
-    queryKey: ['cdp', 'event-properties', event],
+    queryKey: cdpKeys.events.properties(event),
     queryFn: () =>
       http.get<{ items: { key: string; types: string[]; count: number; examples: string[] }[] }>(
         '/cdp/event-properties',

@@ -7,6 +7,7 @@ import { Link } from 'react-router';
 import { http } from '../../app/api-client';
 import { errorMessage } from '../../app/error-result';
 import type { Merge } from './cdp-api';
+import { cdpKeys } from './cdp-keys';
 
 /** Merge history with the evidence of each merge and a split (undo) button. */
 export function MergeList({
@@ -28,7 +29,7 @@ export function MergeList({
     mutationFn: (id: string) => http.post(`/cdp/merges/${id}/split`),
     onSuccess: () => {
       message.success(t('cdp.merges.splitDone'));
-      void qc.invalidateQueries({ queryKey: ['cdp'] });
+      void qc.invalidateQueries({ queryKey: cdpKeys.all });
     },
     onError: (e) => message.error(errorMessage(e)),
   });

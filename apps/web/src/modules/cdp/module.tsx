@@ -5,16 +5,8 @@ import {
   MergeCellsOutlined,
   TagsOutlined,
 } from '@ant-design/icons';
-import { Route } from 'react-router';
-import type { WebModule } from '../registry';
-import { MergesPage } from './merges-page';
-import { en, zh } from './messages';
-import { ProfilePage } from './profile-page';
-import { ProfilesPage } from './profiles-page';
-import { SegmentEditor, SegmentPage } from './segment-page';
-import { SegmentsPage } from './segments-page';
-import { SourcesPage } from './sources-page';
-import { TagsPage } from './tags-page';
+import type { WebModule } from '../../app/web-modules';
+import { lazyPage } from '../../shared/lazy-page';
 
 /** Sources and live debugger, profiles (One ID), tag factory, segments (R1, R2). */
 export const cdpModule: WebModule = {
@@ -56,17 +48,24 @@ export const cdpModule: WebModule = {
       icon: <MergeCellsOutlined />,
     },
   ],
-  routes: (
-    <Route path="cdp" key="cdp">
-      <Route path="sources" element={<SourcesPage />} />
-      <Route path="profiles" element={<ProfilesPage />} />
-      <Route path="profiles/:id" element={<ProfilePage />} />
-      <Route path="tags" element={<TagsPage />} />
-      <Route path="segments" element={<SegmentsPage />} />
-      <Route path="segments/new" element={<SegmentEditor />} />
-      <Route path="segments/:id" element={<SegmentPage />} />
-      <Route path="merges" element={<MergesPage />} />
-    </Route>
-  ),
-  messages: { 'zh-CN': zh, 'en-US': en },
+  routes: [
+    { path: 'cdp/sources', page: lazyPage(() => import('./sources-page'), 'SourcesPage') },
+    { path: 'cdp/profiles', page: lazyPage(() => import('./profiles-page'), 'ProfilesPage') },
+    { path: 'cdp/profiles/:id', page: lazyPage(() => import('./profile-page'), 'ProfilePage') },
+    { path: 'cdp/tags', page: lazyPage(() => import('./tags-page'), 'TagsPage') },
+    { path: 'cdp/segments', page: lazyPage(() => import('./segments-page'), 'SegmentsPage') },
+    { path: 'cdp/segments/new', page: lazyPage(() => import('./segment-page'), 'SegmentEditor') },
+    { path: 'cdp/segments/:id', page: lazyPage(() => import('./segment-page'), 'SegmentPage') },
+    { path: 'cdp/merges', page: lazyPage(() => import('./merges-page'), 'MergesPage') },
+  ],
+  slots: {
+    // CDP tags and segments over any object's records (R2.2); the panel hides itself without cdp:read.
+    recordPanels: [
+      { key: 'cdp-tags', component: lazyPage(() => import('./record-tags'), 'RecordTagsPanel') },
+    ],
+  },
+  messages: async () => {
+    const m = await import('./messages');
+    return { 'zh-CN': m.zh, 'en-US': m.en };
+  },
 };

@@ -20,8 +20,9 @@ import { useTranslation } from 'react-i18next';
 import { http } from '../../app/api-client';
 import { ErrorResult, errorMessage } from '../../app/error-result';
 import { useSession } from '../../app/session';
+import { EChart } from '../../shared/ui/echart';
 import type { Tag as TagT } from './cdp-api';
-import { EChart } from './echart';
+import { cdpKeys } from './cdp-keys';
 
 /** Predicted tags (churn risk, repurchase propensity): the create form's fields and the model card. */
 export interface PredictionConfig {
@@ -132,14 +133,14 @@ export function PredictionCard({ tag }: { tag: TagT }) {
   const qc = useQueryClient();
   const running = !!tag.backfill && tag.backfill.status !== 'done';
   const card = useQuery({
-    queryKey: ['cdp', 'tag-model', tag.id, running],
+    queryKey: cdpKeys.tags.modelRun(tag.id, running),
     queryFn: () => http.get<ModelCard>(`/cdp/tags/${tag.id}/model`),
   });
   const retrain = useMutation({
     mutationFn: () => http.post(`/cdp/tags/${tag.id}/retrain`, {}),
     onSuccess: () => {
       message.success(t('cdp.prediction.queued'));
-      void qc.invalidateQueries({ queryKey: ['cdp', 'tags'] });
+      void qc.invalidateQueries({ queryKey: cdpKeys.tags.list() });
     },
     onError: (e) => message.error(errorMessage(e)),
   });

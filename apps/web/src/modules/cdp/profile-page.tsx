@@ -24,9 +24,10 @@ import { http } from '../../app/api-client';
 import { ErrorResult, errorMessage } from '../../app/error-result';
 import { useSession } from '../../app/session';
 import { type Profile360, useProfile, useTags } from './cdp-api';
+import { cdpKeys } from './cdp-keys';
 import { MergeList } from './merge-list';
 import { ProfileTimeline } from './profile-timeline';
-import { ruleText } from './rule-builder';
+import { ruleText } from './rule-model';
 
 const PURPOSES = ['marketing', 'analytics', 'service'];
 
@@ -39,7 +40,7 @@ export function ProfilePage() {
   const [unmasked, setUnmasked] = useState(false);
   const masked = useProfile(id);
   const full = useQuery({
-    queryKey: ['cdp', 'profile', id, 'unmasked'],
+    queryKey: cdpKeys.profiles.unmasked(id),
     queryFn: () => http.post<Profile360>(`/cdp/profiles/${id}/unmask`),
     enabled: unmasked,
   });
@@ -50,7 +51,7 @@ export function ProfilePage() {
   const consent = useMutation({
     mutationFn: (v: { purpose: string; granted: boolean }) =>
       http.put(`/cdp/profiles/${p?.id}/consents/${v.purpose}`, { granted: v.granted }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['cdp', 'profile', id] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: cdpKeys.profiles.detail(id) }),
     onError: (e) => message.error(errorMessage(e)),
   });
   if (masked.error) return <ErrorResult error={masked.error} onRetry={() => masked.refetch()} />;

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { http } from '../../app/api-client';
 import { useSession } from '../../app/session';
+import { cdpKeys } from './cdp-keys';
 
 interface SubjectTags {
   tags: {
@@ -32,7 +33,7 @@ export function RecordTagsPanel({ object, id }: { object: string; id: string }) 
   const { can } = useSession();
   const allowed = can('cdp:read');
   const q = useQuery({
-    queryKey: ['cdp', 'subject-tags', object, id],
+    queryKey: cdpKeys.tags.ofSubject(object, id),
     queryFn: () => http.get<SubjectTags>(`/cdp/subjects/${object}/${id}/tags`),
     enabled: allowed,
     retry: false,

@@ -29,6 +29,7 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { apiFetch, http, saveResponse } from '../../app/api-client';
 import { errorMessage, PageError } from '../../app/error-result';
 import { useSession } from '../../app/session';
+import { EChart } from '../../shared/ui/echart';
 import {
   type Rule,
   type Segment,
@@ -37,9 +38,10 @@ import {
   useSegmentMembers,
   useTags,
 } from './cdp-api';
-import { EChart } from './echart';
+import { cdpKeys } from './cdp-keys';
 import { ObjectPicker, useSubjectObjects } from './object-picker';
-import { cleanRule, RuleBuilder, ruleText } from './rule-builder';
+import { RuleBuilder } from './rule-builder';
+import { cleanRule, ruleText } from './rule-model';
 
 /** A new segment's first condition: a trait of a person, or a field of the object's records. */
 const defaultRule = (object: string): Rule =>
@@ -79,7 +81,7 @@ export function SegmentEditor({ segment, onDone }: { segment?: Segment; onDone?:
   const records = object !== 'profile';
   const live = useDebounced(draft, 400);
   const count = useQuery({
-    queryKey: ['cdp', 'segment-preview', object, live],
+    queryKey: cdpKeys.segments.preview(object, live),
     queryFn: () =>
       http.post<{ count: number; total: number }>('/cdp/segments/preview', {
         name: 'preview',
@@ -103,7 +105,7 @@ export function SegmentEditor({ segment, onDone }: { segment?: Segment; onDone?:
             ...draft,
           }),
     onSuccess: (s) => {
-      void qc.invalidateQueries({ queryKey: ['cdp'] });
+      void qc.invalidateQueries({ queryKey: cdpKeys.all });
       if (segment) message.success(t('cdp.segments.saved'));
       // Editing happens on the segment's own page: go back to its view.
       if (onDone) onDone();
@@ -235,9 +237,9 @@ export function SegmentPage() {
     mutationFn: () => http.del(`/cdp/segments/${id}`),
     onSuccess: () => {
       message.success(t('cdp.segments.deleted'));
-      qc.removeQueries({ queryKey: ['cdp', 'segment', id] });
-      void qc.invalidateQueries({ queryKey: ['cdp', 'segments'] });
-      void qc.invalidateQueries({ queryKey: ['cdp', 'tags'] });
+      qc.removeQueries({ queryKey: cdpKeys.segments.detail(id) });
+      void qc.invalidateQueries({ queryKey: cdpKeys.segments.list() });
+      void qc.invalidateQueries({ queryKey: cdpKeys.tags.list() });
       nav('/cdp/segments');
     },
     onError: (e) => message.error(errorMessage(e)),
@@ -336,7 +338,7 @@ export function SegmentPage() {
         </Col>
         <Col xs={24} lg={16}>
           <Card size="small" title={t('cdp.segments.chart')}>
-            <EChart option={option} testId="segment-chart" />
+            <EChart option={option} height={240} testId="segment-chart" />
           </Card>
         </Col>
         <Col xs={24}>

@@ -23,6 +23,7 @@ import { http } from '../../app/api-client';
 import { ErrorResult, errorMessage } from '../../app/error-result';
 import { useIsMobile } from '../../app/use-is-mobile';
 import { type Source, useDebug, useSources } from './cdp-api';
+import { cdpKeys } from './cdp-keys';
 
 const KINDS = ['web', 'server', 'app', 'miniprogram', 'pos', 'import'];
 
@@ -97,13 +98,13 @@ export function SourcesPage() {
       setCreating(false);
       form.resetFields();
       setShownKey(s);
-      void qc.invalidateQueries({ queryKey: ['cdp', 'sources'] });
+      void qc.invalidateQueries({ queryKey: cdpKeys.sources.list() });
     },
     onError: (e) => message.error(errorMessage(e)),
   });
   const toggle = useMutation({
     mutationFn: (s: Source) => http.patch(`/cdp/sources/${s.id}`, { enabled: !s.enabled }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['cdp', 'sources'] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: cdpKeys.sources.list() }),
     onError: (e) => message.error(errorMessage(e)),
   });
   const rotate = useMutation({

@@ -1,11 +1,8 @@
 import { AimOutlined, InboxOutlined, SettingOutlined } from '@ant-design/icons';
-import { Route } from 'react-router';
-import type { WebModule } from '../registry';
-import { InboxPage } from './inbox-page';
-import { LeadPage } from './lead-page';
-import { en, zh } from './messages';
-import { PoolPage } from './pool-page';
-import { SettingsPage } from './settings-page';
+import type { WebModule } from '../../app/web-modules';
+import { lazyPage } from '../../shared/lazy-page';
+
+const LeadPage = lazyPage(() => import('./lead-page'), 'LeadPage');
 
 /** Lead inbox, pool, lead workspace, channels, scoring and assignment pages (R3). */
 export const leadsModule: WebModule = {
@@ -33,15 +30,25 @@ export const leadsModule: WebModule = {
       icon: <SettingOutlined />,
     },
   ],
-  routes: (
-    <Route path="leads" key="leads">
-      <Route path="inbox" element={<InboxPage />} />
-      {/* Under the inbox path so the side navigation keeps the inbox highlighted. */}
-      <Route path="inbox/:id" element={<LeadPage />} />
-      <Route path="pool" element={<PoolPage />} />
-      <Route path="settings" element={<SettingsPage />} />
-      <Route path=":id" element={<LeadPage />} />
-    </Route>
-  ),
-  messages: { 'zh-CN': zh, 'en-US': en },
+  routes: [
+    { path: 'leads/inbox', page: lazyPage(() => import('./inbox-page'), 'InboxPage') },
+    // Under the inbox path so the side navigation keeps the inbox highlighted.
+    { path: 'leads/inbox/:id', page: LeadPage },
+    { path: 'leads/pool', page: lazyPage(() => import('./pool-page'), 'PoolPage') },
+    { path: 'leads/settings', page: lazyPage(() => import('./settings-page'), 'SettingsPage') },
+    { path: 'leads/:id', page: LeadPage },
+  ],
+  slots: {
+    headerItems: [
+      { key: 'notifications', component: lazyPage(() => import('./notification-bell'), 'NotificationBell') },
+    ],
+    homeCards: {
+      leads: lazyPage(() => import('./home-cards'), 'LeadsCard'),
+      teamSla: lazyPage(() => import('./home-cards'), 'TeamSlaCard'),
+    },
+  },
+  messages: async () => {
+    const m = await import('./messages');
+    return { 'zh-CN': m.zh, 'en-US': m.en };
+  },
 };

@@ -1,21 +1,15 @@
 import { BellOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Badge, Button, Drawer, Empty, List, Typography } from 'antd';
-import { useState } from 'react';
+import { Badge, Button, Drawer } from 'antd';
+import { Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { http } from '../../app/api-client';
-import { localTime } from './leads-api';
+import { lazyPage } from '../../shared/lazy-page';
+import type { Notification } from './notification-list';
 
-interface Notification {
-  id: string;
-  kind: string;
-  title: string;
-  body: string | null;
-  link: string | null;
-  readAt: string | null;
-  createdAt: string;
-}
+// The list is on screen only when someone opens the bell; the bell itself is on every page.
+const NotificationList = lazyPage(() => import('./notification-list'), 'NotificationList');
 
 /** Top-bar bell: unread badge (polled), drawer with the latest notifications. */
 export function NotificationBell() {
@@ -67,45 +61,22 @@ export function NotificationBell() {
         }
         data-testid="notification-drawer"
       >
-        {list.data && list.data.items.length === 0 ? (
-          <Empty description={t('leads.bell.empty')} />
-        ) : (
-          <List
-            loading={list.isPending}
-            dataSource={list.data?.items ?? []}
-            renderItem={(n) => (
-              <List.Item
-                key={n.id}
-                style={{
-                  cursor: n.link ? 'pointer' : undefined,
-                  background: n.readAt ? undefined : '#e6f4ff',
-                  paddingInline: 8,
-                }}
-                onClick={() => {
-                  if (!n.readAt) read.mutate(n.id);
-                  if (n.link) {
-                    setOpen(false);
-                    navigate(
-                      n.link.startsWith('/o/lead/') ? n.link.replace('/o/lead/', '/leads/inbox/') : n.link,
-                    );
-                  }
-                }}
-                data-testid="notification-item"
-              >
-                <List.Item.Meta
-                  title={<Typography.Text strong={!n.readAt}>{n.title}</Typography.Text>}
-                  description={
-                    <>
-                      {n.body && <div>{n.body}</div>}
-                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                        {localTime(n.createdAt)}
-                      </Typography.Text>
-                    </>
-                  }
-                />
-              </List.Item>
-            )}
-          />
+        {open && (
+          <Suspense fallback={null}>
+            <NotificationList
+              loading={list.isPending}
+              items={list.data?.items}
+              onOpen={(n) => {
+                if (!n.readAt) read.mutate(n.id);
+                if (n.link) {
+                  setOpen(false);
+                  navigate(
+                    n.link.startsWith('/o/lead/') ? n.link.replace('/o/lead/', '/leads/inbox/') : n.link,
+                  );
+                }
+              }}
+            />
+          </Suspense>
         )}
       </Drawer>
     </>

@@ -21,7 +21,7 @@ import { Link, useNavigate } from 'react-router';
 import { PageError } from '../../app/error-result';
 import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
 import { useSession } from '../../app/session';
-import { EChart } from './echart';
+import { EChart } from '../../shared/ui/echart';
 import { type Drill, drillHref, salesApi, shortMoney } from './sales-api';
 
 /** R11.1 dashboards; every number opens the list of the records behind it. */

@@ -6,18 +6,11 @@ import {
   ProjectOutlined,
   SettingOutlined,
 } from '@ant-design/icons';
-import { Route } from 'react-router';
-import type { WebModule } from '../registry';
-import { ApprovalsPage } from './approvals-page';
-import { Customer360Page, CustomersPage } from './customer360-page';
-import { DashboardPage } from './dashboard-page';
-import { KanbanPage } from './kanban-page';
-import { enUS, zhCN } from './messages';
-import { OpportunityPage } from './opportunity-page';
-import { ContractPage, OrderPage } from './order-page';
-import { QuotePage } from './quote-page';
-import { SalesSettingsPage } from './settings-page';
-import { TargetsPage } from './targets-page';
+import type { WebModule } from '../../app/web-modules';
+import { lazyPage } from '../../shared/lazy-page';
+
+const homeCard = <K extends keyof typeof import('./home-cards')>(name: K) =>
+  lazyPage(() => import('./home-cards'), name);
 
 /**
  * Pipeline kanban, quotes, approvals, orders, targets, customer 360 and dashboards (R4, R10.2, R11.1).
@@ -70,20 +63,30 @@ export const salesModule: WebModule = {
       icon: <SettingOutlined />,
     },
   ],
-  routes: (
-    <Route key="sales">
-      <Route path="sales/kanban" element={<KanbanPage />} />
-      <Route path="sales/approvals" element={<ApprovalsPage />} />
-      <Route path="sales/targets" element={<TargetsPage />} />
-      <Route path="sales/customers" element={<CustomersPage />} />
-      <Route path="sales/customers/:id" element={<Customer360Page />} />
-      <Route path="sales/dashboard" element={<DashboardPage />} />
-      <Route path="sales/settings" element={<SalesSettingsPage />} />
-      <Route path="o/opportunity/:id" element={<OpportunityPage />} />
-      <Route path="o/quote/:id" element={<QuotePage />} />
-      <Route path="o/contract/:id" element={<ContractPage />} />
-      <Route path="o/order/:id" element={<OrderPage />} />
-    </Route>
-  ),
-  messages: { 'zh-CN': zhCN, 'en-US': enUS },
+  routes: [
+    { path: 'sales/kanban', page: lazyPage(() => import('./kanban-page'), 'KanbanPage') },
+    { path: 'sales/approvals', page: lazyPage(() => import('./approvals-page'), 'ApprovalsPage') },
+    { path: 'sales/targets', page: lazyPage(() => import('./targets-page'), 'TargetsPage') },
+    { path: 'sales/customers', page: lazyPage(() => import('./customer360-page'), 'CustomersPage') },
+    { path: 'sales/customers/:id', page: lazyPage(() => import('./customer360-page'), 'Customer360Page') },
+    { path: 'sales/dashboard', page: lazyPage(() => import('./dashboard-page'), 'DashboardPage') },
+    { path: 'sales/settings', page: lazyPage(() => import('./settings-page'), 'SalesSettingsPage') },
+    { path: 'o/opportunity/:id', page: lazyPage(() => import('./opportunity-page'), 'OpportunityPage') },
+    { path: 'o/quote/:id', page: lazyPage(() => import('./quote-page'), 'QuotePage') },
+    { path: 'o/contract/:id', page: lazyPage(() => import('./order-page'), 'ContractPage') },
+    { path: 'o/order/:id', page: lazyPage(() => import('./order-page'), 'OrderPage') },
+  ],
+  slots: {
+    homeCards: {
+      approvals: homeCard('ApprovalsCard'),
+      teamPipeline: homeCard('PipelineCard'),
+      closingDeals: homeCard('DealsCard'),
+      target: homeCard('TargetCard'),
+      pendingQuotes: homeCard('QuotesCard'),
+    },
+  },
+  messages: async () => {
+    const m = await import('./messages');
+    return { 'zh-CN': m.zhCN, 'en-US': m.enUS };
+  },
 };

@@ -18,7 +18,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ErrorResult } from '../../app/error-result';
 import { useSession } from '../../app/session';
-import { EChart } from './echart';
+import { EChart } from '../../shared/ui/echart';
 import { drillHref, salesApi, shortMoney, yuan } from './sales-api';
 
 const pad = (n: number) => String(n).padStart(2, '0');

@@ -1,0 +1,114 @@
+import { useQuery } from '@tanstack/react-query';
+import { type ComponentType, createContext, type ReactNode, useContext } from 'react';
+import i18n from '../i18n';
+
+/** A page group a domain module adds to the side navigation. */
+export interface ModuleNavItem {
+  key: string;
+  path: string;
+  /** Shown only when the user holds this permission (e.g. `lead:read`). */
+  permission: string;
+  labelKey: string;
+  icon: ReactNode;
+}
+
+/** A page a module adds inside the app shell; `page` is a `lazyPage(...)` so it loads on first visit. */
+export interface ModuleRoute {
+  /** Relative to the root, e.g. `leads/inbox/:id`; a static segment outranks the generic `o/:object/:id`. */
+  path: string;
+  page: ComponentType;
+}
+
+export interface RecordPanelProps {
+  object: string;
+  id: string;
+}
+
+/** A home card gets its section of GET /me/today (the home page decides when and in which order). */
+export interface HomeCardProps<T = any> {
+  data: T;
+  userId: string;
+}
+
+/**
+ * What the shell and the generic record pages render on a module's behalf. Components here are
+ * lazy: a module's code downloads only when one of its slots is on screen.
+ */
+export interface ModuleSlots {
+  /** Cards on every record detail page (each decides for which objects and users it shows). */
+  recordPanels?: { key: string; component: ComponentType<RecordPanelProps> }[];
+  /** Items in the top bar, left of the language switch. */
+  headerItems?: { key: string; component: ComponentType }[];
+  /** Home cards by section of the today payload (`leads`, `closingDeals`, …). */
+  homeCards?: Record<string, ComponentType<HomeCardProps>>;
+}
+
+/**
+ * A domain module's web part: nav entries, lazy routes, slots and its own i18n strings
+ * (namespaced under the module key, e.g. `leads.inbox.title`). The list of modules is
+ * modules/registry.tsx; the shell only sees them through `useWebModules()`, once signed in.
+ */
+export interface WebModule {
+  key: string;
+  nav: ModuleNavItem[];
+  routes: ModuleRoute[];
+  slots?: ModuleSlots;
+  /** Loaded once signed in (the login page needs none of them). */
+  messages: () => Promise<ModuleMessages>;
+}
+
+export type ModuleMessages = { 'zh-CN': Record<string, unknown>; 'en-US': Record<string, unknown> };
+
+/** The registry, loaded on demand: the login page downloads no module. */
+type LoadModules = () => Promise<readonly WebModule[]>;
+
+const LoadModulesContext = createContext<LoadModules>(async () => []);
+const WebModulesContext = createContext<readonly WebModule[]>([]);
+
+/** main.tsx names where the modules are (a dynamic import of modules/registry.tsx); the shell never does. */
+export function WebModulesProvider({ load, children }: { load: LoadModules; children: ReactNode }) {
+  return <LoadModulesContext.Provider value={load}>{children}</LoadModulesContext.Provider>;
+}
+
+/** Gives the loaded modules to everything below (the signed-in app). */
+export function LoadedModules({ modules, children }: { modules: readonly WebModule[]; children: ReactNode }) {
+  return <WebModulesContext.Provider value={modules}>{children}</WebModulesContext.Provider>;
+}
+
+export function useWebModules(): readonly WebModule[] {
+  return useContext(WebModulesContext);
+}
+
+export const moduleNav = (modules: readonly WebModule[]): ModuleNavItem[] => modules.flatMap((m) => m.nav);
+
+export function slotsOf<K extends keyof ModuleSlots>(
+  modules: readonly WebModule[],
+  slot: K,
+): NonNullable<ModuleSlots[K]>[] {
+  return modules.flatMap((m) => (m.slots?.[slot] ? [m.slots[slot] as NonNullable<ModuleSlots[K]>] : []));
+}
+
+/**
+ * Loads the module list and adds every module's strings to i18n (under the module key) before
+ * the shell first renders: nav labels and pages read them synchronously. Runs beside the session
+ * check, once per page load.
+ */
+export function useLoadWebModules() {
+  const load = useContext(LoadModulesContext);
+  return useQuery({
+    queryKey: ['web-modules'],
+    queryFn: async () => {
+      const modules = await load();
+      await Promise.all(
+        modules.map(async (m) => {
+          const messages = await m.messages();
+          for (const lang of ['zh-CN', 'en-US'] as const)
+            i18n.addResourceBundle(lang, 'translation', { [m.key]: messages[lang] }, true, false);
+        }),
+      );
+      return modules;
+    },
+    staleTime: Number.POSITIVE_INFINITY,
+    gcTime: Number.POSITIVE_INFINITY,
+  });
+}

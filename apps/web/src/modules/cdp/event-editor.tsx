@@ -1,0 +1,185 @@
+import { DeleteOutlined, FilterOutlined, PlusOutlined } from '@ant-design/icons';
+import { AutoComplete, Button, InputNumber, Select, Space, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { useEventNames, useEventProperties } from './cdp-api';
+import { OpSelect } from './rule-inputs';
+import {
+  COUNT_OPS,
+  type EventLeaf,
+  FILTER_OPS,
+  type Filter,
+  matches,
+  NO_VALUE,
+  parseScalar,
+} from './rule-model';
+
+// An event condition: which event, filtered by its properties, counted or summed over N days.
+
+/** An event name, offered from the events the tenant received with how often each came. */
+export function EventNameInput({
+  value,
+  onChange,
+  width,
+  testId,
+}: {
+  value: string;
+  onChange: (event: string) => void;
+  width: number;
+  testId: string;
+}) {
+  const { t } = useTranslation();
+  const names = useEventNames();
+  return (
+    <AutoComplete
+      style={{ width }}
+      value={value}
+      onChange={onChange}
+      options={(names.data?.items ?? []).map((e) => ({
+        value: e.name,
+        label: (
+          <span>
+            {e.name}{' '}
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              ×{e.count}
+            </Typography.Text>
+          </span>
+        ),
+      }))}
+      filterOption={matches}
+      placeholder={t('cdp.rule.eventName')}
+      data-testid={testId}
+    />
+  );
+}
+
+export function EventEditor({ rule, onChange }: { rule: EventLeaf; onChange: (r: EventLeaf) => void }) {
+  const { t } = useTranslation();
+  const props = useEventProperties(rule.event || undefined);
+  const propItems = props.data?.items ?? [];
+  const numeric = propItems.filter((p) => p.types.includes('number'));
+  const where = rule.where ?? [];
+  const setWhere = (list: Filter[]) => onChange({ ...rule, where: list.length ? list : undefined });
+  const onlyText = (prop: string) => {
+    const p = propItems.find((x) => x.key === prop);
+    return !!p && p.types.every((x) => x === 'string');
+  };
+  return (
+    <Space direction="vertical" size={4} style={{ width: '100%' }}>
+      <Space wrap size={4}>
+        <EventNameInput
+          width={170}
+          value={rule.event}
+          onChange={(event) => onChange({ ...rule, event })}
+          testId="rule-event"
+        />
+        <Select
+          style={{ width: 92 }}
+          value={rule.agg ?? 'count'}
+          onChange={(agg) =>
+            onChange(
+              agg === 'sum'
+                ? { ...rule, agg, property: rule.property ?? numeric[0]?.key ?? '' }
+                : { ...rule, agg: undefined, property: undefined },
+            )
+          }
+          data-testid="rule-agg"
+          options={[
+            { value: 'count', label: t('cdp.rule.count') },
+            { value: 'sum', label: t('cdp.rule.sum') },
+          ]}
+        />
+        {rule.agg === 'sum' && (
+          <AutoComplete
+            style={{ width: 110 }}
+            placeholder={t('cdp.rule.property')}
+            value={rule.property ?? ''}
+            onChange={(property) => onChange({ ...rule, property })}
+            options={numeric.map((p) => ({ value: p.key }))}
+            filterOption={matches}
+            data-testid="rule-sum-property"
+          />
+        )}
+        <OpSelect op={rule.op} onChange={(op) => onChange({ ...rule, op })} ops={COUNT_OPS} />
+        <InputNumber
+          style={{ width: 80 }}
+          value={rule.value}
+          onChange={(v) => onChange({ ...rule, value: Number(v ?? 0) })}
+          data-testid="rule-count"
+        />
+        <span>{t('cdp.rule.within')}</span>
+        <InputNumber
+          style={{ width: 70 }}
+          min={1}
+          max={730}
+          value={rule.withinDays}
+          onChange={(v) => onChange({ ...rule, withinDays: Number(v ?? 1) })}
+          data-testid="rule-window"
+        />
+        <span>{t('cdp.rule.days')}</span>
+      </Space>
+      {where.map((w, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: filters have no identity of their own
+        <Space key={i} wrap size={4} style={{ paddingLeft: 12 }} data-testid="rule-filter">
+          <FilterOutlined style={{ color: '#8c8c8c' }} />
+          <AutoComplete
+            style={{ width: 120 }}
+            value={w.prop}
+            placeholder={t('cdp.rule.property')}
+            onChange={(prop) => setWhere(where.map((x, j) => (j === i ? { ...x, prop } : x)))}
+            options={propItems.map((p) => ({ value: p.key }))}
+            filterOption={matches}
+            data-testid="rule-filter-prop"
+          />
+          <OpSelect
+            op={w.op}
+            ops={FILTER_OPS}
+            onChange={(op) =>
+              setWhere(
+                where.map((x, j) =>
+                  j === i ? (NO_VALUE.includes(op) ? { prop: x.prop, op } : { ...x, op }) : x,
+                ),
+              )
+            }
+          />
+          {!NO_VALUE.includes(w.op) && (
+            <AutoComplete
+              style={{ width: 110 }}
+              value={w.value === undefined ? '' : String(w.value)}
+              placeholder={t('cdp.rule.value')}
+              options={(propItems.find((p) => p.key === w.prop)?.examples ?? []).map((v) => ({ value: v }))}
+              onChange={(v: string) =>
+                setWhere(
+                  where.map((x, j) =>
+                    j === i
+                      ? { ...x, value: w.op === 'contains' || onlyText(w.prop) ? v : parseScalar(v) }
+                      : x,
+                  ),
+                )
+              }
+              data-testid="rule-filter-value"
+            />
+          )}
+          <Button
+            size="small"
+            type="text"
+            icon={<DeleteOutlined />}
+            aria-label={t('cdp.rule.remove')}
+            onClick={() => setWhere(where.filter((_, j) => j !== i))}
+          />
+        </Space>
+      ))}
+      {where.length < 10 && (
+        <Button
+          size="small"
+          type="link"
+          icon={<PlusOutlined />}
+          style={{ paddingLeft: 12 }}
+          onClick={() => setWhere([...where, { prop: propItems[0]?.key ?? '', op: 'eq', value: '' }])}
+          data-testid="rule-filter-add"
+        >
+          {t('cdp.rule.addFilter')}
+        </Button>
+      )}
+    </Space>
+  );
+}

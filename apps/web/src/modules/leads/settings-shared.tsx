@@ -1,0 +1,57 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { App } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { http } from '../../app/api-client';
+import { errorMessage } from '../../app/error-result';
+import { useLeadOptionLabel } from './leads-api';
+
+// What the lead settings tabs share: channel and form-field lists, the settings query, saving.
+
+export const CHANNELS = [
+  'web_form',
+  'ad',
+  'wecom',
+  'exhibition',
+  'call_center',
+  'referral',
+  'import',
+  'api',
+  'walk_in',
+  'other',
+];
+
+export const FORM_FIELDS = [
+  'name',
+  'company',
+  'phone',
+  'email',
+  'title',
+  'region',
+  'industry',
+  'need',
+  'companySize',
+  'decisionChain',
+  'remark',
+];
+
+export function useChannelOptions() {
+  const opt = useLeadOptionLabel();
+  return CHANNELS.map((c) => ({ value: c, label: opt('channel', c) }));
+}
+
+export function useSave<T>(fn: (v: T) => Promise<unknown>, keys: string[][]) {
+  const { message } = App.useApp();
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    onSuccess: () => {
+      message.success(t('leads.common.saved'));
+      for (const k of keys) void qc.invalidateQueries({ queryKey: k });
+    },
+    onError: (e) => message.error(errorMessage(e)),
+  });
+}
+
+export const useSettings = () =>
+  useQuery({ queryKey: ['leads', 'settings'], queryFn: () => http.get<any>('/leads/settings') });
