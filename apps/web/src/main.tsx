@@ -8,6 +8,10 @@ import { AppRoutes } from './app/app-routes';
 import { LocaleProvider } from './app/locale';
 import { queryClient } from './app/query-client';
 import { WebModulesProvider } from './app/web-modules';
+import { lazyPage } from './shared/lazy-page';
+
+/** Everything behind sign-in: shell, record pages, admin and the module pages (its own chunk). */
+const SignedIn = lazyPage(() => import('./signed-in'), 'SignedIn');
 
 /** The one list of modules, fetched once signed in. */
 const loadModules = async () => (await import('./modules/registry')).WEB_MODULES;
@@ -20,7 +24,7 @@ void loadLanguage(i18n.language as Language).then(() =>
         <LocaleProvider>
           <BrowserRouter>
             <WebModulesProvider load={loadModules}>
-              <AppRoutes />
+              <AppRoutes signedIn={SignedIn} />
             </WebModulesProvider>
           </BrowserRouter>
         </LocaleProvider>

@@ -1,4 +1,4 @@
-import { asItems, http } from '../app/api-client';
+import { asItems, http } from '../shared/api-client';
 
 export interface AdminUnit {
   id: string;

@@ -4,11 +4,11 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { http } from '../app/api-client';
-import { ErrorResult } from '../app/error-result';
 import { useLabel, useObjects } from '../app/meta';
-import { useIsMobile } from '../app/use-is-mobile';
 import { UserSelect } from '../records/user-select';
+import { http } from '../shared/api-client';
+import { ErrorResult } from '../shared/ui/error-result';
+import { useIsMobile } from '../shared/use-is-mobile';
 import { AdminPageHeader } from './admin-page-header';
 
 interface AuditEntry {

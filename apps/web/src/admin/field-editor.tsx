@@ -17,8 +17,6 @@ import {
 } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, http } from '../app/api-client';
-import { errorMessage } from '../app/error-result';
 import {
   FIELD_TYPES,
   type FieldMeta,
@@ -28,7 +26,9 @@ import {
   useLabel,
   useObjects,
 } from '../app/meta';
-import { useIsMobile } from '../app/use-is-mobile';
+import { ApiError, http } from '../shared/api-client';
+import { errorMessage } from '../shared/ui/error-result';
+import { useIsMobile } from '../shared/use-is-mobile';
 
 const CLASSIFICATIONS = ['public', 'internal', 'confidential', 'secret'];
 const PERSONAL_KINDS = ['name', 'phone', 'email', 'id_number', 'address', 'birthday', 'wechat', 'other'];

@@ -4,9 +4,9 @@ import { App, Button, Card, Skeleton, Space, Table, Tag, Tooltip } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
-import { http } from '../app/api-client';
-import { ErrorResult, errorMessage } from '../app/error-result';
 import { type FieldMeta, useLabel, useObjectMeta } from '../app/meta';
+import { http } from '../shared/api-client';
+import { ErrorResult, errorMessage } from '../shared/ui/error-result';
 import { AdminPageHeader } from './admin-page-header';
 import { FieldEditor } from './field-editor';
 

@@ -4,11 +4,11 @@ import { App, Button, Card, Form, Input, Modal, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { ApiError, http } from '../app/api-client';
-import { errorMessage } from '../app/error-result';
 import { type ObjectSummary, useLabel, useObjects } from '../app/meta';
 import { objectIcon } from '../app/object-icon';
+import { ApiError, http } from '../shared/api-client';
 import { DataTable } from '../shared/ui/data-table';
+import { errorMessage } from '../shared/ui/error-result';
 import { AdminPageHeader } from './admin-page-header';
 
 interface NewObject {

@@ -18,11 +18,11 @@ import {
 } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, http } from '../app/api-client';
-import { errorMessage } from '../app/error-result';
 import { type ObjectMeta, useLabel, useObjects } from '../app/meta';
 import { ME_KEY, useSession } from '../app/session';
-import { useIsMobile } from '../app/use-is-mobile';
+import { ApiError, http } from '../shared/api-client';
+import { errorMessage } from '../shared/ui/error-result';
+import { useIsMobile } from '../shared/use-is-mobile';
 import type { AdminRole, DataScope } from './admin-api';
 import { normalizeCatalogue } from './permission-catalogue';
 

@@ -4,9 +4,9 @@ import { App, Button, Card, Dropdown, Empty, Form, Input, Modal, Select, Skeleto
 import type { DataNode } from 'antd/es/tree';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { http } from '../app/api-client';
-import { ErrorResult, errorMessage } from '../app/error-result';
 import { ME_KEY } from '../app/session';
+import { http } from '../shared/api-client';
+import { ErrorResult, errorMessage } from '../shared/ui/error-result';
 import { type AdminUnit, adminApi, UNIT_TYPES } from './admin-api';
 import { AdminPageHeader } from './admin-page-header';
 

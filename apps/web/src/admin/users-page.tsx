@@ -11,10 +11,10 @@ import { App, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Toolt
 import dayjs from 'dayjs';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, http } from '../app/api-client';
-import { ErrorResult, errorMessage } from '../app/error-result';
 import { buildUnitTree } from '../app/unit-tree';
-import { useIsMobile } from '../app/use-is-mobile';
+import { ApiError, http } from '../shared/api-client';
+import { ErrorResult, errorMessage } from '../shared/ui/error-result';
+import { useIsMobile } from '../shared/use-is-mobile';
 import { type AdminUser, adminApi } from './admin-api';
 import { AdminPageHeader } from './admin-page-header';
 import { OneTimeSecret } from './one-time-secret';

@@ -17,16 +17,16 @@ import { Avatar, Button, Drawer, Dropdown, Layout, Menu, type MenuProps, Skeleto
 import { type ReactNode, Suspense, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
+import { http, setCsrfToken } from '../shared/api-client';
 import { lazyPage } from '../shared/lazy-page';
 import { PageSkeleton } from '../shared/ui/page-skeleton';
+import { useIsMobile } from '../shared/use-is-mobile';
 import { ADMIN_NAV } from './admin-nav';
-import { http, setCsrfToken } from './api-client';
 import { LanguageSwitch } from './language-switch';
 import { useLabel, useObjects } from './meta';
 import { objectIcon } from './object-icon';
 import { useSession } from './session';
 import { UnitSwitcher } from './unit-switcher';
-import { useIsMobile } from './use-is-mobile';
 import { moduleNav, slotsOf, useWebModules } from './web-modules';
 
 // A form in a modal most sessions never open: loaded when asked for.

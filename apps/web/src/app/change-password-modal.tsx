@@ -1,8 +1,8 @@
 import { App, Form, Input, Modal } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, http, setCsrfToken } from './api-client';
-import { errorMessage } from './error-result';
+import { ApiError, http, setCsrfToken } from '../shared/api-client';
+import { errorMessage } from '../shared/ui/error-result';
 
 interface Values {
   currentPassword: string;

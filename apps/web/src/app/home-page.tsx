@@ -4,14 +4,14 @@ import type { ComponentType, ReactNode } from 'react';
 import { Suspense, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { ErrorResult } from './error-result';
+import { ErrorResult } from '../shared/ui/error-result';
 import './home/messages';
+import { useIsMobile } from '../shared/use-is-mobile';
 import { type Today, useToday } from './home/today-api';
 import { FollowUpsCard, NotificationsCard } from './home/today-cards';
 import { useLabel, useObjects } from './meta';
 import { objectIcon } from './object-icon';
 import { useSession } from './session';
-import { useIsMobile } from './use-is-mobile';
 import { type HomeCardProps, slotsOf, useWebModules } from './web-modules';
 
 const FINE_POINTER = '(hover: hover) and (pointer: fine)';

@@ -5,7 +5,7 @@ import zhCNAntd from 'antd/es/locale/zh_CN';
 import { type ReactNode, useCallback, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import i18n, { LANGUAGE_KEY, type Language, loadLanguage } from '../i18n';
-import { http, setApiLanguage } from './api-client';
+import { http, setApiLanguage } from '../shared/api-client';
 import { ME_KEY } from './session';
 
 function applyLanguage(lang: Language): void {

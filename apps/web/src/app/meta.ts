@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
-import { asItems, http } from './api-client';
+import { asItems, http } from '../shared/api-client';
 
 export type LocalizedLabel = Record<string, string> | string | null | undefined;
 

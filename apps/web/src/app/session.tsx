@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
-import { http, setCsrfToken } from './api-client';
+import { http, setCsrfToken } from '../shared/api-client';
 
 export interface SessionUser {
   id: string;

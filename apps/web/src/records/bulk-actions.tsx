@@ -3,8 +3,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Form, Modal, Space } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { errorMessage } from '../app/error-result';
 import { useSession } from '../app/session';
+import { errorMessage } from '../shared/ui/error-result';
 import { type BulkResult, type RecordData, recordApi } from './record-api';
 import { UserSelect } from './user-select';
 

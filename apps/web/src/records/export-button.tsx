@@ -2,8 +2,8 @@ import { DownloadOutlined } from '@ant-design/icons';
 import { App, Button, Dropdown, Modal, Progress, Typography } from 'antd';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { apiFetch, saveResponse } from '../app/api-client';
-import { errorMessage } from '../app/error-result';
+import { apiFetch, saveResponse } from '../shared/api-client';
+import { errorMessage } from '../shared/ui/error-result';
 import { type ListParams, listQuery } from './record-api';
 
 interface Props {

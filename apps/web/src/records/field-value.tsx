@@ -4,24 +4,14 @@ import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { errorMessage } from '../app/error-result';
 import { type FieldMeta, localize, normalizeOptions } from '../app/meta';
 import { useSession } from '../app/session';
+import { formatCurrency } from '../shared/format';
+import { errorMessage } from '../shared/ui/error-result';
 import { type RecordData, recordApi } from './record-api';
 import { useRegionName } from './region-api';
 
-export function formatCurrency(v: unknown, lang: string): string {
-  if (!v || typeof v !== 'object') return v == null ? '' : String(v);
-  const { amount, currency } = v as { amount?: number; currency?: string };
-  if (amount == null) return '';
-  try {
-    return new Intl.NumberFormat(lang, { style: 'currency', currency: currency || 'CNY' }).format(
-      amount / 100,
-    );
-  } catch {
-    return `${(amount / 100).toFixed(2)} ${currency ?? ''}`;
-  }
-}
+export { formatCurrency };
 
 export function RegionText({ code }: { code: string }) {
   const name = useRegionName(code);

@@ -3,7 +3,7 @@ import { Button, Drawer, Empty, Segmented, Select, Space, Typography } from 'ant
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type FieldMeta, useLabel } from '../app/meta';
-import { useIsMobile } from '../app/use-is-mobile';
+import { useIsMobile } from '../shared/use-is-mobile';
 import {
   type EditCondition,
   type EditGroup,

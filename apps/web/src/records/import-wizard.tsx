@@ -22,10 +22,10 @@ import {
 } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { API_BASE, api, http } from '../app/api-client';
-import { errorMessage } from '../app/error-result';
 import { type ObjectMeta, useLabel } from '../app/meta';
-import { useIsMobile } from '../app/use-is-mobile';
+import { API_BASE, api, http } from '../shared/api-client';
+import { errorMessage } from '../shared/ui/error-result';
+import { useIsMobile } from '../shared/use-is-mobile';
 
 interface UploadResult {
   id: string;

@@ -1,4 +1,4 @@
-import { http, type QueryValue } from '../app/api-client';
+import { http, type QueryValue } from '../shared/api-client';
 import type { FilterNode } from './filter-model';
 
 export interface RecordData {

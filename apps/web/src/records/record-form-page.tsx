@@ -4,11 +4,11 @@ import { Alert, App, Button, Card, Col, Form, Input, Row, Skeleton, Space, Typog
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
-import { ApiError } from '../app/api-client';
-import { errorMessage, PageError } from '../app/error-result';
 import { type FieldMeta, type ObjectMeta, useLabel, useObjectMeta } from '../app/meta';
 import { useSession } from '../app/session';
-import { useIsMobile } from '../app/use-is-mobile';
+import { ApiError } from '../shared/api-client';
+import { errorMessage, PageError } from '../shared/ui/error-result';
+import { useIsMobile } from '../shared/use-is-mobile';
 import { layoutSections } from './detail-page';
 import { FieldInput, rulesFor } from './field-input';
 import { type RecordData, recordApi } from './record-api';

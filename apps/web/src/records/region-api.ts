@@ -1,6 +1,6 @@
 import { type QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
-import { asItems, http } from '../app/api-client';
 import { type LocalizedLabel, useLabel } from '../app/meta';
+import { asItems, http } from '../shared/api-client';
 
 export interface RegionItem {
   code: string;

@@ -3,10 +3,10 @@ import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Empty, List, Skeleton, Table, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { ErrorResult } from '../app/error-result';
 import { type RelatedList as RelatedListMeta, useLabel, useObjectMeta } from '../app/meta';
 import { useSession } from '../app/session';
-import { useIsMobile } from '../app/use-is-mobile';
+import { ErrorResult } from '../shared/ui/error-result';
+import { useIsMobile } from '../shared/use-is-mobile';
 import { FieldValue } from './field-value';
 import { type RecordData, recordApi } from './record-api';
 

@@ -3,10 +3,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Dropdown, Select } from 'antd';
 import { Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { asItems, http } from '../app/api-client';
-import { errorMessage } from '../app/error-result';
 import { useSession } from '../app/session';
+import { asItems, http } from '../shared/api-client';
 import { lazyPage } from '../shared/lazy-page';
+import { errorMessage } from '../shared/ui/error-result';
 import { useAsked } from '../shared/use-asked';
 import type { FilterNode } from './filter-model';
 

@@ -2,8 +2,8 @@ import { useQuery } from '@tanstack/react-query';
 import { Select } from 'antd';
 import { useDeferredValue, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { asItems, http } from '../app/api-client';
 import { useSession } from '../app/session';
+import { asItems, http } from '../shared/api-client';
 
 interface UserRow {
   id: string;

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { http } from '../api-client';
+import { http } from '../../shared/api-client';
 
 /** Shape of GET /me/today; a section is absent when the user has no right to it. */
 export type Money = { amount: number; currency: string } | null;

@@ -3,7 +3,7 @@ import { Badge, Button, Card, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { formatCurrency } from '../../records/field-value';
+import { formatCurrency } from '../../shared/format';
 import { useLabel } from '../meta';
 import type { Label, Money } from './today-api';
 

@@ -1,5 +1,5 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { http } from '../../app/api-client';
+import { http } from '../../shared/api-client';
 import { cdpKeys } from './cdp-keys';
 
 export type Scalar = string | number | boolean;

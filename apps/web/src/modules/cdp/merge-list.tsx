@@ -4,8 +4,8 @@ import dayjs from 'dayjs';
 import type React from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { http } from '../../app/api-client';
-import { errorMessage } from '../../app/error-result';
+import { http } from '../../shared/api-client';
+import { errorMessage } from '../../shared/ui/error-result';
 import type { Merge } from './cdp-api';
 import { cdpKeys } from './cdp-keys';
 

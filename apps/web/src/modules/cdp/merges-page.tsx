@@ -1,9 +1,9 @@
 import { Card, Empty, Segmented, Skeleton, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ErrorResult } from '../../app/error-result';
 import { useSession } from '../../app/session';
 import { LoadMore } from '../../records/load-more';
+import { ErrorResult } from '../../shared/ui/error-result';
 import { useMergePages } from './cdp-api';
 import { MergeList } from './merge-list';
 

@@ -17,10 +17,10 @@ import {
 } from 'antd';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { http } from '../../app/api-client';
-import { ErrorResult, errorMessage } from '../../app/error-result';
 import { useSession } from '../../app/session';
+import { http } from '../../shared/api-client';
 import { EChart } from '../../shared/ui/echart';
+import { ErrorResult, errorMessage } from '../../shared/ui/error-result';
 import type { Tag as TagT } from './cdp-api';
 import { cdpKeys } from './cdp-keys';
 

@@ -19,9 +19,9 @@ import type { HTMLAttributes } from 'react';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { ErrorResult } from '../../app/error-result';
-import { useIsMobile } from '../../app/use-is-mobile';
 import { LoadMore } from '../../records/load-more';
+import { ErrorResult } from '../../shared/ui/error-result';
+import { useIsMobile } from '../../shared/use-is-mobile';
 import { type ProfileFilter, type ProfileRow, useProfilePages, useSegments, useTags } from './cdp-api';
 
 dayjs.extend(relativeTime);

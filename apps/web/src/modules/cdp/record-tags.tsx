@@ -4,8 +4,8 @@ import { Card, Empty, Space, Tag, Tooltip, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { http } from '../../app/api-client';
 import { useSession } from '../../app/session';
+import { http } from '../../shared/api-client';
 import { cdpKeys } from './cdp-keys';
 
 interface SubjectTags {

@@ -26,10 +26,10 @@ import dayjs from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
-import { apiFetch, http, saveResponse } from '../../app/api-client';
-import { errorMessage, PageError } from '../../app/error-result';
 import { useSession } from '../../app/session';
+import { apiFetch, http, saveResponse } from '../../shared/api-client';
 import { EChart } from '../../shared/ui/echart';
+import { errorMessage, PageError } from '../../shared/ui/error-result';
 import {
   type Rule,
   type Segment,

@@ -3,8 +3,8 @@ import { Button, Card, List, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { ErrorResult } from '../../app/error-result';
 import { useSession } from '../../app/session';
+import { ErrorResult } from '../../shared/ui/error-result';
 import { useSegments } from './cdp-api';
 import { ObjectFilter, useSubjectObjects } from './object-picker';
 

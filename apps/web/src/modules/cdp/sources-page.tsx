@@ -19,9 +19,9 @@ import {
 } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { http } from '../../app/api-client';
-import { ErrorResult, errorMessage } from '../../app/error-result';
-import { useIsMobile } from '../../app/use-is-mobile';
+import { http } from '../../shared/api-client';
+import { ErrorResult, errorMessage } from '../../shared/ui/error-result';
+import { useIsMobile } from '../../shared/use-is-mobile';
 import { type Source, useDebug, useSources } from './cdp-api';
 import { cdpKeys } from './cdp-keys';
 

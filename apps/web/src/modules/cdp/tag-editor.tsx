@@ -16,9 +16,9 @@ import {
 } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { http } from '../../app/api-client';
-import { errorMessage } from '../../app/error-result';
-import { useIsMobile } from '../../app/use-is-mobile';
+import { http } from '../../shared/api-client';
+import { errorMessage } from '../../shared/ui/error-result';
+import { useIsMobile } from '../../shared/use-is-mobile';
 import { type Rule, type TagGroup, type Tag as TagT, useEventProperties } from './cdp-api';
 import { cdpKeys } from './cdp-keys';
 import { EventNameInput } from './event-editor';

@@ -1,8 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, Form, Input, Modal } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { http } from '../../app/api-client';
-import { errorMessage } from '../../app/error-result';
+import { http } from '../../shared/api-client';
+import { errorMessage } from '../../shared/ui/error-result';
 import type { TagGroup } from './cdp-api';
 import { cdpKeys } from './cdp-keys';
 

@@ -3,9 +3,9 @@ import { App, Checkbox, Form, Input, InputNumber, Modal, Radio, Result } from 'a
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { http } from '../../app/api-client';
-import { errorMessage } from '../../app/error-result';
 import { LookupSelect } from '../../records/lookup-select';
+import { http } from '../../shared/api-client';
+import { errorMessage } from '../../shared/ui/error-result';
 import type { Lead } from './leads-api';
 
 interface ConvertResult {

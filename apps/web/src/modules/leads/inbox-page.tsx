@@ -3,7 +3,7 @@ import { Badge, Button, Card, Empty, List, Skeleton, Space, Statistic, Tag, Typo
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { PageError } from '../../app/error-result';
+import { PageError } from '../../shared/ui/error-result';
 import { type InboxLead, localTime, useInbox, useLeadOptionLabel } from './leads-api';
 import { LogCallModal } from './log-call-modal';
 import { SlaTag } from './sla-tag';

@@ -27,10 +27,10 @@ import {
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { asItems, http } from '../../app/api-client';
-import { errorMessage, PageError } from '../../app/error-result';
 import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
 import { useSession } from '../../app/session';
+import { asItems, http } from '../../shared/api-client';
+import { errorMessage, PageError } from '../../shared/ui/error-result';
 import { ConvertWizard } from './convert-wizard';
 import { type Lead, localTime, useLead, useLeadOptionLabel } from './leads-api';
 import { LogCallModal } from './log-call-modal';

@@ -1,8 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import dayjs from 'dayjs';
 import { useCallback } from 'react';
-import { http } from '../../app/api-client';
 import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
+import { http } from '../../shared/api-client';
 
 export type LeadStatus = 'new' | 'contacted' | 'qualified' | 'converted' | 'disqualified' | 'pooled';
 

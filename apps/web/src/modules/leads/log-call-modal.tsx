@@ -2,8 +2,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, DatePicker, Form, Input, InputNumber, Modal, Radio } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { http } from '../../app/api-client';
-import { errorMessage } from '../../app/error-result';
+import { http } from '../../shared/api-client';
+import { errorMessage } from '../../shared/ui/error-result';
 
 /** Logs a call/visit/WeCom chat on a lead (stops its first-response clock) and an optional next follow-up task. */
 export function LogCallModal({

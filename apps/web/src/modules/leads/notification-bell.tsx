@@ -4,7 +4,7 @@ import { Badge, Button, Drawer } from 'antd';
 import { Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { http } from '../../app/api-client';
+import { http } from '../../shared/api-client';
 import { lazyPage } from '../../shared/lazy-page';
 import type { Notification } from './notification-list';
 

@@ -1,8 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Empty, List, Skeleton, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { http } from '../../app/api-client';
-import { errorMessage, PageError } from '../../app/error-result';
+import { http } from '../../shared/api-client';
+import { errorMessage, PageError } from '../../shared/ui/error-result';
 import { localTime, usePool } from './leads-api';
 
 export function PoolPage() {

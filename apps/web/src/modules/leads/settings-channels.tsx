@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Form, Input, Modal, Select, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { http } from '../../app/api-client';
+import { http } from '../../shared/api-client';
 import { useLeadOptionLabel } from './leads-api';
 import { FORM_FIELDS, useChannelOptions, useSave } from './settings-shared';
 

@@ -3,8 +3,8 @@ import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Form, Input, InputNumber, Modal, Select, Switch, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { http } from '../../app/api-client';
 import { UserSelect, useUserNames } from '../../records/user-select';
+import { http } from '../../shared/api-client';
 import { useLeadOptionLabel } from './leads-api';
 import { useChannelOptions, useSave } from './settings-shared';
 

@@ -2,9 +2,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, InputNumber, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { http } from '../../app/api-client';
-import { errorMessage } from '../../app/error-result';
 import { useLabel } from '../../app/meta';
+import { http } from '../../shared/api-client';
+import { errorMessage } from '../../shared/ui/error-result';
 import { localTime, useLeadOptionLabel } from './leads-api';
 import { useSave, useSettings } from './settings-shared';
 

@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { http } from '../../app/api-client';
-import { errorMessage } from '../../app/error-result';
+import { http } from '../../shared/api-client';
+import { errorMessage } from '../../shared/ui/error-result';
 import { useLeadOptionLabel } from './leads-api';
 
 // What the lead settings tabs share: channel and form-field lists, the settings query, saving.

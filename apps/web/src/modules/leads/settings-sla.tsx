@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Form, InputNumber, Select, Space, Table, Typography } from 'antd';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { http } from '../../app/api-client';
+import { http } from '../../shared/api-client';
 import { useLeadOptionLabel } from './leads-api';
 import { CHANNELS, useSave, useSettings } from './settings-shared';
 

@@ -19,8 +19,8 @@ import {
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
-import { ErrorResult, errorMessage, PageError } from '../../app/error-result';
-import { useIsMobile } from '../../app/use-is-mobile';
+import { ErrorResult, errorMessage, PageError } from '../../shared/ui/error-result';
+import { useIsMobile } from '../../shared/use-is-mobile';
 import { ApprovalSteps, STATUS_COLOR } from './approval-history';
 import { type ApprovalRequest, salesApi, yuan } from './sales-api';
 

@@ -22,10 +22,10 @@ import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { PageError } from '../../app/error-result';
 import { type ObjectMeta, useLabel, useObjectMeta } from '../../app/meta';
 import { FieldValue, formatPlain } from '../../records/field-value';
 import { type RecordData, recordApi } from '../../records/record-api';
+import { PageError } from '../../shared/ui/error-result';
 import { salesApi, shortMoney } from './sales-api';
 
 const TAG_COLOR: Record<string, string> = { high: 'red', mid: 'orange', low: 'blue', none: 'default' };

@@ -18,10 +18,10 @@ import dayjs from 'dayjs';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { PageError } from '../../app/error-result';
 import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
 import { useSession } from '../../app/session';
 import { EChart } from '../../shared/ui/echart';
+import { PageError } from '../../shared/ui/error-result';
 import { type Drill, drillHref, salesApi, shortMoney } from './sales-api';
 
 /** R11.1 dashboards; every number opens the list of the records behind it. */

@@ -4,11 +4,11 @@ import { Badge, Button, Card, Dropdown, Empty, Input, Select, Skeleton, Space, T
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { PageError } from '../../app/error-result';
 import { useLabel } from '../../app/meta';
 import { useSession } from '../../app/session';
-import { useIsMobile } from '../../app/use-is-mobile';
 import type { RecordData } from '../../records/record-api';
+import { PageError } from '../../shared/ui/error-result';
+import { useIsMobile } from '../../shared/use-is-mobile';
 import { type KanbanColumn, salesApi, shortMoney } from './sales-api';
 import { useStageMove } from './stage-move';
 

@@ -17,14 +17,14 @@ import {
 } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { errorMessage, PageError } from '../../app/error-result';
 import { useLabel, useObjectMeta } from '../../app/meta';
 import { useSession } from '../../app/session';
-import { useIsMobile } from '../../app/use-is-mobile';
 import { layoutSections } from '../../records/detail-page';
 import { FieldValue } from '../../records/field-value';
 import { recordApi } from '../../records/record-api';
 import { RecordTimeline } from '../../records/timeline';
+import { errorMessage, PageError } from '../../shared/ui/error-result';
+import { useIsMobile } from '../../shared/use-is-mobile';
 import { salesApi, yuan } from './sales-api';
 import { useStageMove } from './stage-move';
 

@@ -24,11 +24,11 @@ import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { errorMessage, PageError } from '../../app/error-result';
 import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
 import { useSession } from '../../app/session';
-import { useIsMobile } from '../../app/use-is-mobile';
 import { type RecordData, recordApi } from '../../records/record-api';
+import { errorMessage, PageError } from '../../shared/ui/error-result';
+import { useIsMobile } from '../../shared/use-is-mobile';
 import { type PlanItem, salesApi, yuan } from './sales-api';
 
 const ORDER_FLOW = ['draft', 'confirmed', 'shipped', 'completed'];

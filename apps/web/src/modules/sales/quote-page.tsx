@@ -4,11 +4,11 @@ import { Alert, App, Button, Card, Descriptions, Skeleton, Space, Tag, Typograph
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { errorMessage, PageError } from '../../app/error-result';
 import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
 import { useSession } from '../../app/session';
-import { useIsMobile } from '../../app/use-is-mobile';
 import { recordApi } from '../../records/record-api';
+import { errorMessage, PageError } from '../../shared/ui/error-result';
+import { useIsMobile } from '../../shared/use-is-mobile';
 import { ApprovalHistory } from './approval-history';
 import { QuoteLines } from './quote-lines';
 import { type QuoteLine, salesApi, type Totals, yuan } from './sales-api';

@@ -1,6 +1,6 @@
-import { http } from '../../app/api-client';
 import type { FilterNode } from '../../records/filter-model';
 import type { RecordData } from '../../records/record-api';
+import { http } from '../../shared/api-client';
 
 export type Label = Record<string, string>;
 export interface SopItem {

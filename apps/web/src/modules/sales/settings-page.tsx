@@ -16,9 +16,9 @@ import {
 } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { http } from '../../app/api-client';
-import { errorMessage } from '../../app/error-result';
 import { useLabel } from '../../app/meta';
+import { http } from '../../shared/api-client';
+import { errorMessage } from '../../shared/ui/error-result';
 import { type Pipeline, type Stage, salesApi } from './sales-api';
 
 /** Comparison operators of approval conditions as people write them. */

@@ -2,9 +2,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, Form, Modal, Select } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError } from '../../app/api-client';
-import { errorMessage } from '../../app/error-result';
 import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
+import { ApiError } from '../../shared/api-client';
+import { errorMessage } from '../../shared/ui/error-result';
 import { salesApi } from './sales-api';
 
 /**

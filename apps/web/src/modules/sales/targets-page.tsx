@@ -16,9 +16,9 @@ import {
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { ErrorResult } from '../../app/error-result';
 import { useSession } from '../../app/session';
 import { EChart } from '../../shared/ui/echart';
+import { ErrorResult } from '../../shared/ui/error-result';
 import { drillHref, salesApi, shortMoney, yuan } from './sales-api';
 
 const pad = (n: number) => String(n).padStart(2, '0');

@@ -1,8 +1,8 @@
 import { Empty, Table } from 'antd';
 import type { ColumnType } from 'antd/es/table';
 import type { Key, ReactElement, ReactNode } from 'react';
-import { ErrorResult } from '../../app/error-result';
-import { useIsMobile } from '../../app/use-is-mobile';
+import { useIsMobile } from '../use-is-mobile';
+import { ErrorResult } from './error-result';
 
 /**
  * A column of a DataTable: antd's column (title, dataIndex, render …) with a required key and

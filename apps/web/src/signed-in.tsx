@@ -1,16 +1,16 @@
 import { Route, Routes } from 'react-router';
-import { lazyPage } from '../shared/lazy-page';
-import { AppShell } from './app-shell';
-import './dayjs-locale';
-import { RequireAuth } from './require-auth';
-import { useWebModules } from './web-modules';
+import { AppShell } from './app/app-shell';
+import { lazyPage } from './shared/lazy-page';
+import './app/dayjs-locale';
+import { RequireAuth } from './app/require-auth';
+import { useWebModules } from './app/web-modules';
 
-const HomePage = lazyPage(() => import('./home-page'), 'HomePage');
-const NotFound = lazyPage(() => import('./not-found'), 'NotFound');
-const ListPage = lazyPage(() => import('../records/list-page'), 'ListPage');
-const DetailPage = lazyPage(() => import('../records/detail-page'), 'DetailPage');
-const RecordFormPage = lazyPage(() => import('../records/record-form-page'), 'RecordFormPage');
-const AdminRoutes = lazyPage(() => import('../admin/admin-routes'), 'AdminRoutes');
+const HomePage = lazyPage(() => import('./app/home-page'), 'HomePage');
+const NotFound = lazyPage(() => import('./app/not-found'), 'NotFound');
+const ListPage = lazyPage(() => import('./records/list-page'), 'ListPage');
+const DetailPage = lazyPage(() => import('./records/detail-page'), 'DetailPage');
+const RecordFormPage = lazyPage(() => import('./records/record-form-page'), 'RecordFormPage');
+const AdminRoutes = lazyPage(() => import('./admin/admin-routes'), 'AdminRoutes');
 
 /**
  * Every route behind the sign-in. The modules' routes are known only once the registry has

@@ -2,10 +2,10 @@ import { Button } from 'antd';
 import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { ApiError } from './api-client';
+import { ApiError } from '../api-client';
 
 // Re-exported: pages take both from here; the login page takes the message alone (no antd Result).
-export { errorMessage } from './error-message';
+export { errorMessage } from '../error-message';
 
 // antd's Result carries its 403/404/500 pictures: fetched when an error shows, not with every page.
 const Result = lazy(() => import('antd/es/result'));
