@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ApprovalRequest } from '../approvals.ts';
 import { Id, Label, RecordData, Timestamp } from '../common.ts';
 import { Fen } from './figures.ts';
 
@@ -77,50 +78,8 @@ export type QuoteWithLines = z.infer<typeof QuoteWithLines>;
 export const QuoteLinesSaved = QuoteWithLines.extend({ approval: ApprovalPreview });
 export type QuoteLinesSaved = z.infer<typeof QuoteLinesSaved>;
 
-const Condition = z.object({
-  field: z.string(),
-  op: z.enum(['gt', 'gte', 'lt', 'lte', 'eq', 'ne']),
-  value: z.union([z.number(), z.string()]),
-});
-
-/**
- * The approval request a submitted quote starts, as the approvals module presents it (the
- * approvals contract describes the same request for its own routes).
- */
-export const QuoteApproval = z.object({
-  id: Id,
-  object: z.string(),
-  recordId: Id,
-  recordName: z.string().nullable(),
-  /** What the inbox shows without opening the record; each approval target puts its own facts here. */
-  summary: z.record(z.string(), z.unknown()),
-  requester: z.object({ id: Id, name: z.string().nullable() }),
-  status: z.enum(['pending', 'approved', 'rejected', 'returned', 'withdrawn']),
-  currentStep: z.number().int(),
-  steps: z.array(
-    z.object({
-      name: Label,
-      approverType: z.enum(['role', 'unit_manager']),
-      role: z.string().nullable().optional(),
-      condition: Condition.nullable().optional(),
-      approverIds: z.array(Id),
-      skipped: z.boolean().optional(),
-      approvers: z.array(z.object({ id: Id, name: z.string() })),
-    }),
-  ),
-  createdAt: Timestamp,
-  decidedAt: Timestamp.nullable(),
-  canAct: z.boolean(),
-  history: z.array(
-    z.object({
-      step: z.number().int(),
-      action: z.string(),
-      comment: z.string().nullable(),
-      at: Timestamp,
-      actor: z.object({ id: Id.nullable(), name: z.string().nullable() }),
-    }),
-  ),
-});
+/** What submitting a quote answers: the approval request it opened (the approvals module's shape). */
+export const QuoteApproval = ApprovalRequest;
 export type QuoteApproval = z.infer<typeof QuoteApproval>;
 
 /** A submitted quote: pending approval with its request, or approved directly (`approval: null`). */
