@@ -1,28 +1,43 @@
 import { InfoCircleOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import {
-  Card,
-  Col,
-  DatePicker,
-  Empty,
-  Input,
-  Row,
-  Skeleton,
-  Space,
-  Statistic,
-  Table,
-  Tooltip,
-  Typography,
-} from 'antd';
+import { Card, Col, Empty, Input, Row, Skeleton, Space, Statistic, Tooltip, Typography } from 'antd';
 import dayjs from 'dayjs';
-import { useMemo, useState } from 'react';
+import { type ComponentProps, type ReactNode, Suspense, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
+import { useLabel } from '../../app/meta';
 import { useSession } from '../../app/session';
+import { lazyPage } from '../../shared/lazy-page';
 import { EChart } from '../../shared/ui/echart';
 import { PageError } from '../../shared/ui/error-result';
+import { WhenVisible } from '../../shared/ui/when-visible';
+import { DashboardRange } from './dashboard-range';
 import { type Drill, drillHref, salesApi, shortMoney } from './sales-api';
+
+const ChannelTable = lazyPage(() => import('./dashboard-tables'), 'ChannelTable');
+const TeamsTable = lazyPage(() => import('./dashboard-tables'), 'TeamsTable');
+const TargetsTable = lazyPage(() => import('./dashboard-tables'), 'TargetsTable');
+
+function BelowTheFold({ children }: { children: ReactNode }) {
+  return (
+    <WhenVisible>
+      <Suspense fallback={<Skeleton active />}>{children}</Suspense>
+    </WhenVisible>
+  );
+}
+
+/*
+ * Charts and tables mount once their place is laid out (an IntersectionObserver fires after the
+ * first paint), so the KPI figures show without waiting on ECharts or antd's Table; what is on
+ * screen then loads straight away, the rest on scroll.
+ */
+function DashChart(props: ComponentProps<typeof EChart>) {
+  return (
+    <WhenVisible minHeight={props.height ?? 280}>
+      <EChart {...props} />
+    </WhenVisible>
+  );
+}
 
 /** R11.1 dashboards; every number opens the list of the records behind it. */
 export function DashboardPage() {
@@ -44,18 +59,6 @@ export function DashboardPage() {
     queryKey: ['sales', 'dashboard', from, to, unitId, channel],
     queryFn: () => salesApi.dashboard({ from, to, unit: unitId, channel: channel || undefined }),
   });
-  const leadMeta = useObjectMeta('lead');
-  const customerMeta = useObjectMeta('customer');
-  // Channels are picklist values of lead.channel or customer.source; show their labels, not the codes.
-  const channelLabel = (v: string | null) => {
-    if (!v) return '—';
-    const opts = [
-      ...normalizeOptions(leadMeta.data?.fields.find((f) => f.apiName === 'channel')?.options ?? null),
-      ...normalizeOptions(customerMeta.data?.fields.find((f) => f.apiName === 'source')?.options ?? null),
-    ];
-    const o = opts.find((x) => x.value === v);
-    return o ? label(o.label, v) : v;
-  };
   const go = (drill: Drill | null | undefined) => drill && navigate(drillHref(drill));
   const lang = i18n.language;
 
@@ -151,11 +154,7 @@ export function DashboardPage() {
         <Typography.Title level={4} style={{ margin: 0 }}>
           {t('sales.dash.title')}
         </Typography.Title>
-        <DatePicker.RangePicker
-          value={range}
-          onChange={(v) => v?.[0] && v[1] && setRange([v[0], v[1]])}
-          allowClear={false}
-        />
+        <DashboardRange value={range} onChange={setRange} />
         <Input.Search
           allowClear
           placeholder={t('sales.dash.channel')}
@@ -215,7 +214,7 @@ export function DashboardPage() {
                   </Tooltip>
                 }
               >
-                <EChart
+                <DashChart
                   option={funnelOpt}
                   height={280}
                   onClick={(p: any) => go(p.data?.drill)}
@@ -225,7 +224,7 @@ export function DashboardPage() {
             </Col>
             <Col xs={24} lg={12}>
               <Card size="small" title={t('sales.dash.pipeline')}>
-                <EChart
+                <DashChart
                   option={pipeOpt}
                   height={280}
                   onClick={(p: any) => go(p.data?.drill)}
@@ -235,7 +234,7 @@ export function DashboardPage() {
             </Col>
             <Col xs={24} lg={8}>
               <Card size="small" title={t('sales.dash.winRate')}>
-                <EChart option={winOpt} height={220} />
+                <DashChart option={winOpt} height={220} />
                 <Space style={{ justifyContent: 'center', width: '100%' }}>
                   <Link to={drillHref(d.data.winRate.won.drill)}>
                     {t('sales.dash.won')} {d.data.winRate.won.value}
@@ -253,7 +252,7 @@ export function DashboardPage() {
               >
                 {d.data.responseTime.available ? (
                   <>
-                    <EChart option={rtOpt} height={200} />
+                    <DashChart option={rtOpt} height={200} />
                     <Typography.Text>
                       {t('sales.dash.withinSla')}: <b>{d.data.responseTime.withinSla ?? '—'}%</b>
                     </Typography.Text>
@@ -265,73 +264,23 @@ export function DashboardPage() {
             </Col>
             <Col xs={24} lg={8}>
               <Card size="small" title={t('sales.dash.byChannel')}>
-                <Table
-                  size="small"
-                  pagination={false}
-                  rowKey={(r: any) => r.channel ?? '—'}
-                  scroll={{ x: 'max-content' }}
-                  dataSource={d.data.funnel.byChannel}
-                  columns={[
-                    {
-                      title: t('sales.dash.channelCol'),
-                      dataIndex: 'channel',
-                      render: (v) => channelLabel(v),
-                    },
-                    ...['lead', 'customer', 'opportunity', 'order'].map((k) => ({
-                      title: t(`sales.dash.stage.${k}`),
-                      dataIndex: k,
-                      render: (v: number | undefined) => v ?? 0,
-                    })),
-                  ]}
-                />
+                <BelowTheFold>
+                  <ChannelTable rows={d.data.funnel.byChannel} />
+                </BelowTheFold>
               </Card>
             </Col>
             <Col xs={24} lg={12}>
               <Card size="small" title={t('sales.dash.teams')}>
-                <Table
-                  size="small"
-                  pagination={false}
-                  rowKey="unitId"
-                  scroll={{ x: 480 }}
-                  dataSource={d.data.teams}
-                  columns={[
-                    { title: t('sales.dash.team'), dataIndex: 'unitName' },
-                    ...['lead', 'customer', 'opportunity', 'order'].map((k) => ({
-                      title: t(`sales.dash.stage.${k}`),
-                      key: k,
-                      render: (_: unknown, r: any) => {
-                        const s = r.stages.find((x: any) => x.key === k);
-                        return s?.drill ? <Link to={drillHref(s.drill)}>{s.value}</Link> : '—';
-                      },
-                    })),
-                  ]}
-                />
+                <BelowTheFold>
+                  <TeamsTable rows={d.data.teams} />
+                </BelowTheFold>
               </Card>
             </Col>
             <Col xs={24} lg={12}>
               <Card size="small" title={t('sales.dash.targets')}>
-                <Table
-                  size="small"
-                  pagination={false}
-                  rowKey={(r: any) => r.target.id}
-                  dataSource={d.data.targets}
-                  locale={{ emptyText: t('sales.targets.empty') }}
-                  columns={[
-                    { title: t('sales.targets.name'), render: (_: unknown, r: any) => r.target.name },
-                    {
-                      title: t('sales.targets.actual'),
-                      render: (_: unknown, r: any) => (
-                        <Link to={drillHref(r.target.basis === 'order' ? r.drill.orders : r.drill.won)}>
-                          {shortMoney(r.actualAmount, lang)}
-                        </Link>
-                      ),
-                    },
-                    {
-                      title: t('sales.targets.rate'),
-                      render: (_: unknown, r: any) => `${r.amountRate ?? 0}%`,
-                    },
-                  ]}
-                />
+                <BelowTheFold>
+                  <TargetsTable rows={d.data.targets} />
+                </BelowTheFold>
               </Card>
             </Col>
           </Row>

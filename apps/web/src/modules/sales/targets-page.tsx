@@ -1,24 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
-import {
-  Button,
-  Card,
-  Col,
-  Progress,
-  Row,
-  Segmented,
-  Select,
-  Skeleton,
-  Space,
-  Statistic,
-  Table,
-  Typography,
-} from 'antd';
+import { Button, Card, Col, Progress, Row, Segmented, Select, Space, Statistic, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { useSession } from '../../app/session';
+import { DataTable } from '../../shared/ui/data-table';
 import { EChart } from '../../shared/ui/echart';
-import { ErrorResult } from '../../shared/ui/error-result';
 import { drillHref, salesApi, shortMoney, yuan } from './sales-api';
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -149,68 +136,78 @@ export function TargetsPage() {
       <Card size="small" title={t('sales.targets.forecastChart')} style={{ marginBottom: 12 }}>
         <EChart option={option} height={240} />
       </Card>
-      {rows.error ? (
-        <ErrorResult error={rows.error} />
-      ) : rows.isPending ? (
-        <Skeleton active />
-      ) : (
-        <Card size="small" title={t('sales.targets.list')}>
-          <Table
-            size="small"
-            rowKey={(r: any) => r.target.id}
-            pagination={false}
-            scroll={{ x: 640 }}
-            dataSource={rows.data}
-            locale={{ emptyText: t('sales.targets.empty') }}
-            columns={[
-              {
-                title: t('sales.targets.name'),
-                render: (_: unknown, r: any) => (
-                  <div>
-                    <Link to={`/o/target/${r.target.id}`}>{r.target.name}</Link>
-                    <div style={{ fontSize: 12, color: '#8c8c8c' }}>
-                      {r.target._display?.userId ?? r.target._display?.targetUnitId}
-                    </div>
+      <Card size="small" title={t('sales.targets.list')}>
+        <DataTable<any>
+          size="small"
+          testId="targets-table"
+          rows={rows.data}
+          loading={rows.isPending}
+          error={rows.error}
+          onRetry={() => rows.refetch()}
+          rowKey={(r) => r.target.id}
+          empty={{
+            text: t('sales.targets.empty'),
+            action: can('target:create') && (
+              <Link to="/o/target/new">
+                <Button type="primary">{t('sales.targets.new')}</Button>
+              </Link>
+            ),
+          }}
+          columns={[
+            {
+              key: 'name',
+              card: 'title',
+              title: t('sales.targets.name'),
+              render: (_: unknown, r: any) => (
+                <div>
+                  <Link to={`/o/target/${r.target.id}`}>{r.target.name}</Link>
+                  <div style={{ fontSize: 12, color: '#8c8c8c' }}>
+                    {r.target._display?.userId ?? r.target._display?.targetUnitId}
                   </div>
-                ),
-              },
-              {
-                title: t('sales.targets.goal'),
-                render: (_: unknown, r: any) => yuan(r.target.amount?.amount),
-              },
-              {
-                title: t('sales.targets.actual'),
-                render: (_: unknown, r: any) => (
-                  <Link to={drillHref(r.target.basis === 'order' ? r.drill.orders : r.drill.won)}>
-                    {yuan(r.actualAmount)}
-                  </Link>
-                ),
-              },
-              {
-                title: t('sales.targets.rate'),
-                width: 180,
-                render: (_: unknown, r: any) => (
-                  <Progress
-                    percent={Math.min(100, r.amountRate ?? 0)}
-                    format={() => `${r.amountRate ?? 0}%`}
-                    size="small"
-                  />
-                ),
-              },
-              {
-                title: t('sales.targets.count'),
-                render: (_: unknown, r: any) => `${r.actualCount} / ${r.target.count ?? '—'}`,
-              },
-              {
-                title: t('sales.targets.forecast'),
-                render: (_: unknown, r: any) => (
-                  <Link to={drillHref(r.drill.pipeline)}>{yuan(r.forecastAmount)}</Link>
-                ),
-              },
-            ]}
-          />
-        </Card>
-      )}
+                </div>
+              ),
+            },
+            {
+              key: 'goal',
+              title: t('sales.targets.goal'),
+              render: (_: unknown, r: any) => yuan(r.target.amount?.amount),
+            },
+            {
+              key: 'actual',
+              title: t('sales.targets.actual'),
+              render: (_: unknown, r: any) => (
+                <Link to={drillHref(r.target.basis === 'order' ? r.drill.orders : r.drill.won)}>
+                  {yuan(r.actualAmount)}
+                </Link>
+              ),
+            },
+            {
+              key: 'rate',
+              title: t('sales.targets.rate'),
+              width: 180,
+              render: (_: unknown, r: any) => (
+                <Progress
+                  percent={Math.min(100, r.amountRate ?? 0)}
+                  format={() => `${r.amountRate ?? 0}%`}
+                  size="small"
+                />
+              ),
+            },
+            {
+              key: 'count',
+              title: t('sales.targets.count'),
+              render: (_: unknown, r: any) => `${r.actualCount} / ${r.target.count ?? '—'}`,
+            },
+            {
+              key: 'forecast',
+              title: t('sales.targets.forecast'),
+              render: (_: unknown, r: any) => (
+                <Link to={drillHref(r.drill.pipeline)}>{yuan(r.forecastAmount)}</Link>
+              ),
+            },
+          ]}
+        />
+      </Card>
     </div>
   );
 }
