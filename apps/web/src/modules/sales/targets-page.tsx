@@ -20,6 +20,7 @@ import { useSession } from '../../app/session';
 import { EChart } from '../../shared/ui/echart';
 import { ErrorResult } from '../../shared/ui/error-result';
 import { drillHref, salesApi, shortMoney, yuan } from './sales-api';
+import { salesKeys } from './sales-keys';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 function periods(type: 'month' | 'quarter'): string[] {
@@ -47,11 +48,11 @@ export function TargetsPage() {
   const [period, setPeriod] = useState<string | null>(null);
   const p = period && options.includes(period) ? period : options[3]!;
   const rows = useQuery({
-    queryKey: ['sales', 'targets', p, unitId],
+    queryKey: salesKeys.targets(p, unitId),
     queryFn: () => salesApi.achievement(p, unitId),
   });
   const fc = useQuery({
-    queryKey: ['sales', 'forecast', p, unitId],
+    queryKey: salesKeys.forecast(p, unitId),
     queryFn: () => salesApi.forecast(p, unitId),
   });
   const option = useMemo(() => {
