@@ -1,4 +1,5 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
+import type { ApiKey, ApiKeyCreated } from '@kehu/contracts/admin';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Form, Input, Modal, Select, Tag } from 'antd';
 import dayjs from 'dayjs';
@@ -11,17 +12,6 @@ import { errorMessage } from '../shared/ui/error-result';
 import { AdminPageHeader } from './admin-page-header';
 import { OneTimeSecret } from './one-time-secret';
 import { RECORD_ACTIONS } from './permission-catalogue';
-
-interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: string[];
-  lastUsedAt?: string | null;
-  createdAt?: string;
-  revokedAt?: string | null;
-  createdBy?: { name: string } | string | null;
-}
 
 export function ApiKeysPage() {
   const { t } = useTranslation();
@@ -55,8 +45,7 @@ export function ApiKeysPage() {
   );
 
   const create = useMutation({
-    mutationFn: (v: { name: string; scopes: string[] }) =>
-      http.post<{ id: string; key: string }>('/admin/api-keys', v),
+    mutationFn: (v: { name: string; scopes: string[] }) => http.post<ApiKeyCreated>('/admin/api-keys', v),
     onSuccess: (res) => {
       qc.invalidateQueries({ queryKey: ['admin', 'api-keys'] });
       setOpen(false);

@@ -1,3 +1,4 @@
+import type { AuditPage as AuditEntries, AuditEntry } from '@kehu/contracts/admin';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Button, Card, DatePicker, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
@@ -10,22 +11,6 @@ import { http } from '../shared/api-client';
 import { ErrorResult } from '../shared/ui/error-result';
 import { useIsMobile } from '../shared/use-is-mobile';
 import { AdminPageHeader } from './admin-page-header';
-
-interface AuditEntry {
-  id: string;
-  at: string;
-  action: string;
-  object?: string | null;
-  recordId?: string | null;
-  recordName?: string | null;
-  actor?: { id: string; name: string } | null;
-  actorId?: string | null;
-  ip?: string | null;
-  changes?: Array<{ field: string; from: unknown; to: unknown }> | null;
-  diff?: Record<string, { from: unknown; to: unknown }> | null;
-  details?: unknown;
-  meta?: unknown;
-}
 
 const ACTIONS = [
   'create',
@@ -81,7 +66,7 @@ export function AuditPage() {
   const audit = useInfiniteQuery({
     queryKey: ['admin', 'audit', query],
     queryFn: ({ pageParam }) =>
-      http.get<{ items: AuditEntry[]; nextCursor: string | null }>('/admin/audit', {
+      http.get<AuditEntries>('/admin/audit', {
         ...query,
         cursor: pageParam ?? undefined,
         limit: 50,
@@ -95,9 +80,7 @@ export function AuditPage() {
     if (m) return label(m.label, o!);
     return o ? t(`admin.audit.objectNames.${o}`, { defaultValue: o }) : '—';
   };
-  const changesOf = (e: AuditEntry) =>
-    e.changes ??
-    (e.diff ? Object.entries(e.diff).map(([field, d]) => ({ field, from: d.from, to: d.to })) : []);
+  const changesOf = (e: AuditEntry) => e.changes ?? [];
 
   return (
     <div className="kehu-page">
@@ -162,7 +145,7 @@ export function AuditPage() {
               scroll={{ x: 'max-content' }}
               data-testid="audit-table"
               expandable={{
-                rowExpandable: (e) => changesOf(e).length > 0 || !!(e.meta ?? e.details),
+                rowExpandable: (e) => changesOf(e).length > 0 || !!e.meta,
                 expandedRowRender: (e) => (
                   <div data-testid="audit-diff">
                     {changesOf(e).length > 0 ? (
@@ -191,7 +174,7 @@ export function AuditPage() {
                       />
                     ) : (
                       <pre className="kehu-mono" style={{ margin: 0, fontSize: 12, whiteSpace: 'pre-wrap' }}>
-                        {JSON.stringify(e.meta ?? e.details, null, 2)}
+                        {JSON.stringify(e.meta, null, 2)}
                       </pre>
                     )}
                   </div>
@@ -220,12 +203,10 @@ export function AuditPage() {
                   render: (id, e) =>
                     id && e.object && objects.data?.some((o) => o.apiName === e.object) ? (
                       <Link to={`/o/${e.object}/${id}`}>
-                        {e.recordName ?? (
-                          <Typography.Text className="kehu-mono" style={{ fontSize: 12 }}>
-                            {/* the tail: a uuid v7's head is its timestamp, the same for records made together */}
-                            …{String(id).slice(-8)}
-                          </Typography.Text>
-                        )}
+                        <Typography.Text className="kehu-mono" style={{ fontSize: 12 }}>
+                          {/* the tail: a uuid v7's head is its timestamp, the same for records made together */}
+                          …{String(id).slice(-8)}
+                        </Typography.Text>
                       </Link>
                     ) : (
                       '—'
@@ -234,7 +215,7 @@ export function AuditPage() {
                 {
                   title: t('admin.audit.actor'),
                   key: 'actor',
-                  render: (_, e) => e.actor?.name ?? e.actorId ?? t('timeline.system'),
+                  render: (_, e) => e.actor.name ?? e.actor.id ?? t('timeline.system'),
                 },
                 { title: 'IP', dataIndex: 'ip', responsive: ['lg'], render: (v) => v ?? '—' },
               ]}

@@ -59,7 +59,7 @@ export function RolesPage() {
               render: (v, r) => (
                 <Space>
                   {v}
-                  {(r.system || r.isSystem) && <Tag bordered={false}>{t('admin.roles.system')}</Tag>}
+                  {r.isSystem && <Tag bordered={false}>{t('admin.roles.system')}</Tag>}
                 </Space>
               ),
             },
@@ -106,7 +106,7 @@ export function RolesPage() {
                       type="text"
                       danger
                       icon={<DeleteOutlined />}
-                      disabled={r.system || r.isSystem}
+                      disabled={r.isSystem}
                       aria-label={t('common.delete')}
                       onClick={() =>
                         modal.confirm({

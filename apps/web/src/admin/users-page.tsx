@@ -6,6 +6,7 @@ import {
   StopOutlined,
   UnlockOutlined,
 } from '@ant-design/icons';
+import type { PasswordReset, UserCreated } from '@kehu/contracts/admin';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Tooltip, TreeSelect } from 'antd';
 import dayjs from 'dayjs';
@@ -54,7 +55,7 @@ export function UsersPage() {
   const save = useMutation({
     mutationFn: async (v: UserForm) => {
       if (editing === 'new')
-        return http.post<AdminUser & { password?: string }>('/admin/users', {
+        return http.post<UserCreated>('/admin/users', {
           ...v,
           password: v.password || undefined,
         });
@@ -102,7 +103,7 @@ export function UsersPage() {
       content: t('admin.users.resetHint'),
       onOk: async () => {
         try {
-          const res = await http.post<{ password: string }>(`/admin/users/${u.id}/reset-password`);
+          const res = await http.post<PasswordReset>(`/admin/users/${u.id}/reset-password`);
           setSecret({ title: t('admin.users.newPasswordFor', { name: u.name }), password: res.password });
         } catch (e) {
           message.error(errorMessage(e));
@@ -120,7 +121,7 @@ export function UsersPage() {
         email: u.email ?? '',
         phone: u.phone ?? '',
         unitId: u.unitId ?? undefined,
-        roleIds: u.roleIds ?? u.roles?.map((r) => r.id) ?? [],
+        roleIds: u.roleIds,
         locale: u.locale ?? 'zh-CN',
       });
     setEditing(u);
@@ -187,7 +188,7 @@ export function UsersPage() {
                 dataIndex: 'roleIds',
                 responsive: ['md'],
                 render: (_, u) =>
-                  (u.roles?.map((r) => r.name) ?? (u.roleIds ?? []).map(roleName)).map((n) => (
+                  u.roleIds.map(roleName).map((n) => (
                     <Tag key={n} bordered={false}>
                       {n}
                     </Tag>

@@ -101,7 +101,7 @@ function cardsFor(data: Today, userId: string, slots: HomeCards): { key: string;
     // A salesperson who may also approve (rare) still sees it, after their own work.
     slot('approvals', () => true);
   }
-  add('notifications', true, <NotificationsCard data={data.notifications} />);
+  if (data.notifications) add('notifications', true, <NotificationsCard data={data.notifications} />);
   return cards;
 }
 
@@ -153,7 +153,7 @@ export function HomePage() {
           </div>
           <Row gutter={[12, 12]}>
             <Col xs={24} md={12} xl={8}>
-              <NotificationsCard data={today.data.notifications} />
+              {today.data.notifications && <NotificationsCard data={today.data.notifications} />}
             </Col>
           </Row>
         </div>

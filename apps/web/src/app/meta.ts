@@ -1,3 +1,5 @@
+import type { FieldAccess } from '@kehu/contracts/admin';
+import type { FieldType } from '@kehu/contracts/records';
 import { useQuery } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -5,25 +7,7 @@ import { asItems, http } from '../shared/api-client';
 
 export type LocalizedLabel = Record<string, string> | string | null | undefined;
 
-export type FieldType =
-  | 'text'
-  | 'longtext'
-  | 'number'
-  | 'currency'
-  | 'percent'
-  | 'date'
-  | 'datetime'
-  | 'boolean'
-  | 'picklist'
-  | 'multipicklist'
-  | 'lookup'
-  | 'user'
-  | 'unit'
-  | 'phone'
-  | 'email'
-  | 'url'
-  | 'region'
-  | 'json';
+export type { FieldType } from '@kehu/contracts/records';
 
 export const FIELD_TYPES: FieldType[] = [
   'text',
@@ -46,7 +30,7 @@ export const FIELD_TYPES: FieldType[] = [
   'json',
 ];
 
-export type FieldAccess = 'full' | 'masked' | 'hidden';
+export type { FieldAccess } from '@kehu/contracts/admin';
 
 export interface PicklistOption {
   value: string;

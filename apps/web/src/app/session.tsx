@@ -1,32 +1,11 @@
+import type { Me } from '@kehu/contracts/auth';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
 import { http, setCsrfToken } from '../shared/api-client';
 
-export interface SessionUser {
-  id: string;
-  name: string;
-  login: string;
-  email?: string | null;
-  locale?: string | null;
-  unitId?: string | null;
-  unitName?: string | null;
-}
-
-export interface SessionUnit {
-  id: string;
-  name: string;
-  parentId: string | null;
-  type?: string;
-  path?: string;
-}
-
-export interface Me {
-  user: SessionUser;
-  tenant: { id: string; name: string; slug: string };
-  permissions: string[];
-  units: SessionUnit[];
-  csrfToken: string;
-}
+export type { Me } from '@kehu/contracts/auth';
+export type SessionUser = Me['user'];
+export type SessionUnit = Me['units'][number];
 
 export const ME_KEY = ['auth', 'me'] as const;
 

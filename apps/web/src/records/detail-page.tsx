@@ -212,12 +212,14 @@ function DetailView({ meta, record }: { meta: ObjectMeta; record: RecordData }) 
           </Typography.Title>
           <Space size={[12, 4]} wrap>
             <Typography.Text type="secondary">
-              {t('records.owner')}: {record._display?.ownerId ?? record.ownerId ?? '—'}
+              {t('records.owner')}:{' '}
+              {record._display?.ownerId ?? (typeof record.ownerId === 'string' ? record.ownerId : '—')}
             </Typography.Text>
             <Typography.Text type="secondary">
-              {t('records.unit')}: {record._display?.unitId ?? record.unitId ?? '—'}
+              {t('records.unit')}:{' '}
+              {record._display?.unitId ?? (typeof record.unitId === 'string' ? record.unitId : '—')}
             </Typography.Text>
-            {record.updatedAt && (
+            {typeof record.updatedAt === 'string' && (
               <Typography.Text type="secondary">
                 {t('records.updatedAt')}: {dayjs(record.updatedAt).format('YYYY-MM-DD HH:mm')}
               </Typography.Text>

@@ -1,26 +1,10 @@
+import type { RecordData } from '@kehu/contracts/common';
+import type { RecordPage } from '@kehu/contracts/records';
 import { http, type QueryValue } from '../shared/api-client';
 import type { FilterNode } from './filter-model';
 
-export interface RecordData {
-  id: string;
-  version: number;
-  ownerId?: string | null;
-  unitId?: string | null;
-  createdAt?: string;
-  createdBy?: string | null;
-  updatedAt?: string;
-  updatedBy?: string | null;
-  deletedAt?: string | null;
-  _display?: Record<string, string | null | undefined>;
-  _masked?: string[];
-  [field: string]: unknown;
-}
-
-export interface ListResponse {
-  items: RecordData[];
-  nextCursor: string | null;
-  total?: number;
-}
+export type { RecordData } from '@kehu/contracts/common';
+export type ListResponse = RecordPage;
 
 export interface ListParams {
   filter?: FilterNode | null;

@@ -56,7 +56,7 @@ export function FollowUpsCard({ data, userId }: { data: NonNullable<Today['follo
   );
 }
 
-export function NotificationsCard({ data }: { data: Today['notifications'] }) {
+export function NotificationsCard({ data }: { data: NonNullable<Today['notifications']> }) {
   const { t } = useTranslation();
   const { when } = useFormat();
   const fix = (link: string) =>

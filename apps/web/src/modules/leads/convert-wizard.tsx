@@ -1,3 +1,4 @@
+import type { Conversion } from '@kehu/contracts/leads';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, Checkbox, Form, Input, InputNumber, Modal, Radio, Result } from 'antd';
 import { useState } from 'react';
@@ -7,13 +8,7 @@ import { LookupSelect } from '../../records/lookup-select';
 import { http } from '../../shared/api-client';
 import { errorMessage } from '../../shared/ui/error-result';
 import type { Lead } from './leads-api';
-
-interface ConvertResult {
-  customerId: string;
-  contactId: string | null;
-  opportunityId: string | null;
-  activitiesMoved: number;
-}
+import { leadsKeys } from './leads-keys';
 
 /** Customer (new or existing) → contact → optional opportunity, submitted as one conversion. */
 export function ConvertWizard({ lead, open, onClose }: { lead: Lead; open: boolean; onClose: () => void }) {
@@ -21,12 +16,12 @@ export function ConvertWizard({ lead, open, onClose }: { lead: Lead; open: boole
   const { modal } = App.useApp();
   const qc = useQueryClient();
   const [form] = Form.useForm();
-  const [done, setDone] = useState<ConvertResult | null>(null);
+  const [done, setDone] = useState<Conversion | null>(null);
   const mode = Form.useWatch('customerMode', form) ?? 'new';
   const withOpp = Form.useWatch('withOpportunity', form) ?? true;
   const convert = useMutation({
     mutationFn: (v: any) =>
-      http.post<ConvertResult>(`/leads/${lead.id}/convert`, {
+      http.post<Conversion>(`/leads/${lead.id}/convert`, {
         customer: v.customerMode === 'existing' ? { id: v.customerId } : { new: { name: v.customerName } },
         contact: v.contactMode === 'none' ? null : { new: { name: v.contactName } },
         opportunity: v.withOpportunity
@@ -38,7 +33,7 @@ export function ConvertWizard({ lead, open, onClose }: { lead: Lead; open: boole
       }),
     onSuccess: (r) => {
       setDone(r);
-      void qc.invalidateQueries({ queryKey: ['leads'] });
+      void qc.invalidateQueries({ queryKey: leadsKeys.all });
     },
     onError: (e) => modal.error({ title: t('leads.convert.title'), content: errorMessage(e) }),
   });

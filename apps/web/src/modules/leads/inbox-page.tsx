@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { PageError } from '../../shared/ui/error-result';
-import { type InboxLead, localTime, useInbox, useLeadOptionLabel } from './leads-api';
+import { fieldText, type InboxLead, leadScore, localTime, useInbox, useLeadOptionLabel } from './leads-api';
 import { LogCallModal } from './log-call-modal';
 import { SlaTag } from './sla-tag';
 
@@ -44,19 +44,21 @@ export function InboxPage() {
       ]}
     >
       <List.Item.Meta
-        avatar={<ScoreBadge score={l.score} />}
+        avatar={<ScoreBadge score={leadScore(l)} />}
         title={
           <Space size={6} wrap>
             <Link to={`/leads/inbox/${l.id}`} data-testid="inbox-lead-link">
-              {l.name}
+              {fieldText(l.name)}
             </Link>
-            {l.company && <Typography.Text type="secondary">{l.company}</Typography.Text>}
-            <Tag>{t(`leads.status.${l.status}`)}</Tag>
+            {fieldText(l.company) && (
+              <Typography.Text type="secondary">{fieldText(l.company)}</Typography.Text>
+            )}
+            <Tag>{t(`leads.status.${fieldText(l.status)}`)}</Tag>
           </Space>
         }
         description={
           <Space size={4} wrap>
-            <SlaTag dueAt={l.firstResponseDueAt} respondedAt={l.firstRespondedAt} />
+            <SlaTag dueAt={fieldText(l.firstResponseDueAt)} respondedAt={fieldText(l.firstRespondedAt)} />
             {l.nextFollowUpAt && (
               <Tag color={l.followUpOverdue ? 'error' : 'default'}>
                 {l.followUpOverdue
@@ -64,8 +66,10 @@ export function InboxPage() {
                   : t('leads.inbox.followUp', { time: localTime(l.nextFollowUpAt) })}
               </Tag>
             )}
-            {l.phone && <Typography.Text copyable>{l.phone}</Typography.Text>}
-            {l.channel && <Typography.Text type="secondary">{opt('channel', l.channel)}</Typography.Text>}
+            {fieldText(l.phone) && <Typography.Text copyable>{fieldText(l.phone)}</Typography.Text>}
+            {fieldText(l.channel) && (
+              <Typography.Text type="secondary">{opt('channel', l.channel)}</Typography.Text>
+            )}
           </Space>
         }
       />

@@ -5,6 +5,7 @@ import {
   SwapOutlined,
   WarningOutlined,
 } from '@ant-design/icons';
+import type { Assignments, DuplicateOf } from '@kehu/contracts/leads';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
@@ -32,25 +33,23 @@ import { useSession } from '../../app/session';
 import { asItems, http } from '../../shared/api-client';
 import { errorMessage, PageError } from '../../shared/ui/error-result';
 import { ConvertWizard } from './convert-wizard';
-import { type Lead, localTime, useLead, useLeadOptionLabel } from './leads-api';
+import {
+  fieldText,
+  type Lead,
+  leadScore,
+  localTime,
+  scoreReasons,
+  useLead,
+  useLeadOptionLabel,
+} from './leads-api';
+import { leadsKeys } from './leads-keys';
 import { LogCallModal } from './log-call-modal';
 import { SlaTag } from './sla-tag';
-
-/** The record a lead duplicates; outside the viewer's scope only its owner and unit are told. */
-interface Duplicate {
-  object: 'lead' | 'customer';
-  visible: boolean;
-  id: string | null;
-  name: string | null;
-  ownerName: string | null;
-  ownerUnitName: string | null;
-  ownedByOther: boolean;
-}
 
 function ScoreCard({ lead }: { lead: Lead }) {
   const { t } = useTranslation();
   const label = useLabel();
-  const score = lead.score ?? 0;
+  const score = leadScore(lead) ?? 0;
   return (
     <Card size="small" title={t('leads.lead.score')} data-testid="lead-score-card">
       <Space align="center" size={16} wrap>
@@ -62,11 +61,11 @@ function ScoreCard({ lead }: { lead: Lead }) {
           strokeColor={score >= 70 ? '#f5222d' : score >= 40 ? '#fa8c16' : '#8c8c8c'}
         />
         <div>
-          <Tag>{lead.scoreSource ? t(`leads.lead.scoreBy.${lead.scoreSource}`) : '-'}</Tag>
+          <Tag>{lead.scoreSource ? t(`leads.lead.scoreBy.${fieldText(lead.scoreSource)}`) : '-'}</Tag>
           <Typography.Text type="secondary" style={{ display: 'block', margin: '6px 0 4px' }}>
             {t('leads.lead.reasons')}
           </Typography.Text>
-          {(lead.scoreReasons ?? []).map((r) => (
+          {scoreReasons(lead).map((r) => (
             <div key={r.key} data-testid="score-reason">
               <Typography.Text>{label(r.label, r.key)}</Typography.Text>{' '}
               <Typography.Text type={r.impact >= 0 ? 'success' : 'danger'}>
@@ -91,8 +90,8 @@ export function LeadPage() {
   const lead = useLead(id);
   const opt = useLeadOptionLabel();
   const dup = useQuery({
-    queryKey: ['leads', 'dup', id],
-    queryFn: () => http.get<{ duplicate: Duplicate | null }>(`/leads/${id}/duplicate`),
+    queryKey: leadsKeys.lead.duplicate(id),
+    queryFn: () => http.get<DuplicateOf>(`/leads/${id}/duplicate`),
     enabled: !!lead.data?.duplicateOfId,
   });
   const activityMeta = useObjectMeta('activity');
@@ -103,11 +102,11 @@ export function LeadPage() {
     return o ? label(o.label, v) : v;
   };
   const history = useQuery({
-    queryKey: ['leads', 'history', id],
-    queryFn: () => http.get<{ items: any[] }>(`/leads/${id}/assignments`),
+    queryKey: leadsKeys.lead.assignments(id),
+    queryFn: () => http.get<Assignments>(`/leads/${id}/assignments`),
   });
   const acts = useQuery({
-    queryKey: ['leads', 'acts', id],
+    queryKey: leadsKeys.lead.activities(id),
     queryFn: () =>
       http
         .get<unknown>('/records/activity', {
@@ -119,7 +118,7 @@ export function LeadPage() {
   });
   const [callOpen, setCallOpen] = useState(false);
   const [convertOpen, setConvertOpen] = useState(false);
-  const refresh = () => void qc.invalidateQueries({ queryKey: ['leads'] });
+  const refresh = () => void qc.invalidateQueries({ queryKey: leadsKeys.all });
   const action = useMutation({
     mutationFn: (a: { path: string; body?: unknown }) => http.post(`/leads/${id}/${a.path}`, a.body),
     onSuccess: () => {
@@ -147,7 +146,8 @@ export function LeadPage() {
   if (lead.isPending) return <Skeleton active style={{ padding: 24 }} />;
   if (lead.error) return <PageError error={lead.error} onRetry={() => lead.refetch()} />;
   const l = lead.data;
-  const open = ['new', 'contacted', 'qualified'].includes(l.status);
+  const status = fieldText(l.status);
+  const open = ['new', 'contacted', 'qualified'].includes(status ?? '');
   const canUpdate = can('lead:update');
   const d = dup.data?.duplicate;
 
@@ -163,13 +163,15 @@ export function LeadPage() {
             />
           </Link>
           <Typography.Title level={4} style={{ margin: 0 }}>
-            {l.name}
+            {fieldText(l.name)}
           </Typography.Title>
-          {l.company && <Typography.Text type="secondary">{l.company}</Typography.Text>}
+          {fieldText(l.company) && <Typography.Text type="secondary">{fieldText(l.company)}</Typography.Text>}
           <Tag color="blue" data-testid="lead-status">
-            {t(`leads.status.${l.status}`)}
+            {t(`leads.status.${status}`)}
           </Tag>
-          {open && <SlaTag dueAt={l.firstResponseDueAt} respondedAt={l.firstRespondedAt} />}
+          {open && (
+            <SlaTag dueAt={fieldText(l.firstResponseDueAt)} respondedAt={fieldText(l.firstRespondedAt)} />
+          )}
         </Space>
         <Link to={`/o/lead/${l.id}`}>{t('leads.common.detail')}</Link>
       </div>
@@ -218,7 +220,7 @@ export function LeadPage() {
           }
         />
       )}
-      {l.status === 'converted' && l.convertedCustomerId && (
+      {status === 'converted' && fieldText(l.convertedCustomerId) && (
         <Alert
           type="success"
           showIcon
@@ -301,15 +303,17 @@ export function LeadPage() {
             <Card size="small">
               <Descriptions column={1} size="small">
                 <Descriptions.Item label={t('leads.lead.on.phone')}>
-                  {l.phone && !(l as any)._masked?.includes('phone') ? (
-                    <a href={`tel:${l.phone}`} data-testid="lead-phone">
-                      {l.phone}
+                  {fieldText(l.phone) && !l._masked?.includes('phone') ? (
+                    <a href={`tel:${fieldText(l.phone)}`} data-testid="lead-phone">
+                      {fieldText(l.phone)}
                     </a>
                   ) : (
-                    (l.phone ?? '-')
+                    (fieldText(l.phone) ?? '-')
                   )}
                 </Descriptions.Item>
-                <Descriptions.Item label={t('leads.lead.on.email')}>{l.email ?? '-'}</Descriptions.Item>
+                <Descriptions.Item label={t('leads.lead.on.email')}>
+                  {fieldText(l.email) ?? '-'}
+                </Descriptions.Item>
                 <Descriptions.Item label={t('leads.settings.channel')}>
                   {opt('channel', l.channel)}
                 </Descriptions.Item>
@@ -317,7 +321,7 @@ export function LeadPage() {
                   {opt('industry', l.industry)}
                 </Descriptions.Item>
                 <Descriptions.Item label={t('leads.settings.campaign')}>
-                  {l.campaign ?? '-'}
+                  {fieldText(l.campaign) ?? '-'}
                 </Descriptions.Item>
                 <Descriptions.Item label={t('leads.common.owner')}>
                   {l._display?.ownerId ?? '-'}

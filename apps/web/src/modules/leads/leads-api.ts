@@ -1,82 +1,54 @@
+import type { LeadInbox, LeadPool, LeadRecord } from '@kehu/contracts/leads';
 import { useQuery } from '@tanstack/react-query';
 import dayjs from 'dayjs';
 import { useCallback } from 'react';
 import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
 import { http } from '../../shared/api-client';
+import { leadsKeys } from './leads-keys';
 
-export type LeadStatus = 'new' | 'contacted' | 'qualified' | 'converted' | 'disqualified' | 'pooled';
+export type { Duplicate, InboxLead, LeadStatus } from '@kehu/contracts/leads';
+/** A lead as the record engine sends it to this viewer: the fields it may see, masked ones as strings. */
+export type Lead = LeadRecord;
+export type Inbox = LeadInbox;
+export type Pool = LeadPool;
 
+/**
+ * A lead field read as text. The record engine leaves hidden fields out and sends masked ones as
+ * strings, so the contract types lead values as unknown and the pages read them through here.
+ */
+export const fieldText = (v: unknown): string | null =>
+  v === null || v === undefined || v === '' ? null : String(v);
+
+/** The score, unless it is hidden or masked from this viewer. */
+export const leadScore = (l: LeadRecord): number | null => (typeof l.score === 'number' ? l.score : null);
+
+/** One line of the "why this score" list the scorer stores on the lead (a JSON field). */
 export interface ScoreReason {
   key: string;
   label: Record<string, string>;
   impact: number;
-  value: unknown;
 }
-
-export interface Lead {
-  id: string;
-  version: number;
-  name: string;
-  company: string | null;
-  phone: string | null;
-  email: string | null;
-  title: string | null;
-  channel: string | null;
-  campaign: string | null;
-  industry: string | null;
-  region: string | null;
-  status: LeadStatus;
-  statusReason: string | null;
-  score: number | null;
-  scoreReasons: ScoreReason[] | null;
-  scoreSource: 'scorecard' | 'model' | null;
-  firstResponseDueAt: string | null;
-  firstRespondedAt: string | null;
-  slaBreached: boolean;
-  lastActivityAt: string | null;
-  pooledAt: string | null;
-  duplicateOfId: string | null;
-  duplicateOfObject: 'lead' | 'customer' | null;
-  convertedCustomerId: string | null;
-  convertedOpportunityId: string | null;
-  ownerId: string | null;
-  unitId: string;
-  createdAt: string;
-  tags: string[] | null;
-  _display?: Record<string, string>;
-}
-
-export interface InboxLead extends Lead {
-  overdue: boolean;
-  dueInSeconds: number | null;
-  nextFollowUpAt: string | null;
-  followUpOverdue: boolean;
-}
-
-export interface Inbox {
-  items: InboxLead[];
-  counts: { open: number; overdue: number; waiting: number };
-  serverTime: string;
-}
-
-export interface Pool {
-  items: Lead[];
-  nextCursor: string | null;
-  limits: { claimPerDay: number; maxHeld: number; reclaimDays: number; claimedToday: number; held: number };
-}
+export const scoreReasons = (l: LeadRecord): ScoreReason[] =>
+  Array.isArray(l.scoreReasons) ? (l.scoreReasons as unknown[]).filter(isScoreReason) : [];
+const isScoreReason = (r: unknown): r is ScoreReason =>
+  typeof r === 'object' &&
+  r !== null &&
+  typeof (r as { key?: unknown }).key === 'string' &&
+  typeof (r as { impact?: unknown }).impact === 'number' &&
+  typeof (r as { label?: unknown }).label === 'object';
 
 export const useInbox = () =>
   useQuery({
-    queryKey: ['leads', 'inbox'],
+    queryKey: leadsKeys.inbox(),
     queryFn: () => http.get<Inbox>('/leads/inbox'),
     refetchInterval: 30_000,
   });
 
 export const usePool = () =>
-  useQuery({ queryKey: ['leads', 'pool'], queryFn: () => http.get<Pool>('/leads/pool') });
+  useQuery({ queryKey: leadsKeys.pool(), queryFn: () => http.get<Pool>('/leads/pool') });
 
 export const useLead = (id: string) =>
-  useQuery({ queryKey: ['leads', 'lead', id], queryFn: () => http.get<Lead>(`/records/lead/${id}`) });
+  useQuery({ queryKey: leadsKeys.lead.detail(id), queryFn: () => http.get<Lead>(`/records/lead/${id}`) });
 
 /** "12 分钟" / "1 小时 5 分" style durations; negative values are shown as their magnitude. */
 export function humanDuration(seconds: number, lang: string): string {

@@ -4,6 +4,7 @@ import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { http } from '../../shared/api-client';
 import { errorMessage } from '../../shared/ui/error-result';
+import { leadsKeys } from './leads-keys';
 
 /** Logs a call/visit/WeCom chat on a lead (stops its first-response clock) and an optional next follow-up task. */
 export function LogCallModal({
@@ -45,7 +46,7 @@ export function LogCallModal({
     },
     onSuccess: () => {
       message.success(t('leads.inbox.callLogged'));
-      void qc.invalidateQueries({ queryKey: ['leads'] });
+      void qc.invalidateQueries({ queryKey: leadsKeys.all });
       form.resetFields();
       onClose();
     },

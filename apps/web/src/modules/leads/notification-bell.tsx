@@ -1,4 +1,5 @@
 import { BellOutlined } from '@ant-design/icons';
+import type { NotificationList as Notifications, UnreadCount } from '@kehu/contracts/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Badge, Button, Drawer } from 'antd';
 import { Suspense, useState } from 'react';
@@ -6,7 +7,6 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { http } from '../../shared/api-client';
 import { lazyPage } from '../../shared/lazy-page';
-import type { Notification } from './notification-list';
 
 // The list is on screen only when someone opens the bell; the bell itself is on every page.
 const NotificationList = lazyPage(() => import('./notification-list'), 'NotificationList');
@@ -19,12 +19,12 @@ export function NotificationBell() {
   const [open, setOpen] = useState(false);
   const count = useQuery({
     queryKey: ['notifications', 'count'],
-    queryFn: () => http.get<{ unread: number }>('/notifications/unread-count'),
+    queryFn: () => http.get<UnreadCount>('/notifications/unread-count'),
     refetchInterval: 15_000,
   });
   const list = useQuery({
     queryKey: ['notifications', 'list'],
-    queryFn: () => http.get<{ items: Notification[]; unread: number }>('/notifications', { limit: 30 }),
+    queryFn: () => http.get<Notifications>('/notifications', { limit: 30 }),
     enabled: open,
   });
   const refresh = () => void qc.invalidateQueries({ queryKey: ['notifications'] });

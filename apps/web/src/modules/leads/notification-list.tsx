@@ -1,16 +1,9 @@
+import type { Notification } from '@kehu/contracts/notifications';
 import { Empty, List, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { localTime } from './leads-api';
 
-export interface Notification {
-  id: string;
-  kind: string;
-  title: string;
-  body: string | null;
-  link: string | null;
-  readAt: string | null;
-  createdAt: string;
-}
+export type { Notification } from '@kehu/contracts/notifications';
 
 /** The latest notifications in the bell's drawer; unread ones highlighted, a click opens the link. */
 export function NotificationList({

@@ -3,7 +3,8 @@ import { App, Button, Card, Empty, List, Skeleton, Space, Tag, Typography } from
 import { useTranslation } from 'react-i18next';
 import { http } from '../../shared/api-client';
 import { errorMessage, PageError } from '../../shared/ui/error-result';
-import { localTime, usePool } from './leads-api';
+import { fieldText, leadScore, localTime, usePool } from './leads-api';
+import { leadsKeys } from './leads-keys';
 
 export function PoolPage() {
   const { t } = useTranslation();
@@ -14,12 +15,12 @@ export function PoolPage() {
     mutationFn: (id: string) => http.post(`/leads/${id}/claim`),
     onSuccess: () => {
       message.success(t('leads.pool.claimed'));
-      void qc.invalidateQueries({ queryKey: ['leads'] });
+      void qc.invalidateQueries({ queryKey: leadsKeys.all });
     },
     // 409s name who owns it (race lost, 撞单) or which limit was hit: show the server's words.
     onError: (e) => {
       modal.warning({ title: t('leads.pool.claim'), content: errorMessage(e) });
-      void qc.invalidateQueries({ queryKey: ['leads', 'pool'] });
+      void qc.invalidateQueries({ queryKey: leadsKeys.pool() });
     },
   });
   const limits = pool.data?.limits;
@@ -72,9 +73,11 @@ export function PoolPage() {
                   <List.Item.Meta
                     title={
                       <Space size={6} wrap>
-                        <span>{l.name}</span>
-                        {l.company && <Typography.Text type="secondary">{l.company}</Typography.Text>}
-                        {l.score !== null && <Tag color="orange">{l.score}</Tag>}
+                        <span>{fieldText(l.name)}</span>
+                        {fieldText(l.company) && (
+                          <Typography.Text type="secondary">{fieldText(l.company)}</Typography.Text>
+                        )}
+                        {leadScore(l) !== null && <Tag color="orange">{leadScore(l)}</Tag>}
                       </Space>
                     }
                     description={
@@ -82,14 +85,14 @@ export function PoolPage() {
                         <span>
                           {t('leads.pool.unit')}: {l._display?.unitId ?? '-'}
                         </span>
-                        {l.pooledAt && (
+                        {fieldText(l.pooledAt) && (
                           <span>
-                            {t('leads.pool.pooledAt')}: {localTime(l.pooledAt)}
+                            {t('leads.pool.pooledAt')}: {localTime(fieldText(l.pooledAt))}
                           </span>
                         )}
-                        {l.statusReason && (
+                        {fieldText(l.statusReason) && (
                           <span>
-                            {t('leads.pool.reason')}: {l.statusReason}
+                            {t('leads.pool.reason')}: {fieldText(l.statusReason)}
                           </span>
                         )}
                       </Space>

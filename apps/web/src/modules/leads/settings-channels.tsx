@@ -1,10 +1,12 @@
 import { PlusOutlined } from '@ant-design/icons';
+import type { AssignmentRules, LeadChannels, LeadForms } from '@kehu/contracts/leads';
 import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Form, Input, Modal, Select, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { http } from '../../shared/api-client';
 import { useLeadOptionLabel } from './leads-api';
+import { leadsKeys } from './leads-keys';
 import { FORM_FIELDS, useChannelOptions, useSave } from './settings-shared';
 
 // Intake channels and the web forms that feed them.
@@ -14,16 +16,16 @@ export function ChannelsTab() {
   const channelOptions = useChannelOptions();
   const opt = useLeadOptionLabel();
   const channels = useQuery({
-    queryKey: ['leads', 'channels'],
-    queryFn: () => http.get<{ items: any[] }>('/leads/channels'),
+    queryKey: leadsKeys.settings.channels(),
+    queryFn: () => http.get<LeadChannels>('/leads/channels'),
   });
   const rules = useQuery({
-    queryKey: ['leads', 'rules'],
-    queryFn: () => http.get<{ items: any[] }>('/leads/rules'),
+    queryKey: leadsKeys.settings.rules(),
+    queryFn: () => http.get<AssignmentRules>('/leads/rules'),
   });
   const [open, setOpen] = useState(false);
   const [form] = Form.useForm();
-  const create = useSave((v: any) => http.post('/leads/channels', v), [['leads', 'channels']]);
+  const create = useSave((v: any) => http.post('/leads/channels', v), [leadsKeys.settings.channels()]);
   return (
     <Card
       size="small"
@@ -109,8 +111,8 @@ export function ChannelsTab() {
 export function FormsTab() {
   const { t } = useTranslation();
   const forms = useQuery({
-    queryKey: ['leads', 'forms'],
-    queryFn: () => http.get<{ items: any[] }>('/leads/forms'),
+    queryKey: leadsKeys.settings.forms(),
+    queryFn: () => http.get<LeadForms>('/leads/forms'),
   });
   const [open, setOpen] = useState(false);
   const [form] = Form.useForm();
@@ -121,7 +123,7 @@ export function FormsTab() {
         fields: (v.fields as string[]).map((f) => ({ field: f, required: f === 'name' || f === 'phone' })),
         thankYou: v.thankYou ? { 'zh-CN': v.thankYou, 'en-US': v.thankYou } : null,
       }),
-    [['leads', 'forms']],
+    [leadsKeys.settings.forms()],
   );
   const snippet = (key: string) =>
     `<form id="kehu-lead">…<input name="website" style="display:none" tabindex="-1" autocomplete="off"></form>

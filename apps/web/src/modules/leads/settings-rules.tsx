@@ -1,4 +1,5 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
+import type { AssignmentRules } from '@kehu/contracts/leads';
 import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Form, Input, InputNumber, Modal, Select, Switch, Table, Tag } from 'antd';
 import { useState } from 'react';
@@ -6,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { UserSelect, useUserNames } from '../../records/user-select';
 import { http } from '../../shared/api-client';
 import { useLeadOptionLabel } from './leads-api';
+import { leadsKeys } from './leads-keys';
 import { useChannelOptions, useSave } from './settings-shared';
 
 // Assignment rules: which leads go to whom.
@@ -16,8 +18,8 @@ export function RulesTab() {
   const channelOptions = useChannelOptions();
   const opt = useLeadOptionLabel();
   const rules = useQuery({
-    queryKey: ['leads', 'rules'],
-    queryFn: () => http.get<{ items: any[] }>('/leads/rules'),
+    queryKey: leadsKeys.settings.rules(),
+    queryFn: () => http.get<AssignmentRules>('/leads/rules'),
   });
   const [open, setOpen] = useState(false);
   const [form] = Form.useForm();
@@ -33,13 +35,13 @@ export function RulesTab() {
           ...(v.scoreMin !== undefined && v.scoreMin !== null ? { scoreMin: v.scoreMin } : {}),
         },
       }),
-    [['leads', 'rules']],
+    [leadsKeys.settings.rules()],
   );
   const patch = useSave(
     (v: { id: string; body: any }) => http.patch(`/leads/rules/${v.id}`, v.body),
-    [['leads', 'rules']],
+    [leadsKeys.settings.rules()],
   );
-  const del = useSave((id: string) => http.del(`/leads/rules/${id}`), [['leads', 'rules']]);
+  const del = useSave((id: string) => http.del(`/leads/rules/${id}`), [leadsKeys.settings.rules()]);
   const cond = (c: any) => {
     const parts = [
       ...(c.regionPrefixes ?? []).map((p: string) => `${t('leads.settings.region')} ${p}*`),

@@ -1,3 +1,4 @@
+import type { Training } from '@kehu/contracts/leads';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, InputNumber, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
@@ -6,6 +7,7 @@ import { useLabel } from '../../app/meta';
 import { http } from '../../shared/api-client';
 import { errorMessage } from '../../shared/ui/error-result';
 import { localTime, useLeadOptionLabel } from './leads-api';
+import { leadsKeys } from './leads-keys';
 import { useSave, useSettings } from './settings-shared';
 
 // Lead scoring settings: the scorecard and the learned model.
@@ -19,7 +21,7 @@ export function ScorecardTab() {
   useEffect(() => setRows(settings.data?.scorecard.indicators ?? []), [settings.data]);
   const save = useSave(
     (indicators: any[]) => http.patch('/leads/settings', { scorecard: { indicators } }),
-    [['leads']],
+    [leadsKeys.all],
   );
   const total = rows.reduce((s, r) => s + (r.weight ?? 0), 0) || 1;
   return (
@@ -85,14 +87,14 @@ export function ModelTab() {
   const settings = useSettings();
   const m = settings.data?.model;
   const train = useMutation({
-    mutationFn: () => http.post<any>('/leads/scoring/train'),
+    mutationFn: () => http.post<Training>('/leads/scoring/train'),
     onSuccess: (r) => {
       modal.info({
         content: r.trained
           ? t('leads.settings.trained', { samples: r.samples, auc: r.auc, card: r.scorecardAuc })
           : t('leads.settings.notTrained', { samples: r.samples }),
       });
-      void qc.invalidateQueries({ queryKey: ['leads'] });
+      void qc.invalidateQueries({ queryKey: leadsKeys.all });
     },
     onError: (e) => modal.error({ content: errorMessage(e) }),
   });

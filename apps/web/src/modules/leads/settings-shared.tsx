@@ -1,9 +1,11 @@
+import type { LeadSettings } from '@kehu/contracts/leads';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { http } from '../../shared/api-client';
 import { errorMessage } from '../../shared/ui/error-result';
 import { useLeadOptionLabel } from './leads-api';
+import { leadsKeys } from './leads-keys';
 
 // What the lead settings tabs share: channel and form-field lists, the settings query, saving.
 
@@ -39,7 +41,7 @@ export function useChannelOptions() {
   return CHANNELS.map((c) => ({ value: c, label: opt('channel', c) }));
 }
 
-export function useSave<T>(fn: (v: T) => Promise<unknown>, keys: string[][]) {
+export function useSave<T>(fn: (v: T) => Promise<unknown>, keys: readonly (readonly string[])[]) {
   const { message } = App.useApp();
   const { t } = useTranslation();
   const qc = useQueryClient();
@@ -54,4 +56,4 @@ export function useSave<T>(fn: (v: T) => Promise<unknown>, keys: string[][]) {
 }
 
 export const useSettings = () =>
-  useQuery({ queryKey: ['leads', 'settings'], queryFn: () => http.get<any>('/leads/settings') });
+  useQuery({ queryKey: leadsKeys.settings.all(), queryFn: () => http.get<LeadSettings>('/leads/settings') });

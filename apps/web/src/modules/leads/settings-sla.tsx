@@ -1,9 +1,11 @@
+import type { UserLeadSettingsList } from '@kehu/contracts/leads';
 import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Form, InputNumber, Select, Space, Table, Typography } from 'antd';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { http } from '../../shared/api-client';
 import { useLeadOptionLabel } from './leads-api';
+import { leadsKeys } from './leads-keys';
 import { CHANNELS, useSave, useSettings } from './settings-shared';
 
 // First-response SLA, working hours and each salesperson's capacity.
@@ -30,7 +32,7 @@ export function SlaTab() {
         },
         pool: { claimPerDay: v.claimPerDay, maxHeld: v.maxHeld, reclaimDays: v.reclaimDays },
       }),
-    [['leads', 'settings']],
+    [leadsKeys.settings.all()],
   );
   return (
     <Card size="small">
@@ -84,8 +86,8 @@ export function CapacityTab() {
         .then((d) => (d.items ?? d) as { id: string; name: string; unitName?: string }[]),
   });
   const settings = useQuery({
-    queryKey: ['leads', 'user-settings'],
-    queryFn: () => http.get<{ items: any[] }>('/leads/user-settings'),
+    queryKey: leadsKeys.settings.userSettings(),
+    queryFn: () => http.get<UserLeadSettingsList>('/leads/user-settings'),
   });
   const save = useSave(
     (v: { userId: string; maxOpenLeads: number | null; workingHours: unknown }) =>
@@ -93,7 +95,7 @@ export function CapacityTab() {
         maxOpenLeads: v.maxOpenLeads,
         workingHours: v.workingHours,
       }),
-    [['leads', 'user-settings']],
+    [leadsKeys.settings.userSettings()],
   );
   const byUser = new Map((settings.data?.items ?? []).map((x) => [x.userId, x]));
   return (

@@ -22,7 +22,8 @@ import { Link, useSearchParams } from 'react-router';
 import { ErrorResult, errorMessage, PageError } from '../../shared/ui/error-result';
 import { useIsMobile } from '../../shared/use-is-mobile';
 import { ApprovalSteps, STATUS_COLOR } from './approval-history';
-import { type ApprovalRequest, salesApi, yuan } from './sales-api';
+import { type ApprovalRequest, quoteSummary, salesApi, yuan } from './sales-api';
+import { salesKeys } from './sales-keys';
 
 /** Approval inbox (R10.2): pending for me, requested by me, decided by me; usable on a phone. */
 export function ApprovalsPage() {
@@ -32,7 +33,7 @@ export function ApprovalsPage() {
   const [params] = useSearchParams();
   // Notifications link here with ?open=<request id>.
   const [open, setOpen] = useState<string | null>(params.get('open'));
-  const list = useQuery({ queryKey: ['sales', 'approvals', box], queryFn: () => salesApi.approvals(box) });
+  const list = useQuery({ queryKey: salesKeys.approvals.inbox(box), queryFn: () => salesApi.approvals(box) });
   return (
     <div className="kehu-page" data-testid="approvals-page">
       <Typography.Title level={4}>{t('sales.approval.title')}</Typography.Title>
@@ -80,12 +81,12 @@ export function ApprovalsPage() {
               <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                 {r.requester.name} · {r.createdAt.slice(0, 16).replace('T', ' ')}
               </Typography.Text>
-              {r.summary.total && (
+              {quoteSummary(r.summary).total && (
                 <div>
-                  {yuan(r.summary.total.amount, r.summary.total.currency)}
-                  {r.summary.discountPercent !== undefined && (
+                  {yuan(quoteSummary(r.summary).total?.amount, quoteSummary(r.summary).total?.currency)}
+                  {quoteSummary(r.summary).discountPercent !== null && (
                     <Tag color="red" bordered={false} style={{ marginLeft: 8 }}>
-                      {t('sales.quote.discountPercent')} {r.summary.discountPercent}%
+                      {t('sales.quote.discountPercent')} {quoteSummary(r.summary).discountPercent}%
                     </Tag>
                   )}
                 </div>
@@ -112,13 +113,13 @@ function ApprovalDetail({ id, onDone }: { id: string; onDone: () => void }) {
   const { message } = App.useApp();
   const qc = useQueryClient();
   const [comment, setComment] = useState('');
-  const r = useQuery({ queryKey: ['sales', 'approval', id], queryFn: () => salesApi.approval(id) });
+  const r = useQuery({ queryKey: salesKeys.approvals.detail(id), queryFn: () => salesApi.approval(id) });
   const decide = useMutation({
     mutationFn: (action: 'approve' | 'reject' | 'return') =>
       salesApi.decide(id, action, comment || undefined),
     onSuccess: (res: ApprovalRequest) => {
       message.success(t(`sales.approval.status.${res.status}`));
-      qc.invalidateQueries({ queryKey: ['sales'] });
+      qc.invalidateQueries({ queryKey: salesKeys.all });
       onDone();
     },
     onError: (e) => message.error(errorMessage(e)),
@@ -126,6 +127,7 @@ function ApprovalDetail({ id, onDone }: { id: string; onDone: () => void }) {
   if (r.error) return <ErrorResult error={r.error} />;
   if (r.isPending) return <Skeleton active />;
   const a = r.data;
+  const summary = quoteSummary(a.summary);
   const href = a.object === 'quote' ? `/o/quote/${a.recordId}` : `/o/${a.object}/${a.recordId}`;
   return (
     <div data-testid="approval-detail">
@@ -134,18 +136,18 @@ function ApprovalDetail({ id, onDone }: { id: string; onDone: () => void }) {
           <Link to={href}>{a.recordName}</Link>
         </Descriptions.Item>
         <Descriptions.Item label={t('sales.approval.requester')}>{a.requester.name}</Descriptions.Item>
-        {a.summary.customerName && (
-          <Descriptions.Item label={t('sales.common.customer')}>{a.summary.customerName}</Descriptions.Item>
+        {summary.customerName && (
+          <Descriptions.Item label={t('sales.common.customer')}>{summary.customerName}</Descriptions.Item>
         )}
-        {a.summary.total && (
+        {summary.total && (
           <Descriptions.Item label={t('sales.quote.total')}>
-            {yuan(a.summary.total.amount, a.summary.total.currency)}
+            {yuan(summary.total.amount, summary.total.currency)}
           </Descriptions.Item>
         )}
-        {a.summary.discountPercent !== undefined && (
+        {summary.discountPercent !== null && (
           <Descriptions.Item label={t('sales.quote.discountPercent')}>
             <Typography.Text type="danger" strong>
-              {a.summary.discountPercent}%
+              {summary.discountPercent}%
             </Typography.Text>
           </Descriptions.Item>
         )}

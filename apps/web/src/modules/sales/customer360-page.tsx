@@ -27,6 +27,7 @@ import { FieldValue, formatPlain } from '../../records/field-value';
 import { type RecordData, recordApi } from '../../records/record-api';
 import { PageError } from '../../shared/ui/error-result';
 import { salesApi, shortMoney } from './sales-api';
+import { salesKeys } from './sales-keys';
 
 const TAG_COLOR: Record<string, string> = { high: 'red', mid: 'orange', low: 'blue', none: 'default' };
 const KIND_COLOR: Record<string, string> = {
@@ -99,7 +100,7 @@ export function Customer360Page() {
   const { id } = useParams();
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
-  const data = useQuery({ queryKey: ['sales', 'c360', id], queryFn: () => salesApi.customer360(id!) });
+  const data = useQuery({ queryKey: salesKeys.customer360(id), queryFn: () => salesApi.customer360(id!) });
   const meta = useObjectMeta('customer');
   const label = useLabel();
   // Stage, status and activity-type keys in the timeline read as the labels of their definitions.
@@ -110,7 +111,7 @@ export function Customer360Page() {
   const orderMeta = useObjectMeta('order');
   const paymentMeta = useObjectMeta('payment');
   const contactMeta = useObjectMeta('contact');
-  const pipelines = useQuery({ queryKey: ['sales', 'pipelines'], queryFn: salesApi.pipelines });
+  const pipelines = useQuery({ queryKey: salesKeys.pipelines(), queryFn: salesApi.pipelines });
   if (data.error)
     return (
       <div className="kehu-page">

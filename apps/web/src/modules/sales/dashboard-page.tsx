@@ -13,6 +13,7 @@ import { PageError } from '../../shared/ui/error-result';
 import { WhenVisible } from '../../shared/ui/when-visible';
 import { DashboardRange } from './dashboard-range';
 import { type Drill, drillHref, salesApi, shortMoney } from './sales-api';
+import { salesKeys } from './sales-keys';
 
 const ChannelTable = lazyPage(() => import('./dashboard-tables'), 'ChannelTable');
 const TeamsTable = lazyPage(() => import('./dashboard-tables'), 'TeamsTable');
@@ -56,7 +57,7 @@ export function DashboardPage() {
   const from = range[0].format('YYYY-MM-DD');
   const to = range[1].format('YYYY-MM-DD');
   const d = useQuery({
-    queryKey: ['sales', 'dashboard', from, to, unitId, channel],
+    queryKey: salesKeys.dashboard(from, to, unitId, channel),
     queryFn: () => salesApi.dashboard({ from, to, unit: unitId, channel: channel || undefined }),
   });
   const go = (drill: Drill | null | undefined) => drill && navigate(drillHref(drill));
@@ -118,7 +119,12 @@ export function DashboardPage() {
             progress: { show: true, width: 14 },
             axisLine: { lineStyle: { width: 14 } },
             detail: { formatter: '{value}%', fontSize: 22, offsetCenter: [0, '60%'] },
-            data: [{ value: d.data?.winRate.rate ?? 0, name: t('sales.dash.winRate') }],
+            data: [
+              {
+                value: (d.data?.winRate.available && d.data.winRate.rate) || 0,
+                name: t('sales.dash.winRate'),
+              },
+            ],
           },
         ],
       }) as any,
@@ -192,7 +198,7 @@ export function DashboardPage() {
                       data-testid="kpi-direct-customers"
                       onClick={(e) => {
                         e.stopPropagation();
-                        go(d.data.funnel.direct.drill);
+                        if (d.data.funnel.direct) go(d.data.funnel.direct.drill);
                       }}
                     >
                       {t('sales.dash.direct', { n: d.data.funnel.direct.value })}
@@ -235,14 +241,16 @@ export function DashboardPage() {
             <Col xs={24} lg={8}>
               <Card size="small" title={t('sales.dash.winRate')}>
                 <DashChart option={winOpt} height={220} />
-                <Space style={{ justifyContent: 'center', width: '100%' }}>
-                  <Link to={drillHref(d.data.winRate.won.drill)}>
-                    {t('sales.dash.won')} {d.data.winRate.won.value}
-                  </Link>
-                  <Link to={drillHref(d.data.winRate.lost.drill)}>
-                    {t('sales.dash.lost')} {d.data.winRate.lost.value}
-                  </Link>
-                </Space>
+                {d.data.winRate.available && (
+                  <Space style={{ justifyContent: 'center', width: '100%' }}>
+                    <Link to={drillHref(d.data.winRate.won.drill)}>
+                      {t('sales.dash.won')} {d.data.winRate.won.value}
+                    </Link>
+                    <Link to={drillHref(d.data.winRate.lost.drill)}>
+                      {t('sales.dash.lost')} {d.data.winRate.lost.value}
+                    </Link>
+                  </Space>
+                )}
               </Card>
             </Col>
             <Col xs={24} lg={8}>

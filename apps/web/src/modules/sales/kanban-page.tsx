@@ -10,6 +10,7 @@ import type { RecordData } from '../../records/record-api';
 import { PageError } from '../../shared/ui/error-result';
 import { useIsMobile } from '../../shared/use-is-mobile';
 import { type KanbanColumn, salesApi, shortMoney } from './sales-api';
+import { salesKeys } from './sales-keys';
 import { useStageMove } from './stage-move';
 
 const KIND_COLOR: Record<string, string> = { open: '#1677ff', won: '#52c41a', lost: '#ff4d4f' };
@@ -23,9 +24,9 @@ export function KanbanPage() {
   const { unitId, can } = useSession();
   const [pipeline, setPipeline] = useState<string | undefined>();
   const [search, setSearch] = useState('');
-  const pipelines = useQuery({ queryKey: ['sales', 'pipelines'], queryFn: salesApi.pipelines });
+  const pipelines = useQuery({ queryKey: salesKeys.pipelines(), queryFn: salesApi.pipelines });
   const board = useQuery({
-    queryKey: ['sales', 'kanban', pipeline, unitId, search],
+    queryKey: salesKeys.kanban(pipeline, unitId, search),
     queryFn: () => salesApi.kanban({ pipeline, unit: unitId, q: search || undefined }),
   });
   const { move, modal } = useStageMove();

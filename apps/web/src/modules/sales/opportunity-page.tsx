@@ -26,6 +26,7 @@ import { RecordTimeline } from '../../records/timeline';
 import { errorMessage, PageError } from '../../shared/ui/error-result';
 import { useIsMobile } from '../../shared/use-is-mobile';
 import { salesApi, yuan } from './sales-api';
+import { salesKeys } from './sales-keys';
 import { useStageMove } from './stage-move';
 
 /** Opportunity detail with the stage bar and the SOP checklist of each stage (R4.2). */
@@ -43,7 +44,7 @@ export function OpportunityPage() {
     queryKey: ['records', 'opportunity', 'one', id],
     queryFn: () => recordApi.get('opportunity', id!),
   });
-  const sop = useQuery({ queryKey: ['sales', 'sop', id], queryFn: () => salesApi.sop(id!) });
+  const sop = useQuery({ queryKey: salesKeys.sop(id), queryFn: () => salesApi.sop(id!) });
   const leadId = typeof rec.data?.leadId === 'string' ? rec.data.leadId : null;
   // leadId is a plain id (the leads module owns `lead`): named here through the lead API, so a
   // lead outside the viewer's scope answers 404 and keeps showing its id.
@@ -67,7 +68,7 @@ export function OpportunityPage() {
   const toggle = useMutation({
     mutationFn: (v: { stage: string; item: string; done: boolean }) =>
       salesApi.setSop(id!, v.stage, v.item, v.done),
-    onSuccess: (data) => qc.setQueryData(['sales', 'sop', id], data),
+    onSuccess: (data) => qc.setQueryData(salesKeys.sop(id), data),
     onError: (e) => message.error(errorMessage(e)),
   });
   const newQuote = useMutation({

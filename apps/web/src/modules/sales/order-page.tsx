@@ -30,6 +30,7 @@ import { type RecordData, recordApi } from '../../records/record-api';
 import { errorMessage, PageError } from '../../shared/ui/error-result';
 import { useIsMobile } from '../../shared/use-is-mobile';
 import { type PlanItem, salesApi, yuan } from './sales-api';
+import { salesKeys } from './sales-keys';
 
 const ORDER_FLOW = ['draft', 'confirmed', 'shipped', 'completed'];
 const ORDER_NEXT: Record<string, string[]> = {
@@ -73,7 +74,7 @@ export function OrderPage() {
     queryKey: ['records', 'order', 'one', id],
     queryFn: () => recordApi.get('order', id!),
   });
-  const plan = useQuery({ queryKey: ['sales', 'plan', id], queryFn: () => salesApi.plan(id!) });
+  const plan = useQuery({ queryKey: salesKeys.plan(id), queryFn: () => salesApi.plan(id!) });
   const receipts = useQuery({
     queryKey: ['records', 'payment', 'for-order', id],
     queryFn: () =>

@@ -12,6 +12,7 @@ import { useIsMobile } from '../../shared/use-is-mobile';
 import { ApprovalHistory } from './approval-history';
 import { QuoteLines } from './quote-lines';
 import { type QuoteLine, salesApi, type Totals, yuan } from './sales-api';
+import { salesKeys } from './sales-keys';
 
 const EDITABLE = new Set(['draft', 'approved', 'rejected']);
 const emptyLine = (): QuoteLine => ({
@@ -33,7 +34,7 @@ export function QuotePage() {
   const { can } = useSession();
   const { message } = App.useApp();
   const meta = useObjectMeta('quote');
-  const data = useQuery({ queryKey: ['sales', 'quote', id], queryFn: () => salesApi.quoteLines(id!) });
+  const data = useQuery({ queryKey: salesKeys.quote(id), queryFn: () => salesApi.quoteLines(id!) });
   const products = useQuery({
     queryKey: ['records', 'product', 'all'],
     queryFn: () =>
@@ -106,7 +107,7 @@ export function QuotePage() {
     onError: (e) => message.error(errorMessage(e)),
   });
   const history = useQuery({
-    queryKey: ['sales', 'approvals', 'quote', id],
+    queryKey: salesKeys.approvals.ofQuote(id),
     queryFn: () => salesApi.approvalHistory('quote', id!),
   });
   const productOptions = useMemo(

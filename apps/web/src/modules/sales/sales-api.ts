@@ -1,109 +1,68 @@
-import type { FilterNode } from '../../records/filter-model';
-import type { RecordData } from '../../records/record-api';
+import type { Dashboard } from '@kehu/contracts/analytics';
+import type { ApprovalHistory, ApprovalInbox, ApprovalRequest } from '@kehu/contracts/approvals';
+import type { Money, RecordData } from '@kehu/contracts/common';
+import type {
+  AchievementList,
+  Customer360,
+  Drill,
+  Forecast,
+  Kanban,
+  PaymentPlan,
+  PipelineList,
+  QuoteLine as PricedLine,
+  PricedLines,
+  QuoteLinesSaved,
+  QuoteSubmitted,
+  QuoteWithLines,
+  SopView,
+} from '@kehu/contracts/sales';
 import { http } from '../../shared/api-client';
 
-export type Label = Record<string, string>;
-export interface SopItem {
-  key: string;
-  type: 'action' | 'script' | 'document';
-  label: Label;
-  content?: Label | null;
-  required: boolean;
-  done?: boolean;
-  doneBy?: string | null;
-  doneAt?: string | null;
-}
-export interface Stage {
-  key: string;
-  label: Label;
-  probability: number;
-  kind: 'open' | 'won' | 'lost';
-  sop: SopItem[];
-}
-export interface Pipeline {
-  id: string;
-  name: Label;
-  isDefault: boolean;
-  stages: Stage[];
-  version: number;
-}
-export interface KanbanColumn {
-  stage: string;
-  label: Label;
-  kind: Stage['kind'];
-  probability: number;
-  count: number;
-  amount: number;
-  weighted: number;
-  cards: RecordData[];
-  hasMore: boolean;
-}
-export interface SopView {
-  pipeline: { id: string; name: Label };
-  currentStage: string | null;
-  stages: (Omit<Stage, 'sop'> & { items: SopItem[] })[];
-}
-export interface QuoteLine {
-  id?: string;
-  seq?: number;
-  productId: string | null;
-  productName: string;
-  description?: string | null;
-  quantity: number;
-  unitPrice: number;
-  listUnitPrice?: number;
-  discountPercent: number;
-  taxRate: number;
-  gross?: number;
-  discount?: number;
-  net?: number;
-  tax?: number;
-  total?: number;
-}
-export interface Totals {
-  subtotal: number;
-  discountTotal: number;
-  taxTotal: number;
-  total: number;
-  discountPercent: number;
-}
-export interface ApprovalPreview {
-  required: boolean;
-  flowName?: Label;
-  steps?: Label[];
-}
-export interface ApprovalRequest {
-  id: string;
-  object: string;
-  recordId: string;
-  recordName: string | null;
-  summary: Record<string, any>;
-  requester: { id: string; name: string | null };
-  status: 'pending' | 'approved' | 'rejected' | 'returned' | 'withdrawn';
-  currentStep: number;
-  steps: { name: Label; approverType: string; approvers: { id: string; name: string }[] }[];
-  createdAt: string;
-  decidedAt: string | null;
-  canAct: boolean;
-  history: {
-    step: number;
-    action: string;
-    comment: string | null;
-    at: string;
-    actor: { id: string | null; name: string | null };
-  }[];
-}
-export interface Drill {
-  object: string;
-  filter: FilterNode;
-  unit?: string;
+export type { ApprovalRequest } from '@kehu/contracts/approvals';
+export type { Label } from '@kehu/contracts/common';
+export type {
+  ApprovalPreview,
+  Drill,
+  KanbanColumn,
+  Pipeline,
+  PlanItem,
+  QuoteTotals as Totals,
+  SopItem,
+  SopView,
+  Stage,
+} from '@kehu/contracts/sales';
+
+/**
+ * A quote line as the editor holds it: what the user typed, and the server's pricing once it has
+ * answered (a new line has none yet, so the priced amounts are optional).
+ */
+export type QuoteLine = Pick<
+  PricedLine,
+  'productId' | 'productName' | 'quantity' | 'unitPrice' | 'discountPercent' | 'taxRate'
+> &
+  Partial<PricedLine>;
+
+/**
+ * The quote facts an approval request carries in its summary. Each approval target writes its own
+ * summary, so the contract leaves it open and the approval pages read it through here.
+ */
+export function quoteSummary(summary: ApprovalRequest['summary']) {
+  const total = summary.total as Partial<Money> | null | undefined;
+  return {
+    total:
+      total && typeof total.amount === 'number' && typeof total.currency === 'string'
+        ? { amount: total.amount, currency: total.currency }
+        : null,
+    discountPercent: typeof summary.discountPercent === 'number' ? summary.discountPercent : null,
+    customerName: typeof summary.customerName === 'string' ? summary.customerName : null,
+  };
 }
 
 const enc = encodeURIComponent;
 export const salesApi = {
-  pipelines: () => http.get<{ items: Pipeline[] }>('/pipelines').then((r) => r.items),
+  pipelines: () => http.get<PipelineList>('/pipelines').then((r) => r.items),
   kanban: (p: { pipeline?: string; unit?: string | null; owner?: string; q?: string }) =>
-    http.get<{ pipeline: Pipeline; columns: KanbanColumn[] }>('/opportunities/kanban', {
+    http.get<Kanban>('/opportunities/kanban', {
       pipeline: p.pipeline,
       unit: p.unit ?? undefined,
       owner: p.owner,
@@ -117,60 +76,46 @@ export const salesApi = {
   sop: (id: string) => http.get<SopView>(`/opportunities/${enc(id)}/sop`),
   setSop: (id: string, stage: string, item: string, done: boolean) =>
     http.post<SopView>(`/opportunities/${enc(id)}/sop`, { stage, item, done }),
-  quoteLines: (id: string) => http.get<{ quote: RecordData; lines: QuoteLine[] }>(`/quotes/${enc(id)}/lines`),
+  quoteLines: (id: string) => http.get<QuoteWithLines>(`/quotes/${enc(id)}/lines`),
   saveLines: (id: string, lines: QuoteLine[]) =>
-    http.put<{ quote: RecordData; lines: QuoteLine[]; approval: ApprovalPreview }>(
-      `/quotes/${enc(id)}/lines`,
-      {
-        lines: lines.map(strip),
-      },
-    ),
+    http.put<QuoteLinesSaved>(`/quotes/${enc(id)}/lines`, {
+      lines: lines.map(strip),
+    }),
   calculate: (currency: string, lines: QuoteLine[]) =>
-    http.post<{ lines: QuoteLine[]; totals: Totals; approval: ApprovalPreview }>('/quotes/calculate', {
+    http.post<PricedLines>('/quotes/calculate', {
       currency,
       lines: lines.map(strip),
     }),
-  submitQuote: (id: string) =>
-    http.post<{ quote: RecordData; approval: ApprovalRequest | null }>(`/quotes/${enc(id)}/submit`),
+  submitQuote: (id: string) => http.post<QuoteSubmitted>(`/quotes/${enc(id)}/submit`),
   quoteToContract: (id: string) => http.post<RecordData>(`/quotes/${enc(id)}/contract`, {}),
   contractStatus: (id: string, status: string) =>
     http.post<RecordData>(`/contracts/${enc(id)}/status`, { status }),
   contractToOrder: (id: string) => http.post<RecordData>(`/contracts/${enc(id)}/order`, {}),
   orderStatus: (id: string, status: string) => http.post<RecordData>(`/orders/${enc(id)}/status`, { status }),
-  plan: (id: string) => http.get<{ order: RecordData; items: PlanItem[] }>(`/orders/${enc(id)}/plan`),
+  plan: (id: string) => http.get<PaymentPlan>(`/orders/${enc(id)}/plan`),
   savePlan: (id: string, items: { dueDate: string; amount: number; note?: string }[]) =>
-    http.put<{ order: RecordData; items: PlanItem[] }>(`/orders/${enc(id)}/plan`, { items }),
-  approvals: (box: string) =>
-    http.get<{ items: ApprovalRequest[]; counts: { pending: number } }>('/approvals', { box }),
+    http.put<PaymentPlan>(`/orders/${enc(id)}/plan`, { items }),
+  approvals: (box: string) => http.get<ApprovalInbox>('/approvals', { box }),
   approval: (id: string) => http.get<ApprovalRequest>(`/approvals/${enc(id)}`),
   approvalHistory: (object: string, recordId: string) =>
-    http.get<{ items: ApprovalRequest[] }>('/approvals/history', { object, recordId }).then((r) => r.items),
+    http.get<ApprovalHistory>('/approvals/history', { object, recordId }).then((r) => r.items),
   decide: (id: string, action: 'approve' | 'reject' | 'return' | 'withdraw', comment?: string) =>
     http.post<ApprovalRequest>(`/approvals/${enc(id)}/${action}`, comment ? { comment } : {}),
   achievement: (period: string, unit?: string | null) =>
     http
-      .get<{ items: any[] }>('/targets/achievement', { period, unit: unit ?? undefined })
+      .get<AchievementList>('/targets/achievement', { period, unit: unit ?? undefined })
       .then((r) => r.items),
   forecast: (period: string, unit?: string | null) =>
-    http.get<any>('/forecast', { period, unit: unit ?? undefined }),
-  customer360: (id: string) => http.get<any>(`/customers/${enc(id)}/360`),
+    http.get<Forecast>('/forecast', { period, unit: unit ?? undefined }),
+  customer360: (id: string) => http.get<Customer360>(`/customers/${enc(id)}/360`),
   dashboard: (p: { from?: string; to?: string; unit?: string | null; channel?: string }) =>
-    http.get<any>('/analytics/dashboard', {
+    http.get<Dashboard>('/analytics/dashboard', {
       from: p.from,
       to: p.to,
       unit: p.unit ?? undefined,
       channel: p.channel,
     }),
 };
-
-export interface PlanItem {
-  seq: number;
-  dueDate: string;
-  amount: number;
-  note: string | null;
-  paid: number;
-  status: 'paid' | 'partial' | 'unpaid' | 'overdue';
-}
 
 function strip(l: QuoteLine) {
   return {

@@ -1,4 +1,6 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
+import type { Flows as ApprovalFlows } from '@kehu/contracts/approvals';
+import type { SalesSettings } from '@kehu/contracts/sales';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import {
   App,
@@ -20,6 +22,7 @@ import { useLabel } from '../../app/meta';
 import { http } from '../../shared/api-client';
 import { errorMessage } from '../../shared/ui/error-result';
 import { type Pipeline, type Stage, salesApi } from './sales-api';
+import { salesKeys } from './sales-keys';
 
 /** Comparison operators of approval conditions as people write them. */
 const OP_SIGN: Record<string, string> = { gt: '>', gte: '≥', lt: '<', lte: '≤', eq: '=', ne: '≠' };
@@ -41,7 +44,7 @@ function PipelineEditor() {
   const { t } = useTranslation();
   const label = useLabel();
   const { message } = App.useApp();
-  const pipelines = useQuery({ queryKey: ['sales', 'pipelines'], queryFn: salesApi.pipelines });
+  const pipelines = useQuery({ queryKey: salesKeys.pipelines(), queryFn: salesApi.pipelines });
   const [id, setId] = useState<string | null>(null);
   const current = pipelines.data?.find((p) => p.id === id) ?? pipelines.data?.[0];
   const [stages, setStages] = useState<Stage[] | null>(null);
@@ -192,7 +195,10 @@ function PipelineEditor() {
 function Thresholds() {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const s = useQuery({ queryKey: ['sales', 'settings'], queryFn: () => http.get<any>('/sales/settings') });
+  const s = useQuery({
+    queryKey: salesKeys.settings(),
+    queryFn: () => http.get<SalesSettings>('/sales/settings'),
+  });
   const [v, setV] = useState<{ high: number; mid: number } | null>(null);
   useEffect(() => setV(s.data?.pipelineValue ?? null), [s.data]);
   const save = useMutation({
@@ -231,8 +237,8 @@ function Flows() {
   const label = useLabel();
   const { message } = App.useApp();
   const flows = useQuery({
-    queryKey: ['sales', 'flows'],
-    queryFn: () => http.get<{ items: any[] }>('/approval-flows').then((r) => r.items),
+    queryKey: salesKeys.flows(),
+    queryFn: () => http.get<ApprovalFlows>('/approval-flows').then((r) => r.items),
   });
   const save = useMutation({
     mutationFn: (f: any) =>

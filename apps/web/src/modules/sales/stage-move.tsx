@@ -6,6 +6,7 @@ import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
 import { ApiError } from '../../shared/api-client';
 import { errorMessage } from '../../shared/ui/error-result';
 import { salesApi } from './sales-api';
+import { salesKeys } from './sales-keys';
 
 /**
  * Moving an opportunity: asks for a lost reason when needed and shows the server's SOP
@@ -21,7 +22,7 @@ export function useStageMove(onMoved?: () => void) {
       salesApi.moveStage(v.id, v.stage, v.lostReason),
     onSuccess: () => {
       message.success(t('sales.kanban.moved'));
-      qc.invalidateQueries({ queryKey: ['sales'] });
+      qc.invalidateQueries({ queryKey: salesKeys.all });
       qc.invalidateQueries({ queryKey: ['records', 'opportunity'] });
       onMoved?.();
     },

@@ -7,6 +7,7 @@ import { useSession } from '../../app/session';
 import { DataTable } from '../../shared/ui/data-table';
 import { EChart } from '../../shared/ui/echart';
 import { drillHref, salesApi, shortMoney, yuan } from './sales-api';
+import { salesKeys } from './sales-keys';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 function periods(type: 'month' | 'quarter'): string[] {
@@ -34,11 +35,11 @@ export function TargetsPage() {
   const [period, setPeriod] = useState<string | null>(null);
   const p = period && options.includes(period) ? period : options[3]!;
   const rows = useQuery({
-    queryKey: ['sales', 'targets', p, unitId],
+    queryKey: salesKeys.targets(p, unitId),
     queryFn: () => salesApi.achievement(p, unitId),
   });
   const fc = useQuery({
-    queryKey: ['sales', 'forecast', p, unitId],
+    queryKey: salesKeys.forecast(p, unitId),
     queryFn: () => salesApi.forecast(p, unitId),
   });
   const option = useMemo(() => {
