@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApprovalRequest } from '../approvals.ts';
-import { Id, Label, RecordData, Timestamp } from '../common.ts';
+import { Id, Label, RecordData } from '../common.ts';
 import { Fen } from './figures.ts';
 
 // ------------------------------------------------------------------ requests
