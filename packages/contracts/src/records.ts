@@ -16,26 +16,9 @@ export const RECORD_ACTIONS = ['read', 'create', 'update', 'delete', 'import', '
 export type RecordAction = (typeof RECORD_ACTIONS)[number];
 export const recordPermission = (object: string, action: RecordAction) => `${object}:${action}` as const;
 
-export const FIELD_TYPES = [
-  'text',
-  'longtext',
-  'number',
-  'currency',
-  'percent',
-  'date',
-  'datetime',
-  'boolean',
-  'picklist',
-  'multipicklist',
-  'lookup',
-  'user',
-  'unit',
-  'phone',
-  'email',
-  'url',
-  'region',
-  'json',
-] as const;
+import { FIELD_TYPES } from './field-types.ts';
+
+export { FIELD_TYPES };
 export const FieldType = z.enum(FIELD_TYPES);
 export type FieldType = z.infer<typeof FieldType>;
 export const CLASSIFICATIONS = ['public', 'internal', 'confidential', 'secret'] as const;

@@ -7,30 +7,10 @@ import { asItems, http } from '../shared/api-client';
 
 export type LocalizedLabel = Record<string, string> | string | null | undefined;
 
-export type { FieldType } from '@kehu/contracts/records';
-
-export const FIELD_TYPES: FieldType[] = [
-  'text',
-  'longtext',
-  'number',
-  'currency',
-  'percent',
-  'date',
-  'datetime',
-  'boolean',
-  'picklist',
-  'multipicklist',
-  'lookup',
-  'user',
-  'unit',
-  'phone',
-  'email',
-  'url',
-  'region',
-  'json',
-];
-
 export type { FieldAccess } from '@kehu/contracts/admin';
+
+export { FIELD_TYPES } from '@kehu/contracts/field-types';
+export type { FieldType } from '@kehu/contracts/records';
 
 export interface PicklistOption {
   value: string;

@@ -21,20 +21,9 @@ export const LEAD_STATUSES = [
 export const LeadStatus = z.enum(LEAD_STATUSES);
 export type LeadStatus = z.infer<typeof LeadStatus>;
 
-/** Lead fields a public form may collect (never owner, status, score …). */
-export const FORM_FIELDS = [
-  'name',
-  'company',
-  'phone',
-  'email',
-  'title',
-  'region',
-  'industry',
-  'need',
-  'companySize',
-  'decisionChain',
-  'remark',
-] as const;
+import { FORM_FIELDS } from './form-fields.ts';
+
+export { FORM_FIELDS };
 
 export const ASSIGNMENT_STRATEGIES = ['round_robin', 'weighted', 'least_loaded', 'fixed'] as const;
 

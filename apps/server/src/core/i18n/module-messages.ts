@@ -19,12 +19,14 @@ export function moduleMessages(zh: Record<string, string>, en: Record<string, st
     key: string,
     params: Record<string, unknown> = {},
     errors?: FieldError[],
+    /** More stable facts for clients beside `reason` (e.g. who owns a claimed lead). */
+    extra: Record<string, unknown> = {},
   ): AppError => {
     const status = code === 'conflict' ? 409 : code === 'not_found' ? 404 : code === 'forbidden' ? 403 : 422;
     return new AppError(code, status, {
       detailKey: text(locale, key, params),
       errors,
-      extra: { reason: key },
+      extra: { reason: key, ...extra },
     });
   };
   return { text, problem };

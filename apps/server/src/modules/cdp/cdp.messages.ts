@@ -1,5 +1,6 @@
-import { AppError, type FieldError, type ProblemCode } from '../../core/errors.ts';
+import type { AppError, FieldError, ProblemCode } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
+import { moduleMessages } from '../../core/i18n/module-messages.ts';
 
 /**
  * The CDP module's problem texts. The platform catalogue is not ours to extend, so details are
@@ -27,24 +28,17 @@ const en: Record<string, string> = {
   unknown_tag: 'There is no such tag',
 };
 
-export function ct(locale: Locale, key: string, params: Record<string, unknown> = {}): string {
-  const template = (locale === 'en-US' ? en : zh)[key] ?? key;
-  return template.replace(/\{(\w+)\}/g, (_, k: string) =>
-    params[k] === undefined ? `{${k}}` : String(params[k]),
-  );
-}
+const messages = moduleMessages(zh, en);
+export const ct = messages.text;
 
 /** A problem whose detail is already in the caller's language; `reason` keeps the stable key. */
-export function cdpProblem(
+export const cdpProblem = (
   code: ProblemCode,
   locale: Locale,
   key: string,
   params: Record<string, unknown> = {},
   extra: Record<string, unknown> = {},
-): AppError {
-  const status = code === 'conflict' ? 409 : code === 'not_found' ? 404 : code === 'forbidden' ? 403 : 422;
-  return new AppError(code, status, { detailKey: ct(locale, key, params), extra: { reason: key, ...extra } });
-}
+): AppError => messages.problem(code, locale, key, params, undefined, extra);
 
 /** A field error with its message already localised (the code stays `cdp.<key>`). */
 export const cdpFieldError = (locale: Locale, field: string, key: string): FieldError => ({

@@ -1,5 +1,5 @@
-import { AppError, type FieldError, type ProblemCode } from '../../core/errors.ts';
 import type { Label, Locale } from '../../core/i18n/locale.ts';
+import { moduleMessages } from '../../core/i18n/module-messages.ts';
 
 /** The leads module's own problem and notification texts (zh-CN first, en-US). */
 const zh: Record<string, string> = {
@@ -52,12 +52,7 @@ const en: Record<string, string> = {
   object_customer: 'customer',
 };
 
-export function lt(locale: Locale, key: string, params: Record<string, unknown> = {}): string {
-  const template = (locale === 'en-US' ? en : zh)[key] ?? key;
-  return template.replace(/\{(\w+)\}/g, (_, k: string) =>
-    params[k] === undefined ? `{${k}}` : String(params[k]),
-  );
-}
+export const { text: lt, problem: leadsProblem } = moduleMessages(zh, en);
 
 export const label = (key: string, params: Record<string, unknown> = {}): Label => ({
   'zh-CN': lt('zh-CN', key, params),
@@ -65,20 +60,3 @@ export const label = (key: string, params: Record<string, unknown> = {}): Label 
 });
 
 export const statusName = (locale: Locale, s: string) => lt(locale, `status_label_${s}`);
-
-/** A problem whose detail is already in the caller's language; `reason` is the stable code. */
-export function leadsProblem(
-  code: ProblemCode,
-  locale: Locale,
-  key: string,
-  params: Record<string, unknown> = {},
-  errors?: FieldError[],
-  extra: Record<string, unknown> = {},
-): AppError {
-  const status = code === 'conflict' ? 409 : code === 'not_found' ? 404 : code === 'forbidden' ? 403 : 422;
-  return new AppError(code, status, {
-    detailKey: lt(locale, key, params),
-    errors,
-    extra: { reason: key, ...extra },
-  });
-}

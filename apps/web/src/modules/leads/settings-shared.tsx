@@ -22,19 +22,7 @@ export const CHANNELS = [
   'other',
 ];
 
-export const FORM_FIELDS = [
-  'name',
-  'company',
-  'phone',
-  'email',
-  'title',
-  'region',
-  'industry',
-  'need',
-  'companySize',
-  'decisionChain',
-  'remark',
-];
+export { FORM_FIELDS } from '@kehu/contracts/leads/form-fields';
 
 export function useChannelOptions() {
   const opt = useLeadOptionLabel();
