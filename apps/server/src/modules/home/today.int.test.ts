@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { chinaMonth } from '../../engine/home-cards.ts';
 import { marker, tenantDirectory } from '../../testing/fixtures.ts';
 import { type Client, login, newTenant, useTestEnv } from '../../testing/harness.ts';
 import { cny, newCustomer, ok, q, sql } from '../sales/test-kit.ts';
-import { chinaMonth } from './today.service.ts';
 
 const env = useTestEnv();
 

@@ -27,5 +27,3 @@ export async function today(cards: HomeCard[], tx: Tx, principal: Principal, act
   for (const c of visible) out[c.key] = await c.load({ tx, principal, actor, locale, period });
   return out;
 }
-
-export { chinaMonth } from '../../engine/home-cards.ts';
