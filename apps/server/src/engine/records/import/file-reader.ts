@@ -219,9 +219,9 @@ export function chunkStream(
         { readOnly: true },
       );
       if (!row) return;
-      const buf = Buffer.isBuffer(row.data)
-        ? row.data
-        : Buffer.from(row.data.buffer, row.data.byteOffset, row.data.byteLength);
+      // A copy, not a view: PGlite may hand back bytea as a view over memory its next query reuses,
+      // and the XLSX reader is still unzipping this chunk while the next one is fetched.
+      const buf = Buffer.isBuffer(row.data) ? row.data : Buffer.from(row.data);
       onChunk?.(seq, buf.length);
       yield buf;
     }
