@@ -18,6 +18,7 @@ import {
   type StaffInput,
 } from './model.ts';
 import { idMaker, mulberry32 } from './rand.ts';
+import { registerWeb } from './web.ts';
 
 export interface SimulatorOptions {
   host?: string;
@@ -774,6 +775,7 @@ export class WeComSimulator {
       }
       return reply.send(await this.call(api, req.query as Record<string, string>, body));
     });
+    registerWeb(app, this);
   }
 
   async listen(host: string, port: number): Promise<void> {
