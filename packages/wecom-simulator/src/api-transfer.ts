@@ -35,6 +35,8 @@ export function settleTransfers(corp: SimCorpState): void {
       continue;
     }
     c.follows.delete(t.handover_userid);
+    corp.unlink(t.handover_userid, t.external_userid);
+    corp.link(t.takeover_userid, t.external_userid);
     if (!c.follows.has(t.takeover_userid))
       c.follows.set(t.takeover_userid, {
         ...f,
@@ -153,8 +155,8 @@ export const transferHandlers: Record<string, Handler> = {
     const info = [];
     for (const s of corp.staff.values()) {
       if (s.status === 1) continue;
-      for (const c of corp.contacts.values()) {
-        if (!c.follows.has(s.userid)) continue;
+      for (const id of corp.byStaff.get(s.userid) ?? []) {
+        const c = corp.contacts.get(id)!;
         if (
           corp.transfers.some(
             (t) =>

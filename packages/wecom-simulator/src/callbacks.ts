@@ -98,14 +98,9 @@ export class CallbackDispatcher {
   ): Promise<boolean> {
     entry.attempts++;
     const nonce = String(Math.floor(this.opts.random() * 1e10));
-    const sealed = sealCallback(
-      target,
-      corpId,
-      agentId,
-      entry.xml,
-      Math.floor(this.opts.now() / 1000),
-      nonce,
-    );
+    // The signed timestamp is wall-clock time, so a receiver's replay window keeps working after
+    // advanceTime; the event's CreateTime inside carries simulator time.
+    const sealed = sealCallback(target, corpId, agentId, entry.xml, Math.floor(Date.now() / 1000), nonce);
     const u = new URL(target.url);
     for (const [k, v] of Object.entries(sealed.query)) u.searchParams.set(k, v);
     try {

@@ -256,6 +256,25 @@ export class SimCorpState {
   maxCustomersPerStaff = 50_000;
   readonly ctx: SimContext;
   private rotation = new Map<string, number>();
+  /** userid → their external_userids, in the order they were added (what batch/get_by_user pages over). */
+  readonly byStaff = new Map<string, Set<string>>();
+  /** Bumped on every follow change, so listings can cache their row order between pages. */
+  followVersion = 0;
+
+  link(userid: string, external_userid: string): void {
+    let set = this.byStaff.get(userid);
+    if (!set) {
+      set = new Set();
+      this.byStaff.set(userid, set);
+    }
+    set.add(external_userid);
+    this.followVersion++;
+  }
+
+  unlink(userid: string, external_userid: string): void {
+    this.byStaff.get(userid)?.delete(external_userid);
+    this.followVersion++;
+  }
 
   constructor(ctx: SimContext, c: CorpInput) {
     this.ctx = ctx;
@@ -341,7 +360,7 @@ export class SimCorpState {
   befriend(
     userid: string,
     user: SimWeChatUser,
-    how: { state?: string; add_way: number; oper_userid?: string },
+    how: { state?: string; add_way: number; oper_userid?: string; silent?: boolean },
   ): { external_userid: string; welcomeCode: string } | undefined {
     this.activeStaff(userid);
     const external_userid = this.externalIdFor(user);
@@ -359,6 +378,8 @@ export class SimCorpState {
       add_way: how.add_way,
       oper_userid: how.oper_userid ?? external_userid,
     });
+    this.link(userid, external_userid);
+    if (how.silent) return { external_userid, welcomeCode: '' };
     const welcomeCode = this.ctx.id(
       '',
       43,
@@ -381,15 +402,14 @@ export class SimCorpState {
   }
 
   customerCount(userid: string): number {
-    let n = 0;
-    for (const c of this.contacts.values()) if (c.follows.has(userid)) n++;
-    return n;
+    return this.byStaff.get(userid)?.size ?? 0;
   }
 
   /** Ends a follow relation; returns false when there was none. */
   unfollow(external_userid: string, userid: string, kind: 'customer_deleted' | 'staff_deleted'): boolean {
     const c = this.contact(external_userid);
     if (!c.follows.delete(userid)) return false;
+    this.unlink(userid, external_userid);
     this.facts.push({ kind, userid, external_userid, at: this.now() });
     return true;
   }

@@ -255,7 +255,7 @@ describe('customer groups', () => {
     assert.equal(newGroup.member_list[1].state, 'expo-group');
 
     c.groupSay(chat_id, 'zhao.jing', '欢迎');
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(k.sim.now() / 1000);
     const stat = ok(
       await k.api('externalcontact/groupchat/statistic', t, {
         day_begin_time: now - 86400,

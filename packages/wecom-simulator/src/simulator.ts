@@ -80,7 +80,7 @@ export class SimCorp {
     if (!cb) throw new Error('corp has no callback configured');
     const echo = String(Math.floor(this.sim.random() * 1e18));
     const enc = encrypt(cb.encodingAESKey, echo, this.corpId);
-    const ts = String(Math.floor(this.sim.now() / 1000));
+    const ts = String(Math.floor(Date.now() / 1000));
     const nonce = String(Math.floor(this.sim.random() * 1e10));
     const u = new URL(cb.url);
     u.searchParams.set('msg_signature', signature(cb.token, ts, nonce, enc));
@@ -215,6 +215,21 @@ export class SimCorp {
       state: r.state,
       half: r.half,
     }));
+  }
+
+  /**
+   * Bulk set-up for benchmarks and big tests: `count` new WeChat users become contacts of the given staff
+   * (round robin) without callbacks, chats or welcome codes — as if they had been there before Kehu.
+   */
+  seedContacts(count: number, userids: string[], namePrefix = '客户'): string[] {
+    for (const u of userids) this.state.activeStaff(u);
+    const out: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const user = this.sim.wechatUser({ name: `${namePrefix}${i + 1}` });
+      const r = this.state.befriend(userids[i % userids.length], user, { add_way: 1, silent: true });
+      if (r) out.push(r.external_userid);
+    }
+    return out;
   }
 
   /** The customer adds the staff member by searching their phone / a shared card: no State. */
