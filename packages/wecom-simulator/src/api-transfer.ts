@@ -108,7 +108,7 @@ function start(corp: SimCorpState, body: any, kind: 'onjob' | 'resigned') {
       external_userid: c.external_userid,
       status: 2,
       takeover_time: 0,
-      dueAt: corp.now() + TRANSFER_DELAY_MS,
+      dueAt: corp.now() + corp.ctx.transferDelayMs,
       transfer_success_msg: msg,
     };
     corp.transfers.push(t);

@@ -200,6 +200,8 @@ export interface SimContext {
   baseUrl: () => string;
   wechatUsers: Map<string, SimWeChatUser>;
   welcomeTtlMs: number;
+  /** How long WeCom takes to complete a transfer (24 h: the customer's window to refuse). */
+  transferDelayMs: number;
   oauthCodes: Map<string, { corpId: string; userid: string; expiresAt: number; used?: boolean }>;
 }
 
@@ -424,7 +426,12 @@ export class SimCorpState {
 
   findWay(qrOrConfigId: string): ContactWay {
     for (const w of this.ways.values())
-      if (!w.deleted && (w.config_id === qrOrConfigId || w.qr_code === qrOrConfigId)) return w;
+      if (!w.deleted && (w.config_id === qrOrConfigId || w.qr_code === qrOrConfigId)) {
+        // A temporary (临时会话) code stops working expires_in seconds after it was created.
+        if (w.is_temp && this.now() > w.createdAt + (w.expires_in ?? 0) * 1000)
+          throw E.invalidParam('this temporary contact way has expired');
+        return w;
+      }
     throw E.notFound('contact way');
   }
 

@@ -5,7 +5,7 @@ import { contactHandlers, type Handler } from './api-contacts.ts';
 import { addMember, createGroup, group, groupHandlers, joinViaWay, removeMember } from './api-groups.ts';
 import { confirmMass, miscHandlers, openLink } from './api-misc.ts';
 import { addTags, deleteTags, renameTagOrGroup, tagHandlers } from './api-tags.ts';
-import { refuseTransfer, settleTransfers, transferHandlers } from './api-transfer.ts';
+import { refuseTransfer, settleTransfers, TRANSFER_DELAY_MS, transferHandlers } from './api-transfer.ts';
 import { CallbackDispatcher, type CallbackLogEntry, type CallbackTarget } from './callbacks.ts';
 import { decrypt, encrypt, signature } from './crypto.ts';
 import { E, ERRMSG_HINT, WeComError } from './errors.ts';
@@ -34,6 +34,8 @@ export interface SimulatorOptions {
   callbackRetryDelayMs?: number;
   /** Per corp per API (WeCom: 10,000 a minute, 150,000 an hour). */
   rateLimits?: { perMinute: number; perHour: number };
+  /** How long transfers take to complete (WeCom: 24 h, the customer's window to refuse). */
+  transferDelayMs?: number;
   /** Quiet: no request log. */
   logger?: boolean;
 }
@@ -603,6 +605,7 @@ export class WeComSimulator {
       baseUrl: () => this.url,
       wechatUsers: new Map(),
       welcomeTtlMs: WELCOME_TTL_MS,
+      transferDelayMs: opts.transferDelayMs ?? TRANSFER_DELAY_MS,
       oauthCodes: new Map(),
     };
     this.handlers = {
