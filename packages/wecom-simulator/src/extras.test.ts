@@ -290,3 +290,59 @@ describe('pages a person opens', () => {
     await assert.rejects(c.scan(way.config_id, c.wechatUser({ name: '太晚' })), /expired/);
   });
 });
+
+describe('group mass messages and the 客户联系 scope', () => {
+  it('sends a mass message to the owner’s groups once the owner confirms', async () => {
+    const c = k.corp();
+    const t = await k.token(c);
+    const { chat_id } = await c.createGroup('sun.lei', '试驾群', [c.wechatUser({ name: '群友' })]);
+    const r = ok(
+      await k.api('externalcontact/add_msg_template', t, {
+        chat_type: 'group',
+        sender: 'sun.lei',
+        text: { content: '周六试驾' },
+      }),
+    );
+    assert.deepEqual(
+      c.pendingMassMessages().map((p) => [p.userid, p.targets]),
+      [['sun.lei', [chat_id]]],
+    );
+    await c.confirmMassMessage(r.msgid, 'sun.lei');
+    const sent = ok(
+      await k.api('externalcontact/get_groupmsg_send_result', t, { msgid: r.msgid, userid: 'sun.lei' }),
+    );
+    assert.deepEqual(
+      sent.send_list.map((x: any) => [x.chat_id, x.status]),
+      [[chat_id, 1]],
+    );
+    const now = Math.floor(k.sim.now() / 1000);
+    const stat = ok(
+      await k.api('externalcontact/groupchat/statistic', t, {
+        day_begin_time: now - 86400,
+        day_end_time: now,
+        owner_filter: { userid_list: ['sun.lei'] },
+      }),
+    );
+    assert.equal(stat.items[0].data.msg_total, 1);
+  });
+
+  it('answers 60011 for staff outside the 客户联系 permission', async () => {
+    const c = k.corp();
+    const t = await k.token(c);
+    c.setContactScope(['zhao.jing']);
+    assert.deepEqual(ok(await k.api('externalcontact/get_follow_user_list', t)).follow_user, ['zhao.jing']);
+    assert.equal(
+      (await k.api('externalcontact/batch/get_by_user', t, { userid_list: ['sun.lei'] })).errcode,
+      60011,
+    );
+    assert.equal(
+      (await k.api('externalcontact/add_contact_way', t, { type: 1, scene: 2, user: ['sun.lei'] })).errcode,
+      60011,
+    );
+    c.setContactScope(null);
+    assert.equal(
+      (await k.api('externalcontact/add_contact_way', t, { type: 1, scene: 2, user: ['sun.lei'] })).errcode,
+      0,
+    );
+  });
+});

@@ -323,6 +323,16 @@ export class SimCorpState {
     return staff;
   }
 
+  /** Staff with the 客户联系 permission; undefined = everyone (the default). */
+  contactScope?: Set<string>;
+
+  /** A staff member an external-contact API may name: exists, employed, and in the 客户联系 scope. */
+  contactStaff(userid: string): Staff {
+    const s = this.activeStaff(userid);
+    if (this.contactScope && !this.contactScope.has(userid)) throw E.noPrivilege();
+    return s;
+  }
+
   activeStaff(userid: string): Staff {
     const s = this.staff.get(userid);
     if (s?.status !== 1) throw E.noUser(userid);

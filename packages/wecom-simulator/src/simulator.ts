@@ -121,6 +121,11 @@ export class SimCorp {
     this.state.emit({ Event: 'change_contact', ChangeType: 'delete_user', UserID: userid });
   }
 
+  /** Limits the 客户联系 permission to these staff (null: everyone); others get 60011 from those APIs. */
+  setContactScope(userids: string[] | null): void {
+    this.state.contactScope = userids ? new Set(userids) : undefined;
+  }
+
   staffList() {
     return [...this.state.staff.values()].map((s) => ({
       ...s,
@@ -529,6 +534,7 @@ export class SimCorp {
         .filter(([u, t]) => t.status === 0 && (!userid || u === userid))
         .map(([u, t]) => ({
           msgid: m.msgid,
+          chat_type: m.chat_type,
           userid: u,
           text: m.text,
           targets: [...t.targets],
