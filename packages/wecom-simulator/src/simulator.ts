@@ -555,6 +555,11 @@ export class SimCorp {
     return this.sim.advanceTime(ms);
   }
 
+  /** How many calls of an API (e.g. 'gettoken') reached this corp, optionally for one secret kind. */
+  apiCalls(api: string, kind?: 'contact' | 'app'): number {
+    return this.sim.calls.get(`${this.corpId}|${normaliseApi(api)}${kind ? `|${kind}` : ''}`) ?? 0;
+  }
+
   failNext(api: string, errcode: number, times = 1): void {
     this.sim.failures.set(`${this.corpId}|${normaliseApi(api)}`, { errcode, times });
   }
@@ -745,6 +750,14 @@ export class WeComSimulator {
     return rec;
   }
 
+  /** Calls that reached a corp (a valid secret or token), by API: what tests count (one gettoken …). */
+  readonly calls = new Map<string, number>();
+
+  private countCall(corpId: string, api: string, kind: 'contact' | 'app') {
+    for (const key of [`${corpId}|${api}`, `${corpId}|${api}|${kind}`])
+      this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
+  }
+
   async call(api: string, query: Record<string, string>, body: unknown): Promise<Record<string, unknown>> {
     try {
       if (api === 'gettoken') {
@@ -757,6 +770,7 @@ export class WeComSimulator {
               ? 'app'
               : undefined;
         if (!kind) throw E.invalidCredential();
+        this.countCall(corp.corpId, api, kind);
         const injected = this.takeFailure(corp.corpId, api);
         if (injected) throw new WeComError(injected, 'injected failure');
         const t = this.issueToken(corp.corpId, kind);
@@ -766,6 +780,7 @@ export class WeComSimulator {
       if (!handler) return { errcode: 404, errmsg: `api not found in the simulator: ${api}` };
       const tok = this.auth(query);
       const corp = this.corps.get(tok.corpId)!;
+      this.countCall(corp.corpId, api, tok.kind);
       if (this.overLimit(corp.corpId, api)) throw E.frequency();
       const injected = this.takeFailure(corp.corpId, api);
       if (injected) throw new WeComError(injected, 'injected failure');

@@ -36,7 +36,9 @@ export function corpSnapshot(sim: WeComSimulator, c: SimCorp) {
       })),
     acquisitionLinks: c.acquisitionLinks(),
     acquisitionQuota: { ...s.acquisition },
-    contacts: c.externalContacts(),
+    // The page shows the latest 200; a benchmark corp may hold 100k.
+    contacts: c.externalContacts().slice(-200),
+    contactsTotal: s.contacts.size,
     groups: c.groups().map((g) => ({
       chat_id: g.chat_id,
       name: g.name,
@@ -89,7 +91,7 @@ export function registerWeb(app: FastifyInstance, sim: WeComSimulator): void {
   app.get('/_sim/state', () => ({
     now: sim.now(),
     lossRate: sim.callbacks.opts.lossRate,
-    wechatUsers: [...sim.ctx.wechatUsers.values()].map((u) => ({
+    wechatUsers: [...sim.ctx.wechatUsers.values()].slice(-100).map((u) => ({
       id: u.id,
       name: u.name,
       mobile: u.mobile ?? null,
