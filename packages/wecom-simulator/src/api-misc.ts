@@ -98,6 +98,11 @@ function checkRange(corp: SimCorpState, range: any) {
   return { user_list, department_list };
 }
 
+function isFriend(corp: SimCorpState, external_userid: string, userid: string): boolean {
+  const f = corp.contacts.get(external_userid)?.follows.get(userid);
+  return !!f && !f.deletedByCustomer;
+}
+
 /** Staff confirm a mass message in their client: it lands in each target's chat. */
 export function confirmMass(corp: SimCorpState, t: MsgTemplate, userid: string) {
   const task = t.tasks.get(userid);
@@ -115,6 +120,8 @@ export function confirmMass(corp: SimCorpState, t: MsgTemplate, userid: string) 
     return;
   }
   for (const ext of task.targets) {
+    // A customer who deleted the staff member gets nothing (send result status 2).
+    if (!isFriend(corp, ext, userid)) continue;
     const chat = corp.chatOf(userid, ext);
     if (t.text) chat.push({ from: 'staff', kind: 'text', text: t.text, at: corp.now() });
     for (const a of t.attachments as any[]) {
@@ -370,7 +377,7 @@ export const miscHandlers: Record<string, Handler> = {
         : t.targets.map((ext) => ({
             external_userid: ext,
             userid: body.userid,
-            status: t.status === 2 ? (corp.contacts.get(ext)?.follows.has(body.userid) ? 1 : 2) : 0,
+            status: t.status === 2 ? (isFriend(corp, ext, body.userid) ? 1 : 2) : 0,
             ...sent,
           }));
     const p = page(rows, body?.cursor, Math.min(Number(body?.limit ?? 500), 1000));

@@ -54,6 +54,9 @@ export interface Follow {
   /** 0 unknown, 1 scanned a QR code, 3 added via card, 201 transferred in … (WeCom's add_way values). */
   add_way: number;
   oper_userid: string;
+  /** The customer deleted the staff member (被删). WeCom keeps the one-way relation: the staff member
+   *  still has the customer, get/batch still list it; only del_external_contact ends it. */
+  deletedByCustomer?: boolean;
 }
 
 export interface ExternalContact {
@@ -377,7 +380,10 @@ export class SimCorpState {
     this.activeStaff(userid);
     const external_userid = this.externalIdFor(user);
     const c = this.contacts.get(external_userid)!;
-    if (c.follows.has(userid)) return undefined;
+    const existing = c.follows.get(userid);
+    if (existing && !existing.deletedByCustomer) return undefined;
+    // A customer who had deleted the staff member adds them again: a new add, with the new state.
+    if (existing) c.follows.delete(userid);
     c.follows.set(userid, {
       userid,
       remark: '',
@@ -389,6 +395,14 @@ export class SimCorpState {
       remark_corp_name: '',
       add_way: how.add_way,
       oper_userid: how.oper_userid ?? external_userid,
+      ...(existing
+        ? {
+            remark: existing.remark,
+            description: existing.description,
+            tags: existing.tags,
+            remark_mobiles: existing.remark_mobiles,
+          }
+        : {}),
     });
     this.link(userid, external_userid);
     if (how.silent) return { external_userid, welcomeCode: '' };
@@ -417,8 +431,17 @@ export class SimCorpState {
     return this.byStaff.get(userid)?.size ?? 0;
   }
 
+  /** The customer deletes the staff member; false when they were no (two-way) contact. */
+  customerDeleted(external_userid: string, userid: string): boolean {
+    const f = this.contact(external_userid).follows.get(userid);
+    if (!f || f.deletedByCustomer) return false;
+    f.deletedByCustomer = true;
+    this.facts.push({ kind: 'customer_deleted', userid, external_userid, at: this.now() });
+    return true;
+  }
+
   /** Ends a follow relation; returns false when there was none. */
-  unfollow(external_userid: string, userid: string, kind: 'customer_deleted' | 'staff_deleted'): boolean {
+  unfollow(external_userid: string, userid: string, kind: 'staff_deleted'): boolean {
     const c = this.contact(external_userid);
     if (!c.follows.delete(userid)) return false;
     this.unlink(userid, external_userid);

@@ -129,8 +129,29 @@ describe('losing a customer', () => {
       ['del_external_contact', eb],
     ]);
     const t = await k.token(c);
-    assert.equal((await k.api('externalcontact/get', t, undefined, { external_userid: ea })).errcode, 84061);
+    // 被删 is one-way: the staff member still has A (get lists it), a mass message to A fails (status 2)
+    assert.equal(
+      ok(await k.api('externalcontact/get', t, undefined, { external_userid: ea })).follow_user[0].userid,
+      'zhao.jing',
+    );
+    assert.equal((await k.api('externalcontact/get', t, undefined, { external_userid: eb })).errcode, 84061);
     await assert.rejects(c.customerDeletesStaff(ea, 'zhao.jing'));
+    const mass = ok(
+      await k.api('externalcontact/add_msg_template', t, { external_userid: [ea], text: { content: 'hi' } }),
+    );
+    await c.confirmMassMessage(mass.msgid, 'zhao.jing');
+    const sent = ok(
+      await k.api('externalcontact/get_groupmsg_send_result', t, { msgid: mass.msgid, userid: 'zhao.jing' }),
+    );
+    assert.equal(sent.send_list[0].status, 2);
+    // A adds the staff member again: a new add_external_contact
+    await c.addFriendDirectly('zhao.jing', a);
+    await k.sim.flushCallbacks();
+    assert.deepEqual(eventsFor(c.corpId).at(-1)?.ChangeType, 'add_external_contact');
+    assert.equal(
+      c.externalContacts().find((x) => x.external_userid === ea)?.follow_users[0].customerDeleted,
+      false,
+    );
   });
 
   it('waits for the staff member when the code needs verification, and plays add_half_external_contact', async () => {

@@ -244,9 +244,12 @@ export class SimCorp {
     return this.added(userid, user, { add_way: 3 });
   }
 
-  /** The customer deletes the staff member (被删): del_follow_user. */
+  /**
+   * The customer deletes the staff member (被删): del_follow_user. As in WeCom the staff member keeps the
+   * customer (a one-way relation: get and batch/get_by_user still list it; messages to them fail).
+   */
   async customerDeletesStaff(external_userid: string, userid: string): Promise<void> {
-    if (!this.state.unfollow(external_userid, userid, 'customer_deleted'))
+    if (!this.state.customerDeleted(external_userid, userid))
       throw new Error('not a contact of this staff member');
     this.state.emit({
       Event: 'change_external_contact',
@@ -329,6 +332,7 @@ export class SimCorp {
           tags: [...f.tags],
           state: f.state,
           remark_mobiles: f.remark_mobiles,
+          customerDeleted: f.deletedByCustomer === true,
         })),
       }));
   }
