@@ -103,7 +103,15 @@ export class SimCorp {
   addStaff(s: StaffInput): void {
     if (this.state.staff.get(s.userid)?.status === 1) throw new Error(`${s.userid} exists`);
     this.state.putStaff(s);
-    this.state.emit({ Event: 'change_contact', ChangeType: 'create_user', UserID: s.userid, Name: s.name });
+    this.state.emit({
+      Event: 'change_contact',
+      ChangeType: 'create_user',
+      UserID: s.userid,
+      Name: s.name,
+      Department: (s.department ?? [1]).join(','),
+      Mobile: s.mobile,
+      Position: s.position,
+    });
   }
 
   updateStaff(userid: string, patch: Partial<Omit<StaffInput, 'userid'>>): void {
