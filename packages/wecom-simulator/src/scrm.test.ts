@@ -548,3 +548,30 @@ describe('callback delivery', () => {
     }
   });
 });
+
+describe('corps are isolated', () => {
+  it('gives the same WeChat user a different external_userid per corp and never shows one corp’s data to another', async () => {
+    const a = k.corp();
+    const b = k.corp();
+    const person = a.wechatUser({ name: '两边都加', unionid: 'o-shared-unionid' });
+    const ea = (await a.addFriendDirectly('zhao.jing', person)).external_userid;
+    const eb = (await b.addFriendDirectly('zhao.jing', person)).external_userid;
+    assert.notEqual(ea, eb);
+    const ta = await k.token(a);
+    const tb = await k.token(b);
+    assert.equal(
+      ok(await k.api('externalcontact/get', ta, undefined, { external_userid: ea })).external_contact.unionid,
+      'o-shared-unionid',
+    );
+    assert.equal((await k.api('externalcontact/get', tb, undefined, { external_userid: ea })).errcode, 40096);
+    const way = ok(
+      await k.api('externalcontact/add_contact_way', ta, { type: 1, scene: 2, user: ['zhao.jing'] }),
+    );
+    assert.equal(
+      (await k.api('externalcontact/get_contact_way', tb, { config_id: way.config_id })).errcode,
+      40058,
+    );
+    await k.sim.flushCallbacks();
+    assert.ok(k.rx.events.filter((e) => e.ExternalUserID === ea).every((e) => e.ToUserName === a.corpId));
+  });
+});
