@@ -499,6 +499,7 @@ describe('callback delivery', () => {
       const [entry] = c.callbacksLog();
       assert.equal(entry.delivered, true);
       assert.equal(entry.attempts, 3);
+      assert.ok(entry.deliveredAt! >= entry.sentAt!);
       assert.equal(slow.rx.events.length, 1);
 
       slow.rx.behave = () => ({ status: 503 });
