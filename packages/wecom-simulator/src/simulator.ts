@@ -7,7 +7,7 @@ import { confirmMass, miscHandlers, openLink } from './api-misc.ts';
 import { addTags, deleteTags, renameTagOrGroup, tagHandlers } from './api-tags.ts';
 import { refuseTransfer, settleTransfers, TRANSFER_DELAY_MS, transferHandlers } from './api-transfer.ts';
 import { CallbackDispatcher, type CallbackLogEntry, type CallbackTarget } from './callbacks.ts';
-import { decrypt, encrypt, signature } from './crypto.ts';
+import { encrypt, signature } from './crypto.ts';
 import { E, ERRMSG_HINT, WeComError } from './errors.ts';
 import {
   type ChatMessage,
@@ -831,13 +831,11 @@ export class WeComSimulator {
 
   async listen(host: string, port: number): Promise<void> {
     const addr = await this.app.listen({ host, port });
-    this.url = addr.replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
-    if (host === '127.0.0.1' || host === 'localhost') this.url = `http://127.0.0.1:${new URL(addr).port}`;
+    // Bound to every interface: hand out the loopback address, which always reaches it.
+    this.url = addr.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//127.0.0.1:');
   }
 
   async close(): Promise<void> {
     await this.app.close();
   }
 }
-
-export { decrypt };
