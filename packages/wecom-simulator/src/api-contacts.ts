@@ -130,6 +130,24 @@ export const contactHandlers: Record<string, Handler> = {
       .filter((s) => s.status === 1 && (!corp.contactScope || corp.contactScope.has(s.userid)))
       .map((s) => s.userid),
   }),
+  'externalcontact/check_follow_user': ({ corp, body }) => {
+    const users: string[] = Array.isArray(body?.userid) ? body.userid.map(String) : [];
+    const ok = users.filter(
+      (u) => corp.staff.get(u)?.status === 1 && (!corp.contactScope || corp.contactScope.has(u)),
+    );
+    return {
+      authorized: { userid: ok },
+      unauthorized: { userid: users.filter((u) => !ok.includes(u)) },
+    };
+  },
+  'externalcontact/unionid_to_external_userid': ({ corp, body }) => {
+    if (!str(body?.unionid) || !str(body?.openid)) throw E.invalidParam('unionid and openid required');
+    // Only customers of this corp are found (WeCom: the person must have added a staff member).
+    for (const c of corp.contacts.values())
+      if (c.user.unionid === body.unionid && c.follows.size > 0)
+        return { external_userid: c.external_userid };
+    throw E.notExternalContact();
+  },
   'externalcontact/add_contact_way': ({ corp, body }) => {
     const type = body?.type;
     const scene = body?.scene;

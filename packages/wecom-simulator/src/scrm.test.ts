@@ -574,5 +574,24 @@ describe('corps are isolated', () => {
     );
     await k.sim.flushCallbacks();
     assert.ok(k.rx.events.filter((e) => e.ExternalUserID === ea).every((e) => e.ToUserName === a.corpId));
+    assert.equal(
+      ok(
+        await k.api('externalcontact/unionid_to_external_userid', tb, {
+          unionid: 'o-shared-unionid',
+          openid: 'x',
+        }),
+      ).external_userid,
+      eb,
+    );
+    assert.equal(
+      (await k.api('externalcontact/unionid_to_external_userid', tb, { unionid: 'o-nobody', openid: 'x' }))
+        .errcode,
+      84061,
+    );
+    b.setContactScope(['zhao.jing']);
+    const check = ok(
+      await k.api('externalcontact/check_follow_user', tb, { userid: ['zhao.jing', 'sun.lei'] }),
+    );
+    assert.deepEqual([check.authorized.userid, check.unauthorized.userid], [['zhao.jing'], ['sun.lei']]);
   });
 });
