@@ -2,7 +2,7 @@
 
 /** What a converted lead's opportunity is called, unless the person converting names it. */
 export function opportunityNameFor(
-  lead: { name?: unknown; company?: unknown; product?: unknown; campaign?: unknown },
+  lead: Record<string, unknown>,
   locale: string,
 ): string {
   const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null);

@@ -1,24 +1,30 @@
+import { opportunityNameFor } from '@kehu/contracts/leads/conversion';
 import type { Conversion } from '@kehu/contracts/leads';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { App, Checkbox, Form, Input, InputNumber, Modal, Radio, Result } from 'antd';
-import { useState } from 'react';
+import { App, Checkbox, Form, Input, InputNumber, Modal, Radio } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { useNavigate } from 'react-router';
 import { LookupSelect } from '../../records/lookup-select';
 import { http } from '../../shared/api-client';
 import { errorMessage } from '../../shared/ui/error-result';
 import type { Lead } from './leads-api';
 import { leadsKeys } from './leads-keys';
 
-/** Customer (new or existing) → contact → optional opportunity, submitted as one conversion. */
+/**
+ * Customer (new or existing) → contact → optional opportunity, submitted as one conversion.
+ * The opportunity is proposed as "<company> · <product>" with the lead's budget as its amount,
+ * and a successful conversion lands on it (or on the customer when no opportunity was made).
+ */
 export function ConvertWizard({ lead, open, onClose }: { lead: Lead; open: boolean; onClose: () => void }) {
-  const { t } = useTranslation();
-  const { modal } = App.useApp();
+  const { t, i18n } = useTranslation();
+  const { modal, message } = App.useApp();
   const qc = useQueryClient();
+  const navigate = useNavigate();
   const [form] = Form.useForm();
-  const [done, setDone] = useState<Conversion | null>(null);
   const mode = Form.useWatch('customerMode', form) ?? 'new';
   const withOpp = Form.useWatch('withOpportunity', form) ?? true;
+  const budget = lead.budget as { amount?: number } | null | undefined;
+  const budgetYuan = typeof budget?.amount === 'number' && budget.amount > 0 ? budget.amount / 100 : undefined;
   const convert = useMutation({
     mutationFn: (v: any) =>
       http.post<Conversion>(`/leads/${lead.id}/convert`, {
@@ -32,34 +38,26 @@ export function ConvertWizard({ lead, open, onClose }: { lead: Lead; open: boole
           : null,
       }),
     onSuccess: (r) => {
-      setDone(r);
       void qc.invalidateQueries({ queryKey: leadsKeys.all });
+      void qc.invalidateQueries({ queryKey: ['records'] });
+      message.success(t('leads.convert.landed'));
+      onClose();
+      navigate(r.opportunityId ? `/o/opportunity/${r.opportunityId}` : `/o/customer/${r.customerId}`);
     },
     onError: (e) => modal.error({ title: t('leads.convert.title'), content: errorMessage(e) }),
   });
-  const close = () => {
-    setDone(null);
-    onClose();
-  };
   return (
     <Modal
       open={open}
       title={t('leads.convert.title')}
-      onCancel={close}
-      onOk={done ? close : () => form.submit()}
-      okText={done ? 'OK' : t('leads.convert.submit')}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      okText={t('leads.convert.submit')}
       cancelText={t('leads.common.cancel')}
       confirmLoading={convert.isPending}
       destroyOnHidden
       okButtonProps={{ 'data-testid': 'convert-submit' } as any}
     >
-      {done ? (
-        <Result
-          status="success"
-          title={t('leads.convert.done')}
-          extra={<Link to={`/o/customer/${done.customerId}`}>{t('leads.lead.openCustomer')}</Link>}
-        />
-      ) : (
         <Form
           form={form}
           layout="vertical"
@@ -70,7 +68,8 @@ export function ConvertWizard({ lead, open, onClose }: { lead: Lead; open: boole
             contactMode: 'new',
             contactName: lead.name,
             withOpportunity: true,
-            oppName: `${lead.company || lead.name}`,
+            oppName: opportunityNameFor(lead, i18n.language),
+            amount: budgetYuan,
           }}
           onFinish={(v) => convert.mutate(v)}
         >
@@ -112,15 +111,18 @@ export function ConvertWizard({ lead, open, onClose }: { lead: Lead; open: boole
           {withOpp && (
             <>
               <Form.Item name="oppName" label={t('leads.convert.oppName')} rules={[{ required: true }]}>
-                <Input maxLength={200} />
+                <Input maxLength={200} data-testid="convert-opp-name" />
               </Form.Item>
-              <Form.Item name="amount" label={t('leads.convert.amount')}>
-                <InputNumber min={0} style={{ width: '100%' }} />
+              <Form.Item
+                name="amount"
+                label={t('leads.convert.amount')}
+                extra={budgetYuan !== undefined ? t('leads.convert.amountFromBudget') : undefined}
+              >
+                <InputNumber min={0} style={{ width: '100%' }} data-testid="convert-amount" />
               </Form.Item>
             </>
           )}
         </Form>
-      )}
     </Modal>
   );
 }

@@ -114,6 +114,15 @@ export function OpportunityPage() {
         {String(lead.data.name ?? lead.data.company ?? lead.data.id)}
       </Link>
     ) : undefined;
+  // SOP ticks read as what was done, with the item's label as it was when ticked.
+  const describe = (e: { action: string; meta?: unknown }) => {
+    const m = e.meta as { itemLabel?: Record<string, string> } | null;
+    if ((e.action === 'sop_done' || e.action === 'sop_undone') && m?.itemLabel)
+      return t(e.action === 'sop_done' ? 'sales.opp.sopDone' : 'sales.opp.sopUndone', {
+        item: label(m.itemLabel as never),
+      });
+    return undefined;
+  };
   const renderChange = (field: string, v: unknown) => {
     if (field === 'leadId') return leadLink(v);
     if (field === 'pipelineId' && sop.data && v === sop.data.pipeline.id)
@@ -259,7 +268,7 @@ export function OpportunityPage() {
             </Card>
           )}
           <Card size="small" title={t('sales.common.history')}>
-            <RecordTimeline meta={meta.data!} id={r.id} renderValue={renderChange} />
+            <RecordTimeline meta={meta.data!} id={r.id} renderValue={renderChange} describe={describe} />
           </Card>
         </Col>
       </Row>
