@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { isStandardObject } from '../../engine/records/standard-objects.ts';
-import { getTestEnv, login, newTenant } from '../../testing/harness.ts';
 import { uniqueMobile } from '../../testing/fixtures.ts';
+import { getTestEnv, login, newTenant } from '../../testing/harness.ts';
 
 after(async () => (await getTestEnv()).close());
 
@@ -103,7 +103,10 @@ describe('call outcomes', () => {
     assert.equal(bad.scoreReasons[0].label['zh-CN'], '最近一次通话为空号');
     assert.ok(bad.scoreReasons[0].impact < 0);
     // Editing a field re-scores with the call history, so the penalty stays.
-    const edited = await c.patch(`/records/lead/${l.body.id}`, { version: bad.version, companySize: 'enterprise' });
+    const edited = await c.patch(`/records/lead/${l.body.id}`, {
+      version: bad.version,
+      companySize: 'enterprise',
+    });
     assert.equal(edited.status, 200, JSON.stringify(edited.body));
     assert.equal(edited.body.scoreReasons[0].key, 'call_invalid_number');
     await call(c, l.body.id, 'connected');
@@ -116,7 +119,12 @@ describe('call outcomes', () => {
     const env = await getTestEnv();
     const seed = await newTenant(env, 2);
     const c = await login(env, seed.slug, 'sun.lei');
-    const l = await c.post('/records/lead', { name: '褚', company: '合肥光电', phone: uniqueMobile(), need: 'clear' });
+    const l = await c.post('/records/lead', {
+      name: '褚',
+      company: '合肥光电',
+      phone: uniqueMobile(),
+      need: 'clear',
+    });
     await call(c, l.body.id, 'connected');
     const base = (await c.get(`/records/lead/${l.body.id}`)).body.score as number;
     await call(c, l.body.id, 'refused');

@@ -160,7 +160,17 @@ export const leadObject: ObjectDef = {
       {
         key: 'source',
         label: { 'zh-CN': '来源与资质', 'en-US': 'Source and qualification' },
-        fields: ['channel', 'campaign', 'product', 'need', 'budget', 'companySize', 'decisionChain', 'tags', 'remark'],
+        fields: [
+          'channel',
+          'campaign',
+          'product',
+          'need',
+          'budget',
+          'companySize',
+          'decisionChain',
+          'tags',
+          'remark',
+        ],
       },
       {
         key: 'status',

@@ -43,7 +43,9 @@ describe('opportunity history', () => {
     const seed = await newTenant(env, 0);
     const c = await login(env, seed.slug, 'sun.lei');
     const opp = await newOpportunity(c, await newCustomer(c), 300_000);
-    await ok(c.post(`/opportunities/${opp.id}/sop`, { stage: 'discovery', item: 'confirm_need', done: true }));
+    await ok(
+      c.post(`/opportunities/${opp.id}/sop`, { stage: 'discovery', item: 'confirm_need', done: true }),
+    );
     const board = await ok(c.get('/opportunities/kanban'));
     const col = board.columns.find((x: any) => x.stage === 'discovery');
     assert.ok(col.cards.some((x: any) => x.id === opp.id));
@@ -60,7 +62,11 @@ describe('opportunity history', () => {
       done: true,
     });
     assert.equal(probe.status, 404);
-    const badItem = await c.post(`/opportunities/${opp.id}/sop`, { stage: 'discovery', item: 'nope', done: true });
+    const badItem = await c.post(`/opportunities/${opp.id}/sop`, {
+      stage: 'discovery',
+      item: 'nope',
+      done: true,
+    });
     assert.equal(badItem.status, 422);
     assert.ok(badItem.body.errors.some((e: any) => e.field === 'item'));
   });

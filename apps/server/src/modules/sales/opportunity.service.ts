@@ -229,7 +229,9 @@ export async function setSopItem(
   // history says "完成 SOP：…" once per item, and an untick of an unticked item says nothing.
   const changed = input.done
     ? (
-        await sql<{ inserted: boolean }>`insert into opportunity_sop_items (tenant_id, opportunity_id, stage, item_key, done_by, note)
+        await sql<{
+          inserted: boolean;
+        }>`insert into opportunity_sop_items (tenant_id, opportunity_id, stage, item_key, done_by, note)
           values (${tenantId}, ${rec.id}, ${stage.key}, ${input.item}, ${ctx.principal.userId}, ${input.note ?? null})
           on conflict (tenant_id, opportunity_id, stage, item_key) do update set note = coalesce(excluded.note, opportunity_sop_items.note)
           returning (xmax = 0) as inserted`.execute(ctx.tx)

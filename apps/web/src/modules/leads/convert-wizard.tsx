@@ -1,5 +1,5 @@
-import { opportunityNameFor } from '@kehu/contracts/leads/conversion';
 import type { Conversion } from '@kehu/contracts/leads';
+import { opportunityNameFor } from '@kehu/contracts/leads/conversion';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, Checkbox, Form, Input, InputNumber, Modal, Radio } from 'antd';
 import { useTranslation } from 'react-i18next';
@@ -24,7 +24,8 @@ export function ConvertWizard({ lead, open, onClose }: { lead: Lead; open: boole
   const mode = Form.useWatch('customerMode', form) ?? 'new';
   const withOpp = Form.useWatch('withOpportunity', form) ?? true;
   const budget = lead.budget as { amount?: number } | null | undefined;
-  const budgetYuan = typeof budget?.amount === 'number' && budget.amount > 0 ? budget.amount / 100 : undefined;
+  const budgetYuan =
+    typeof budget?.amount === 'number' && budget.amount > 0 ? budget.amount / 100 : undefined;
   const convert = useMutation({
     mutationFn: (v: any) =>
       http.post<Conversion>(`/leads/${lead.id}/convert`, {
@@ -58,71 +59,67 @@ export function ConvertWizard({ lead, open, onClose }: { lead: Lead; open: boole
       destroyOnHidden
       okButtonProps={{ 'data-testid': 'convert-submit' } as any}
     >
-        <Form
-          form={form}
-          layout="vertical"
-          initialValues={{
-            customerMode: lead.duplicateOfObject === 'customer' ? 'existing' : 'new',
-            customerId: lead.duplicateOfObject === 'customer' ? lead.duplicateOfId : undefined,
-            customerName: lead.company || lead.name,
-            contactMode: 'new',
-            contactName: lead.name,
-            withOpportunity: true,
-            oppName: opportunityNameFor(lead, i18n.language),
-            amount: budgetYuan,
-          }}
-          onFinish={(v) => convert.mutate(v)}
-        >
-          <Form.Item name="customerMode" label={t('leads.convert.customer')}>
-            <Radio.Group
-              options={[
-                { value: 'new', label: t('leads.convert.newCustomer') },
-                { value: 'existing', label: t('leads.convert.existingCustomer') },
-              ]}
-            />
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={{
+          customerMode: lead.duplicateOfObject === 'customer' ? 'existing' : 'new',
+          customerId: lead.duplicateOfObject === 'customer' ? lead.duplicateOfId : undefined,
+          customerName: lead.company || lead.name,
+          contactMode: 'new',
+          contactName: lead.name,
+          withOpportunity: true,
+          oppName: opportunityNameFor(lead, i18n.language),
+          amount: budgetYuan,
+        }}
+        onFinish={(v) => convert.mutate(v)}
+      >
+        <Form.Item name="customerMode" label={t('leads.convert.customer')}>
+          <Radio.Group
+            options={[
+              { value: 'new', label: t('leads.convert.newCustomer') },
+              { value: 'existing', label: t('leads.convert.existingCustomer') },
+            ]}
+          />
+        </Form.Item>
+        {mode === 'existing' ? (
+          <Form.Item name="customerId" label={t('leads.convert.pickCustomer')} rules={[{ required: true }]}>
+            <LookupSelect object="customer" />
           </Form.Item>
-          {mode === 'existing' ? (
-            <Form.Item name="customerId" label={t('leads.convert.pickCustomer')} rules={[{ required: true }]}>
-              <LookupSelect object="customer" />
+        ) : (
+          <Form.Item name="customerName" label={t('leads.convert.customerName')} rules={[{ required: true }]}>
+            <Input maxLength={200} />
+          </Form.Item>
+        )}
+        <Form.Item name="contactMode" label={t('leads.convert.contact')}>
+          <Radio.Group
+            options={[
+              { value: 'new', label: t('leads.convert.newContact') },
+              { value: 'none', label: t('leads.convert.noContact') },
+            ]}
+          />
+        </Form.Item>
+        <Form.Item name="contactName" hidden>
+          <Input />
+        </Form.Item>
+        <Form.Item name="withOpportunity" valuePropName="checked">
+          <Checkbox>{t('leads.convert.withOpportunity')}</Checkbox>
+        </Form.Item>
+        {withOpp && (
+          <>
+            <Form.Item name="oppName" label={t('leads.convert.oppName')} rules={[{ required: true }]}>
+              <Input maxLength={200} data-testid="convert-opp-name" />
             </Form.Item>
-          ) : (
             <Form.Item
-              name="customerName"
-              label={t('leads.convert.customerName')}
-              rules={[{ required: true }]}
+              name="amount"
+              label={t('leads.convert.amount')}
+              extra={budgetYuan !== undefined ? t('leads.convert.amountFromBudget') : undefined}
             >
-              <Input maxLength={200} />
+              <InputNumber min={0} style={{ width: '100%' }} data-testid="convert-amount" />
             </Form.Item>
-          )}
-          <Form.Item name="contactMode" label={t('leads.convert.contact')}>
-            <Radio.Group
-              options={[
-                { value: 'new', label: t('leads.convert.newContact') },
-                { value: 'none', label: t('leads.convert.noContact') },
-              ]}
-            />
-          </Form.Item>
-          <Form.Item name="contactName" hidden>
-            <Input />
-          </Form.Item>
-          <Form.Item name="withOpportunity" valuePropName="checked">
-            <Checkbox>{t('leads.convert.withOpportunity')}</Checkbox>
-          </Form.Item>
-          {withOpp && (
-            <>
-              <Form.Item name="oppName" label={t('leads.convert.oppName')} rules={[{ required: true }]}>
-                <Input maxLength={200} data-testid="convert-opp-name" />
-              </Form.Item>
-              <Form.Item
-                name="amount"
-                label={t('leads.convert.amount')}
-                extra={budgetYuan !== undefined ? t('leads.convert.amountFromBudget') : undefined}
-              >
-                <InputNumber min={0} style={{ width: '100%' }} data-testid="convert-amount" />
-              </Form.Item>
-            </>
-          )}
-        </Form>
+          </>
+        )}
+      </Form>
     </Modal>
   );
 }

@@ -54,8 +54,9 @@ export function LogCallModal({
           leadId,
         });
     },
-    onSuccess: () => {
-      message.success(t('leads.inbox.callLogged'));
+    onSuccess: (_, v) => {
+      if (v.type === 'call' && v.outcome !== 'connected') message.info(t('leads.inbox.callLoggedNoResponse'));
+      else message.success(t('leads.inbox.callLogged'));
       void qc.invalidateQueries({ queryKey: leadsKeys.all });
       form.resetFields();
       onClose();

@@ -1,6 +1,19 @@
 import type { SopView } from '@kehu/contracts/sales';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Checkbox, Drawer, Form, Modal, Select, Skeleton, Space, Tag, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Checkbox,
+  Drawer,
+  Form,
+  Modal,
+  Select,
+  Skeleton,
+  Space,
+  Tag,
+  Typography,
+} from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
