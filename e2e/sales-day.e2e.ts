@@ -153,7 +153,7 @@ describe("salesperson's day: lead → call outcomes → convert lands on the opp
       await testId(page, 'opportunity-page').waitFor();
       await convertModal.waitFor({ state: 'detached' });
       assert.match(
-        await testId(page, 'opportunity-page').locator('h4').first().innerText(),
+        await visibleText(testId(page, 'opportunity-page').locator('h4').first()),
         new RegExp(`${COMPANY} · ${PRODUCT}`),
       );
       const converted = await sales.get<any>(`/records/lead/${lead.id}`);

@@ -15,6 +15,7 @@ import {
   Tag,
   Typography,
 } from 'antd';
+import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useLabel, useObjectMeta } from '../../app/meta';
@@ -209,7 +210,7 @@ export function OpportunityPage() {
                     )}
                     {i.done && i.doneBy && (
                       <Typography.Text type="secondary" style={{ marginLeft: 24, fontSize: 12 }}>
-                        {i.doneBy} · {i.doneAt?.slice(0, 16).replace('T', ' ')}
+                        {i.doneBy} · {i.doneAt ? dayjs(i.doneAt).format('YYYY-MM-DD HH:mm') : ''}
                       </Typography.Text>
                     )}
                   </div>
