@@ -65,6 +65,28 @@ export function KanbanPage() {
     move(card, to.stage, to.kind);
   };
   const draggedCard = dragging ? columnOf(dragging)?.cards.find((x) => x.id === dragging) : undefined;
+  // Screen readers hear the drag in the UI language (dnd-kit's defaults are English).
+  const nameOf = (id: unknown) =>
+    String(columns.flatMap((c) => c.cards).find((x) => x.id === id)?.name ?? '');
+  const stageOf = (id: unknown) => {
+    const c = columns.find((x) => x.stage === id);
+    return c ? label(c.label, c.stage) : '';
+  };
+  const accessibility = {
+    screenReaderInstructions: { draggable: t('sales.kanban.a11y.instructions') },
+    announcements: {
+      onDragStart: ({ active }: { active: { id: unknown } }) =>
+        t('sales.kanban.a11y.picked', { name: nameOf(active.id) }),
+      onDragOver: ({ active, over }: { active: { id: unknown }; over: { id: unknown } | null }) =>
+        over ? t('sales.kanban.a11y.over', { name: nameOf(active.id), stage: stageOf(over.id) }) : undefined,
+      onDragEnd: ({ active, over }: { active: { id: unknown }; over: { id: unknown } | null }) =>
+        over
+          ? t('sales.kanban.a11y.dropped', { name: nameOf(active.id), stage: stageOf(over.id) })
+          : t('sales.kanban.a11y.cancelled', { name: nameOf(active.id) }),
+      onDragCancel: ({ active }: { active: { id: unknown } }) =>
+        t('sales.kanban.a11y.cancelled', { name: nameOf(active.id) }),
+    },
+  };
 
   return (
     <div className="kehu-page" data-testid="sales-kanban">
@@ -108,6 +130,7 @@ export function KanbanPage() {
       ) : (
         <DndContext
           sensors={sensors}
+          accessibility={accessibility}
           onDragStart={onDragStart}
           onDragEnd={onDragEnd}
           onDragCancel={() => setDragging(null)}

@@ -58,6 +58,13 @@ export const zhCN = {
     completeMove: '推进到「{{stage}}」',
     later: '稍后再说',
     sopProgress: '本阶段 SOP 已完成 {{done}}/{{total}}',
+    a11y: {
+      instructions: '按住卡片拖到其他阶段；也可以用卡片上的「移动到」菜单。',
+      picked: '已拿起商机「{{name}}」',
+      over: '商机「{{name}}」在「{{stage}}」上方',
+      dropped: '商机「{{name}}」放到了「{{stage}}」',
+      cancelled: '已取消移动商机「{{name}}」',
+    },
   },
   opp: {
     advance: '推进到「{{stage}}」',
@@ -311,6 +318,13 @@ export const enUS: typeof zhCN = {
     completeMove: 'Move to “{{stage}}”',
     later: 'Not now',
     sopProgress: 'Stage SOP: {{done}} of {{total}} done',
+    a11y: {
+      instructions: 'Press and drag a card to another stage, or use the “Move to” menu on the card.',
+      picked: 'Picked up opportunity “{{name}}”',
+      over: 'Opportunity “{{name}}” is over “{{stage}}”',
+      dropped: 'Opportunity “{{name}}” was dropped on “{{stage}}”',
+      cancelled: 'Moving opportunity “{{name}}” was cancelled',
+    },
   },
   opp: {
     advance: 'Advance to “{{stage}}”',
