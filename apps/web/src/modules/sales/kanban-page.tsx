@@ -44,7 +44,7 @@ export function KanbanPage() {
     queryKey: salesKeys.kanban(pipeline, unitId, search),
     queryFn: () => salesApi.kanban({ pipeline, unit: unitId, q: search || undefined }),
   });
-  const { move, modal } = useStageMove();
+  const { move, moving, modal } = useStageMove();
   const canMove = can('opportunity:update');
   const [dragging, setDragging] = useState<string | null>(null);
   // A mouse drag starts after 6 px (a click still opens the card); on a phone a long press
@@ -53,7 +53,18 @@ export function KanbanPage() {
     useSensor(PointerSensor, { activationConstraint: { distance: 6 } }),
     useSensor(TouchSensor, { activationConstraint: { delay: 300, tolerance: 8 } }),
   );
-  const columns = board.data?.columns ?? [];
+  // While a move is in flight the card shows in the stage it was dropped on (the refetch after
+  // success confirms it; a refused move leaves it where it was).
+  const columns = (board.data?.columns ?? []).map((c) => {
+    if (!moving) return c;
+    const card = board.data?.columns.flatMap((x) => x.cards).find((x) => x.id === moving.id);
+    if (!card) return c;
+    if (c.stage === moving.stage && !c.cards.some((x) => x.id === moving.id))
+      return { ...c, cards: [card, ...c.cards] };
+    if (c.stage !== moving.stage && c.cards.some((x) => x.id === moving.id))
+      return { ...c, cards: c.cards.filter((x) => x.id !== moving.id) };
+    return c;
+  });
   const columnOf = (cardId: string) => columns.find((c) => c.cards.some((x) => x.id === cardId));
   const onDragStart = (e: DragStartEvent) => setDragging(String(e.active.id));
   const onDragEnd = (e: DragEndEvent) => {
@@ -139,7 +150,7 @@ export function KanbanPage() {
             className="sales-kanban"
             style={{ display: 'flex', gap: 12, overflowX: 'auto', paddingBottom: 8 }}
           >
-            {board.data.columns.map((col) => (
+            {columns.map((col) => (
               <KanbanLane key={col.stage} col={col} isMobile={isMobile} dragging={!!dragging}>
                 <div style={{ display: 'flex', justifyContent: 'space-between', marginBottom: 8 }}>
                   <Space size={4}>
@@ -160,7 +171,7 @@ export function KanbanPage() {
                     key={card.id}
                     card={card}
                     progress={col.sop?.[card.id]}
-                    columns={board.data.columns}
+                    columns={columns}
                     current={col.stage}
                     onOpen={() => navigate(`/o/opportunity/${card.id}`)}
                     onMove={(stage, kind) => move(card.id, stage, kind)}

@@ -99,7 +99,12 @@ export function useStageMove(onMoved?: () => void) {
       />
     </>
   );
-  return { move, pending: mutation.isPending, modal: modalEl };
+  // The move in flight, so a board can show the card where it was dropped until the server answers.
+  const moving =
+    mutation.isPending && mutation.variables
+      ? { id: mutation.variables.id, stage: mutation.variables.stage }
+      : null;
+  return { move, pending: mutation.isPending, moving, modal: modalEl };
 }
 
 /** The SOP of the stages a blocked move needs, ticked in place; the move button waits for the required ones. */
