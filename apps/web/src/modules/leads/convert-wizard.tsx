@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, Checkbox, Form, Input, InputNumber, Modal, Radio } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
+import { useSession } from '../../app/session';
 import { LookupSelect } from '../../records/lookup-select';
 import { http } from '../../shared/api-client';
 import { errorMessage } from '../../shared/ui/error-result';
@@ -20,9 +21,12 @@ export function ConvertWizard({ lead, open, onClose }: { lead: Lead; open: boole
   const { modal, message } = App.useApp();
   const qc = useQueryClient();
   const navigate = useNavigate();
+  const { can } = useSession();
+  // Someone who may not create opportunities converts into a customer and contact only.
+  const mayCreateOpp = can('opportunity:create');
   const [form] = Form.useForm();
   const mode = Form.useWatch('customerMode', form) ?? 'new';
-  const withOpp = Form.useWatch('withOpportunity', form) ?? true;
+  const withOpp = Form.useWatch('withOpportunity', form) ?? mayCreateOpp;
   const budget = lead.budget as { amount?: number } | null | undefined;
   const budgetYuan =
     typeof budget?.amount === 'number' && budget.amount > 0 ? budget.amount / 100 : undefined;
@@ -68,7 +72,7 @@ export function ConvertWizard({ lead, open, onClose }: { lead: Lead; open: boole
           customerName: lead.company || lead.name,
           contactMode: 'new',
           contactName: lead.name,
-          withOpportunity: true,
+          withOpportunity: mayCreateOpp,
           oppName: opportunityNameFor(lead, i18n.language),
           amount: budgetYuan,
         }}
@@ -102,7 +106,7 @@ export function ConvertWizard({ lead, open, onClose }: { lead: Lead; open: boole
         <Form.Item name="contactName" hidden>
           <Input />
         </Form.Item>
-        <Form.Item name="withOpportunity" valuePropName="checked">
+        <Form.Item name="withOpportunity" valuePropName="checked" hidden={!mayCreateOpp}>
           <Checkbox>{t('leads.convert.withOpportunity')}</Checkbox>
         </Form.Item>
         {withOpp && (
