@@ -45,6 +45,7 @@ export interface Activities {
   lead_id: string | null;
   occurred_at: Timestamp | null;
   opportunity_id: string | null;
+  outcome: string | null;
   owner_id: string;
   reminded_at: Timestamp | null;
   status: string | null;
@@ -652,6 +653,7 @@ export interface Leads {
   phone: string | null;
   pool_id: string | null;
   pooled_at: Timestamp | null;
+  product: string | null;
   region: string | null;
   remark: string | null;
   score: number | null;

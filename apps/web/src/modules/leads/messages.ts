@@ -33,6 +33,7 @@ export const zh = {
     responded: '已响应',
     logCall: '记录通话',
     callLogged: '已记录通话，响应计时已停止',
+    callLoggedNoResponse: '已记录通话：未接通不算首次响应，响应计时继续',
     followUp: '跟进 {{time}}',
     followUpOverdue: '跟进已逾期',
     score: '评分',
@@ -47,6 +48,14 @@ export const zh = {
     duration: '时长（分钟）',
     nextFollowUp: '下次跟进',
     types: { call: '电话', wecom: '企业微信', visit: '拜访' },
+    outcome: '通话结果',
+    outcomes: { connected: '接通', no_answer: '未接通', invalid_number: '空号', refused: '拒接' },
+    outcomeHint: {
+      connected: '算作首次响应，停止 SLA 计时',
+      no_answer: '不算首次响应，SLA 继续计时；多次未接通会小幅降低评分',
+      invalid_number: '不算首次响应；评分大幅降低，请核实号码',
+      refused: '不算首次响应；评分降低',
+    },
   },
   pool: {
     title: '线索公海',
@@ -125,6 +134,8 @@ export const zh = {
     amount: '预计金额（元）',
     submit: '确认转化',
     done: '转化完成',
+    amountFromBudget: '来自线索预算',
+    landed: '已转化，正在打开商机',
     steps: { customer: '客户', contact: '联系人', opportunity: '商机' },
   },
   settings: {
@@ -233,6 +244,7 @@ export const en: typeof zh = {
     responded: 'Responded',
     logCall: 'Log call',
     callLogged: 'Call logged; the response clock stopped',
+    callLoggedNoResponse: 'Call logged: not a first response, the response clock keeps running',
     followUp: 'follow up {{time}}',
     followUpOverdue: 'follow-up overdue',
     score: 'Score',
@@ -247,6 +259,20 @@ export const en: typeof zh = {
     duration: 'Duration (min)',
     nextFollowUp: 'Next follow-up',
     types: { call: 'Call', wecom: 'WeCom', visit: 'Visit' },
+    outcome: 'Outcome',
+    outcomes: {
+      connected: 'Connected',
+      no_answer: 'No answer',
+      invalid_number: 'Invalid number',
+      refused: 'Refused',
+    },
+    outcomeHint: {
+      connected: 'Counts as the first response and stops the SLA clock',
+      no_answer:
+        'Not a first response: the SLA clock keeps running; repeated no-answers lower the score a little',
+      invalid_number: 'Not a first response; the score drops sharply — check the number',
+      refused: 'Not a first response; the score drops',
+    },
   },
   pool: {
     title: 'Lead pool',
@@ -325,6 +351,8 @@ export const en: typeof zh = {
     amount: 'Expected amount (CNY)',
     submit: 'Convert',
     done: 'Converted',
+    amountFromBudget: 'From the lead’s budget',
+    landed: 'Converted — opening the opportunity',
     steps: { customer: 'Customer', contact: 'Contact', opportunity: 'Opportunity' },
   },
   settings: {
