@@ -131,6 +131,11 @@ const asInput = (l: LineOut): LineIn => ({
 export async function reviseQuote(ctx: RecordCtx, id: string, body: ReviseBody, locale: Locale) {
   const quote = await liveRecord(ctx, id);
   const tenantId = ctx.principal.tenantId;
+  const currency = String(quote.currency ?? 'CNY');
+  // New lines are checked first: a product the caller cannot see is a field error whatever the state.
+  const given = body.lines
+    ? await priceLines(ctx.tx, ctx.principal, ctx.actor, currency, body.lines)
+    : null;
   const status = String(quote.status ?? 'draft');
   if (status === 'superseded') {
     const next = await latestRevision(ctx.tx, tenantId, rootOf(quote));
@@ -138,15 +143,8 @@ export async function reviseQuote(ctx: RecordCtx, id: string, body: ReviseBody, 
   }
   if (status !== 'approved')
     throw salesProblem('conflict', locale, 'quote_status', { status: statusLabel(ctx, status, locale) });
-  const currency = String(quote.currency ?? 'CNY');
   const old = await readLines(ctx.tx, tenantId, quote.id);
-  const priced = await priceLines(
-    ctx.tx,
-    ctx.principal,
-    ctx.actor,
-    currency,
-    body.lines ?? old.map(asInput),
-  );
+  const priced = given ?? (await priceLines(ctx.tx, ctx.principal, ctx.actor, currency, old.map(asInput)));
   const rerun = terms(priced.lines) !== terms(old);
   const root = rootOf(quote);
   const [created] = await createRecords(
@@ -303,7 +301,8 @@ export async function printableFor(ctx: RecordCtx, id: string, locale: Locale): 
     status: String(quote.status ?? 'draft'),
     customerName: quote._display?.customerId ?? '',
     ownerName: owner?.name ?? null,
-    date: String(quote.createdAt ?? '').slice(0, 10),
+    date: todayInTenant(new Date(String(quote.createdAt))),
+    stamp: new Date(String(quote.updatedAt ?? quote.createdAt)),
     validUntil: typeof quote.validUntil === 'string' ? quote.validUntil : null,
     currency: String(quote.currency ?? 'CNY'),
     lines,

@@ -13,6 +13,8 @@ export interface Printable {
   customerName: string;
   ownerName: string | null;
   date: string;
+  /** Last change of the quote: the PDF's creation date, so one quote always prints the same bytes. */
+  stamp: Date;
   validUntil: string | null;
   currency: string;
   lines: LineOut[];
@@ -146,7 +148,11 @@ export async function renderQuotePdf(p: Printable): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4',
     margin: 48,
-    info: { Title: `${p.name} v${p.revision}`, Author: p.company.companyName ?? p.company.tenantName },
+    info: {
+      Title: `${p.name} v${p.revision}`,
+      Author: p.company.companyName ?? p.company.tenantName,
+      CreationDate: p.stamp,
+    },
   });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));

@@ -85,7 +85,7 @@ export async function openShared(
     const q = (
       await sql<any>`
         select q.id, q.name, q.revision, q.status, q.currency, q.valid_until::text as valid_until, q.notes,
-          q.subtotal, q.discount_total, q.tax_total, q.total, q.discount_percent, q.created_at,
+          q.subtotal, q.discount_total, q.tax_total, q.total, q.discount_percent, q.created_at, q.updated_at,
           c.name as customer_name, u.name as owner_name
         from quotes q
         left join customers c on c.tenant_id = q.tenant_id and c.id = q.customer_id
@@ -114,7 +114,8 @@ export async function openShared(
       status: String(q.status),
       customerName: String(q.customer_name ?? ''),
       ownerName: q.owner_name ?? null,
-      date: new Date(q.created_at).toISOString().slice(0, 10),
+      date: todayInTenant(new Date(q.created_at)),
+      stamp: new Date(q.updated_at),
       validUntil: q.valid_until ?? null,
       currency: String(q.currency ?? 'CNY'),
       lines: await readLines(tx, tenantId, q.id),
