@@ -20,14 +20,19 @@ import {
 describe('quote documents', () => {
   const kehu = useServerAndBrowser();
 
-  it('revises an approved quote, downloads its PDF, shares it to a phone and turns it into a contract', { timeout: 300_000 }, async () => {
+  it('revises an approved quote, downloads its PDF, shares it to a phone and turns it into a contract', {
+    timeout: 300_000,
+  }, async () => {
     await putAsAdmin(kehu.server.url, '/sales/quote-settings', (s: Record<string, unknown>) => {
       const { tenantName: _, ...input } = s;
       return { ...input, companyName: '宁波客户科技有限公司', phone: '0574-8888 6666' };
     });
     const sales = await apiLogin(kehu.server.url, 'sun.lei');
     const customerName = `宁波港城五金 ${Date.now().toString(36)}`;
-    const customer = await sales.post<{ id: string }>('/records/customer', { name: customerName, kind: 'company' });
+    const customer = await sales.post<{ id: string }>('/records/customer', {
+      name: customerName,
+      kind: 'company',
+    });
     const quote = await sales.post<{ id: string }>('/records/quote', {
       name: '门锁与安装报价',
       customerId: customer.id,
@@ -62,7 +67,10 @@ describe('quote documents', () => {
       const v2 = page.url().split('/').pop()!;
 
       // The PDF: a real file with the Chinese font inside.
-      const [download] = await Promise.all([page.waitForEvent('download'), testId(page, 'quote-pdf').click()]);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        testId(page, 'quote-pdf').click(),
+      ]);
       const pdf = readFileSync((await download.path())!);
       assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
       assert.ok(pdf.includes('/FontFile2'), 'the font is embedded');
@@ -90,7 +98,11 @@ describe('quote documents', () => {
       assert.equal(await testId(phone.page, 'share-line').count(), 2);
       const width = await phone.page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(width <= 390, `the share page is ${width} px wide`);
-      assert.equal(await phone.page.locator('[data-testid="user-menu"]').count(), 0, 'not the app: no sign-in');
+      assert.equal(
+        await phone.page.locator('[data-testid="user-menu"]').count(),
+        0,
+        'not the app: no sign-in',
+      );
       await screenshot(phone.page, 'quote-share-390-zh-CN.png');
       await phone.context.close();
       // A wrong token is the same "not valid" page.
@@ -102,7 +114,9 @@ describe('quote documents', () => {
 
       // The owner sees the view: on the panel and on the quote's timeline.
       await page.reload();
-      await eventually(async () => assert.match(await visibleText(testId(page, 'share-views')), /客户已查看 1 次/));
+      await eventually(async () =>
+        assert.match(await visibleText(testId(page, 'share-views')), /客户已查看 1 次/),
+      );
       await page.getByText('客户查看了报价').first().waitFor();
 
       // The store manager turns the approved revision into a contract (the primary button).
@@ -117,11 +131,14 @@ describe('quote documents', () => {
       await testId(manager.page, 'contract-page').waitFor();
       await manager.context.close();
 
-      // The same page in English, and on a phone.
+      // The same page in English (the manager's language set to en-US), and on a phone.
+      const managerApi = await apiLogin(kehu.server.url, 'zhang.wei');
+      await managerApi.patch('/auth/me', { locale: 'en-US' });
       const en = await newPage(kehu.browser, kehu.server, { locale: 'en-US' });
-      await login(en.page, 'sun.lei');
+      await login(en.page, 'zhang.wei');
       await en.page.goto(`/o/quote/${v2}`);
       await testId(en.page, 'quote-revisions').waitFor();
+      await en.page.getByText('Customer link').waitFor();
       await screenshot(en.page, 'quote-document-1366-en-US.png');
       await en.context.close();
       const mobile = await newPage(kehu.browser, kehu.server, {

@@ -24,8 +24,8 @@ import { orderHooks, paymentHooks, recomputeOrderPaid } from './order.service.ts
 import { ownedDocuments, ownershipHooks } from './ownership.hooks.ts';
 import { stageOptions } from './pipeline.service.ts';
 import { onQuoteDecision } from './quote.service.ts';
-import { quoteDocumentHooks } from './quote-document.service.ts';
 import { quoteDocumentRoutes } from './quote-document.routes.ts';
+import { quoteDocumentHooks } from './quote-document.service.ts';
 import { registerQuoteShare } from './quote-share.page.ts';
 import { seedSales } from './sales.demo.ts';
 

@@ -70,7 +70,9 @@ describe('quotes are documents', () => {
 
     // Validity and notes only: v2 is approved at once, v1 kept as 已修订.
     const until = addDays(todayInTenant(), 60);
-    const v2 = await ok(sun.post(`/quotes/${v1.id}/revisions`, { validUntil: until, notes: '含安装及一年质保' }));
+    const v2 = await ok(
+      sun.post(`/quotes/${v1.id}/revisions`, { validUntil: until, notes: '含安装及一年质保' }),
+    );
     assert.equal(v2.quote.revision, 2);
     assert.equal(v2.quote.revisionOf, v1.id);
     assert.equal(v2.quote.status, 'approved');
@@ -93,7 +95,9 @@ describe('quotes are documents', () => {
     // A discount change: v3 goes through approval again (20 % > 15 % → the dealer manager).
     const v3 = await ok(
       sun.post(`/quotes/${v2.quote.id}/revisions`, {
-        lines: [{ productName: '智能门锁 X1', quantity: 10, unitPrice: 100_000, discountPercent: 20, taxRate: 13 }],
+        lines: [
+          { productName: '智能门锁 X1', quantity: 10, unitPrice: 100_000, discountPercent: 20, taxRate: 13 },
+        ],
       }),
     );
     assert.equal(v3.quote.revision, 3);
@@ -106,7 +110,9 @@ describe('quotes are documents', () => {
     await ok(zhang.post(`/approvals/${v3.approval.id}/approve`, {}));
     const v4 = await ok(
       sun.post(`/quotes/${v3.quote.id}/revisions`, {
-        lines: [{ productName: '智能门锁 X1', quantity: 12, unitPrice: 100_000, discountPercent: 5, taxRate: 13 }],
+        lines: [
+          { productName: '智能门锁 X1', quantity: 12, unitPrice: 100_000, discountPercent: 5, taxRate: 13 },
+        ],
       }),
     );
     assert.equal(v4.approvalRerun, true);
@@ -153,8 +159,17 @@ describe('quotes are documents', () => {
       'a salesperson does not set the letterhead',
     );
     const { tenantName: _, ...input } = settings;
-    await ok(admin.request('PUT', '/sales/quote-settings', { ...input, validityDays: 7, companyName: '宁波客户科技有限公司' }));
-    const badLogo = await admin.request('PUT', '/sales/quote-settings', { ...input, logo: 'javascript:alert(1)' });
+    await ok(
+      admin.request('PUT', '/sales/quote-settings', {
+        ...input,
+        validityDays: 7,
+        companyName: '宁波客户科技有限公司',
+      }),
+    );
+    const badLogo = await admin.request('PUT', '/sales/quote-settings', {
+      ...input,
+      logo: 'javascript:alert(1)',
+    });
     assert.equal(badLogo.status, 422);
     assert.equal(badLogo.body.errors[0].field, 'logo');
     const second = await ok(sun.post('/records/quote', { name: 'B', customerId: await newCustomer(sun) }));
@@ -169,7 +184,9 @@ describe('quotes are documents', () => {
     assert.equal(contract.status, 409);
     assert.equal(contract.body.reason, 'quote_expired');
     // A validity-only revision brings it back without another approval, and 转合同 works.
-    const v2 = await ok(sun.post(`/quotes/${quote.id}/revisions`, { validUntil: addDays(todayInTenant(), 10) }));
+    const v2 = await ok(
+      sun.post(`/quotes/${quote.id}/revisions`, { validUntil: addDays(todayInTenant(), 10) }),
+    );
     assert.equal(v2.quote.status, 'approved');
     const made = await ok(zhang.post(`/quotes/${v2.quote.id}/contract`, {}));
     assert.equal(made.quoteId, v2.quote.id);
@@ -204,14 +221,25 @@ describe('quotes are documents', () => {
     assert.match(raw, /\/BaseFont \/[A-Z]{6}\+NotoSansSC/, 'as a subset');
     assert.ok(pdf.length < 200_000, `a one-page quote stays small (${pdf.length} bytes)`);
     const text = pdfUnicode(pdf);
-    for (const s of ['宁波客户科技有限公司', '杭州西湖建材有限公司', '报价单', '智能门锁', '有效期至', '签字', '壹'])
+    for (const s of [
+      '宁波客户科技有限公司',
+      '杭州西湖建材有限公司',
+      '报价单',
+      '智能门锁',
+      '有效期至',
+      '签字',
+      '壹',
+    ])
       for (const ch of s) assert.ok(text.includes(ch), `the PDF shows ${ch} (of ${s})`);
     const audit = await q(
       env,
       seed.tenantId,
       sql`select action, meta from audit_log where record_id = ${quote.id} and action = 'export'`,
     );
-    assert.deepEqual(audit.map((a: any) => a.meta.format), ['pdf']);
+    assert.deepEqual(
+      audit.map((a: any) => a.meta.format),
+      ['pdf'],
+    );
 
     // Scope and permission like the quote: another dealer 404, another tenant 404, a role without quotes 403.
     const ma = await login(env, seed.slug, 'ma.chao');
@@ -221,7 +249,10 @@ describe('quotes are documents', () => {
     assert.equal((await otherAdmin.get(`/quotes/${quote.id}/pdf`)).status, 404);
     const service = await login(env, seed.slug, 'zhou.xiaoyan');
     assert.equal((await service.get(`/quotes/${quote.id}/pdf`)).status, 403);
-    assert.equal((await new (sun.constructor as any)(env.baseUrl).get(`/quotes/${quote.id}/pdf`)).status, 401);
+    assert.equal(
+      (await new (sun.constructor as any)(env.baseUrl).get(`/quotes/${quote.id}/pdf`)).status,
+      401,
+    );
   });
 
   it('shares an approved quote by an unguessable link the customer opens signed out; wrong, revoked, expired and foreign links are 404', async () => {
@@ -237,7 +268,11 @@ describe('quotes are documents', () => {
     const share = await ok(sun.post(`/quotes/${quote.id}/share`));
     assert.match(share.path, /^\/q\/[A-Za-z0-9_-]{54}$/);
     assert.equal(share.expiresOn, quote.validUntil);
-    assert.equal((await ok(sun.post(`/quotes/${quote.id}/share`))).path, share.path, 'sharing again gives the same link');
+    assert.equal(
+      (await ok(sun.post(`/quotes/${quote.id}/share`))).path,
+      share.path,
+      'sharing again gives the same link',
+    );
 
     const page = await anon(env, share.path, {
       'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148',
@@ -322,9 +357,15 @@ describe('quotes are documents', () => {
     assert.equal((await ok(sun.get(`/quotes/${v1.id}/document`))).share, null);
     await ok(
       sun.post(`/quotes/${v2.quote.id}/revisions`, {
-        lines: [{ productName: '智能门锁 X1', quantity: 10, unitPrice: 100_000, discountPercent: 30, taxRate: 13 }],
+        lines: [
+          { productName: '智能门锁 X1', quantity: 10, unitPrice: 100_000, discountPercent: 30, taxRate: 13 },
+        ],
       }),
     );
-    assert.equal((await anon(env, share.path)).status, 404, 'a pending revision is not shown to the customer');
+    assert.equal(
+      (await anon(env, share.path)).status,
+      404,
+      'a pending revision is not shown to the customer',
+    );
   });
 });

@@ -85,8 +85,7 @@ export const quoteDocumentRoutes: RouteSpec[] = [
     tags: ['sales'],
     params: idParam,
     response: QuoteShare,
-    handler: (req) =>
-      req.tx(async (tx) => shareQuote(await quoteCtx(req, tx), req.params.id, req.locale)),
+    handler: (req) => req.tx(async (tx) => shareQuote(await quoteCtx(req, tx), req.params.id, req.locale)),
   }),
   defineRoute({
     method: 'DELETE',

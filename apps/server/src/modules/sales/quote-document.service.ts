@@ -12,7 +12,6 @@ import {
 } from '../../engine/records/record.service.ts';
 import type { RecordOut } from '../../engine/records/record-mapper.ts';
 import { liveRecord } from './opportunity.service.ts';
-import type { Printable } from './quote-pdf.ts';
 import {
   type LineIn,
   type LineOut,
@@ -24,6 +23,7 @@ import {
   submitQuote,
   writeLines,
 } from './quote.service.ts';
+import type { Printable } from './quote-pdf.ts';
 import { newShareToken } from './quote-share-token.ts';
 import { addDays, isExpired, todayInTenant } from './quote-validity.ts';
 import { salesProblem, st } from './sales.messages.ts';
@@ -82,7 +82,9 @@ const WRITABLE_WHEN_LOCKED = new Set(['status', 'ownerId', 'unitId']);
 export const quoteDocumentHooks: ObjectHooks = {
   async beforeWrite(ctx, items, op) {
     if (op === 'create') {
-      const missing = items.filter((it) => it.values.validUntil === undefined || it.values.validUntil === null);
+      const missing = items.filter(
+        (it) => it.values.validUntil === undefined || it.values.validUntil === null,
+      );
       if (missing.length === 0) return;
       const { validityDays } = await getQuoteSettings(ctx.tx, ctx.principal.tenantId);
       const until = addDays(todayInTenant(), validityDays);
@@ -133,9 +135,7 @@ export async function reviseQuote(ctx: RecordCtx, id: string, body: ReviseBody, 
   const tenantId = ctx.principal.tenantId;
   const currency = String(quote.currency ?? 'CNY');
   // New lines are checked first: a product the caller cannot see is a field error whatever the state.
-  const given = body.lines
-    ? await priceLines(ctx.tx, ctx.principal, ctx.actor, currency, body.lines)
-    : null;
+  const given = body.lines ? await priceLines(ctx.tx, ctx.principal, ctx.actor, currency, body.lines) : null;
   const status = String(quote.status ?? 'draft');
   if (status === 'superseded') {
     const next = await latestRevision(ctx.tx, tenantId, rootOf(quote));
@@ -178,7 +178,9 @@ export async function reviseQuote(ctx: RecordCtx, id: string, body: ReviseBody, 
   // The link the customer holds shows the quote in force: it moves to an approved revision.
   const held = (
     await sql<{ share_token: string | null; shared_at: Date | null }>`
-      select share_token, shared_at from quotes where tenant_id = ${tenantId} and id = ${quote.id}`.execute(ctx.tx)
+      select share_token, shared_at from quotes where tenant_id = ${tenantId} and id = ${quote.id}`.execute(
+      ctx.tx,
+    )
   ).rows[0];
   await sql`update quotes set superseded_by = ${newId}, share_token = null, shared_at = null
     where tenant_id = ${tenantId} and id = ${quote.id}`.execute(ctx.tx);
@@ -277,7 +279,9 @@ export async function shareQuote(ctx: RecordCtx, id: string, locale: Locale) {
 export async function revokeShare(ctx: RecordCtx, id: string) {
   const quote = await liveRecord(ctx, id);
   const r = await sql`update quotes set share_token = null, shared_at = null
-    where tenant_id = ${ctx.principal.tenantId} and id = ${quote.id} and share_token is not null`.execute(ctx.tx);
+    where tenant_id = ${ctx.principal.tenantId} and id = ${quote.id} and share_token is not null`.execute(
+    ctx.tx,
+  );
   if (Number(r.numAffectedRows ?? 0) > 0)
     await writeAudit(ctx.tx, ctx.actor, { action: 'share_revoke', object: 'quote', recordId: quote.id });
 }

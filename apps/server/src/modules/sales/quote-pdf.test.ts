@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { money, rmbInWords } from './quote-pdf.ts';
-import { addDays, isExpired } from './quote-validity.ts';
 import { newShareToken, tenantOfShareToken } from './quote-share-token.ts';
+import { addDays, isExpired } from './quote-validity.ts';
 
 describe('quote document helpers', () => {
   it('writes a CNY amount in capital numerals as Chinese invoices do', () => {

@@ -92,7 +92,10 @@ const TEXT = {
 export const quoteText = (locale: Locale) => TEXT[locale === 'en-US' ? 'en-US' : 'zh-CN'];
 
 export function money(fen: number, currency = 'CNY'): string {
-  const s = (Math.abs(fen) / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const s = (Math.abs(fen) / 100).toLocaleString('en-US', {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  });
   return `${fen < 0 ? '-' : ''}${currency === 'CNY' ? '¥' : `${currency} `}${s}`;
 }
 
@@ -179,7 +182,11 @@ export async function renderQuotePdf(p: Printable): Promise<Buffer> {
     }
   }
   const company = p.company.companyName ?? p.company.tenantName;
-  doc.font('bold').fontSize(16).fillColor('#000').text(company, textX, y, { width: width - (textX - left) });
+  doc
+    .font('bold')
+    .fontSize(16)
+    .fillColor('#000')
+    .text(company, textX, y, { width: width - (textX - left) });
   const contact = [
     p.company.address,
     p.company.phone ? `${T.phone} ${p.company.phone}` : null,
@@ -187,9 +194,19 @@ export async function renderQuotePdf(p: Printable): Promise<Buffer> {
   ]
     .filter(Boolean)
     .join('  ·  ');
-  if (contact) doc.font('body').fontSize(9).fillColor(grey).text(contact, textX, doc.y + 2);
+  if (contact)
+    doc
+      .font('body')
+      .fontSize(9)
+      .fillColor(grey)
+      .text(contact, textX, doc.y + 2);
   y = Math.max(doc.y, p.company.logo ? y + 50 : doc.y) + 8;
-  doc.moveTo(left, y).lineTo(left + width, y).lineWidth(1.2).strokeColor('#1677ff').stroke();
+  doc
+    .moveTo(left, y)
+    .lineTo(left + width, y)
+    .lineWidth(1.2)
+    .strokeColor('#1677ff')
+    .stroke();
 
   // Title and facts.
   y += 14;
@@ -229,12 +246,15 @@ export async function renderQuotePdf(p: Printable): Promise<Buffer> {
     if (fill) doc.rect(left, yy, width, h).fill(fill);
     let x = left;
     cells.forEach((c, i) => {
-      doc
-        .fillColor('#000')
-        .text(c, x + 4, yy + 4, { width: cols[i]!.w - 8, align: cols[i]!.align });
+      doc.fillColor('#000').text(c, x + 4, yy + 4, { width: cols[i]!.w - 8, align: cols[i]!.align });
       x += cols[i]!.w;
     });
-    doc.moveTo(left, yy + h).lineTo(left + width, yy + h).lineWidth(0.5).strokeColor('#d9d9d9').stroke();
+    doc
+      .moveTo(left, yy + h)
+      .lineTo(left + width, yy + h)
+      .lineWidth(0.5)
+      .strokeColor('#d9d9d9')
+      .stroke();
     return yy + h;
   };
   y = row(
@@ -272,7 +292,10 @@ export async function renderQuotePdf(p: Printable): Promise<Buffer> {
     [T.total, money(p.totals.total, p.currency), true],
   ];
   for (const [k, v, strong] of totals) {
-    doc.font(strong ? 'bold' : 'body').fontSize(strong ? 12 : 10).fillColor(strong ? '#000' : grey);
+    doc
+      .font(strong ? 'bold' : 'body')
+      .fontSize(strong ? 12 : 10)
+      .fillColor(strong ? '#000' : grey);
     doc.text(k, left + width - 260, y, { width: 120, align: 'right' });
     doc.fillColor('#000').text(v, left + width - 130, y, { width: 130, align: 'right' });
     y = doc.y + 4;
@@ -293,8 +316,16 @@ export async function renderQuotePdf(p: Printable): Promise<Buffer> {
       doc.addPage();
       y = doc.page.margins.top;
     }
-    doc.font('bold').fontSize(10).fillColor('#000').text(k, left, y + 6);
-    doc.font('body').fontSize(9).fillColor('#333').text(v, left, doc.y + 2, { width });
+    doc
+      .font('bold')
+      .fontSize(10)
+      .fillColor('#000')
+      .text(k, left, y + 6);
+    doc
+      .font('body')
+      .fontSize(9)
+      .fillColor('#333')
+      .text(v, left, doc.y + 2, { width });
     y = doc.y + 4;
   }
 
@@ -311,8 +342,16 @@ export async function renderQuotePdf(p: Printable): Promise<Buffer> {
   ].forEach(([who, name], i) => {
     const x = left + i * (boxW + 24);
     doc.rect(x, y, boxW, 96).lineWidth(0.8).strokeColor('#bfbfbf').stroke();
-    doc.font('bold').fontSize(10).fillColor('#000').text(who!, x + 10, y + 10, { width: boxW - 20 });
-    doc.font('body').fontSize(9).fillColor('#333').text(name!, x + 10, doc.y + 2, { width: boxW - 20 });
+    doc
+      .font('bold')
+      .fontSize(10)
+      .fillColor('#000')
+      .text(who!, x + 10, y + 10, { width: boxW - 20 });
+    doc
+      .font('body')
+      .fontSize(9)
+      .fillColor('#333')
+      .text(name!, x + 10, doc.y + 2, { width: boxW - 20 });
     doc.fillColor(grey).text(`${T.sign}：`, x + 10, y + 58);
     doc.text(`${T.signDate}：`, x + 10, y + 76);
   });

@@ -6,7 +6,10 @@ import { randomBytes } from 'node:crypto';
  * lead forms); the random part (192 bits) is what makes the link unguessable.
  */
 export function newShareToken(tenantId: string): string {
-  return Buffer.from(tenantId.replaceAll('-', ''), 'hex').toString('base64url') + randomBytes(24).toString('base64url');
+  return (
+    Buffer.from(tenantId.replaceAll('-', ''), 'hex').toString('base64url') +
+    randomBytes(24).toString('base64url')
+  );
 }
 
 export function tenantOfShareToken(token: string): string | null {

@@ -7,9 +7,9 @@ import { inTenant } from '../../core/db/tenant-scope.ts';
 import { AppError } from '../../core/errors.ts';
 import { type Locale, pickLocale } from '../../core/i18n/locale.ts';
 import { contentDisposition } from '../../engine/records/export/cells.ts';
+import { readLines } from './quote.service.ts';
 import { getQuoteSettings } from './quote-document.service.ts';
 import { money, type Printable, quoteText, renderQuotePdf, rmbInWords } from './quote-pdf.ts';
-import { readLines } from './quote.service.ts';
 import { tenantOfShareToken } from './quote-share-token.ts';
 import { todayInTenant } from './quote-validity.ts';
 
@@ -25,7 +25,8 @@ const PAGE_TEXT = {
   },
   'en-US': {
     gone: 'This link is not valid',
-    goneHint: 'The link may have been withdrawn or the quote has expired. Please ask your sales contact for a current quote.',
+    goneHint:
+      'The link may have been withdrawn or the quote has expired. Please ask your sales contact for a current quote.',
     download: 'Download PDF',
     contact: 'Questions? Contact',
   },

@@ -22,7 +22,6 @@ import {
   submitForApproval,
 } from '../approvals/index.ts';
 import { liveRecord } from './opportunity.service.ts';
-import { isExpired } from './quote-validity.ts';
 import {
   type LineAmounts,
   lineAmounts,
@@ -31,6 +30,7 @@ import {
   type Tier,
   tierPrice,
 } from './quote.calc.ts';
+import { isExpired } from './quote-validity.ts';
 import { salesProblem } from './sales.messages.ts';
 
 export interface LineIn {
@@ -202,7 +202,14 @@ export async function setLines(ctx: RecordCtx, id: string, lines: LineIn[], loca
     throw salesProblem('conflict', locale, 'quote_status', { status: statusLabel(ctx, status, locale) });
   const currency = String(quote.currency ?? 'CNY');
   const priced = await priceLines(ctx.tx, ctx.principal, ctx.actor, currency, lines);
-  await writeLines(ctx, quote.id, currency, priced, status !== 'draft' ? { status: 'draft' } : {}, 'quote_lines');
+  await writeLines(
+    ctx,
+    quote.id,
+    currency,
+    priced,
+    status !== 'draft' ? { status: 'draft' } : {},
+    'quote_lines',
+  );
   return {
     ...(await quoteWithLines(ctx, id)),
     approval: await approvalPreview(ctx.tx, ctx.principal.tenantId, priced.totals),

@@ -40,14 +40,24 @@ export function QuoteSharePanel(props: {
   if (!s)
     return props.canShare ? (
       <Space style={{ marginBottom: 12 }}>
-        <Button icon={props.icon} onClick={() => share.mutate()} loading={share.isPending} data-testid="share-quote">
+        <Button
+          icon={props.icon}
+          onClick={() => share.mutate()}
+          loading={share.isPending}
+          data-testid="share-quote"
+        >
           {t('sales.quoteDoc.share')}
         </Button>
       </Space>
     ) : null;
   const url = `${window.location.origin}${s.path}`;
   return (
-    <Card size="small" title={t('sales.quoteDoc.shareTitle')} style={{ marginBottom: 12 }} data-testid="share-panel">
+    <Card
+      size="small"
+      title={t('sales.quoteDoc.shareTitle')}
+      style={{ marginBottom: 12 }}
+      data-testid="share-panel"
+    >
       <Typography.Paragraph
         copyable={{ text: url }}
         style={{ wordBreak: 'break-all', marginBottom: 4 }}
@@ -69,7 +79,13 @@ export function QuoteSharePanel(props: {
               })}`
             : t('sales.quoteDoc.noViews')}
         </Typography.Text>
-        <Button size="small" danger onClick={() => revoke.mutate()} loading={revoke.isPending} data-testid="revoke-share">
+        <Button
+          size="small"
+          danger
+          onClick={() => revoke.mutate()}
+          loading={revoke.isPending}
+          data-testid="revoke-share"
+        >
           {t('sales.quoteDoc.revoke')}
         </Button>
       </Space>
@@ -84,7 +100,12 @@ export function QuoteRevisions({ current, doc }: { current: string; doc: QuoteDo
   const meta = useObjectMeta('quote');
   const options = normalizeOptions(meta.data?.fields.find((f) => f.apiName === 'status')?.options ?? null);
   return (
-    <Card size="small" title={t('sales.quoteDoc.revisions')} style={{ marginBottom: 12 }} data-testid="quote-revisions">
+    <Card
+      size="small"
+      title={t('sales.quoteDoc.revisions')}
+      style={{ marginBottom: 12 }}
+      data-testid="quote-revisions"
+    >
       <List
         size="small"
         dataSource={doc.revisions}
@@ -100,7 +121,9 @@ export function QuoteRevisions({ current, doc }: { current: string; doc: QuoteDo
                 )}
                 <Tag color={opt?.color ?? 'default'}>{label(opt?.label, r.status)}</Tag>
                 <span>{yuan(r.total?.amount, r.total?.currency)}</span>
-                <Typography.Text type="secondary">{dayjs(r.createdAt).format('YYYY-MM-DD HH:mm')}</Typography.Text>
+                <Typography.Text type="secondary">
+                  {dayjs(r.createdAt).format('YYYY-MM-DD HH:mm')}
+                </Typography.Text>
                 {r.id === current && <Tag>{t('sales.quoteDoc.current')}</Tag>}
               </Space>
             </List.Item>

@@ -32,8 +32,8 @@ import { RecordTimeline } from '../../records/timeline';
 import { errorMessage, PageError } from '../../shared/ui/error-result';
 import { useIsMobile } from '../../shared/use-is-mobile';
 import { ApprovalHistory } from './approval-history';
-import { QuoteLines } from './quote-lines';
 import { QuoteRevisions, QuoteSharePanel } from './quote-document';
+import { QuoteLines } from './quote-lines';
 import { type QuoteLine, salesApi, type Totals, yuan } from './sales-api';
 import { salesKeys } from './sales-keys';
 
@@ -153,7 +153,9 @@ function QuoteView({ id }: { id: string }) {
       }),
     onSuccess: (r) => {
       const n = Number(r.quote.revision);
-      message.success(t(r.approvalRerun ? 'sales.quoteDoc.revisedRerun' : 'sales.quoteDoc.revisedApproved', { n }));
+      message.success(
+        t(r.approvalRerun ? 'sales.quoteDoc.revisedRerun' : 'sales.quoteDoc.revisedApproved', { n }),
+      );
       navigate(`/o/quote/${r.quote.id}`);
     },
     onError: (e) => message.error(errorMessage(e)),
@@ -261,7 +263,10 @@ function QuoteView({ id }: { id: string }) {
         ) : null}
         <Descriptions.Item label={t('sales.quote.validUntil')}>
           {revising
-            ? datePicker(validUntil === undefined ? (q.validUntil as string | null) : validUntil, setValidUntil)
+            ? datePicker(
+                validUntil === undefined ? (q.validUntil as string | null) : validUntil,
+                setValidUntil,
+              )
             : status === 'draft' && can('quote:update')
               ? datePicker(q.validUntil as string | null, (v) => setValidity.mutate(v))
               : String(q.validUntil ?? '—')}

@@ -29,7 +29,12 @@ export function QuoteSettingsCard() {
   const logo = Form.useWatch('logo', form);
   const blank = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null);
   return (
-    <Card size="small" title={t('sales.quoteDoc.settings')} style={{ marginTop: 12 }} data-testid="quote-settings">
+    <Card
+      size="small"
+      title={t('sales.quoteDoc.settings')}
+      style={{ marginTop: 12 }}
+      data-testid="quote-settings"
+    >
       <Form
         form={form}
         layout="vertical"
@@ -46,7 +51,11 @@ export function QuoteSettingsCard() {
           })
         }
       >
-        <Form.Item name="companyName" label={t('sales.quoteDoc.companyName')} extra={t('sales.quoteDoc.companyNameHint')}>
+        <Form.Item
+          name="companyName"
+          label={t('sales.quoteDoc.companyName')}
+          extra={t('sales.quoteDoc.companyNameHint')}
+        >
           <Input maxLength={200} placeholder={settings.data?.tenantName} />
         </Form.Item>
         <Form.Item name="address" label={t('sales.quoteDoc.address')}>

@@ -94,7 +94,10 @@ export const salesApi = {
   submitQuote: (id: string) => http.post<QuoteSubmitted>(`/quotes/${enc(id)}/submit`),
   quoteToContract: (id: string) => http.post<RecordData>(`/quotes/${enc(id)}/contract`, {}),
   quoteDocument: (id: string) => http.get<QuoteDocument>(`/quotes/${enc(id)}/document`),
-  reviseQuote: (id: string, body: { lines?: QuoteLine[]; validUntil?: string | null; notes?: string | null }) =>
+  reviseQuote: (
+    id: string,
+    body: { lines?: QuoteLine[]; validUntil?: string | null; notes?: string | null },
+  ) =>
     http.post<QuoteRevised>(`/quotes/${enc(id)}/revisions`, {
       ...body,
       lines: body.lines?.map(strip),
