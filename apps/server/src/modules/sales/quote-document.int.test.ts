@@ -231,6 +231,13 @@ describe('quotes are documents', () => {
       '壹',
     ])
       for (const ch of s) assert.ok(text.includes(ch), `the PDF shows ${ch} (of ${s})`);
+    assert.ok(!text.includes('稿'), 'an approved quote carries no draft mark');
+    const draft = await ok(sun.post('/records/quote', { name: '草拟', customerId: quote.customerId }));
+    const draftPdf = await fetch(`${env.baseUrl}/api/v1/quotes/${draft.id}/pdf`, {
+      headers: { cookie: sun.cookie, 'accept-language': 'zh-CN' },
+    });
+    const draftText = pdfUnicode(Buffer.from(await draftPdf.arrayBuffer()));
+    for (const ch of '草稿未生效') assert.ok(draftText.includes(ch), `a draft is marked 草稿 · 未生效 (${ch})`);
     const audit = await q(
       env,
       seed.tenantId,

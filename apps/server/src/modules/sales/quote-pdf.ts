@@ -59,6 +59,7 @@ const TEXT = {
     signDate: '日期',
     phone: '电话',
     email: '邮箱',
+    draft: '草稿 · 未生效',
   },
   'en-US': {
     title: 'QUOTATION',
@@ -86,6 +87,7 @@ const TEXT = {
     signDate: 'Date',
     phone: 'Tel',
     email: 'Email',
+    draft: 'DRAFT · NOT VALID',
   },
 } as const;
 
@@ -208,6 +210,20 @@ export async function renderQuotePdf(p: Printable): Promise<Buffer> {
     .strokeColor('#1677ff')
     .stroke();
 
+  // A quote not (or no longer) approved is printed for review only: say so across the page.
+  if (!['approved', 'accepted'].includes(p.status)) {
+    doc.save();
+    doc.rotate(-30, { origin: [doc.page.width / 2, doc.page.height / 2] });
+    doc
+      .font('bold')
+      .fontSize(54)
+      .fillColor('#d9d9d9')
+      .fillOpacity(0.5)
+      .text(T.draft, 0, doc.page.height / 2 - 30, { width: doc.page.width, align: 'center' });
+    doc.restore();
+    doc.fillOpacity(1);
+  }
+
   // Title and facts.
   y += 14;
   doc.font('bold').fontSize(20).fillColor('#000').text(T.title, left, y, { width, align: 'center' });
@@ -287,7 +303,11 @@ export async function renderQuotePdf(p: Printable): Promise<Buffer> {
   y += 10;
   const totals: [string, string, boolean][] = [
     [T.subtotal, money(p.totals.subtotal, p.currency), false],
-    [T.discountTotal, `-${money(p.totals.discountTotal, p.currency)}`, false],
+    [
+      T.discountTotal,
+      `${p.totals.discountTotal ? '-' : ''}${money(p.totals.discountTotal, p.currency)}`,
+      false,
+    ],
     [T.taxTotal, money(p.totals.taxTotal, p.currency), false],
     [T.total, money(p.totals.total, p.currency), true],
   ];

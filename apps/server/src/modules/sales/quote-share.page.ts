@@ -192,7 +192,7 @@ function page(p: Printable, token: string): string {
 <section class="card">${lines}</section>
 <section class="card">
 ${row(T.subtotal, money(p.totals.subtotal, p.currency))}
-${row(T.discountTotal, `-${money(p.totals.discountTotal, p.currency)}`)}
+${row(T.discountTotal, `${p.totals.discountTotal ? '-' : ''}${money(p.totals.discountTotal, p.currency)}`)}
 ${row(T.taxTotal, money(p.totals.taxTotal, p.currency))}
 <div class="row"><strong>${esc(T.total)}</strong><span class="total" data-testid="share-total">${esc(money(p.totals.total, p.currency))}</span></div>
 ${p.currency === 'CNY' ? `<div class="muted" style="text-align:right">${esc(T.inWords)}：${esc(rmbInWords(p.totals.total))}</div>` : ''}
