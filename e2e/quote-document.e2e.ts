@@ -65,6 +65,9 @@ describe('quote documents', () => {
       await testId(page, 'revision-1').waitFor();
       assert.match(await visibleText(testId(page, 'revision-1')), /已修订/);
       const v2 = page.url().split('/').pop()!;
+      // The next step is offered to the owner too; a salesperson without contract rights sees why.
+      assert.equal(await testId(page, 'to-contract').isDisabled(), true);
+      assert.match(await visibleText(testId(page, 'to-contract-why')), /新建合同/);
 
       // The PDF: a real file with the Chinese font inside.
       const [download] = await Promise.all([

@@ -278,6 +278,7 @@ export const zhCN = {
     removeLogo: '移除标志',
     validityDays: '默认有效期（天）',
     terms: '报价条款',
+    contractNeedsRight: '转合同需要「新建合同」权限，请联系店长或经理',
   },
 };
 
@@ -563,5 +564,7 @@ export const enUS: typeof zhCN = {
     removeLogo: 'Remove logo',
     validityDays: 'Default validity (days)',
     terms: 'Quote terms',
+    contractNeedsRight:
+      'Turning a quote into a contract needs the “create contracts” right: ask your store or sales manager',
   },
 };

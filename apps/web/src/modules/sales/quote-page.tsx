@@ -19,6 +19,7 @@ import {
   Skeleton,
   Space,
   Tag,
+  Tooltip,
   Typography,
 } from 'antd';
 import dayjs from 'dayjs';
@@ -376,19 +377,29 @@ function QuoteView({ id }: { id: string }) {
         )}
       </Card>
       <Space wrap style={{ marginBottom: 12 }}>
-        {status === 'approved' && !revising && !expired && can('contract:create') && (
-          <Button
-            type="primary"
-            onClick={() => contract.mutate()}
-            loading={contract.isPending}
-            data-testid="to-contract"
-          >
-            {t('sales.quote.toContract')}
-          </Button>
+        {status === 'approved' && !revising && !expired && (
+          // The next step after approval, offered to everyone who sees the quote; a role that may
+          // not create contracts sees why instead of no button.
+          <Tooltip title={can('contract:create') ? undefined : t('sales.quoteDoc.contractNeedsRight')}>
+            <Button
+              type="primary"
+              disabled={!can('contract:create')}
+              onClick={() => contract.mutate()}
+              loading={contract.isPending}
+              data-testid="to-contract"
+            >
+              {t('sales.quote.toContract')}
+            </Button>
+          </Tooltip>
+        )}
+        {status === 'approved' && !revising && !expired && !can('contract:create') && (
+          <Typography.Text type="secondary" data-testid="to-contract-why">
+            {t('sales.quoteDoc.contractNeedsRight')}
+          </Typography.Text>
         )}
         {status === 'approved' && !revising && can('quote:update') && (
           <Button
-            type={expired || !can('contract:create') ? 'primary' : 'default'}
+            type={expired ? 'primary' : 'default'}
             icon={<EditOutlined />}
             onClick={() => setRevising(true)}
             data-testid="revise-quote"
