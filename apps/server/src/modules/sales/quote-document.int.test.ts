@@ -237,7 +237,8 @@ describe('quotes are documents', () => {
       headers: { cookie: sun.cookie, 'accept-language': 'zh-CN' },
     });
     const draftText = pdfUnicode(Buffer.from(await draftPdf.arrayBuffer()));
-    for (const ch of '草稿未生效') assert.ok(draftText.includes(ch), `a draft is marked 草稿 · 未生效 (${ch})`);
+    for (const ch of '草稿未生效')
+      assert.ok(draftText.includes(ch), `a draft is marked 草稿 · 未生效 (${ch})`);
     const audit = await q(
       env,
       seed.tenantId,
@@ -298,7 +299,8 @@ describe('quotes are documents', () => {
     assert.equal(pdf.status, 200);
     assert.equal(pdf.headers.get('content-type'), 'application/pdf');
 
-    // Recorded on the quote's timeline: 客户查看了报价.
+    assert.equal((await fetch(env.baseUrl + share.path, { method: 'HEAD' })).status, 200);
+    // Recorded on the quote's timeline: 客户查看了报价 (a HEAD is nobody reading it).
     const timeline = await ok(sun.get(`/records/quote/${quote.id}/timeline`));
     const views = timeline.items.filter((i: any) => i.action === 'customer_view');
     assert.equal(views.length, 2);

@@ -63,6 +63,8 @@ async function serve(
     ip: req.ip,
     format,
     mobile: /Mobile|Android|iPhone/i.test(String(req.headers['user-agent'] ?? '')),
+    // A HEAD (link checkers, previews probing the type) is nobody reading the quote.
+    record: req.method === 'GET',
   });
   reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
   if (!doc) return gone(reply, locale, 404);
@@ -78,7 +80,7 @@ async function serve(
 export async function openShared(
   database: Database,
   token: string,
-  opts: { locale: Locale; ip: string; format: 'page' | 'pdf'; mobile: boolean },
+  opts: { locale: Locale; ip: string; format: 'page' | 'pdf'; mobile: boolean; record: boolean },
 ): Promise<Printable | null> {
   const tenantId = tenantOfShareToken(token);
   if (!tenantId) return null;
@@ -96,16 +98,17 @@ export async function openShared(
     ).rows[0];
     if (!q) return null;
     if (q.valid_until && q.valid_until < todayInTenant()) return null;
-    await writeAudit(
-      tx,
-      { tenantId, actorId: null, actorKind: 'system', ip: opts.ip },
-      {
-        action: 'customer_view',
-        object: 'quote',
-        recordId: q.id,
-        meta: { format: opts.format, device: opts.mobile ? 'mobile' : 'desktop' },
-      },
-    );
+    if (opts.record)
+      await writeAudit(
+        tx,
+        { tenantId, actorId: null, actorKind: 'system', ip: opts.ip },
+        {
+          action: 'customer_view',
+          object: 'quote',
+          recordId: q.id,
+          meta: { format: opts.format, device: opts.mobile ? 'mobile' : 'desktop' },
+        },
+      );
     const amount = (m: { amount?: number } | null) => Number(m?.amount ?? 0);
     return {
       locale: opts.locale,
