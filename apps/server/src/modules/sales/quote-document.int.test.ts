@@ -9,6 +9,9 @@ after(async () => (await getTestEnv()).close());
 
 type C = Awaited<ReturnType<typeof login>>;
 
+/** A 1×1 blue PNG: the smallest logo there is. */
+const LOGO = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYPgPAAEDAQAIicLsAAAAAElFTkSuQmCC';
+
 /** An approved quote of `sales` (10 % discount: under the approval threshold, approved on submit). */
 async function approvedQuote(sales: C, customerName?: string) {
   const customerId = await newCustomer(sales, customerName);
@@ -204,6 +207,7 @@ describe('quotes are documents', () => {
         companyName: '宁波客户科技有限公司',
         address: '浙江省宁波市鄞州区天童南路 588 号',
         phone: '0574-8888 6666',
+        logo: `data:image/png;base64,${LOGO}`,
       }),
     );
     const sun = await login(env, seed.slug, 'sun.lei');
@@ -218,6 +222,7 @@ describe('quotes are documents', () => {
     assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
     const raw = pdf.toString('latin1');
     assert.ok(raw.includes('/FontFile2'), 'a TrueType font is embedded');
+    assert.match(raw, /\/Subtype \/Image/, 'the logo is printed');
     assert.match(raw, /\/BaseFont \/[A-Z]{6}\+NotoSansSC/, 'as a subset');
     assert.ok(pdf.length < 200_000, `a one-page quote stays small (${pdf.length} bytes)`);
     const text = pdfUnicode(pdf);
