@@ -301,6 +301,9 @@ export const enUS: Messages = {
       metadata_change: 'Objects and fields changed',
       permission_change: 'Permissions changed',
       sign_in_unlock: 'Sign-in back-off ended',
+      customer_view: 'Customer viewed the quote',
+      share: 'Shared with customer',
+      share_revoke: 'Share withdrawn',
     },
   },
   admin: {

@@ -293,6 +293,9 @@ export const zhCN = {
       metadata_change: '修改对象与字段',
       permission_change: '修改权限',
       sign_in_unlock: '解除登录限制',
+      customer_view: '客户查看了报价',
+      share: '分享给客户',
+      share_revoke: '撤回分享',
     },
   },
   admin: {
