@@ -15,7 +15,12 @@ export const profileSearchSource: SearchSource = {
   visible: (p) => can(p, CDP_PERMISSIONS.read),
   async search(c) {
     const unmasked = can(c.principal, CDP_PERMISSIONS.unmaskProfile);
-    const r = await listProfiles(c.tx, { principal: c.principal, actor: c.actor }, { q: c.q, limit: c.limit }, unmasked);
+    const r = await listProfiles(
+      c.tx,
+      { principal: c.principal, actor: c.actor },
+      { q: c.q, limit: c.limit },
+      unmasked,
+    );
     return {
       hits: r.items.map((p) => {
         const ids = p.identities.filter((i) => !i.startsWith('anonymous_id:'));

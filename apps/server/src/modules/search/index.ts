@@ -1,7 +1,7 @@
 import { defineModule } from '../../engine/module.ts';
 import { recordSearchSource } from './record-search.ts';
-import { registerSearchSource, type SearchSource } from './search-source.ts';
 import { searchRoutes } from './search.routes.ts';
+import { registerSearchSource, type SearchSource } from './search-source.ts';
 
 const L = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });
 

@@ -4,9 +4,9 @@ import { can } from '../../core/auth/principal.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Label, Locale } from '../../core/i18n/locale.ts';
 import { type FieldDef, normalisePhone } from '../../engine/records/field-types.ts';
+import { type RecordCtx, recordCtx } from '../../engine/records/record.service.ts';
 import { table } from '../../engine/records/record-ctx.ts';
 import { attachDisplay, type RecordOut, type Row, toRecord } from '../../engine/records/record-mapper.ts';
-import { type RecordCtx, recordCtx } from '../../engine/records/record.service.ts';
 import { baseWhere, scopeWhere } from '../../engine/records/record-sql.ts';
 import type { SearchContext, SearchSource, SourceResult } from './search-source.ts';
 
@@ -89,14 +89,19 @@ export function recordSearchSource(spec: RecordSearchSpec): SearchSource {
           steps.push(sql<Row>`(select r.* from ${table(obj)} where ${where}
             and ${col} collate "C" >= ${c.q} and ${col} collate "C" < ${prefixEnd(c.q)}
             order by ${col} collate "C", r.id limit ${want})`);
-        else steps.push(sql<Row>`(select r.* from ${table(obj)} where ${where} and ${col} = ${c.q} limit ${want})`);
+        else
+          steps.push(
+            sql<Row>`(select r.* from ${table(obj)} where ${where} and ${col} = ${c.q} limit ${want})`,
+          );
       }
       const phone = normalisePhone(c.q);
       for (const f of obj.fields) {
         if (!f.column || access.get(f.apiName) === 'hidden') continue;
         const col = sql.ref(`r.${f.column}`);
         if (f.type === 'phone' && phone)
-          steps.push(sql<Row>`(select r.* from ${table(obj)} where ${where} and ${col} = ${phone} limit ${want})`);
+          steps.push(
+            sql<Row>`(select r.* from ${table(obj)} where ${where} and ${col} = ${phone} limit ${want})`,
+          );
         if (f.type === 'email' && c.q.includes('@'))
           steps.push(
             sql<Row>`(select r.* from ${table(obj)} where ${where} and ${col} = ${c.q.toLowerCase()} limit ${want})`,

@@ -47,7 +47,9 @@ describe('global search', () => {
     assert.equal(byPrefix.status, 200, text(byPrefix.body));
     assert.deepEqual(ids(byPrefix.body, 'customer').sort(), [w.jia, w.yi].sort());
     assert.deepEqual(ids(byPrefix.body, 'lead'), [w.lead]);
-    const hit = byPrefix.body.groups.find((g: any) => g.key === 'customer').hits.find((h: any) => h.id === w.jia);
+    const hit = byPrefix.body.groups
+      .find((g: any) => g.key === 'customer')
+      .hits.find((h: any) => h.id === w.jia);
     assert.deepEqual(
       { title: hit.title, url: hit.url, object: hit.object },
       { title: `${w.m}甲`, url: `/o/customer/${w.jia}`, object: 'customer' },

@@ -1,7 +1,7 @@
 import { SEARCH_PERMISSIONS, SearchQuery, SearchResult } from '@kehu/contracts/search';
 import { defineRoute } from '../../core/http/route.ts';
-import { searchSources } from './search-source.ts';
 import { search } from './search.service.ts';
+import { searchSources } from './search-source.ts';
 
 export const searchRoutes = [
   defineRoute({
