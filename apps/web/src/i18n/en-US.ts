@@ -152,6 +152,11 @@ export const enUS: Messages = {
     apply: 'Apply',
     clear: 'Clear',
     noFields: 'This object has no filterable fields',
+    chipSearch: 'Search: {{q}}',
+    chipSelected: '{{count}} selected',
+    chipAny: 'Any of: {{items}}',
+    chipAll: 'All of: {{items}}',
+    chipNot: 'not',
     ops: {
       eq: 'equals',
       ne: 'not equal',

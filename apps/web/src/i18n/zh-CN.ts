@@ -151,6 +151,11 @@ export const zhCN = {
     apply: '应用',
     clear: '清空',
     noFields: '此对象没有可筛选的字段',
+    chipSearch: '搜索：{{q}}',
+    chipSelected: '已选 {{count}} 项',
+    chipAny: '任一：{{items}}',
+    chipAll: '全部：{{items}}',
+    chipNot: '非',
     ops: {
       eq: '等于',
       ne: '不等于',

@@ -122,7 +122,7 @@ export function CommandPalette({ open, onClose }: { open: boolean; onClose: () =
           value={q}
           onChange={(e) => setQ(e.target.value)}
           onKeyDown={onKeyDown}
-          data-testid="search-input"
+          data-testid="global-search-input"
           allowClear
         />
         <div
