@@ -59,8 +59,8 @@ function shown(ctx: RecordCtx, rec: RecordOut, name: string, locale: Locale): st
  *    a field the caller sees masked matches only in full, or a prefix would read it back;
  * 2. phone and email fields by the exact value, also when masked (who knows the number may find
  *    the person, and sees the number masked);
- * 3. only if that found too few, and the term is not a number: the name containing the term,
- *    stopping at the first hits (a scan on a large table when nothing matches).
+ * 3. only if that found nothing, and the term is not a number: the name containing the term,
+ *    stopping at the first hits (a scan of the tenant's rows when nothing matches at all).
  */
 export function recordSearchSource(spec: RecordSearchSpec): SearchSource {
   return {
@@ -107,31 +107,31 @@ export function recordSearchSource(spec: RecordSearchSpec): SearchSource {
             sql<Row>`(select r.* from ${table(obj)} where ${where} and ${col} = ${c.q.toLowerCase()} limit ${want})`,
           );
       }
+      if (!steps.length) return { hits: [], more: false, moreUrl: null };
+      // One statement per source: the exact and prefix steps, then — only when they found nothing
+      // (a one-time filter, so no scan otherwise) — the name containing the term.
+      const fullText = textFields.filter((f) => access.get(f.apiName) === 'full');
+      const like = `%${c.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+      const contains =
+        fullText.length && !looksLikeNumber(c.q)
+          ? sql`union all (select r.*, 1 as __step from ${table(obj)} where ${where}
+              and not exists (select 1 from found)
+              and (${sql.join(
+                fullText.map((f) => sql`${sql.ref(`r.${f.column}`)} ilike ${like}`),
+                sql` or `,
+              )})
+              and r.id not in (select id from found) limit ${want})`
+          : sql``;
+      const result = await sql<Row>`with found as materialized (${sql.join(steps, sql` union all `)})
+        select *, 0 as __step from found ${contains}`.execute(c.tx);
       const rows: Row[] = [];
       const seen = new Set<string>();
-      const keep = (rs: Row[]) => {
-        for (const r of rs)
-          if (!seen.has(r.id)) {
+      for (const step of [0, 1])
+        for (const r of result.rows)
+          if (r.__step === step && !seen.has(r.id)) {
             seen.add(r.id);
             rows.push(r);
           }
-      };
-      if (steps.length) keep((await sql<Row>`${sql.join(steps, sql` union all `)}`.execute(c.tx)).rows);
-      const fullText = textFields.filter((f) => access.get(f.apiName) === 'full');
-      if (rows.length < want && fullText.length && !looksLikeNumber(c.q)) {
-        const like = `%${c.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-        const found = [...seen];
-        const contains = sql.join(
-          fullText.map((f) => sql`${sql.ref(`r.${f.column}`)} ilike ${like}`),
-          sql` or `,
-        );
-        keep(
-          (
-            await sql<Row>`select r.* from ${table(obj)} where ${where} and (${contains})
-              and not (r.id = any(${found}::uuid[])) limit ${want - rows.length}`.execute(c.tx)
-          ).rows,
-        );
-      }
       const page = rows.slice(0, c.limit);
       const recs = page.map((r) => toRecord(obj, r, access));
       await attachDisplay(c.tx, c.principal.tenantId, ctx.meta.objects, obj, recs, new Set(), c.principal);
