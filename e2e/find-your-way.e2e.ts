@@ -133,7 +133,9 @@ describe('find your way', () => {
       // Her saved language is zh-CN: switch in the shell.
       await testId(page, 'lang-switch').click();
       await testId(page, 'lang-option-en-US').click();
-      await eventually(async () => assert.equal(await page.evaluate(() => document.documentElement.lang), 'en-US'));
+      await eventually(async () =>
+        assert.equal(await page.evaluate(() => document.documentElement.lang), 'en-US'),
+      );
       await testId(page, 'nav-toggle').click();
       const nav = testId(page, 'side-nav');
       await nav.waitFor();

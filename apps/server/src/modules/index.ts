@@ -13,4 +13,15 @@ import search from './search/index.ts';
  * THE list of modules (ARCHITECTURE.md §2). Adding a module is one folder plus one line here;
  * a module comes after the modules it `requires` (the loader checks).
  */
-export const modules = [admin, crm, notifications, leads, approvals, sales, analytics, cdp, search, home] as const;
+export const modules = [
+  admin,
+  crm,
+  notifications,
+  leads,
+  approvals,
+  sales,
+  analytics,
+  cdp,
+  search,
+  home,
+] as const;
