@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { anonymous, marker, tenantDirectory, uniqueMobile } from '../../testing/fixtures.ts';
-import { login, newTenant, useTestEnv } from '../../testing/harness.ts';
+import { drainBackground, login, loginAsRole, newTenant, useTestEnv } from '../../testing/harness.ts';
+import { sendBatch, tenantWithSource } from '../cdp/test-kit.ts';
 
 const env = useTestEnv();
 const text = (b: unknown) => (typeof b === 'string' ? b : JSON.stringify(b));
@@ -146,5 +147,44 @@ describe('global search', () => {
     const pct = await w.admin.get(`/search?q=${encodeURIComponent('%')}`);
     assert.equal(pct.status, 200);
     assert.deepEqual(pct.body.groups, []);
+  });
+
+  it('finds CDP profiles by a whole identity, masked for a role that may not unmask, and only for CDP readers', async () => {
+    const { seed, admin, key, tenantId } = await tenantWithSource(env, 0);
+    const phone = uniqueMobile();
+    const name = `${marker('档')}欧阳`;
+    await sendBatch(env, key, [{ type: 'identify', userId: marker('u'), traits: { name, phone } }]);
+    await drainBackground(env, tenantId);
+    const profiles = (b: any) => b.groups.find((g: any) => g.key === 'profile')?.hits ?? [];
+
+    const full = await admin.get(`/search?q=${phone}`);
+    assert.equal(full.status, 200);
+    assert.equal(profiles(full.body).length, 1);
+    assert.equal(profiles(full.body)[0].title, name);
+    assert.match(profiles(full.body)[0].url, /^\/cdp\/profiles\/[0-9a-f-]{36}$/);
+    // By name prefix for whoever sees names in full.
+    assert.equal(
+      profiles((await admin.get(`/search?q=${encodeURIComponent(name.slice(0, 4))}`)).body).length,
+      1,
+    );
+
+    const analyst = await loginAsRole(env, seed, '数据分析师');
+    const masked = await analyst.get(`/search?q=${phone}`);
+    assert.equal(profiles(masked.body).length, 1);
+    const hit = profiles(masked.body)[0];
+    assert.notEqual(hit.title, name, 'the name is masked');
+    assert.ok(!text(hit).includes(phone), `no full phone: ${text(hit)}`);
+    assert.equal(
+      profiles((await analyst.get(`/search?q=${encodeURIComponent(name.slice(0, 4))}`)).body).length,
+      0,
+      'a masked name is not found by its start',
+    );
+
+    const seller = await loginAsRole(env, seed, '销售顾问');
+    assert.equal(
+      profiles((await seller.get(`/search?q=${phone}`)).body).length,
+      0,
+      'no cdp:read, no profiles',
+    );
   });
 });
