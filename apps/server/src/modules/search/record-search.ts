@@ -95,7 +95,7 @@ export function recordSearchSource(spec: RecordSearchSpec): SearchSource {
         if (access.get(f.apiName) === 'full')
           steps.push(sql<Row>`(select r.* from ${table(obj)} where ${where}
             and ${col} collate "C" >= ${c.q} and ${col} collate "C" < ${prefixEnd(c.q)}
-            order by ${col} collate "C", r.id limit ${want})`);
+            order by ${col} collate "C" limit ${want})`);
         else
           steps.push(
             sql<Row>`(select r.* from ${table(obj)} where ${where} and ${col} = ${c.q} limit ${want})`,
