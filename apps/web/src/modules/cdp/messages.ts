@@ -2,6 +2,7 @@ export const zh = {
   nav: {
     sources: '数据源',
     profiles: '客户档案',
+    people: '用户画像',
     tags: '标签工厂',
     segments: '客户分群',
     merges: '合并记录',
@@ -361,6 +362,7 @@ export const en: typeof zh = {
   nav: {
     sources: 'Sources',
     profiles: 'Profiles',
+    people: 'Profiles',
     tags: 'Tag factory',
     segments: 'Segments',
     merges: 'Merges',

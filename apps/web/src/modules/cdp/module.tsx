@@ -16,8 +16,10 @@ export const cdpModule: WebModule = {
       key: 'cdp-profiles',
       path: '/cdp/profiles',
       permission: 'cdp:read',
-      labelKey: 'cdp.nav.profiles',
+      labelKey: 'cdp.nav.people',
       icon: <IdcardOutlined />,
+      group: 'customers',
+      order: 40,
     },
     {
       key: 'cdp-segments',
@@ -25,6 +27,8 @@ export const cdpModule: WebModule = {
       permission: 'cdp:read',
       labelKey: 'cdp.nav.segments',
       icon: <ApartmentOutlined />,
+      group: 'marketing',
+      order: 10,
     },
     {
       key: 'cdp-tags',
@@ -32,6 +36,8 @@ export const cdpModule: WebModule = {
       permission: 'cdp:read',
       labelKey: 'cdp.nav.tags',
       icon: <TagsOutlined />,
+      group: 'marketing',
+      order: 20,
     },
     {
       key: 'cdp-sources',
@@ -39,6 +45,9 @@ export const cdpModule: WebModule = {
       permission: 'cdp:read',
       labelKey: 'cdp.nav.sources',
       icon: <ApiOutlined />,
+      group: 'data',
+      order: 40,
+      setup: true,
     },
     {
       key: 'cdp-merges',
@@ -46,6 +55,8 @@ export const cdpModule: WebModule = {
       permission: 'cdp:read',
       labelKey: 'cdp.nav.merges',
       icon: <MergeCellsOutlined />,
+      group: 'data',
+      order: 20,
     },
   ],
   routes: [

@@ -26,6 +26,8 @@ export const salesModule: WebModule = {
       permission: 'opportunity:read',
       labelKey: 'sales.nav.kanban',
       icon: <ProjectOutlined />,
+      group: 'sales',
+      order: 20,
     },
     {
       key: 'approvals',
@@ -33,6 +35,8 @@ export const salesModule: WebModule = {
       permission: 'approval:read',
       labelKey: 'sales.nav.approvals',
       icon: <AuditOutlined />,
+      group: 'workspace',
+      order: 20,
     },
     {
       key: 'targets',
@@ -40,13 +44,17 @@ export const salesModule: WebModule = {
       permission: 'target:read',
       labelKey: 'sales.nav.targets',
       icon: <FundOutlined />,
+      group: 'sales',
+      order: 90,
     },
     {
       key: 'c360',
       path: '/sales/customers',
       permission: 'customer:read',
-      labelKey: 'sales.nav.c360',
+      labelKey: 'sales.nav.customerValue',
       icon: <IdcardOutlined />,
+      group: 'customers',
+      order: 30,
     },
     {
       key: 'dashboard',
@@ -54,6 +62,8 @@ export const salesModule: WebModule = {
       permission: 'opportunity:read',
       labelKey: 'sales.nav.dashboard',
       icon: <DashboardOutlined />,
+      group: 'data',
+      order: 10,
     },
     {
       key: 'settings',
@@ -61,6 +71,9 @@ export const salesModule: WebModule = {
       permission: 'sales:configure',
       labelKey: 'sales.nav.settings',
       icon: <SettingOutlined />,
+      group: 'sales',
+      order: 20,
+      setup: true,
     },
   ],
   routes: [
