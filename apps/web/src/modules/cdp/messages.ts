@@ -129,6 +129,21 @@ export const zh = {
     custom: '自定义',
   },
   purpose: { marketing: '营销', analytics: '分析', service: '服务' },
+  person: {
+    anonymous: '匿名访客',
+    visitor: '未留名访客',
+    from: '来自 {{source}}',
+    firstSeen: '首次到访 {{date}}',
+    customerLinked: '已是客户',
+    layoutBack: '客户档案',
+    figures: { identities: '身份', events: '事件', tags: '标签', segments: '分群' },
+    sections: {
+      people: '客户档案（CDP）',
+      others: '其他档案',
+      identities: '身份',
+      traits: '属性',
+    },
+  },
   merges: {
     title: '合并记录',
     empty: '没有合并',
@@ -496,6 +511,21 @@ export const en: typeof zh = {
     custom: 'Custom',
   },
   purpose: { marketing: 'Marketing', analytics: 'Analytics', service: 'Service' },
+  person: {
+    anonymous: 'Anonymous visitor',
+    visitor: 'Unnamed visitor',
+    from: 'from {{source}}',
+    firstSeen: 'first seen {{date}}',
+    customerLinked: 'Customer',
+    layoutBack: 'Profiles',
+    figures: { identities: 'Identities', events: 'Events', tags: 'Tags', segments: 'Segments' },
+    sections: {
+      people: 'Customer profile (CDP)',
+      others: 'Other profiles',
+      identities: 'Identities',
+      traits: 'Traits',
+    },
+  },
   merges: {
     title: 'Merges',
     empty: 'No merges',

@@ -161,9 +161,7 @@ export function QuotePage() {
       </Space>
       <Descriptions size="small" column={isMobile ? 1 : 3} style={{ marginBottom: 12 }}>
         <Descriptions.Item label={t('sales.common.customer')}>
-          <Link to={`/sales/customers/${q.customerId}`}>
-            {q._display?.customerId ?? String(q.customerId)}
-          </Link>
+          <Link to={`/o/customer/${q.customerId}`}>{q._display?.customerId ?? String(q.customerId)}</Link>
         </Descriptions.Item>
         {q.opportunityId ? (
           <Descriptions.Item label={t('sales.common.opportunity')}>
