@@ -232,6 +232,8 @@ export const TimelineItem = z.object({
     .optional(),
   /** Event properties (personal ones masked). */
   properties: z.record(z.string(), z.unknown()).optional(),
+  /** An approval decision's comment. */
+  comment: z.string().nullable().optional(),
 });
 export type TimelineItem = z.infer<typeof TimelineItem>;
 

@@ -42,6 +42,7 @@ export interface ProfileTimelineItem {
   status?: string | null;
   changes?: unknown;
   properties?: Record<string, unknown>;
+  comment?: string | null;
 }
 
 const MONEY = new Set(['order', 'payment', 'quote', 'contract']);
@@ -140,6 +141,9 @@ function fromCrm(item: TimelineItem, lists: CustomerLists): ProfileTimelineItem 
     object: item.object,
     recordId: item.recordId,
     actor: item.actor,
+    ...(item.kind === 'approval'
+      ? { comment: (item.summary.comment as string | null | undefined) ?? null }
+      : {}),
   };
   if (item.kind === 'activity') return { ...base, key: `activity:${item.recordId}`, kind: 'activity' };
   if (item.kind === 'stage_change') return { ...base, kind: 'stage', changes: item.summary.changes };

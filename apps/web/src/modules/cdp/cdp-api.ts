@@ -148,6 +148,8 @@ export interface TimelineItem {
   status?: string | null;
   changes?: { field: string; from?: unknown; to?: unknown }[];
   properties?: Record<string, unknown>;
+  /** An approval decision's comment. */
+  comment?: string | null;
 }
 export interface TagGroup {
   id: string;
@@ -292,7 +294,7 @@ export const useTimeline = (source: TimelineSource, kinds: TimelineKind[]) => {
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) =>
       http.get<{ items: TimelineItem[]; next: string | null }>(url, {
-        limit: 30,
+        limit: 50,
         kinds: kinds.join(','),
         ...(pageParam ? { before: pageParam } : {}),
       }),

@@ -142,6 +142,8 @@ export const zh = {
       others: '其他档案',
       identities: '身份',
       traits: '属性',
+      profileTags: '档案标签（行为）',
+      profileSegments: '档案所属分群',
     },
   },
   merges: {
@@ -524,6 +526,8 @@ export const en: typeof zh = {
       others: 'Other profiles',
       identities: 'Identities',
       traits: 'Traits',
+      profileTags: 'Profile tags (behaviour)',
+      profileSegments: 'Profile segments',
     },
   },
   merges: {

@@ -218,7 +218,13 @@ function CrmLinks({ p }: { p: Profile360 }) {
  */
 export function useProfileSections(
   p: Profile360 | null | undefined,
-  opts: { timeline: boolean; crm: boolean; invalidate: readonly unknown[] },
+  opts: {
+    timeline: boolean;
+    crm: boolean;
+    invalidate: readonly unknown[];
+    /** Beside a record's own tags and segments (the customer page): say these are the profile's. */
+    ofProfile?: boolean;
+  },
 ): { main: PersonSection[]; side: PersonSection[] } {
   const { t } = useTranslation();
   const { can } = useSession();
@@ -239,15 +245,23 @@ export function useProfileSections(
     lazy: true,
   });
   const side: PersonSection[] = [
-    { key: 'profile-tags', title: t('cdp.profile.tags'), content: <ProfileTags p={p} /> },
-    { key: 'profile-segments', title: t('cdp.profile.segments'), content: <Segments p={p} /> },
+    {
+      key: 'profile-tags',
+      title: opts.ofProfile ? t('cdp.person.sections.profileTags') : t('cdp.profile.tags'),
+      content: <ProfileTags p={p} />,
+    },
+    {
+      key: 'profile-segments',
+      title: opts.ofProfile ? t('cdp.person.sections.profileSegments') : t('cdp.profile.segments'),
+      content: <Segments p={p} />,
+    },
     {
       key: 'consents',
       title: t('cdp.profile.consents'),
       content: <Consents p={p} invalidate={opts.invalidate} />,
     },
     { key: 'identities', title: t('cdp.profile.identities'), content: <Identities p={p} /> },
-    { key: 'traits', title: t('cdp.profile.traits'), content: <Traits p={p} />, lazy: true },
+    { key: 'traits', title: t('cdp.profile.traits'), content: <Traits p={p} /> },
   ];
   if (opts.crm) side.push({ key: 'crm', title: t('cdp.profile.crm'), content: <CrmLinks p={p} /> });
   return { main, side };

@@ -21,6 +21,7 @@ import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
+import { formatCurrency } from '../../shared/format';
 import {
   TIMELINE_KINDS,
   type TimelineItem,
@@ -62,12 +63,8 @@ function iconOf(e: TimelineItem): ReactNode {
   return <EditOutlined />;
 }
 
-const money = (a: { amount: number; currency: string }, lang: string) =>
-  new Intl.NumberFormat(lang, {
-    style: 'currency',
-    currency: a.currency || 'CNY',
-    maximumFractionDigits: 2,
-  }).format(a.amount);
+// Amounts are integer minor units (fen), formatted like every currency field (shared/format.ts).
+const money = (a: { amount: number; currency: string }, lang: string) => formatCurrency(a, lang);
 
 function propsText(p: Record<string, unknown> | undefined) {
   const entries = Object.entries(p ?? {}).filter(([, v]) => v !== null && typeof v !== 'object');
@@ -138,6 +135,7 @@ function ItemBody({ e }: { e: TimelineItem }) {
       detail = [e.amount ? money(e.amount, i18n.language) : null, e.status ? pick(e.status) : null]
         .filter(Boolean)
         .join(' · ');
+    if (e.comment) detail = detail ? `${detail} · ${e.comment}` : e.comment;
   }
   return (
     <Space direction="vertical" size={0} style={{ minWidth: 0 }}>

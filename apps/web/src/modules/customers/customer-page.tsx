@@ -228,6 +228,7 @@ export function CustomerPage() {
   const profileParts = useProfileSections(profile, {
     timeline: false,
     crm: false,
+    ofProfile: true,
     invalidate: cdpKeys.customers.profile(id),
   });
 
