@@ -113,6 +113,13 @@ describe('one customer page', () => {
     assert.equal(anon.label.source, '官网');
     assert.ok(anon.label.firstSeenAt);
     assert.ok(list.some((p: any) => p.label.name === '周敏'));
+    // The audit log names the records it lists (read as the viewer), instead of id tails.
+    const audit = (await ok(admin.get(`/admin/audit?object=customer&recordId=${cust}`))).items;
+    assert.ok(audit.length >= 1);
+    assert.ok(
+      audit.every((a: any) => a.recordName === '周氏贸易'),
+      JSON.stringify(audit[0]),
+    );
     const merges = (await ok(admin.get('/cdp/merges'))).items;
     assert.ok(merges.length >= 1 && merges.every((m: any) => m.targetLabel && m.sourceLabel));
   });

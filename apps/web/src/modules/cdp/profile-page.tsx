@@ -1,4 +1,4 @@
-import { Button, Card, Col, Row, Skeleton, Space, Statistic, Tag, Typography } from 'antd';
+import { Button, Card, Col, Row, Skeleton, Space, Statistic, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate, useParams } from 'react-router';
@@ -59,12 +59,11 @@ export function ProfilePage() {
       title={text(p.label)}
       subtitle={
         <Space size={[12, 4]} wrap>
-          {p.label.anonymous && <Tag>{t('cdp.person.anonymous')}</Tag>}
           <Typography.Text type="secondary">
             {t('cdp.person.firstSeen', { date: dayjs(p.firstSeenAt).format('YYYY-MM-DD HH:mm') })}
           </Typography.Text>
           <Typography.Text type="secondary">
-            {t('cdp.profiles.lastSeen')}: {dayjs(p.lastSeenAt).format('YYYY-MM-DD HH:mm')}
+            {t('cdp.profiles.lastSeen', { at: dayjs(p.lastSeenAt).format('YYYY-MM-DD HH:mm') })}
           </Typography.Text>
           {p.id !== id && (
             <Typography.Text type="secondary">
