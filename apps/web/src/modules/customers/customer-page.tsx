@@ -12,12 +12,11 @@ import {
   Space,
   Statistic,
   Table,
-  Tabs,
   Tag,
   Typography,
 } from 'antd';
 import dayjs from 'dayjs';
-import { Suspense } from 'react';
+import { Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { type FieldMeta, useLabel, useObjectMeta } from '../../app/meta';
@@ -43,8 +42,6 @@ import { type Customer360, salesApi, salesKeys, shortMoney } from '../sales/inde
 import { OrderTrend } from './order-trend';
 
 const TAG_COLOR: Record<string, string> = { high: 'red', mid: 'orange', low: 'blue', none: 'default' };
-
-type Related = Customer360['contacts'];
 
 function MiniTable({ object, rows, columns }: { object: string; rows: RecordData[]; columns: string[] }) {
   const meta = useObjectMeta(object);
@@ -109,43 +106,54 @@ function Fields({ record }: { record: RecordData }) {
   );
 }
 
-function RelatedTabs({ d }: { d: Customer360 }) {
+/**
+ * The customer's business, one list at a time. The switch is a row of buttons that wraps (tabs
+ * would hide the last ones behind "…" in a column this narrow, and on a phone), each with its count.
+ */
+function RelatedLists({ d }: { d: Customer360 }) {
   const { t } = useTranslation();
-  const tab = (key: string, object: string, part: Related, cols: string[]) =>
-    part.available
-      ? [
-          {
-            key,
-            label: (
-              <span data-testid={`related-${key}`}>{`${t(`customers.related.${key}`)} (${part.total})`}</span>
-            ),
-            children: part.items.length ? (
-              <MiniTable object={object} rows={part.items as RecordData[]} columns={cols} />
-            ) : (
-              <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} />
-            ),
-          },
-        ]
-      : [];
+  const parts = (
+    [
+      [
+        'opportunities',
+        'opportunity',
+        d.opportunities,
+        ['name', 'stage', 'amount', 'expectedCloseDate', 'ownerId'],
+      ],
+      ['contacts', 'contact', d.contacts, ['name', 'title', 'phone', 'email']],
+      ['orders', 'order', d.orders, ['name', 'status', 'amount', 'orderDate', 'paymentStatus']],
+      ['quotes', 'quote', d.quotes, ['name', 'status', 'total', 'discountPercent']],
+      ['contracts', 'contract', d.contracts, ['name', 'contractNo', 'status', 'amount']],
+      ['payments', 'payment', d.payments, ['name', 'amount', 'paidAt', 'method']],
+      ['activities', 'activity', d.activities, ['subject', 'type', 'occurredAt', 'ownerId']],
+    ] as const
+  ).filter(([, , part]) => part.available);
+  const [active, setActive] = useState<string | null>(null);
+  const current =
+    parts.find(([key]) => key === active) ?? parts.find(([, , part]) => part.total > 0) ?? parts[0];
+  if (!current) return null;
+  const [, object, part, cols] = current;
   return (
-    <Tabs
-      size="small"
-      items={[
-        ...tab('opportunities', 'opportunity', d.opportunities, [
-          'name',
-          'stage',
-          'amount',
-          'expectedCloseDate',
-          'ownerId',
-        ]),
-        ...tab('contacts', 'contact', d.contacts, ['name', 'title', 'phone', 'email']),
-        ...tab('orders', 'order', d.orders, ['name', 'status', 'amount', 'orderDate', 'paymentStatus']),
-        ...tab('quotes', 'quote', d.quotes, ['name', 'status', 'total', 'discountPercent']),
-        ...tab('contracts', 'contract', d.contracts, ['name', 'contractNo', 'status', 'amount']),
-        ...tab('payments', 'payment', d.payments, ['name', 'amount', 'paidAt', 'method']),
-        ...tab('activities', 'activity', d.activities, ['subject', 'type', 'occurredAt', 'ownerId']),
-      ]}
-    />
+    <div>
+      <Space wrap size={[6, 6]} style={{ marginBottom: 12 }}>
+        {parts.map(([key, , p]) => (
+          <Button
+            key={key}
+            size="small"
+            type={key === current[0] ? 'primary' : 'default'}
+            onClick={() => setActive(key)}
+            data-testid={`related-${key}`}
+          >
+            {`${t(`customers.related.${key}`)} (${p.total})`}
+          </Button>
+        ))}
+      </Space>
+      {part.items.length ? (
+        <MiniTable object={object} rows={part.items as RecordData[]} columns={[...cols]} />
+      ) : (
+        <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} />
+      )}
+    </div>
   );
 }
 
@@ -298,7 +306,7 @@ export function CustomerPage() {
 
   const main: PersonSection[] = [
     { key: 'fields', title: t('customers.sections.fields'), content: <Fields record={c} /> },
-    { key: 'related', title: t('customers.sections.related'), content: <RelatedTabs d={d} /> },
+    { key: 'related', title: t('customers.sections.related'), content: <RelatedLists d={d} /> },
     {
       key: 'trend',
       title: t('customers.sections.trend'),
