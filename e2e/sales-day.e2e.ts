@@ -275,7 +275,7 @@ describe("salesperson's day: lead → call → convert → stage with SOP → qu
         const timeline = await visibleText(testId(page, 'profile-timeline'));
         assert.match(timeline, /首次电话：了解门店数字化需求/); // the call logged on the lead
         assert.match(timeline, /需求挖掘 → 方案定制/); // stage labels, not keys
-        assert.doesNotMatch(timeline, /discovery/);
+        assert.doesNotMatch(timeline, /discovery|approval_|sop_done/);
         assert.match(timeline, /审批通过 · 张伟[\s\S]*同意，本月冲量/);
       });
 

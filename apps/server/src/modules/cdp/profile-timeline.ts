@@ -175,7 +175,7 @@ async function crmItems(tx: Tx, principal: Principal, actor: Actor, links: CrmLi
     if (l.customerId && !seen.has(l.customerId)) {
       seen.add(l.customerId);
       const lists = await customerLists(tx, principal, actor, l.customerId);
-      for (const i of await crmTimeline(tx, principal, l.customerId, l.customerName, lists))
+      for (const i of await crmTimeline(tx, principal, actor, l.customerId, l.customerName, lists))
         items.push(fromCrm(i, lists));
     } else if (l.object === 'contact' && l.visible && !l.customerId) {
       // A contact without a (visible) customer: its own history only.

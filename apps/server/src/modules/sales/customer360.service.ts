@@ -76,6 +76,7 @@ export async function customerLists(
 export async function customerTimeline(
   tx: Tx,
   principal: Principal,
+  actor: Actor,
   customerId: string,
   customerName: string | null,
   lists: CustomerLists,
@@ -95,8 +96,15 @@ export async function customerTimeline(
     ['payment', payments],
   ] as const)
     for (const r of list.items) names.set(r.id, { object, name: (r.name as string | null) ?? null });
-  const leadIds = opportunities.items.map((o) => o.leadId).filter(isUuid);
-  if (can(principal, 'lead:read')) for (const l of leadIds) names.set(l, { object: 'lead', name: null });
+  const leadIds = [...new Set(opportunities.items.map((o) => o.leadId).filter(isUuid))];
+  if (leadIds.length && can(principal, 'lead:read')) {
+    // The leads read as the viewer too (scope, masking), so their history shows under their names.
+    const lctx = await recordCtx(tx, principal, actor, 'lead').catch(() => null);
+    const leads = lctx
+      ? (await listRecords(lctx, { filter: { field: 'id', op: 'in', value: leadIds }, limit: 200 })).items
+      : [];
+    for (const l of leads) names.set(l.id, { object: 'lead', name: (l.name as string | null) ?? null });
+  }
   const ids = [...names.keys()];
   const audit = (
     await sql<{
@@ -215,7 +223,7 @@ export async function customer360(
     paidAmount: sum(payments.items, 'amount'),
   };
 
-  const timeline = await customerTimeline(tx, principal, customerId, String(customer.name), lists);
+  const timeline = await customerTimeline(tx, principal, actor, customerId, String(customer.name), lists);
   return {
     customer,
     pipelineValue: value,

@@ -96,7 +96,7 @@ function ItemBody({ e }: { e: TimelineItem }) {
   const action = t(`cdp.profile.actions.${e.type}`, { defaultValue: e.type });
   const record =
     e.object && e.recordId ? (
-      <Link to={`/o/${e.object}/${e.recordId}`}>{e.title ?? e.recordId.slice(0, 8)}</Link>
+      <Link to={`/o/${e.object}/${e.recordId}`}>{e.title ?? t('records.untitled')}</Link>
     ) : (
       e.title
     );
