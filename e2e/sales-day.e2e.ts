@@ -319,8 +319,8 @@ describe("salesperson's day: lead → call outcomes → convert lands on the opp
 
       // ── Customer 360, the salesperson's view: his opportunity, quote, call and the whole history,
       // and the contract and order the manager made from his quote (they follow the deal's owner).
-      await page.goto(`/sales/customers/${customerId}`);
-      const c360 = testId(page, 'customer-360');
+      await page.goto(`/sales/customers/${customerId}`); // the old 客户360 URL: the one customer page
+      const c360 = testId(page, 'one-customer');
       await c360.waitFor();
       await eventually(async () => {
         const text = await visibleText(c360);
@@ -332,18 +332,22 @@ describe("salesperson's day: lead → call outcomes → convert lands on the opp
         assert.match(text, /订单 \(1\)/);
         assert.match(text, /跟进 \(2\)/);
       });
-      const timeline = await visibleText(testId(page, 'c360-timeline'));
-      assert.match(timeline, /首次电话：了解门店数字化需求/); // the call logged on the lead
-      assert.match(timeline, /需求挖掘 → 方案定制/); // stage labels, not keys
-      assert.doesNotMatch(timeline, /discovery/);
-      assert.match(timeline, /张伟 · 同意：同意，本月冲量/);
+      await testId(page, 'section-timeline').scrollIntoViewIfNeeded();
+      await testId(page, 'profile-timeline').waitFor();
+      await eventually(async () => {
+        const timeline = await visibleText(testId(page, 'profile-timeline'));
+        assert.match(timeline, /首次电话：了解门店数字化需求/); // the call logged on the lead
+        assert.match(timeline, /需求挖掘 → 方案定制/); // stage labels, not keys
+        assert.doesNotMatch(timeline, /discovery|approval_|sop_done/);
+        assert.match(timeline, /审批通过 · 张伟[\s\S]*同意，本月冲量/);
+      });
 
       // ── The manager's desktop: customer 360 with the paid order, and the dashboard funnel.
       desk = await newPage(kehu.browser, kehu.server);
       const d = desk.page;
       await login(d, MANAGER);
-      await d.goto(`/sales/customers/${customerId}`);
-      const mc360 = testId(d, 'customer-360');
+      await d.goto(`/o/customer/${customerId}`);
+      const mc360 = testId(d, 'one-customer');
       await mc360.waitFor();
       await eventually(async () => {
         const text = await visibleText(mc360);

@@ -251,6 +251,8 @@ export const AuditEntry = z.object({
   action: z.string(),
   object: z.string().nullable(),
   recordId: z.string().nullable(),
+  /** The record's name as the viewer sees it (scope and masking); null when they cannot see it. */
+  recordName: z.string().nullable().optional(),
   actor: z.object({ id: Id.nullable(), name: z.string().nullable(), kind: z.string() }),
   changes: z.array(FieldChange).nullable(),
   /** Free-form details of the action. */

@@ -21,7 +21,14 @@ import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
-import { TIMELINE_KINDS, type TimelineItem, type TimelineKind, useTimeline } from './cdp-api';
+import { formatCurrency } from '../../shared/format';
+import {
+  TIMELINE_KINDS,
+  type TimelineItem,
+  type TimelineKind,
+  type TimelineSource,
+  useTimeline,
+} from './cdp-api';
 
 dayjs.extend(relativeTime);
 
@@ -56,12 +63,8 @@ function iconOf(e: TimelineItem): ReactNode {
   return <EditOutlined />;
 }
 
-const money = (a: { amount: number; currency: string }, lang: string) =>
-  new Intl.NumberFormat(lang, {
-    style: 'currency',
-    currency: a.currency || 'CNY',
-    maximumFractionDigits: 2,
-  }).format(a.amount);
+// Amounts are integer minor units (fen), formatted like every currency field (shared/format.ts).
+const money = (a: { amount: number; currency: string }, lang: string) => formatCurrency(a, lang);
 
 function propsText(p: Record<string, unknown> | undefined) {
   const entries = Object.entries(p ?? {}).filter(([, v]) => v !== null && typeof v !== 'object');
@@ -93,7 +96,7 @@ function ItemBody({ e }: { e: TimelineItem }) {
   const action = t(`cdp.profile.actions.${e.type}`, { defaultValue: e.type });
   const record =
     e.object && e.recordId ? (
-      <Link to={`/records/${e.object}/${e.recordId}`}>{e.title ?? e.recordId.slice(0, 8)}</Link>
+      <Link to={`/o/${e.object}/${e.recordId}`}>{e.title ?? t('records.untitled')}</Link>
     ) : (
       e.title
     );
@@ -132,6 +135,7 @@ function ItemBody({ e }: { e: TimelineItem }) {
       detail = [e.amount ? money(e.amount, i18n.language) : null, e.status ? pick(e.status) : null]
         .filter(Boolean)
         .join(' · ');
+    if (e.comment) detail = detail ? `${detail} · ${e.comment}` : e.comment;
   }
   return (
     <Space direction="vertical" size={0} style={{ minWidth: 0 }}>
@@ -155,11 +159,16 @@ function ItemBody({ e }: { e: TimelineItem }) {
   );
 }
 
-/** The profile's timeline: kind filters, icons, relative times, "load more" paging. */
-export function ProfileTimeline({ profileId }: { profileId: string }) {
+/**
+ * One timeline of a person — a profile's, or a customer's (events of its people and its CRM
+ * history in one list): kind filters, icons, relative times, "load more" paging.
+ */
+export function ProfileTimeline(props: { profileId: string } | { customerId: string }) {
   const { t } = useTranslation();
   const [kinds, setKinds] = useState<TimelineKind[]>([...TIMELINE_KINDS]);
-  const q = useTimeline(profileId, kinds);
+  const source: TimelineSource =
+    'customerId' in props ? { customerId: props.customerId } : { profileId: props.profileId };
+  const q = useTimeline(source, kinds);
   const items = (q.data?.pages ?? []).flatMap((p) => p.items);
   const toggle = (k: TimelineKind, on: boolean) =>
     setKinds((cur) =>
@@ -213,11 +222,6 @@ export function ProfileTimeline({ profileId }: { profileId: string }) {
           {t('cdp.profile.timelineEnd')}
         </Typography.Text>
       ) : null}
-      <div>
-        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-          {t('cdp.profile.serviceSoon')}
-        </Typography.Text>
-      </div>
     </div>
   );
 }

@@ -2,7 +2,6 @@ import {
   AuditOutlined,
   DashboardOutlined,
   FundOutlined,
-  IdcardOutlined,
   ProjectOutlined,
   SettingOutlined,
 } from '@ant-design/icons';
@@ -13,7 +12,8 @@ const homeCard = <K extends keyof typeof import('./home-cards')>(name: K) =>
   lazyPage(() => import('./home-cards'), name);
 
 /**
- * Pipeline kanban, quotes, approvals, orders, targets, customer 360 and dashboards (R4, R10.2, R11.1).
+ * Pipeline kanban, quotes, approvals, orders, targets and dashboards (R4, R10.2, R11.1). The customer
+ * 360 became the one customer page (modules/customers), which reads the 360 through ./index.ts.
  * `o/<object>/:id` routes for sales objects outrank the generic detail page (static segment),
  * so opportunities, quotes, contracts and orders open their working pages; edit and list stay generic.
  */
@@ -48,15 +48,6 @@ export const salesModule: WebModule = {
       order: 90,
     },
     {
-      key: 'c360',
-      path: '/sales/customers',
-      permission: 'customer:read',
-      labelKey: 'sales.nav.customerValue',
-      icon: <IdcardOutlined />,
-      group: 'customers',
-      order: 30,
-    },
-    {
       key: 'dashboard',
       path: '/sales/dashboard',
       permission: 'opportunity:read',
@@ -80,8 +71,6 @@ export const salesModule: WebModule = {
     { path: 'sales/kanban', page: lazyPage(() => import('./kanban-page'), 'KanbanPage') },
     { path: 'sales/approvals', page: lazyPage(() => import('./approvals-page'), 'ApprovalsPage') },
     { path: 'sales/targets', page: lazyPage(() => import('./targets-page'), 'TargetsPage') },
-    { path: 'sales/customers', page: lazyPage(() => import('./customer360-page'), 'CustomersPage') },
-    { path: 'sales/customers/:id', page: lazyPage(() => import('./customer360-page'), 'Customer360Page') },
     { path: 'sales/dashboard', page: lazyPage(() => import('./dashboard-page'), 'DashboardPage') },
     { path: 'sales/settings', page: lazyPage(() => import('./settings-page'), 'SalesSettingsPage') },
     { path: 'o/opportunity/:id', page: lazyPage(() => import('./opportunity-page'), 'OpportunityPage') },

@@ -251,9 +251,7 @@ function QuoteView({ id }: { id: string }) {
       </Space>
       <Descriptions size="small" column={isMobile ? 1 : 3} style={{ marginBottom: 12 }}>
         <Descriptions.Item label={t('sales.common.customer')}>
-          <Link to={`/sales/customers/${q.customerId}`}>
-            {q._display?.customerId ?? String(q.customerId)}
-          </Link>
+          <Link to={`/o/customer/${q.customerId}`}>{q._display?.customerId ?? String(q.customerId)}</Link>
         </Descriptions.Item>
         {q.opportunityId ? (
           <Descriptions.Item label={t('sales.common.opportunity')}>

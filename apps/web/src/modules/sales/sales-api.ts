@@ -27,6 +27,7 @@ export type { ApprovalRequest } from '@kehu/contracts/approvals';
 export type { Label } from '@kehu/contracts/common';
 export type {
   ApprovalPreview,
+  Customer360,
   Drill,
   KanbanColumn,
   Pipeline,
