@@ -449,6 +449,16 @@ export const enUS: Messages = {
       onlyCustomDelete: 'Only custom fields can be deleted',
       confirmDelete: 'Delete field “{{name}}”?',
       deleteHint: 'Data stored in this field will no longer be shown.',
+      apiNameAuto:
+        'Generated in pinyin from the Chinese label; you can change it. The c_ prefix is added automatically.',
+      optionValueAuto: 'Value (blank: generated)',
+      position: 'Position on the form',
+      positionSection: 'Section',
+      positionAfter: 'After field',
+      positionFirst: 'First in the section',
+      addToListColumns: 'Add to list columns',
+      inListColumns: 'In list columns',
+      addedToListColumns: 'Added to the list columns',
       classifications: {
         public: 'Public',
         internal: 'Internal',

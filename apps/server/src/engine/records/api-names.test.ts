@@ -17,7 +17,10 @@ describe('API names from labels', () => {
     assert.match(apiNameFromLabel('很长很长的字段名称'.repeat(6)), /^[a-z][a-z0-9_]{1,36}$/);
   });
   it('numbers a name that is taken and codes options uniquely', () => {
-    assert.equal(uniqueName('a', (n) => ['a', 'a_2'].includes(n)), 'a_3');
+    assert.equal(
+      uniqueName('a', (n) => ['a', 'a_2'].includes(n)),
+      'a_3',
+    );
     assert.deepEqual(optionCodes(['线上', '线下', '线上']), ['xianshang', 'xianxia', 'xianshang_2']);
   });
 });

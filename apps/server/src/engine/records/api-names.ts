@@ -42,7 +42,10 @@ export function apiNameFromLabel(label: string): string {
   for (const { origin, result } of parts) {
     if (/^[\u3400-\u9fff]+$/.test(origin)) {
       endLatin();
-      const py = result.toLowerCase().replace(/[^a-z]/g, '').replace(/ü/g, 'v');
+      const py = result
+        .toLowerCase()
+        .replace(/[^a-z]/g, '')
+        .replace(/ü/g, 'v');
       if (origin.length > 1) {
         flush();
         words.push(py);

@@ -20,7 +20,11 @@ describe('custom field names, places and list columns', () => {
     const first = await admin.post('/meta/objects/customer/fields', {
       type: 'picklist',
       label: label('来源渠道', 'Source channel'),
-      options: [{ label: label('线上') }, { label: label('线下') }, { value: 'partner', label: label('渠道商') }],
+      options: [
+        { label: label('线上') },
+        { label: label('线下') },
+        { value: 'partner', label: label('渠道商') },
+      ],
     });
     assert.equal(first.status, 201);
     assert.equal(first.body.apiName, 'c_laiyuan_qudao');
@@ -35,11 +39,17 @@ describe('custom field names, places and list columns', () => {
       (await admin.post('/meta/objects/customer/field-name', { label: '来源渠道' })).body.apiName,
       'laiyuan_qudao_2',
     );
-    const second = await admin.post('/meta/objects/customer/fields', { type: 'text', label: label('来源渠道') });
+    const second = await admin.post('/meta/objects/customer/fields', {
+      type: 'text',
+      label: label('来源渠道'),
+    });
     assert.equal(second.body.apiName, 'c_laiyuan_qudao_2');
     // A deleted field's name stays reserved.
     assert.equal((await admin.del('/meta/objects/customer/fields/c_laiyuan_qudao_2')).status, 204);
-    const third = await admin.post('/meta/objects/customer/fields', { type: 'text', label: label('来源渠道') });
+    const third = await admin.post('/meta/objects/customer/fields', {
+      type: 'text',
+      label: label('来源渠道'),
+    });
     assert.equal(third.body.apiName, 'c_laiyuan_qudao_3');
   });
 

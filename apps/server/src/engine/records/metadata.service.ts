@@ -313,11 +313,13 @@ function placeField(
     return { sections };
   }
   const target = sections.find((s) => s.key === position.section);
-  if (!target) throw invalid([{ field: 'position.section', code: 'option', params: { value: position.section } }]);
+  if (!target)
+    throw invalid([{ field: 'position.section', code: 'option', params: { value: position.section } }]);
   if (position.after === null) target.fields.unshift(apiName);
   else {
     const at = target.fields.indexOf(position.after);
-    if (at < 0) throw invalid([{ field: 'position.after', code: 'option', params: { value: position.after } }]);
+    if (at < 0)
+      throw invalid([{ field: 'position.after', code: 'option', params: { value: position.after } }]);
     target.fields.splice(at + 1, 0, apiName);
   }
   return { sections };
@@ -365,18 +367,26 @@ export async function createCustomField(
   const stored = (
     await sql<{
       layout: ObjectDef['layout'] | null;
-    }>`select layout from object_defs where tenant_id = ${actor.tenantId} and api_name = ${obj.apiName}`.execute(tx)
+    }>`select layout from object_defs where tenant_id = ${actor.tenantId} and api_name = ${obj.apiName}`.execute(
+      tx,
+    )
   ).rows[0];
-  const layout = newField.position || stored?.layout ? placeField(obj.layout, apiName, newField.position) : undefined;
+  const layout =
+    newField.position || stored?.layout ? placeField(obj.layout, apiName, newField.position) : undefined;
   const listColumns = newField.addToListColumns
     ? [...obj.listColumns.filter((c) => c !== apiName), apiName]
     : undefined;
-  if (layout || listColumns)
-    await saveObjectOverride(tx, actor.tenantId, obj, { layout, listColumns });
+  if (layout || listColumns) await saveObjectOverride(tx, actor.tenantId, obj, { layout, listColumns });
   await writeAudit(tx, actor, {
     action: 'metadata_change',
     object: obj.apiName,
-    meta: { op: 'create_field', field: apiName, input, position: newField.position ?? null, addToListColumns: !!listColumns },
+    meta: {
+      op: 'create_field',
+      field: apiName,
+      input,
+      position: newField.position ?? null,
+      addToListColumns: !!listColumns,
+    },
   });
   await bumpAuthzVersion(tx, actor.tenantId);
   return apiName;
