@@ -28,8 +28,7 @@ export function migrateAll(db: Db, log?: (msg: string) => void): Promise<string[
 }
 
 export function allRoutes(
-  config: Pick<Config, 'SESSION_TTL_HOURS' | 'COOKIE_SECURE'> &
-    Partial<Pick<Config, 'KEHU_SEED_DEMO'>>,
+  config: Pick<Config, 'SESSION_TTL_HOURS' | 'COOKIE_SECURE'> & Partial<Pick<Config, 'KEHU_SEED_DEMO'>>,
 ): RouteSpec[] {
   registerModules();
   return [

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { withdrawSignInMethod } from '../../core/auth/sign-in-methods.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
 import { Client, newTenant, useTestEnv } from '../../testing/harness.ts';
 import admin from './index.ts';
 
@@ -30,7 +31,7 @@ describe('sign-in methods', () => {
       label: { 'zh-CN': '仅部分企业', 'en-US': 'Some tenants only' },
       startUrl: '/api/v1/test-picky/start',
       // Offered only where the tenant has set it up (here: by its code).
-      enabledFor: async (tx, tenantId) =>
+      enabledFor: async (tx: Tx, tenantId: string) =>
         (await sql<{ slug: string }>`select slug from tenants where id = ${tenantId}`.execute(tx)).rows[0]
           ?.slug === seed.slug,
     });
