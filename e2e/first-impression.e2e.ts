@@ -41,9 +41,9 @@ describe('first impression', () => {
         await testId(page, 'login-form').waitFor();
         await testId(page, 'login-hero').waitFor();
         assert.equal(await page.locator('.kehu-brand-mark').count(), 1, 'the SVG mark is drawn');
-        assert.match((await testId(page, 'login-hero').innerText()) ?? '', /客户 Kehu/);
+        assert.match((await testId(page, 'login-hero').textContent()) ?? '', /客户 Kehu/);
         await testId(page, 'demo-hint').waitFor();
-        assert.match(await testId(page, 'demo-hint').innerText(), /kehu-demo-2026/);
+        assert.match((await testId(page, 'demo-hint').textContent()) ?? '', /kehu-demo-2026/);
         await noSideScroll(page);
         // The form is on the first screen of a phone, not below the brand.
         const submit = await testId(page, 'login-submit').boundingBox();
@@ -52,8 +52,8 @@ describe('first impression', () => {
 
         await testId(page, 'lang-link-en-US').click();
         await page.getByText('Sign in with your company code and account').waitFor();
-        assert.match(await testId(page, 'login-hero').innerText(), /Leads, deals, customer data/);
-        assert.match(await testId(page, 'demo-hint').innerText(), /Company code demo/);
+        assert.match((await testId(page, 'login-hero').textContent()) ?? '', /Leads, deals, customer data/);
+        assert.match((await testId(page, 'demo-hint').textContent()) ?? '', /Company code demo/);
         await noSideScroll(page);
         await screenshot(page, `first-impression-login-${size}-en.png`);
 
@@ -94,7 +94,7 @@ describe('first impression', () => {
       const mail = testId(desk.page, 'outbox-mail').filter({ hasText: 'zhao.jing@demo.kehu' }).first();
       await mail.waitFor();
       await screenshot(desk.page, 'first-impression-outbox-1366.png');
-      const text = await mail.locator('[data-testid="outbox-mail-text"]').innerText();
+      const text = (await mail.locator('[data-testid="outbox-mail-text"]').textContent()) ?? '';
       const link = text.match(/\/reset-password\?tenant=[a-z0-9-]+&token=\S+/)?.[0];
       assert.ok(link, 'the mail carries a reset link');
 

@@ -2,14 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { SMTPServer } from 'smtp-server';
-import {
-  Client,
-  DEMO_PASSWORD,
-  login,
-  newTenant,
-  newTenantWithAdmin,
-  useTestEnv,
-} from '../../testing/harness.ts';
+import { Client, login, newTenant, newTenantWithAdmin, useTestEnv } from '../../testing/harness.ts';
 import { inTenant } from '../db/tenant-scope.ts';
 
 const env = useTestEnv();

@@ -100,7 +100,7 @@ export async function requestPasswordReset(
   if (!tenant) return;
   const link = await inTenant(db, tenant.id, async (tx) => {
     const user = await loadUserForReset(tx, tenant.id, { login: input.login });
-    if (!user || user.status !== 'active' || !user.email) return null;
+    if (user?.status !== 'active' || !user.email) return null;
     const made = await issueResetLink(tx, {
       tenantId: tenant.id,
       tenantSlug: tenant.slug,
@@ -139,7 +139,7 @@ export async function resetPassword(
     ).rows[0];
     if (!row || !safeEqualHex(row.token_hash, sha256(secret)) || !row.live) return false;
     const user = await loadUserForReset(tx, tenant.id, { id: row.user_id });
-    if (!user || user.status !== 'active') return false;
+    if (user?.status !== 'active') return false;
     await sql`update users set password_hash = ${await hashPassword(input.newPassword)}, password_changed_at = now()
       where tenant_id = ${tenant.id} and id = ${user.id}`.execute(tx);
     // This link and every other open link of the user are spent.

@@ -74,7 +74,8 @@ describe('export columns and times', () => {
     // A regional manager filtering by phone (masked for them) gets the phone column masked, never the number.
     const manager = await loginAsRole(env, seed, '区域经理');
     assert.equal(
-      (await manager.post('/records/customer', { name: '手机号客户', level: 'B', phone: '13812345678' })).status,
+      (await manager.post('/records/customer', { name: '手机号客户', level: 'B', phone: '13812345678' }))
+        .status,
       201,
     );
     const phoneFilter = q({ field: 'phone', op: 'eq', value: '13812345678' });
