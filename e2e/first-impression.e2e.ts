@@ -113,6 +113,11 @@ describe('first impression', () => {
       await testId(page, 'reset-error').waitFor();
       await testId(page, 'reset-to-login').click();
       await login(page, 'zhao.jing', 'Zhao-new-2026');
+      // Her inbox opens with the 30-day chart of her leads and their first-response SLA.
+      await page.goto('/leads/inbox');
+      await testId(page, 'inbox-chart-canvas').locator('canvas').waitFor();
+      await noSideScroll(page);
+      await screenshot(page, 'first-impression-inbox-chart-390.png', testId(page, 'inbox-chart'));
     } catch (e) {
       await failureScreenshot(phone.page, 'first-impression-reset-failure-390.png');
       await failureScreenshot(desk.page, 'first-impression-reset-failure-1366.png');
