@@ -174,7 +174,8 @@ export function LoginPage() {
         <ul className="kehu-login-points">
           {(['point1', 'point2', 'point3'] as const).map((k) => (
             <li key={k}>
-              <CheckCircleFilled /> {t(`login.${k}`)}
+              <CheckCircleFilled />
+              <span>{t(`login.${k}`)}</span>
             </li>
           ))}
         </ul>

@@ -42,7 +42,7 @@ export const zh = {
     chartMet: '按时响应',
     chartBreached: '超时',
     chartPending: '待响应（未超时）',
-    chartTotals: '30 天共 {{leads}} 条，按时 {{met}}，超时 {{breached}}',
+    chartTotals: '30 天共 {{leads}} 条：按时响应 {{met}}，超时 {{breached}}，待响应 {{pending}}',
   },
   call: {
     title: '记录通话',
@@ -248,7 +248,7 @@ export const en: typeof zh = {
     chartMet: 'Answered in time',
     chartBreached: 'Late',
     chartPending: 'Waiting (in time)',
-    chartTotals: '{{leads}} in 30 days: {{met}} in time, {{breached}} late',
+    chartTotals: '{{leads}} in 30 days: {{met}} answered in time, {{breached}} late, {{pending}} waiting',
   },
   call: {
     title: 'Log a call',
