@@ -184,6 +184,40 @@ describe('forgotten password', () => {
     assert.ok(Number(limited.headers.get('retry-after')) > 0);
   });
 
+  it('never shows a superior’s reset link in the outbox to a lesser user admin', async () => {
+    const { admin, seed } = await newTenantWithAdmin(env, 0);
+    const units = (await admin.get('/admin/units')).body.items as { id: string }[];
+    const role = await admin.post('/admin/roles', { name: '只管用户', permissions: ['admin:users'] });
+    assert.equal(role.status, 201, JSON.stringify(role.body));
+    const made = await admin.post('/admin/users', {
+      login: 'user.keeper',
+      name: '用户管理员',
+      unitId: units[0]!.id,
+      roleIds: [role.body.id],
+      password: 'Keeper-pass-2026',
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const keeper = await login(env, seed.slug, 'user.keeper', 'Keeper-pass-2026');
+    delete process.env.KEHU_SMTP_URL;
+    try {
+      // The system administrator forgets their password; the link waits in the outbox.
+      const anon = new Client(env.baseUrl);
+      assert.equal(
+        (await anon.post('/auth/password-reset', { tenant: seed.slug, login: 'admin' })).status,
+        202,
+      );
+      const until = Date.now() + 10_000;
+      while ((await admin.get('/admin/mail-outbox')).body.items.length === 0) {
+        assert.ok(Date.now() < until, 'the mail reaches the outbox');
+        await new Promise((r) => setImmediate(r));
+      }
+      assert.equal((await admin.get('/admin/mail-outbox')).body.items.length, 1);
+      assert.deepEqual((await keeper.get('/admin/mail-outbox')).body.items, [], 'not for a lesser admin');
+    } finally {
+      process.env.KEHU_SMTP_URL = `smtp://127.0.0.1:${receiver.port}`;
+    }
+  });
+
   it('lets an admin mail a user the link, and keeps mail in the outbox when no SMTP is set', async () => {
     const { admin, seed } = await newTenantWithAdmin(env, 0);
     const users = (await admin.get('/admin/users')).body.items as {

@@ -73,6 +73,7 @@ function resetMail(user: UserRow & { email: string }, url: string): Mail {
   return {
     to: user.email,
     kind: 'password_reset',
+    userId: user.id,
     subject: zh ? '客户 Kehu：重置密码' : 'Kehu: reset your password',
     text: zh
       ? `${user.name}，您好：\n\n请在 ${RESET_TTL_MINUTES} 分钟内打开下面的链接设置新密码（账号 ${user.login}）：\n\n${url}\n\n链接只能使用一次。如果不是您本人申请，请忽略本邮件，您的密码不会改变。`

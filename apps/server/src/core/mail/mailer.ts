@@ -16,6 +16,8 @@ export interface Mail {
   text: string;
   /** What the mail is about ('password_reset' …), kept with outbox copies. */
   kind: string;
+  /** The user it is for, when it is for one: outbox readers must be allowed to manage them. */
+  userId?: string;
 }
 
 const FROM_DEFAULT = 'Kehu <no-reply@kehu.invalid>';
@@ -40,8 +42,10 @@ export async function sendMail(db: Db, tenantId: string, mail: Mail): Promise<vo
     return;
   }
   await inTenant(db, tenantId, (tx) =>
-    sql`insert into mail_outbox (tenant_id, id, to_address, subject, body_text, kind)
-      values (${tenantId}, ${newId()}, ${mail.to}, ${mail.subject}, ${mail.text}, ${mail.kind})`.execute(tx),
+    sql`insert into mail_outbox (tenant_id, id, to_address, subject, body_text, kind, user_id)
+      values (${tenantId}, ${newId()}, ${mail.to}, ${mail.subject}, ${mail.text}, ${mail.kind}, ${mail.userId ?? null})`.execute(
+      tx,
+    ),
   );
 }
 

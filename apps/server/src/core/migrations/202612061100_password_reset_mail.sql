@@ -25,6 +25,8 @@ CREATE TABLE mail_outbox (
   body_text text NOT NULL,
   -- what the mail is about, e.g. 'password_reset' (the body carries a secret link)
   kind text NOT NULL,
+  -- the user the mail is for: the outbox shows it only to admins who may manage that user
+  user_id uuid,
   created_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (tenant_id, id)
 );

@@ -306,31 +306,52 @@ export const userRoutes: RouteSpec[] = [
     method: 'GET',
     url: '/admin/mail-outbox',
     permission: ADMIN_PERMISSIONS.users,
-    summary: 'Mail kept in the outbox because no SMTP server is configured (newest first, 50)',
+    summary:
+      'Mail kept in the outbox because no SMTP server is configured (newest first, 50): only mail for users the caller may manage',
     tags,
     response: OutboxMailList,
     handler: (req) =>
       req.tx(
-        async (tx: TypedTx) => ({
-          items: (
+        async (tx: TypedTx) => {
+          const rows = (
             await sql<{
               id: string;
               to_address: string;
               subject: string;
               body_text: string;
               kind: string;
+              user_id: string | null;
               created_at: Date;
-            }>`select id, to_address, subject, body_text, kind, created_at from mail_outbox
+            }>`select id, to_address, subject, body_text, kind, user_id, created_at from mail_outbox
               where tenant_id = ${req.principal.tenantId} order by created_at desc limit 50`.execute(tx)
-          ).rows.map((r) => ({
-            id: r.id,
-            to: r.to_address,
-            subject: r.subject,
-            text: r.body_text,
-            kind: r.kind,
-            createdAt: r.created_at,
-          })),
-        }),
+          ).rows;
+          // A reset link is the account: an admin who may not reset a user's password (a superior)
+          // must not read the link that user asked for either.
+          const may = new Map<string, boolean>();
+          for (const id of new Set(rows.map((r) => r.user_id).filter((x): x is string => !!x))) {
+            const [u] = await loadUsers(tx, req.principal.tenantId, id);
+            may.set(
+              id,
+              !!u &&
+                (await assertMayManage(tx, req, u).then(
+                  () => true,
+                  () => false,
+                )),
+            );
+          }
+          return {
+            items: rows
+              .filter((r) => r.user_id === null || may.get(r.user_id))
+              .map((r) => ({
+                id: r.id,
+                to: r.to_address,
+                subject: r.subject,
+                text: r.body_text,
+                kind: r.kind,
+                createdAt: r.created_at,
+              })),
+          };
+        },
         { readOnly: true },
       ),
   }),
