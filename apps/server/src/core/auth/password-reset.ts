@@ -15,7 +15,8 @@ import { randomToken, safeEqualHex, sha256 } from './tokens.ts';
  * Forgotten passwords: a one-time link (`<id>.<secret>`, only the secret's hash kept), valid 30
  * minutes, used once; using it sets a new password under the usual policy and ends every session
  * of the user. Asking for one answers the same whether or not the account exists or has an
- * email, and in the same time (the mail is sent after the answer).
+ * email; the mail is sent after the answer, so the SMTP round trip does not tell either (what
+ * remains is one row insert, well inside the noise of a request).
  */
 export const RESET_TTL_MINUTES = 30;
 
