@@ -263,3 +263,19 @@ export const AuditEntry = z.object({
 export type AuditEntry = z.infer<typeof AuditEntry>;
 export const AuditPage = page(AuditEntry);
 export type AuditPage = z.infer<typeof AuditPage>;
+
+/** A reset link was mailed (or put in the outbox) to the user's email. */
+export const ResetLinkSent = z.object({ to: z.string(), via: z.enum(['smtp', 'outbox']) });
+export type ResetLinkSent = z.infer<typeof ResetLinkSent>;
+
+/** Mail written instead of sent (no KEHU_SMTP_URL): admins read it to pass links on. */
+export const OutboxMail = z.object({
+  id: Id,
+  to: z.string(),
+  subject: z.string(),
+  text: z.string(),
+  kind: z.string(),
+  createdAt: Timestamp,
+});
+export type OutboxMail = z.infer<typeof OutboxMail>;
+export const OutboxMailList = list(OutboxMail);

@@ -28,6 +28,7 @@ import { lazyPage } from '../shared/lazy-page';
 import { PageSkeleton } from '../shared/ui/page-skeleton';
 import { useIsMobile } from '../shared/use-is-mobile';
 import { ADMIN_NAV } from './admin-nav';
+import { BrandMark } from './brand-mark';
 import { LanguageSwitch } from './language-switch';
 import { useLabel, useObjects } from './meta';
 import {
@@ -336,7 +337,7 @@ export function AppShell() {
 
   const logo = (
     <div className="kehu-nav-logo">
-      <span className="kehu-logo-mark">客</span>
+      <BrandMark size={28} />
       {!collapsed || isMobile ? <span>{t('app.name')}</span> : null}
     </div>
   );

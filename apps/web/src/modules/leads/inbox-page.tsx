@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { PageError } from '../../shared/ui/error-result';
+import { InboxChart } from './inbox-chart';
 import { fieldText, type InboxLead, leadScore, localTime, useInbox, useLeadOptionLabel } from './leads-api';
 import { LogCallModal } from './log-call-modal';
 import { SlaTag } from './sla-tag';
@@ -115,6 +116,7 @@ export function InboxPage() {
               />
             </Card>
           </Space>
+          <InboxChart />
           <Card size="small" styles={{ body: { padding: 0 } }}>
             {inbox.data.items.length === 0 ? (
               <Empty description={t('leads.inbox.empty')} style={{ padding: 24 }} />
