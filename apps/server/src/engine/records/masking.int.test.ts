@@ -121,7 +121,9 @@ describe('field masking', () => {
     assert.equal(patched.status, 200, text(patched.body));
     const c = await login(env, w.seed.slug, 'zhou.xiaoyan');
     const ids = async (q: string) =>
-      (await c.get(`/records/customer?q=${encodeURIComponent(q)}&limit=200`)).body.items.map((r: any) => r.id);
+      (await c.get(`/records/customer?q=${encodeURIComponent(q)}&limit=200`)).body.items.map(
+        (r: any) => r.id,
+      );
     assert.deepEqual(await ids(w.name), [w.id], 'the whole name finds it');
     for (const part of [w.name.slice(0, -1), w.name.slice(1), w.name.slice(2, -2)])
       assert.ok(!(await ids(part)).includes(w.id), `a part of a masked name (${part}) finds nothing`);

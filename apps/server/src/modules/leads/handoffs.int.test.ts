@@ -65,7 +65,10 @@ describe('lead → opportunity hand-off', () => {
     const admin = await login(env, seed.slug, 'admin');
     const role = (await admin.get('/admin/roles')).body.items.find((r: any) => r.name === '销售顾问');
     const patched = await admin.patch(`/admin/roles/${role.id}`, {
-      fieldAccess: { ...role.fieldAccess, lead: { ...role.fieldAccess?.lead, product: 'hidden', budget: 'hidden' } },
+      fieldAccess: {
+        ...role.fieldAccess,
+        lead: { ...role.fieldAccess?.lead, product: 'hidden', budget: 'hidden' },
+      },
     });
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
     const c = await login(env, seed.slug, 'sun.lei');
@@ -81,7 +84,10 @@ describe('lead → opportunity hand-off', () => {
     const conv = await c.post(`/leads/${l.body.id}/convert`, { opportunity: {} });
     assert.equal(conv.status, 200, JSON.stringify(conv.body));
     const opp = (await c.get(`/records/opportunity/${conv.body.opportunityId}`)).body;
-    assert.ok(!JSON.stringify(opp).includes('青龙'), `a hidden product is not spelled out in the name: ${opp.name}`);
+    assert.ok(
+      !JSON.stringify(opp).includes('青龙'),
+      `a hidden product is not spelled out in the name: ${opp.name}`,
+    );
     assert.equal(opp.name, '苏州新材料有限公司 · 新商机');
     assert.equal(opp.amount, null, 'a hidden budget does not travel');
   });

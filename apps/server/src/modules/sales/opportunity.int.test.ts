@@ -191,7 +191,10 @@ describe('opportunity stages', () => {
     const role = (await ok(admin.get('/admin/roles'))).items.find((r: any) => r.name === '销售顾问');
     await ok(
       admin.patch(`/admin/roles/${role.id}`, {
-        fieldAccess: { ...role.fieldAccess, opportunity: { ...role.fieldAccess?.opportunity, name: 'masked' } },
+        fieldAccess: {
+          ...role.fieldAccess,
+          opportunity: { ...role.fieldAccess?.opportunity, name: 'masked' },
+        },
       }),
     );
     const seller = await login(env, seed.slug, 'sun.lei');

@@ -399,7 +399,9 @@ describe('quotes are documents', () => {
     );
     const sun = await login(env, seed.slug, 'sun.lei');
     const customerId = await newCustomer(sun);
-    const deep = [{ productName: '智能门锁 X1', quantity: 10, unitPrice: 100_000, discountPercent: 30, taxRate: 13 }];
+    const deep = [
+      { productName: '智能门锁 X1', quantity: 10, unitPrice: 100_000, discountPercent: 30, taxRate: 13 },
+    ];
     const big = await ok(sun.post('/records/quote', { name: '大折扣', customerId }));
     await ok(sun.request('PUT', `/quotes/${big.id}/lines`, { lines: deep }));
     const sub = await ok(sun.post(`/quotes/${big.id}/submit`));

@@ -142,7 +142,9 @@ describe('global search', () => {
     const sun = await login(env, w.seedA.slug, 'sun.lei');
     const r = await sun.get(`/search?q=${encodeURIComponent(`${w.m}联系人`)}`);
     assert.equal(r.status, 200, text(r.body));
-    const hit = r.body.groups.find((g: any) => g.key === 'contact')?.hits.find((h: any) => h.id === contact.body.id);
+    const hit = r.body.groups
+      .find((g: any) => g.key === 'contact')
+      ?.hits.find((h: any) => h.id === contact.body.id);
     assert.ok(hit, text(r.body));
     assert.ok(!text(hit).includes(`${w.m}甲`), `the customer's masked name stays masked: ${hit.subtitle}`);
     // The contact's own page says the same.
