@@ -116,7 +116,19 @@ export async function convertLead(ctx: RecordCtx, id: string, input: ConvertInpu
       await recordCtx(tx, principal, actor, 'opportunity'),
       [
         {
-          name: input.opportunity.name?.trim() || opportunityNameFor(row, locale),
+          // Named from what the converting user may read of the lead: a hidden or masked company
+          // or product is not spelled out in a record they then read in full.
+          name:
+            input.opportunity.name?.trim() ||
+            opportunityNameFor(
+              Object.fromEntries(
+                ['company', 'name', 'product', 'campaign'].map((k) => [
+                  k,
+                  ctx.access.get(k) === 'full' ? row[k] : null,
+                ]),
+              ),
+              locale,
+            ),
           customerId,
           contactId,
           leadId: id,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { isStandardObject } from '../../engine/records/standard-objects.ts';
-import { uniqueMobile } from '../../testing/fixtures.ts';
+import { tenantDirectory, uniqueMobile } from '../../testing/fixtures.ts';
 import { getTestEnv, login, newTenant } from '../../testing/harness.ts';
 
 after(async () => (await getTestEnv()).close());
@@ -56,6 +56,40 @@ describe('lead → opportunity hand-off', () => {
     const bad = await c.post(`/leads/${b.body.id}/convert`, { opportunity: { name: '' } });
     assert.equal(bad.status, 422);
     assert.ok(bad.body.errors.some((e: any) => e.field.startsWith('opportunity')));
+  });
+
+  it('names and prices the opportunity only from lead fields the person converting may read', async (t) => {
+    const env = await getTestEnv();
+    if (!isStandardObject('opportunity')) return t.skip('sales module not loaded');
+    const seed = await newTenant(env, 2);
+    const admin = await login(env, seed.slug, 'admin');
+    const role = (await admin.get('/admin/roles')).body.items.find((r: any) => r.name === '销售顾问');
+    const patched = await admin.patch(`/admin/roles/${role.id}`, {
+      fieldAccess: {
+        ...role.fieldAccess,
+        lead: { ...role.fieldAccess?.lead, product: 'hidden', budget: 'hidden' },
+      },
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    const c = await login(env, seed.slug, 'sun.lei');
+    const l = await admin.post('/records/lead', {
+      name: '钱总',
+      company: '苏州新材料有限公司',
+      product: '机密项目代号青龙',
+      phone: uniqueMobile(),
+      budget: { amount: 38_000_000, currency: 'CNY' },
+      ownerId: (await tenantDirectory(env, seed)).user('sun.lei').id,
+    });
+    assert.equal(l.status, 201, JSON.stringify(l.body));
+    const conv = await c.post(`/leads/${l.body.id}/convert`, { opportunity: {} });
+    assert.equal(conv.status, 200, JSON.stringify(conv.body));
+    const opp = (await c.get(`/records/opportunity/${conv.body.opportunityId}`)).body;
+    assert.ok(
+      !JSON.stringify(opp).includes('青龙'),
+      `a hidden product is not spelled out in the name: ${opp.name}`,
+    );
+    assert.equal(opp.name, '苏州新材料有限公司 · 新商机');
+    assert.equal(opp.amount, null, 'a hidden budget does not travel');
   });
 });
 

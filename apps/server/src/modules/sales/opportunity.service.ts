@@ -311,7 +311,15 @@ export async function kanban(
   if (q.owner && !isUuid(q.owner)) throw invalid([{ field: 'owner', code: 'lookup_missing' }]);
   const ownerSql = q.owner ? sql`r.owner_id = ${q.owner}` : sql`true`;
   const term = q.q?.trim();
-  const searchSql = term ? sql`r.name ilike ${`%${term.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}` : sql`true`;
+  // A name the caller sees masked matches only in full (a part would read it back), as in the lists.
+  const nameAccess = ctx.access.get(ctx.obj.nameField);
+  const searchSql = !term
+    ? sql`true`
+    : nameAccess === 'full'
+      ? sql`r.name ilike ${`%${term.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}`
+      : nameAccess === 'masked'
+        ? sql`r.name = ${term}`
+        : sql`false`;
   // Totals come from the trigger-maintained per (stage, unit, owner) table (migration 0022): the
   // same scope predicate applies, since scopes are by unit or owner. A text search has no such
   // shortcut and aggregates the matching rows.

@@ -382,4 +382,36 @@ describe('quotes are documents', () => {
       'a pending revision is not shown to the customer',
     );
   });
+
+  it('decides approval on the real discount and total, also for a seller who sees them masked (submit and revision)', async () => {
+    const env = await getTestEnv();
+    const seed = await newTenant(env, 0);
+    const admin = await login(env, seed.slug, 'admin');
+    // A tenant hides margins from its sellers: the approval must still see them.
+    const role = (await ok(admin.get('/admin/roles'))).items.find((r: any) => r.name === '销售顾问');
+    await ok(
+      admin.patch(`/admin/roles/${role.id}`, {
+        fieldAccess: {
+          ...role.fieldAccess,
+          quote: { ...role.fieldAccess?.quote, discountPercent: 'masked', total: 'masked' },
+        },
+      }),
+    );
+    const sun = await login(env, seed.slug, 'sun.lei');
+    const customerId = await newCustomer(sun);
+    const deep = [
+      { productName: '智能门锁 X1', quantity: 10, unitPrice: 100_000, discountPercent: 30, taxRate: 13 },
+    ];
+    const big = await ok(sun.post('/records/quote', { name: '大折扣', customerId }));
+    await ok(sun.request('PUT', `/quotes/${big.id}/lines`, { lines: deep }));
+    const sub = await ok(sun.post(`/quotes/${big.id}/submit`));
+    assert.equal(sub.quote.status, 'pending_approval', '30 % goes to approval whoever submits it');
+    assert.ok(sub.approval);
+
+    // A revision that deepens the discount of an approved quote re-runs approval the same way.
+    const v1 = await approvedQuote(sun);
+    const v2 = await ok(sun.post(`/quotes/${v1.id}/revisions`, { lines: deep }));
+    assert.equal(v2.approvalRerun, true);
+    assert.equal(v2.quote.status, 'pending_approval');
+  });
 });

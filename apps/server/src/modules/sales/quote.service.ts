@@ -275,7 +275,16 @@ export async function submitQuote(ctx: RecordCtx, id: string, locale: Locale) {
   const lines = await readLines(ctx.tx, ctx.principal.tenantId, quote.id);
   if (lines.length === 0)
     throw salesProblem('validation', locale, 'quote_no_lines', {}, [{ field: 'lines', code: 'required' }]);
-  const total = (quote.total as { amount: number } | null)?.amount ?? 0;
+  // The flow decides on what the quote says, never on what the submitter may see of it: a role
+  // that sees the discount or total masked would read NaN / 0 there and skip approval.
+  const stored = (
+    await sql<{ discount_percent: unknown; total: { amount: number; currency: string } | null }>`
+      select discount_percent, total from quotes where tenant_id = ${ctx.principal.tenantId} and id = ${quote.id}`.execute(
+      ctx.tx,
+    )
+  ).rows[0];
+  const total = Number(stored?.total?.amount ?? 0);
+  const discountPercent = Number(stored?.discount_percent ?? 0);
   const request = await submitForApproval(
     ctx.tx,
     ctx.principal,
@@ -285,10 +294,10 @@ export async function submitQuote(ctx: RecordCtx, id: string, locale: Locale) {
       recordId: quote.id,
       recordName: String(quote.name),
       unitId: String(quote.unitId),
-      facts: { discountPercent: Number(quote.discountPercent ?? 0), total },
+      facts: { discountPercent, total },
       summary: {
-        total: quote.total,
-        discountPercent: Number(quote.discountPercent ?? 0),
+        total: stored?.total ?? null,
+        discountPercent,
         customerId: quote.customerId,
         customerName: (quote._display as Record<string, string> | undefined)?.customerId ?? null,
         lines: lines.length,

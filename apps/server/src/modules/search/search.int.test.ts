@@ -124,6 +124,34 @@ describe('global search', () => {
     assert.ok(admin.body.groups[0].hits[0].subtitle.includes(w.p1));
   });
 
+  it('never spells out in a subtitle a linked name the caller sees masked', async () => {
+    const w = await world();
+    const d = await tenantDirectory(env, w.seedA);
+    const contact = await w.admin.post('/records/contact', {
+      name: `${w.m}联系人`,
+      customerId: w.jia,
+      phone: uniqueMobile(),
+      ownerId: d.user('sun.lei').id,
+    });
+    assert.equal(contact.status, 201, text(contact.body));
+    const role = (await w.admin.get('/admin/roles')).body.items.find((r: any) => r.name === '销售顾问');
+    const patched = await w.admin.patch(`/admin/roles/${role.id}`, {
+      fieldAccess: { ...role.fieldAccess, customer: { ...role.fieldAccess?.customer, name: 'masked' } },
+    });
+    assert.equal(patched.status, 200, text(patched.body));
+    const sun = await login(env, w.seedA.slug, 'sun.lei');
+    const r = await sun.get(`/search?q=${encodeURIComponent(`${w.m}联系人`)}`);
+    assert.equal(r.status, 200, text(r.body));
+    const hit = r.body.groups
+      .find((g: any) => g.key === 'contact')
+      ?.hits.find((h: any) => h.id === contact.body.id);
+    assert.ok(hit, text(r.body));
+    assert.ok(!text(hit).includes(`${w.m}甲`), `the customer's masked name stays masked: ${hit.subtitle}`);
+    // The contact's own page says the same.
+    const page = await sun.get(`/records/contact/${contact.body.id}`);
+    assert.ok(!text(page.body).includes(`${w.m}甲`), text(page.body._display));
+  });
+
   it('refuses malformed queries with field errors and anonymous callers', async () => {
     const w = await world();
     for (const [qs, field] of [
