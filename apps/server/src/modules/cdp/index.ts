@@ -75,3 +75,5 @@ export {
   scopeFilterFor,
 } from './rule-access.ts';
 export { systemViewer, type Viewer } from './viewer.ts';
+/** Connectors (WeCom …) feed the CDP like a Segment source, in process. */
+export { ingestFromConnector, profileOfIdentity } from './internal-ingest.ts';
