@@ -26,7 +26,7 @@ export default defineModule({
         'zh-CN': '企业、成员、渠道活码及数据、外部联系人（不含任何密钥）',
         'en-US': 'Corps, staff, channel codes with their figures, external contacts (never any secret)',
       },
-      demoRoles: ['总部销售经理'],
+      demoRoles: ['总部销售经理', '区域经理', '经销商店长'],
     },
     {
       key: WECOM_PERMISSIONS.manage,
@@ -35,7 +35,8 @@ export default defineModule({
         'zh-CN': '绑定企业与密钥、成员映射、创建和修改渠道活码',
         'en-US': 'Bind corps and their secrets, map staff, create and change channel codes',
       },
-      demoRoles: ['总部销售经理'],
+      // A dealer binds its own corp (R5.7).
+      demoRoles: ['总部销售经理', '经销商店长'],
     },
   ],
   migrations: new URL('./migrations/', import.meta.url),
