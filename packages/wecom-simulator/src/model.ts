@@ -1,0 +1,325 @@
+// The simulator's state: one SimCorp per corp (staff, external contacts, contact ways, tags, groups,
+// transfers, chats) and the WeChat users who exist outside any corp. Mutations a person makes in WeCom
+// (scan, delete, leave, an admin editing tags) send the callbacks WeCom would; mutations made through the
+// API do not (WeCom does not call an app back for its own API changes).
+import type { CallbackDispatcher, CallbackTarget } from './callbacks.ts';
+import { eventXml } from './crypto.ts';
+import { E } from './errors.ts';
+
+export interface Clock {
+  now(): number;
+}
+
+export interface StaffInput {
+  userid: string;
+  name: string;
+  mobile?: string;
+  department?: number[];
+  position?: string;
+  gender?: 0 | 1 | 2;
+}
+
+export interface Staff {
+  userid: string;
+  name: string;
+  mobile?: string;
+  department: number[];
+  position?: string;
+  gender: 0 | 1 | 2;
+  /** 1 active, 5 left the company (WeCom's status values). */
+  status: 1 | 5;
+  leftAt?: number;
+}
+
+export interface SimWeChatUser {
+  /** The simulator's own handle for this person (not a WeCom id). */
+  id: string;
+  name: string;
+  unionid: string;
+  mobile?: string;
+  avatar: string;
+  gender: 0 | 1 | 2;
+  corpName?: string;
+}
+
+export interface Follow {
+  userid: string;
+  remark: string;
+  description: string;
+  createtime: number;
+  tags: Set<string>;
+  state?: string;
+  remark_mobiles: string[];
+  remark_corp_name: string;
+  /** 0 unknown, 1 scanned a QR code, 3 added via card, 201 transferred in … (WeCom's add_way values). */
+  add_way: number;
+  oper_userid: string;
+}
+
+export interface ExternalContact {
+  external_userid: string;
+  user: SimWeChatUser;
+  follows: Map<string, Follow>;
+}
+
+export interface ContactWay {
+  config_id: string;
+  type: 1 | 2;
+  scene: 1 | 2;
+  style?: number;
+  remark?: string;
+  skip_verify: boolean;
+  state?: string;
+  user: string[];
+  party: number[];
+  is_temp: boolean;
+  expires_in?: number;
+  chat_expires_in?: number;
+  unionid?: string;
+  conclusions?: unknown;
+  qr_code: string;
+  scans: number;
+  createdAt: number;
+  deleted: boolean;
+}
+
+export interface ChatMessage {
+  from: 'staff' | 'customer' | 'system';
+  kind: string;
+  text?: string;
+  at: number;
+  payload?: unknown;
+}
+
+export interface TagGroup {
+  group_id: string;
+  group_name: string;
+  create_time: number;
+  order: number;
+  tag: Array<{ id: string; name: string; create_time: number; order: number }>;
+}
+
+export interface Department {
+  id: number;
+  name: string;
+  parentid: number;
+  order: number;
+}
+
+export interface SimContext {
+  clock: Clock;
+  random: () => number;
+  id: (prefix: string, len: number, alphabet?: string) => string;
+  callbacks: CallbackDispatcher;
+  baseUrl: () => string;
+  wechatUsers: Map<string, SimWeChatUser>;
+  welcomeTtlMs: number;
+}
+
+export interface CorpInput {
+  corpId: string;
+  name?: string;
+  contactSecret: string;
+  appSecret?: string;
+  agentId?: number;
+  callback?: CallbackTarget;
+  staff?: StaffInput[];
+  departments?: Department[];
+}
+
+const sec = (ms: number) => Math.floor(ms / 1000);
+
+export class SimCorpState {
+  readonly corpId: string;
+  name: string;
+  contactSecret: string;
+  appSecret?: string;
+  agentId: number;
+  callback?: CallbackTarget;
+  readonly staff = new Map<string, Staff>();
+  departments: Department[];
+  readonly contacts = new Map<string, ExternalContact>();
+  /** WeChat user id → this corp's external_userid (stable per corp, like WeCom). */
+  readonly externalIds = new Map<string, string>();
+  readonly ways = new Map<string, ContactWay>();
+  readonly welcomeCodes = new Map<
+    string,
+    { userid: string; external_userid: string; expiresAt: number; used: boolean }
+  >();
+  readonly chats = new Map<string, ChatMessage[]>();
+  tagGroups: TagGroup[] = [];
+  readonly ctx: SimContext;
+  private rotation = new Map<string, number>();
+
+  constructor(ctx: SimContext, c: CorpInput) {
+    this.ctx = ctx;
+    this.corpId = c.corpId;
+    this.name = c.name ?? c.corpId;
+    this.contactSecret = c.contactSecret;
+    this.appSecret = c.appSecret;
+    this.agentId = c.agentId ?? 1000002;
+    this.callback = c.callback;
+    this.departments = c.departments ?? [{ id: 1, name: this.name, parentid: 0, order: 100000000 }];
+    for (const s of c.staff ?? []) this.putStaff(s);
+  }
+
+  now(): number {
+    return this.ctx.clock.now();
+  }
+
+  // ---- callbacks -------------------------------------------------------------------------------------
+
+  emit(fields: Record<string, string | number | undefined>) {
+    const all = {
+      ToUserName: this.corpId,
+      FromUserName: 'sys',
+      CreateTime: sec(this.now()),
+      MsgType: 'event',
+      ...fields,
+    };
+    return this.ctx.callbacks.send(this.corpId, this.agentId, this.callback, all, eventXml(all));
+  }
+
+  // ---- staff -----------------------------------------------------------------------------------------
+
+  putStaff(s: StaffInput): Staff {
+    const staff: Staff = {
+      userid: s.userid,
+      name: s.name,
+      mobile: s.mobile,
+      department: s.department ?? [1],
+      position: s.position,
+      gender: s.gender ?? 0,
+      status: 1,
+    };
+    this.staff.set(s.userid, staff);
+    return staff;
+  }
+
+  activeStaff(userid: string): Staff {
+    const s = this.staff.get(userid);
+    if (s?.status !== 1) throw E.noUser(userid);
+    return s;
+  }
+
+  // ---- external contacts -----------------------------------------------------------------------------
+
+  externalIdFor(user: SimWeChatUser): string {
+    let id = this.externalIds.get(user.id);
+    if (!id) {
+      id = this.ctx.id('wm', 32, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
+      this.externalIds.set(user.id, id);
+      this.contacts.set(id, { external_userid: id, user, follows: new Map() });
+    }
+    return id;
+  }
+
+  contact(external_userid: string): ExternalContact {
+    if (typeof external_userid !== 'string' || !external_userid) throw E.invalidExternalUserId();
+    const c = this.contacts.get(external_userid);
+    if (!c) throw E.invalidExternalUserId();
+    return c;
+  }
+
+  chatOf(userid: string, external_userid: string): ChatMessage[] {
+    const key = `${userid}|${external_userid}`;
+    let c = this.chats.get(key);
+    if (!c) {
+      c = [];
+      this.chats.set(key, c);
+    }
+    return c;
+  }
+
+  /** Makes `user` a contact of `userid`; returns undefined when they already were (WeCom sends nothing then). */
+  befriend(
+    userid: string,
+    user: SimWeChatUser,
+    how: { state?: string; add_way: number; oper_userid?: string },
+  ): { external_userid: string; welcomeCode: string } | undefined {
+    this.activeStaff(userid);
+    const external_userid = this.externalIdFor(user);
+    const c = this.contacts.get(external_userid)!;
+    if (c.follows.has(userid)) return undefined;
+    c.follows.set(userid, {
+      userid,
+      remark: '',
+      description: '',
+      createtime: sec(this.now()),
+      tags: new Set(),
+      state: how.state,
+      remark_mobiles: [],
+      remark_corp_name: '',
+      add_way: how.add_way,
+      oper_userid: how.oper_userid ?? external_userid,
+    });
+    const welcomeCode = this.ctx.id(
+      '',
+      43,
+      'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-',
+    );
+    this.welcomeCodes.set(welcomeCode, {
+      userid,
+      external_userid,
+      expiresAt: this.now() + this.ctx.welcomeTtlMs,
+      used: false,
+    });
+    this.chatOf(userid, external_userid).push({
+      from: 'system',
+      kind: 'system',
+      text: `${user.name} 已添加你为联系人`,
+      at: this.now(),
+    });
+    return { external_userid, welcomeCode };
+  }
+
+  pickStaff(way: ContactWay): string {
+    const candidates = way.user.filter((u) => this.staff.get(u)?.status === 1);
+    if (candidates.length === 0) throw E.invalidParam('no active staff on this contact way');
+    const n = this.rotation.get(way.config_id) ?? 0;
+    this.rotation.set(way.config_id, n + 1);
+    return candidates[n % candidates.length];
+  }
+
+  findWay(qrOrConfigId: string): ContactWay {
+    for (const w of this.ways.values())
+      if (!w.deleted && (w.config_id === qrOrConfigId || w.qr_code === qrOrConfigId)) return w;
+    throw E.notFound('contact way');
+  }
+
+  tagName(id: string): { group_name: string; tag_name: string } | undefined {
+    for (const g of this.tagGroups)
+      for (const t of g.tag) if (t.id === id) return { group_name: g.group_name, tag_name: t.name };
+    return undefined;
+  }
+
+  followUserJson(f: Follow) {
+    return {
+      userid: f.userid,
+      remark: f.remark,
+      description: f.description,
+      createtime: f.createtime,
+      tags: [...f.tags].flatMap((id) => {
+        const n = this.tagName(id);
+        return n ? [{ group_name: n.group_name, tag_name: n.tag_name, tag_id: id, type: 1 }] : [];
+      }),
+      remark_corp_name: f.remark_corp_name,
+      remark_mobiles: f.remark_mobiles,
+      oper_userid: f.oper_userid,
+      add_way: f.add_way,
+      ...(f.state ? { state: f.state } : {}),
+    };
+  }
+
+  externalContactJson(c: ExternalContact) {
+    return {
+      external_userid: c.external_userid,
+      name: c.user.name,
+      avatar: c.user.avatar,
+      type: 1,
+      gender: c.user.gender,
+      unionid: c.user.unionid,
+      ...(c.user.corpName ? { corp_name: c.user.corpName } : {}),
+    };
+  }
+}
