@@ -188,9 +188,11 @@ export async function contactAdded(database: Database, job: Pick<JobContext, 'te
             and state = ${state} and deleted_at is null`.execute(tx)
         ).rows[0]
       : undefined;
+    // The owner is the Kehu user mapped to the staff member, if active; records sit in their unit.
     const staff = (
-      await sql<{ user_id: string | null; name: string }>`select user_id, name from wecom_staff
-        where tenant_id = ${corp.tenantId} and corp_ref = ${corp.corpRef} and userid = ${userid}`.execute(tx)
+      await sql<{ user_id: string | null; user_unit: string | null }>`select u.id as user_id, u.unit_id as user_unit
+        from wecom_staff s join users u on u.tenant_id = s.tenant_id and u.id = s.user_id and u.status = 'active'
+        where s.tenant_id = ${corp.tenantId} and s.corp_ref = ${corp.corpRef} and s.userid = ${userid}`.execute(tx)
     ).rows[0];
     return { existing, code, staff };
   });
@@ -209,7 +211,7 @@ export async function contactAdded(database: Database, job: Pick<JobContext, 'te
   const detail = await fetchDetail(client, ext, userid);
   const tags = [...new Set([...(pre.code?.tags ?? []), ...detail.tags])];
   const ownerId = pre.staff?.user_id ?? null;
-  const unitId = pre.code?.unit_id ?? corp.unitId;
+  const unitId = pre.staff?.user_unit ?? pre.code?.unit_id ?? corp.unitId;
   const name = detail.remark || detail.name || ext;
   const phone = detail.phones[0] ?? null;
   const created = await job.tx(async (tx) => {
