@@ -14,7 +14,15 @@ export const WECOM_PERMISSIONS = {
 } as const;
 
 /** Lead channels a channel code may attribute to (options of the lead's `channel` field). */
-export const CODE_CHANNELS = ['wecom', 'exhibition', 'ad', 'referral', 'walk_in', 'call_center', 'other'] as const;
+export const CODE_CHANNELS = [
+  'wecom',
+  'exhibition',
+  'ad',
+  'referral',
+  'walk_in',
+  'call_center',
+  'other',
+] as const;
 
 /** WeCom caps a contact way's `state` at 30 characters; Kehu keeps it to URL-safe text. */
 export const STATE_PATTERN = /^[A-Za-z0-9_.-]{1,30}$/;
@@ -33,8 +41,16 @@ export const CorpInput = z
     contactSecret: secret,
     appSecret: secret.nullable().optional(),
     /** Omitted: Kehu generates the callback token and EncodingAESKey and shows them once. */
-    callbackToken: z.string().trim().regex(/^[A-Za-z0-9]{1,32}$/).optional(),
-    encodingAESKey: z.string().trim().regex(/^[A-Za-z0-9]{43}$/).optional(),
+    callbackToken: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9]{1,32}$/)
+      .optional(),
+    encodingAESKey: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9]{43}$/)
+      .optional(),
   })
   .strict();
 export type CorpInput = z.infer<typeof CorpInput>;

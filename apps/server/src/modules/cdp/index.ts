@@ -61,6 +61,8 @@ export default defineModule({
   demo: { order: 40, run: seedCdp },
 });
 
+/** Connectors (WeCom …) feed the CDP like a Segment source, in process. */
+export { ingestFromConnector, profileOfIdentity } from './internal-ingest.ts';
 /**
  * Rules see what their author sees: every rule evaluator a person can drive (segments, tags,
  * and journeys, loyalty or dealer rules to come) checks the rule with `assertRuleVisibleTo`
@@ -75,5 +77,3 @@ export {
   scopeFilterFor,
 } from './rule-access.ts';
 export { systemViewer, type Viewer } from './viewer.ts';
-/** Connectors (WeCom …) feed the CDP like a Segment source, in process. */
-export { ingestFromConnector, profileOfIdentity } from './internal-ingest.ts';

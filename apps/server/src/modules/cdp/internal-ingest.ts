@@ -21,7 +21,9 @@ async function connectorSource(database: Database, tenantId: string, name: strin
   const id = await inTenant(database.db, tenantId, async (tx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`cdp-source:${k}`}))`.execute(tx);
     const r = (
-      await sql<{ id: string }>`select id from cdp_sources where tenant_id = ${tenantId} and name = ${name} and kind = 'server'
+      await sql<{
+        id: string;
+      }>`select id from cdp_sources where tenant_id = ${tenantId} and name = ${name} and kind = 'server'
         order by created_at limit 1`.execute(tx)
     ).rows[0];
     if (r) return r.id;
@@ -63,7 +65,12 @@ export async function profileOfIdentity(
   return inTenant(
     database.db,
     tenantId,
-    (tx) => ownerOf(tx, tenantId, { kind: identity.kind, namespace: identity.namespace ?? '', value: identity.value }),
+    (tx) =>
+      ownerOf(tx, tenantId, {
+        kind: identity.kind,
+        namespace: identity.namespace ?? '',
+        value: identity.value,
+      }),
     { readOnly: true },
   );
 }

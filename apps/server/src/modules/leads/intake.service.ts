@@ -346,7 +346,10 @@ export async function intakeFromConnector(
     subtreeUnitIds: [input.unitId],
     authzVersion: authz.authz_version,
   };
-  const values = { ...input.values, ...(input.ownerId ? { ownerId: input.ownerId, unitId: input.unitId } : {}) };
+  const values = {
+    ...input.values,
+    ...(input.ownerId ? { ownerId: input.ownerId, unitId: input.unitId } : {}),
+  };
   const ctx = await recordCtx(tx, principal, input.actor, 'lead');
   intakeContexts.set(ctx, { via: 'channel_code', poolUnitId: input.unitId, sourceId: input.sourceId });
   const [r] = await createRecords(ctx, [values], { via: 'channel_code' });

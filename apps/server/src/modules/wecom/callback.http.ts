@@ -51,7 +51,8 @@ export async function storeCallback(
 ): Promise<boolean> {
   return inTenant(database.db, tenantId, async (tx) => {
     const id = newId();
-    const r = await sql`insert into wecom_callbacks (tenant_id, id, corp_ref, event_key, event, change_type, message)
+    const r =
+      await sql`insert into wecom_callbacks (tenant_id, id, corp_ref, event_key, event, change_type, message)
       values (${tenantId}, ${id}, ${corpRef}, ${eventKey(f)}, ${f.Event ?? f.InfoType ?? f.MsgType ?? ''},
         ${f.ChangeType ?? null}, ${message})
       on conflict do nothing returning id`.execute(tx);

@@ -61,31 +61,33 @@ export async function callbackJob(payload: CallbackJob, job: JobContext): Promis
         break;
       case 'change_contact:create_user':
       case 'change_contact:update_user':
-        await job.tx((tx) => upsertStaff(tx, cb.corp, [{ userid: f.UserID!, name: f.Name ?? f.UserID!, mobile: f.Mobile }]));
+        await job.tx((tx) =>
+          upsertStaff(tx, cb.corp, [{ userid: f.UserID!, name: f.Name ?? f.UserID!, mobile: f.Mobile }]),
+        );
         break;
       case 'change_contact:delete_user':
-        await job.tx(
-          (tx) =>
-            sql`update wecom_staff set active = false where tenant_id = ${job.tenantId} and corp_ref = ${cb.corp.corpRef} and userid = ${f.UserID ?? ''}`.execute(
-              tx,
-            ),
+        await job.tx((tx) =>
+          sql`update wecom_staff set active = false where tenant_id = ${job.tenantId} and corp_ref = ${cb.corp.corpRef} and userid = ${f.UserID ?? ''}`.execute(
+            tx,
+          ),
         );
         break;
       default:
         // Stored for the record; tags, groups and transfers are handled by later work (README).
         break;
     }
-    await job.tx(
-      (tx) =>
-        sql`update wecom_callbacks set processed_at = now(), error = null where tenant_id = ${job.tenantId} and id = ${payload.id}`.execute(
-          tx,
-        ),
+    await job.tx((tx) =>
+      sql`update wecom_callbacks set processed_at = now(), error = null where tenant_id = ${job.tenantId} and id = ${payload.id}`.execute(
+        tx,
+      ),
     );
   } catch (err) {
-    const msg = err instanceof WeComApiError ? `${err.api}: ${err.errcode}` : (err as Error).message.slice(0, 300);
-    await job.tx(
-      (tx) =>
-        sql`update wecom_callbacks set error = ${msg} where tenant_id = ${job.tenantId} and id = ${payload.id}`.execute(tx),
+    const msg =
+      err instanceof WeComApiError ? `${err.api}: ${err.errcode}` : (err as Error).message.slice(0, 300);
+    await job.tx((tx) =>
+      sql`update wecom_callbacks set error = ${msg} where tenant_id = ${job.tenantId} and id = ${payload.id}`.execute(
+        tx,
+      ),
     );
     throw err;
   }
@@ -103,12 +105,16 @@ export async function upsertStaff(
     // A Kehu user with the same mobile is the same person (the usual case); a manual mapping wins.
     const user = s.mobile
       ? (
-          await sql<{ id: string }>`select id from users where tenant_id = ${corp.tenantId} and status = 'active'
+          await sql<{
+            id: string;
+          }>`select id from users where tenant_id = ${corp.tenantId} and status = 'active'
             and regexp_replace(coalesce(phone, ''), '\\D', '', 'g') like '%' || ${s.mobile.replace(/\D/g, '').slice(-11)}
             limit 1`.execute(tx)
         ).rows[0]
       : undefined;
-    const r = await sql<{ user_id: string | null }>`insert into wecom_staff (tenant_id, corp_ref, userid, name, mobile, user_id, mapped_by, active, synced_at)
+    const r = await sql<{
+      user_id: string | null;
+    }>`insert into wecom_staff (tenant_id, corp_ref, userid, name, mobile, user_id, mapped_by, active, synced_at)
       values (${corp.tenantId}, ${corp.corpRef}, ${s.userid}, ${s.name}, ${s.mobile ?? null}, ${user?.id ?? null},
         ${user ? 'mobile' : null}, true, now())
       on conflict (tenant_id, corp_ref, userid) do update set name = excluded.name, mobile = excluded.mobile, active = true,
@@ -127,7 +133,12 @@ function connectorActor(tenantId: string, requestId: string): Actor {
   return { tenantId, actorId: null, actorKind: 'system', requestId };
 }
 
-async function connectorPrincipal(tx: Tx, tenantId: string, userId: string | null, unitId: string): Promise<Principal> {
+async function connectorPrincipal(
+  tx: Tx,
+  tenantId: string,
+  userId: string | null,
+  unitId: string,
+): Promise<Principal> {
   const authz = (
     await sql<{ authz_version: number }>`select authz_version from tenants where id = ${tenantId}`.execute(tx)
   ).rows[0]!;
@@ -169,7 +180,12 @@ async function fetchDetail(client: WeComClient, ext: string, userid: string): Pr
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-export async function contactAdded(database: Database, job: Pick<JobContext, 'tenantId' | 'tx' | 'jobId'>, corp: CorpRuntime, f: XmlFields) {
+export async function contactAdded(
+  database: Database,
+  job: Pick<JobContext, 'tenantId' | 'tx' | 'jobId'>,
+  corp: CorpRuntime,
+  f: XmlFields,
+) {
   const ext = f.ExternalUserID;
   const userid = f.UserID;
   if (!ext || !userid) return;
@@ -190,9 +206,14 @@ export async function contactAdded(database: Database, job: Pick<JobContext, 'te
       : undefined;
     // The owner is the Kehu user mapped to the staff member, if active; records sit in their unit.
     const staff = (
-      await sql<{ user_id: string | null; user_unit: string | null }>`select u.id as user_id, u.unit_id as user_unit
+      await sql<{
+        user_id: string | null;
+        user_unit: string | null;
+      }>`select u.id as user_id, u.unit_id as user_unit
         from wecom_staff s join users u on u.tenant_id = s.tenant_id and u.id = s.user_id and u.status = 'active'
-        where s.tenant_id = ${corp.tenantId} and s.corp_ref = ${corp.corpRef} and s.userid = ${userid}`.execute(tx)
+        where s.tenant_id = ${corp.tenantId} and s.corp_ref = ${corp.corpRef} and s.userid = ${userid}`.execute(
+        tx,
+      )
     ).rows[0];
     return { existing, code, staff };
   });
@@ -230,7 +251,13 @@ export async function contactAdded(database: Database, job: Pick<JobContext, 'te
     const cctx = await recordCtx(tx, principal, actor, 'contact');
     const [contact] = await createRecords(
       cctx,
-      [{ name: name.slice(0, 100), ...(phone ? { phone } : {}), ...(ownerId ? { ownerId, unitId } : { unitId }) }],
+      [
+        {
+          name: name.slice(0, 100),
+          ...(phone ? { phone } : {}),
+          ...(ownerId ? { ownerId, unitId } : { unitId }),
+        },
+      ],
       { via: 'wecom' },
     );
     const lead = await intakeFromConnector(tx, {
@@ -254,7 +281,9 @@ export async function contactAdded(database: Database, job: Pick<JobContext, 'te
     );
     if (pre.code)
       await sql`insert into wecom_code_daily (tenant_id, code_id, day, userid, adds) values (${corp.tenantId}, ${pre.code.id}, ${today()}, ${userid}, 1)
-        on conflict (tenant_id, code_id, day, userid) do update set adds = wecom_code_daily.adds + 1`.execute(tx);
+        on conflict (tenant_id, code_id, day, userid) do update set adds = wecom_code_daily.adds + 1`.execute(
+        tx,
+      );
     return true;
   });
   // One ID: the CDP resolves external_userid (namespaced by corp), unionid and phones to a profile.
@@ -293,11 +322,14 @@ export async function contactAdded(database: Database, job: Pick<JobContext, 'te
 async function rotateIfCapped(database: Database, corp: CorpRuntime, code: any) {
   if (!code.daily_cap || !code.config_id) return;
   const staff: string[] = code.staff;
-  const counts = await inTenant(database.db, corp.tenantId, async (tx) =>
-    (
-      await sql<{ userid: string; adds: number }>`select userid, adds from wecom_code_daily
+  const counts = await inTenant(
+    database.db,
+    corp.tenantId,
+    async (tx) =>
+      (
+        await sql<{ userid: string; adds: number }>`select userid, adds from wecom_code_daily
         where tenant_id = ${corp.tenantId} and code_id = ${code.id} and day = ${today()}`.execute(tx)
-    ).rows,
+      ).rows,
   );
   const capped = new Set(counts.filter((c) => c.adds >= code.daily_cap).map((c) => c.userid));
   const open = staff.filter((u) => !capped.has(u));
@@ -320,7 +352,12 @@ export async function contactLost(
   if (!ext || !userid) return;
   const changed = await job.tx(async (tx) => {
     const r = (
-      await sql<{ name: string | null; code_id: string | null; staff_user: string | null; staff_name: string | null }>`
+      await sql<{
+        name: string | null;
+        code_id: string | null;
+        staff_user: string | null;
+        staff_name: string | null;
+      }>`
         update wecom_external_contacts x set status = ${status}, lost_at = to_timestamp(${Number(f.CreateTime ?? 0) || Date.now() / 1000}), updated_at = now()
         where x.tenant_id = ${corp.tenantId} and x.corp_ref = ${corp.corpRef} and x.external_userid = ${ext} and x.userid = ${userid}
           and x.status = 'active'
@@ -333,7 +370,9 @@ export async function contactLost(
     if (!r) return false;
     if (r.code_id)
       await sql`insert into wecom_code_daily (tenant_id, code_id, day, userid, losses) values (${corp.tenantId}, ${r.code_id}, ${today()}, ${userid}, 1)
-        on conflict (tenant_id, code_id, day, userid) do update set losses = wecom_code_daily.losses + 1`.execute(tx);
+        on conflict (tenant_id, code_id, day, userid) do update set losses = wecom_code_daily.losses + 1`.execute(
+        tx,
+      );
     // 被删提醒: the customer removed the staff member — tell them and their managers.
     if (status === 'lost' && r.staff_user) {
       const managers = await managersOf(tx, corp.tenantId, r.staff_user);
@@ -341,7 +380,10 @@ export async function contactLost(
       await notify(tx, corp.tenantId, {
         userIds: [r.staff_user, ...managers],
         kind: 'wecom_contact_lost',
-        title: { 'zh-CN': wecomText('zh-CN', 'lost_title', params), 'en-US': wecomText('en-US', 'lost_title', params) },
+        title: {
+          'zh-CN': wecomText('zh-CN', 'lost_title', params),
+          'en-US': wecomText('en-US', 'lost_title', params),
+        },
         body: { 'zh-CN': wecomText('zh-CN', 'lost_body'), 'en-US': wecomText('en-US', 'lost_body') },
         link: '/wecom/contacts',
         data: { externalUserid: ext, userid },

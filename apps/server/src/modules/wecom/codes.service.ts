@@ -74,7 +74,9 @@ function wecomFailure(locale: Locale, err: unknown): never {
 async function assertStaffKnown(tx: Tx, tenantId: string, corpRef: string, staff: string[], locale: Locale) {
   const known = new Set(
     (
-      await sql<{ userid: string }>`select userid from wecom_staff where tenant_id = ${tenantId} and corp_ref = ${corpRef}
+      await sql<{
+        userid: string;
+      }>`select userid from wecom_staff where tenant_id = ${tenantId} and corp_ref = ${corpRef}
         and active and userid = any(${staff}::text[])`.execute(tx)
     ).rows.map((r) => r.userid),
   );
@@ -85,7 +87,13 @@ async function assertStaffKnown(tx: Tx, tenantId: string, corpRef: string, staff
     ]);
 }
 
-export async function createCode(database: Database, p: Principal, actor: Actor, input: ChannelCodeInput, locale: Locale) {
+export async function createCode(
+  database: Database,
+  p: Principal,
+  actor: Actor,
+  input: ChannelCodeInput,
+  locale: Locale,
+) {
   const corp = await inTenant(database.db, p.tenantId, async (tx) => {
     const visible = await getCorp(tx, p, input.corpRef);
     const taken = (
@@ -93,7 +101,9 @@ export async function createCode(database: Database, p: Principal, actor: Actor,
         and state = ${input.state} and deleted_at is null`.execute(tx)
     ).rows[0];
     if (taken)
-      throw wecomProblem('conflict', locale, 'state_taken', { state: input.state }, [{ field: 'state', code: 'duplicate' }]);
+      throw wecomProblem('conflict', locale, 'state_taken', { state: input.state }, [
+        { field: 'state', code: 'duplicate' },
+      ]);
     await assertStaffKnown(tx, p.tenantId, input.corpRef, input.staff, locale);
     return { ...(await corpRuntime(tx, p.tenantId, input.corpRef)), unitId: visible.unitId };
   });
@@ -119,7 +129,12 @@ export async function createCode(database: Database, p: Principal, actor: Actor,
         ${input.skipVerify ?? true}, ${JSON.stringify(input.tags ?? [])}::jsonb, ${input.welcomeText ?? null}, ${actor.actorId})`.execute(
       tx,
     );
-    await writeAudit(tx, actor, { action: 'create', object: 'wecom_channel_code', recordId: id, meta: { ...input } });
+    await writeAudit(tx, actor, {
+      action: 'create',
+      object: 'wecom_channel_code',
+      recordId: id,
+      meta: { ...input },
+    });
     return getCode(tx, p, id);
   });
 }
@@ -160,7 +175,12 @@ export async function updateCode(
         welcome_text = ${input.welcomeText === undefined ? sql`welcome_text` : input.welcomeText},
         updated_at = now()
       where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
-    await writeAudit(tx, actor, { action: 'update', object: 'wecom_channel_code', recordId: id, meta: { ...input } });
+    await writeAudit(tx, actor, {
+      action: 'update',
+      object: 'wecom_channel_code',
+      recordId: id,
+      meta: { ...input },
+    });
     return getCode(tx, p, id);
   });
 }
@@ -172,14 +192,18 @@ export async function deleteCode(database: Database, p: Principal, actor: Actor,
   });
   if (code.configId) {
     try {
-      await new WeComClient(database, corp).post('externalcontact/del_contact_way', { config_id: code.configId });
+      await new WeComClient(database, corp).post('externalcontact/del_contact_way', {
+        config_id: code.configId,
+      });
     } catch (err) {
       // Already gone in WeCom (deleted by an admin there): Kehu follows.
       if (!(err instanceof WeComApiError)) wecomFailure(locale, err);
     }
   }
   await inTenant(database.db, p.tenantId, async (tx) => {
-    await sql`update wecom_channel_codes set deleted_at = now() where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
+    await sql`update wecom_channel_codes set deleted_at = now() where tenant_id = ${p.tenantId} and id = ${id}`.execute(
+      tx,
+    );
     await writeAudit(tx, actor, { action: 'delete', object: 'wecom_channel_code', recordId: id });
   });
 }
@@ -208,11 +232,13 @@ export async function syncStaff(database: Database, p: Principal, corpRef: strin
     return corpRuntime(tx, p.tenantId, corpRef);
   });
   const res = await new WeComClient(database, corp).get('user/list', { department_id: 1, fetch_child: 1 });
-  const list: Array<{ userid: string; name: string; mobile?: string }> = (res.userlist ?? []).map((u: any) => ({
-    userid: String(u.userid),
-    name: String(u.name ?? u.userid),
-    mobile: u.mobile ? String(u.mobile) : undefined,
-  }));
+  const list: Array<{ userid: string; name: string; mobile?: string }> = (res.userlist ?? []).map(
+    (u: any) => ({
+      userid: String(u.userid),
+      name: String(u.name ?? u.userid),
+      mobile: u.mobile ? String(u.mobile) : undefined,
+    }),
+  );
   return inTenant(database.db, p.tenantId, async (tx) => {
     const mapped = await upsertStaff(tx, corp, list);
     return { staff: list.length, mapped };
@@ -238,16 +264,35 @@ export async function listStaff(tx: Tx, p: Principal, corpRef: string) {
   };
 }
 
-export async function mapStaff(tx: Tx, p: Principal, actor: Actor, corpRef: string, userid: string, userId: string | null, locale: Locale) {
+export async function mapStaff(
+  tx: Tx,
+  p: Principal,
+  actor: Actor,
+  corpRef: string,
+  userid: string,
+  userId: string | null,
+  locale: Locale,
+) {
   await getCorp(tx, p, corpRef);
   if (userId) {
-    const u = (await sql`select 1 from users where tenant_id = ${p.tenantId} and id = ${userId}`.execute(tx)).rows[0];
-    if (!u) throw wecomProblem('validation', locale, 'user_unknown', {}, [{ field: 'userId', code: 'lookup_missing' }]);
+    const u = (await sql`select 1 from users where tenant_id = ${p.tenantId} and id = ${userId}`.execute(tx))
+      .rows[0];
+    if (!u)
+      throw wecomProblem('validation', locale, 'user_unknown', {}, [
+        { field: 'userId', code: 'lookup_missing' },
+      ]);
   }
   const r = await sql`update wecom_staff set user_id = ${userId}, mapped_by = ${userId ? 'manual' : null}
-    where tenant_id = ${p.tenantId} and corp_ref = ${corpRef} and userid = ${userid} returning userid`.execute(tx);
+    where tenant_id = ${p.tenantId} and corp_ref = ${corpRef} and userid = ${userid} returning userid`.execute(
+    tx,
+  );
   if (!r.rows.length) throw notFound('wecom_staff');
-  await writeAudit(tx, actor, { action: 'update', object: 'wecom_staff', recordId: corpRef, meta: { userid, userId } });
+  await writeAudit(tx, actor, {
+    action: 'update',
+    object: 'wecom_staff',
+    recordId: corpRef,
+    meta: { userid, userId },
+  });
   return listStaff(tx, p, corpRef);
 }
 

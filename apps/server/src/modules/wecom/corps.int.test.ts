@@ -39,8 +39,15 @@ describe('WeCom corps per unit', () => {
     for (const s of ['VERYSECRET', created.body.encodingAESKey, created.body.callbackToken])
       assert.ok(!all.includes(s), `a later read shows ${s.slice(0, 4)}…`);
     // At rest: sealed, not the plain text.
-    const row = await inTenant(env.database.db, seed.tenantId, async (tx) =>
-      (await sql<any>`select contact_secret, callback_aes_key from wecom_corps where id = ${created.body.id}`.execute(tx)).rows[0],
+    const row = await inTenant(
+      env.database.db,
+      seed.tenantId,
+      async (tx) =>
+        (
+          await sql<any>`select contact_secret, callback_aes_key from wecom_corps where id = ${created.body.id}`.execute(
+            tx,
+          )
+        ).rows[0],
     );
     assert.ok(!row.contact_secret.includes(secret) && row.contact_secret.startsWith('v1.'));
     assert.ok(!row.callback_aes_key.includes(created.body.encodingAESKey));
@@ -62,7 +69,12 @@ describe('WeCom corps per unit', () => {
       contactSecret: 's1',
     });
     assert.equal(own.status, 201);
-    const hq = await d1.post('/wecom/corps', { name: 'x', unitId: dir.unit('HQ'), corpId: 'wwx', contactSecret: 's' });
+    const hq = await d1.post('/wecom/corps', {
+      name: 'x',
+      unitId: dir.unit('HQ'),
+      corpId: 'wwx',
+      contactSecret: 's',
+    });
     assert.equal(hq.status, 422);
     assert.equal(hq.body.errors[0].field, 'unitId');
     assert.equal((await d2.get(`/wecom/corps/${own.body.id}`)).status, 404);
@@ -106,7 +118,11 @@ describe('WeCom callback endpoint', () => {
       corpId: `wwcb${Date.now()}`,
       contactSecret: 's',
     });
-    const keys = { token: c.body.callbackToken, encodingAESKey: c.body.encodingAESKey, receiveId: c.body.corpId };
+    const keys = {
+      token: c.body.callbackToken,
+      encodingAESKey: c.body.encodingAESKey,
+      receiveId: c.body.corpId,
+    };
     return { seed, url: `${env.baseUrl}${c.body.callbackPath}`, keys };
   }
   const event = (corpId: string, t: number) =>
@@ -143,10 +159,20 @@ describe('WeCom callback endpoint', () => {
     assert.equal(await first.text(), 'success');
     // The same event again (WeCom's retry, or an attacker's replay), even re-encrypted.
     assert.equal((await post(url, sealed)).status, 200);
-    assert.equal((await post(url, sealCallback(keys, event(keys.receiveId, 1700000000), '1700000005', 'n2'))).status, 200);
+    assert.equal(
+      (await post(url, sealCallback(keys, event(keys.receiveId, 1700000000), '1700000005', 'n2'))).status,
+      200,
+    );
     assert.equal(await countCallbacks(seed.tenantId), 1);
-    assert.equal((await post(url, sealCallback(keys, event(keys.receiveId, 1700000001), '1700000005', 'n3'))).status, 200);
+    assert.equal(
+      (await post(url, sealCallback(keys, event(keys.receiveId, 1700000001), '1700000005', 'n3'))).status,
+      200,
+    );
     assert.equal(await countCallbacks(seed.tenantId), 2);
-    assert.equal((await fetch(`${env.baseUrl}/wecom/callback/nosuchcorpkey123`, { method: 'POST', body: sealed.body })).status, 404);
+    assert.equal(
+      (await fetch(`${env.baseUrl}/wecom/callback/nosuchcorpkey123`, { method: 'POST', body: sealed.body }))
+        .status,
+      404,
+    );
   });
 });

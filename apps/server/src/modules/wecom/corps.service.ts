@@ -77,7 +77,9 @@ export async function createCorp(
   locale: Locale,
 ): Promise<CreatedCorp> {
   if (!visibleUnits(p).includes(input.unitId))
-    throw wecomProblem('validation', locale, 'unit_out_of_scope', {}, [{ field: 'unitId', code: 'out_of_scope' }]);
+    throw wecomProblem('validation', locale, 'unit_out_of_scope', {}, [
+      { field: 'unitId', code: 'out_of_scope' },
+    ]);
   checkBaseUrl(locale, input.baseUrl);
   const dup = (
     await sql`select 1 from wecom_corps where tenant_id = ${p.tenantId} and corp_id = ${input.corpId} and deleted_at is null`.execute(
@@ -89,8 +91,12 @@ export async function createCorp(
       { field: 'corpId', code: 'duplicate' },
     ]);
   const id = newId();
-  const generatedToken = input.callbackToken ? null : randomBytes(12).toString('base64url').replace(/[-_]/g, 'x');
-  const generatedKey = input.encodingAESKey ? null : randomBytes(32).toString('base64').slice(0, 43).replace(/[+/]/g, 'k');
+  const generatedToken = input.callbackToken
+    ? null
+    : randomBytes(12).toString('base64url').replace(/[-_]/g, 'x');
+  const generatedKey = input.encodingAESKey
+    ? null
+    : randomBytes(32).toString('base64').slice(0, 43).replace(/[+/]/g, 'k');
   const token = input.callbackToken ?? generatedToken!;
   const aesKey = input.encodingAESKey ?? generatedKey!;
   const corpKey = randomBytes(18).toString('base64url');
@@ -107,13 +113,24 @@ export async function createCorp(
     action: 'create',
     object: 'wecom_corp',
     recordId: id,
-    meta: { corpId: input.corpId, unitId: input.unitId, secrets: SECRET_FIELDS.filter((f) => f !== 'app_secret' || input.appSecret) },
+    meta: {
+      corpId: input.corpId,
+      unitId: input.unitId,
+      secrets: SECRET_FIELDS.filter((f) => f !== 'app_secret' || input.appSecret),
+    },
   });
   const corp = await getCorp(tx, p, id);
   return { ...corp, callbackToken: generatedToken, encodingAESKey: generatedKey };
 }
 
-export async function patchCorp(tx: Tx, p: Principal, actor: Actor, id: string, input: CorpPatch, locale: Locale) {
+export async function patchCorp(
+  tx: Tx,
+  p: Principal,
+  actor: Actor,
+  id: string,
+  input: CorpPatch,
+  locale: Locale,
+) {
   await getCorp(tx, p, id);
   checkBaseUrl(locale, input.baseUrl);
   await sql`update wecom_corps set
@@ -138,7 +155,9 @@ export async function patchCorp(tx: Tx, p: Principal, actor: Actor, id: string, 
 
 export async function deleteCorp(tx: Tx, p: Principal, actor: Actor, id: string) {
   await getCorp(tx, p, id);
-  await sql`update wecom_corps set deleted_at = now() where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
+  await sql`update wecom_corps set deleted_at = now() where tenant_id = ${p.tenantId} and id = ${id}`.execute(
+    tx,
+  );
   await sql`delete from wecom_tokens where tenant_id = ${p.tenantId} and corp_ref = ${id}`.execute(tx);
   await writeAudit(tx, actor, { action: 'delete', object: 'wecom_corp', recordId: id });
 }
@@ -193,7 +212,9 @@ export async function corpByKey(database: Database, corpKey: string): Promise<Co
   if (hit && Date.now() - hit.at < KEY_TTL) return hit.corp;
   if (!/^[\w-]{10,64}$/.test(corpKey)) return null;
   const t = (
-    await sql<{ tenant_id: string }>`select tenant_id from wecom_corps where corp_key = ${corpKey} and deleted_at is null`.execute(
+    await sql<{
+      tenant_id: string;
+    }>`select tenant_id from wecom_corps where corp_key = ${corpKey} and deleted_at is null`.execute(
       database.db,
     )
   ).rows[0];

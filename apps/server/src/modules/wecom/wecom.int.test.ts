@@ -4,7 +4,13 @@ import { type SimCorp, startWeComSimulator, type WeComSimulator } from '@kehu/we
 import { sql } from 'kysely';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { tenantDirectory } from '../../testing/fixtures.ts';
-import { type Client, drainBackground, login, newTenantWithAdmin, useTestEnv } from '../../testing/harness.ts';
+import {
+  type Client,
+  drainBackground,
+  login,
+  newTenantWithAdmin,
+  useTestEnv,
+} from '../../testing/harness.ts';
 import { sealCallback } from './connector/callback-crypto.ts';
 import { clientStats, clientTuning } from './connector/client.ts';
 
@@ -44,10 +50,9 @@ async function boundCorp() {
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const phones = await inTenant(env.database.db, seed.tenantId, async (tx) =>
     Object.fromEntries(
-      (await sql<{ login: string; phone: string }>`select login, phone from users`.execute(tx)).rows.map((r) => [
-        r.login,
-        r.phone,
-      ]),
+      (await sql<{ login: string; phone: string }>`select login, phone from users`.execute(tx)).rows.map(
+        (r) => [r.login, r.phone],
+      ),
     ),
   );
   const corp = sim.addCorp({
@@ -64,11 +69,28 @@ async function boundCorp() {
       { userid: 'nobody', name: '未映射' },
     ],
   });
-  const keys = { token: created.body.callbackToken, encodingAESKey: created.body.encodingAESKey, receiveId: corpId };
-  return { seed, dir, admin, corp, corpRef: created.body.id as string, corpId, keys, callbackPath: created.body.callbackPath };
+  const keys = {
+    token: created.body.callbackToken,
+    encodingAESKey: created.body.encodingAESKey,
+    receiveId: corpId,
+  };
+  return {
+    seed,
+    dir,
+    admin,
+    corp,
+    corpRef: created.body.id as string,
+    corpId,
+    keys,
+    callbackPath: created.body.callbackPath,
+  };
 }
 
-async function until<T>(what: string, tenantId: string, probe: () => Promise<T | null | undefined | false>): Promise<T> {
+async function until<T>(
+  what: string,
+  tenantId: string,
+  probe: () => Promise<T | null | undefined | false>,
+): Promise<T> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     await drainBackground(env, tenantId);
@@ -141,9 +163,15 @@ describe('WeCom channel code → contact, profile and lead', () => {
     // The owner finds it in their inbox (notified of the assignment).
     const owner = await login(env, ctx.seed.slug, userid);
     const notes = await owner.get('/notifications');
-    assert.ok((notes.body.items as any[]).some((n) => n.recordId === c.leadId || JSON.stringify(n).includes(c.leadId)));
+    assert.ok(
+      (notes.body.items as any[]).some(
+        (n) => n.recordId === c.leadId || JSON.stringify(n).includes(c.leadId),
+      ),
+    );
     // The welcome message reached the chat through send_welcome_msg.
-    assert.ok(ctx.corp.chat(userid, ext).some((m) => m.from === 'staff' && m.text === '您好，欢迎来到车展！'));
+    assert.ok(
+      ctx.corp.chat(userid, ext).some((m) => m.from === 'staff' && m.text === '您好，欢迎来到车展！'),
+    );
     const stats = await ctx.admin.get(`/wecom/codes/${code.id}`);
     assert.equal(stats.body.addsToday, 1);
     const byDay = await ctx.admin.get(`/wecom/codes/${code.id}/stats`);
@@ -179,22 +207,36 @@ describe('WeCom channel code → contact, profile and lead', () => {
     });
     assert.ok(lost.lostAt);
     const owner = await login(env, ctx.seed.slug, userid);
-    const alerts = (await owner.get('/notifications')).body.items.filter((n: any) => n.kind === 'wecom_contact_lost');
+    const alerts = (await owner.get('/notifications')).body.items.filter(
+      (n: any) => n.kind === 'wecom_contact_lost',
+    );
     assert.equal(alerts.length, 1);
     assert.match(alerts[0].title, /李娜/);
-    const manager = await inTenant(env.database.db, ctx.seed.tenantId, async (tx) =>
-      (
-        await sql<{ n: number }>`select count(*)::int as n from notifications where kind = 'wecom_contact_lost'
+    const manager = await inTenant(
+      env.database.db,
+      ctx.seed.tenantId,
+      async (tx) =>
+        (
+          await sql<{
+            n: number;
+          }>`select count(*)::int as n from notifications where kind = 'wecom_contact_lost'
           and user_id <> ${ctx.dir.user(userid).id}`.execute(tx)
-      ).rows[0]!.n,
+        ).rows[0]!.n,
     );
     assert.ok(manager >= 1, 'a manager is told too');
   });
 
   it('pools the lead of a staff member nobody is mapped to, and links no owner', async () => {
-    const { external_userid: ext } = await ctx.corp.addFriendDirectly('nobody', ctx.corp.wechatUser({ name: '刘强' }));
+    const { external_userid: ext } = await ctx.corp.addFriendDirectly(
+      'nobody',
+      ctx.corp.wechatUser({ name: '刘强' }),
+    );
     await sim.flushCallbacks();
-    const c = await until('contact', ctx.seed.tenantId, async () => (await contactOf(ctx.admin, ext))?.leadId && contactOf(ctx.admin, ext));
+    const c = await until(
+      'contact',
+      ctx.seed.tenantId,
+      async () => (await contactOf(ctx.admin, ext))?.leadId && contactOf(ctx.admin, ext),
+    );
     assert.equal(c.state, null);
     const lead = await ctx.admin.get(`/records/lead/${c.leadId}`);
     assert.equal(lead.body.channel, 'wecom');
@@ -209,10 +251,20 @@ describe('WeCom channel code → contact, profile and lead', () => {
     });
     assert.equal(long.status, 422);
     assert.equal(long.body.errors[0].field, 'state');
-    const stranger = await ctx.admin.post('/wecom/codes', { corpRef: ctx.corpRef, name: 'x', state: 'x1', staff: ['ghost'] });
+    const stranger = await ctx.admin.post('/wecom/codes', {
+      corpRef: ctx.corpRef,
+      name: 'x',
+      state: 'x1',
+      staff: ['ghost'],
+    });
     assert.equal(stranger.status, 422);
     assert.equal(stranger.body.errors[0].field, 'staff');
-    const taken = await ctx.admin.post('/wecom/codes', { corpRef: ctx.corpRef, name: 'x', state: 'expo-2026', staff: ['sun.lei'] });
+    const taken = await ctx.admin.post('/wecom/codes', {
+      corpRef: ctx.corpRef,
+      name: 'x',
+      state: 'expo-2026',
+      staff: ['sun.lei'],
+    });
     assert.equal(taken.status, 409);
   });
 });
@@ -245,7 +297,10 @@ describe('WeCom connector reliability', () => {
   it('keeps one corp’s contacts out of another dealer’s sight', async () => {
     const ctx = await boundCorp();
     await ctx.admin.post(`/wecom/corps/${ctx.corpRef}/staff/sync`);
-    const { external_userid: ext } = await ctx.corp.addFriendDirectly('sun.lei', ctx.corp.wechatUser({ name: '黄丽' }));
+    const { external_userid: ext } = await ctx.corp.addFriendDirectly(
+      'sun.lei',
+      ctx.corp.wechatUser({ name: '黄丽' }),
+    );
     await sim.flushCallbacks();
     await until('contact', ctx.seed.tenantId, async () => (await contactOf(ctx.admin, ext))?.leadId);
     // sun.lei works in EC-D1; the EC-D2 dealer sees neither the HQ corp nor its contacts.

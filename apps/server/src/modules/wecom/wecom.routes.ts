@@ -83,7 +83,8 @@ export const wecomRoutes: RouteSpec[] = [
     body: CorpPatch,
     response: Corp,
     probe: { params: { id: 'wecom_corp' } },
-    handler: (req) => req.tx((tx) => patchCorp(tx, req.principal, req.actor, req.params.id, req.body, req.locale)),
+    handler: (req) =>
+      req.tx((tx) => patchCorp(tx, req.principal, req.actor, req.params.id, req.body, req.locale)),
   }),
   defineRoute({
     method: 'DELETE',
@@ -199,7 +200,8 @@ export const wecomRoutes: RouteSpec[] = [
     query: StatsQuery,
     response: ChannelCodeStats,
     probe: { params: { id: 'wecom_code' } },
-    handler: (req) => req.tx((tx) => codeStats(tx, req.principal, req.params.id, req.query.days), { readOnly: true }),
+    handler: (req) =>
+      req.tx((tx) => codeStats(tx, req.principal, req.params.id, req.query.days), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',
@@ -224,11 +226,12 @@ export const wecomRoutes: RouteSpec[] = [
         it.profileId = pid;
         await inTenant(req.database.db, req.principal.tenantId, (tx) =>
           sql`update wecom_external_contacts set profile_id = ${pid} where tenant_id = ${req.principal.tenantId}
-            and corp_ref = ${it.corpRef} and external_userid = ${it.externalUserid} and profile_id is null`.execute(tx),
+            and corp_ref = ${it.corpRef} and external_userid = ${it.externalUserid} and profile_id is null`.execute(
+            tx,
+          ),
         );
       }
       return list;
     },
   }),
 ];
-

@@ -1,17 +1,33 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CallbackCryptoError, decrypt, encrypt, openCallback, parseXml, sealCallback, signature } from './callback-crypto.ts';
+import {
+  type CallbackCryptoError,
+  decrypt,
+  encrypt,
+  openCallback,
+  parseXml,
+  sealCallback,
+  signature,
+} from './callback-crypto.ts';
 
-const keys = { token: 'QDG6eK', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', receiveId: 'wx5823bf96d3bd56c7' };
+const keys = {
+  token: 'QDG6eK',
+  encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
+  receiveId: 'wx5823bf96d3bd56c7',
+};
 
 describe('WeCom callback crypto', () => {
   it('signs with sha1 over the sorted token, timestamp, nonce and ciphertext', () => {
     // Expected value computed independently (Python hashlib over the sorted, joined parts).
-    assert.equal(signature(keys.token, '1409659813', '1372623149', 'abcENC'), '592b8ec1888c73fb224367e6de451b11874577a0');
+    assert.equal(
+      signature(keys.token, '1409659813', '1372623149', 'abcENC'),
+      '592b8ec1888c73fb224367e6de451b11874577a0',
+    );
   });
 
   it('round-trips a message and checks the receiver', () => {
-    const msg = '<xml><ToUserName><![CDATA[wx5823bf96d3bd56c7]]></ToUserName><Event>change_external_contact</Event></xml>';
+    const msg =
+      '<xml><ToUserName><![CDATA[wx5823bf96d3bd56c7]]></ToUserName><Event>change_external_contact</Event></xml>';
     assert.equal(decrypt(keys, encrypt(keys, msg)), msg);
     assert.throws(
       () => decrypt({ ...keys, receiveId: 'wwother' }, encrypt(keys, msg)),
@@ -33,7 +49,9 @@ describe('WeCom callback crypto', () => {
   });
 
   it('keeps ids as strings and reads CDATA', () => {
-    const f = parseXml('<xml><UserID><![CDATA[0012]]></UserID><CreateTime>1700000000</CreateTime><Name><![CDATA[a]]>b]]></Name></xml>');
+    const f = parseXml(
+      '<xml><UserID><![CDATA[0012]]></UserID><CreateTime>1700000000</CreateTime><Name><![CDATA[a]]>b]]></Name></xml>',
+    );
     assert.equal(f.UserID, '0012');
     assert.equal(f.CreateTime, '1700000000');
   });

@@ -74,7 +74,9 @@ export function encrypt(keys: CallbackKeys, msg: string): string {
   const pad = 32 - (raw.length % 32);
   const c = createCipheriv('aes-256-cbc', key, key.subarray(0, 16));
   c.setAutoPadding(false);
-  return Buffer.concat([c.update(Buffer.concat([raw, Buffer.alloc(pad, pad)])), c.final()]).toString('base64');
+  return Buffer.concat([c.update(Buffer.concat([raw, Buffer.alloc(pad, pad)])), c.final()]).toString(
+    'base64',
+  );
 }
 
 // Values stay strings (ids like "0123" and numeric-looking userids must not become numbers);

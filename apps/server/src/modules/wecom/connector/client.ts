@@ -80,7 +80,12 @@ export class WeComClient {
     return this.call('POST', api, query, body);
   }
 
-  private async call(method: 'GET' | 'POST', api: string, query: Record<string, any>, body: unknown): Promise<any> {
+  private async call(
+    method: 'GET' | 'POST',
+    api: string,
+    query: Record<string, any>,
+    body: unknown,
+  ): Promise<any> {
     let refreshed = false;
     for (let busy = 0; ; ) {
       const token = await this.token();
@@ -150,7 +155,12 @@ export class WeComClient {
       const secret = this.corp.secrets[this.kind];
       if (!secret) throw new WeComApiError('gettoken', -2, `no ${this.kind} secret configured`);
       clientStats.gettoken++;
-      const res = await this.raw('GET', 'gettoken', { corpid: this.corp.corpId, corpsecret: secret }, undefined);
+      const res = await this.raw(
+        'GET',
+        'gettoken',
+        { corpid: this.corp.corpId, corpsecret: secret },
+        undefined,
+      );
       if (Number(res.errcode ?? 0) !== 0 || typeof res.access_token !== 'string')
         throw new WeComApiError('gettoken', Number(res.errcode ?? -1), String(res.errmsg ?? ''));
       const expiresAt = Date.now() + Number(res.expires_in ?? 7200) * 1000;
