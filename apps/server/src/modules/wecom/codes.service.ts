@@ -7,6 +7,8 @@ import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
 import { notFound } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
+import { outboundMessage } from '../../core/net/outbound.messages.ts';
+import { guardedFetch, OutboundError } from '../../core/net/outbound-url.ts';
 import { upsertStaff } from './callback.job.ts';
 import { WeComApiError, WeComClient } from './connector/client.ts';
 import { corpRuntime, getCorp, visibleUnits } from './corps.service.ts';
@@ -63,11 +65,23 @@ export async function getCode(tx: Tx, p: Principal, id: string): Promise<Channel
   return toCode(r);
 }
 
+/** Why WeCom did not do it, as a problem the admin can act on (secret, base URL, staff, state). */
 function wecomFailure(locale: Locale, err: unknown): never {
   if (err instanceof WeComApiError)
     throw wecomProblem('validation', locale, 'wecom_error', { errcode: err.errcode }, [
-      { field: err.errcode === 40058 ? 'state' : 'staff', code: `wecom_${err.errcode}` },
+      {
+        field: err.errcode === 40058 ? 'state' : err.api === 'gettoken' ? 'contactSecret' : 'staff',
+        code: `wecom_${err.errcode}`,
+      },
     ]);
+  if (err instanceof OutboundError)
+    throw wecomProblem(
+      'validation',
+      locale,
+      'corp_unreachable',
+      { reason: outboundMessage(locale, err.code) },
+      [{ field: 'baseUrl', code: `outbound.${err.code}` }],
+    );
   throw err;
 }
 
@@ -196,8 +210,8 @@ export async function deleteCode(database: Database, p: Principal, actor: Actor,
         config_id: code.configId,
       });
     } catch (err) {
-      // Already gone in WeCom (deleted by an admin there): Kehu follows.
-      if (!(err instanceof WeComApiError)) wecomFailure(locale, err);
+      // Already gone in WeCom (deleted by an admin there), or the corp unbound: Kehu follows.
+      if (!(err instanceof WeComApiError) && !(err instanceof OutboundError)) wecomFailure(locale, err);
     }
   }
   await inTenant(database.db, p.tenantId, async (tx) => {
@@ -226,12 +240,17 @@ export async function codeStats(tx: Tx, p: Principal, id: string, days = 30) {
 
 // ------------------------------------------------------------------ staff directory
 
-export async function syncStaff(database: Database, p: Principal, corpRef: string) {
+export async function syncStaff(database: Database, p: Principal, corpRef: string, locale: Locale) {
   const corp = await inTenant(database.db, p.tenantId, async (tx) => {
     await getCorp(tx, p, corpRef);
     return corpRuntime(tx, p.tenantId, corpRef);
   });
-  const res = await new WeComClient(database, corp).get('user/list', { department_id: 1, fetch_child: 1 });
+  let res: any;
+  try {
+    res = await new WeComClient(database, corp).get('user/list', { department_id: 1, fetch_child: 1 });
+  } catch (err) {
+    wecomFailure(locale, err);
+  }
   const list: Array<{ userid: string; name: string; mobile?: string }> = (res.userlist ?? []).map(
     (u: any) => ({
       userid: String(u.userid),
@@ -331,4 +350,29 @@ export async function listContacts(
       lostAt: r.lost_at ? new Date(r.lost_at).toISOString() : null,
     })),
   };
+}
+
+/**
+ * The code's QR image, fetched from WeCom through the outbound guard: the web app's CSP allows
+ * images from its own origin only, and a poster download should not send the browser to WeCom.
+ */
+export async function codeQrImage(
+  database: Database,
+  p: Principal,
+  id: string,
+  locale: Locale,
+): Promise<{ type: string; body: Buffer; name: string }> {
+  const code = await inTenant(database.db, p.tenantId, (tx) => getCode(tx, p, id), { readOnly: true });
+  if (!code.qrCode) throw notFound('wecom_qr');
+  let res: Awaited<ReturnType<typeof guardedFetch>>;
+  try {
+    res = await guardedFetch(code.qrCode, {}, { maxResponseBytes: 2 * 1024 * 1024, timeoutMs: 10_000 });
+  } catch (err) {
+    wecomFailure(locale, err);
+  }
+  const type = String(res.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim();
+  if (res.status !== 200 || !/^image\/(png|jpeg|gif|webp|svg\+xml)$/.test(type)) throw notFound('wecom_qr');
+  return { type, body: res.body, name: `${code.state}.${type.includes('svg') ? 'svg' : type.split('/')[1]}` };
 }

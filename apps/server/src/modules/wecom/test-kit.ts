@@ -31,8 +31,9 @@ export const probeKinds: Record<string, ProbeKind> = {
       const m = marker('WK');
       const id = newId();
       await inSide(side, (tx) =>
-        sql`insert into wecom_channel_codes (tenant_id, id, corp_ref, unit_id, name, state, channel, staff)
-          values (${side.dir.tenantId}, ${id}, ${corp.id}, ${at?.unitId ?? side.dir.unit('HQ')}, ${m}, ${m.toLowerCase()}, 'wecom', '["probe"]')`.execute(
+        sql`insert into wecom_channel_codes (tenant_id, id, corp_ref, unit_id, name, state, channel, staff, qr_code)
+          values (${side.dir.tenantId}, ${id}, ${corp.id}, ${at?.unitId ?? side.dir.unit('HQ')}, ${m}, ${m.toLowerCase()}, 'wecom', '["probe"]',
+            'https://qr.invalid/probe.png')`.execute(
           tx,
         ),
       );

@@ -23,6 +23,7 @@ import { inTenant } from '../../core/db/tenant-scope.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
 import { profileOfIdentity } from '../cdp/index.ts';
 import {
+  codeQrImage,
   codeStats,
   createCode,
   deleteCode,
@@ -117,7 +118,7 @@ export const wecomRoutes: RouteSpec[] = [
     params: idParam,
     response: SyncResult,
     probe: { params: { id: 'wecom_corp' } },
-    handler: (req) => syncStaff(req.database, req.principal, req.params.id),
+    handler: (req) => syncStaff(req.database, req.principal, req.params.id, req.locale),
   }),
   defineRoute({
     method: 'PUT',
@@ -202,6 +203,25 @@ export const wecomRoutes: RouteSpec[] = [
     probe: { params: { id: 'wecom_code' } },
     handler: (req) =>
       req.tx((tx) => codeStats(tx, req.principal, req.params.id, req.query.days), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/wecom/codes/:id/qr',
+    permission: WECOM_PERMISSIONS.read,
+    summary: 'The code’s QR image (for the page, printing and posters)',
+    tags,
+    params: idParam,
+    file: ['image/png', 'image/jpeg', 'image/svg+xml'],
+    probe: { params: { id: 'wecom_code' } },
+    handler: async (req, reply) => {
+      const img = await codeQrImage(req.database, req.principal, req.params.id, req.locale);
+      reply.header('content-type', img.type);
+      reply.header('cache-control', 'private, max-age=300');
+      reply.header('content-disposition', `inline; filename="${img.name.replace(/[^\w.-]/g, '_')}"`);
+      if (img.type === 'image/svg+xml')
+        reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
+      return reply.send(img.body);
+    },
   }),
   defineRoute({
     method: 'GET',
