@@ -72,7 +72,7 @@ const add = (c: Counts) => {
 
 if (!only) {
   // Type checks count as tests: a type error fails the run without hiding the other results.
-  for (const project of ['apps/server', 'apps/web']) {
+  for (const project of ['apps/server', 'apps/web', 'packages/wecom-simulator']) {
     if (!existsSync(join(root, project, 'tsconfig.json'))) continue;
     const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], {
       cwd: root,

@@ -56,6 +56,25 @@ function wayJson(w: ContactWay) {
   };
 }
 
+// Paging 100k contacts 100 at a time must not rebuild the list per page: the row order is cached until a
+// follow relation changes (a cursor is an offset into it, like WeCom's opaque one).
+const rowCache = new WeakMap<SimCorpState, Map<string, { v: number; rows: Array<[string, string]> }>>();
+function followRows(corp: SimCorpState, users: string[]): Array<[string, string]> {
+  let m = rowCache.get(corp);
+  if (!m) {
+    m = new Map();
+    rowCache.set(corp, m);
+  }
+  const key = users.join('\u0000');
+  const hit = m.get(key);
+  if (hit && hit.v === corp.followVersion) return hit.rows;
+  const rows: Array<[string, string]> = [];
+  for (const u of users) for (const id of corp.byStaff.get(u) ?? []) rows.push([u, id]);
+  if (m.size > 64) m.clear();
+  m.set(key, { v: corp.followVersion, rows });
+  return rows;
+}
+
 export const contactHandlers: Record<string, Handler> = {
   // ---- directory ----
   'user/list': ({ corp, query }) => {
@@ -185,9 +204,7 @@ export const contactHandlers: Record<string, Handler> = {
   // ---- external contacts ----
   'externalcontact/list': ({ corp, query }) => {
     corp.activeStaff(query.userid);
-    const ids = [...corp.contacts.values()]
-      .filter((c) => c.follows.has(query.userid))
-      .map((c) => c.external_userid);
+    const ids = [...(corp.byStaff.get(query.userid) ?? [])];
     if (ids.length === 0) throw E.notExternalContact();
     return { external_userid: ids };
   },
@@ -207,15 +224,12 @@ export const contactHandlers: Record<string, Handler> = {
     if (!Array.isArray(list) || list.length === 0 || list.length > 100 || !list.every(str))
       throw E.invalidParam('userid_list must hold 1..100 userids');
     for (const u of list) if (!corp.staff.has(u)) throw E.noUser(u);
-    const rows = [];
-    for (const c of corp.contacts.values())
-      for (const u of list) {
-        const f = c.follows.get(u);
-        if (f) rows.push({ c, f });
-      }
+    const rows = followRows(corp, list);
     const { page, next_cursor } = cursorPage(rows, body.cursor, body.limit ?? 50, 100);
     return {
-      external_contact_list: page.map(({ c, f }) => {
+      external_contact_list: page.map(([u, id]) => {
+        const c = corp.contacts.get(id)!;
+        const f = c.follows.get(u)!;
         const fu = corp.followUserJson(f);
         const { tags, ...rest } = fu;
         return {

@@ -1,7 +1,7 @@
 // Delivers events to a corp's callback URL the way WeCom does: encrypted XML POST, 5 s to answer, then
 // up to 3 retries; a configurable share of events is lost outright (real WeCom occasionally drops one,
 // which is why Kehu reconciles). First attempts keep per-corp order; retries run beside later events.
-import { sealCallback } from './crypto.ts';
+import { sealCallback, type XmlValue } from './crypto.ts';
 
 export interface CallbackTarget {
   url: string;
@@ -46,7 +46,7 @@ export class CallbackDispatcher {
     corpId: string,
     agentId: number | undefined,
     target: CallbackTarget | undefined,
-    fields: Record<string, string | number | undefined>,
+    fields: Record<string, XmlValue>,
     innerXml: string,
   ): CallbackLogEntry {
     const entry: CallbackLogEntry = {
@@ -98,14 +98,9 @@ export class CallbackDispatcher {
   ): Promise<boolean> {
     entry.attempts++;
     const nonce = String(Math.floor(this.opts.random() * 1e10));
-    const sealed = sealCallback(
-      target,
-      corpId,
-      agentId,
-      entry.xml,
-      Math.floor(this.opts.now() / 1000),
-      nonce,
-    );
+    // The signed timestamp is wall-clock time, so a receiver's replay window keeps working after
+    // advanceTime; the event's CreateTime inside carries simulator time.
+    const sealed = sealCallback(target, corpId, agentId, entry.xml, Math.floor(Date.now() / 1000), nonce);
     const u = new URL(target.url);
     for (const [k, v] of Object.entries(sealed.query)) u.searchParams.set(k, v);
     try {

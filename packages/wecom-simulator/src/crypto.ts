@@ -48,21 +48,31 @@ export function decrypt(encodingAESKey: string, encrypted: string): { msg: strin
 
 const cdata = (v: string) => `<![CDATA[${v.replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
 
-/** A flat WeCom event XML: strings as CDATA, numbers bare (WeCom writes CreateTime, MemCnt … bare). */
-export function eventXml(fields: Record<string, string | number | undefined>): string {
+export type XmlValue = string | number | string[] | undefined;
+
+/** A WeCom event XML: strings as CDATA, numbers bare (WeCom writes CreateTime, MemChangeCnt … bare),
+ *  lists as <Item> children (MemChangeList). */
+export function eventXml(fields: Record<string, XmlValue>): string {
   let out = '<xml>';
   for (const [k, v] of Object.entries(fields)) {
     if (v === undefined) continue;
-    out += typeof v === 'number' ? `<${k}>${v}</${k}>` : `<${k}>${cdata(v)}</${k}>`;
+    if (Array.isArray(v)) out += `<${k}>${v.map((i) => `<Item>${cdata(i)}</Item>`).join('')}</${k}>`;
+    else out += typeof v === 'number' ? `<${k}>${v}</${k}>` : `<${k}>${cdata(v)}</${k}>`;
   }
   return `${out}</xml>`;
 }
 
-/** Reads a flat WeCom XML (one level of elements, CDATA or text) into a record. */
+/** Reads a flat WeCom XML (one level of elements, CDATA or text) into a record; a list of <Item>s
+ *  comes back joined with commas. */
 export function parseFlatXml(xml: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const re = /<([A-Za-z_][\w.-]*)>(?:<!\[CDATA\[([\s\S]*?)\]\]>|([^<]*))<\/\1>/g;
-  for (const m of xml.matchAll(re)) out[m[1]] = m[2] ?? m[3] ?? '';
+  const body = xml.replace(/^\s*<xml>/, '').replace(/<\/xml>\s*$/, '');
+  const re = /<([A-Za-z_][\w.-]*)>((?:<!\[CDATA\[[\s\S]*?\]\]>|[^<]|<Item>[\s\S]*?<\/Item>)*)<\/\1>/g;
+  const text = (v: string) => v.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1');
+  for (const m of body.matchAll(re)) {
+    const items = [...m[2].matchAll(/<Item>([\s\S]*?)<\/Item>/g)].map((i) => text(i[1]));
+    out[m[1]] = items.length ? items.join(',') : text(m[2]);
+  }
   return out;
 }
 

@@ -3,7 +3,7 @@
 // (scan, delete, leave, an admin editing tags) send the callbacks WeCom would; mutations made through the
 // API do not (WeCom does not call an app back for its own API changes).
 import type { CallbackDispatcher, CallbackTarget } from './callbacks.ts';
-import { eventXml } from './crypto.ts';
+import { eventXml, type XmlValue } from './crypto.ts';
 import { E } from './errors.ts';
 
 export interface Clock {
@@ -99,6 +99,92 @@ export interface TagGroup {
   tag: Array<{ id: string; name: string; create_time: number; order: number }>;
 }
 
+export interface GroupMember {
+  /** Staff userid (type 1) or this corp's external_userid (type 2). */
+  userid: string;
+  type: 1 | 2;
+  unionid?: string;
+  name: string;
+  join_time: number;
+  /** 1 invited directly, 2 via a link, 3 via a QR code (WeCom's join_scene). */
+  join_scene: number;
+  invitor?: string;
+  state?: string;
+}
+
+export interface Group {
+  chat_id: string;
+  name: string;
+  owner: string;
+  create_time: number;
+  notice: string;
+  admin_list: string[];
+  members: Map<string, GroupMember>;
+  member_version: number;
+  /** 0 normal, 1 owner left (awaiting transfer), 2 transfer under way, 3 transfer done (WeCom's status). */
+  status: 0 | 1 | 2 | 3;
+  dismissed: boolean;
+  messages: Array<{ from: string; at: number; text: string }>;
+}
+
+export interface JoinWay {
+  config_id: string;
+  scene: 1 | 2;
+  remark?: string;
+  auto_create_room: 0 | 1;
+  room_base_name?: string;
+  room_base_id?: number;
+  chat_id_list: string[];
+  state?: string;
+  qr_code: string;
+  deleted: boolean;
+}
+
+export interface Transfer {
+  kind: 'onjob' | 'resigned';
+  handover_userid: string;
+  takeover_userid: string;
+  external_userid: string;
+  /** 1 done, 2 waiting, 3 customer refused, 4 takeover at customer limit (WeCom's transfer statuses). */
+  status: 1 | 2 | 3 | 4;
+  takeover_time: number;
+  /** When WeCom completes it (the customer has 24 h to refuse). */
+  dueAt: number;
+  transfer_success_msg?: string;
+}
+
+export interface AcquisitionLink {
+  link_id: string;
+  link_name: string;
+  url: string;
+  create_time: number;
+  skip_verify: boolean;
+  user_list: string[];
+  department_list: number[];
+  deleted: boolean;
+  customers: Array<{ external_userid: string; userid: string; chat_status: number; state?: string }>;
+}
+
+export interface MsgTemplate {
+  msgid: string;
+  chat_type: 'single' | 'group';
+  sender?: string;
+  create_time: number;
+  text?: string;
+  attachments: unknown[];
+  /** Per staff: 0 not yet sent, 2 sent (WeCom's task status). */
+  tasks: Map<string, { status: 0 | 2; send_time?: number; targets: string[] }>;
+  creator: string;
+  create_type: 0 | 1;
+}
+
+export interface ContactFact {
+  kind: 'add' | 'customer_deleted' | 'staff_deleted';
+  userid: string;
+  external_userid: string;
+  at: number;
+}
+
 export interface Department {
   id: number;
   name: string;
@@ -114,6 +200,7 @@ export interface SimContext {
   baseUrl: () => string;
   wechatUsers: Map<string, SimWeChatUser>;
   welcomeTtlMs: number;
+  oauthCodes: Map<string, { corpId: string; userid: string; expiresAt: number; used?: boolean }>;
 }
 
 export interface CorpInput {
@@ -148,8 +235,46 @@ export class SimCorpState {
   >();
   readonly chats = new Map<string, ChatMessage[]>();
   tagGroups: TagGroup[] = [];
+  readonly groups = new Map<string, Group>();
+  readonly joinWays = new Map<string, JoinWay>();
+  readonly transfers: Transfer[] = [];
+  /** external_userid|handover → in-service transfer times, for the 2-per-90-days rule. */
+  readonly onjobTransferTimes = new Map<string, number[]>();
+  readonly links = new Map<string, AcquisitionLink>();
+  acquisition = { total: 1000, balance: 1000, lowThreshold: 100, lowNotified: false };
+  readonly msgTemplates = new Map<string, MsgTemplate>();
+  readonly facts: ContactFact[] = [];
+  /** Friend requests waiting for the staff member (contact ways without skip_verify). */
+  readonly pendingRequests: Array<{
+    userid: string;
+    user: SimWeChatUser;
+    state?: string;
+    add_way: number;
+    half: boolean;
+  }> = [];
+  /** Most customers one staff member may hold (WeCom caps it; transfers beyond it end with status 4). */
+  maxCustomersPerStaff = 50_000;
   readonly ctx: SimContext;
   private rotation = new Map<string, number>();
+  /** userid → their external_userids, in the order they were added (what batch/get_by_user pages over). */
+  readonly byStaff = new Map<string, Set<string>>();
+  /** Bumped on every follow change, so listings can cache their row order between pages. */
+  followVersion = 0;
+
+  link(userid: string, external_userid: string): void {
+    let set = this.byStaff.get(userid);
+    if (!set) {
+      set = new Set();
+      this.byStaff.set(userid, set);
+    }
+    set.add(external_userid);
+    this.followVersion++;
+  }
+
+  unlink(userid: string, external_userid: string): void {
+    this.byStaff.get(userid)?.delete(external_userid);
+    this.followVersion++;
+  }
 
   constructor(ctx: SimContext, c: CorpInput) {
     this.ctx = ctx;
@@ -169,7 +294,7 @@ export class SimCorpState {
 
   // ---- callbacks -------------------------------------------------------------------------------------
 
-  emit(fields: Record<string, string | number | undefined>) {
+  emit(fields: Record<string, XmlValue>) {
     const all = {
       ToUserName: this.corpId,
       FromUserName: 'sys',
@@ -235,7 +360,7 @@ export class SimCorpState {
   befriend(
     userid: string,
     user: SimWeChatUser,
-    how: { state?: string; add_way: number; oper_userid?: string },
+    how: { state?: string; add_way: number; oper_userid?: string; silent?: boolean },
   ): { external_userid: string; welcomeCode: string } | undefined {
     this.activeStaff(userid);
     const external_userid = this.externalIdFor(user);
@@ -253,6 +378,8 @@ export class SimCorpState {
       add_way: how.add_way,
       oper_userid: how.oper_userid ?? external_userid,
     });
+    this.link(userid, external_userid);
+    if (how.silent) return { external_userid, welcomeCode: '' };
     const welcomeCode = this.ctx.id(
       '',
       43,
@@ -264,6 +391,7 @@ export class SimCorpState {
       expiresAt: this.now() + this.ctx.welcomeTtlMs,
       used: false,
     });
+    this.facts.push({ kind: 'add', userid, external_userid, at: this.now() });
     this.chatOf(userid, external_userid).push({
       from: 'system',
       kind: 'system',
@@ -271,6 +399,19 @@ export class SimCorpState {
       at: this.now(),
     });
     return { external_userid, welcomeCode };
+  }
+
+  customerCount(userid: string): number {
+    return this.byStaff.get(userid)?.size ?? 0;
+  }
+
+  /** Ends a follow relation; returns false when there was none. */
+  unfollow(external_userid: string, userid: string, kind: 'customer_deleted' | 'staff_deleted'): boolean {
+    const c = this.contact(external_userid);
+    if (!c.follows.delete(userid)) return false;
+    this.unlink(userid, external_userid);
+    this.facts.push({ kind, userid, external_userid, at: this.now() });
+    return true;
   }
 
   pickStaff(way: ContactWay): string {
