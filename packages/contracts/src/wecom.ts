@@ -97,7 +97,7 @@ export const Staff = z.object({
   name: z.string(),
   userId: Id.nullable(),
   userName: z.string().nullable(),
-  mappedBy: z.enum(['mobile', 'manual']).nullable(),
+  mappedBy: z.enum(['mobile', 'login', 'manual']).nullable(),
   active: z.boolean(),
 });
 export type Staff = z.infer<typeof Staff>;

@@ -102,8 +102,9 @@ export async function upsertStaff(
 ): Promise<number> {
   let mapped = 0;
   for (const s of staff) {
-    // A Kehu user with the same mobile is the same person (the usual case); a manual mapping wins.
-    const user = s.mobile
+    // A Kehu user with the same mobile is the same person (the usual case), else one whose login is
+    // the userid (corps that use the employee account as userid); a manual mapping always wins.
+    const byMobile = s.mobile
       ? (
           await sql<{
             id: string;
@@ -112,15 +113,25 @@ export async function upsertStaff(
             limit 1`.execute(tx)
         ).rows[0]
       : undefined;
+    const byLogin = byMobile
+      ? undefined
+      : (
+          await sql<{
+            id: string;
+          }>`select id from users where tenant_id = ${corp.tenantId} and status = 'active'
+            and lower(login) = lower(${s.userid}) limit 1`.execute(tx)
+        ).rows[0];
+    const user = byMobile ?? byLogin;
+    const how = byMobile ? 'mobile' : byLogin ? 'login' : null;
     const r = await sql<{
       user_id: string | null;
     }>`insert into wecom_staff (tenant_id, corp_ref, userid, name, mobile, user_id, mapped_by, active, synced_at)
       values (${corp.tenantId}, ${corp.corpRef}, ${s.userid}, ${s.name}, ${s.mobile ?? null}, ${user?.id ?? null},
-        ${user ? 'mobile' : null}, true, now())
+        ${how}, true, now())
       on conflict (tenant_id, corp_ref, userid) do update set name = excluded.name, mobile = excluded.mobile, active = true,
         synced_at = now(),
         user_id = case when wecom_staff.mapped_by = 'manual' then wecom_staff.user_id else coalesce(excluded.user_id, wecom_staff.user_id) end,
-        mapped_by = case when wecom_staff.mapped_by = 'manual' then 'manual' when excluded.user_id is not null then 'mobile' else wecom_staff.mapped_by end
+        mapped_by = case when wecom_staff.mapped_by = 'manual' then 'manual' when excluded.user_id is not null then excluded.mapped_by else wecom_staff.mapped_by end
       returning user_id`.execute(tx);
     if (r.rows[0]?.user_id) mapped++;
   }

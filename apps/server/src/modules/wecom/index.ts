@@ -4,6 +4,7 @@ import type { Database } from '../../core/db/database.ts';
 import { defineModule } from '../../engine/module.ts';
 import { CALLBACK_QUEUE, registerCallbacks } from './callback.http.ts';
 import { bindDatabase, callbackJob } from './callback.job.ts';
+import { seedWecom } from './wecom.demo.ts';
 import { wecomRoutes } from './wecom.routes.ts';
 
 /** WeCom (企业微信) connection (issue 10; R5.1, R5.7, R11.3): corps per unit, channel codes, external contacts. */
@@ -41,7 +42,9 @@ export default defineModule({
   ],
   migrations: new URL('./migrations/', import.meta.url),
   testKit: () => import('./test-kit.ts'),
+  demo: { order: 60, run: seedWecom },
 });
 
 /** For the sidebar, mass messaging and journeys (issues 11, 12): the connector and its crypto. */
 export { WeComApiError, WeComClient } from './connector/client.ts';
+export { DEMO_WECOM } from './wecom.demo.ts';

@@ -33,9 +33,7 @@ export const probeKinds: Record<string, ProbeKind> = {
       await inSide(side, (tx) =>
         sql`insert into wecom_channel_codes (tenant_id, id, corp_ref, unit_id, name, state, channel, staff, qr_code)
           values (${side.dir.tenantId}, ${id}, ${corp.id}, ${at?.unitId ?? side.dir.unit('HQ')}, ${m}, ${m.toLowerCase()}, 'wecom', '["probe"]',
-            'https://qr.invalid/probe.png')`.execute(
-          tx,
-        ),
+            'https://qr.invalid/probe.png')`.execute(tx),
       );
       return { id, marker: m };
     },

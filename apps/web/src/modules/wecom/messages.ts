@@ -22,6 +22,7 @@ export const zh = {
     mappedBy: '关联方式',
     mapped_mobile: '手机号匹配',
     mapped_manual: '手动',
+    mapped_login: '账号相同',
     keysTitle: '回调 Token 与 EncodingAESKey',
     keysOnce: '以下内容只显示这一次，请填入企业微信管理后台「客户联系 → API → 接收事件服务器」。',
     token: 'Token',
@@ -107,6 +108,7 @@ export const en: typeof zh = {
     mappedBy: 'Linked by',
     mapped_mobile: 'mobile number',
     mapped_manual: 'hand',
+    mapped_login: 'same login',
     keysTitle: 'Callback token and EncodingAESKey',
     keysOnce:
       'Shown this once. Enter them in the WeCom admin console (Customer contact → API → event receiving server).',
