@@ -172,7 +172,7 @@ function CodeDetail({ code, onClose }: { code: ChannelCode | null; onClose: () =
               height={220}
               option={{
                 tooltip: { trigger: 'axis' },
-                legend: { data: [t('wecom.codes.adds'), t('wecom.codes.losses')] },
+                legend: { top: 0, data: [t('wecom.codes.adds'), t('wecom.codes.losses')] },
                 grid: { left: 32, right: 12, top: 32, bottom: 24 },
                 xAxis: { type: 'category', data: days.map((d) => d.day.slice(5)) },
                 yAxis: { type: 'value', minInterval: 1 },
