@@ -105,6 +105,8 @@ export const StaffList = list(Staff);
 export type StaffList = z.infer<typeof StaffList>;
 export const StaffMapping = z.object({ userId: z.uuid().nullable() }).strict();
 export type StaffMapping = z.infer<typeof StaffMapping>;
+export const ReconcileQueued = z.object({ queued: z.literal(true), jobId: Id });
+export type ReconcileQueued = z.infer<typeof ReconcileQueued>;
 export const SyncResult = z.object({ staff: z.number().int(), mapped: z.number().int() });
 export type SyncResult = z.infer<typeof SyncResult>;
 

@@ -168,12 +168,23 @@ async function connectorPrincipal(
   };
 }
 
-interface Detail {
+export interface Detail {
   name: string | null;
   unionid: string | null;
   phones: string[];
   tags: string[];
   remark: string | null;
+}
+
+export function detailOf(c: any, follow: any): Detail {
+  return {
+    name: typeof c?.name === 'string' ? c.name : null,
+    unionid: typeof c?.unionid === 'string' && c.unionid ? c.unionid : null,
+    phones: Array.isArray(follow?.remark_mobiles) ? follow.remark_mobiles.map(String) : [],
+    // batch/get_by_user carries tag ids only; names come with the tag sync (not yet built).
+    tags: Array.isArray(follow?.tags) ? follow.tags.map((t: any) => String(t.tag_name ?? t.tag_id ?? t)) : [],
+    remark: typeof follow?.remark === 'string' ? follow.remark : null,
+  };
 }
 
 async function fetchDetail(client: WeComClient, ext: string, userid: string): Promise<Detail> {
@@ -196,6 +207,7 @@ export async function contactAdded(
   job: Pick<JobContext, 'tenantId' | 'tx' | 'jobId'>,
   corp: CorpRuntime,
   f: XmlFields,
+  prefetched?: Detail,
 ) {
   const ext = f.ExternalUserID;
   const userid = f.UserID;
@@ -240,7 +252,7 @@ export async function contactAdded(
       if (!(err instanceof WeComApiError)) throw err;
     }
   }
-  const detail = await fetchDetail(client, ext, userid);
+  const detail = prefetched ?? (await fetchDetail(client, ext, userid));
   const tags = [...new Set([...(pre.code?.tags ?? []), ...detail.tags])];
   const ownerId = pre.staff?.user_id ?? null;
   const unitId = pre.staff?.user_unit ?? pre.code?.unit_id ?? corp.unitId;

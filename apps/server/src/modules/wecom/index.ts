@@ -4,6 +4,7 @@ import type { Database } from '../../core/db/database.ts';
 import { defineModule } from '../../engine/module.ts';
 import { CALLBACK_QUEUE, registerCallbacks } from './callback.http.ts';
 import { bindDatabase, callbackJob } from './callback.job.ts';
+import { bindReconcileDatabase, RECONCILE_QUEUE, reconcileJob } from './reconcile.job.ts';
 import { seedWecom } from './wecom.demo.ts';
 import { wecomRoutes } from './wecom.routes.ts';
 
@@ -16,9 +17,10 @@ export default defineModule({
   // WeCom's callback protocol lives outside /api/v1 (`/wecom/callback/:corpKey`, XML, signatures).
   http: async (app: FastifyInstance, database: Database) => {
     bindDatabase(database);
+    bindReconcileDatabase(database);
     await registerCallbacks(app, database);
   },
-  jobs: { [CALLBACK_QUEUE]: callbackJob },
+  jobs: { [CALLBACK_QUEUE]: callbackJob, [RECONCILE_QUEUE]: reconcileJob },
   permissions: [
     {
       key: WECOM_PERMISSIONS.read,

@@ -294,6 +294,47 @@ describe('WeCom connector reliability', () => {
     assert.equal(clientStats.busyRetries - before, 3);
   });
 
+  it('repairs lost callbacks by reconciliation, once', async () => {
+    const ctx = await boundCorp();
+    await ctx.admin.post(`/wecom/corps/${ctx.corpRef}/staff/sync`);
+    const code = await ctx.admin.post('/wecom/codes', {
+      corpRef: ctx.corpRef,
+      name: '门店',
+      state: 'store-1',
+      staff: ['zhao.jing'],
+    });
+    sim.setLossRate(1);
+    const { external_userid: ext } = await ctx.corp.scan(
+      code.body.qrCode,
+      ctx.corp.wechatUser({ name: '杨帆' }),
+    );
+    await ctx.corp.addFriendDirectly('sun.lei', ctx.corp.wechatUser({ name: '陈静怡' }));
+    await sim.flushCallbacks();
+    sim.setLossRate(0);
+    await drainBackground(env, ctx.seed.tenantId);
+    assert.equal(await contactOf(ctx.admin, ext), undefined, 'the callback was lost');
+    for (let round = 0; round < 2; round++) {
+      const r = await ctx.admin.post(`/wecom/corps/${ctx.corpRef}/reconcile`);
+      assert.equal(r.status, 202, JSON.stringify(r.body));
+      await drainBackground(env, ctx.seed.tenantId);
+    }
+    const c = await contactOf(ctx.admin, ext);
+    assert.ok(c?.leadId && c.contactId, 'repaired into contact and lead');
+    assert.equal(c.state, 'store-1');
+    const all = (await ctx.admin.get('/wecom/contacts')).body.items;
+    assert.equal(all.length, 2, 'both lost adds repaired, none twice');
+    const leads = await inTenant(env.database.db, ctx.seed.tenantId, async (tx) =>
+      Number(
+        (
+          await sql<{ n: number }>`select count(*)::int as n from leads where campaign = 'store-1'`.execute(
+            tx,
+          )
+        ).rows[0]!.n,
+      ),
+    );
+    assert.equal(leads, 1);
+  });
+
   it('keeps one corp’s contacts out of another dealer’s sight', async () => {
     const ctx = await boundCorp();
     await ctx.admin.post(`/wecom/corps/${ctx.corpRef}/staff/sync`);

@@ -11,6 +11,7 @@ import {
   CreatedCorp,
   ExternalContactList,
   ExternalContactsQuery,
+  ReconcileQueued,
   StaffList,
   StaffMapping,
   StatsQuery,
@@ -21,6 +22,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
+import { enqueue } from '../../core/jobs/queue.ts';
 import { profileOfIdentity } from '../cdp/index.ts';
 import {
   codeQrImage,
@@ -36,6 +38,7 @@ import {
   updateCode,
 } from './codes.service.ts';
 import { createCorp, deleteCorp, getCorp, listCorps, patchCorp } from './corps.service.ts';
+import { RECONCILE_QUEUE } from './reconcile.job.ts';
 
 const tags = ['wecom'];
 const staffParams = z.object({ id: z.uuid(), userid: z.string().min(1).max(64) });
@@ -119,6 +122,32 @@ export const wecomRoutes: RouteSpec[] = [
     response: SyncResult,
     probe: { params: { id: 'wecom_corp' } },
     handler: (req) => syncStaff(req.database, req.principal, req.params.id, req.locale),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/wecom/corps/:id/reconcile',
+    permission: WECOM_PERMISSIONS.manage,
+    summary: 'Queue a reconciliation: customers WeCom has that Kehu missed (lost callbacks) are added',
+    tags,
+    params: idParam,
+    response: ReconcileQueued,
+    status: 202,
+    probe: { params: { id: 'wecom_corp' } },
+    handler: (req) =>
+      req.tx(async (tx) => {
+        await getCorp(tx, req.principal, req.params.id);
+        const jobId = await enqueue(
+          tx,
+          req.principal.tenantId,
+          RECONCILE_QUEUE,
+          { corpRef: req.params.id },
+          {
+            dedupeKey: `reconcile:${req.params.id}`,
+            maxAttempts: 3,
+          },
+        );
+        return { queued: true, jobId };
+      }),
   }),
   defineRoute({
     method: 'PUT',
