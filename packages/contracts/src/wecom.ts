@@ -186,3 +186,49 @@ export const ExternalContactsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
 export type ExternalContactsQuery = z.infer<typeof ExternalContactsQuery>;
+
+// ------------------------------------------------------------------ transfers (在职/离职继承)
+
+export const TransferInput = z
+  .object({
+    corpRef: z.uuid(),
+    kind: z.enum(['onjob', 'resigned']),
+    handoverUserid: z.string().min(1).max(64),
+    takeoverUserid: z.string().min(1).max(64),
+    /** Omitted: all the handover's customers (resigned: those WeCom lists as unassigned). */
+    externalUserids: z.array(z.string().min(1).max(64)).max(10_000).optional(),
+    /** 在职继承: the message WeCom sends the customer (≤ 200 characters). */
+    message: z.string().max(200).optional(),
+  })
+  .strict()
+  .refine((v) => v.handoverUserid !== v.takeoverUserid, {
+    path: ['takeoverUserid'],
+    message: 'same as handover',
+  });
+export type TransferInput = z.infer<typeof TransferInput>;
+export const TransferStarted = z.object({
+  started: z.number().int(),
+  refused: z.array(z.object({ externalUserid: z.string(), errcode: z.number().int() })),
+});
+export type TransferStarted = z.infer<typeof TransferStarted>;
+export const Transfer = z.object({
+  id: Id,
+  kind: z.enum(['onjob', 'resigned']),
+  handoverUserid: z.string(),
+  takeoverUserid: z.string(),
+  externalUserid: z.string(),
+  name: z.string().nullable(),
+  /** WeCom's status: 1 done, 2 under way, 3 refused by the customer, 4 takeover full; 0 refused at start. */
+  status: z.number().int(),
+  errcode: z.number().int(),
+  createdAt: Timestamp,
+  completedAt: Timestamp.nullable(),
+});
+export type Transfer = z.infer<typeof Transfer>;
+export const TransferList = list(Transfer);
+export type TransferList = z.infer<typeof TransferList>;
+export const Unassigned = list(
+  z.object({ handoverUserid: z.string(), externalUserid: z.string(), name: z.string().nullable() }),
+);
+export type Unassigned = z.infer<typeof Unassigned>;
+export const PollResult = z.object({ completed: z.number().int() });

@@ -66,7 +66,7 @@ export async function getCode(tx: Tx, p: Principal, id: string): Promise<Channel
 }
 
 /** Why WeCom did not do it, as a problem the admin can act on (secret, base URL, staff, state). */
-function wecomFailure(locale: Locale, err: unknown): never {
+export function wecomFailure(locale: Locale, err: unknown): never {
   if (err instanceof WeComApiError)
     throw wecomProblem('validation', locale, 'wecom_error', { errcode: err.errcode }, [
       {

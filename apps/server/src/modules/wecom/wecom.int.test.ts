@@ -335,6 +335,59 @@ describe('WeCom connector reliability', () => {
     assert.equal(leads, 1);
   });
 
+  it('离职继承: a leaver’s customers go to a colleague when WeCom reports success, CRM owners follow', async () => {
+    const ctx = await boundCorp();
+    await ctx.admin.post(`/wecom/corps/${ctx.corpRef}/staff/sync`);
+    const { external_userid: ext } = await ctx.corp.addFriendDirectly('sun.lei', ctx.corp.wechatUser({ name: '周游' }));
+    await sim.flushCallbacks();
+    const before = await until('contact', ctx.seed.tenantId, async () => (await contactOf(ctx.admin, ext))?.leadId && contactOf(ctx.admin, ext));
+    await ctx.corp.staffLeaves('sun.lei');
+    await sim.flushCallbacks();
+    await drainBackground(env, ctx.seed.tenantId);
+    const open = await ctx.admin.get(`/wecom/corps/${ctx.corpRef}/unassigned`);
+    assert.equal(open.status, 200, JSON.stringify(open.body));
+    assert.deepEqual(
+      open.body.items.map((i: any) => [i.handoverUserid, i.externalUserid, i.name]),
+      [['sun.lei', ext, '周游']],
+    );
+    const same = await ctx.admin.post('/wecom/transfers', {
+      corpRef: ctx.corpRef,
+      kind: 'resigned',
+      handoverUserid: 'sun.lei',
+      takeoverUserid: 'sun.lei',
+    });
+    assert.equal(same.status, 422);
+    const started = await ctx.admin.post('/wecom/transfers', {
+      corpRef: ctx.corpRef,
+      kind: 'resigned',
+      handoverUserid: 'sun.lei',
+      takeoverUserid: 'zhao.jing',
+    });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    assert.equal(started.body.started, 1);
+    assert.equal((await ctx.admin.post(`/wecom/corps/${ctx.corpRef}/transfers/poll`)).body.completed, 0);
+    await ctx.corp.advanceTime(24 * 3_600_000 + 60_000);
+    const polled = await ctx.admin.post(`/wecom/corps/${ctx.corpRef}/transfers/poll`);
+    assert.equal(polled.status, 200, JSON.stringify(polled.body));
+    assert.equal(polled.body.completed, 1);
+    const list = await ctx.admin.get(`/wecom/corps/${ctx.corpRef}/transfers`);
+    assert.equal(list.body.items[0].status, 1);
+    const after = await contactOf(ctx.admin, ext);
+    assert.equal(after.userid, 'zhao.jing');
+    const takeover = ctx.dir.user('zhao.jing').id;
+    assert.equal((await ctx.admin.get(`/records/contact/${before.contactId}`)).body.ownerId, takeover);
+    assert.equal((await ctx.admin.get(`/records/lead/${before.leadId}`)).body.ownerId, takeover);
+    const audited = await inTenant(env.database.db, ctx.seed.tenantId, async (tx) =>
+      Number(
+        (
+          await sql<{ n: number }>`select count(*)::int as n from audit_log where record_id in (${before.contactId}, ${before.leadId})
+            and meta->>'via' = 'wecom_transfer_resigned'`.execute(tx)
+        ).rows[0]!.n,
+      ),
+    );
+    assert.equal(audited, 2);
+  });
+
   it('keeps one corp’s contacts out of another dealer’s sight', async () => {
     const ctx = await boundCorp();
     await ctx.admin.post(`/wecom/corps/${ctx.corpRef}/staff/sync`);

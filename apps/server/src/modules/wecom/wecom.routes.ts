@@ -11,11 +11,16 @@ import {
   CreatedCorp,
   ExternalContactList,
   ExternalContactsQuery,
+  PollResult,
   ReconcileQueued,
   StaffList,
   StaffMapping,
   StatsQuery,
   SyncResult,
+  TransferInput,
+  TransferList,
+  TransferStarted,
+  Unassigned,
   WECOM_PERMISSIONS,
 } from '@kehu/contracts/wecom';
 import { sql } from 'kysely';
@@ -39,6 +44,7 @@ import {
 } from './codes.service.ts';
 import { createCorp, deleteCorp, getCorp, listCorps, patchCorp } from './corps.service.ts';
 import { RECONCILE_QUEUE } from './reconcile.job.ts';
+import { listTransfers, pollTransfers, startTransfer, unassigned } from './transfers.service.ts';
 
 const tags = ['wecom'];
 const staffParams = z.object({ id: z.uuid(), userid: z.string().min(1).max(64) });
@@ -163,6 +169,51 @@ export const wecomRoutes: RouteSpec[] = [
       req.tx((tx) =>
         mapStaff(tx, req.principal, req.actor, req.params.id, req.params.userid, req.body.userId, req.locale),
       ),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/wecom/corps/:id/unassigned',
+    permission: WECOM_PERMISSIONS.manage,
+    summary: 'Customers of staff who left, waiting for a takeover (离职待分配)',
+    tags,
+    params: idParam,
+    response: Unassigned,
+    probe: { params: { id: 'wecom_corp' } },
+    handler: (req) => unassigned(req.database, req.principal, req.params.id, req.locale),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/wecom/corps/:id/transfers',
+    permission: WECOM_PERMISSIONS.manage,
+    summary: 'Transfers (在职/离职继承) of a corp, newest first, with WeCom’s status',
+    tags,
+    params: idParam,
+    response: TransferList,
+    probe: { params: { id: 'wecom_corp' } },
+    handler: (req) => req.tx((tx) => listTransfers(tx, req.principal, req.params.id), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/wecom/corps/:id/transfers/poll',
+    permission: WECOM_PERMISSIONS.manage,
+    summary: 'Ask WeCom how open transfers went; finished ones move the customer and CRM ownership',
+    tags,
+    params: idParam,
+    response: PollResult,
+    probe: { params: { id: 'wecom_corp' } },
+    handler: (req) => pollTransfers(req.database, req.principal, req.actor, req.params.id, req.locale),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/wecom/transfers',
+    permission: WECOM_PERMISSIONS.manage,
+    summary: 'Transfer customers from one staff member to another (在职继承 or 离职继承), 100 per WeCom call',
+    tags,
+    body: TransferInput,
+    response: TransferStarted,
+    status: 202,
+    probe: { body: { corpRef: 'wecom_corp' } },
+    handler: (req) => startTransfer(req.database, req.principal, req.actor, req.body, req.locale),
   }),
   defineRoute({
     method: 'GET',
