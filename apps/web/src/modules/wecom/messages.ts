@@ -1,5 +1,5 @@
 export const zh = {
-  nav: { corps: '企业微信', codes: '渠道活码', contacts: '企微客户' },
+  nav: { corps: '企业微信', codes: '渠道活码', contacts: '企微客户', transfers: '离职继承' },
   corps: {
     title: '企业微信',
     new: '绑定企业',
@@ -55,6 +55,24 @@ export const zh = {
     empty: '还没有渠道活码',
     deleteConfirm: '删除后该二维码在企业微信中失效，确定删除？',
   },
+  transfers: {
+    title: '离职继承',
+    unassigned: '待分配的离职成员客户',
+    none: '没有待分配的客户',
+    handover: '原跟进成员',
+    takeover: '接替成员',
+    customers: '客户数',
+    transfer: '转接',
+    poll: '刷新转接结果',
+    history: '转接记录',
+    started: '已发起 {{count}} 位客户的转接，企业微信将在 24 小时内完成',
+    completed: '{{count}} 位客户已完成转接，CRM 负责人已同步',
+    status_0: '企业微信拒绝',
+    status_1: '已完成',
+    status_2: '转接中',
+    status_3: '客户拒绝',
+    status_4: '接替成员客户已满',
+  },
   channel: {
     wecom: '企业微信活码',
     exhibition: '展会活动',
@@ -85,7 +103,7 @@ export const zh = {
 };
 
 export const en: typeof zh = {
-  nav: { corps: 'WeCom', codes: 'Channel codes', contacts: 'WeCom contacts' },
+  nav: { corps: 'WeCom', codes: 'Channel codes', contacts: 'WeCom contacts', transfers: 'Transfers' },
   corps: {
     title: 'WeCom corps',
     new: 'Bind a corp',
@@ -142,6 +160,24 @@ export const en: typeof zh = {
     byStaff: 'By staff member',
     empty: 'No channel code yet',
     deleteConfirm: 'The QR code stops working in WeCom. Delete it?',
+  },
+  transfers: {
+    title: 'Transfers',
+    unassigned: 'Customers of staff who left',
+    none: 'No customer waiting',
+    handover: 'From',
+    takeover: 'To',
+    customers: 'Customers',
+    transfer: 'Transfer',
+    poll: 'Refresh results',
+    history: 'Transfers',
+    started: 'Transfer started for {{count}} customers; WeCom completes it within 24 hours',
+    completed: '{{count}} customers transferred; CRM owners updated',
+    status_0: 'Refused by WeCom',
+    status_1: 'Done',
+    status_2: 'Under way',
+    status_3: 'Refused by the customer',
+    status_4: 'Takeover is full',
   },
   channel: {
     wecom: 'WeCom code',

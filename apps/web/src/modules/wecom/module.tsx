@@ -1,4 +1,4 @@
-import { QrcodeOutlined, TeamOutlined, WechatWorkOutlined } from '@ant-design/icons';
+import { QrcodeOutlined, SwapOutlined, TeamOutlined, WechatWorkOutlined } from '@ant-design/icons';
 import type { WebModule } from '../../app/web-modules';
 import { lazyPage } from '../../shared/lazy-page';
 
@@ -21,6 +21,13 @@ export const wecomModule: WebModule = {
       icon: <QrcodeOutlined />,
     },
     {
+      key: 'wecom-transfers',
+      path: '/wecom/transfers',
+      permission: 'wecom:manage',
+      labelKey: 'wecom.nav.transfers',
+      icon: <SwapOutlined />,
+    },
+    {
       key: 'wecom-corps',
       path: '/wecom/corps',
       permission: 'wecom:read',
@@ -31,6 +38,7 @@ export const wecomModule: WebModule = {
   routes: [
     { path: 'wecom/corps', page: lazyPage(() => import('./corps-page'), 'CorpsPage') },
     { path: 'wecom/codes', page: lazyPage(() => import('./codes-page'), 'CodesPage') },
+    { path: 'wecom/transfers', page: lazyPage(() => import('./transfers-page'), 'TransfersPage') },
     { path: 'wecom/contacts', page: lazyPage(() => import('./contacts-page'), 'ContactsPage') },
   ],
   messages: async () => {
