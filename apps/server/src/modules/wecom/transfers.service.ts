@@ -4,6 +4,7 @@ import { type Actor, type AuditEntry, writeAuditMany } from '../../core/audit/au
 import type { Principal } from '../../core/auth/principal.ts';
 import type { Database } from '../../core/db/database.ts';
 import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
+import { invalid } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
 import { wecomFailure } from './codes.service.ts';
@@ -76,6 +77,8 @@ export async function startTransfer(
   locale: Locale,
 ) {
   const corp = await loadCorp(database, p, input.corpRef);
+  if (input.handoverUserid === input.takeoverUserid)
+    throw invalid([{ field: 'takeoverUserid', code: 'same_as_handover' }]);
   let customers = input.externalUserids ?? [];
   if (!customers.length) {
     if (input.kind === 'resigned')

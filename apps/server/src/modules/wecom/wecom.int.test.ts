@@ -338,9 +338,16 @@ describe('WeCom connector reliability', () => {
   it('离职继承: a leaver’s customers go to a colleague when WeCom reports success, CRM owners follow', async () => {
     const ctx = await boundCorp();
     await ctx.admin.post(`/wecom/corps/${ctx.corpRef}/staff/sync`);
-    const { external_userid: ext } = await ctx.corp.addFriendDirectly('sun.lei', ctx.corp.wechatUser({ name: '周游' }));
+    const { external_userid: ext } = await ctx.corp.addFriendDirectly(
+      'sun.lei',
+      ctx.corp.wechatUser({ name: '周游' }),
+    );
     await sim.flushCallbacks();
-    const before = await until('contact', ctx.seed.tenantId, async () => (await contactOf(ctx.admin, ext))?.leadId && contactOf(ctx.admin, ext));
+    const before = await until(
+      'contact',
+      ctx.seed.tenantId,
+      async () => (await contactOf(ctx.admin, ext))?.leadId && contactOf(ctx.admin, ext),
+    );
     await ctx.corp.staffLeaves('sun.lei');
     await sim.flushCallbacks();
     await drainBackground(env, ctx.seed.tenantId);
@@ -380,7 +387,9 @@ describe('WeCom connector reliability', () => {
     const audited = await inTenant(env.database.db, ctx.seed.tenantId, async (tx) =>
       Number(
         (
-          await sql<{ n: number }>`select count(*)::int as n from audit_log where record_id in (${before.contactId}, ${before.leadId})
+          await sql<{
+            n: number;
+          }>`select count(*)::int as n from audit_log where record_id in (${before.contactId}, ${before.leadId})
             and meta->>'via' = 'wecom_transfer_resigned'`.execute(tx)
         ).rows[0]!.n,
       ),
