@@ -200,11 +200,7 @@ export const TransferInput = z
     /** 在职继承: the message WeCom sends the customer (≤ 200 characters). */
     message: z.string().max(200).optional(),
   })
-  .strict()
-  .refine((v) => v.handoverUserid !== v.takeoverUserid, {
-    path: ['takeoverUserid'],
-    message: 'same as handover',
-  });
+  .strict();
 export type TransferInput = z.infer<typeof TransferInput>;
 export const TransferStarted = z.object({
   started: z.number().int(),
