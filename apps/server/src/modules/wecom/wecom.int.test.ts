@@ -12,7 +12,7 @@ import {
   useTestEnv,
 } from '../../testing/harness.ts';
 import { sealCallback } from './connector/callback-crypto.ts';
-import { clientStats, clientTuning } from './connector/client.ts';
+import { clientStats, clientTuning, forgetTokens } from './connector/client.ts';
 
 /**
  * Kehu against the WeCom simulator (packages/wecom-simulator), over real HTTP both ways: Kehu calls
@@ -279,6 +279,32 @@ describe('WeCom connector reliability', () => {
     assert.equal(again.status, 200);
     assert.equal(clientStats.gettoken - before.gettoken, 1);
     assert.equal(clientStats.tokenRefreshes - before.tokenRefreshes, 1);
+  });
+
+  it('shares one token between concurrent callers: one gettoken, not one per caller', async () => {
+    const { admin, corpRef, seed } = await boundCorp();
+    forgetTokens();
+    const before = clientStats.gettoken;
+    const runs = await Promise.all(
+      Array.from({ length: 5 }, () => admin.post(`/wecom/corps/${corpRef}/staff/sync`)),
+    );
+    assert.deepEqual(
+      runs.map((r) => r.status),
+      [200, 200, 200, 200, 200],
+    );
+    assert.equal(clientStats.gettoken - before, 1);
+    // Another process finds it in the database, sealed.
+    forgetTokens();
+    assert.equal((await admin.post(`/wecom/corps/${corpRef}/staff/sync`)).status, 200);
+    assert.equal(clientStats.gettoken - before, 1);
+    const row = await inTenant(
+      env.database.db,
+      seed.tenantId,
+      async (tx) =>
+        (await sql<{ token: string }>`select token from wecom_tokens where corp_ref = ${corpRef}`.execute(tx))
+          .rows[0]!,
+    );
+    assert.ok(row.token.startsWith('v1.'), 'the access token is sealed at rest');
   });
 
   it('backs off on 45009 and 45033 and succeeds', async () => {
