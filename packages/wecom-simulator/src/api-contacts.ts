@@ -27,7 +27,7 @@ function cursorPage<T>(items: T[], cursor: unknown, limit: unknown, max: number)
 function checkUsers(corp: SimCorpState, users: unknown): string[] {
   if (users === undefined) return [];
   if (!Array.isArray(users) || !users.every(str)) throw E.invalidParam('user must be a list of userids');
-  for (const u of users) corp.activeStaff(u);
+  for (const u of users) corp.contactStaff(u);
   return users;
 }
 
@@ -120,11 +120,34 @@ export const contactHandlers: Record<string, Handler> = {
     };
   },
   'department/list': ({ corp }) => ({ department: corp.departments }),
+  'department/simplelist': ({ corp }) => ({
+    department_id: corp.departments.map((d) => ({ id: d.id, parentid: d.parentid, order: d.order })),
+  }),
 
   // ---- contact ways 联系我 ----
   'externalcontact/get_follow_user_list': ({ corp }) => ({
-    follow_user: [...corp.staff.values()].filter((s) => s.status === 1).map((s) => s.userid),
+    follow_user: [...corp.staff.values()]
+      .filter((s) => s.status === 1 && (!corp.contactScope || corp.contactScope.has(s.userid)))
+      .map((s) => s.userid),
   }),
+  'externalcontact/check_follow_user': ({ corp, body }) => {
+    const users: string[] = Array.isArray(body?.userid) ? body.userid.map(String) : [];
+    const ok = users.filter(
+      (u) => corp.staff.get(u)?.status === 1 && (!corp.contactScope || corp.contactScope.has(u)),
+    );
+    return {
+      authorized: { userid: ok },
+      unauthorized: { userid: users.filter((u) => !ok.includes(u)) },
+    };
+  },
+  'externalcontact/unionid_to_external_userid': ({ corp, body }) => {
+    if (!str(body?.unionid) || !str(body?.openid)) throw E.invalidParam('unionid and openid required');
+    // Only customers of this corp are found (WeCom: the person must have added a staff member).
+    for (const c of corp.contacts.values())
+      if (c.user.unionid === body.unionid && c.follows.size > 0)
+        return { external_userid: c.external_userid };
+    throw E.notExternalContact();
+  },
   'externalcontact/add_contact_way': ({ corp, body }) => {
     const type = body?.type;
     const scene = body?.scene;
@@ -203,7 +226,7 @@ export const contactHandlers: Record<string, Handler> = {
 
   // ---- external contacts ----
   'externalcontact/list': ({ corp, query }) => {
-    corp.activeStaff(query.userid);
+    corp.contactStaff(query.userid);
     const ids = [...(corp.byStaff.get(query.userid) ?? [])];
     if (ids.length === 0) throw E.notExternalContact();
     return { external_userid: ids };
@@ -223,7 +246,10 @@ export const contactHandlers: Record<string, Handler> = {
     const list: unknown = body?.userid_list ?? (body?.userid ? [body.userid] : undefined);
     if (!Array.isArray(list) || list.length === 0 || list.length > 100 || !list.every(str))
       throw E.invalidParam('userid_list must hold 1..100 userids');
-    for (const u of list) if (!corp.staff.has(u)) throw E.noUser(u);
+    for (const u of list) {
+      if (!corp.staff.has(u)) throw E.noUser(u);
+      if (corp.contactScope && !corp.contactScope.has(u)) throw E.noPrivilege();
+    }
     const rows = followRows(corp, list);
     const { page, next_cursor } = cursorPage(rows, body.cursor, body.limit ?? 50, 100);
     return {

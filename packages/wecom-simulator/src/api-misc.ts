@@ -94,8 +94,13 @@ function checkRange(corp: SimCorpState, range: any) {
   const department_list = Array.isArray(range?.department_list) ? range.department_list.map(Number) : [];
   if (user_list.length + department_list.length === 0) throw E.invalidParam('range required');
   if (user_list.length > 500) throw E.invalidParam('at most 500 users');
-  for (const u of user_list) corp.activeStaff(u);
+  for (const u of user_list) corp.contactStaff(u);
   return { user_list, department_list };
+}
+
+function isFriend(corp: SimCorpState, external_userid: string, userid: string): boolean {
+  const f = corp.contacts.get(external_userid)?.follows.get(userid);
+  return !!f && !f.deletedByCustomer;
 }
 
 /** Staff confirm a mass message in their client: it lands in each target's chat. */
@@ -105,7 +110,18 @@ export function confirmMass(corp: SimCorpState, t: MsgTemplate, userid: string) 
   if (task.status === 2) return;
   task.status = 2;
   task.send_time = sec(corp.now());
+  if (t.chat_type === 'group') {
+    for (const chatId of task.targets) {
+      const g = corp.groups.get(chatId);
+      if (!g || g.dismissed) continue;
+      const labels = (t.attachments as any[]).map((a) => `[${a?.msgtype ?? 'unknown'}]`);
+      g.messages.push({ from: userid, at: corp.now(), text: [t.text ?? '', ...labels].join(' ').trim() });
+    }
+    return;
+  }
   for (const ext of task.targets) {
+    // A customer who deleted the staff member gets nothing (send result status 2).
+    if (!isFriend(corp, ext, userid)) continue;
     const chat = corp.chatOf(userid, ext);
     if (t.text) chat.push({ from: 'staff', kind: 'text', text: t.text, at: corp.now() });
     for (const a of t.attachments as any[]) {
@@ -119,6 +135,44 @@ export function confirmMass(corp: SimCorpState, t: MsgTemplate, userid: string) 
       });
     }
   }
+}
+
+/** 群发到客户群: one task per group owner, the groups named (or all of the sender's). */
+function groupMassMessage(corp: SimCorpState, body: any) {
+  const text = body?.text?.content;
+  const attachments = Array.isArray(body?.attachments) ? body.attachments : [];
+  if (!str(text) && attachments.length === 0) throw E.invalidParam('text or attachments required');
+  const sender: string | undefined = str(body?.sender) ? body.sender : undefined;
+  if (sender) corp.contactStaff(sender);
+  const named: unknown = body?.chat_id_list;
+  if (!sender && !Array.isArray(named)) throw E.invalidParam('sender or chat_id_list required');
+  const chats = Array.isArray(named)
+    ? named.map(String)
+    : [...corp.groups.values()].filter((g) => !g.dismissed && g.owner === sender).map((g) => g.chat_id);
+  const tasks = new Map<string, { status: 0 | 2; targets: string[] }>();
+  const fail_list: string[] = [];
+  for (const id of chats) {
+    const g = corp.groups.get(id);
+    if (!g || g.dismissed || (sender && g.owner !== sender)) {
+      fail_list.push(id);
+      continue;
+    }
+    if (!tasks.has(g.owner)) tasks.set(g.owner, { status: 0, targets: [] });
+    tasks.get(g.owner)!.targets.push(id);
+  }
+  const msgid = corp.ctx.id('msg', 24);
+  corp.msgTemplates.set(msgid, {
+    msgid,
+    chat_type: 'group',
+    sender,
+    create_time: sec(corp.now()),
+    text,
+    attachments,
+    tasks,
+    creator: sender ?? '',
+    create_type: 0,
+  });
+  return { fail_list, msgid };
 }
 
 export const miscHandlers: Record<string, Handler> = {
@@ -228,7 +282,9 @@ export const miscHandlers: Record<string, Handler> = {
   // ---- 群发 ----
   'externalcontact/add_msg_template': ({ corp, body }) => {
     const chat_type = body?.chat_type ?? 'single';
-    if (chat_type !== 'single') throw E.invalidParam('the simulator supports chat_type single');
+    if (chat_type !== 'single' && chat_type !== 'group')
+      throw E.invalidParam('chat_type must be single or group');
+    if (chat_type === 'group') return groupMassMessage(corp, body);
     const text = body?.text?.content;
     const attachments = Array.isArray(body?.attachments) ? body.attachments : [];
     if (!str(text) && attachments.length === 0) throw E.invalidParam('text or attachments required');
@@ -237,7 +293,7 @@ export const miscHandlers: Record<string, Handler> = {
       : undefined;
     if (wanted && wanted.length > 10_000) throw E.invalidParam('at most 10000 external_userid');
     const sender: string | undefined = str(body?.sender) ? body.sender : undefined;
-    if (sender) corp.activeStaff(sender);
+    if (sender) corp.contactStaff(sender);
     if (!wanted && !sender) throw E.invalidParam('external_userid or sender required');
     const tasks = new Map<string, { status: 0 | 2; targets: string[] }>();
     const fail_list: string[] = [];
@@ -309,12 +365,21 @@ export const miscHandlers: Record<string, Handler> = {
     if (!m) throw E.notFound('msgid');
     const t = m.tasks.get(body?.userid);
     if (!t) throw E.noUser(String(body?.userid));
-    const rows = t.targets.map((ext) => ({
-      external_userid: ext,
-      userid: body.userid,
-      status: t.status === 2 ? (corp.contacts.get(ext)?.follows.has(body.userid) ? 1 : 2) : 0,
-      ...(t.send_time ? { send_time: t.send_time } : {}),
-    }));
+    const sent = (t.send_time ? { send_time: t.send_time } : {}) as { send_time?: number };
+    const rows: Array<Record<string, unknown>> =
+      m.chat_type === 'group'
+        ? t.targets.map((chat_id) => ({
+            chat_id,
+            userid: body.userid,
+            status: t.status === 2 ? 1 : 0,
+            ...sent,
+          }))
+        : t.targets.map((ext) => ({
+            external_userid: ext,
+            userid: body.userid,
+            status: t.status === 2 ? (isFriend(corp, ext, body.userid) ? 1 : 2) : 0,
+            ...sent,
+          }));
     const p = page(rows, body?.cursor, Math.min(Number(body?.limit ?? 500), 1000));
     return { send_list: p.items, next_cursor: p.next_cursor };
   },

@@ -150,7 +150,7 @@ export const tagHandlers: Record<string, Handler> = {
   'externalcontact/mark_tag': ({ corp, body }) => {
     const c = corp.contact(body?.external_userid);
     if (!str(body?.userid)) throw E.invalidParam('userid required');
-    corp.activeStaff(body.userid);
+    corp.contactStaff(body.userid);
     const f = c.follows.get(body.userid);
     if (!f) throw E.notExternalContact();
     const add = ids(body.add_tag, 'add_tag');

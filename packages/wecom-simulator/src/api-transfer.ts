@@ -72,7 +72,7 @@ function start(corp: SimCorpState, body: any, kind: 'onjob' | 'resigned') {
   if (list.length > MAX_PER_CALL) throw E.invalidParam('at most 100 customers per call');
   const handover = corp.staff.get(body.handover_userid);
   if (!handover) throw E.noUser(body.handover_userid);
-  corp.activeStaff(body.takeover_userid);
+  corp.contactStaff(body.takeover_userid);
   if (body.handover_userid === body.takeover_userid)
     throw E.invalidParam('handover and takeover are the same');
   if (kind === 'resigned' && handover.status === 1)
@@ -108,7 +108,7 @@ function start(corp: SimCorpState, body: any, kind: 'onjob' | 'resigned') {
       external_userid: c.external_userid,
       status: 2,
       takeover_time: 0,
-      dueAt: corp.now() + TRANSFER_DELAY_MS,
+      dueAt: corp.now() + corp.ctx.transferDelayMs,
       transfer_success_msg: msg,
     };
     corp.transfers.push(t);

@@ -18,7 +18,11 @@ export interface CallbackLogEntry {
   lost: boolean;
   attempts: number;
   lastStatus?: number | string;
+  /** Simulator time of the event. */
   at: number;
+  /** Wall-clock ms when the last attempt started and when a 200 came back (for latency benchmarks). */
+  sentAt?: number;
+  deliveredAt?: number;
   xml: string;
 }
 
@@ -97,6 +101,7 @@ export class CallbackDispatcher {
     agentId?: number,
   ): Promise<boolean> {
     entry.attempts++;
+    entry.sentAt = Date.now();
     const nonce = String(Math.floor(this.opts.random() * 1e10));
     // The signed timestamp is wall-clock time, so a receiver's replay window keeps working after
     // advanceTime; the event's CreateTime inside carries simulator time.
@@ -114,6 +119,7 @@ export class CallbackDispatcher {
       entry.lastStatus = res.status;
       if (res.status === 200) {
         entry.delivered = true;
+        entry.deliveredAt = Date.now();
         return true;
       }
     } catch (e) {

@@ -190,7 +190,7 @@ describe('mass messages (群发)', () => {
       sent.send_list.map((x: any) => [x.external_userid, x.status]),
       [[a, 1]],
     );
-    const now = Math.floor(Date.UTC(2026, 11, 6, 2, 0, 0) / 1000);
+    const now = Math.floor(k.sim.now() / 1000);
     const list = ok(
       await k.api('externalcontact/get_groupmsg_list_v2', t, {
         chat_type: 'single',
@@ -248,5 +248,101 @@ describe('the scriptable /_sim API', () => {
     assert.equal((await post('/_sim/corps/wwnope/scan', {})).status, 404);
     const page = await fetch(`${k.sim.url}/`);
     assert.match(await page.text(), /企业微信模拟器/);
+  });
+});
+
+describe('pages a person opens', () => {
+  it('opens a 获客链接 in a browser as a chosen WeChat user, keeping customer_channel', async () => {
+    const c = k.corp();
+    const t = await k.token(c);
+    const { link } = ok(
+      await k.api('externalcontact/customer_acquisition/create_link', t, {
+        link_name: '小红书',
+        range: { user_list: ['sun.lei'] },
+      }),
+    );
+    const u = c.wechatUser({ name: '小红书用户' });
+    const landing = await fetch(`${link.url}?customer_channel=xhs-01`);
+    const html = await landing.text();
+    assert.match(html, /小红书用户/);
+    const href = /href="([^"]*as=[^"]*)"/.exec(html.replaceAll('&amp;', '&'));
+    assert.ok(href?.[1].includes(u.id) || html.includes(u.id));
+    const open = await fetch(`${k.sim.url}/_sim/ca/${link.link_id}/open?as=${u.id}&customer_channel=xhs-01`);
+    assert.equal(open.status, 200);
+    assert.match(await open.text(), /孙磊/);
+    assert.equal(c.externalContacts().find((x) => x.name === '小红书用户')?.follow_users[0].state, 'xhs-01');
+  });
+
+  it('stops a temporary contact way after its expires_in', async () => {
+    const c = k.corp();
+    const t = await k.token(c);
+    const way = ok(
+      await k.api('externalcontact/add_contact_way', t, {
+        type: 1,
+        scene: 2,
+        user: ['zhao.jing'],
+        is_temp: true,
+        expires_in: 3600,
+      }),
+    );
+    await c.scan(way.config_id, c.wechatUser({ name: '临时' }));
+    await c.advanceTime(3601_000);
+    await assert.rejects(c.scan(way.config_id, c.wechatUser({ name: '太晚' })), /expired/);
+  });
+});
+
+describe('group mass messages and the 客户联系 scope', () => {
+  it('sends a mass message to the owner’s groups once the owner confirms', async () => {
+    const c = k.corp();
+    const t = await k.token(c);
+    const { chat_id } = await c.createGroup('sun.lei', '试驾群', [c.wechatUser({ name: '群友' })]);
+    const r = ok(
+      await k.api('externalcontact/add_msg_template', t, {
+        chat_type: 'group',
+        sender: 'sun.lei',
+        text: { content: '周六试驾' },
+      }),
+    );
+    assert.deepEqual(
+      c.pendingMassMessages().map((p) => [p.userid, p.targets]),
+      [['sun.lei', [chat_id]]],
+    );
+    await c.confirmMassMessage(r.msgid, 'sun.lei');
+    const sent = ok(
+      await k.api('externalcontact/get_groupmsg_send_result', t, { msgid: r.msgid, userid: 'sun.lei' }),
+    );
+    assert.deepEqual(
+      sent.send_list.map((x: any) => [x.chat_id, x.status]),
+      [[chat_id, 1]],
+    );
+    const now = Math.floor(k.sim.now() / 1000);
+    const stat = ok(
+      await k.api('externalcontact/groupchat/statistic', t, {
+        day_begin_time: now - 86400,
+        day_end_time: now,
+        owner_filter: { userid_list: ['sun.lei'] },
+      }),
+    );
+    assert.equal(stat.items[0].data.msg_total, 1);
+  });
+
+  it('answers 60011 for staff outside the 客户联系 permission', async () => {
+    const c = k.corp();
+    const t = await k.token(c);
+    c.setContactScope(['zhao.jing']);
+    assert.deepEqual(ok(await k.api('externalcontact/get_follow_user_list', t)).follow_user, ['zhao.jing']);
+    assert.equal(
+      (await k.api('externalcontact/batch/get_by_user', t, { userid_list: ['sun.lei'] })).errcode,
+      60011,
+    );
+    assert.equal(
+      (await k.api('externalcontact/add_contact_way', t, { type: 1, scene: 2, user: ['sun.lei'] })).errcode,
+      60011,
+    );
+    c.setContactScope(null);
+    assert.equal(
+      (await k.api('externalcontact/add_contact_way', t, { type: 1, scene: 2, user: ['sun.lei'] })).errcode,
+      0,
+    );
   });
 });

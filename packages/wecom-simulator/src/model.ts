@@ -54,6 +54,9 @@ export interface Follow {
   /** 0 unknown, 1 scanned a QR code, 3 added via card, 201 transferred in … (WeCom's add_way values). */
   add_way: number;
   oper_userid: string;
+  /** The customer deleted the staff member (被删). WeCom keeps the one-way relation: the staff member
+   *  still has the customer, get/batch still list it; only del_external_contact ends it. */
+  deletedByCustomer?: boolean;
 }
 
 export interface ExternalContact {
@@ -200,6 +203,8 @@ export interface SimContext {
   baseUrl: () => string;
   wechatUsers: Map<string, SimWeChatUser>;
   welcomeTtlMs: number;
+  /** How long WeCom takes to complete a transfer (24 h: the customer's window to refuse). */
+  transferDelayMs: number;
   oauthCodes: Map<string, { corpId: string; userid: string; expiresAt: number; used?: boolean }>;
 }
 
@@ -321,6 +326,16 @@ export class SimCorpState {
     return staff;
   }
 
+  /** Staff with the 客户联系 permission; undefined = everyone (the default). */
+  contactScope?: Set<string>;
+
+  /** A staff member an external-contact API may name: exists, employed, and in the 客户联系 scope. */
+  contactStaff(userid: string): Staff {
+    const s = this.activeStaff(userid);
+    if (this.contactScope && !this.contactScope.has(userid)) throw E.noPrivilege();
+    return s;
+  }
+
   activeStaff(userid: string): Staff {
     const s = this.staff.get(userid);
     if (s?.status !== 1) throw E.noUser(userid);
@@ -365,7 +380,10 @@ export class SimCorpState {
     this.activeStaff(userid);
     const external_userid = this.externalIdFor(user);
     const c = this.contacts.get(external_userid)!;
-    if (c.follows.has(userid)) return undefined;
+    const existing = c.follows.get(userid);
+    if (existing && !existing.deletedByCustomer) return undefined;
+    // A customer who had deleted the staff member adds them again: a new add, with the new state.
+    if (existing) c.follows.delete(userid);
     c.follows.set(userid, {
       userid,
       remark: '',
@@ -377,6 +395,14 @@ export class SimCorpState {
       remark_corp_name: '',
       add_way: how.add_way,
       oper_userid: how.oper_userid ?? external_userid,
+      ...(existing
+        ? {
+            remark: existing.remark,
+            description: existing.description,
+            tags: existing.tags,
+            remark_mobiles: existing.remark_mobiles,
+          }
+        : {}),
     });
     this.link(userid, external_userid);
     if (how.silent) return { external_userid, welcomeCode: '' };
@@ -405,8 +431,17 @@ export class SimCorpState {
     return this.byStaff.get(userid)?.size ?? 0;
   }
 
+  /** The customer deletes the staff member; false when they were no (two-way) contact. */
+  customerDeleted(external_userid: string, userid: string): boolean {
+    const f = this.contact(external_userid).follows.get(userid);
+    if (!f || f.deletedByCustomer) return false;
+    f.deletedByCustomer = true;
+    this.facts.push({ kind: 'customer_deleted', userid, external_userid, at: this.now() });
+    return true;
+  }
+
   /** Ends a follow relation; returns false when there was none. */
-  unfollow(external_userid: string, userid: string, kind: 'customer_deleted' | 'staff_deleted'): boolean {
+  unfollow(external_userid: string, userid: string, kind: 'staff_deleted'): boolean {
     const c = this.contact(external_userid);
     if (!c.follows.delete(userid)) return false;
     this.unlink(userid, external_userid);
@@ -424,7 +459,12 @@ export class SimCorpState {
 
   findWay(qrOrConfigId: string): ContactWay {
     for (const w of this.ways.values())
-      if (!w.deleted && (w.config_id === qrOrConfigId || w.qr_code === qrOrConfigId)) return w;
+      if (!w.deleted && (w.config_id === qrOrConfigId || w.qr_code === qrOrConfigId)) {
+        // A temporary (临时会话) code stops working expires_in seconds after it was created.
+        if (w.is_temp && this.now() > w.createdAt + (w.expires_in ?? 0) * 1000)
+          throw E.invalidParam('this temporary contact way has expired');
+        return w;
+      }
     throw E.notFound('contact way');
   }
 

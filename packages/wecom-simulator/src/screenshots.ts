@@ -53,7 +53,12 @@ await api('externalcontact/mark_tag', {
 });
 c.customerSays(r.userid, r.external_userid, '请问周末可以试驾吗？');
 await c.scan(way.qr_code, demo.wechatUsers[1]);
-await c.addFriendDirectly('ma.chao', demo.wechatUsers[2]);
+const lost = await c.addFriendDirectly('ma.chao', demo.wechatUsers[2]);
+await c.customerDeletesStaff(lost.external_userid, 'ma.chao');
+await api('externalcontact/customer_acquisition/create_link', {
+  link_name: '抖音投放 12 月',
+  range: { user_list: ['zhu.ting', 'hu.bin'] },
+});
 const g = await c.createGroup('zhao.jing', '车展车友群', [demo.wechatUsers[0]]);
 await api('externalcontact/add_msg_template', {
   chat_type: 'single',

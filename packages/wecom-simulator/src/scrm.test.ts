@@ -129,8 +129,29 @@ describe('losing a customer', () => {
       ['del_external_contact', eb],
     ]);
     const t = await k.token(c);
-    assert.equal((await k.api('externalcontact/get', t, undefined, { external_userid: ea })).errcode, 84061);
+    // 被删 is one-way: the staff member still has A (get lists it), a mass message to A fails (status 2)
+    assert.equal(
+      ok(await k.api('externalcontact/get', t, undefined, { external_userid: ea })).follow_user[0].userid,
+      'zhao.jing',
+    );
+    assert.equal((await k.api('externalcontact/get', t, undefined, { external_userid: eb })).errcode, 84061);
     await assert.rejects(c.customerDeletesStaff(ea, 'zhao.jing'));
+    const mass = ok(
+      await k.api('externalcontact/add_msg_template', t, { external_userid: [ea], text: { content: 'hi' } }),
+    );
+    await c.confirmMassMessage(mass.msgid, 'zhao.jing');
+    const sent = ok(
+      await k.api('externalcontact/get_groupmsg_send_result', t, { msgid: mass.msgid, userid: 'zhao.jing' }),
+    );
+    assert.equal(sent.send_list[0].status, 2);
+    // A adds the staff member again: a new add_external_contact
+    await c.addFriendDirectly('zhao.jing', a);
+    await k.sim.flushCallbacks();
+    assert.deepEqual(eventsFor(c.corpId).at(-1)?.ChangeType, 'add_external_contact');
+    assert.equal(
+      c.externalContacts().find((x) => x.external_userid === ea)?.follow_users[0].customerDeleted,
+      false,
+    );
   });
 
   it('waits for the staff member when the code needs verification, and plays add_half_external_contact', async () => {
@@ -478,6 +499,7 @@ describe('callback delivery', () => {
       const [entry] = c.callbacksLog();
       assert.equal(entry.delivered, true);
       assert.equal(entry.attempts, 3);
+      assert.ok(entry.deliveredAt! >= entry.sentAt!);
       assert.equal(slow.rx.events.length, 1);
 
       slow.rx.behave = () => ({ status: 503 });
@@ -525,5 +547,51 @@ describe('callback delivery', () => {
     } finally {
       await lossy.close();
     }
+  });
+});
+
+describe('corps are isolated', () => {
+  it('gives the same WeChat user a different external_userid per corp and never shows one corp’s data to another', async () => {
+    const a = k.corp();
+    const b = k.corp();
+    const person = a.wechatUser({ name: '两边都加', unionid: 'o-shared-unionid' });
+    const ea = (await a.addFriendDirectly('zhao.jing', person)).external_userid;
+    const eb = (await b.addFriendDirectly('zhao.jing', person)).external_userid;
+    assert.notEqual(ea, eb);
+    const ta = await k.token(a);
+    const tb = await k.token(b);
+    assert.equal(
+      ok(await k.api('externalcontact/get', ta, undefined, { external_userid: ea })).external_contact.unionid,
+      'o-shared-unionid',
+    );
+    assert.equal((await k.api('externalcontact/get', tb, undefined, { external_userid: ea })).errcode, 40096);
+    const way = ok(
+      await k.api('externalcontact/add_contact_way', ta, { type: 1, scene: 2, user: ['zhao.jing'] }),
+    );
+    assert.equal(
+      (await k.api('externalcontact/get_contact_way', tb, { config_id: way.config_id })).errcode,
+      40058,
+    );
+    await k.sim.flushCallbacks();
+    assert.ok(k.rx.events.filter((e) => e.ExternalUserID === ea).every((e) => e.ToUserName === a.corpId));
+    assert.equal(
+      ok(
+        await k.api('externalcontact/unionid_to_external_userid', tb, {
+          unionid: 'o-shared-unionid',
+          openid: 'x',
+        }),
+      ).external_userid,
+      eb,
+    );
+    assert.equal(
+      (await k.api('externalcontact/unionid_to_external_userid', tb, { unionid: 'o-nobody', openid: 'x' }))
+        .errcode,
+      84061,
+    );
+    b.setContactScope(['zhao.jing']);
+    const check = ok(
+      await k.api('externalcontact/check_follow_user', tb, { userid: ['zhao.jing', 'sun.lei'] }),
+    );
+    assert.deepEqual([check.authorized.userid, check.unauthorized.userid], [['zhao.jing'], ['sun.lei']]);
   });
 });

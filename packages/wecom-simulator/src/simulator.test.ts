@@ -87,6 +87,12 @@ describe('access tokens', () => {
     assert.match(r.errmsg, /more info at .*e=42001/);
     const t2 = await token(c);
     assert.notEqual(t2, t);
+    assert.equal(c.apiCalls('gettoken'), 2, 'one token per 2 h: the second gettoken came after expiry');
+    assert.equal(
+      c.apiCalls('/cgi-bin/externalcontact/get_follow_user_list', 'contact'),
+      2,
+      'the expired call is not counted',
+    );
     assert.equal((await api('externalcontact/get_follow_user_list', t2)).errcode, 0);
   });
 });

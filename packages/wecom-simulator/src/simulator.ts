@@ -5,9 +5,9 @@ import { contactHandlers, type Handler } from './api-contacts.ts';
 import { addMember, createGroup, group, groupHandlers, joinViaWay, removeMember } from './api-groups.ts';
 import { confirmMass, miscHandlers, openLink } from './api-misc.ts';
 import { addTags, deleteTags, renameTagOrGroup, tagHandlers } from './api-tags.ts';
-import { refuseTransfer, settleTransfers, transferHandlers } from './api-transfer.ts';
+import { refuseTransfer, settleTransfers, TRANSFER_DELAY_MS, transferHandlers } from './api-transfer.ts';
 import { CallbackDispatcher, type CallbackLogEntry, type CallbackTarget } from './callbacks.ts';
-import { decrypt, encrypt, signature } from './crypto.ts';
+import { encrypt, signature } from './crypto.ts';
 import { E, ERRMSG_HINT, WeComError } from './errors.ts';
 import {
   type ChatMessage,
@@ -34,6 +34,8 @@ export interface SimulatorOptions {
   callbackRetryDelayMs?: number;
   /** Per corp per API (WeCom: 10,000 a minute, 150,000 an hour). */
   rateLimits?: { perMinute: number; perHour: number };
+  /** How long transfers take to complete (WeCom: 24 h, the customer's window to refuse). */
+  transferDelayMs?: number;
   /** Quiet: no request log. */
   logger?: boolean;
 }
@@ -101,7 +103,15 @@ export class SimCorp {
   addStaff(s: StaffInput): void {
     if (this.state.staff.get(s.userid)?.status === 1) throw new Error(`${s.userid} exists`);
     this.state.putStaff(s);
-    this.state.emit({ Event: 'change_contact', ChangeType: 'create_user', UserID: s.userid, Name: s.name });
+    this.state.emit({
+      Event: 'change_contact',
+      ChangeType: 'create_user',
+      UserID: s.userid,
+      Name: s.name,
+      Department: (s.department ?? [1]).join(','),
+      Mobile: s.mobile,
+      Position: s.position,
+    });
   }
 
   updateStaff(userid: string, patch: Partial<Omit<StaffInput, 'userid'>>): void {
@@ -117,6 +127,11 @@ export class SimCorp {
     s.leftAt = this.sim.now();
     for (const g of this.state.groups.values()) if (g.owner === userid && !g.dismissed) g.status = 1;
     this.state.emit({ Event: 'change_contact', ChangeType: 'delete_user', UserID: userid });
+  }
+
+  /** Limits the 客户联系 permission to these staff (null: everyone); others get 60011 from those APIs. */
+  setContactScope(userids: string[] | null): void {
+    this.state.contactScope = userids ? new Set(userids) : undefined;
   }
 
   staffList() {
@@ -237,9 +252,12 @@ export class SimCorp {
     return this.added(userid, user, { add_way: 3 });
   }
 
-  /** The customer deletes the staff member (被删): del_follow_user. */
+  /**
+   * The customer deletes the staff member (被删): del_follow_user. As in WeCom the staff member keeps the
+   * customer (a one-way relation: get and batch/get_by_user still list it; messages to them fail).
+   */
   async customerDeletesStaff(external_userid: string, userid: string): Promise<void> {
-    if (!this.state.unfollow(external_userid, userid, 'customer_deleted'))
+    if (!this.state.customerDeleted(external_userid, userid))
       throw new Error('not a contact of this staff member');
     this.state.emit({
       Event: 'change_external_contact',
@@ -322,6 +340,7 @@ export class SimCorp {
           tags: [...f.tags],
           state: f.state,
           remark_mobiles: f.remark_mobiles,
+          customerDeleted: f.deletedByCustomer === true,
         })),
       }));
   }
@@ -527,6 +546,7 @@ export class SimCorp {
         .filter(([u, t]) => t.status === 0 && (!userid || u === userid))
         .map(([u, t]) => ({
           msgid: m.msgid,
+          chat_type: m.chat_type,
           userid: u,
           text: m.text,
           targets: [...t.targets],
@@ -545,6 +565,11 @@ export class SimCorp {
 
   advanceTime(ms: number): Promise<void> {
     return this.sim.advanceTime(ms);
+  }
+
+  /** How many calls of an API (e.g. 'gettoken') reached this corp, optionally for one secret kind. */
+  apiCalls(api: string, kind?: 'contact' | 'app'): number {
+    return this.sim.calls.get(`${this.corpId}|${normaliseApi(api)}${kind ? `|${kind}` : ''}`) ?? 0;
   }
 
   failNext(api: string, errcode: number, times = 1): void {
@@ -603,6 +628,7 @@ export class WeComSimulator {
       baseUrl: () => this.url,
       wechatUsers: new Map(),
       welcomeTtlMs: WELCOME_TTL_MS,
+      transferDelayMs: opts.transferDelayMs ?? TRANSFER_DELAY_MS,
       oauthCodes: new Map(),
     };
     this.handlers = {
@@ -736,6 +762,14 @@ export class WeComSimulator {
     return rec;
   }
 
+  /** Calls that reached a corp (a valid secret or token), by API: what tests count (one gettoken …). */
+  readonly calls = new Map<string, number>();
+
+  private countCall(corpId: string, api: string, kind: 'contact' | 'app') {
+    for (const key of [`${corpId}|${api}`, `${corpId}|${api}|${kind}`])
+      this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
+  }
+
   async call(api: string, query: Record<string, string>, body: unknown): Promise<Record<string, unknown>> {
     try {
       if (api === 'gettoken') {
@@ -748,6 +782,7 @@ export class WeComSimulator {
               ? 'app'
               : undefined;
         if (!kind) throw E.invalidCredential();
+        this.countCall(corp.corpId, api, kind);
         const injected = this.takeFailure(corp.corpId, api);
         if (injected) throw new WeComError(injected, 'injected failure');
         const t = this.issueToken(corp.corpId, kind);
@@ -757,6 +792,7 @@ export class WeComSimulator {
       if (!handler) return { errcode: 404, errmsg: `api not found in the simulator: ${api}` };
       const tok = this.auth(query);
       const corp = this.corps.get(tok.corpId)!;
+      this.countCall(corp.corpId, api, tok.kind);
       if (this.overLimit(corp.corpId, api)) throw E.frequency();
       const injected = this.takeFailure(corp.corpId, api);
       if (injected) throw new WeComError(injected, 'injected failure');
@@ -795,13 +831,11 @@ export class WeComSimulator {
 
   async listen(host: string, port: number): Promise<void> {
     const addr = await this.app.listen({ host, port });
-    this.url = addr.replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
-    if (host === '127.0.0.1' || host === 'localhost') this.url = `http://127.0.0.1:${new URL(addr).port}`;
+    // Bound to every interface: hand out the loopback address, which always reaches it.
+    this.url = addr.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//127.0.0.1:');
   }
 
   async close(): Promise<void> {
     await this.app.close();
   }
 }
-
-export { decrypt };

@@ -36,7 +36,9 @@ export function corpSnapshot(sim: WeComSimulator, c: SimCorp) {
       })),
     acquisitionLinks: c.acquisitionLinks(),
     acquisitionQuota: { ...s.acquisition },
-    contacts: c.externalContacts(),
+    // The page shows the latest 200; a benchmark corp may hold 100k.
+    contacts: c.externalContacts().slice(-200),
+    contactsTotal: s.contacts.size,
     groups: c.groups().map((g) => ({
       chat_id: g.chat_id,
       name: g.name,
@@ -89,7 +91,7 @@ export function registerWeb(app: FastifyInstance, sim: WeComSimulator): void {
   app.get('/_sim/state', () => ({
     now: sim.now(),
     lossRate: sim.callbacks.opts.lossRate,
-    wechatUsers: [...sim.ctx.wechatUsers.values()].map((u) => ({
+    wechatUsers: [...sim.ctx.wechatUsers.values()].slice(-100).map((u) => ({
       id: u.id,
       name: u.name,
       mobile: u.mobile ?? null,
@@ -201,6 +203,70 @@ li a:hover{border-color:#0f7bff;background:#f0f6ff}span{color:#8a9099;font-size:
     to.searchParams.set('code', code);
     to.searchParams.set('state', q.state ?? '');
     return reply.redirect(to.toString(), 302);
+  });
+
+  // A 获客链接 opened in a browser: pick which WeChat user opens it (WeCom would show the staff's card).
+  const linkCorp = (linkId: string) => [...sim.corps.values()].find((c) => c.state.links.has(linkId));
+  const shell = (title: string, body: string) =>
+    `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title>
+<style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;background:#f3f5f8;margin:0;padding:32px 12px;color:#1f2329}
+main{max-width:420px;margin:auto;background:#fff;border-radius:10px;padding:24px;box-shadow:0 2px 12px #0001}h1{font-size:18px;margin:0 0 8px}
+p{color:#646a73;font-size:13px}a.u{display:block;padding:10px 12px;border:1px solid #e4e7ec;border-radius:8px;margin-bottom:8px;color:inherit;text-decoration:none}
+a.u:hover{border-color:#07c160;background:#f0fbf5}</style></head><body><main>${body}</main></body></html>`;
+  app.get('/_sim/ca/:linkId', (req, reply) => {
+    const { linkId } = req.params as { linkId: string };
+    const channel = (req.query as { customer_channel?: string }).customer_channel ?? '';
+    const c = linkCorp(linkId);
+    const link = c?.state.links.get(linkId);
+    if (!c || !link || link.deleted)
+      return reply
+        .code(404)
+        .type('text/html; charset=utf-8')
+        .send(shell('链接已失效', '<h1>链接已失效</h1>'));
+    const users = [...sim.ctx.wechatUsers.values()]
+      .map(
+        (u) =>
+          `<a class="u" href="/_sim/ca/${esc(linkId)}/open?${esc(new URLSearchParams({ as: u.id, customer_channel: channel }).toString())}">以「${esc(u.name)}」打开</a>`,
+      )
+      .join('');
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(
+        shell(
+          link.link_name,
+          `<h1>${esc(link.link_name)}</h1><p>${esc(c.state.name)} · 获客链接${channel ? ` · 渠道 ${esc(channel)}` : ''}。模拟器：选择哪位微信用户点开了链接。</p>${users || '<p>还没有微信用户。</p>'}`,
+        ),
+      );
+  });
+  app.get('/_sim/ca/:linkId/open', async (req, reply) => {
+    const { linkId } = req.params as { linkId: string };
+    const q = req.query as { as?: string; customer_channel?: string };
+    const c = linkCorp(linkId);
+    const u = q.as ? sim.ctx.wechatUsers.get(q.as) : undefined;
+    if (!c || !u)
+      return reply
+        .code(404)
+        .type('text/html; charset=utf-8')
+        .send(shell('链接已失效', '<h1>链接已失效</h1>'));
+    const url = new URL(`${sim.url}/_sim/ca/${linkId}`);
+    if (q.customer_channel) url.searchParams.set('customer_channel', q.customer_channel);
+    try {
+      const r = await c.openAcquisitionLink(url.toString(), u);
+      const staff = c.state.staff.get(r.userid)?.name ?? r.userid;
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(
+          shell(
+            '已添加',
+            `<h1>已添加 ${esc(staff)}</h1><p>${esc(u.name)} 现在是 ${esc(staff)} 的客户。<a href="/">回到模拟器</a></p>`,
+          ),
+        );
+    } catch (e) {
+      return reply
+        .code(400)
+        .type('text/html; charset=utf-8')
+        .send(shell('无法添加', `<h1>无法添加</h1><p>${esc((e as Error).message)}</p>`));
+    }
   });
 
   // Placeholder images: WeCom hands out QR code and avatar URLs; ours are small SVGs.
