@@ -12,4 +12,37 @@ if (!existsSync(join(root, 'apps/web/dist/index.html')) && existsSync(join(root,
     console.warn('Web build failed; the API still starts. Run `npm run build:web` to see why.');
 }
 process.argv.splice(2, 0, 'start');
+await startWeComDemo();
 await import('../apps/server/src/main.ts');
+
+/**
+ * The WeCom simulator for the demo (issue 10): a newcomer sees SCRM working without a real corp.
+ * It plays the demo corp the demo tenant binds at first start (modules/wecom/wecom.demo.ts) and
+ * calls Kehu back at the demo corp's callback path. KEHU_WECOM_SIMULATOR=off skips it; a real corp
+ * is configured per unit in the UI.
+ */
+async function startWeComDemo() {
+  if (process.env.KEHU_WECOM_SIMULATOR === 'off') return;
+  const portArg = process.argv.indexOf('--port');
+  const kehuPort = Number((portArg > 0 ? process.argv[portArg + 1] : undefined) ?? process.env.PORT ?? 3000);
+  const simPort = Number(process.env.KEHU_WECOM_SIMULATOR_PORT ?? kehuPort + 100);
+  try {
+    const { startDemoCorp, startWeComSimulator } = await import('@kehu/wecom-simulator');
+    const { DEMO_WECOM } = await import('../apps/server/src/modules/wecom/wecom.demo.ts');
+    const sim = await startWeComSimulator({ host: '127.0.0.1', port: simPort });
+    startDemoCorp(sim, {
+      corpId: DEMO_WECOM.corpId,
+      contactSecret: DEMO_WECOM.contactSecret,
+      appSecret: DEMO_WECOM.appSecret,
+      token: DEMO_WECOM.token,
+      encodingAESKey: DEMO_WECOM.encodingAESKey,
+      callbackUrl: `http://127.0.0.1:${kehuPort}/wecom/callback/${DEMO_WECOM.corpKey}`,
+    });
+    const host = new URL(sim.url).host;
+    process.env.KEHU_OUTBOUND_ALLOW = [process.env.KEHU_OUTBOUND_ALLOW, host].filter(Boolean).join(',');
+    process.env[DEMO_WECOM.simulatorUrlEnv] = sim.url;
+    console.log(`WeCom simulator (demo corp ${DEMO_WECOM.corpId}): ${sim.url}/`);
+  } catch (err) {
+    console.warn(`WeCom simulator not started: ${(err as Error).message}`);
+  }
+}

@@ -8,6 +8,7 @@ import leads from './leads/index.ts';
 import notifications from './notifications/index.ts';
 import sales from './sales/index.ts';
 import search from './search/index.ts';
+import wecom from './wecom/index.ts';
 
 /**
  * THE list of modules (ARCHITECTURE.md §2). Adding a module is one folder plus one line here;
@@ -23,5 +24,6 @@ export const modules = [
   analytics,
   cdp,
   search,
+  wecom,
   home,
 ] as const;

@@ -3,9 +3,16 @@ import { cdpModule } from './cdp/module';
 import { customersModule } from './customers/module';
 import { leadsModule } from './leads/module';
 import { salesModule } from './sales/module';
+import { wecomModule } from './wecom/module';
 
 /**
  * THE one list of web modules. main.tsx hands the shell a loader for it (WebModulesProvider); nothing
  * else imports a module. Adding a module = its folder with a module.tsx, plus one line here.
  */
-export const WEB_MODULES: readonly WebModule[] = [leadsModule, salesModule, cdpModule, customersModule];
+export const WEB_MODULES: readonly WebModule[] = [
+  leadsModule,
+  salesModule,
+  cdpModule,
+  customersModule,
+  wecomModule,
+];

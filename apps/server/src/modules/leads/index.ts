@@ -38,3 +38,7 @@ export default defineModule({
   homeCards: leadHomeCards,
   demo: { order: 20, run: seedLeads },
 });
+
+/** For connectors (WeCom …): leads they bring in, and who is told when something needs a manager. */
+export { intakeFromConnector } from './intake.service.ts';
+export { managersOf } from './lead-scans.service.ts';

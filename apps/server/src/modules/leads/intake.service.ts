@@ -309,3 +309,49 @@ export async function intakeByChannel(
   const [r] = await createRecords(ctx, [values], { via: 'channel_code' });
   return { id: r!.id!, channel: ch.channel, campaign: values.campaign, tags };
 }
+
+/**
+ * A lead from a connector (a WeCom friend added through a channel code, …): created as the
+ * system on behalf of the connector, owned by `ownerId` when the connector knows who it belongs
+ * to (the staff member the customer added: SLA clock starts, assignee notified), otherwise
+ * assigned by the tenant's rules or pooled in `unitId`. The record engine validates the values
+ * and the lead hooks dedupe and score as for any intake.
+ */
+export async function intakeFromConnector(
+  tx: Tx,
+  input: {
+    tenantId: string;
+    actor: Actor;
+    ownerId: string | null;
+    unitId: string;
+    values: Record<string, unknown>;
+    sourceId: string;
+    locale: Locale;
+  },
+): Promise<{ id: string }> {
+  const { tenantId } = input;
+  const authz = (
+    await sql<{ authz_version: number }>`select authz_version from tenants where id = ${tenantId}`.execute(tx)
+  ).rows[0]!;
+  const principal: Principal = {
+    tenantId,
+    userId: input.ownerId ?? input.actor.actorId ?? '00000000-0000-0000-0000-000000000000',
+    userName: 'connector',
+    unitId: input.unitId,
+    locale: input.locale,
+    kind: 'user',
+    permissions: ['lead:create'],
+    dataScopes: { lead: 'tenant' },
+    fieldAccess: {},
+    subtreeUnitIds: [input.unitId],
+    authzVersion: authz.authz_version,
+  };
+  const values = {
+    ...input.values,
+    ...(input.ownerId ? { ownerId: input.ownerId, unitId: input.unitId } : {}),
+  };
+  const ctx = await recordCtx(tx, principal, input.actor, 'lead');
+  intakeContexts.set(ctx, { via: 'channel_code', poolUnitId: input.unitId, sourceId: input.sourceId });
+  const [r] = await createRecords(ctx, [values], { via: 'channel_code' });
+  return { id: r!.id! };
+}

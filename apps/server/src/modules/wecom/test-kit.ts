@@ -1,0 +1,41 @@
+import { sql } from 'kysely';
+import { newId } from '../../core/ids.ts';
+import { marker } from '../../testing/fixtures.ts';
+import { inSide, ok, type ProbeKind, type Side } from '../../testing/probe-kit.ts';
+
+/** Things this module's routes name, for the permission matrix (testing/probe-kinds.ts). */
+async function corpAt(side: Side, unitId?: string) {
+  const m = marker('WC');
+  const c = await ok(
+    side.admin.post('/wecom/corps', {
+      name: m,
+      unitId: unitId ?? side.dir.unit('HQ'),
+      corpId: `ww${m}`,
+      contactSecret: `secret-${m}`,
+    }),
+    'wecom_corp',
+  );
+  return { id: c.id as string, marker: m };
+}
+
+export const probeKinds: Record<string, ProbeKind> = {
+  wecom_corp: {
+    unitScoped: true,
+    create: (side, at) => corpAt(side, at?.unitId),
+  },
+  /** A code row as the connector would store it (the matrix runs without a WeCom simulator). */
+  wecom_code: {
+    unitScoped: true,
+    async create(side, at) {
+      const corp = await corpAt(side, at?.unitId);
+      const m = marker('WK');
+      const id = newId();
+      await inSide(side, (tx) =>
+        sql`insert into wecom_channel_codes (tenant_id, id, corp_ref, unit_id, name, state, channel, staff, qr_code)
+          values (${side.dir.tenantId}, ${id}, ${corp.id}, ${at?.unitId ?? side.dir.unit('HQ')}, ${m}, ${m.toLowerCase()}, 'wecom', '["probe"]',
+            'https://qr.invalid/probe.png')`.execute(tx),
+      );
+      return { id, marker: m };
+    },
+  },
+};

@@ -1,0 +1,92 @@
+import { Card, Segmented, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { ErrorResult } from '../../shared/ui/error-result';
+import { type ExternalContact, useContacts } from './wecom-api';
+
+const STATUS_COLOR: Record<string, string> = { active: 'green', lost: 'red', deleted: 'default' };
+
+export function ContactsPage() {
+  const { t } = useTranslation();
+  const [status, setStatus] = useState<string>('');
+  const contacts = useContacts(status ? { status } : {});
+  return (
+    <div className="kehu-page" data-testid="wecom-contacts">
+      <div className="kehu-page-header">
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          {t('wecom.contacts.title')}
+        </Typography.Title>
+        <Segmented
+          value={status}
+          onChange={(v) => setStatus(String(v))}
+          options={[
+            { value: '', label: t('wecom.contacts.all') },
+            { value: 'active', label: t('wecom.contacts.status_active') },
+            { value: 'lost', label: t('wecom.contacts.status_lost') },
+          ]}
+        />
+      </div>
+      {contacts.error ? (
+        <ErrorResult error={contacts.error} onRetry={() => contacts.refetch()} />
+      ) : (
+        <Card size="small" styles={{ body: { padding: 0, overflowX: 'auto' } }}>
+          <Table
+            rowKey={(c: ExternalContact) => `${c.corpRef}|${c.externalUserid}|${c.userid}`}
+            size="small"
+            loading={contacts.isPending}
+            dataSource={contacts.data?.items ?? []}
+            pagination={false}
+            locale={{ emptyText: t('wecom.contacts.empty') }}
+            scroll={{ x: 'max-content' }}
+            columns={[
+              { title: t('wecom.contacts.name'), dataIndex: 'name', render: (v: string | null) => v ?? '—' },
+              {
+                title: t('wecom.contacts.staff'),
+                dataIndex: 'staffName',
+                render: (v: string | null, c: ExternalContact) => v ?? c.userid,
+              },
+              {
+                title: t('wecom.contacts.code'),
+                dataIndex: 'codeName',
+                responsive: ['md'],
+                render: (v: string | null, c: ExternalContact) => v ?? c.state ?? '—',
+              },
+              {
+                title: t('wecom.contacts.tags'),
+                dataIndex: 'tags',
+                responsive: ['lg'],
+                render: (tags: string[]) => tags.map((x) => <Tag key={x}>{x}</Tag>),
+              },
+              {
+                title: t('wecom.contacts.status'),
+                dataIndex: 'status',
+                render: (s: string) => <Tag color={STATUS_COLOR[s]}>{t(`wecom.contacts.status_${s}`)}</Tag>,
+              },
+              {
+                title: t('wecom.contacts.links'),
+                render: (_: unknown, c: ExternalContact) => (
+                  <Space size={8}>
+                    {c.contactId && (
+                      <Link to={`/o/contact/${c.contactId}`}>{t('wecom.contacts.contact')}</Link>
+                    )}
+                    {c.leadId && <Link to={`/leads/inbox/${c.leadId}`}>{t('wecom.contacts.lead')}</Link>}
+                    {c.profileId && (
+                      <Link to={`/cdp/profiles/${c.profileId}`}>{t('wecom.contacts.profile')}</Link>
+                    )}
+                  </Space>
+                ),
+              },
+              {
+                title: t('wecom.contacts.addedAt'),
+                dataIndex: 'addedAt',
+                responsive: ['md'],
+                render: (v: string) => new Date(v).toLocaleString(),
+              },
+            ]}
+          />
+        </Card>
+      )}
+    </div>
+  );
+}

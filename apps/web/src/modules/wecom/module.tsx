@@ -1,0 +1,48 @@
+import { QrcodeOutlined, SwapOutlined, TeamOutlined, WechatWorkOutlined } from '@ant-design/icons';
+import type { WebModule } from '../../app/web-modules';
+import { lazyPage } from '../../shared/lazy-page';
+
+/** WeCom (企业微信): corps per unit, channel codes with QR and figures, external contacts (R5.1, R5.7). */
+export const wecomModule: WebModule = {
+  key: 'wecom',
+  nav: [
+    {
+      key: 'wecom-contacts',
+      path: '/wecom/contacts',
+      permission: 'wecom:read',
+      labelKey: 'wecom.nav.contacts',
+      icon: <TeamOutlined />,
+    },
+    {
+      key: 'wecom-codes',
+      path: '/wecom/codes',
+      permission: 'wecom:read',
+      labelKey: 'wecom.nav.codes',
+      icon: <QrcodeOutlined />,
+    },
+    {
+      key: 'wecom-transfers',
+      path: '/wecom/transfers',
+      permission: 'wecom:manage',
+      labelKey: 'wecom.nav.transfers',
+      icon: <SwapOutlined />,
+    },
+    {
+      key: 'wecom-corps',
+      path: '/wecom/corps',
+      permission: 'wecom:read',
+      labelKey: 'wecom.nav.corps',
+      icon: <WechatWorkOutlined />,
+    },
+  ],
+  routes: [
+    { path: 'wecom/corps', page: lazyPage(() => import('./corps-page'), 'CorpsPage') },
+    { path: 'wecom/codes', page: lazyPage(() => import('./codes-page'), 'CodesPage') },
+    { path: 'wecom/transfers', page: lazyPage(() => import('./transfers-page'), 'TransfersPage') },
+    { path: 'wecom/contacts', page: lazyPage(() => import('./contacts-page'), 'ContactsPage') },
+  ],
+  messages: async () => {
+    const m = await import('./messages');
+    return { 'zh-CN': m.zh, 'en-US': m.en };
+  },
+};
