@@ -696,6 +696,17 @@ export interface LoginThrottle {
   last_failure_at: Timestamp;
 }
 
+export interface MailOutbox {
+  body_text: string;
+  created_at: Generated<Timestamp>;
+  id: string;
+  kind: string;
+  subject: string;
+  tenant_id: string;
+  to_address: string;
+  user_id: string | null;
+}
+
 export interface Notifications {
   body: string | null;
   created_at: Generated<Timestamp>;
@@ -824,6 +835,17 @@ export interface Outbox {
   record_id: string | null;
   tenant_id: string;
   type: string;
+}
+
+export interface PasswordResetTokens {
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  id: string;
+  requested_by: string | null;
+  tenant_id: string;
+  token_hash: string;
+  used_at: Timestamp | null;
+  user_id: string;
 }
 
 export interface PaymentPlanItems {
@@ -1075,6 +1097,7 @@ export interface Tenants {
   name: string;
   settings: Generated<Json>;
   slug: string;
+  time_zone: Generated<string>;
 }
 
 export interface Units {
@@ -1133,6 +1156,124 @@ export interface WebhookDeliveries {
   webhook_id: string;
 }
 
+export interface WecomCallbacks {
+  change_type: string | null;
+  corp_ref: string;
+  error: string | null;
+  event: string;
+  event_key: string;
+  id: string;
+  message: string;
+  processed_at: Timestamp | null;
+  received_at: Generated<Timestamp>;
+  tenant_id: string;
+}
+
+export interface WecomChannelCodes {
+  channel: string;
+  config_id: string | null;
+  corp_ref: string;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  daily_cap: number | null;
+  deleted_at: Timestamp | null;
+  id: string;
+  name: string;
+  qr_code: string | null;
+  skip_verify: Generated<boolean>;
+  staff: Json;
+  state: string;
+  tags: Generated<Json>;
+  tenant_id: string;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+  welcome_text: string | null;
+}
+
+export interface WecomCodeDaily {
+  adds: Generated<number>;
+  code_id: string;
+  day: string;
+  losses: Generated<number>;
+  tenant_id: string;
+  userid: Generated<string>;
+}
+
+export interface WecomCorps {
+  agent_id: number | null;
+  app_secret: string | null;
+  base_url: Generated<string>;
+  callback_aes_key: string;
+  callback_token: string;
+  contact_secret: string;
+  corp_id: string;
+  corp_key: string;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  deleted_at: Timestamp | null;
+  id: string;
+  name: string;
+  tenant_id: string;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface WecomExternalContacts {
+  added_at: Generated<Timestamp>;
+  code_id: string | null;
+  contact_id: string | null;
+  corp_ref: string;
+  external_userid: string;
+  lead_id: string | null;
+  lost_at: Timestamp | null;
+  name: string | null;
+  profile_id: string | null;
+  remark_mobiles: Json | null;
+  state: string | null;
+  status: Generated<string>;
+  tags: Generated<Json>;
+  tenant_id: string;
+  unionid: string | null;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+  userid: string;
+}
+
+export interface WecomStaff {
+  active: Generated<boolean>;
+  corp_ref: string;
+  mapped_by: string | null;
+  mobile: string | null;
+  name: string;
+  synced_at: Generated<Timestamp>;
+  tenant_id: string;
+  user_id: string | null;
+  userid: string;
+}
+
+export interface WecomTokens {
+  corp_ref: string;
+  expires_at: Timestamp;
+  kind: string;
+  tenant_id: string;
+  token: string;
+}
+
+export interface WecomTransfers {
+  completed_at: Timestamp | null;
+  corp_ref: string;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  errcode: Generated<number>;
+  external_userid: string;
+  handover_userid: string;
+  id: string;
+  kind: string;
+  status: number;
+  takeover_userid: string;
+  tenant_id: string;
+}
+
 export interface DB {
   activities: Activities;
   api_keys: ApiKeys;
@@ -1181,6 +1322,7 @@ export interface DB {
   lead_user_settings: LeadUserSettings;
   leads: Leads;
   login_throttle: LoginThrottle;
+  mail_outbox: MailOutbox;
   notification_webhooks: NotificationWebhooks;
   notifications: Notifications;
   object_defs: ObjectDefs;
@@ -1189,6 +1331,7 @@ export interface DB {
   opportunity_stage_stats: OpportunityStageStats;
   orders: Orders;
   outbox: Outbox;
+  password_reset_tokens: PasswordResetTokens;
   payment_plan_items: PaymentPlanItems;
   payments: Payments;
   pipelines: Pipelines;
@@ -1210,4 +1353,12 @@ export interface DB {
   user_roles: UserRoles;
   users: Users;
   webhook_deliveries: WebhookDeliveries;
+  wecom_callbacks: WecomCallbacks;
+  wecom_channel_codes: WecomChannelCodes;
+  wecom_code_daily: WecomCodeDaily;
+  wecom_corps: WecomCorps;
+  wecom_external_contacts: WecomExternalContacts;
+  wecom_staff: WecomStaff;
+  wecom_tokens: WecomTokens;
+  wecom_transfers: WecomTransfers;
 }

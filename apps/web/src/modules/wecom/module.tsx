@@ -12,6 +12,8 @@ export const wecomModule: WebModule = {
       permission: 'wecom:read',
       labelKey: 'wecom.nav.contacts',
       icon: <TeamOutlined />,
+      group: 'customers',
+      order: 40,
     },
     {
       key: 'wecom-codes',
@@ -19,6 +21,8 @@ export const wecomModule: WebModule = {
       permission: 'wecom:read',
       labelKey: 'wecom.nav.codes',
       icon: <QrcodeOutlined />,
+      group: 'marketing',
+      order: 10,
     },
     {
       key: 'wecom-transfers',
@@ -26,6 +30,9 @@ export const wecomModule: WebModule = {
       permission: 'wecom:manage',
       labelKey: 'wecom.nav.transfers',
       icon: <SwapOutlined />,
+      group: 'settings',
+      order: 60,
+      setup: true,
     },
     {
       key: 'wecom-corps',
@@ -33,6 +40,9 @@ export const wecomModule: WebModule = {
       permission: 'wecom:read',
       labelKey: 'wecom.nav.corps',
       icon: <WechatWorkOutlined />,
+      group: 'settings',
+      order: 50,
+      setup: true,
     },
   ],
   routes: [
