@@ -228,3 +228,28 @@ export const Unassigned = list(
 );
 export type Unassigned = z.infer<typeof Unassigned>;
 export const PollResult = z.object({ completed: z.number().int() });
+
+// ------------------------------------------------------------------ corp tags (企业客户标签)
+
+/** A WeCom corp tag group and its tags, with the CDP manual tags they map to. */
+export const CorpTagGroup = z.object({
+  groupId: z.string(),
+  name: z.string(),
+  cdpGroupId: Id.nullable(),
+  tags: z.array(z.object({ tagId: z.string(), name: z.string(), cdpTagId: Id.nullable() })),
+});
+export type CorpTagGroup = z.infer<typeof CorpTagGroup>;
+export const CorpTagList = list(CorpTagGroup);
+export type CorpTagList = z.infer<typeof CorpTagList>;
+export const TagSyncResult = z.object({ groups: z.number().int(), tags: z.number().int(), removed: z.number().int() });
+export type TagSyncResult = z.infer<typeof TagSyncResult>;
+/** Tags to apply to / remove from a customer, by WeCom tag id (both sides are written). */
+export const ContactTagsInput = z
+  .object({
+    add: z.array(z.string().min(1).max(64)).max(100).default([]),
+    remove: z.array(z.string().min(1).max(64)).max(100).default([]),
+  })
+  .strict();
+export type ContactTagsInput = z.infer<typeof ContactTagsInput>;
+export const ContactTags = z.object({ externalUserid: z.string(), tagIds: z.array(z.string()) });
+export type ContactTags = z.infer<typeof ContactTags>;

@@ -11,6 +11,7 @@ import { notify } from '../notifications/index.ts';
 import { parseXml, type XmlFields } from './connector/callback-crypto.ts';
 import { WeComApiError, WeComClient } from './connector/client.ts';
 import { type CorpRuntime, corpRuntime } from './corps.service.ts';
+import { contactTagsChanged, markCodeTags, syncCorpTags } from './tags.service.ts';
 import { wecomText } from './wecom.messages.ts';
 
 /**
@@ -52,6 +53,16 @@ export async function callbackJob(payload: CallbackJob, job: JobContext): Promis
       case 'change_external_contact:add_external_contact':
       case 'change_external_contact:add_half_external_contact':
         await contactAdded(database, job, cb.corp, f);
+        await markCodeTags(database, cb.corp, f);
+        await contactTagsChanged(database, cb.corp, f, false);
+        break;
+      case 'change_external_contact:edit_external_contact':
+        await contactTagsChanged(database, cb.corp, f, true);
+        break;
+      case 'change_external_tag:create':
+      case 'change_external_tag:update':
+      case 'change_external_tag:delete':
+        await syncCorpTags(database, cb.corp);
         break;
       case 'change_external_contact:del_follow_user':
         await contactLost(database, job, cb.corp, f, 'lost');
