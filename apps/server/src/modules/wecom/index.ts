@@ -8,6 +8,7 @@ import { bindReconcileDatabase, RECONCILE_QUEUE, reconcileJob } from './reconcil
 import { seedWecom } from './wecom.demo.ts';
 import { wecomRoutes } from './wecom.routes.ts';
 import { wecomTagRoutes } from './tags.routes.ts';
+import { bindTagDatabase, TAG_APPLY_QUEUE, tagApplyJob } from './tags.service.ts';
 
 /** WeCom (企业微信) connection (issue 10; R5.1, R5.7, R11.3): corps per unit, channel codes, external contacts. */
 export default defineModule({
@@ -19,9 +20,10 @@ export default defineModule({
   http: async (app: FastifyInstance, database: Database) => {
     bindDatabase(database);
     bindReconcileDatabase(database);
+    bindTagDatabase(database);
     await registerCallbacks(app, database);
   },
-  jobs: { [CALLBACK_QUEUE]: callbackJob, [RECONCILE_QUEUE]: reconcileJob },
+  jobs: { [CALLBACK_QUEUE]: callbackJob, [RECONCILE_QUEUE]: reconcileJob, [TAG_APPLY_QUEUE]: tagApplyJob },
   permissions: [
     {
       key: WECOM_PERMISSIONS.read,

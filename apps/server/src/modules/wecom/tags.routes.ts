@@ -44,7 +44,7 @@ export const wecomTagRoutes: RouteSpec[] = [
     },
   }),
   defineRoute({
-    method: 'PUT',
+    method: 'POST',
     url: '/wecom/corps/:id/contacts/:ext/tags',
     permission: WECOM_PERMISSIONS.manage,
     summary: 'Apply or remove corp tags on a customer, in WeCom (mark_tag) and on the profile',

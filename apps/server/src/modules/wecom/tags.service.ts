@@ -5,6 +5,7 @@ import type { Principal } from '../../core/auth/principal.ts';
 import type { Database } from '../../core/db/database.ts';
 import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
 import { AppError, invalid, notFound } from '../../core/errors.ts';
+import { enqueue, type JobContext } from '../../core/jobs/queue.ts';
 import {
   createTag,
   createTagGroup,
@@ -240,6 +241,12 @@ export async function pullContactTags(
   const profileId = await profileOf(database, corp, ext);
   if (!profileId && requireProfile) throw new Error('wecom tags: customer not resolved by the CDP yet');
   await inTenant(database.db, corp.tenantId, async (tx) => {
+    // A new customer's profile appears when the CDP has processed the add: apply then.
+    if (!profileId)
+      await enqueue(tx, corp.tenantId, TAG_APPLY_QUEUE, { corpRef: corp.corpRef, ext } satisfies TagApplyJob, {
+        dedupeKey: `${corp.corpRef}:${ext}`,
+        maxAttempts: 8,
+      });
     for (const id of tagIds) {
       const on = applied.has(id);
       await sql`insert into wecom_contact_tags (tenant_id, corp_ref, external_userid, tag_id, applied, changed_at, source)
@@ -253,6 +260,27 @@ export async function pullContactTags(
     if (profileId)
       await applyToProfile(tx, systemActor(corp.tenantId, `wecom-tags-${ext}`), corp, ext, profileId);
   });
+}
+
+export const TAG_APPLY_QUEUE = 'wecom:tag-apply';
+export interface TagApplyJob {
+  corpRef: string;
+  ext: string;
+}
+let tagDatabase: Database | null = null;
+export const bindTagDatabase = (d: Database) => {
+  tagDatabase = d;
+};
+
+/** Applies a customer's recorded corp tags to their profile once the CDP has resolved it (retried until then). */
+export async function tagApplyJob(payload: TagApplyJob, job: JobContext) {
+  const database = tagDatabase ?? ({ db: job.db } as Database);
+  const corp = await job.tx((tx) => corpRuntime(tx, job.tenantId, payload.corpRef));
+  const profileId = await profileOf(database, corp, payload.ext);
+  if (!profileId) throw new Error('wecom tags: customer not resolved by the CDP yet');
+  await job.tx((tx) =>
+    applyToProfile(tx, systemActor(job.tenantId, `wecom-${job.jobId}`), corp, payload.ext, profileId),
+  );
 }
 
 /** The edit_external_contact and add callbacks: tags are pulled, other fields stay with their owners. */
@@ -302,7 +330,7 @@ export async function markCodeTags(database: Database, corp: CorpRuntime, f: Xml
   }
   const tagIds = names.map((n) => ids.get(n)).filter((x): x is string => !!x);
   await client.post('externalcontact/mark_tag', { userid, external_userid: ext, add_tag: tagIds });
-  const at = new Date();
+  const at = kehuNow();
   await inTenant(database.db, corp.tenantId, async (tx) => {
     for (const id of tagIds)
       await sql`insert into wecom_contact_tags (tenant_id, corp_ref, external_userid, tag_id, applied, changed_at, source)
@@ -314,6 +342,12 @@ export async function markCodeTags(database: Database, corp: CorpRuntime, f: Xml
 }
 
 // ------------------------------------------------------------------ Kehu → WeCom
+
+/**
+ * Kehu's writes are stamped to the second, WeCom's CreateTime resolution: a WeCom edit in the
+ * same second as a Kehu write wins the tie (WeCom is where staff see the customer).
+ */
+const kehuNow = () => new Date(Math.floor(Date.now() / 1000) * 1000);
 
 /**
  * A Kehu user applies or removes corp tags on a customer: marked in WeCom on every staff
@@ -367,7 +401,7 @@ export async function setContactTags(
     }
   }
   const profileId = await profileOf(database, corp, ext);
-  const at = new Date();
+  const at = kehuNow();
   return inTenant(database.db, p.tenantId, async (tx) => {
     for (const [ids, on] of [
       [input.add, true],
