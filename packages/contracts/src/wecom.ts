@@ -241,7 +241,11 @@ export const CorpTagGroup = z.object({
 export type CorpTagGroup = z.infer<typeof CorpTagGroup>;
 export const CorpTagList = list(CorpTagGroup);
 export type CorpTagList = z.infer<typeof CorpTagList>;
-export const TagSyncResult = z.object({ groups: z.number().int(), tags: z.number().int(), removed: z.number().int() });
+export const TagSyncResult = z.object({
+  groups: z.number().int(),
+  tags: z.number().int(),
+  removed: z.number().int(),
+});
 export type TagSyncResult = z.infer<typeof TagSyncResult>;
 /** Tags to apply to / remove from a customer, by WeCom tag id (both sides are written). */
 export const ContactTagsInput = z

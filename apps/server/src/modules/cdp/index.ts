@@ -78,7 +78,7 @@ export {
   type SubjectScope,
   scopeFilterFor,
 } from './rule-access.ts';
-export { systemViewer, type Viewer } from './viewer.ts';
+export { createTagGroup, updateTagGroup } from './tag-groups.service.ts';
 /** WeCom corp tags (issue 10) are CDP manual profile tags; the connector keeps them in step. */
 export { createTag, deleteTag, setManualTag, updateTag } from './tags.service.ts';
-export { createTagGroup, updateTagGroup } from './tag-groups.service.ts';
+export { systemViewer, type Viewer } from './viewer.ts';

@@ -5,10 +5,10 @@ import { defineModule } from '../../engine/module.ts';
 import { CALLBACK_QUEUE, registerCallbacks } from './callback.http.ts';
 import { bindDatabase, callbackJob } from './callback.job.ts';
 import { bindReconcileDatabase, RECONCILE_QUEUE, reconcileJob } from './reconcile.job.ts';
+import { wecomTagRoutes } from './tags.routes.ts';
+import { bindTagDatabase, TAG_APPLY_QUEUE, TAG_SYNC_QUEUE, tagApplyJob, tagSyncJob } from './tags.service.ts';
 import { seedWecom } from './wecom.demo.ts';
 import { wecomRoutes } from './wecom.routes.ts';
-import { wecomTagRoutes } from './tags.routes.ts';
-import { bindTagDatabase, TAG_APPLY_QUEUE, tagApplyJob } from './tags.service.ts';
 
 /** WeCom (企业微信) connection (issue 10; R5.1, R5.7, R11.3): corps per unit, channel codes, external contacts. */
 export default defineModule({
@@ -23,7 +23,12 @@ export default defineModule({
     bindTagDatabase(database);
     await registerCallbacks(app, database);
   },
-  jobs: { [CALLBACK_QUEUE]: callbackJob, [RECONCILE_QUEUE]: reconcileJob, [TAG_APPLY_QUEUE]: tagApplyJob },
+  jobs: {
+    [CALLBACK_QUEUE]: callbackJob,
+    [RECONCILE_QUEUE]: reconcileJob,
+    [TAG_APPLY_QUEUE]: tagApplyJob,
+    [TAG_SYNC_QUEUE]: tagSyncJob,
+  },
   permissions: [
     {
       key: WECOM_PERMISSIONS.read,

@@ -4,7 +4,13 @@ import { startWeComSimulator, type WeComSimulator } from '@kehu/wecom-simulator'
 import { sql } from 'kysely';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { tenantDirectory } from '../../testing/fixtures.ts';
-import { type Client, drainBackground, login, newTenantWithAdmin, useTestEnv } from '../../testing/harness.ts';
+import {
+  type Client,
+  drainBackground,
+  login,
+  newTenantWithAdmin,
+  useTestEnv,
+} from '../../testing/harness.ts';
 import { sealCallback } from './connector/callback-crypto.ts';
 import { clientTuning } from './connector/client.ts';
 
@@ -71,7 +77,11 @@ async function boundCorp() {
     corpId,
     corpRef: created.body.id as string,
     callbackPath: created.body.callbackPath as string,
-    keys: { token: created.body.callbackToken, encodingAESKey: created.body.encodingAESKey, receiveId: corpId },
+    keys: {
+      token: created.body.callbackToken,
+      encodingAESKey: created.body.encodingAESKey,
+      receiveId: corpId,
+    },
   };
 }
 
@@ -125,7 +135,11 @@ describe('WeCom corp tags ⇄ Kehu tags', () => {
   });
 
   it('a WeCom admin creating and renaming tags reaches Kehu as CDP manual tags in a group named after the WeCom group', async () => {
-    ({ ids } = await ctx.corp.editTagInWeCom({ action: 'create', group_name: '意向车型', tags: ['SUV', '轿车', 'MPV'] }));
+    ({ ids } = await ctx.corp.editTagInWeCom({
+      action: 'create',
+      group_name: '意向车型',
+      tags: ['SUV', '轿车', 'MPV'],
+    }));
     const groups = await until('synced group', ctx.seed.tenantId, async () => {
       const g = await kehuTags(ctx.admin, ctx.corpRef);
       return g.length === 1 && g[0]!.tags.length === 3 ? g : null;
@@ -162,9 +176,14 @@ describe('WeCom corp tags ⇄ Kehu tags', () => {
     assert.deepEqual(again.body, { groups: 1, tags: 3, removed: 0 });
     assert.deepEqual(await kehuTags(ctx.admin, ctx.corpRef), before);
     const counts = await inTenant(env.database.db, ctx.seed.tenantId, async (tx) => ({
-      tags: (await sql<{ n: number }>`select count(*)::int as n from cdp_tags where key like 'wecom_%'`.execute(tx)).rows[0]!.n,
-      groups: (await sql<{ n: number }>`select count(*)::int as n from cdp_tag_groups where name = '意向车型'`.execute(tx))
-        .rows[0]!.n,
+      tags: (
+        await sql<{ n: number }>`select count(*)::int as n from cdp_tags where key like 'wecom_%'`.execute(tx)
+      ).rows[0]!.n,
+      groups: (
+        await sql<{
+          n: number;
+        }>`select count(*)::int as n from cdp_tag_groups where name = '意向车型'`.execute(tx)
+      ).rows[0]!.n,
     }));
     assert.deepEqual(counts, { tags: 3, groups: 1 });
   });
@@ -190,7 +209,9 @@ describe('WeCom corp tags ⇄ Kehu tags', () => {
     assert.equal(bad.body.errors[0].field, 'add.0');
     const malformed = await ctx.admin.post(`/wecom/corps/${ctx.corpRef}/contacts/${ext}/tags`, { add: 'x' });
     assert.equal(malformed.status, 422);
-    const stranger = await ctx.admin.post(`/wecom/corps/${ctx.corpRef}/contacts/wmnobody/tags`, { add: [ids[0]] });
+    const stranger = await ctx.admin.post(`/wecom/corps/${ctx.corpRef}/contacts/wmnobody/tags`, {
+      add: [ids[0]],
+    });
     assert.equal(stranger.status, 404);
   });
 
@@ -216,10 +237,15 @@ describe('WeCom corp tags ⇄ Kehu tags', () => {
     });
     assert.equal(r.status, 200);
     await drainBackground(env, ctx.seed.tenantId);
-    const done = await inTenant(env.database.db, ctx.seed.tenantId, async (tx) =>
-      (
-        await sql<{ n: number }>`select count(*)::int as n from wecom_callbacks where processed_at is null`.execute(tx)
-      ).rows[0]!.n,
+    const done = await inTenant(
+      env.database.db,
+      ctx.seed.tenantId,
+      async (tx) =>
+        (
+          await sql<{
+            n: number;
+          }>`select count(*)::int as n from wecom_callbacks where processed_at is null`.execute(tx)
+        ).rows[0]!.n,
     );
     assert.equal(done, 0);
     assert.deepEqual(await profileTags(ctx.admin, profileId), ['MPV']);
@@ -252,7 +278,10 @@ describe('WeCom corp tags ⇄ Kehu tags', () => {
       tags: ['门店到访'],
     });
     assert.equal(code.status, 201, JSON.stringify(code.body));
-    const { external_userid: ext } = await ctx.corp.scan(code.body.qrCode, ctx.corp.wechatUser({ name: '钱多多' }));
+    const { external_userid: ext } = await ctx.corp.scan(
+      code.body.qrCode,
+      ctx.corp.wechatUser({ name: '钱多多' }),
+    );
     await until('code tag in WeCom', ctx.seed.tenantId, async () =>
       tagNamesIn(ctx, simTags(ctx, ext, 'zhao.jing')).includes('门店到访'),
     );

@@ -162,9 +162,13 @@ async function dropCdpTag(tx: Tx, actor: Actor, cdpTagId: string) {
 export async function listCorpTags(tx: Tx, p: Principal, corpRef: string): Promise<CorpTagList> {
   await getCorp(tx, p, corpRef);
   const groups = await sql<any>`select group_id, name, cdp_group_id from wecom_tag_groups
-    where tenant_id = ${p.tenantId} and corp_ref = ${corpRef} and deleted_at is null order by name`.execute(tx);
+    where tenant_id = ${p.tenantId} and corp_ref = ${corpRef} and deleted_at is null order by name`.execute(
+    tx,
+  );
   const tags = await sql<any>`select tag_id, group_id, name, cdp_tag_id from wecom_tags
-    where tenant_id = ${p.tenantId} and corp_ref = ${corpRef} and deleted_at is null order by name`.execute(tx);
+    where tenant_id = ${p.tenantId} and corp_ref = ${corpRef} and deleted_at is null order by name`.execute(
+    tx,
+  );
   return {
     items: groups.rows.map((g) => ({
       groupId: g.group_id,
@@ -243,10 +247,16 @@ export async function pullContactTags(
   await inTenant(database.db, corp.tenantId, async (tx) => {
     // A new customer's profile appears when the CDP has processed the add: apply then.
     if (!profileId)
-      await enqueue(tx, corp.tenantId, TAG_APPLY_QUEUE, { corpRef: corp.corpRef, ext } satisfies TagApplyJob, {
-        dedupeKey: `${corp.corpRef}:${ext}`,
-        maxAttempts: 8,
-      });
+      await enqueue(
+        tx,
+        corp.tenantId,
+        TAG_APPLY_QUEUE,
+        { corpRef: corp.corpRef, ext } satisfies TagApplyJob,
+        {
+          dedupeKey: `${corp.corpRef}:${ext}`,
+          maxAttempts: 8,
+        },
+      );
     for (const id of tagIds) {
       const on = applied.has(id);
       await sql`insert into wecom_contact_tags (tenant_id, corp_ref, external_userid, tag_id, applied, changed_at, source)
@@ -262,15 +272,38 @@ export async function pullContactTags(
   });
 }
 
+/** Jobs get the owner connection; connector calls need the `Database`. */
+let tagDatabase: Database | null = null;
+export const bindTagDatabase = (d: Database) => {
+  tagDatabase = d;
+};
+
+export const TAG_SYNC_QUEUE = 'wecom:tag-sync';
+export const enqueueTagSync = (tx: Tx, tenantId: string, corpRef: string, delayMs = 30_000) =>
+  enqueue(
+    tx,
+    tenantId,
+    TAG_SYNC_QUEUE,
+    { corpRef },
+    {
+      dedupeKey: corpRef,
+      maxAttempts: 5,
+      runAt: new Date(Date.now() + delayMs),
+    },
+  );
+
+/** The queued corp tag pull (after binding). */
+export async function tagSyncJob(payload: { corpRef: string }, job: JobContext) {
+  const database = tagDatabase ?? ({ db: job.db } as Database);
+  const corp = await job.tx((tx) => corpRuntime(tx, job.tenantId, payload.corpRef));
+  await syncCorpTags(database, corp);
+}
+
 export const TAG_APPLY_QUEUE = 'wecom:tag-apply';
 export interface TagApplyJob {
   corpRef: string;
   ext: string;
 }
-let tagDatabase: Database | null = null;
-export const bindTagDatabase = (d: Database) => {
-  tagDatabase = d;
-};
 
 /** Applies a customer's recorded corp tags to their profile once the CDP has resolved it (retried until then). */
 export async function tagApplyJob(payload: TagApplyJob, job: JobContext) {
@@ -368,7 +401,9 @@ export async function setContactTags(
     async (tx) => {
       await getCorp(tx, p, corpRef);
       const follows = (
-        await sql<{ userid: string }>`select userid from wecom_external_contacts where tenant_id = ${p.tenantId}
+        await sql<{
+          userid: string;
+        }>`select userid from wecom_external_contacts where tenant_id = ${p.tenantId}
           and corp_ref = ${corpRef} and external_userid = ${ext} and status = 'active'
           and unit_id = any(${visibleUnits(p)}::uuid[])`.execute(tx)
       ).rows.map((r) => r.userid);
@@ -383,7 +418,9 @@ export async function setContactTags(
   if (!follows.length) throw notFound('wecom_contact');
   const errors = [
     ...input.add.flatMap((id, i) => (known.includes(id) ? [] : [{ field: `add.${i}`, code: 'option' }])),
-    ...input.remove.flatMap((id, i) => (known.includes(id) ? [] : [{ field: `remove.${i}`, code: 'option' }])),
+    ...input.remove.flatMap((id, i) =>
+      known.includes(id) ? [] : [{ field: `remove.${i}`, code: 'option' }],
+    ),
   ];
   if (errors.length) throw invalid(errors);
   const client = new WeComClient(database, corp);
@@ -414,7 +451,9 @@ export async function setContactTags(
             changed_at = excluded.changed_at, source = 'kehu'`.execute(tx);
     if (profileId) await applyToProfile(tx, actor, corp, ext, profileId);
     const tagIds = (
-      await sql<{ tag_id: string }>`select ct.tag_id from wecom_contact_tags ct join wecom_tags t on t.tenant_id = ct.tenant_id
+      await sql<{
+        tag_id: string;
+      }>`select ct.tag_id from wecom_contact_tags ct join wecom_tags t on t.tenant_id = ct.tenant_id
         and t.corp_ref = ct.corp_ref and t.tag_id = ct.tag_id and t.deleted_at is null
         where ct.tenant_id = ${p.tenantId} and ct.corp_ref = ${corpRef} and ct.external_userid = ${ext} and ct.applied
         order by ct.tag_id`.execute(tx)

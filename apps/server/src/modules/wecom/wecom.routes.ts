@@ -44,6 +44,7 @@ import {
 } from './codes.service.ts';
 import { createCorp, deleteCorp, getCorp, listCorps, patchCorp } from './corps.service.ts';
 import { RECONCILE_QUEUE } from './reconcile.job.ts';
+import { enqueueTagSync } from './tags.service.ts';
 import { listTransfers, pollTransfers, startTransfer, unassigned } from './transfers.service.ts';
 
 const tags = ['wecom'];
@@ -70,7 +71,13 @@ export const wecomRoutes: RouteSpec[] = [
     response: CreatedCorp,
     status: 201,
     probe: { body: { unitId: 'unit' } },
-    handler: (req) => req.tx((tx) => createCorp(tx, req.principal, req.actor, req.body, req.locale)),
+    handler: (req) =>
+      req.tx(async (tx) => {
+        const corp = await createCorp(tx, req.principal, req.actor, req.body, req.locale);
+        // The corp tag list is pulled shortly after binding (secrets and WeCom's side get set up first).
+        await enqueueTagSync(tx, req.principal.tenantId, corp.id);
+        return corp;
+      }),
   }),
   defineRoute({
     method: 'GET',
