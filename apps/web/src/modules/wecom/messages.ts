@@ -100,6 +100,23 @@ export const zh = {
     status_deleted: '成员已删除',
     empty: '还没有外部联系人',
   },
+  corpTags: {
+    nav: '企微标签',
+    title: '企微标签',
+    intro:
+      '企业微信的客户标签组与标签（以企业微信为准）及其对应的客户数据标签。在任一侧给客户打标签都会同步到另一侧，同一客户同一标签以最后一次修改为准。',
+    corp: '企业',
+    sync: '立即同步',
+    synced: '已同步 {{groups}} 个标签组、{{tags}} 个标签，移除 {{removed}} 个',
+    group: '企微标签组',
+    tag: '企微标签',
+    cdpTag: '客户数据标签',
+    mapped: '已对应',
+    unmapped: '未对应',
+    open: '查看',
+    empty: '还没有同步到标签：企业微信管理员新增标签后会自动同步，也可点“立即同步”',
+    noCorp: '还没有绑定企业微信',
+  },
 };
 
 export const en: typeof zh = {
@@ -205,5 +222,22 @@ export const en: typeof zh = {
     status_lost: 'Customer removed staff',
     status_deleted: 'Staff removed customer',
     empty: 'No external contact yet',
+  },
+  corpTags: {
+    nav: 'WeCom tags',
+    title: 'WeCom tags',
+    intro:
+      "WeCom's customer tag groups and tags (WeCom owns them) and the customer-data tags they map to. A tag applied to a customer on either side is applied on both; per customer and tag the latest change wins.",
+    corp: 'Corp',
+    sync: 'Sync now',
+    synced: 'Synced {{groups}} groups and {{tags}} tags, removed {{removed}}',
+    group: 'WeCom group',
+    tag: 'WeCom tag',
+    cdpTag: 'Customer-data tag',
+    mapped: 'Mapped',
+    unmapped: 'Not mapped',
+    open: 'Open',
+    empty: 'No tags synced yet: they arrive when a WeCom admin adds some, or press “Sync now”',
+    noCorp: 'No WeCom corp bound yet',
   },
 };

@@ -1,4 +1,10 @@
-import { QrcodeOutlined, SwapOutlined, TeamOutlined, WechatWorkOutlined } from '@ant-design/icons';
+import {
+  QrcodeOutlined,
+  SwapOutlined,
+  TagsOutlined,
+  TeamOutlined,
+  WechatWorkOutlined,
+} from '@ant-design/icons';
 import type { WebModule } from '../../app/web-modules';
 import { lazyPage } from '../../shared/lazy-page';
 
@@ -44,11 +50,22 @@ export const wecomModule: WebModule = {
       order: 50,
       setup: true,
     },
+    {
+      key: 'wecom-tags',
+      path: '/wecom/tags',
+      permission: 'wecom:read',
+      labelKey: 'wecom.corpTags.nav',
+      icon: <TagsOutlined />,
+      group: 'settings',
+      order: 55,
+      setup: true,
+    },
   ],
   routes: [
     { path: 'wecom/corps', page: lazyPage(() => import('./corps-page'), 'CorpsPage') },
     { path: 'wecom/codes', page: lazyPage(() => import('./codes-page'), 'CodesPage') },
     { path: 'wecom/transfers', page: lazyPage(() => import('./transfers-page'), 'TransfersPage') },
+    { path: 'wecom/tags', page: lazyPage(() => import('./tags-page'), 'CorpTagsPage') },
     { path: 'wecom/contacts', page: lazyPage(() => import('./contacts-page'), 'ContactsPage') },
   ],
   messages: async () => {
