@@ -76,7 +76,6 @@ export function CorpTagsPage() {
             rowKey="tagId"
             size="small"
             pagination={false}
-            scroll={{ x: 480 }}
             loading={tags.isPending && !!corpRef}
             dataSource={rows}
             locale={{ emptyText: t('wecom.corpTags.empty') }}
@@ -93,7 +92,7 @@ export function CorpTagsPage() {
                   r.cdpTagId ? (
                     <Space>
                       <Tag color="green">{t('wecom.corpTags.mapped')}</Tag>
-                      {cdp && <Link to={`/cdp/tags`}>{t('wecom.corpTags.open')}</Link>}
+                      {cdp && <Link to="/cdp/tags">{t('wecom.corpTags.open')}</Link>}
                     </Space>
                   ) : (
                     <Tag>{t('wecom.corpTags.unmapped')}</Tag>
