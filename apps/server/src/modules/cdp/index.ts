@@ -64,7 +64,7 @@ export default defineModule({
 });
 
 /** Connectors (WeCom …) feed the CDP like a Segment source, in process. */
-export { ingestFromConnector, profileOfIdentity } from './internal-ingest.ts';
+export { identitiesOfProfile, ingestFromConnector, profileOfIdentity } from './internal-ingest.ts';
 /**
  * Rules see what their author sees: every rule evaluator a person can drive (segments, tags,
  * and journeys, loyalty or dealer rules to come) checks the rule with `assertRuleVisibleTo`

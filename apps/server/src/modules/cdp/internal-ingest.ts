@@ -74,3 +74,22 @@ export async function profileOfIdentity(
     { readOnly: true },
   );
 }
+
+/** The values of one kind of identity a profile holds now (e.g. its WeCom external_userids per corp). */
+export async function identitiesOfProfile(
+  database: Database,
+  tenantId: string,
+  profileId: string,
+  kind: string,
+): Promise<Array<{ namespace: string; value: string }>> {
+  return inTenant(
+    database.db,
+    tenantId,
+    async (tx) =>
+      (
+        await sql<{ namespace: string; value: string }>`select namespace, value from cdp_identities
+          where tenant_id = ${tenantId} and profile_id = ${profileId} and kind = ${kind}`.execute(tx)
+      ).rows,
+    { readOnly: true },
+  );
+}

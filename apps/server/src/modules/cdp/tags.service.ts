@@ -3,6 +3,7 @@ import { type Actor, writeAudit } from '../../core/audit/audit.ts';
 import { can } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { conflict, invalid, notFound } from '../../core/errors.ts';
+import { emitEvent } from '../../core/events/outbox.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
 import { canonical } from './canonical.ts';
@@ -414,6 +415,13 @@ export async function setManualTag(
     object: 'profile',
     recordId: subjectId,
     meta: { tagId },
+  });
+  // Connectors mirroring manual tags elsewhere (WeCom corp tags) follow this after commit.
+  await emitEvent(tx, actor.tenantId, {
+    type: on ? 'cdp_tag.applied' : 'cdp_tag.removed',
+    object: 'cdp_tag',
+    recordId: tagId,
+    payload: { tagId, subjectId, object: t.object },
   });
   await lockTenantCdp(tx, actor.tenantId);
   await evaluateProfiles(tx, actor.tenantId, [subjectId], new Date());

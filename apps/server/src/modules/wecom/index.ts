@@ -6,7 +6,14 @@ import { CALLBACK_QUEUE, registerCallbacks } from './callback.http.ts';
 import { bindDatabase, callbackJob } from './callback.job.ts';
 import { bindReconcileDatabase, RECONCILE_QUEUE, reconcileJob } from './reconcile.job.ts';
 import { wecomTagRoutes } from './tags.routes.ts';
-import { bindTagDatabase, TAG_APPLY_QUEUE, TAG_SYNC_QUEUE, tagApplyJob, tagSyncJob } from './tags.service.ts';
+import {
+  bindTagDatabase,
+  cdpTagSubscriber,
+  TAG_APPLY_QUEUE,
+  TAG_SYNC_QUEUE,
+  tagApplyJob,
+  tagSyncJob,
+} from './tags.service.ts';
 import { seedWecom } from './wecom.demo.ts';
 import { wecomRoutes } from './wecom.routes.ts';
 
@@ -23,6 +30,7 @@ export default defineModule({
     bindTagDatabase(database);
     await registerCallbacks(app, database);
   },
+  subscribers: [cdpTagSubscriber],
   jobs: {
     [CALLBACK_QUEUE]: callbackJob,
     [RECONCILE_QUEUE]: reconcileJob,

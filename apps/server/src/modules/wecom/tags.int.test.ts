@@ -215,6 +215,30 @@ describe('WeCom corp tags ⇄ Kehu tags', () => {
     assert.equal(stranger.status, 404);
   });
 
+  it('a WeCom tag set or cleared on the profile through the CDP’s own tag route is marked in WeCom too', async () => {
+    const u = ctx.corp.wechatUser({ name: '吴迪' });
+    const { external_userid: ext } = await ctx.corp.addFriendDirectly('zhao.jing', u);
+    const profileId = await profileOf(ctx, ext);
+    const sedan = (await kehuTags(ctx.admin, ctx.corpRef))[0]!.tags.find((t) => t.tagId === ids[1]);
+    const on = await ctx.admin.request('PUT', `/cdp/tags/${sedan.cdpTagId}/subjects/${profileId}`, {
+      on: true,
+    });
+    assert.equal(on.status, 204, JSON.stringify(on.body));
+    await until('marked in WeCom', ctx.seed.tenantId, async () =>
+      tagNamesIn(ctx, simTags(ctx, ext, 'zhao.jing')).includes('轿车'),
+    );
+    const off = await ctx.admin.request('PUT', `/cdp/tags/${sedan.cdpTagId}/subjects/${profileId}`, {
+      on: false,
+    });
+    assert.equal(off.status, 204);
+    await until(
+      'removed in WeCom',
+      ctx.seed.tenantId,
+      async () => simTags(ctx, ext, 'zhao.jing').length === 0,
+    );
+    assert.deepEqual(await profileTags(ctx.admin, profileId), []);
+  });
+
   it('an older WeCom edit does not undo a later Kehu write (last write wins per customer and tag)', async () => {
     const u = ctx.corp.wechatUser({ name: '周立' });
     const { external_userid: ext } = await ctx.corp.addFriendDirectly('zhao.jing', u);

@@ -6,10 +6,12 @@ import type { Database } from '../../core/db/database.ts';
 import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
 import { AppError, invalid, notFound } from '../../core/errors.ts';
 import { enqueue, type JobContext } from '../../core/jobs/queue.ts';
+import type { Subscriber } from '../../engine/module.ts';
 import {
   createTag,
   createTagGroup,
   deleteTag,
+  identitiesOfProfile,
   profileOfIdentity,
   setManualTag,
   systemViewer,
@@ -460,4 +462,86 @@ export async function setContactTags(
     ).rows.map((r) => r.tag_id);
     return { externalUserid: ext, tagIds };
   });
+}
+
+// ------------------------------------------------------------------ CDP manual tagging → WeCom
+
+/**
+ * A WeCom-mapped tag set or cleared on a profile through the CDP (its tag pages) is marked in
+ * WeCom too, on every relation the profile's customers have in that corp. Echoes of this module's
+ * own writes change nothing: the (customer, tag) state already says so.
+ */
+export const cdpTagSubscriber: Subscriber = {
+  name: 'wecom-tags-from-cdp',
+  patterns: ['cdp_tag.applied', 'cdp_tag.removed'],
+  handleBatch: async (events, job) => {
+    const database = tagDatabase ?? ({ db: job.db } as Database);
+    for (const e of events) {
+      const p = e.payload as { tagId?: string; subjectId?: string; object?: string };
+      if (p.object !== 'profile' || !p.tagId || !p.subjectId) continue;
+      await pushCdpTag(database, e.tenantId, p.tagId, p.subjectId, e.type === 'cdp_tag.applied');
+    }
+  },
+};
+
+async function pushCdpTag(
+  database: Database,
+  tenantId: string,
+  cdpTagId: string,
+  profileId: string,
+  on: boolean,
+) {
+  const mapped = await inTenant(
+    database.db,
+    tenantId,
+    async (tx) =>
+      (
+        await sql<{ corp_ref: string; tag_id: string }>`select corp_ref, tag_id from wecom_tags
+          where tenant_id = ${tenantId} and cdp_tag_id = ${cdpTagId} and deleted_at is null`.execute(tx)
+      ).rows,
+    { readOnly: true },
+  );
+  if (!mapped.length) return;
+  const ids = await identitiesOfProfile(database, tenantId, profileId, 'wecom_external_userid');
+  for (const m of mapped) {
+    const corp = await inTenant(database.db, tenantId, (tx) => corpRuntime(tx, tenantId, m.corp_ref)).catch(
+      () => null,
+    );
+    if (!corp) continue;
+    for (const ext of ids.filter((i) => i.namespace === corp.corpId).map((i) => i.value)) {
+      const todo = await inTenant(database.db, tenantId, async (tx) => {
+        const cur = (
+          await sql<{ applied: boolean }>`select applied from wecom_contact_tags where tenant_id = ${tenantId}
+            and corp_ref = ${corp.corpRef} and external_userid = ${ext} and tag_id = ${m.tag_id}`.execute(tx)
+        ).rows[0];
+        if (cur ? cur.applied === on : !on) return null;
+        return (
+          await sql<{
+            userid: string;
+          }>`select userid from wecom_external_contacts where tenant_id = ${tenantId}
+            and corp_ref = ${corp.corpRef} and external_userid = ${ext} and status = 'active'`.execute(tx)
+        ).rows.map((r) => r.userid);
+      });
+      if (!todo) continue;
+      const client = new WeComClient(database, corp);
+      for (const userid of todo) {
+        try {
+          await client.post('externalcontact/mark_tag', {
+            userid,
+            external_userid: ext,
+            [on ? 'add_tag' : 'remove_tag']: [m.tag_id],
+          });
+        } catch (err) {
+          if (!(err instanceof WeComApiError && err.errcode === 84061)) throw err;
+        }
+      }
+      const at = kehuNow();
+      await inTenant(database.db, tenantId, (tx) =>
+        sql`insert into wecom_contact_tags (tenant_id, corp_ref, external_userid, tag_id, applied, changed_at, source)
+          values (${tenantId}, ${corp.corpRef}, ${ext}, ${m.tag_id}, ${on}, ${at}, 'kehu')
+          on conflict (tenant_id, corp_ref, external_userid, tag_id) do update set applied = excluded.applied,
+            changed_at = excluded.changed_at, source = 'kehu'`.execute(tx),
+      );
+    }
+  }
 }
