@@ -212,7 +212,8 @@ describe('WeCom corp tags ⇄ Kehu tags', () => {
     const stranger = await ctx.admin.post(`/wecom/corps/${ctx.corpRef}/contacts/wmnobody/tags`, {
       add: [ids[0]],
     });
-    assert.equal(stranger.status, 404);
+    assert.equal(stranger.status, 422);
+    assert.equal(stranger.body.errors[0].field, 'ext');
   });
 
   it('a WeCom tag set or cleared on the profile through the CDP’s own tag route is marked in WeCom too', async () => {

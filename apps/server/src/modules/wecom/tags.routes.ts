@@ -7,6 +7,7 @@ import {
 } from '@kehu/contracts/wecom';
 import { z } from 'zod';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
+import { wecomFailure } from './codes.service.ts';
 import { corpRuntime, getCorp } from './corps.service.ts';
 import { listCorpTags, setContactTags, syncCorpTags } from './tags.service.ts';
 
@@ -40,7 +41,8 @@ export const wecomTagRoutes: RouteSpec[] = [
         await getCorp(tx, req.principal, req.params.id);
         return corpRuntime(tx, req.principal.tenantId, req.params.id);
       });
-      return syncCorpTags(req.database, corp);
+      // WeCom refusing or unreachable is the admin's to fix (secret, base URL): a 422, not a 500.
+      return syncCorpTags(req.database, corp).catch((err) => wecomFailure(req.locale, err));
     },
   }),
   defineRoute({

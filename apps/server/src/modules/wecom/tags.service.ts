@@ -4,7 +4,7 @@ import type { Actor } from '../../core/audit/audit.ts';
 import type { Principal } from '../../core/auth/principal.ts';
 import type { Database } from '../../core/db/database.ts';
 import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
-import { AppError, invalid, notFound } from '../../core/errors.ts';
+import { AppError, invalid } from '../../core/errors.ts';
 import { enqueue, type JobContext } from '../../core/jobs/queue.ts';
 import type { Subscriber } from '../../engine/module.ts';
 import {
@@ -18,6 +18,7 @@ import {
   updateTag,
   updateTagGroup,
 } from '../cdp/index.ts';
+import { wecomFailure } from './codes.service.ts';
 import type { XmlFields } from './connector/callback-crypto.ts';
 import { WeComApiError, WeComClient } from './connector/client.ts';
 import { type CorpRuntime, corpRuntime, getCorp, visibleUnits } from './corps.service.ts';
@@ -417,7 +418,8 @@ export async function setContactTags(
     },
     { readOnly: true },
   );
-  if (!follows.length) throw notFound('wecom_contact');
+  // Like an unknown staff member in PUT …/staff/:userid: the corp is visible, the customer is not one of its.
+  if (!follows.length) throw invalid([{ field: 'ext', code: 'option', params: { value: ext } }]);
   const errors = [
     ...input.add.flatMap((id, i) => (known.includes(id) ? [] : [{ field: `add.${i}`, code: 'option' }])),
     ...input.remove.flatMap((id, i) =>
@@ -436,7 +438,7 @@ export async function setContactTags(
       });
     } catch (err) {
       // A relation WeCom no longer has (84061) is not worth failing the others for.
-      if (!(err instanceof WeComApiError && err.errcode === 84061)) throw err;
+      if (!(err instanceof WeComApiError && err.errcode === 84061)) wecomFailure(p.locale, err);
     }
   }
   const profileId = await profileOf(database, corp, ext);
