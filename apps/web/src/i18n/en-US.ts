@@ -25,6 +25,7 @@ export const enUS: Messages = {
     backHome: 'Back to home',
     forbiddenTitle: 'No access',
     forbiddenHint: 'You do not have permission to view this page. Ask your administrator.',
+    needPermission: 'Needs the “{{perm}}” permission: ask your administrator',
     noMatches: 'No matches',
     searchToSelect: 'Type to search',
     pleaseSelect: 'Select',

@@ -24,6 +24,7 @@ export const zhCN = {
     backHome: '返回首页',
     forbiddenTitle: '无权访问',
     forbiddenHint: '您没有访问此页面的权限，请联系管理员。',
+    needPermission: '需要 {{perm}} 权限，请联系管理员',
     noMatches: '无匹配结果',
     searchToSelect: '输入关键字搜索',
     pleaseSelect: '请选择',

@@ -44,7 +44,11 @@ export const CatalogueEntry = z.object({
 });
 export type CatalogueEntry = z.infer<typeof CatalogueEntry>;
 
-export const EventCatalogue = list(CatalogueEntry);
+export const EventCatalogue = z.object({
+  items: z.array(CatalogueEntry),
+  /** Property names that hold for any event (the standard spec's), unless an entry names its own. */
+  properties: z.array(CatalogueProperty),
+});
 export type EventCatalogue = z.infer<typeof EventCatalogue>;
 
 export const CatalogueBody = z.object({

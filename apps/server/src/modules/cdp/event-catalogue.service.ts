@@ -252,7 +252,11 @@ export async function listCatalogue(tx: Tx, tenantId: string, locale: Locale) {
   const items: CatalogueEntry[] = names.map((name) => entryOf(name, rows.get(name), seen.get(name), locale));
   // Received first (busiest first), then named but not yet received, alphabetically.
   items.sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
-  return { items };
+  const properties = Object.entries(STANDARD_PROPERTIES).map(([key, [zh, en]]) => {
+    const label = { 'zh-CN': zh, 'en-US': en };
+    return { key, label, displayName: pickLabel(label, locale, key) };
+  });
+  return { items, properties };
 }
 
 function entryOf(

@@ -21,6 +21,7 @@ import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
+import { formatMoney } from '../../shared/format';
 import { TIMELINE_KINDS, type TimelineItem, type TimelineKind, useTimeline } from './cdp-api';
 
 dayjs.extend(relativeTime);
@@ -57,17 +58,14 @@ function iconOf(e: TimelineItem): ReactNode {
 }
 
 const money = (a: { amount: number; currency: string }, lang: string) =>
-  new Intl.NumberFormat(lang, {
-    style: 'currency',
-    currency: a.currency || 'CNY',
-    maximumFractionDigits: 2,
-  }).format(a.amount);
+  formatMoney(a.amount, lang, a.currency || 'CNY');
 
-function propsText(p: Record<string, unknown> | undefined) {
+/** A few properties as people read them: named keys by their catalogue names. */
+function propsText(p: Record<string, unknown> | undefined, names: Record<string, string> = {}) {
   const entries = Object.entries(p ?? {}).filter(([, v]) => v !== null && typeof v !== 'object');
   return entries
     .slice(0, 4)
-    .map(([k, v]) => `${k}=${String(v)}`)
+    .map(([k, v]) => `${names[k] ?? k}：${String(v)}`)
     .join(' · ');
 }
 
@@ -100,12 +98,15 @@ function ItemBody({ e }: { e: TimelineItem }) {
   let line: ReactNode;
   let detail: ReactNode = null;
   if (e.kind === 'event') {
+    // Message types read as words (页面浏览, 行为事件 …), never track/page/identify.
+    const kind = t(`cdp.msgType.${e.type}`, { defaultValue: e.type });
     line = (
       <>
-        <strong>{e.title ?? e.type}</strong> <Tag style={{ marginInlineStart: 4 }}>{e.type}</Tag>
+        <strong data-testid="timeline-event-name">{e.displayName ?? e.title ?? kind}</strong>{' '}
+        <Tag style={{ marginInlineStart: 4 }}>{kind}</Tag>
       </>
     );
-    detail = propsText(e.properties);
+    detail = propsText(e.properties, e.propertyNames);
   } else if (e.kind === 'activity') {
     line = (
       <>
@@ -213,11 +214,6 @@ export function ProfileTimeline({ profileId }: { profileId: string }) {
           {t('cdp.profile.timelineEnd')}
         </Typography.Text>
       ) : null}
-      <div>
-        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-          {t('cdp.profile.serviceSoon')}
-        </Typography.Text>
-      </div>
     </div>
   );
 }
