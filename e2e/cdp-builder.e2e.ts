@@ -104,6 +104,7 @@ describe('CDP tag factory, segment builder and profile 360 (zh-CN)', () => {
       // Segment builder: an event condition with a property filter, a window and a count.
       await page.goto('/cdp/segments/new');
       await testId(page, 'segment-name').fill(`微信领券 ${stamp}`);
+      await testId(page, 'segment-add-first').click();
       await chooseOption(page, testId(page, 'rule-kind').first(), '事件');
       await typeInto(testId(page, 'rule-event'), EVENT);
       await typeInto(testId(page, 'rule-count'), '2');
@@ -162,7 +163,7 @@ describe('CDP tag factory, segment builder and profile 360 (zh-CN)', () => {
       for (const [path, ready, name] of [
         [`/cdp/profiles/${profileId}`, 'profile-timeline', 'cdp-profile-360-phone.png'],
         ['/cdp/tags', 'tag-group', 'cdp-tag-factory-phone.png'],
-        ['/cdp/segments/new', 'rule-leaf', 'cdp-segment-builder-phone.png'],
+        ['/cdp/segments/new', 'segment-add-first', 'cdp-segment-builder-phone.png'],
       ] as const) {
         await page.goto(path);
         await testId(page, ready).first().waitFor();
@@ -171,6 +172,7 @@ describe('CDP tag factory, segment builder and profile 360 (zh-CN)', () => {
             assert.match(await visibleText(testId(page, 'timeline-item-money').first()), /草稿/),
           );
         if (path === '/cdp/segments/new') {
+          await testId(page, 'segment-add-first').click();
           await chooseOption(page, testId(page, 'rule-kind').first(), '事件');
           await typeInto(testId(page, 'rule-event'), EVENT);
           await testId(page, 'rule-filter-add').click();

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { tenantTick } from './tick.job.ts';
 import { drainBackground, loginAsRole, useTestEnv } from '../../testing/harness.ts';
 import { sendBatch, tenantWithSource } from './test-kit.ts';
+import { tenantTick } from './tick.job.ts';
 
 const env = useTestEnv();
 
@@ -40,7 +40,10 @@ describe('event catalogue (words people read)', () => {
       [['store_id', '门店编号']],
     );
     // Renaming a standard event overrides it; removing the entry brings the standard name back.
-    await admin.request('PUT', '/cdp/event-catalogue', { name: 'Product Viewed', label: { 'zh-CN': '看商品' } });
+    await admin.request('PUT', '/cdp/event-catalogue', {
+      name: 'Product Viewed',
+      label: { 'zh-CN': '看商品' },
+    });
     let items = (await admin.get('/cdp/event-catalogue')).body.items;
     assert.equal(entry(items, 'Product Viewed').displayName, '看商品');
     assert.equal(entry(items, 'Product Viewed').edited, true);
@@ -53,11 +56,17 @@ describe('event catalogue (words people read)', () => {
 
     const bad = await admin.request('PUT', '/cdp/event-catalogue', { name: '  ', label: {} });
     assert.equal(bad.status, 422);
-    assert.ok(bad.body.errors.some((e: any) => e.field === 'name'), JSON.stringify(bad.body));
+    assert.ok(
+      bad.body.errors.some((e: any) => e.field === 'name'),
+      JSON.stringify(bad.body),
+    );
 
     const analyst = await loginAsRole(env, seed, '数据分析师');
     assert.equal((await analyst.get('/cdp/event-catalogue')).status, 200);
-    const denied = await analyst.request('PUT', '/cdp/event-catalogue', { name: 'X', label: { 'zh-CN': 'x' } });
+    const denied = await analyst.request('PUT', '/cdp/event-catalogue', {
+      name: 'X',
+      label: { 'zh-CN': 'x' },
+    });
     assert.equal(denied.status, 403);
   });
 
@@ -90,7 +99,13 @@ describe('event catalogue (words people read)', () => {
     assert.equal(entry(names, 'Product Viewed').kind, 'event');
     assert.equal(entry(names, 'Product Viewed').displayName, '浏览商品');
     const props = (await admin.get('/cdp/event-properties?event=Order%20Completed')).body.items;
-    assert.equal(entry(props.map((p: any) => ({ ...p, name: p.key })), 'revenue').displayName, '金额');
+    assert.equal(
+      entry(
+        props.map((p: any) => ({ ...p, name: p.key })),
+        'revenue',
+      ).displayName,
+      '金额',
+    );
     assert.equal(entry((await admin.get('/cdp/event-catalogue')).body.items, '首页').kind, 'page');
   });
 });
@@ -155,9 +170,11 @@ describe('segments over CRM objects with event conditions', () => {
       lookupObject: 'customer',
     });
     assert.equal(f.status, 201, JSON.stringify(f.body));
-    const owner = (await admin.post('/records/customer', { name: '高明远', kind: 'person', phone: '13912340011' }))
-      .body.id;
-    const car = (await admin.post('/records/vehicle', { name: '沪A·12345', c_owner_customer: owner })).body.id;
+    const owner = (
+      await admin.post('/records/customer', { name: '高明远', kind: 'person', phone: '13912340011' })
+    ).body.id;
+    const car = (await admin.post('/records/vehicle', { name: '沪A·12345', c_owner_customer: owner })).body
+      .id;
     await admin.post('/records/vehicle', { name: '沪A·54321' });
     await drainBackground(env, tenantId);
     await sendBatch(env, key, [
@@ -168,7 +185,14 @@ describe('segments over CRM objects with event conditions', () => {
     const seg = await admin.post('/cdp/segments', {
       name: '车主近期下单',
       object: 'vehicle',
-      rule: { event: 'Order Completed', agg: 'sum', property: 'revenue', withinDays: 7, op: 'gte', value: 100 },
+      rule: {
+        event: 'Order Completed',
+        agg: 'sum',
+        property: 'revenue',
+        withinDays: 7,
+        op: 'gte',
+        value: 100,
+      },
     });
     assert.equal(seg.status, 201, JSON.stringify(seg.body));
     const members = (await admin.get(`/cdp/segments/${seg.body.id}/members`)).body.items;
@@ -183,7 +207,10 @@ describe('segments over CRM objects with event conditions', () => {
     for (const name of ['', '   ']) {
       const r = await admin.post('/cdp/segments', { name, rule: { trait: 'plan', op: 'eq', value: 'gold' } });
       assert.equal(r.status, 422, JSON.stringify(r.body));
-      assert.ok(r.body.errors.some((e: any) => e.field === 'name'), JSON.stringify(r.body));
+      assert.ok(
+        r.body.errors.some((e: any) => e.field === 'name'),
+        JSON.stringify(r.body),
+      );
     }
   });
 });

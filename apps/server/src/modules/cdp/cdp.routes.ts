@@ -4,8 +4,8 @@ import {
   CatalogueNameQuery,
   CDP_PERMISSIONS,
   ConsentBody,
-  EventCatalogue,
   ConsentParams,
+  EventCatalogue,
   EventNameList,
   EventPropertiesQuery,
   EventPropertyList,
@@ -104,8 +104,8 @@ import {
   listTags,
   previewTag,
   setManualTag,
-  tagHistory,
   type TagInput,
+  tagHistory,
   updateTag,
 } from './tags.service.ts';
 import type { Viewer } from './viewer.ts';
@@ -228,7 +228,10 @@ export const cdpRouteList: RouteSpec[] = [
         .tx(
           async (tx) => {
             const p = await profile360(tx, req.principal, req.actor, req.params.id, false);
-            return { ...p, timeline: await labelTimeline(tx, req.principal.tenantId, p.timeline, req.locale) };
+            return {
+              ...p,
+              timeline: await labelTimeline(tx, req.principal.tenantId, p.timeline, req.locale),
+            };
           },
           { readOnly: true },
         )

@@ -289,7 +289,8 @@ function entryOf(
 export async function putCatalogueEntry(tx: Tx, actor: Actor, body: CatalogueBody, locale: Locale) {
   const props: Record<string, LocalLabel> = {};
   for (const [k, v] of Object.entries(body.properties ?? {}))
-    if (v['zh-CN'] || v['en-US']) props[k] = { 'zh-CN': v['zh-CN'] || undefined, 'en-US': v['en-US'] || undefined };
+    if (v['zh-CN'] || v['en-US'])
+      props[k] = { 'zh-CN': v['zh-CN'] || undefined, 'en-US': v['en-US'] || undefined };
   const before = (await catalogueRows(tx, actor.tenantId)).get(body.name);
   await sql`insert into cdp_event_catalogue (tenant_id, name, kind, label_zh, label_en, description, properties, updated_by)
     values (${actor.tenantId}, ${body.name}, ${body.kind ?? before?.kind ?? 'event'}, ${body.label['zh-CN'] || null},
@@ -308,9 +309,10 @@ export async function putCatalogueEntry(tx: Tx, actor: Actor, body: CatalogueBod
 
 /** Removes the tenant's entry: a standard event goes back to its standard names. */
 export async function deleteCatalogueEntry(tx: Tx, actor: Actor, name: string) {
-  const r = await sql`delete from cdp_event_catalogue where tenant_id = ${actor.tenantId} and name = ${name} returning name`.execute(
-    tx,
-  );
+  const r =
+    await sql`delete from cdp_event_catalogue where tenant_id = ${actor.tenantId} and name = ${name} returning name`.execute(
+      tx,
+    );
   if (!r.rows.length) throw notFound('event');
   await writeAudit(tx, actor, { action: 'delete', object: 'cdp_event_catalogue', meta: { name } });
 }

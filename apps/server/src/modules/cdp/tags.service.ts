@@ -390,14 +390,16 @@ export async function getTag(tx: Tx, viewer: Viewer, id: string) {
 export async function tagHistory(tx: Tx, viewer: Viewer, id: string) {
   const tenantId = viewer.principal.tenantId;
   const t = (
-    await sql<{ object: string }>`select object from cdp_tags where tenant_id = ${tenantId} and id = ${id}`.execute(
-      tx,
-    )
+    await sql<{
+      object: string;
+    }>`select object from cdp_tags where tenant_id = ${tenantId} and id = ${id}`.execute(tx)
   ).rows[0];
   if (!t) throw notFound('tag');
   if (!scopeFilterFor(viewer, t.object).all) return { items: [] };
   const r = await sql<{ day: string; members: number }>`select day::text as day, members from cdp_tag_history
-    where tenant_id = ${tenantId} and tag_id = ${id} and day < current_date order by day desc limit 89`.execute(tx);
+    where tenant_id = ${tenantId} and tag_id = ${id} and day < current_date order by day desc limit 89`.execute(
+    tx,
+  );
   const today = await sql<{ day: string; members: number }>`select current_date::text as day,
       (select count(*)::int from cdp_subject_tags where tenant_id = ${tenantId} and tag_id = ${id}) as members`.execute(
     tx,

@@ -384,10 +384,7 @@ export const useEventProperties = (event: string | undefined) =>
     queryFn: () =>
       http.get<{
         items: { key: string; types: string[]; count: number; examples: string[]; displayName?: string }[];
-      }>(
-        '/cdp/event-properties',
-        { event: event! },
-      ),
+      }>('/cdp/event-properties', { event: event! }),
     enabled: !!event,
     staleTime: 60_000,
   });

@@ -2,7 +2,13 @@ import { DeleteOutlined, FilterOutlined, PlusOutlined } from '@ant-design/icons'
 import { AutoComplete, Button, InputNumber, Select, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type CatalogueEntry, EVENT_KINDS, pickLabel, useEventCatalogue, useEventProperties } from './cdp-api';
+import {
+  type CatalogueEntry,
+  EVENT_KINDS,
+  pickLabel,
+  useEventCatalogue,
+  useEventProperties,
+} from './cdp-api';
 import { OpSelect } from './rule-inputs';
 import {
   COUNT_OPS,
@@ -73,6 +79,18 @@ export function EventNameInput({
       label: n === typed.trim() ? t('cdp.picker.typed', { name: n }) : n,
     })),
   ];
+  /**
+   * Leaving the box with text typed picks what it names exactly (an event or its display name),
+   * or, when it matches nothing known, takes it as the name of an event not received yet.
+   */
+  const commitTyped = () => {
+    const q = typed.trim();
+    setTyped('');
+    if (!q) return;
+    const exact = items.find((e) => e.name === q || label(e) === q);
+    if (exact) onChange(exact.name);
+    else if (!items.some((e) => `${label(e)} ${e.name}`.toLowerCase().includes(q.toLowerCase()))) onChange(q);
+  };
   return (
     <Select
       style={{ width }}
@@ -82,7 +100,9 @@ export function EventNameInput({
         onChange(v);
       }}
       showSearch
+      searchValue={typed}
       onSearch={setTyped}
+      onBlur={commitTyped}
       optionFilterProp="search"
       optionLabelProp="title"
       options={options}

@@ -1,6 +1,7 @@
 import {
   ApartmentOutlined,
   ApiOutlined,
+  BookOutlined,
   IdcardOutlined,
   MergeCellsOutlined,
   TagsOutlined,
@@ -41,6 +42,13 @@ export const cdpModule: WebModule = {
       icon: <ApiOutlined />,
     },
     {
+      key: 'cdp-events',
+      path: '/cdp/events',
+      permission: 'cdp:read',
+      labelKey: 'cdp.nav.events',
+      icon: <BookOutlined />,
+    },
+    {
       key: 'cdp-merges',
       path: '/cdp/merges',
       permission: 'cdp:read',
@@ -57,6 +65,7 @@ export const cdpModule: WebModule = {
     { path: 'cdp/segments/new', page: lazyPage(() => import('./segment-page'), 'SegmentEditor') },
     { path: 'cdp/segments/:id', page: lazyPage(() => import('./segment-page'), 'SegmentPage') },
     { path: 'cdp/merges', page: lazyPage(() => import('./merges-page'), 'MergesPage') },
+    { path: 'cdp/events', page: lazyPage(() => import('./events-page'), 'EventsPage') },
   ],
   slots: {
     // CDP tags and segments over any object's records (R2.2); the panel hides itself without cdp:read.

@@ -31,14 +31,14 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useSession } from '../../app/session';
 import { apiFetch, http, saveResponse } from '../../shared/api-client';
 import { EChart } from '../../shared/ui/echart';
-import { PermissionButton } from '../../shared/ui/permission-button';
 import { errorMessage, PageError } from '../../shared/ui/error-result';
+import { PermissionButton } from '../../shared/ui/permission-button';
 import {
   type Rule,
   type Segment,
+  useEventWords,
   useSegment,
   useSegmentHistory,
-  useEventWords,
   useSegmentMembers,
   useTags,
 } from './cdp-api';
@@ -61,7 +61,14 @@ function examplesFor(object: string): { key: string; rule: Rule }[] {
         key: 'highValue',
         rule: {
           and: [
-            { event: 'Order Completed', agg: 'sum', property: 'revenue', withinDays: 90, op: 'gte', value: 2000 },
+            {
+              event: 'Order Completed',
+              agg: 'sum',
+              property: 'revenue',
+              withinDays: 90,
+              op: 'gte',
+              value: 2000,
+            },
           ],
         },
       },
@@ -241,7 +248,9 @@ export function SegmentEditor({ segment, onDone }: { segment?: Segment; onDone?:
                   <Space direction="vertical" size={2}>
                     <Typography.Text strong>{t('cdp.builder.emptyTitle')}</Typography.Text>
                     <Typography.Text type="secondary">{t('cdp.builder.emptyHint')}</Typography.Text>
-                    {tried && <Typography.Text type="danger">{t('cdp.builder.ruleRequired')}</Typography.Text>}
+                    {tried && (
+                      <Typography.Text type="danger">{t('cdp.builder.ruleRequired')}</Typography.Text>
+                    )}
                   </Space>
                 }
               >

@@ -26,9 +26,8 @@ export function PermissionButton({
   const testId = (props as Record<string, unknown>)['data-testid'];
   return (
     <Tooltip title={reason}>
-      {/* A disabled button fires no mouse events: the wrapper carries the tooltip (and keyboard focus). */}
+      {/* A disabled button fires no mouse events: the wrapper carries the tooltip (and the reason for screen readers). */}
       <span
-        tabIndex={0}
         role="note"
         aria-label={reason}
         style={{ display: 'inline-block', cursor: 'not-allowed' }}
