@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { PageError } from '../../shared/ui/error-result';
+import { PermissionButton } from '../../shared/ui/permission-button';
 import { fieldText, type InboxLead, leadScore, localTime, useInbox, useLeadOptionLabel } from './leads-api';
 import { LogCallModal } from './log-call-modal';
 import { SlaTag } from './sla-tag';
@@ -88,9 +89,16 @@ export function InboxPage() {
             onClick={() => inbox.refetch()}
             aria-label={t('leads.common.refresh')}
           />
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/o/lead/new')}>
+          <PermissionButton
+            permission="lead:create"
+            need={t('leads.inbox.newLead')}
+            type="primary"
+            icon={<PlusOutlined />}
+            onClick={() => navigate('/o/lead/new')}
+            data-testid="lead-new"
+          >
             {t('leads.inbox.newLead')}
-          </Button>
+          </PermissionButton>
         </Space>
       </div>
       <Typography.Paragraph type="secondary">{t('leads.inbox.subtitle')}</Typography.Paragraph>
