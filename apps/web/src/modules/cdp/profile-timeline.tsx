@@ -61,11 +61,15 @@ const money = (a: { amount: number; currency: string }, lang: string) =>
   formatMoney(a.amount, lang, a.currency || 'CNY');
 
 /** A few properties as people read them: named keys by their catalogue names. */
-function propsText(p: Record<string, unknown> | undefined, names: Record<string, string> = {}) {
+function propsText(
+  p: Record<string, unknown> | undefined,
+  names: Record<string, string> = {},
+  traitName: (k: string) => string = (k) => k,
+) {
   const entries = Object.entries(p ?? {}).filter(([, v]) => v !== null && typeof v !== 'object');
   return entries
     .slice(0, 4)
-    .map(([k, v]) => `${names[k] ?? k}：${String(v)}`)
+    .map(([k, v]) => `${names[k] ?? traitName(k)}：${String(v)}`)
     .join(' · ');
 }
 
@@ -100,13 +104,15 @@ function ItemBody({ e }: { e: TimelineItem }) {
   if (e.kind === 'event') {
     // Message types read as words (页面浏览, 行为事件 …), never track/page/identify.
     const kind = t(`cdp.msgType.${e.type}`, { defaultValue: e.type });
+    const name = e.displayName ?? e.title ?? kind;
     line = (
       <>
-        <strong data-testid="timeline-event-name">{e.displayName ?? e.title ?? kind}</strong>{' '}
-        <Tag style={{ marginInlineStart: 4 }}>{kind}</Tag>
+        <strong data-testid="timeline-event-name">{name}</strong>{' '}
+        {name !== kind && <Tag style={{ marginInlineStart: 4 }}>{kind}</Tag>}
       </>
     );
-    detail = propsText(e.properties, e.propertyNames);
+    // Unnamed keys of a profile update are traits: common ones have names too (城市, 会员等级 …).
+    detail = propsText(e.properties, e.propertyNames, (k) => t(`cdp.traitName.${k}`, { defaultValue: k }));
   } else if (e.kind === 'activity') {
     line = (
       <>

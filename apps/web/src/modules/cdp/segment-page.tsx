@@ -475,7 +475,7 @@ export function SegmentPage() {
               rowKey="id"
               loading={members.isPending}
               dataSource={members.data?.items ?? []}
-              pagination={false}
+              pagination={{ pageSize: 20, hideOnSinglePage: true, size: 'small', showSizeChanger: false }}
               scroll={{ x: 'max-content' }}
               locale={{ emptyText: t('cdp.segments.noMembers') }}
               onRow={() => ({ 'data-testid': 'segment-member' }) as React.HTMLAttributes<HTMLElement>}
