@@ -302,6 +302,8 @@ export const enUS: Messages = {
       metadata_change: 'Objects and fields changed',
       permission_change: 'Permissions changed',
       sign_in_unlock: 'Sign-in back-off ended',
+      sop_done: 'Completed a checklist item',
+      sop_undone: 'Reopened a checklist item',
     },
   },
   admin: {

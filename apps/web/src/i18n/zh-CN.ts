@@ -294,6 +294,8 @@ export const zhCN = {
       metadata_change: '修改对象与字段',
       permission_change: '修改权限',
       sign_in_unlock: '解除登录限制',
+      sop_done: '完成 SOP 事项',
+      sop_undone: '撤销 SOP 事项',
     },
   },
   admin: {

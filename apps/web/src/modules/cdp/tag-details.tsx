@@ -130,6 +130,12 @@ export function TagDetails({
         </Space>
       )}
       <Descriptions size="small" column={1} data-testid="tag-details">
+        {/* The key is for rules and the API; lists show the name. */}
+        <Descriptions.Item label={t('cdp.tags.key')}>
+          <Typography.Text type="secondary" copyable>
+            {tag.key}
+          </Typography.Text>
+        </Descriptions.Item>
         {tag.description && (
           <Descriptions.Item label={t('cdp.tags.description')}>{tag.description}</Descriptions.Item>
         )}

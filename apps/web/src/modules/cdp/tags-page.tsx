@@ -64,9 +64,6 @@ export function TagsPage() {
             <Tag color="geekblue">{x.name}</Tag>
             {objectTag(x)}
           </span>
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {x.key}
-          </Typography.Text>
           {x.description && (
             <Typography.Text type="secondary" style={{ fontSize: 12 }} ellipsis={{ tooltip: x.description }}>
               {x.description}
