@@ -188,7 +188,7 @@ function ListView({ meta }: { meta: ObjectMeta }) {
   // Without the right the button stays, disabled, naming it (a read-only role sees why).
   const newButton = (
     <PermissionButton
-      permission={`${object}:create`}
+      allowed={can(`${object}:create`)}
       need={t('records.newTitle', { object: label(meta.label, object) })}
       type="primary"
       icon={<PlusOutlined />}

@@ -193,7 +193,7 @@ export function EventsPage() {
           {t('cdp.catalogue.title')}
         </Typography.Title>
         <PermissionButton
-          permission="cdp:manage"
+          allowed={can('cdp:manage')}
           need={t('cdp.perm.events')}
           type="primary"
           icon={<PlusOutlined />}
@@ -295,7 +295,7 @@ export function EventsPage() {
                 render: (_: unknown, e: CatalogueEntry) => (
                   <Space size={4}>
                     <PermissionButton
-                      permission="cdp:manage"
+                      allowed={can('cdp:manage')}
                       need={t('cdp.perm.events')}
                       size="small"
                       icon={<EditOutlined />}

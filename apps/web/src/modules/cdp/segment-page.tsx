@@ -405,7 +405,7 @@ export function SegmentPage() {
         </Space>
         <Space wrap>
           <PermissionButton
-            permission="cdp:manage"
+            allowed={can('cdp:manage')}
             need={t('cdp.perm.segments')}
             icon={<EditOutlined />}
             onClick={() => setEditing(true)}

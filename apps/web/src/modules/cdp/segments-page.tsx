@@ -3,6 +3,7 @@ import { Card, List, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
+import { useSession } from '../../app/session';
 import { ErrorResult } from '../../shared/ui/error-result';
 import { PermissionButton } from '../../shared/ui/permission-button';
 import { useSegments } from './cdp-api';
@@ -10,6 +11,7 @@ import { ObjectFilter, useSubjectObjects } from './object-picker';
 
 export function SegmentsPage() {
   const { t } = useTranslation();
+  const { can } = useSession();
   const segs = useSegments();
   const nav = useNavigate();
   const [object, setObject] = useState('');
@@ -30,7 +32,7 @@ export function SegmentsPage() {
             testId="segment-object-filter"
           />
           <PermissionButton
-            permission="cdp:manage"
+            allowed={can('cdp:manage')}
             need={t('cdp.perm.segments')}
             type="primary"
             icon={<PlusOutlined />}

@@ -20,6 +20,7 @@ import {
 } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSession } from '../../app/session';
 import { http } from '../../shared/api-client';
 import { EChart } from '../../shared/ui/echart';
 import { ErrorResult, errorMessage } from '../../shared/ui/error-result';
@@ -168,6 +169,7 @@ function Debugger({ source, onClose }: { source: Source | null; onClose: () => v
 
 export function SourcesPage() {
   const { t } = useTranslation();
+  const { can } = useSession();
   const { message } = App.useApp();
   const qc = useQueryClient();
   const sources = useSources();
@@ -203,7 +205,7 @@ export function SourcesPage() {
           {t('cdp.sources.title')}
         </Typography.Title>
         <PermissionButton
-          permission="cdp:manage"
+          allowed={can('cdp:manage')}
           need={t('cdp.perm.sources')}
           type="primary"
           icon={<PlusOutlined />}

@@ -166,7 +166,7 @@ export function TagsPage() {
             testId="tag-object-filter"
           />
           <PermissionButton
-            permission="cdp:manage"
+            allowed={can('cdp:manage')}
             need={t('cdp.perm.tags')}
             icon={<FolderAddOutlined />}
             onClick={() => setGroupModal({ group: null })}
@@ -175,7 +175,7 @@ export function TagsPage() {
             {t('cdp.tags.newGroup')}
           </PermissionButton>
           <PermissionButton
-            permission="cdp:manage"
+            allowed={can('cdp:manage')}
             need={t('cdp.perm.tags')}
             type="primary"
             icon={<PlusOutlined />}

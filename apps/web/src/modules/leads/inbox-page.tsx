@@ -3,6 +3,7 @@ import { Badge, Button, Card, Empty, List, Skeleton, Space, Statistic, Tag, Typo
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
+import { useSession } from '../../app/session';
 import { PageError } from '../../shared/ui/error-result';
 import { PermissionButton } from '../../shared/ui/permission-button';
 import { fieldText, type InboxLead, leadScore, localTime, useInbox, useLeadOptionLabel } from './leads-api';
@@ -17,6 +18,7 @@ function ScoreBadge({ score }: { score: number | null }) {
 
 export function InboxPage() {
   const { t } = useTranslation();
+  const { can } = useSession();
   const navigate = useNavigate();
   const inbox = useInbox();
   const opt = useLeadOptionLabel();
@@ -90,7 +92,7 @@ export function InboxPage() {
             aria-label={t('leads.common.refresh')}
           />
           <PermissionButton
-            permission="lead:create"
+            allowed={can('lead:create')}
             need={t('leads.inbox.newLead')}
             type="primary"
             icon={<PlusOutlined />}

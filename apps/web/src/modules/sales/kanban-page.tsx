@@ -67,7 +67,7 @@ export function KanbanPage() {
         />
         <Button icon={<ReloadOutlined />} onClick={() => board.refetch()} aria-label="reload" />
         <PermissionButton
-          permission="opportunity:create"
+          allowed={can('opportunity:create')}
           need={t('sales.kanban.new')}
           type="primary"
           icon={<PlusOutlined />}

@@ -95,7 +95,7 @@ export function TargetsPage() {
           style={{ width: 120 }}
         />
         <PermissionButton
-          permission="target:create"
+          allowed={can('target:create')}
           need={t('sales.targets.new')}
           onClick={() => navigate('/o/target/new')}
           data-testid="target-new"

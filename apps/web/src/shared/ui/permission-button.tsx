@@ -1,6 +1,5 @@
 import { Button, type ButtonProps, Tooltip } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { useSession } from '../../app/session';
 
 /**
  * A create (or other) button for a right the viewer may lack: without it the button stays in
@@ -8,19 +7,17 @@ import { useSession } from '../../app/session';
  * leaving people to wonder where "新建" went.
  */
 export function PermissionButton({
-  permission,
+  allowed,
   need,
   children,
   ...props
 }: ButtonProps & {
-  /** The permission (all of them, for a list) the action needs. */
-  permission: string | string[];
+  /** Whether the viewer holds the right (the caller asks the session: `can('cdp:manage')`). */
+  allowed: boolean;
   /** The right as the administrator grants it, in the reader's words (e.g. 分群管理). */
   need: string;
 }) {
   const { t } = useTranslation();
-  const { can } = useSession();
-  const allowed = (Array.isArray(permission) ? permission : [permission]).every((p) => can(p));
   if (allowed) return <Button {...props}>{children}</Button>;
   const reason = t('common.needPermission', { perm: need });
   const testId = (props as Record<string, unknown>)['data-testid'];
