@@ -176,4 +176,44 @@ describe('words people read', () => {
           await context.close().catch(() => {});
         }
       });
+
+  it('keeps an event catalogue people can edit, and charts a source’s volume and a tag’s coverage', {
+    timeout: 240_000,
+  }, async () => {
+    const { context, page } = await newPage(kehu.browser, kehu.server);
+    try {
+      await signIn(page, 'admin', 'zh-CN');
+      await page.goto('/cdp/events');
+      const row = page.locator('[data-testid="catalogue-row"][data-event="Product Viewed"]');
+      await eventually(async () =>
+        assert.match(await visibleText(row), /浏览商品[\s\S]*Product Viewed[\s\S]*标准/),
+      );
+      assert.match(
+        await visibleText(page.locator('[data-testid="catalogue-row"][data-event="首页"]')),
+        /页面浏览/,
+      );
+      await screenshot(page, 'words-catalogue-zh-CN-1366.png');
+      // Rename a standard event, see it everywhere it is listed, then restore the standard name.
+      await row.locator('[data-testid="catalogue-edit"]').click();
+      await testId(page, 'catalogue-zh').fill('看过商品');
+      await testId(page, 'catalogue-save').click();
+      await eventually(async () => assert.match(await visibleText(row), /看过商品[\s\S]*已自定义/));
+      await row.getByRole('button', { name: /恢复默认/ }).click();
+      await page.locator('.ant-modal-confirm .ant-btn-primary').click();
+      await eventually(async () => assert.match(await visibleText(row), /浏览商品[\s\S]*标准/));
+
+      await page.goto('/cdp/sources');
+      await testId(page, 'source-volume-chart').waitFor();
+      await screenshot(page, 'words-sources-volume-zh-CN-1366.png');
+      await page.goto('/cdp/tags');
+      await page.locator('.ant-table-row-expand-icon').first().click();
+      await testId(page, 'tag-coverage').waitFor();
+      await screenshot(page, 'words-tag-coverage-zh-CN-1366.png');
+    } catch (e) {
+      await failureScreenshot(page, 'words-failure-catalogue.png');
+      throw e;
+    } finally {
+      await context.close();
+    }
+  });
 });
