@@ -67,7 +67,7 @@ export const zh = {
     consents: '授权同意',
     crm: 'CRM 关联',
     noCrm: '未关联客户或联系人',
-    noTraits: '还没有属性：数据源发送带 traits 的 identify 后显示在这里。',
+    noTraits: '还没有属性：数据源上报用户资料（如注册、登录时）后显示在这里。',
     noTags: '还没有标签：在标签工厂建好规则后会自动打上。',
     owner: '负责人',
     timeline: '时间线',
