@@ -390,7 +390,7 @@ export const zh = {
   },
   words: {
     countWords: '近 {{days}} 天 {{event}}{{where}} {{cmp}} 次',
-    sumWords: '近 {{days}} 天 {{event}}{{where}} 的{{prop}}合计 {{cmp}}',
+    sumWords: '近 {{days}} 天 {{event}}{{where}}的{{prop}}合计 {{cmp}}',
     whereWords: '（{{where}}）',
     hasTag: '有标签「{{tag}}」',
     notHasTag: '没有标签「{{tag}}」',
