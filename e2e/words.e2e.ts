@@ -207,7 +207,7 @@ describe('words people read', () => {
       await screenshot(page, 'words-sources-volume-zh-CN-1366.png');
       await page.goto('/cdp/tags');
       await page.locator('.ant-table-row-expand-icon').first().click();
-      await testId(page, 'tag-coverage').waitFor();
+      await testId(page, 'tag-coverage-chart').waitFor();
       await screenshot(page, 'words-tag-coverage-zh-CN-1366.png');
     } catch (e) {
       await failureScreenshot(page, 'words-failure-catalogue.png');

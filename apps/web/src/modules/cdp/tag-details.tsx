@@ -38,7 +38,7 @@ export function TagCoverageChart({ tagId }: { tagId: string }) {
   );
   if (!history.isPending && items.length === 0) return null;
   return (
-    <div data-testid="tag-coverage">
+    <div data-testid="tag-coverage-history">
       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
         {t('cdp.charts.coverage')}
         {items.length < 2 ? ` · ${t('cdp.charts.coverageEmpty')}` : ''}
