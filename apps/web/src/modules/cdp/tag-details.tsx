@@ -25,13 +25,21 @@ export function TagCoverageChart({ tagId }: { tagId: string }) {
       xAxis: { type: 'category' as const, data: items.map((i) => i.day.slice(5)) },
       yAxis: { type: 'value' as const, minInterval: 1 },
       series: [
-        {
-          name: t('cdp.charts.members'),
-          type: 'line' as const,
-          areaStyle: { opacity: 0.15 },
-          showSymbol: items.length < 15,
-          data: items.map((i) => i.members),
-        },
+        // One day of history is a bar (a lone line point is all but invisible); more, a line.
+        items.length < 2
+          ? {
+              name: t('cdp.charts.members'),
+              type: 'bar' as const,
+              barMaxWidth: 32,
+              data: items.map((i) => i.members),
+            }
+          : {
+              name: t('cdp.charts.members'),
+              type: 'line' as const,
+              areaStyle: { opacity: 0.15 },
+              showSymbol: items.length < 15,
+              data: items.map((i) => i.members),
+            },
       ],
     }),
     [items, t],
@@ -59,7 +67,14 @@ export function lineageTag(
   const [kind, ...rest] = l.split(':');
   // `event:*` is "every event" (a predicted tag's activity features).
   const raw = rest.join(':');
-  const what = kind === 'event' ? (raw === '*' ? t('cdp.tags.allEvents') : eventName(raw)) : raw;
+  const what =
+    kind === 'event'
+      ? raw === '*'
+        ? t('cdp.tags.allEvents')
+        : eventName(raw)
+      : kind === 'trait'
+        ? t(`cdp.traitName.${raw}`, { defaultValue: raw })
+        : raw;
   return (
     <Tag
       key={l}
