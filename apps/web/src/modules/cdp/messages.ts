@@ -394,6 +394,7 @@ export const zh = {
     whereWords: '（{{where}}）',
     hasTag: '有标签「{{tag}}」',
     notHasTag: '没有标签「{{tag}}」',
+    propPair: '{{k}}：{{v}}',
   },
   picker: {
     placeholder: '选择事件',
@@ -877,6 +878,7 @@ export const en: typeof zh = {
     whereWords: ' ({{where}})',
     hasTag: 'has the tag “{{tag}}”',
     notHasTag: 'does not have the tag “{{tag}}”',
+    propPair: '{{k}}: {{v}}',
   },
   picker: {
     placeholder: 'Pick an event',

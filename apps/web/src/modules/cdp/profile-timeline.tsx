@@ -63,13 +63,14 @@ const money = (a: { amount: number; currency: string }, lang: string) =>
 /** A few properties as people read them: named keys by their catalogue names. */
 function propsText(
   p: Record<string, unknown> | undefined,
-  names: Record<string, string> = {},
-  traitName: (k: string) => string = (k) => k,
+  names: Record<string, string>,
+  traitName: (k: string) => string,
+  pair: (k: string, v: string) => string,
 ) {
   const entries = Object.entries(p ?? {}).filter(([, v]) => v !== null && typeof v !== 'object');
   return entries
     .slice(0, 4)
-    .map(([k, v]) => `${names[k] ?? traitName(k)}：${String(v)}`)
+    .map(([k, v]) => pair(names[k] ?? traitName(k), String(v)))
     .join(' · ');
 }
 
@@ -112,7 +113,12 @@ function ItemBody({ e }: { e: TimelineItem }) {
       </>
     );
     // Unnamed keys of a profile update are traits: common ones have names too (城市, 会员等级 …).
-    detail = propsText(e.properties, e.propertyNames, (k) => t(`cdp.traitName.${k}`, { defaultValue: k }));
+    detail = propsText(
+      e.properties,
+      e.propertyNames ?? {},
+      (k) => t(`cdp.traitName.${k}`, { defaultValue: k }),
+      (k, v) => t('cdp.words.propPair', { k, v }),
+    );
   } else if (e.kind === 'activity') {
     line = (
       <>
