@@ -86,7 +86,7 @@ describe('CDP tag factory, segment builder and profile 360 (zh-CN)', () => {
       await testId(page, 'tag-key').fill(`coupon_fan_${stamp}`);
       await chooseOption(page, testId(page, 'tag-kind'), '行为');
       await chooseOption(page, testId(page, 'tag-group-select'), GROUP);
-      await typeInto(testId(page, 'rule-event'), EVENT);
+      await chooseOption(page, testId(page, 'rule-event').first(), EVENT, EVENT);
       await typeInto(testId(page, 'rule-count'), '2');
       await testId(page, 'tag-preview').click();
       await testId(page, 'tag-preview-result').waitFor();
@@ -106,7 +106,7 @@ describe('CDP tag factory, segment builder and profile 360 (zh-CN)', () => {
       await testId(page, 'segment-name').fill(`微信领券 ${stamp}`);
       await testId(page, 'segment-add-first').click();
       await chooseOption(page, testId(page, 'rule-kind').first(), '事件');
-      await typeInto(testId(page, 'rule-event'), EVENT);
+      await chooseOption(page, testId(page, 'rule-event').first(), EVENT, EVENT);
       await typeInto(testId(page, 'rule-count'), '2');
       await typeInto(testId(page, 'rule-window'), '7');
       await testId(page, 'rule-filter-add').click();
@@ -174,7 +174,7 @@ describe('CDP tag factory, segment builder and profile 360 (zh-CN)', () => {
         if (path === '/cdp/segments/new') {
           await testId(page, 'segment-add-first').click();
           await chooseOption(page, testId(page, 'rule-kind').first(), '事件');
-          await typeInto(testId(page, 'rule-event'), EVENT);
+          await chooseOption(page, testId(page, 'rule-event').first(), EVENT, EVENT);
           await testId(page, 'rule-filter-add').click();
           await typeInto(testId(page, 'rule-filter-prop'), 'channel');
           await typeInto(testId(page, 'rule-filter-value'), 'wechat');
