@@ -189,7 +189,7 @@ function ListView({ meta }: { meta: ObjectMeta }) {
   const newButton = (
     <PermissionButton
       allowed={can(`${object}:create`)}
-      need={t('records.newTitle', { object: label(meta.label, object) })}
+      need={t('form.newTitle', { object: label(meta.label, object) })}
       type="primary"
       icon={<PlusOutlined />}
       onClick={() => navigate(`/o/${object}/new`)}
