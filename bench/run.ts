@@ -14,17 +14,21 @@ import { apiListOptions, runApiList } from './api-list.bench.ts';
 import { cdpComputeOptions, runCdpCompute } from './cdp-compute.bench.ts';
 import { cdpIngestOptions, runCdpIngest } from './cdp-ingest.bench.ts';
 import { coldStartOptions, runColdStart } from './cold-start.bench.ts';
+import { globalSearchOptions, runGlobalSearch } from './global-search.bench.ts';
 import { importOptions, runImportBench } from './import.bench.ts';
 import { args, fmt, pct, writeResult } from './lib.ts';
 import { runWebLoad, webLoadOptions } from './web-load.bench.ts';
 
 const v = args({
   full: { type: 'boolean', default: false },
-  only: { type: 'string', default: 'api-list,cold-start,import,cdp-ingest,cdp-compute,web-load' },
+  only: {
+    type: 'string',
+    default: 'api-list,cold-start,import,cdp-ingest,cdp-compute,web-load,global-search',
+  },
 });
 if (v.help) {
   console.log(
-    'node bench/run.ts [--full] [--only api-list,cold-start,import,cdp-ingest,cdp-compute,web-load]',
+    'node bench/run.ts [--full] [--only api-list,cold-start,import,cdp-ingest,cdp-compute,web-load,global-search]',
   );
   process.exit(0);
 }
@@ -123,6 +127,17 @@ await step('web-load', async () => {
   const at = (name: string) => r.scenarios.find((s) => s.scenario === name)!;
   lines.push(
     `web-load: login ${fmt(at('login').jsGzipKB, 0)} KB gzip JS (budget 200), ${fmt(at('login').ms, 0)} ms = ${fmt(at('login').ratio, 1)}x baseline; first list ${fmt(at('list').jsGzipKB, 0)} KB (budget 450), ${fmt(at('list').ms, 0)} ms = ${fmt(at('list').ratio, 1)}x`,
+  );
+});
+
+await step('global-search', async () => {
+  const r = await runGlobalSearch(
+    globalSearchOptions(['--customers', customers, '--requests', full ? '300' : '200'])!,
+  );
+  summary['global-search'] = r;
+  const worst = r.scenarios.reduce((a, b) => (b.ratioP99 > a.ratioP99 ? b : a));
+  lines.push(
+    `global-search: at ${r.customers} customers p99 ${r.scenarios.map((s) => fmt(s.p99, 0)).join('/')} ms vs indexed SELECT ${fmt(r.baseline.p99, 1)} ms (worst ${fmt(worst.ratioP99, 1)}x: ${worst.name}); no-match scan p99 ${fmt(r.containsMiss.p99, 0)} ms`,
   );
 });
 

@@ -122,18 +122,20 @@ describe('CDP tag factory, segment builder and profile 360 (zh-CN)', () => {
         assert.equal((await testId(page, 'segment-member-count').textContent())?.trim(), '1'),
       );
 
-      // Profile 360: the linked customer, the tag with when/why, and the order in the timeline.
+      // The profile of a CRM customer opens the one customer page (issue 9 §2) with the profile as a
+      // section: the tag with when/why, and the order in the one timeline.
       await page.goto(`/cdp/profiles/${profileId}`);
-      await testId(page, 'profile-crm').waitFor();
-      assert.match(await visibleText(testId(page, 'profile-crm')), new RegExp(PERSON));
+      await testId(page, 'one-customer').waitFor();
+      assert.equal(await visibleText(testId(page, 'person-title')), PERSON);
       await eventually(async () =>
         assert.match(await visibleText(testId(page, 'profile-tags')), /领券达人[\s\S]*规则计算/),
       );
+      await testId(page, 'section-timeline').scrollIntoViewIfNeeded();
       await testId(page, 'timeline-item-money').first().waitFor();
       assert.match(await visibleText(testId(page, 'profile-timeline')), new RegExp(ORDER));
-      // The order's status in words, from the object's metadata.
+      // The order's amount (3680 fen) and its status in words, from the object's metadata.
       await eventually(async () =>
-        assert.match(await visibleText(testId(page, 'timeline-item-money').first()), /¥3,680\.00 · 草稿/),
+        assert.match(await visibleText(testId(page, 'timeline-item-money').first()), /¥36\.80 · 草稿/),
       );
       assert.ok((await testId(page, 'timeline-item-event').count()) >= 3);
       await screenshot(page, 'cdp-profile-360.png');
@@ -166,6 +168,11 @@ describe('CDP tag factory, segment builder and profile 360 (zh-CN)', () => {
         ['/cdp/segments/new', 'segment-add-first', 'cdp-segment-builder-phone.png'],
       ] as const) {
         await page.goto(path);
+        // The customer's timeline renders once scrolled near (below the fold on a phone).
+        if (ready === 'profile-timeline') {
+          await testId(page, 'section-timeline').waitFor();
+          await testId(page, 'section-timeline').scrollIntoViewIfNeeded();
+        }
         await testId(page, ready).first().waitFor();
         if (ready === 'profile-timeline')
           await eventually(async () =>

@@ -140,9 +140,16 @@ async function columnTexts(page: Page, header: string): Promise<string[]> {
  * The administrator's round trip in one language: custom picklist field → new customer using it →
  * detail → filter by it → CSV export with it → sign out.
  */
+/** Unfolds a group of the side navigation (客户, 设置 …) unless it is open already. */
+async function openNavGroup(page: Page, group: string): Promise<void> {
+  const title = testId(page, `nav-group-${group}`);
+  await title.waitFor();
+  if (!(await page.locator('li.ant-menu-submenu-open').filter({ has: title }).count())) await title.click();
+}
+
 async function customFieldRoundTrip(page: Page, L: Flow): Promise<void> {
   // Admin › Objects & fields › 客户: add the picklist field.
-  await testId(page, 'nav-admin').click();
+  await openNavGroup(page, 'settings');
   await testId(page, 'nav-admin-objects').click();
   await page.getByRole('heading', { name: L.objectsAndFields }).waitFor();
   await testId(page, 'object-customer').click();
@@ -170,6 +177,7 @@ async function customFieldRoundTrip(page: Page, L: Flow): Promise<void> {
   assert.match(await visibleText(fieldRow), new RegExp(L.field.shown));
 
   // 客户 list → 新建: a customer with a phone and the new field.
+  await openNavGroup(page, 'customers');
   await testId(page, 'nav-item-customer').click();
   await eventually(async () => assert.equal(await visibleText(testId(page, 'list-title')), L.customers));
   assert.equal(await visibleText(testId(page, 'new-record')), L.newButton);
@@ -189,6 +197,7 @@ async function customFieldRoundTrip(page: Page, L: Flow): Promise<void> {
   assert.equal(await visibleText(testId(page, 'value-phone')), L.phone);
 
   // Back to the list; the filter builder narrows it to that one record.
+  await openNavGroup(page, 'customers');
   await testId(page, 'nav-item-customer').click();
   await tableRows(page).first().waitFor();
   assert.ok((await tableRows(page).count()) > 1, 'the unfiltered list shows the demo customers too');
@@ -250,6 +259,7 @@ describe('Kehu in the browser (foundation)', () => {
       await testId(page, 'login-form').waitFor();
       await page.getByRole('heading', { name: ZH.loginTitle, exact: true }).waitFor();
       await login(page, 'admin');
+      await openNavGroup(page, 'customers');
       await eventually(async () =>
         assert.equal(await visibleText(testId(page, 'nav-item-customer')), ZH.customers),
       );
@@ -280,6 +290,7 @@ describe('Kehu in the browser (foundation)', () => {
           // The saved locale is zh-CN; switch in the shell (saved on the user).
           await testId(page, 'lang-switch').click();
           await testId(page, 'lang-option-en-US').click();
+          await openNavGroup(page, 'customers');
           await eventually(async () =>
             assert.equal(await visibleText(testId(page, 'nav-item-customer')), EN.customers),
           );
@@ -315,6 +326,7 @@ describe('Kehu in the browser (foundation)', () => {
     await inContext('agent', async (page) => {
       await page.goto('/login');
       await login(page, 'zhou.xiaoyan');
+      await openNavGroup(page, 'customers');
       await testId(page, 'nav-item-customer').click();
       await tableRows(page).first().waitFor();
       assert.equal(await visibleText(testId(page, 'list-title')), '客户');
@@ -365,6 +377,7 @@ describe('Kehu in the browser (foundation)', () => {
         assert.equal(await page.locator('.ant-layout-sider').count(), 0, 'no side bar on a phone');
         assert.equal(await testId(page, 'nav-item-customer').isVisible(), false, 'nav starts closed');
         await toggle.click();
+        await openNavGroup(page, 'customers');
         await testId(page, 'nav-item-customer').click();
         await testId(page, 'record-cards').waitFor();
         await testId(page, 'record-card').first().waitFor();

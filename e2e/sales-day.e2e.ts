@@ -1,13 +1,16 @@
-// The salesperson's day (issue 3), in zh-CN: a lead assigned to 孙磊 (销售顾问, 浦东张江店) shows in
-// his inbox → he logs a call (the SLA clock stops) → converts it (customer + contact + opportunity)
-// → the kanban refuses to move the opportunity while the stage's required SOP items are undone →
-// he ticks them on the opportunity page and advances → builds a quote with a discount that needs
-// approval and submits it → 张伟 (经销商店长, the unit manager the approval flow picks) approves it on
-// a 390×844 phone → the approved quote becomes a contract, then an order → a receipt pays it.
-// Screenshots of the inbox, kanban, customer 360 and the dashboard funnel go to test-results/.
+// The salesperson's day (issue 3, hand-offs of issue 9 §4), in zh-CN: a lead assigned to 孙磊
+// (销售顾问, 浦东张江店) shows in his inbox → a first call goes unanswered (the SLA clock keeps
+// running) → a second call connects (the clock stops) → converting proposes "<company> · <product>"
+// with the lead's budget and lands on the new opportunity → on the kanban he drags the card to the
+// next stage, the SOP checklist opens right there, he ticks the required items and the move
+// completes → the history reads each SOP item and the move once → he builds a quote with a discount
+// that needs approval and submits it → 张伟 (经销商店长, the unit manager the approval flow picks)
+// approves it on a 390×844 phone → the approved quote becomes a contract, then an order → a receipt
+// pays it. Screenshots of the inbox, conversion, kanban drag, SOP drawer, customer 360 and the
+// dashboard funnel go to test-results/.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import {
   type ApiSession,
   apiLogin,
@@ -29,14 +32,30 @@ const LEAD_NAME = `钱多多 ${stamp}`;
 const COMPANY = `苏州云帆科技有限公司 ${stamp}`;
 // A phone no demo customer has (the seed draws 13x numbers), so the lead is not a duplicate.
 const PHONE = `199${String(Date.now()).slice(-8)}`;
+const PRODUCT = '门店数字化套件';
 
 let admin: ApiSession;
 let sales: ApiSession;
 
+/**
+ * Drags with the mouse the way a person does (press, move past dnd-kit's 6 px threshold, glide
+ * over the target, release); `whileOver` runs with the card held over the target.
+ */
+async function dragTo(page: Page, source: Locator, target: Locator, whileOver?: () => Promise<void>) {
+  const s = (await source.boundingBox())!;
+  const t = (await target.boundingBox())!;
+  await page.mouse.move(s.x + s.width / 2, s.y + 14);
+  await page.mouse.down();
+  await page.mouse.move(s.x + s.width / 2 + 12, s.y + 24, { steps: 4 });
+  await page.mouse.move(t.x + t.width / 2, t.y + 80, { steps: 15 });
+  await whileOver?.();
+  await page.mouse.up();
+}
+
 /** The antd toast with this text. */
 const toast = (page: Page, text: string) => page.locator('.ant-message-notice', { hasText: text });
 
-describe("salesperson's day: lead → call → convert → stage with SOP → quote → phone approval → order → receipt", () => {
+describe("salesperson's day: lead → call outcomes → convert lands on the opportunity → drag with the SOP checklist in place → quote → phone approval → order → receipt", () => {
   const kehu = useServerAndBrowser(async ({ server }) => {
     admin = await apiLogin(server.url, 'admin');
     sales = await apiLogin(server.url, SALESPERSON);
@@ -50,11 +69,14 @@ describe("salesperson's day: lead → call → convert → stage with SOP → qu
     const manager = users.find((u) => u.login === MANAGER)!;
     assert.ok(salesUser && manager, 'demo users exist');
 
-    // A lead arrives through the API, assigned to the salesperson (explicit owner).
+    // A lead arrives through the API, assigned to the salesperson (explicit owner), with the
+    // product it asks about and a budget of ¥200,000.
     const lead = await admin.post<{ id: string }>('/records/lead', {
       name: LEAD_NAME,
       company: COMPANY,
       phone: PHONE,
+      product: PRODUCT,
+      budget: { amount: 20_000_000, currency: 'CNY' },
       ownerId: salesUser.id,
     });
 
@@ -74,12 +96,29 @@ describe("salesperson's day: lead → call → convert → stage with SOP → qu
       assert.match(await visibleText(testId(item, 'sla-countdown')), /内响应/);
       await screenshot(page, 'sales-day-inbox-zh-CN.png');
 
-      // ── Log a call from the inbox: the clock stops, the lead is contacted.
-      await testId(item, 'inbox-log-call').click();
-      const callModal = page.locator('.ant-modal', { hasText: '记录通话' });
-      await callModal.waitFor();
-      await testId(page, 'log-call-subject').fill('首次电话：了解门店数字化需求');
-      await testId(page, 'log-call-save').click();
+      // ── First call: nobody answers. It is logged, but the SLA clock keeps running.
+      const logCall = async (outcome: string, subject: string) => {
+        await testId(item, 'inbox-log-call').click();
+        const callModal = page.locator('.ant-modal', { hasText: '记录通话' });
+        await callModal.waitFor();
+        await callModal.getByText('通话结果').waitFor();
+        await callModal
+          .locator('.ant-radio-button-wrapper')
+          .filter({ hasText: new RegExp(`^${outcome}$`) })
+          .click();
+        await testId(page, 'log-call-subject').fill(subject);
+        await testId(page, 'log-call-save').click();
+        await callModal.waitFor({ state: 'hidden' });
+      };
+      await logCall('未接通', '首次电话：未接通');
+      await toast(page, '未接通不算首次响应').waitFor();
+      const ringing = await sales.get<any>(`/records/lead/${lead.id}`);
+      assert.equal(ringing.firstRespondedAt, null, 'an unanswered call does not stop the clock');
+      assert.equal(ringing.status, 'new');
+      await testId(item, 'sla-countdown').waitFor();
+
+      // ── Second call gets through: the clock stops, the lead is contacted.
+      await logCall('接通', '首次电话：了解门店数字化需求');
       await toast(page, '已记录通话，响应计时已停止').waitFor();
       await testId(item, 'sla-responded').waitFor();
       assert.equal(await visibleText(testId(item, 'sla-responded')), '已响应');
@@ -88,70 +127,94 @@ describe("salesperson's day: lead → call → convert → stage with SOP → qu
       assert.ok(stopped.firstRespondedAt, 'firstRespondedAt is set');
       assert.equal(stopped.status, 'contacted');
 
-      // ── Convert: customer + contact + opportunity in one step.
+      // ── Convert: the opportunity is proposed as "<company> · <product>" with the budget, and
+      // converting lands on it.
       await testId(item, 'inbox-lead-link').click();
       await testId(page, 'lead-page').waitFor();
       assert.equal(await visibleText(testId(page, 'lead-status')), '已联系');
+      const outcomes = (await testId(page, 'activity-outcome').allInnerTexts()).sort();
+      assert.deepEqual(outcomes, ['接通', '未接通'], 'the lead page shows how each call went');
       await testId(page, 'lead-convert').click();
       const convertModal = page.locator('.ant-modal', { hasText: '转化线索' });
       await convertModal.waitFor();
       assert.equal(await convertModal.getByLabel('客户名称').inputValue(), COMPANY);
-      await convertModal.getByLabel('预计金额（元）').fill('200000');
+      assert.equal(await testId(page, 'convert-opp-name').inputValue(), `${COMPANY} · ${PRODUCT}`);
+      assert.equal(await testId(page, 'convert-amount').inputValue(), '200000');
+      await convertModal.getByText('来自线索预算').waitFor();
+      // Localised buttons only (antd spaces two-character Chinese labels).
+      const buttons = (await convertModal.locator('.ant-modal-footer button').allInnerTexts()).map((b) =>
+        b.replace(/\s+/g, ''),
+      );
+      assert.deepEqual(buttons, ['取消', '确认转化']);
+      await screenshot(page, 'sales-day-convert-zh-CN.png');
       await testId(page, 'convert-submit').click();
-      await convertModal.getByText('转化完成').waitFor();
-      await convertModal.getByRole('link', { name: '查看客户' }).waitFor();
-      await testId(page, 'convert-submit').click(); // OK
-      await convertModal.waitFor({ state: 'hidden' });
-      await eventually(async () => assert.equal(await visibleText(testId(page, 'lead-status')), '已转化'));
+      await page.waitForURL(/\/o\/opportunity\/[0-9a-f-]{36}$/);
+      const oppId = page.url().split('/').pop()!;
+      await testId(page, 'opportunity-page').waitFor();
+      await convertModal.waitFor({ state: 'detached' });
+      assert.match(
+        await visibleText(testId(page, 'opportunity-page').locator('h4').first()),
+        new RegExp(`${COMPANY} · ${PRODUCT}`),
+      );
       const converted = await sales.get<any>(`/records/lead/${lead.id}`);
       const customerId: string = converted.convertedCustomerId;
-      const oppId: string = converted.convertedOpportunityId;
-      assert.ok(
-        customerId && converted.convertedContactId && oppId,
-        'customer, contact and opportunity linked',
-      );
+      assert.equal(converted.status, 'converted');
+      assert.equal(converted.convertedOpportunityId, oppId);
+      assert.ok(customerId && converted.convertedContactId, 'customer and contact linked');
+      const opp = await sales.get<any>(`/records/opportunity/${oppId}`);
+      assert.deepEqual(opp.amount, { amount: 20_000_000, currency: 'CNY' }, 'the budget became the amount');
 
-      // ── Kanban: the opportunity is in 需求挖掘; moving it on is blocked by the SOP.
+      // ── Kanban: the card sits in 需求挖掘 with its checklist progress; dragging it to 方案定制
+      // is blocked by the SOP, which opens right there to tick the items, and the move completes.
       await page.goto('/sales/kanban');
       await testId(page, 'sales-kanban').waitFor();
       const card = testId(page, `kanban-card-${oppId}`);
       await testId(page, 'kanban-col-discovery').locator(`[data-testid="kanban-card-${oppId}"]`).waitFor();
       assert.match(await visibleText(card), new RegExp(COMPANY));
-      await screenshot(page, 'sales-day-kanban-zh-CN.png');
-      await testId(card, 'card-move').click();
-      await page
-        .locator('.ant-dropdown:not(.ant-dropdown-hidden)')
-        .getByText('方案定制', { exact: true })
-        .click();
-      const blocked = testId(page, 'stage-blocked');
-      await blocked.waitFor();
-      const blockedText = await visibleText(blocked);
-      assert.match(blockedText, /离开「需求挖掘」前需完成以下必做事项/);
-      assert.match(blockedText, /确认客户核心需求与痛点/);
-      assert.match(blockedText, /识别决策人与决策链/);
-      await page.locator('.ant-modal-confirm').getByRole('button').click();
-      await blocked.waitFor({ state: 'detached' });
+      assert.equal(await visibleText(testId(card, 'card-sop-progress')), '0/4');
+      await dragTo(page, card, testId(page, 'kanban-col-solution'), async () => {
+        await eventually(async () =>
+          assert.equal(await testId(page, 'kanban-col-solution').getAttribute('data-over'), 'true'),
+        );
+        await screenshot(page, 'sales-day-kanban-drag-zh-CN.png');
+      });
+      const drawer = page.locator('.ant-drawer-content', { hasText: '推进到「方案定制」前的 SOP' });
+      await drawer.waitFor();
+      assert.match(await visibleText(drawer), /还有 2 项必做事项未完成/);
+      const moveButton = testId(page, 'sop-drawer-move');
+      assert.ok(await moveButton.isDisabled(), 'the move waits for the required items');
+      for (const sop of ['confirm_need', 'identify_dm']) {
+        const box = testId(page, `drawer-sop-discovery-${sop}`);
+        await box.click();
+        await eventually(async () => assert.ok(await box.isChecked()));
+      }
+      await drawer.getByText('必做事项已完成，可以推进了。').waitFor();
+      await screenshot(page, 'sales-day-sop-drawer-zh-CN.png');
+      await moveButton.click();
+      await toast(page, '阶段已更新').waitFor();
+      await drawer.waitFor({ state: 'detached' });
+      await testId(page, 'kanban-col-solution').locator(`[data-testid="kanban-card-${oppId}"]`).waitFor();
+      assert.equal((await sales.get<any>(`/records/opportunity/${oppId}`)).stage, 'solution');
+      // On its new stage the card counts that stage's checklist.
+      await eventually(async () =>
+        assert.match(await visibleText(testId(card, 'card-sop-progress')), /^0\/\d$/),
+      );
 
-      // ── Opportunity page: tick the required SOP items, then advance.
+      // ── Opportunity page: the history says each SOP item once and the move once.
       await card.click();
       await page.waitForURL(new RegExp(`/o/opportunity/${oppId}$`));
       await testId(page, 'opportunity-page').waitFor();
-      for (const item of ['confirm_need', 'identify_dm']) {
-        // antd puts the data-testid on the checkbox's <input>.
-        const box = testId(page, `sop-discovery-${item}`);
-        await box.click(); // controlled: checked once the server has saved it
-        await eventually(async () => assert.ok(await box.isChecked()));
-      }
-      // Who ticked them and when shows under each item.
-      await eventually(async () =>
-        assert.equal((await visibleText(testId(page, 'sop-card'))).match(/孙磊 · \d{4}-/g)?.length, 2),
-      );
       const next = testId(page, 'stage-next');
-      assert.equal(await visibleText(next), '推进到「方案定制」');
-      await next.click();
-      await toast(page, '阶段已更新').waitFor();
-      await eventually(async () => assert.equal(await visibleText(next), '推进到「信任构建」'));
-      assert.equal((await sales.get<any>(`/records/opportunity/${oppId}`)).stage, 'solution');
+      assert.equal(await visibleText(next), '推进到「信任构建」');
+      const history = testId(page, 'timeline');
+      await eventually(async () => {
+        const text = await visibleText(history);
+        assert.equal(text.match(/完成 SOP：确认客户核心需求与痛点/g)?.length, 1);
+        assert.equal(text.match(/完成 SOP：识别决策人与决策链/g)?.length, 1);
+        assert.equal(text.match(/阶段变更/g)?.length, 1);
+        assert.doesNotMatch(text, /sop_done/);
+      });
+      await screenshot(page, 'sales-day-opportunity-history-zh-CN.png');
 
       // ── Quote with a 20 % discount (over the 15 % threshold): needs approval.
       await testId(page, 'new-quote').click();
@@ -256,8 +319,8 @@ describe("salesperson's day: lead → call → convert → stage with SOP → qu
 
       // ── Customer 360, the salesperson's view: his opportunity, quote, call and the whole history,
       // and the contract and order the manager made from his quote (they follow the deal's owner).
-      await page.goto(`/sales/customers/${customerId}`);
-      const c360 = testId(page, 'customer-360');
+      await page.goto(`/sales/customers/${customerId}`); // the old 客户360 URL: the one customer page
+      const c360 = testId(page, 'one-customer');
       await c360.waitFor();
       await eventually(async () => {
         const text = await visibleText(c360);
@@ -267,20 +330,24 @@ describe("salesperson's day: lead → call → convert → stage with SOP → qu
         assert.match(text, /报价 \(1\)/);
         assert.match(text, /合同 \(1\)/);
         assert.match(text, /订单 \(1\)/);
-        assert.match(text, /跟进 \(1\)/);
+        assert.match(text, /跟进 \(2\)/);
       });
-      const timeline = await visibleText(testId(page, 'c360-timeline'));
-      assert.match(timeline, /首次电话：了解门店数字化需求/); // the call logged on the lead
-      assert.match(timeline, /需求挖掘 → 方案定制/); // stage labels, not keys
-      assert.doesNotMatch(timeline, /discovery/);
-      assert.match(timeline, /张伟 · 同意：同意，本月冲量/);
+      await testId(page, 'section-timeline').scrollIntoViewIfNeeded();
+      await testId(page, 'profile-timeline').waitFor();
+      await eventually(async () => {
+        const timeline = await visibleText(testId(page, 'profile-timeline'));
+        assert.match(timeline, /首次电话：了解门店数字化需求/); // the call logged on the lead
+        assert.match(timeline, /需求挖掘 → 方案定制/); // stage labels, not keys
+        assert.doesNotMatch(timeline, /discovery|approval_|sop_done/);
+        assert.match(timeline, /审批通过 · 张伟[\s\S]*同意，本月冲量/);
+      });
 
       // ── The manager's desktop: customer 360 with the paid order, and the dashboard funnel.
       desk = await newPage(kehu.browser, kehu.server);
       const d = desk.page;
       await login(d, MANAGER);
-      await d.goto(`/sales/customers/${customerId}`);
-      const mc360 = testId(d, 'customer-360');
+      await d.goto(`/o/customer/${customerId}`);
+      const mc360 = testId(d, 'one-customer');
       await mc360.waitFor();
       await eventually(async () => {
         const text = await visibleText(mc360);

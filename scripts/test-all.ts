@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { only: { type: 'string' }, pg: { type: 'string' } } });
-const only = values.only; // web | server | pglite | e2e
+const only = values.only; // web | server | pglite | e2e | wecom-sim
 const pgBase = values.pg ?? process.env.KEHU_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432';
 
 interface Counts {
@@ -72,7 +72,7 @@ const add = (c: Counts) => {
 
 if (!only) {
   // Type checks count as tests: a type error fails the run without hiding the other results.
-  for (const project of ['apps/server', 'apps/web']) {
+  for (const project of ['apps/server', 'apps/web', 'packages/wecom-simulator']) {
     if (!existsSync(join(root, project, 'tsconfig.json'))) continue;
     const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], {
       cwd: root,
@@ -93,6 +93,12 @@ if (!only || only === 'web') {
   // The web app's pure logic (filter model, rule text …): no database, no browser, no React.
   const webTests = globSync('apps/web/src/**/*.test.ts', { cwd: root }).sort();
   add(await runNodeTests('web unit tests', webTests, {}, 2));
+}
+
+if (!only || only === 'server' || only === 'wecom-sim') {
+  // The WeCom simulator (packages/wecom-simulator): its own protocol tests, no database, a few seconds.
+  const simTests = globSync('packages/wecom-simulator/src/**/*.test.ts', { cwd: root }).sort();
+  add(await runNodeTests('WeCom simulator tests', simTests, {}, 2));
 }
 
 if (!only || only === 'server') {

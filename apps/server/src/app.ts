@@ -27,10 +27,16 @@ export function migrateAll(db: Db, log?: (msg: string) => void): Promise<string[
   return migrate(db, log);
 }
 
-export function allRoutes(config: Pick<Config, 'SESSION_TTL_HOURS' | 'COOKIE_SECURE'>): RouteSpec[] {
+export function allRoutes(
+  config: Pick<Config, 'SESSION_TTL_HOURS' | 'COOKIE_SECURE'> & Partial<Pick<Config, 'KEHU_SEED_DEMO'>>,
+): RouteSpec[] {
   registerModules();
   return [
-    ...authRoutes({ sessionTtlHours: config.SESSION_TTL_HOURS, cookieSecure: config.COOKIE_SECURE }),
+    ...authRoutes({
+      sessionTtlHours: config.SESSION_TTL_HOURS,
+      cookieSecure: config.COOKIE_SECURE,
+      demo: config.KEHU_SEED_DEMO ?? false,
+    }),
     ...moduleRoutes(),
   ];
 }

@@ -251,6 +251,8 @@ export const AuditEntry = z.object({
   action: z.string(),
   object: z.string().nullable(),
   recordId: z.string().nullable(),
+  /** The record's name as the viewer sees it (scope and masking); null when they cannot see it. */
+  recordName: z.string().nullable().optional(),
   actor: z.object({ id: Id.nullable(), name: z.string().nullable(), kind: z.string() }),
   changes: z.array(FieldChange).nullable(),
   /** Free-form details of the action. */
@@ -261,3 +263,19 @@ export const AuditEntry = z.object({
 export type AuditEntry = z.infer<typeof AuditEntry>;
 export const AuditPage = page(AuditEntry);
 export type AuditPage = z.infer<typeof AuditPage>;
+
+/** A reset link was mailed (or put in the outbox) to the user's email. */
+export const ResetLinkSent = z.object({ to: z.string(), via: z.enum(['smtp', 'outbox']) });
+export type ResetLinkSent = z.infer<typeof ResetLinkSent>;
+
+/** Mail written instead of sent (no KEHU_SMTP_URL): admins read it to pass links on. */
+export const OutboxMail = z.object({
+  id: Id,
+  to: z.string(),
+  subject: z.string(),
+  text: z.string(),
+  kind: z.string(),
+  createdAt: Timestamp,
+});
+export type OutboxMail = z.infer<typeof OutboxMail>;
+export const OutboxMailList = list(OutboxMail);

@@ -67,3 +67,35 @@ export type Me = z.infer<typeof Me>;
 /** The new CSRF token of this session (its cookie was rotated); null when signed in by API key. */
 export const PasswordChanged = z.object({ csrfToken: z.string().nullable() });
 export type PasswordChanged = z.infer<typeof PasswordChanged>;
+
+// ------------------------------------------------------------------ sign-in page
+
+export const SignInMethodsQuery = z.object({ tenant: z.string().trim().max(64).default('') });
+/** A way to sign in besides a password, contributed by a module (core/auth/sign-in-methods.ts). */
+export const SignInMethodOut = z.object({
+  key: z.string(),
+  label: z.object({ 'zh-CN': z.string(), 'en-US': z.string() }),
+  startUrl: z.string(),
+  icon: z.string().nullable(),
+});
+export type SignInMethodOut = z.infer<typeof SignInMethodOut>;
+export const SignInMethods = z.object({
+  items: z.array(SignInMethodOut),
+  /** True on a demo install: the login page shows the demo accounts. */
+  demo: z.boolean(),
+});
+export type SignInMethods = z.infer<typeof SignInMethods>;
+
+// ------------------------------------------------------------------ forgotten password
+
+export const PasswordResetRequest = z.object({
+  tenant: z.string().trim().min(1).max(64),
+  login: z.string().trim().min(1).max(120),
+});
+export type PasswordResetRequest = z.infer<typeof PasswordResetRequest>;
+export const PasswordResetConfirm = z.object({
+  tenant: z.string().trim().min(1).max(64),
+  token: z.string().min(1).max(200),
+  newPassword: z.string().min(1).max(200),
+});
+export type PasswordResetConfirm = z.infer<typeof PasswordResetConfirm>;

@@ -52,6 +52,12 @@ const OptionInput = z.object({
   label: LabelInput,
   color: z.string().max(20).optional(),
 });
+/** On create an option's code may be left out: it is generated from its Chinese label. */
+const NewOptionInput = z.object({
+  value: z.string().trim().min(1).max(100).optional(),
+  label: LabelInput,
+  color: z.string().max(20).optional(),
+});
 const ValidationInput = z
   .object({
     min: z.number().nullable().optional(),
@@ -90,14 +96,23 @@ export const ObjectPatch = z.object({
 });
 export type ObjectPatch = z.infer<typeof ObjectPatch>;
 
+/** Where a new field goes on the form: into `section`, after `after` (first in the section when null). */
+export const FieldPosition = z.object({
+  section: z.string().min(1).max(40),
+  after: z.string().max(80).nullable().default(null),
+});
 export const CustomFieldInput = z.object({
-  apiName: ApiName,
+  /** Left out: generated from the Chinese label in pinyin (`来源渠道` → `c_laiyuan_qudao`). */
+  apiName: ApiName.optional(),
   type: FieldType,
   label: LabelInput,
   required: z.boolean().default(false),
   unique: z.boolean().default(false),
   defaultValue: z.unknown().optional().default(null),
-  options: z.array(OptionInput).max(500).nullable().default(null),
+  options: z.array(NewOptionInput).max(500).nullable().default(null),
+  position: FieldPosition.optional(),
+  /** Also show the new field as the last column of the object's list. */
+  addToListColumns: z.boolean().default(false),
   lookupObject: z.string().max(60).nullable().default(null),
   validation: ValidationInput,
   classification: Classification.default('internal'),
@@ -119,6 +134,16 @@ export const CustomFieldPatch = z
   })
   .partial();
 export type CustomFieldPatch = z.infer<typeof CustomFieldPatch>;
+
+export const FieldNameInput = z.object({
+  label: z.string().trim().min(1).max(100),
+  options: z.array(z.string().trim().min(1).max(100)).max(500).default([]),
+});
+export const FieldNameSuggestion = z.object({
+  /** Without the `c_` every custom field carries; free in this object. */
+  apiName: z.string(),
+  optionCodes: z.array(z.string()),
+});
 
 export const RegionQuery = z.object({
   parent: z

@@ -7,6 +7,7 @@ export * from './sales/customers.ts';
 export * from './sales/figures.ts';
 export * from './sales/orders.ts';
 export * from './sales/pipelines.ts';
+export * from './sales/quote-documents.ts';
 export * from './sales/quotes.ts';
 export * from './sales/targets.ts';
 

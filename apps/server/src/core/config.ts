@@ -69,6 +69,17 @@ const configSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  KEHU_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional()
+    .describe('SMTP server for mail (password reset links); unset: mail goes to the admins’ outbox'),
+  KEHU_MAIL_FROM: z.string().optional().describe('From address of mail Kehu sends'),
+  KEHU_PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/]+/, 'must be an http(s) URL')
+    .optional()
+    .describe('Address users open Kehu at, for links in mail; default http://HOST:PORT'),
   KEHU_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   // Read again at each outbound request (net/outbound-url.ts); validated here so a typo stops the start.
   KEHU_OUTBOUND_ALLOW: z

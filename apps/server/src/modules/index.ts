@@ -7,9 +7,21 @@ import home from './home/index.ts';
 import leads from './leads/index.ts';
 import notifications from './notifications/index.ts';
 import sales from './sales/index.ts';
+import search from './search/index.ts';
 
 /**
  * THE list of modules (ARCHITECTURE.md §2). Adding a module is one folder plus one line here;
  * a module comes after the modules it `requires` (the loader checks).
  */
-export const modules = [admin, crm, notifications, leads, approvals, sales, analytics, cdp, home] as const;
+export const modules = [
+  admin,
+  crm,
+  notifications,
+  leads,
+  approvals,
+  sales,
+  analytics,
+  cdp,
+  search,
+  home,
+] as const;

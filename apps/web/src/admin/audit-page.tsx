@@ -202,11 +202,15 @@ export function AuditPage() {
                   dataIndex: 'recordId',
                   render: (id, e) =>
                     id && e.object && objects.data?.some((o) => o.apiName === e.object) ? (
-                      <Link to={`/o/${e.object}/${id}`}>
-                        <Typography.Text className="kehu-mono" style={{ fontSize: 12 }}>
-                          {/* the tail: a uuid v7's head is its timestamp, the same for records made together */}
-                          …{String(id).slice(-8)}
-                        </Typography.Text>
+                      <Link to={`/o/${e.object}/${id}`} data-testid="audit-record">
+                        {e.recordName ? (
+                          e.recordName
+                        ) : (
+                          <Typography.Text className="kehu-mono" style={{ fontSize: 12 }}>
+                            {/* nameless to this viewer: the tail (a uuid v7's head is its timestamp) */}…
+                            {String(id).slice(-8)}
+                          </Typography.Text>
+                        )}
                       </Link>
                     ) : (
                       '—'

@@ -1,4 +1,10 @@
-import { ArrowLeftOutlined, DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
+import {
+  ArrowLeftOutlined,
+  DeleteOutlined,
+  EditOutlined,
+  InsertRowRightOutlined,
+  PlusOutlined,
+} from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Skeleton, Space, Table, Tag, Tooltip } from 'antd';
 import { useState } from 'react';
@@ -24,6 +30,16 @@ export function FieldsPage() {
     onSuccess: () => {
       qc.invalidateQueries({ queryKey: ['meta'] });
       message.success(t('common.deletedToast'));
+    },
+    onError: (e) => message.error(errorMessage(e)),
+  });
+  // One click puts a field at the end of the object's default list columns.
+  const addColumn = useMutation({
+    mutationFn: (f: FieldMeta) =>
+      http.patch(`/meta/objects/${object}`, { listColumns: [...(meta.data?.listColumns ?? []), f.apiName] }),
+    onSuccess: () => {
+      qc.invalidateQueries({ queryKey: ['meta'] });
+      message.success(t('admin.fields.addedToListColumns'));
     },
     onError: (e) => message.error(errorMessage(e)),
   });
@@ -124,6 +140,18 @@ export function FieldsPage() {
               key: 'a',
               render: (_, f) => (
                 <Space size={0}>
+                  {f.isCustom && !m.listColumns.includes(f.apiName) && (
+                    <Tooltip title={t('admin.fields.addToListColumns')}>
+                      <Button
+                        type="text"
+                        icon={<InsertRowRightOutlined />}
+                        loading={addColumn.isPending && addColumn.variables?.apiName === f.apiName}
+                        onClick={() => addColumn.mutate(f)}
+                        aria-label={t('admin.fields.addToListColumns')}
+                        data-testid={`field-add-column-${f.apiName}`}
+                      />
+                    </Tooltip>
+                  )}
                   <Tooltip title={t('common.edit')}>
                     <Button
                       type="text"
@@ -162,6 +190,7 @@ export function FieldsPage() {
         <FieldEditor
           object={m.apiName}
           field={editing === 'new' ? null : editing}
+          meta={m}
           onClose={() => setEditing(null)}
         />
       )}

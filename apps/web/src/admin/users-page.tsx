@@ -1,16 +1,18 @@
 import {
   CheckCircleOutlined,
   EditOutlined,
+  InboxOutlined,
   KeyOutlined,
+  MailOutlined,
   PlusOutlined,
   StopOutlined,
   UnlockOutlined,
 } from '@ant-design/icons';
-import type { PasswordReset, UserCreated } from '@kehu/contracts/admin';
+import type { PasswordReset, ResetLinkSent, UserCreated } from '@kehu/contracts/admin';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Tooltip, TreeSelect } from 'antd';
 import dayjs from 'dayjs';
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { buildUnitTree } from '../app/unit-tree';
 import { ApiError, http } from '../shared/api-client';
@@ -19,6 +21,10 @@ import { useIsMobile } from '../shared/use-is-mobile';
 import { type AdminUser, adminApi } from './admin-api';
 import { AdminPageHeader } from './admin-page-header';
 import { OneTimeSecret } from './one-time-secret';
+
+const MailOutboxDrawer = lazy(() =>
+  import('./mail-outbox-drawer').then((m) => ({ default: m.MailOutboxDrawer })),
+);
 
 interface UserForm {
   login: string;
@@ -42,6 +48,7 @@ export function UsersPage() {
   const [editing, setEditing] = useState<AdminUser | 'new' | null>(null);
   const [secret, setSecret] = useState<{ title: string; password: string } | null>(null);
   const [search, setSearch] = useState('');
+  const [outboxOpen, setOutboxOpen] = useState(false);
   const [form] = Form.useForm<UserForm>();
 
   const unitTree = useMemo(
@@ -97,6 +104,25 @@ export function UsersPage() {
     },
     onError: (e) => message.error(errorMessage(e)),
   });
+  const sendResetLink = (u: AdminUser) =>
+    modal.confirm({
+      title: t('admin.users.sendResetConfirm', { name: u.name }),
+      content: t('admin.users.sendResetHint'),
+      okButtonProps: { 'data-testid': 'send-reset-ok' } as Record<string, string>,
+      onOk: async () => {
+        try {
+          const res = await http.post<ResetLinkSent>(`/admin/users/${u.id}/send-reset-link`);
+          message.success(
+            res.via === 'outbox'
+              ? t('admin.users.resetLinkInOutbox')
+              : t('admin.users.resetLinkSent', { to: res.to }),
+          );
+          qc.invalidateQueries({ queryKey: ['admin', 'mail-outbox'] });
+        } catch (e) {
+          message.error(errorMessage(e));
+        }
+      },
+    });
   const resetPassword = (u: AdminUser) =>
     modal.confirm({
       title: t('admin.users.resetConfirm', { name: u.name }),
@@ -138,14 +164,23 @@ export function UsersPage() {
       <AdminPageHeader
         title={t('admin.nav.users')}
         extra={
-          <Button
-            type="primary"
-            icon={<PlusOutlined />}
-            onClick={() => open('new')}
-            data-testid="user-create"
-          >
-            {t('admin.users.create')}
-          </Button>
+          <Space wrap>
+            <Button
+              icon={<InboxOutlined />}
+              onClick={() => setOutboxOpen(true)}
+              data-testid="mail-outbox-open"
+            >
+              {t('admin.users.outbox')}
+            </Button>
+            <Button
+              type="primary"
+              icon={<PlusOutlined />}
+              onClick={() => open('new')}
+              data-testid="user-create"
+            >
+              {t('admin.users.create')}
+            </Button>
+          </Space>
         }
       />
       <Card>
@@ -224,6 +259,17 @@ export function UsersPage() {
                         data-testid={`user-edit-${u.login}`}
                       />
                     </Tooltip>
+                    {u.email && (
+                      <Tooltip title={t('admin.users.sendResetLink')}>
+                        <Button
+                          type="text"
+                          icon={<MailOutlined />}
+                          onClick={() => sendResetLink(u)}
+                          aria-label={t('admin.users.sendResetLink')}
+                          data-testid={`user-send-reset-${u.login}`}
+                        />
+                      </Tooltip>
+                    )}
                     <Tooltip title={t('admin.users.resetPassword')}>
                       <Button
                         type="text"
@@ -363,6 +409,11 @@ export function UsersPage() {
       >
         {secret && <OneTimeSecret value={secret.password} testId="one-time-password" />}
       </Modal>
+      {outboxOpen && (
+        <Suspense fallback={null}>
+          <MailOutboxDrawer onClose={() => setOutboxOpen(false)} />
+        </Suspense>
+      )}
     </div>
   );
 }

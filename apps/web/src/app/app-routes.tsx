@@ -7,12 +7,14 @@ import { PageSkeleton } from '../shared/ui/page-skeleton';
 // modules nor any page; the signed-in part (../signed-in.tsx, handed in by main.tsx so the shell
 // imports no page) splits further per page.
 const LoginPage = lazyPage(() => import('./login-page'), 'LoginPage');
+const ResetPasswordPage = lazyPage(() => import('./reset-password-page'), 'ResetPasswordPage');
 
 export function AppRoutes({ signedIn: SignedIn }: { signedIn: ComponentType }) {
   return (
     <Suspense fallback={<PageSkeleton />}>
       <Routes>
         <Route path="/login" element={<LoginPage />} />
+        <Route path="/reset-password" element={<ResetPasswordPage />} />
         <Route path="*" element={<SignedIn />} />
       </Routes>
     </Suspense>

@@ -1,14 +1,20 @@
 import {
   ApartmentOutlined,
   AuditOutlined,
+  BarChartOutlined,
+  CustomerServiceOutlined,
   DatabaseOutlined,
   HomeOutlined,
   KeyOutlined,
   LockOutlined,
   LogoutOutlined,
   MenuOutlined,
+  NotificationOutlined,
+  RiseOutlined,
   SafetyCertificateOutlined,
+  SearchOutlined,
   SettingOutlined,
+  ShopOutlined,
   TeamOutlined,
   UserOutlined,
 } from '@ant-design/icons';
@@ -22,8 +28,17 @@ import { lazyPage } from '../shared/lazy-page';
 import { PageSkeleton } from '../shared/ui/page-skeleton';
 import { useIsMobile } from '../shared/use-is-mobile';
 import { ADMIN_NAV } from './admin-nav';
+import { BrandMark } from './brand-mark';
 import { LanguageSwitch } from './language-switch';
 import { useLabel, useObjects } from './meta';
+import {
+  groupNav,
+  type NavEntry,
+  type NavGroup,
+  type NavSection,
+  placeObject,
+  selectedEntry,
+} from './nav-groups';
 import { objectIcon } from './object-icon';
 import { useSession } from './session';
 import { UnitSwitcher } from './unit-switcher';
@@ -31,6 +46,60 @@ import { moduleNav, slotsOf, useWebModules } from './web-modules';
 
 // A form in a modal most sessions never open: loaded when asked for.
 const ChangePasswordModal = lazyPage(() => import('./change-password-modal'), 'ChangePasswordModal');
+// The search palette loads on the first Ctrl/⌘-K or tap on the search button.
+const CommandPalette = lazyPage(() => import('./search/command-palette'), 'CommandPalette');
+const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+
+/** Ctrl/⌘-K anywhere opens the search palette; the top bar has a button (an icon on phones). */
+function GlobalSearch({ compact }: { compact: boolean }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  // Mounted from the first ask on, so closing it still animates.
+  const [asked, setAsked] = useState(false);
+  const show = () => {
+    setAsked(true);
+    setOpen(true);
+  };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        setAsked(true);
+        setOpen(true);
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+  return (
+    <>
+      {compact ? (
+        <Button
+          type="text"
+          icon={<SearchOutlined />}
+          onClick={show}
+          aria-label={t('search.open')}
+          data-testid="search-open"
+        />
+      ) : (
+        <Button
+          icon={<SearchOutlined />}
+          onClick={show}
+          className="kehu-search-trigger"
+          data-testid="search-open"
+        >
+          <span>{t('search.open')}</span>
+          <kbd className="kehu-kbd">{IS_MAC ? '⌘ K' : t('search.shortcut')}</kbd>
+        </Button>
+      )}
+      {asked && (
+        <Suspense fallback={null}>
+          <CommandPalette open={open} onClose={() => setOpen(false)} />
+        </Suspense>
+      )}
+    </>
+  );
+}
 
 const ADMIN_ICONS: Record<string, ReactNode> = {
   units: <ApartmentOutlined />,
@@ -41,74 +110,128 @@ const ADMIN_ICONS: Record<string, ReactNode> = {
   'api-keys': <KeyOutlined />,
 };
 
-function NavMenu({ onNavigate }: { onNavigate?: () => void }) {
+const GROUP_ICONS: Record<NavGroup, ReactNode> = {
+  workspace: <HomeOutlined />,
+  sales: <RiseOutlined />,
+  customers: <TeamOutlined />,
+  marketing: <NotificationOutlined />,
+  service: <CustomerServiceOutlined />,
+  channels: <ShopOutlined />,
+  data: <BarChartOutlined />,
+  settings: <SettingOutlined />,
+};
+
+const groupTitle = (group: NavGroup, text: string) => <span data-testid={`nav-group-${group}`}>{text}</span>;
+
+interface ShellNavEntry extends NavEntry {
+  icon: ReactNode;
+  label: string;
+  testId: string;
+}
+
+/** Every entry the caller may use, grouped (nav-groups.ts): home, module pages, object lists, administration. */
+function useNavSections(): { sections: NavSection<ShellNavEntry>[]; pending: boolean } {
   const { t } = useTranslation();
   const label = useLabel();
-  const navigate = useNavigate();
-  const location = useLocation();
   const { can } = useSession();
   const objects = useObjects();
   const modules = useWebModules();
-  const nav = useMemo(() => moduleNav(modules), [modules]);
-
-  const adminItems = ADMIN_NAV.filter((a) => can(a.permission));
-  const items: MenuProps['items'] = useMemo(() => {
-    const list: NonNullable<MenuProps['items']> = [
-      { key: '/', icon: <HomeOutlined />, label: <span data-testid="nav-item-home">{t('shell.home')}</span> },
+  const sections = useMemo(() => {
+    const entries: ShellNavEntry[] = [
+      {
+        key: 'home',
+        path: '/',
+        group: 'workspace',
+        order: 0,
+        icon: <HomeOutlined />,
+        label: t('shell.home'),
+        testId: 'nav-item-home',
+      },
     ];
-    for (const m of nav.filter((n) => can(n.permission))) {
-      list.push({
-        key: m.path,
-        icon: m.icon,
-        label: <span data-testid={`nav-module-${m.key}`}>{t(m.labelKey)}</span>,
-      });
-    }
+    for (const m of moduleNav(modules))
+      entries.push({ ...m, label: t(m.labelKey), testId: `nav-module-${m.key}` });
     for (const o of objects.data ?? []) {
-      list.push({
-        key: `/o/${o.apiName}`,
+      const place = placeObject(o.apiName, (o as { navGroup?: string | null }).navGroup);
+      entries.push({
+        key: `object-${o.apiName}`,
+        path: `/o/${o.apiName}`,
+        group: place.group,
+        order: place.order,
+        setup: place.setup,
+        alsoMatches: place.alsoMatches,
         icon: objectIcon(o.icon, o.apiName),
-        label: (
-          <span data-testid={`nav-item-${o.apiName}`}>{label(o.pluralLabel, label(o.label, o.apiName))}</span>
-        ),
+        label: place.labelKey ? t(place.labelKey) : label(o.pluralLabel, label(o.label, o.apiName)),
+        testId: `nav-item-${o.apiName}`,
       });
     }
-    if (adminItems.length) {
-      list.push({
-        key: 'admin',
-        icon: <SettingOutlined />,
-        label: <span data-testid="nav-admin">{t('shell.admin')}</span>,
-        children: adminItems.map((a) => ({
-          key: a.path,
-          icon: ADMIN_ICONS[a.key],
-          label: <span data-testid={`nav-admin-${a.key}`}>{t(a.labelKey)}</span>,
-        })),
+    for (const a of ADMIN_NAV)
+      entries.push({
+        key: `admin-${a.key}`,
+        path: a.path,
+        group: 'settings',
+        order: a.order,
+        permission: a.permission,
+        icon: ADMIN_ICONS[a.key],
+        label: t(a.labelKey),
+        testId: `nav-admin-${a.key}`,
       });
-    }
-    return list;
-  }, [objects.data, adminItems, nav, t, label, can]);
+    return groupNav(entries, can);
+  }, [objects.data, modules, t, label, can]);
+  return { sections, pending: objects.isPending };
+}
 
-  const modulePath = nav.find((m) => location.pathname.startsWith(m.path))?.path;
-  const selected = location.pathname.startsWith('/admin/')
-    ? `/admin/${location.pathname.split('/')[2]}`
-    : location.pathname.startsWith('/o/')
-      ? `/o/${location.pathname.split('/')[2]}`
-      : (modulePath ?? '/');
+/**
+ * The side navigation: 工作台 always open on top, the other groups folding (the one holding the
+ * current page opens by itself). A record page highlights its list (`/o/customer/1` → 客户).
+ * Keyboard: Tab into the menu, arrows move, Enter opens a group or a page.
+ */
+function NavMenu({ onNavigate }: { onNavigate?: () => void }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const { sections, pending } = useNavSections();
+  const current = selectedEntry(sections, location.pathname);
+  const currentGroup = current ? (current.setup ? 'settings' : current.group) : undefined;
+  const [openKeys, setOpenKeys] = useState<string[]>(() => (currentGroup ? [`group-${currentGroup}`] : []));
+  useEffect(() => {
+    if (currentGroup && currentGroup !== 'workspace')
+      setOpenKeys((keys) =>
+        keys.includes(`group-${currentGroup}`) ? keys : [...keys, `group-${currentGroup}`],
+      );
+  }, [currentGroup]);
 
-  if (objects.isPending)
-    return <Skeleton active style={{ padding: 16 }} paragraph={{ rows: 6 }} title={false} />;
+  const items: MenuProps['items'] = useMemo(
+    () =>
+      sections.map(({ group, entries }) => {
+        const children = entries.map((e) => ({
+          key: e.path,
+          icon: e.icon,
+          label: <span data-testid={e.testId}>{e.label}</span>,
+        }));
+        const title = groupTitle(group, t(`nav.groups.${group}`));
+        return group === 'workspace'
+          ? { key: `group-${group}`, type: 'group' as const, label: title, children }
+          : { key: `group-${group}`, icon: GROUP_ICONS[group], label: title, children };
+      }),
+    [sections, t],
+  );
+
+  if (pending) return <Skeleton active style={{ padding: 16 }} paragraph={{ rows: 6 }} title={false} />;
 
   return (
     <Menu
       theme="dark"
       mode="inline"
-      selectedKeys={[selected]}
-      defaultOpenKeys={location.pathname.startsWith('/admin') ? ['admin'] : []}
+      selectedKeys={current ? [current.path] : []}
+      openKeys={openKeys}
+      onOpenChange={setOpenKeys}
       items={items}
       onClick={({ key }) => {
         navigate(key);
         onNavigate?.();
       }}
       data-testid="side-nav"
+      data-groups={sections.map((s) => s.group).join(' ')}
     />
   );
 }
@@ -214,7 +337,7 @@ export function AppShell() {
 
   const logo = (
     <div className="kehu-nav-logo">
-      <span className="kehu-logo-mark">客</span>
+      <BrandMark size={28} />
       {!collapsed || isMobile ? <span>{t('app.name')}</span> : null}
     </div>
   );
@@ -265,7 +388,9 @@ export function AppShell() {
               {me.tenant.name}
             </Typography.Text>
           )}
+          {!isMobile && <GlobalSearch compact={false} />}
           <div className="kehu-topbar-spacer" />
+          {isMobile && <GlobalSearch compact />}
           <UnitSwitcher compact={isMobile} />
           <HeaderItems />
           <LanguageSwitch persist compact={isMobile} />

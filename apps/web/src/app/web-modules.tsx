@@ -1,8 +1,15 @@
 import { useQuery } from '@tanstack/react-query';
 import { type ComponentType, createContext, type ReactNode, useContext } from 'react';
 import i18n from '../i18n';
+import type { NavGroup } from './nav-groups';
 
-/** A page group a domain module adds to the side navigation. */
+export type { NavGroup } from './nav-groups';
+
+/**
+ * A page a domain module adds to the side navigation, under one of the shell's groups of work
+ * (nav-groups.ts: workspace · sales · customers · marketing · service · channels · data ·
+ * settings). A new module names its group; it never adds a top-level entry of its own.
+ */
 export interface ModuleNavItem {
   key: string;
   path: string;
@@ -10,6 +17,13 @@ export interface ModuleNavItem {
   permission: string;
   labelKey: string;
   icon: ReactNode;
+  group: NavGroup;
+  /** Position inside the group (lower first); record-object lists use 10, 20 … (nav-groups.ts). */
+  order: number;
+  /** A configuration page (lead settings, pipeline settings, sources …): listed under settings, apart from daily work. */
+  setup?: boolean;
+  /** Other paths whose pages highlight this entry (the longest matching path wins). */
+  alsoMatches?: string[];
 }
 
 /** A page a module adds inside the app shell; `page` is a `lazyPage(...)` so it loads on first visit. */

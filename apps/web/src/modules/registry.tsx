@@ -1,5 +1,6 @@
 import type { WebModule } from '../app/web-modules';
 import { cdpModule } from './cdp/module';
+import { customersModule } from './customers/module';
 import { leadsModule } from './leads/module';
 import { salesModule } from './sales/module';
 
@@ -7,4 +8,4 @@ import { salesModule } from './sales/module';
  * THE one list of web modules. main.tsx hands the shell a loader for it (WebModulesProvider); nothing
  * else imports a module. Adding a module = its folder with a module.tsx, plus one line here.
  */
-export const WEB_MODULES: readonly WebModule[] = [leadsModule, salesModule, cdpModule];
+export const WEB_MODULES: readonly WebModule[] = [leadsModule, salesModule, cdpModule, customersModule];

@@ -54,8 +54,11 @@ export function layoutSections(
   return sections;
 }
 
-export function DetailPage() {
-  const { object, id } = useParams();
+/** The generic record page; `object` fixes the object where the route has no `:object` (a module's own route). */
+export function DetailPage(props: { object?: string } = {}) {
+  const params = useParams();
+  const object = props.object ?? params.object;
+  const id = params.id;
   const meta = useObjectMeta(object);
   const record = useQuery({
     queryKey: ['records', object, 'one', id],

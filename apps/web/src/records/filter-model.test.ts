@@ -7,9 +7,12 @@ import {
   emptyCondition,
   emptyGroup,
   type FilterNode,
+  filterParts,
   fromFilter,
   opsForField,
+  parseFilterParam,
   toFilter,
+  withoutPart,
 } from './filter-model.ts';
 
 const field = (type: FieldType, access: FieldMeta['access'] = 'full'): FieldMeta => ({
@@ -132,5 +135,32 @@ describe('filter model: the list filter editor and the filter DSL', () => {
     assert.deepEqual(opsForField(field('boolean')), ['eq']);
     assert.deepEqual(opsForField(field('multipicklist')), ['hasAny', 'hasAll', 'isEmpty', 'isNotEmpty']);
     assert.deepEqual(opsForField(field('phone', 'masked')), ['eq', 'in', 'isEmpty', 'isNotEmpty']);
+  });
+});
+
+describe('filter chips', () => {
+  const a = { field: 'level', op: 'in', value: ['A'] } as const;
+  const b = { field: 'city', op: 'eq', value: '上海' } as const;
+  const either = { or: [a, b] } as FilterNode;
+
+  it('shows each condition of an all-of filter as its own chip; an any-of group is one chip', () => {
+    assert.deepEqual(filterParts({ and: [a, b] } as FilterNode), [a, b]);
+    assert.deepEqual(filterParts(a as FilterNode), [a]);
+    assert.deepEqual(filterParts(either), [either]);
+    assert.deepEqual(filterParts(null), []);
+  });
+
+  it('removing a chip leaves the rest of the filter, and nothing when it was the last', () => {
+    assert.deepEqual(withoutPart({ and: [a, b, either] } as FilterNode, 1), { and: [a, either] });
+    assert.deepEqual(withoutPart({ and: [a, b] } as FilterNode, 0), b);
+    assert.equal(withoutPart(a as FilterNode, 0), null);
+  });
+
+  it('reads a filter from the URL and ignores anything that is not one', () => {
+    assert.deepEqual(parseFilterParam(JSON.stringify({ and: [a, either] })), { and: [a, either] });
+    assert.equal(parseFilterParam(null), null);
+    assert.equal(parseFilterParam('{bad json'), null);
+    assert.equal(parseFilterParam('{"and":[{"field":1}]}'), null);
+    assert.equal(parseFilterParam('"level"'), null);
   });
 });

@@ -164,3 +164,38 @@ export function countConditions(group: EditGroup): number {
     0,
   );
 }
+
+/**
+ * The parts of a filter shown as chips above a list: each condition of a top-level "all of"
+ * separately (removable one by one); an "any of" or a negation is one chip.
+ */
+export function filterParts(node: FilterNode | null | undefined): FilterNode[] {
+  if (!node) return [];
+  return 'and' in node ? node.and : [node];
+}
+
+/** The filter without its `index`-th part (null when nothing is left). */
+export function withoutPart(node: FilterNode | null | undefined, index: number): FilterNode | null {
+  const rest = filterParts(node).filter((_, i) => i !== index);
+  if (rest.length === 0) return null;
+  return rest.length === 1 ? rest[0]! : { and: rest };
+}
+
+/** A filter read from the URL (`?filter=<json>`): null when absent or not a filter. */
+export function parseFilterParam(raw: string | null): FilterNode | null {
+  if (!raw) return null;
+  try {
+    const v = JSON.parse(raw) as unknown;
+    const ok = (n: unknown): boolean => {
+      if (!n || typeof n !== 'object') return false;
+      const o = n as Record<string, unknown>;
+      if (Array.isArray(o.and)) return o.and.every(ok);
+      if (Array.isArray(o.or)) return o.or.every(ok);
+      if ('not' in o) return ok(o.not);
+      return typeof o.field === 'string' && typeof o.op === 'string';
+    };
+    return ok(v) ? (v as FilterNode) : null;
+  } catch {
+    return null;
+  }
+}

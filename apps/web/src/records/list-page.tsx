@@ -34,7 +34,8 @@ import { useIsMobile } from '../shared/use-is-mobile';
 import { ColumnChooser } from './column-chooser';
 import { ExportButton } from './export-button';
 import { FieldValue } from './field-value';
-import { countConditions, type FilterNode, fromFilter } from './filter-model';
+import { FilterChips } from './filter-chips';
+import { countConditions, type FilterNode, fromFilter, parseFilterParam, withoutPart } from './filter-model';
 import { LoadMore } from './load-more';
 import { type ListParams, type RecordData, recordApi } from './record-api';
 import { type SavedView, SavedViews } from './saved-views';
@@ -82,8 +83,10 @@ function ListView({ meta }: { meta: ObjectMeta }) {
   const navigate = useNavigate();
   const isMobile = useIsMobile();
   const { can, unitId: sessionUnit } = useSession();
-  // Drill-downs (dashboards, targets) open the list with `?filter=<json>&unit=<id>`.
-  const [searchParams] = useSearchParams();
+  // What the list shows lives in the URL — `?q=&filter=<json>&sort=&deleted=1&unit=<id>` — so a
+  // list is shareable, the back button undoes a filter step, and drill-downs (dashboards,
+  // targets, the global search's "see all") open it with a query of their own.
+  const [searchParams, setSearchParams] = useSearchParams();
   const unitId = searchParams.get('unit') ?? sessionUnit;
   const object = meta.apiName;
   const fields = useMemo(() => new Map(meta.fields.map((f) => [f.apiName, f])), [meta]);
@@ -91,18 +94,29 @@ function ListView({ meta }: { meta: ObjectMeta }) {
 
   const [viewId, setViewId] = useState<string | null>(null);
   const [columns, setColumns] = useState<string[]>(baseColumns);
-  const [filter, setFilter] = useState<FilterNode | null>(() => {
-    try {
-      const raw = searchParams.get('filter');
-      return raw ? (JSON.parse(raw) as FilterNode) : null;
-    } catch {
-      return null;
-    }
-  });
-  const [sort, setSort] = useState<string | null>(null);
-  const [search, setSearch] = useState('');
-  const [q, setQ] = useState('');
-  const [deleted, setDeleted] = useState(false);
+  const filterParam = searchParams.get('filter');
+  const filter = useMemo(() => parseFilterParam(filterParam), [filterParam]);
+  const sort = searchParams.get('sort');
+  const q = searchParams.get('q')?.trim() ?? '';
+  const deleted = searchParams.get('deleted') === '1';
+  /** Changes the URL's list state: each change is a history step, except typing in the search box. */
+  const setUrl = (patch: Record<string, string | null>, replace = false) =>
+    setSearchParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        for (const [k, v] of Object.entries(patch)) {
+          if (v === null || v === '') next.delete(k);
+          else next.set(k, v);
+        }
+        return next;
+      },
+      { replace },
+    );
+  const setFilter = (f: FilterNode | null) => setUrl({ filter: f ? JSON.stringify(f) : null });
+  const setSort = (s: string | null) => setUrl({ sort: s });
+  const setDeleted = (d: boolean) => setUrl({ deleted: d ? '1' : null });
+  const setQ = (v: string) => setUrl({ q: v || null }, !!q && !!v);
+  const [search, setSearch] = useState(q);
   const [filterOpen, setFilterOpen] = useState(false);
   const [importOpen, setImportOpen] = useState(false);
   // Mounted from the first open on, so closing still animates and a reopened drawer keeps its state.
@@ -115,11 +129,18 @@ function ListView({ meta }: { meta: ObjectMeta }) {
   const searchRef = useRef<InputRef>(null);
   useSlashFocus(searchRef);
 
-  // Debounce typing into the quick search.
+  // Debounce typing into the quick search; the URL's q (back button, a shared link) fills the box.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: typing drives the URL, not the other way round
   useEffect(() => {
-    const h = setTimeout(() => setQ(search.trim()), 300);
+    const h = setTimeout(() => {
+      if (search.trim() !== q) setQ(search.trim());
+    }, 300);
     return () => clearTimeout(h);
   }, [search]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only when the URL changes the term
+  useEffect(() => {
+    if (search.trim() !== q) setSearch(q);
+  }, [q]);
 
   const params: ListParams = { filter, sort, q, unit: unitId, deleted };
   const listKey = ['records', object, 'list', { filter, sort, q, unitId, deleted }];
@@ -173,9 +194,12 @@ function ListView({ meta }: { meta: ObjectMeta }) {
 
   const applyView = (v: SavedView | null) => {
     setViewId(v?.id ?? null);
-    setFilter(v?.filter ?? null);
+    setUrl({ filter: v?.filter ? JSON.stringify(v.filter) : null, sort: v?.sort ?? null });
     setColumns(v?.columns?.length ? v.columns : baseColumns);
-    setSort(v?.sort ?? null);
+  };
+  const clearCriteria = () => {
+    setSearch('');
+    setUrl({ filter: null, q: null });
   };
 
   const filterCount = countConditions(fromFilter(filter));
@@ -206,15 +230,7 @@ function ListView({ meta }: { meta: ObjectMeta }) {
 
   const emptyState = hasCriteria ? (
     <Empty description={t('records.noMatch')} data-testid="empty-state">
-      <Button
-        onClick={() => {
-          setFilter(null);
-          setSearch('');
-          setQ('');
-        }}
-      >
-        {t('records.clearCriteria')}
-      </Button>
+      <Button onClick={clearCriteria}>{t('records.clearCriteria')}</Button>
     </Empty>
   ) : deleted ? (
     <Empty description={t('records.recycleEmpty')} data-testid="empty-state" />
@@ -300,7 +316,7 @@ function ListView({ meta }: { meta: ObjectMeta }) {
           <Button
             icon={<RestOutlined />}
             type={deleted ? 'primary' : 'default'}
-            onClick={() => setDeleted((d) => !d)}
+            onClick={() => setDeleted(!deleted)}
             data-testid="recycle-toggle"
             aria-label={t('records.recycleBin')}
           />
@@ -335,6 +351,18 @@ function ListView({ meta }: { meta: ObjectMeta }) {
           )}
         </span>
       </div>
+
+      <FilterChips
+        fields={fields}
+        filter={filter}
+        q={q}
+        onRemovePart={(i) => setFilter(withoutPart(filter, i))}
+        onClearQ={() => {
+          setSearch('');
+          setQ('');
+        }}
+        onClearAll={clearCriteria}
+      />
 
       {canBulk && selected.length > 0 && (
         <Suspense fallback={null}>

@@ -67,4 +67,6 @@ export interface TimelineEntry {
   action: string;
   actor: { id: string; name: string } | null;
   changes?: Array<{ field: string; from: unknown; to: unknown; fromDisplay?: string; toDisplay?: string }>;
+  /** What the module recorded beside the changes (e.g. the SOP item ticked). */
+  meta?: unknown;
 }

@@ -8,7 +8,7 @@ import { type ObjectMeta, useLabel } from '../app/meta';
 import { useSession } from '../app/session';
 import { ErrorResult } from '../shared/ui/error-result';
 import { formatPlain, RegionText } from './field-value';
-import { recordApi } from './record-api';
+import { recordApi, type TimelineEntry } from './record-api';
 import { useUserNames } from './user-select';
 
 dayjs.extend(relativeTime);
@@ -25,11 +25,14 @@ export function RecordTimeline({
   meta,
   id,
   renderValue,
+  describe,
 }: {
   meta: ObjectMeta;
   id: string;
   /** A page's own rendering of a field's value (e.g. a plain-text id it can name); undefined → default. */
   renderValue?: (field: string, value: unknown) => React.ReactNode | undefined;
+  /** A page's own words for an entry its module writes (e.g. "完成 SOP：确认预算"); undefined → the action name. */
+  describe?: (entry: TimelineEntry) => string | undefined;
 }) {
   const { t, i18n } = useTranslation();
   const label = useLabel();
@@ -67,7 +70,7 @@ export function RecordTimeline({
           <div>
             <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap', alignItems: 'center' }}>
               <Tag color={ACTION_COLORS[e.action]} bordered={false}>
-                {t(`timeline.actions.${e.action}`, { defaultValue: e.action })}
+                {describe?.(e) ?? t(`timeline.actions.${e.action}`, { defaultValue: e.action })}
               </Tag>
               <Typography.Text strong>{e.actor?.name ?? t('timeline.system')}</Typography.Text>
               <Typography.Text type="secondary" title={dayjs(e.at).format('YYYY-MM-DD HH:mm:ss')}>

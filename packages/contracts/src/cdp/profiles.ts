@@ -80,9 +80,26 @@ export const ProfileLink = z.object({
 });
 export type ProfileLink = z.infer<typeof ProfileLink>;
 
+/**
+ * How a person reads wherever people are listed (profiles, merges, segment members, the customer
+ * page): the name (masked like the name trait), else the first identity people recognise (masked),
+ * else an anonymous visitor "from <source> · <first seen>". Never a raw id.
+ */
+export const PersonLabel = z.object({
+  /** Name, or a recognisable identity such as a masked phone; null for an anonymous visitor. */
+  name: z.string().nullable(),
+  /** True when the profile holds only anonymous ids (and no name). */
+  anonymous: z.boolean(),
+  /** The name of the event source the person first came from, when known. */
+  source: z.string().nullable(),
+  firstSeenAt: Timestamp.nullable(),
+});
+export type PersonLabel = z.infer<typeof PersonLabel>;
+
 export const ProfileListItem = z.object({
   id: Id,
   name: z.string().nullable(),
+  label: PersonLabel,
   traits: Traits,
   /** The first identities as `kind:value`, personal ones masked. */
   identities: z.array(z.string()),
@@ -103,6 +120,9 @@ export const Merge = z.object({
   at: Timestamp,
   targetId: Id,
   sourceId: Id,
+  /** Who the two profiles are (null when the profile no longer exists). */
+  targetLabel: PersonLabel.nullable(),
+  sourceLabel: PersonLabel.nullable(),
   reason: z.string(),
   evidence: z.object({
     /** The identity both profiles held (masked like any identity unless unmasked). */
@@ -226,6 +246,8 @@ export const TimelineItem = z.object({
   displayName: z.string().optional(),
   /** Events: property key → its catalogue name in the reader's language, for named keys. */
   propertyNames: z.record(z.string(), z.string()).optional(),
+  /** An approval decision's comment. */
+  comment: z.string().nullable().optional(),
 });
 export type TimelineItem = z.infer<typeof TimelineItem>;
 
@@ -258,6 +280,7 @@ export const Profile360 = z.object({
   id: Id,
   /** The id asked for: a merged profile answers with its live one. */
   requestedId: Id,
+  label: PersonLabel,
   traits: Traits,
   /** Paths of the masked values (`traits.phone` …). */
   _masked: z.array(z.string()),
@@ -273,3 +296,14 @@ export const Profile360 = z.object({
   timelineNext: Timestamp.nullable(),
 });
 export type Profile360 = z.infer<typeof Profile360>;
+
+/**
+ * The CDP part of the one customer page: the live profiles linked to the customer (directly or
+ * through one of its contacts the viewer may see), and the first one's 360 view (masked).
+ */
+export const CustomerProfiles = z.object({
+  customerId: Id,
+  profiles: z.array(z.object({ id: Id, label: PersonLabel, via: z.enum(['customer', 'contact']) })),
+  profile: Profile360.nullable(),
+});
+export type CustomerProfiles = z.infer<typeof CustomerProfiles>;

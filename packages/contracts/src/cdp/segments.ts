@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, list, Timestamp } from '../common.ts';
+import { PersonLabel } from './profiles.ts';
 import { Rule } from './rule.ts';
 import { SubjectObject } from './tags.ts';
 
@@ -63,6 +64,8 @@ export type SegmentRecompute = z.infer<typeof SegmentRecompute>;
 export const ProfileMember = z.object({
   id: Id,
   name: z.string().nullable(),
+  /** How the member reads (name, else recognisable identity, else anonymous · source · first seen). */
+  label: PersonLabel.optional(),
   /** Trait values as stored (masked unless the viewer may unmask); null when absent. */
   phone: z.json(),
   email: z.json(),

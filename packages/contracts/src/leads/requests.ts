@@ -25,7 +25,7 @@ export const ConvertBody = z
     customer: z.union([ref, fresh]).optional(),
     contact: z.union([ref, fresh, z.null()]).optional(),
     opportunity: z
-      .object({ name: z.string().min(1).max(200), amount: money.optional() })
+      .object({ name: z.string().min(1).max(200).optional(), amount: money.optional() })
       .strict()
       .nullable()
       .optional(),

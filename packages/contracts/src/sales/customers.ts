@@ -73,6 +73,8 @@ export const Customer360 = z.object({
     orderAmount: Fen,
     paidAmount: Fen,
   }),
+  /** Order value per month (`2026-03`), oldest first, from the orders the viewer sees (masked amounts add 0). */
+  orderTrend: z.array(z.object({ month: z.string(), amount: Fen, count: z.number().int() })),
   contacts: RelatedRecords,
   opportunities: RelatedRecords,
   quotes: RelatedRecords,

@@ -109,6 +109,8 @@ export const KanbanColumn = z.object({
   weighted: Fen,
   cards: z.array(RecordData),
   hasMore: z.boolean(),
+  /** Per card id: SOP items of this stage done out of all of them (cards of a stage without SOP are absent). */
+  sop: z.record(z.string(), z.object({ done: z.number().int(), total: z.number().int() })).optional(),
 });
 export type KanbanColumn = z.infer<typeof KanbanColumn>;
 export const Kanban = z.object({ pipeline: Pipeline, columns: z.array(KanbanColumn) });

@@ -45,6 +45,7 @@ export interface Activities {
   lead_id: string | null;
   occurred_at: Timestamp | null;
   opportunity_id: string | null;
+  outcome: string | null;
   owner_id: string;
   reminded_at: Timestamp | null;
   status: string | null;
@@ -652,6 +653,7 @@ export interface Leads {
   phone: string | null;
   pool_id: string | null;
   pooled_at: Timestamp | null;
+  product: string | null;
   region: string | null;
   remark: string | null;
   score: number | null;
@@ -946,8 +948,13 @@ export interface Quotes {
   notes: string | null;
   opportunity_id: string | null;
   owner_id: string;
+  revision: Generated<number>;
+  revision_of: string | null;
+  share_token: string | null;
+  shared_at: Timestamp | null;
   status: Generated<string>;
   subtotal: Json | null;
+  superseded_by: string | null;
   tax_total: Json | null;
   tenant_id: string;
   total: Json | null;
@@ -956,6 +963,18 @@ export interface Quotes {
   updated_by: string | null;
   valid_until: string | null;
   version: Generated<number>;
+}
+
+export interface QuoteSettings {
+  address: string | null;
+  company_name: string | null;
+  email: string | null;
+  logo: string | null;
+  phone: string | null;
+  tenant_id: string;
+  terms: string | null;
+  updated_at: Generated<Timestamp>;
+  validity_days: Generated<number>;
 }
 
 export interface RecordUniqueValues {
@@ -1176,6 +1195,7 @@ export interface DB {
   price_lists: PriceLists;
   products: Products;
   quote_lines: QuoteLines;
+  quote_settings: QuoteSettings;
   quotes: Quotes;
   record_unique_values: RecordUniqueValues;
   regions: Regions;

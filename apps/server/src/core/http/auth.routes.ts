@@ -1,15 +1,116 @@
-import { Me, PasswordChange, PasswordChanged, ProfilePatch, SignedIn, SignIn } from '@kehu/contracts/auth';
+import {
+  Me,
+  PasswordChange,
+  PasswordChanged,
+  PasswordResetConfirm,
+  PasswordResetRequest,
+  ProfilePatch,
+  SignedIn,
+  SignIn,
+  SignInMethods,
+  SignInMethodsQuery,
+} from '@kehu/contracts/auth';
 import { Ok } from '@kehu/contracts/common';
 import { sql } from 'kysely';
 import { bumpAuthzVersion } from '../auth/access-loader.ts';
 import { changePassword, login, logout } from '../auth/auth.service.ts';
 import { SESSION_COOKIE } from '../auth/authenticate.ts';
+import { requestPasswordReset, resetPassword } from '../auth/password-reset.ts';
+import { signInMethods } from '../auth/sign-in-methods.ts';
+import { inTenant } from '../db/tenant-scope.ts';
+import { publicBaseUrl } from '../mail/mailer.ts';
 import { defineRoute, type RouteSpec } from './route.ts';
 
 const tags = ['auth'];
 
-export function authRoutes(opts: { sessionTtlHours: number; cookieSecure: boolean }): RouteSpec[] {
+export interface AuthRouteOptions {
+  sessionTtlHours: number;
+  cookieSecure: boolean;
+  /** A demo install (KEHU_SEED_DEMO): the login page shows the demo accounts. */
+  demo?: boolean;
+}
+
+export function authRoutes(opts: AuthRouteOptions): RouteSpec[] {
   return [
+    defineRoute({
+      method: 'GET',
+      url: '/auth/sign-in-methods',
+      permission: 'public',
+      summary:
+        'Sign-in methods besides a password that this tenant offers (contributed by modules); demo flag',
+      tags,
+      query: SignInMethodsQuery,
+      response: SignInMethods,
+      handler: async (req) => {
+        const slug = req.query.tenant.toLowerCase();
+        const tenant = slug
+          ? (await sql<{ id: string }>`select id from tenants where slug = ${slug}`.execute(req.database.db))
+              .rows[0]
+          : undefined;
+        const all = signInMethods();
+        const offered = tenant
+          ? await inTenant(
+              req.database.db,
+              tenant.id,
+              async (tx) => {
+                const out = [];
+                for (const m of all) if (!m.enabledFor || (await m.enabledFor(tx, tenant.id))) out.push(m);
+                return out;
+              },
+              { readOnly: true },
+            )
+          : all.filter((m) => !m.enabledFor);
+        return {
+          items: offered.map((m) => ({
+            key: m.key,
+            label: m.label,
+            startUrl: m.startUrl.replaceAll('{tenant}', encodeURIComponent(slug)),
+            icon: m.icon ?? null,
+          })),
+          demo: !!opts.demo,
+        };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/auth/password-reset',
+      permission: 'public',
+      summary:
+        'Forgotten password: mails a one-time reset link (30 min) when the account has an email; same answer either way',
+      tags,
+      status: 202,
+      body: PasswordResetRequest,
+      response: Ok,
+      handler: async (req) => {
+        await requestPasswordReset(req.database.db, {
+          tenant: req.body.tenant,
+          login: req.body.login,
+          ip: req.raw.ip,
+          requestId: String(req.raw.id),
+          publicUrl: publicBaseUrl(),
+        });
+        return { ok: true as const };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/auth/password-reset/confirm',
+      permission: 'public',
+      summary: 'Set a new password with a reset link; ends every session of the user',
+      tags,
+      body: PasswordResetConfirm,
+      response: Ok,
+      handler: async (req) => {
+        await resetPassword(req.database.db, {
+          tenant: req.body.tenant,
+          token: req.body.token,
+          newPassword: req.body.newPassword,
+          ip: req.raw.ip,
+          requestId: String(req.raw.id),
+        });
+        return { ok: true as const };
+      },
+    }),
     defineRoute({
       method: 'POST',
       url: '/auth/login',

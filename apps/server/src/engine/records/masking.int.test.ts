@@ -112,6 +112,25 @@ describe('field masking', () => {
     });
   }
 
+  it('finds a record by a masked name only in full, so a partial search cannot read the name back', async () => {
+    const w = await world();
+    const role = (await w.admin.get('/admin/roles')).body.items.find((r: any) => r.name === '客服专员');
+    const patched = await w.admin.patch(`/admin/roles/${role.id}`, {
+      fieldAccess: { ...role.fieldAccess, customer: { ...role.fieldAccess?.customer, name: 'masked' } },
+    });
+    assert.equal(patched.status, 200, text(patched.body));
+    const c = await login(env, w.seed.slug, 'zhou.xiaoyan');
+    const ids = async (q: string) =>
+      (await c.get(`/records/customer?q=${encodeURIComponent(q)}&limit=200`)).body.items.map(
+        (r: any) => r.id,
+      );
+    assert.deepEqual(await ids(w.name), [w.id], 'the whole name finds it');
+    for (const part of [w.name.slice(0, -1), w.name.slice(1), w.name.slice(2, -2)])
+      assert.ok(!(await ids(part)).includes(w.id), `a part of a masked name (${part}) finds nothing`);
+    const global = await c.get(`/search?q=${encodeURIComponent(w.name.slice(0, -1))}`);
+    assert.ok(!text(global.body).includes(w.id), 'nor does the global search');
+  });
+
   it('never shows the full phone in the audit log to 总部销售经理 (admin:audit, phone masked)', async () => {
     const w = await world();
     const c = await login(env, w.seed.slug, 'wang.jianguo');

@@ -3,6 +3,8 @@ import {
   CustomFieldInput,
   CustomFieldPatch,
   CustomObjectInput,
+  FieldNameInput,
+  FieldNameSuggestion,
   FieldParam,
   MetadataSaved,
   ObjectDescription,
@@ -25,6 +27,7 @@ import {
   deleteCustomObject,
   getObject,
   loadMetadata,
+  suggestFieldName,
   updateCustomField,
   updateObject,
 } from './metadata.service.ts';
@@ -206,6 +209,30 @@ export const metadataRoutes: RouteSpec[] = [
       });
       return { apiName: name };
     },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/meta/objects/:object/field-name',
+    permission: ADMIN_PERMISSIONS.metadata,
+    summary: 'Propose an API name (pinyin of the label, free in this object) and option codes',
+    tags,
+    params: ObjectParam,
+    body: FieldNameInput,
+    response: FieldNameSuggestion,
+    handler: (req) =>
+      req.tx(
+        async (tx) => {
+          const meta = await loadMetadata(tx, req.principal.tenantId, req.principal.authzVersion);
+          return suggestFieldName(
+            tx,
+            req.principal.tenantId,
+            getObject(meta, req.params.object),
+            req.body.label,
+            req.body.options,
+          );
+        },
+        { readOnly: true },
+      ),
   }),
   defineRoute({
     method: 'PATCH',

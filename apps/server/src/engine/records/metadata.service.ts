@@ -4,6 +4,7 @@ import { bumpAuthzVersion } from '../../core/auth/access-loader.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { AppError, conflict, invalid, notFound } from '../../core/errors.ts';
 import type { Label, Locale } from '../../core/i18n/locale.ts';
+import { apiNameFromLabel, optionCodes, uniqueName } from './api-names.ts';
 import type { FieldDef } from './field-types.ts';
 import { field, type ObjectDef, systemFields } from './object-def.ts';
 import { rt } from './records.messages.ts';
@@ -221,20 +222,24 @@ export async function updateObject(tx: Tx, actor: Actor, obj: ObjectDef, patch: 
   ].filter((f) => !known.has(f));
   if (badFields.length)
     throw invalid(badFields.map((f) => ({ field: 'layout', code: 'unknown_field', params: { value: f } })));
-  await sql`insert into object_defs (tenant_id, api_name, label, plural_label, icon, is_custom, layout, list_columns)
-    values (${actor.tenantId}, ${obj.apiName}, ${JSON.stringify(patch.label ?? obj.label)}::jsonb,
-      ${JSON.stringify(patch.pluralLabel ?? obj.pluralLabel)}::jsonb, ${patch.icon ?? obj.icon}, ${obj.isCustom},
-      ${patch.layout ? JSON.stringify(patch.layout) : null}::jsonb, ${patch.listColumns ? JSON.stringify(patch.listColumns) : null}::jsonb)
-    on conflict (tenant_id, api_name) do update set
-      label = excluded.label, plural_label = excluded.plural_label, icon = excluded.icon,
-      layout = coalesce(excluded.layout, object_defs.layout), list_columns = coalesce(excluded.list_columns, object_defs.list_columns),
-      updated_at = now()`.execute(tx);
+  await saveObjectOverride(tx, actor.tenantId, obj, patch);
   await writeAudit(tx, actor, {
     action: 'metadata_change',
     object: obj.apiName,
     meta: { op: 'update_object', patch },
   });
   await bumpAuthzVersion(tx, actor.tenantId);
+}
+
+async function saveObjectOverride(tx: Tx, tenantId: string, obj: ObjectDef, patch: ObjectPatch) {
+  await sql`insert into object_defs (tenant_id, api_name, label, plural_label, icon, is_custom, layout, list_columns)
+    values (${tenantId}, ${obj.apiName}, ${JSON.stringify(patch.label ?? obj.label)}::jsonb,
+      ${JSON.stringify(patch.pluralLabel ?? obj.pluralLabel)}::jsonb, ${patch.icon ?? obj.icon}, ${obj.isCustom},
+      ${patch.layout ? JSON.stringify(patch.layout) : null}::jsonb, ${patch.listColumns ? JSON.stringify(patch.listColumns) : null}::jsonb)
+    on conflict (tenant_id, api_name) do update set
+      label = excluded.label, plural_label = excluded.plural_label, icon = excluded.icon,
+      layout = coalesce(excluded.layout, object_defs.layout), list_columns = coalesce(excluded.list_columns, object_defs.list_columns),
+      updated_at = now()`.execute(tx);
 }
 
 export async function deleteCustomObject(tx: Tx, actor: Actor, obj: ObjectDef) {
@@ -253,24 +258,103 @@ export async function deleteCustomObject(tx: Tx, actor: Actor, obj: ObjectDef) {
 
 export type FieldInput = Omit<FieldDef, 'isCustom' | 'system' | 'readOnly' | 'column'>;
 
+/** What the create form sends: the API name and option codes may be left to be generated. */
+export type NewFieldInput = Omit<FieldInput, 'apiName' | 'options'> & {
+  apiName?: string;
+  options: { value?: string; label: Label; color?: string }[] | null;
+  position?: { section: string; after: string | null };
+  addToListColumns?: boolean;
+};
+
+/** Names of the object's fields, deleted ones included (their names stay reserved). */
+async function takenFieldNames(tx: Tx, tenantId: string, obj: ObjectDef): Promise<Set<string>> {
+  const rows = (
+    await sql<{
+      api_name: string;
+    }>`select api_name from field_defs where tenant_id = ${tenantId} and object_api_name = ${obj.apiName}`.execute(
+      tx,
+    )
+  ).rows;
+  return new Set([...obj.fields.map((f) => f.apiName), ...rows.map((r) => r.api_name)]);
+}
+
+/** The API name (without `c_`) and option codes the create form proposes for a label. */
+export async function suggestFieldName(
+  tx: Tx,
+  tenantId: string,
+  obj: ObjectDef,
+  label: string,
+  options: string[],
+): Promise<{ apiName: string; optionCodes: string[] }> {
+  const taken = await takenFieldNames(tx, tenantId, obj);
+  return {
+    apiName: uniqueName(apiNameFromLabel(label), (n) => taken.has(`c_${n}`)),
+    optionCodes: optionCodes(options),
+  };
+}
+
+/** The layout with `apiName` placed in `section` after `after` (or appended to the custom section). */
+function placeField(
+  layout: ObjectDef['layout'],
+  apiName: string,
+  position: { section: string; after: string | null } | undefined,
+): ObjectDef['layout'] {
+  const sections = layout.sections.map((s) => ({ ...s, fields: s.fields.filter((f) => f !== apiName) }));
+  if (!position) {
+    const custom = sections.find((s) => s.key === 'custom');
+    if (custom) custom.fields.push(apiName);
+    else {
+      sections.splice(Math.max(0, sections.length - 1), 0, {
+        key: 'custom',
+        label: { 'zh-CN': '自定义字段', 'en-US': 'Custom fields' },
+        fields: [apiName],
+      });
+    }
+    return { sections };
+  }
+  const target = sections.find((s) => s.key === position.section);
+  if (!target)
+    throw invalid([{ field: 'position.section', code: 'option', params: { value: position.section } }]);
+  if (position.after === null) target.fields.unshift(apiName);
+  else {
+    const at = target.fields.indexOf(position.after);
+    if (at < 0)
+      throw invalid([{ field: 'position.after', code: 'option', params: { value: position.after } }]);
+    target.fields.splice(at + 1, 0, apiName);
+  }
+  return { sections };
+}
+
 export async function createCustomField(
   tx: Tx,
   actor: Actor,
   meta: TenantMetadata,
   obj: ObjectDef,
-  input: FieldInput,
+  newField: NewFieldInput,
 ) {
-  const apiName = input.apiName.startsWith('c_') ? input.apiName : `c_${input.apiName}`;
-  if (obj.fields.some((f) => f.apiName === apiName))
-    throw conflict('conflict.exists', { what: apiName }, [{ field: 'apiName', code: 'unique' }]);
-  validateFieldInput(meta, input);
-  const gone = (
-    await sql`select 1 from field_defs where tenant_id = ${actor.tenantId} and object_api_name = ${obj.apiName} and api_name = ${apiName}`.execute(
-      tx,
-    )
-  ).rows[0];
   // A deleted field's name stays reserved: old JSONB values under it must never resurface.
-  if (gone) throw conflict('conflict.exists', { what: apiName }, [{ field: 'apiName', code: 'unique' }]);
+  const taken = await takenFieldNames(tx, actor.tenantId, obj);
+  let apiName: string;
+  if (newField.apiName) {
+    apiName = newField.apiName.startsWith('c_') ? newField.apiName : `c_${newField.apiName}`;
+    if (taken.has(apiName))
+      throw conflict('conflict.exists', { what: apiName }, [{ field: 'apiName', code: 'unique' }]);
+  } else {
+    apiName = `c_${uniqueName(apiNameFromLabel(newField.label['zh-CN']), (n) => taken.has(`c_${n}`))}`;
+  }
+  const given = (newField.options ?? []).map((o) => o.value).filter((v): v is string => !!v);
+  const codes = optionCodes(
+    (newField.options ?? []).filter((o) => !o.value).map((o) => o.label['zh-CN']),
+    given,
+  );
+  const input: FieldInput = {
+    ...newField,
+    apiName,
+    options: newField.options
+      ? newField.options.map((o) => ({ ...o, value: o.value || (codes.shift() as string) }))
+      : null,
+  };
+  validateFieldInput(meta, input);
   const sort = obj.fields.filter((f) => f.isCustom).length;
   await sql`insert into field_defs (tenant_id, object_api_name, api_name, type, label, required, is_unique, default_value,
       options, lookup_object, validation, classification, personal_kind, sort)
@@ -278,10 +362,31 @@ export async function createCustomField(
       ${input.unique}, ${input.defaultValue === undefined || input.defaultValue === null ? null : JSON.stringify(input.defaultValue)}::jsonb,
       ${input.options ? JSON.stringify(input.options) : null}::jsonb, ${input.lookupObject}, ${JSON.stringify(input.validation ?? {})}::jsonb,
       ${input.classification}, ${input.personalKind}, ${sort})`.execute(tx);
+  // Until an admin arranges the form, custom fields follow in their own section; once a layout is
+  // saved (or a position is asked for) the new field is placed in it, else it would never show.
+  const stored = (
+    await sql<{
+      layout: ObjectDef['layout'] | null;
+    }>`select layout from object_defs where tenant_id = ${actor.tenantId} and api_name = ${obj.apiName}`.execute(
+      tx,
+    )
+  ).rows[0];
+  const layout =
+    newField.position || stored?.layout ? placeField(obj.layout, apiName, newField.position) : undefined;
+  const listColumns = newField.addToListColumns
+    ? [...obj.listColumns.filter((c) => c !== apiName), apiName]
+    : undefined;
+  if (layout || listColumns) await saveObjectOverride(tx, actor.tenantId, obj, { layout, listColumns });
   await writeAudit(tx, actor, {
     action: 'metadata_change',
     object: obj.apiName,
-    meta: { op: 'create_field', field: apiName, input },
+    meta: {
+      op: 'create_field',
+      field: apiName,
+      input,
+      position: newField.position ?? null,
+      addToListColumns: !!listColumns,
+    },
   });
   await bumpAuthzVersion(tx, actor.tenantId);
   return apiName;

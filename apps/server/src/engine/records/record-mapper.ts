@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { FieldAccess, Principal } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
+import { fieldAccess } from './field-access.ts';
 import { type FieldDef, maskValue } from './field-types.ts';
 import type { ObjectDef } from './object-def.ts';
 import { scopeWhere } from './record-sql.ts';
@@ -171,6 +172,11 @@ export async function attachDisplay(
           tx,
         )
       ).rows;
+      // The linked name as the viewer sees that object's name field: masked stays masked, hidden is left out.
+      const a = viewer ? fieldAccess(viewer, t, nameF) : 'full';
+      if (a === 'hidden') rows = [];
+      else if (a === 'masked')
+        rows = rows.map((x) => (x.name == null ? x : { id: x.id, name: String(maskValue(nameF, x.name)) }));
     }
     for (const row of rows) names.set(`${target}:${row.id}`, row.name);
   }

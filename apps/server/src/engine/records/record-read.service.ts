@@ -69,7 +69,15 @@ function searchWhere(ctx: RecordCtx, q: string | undefined): RawBuilder<unknown>
   if (term.length > 100) throw invalid([{ field: 'q', code: 'max_length', params: { max: 100 } }]);
   const nameF = ctx.obj.fields.find((f) => f.apiName === ctx.obj.nameField)!;
   const escaped = term.replace(/[\\%_]/g, (m) => `\\${m}`);
-  const parts = [sql`${fieldExpr(ctx.obj, nameF)} ilike ${`%${escaped}%`}`];
+  // A name the caller sees masked matches only in full: a part of it would read it back a
+  // character at a time (the global search follows the same rule); a hidden one not at all.
+  const nameAccess = ctx.access.get(nameF.apiName);
+  const parts =
+    nameAccess === 'full'
+      ? [sql`${fieldExpr(ctx.obj, nameF)} ilike ${`%${escaped}%`}`]
+      : nameAccess === 'masked'
+        ? [sql`${fieldExpr(ctx.obj, nameF)} = ${term}`]
+        : [sql`false`];
   // Phones and emails match exactly (also when masked: a caller who knows the number may find it).
   const phone = normalisePhone(term);
   for (const f of ctx.obj.fields) {

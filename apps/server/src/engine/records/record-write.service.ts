@@ -239,6 +239,11 @@ export interface CreateOptions {
    * an opportunity's stage) after enforcing their own rules. Never set from a request.
    */
   trusted?: boolean;
+  /**
+   * Updates only: the audit row's action and extra meta when a domain service's change is one
+   * named event (a stage change), so the history shows it once instead of as an `update` too.
+   */
+  audit?: { action: string; meta?: Record<string, unknown> };
 }
 
 export async function createRecords(
@@ -566,12 +571,13 @@ export async function updateRecords(
     await sql`update ${sql.table(obj.table)} set ${sql.join(sets)} where tenant_id = ${principal.tenantId} and id = ${row.id}`.execute(
       ctx.tx,
     );
+    const meta = { ...(opts.via ? { via: opts.via } : {}), ...opts.audit?.meta };
     audits.push({
-      action: 'update',
+      action: opts.audit?.action ?? 'update',
       object: obj.apiName,
       recordId: row.id,
       changes,
-      ...(opts.via ? { meta: { via: opts.via } } : {}),
+      ...(Object.keys(meta).length ? { meta } : {}),
     });
     events.push({
       type: `${obj.apiName}.updated`,

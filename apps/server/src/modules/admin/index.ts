@@ -1,4 +1,5 @@
 import { ADMIN_PERMISSIONS } from '@kehu/contracts/admin';
+import { registerSignInMethod } from '../../core/auth/sign-in-methods.ts';
 import { defineModule } from '../../engine/module.ts';
 import { apiKeyRoutes } from './api-keys/api-keys.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
@@ -17,6 +18,11 @@ export default defineModule({
   name: 'admin',
   label: label('系统管理', 'Administration'),
   testKit: () => import('./test-kit.ts'),
+  /**
+   * `sign-in-method`: a way to sign in besides a password, shown as a button on the login page
+   * (`{ key, label, startUrl, enabledFor? }`, see core/auth/sign-in-methods.ts).
+   */
+  extensionPoints: { 'sign-in-method': registerSignInMethod },
   routes: [
     ...unitRoutes,
     ...userRoutes,

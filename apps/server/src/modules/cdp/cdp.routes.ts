@@ -5,6 +5,7 @@ import {
   CDP_PERMISSIONS,
   ConsentBody,
   ConsentParams,
+  CustomerProfiles,
   EventCatalogue,
   EventNameList,
   EventPropertiesQuery,
@@ -58,6 +59,7 @@ import {
 import type { Actor } from '../../core/audit/audit.ts';
 import { can, type Principal } from '../../core/auth/principal.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
+import { customerProfiles, customerTimeline } from './customer-profile.service.ts';
 import { evaluateProfiles } from './evaluation.service.ts';
 import {
   deleteCatalogueEntry,
@@ -256,6 +258,39 @@ export const cdpRouteList: RouteSpec[] = [
         },
         { readOnly: true },
       ),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/cdp/customers/:id/profile',
+    permission: P.read,
+    summary:
+      'The people of a customer (profiles linked to it or to its contacts) and the first one’s 360 view, for the one customer page (the customer is read as the viewer: out of scope is 404)',
+    tags: TAGS,
+    response: CustomerProfiles,
+    probe: { params: { id: 'customer' } },
+    params: idParam,
+    handler: (req) =>
+      req
+        .tx((tx) => customerProfiles(tx, req.principal, req.actor, req.params.id), { readOnly: true })
+        .then((r) => ({ ...r, profile: r.profile && explainProfileTags(r.profile, req.locale) })),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/cdp/customers/:id/timeline',
+    // The customer page's timeline is the customer's: anyone who reads the customer reads its CRM
+    // history; the events of its people join only for a viewer holding cdp:read.
+    permission: 'customer:read',
+    summary:
+      'A page of a customer’s unified timeline: events of the profiles linked to it (with cdp:read) merged with its activities, stage changes, quotes, contracts, orders and receipts the viewer may see',
+    tags: TAGS,
+    response: TimelinePage,
+    probe: { params: { id: 'customer' } },
+    params: idParam,
+    query: TimelineQuery,
+    handler: (req) =>
+      req.tx((tx) => customerTimeline(tx, req.principal, req.actor, req.params.id, req.query), {
+        readOnly: true,
+      }),
   }),
   defineRoute({
     method: 'GET',

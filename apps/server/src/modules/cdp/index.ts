@@ -7,6 +7,7 @@ import { crmLinkSubscribers } from './crm-link.ts';
 import { registerIngestion } from './ingest.ts';
 import { objectTagsSubscriber } from './object-tags.ts';
 import { processJob } from './process.job.ts';
+import { profileSearchSource } from './profile-search.ts';
 import { tickJob } from './tick.job.ts';
 
 const CDP_ROLES = ['总部销售经理'];
@@ -59,6 +60,7 @@ export default defineModule({
   migrations: new URL('./migrations/', import.meta.url),
   testKit: () => import('./test-kit.ts'),
   demo: { order: 40, run: seedCdp },
+  contributes: [{ point: 'search-source', value: profileSearchSource }],
 });
 
 /**

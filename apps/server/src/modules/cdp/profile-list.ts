@@ -1,3 +1,4 @@
+import type { PersonLabel } from '@kehu/contracts/cdp';
 import { type RawBuilder, sql } from 'kysely';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { notFound } from '../../core/errors.ts';
@@ -5,6 +6,7 @@ import { decodeCursor, encodeCursor } from '../../core/http/cursor.ts';
 import { isUuid } from '../../core/ids.ts';
 import { normalizeIdentity } from './identity.ts';
 import { maskTraits, maskValue, profileName } from './masking.ts';
+import { personLabels } from './person-label.ts';
 import { scopeFilterFor } from './rule-access.ts';
 import { recordNames } from './subject-tags.service.ts';
 import type { Viewer } from './viewer.ts';
@@ -145,6 +147,12 @@ export async function listProfiles(tx: Tx, viewer: Viewer, q: ProfileListQuery, 
     viewer,
     page.map((p) => p.id as string),
   );
+  const labels = await personLabels(
+    tx,
+    tenantId,
+    page.map((p) => p.id as string),
+    unmasked,
+  );
   const items = page.map((p) => {
     const d = details.get(p.id);
     const { traits } = maskTraits(p.traits, unmasked);
@@ -159,6 +167,7 @@ export async function listProfiles(tx: Tx, viewer: Viewer, q: ProfileListQuery, 
     return {
       id: p.id as string,
       name: profileName(p.traits, unmasked),
+      label: labels.get(p.id)!,
       traits,
       identities,
       identityCount: d?.identityCount ?? 0,
@@ -282,16 +291,22 @@ export async function listMerges(tx: Tx, tenantId: string, q: MergeListQuery, un
   ).rows;
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
+  const labels = await personLabels(
+    tx,
+    tenantId,
+    page.flatMap((m) => [m.target_id, m.source_id]),
+    unmasked,
+  );
   const out: { items: ReturnType<typeof mergeRow>[]; nextCursor: string | null } & Total = {
-    items: page.map((m) => mergeRow(m, unmasked)),
+    items: page.map((m) => mergeRow(m, unmasked, labels)),
     nextCursor: rows.length > q.limit && last ? encodeCursor({ at: last.at_text, id: last.id }) : null,
   };
   if (q.count) Object.assign(out, await countOf(tx, sql`from cdp_merges m where ${where}`));
   return out;
 }
 
-/** A merge as the API shows it: the evidence identity masked like any identity unless unmasked. */
-export function mergeRow(m: any, unmasked: boolean) {
+/** A merge as the API shows it: the evidence identity masked like any identity unless unmasked, both people by label. */
+export function mergeRow(m: any, unmasked: boolean, labels: Map<string, PersonLabel>) {
   const identity = (m.evidence?.identity ?? null) as { kind: string; value: string } | null;
   const personal = identity && PERSONAL_KINDS[identity.kind];
   return {
@@ -299,6 +314,8 @@ export function mergeRow(m: any, unmasked: boolean) {
     at: m.at,
     targetId: m.target_id as string,
     sourceId: m.source_id as string,
+    targetLabel: labels.get(m.target_id) ?? null,
+    sourceLabel: labels.get(m.source_id) ?? null,
     reason: m.reason as string,
     evidence: {
       identity:

@@ -5,7 +5,12 @@ import { can, type Principal } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { getRecord, recordCtx } from '../../engine/records/record.service.ts';
 import type { RecordOut } from '../../engine/records/record-mapper.ts';
-import { type CustomerLists, customerLists, customerTimeline, type TimelineItem } from '../sales/index.ts';
+import {
+  type CustomerLists,
+  customerTimeline as crmTimeline,
+  customerLists,
+  type TimelineItem,
+} from '../sales/index.ts';
 import { maskValue } from './masking.ts';
 
 /**
@@ -17,6 +22,7 @@ import { maskValue } from './masking.ts';
  *
  * Service tickets are a seam: there is no service module yet. When it lands, it adds a
  * `service` producer here (its records through the record engine, like the CRM ones).
+ * The one customer page reads the same merge for a customer (customerTimelinePage).
  */
 export { TIMELINE_KINDS, type TimelineKind };
 
@@ -36,6 +42,7 @@ export interface ProfileTimelineItem {
   status?: string | null;
   changes?: unknown;
   properties?: Record<string, unknown>;
+  comment?: string | null;
 }
 
 const MONEY = new Set(['order', 'payment', 'quote', 'contract']);
@@ -134,6 +141,9 @@ function fromCrm(item: TimelineItem, lists: CustomerLists): ProfileTimelineItem 
     object: item.object,
     recordId: item.recordId,
     actor: item.actor,
+    ...(item.kind === 'approval'
+      ? { comment: (item.summary.comment as string | null | undefined) ?? null }
+      : {}),
   };
   if (item.kind === 'activity') return { ...base, key: `activity:${item.recordId}`, kind: 'activity' };
   if (item.kind === 'stage_change') return { ...base, kind: 'stage', changes: item.summary.changes };
@@ -165,7 +175,7 @@ async function crmItems(tx: Tx, principal: Principal, actor: Actor, links: CrmLi
     if (l.customerId && !seen.has(l.customerId)) {
       seen.add(l.customerId);
       const lists = await customerLists(tx, principal, actor, l.customerId);
-      for (const i of await customerTimeline(tx, principal, l.customerId, l.customerName, lists))
+      for (const i of await crmTimeline(tx, principal, actor, l.customerId, l.customerName, lists))
         items.push(fromCrm(i, lists));
     } else if (l.object === 'contact' && l.visible && !l.customerId) {
       // A contact without a (visible) customer: its own history only.
@@ -209,13 +219,55 @@ export async function profileTimeline(
   profileId: string,
   opts: { before?: string; kinds?: TimelineKind[]; limit: number; links?: CrmLink[] },
 ): Promise<TimelinePage> {
+  const links =
+    opts.links ??
+    ((opts.kinds?.length ? opts.kinds : TIMELINE_KINDS).some((k) => k !== 'event')
+      ? await crmLinks(tx, principal, actor, profileId)
+      : []);
+  return timelineOf(tx, principal, actor, [profileId], links, opts);
+}
+
+/**
+ * The one customer page's timeline: the events of every profile linked to the customer (only for
+ * a viewer holding cdp:read) merged with the customer's CRM history as the viewer may see it.
+ */
+export async function customerTimelinePage(
+  tx: Tx,
+  principal: Principal,
+  actor: Actor,
+  customer: { id: string; name: string | null },
+  profileIds: string[],
+  opts: { before?: string; kinds?: TimelineKind[]; limit: number },
+): Promise<TimelinePage> {
+  const link: CrmLink = {
+    object: 'customer',
+    recordId: customer.id,
+    visible: true,
+    name: customer.name,
+    ownerId: null,
+    ownerName: null,
+    linkedAt: new Date(0).toISOString(),
+    customerId: customer.id,
+    customerName: customer.name,
+  };
+  return timelineOf(tx, principal, actor, can(principal, 'cdp:read') ? profileIds : [], [link], opts);
+}
+
+async function timelineOf(
+  tx: Tx,
+  principal: Principal,
+  actor: Actor,
+  profileIds: string[],
+  links: CrmLink[],
+  opts: { before?: string; kinds?: TimelineKind[]; limit: number },
+): Promise<TimelinePage> {
   const kinds = new Set(opts.kinds?.length ? opts.kinds : TIMELINE_KINDS);
   const before = opts.before ? new Date(opts.before) : null;
   const tenantId = principal.tenantId;
   const limit = opts.limit;
   let events: ProfileTimelineItem[] = [];
   let eventsCut: string | null = null;
-  if (kinds.has('event')) {
+  if (kinds.has('event') && profileIds.length) {
     const q = (extra: ReturnType<typeof sql>, n: number) =>
       sql<{
         id: string;
@@ -225,7 +277,7 @@ export async function profileTimeline(
         properties: Record<string, unknown>;
       }>`select e.id, e.ts, e.type, e.event, e.properties from cdp_events e
         join cdp_identities i on i.tenant_id = e.tenant_id and i.kind = e.ident_kind and i.namespace = '' and i.value = e.ident
-        where e.tenant_id = ${tenantId} and i.profile_id = ${profileId} and i.kind in ('user_id', 'anonymous_id') ${extra}
+        where e.tenant_id = ${tenantId} and i.profile_id = any(${profileIds}::uuid[]) and i.kind in ('user_id', 'anonymous_id') ${extra}
         order by e.ts desc, e.id desc limit ${n}`.execute(tx);
     const rows = (await q(before ? sql`and e.ts < ${before}` : sql``, limit)).rows;
     if (rows.length === limit) {
@@ -245,7 +297,6 @@ export async function profileTimeline(
     }));
   }
   const wantsCrm = [...kinds].some((k) => k !== 'event');
-  const links = opts.links ?? (wantsCrm ? await crmLinks(tx, principal, actor, profileId) : []);
   const crm = wantsCrm
     ? (await crmItems(tx, principal, actor, links)).filter(
         (i) => kinds.has(i.kind) && (!before || +new Date(i.at) < +before),

@@ -5,6 +5,7 @@ import type { Tx } from '../../core/db/tenant-scope.ts';
 import { notFound } from '../../core/errors.ts';
 import { evaluateProfiles } from './evaluation.service.ts';
 import { maskTraits, maskValue } from './masking.ts';
+import { personLabels } from './person-label.ts';
 import { lockTenantCdp } from './process.job.ts';
 import { mergeRow } from './profile-list.ts';
 import { crmLinks, profileTimeline, type TimelineKind } from './profile-timeline.ts';
@@ -37,25 +38,30 @@ export async function profile360(tx: Tx, principal: Principal, actor: Actor, id:
       )
     ).rows[0];
   const pid = p.id as string;
-  const [identities, { tags, segments }, consents, merges] = [
-    await sql<any>`select id, kind, namespace, value, first_seen_at, source from cdp_identities where tenant_id = ${tenantId} and profile_id = ${pid} order by kind, first_seen_at`.execute(
+  // Independent reads, issued together (one connection queues them; no waiting between round trips).
+  const [identities, { tags, segments }, consents, merges, links] = await Promise.all([
+    sql<any>`select id, kind, namespace, value, first_seen_at, source from cdp_identities where tenant_id = ${tenantId} and profile_id = ${pid} order by kind, first_seen_at`.execute(
       tx,
     ),
-    await subjectTagsOf(tx, tenantId, 'profile', pid),
-    await sql<any>`select purpose, granted, source, at from cdp_consents where tenant_id = ${tenantId} and profile_id = ${pid}`.execute(
+    subjectTagsOf(tx, tenantId, 'profile', pid),
+    sql<any>`select purpose, granted, source, at from cdp_consents where tenant_id = ${tenantId} and profile_id = ${pid}`.execute(
       tx,
     ),
-    await sql<any>`select id, at, target_id, source_id, reason, evidence, split_at from cdp_merges
+    sql<any>`select id, at, target_id, source_id, reason, evidence, split_at from cdp_merges
       where tenant_id = ${tenantId} and (target_id = ${pid} or source_id = ${pid}) order by at desc limit 100`.execute(
       tx,
     ),
-  ];
-  const links = await crmLinks(tx, principal, actor, pid);
-  const timeline = await profileTimeline(tx, principal, actor, pid, { limit: 50, links });
+    crmLinks(tx, principal, actor, pid),
+  ]);
+  const [timeline, labels] = await Promise.all([
+    profileTimeline(tx, principal, actor, pid, { limit: 50, links }),
+    personLabels(tx, tenantId, [pid, ...merges.rows.flatMap((m) => [m.target_id, m.source_id])], unmasked),
+  ]);
   const { traits, masked } = maskTraits(p.traits, unmasked);
   return {
     id: pid,
     requestedId: id,
+    label: labels.get(pid)!,
     traits,
     _masked: masked.map((k) => `traits.${k}`),
     firstSeenAt: p.first_seen_at,
@@ -76,7 +82,7 @@ export async function profile360(tx: Tx, principal: Principal, actor: Actor, id:
       at: c.at,
     })),
     links,
-    merges: merges.rows.map((m) => mergeRow(m, unmasked)),
+    merges: merges.rows.map((m) => mergeRow(m, unmasked, labels)),
     timeline: timeline.items,
     timelineNext: timeline.next,
   };

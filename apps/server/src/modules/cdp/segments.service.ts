@@ -8,6 +8,7 @@ import { canonical } from './canonical.ts';
 import { ensureCounters } from './counters.ts';
 import { computeSegment, segmentSql } from './evaluation.service.ts';
 import { maskTraits, profileName } from './masking.ts';
+import { personLabels } from './person-label.ts';
 import { lockTenantCdp } from './process.job.ts';
 import { recordSource } from './record-source.ts';
 import { assertRuleVisibleTo, crmScopeFor, scopeFilterFor } from './rule-access.ts';
@@ -241,12 +242,19 @@ export async function segmentMembers(tx: Tx, viewer: Viewer, id: string, limit: 
     join cdp_profiles p on p.tenant_id = m.tenant_id and p.id = m.subject_id
     where m.tenant_id = ${tenantId} and m.segment_id = ${id} and ${scope.where(sql`m.subject_id`)}
     order by m.entered_at desc, p.id limit ${limit}`.execute(tx);
+  const labels = await personLabels(
+    tx,
+    tenantId,
+    r.rows.map((m) => m.id),
+    unmasked,
+  );
   return {
     items: r.rows.map((m) => {
       const { traits } = maskTraits(m.traits, unmasked);
       return {
         id: m.id,
         name: profileName(m.traits, unmasked),
+        label: labels.get(m.id),
         phone: traits.phone ?? null,
         email: traits.email ?? null,
         enteredAt: m.entered_at,

@@ -1,17 +1,23 @@
 import { sql } from 'kysely';
 import type { ObjectHooks } from '../../engine/records/object-hooks.ts';
 import { recordCtx, updateRecords } from '../../engine/records/record.service.ts';
-import { RESPONSE_TYPES } from './activity.object.ts';
+import { isResponse } from './activity.object.ts';
+import { scoreStoredLeads } from './scoring.service.ts';
 
 /**
- * Activities on a lead: a call, visit or WeCom chat stops the first-response clock (and moves
- * a new lead to contacted); every activity counts as follow-up for the reclaim rule. An
+ * Activities on a lead: a connected call, a visit or a WeCom chat stops the first-response clock
+ * (and moves a new lead to contacted) — an unanswered, refused or invalid-number call does not;
+ * every activity counts as follow-up for the reclaim rule and re-scores the lead. An
  * activity logged on a converted lead lands on its customer too.
  */
 export const activityHooks: ObjectHooks = {
   async beforeWrite(ctx, items, op) {
     for (const it of items) {
       const v = it.values;
+      const type = v.type ?? it.existing?.type;
+      // Only a call has an outcome (接通/未接通/空号/拒接).
+      if (v.outcome !== undefined && v.outcome !== null && type !== 'call')
+        it.errors.push({ field: 'outcome', code: 'option', params: { value: v.outcome } });
       if (op === 'create') {
         v.occurredAt ??= v.type === 'task' ? null : new Date().toISOString();
         if (v.type === 'task' || v.dueAt) v.status ??= 'open';
@@ -41,7 +47,7 @@ export const activityHooks: ObjectHooks = {
     for (const it of items) {
       const leadId = it.values.leadId;
       if (typeof leadId !== 'string') continue;
-      const responded = RESPONSE_TYPES.has(String(it.values.type));
+      const responded = isResponse(it.values.type, it.values.outcome);
       const at = (it.values.occurredAt as string | null) ?? new Date().toISOString();
       const cur = byLead.get(leadId);
       byLead.set(leadId, { responded: (cur?.responded ?? false) || responded, at });
@@ -54,6 +60,10 @@ export const activityHooks: ObjectHooks = {
         ctx.tx,
       )
     ).rows;
+    // Every activity can move the score (engagement; a call's outcome): re-scored from what is
+    // stored now, this activity included.
+    const open = leads.filter((l) => !['converted', 'disqualified'].includes(l.status)).map((l) => l.id);
+    const scores = await scoreStoredLeads(ctx.tx, ctx.principal.tenantId, open);
     const leadCtx = await recordCtx(ctx.tx, ctx.principal, ctx.actor, 'lead');
     // Through the engine (trusted), so the status change and the stopped clock are audited
     // and emitted like any other change. The lead was visible to the activity's author
@@ -63,6 +73,8 @@ export const activityHooks: ObjectHooks = {
       const changes: Record<string, unknown> = { lastActivityAt: new Date().toISOString() };
       if (a.responded && !l.first_responded_at) changes.firstRespondedAt = a.at;
       if (a.responded && l.status === 'new') changes.status = 'contacted';
+      const s = scores.get(l.id);
+      if (s) Object.assign(changes, { score: s.score, scoreReasons: s.reasons, scoreSource: s.source });
       return { id: l.id, changes };
     });
     if (updates.length)

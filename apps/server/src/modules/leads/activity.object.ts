@@ -3,6 +3,19 @@ import { field, type ObjectDef, option, systemFields } from '../../engine/record
 export const ACTIVITY_TYPES = ['call', 'visit', 'wecom', 'email', 'meeting', 'task', 'note'] as const;
 /** Activities that count as a first response to a lead: a real conversation, not a note. */
 export const RESPONSE_TYPES = new Set(['call', 'visit', 'wecom']);
+export const CALL_OUTCOMES = ['connected', 'no_answer', 'invalid_number', 'refused'] as const;
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+
+/**
+ * Whether an activity is a first response: a visit or WeCom chat always is; a call only when
+ * it got through. A call logged without an outcome (API clients from before outcomes existed)
+ * keeps counting as a conversation.
+ */
+export function isResponse(type: unknown, outcome: unknown): boolean {
+  if (!RESPONSE_TYPES.has(String(type))) return false;
+  if (type !== 'call') return true;
+  return outcome === null || outcome === undefined || outcome === 'connected';
+}
 
 /**
  * R3.4/R4.1: follow-ups on leads, customers, contacts and opportunities. Logging a call, visit
@@ -35,6 +48,15 @@ export const activityObject: ObjectDef = {
         option('note', '备注', 'Note'),
       ],
     }),
+    field('outcome', 'picklist', '通话结果', 'Call outcome', {
+      column: 'outcome',
+      options: [
+        option('connected', '接通', 'Connected', 'green'),
+        option('no_answer', '未接通', 'No answer', 'orange'),
+        option('invalid_number', '空号', 'Invalid number', 'red'),
+        option('refused', '拒接', 'Refused', 'volcano'),
+      ],
+    }),
     field('subject', 'text', '主题', 'Subject', { column: 'subject', validation: { maxLength: 200 } }),
     field('content', 'longtext', '内容', 'Content', { column: 'content' }),
     field('occurredAt', 'datetime', '发生时间', 'When', { column: 'occurred_at' }),
@@ -57,7 +79,7 @@ export const activityObject: ObjectDef = {
       {
         key: 'basic',
         label: { 'zh-CN': '跟进内容', 'en-US': 'Activity' },
-        fields: ['type', 'subject', 'content', 'occurredAt', 'durationMinutes', 'dueAt', 'status'],
+        fields: ['type', 'outcome', 'subject', 'content', 'occurredAt', 'durationMinutes', 'dueAt', 'status'],
       },
       {
         key: 'related',
@@ -71,6 +93,6 @@ export const activityObject: ObjectDef = {
       },
     ],
   },
-  listColumns: ['type', 'subject', 'occurredAt', 'leadId', 'customerId', 'ownerId', 'createdAt'],
+  listColumns: ['type', 'outcome', 'subject', 'occurredAt', 'leadId', 'customerId', 'ownerId', 'createdAt'],
   relatedLists: [],
 };

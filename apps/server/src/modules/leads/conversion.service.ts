@@ -1,3 +1,4 @@
+import { opportunityNameFor } from '@kehu/contracts/leads/conversion';
 import { sql } from 'kysely';
 import { can } from '../../core/auth/principal.ts';
 import { forbidden } from '../../core/errors.ts';
@@ -21,7 +22,8 @@ import { leadsProblem, statusName } from './leads.messages.ts';
 export interface ConvertInput {
   customer?: { id: string } | { new: Record<string, unknown> };
   contact?: { id: string } | { new: Record<string, unknown> } | null;
-  opportunity?: { name: string; amount?: { amount: number; currency: string } } | null;
+  /** Name and amount default to "<company> · <product>" and the lead's budget. */
+  opportunity?: { name?: string; amount?: { amount: number; currency: string } } | null;
 }
 
 /**
@@ -99,15 +101,38 @@ export async function convertLead(ctx: RecordCtx, id: string, input: ConvertInpu
         { field: 'opportunity', code: 'unavailable' },
       ]);
     if (!can(principal, 'opportunity:create')) throw forbidden('opportunity:create');
+    // The lead's budget is what the prospect said they would spend: the deal starts there.
+    // Only a budget the converting user may read travels (nobody learns a hidden field this way).
+    const budget =
+      ctx.access.get('budget') === 'full'
+        ? (row.budget as { amount?: unknown; currency?: unknown } | null)
+        : null;
+    const amount =
+      input.opportunity.amount ??
+      (budget && typeof budget.amount === 'number' && budget.amount > 0
+        ? { amount: budget.amount, currency: typeof budget.currency === 'string' ? budget.currency : 'CNY' }
+        : undefined);
     const [r] = await createRecords(
       await recordCtx(tx, principal, actor, 'opportunity'),
       [
         {
-          name: input.opportunity.name,
+          // Named from what the converting user may read of the lead: a hidden or masked company
+          // or product is not spelled out in a record they then read in full.
+          name:
+            input.opportunity.name?.trim() ||
+            opportunityNameFor(
+              Object.fromEntries(
+                ['company', 'name', 'product', 'campaign'].map((k) => [
+                  k,
+                  ctx.access.get(k) === 'full' ? row[k] : null,
+                ]),
+              ),
+              locale,
+            ),
           customerId,
           contactId,
           leadId: id,
-          ...(input.opportunity.amount ? { amount: input.opportunity.amount } : {}),
+          ...(amount ? { amount } : {}),
         },
       ],
       { trusted: true, via: 'lead_conversion' },

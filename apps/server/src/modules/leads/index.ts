@@ -3,6 +3,7 @@ import { defineModule } from '../../engine/module.ts';
 import { activityHooks } from './activity.hooks.ts';
 import { activityObject } from './activity.object.ts';
 import { leadHomeCards } from './home-cards.ts';
+import { inboxStatsRoutes } from './inbox-stats.service.ts';
 import { leadHooks, NOTIFY_QUEUE, TICK_QUEUE, TRAIN_QUEUE } from './lead.hooks.ts';
 import { leadObject } from './lead.object.ts';
 import { seedLeads } from './leads.demo.ts';
@@ -19,7 +20,7 @@ export default defineModule({
     { object: 'lead', hooks: leadHooks },
     { object: 'activity', hooks: activityHooks },
   ],
-  routes: leadRoutes,
+  routes: [...leadRoutes, ...inboxStatsRoutes],
   jobs: { [NOTIFY_QUEUE]: notifyJob, [TICK_QUEUE]: tickJob, [TRAIN_QUEUE]: trainJob },
   permissions: [
     {

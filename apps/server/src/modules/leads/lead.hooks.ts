@@ -7,7 +7,13 @@ import type { ObjectHooks, WriteItem, WrittenItem } from '../../engine/records/o
 import type { RecordCtx } from '../../engine/records/record.service.ts';
 import { Assigner, type AssignmentLog, type Decision, logAssignments } from './assignment.service.ts';
 import { notifyAssignees } from './lead-notify.ts';
-import { type LeadSettings, loadSettings, loadSettingsCached, scoreLead } from './scoring.service.ts';
+import {
+  type LeadSettings,
+  leadFacts,
+  loadSettings,
+  loadSettingsCached,
+  scoreLead,
+} from './scoring.service.ts';
 
 export const NOTIFY_QUEUE = 'leads:notify';
 export const TICK_QUEUE = 'leads:tick';
@@ -329,8 +335,14 @@ async function beforeUpdate(ctx: RecordCtx, items: WriteItem[]): Promise<void> {
   const touched = items.filter((it) => SCORE_FIELDS.some((f) => it.values[f] !== undefined));
   if (touched.length === 0) return;
   const settings = await loadSettings(ctx.tx, ctx.principal.tenantId);
+  // An edit re-scores with what the lead's activities and calls said, not only its fields.
+  const facts = await leadFacts(
+    ctx.tx,
+    ctx.principal.tenantId,
+    touched.map((it) => String(it.existing?.id ?? '')).filter(Boolean),
+  );
   for (const it of touched) {
-    const merged: Record<string, unknown> = {};
+    const merged: Record<string, unknown> = { ...facts.get(String(it.existing?.id ?? '')) };
     for (const f of SCORE_FIELDS) {
       const col = ctx.obj.fields.find((x) => x.apiName === f)!.column!;
       merged[f] = it.values[f] !== undefined ? it.values[f] : (it.existing?.[col] ?? null);

@@ -56,6 +56,10 @@ export const leadObject: ObjectDef = {
     field('industry', 'picklist', '行业', 'Industry', { column: 'industry', options: INDUSTRY_OPTIONS }),
     field('channel', 'picklist', '渠道', 'Channel', { column: 'channel', options: CHANNEL_OPTIONS }),
     field('campaign', 'text', '活动', 'Campaign', { column: 'campaign', validation: { maxLength: 100 } }),
+    field('product', 'text', '意向产品', 'Product of interest', {
+      column: 'product',
+      validation: { maxLength: 100 },
+    }),
     field('need', 'picklist', '需求明确度', 'Need', {
       column: 'need',
       options: [
@@ -156,7 +160,17 @@ export const leadObject: ObjectDef = {
       {
         key: 'source',
         label: { 'zh-CN': '来源与资质', 'en-US': 'Source and qualification' },
-        fields: ['channel', 'campaign', 'need', 'budget', 'companySize', 'decisionChain', 'tags', 'remark'],
+        fields: [
+          'channel',
+          'campaign',
+          'product',
+          'need',
+          'budget',
+          'companySize',
+          'decisionChain',
+          'tags',
+          'remark',
+        ],
       },
       {
         key: 'status',

@@ -28,6 +28,17 @@ const LEADS: [string, string, string, string, string][] = [
   ['吕文静', '徐州云龙学校', 'web_form', 'education', 'vague'],
 ];
 const LEAD_OWNERS = ['sun.lei', 'zhao.jing', 'xu.ming', 'ma.chao'];
+/** What each lead asks about (意向产品): names the opportunity it converts into. */
+const PRODUCTS = [
+  '门店会员系统',
+  '物业服务平台',
+  '酒店客户运营',
+  '渠道管理套件',
+  'CRM 年度订阅',
+  '导购企微助手',
+  '呼叫中心集成',
+  '智能化改造',
+];
 
 /**
  * Sixteen leads in four salespeople's inboxes; returns them with their owner's session so the
@@ -48,6 +59,7 @@ export async function seedLeadsStory(signIn: SignIn, uid: (login: string) => str
       title: ['总经理', '采购经理', '行政主管', '运营总监'][i % 4],
       budget: cny(20000 + ((i * 37) % 30) * 10000),
       campaign: channel === 'ad' ? '2026 春季家装节' : null,
+      product: PRODUCTS[i % PRODUCTS.length],
       ownerId: uid(owner),
     });
     out.push({ id: lead.id, owner, index: i });
@@ -57,7 +69,20 @@ export async function seedLeadsStory(signIn: SignIn, uid: (login: string) => str
     const s = await signIn(l.owner);
     await s('POST', '/records/activity', {
       type: 'call',
+      outcome: 'connected',
       subject: '首次电话沟通：确认需求与预算',
+      occurredAt: new Date(now).toISOString(),
+      leadId: l.id,
+    });
+  }
+  // Others were tried without getting through: their SLA clock keeps running, and an invalid
+  // number shows in the score with its reason.
+  for (const l of out.filter((x) => x.index % 4 === 1)) {
+    const s = await signIn(l.owner);
+    await s('POST', '/records/activity', {
+      type: 'call',
+      outcome: l.index === 9 ? 'invalid_number' : 'no_answer',
+      subject: l.index === 9 ? '电话：空号，待核实号码' : '电话：未接通，稍后再打',
       occurredAt: new Date(now).toISOString(),
       leadId: l.id,
     });

@@ -232,14 +232,104 @@ export function modelScore(card: Scorecard, model: StoredModel, lead: Record<str
 export function scoreLead(settings: LeadSettings, lead: Record<string, unknown>): ScoreResult {
   const m = settings.model;
   // A model trained on another scorecard's indicators cannot read this one's features.
-  if (m && m.features.join() === settings.scorecard.indicators.map((i) => i.key).join())
-    return modelScore(settings.scorecard, m, lead);
-  return scorecardScore(settings.scorecard, lead);
+  const base =
+    m && m.features.join() === settings.scorecard.indicators.map((i) => i.key).join()
+      ? modelScore(settings.scorecard, m, lead)
+      : scorecardScore(settings.scorecard, lead);
+  return applyCallOutcomes(base, lead.callOutcomes as CallFacts | null | undefined);
 }
+
+/** What the lead's logged calls said: counts per outcome and the latest one. */
+export interface CallFacts {
+  connected: number;
+  no_answer: number;
+  invalid_number: number;
+  refused: number;
+  last: string | null;
+}
+
+/**
+ * Call outcomes move the score after the scorecard or the model (they are facts about reaching
+ * the person, not about fit): the latest call to an invalid number (空号) takes 50 points — the
+ * lead is likely unreachable until someone corrects the number, and a later connected call
+ * lifts it again; each refused call (拒接) takes 10 and each unanswered call (未接通) after the
+ * first takes 5, at most 20 for the two together. The penalty is the first reason shown.
+ */
+export function applyCallOutcomes(base: ScoreResult, facts: CallFacts | null | undefined): ScoreResult {
+  if (!facts) return base;
+  const penalties: ScoreReason[] = [];
+  if (facts.last === 'invalid_number')
+    penalties.push({
+      key: 'call_invalid_number',
+      label: L('最近一次通话为空号', 'Last call: invalid number'),
+      impact: -50,
+      value: 'invalid_number',
+    });
+  const unreachable = Math.min(20, facts.refused * 10 + Math.max(0, facts.no_answer - 1) * 5);
+  if (unreachable > 0)
+    penalties.push({
+      key: 'call_unreachable',
+      label: L(
+        `拒接 ${facts.refused} 次、未接通 ${facts.no_answer} 次`,
+        `Refused ${facts.refused}×, no answer ${facts.no_answer}×`,
+      ),
+      impact: -unreachable,
+      value: { refused: facts.refused, noAnswer: facts.no_answer },
+    });
+  if (penalties.length === 0) return base;
+  // A model's impacts are log-odds pushes, not points: its penalty reasons still read in points.
+  const total = penalties.reduce((s, p) => s + p.impact, 0);
+  return {
+    score: Math.max(0, Math.min(100, base.score + total)),
+    source: base.source,
+    reasons: [...penalties, ...base.reasons].slice(0, 3),
+  };
+}
+
+const CALL_FACTS = sql`(select json_build_object(
+    'connected', count(*) filter (where a.outcome = 'connected'),
+    'no_answer', count(*) filter (where a.outcome = 'no_answer'),
+    'invalid_number', count(*) filter (where a.outcome = 'invalid_number'),
+    'refused', count(*) filter (where a.outcome = 'refused'),
+    'last', (array_agg(a.outcome order by a.occurred_at desc nulls last, a.id desc))[1])
+  from activities a where a.tenant_id = l.tenant_id and a.lead_id = l.id and a.type = 'call'
+    and a.outcome is not null and a.deleted_at is null) as "callOutcomes"`;
 
 const LEAD_COLUMNS = sql`l.need, l.budget, l.decision_chain as "decisionChain", l.company_size as "companySize",
   l.industry, l.channel, l.phone, l.email, l.title, l.company, l.remark, l.status,
-  (select count(*)::int from activities a where a.tenant_id = l.tenant_id and a.lead_id = l.id and a.deleted_at is null) as "activityCount"`;
+  (select count(*)::int from activities a where a.tenant_id = l.tenant_id and a.lead_id = l.id and a.deleted_at is null) as "activityCount",
+  ${CALL_FACTS}`;
+
+/** The facts a score reads beyond the lead's own fields: its activity count and call outcomes. */
+export async function leadFacts(
+  tx: Tx,
+  tenantId: string,
+  ids: string[],
+): Promise<Map<string, { activityCount: number; callOutcomes: CallFacts }>> {
+  if (ids.length === 0) return new Map();
+  const rows = (
+    await sql<{ id: string; activityCount: number; callOutcomes: CallFacts }>`select l.id,
+      (select count(*)::int from activities a where a.tenant_id = l.tenant_id and a.lead_id = l.id and a.deleted_at is null) as "activityCount",
+      ${CALL_FACTS}
+      from leads l where l.tenant_id = ${tenantId} and l.id = any(${ids}::uuid[])`.execute(tx)
+  ).rows;
+  return new Map(rows.map((r) => [r.id, { activityCount: r.activityCount, callOutcomes: r.callOutcomes }]));
+}
+
+/** Scores leads as stored now (fields, activities, call outcomes). */
+export async function scoreStoredLeads(
+  tx: Tx,
+  tenantId: string,
+  ids: string[],
+): Promise<Map<string, ScoreResult>> {
+  if (ids.length === 0) return new Map();
+  const settings = await loadSettings(tx, tenantId);
+  const rows = (
+    await sql<Record<string, unknown> & { id: string }>`select l.id, ${LEAD_COLUMNS} from leads l
+      where l.tenant_id = ${tenantId} and l.id = any(${ids}::uuid[])`.execute(tx)
+  ).rows;
+  return new Map(rows.map((r) => [r.id, scoreLead(settings, r)]));
+}
 
 export interface TrainResult {
   trained: boolean;

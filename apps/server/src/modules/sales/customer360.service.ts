@@ -54,15 +54,17 @@ export async function customerLists(
   actor: Actor,
   customerId: string,
 ): Promise<CustomerLists> {
-  const [contacts, opportunities, quotes, contracts, orders, payments, activities] = [
-    await related(tx, principal, actor, 'contact', 'customerId', customerId),
-    await related(tx, principal, actor, 'opportunity', 'customerId', customerId),
-    await related(tx, principal, actor, 'quote', 'customerId', customerId),
-    await related(tx, principal, actor, 'contract', 'customerId', customerId),
-    await related(tx, principal, actor, 'order', 'customerId', customerId),
-    await related(tx, principal, actor, 'payment', 'customerId', customerId),
-    await related(tx, principal, actor, 'activity', 'customerId', customerId, 100),
-  ];
+  // Issued together: the lists do not depend on each other (one connection queues them).
+  const [contacts, opportunities, quotes, contracts, orders, payments, activities] = await Promise.all([
+    related(tx, principal, actor, 'contact', 'customerId', customerId),
+    related(tx, principal, actor, 'opportunity', 'customerId', customerId),
+    related(tx, principal, actor, 'quote', 'customerId', customerId),
+    related(tx, principal, actor, 'contract', 'customerId', customerId),
+    // Up to 200 orders: the order-value trend of the customer page is drawn from this list.
+    related(tx, principal, actor, 'order', 'customerId', customerId, 200),
+    related(tx, principal, actor, 'payment', 'customerId', customerId),
+    related(tx, principal, actor, 'activity', 'customerId', customerId, 100),
+  ]);
   return { contacts, opportunities, quotes, contracts, orders, payments, activities };
 }
 
@@ -74,6 +76,7 @@ export async function customerLists(
 export async function customerTimeline(
   tx: Tx,
   principal: Principal,
+  actor: Actor,
   customerId: string,
   customerName: string | null,
   lists: CustomerLists,
@@ -93,8 +96,15 @@ export async function customerTimeline(
     ['payment', payments],
   ] as const)
     for (const r of list.items) names.set(r.id, { object, name: (r.name as string | null) ?? null });
-  const leadIds = opportunities.items.map((o) => o.leadId).filter(isUuid);
-  if (can(principal, 'lead:read')) for (const l of leadIds) names.set(l, { object: 'lead', name: null });
+  const leadIds = [...new Set(opportunities.items.map((o) => o.leadId).filter(isUuid))];
+  if (leadIds.length && can(principal, 'lead:read')) {
+    // The leads read as the viewer too (scope, masking), so their history shows under their names.
+    const lctx = await recordCtx(tx, principal, actor, 'lead').catch(() => null);
+    const leads = lctx
+      ? (await listRecords(lctx, { filter: { field: 'id', op: 'in', value: leadIds }, limit: 200 })).items
+      : [];
+    for (const l of leads) names.set(l.id, { object: 'lead', name: (l.name as string | null) ?? null });
+  }
   const ids = [...names.keys()];
   const audit = (
     await sql<{
@@ -150,6 +160,31 @@ export async function customerTimeline(
   return timeline;
 }
 
+const amountOf = (v: unknown) =>
+  v !== null && typeof v === 'object' && typeof (v as { amount?: unknown }).amount === 'number'
+    ? (v as { amount: number }).amount
+    : null;
+
+/**
+ * Order value per month (order date, else creation), oldest first, from the orders the viewer
+ * sees, as the viewer sees them: an amount masked or hidden from the viewer adds nothing (the
+ * order still counts), so the chart reveals no more than the order list beside it.
+ */
+export function orderTrend(orders: RecordOut[]) {
+  const months = new Map<string, { month: string; amount: number; count: number }>();
+  for (const o of orders) {
+    if (o.status === 'cancelled') continue;
+    const day = String(o.orderDate ?? o.createdAt ?? '');
+    if (!/^\d{4}-\d{2}/.test(day)) continue;
+    const month = day.slice(0, 7);
+    const m = months.get(month) ?? { month, amount: 0, count: 0 };
+    m.amount += amountOf(o.amount) ?? 0;
+    m.count += 1;
+    months.set(month, m);
+  }
+  return [...months.values()].sort((a, b) => (a.month < b.month ? -1 : 1));
+}
+
 /**
  * R1.3/R4.1 customer 360: the profile and everything linked to it, each list through the
  * record engine (so the viewer's scope and field masking apply to every part), plus one
@@ -188,11 +223,12 @@ export async function customer360(
     paidAmount: sum(payments.items, 'amount'),
   };
 
-  const timeline = await customerTimeline(tx, principal, customerId, String(customer.name), lists);
+  const timeline = await customerTimeline(tx, principal, actor, customerId, String(customer.name), lists);
   return {
     customer,
     pipelineValue: value,
     stats,
+    orderTrend: orderTrend(orders.items),
     contacts,
     opportunities,
     quotes,

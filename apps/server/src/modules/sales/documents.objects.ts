@@ -166,6 +166,7 @@ export const QUOTE_STATUS = [
   option('rejected', '已驳回', 'Rejected', 'red'),
   option('accepted', '已转合同', 'Accepted', 'blue'),
   option('cancelled', '已作废', 'Cancelled', 'default'),
+  option('superseded', '已修订', 'Superseded', 'default'),
 ];
 
 /** R4.3: quotes; lines live in `quote_lines`, totals are computed by the server only. */
@@ -213,6 +214,17 @@ export const quoteObject = object(
     field('validUntil', 'date', '有效期至', 'Valid until', { column: 'valid_until' }),
     field('channel', 'text', '渠道', 'Channel', { column: 'channel', validation: { maxLength: 64 } }),
     field('notes', 'longtext', '备注', 'Notes', { column: 'notes' }),
+    // Issue 9 §4: an approved quote is locked; a change makes revision n + 1 (quote-document.service.ts).
+    field('revision', 'number', '版本', 'Revision', {
+      column: 'revision',
+      readOnly: true,
+      defaultValue: 1,
+    }),
+    field('revisionOf', 'lookup', '首版报价', 'First revision', {
+      column: 'revision_of',
+      lookupObject: 'quote',
+      readOnly: true,
+    }),
   ],
   [
     section('basic', '基本信息', 'Basics', [
@@ -223,6 +235,7 @@ export const quoteObject = object(
       'currency',
       'validUntil',
       'status',
+      'revision',
     ]),
     section('totals', '金额', 'Totals', [
       'subtotal',

@@ -24,6 +24,9 @@ import { orderHooks, paymentHooks, recomputeOrderPaid } from './order.service.ts
 import { ownedDocuments, ownershipHooks } from './ownership.hooks.ts';
 import { stageOptions } from './pipeline.service.ts';
 import { onQuoteDecision } from './quote.service.ts';
+import { quoteDocumentRoutes } from './quote-document.routes.ts';
+import { quoteDocumentHooks } from './quote-document.service.ts';
+import { registerQuoteShare } from './quote-share.page.ts';
 import { seedSales } from './sales.demo.ts';
 
 const SYSTEM_ACTOR = (tenantId: string) => ({ tenantId, actorId: null, actorKind: 'system' as const });
@@ -51,13 +54,16 @@ export default defineModule({
     { object: 'price_list', hooks: priceListHooks },
     { object: 'quote', hooks: quoteHooks },
     { object: 'quote', hooks: approvalLockHooks },
+    { object: 'quote', hooks: quoteDocumentHooks },
     { object: 'order', hooks: orderHooks },
     { object: 'target', hooks: targetHooks },
     { object: 'payment', hooks: paymentHooks },
     ...ownedDocuments.map((o) => ({ object: o, hooks: ownershipHooks(o) })),
   ],
   optionsLoaders: [{ object: 'opportunity', field: 'stage', load: stageOptions }],
-  routes: [...opportunityRoutes, ...documentRoutes],
+  routes: [...opportunityRoutes, ...documentRoutes, ...quoteDocumentRoutes],
+  // The customer's page of a shared quote (/q/<token>): public, the token is the authority.
+  http: registerQuoteShare,
   subscribers: [
     {
       // "Future pipeline value" follows every opportunity change (durable, idempotent: a recompute).

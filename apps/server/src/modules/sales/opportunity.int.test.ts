@@ -182,6 +182,34 @@ describe('opportunity stages', () => {
     assert.equal((await sun.get(`/opportunities/${b.id}/sop`)).status, 404);
   });
 
+  it('searches the kanban by a masked opportunity name only in full', async () => {
+    const env = await getTestEnv();
+    const seed = await newTenant(env, 0);
+    const admin = await login(env, seed.slug, 'admin');
+    const sun = await login(env, seed.slug, 'sun.lei');
+    const opp = await newOpportunity(sun, await newCustomer(sun), 100_000);
+    const role = (await ok(admin.get('/admin/roles'))).items.find((r: any) => r.name === '销售顾问');
+    await ok(
+      admin.patch(`/admin/roles/${role.id}`, {
+        fieldAccess: {
+          ...role.fieldAccess,
+          opportunity: { ...role.fieldAccess?.opportunity, name: 'masked' },
+        },
+      }),
+    );
+    const seller = await login(env, seed.slug, 'sun.lei');
+    const found = async (term: string) => {
+      const k = await ok(seller.get(`/opportunities/kanban?q=${encodeURIComponent(term)}`));
+      return {
+        cards: k.columns.flatMap((c: any) => c.cards.map((x: any) => x.id)),
+        count: k.columns.reduce((n: number, c: any) => n + c.count, 0),
+      };
+    };
+    assert.deepEqual(await found(opp.name), { cards: [opp.id], count: 1 }, 'the whole name finds it');
+    for (const part of [opp.name.slice(0, -1), opp.name.slice(1)])
+      assert.deepEqual(await found(part), { cards: [], count: 0 }, `a part of a masked name (${part})`);
+  });
+
   it('lets a configured pipeline define its own stages and SOP, offered as stage options', async () => {
     const env = await getTestEnv();
     const seed = await newTenant(env, 0);

@@ -125,15 +125,14 @@ export async function moveStage(
     closedAt: to.kind === 'open' ? null : now,
     lostReason: to.kind === 'lost' ? move.lostReason : null,
   };
-  const [r] = await updateRecords(ctx, [{ id: rec.id, changes }], { trusted: true, via: 'stage_change' });
-  if (!r?.ok) throw invalid(r?.errors ?? [{ field: 'stage', code: 'option' }]);
-  await writeAudit(ctx.tx, ctx.actor, {
-    action: 'stage_change',
-    object: 'opportunity',
-    recordId: rec.id,
-    changes: [{ field: 'stage', from: rec.stage, to: to.key }],
-    meta: { pipelineId: pipeline.id, lostReason: move.lostReason ?? null },
+  // One audit row per move (the field changes, stage first, under `stage_change`): the history
+  // shows a move once, not as a stage change plus a field update.
+  const [r] = await updateRecords(ctx, [{ id: rec.id, changes }], {
+    trusted: true,
+    via: 'stage_change',
+    audit: { action: 'stage_change', meta: { pipelineId: pipeline.id, lostReason: move.lostReason ?? null } },
   });
+  if (!r?.ok) throw invalid(r?.errors ?? [{ field: 'stage', code: 'option' }]);
   await emitEvents(ctx.tx, ctx.principal.tenantId, [
     {
       type: 'opportunity.stage_changed',
@@ -225,20 +224,35 @@ export async function setSopItem(
   if (!stage.sop.some((i) => i.key === input.item))
     throw invalid([{ field: 'item', code: 'option', params: { value: input.item } }]);
   const tenantId = ctx.principal.tenantId;
-  if (input.done)
-    await sql`insert into opportunity_sop_items (tenant_id, opportunity_id, stage, item_key, done_by, note)
-      values (${tenantId}, ${rec.id}, ${stage.key}, ${input.item}, ${ctx.principal.userId}, ${input.note ?? null})
-      on conflict (tenant_id, opportunity_id, stage, item_key) do update set note = excluded.note`.execute(
-      ctx.tx,
-    );
-  else
-    await sql`delete from opportunity_sop_items where tenant_id = ${tenantId} and opportunity_id = ${rec.id}
-      and stage = ${stage.key} and item_key = ${input.item}`.execute(ctx.tx);
+  const item = stage.sop.find((i) => i.key === input.item)!;
+  // Ticking a ticked item (a double click, two people on one deal) only updates its note: the
+  // history says "完成 SOP：…" once per item, and an untick of an unticked item says nothing.
+  const changed = input.done
+    ? (
+        await sql<{
+          inserted: boolean;
+        }>`insert into opportunity_sop_items (tenant_id, opportunity_id, stage, item_key, done_by, note)
+          values (${tenantId}, ${rec.id}, ${stage.key}, ${input.item}, ${ctx.principal.userId}, ${input.note ?? null})
+          on conflict (tenant_id, opportunity_id, stage, item_key) do update set note = coalesce(excluded.note, opportunity_sop_items.note)
+          returning (xmax = 0) as inserted`.execute(ctx.tx)
+      ).rows[0]!.inserted
+    : (
+        await sql`delete from opportunity_sop_items where tenant_id = ${tenantId} and opportunity_id = ${rec.id}
+          and stage = ${stage.key} and item_key = ${input.item} returning item_key`.execute(ctx.tx)
+      ).rows.length > 0;
+  if (!changed) return sopView(ctx, id);
   await writeAudit(ctx.tx, ctx.actor, {
     action: input.done ? 'sop_done' : 'sop_undone',
     object: 'opportunity',
     recordId: rec.id,
-    meta: { stage: stage.key, item: input.item, note: input.note ?? null },
+    // The labels as configured now, so the history still reads after the SOP is edited.
+    meta: {
+      stage: stage.key,
+      item: input.item,
+      stageLabel: stage.label,
+      itemLabel: item.label,
+      note: input.note ?? null,
+    },
   });
   await emitEvents(ctx.tx, tenantId, [
     {
@@ -269,6 +283,7 @@ export interface KanbanColumn {
   weighted: number;
   cards: RecordOut[];
   hasMore: boolean;
+  sop?: Record<string, { done: number; total: number }>;
 }
 
 /** Unit subtree predicate for `unit=`; the caller's scope still applies on top. */
@@ -296,7 +311,15 @@ export async function kanban(
   if (q.owner && !isUuid(q.owner)) throw invalid([{ field: 'owner', code: 'lookup_missing' }]);
   const ownerSql = q.owner ? sql`r.owner_id = ${q.owner}` : sql`true`;
   const term = q.q?.trim();
-  const searchSql = term ? sql`r.name ilike ${`%${term.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}` : sql`true`;
+  // A name the caller sees masked matches only in full (a part would read it back), as in the lists.
+  const nameAccess = ctx.access.get(ctx.obj.nameField);
+  const searchSql = !term
+    ? sql`true`
+    : nameAccess === 'full'
+      ? sql`r.name ilike ${`%${term.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}`
+      : nameAccess === 'masked'
+        ? sql`r.name = ${term}`
+        : sql`false`;
   // Totals come from the trigger-maintained per (stage, unit, owner) table (migration 0022): the
   // same scope predicate applies, since scopes are by unit or owner. A text search has no such
   // shortcut and aggregates the matching rows.
@@ -340,10 +363,34 @@ export async function kanban(
   const records = shown.map((r) => toRecord(ctx.obj, r, ctx.access));
   await attachDisplay(ctx.tx, tenantId, ctx.meta.objects, ctx.obj, records, display.fields);
   const recordById = new Map(records.map((r) => [r.id, r]));
+  // Checklist progress of each shown card on its current stage (the cards' own rows only).
+  const ticked = records.length
+    ? (
+        await sql<{ opportunity_id: string; stage: string; item_key: string }>`
+          select opportunity_id, stage, item_key from opportunity_sop_items
+          where tenant_id = ${tenantId} and opportunity_id = any(${records.map((r) => r.id)}::uuid[])`.execute(
+          ctx.tx,
+        )
+      ).rows
+    : [];
+  const doneOf = new Set(ticked.map((t) => `${t.opportunity_id}:${t.stage}:${t.item_key}`));
   const columns: KanbanColumn[] = pipeline.stages.map((s) => {
     const st = byStage.get(s.key);
     const rs = byKey.get(s.key) ?? [];
+    const sop =
+      s.kind === 'open' && s.sop.length
+        ? Object.fromEntries(
+            rs.slice(0, limit).map((r) => [
+              r.id as string,
+              {
+                done: s.sop.filter((i) => doneOf.has(`${r.id}:${s.key}:${i.key}`)).length,
+                total: s.sop.length,
+              },
+            ]),
+          )
+        : undefined;
     return {
+      ...(sop ? { sop } : {}),
       stage: s.key,
       label: s.label,
       kind: s.kind,

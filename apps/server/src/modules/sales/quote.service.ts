@@ -30,6 +30,7 @@ import {
   type Tier,
   tierPrice,
 } from './quote.calc.ts';
+import { isExpired } from './quote-validity.ts';
 import { salesProblem } from './sales.messages.ts';
 
 export interface LineIn {
@@ -154,7 +155,7 @@ export async function approvalPreview(tx: Tx, tenantId: string, totals: QuoteTot
     : { required: false };
 }
 
-async function readLines(tx: Tx, tenantId: string, quoteId: string): Promise<LineOut[]> {
+export async function readLines(tx: Tx, tenantId: string, quoteId: string): Promise<LineOut[]> {
   const rows = (
     await sql<any>`select * from quote_lines where tenant_id = ${tenantId} and quote_id = ${quoteId} order by seq`.execute(
       tx,
@@ -186,19 +187,46 @@ export async function quoteWithLines(ctx: RecordCtx, id: string) {
   return { quote, lines };
 }
 
-const EDITABLE = new Set(['draft', 'approved', 'rejected']);
+/** Lines are edited while a quote is a draft or after a rejection; an approved one is locked. */
+const EDITABLE = new Set(['draft', 'rejected']);
+/** Approved, turned into a contract, or replaced by a newer revision: nothing but status changes. */
+export const LOCKED = new Set(['approved', 'accepted', 'superseded']);
 
-/** Replaces a quote's lines and its computed totals; an approved quote goes back to draft. */
+/** Replaces a quote's lines and its computed totals; a rejected quote goes back to draft. */
 export async function setLines(ctx: RecordCtx, id: string, lines: LineIn[], locale: Locale) {
   const quote = await liveRecord(ctx, id);
   await assertUnlocked(ctx, quote.id);
   const status = String(quote.status ?? 'draft');
+  if (status === 'approved') throw salesProblem('conflict', locale, 'quote_locked');
   if (!EDITABLE.has(status))
     throw salesProblem('conflict', locale, 'quote_status', { status: statusLabel(ctx, status, locale) });
   const currency = String(quote.currency ?? 'CNY');
   const priced = await priceLines(ctx.tx, ctx.principal, ctx.actor, currency, lines);
+  await writeLines(
+    ctx,
+    quote.id,
+    currency,
+    priced,
+    status !== 'draft' ? { status: 'draft' } : {},
+    'quote_lines',
+  );
+  return {
+    ...(await quoteWithLines(ctx, id)),
+    approval: await approvalPreview(ctx.tx, ctx.principal.tenantId, priced.totals),
+  };
+}
+
+/** Stores priced lines and the totals they add up to (plus `extra` changes) on the quote. */
+export async function writeLines(
+  ctx: RecordCtx,
+  quoteId: string,
+  currency: string,
+  priced: { lines: LineOut[]; totals: QuoteTotals },
+  extra: Record<string, unknown>,
+  via: string,
+) {
   const t = ctx.principal.tenantId;
-  await sql`delete from quote_lines where tenant_id = ${t} and quote_id = ${quote.id}`.execute(ctx.tx);
+  await sql`delete from quote_lines where tenant_id = ${t} and quote_id = ${quoteId}`.execute(ctx.tx);
   if (priced.lines.length)
     await sql`insert into quote_lines (tenant_id, quote_id, id, seq, product_id, product_name, description, quantity,
         list_unit_price, unit_price, discount_percent, tax_rate, gross, discount, net, tax, total)
@@ -206,7 +234,7 @@ export async function setLines(ctx: RecordCtx, id: string, lines: LineIn[], loca
         priced.lines.map(
           (
             l,
-          ) => sql`(${t}, ${quote.id}, ${newId()}, ${l.seq}, ${l.productId}, ${l.productName}, ${l.description}, ${l.quantity},
+          ) => sql`(${t}, ${quoteId}, ${newId()}, ${l.seq}, ${l.productId}, ${l.productName}, ${l.description}, ${l.quantity},
             ${l.listUnitPrice}, ${l.unitPrice}, ${l.discountPercent}, ${l.taxRate}, ${l.gross}, ${l.discount}, ${l.net}, ${l.tax}, ${l.total})`,
         ),
       )}`.execute(ctx.tx);
@@ -215,23 +243,22 @@ export async function setLines(ctx: RecordCtx, id: string, lines: LineIn[], loca
     ctx,
     [
       {
-        id: quote.id,
+        id: quoteId,
         changes: {
           subtotal: m(priced.totals.subtotal),
           discountTotal: m(priced.totals.discountTotal),
           taxTotal: m(priced.totals.taxTotal),
           total: m(priced.totals.total),
           discountPercent: priced.totals.discountPercent,
-          ...(status !== 'draft' ? { status: 'draft' } : {}),
+          ...extra,
         },
       },
     ],
-    { trusted: true, via: 'quote_lines' },
+    { trusted: true, via },
   );
-  return { ...(await quoteWithLines(ctx, id)), approval: await approvalPreview(ctx.tx, t, priced.totals) };
 }
 
-function statusLabel(ctx: RecordCtx, status: string, locale: Locale) {
+export function statusLabel(ctx: RecordCtx, status: string, locale: Locale) {
   return (
     ctx.obj.fields.find((f) => f.apiName === 'status')?.options?.find((o) => o.value === status)?.label[
       locale
@@ -248,7 +275,16 @@ export async function submitQuote(ctx: RecordCtx, id: string, locale: Locale) {
   const lines = await readLines(ctx.tx, ctx.principal.tenantId, quote.id);
   if (lines.length === 0)
     throw salesProblem('validation', locale, 'quote_no_lines', {}, [{ field: 'lines', code: 'required' }]);
-  const total = (quote.total as { amount: number } | null)?.amount ?? 0;
+  // The flow decides on what the quote says, never on what the submitter may see of it: a role
+  // that sees the discount or total masked would read NaN / 0 there and skip approval.
+  const stored = (
+    await sql<{ discount_percent: unknown; total: { amount: number; currency: string } | null }>`
+      select discount_percent, total from quotes where tenant_id = ${ctx.principal.tenantId} and id = ${quote.id}`.execute(
+      ctx.tx,
+    )
+  ).rows[0];
+  const total = Number(stored?.total?.amount ?? 0);
+  const discountPercent = Number(stored?.discount_percent ?? 0);
   const request = await submitForApproval(
     ctx.tx,
     ctx.principal,
@@ -258,10 +294,10 @@ export async function submitQuote(ctx: RecordCtx, id: string, locale: Locale) {
       recordId: quote.id,
       recordName: String(quote.name),
       unitId: String(quote.unitId),
-      facts: { discountPercent: Number(quote.discountPercent ?? 0), total },
+      facts: { discountPercent, total },
       summary: {
-        total: quote.total,
-        discountPercent: Number(quote.discountPercent ?? 0),
+        total: stored?.total ?? null,
+        discountPercent,
         customerId: quote.customerId,
         customerName: (quote._display as Record<string, string> | undefined)?.customerId ?? null,
         lines: lines.length,
@@ -345,6 +381,8 @@ export async function quoteToContract(
 ) {
   const quote = await liveRecord(ctx, id);
   if (quote.status !== 'approved') throw salesProblem('conflict', locale, 'quote_not_approved');
+  if (isExpired(quote))
+    throw salesProblem('conflict', locale, 'quote_expired', { date: String(quote.validUntil) });
   const cctx = await recordCtx(ctx.tx, ctx.principal, ctx.actor, 'contract');
   const [r] = await createRecords(
     cctx,

@@ -19,6 +19,10 @@ const zh: Record<string, string> = {
   currency_mismatch: '币种与订单不一致（订单为 {currency}）',
   plan_sum: '付款计划合计（{sum}）必须等于订单金额（{total}）',
   pipeline_stages: '流程至少需要一个进行中阶段、一个赢单阶段和一个输单阶段',
+  quote_locked: '报价单已批准并锁定，修改请生成新版本',
+  quote_superseded: '报价单已有新版本（v{revision}），旧版本只读',
+  quote_expired: '报价单已过期（有效期至 {date}），请修改有效期生成新版本后再操作',
+  quote_not_shareable: '报价单审批通过后才能分享给客户',
 };
 const en: Record<string, string> = {
   sop_incomplete: 'Before leaving “{stage}”, finish the required steps: {items}',
@@ -38,6 +42,10 @@ const en: Record<string, string> = {
   currency_mismatch: 'Currency differs from the order ({currency})',
   plan_sum: 'The payment plan total ({sum}) must equal the order total ({total})',
   pipeline_stages: 'A pipeline needs at least one open stage, one won stage and one lost stage',
+  quote_locked: 'The quote is approved and locked; changes make a new revision',
+  quote_superseded: 'The quote has a newer revision (v{revision}); this one is read-only',
+  quote_expired: 'The quote expired on {date}; change its validity (a new revision) first',
+  quote_not_shareable: 'Only an approved quote can be shared with the customer',
 };
 
 export const { text: st, problem: salesProblem } = moduleMessages(zh, en);

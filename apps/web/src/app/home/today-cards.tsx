@@ -40,7 +40,7 @@ export function FollowUpsCard({ data, userId }: { data: NonNullable<Today['follo
               a.leadId
                 ? `/leads/inbox/${a.leadId}`
                 : a.customerId
-                  ? `/sales/customers/${a.customerId}`
+                  ? `/o/customer/${a.customerId}`
                   : `/o/activity/${a.id}`
             }
             title={a.subject || opt(a.typeLabel, a.type)}

@@ -53,9 +53,17 @@ export interface DebugView {
     payload: unknown;
   }[];
 }
+/** How a person reads in lists (server-chosen name or masked identity; else anonymous · source · first seen). */
+export interface PersonLabel {
+  name: string | null;
+  anonymous: boolean;
+  source: string | null;
+  firstSeenAt: string | null;
+}
 export interface ProfileRow {
   id: string;
   name: string | null;
+  label: PersonLabel;
   /** `kind:value`, the first few (personal values masked unless profile:unmask). */
   identities: string[];
   identityCount: number;
@@ -83,12 +91,16 @@ export interface Merge {
   at: string;
   targetId: string;
   sourceId: string;
+  targetLabel: PersonLabel | null;
+  sourceLabel: PersonLabel | null;
   reason: string;
   evidence: { identity: { kind: string; value: string } | null; messageId: string | null };
   splitAt: string | null;
 }
 export interface Profile360 {
   id: string;
+  requestedId: string;
+  label: PersonLabel;
   traits: Record<string, unknown>;
   _masked: string[];
   firstSeenAt: string;
@@ -142,6 +154,8 @@ export interface TimelineItem {
   displayName?: string;
   /** Events: property key → its catalogue name, for named keys. */
   propertyNames?: Record<string, string>;
+  /** An approval decision's comment. */
+  comment?: string | null;
 }
 export interface TagGroup {
   id: string;
@@ -269,19 +283,43 @@ export const useSegmentMembers = (id: string) =>
     refetchInterval: 3000,
   });
 
+/** Whose timeline: a profile's, or a customer's (the events of its people with its CRM history). */
+export type TimelineSource = { profileId: string } | { customerId: string };
+
 /** The timeline in pages ("load more"), filtered by kind on the server so paging stays exact. */
-export const useTimeline = (id: string, kinds: TimelineKind[]) =>
-  useInfiniteQuery({
-    queryKey: cdpKeys.profiles.timeline(id, kinds),
+export const useTimeline = (source: TimelineSource, kinds: TimelineKind[]) => {
+  const url =
+    'customerId' in source
+      ? `/cdp/customers/${source.customerId}/timeline`
+      : `/cdp/profiles/${source.profileId}/timeline`;
+  return useInfiniteQuery({
+    queryKey:
+      'customerId' in source
+        ? cdpKeys.customers.timeline(source.customerId, kinds)
+        : cdpKeys.profiles.timeline(source.profileId, kinds),
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) =>
-      http.get<{ items: TimelineItem[]; next: string | null }>(`/cdp/profiles/${id}/timeline`, {
-        limit: 30,
+      http.get<{ items: TimelineItem[]; next: string | null }>(url, {
+        limit: 50,
         kinds: kinds.join(','),
         ...(pageParam ? { before: pageParam } : {}),
       }),
     getNextPageParam: (last) => last.next,
     enabled: kinds.length > 0,
+  });
+};
+
+/** The people of a customer (profiles linked to it or its contacts) and the first one's 360 view. */
+export interface CustomerProfiles {
+  customerId: string;
+  profiles: { id: string; label: PersonLabel; via: 'customer' | 'contact' }[];
+  profile: Profile360 | null;
+}
+export const useCustomerProfiles = (customerId: string, enabled: boolean) =>
+  useQuery({
+    queryKey: cdpKeys.customers.profile(customerId),
+    queryFn: () => http.get<CustomerProfiles>(`/cdp/customers/${customerId}/profile`),
+    enabled,
   });
 
 /** Event names the tenant has received, for the builder's pickers. */

@@ -16,6 +16,10 @@ export const cdpKeys = {
     unmasked: (id: string) => ['cdp', 'profile', id, 'unmasked'] as const,
     timeline: (id: string, kinds: string[]) => ['cdp', 'profile', id, 'timeline', kinds.join(',')] as const,
   },
+  customers: {
+    profile: (id: string) => ['cdp', 'customer', id] as const,
+    timeline: (id: string, kinds: string[]) => ['cdp', 'customer', id, 'timeline', kinds.join(',')] as const,
+  },
   merges: { list: (filter: unknown) => ['cdp', 'merges', filter] as const },
   tags: {
     list: () => ['cdp', 'tags'] as const,

@@ -8,6 +8,7 @@ import { http } from '../../shared/api-client';
 import { errorMessage } from '../../shared/ui/error-result';
 import type { Merge } from './cdp-api';
 import { cdpKeys } from './cdp-keys';
+import { usePersonText } from './person-label';
 
 /** Merge history with the evidence of each merge and a split (undo) button. */
 export function MergeList({
@@ -23,6 +24,7 @@ export function MergeList({
   empty?: React.ReactNode;
 }) {
   const { t } = useTranslation();
+  const text = usePersonText();
   const { message } = App.useApp();
   const qc = useQueryClient();
   const split = useMutation({
@@ -62,13 +64,12 @@ export function MergeList({
         >
           <Space direction="vertical" size={0}>
             <Space wrap>
-              {/* an id's head is its timestamp (uuid v7), the same for merges made together: show the tail */}
-              <Link to={`/cdp/profiles/${m.sourceId}`} className="kehu-mono">
-                …{m.sourceId.slice(-8)}
+              <Link to={`/cdp/profiles/${m.sourceId}`} data-testid="merge-source">
+                {text(m.sourceLabel)}
               </Link>
               →
-              <Link to={`/cdp/profiles/${m.targetId}`} className="kehu-mono">
-                …{m.targetId.slice(-8)}
+              <Link to={`/cdp/profiles/${m.targetId}`} data-testid="merge-target">
+                {text(m.targetLabel)}
               </Link>
               <Tag>
                 {m.reason.startsWith('crm:')

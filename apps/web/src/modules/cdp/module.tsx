@@ -17,8 +17,10 @@ export const cdpModule: WebModule = {
       key: 'cdp-profiles',
       path: '/cdp/profiles',
       permission: 'cdp:read',
-      labelKey: 'cdp.nav.profiles',
+      labelKey: 'cdp.nav.people',
       icon: <IdcardOutlined />,
+      group: 'customers',
+      order: 40,
     },
     {
       key: 'cdp-segments',
@@ -26,6 +28,8 @@ export const cdpModule: WebModule = {
       permission: 'cdp:read',
       labelKey: 'cdp.nav.segments',
       icon: <ApartmentOutlined />,
+      group: 'marketing',
+      order: 10,
     },
     {
       key: 'cdp-tags',
@@ -33,6 +37,8 @@ export const cdpModule: WebModule = {
       permission: 'cdp:read',
       labelKey: 'cdp.nav.tags',
       icon: <TagsOutlined />,
+      group: 'marketing',
+      order: 20,
     },
     {
       key: 'cdp-sources',
@@ -40,6 +46,9 @@ export const cdpModule: WebModule = {
       permission: 'cdp:read',
       labelKey: 'cdp.nav.sources',
       icon: <ApiOutlined />,
+      group: 'data',
+      order: 40,
+      setup: true,
     },
     {
       key: 'cdp-events',
@@ -47,6 +56,10 @@ export const cdpModule: WebModule = {
       permission: 'cdp:read',
       labelKey: 'cdp.nav.events',
       icon: <BookOutlined />,
+      // Configuration beside the sources (CDP settings): names people read for events.
+      group: 'data',
+      order: 45,
+      setup: true,
     },
     {
       key: 'cdp-merges',
@@ -54,6 +67,8 @@ export const cdpModule: WebModule = {
       permission: 'cdp:read',
       labelKey: 'cdp.nav.merges',
       icon: <MergeCellsOutlined />,
+      group: 'data',
+      order: 20,
     },
   ],
   routes: [

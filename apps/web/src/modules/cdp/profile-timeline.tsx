@@ -21,8 +21,14 @@ import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
-import { formatMoney } from '../../shared/format';
-import { TIMELINE_KINDS, type TimelineItem, type TimelineKind, useTimeline } from './cdp-api';
+import { formatCurrency } from '../../shared/format';
+import {
+  TIMELINE_KINDS,
+  type TimelineItem,
+  type TimelineKind,
+  type TimelineSource,
+  useTimeline,
+} from './cdp-api';
 
 dayjs.extend(relativeTime);
 
@@ -57,8 +63,8 @@ function iconOf(e: TimelineItem): ReactNode {
   return <EditOutlined />;
 }
 
-const money = (a: { amount: number; currency: string }, lang: string) =>
-  formatMoney(a.amount, lang, a.currency || 'CNY');
+// Amounts are integer minor units (fen), formatted like every currency field (shared/format.ts).
+const money = (a: { amount: number; currency: string }, lang: string) => formatCurrency(a, lang);
 
 /** A few properties as people read them: named keys by their catalogue names. */
 function propsText(
@@ -96,7 +102,7 @@ function ItemBody({ e }: { e: TimelineItem }) {
   const action = t(`cdp.profile.actions.${e.type}`, { defaultValue: e.type });
   const record =
     e.object && e.recordId ? (
-      <Link to={`/records/${e.object}/${e.recordId}`}>{e.title ?? e.recordId.slice(0, 8)}</Link>
+      <Link to={`/o/${e.object}/${e.recordId}`}>{e.title ?? t('records.untitled')}</Link>
     ) : (
       e.title
     );
@@ -145,6 +151,7 @@ function ItemBody({ e }: { e: TimelineItem }) {
       detail = [e.amount ? money(e.amount, i18n.language) : null, e.status ? pick(e.status) : null]
         .filter(Boolean)
         .join(' · ');
+    if (e.comment) detail = detail ? `${detail} · ${e.comment}` : e.comment;
   }
   return (
     <Space direction="vertical" size={0} style={{ minWidth: 0 }}>
@@ -168,11 +175,16 @@ function ItemBody({ e }: { e: TimelineItem }) {
   );
 }
 
-/** The profile's timeline: kind filters, icons, relative times, "load more" paging. */
-export function ProfileTimeline({ profileId }: { profileId: string }) {
+/**
+ * One timeline of a person — a profile's, or a customer's (events of its people and its CRM
+ * history in one list): kind filters, icons, relative times, "load more" paging.
+ */
+export function ProfileTimeline(props: { profileId: string } | { customerId: string }) {
   const { t } = useTranslation();
   const [kinds, setKinds] = useState<TimelineKind[]>([...TIMELINE_KINDS]);
-  const q = useTimeline(profileId, kinds);
+  const source: TimelineSource =
+    'customerId' in props ? { customerId: props.customerId } : { profileId: props.profileId };
+  const q = useTimeline(source, kinds);
   const items = (q.data?.pages ?? []).flatMap((p) => p.items);
   const toggle = (k: TimelineKind, on: boolean) =>
     setKinds((cur) =>

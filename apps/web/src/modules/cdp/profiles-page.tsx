@@ -23,6 +23,7 @@ import { LoadMore } from '../../records/load-more';
 import { ErrorResult } from '../../shared/ui/error-result';
 import { useIsMobile } from '../../shared/use-is-mobile';
 import { type ProfileFilter, type ProfileRow, useProfilePages, useSegments, useTags } from './cdp-api';
+import { usePersonText } from './person-label';
 
 dayjs.extend(relativeTime);
 
@@ -34,16 +35,10 @@ const splitIdentity = (s: string): [string, string] => {
   return [s.slice(0, at), s.slice(at + 1)];
 };
 
-/** Name, else the first identity that is not an anonymous id, else 匿名访客 · id tail. */
+/** The server's label: name, else a recognisable identity, else 匿名访客 · 来自 <source> · <first seen>. */
 function useProfileLabel() {
-  const { t } = useTranslation();
-  return (p: ProfileRow) => {
-    if (p.name) return p.name;
-    const known = p.identities.map(splitIdentity).find(([k]) => k !== 'anonymous_id');
-    if (known) return known[1];
-    // an id's head is its timestamp (uuid v7), shared by profiles made together: show the tail
-    return t('cdp.segments.anonymousMember', { id: p.id.slice(-6) });
-  };
+  const text = usePersonText();
+  return (p: ProfileRow) => text(p.label);
 }
 
 function Identities({ p, max }: { p: ProfileRow; max: number }) {
@@ -78,7 +73,7 @@ function CrmLink({ p }: { p: ProfileRow }) {
     <Space size={4} wrap>
       <Tag style={{ marginInlineEnd: 0 }}>{t(`cdp.rule.${l.object}`, { defaultValue: l.object })}</Tag>
       {l.visible ? (
-        <Link to={`/records/${l.object}/${l.recordId}`}>{l.name ?? l.recordId.slice(-8)}</Link>
+        <Link to={`/o/${l.object}/${l.recordId}`}>{l.name ?? t('records.untitled')}</Link>
       ) : (
         <Typography.Text type="secondary">{t('cdp.profile.linkHidden')}</Typography.Text>
       )}

@@ -6,6 +6,7 @@ import { Link, useNavigate } from 'react-router';
 import { useSession } from '../../app/session';
 import { PageError } from '../../shared/ui/error-result';
 import { PermissionButton } from '../../shared/ui/permission-button';
+import { InboxChart } from './inbox-chart';
 import { fieldText, type InboxLead, leadScore, localTime, useInbox, useLeadOptionLabel } from './leads-api';
 import { LogCallModal } from './log-call-modal';
 import { SlaTag } from './sla-tag';
@@ -125,6 +126,7 @@ export function InboxPage() {
               />
             </Card>
           </Space>
+          <InboxChart />
           <Card size="small" styles={{ body: { padding: 0 } }}>
             {inbox.data.items.length === 0 ? (
               <Empty description={t('leads.inbox.empty')} style={{ padding: 24 }} />

@@ -96,9 +96,12 @@ export function LeadPage() {
   });
   const activityMeta = useObjectMeta('activity');
   const label = useLabel();
+  const activityOption = (field: string, v: string) => {
+    const f = activityMeta.data?.fields.find((x) => x.apiName === field);
+    return normalizeOptions(f?.options ?? null).find((x) => x.value === v);
+  };
   const activityType = (v: string) => {
-    const f = activityMeta.data?.fields.find((x) => x.apiName === 'type');
-    const o = normalizeOptions(f?.options ?? null).find((x) => x.value === v);
+    const o = activityOption('type', v);
     return o ? label(o.label, v) : v;
   };
   const history = useQuery({
@@ -346,6 +349,15 @@ export function LeadPage() {
                         title={
                           <Space>
                             <Tag>{activityType(a.type)}</Tag>
+                            {a.outcome && (
+                              <Tag
+                                bordered={false}
+                                color={activityOption('outcome', a.outcome)?.color}
+                                data-testid="activity-outcome"
+                              >
+                                {label(activityOption('outcome', a.outcome)?.label ?? a.outcome, a.outcome)}
+                              </Tag>
+                            )}
                             {a.subject}
                           </Space>
                         }

@@ -6,7 +6,13 @@ import { http } from '../../shared/api-client';
 import { errorMessage } from '../../shared/ui/error-result';
 import { leadsKeys } from './leads-keys';
 
-/** Logs a call/visit/WeCom chat on a lead (stops its first-response clock) and an optional next follow-up task. */
+const OUTCOMES = ['connected', 'no_answer', 'invalid_number', 'refused'] as const;
+
+/**
+ * Logs a call/visit/WeCom chat on a lead and an optional next follow-up task. A call says how
+ * it went: only a connected call (or a visit/WeCom chat) stops the first-response clock, and
+ * the outcome moves the score (server rules: modules/leads/README.md).
+ */
 export function LogCallModal({
   leadId,
   open,
@@ -20,9 +26,12 @@ export function LogCallModal({
   const { message } = App.useApp();
   const qc = useQueryClient();
   const [form] = Form.useForm();
+  const type = Form.useWatch('type', form) ?? 'call';
+  const outcome = Form.useWatch('outcome', form) as (typeof OUTCOMES)[number] | undefined;
   const save = useMutation({
     mutationFn: async (v: {
       type: string;
+      outcome?: string;
       subject: string;
       content?: string;
       durationMinutes?: number;
@@ -30,6 +39,7 @@ export function LogCallModal({
     }) => {
       await http.post('/records/activity', {
         type: v.type,
+        ...(v.type === 'call' ? { outcome: v.outcome } : {}),
         subject: v.subject,
         content: v.content,
         durationMinutes: v.durationMinutes,
@@ -44,8 +54,9 @@ export function LogCallModal({
           leadId,
         });
     },
-    onSuccess: () => {
-      message.success(t('leads.inbox.callLogged'));
+    onSuccess: (_, v) => {
+      if (v.type === 'call' && v.outcome !== 'connected') message.info(t('leads.inbox.callLoggedNoResponse'));
+      else message.success(t('leads.inbox.callLogged'));
       void qc.invalidateQueries({ queryKey: leadsKeys.all });
       form.resetFields();
       onClose();
@@ -76,6 +87,21 @@ export function LogCallModal({
             options={['call', 'wecom', 'visit'].map((v) => ({ value: v, label: t(`leads.call.types.${v}`) }))}
           />
         </Form.Item>
+        {type === 'call' && (
+          <Form.Item
+            name="outcome"
+            label={t('leads.call.outcome')}
+            rules={[{ required: true }]}
+            extra={outcome ? t(`leads.call.outcomeHint.${outcome}`) : undefined}
+          >
+            <Radio.Group
+              optionType="button"
+              buttonStyle="solid"
+              data-testid="log-call-outcome"
+              options={OUTCOMES.map((v) => ({ value: v, label: t(`leads.call.outcomes.${v}`) }))}
+            />
+          </Form.Item>
+        )}
         <Form.Item name="subject" label={t('leads.call.subject')} rules={[{ required: true }]}>
           <Input maxLength={200} data-testid="log-call-subject" />
         </Form.Item>

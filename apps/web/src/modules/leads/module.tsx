@@ -14,6 +14,8 @@ export const leadsModule: WebModule = {
       permission: 'lead:read',
       labelKey: 'leads.nav.inbox',
       icon: <AimOutlined />,
+      group: 'sales',
+      order: 10,
     },
     {
       key: 'leads-pool',
@@ -21,6 +23,8 @@ export const leadsModule: WebModule = {
       permission: 'lead:read',
       labelKey: 'leads.nav.pool',
       icon: <InboxOutlined />,
+      group: 'sales',
+      order: 12,
     },
     {
       key: 'leads-settings',
@@ -28,6 +32,9 @@ export const leadsModule: WebModule = {
       permission: 'leads:configure',
       labelKey: 'leads.nav.settings',
       icon: <SettingOutlined />,
+      group: 'sales',
+      order: 10,
+      setup: true,
     },
   ],
   routes: [

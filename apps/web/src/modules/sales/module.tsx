@@ -2,7 +2,6 @@ import {
   AuditOutlined,
   DashboardOutlined,
   FundOutlined,
-  IdcardOutlined,
   ProjectOutlined,
   SettingOutlined,
 } from '@ant-design/icons';
@@ -13,7 +12,8 @@ const homeCard = <K extends keyof typeof import('./home-cards')>(name: K) =>
   lazyPage(() => import('./home-cards'), name);
 
 /**
- * Pipeline kanban, quotes, approvals, orders, targets, customer 360 and dashboards (R4, R10.2, R11.1).
+ * Pipeline kanban, quotes, approvals, orders, targets and dashboards (R4, R10.2, R11.1). The customer
+ * 360 became the one customer page (modules/customers), which reads the 360 through ./index.ts.
  * `o/<object>/:id` routes for sales objects outrank the generic detail page (static segment),
  * so opportunities, quotes, contracts and orders open their working pages; edit and list stay generic.
  */
@@ -26,6 +26,8 @@ export const salesModule: WebModule = {
       permission: 'opportunity:read',
       labelKey: 'sales.nav.kanban',
       icon: <ProjectOutlined />,
+      group: 'sales',
+      order: 20,
     },
     {
       key: 'approvals',
@@ -33,6 +35,8 @@ export const salesModule: WebModule = {
       permission: 'approval:read',
       labelKey: 'sales.nav.approvals',
       icon: <AuditOutlined />,
+      group: 'workspace',
+      order: 20,
     },
     {
       key: 'targets',
@@ -40,13 +44,8 @@ export const salesModule: WebModule = {
       permission: 'target:read',
       labelKey: 'sales.nav.targets',
       icon: <FundOutlined />,
-    },
-    {
-      key: 'c360',
-      path: '/sales/customers',
-      permission: 'customer:read',
-      labelKey: 'sales.nav.c360',
-      icon: <IdcardOutlined />,
+      group: 'sales',
+      order: 90,
     },
     {
       key: 'dashboard',
@@ -54,6 +53,8 @@ export const salesModule: WebModule = {
       permission: 'opportunity:read',
       labelKey: 'sales.nav.dashboard',
       icon: <DashboardOutlined />,
+      group: 'data',
+      order: 10,
     },
     {
       key: 'settings',
@@ -61,14 +62,15 @@ export const salesModule: WebModule = {
       permission: 'sales:configure',
       labelKey: 'sales.nav.settings',
       icon: <SettingOutlined />,
+      group: 'sales',
+      order: 20,
+      setup: true,
     },
   ],
   routes: [
     { path: 'sales/kanban', page: lazyPage(() => import('./kanban-page'), 'KanbanPage') },
     { path: 'sales/approvals', page: lazyPage(() => import('./approvals-page'), 'ApprovalsPage') },
     { path: 'sales/targets', page: lazyPage(() => import('./targets-page'), 'TargetsPage') },
-    { path: 'sales/customers', page: lazyPage(() => import('./customer360-page'), 'CustomersPage') },
-    { path: 'sales/customers/:id', page: lazyPage(() => import('./customer360-page'), 'Customer360Page') },
     { path: 'sales/dashboard', page: lazyPage(() => import('./dashboard-page'), 'DashboardPage') },
     { path: 'sales/settings', page: lazyPage(() => import('./settings-page'), 'SalesSettingsPage') },
     { path: 'o/opportunity/:id', page: lazyPage(() => import('./opportunity-page'), 'OpportunityPage') },

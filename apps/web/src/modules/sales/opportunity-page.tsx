@@ -15,6 +15,7 @@ import {
   Tag,
   Typography,
 } from 'antd';
+import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useLabel, useObjectMeta } from '../../app/meta';
@@ -114,6 +115,15 @@ export function OpportunityPage() {
         {String(lead.data.name ?? lead.data.company ?? lead.data.id)}
       </Link>
     ) : undefined;
+  // SOP ticks read as what was done, with the item's label as it was when ticked.
+  const describe = (e: { action: string; meta?: unknown }) => {
+    const m = e.meta as { itemLabel?: Record<string, string> } | null;
+    if ((e.action === 'sop_done' || e.action === 'sop_undone') && m?.itemLabel)
+      return t(e.action === 'sop_done' ? 'sales.opp.sopDone' : 'sales.opp.sopUndone', {
+        item: label(m.itemLabel as never),
+      });
+    return undefined;
+  };
   const renderChange = (field: string, v: unknown) => {
     if (field === 'leadId') return leadLink(v);
     if (field === 'pipelineId' && sop.data && v === sop.data.pipeline.id)
@@ -200,7 +210,7 @@ export function OpportunityPage() {
                     )}
                     {i.done && i.doneBy && (
                       <Typography.Text type="secondary" style={{ marginLeft: 24, fontSize: 12 }}>
-                        {i.doneBy} · {i.doneAt?.slice(0, 16).replace('T', ' ')}
+                        {i.doneBy} · {i.doneAt ? dayjs(i.doneAt).format('YYYY-MM-DD HH:mm') : ''}
                       </Typography.Text>
                     )}
                   </div>
@@ -259,7 +269,7 @@ export function OpportunityPage() {
             </Card>
           )}
           <Card size="small" title={t('sales.common.history')}>
-            <RecordTimeline meta={meta.data!} id={r.id} renderValue={renderChange} />
+            <RecordTimeline meta={meta.data!} id={r.id} renderValue={renderChange} describe={describe} />
           </Card>
         </Col>
       </Row>

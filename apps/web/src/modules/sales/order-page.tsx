@@ -161,7 +161,7 @@ export function OrderPage() {
           <Card size="small" title={t('sales.order.payment')}>
             <Descriptions size="small" column={1}>
               <Descriptions.Item label={t('sales.common.customer')}>
-                <Link to={`/sales/customers/${o.customerId}`}>
+                <Link to={`/o/customer/${o.customerId}`}>
                   {o._display?.customerId ?? String(o.customerId)}
                 </Link>
               </Descriptions.Item>
@@ -474,9 +474,7 @@ export function ContractPage() {
             {String(r.contractNo ?? '—')}
           </Descriptions.Item>
           <Descriptions.Item label={t('sales.common.customer')}>
-            <Link to={`/sales/customers/${r.customerId}`}>
-              {r._display?.customerId ?? String(r.customerId)}
-            </Link>
+            <Link to={`/o/customer/${r.customerId}`}>{r._display?.customerId ?? String(r.customerId)}</Link>
           </Descriptions.Item>
           <Descriptions.Item label={t('sales.order.amount')}>
             {yuan((r.amount as any)?.amount, (r.amount as any)?.currency)}

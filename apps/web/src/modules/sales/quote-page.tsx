@@ -1,20 +1,45 @@
-import { ArrowLeftOutlined, PlusOutlined, SaveOutlined, SendOutlined } from '@ant-design/icons';
+import {
+  ArrowLeftOutlined,
+  EditOutlined,
+  FilePdfOutlined,
+  PlusOutlined,
+  SaveOutlined,
+  SendOutlined,
+  ShareAltOutlined,
+} from '@ant-design/icons';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Descriptions, Skeleton, Space, Tag, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  DatePicker,
+  Descriptions,
+  Input,
+  Skeleton,
+  Space,
+  Tag,
+  Tooltip,
+  Typography,
+} from 'antd';
+import dayjs from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { normalizeOptions, useLabel, useObjectMeta } from '../../app/meta';
 import { useSession } from '../../app/session';
 import { recordApi } from '../../records/record-api';
+import { RecordTimeline } from '../../records/timeline';
 import { errorMessage, PageError } from '../../shared/ui/error-result';
 import { useIsMobile } from '../../shared/use-is-mobile';
 import { ApprovalHistory } from './approval-history';
+import { QuoteRevisions, QuoteSharePanel } from './quote-document';
 import { QuoteLines } from './quote-lines';
 import { type QuoteLine, salesApi, type Totals, yuan } from './sales-api';
 import { salesKeys } from './sales-keys';
 
-const EDITABLE = new Set(['draft', 'approved', 'rejected']);
+// An approved quote is locked: a change is a new revision (POST /quotes/:id/revisions).
+const EDITABLE = new Set(['draft', 'rejected']);
 const emptyLine = (): QuoteLine => ({
   productId: null,
   productName: '',
@@ -24,9 +49,18 @@ const emptyLine = (): QuoteLine => ({
   taxRate: 13,
 });
 
-/** Quote builder: lines priced by the server, live totals, submit for approval, then contract (R4.3). */
+/**
+ * Quote builder and document (R4.3, issue 9 §4): lines priced by the server, live totals, submit
+ * for approval; once approved the quote is locked (a change makes a new revision), printed as a
+ * PDF, shared with the customer by link, and turned into a contract.
+ */
 export function QuotePage() {
   const { id } = useParams();
+  // A revision is another quote: a fresh editor per id, not the previous revision's draft state.
+  return <QuoteView key={id} id={id!} />;
+}
+
+function QuoteView({ id }: { id: string }) {
   const { t } = useTranslation();
   const label = useLabel();
   const navigate = useNavigate();
@@ -34,7 +68,11 @@ export function QuotePage() {
   const { can } = useSession();
   const { message } = App.useApp();
   const meta = useObjectMeta('quote');
-  const data = useQuery({ queryKey: salesKeys.quote(id), queryFn: () => salesApi.quoteLines(id!) });
+  const data = useQuery({ queryKey: salesKeys.quote(id), queryFn: () => salesApi.quoteLines(id) });
+  const doc = useQuery({ queryKey: salesKeys.quoteDocument(id), queryFn: () => salesApi.quoteDocument(id) });
+  const [revising, setRevising] = useState(false);
+  const [validUntil, setValidUntil] = useState<string | null | undefined>(undefined);
+  const [notes, setNotes] = useState<string | null | undefined>(undefined);
   const products = useQuery({
     queryKey: ['records', 'product', 'all'],
     queryFn: () =>
@@ -76,7 +114,7 @@ export function QuotePage() {
   const save = useMutation({
     mutationFn: () =>
       salesApi.saveLines(
-        id!,
+        id,
         (lines ?? []).filter((l) => l.productId || l.productName),
       ),
     onSuccess: (r) => {
@@ -89,26 +127,52 @@ export function QuotePage() {
   const submit = useMutation({
     mutationFn: async () => {
       await salesApi.saveLines(
-        id!,
+        id,
         (lines ?? []).filter((l) => l.productId || l.productName),
       );
-      return salesApi.submitQuote(id!);
+      return salesApi.submitQuote(id);
     },
     onSuccess: (r) => {
       message.success(r.approval ? t('sales.quote.submitted') : t('sales.quote.autoApproved'));
       data.refetch();
       history.refetch();
+      doc.refetch();
     },
     onError: (e) => message.error(errorMessage(e)),
   });
   const contract = useMutation({
-    mutationFn: () => salesApi.quoteToContract(id!),
+    mutationFn: () => salesApi.quoteToContract(id),
     onSuccess: (c) => navigate(`/o/contract/${c.id}`),
+    onError: (e) => message.error(errorMessage(e)),
+  });
+  const revise = useMutation({
+    mutationFn: () =>
+      salesApi.reviseQuote(id, {
+        lines: (lines ?? []).filter((l) => l.productId || l.productName),
+        ...(validUntil !== undefined ? { validUntil } : {}),
+        ...(notes !== undefined ? { notes } : {}),
+      }),
+    onSuccess: (r) => {
+      const n = Number(r.quote.revision);
+      message.success(
+        t(r.approvalRerun ? 'sales.quoteDoc.revisedRerun' : 'sales.quoteDoc.revisedApproved', { n }),
+      );
+      navigate(`/o/quote/${r.quote.id}`);
+    },
+    onError: (e) => message.error(errorMessage(e)),
+  });
+  const setValidity = useMutation({
+    mutationFn: (date: string | null) =>
+      recordApi.update('quote', id, { version: data.data?.quote.version, validUntil: date }),
+    onSuccess: () => {
+      data.refetch();
+      doc.refetch();
+    },
     onError: (e) => message.error(errorMessage(e)),
   });
   const history = useQuery({
     queryKey: salesKeys.approvals.ofQuote(id),
-    queryFn: () => salesApi.approvalHistory('quote', id!),
+    queryFn: () => salesApi.approvalHistory('quote', id),
   });
   const productOptions = useMemo(
     () => (products.data?.items ?? []).map((p) => ({ value: p.id, label: String(p.name) })),
@@ -121,7 +185,7 @@ export function QuotePage() {
         <PageError error={data.error} onRetry={() => data.refetch()} />
       </div>
     );
-  if (data.isPending || !lines || meta.isPending)
+  if (data.isPending || !lines || meta.isPending || doc.isPending)
     return (
       <div className="kehu-page">
         <Skeleton active />
@@ -132,7 +196,25 @@ export function QuotePage() {
   const statusOpt = normalizeOptions(
     meta.data?.fields.find((f) => f.apiName === 'status')?.options ?? null,
   ).find((o) => o.value === status);
-  const editable = EDITABLE.has(status) && can('quote:update');
+  const editable = (EDITABLE.has(status) || revising) && can('quote:update');
+  const d = doc.data;
+  const expired = d?.expired ?? false;
+  const latest = d?.revisions[0];
+  const cancelRevise = () => {
+    setRevising(false);
+    setLines(data.data.lines);
+    setValidUntil(undefined);
+    setNotes(undefined);
+  };
+  const datePicker = (value: string | null | undefined, onChange: (v: string | null) => void) => (
+    <DatePicker
+      size="small"
+      value={value ? dayjs(value) : null}
+      onChange={(v) => onChange(v ? v.format('YYYY-MM-DD') : null)}
+      allowClear={false}
+      data-testid="quote-valid-until"
+    />
+  );
   const set = (i: number, patch: Partial<QuoteLine>) =>
     setLines(lines.map((l, n) => (n === i ? { ...l, ...patch } : l)));
   const liveLine = (i: number) => {
@@ -155,15 +237,21 @@ export function QuotePage() {
         <Typography.Title level={4} style={{ margin: 0 }}>
           {String(q.name)}
         </Typography.Title>
+        <Tag color="geekblue" data-testid="quote-revision">
+          {t('sales.quoteDoc.revision', { n: d?.revision ?? 1 })}
+        </Tag>
         <Tag color={statusOpt?.color ?? 'default'} data-testid="quote-status">
           {label(statusOpt?.label, status)}
         </Tag>
+        {expired && (
+          <Tag color="red" data-testid="quote-expired">
+            {t('sales.quoteDoc.expired')}
+          </Tag>
+        )}
       </Space>
       <Descriptions size="small" column={isMobile ? 1 : 3} style={{ marginBottom: 12 }}>
         <Descriptions.Item label={t('sales.common.customer')}>
-          <Link to={`/sales/customers/${q.customerId}`}>
-            {q._display?.customerId ?? String(q.customerId)}
-          </Link>
+          <Link to={`/o/customer/${q.customerId}`}>{q._display?.customerId ?? String(q.customerId)}</Link>
         </Descriptions.Item>
         {q.opportunityId ? (
           <Descriptions.Item label={t('sales.common.opportunity')}>
@@ -173,9 +261,60 @@ export function QuotePage() {
           </Descriptions.Item>
         ) : null}
         <Descriptions.Item label={t('sales.quote.validUntil')}>
-          {String(q.validUntil ?? '—')}
+          {revising
+            ? datePicker(
+                validUntil === undefined ? (q.validUntil as string | null) : validUntil,
+                setValidUntil,
+              )
+            : status === 'draft' && can('quote:update')
+              ? datePicker(q.validUntil as string | null, (v) => setValidity.mutate(v))
+              : String(q.validUntil ?? '—')}
+        </Descriptions.Item>
+        <Descriptions.Item label={t('sales.quoteDoc.notes')}>
+          {revising ? (
+            <Input.TextArea
+              autoSize
+              style={{ minWidth: 220 }}
+              value={notes === undefined ? String(q.notes ?? '') : (notes ?? '')}
+              onChange={(e) => setNotes(e.target.value || null)}
+              data-testid="quote-notes"
+            />
+          ) : (
+            String(q.notes ?? '—')
+          )}
         </Descriptions.Item>
       </Descriptions>
+      {status === 'superseded' && latest && latest.id !== id && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 12 }}
+          data-testid="quote-superseded"
+          message={t('sales.quoteDoc.superseded', { n: latest.revision })}
+          action={
+            <Button size="small" onClick={() => navigate(`/o/quote/${latest.id}`)}>
+              {t('sales.quoteDoc.openLatest')}
+            </Button>
+          }
+        />
+      )}
+      {status === 'approved' && !revising && (
+        <Alert
+          type="success"
+          showIcon
+          style={{ marginBottom: 12 }}
+          data-testid="quote-locked"
+          message={t('sales.quoteDoc.lockedApproved')}
+        />
+      )}
+      {revising && (
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 12 }}
+          message={t('sales.quoteDoc.reviseHint', { n: d?.revision ?? 1 })}
+        />
+      )}
       {status === 'pending_approval' && (
         <Alert type="warning" showIcon message={t('sales.quote.locked')} style={{ marginBottom: 12 }} />
       )}
@@ -236,7 +375,53 @@ export function QuotePage() {
         )}
       </Card>
       <Space wrap style={{ marginBottom: 12 }}>
-        {editable && (
+        {status === 'approved' && !revising && !expired && (
+          // The next step after approval, offered to everyone who sees the quote; a role that may
+          // not create contracts sees why instead of no button.
+          <Tooltip title={can('contract:create') ? undefined : t('sales.quoteDoc.contractNeedsRight')}>
+            <Button
+              type="primary"
+              disabled={!can('contract:create')}
+              onClick={() => contract.mutate()}
+              loading={contract.isPending}
+              data-testid="to-contract"
+            >
+              {t('sales.quote.toContract')}
+            </Button>
+          </Tooltip>
+        )}
+        {status === 'approved' && !revising && !expired && !can('contract:create') && (
+          <Typography.Text type="secondary" data-testid="to-contract-why">
+            {t('sales.quoteDoc.contractNeedsRight')}
+          </Typography.Text>
+        )}
+        {status === 'approved' && !revising && can('quote:update') && (
+          <Button
+            type={expired ? 'primary' : 'default'}
+            icon={<EditOutlined />}
+            onClick={() => setRevising(true)}
+            data-testid="revise-quote"
+          >
+            {t('sales.quoteDoc.revise')}
+          </Button>
+        )}
+        {revising && (
+          <>
+            <Button
+              type="primary"
+              icon={<SaveOutlined />}
+              onClick={() => revise.mutate()}
+              loading={revise.isPending}
+              data-testid="revise-save"
+            >
+              {t('sales.quoteDoc.reviseSave')}
+            </Button>
+            <Button onClick={cancelRevise} data-testid="revise-cancel">
+              {t('sales.quoteDoc.reviseCancel')}
+            </Button>
+          </>
+        )}
+        {editable && !revising && (
           <Button
             icon={<SaveOutlined />}
             onClick={() => save.mutate()}
@@ -246,7 +431,7 @@ export function QuotePage() {
             {t('sales.common.save')}
           </Button>
         )}
-        {editable && status === 'draft' && (
+        {editable && !revising && status === 'draft' && (
           <Button
             type="primary"
             icon={<SendOutlined />}
@@ -257,18 +442,28 @@ export function QuotePage() {
             {t('sales.quote.submit')}
           </Button>
         )}
-        {status === 'approved' && can('contract:create') && (
-          <Button
-            type="primary"
-            onClick={() => contract.mutate()}
-            loading={contract.isPending}
-            data-testid="to-contract"
-          >
-            {t('sales.quote.toContract')}
+        {!revising && (
+          <Button icon={<FilePdfOutlined />} href={salesApi.quotePdfUrl(id)} download data-testid="quote-pdf">
+            {t('sales.quoteDoc.pdf')}
           </Button>
         )}
       </Space>
+      {d && (status === 'approved' || status === 'accepted') && !revising && (
+        <QuoteSharePanel
+          quoteId={id}
+          doc={d}
+          canShare={can('quote:update') && !expired}
+          onChange={() => doc.refetch()}
+          icon={<ShareAltOutlined />}
+        />
+      )}
+      {d && d.revisions.length > 1 && <QuoteRevisions current={id} doc={d} />}
       <ApprovalHistory items={history.data ?? []} />
+      {meta.data && (
+        <Card size="small" title={t('sales.quoteDoc.activity')} style={{ marginTop: 12 }}>
+          <RecordTimeline meta={meta.data} id={id} />
+        </Card>
+      )}
     </div>
   );
 }

@@ -11,7 +11,12 @@ import type {
   PipelineList,
   QuoteLine as PricedLine,
   PricedLines,
+  QuoteDocument,
   QuoteLinesSaved,
+  QuoteRevised,
+  QuoteSettings,
+  QuoteSettingsInput,
+  QuoteShare,
   QuoteSubmitted,
   QuoteWithLines,
   SopView,
@@ -22,6 +27,7 @@ export type { ApprovalRequest } from '@kehu/contracts/approvals';
 export type { Label } from '@kehu/contracts/common';
 export type {
   ApprovalPreview,
+  Customer360,
   Drill,
   KanbanColumn,
   Pipeline,
@@ -88,6 +94,21 @@ export const salesApi = {
     }),
   submitQuote: (id: string) => http.post<QuoteSubmitted>(`/quotes/${enc(id)}/submit`),
   quoteToContract: (id: string) => http.post<RecordData>(`/quotes/${enc(id)}/contract`, {}),
+  quoteDocument: (id: string) => http.get<QuoteDocument>(`/quotes/${enc(id)}/document`),
+  reviseQuote: (
+    id: string,
+    body: { lines?: QuoteLine[]; validUntil?: string | null; notes?: string | null },
+  ) =>
+    http.post<QuoteRevised>(`/quotes/${enc(id)}/revisions`, {
+      ...body,
+      lines: body.lines?.map(strip),
+    }),
+  shareQuote: (id: string) => http.post<QuoteShare>(`/quotes/${enc(id)}/share`),
+  revokeShare: (id: string) => http.del<void>(`/quotes/${enc(id)}/share`),
+  /** Same-origin link: the session cookie goes with it, the server answers with the file. */
+  quotePdfUrl: (id: string) => `/api/v1/quotes/${enc(id)}/pdf`,
+  quoteSettings: () => http.get<QuoteSettings>('/sales/quote-settings'),
+  saveQuoteSettings: (s: QuoteSettingsInput) => http.put<QuoteSettings>('/sales/quote-settings', s),
   contractStatus: (id: string, status: string) =>
     http.post<RecordData>(`/contracts/${enc(id)}/status`, { status }),
   contractToOrder: (id: string) => http.post<RecordData>(`/contracts/${enc(id)}/order`, {}),

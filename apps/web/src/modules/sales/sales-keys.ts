@@ -9,6 +9,8 @@ export const salesKeys = {
     ['sales', 'kanban', pipeline, unit, search] as const,
   sop: (opportunityId: string | undefined) => ['sales', 'sop', opportunityId] as const,
   quote: (id: string | undefined) => ['sales', 'quote', id] as const,
+  quoteDocument: (id: string | undefined) => ['sales', 'quote', id, 'document'] as const,
+  quoteSettings: () => ['sales', 'quote-settings'] as const,
   plan: (orderId: string | undefined) => ['sales', 'plan', orderId] as const,
   approvals: {
     inbox: (box: string) => ['sales', 'approvals', box] as const,

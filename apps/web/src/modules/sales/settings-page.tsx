@@ -21,6 +21,7 @@ import { useTranslation } from 'react-i18next';
 import { useLabel } from '../../app/meta';
 import { http } from '../../shared/api-client';
 import { errorMessage } from '../../shared/ui/error-result';
+import { QuoteSettingsCard } from './quote-settings-card';
 import { type Pipeline, type Stage, salesApi } from './sales-api';
 import { salesKeys } from './sales-keys';
 
@@ -36,6 +37,7 @@ export function SalesSettingsPage() {
       <PipelineEditor />
       <Thresholds />
       <Flows />
+      <QuoteSettingsCard />
     </div>
   );
 }

@@ -41,10 +41,48 @@ export function columnsFor(fields: FieldDef[]): Column[] {
   );
 }
 
-export function columnHeader(c: Column, locale: Locale): string {
+export function columnHeader(c: Column, locale: Locale, timeZone = 'Asia/Shanghai'): string {
   const label = c.field.label[locale] || c.field.apiName;
   if (c.part === 'currency') return locale === 'zh-CN' ? `${label}（币种）` : `${label} (currency)`;
+  // A time means nothing without its zone: the header says which one the column is in.
+  if (c.field.type === 'datetime') {
+    const zone = `${timeZone}, ${utcOffset(timeZone)}`;
+    return locale === 'zh-CN' ? `${label}（${zone}）` : `${label} (${zone})`;
+  }
   return label;
+}
+
+/** `UTC+08:00` for a zone, at the current date (China has no daylight saving). */
+export function utcOffset(timeZone: string, at = new Date()): string {
+  const name =
+    new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+      .formatToParts(at)
+      .find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = name.match(/GMT([+-]\d{2}:\d{2})?/);
+  return `UTC${m?.[1] ?? '+00:00'}`;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+/** `2026-12-06 17:30:05` in `timeZone`: what a person there reads on a clock. */
+export function formatInZone(value: string | Date, timeZone: string): string {
+  const d = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(d.getTime())) return String(value);
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, f);
+  }
+  const parts = Object.fromEntries(f.formatToParts(d).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
 }
 
 /**
@@ -52,7 +90,13 @@ export function columnHeader(c: Column, locale: Locale): string {
  * references, yuan for money. Masked values arrive already masked from the record mapper and
  * are passed through as text.
  */
-export function cellValue(c: Column, rec: RecordOut, locale: Locale, forXlsx: boolean): unknown {
+export function cellValue(
+  c: Column,
+  rec: RecordOut,
+  locale: Locale,
+  forXlsx: boolean,
+  timeZone = 'Asia/Shanghai',
+): unknown {
   const f = c.field;
   const v = rec[f.apiName];
   if (v === null || v === undefined) return forXlsx ? null : '';
@@ -82,6 +126,8 @@ export function cellValue(c: Column, rec: RecordOut, locale: Locale, forXlsx: bo
       return typeof v === 'number' ? v : safeCell(String(v));
     case 'json':
       return safeCell(JSON.stringify(v));
+    case 'datetime':
+      return formatInZone(v as string, timeZone);
     default:
       return safeCell(String(v));
   }

@@ -1,5 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
+import { sql } from 'kysely';
 import { type Actor, writeAudit } from '../../../core/audit/audit.ts';
 import type { Principal } from '../../../core/auth/principal.ts';
 import type { Db } from '../../../core/db/database.ts';
@@ -28,6 +29,8 @@ const DEFAULT_SKIP = new Set(['version']);
 export interface PreparedExport {
   obj: ObjectDef;
   fields: FieldDef[];
+  /** The tenant's IANA zone: times are written in it and the headers say so. */
+  timeZone: string;
   filename: string;
   contentType: string;
 }
@@ -61,7 +64,19 @@ export async function prepareExport(
         if (unknown.length)
           throw invalid(unknown.map((n) => ({ field: `fields.${n}`, code: 'unknown_field' })));
         fields = names.map((n) => ctx.obj.fields.find((f) => f.apiName === n)!).filter(visible);
+        // What the rows were chosen by belongs in the file too, even when not a visible column:
+        // a list filtered on 来源渠道 exports 来源渠道.
+        for (const n of filterFields(q.filter)) {
+          const f = ctx.obj.fields.find((x) => x.apiName === n);
+          if (f && visible(f) && !fields.includes(f)) fields.push(f);
+        }
       } else fields = ctx.obj.fields.filter((f) => visible(f) && !DEFAULT_SKIP.has(f.apiName));
+      const zone = (
+        await sql<{
+          time_zone: string | null;
+        }>`select time_zone from tenants where id = ${principal.tenantId}`.execute(tx)
+      ).rows[0]?.time_zone;
+      const timeZone = zone && isTimeZone(zone) ? zone : 'Asia/Shanghai';
       // Validate filter/sort up front so a bad query is a 422, not a broken download.
       await listRecords(ctx, { ...listQuery(q), limit: 1 });
       const d = new Date();
@@ -69,6 +84,7 @@ export async function prepareExport(
       return {
         obj: ctx.obj,
         fields,
+        timeZone,
         filename: `${ctx.obj.pluralLabel[locale] || ctx.obj.label[locale] || ctx.obj.apiName}-${stamp}.${q.format}`,
         contentType:
           q.format === 'xlsx'
@@ -78,6 +94,25 @@ export async function prepareExport(
     },
     { readOnly: true },
   );
+}
+
+/** Field names a filter tree tests, in the order they appear. */
+export function filterFields(node: FilterNode | undefined, out: string[] = []): string[] {
+  if (!node) return out;
+  if ('and' in node) for (const n of node.and) filterFields(n, out);
+  else if ('or' in node) for (const n of node.or) filterFields(n, out);
+  else if ('not' in node) filterFields(node.not, out);
+  else if (!out.includes(node.field)) out.push(node.field);
+  return out;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const listQuery = (q: ExportQuery): ListQuery => ({
@@ -103,7 +138,7 @@ export function streamExport(
 ): Readable {
   const out = new PassThrough();
   const columns = columnsFor(prep.fields);
-  const headers = columns.map((c) => columnHeader(c, locale));
+  const headers = columns.map((c) => columnHeader(c, locale, prep.timeZone));
   let rows = 0;
   let allWritten = false;
   let aborted = false;
@@ -154,6 +189,7 @@ export function streamExport(
         meta: {
           format: q.format,
           fields: prep.fields.map((f) => f.apiName),
+          timeZone: prep.timeZone,
           filter: q.filter ?? null,
           sort: q.sort ?? null,
           q: q.q ?? null,
@@ -171,7 +207,7 @@ export function streamExport(
       csv.write(headers);
       for await (const items of pages()) {
         for (const rec of items) {
-          csv.write(columns.map((c: Column) => cellValue(c, rec, locale, false)));
+          csv.write(columns.map((c: Column) => cellValue(c, rec, locale, false, prep.timeZone)));
           rows++;
         }
         await waitDrain(out);
@@ -191,7 +227,7 @@ export function streamExport(
       ws.addRow(headers).commit();
       for await (const items of pages()) {
         for (const rec of items) {
-          ws.addRow(columns.map((c) => cellValue(c, rec, locale, true))).commit();
+          ws.addRow(columns.map((c) => cellValue(c, rec, locale, true, prep.timeZone))).commit();
           rows++;
         }
         await waitDrain(out);

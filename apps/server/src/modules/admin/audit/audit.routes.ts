@@ -8,6 +8,7 @@ import { accessMap } from '../../../engine/records/field-access.ts';
 import { maskValue } from '../../../engine/records/field-types.ts';
 import { loadMetadata } from '../../../engine/records/metadata.service.ts';
 import { field } from '../../../engine/records/object-def.ts';
+import { listRecords, recordCtx } from '../../../engine/records/record.service.ts';
 
 const STAFF_FIELDS: Record<string, ReturnType<typeof field>> = {
   phone: field('phone', 'phone', '手机', 'Phone', { personalKind: 'phone' }),
@@ -74,6 +75,27 @@ export const auditRoutes: RouteSpec[] = [
                 : [c];
             });
           };
+          // Records read as people know them (issue 9 §2: names, never id tails): each through the
+          // record engine as the viewer, so a record outside their scope stays nameless, and a
+          // masked name stays masked.
+          const names = new Map<string, string>();
+          const byObject = new Map<string, string[]>();
+          for (const a of page)
+            if (a.object && a.record_id && meta.objects.has(a.object))
+              byObject.set(a.object, [...(byObject.get(a.object) ?? []), a.record_id]);
+          for (const [object, ids] of byObject) {
+            if (!can(req.principal, `${object}:read`)) continue;
+            const ctx = await recordCtx(tx, req.principal, req.actor, object).catch(() => null);
+            if (!ctx) continue;
+            const found = await listRecords(ctx, {
+              filter: { field: 'id', op: 'in', value: [...new Set(ids)] },
+              limit: 200,
+            }).catch(() => null);
+            for (const r of found?.items ?? []) {
+              const name = r[ctx.obj.nameField];
+              if (name !== null && name !== undefined && name !== '') names.set(r.id, String(name));
+            }
+          }
           return {
             items: page.map((a) => ({
               id: a.id,
@@ -81,6 +103,7 @@ export const auditRoutes: RouteSpec[] = [
               action: a.action,
               object: a.object,
               recordId: a.record_id,
+              recordName: (a.record_id && names.get(a.record_id)) || null,
               actor: { id: a.actor_id, name: a.actor_name, kind: a.actor_kind },
               changes: maskChanges(a.object, a.changes as FieldChange[] | null),
               meta:

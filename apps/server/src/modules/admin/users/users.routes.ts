@@ -1,7 +1,9 @@
 import {
   ADMIN_PERMISSIONS,
   ColleagueList,
+  OutboxMailList,
   PasswordReset,
+  ResetLinkSent,
   User,
   UserCreated,
   UserDirectoryQuery,
@@ -14,10 +16,12 @@ import { recordChange } from '../../../core/audit/change.ts';
 import { bumpAuthzVersion } from '../../../core/auth/access-loader.ts';
 import { clearAccount, signInKey } from '../../../core/auth/login-throttle.ts';
 import { generatePassword, hashPassword, passwordPolicyOk } from '../../../core/auth/password.ts';
+import { issueResetLink, loadUserForReset } from '../../../core/auth/password-reset.ts';
 import type { TypedTx } from '../../../core/db/tenant-scope.ts';
-import { conflict, invalid, notFound } from '../../../core/errors.ts';
+import { AppError, conflict, invalid, notFound } from '../../../core/errors.ts';
 import { type ApiRequest, defineRoute, idParam, type RouteSpec } from '../../../core/http/route.ts';
 import { newId } from '../../../core/ids.ts';
+import { mailMode, publicBaseUrl, sendMail } from '../../../core/mail/mailer.ts';
 import { assertWithinOwnGrant, ownRolesRefusal, rolesGrant, userGrant } from '../roles/grant-check.ts';
 import { loadUsers, type UserRow } from './users.queries.ts';
 
@@ -258,6 +262,98 @@ export const userRoutes: RouteSpec[] = [
         });
         return { password };
       }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/admin/users/:id/send-reset-link',
+    permission: ADMIN_PERMISSIONS.users,
+    summary: 'Mail the user a one-time link (30 min) to set a new password themself',
+    tags,
+    params: idParam,
+    response: ResetLinkSent,
+    handler: async (req) => {
+      const t = req.principal.tenantId;
+      const link = await req.tx(async (tx: TypedTx) => {
+        const [cur] = await loadUsers(tx, t, req.params.id);
+        if (!cur) throw notFound('user');
+        await assertMayManage(tx, req, cur);
+        const user = await loadUserForReset(tx, t, { id: cur.id });
+        if (!user?.email)
+          throw new AppError('validation', 422, {
+            detailKey: 'auth.no_email',
+            errors: [{ field: 'email', code: 'required' }],
+          });
+        const made = await issueResetLink(tx, {
+          tenantId: t,
+          tenantSlug: await tenantCode(tx, t),
+          user: { ...user, email: user.email },
+          requestedBy: req.principal.userId,
+          publicUrl: publicBaseUrl(),
+        });
+        await recordChange(tx, req.actor, 'user.reset_link_sent', {
+          action: 'password_reset_link',
+          object: 'user',
+          recordId: cur.id,
+          meta: { via: mailMode() },
+        });
+        return made;
+      });
+      await sendMail(req.database.db, t, link.mail);
+      return { to: link.mail.to, via: mailMode() };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/admin/mail-outbox',
+    permission: ADMIN_PERMISSIONS.users,
+    summary:
+      'Mail kept in the outbox because no SMTP server is configured (newest first, 50): only mail for users the caller may manage',
+    tags,
+    response: OutboxMailList,
+    handler: (req) =>
+      req.tx(
+        async (tx: TypedTx) => {
+          const rows = (
+            await sql<{
+              id: string;
+              to_address: string;
+              subject: string;
+              body_text: string;
+              kind: string;
+              user_id: string | null;
+              created_at: Date;
+            }>`select id, to_address, subject, body_text, kind, user_id, created_at from mail_outbox
+              where tenant_id = ${req.principal.tenantId} order by created_at desc limit 50`.execute(tx)
+          ).rows;
+          // A reset link is the account: an admin who may not reset a user's password (a superior)
+          // must not read the link that user asked for either.
+          const may = new Map<string, boolean>();
+          for (const id of new Set(rows.map((r) => r.user_id).filter((x): x is string => !!x))) {
+            const [u] = await loadUsers(tx, req.principal.tenantId, id);
+            may.set(
+              id,
+              !!u &&
+                (await assertMayManage(tx, req, u).then(
+                  () => true,
+                  () => false,
+                )),
+            );
+          }
+          return {
+            items: rows
+              .filter((r) => r.user_id === null || may.get(r.user_id))
+              .map((r) => ({
+                id: r.id,
+                to: r.to_address,
+                subject: r.subject,
+                text: r.body_text,
+                kind: r.kind,
+                createdAt: r.created_at,
+              })),
+          };
+        },
+        { readOnly: true },
+      ),
   }),
   defineRoute({
     method: 'POST',
