@@ -126,6 +126,12 @@ describe('segments over CRM objects with event conditions', () => {
       { type: 'track', userId: 'm10', event: 'Product Viewed', properties: { sku: 'P1' } },
     ]);
     await drainBackground(env, tenantId);
+    // The customer page's timeline names its people's events too.
+    const ctl = (await admin.get(`/cdp/customers/${buyer}/timeline`)).body.items;
+    assert.ok(
+      ctl.some((i: any) => i.kind === 'event' && i.displayName === '浏览商品'),
+      JSON.stringify(ctl),
+    );
     const rule = { event: 'Product Viewed', withinDays: 30, op: 'gte', value: 2 };
     const preview = await admin.post('/cdp/segments/preview', { name: 'x', object: 'customer', rule });
     assert.equal(preview.status, 200, JSON.stringify(preview.body));

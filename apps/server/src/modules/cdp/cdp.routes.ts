@@ -288,9 +288,13 @@ export const cdpRouteList: RouteSpec[] = [
     params: idParam,
     query: TimelineQuery,
     handler: (req) =>
-      req.tx((tx) => customerTimeline(tx, req.principal, req.actor, req.params.id, req.query), {
-        readOnly: true,
-      }),
+      req.tx(
+        async (tx) => {
+          const page = await customerTimeline(tx, req.principal, req.actor, req.params.id, req.query);
+          return { ...page, items: await labelTimeline(tx, req.principal.tenantId, page.items, req.locale) };
+        },
+        { readOnly: true },
+      ),
   }),
   defineRoute({
     method: 'GET',
