@@ -330,7 +330,12 @@ describe('Kehu in the browser (foundation)', () => {
       await testId(page, 'nav-item-customer').click();
       await tableRows(page).first().waitFor();
       assert.equal(await visibleText(testId(page, 'list-title')), '客户');
-      assert.equal(await testId(page, 'new-record').count(), 0, 'a read-only role has no 新建 button');
+      // A read-only role sees 新建 disabled, saying which right it lacks (issue 9 §4).
+      assert.ok(await testId(page, 'new-record').isDisabled(), 'a read-only role cannot press 新建');
+      assert.equal(
+        await testId(page, 'new-record-locked').getAttribute('data-reason'),
+        '需要 新建客户 权限，请联系管理员',
+      );
       assert.equal(await testId(page, 'import-button').count(), 0);
 
       await page.screenshot({ path: resultsPath('list-agent.png') });
