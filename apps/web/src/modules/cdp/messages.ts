@@ -314,6 +314,7 @@ export const zh = {
     records: '{{n}} 条记录',
     hiddenMember: '无权查看的记录',
     anonymousMember: '匿名访客 · {{id}}',
+    unnamedMember: '未命名',
     noMembers: '当前没有成员：修改条件后保存，或等数据变化后再看。',
   },
   objects: {
@@ -825,6 +826,7 @@ export const en: typeof zh = {
     records: '{{n}} records',
     hiddenMember: 'A record you cannot see',
     anonymousMember: 'Anonymous visitor · {{id}}',
+    unnamedMember: 'Unnamed',
     noMembers: 'No members right now: change the conditions and save, or check back when the data changes.',
   },
   objects: {

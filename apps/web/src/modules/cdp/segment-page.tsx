@@ -34,6 +34,7 @@ import { EChart } from '../../shared/ui/echart';
 import { errorMessage, PageError } from '../../shared/ui/error-result';
 import { PermissionButton } from '../../shared/ui/permission-button';
 import {
+  type PersonLabel,
   type Rule,
   type Segment,
   useEventWords,
@@ -44,6 +45,7 @@ import {
 } from './cdp-api';
 import { cdpKeys } from './cdp-keys';
 import { ObjectPicker, useSubjectObjects } from './object-picker';
+import { usePersonText } from './person-label';
 import { RuleBuilder } from './rule-builder';
 import { cleanRule, newLeaf, ruleWords } from './rule-model';
 
@@ -339,6 +341,9 @@ export function SegmentEditor({ segment, onDone }: { segment?: Segment; onDone?:
 export function SegmentPage() {
   const { id = '' } = useParams();
   const { t } = useTranslation();
+  const personText = usePersonText();
+  const personOf = (m: { name?: string | null; label?: PersonLabel }) =>
+    m.label ? personText(m.label) : (m.name ?? personText(null));
   const { message, modal } = App.useApp();
   const { can } = useSession();
   const nav = useNavigate();
@@ -485,14 +490,13 @@ export function SegmentPage() {
                   key: 'name',
                   render: (_: unknown, m) =>
                     seg.data.object === 'profile' ? (
-                      <Link to={`/cdp/profiles/${m.id}`}>
-                        {/* an id's first characters are its timestamp (uuid v7): the tail tells members apart */}
-                        {m.name ?? t('cdp.segments.anonymousMember', { id: m.id.slice(-6) })}
-                      </Link>
+                      <Link to={`/cdp/profiles/${m.id}`}>{personOf(m)}</Link>
                     ) : m.visible === false ? (
                       <Typography.Text type="secondary">{t('cdp.segments.hiddenMember')}</Typography.Text>
                     ) : (
-                      <Link to={`/o/${seg.data.object}/${m.id}`}>{m.name || m.id.slice(-8)}</Link>
+                      <Link to={`/o/${seg.data.object}/${m.id}`}>
+                        {m.name || t('cdp.segments.unnamedMember')}
+                      </Link>
                     ),
                 },
                 ...(seg.data.object === 'profile'
