@@ -165,6 +165,18 @@ export interface CdpDebug {
   type: string | null;
 }
 
+export interface CdpEventCatalogue {
+  description: string | null;
+  kind: Generated<string>;
+  label_en: string | null;
+  label_zh: string | null;
+  name: string;
+  properties: Generated<Json>;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: string | null;
+}
+
 export interface CdpEvents {
   anonymous_id: string | null;
   event: string | null;
@@ -332,6 +344,13 @@ export interface CdpTagGroups {
   description: string | null;
   id: string;
   name: string;
+  tenant_id: string;
+}
+
+export interface CdpTagHistory {
+  day: string;
+  members: Generated<number>;
+  tag_id: string;
   tenant_id: string;
 }
 
@@ -1285,6 +1304,7 @@ export interface DB {
   cdp_counter_defs: CdpCounterDefs;
   cdp_counters: CdpCounters;
   cdp_debug: CdpDebug;
+  cdp_event_catalogue: CdpEventCatalogue;
   cdp_events: CdpEvents;
   cdp_identities: CdpIdentities;
   cdp_identity_rules: CdpIdentityRules;
@@ -1301,6 +1321,7 @@ export interface DB {
   cdp_sources: CdpSources;
   cdp_subject_tags: CdpSubjectTags;
   cdp_tag_groups: CdpTagGroups;
+  cdp_tag_history: CdpTagHistory;
   cdp_tags: CdpTags;
   contacts: Contacts;
   contracts: Contracts;
