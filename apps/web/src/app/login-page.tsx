@@ -36,7 +36,8 @@ const TENANT_KEY = 'kehu.tenant';
 export function LoginPage() {
   const { t, i18n } = useTranslation();
   const [values, setValues] = useState<LoginForm>(() => ({
-    tenant: localStorage.getItem(TENANT_KEY) || 'demo',
+    tenant:
+      new URLSearchParams(window.location.search).get('tenant') || localStorage.getItem(TENANT_KEY) || 'demo',
     login: '',
     password: '',
   }));
@@ -66,7 +67,13 @@ export function LoginPage() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const changeLanguage = useChangeLanguage();
-  const [error, setError] = useState<string | null>(null);
+  // A sign-in method (企业微信扫码登录 …) that could not finish sends the browser back here with a code.
+  const methodError = params.get('signInError');
+  const [error, setError] = useState<string | null>(() =>
+    methodError && /^[a-z][a-z0-9-]*\.[a-z_]{1,40}$/.test(methodError)
+      ? t(`login.signInError.${methodError}`, { defaultValue: t('login.signInError.generic') })
+      : null,
+  );
   const [submitting, setSubmitting] = useState(false);
   const [mode, setMode] = useState<'signIn' | 'forgot' | 'sent'>('signIn');
   const [offer, setOffer] = useState<SignInMethods>({ items: [], demo: false });
