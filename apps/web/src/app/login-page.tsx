@@ -67,13 +67,16 @@ export function LoginPage() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const changeLanguage = useChangeLanguage();
-  // A sign-in method (企业微信扫码登录 …) that could not finish sends the browser back here with a code.
+  const [error, setError] = useState<string | null>(null);
+  // A sign-in method (企业微信扫码登录 …) that could not finish sends the browser back here with a
+  // code; translated at render, so switching the language translates it too. Gone once the form is used.
   const methodError = params.get('signInError');
-  const [error, setError] = useState<string | null>(() =>
-    methodError && /^[a-z][a-z0-9-]*\.[a-z_]{1,40}$/.test(methodError)
+  const [methodErrorOn, setMethodErrorOn] = useState(true);
+  const methodErrorText =
+    methodErrorOn && methodError && /^[a-z][a-z0-9-]*\.[a-z_]{1,40}$/.test(methodError)
       ? t(`login.signInError.${methodError}`, { defaultValue: t('login.signInError.generic') })
-      : null,
-  );
+      : null;
+  const shownError = error ?? methodErrorText;
   const [submitting, setSubmitting] = useState(false);
   const [mode, setMode] = useState<'signIn' | 'forgot' | 'sent'>('signIn');
   const [offer, setOffer] = useState<SignInMethods>({ items: [], demo: false });
@@ -139,6 +142,7 @@ export function LoginPage() {
   const signIn = async () => {
     setSubmitting(true);
     setError(null);
+    setMethodErrorOn(false);
     try {
       const res = await http.post<{ csrfToken: string; user?: { locale?: string } }>('/auth/login', values, {
         skipAuthRedirect: true,
@@ -206,11 +210,11 @@ export function LoginPage() {
                 <p className="kehu-login-subtitle">{t('login.forgotHint')}</p>
               </>
             )}
-            {error && (
+            {shownError && (
               <Alert
                 type="error"
                 showIcon
-                message={error}
+                message={shownError}
                 style={{ marginBottom: 16 }}
                 data-testid="login-error"
               />
