@@ -44,7 +44,7 @@ describe('企业微信扫码登录 on the demo', () => {
       await page.goto('/login');
       const button = testId(page, 'sign-in-method-wecom');
       await button.waitFor();
-      assert.equal((await button.innerText()).trim(), '企业微信扫码登录');
+      assert.equal((await button.textContent())?.trim(), '企业微信扫码登录');
       await screenshot(page, 'wecom-sign-in-login-390.png');
       copyFileSync(
         resultsPath('wecom-sign-in-login-390.png'),
@@ -75,7 +75,7 @@ describe('企业微信扫码登录 on the demo', () => {
       await page.goto(`/wecom/sso/callback?code=x&state=forged.state`);
       await page.waitForURL((u) => u.pathname === '/login');
       await testId(page, 'login-error').waitFor();
-      assert.match(await testId(page, 'login-error').innerText(), /登录链接无效或已被使用/);
+      assert.match((await testId(page, 'login-error').textContent()) ?? '', /登录链接无效或已被使用/);
       await screenshot(page, 'wecom-sign-in-error-zh-1366.png');
       // The message is a code translated on the page: switching the language translates it.
       await testId(page, 'lang-link-en-US').click();

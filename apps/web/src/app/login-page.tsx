@@ -4,6 +4,7 @@ import {
   LoginOutlined,
   ShopOutlined,
   UserOutlined,
+  WechatWorkOutlined,
 } from '@ant-design/icons';
 import type { SignInMethods } from '@kehu/contracts/auth';
 import { useQueryClient } from '@tanstack/react-query';
@@ -288,7 +289,7 @@ export function LoginPage() {
                     key={m.key}
                     block
                     size="large"
-                    icon={<LoginOutlined />}
+                    icon={m.icon === 'wecom' ? <WechatWorkOutlined /> : <LoginOutlined />}
                     href={m.startUrl}
                     data-testid={`sign-in-method-${m.key}`}
                   >

@@ -258,7 +258,7 @@ export async function registerSso(app: FastifyInstance, database: Database): Pro
         ).rows[0],
       { readOnly: true },
     );
-    if (!staff || !staff.active) return refuse('unknown_staff', { userid });
+    if (!staff?.active) return refuse('unknown_staff', { userid });
     if (!staff.user_id || !staff.status) return refuse('unmapped', { userid });
     if (staff.status !== 'active') return refuse('disabled', { userid }, staff.user_id);
 
