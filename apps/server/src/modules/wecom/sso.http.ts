@@ -10,6 +10,7 @@ import {
   recordSuccess,
   signInKey,
 } from '../../core/auth/login-throttle.ts';
+import { RateLimiter } from '../../core/auth/rate-limit.ts';
 import { randomToken, sha256 } from '../../core/auth/tokens.ts';
 import type { Database } from '../../core/db/database.ts';
 import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
@@ -37,6 +38,8 @@ export const SSO_COOKIE = 'kehu_wecom_sso';
 const SSO_PATH = '/wecom/sso';
 const STATE_TTL_MS = 10 * 60_000;
 const WECOM_LOGIN_URL = 'https://login.work.weixin.qq.com/wwlogin/sso/login';
+/** Starts per address: each one stores a state row, so a flood is cut off before the database. */
+export const startLimiter = new RateLimiter(30, 60_000);
 
 /** What the login page is told (`?signInError=wecom.<code>`); apps/web i18n `login.signInError.wecom`. */
 export type SsoError =
@@ -124,6 +127,8 @@ export async function registerSso(app: FastifyInstance, database: Database): Pro
     const slug = String(q.tenant ?? '')
       .trim()
       .toLowerCase();
+    startLimiter.count(req.ip);
+    if (startLimiter.blockedFor(req.ip)) return toLogin(reply, 'throttled', slug || undefined);
     const tenant = await tenantBySlug(database, slug);
     if (!tenant) return toLogin(reply, 'unavailable', slug || undefined);
     const nonce = randomToken();

@@ -6,7 +6,7 @@ import { inTenant } from '../../core/db/tenant-scope.ts';
 import { tenantDirectory } from '../../testing/fixtures.ts';
 import { Client, newTenantWithAdmin, useTestEnv } from '../../testing/harness.ts';
 import { clientTuning } from './connector/client.ts';
-import { SSO_COOKIE } from './sso.http.ts';
+import { SSO_COOKIE, startLimiter } from './sso.http.ts';
 
 /**
  * 企业微信扫码登录 against the WeCom simulator over real HTTP: Kehu's start redirects to the
@@ -251,6 +251,22 @@ describe('企业微信扫码登录', () => {
     const throttled = await go(t.corp.oauthCode('zhao.jing'));
     assert.equal(throttled.error, 'wecom.throttled');
     assert.equal(throttled.session, undefined);
+  });
+
+  it('cuts off a flood of starts from one address before it reaches the database', async () => {
+    startLimiter.reset('127.0.0.1');
+    try {
+      let last = '';
+      for (let i = 0; i < 31; i++) {
+        const res = await fetch(`${env.baseUrl}/wecom/sso/start?tenant=${t.seed.slug}`, {
+          redirect: 'manual',
+        });
+        last = res.headers.get('location') ?? '';
+      }
+      assert.match(last, /signInError=wecom\.throttled/);
+    } finally {
+      startLimiter.reset('127.0.0.1');
+    }
   });
 
   it('another tenant’s corp cannot sign anyone into this tenant', async () => {
