@@ -60,6 +60,23 @@ export const enUS: Messages = {
       'If the account exists and has an email address, a reset link is on its way (valid 30 minutes). Accounts without email: ask your administrator.',
     backToSignIn: 'Back to sign in',
     otherMethods: 'Other ways to sign in',
+    signInError: {
+      generic: 'Sign-in did not complete. Try again or use your password.',
+      wecom: {
+        unavailable: 'This company has not set up sign-in with WeCom. Use your password.',
+        state: 'The sign-in link is invalid or was already used. Press “Sign in with WeCom” again.',
+        expired: 'Sign-in timed out (10 minutes). Please scan again.',
+        cancelled: 'Sign-in with WeCom was cancelled.',
+        throttled: 'Too many failed attempts. Try again later.',
+        wecom: 'WeCom could not confirm who you are. Please scan again.',
+        not_member: 'The WeChat that scanned is not a member of this company. Scan with WeCom.',
+        unknown_staff:
+          'Your WeCom account is not in this company’s directory. Ask an administrator to sync staff.',
+        unmapped:
+          'Your WeCom account is not linked to a Kehu user yet. Ask an administrator to link it under WeCom → Staff.',
+        disabled: 'This account is disabled. Contact your administrator.',
+      },
+    },
     demoTitle: 'Demo install',
     demoHint: 'Company code demo, account admin, password kehu-demo-2026',
     demoFill: 'Use the demo account',

@@ -1258,6 +1258,15 @@ export interface WecomExternalContacts {
   userid: string;
 }
 
+export interface WecomSsoStates {
+  browser_hash: string;
+  corp_ref: string;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  id: string;
+  tenant_id: string;
+}
+
 export interface WecomStaff {
   active: Generated<boolean>;
   corp_ref: string;
@@ -1379,6 +1388,7 @@ export interface DB {
   wecom_code_daily: WecomCodeDaily;
   wecom_corps: WecomCorps;
   wecom_external_contacts: WecomExternalContacts;
+  wecom_sso_states: WecomSsoStates;
   wecom_staff: WecomStaff;
   wecom_tokens: WecomTokens;
   wecom_transfers: WecomTransfers;

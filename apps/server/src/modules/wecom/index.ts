@@ -5,6 +5,7 @@ import { defineModule } from '../../engine/module.ts';
 import { CALLBACK_QUEUE, registerCallbacks } from './callback.http.ts';
 import { bindDatabase, callbackJob } from './callback.job.ts';
 import { bindReconcileDatabase, RECONCILE_QUEUE, reconcileJob } from './reconcile.job.ts';
+import { hasWecomSignIn, registerSso } from './sso.http.ts';
 import { seedWecom } from './wecom.demo.ts';
 import { wecomRoutes } from './wecom.routes.ts';
 
@@ -19,6 +20,7 @@ export default defineModule({
     bindDatabase(database);
     bindReconcileDatabase(database);
     await registerCallbacks(app, database);
+    await registerSso(app, database);
   },
   jobs: { [CALLBACK_QUEUE]: callbackJob, [RECONCILE_QUEUE]: reconcileJob },
   permissions: [
@@ -45,6 +47,19 @@ export default defineModule({
   migrations: new URL('./migrations/', import.meta.url),
   testKit: () => import('./test-kit.ts'),
   demo: { order: 60, run: seedWecom },
+  // 企业微信扫码登录 on the login page, for tenants with a corp whose app is set up (sso.http.ts).
+  contributes: [
+    {
+      point: 'sign-in-method',
+      value: {
+        key: 'wecom',
+        label: { 'zh-CN': '企业微信扫码登录', 'en-US': 'Sign in with WeCom' },
+        startUrl: '/wecom/sso/start?tenant={tenant}',
+        icon: 'wecom',
+        enabledFor: hasWecomSignIn,
+      },
+    },
+  ],
 });
 
 /** For the sidebar, mass messaging and journeys (issues 11, 12): the connector and its crypto. */
