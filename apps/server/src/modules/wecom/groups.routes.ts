@@ -1,0 +1,100 @@
+import {
+  ActivityPulled,
+  ActivityQuery,
+  ActivityReport,
+  GroupDetail,
+  GroupList,
+  GroupSyncResult,
+  GroupsQuery,
+  WECOM_ACTIVITY_PERMISSION,
+} from '@kehu/contracts/wecom-groups';
+import { WECOM_PERMISSIONS } from '@kehu/contracts/wecom';
+import { z } from 'zod';
+import { inTenant } from '../../core/db/tenant-scope.ts';
+import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
+import { enqueue } from '../../core/jobs/queue.ts';
+import { ACTIVITY_QUEUE, activityReport, cstDay, pullActivity } from './activity.service.ts';
+import { corpRuntime, getCorp } from './corps.service.ts';
+import { getGroup, listGroups, syncGroupsFor } from './groups.service.ts';
+
+const tags = ['wecom'];
+const PullQuery = z.object({ days: z.coerce.number().int().min(1).max(30).optional() }).strict();
+
+/** 客户群 and staff activity (issue 10, R11.3). */
+export const groupRoutes: RouteSpec[] = [
+  defineRoute({
+    method: 'GET',
+    url: '/wecom/groups',
+    permission: WECOM_PERMISSIONS.read,
+    summary: 'Customer groups (客户群) of the corps the caller sees, dismissed ones last',
+    tags,
+    query: GroupsQuery,
+    response: GroupList,
+    handler: (req) => req.tx((tx) => listGroups(tx, req.principal, req.query), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/wecom/groups/:id',
+    permission: WECOM_PERMISSIONS.read,
+    summary: 'One customer group: members linked to their CRM contact / CDP profile, joins and leaves per day',
+    tags,
+    params: idParam,
+    response: GroupDetail,
+    probe: { params: { id: 'wecom_group' } },
+    handler: (req) => getGroup(req.database, req.principal, req.params.id),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/wecom/corps/:id/groups/sync',
+    permission: WECOM_PERMISSIONS.manage,
+    summary: 'Read every customer group of the corp from WeCom (groupchat/list + groupchat/get)',
+    tags,
+    params: idParam,
+    response: GroupSyncResult,
+    probe: { params: { id: 'wecom_corp' } },
+    handler: (req) => syncGroupsFor(req.database, req.principal, req.params.id),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/wecom/activity',
+    permission: WECOM_ACTIVITY_PERMISSION,
+    summary: 'Staff activity per staff member and team per day (a salesperson sees themself, a manager their team)',
+    tags,
+    query: ActivityQuery,
+    response: ActivityReport,
+    handler: (req) => activityReport(req.database, req.principal, req.query),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/wecom/corps/:id/activity/pull',
+    permission: WECOM_PERMISSIONS.manage,
+    summary: 'Pull staff behaviour and group statistics from WeCom now, and keep a nightly pull queued',
+    tags,
+    params: idParam,
+    query: PullQuery,
+    response: ActivityPulled,
+    probe: { params: { id: 'wecom_corp' } },
+    handler: async (req) => {
+      const p = req.principal;
+      const corp = await inTenant(
+        req.database.db,
+        p.tenantId,
+        async (tx) => {
+          await getCorp(tx, p, req.params.id);
+          return corpRuntime(tx, p.tenantId, req.params.id);
+        },
+        { readOnly: true },
+      );
+      const res = await pullActivity(req.database, corp, req.query.days ?? 7);
+      const next = new Date(Date.parse(`${cstDay(Date.now() + 86_400_000)}T01:00:00+08:00`));
+      await inTenant(req.database.db, p.tenantId, (tx) =>
+        enqueue(tx, p.tenantId, ACTIVITY_QUEUE, { corpRef: corp.corpRef, days: 2, daily: true }, {
+          runAt: next,
+          dedupeKey: `activity:${corp.corpRef}:${cstDay(next.getTime())}`,
+          maxAttempts: 3,
+        }),
+      );
+      return res;
+    },
+  }),
+];
