@@ -1,6 +1,11 @@
-import type { ActivityPulled, ActivityQuery, ActivityReport, ActivityRow } from '@kehu/contracts/wecom-groups';
+import type {
+  ActivityPulled,
+  ActivityQuery,
+  ActivityReport,
+  ActivityRow,
+} from '@kehu/contracts/wecom-groups';
 import { sql } from 'kysely';
-import { rowScope, type Principal } from '../../core/auth/principal.ts';
+import { type Principal, rowScope } from '../../core/auth/principal.ts';
 import type { Database } from '../../core/db/database.ts';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { enqueue, type JobContext } from '../../core/jobs/queue.ts';
@@ -36,7 +41,11 @@ export const bindActivityDatabase = (d: Database) => {
   databaseRef = d;
 };
 
-export async function pullActivity(database: Database, corp: CorpRuntime, days: number): Promise<ActivityPulled> {
+export async function pullActivity(
+  database: Database,
+  corp: CorpRuntime,
+  days: number,
+): Promise<ActivityPulled> {
   const staff = await inTenant(
     database.db,
     corp.tenantId,
@@ -123,18 +132,28 @@ export async function activityJob(payload: ActivityJob, job: JobContext): Promis
     // Next night at 01:00 Asia/Shanghai: yesterday is complete in WeCom's statistics by then.
     const next = new Date(Date.parse(`${cstDay(Date.now() + DAY)}T01:00:00+08:00`));
     await job.tx((tx) =>
-      enqueue(tx, job.tenantId, ACTIVITY_QUEUE, { corpRef: payload.corpRef, days: 2, daily: true }, {
-        runAt: next,
-        dedupeKey: `activity:${payload.corpRef}:${cstDay(next.getTime())}`,
-        maxAttempts: 3,
-      }),
+      enqueue(
+        tx,
+        job.tenantId,
+        ACTIVITY_QUEUE,
+        { corpRef: payload.corpRef, days: 2, daily: true },
+        {
+          runAt: next,
+          dedupeKey: `activity:${payload.corpRef}:${cstDay(next.getTime())}`,
+          maxAttempts: 3,
+        },
+      ),
     );
   }
 }
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
-export async function activityReport(database: Database, p: Principal, q: ActivityQuery): Promise<ActivityReport> {
+export async function activityReport(
+  database: Database,
+  p: Principal,
+  q: ActivityQuery,
+): Promise<ActivityReport> {
   const days = q.days ?? 14;
   const to = cstDay(Date.now());
   const from = cstDay(Date.now() - (days - 1) * DAY);

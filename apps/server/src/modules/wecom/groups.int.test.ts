@@ -4,7 +4,13 @@ import { startWeComSimulator, type WeComSimulator } from '@kehu/wecom-simulator'
 import { sql } from 'kysely';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { tenantDirectory } from '../../testing/fixtures.ts';
-import { type Client, drainBackground, login, newTenantWithAdmin, useTestEnv } from '../../testing/harness.ts';
+import {
+  type Client,
+  drainBackground,
+  login,
+  newTenantWithAdmin,
+  useTestEnv,
+} from '../../testing/harness.ts';
 import { sealCallback } from './connector/callback-crypto.ts';
 import { clientTuning } from './connector/client.ts';
 
@@ -62,8 +68,21 @@ async function boundCorp() {
   });
   const sync = await admin.post(`/wecom/corps/${created.body.id}/staff/sync`);
   assert.equal(sync.status, 200, JSON.stringify(sync.body));
-  const keys = { token: created.body.callbackToken, encodingAESKey: created.body.encodingAESKey, receiveId: corpId };
-  return { seed, dir, admin, corp, corpRef: created.body.id as string, corpId, keys, callbackPath: created.body.callbackPath };
+  const keys = {
+    token: created.body.callbackToken,
+    encodingAESKey: created.body.encodingAESKey,
+    receiveId: corpId,
+  };
+  return {
+    seed,
+    dir,
+    admin,
+    corp,
+    corpRef: created.body.id as string,
+    corpId,
+    keys,
+    callbackPath: created.body.callbackPath,
+  };
 }
 
 async function until<T>(what: string, tenantId: string, probe: () => Promise<T | null | undefined | false>) {
@@ -98,7 +117,11 @@ describe('WeCom customer groups', () => {
     const wang = ctx.corp.wechatUser({ name: '王小明', unionid: 'u-wang' });
     const { external_userid } = await ctx.corp.addFriendDirectly('sun.lei', wang);
     known = { ext: external_userid, name: '王小明' };
-    await until('contact', ctx.seed.tenantId, async () => (await contactOf(ctx.admin, external_userid))?.contactId);
+    await until(
+      'contact',
+      ctx.seed.tenantId,
+      async () => (await contactOf(ctx.admin, external_userid))?.contactId,
+    );
     liUser = ctx.corp.wechatUser({ name: '李娜' });
     chatId = (await ctx.corp.createGroup('sun.lei', '车友群', [wang, liUser])).chat_id;
   });
@@ -143,8 +166,11 @@ describe('WeCom customer groups', () => {
     const log = sim.callbacksLog(ctx.corpId) as any[];
     const join = log.filter((e) => e.changeType === 'update' && /add_member/.test(e.xml ?? '')).at(-1);
     assert.ok(join?.xml, 'the simulator logged the add_member callback');
-    const before = await inTenant(env.database.db, ctx.seed.tenantId, async (tx) =>
-      (await sql<{ n: number }>`select count(*)::int as n from wecom_callbacks`.execute(tx)).rows[0]!.n,
+    const before = await inTenant(
+      env.database.db,
+      ctx.seed.tenantId,
+      async (tx) =>
+        (await sql<{ n: number }>`select count(*)::int as n from wecom_callbacks`.execute(tx)).rows[0]!.n,
     );
     const t = String(Math.floor(Date.now() / 1000));
     const sealed = sealCallback(ctx.keys, join.xml, t, 'replay1');
@@ -154,8 +180,11 @@ describe('WeCom customer groups', () => {
     });
     assert.equal(r.status, 200);
     await drainBackground(env, ctx.seed.tenantId);
-    const after = await inTenant(env.database.db, ctx.seed.tenantId, async (tx) =>
-      (await sql<{ n: number }>`select count(*)::int as n from wecom_callbacks`.execute(tx)).rows[0]!.n,
+    const after = await inTenant(
+      env.database.db,
+      ctx.seed.tenantId,
+      async (tx) =>
+        (await sql<{ n: number }>`select count(*)::int as n from wecom_callbacks`.execute(tx)).rows[0]!.n,
     );
     assert.equal(after, before, 'the replay is stored once');
     const again = await ctx.admin.get(`/wecom/groups/${g.id}`);
@@ -225,8 +254,10 @@ describe('WeCom staff activity', () => {
     const b = ctx.corp.wechatUser({ name: '客户乙' });
     const { external_userid: ea } = await ctx.corp.addFriendDirectly('zhao.jing', a);
     const { external_userid: eb } = await ctx.corp.addFriendDirectly('zhao.jing', b);
-    await until('two contacts', ctx.seed.tenantId, async () =>
-      (await contactOf(ctx.admin, ea))?.contactId && (await contactOf(ctx.admin, eb))?.contactId,
+    await until(
+      'two contacts',
+      ctx.seed.tenantId,
+      async () => (await contactOf(ctx.admin, ea))?.contactId && (await contactOf(ctx.admin, eb))?.contactId,
     );
     await ctx.corp.customerDeletesStaff(eb, 'zhao.jing');
     await until('lost', ctx.seed.tenantId, async () => (await contactOf(ctx.admin, eb))?.status === 'lost');

@@ -1,3 +1,4 @@
+import { WECOM_PERMISSIONS } from '@kehu/contracts/wecom';
 import {
   ActivityPulled,
   ActivityQuery,
@@ -8,7 +9,6 @@ import {
   GroupsQuery,
   WECOM_ACTIVITY_PERMISSION,
 } from '@kehu/contracts/wecom-groups';
-import { WECOM_PERMISSIONS } from '@kehu/contracts/wecom';
 import { z } from 'zod';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
@@ -36,7 +36,8 @@ export const groupRoutes: RouteSpec[] = [
     method: 'GET',
     url: '/wecom/groups/:id',
     permission: WECOM_PERMISSIONS.read,
-    summary: 'One customer group: members linked to their CRM contact / CDP profile, joins and leaves per day',
+    summary:
+      'One customer group: members linked to their CRM contact / CDP profile, joins and leaves per day',
     tags,
     params: idParam,
     response: GroupDetail,
@@ -58,7 +59,8 @@ export const groupRoutes: RouteSpec[] = [
     method: 'GET',
     url: '/wecom/activity',
     permission: WECOM_ACTIVITY_PERMISSION,
-    summary: 'Staff activity per staff member and team per day (a salesperson sees themself, a manager their team)',
+    summary:
+      'Staff activity per staff member and team per day (a salesperson sees themself, a manager their team)',
     tags,
     query: ActivityQuery,
     response: ActivityReport,
@@ -88,11 +90,17 @@ export const groupRoutes: RouteSpec[] = [
       const res = await pullActivity(req.database, corp, req.query.days ?? 7);
       const next = new Date(Date.parse(`${cstDay(Date.now() + 86_400_000)}T01:00:00+08:00`));
       await inTenant(req.database.db, p.tenantId, (tx) =>
-        enqueue(tx, p.tenantId, ACTIVITY_QUEUE, { corpRef: corp.corpRef, days: 2, daily: true }, {
-          runAt: next,
-          dedupeKey: `activity:${corp.corpRef}:${cstDay(next.getTime())}`,
-          maxAttempts: 3,
-        }),
+        enqueue(
+          tx,
+          p.tenantId,
+          ACTIVITY_QUEUE,
+          { corpRef: corp.corpRef, days: 2, daily: true },
+          {
+            runAt: next,
+            dedupeKey: `activity:${corp.corpRef}:${cstDay(next.getTime())}`,
+            maxAttempts: 3,
+          },
+        ),
       );
       return res;
     },

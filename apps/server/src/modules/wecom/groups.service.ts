@@ -1,4 +1,4 @@
-import type { GroupDetail, GroupList, GroupsQuery, GroupSyncResult } from '@kehu/contracts/wecom-groups';
+import type { GroupDetail, GroupList, GroupSyncResult, GroupsQuery } from '@kehu/contracts/wecom-groups';
 import { sql } from 'kysely';
 import type { Principal } from '../../core/auth/principal.ts';
 import type { Database } from '../../core/db/database.ts';
@@ -20,7 +20,11 @@ const CHAT_GONE = new Set([40050]);
 const ts = (sec: unknown) => (Number(sec) > 0 ? new Date(Number(sec) * 1000) : new Date());
 const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : null);
 
-export async function syncGroup(database: Database, corp: CorpRuntime, chatId: string): Promise<'ok' | 'gone'> {
+export async function syncGroup(
+  database: Database,
+  corp: CorpRuntime,
+  chatId: string,
+): Promise<'ok' | 'gone'> {
   const client = new WeComClient(database, corp);
   let g: any;
   try {
@@ -34,7 +38,9 @@ export async function syncGroup(database: Database, corp: CorpRuntime, chatId: s
   }
   await inTenant(database.db, corp.tenantId, async (tx) => {
     const row = (
-      await sql<{ id: string }>`insert into wecom_groups (tenant_id, id, corp_ref, chat_id, name, owner_userid, notice,
+      await sql<{
+        id: string;
+      }>`insert into wecom_groups (tenant_id, id, corp_ref, chat_id, name, owner_userid, notice,
           created_in_wecom, member_version, synced_at, dismissed_at)
         values (${corp.tenantId}, ${newId()}, ${corp.corpRef}, ${chatId}, ${g.name ?? ''}, ${g.owner}, ${g.notice ?? null},
           ${ts(g.create_time)}, ${g.member_version ?? null}, now(), null)
@@ -53,7 +59,9 @@ export async function syncGroup(database: Database, corp: CorpRuntime, chatId: s
         tx,
       );
     await sql`update wecom_group_members set left_at = now() where tenant_id = ${corp.tenantId} and group_id = ${row.id}
-      and left_at is null and not (member_id = any(${members.map((m) => String(m.userid))}::text[]))`.execute(tx);
+      and left_at is null and not (member_id = any(${members.map((m) => String(m.userid))}::text[]))`.execute(
+      tx,
+    );
   });
   return 'ok';
 }
@@ -71,16 +79,23 @@ export async function syncGroups(database: Database, corp: CorpRuntime): Promise
   const seen: string[] = [];
   let cursor = '';
   do {
-    const res = await client.post('externalcontact/groupchat/list', { status_filter: 0, cursor, limit: 1000 });
+    const res = await client.post('externalcontact/groupchat/list', {
+      status_filter: 0,
+      cursor,
+      limit: 1000,
+    });
     for (const g of res.group_chat_list ?? []) seen.push(String(g.chat_id));
     cursor = res.next_cursor ?? '';
   } while (cursor);
   for (const chatId of seen) await syncGroup(database, corp, chatId);
-  const gone = await inTenant(database.db, corp.tenantId, async (tx) =>
-    (
-      await sql`update wecom_groups set dismissed_at = now() where tenant_id = ${corp.tenantId} and corp_ref = ${corp.corpRef}
+  const gone = await inTenant(
+    database.db,
+    corp.tenantId,
+    async (tx) =>
+      (
+        await sql`update wecom_groups set dismissed_at = now() where tenant_id = ${corp.tenantId} and corp_ref = ${corp.corpRef}
         and dismissed_at is null and not (chat_id = any(${seen}::text[])) returning 1`.execute(tx)
-    ).rows.length,
+      ).rows.length,
   );
   return { groups: seen.length, dismissed: gone };
 }
@@ -141,7 +156,9 @@ export async function getGroup(database: Database, p: Principal, id: string): Pr
     async (tx) => {
       const g = (
         await sql<any>`select ${SUMMARY}, c.corp_id from ${FROM}
-          where g.tenant_id = ${p.tenantId} and g.id = ${id} and c.unit_id = any(${visibleUnits(p)}::uuid[])`.execute(tx)
+          where g.tenant_id = ${p.tenantId} and g.id = ${id} and c.unit_id = any(${visibleUnits(p)}::uuid[])`.execute(
+          tx,
+        )
       ).rows[0];
       if (!g) throw notFound('wecom_group');
       const members = (
@@ -163,7 +180,9 @@ export async function getGroup(database: Database, p: Principal, id: string): Pr
             union all
             select to_char(left_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD'), 0, 1
               from wecom_group_members where tenant_id = ${p.tenantId} and group_id = ${id} and left_at is not null)
-          select day, sum(j)::int as joins, sum(l)::int as leaves from ev group by day order by day`.execute(tx)
+          select day, sum(j)::int as joins, sum(l)::int as leaves from ev group by day order by day`.execute(
+          tx,
+        )
       ).rows;
       return { g, members, days };
     },

@@ -3,11 +3,11 @@ import { WECOM_ACTIVITY_PERMISSION } from '@kehu/contracts/wecom-groups';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../core/db/database.ts';
 import { defineModule } from '../../engine/module.ts';
+import { ACTIVITY_QUEUE, activityJob, bindActivityDatabase } from './activity.service.ts';
 import { CALLBACK_QUEUE, registerCallbacks } from './callback.http.ts';
 import { bindDatabase, callbackJob } from './callback.job.ts';
-import { bindReconcileDatabase, RECONCILE_QUEUE, reconcileJob } from './reconcile.job.ts';
-import { ACTIVITY_QUEUE, activityJob, bindActivityDatabase } from './activity.service.ts';
 import { groupRoutes } from './groups.routes.ts';
+import { bindReconcileDatabase, RECONCILE_QUEUE, reconcileJob } from './reconcile.job.ts';
 import { seedWecom } from './wecom.demo.ts';
 import { wecomRoutes } from './wecom.routes.ts';
 
@@ -50,7 +50,8 @@ export default defineModule({
       label: { 'zh-CN': '查看企业微信员工活跃度', 'en-US': 'View WeCom staff activity' },
       description: {
         'zh-CN': '按员工和团队每日的加好友、被删、流失、聊天和回复数据（销售顾问只看自己，经理看团队）',
-        'en-US': 'Per staff member and team per day: adds, deletions, losses, chats and replies (a salesperson sees themself, a manager their team)',
+        'en-US':
+          'Per staff member and team per day: adds, deletions, losses, chats and replies (a salesperson sees themself, a manager their team)',
       },
       demoRoles: ['总部销售经理', '区域经理', '经销商店长', '销售顾问'],
     },
