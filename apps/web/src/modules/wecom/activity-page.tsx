@@ -112,9 +112,10 @@ export function ActivityPage() {
                 <EChart
                   height={240}
                   option={{
+                    animation: false,
                     tooltip: { trigger: 'axis' },
                     legend: { top: 0 },
-                    grid: { left: 32, right: 12, top: 32, bottom: 24 },
+                    grid: { left: 32, right: 12, top: 64, bottom: 24 },
                     xAxis: { type: 'category', data: dayList.map((d) => d.slice(5)) },
                     yAxis: { type: 'value', minInterval: 1 },
                     series: [
@@ -143,9 +144,10 @@ export function ActivityPage() {
                 <EChart
                   height={240}
                   option={{
+                    animation: false,
                     tooltip: { trigger: 'axis' },
                     legend: { top: 0 },
-                    grid: { left: 64, right: 12, top: 32, bottom: 24 },
+                    grid: { left: 64, right: 12, top: 40, bottom: 24 },
                     yAxis: { type: 'category', data: staff.map((s) => s.name) },
                     xAxis: { type: 'value', minInterval: 1 },
                     series: [

@@ -38,9 +38,10 @@ export function GroupPage() {
             <EChart
               height={220}
               option={{
+                animation: false,
                 tooltip: { trigger: 'axis' },
                 legend: { top: 0 },
-                grid: { left: 32, right: 12, top: 32, bottom: 24 },
+                grid: { left: 32, right: 12, top: 64, bottom: 24 },
                 xAxis: { type: 'category', data: g.days.map((d) => d.day.slice(5)) },
                 yAxis: { type: 'value', minInterval: 1 },
                 series: [
