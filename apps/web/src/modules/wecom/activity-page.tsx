@@ -61,7 +61,16 @@ export function ActivityPage() {
   const activity = useActivity(days);
   const rows = activity.data?.rows ?? [];
   const staff = useMemo(() => totals(rows), [rows]);
-  const dayList = useMemo(() => [...new Set(rows.map((r) => r.day))].sort(), [rows]);
+  const from = activity.data?.from;
+  const to = activity.data?.to;
+  // Every day of the range, so quiet days show as zero rather than vanish from the axis.
+  const dayList = useMemo(() => {
+    if (!from || !to) return [];
+    const out: string[] = [];
+    for (let d = Date.parse(`${from}T00:00:00Z`); d <= Date.parse(`${to}T00:00:00Z`); d += 86_400_000)
+      out.push(new Date(d).toISOString().slice(0, 10));
+    return out;
+  }, [from, to]);
   const sumBy = (day: string, f: (r: ActivityRow) => number) =>
     rows.filter((r) => r.day === day).reduce((a, r) => a + f(r), 0);
   const sum = (f: (s: StaffTotal) => number) => staff.reduce((a, s) => a + f(s), 0);
