@@ -234,6 +234,13 @@ describe('WeCom customer groups', () => {
     await until('reconciled', ctx.seed.tenantId, async () => groupByChat(ctx.admin, lost));
   });
 
+  it('tells the admin why WeCom refused a sync (problem+json, no 500)', async () => {
+    ctx.corp.failNext('externalcontact/groupchat/list', 48009, 1);
+    const r = await ctx.admin.post(`/wecom/corps/${ctx.corpRef}/groups/sync`);
+    assert.equal(r.status, 422, JSON.stringify(r.body));
+    assert.ok(JSON.stringify(r.body).includes('wecom_48009'));
+  });
+
   it('never shows another dealer’s groups', async () => {
     const g = await groupByChat(ctx.admin, chatId);
     const other = await login(env, ctx.seed.slug, 'liu.yang');

@@ -14,6 +14,7 @@ import { inTenant } from '../../core/db/tenant-scope.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
 import { enqueue } from '../../core/jobs/queue.ts';
 import { ACTIVITY_QUEUE, activityReport, cstDay, pullActivity } from './activity.service.ts';
+import { wecomFailure } from './codes.service.ts';
 import { corpRuntime, getCorp } from './corps.service.ts';
 import { getGroup, listGroups, syncGroupsFor } from './groups.service.ts';
 
@@ -53,7 +54,7 @@ export const groupRoutes: RouteSpec[] = [
     params: idParam,
     response: GroupSyncResult,
     probe: { params: { id: 'wecom_corp' } },
-    handler: (req) => syncGroupsFor(req.database, req.principal, req.params.id),
+    handler: (req) => syncGroupsFor(req.database, req.principal, req.params.id, req.locale),
   }),
   defineRoute({
     method: 'GET',
@@ -87,7 +88,12 @@ export const groupRoutes: RouteSpec[] = [
         },
         { readOnly: true },
       );
-      const res = await pullActivity(req.database, corp, req.query.days ?? 7);
+      let res: Awaited<ReturnType<typeof pullActivity>>;
+      try {
+        res = await pullActivity(req.database, corp, req.query.days ?? 7);
+      } catch (err) {
+        wecomFailure(req.locale, err);
+      }
       const next = new Date(Date.parse(`${cstDay(Date.now() + 86_400_000)}T01:00:00+08:00`));
       await inTenant(req.database.db, p.tenantId, (tx) =>
         enqueue(

@@ -4,8 +4,10 @@ import type { Principal } from '../../core/auth/principal.ts';
 import type { Database } from '../../core/db/database.ts';
 import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
 import { notFound } from '../../core/errors.ts';
+import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
 import { profileOfIdentity } from '../cdp/index.ts';
+import { wecomFailure } from './codes.service.ts';
 import { WeComApiError, WeComClient } from './connector/client.ts';
 import { type CorpRuntime, corpRuntime, getCorp, visibleUnits } from './corps.service.ts';
 
@@ -100,7 +102,7 @@ export async function syncGroups(database: Database, corp: CorpRuntime): Promise
   return { groups: seen.length, dismissed: gone };
 }
 
-export async function syncGroupsFor(database: Database, p: Principal, corpRef: string) {
+export async function syncGroupsFor(database: Database, p: Principal, corpRef: string, locale: Locale) {
   const corp = await inTenant(
     database.db,
     p.tenantId,
@@ -110,7 +112,11 @@ export async function syncGroupsFor(database: Database, p: Principal, corpRef: s
     },
     { readOnly: true },
   );
-  return syncGroups(database, corp);
+  try {
+    return await syncGroups(database, corp);
+  } catch (err) {
+    wecomFailure(locale, err);
+  }
 }
 
 // ------------------------------------------------------------------ reading
