@@ -82,6 +82,7 @@ describe('WeCom customer groups', () => {
       await screenshot(phone.page, 'wecom-groups-phone-en.png');
       await testId(phone.page, 'wecom-groups').getByRole('link', { name: 'E2E 车友群' }).click();
       await testId(phone.page, 'wecom-group').getByText('Joins and leaves per day').waitFor();
+      await testId(phone.page, 'wecom-group').locator('canvas').first().waitFor();
       await screenshot(phone.page, 'wecom-group-phone-en.png');
       await phone.page.goto('/wecom/activity');
       await testId(phone.page, 'wecom-activity').getByText('Staff activity').waitFor();
