@@ -7,7 +7,7 @@ import type {
 import { sql } from 'kysely';
 import { type Principal, rowScope } from '../../core/auth/principal.ts';
 import type { Database } from '../../core/db/database.ts';
-import { inTenant } from '../../core/db/tenant-scope.ts';
+import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
 import { enqueue, type JobContext } from '../../core/jobs/queue.ts';
 import { WeComClient } from './connector/client.ts';
 import { type CorpRuntime, corpRuntime } from './corps.service.ts';
@@ -128,23 +128,19 @@ export async function activityJob(payload: ActivityJob, job: JobContext): Promis
   const database = databaseRef ?? ({ db: job.db } as Database);
   const corp = await job.tx((tx) => corpRuntime(tx, job.tenantId, payload.corpRef));
   await pullActivity(database, corp, payload.days ?? 2);
-  if (payload.daily) {
-    // Next night at 01:00 Asia/Shanghai: yesterday is complete in WeCom's statistics by then.
-    const next = new Date(Date.parse(`${cstDay(Date.now() + DAY)}T01:00:00+08:00`));
-    await job.tx((tx) =>
-      enqueue(
-        tx,
-        job.tenantId,
-        ACTIVITY_QUEUE,
-        { corpRef: payload.corpRef, days: 2, daily: true },
-        {
-          runAt: next,
-          dedupeKey: `activity:${payload.corpRef}:${cstDay(next.getTime())}`,
-          maxAttempts: 3,
-        },
-      ),
-    );
-  }
+  if (payload.daily) await job.tx((tx) => ensureNightlyActivity(tx, job.tenantId, payload.corpRef));
+}
+
+/** Queues the next nightly pull (01:00 Asia/Shanghai, when yesterday is complete in WeCom), once per night. */
+export async function ensureNightlyActivity(tx: Tx, tenantId: string, corpRef: string) {
+  const next = new Date(Date.parse(`${cstDay(Date.now() + DAY)}T01:00:00+08:00`));
+  await enqueue(
+    tx,
+    tenantId,
+    ACTIVITY_QUEUE,
+    { corpRef, days: 2, daily: true },
+    { runAt: next, dedupeKey: `activity:${corpRef}:${cstDay(next.getTime())}`, maxAttempts: 3 },
+  );
 }
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));

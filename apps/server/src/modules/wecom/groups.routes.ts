@@ -12,8 +12,7 @@ import {
 import { z } from 'zod';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
-import { enqueue } from '../../core/jobs/queue.ts';
-import { ACTIVITY_QUEUE, activityReport, cstDay, pullActivity } from './activity.service.ts';
+import { activityReport, ensureNightlyActivity, pullActivity } from './activity.service.ts';
 import { wecomFailure } from './codes.service.ts';
 import { corpRuntime, getCorp } from './corps.service.ts';
 import { getGroup, listGroups, syncGroupsFor } from './groups.service.ts';
@@ -94,19 +93,8 @@ export const groupRoutes: RouteSpec[] = [
       } catch (err) {
         wecomFailure(req.locale, err);
       }
-      const next = new Date(Date.parse(`${cstDay(Date.now() + 86_400_000)}T01:00:00+08:00`));
       await inTenant(req.database.db, p.tenantId, (tx) =>
-        enqueue(
-          tx,
-          p.tenantId,
-          ACTIVITY_QUEUE,
-          { corpRef: corp.corpRef, days: 2, daily: true },
-          {
-            runAt: next,
-            dedupeKey: `activity:${corp.corpRef}:${cstDay(next.getTime())}`,
-            maxAttempts: 3,
-          },
-        ),
+        ensureNightlyActivity(tx, p.tenantId, corp.corpRef),
       );
       return res;
     },
