@@ -278,11 +278,14 @@ describe('WeCom staff activity', () => {
     const pulled = await ctx.admin.post(`/wecom/corps/${ctx.corpRef}/activity/pull?days=2`);
     assert.equal(pulled.status, 200, JSON.stringify(pulled.body));
     assert.equal(pulled.body.staff, 2);
-    const nightly = await inTenant(env.database.db, ctx.seed.tenantId, async (tx) =>
-      (
-        await sql<{ n: number }>`select count(*)::int as n from jobs where queue = 'wecom:activity'
+    const nightly = await inTenant(
+      env.database.db,
+      ctx.seed.tenantId,
+      async (tx) =>
+        (
+          await sql<{ n: number }>`select count(*)::int as n from jobs where queue = 'wecom:activity'
           and run_at > now() and payload->>'corpRef' = ${ctx.corpRef}`.execute(tx)
-      ).rows[0]!.n,
+        ).rows[0]!.n,
     );
     assert.equal(nightly, 1, 'the nightly pull is queued once');
     const rep = await ctx.admin.get('/wecom/activity?days=2');
