@@ -1,9 +1,12 @@
 import { WECOM_PERMISSIONS } from '@kehu/contracts/wecom';
+import { WECOM_ACTIVITY_PERMISSION } from '@kehu/contracts/wecom-groups';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../core/db/database.ts';
 import { defineModule } from '../../engine/module.ts';
+import { ACTIVITY_QUEUE, activityJob, bindActivityDatabase } from './activity.service.ts';
 import { CALLBACK_QUEUE, registerCallbacks } from './callback.http.ts';
 import { bindDatabase, callbackJob } from './callback.job.ts';
+import { groupRoutes } from './groups.routes.ts';
 import { bindReconcileDatabase, RECONCILE_QUEUE, reconcileJob } from './reconcile.job.ts';
 import { hasWecomSignIn, registerSso } from './sso.http.ts';
 import { seedWecom } from './wecom.demo.ts';
@@ -14,15 +17,16 @@ export default defineModule({
   name: 'wecom',
   label: { 'zh-CN': '企业微信', 'en-US': 'WeCom' },
   requires: ['crm', 'notifications', 'leads', 'cdp'],
-  routes: wecomRoutes,
+  routes: [...wecomRoutes, ...groupRoutes],
   // WeCom's callback protocol lives outside /api/v1 (`/wecom/callback/:corpKey`, XML, signatures).
   http: async (app: FastifyInstance, database: Database) => {
     bindDatabase(database);
     bindReconcileDatabase(database);
+    bindActivityDatabase(database);
     await registerCallbacks(app, database);
     await registerSso(app, database);
   },
-  jobs: { [CALLBACK_QUEUE]: callbackJob, [RECONCILE_QUEUE]: reconcileJob },
+  jobs: { [CALLBACK_QUEUE]: callbackJob, [RECONCILE_QUEUE]: reconcileJob, [ACTIVITY_QUEUE]: activityJob },
   permissions: [
     {
       key: WECOM_PERMISSIONS.read,
@@ -42,6 +46,16 @@ export default defineModule({
       },
       // A dealer binds its own corp (R5.7).
       demoRoles: ['总部销售经理', '经销商店长'],
+    },
+    {
+      key: WECOM_ACTIVITY_PERMISSION,
+      label: { 'zh-CN': '查看企业微信员工活跃度', 'en-US': 'View WeCom staff activity' },
+      description: {
+        'zh-CN': '按员工和团队每日的加好友、被删、流失、聊天和回复数据（销售顾问只看自己，经理看团队）',
+        'en-US':
+          'Per staff member and team per day: adds, deletions, losses, chats and replies (a salesperson sees themself, a manager their team)',
+      },
+      demoRoles: ['总部销售经理', '区域经理', '经销商店长', '销售顾问'],
     },
   ],
   migrations: new URL('./migrations/', import.meta.url),

@@ -1,4 +1,11 @@
-import { QrcodeOutlined, SwapOutlined, TeamOutlined, WechatWorkOutlined } from '@ant-design/icons';
+import {
+  CommentOutlined,
+  LineChartOutlined,
+  QrcodeOutlined,
+  SwapOutlined,
+  TeamOutlined,
+  WechatWorkOutlined,
+} from '@ant-design/icons';
 import type { WebModule } from '../../app/web-modules';
 import { lazyPage } from '../../shared/lazy-page';
 
@@ -44,12 +51,33 @@ export const wecomModule: WebModule = {
       order: 50,
       setup: true,
     },
+    {
+      key: 'wecom-groups',
+      path: '/wecom/groups',
+      permission: 'wecom:read',
+      labelKey: 'wecom.groups.title',
+      icon: <CommentOutlined />,
+      group: 'customers',
+      order: 41,
+    },
+    {
+      key: 'wecom-activity',
+      path: '/wecom/activity',
+      permission: 'wecom:activity',
+      labelKey: 'wecom.activity.title',
+      icon: <LineChartOutlined />,
+      group: 'customers',
+      order: 42,
+    },
   ],
   routes: [
     { path: 'wecom/corps', page: lazyPage(() => import('./corps-page'), 'CorpsPage') },
     { path: 'wecom/codes', page: lazyPage(() => import('./codes-page'), 'CodesPage') },
     { path: 'wecom/transfers', page: lazyPage(() => import('./transfers-page'), 'TransfersPage') },
     { path: 'wecom/contacts', page: lazyPage(() => import('./contacts-page'), 'ContactsPage') },
+    { path: 'wecom/groups', page: lazyPage(() => import('./groups-page'), 'GroupsPage') },
+    { path: 'wecom/groups/:id', page: lazyPage(() => import('./group-page'), 'GroupPage') },
+    { path: 'wecom/activity', page: lazyPage(() => import('./activity-page'), 'ActivityPage') },
   ],
   messages: async () => {
     const m = await import('./messages');
