@@ -66,8 +66,8 @@ export const wecomModule: WebModule = {
       permission: 'wecom:activity',
       labelKey: 'wecom.activity.title',
       icon: <LineChartOutlined />,
-      group: 'customers',
-      order: 42,
+      group: 'data',
+      order: 40,
     },
   ],
   routes: [
