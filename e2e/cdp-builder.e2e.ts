@@ -86,7 +86,7 @@ describe('CDP tag factory, segment builder and profile 360 (zh-CN)', () => {
       await testId(page, 'tag-key').fill(`coupon_fan_${stamp}`);
       await chooseOption(page, testId(page, 'tag-kind'), '行为');
       await chooseOption(page, testId(page, 'tag-group-select'), GROUP);
-      await typeInto(testId(page, 'rule-event'), EVENT);
+      await chooseOption(page, testId(page, 'rule-event').first(), EVENT, EVENT);
       await typeInto(testId(page, 'rule-count'), '2');
       await testId(page, 'tag-preview').click();
       await testId(page, 'tag-preview-result').waitFor();
@@ -104,8 +104,9 @@ describe('CDP tag factory, segment builder and profile 360 (zh-CN)', () => {
       // Segment builder: an event condition with a property filter, a window and a count.
       await page.goto('/cdp/segments/new');
       await testId(page, 'segment-name').fill(`微信领券 ${stamp}`);
+      await testId(page, 'segment-add-first').click();
       await chooseOption(page, testId(page, 'rule-kind').first(), '事件');
-      await typeInto(testId(page, 'rule-event'), EVENT);
+      await chooseOption(page, testId(page, 'rule-event').first(), EVENT, EVENT);
       await typeInto(testId(page, 'rule-count'), '2');
       await typeInto(testId(page, 'rule-window'), '7');
       await testId(page, 'rule-filter-add').click();
@@ -164,7 +165,7 @@ describe('CDP tag factory, segment builder and profile 360 (zh-CN)', () => {
       for (const [path, ready, name] of [
         [`/cdp/profiles/${profileId}`, 'profile-timeline', 'cdp-profile-360-phone.png'],
         ['/cdp/tags', 'tag-group', 'cdp-tag-factory-phone.png'],
-        ['/cdp/segments/new', 'rule-leaf', 'cdp-segment-builder-phone.png'],
+        ['/cdp/segments/new', 'segment-add-first', 'cdp-segment-builder-phone.png'],
       ] as const) {
         await page.goto(path);
         // The customer's timeline renders once scrolled near (below the fold on a phone).
@@ -178,8 +179,9 @@ describe('CDP tag factory, segment builder and profile 360 (zh-CN)', () => {
             assert.match(await visibleText(testId(page, 'timeline-item-money').first()), /草稿/),
           );
         if (path === '/cdp/segments/new') {
+          await testId(page, 'segment-add-first').click();
           await chooseOption(page, testId(page, 'rule-kind').first(), '事件');
-          await typeInto(testId(page, 'rule-event'), EVENT);
+          await chooseOption(page, testId(page, 'rule-event').first(), EVENT, EVENT);
           await testId(page, 'rule-filter-add').click();
           await typeInto(testId(page, 'rule-filter-prop'), 'channel');
           await typeInto(testId(page, 'rule-filter-value'), 'wechat');

@@ -178,6 +178,7 @@ describe('CDP over other objects: vehicles (zh-CN)', () => {
       await page.goto('/cdp/segments/new');
       await chooseOption(page, testId(page, 'segment-object'), '车辆', '车辆');
       await testId(page, 'segment-name').fill(`新能源车 ${stamp}`);
+      await testId(page, 'segment-add-first').click();
       await testId(page, 'rule-kind').first().locator('.ant-select-selector').click();
       await openDropdown(page).locator('.ant-select-item-option', { hasText: '标签' }).click();
       await chooseOption(page, testId(page, 'rule-tag').first(), '新能源车');

@@ -75,6 +75,8 @@ describe('CDP web pages on a phone', () => {
 
     await page.goto('/cdp/segments/new');
     await testId(page, 'segment-name').fill('金卡客户');
+    // The builder starts empty (examples to pick from): the first condition is added by hand.
+    await testId(page, 'segment-add-first').click();
     await testId(page, 'rule-value').first().fill('gold');
     await eventually(async () =>
       assert.equal((await testId(page, 'segment-live-count').textContent())?.trim(), '1'),

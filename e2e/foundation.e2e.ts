@@ -19,6 +19,10 @@ import {
   visibleText,
 } from './support.ts';
 
+/** A record's title: the generic record page's, or the one customer page's (person layout). */
+const recordTitle = (page: Page) =>
+  page.locator('[data-testid="record-title"], [data-testid="person-title"]');
+
 /** What one language shows, and the custom field a test creates in that language. */
 interface Flow {
   lang: 'zh-CN' | 'en-US';
@@ -192,7 +196,7 @@ async function customFieldRoundTrip(page: Page, L: Flow): Promise<void> {
   // The detail page shows it.
   await page.waitForURL(/\/o\/customer\/[0-9a-f-]{36}$/);
   const recordUrl = page.url();
-  await eventually(async () => assert.equal(await visibleText(testId(page, 'record-title')), L.customerName));
+  await eventually(async () => assert.equal(await visibleText(recordTitle(page)), L.customerName));
   assert.equal(await visibleText(testId(page, `value-${apiName}`)), L.pick.shown);
   assert.equal(await visibleText(testId(page, 'value-phone')), L.phone);
 
@@ -330,7 +334,12 @@ describe('Kehu in the browser (foundation)', () => {
       await testId(page, 'nav-item-customer').click();
       await tableRows(page).first().waitFor();
       assert.equal(await visibleText(testId(page, 'list-title')), '客户');
-      assert.equal(await testId(page, 'new-record').count(), 0, 'a read-only role has no 新建 button');
+      // A read-only role sees 新建 disabled, saying which right it lacks (issue 9 §4).
+      assert.ok(await testId(page, 'new-record').isDisabled(), 'a read-only role cannot press 新建');
+      assert.equal(
+        await testId(page, 'new-record-locked').getAttribute('data-reason'),
+        '需要 新建客户 权限，请联系管理员',
+      );
       assert.equal(await testId(page, 'import-button').count(), 0);
 
       await page.screenshot({ path: resultsPath('list-agent.png') });
@@ -343,9 +352,7 @@ describe('Kehu in the browser (foundation)', () => {
 
       // A customer in her region opens, with the phone still masked …
       await page.goto(`/o/customer/${inside.id}`);
-      await eventually(async () =>
-        assert.equal(await visibleText(testId(page, 'record-title')), inside.name),
-      );
+      await eventually(async () => assert.equal(await visibleText(recordTitle(page)), inside.name));
       const phone = await visibleText(testId(page, 'value-phone'));
       assert.match(phone, MASKED_PHONE);
       assert.notEqual(phone, inside.phone);
@@ -354,7 +361,7 @@ describe('Kehu in the browser (foundation)', () => {
       await page.goto(`/o/customer/${outside.id}`);
       await page.getByText('页面不存在').waitFor();
       await page.getByText('记录不存在、已被删除，或不在您的数据范围内。').waitFor();
-      assert.equal(await testId(page, 'record-title').count(), 0);
+      assert.equal(await recordTitle(page).count(), 0);
       const text = await visibleText(page.locator('body'));
       assert.ok(!text.includes(outside.name), 'the other dealer’s customer name is not shown');
       assert.ok(!text.includes(outside.phone!), 'nor its phone');

@@ -2,6 +2,7 @@
  * The customer data platform's contract (modules/cdp, /api/v1/cdp): request and response schemas
  * and permission names. Split by area under ./cdp/.
  */
+export * from './cdp/catalogue.ts';
 export * from './cdp/profiles.ts';
 export * from './cdp/rule.ts';
 export * from './cdp/segments.ts';

@@ -4,6 +4,7 @@ import {
   LoginOutlined,
   ShopOutlined,
   UserOutlined,
+  WechatWorkOutlined,
 } from '@ant-design/icons';
 import type { SignInMethods } from '@kehu/contracts/auth';
 import { useQueryClient } from '@tanstack/react-query';
@@ -36,7 +37,8 @@ const TENANT_KEY = 'kehu.tenant';
 export function LoginPage() {
   const { t, i18n } = useTranslation();
   const [values, setValues] = useState<LoginForm>(() => ({
-    tenant: localStorage.getItem(TENANT_KEY) || 'demo',
+    tenant:
+      new URLSearchParams(window.location.search).get('tenant') || localStorage.getItem(TENANT_KEY) || 'demo',
     login: '',
     password: '',
   }));
@@ -67,6 +69,15 @@ export function LoginPage() {
   const qc = useQueryClient();
   const changeLanguage = useChangeLanguage();
   const [error, setError] = useState<string | null>(null);
+  // A sign-in method (企业微信扫码登录 …) that could not finish sends the browser back here with a
+  // code; translated at render, so switching the language translates it too. Gone once the form is used.
+  const methodError = params.get('signInError');
+  const [methodErrorOn, setMethodErrorOn] = useState(true);
+  const methodErrorText =
+    methodErrorOn && methodError && /^[a-z][a-z0-9-]*\.[a-z_]{1,40}$/.test(methodError)
+      ? t(`login.signInError.${methodError}`, { defaultValue: t('login.signInError.generic') })
+      : null;
+  const shownError = error ?? methodErrorText;
   const [submitting, setSubmitting] = useState(false);
   const [mode, setMode] = useState<'signIn' | 'forgot' | 'sent'>('signIn');
   const [offer, setOffer] = useState<SignInMethods>({ items: [], demo: false });
@@ -132,6 +143,7 @@ export function LoginPage() {
   const signIn = async () => {
     setSubmitting(true);
     setError(null);
+    setMethodErrorOn(false);
     try {
       const res = await http.post<{ csrfToken: string; user?: { locale?: string } }>('/auth/login', values, {
         skipAuthRedirect: true,
@@ -199,11 +211,11 @@ export function LoginPage() {
                 <p className="kehu-login-subtitle">{t('login.forgotHint')}</p>
               </>
             )}
-            {error && (
+            {shownError && (
               <Alert
                 type="error"
                 showIcon
-                message={error}
+                message={shownError}
                 style={{ marginBottom: 16 }}
                 data-testid="login-error"
               />
@@ -277,7 +289,7 @@ export function LoginPage() {
                     key={m.key}
                     block
                     size="large"
-                    icon={<LoginOutlined />}
+                    icon={m.icon === 'wecom' ? <WechatWorkOutlined /> : <LoginOutlined />}
                     href={m.startUrl}
                     data-testid={`sign-in-method-${m.key}`}
                   >

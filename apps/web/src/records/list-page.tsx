@@ -28,6 +28,7 @@ import { type FieldMeta, type ObjectMeta, useLabel, useObjectMeta } from '../app
 import { useSession } from '../app/session';
 import { lazyPage } from '../shared/lazy-page';
 import { ErrorResult } from '../shared/ui/error-result';
+import { PermissionButton } from '../shared/ui/permission-button';
 import { useAsked } from '../shared/use-asked';
 import { useIsMobile } from '../shared/use-is-mobile';
 import { ColumnChooser } from './column-chooser';
@@ -121,7 +122,9 @@ function ListView({ meta }: { meta: ObjectMeta }) {
   // Mounted from the first open on, so closing still animates and a reopened drawer keeps its state.
   const filterAsked = useAsked(filterOpen);
   const importAsked = useAsked(importOpen);
-  const [showCount, setShowCount] = useState(false);
+  // The total shows with the list (issue 9 §3: "the customer list shows its total"); it is a
+  // separate query, so a slow count never holds the rows back.
+  const [showCount, setShowCount] = useState(true);
   const [selected, setSelected] = useState<RecordData[]>([]);
   const searchRef = useRef<InputRef>(null);
   useSlashFocus(searchRef);
@@ -206,15 +209,18 @@ function ListView({ meta }: { meta: ObjectMeta }) {
   const canBulk = can(`${object}:delete`) || can(`${object}:update`);
   const plural = label(meta.pluralLabel, label(meta.label, object));
 
-  const newButton = canCreate && (
-    <Button
+  // Without the right the button stays, disabled, naming it (a read-only role sees why).
+  const newButton = (
+    <PermissionButton
+      allowed={can(`${object}:create`)}
+      need={t('form.newTitle', { object: label(meta.label, object) })}
       type="primary"
       icon={<PlusOutlined />}
       onClick={() => navigate(`/o/${object}/new`)}
       data-testid="new-record"
     >
       {t('records.new')}
-    </Button>
+    </PermissionButton>
   );
   const importButton = canImport && (
     <Button icon={<ImportOutlined />} onClick={() => setImportOpen(true)} data-testid="import-button">
@@ -242,7 +248,7 @@ function ListView({ meta }: { meta: ObjectMeta }) {
       data-testid="empty-state"
     >
       <Space>
-        {newButton}
+        {canCreate && newButton}
         {importButton}
       </Space>
     </Empty>

@@ -150,13 +150,23 @@ export type IdentityRule = z.infer<typeof IdentityRule>;
 export const IdentityRuleList = list(IdentityRule);
 export type IdentityRuleList = z.infer<typeof IdentityRuleList>;
 
-export const EventName = z.object({ name: z.string(), count: z.number().int(), lastAt: Timestamp });
+export const EventName = z.object({
+  name: z.string(),
+  count: z.number().int(),
+  lastAt: Timestamp,
+  /** The catalogue's name for it in the reader's language (the event name when unnamed). */
+  displayName: z.string().optional(),
+  /** `event`, `page` (page or screen views) or `crm`. */
+  kind: z.string().optional(),
+});
 export type EventName = z.infer<typeof EventName>;
 export const EventNameList = list(EventName);
 export type EventNameList = z.infer<typeof EventNameList>;
 
 export const EventProperty = z.object({
   key: z.string(),
+  /** The catalogue's name for it in the reader's language (the key when unnamed). */
+  displayName: z.string().optional(),
   /** JSON types seen (`string`, `number` …). */
   types: z.array(z.string()),
   count: z.number().int(),
@@ -232,6 +242,10 @@ export const TimelineItem = z.object({
     .optional(),
   /** Event properties (personal ones masked). */
   properties: z.record(z.string(), z.unknown()).optional(),
+  /** Events: the catalogue's name in the reader's language (浏览商品 for Product Viewed). */
+  displayName: z.string().optional(),
+  /** Events: property key → its catalogue name in the reader's language, for named keys. */
+  propertyNames: z.record(z.string(), z.string()).optional(),
   /** An approval decision's comment. */
   comment: z.string().nullable().optional(),
 });

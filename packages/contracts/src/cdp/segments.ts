@@ -10,7 +10,8 @@ export const SEGMENT_PURPOSES = ['analytics', 'marketing', 'service'] as const;
 export type SegmentPurpose = (typeof SEGMENT_PURPOSES)[number];
 
 export const SegmentBody = z.object({
-  name: z.string().min(1).max(200),
+  /** A name of spaces is no name: trimmed, then required. */
+  name: z.string().trim().min(1).max(200),
   description: z.string().max(1000).nullish(),
   object: SubjectObject.optional(),
   purpose: z.enum(SEGMENT_PURPOSES).optional(),

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { writeAudit } from '../audit/audit.ts';
 import type { Db } from '../db/database.ts';
-import { inTenant } from '../db/tenant-scope.ts';
+import { inTenant, type Tx } from '../db/tenant-scope.ts';
 import { invalid, unauthenticated } from '../errors.ts';
 import { newId } from '../ids.ts';
 import {
@@ -74,19 +74,7 @@ export async function login(db: Db, input: LoginInput, ttlHours: number): Promis
       return null;
     }
     if (user.status !== 'active') throw unauthenticated('auth.disabled');
-    const sessionId = newId();
-    const secret = randomToken();
-    const csrfToken = randomToken(24);
-    const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
-    await sql`insert into sessions (tenant_id, id, token_hash, user_id, csrf_token, ip, user_agent, expires_at)
-      values (${tenant.id}, ${sessionId}, ${sha256(secret)}, ${user.id}, ${csrfToken}, ${input.ip}, ${input.userAgent?.slice(0, 300) ?? null}, ${expiresAt})`.execute(
-      tx,
-    );
-    await sql`update users set last_login_at = now() where tenant_id = ${tenant.id} and id = ${user.id}`.execute(
-      tx,
-    );
-    await writeAudit(tx, actor, { action: 'login' });
-    return { cookie: `${sessionId}.${secret}`, csrfToken, tenantId: tenant.id, userId: user.id, expiresAt };
+    return openSession(tx, { ...input, tenantId: tenant.id, userId: user.id }, ttlHours);
   });
   if (!result) {
     await recordFailure(db, buckets, input.ip);
@@ -94,6 +82,43 @@ export async function login(db: Db, input: LoginInput, ttlHours: number): Promis
   }
   await recordSuccess(db, buckets);
   return result;
+}
+
+/**
+ * A signed-in session for a user whose identity was proven (a password, or a sign-in method such as
+ * 企业微信扫码登录): the `sessions` row, last_login_at and the `login` audit entry, in the caller's
+ * tenant transaction. Callers check the user is active first.
+ */
+export async function openSession(
+  tx: Tx,
+  input: {
+    tenantId: string;
+    userId: string;
+    ip: string;
+    userAgent?: string;
+    requestId?: string;
+    method?: string;
+  },
+  ttlHours: number,
+): Promise<LoginResult> {
+  const { tenantId, userId } = input;
+  const sessionId = newId();
+  const secret = randomToken();
+  const csrfToken = randomToken(24);
+  const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
+  await sql`insert into sessions (tenant_id, id, token_hash, user_id, csrf_token, ip, user_agent, expires_at)
+    values (${tenantId}, ${sessionId}, ${sha256(secret)}, ${userId}, ${csrfToken}, ${input.ip}, ${input.userAgent?.slice(0, 300) ?? null}, ${expiresAt})`.execute(
+    tx,
+  );
+  await sql`update users set last_login_at = now() where tenant_id = ${tenantId} and id = ${userId}`.execute(
+    tx,
+  );
+  await writeAudit(
+    tx,
+    { tenantId, actorId: userId, actorKind: 'user', ip: input.ip, requestId: input.requestId },
+    input.method ? { action: 'login', meta: { method: input.method } } : { action: 'login' },
+  );
+  return { cookie: `${sessionId}.${secret}`, csrfToken, tenantId, userId, expiresAt };
 }
 
 export async function logout(db: Db, tenantId: string, sessionId: string, userId: string, ip?: string) {

@@ -165,6 +165,18 @@ export interface CdpDebug {
   type: string | null;
 }
 
+export interface CdpEventCatalogue {
+  description: string | null;
+  kind: Generated<string>;
+  label_en: string | null;
+  label_zh: string | null;
+  name: string;
+  properties: Generated<Json>;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: string | null;
+}
+
 export interface CdpEvents {
   anonymous_id: string | null;
   event: string | null;
@@ -332,6 +344,13 @@ export interface CdpTagGroups {
   description: string | null;
   id: string;
   name: string;
+  tenant_id: string;
+}
+
+export interface CdpTagHistory {
+  day: string;
+  members: Generated<number>;
+  tag_id: string;
   tenant_id: string;
 }
 
@@ -1239,6 +1258,42 @@ export interface WecomExternalContacts {
   userid: string;
 }
 
+export interface WecomGroupMembers {
+  group_id: string;
+  join_scene: number | null;
+  joined_at: Timestamp;
+  kind: string;
+  left_at: Timestamp | null;
+  member_id: string;
+  name: string | null;
+  tenant_id: string;
+  unionid: string | null;
+}
+
+export interface WecomGroups {
+  chat_id: string;
+  corp_ref: string;
+  created_in_wecom: Timestamp | null;
+  dismissed_at: Timestamp | null;
+  id: string;
+  member_version: string | null;
+  name: Generated<string>;
+  notice: string | null;
+  owner_userid: string;
+  status: Generated<number>;
+  synced_at: Generated<Timestamp>;
+  tenant_id: string;
+}
+
+export interface WecomSsoStates {
+  browser_hash: string;
+  corp_ref: string;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  id: string;
+  tenant_id: string;
+}
+
 export interface WecomStaff {
   active: Generated<boolean>;
   corp_ref: string;
@@ -1248,6 +1303,23 @@ export interface WecomStaff {
   synced_at: Generated<Timestamp>;
   tenant_id: string;
   user_id: string | null;
+  userid: string;
+}
+
+export interface WecomStaffDaily {
+  avg_reply_time: number | null;
+  chat_cnt: Generated<number>;
+  corp_ref: string;
+  day: string;
+  group_chat_total: number | null;
+  group_msg_total: number | null;
+  group_new_member_cnt: number | null;
+  message_cnt: Generated<number>;
+  negative_feedback_cnt: Generated<number>;
+  new_contact_cnt: Generated<number>;
+  pulled_at: Generated<Timestamp>;
+  reply_percentage: Numeric | null;
+  tenant_id: string;
   userid: string;
 }
 
@@ -1285,6 +1357,7 @@ export interface DB {
   cdp_counter_defs: CdpCounterDefs;
   cdp_counters: CdpCounters;
   cdp_debug: CdpDebug;
+  cdp_event_catalogue: CdpEventCatalogue;
   cdp_events: CdpEvents;
   cdp_identities: CdpIdentities;
   cdp_identity_rules: CdpIdentityRules;
@@ -1301,6 +1374,7 @@ export interface DB {
   cdp_sources: CdpSources;
   cdp_subject_tags: CdpSubjectTags;
   cdp_tag_groups: CdpTagGroups;
+  cdp_tag_history: CdpTagHistory;
   cdp_tags: CdpTags;
   contacts: Contacts;
   contracts: Contracts;
@@ -1358,7 +1432,11 @@ export interface DB {
   wecom_code_daily: WecomCodeDaily;
   wecom_corps: WecomCorps;
   wecom_external_contacts: WecomExternalContacts;
+  wecom_group_members: WecomGroupMembers;
+  wecom_groups: WecomGroups;
+  wecom_sso_states: WecomSsoStates;
   wecom_staff: WecomStaff;
+  wecom_staff_daily: WecomStaffDaily;
   wecom_tokens: WecomTokens;
   wecom_transfers: WecomTransfers;
 }

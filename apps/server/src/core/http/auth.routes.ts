@@ -11,6 +11,7 @@ import {
   SignInMethodsQuery,
 } from '@kehu/contracts/auth';
 import { Ok } from '@kehu/contracts/common';
+import type { FastifyReply } from 'fastify';
 import { sql } from 'kysely';
 import { bumpAuthzVersion } from '../auth/access-loader.ts';
 import { changePassword, login, logout } from '../auth/auth.service.ts';
@@ -30,7 +31,25 @@ export interface AuthRouteOptions {
   demo?: boolean;
 }
 
+let sessionOptions: AuthRouteOptions = { sessionTtlHours: 24 * 7, cookieSecure: false };
+
+/**
+ * Sets the session cookie exactly as `/auth/login` does; for sign-in methods that run their own
+ * protocol outside these routes (core/auth/sign-in-methods.ts). Returns the session lifetime.
+ */
+export const sessionSettings = (): Readonly<AuthRouteOptions> => sessionOptions;
+export function setSessionCookie(reply: FastifyReply, session: { cookie: string; expiresAt: Date }): void {
+  reply.setCookie(SESSION_COOKIE, session.cookie, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: sessionOptions.cookieSecure,
+    path: '/',
+    expires: session.expiresAt,
+  });
+}
+
 export function authRoutes(opts: AuthRouteOptions): RouteSpec[] {
+  sessionOptions = opts;
   return [
     defineRoute({
       method: 'GET',

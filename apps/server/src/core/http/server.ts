@@ -82,7 +82,9 @@ export async function buildServer(opts: BuildOptions): Promise<FastifyInstance> 
   if (hasWeb) await serveWebApp(app, webDist);
   app.setNotFoundHandler((req, reply) => {
     // A missing asset is a 404, not the SPA page (which would break as JavaScript).
-    const isAsset = req.url.startsWith('/assets/') || /\.[a-z0-9]{2,5}(\?|$)/i.test(req.url);
+    // The path only: a query value like `?signInError=wecom.state` is no file extension.
+    const path = req.url.split('?')[0]!;
+    const isAsset = path.startsWith('/assets/') || /\.[a-z0-9]{2,5}$/i.test(path);
     if (
       req.url.startsWith('/api/') ||
       req.url.startsWith('/v1/') ||

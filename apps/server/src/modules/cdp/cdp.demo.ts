@@ -38,6 +38,14 @@ const SKUS: [string, string, number][] = [
   ['LGT-S5', '智能灯带 S5', 259],
 ];
 const PAGES = ['首页', '智能门锁', '全屋智能方案', '门店查询', '会员中心'];
+/** The shop's page views in the event catalogue, with English names (the standard events are named already). */
+const PAGE_NAMES: Record<string, string> = {
+  首页: 'Home',
+  智能门锁: 'Smart locks',
+  全屋智能方案: 'Whole-home solutions',
+  门店查询: 'Store finder',
+  会员中心: 'Member centre',
+};
 const SURNAMES = [
   '王',
   '李',
@@ -111,6 +119,15 @@ export async function seedCdpStory(admin: Call, send: SendBatch, opts: CdpStoryO
   const source = await admin('POST', '/cdp/sources', { name: '官网商城', kind: 'web' });
   await admin('POST', '/cdp/sources', { name: '微信小程序', kind: 'miniprogram' });
 
+  // The catalogue names the shop's own page views (the e-commerce events come named).
+  for (const [zh, en] of Object.entries(PAGE_NAMES))
+    await admin('PUT', '/cdp/event-catalogue', {
+      name: zh,
+      kind: 'page',
+      label: { 'zh-CN': zh, 'en-US': en },
+      description: `官网商城的「${zh}」页面`,
+      properties: { path: { 'zh-CN': '页面路径', 'en-US': 'Path' } },
+    });
   const basics = await admin('POST', '/cdp/tag-groups', {
     name: '基础属性',
     description: '来自注册资料与 CRM 的属性',

@@ -1,8 +1,12 @@
 import {
+  CatalogueBody,
+  CatalogueEntry,
+  CatalogueNameQuery,
   CDP_PERMISSIONS,
   ConsentBody,
   ConsentParams,
   CustomerProfiles,
+  EventCatalogue,
   EventNameList,
   EventPropertiesQuery,
   EventPropertyList,
@@ -33,6 +37,8 @@ import {
   SourceDebugQuery,
   SourceList,
   SourcePatch,
+  SourceVolume,
+  SourceVolumeQuery,
   SourceWithKey,
   SplitResult,
   SubjectParams,
@@ -43,6 +49,7 @@ import {
   TagGroup,
   TagGroupBody,
   TagGroupPatch,
+  TagHistory,
   TagListQuery,
   TagPatch,
   TagPreview,
@@ -54,7 +61,14 @@ import { can, type Principal } from '../../core/auth/principal.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
 import { customerProfiles, customerTimeline } from './customer-profile.service.ts';
 import { evaluateProfiles } from './evaluation.service.ts';
-import { eventNames, eventProperties } from './event-catalogue.service.ts';
+import {
+  deleteCatalogueEntry,
+  labelTimeline,
+  listCatalogue,
+  namedEventNames,
+  namedEventProperties,
+  putCatalogueEntry,
+} from './event-catalogue.service.ts';
 import { splitMerge } from './identity.service.ts';
 import { getIdentityRules, putIdentityRule } from './identity-rules.service.ts';
 import { getModelCard, requestRetrain } from './prediction.service.ts';
@@ -75,7 +89,14 @@ import {
   segmentMembers,
   updateSegment,
 } from './segments.service.ts';
-import { createSource, listSources, rotateSourceKey, sourceDebug, updateSource } from './sources.service.ts';
+import {
+  createSource,
+  listSources,
+  rotateSourceKey,
+  sourceDebug,
+  sourceVolume,
+  updateSource,
+} from './sources.service.ts';
 import { subjectTags } from './subject-tags.service.ts';
 import { createTagGroup, deleteTagGroup, updateTagGroup } from './tag-groups.service.ts';
 import {
@@ -86,6 +107,7 @@ import {
   previewTag,
   setManualTag,
   type TagInput,
+  tagHistory,
   updateTag,
 } from './tags.service.ts';
 import type { Viewer } from './viewer.ts';
@@ -159,6 +181,21 @@ export const cdpRouteList: RouteSpec[] = [
   }),
   defineRoute({
     method: 'GET',
+    url: '/cdp/sources/:id/volume',
+    permission: P.read,
+    summary: 'Events of a source per day (last 30 days) or hour (last 48 hours), by message type',
+    tags: TAGS,
+    response: SourceVolume,
+    probe: { params: { id: 'cdp_source' } },
+    params: idParam,
+    query: SourceVolumeQuery,
+    handler: (req) =>
+      req.tx((tx) => sourceVolume(tx, req.principal.tenantId, req.params.id, req.query.by ?? 'day'), {
+        readOnly: true,
+      }),
+  }),
+  defineRoute({
+    method: 'GET',
     url: '/cdp/profiles',
     permission: P.read,
     summary:
@@ -190,7 +227,16 @@ export const cdpRouteList: RouteSpec[] = [
     params: idParam,
     handler: (req) =>
       req
-        .tx((tx) => profile360(tx, req.principal, req.actor, req.params.id, false), { readOnly: true })
+        .tx(
+          async (tx) => {
+            const p = await profile360(tx, req.principal, req.actor, req.params.id, false);
+            return {
+              ...p,
+              timeline: await labelTimeline(tx, req.principal.tenantId, p.timeline, req.locale),
+            };
+          },
+          { readOnly: true },
+        )
         .then((p) => explainProfileTags(p, req.locale)),
   }),
   defineRoute({
@@ -205,9 +251,13 @@ export const cdpRouteList: RouteSpec[] = [
     params: idParam,
     query: TimelineQuery,
     handler: (req) =>
-      req.tx((tx) => profileTimelinePage(tx, req.principal, req.actor, req.params.id, req.query), {
-        readOnly: true,
-      }),
+      req.tx(
+        async (tx) => {
+          const page = await profileTimelinePage(tx, req.principal, req.actor, req.params.id, req.query);
+          return { ...page, items: await labelTimeline(tx, req.principal.tenantId, page.items, req.locale) };
+        },
+        { readOnly: true },
+      ),
   }),
   defineRoute({
     method: 'GET',
@@ -238,18 +288,56 @@ export const cdpRouteList: RouteSpec[] = [
     params: idParam,
     query: TimelineQuery,
     handler: (req) =>
-      req.tx((tx) => customerTimeline(tx, req.principal, req.actor, req.params.id, req.query), {
-        readOnly: true,
-      }),
+      req.tx(
+        async (tx) => {
+          const page = await customerTimeline(tx, req.principal, req.actor, req.params.id, req.query);
+          return { ...page, items: await labelTimeline(tx, req.principal.tenantId, page.items, req.locale) };
+        },
+        { readOnly: true },
+      ),
   }),
   defineRoute({
     method: 'GET',
     url: '/cdp/event-names',
     permission: P.read,
-    summary: 'Event names this tenant has received recently (for the segment builder)',
+    summary:
+      'Event names this tenant has received recently, with their kind (page views apart) and display names (for the segment builder)',
     tags: TAGS,
     response: EventNameList,
-    handler: (req) => req.tx((tx) => eventNames(tx, req.principal.tenantId), { readOnly: true }),
+    handler: (req) =>
+      req.tx((tx) => namedEventNames(tx, req.principal.tenantId, req.locale), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/cdp/event-catalogue',
+    permission: P.read,
+    summary:
+      'The event catalogue: display names, descriptions and property names of the standard e-commerce events, the tenant’s own and every event received recently',
+    tags: TAGS,
+    response: EventCatalogue,
+    handler: (req) =>
+      req.tx((tx) => listCatalogue(tx, req.principal.tenantId, req.locale), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/cdp/event-catalogue',
+    permission: P.manage,
+    summary: 'Name an event: display names (zh/en), description, kind and property names',
+    tags: TAGS,
+    response: CatalogueEntry,
+    body: CatalogueBody,
+    handler: (req) => req.tx((tx) => putCatalogueEntry(tx, req.actor, req.body, req.locale)),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/cdp/event-catalogue',
+    permission: P.manage,
+    summary: 'Remove the tenant’s entry for an event (a standard event keeps its standard names)',
+    tags: TAGS,
+    status: 204,
+    probe: { query: { name: '=Probe Viewed' } },
+    query: CatalogueNameQuery,
+    handler: (req) => req.tx((tx) => deleteCatalogueEntry(tx, req.actor, req.query.name)),
   }),
   defineRoute({
     method: 'GET',
@@ -262,7 +350,14 @@ export const cdpRouteList: RouteSpec[] = [
     query: EventPropertiesQuery,
     handler: (req) =>
       req.tx(
-        (tx) => eventProperties(tx, req.principal.tenantId, req.query.event, unmaskedFor(req.principal)),
+        (tx) =>
+          namedEventProperties(
+            tx,
+            req.principal.tenantId,
+            req.query.event,
+            unmaskedFor(req.principal),
+            req.locale,
+          ),
         { readOnly: true },
       ),
   }),
@@ -280,7 +375,8 @@ export const cdpRouteList: RouteSpec[] = [
         const r = await profile360(tx, req.principal, req.actor, req.params.id, true);
         const { writeAudit } = await import('../../core/audit/audit.ts');
         await writeAudit(tx, req.actor, { action: 'unmask', object: 'profile', recordId: r.id });
-        return explainProfileTags(r, req.locale);
+        const timeline = await labelTimeline(tx, req.principal.tenantId, r.timeline, req.locale);
+        return explainProfileTags({ ...r, timeline }, req.locale);
       }),
   }),
   defineRoute({
@@ -428,6 +524,17 @@ export const cdpRouteList: RouteSpec[] = [
     probe: { params: { id: 'cdp_tag' } },
     params: idParam,
     handler: (req) => req.tx((tx) => getTag(tx, viewerOf(req), req.params.id), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/cdp/tags/:id/history',
+    permission: P.read,
+    summary: 'Subjects carrying the tag per day (last 90 days; today live)',
+    tags: TAGS,
+    response: TagHistory,
+    probe: { params: { id: 'cdp_tag' } },
+    params: idParam,
+    handler: (req) => req.tx((tx) => tagHistory(tx, viewerOf(req), req.params.id), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',

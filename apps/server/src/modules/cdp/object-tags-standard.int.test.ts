@@ -161,18 +161,14 @@ describe('tags and segments over standard objects (R2.2)', () => {
     assert.deepEqual(await segmentMembers(admin, seg.id), [big.id, direct.id].sort());
     await tenantTick(db(), seed.tenantId);
     assert.deepEqual(await segmentMembers(admin, seg.id), [big.id, direct.id].sort());
-    // Events on records are refused in the user's language.
-    const bad = await admin.post(
-      '/cdp/segments',
-      {
-        name: 'x',
-        object: 'opportunity',
-        rule: { event: 'Order Completed', withinDays: 7, op: 'gte', value: 1 },
-      },
-      { 'accept-language': 'en-US' },
-    );
-    assert.equal(bad.status, 422);
-    assert.match(bad.body.errors[0].message, /field and tag conditions only/);
+    // Event conditions on records count the events of the profiles linked through the customer
+    // lookup (issue 9 §4): accepted now, where they used to be refused.
+    const withEvents = await admin.post('/cdp/segments', {
+      name: 'x',
+      object: 'opportunity',
+      rule: { event: 'Order Completed', withinDays: 7, op: 'gte', value: 1 },
+    });
+    assert.equal(withEvents.status, 201, JSON.stringify(withEvents.body));
   });
 
   it('edits a tag (rename, rule change → backfill, audit) and refuses deleting one still in use', async () => {

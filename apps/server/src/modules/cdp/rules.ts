@@ -15,6 +15,7 @@ import {
   type ValueCond,
 } from '@kehu/contracts/cdp';
 import { type RawBuilder, sql } from 'kysely';
+import { standardObjects } from '../../engine/records/standard-objects.ts';
 
 /**
  * One rule AST for tags and segments (ARCHITECTURE §5) with two evaluators that must agree:
@@ -480,9 +481,63 @@ export function ruleQuery(
     ${opts.limit ? sql`limit ${opts.limit}` : sql``}` as RawBuilder<{ id?: string; n?: number }>;
 }
 
+/** The people (CRM objects) a profile links to: a record of these is a person with events. */
+const PERSON_OBJECTS = ['customer', 'contact'];
+
 /**
- * Rules over records of any record-engine object (R2.2): field conditions and tags only (a
- * vehicle has no events). `data` is the record as jsonb.
+ * Which linked people a record's events come from: a customer or contact is one itself; any
+ * other record through its lookup fields to a customer or contact (a vehicle's owner): the
+ * standard object's declared lookups, and the tenant's custom lookup fields (read in SQL, so a
+ * field added later counts at once). Each yields `(object, record id)` pairs.
+ */
+function linkedPeopleSql(object: string, data: RawBuilder<unknown>, idExpr: RawBuilder<unknown>) {
+  if (PERSON_OBJECTS.includes(object)) return sql`select ${object}::text as object, (${idExpr})::uuid as id`;
+  const std = standardObjects().find((o) => o.apiName === object);
+  const declared = (std?.fields ?? []).filter(
+    (f) => f.type === 'lookup' && f.lookupObject && PERSON_OBJECTS.includes(f.lookupObject),
+  );
+  const parts = declared.map(
+    (f) =>
+      sql`select ${f.lookupObject}::text as object, (${data} ->> ${f.apiName})::uuid as id where ${data} ->> ${f.apiName} ~ ${UUID_TEXT}`,
+  );
+  parts.push(sql`select fd.lookup_object as object, (${data} ->> fd.api_name)::uuid as id from field_defs fd
+    where fd.tenant_id = kehu_tenant() and fd.object_api_name = ${object} and fd.type = 'lookup'
+      and fd.lookup_object in ('customer', 'contact') and fd.deleted_at is null and ${data} ->> fd.api_name ~ ${UUID_TEXT}`);
+  return sql.join(parts, sql` union all `);
+}
+const UUID_TEXT = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+
+/**
+ * An event condition over a record (issue 9 §4: "customers who viewed a product 3 times in 30
+ * days"): the events of the profiles linked to the record's people (itself when a customer or
+ * contact, else the people its lookups name), counted or summed over the window exactly as for
+ * a profile, all linked profiles together.
+ */
+function recordEventSql(
+  r: EventRule,
+  object: string,
+  data: RawBuilder<unknown>,
+  idExpr: RawBuilder<unknown>,
+  now: Date,
+): RawBuilder<unknown> {
+  const filters = (r.where ?? []).map((w) => compareSql(sql`e.properties -> ${w.prop}`, w));
+  const agg = r.agg === 'sum' ? sql`coalesce(sum(${amount(r)}), 0)` : sql`count(*)`;
+  return numCmp(
+    sql`(select ${agg} from cdp_events e
+      join cdp_identities i on i.tenant_id = e.tenant_id and i.kind = e.ident_kind and i.namespace = '' and i.value = e.ident
+      where e.tenant_id = kehu_tenant() and e.event = ${r.event} and e.ts >= ${windowStart(now, r.withinDays)}
+        ${filters.length ? sql`and ${sql.join(filters, sql` and `)}` : sql``}
+        and i.profile_id in (select l.profile_id from cdp_profile_links l
+          join (${linkedPeopleSql(object, data, idExpr)}) pp on pp.object = l.object and pp.id = l.record_id
+          where l.tenant_id = kehu_tenant()))`,
+    r.op,
+    r.value,
+  );
+}
+
+/**
+ * Rules over records of any record-engine object (R2.2): field conditions, tags, and event
+ * conditions through the profiles linked to the record's people. `data` is the record as jsonb.
  */
 export function compileRecordRule(
   rule: Rule,
@@ -500,6 +555,7 @@ export function compileRecordRule(
           where st.tenant_id = kehu_tenant() and st.subject_id = ${idExpr} and t.object = ${object} and t.key = ${r.tag})`;
       return r.op === 'notHas' ? sql`not ${tagged}` : tagged;
     }
+    if (isEventRule(r)) return recordEventSql(r, object, data, idExpr, now);
     if ('trait' in r) return fieldSql(sql`${data} -> ${r.trait}`, r, now);
     return sql`false`;
   };

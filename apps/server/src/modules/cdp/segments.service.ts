@@ -1,11 +1,10 @@
 import { sql } from 'kysely';
 import { type Actor, writeAudit } from '../../core/audit/audit.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
-import { invalid, notFound } from '../../core/errors.ts';
+import { notFound } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
 import { canonical } from './canonical.ts';
-import { cdpFieldError } from './cdp.messages.ts';
 import { ensureCounters } from './counters.ts';
 import { computeSegment, segmentSql } from './evaluation.service.ts';
 import { maskTraits, profileName } from './masking.ts';
@@ -92,8 +91,7 @@ export async function getSegment(tx: Tx, viewer: Viewer, id: string) {
 
 async function checkSegment(tx: Tx, viewer: Viewer, input: SegmentInput, locale: Locale) {
   const object = input.object ?? 'profile';
-  if (object !== 'profile' && collectEventRules(input.rule).length)
-    throw invalid([cdpFieldError(locale, 'rule', 'events_on_records')]);
+  // Event conditions read the events of the profiles linked to the records' people (rules.ts).
   await assertRuleVisibleTo(tx, viewer, object, [{ rule: input.rule, path: 'rule' }], locale);
 }
 

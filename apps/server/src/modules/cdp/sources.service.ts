@@ -108,3 +108,26 @@ export async function sourceDebug(tx: Tx, tenantId: string, id: string, sinceSeq
     })),
   };
 }
+
+/**
+ * A source's event volume by message type: per day over the last 30 days, or per hour over the
+ * last 48 hours, by the time each event happened (a back-dated import shows when it happened).
+ * Buckets are UTC days and hours; the chart shows them in the reader's zone.
+ */
+export async function sourceVolume(tx: Tx, tenantId: string, id: string, by: 'day' | 'hour') {
+  const src = await sql`select 1 from cdp_sources where tenant_id = ${tenantId} and id = ${id}`.execute(tx);
+  if (!src.rows.length) throw notFound('source');
+  const now = Date.now();
+  const from =
+    by === 'day'
+      ? new Date(Math.floor(now / 86_400_000) * 86_400_000 - 29 * 86_400_000)
+      : new Date(Math.floor(now / 3_600_000) * 3_600_000 - 47 * 3_600_000);
+  const r = await sql<{ bucket: Date; type: string; n: number }>`
+    select date_trunc(${by}, ts at time zone 'UTC') at time zone 'UTC' as bucket, type, count(*)::int as n
+    from cdp_events where tenant_id = ${tenantId} and source_id = ${id} and ts >= ${from} and ts <= ${new Date(now + 3_600_000)}
+    group by 1, 2 order by 1, 2`.execute(tx);
+  return {
+    by,
+    items: r.rows.map((x) => ({ bucket: new Date(x.bucket).toISOString(), type: x.type, n: x.n })),
+  };
+}

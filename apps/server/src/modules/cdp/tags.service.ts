@@ -362,6 +362,7 @@ export async function deleteTag(tx: Tx, actor: Actor, id: string, locale: Locale
     );
   await sql`delete from cdp_tags where tenant_id = ${actor.tenantId} and id = ${id}`.execute(tx);
   await sql`delete from cdp_subject_tags where tenant_id = ${actor.tenantId} and tag_id = ${id}`.execute(tx);
+  await sql`delete from cdp_tag_history where tenant_id = ${actor.tenantId} and tag_id = ${id}`.execute(tx);
   await writeAudit(tx, actor, {
     action: 'delete',
     object: 'cdp_tag',
@@ -380,6 +381,43 @@ export async function getTag(tx: Tx, viewer: Viewer, id: string) {
   if (!r.rows[0]) throw notFound('tag');
   const coverage = await scopedCoverage(tx, viewer, r.rows);
   return tagOut({ ...r.rows[0], coverage: coverage.get(id) });
+}
+
+/**
+ * Coverage over time: the daily snapshots the tick writes (snapshotTagCoverage), today's figure
+ * live. Tenant-wide figures, so (like a segment's history) only a viewer who sees every subject
+ * of the tag's object gets them.
+ */
+export async function tagHistory(tx: Tx, viewer: Viewer, id: string) {
+  const tenantId = viewer.principal.tenantId;
+  const t = (
+    await sql<{
+      object: string;
+    }>`select object from cdp_tags where tenant_id = ${tenantId} and id = ${id}`.execute(tx)
+  ).rows[0];
+  if (!t) throw notFound('tag');
+  if (!scopeFilterFor(viewer, t.object).all) return { items: [] };
+  const r = await sql<{ day: string; members: number }>`select day::text as day, members from cdp_tag_history
+    where tenant_id = ${tenantId} and tag_id = ${id} and day < current_date order by day desc limit 89`.execute(
+    tx,
+  );
+  const today = await sql<{ day: string; members: number }>`select current_date::text as day,
+      (select count(*)::int from cdp_subject_tags where tenant_id = ${tenantId} and tag_id = ${id}) as members`.execute(
+    tx,
+  );
+  return { items: [...r.rows.reverse(), today.rows[0]!] };
+}
+
+/**
+ * Today's coverage of every tag of the tenant, as a history row (the day's last snapshot wins):
+ * one grouped count over the tag assignments, run by the tick.
+ */
+export async function snapshotTagCoverage(tx: Tx, tenantId: string) {
+  await sql`insert into cdp_tag_history (tenant_id, tag_id, day, members)
+    select t.tenant_id, t.id, current_date, coalesce(c.n, 0) from cdp_tags t
+    left join (select tag_id, count(*)::int as n from cdp_subject_tags where tenant_id = ${tenantId} group by tag_id) c on c.tag_id = t.id
+    where t.tenant_id = ${tenantId}
+    on conflict (tenant_id, tag_id, day) do update set members = excluded.members`.execute(tx);
 }
 
 export async function setManualTag(

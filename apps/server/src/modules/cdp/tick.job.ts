@@ -24,6 +24,7 @@ import {
   utcDay,
   zoneDay,
 } from './rules.ts';
+import { snapshotTagCoverage } from './tags.service.ts';
 import { scheduleTick } from './tick-schedule.ts';
 
 /** Payload of `cdp:tick` (every 5 minutes per tenant that has sources or segments). */
@@ -160,7 +161,16 @@ export async function tenantTick(db: Db, tenantId: string, now = new Date()) {
     ).rows;
     for (const o of objects) await evaluateRecords(tx, tenantId, o.object, null, now, 'schedule');
   });
+  // Coverage over time for the tags' charts: one snapshot an hour is plenty for a daily figure.
+  const hour = Math.floor(+now / 3_600_000);
+  if (coverageSnappedAt.get(tenantId) !== hour) {
+    await inTenant(db, tenantId, (tx) => snapshotTagCoverage(tx, tenantId));
+    coverageSnappedAt.set(tenantId, hour);
+  }
 }
+
+/** Per process, tenant → the hour of its last coverage snapshot (a restart snapshots once more). */
+const coverageSnappedAt = new Map<string, number>();
 
 export const tickJob: JobHandler<TickPayload> = async (p, ctx) => {
   await maintainPartitions(ctx.db);

@@ -39,13 +39,13 @@ export const customerObject: ObjectDef = {
     field('phone', 'phone', '电话', 'Phone', { column: 'phone', ...pii('phone') }),
     field('email', 'email', '邮箱', 'Email', { column: 'email', ...pii('email') }),
     field('industry', 'picklist', '行业', 'Industry', { column: 'industry', options: INDUSTRY_OPTIONS }),
-    field('level', 'picklist', '客户等级', 'Level', {
+    field('level', 'picklist', '客户等级', 'Grade', {
       column: 'level',
       options: [
-        option('A', 'A 重点', 'A key', 'red'),
-        option('B', 'B 优质', 'B good', 'orange'),
-        option('C', 'C 普通', 'C normal', 'blue'),
-        option('D', 'D 低潜', 'D low', 'default'),
+        option('A', 'A 重点', 'A · Key account', 'red'),
+        option('B', 'B 优质', 'B · High value', 'orange'),
+        option('C', 'C 普通', 'C · Standard', 'blue'),
+        option('D', 'D 低潜', 'D · Low potential', 'default'),
       ],
     }),
     field('source', 'picklist', '来源', 'Source', {

@@ -41,7 +41,8 @@ function object(
   return {
     apiName,
     label: L(zh, en),
-    pluralLabel: L(zh, en),
+    // A list reads in the plural in English (Products, Quotes …); every label here takes an "s".
+    pluralLabel: L(zh, `${en}s`),
     icon,
     isCustom: false,
     table,

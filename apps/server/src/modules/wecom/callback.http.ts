@@ -39,6 +39,8 @@ export function eventKey(f: XmlFields): string {
     f.UpdateDetail ?? '',
     f.FailReason ?? '',
     f.CreateTime ?? '',
+    // Group member changes within one second differ only by the member version.
+    ...(f.CurMemVer ? [f.CurMemVer] : []),
   ].join('|');
 }
 

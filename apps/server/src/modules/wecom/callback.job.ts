@@ -11,6 +11,7 @@ import { notify } from '../notifications/index.ts';
 import { parseXml, type XmlFields } from './connector/callback-crypto.ts';
 import { WeComApiError, WeComClient } from './connector/client.ts';
 import { type CorpRuntime, corpRuntime } from './corps.service.ts';
+import { markDismissed, syncGroup } from './groups.service.ts';
 import { contactTagsChanged, markCodeTags, syncCorpTags } from './tags.service.ts';
 import { wecomText } from './wecom.messages.ts';
 
@@ -82,6 +83,13 @@ export async function callbackJob(payload: CallbackJob, job: JobContext): Promis
             tx,
           ),
         );
+        break;
+      case 'change_external_chat:create':
+      case 'change_external_chat:update':
+        await syncGroup(database, cb.corp, f.ChatId ?? '');
+        break;
+      case 'change_external_chat:dismiss':
+        await markDismissed(database, cb.corp, f.ChatId ?? '');
         break;
       default:
         // Stored for the record; tags, groups and transfers are handled by later work (README).

@@ -1,10 +1,14 @@
 import { WECOM_PERMISSIONS } from '@kehu/contracts/wecom';
+import { WECOM_ACTIVITY_PERMISSION } from '@kehu/contracts/wecom-groups';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../core/db/database.ts';
 import { defineModule } from '../../engine/module.ts';
+import { ACTIVITY_QUEUE, activityJob, bindActivityDatabase } from './activity.service.ts';
 import { CALLBACK_QUEUE, registerCallbacks } from './callback.http.ts';
 import { bindDatabase, callbackJob } from './callback.job.ts';
+import { groupRoutes } from './groups.routes.ts';
 import { bindReconcileDatabase, RECONCILE_QUEUE, reconcileJob } from './reconcile.job.ts';
+import { hasWecomSignIn, registerSso } from './sso.http.ts';
 import { wecomTagRoutes } from './tags.routes.ts';
 import {
   bindTagDatabase,
@@ -22,18 +26,21 @@ export default defineModule({
   name: 'wecom',
   label: { 'zh-CN': '企业微信', 'en-US': 'WeCom' },
   requires: ['crm', 'notifications', 'leads', 'cdp'],
-  routes: [...wecomRoutes, ...wecomTagRoutes],
+  routes: [...wecomRoutes, ...groupRoutes, ...wecomTagRoutes],
   // WeCom's callback protocol lives outside /api/v1 (`/wecom/callback/:corpKey`, XML, signatures).
   http: async (app: FastifyInstance, database: Database) => {
     bindDatabase(database);
     bindReconcileDatabase(database);
+    bindActivityDatabase(database);
     bindTagDatabase(database);
     await registerCallbacks(app, database);
+    await registerSso(app, database);
   },
   subscribers: [cdpTagSubscriber],
   jobs: {
     [CALLBACK_QUEUE]: callbackJob,
     [RECONCILE_QUEUE]: reconcileJob,
+    [ACTIVITY_QUEUE]: activityJob,
     [TAG_APPLY_QUEUE]: tagApplyJob,
     [TAG_SYNC_QUEUE]: tagSyncJob,
   },
@@ -57,10 +64,33 @@ export default defineModule({
       // A dealer binds its own corp (R5.7).
       demoRoles: ['总部销售经理', '经销商店长'],
     },
+    {
+      key: WECOM_ACTIVITY_PERMISSION,
+      label: { 'zh-CN': '查看企业微信员工活跃度', 'en-US': 'View WeCom staff activity' },
+      description: {
+        'zh-CN': '按员工和团队每日的加好友、被删、流失、聊天和回复数据（销售顾问只看自己，经理看团队）',
+        'en-US':
+          'Per staff member and team per day: adds, deletions, losses, chats and replies (a salesperson sees themself, a manager their team)',
+      },
+      demoRoles: ['总部销售经理', '区域经理', '经销商店长', '销售顾问'],
+    },
   ],
   migrations: new URL('./migrations/', import.meta.url),
   testKit: () => import('./test-kit.ts'),
   demo: { order: 60, run: seedWecom },
+  // 企业微信扫码登录 on the login page, for tenants with a corp whose app is set up (sso.http.ts).
+  contributes: [
+    {
+      point: 'sign-in-method',
+      value: {
+        key: 'wecom',
+        label: { 'zh-CN': '企业微信扫码登录', 'en-US': 'Sign in with WeCom' },
+        startUrl: '/wecom/sso/start?tenant={tenant}',
+        icon: 'wecom',
+        enabledFor: hasWecomSignIn,
+      },
+    },
+  ],
 });
 
 /** For the sidebar, mass messaging and journeys (issues 11, 12): the connector and its crypto. */

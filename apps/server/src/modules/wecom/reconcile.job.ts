@@ -1,9 +1,11 @@
 import { sql } from 'kysely';
 import type { Database } from '../../core/db/database.ts';
 import type { JobContext } from '../../core/jobs/queue.ts';
+import { ensureNightlyActivity } from './activity.service.ts';
 import { contactAdded, detailOf } from './callback.job.ts';
 import { WeComClient } from './connector/client.ts';
 import { corpRuntime } from './corps.service.ts';
+import { syncGroups } from './groups.service.ts';
 
 /**
  * Reconciliation (issue 10, reliability): WeCom loses a callback now and then, and Kehu may have been
@@ -76,4 +78,8 @@ export async function reconcileJob(payload: ReconcileJob, job: JobContext): Prom
       cursor = res.next_cursor ?? '';
     } while (cursor);
   }
+  // Customer groups too (groupchat/list + get): repairs lost change_external_chat callbacks.
+  await syncGroups(database, corp);
+  // And the nightly staff-activity pull stays queued for every corp that was ever reconciled.
+  await job.tx((tx) => ensureNightlyActivity(tx, job.tenantId, corp.corpRef));
 }

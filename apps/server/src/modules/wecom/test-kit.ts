@@ -38,4 +38,18 @@ export const probeKinds: Record<string, ProbeKind> = {
       return { id, marker: m };
     },
   },
+  /** A customer group row as the group sync would store it. */
+  wecom_group: {
+    unitScoped: true,
+    async create(side, at) {
+      const corp = await corpAt(side, at?.unitId);
+      const m = marker('WG');
+      const id = newId();
+      await inSide(side, (tx) =>
+        sql`insert into wecom_groups (tenant_id, id, corp_ref, chat_id, name, owner_userid)
+          values (${side.dir.tenantId}, ${id}, ${corp.id}, ${`wr${m}`}, ${m}, 'probe')`.execute(tx),
+      );
+      return { id, marker: m };
+    },
+  },
 };

@@ -38,8 +38,9 @@ export async function seedWecom(ctx: DemoContext): Promise<void> {
     unitId: hq.id,
     corpId: DEMO_WECOM.corpId,
     contactSecret: DEMO_WECOM.contactSecret,
-    appSecret: DEMO_WECOM.appSecret,
-    agentId: DEMO_WECOM.agentId,
+    // The app (企业微信扫码登录 on the login page) only with the simulator: with the public demo
+    // values, real WeCom's login page would refuse the corp.
+    ...(simUrl ? { appSecret: DEMO_WECOM.appSecret, agentId: DEMO_WECOM.agentId } : {}),
     callbackToken: DEMO_WECOM.token,
     encodingAESKey: DEMO_WECOM.encodingAESKey,
     ...(simUrl ? { baseUrl: simUrl } : {}),

@@ -1,4 +1,6 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import { http } from '../../shared/api-client';
 import { cdpKeys } from './cdp-keys';
 
@@ -148,6 +150,10 @@ export interface TimelineItem {
   status?: string | null;
   changes?: { field: string; from?: unknown; to?: unknown }[];
   properties?: Record<string, unknown>;
+  /** Events: the catalogue's name (浏览商品 for Product Viewed). */
+  displayName?: string;
+  /** Events: property key → its catalogue name, for named keys. */
+  propertyNames?: Record<string, string>;
   /** An approval decision's comment. */
   comment?: string | null;
 }
@@ -320,17 +326,103 @@ export const useCustomerProfiles = (customerId: string, enabled: boolean) =>
 export const useEventNames = () =>
   useQuery({
     queryKey: cdpKeys.events.names(),
-    queryFn: () => http.get<{ items: { name: string; count: number }[] }>('/cdp/event-names'),
+    queryFn: () =>
+      http.get<{ items: { name: string; count: number; displayName?: string; kind?: string }[] }>(
+        '/cdp/event-names',
+      ),
     staleTime: 60_000,
+  });
+
+/** `event` (track), `page` (page and screen views) or `crm` (sent by a business system). */
+export type EventKind = 'event' | 'page' | 'crm';
+export const EVENT_KINDS: EventKind[] = ['page', 'event', 'crm'];
+export interface LocalLabel {
+  'zh-CN'?: string;
+  'en-US'?: string;
+}
+export interface CatalogueProperty {
+  key: string;
+  label: LocalLabel;
+  displayName: string;
+}
+export interface CatalogueEntry {
+  name: string;
+  kind: EventKind;
+  label: LocalLabel;
+  displayName: string;
+  description: string | null;
+  properties: CatalogueProperty[];
+  standard: boolean;
+  edited: boolean;
+  count: number;
+  lastAt: string | null;
+}
+export interface EventCatalogue {
+  items: CatalogueEntry[];
+  properties: CatalogueProperty[];
+}
+export const useEventCatalogue = () =>
+  useQuery({
+    queryKey: cdpKeys.events.catalogue(),
+    queryFn: () => http.get<EventCatalogue>('/cdp/event-catalogue'),
+    staleTime: 60_000,
+  });
+
+/** A label in the reader's language, else the other one, else the name as sent. */
+export const pickLabel = (label: LocalLabel | undefined, lang: string, fallback: string) => {
+  const l = lang === 'en-US' ? 'en-US' : 'zh-CN';
+  return label?.[l] || label?.[l === 'en-US' ? 'zh-CN' : 'en-US'] || fallback;
+};
+
+/** Names people read for events and their properties (from the catalogue; raw names until it loads). */
+export interface EventWords {
+  event: (name: string) => string;
+  prop: (event: string | null, key: string) => string;
+  kind: (name: string) => EventKind | undefined;
+}
+export function eventWords(cat: EventCatalogue | undefined, lang: string): EventWords {
+  const byName = new Map((cat?.items ?? []).map((e) => [e.name, e]));
+  const std = new Map((cat?.properties ?? []).map((p) => [p.key, p]));
+  return {
+    event: (name) => pickLabel(byName.get(name)?.label, lang, name),
+    prop: (event, key) => {
+      const own = event ? byName.get(event)?.properties.find((p) => p.key === key) : undefined;
+      return pickLabel(own?.label, lang, pickLabel(std.get(key)?.label, lang, key));
+    },
+    kind: (name) => byName.get(name)?.kind,
+  };
+}
+
+/** The catalogue's words for events and properties in the UI language. */
+export function useEventWords(): EventWords {
+  const { i18n } = useTranslation();
+  const cat = useEventCatalogue();
+  return useMemo(() => eventWords(cat.data, i18n.language), [cat.data, i18n.language]);
+}
+
+export const useTagHistory = (id: string) =>
+  useQuery({
+    queryKey: cdpKeys.tags.history(id),
+    queryFn: () => http.get<{ items: { day: string; members: number }[] }>(`/cdp/tags/${id}/history`),
+  });
+
+export const useSourceVolume = (id: string | null, by: 'day' | 'hour') =>
+  useQuery({
+    queryKey: cdpKeys.sources.volume(id ?? '', by),
+    queryFn: () =>
+      http.get<{ by: string; items: { bucket: string; type: string; n: number }[] }>(
+        `/cdp/sources/${id}/volume`,
+        { by },
+      ),
+    enabled: !!id,
   });
 export const useEventProperties = (event: string | undefined) =>
   useQuery({
     queryKey: cdpKeys.events.properties(event),
     queryFn: () =>
-      http.get<{ items: { key: string; types: string[]; count: number; examples: string[] }[] }>(
-        '/cdp/event-properties',
-        { event: event! },
-      ),
+      http.get<{
+        items: { key: string; types: string[]; count: number; examples: string[]; displayName?: string }[];
+      }>('/cdp/event-properties', { event: event! }),
     enabled: !!event,
     staleTime: 60_000,
   });

@@ -8,6 +8,7 @@ export const cdpKeys = {
   sources: {
     list: () => ['cdp', 'sources'] as const,
     debug: (id: string | null) => ['cdp', 'debug', id] as const,
+    volume: (id: string, by: string) => ['cdp', 'source-volume', id, by] as const,
   },
   profiles: {
     list: (filter: unknown) => ['cdp', 'profiles', filter] as const,
@@ -23,6 +24,7 @@ export const cdpKeys = {
   tags: {
     list: () => ['cdp', 'tags'] as const,
     model: (id: string) => ['cdp', 'tag-model', id] as const,
+    history: (id: string) => ['cdp', 'tag-history', id] as const,
     modelRun: (id: string, running: boolean) => ['cdp', 'tag-model', id, running] as const,
     ofSubject: (object: string, id: string) => ['cdp', 'subject-tags', object, id] as const,
   },
@@ -36,5 +38,6 @@ export const cdpKeys = {
   events: {
     names: () => ['cdp', 'event-names'] as const,
     properties: (event: string | undefined) => ['cdp', 'event-properties', event] as const,
+    catalogue: () => ['cdp', 'event-catalogue'] as const,
   },
 };

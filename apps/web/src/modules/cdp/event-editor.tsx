@@ -1,7 +1,14 @@
 import { DeleteOutlined, FilterOutlined, PlusOutlined } from '@ant-design/icons';
 import { AutoComplete, Button, InputNumber, Select, Space, Typography } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useEventNames, useEventProperties } from './cdp-api';
+import {
+  type CatalogueEntry,
+  EVENT_KINDS,
+  pickLabel,
+  useEventCatalogue,
+  useEventProperties,
+} from './cdp-api';
 import { OpSelect } from './rule-inputs';
 import {
   COUNT_OPS,
@@ -15,7 +22,11 @@ import {
 
 // An event condition: which event, filtered by its properties, counted or summed over N days.
 
-/** An event name, offered from the events the tenant received with how often each came. */
+/**
+ * An event, picked by the name people read: every event the catalogue knows (received recently,
+ * the standard e-commerce ones, the tenant's own) grouped as page views, events and CRM, with how
+ * often each came; a name typed that nobody sent yet can still be used.
+ */
 export function EventNameInput({
   value,
   onChange,
@@ -27,26 +38,77 @@ export function EventNameInput({
   width: number;
   testId: string;
 }) {
-  const { t } = useTranslation();
-  const names = useEventNames();
+  const { t, i18n } = useTranslation();
+  const cat = useEventCatalogue();
+  const [typed, setTyped] = useState('');
+  const items = cat.data?.items ?? [];
+  const known = new Set(items.map((e) => e.name));
+  const label = (e: CatalogueEntry) => pickLabel(e.label, i18n.language, e.name);
+  const option = (e: CatalogueEntry) => ({
+    value: e.name,
+    search: `${label(e)} ${e.name}`,
+    title: label(e),
+    label: (
+      <span data-testid="event-option">
+        {label(e)}
+        {label(e) !== e.name && (
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {' '}
+            {e.name}
+          </Typography.Text>
+        )}
+        {e.count > 0 && (
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {' '}
+            · {t('cdp.picker.times', { n: e.count })}
+          </Typography.Text>
+        )}
+      </span>
+    ),
+  });
+  const extra = [typed.trim(), value].filter((n) => n && !known.has(n));
+  const options = [
+    ...EVENT_KINDS.map((k) => ({
+      label: t(`cdp.picker.${k}`),
+      options: items.filter((e) => e.kind === k).map(option),
+    })).filter((g) => g.options.length),
+    ...[...new Set(extra)].map((n) => ({
+      value: n,
+      search: n,
+      title: n,
+      label: n === typed.trim() ? t('cdp.picker.typed', { name: n }) : n,
+    })),
+  ];
+  /**
+   * Leaving the box with text typed picks what it names exactly (an event or its display name),
+   * or, when it matches nothing known, takes it as the name of an event not received yet.
+   */
+  const commitTyped = () => {
+    const q = typed.trim();
+    setTyped('');
+    if (!q) return;
+    const exact = items.find((e) => e.name === q || label(e) === q);
+    if (exact) onChange(exact.name);
+    else if (!items.some((e) => `${label(e)} ${e.name}`.toLowerCase().includes(q.toLowerCase()))) onChange(q);
+  };
   return (
-    <AutoComplete
+    <Select
       style={{ width }}
-      value={value}
-      onChange={onChange}
-      options={(names.data?.items ?? []).map((e) => ({
-        value: e.name,
-        label: (
-          <span>
-            {e.name}{' '}
-            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              ×{e.count}
-            </Typography.Text>
-          </span>
-        ),
-      }))}
-      filterOption={matches}
-      placeholder={t('cdp.rule.eventName')}
+      value={value || undefined}
+      onChange={(v: string) => {
+        setTyped('');
+        onChange(v);
+      }}
+      showSearch
+      searchValue={typed}
+      onSearch={setTyped}
+      onBlur={commitTyped}
+      optionFilterProp="search"
+      optionLabelProp="title"
+      options={options}
+      placeholder={t('cdp.picker.placeholder')}
+      loading={cat.isPending}
+      popupMatchSelectWidth={false}
       data-testid={testId}
     />
   );
@@ -59,6 +121,8 @@ export function EventEditor({ rule, onChange }: { rule: EventLeaf; onChange: (r:
   const numeric = propItems.filter((p) => p.types.includes('number'));
   const where = rule.where ?? [];
   const setWhere = (list: Filter[]) => onChange({ ...rule, where: list.length ? list : undefined });
+  const propLabel = (p: { key: string; displayName?: string }) =>
+    p.displayName && p.displayName !== p.key ? `${p.displayName} (${p.key})` : p.key;
   const onlyText = (prop: string) => {
     const p = propItems.find((x) => x.key === prop);
     return !!p && p.types.every((x) => x === 'string');
@@ -67,7 +131,7 @@ export function EventEditor({ rule, onChange }: { rule: EventLeaf; onChange: (r:
     <Space direction="vertical" size={4} style={{ width: '100%' }}>
       <Space wrap size={4}>
         <EventNameInput
-          width={170}
+          width={190}
           value={rule.event}
           onChange={(event) => onChange({ ...rule, event })}
           testId="rule-event"
@@ -94,7 +158,7 @@ export function EventEditor({ rule, onChange }: { rule: EventLeaf; onChange: (r:
             placeholder={t('cdp.rule.property')}
             value={rule.property ?? ''}
             onChange={(property) => onChange({ ...rule, property })}
-            options={numeric.map((p) => ({ value: p.key }))}
+            options={numeric.map((p) => ({ value: p.key, label: propLabel(p) }))}
             filterOption={matches}
             data-testid="rule-sum-property"
           />
@@ -126,7 +190,7 @@ export function EventEditor({ rule, onChange }: { rule: EventLeaf; onChange: (r:
             value={w.prop}
             placeholder={t('cdp.rule.property')}
             onChange={(prop) => setWhere(where.map((x, j) => (j === i ? { ...x, prop } : x)))}
-            options={propItems.map((p) => ({ value: p.key }))}
+            options={propItems.map((p) => ({ value: p.key, label: propLabel(p) }))}
             filterOption={matches}
             data-testid="rule-filter-prop"
           />

@@ -1,6 +1,7 @@
 import {
   ApartmentOutlined,
   ApiOutlined,
+  BookOutlined,
   IdcardOutlined,
   MergeCellsOutlined,
   TagsOutlined,
@@ -50,6 +51,17 @@ export const cdpModule: WebModule = {
       setup: true,
     },
     {
+      key: 'cdp-events',
+      path: '/cdp/events',
+      permission: 'cdp:read',
+      labelKey: 'cdp.nav.events',
+      icon: <BookOutlined />,
+      // Configuration beside the sources (CDP settings): names people read for events.
+      group: 'data',
+      order: 45,
+      setup: true,
+    },
+    {
       key: 'cdp-merges',
       path: '/cdp/merges',
       permission: 'cdp:read',
@@ -68,6 +80,7 @@ export const cdpModule: WebModule = {
     { path: 'cdp/segments/new', page: lazyPage(() => import('./segment-page'), 'SegmentEditor') },
     { path: 'cdp/segments/:id', page: lazyPage(() => import('./segment-page'), 'SegmentPage') },
     { path: 'cdp/merges', page: lazyPage(() => import('./merges-page'), 'MergesPage') },
+    { path: 'cdp/events', page: lazyPage(() => import('./events-page'), 'EventsPage') },
   ],
   slots: {
     // CDP tags and segments over any object's records (R2.2); the panel hides itself without cdp:read.

@@ -66,11 +66,17 @@ function iconOf(e: TimelineItem): ReactNode {
 // Amounts are integer minor units (fen), formatted like every currency field (shared/format.ts).
 const money = (a: { amount: number; currency: string }, lang: string) => formatCurrency(a, lang);
 
-function propsText(p: Record<string, unknown> | undefined) {
+/** A few properties as people read them: named keys by their catalogue names. */
+function propsText(
+  p: Record<string, unknown> | undefined,
+  names: Record<string, string>,
+  traitName: (k: string) => string,
+  pair: (k: string, v: string) => string,
+) {
   const entries = Object.entries(p ?? {}).filter(([, v]) => v !== null && typeof v !== 'object');
   return entries
     .slice(0, 4)
-    .map(([k, v]) => `${k}=${String(v)}`)
+    .map(([k, v]) => pair(names[k] ?? traitName(k), String(v)))
     .join(' · ');
 }
 
@@ -103,12 +109,22 @@ function ItemBody({ e }: { e: TimelineItem }) {
   let line: ReactNode;
   let detail: ReactNode = null;
   if (e.kind === 'event') {
+    // Message types read as words (页面浏览, 行为事件 …), never track/page/identify.
+    const kind = t(`cdp.msgType.${e.type}`, { defaultValue: e.type });
+    const name = e.displayName ?? e.title ?? kind;
     line = (
       <>
-        <strong>{e.title ?? e.type}</strong> <Tag style={{ marginInlineStart: 4 }}>{e.type}</Tag>
+        <strong data-testid="timeline-event-name">{name}</strong>{' '}
+        {name !== kind && <Tag style={{ marginInlineStart: 4 }}>{kind}</Tag>}
       </>
     );
-    detail = propsText(e.properties);
+    // Unnamed keys of a profile update are traits: common ones have names too (城市, 会员等级 …).
+    detail = propsText(
+      e.properties,
+      e.propertyNames ?? {},
+      (k) => t(`cdp.traitName.${k}`, { defaultValue: k }),
+      (k, v) => t('cdp.words.propPair', { k, v }),
+    );
   } else if (e.kind === 'activity') {
     line = (
       <>

@@ -1,7 +1,7 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { Button, Card, Input, Select, Space } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { type Rule, useEventNames } from './cdp-api';
+import { type Rule, useEventCatalogue } from './cdp-api';
 import { EventEditor } from './event-editor';
 import { CrmEditor, RecordFieldEditor } from './field-editors';
 import { FieldCondition, OpSelect, ValueBox } from './rule-inputs';
@@ -21,7 +21,7 @@ function LeafEditor({
   object?: string;
 }) {
   const { t } = useTranslation();
-  const names = useEventNames();
+  const catalogue = useEventCatalogue();
   const records = isRecords(object);
   const kind = 'trait' in rule ? 'trait' : 'tag' in rule ? 'tag' : 'event' in rule ? 'event' : 'crm';
   const setKind = (k: string) => {
@@ -29,7 +29,8 @@ function LeafEditor({
     else if (k === 'tag') onChange({ tag: tags[0]?.key ?? '', op: 'has' });
     else if (k === 'event')
       onChange({
-        event: names.data?.items[0]?.name ?? 'Product Viewed',
+        // The busiest event received (the catalogue lists those first), else a standard one.
+        event: catalogue.data?.items[0]?.name ?? 'Product Viewed',
         withinDays: 7,
         op: 'gte',
         value: 1,
@@ -42,8 +43,9 @@ function LeafEditor({
       value={kind}
       onChange={setKind}
       data-testid="rule-kind"
-      // Records of other objects have fields and tags, no events or linked CRM people.
-      options={(records ? ['trait', 'tag'] : ['trait', 'tag', 'event', 'crm']).map((k) => ({
+      // Records of other objects have fields, tags and the events of the people linked to them
+      // (a customer's own profiles, a vehicle's owner's); CRM conditions are for profiles.
+      options={(records ? ['trait', 'tag', 'event'] : ['trait', 'tag', 'event', 'crm']).map((k) => ({
         value: k,
         label: t(records && k === 'trait' ? 'cdp.rule.field' : `cdp.rule.${k}`),
       }))}

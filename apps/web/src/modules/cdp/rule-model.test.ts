@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { translator } from '../../testing/translate.ts';
 import type { Rule } from './cdp-api';
 import { en, zh } from './messages.ts';
-import { cleanRule, matches, parseScalar, ruleText, withOp } from './rule-model.ts';
+import { cleanRule, matches, parseScalar, ruleText, ruleWords, withOp } from './rule-model.ts';
 
 const tZh = translator({ cdp: zh });
 const tEn = translator({ cdp: en });
@@ -120,5 +120,40 @@ describe('rule model', () => {
     assert.equal(matches('order', { value: 'Order Completed' }), true);
     assert.equal(matches('xyz', { value: 'Order Completed' }), false);
     assert.equal(matches('a', undefined), false);
+  });
+});
+
+describe('ruleWords: a segment’s rule in the words of its page', () => {
+  const names = {
+    event: (n: string) => ({ 'Product Viewed': '浏览商品', 'Order Completed': '完成订单' })[n] ?? n,
+    prop: (_e: string | null, k: string) => ({ revenue: '金额', sku: 'SKU 编码' })[k] ?? k,
+    tag: (k: string) => ({ vip: '高价值客户' })[k] ?? k,
+  };
+  it('reads event counts and traits with display names and symbols', () => {
+    const rule: Rule = {
+      and: [
+        { event: 'Product Viewed', withinDays: 30, op: 'gte', value: 3 },
+        { trait: 'city', op: 'eq', value: '深圳' },
+      ],
+    };
+    assert.equal(ruleWords(rule, tZh, names), '近 30 天 浏览商品 ≥ 3 次 且 城市 = 深圳');
+    assert.equal(
+      ruleWords(rule, tEn, { ...names, event: () => 'Viewed a product' }),
+      'Viewed a product ≥ 3 times in the last 30 days and City = 深圳',
+    );
+  });
+  it('reads sums, property filters and tags', () => {
+    const sum: Rule = {
+      event: 'Order Completed',
+      agg: 'sum',
+      property: 'revenue',
+      where: [{ prop: 'sku', op: 'eq', value: 'P1' }],
+      withinDays: 90,
+      op: 'gte',
+      value: 2000,
+    };
+    assert.equal(ruleWords(sum, tZh, names), '近 90 天 完成订单（SKU 编码 = P1）的金额合计 ≥ 2000');
+    assert.equal(ruleWords({ tag: 'vip' }, tZh, names), '有标签「高价值客户」');
+    assert.equal(ruleWords({ tag: 'vip', op: 'notHas' }, tEn, names), 'does not have the tag “高价值客户”');
   });
 });

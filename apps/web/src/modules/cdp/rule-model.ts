@@ -86,6 +86,54 @@ export function ruleText(r: Rule, t: TFunction, tagName: (key: string) => string
   return `${r.trait} ${cond(r.op, r.value, r.days)}`;
 }
 
+/** How a rule names what it reads: events, properties, tags and traits as people call them. */
+export interface RuleNames {
+  tag?: (key: string) => string;
+  event?: (name: string) => string;
+  prop?: (event: string | null, key: string) => string;
+}
+
+/**
+ * A rule in words, as a segment's page shows it: display names instead of codes and symbols for
+ * comparisons — "近 30 天 浏览商品 ≥ 3 次 且 城市 = 深圳".
+ */
+export function ruleWords(r: Rule, t: TFunction, names: RuleNames = {}): string {
+  const tag = names.tag ?? ((k: string) => k);
+  const event = names.event ?? ((n: string) => n);
+  const prop = names.prop ?? ((_e: string | null, k: string) => k);
+  const trait = (k: string) => t(`cdp.traitName.${k}`, { defaultValue: k });
+  const val = (v: unknown) => (v === undefined ? '' : Array.isArray(v) ? v.join(' / ') : String(v));
+  const cmp = (op: string, v: unknown) =>
+    NO_VALUE.includes(op) ? t(`cdp.opWord.${op}`) : `${t(`cdp.opWord.${op}`)} ${val(v)}`;
+  const wrap = (list: Rule[], sep: string) =>
+    list
+      .map((c) => ('and' in c || 'or' in c ? `(${ruleWords(c, t, names)})` : ruleWords(c, t, names)))
+      .join(sep);
+  if ('and' in r) return wrap(r.and, ` ${t('cdp.rule.and')} `);
+  if ('or' in r) return wrap(r.or, ` ${t('cdp.rule.or')} `);
+  if ('not' in r) return `${t('cdp.rule.not')} (${ruleWords(r.not, t, names)})`;
+  if ('event' in r) {
+    const where = (r.where ?? []).map((w) => `${prop(r.event, w.prop)} ${cmp(w.op, w.value)}`).join(', ');
+    const params = {
+      days: r.withinDays,
+      event: event(r.event),
+      where: where ? t('cdp.words.whereWords', { where }) : '',
+      cmp: cmp(r.op, r.value),
+    };
+    return r.agg === 'sum'
+      ? t('cdp.words.sumWords', { ...params, prop: prop(r.event, r.property ?? '') })
+      : t('cdp.words.countWords', params);
+  }
+  if ('tag' in r)
+    return !r.op || r.op === 'has' || r.op === 'notHas'
+      ? t(`cdp.words.${r.op === 'notHas' ? 'notHasTag' : 'hasTag'}`, { tag: tag(r.tag) })
+      : `${tag(r.tag)} ${cmp(r.op, r.value)}`;
+  const cond = (op: string, v: unknown, days?: number) =>
+    isDateOp(op) ? t(`cdp.dateOp.${op}`, { days: days ?? 0 }) : cmp(op, v);
+  if ('crm' in r) return `${t(`cdp.rule.${r.crm}`)} · ${r.field} ${cond(r.op, r.value, r.days)}`;
+  return `${trait(r.trait)} ${cond(r.op, r.value, r.days)}`;
+}
+
 /** Switching between a value comparison and a relative date swaps `value` for `days`. */
 export function withOp<T extends FieldLeaf>(rule: T, op: string): T {
   const { value: _v, days: _d, ...rest } = rule;

@@ -4,6 +4,7 @@ import {
   DownloadOutlined,
   EditOutlined,
   LoadingOutlined,
+  PlusOutlined,
 } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
@@ -11,15 +12,16 @@ import {
   Button,
   Card,
   Col,
+  Empty,
   Form,
   Input,
-  List,
   Progress,
   Row,
   Select,
   Skeleton,
   Space,
   Statistic,
+  Table,
   Typography,
 } from 'antd';
 import dayjs from 'dayjs';
@@ -30,9 +32,12 @@ import { useSession } from '../../app/session';
 import { apiFetch, http, saveResponse } from '../../shared/api-client';
 import { EChart } from '../../shared/ui/echart';
 import { errorMessage, PageError } from '../../shared/ui/error-result';
+import { PermissionButton } from '../../shared/ui/permission-button';
 import {
+  type PersonLabel,
   type Rule,
   type Segment,
+  useEventWords,
   useSegment,
   useSegmentHistory,
   useSegmentMembers,
@@ -40,14 +45,61 @@ import {
 } from './cdp-api';
 import { cdpKeys } from './cdp-keys';
 import { ObjectPicker, useSubjectObjects } from './object-picker';
+import { usePersonText } from './person-label';
 import { RuleBuilder } from './rule-builder';
-import { cleanRule, ruleText } from './rule-model';
+import { cleanRule, newLeaf, ruleWords } from './rule-model';
 
-/** A new segment's first condition: a trait of a person, or a field of the object's records. */
-const defaultRule = (object: string): Rule =>
-  object === 'profile'
-    ? { and: [{ trait: 'plan', op: 'eq', value: 'gold' }] }
-    : { and: [{ trait: 'name', op: 'contains', value: '' }] };
+/** A new segment starts empty: its first condition comes from an example or is added by hand. */
+const emptyRule = (): Rule => ({ and: [] });
+const isEmptyRule = (r: Rule) => 'and' in r && r.and.length === 0;
+
+/** Examples to start from, per object (names are message keys under cdp.builder). */
+function examplesFor(object: string): { key: string; rule: Rule }[] {
+  const viewed: Rule = { and: [{ event: 'Product Viewed', withinDays: 30, op: 'gte', value: 1 }] };
+  if (object === 'profile')
+    return [
+      { key: 'viewed30', rule: viewed },
+      {
+        key: 'highValue',
+        rule: {
+          and: [
+            {
+              event: 'Order Completed',
+              agg: 'sum',
+              property: 'revenue',
+              withinDays: 90,
+              op: 'gte',
+              value: 2000,
+            },
+          ],
+        },
+      },
+      {
+        key: 'cartNoOrder',
+        rule: {
+          and: [
+            { event: 'Product Added', withinDays: 14, op: 'gte', value: 1 },
+            { event: 'Order Completed', withinDays: 14, op: 'eq', value: 0 },
+          ],
+        },
+      },
+      {
+        key: 'cityMembers',
+        rule: {
+          and: [
+            { trait: 'city', op: 'eq', value: '深圳' },
+            { trait: 'member_level', op: 'exists' },
+          ],
+        },
+      },
+    ];
+  if (object === 'customer')
+    return [
+      { key: 'customersViewed', rule: viewed },
+      { key: 'customerLevel', rule: { and: [{ trait: 'level', op: 'eq', value: 'A' }] } },
+    ];
+  return [{ key: 'nameContains', rule: { and: [{ trait: 'name', op: 'contains', value: '' }] } }];
+}
 
 function useDebounced<T>(v: T, ms: number): T {
   const [d, setD] = useState(v);
@@ -71,11 +123,15 @@ export function SegmentEditor({ segment, onDone }: { segment?: Segment; onDone?:
   const [name, setName] = useState(segment?.name ?? '');
   const [description, setDescription] = useState(segment?.description ?? '');
   const [purpose, setPurpose] = useState(segment?.purpose ?? 'analytics');
-  const [rule, setRule] = useState<Rule>(segment?.rule ?? defaultRule(object));
+  const [rule, setRule] = useState<Rule>(segment?.rule ?? emptyRule());
+  const [tried, setTried] = useState(false);
+  const words = useEventWords();
   const pickObject = (o: string) => {
     setObject(o);
-    setRule(defaultRule(o));
+    setRule(emptyRule());
   };
+  const empty = isEmptyRule(rule);
+  const nameMissing = !name.trim();
   // Memoised: a fresh object each render would restart the debounce forever.
   const draft = useMemo(() => ({ rule: cleanRule(rule), purpose }), [rule, purpose]);
   const records = object !== 'profile';
@@ -89,7 +145,15 @@ export function SegmentEditor({ segment, onDone }: { segment?: Segment; onDone?:
         ...live,
       }),
     retry: false,
+    // Nothing to count before the first condition.
+    enabled: !isEmptyRule(live.rule),
   });
+  /** Names and conditions are checked here, before anything is sent. */
+  const submit = () => {
+    setTried(true);
+    if (nameMissing || empty) return;
+    save.mutate();
+  };
   const save = useMutation({
     mutationFn: () =>
       segment
@@ -125,13 +189,7 @@ export function SegmentEditor({ segment, onDone }: { segment?: Segment; onDone?:
               {t('cdp.segments.cancel')}
             </Button>
           )}
-          <Button
-            type="primary"
-            disabled={!name.trim()}
-            loading={save.isPending}
-            onClick={() => save.mutate()}
-            data-testid="segment-save"
-          >
+          <Button type="primary" loading={save.isPending} onClick={submit} data-testid="segment-save">
             {t('common.save', { defaultValue: '保存' })}
           </Button>
         </Space>
@@ -139,8 +197,18 @@ export function SegmentEditor({ segment, onDone }: { segment?: Segment; onDone?:
       <Row gutter={[12, 12]}>
         <Col xs={{ span: 24, order: 2 }} lg={{ span: 18, order: 1 }}>
           <Form layout="vertical">
-            <Form.Item label={t('cdp.segments.name')} required>
-              <Input value={name} onChange={(e) => setName(e.target.value)} data-testid="segment-name" />
+            <Form.Item
+              label={t('cdp.segments.name')}
+              required
+              validateStatus={tried && nameMissing ? 'error' : undefined}
+              help={tried && nameMissing ? t('cdp.builder.nameRequired') : undefined}
+            >
+              <Input
+                value={name}
+                maxLength={200}
+                onChange={(e) => setName(e.target.value)}
+                data-testid="segment-name"
+              />
             </Form.Item>
             <Form.Item label={t('cdp.segments.description')}>
               <Input.TextArea
@@ -174,22 +242,65 @@ export function SegmentEditor({ segment, onDone }: { segment?: Segment; onDone?:
               />
             </Form.Item>
           </Form>
-          <RuleBuilder
-            value={rule}
-            onChange={setRule}
-            object={object}
-            tags={(tags.data?.items ?? [])
-              .filter((x) => x.object === object)
-              .map((x) => ({ key: x.key, name: x.name }))}
-          />
+          {empty ? (
+            <Card size="small" data-testid="segment-rule-empty">
+              <Empty
+                image={Empty.PRESENTED_IMAGE_SIMPLE}
+                description={
+                  <Space direction="vertical" size={2}>
+                    <Typography.Text strong>{t('cdp.builder.emptyTitle')}</Typography.Text>
+                    <Typography.Text type="secondary">{t('cdp.builder.emptyHint')}</Typography.Text>
+                    {tried && (
+                      <Typography.Text type="danger">{t('cdp.builder.ruleRequired')}</Typography.Text>
+                    )}
+                  </Space>
+                }
+              >
+                <Space direction="vertical" style={{ width: '100%' }}>
+                  <Typography.Text type="secondary">{t('cdp.builder.examples')}</Typography.Text>
+                  <Space wrap style={{ justifyContent: 'center' }}>
+                    {examplesFor(object).map((x) => (
+                      <Button
+                        key={x.key}
+                        onClick={() => {
+                          setRule(x.rule);
+                          if (!name.trim()) setName(t(`cdp.builder.${x.key}`));
+                        }}
+                        data-testid={`segment-example-${x.key}`}
+                      >
+                        {t(`cdp.builder.${x.key}`)}
+                      </Button>
+                    ))}
+                  </Space>
+                  <Button
+                    type="dashed"
+                    icon={<PlusOutlined />}
+                    onClick={() => setRule({ and: [newLeaf(object)] })}
+                    data-testid="segment-add-first"
+                  >
+                    {t('cdp.builder.addFirst')}
+                  </Button>
+                </Space>
+              </Empty>
+            </Card>
+          ) : (
+            <RuleBuilder
+              value={rule}
+              onChange={setRule}
+              object={object}
+              tags={(tags.data?.items ?? [])
+                .filter((x) => x.object === object)
+                .map((x) => ({ key: x.key, name: x.name }))}
+            />
+          )}
         </Col>
         {/* On a phone the live count sits above the builder, so it stays in view while editing. */}
         <Col xs={{ span: 24, order: 1 }} lg={{ span: 6, order: 2 }}>
           <Card size="small" style={{ position: 'sticky', top: 12 }} data-testid="segment-live">
             <Statistic
               title={t('cdp.segments.liveCount')}
-              value={count.data?.count ?? '—'}
-              suffix={count.data ? `/ ${count.data.total}` : undefined}
+              value={empty ? '—' : (count.data?.count ?? '—')}
+              suffix={count.data && !empty ? `/ ${count.data.total}` : undefined}
               loading={count.isFetching && !count.data}
             />
             <div data-testid="segment-live-count" style={{ display: 'none' }}>
@@ -211,9 +322,15 @@ export function SegmentEditor({ segment, onDone }: { segment?: Segment; onDone?:
                 <Typography.Text type="danger">{errorMessage(count.error)}</Typography.Text>
               </div>
             )}
-            <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: 8, marginBottom: 0 }}>
-              {ruleText(draft.rule, t, tagName)}
-            </Typography.Paragraph>
+            {!empty && (
+              <Typography.Paragraph
+                type="secondary"
+                style={{ fontSize: 12, marginTop: 8, marginBottom: 0 }}
+                data-testid="segment-rule-draft"
+              >
+                {ruleWords(draft.rule, t, { tag: tagName, event: words.event, prop: words.prop })}
+              </Typography.Paragraph>
+            )}
           </Card>
         </Col>
       </Row>
@@ -224,6 +341,9 @@ export function SegmentEditor({ segment, onDone }: { segment?: Segment; onDone?:
 export function SegmentPage() {
   const { id = '' } = useParams();
   const { t } = useTranslation();
+  const personText = usePersonText();
+  const personOf = (m: { name?: string | null; label?: PersonLabel }) =>
+    m.label ? personText(m.label) : (m.name ?? personText(null));
   const { message, modal } = App.useApp();
   const { can } = useSession();
   const nav = useNavigate();
@@ -232,6 +352,9 @@ export function SegmentPage() {
   const history = useSegmentHistory(id);
   const members = useSegmentMembers(id);
   const { objectLabel } = useSubjectObjects();
+  const tags = useTags();
+  const words = useEventWords();
+  const tagName = (key: string) => tags.data?.items.find((x) => x.key === key)?.name ?? key;
   const [editing, setEditing] = useState(false);
   const del = useMutation({
     mutationFn: () => http.del(`/cdp/segments/${id}`),
@@ -286,11 +409,15 @@ export function SegmentPage() {
           </Typography.Title>
         </Space>
         <Space wrap>
-          {can('cdp:manage') && (
-            <Button icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="segment-edit">
-              {t('cdp.segments.edit')}
-            </Button>
-          )}
+          <PermissionButton
+            allowed={can('cdp:manage')}
+            need={t('cdp.perm.segments')}
+            icon={<EditOutlined />}
+            onClick={() => setEditing(true)}
+            data-testid="segment-edit"
+          >
+            {t('cdp.segments.edit')}
+          </PermissionButton>
           {can('cdp:manage') && (
             <Button
               danger
@@ -320,6 +447,11 @@ export function SegmentPage() {
           {seg.data.description}
         </Typography.Paragraph>
       )}
+      <Card size="small" style={{ marginBottom: 12 }} title={t('cdp.builder.rule')}>
+        <Typography.Text data-testid="segment-rule-words">
+          {ruleWords(seg.data.rule, t, { tag: tagName, event: words.event, prop: words.prop })}
+        </Typography.Text>
+      </Card>
       <Row gutter={[12, 12]}>
         <Col xs={24} lg={8}>
           <Card size="small">
@@ -343,29 +475,46 @@ export function SegmentPage() {
         </Col>
         <Col xs={24}>
           <Card size="small" title={t('cdp.segments.memberList')} data-testid="segment-members">
-            <List
+            <Table
               size="small"
+              rowKey="id"
               loading={members.isPending}
               dataSource={members.data?.items ?? []}
+              pagination={{ pageSize: 20, hideOnSinglePage: true, size: 'small', showSizeChanger: false }}
+              scroll={{ x: 'max-content' }}
               locale={{ emptyText: t('cdp.segments.noMembers') }}
-              renderItem={(m) => (
-                <List.Item style={{ flexWrap: 'wrap', gap: 4 }} data-testid="segment-member">
-                  {seg.data.object === 'profile' ? (
-                    <Link to={`/cdp/profiles/${m.id}`}>
-                      {/* an id's first characters are its timestamp (uuid v7): the tail tells members apart */}
-                      {m.name ?? t('cdp.segments.anonymousMember', { id: m.id.slice(-6) })}
-                    </Link>
-                  ) : m.visible === false ? (
-                    <Typography.Text type="secondary">{t('cdp.segments.hiddenMember')}</Typography.Text>
-                  ) : (
-                    <Link to={`/o/${seg.data.object}/${m.id}`}>{m.name || m.id.slice(-8)}</Link>
-                  )}
-                  <Typography.Text type="secondary">
-                    {[m.phone, m.email].filter(Boolean).join(' · ')}{' '}
-                    {dayjs(m.enteredAt).format('YYYY-MM-DD HH:mm')}
-                  </Typography.Text>
-                </List.Item>
-              )}
+              onRow={() => ({ 'data-testid': 'segment-member' }) as React.HTMLAttributes<HTMLElement>}
+              columns={[
+                {
+                  title: t('cdp.builder.memberName'),
+                  key: 'name',
+                  render: (_: unknown, m) =>
+                    seg.data.object === 'profile' ? (
+                      <Link to={`/cdp/profiles/${m.id}`}>{personOf(m)}</Link>
+                    ) : m.visible === false ? (
+                      <Typography.Text type="secondary">{t('cdp.segments.hiddenMember')}</Typography.Text>
+                    ) : (
+                      <Link to={`/o/${seg.data.object}/${m.id}`}>
+                        {m.name || t('cdp.segments.unnamedMember')}
+                      </Link>
+                    ),
+                },
+                ...(seg.data.object === 'profile'
+                  ? [
+                      {
+                        title: t('cdp.builder.memberContact'),
+                        key: 'contact',
+                        render: (_: unknown, m: { phone?: string | null; email?: string | null }) =>
+                          [m.phone, m.email].filter(Boolean).join(' · ') || '—',
+                      },
+                    ]
+                  : []),
+                {
+                  title: t('cdp.builder.memberEntered'),
+                  key: 'enteredAt',
+                  render: (_: unknown, m) => dayjs(m.enteredAt).format('YYYY-MM-DD HH:mm'),
+                },
+              ]}
             />
           </Card>
         </Col>

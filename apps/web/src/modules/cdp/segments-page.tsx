@@ -1,18 +1,19 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { Button, Card, List, Space, Tag, Typography } from 'antd';
+import { Card, List, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { useSession } from '../../app/session';
 import { ErrorResult } from '../../shared/ui/error-result';
+import { PermissionButton } from '../../shared/ui/permission-button';
 import { useSegments } from './cdp-api';
 import { ObjectFilter, useSubjectObjects } from './object-picker';
 
 export function SegmentsPage() {
   const { t } = useTranslation();
+  const { can } = useSession();
   const segs = useSegments();
   const nav = useNavigate();
-  const { can } = useSession();
   const [object, setObject] = useState('');
   const { objectLabel } = useSubjectObjects();
   const all = segs.data?.items ?? [];
@@ -30,16 +31,16 @@ export function SegmentsPage() {
             present={all.map((s) => s.object)}
             testId="segment-object-filter"
           />
-          {can('cdp:manage') && (
-            <Button
-              type="primary"
-              icon={<PlusOutlined />}
-              onClick={() => nav(object ? `/cdp/segments/new?object=${object}` : '/cdp/segments/new')}
-              data-testid="segment-new"
-            >
-              {t('cdp.segments.new')}
-            </Button>
-          )}
+          <PermissionButton
+            allowed={can('cdp:manage')}
+            need={t('cdp.perm.segments')}
+            type="primary"
+            icon={<PlusOutlined />}
+            onClick={() => nav(object ? `/cdp/segments/new?object=${object}` : '/cdp/segments/new')}
+            data-testid="segment-new"
+          >
+            {t('cdp.segments.new')}
+          </PermissionButton>
         </Space>
       </div>
       {segs.error ? (

@@ -10,6 +10,7 @@ import {
   Input,
   List,
   Modal,
+  Segmented,
   Select,
   Space,
   Switch,
@@ -17,20 +18,102 @@ import {
   Tag,
   Typography,
 } from 'antd';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSession } from '../../app/session';
 import { http } from '../../shared/api-client';
+import { EChart } from '../../shared/ui/echart';
 import { ErrorResult, errorMessage } from '../../shared/ui/error-result';
+import { PermissionButton } from '../../shared/ui/permission-button';
 import { useIsMobile } from '../../shared/use-is-mobile';
-import { type Source, useDebug, useSources } from './cdp-api';
+import { type Source, useDebug, useEventWords, useSources, useSourceVolume } from './cdp-api';
 import { cdpKeys } from './cdp-keys';
 
 const KINDS = ['web', 'server', 'app', 'miniprogram', 'pos', 'import'];
+
+/** Message types in the order a chart stacks them (events first, the rarer ones on top). */
+const TYPE_ORDER = ['track', 'page', 'screen', 'identify', 'group', 'alias'];
+
+/** A source's events per day (30 days) or hour (48 hours), stacked by message type. */
+function VolumeChart({ sources }: { sources: Source[] }) {
+  const { t, i18n } = useTranslation();
+  const [picked, setPicked] = useState<string | null>(null);
+  const [by, setBy] = useState<'day' | 'hour'>('day');
+  const id = picked ?? sources[0]?.id ?? null;
+  const volume = useSourceVolume(id, by);
+  const option = useMemo(() => {
+    const items = volume.data?.items ?? [];
+    // Every bucket of the period, empty ones included, in the reader's time zone.
+    const step = by === 'day' ? 86_400_000 : 3_600_000;
+    const count = by === 'day' ? 30 : 48;
+    const last = Math.floor(Date.now() / step) * step;
+    const buckets = Array.from({ length: count }, (_, i) => last - (count - 1 - i) * step);
+    const fmt = new Intl.DateTimeFormat(
+      i18n.language,
+      by === 'day' ? { month: '2-digit', day: '2-digit' } : { day: '2-digit', hour: '2-digit' },
+    );
+    const types = TYPE_ORDER.filter((ty) => items.some((x) => x.type === ty));
+    const n = new Map(items.map((x) => [`${x.type}|${Date.parse(x.bucket)}`, x.n]));
+    return {
+      tooltip: { trigger: 'axis' as const },
+      legend: { top: 0, data: types.map((ty) => t(`cdp.msgType.${ty}`)) },
+      grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
+      xAxis: { type: 'category' as const, data: buckets.map((b) => fmt.format(b)) },
+      yAxis: { type: 'value' as const, minInterval: 1 },
+      series: types.map((ty) => ({
+        name: t(`cdp.msgType.${ty}`),
+        type: 'bar' as const,
+        stack: 'all',
+        data: buckets.map((b) => n.get(`${ty}|${b}`) ?? 0),
+      })),
+    };
+  }, [volume.data, by, t, i18n.language]);
+  if (!sources.length) return null;
+  const empty = !volume.isPending && (volume.data?.items.length ?? 0) === 0;
+  return (
+    <Card
+      size="small"
+      style={{ marginTop: 12 }}
+      title={t('cdp.charts.volume')}
+      data-testid="source-volume"
+      extra={
+        <Space wrap size={4}>
+          {sources.length > 1 && (
+            <Select
+              size="small"
+              style={{ width: 140 }}
+              value={id}
+              onChange={setPicked}
+              options={sources.map((s) => ({ value: s.id, label: s.name }))}
+              data-testid="source-volume-source"
+            />
+          )}
+          <Segmented
+            size="small"
+            value={by}
+            onChange={(v) => setBy(v as 'day' | 'hour')}
+            options={[
+              { value: 'day', label: t('cdp.charts.byDay') },
+              { value: 'hour', label: t('cdp.charts.byHour') },
+            ]}
+          />
+        </Space>
+      }
+    >
+      {empty ? (
+        <Typography.Text type="secondary">{t('cdp.charts.volumeEmpty')}</Typography.Text>
+      ) : (
+        <EChart option={option} height={220} testId="source-volume-chart" />
+      )}
+    </Card>
+  );
+}
 
 function Debugger({ source, onClose }: { source: Source | null; onClose: () => void }) {
   const { t } = useTranslation();
   const dbg = useDebug(source?.id ?? null);
   const isMobile = useIsMobile();
+  const words = useEventWords();
   return (
     <Drawer
       open={!!source}
@@ -49,7 +132,7 @@ function Debugger({ source, onClose }: { source: Source | null; onClose: () => v
           <List.Item>
             <Space direction="vertical" size={0}>
               <Space>
-                <Tag color="error">{e.type ?? '?'}</Tag>
+                <Tag color="error">{e.type ? t(`cdp.msgType.${e.type}`, { defaultValue: e.type }) : '?'}</Tag>
                 <Typography.Text>{e.reason}</Typography.Text>
               </Space>
               <Typography.Text type="secondary" style={{ fontSize: 12 }}>
@@ -69,7 +152,8 @@ function Debugger({ source, onClose }: { source: Source | null; onClose: () => v
           <List.Item>
             <details style={{ width: '100%' }}>
               <summary>
-                <Tag color="blue">{e.type}</Tag> {e.event ?? ''} · {e.userId ?? e.anonymousId} ·{' '}
+                <Tag color="blue">{t(`cdp.msgType.${e.type}`, { defaultValue: e.type })}</Tag>{' '}
+                {e.event ? words.event(e.event) : ''} · {e.userId ?? e.anonymousId} ·{' '}
                 {new Date(e.receivedAt).toLocaleTimeString()}
               </summary>
               <pre style={{ fontSize: 12, whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
@@ -85,6 +169,7 @@ function Debugger({ source, onClose }: { source: Source | null; onClose: () => v
 
 export function SourcesPage() {
   const { t } = useTranslation();
+  const { can } = useSession();
   const { message } = App.useApp();
   const qc = useQueryClient();
   const sources = useSources();
@@ -119,14 +204,16 @@ export function SourcesPage() {
         <Typography.Title level={4} style={{ margin: 0 }}>
           {t('cdp.sources.title')}
         </Typography.Title>
-        <Button
+        <PermissionButton
+          allowed={can('cdp:manage')}
+          need={t('cdp.perm.sources')}
           type="primary"
           icon={<PlusOutlined />}
           onClick={() => setCreating(true)}
           data-testid="source-new"
         >
           {t('cdp.sources.new')}
-        </Button>
+        </PermissionButton>
       </div>
       {sources.error ? (
         <ErrorResult error={sources.error} onRetry={() => sources.refetch()} />
@@ -191,6 +278,7 @@ export function SourcesPage() {
           />
         </Card>
       )}
+      <VolumeChart sources={sources.data?.items ?? []} />
       <Modal
         open={creating}
         title={t('cdp.sources.new')}

@@ -12,8 +12,9 @@ import { useTranslation } from 'react-i18next';
 import { useSession } from '../../app/session';
 import { http } from '../../shared/api-client';
 import { ErrorResult, errorMessage } from '../../shared/ui/error-result';
+import { PermissionButton } from '../../shared/ui/permission-button';
 import { useIsMobile } from '../../shared/use-is-mobile';
-import { type TagGroup, type Tag as TagT, useTags } from './cdp-api';
+import { type TagGroup, type Tag as TagT, useEventWords, useTags } from './cdp-api';
 import { cdpKeys } from './cdp-keys';
 import { ObjectFilter, useSubjectObjects } from './object-picker';
 import { PredictionCard } from './prediction-card';
@@ -39,6 +40,7 @@ export function TagsPage() {
   const items = objectFilter ? all.filter((x) => x.object === objectFilter) : all;
   const groups = tags.data?.groups ?? [];
   const tagName = (key: string) => all.find((x) => x.key === key)?.name ?? key;
+  const words = useEventWords();
   const objectTag = (x: TagT) =>
     x.object !== 'profile' && (
       <Tag color="purple" data-testid="tag-object-label">
@@ -62,9 +64,6 @@ export function TagsPage() {
             <Tag color="geekblue">{x.name}</Tag>
             {objectTag(x)}
           </span>
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {x.key}
-          </Typography.Text>
           {x.description && (
             <Typography.Text type="secondary" style={{ fontSize: 12 }} ellipsis={{ tooltip: x.description }}>
               {x.description}
@@ -104,7 +103,7 @@ export function TagsPage() {
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
               {t('cdp.tags.dependsOn')}:{' '}
             </Typography.Text>
-            {x.lineage.length ? x.lineage.map((l) => lineageTag(l, tagName, t)) : '—'}
+            {x.lineage.length ? x.lineage.map((l) => lineageTag(l, tagName, t, words.event)) : '—'}
           </span>
           {x.usedBy.length > 0 && (
             <span>
@@ -166,25 +165,25 @@ export function TagsPage() {
             present={all.map((x) => x.object)}
             testId="tag-object-filter"
           />
-          {can('cdp:manage') && (
-            <Button
-              icon={<FolderAddOutlined />}
-              onClick={() => setGroupModal({ group: null })}
-              data-testid="group-new"
-            >
-              {t('cdp.tags.newGroup')}
-            </Button>
-          )}
-          {can('cdp:manage') && (
-            <Button
-              type="primary"
-              icon={<PlusOutlined />}
-              onClick={() => setOpen({ groupId: null })}
-              data-testid="tag-new"
-            >
-              {t('cdp.tags.new')}
-            </Button>
-          )}
+          <PermissionButton
+            allowed={can('cdp:manage')}
+            need={t('cdp.perm.tags')}
+            icon={<FolderAddOutlined />}
+            onClick={() => setGroupModal({ group: null })}
+            data-testid="group-new"
+          >
+            {t('cdp.tags.newGroup')}
+          </PermissionButton>
+          <PermissionButton
+            allowed={can('cdp:manage')}
+            need={t('cdp.perm.tags')}
+            type="primary"
+            icon={<PlusOutlined />}
+            onClick={() => setOpen({ groupId: null })}
+            data-testid="tag-new"
+          >
+            {t('cdp.tags.new')}
+          </PermissionButton>
         </Space>
       </div>
       {tags.error ? (

@@ -3,7 +3,9 @@ import { Badge, Button, Card, Empty, List, Skeleton, Space, Statistic, Tag, Typo
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
+import { useSession } from '../../app/session';
 import { PageError } from '../../shared/ui/error-result';
+import { PermissionButton } from '../../shared/ui/permission-button';
 import { InboxChart } from './inbox-chart';
 import { fieldText, type InboxLead, leadScore, localTime, useInbox, useLeadOptionLabel } from './leads-api';
 import { LogCallModal } from './log-call-modal';
@@ -17,6 +19,7 @@ function ScoreBadge({ score }: { score: number | null }) {
 
 export function InboxPage() {
   const { t } = useTranslation();
+  const { can } = useSession();
   const navigate = useNavigate();
   const inbox = useInbox();
   const opt = useLeadOptionLabel();
@@ -89,9 +92,16 @@ export function InboxPage() {
             onClick={() => inbox.refetch()}
             aria-label={t('leads.common.refresh')}
           />
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/o/lead/new')}>
+          <PermissionButton
+            allowed={can('lead:create')}
+            need={t('leads.inbox.newLead')}
+            type="primary"
+            icon={<PlusOutlined />}
+            onClick={() => navigate('/o/lead/new')}
+            data-testid="lead-new"
+          >
             {t('leads.inbox.newLead')}
-          </Button>
+          </PermissionButton>
         </Space>
       </div>
       <Typography.Paragraph type="secondary">{t('leads.inbox.subtitle')}</Typography.Paragraph>

@@ -15,11 +15,12 @@ import { useQuery } from '@tanstack/react-query';
 import { Badge, Button, Card, Dropdown, Empty, Input, Select, Skeleton, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate } from 'react-router';
+import { useNavigate } from 'react-router';
 import { useLabel } from '../../app/meta';
 import { useSession } from '../../app/session';
 import type { RecordData } from '../../records/record-api';
 import { PageError } from '../../shared/ui/error-result';
+import { PermissionButton } from '../../shared/ui/permission-button';
 import { useIsMobile } from '../../shared/use-is-mobile';
 import { type KanbanColumn, salesApi, shortMoney } from './sales-api';
 import { salesKeys } from './sales-keys';
@@ -121,13 +122,16 @@ export function KanbanPage() {
           style={{ width: 200 }}
         />
         <Button icon={<ReloadOutlined />} onClick={() => board.refetch()} aria-label="reload" />
-        {can('opportunity:create') && (
-          <Link to="/o/opportunity/new">
-            <Button type="primary" icon={<PlusOutlined />}>
-              {t('sales.kanban.new')}
-            </Button>
-          </Link>
-        )}
+        <PermissionButton
+          allowed={can('opportunity:create')}
+          need={t('sales.kanban.new')}
+          type="primary"
+          icon={<PlusOutlined />}
+          onClick={() => navigate('/o/opportunity/new')}
+          data-testid="opportunity-new"
+        >
+          {t('sales.kanban.new')}
+        </PermissionButton>
       </Space>
       {canMove && (
         <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: -4 }}>

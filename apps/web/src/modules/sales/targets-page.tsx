@@ -2,10 +2,11 @@ import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Col, Progress, Row, Segmented, Select, Space, Statistic, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { useSession } from '../../app/session';
 import { DataTable } from '../../shared/ui/data-table';
 import { EChart } from '../../shared/ui/echart';
+import { PermissionButton } from '../../shared/ui/permission-button';
 import { drillHref, salesApi, shortMoney, yuan } from './sales-api';
 import { salesKeys } from './sales-keys';
 
@@ -30,6 +31,7 @@ function periods(type: 'month' | 'quarter'): string[] {
 export function TargetsPage() {
   const { t, i18n } = useTranslation();
   const { unitId, can } = useSession();
+  const navigate = useNavigate();
   const [type, setType] = useState<'month' | 'quarter'>('month');
   const options = useMemo(() => periods(type), [type]);
   const [period, setPeriod] = useState<string | null>(null);
@@ -92,11 +94,14 @@ export function TargetsPage() {
           options={options.map((o) => ({ value: o, label: o }))}
           style={{ width: 120 }}
         />
-        {can('target:create') && (
-          <Link to="/o/target/new">
-            <Button>{t('sales.targets.new')}</Button>
-          </Link>
-        )}
+        <PermissionButton
+          allowed={can('target:create')}
+          need={t('sales.targets.new')}
+          onClick={() => navigate('/o/target/new')}
+          data-testid="target-new"
+        >
+          {t('sales.targets.new')}
+        </PermissionButton>
       </Space>
       {fc.data && (
         <Row gutter={[12, 12]} style={{ marginBottom: 12 }}>

@@ -1,4 +1,6 @@
 import {
+  CommentOutlined,
+  LineChartOutlined,
   QrcodeOutlined,
   SwapOutlined,
   TagsOutlined,
@@ -51,6 +53,24 @@ export const wecomModule: WebModule = {
       setup: true,
     },
     {
+      key: 'wecom-groups',
+      path: '/wecom/groups',
+      permission: 'wecom:read',
+      labelKey: 'wecom.groups.title',
+      icon: <CommentOutlined />,
+      group: 'customers',
+      order: 41,
+    },
+    {
+      key: 'wecom-activity',
+      path: '/wecom/activity',
+      permission: 'wecom:activity',
+      labelKey: 'wecom.activity.title',
+      icon: <LineChartOutlined />,
+      group: 'data',
+      order: 40,
+    },
+    {
       key: 'wecom-tags',
       path: '/wecom/tags',
       permission: 'wecom:read',
@@ -67,6 +87,9 @@ export const wecomModule: WebModule = {
     { path: 'wecom/transfers', page: lazyPage(() => import('./transfers-page'), 'TransfersPage') },
     { path: 'wecom/tags', page: lazyPage(() => import('./tags-page'), 'CorpTagsPage') },
     { path: 'wecom/contacts', page: lazyPage(() => import('./contacts-page'), 'ContactsPage') },
+    { path: 'wecom/groups', page: lazyPage(() => import('./groups-page'), 'GroupsPage') },
+    { path: 'wecom/groups/:id', page: lazyPage(() => import('./group-page'), 'GroupPage') },
+    { path: 'wecom/activity', page: lazyPage(() => import('./activity-page'), 'ActivityPage') },
   ],
   messages: async () => {
     const m = await import('./messages');

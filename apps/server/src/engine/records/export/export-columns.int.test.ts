@@ -58,7 +58,7 @@ describe('export columns and times', () => {
     assert.deepEqual((sheet.getRow(1).values as unknown[]).slice(1, 5), [
       'Name',
       berlin[0]![1],
-      'Level',
+      'Grade',
       'Industry',
     ]);
     assert.equal(sheet.getRow(2).getCell(2).value, berlin[1]![1]);

@@ -137,8 +137,8 @@ describe('record export', () => {
       (await getRaw(admin, `/records/customer/export?fields=name,level,isKeyAccount&filter=${filter}`)).text,
     );
     assert.deepEqual(rows, [
-      ['Name', 'Level', 'Key account'],
-      ['A', 'A key', 'Yes'],
+      ['Name', 'Grade', 'Key account'],
+      ['A', 'A · Key account', 'Yes'],
     ]);
     const audit = (await exportAudits(env, seed.tenantId))[0]!;
     assert.deepEqual(audit.meta.filter, { field: 'level', op: 'eq', value: 'A' });
