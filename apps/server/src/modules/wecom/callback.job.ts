@@ -55,10 +55,10 @@ export async function callbackJob(payload: CallbackJob, job: JobContext): Promis
       case 'change_external_contact:add_half_external_contact':
         await contactAdded(database, job, cb.corp, f);
         await markCodeTags(database, cb.corp, f);
-        await contactTagsChanged(database, cb.corp, f, false);
+        await contactTagsChanged(database, cb.corp, f);
         break;
       case 'change_external_contact:edit_external_contact':
-        await contactTagsChanged(database, cb.corp, f, true);
+        await contactTagsChanged(database, cb.corp, f);
         break;
       case 'change_external_tag:create':
       case 'change_external_tag:update':

@@ -218,16 +218,10 @@ async function applyToProfile(tx: Tx, actor: Actor, corp: CorpRuntime, ext: stri
 /**
  * WeCom → Kehu for one customer (edit_external_contact, add): reads the follow users' corp tags
  * (a profile carries a tag when any staff member's relation has it) and records each change
- * unless Kehu wrote that (customer, tag) later. `requireProfile`: throw (the job retries) when
- * the CDP has not resolved the customer yet.
+ * unless Kehu wrote that (customer, tag) later. Without a profile yet, `wecom:tag-apply` applies
+ * them once the CDP has resolved the customer.
  */
-export async function pullContactTags(
-  database: Database,
-  corp: CorpRuntime,
-  ext: string,
-  at: Date,
-  requireProfile: boolean,
-) {
+export async function pullContactTags(database: Database, corp: CorpRuntime, ext: string, at: Date) {
   const client = new WeComClient(database, corp);
   const res = await client.get('externalcontact/get', { external_userid: ext });
   const applied = new Set<string>();
@@ -246,9 +240,9 @@ export async function pullContactTags(
     tagIds = await known();
   }
   const profileId = await profileOf(database, corp, ext);
-  if (!profileId && requireProfile) throw new Error('wecom tags: customer not resolved by the CDP yet');
   await inTenant(database.db, corp.tenantId, async (tx) => {
-    // A new customer's profile appears when the CDP has processed the add: apply then.
+    // A new customer's profile appears when the CDP has processed the add: apply then (the job
+    // retries until it resolves; the callback itself is done).
     if (!profileId)
       await enqueue(
         tx,
@@ -320,15 +314,10 @@ export async function tagApplyJob(payload: TagApplyJob, job: JobContext) {
 }
 
 /** The edit_external_contact and add callbacks: tags are pulled, other fields stay with their owners. */
-export async function contactTagsChanged(
-  database: Database,
-  corp: CorpRuntime,
-  f: XmlFields,
-  requireProfile: boolean,
-) {
+export async function contactTagsChanged(database: Database, corp: CorpRuntime, f: XmlFields) {
   if (!f.ExternalUserID) return;
   const at = new Date((Number(f.CreateTime) || Date.now() / 1000) * 1000);
-  await pullContactTags(database, corp, f.ExternalUserID, at, requireProfile);
+  await pullContactTags(database, corp, f.ExternalUserID, at);
 }
 
 /**
