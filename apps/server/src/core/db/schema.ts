@@ -1218,6 +1218,16 @@ export interface WecomCodeDaily {
   userid: Generated<string>;
 }
 
+export interface WecomContactTags {
+  applied: boolean;
+  changed_at: Timestamp;
+  corp_ref: string;
+  external_userid: string;
+  source: string;
+  tag_id: string;
+  tenant_id: string;
+}
+
 export interface WecomCorps {
   agent_id: number | null;
   app_secret: string | null;
@@ -1321,6 +1331,27 @@ export interface WecomStaffDaily {
   reply_percentage: Numeric | null;
   tenant_id: string;
   userid: string;
+}
+
+export interface WecomTagGroups {
+  cdp_group_id: string | null;
+  corp_ref: string;
+  deleted_at: Timestamp | null;
+  group_id: string;
+  name: string;
+  synced_at: Generated<Timestamp>;
+  tenant_id: string;
+}
+
+export interface WecomTags {
+  cdp_tag_id: string | null;
+  corp_ref: string;
+  deleted_at: Timestamp | null;
+  group_id: string;
+  name: string;
+  synced_at: Generated<Timestamp>;
+  tag_id: string;
+  tenant_id: string;
 }
 
 export interface WecomTokens {
@@ -1430,6 +1461,7 @@ export interface DB {
   wecom_callbacks: WecomCallbacks;
   wecom_channel_codes: WecomChannelCodes;
   wecom_code_daily: WecomCodeDaily;
+  wecom_contact_tags: WecomContactTags;
   wecom_corps: WecomCorps;
   wecom_external_contacts: WecomExternalContacts;
   wecom_group_members: WecomGroupMembers;
@@ -1437,6 +1469,8 @@ export interface DB {
   wecom_sso_states: WecomSsoStates;
   wecom_staff: WecomStaff;
   wecom_staff_daily: WecomStaffDaily;
+  wecom_tag_groups: WecomTagGroups;
+  wecom_tags: WecomTags;
   wecom_tokens: WecomTokens;
   wecom_transfers: WecomTransfers;
 }
