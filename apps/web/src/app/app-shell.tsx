@@ -68,8 +68,9 @@ function GlobalSearch({ compact }: { compact: boolean }) {
         setOpen(true);
       }
     };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
+    // Capture phase: widgets that stop key events (menus, editors) must not swallow the shortcut.
+    document.addEventListener('keydown', onKey, true);
+    return () => document.removeEventListener('keydown', onKey, true);
   }, []);
   return (
     <>
