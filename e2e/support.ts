@@ -296,7 +296,12 @@ export async function chooseOption(
     : select.locator('.ant-select').first();
   for (let attempt = 0; attempt < 2; attempt++) {
     await root.locator('.ant-select-selector').click();
-    if (search !== undefined) await page.keyboard.type(search);
+    // Fill the select's own search box (typing would go wherever focus happens to be on a busy machine).
+    if (search !== undefined) {
+      const box = root.locator('input.ant-select-selection-search-input').first();
+      if (await box.isEditable()) await box.fill(search);
+      else await page.keyboard.type(search);
+    }
     const option = openDropdown(page).locator('.ant-select-item-option', {
       has: page.locator('.ant-select-item-option-content', { hasText: optionText }),
     });
