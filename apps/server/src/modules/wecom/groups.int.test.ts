@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startWeComSimulator, type WeComSimulator } from '@kehu/wecom-simulator';
+import { before, describe, it } from 'node:test';
+import type { WeComSimulator } from '@kehu/wecom-simulator';
 import { sql } from 'kysely';
 import { inTenant } from '../../core/db/tenant-scope.ts';
-import { tenantDirectory } from '../../testing/fixtures.ts';
-import {
-  type Client,
-  drainBackground,
-  login,
-  newTenantWithAdmin,
-  useTestEnv,
-} from '../../testing/harness.ts';
+import { type Client, drainBackground, login, useTestEnv } from '../../testing/harness.ts';
 import { sealCallback } from './connector/callback-crypto.ts';
-import { clientTuning } from './connector/client.ts';
+import { bindSimulatedCorp, useWeComSimulator } from './simulator-fixture.ts';
 
 /**
  * 客户群 and staff activity (issue 10, R11.3) against the WeCom simulator over real HTTP both ways.
@@ -20,70 +13,10 @@ import { clientTuning } from './connector/client.ts';
  */
 const env = useTestEnv();
 let sim: WeComSimulator;
-let savedAllow: string | undefined;
-
-before(async () => {
-  sim = await startWeComSimulator({ seed: 11, callbackRetryDelayMs: 0, callbackTimeoutMs: 5000 });
-  savedAllow = process.env.KEHU_OUTBOUND_ALLOW;
-  process.env.KEHU_OUTBOUND_ALLOW = new URL(sim.url).host;
-  clientTuning.backoffMs = 5;
+useWeComSimulator(11, (s) => {
+  sim = s;
 });
-after(async () => {
-  process.env.KEHU_OUTBOUND_ALLOW = savedAllow;
-  await sim.close();
-});
-
-let n = 0;
-async function boundCorp() {
-  const { seed, admin } = await newTenantWithAdmin(env, 0);
-  const dir = await tenantDirectory(env, seed);
-  const corpId = `wwgrp${Date.now().toString(36)}${n++}`;
-  const created = await admin.post('/wecom/corps', {
-    name: '总部企业微信',
-    unitId: dir.unit('HQ'),
-    corpId,
-    contactSecret: `cs-${corpId}`,
-    baseUrl: sim.url,
-  });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  const phones = await inTenant(env.database.db, seed.tenantId, async (tx) =>
-    Object.fromEntries(
-      (await sql<{ login: string; phone: string }>`select login, phone from users`.execute(tx)).rows.map(
-        (r) => [r.login, r.phone],
-      ),
-    ),
-  );
-  const corp = sim.addCorp({
-    corpId,
-    contactSecret: `cs-${corpId}`,
-    callback: {
-      url: `${env.baseUrl}${created.body.callbackPath}`,
-      token: created.body.callbackToken,
-      encodingAESKey: created.body.encodingAESKey,
-    },
-    staff: [
-      { userid: 'sun.lei', name: '孙磊', mobile: phones['sun.lei'] },
-      { userid: 'zhao.jing', name: '赵静', mobile: phones['zhao.jing'] },
-    ],
-  });
-  const sync = await admin.post(`/wecom/corps/${created.body.id}/staff/sync`);
-  assert.equal(sync.status, 200, JSON.stringify(sync.body));
-  const keys = {
-    token: created.body.callbackToken,
-    encodingAESKey: created.body.encodingAESKey,
-    receiveId: corpId,
-  };
-  return {
-    seed,
-    dir,
-    admin,
-    corp,
-    corpRef: created.body.id as string,
-    corpId,
-    keys,
-    callbackPath: created.body.callbackPath,
-  };
-}
+const boundCorp = () => bindSimulatedCorp(env, sim, { prefix: 'wwgrp', syncStaff: true });
 
 async function until<T>(what: string, tenantId: string, probe: () => Promise<T | null | undefined | false>) {
   const deadline = Date.now() + 30_000;

@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { type SimCorp, startWeComSimulator, type WeComSimulator } from '@kehu/wecom-simulator';
+import { before, describe, it } from 'node:test';
+import type { SimCorp, WeComSimulator } from '@kehu/wecom-simulator';
 import { sql } from 'kysely';
 import { inTenant } from '../../core/db/tenant-scope.ts';
-import { tenantDirectory } from '../../testing/fixtures.ts';
-import {
-  type Client,
-  drainBackground,
-  login,
-  newTenantWithAdmin,
-  useTestEnv,
-} from '../../testing/harness.ts';
+import { type Client, drainBackground, login, useTestEnv } from '../../testing/harness.ts';
 import { sealCallback } from './connector/callback-crypto.ts';
-import { clientStats, clientTuning, forgetTokens } from './connector/client.ts';
+import { clientStats, forgetTokens } from './connector/client.ts';
+import { bindSimulatedCorp, useWeComSimulator } from './simulator-fixture.ts';
 
 /**
  * Kehu against the WeCom simulator (packages/wecom-simulator), over real HTTP both ways: Kehu calls
@@ -21,70 +15,15 @@ import { clientStats, clientTuning, forgetTokens } from './connector/client.ts';
  */
 const env = useTestEnv();
 let sim: WeComSimulator;
-let savedAllow: string | undefined;
-
-before(async () => {
-  sim = await startWeComSimulator({ seed: 7, callbackRetryDelayMs: 0, callbackTimeoutMs: 5000 });
-  savedAllow = process.env.KEHU_OUTBOUND_ALLOW;
-  process.env.KEHU_OUTBOUND_ALLOW = new URL(sim.url).host;
-  clientTuning.backoffMs = 5;
+useWeComSimulator(7, (s) => {
+  sim = s;
 });
-after(async () => {
-  process.env.KEHU_OUTBOUND_ALLOW = savedAllow;
-  await sim.close();
-});
-
-let corpCounter = 0;
-
-async function boundCorp() {
-  const { seed, admin } = await newTenantWithAdmin(env, 0);
-  const dir = await tenantDirectory(env, seed);
-  const corpId = `wwtest${Date.now().toString(36)}${corpCounter++}`;
-  const created = await admin.post('/wecom/corps', {
-    name: '总部企业微信',
-    unitId: dir.unit('HQ'),
-    corpId,
-    contactSecret: `cs-${corpId}`,
-    baseUrl: sim.url,
+const boundCorp = () =>
+  bindSimulatedCorp(env, sim, {
+    prefix: 'wwtest',
+    extraStaff: [{ userid: 'nobody', name: '未映射' }],
+    syncStaff: false,
   });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  const phones = await inTenant(env.database.db, seed.tenantId, async (tx) =>
-    Object.fromEntries(
-      (await sql<{ login: string; phone: string }>`select login, phone from users`.execute(tx)).rows.map(
-        (r) => [r.login, r.phone],
-      ),
-    ),
-  );
-  const corp = sim.addCorp({
-    corpId,
-    contactSecret: `cs-${corpId}`,
-    callback: {
-      url: `${env.baseUrl}${created.body.callbackPath}`,
-      token: created.body.callbackToken,
-      encodingAESKey: created.body.encodingAESKey,
-    },
-    staff: [
-      { userid: 'sun.lei', name: '孙磊', mobile: phones['sun.lei'] },
-      { userid: 'zhao.jing', name: '赵静', mobile: phones['zhao.jing'] },
-      { userid: 'nobody', name: '未映射' },
-    ],
-  });
-  const keys = {
-    token: created.body.callbackToken,
-    encodingAESKey: created.body.encodingAESKey,
-    receiveId: corpId,
-  };
-  return {
-    seed,
-    dir,
-    admin,
-    corp,
-    corpRef: created.body.id as string,
-    corpId,
-    keys,
-    callbackPath: created.body.callbackPath,
-  };
-}
 
 async function until<T>(
   what: string,
