@@ -140,7 +140,10 @@ describe('find your way', () => {
     try {
       await page.goto('/login');
       await login(page, 'zhao.jing');
-      // Her saved language is zh-CN: switch in the shell.
+      // Her saved language is zh-CN: once the shell has applied it, switch in the shell.
+      await eventually(async () =>
+        assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN'),
+      );
       await testId(page, 'lang-switch').click();
       await testId(page, 'lang-option-en-US').click();
       await eventually(async () =>

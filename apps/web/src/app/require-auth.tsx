@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { App as AntApp, Spin } from 'antd';
-import { type ReactNode, useEffect } from 'react';
+import { type ReactNode, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useLocation, useNavigate } from 'react-router';
 import { normalizeLanguage } from '../i18n';
@@ -30,10 +30,14 @@ export function RequireAuth({ children }: { children: ReactNode }) {
     return () => setUnauthenticatedHandler(null);
   }, [navigate, qc]);
 
-  // The user's saved locale wins over the browser's on first load.
+  // The user's saved locale wins over the browser's on first load — once per saved value: a switch in the
+  // shell changes the language before the saved value catches up, and must not be undone in between.
   const savedLocale = normalizeLanguage(me.data?.user.locale);
+  const appliedLocale = useRef<string | null>(null);
   useEffect(() => {
-    if (savedLocale && savedLocale !== i18n.language) void changeLanguage(savedLocale);
+    if (!savedLocale || appliedLocale.current === savedLocale) return;
+    appliedLocale.current = savedLocale;
+    if (savedLocale !== i18n.language) void changeLanguage(savedLocale);
   }, [savedLocale, i18n.language, changeLanguage]);
 
   const loading = (
