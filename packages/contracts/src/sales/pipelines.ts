@@ -105,8 +105,9 @@ export const KanbanColumn = z.object({
   kind: StageKind,
   probability: z.number(),
   count: z.number().int(),
-  amount: Fen,
-  weighted: Fen,
+  /** Null when the caller may not read opportunity amounts in full: a sum would reveal what masking hides. */
+  amount: Fen.nullable(),
+  weighted: Fen.nullable(),
   cards: z.array(RecordData),
   hasMore: z.boolean(),
   /** Per card id: SOP items of this stage done out of all of them (cards of a stage without SOP are absent). */

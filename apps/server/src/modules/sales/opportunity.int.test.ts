@@ -210,6 +210,31 @@ describe('opportunity stages', () => {
       assert.deepEqual(await found(part), { cards: [], count: 0 }, `a part of a masked name (${part})`);
   });
 
+  it('gives no kanban sums to a caller who sees amounts masked (a sum would read them back)', async () => {
+    const env = await getTestEnv();
+    const seed = await newTenant(env, 0);
+    const admin = await login(env, seed.slug, 'admin');
+    const sun = await login(env, seed.slug, 'sun.lei');
+    await newOpportunity(sun, await newCustomer(sun), 100_000);
+    const sums = (k: any) => k.columns.map((c: any) => [c.amount, c.weighted]).flat();
+    assert.ok(sums(await ok(sun.get('/opportunities/kanban'))).some((v: unknown) => typeof v === 'number' && v > 0));
+    const role = (await ok(admin.get('/admin/roles'))).items.find((r: any) => r.name === '销售顾问');
+    await ok(
+      admin.patch(`/admin/roles/${role.id}`, {
+        fieldAccess: { ...role.fieldAccess, opportunity: { ...role.fieldAccess?.opportunity, amount: 'masked' } },
+      }),
+    );
+    const seller = await login(env, seed.slug, 'sun.lei');
+    for (const path of ['/opportunities/kanban', '/opportunities/kanban?q=a']) {
+      const k = await ok(seller.get(path));
+      assert.ok(
+        sums(k).every((v: unknown) => v === null),
+        `${path}: every column's sums are hidden`,
+      );
+      for (const card of k.columns.flatMap((c: any) => c.cards)) assert.equal(typeof card.amount, 'string');
+    }
+  });
+
   it('lets a configured pipeline define its own stages and SOP, offered as stage options', async () => {
     const env = await getTestEnv();
     const seed = await newTenant(env, 0);

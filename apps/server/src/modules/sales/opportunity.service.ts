@@ -279,8 +279,8 @@ export interface KanbanColumn {
   kind: Stage['kind'];
   probability: number;
   count: number;
-  amount: number;
-  weighted: number;
+  amount: number | null;
+  weighted: number | null;
   cards: RecordOut[];
   hasMore: boolean;
   sop?: Record<string, { done: number; total: number }>;
@@ -343,6 +343,8 @@ export async function kanban(
           group by r.stage`.execute(ctx.tx)
       ).rows;
   const byStage = new Map(stats.map((s) => [s.stage, s]));
+  // Sums of an amount the caller sees masked or not at all would read back what masking hides.
+  const amountsShown = ctx.access.get('amount') === 'full';
   const limit = Math.min(Math.max(q.limit ?? 20, 1), 100);
   // First page of every stage in one statement: a LATERAL index walk per stage (newest first)
   // under the same scope, mapped and masked by the record engine's mapper.
@@ -396,8 +398,8 @@ export async function kanban(
       kind: s.kind,
       probability: s.probability,
       count: st?.n ?? 0,
-      amount: Number(st?.amount ?? 0),
-      weighted: Number(st?.weighted ?? 0),
+      amount: amountsShown ? Number(st?.amount ?? 0) : null,
+      weighted: amountsShown ? Number(st?.weighted ?? 0) : null,
       cards: rs.slice(0, limit).map((r) => recordById.get(r.id)!),
       hasMore: rs.length > limit,
     };

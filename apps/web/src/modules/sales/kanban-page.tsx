@@ -165,10 +165,12 @@ export function KanbanPage() {
                     {col.probability}%
                   </Typography.Text>
                 </div>
-                <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block', marginBottom: 8 }}>
-                  {shortMoney(col.amount, i18n.language)} · {t('sales.kanban.weighted')}{' '}
-                  {shortMoney(col.weighted, i18n.language)}
-                </Typography.Text>
+                {col.amount !== null && col.weighted !== null && (
+                  <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block', marginBottom: 8 }}>
+                    {shortMoney(col.amount, i18n.language)} · {t('sales.kanban.weighted')}{' '}
+                    {shortMoney(col.weighted, i18n.language)}
+                  </Typography.Text>
+                )}
                 {col.cards.length === 0 && <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={false} />}
                 {col.cards.map((card) => (
                   <OppCard
@@ -324,7 +326,9 @@ function CardFace({
   lifted?: boolean;
 }) {
   const { t, i18n } = useTranslation();
-  const amount = (card.amount as { amount: number } | null)?.amount ?? 0;
+  // A masked amount arrives as a string of stars: show it as such, never as ¥0.
+  const amount =
+    typeof card.amount === 'string' ? card.amount : ((card.amount as { amount: number } | null)?.amount ?? 0);
   return (
     <Card
       size="small"
@@ -349,7 +353,7 @@ function CardFace({
       <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginTop: 6 }}>
         <Space size={4}>
           <Tag bordered={false} color="blue" style={{ marginInlineEnd: 0 }}>
-            {shortMoney(amount, i18n.language)}
+            {typeof amount === 'string' ? amount : shortMoney(amount, i18n.language)}
           </Tag>
           {progress && (
             <Tag
