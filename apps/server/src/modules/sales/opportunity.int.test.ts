@@ -216,12 +216,17 @@ describe('opportunity stages', () => {
     const admin = await login(env, seed.slug, 'admin');
     const sun = await login(env, seed.slug, 'sun.lei');
     await newOpportunity(sun, await newCustomer(sun), 100_000);
-    const sums = (k: any) => k.columns.map((c: any) => [c.amount, c.weighted]).flat();
-    assert.ok(sums(await ok(sun.get('/opportunities/kanban'))).some((v: unknown) => typeof v === 'number' && v > 0));
+    const sums = (k: any) => k.columns.flatMap((c: any) => [c.amount, c.weighted]);
+    assert.ok(
+      sums(await ok(sun.get('/opportunities/kanban'))).some((v: unknown) => typeof v === 'number' && v > 0),
+    );
     const role = (await ok(admin.get('/admin/roles'))).items.find((r: any) => r.name === '销售顾问');
     await ok(
       admin.patch(`/admin/roles/${role.id}`, {
-        fieldAccess: { ...role.fieldAccess, opportunity: { ...role.fieldAccess?.opportunity, amount: 'masked' } },
+        fieldAccess: {
+          ...role.fieldAccess,
+          opportunity: { ...role.fieldAccess?.opportunity, amount: 'masked' },
+        },
       }),
     );
     const seller = await login(env, seed.slug, 'sun.lei');

@@ -166,7 +166,10 @@ export function KanbanPage() {
                   </Typography.Text>
                 </div>
                 {col.amount !== null && col.weighted !== null && (
-                  <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block', marginBottom: 8 }}>
+                  <Typography.Text
+                    type="secondary"
+                    style={{ fontSize: 12, display: 'block', marginBottom: 8 }}
+                  >
                     {shortMoney(col.amount, i18n.language)} · {t('sales.kanban.weighted')}{' '}
                     {shortMoney(col.weighted, i18n.language)}
                   </Typography.Text>
