@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { seal } from '../../core/crypto/secret-box.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { invalid, notFound } from '../../core/errors.ts';
 import type { Label, Locale } from '../../core/i18n/locale.ts';
@@ -6,7 +7,7 @@ import { newId } from '../../core/ids.ts';
 import { enqueue } from '../../core/jobs/queue.ts';
 import { outboundFieldError, outboundMessage } from '../../core/net/outbound.messages.ts';
 import { checkOutboundUrl } from '../../core/net/outbound-url.ts';
-import { newWebhookSecret } from './webhook-signature.ts';
+import { newWebhookSecret, webhookSecretAad } from './webhook-signature.ts';
 
 export const WEBHOOK_QUEUE = 'notifications:webhook';
 
@@ -159,8 +160,9 @@ export async function createWebhook(
   if (refused) throw invalid([outboundFieldError(locale, 'url', refused)]);
   const id = newId();
   const secret = newWebhookSecret();
+  // Sealed at rest (core/crypto/secret-box.ts): a database dump alone cannot forge deliveries.
   await sql`insert into notification_webhooks (tenant_id, id, url, secret, kinds)
-    values (${tenantId}, ${id}, ${input.url}, ${secret}, ${JSON.stringify(input.kinds ?? ['*'])}::jsonb)`.execute(
+    values (${tenantId}, ${id}, ${input.url}, ${seal(secret, webhookSecretAad(id))}, ${JSON.stringify(input.kinds ?? ['*'])}::jsonb)`.execute(
     tx,
   );
   return { id, url: input.url, kinds: input.kinds ?? ['*'], secret };

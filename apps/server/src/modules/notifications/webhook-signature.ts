@@ -15,3 +15,6 @@ export function webhookHeaders(secret: string, id: string, body: string, now = n
   const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
   return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` };
 }
+
+/** Associated data of a webhook's sealed secret: it opens only on its own row. */
+export const webhookSecretAad = (id: string) => `notification_webhooks:${id}`;

@@ -204,6 +204,16 @@ describe('notification webhooks: outbound guard', () => {
     assert.equal(hook.status, 201, JSON.stringify(hook.body));
     assert.match(hook.body.secret, /^whsec_[A-Za-z0-9+/]{43}=$/, '32 random bytes, base64');
     assert.equal((await admin.get('/notification-webhooks')).body.items[0].secret, undefined, 'shown once');
+    const stored = await inTenant(
+      env.database.db,
+      tenantId,
+      async (tx) =>
+        (
+          await sql<{ secret: string }>`select secret from notification_webhooks
+          where tenant_id = ${tenantId} and id = ${hook.body.id}`.execute(tx)
+        ).rows[0]!.secret,
+    );
+    assert.ok(stored.startsWith('v1.') && !stored.includes(hook.body.secret.slice(6, 20)), 'sealed at rest');
     const before = receiver.hits.length;
     await notifyAndDeliver(tenantId);
     const mine = receiver.hits.slice(before).filter((h) => h.path === '/ok');

@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
+import { isSealed, open } from '../../core/crypto/secret-box.ts';
 import type { JobContext } from '../../core/jobs/queue.ts';
 import { guardedFetch, OutboundError } from '../../core/net/outbound-url.ts';
-import { webhookHeaders } from './webhook-signature.ts';
+import { webhookHeaders, webhookSecretAad } from './webhook-signature.ts';
 
 export interface WebhookJobPayload {
   deliveryId: string;
@@ -21,7 +22,7 @@ export async function deliverWebhook(p: WebhookJobPayload, ctx: JobContext): Pro
   const d = await ctx.tx(
     async (tx) =>
       (
-        await sql<any>`select d.id, d.status, w.url, w.secret, n.id as nid, n.user_id, n.kind, n.title, n.body, n.link,
+        await sql<any>`select d.id, d.status, w.id as wid, w.url, w.secret, n.id as nid, n.user_id, n.kind, n.title, n.body, n.link,
           n.object, n.record_id, n.data, n.created_at
         from webhook_deliveries d
         join notification_webhooks w on w.tenant_id = d.tenant_id and w.id = d.webhook_id
@@ -54,7 +55,7 @@ export async function deliverWebhook(p: WebhookJobPayload, ctx: JobContext): Pro
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Kehu-Webhooks/1',
-          ...webhookHeaders(d.secret, p.deliveryId, body),
+          ...webhookHeaders(secretOf(d.wid, d.secret), p.deliveryId, body),
         },
         body,
       },
@@ -75,4 +76,9 @@ export async function deliverWebhook(p: WebhookJobPayload, ctx: JobContext): Pro
       where tenant_id = ${ctx.tenantId} and id = ${p.deliveryId}`.execute(tx),
   );
   if (!ok) throw new Error(`webhook delivery failed: ${error}`);
+}
+
+/** Rows from before secrets were sealed hold them in clear; they still sign until rotated. */
+function secretOf(webhookId: string, stored: string): string {
+  return isSealed(stored) ? open(stored, webhookSecretAad(webhookId)) : stored;
 }
