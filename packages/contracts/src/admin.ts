@@ -15,6 +15,7 @@ export const ADMIN_PERMISSIONS = {
   metadata: 'admin:metadata',
   audit: 'admin:audit',
   apiKeys: 'admin:apikeys',
+  settings: 'admin:settings',
 } as const;
 
 /** How far a role's row rights reach, narrowest first. */
@@ -279,3 +280,21 @@ export const OutboxMail = z.object({
 });
 export type OutboxMail = z.infer<typeof OutboxMail>;
 export const OutboxMailList = list(OutboxMail);
+
+// ------------------------------------------------------------------ organisation settings
+
+/** The tenant's own settings: its display name and the time zone its days and months are counted in. */
+export const OrganisationSettings = z.object({
+  name: z.string(),
+  slug: z.string(),
+  timeZone: z.string(),
+});
+export type OrganisationSettings = z.infer<typeof OrganisationSettings>;
+export const OrganisationSettingsInput = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    /** An IANA time zone name (Asia/Shanghai, Europe/Berlin …). */
+    timeZone: z.string().trim().min(1).max(64),
+  })
+  .partial();
+export type OrganisationSettingsInput = z.infer<typeof OrganisationSettingsInput>;

@@ -9,6 +9,7 @@ import { ApiKeysPage } from './api-keys-page';
 import { AuditPage } from './audit-page';
 import { FieldsPage } from './fields-page';
 import { ObjectsPage } from './objects-page';
+import { OrganisationPage } from './organisation-page';
 import { RolesPage } from './roles-page';
 import { UnitsPage } from './units-page';
 import { UsersPage } from './users-page';
@@ -27,6 +28,14 @@ export function AdminRoutes() {
   return (
     <Routes>
       <Route index element={first ? <Navigate to={first.path} replace /> : <NotFound />} />
+      <Route
+        path="organisation"
+        element={
+          <Guard permission="admin:settings">
+            <OrganisationPage />
+          </Guard>
+        }
+      />
       <Route
         path="units"
         element={

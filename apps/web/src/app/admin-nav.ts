@@ -8,6 +8,13 @@ export interface AdminNavItem {
 }
 
 export const ADMIN_NAV: AdminNavItem[] = [
+  {
+    key: 'organisation',
+    path: '/admin/organisation',
+    permission: 'admin:settings',
+    labelKey: 'admin.nav.organisation',
+    order: 95,
+  },
   { key: 'units', path: '/admin/units', permission: 'admin:units', labelKey: 'admin.nav.units', order: 100 },
   { key: 'users', path: '/admin/users', permission: 'admin:users', labelKey: 'admin.nav.users', order: 110 },
   { key: 'roles', path: '/admin/roles', permission: 'admin:roles', labelKey: 'admin.nav.roles', order: 120 },

@@ -385,6 +385,7 @@ export const enUS: Messages = {
       objects: 'Objects & fields',
       audit: 'Audit log',
       apiKeys: 'API keys',
+      organisation: 'Organisation',
     },
     units: {
       hint: 'HQ → region → dealer → store. Data scopes follow this tree.',
@@ -610,6 +611,18 @@ export const enUS: Messages = {
         lead_channel: 'Channel QR code',
         lead_settings: 'Lead settings',
       },
+    },
+    organisation: {
+      hint: 'The organisation’s name and time zone. The time zone decides where “today” begins for lead figures, and how dates and times are written in exports.',
+      name: 'Organisation name',
+      nameRequired: 'Enter the organisation’s name',
+      code: 'Organisation code (entered at sign-in, cannot change)',
+      timeZone: 'Time zone',
+      timeZoneHint:
+        'A new time zone applies to daily figures and exports from now on; days already counted are not recounted.',
+      nowThere: 'It is {{time}} there now',
+      common: 'Common',
+      all: 'All time zones',
     },
     apiKeys: {
       hint: 'For integrations. A key is shown only once, when created; send it as Authorization: Bearer.',

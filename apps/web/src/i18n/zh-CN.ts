@@ -374,6 +374,7 @@ export const zhCN = {
       objects: '对象与字段',
       audit: '审计日志',
       apiKeys: 'API 密钥',
+      organisation: '组织设置',
     },
     units: {
       hint: '总部 → 大区 → 经销商 → 门店。数据范围按组织树计算。',
@@ -591,6 +592,17 @@ export const zhCN = {
         lead_channel: '渠道活码',
         lead_settings: '线索配置',
       },
+    },
+    organisation: {
+      hint: '组织名称与时区。时区决定“今日”线索统计从何时算起，以及导出文件里日期时间的写法。',
+      name: '组织名称',
+      nameRequired: '请填写组织名称',
+      code: '企业代码（登录时填写，不可修改）',
+      timeZone: '时区',
+      timeZoneHint: '更改时区只影响之后的按日统计和导出，已生成的日报不重算。',
+      nowThere: '该时区现在是 {{time}}',
+      common: '常用',
+      all: '全部时区',
     },
     apiKeys: {
       hint: '供系统集成使用。密钥只在创建时显示一次，请求时放在 Authorization: Bearer 头中。',

@@ -3,6 +3,7 @@ import { registerSignInMethod } from '../../core/auth/sign-in-methods.ts';
 import { defineModule } from '../../engine/module.ts';
 import { apiKeyRoutes } from './api-keys/api-keys.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
+import { organisationRoutes } from './organisation/organisation.routes.ts';
 import { roleRoutes } from './roles/roles.routes.ts';
 import { unitRoutes } from './units/units.routes.ts';
 import { userDirectoryRoutes, userRoutes } from './users/users.routes.ts';
@@ -30,6 +31,7 @@ export default defineModule({
     ...roleRoutes,
     ...apiKeyRoutes,
     ...auditRoutes,
+    ...organisationRoutes,
   ],
   permissions: [
     {
@@ -71,6 +73,14 @@ export default defineModule({
       key: ADMIN_PERMISSIONS.apiKeys,
       label: label('API 密钥', 'API keys'),
       description: label('为集成创建限定范围的 API 密钥', 'Create scoped API keys for integrations'),
+    },
+    {
+      key: ADMIN_PERMISSIONS.settings,
+      label: label('组织设置', 'Organisation settings'),
+      description: label(
+        '组织名称与时区（时区决定“今日”线索统计与导出文件中的日期时间）',
+        'The organisation’s name and time zone (where “today” begins for lead figures; dates and times in exports)',
+      ),
     },
   ],
 });
