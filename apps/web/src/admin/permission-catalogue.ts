@@ -8,6 +8,7 @@ export const ADMIN_PERMISSIONS = [
   'admin:metadata',
   'admin:audit',
   'admin:apikeys',
+  'admin:settings',
 ];
 
 export interface ModulePermission {
