@@ -7,7 +7,7 @@ export interface ApiCall {
   corp: SimCorpState;
   query: Record<string, string>;
   body: any;
-  kind: 'contact' | 'app';
+  kind: 'contact' | 'app' | 'archive';
 }
 export type Handler = (c: ApiCall) => Record<string, unknown> | Promise<Record<string, unknown>>;
 

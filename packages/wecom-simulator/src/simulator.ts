@@ -6,6 +6,14 @@ import { addMember, createGroup, group, groupHandlers, joinViaWay, removeMember 
 import { confirmMass, miscHandlers, openLink } from './api-misc.ts';
 import { addTags, deleteTags, renameTagOrGroup, tagHandlers } from './api-tags.ts';
 import { refuseTransfer, settleTransfers, TRANSFER_DELAY_MS, transferHandlers } from './api-transfer.ts';
+import {
+  type ArchiveSetup,
+  archiveHandlers,
+  archiveOf,
+  registerArchiveSidecar,
+  setAgreement,
+  setupArchive,
+} from './archive.ts';
 import { CallbackDispatcher, type CallbackLogEntry, type CallbackTarget } from './callbacks.ts';
 import { encrypt, signature } from './crypto.ts';
 import { E, ERRMSG_HINT, WeComError } from './errors.ts';
@@ -45,7 +53,7 @@ const WELCOME_TTL_MS = 20_000;
 
 interface TokenRec {
   corpId: string;
-  kind: 'contact' | 'app';
+  kind: 'contact' | 'app' | 'archive';
   expiresAt: number;
 }
 
@@ -69,6 +77,16 @@ export class SimCorp {
 
   get corpId(): string {
     return this.state.corpId;
+  }
+
+  /** 管理工具 → 会话内容存档: the archive secret and the RSA public key (PEM) messages are keyed for. */
+  setupChatArchive(setup: ArchiveSetup, opts: { requireConsent?: boolean } = {}): void {
+    setupArchive(this.state, setup, opts);
+  }
+
+  /** The customer answers WeCom's archive notice in their chat with `userid` (同意 / 拒绝). */
+  agreeToArchive(userid: string, external_userid: string, agree = true): void {
+    setAgreement(this.state, userid, external_userid, agree);
   }
 
   setCallback(cb: CallbackTarget | undefined): void {
@@ -637,6 +655,7 @@ export class WeComSimulator {
       ...groupHandlers,
       ...transferHandlers,
       ...miscHandlers,
+      ...archiveHandlers,
     };
     this.app = Fastify({ logger: opts.logger ?? false });
     this.routes();
@@ -709,7 +728,7 @@ export class WeComSimulator {
 
   // ---- token, limits, failure injection -----------------------------------------------------------------
 
-  issueToken(corpId: string, kind: 'contact' | 'app'): { token: string; expires_in: number } {
+  issueToken(corpId: string, kind: 'contact' | 'app' | 'archive'): { token: string; expires_in: number } {
     const key = `${corpId}|${kind}`;
     const existing = this.corpTokens.get(key);
     const rec = existing ? this.tokens.get(existing) : undefined;
@@ -765,7 +784,7 @@ export class WeComSimulator {
   /** Calls that reached a corp (a valid secret or token), by API: what tests count (one gettoken …). */
   readonly calls = new Map<string, number>();
 
-  private countCall(corpId: string, api: string, kind: 'contact' | 'app') {
+  private countCall(corpId: string, api: string, kind: 'contact' | 'app' | 'archive') {
     for (const key of [`${corpId}|${api}`, `${corpId}|${api}|${kind}`])
       this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
   }
@@ -780,7 +799,9 @@ export class WeComSimulator {
             ? 'contact'
             : corp.state.appSecret && query.corpsecret === corp.state.appSecret
               ? 'app'
-              : undefined;
+              : archiveOf(corp.state) && query.corpsecret === archiveOf(corp.state)!.setup.secret
+                ? 'archive'
+                : undefined;
         if (!kind) throw E.invalidCredential();
         this.countCall(corp.corpId, api, kind);
         const injected = this.takeFailure(corp.corpId, api);
@@ -827,6 +848,7 @@ export class WeComSimulator {
       return reply.send(await this.call(api, req.query as Record<string, string>, body));
     });
     registerWeb(app, this);
+    registerArchiveSidecar(app, () => this.corps.values());
   }
 
   async listen(host: string, port: number): Promise<void> {
