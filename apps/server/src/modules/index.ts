@@ -2,6 +2,7 @@ import admin from './admin/index.ts';
 import analytics from './analytics/index.ts';
 import approvals from './approvals/index.ts';
 import cdp from './cdp/index.ts';
+import chats from './chats/index.ts';
 import crm from './crm/index.ts';
 import home from './home/index.ts';
 import leads from './leads/index.ts';
@@ -25,5 +26,6 @@ export const modules = [
   cdp,
   search,
   wecom,
+  chats,
   home,
 ] as const;

@@ -707,8 +707,14 @@ describe('tenant-owned things named in the path or query', () => {
       }
       return (await sharedThings.get(key)!).thing;
     };
-    const fresh = (kind: string) =>
+    const make = (kind: string) =>
       probeKinds[kind]!.create(sides.A, probeKinds[kind]!.unitScoped ? placement(w, 'own-unit') : undefined);
+    // Within one request, params naming the same kind (`kind.field`) name the same thing.
+    let request = new Map<string, Promise<Thing>>();
+    const fresh = (kind: string) => {
+      if (!request.has(kind)) request.set(kind, make(kind));
+      return request.get(kind)!;
+    };
     const owned = ownedRoutes();
     assert.ok(owned.length >= 40, `declared routes: ${owned.length}`);
     for (const { route, shape } of owned) {
@@ -747,6 +753,7 @@ describe('tenant-owned things named in the path or query', () => {
           // Another unit's thing only matters for kinds the data scope confines (not the catalogue).
           if (where !== 'other-tenant' && !probeKinds[v.split('.')[0]!]?.unitScoped) continue;
           let probed: Thing | undefined;
+          request = new Map();
           const values = await resolveValues(spec, async (n, kind) => {
             if (n !== param) return fresh(kind);
             probed = await shared(where, kind);
@@ -775,6 +782,7 @@ describe('tenant-owned things named in the path or query', () => {
       }
       // The caller's own thing is found (after the probes, which must store nothing): the 404s
       // above are about tenancy and scope, not the probe.
+      request = new Map();
       const own = await resolveValues(spec, (_, kind) => fresh(kind));
       const ownCaller = unitScoped && dealerMay(w, route) ? w.dealer : w.adminA;
       const mine = await call(ownCaller, own);

@@ -376,6 +376,70 @@ export interface CdpTags {
   updated_at: Generated<Timestamp>;
 }
 
+export interface ChatAlerts {
+  corp_ref: string;
+  created_at: Generated<Timestamp>;
+  excerpt: string;
+  external_userid: string | null;
+  id: string;
+  keyword: string;
+  msgid: string;
+  msgtime: Timestamp;
+  rule_id: string;
+  staff_user_id: string | null;
+  staff_userid: string | null;
+  status: Generated<string>;
+  tenant_id: string;
+  unit_id: string;
+}
+
+export interface ChatArchiveSettings {
+  archive_secret: string;
+  corp_ref: string;
+  enabled: Generated<boolean>;
+  key_version: Generated<number>;
+  last_error: string | null;
+  last_pulled_at: Timestamp | null;
+  last_seq: Generated<number>;
+  private_key: string;
+  public_key: string;
+  sidecar_url: string;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface ChatMessages {
+  action: string;
+  content: string | null;
+  corp_ref: string;
+  direction: string;
+  external_userid: string | null;
+  msgid: string;
+  msgtime: Timestamp;
+  msgtype: string;
+  profile_id: string | null;
+  raw: Json;
+  roomid: string | null;
+  seq: number;
+  staff_user_id: string | null;
+  staff_userid: string | null;
+  tenant_id: string;
+  unit_id: string;
+}
+
+export interface ChatRules {
+  applies_to: Generated<string>;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  enabled: Generated<boolean>;
+  id: string;
+  keywords: string[];
+  kind: string;
+  name: string;
+  tag_id: string | null;
+  tenant_id: string;
+}
+
 export interface Contacts {
   birthday: string | null;
   created_at: Generated<Timestamp>;
@@ -1407,6 +1471,10 @@ export interface DB {
   cdp_tag_groups: CdpTagGroups;
   cdp_tag_history: CdpTagHistory;
   cdp_tags: CdpTags;
+  chat_alerts: ChatAlerts;
+  chat_archive_settings: ChatArchiveSettings;
+  chat_messages: ChatMessages;
+  chat_rules: ChatRules;
   contacts: Contacts;
   contracts: Contracts;
   custom_records: CustomRecords;

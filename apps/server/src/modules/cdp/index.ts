@@ -65,6 +65,8 @@ export default defineModule({
 
 /** Connectors (WeCom …) feed the CDP like a Segment source, in process. */
 export { identitiesOfProfile, ingestFromConnector, profileOfIdentity } from './internal-ingest.ts';
+/** The consent ledger (PIPL, R13.1): other modules record what a customer agreed to where they learn it. */
+export { setConsent } from './profiles.service.ts';
 /**
  * Rules see what their author sees: every rule evaluator a person can drive (segments, tags,
  * and journeys, loyalty or dealer rules to come) checks the rule with `assertRuleVisibleTo`

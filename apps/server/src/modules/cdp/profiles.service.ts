@@ -109,13 +109,20 @@ export async function profileTimelinePage(
   return profileTimeline(tx, principal, actor, p.merged_into ? (p.canonical_id ?? p.id) : p.id, q);
 }
 
-export async function setConsent(tx: Tx, actor: Actor, profileId: string, purpose: string, granted: boolean) {
+export async function setConsent(
+  tx: Tx,
+  actor: Actor,
+  profileId: string,
+  purpose: string,
+  granted: boolean,
+  source = 'kehu',
+) {
   const p =
     await sql`select 1 from cdp_profiles where tenant_id = ${actor.tenantId} and id = ${profileId} and merged_into is null`.execute(
       tx,
     );
   if (!p.rows.length) throw notFound('profile');
-  await sql`insert into cdp_consents (tenant_id, profile_id, purpose, granted, source) values (${actor.tenantId}, ${profileId}, ${purpose}, ${granted}, 'kehu')
+  await sql`insert into cdp_consents (tenant_id, profile_id, purpose, granted, source) values (${actor.tenantId}, ${profileId}, ${purpose}, ${granted}, ${source})
     on conflict (tenant_id, profile_id, purpose) do update set granted = excluded.granted, source = excluded.source, at = now()`.execute(
     tx,
   );
@@ -123,7 +130,7 @@ export async function setConsent(tx: Tx, actor: Actor, profileId: string, purpos
     action: 'cdp.consent',
     object: 'profile',
     recordId: profileId,
-    meta: { purpose, granted },
+    meta: { purpose, granted, source },
   });
   await lockTenantCdp(tx, actor.tenantId);
   await evaluateProfiles(tx, actor.tenantId, [profileId], new Date());

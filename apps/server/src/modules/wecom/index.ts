@@ -95,4 +95,7 @@ export default defineModule({
 
 /** For the sidebar, mass messaging and journeys (issues 11, 12): the connector and its crypto. */
 export { WeComApiError, WeComClient } from './connector/client.ts';
+/** The corp's directory and runtime for modules built on the connection (chat archive, sidebar …). */
+export { corpRuntime, getCorp } from './corps.service.ts';
+export { corpsOfTenant, externalContacts, staffOfCorp } from './directory.ts';
 export { DEMO_WECOM } from './wecom.demo.ts';

@@ -53,3 +53,6 @@ export const probeKinds: Record<string, ProbeKind> = {
     },
   },
 };
+
+/** For modules built on the connection (chat archive, sidebar …): the simulator and a bound corp. */
+export { bindSimulatedCorp, useWeComSimulator } from './simulator-fixture.ts';

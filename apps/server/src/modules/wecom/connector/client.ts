@@ -19,7 +19,8 @@ import { RateLimiter } from './rate-limiter.ts';
  * carry the API path and errcode only.
  */
 export const DEFAULT_BASE_URL = 'https://qyapi.weixin.qq.com';
-export type SecretKind = 'contact' | 'app';
+// `archive`: the 会话内容存档 secret, whose token alone may call msgaudit/* (the chats module holds it).
+export type SecretKind = 'contact' | 'app' | 'archive';
 const TOKEN_ERRORS = new Set([40001, 40014, 42001]);
 const BUSY_ERRORS = new Set([45009, 45033]);
 

@@ -1,0 +1,74 @@
+import { sql } from 'kysely';
+import type { Tx } from '../../core/db/tenant-scope.ts';
+
+/**
+ * The corp's directory as other modules need it (chat archive, sidebar, mass messages): who a
+ * WeCom userid is in Kehu, and which profile and unit an external contact belongs to. Read-only;
+ * the wecom module stays the one writer of its tables.
+ */
+export interface StaffInKehu {
+  userid: string;
+  name: string;
+  userId: string | null;
+  unitId: string | null;
+}
+
+export async function staffOfCorp(
+  tx: Tx,
+  tenantId: string,
+  corpRef: string,
+): Promise<Map<string, StaffInKehu>> {
+  const rows = (
+    await sql<{ userid: string; name: string; user_id: string | null; unit_id: string | null }>`
+      select s.userid, s.name, s.user_id, u.unit_id from wecom_staff s
+      left join users u on u.tenant_id = s.tenant_id and u.id = s.user_id
+      where s.tenant_id = ${tenantId} and s.corp_ref = ${corpRef}`.execute(tx)
+  ).rows;
+  return new Map(
+    rows.map((r) => [r.userid, { userid: r.userid, name: r.name, userId: r.user_id, unitId: r.unit_id }]),
+  );
+}
+
+export interface ExternalInKehu {
+  externalUserid: string;
+  name: string | null;
+  profileId: string | null;
+  contactId: string | null;
+}
+
+/** External contacts by external_userid (any staff member's row: they share the person). */
+export async function externalContacts(
+  tx: Tx,
+  tenantId: string,
+  corpRef: string,
+  ids: string[],
+): Promise<Map<string, ExternalInKehu>> {
+  if (!ids.length) return new Map();
+  const rows = (
+    await sql<{
+      external_userid: string;
+      name: string | null;
+      profile_id: string | null;
+      contact_id: string | null;
+    }>`
+      select distinct on (external_userid) external_userid, name, profile_id, contact_id
+      from wecom_external_contacts
+      where tenant_id = ${tenantId} and corp_ref = ${corpRef} and external_userid = any(${ids}::text[])
+      order by external_userid, (profile_id is null), added_at desc`.execute(tx)
+  ).rows;
+  return new Map(
+    rows.map((r) => [
+      r.external_userid,
+      { externalUserid: r.external_userid, name: r.name, profileId: r.profile_id, contactId: r.contact_id },
+    ]),
+  );
+}
+
+/** The tenant's bound corps (ids and units), for modules that keep per-corp settings. */
+export async function corpsOfTenant(tx: Tx, tenantId: string) {
+  return (
+    await sql<{ id: string; name: string; unit_id: string; corp_id: string }>`
+      select id, name, unit_id, corp_id from wecom_corps where tenant_id = ${tenantId} and deleted_at is null
+      order by created_at`.execute(tx)
+  ).rows;
+}
