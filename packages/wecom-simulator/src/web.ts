@@ -146,6 +146,18 @@ export function registerWeb(app: FastifyInstance, sim: WeComSimulator): void {
     'fail-next': (c, b) => c.failNext(String(b.api), Number(b.errcode), Number(b.times ?? 1)),
     'oauth-code': (c, b) => ({ code: c.oauthCode(String(b.userid)) }),
     'acquisition-quota': (c, b) => c.setAcquisitionQuota(b),
+    // 管理工具 → 会话内容存档 (the corp admin uploads Kehu's public key) and a customer's 同意/拒绝.
+    'setup-archive': (c, b) =>
+      c.setupChatArchive(
+        {
+          secret: String(b.secret),
+          publicKeyPem: String(b.publicKeyPem),
+          publicKeyVersion: Number(b.publicKeyVersion ?? 1),
+        },
+        { requireConsent: b.requireConsent !== false },
+      ),
+    'agree-archive': (c, b) =>
+      c.agreeToArchive(String(b.userid), String(b.external_userid), b.agree !== false),
   };
   app.post('/_sim/corps/:corpId/:action', (req, reply) => {
     const { corpId, action } = req.params as { corpId: string; action: string };

@@ -1,5 +1,6 @@
 import type { WebModule } from '../app/web-modules';
 import { cdpModule } from './cdp/module';
+import { chatsModule } from './chats/module';
 import { customersModule } from './customers/module';
 import { leadsModule } from './leads/module';
 import { salesModule } from './sales/module';
@@ -15,4 +16,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   cdpModule,
   customersModule,
   wecomModule,
+  chatsModule,
 ];

@@ -106,7 +106,7 @@ export interface ArchiveRuntime {
   corpRef: string;
   sidecarUrl: string;
   secret: string;
-  /** Private keys by version: messages keyed for an older version still open after a rotation. */
+  /** The newest private key only (see docs/modules/chat-archive-sidecar.md on rotation). */
   privateKey: string;
   keyVersion: number;
   lastSeq: number;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../core/db/database.ts';
 import { defineModule } from '../../engine/module.ts';
 import { ARCHIVE_QUEUE, archiveJob, bindArchiveDatabase } from './archive.job.ts';
+import { seedChats } from './chats.demo.ts';
 import { chatRoutes } from './chats.routes.ts';
 
 const label = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });
@@ -43,4 +44,5 @@ export default defineModule({
   ],
   migrations: new URL('./migrations/', import.meta.url),
   testKit: () => import('./test-kit.ts'),
+  demo: { order: 65, run: seedChats },
 });

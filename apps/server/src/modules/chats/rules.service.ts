@@ -150,7 +150,7 @@ export async function applyRules(tx: Tx, actor: Actor, messages: StoredMessage[]
           'zh-CN': excerptAround(text, lower.indexOf(hit.toLowerCase())),
           'en-US': excerptAround(text, lower.indexOf(hit.toLowerCase())),
         },
-        link: '/chats/alerts',
+        link: '/chats?tab=alerts',
         object: 'chat_alert',
         recordId: id,
       });

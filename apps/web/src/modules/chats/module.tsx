@@ -1,0 +1,24 @@
+import { MessageOutlined } from '@ant-design/icons';
+import type { WebModule } from '../../app/web-modules';
+import { lazyPage } from '../../shared/lazy-page';
+
+/** 会话存档 (R5.6, R12.5): archived WeCom chats, alerts, reply figures, rules and set-up. */
+export const chatsModule: WebModule = {
+  key: 'chats',
+  nav: [
+    {
+      key: 'chats',
+      path: '/chats',
+      permission: 'chats:read',
+      labelKey: 'chats.nav',
+      icon: <MessageOutlined />,
+      group: 'customers',
+      order: 42,
+    },
+  ],
+  routes: [{ path: 'chats', page: lazyPage(() => import('./chats-page'), 'ChatsPage') }],
+  messages: async () => {
+    const m = await import('./messages');
+    return { 'zh-CN': m.zh, 'en-US': m.en };
+  },
+};
