@@ -11,6 +11,7 @@ import type { Locale } from '../../core/i18n/locale.ts';
 import { outboundFieldError } from '../../core/net/outbound.messages.ts';
 import { checkOutboundUrl } from '../../core/net/outbound-url.ts';
 import { getCorp } from '../wecom/index.ts';
+import { schedulePull } from './pull-schedule.ts';
 
 const aad = (corpRef: string, what: string) => `chat_archive_settings:${corpRef}:${what}`;
 
@@ -87,6 +88,7 @@ export async function putArchiveSettings(
     on conflict (tenant_id, corp_ref) do update set sidecar_url = excluded.sidecar_url,
       archive_secret = excluded.archive_secret, private_key = excluded.private_key, public_key = excluded.public_key,
       key_version = excluded.key_version, enabled = excluded.enabled, updated_at = now()`.execute(tx);
+  if (enabled) await schedulePull(tx, p.tenantId, corpRef);
   await writeAudit(tx, actor, {
     action: 'chats.archive_settings',
     object: 'wecom_corp',

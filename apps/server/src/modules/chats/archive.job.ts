@@ -7,11 +7,14 @@ import type { JobContext } from '../../core/jobs/queue.ts';
 import { setConsent } from '../cdp/index.ts';
 import { corpRuntime, externalContacts, staffOfCorp, WeComClient } from '../wecom/index.ts';
 import { archiveRuntime } from './archive-settings.service.ts';
+import { ARCHIVE_QUEUE, schedulePull } from './pull-schedule.ts';
 import { applyRules } from './rules.service.ts';
+
+export { ARCHIVE_QUEUE };
+
 import { decryptData, getChatData } from './sidecar-client.ts';
 import type { StoredMessage } from './stored-message.ts';
 
-export const ARCHIVE_QUEUE = 'chats:pull';
 /** The SDK hands out at most 1000 messages per call. */
 const BATCH = 1000;
 const CONSENT_PURPOSE = 'chat_archive';
@@ -220,6 +223,18 @@ async function recordConsent(
   }
 }
 
-export async function archiveJob(payload: { corpRef: string }, ctx: JobContext): Promise<void> {
-  await pullArchive(ctx.tenantId, payload.corpRef);
+export async function archiveJob(
+  payload: { corpRef: string; scheduled?: boolean },
+  ctx: JobContext,
+): Promise<void> {
+  try {
+    await pullArchive(ctx.tenantId, payload.corpRef);
+  } finally {
+    // The schedule keeps going while the archive is on, whatever this read met (its error is on the page).
+    if (payload.scheduled)
+      await ctx.tx(async (tx) => {
+        if (await archiveRuntime(tx, ctx.tenantId, payload.corpRef))
+          await schedulePull(tx, ctx.tenantId, payload.corpRef);
+      });
+  }
 }

@@ -84,6 +84,18 @@ describe('会话内容存档 (chat archive)', () => {
       !text.includes('archive-secret-1') && !text.includes('PRIVATE KEY'),
       'no secret and no private key',
     );
+    const queued = await inTenant(
+      env.database.db,
+      ctx.seed.tenantId,
+      async (tx) =>
+        (
+          await sql<any>`select run_at, payload from jobs where queue = 'chats:pull' and status = 'pending'`.execute(
+            tx,
+          )
+        ).rows,
+    );
+    assert.equal(queued.length, 1, 'the archive is read every 15 minutes from now on');
+    assert.ok(new Date(queued[0].run_at).getTime() > Date.now());
     // The corp's admin uploads the public key in WeCom's console.
     ctx.corp.setupChatArchive({
       secret: 'archive-secret-1',
