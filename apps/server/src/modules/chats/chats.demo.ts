@@ -1,3 +1,4 @@
+import { guardedFetch } from '../../core/net/outbound-url.ts';
 import type { DemoContext } from '../../engine/module.ts';
 import { DEMO_WECOM } from '../wecom/index.ts';
 
@@ -20,7 +21,8 @@ export async function seedChats(ctx: DemoContext): Promise<void> {
     archiveSecret: ARCHIVE_SECRET,
   });
   // The corp admin's step in WeCom's console (管理工具 → 会话内容存档), played by the simulator.
-  await fetch(`${simUrl}/_sim/corps/${DEMO_WECOM.corpId}/setup-archive`, {
+  // Through the outbound guard like any request (npm start lets the simulator's address through).
+  await guardedFetch(`${simUrl}/_sim/corps/${DEMO_WECOM.corpId}/setup-archive`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({

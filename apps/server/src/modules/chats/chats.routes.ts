@@ -88,6 +88,7 @@ export const chatRoutes: RouteSpec[] = [
     tags,
     status: 202,
     params: CorpParams,
+    response: z.object({ queued: z.literal(true) }),
     probe: { params: { corpRef: 'wecom_corp' } },
     handler: (req) =>
       req.tx(async (tx) => {
@@ -101,6 +102,7 @@ export const chatRoutes: RouteSpec[] = [
             dedupeKey: `chats:pull:${req.params.corpRef}`,
           },
         );
+        return { queued: true as const };
       }),
   }),
   defineRoute({
