@@ -5,6 +5,7 @@ import cdp from './cdp/index.ts';
 import crm from './crm/index.ts';
 import home from './home/index.ts';
 import leads from './leads/index.ts';
+import materials from './materials/index.ts';
 import notifications from './notifications/index.ts';
 import sales from './sales/index.ts';
 import search from './search/index.ts';
@@ -25,5 +26,6 @@ export const modules = [
   cdp,
   search,
   wecom,
+  materials,
   home,
 ] as const;
