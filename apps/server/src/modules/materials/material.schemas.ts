@@ -70,6 +70,9 @@ export const Beat = z.object({
 export const ReaderLead = z.object({
   v: z.string().regex(/^[A-Za-z0-9_-]{8,40}$/),
   name: z.string().trim().max(40).optional(),
-  phone: z.string().trim().regex(/^1[3-9]\d{9}$/),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^1[3-9]\d{9}$/),
   consent: z.literal(true),
 });

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { sql } from 'kysely';
-import { writeAudit, type Actor } from '../../core/audit/audit.ts';
+import { type Actor, writeAudit } from '../../core/audit/audit.ts';
 import { can, type Principal } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { AppError, forbidden, invalid, notFound } from '../../core/errors.ts';
@@ -57,7 +57,9 @@ export function toOut(r: any, p: Principal): MaterialOut {
     linkUrl: r.link_url ?? null,
     mini: r.mini ?? null,
     qrSlot: r.qr_slot ?? null,
-    file: r.file_mime ? { mime: r.file_mime, name: r.file_name ?? null, size: Number(r.file_size ?? 0) } : null,
+    file: r.file_mime
+      ? { mime: r.file_mime, name: r.file_name ?? null, size: Number(r.file_size ?? 0) }
+      : null,
     unitId: r.unit_id,
     unitName: r.unit_name ?? null,
     editable: can(p, MATERIALS_PERMISSIONS.manage) && p.subtreeUnitIds.includes(r.unit_id),
@@ -86,7 +88,9 @@ export async function listMaterials(
 export async function getMaterial(tx: Tx, p: Principal, id: string): Promise<MaterialOut> {
   const r = (
     await sql<any>`select ${COLS} from materials m left join units u on u.tenant_id = m.tenant_id and u.id = m.unit_id
-      where m.tenant_id = ${p.tenantId} and m.id = ${id} and m.deleted_at is null and ${visibleSql(p)}`.execute(tx)
+      where m.tenant_id = ${p.tenantId} and m.id = ${id} and m.deleted_at is null and ${visibleSql(p)}`.execute(
+      tx,
+    )
   ).rows[0];
   if (!r) throw notFound('material');
   return toOut(r, p);
@@ -127,7 +131,9 @@ export async function createMaterial(
   await sql`insert into materials (tenant_id, id, unit_id, kind, title, summary, category, tags, cover_url,
       body_html, link_url, mini, qr_slot, created_by)
     values (${p.tenantId}, ${id}, ${unit}, ${c.kind}, ${c.title}, ${c.summary}, ${c.category}, ${c.tags}::text[],
-      ${c.cover_url}, ${c.body_html}, ${c.link_url}, ${c.mini}::jsonb, ${c.qr_slot}::jsonb, ${p.userId})`.execute(tx);
+      ${c.cover_url}, ${c.body_html}, ${c.link_url}, ${c.mini}::jsonb, ${c.qr_slot}::jsonb, ${p.userId})`.execute(
+    tx,
+  );
   await writeAudit(tx, actor, { action: 'create', object: 'material', recordId: id, meta: { kind: c.kind } });
   return getMaterial(tx, p, id);
 }
@@ -153,7 +159,9 @@ export async function updateMaterial(
 
 export async function deleteMaterial(tx: Tx, p: Principal, actor: Actor, id: string): Promise<void> {
   await editable(tx, p, id);
-  await sql`update materials set deleted_at = now() where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
+  await sql`update materials set deleted_at = now() where tenant_id = ${p.tenantId} and id = ${id}`.execute(
+    tx,
+  );
   await writeAudit(tx, actor, { action: 'delete', object: 'material', recordId: id });
 }
 
@@ -187,7 +195,8 @@ export async function readUpload(body: unknown, limit: number, declared: number 
 
 export function sniff(bytes: Buffer): string | null {
   if (bytes.subarray(0, 5).toString('latin1') === '%PDF-') return 'application/pdf';
-  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return 'image/png';
   if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
   return null;
 }
@@ -203,22 +212,31 @@ export async function storeFile(
 ): Promise<MaterialOut> {
   const m = await editable(tx, p, id);
   const mime = sniff(bytes);
-  const ok = m.kind === 'pdf' ? mime === 'application/pdf' : m.kind === 'poster' ? mime?.startsWith('image/') : false;
-  if (!ok) throw invalid([{ field: 'file', code: m.kind === 'pdf' || m.kind === 'poster' ? 'file_type' : 'not_applicable' }]);
+  const ok =
+    m.kind === 'pdf' ? mime === 'application/pdf' : m.kind === 'poster' ? mime?.startsWith('image/') : false;
+  if (!ok)
+    throw invalid([
+      { field: 'file', code: m.kind === 'pdf' || m.kind === 'poster' ? 'file_type' : 'not_applicable' },
+    ]);
   await sql`insert into material_files (tenant_id, material_id, bytes) values (${p.tenantId}, ${id}, ${bytes})
     on conflict (tenant_id, material_id) do update set bytes = excluded.bytes`.execute(tx);
   await sql`update materials set file_mime = ${mime}, file_name = ${fileName}, file_size = ${bytes.length},
       updated_at = now() where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
   await sql`delete from material_posters where tenant_id = ${p.tenantId} and material_id = ${id}`.execute(tx);
-  await writeAudit(tx, actor, { action: 'upload', object: 'material', recordId: id, meta: { size: bytes.length } });
+  await writeAudit(tx, actor, {
+    action: 'upload',
+    object: 'material',
+    recordId: id,
+    meta: { size: bytes.length },
+  });
   return getMaterial(tx, p, id);
 }
 
 export async function fileBytes(tx: Tx, tenantId: string, id: string): Promise<Buffer | null> {
   const r = (
-    await sql<{ bytes: Buffer }>`select bytes from material_files where tenant_id = ${tenantId} and material_id = ${id}`.execute(
-      tx,
-    )
+    await sql<{
+      bytes: Buffer;
+    }>`select bytes from material_files where tenant_id = ${tenantId} and material_id = ${id}`.execute(tx)
   ).rows[0];
   return r ? Buffer.from(r.bytes) : null;
 }

@@ -31,7 +31,13 @@ const HQ = [
     tags: ['置换', '补贴'],
     bodyHtml: `<h3>补贴构成</h3><table><tr><th>项目</th><th>金额</th></tr><tr><td>国家以旧换新</td><td>1.5 万</td></tr><tr><td>厂家置换</td><td>5000</td></tr></table>`,
   },
-  { kind: 'pdf', title: '2026 款车型配置表', summary: '全系配置与价格一览（PDF）', category: '产品资料', tags: ['配置表'] },
+  {
+    kind: 'pdf',
+    title: '2026 款车型配置表',
+    summary: '全系配置与价格一览（PDF）',
+    category: '产品资料',
+    tags: ['配置表'],
+  },
   {
     kind: 'video',
     title: '新车 3 分钟静态讲解',

@@ -3,12 +3,20 @@ import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import sharp from 'sharp';
 import { inTenant } from '../../core/db/tenant-scope.ts';
-import { type Client, drainBackground, login, newTenant, type TestEnv, useTestEnv } from '../../testing/harness.ts';
+import {
+  type Client,
+  drainBackground,
+  login,
+  newTenant,
+  type TestEnv,
+  useTestEnv,
+} from '../../testing/harness.ts';
 import { tenantOfShareToken } from './share-token.ts';
 
 /** Issue 11 (R5.2–R5.6): 素材库, posters and tracked links. */
 const env = useTestEnv();
-const PHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 MicroMessenger/8.0.47';
+const PHONE_UA =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 MicroMessenger/8.0.47';
 
 async function ok<T = any>(p: Promise<{ status: number; body: T }>, expect = [200, 201, 204]): Promise<T> {
   const r = await p;
@@ -48,7 +56,12 @@ async function world() {
   };
 }
 
-const article = (title: string, bodyHtml = '<p>正文</p>') => ({ kind: 'article', title, bodyHtml, tags: ['新车'] });
+const article = (title: string, bodyHtml = '<p>正文</p>') => ({
+  kind: 'article',
+  title,
+  bodyHtml,
+  tags: ['新车'],
+});
 
 async function notifications(c: Client) {
   return (await ok(c.get('/notifications'))).items as Array<{ title: string; kind: string }>;
@@ -60,10 +73,16 @@ describe('materials', () => {
     const hq = await ok(
       w.hq.post(
         '/materials',
-        article('新车上市', '<p onclick="alert(1)">你好<script>alert(1)</script><img src="x" onerror="alert(2)"><a href="javascript:alert(3)">链接</a><iframe src="https://evil.example"></iframe></p>'),
+        article(
+          '新车上市',
+          '<p onclick="alert(1)">你好<script>alert(1)</script><img src="x" onerror="alert(2)"><a href="javascript:alert(3)">链接</a><iframe src="https://evil.example"></iframe></p>',
+        ),
       ),
     );
-    assert.equal(hq.bodyHtml, '<p>你好<img src="x" /><a rel="noopener nofollow" target="_blank">链接</a></p>');
+    assert.equal(
+      hq.bodyHtml,
+      '<p>你好<img src="x" /><a rel="noopener nofollow" target="_blank">链接</a></p>',
+    );
     const seen = (await ok(w.dealer.get('/materials'))).items.find((m: any) => m.id === hq.id);
     assert.equal(seen.editable, false);
     const edit = await w.dealer.request('PUT', `/materials/${hq.id}`, article('改标题'));
@@ -103,7 +122,10 @@ describe('materials', () => {
     assert.equal(share.payload.news.link, share.url);
     assert.ok(share.profileId, 'the customer is linked to a CDP profile');
     // Sharing again reuses the link.
-    assert.equal((await ok(w.sales.post(`/materials/${m.id}/share`, { customerId: customer.id }))).token, share.token);
+    assert.equal(
+      (await ok(w.sales.post(`/materials/${m.id}/share`, { customerId: customer.id }))).token,
+      share.token,
+    );
     // Another unit's customer: 404.
     const foreign = await ok(w.sibling.post('/records/customer', { name: '李女士', kind: 'person' }));
     assert.equal((await w.sales.post(`/materials/${m.id}/share`, { customerId: foreign.id })).status, 404);
@@ -146,13 +168,16 @@ describe('materials', () => {
 
     // CDP: the reader's events are on the customer's profile.
     await drainBackground(env, w.seed.tenantId);
-    const events = await inTenant(env.database.db, w.seed.tenantId, async (tx) =>
-      (
-        await sql<{ event: string; profile_id: string; seconds: number | null }>`
+    const events = await inTenant(
+      env.database.db,
+      w.seed.tenantId,
+      async (tx) =>
+        (
+          await sql<{ event: string; profile_id: string; seconds: number | null }>`
           select e.event, i.profile_id, (e.properties->>'seconds')::int as seconds from cdp_events e
           join cdp_identities i on i.tenant_id = e.tenant_id and i.kind = e.ident_kind and i.value = e.ident
           where e.tenant_id = ${w.seed.tenantId} and e.event like 'Material %' order by e.ts`.execute(tx)
-      ).rows,
+        ).rows,
     );
     assert.deepEqual(
       events.map((e) => [e.event, e.profile_id, e.seconds]),
@@ -164,10 +189,14 @@ describe('materials', () => {
 
     // A token of this tenant's shape pointing at another tenant, and a made-up one: 404.
     const other = await newTenant(env, 0);
-    const forged = Buffer.from(other.tenantId.replaceAll('-', ''), 'hex').toString('base64url') + share.token.slice(22);
+    const forged =
+      Buffer.from(other.tenantId.replaceAll('-', ''), 'hex').toString('base64url') + share.token.slice(22);
     assert.equal(tenantOfShareToken(forged), other.tenantId);
     assert.equal((await reader(env).open(forged)).status, 404);
-    assert.equal((await post(env, `/m/${forged}/beat`, { v: first.visitor, seq: 9, seconds: 1 })).status, 404);
+    assert.equal(
+      (await post(env, `/m/${forged}/beat`, { v: first.visitor, seq: 9, seconds: 1 })).status,
+      404,
+    );
     assert.equal((await reader(env).open('nope')).status, 404);
   });
 
@@ -188,12 +217,18 @@ describe('materials', () => {
     const f2 = await post(env, `/m/${child}/forward`, { v: pb.visitor });
     const grandchild = f2.body.url.split('/m/')[1];
     const pc = await reader(env).open(grandchild);
-    const depths = await inTenant(env.database.db, w.seed.tenantId, async (tx) =>
-      (
-        await sql<{ depth: number; parent: string | null }>`select s.depth, p.token as parent from material_shares s
+    const depths = await inTenant(
+      env.database.db,
+      w.seed.tenantId,
+      async (tx) =>
+        (
+          await sql<{
+            depth: number;
+            parent: string | null;
+          }>`select s.depth, p.token as parent from material_shares s
           left join material_shares p on p.tenant_id = s.tenant_id and p.id = s.parent_id
           where s.tenant_id = ${w.seed.tenantId} and s.material_id = ${m.id} order by s.depth`.execute(tx)
-      ).rows,
+        ).rows,
     );
     assert.deepEqual(depths, [
       { depth: 0, parent: null },
@@ -223,12 +258,15 @@ describe('materials', () => {
     assert.ok(mine, 'the lead is the sharing staff member’s');
     // The forwarded reader is an anonymous CDP profile that now carries the phone.
     await drainBackground(env, w.seed.tenantId);
-    const merged = await inTenant(env.database.db, w.seed.tenantId, async (tx) =>
-      (
-        await sql<{ n: number }>`select count(distinct profile_id)::int as n from cdp_identities
+    const merged = await inTenant(
+      env.database.db,
+      w.seed.tenantId,
+      async (tx) =>
+        (
+          await sql<{ n: number }>`select count(distinct profile_id)::int as n from cdp_identities
           where tenant_id = ${w.seed.tenantId} and ((kind = 'anonymous_id' and value = ${`material-reader:${pc.visitor}`})
             or (kind = 'phone' and value = '+8613912340002'))`.execute(tx)
-      ).rows[0]!.n,
+        ).rows[0]!.n,
     );
     assert.equal(merged, 1);
   });
@@ -237,7 +275,9 @@ describe('materials', () => {
     const w = await world();
     const pdf = await ok(w.hq.post('/materials', { kind: 'pdf', title: '配置表' }));
     const upload = (id: string, bytes: Uint8Array) =>
-      w.hq.request('PUT', `/materials/${id}/file?filename=a.pdf`, bytes, { 'content-type': 'application/octet-stream' });
+      w.hq.request('PUT', `/materials/${id}/file?filename=a.pdf`, bytes, {
+        'content-type': 'application/octet-stream',
+      });
     const big = new Uint8Array(10 * 1024 * 1024 + 10);
     big.set(Buffer.from('%PDF-1.4\n'));
     const tooBig = await upload(pdf.id, big);
@@ -250,9 +290,14 @@ describe('materials', () => {
     const stored = await ok(upload(pdf.id, Buffer.from('%PDF-1.4\n%%EOF\n')));
     assert.equal(stored.file.mime, 'application/pdf');
     // The dealer cannot replace HQ's file.
-    const dealerUpload = await w.dealer.request('PUT', `/materials/${pdf.id}/file`, Buffer.from('%PDF-1.4\n'), {
-      'content-type': 'application/octet-stream',
-    });
+    const dealerUpload = await w.dealer.request(
+      'PUT',
+      `/materials/${pdf.id}/file`,
+      Buffer.from('%PDF-1.4\n'),
+      {
+        'content-type': 'application/octet-stream',
+      },
+    );
     assert.equal(dealerUpload.status, 403);
 
     const poster = await ok(
@@ -262,7 +307,9 @@ describe('materials', () => {
       .png()
       .toBuffer();
     await ok(upload(poster.id, image));
-    const res = await fetch(`${env.baseUrl}/api/v1/materials/${poster.id}/poster`, { headers: { cookie: w.sales.cookie } });
+    const res = await fetch(`${env.baseUrl}/api/v1/materials/${poster.id}/poster`, {
+      headers: { cookie: w.sales.cookie },
+    });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'image/png');
     const png = Buffer.from(await res.arrayBuffer());
@@ -273,14 +320,28 @@ describe('materials', () => {
     assert.deepEqual(px(10, 10), [204, 51, 51], 'outside the slot the poster is unchanged');
     const slot: number[][] = [];
     for (let y = 360; y < 480; y += 3) for (let x = 240; x < 360; x += 3) slot.push(px(x, y));
-    assert.ok(slot.some((p) => p[0]! < 40 && p[1]! < 40 && p[2]! < 40), 'QR modules are drawn in the slot');
-    assert.ok(slot.some((p) => p[0]! > 240 && p[1]! > 240 && p[2]! > 240), 'with a light background');
+    assert.ok(
+      slot.some((p) => p[0]! < 40 && p[1]! < 40 && p[2]! < 40),
+      'QR modules are drawn in the slot',
+    );
+    assert.ok(
+      slot.some((p) => p[0]! > 240 && p[1]! > 240 && p[2]! > 240),
+      'with a light background',
+    );
     const again = Buffer.from(
-      await (await fetch(`${env.baseUrl}/api/v1/materials/${poster.id}/poster`, { headers: { cookie: w.sales.cookie } })).arrayBuffer(),
+      await (
+        await fetch(`${env.baseUrl}/api/v1/materials/${poster.id}/poster`, {
+          headers: { cookie: w.sales.cookie },
+        })
+      ).arrayBuffer(),
     );
     assert.ok(again.equals(png), 'cached per (poster, staff)');
     const others = Buffer.from(
-      await (await fetch(`${env.baseUrl}/api/v1/materials/${poster.id}/poster`, { headers: { cookie: w.dealer.cookie } })).arrayBuffer(),
+      await (
+        await fetch(`${env.baseUrl}/api/v1/materials/${poster.id}/poster`, {
+          headers: { cookie: w.dealer.cookie },
+        })
+      ).arrayBuffer(),
     );
     assert.ok(!others.equals(png), 'another staff member has their own QR');
     const share = await ok(w.sales.post(`/materials/${poster.id}/share`, {}));

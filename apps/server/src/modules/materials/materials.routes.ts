@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { notFound } from '../../core/errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
-import { MATERIALS_PERMISSIONS as P, MaterialInput, MaterialsQuery, ShareInput } from './material.schemas.ts';
+import { MaterialInput, MaterialsQuery, MATERIALS_PERMISSIONS as P, ShareInput } from './material.schemas.ts';
 import {
   createMaterial,
   deleteMaterial,
@@ -40,7 +40,9 @@ export const materialRoutes: RouteSpec[] = [
     body: CreateInput,
     status: 201,
     handler: (req) =>
-      req.tx((tx) => createMaterial(tx, req.principal, req.actor, req.body, (req.body as { unitId?: string }).unitId)),
+      req.tx((tx) =>
+        createMaterial(tx, req.principal, req.actor, req.body, (req.body as { unitId?: string }).unitId),
+      ),
   }),
   defineRoute({
     method: 'GET',

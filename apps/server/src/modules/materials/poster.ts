@@ -32,7 +32,12 @@ export async function composePoster(image: Buffer, slot: QrSlot, url: string): P
  * The staff member's own link to the poster (their card: the reader page shows who shared it
  * and takes a phone): what their QR encodes. One per staff member and poster.
  */
-async function staffCardToken(tx: Tx, tenantId: string, materialId: string, staffId: string): Promise<string> {
+async function staffCardToken(
+  tx: Tx,
+  tenantId: string,
+  materialId: string,
+  staffId: string,
+): Promise<string> {
   const r = (
     await sql<{ token: string }>`select token from material_shares where tenant_id = ${tenantId}
       and material_id = ${materialId} and staff_id = ${staffId} and parent_id is null

@@ -41,7 +41,11 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const r = schema.safeParse(body ?? {});
   if (!r.success) {
     const errors = zodToFieldErrors(r.error);
-    throw new AppError('validation', 422, { errors, detailKey: 'validation.fields', params: { count: errors.length } });
+    throw new AppError('validation', 422, {
+      errors,
+      detailKey: 'validation.fields',
+      params: { count: errors.length },
+    });
   }
   return r.data;
 }
@@ -54,7 +58,10 @@ function safeJson(s: string): unknown {
 }
 
 const esc = (s: unknown) =>
-  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  String(s ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 /**
  * The public reader of a shared material: `/m/<token>` (no sign-in; the token is the authority)
@@ -62,7 +69,10 @@ const esc = (s: unknown) =>
  */
 export async function registerMaterialReader(app: FastifyInstance, database: Database): Promise<void> {
   app.get('/m/reader.js', (_req, reply) =>
-    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(READER_JS),
+    reply
+      .type('text/javascript; charset=utf-8')
+      .header('cache-control', 'public, max-age=300')
+      .send(READER_JS),
   );
   app.get<{ Params: { token: string } }>(
     '/m/:token',
@@ -93,21 +103,32 @@ export async function registerMaterialReader(app: FastifyInstance, database: Dat
   });
   app.get<{ Params: { token: string } }>('/m/:token/file', async (req, reply) => {
     const r = await withShare(database, req.params.token, (tx, s) =>
-      s.material.kind === 'pdf' || s.material.kind === 'poster' ? fileBytes(tx, s.tenantId, s.material.id) : Promise.resolve(null),
+      s.material.kind === 'pdf' || s.material.kind === 'poster'
+        ? fileBytes(tx, s.tenantId, s.material.id)
+        : Promise.resolve(null),
     );
     if (!r?.value) throw notFound('material');
-    return reply.type(r.share.material.fileMime ?? 'application/octet-stream').header('cache-control', 'private, max-age=300').send(r.value);
+    return reply
+      .type(r.share.material.fileMime ?? 'application/octet-stream')
+      .header('cache-control', 'private, max-age=300')
+      .send(r.value);
   });
   app.get<{ Params: { token: string } }>('/m/:token/poster.png', async (req, reply) => {
     const r = await withShare(database, req.params.token, (tx, s) =>
-      s.material.kind === 'poster' ? staffPoster(tx, s.tenantId, s.material, s.staffId) : Promise.resolve(null),
+      s.material.kind === 'poster'
+        ? staffPoster(tx, s.tenantId, s.material, s.staffId)
+        : Promise.resolve(null),
     );
     if (!r?.value) throw notFound('material');
     return reply.type('image/png').header('cache-control', 'private, max-age=300').send(r.value);
   });
 }
 
-async function serve(database: Database, req: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) {
+async function serve(
+  database: Database,
+  req: FastifyRequest<{ Params: { token: string } }>,
+  reply: FastifyReply,
+) {
   reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
   try {
     limiter.hit(req.ip);
@@ -116,15 +137,23 @@ async function serve(database: Database, req: FastifyRequest<{ Params: { token: 
     throw e;
   }
   const cookie = req.cookies?.[VISITOR_COOKIE];
-  const visitor = cookie && /^[A-Za-z0-9_-]{22}$/.test(cookie) ? cookie : randomBytes(16).toString('base64url');
+  const visitor =
+    cookie && /^[A-Za-z0-9_-]{22}$/.test(cookie) ? cookie : randomBytes(16).toString('base64url');
   const ua = req.headers['user-agent'];
   const r = await withShare(database, req.params.token, (tx, s) =>
-    req.method === 'GET' ? recordOpen(tx, s, visitor, { ua, ip: req.ip }) : Promise.resolve({ readId: null, cdp: [] }),
+    req.method === 'GET'
+      ? recordOpen(tx, s, visitor, { ua, ip: req.ip })
+      : Promise.resolve({ readId: null, cdp: [] }),
   );
   if (!r) return gone(reply, 404);
   await sendToCdp(database, r.share.tenantId, r.value.cdp);
   if (cookie !== visitor)
-    reply.setCookie(VISITOR_COOKIE, visitor, { path: '/m', httpOnly: true, sameSite: 'lax', maxAge: 365 * 86400 });
+    reply.setCookie(VISITOR_COOKIE, visitor, {
+      path: '/m',
+      httpOnly: true,
+      sameSite: 'lax',
+      maxAge: 365 * 86400,
+    });
   return reply.type('text/html; charset=utf-8').send(page(r.share, visitor));
 }
 

@@ -12,7 +12,14 @@ interface Figures {
   leads: number;
 }
 
-const zero = (): Figures => ({ sent: 0, opens: 0, uniqueReaders: 0, avgReadSeconds: 0, forwards: 0, leads: 0 });
+const zero = (): Figures => ({
+  sent: 0,
+  opens: 0,
+  uniqueReaders: 0,
+  avgReadSeconds: 0,
+  forwards: 0,
+  leads: 0,
+});
 
 /**
  * How a material did (R5.5): sent, opened, unique readers, average read time, forwards and

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
  */
 export function newShareToken(tenantId: string): string {
   return (
-    Buffer.from(tenantId.replaceAll('-', ''), 'hex').toString('base64url') + randomBytes(16).toString('base64url')
+    Buffer.from(tenantId.replaceAll('-', ''), 'hex').toString('base64url') +
+    randomBytes(16).toString('base64url')
   );
 }
 

@@ -61,16 +61,18 @@ async function recipient(tx: Tx, p: Principal, actor: Actor, input: ShareInput):
   }
   let profileId: string | null = null;
   if (input.profileId) {
-    profileId = (
-      await sql<{ id: string }>`select id from cdp_profiles where tenant_id = ${t} and id = ${input.profileId}`.execute(
-        tx,
-      )
-    ).rows[0]?.id ?? null;
+    profileId =
+      (
+        await sql<{
+          id: string;
+        }>`select id from cdp_profiles where tenant_id = ${t} and id = ${input.profileId}`.execute(tx)
+      ).rows[0]?.id ?? null;
   } else if (input.externalUserId) {
-    profileId = (
-      await sql<{ profile_id: string }>`select profile_id from cdp_identities where tenant_id = ${t}
+    profileId =
+      (
+        await sql<{ profile_id: string }>`select profile_id from cdp_identities where tenant_id = ${t}
         and kind = 'wecom_external_userid' and value = ${input.externalUserId} limit 1`.execute(tx)
-    ).rows[0]?.profile_id ?? null;
+      ).rows[0]?.profile_id ?? null;
   } else return { profileId: null, customerId: null, customerName: null };
   if (!profileId) throw notFound('profile');
   const link = (
@@ -86,7 +88,9 @@ export async function anchorOf(tx: Tx, tenantId: string, profileId: string | nul
   if (!profileId) return null;
   const rows = (
     await sql<Anchor>`select kind, namespace, value from cdp_identities
-      where tenant_id = ${tenantId} and profile_id = ${profileId} and kind = any(${ANCHOR_ORDER}::text[])`.execute(tx)
+      where tenant_id = ${tenantId} and profile_id = ${profileId} and kind = any(${ANCHOR_ORDER}::text[])`.execute(
+      tx,
+    )
   ).rows;
   rows.sort((a, b) => ANCHOR_ORDER.indexOf(a.kind) - ANCHOR_ORDER.indexOf(b.kind));
   return rows[0] ?? null;
@@ -108,7 +112,12 @@ export function messagePayload(m: MaterialOut, token: string) {
     return {
       msgtype: 'miniprogram' as const,
       enterChat: true,
-      miniprogram: { appid: m.mini.appid, title: m.title, imgUrl, page: `${m.mini.pagepath}${sep}kehu_mt=${token}` },
+      miniprogram: {
+        appid: m.mini.appid,
+        title: m.title,
+        imgUrl,
+        page: `${m.mini.pagepath}${sep}kehu_mt=${token}`,
+      },
     };
   }
   if (m.kind === 'poster')

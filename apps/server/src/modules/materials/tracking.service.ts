@@ -10,7 +10,8 @@ import { newShareToken, tenantOfShareToken } from './share-token.ts';
 
 export const CDP_SOURCE = 'Kehu 素材库';
 /** Link checkers, crawlers and chat-app preview fetchers are nobody reading. */
-const BOT = /bot|spider|crawl|slurp|preview|externalhit|curl\/|wget\/|python-requests|go-http-client|okhttp|headless(?!chrome)/i;
+const BOT =
+  /bot|spider|crawl|slurp|preview|externalhit|curl\/|wget\/|python-requests|go-http-client|okhttp|headless(?!chrome)/i;
 export const isBot = (ua: string | undefined) => !ua || BOT.test(ua);
 
 export interface SharedMaterial {
@@ -113,7 +114,13 @@ function who(s: SharedMaterial, visitor: string): Record<string, unknown> {
   };
 }
 
-function track(s: SharedMaterial, visitor: string, event: string, messageId: string, props: Record<string, unknown>) {
+function track(
+  s: SharedMaterial,
+  visitor: string,
+  event: string,
+  messageId: string,
+  props: Record<string, unknown>,
+) {
   const w = who(s, visitor);
   return {
     type: 'track',
@@ -136,7 +143,9 @@ const minutes = (seconds: number) => Math.max(1, Math.round(seconds / 60));
 async function alertWatchers(tx: Tx, s: SharedMaterial, readId: string, seconds: number, first: boolean) {
   const owner = s.customerId
     ? (
-        await sql<{ owner_id: string | null }>`select owner_id from customers where tenant_id = ${s.tenantId} and id = ${s.customerId}`.execute(
+        await sql<{
+          owner_id: string | null;
+        }>`select owner_id from customers where tenant_id = ${s.tenantId} and id = ${s.customerId}`.execute(
           tx,
         )
       ).rows[0]?.owner_id
@@ -176,7 +185,9 @@ export async function recordOpen(
   if (isBot(hints.ua)) return { readId: null, cdp: [] };
   const id = newId();
   const inserted = (
-    await sql<{ id: string }>`insert into material_reads (tenant_id, id, share_id, material_id, visitor, notified_at)
+    await sql<{
+      id: string;
+    }>`insert into material_reads (tenant_id, id, share_id, material_id, visitor, notified_at)
       values (${s.tenantId}, ${id}, ${s.shareId}, ${s.material.id}, ${visitor}, now())
       on conflict (tenant_id, share_id, visitor) do nothing returning id`.execute(tx)
   ).rows[0];
@@ -194,7 +205,11 @@ export async function recordOpen(
       type: 'identify',
       messageId: `material-reader-${id}`,
       ...who(s, visitor),
-      traits: { firstMaterial: s.material.title, referredByStaff: s.staffName, userAgent: hints.ua?.slice(0, 200) },
+      traits: {
+        firstMaterial: s.material.title,
+        referredByStaff: s.staffName,
+        userAgent: hints.ua?.slice(0, 200),
+      },
     });
   cdp.push(track(s, visitor, 'Material Opened', `material-open-${id}`, {}));
   return { readId: id, cdp };
@@ -220,7 +235,10 @@ export async function recordBeat(
   ).rows.length;
   if (!fresh) return { counted: false, seconds: 0, cdp: [] };
   const r = (
-    await sql<{ seconds: number; alert: boolean }>`update material_reads set seconds = seconds + ${beat.seconds},
+    await sql<{
+      seconds: number;
+      alert: boolean;
+    }>`update material_reads set seconds = seconds + ${beat.seconds},
         beats = beats + 1, last_seen_at = now(),
         notified_at = case when notified_at < now() - interval '60 seconds' and not ${beat.end ?? false}
           then now() else notified_at end
@@ -238,7 +256,9 @@ export async function recordBeat(
 export async function forwardShare(tx: Tx, s: SharedMaterial, visitor: string): Promise<string> {
   const token = newShareToken(s.tenantId);
   const r = (
-    await sql<{ token: string }>`insert into material_shares (tenant_id, id, token, material_id, staff_id, parent_id,
+    await sql<{
+      token: string;
+    }>`insert into material_shares (tenant_id, id, token, material_id, staff_id, parent_id,
         depth, forwarded_by)
       values (${s.tenantId}, ${newId()}, ${token}, ${s.material.id}, ${s.staffId}, ${s.shareId}, ${s.depth + 1}, ${visitor})
       on conflict (tenant_id, parent_id, forwarded_by) where parent_id is not null
@@ -277,7 +297,9 @@ export async function recordLead(
     sourceId: s.material.id,
     locale: 'zh-CN',
   });
-  await sql`update material_leads set lead_id = ${lead.id} where tenant_id = ${s.tenantId} and id = ${id}`.execute(tx);
+  await sql`update material_leads set lead_id = ${lead.id} where tenant_id = ${s.tenantId} and id = ${id}`.execute(
+    tx,
+  );
   return {
     leadId: lead.id,
     cdp: [
