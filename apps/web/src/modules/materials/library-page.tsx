@@ -24,10 +24,10 @@ export function LibraryPage() {
   const list = useMaterials({ kind: kind === 'all' ? undefined : kind, q: q || undefined });
   const filtered = kind !== 'all' || !!q;
   return (
-    <div>
-      <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 12 }} wrap>
+    <div className="kehu-page" data-testid="materials-library">
+      <div className="kehu-page-header">
         <div>
-          <Typography.Title level={3} style={{ margin: 0 }}>
+          <Typography.Title level={4} style={{ margin: 0 }}>
             {t('materials.title')}
           </Typography.Title>
           <Typography.Text type="secondary">{t('materials.subtitle')}</Typography.Text>
@@ -42,9 +42,9 @@ export function LibraryPage() {
         >
           {t('materials.new')}
         </PermissionButton>
-      </Space>
+      </div>
       <Space wrap style={{ marginBottom: 12, width: '100%' }}>
-        <div style={{ maxWidth: '100vw', overflowX: 'auto' }}>
+        <div style={{ maxWidth: 'calc(100vw - 24px)', overflowX: 'auto' }}>
           <Segmented
             value={kind}
             onChange={(v) => setKind(String(v))}

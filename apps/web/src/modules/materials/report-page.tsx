@@ -26,7 +26,7 @@ export function ReportPage() {
     ['leads', total.leads],
   ];
   return (
-    <div>
+    <div className="kehu-page" data-testid="material-report-page">
       <Button
         type="link"
         icon={<ArrowLeftOutlined />}
@@ -35,7 +35,7 @@ export function ReportPage() {
       >
         {t(`${P}.back`)}
       </Button>
-      <Typography.Title level={3} style={{ marginTop: 0 }} data-testid="report-title">
+      <Typography.Title level={4} style={{ marginTop: 0 }} data-testid="report-title">
         {t(`${P}.title`)} · {material.title}
       </Typography.Title>
       <Row gutter={[12, 12]} style={{ marginBottom: 12 }}>
@@ -52,7 +52,7 @@ export function ReportPage() {
       ) : (
         <Row gutter={[12, 12]}>
           <Col xs={24} lg={12}>
-            <Card size="small" title={t(`${P}.perDay`)}>
+            <Card size="small" title={t(`${P}.perDay`)} data-testid="report-chart">
               <EChart
                 height={240}
                 option={{
