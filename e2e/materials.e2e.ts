@@ -19,7 +19,9 @@ import {
 describe('materials', () => {
   const kehu = useServerAndBrowser();
 
-  it('create an article, share it for a customer, read it on a phone, see it in the report', { timeout: 240_000 }, async () => {
+  it('create an article, share it for a customer, read it on a phone, see it in the report', {
+    timeout: 240_000,
+  }, async () => {
     const hq = await apiLogin(kehu.server.url, 'wang.jianguo');
     const name = `王先生 ${Date.now().toString(36)}`;
     await hq.post('/records/customer', { name, kind: 'person', phone: '13912345001' });
@@ -70,7 +72,11 @@ describe('materials', () => {
       await screenshot(page, 'materials-report-1366-zh-CN.png');
 
       // The library and the report on a phone.
-      const salesPhone = await newPage(kehu.browser, kehu.server, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+      const salesPhone = await newPage(kehu.browser, kehu.server, {
+        viewport: { width: 390, height: 844 },
+        isMobile: true,
+        hasTouch: true,
+      });
       await login(salesPhone.page, 'wang.jianguo');
       await salesPhone.page.goto('/materials');
       await testId(salesPhone.page, 'material-card').first().waitFor();
