@@ -76,3 +76,49 @@ export const ReaderLead = z.object({
     .regex(/^1[3-9]\d{9}$/),
   consent: z.literal(true),
 });
+
+export const MaterialOutSchema = z.object({
+  id: z.uuid(),
+  kind: z.enum(MATERIAL_KINDS),
+  title: z.string(),
+  summary: z.string().nullable(),
+  category: z.string().nullable(),
+  tags: z.array(z.string()),
+  coverUrl: z.string().nullable(),
+  bodyHtml: z.string().nullable(),
+  linkUrl: z.string().nullable(),
+  mini: z.object({ appid: z.string(), pagepath: z.string() }).nullable(),
+  qrSlot: z.object({ x: z.number(), y: z.number(), size: z.number() }).nullable(),
+  file: z.object({ mime: z.string(), name: z.string().nullable(), size: z.number() }).nullable(),
+  unitId: z.uuid(),
+  unitName: z.string().nullable(),
+  editable: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export const MaterialList = z.object({ items: z.array(MaterialOutSchema) });
+
+export const ShareOut = z.object({
+  shareId: z.uuid(),
+  token: z.string(),
+  url: z.string(),
+  customerId: z.uuid().nullable(),
+  profileId: z.uuid().nullable(),
+  /** What the sidebar passes to WeCom's `sendChatMessage` (news, miniprogram or image). */
+  payload: z.object({ msgtype: z.enum(['news', 'miniprogram', 'image']), enterChat: z.boolean() }).loose(),
+});
+
+const Figures = z.object({
+  sent: z.number(),
+  opens: z.number(),
+  uniqueReaders: z.number(),
+  avgReadSeconds: z.number(),
+  forwards: z.number(),
+  leads: z.number(),
+});
+export const MaterialReportOut = z.object({
+  material: z.object({ id: z.uuid(), title: z.string(), kind: z.string() }),
+  total: Figures,
+  byStaff: z.array(Figures.extend({ staffId: z.uuid(), staffName: z.string() })),
+  daily: z.array(z.object({ day: z.string(), opens: z.number(), seconds: z.number() })),
+});

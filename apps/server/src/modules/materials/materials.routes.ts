@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { notFound } from '../../core/errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
-import { MaterialInput, MaterialsQuery, MATERIALS_PERMISSIONS as P, ShareInput } from './material.schemas.ts';
+import {
+  MaterialInput,
+  MaterialList,
+  MaterialOutSchema,
+  MaterialReportOut,
+  MaterialsQuery,
+  MATERIALS_PERMISSIONS as P,
+  ShareInput,
+  ShareOut,
+} from './material.schemas.ts';
 import {
   createMaterial,
   deleteMaterial,
@@ -28,6 +37,7 @@ export const materialRoutes: RouteSpec[] = [
     permission: P.read,
     summary: 'Materials I may use: my units and the units above me (HQ publishes down)',
     tags,
+    response: MaterialList,
     query: MaterialsQuery,
     handler: (req) => req.tx((tx) => listMaterials(tx, req.principal, req.query), { readOnly: true }),
   }),
@@ -37,6 +47,7 @@ export const materialRoutes: RouteSpec[] = [
     permission: P.manage,
     summary: 'Create a material in my unit (or a unit below it)',
     tags,
+    response: MaterialOutSchema,
     body: CreateInput,
     status: 201,
     handler: (req) =>
@@ -50,6 +61,7 @@ export const materialRoutes: RouteSpec[] = [
     permission: P.read,
     summary: 'One material',
     tags,
+    response: MaterialOutSchema,
     params: idParam,
     probe,
     handler: (req) => req.tx((tx) => getMaterial(tx, req.principal, req.params.id), { readOnly: true }),
@@ -60,6 +72,7 @@ export const materialRoutes: RouteSpec[] = [
     permission: P.manage,
     summary: "Edit a material of my unit's subtree (a unit above mine is read-only to me)",
     tags,
+    response: MaterialOutSchema,
     params: idParam,
     body: MaterialInput,
     probe,
@@ -82,6 +95,7 @@ export const materialRoutes: RouteSpec[] = [
     permission: P.manage,
     summary: 'Upload the PDF of a pdf material or the image of a poster (application/octet-stream)',
     tags,
+    response: MaterialOutSchema,
     params: idParam,
     query: z.object({ filename: z.string().max(200).optional() }),
     rawBody: true,
@@ -142,6 +156,7 @@ export const materialRoutes: RouteSpec[] = [
     permission: P.read,
     summary: 'A tracked link for one customer and the message the sidebar sends (sendChatMessage)',
     tags,
+    response: ShareOut,
     params: idParam,
     body: ShareInput,
     probe,
@@ -153,6 +168,7 @@ export const materialRoutes: RouteSpec[] = [
     permission: P.read,
     summary: "How a material did: sent, opened, readers, read time, forwards, leads, by staff (my subtree's)",
     tags,
+    response: MaterialReportOut,
     params: idParam,
     probe,
     handler: (req) => req.tx((tx) => materialReport(tx, req.principal, req.params.id), { readOnly: true }),
