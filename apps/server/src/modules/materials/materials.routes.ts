@@ -118,7 +118,7 @@ export const materialRoutes: RouteSpec[] = [
     tags,
     params: idParam,
     file: ['application/pdf', 'image/png', 'image/jpeg'],
-    probe,
+    probe: { params: { id: 'material_poster' } },
     handler: async (req, reply) => {
       const r = await req.tx(
         async (tx) => {
@@ -139,7 +139,7 @@ export const materialRoutes: RouteSpec[] = [
     tags,
     params: idParam,
     file: ['image/png'],
-    probe,
+    probe: { params: { id: 'material_poster' } },
     handler: async (req, reply) => {
       const png = await req.tx(async (tx) => {
         const m = await getMaterial(tx, req.principal, req.params.id);

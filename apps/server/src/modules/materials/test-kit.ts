@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { marker } from '../../testing/fixtures.ts';
 import { ok, type ProbeKind, placed } from '../../testing/probe-kit.ts';
 
@@ -18,6 +19,23 @@ export const probeKinds: Record<string, ProbeKind> = {
           ...(at ? { unitId: placed(at).unitId } : {}),
         }),
         'material',
+      );
+      return { id: r.id, marker: m };
+    },
+  },
+  /** A poster with its image uploaded (file and composed-poster routes). */
+  material_poster: {
+    async create(side) {
+      const m = marker('MP');
+      const r = await ok(side.admin.post('/materials', { kind: 'poster', title: m }), 'material_poster');
+      const png = await sharp({ create: { width: 200, height: 300, channels: 3, background: '#336699' } })
+        .png()
+        .toBuffer();
+      await ok(
+        side.admin.request('PUT', `/materials/${r.id}/file`, png, {
+          'content-type': 'application/octet-stream',
+        }),
+        'material_poster file',
       );
       return { id: r.id, marker: m };
     },
