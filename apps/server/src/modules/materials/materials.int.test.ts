@@ -187,6 +187,13 @@ describe('materials', () => {
       ],
     );
 
+    // …and show on the profile timeline.
+    const admin = await login(env, w.seed.slug, 'admin');
+    const timeline = await ok(admin.get(`/cdp/profiles/${share.profileId}/timeline`));
+    const shown = JSON.stringify(timeline.items);
+    assert.match(shown, /Material Opened/);
+    assert.match(shown, /Material Read/);
+
     // A token of this tenant's shape pointing at another tenant, and a made-up one: 404.
     const other = await newTenant(env, 0);
     const forged =
