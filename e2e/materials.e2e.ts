@@ -23,6 +23,17 @@ describe('materials', () => {
     timeout: 240_000,
   }, async () => {
     const hq = await apiLogin(kehu.server.url, 'wang.jianguo');
+    // The demo has read history: 孙磊 shared HQ's launch article with a few customers.
+    const library = await hq.get<{ items: Array<{ id: string; title: string }> }>('/materials');
+    assert.ok(library.items.length >= 12, `${library.items.length} demo materials`);
+    const launch = library.items.find((m) => m.title.startsWith('2026 款智能电动 SUV'))!;
+    const demo = await hq.get<{ total: { sent: number; opens: number; forwards: number } }>(
+      `/materials/${launch.id}/report`,
+    );
+    assert.ok(
+      demo.total.sent >= 3 && demo.total.opens >= 3 && demo.total.forwards >= 1,
+      JSON.stringify(demo.total),
+    );
     const name = `王先生 ${Date.now().toString(36)}`;
     await hq.post('/records/customer', { name, kind: 'person', phone: '13912345001' });
     const title = `冬季保养指南 ${Date.now().toString(36)}`;

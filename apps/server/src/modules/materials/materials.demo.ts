@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import type { DemoContext } from '../../engine/module.ts';
 import { demoPosterImage } from './poster-art.ts';
+import { forwardShare, recordBeat, recordOpen, withShare } from './tracking.service.ts';
 
 const P = (s: string) => `<p>${s}</p>`;
 
@@ -111,6 +112,11 @@ const DEALER = [
 ];
 
 export async function seedMaterials(ctx: DemoContext): Promise<void> {
+  await seedLibrary(ctx);
+  await seedReading(ctx);
+}
+
+async function seedLibrary(ctx: DemoContext): Promise<void> {
   const sets = [
     ['wang.jianguo', HQ],
     ['chen.zhiqiang', REGION],
@@ -133,4 +139,54 @@ export async function seedMaterials(ctx: DemoContext): Promise<void> {
       }
     }
   }
+}
+
+const PHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenger/8.0.47';
+
+/**
+ * 孙磊 has shared HQ's launch article with a few of his customers over the last weeks: some read
+ * it for a while, one forwarded it: the material's report shows it. (The reads are not replayed into
+ * the CDP: the demo's CDP story has its own sources and event counts.)
+ */
+async function seedReading(ctx: DemoContext): Promise<void> {
+  const sun = await ctx.signIn('sun.lei');
+  const list = await sun<{ items: Array<{ id: string }> }>('GET', '/materials?kind=article');
+  const launch = (await sun<{ items: Array<{ id: string; title: string }> }>('GET', '/materials')).items.find(
+    (m) => m.title.startsWith('2026 款智能电动 SUV'),
+  );
+  if (!launch || !list.items.length) return;
+  const customers = (await sun<{ items: Array<{ id: string }> }>('GET', '/records/customer?limit=6&sort=id'))
+    .items;
+  let n = 0;
+  for (const c of customers) {
+    n++;
+    const share = await sun<{ token: string }>('POST', `/materials/${launch.id}/share`, { customerId: c.id });
+    if (n % 3 === 0) continue; // sent, not opened (yet)
+    const visitor = `demo-reader-${String(n).padStart(4, '0')}-${ctx.seed}`;
+    const opened = await withShare(ctx.database, share.token, (tx, s) =>
+      recordOpen(tx, s, visitor, { ua: PHONE, ip: '127.0.0.1' }),
+    );
+    if (!opened) continue;
+    const beats = 2 + ((n * 7) % 9);
+    for (let i = 1; i <= beats; i++) {
+      await withShare(ctx.database, share.token, (tx, s) =>
+        recordBeat(tx, s, { v: visitor, seq: i, seconds: 15, end: i === beats }),
+      );
+    }
+    if (n === 2) {
+      const child = await withShare(ctx.database, share.token, (tx, s) => forwardShare(tx, s, visitor));
+      if (child)
+        await withShare(ctx.database, child.value, (tx, s) =>
+          recordOpen(tx, s, `${visitor}-friend`, { ua: PHONE, ip: '127.0.0.1' }),
+        );
+    }
+  }
+  // Spread the reads over the last two weeks, and leave 孙磊's inbox as he would have: read.
+  await inTenant(ctx.database.db, ctx.tenantId, async (tx) => {
+    await sql`update material_reads set opened_at = opened_at - (((abs(hashtext(id::text)) % 14)) || ' days')::interval
+      where tenant_id = ${ctx.tenantId}`.execute(tx);
+    await sql`update notifications set read_at = now() where tenant_id = ${ctx.tenantId} and kind = 'material_reading'`.execute(
+      tx,
+    );
+  });
 }
