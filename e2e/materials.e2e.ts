@@ -52,6 +52,7 @@ describe('materials', () => {
       await testId(page, 'material-title').fill(title);
       await testId(page, 'material-body-editor').click();
       await page.keyboard.type('出发前预约加热座舱，保持胎压 2.5 bar。');
+      await screenshot(page, 'materials-editor-1366-zh-CN.png');
       await testId(page, 'material-save').click();
       const card = testId(page, 'material-card').filter({ hasText: title });
       await card.waitFor();
@@ -59,6 +60,7 @@ describe('materials', () => {
       await chooseOption(page, testId(page, 'share-customer'), name, name);
       await testId(page, 'share-create').click();
       const url = await testId(page, 'share-url').inputValue();
+      await screenshot(page, 'materials-share-1366-zh-CN.png');
       assert.match(url, /\/m\/[A-Za-z0-9_-]{44}$/);
 
       // The customer reads on a phone: 45 s of the page clock send three heartbeats.
@@ -92,6 +94,10 @@ describe('materials', () => {
       await salesPhone.page.goto('/materials');
       await testId(salesPhone.page, 'material-card').first().waitFor();
       await screenshot(salesPhone.page, 'materials-library-390-zh-CN.png');
+      await testId(salesPhone.page, 'material-share').first().click();
+      await testId(salesPhone.page, 'share-create').waitFor();
+      await screenshot(salesPhone.page, 'materials-share-390-zh-CN.png');
+      await salesPhone.page.keyboard.press('Escape');
       await salesPhone.page.goto(new URL(page.url()).pathname);
       await testId(salesPhone.page, 'report-chart').locator('canvas').waitFor();
       await screenshot(salesPhone.page, 'materials-report-390-zh-CN.png');
