@@ -260,6 +260,10 @@ describe('materials', () => {
     assert.equal(report.total.forwards, 2);
     assert.equal(report.total.opens, 3);
     assert.equal(report.total.leads, 1);
+    // The report counts only the caller's subtree's staff: 孙磊's dealer sees his figures, a sibling dealer none.
+    assert.equal((await ok(w.dealer.get(`/materials/${m.id}/report`))).total.opens, 3);
+    const sibling = await ok(w.sibling.get(`/materials/${m.id}/report`));
+    assert.deepEqual([sibling.total.opens, sibling.total.leads, sibling.byStaff.length], [0, 0, 0]);
     const leads = (await ok(w.sales.get('/records/lead?limit=50'))).items;
     const mine = leads.find((l: any) => l.name === '赵女士');
     assert.ok(mine, 'the lead is the sharing staff member’s');
