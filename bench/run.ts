@@ -17,18 +17,20 @@ import { coldStartOptions, runColdStart } from './cold-start.bench.ts';
 import { globalSearchOptions, runGlobalSearch } from './global-search.bench.ts';
 import { importOptions, runImportBench } from './import.bench.ts';
 import { args, fmt, pct, writeResult } from './lib.ts';
+import { materialTrackingOptions, runMaterialTracking } from './material-tracking.bench.ts';
 import { runWebLoad, webLoadOptions } from './web-load.bench.ts';
+import { runWecomReconcile, wecomReconcileOptions } from './wecom-reconcile.bench.ts';
 
 const v = args({
   full: { type: 'boolean', default: false },
   only: {
     type: 'string',
-    default: 'api-list,cold-start,import,cdp-ingest,cdp-compute,web-load,global-search',
+    default: 'api-list,cold-start,import,cdp-ingest,cdp-compute,web-load,global-search,material-tracking',
   },
 });
 if (v.help) {
   console.log(
-    'node bench/run.ts [--full] [--only api-list,cold-start,import,cdp-ingest,cdp-compute,web-load,global-search]',
+    'node bench/run.ts [--full] [--only api-list,cold-start,import,cdp-ingest,cdp-compute,web-load,global-search,material-tracking]',
   );
   process.exit(0);
 }
@@ -130,6 +132,14 @@ await step('web-load', async () => {
   );
 });
 
+await step('wecom-reconcile', async () => {
+  const r = await runWecomReconcile(wecomReconcileOptions(['--contacts', full ? '100000' : '20000'])!);
+  summary['wecom-reconcile'] = r;
+  lines.push(
+    `wecom-reconcile: ${r.contacts} contacts / ${r.staff} staff, full walk ${fmt(r.full.ms, 0)} ms vs rate-limit bound ${fmt(r.full.boundMs, 0)} ms (${fmt(r.full.ratio, 2)}x, target <= 1.5x); rerun added ${r.rerun.added}`,
+  );
+});
+
 await step('global-search', async () => {
   const r = await runGlobalSearch(
     globalSearchOptions(['--customers', customers, '--requests', full ? '300' : '200'])!,
@@ -138,6 +148,14 @@ await step('global-search', async () => {
   const worst = r.scenarios.reduce((a, b) => (b.ratioP99 > a.ratioP99 ? b : a));
   lines.push(
     `global-search: at ${r.customers} customers p99 ${r.scenarios.map((s) => fmt(s.p99, 0)).join('/')} ms vs indexed SELECT ${fmt(r.baseline.p99, 1)} ms (worst ${fmt(worst.ratioP99, 1)}x: ${worst.name}); no-match scan p99 ${fmt(r.containsMiss.p99, 0)} ms`,
+  );
+});
+
+await step('material-tracking', async () => {
+  const r = await runMaterialTracking(materialTrackingOptions(['--opens', full ? '1000' : '300'])!);
+  summary['material-tracking'] = r;
+  lines.push(
+    `material-tracking: open p99 ${fmt(r.open.p99, 1)} ms vs bare redirect ${fmt(r.redirect.p99, 1)} ms (${fmt(r.open.ratioP99, 1)}x); view → notification p99 ${fmt(r.notified.p99, 1)} ms (target < 1000)`,
   );
 });
 

@@ -6,6 +6,7 @@ import chats from './chats/index.ts';
 import crm from './crm/index.ts';
 import home from './home/index.ts';
 import leads from './leads/index.ts';
+import materials from './materials/index.ts';
 import notifications from './notifications/index.ts';
 import sales from './sales/index.ts';
 import search from './search/index.ts';
@@ -27,5 +28,6 @@ export const modules = [
   search,
   wecom,
   chats,
+  materials,
   home,
 ] as const;

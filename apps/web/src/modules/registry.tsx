@@ -3,6 +3,7 @@ import { cdpModule } from './cdp/module';
 import { chatsModule } from './chats/module';
 import { customersModule } from './customers/module';
 import { leadsModule } from './leads/module';
+import { materialsModule } from './materials/module';
 import { salesModule } from './sales/module';
 import { wecomModule } from './wecom/module';
 
@@ -17,4 +18,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   customersModule,
   wecomModule,
   chatsModule,
+  materialsModule,
 ];

@@ -790,6 +790,91 @@ export interface MailOutbox {
   user_id: string | null;
 }
 
+export interface MaterialBeats {
+  read_id: string;
+  seq: number;
+  tenant_id: string;
+}
+
+export interface MaterialFiles {
+  bytes: Buffer;
+  material_id: string;
+  tenant_id: string;
+}
+
+export interface MaterialLeads {
+  created_at: Generated<Timestamp>;
+  id: string;
+  lead_id: string | null;
+  material_id: string;
+  name: string | null;
+  phone: string;
+  share_id: string;
+  staff_id: string;
+  tenant_id: string;
+}
+
+export interface MaterialPosters {
+  created_at: Generated<Timestamp>;
+  material_id: string;
+  png: Buffer;
+  source: string;
+  staff_id: string;
+  tenant_id: string;
+}
+
+export interface MaterialReads {
+  beats: Generated<number>;
+  id: string;
+  last_seen_at: Generated<Timestamp>;
+  material_id: string;
+  notified_at: Timestamp | null;
+  opened_at: Generated<Timestamp>;
+  seconds: Generated<number>;
+  share_id: string;
+  tenant_id: string;
+  visitor: string;
+}
+
+export interface Materials {
+  body_html: string | null;
+  category: string | null;
+  cover_url: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  deleted_at: Timestamp | null;
+  file_mime: string | null;
+  file_name: string | null;
+  file_size: number | null;
+  id: string;
+  kind: string;
+  link_url: string | null;
+  mini: Json | null;
+  qr_slot: Json | null;
+  summary: string | null;
+  tags: Generated<string[]>;
+  tenant_id: string;
+  title: string;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface MaterialShares {
+  anchor: Json | null;
+  created_at: Generated<Timestamp>;
+  customer_id: string | null;
+  customer_name: string | null;
+  depth: Generated<number>;
+  forwarded_by: string | null;
+  id: string;
+  material_id: string;
+  parent_id: string | null;
+  profile_id: string | null;
+  staff_id: string;
+  tenant_id: string;
+  token: string;
+}
+
 export interface Notifications {
   body: string | null;
   created_at: Generated<Timestamp>;
@@ -1496,6 +1581,13 @@ export interface DB {
   leads: Leads;
   login_throttle: LoginThrottle;
   mail_outbox: MailOutbox;
+  material_beats: MaterialBeats;
+  material_files: MaterialFiles;
+  material_leads: MaterialLeads;
+  material_posters: MaterialPosters;
+  material_reads: MaterialReads;
+  material_shares: MaterialShares;
+  materials: Materials;
   notification_webhooks: NotificationWebhooks;
   notifications: Notifications;
   object_defs: ObjectDefs;

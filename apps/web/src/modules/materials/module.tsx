@@ -1,0 +1,28 @@
+import { FileImageOutlined } from '@ant-design/icons';
+import type { WebModule } from '../../app/web-modules';
+import { lazyPage } from '../../shared/lazy-page';
+
+/** 素材库 (R5.2–R5.6): the library, tracked sharing and per-material results. */
+export const materialsModule: WebModule = {
+  key: 'materials',
+  nav: [
+    {
+      key: 'materials',
+      path: '/materials',
+      permission: 'materials:read',
+      labelKey: 'materials.nav',
+      icon: <FileImageOutlined />,
+      group: 'marketing',
+      order: 20,
+      alsoMatches: ['/materials/'],
+    },
+  ],
+  routes: [
+    { path: 'materials', page: lazyPage(() => import('./library-page'), 'LibraryPage') },
+    { path: 'materials/:id/report', page: lazyPage(() => import('./report-page'), 'ReportPage') },
+  ],
+  messages: async () => {
+    const m = await import('./messages');
+    return { 'zh-CN': m.zh, 'en-US': m.en };
+  },
+};
