@@ -7,6 +7,7 @@ import home from './home/index.ts';
 import leads from './leads/index.ts';
 import notifications from './notifications/index.ts';
 import sales from './sales/index.ts';
+import scripts from './scripts/index.ts';
 import search from './search/index.ts';
 import wecom from './wecom/index.ts';
 
@@ -25,5 +26,6 @@ export const modules = [
   cdp,
   search,
   wecom,
+  scripts,
   home,
 ] as const;
