@@ -113,7 +113,9 @@ export const ScriptUsage = z.object({
   useCount: z.number().int(),
   myUseCount: z.number().int(),
   lastUsedAt: Timestamp,
-  perStaff: z.array(z.object({ userId: Id, name: z.string(), uses: z.number().int(), lastUsedAt: Timestamp })),
+  perStaff: z.array(
+    z.object({ userId: Id, name: z.string(), uses: z.number().int(), lastUsedAt: Timestamp }),
+  ),
 });
 export type ScriptUsage = z.infer<typeof ScriptUsage>;
 

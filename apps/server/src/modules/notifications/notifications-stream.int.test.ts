@@ -69,7 +69,9 @@ describe('notification stream (SSE over LISTEN/NOTIFY)', () => {
     const ids = await users(seed.tenantId);
     const otherIds = await users(other.tenantId);
     const send = (tenantId: string, userId: string, t: string) =>
-      inTenant(env.database.db, tenantId, (tx) => notify(tx, tenantId, { userIds: [userId], kind: 'test', title: title(t) }));
+      inTenant(env.database.db, tenantId, (tx) =>
+        notify(tx, tenantId, { userIds: [userId], kind: 'test', title: title(t) }),
+      );
 
     const a = await openStream(await login(env, seed.slug, 'sun.lei'));
     const b = await openStream(await login(env, seed.slug, 'zhao.jing'));

@@ -36,9 +36,13 @@ export async function createCategory(
         where tenant_id = ${p.tenantId} and id = ${input.parentId}`.execute(tx)
     ).rows[0];
     if (!parent)
-      throw invalid([{ field: 'parentId', code: 'category_unknown', message: st(locale, 'category_unknown') }]);
+      throw invalid([
+        { field: 'parentId', code: 'category_unknown', message: st(locale, 'category_unknown') },
+      ]);
     if (parent.parent_id)
-      throw invalid([{ field: 'parentId', code: 'category_too_deep', message: st(locale, 'category_too_deep') }]);
+      throw invalid([
+        { field: 'parentId', code: 'category_too_deep', message: st(locale, 'category_too_deep') },
+      ]);
   }
   const taken = await sql`select 1 from script_categories where tenant_id = ${p.tenantId}
     and parent_id is not distinct from ${input.parentId ?? null}::uuid and name = ${input.name}`.execute(tx);
@@ -51,7 +55,8 @@ export async function createCategory(
 }
 
 export async function deleteCategory(tx: Tx, p: Principal, locale: Locale, id: string): Promise<void> {
-  const found = await sql`select 1 from script_categories where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
+  const found =
+    await sql`select 1 from script_categories where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
   if (found.rows.length === 0) throw notFound('script_category');
   // Counted over every script, not just the caller's: someone's personal script may sit in it.
   const used = await sql`select 1 from scripts where tenant_id = ${p.tenantId} and category_id = ${id}

@@ -36,6 +36,6 @@ export default defineModule({
   demo: { order: 70, run: seedScripts },
 });
 
+export { recommendScripts } from './scripts-recommend.ts';
 /** Reply suggestions for chat insight and the sidebar (R5.5), as the caller sees the library. */
 export { suggestScripts } from './scripts-search.ts';
-export { recommendScripts } from './scripts-recommend.ts';

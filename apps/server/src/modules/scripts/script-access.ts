@@ -1,8 +1,8 @@
-import { type RawBuilder, sql } from 'kysely';
 import type { ScriptScope } from '@kehu/contracts/scripts';
+import { SCRIPTS_PERMISSIONS } from '@kehu/contracts/scripts';
+import { type RawBuilder, sql } from 'kysely';
 import { can, type Principal } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
-import { SCRIPTS_PERMISSIONS } from '@kehu/contracts/scripts';
 
 /**
  * Who sees a script (R9.4): a company script in its unit's subtree (HQ publishes down to
@@ -18,9 +18,9 @@ export interface ScriptViewer {
 
 export async function scriptViewer(tx: Tx, p: Principal): Promise<ScriptViewer> {
   const row = (
-    await sql<{ path: string }>`select path from units where tenant_id = ${p.tenantId} and id = ${p.unitId}`.execute(
-      tx,
-    )
+    await sql<{
+      path: string;
+    }>`select path from units where tenant_id = ${p.tenantId} and id = ${p.unitId}`.execute(tx)
   ).rows[0];
   const ancestorUnitIds = row ? row.path.split('/').filter(Boolean) : [p.unitId];
   return { principal: p, ancestorUnitIds, manages: can(p, SCRIPTS_PERMISSIONS.manage) };
@@ -38,7 +38,10 @@ export function visibleWhere(v: ScriptViewer): RawBuilder<unknown> {
 }
 
 /** Whether the caller may change (or delete) a script they can see. */
-export function canEdit(v: ScriptViewer, s: { scope: ScriptScope; author_id: string; unit_id: string }): boolean {
+export function canEdit(
+  v: ScriptViewer,
+  s: { scope: ScriptScope; author_id: string; unit_id: string },
+): boolean {
   if (s.scope === 'personal') return s.author_id === v.principal.userId;
   return v.manages && v.principal.subtreeUnitIds.includes(s.unit_id);
 }

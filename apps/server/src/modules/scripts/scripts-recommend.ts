@@ -38,7 +38,8 @@ async function context(tx: Tx, p: Principal, actor: Actor, q: RecommendQuery) {
         filter: { field: 'customerId', op: 'eq', value: q.customerId },
         limit: 50,
       });
-      for (const o of opps.items) if (typeof o.stage === 'string' && !closed.has(o.stage)) stages.add(o.stage);
+      for (const o of opps.items)
+        if (typeof o.stage === 'string' && !closed.has(o.stage)) stages.add(o.stage);
     }
   }
   // Profiles are the CDP's: their tags are read only by those who may read the CDP.
@@ -46,9 +47,10 @@ async function context(tx: Tx, p: Principal, actor: Actor, q: RecommendQuery) {
   if (can(p, CDP_PERMISSIONS.read)) {
     let profileId = q.profileId ?? null;
     if (profileId) {
-      const found = await sql`select 1 from cdp_profiles where tenant_id = ${p.tenantId} and id = ${profileId}`.execute(
-        tx,
-      );
+      const found =
+        await sql`select 1 from cdp_profiles where tenant_id = ${p.tenantId} and id = ${profileId}`.execute(
+          tx,
+        );
       if (found.rows.length === 0) throw notFound('profile');
     } else if (customerId) {
       profileId =
@@ -61,7 +63,9 @@ async function context(tx: Tx, p: Principal, actor: Actor, q: RecommendQuery) {
       const rows = (
         await sql<{ key: string }>`select t.key from cdp_subject_tags st
           join cdp_tags t on t.tenant_id = st.tenant_id and t.id = st.tag_id
-          where st.tenant_id = ${p.tenantId} and st.subject_id = ${profileId} and t.object = 'profile'`.execute(tx)
+          where st.tenant_id = ${p.tenantId} and st.subject_id = ${profileId} and t.object = 'profile'`.execute(
+          tx,
+        )
       ).rows;
       for (const r of rows) tags.add(r.key);
     }

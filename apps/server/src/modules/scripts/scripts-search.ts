@@ -66,7 +66,12 @@ function termFrequencies(words: string[]): Map<string, number> {
  * cosine over jieba tokens, among the enabled scripts the caller may send. IDF is taken over
  * that same set, so a word every script uses (您好) counts for little.
  */
-export async function suggestScripts(tx: Tx, p: Principal, text: string, limit = 3): Promise<{ items: Script[] }> {
+export async function suggestScripts(
+  tx: Tx,
+  p: Principal,
+  text: string,
+  limit = 3,
+): Promise<{ items: Script[] }> {
   const v = await scriptViewer(tx, p);
   const query = termFrequencies(tokens(text));
   if (query.size === 0) return { items: [] };

@@ -20,7 +20,11 @@ describe('话术库 scopes', () => {
   it('HQ publishes down the tree; a dealer adds its own and cannot change HQ’s; personal stays with its author', async () => {
     const { hq, as } = await tenant();
     const company = await ok(
-      hq.post('/scripts', { title: '异议处理-价格', body: '理解您觉得价格有点高，我帮您算一下用车成本。', scope: 'company' }),
+      hq.post('/scripts', {
+        title: '异议处理-价格',
+        body: '理解您觉得价格有点高，我帮您算一下用车成本。',
+        scope: 'company',
+      }),
       201,
     );
     const zhang = await as('zhang.wei');
@@ -52,7 +56,10 @@ describe('话术库 scopes', () => {
     assert.equal(above.body.errors[0].field, 'unitId');
     assert.equal((await sun.post('/scripts', { title: 'x', body: 'y', scope: 'team' })).status, 422);
 
-    const mine = await ok(sun.post('/scripts', { title: '我的开场白', body: '您好我是孙磊', scope: 'personal' }), 201);
+    const mine = await ok(
+      sun.post('/scripts', { title: '我的开场白', body: '您好我是孙磊', scope: 'personal' }),
+      201,
+    );
     assert.equal(mine.canEdit, true);
     assert.equal((await (await as('zhao.jing')).get(`/scripts/${mine.id}`)).status, 404);
     assert.equal((await zhang.get(`/scripts/${mine.id}`)).status, 404);
@@ -68,7 +75,10 @@ describe('话术库 scopes', () => {
 
   it('counts uses in total and per staff member', async () => {
     const { hq, as } = await tenant();
-    const s = await ok(hq.post('/scripts', { title: '首保提醒', body: '首保免费，帮您预约', scope: 'company' }), 201);
+    const s = await ok(
+      hq.post('/scripts', { title: '首保提醒', body: '首保免费，帮您预约', scope: 'company' }),
+      201,
+    );
     const sun = await as('sun.lei');
     await ok(sun.post(`/scripts/${s.id}/uses`, {}));
     const u = await ok(sun.post(`/scripts/${s.id}/uses`, {}));
@@ -100,8 +110,18 @@ describe('话术库 search and suggestions', () => {
       }),
       201,
     );
-    await ok(hq.post('/scripts', { title: '邀约试驾', body: '周末有试驾专场，欢迎带家人来体验。', scope: 'company' }), 201);
-    await ok(hq.post('/scripts', { title: '交车回访', body: '新车开得怎么样？有问题随时找我。', scope: 'company' }), 201);
+    await ok(
+      hq.post('/scripts', {
+        title: '邀约试驾',
+        body: '周末有试驾专场，欢迎带家人来体验。',
+        scope: 'company',
+      }),
+      201,
+    );
+    await ok(
+      hq.post('/scripts', { title: '交车回访', body: '新车开得怎么样？有问题随时找我。', scope: 'company' }),
+      201,
+    );
 
     const sun = await as('sun.lei');
     sun.locale = 'zh-CN';
@@ -128,7 +148,12 @@ describe('话术库 search and suggestions', () => {
     assert.equal(r.status, 422);
     assert.deepEqual(r.body.errors.map((e: any) => e.field).sort(), ['scope', 'title']);
     hq.locale = 'zh-CN';
-    const c = await hq.post('/scripts', { title: 't', body: 'b', scope: 'company', categoryId: crypto.randomUUID() });
+    const c = await hq.post('/scripts', {
+      title: 't',
+      body: 'b',
+      scope: 'company',
+      categoryId: crypto.randomUUID(),
+    });
     assert.equal(c.status, 422);
     assert.match(c.body.errors[0].message, /分类不存在/);
     assert.equal((await hq.post('/scripts/suggest', { text: '' })).status, 422);
@@ -141,10 +166,18 @@ describe('话术库 recommendations', () => {
   it('puts scripts for the customer’s open stage first, as the caller sees the customer', async () => {
     const { hq, as } = await tenant();
     const opening = await ok(
-      hq.post('/scripts', { title: '首次添加', body: '您好，我把配置单发您', scope: 'company', stages: ['discovery'] }),
+      hq.post('/scripts', {
+        title: '首次添加',
+        body: '您好，我把配置单发您',
+        scope: 'company',
+        stages: ['discovery'],
+      }),
       201,
     );
-    const popular = await ok(hq.post('/scripts', { title: '春节问候', body: '新春快乐', scope: 'company' }), 201);
+    const popular = await ok(
+      hq.post('/scripts', { title: '春节问候', body: '新春快乐', scope: 'company' }),
+      201,
+    );
     const sun = await as('sun.lei');
     for (let i = 0; i < 3; i++) await ok(sun.post(`/scripts/${popular.id}/uses`, {}));
     const customer = await ok(sun.post('/records/customer', { name: '推荐测试客户' }), 201);
@@ -161,7 +194,10 @@ describe('话术库 recommendations', () => {
     // Without anything known, the most used come first.
     assert.equal((await ok(sun.get('/scripts/recommended'))).items[0].id, popular.id);
     // Another salesperson cannot see sun's customer: 404, not a recommendation about it.
-    assert.equal((await (await as('zhao.jing')).get(`/scripts/recommended?customerId=${customer.id}`)).status, 404);
+    assert.equal(
+      (await (await as('zhao.jing')).get(`/scripts/recommended?customerId=${customer.id}`)).status,
+      404,
+    );
     const other = await tenant();
     assert.equal((await other.hq.get(`/scripts/recommended?opportunityId=${opp.id}`)).status, 404);
   });

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   CategoryInput,
   RecommendQuery,
@@ -13,11 +12,12 @@ import {
   ScriptUsage,
   SuggestInput,
 } from '@kehu/contracts/scripts';
+import { z } from 'zod';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
 import { createCategory, deleteCategory, listCategories } from './categories.service.ts';
+import { createScript, deleteScript, getScript, recordUse, updateScript, usage } from './scripts.service.ts';
 import { recommendScripts } from './scripts-recommend.ts';
 import { listScripts, suggestScripts } from './scripts-search.ts';
-import { createScript, deleteScript, getScript, recordUse, updateScript, usage } from './scripts.service.ts';
 
 const P = SCRIPTS_PERMISSIONS;
 const tags = ['scripts'];
@@ -38,7 +38,8 @@ export const scriptRoutes: RouteSpec[] = [
     method: 'GET',
     url: '/scripts/recommended',
     permission: P.read,
-    summary: "Scripts for a customer now: their open opportunity's stage and their tags first, then the most used",
+    summary:
+      "Scripts for a customer now: their open opportunity's stage and their tags first, then the most used",
     tags,
     query: RecommendQuery,
     response: ScriptList,

@@ -70,9 +70,10 @@ export async function getScript(tx: Tx, p: Principal, id: string): Promise<Scrip
 
 async function assertCategory(tx: Tx, p: Principal, locale: Locale, categoryId: string | null | undefined) {
   if (!categoryId) return;
-  const r = await sql`select 1 from script_categories where tenant_id = ${p.tenantId} and id = ${categoryId}`.execute(
-    tx,
-  );
+  const r =
+    await sql`select 1 from script_categories where tenant_id = ${p.tenantId} and id = ${categoryId}`.execute(
+      tx,
+    );
   if (r.rows.length === 0)
     throw invalid([
       { field: 'categoryId', code: 'category_unknown', message: st(locale, 'category_unknown') },
@@ -90,7 +91,9 @@ export async function createScript(
   const unitId = input.unitId ?? p.unitId;
   if (input.scope !== 'personal') {
     if (!v.manages)
-      throw invalid([{ field: 'scope', code: 'scope_needs_manage', message: st(locale, 'scope_needs_manage') }]);
+      throw invalid([
+        { field: 'scope', code: 'scope_needs_manage', message: st(locale, 'scope_needs_manage') },
+      ]);
     if (!p.subtreeUnitIds.includes(unitId))
       throw invalid([{ field: 'unitId', code: 'unit_outside', message: st(locale, 'unit_outside') }]);
   }
@@ -100,7 +103,9 @@ export async function createScript(
       enabled, tokens)
     values (${p.tenantId}, ${id}, ${input.title}, ${input.body}, ${input.categoryId ?? null}, ${input.scope},
       ${input.scope === 'personal' ? p.unitId : unitId}, ${p.userId}, ${input.stages ?? []}::text[],
-      ${input.tags ?? []}::text[], ${input.enabled ?? true}, ${indexText(input.title, input.body)})`.execute(tx);
+      ${input.tags ?? []}::text[], ${input.enabled ?? true}, ${indexText(input.title, input.body)})`.execute(
+    tx,
+  );
   await writeAudit(tx as any, actor, { action: 'create', object: 'script', recordId: id });
   return toScript(v, await loadVisible(tx, v, id));
 }

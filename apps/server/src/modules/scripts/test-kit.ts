@@ -7,7 +7,10 @@ export const probeKinds: Record<string, ProbeKind> = {
   script: {
     async create(side) {
       const m = marker('SC');
-      const s = await ok(side.admin.post('/scripts', { title: m, body: `${m} 话术正文`, scope: 'company' }), 'script');
+      const s = await ok(
+        side.admin.post('/scripts', { title: m, body: `${m} 话术正文`, scope: 'company' }),
+        'script',
+      );
       return { id: s.id, marker: m };
     },
   },

@@ -31,4 +31,5 @@ export function tokens(text: string): string[] {
 }
 
 /** What goes into the `tokens` column: the 'simple' text-search config then splits on spaces. */
-export const indexText = (title: string, body: string) => [...tokens(title), ...tokens(title), ...tokens(body)].join(' ');
+export const indexText = (title: string, body: string) =>
+  [...tokens(title), ...tokens(title), ...tokens(body)].join(' ');
