@@ -64,13 +64,18 @@ class Listener {
     }
     if (!pool) throw new Error('notification stream: no database to listen on');
     const client = await pool.connect();
+    let released = false;
     client.on('notification', (m) => this.dispatch(m.payload));
     client.on('error', () => {
+      if (released) return;
+      released = true;
       client.release(true);
       this.lost();
     });
     await client.query(`LISTEN ${NOTIFICATION_CHANNEL}`);
     return async () => {
+      if (released) return;
+      released = true;
       await client.query(`UNLISTEN ${NOTIFICATION_CHANNEL}`).catch(() => {});
       client.release();
     };

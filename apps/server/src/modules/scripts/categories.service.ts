@@ -49,9 +49,18 @@ export async function createCategory(
   if (taken.rows.length > 0)
     throw invalid([{ field: 'name', code: 'category_taken', message: st(locale, 'category_taken') }]);
   const id = newId();
+  // Without a position a new category goes after its siblings, where people look for what they just added.
+  const sort =
+    input.sort ??
+    (
+      await sql<{ n: number }>`select coalesce(max(sort) + 1, 0)::int as n from script_categories
+        where tenant_id = ${p.tenantId} and parent_id is not distinct from ${input.parentId ?? null}::uuid`.execute(
+        tx,
+      )
+    ).rows[0]!.n;
   await sql`insert into script_categories (tenant_id, id, parent_id, name, sort)
-    values (${p.tenantId}, ${id}, ${input.parentId ?? null}, ${input.name}, ${input.sort ?? 0})`.execute(tx);
-  return { id, name: input.name, parentId: input.parentId ?? null, sort: input.sort ?? 0, count: 0 };
+    values (${p.tenantId}, ${id}, ${input.parentId ?? null}, ${input.name}, ${sort})`.execute(tx);
+  return { id, name: input.name, parentId: input.parentId ?? null, sort, count: 0 };
 }
 
 export async function deleteCategory(tx: Tx, p: Principal, locale: Locale, id: string): Promise<void> {

@@ -1,10 +1,44 @@
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict.js';
 
+/**
+ * Words of car, property and home-furnishing sales the general dictionary lacks: without them
+ * 试驾 comes out as 试 + 驾 and 到店试驾 as 店试 + 驾, which matches too much or nothing.
+ */
+const TRADE_WORDS = [
+  '试驾',
+  '到店',
+  '到店礼',
+  '促单',
+  '话术',
+  '首保',
+  '提车',
+  '交车',
+  '看房',
+  '看样',
+  '样板间',
+  '置业顾问',
+  '全屋定制',
+  '新能源',
+  '续航',
+  '保值率',
+  '意向金',
+  '贴息',
+  '月供',
+  '首付',
+  '竞品',
+  '回访',
+  '锁车',
+  '现车',
+];
+
 // Loading the dictionary takes a moment: once per process, on first use.
 let jieba: Jieba | null = null;
 const segmenter = () => {
-  jieba ??= Jieba.withDict(dict);
+  if (!jieba) {
+    jieba = Jieba.withDict(dict);
+    jieba.loadDict(Buffer.from(TRADE_WORDS.map((w) => `${w} 2000 n`).join('\n')));
+  }
   return jieba;
 };
 
