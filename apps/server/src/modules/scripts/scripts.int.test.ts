@@ -73,6 +73,16 @@ describe('话术库 scopes', () => {
     assert.equal((await ok(other.hq.get('/scripts?q=价格'))).items.length, 0);
   });
 
+  it('keeps a team script inside its unit', async () => {
+    const { as } = await tenant();
+    const zhang = await as('zhang.wei');
+    const team = await ok(zhang.post('/scripts', { title: '店长例会', body: '本周重点客户跟进', scope: 'team' }), 201);
+    assert.equal((await (await as('sun.lei')).get(`/scripts/${team.id}`)).status, 404);
+    assert.equal((await (await as('liu.yang')).get(`/scripts/${team.id}`)).status, 404);
+    // The region above manages it.
+    assert.equal((await ok((await as('chen.zhiqiang')).get(`/scripts/${team.id}`))).canEdit, true);
+  });
+
   it('counts uses in total and per staff member', async () => {
     const { hq, as } = await tenant();
     const s = await ok(
@@ -200,5 +210,6 @@ describe('话术库 recommendations', () => {
     );
     const other = await tenant();
     assert.equal((await other.hq.get(`/scripts/recommended?opportunityId=${opp.id}`)).status, 404);
+    assert.equal((await hq.get(`/scripts/recommended?profileId=${crypto.randomUUID()}`)).status, 404);
   });
 });
