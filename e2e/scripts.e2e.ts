@@ -3,7 +3,15 @@
 // sees HQ's demo scripts beside it. Screenshots at 1366 px (zh-CN) and 390 px (zh-CN, en-US).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { failureScreenshot, login, newPage, screenshot, testId, useServerAndBrowser } from './support.ts';
+import {
+  failureScreenshot,
+  login,
+  newPage,
+  resultsPath,
+  screenshot,
+  testId,
+  useServerAndBrowser,
+} from './support.ts';
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 const TITLE = '异议处理-客户嫌价格贵（E2E）';
@@ -63,6 +71,14 @@ describe('script library', () => {
         // The page fits the phone: nothing wider than the viewport.
         assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390));
         await screenshot(page, `scripts-${locale === 'zh-CN' ? 'zh' : 'en'}-390.png`);
+        // The picker the sidebar mounts: recommended first, a tap sends (here: copies) and counts a use.
+        await page.goto('/scripts/pick');
+        const picker = testId(page, 'script-picker');
+        await picker.locator('[data-testid="picker-item"]').first().waitFor();
+        await picker.locator('.ant-tag-orange').first().waitFor();
+        await page.screenshot({
+          path: resultsPath(`scripts-picker-${locale === 'zh-CN' ? 'zh' : 'en'}-390.png`),
+        });
       } catch (err) {
         await failureScreenshot(page, `scripts-phone-${locale}`);
         throw err;

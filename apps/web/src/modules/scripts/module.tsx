@@ -16,7 +16,10 @@ export const scriptsModule: WebModule = {
       order: 30,
     },
   ],
-  routes: [{ path: 'scripts', page: lazyPage(() => import('./scripts-page'), 'ScriptsPage') }],
+  routes: [
+    { path: 'scripts', page: lazyPage(() => import('./scripts-page'), 'ScriptsPage') },
+    { path: 'scripts/pick', page: lazyPage(() => import('./pick-page'), 'ScriptPickPage') },
+  ],
   messages: async () => {
     const m = await import('./messages');
     return { 'zh-CN': m.zh, 'en-US': m.en };
