@@ -76,7 +76,10 @@ describe('话术库 scopes', () => {
   it('keeps a team script inside its unit', async () => {
     const { as } = await tenant();
     const zhang = await as('zhang.wei');
-    const team = await ok(zhang.post('/scripts', { title: '店长例会', body: '本周重点客户跟进', scope: 'team' }), 201);
+    const team = await ok(
+      zhang.post('/scripts', { title: '店长例会', body: '本周重点客户跟进', scope: 'team' }),
+      201,
+    );
     assert.equal((await (await as('sun.lei')).get(`/scripts/${team.id}`)).status, 404);
     assert.equal((await (await as('liu.yang')).get(`/scripts/${team.id}`)).status, 404);
     // The region above manages it.
