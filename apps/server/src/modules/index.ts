@@ -9,6 +9,7 @@ import leads from './leads/index.ts';
 import materials from './materials/index.ts';
 import notifications from './notifications/index.ts';
 import sales from './sales/index.ts';
+import scripts from './scripts/index.ts';
 import search from './search/index.ts';
 import wecom from './wecom/index.ts';
 
@@ -29,5 +30,6 @@ export const modules = [
   wecom,
   chats,
   materials,
+  scripts,
   home,
 ] as const;

@@ -5,6 +5,7 @@ import { customersModule } from './customers/module';
 import { leadsModule } from './leads/module';
 import { materialsModule } from './materials/module';
 import { salesModule } from './sales/module';
+import { scriptsModule } from './scripts/module';
 import { wecomModule } from './wecom/module';
 
 /**
@@ -19,4 +20,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   wecomModule,
   chatsModule,
   materialsModule,
+  scriptsModule,
 ];

@@ -1222,6 +1222,43 @@ export interface SchemaMigrations {
   name: string;
 }
 
+export interface ScriptCategories {
+  created_at: Generated<Timestamp>;
+  id: string;
+  name: string;
+  parent_id: string | null;
+  sort: Generated<number>;
+  tenant_id: string;
+}
+
+export interface Scripts {
+  author_id: string;
+  body: string;
+  category_id: string | null;
+  created_at: Generated<Timestamp>;
+  enabled: Generated<boolean>;
+  id: string;
+  last_used_at: Timestamp | null;
+  scope: string;
+  search: Generated<string | null>;
+  stages: Generated<string[]>;
+  tags: Generated<string[]>;
+  tenant_id: string;
+  title: string;
+  tokens: Generated<string>;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+  use_count: Generated<number>;
+}
+
+export interface ScriptUses {
+  last_used_at: Generated<Timestamp>;
+  script_id: string;
+  tenant_id: string;
+  user_id: string;
+  uses: Generated<number>;
+}
+
 export interface Sessions {
   created_at: Generated<Timestamp>;
   csrf_token: string;
@@ -1611,6 +1648,9 @@ export interface DB {
   sales_settings: SalesSettings;
   saved_views: SavedViews;
   schema_migrations: SchemaMigrations;
+  script_categories: ScriptCategories;
+  script_uses: ScriptUses;
+  scripts: Scripts;
   sessions: Sessions;
   targets: Targets;
   tenants: Tenants;

@@ -1,5 +1,6 @@
 import { defineModule } from '../../engine/module.ts';
 import { notificationHomeCards } from './home-cards.ts';
+import { notificationStreamRoutes, registerNotificationStream } from './notification-stream.ts';
 import { notificationRoutes } from './notifications.routes.ts';
 import { WEBHOOK_QUEUE } from './notifications.service.ts';
 import { deliverWebhook } from './webhook.job.ts';
@@ -8,7 +9,8 @@ import { deliverWebhook } from './webhook.job.ts';
 export default defineModule({
   name: 'notifications',
   label: { 'zh-CN': '通知', 'en-US': 'Notifications' },
-  routes: notificationRoutes,
+  routes: [...notificationRoutes, ...notificationStreamRoutes],
+  http: registerNotificationStream,
   jobs: { [WEBHOOK_QUEUE]: deliverWebhook },
   migrations: new URL('./migrations/', import.meta.url),
   testKit: () => import('./test-kit.ts'),

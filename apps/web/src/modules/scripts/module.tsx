@@ -1,0 +1,27 @@
+import { MessageOutlined } from '@ant-design/icons';
+import type { WebModule } from '../../app/web-modules';
+import { lazyPage } from '../../shared/lazy-page';
+
+/** 话术库 (R5.2–R5.6): the script library page; `ScriptPicker` (script-picker.tsx) for the sidebar. */
+export const scriptsModule: WebModule = {
+  key: 'scripts',
+  nav: [
+    {
+      key: 'scripts',
+      path: '/scripts',
+      permission: 'scripts:read',
+      labelKey: 'scripts.nav',
+      icon: <MessageOutlined />,
+      group: 'marketing',
+      order: 30,
+    },
+  ],
+  routes: [
+    { path: 'scripts', page: lazyPage(() => import('./scripts-page'), 'ScriptsPage') },
+    { path: 'scripts/pick', page: lazyPage(() => import('./pick-page'), 'ScriptPickPage') },
+  ],
+  messages: async () => {
+    const m = await import('./messages');
+    return { 'zh-CN': m.zh, 'en-US': m.en };
+  },
+};
