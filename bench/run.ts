@@ -19,7 +19,6 @@ import { importOptions, runImportBench } from './import.bench.ts';
 import { args, fmt, pct, writeResult } from './lib.ts';
 import { materialTrackingOptions, runMaterialTracking } from './material-tracking.bench.ts';
 import { runWebLoad, webLoadOptions } from './web-load.bench.ts';
-import { runWecomReconcile, wecomReconcileOptions } from './wecom-reconcile.bench.ts';
 
 const v = args({
   full: { type: 'boolean', default: false },
@@ -129,14 +128,6 @@ await step('web-load', async () => {
   const at = (name: string) => r.scenarios.find((s) => s.scenario === name)!;
   lines.push(
     `web-load: login ${fmt(at('login').jsGzipKB, 0)} KB gzip JS (budget 200), ${fmt(at('login').ms, 0)} ms = ${fmt(at('login').ratio, 1)}x baseline; first list ${fmt(at('list').jsGzipKB, 0)} KB (budget 450), ${fmt(at('list').ms, 0)} ms = ${fmt(at('list').ratio, 1)}x`,
-  );
-});
-
-await step('wecom-reconcile', async () => {
-  const r = await runWecomReconcile(wecomReconcileOptions(['--contacts', full ? '100000' : '20000'])!);
-  summary['wecom-reconcile'] = r;
-  lines.push(
-    `wecom-reconcile: ${r.contacts} contacts / ${r.staff} staff, full walk ${fmt(r.full.ms, 0)} ms vs rate-limit bound ${fmt(r.full.boundMs, 0)} ms (${fmt(r.full.ratio, 2)}x, target <= 1.5x); rerun added ${r.rerun.added}`,
   );
 });
 
