@@ -9,6 +9,7 @@ import { refuseTransfer, settleTransfers, TRANSFER_DELAY_MS, transferHandlers } 
 import { CallbackDispatcher, type CallbackLogEntry, type CallbackTarget } from './callbacks.ts';
 import { encrypt, signature } from './crypto.ts';
 import { E, ERRMSG_HINT, WeComError } from './errors.ts';
+import { jsapiHandlers } from './jsapi.ts';
 import {
   type ChatMessage,
   type CorpInput,
@@ -18,6 +19,7 @@ import {
   type StaffInput,
 } from './model.ts';
 import { idMaker, mulberry32 } from './rand.ts';
+import { registerSidebarHost } from './sidebar-host.ts';
 import { registerWeb } from './web.ts';
 
 export interface SimulatorOptions {
@@ -637,6 +639,7 @@ export class WeComSimulator {
       ...groupHandlers,
       ...transferHandlers,
       ...miscHandlers,
+      ...jsapiHandlers,
     };
     this.app = Fastify({ logger: opts.logger ?? false });
     this.routes();
@@ -827,6 +830,7 @@ export class WeComSimulator {
       return reply.send(await this.call(api, req.query as Record<string, string>, body));
     });
     registerWeb(app, this);
+    registerSidebarHost(app, this);
   }
 
   async listen(host: string, port: number): Promise<void> {
