@@ -14,8 +14,8 @@ const tickets = new WeakMap<SimCorpState, Map<TicketKind, { ticket: string; expi
 
 /** Like WeCom: asking again while a ticket is valid returns the same ticket with its remaining life. */
 export function issueTicket(corp: SimCorpState, kind: TicketKind): { ticket: string; expires_in: number } {
-  let m = tickets.get(corp);
-  if (!m) tickets.set(corp, (m = new Map()));
+  const m = tickets.get(corp) ?? new Map();
+  tickets.set(corp, m);
   const now = corp.now();
   const t = m.get(kind);
   if (t && t.expiresAt > now) return { ticket: t.ticket, expires_in: Math.floor((t.expiresAt - now) / 1000) };
@@ -86,8 +86,8 @@ export function openSession(
   if (at.external_userid && !corp.contact(at.external_userid).follows.has(at.userid))
     throw new Error('not a contact of this staff member');
   if (at.chat_id) group(corp, at.chat_id);
-  let m = sessions.get(corp.ctx);
-  if (!m) sessions.set(corp.ctx, (m = new Map()));
+  const m = sessions.get(corp.ctx) ?? new Map<string, JsSession>();
+  sessions.set(corp.ctx, m);
   const s: JsSession = {
     sid: corp.ctx.id('js', 16),
     corp,

@@ -12,7 +12,7 @@
 
   window.addEventListener('message', (e) => {
     var d = e.data;
-    if (!d || d.__wxsim !== 1 || d.reply !== true || e.source !== window.parent) return;
+    if (d?.__wxsim !== 1 || d.reply !== true || e.source !== window.parent) return;
     var cb = pending[d.id];
     if (!cb) return;
     delete pending[d.id];
@@ -21,7 +21,7 @@
 
   function call(api, args, cb) {
     if (!inHost) {
-      var res = { errMsg: api + ':fail not in wxwork' };
+      const res = { errMsg: `${api}:fail not in wxwork` };
       res.err_msg = res.errMsg;
       setTimeout(() => {
         cb(res);
@@ -40,7 +40,7 @@
   }
 
   function okOf(res, api) {
-    return res && res.errMsg === api + ':ok';
+    return res && res.errMsg === `${api}:ok`;
   }
 
   window.wx = {
@@ -78,14 +78,14 @@
         jsApiList: cfg.jsApiList,
       };
       call('agentConfig', args, (res) => {
-        if (okOf(res, 'agentConfig')) cfg.success && cfg.success(res);
-        else cfg.fail && cfg.fail(res);
-        cfg.complete && cfg.complete(res);
+        if (okOf(res, 'agentConfig')) cfg.success?.(res);
+        else cfg.fail?.(res);
+        cfg.complete?.(res);
       });
     },
     invoke: (api, args, cb) => {
       call(api, args, (res) => {
-        cb && cb(res);
+        cb?.(res);
       });
     },
     checkJsApi: (o) => {
@@ -94,7 +94,7 @@
         r[n] = inHost;
       });
       setTimeout(() => {
-        o.success && o.success({ checkResult: r, errMsg: 'checkJsApi:ok' });
+        o.success?.({ checkResult: r, errMsg: 'checkJsApi:ok' });
       }, 0);
     },
   };
