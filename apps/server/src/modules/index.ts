@@ -8,6 +8,7 @@ import leads from './leads/index.ts';
 import notifications from './notifications/index.ts';
 import sales from './sales/index.ts';
 import search from './search/index.ts';
+import sidebar from './sidebar/index.ts';
 import wecom from './wecom/index.ts';
 
 /**
@@ -25,5 +26,6 @@ export const modules = [
   cdp,
   search,
   wecom,
+  sidebar,
   home,
 ] as const;

@@ -7,6 +7,7 @@ import { ACTIVITY_QUEUE, activityJob, bindActivityDatabase } from './activity.se
 import { CALLBACK_QUEUE, registerCallbacks } from './callback.http.ts';
 import { bindDatabase, callbackJob } from './callback.job.ts';
 import { groupRoutes } from './groups.routes.ts';
+import { jsapiRoutes } from './jsapi-signature.ts';
 import { bindReconcileDatabase, RECONCILE_QUEUE, reconcileJob } from './reconcile.job.ts';
 import { hasWecomSignIn, registerSso } from './sso.http.ts';
 import { wecomTagRoutes } from './tags.routes.ts';
@@ -26,7 +27,7 @@ export default defineModule({
   name: 'wecom',
   label: { 'zh-CN': '企业微信', 'en-US': 'WeCom' },
   requires: ['crm', 'notifications', 'leads', 'cdp'],
-  routes: [...wecomRoutes, ...groupRoutes, ...wecomTagRoutes],
+  routes: [...wecomRoutes, ...groupRoutes, ...wecomTagRoutes, ...jsapiRoutes],
   // WeCom's callback protocol lives outside /api/v1 (`/wecom/callback/:corpKey`, XML, signatures).
   http: async (app: FastifyInstance, database: Database) => {
     bindDatabase(database);
@@ -95,4 +96,6 @@ export default defineModule({
 
 /** For the sidebar, mass messaging and journeys (issues 11, 12): the connector and its crypto. */
 export { WeComApiError, WeComClient } from './connector/client.ts';
+/** For the chat sidebar (issue 11): who follows a contact, a group with its members, the corp tags. */
+export { corpTagChoices, type FollowRow, followsOf, groupByChatId } from './sidebar-lookup.ts';
 export { DEMO_WECOM } from './wecom.demo.ts';
