@@ -3,6 +3,7 @@ import { cdpModule } from './cdp/module';
 import { customersModule } from './customers/module';
 import { leadsModule } from './leads/module';
 import { salesModule } from './sales/module';
+import { sidebarModule } from './sidebar/module';
 import { wecomModule } from './wecom/module';
 
 /**
@@ -15,4 +16,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   cdpModule,
   customersModule,
   wecomModule,
+  sidebarModule,
 ];
