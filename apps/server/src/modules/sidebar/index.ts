@@ -1,5 +1,6 @@
 import { SIDEBAR_PERMISSIONS } from '@kehu/contracts/sidebar';
 import { defineModule } from '../../engine/module.ts';
+import { registerSidebarPagePolicy } from './page-policy.ts';
 import { sidebarRoutes } from './sidebar.routes.ts';
 
 /**
@@ -12,6 +13,8 @@ export default defineModule({
   label: { 'zh-CN': '聊天工具栏', 'en-US': 'Chat sidebar' },
   requires: ['crm', 'sales', 'cdp', 'wecom'],
   routes: sidebarRoutes,
+  // The page itself is the web app's; only its security policy differs (page-policy.ts).
+  http: registerSidebarPagePolicy,
   permissions: [
     {
       key: SIDEBAR_PERMISSIONS.use,

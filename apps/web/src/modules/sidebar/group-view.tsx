@@ -15,12 +15,13 @@ export function GroupView({ chatId, send }: { chatId: string; send: (m: SidebarM
   const [busy, setBusy] = useState(false);
   if (group.error instanceof ApiError && group.error.status === 404)
     return (
-      <Result
-        status="403"
-        title={t('sidebar.noAccess.groupTitle')}
-        subTitle={t('sidebar.noAccess.groupHint')}
-        data-testid="sidebar-no-access"
-      />
+      <div data-testid="sidebar-no-access">
+        <Result
+          status="403"
+          title={t('sidebar.noAccess.groupTitle')}
+          subTitle={t('sidebar.noAccess.groupHint')}
+        />
+      </div>
     );
   if (group.error) return <ErrorResult error={group.error} onRetry={() => group.refetch()} />;
   const g = group.data;

@@ -86,12 +86,9 @@ function Connected({ conn }: { conn: Extract<Connection, { state: 'single' | 'gr
     const err = contact.error;
     if (err instanceof ApiError && err.status === 404)
       return (
-        <Result
-          status="403"
-          title={t('sidebar.noAccess.title')}
-          subTitle={t('sidebar.noAccess.hint')}
-          data-testid="sidebar-no-access"
-        />
+        <div data-testid="sidebar-no-access">
+          <Result status="403" title={t('sidebar.noAccess.title')} subTitle={t('sidebar.noAccess.hint')} />
+        </div>
       );
     if (err) return <ErrorResult error={err} onRetry={() => contact.refetch()} />;
   }
