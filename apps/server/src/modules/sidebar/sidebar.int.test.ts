@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { WeComSimulator } from '@kehu/wecom-simulator';
 import { drainBackground, login, newTenantWithAdmin, useTestEnv } from '../../testing/harness.ts';
-import { bindSimulatedCorp, useWeComSimulator } from '../wecom/simulator-fixture.ts';
+import { bindSimulatedCorp, useWeComSimulator } from '../wecom/test-kit.ts';
 
 /**
  * The chat sidebar against the WeCom simulator over real HTTP: JS-SDK signatures the simulated

@@ -53,3 +53,6 @@ export const probeKinds: Record<string, ProbeKind> = {
     },
   },
 };
+
+/** The WeCom simulator fixture, for other modules' tests against WeCom (the chat sidebar's). */
+export { bindSimulatedCorp, useWeComSimulator } from './simulator-fixture.ts';
