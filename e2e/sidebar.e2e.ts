@@ -97,6 +97,7 @@ describe('WeCom chat sidebar', () => {
       await frame.getByText('跟进已记录').waitFor();
       const acts = await page.request.get(`${kehu.server.url}/api/v1/records/activity?limit=20`);
       assert.ok((await acts.text()).includes(note), 'the follow-up is a Kehu activity');
+      await testId(frame, 'sidebar-timeline').getByText(note).waitFor();
 
       // A text through sendChatMessage → the simulated chat.
       await testId(frame, 'sidebar-actions').getByRole('button', { name: '发送消息' }).click();

@@ -4,6 +4,7 @@ import { can, type Principal, rowScope } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { AppError, invalid, notFound } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
+import { listRecords } from '../../engine/records/record.service.ts';
 import { recordCtx } from '../../engine/records/record-ctx.ts';
 import type { RecordOut } from '../../engine/records/record-mapper.ts';
 import { getRecord } from '../../engine/records/record-read.service.ts';
@@ -52,6 +53,26 @@ async function profileOf(tx: Tx, p: Principal, rows: FollowRow[], externalUserId
   });
 }
 
+/** Before the lead is converted there is no customer: its follow-ups, as the caller sees them, are the history. */
+async function leadActivities(tx: Tx, p: Principal, actor: Actor, leadId: string | null) {
+  if (!leadId || !can(p, 'activity:read')) return [];
+  try {
+    const ctx = await recordCtx(tx, p, actor, 'activity');
+    const page = await listRecords(ctx, { filter: { field: 'leadId', op: 'eq', value: leadId }, limit: 20 });
+    return page.items.map((a) => ({
+      at: iso(a.occurredAt ?? a.createdAt),
+      kind: 'activity',
+      object: 'activity',
+      recordName: (a.subject as string | null) ?? null,
+      action: String(a.type ?? 'note'),
+      actor: null,
+    }));
+  } catch (e) {
+    if (e instanceof AppError) return [];
+    throw e;
+  }
+}
+
 /** The CRM customer behind the contact, as the caller sees it (null when they see none). */
 async function crmCustomer(tx: Tx, p: Principal, actor: Actor, contactId: string | null, locale: Locale) {
   if (!contactId || !can(p, 'contact:read') || !can(p, 'customer:read')) return null;
@@ -83,8 +104,11 @@ export async function sidebarContact(
     profileId ? await profile360(tx, p, actor, profileId, false) : null,
     await corpTagChoices(tx, p.tenantId, main.corpRef),
   ];
+  const leadId = main.leadId ?? rows.find((r) => r.leadId)?.leadId ?? null;
+  const leadHistory = c360 ? [] : await leadActivities(tx, p, actor, leadId);
   const open = (r: RecordOut) => !r.closedAt && r.stage !== 'won' && r.stage !== 'lost';
   const timeline = [
+    ...leadHistory,
     ...(c360?.timeline ?? []).map((i) => ({
       at: iso(i.at),
       kind: i.kind as string,
@@ -115,7 +139,7 @@ export async function sidebarContact(
     addedAt: iso(main.addedAt),
     remarkMobiles: [...new Set(rows.flatMap((r) => r.remarkMobiles))].map(maskPhone),
     contactId,
-    leadId: main.leadId ?? rows.find((r) => r.leadId)?.leadId ?? null,
+    leadId,
     customer: c360 ? { id: String(c360.customer.id), name: (c360.customer.name as string) ?? null } : null,
     profile: profile
       ? {
