@@ -21,6 +21,11 @@ function SignedInRoutes() {
   const modules = useWebModules();
   return (
     <Routes>
+      {modules.flatMap((m) =>
+        m.routes
+          .filter((r) => r.bare)
+          .map((r) => <Route key={`${m.key}:${r.path}`} path={r.path} element={<r.page />} />),
+      )}
       <Route element={<AppShell />}>
         <Route index element={<HomePage />} />
         <Route path="o/:object" element={<ListPage />} />
@@ -28,7 +33,9 @@ function SignedInRoutes() {
         <Route path="o/:object/:id" element={<DetailPage />} />
         <Route path="o/:object/:id/edit" element={<RecordFormPage />} />
         {modules.flatMap((m) =>
-          m.routes.map((r) => <Route key={`${m.key}:${r.path}`} path={r.path} element={<r.page />} />),
+          m.routes
+            .filter((r) => !r.bare)
+            .map((r) => <Route key={`${m.key}:${r.path}`} path={r.path} element={<r.page />} />),
         )}
         <Route path="admin/*" element={<AdminRoutes />} />
         <Route path="*" element={<NotFound />} />

@@ -17,6 +17,7 @@ import {
 import { CallbackDispatcher, type CallbackLogEntry, type CallbackTarget } from './callbacks.ts';
 import { encrypt, signature } from './crypto.ts';
 import { E, ERRMSG_HINT, WeComError } from './errors.ts';
+import { jsapiHandlers } from './jsapi.ts';
 import {
   type ChatMessage,
   type CorpInput,
@@ -26,6 +27,7 @@ import {
   type StaffInput,
 } from './model.ts';
 import { idMaker, mulberry32 } from './rand.ts';
+import { registerSidebarHost } from './sidebar-host.ts';
 import { registerWeb } from './web.ts';
 
 export interface SimulatorOptions {
@@ -656,6 +658,7 @@ export class WeComSimulator {
       ...transferHandlers,
       ...miscHandlers,
       ...archiveHandlers,
+      ...jsapiHandlers,
     };
     this.app = Fastify({ logger: opts.logger ?? false });
     this.routes();
@@ -849,6 +852,7 @@ export class WeComSimulator {
     });
     registerWeb(app, this);
     registerArchiveSidecar(app, () => this.corps.values());
+    registerSidebarHost(app, this);
   }
 
   async listen(host: string, port: number): Promise<void> {

@@ -11,6 +11,7 @@ import notifications from './notifications/index.ts';
 import sales from './sales/index.ts';
 import scripts from './scripts/index.ts';
 import search from './search/index.ts';
+import sidebar from './sidebar/index.ts';
 import wecom from './wecom/index.ts';
 
 /**
@@ -31,5 +32,6 @@ export const modules = [
   chats,
   materials,
   scripts,
+  sidebar,
   home,
 ] as const;

@@ -31,6 +31,35 @@ export interface ModuleRoute {
   /** Relative to the root, e.g. `leads/inbox/:id`; a static segment outranks the generic `o/:object/:id`. */
   path: string;
   page: ComponentType;
+  /** A page outside the desktop shell (the WeCom chat sidebar): no navigation, no top bar. */
+  bare?: boolean;
+}
+
+/** The chat in which the WeCom sidebar is open: a customer (single chat) or a customer group. */
+export type SidebarChat =
+  | { kind: 'single'; externalUserId: string; customerId: string | null; profileId: string | null }
+  | { kind: 'group'; chatId: string };
+
+/** A message for `sendChatMessage` (WeCom JS-SDK): text, image, news (link card) or mini program. */
+export type SidebarMessage =
+  | { msgtype: 'text'; text: { content: string } }
+  | { msgtype: 'image'; image: { mediaid: string } }
+  | { msgtype: 'news'; news: { link: string; title: string; desc?: string; imgUrl?: string } }
+  | { msgtype: 'miniprogram'; miniprogram: { appid: string; title: string; imgUrl?: string; page?: string } };
+
+export interface SidebarSectionProps {
+  chat: SidebarChat;
+  /** Sends into the open chat; rejects with WeCom's errMsg (`sendChatMessage:fail …`). */
+  send: (message: SidebarMessage) => Promise<void>;
+}
+
+/** A tab a module adds to the WeCom chat sidebar (scripts, materials, SOP tasks …), lazy like every slot. */
+export interface SidebarSection {
+  key: string;
+  labelKey: string;
+  /** Position among the tabs (the sidebar's own customer tab is 0). */
+  order: number;
+  component: ComponentType<SidebarSectionProps>;
 }
 
 export interface RecordPanelProps {
@@ -67,6 +96,8 @@ export interface WebModule {
   nav: ModuleNavItem[];
   routes: ModuleRoute[];
   slots?: ModuleSlots;
+  /** Tabs in the WeCom chat sidebar (modules/sidebar renders them). */
+  sidebar?: SidebarSection[];
   /** Loaded once signed in (the login page needs none of them). */
   messages: () => Promise<ModuleMessages>;
 }

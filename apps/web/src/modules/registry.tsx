@@ -6,6 +6,7 @@ import { leadsModule } from './leads/module';
 import { materialsModule } from './materials/module';
 import { salesModule } from './sales/module';
 import { scriptsModule } from './scripts/module';
+import { sidebarModule } from './sidebar/module';
 import { wecomModule } from './wecom/module';
 
 /**
@@ -21,4 +22,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   chatsModule,
   materialsModule,
   scriptsModule,
+  sidebarModule,
 ];

@@ -63,10 +63,12 @@ export default defineModule({
   contributes: [{ point: 'search-source', value: profileSearchSource }],
 });
 
+/** The chat sidebar (issue 11) shows a profile's 360 view to the staff member in the chat. */
+export { ownerOf as profileOfIdentityIn } from './identity.service.ts';
 /** Connectors (WeCom …) feed the CDP like a Segment source, in process. */
 export { identitiesOfProfile, ingestFromConnector, profileOfIdentity } from './internal-ingest.ts';
 /** The consent ledger (PIPL, R13.1): other modules record what a customer agreed to where they learn it. */
-export { setConsent } from './profiles.service.ts';
+export { profile360, setConsent } from './profiles.service.ts';
 /**
  * Rules see what their author sees: every rule evaluator a person can drive (segments, tags,
  * and journeys, loyalty or dealer rules to come) checks the rule with `assertRuleVisibleTo`

@@ -7,6 +7,7 @@ import { ACTIVITY_QUEUE, activityJob, bindActivityDatabase } from './activity.se
 import { CALLBACK_QUEUE, registerCallbacks } from './callback.http.ts';
 import { bindDatabase, callbackJob } from './callback.job.ts';
 import { groupRoutes } from './groups.routes.ts';
+import { jsapiRoutes } from './jsapi-signature.ts';
 import { bindReconcileDatabase, RECONCILE_QUEUE, reconcileJob } from './reconcile.job.ts';
 import { hasWecomSignIn, registerSso } from './sso.http.ts';
 import { wecomTagRoutes } from './tags.routes.ts';
@@ -26,7 +27,7 @@ export default defineModule({
   name: 'wecom',
   label: { 'zh-CN': '企业微信', 'en-US': 'WeCom' },
   requires: ['crm', 'notifications', 'leads', 'cdp'],
-  routes: [...wecomRoutes, ...groupRoutes, ...wecomTagRoutes],
+  routes: [...wecomRoutes, ...groupRoutes, ...wecomTagRoutes, ...jsapiRoutes],
   // WeCom's callback protocol lives outside /api/v1 (`/wecom/callback/:corpKey`, XML, signatures).
   http: async (app: FastifyInstance, database: Database) => {
     bindDatabase(database);
@@ -98,4 +99,6 @@ export { WeComApiError, WeComClient } from './connector/client.ts';
 /** The corp's directory and runtime for modules built on the connection (chat archive, sidebar …). */
 export { corpRuntime, getCorp } from './corps.service.ts';
 export { corpsOfTenant, externalContacts, staffOfCorp } from './directory.ts';
+/** For the chat sidebar (issue 11): who follows a contact, a group with its members, the corp tags. */
+export { corpTagChoices, type FollowRow, followsOf, groupByChatId } from './sidebar-lookup.ts';
 export { DEMO_WECOM } from './wecom.demo.ts';

@@ -1,0 +1,16 @@
+import type { WebModule } from '../../app/web-modules';
+import { lazyPage } from '../../shared/lazy-page';
+
+/**
+ * The WeCom chat sidebar (聊天工具栏, issue 11): `/sidebar`, outside the desktop shell, is the URL to
+ * set as the app's chat tools page in WeCom. Other modules add tabs through `WebModule.sidebar`.
+ */
+export const sidebarModule: WebModule = {
+  key: 'sidebar',
+  nav: [],
+  routes: [{ path: 'sidebar', page: lazyPage(() => import('./sidebar-page'), 'SidebarPage'), bare: true }],
+  messages: async () => {
+    const m = await import('./messages');
+    return { 'zh-CN': m.zh, 'en-US': m.en };
+  },
+};

@@ -1,0 +1,146 @@
+// The WeCom chat sidebar (issue 11) at 390 px inside the simulator's sidebar host: 赵静 opens a chat
+// with a customer, sees the profile, tags them (→ the tag reaches WeCom), logs a follow-up (→ an
+// activity in Kehu), sends a text through sendChatMessage (→ it appears in the simulated chat); the
+// group chat view; a signed-in colleague who does not have that customer gets "no access"; outside
+// WeCom the page says where to open it.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { startDemoCorp, startWeComSimulator, type WeComSimulator } from '@kehu/wecom-simulator';
+import type { Page } from 'playwright-core';
+import { DEMO_WECOM } from '../apps/server/src/modules/wecom/wecom.demo.ts';
+import {
+  eventually,
+  failureScreenshot,
+  login,
+  newPage,
+  screenshot,
+  testId,
+  useServerAndBrowser,
+} from './support.ts';
+
+const sim: WeComSimulator = await startWeComSimulator({ seed: 1106, callbackRetryDelayMs: 0 });
+const demo = startDemoCorp(sim, {
+  corpId: DEMO_WECOM.corpId,
+  contactSecret: DEMO_WECOM.contactSecret,
+  appSecret: DEMO_WECOM.appSecret,
+});
+process.env.KEHU_OUTBOUND_ALLOW = [process.env.KEHU_OUTBOUND_ALLOW, new URL(sim.url).host]
+  .filter(Boolean)
+  .join(',');
+process.env[DEMO_WECOM.simulatorUrlEnv] = sim.url;
+after(() => sim.close());
+
+describe('WeCom chat sidebar', () => {
+  const kehu = useServerAndBrowser(async ({ server }) => {
+    demo.corp.setCallback({
+      url: `${server.url}/wecom/callback/${DEMO_WECOM.corpKey}`,
+      token: DEMO_WECOM.token,
+      encodingAESKey: DEMO_WECOM.encodingAESKey,
+    });
+  });
+
+  const host = (q: Record<string, string>) =>
+    `${sim.url}/sidebar-host?${new URLSearchParams({ corpId: DEMO_WECOM.corpId, app: `${kehu.server.url}/sidebar`, ...q })}`;
+
+  async function signedIn(user: string, locale: 'zh-CN' | 'en-US' = 'zh-CN') {
+    const { context, page } = await newPage(kehu.browser, kehu.server, {
+      locale,
+      viewport: { width: 390, height: 1100 },
+    });
+    await page.goto('/login');
+    await login(page, user);
+    return { context, page };
+  }
+
+  it('staff open a chat: profile, tag → WeCom, follow-up → Kehu, text → the chat; group; no access', {
+    timeout: 300_000,
+  }, async () => {
+    const customer = demo.corp.wechatUser({ name: '林嘉怡', mobile: '13800001111' });
+    const { external_userid: ext } = await demo.corp.addFriendDirectly('zhao.jing', customer);
+    const { ids } = await demo.corp.editTagInWeCom({
+      action: 'create',
+      group_name: '购车意向',
+      tags: ['高意向', '已试驾'],
+    });
+    const { chat_id: chatId } = await demo.corp.createGroup('zhao.jing', '车主俱乐部', [customer]);
+    await sim.flushCallbacks();
+
+    const { context, page } = await signedIn('zhao.jing');
+    let at: Page = page;
+    try {
+      // The customer and the corp tags reach Kehu through callbacks: reload the chat until they show.
+      await eventually(async () => {
+        await page.goto(host({ userid: 'zhao.jing', external_userid: ext }));
+        const frame = page.frameLocator('#sidebar');
+        await testId(frame, 'sidebar-profile').getByText('林嘉怡').waitFor({ timeout: 5000 });
+        await testId(frame, 'sidebar-tag-picker').getByText('高意向').waitFor({ timeout: 5000 });
+      }, 90_000);
+      const frame = page.frameLocator('#sidebar');
+      await testId(frame, 'sidebar-profile').getByText('你的客户').waitFor();
+      await screenshot(page, 'sidebar-contact-zh-390.png');
+
+      // Tag → CDP manual tag → WeCom.
+      await testId(frame, 'sidebar-tag-picker').getByText('高意向').click();
+      await frame.getByText('标签已保存').waitFor();
+      await eventually(() => {
+        const c = demo.corp.externalContacts().find((x) => x.external_userid === ext)!;
+        assert.ok(c.follow_users.find((f) => f.userid === 'zhao.jing')!.tags.includes(ids[0]!));
+      }, 60_000);
+
+      // Follow-up → an activity in Kehu.
+      const note = `电话沟通试驾时间 ${Date.now().toString(36)}`;
+      await testId(frame, 'sidebar-actions').getByRole('button', { name: '记跟进' }).click();
+      await testId(frame, 'sidebar-actions').locator('textarea').fill(note);
+      await testId(frame, 'sidebar-actions')
+        .getByRole('button', { name: /保\s*存/ })
+        .click();
+      await frame.getByText('跟进已记录').waitFor();
+      const acts = await page.request.get(`${kehu.server.url}/api/v1/records/activity?limit=20`);
+      assert.ok((await acts.text()).includes(note), 'the follow-up is a Kehu activity');
+      await testId(frame, 'sidebar-timeline').getByText(note).waitFor();
+
+      // A text through sendChatMessage → the simulated chat.
+      await testId(frame, 'sidebar-actions').getByRole('button', { name: '发送消息' }).click();
+      await testId(frame, 'sidebar-actions').locator('textarea').fill('林女士您好，周六上午可以来试驾');
+      await testId(frame, 'sidebar-actions').getByRole('button', { name: '发送到聊天' }).click();
+      await page.locator('#msgs').getByText('林女士您好，周六上午可以来试驾').waitFor();
+      assert.ok(demo.corp.chat('zhao.jing', ext).some((m) => m.text === '林女士您好，周六上午可以来试驾'));
+      await screenshot(page, 'sidebar-sent-zh-390.png');
+
+      // The group chat.
+      await eventually(async () => {
+        await page.goto(host({ userid: 'zhao.jing', chat_id: chatId }));
+        await testId(page.frameLocator('#sidebar'), 'sidebar-group')
+          .getByText('车主俱乐部')
+          .waitFor({ timeout: 5000 });
+      }, 60_000);
+      await testId(page.frameLocator('#sidebar'), 'sidebar-group').getByText('林嘉怡').waitFor();
+      await screenshot(page, 'sidebar-group-zh-390.png');
+
+      // Outside WeCom.
+      await page.goto('/sidebar');
+      await page.getByText('请在企业微信中打开').waitFor();
+      await screenshot(page, 'sidebar-outside-zh-390.png');
+    } catch (err) {
+      await failureScreenshot(at, 'fail-sidebar.png');
+      throw err;
+    } finally {
+      await context.close();
+    }
+
+    // 孙磊 signed in on the device where 赵静's chat is open: he does not have that customer.
+    const other = await signedIn('sun.lei', 'en-US');
+    at = other.page;
+    try {
+      await other.page.goto(host({ userid: 'zhao.jing', external_userid: ext }));
+      const frame = other.page.frameLocator('#sidebar');
+      await testId(frame, 'sidebar-no-access').waitFor();
+      await screenshot(other.page, 'sidebar-no-access-390.png');
+    } catch (err) {
+      await failureScreenshot(at, 'fail-sidebar-no-access.png');
+      throw err;
+    } finally {
+      await other.context.close();
+    }
+  });
+});
