@@ -371,7 +371,9 @@ export async function runWebLoad(o: WebLoadOptions) {
     console.log(`\nwritten ${file}`);
     if (over.length) {
       // The scripts the page loaded are in the result file; apps/web/build/chunk-report.ts says what is in each.
-      throw new Error(`web bundle over budget (bench/web-load.bench.ts WEB_BUDGETS_KB):\n  ${over.join('\n  ')}`);
+      throw new Error(
+        `web bundle over budget (bench/web-load.bench.ts WEB_BUDGETS_KB):\n  ${over.join('\n  ')}`,
+      );
     }
     console.log(
       `within budget: ${Object.entries(WEB_BUDGETS_KB)
