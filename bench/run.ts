@@ -18,7 +18,7 @@ import { globalSearchOptions, runGlobalSearch } from './global-search.bench.ts';
 import { importOptions, runImportBench } from './import.bench.ts';
 import { args, fmt, pct, writeResult } from './lib.ts';
 import { materialTrackingOptions, runMaterialTracking } from './material-tracking.bench.ts';
-import { runWebLoad, webLoadOptions } from './web-load.bench.ts';
+import { runWebLoad, WEB_BUDGETS_KB, webLoadOptions } from './web-load.bench.ts';
 
 const v = args({
   full: { type: 'boolean', default: false },
@@ -127,7 +127,7 @@ await step('web-load', async () => {
   summary['web-load'] = r;
   const at = (name: string) => r.scenarios.find((s) => s.scenario === name)!;
   lines.push(
-    `web-load: login ${fmt(at('login').jsGzipKB, 0)} KB gzip JS (budget 200), ${fmt(at('login').ms, 0)} ms = ${fmt(at('login').ratio, 1)}x baseline; first list ${fmt(at('list').jsGzipKB, 0)} KB (budget 450), ${fmt(at('list').ms, 0)} ms = ${fmt(at('list').ratio, 1)}x`,
+    `web-load: login ${fmt(at('login').jsGzipKB, 0)} KB gzip JS (budget ${WEB_BUDGETS_KB.login}), ${fmt(at('login').ms, 0)} ms = ${fmt(at('login').ratio, 1)}x baseline; first list ${fmt(at('list').jsGzipKB, 0)} KB (budget ${WEB_BUDGETS_KB.list}), ${fmt(at('list').ms, 0)} ms = ${fmt(at('list').ratio, 1)}x`,
   );
 });
 

@@ -93,6 +93,30 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
+/**
+ * The most JavaScript (KB, `gzip -9` of the scripts requested before the page was ready) each page
+ * may need. The run fails, naming the page, its figure and its budget, when one is over. `charts`
+ * has none: the chart library loads beside the page's data, after its figures.
+ */
+export const WEB_BUDGETS_KB: Readonly<Record<string, number>> = {
+  login: 200,
+  home: 450,
+  list: 440,
+  dashboard: 450,
+};
+
+/** One line per page over its budget, empty when every page is within. */
+export function overBudget(rows: { scenario: string; jsGzipKB: number }[]): string[] {
+  return rows.flatMap((r) => {
+    const budget = WEB_BUDGETS_KB[r.scenario];
+    return budget !== undefined && r.jsGzipKB > budget
+      ? [
+          `${r.scenario}: ${fmt(r.jsGzipKB, 1)} KB gzipped JS is over its ${budget} KB budget by ${fmt(r.jsGzipKB - budget, 1)} KB`,
+        ]
+      : [];
+  });
+}
+
 interface Run {
   ms: number;
   scripts: string[];
@@ -336,12 +360,26 @@ export async function runWebLoad(o: WebLoadOptions) {
         'x baseline': fmt(r.ratio, 1),
       })),
     );
+    const over = overBudget(rows);
     const file = writeResult(`web-load${o.label ? `-${o.label}` : ''}`, {
       options: { ...o, downMbit: 9, upMbit: 9, latencyMs: LATENCY_MS },
       baselineMs: baseMs,
+      budgetsKB: WEB_BUDGETS_KB,
+      overBudget: over,
       scenarios: rows,
     });
     console.log(`\nwritten ${file}`);
+    if (over.length) {
+      // The scripts the page loaded are in the result file; apps/web/build/chunk-report.ts says what is in each.
+      throw new Error(
+        `web bundle over budget (bench/web-load.bench.ts WEB_BUDGETS_KB):\n  ${over.join('\n  ')}`,
+      );
+    }
+    console.log(
+      `within budget: ${Object.entries(WEB_BUDGETS_KB)
+        .map(([k, v]) => `${k} ≤ ${v} KB`)
+        .join(', ')}`,
+    );
     return { baselineMs: baseMs, scenarios: rows };
   } finally {
     await browser.close();

@@ -1,6 +1,9 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { chunkReport } from './build/chunk-report';
+import { languageSplit } from './build/language-split';
 import { precompress } from './build/precompress';
+import { radioWithoutForm } from './build/radio-without-form';
 
 const PURE_PACKAGES = /[\\/]node_modules[\\/](rc-field-form|@rc-component[\\/]async-validator)[\\/]/;
 
@@ -8,7 +11,7 @@ const FRAMEWORK =
   /[\\/]node_modules[\\/](react|react-dom|scheduler|react-router|@tanstack[\\/][^\\/]+|i18next|react-i18next)[\\/]/;
 
 export default defineConfig({
-  plugins: [react(), precompress()],
+  plugins: [languageSplit(), radioWithoutForm(), react(), precompress(), chunkReport()],
   server: {
     port: 5173,
     proxy: { '/api': { target: 'http://127.0.0.1:3000', changeOrigin: false } },

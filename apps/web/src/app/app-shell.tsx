@@ -19,13 +19,14 @@ import {
   UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Avatar, Button, Drawer, Dropdown, Layout, Menu, type MenuProps, Skeleton, Typography } from 'antd';
+import { Avatar, Button, Drawer, Dropdown, Layout, Menu, type MenuProps, Skeleton } from 'antd';
 import { type ReactNode, Suspense, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { http, setCsrfToken } from '../shared/api-client';
 import { lazyPage } from '../shared/lazy-page';
 import { PageSkeleton } from '../shared/ui/page-skeleton';
+import { Text } from '../shared/ui/text';
 import { useIsMobile } from '../shared/use-is-mobile';
 import { ADMIN_NAV } from './admin-nav';
 import { BrandMark } from './brand-mark';
@@ -385,9 +386,9 @@ export function AppShell() {
             />
           )}
           {!isMobile && (
-            <Typography.Text type="secondary" ellipsis style={{ maxWidth: 240 }}>
+            <Text type="secondary" ellipsis style={{ maxWidth: 240 }}>
               {me.tenant.name}
-            </Typography.Text>
+            </Text>
           )}
           {!isMobile && <GlobalSearch compact={false} />}
           <div className="kehu-topbar-spacer" />

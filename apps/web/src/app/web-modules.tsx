@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { type ComponentType, createContext, type ReactNode, useContext } from 'react';
-import i18n from '../i18n';
+import i18n, { addLanguageLoader, type Language, normalizeLanguage } from '../i18n';
 import type { NavGroup } from './nav-groups';
 
 export type { NavGroup } from './nav-groups';
@@ -99,7 +99,12 @@ export interface WebModule {
   /** Tabs in the WeCom chat sidebar (modules/sidebar renders them). */
   sidebar?: SidebarSection[];
   /** Loaded once signed in (the login page needs none of them). */
-  messages: () => Promise<ModuleMessages>;
+  messages?: () => Promise<ModuleMessages>;
+  /**
+   * One language's strings, from `import('./messages?lang=…')` (build/language-split.ts): a session
+   * downloads only its own language's, the other's on switching. Preferred over `messages`.
+   */
+  messagesIn?: (lang: Language) => Promise<Record<string, unknown>>;
 }
 
 export type ModuleMessages = { 'zh-CN': Record<string, unknown>; 'en-US': Record<string, unknown> };
@@ -146,9 +151,11 @@ export function useLoadWebModules() {
       const modules = await load();
       await Promise.all(
         modules.map(async (m) => {
-          const messages = await m.messages();
+          if (m.messagesIn) return loadPerLanguage(m.key, m.messagesIn);
+          const messages = await m.messages?.();
           for (const lang of ['zh-CN', 'en-US'] as const)
-            i18n.addResourceBundle(lang, 'translation', { [m.key]: messages[lang] }, true, false);
+            if (messages)
+              i18n.addResourceBundle(lang, 'translation', { [m.key]: messages[lang] }, true, false);
         }),
       );
       return modules;
@@ -156,4 +163,23 @@ export function useLoadWebModules() {
     staleTime: Number.POSITIVE_INFINITY,
     gcTime: Number.POSITIVE_INFINITY,
   });
+}
+
+/** The current language's strings now, any other's when someone switches to it (i18n loadLanguage). */
+function loadPerLanguage(key: string, messagesIn: (lang: Language) => Promise<Record<string, unknown>>) {
+  const loading = new Map<Language, Promise<void>>();
+  const load = (lang: Language) => {
+    let p = loading.get(lang);
+    if (!p) {
+      p = messagesIn(lang).then((strings) => {
+        i18n.addResourceBundle(lang, 'translation', { [key]: strings }, true, false);
+      });
+      // A failed download is tried again on the next switch rather than remembered.
+      p.catch(() => loading.delete(lang));
+      loading.set(lang, p);
+    }
+    return p;
+  };
+  addLanguageLoader(load);
+  return load(normalizeLanguage(i18n.language) ?? 'zh-CN');
 }

@@ -23,8 +23,18 @@ export function normalizeLanguage(lang: string | null | undefined): Language | n
 // so the Chinese-speaking majority does not download both.
 const loaded = new Set<Language>(['zh-CN']);
 
-/** Makes the language's core strings available; call before switching to it. */
+/** Modules' strings come one language at a time too (app/web-modules.tsx registers their loaders). */
+const languageLoaders: ((lang: Language) => Promise<void>)[] = [];
+export function addLanguageLoader(load: (lang: Language) => Promise<void>) {
+  languageLoaders.push(load);
+}
+
+/** Makes the language's strings (core and loaded modules') available; call before switching to it. */
 export async function loadLanguage(lang: Language): Promise<void> {
+  await Promise.all([loadCore(lang), ...languageLoaders.map((load) => load(lang))]);
+}
+
+async function loadCore(lang: Language) {
   if (loaded.has(lang)) return;
   const { enUS } = await import('./en-US');
   i18n.addResourceBundle(lang, 'translation', enUS, true, false);

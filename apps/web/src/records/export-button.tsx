@@ -1,10 +1,14 @@
 import { DownloadOutlined } from '@ant-design/icons';
-import { App, Button, Dropdown, Modal, Progress, Typography } from 'antd';
-import { useRef, useState } from 'react';
+import { App, Button, Dropdown } from 'antd';
+import { Suspense, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiFetch, saveResponse } from '../shared/api-client';
+import { lazyPage } from '../shared/lazy-page';
 import { errorMessage } from '../shared/ui/error-result';
+import { useAsked } from '../shared/use-asked';
 import { type ListParams, listQuery } from './record-api';
+
+const ExportProgress = lazyPage(() => import('./export-progress'), 'ExportProgress');
 
 interface Props {
   object: string;
@@ -41,7 +45,8 @@ export function ExportButton({ object, params, fields, compact }: Props) {
     }
   };
 
-  const pct = state?.total ? Math.min(100, Math.round((state.loaded / state.total) * 100)) : null;
+  // Mounted from the first export on, so closing the dialog still animates.
+  const asked = useAsked(!!state);
   return (
     <>
       <Dropdown
@@ -64,23 +69,11 @@ export function ExportButton({ object, params, fields, compact }: Props) {
           {compact ? null : t('export.button')}
         </Button>
       </Dropdown>
-      <Modal
-        open={!!state}
-        title={t('export.inProgress')}
-        closable={false}
-        maskClosable={false}
-        okButtonProps={{ style: { display: 'none' } }}
-        cancelText={t('common.cancel')}
-        onCancel={() => abort.current?.abort()}
-        width={360}
-      >
-        <div data-testid="export-progress">
-          <Progress percent={pct ?? 99} status="active" showInfo={pct !== null} />
-          <Typography.Text type="secondary">
-            {t('export.downloaded', { kb: Math.round((state?.loaded ?? 0) / 1024) })}
-          </Typography.Text>
-        </div>
-      </Modal>
+      {asked && (
+        <Suspense fallback={null}>
+          <ExportProgress state={state} onCancel={() => abort.current?.abort()} />
+        </Suspense>
+      )}
     </>
   );
 }

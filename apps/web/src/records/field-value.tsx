@@ -1,5 +1,5 @@
 import { EyeOutlined } from '@ant-design/icons';
-import { App, Button, Space, Tag, Tooltip, Typography } from 'antd';
+import { App, Button, Space, Tag, Tooltip } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,6 +8,7 @@ import { type FieldMeta, localize, normalizeOptions } from '../app/meta';
 import { useSession } from '../app/session';
 import { formatCurrency } from '../shared/format';
 import { errorMessage } from '../shared/ui/error-result';
+import { Text } from '../shared/ui/text';
 import { type RecordData, recordApi } from './record-api';
 import { useRegionName } from './region-api';
 
@@ -118,7 +119,7 @@ export function FieldValue({
   if (record._masked?.includes(field.apiName))
     return <MaskedValue object={object} record={record} field={field} />;
   if (v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) {
-    return <Typography.Text type="secondary">—</Typography.Text>;
+    return <Text type="secondary">—</Text>;
   }
   const display = record._display?.[field.apiName];
   switch (field.type) {

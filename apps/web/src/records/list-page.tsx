@@ -18,7 +18,6 @@ import {
   Table,
   type TableColumnsType,
   Tooltip,
-  Typography,
 } from 'antd';
 import type { SorterResult } from 'antd/es/table/interface';
 import { Suspense, useEffect, useMemo, useRef, useState } from 'react';
@@ -29,6 +28,7 @@ import { useSession } from '../app/session';
 import { lazyPage } from '../shared/lazy-page';
 import { ErrorResult } from '../shared/ui/error-result';
 import { PermissionButton } from '../shared/ui/permission-button';
+import { Text, Title } from '../shared/ui/text';
 import { useAsked } from '../shared/use-asked';
 import { useIsMobile } from '../shared/use-is-mobile';
 import { ColumnChooser } from './column-chooser';
@@ -239,10 +239,10 @@ function ListView({ meta }: { meta: ObjectMeta }) {
       image={Empty.PRESENTED_IMAGE_SIMPLE}
       description={
         <Space direction="vertical" size={2}>
-          <Typography.Text strong>{t('records.emptyTitle', { object: plural })}</Typography.Text>
-          <Typography.Text type="secondary">
+          <Text strong>{t('records.emptyTitle', { object: plural })}</Text>
+          <Text type="secondary">
             {canCreate || canImport ? t('records.emptyHint') : t('records.emptyReadOnly')}
-          </Typography.Text>
+          </Text>
         </Space>
       }
       data-testid="empty-state"
@@ -258,10 +258,10 @@ function ListView({ meta }: { meta: ObjectMeta }) {
     <div className="kehu-page">
       <div className="kehu-page-header">
         <Space align="baseline" wrap>
-          <Typography.Title level={4} data-testid="list-title">
+          <Title level={4} data-testid="list-title">
             {plural}
-          </Typography.Title>
-          {deleted && <Typography.Text type="warning">{t('records.recycleBin')}</Typography.Text>}
+          </Title>
+          {deleted && <Text type="warning">{t('records.recycleBin')}</Text>}
         </Space>
         <Space wrap>
           {newButton}
@@ -336,7 +336,7 @@ function ListView({ meta }: { meta: ObjectMeta }) {
             count.isFetching ? (
               <Spin size="small" />
             ) : count.data != null ? (
-              <Typography.Text type="secondary">{t('records.total', { count: count.data })}</Typography.Text>
+              <Text type="secondary">{t('records.total', { count: count.data })}</Text>
             ) : null
           ) : (
             <Button

@@ -1,6 +1,7 @@
-import { Button, Typography } from 'antd';
+import { Button } from 'antd';
 import { type CSSProperties, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Text } from '../shared/ui/text';
 
 /** What the footer needs of an infinite query. */
 interface Pages {
@@ -50,9 +51,9 @@ export function LoadMore({
           {t('records.loadMore')}
         </Button>
       ) : loaded > 0 ? (
-        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        <Text type="secondary" style={{ fontSize: 12 }}>
           {t('records.allLoaded', { count: loaded })}
-        </Typography.Text>
+        </Text>
       ) : null}
     </div>
   );

@@ -88,8 +88,8 @@ export const cdpModule: WebModule = {
       { key: 'cdp-tags', component: lazyPage(() => import('./record-tags'), 'RecordTagsPanel') },
     ],
   },
-  messages: async () => {
-    const m = await import('./messages');
-    return { 'zh-CN': m.zh, 'en-US': m.en };
-  },
+  messagesIn: async (lang) =>
+    lang === 'en-US'
+      ? (await import('./messages?lang=en-US')).en
+      : (await import('./messages?lang=zh-CN')).zh,
 };

@@ -22,8 +22,8 @@ export const customersModule: WebModule = {
     { path: 'sales/customers', page: CustomersRedirect },
     { path: 'sales/customers/:id', page: Customer360Redirect },
   ],
-  messages: async () => {
-    const m = await import('./messages');
-    return { 'zh-CN': m.zhCN, 'en-US': m.enUS };
-  },
+  messagesIn: async (lang) =>
+    lang === 'en-US'
+      ? (await import('./messages?lang=en-US')).enUS
+      : (await import('./messages?lang=zh-CN')).zhCN,
 };

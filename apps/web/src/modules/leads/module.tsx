@@ -54,8 +54,8 @@ export const leadsModule: WebModule = {
       teamSla: lazyPage(() => import('./home-cards'), 'TeamSlaCard'),
     },
   },
-  messages: async () => {
-    const m = await import('./messages');
-    return { 'zh-CN': m.zh, 'en-US': m.en };
-  },
+  messagesIn: async (lang) =>
+    lang === 'en-US'
+      ? (await import('./messages?lang=en-US')).en
+      : (await import('./messages?lang=zh-CN')).zh,
 };

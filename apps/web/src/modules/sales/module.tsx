@@ -87,8 +87,8 @@ export const salesModule: WebModule = {
       pendingQuotes: homeCard('QuotesCard'),
     },
   },
-  messages: async () => {
-    const m = await import('./messages');
-    return { 'zh-CN': m.zhCN, 'en-US': m.enUS };
-  },
+  messagesIn: async (lang) =>
+    lang === 'en-US'
+      ? (await import('./messages?lang=en-US')).enUS
+      : (await import('./messages?lang=zh-CN')).zhCN,
 };
