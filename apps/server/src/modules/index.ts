@@ -7,6 +7,7 @@ import crm from './crm/index.ts';
 import home from './home/index.ts';
 import leads from './leads/index.ts';
 import notifications from './notifications/index.ts';
+import outreach from './outreach/index.ts';
 import sales from './sales/index.ts';
 import search from './search/index.ts';
 import wecom from './wecom/index.ts';
@@ -28,4 +29,5 @@ export const modules = [
   wecom,
   chats,
   home,
+  outreach,
 ] as const;
