@@ -39,7 +39,8 @@ export default defineModule({
         '向自己可见的客户或客户群发起群发、设置免打扰时段、编辑 SOP',
         'Send mass messages to customers or groups one may see, set quiet hours, edit SOPs',
       ),
-      demoRoles: ['总部销售经理', '区域经理', '经销商店长'],
+      // A salesperson sends to their own customers (their data scope), as in WeCom's client.
+      demoRoles: ['总部销售经理', '区域经理', '经销商店长', '销售顾问'],
     },
   ],
   migrations: new URL('./migrations/', import.meta.url),

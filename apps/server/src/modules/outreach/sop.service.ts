@@ -14,9 +14,10 @@ const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 
 export async function createSopRule(tx: Tx, p: Principal, actor: Actor, input: SopRuleInput) {
   const id = newId();
-  await sql`insert into sop_rules (tenant_id, id, name, kind, trigger, steps, enabled, unit_id, created_by)
+  await sql`insert into sop_rules (tenant_id, id, name, kind, trigger, steps, enabled, contacts_since, unit_id, created_by)
     values (${p.tenantId}, ${id}, ${input.name}, ${input.kind}, ${JSON.stringify(input.trigger)}::jsonb,
-      ${JSON.stringify(input.steps)}::jsonb, ${input.enabled}, ${p.unitId}, ${p.userId})`.execute(tx);
+      ${JSON.stringify(input.steps)}::jsonb, ${input.enabled},
+      (select max(added_at) from wecom_external_contacts where tenant_id = ${p.tenantId}), ${p.unitId}, ${p.userId})`.execute(tx);
   await writeAudit(tx, actor, { action: 'create', object: 'sop_rule', recordId: id });
   return { id, ...input, createdAt: new Date().toISOString() };
 }
@@ -57,7 +58,8 @@ export async function generateSopTasks(tx: Tx, tenantId: string): Promise<number
     select r.tenant_id, gen_random_uuid(), r.id, s.idx, s.step->>'kind', s.step->>'content', x.corp_ref, x.external_userid,
       x.name, x.userid, w.user_id, x.unit_id, ${dueSql('x.added_at')}
     from sop_rules r ${steps}
-    join wecom_external_contacts x on x.tenant_id = r.tenant_id and x.status = 'active' and x.added_at >= r.created_at
+    join wecom_external_contacts x on x.tenant_id = r.tenant_id and x.status = 'active'
+      and (r.contacts_since is null or x.added_at > r.contacts_since)
     left join wecom_staff w on w.tenant_id = x.tenant_id and w.corp_ref = x.corp_ref and w.userid = x.userid
     where r.tenant_id = ${tenantId} and r.enabled and r.kind = 'customer' and r.trigger->>'on' = 'contact_added'
       and x.unit_id in (select c.id from units c join units ru on ru.tenant_id = c.tenant_id and ru.id = r.unit_id
@@ -188,6 +190,13 @@ export async function sopCompletion(tx: Tx, p: Principal) {
       group by t.user_id, coalesce(u.name, t.staff_userid, '—') order by total desc limit 100`.execute(tx)
   ).rows;
   return {
-    items: rows.map((r) => ({ ...r, rate: r.total ? Math.round((r.done / r.total) * 1000) / 1000 : 0 })),
+    items: rows.map((r) => ({
+      userId: r.user_id,
+      name: r.name,
+      total: r.total,
+      done: r.done,
+      overdue: r.overdue,
+      rate: r.total ? Math.round((r.done / r.total) * 1000) / 1000 : 0,
+    })),
   };
 }

@@ -64,6 +64,8 @@ CREATE TABLE sop_rules (
   trigger jsonb NOT NULL,
   steps jsonb NOT NULL,
   enabled boolean NOT NULL DEFAULT true,
+  -- Contacts WeCom dated after this are new to the rule (WeCom's clock, not ours).
+  contacts_since timestamptz,
   unit_id uuid NOT NULL,
   created_by uuid,
   created_at timestamptz NOT NULL DEFAULT now(),
