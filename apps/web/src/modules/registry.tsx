@@ -2,6 +2,7 @@ import type { WebModule } from '../app/web-modules';
 import { cdpModule } from './cdp/module';
 import { customersModule } from './customers/module';
 import { leadsModule } from './leads/module';
+import { outreachModule } from './outreach/module';
 import { salesModule } from './sales/module';
 import { wecomModule } from './wecom/module';
 
@@ -15,4 +16,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   cdpModule,
   customersModule,
   wecomModule,
+  outreachModule,
 ];

@@ -91,7 +91,8 @@ export async function planMessage(
   return id;
 }
 
-async function planCustomers(
+/** Exported for bench/mass-message-plan.bench.ts. */
+export async function planCustomers(
   tx: Tx,
   p: Principal,
   id: string,
