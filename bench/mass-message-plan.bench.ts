@@ -7,7 +7,17 @@
  *
  *   node bench/mass-message-plan.bench.ts [--customers 100000] [--staff 50] [--rounds 3]
  */
-import { args, BENCH_DB, DEMO_PASSWORD, dbUrl, ensureDatabase, fmt, int, printTable, writeResult } from './lib.ts';
+import {
+  args,
+  BENCH_DB,
+  DEMO_PASSWORD,
+  dbUrl,
+  ensureDatabase,
+  fmt,
+  int,
+  printTable,
+  writeResult,
+} from './lib.ts';
 
 export const massPlanOptions = (argv?: string[]) =>
   args(
@@ -31,7 +41,9 @@ export interface MassPlanResult {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-export async function runMassPlan(o: NonNullable<ReturnType<typeof massPlanOptions>>): Promise<MassPlanResult> {
+export async function runMassPlan(
+  o: NonNullable<ReturnType<typeof massPlanOptions>>,
+): Promise<MassPlanResult> {
   const customers = int(o.customers as string, 'customers');
   const staff = int(o.staff as string, 'staff');
   const rounds = Math.min(int(o.rounds as string, 'rounds'), 10);
@@ -47,14 +59,18 @@ export async function runMassPlan(o: NonNullable<ReturnType<typeof massPlanOptio
   await migrateAll(database.db);
   const pool = database.pool!;
   const slug = `massplan${customers}x${staff}`;
-  let tenantId = (await pool.query<{ id: string }>('select id from tenants where slug = $1', [slug])).rows[0]?.id;
+  let tenantId = (await pool.query<{ id: string }>('select id from tenants where slug = $1', [slug])).rows[0]
+    ?.id;
   const corpRef = '00000000-0000-4000-8000-00000000c0de';
   if (!tenantId) {
     console.error(`seeding ${slug}: ${customers} WeCom customers across ${staff} staff …`);
     const { seedDemoTenant } = await import('../apps/server/src/seed/demo-data.ts');
     tenantId = (await seedDemoTenant(database, { customers: 0, slug, password: DEMO_PASSWORD })).tenantId;
-    const unit = (await pool.query<{ unit_id: string }>('select unit_id from users where tenant_id = $1 limit 1', [tenantId]))
-      .rows[0]!.unit_id;
+    const unit = (
+      await pool.query<{ unit_id: string }>('select unit_id from users where tenant_id = $1 limit 1', [
+        tenantId,
+      ])
+    ).rows[0]!.unit_id;
     await pool.query(
       `insert into wecom_staff (tenant_id, corp_ref, userid, name)
        select $1, $2, 'staff' || s, '成员' || s from generate_series(1, $3) s`,
@@ -104,10 +120,10 @@ export async function runMassPlan(o: NonNullable<ReturnType<typeof massPlanOptio
         from generate_series(1, ${customers}) i`.execute(tx);
     });
     insert.push(performance.now() - t);
-    await pool.query('delete from outreach_recipients where tenant_id = $1 and message_id = any($2::uuid[])', [
-      tenantId,
-      [id, id2],
-    ]);
+    await pool.query(
+      'delete from outreach_recipients where tenant_id = $1 and message_id = any($2::uuid[])',
+      [tenantId, [id, id2]],
+    );
     await pool.query('delete from outreach_messages where tenant_id = $1 and id = $2', [tenantId, id]);
   }
   await database.close();

@@ -49,7 +49,11 @@ async function adminApi(baseUrl: string) {
   return async (method: string, path: string, body?: unknown) => {
     const r = await fetch(`${baseUrl}/api/v1${path}`, {
       method,
-      headers: { cookie, 'x-csrf-token': csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        cookie,
+        'x-csrf-token': csrfToken,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await r.text();
@@ -67,7 +71,9 @@ describe('群发 (mass messages)', () => {
     });
   });
 
-  it('compose to a segment → exclusion with its reason → send → confirm in WeCom → results', { timeout: 300_000 }, async () => {
+  it('compose to a segment → exclusion with its reason → send → confirm in WeCom → results', {
+    timeout: 300_000,
+  }, async () => {
     const api = await adminApi(kehu.server.url);
     const yes = await demo.corp.addFriendDirectly('sun.lei', demo.corp.wechatUser({ name: '群发客户甲' }));
     const no = await demo.corp.addFriendDirectly('sun.lei', demo.corp.wechatUser({ name: '群发客户乙' }));
@@ -81,7 +87,8 @@ describe('群发 (mass messages)', () => {
       profiles = { a, b };
     }, 60_000);
     const tag = await api('POST', '/cdp/tags', { key: 'e2e_mass', name: 'E2E 群发', kind: 'manual' });
-    for (const id of Object.values(profiles)) await api('PUT', `/cdp/tags/${tag.id}/subjects/${id}`, { on: true });
+    for (const id of Object.values(profiles))
+      await api('PUT', `/cdp/tags/${tag.id}/subjects/${id}`, { on: true });
     await api('POST', '/cdp/segments', { name: 'E2E 群发分群', rule: { tag: 'e2e_mass' } });
     await api('PUT', `/cdp/profiles/${profiles.b}/consents/marketing`, { granted: false });
 
@@ -106,7 +113,9 @@ describe('群发 (mass messages)', () => {
       await screenshot(page, 'outreach-plan.png');
       await testId(page, 'outreach-send').click();
       await testId(page, 'outreach-refresh').waitFor();
-      const task = demo.corp.pendingMassMessages('sun.lei').find((m: any) => m.targets.includes(yes.external_userid));
+      const task = demo.corp
+        .pendingMassMessages('sun.lei')
+        .find((m: any) => m.targets.includes(yes.external_userid));
       assert.ok(task, 'a WeCom task for sun.lei');
       assert.ok(!task.targets.includes(no.external_userid), 'the withdrawn customer is not in it');
       await demo.corp.confirmMassMessage(task.msgid, 'sun.lei');

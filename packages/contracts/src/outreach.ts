@@ -111,16 +111,20 @@ export type MassMessage = z.infer<typeof MassMessage>;
 
 export const MassMessageDetail = MassMessage.extend({
   staff: z.array(StaffPlan),
-  excluded: z.array(
-    z.object({ target: z.string(), name: z.string().nullable(), reason: ExclusionReason }),
-  ),
+  excluded: z.array(z.object({ target: z.string(), name: z.string().nullable(), reason: ExclusionReason })),
 });
 export type MassMessageDetail = z.infer<typeof MassMessageDetail>;
 
 export const OutreachSettings = z.object({
   /** Quiet hours as HH:MM in Asia/Shanghai; nothing is sent from start until end (may wrap midnight). */
-  quietStart: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).nullable(),
-  quietEnd: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).nullable(),
+  quietStart: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+    .nullable(),
+  quietEnd: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+    .nullable(),
   /** 企业群发 a customer may receive per calendar month (WeCom: 4). */
   monthlyCap: z.number().int().min(1).max(4),
 });
@@ -142,7 +146,11 @@ export const SopRuleInput = z.object({
     z.object({ on: z.literal('contact_added') }),
     z.object({ on: z.literal('tag_added'), tagId: z.string().uuid() }),
     z.object({ on: z.literal('opportunity_stage'), stage: z.string().min(1).max(64) }),
-    z.object({ on: z.literal('schedule'), repeat: z.enum(['once', 'weekly']), startAt: z.string().datetime() }),
+    z.object({
+      on: z.literal('schedule'),
+      repeat: z.enum(['once', 'weekly']),
+      startAt: z.string().datetime(),
+    }),
   ]),
   steps: z.array(SopStep).min(1).max(30),
   enabled: z.boolean().default(true),

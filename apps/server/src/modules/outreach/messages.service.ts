@@ -5,8 +5,8 @@ import type { Principal } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { notFound } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
-import { om } from './outreach.messages.ts';
 import { staffOfCorp } from '../wecom/index.ts';
+import { om } from './outreach.messages.ts';
 import { recordScope } from './scope.ts';
 
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
@@ -76,7 +76,9 @@ export async function listMessages(tx: Tx, p: Principal): Promise<MassMessage[]>
   const ids = ms.map((m) => m.id);
   const counts = new Map(
     (
-      await sql<any>`${countsSql(p.tenantId)} and r.message_id = any(${ids}::uuid[]) group by r.message_id`.execute(tx)
+      await sql<any>`${countsSql(p.tenantId)} and r.message_id = any(${ids}::uuid[]) group by r.message_id`.execute(
+        tx,
+      )
     ).rows.map((c) => [c.message_id, c]),
   );
   const reasons = await reasonsOf(tx, p.tenantId, ids);
@@ -94,7 +96,9 @@ async function messageRow(tx: Tx, p: Principal, id: string) {
 
 export async function getMessage(tx: Tx, p: Principal, id: string): Promise<MassMessageDetail> {
   const m = await messageRow(tx, p, id);
-  const c = (await sql<any>`${countsSql(p.tenantId)} and r.message_id = ${id} group by r.message_id`.execute(tx)).rows[0];
+  const c = (
+    await sql<any>`${countsSql(p.tenantId)} and r.message_id = ${id} group by r.message_id`.execute(tx)
+  ).rows[0];
   const reasons = (await reasonsOf(tx, p.tenantId, [id])).get(id) ?? {};
   const names = await staffOfCorp(tx, p.tenantId, m.corp_ref);
   const staff = (
@@ -108,11 +112,23 @@ export async function getMessage(tx: Tx, p: Principal, id: string): Promise<Mass
       group by r.tenant_id, r.message_id, r.staff_userid order by n desc, r.staff_userid`.execute(tx)
   ).rows;
   const excluded = (
-    await sql<{ target: string; name: string | null; reason: any }>`select target, name, reason from outreach_recipients
-      where tenant_id = ${p.tenantId} and message_id = ${id} and status = 'excluded' order by reason, target limit 500`.execute(tx)
+    await sql<{
+      target: string;
+      name: string | null;
+      reason: any;
+    }>`select target, name, reason from outreach_recipients
+      where tenant_id = ${p.tenantId} and message_id = ${id} and status = 'excluded' order by reason, target limit 500`.execute(
+      tx,
+    )
   ).rows;
   const taskStatus = (s: string[]) =>
-    s.includes('pending') ? 'pending' : s.includes('sent') ? 'sent' : s.includes('cancelled') ? 'cancelled' : 'planned';
+    s.includes('pending')
+      ? 'pending'
+      : s.includes('sent')
+        ? 'sent'
+        : s.includes('cancelled')
+          ? 'cancelled'
+          : 'planned';
   return {
     ...toMessage(m, c, reasons),
     staff: staff.map((s) => ({
@@ -129,12 +145,15 @@ export async function getMessage(tx: Tx, p: Principal, id: string): Promise<Mass
 /** Pending WeCom tasks of a message, to stop before the staff confirm. */
 export async function startCancel(tx: Tx, p: Principal, actor: Actor, id: string, locale: Locale) {
   const m = await messageRow(tx, p, id);
-  if (m.status === 'sent' || m.status === 'cancelled') throw om.problem('conflict', locale, 'not_cancellable');
+  if (m.status === 'sent' || m.status === 'cancelled')
+    throw om.problem('conflict', locale, 'not_cancellable');
   const msgids = (
     await sql<{ msgid: string }>`select distinct msgid from outreach_tasks where tenant_id = ${p.tenantId}
       and message_id = ${id} and status = 'pending' and msgid is not null`.execute(tx)
   ).rows.map((r) => r.msgid);
-  await sql`update outreach_messages set status = 'cancelled' where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
+  await sql`update outreach_messages set status = 'cancelled' where tenant_id = ${p.tenantId} and id = ${id}`.execute(
+    tx,
+  );
   await sql`update outreach_tasks set status = 'cancelled' where tenant_id = ${p.tenantId} and message_id = ${id}
     and status <> 'sent'`.execute(tx);
   await sql`update outreach_recipients set status = 'cancelled' where tenant_id = ${p.tenantId} and message_id = ${id}

@@ -3,7 +3,13 @@ import { before, describe, it } from 'node:test';
 import type { WeComSimulator } from '@kehu/wecom-simulator';
 import { sql } from 'kysely';
 import { inTenant } from '../../core/db/tenant-scope.ts';
-import { type Client, drainBackground, login, newTenantWithAdmin, useTestEnv } from '../../testing/harness.ts';
+import {
+  type Client,
+  drainBackground,
+  login,
+  newTenantWithAdmin,
+  useTestEnv,
+} from '../../testing/harness.ts';
 import { bindSimulatedCorp, useWeComSimulator } from '../wecom/test-kit.ts';
 import { alertOverdue } from './sop.service.ts';
 
@@ -25,7 +31,8 @@ async function until<T>(what: string, tenantId: string, probe: () => Promise<T |
   }
 }
 
-const byTarget = (detail: any) => new Map<string, string>(detail.excluded.map((x: any) => [x.target, x.reason]));
+const byTarget = (detail: any) =>
+  new Map<string, string>(detail.excluded.map((x: any) => [x.target, x.reason]));
 
 describe('群发 and SOP (outreach)', () => {
   let ctx: Awaited<ReturnType<typeof bindSimulatedCorp>>;
@@ -57,17 +64,22 @@ describe('群发 and SOP (outreach)', () => {
       const ok = Object.values(ext).every((e) => items.find((x) => x.externalUserid === e)?.profileId);
       return ok && items;
     });
-    for (const [k, e] of Object.entries(ext)) profile[k] = contacts.find((x: any) => x.externalUserid === e).profileId;
+    for (const [k, e] of Object.entries(ext))
+      profile[k] = contacts.find((x: any) => x.externalUserid === e).profileId;
     const tag = await ctx.admin.post('/cdp/tags', { key: 'spring_sale', name: '春季促销', kind: 'manual' });
     assert.equal(tag.status, 201, JSON.stringify(tag.body));
     tagId = tag.body.id;
     for (const id of Object.values(profile))
-      assert.ok((await ctx.admin.request('PUT', `/cdp/tags/${tagId}/subjects/${id}`, { on: true })).status < 300);
+      assert.ok(
+        (await ctx.admin.request('PUT', `/cdp/tags/${tagId}/subjects/${id}`, { on: true })).status < 300,
+      );
     const seg = await ctx.admin.post('/cdp/segments', { name: '春季促销客户', rule: { tag: 'spring_sale' } });
     assert.equal(seg.status, 201, JSON.stringify(seg.body));
     segmentId = seg.body.id;
     // 李女士 withdraws marketing consent (PIPL); 陈先生 deletes his salesperson.
-    const w = await ctx.admin.request('PUT', `/cdp/profiles/${profile.b}/consents/marketing`, { granted: false });
+    const w = await ctx.admin.request('PUT', `/cdp/profiles/${profile.b}/consents/marketing`, {
+      granted: false,
+    });
     assert.ok(w.status < 300, JSON.stringify(w.body));
     await ctx.corp.customerDeletesStaff(ext.c, 'sun.lei');
     await until('lost contact', ctx.seed.tenantId, async () => {
@@ -94,10 +106,11 @@ describe('群发 and SOP (outreach)', () => {
     assert.equal(reasons.get(ext.c), 'deleted_staff');
     assert.equal(first.counts.planned, 4);
     assert.equal(first.counts.excluded, 2);
-    assert.deepEqual(
-      Object.fromEntries(first.staff.map((s: any) => [s.staffUserid, s.recipients])),
-      { 'sun.lei': 2, 'zhao.jing': 1, 'hq.wang': 1 },
-    );
+    assert.deepEqual(Object.fromEntries(first.staff.map((s: any) => [s.staffUserid, s.recipients])), {
+      'sun.lei': 2,
+      'zhao.jing': 1,
+      'hq.wang': 1,
+    });
     assert.equal(first.status, 'planned');
   });
 
@@ -117,19 +130,34 @@ describe('群发 and SOP (outreach)', () => {
     assert.equal(r.body.counts.sent, 2);
     assert.equal(r.body.counts.waiting, 2);
     assert.equal(r.body.staff.find((s: any) => s.staffUserid === 'sun.lei').status, 'sent');
-    for (const m of mine.filter((x: any) => x.userid !== 'sun.lei')) await ctx.corp.confirmMassMessage(m.msgid, m.userid);
+    for (const m of mine.filter((x: any) => x.userid !== 'sun.lei'))
+      await ctx.corp.confirmMassMessage(m.msgid, m.userid);
     const done = await ctx.admin.post(`/outreach/messages/${first.id}/refresh`);
     assert.equal(done.body.counts.sent, 4);
     assert.equal(done.body.status, 'sent');
-    assert.equal((await ctx.admin.post(`/outreach/messages/${first.id}/cancel`)).status, 409, 'sent is final');
+    assert.equal(
+      (await ctx.admin.post(`/outreach/messages/${first.id}/cancel`)).status,
+      409,
+      'sent is final',
+    );
   });
 
   it('holds to the monthly cap per customer', async () => {
     assert.equal(
-      (await ctx.admin.request('PUT', '/outreach/settings', { quietStart: null, quietEnd: null, monthlyCap: 1 })).status,
+      (
+        await ctx.admin.request('PUT', '/outreach/settings', {
+          quietStart: null,
+          quietEnd: null,
+          monthlyCap: 1,
+        })
+      ).status,
       200,
     );
-    const bad = await ctx.admin.request('PUT', '/outreach/settings', { quietStart: null, quietEnd: null, monthlyCap: 5 });
+    const bad = await ctx.admin.request('PUT', '/outreach/settings', {
+      quietStart: null,
+      quietEnd: null,
+      monthlyCap: 5,
+    });
     assert.equal(bad.status, 422, 'never above WeCom’s 4');
     const res = await ctx.admin.post('/outreach/messages', {
       corpRef: ctx.corpRef,
@@ -147,7 +175,11 @@ describe('群发 and SOP (outreach)', () => {
   });
 
   it('moves a send inside quiet hours to the next window and cancels it before it goes', async () => {
-    await ctx.admin.request('PUT', '/outreach/settings', { quietStart: '21:00', quietEnd: '08:00', monthlyCap: 4 });
+    await ctx.admin.request('PUT', '/outreach/settings', {
+      quietStart: '21:00',
+      quietEnd: '08:00',
+      monthlyCap: 4,
+    });
     const day = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
     const res = await ctx.admin.post('/outreach/messages', {
       corpRef: ctx.corpRef,
@@ -186,7 +218,10 @@ describe('群发 and SOP (outreach)', () => {
     assert.ok(ctx.corp.pendingMassMessages('zhao.jing').some((m: any) => m.msgid === msgid));
     const c = await ctx.admin.post(`/outreach/messages/${res.body.id}/cancel`);
     assert.equal(c.status, 200, JSON.stringify(c.body));
-    assert.ok(!ctx.corp.pendingMassMessages('zhao.jing').some((m: any) => m.msgid === msgid), 'stopped in WeCom');
+    assert.ok(
+      !ctx.corp.pendingMassMessages('zhao.jing').some((m: any) => m.msgid === msgid),
+      'stopped in WeCom',
+    );
   });
 
   it('a salesperson’s audience holds only their own customers; others’ messages and other tenants are 404', async () => {
@@ -197,10 +232,23 @@ describe('群发 and SOP (outreach)', () => {
       audience: { kind: 'segment', segmentId },
     });
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    const all = [...res.body.staff.map((s: any) => s.staffUserid), ...res.body.excluded.map((x: any) => x.target)];
-    assert.deepEqual(res.body.staff.map((s: any) => s.staffUserid), ['sun.lei']);
-    assert.ok(!all.includes(ext.h) && !all.includes(ext.e), 'no HQ or colleague customers, not even as exclusions');
-    assert.equal((await sun.get(`/outreach/messages/${first.id}`)).status, 404, 'the HQ message is not theirs');
+    const all = [
+      ...res.body.staff.map((s: any) => s.staffUserid),
+      ...res.body.excluded.map((x: any) => x.target),
+    ];
+    assert.deepEqual(
+      res.body.staff.map((s: any) => s.staffUserid),
+      ['sun.lei'],
+    );
+    assert.ok(
+      !all.includes(ext.h) && !all.includes(ext.e),
+      'no HQ or colleague customers, not even as exclusions',
+    );
+    assert.equal(
+      (await sun.get(`/outreach/messages/${first.id}`)).status,
+      404,
+      'the HQ message is not theirs',
+    );
     assert.ok(!(await sun.get('/outreach/messages')).body.items.some((m: any) => m.id === first.id));
     const other = await newTenantWithAdmin(env, 1);
     assert.equal((await other.admin.get(`/outreach/messages/${first.id}`)).status, 404);
@@ -217,11 +265,17 @@ describe('群发 and SOP (outreach)', () => {
       ],
     });
     assert.equal(rule.status, 201, JSON.stringify(rule.body));
-    const bad = await ctx.admin.post('/outreach/sop/rules', { name: 'x', trigger: { on: 'contact_added' }, steps: [] });
+    const bad = await ctx.admin.post('/outreach/sop/rules', {
+      name: 'x',
+      trigger: { on: 'contact_added' },
+      steps: [],
+    });
     assert.equal(bad.status, 422);
     const n = await ctx.corp.addFriendDirectly('sun.lei', ctx.corp.wechatUser({ name: '冯先生' }));
     await until('contact', ctx.seed.tenantId, async () =>
-      ((await ctx.admin.get('/wecom/contacts')).body.items as any[]).some((x) => x.externalUserid === n.external_userid),
+      ((await ctx.admin.get('/wecom/contacts')).body.items as any[]).some(
+        (x) => x.externalUserid === n.external_userid,
+      ),
     );
     await ctx.admin.post('/outreach/sop/rules', {
       name: '触发',
@@ -237,11 +291,14 @@ describe('群发 and SOP (outreach)', () => {
       tasks.map((t: any) => t.target),
       [n.external_userid, n.external_userid],
     );
-    const added = await inTenant(env.database.db, ctx.seed.tenantId, async (tx) =>
-      (
-        await sql<{ d: string }>`select to_char(added_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as d
+    const added = await inTenant(
+      env.database.db,
+      ctx.seed.tenantId,
+      async (tx) =>
+        (
+          await sql<{ d: string }>`select to_char(added_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as d
           from wecom_external_contacts where external_userid = ${n.external_userid}`.execute(tx)
-      ).rows[0]!.d,
+        ).rows[0]!.d,
     );
     const at = (d: number, h: number) => {
       const x = new Date(`${added}T00:00:00+08:00`);
@@ -249,7 +306,11 @@ describe('群发 and SOP (outreach)', () => {
     };
     assert.equal(tasks[0].dueAt, at(0, 18));
     assert.equal(tasks[1].dueAt, at(2, 10));
-    assert.equal((await ctx.admin.get('/outreach/sop/tasks/mine')).body.items.length, 0, 'only the staff member’s');
+    assert.equal(
+      (await ctx.admin.get('/outreach/sop/tasks/mine')).body.items.length,
+      0,
+      'only the staff member’s',
+    );
     // The 15-minute job may have alerted it already (its due time can be past by the wall clock).
     await inTenant(env.database.db, ctx.seed.tenantId, (tx) =>
       alertOverdue(tx, ctx.seed.tenantId, new Date(Date.parse(tasks[0].dueAt) + 60_000)),
@@ -258,8 +319,17 @@ describe('群发 and SOP (outreach)', () => {
       alertOverdue(tx, ctx.seed.tenantId, new Date(Date.parse(tasks[0].dueAt) + 60_000)),
     );
     assert.equal(again, 0, 'alerted once');
-    const notes = await inTenant(env.database.db, ctx.seed.tenantId, async (tx) =>
-      (await sql<{ n: number }>`select count(*)::int as n from notifications where kind = 'sop_overdue' and record_id = ${tasks[0].id}`.execute(tx)).rows[0]!.n,
+    const notes = await inTenant(
+      env.database.db,
+      ctx.seed.tenantId,
+      async (tx) =>
+        (
+          await sql<{
+            n: number;
+          }>`select count(*)::int as n from notifications where kind = 'sop_overdue' and record_id = ${tasks[0].id}`.execute(
+            tx,
+          )
+        ).rows[0]!.n,
     );
     assert.equal(notes, 1);
     const done = await sun.post(`/outreach/sop/tasks/${tasks[0].id}/sent`);
@@ -270,6 +340,9 @@ describe('群发 and SOP (outreach)', () => {
     const c = await ctx.admin.get('/outreach/sop/completion');
     assert.equal(c.status, 200);
     const row = c.body.items.find((x: any) => x.name === '孙磊');
-    assert.ok(row && row.total === 1 && row.done === 1 && row.rate === 1, 'tasks due so far: the day-2 call is not due yet');
+    assert.ok(
+      row && row.total === 1 && row.done === 1 && row.rate === 1,
+      'tasks due so far: the day-2 call is not due yet',
+    );
   });
 });

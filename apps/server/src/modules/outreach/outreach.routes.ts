@@ -101,7 +101,14 @@ export const outreachRoutes: RouteSpec[] = [
         const later = new Date(m.scheduled_at) > new Date();
         await sql`update outreach_messages set status = ${later ? 'scheduled' : 'sending'}
           where tenant_id = ${req.principal.tenantId} and id = ${m.id}`.execute(tx);
-        if (later) await enqueue(tx, req.principal.tenantId, SEND_QUEUE, { messageId: m.id }, { runAt: new Date(m.scheduled_at) });
+        if (later)
+          await enqueue(
+            tx,
+            req.principal.tenantId,
+            SEND_QUEUE,
+            { messageId: m.id },
+            { runAt: new Date(m.scheduled_at) },
+          );
         return { ...m, status: later ? 'scheduled' : 'sending' };
       });
       if (m.status === 'sending') await dispatchMessage(req.principal.tenantId, m.id);
@@ -112,7 +119,8 @@ export const outreachRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/outreach/messages/:id/refresh',
     permission: P.read,
-    summary: 'Read the results from WeCom now (who confirmed, who received it, who was not a friend or over the limit)',
+    summary:
+      'Read the results from WeCom now (who confirmed, who received it, who was not a friend or over the limit)',
     tags,
     params: idParam,
     response: MassMessageDetail,
@@ -127,7 +135,8 @@ export const outreachRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/outreach/messages/:id/cancel',
     permission: P.send,
-    summary: 'Cancel before the staff confirm: a scheduled message never goes out; a sent one is stopped in WeCom',
+    summary:
+      'Cancel before the staff confirm: a scheduled message never goes out; a sent one is stopped in WeCom',
     tags,
     params: idParam,
     response: MassMessageDetail,
@@ -135,7 +144,9 @@ export const outreachRoutes: RouteSpec[] = [
     handler: async (req) => {
       const c = await req.tx((tx) => startCancel(tx, req.principal, req.actor, req.params.id, req.locale));
       if (c.msgids.length) {
-        const corp = await req.tx((tx) => corpRuntime(tx, req.principal.tenantId, c.corpRef), { readOnly: true });
+        const corp = await req.tx((tx) => corpRuntime(tx, req.principal.tenantId, c.corpRef), {
+          readOnly: true,
+        });
         const client = new WeComClient(outreachDatabase(), corp);
         for (const msgid of c.msgids) await client.post('externalcontact/cancel_groupmsg_send', { msgid });
       }
@@ -150,7 +161,9 @@ export const outreachRoutes: RouteSpec[] = [
     summary: 'SOP rules in the caller’s scope',
     tags,
     response: items(SopRule),
-    handler: async (req) => ({ items: await req.tx((tx) => listSopRules(tx, req.principal), { readOnly: true }) }),
+    handler: async (req) => ({
+      items: await req.tx((tx) => listSopRules(tx, req.principal), { readOnly: true }),
+    }),
   }),
   defineRoute({
     method: 'POST',
@@ -174,7 +187,10 @@ export const outreachRoutes: RouteSpec[] = [
     permission: P.read,
     summary: 'My SOP tasks (open first by due time); `target` narrows to one customer or group (the sidebar)',
     tags,
-    query: z.object({ status: z.enum(['open', 'done', 'sent']).optional(), target: z.string().max(64).optional() }),
+    query: z.object({
+      status: z.enum(['open', 'done', 'sent']).optional(),
+      target: z.string().max(64).optional(),
+    }),
     response: items(SopTask),
     handler: async (req) => ({
       items: await req.tx((tx) => mySopTasks(tx, req.principal, req.query), { readOnly: true }),

@@ -5,8 +5,8 @@ import { writeAudit } from '../../core/audit/audit.ts';
 import type { Principal } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { notFound } from '../../core/errors.ts';
-import { newId } from '../../core/ids.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
+import { newId } from '../../core/ids.ts';
 import { assertRuleVisibleTo } from '../cdp/index.ts';
 import { corpRuntime } from '../wecom/index.ts';
 import { outOfQuietHours } from './quiet-hours.ts';
@@ -31,14 +31,21 @@ async function audienceSql(
         where tenant_id = ${p.tenantId} and id = ${a.segmentId} and object = 'profile'`.execute(tx)
     ).rows[0];
     if (!seg) throw notFound('cdp_segment');
-    await assertRuleVisibleTo(tx, { principal: p, actor }, 'profile', [{ rule: seg.rule, path: 'audience' }], locale);
+    await assertRuleVisibleTo(
+      tx,
+      { principal: p, actor },
+      'profile',
+      [{ rule: seg.rule, path: 'audience' }],
+      locale,
+    );
     return sql`exists (select 1 from cdp_segment_members m where m.tenant_id = x.tenant_id
       and m.segment_id = ${a.segmentId} and m.subject_id = x.profile_id)`;
   }
   if (a.kind === 'tag') {
-    const tag = await sql`select 1 from cdp_tags where tenant_id = ${p.tenantId} and id = ${a.tagId} and object = 'profile'`.execute(
-      tx,
-    );
+    const tag =
+      await sql`select 1 from cdp_tags where tenant_id = ${p.tenantId} and id = ${a.tagId} and object = 'profile'`.execute(
+        tx,
+      );
     if (!tag.rows.length) throw notFound('cdp_tag');
     return sql`exists (select 1 from cdp_subject_tags t where t.tenant_id = x.tenant_id
       and t.tag_id = ${a.tagId} and t.subject_id = x.profile_id)`;
@@ -86,7 +93,15 @@ export async function planMessage(
       ${at.getTime() !== Math.max(wanted.getTime(), now.getTime())}, ${p.unitId}, ${p.userId})`.execute(tx);
   if (input.chatType === 'group') await planGroups(tx, p, id, corp.corpRef, at);
   else
-    await planCustomers(tx, p, id, corp.corpRef, at, settings.monthlyCap, await audienceSql(tx, p, actor, input.audience, locale));
+    await planCustomers(
+      tx,
+      p,
+      id,
+      corp.corpRef,
+      at,
+      settings.monthlyCap,
+      await audienceSql(tx, p, actor, input.audience, locale),
+    );
   await writeAudit(tx, actor, { action: 'create', object: 'outreach_message', recordId: id });
   return id;
 }

@@ -37,13 +37,16 @@ export async function dispatchMessage(tenantId: string, messageId: string): Prom
   });
   if (!m) return;
   const client = new WeComClient(d, m.corp);
-  const staff = await inTenant(d.db, tenantId, async (tx) =>
-    (
-      await sql<{ staff_userid: string; targets: string[] }>`
+  const staff = await inTenant(
+    d.db,
+    tenantId,
+    async (tx) =>
+      (
+        await sql<{ staff_userid: string; targets: string[] }>`
         select staff_userid, array_agg(target order by target) as targets from outreach_recipients
         where tenant_id = ${tenantId} and message_id = ${messageId} and status = 'planned'
         group by staff_userid order by staff_userid`.execute(tx)
-    ).rows,
+      ).rows,
   );
   for (const s of staff) {
     for (let b = 0; b * PER_CALL < s.targets.length; b++) {
@@ -81,12 +84,16 @@ export async function pollResults(tenantId: string, messageId: string): Promise<
   const d = db();
   const ctx = await inTenant(d.db, tenantId, async (tx) => {
     const m = (
-      await sql<any>`select * from outreach_messages where tenant_id = ${tenantId} and id = ${messageId}`.execute(tx)
+      await sql<any>`select * from outreach_messages where tenant_id = ${tenantId} and id = ${messageId}`.execute(
+        tx,
+      )
     ).rows[0];
     if (!m) return null;
     const tasks = (
       await sql<{ staff_userid: string; batch: number; msgid: string }>`select staff_userid, batch, msgid
-        from outreach_tasks where tenant_id = ${tenantId} and message_id = ${messageId} and status = 'pending'`.execute(tx)
+        from outreach_tasks where tenant_id = ${tenantId} and message_id = ${messageId} and status = 'pending'`.execute(
+        tx,
+      )
     ).rows;
     return { m, tasks, corp: await corpRuntime(tx, tenantId, m.corp_ref) };
   });
@@ -96,8 +103,13 @@ export async function pollResults(tenantId: string, messageId: string): Promise<
     let cursor = '';
     let confirmed = false;
     do {
-      const r = await client.post('externalcontact/get_groupmsg_task', { msgid: t.msgid, limit: 1000, cursor });
-      if ((r.task_list ?? []).some((x: any) => x.userid === t.staff_userid && x.status === 2)) confirmed = true;
+      const r = await client.post('externalcontact/get_groupmsg_task', {
+        msgid: t.msgid,
+        limit: 1000,
+        cursor,
+      });
+      if ((r.task_list ?? []).some((x: any) => x.userid === t.staff_userid && x.status === 2))
+        confirmed = true;
       cursor = r.next_cursor ?? '';
     } while (cursor);
     if (!confirmed) continue;
@@ -112,7 +124,11 @@ export async function pollResults(tenantId: string, messageId: string): Promise<
       });
       for (const x of r.send_list ?? [])
         if (RESULT[x.status])
-          results.push({ target: x.external_userid ?? x.chat_id, status: RESULT[x.status], at: x.send_time ?? null });
+          results.push({
+            target: x.external_userid ?? x.chat_id,
+            status: RESULT[x.status],
+            at: x.send_time ?? null,
+          });
       cursor = r.next_cursor ?? '';
     } while (cursor);
     await inTenant(d.db, tenantId, async (tx) => {

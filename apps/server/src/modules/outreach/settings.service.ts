@@ -10,7 +10,9 @@ export const WECOM_MONTHLY_CAP = 4;
 export async function getSettings(tx: Tx, tenantId: string) {
   const r = (
     await sql<{ quiet_start: number | null; quiet_end: number | null; monthly_cap: number }>`
-      select quiet_start, quiet_end, monthly_cap from outreach_settings where tenant_id = ${tenantId}`.execute(tx)
+      select quiet_start, quiet_end, monthly_cap from outreach_settings where tenant_id = ${tenantId}`.execute(
+      tx,
+    )
   ).rows[0];
   return {
     quietStartMin: r?.quiet_start ?? null,

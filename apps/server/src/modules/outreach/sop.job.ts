@@ -11,9 +11,15 @@ export async function sopJob(payload: { again?: boolean }, ctx: JobContext) {
     await generateSopTasks(tx, ctx.tenantId);
     await alertOverdue(tx, ctx.tenantId);
     if (payload.again !== false)
-      await enqueue(tx, ctx.tenantId, SOP_QUEUE, { again: true }, {
-        runAt: new Date(Date.now() + EVERY_MS),
-        dedupeKey: `outreach:sop:${Math.floor(Date.now() / EVERY_MS) + 1}`,
-      });
+      await enqueue(
+        tx,
+        ctx.tenantId,
+        SOP_QUEUE,
+        { again: true },
+        {
+          runAt: new Date(Date.now() + EVERY_MS),
+          dedupeKey: `outreach:sop:${Math.floor(Date.now() / EVERY_MS) + 1}`,
+        },
+      );
   });
 }

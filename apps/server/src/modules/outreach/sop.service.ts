@@ -17,7 +17,9 @@ export async function createSopRule(tx: Tx, p: Principal, actor: Actor, input: S
   await sql`insert into sop_rules (tenant_id, id, name, kind, trigger, steps, enabled, contacts_since, unit_id, created_by)
     values (${p.tenantId}, ${id}, ${input.name}, ${input.kind}, ${JSON.stringify(input.trigger)}::jsonb,
       ${JSON.stringify(input.steps)}::jsonb, ${input.enabled},
-      (select max(added_at) from wecom_external_contacts where tenant_id = ${p.tenantId}), ${p.unitId}, ${p.userId})`.execute(tx);
+      (select max(added_at) from wecom_external_contacts where tenant_id = ${p.tenantId}), ${p.unitId}, ${p.userId})`.execute(
+    tx,
+  );
   await writeAudit(tx, actor, { action: 'create', object: 'sop_rule', recordId: id });
   return { id, ...input, createdAt: new Date().toISOString() };
 }

@@ -37,12 +37,21 @@ export function MessagePage() {
         </Space>
         <Space wrap>
           {can('outreach:send') && m.status === 'planned' && (
-            <Button type="primary" loading={act.isPending} onClick={() => act.mutate('send')} data-testid="outreach-send">
+            <Button
+              type="primary"
+              loading={act.isPending}
+              onClick={() => act.mutate('send')}
+              data-testid="outreach-send"
+            >
               {t('outreach.detail.send')}
             </Button>
           )}
           {m.status === 'sending' && (
-            <Button loading={act.isPending} onClick={() => act.mutate('refresh')} data-testid="outreach-refresh">
+            <Button
+              loading={act.isPending}
+              onClick={() => act.mutate('refresh')}
+              data-testid="outreach-refresh"
+            >
               {t('outreach.detail.refresh')}
             </Button>
           )}
@@ -53,14 +62,35 @@ export function MessagePage() {
           )}
         </Space>
       </div>
-      {m.quietHoursMoved && <Alert type="info" showIcon style={{ marginBottom: 12 }} message={t('outreach.detail.quietMoved', { at })} />}
-      {m.status === 'sending' && <Alert type="warning" showIcon style={{ marginBottom: 12 }} message={t('outreach.detail.confirmHint')} />}
+      {m.quietHoursMoved && (
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 12 }}
+          message={t('outreach.detail.quietMoved', { at })}
+        />
+      )}
+      {m.status === 'sending' && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 12 }}
+          message={t('outreach.detail.confirmHint')}
+        />
+      )}
       <Typography.Paragraph style={{ whiteSpace: 'pre-wrap' }}>{m.text}</Typography.Paragraph>
       <Row gutter={[12, 12]} style={{ marginBottom: 12 }}>
         {(['planned', 'excluded', 'sent', 'replied'] as const).map((k) => (
           <Col xs={12} md={6} key={k}>
             <Card size="small">
-              <Statistic title={t(`outreach.detail.${k}`)} value={k === 'planned' ? c.planned + c.waiting + c.sent + c.failed + c.notFriend + c.overLimit : c[k]} />
+              <Statistic
+                title={t(`outreach.detail.${k}`)}
+                value={
+                  k === 'planned'
+                    ? c.planned + c.waiting + c.sent + c.failed + c.notFriend + c.overLimit
+                    : c[k]
+                }
+              />
             </Card>
           </Col>
         ))}
@@ -88,7 +118,11 @@ export function MessagePage() {
           </Card>
         </Col>
         <Col xs={24} lg={14}>
-          <Card size="small" title={t('outreach.detail.perStaff')} styles={{ body: { padding: 0, overflowX: 'auto' } }}>
+          <Card
+            size="small"
+            title={t('outreach.detail.perStaff')}
+            styles={{ body: { padding: 0, overflowX: 'auto' } }}
+          >
             <Table
               rowKey="staffUserid"
               size="small"
@@ -97,13 +131,21 @@ export function MessagePage() {
               columns={[
                 { title: t('outreach.detail.staff'), dataIndex: 'staffName' },
                 { title: t('outreach.detail.recipients'), dataIndex: 'recipients', align: 'right' },
-                { title: '', dataIndex: 'status', render: (s: string) => <Tag>{t(`outreach.status.${s}`)}</Tag> },
+                {
+                  title: '',
+                  dataIndex: 'status',
+                  render: (s: string) => <Tag>{t(`outreach.status.${s}`)}</Tag>,
+                },
               ]}
             />
           </Card>
         </Col>
       </Row>
-      <Card size="small" title={t('outreach.detail.exclusions')} styles={{ body: { padding: 0, overflowX: 'auto' } }}>
+      <Card
+        size="small"
+        title={t('outreach.detail.exclusions')}
+        styles={{ body: { padding: 0, overflowX: 'auto' } }}
+      >
         <Table
           rowKey="target"
           size="small"
@@ -113,7 +155,11 @@ export function MessagePage() {
           data-testid="outreach-exclusions"
           columns={[
             { title: t('outreach.detail.target'), dataIndex: 'name', render: (v, r) => v ?? r.target },
-            { title: t('outreach.detail.why'), dataIndex: 'reason', render: (r: string) => <Tag color="red">{t(`outreach.reason.${r}`)}</Tag> },
+            {
+              title: t('outreach.detail.why'),
+              dataIndex: 'reason',
+              render: (r: string) => <Tag color="red">{t(`outreach.reason.${r}`)}</Tag>,
+            },
           ]}
         />
       </Card>

@@ -1,4 +1,17 @@
-import { Button, Card, DatePicker, Drawer, Form, Input, Progress, Segmented, Select, Table, Tag, Typography } from 'antd';
+import {
+  Button,
+  Card,
+  DatePicker,
+  Drawer,
+  Form,
+  Input,
+  Progress,
+  Segmented,
+  Select,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
@@ -59,10 +72,19 @@ export function MessagesPage() {
                 title: t('outreach.detail.delivery'),
                 key: 'progress',
                 render: (_, m) => {
-                  const total = m.counts.planned + m.counts.waiting + m.counts.sent + m.counts.failed + m.counts.notFriend + m.counts.overLimit;
+                  const total =
+                    m.counts.planned +
+                    m.counts.waiting +
+                    m.counts.sent +
+                    m.counts.failed +
+                    m.counts.notFriend +
+                    m.counts.overLimit;
                   return (
                     <div style={{ minWidth: 120 }}>
-                      <Progress percent={total ? Math.round((m.counts.sent / total) * 100) : 0} size="small" />
+                      <Progress
+                        percent={total ? Math.round((m.counts.sent / total) * 100) : 0}
+                        size="small"
+                      />
                       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                         {t('outreach.list.sentOf', { sent: m.counts.sent, total })}
                       </Typography.Text>
@@ -107,7 +129,9 @@ function ComposeDrawer(props: { open: boolean; onClose: () => void }) {
         corpRef: v.corpRef,
         title: v.title,
         text: v.text || undefined,
-        attachments: v.linkUrl ? [{ msgtype: 'link', link: { title: v.linkTitle || v.title, url: v.linkUrl } }] : [],
+        attachments: v.linkUrl
+          ? [{ msgtype: 'link', link: { title: v.linkTitle || v.title, url: v.linkUrl } }]
+          : [],
         audience,
         ...(v.sendAt ? { sendAt: v.sendAt.toDate().toISOString() } : {}),
       } as any);
@@ -145,7 +169,10 @@ function ComposeDrawer(props: { open: boolean; onClose: () => void }) {
           rules={[{ required: true }]}
           extra={corpItems.length ? undefined : t('outreach.compose.noCorp')}
         >
-          <Select options={corpItems.map((c) => ({ value: c.id, label: c.name }))} data-testid="outreach-corp" />
+          <Select
+            options={corpItems.map((c) => ({ value: c.id, label: c.name }))}
+            data-testid="outreach-corp"
+          />
         </Form.Item>
         <Form.Item name="title" label={t('outreach.compose.name')} rules={[{ required: true, max: 100 }]}>
           <Input data-testid="outreach-title" />

@@ -61,7 +61,8 @@ export const zh = {
     confirmHint: '已创建企业微信群发任务，请成员在企业微信中确认发送。',
     delivery: '发送结果',
     noExclusions: '没有被排除的客户',
-    capRule: '规则：企业群发每位客户每个自然月最多 4 条（企业微信限制）；已撤回营销授权、已删除成员的客户不发送；免打扰时段顺延。',
+    capRule:
+      '规则：企业群发每位客户每个自然月最多 4 条（企业微信限制）；已撤回营销授权、已删除成员的客户不发送；免打扰时段顺延。',
   },
   sop: {
     title: 'SOP',
@@ -98,7 +99,8 @@ export const en: typeof zh = {
   list: {
     title: 'Mass messages',
     new: 'New mass message',
-    empty: 'No mass messages yet. Click “New mass message”, pick a segment or a tag, check the plan, then send.',
+    empty:
+      'No mass messages yet. Click “New mass message”, pick a segment or a tag, check the plan, then send.',
     sentOf: '{{sent}} / {{total}} delivered',
   },
   compose: {

@@ -35,4 +35,3 @@ export const outreachModule: WebModule = {
     return { 'zh-CN': m.zh, 'en-US': m.en };
   },
 };
-

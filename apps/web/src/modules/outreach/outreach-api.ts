@@ -66,7 +66,8 @@ export const useTags = () =>
 export const useMySopTasks = (target?: string) =>
   useQuery({
     queryKey: [...outreachKeys.myTasks, target ?? ''],
-    queryFn: () => http.get<{ items: SopTask[] }>('/outreach/sop/tasks/mine', target ? { target } : undefined),
+    queryFn: () =>
+      http.get<{ items: SopTask[] }>('/outreach/sop/tasks/mine', target ? { target } : undefined),
   });
 export function useCloseSopTask() {
   const qc = useQueryClient();
@@ -96,6 +97,13 @@ export const useSopCompletion = () =>
     queryKey: outreachKeys.completion,
     queryFn: () =>
       http.get<{
-        items: Array<{ userId: string | null; name: string; total: number; done: number; overdue: number; rate: number }>;
+        items: Array<{
+          userId: string | null;
+          name: string;
+          total: number;
+          done: number;
+          overdue: number;
+          rate: number;
+        }>;
       }>('/outreach/sop/completion'),
   });

@@ -1,5 +1,19 @@
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
-import { Button, Card, Col, Drawer, Empty, Form, Input, InputNumber, Row, Select, Space, Table, Typography } from 'antd';
+import {
+  Button,
+  Card,
+  Col,
+  Drawer,
+  Empty,
+  Form,
+  Input,
+  InputNumber,
+  Row,
+  Select,
+  Space,
+  Table,
+  Typography,
+} from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../../app/session';
@@ -54,7 +68,11 @@ export function SopPage() {
           </Card>
         </Col>
         <Col xs={24}>
-          <Card size="small" title={t('outreach.sop.rules')} styles={{ body: { padding: 0, overflowX: 'auto' } }}>
+          <Card
+            size="small"
+            title={t('outreach.sop.rules')}
+            styles={{ body: { padding: 0, overflowX: 'auto' } }}
+          >
             <Table
               rowKey="id"
               size="small"
@@ -64,11 +82,21 @@ export function SopPage() {
               locale={{ emptyText: t('outreach.sop.noRules') }}
               columns={[
                 { title: t('outreach.sop.name'), dataIndex: 'name' },
-                { title: t('outreach.sop.trigger'), dataIndex: ['trigger', 'on'], render: (v) => t(`outreach.sop.on_${v}`) },
+                {
+                  title: t('outreach.sop.trigger'),
+                  dataIndex: ['trigger', 'on'],
+                  render: (v) => t(`outreach.sop.on_${v}`),
+                },
                 {
                   title: t('outreach.sop.steps'),
                   dataIndex: 'steps',
-                  render: (s: any[]) => s.map((x) => `${t('outreach.sop.day', { n: x.dayOffset })} ${t(`outreach.sop.kind_${x.kind}`)}`).join(' → '),
+                  render: (s: any[]) =>
+                    s
+                      .map(
+                        (x) =>
+                          `${t('outreach.sop.day', { n: x.dayOffset })} ${t(`outreach.sop.kind_${x.kind}`)}`,
+                      )
+                      .join(' → '),
                 },
               ]}
             />
@@ -92,7 +120,10 @@ function RuleDrawer(props: { open: boolean; onClose: () => void }) {
       await create.mutateAsync({
         name: v.name,
         kind: v.trigger.on === 'schedule' ? 'group' : 'customer',
-        trigger: v.trigger.on === 'schedule' ? { on: 'schedule', repeat: 'weekly', startAt: new Date().toISOString() } : v.trigger,
+        trigger:
+          v.trigger.on === 'schedule'
+            ? { on: 'schedule', repeat: 'weekly', startAt: new Date().toISOString() }
+            : v.trigger,
         steps: v.steps,
       });
       form.resetFields();
@@ -116,14 +147,20 @@ function RuleDrawer(props: { open: boolean; onClose: () => void }) {
       <Form
         form={form}
         layout="vertical"
-        initialValues={{ trigger: { on: 'contact_added' }, steps: [{ dayOffset: 0, hour: 10, kind: 'send_text' }] }}
+        initialValues={{
+          trigger: { on: 'contact_added' },
+          steps: [{ dayOffset: 0, hour: 10, kind: 'send_text' }],
+        }}
       >
         <Form.Item name="name" label={t('outreach.sop.name')} rules={[{ required: true, max: 100 }]}>
           <Input />
         </Form.Item>
         <Form.Item name={['trigger', 'on']} label={t('outreach.sop.trigger')}>
           <Select
-            options={['contact_added', 'tag_added', 'schedule'].map((v) => ({ value: v, label: t(`outreach.sop.on_${v}`) }))}
+            options={['contact_added', 'tag_added', 'schedule'].map((v) => ({
+              value: v,
+              label: t(`outreach.sop.on_${v}`),
+            }))}
           />
         </Form.Item>
         {on === 'tag_added' && (
@@ -145,7 +182,10 @@ function RuleDrawer(props: { open: boolean; onClose: () => void }) {
                   <Form.Item name={[f.name, 'kind']} noStyle>
                     <Select
                       style={{ width: 130 }}
-                      options={['send_text', 'call', 'custom'].map((v) => ({ value: v, label: t(`outreach.sop.kind_${v}`) }))}
+                      options={['send_text', 'call', 'custom'].map((v) => ({
+                        value: v,
+                        label: t(`outreach.sop.kind_${v}`),
+                      }))}
                     />
                   </Form.Item>
                   <Form.Item name={[f.name, 'content']} rules={[{ required: true }]} noStyle>
@@ -154,7 +194,11 @@ function RuleDrawer(props: { open: boolean; onClose: () => void }) {
                   {fields.length > 1 && <MinusCircleOutlined onClick={() => remove(f.name)} />}
                 </Space>
               ))}
-              <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ dayOffset: 1, hour: 10, kind: 'call' })}>
+              <Button
+                type="dashed"
+                icon={<PlusOutlined />}
+                onClick={() => add({ dayOffset: 1, hour: 10, kind: 'call' })}
+              >
                 {t('outreach.sop.addStep')}
               </Button>
             </>

@@ -37,7 +37,11 @@ export function SopTaskList(props: { target?: string; onSend?: (content: string)
                       {t('outreach.sop.send')}
                     </Button>
                   ) : (
-                    <Button key="done" size="small" onClick={() => close.mutate({ id: task.id, how: 'done' })}>
+                    <Button
+                      key="done"
+                      size="small"
+                      onClick={() => close.mutate({ id: task.id, how: 'done' })}
+                    >
                       {t('outreach.sop.done')}
                     </Button>
                   ),
@@ -58,7 +62,8 @@ export function SopTaskList(props: { target?: string; onSend?: (content: string)
                 <Typography.Text>{task.content}</Typography.Text>
                 <br />
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  {t('outreach.sop.due')} {new Date(task.dueAt).toLocaleString(i18n.language)} · {task.ruleName}
+                  {t('outreach.sop.due')} {new Date(task.dueAt).toLocaleString(i18n.language)} ·{' '}
+                  {task.ruleName}
                 </Typography.Text>
               </>
             }
