@@ -66,7 +66,7 @@ export const outreachRoutes: RouteSpec[] = [
     body: MassMessageInput,
     response: MassMessageDetail,
     status: 201,
-    probe: { body: { corpRef: 'wecom_corp' } },
+    probe: { body: { corpRef: 'wecom_corp', text: '=probe message' } },
     handler: (req) =>
       req.tx(async (tx) => {
         const id = await planMessage(tx, req.principal, req.actor, req.body, req.locale);

@@ -95,6 +95,8 @@ export async function pollResults(tenantId: string, messageId: string): Promise<
         tx,
       )
     ).rows;
+    // Nothing waiting in WeCom: nothing to ask it (and no need for the corp).
+    if (!tasks.length) return null;
     return { m, tasks, corp: await corpRuntime(tx, tenantId, m.corp_ref) };
   });
   if (!ctx) return;

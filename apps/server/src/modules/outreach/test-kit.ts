@@ -5,6 +5,7 @@ import { inSide, type ProbeKind } from '../../testing/probe-kit.ts';
 
 /** Things this module's routes name, for the permission matrix (testing/probe-kinds.ts). */
 export const probeKinds: Record<string, ProbeKind> = {
+  /** A message already sent (probing send/refresh/cancel on it calls nobody outside). */
   outreach_message: {
     unitScoped: true,
     async create(side, at) {
@@ -13,7 +14,7 @@ export const probeKinds: Record<string, ProbeKind> = {
       await inSide(side, (tx) =>
         sql`insert into outreach_messages (tenant_id, id, corp_ref, chat_type, title, body, audience, status,
             scheduled_at, unit_id, created_by)
-          values (${side.dir.tenantId}, ${id}, ${newId()}, 'single', ${m}, ${m}, '{"kind":"filter"}', 'planned', now(),
+          values (${side.dir.tenantId}, ${id}, ${newId()}, 'single', ${m}, ${m}, '{"kind":"filter"}', 'sent', now(),
             ${at?.unitId ?? side.dir.unit('HQ')}, ${at?.ownerId ?? null})`.execute(tx),
       );
       return { id, marker: m };
