@@ -101,7 +101,10 @@ describe('群发 (mass messages)', () => {
       await screenshot(page, 'outreach-list.png');
       await testId(page, 'outreach-new').click();
       await typeInto(testId(page, 'outreach-title'), 'E2E 春季促销');
-      await typeInto(testId(page, 'outreach-text'), '春季试驾，到店有礼');
+      await page
+        .locator('textarea[data-testid="outreach-text"], [data-testid="outreach-text"] textarea')
+        .first()
+        .fill('春季试驾，到店有礼');
       await chooseOption(page, testId(page, 'outreach-segment'), 'E2E 群发分群');
       await screenshot(page, 'outreach-compose.png');
       await testId(page, 'outreach-plan').click();

@@ -225,6 +225,17 @@ describe('群发 and SOP (outreach)', () => {
   });
 
   it('a salesperson’s audience holds only their own customers; others’ messages and other tenants are 404', async () => {
+    const hqCorp = await sun.post('/outreach/messages', {
+      corpRef: ctx.corpRef,
+      title: '总部企业',
+      text: '您好',
+    });
+    assert.equal(hqCorp.status, 404, 'the HQ corp is not the dealer salesperson’s to send through');
+    // Bound at the salesperson's dealer instead, they may use it — for their own customers only
+    // (the contacts keep the units they were added in: 王总部's customer stays HQ's).
+    await inTenant(env.database.db, ctx.seed.tenantId, (tx) =>
+      sql`update wecom_corps set unit_id = ${ctx.dir.unit('EC-D1-S1')} where id = ${ctx.corpRef}`.execute(tx),
+    );
     const res = await sun.post('/outreach/messages', {
       corpRef: ctx.corpRef,
       title: '我的客户',

@@ -8,7 +8,7 @@ import { notFound } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
 import { assertRuleVisibleTo } from '../cdp/index.ts';
-import { corpRuntime } from '../wecom/index.ts';
+import { getCorp } from '../wecom/index.ts';
 import { outOfQuietHours } from './quiet-hours.ts';
 import { contactScope } from './scope.ts';
 import { getSettings } from './settings.service.ts';
@@ -80,24 +80,24 @@ export async function planMessage(
   locale: Locale,
   now = new Date(),
 ): Promise<string> {
-  // The corp is the tenant's channel; what the caller may reach of it is decided per customer below.
-  const corp = await corpRuntime(tx, p.tenantId, input.corpRef);
+  // A corp belongs to a unit: one sends through the corps of one's units (others read as 404).
+  const corp = await getCorp(tx, p, input.corpRef);
   const settings = await getSettings(tx, p.tenantId);
   const wanted = input.sendAt ? new Date(input.sendAt) : now;
   const at = outOfQuietHours(wanted < now ? now : wanted, settings.quietStartMin, settings.quietEndMin);
   const id = newId();
   await sql`insert into outreach_messages (tenant_id, id, corp_ref, chat_type, title, body, attachments, audience,
       status, scheduled_at, quiet_moved, unit_id, created_by)
-    values (${p.tenantId}, ${id}, ${corp.corpRef}, ${input.chatType}, ${input.title}, ${input.text ?? null},
+    values (${p.tenantId}, ${id}, ${corp.id}, ${input.chatType}, ${input.title}, ${input.text ?? null},
       ${JSON.stringify(input.attachments)}::jsonb, ${JSON.stringify(input.audience)}::jsonb, 'planned', ${at},
       ${at.getTime() !== Math.max(wanted.getTime(), now.getTime())}, ${p.unitId}, ${p.userId})`.execute(tx);
-  if (input.chatType === 'group') await planGroups(tx, p, id, corp.corpRef, at);
+  if (input.chatType === 'group') await planGroups(tx, p, id, corp.id, at);
   else
     await planCustomers(
       tx,
       p,
       id,
-      corp.corpRef,
+      corp.id,
       at,
       settings.monthlyCap,
       await audienceSql(tx, p, actor, input.audience, locale),

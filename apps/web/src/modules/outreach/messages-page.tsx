@@ -64,7 +64,7 @@ export function MessagesPage() {
                 render: (v, m) => <Link to={`/outreach/messages/${m.id}`}>{v}</Link>,
               },
               {
-                title: t('outreach.detail.scheduledAt'),
+                title: t('outreach.list.status'),
                 dataIndex: 'status',
                 render: (s: string) => <Tag color={STATUS_COLOR[s]}>{t(`outreach.status.${s}`)}</Tag>,
               },

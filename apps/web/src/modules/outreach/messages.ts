@@ -5,6 +5,7 @@ export const zh = {
     new: '新建群发',
     empty: '还没有群发。点「新建群发」选择分群或标签，先看发送计划再发送。',
     sentOf: '已送达 {{sent}} / {{total}}',
+    status: '状态',
   },
   compose: {
     title: '新建群发',
@@ -102,6 +103,7 @@ export const en: typeof zh = {
     empty:
       'No mass messages yet. Click “New mass message”, pick a segment or a tag, check the plan, then send.',
     sentOf: '{{sent}} / {{total}} delivered',
+    status: 'Status',
   },
   compose: {
     title: 'New mass message',
