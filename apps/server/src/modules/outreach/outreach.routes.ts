@@ -11,6 +11,7 @@ import {
 } from '@kehu/contracts/outreach';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { writeAudit } from '../../core/audit/audit.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
 import { enqueue } from '../../core/jobs/queue.ts';
 import { corpRuntime, WeComClient } from '../wecom/index.ts';
@@ -101,6 +102,11 @@ export const outreachRoutes: RouteSpec[] = [
         const later = new Date(m.scheduled_at) > new Date();
         await sql`update outreach_messages set status = ${later ? 'scheduled' : 'sending'}
           where tenant_id = ${req.principal.tenantId} and id = ${m.id}`.execute(tx);
+        await writeAudit(tx, req.actor, {
+          action: 'outreach.send',
+          object: 'outreach_message',
+          recordId: m.id,
+        });
         if (later)
           await enqueue(
             tx,

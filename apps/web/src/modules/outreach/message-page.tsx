@@ -6,6 +6,15 @@ import { EChart } from '../../shared/ui/echart';
 import { ErrorResult } from '../../shared/ui/error-result';
 import { useMessage, useMessageAction } from './outreach-api';
 
+const DELIVERY_COLOR: Record<string, string> = {
+  sent: '#52c41a',
+  waiting: '#1677ff',
+  notFriend: '#faad14',
+  overLimit: '#fa8c16',
+  failed: '#ff4d4f',
+  excluded: '#bfbfbf',
+};
+
 /** One mass message: the plan per staff member, who is excluded and why, then the results. */
 export function MessagePage() {
   const { t, i18n } = useTranslation();
@@ -102,15 +111,23 @@ export function MessagePage() {
               height={220}
               option={{
                 animation: false,
-                tooltip: { trigger: 'item' },
-                legend: { bottom: 0 },
+                tooltip: { trigger: 'axis' },
+                grid: { left: 96, right: 24, top: 8, bottom: 24 },
+                xAxis: { type: 'value', minInterval: 1 },
+                yAxis: {
+                  type: 'category',
+                  inverse: true,
+                  data: delivery.map((d) => t(`outreach.detail.${d.key}`)),
+                },
                 series: [
                   {
-                    type: 'pie',
-                    radius: ['40%', '65%'],
-                    center: ['50%', '42%'],
-                    label: { show: false },
-                    data: delivery.map((d) => ({ name: t(`outreach.detail.${d.key}`), value: d.value })),
+                    type: 'bar',
+                    barMaxWidth: 22,
+                    label: { show: true, position: 'right' },
+                    data: delivery.map((d) => ({
+                      value: d.value,
+                      itemStyle: { color: DELIVERY_COLOR[d.key] },
+                    })),
                   },
                 ],
               }}
