@@ -144,6 +144,7 @@ describe('群发 (mass messages)', () => {
       await phone.page.goto('/outreach/messages');
       await testId(phone.page, 'outreach-messages').getByText('E2E 春季促销').click();
       await testId(phone.page, 'outreach-exclusions').getByText('Withdrew marketing consent').waitFor();
+      await testId(phone.page, 'outreach-message').locator('canvas').first().waitFor();
       await screenshot(phone.page, 'outreach-results-phone-en.png');
     } catch (err) {
       await failureScreenshot(phone.page, 'outreach-phone-failure.png');
