@@ -17,6 +17,7 @@ import { coldStartOptions, runColdStart } from './cold-start.bench.ts';
 import { globalSearchOptions, runGlobalSearch } from './global-search.bench.ts';
 import { importOptions, runImportBench } from './import.bench.ts';
 import { args, fmt, pct, writeResult } from './lib.ts';
+import { massPlanOptions, runMassPlan } from './mass-message-plan.bench.ts';
 import { materialTrackingOptions, runMaterialTracking } from './material-tracking.bench.ts';
 import { runWebLoad, WEB_BUDGETS_KB, webLoadOptions } from './web-load.bench.ts';
 
@@ -24,7 +25,8 @@ const v = args({
   full: { type: 'boolean', default: false },
   only: {
     type: 'string',
-    default: 'api-list,cold-start,import,cdp-ingest,cdp-compute,web-load,global-search,material-tracking',
+    default:
+      'api-list,cold-start,import,cdp-ingest,cdp-compute,web-load,global-search,material-tracking,mass-message-plan',
   },
 });
 if (v.help) {
@@ -128,6 +130,14 @@ await step('web-load', async () => {
   const at = (name: string) => r.scenarios.find((s) => s.scenario === name)!;
   lines.push(
     `web-load: login ${fmt(at('login').jsGzipKB, 0)} KB gzip JS (budget ${WEB_BUDGETS_KB.login}), ${fmt(at('login').ms, 0)} ms = ${fmt(at('login').ratio, 1)}x baseline; first list ${fmt(at('list').jsGzipKB, 0)} KB (budget ${WEB_BUDGETS_KB.list}), ${fmt(at('list').ms, 0)} ms = ${fmt(at('list').ratio, 1)}x`,
+  );
+});
+
+await step('mass-message-plan', async () => {
+  const r = await runMassPlan(massPlanOptions(['--customers', '100000', '--staff', '50'])!);
+  summary['mass-message-plan'] = r;
+  lines.push(
+    `mass-message-plan: ${r.customers} customers / ${r.staff} staff planned in ${fmt(r.planMs, 0)} ms vs one INSERT ${fmt(r.insertMs, 0)} ms (${fmt(r.ratio, 2)}x)`,
   );
 });
 

@@ -108,6 +108,7 @@ export function confirmMass(corp: SimCorpState, t: MsgTemplate, userid: string) 
   const task = t.tasks.get(userid);
   if (!task) throw new Error(`${userid} has no part in ${t.msgid}`);
   if (task.status === 2) return;
+  if (t.cancelled) throw new Error(`${t.msgid} was cancelled`);
   task.status = 2;
   task.send_time = sec(corp.now());
   if (t.chat_type === 'group') {

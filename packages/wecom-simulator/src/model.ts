@@ -179,6 +179,9 @@ export interface MsgTemplate {
   tasks: Map<string, { status: 0 | 2; send_time?: number; targets: string[] }>;
   creator: string;
   create_type: 0 | 1;
+  /** cancel_groupmsg_send: parts not yet sent never go out. */
+  cancelled?: boolean;
+  reminders?: number[];
 }
 
 export interface ContactFact {

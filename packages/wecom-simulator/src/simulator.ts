@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { contactHandlers, type Handler } from './api-contacts.ts';
 import { addMember, createGroup, group, groupHandlers, joinViaWay, removeMember } from './api-groups.ts';
 import { confirmMass, miscHandlers, openLink } from './api-misc.ts';
+import { outreachHandlers } from './api-outreach.ts';
 import { addTags, deleteTags, renameTagOrGroup, tagHandlers } from './api-tags.ts';
 import { refuseTransfer, settleTransfers, TRANSFER_DELAY_MS, transferHandlers } from './api-transfer.ts';
 import {
@@ -563,7 +564,7 @@ export class SimCorp {
   pendingMassMessages(userid?: string) {
     return [...this.state.msgTemplates.values()].flatMap((m) =>
       [...m.tasks.entries()]
-        .filter(([u, t]) => t.status === 0 && (!userid || u === userid))
+        .filter(([u, t]) => !m.cancelled && t.status === 0 && (!userid || u === userid))
         .map(([u, t]) => ({
           msgid: m.msgid,
           chat_type: m.chat_type,
@@ -659,6 +660,7 @@ export class WeComSimulator {
       ...miscHandlers,
       ...archiveHandlers,
       ...jsapiHandlers,
+      ...outreachHandlers,
     };
     this.app = Fastify({ logger: opts.logger ?? false });
     this.routes();

@@ -8,6 +8,7 @@ import home from './home/index.ts';
 import leads from './leads/index.ts';
 import materials from './materials/index.ts';
 import notifications from './notifications/index.ts';
+import outreach from './outreach/index.ts';
 import sales from './sales/index.ts';
 import scripts from './scripts/index.ts';
 import search from './search/index.ts';
@@ -33,5 +34,6 @@ export const modules = [
   materials,
   scripts,
   sidebar,
+  outreach,
   home,
 ] as const;

@@ -4,6 +4,7 @@ import { chatsModule } from './chats/module';
 import { customersModule } from './customers/module';
 import { leadsModule } from './leads/module';
 import { materialsModule } from './materials/module';
+import { outreachModule } from './outreach/module';
 import { salesModule } from './sales/module';
 import { scriptsModule } from './scripts/module';
 import { sidebarModule } from './sidebar/module';
@@ -23,4 +24,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   materialsModule,
   scriptsModule,
   sidebarModule,
+  outreachModule,
 ];

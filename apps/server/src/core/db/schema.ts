@@ -1005,6 +1005,55 @@ export interface Outbox {
   type: string;
 }
 
+export interface OutreachMessages {
+  attachments: Generated<Json>;
+  audience: Json;
+  body: string | null;
+  chat_type: string;
+  corp_ref: string;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  id: string;
+  quiet_moved: Generated<boolean>;
+  scheduled_at: Timestamp | null;
+  status: string;
+  tenant_id: string;
+  title: string;
+  unit_id: string;
+}
+
+export interface OutreachRecipients {
+  message_id: string;
+  msgid: string | null;
+  name: string | null;
+  planned_at: Generated<Timestamp>;
+  profile_id: string | null;
+  reason: string | null;
+  replied_at: Timestamp | null;
+  staff_userid: string | null;
+  status: string;
+  target: string;
+  tenant_id: string;
+}
+
+export interface OutreachSettings {
+  monthly_cap: Generated<number>;
+  quiet_end: number | null;
+  quiet_start: number | null;
+  tenant_id: string;
+}
+
+export interface OutreachTasks {
+  batch: number;
+  message_id: string;
+  msgid: string | null;
+  recipients: number;
+  sent_at: Timestamp | null;
+  staff_userid: string;
+  status: string;
+  tenant_id: string;
+}
+
 export interface PasswordResetTokens {
   created_at: Generated<Timestamp>;
   expires_at: Timestamp;
@@ -1270,6 +1319,40 @@ export interface Sessions {
   token_hash: string;
   user_agent: string | null;
   user_id: string;
+}
+
+export interface SopRules {
+  contacts_since: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  enabled: Generated<boolean>;
+  id: string;
+  kind: string;
+  name: string;
+  steps: Json;
+  tenant_id: string;
+  trigger: Json;
+  unit_id: string;
+}
+
+export interface SopTasks {
+  alerted_at: Timestamp | null;
+  content: string;
+  corp_ref: string | null;
+  created_at: Generated<Timestamp>;
+  done_at: Timestamp | null;
+  due_at: Timestamp;
+  id: string;
+  kind: string;
+  rule_id: string;
+  staff_userid: string | null;
+  status: Generated<string>;
+  step: number;
+  target: string | null;
+  target_name: string | null;
+  tenant_id: string;
+  unit_id: string;
+  user_id: string | null;
 }
 
 export interface Targets {
@@ -1633,6 +1716,10 @@ export interface DB {
   opportunity_stage_stats: OpportunityStageStats;
   orders: Orders;
   outbox: Outbox;
+  outreach_messages: OutreachMessages;
+  outreach_recipients: OutreachRecipients;
+  outreach_settings: OutreachSettings;
+  outreach_tasks: OutreachTasks;
   password_reset_tokens: PasswordResetTokens;
   payment_plan_items: PaymentPlanItems;
   payments: Payments;
@@ -1652,6 +1739,8 @@ export interface DB {
   script_uses: ScriptUses;
   scripts: Scripts;
   sessions: Sessions;
+  sop_rules: SopRules;
+  sop_tasks: SopTasks;
   targets: Targets;
   tenants: Tenants;
   units: Units;

@@ -1,0 +1,48 @@
+import { OUTREACH_PERMISSIONS } from '@kehu/contracts/outreach';
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../../core/db/database.ts';
+import { defineModule } from '../../engine/module.ts';
+import { outreachRoutes } from './outreach.routes.ts';
+import { bindOutreachDatabase, SEND_QUEUE, sendJob } from './send.job.ts';
+import { SOP_QUEUE, sopJob } from './sop.job.ts';
+
+const label = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });
+
+/**
+ * 群发 and SOP (issue 11; R5.2–R5.5, R13.1): mass messages to customers and groups through WeCom's
+ * add_msg_template with a plan that names who is excluded and why (consent, deleted staff, the
+ * monthly cap, quiet hours), staff confirmation and results; SOP rules that become staff tasks.
+ */
+export default defineModule({
+  name: 'outreach',
+  label: label('群发与SOP', 'Mass messages & SOP'),
+  requires: ['wecom', 'cdp', 'notifications', 'chats'],
+  routes: outreachRoutes,
+  http: async (_app: FastifyInstance, database: Database) => {
+    bindOutreachDatabase(database);
+  },
+  jobs: { [SEND_QUEUE]: sendJob, [SOP_QUEUE]: sopJob },
+  permissions: [
+    {
+      key: OUTREACH_PERMISSIONS.read,
+      label: label('查看群发与SOP', 'View mass messages and SOP'),
+      description: label(
+        '按数据范围查看群发计划与结果、我的 SOP 任务与完成率',
+        'Mass message plans and results in the data scope, my SOP tasks and completion rates',
+      ),
+      demoRoles: ['总部销售经理', '区域经理', '经销商店长', '销售顾问'],
+    },
+    {
+      key: OUTREACH_PERMISSIONS.send,
+      label: label('发起群发', 'Send mass messages'),
+      description: label(
+        '向自己可见的客户或客户群发起群发、设置免打扰时段、编辑 SOP',
+        'Send mass messages to customers or groups one may see, set quiet hours, edit SOPs',
+      ),
+      // A salesperson sends to their own customers (their data scope), as in WeCom's client.
+      demoRoles: ['总部销售经理', '区域经理', '经销商店长', '销售顾问'],
+    },
+  ],
+  migrations: new URL('./migrations/', import.meta.url),
+  testKit: () => import('./test-kit.ts'),
+});

@@ -1,0 +1,37 @@
+import { NotificationOutlined, ScheduleOutlined } from '@ant-design/icons';
+import type { WebModule } from '../../app/web-modules';
+import { lazyPage } from '../../shared/lazy-page';
+
+/** 群发 and SOP (R5.2–R5.5): compose with a plan of who is excluded and why, results; SOP rules and tasks. */
+export const outreachModule: WebModule = {
+  key: 'outreach',
+  nav: [
+    {
+      key: 'outreach-messages',
+      path: '/outreach/messages',
+      permission: 'outreach:read',
+      labelKey: 'outreach.nav.messages',
+      icon: <NotificationOutlined />,
+      group: 'marketing',
+      order: 20,
+    },
+    {
+      key: 'outreach-sop',
+      path: '/outreach/sop',
+      permission: 'outreach:read',
+      labelKey: 'outreach.nav.sop',
+      icon: <ScheduleOutlined />,
+      group: 'marketing',
+      order: 21,
+    },
+  ],
+  routes: [
+    { path: 'outreach/messages', page: lazyPage(() => import('./messages-page'), 'MessagesPage') },
+    { path: 'outreach/messages/:id', page: lazyPage(() => import('./message-page'), 'MessagePage') },
+    { path: 'outreach/sop', page: lazyPage(() => import('./sop-page'), 'SopPage') },
+  ],
+  messages: async () => {
+    const m = await import('./messages');
+    return { 'zh-CN': m.zh, 'en-US': m.en };
+  },
+};
