@@ -15,7 +15,9 @@ export const AcquisitionLinkInput = z
   })
   .strict();
 export type AcquisitionLinkInput = z.infer<typeof AcquisitionLinkInput>;
-export const AcquisitionLinkPatch = AcquisitionLinkInput.omit({ corpRef: true, state: true }).partial().strict();
+export const AcquisitionLinkPatch = AcquisitionLinkInput.omit({ corpRef: true, state: true })
+  .partial()
+  .strict();
 export type AcquisitionLinkPatch = z.infer<typeof AcquisitionLinkPatch>;
 
 export const AcquisitionLink = z.object({
@@ -43,8 +45,7 @@ export const AcquisitionDaily = z.object({
 export const AcquisitionQuota = z.object({
   total: z.number().int().nullable(),
   balance: z.number().int().nullable(),
-  alert: z
-    .object({ kind: z.enum(['balance_low', 'balance_exhausted']), at: z.string() })
-    .nullable(),
+  alert: z.object({ kind: z.enum(['balance_low', 'balance_exhausted']), at: z.string() }).nullable(),
 });
 export type AcquisitionQuota = z.infer<typeof AcquisitionQuota>;
+export type AcquisitionLinkList = z.infer<typeof AcquisitionLinkList>;

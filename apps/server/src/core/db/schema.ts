@@ -1239,6 +1239,30 @@ export interface WebhookDeliveries {
   webhook_id: string;
 }
 
+export interface WecomAcquisitionAlerts {
+  corp_ref: string;
+  kind: string;
+  received_at: Generated<Timestamp>;
+  tenant_id: string;
+}
+
+export interface WecomAcquisitionLinks {
+  corp_ref: string;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  deleted_at: Timestamp | null;
+  id: string;
+  link_id: string;
+  name: string;
+  skip_verify: Generated<boolean>;
+  staff: Generated<Json>;
+  state: string;
+  tenant_id: string;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+  url: string;
+}
+
 export interface WecomCallbacks {
   change_type: string | null;
   corp_ref: string;
@@ -1526,6 +1550,8 @@ export interface DB {
   user_roles: UserRoles;
   users: Users;
   webhook_deliveries: WebhookDeliveries;
+  wecom_acquisition_alerts: WecomAcquisitionAlerts;
+  wecom_acquisition_links: WecomAcquisitionLinks;
   wecom_callbacks: WecomCallbacks;
   wecom_channel_codes: WecomChannelCodes;
   wecom_code_daily: WecomCodeDaily;

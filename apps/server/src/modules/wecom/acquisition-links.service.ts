@@ -13,11 +13,11 @@ import { notFound } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
 import { notify } from '../notifications/index.ts';
+import { acquisitionText } from './acquisition-links.messages.ts';
 import { wecomFailure } from './codes.service.ts';
 import type { XmlFields } from './connector/callback-crypto.ts';
 import { WeComClient } from './connector/client.ts';
 import { type CorpRuntime, corpRuntime, getCorp, visibleUnits } from './corps.service.ts';
-import { acquisitionText } from './acquisition-links.messages.ts';
 import { wecomProblem } from './wecom.messages.ts';
 
 /**
@@ -79,7 +79,9 @@ export async function linkDaily(tx: Tx, p: Principal, id: string, days: number) 
       select to_char(d::date, 'YYYY-MM-DD') as day,
         (select count(*) from wecom_external_contacts x where x.tenant_id = ${p.tenantId} and x.corp_ref = ${link.corpRef}
            and x.state = ${link.state} and x.added_at >= d and x.added_at < d + interval '1 day') as adds
-      from generate_series(current_date - ${days - 1}::int, current_date, interval '1 day') d order by d`.execute(tx)
+      from generate_series(current_date - ${days - 1}::int, current_date, interval '1 day') d order by d`.execute(
+      tx,
+    )
   ).rows;
   return { items: rows.map((r) => ({ day: r.day, adds: Number(r.adds) })) };
 }
@@ -87,7 +89,9 @@ export async function linkDaily(tx: Tx, p: Principal, id: string, days: number) 
 async function assertStaffKnown(tx: Tx, tenantId: string, corpRef: string, staff: string[], locale: Locale) {
   const known = new Set(
     (
-      await sql<{ userid: string }>`select userid from wecom_staff where tenant_id = ${tenantId} and corp_ref = ${corpRef}
+      await sql<{
+        userid: string;
+      }>`select userid from wecom_staff where tenant_id = ${tenantId} and corp_ref = ${corpRef}
         and active and userid = any(${staff}::text[])`.execute(tx)
     ).rows.map((r) => r.userid),
   );
@@ -135,8 +139,15 @@ export async function createLink(
   return inTenant(database.db, p.tenantId, async (tx) => {
     await sql`insert into wecom_acquisition_links (tenant_id, id, corp_ref, unit_id, name, state, link_id, url, staff, skip_verify, created_by)
       values (${p.tenantId}, ${id}, ${input.corpRef}, ${corp.unitId}, ${input.name}, ${input.state}, ${res.link.link_id},
-        ${res.link.url}, ${JSON.stringify(input.staff)}::jsonb, ${input.skipVerify ?? true}, ${actor.actorId})`.execute(tx);
-    await writeAudit(tx, actor, { action: 'create', object: 'wecom_acquisition_link', recordId: id, meta: { ...input } });
+        ${res.link.url}, ${JSON.stringify(input.staff)}::jsonb, ${input.skipVerify ?? true}, ${actor.actorId})`.execute(
+      tx,
+    );
+    await writeAudit(tx, actor, {
+      action: 'create',
+      object: 'wecom_acquisition_link',
+      recordId: id,
+      meta: { ...input },
+    });
     return getLink(tx, p, id);
   });
 }
@@ -169,7 +180,12 @@ export async function updateLink(
         staff = coalesce(${input.staff ? JSON.stringify(input.staff) : null}::jsonb, staff),
         skip_verify = coalesce(${input.skipVerify ?? null}, skip_verify), updated_at = now()
       where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
-    await writeAudit(tx, actor, { action: 'update', object: 'wecom_acquisition_link', recordId: id, meta: { ...input } });
+    await writeAudit(tx, actor, {
+      action: 'update',
+      object: 'wecom_acquisition_link',
+      recordId: id,
+      meta: { ...input },
+    });
     return getLink(tx, p, id);
   });
 }
@@ -185,10 +201,13 @@ export async function deleteLink(database: Database, p: Principal, actor: Actor,
     });
   } catch (err) {
     // Already gone in WeCom (deleted in the admin console): Kehu follows.
-    if (!(err instanceof Error && 'errcode' in err && (err as any).errcode === 40058)) wecomFailure(locale, err);
+    if (!(err instanceof Error && 'errcode' in err && (err as any).errcode === 40058))
+      wecomFailure(locale, err);
   }
   await inTenant(database.db, p.tenantId, async (tx) => {
-    await sql`update wecom_acquisition_links set deleted_at = now() where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
+    await sql`update wecom_acquisition_links set deleted_at = now() where tenant_id = ${p.tenantId} and id = ${id}`.execute(
+      tx,
+    );
     await writeAudit(tx, actor, { action: 'delete', object: 'wecom_acquisition_link', recordId: id });
   });
 }
@@ -204,7 +223,7 @@ export async function acquisitionQuota(
     const alert = (
       await sql<{ kind: 'balance_low' | 'balance_exhausted'; received_at: Date }>`select kind, received_at
         from wecom_acquisition_alerts where tenant_id = ${p.tenantId} and corp_ref = ${corpRef}
-        order by received_at desc, kind desc limit 1`.execute(tx)
+        order by received_at desc, (kind = 'balance_exhausted') desc limit 1`.execute(tx)
     ).rows[0];
     return { corp: await corpRuntime(tx, p.tenantId, corpRef), alert };
   });
@@ -243,7 +262,9 @@ export async function acquisitionBalanceEvent(tx: Tx, corp: CorpRuntime, f: XmlF
   const at = Number(f.CreateTime ?? 0) || Math.floor(Date.now() / 1000);
   const inserted = (
     await sql`insert into wecom_acquisition_alerts (tenant_id, corp_ref, kind, received_at)
-      values (${corp.tenantId}, ${corp.corpRef}, ${kind}, to_timestamp(${at})) on conflict do nothing returning 1`.execute(tx)
+      values (${corp.tenantId}, ${corp.corpRef}, ${kind}, to_timestamp(${at})) on conflict do nothing returning 1`.execute(
+      tx,
+    )
   ).rows.length;
   if (!inserted) return;
   const userIds = await corpAdmins(tx, corp.tenantId, corp.unitId);

@@ -1,6 +1,7 @@
 import {
   CommentOutlined,
   LineChartOutlined,
+  LinkOutlined,
   QrcodeOutlined,
   SwapOutlined,
   TagsOutlined,
@@ -31,6 +32,15 @@ export const wecomModule: WebModule = {
       icon: <QrcodeOutlined />,
       group: 'marketing',
       order: 10,
+    },
+    {
+      key: 'wecom-acquisition-links',
+      path: '/wecom/acquisition-links',
+      permission: 'wecom:read',
+      labelKey: 'wecom.acquisition.nav',
+      icon: <LinkOutlined />,
+      group: 'marketing',
+      order: 11,
     },
     {
       key: 'wecom-transfers',
@@ -89,6 +99,10 @@ export const wecomModule: WebModule = {
     { path: 'wecom/contacts', page: lazyPage(() => import('./contacts-page'), 'ContactsPage') },
     { path: 'wecom/groups', page: lazyPage(() => import('./groups-page'), 'GroupsPage') },
     { path: 'wecom/groups/:id', page: lazyPage(() => import('./group-page'), 'GroupPage') },
+    {
+      path: 'wecom/acquisition-links',
+      page: lazyPage(() => import('./acquisition-links-page'), 'AcquisitionLinksPage'),
+    },
     { path: 'wecom/activity', page: lazyPage(() => import('./activity-page'), 'ActivityPage') },
   ],
   messages: async () => {
