@@ -1364,6 +1364,7 @@ export interface WecomGroupMembers {
   left_at: Timestamp | null;
   member_id: string;
   name: string | null;
+  state: string | null;
   tenant_id: string;
   unionid: string | null;
 }
@@ -1381,6 +1382,25 @@ export interface WecomGroups {
   status: Generated<number>;
   synced_at: Generated<Timestamp>;
   tenant_id: string;
+}
+
+export interface WecomJoinCodes {
+  auto_create_room: Generated<boolean>;
+  chat_ids: Generated<Json>;
+  config_id: string;
+  corp_ref: string;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  deleted_at: Timestamp | null;
+  id: string;
+  name: string;
+  qr_code: string | null;
+  room_base_id: number | null;
+  room_base_name: string | null;
+  state: string;
+  tenant_id: string;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface WecomSsoStates {
@@ -1560,6 +1580,7 @@ export interface DB {
   wecom_external_contacts: WecomExternalContacts;
   wecom_group_members: WecomGroupMembers;
   wecom_groups: WecomGroups;
+  wecom_join_codes: WecomJoinCodes;
   wecom_sso_states: WecomSsoStates;
   wecom_staff: WecomStaff;
   wecom_staff_daily: WecomStaffDaily;

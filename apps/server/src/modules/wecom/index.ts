@@ -8,6 +8,7 @@ import { ACTIVITY_QUEUE, activityJob, bindActivityDatabase } from './activity.se
 import { CALLBACK_QUEUE, registerCallbacks } from './callback.http.ts';
 import { bindDatabase, callbackJob } from './callback.job.ts';
 import { groupRoutes } from './groups.routes.ts';
+import { joinCodeRoutes } from './join-codes.routes.ts';
 import { bindReconcileDatabase, RECONCILE_QUEUE, reconcileJob } from './reconcile.job.ts';
 import { hasWecomSignIn, registerSso } from './sso.http.ts';
 import { wecomTagRoutes } from './tags.routes.ts';
@@ -27,7 +28,7 @@ export default defineModule({
   name: 'wecom',
   label: { 'zh-CN': '企业微信', 'en-US': 'WeCom' },
   requires: ['crm', 'notifications', 'leads', 'cdp'],
-  routes: [...wecomRoutes, ...groupRoutes, ...wecomTagRoutes, ...acquisitionLinkRoutes],
+  routes: [...wecomRoutes, ...groupRoutes, ...wecomTagRoutes, ...acquisitionLinkRoutes, ...joinCodeRoutes],
   // WeCom's callback protocol lives outside /api/v1 (`/wecom/callback/:corpKey`, XML, signatures).
   http: async (app: FastifyInstance, database: Database) => {
     bindDatabase(database);

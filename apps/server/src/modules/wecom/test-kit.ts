@@ -53,6 +53,21 @@ export const probeKinds: Record<string, ProbeKind> = {
       return { id, marker: m };
     },
   },
+  /** A 群活码 row as createJoinCode would store it. */
+  wecom_join_code: {
+    unitScoped: true,
+    async create(side, at) {
+      const corp = await corpAt(side, at?.unitId);
+      const m = marker('WJ');
+      const id = newId();
+      await inSide(side, (tx) =>
+        sql`insert into wecom_join_codes (tenant_id, id, corp_ref, unit_id, name, state, config_id, qr_code, chat_ids)
+          values (${side.dir.tenantId}, ${id}, ${corp.id}, ${at?.unitId ?? side.dir.unit('HQ')}, ${m}, ${m.toLowerCase()}, ${`cfg${m}`},
+            'https://qr.invalid/probe.png', '["probe"]')`.execute(tx),
+      );
+      return { id, marker: m };
+    },
+  },
   /** A customer group row as the group sync would store it. */
   wecom_group: {
     unitScoped: true,
