@@ -1,4 +1,5 @@
 import { enAcquisition, zhAcquisition } from './messages-acquisition';
+import { enJoinCodes, zhJoinCodes } from './messages-join-codes';
 
 export const zh = {
   nav: { corps: '企业微信', codes: '渠道活码', contacts: '企微客户', transfers: '离职继承' },
@@ -168,6 +169,7 @@ export const zh = {
     empty: '暂无数据：绑定企业微信并同步后每晚拉取，也可在企业页手动拉取',
   },
   ...zhAcquisition,
+  ...zhJoinCodes,
 };
 
 export const en: typeof zh = {
@@ -340,4 +342,5 @@ export const en: typeof zh = {
     empty: 'No figures yet: they are pulled nightly once a corp is bound and synced, or on demand',
   },
   ...enAcquisition,
+  ...enJoinCodes,
 };

@@ -6,6 +6,7 @@ import {
   SwapOutlined,
   TagsOutlined,
   TeamOutlined,
+  UsergroupAddOutlined,
   WechatWorkOutlined,
 } from '@ant-design/icons';
 import type { WebModule } from '../../app/web-modules';
@@ -41,6 +42,15 @@ export const wecomModule: WebModule = {
       icon: <LinkOutlined />,
       group: 'marketing',
       order: 11,
+    },
+    {
+      key: 'wecom-join-codes',
+      path: '/wecom/join-codes',
+      permission: 'wecom:read',
+      labelKey: 'wecom.joinCodes.nav',
+      icon: <UsergroupAddOutlined />,
+      group: 'marketing',
+      order: 12,
     },
     {
       key: 'wecom-transfers',
@@ -103,6 +113,8 @@ export const wecomModule: WebModule = {
       path: 'wecom/acquisition-links',
       page: lazyPage(() => import('./acquisition-links-page'), 'AcquisitionLinksPage'),
     },
+    { path: 'wecom/join-codes', page: lazyPage(() => import('./join-codes-page'), 'JoinCodesPage') },
+    { path: 'wecom/posters/:kind/:id', page: lazyPage(() => import('./posters-page'), 'PosterPage') },
     { path: 'wecom/activity', page: lazyPage(() => import('./activity-page'), 'ActivityPage') },
   ],
   messages: async () => {
