@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { startDemoCorp, startWeComSimulator, type WeComSimulator } from '@kehu/wecom-simulator';
 import { DEMO_WECOM } from '../apps/server/src/modules/wecom/wecom.demo.ts';
 import {
+  apiLogin,
   chooseOption,
   failureScreenshot,
   login,
@@ -96,6 +97,75 @@ describe('WeCom customer acquisition links', () => {
       await screenshot(phone.page, 'wecom-acquisition-phone-en.png');
     } catch (err) {
       await failureScreenshot(phone.page, 'wecom-acquisition-phone-failure.png');
+      throw err;
+    } finally {
+      await phone.context.close();
+    }
+  });
+
+  it('群活码 → scan → counted; printable poster A4/A5; phone in English', { timeout: 240_000 }, async () => {
+    const admin = await apiLogin(kehu.server.url, 'admin');
+    const { chat_id } = await demo.corp.createGroup('sun.lei', 'E2E 试驾群', [
+      demo.corp.wechatUser({ name: '老车主 E2E' }),
+    ]);
+    await sim.flushCallbacks();
+    for (let i = 0; i < 100; i++) {
+      const groups = await admin.get('/wecom/groups');
+      if (groups.items.some((g: any) => g.chatId === chat_id)) break;
+      await sim.flushCallbacks();
+    }
+    const corp = (await admin.get('/wecom/corps')).items[0];
+    const code = await admin.post('/wecom/join-codes', {
+      corpRef: corp.id,
+      name: '试驾群活码 E2E',
+      state: 'grp-e2e',
+      chatIds: [chat_id],
+      roomBaseName: 'E2E 试驾群',
+      roomBaseId: 2,
+    });
+    await demo.corp.scanJoinWay(code.qrCode, demo.corp.wechatUser({ name: '扫码进群 E2E' }));
+    await sim.flushCallbacks();
+    const { context, page } = await newPage(kehu.browser, kehu.server);
+    try {
+      await page.goto('/login');
+      await login(page, 'admin');
+      await page.goto('/wecom/join-codes');
+      const row = testId(page, 'wecom-join-codes').locator('.ant-table-row', { hasText: '试驾群活码 E2E' });
+      await row.waitFor();
+      for (let i = 0; i < 60 && !(await row.locator('td', { hasText: /^1$/ }).first().isVisible()); i++) {
+        await sim.flushCallbacks();
+        await page.reload();
+        await row.waitFor();
+      }
+      await screenshot(page, 'wecom-join-codes.png');
+      await row.getByText('试驾群活码 E2E').click();
+      await page.locator('.ant-drawer canvas').first().waitFor();
+      await screenshot(page, 'wecom-join-code-detail.png');
+      await page.goto(`/wecom/posters/join-code/${code.id}`);
+      await testId(page, 'wecom-poster').locator('img').waitFor();
+      await screenshot(page, 'wecom-poster-a4.png');
+      await page.emulateMedia({ media: 'print' });
+      await screenshot(page, 'wecom-poster-print.png');
+    } catch (err) {
+      await failureScreenshot(page, 'wecom-join-codes-failure.png');
+      throw err;
+    } finally {
+      await context.close();
+    }
+    const phone = await newPage(kehu.browser, kehu.server, { ...PHONE, locale: 'en-US' });
+    try {
+      await phone.page.goto('/login');
+      await login(phone.page, 'admin');
+      await testId(phone.page, 'lang-switch').click();
+      await testId(phone.page, 'lang-option-en-US').click();
+      await phone.page.goto('/wecom/join-codes');
+      await testId(phone.page, 'wecom-join-codes').getByText('Group join codes').first().waitFor();
+      await screenshot(phone.page, 'wecom-join-codes-phone-en.png');
+      await phone.page.goto(`/wecom/posters/join-code/${code.id}`);
+      await testId(phone.page, 'wecom-poster').getByText('Scan to join the customer group').waitFor();
+      await screenshot(phone.page, 'wecom-poster-phone-en.png');
+    } catch (err) {
+      await failureScreenshot(phone.page, 'wecom-join-codes-phone-failure.png');
       throw err;
     } finally {
       await phone.context.close();

@@ -17,9 +17,10 @@ import { type ChannelCode, useCorps } from './wecom-api';
 const PRINT_CSS = (size: 'A4' | 'A5') => `
 @page { size: ${size}; margin: 12mm; }
 @media print {
-  body * { visibility: hidden !important; }
+  html, body { background: #fff !important; }
+  body * { visibility: hidden !important; background: transparent !important; border-color: transparent !important; box-shadow: none !important; }
   .kehu-poster, .kehu-poster * { visibility: visible !important; }
-  .kehu-poster { position: fixed; inset: 0; margin: 0 !important; border: none !important; box-shadow: none !important; }
+  .kehu-poster { position: fixed; inset: 0; max-width: none !important; margin: 0 !important; background: #fff !important; }
   .kehu-poster-tools { display: none !important; }
 }`;
 
