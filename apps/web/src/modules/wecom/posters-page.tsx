@@ -20,7 +20,8 @@ const PRINT_CSS = (size: 'A4' | 'A5') => `
   html, body { background: #fff !important; }
   body * { visibility: hidden !important; background: transparent !important; border-color: transparent !important; box-shadow: none !important; }
   .kehu-poster, .kehu-poster * { visibility: visible !important; }
-  .kehu-poster { position: fixed; inset: 0; max-width: none !important; margin: 0 !important; background: #fff !important; }
+  .kehu-poster { position: fixed; inset: 0; max-width: none !important; aspect-ratio: auto !important; margin: 0 !important; background: #fff !important; }
+  input, .ant-select-selector, .ant-badge-count { display: none !important; }
   .kehu-poster-tools { display: none !important; }
 }`;
 
@@ -102,7 +103,11 @@ export function PosterPage() {
             <div style={{ marginTop: 8, color: '#4e5969', fontSize: 15 }}>{corp.unitName ?? corp.name}</div>
           )}
         </div>
-        <img src={p.qr} alt={p.name} style={{ width: '72%', aspectRatio: '1', objectFit: 'contain' }} />
+        <img
+          src={p.qr}
+          alt={p.name}
+          style={{ width: '72%', maxHeight: '60vh', aspectRatio: '1', objectFit: 'contain' }}
+        />
         <div>
           <div style={{ fontSize: size === 'A4' ? 22 : 18, fontWeight: 600 }}>
             {t(p.group ? 'wecom.poster.scanGroup' : 'wecom.poster.scanCode')}
