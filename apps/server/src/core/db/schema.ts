@@ -1444,6 +1444,30 @@ export interface WebhookDeliveries {
   webhook_id: string;
 }
 
+export interface WecomAcquisitionAlerts {
+  corp_ref: string;
+  kind: string;
+  received_at: Generated<Timestamp>;
+  tenant_id: string;
+}
+
+export interface WecomAcquisitionLinks {
+  corp_ref: string;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  deleted_at: Timestamp | null;
+  id: string;
+  link_id: string;
+  name: string;
+  skip_verify: Generated<boolean>;
+  staff: Generated<Json>;
+  state: string;
+  tenant_id: string;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+  url: string;
+}
+
 export interface WecomCallbacks {
   change_type: string | null;
   corp_ref: string;
@@ -1545,6 +1569,7 @@ export interface WecomGroupMembers {
   left_at: Timestamp | null;
   member_id: string;
   name: string | null;
+  state: string | null;
   tenant_id: string;
   unionid: string | null;
 }
@@ -1562,6 +1587,25 @@ export interface WecomGroups {
   status: Generated<number>;
   synced_at: Generated<Timestamp>;
   tenant_id: string;
+}
+
+export interface WecomJoinCodes {
+  auto_create_room: Generated<boolean>;
+  chat_ids: Generated<Json>;
+  config_id: string;
+  corp_ref: string;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  deleted_at: Timestamp | null;
+  id: string;
+  name: string;
+  qr_code: string | null;
+  room_base_id: number | null;
+  room_base_name: string | null;
+  state: string;
+  tenant_id: string;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface WecomSsoStates {
@@ -1747,6 +1791,8 @@ export interface DB {
   user_roles: UserRoles;
   users: Users;
   webhook_deliveries: WebhookDeliveries;
+  wecom_acquisition_alerts: WecomAcquisitionAlerts;
+  wecom_acquisition_links: WecomAcquisitionLinks;
   wecom_callbacks: WecomCallbacks;
   wecom_channel_codes: WecomChannelCodes;
   wecom_code_daily: WecomCodeDaily;
@@ -1755,6 +1801,7 @@ export interface DB {
   wecom_external_contacts: WecomExternalContacts;
   wecom_group_members: WecomGroupMembers;
   wecom_groups: WecomGroups;
+  wecom_join_codes: WecomJoinCodes;
   wecom_sso_states: WecomSsoStates;
   wecom_staff: WecomStaff;
   wecom_staff_daily: WecomStaffDaily;

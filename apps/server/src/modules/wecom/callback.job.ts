@@ -8,6 +8,7 @@ import { createRecords, recordCtx } from '../../engine/records/record.service.ts
 import { ingestFromConnector } from '../cdp/index.ts';
 import { intakeFromConnector, managersOf } from '../leads/index.ts';
 import { notify } from '../notifications/index.ts';
+import { acquisitionBalanceEvent } from './acquisition-links.service.ts';
 import { parseXml, type XmlFields } from './connector/callback-crypto.ts';
 import { WeComApiError, WeComClient } from './connector/client.ts';
 import { type CorpRuntime, corpRuntime } from './corps.service.ts';
@@ -90,6 +91,10 @@ export async function callbackJob(payload: CallbackJob, job: JobContext): Promis
         break;
       case 'change_external_chat:dismiss':
         await markDismissed(database, cb.corp, f.ChatId ?? '');
+        break;
+      case 'customer_acquisition:balance_low':
+      case 'customer_acquisition:balance_exhausted':
+        await job.tx((tx) => acquisitionBalanceEvent(tx, cb.corp, f));
         break;
       default:
         // Stored for the record; tags, groups and transfers are handled by later work (README).

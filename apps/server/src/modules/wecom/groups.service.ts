@@ -52,10 +52,11 @@ export async function syncGroup(
     ).rows[0]!;
     const members: any[] = g.member_list ?? [];
     for (const m of members)
-      await sql`insert into wecom_group_members (tenant_id, group_id, member_id, kind, name, unionid, join_scene, joined_at)
+      await sql`insert into wecom_group_members (tenant_id, group_id, member_id, kind, name, unionid, join_scene, joined_at, state)
         values (${corp.tenantId}, ${row.id}, ${m.userid}, ${m.type === 1 ? 'staff' : 'external'}, ${m.name ?? null},
-          ${m.unionid ?? null}, ${m.join_scene ?? null}, ${ts(m.join_time)})
+          ${m.unionid ?? null}, ${m.join_scene ?? null}, ${ts(m.join_time)}, ${m.state ?? null})
         on conflict (tenant_id, group_id, member_id) do update set name = coalesce(excluded.name, wecom_group_members.name),
+          state = coalesce(excluded.state, wecom_group_members.state),
           join_scene = excluded.join_scene, left_at = null,
           joined_at = case when wecom_group_members.left_at is null then wecom_group_members.joined_at else excluded.joined_at end`.execute(
         tx,

@@ -3,10 +3,12 @@ import { WECOM_ACTIVITY_PERMISSION } from '@kehu/contracts/wecom-groups';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../core/db/database.ts';
 import { defineModule } from '../../engine/module.ts';
+import { acquisitionLinkRoutes } from './acquisition-links.routes.ts';
 import { ACTIVITY_QUEUE, activityJob, bindActivityDatabase } from './activity.service.ts';
 import { CALLBACK_QUEUE, registerCallbacks } from './callback.http.ts';
 import { bindDatabase, callbackJob } from './callback.job.ts';
 import { groupRoutes } from './groups.routes.ts';
+import { joinCodeRoutes } from './join-codes.routes.ts';
 import { jsapiRoutes } from './jsapi-signature.ts';
 import { bindReconcileDatabase, RECONCILE_QUEUE, reconcileJob } from './reconcile.job.ts';
 import { hasWecomSignIn, registerSso } from './sso.http.ts';
@@ -27,7 +29,14 @@ export default defineModule({
   name: 'wecom',
   label: { 'zh-CN': '企业微信', 'en-US': 'WeCom' },
   requires: ['crm', 'notifications', 'leads', 'cdp'],
-  routes: [...wecomRoutes, ...groupRoutes, ...wecomTagRoutes, ...jsapiRoutes],
+  routes: [
+    ...wecomRoutes,
+    ...groupRoutes,
+    ...wecomTagRoutes,
+    ...jsapiRoutes,
+    ...acquisitionLinkRoutes,
+    ...joinCodeRoutes,
+  ],
   // WeCom's callback protocol lives outside /api/v1 (`/wecom/callback/:corpKey`, XML, signatures).
   http: async (app: FastifyInstance, database: Database) => {
     bindDatabase(database);

@@ -38,6 +38,36 @@ export const probeKinds: Record<string, ProbeKind> = {
       return { id, marker: m };
     },
   },
+  /** A 获客链接 row as createLink would store it. */
+  wecom_acquisition_link: {
+    unitScoped: true,
+    async create(side, at) {
+      const corp = await corpAt(side, at?.unitId);
+      const m = marker('WL');
+      const id = newId();
+      await inSide(side, (tx) =>
+        sql`insert into wecom_acquisition_links (tenant_id, id, corp_ref, unit_id, name, state, link_id, url, staff)
+          values (${side.dir.tenantId}, ${id}, ${corp.id}, ${at?.unitId ?? side.dir.unit('HQ')}, ${m}, ${m.toLowerCase()}, ${`cawcde${m}`},
+            'https://work.weixin.qq.com/ca/probe', '["probe"]')`.execute(tx),
+      );
+      return { id, marker: m };
+    },
+  },
+  /** A 群活码 row as createJoinCode would store it. */
+  wecom_join_code: {
+    unitScoped: true,
+    async create(side, at) {
+      const corp = await corpAt(side, at?.unitId);
+      const m = marker('WJ');
+      const id = newId();
+      await inSide(side, (tx) =>
+        sql`insert into wecom_join_codes (tenant_id, id, corp_ref, unit_id, name, state, config_id, qr_code, chat_ids)
+          values (${side.dir.tenantId}, ${id}, ${corp.id}, ${at?.unitId ?? side.dir.unit('HQ')}, ${m}, ${m.toLowerCase()}, ${`cfg${m}`},
+            'https://qr.invalid/probe.png', '["probe"]')`.execute(tx),
+      );
+      return { id, marker: m };
+    },
+  },
   /** A customer group row as the group sync would store it. */
   wecom_group: {
     unitScoped: true,

@@ -12,6 +12,7 @@ const zh: Record<string, string> = {
   lost_title: '被删提醒：客户 {name} 删除了 {staff}',
   lost_body: '客户已将成员从企业微信好友中删除，请及时跟进或复盘',
   lead_remark: '企业微信添加好友（渠道：{code}）',
+  group_unknown: '客户群 {chatId} 不在该企业已同步的客户群中',
 };
 const en: Record<string, string> = {
   corp_exists: 'Corp {corpId} is already bound',
@@ -24,6 +25,7 @@ const en: Record<string, string> = {
   lost_title: 'Deleted: customer {name} removed {staff}',
   lost_body: 'The customer removed the staff member from their WeCom contacts; follow up or review',
   lead_remark: 'Added on WeCom (channel code: {code})',
+  group_unknown: 'Customer group {chatId} is not among this corp’s synced groups',
 };
 
 export const { text: wecomText, problem: wecomProblem } = moduleMessages(zh, en);

@@ -1,4 +1,10 @@
-import { DeleteOutlined, DownloadOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
+import {
+  DeleteOutlined,
+  DownloadOutlined,
+  EditOutlined,
+  PlusOutlined,
+  PrinterOutlined,
+} from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import {
   App,
@@ -18,6 +24,7 @@ import {
 } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { useSession } from '../../app/session';
 import { API_BASE, http } from '../../shared/api-client';
 import { EChart } from '../../shared/ui/echart';
@@ -160,9 +167,14 @@ function CodeDetail({ code, onClose }: { code: ChannelCode | null; onClose: () =
                   {code.addsTotal}
                 </Typography.Text>
                 {code.qrCode && (
-                  <Button icon={<DownloadOutlined />} href={qr} download={`${code.state}.png`}>
-                    {t('wecom.codes.download')}
-                  </Button>
+                  <Space wrap>
+                    <Button icon={<DownloadOutlined />} href={qr} download={`${code.state}.png`}>
+                      {t('wecom.codes.download')}
+                    </Button>
+                    <Link to={`/wecom/posters/code/${code.id}`}>
+                      <Button icon={<PrinterOutlined />}>{t('wecom.joinCodes.poster')}</Button>
+                    </Link>
+                  </Space>
                 )}
               </Space>
             </Space>

@@ -1,3 +1,6 @@
+import { enAcquisition, zhAcquisition } from './messages-acquisition';
+import { enJoinCodes, zhJoinCodes } from './messages-join-codes';
+
 export const zh = {
   nav: { corps: '企业微信', codes: '渠道活码', contacts: '企微客户', transfers: '离职继承' },
   corps: {
@@ -165,6 +168,8 @@ export const zh = {
     team: '团队',
     empty: '暂无数据：绑定企业微信并同步后每晚拉取，也可在企业页手动拉取',
   },
+  ...zhAcquisition,
+  ...zhJoinCodes,
 };
 
 export const en: typeof zh = {
@@ -336,4 +341,6 @@ export const en: typeof zh = {
     team: 'Team',
     empty: 'No figures yet: they are pulled nightly once a corp is bound and synced, or on demand',
   },
+  ...enAcquisition,
+  ...enJoinCodes,
 };

@@ -1,10 +1,12 @@
 import {
   CommentOutlined,
   LineChartOutlined,
+  LinkOutlined,
   QrcodeOutlined,
   SwapOutlined,
   TagsOutlined,
   TeamOutlined,
+  UsergroupAddOutlined,
   WechatWorkOutlined,
 } from '@ant-design/icons';
 import type { WebModule } from '../../app/web-modules';
@@ -31,6 +33,24 @@ export const wecomModule: WebModule = {
       icon: <QrcodeOutlined />,
       group: 'marketing',
       order: 10,
+    },
+    {
+      key: 'wecom-acquisition-links',
+      path: '/wecom/acquisition-links',
+      permission: 'wecom:read',
+      labelKey: 'wecom.acquisition.nav',
+      icon: <LinkOutlined />,
+      group: 'marketing',
+      order: 11,
+    },
+    {
+      key: 'wecom-join-codes',
+      path: '/wecom/join-codes',
+      permission: 'wecom:read',
+      labelKey: 'wecom.joinCodes.nav',
+      icon: <UsergroupAddOutlined />,
+      group: 'marketing',
+      order: 12,
     },
     {
       key: 'wecom-transfers',
@@ -89,6 +109,12 @@ export const wecomModule: WebModule = {
     { path: 'wecom/contacts', page: lazyPage(() => import('./contacts-page'), 'ContactsPage') },
     { path: 'wecom/groups', page: lazyPage(() => import('./groups-page'), 'GroupsPage') },
     { path: 'wecom/groups/:id', page: lazyPage(() => import('./group-page'), 'GroupPage') },
+    {
+      path: 'wecom/acquisition-links',
+      page: lazyPage(() => import('./acquisition-links-page'), 'AcquisitionLinksPage'),
+    },
+    { path: 'wecom/join-codes', page: lazyPage(() => import('./join-codes-page'), 'JoinCodesPage') },
+    { path: 'wecom/posters/:kind/:id', page: lazyPage(() => import('./posters-page'), 'PosterPage') },
     { path: 'wecom/activity', page: lazyPage(() => import('./activity-page'), 'ActivityPage') },
   ],
   messagesIn: async (lang) =>
