@@ -20,13 +20,15 @@ import {
 } from './tags.service.ts';
 import { seedWecom } from './wecom.demo.ts';
 import { wecomRoutes } from './wecom.routes.ts';
+import { transferRoutes } from './transfers.routes.ts';
+import { wecomUserDisableCheck } from './user-disable.check.ts';
 
 /** WeCom (企业微信) connection (issue 10; R5.1, R5.7, R11.3): corps per unit, channel codes, external contacts. */
 export default defineModule({
   name: 'wecom',
   label: { 'zh-CN': '企业微信', 'en-US': 'WeCom' },
   requires: ['crm', 'notifications', 'leads', 'cdp'],
-  routes: [...wecomRoutes, ...groupRoutes, ...wecomTagRoutes],
+  routes: [...wecomRoutes, ...groupRoutes, ...wecomTagRoutes, ...transferRoutes],
   // WeCom's callback protocol lives outside /api/v1 (`/wecom/callback/:corpKey`, XML, signatures).
   http: async (app: FastifyInstance, database: Database) => {
     bindDatabase(database);
@@ -90,6 +92,7 @@ export default defineModule({
         enabledFor: hasWecomSignIn,
       },
     },
+    { point: 'user-disable-check', value: wecomUserDisableCheck },
   ],
 });
 

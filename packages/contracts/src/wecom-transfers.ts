@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/** 在职继承 picking, group transfers and the disable-user prompt (issue 10). Routes under /api/v1/wecom. */
+export const TransferCandidates = z.object({
+  items: z.array(
+    z.object({
+      externalUserid: z.string(),
+      name: z.string().nullable(),
+      contactId: z.string().nullable(),
+      /** In-service transfers WeCom still allows this customer in the 90-day window (0–2). */
+      remainingTransfers: z.number().int(),
+    }),
+  ),
+});
+export type TransferCandidates = z.infer<typeof TransferCandidates>;
+
+export const GroupTransferInput = z
+  .object({
+    corpRef: z.uuid(),
+    /** resigned → groupchat/transfer; onjob → groupchat/onjob_transfer. */
+    kind: z.enum(['onjob', 'resigned']),
+    chatIds: z.array(z.string().min(1).max(64)).min(1).max(100),
+    newOwner: z.string().min(1).max(64),
+  })
+  .strict();
+export type GroupTransferInput = z.infer<typeof GroupTransferInput>;
+export const GroupTransferResult = z.object({
+  transferred: z.number().int(),
+  failed: z.array(z.object({ chatId: z.string(), errcode: z.number().int(), reason: z.string() })),
+});
+export type GroupTransferResult = z.infer<typeof GroupTransferResult>;
