@@ -6,9 +6,9 @@ import { auditRoutes } from './audit/audit.routes.ts';
 import { organisationRoutes } from './organisation/organisation.routes.ts';
 import { roleRoutes } from './roles/roles.routes.ts';
 import { unitRoutes } from './units/units.routes.ts';
-import { userDirectoryRoutes, userRoutes } from './users/users.routes.ts';
 import { userDisableCheckRoutes } from './users/disable-check.routes.ts';
 import { registerUserDisableCheck } from './users/user-disable-checks.ts';
+import { userDirectoryRoutes, userRoutes } from './users/users.routes.ts';
 
 const label = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });
 

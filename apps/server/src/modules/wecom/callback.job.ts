@@ -10,10 +10,10 @@ import { intakeFromConnector, managersOf } from '../leads/index.ts';
 import { notify } from '../notifications/index.ts';
 import { parseXml, type XmlFields } from './connector/callback-crypto.ts';
 import { WeComApiError, WeComClient } from './connector/client.ts';
+import { emitContactEvent } from './contact-events.ts';
 import { type CorpRuntime, corpRuntime } from './corps.service.ts';
 import { markDismissed, syncGroup } from './groups.service.ts';
 import { contactTagsChanged, markCodeTags, syncCorpTags } from './tags.service.ts';
-import { emitContactEvent } from './contact-events.ts';
 import { transferFailed } from './transfer-fail.ts';
 import { wecomText } from './wecom.messages.ts';
 

@@ -1,5 +1,5 @@
-import { emitEvent } from '../../core/events/outbox.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
+import { emitEvent } from '../../core/events/outbox.ts';
 
 /**
  * Outbox events journeys and webhooks can follow (payloads documented in README.md). One per
@@ -8,7 +8,13 @@ import type { Tx } from '../../core/db/tenant-scope.ts';
 export type WeComContactEvent =
   | {
       type: 'wecom.contact.added';
-      payload: { corpRef: string; externalUserid: string; userid: string; state: string | null; contactId: string | null };
+      payload: {
+        corpRef: string;
+        externalUserid: string;
+        userid: string;
+        state: string | null;
+        contactId: string | null;
+      };
     }
   | {
       type: 'wecom.contact.lost';

@@ -11,7 +11,10 @@ import { WeComClient } from './connector/client.ts';
 import { corpRuntime, getCorp } from './corps.service.ts';
 import { transferText } from './transfer-messages.ts';
 
-const API = { resigned: 'externalcontact/groupchat/transfer', onjob: 'externalcontact/groupchat/onjob_transfer' };
+const API = {
+  resigned: 'externalcontact/groupchat/transfer',
+  onjob: 'externalcontact/groupchat/onjob_transfer',
+};
 
 /**
  * Group owner transfer (离职/在职继承 of 客户群). WeCom answers at once per chat; Kehu records the
@@ -47,7 +50,10 @@ export async function transferGroups(
   const moved = input.chatIds.filter((c) => !failed.has(c));
   await inTenant(database.db, p.tenantId, async (tx) => {
     const before = (
-      await sql<{ id: string; owner_userid: string }>`update wecom_groups g set owner_userid = ${input.newOwner}
+      await sql<{
+        id: string;
+        owner_userid: string;
+      }>`update wecom_groups g set owner_userid = ${input.newOwner}
         from (select id, owner_userid from wecom_groups where tenant_id = ${p.tenantId} and corp_ref = ${input.corpRef}
           and chat_id = any(${moved}::text[]) for update) old
         where g.tenant_id = ${p.tenantId} and g.id = old.id returning g.id, old.owner_userid`.execute(tx)

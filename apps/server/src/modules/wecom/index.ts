@@ -18,10 +18,10 @@ import {
   tagApplyJob,
   tagSyncJob,
 } from './tags.service.ts';
-import { seedWecom } from './wecom.demo.ts';
-import { wecomRoutes } from './wecom.routes.ts';
 import { transferRoutes } from './transfers.routes.ts';
 import { wecomUserDisableCheck } from './user-disable.check.ts';
+import { seedWecom } from './wecom.demo.ts';
+import { wecomRoutes } from './wecom.routes.ts';
 
 /** WeCom (企业微信) connection (issue 10; R5.1, R5.7, R11.3): corps per unit, channel codes, external contacts. */
 export default defineModule({

@@ -24,7 +24,8 @@ export const transferText = moduleMessages(
     errcode_40096: 'No such customer',
     errcode_other: 'Refused by WeCom (error {errcode})',
     group_errcode_40050: 'The group does not exist or was dismissed',
-    group_errcode_90500: 'The owner’s status does not match (resigned transfer needs a leaver, in-service an active owner)',
+    group_errcode_90500:
+      'The owner’s status does not match (resigned transfer needs a leaver, in-service an active owner)',
     group_errcode_90501: 'The new owner already owns this group',
   },
 );

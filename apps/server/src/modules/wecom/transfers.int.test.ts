@@ -58,7 +58,9 @@ const onjob = (ctx: Ctx, from: string, to: string, ext: string) =>
 async function outbox(ctx: Ctx, type: string) {
   return inTenant(env.database.db, ctx.seed.tenantId, async (tx) =>
     (
-      await sql<{ payload: any }>`select payload from outbox where tenant_id = ${ctx.seed.tenantId} and type = ${type}
+      await sql<{
+        payload: any;
+      }>`select payload from outbox where tenant_id = ${ctx.seed.tenantId} and type = ${type}
         order by created_at`.execute(tx)
     ).rows.map((r) => r.payload),
   );
@@ -197,9 +199,9 @@ describe('group owner transfers', () => {
     assert.equal(resigned.body.transferred, 1, JSON.stringify(resigned.body));
     const audited = await inTenant(env.database.db, ctx.seed.tenantId, async (tx) =>
       (
-        await sql<{ via: string }>`select meta->>'via' as via from audit_log where object = 'wecom_group' order by 1`.execute(
-          tx,
-        )
+        await sql<{
+          via: string;
+        }>`select meta->>'via' as via from audit_log where object = 'wecom_group' order by 1`.execute(tx)
       ).rows.map((r) => r.via),
     );
     assert.deepEqual(audited, ['wecom_group_transfer_onjob', 'wecom_group_transfer_resigned']);

@@ -14,7 +14,8 @@ export const transferRoutes: RouteSpec[] = [
     method: 'GET',
     url: '/wecom/corps/:id/staff/:userid/transfer-candidates',
     permission: WECOM_PERMISSIONS.manage,
-    summary: 'A staff member’s customers with the in-service transfers WeCom still allows each (2 per 90 days)',
+    summary:
+      'A staff member’s customers with the in-service transfers WeCom still allows each (2 per 90 days)',
     tags,
     params: staffParams,
     response: TransferCandidates,
@@ -28,7 +29,8 @@ export const transferRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/wecom/group-transfers',
     permission: WECOM_PERMISSIONS.manage,
-    summary: 'Give customer groups a new owner (groupchat/transfer for leavers, groupchat/onjob_transfer otherwise)',
+    summary:
+      'Give customer groups a new owner (groupchat/transfer for leavers, groupchat/onjob_transfer otherwise)',
     tags,
     body: GroupTransferInput,
     response: GroupTransferResult,

@@ -8,10 +8,10 @@ import { invalid, notFound } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
 import { wecomFailure } from './codes.service.ts';
-import { emitContactEvent } from './contact-events.ts';
-import { refusalReason, transferText } from './transfer-messages.ts';
 import { WeComClient } from './connector/client.ts';
+import { emitContactEvent } from './contact-events.ts';
 import { corpRuntime, getCorp } from './corps.service.ts';
+import { refusalReason, transferText } from './transfer-messages.ts';
 
 /**
  * 在职继承 (`transfer_customer`) and 离职继承 (`get_unassigned_list`, `resigned/transfer_customer`):
@@ -163,7 +163,9 @@ export async function startTransfer(
   return {
     started: rows.filter((r) => r.errcode === 0).length,
     refused: [
-      ...rows.filter((r) => r.errcode !== 0).map((r) => ({ externalUserid: r.external_userid, errcode: r.errcode })),
+      ...rows
+        .filter((r) => r.errcode !== 0)
+        .map((r) => ({ externalUserid: r.external_userid, errcode: r.errcode })),
       ...exhausted.map((externalUserid) => ({ externalUserid, errcode: TOO_OFTEN })),
     ].map((r) => ({ ...r, reason: refusalReason(locale, r.errcode) })),
   };
@@ -186,7 +188,10 @@ export async function onjobQuota(
 ): Promise<Map<string, number>> {
   const used = new Map(
     (
-      await sql<{ external_userid: string; n: number }>`select external_userid, count(*)::int as n from wecom_transfers
+      await sql<{
+        external_userid: string;
+        n: number;
+      }>`select external_userid, count(*)::int as n from wecom_transfers
         where tenant_id = ${tenantId} and corp_ref = ${corpRef} and kind = 'onjob' and errcode = 0
           and created_at > now() - interval '90 days' and external_userid = any(${externalUserids}::text[])
         group by external_userid`.execute(tx)
@@ -199,7 +204,11 @@ export async function onjobQuota(
 export async function transferCandidates(tx: Tx, p: Principal, corpRef: string, userid: string) {
   await getCorp(tx, p, corpRef);
   const rows = (
-    await sql<{ external_userid: string; name: string | null; contact_id: string | null }>`select external_userid, name, contact_id
+    await sql<{
+      external_userid: string;
+      name: string | null;
+      contact_id: string | null;
+    }>`select external_userid, name, contact_id
       from wecom_external_contacts where tenant_id = ${p.tenantId} and corp_ref = ${corpRef} and userid = ${userid}
         and status = 'active' order by added_at desc limit 2000`.execute(tx)
   ).rows;

@@ -1,5 +1,6 @@
+import { enTransfers, zhTransfers } from './messages-transfers';
 export const zh = {
-  nav: { corps: '企业微信', codes: '渠道活码', contacts: '企微客户', transfers: '离职继承' },
+  nav: { corps: '企业微信', codes: '渠道活码', contacts: '企微客户', transfers: '客户继承' },
   corps: {
     title: '企业微信',
     new: '绑定企业',
@@ -56,7 +57,7 @@ export const zh = {
     deleteConfirm: '删除后该二维码在企业微信中失效，确定删除？',
   },
   transfers: {
-    title: '离职继承',
+    title: '客户继承（在职 / 离职）',
     unassigned: '待分配的离职成员客户',
     none: '没有待分配的客户',
     handover: '原跟进成员',
@@ -165,6 +166,7 @@ export const zh = {
     team: '团队',
     empty: '暂无数据：绑定企业微信并同步后每晚拉取，也可在企业页手动拉取',
   },
+  ...zhTransfers,
 };
 
 export const en: typeof zh = {
@@ -336,4 +338,5 @@ export const en: typeof zh = {
     team: 'Team',
     empty: 'No figures yet: they are pulled nightly once a corp is bound and synced, or on demand',
   },
+  ...enTransfers,
 };
