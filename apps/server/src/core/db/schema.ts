@@ -1433,6 +1433,7 @@ export interface WecomTransfers {
   created_by: string | null;
   errcode: Generated<number>;
   external_userid: string;
+  fail_reason: string | null;
   handover_userid: string;
   id: string;
   kind: string;
