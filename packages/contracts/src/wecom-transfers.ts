@@ -29,3 +29,26 @@ export const GroupTransferResult = z.object({
   failed: z.array(z.object({ chatId: z.string(), errcode: z.number().int(), reason: z.string() })),
 });
 export type GroupTransferResult = z.infer<typeof GroupTransferResult>;
+
+/** Kehu-side edit of the staff member's remark on a customer (externalcontact/remark). WeCom's limits. */
+export const RemarkInput = z
+  .object({
+    corpRef: z.uuid(),
+    externalUserid: z.string().min(1).max(64),
+    /** The staff member whose remark it is. */
+    userid: z.string().min(1).max(64),
+    remark: z.string().max(20).optional(),
+    description: z.string().max(150).optional(),
+    remarkMobiles: z
+      .array(z.string().regex(/^\+?[0-9-]{5,20}$/, { message: 'phone_format' }))
+      .max(5)
+      .optional(),
+  })
+  .strict();
+export type RemarkInput = z.infer<typeof RemarkInput>;
+export const RemarkResult = z.object({
+  remark: z.string().nullable(),
+  description: z.string().nullable(),
+  remarkMobiles: z.array(z.string()),
+});
+export type RemarkResult = z.infer<typeof RemarkResult>;

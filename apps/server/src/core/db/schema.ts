@@ -1316,11 +1316,14 @@ export interface WecomExternalContacts {
   code_id: string | null;
   contact_id: string | null;
   corp_ref: string;
+  description: string | null;
   external_userid: string;
   lead_id: string | null;
   lost_at: Timestamp | null;
   name: string | null;
   profile_id: string | null;
+  remark: string | null;
+  remark_at: Timestamp | null;
   remark_mobiles: Json | null;
   state: string | null;
   status: Generated<string>;

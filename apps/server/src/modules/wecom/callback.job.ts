@@ -13,6 +13,7 @@ import { WeComApiError, WeComClient } from './connector/client.ts';
 import { emitContactEvent } from './contact-events.ts';
 import { type CorpRuntime, corpRuntime } from './corps.service.ts';
 import { markDismissed, syncGroup } from './groups.service.ts';
+import { remarkEditedInWecom } from './remarks.service.ts';
 import { contactTagsChanged, markCodeTags, syncCorpTags } from './tags.service.ts';
 import { transferFailed } from './transfer-fail.ts';
 import { wecomText } from './wecom.messages.ts';
@@ -61,6 +62,7 @@ export async function callbackJob(payload: CallbackJob, job: JobContext): Promis
         break;
       case 'change_external_contact:edit_external_contact':
         await contactTagsChanged(database, cb.corp, f);
+        await remarkEditedInWecom(database, job, cb.corp, f);
         break;
       case 'change_external_tag:create':
       case 'change_external_tag:update':

@@ -229,3 +229,62 @@ describe('disabling a user who holds WeCom customers', () => {
     assert.equal((await other.admin.get(`/admin/users/${sun}/disable-check`)).status, 404);
   });
 });
+
+describe('customer remarks (客户备注) both ways', () => {
+  it('a Kehu edit reaches WeCom and the CRM phone; a WeCom edit comes back; the later write wins', async () => {
+    const ctx = await boundCorp();
+    const c = await customerOf(ctx, 'sun.lei', '吴先生');
+    const ext = c.externalUserid;
+    const tooLong = await ctx.admin.request('PUT', '/wecom/contact-remarks', {
+      corpRef: ctx.corpRef,
+      externalUserid: ext,
+      userid: 'sun.lei',
+      remark: '这是一个超过二十个字符的备注内容用于测试长度限制',
+    });
+    assert.equal(tooLong.status, 422, JSON.stringify(tooLong.body));
+    assert.equal(tooLong.body.errors[0].field, 'remark');
+    assert.ok(tooLong.body.errors[0].message);
+    const edited = await ctx.admin.request('PUT', '/wecom/contact-remarks', {
+      corpRef: ctx.corpRef,
+      externalUserid: ext,
+      userid: 'sun.lei',
+      remark: '吴总',
+      description: '关注 SUV，周末到店',
+      remarkMobiles: ['13900139011'],
+    });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    const contact = await ctx.admin.get(`/records/contact/${c.contactId}`);
+    assert.equal(contact.body.phone, '13900139011');
+    // WeCom's side now holds Kehu's write.
+    const inWecom = ctx.corp.externalContacts().find((x) => x.external_userid === ext)!;
+    const mine = inWecom.follow_users.find((u) => u.userid === 'sun.lei')!;
+    assert.equal(mine.remark, '吴总');
+    assert.deepEqual(mine.remark_mobiles, ['13900139011']);
+
+    // The staff member edits in WeCom afterwards (same second or later): WeCom wins.
+    await ctx.corp.staffEditsContact('sun.lei', ext, { remark: '吴总（VIP）' });
+    await sim.flushCallbacks();
+    await until('remark from WeCom', ctx.seed.tenantId, async () => {
+      const row = await inTenant(
+        env.database.db,
+        ctx.seed.tenantId,
+        async (tx) =>
+          (
+            await sql<{
+              remark: string;
+            }>`select remark from wecom_external_contacts where external_userid = ${ext}`.execute(tx)
+          ).rows[0],
+      );
+      return row?.remark === '吴总（VIP）';
+    });
+
+    const other = await boundCorp();
+    const foreign = await other.admin.request('PUT', '/wecom/contact-remarks', {
+      corpRef: ctx.corpRef,
+      externalUserid: ext,
+      userid: 'sun.lei',
+      remark: '越权',
+    });
+    assert.equal(foreign.status, 404);
+  });
+});

@@ -1,8 +1,15 @@
 import { WECOM_PERMISSIONS } from '@kehu/contracts/wecom';
-import { GroupTransferInput, GroupTransferResult, TransferCandidates } from '@kehu/contracts/wecom-transfers';
+import {
+  GroupTransferInput,
+  GroupTransferResult,
+  RemarkInput,
+  RemarkResult,
+  TransferCandidates,
+} from '@kehu/contracts/wecom-transfers';
 import { z } from 'zod';
 import { defineRoute, type RouteSpec } from '../../core/http/route.ts';
 import { transferGroups } from './group-transfers.service.ts';
+import { editRemark } from './remarks.service.ts';
 import { transferCandidates } from './transfers.service.ts';
 
 const tags = ['wecom'];
@@ -36,5 +43,16 @@ export const transferRoutes: RouteSpec[] = [
     response: GroupTransferResult,
     probe: { body: { corpRef: 'wecom_corp' } },
     handler: (req) => transferGroups(req.database, req.principal, req.actor, req.body, req.locale),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/wecom/contact-remarks',
+    permission: WECOM_PERMISSIONS.manage,
+    summary: 'Set a staff member’s remark, description and phones on a customer (externalcontact/remark)',
+    tags,
+    body: RemarkInput,
+    response: RemarkResult,
+    probe: { body: { corpRef: 'wecom_corp' } },
+    handler: (req) => editRemark(req.database, req.principal, req.actor, req.body, req.locale),
   }),
 ];
