@@ -21,6 +21,7 @@ export const zhTransfers = {
     groupsPick: '选择客户群',
     groupsStart: '转给新群主',
     groupsDone: '已转接 {{count}} 个客户群',
+    transferOne: '在职继承',
   },
 };
 
@@ -46,5 +47,6 @@ export const enTransfers: typeof zhTransfers = {
     groupsPick: 'Pick groups',
     groupsStart: 'Give to new owner',
     groupsDone: '{{count}} group(s) transferred',
+    transferOne: 'Transfer',
   },
 };

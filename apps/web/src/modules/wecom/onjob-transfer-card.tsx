@@ -10,14 +10,20 @@ import { errorMessage } from '../../shared/ui/error-result';
 import type { Staff } from './wecom-api';
 
 /** 在职继承: pick an active member's customers (with WeCom's remaining quota each) → a colleague. */
-export function OnjobTransferCard(props: { corpRef: string; staff: Staff[]; handover?: string }) {
+export function OnjobTransferCard(props: {
+  corpRef: string;
+  staff: Staff[];
+  handover?: string;
+  /** Pre-ticked when coming from a contact's row. */
+  customer?: string;
+}) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const qc = useQueryClient();
   const [handover, setHandover] = useState<string | undefined>(props.handover);
   const [takeover, setTakeover] = useState<string>();
   const [text, setText] = useState('');
-  const [selected, setSelected] = useState<string[]>([]);
+  const [selected, setSelected] = useState<string[]>(props.customer ? [props.customer] : []);
   const candidates = useQuery({
     queryKey: ['wecom', 'transfer-candidates', props.corpRef, handover],
     queryFn: () =>

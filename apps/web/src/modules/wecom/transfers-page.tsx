@@ -85,6 +85,7 @@ export function TransfersPage() {
           corpRef={corpRef}
           staff={staff.data.items}
           handover={handoverParam}
+          customer={params.get('customer') ?? undefined}
         />
       )}
       {open.error ? (
