@@ -4,7 +4,7 @@ import { type Actor, writeAuditMany } from '../../core/audit/audit.ts';
 import type { Principal } from '../../core/auth/principal.ts';
 import type { Database } from '../../core/db/database.ts';
 import { inTenant } from '../../core/db/tenant-scope.ts';
-import { notFound } from '../../core/errors.ts';
+import { invalid } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { wecomFailure } from './codes.service.ts';
 import { WeComClient } from './connector/client.ts';
@@ -33,7 +33,11 @@ export async function transferGroups(
       await sql<{ chat_id: string }>`select chat_id from wecom_groups where tenant_id = ${p.tenantId}
         and corp_ref = ${input.corpRef} and chat_id = any(${input.chatIds}::text[])`.execute(tx)
     ).rows;
-    if (known.length !== new Set(input.chatIds).size) throw notFound('wecom_group');
+    // The corp is the scope (another's corp → 404 above); a chat it does not hold is bad input.
+    if (known.length !== new Set(input.chatIds).size)
+      throw invalid([
+        { field: 'chatIds', code: 'unknown_group', message: transferText.text(locale, 'unknown_group') },
+      ]);
     return corpRuntime(tx, p.tenantId, input.corpRef);
   });
   let failedList: Array<{ chat_id: string; errcode: number }> = [];

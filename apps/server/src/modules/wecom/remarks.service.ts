@@ -4,7 +4,7 @@ import { type Actor, writeAuditMany } from '../../core/audit/audit.ts';
 import type { Principal } from '../../core/auth/principal.ts';
 import type { Database } from '../../core/db/database.ts';
 import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
-import { notFound } from '../../core/errors.ts';
+import { invalid } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import type { JobContext } from '../../core/jobs/queue.ts';
 import { ingestFromConnector } from '../cdp/index.ts';
@@ -12,6 +12,7 @@ import { wecomFailure } from './codes.service.ts';
 import type { XmlFields } from './connector/callback-crypto.ts';
 import { WeComClient } from './connector/client.ts';
 import { type CorpRuntime, corpRuntime, getCorp, visibleUnits } from './corps.service.ts';
+import { transferText } from './transfer-messages.ts';
 
 /**
  * 客户备注: remark, description and remark_mobiles of one staff member's relationship with a customer.
@@ -96,7 +97,15 @@ export async function editRemark(
         where tenant_id = ${p.tenantId} and corp_ref = ${input.corpRef} and external_userid = ${input.externalUserid}
           and userid = ${input.userid} and unit_id = any(${visibleUnits(p)}::uuid[])`.execute(tx)
     ).rows[0];
-    if (!cur) throw notFound('wecom_contact');
+    // Not one of this corp's visible relationships (or none at all): the same answer either way.
+    if (!cur)
+      throw invalid([
+        {
+          field: 'externalUserid',
+          code: 'transfer_customer_unknown',
+          message: transferText.text(locale, 'transfer_customer_unknown'),
+        },
+      ]);
     return { corp: await corpRuntime(tx, p.tenantId, input.corpRef), cur };
   });
   const next: Remark = {

@@ -5,6 +5,7 @@ export const transferText = moduleMessages(
   {
     transfer_limit_90d: '{count} 位客户 90 天内已被在职继承 2 次，企业微信不允许再次转接',
     transfer_customer_unknown: '客户不属于该成员或不存在',
+    unknown_group: '该企业下没有所选的客户群',
     errcode_40129: '该客户正在转接中',
     errcode_40130: '90 天内在职继承已达 2 次',
     errcode_84061: '客户不是交接成员的好友',
@@ -18,6 +19,7 @@ export const transferText = moduleMessages(
     transfer_limit_90d:
       '{count} customer(s) were already transferred twice in 90 days; WeCom allows no further in-service transfer',
     transfer_customer_unknown: 'The customer does not belong to this staff member or does not exist',
+    unknown_group: 'This corp holds no such customer group',
     errcode_40129: 'This customer is already being transferred',
     errcode_40130: 'Already transferred twice in 90 days',
     errcode_84061: 'The customer is not a contact of the handover',
