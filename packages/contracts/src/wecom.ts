@@ -204,7 +204,9 @@ export const TransferInput = z
 export type TransferInput = z.infer<typeof TransferInput>;
 export const TransferStarted = z.object({
   started: z.number().int(),
-  refused: z.array(z.object({ externalUserid: z.string(), errcode: z.number().int() })),
+  refused: z.array(
+    z.object({ externalUserid: z.string(), errcode: z.number().int(), reason: z.string().optional() }),
+  ),
 });
 export type TransferStarted = z.infer<typeof TransferStarted>;
 export const Transfer = z.object({
@@ -217,6 +219,8 @@ export const Transfer = z.object({
   /** WeCom's status: 1 done, 2 under way, 3 refused by the customer, 4 takeover full; 0 refused at start. */
   status: z.number().int(),
   errcode: z.number().int(),
+  /** From `transfer_fail`: customer_refused or customer_limit_exceed. */
+  failReason: z.string().nullable().optional(),
   createdAt: Timestamp,
   completedAt: Timestamp.nullable(),
 });

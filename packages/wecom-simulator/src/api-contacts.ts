@@ -270,6 +270,10 @@ export const contactHandlers: Record<string, Handler> = {
     const c = corp.contact(body?.external_userid);
     const f = c.follows.get(body?.userid);
     if (!f) throw E.notExternalContact();
+    // WeCom's limits: remark ≤ 20 characters, description ≤ 150.
+    if (str(body.remark) && [...body.remark].length > 20) throw E.invalidParam('remark ≤ 20 characters');
+    if (str(body.description) && [...body.description].length > 150)
+      throw E.invalidParam('description ≤ 150 characters');
     if (str(body.remark)) f.remark = body.remark;
     if (str(body.description)) f.description = body.description;
     if (str(body.remark_company)) f.remark_corp_name = body.remark_company;

@@ -20,6 +20,7 @@ import { ErrorResult, errorMessage } from '../shared/ui/error-result';
 import { useIsMobile } from '../shared/use-is-mobile';
 import { type AdminUser, adminApi } from './admin-api';
 import { AdminPageHeader } from './admin-page-header';
+import { useDisablePrompt } from './disable-prompt';
 import { OneTimeSecret } from './one-time-secret';
 
 const MailOutboxDrawer = lazy(() =>
@@ -87,12 +88,14 @@ export function UsersPage() {
       } else message.error(errorMessage(e));
     },
   });
+  const disablePrompt = useDisablePrompt();
   const setStatus = useMutation({
     mutationFn: (u: AdminUser) =>
       http.patch(`/admin/users/${u.id}`, { status: u.status === 'active' ? 'disabled' : 'active' }),
-    onSuccess: () => {
+    onSuccess: (_r, u) => {
       invalidate();
       message.success(t('common.savedToast'));
+      if (u.status === 'active') void disablePrompt(u.id);
     },
     onError: (e) => message.error(errorMessage(e)),
   });

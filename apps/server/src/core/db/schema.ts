@@ -1545,11 +1545,14 @@ export interface WecomExternalContacts {
   code_id: string | null;
   contact_id: string | null;
   corp_ref: string;
+  description: string | null;
   external_userid: string;
   lead_id: string | null;
   lost_at: Timestamp | null;
   name: string | null;
   profile_id: string | null;
+  remark: string | null;
+  remark_at: Timestamp | null;
   remark_mobiles: Json | null;
   state: string | null;
   status: Generated<string>;
@@ -1682,6 +1685,7 @@ export interface WecomTransfers {
   created_by: string | null;
   errcode: Generated<number>;
   external_userid: string;
+  fail_reason: string | null;
   handover_userid: string;
   id: string;
   kind: string;

@@ -6,6 +6,8 @@ import { auditRoutes } from './audit/audit.routes.ts';
 import { organisationRoutes } from './organisation/organisation.routes.ts';
 import { roleRoutes } from './roles/roles.routes.ts';
 import { unitRoutes } from './units/units.routes.ts';
+import { userDisableCheckRoutes } from './users/disable-check.routes.ts';
+import { registerUserDisableCheck } from './users/user-disable-checks.ts';
 import { userDirectoryRoutes, userRoutes } from './users/users.routes.ts';
 
 const label = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });
@@ -23,11 +25,16 @@ export default defineModule({
    * `sign-in-method`: a way to sign in besides a password, shown as a button on the login page
    * (`{ key, label, startUrl, enabledFor? }`, see core/auth/sign-in-methods.ts).
    */
-  extensionPoints: { 'sign-in-method': registerSignInMethod },
+  extensionPoints: {
+    'sign-in-method': registerSignInMethod,
+    /** What a user being disabled still holds (`{ key, check }`, see users/user-disable-checks.ts). */
+    'user-disable-check': registerUserDisableCheck,
+  },
   routes: [
     ...unitRoutes,
     ...userRoutes,
     ...userDirectoryRoutes,
+    ...userDisableCheckRoutes,
     ...roleRoutes,
     ...apiKeyRoutes,
     ...auditRoutes,

@@ -11,9 +11,12 @@ import { notify } from '../notifications/index.ts';
 import { acquisitionBalanceEvent } from './acquisition-links.service.ts';
 import { parseXml, type XmlFields } from './connector/callback-crypto.ts';
 import { WeComApiError, WeComClient } from './connector/client.ts';
+import { emitContactEvent } from './contact-events.ts';
 import { type CorpRuntime, corpRuntime } from './corps.service.ts';
 import { markDismissed, syncGroup } from './groups.service.ts';
+import { remarkEditedInWecom } from './remarks.service.ts';
 import { contactTagsChanged, markCodeTags, syncCorpTags } from './tags.service.ts';
+import { transferFailed } from './transfer-fail.ts';
 import { wecomText } from './wecom.messages.ts';
 
 /**
@@ -60,11 +63,15 @@ export async function callbackJob(payload: CallbackJob, job: JobContext): Promis
         break;
       case 'change_external_contact:edit_external_contact':
         await contactTagsChanged(database, cb.corp, f);
+        await remarkEditedInWecom(database, job, cb.corp, f);
         break;
       case 'change_external_tag:create':
       case 'change_external_tag:update':
       case 'change_external_tag:delete':
         await syncCorpTags(database, cb.corp);
+        break;
+      case 'change_external_contact:transfer_fail':
+        await transferFailed(job, cb.corp, f);
         break;
       case 'change_external_contact:del_follow_user':
         await contactLost(database, job, cb.corp, f, 'lost');
@@ -292,7 +299,15 @@ export async function contactAdded(
         on conflict (tenant_id, corp_ref, external_userid, userid) do update set status = 'active', lost_at = null, updated_at = now()
         returning contact_id`.execute(tx)
     ).rows[0]!;
-    if (row.contact_id) return false;
+    const added = (contactId: string | null) =>
+      emitContactEvent(tx, corp.tenantId, {
+        type: 'wecom.contact.added',
+        payload: { corpRef: corp.corpRef, externalUserid: ext, userid, state, contactId },
+      });
+    if (row.contact_id) {
+      await added(row.contact_id);
+      return false;
+    }
     const actor = connectorActor(corp.tenantId, `wecom-${job.jobId}`);
     const principal = await connectorPrincipal(tx, corp.tenantId, ownerId, unitId);
     const cctx = await recordCtx(tx, principal, actor, 'contact');
@@ -326,6 +341,7 @@ export async function contactAdded(
       where tenant_id = ${corp.tenantId} and corp_ref = ${corp.corpRef} and external_userid = ${ext} and userid = ${userid}`.execute(
       tx,
     );
+    await added(contact!.id!);
     if (pre.code)
       await sql`insert into wecom_code_daily (tenant_id, code_id, day, userid, adds) values (${corp.tenantId}, ${pre.code.id}, ${today()}, ${userid}, 1)
         on conflict (tenant_id, code_id, day, userid) do update set adds = wecom_code_daily.adds + 1`.execute(
@@ -415,6 +431,15 @@ export async function contactLost(
       )
     ).rows[0];
     if (!r) return false;
+    await emitContactEvent(tx, corp.tenantId, {
+      type: 'wecom.contact.lost',
+      payload: {
+        corpRef: corp.corpRef,
+        externalUserid: ext,
+        userid,
+        reason: status === 'lost' ? 'deleted_by_customer' : 'removed_by_staff',
+      },
+    });
     if (r.code_id)
       await sql`insert into wecom_code_daily (tenant_id, code_id, day, userid, losses) values (${corp.tenantId}, ${r.code_id}, ${today()}, ${userid}, 1)
         on conflict (tenant_id, code_id, day, userid) do update set losses = wecom_code_daily.losses + 1`.execute(

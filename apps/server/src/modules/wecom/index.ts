@@ -21,6 +21,8 @@ import {
   tagApplyJob,
   tagSyncJob,
 } from './tags.service.ts';
+import { transferRoutes } from './transfers.routes.ts';
+import { wecomUserDisableCheck } from './user-disable.check.ts';
 import { seedWecom } from './wecom.demo.ts';
 import { wecomRoutes } from './wecom.routes.ts';
 
@@ -36,6 +38,7 @@ export default defineModule({
     ...jsapiRoutes,
     ...acquisitionLinkRoutes,
     ...joinCodeRoutes,
+    ...transferRoutes,
   ],
   // WeCom's callback protocol lives outside /api/v1 (`/wecom/callback/:corpKey`, XML, signatures).
   http: async (app: FastifyInstance, database: Database) => {
@@ -100,6 +103,7 @@ export default defineModule({
         enabledFor: hasWecomSignIn,
       },
     },
+    { point: 'user-disable-check', value: wecomUserDisableCheck },
   ],
 });
 

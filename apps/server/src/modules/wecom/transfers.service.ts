@@ -4,12 +4,14 @@ import { type Actor, type AuditEntry, writeAuditMany } from '../../core/audit/au
 import type { Principal } from '../../core/auth/principal.ts';
 import type { Database } from '../../core/db/database.ts';
 import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
-import { invalid } from '../../core/errors.ts';
+import { invalid, notFound } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
 import { wecomFailure } from './codes.service.ts';
 import { WeComClient } from './connector/client.ts';
+import { emitContactEvent } from './contact-events.ts';
 import { corpRuntime, getCorp } from './corps.service.ts';
+import { refusalReason, transferText } from './transfer-messages.ts';
 
 /**
  * 在职继承 (`transfer_customer`) and 离职继承 (`get_unassigned_list`, `resigned/transfer_customer`):
@@ -95,6 +97,33 @@ export async function startTransfer(
         ).rows.map((r) => r.external_userid),
       );
   }
+  const exhausted: string[] = [];
+  if (input.kind === 'onjob') {
+    const named = input.externalUserids?.length ? customers : null;
+    const quota = await inTenant(database.db, p.tenantId, async (tx) => {
+      if (named) {
+        // Only the handover's own customers in this corp: anything else is another's (404, nothing said).
+        const own = (
+          await sql<{ external_userid: string }>`select external_userid from wecom_external_contacts
+            where tenant_id = ${p.tenantId} and corp_ref = ${input.corpRef} and userid = ${input.handoverUserid}
+              and status = 'active' and external_userid = any(${named}::text[])`.execute(tx)
+        ).rows.map((r) => r.external_userid);
+        if (own.length !== new Set(named).size) throw notFound('wecom_contact');
+      }
+      return onjobQuota(tx, p.tenantId, input.corpRef, customers);
+    });
+    exhausted.push(...customers.filter((c) => quota.get(c) === 0));
+    if (named && exhausted.length)
+      throw invalid([
+        {
+          field: 'externalUserids',
+          code: 'transfer_limit_90d',
+          message: transferText.text(locale, 'transfer_limit_90d', { count: exhausted.length }),
+          params: { count: exhausted.length },
+        },
+      ]);
+    customers = customers.filter((c) => quota.get(c) !== 0);
+  }
   const client = new WeComClient(database, corp);
   const rows: Array<{ external_userid: string; errcode: number }> = [];
   for (let i = 0; i < customers.length; i += 100) {
@@ -133,9 +162,69 @@ export async function startTransfer(
   });
   return {
     started: rows.filter((r) => r.errcode === 0).length,
-    refused: rows
-      .filter((r) => r.errcode !== 0)
-      .map((r) => ({ externalUserid: r.external_userid, errcode: r.errcode })),
+    refused: [
+      ...rows
+        .filter((r) => r.errcode !== 0)
+        .map((r) => ({ externalUserid: r.external_userid, errcode: r.errcode })),
+      ...exhausted.map((externalUserid) => ({ externalUserid, errcode: TOO_OFTEN })),
+    ].map((r) => ({ ...r, reason: refusalReason(locale, r.errcode) })),
+  };
+}
+
+/** WeCom's per-customer code for "transferred twice in 90 days" (the simulator's pick too). */
+const TOO_OFTEN = 40130;
+const ONJOB_PER_90_DAYS = 2;
+
+/**
+ * In-service transfers left per customer: WeCom allows 2 per customer in 90 days, counted from
+ * every transfer it accepted (any outcome). Kehu counts its own records, so transfers started
+ * outside Kehu are not seen; WeCom's errcode still refuses those and is shown per customer.
+ */
+export async function onjobQuota(
+  tx: Tx,
+  tenantId: string,
+  corpRef: string,
+  externalUserids: string[],
+): Promise<Map<string, number>> {
+  const used = new Map(
+    (
+      await sql<{
+        external_userid: string;
+        n: number;
+      }>`select external_userid, count(*)::int as n from wecom_transfers
+        where tenant_id = ${tenantId} and corp_ref = ${corpRef} and kind = 'onjob' and errcode = 0
+          and created_at > now() - interval '90 days' and external_userid = any(${externalUserids}::text[])
+        group by external_userid`.execute(tx)
+    ).rows.map((r) => [r.external_userid, r.n]),
+  );
+  return new Map(externalUserids.map((e) => [e, Math.max(0, ONJOB_PER_90_DAYS - (used.get(e) ?? 0))]));
+}
+
+/** An active staff member's customers with the in-service transfers each has left (for picking). */
+export async function transferCandidates(tx: Tx, p: Principal, corpRef: string, userid: string) {
+  await getCorp(tx, p, corpRef);
+  const rows = (
+    await sql<{
+      external_userid: string;
+      name: string | null;
+      contact_id: string | null;
+    }>`select external_userid, name, contact_id
+      from wecom_external_contacts where tenant_id = ${p.tenantId} and corp_ref = ${corpRef} and userid = ${userid}
+        and status = 'active' order by added_at desc limit 2000`.execute(tx)
+  ).rows;
+  const quota = await onjobQuota(
+    tx,
+    p.tenantId,
+    corpRef,
+    rows.map((r) => r.external_userid),
+  );
+  return {
+    items: rows.map((r) => ({
+      externalUserid: r.external_userid,
+      name: r.name,
+      contactId: r.contact_id,
+      remainingTransfers: quota.get(r.external_userid) ?? ONJOB_PER_90_DAYS,
+    })),
   };
 }
 
@@ -229,6 +318,18 @@ async function applyResults(
             and y.external_userid = x.external_userid and y.userid = ${g.takeover_userid})
         returning contact_id, lead_id`.execute(tx)
     ).rows[0];
+    await emitContactEvent(tx, tenantId, {
+      type: 'wecom.contact.transferred',
+      payload: {
+        corpRef,
+        externalUserid: s.external_userid,
+        kind: g.kind as 'onjob' | 'resigned',
+        handoverUserid: g.handover_userid,
+        takeoverUserid: g.takeover_userid,
+        contactId: rel?.contact_id ?? null,
+        ownerId: takeover?.user_id ?? null,
+      },
+    });
     if (!rel || !takeover?.user_id) continue;
     // CRM ownership follows WeCom's result.
     for (const [table, object, id] of [
@@ -277,6 +378,7 @@ export async function listTransfers(tx: Tx, p: Principal, corpRef: string) {
       name: r.name ?? null,
       status: r.status,
       errcode: r.errcode,
+      failReason: r.fail_reason ?? null,
       createdAt: new Date(r.created_at).toISOString(),
       completedAt: r.completed_at ? new Date(r.completed_at).toISOString() : null,
     })),

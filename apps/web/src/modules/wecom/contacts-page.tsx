@@ -74,6 +74,13 @@ export function ContactsPage() {
                     {c.profileId && (
                       <Link to={`/cdp/profiles/${c.profileId}`}>{t('wecom.contacts.profile')}</Link>
                     )}
+                    {c.status === 'active' && (
+                      <Link
+                        to={`/wecom/transfers?${new URLSearchParams({ corp: c.corpRef, handover: c.userid, customer: c.externalUserid })}`}
+                      >
+                        {t('wecom.onjob.transferOne')}
+                      </Link>
+                    )}
                   </Space>
                 ),
               },

@@ -1,8 +1,9 @@
 import { enAcquisition, zhAcquisition } from './messages-acquisition';
 import { enJoinCodes, zhJoinCodes } from './messages-join-codes';
 
+import { enTransfers, zhTransfers } from './messages-transfers';
 export const zh = {
-  nav: { corps: '企业微信', codes: '渠道活码', contacts: '企微客户', transfers: '离职继承' },
+  nav: { corps: '企业微信', codes: '渠道活码', contacts: '企微客户', transfers: '客户继承' },
   corps: {
     title: '企业微信',
     new: '绑定企业',
@@ -59,7 +60,7 @@ export const zh = {
     deleteConfirm: '删除后该二维码在企业微信中失效，确定删除？',
   },
   transfers: {
-    title: '离职继承',
+    title: '客户继承（在职 / 离职）',
     unassigned: '待分配的离职成员客户',
     none: '没有待分配的客户',
     handover: '原跟进成员',
@@ -170,6 +171,7 @@ export const zh = {
   },
   ...zhAcquisition,
   ...zhJoinCodes,
+  ...zhTransfers,
 };
 
 export const en: typeof zh = {
@@ -343,4 +345,5 @@ export const en: typeof zh = {
   },
   ...enAcquisition,
   ...enJoinCodes,
+  ...enTransfers,
 };

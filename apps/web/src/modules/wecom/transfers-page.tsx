@@ -4,8 +4,11 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
 import { http } from '../../shared/api-client';
 import { ErrorResult, errorMessage } from '../../shared/ui/error-result';
+import { GroupTransferCard } from './group-transfer-card';
+import { OnjobTransferCard } from './onjob-transfer-card';
 import { useCorps, useStaff } from './wecom-api';
 
 const STATUS_COLOR: Record<number, string> = { 0: 'red', 1: 'green', 2: 'blue', 3: 'orange', 4: 'red' };
@@ -16,7 +19,10 @@ export function TransfersPage() {
   const { message } = App.useApp();
   const qc = useQueryClient();
   const corps = useCorps();
-  const [picked, setPicked] = useState<string | null>(null);
+  // The disable-user prompt links here with ?corp=&handover= to land on that member's customers.
+  const [params] = useSearchParams();
+  const handoverParam = params.get('handover') ?? undefined;
+  const [picked, setPicked] = useState<string | null>(params.get('corp'));
   const corpRef = picked ?? corps.data?.items[0]?.id ?? null;
   const staff = useStaff(corpRef);
   const [takeover, setTakeover] = useState<Record<string, string>>({});
@@ -73,6 +79,15 @@ export function TransfersPage() {
           </Button>
         </Space>
       </div>
+      {corpRef && staff.data && (
+        <OnjobTransferCard
+          key={`${corpRef}-${handoverParam ?? ''}`}
+          corpRef={corpRef}
+          staff={staff.data.items}
+          handover={handoverParam}
+          customer={params.get('customer') ?? undefined}
+        />
+      )}
       {open.error ? (
         <ErrorResult error={open.error} onRetry={() => open.refetch()} />
       ) : (
@@ -117,6 +132,9 @@ export function TransfersPage() {
           />
         </Card>
       )}
+      {corpRef && staff.data && (
+        <GroupTransferCard corpRef={corpRef} staff={staff.data.items} handover={handoverParam} />
+      )}
       <Card
         size="small"
         title={t('wecom.transfers.history')}
@@ -144,6 +162,7 @@ export function TransfersPage() {
                 <Tag color={STATUS_COLOR[s]}>
                   {t(`wecom.transfers.status_${s}`)}
                   {s === 0 ? ` ${r.errcode}` : ''}
+                  {r.failReason ? ` · ${t(`wecom.onjob.failReason_${r.failReason}`)}` : ''}
                 </Tag>
               ),
             },
