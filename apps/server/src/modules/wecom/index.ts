@@ -9,6 +9,7 @@ import { bindDatabase, callbackJob } from './callback.job.ts';
 import { groupRoutes } from './groups.routes.ts';
 import { bindReconcileDatabase, RECONCILE_QUEUE, reconcileJob } from './reconcile.job.ts';
 import { hasWecomSignIn, registerSso } from './sso.http.ts';
+import { syncRoutes } from './sync.routes.ts';
 import { wecomTagRoutes } from './tags.routes.ts';
 import {
   bindTagDatabase,
@@ -26,7 +27,7 @@ export default defineModule({
   name: 'wecom',
   label: { 'zh-CN': '企业微信', 'en-US': 'WeCom' },
   requires: ['crm', 'notifications', 'leads', 'cdp'],
-  routes: [...wecomRoutes, ...groupRoutes, ...wecomTagRoutes],
+  routes: [...wecomRoutes, ...groupRoutes, ...wecomTagRoutes, ...syncRoutes],
   // WeCom's callback protocol lives outside /api/v1 (`/wecom/callback/:corpKey`, XML, signatures).
   http: async (app: FastifyInstance, database: Database) => {
     bindDatabase(database);
