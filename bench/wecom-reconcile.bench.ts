@@ -56,19 +56,27 @@ export interface WecomReconcileResult {
 }
 
 const PER_MINUTE = 10_000;
-const boundMs = (calls: Record<string, number>) => (Math.max(0, ...Object.values(calls)) / PER_MINUTE) * 60_000;
+const boundMs = (calls: Record<string, number>) =>
+  (Math.max(0, ...Object.values(calls)) / PER_MINUTE) * 60_000;
 
 async function checkSimulatorLimit() {
   const sim = await startWeComSimulator({ seed: 5, rateLimits: { perMinute: 100, perHour: 1000 } });
   try {
-    const corp = sim.addCorp({ corpId: 'wwlimit', contactSecret: 'limit', staff: [{ userid: 'a', name: 'A' }] });
+    const corp = sim.addCorp({
+      corpId: 'wwlimit',
+      contactSecret: 'limit',
+      staff: [{ userid: 'a', name: 'A' }],
+    });
     corp.seedContacts(1, ['a']);
     const token = (await (await fetch(`${sim.url}/cgi-bin/gettoken?corpid=wwlimit&corpsecret=limit`)).json())
       .access_token as string;
     const call = async (api: string) =>
       Number(
-        (await (await fetch(`${sim.url}/cgi-bin/externalcontact/${api}?access_token=${token}&userid=a`)).json())
-          .errcode ?? 0,
+        (
+          await (
+            await fetch(`${sim.url}/cgi-bin/externalcontact/${api}?access_token=${token}&userid=a`)
+          ).json()
+        ).errcode ?? 0,
       );
     let allowed = 0;
     for (let i = 0; i < 100; i++) if ((await call('list')) === 0) allowed++;
@@ -77,7 +85,9 @@ async function checkSimulatorLimit() {
     await sim.advanceTime(60_000);
     const nextMinute = await call('list');
     if (allowed !== 100 || refusedWith !== 45009 || otherApi !== 0 || nextMinute !== 0)
-      throw new Error(`simulator limit not faithful: ${JSON.stringify({ allowed, refusedWith, otherApi, nextMinute })}`);
+      throw new Error(
+        `simulator limit not faithful: ${JSON.stringify({ allowed, refusedWith, otherApi, nextMinute })}`,
+      );
     return { allowed, refusedWith, otherApi, nextMinute };
   } finally {
     await sim.close();
@@ -173,9 +183,9 @@ export async function runWecomReconcile(
     tx(async (t) =>
       Number(
         (
-          await sql<{ n: number }>`select count(*)::int as n from wecom_external_contacts where corp_ref = ${corp.id}`.execute(
-            t,
-          )
+          await sql<{
+            n: number;
+          }>`select count(*)::int as n from wecom_external_contacts where corp_ref = ${corp.id}`.execute(t)
         ).rows[0]!.n,
       ),
     );
@@ -212,39 +222,43 @@ export async function runWecomReconcile(
   const beforeFull = await relations();
   const full = await run('full');
   const added = (await relations()) - beforeFull;
-  if ((await relations()) !== exts.length) throw new Error(`expected ${exts.length} relationships, got ${await relations()}`);
+  if ((await relations()) !== exts.length)
+    throw new Error(`expected ${exts.length} relationships, got ${await relations()}`);
   const r0 = await relations();
   const rerunRun = await run('full');
   const rerun = { ms: rerunRun.ms, added: (await relations()) - r0 };
   if (rerun.added !== 0) throw new Error(`rerun added ${rerun.added}`);
   const light = await run('light');
 
-  printTable(`Reconciliation of ${exts.length} external contacts across ${STAFF} staff (${MISSING} missing)`, [
-    {
-      run: 'full (repairs)',
-      ms: full.ms,
-      'get_by_user calls': full.calls['externalcontact/batch/get_by_user'] ?? 0,
-      'bound ms': full.boundMs,
-      ratio: `${fmt(full.ratio, 2)}x`,
-      added,
-    },
-    {
-      run: 'full rerun',
-      ms: rerun.ms,
-      'get_by_user calls': rerunRun.calls['externalcontact/batch/get_by_user'] ?? 0,
-      'bound ms': rerunRun.boundMs,
-      ratio: `${fmt(rerunRun.ratio, 2)}x`,
-      added: rerun.added,
-    },
-    {
-      run: 'light (ids only)',
-      ms: light.ms,
-      'get_by_user calls': 0,
-      'bound ms': light.boundMs,
-      ratio: `${fmt(light.ratio, 2)}x`,
-      added: 0,
-    },
-  ]);
+  printTable(
+    `Reconciliation of ${exts.length} external contacts across ${STAFF} staff (${MISSING} missing)`,
+    [
+      {
+        run: 'full (repairs)',
+        ms: full.ms,
+        'get_by_user calls': full.calls['externalcontact/batch/get_by_user'] ?? 0,
+        'bound ms': full.boundMs,
+        ratio: `${fmt(full.ratio, 2)}x`,
+        added,
+      },
+      {
+        run: 'full rerun',
+        ms: rerun.ms,
+        'get_by_user calls': rerunRun.calls['externalcontact/batch/get_by_user'] ?? 0,
+        'bound ms': rerunRun.boundMs,
+        ratio: `${fmt(rerunRun.ratio, 2)}x`,
+        added: rerun.added,
+      },
+      {
+        run: 'light (ids only)',
+        ms: light.ms,
+        'get_by_user calls': 0,
+        'bound ms': light.boundMs,
+        ratio: `${fmt(light.ratio, 2)}x`,
+        added: 0,
+      },
+    ],
+  );
   console.log(`calls (full): ${JSON.stringify(full.calls)}; (light): ${JSON.stringify(light.calls)}`);
   console.log(`full walk: ${fmt(full.ratio, 2)}x the rate-limit bound (target ≤ 1.5x)`);
   const result: WecomReconcileResult = {

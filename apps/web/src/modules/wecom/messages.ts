@@ -1,3 +1,5 @@
+import { syncEn, syncZh } from './messages-sync';
+
 export const zh = {
   nav: { corps: '企业微信', codes: '渠道活码', contacts: '企微客户', transfers: '离职继承' },
   corps: {
@@ -165,6 +167,7 @@ export const zh = {
     team: '团队',
     empty: '暂无数据：绑定企业微信并同步后每晚拉取，也可在企业页手动拉取',
   },
+  ...syncZh,
 };
 
 export const en: typeof zh = {
@@ -336,4 +339,5 @@ export const en: typeof zh = {
     team: 'Team',
     empty: 'No figures yet: they are pulled nightly once a corp is bound and synced, or on demand',
   },
+  ...syncEn,
 };
