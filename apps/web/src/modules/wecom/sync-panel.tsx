@@ -74,7 +74,9 @@ export function SyncButton({ corpRef, label }: { corpRef: string; label?: string
   const { message } = App.useApp();
   const qc = useQueryClient();
   const status = useSyncStatus(corpRef).data;
-  const busy = !!status && (status.pending || status.runs[0]?.status === 'running');
+  // Queued is not busy: a run queued at binding waits a little, and a click brings it forward.
+  const running = status?.runs[0]?.status === 'running';
+  const busy = running || !!status?.pending;
   const go = useMutation({
     mutationFn: () => http.post(`/wecom/corps/${corpRef}/sync`, { mode: 'full' }),
     onSuccess: () => {
@@ -87,7 +89,7 @@ export function SyncButton({ corpRef, label }: { corpRef: string; label?: string
     <Button
       icon={<SyncOutlined spin={busy} />}
       loading={go.isPending}
-      disabled={busy}
+      disabled={running}
       onClick={() => go.mutate()}
       data-testid="wecom-sync"
     >
