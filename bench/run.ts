@@ -20,18 +20,19 @@ import { args, fmt, pct, writeResult } from './lib.ts';
 import { massPlanOptions, runMassPlan } from './mass-message-plan.bench.ts';
 import { materialTrackingOptions, runMaterialTracking } from './material-tracking.bench.ts';
 import { runWebLoad, WEB_BUDGETS_KB, webLoadOptions } from './web-load.bench.ts';
+import { runWecomReconcile, wecomReconcileOptions } from './wecom-reconcile.bench.ts';
 
 const v = args({
   full: { type: 'boolean', default: false },
   only: {
     type: 'string',
     default:
-      'api-list,cold-start,import,cdp-ingest,cdp-compute,web-load,global-search,material-tracking,mass-message-plan',
+      'api-list,cold-start,import,cdp-ingest,cdp-compute,web-load,global-search,material-tracking,mass-message-plan,wecom-reconcile',
   },
 });
 if (v.help) {
   console.log(
-    'node bench/run.ts [--full] [--only api-list,cold-start,import,cdp-ingest,cdp-compute,web-load,global-search,material-tracking]',
+    'node bench/run.ts [--full] [--only api-list,cold-start,import,cdp-ingest,cdp-compute,web-load,global-search,material-tracking,mass-message-plan,wecom-reconcile]',
   );
   process.exit(0);
 }
@@ -130,6 +131,14 @@ await step('web-load', async () => {
   const at = (name: string) => r.scenarios.find((s) => s.scenario === name)!;
   lines.push(
     `web-load: login ${fmt(at('login').jsGzipKB, 0)} KB gzip JS (budget ${WEB_BUDGETS_KB.login}), ${fmt(at('login').ms, 0)} ms = ${fmt(at('login').ratio, 1)}x baseline; first list ${fmt(at('list').jsGzipKB, 0)} KB (budget ${WEB_BUDGETS_KB.list}), ${fmt(at('list').ms, 0)} ms = ${fmt(at('list').ratio, 1)}x`,
+  );
+});
+
+await step('wecom-reconcile', async () => {
+  const r = await runWecomReconcile(wecomReconcileOptions(['--contacts', full ? '100000' : '20000'])!);
+  summary['wecom-reconcile'] = r;
+  lines.push(
+    `wecom-reconcile: ${r.contacts} contacts / ${r.staff} staff, full walk ${fmt(r.full.ms, 0)} ms vs rate-limit bound ${fmt(r.full.boundMs, 0)} ms (${fmt(r.full.ratio, 2)}x, target <= 1.5x); rerun added ${r.rerun.added}`,
   );
 });
 

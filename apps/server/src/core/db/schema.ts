@@ -1649,6 +1649,23 @@ export interface WecomStaffDaily {
   userid: string;
 }
 
+export interface WecomSyncRuns {
+  contacts_added: Generated<number>;
+  contacts_seen: Generated<number>;
+  corp_ref: string;
+  error: string | null;
+  finished_at: Timestamp | null;
+  id: string;
+  job_id: string | null;
+  mode: string;
+  staff_done: Generated<number>;
+  staff_total: Generated<number>;
+  started_at: Generated<Timestamp>;
+  status: Generated<string>;
+  tenant_id: string;
+  trigger: string;
+}
+
 export interface WecomTagGroups {
   cdp_group_id: string | null;
   corp_ref: string;
@@ -1809,6 +1826,7 @@ export interface DB {
   wecom_sso_states: WecomSsoStates;
   wecom_staff: WecomStaff;
   wecom_staff_daily: WecomStaffDaily;
+  wecom_sync_runs: WecomSyncRuns;
   wecom_tag_groups: WecomTagGroups;
   wecom_tags: WecomTags;
   wecom_tokens: WecomTokens;

@@ -12,6 +12,7 @@ import { joinCodeRoutes } from './join-codes.routes.ts';
 import { jsapiRoutes } from './jsapi-signature.ts';
 import { bindReconcileDatabase, RECONCILE_QUEUE, reconcileJob } from './reconcile.job.ts';
 import { hasWecomSignIn, registerSso } from './sso.http.ts';
+import { syncRoutes } from './sync.routes.ts';
 import { wecomTagRoutes } from './tags.routes.ts';
 import {
   bindTagDatabase,
@@ -39,6 +40,7 @@ export default defineModule({
     ...acquisitionLinkRoutes,
     ...joinCodeRoutes,
     ...transferRoutes,
+    ...syncRoutes,
   ],
   // WeCom's callback protocol lives outside /api/v1 (`/wecom/callback/:corpKey`, XML, signatures).
   http: async (app: FastifyInstance, database: Database) => {

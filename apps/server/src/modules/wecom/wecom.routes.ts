@@ -27,7 +27,6 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
-import { enqueue } from '../../core/jobs/queue.ts';
 import { profileOfIdentity } from '../cdp/index.ts';
 import {
   codeQrImage,
@@ -43,7 +42,7 @@ import {
   updateCode,
 } from './codes.service.ts';
 import { createCorp, deleteCorp, getCorp, listCorps, patchCorp } from './corps.service.ts';
-import { RECONCILE_QUEUE } from './reconcile.job.ts';
+import { queueBoundReconcile, queueReconcileNow } from './reconcile-schedule.ts';
 import { enqueueTagSync } from './tags.service.ts';
 import { listTransfers, pollTransfers, startTransfer, unassigned } from './transfers.service.ts';
 
@@ -76,6 +75,7 @@ export const wecomRoutes: RouteSpec[] = [
         const corp = await createCorp(tx, req.principal, req.actor, req.body, req.locale);
         // The corp tag list is pulled shortly after binding (secrets and WeCom's side get set up first).
         await enqueueTagSync(tx, req.principal.tenantId, corp.id);
+        await queueBoundReconcile(tx, req.principal.tenantId, corp.id);
         return corp;
       }),
   }),
@@ -149,16 +149,7 @@ export const wecomRoutes: RouteSpec[] = [
     handler: (req) =>
       req.tx(async (tx) => {
         await getCorp(tx, req.principal, req.params.id);
-        const jobId = await enqueue(
-          tx,
-          req.principal.tenantId,
-          RECONCILE_QUEUE,
-          { corpRef: req.params.id },
-          {
-            dedupeKey: `reconcile:${req.params.id}`,
-            maxAttempts: 3,
-          },
-        );
+        const jobId = await queueReconcileNow(tx, req.principal.tenantId, req.params.id, 'full', 'manual');
         return { queued: true, jobId };
       }),
   }),

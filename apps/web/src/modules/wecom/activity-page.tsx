@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { EChart } from '../../shared/ui/echart';
 import { ErrorResult } from '../../shared/ui/error-result';
 import { type ActivityRow, useActivity } from './groups-api';
+import { ActivityPullBar } from './sync-panel';
 
 interface StaffTotal {
   key: string;
@@ -85,6 +86,7 @@ export function ActivityPage() {
           onChange={(v) => setDays(Number(v))}
           options={[7, 14, 30].map((d) => ({ value: d, label: t('wecom.activity.days', { n: d }) }))}
         />
+        <ActivityPullBar onPulled={() => void activity.refetch()} />
       </div>
       {activity.error ? (
         <ErrorResult error={activity.error} onRetry={() => activity.refetch()} />

@@ -23,6 +23,7 @@ import { buildUnitTree } from '../../app/unit-tree';
 import { http } from '../../shared/api-client';
 import { ErrorResult, errorMessage } from '../../shared/ui/error-result';
 import { useIsMobile } from '../../shared/use-is-mobile';
+import { SyncLine } from './sync-panel';
 import { type Corp, type CreatedCorp, useCorps, useStaff, wecomKeys } from './wecom-api';
 
 function StaffDrawer({ corp, onClose }: { corp: Corp | null; onClose: () => void }) {
@@ -157,6 +158,11 @@ export function CorpsPage() {
                     </Tag>
                   </>
                 ),
+              },
+              {
+                title: t('wecom.sync.status'),
+                dataIndex: 'id',
+                render: (id: string) => <SyncLine corpRef={id} />,
               },
               {
                 title: t('wecom.corps.callback'),

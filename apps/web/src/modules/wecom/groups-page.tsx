@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ErrorResult } from '../../shared/ui/error-result';
 import { type GroupSummary, useGroups } from './groups-api';
+import { CorpsSyncBar } from './sync-panel';
 
 /** 客户群: the customer groups of the corps the user sees (issue 10). */
 export function GroupsPage() {
@@ -26,6 +27,7 @@ export function GroupsPage() {
           ]}
         />
       </div>
+      <CorpsSyncBar />
       {groups.error ? (
         <ErrorResult error={groups.error} onRetry={() => groups.refetch()} />
       ) : (

@@ -1,7 +1,8 @@
 import { enAcquisition, zhAcquisition } from './messages-acquisition';
 import { enJoinCodes, zhJoinCodes } from './messages-join-codes';
-
+import { syncEn, syncZh } from './messages-sync';
 import { enTransfers, zhTransfers } from './messages-transfers';
+
 export const zh = {
   nav: { corps: '企业微信', codes: '渠道活码', contacts: '企微客户', transfers: '客户继承' },
   corps: {
@@ -172,6 +173,7 @@ export const zh = {
   ...zhAcquisition,
   ...zhJoinCodes,
   ...zhTransfers,
+  ...syncZh,
 };
 
 export const en: typeof zh = {
@@ -346,4 +348,5 @@ export const en: typeof zh = {
   ...enAcquisition,
   ...enJoinCodes,
   ...enTransfers,
+  ...syncEn,
 };

@@ -1,0 +1,93 @@
+// Reconciliation in the browser (issue 10, reliability), against the WeCom simulator running in this
+// test process as the demo corp: customers who were in WeCom before Kehu (no callbacks) appear after
+// the admin presses 同步 on the groups page, which shows the run's progress and result; the corps page
+// shows the last sync and the next nightly / hourly runs; the activity page pulls data on demand.
+// Desktop 1366 px zh-CN as the admin, phone 390 px in en-US.
+import { after, describe, it } from 'node:test';
+import { startDemoCorp, startWeComSimulator, type WeComSimulator } from '@kehu/wecom-simulator';
+import { DEMO_WECOM } from '../apps/server/src/modules/wecom/wecom.demo.ts';
+import { failureScreenshot, login, newPage, screenshot, testId, useServerAndBrowser } from './support.ts';
+
+const sim: WeComSimulator = await startWeComSimulator({ seed: 7, callbackRetryDelayMs: 0 });
+const demo = startDemoCorp(sim, {
+  corpId: DEMO_WECOM.corpId,
+  contactSecret: DEMO_WECOM.contactSecret,
+  appSecret: DEMO_WECOM.appSecret,
+});
+process.env.KEHU_OUTBOUND_ALLOW = [process.env.KEHU_OUTBOUND_ALLOW, new URL(sim.url).host]
+  .filter(Boolean)
+  .join(',');
+process.env[DEMO_WECOM.simulatorUrlEnv] = sim.url;
+after(() => sim.close());
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+
+describe('WeCom reconciliation in the browser', () => {
+  const kehu = useServerAndBrowser(async ({ server }) => {
+    demo.corp.setCallback({
+      url: `${server.url}/wecom/callback/${DEMO_WECOM.corpKey}`,
+      token: DEMO_WECOM.token,
+      encodingAESKey: DEMO_WECOM.encodingAESKey,
+    });
+  });
+
+  it('同步 repairs customers WeCom never called back about; status on corps, pull on activity', {
+    timeout: 240_000,
+  }, async () => {
+    demo.corp.seedContacts(12, ['sun.lei', 'zhao.jing'], '老客户');
+    const { context, page } = await newPage(kehu.browser, kehu.server);
+    try {
+      await page.goto('/login');
+      await login(page, 'admin');
+      await page.goto('/wecom/groups');
+      const groups = testId(page, 'wecom-groups');
+      await testId(groups, 'wecom-sync').first().click();
+      await groups
+        .getByText(/同步完成，新增 \d+ 位客户/)
+        .first()
+        .waitFor({ timeout: 60_000 });
+      await screenshot(page, 'wecom-sync-groups.png');
+      await page.goto('/wecom/contacts');
+      await page.getByText('老客户1', { exact: true }).first().waitFor({ timeout: 30_000 });
+      await page.goto('/wecom/corps');
+      await page
+        .getByText(/下次全量/)
+        .first()
+        .waitFor();
+      await screenshot(page, 'wecom-sync-corps.png');
+      await page.goto('/wecom/activity');
+      await testId(page, 'activity-pull').first().click();
+      await page
+        .getByText(/已拉取 \d+ 名员工/)
+        .first()
+        .waitFor({ timeout: 60_000 });
+      await screenshot(page, 'wecom-sync-activity.png');
+    } catch (err) {
+      await failureScreenshot(page, 'wecom-sync-failure.png');
+      throw err;
+    } finally {
+      await context.close();
+    }
+
+    const phone = await newPage(kehu.browser, kehu.server, { ...PHONE, locale: 'en-US' });
+    try {
+      await phone.page.goto('/login');
+      await login(phone.page, 'admin');
+      await testId(phone.page, 'lang-switch').click();
+      await testId(phone.page, 'lang-option-en-US').click();
+      await phone.page.goto('/wecom/groups');
+      await testId(phone.page, 'wecom-groups')
+        .getByText(/Synced .*new customers/)
+        .first()
+        .waitFor();
+      await screenshot(phone.page, 'wecom-sync-groups-phone-en.png');
+      await phone.page.goto('/wecom/activity');
+      await testId(phone.page, 'activity-pull').first().waitFor();
+      await screenshot(phone.page, 'wecom-sync-activity-phone-en.png');
+    } catch (err) {
+      await failureScreenshot(phone.page, 'wecom-sync-phone-failure.png');
+      throw err;
+    } finally {
+      await phone.context.close();
+    }
+  });
+});
