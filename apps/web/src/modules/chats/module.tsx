@@ -17,8 +17,8 @@ export const chatsModule: WebModule = {
     },
   ],
   routes: [{ path: 'chats', page: lazyPage(() => import('./chats-page'), 'ChatsPage') }],
-  messages: async () => {
-    const m = await import('./messages');
-    return { 'zh-CN': m.zh, 'en-US': m.en };
-  },
+  messagesIn: async (lang) =>
+    lang === 'en-US'
+      ? (await import('./messages?lang=en-US')).en
+      : (await import('./messages?lang=zh-CN')).zh,
 };

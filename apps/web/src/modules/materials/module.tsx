@@ -21,8 +21,8 @@ export const materialsModule: WebModule = {
     { path: 'materials', page: lazyPage(() => import('./library-page'), 'LibraryPage') },
     { path: 'materials/:id/report', page: lazyPage(() => import('./report-page'), 'ReportPage') },
   ],
-  messages: async () => {
-    const m = await import('./messages');
-    return { 'zh-CN': m.zh, 'en-US': m.en };
-  },
+  messagesIn: async (lang) =>
+    lang === 'en-US'
+      ? (await import('./messages?lang=en-US')).en
+      : (await import('./messages?lang=zh-CN')).zh,
 };

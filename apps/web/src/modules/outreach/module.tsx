@@ -30,8 +30,8 @@ export const outreachModule: WebModule = {
     { path: 'outreach/messages/:id', page: lazyPage(() => import('./message-page'), 'MessagePage') },
     { path: 'outreach/sop', page: lazyPage(() => import('./sop-page'), 'SopPage') },
   ],
-  messages: async () => {
-    const m = await import('./messages');
-    return { 'zh-CN': m.zh, 'en-US': m.en };
-  },
+  messagesIn: async (lang) =>
+    lang === 'en-US'
+      ? (await import('./messages?lang=en-US')).en
+      : (await import('./messages?lang=zh-CN')).zh,
 };

@@ -20,8 +20,8 @@ export const scriptsModule: WebModule = {
     { path: 'scripts', page: lazyPage(() => import('./scripts-page'), 'ScriptsPage') },
     { path: 'scripts/pick', page: lazyPage(() => import('./pick-page'), 'ScriptPickPage') },
   ],
-  messages: async () => {
-    const m = await import('./messages');
-    return { 'zh-CN': m.zh, 'en-US': m.en };
-  },
+  messagesIn: async (lang) =>
+    lang === 'en-US'
+      ? (await import('./messages?lang=en-US')).en
+      : (await import('./messages?lang=zh-CN')).zh,
 };

@@ -9,8 +9,8 @@ export const sidebarModule: WebModule = {
   key: 'sidebar',
   nav: [],
   routes: [{ path: 'sidebar', page: lazyPage(() => import('./sidebar-page'), 'SidebarPage'), bare: true }],
-  messages: async () => {
-    const m = await import('./messages');
-    return { 'zh-CN': m.zh, 'en-US': m.en };
-  },
+  messagesIn: async (lang) =>
+    lang === 'en-US'
+      ? (await import('./messages?lang=en-US')).en
+      : (await import('./messages?lang=zh-CN')).zh,
 };
