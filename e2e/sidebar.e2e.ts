@@ -107,6 +107,38 @@ describe('WeCom chat sidebar', () => {
       assert.ok(demo.corp.chat('zhao.jing', ext).some((m) => m.text === '林女士您好，周六上午可以来试驾'));
       await screenshot(page, 'sidebar-sent-zh-390.png');
 
+      // 话术: one tap sends a script from the library into the chat.
+      const before = demo.corp.chat('zhao.jing', ext).length;
+      await frame.getByRole('tab', { name: '话术' }).click();
+      await testId(frame, 'picker-item').first().click();
+      await eventually(() =>
+        assert.ok(demo.corp.chat('zhao.jing', ext).length > before, 'a script was sent'),
+      );
+
+      // 素材: a tap makes this customer's tracked link and sends it as a link card; the customer opens it.
+      await frame.getByRole('tab', { name: '素材' }).click();
+      await testId(frame, 'material-picker').locator('.ant-card').first().click();
+      await testId(frame, 'share-create').click();
+      await eventually(() =>
+        assert.ok(
+          demo.corp.chat('zhao.jing', ext).some((m) => m.kind === 'news' || m.kind === 'link'),
+          'a material link card is in the chat',
+        ),
+      );
+      const card = demo.corp.chat('zhao.jing', ext).find((m) => m.kind === 'news' || m.kind === 'link')!;
+      const link = String((card.payload as any)?.link ?? (card.payload as any)?.news?.link ?? '');
+      assert.match(link, /\/m\//, 'a tracked link');
+      const reader = await context.newPage();
+      await reader.goto(link);
+      await reader.waitForLoadState('domcontentloaded');
+      await reader.close();
+      // The owner hears that the customer is reading (notification to 赵静).
+      await eventually(async () => {
+        const n = await page.request.get(`${kehu.server.url}/api/v1/notifications?limit=20`);
+        assert.match(await n.text(), /正在看/);
+      }, 30_000);
+      await screenshot(page, 'sidebar-material-zh-390.png');
+
       // The group chat.
       await eventually(async () => {
         await page.goto(host({ userid: 'zhao.jing', chat_id: chatId }));

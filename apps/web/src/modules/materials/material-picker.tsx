@@ -11,9 +11,11 @@ import { ShareModal } from './share-modal';
  */
 export function MaterialPicker({
   customerId,
+  externalUserId,
   onSend,
 }: {
   customerId?: string;
+  externalUserId?: string;
   onSend: (payload: SharePayload, share: Share) => void;
 }) {
   const { t } = useTranslation();
@@ -56,6 +58,7 @@ export function MaterialPicker({
         <ShareModal
           material={picked}
           customerId={customerId}
+          externalUserId={externalUserId}
           onClose={() => setPicked(null)}
           onSend={(p, s) => {
             onSend(p, s);

@@ -21,6 +21,14 @@ export const materialsModule: WebModule = {
     { path: 'materials', page: lazyPage(() => import('./library-page'), 'LibraryPage') },
     { path: 'materials/:id/report', page: lazyPage(() => import('./report-page'), 'ReportPage') },
   ],
+  sidebar: [
+    {
+      key: 'materials-sidebar',
+      labelKey: 'materials.sidebarTab',
+      order: 20,
+      component: lazyPage(() => import('./sidebar-section'), 'MaterialsSidebarSection'),
+    },
+  ],
   messagesIn: async (lang) =>
     lang === 'en-US'
       ? (await import('./messages?lang=en-US')).en

@@ -24,11 +24,14 @@ function useCustomerSearch(q: string) {
 export function ShareModal({
   material,
   customerId,
+  externalUserId,
   onClose,
   onSend,
 }: {
   material: Material;
   customerId?: string;
+  /** In the WeCom sidebar: the customer of the open chat, whatever Kehu knows of them yet. */
+  externalUserId?: string;
   onClose: () => void;
   onSend?: (payload: SharePayload, share: Share) => void;
 }) {
@@ -42,7 +45,10 @@ export function ShareModal({
   const create = async () => {
     setBusy(true);
     try {
-      const s = await shareMaterial(material.id, customer ? { customerId: customer } : {});
+      const s = await shareMaterial(
+        material.id,
+        customer ? { customerId: customer } : externalUserId ? { externalUserId } : {},
+      );
       setShare(s);
       onSend?.(s.payload, s);
     } catch (e) {
@@ -60,7 +66,7 @@ export function ShareModal({
     >
       <Space direction="vertical" style={{ width: '100%' }}>
         <Alert type="info" showIcon message={t('materials.shareModal.hint')} />
-        {!customerId && (
+        {!customerId && !externalUserId && (
           <Form.Item label={t('materials.shareModal.customer')} style={{ marginBottom: 0 }}>
             <Select
               showSearch

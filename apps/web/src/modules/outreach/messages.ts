@@ -1,4 +1,5 @@
 export const zh = {
+  sidebarTab: 'SOP 任务',
   nav: { messages: '群发', sop: 'SOP' },
   list: {
     title: '群发',
@@ -96,6 +97,7 @@ export const zh = {
 };
 
 export const en: typeof zh = {
+  sidebarTab: 'SOP tasks',
   nav: { messages: 'Mass messages', sop: 'SOP' },
   list: {
     title: 'Mass messages',

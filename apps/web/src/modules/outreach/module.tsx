@@ -30,6 +30,14 @@ export const outreachModule: WebModule = {
     { path: 'outreach/messages/:id', page: lazyPage(() => import('./message-page'), 'MessagePage') },
     { path: 'outreach/sop', page: lazyPage(() => import('./sop-page'), 'SopPage') },
   ],
+  sidebar: [
+    {
+      key: 'sop-sidebar',
+      labelKey: 'outreach.sidebarTab',
+      order: 30,
+      component: lazyPage(() => import('./sidebar-section'), 'SopSidebarSection'),
+    },
+  ],
   messagesIn: async (lang) =>
     lang === 'en-US'
       ? (await import('./messages?lang=en-US')).en

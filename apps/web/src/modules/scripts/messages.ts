@@ -1,5 +1,6 @@
 export const zh = {
   nav: '话术库',
+  sidebarTab: '话术',
   title: '话术库',
   intro: '销售和客服常用的话术：总部发布到各分公司和经销商，团队和个人也可以补充自己的。',
   search: '搜索话术，如「价格太贵」',
@@ -54,6 +55,7 @@ export const zh = {
 
 export const en: typeof zh = {
   nav: 'Scripts',
+  sidebarTab: 'Scripts',
   title: 'Script library',
   intro:
     'Scripts for sales and service: HQ publishes them to branches and dealers; teams and people add their own.',

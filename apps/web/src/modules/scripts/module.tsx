@@ -20,6 +20,14 @@ export const scriptsModule: WebModule = {
     { path: 'scripts', page: lazyPage(() => import('./scripts-page'), 'ScriptsPage') },
     { path: 'scripts/pick', page: lazyPage(() => import('./pick-page'), 'ScriptPickPage') },
   ],
+  sidebar: [
+    {
+      key: 'scripts-sidebar',
+      labelKey: 'scripts.sidebarTab',
+      order: 10,
+      component: lazyPage(() => import('./sidebar-section'), 'ScriptsSidebarSection'),
+    },
+  ],
   messagesIn: async (lang) =>
     lang === 'en-US'
       ? (await import('./messages?lang=en-US')).en
