@@ -13,8 +13,9 @@ export function maskValue(kind: string, value: string): string {
  * the classification goes by the names Segment's spec and Chinese apps use for these values.
  */
 const PERSONAL_TRAITS: [RegExp, string][] = [
-  [/^(phone|mobile|tel|telephone|phone_?number|mobile_?phone)$/i, 'phone'],
-  [/^e-?mail$|_email$|Email$/, 'email'],
+  // Plurals too: connectors keep lists of numbers (WeCom's remark_mobiles arrive as `phones`).
+  [/^(phones?|mobiles?|tel|telephone|phone_?numbers?|mobile_?phones?|remark_?mobiles)$/i, 'phone'],
+  [/^e-?mails?$|_email$|Email$/, 'email'],
   [/^(name|first_?name|last_?name|full_?name|real_?name|nickname|nick_?name|username|user_?name)$/i, 'name'],
   [/^address$|_address$|Address$|^(street|city_?address)$/, 'address'],
   [/^(id_?number|id_?card|idcard|identity_?number|passport)$/i, 'id_number'],
@@ -37,7 +38,12 @@ export function maskTraits(
   for (const [k, v] of Object.entries(traits ?? {})) {
     const kind = unmasked ? null : personalTraitKind(k);
     if (kind && v !== null && v !== undefined) {
-      out[k] = typeof v === 'string' ? maskValue(kind, v) : '******';
+      out[k] =
+        typeof v === 'string'
+          ? maskValue(kind, v)
+          : Array.isArray(v)
+            ? v.map((x) => (typeof x === 'string' ? maskValue(kind, x) : '******'))
+            : '******';
       masked.push(k);
     } else out[k] = v;
   }

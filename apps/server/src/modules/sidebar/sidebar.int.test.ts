@@ -110,7 +110,10 @@ describe('chat sidebar', () => {
     assert.equal(r.body.name, '王小明');
     assert.deepEqual(r.body.followers, [{ userid: 'zhao.jing', name: '赵静', you: true }]);
     assert.deepEqual(r.body.remarkMobiles, ['139****5678']);
-    assert.ok(!JSON.stringify(r.body).includes('13912345678'), 'no phone in clear');
+    assert.ok(
+      !JSON.stringify(r.body).includes('13912345678'),
+      `no phone in clear: ${JSON.stringify(r.body).slice(0, 3000)}`,
+    );
     assert.ok(r.body.profile.id);
     assert.ok(Array.isArray(r.body.timeline));
   });
