@@ -289,6 +289,34 @@ export async function contactAdded(
   const unitId = pre.staff?.user_unit ?? pre.code?.unit_id ?? corp.unitId;
   const name = detail.remark || detail.name || ext;
   const phone = detail.phones[0] ?? null;
+  // One ID: the CDP resolves external_userid (namespaced by corp), unionid and phones to a profile.
+  // Before the relation commits, not after: a run killed in between finds the relation unknown and
+  // does both again (ingestion is idempotent on messageId); after, it would skip a known relation and
+  // the customer would never reach the CDP (the kill -9 reconciliation test caught it).
+  await ingestFromConnector(database, corp.tenantId, SOURCE_NAME, [
+    {
+      type: 'identify',
+      messageId: `wecom-add-${corp.corpRef}-${ext}`,
+      anonymousId: `wecom:${ext}`,
+      traits: {
+        name,
+        ...(detail.unionid ? { unionid: detail.unionid } : {}),
+        ...(phone ? { phone } : {}),
+        wecomTags: tags,
+        wecomChannel: state,
+      },
+      context: { externalIds: [{ type: 'external_userid', id: ext, collection: corp.corpId }] },
+      timestamp: new Date((Number(f.CreateTime) || Date.now() / 1000) * 1000).toISOString(),
+    },
+    {
+      type: 'track',
+      event: 'WeCom Contact Added',
+      messageId: `wecom-added-${corp.corpRef}-${ext}-${userid}-${f.CreateTime ?? ''}`,
+      anonymousId: `wecom:${ext}`,
+      properties: { userid, state, channelCode: pre.code?.name ?? null },
+      context: { externalIds: [{ type: 'external_userid', id: ext, collection: corp.corpId }] },
+    },
+  ]);
   const created = await job.tx(async (tx) => {
     const row = (
       await sql<{ contact_id: string | null }>`insert into wecom_external_contacts
@@ -349,31 +377,6 @@ export async function contactAdded(
       );
     return true;
   });
-  // One ID: the CDP resolves external_userid (namespaced by corp), unionid and phones to a profile.
-  await ingestFromConnector(database, corp.tenantId, SOURCE_NAME, [
-    {
-      type: 'identify',
-      messageId: `wecom-add-${corp.corpRef}-${ext}`,
-      anonymousId: `wecom:${ext}`,
-      traits: {
-        name,
-        ...(detail.unionid ? { unionid: detail.unionid } : {}),
-        ...(phone ? { phone } : {}),
-        wecomTags: tags,
-        wecomChannel: state,
-      },
-      context: { externalIds: [{ type: 'external_userid', id: ext, collection: corp.corpId }] },
-      timestamp: new Date((Number(f.CreateTime) || Date.now() / 1000) * 1000).toISOString(),
-    },
-    {
-      type: 'track',
-      event: 'WeCom Contact Added',
-      messageId: `wecom-added-${corp.corpRef}-${ext}-${userid}-${f.CreateTime ?? ''}`,
-      anonymousId: `wecom:${ext}`,
-      properties: { userid, state, channelCode: pre.code?.name ?? null },
-      context: { externalIds: [{ type: 'external_userid', id: ext, collection: corp.corpId }] },
-    },
-  ]);
   if (created && pre.code) await rotateIfCapped(database, corp, pre.code);
 }
 
