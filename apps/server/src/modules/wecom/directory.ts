@@ -51,10 +51,15 @@ export async function externalContacts(
       profile_id: string | null;
       contact_id: string | null;
     }>`
-      select distinct on (external_userid) external_userid, name, profile_id, contact_id
-      from wecom_external_contacts
-      where tenant_id = ${tenantId} and corp_ref = ${corpRef} and external_userid = any(${ids}::text[])
-      order by external_userid, (profile_id is null), added_at desc`.execute(tx)
+      select distinct on (x.external_userid) x.external_userid, x.name, x.contact_id,
+        -- The relation learns its profile when first listed; until then the CDP's identity says it.
+        coalesce(x.profile_id, (select i.profile_id from cdp_identities i where i.tenant_id = x.tenant_id
+          and i.kind = 'wecom_external_userid' and i.namespace = c.corp_id and i.value = x.external_userid
+          limit 1)) as profile_id
+      from wecom_external_contacts x
+      join wecom_corps c on c.tenant_id = x.tenant_id and c.id = x.corp_ref
+      where x.tenant_id = ${tenantId} and x.corp_ref = ${corpRef} and x.external_userid = any(${ids}::text[])
+      order by x.external_userid, (x.profile_id is null), x.added_at desc`.execute(tx)
   ).rows;
   return new Map(
     rows.map((r) => [
