@@ -12,6 +12,7 @@ import {
   login,
   newPage,
   screenshot,
+  switchLanguage,
   testId,
   useServerAndBrowser,
 } from './support.ts';
@@ -111,8 +112,7 @@ describe('会话存档 on the demo', () => {
       await eventually(async () =>
         assert.equal(await phone.page.evaluate(() => document.documentElement.lang), 'zh-CN'),
       );
-      await testId(phone.page, 'lang-switch').click();
-      await testId(phone.page, 'lang-option-en-US').click();
+      await switchLanguage(phone.page, 'en-US');
       await phone.page.waitForFunction(() => document.documentElement.lang === 'en-US');
       await phone.page.goto('/chats?tab=alerts');
       await testId(phone.page, 'chat-alert').first().waitFor();
@@ -121,8 +121,7 @@ describe('会话存档 on the demo', () => {
       assert.ok(over <= 1, `the page scrolls sideways by ${over}px`);
       await screenshot(phone.page, 'chats-alerts-390-en.png');
       // Back to Chinese for the other tests of the admin.
-      await testId(phone.page, 'lang-switch').click();
-      await testId(phone.page, 'lang-option-zh-CN').click();
+      await switchLanguage(phone.page, 'zh-CN');
       await phone.page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
     } catch (err) {
       await failureScreenshot(phone.page, 'fail-chats-390.png');

@@ -14,6 +14,7 @@ import {
   newPage,
   parseCsv,
   resultsPath,
+  switchLanguage,
   testId,
   useServerAndBrowser,
   visibleText,
@@ -299,8 +300,7 @@ describe('Kehu in the browser (foundation)', () => {
           await page.goto('/login');
           await login(page, 'admin');
           // The saved locale is zh-CN; switch in the shell (saved on the user).
-          await testId(page, 'lang-switch').click();
-          await testId(page, 'lang-option-en-US').click();
+          await switchLanguage(page, 'en-US');
           await openNavGroup(page, 'customers');
           await eventually(async () =>
             assert.equal(await visibleText(testId(page, 'nav-item-customer')), EN.customers),

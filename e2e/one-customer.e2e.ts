@@ -13,6 +13,7 @@ import {
   login,
   newPage,
   screenshot,
+  switchLanguage,
   testId,
   useServerAndBrowser,
   visibleText,
@@ -145,8 +146,7 @@ describe('one customer page', () => {
     try {
       await login(page, 'admin');
       // The saved locale is zh-CN; switch in the shell (saved on the user, put back below).
-      await testId(page, 'lang-switch').click();
-      await testId(page, 'lang-option-en-US').click();
+      await switchLanguage(page, 'en-US');
       await eventually(async () =>
         assert.equal(await page.evaluate(() => document.documentElement.lang), 'en-US'),
       );

@@ -16,6 +16,7 @@ import {
   login,
   newPage,
   screenshot,
+  switchLanguage,
   testId,
   typeInto,
   useServerAndBrowser,
@@ -139,8 +140,7 @@ describe('群发 (mass messages)', () => {
     try {
       await phone.page.goto('/login');
       await login(phone.page, 'admin');
-      await testId(phone.page, 'lang-switch').click();
-      await testId(phone.page, 'lang-option-en-US').click();
+      await switchLanguage(phone.page, 'en-US');
       await phone.page.goto('/outreach/messages');
       await testId(phone.page, 'outreach-messages').getByText('E2E 春季促销').click();
       await testId(phone.page, 'outreach-exclusions').getByText('Withdrew marketing consent').waitFor();

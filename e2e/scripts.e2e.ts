@@ -9,6 +9,7 @@ import {
   newPage,
   resultsPath,
   screenshot,
+  switchLanguage,
   testId,
   useServerAndBrowser,
 } from './support.ts';
@@ -54,8 +55,7 @@ describe('script library', () => {
       try {
         await login(page, 'sun.lei');
         if (locale === 'en-US') {
-          await testId(page, 'lang-switch').click();
-          await testId(page, 'lang-option-en-US').click();
+          await switchLanguage(page, 'en-US');
           await page.waitForFunction(() => document.documentElement.lang === 'en-US');
         }
         await page.goto('/scripts');

@@ -412,3 +412,16 @@ export async function visibleText(locator: Locator): Promise<string> {
   // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text we assert on
   return (await locator.innerText()).trim();
 }
+
+/**
+ * Switches the UI language in the shell and waits until it shows and is saved on the user (a page
+ * load right after keeps it). The shell applies the user's saved language on sign-in; a newer switch wins.
+ */
+export async function switchLanguage(page: Page, lang: 'zh-CN' | 'en-US'): Promise<void> {
+  await testId(page, 'lang-switch').click();
+  await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/v1/auth/me') && r.request().method() === 'PATCH'),
+    testId(page, `lang-option-${lang}`).click(),
+  ]);
+  await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+}

@@ -12,6 +12,7 @@ import {
   login,
   newPage,
   screenshot,
+  switchLanguage,
   testId,
   useServerAndBrowser,
 } from './support.ts';
@@ -89,8 +90,7 @@ describe('WeCom customer acquisition links', () => {
     try {
       await phone.page.goto('/login');
       await login(phone.page, 'admin');
-      await testId(phone.page, 'lang-switch').click();
-      await testId(phone.page, 'lang-option-en-US').click();
+      await switchLanguage(phone.page, 'en-US');
       await phone.page.goto('/wecom/acquisition-links');
       await testId(phone.page, 'wecom-acquisition-links').getByText('Customer acquisition links').waitFor();
       await testId(phone.page, 'quota-balance_low').waitFor();
@@ -156,8 +156,7 @@ describe('WeCom customer acquisition links', () => {
     try {
       await phone.page.goto('/login');
       await login(phone.page, 'admin');
-      await testId(phone.page, 'lang-switch').click();
-      await testId(phone.page, 'lang-option-en-US').click();
+      await switchLanguage(phone.page, 'en-US');
       await phone.page.goto('/wecom/join-codes');
       await testId(phone.page, 'wecom-join-codes').getByText('Group join codes').first().waitFor();
       await screenshot(phone.page, 'wecom-join-codes-phone-en.png');

@@ -5,7 +5,15 @@
 import { after, describe, it } from 'node:test';
 import { startDemoCorp, startWeComSimulator, type WeComSimulator } from '@kehu/wecom-simulator';
 import { DEMO_WECOM } from '../apps/server/src/modules/wecom/wecom.demo.ts';
-import { failureScreenshot, login, newPage, screenshot, testId, useServerAndBrowser } from './support.ts';
+import {
+  failureScreenshot,
+  login,
+  newPage,
+  screenshot,
+  switchLanguage,
+  testId,
+  useServerAndBrowser,
+} from './support.ts';
 
 const sim: WeComSimulator = await startWeComSimulator({ seed: 5, callbackRetryDelayMs: 0 });
 const demo = startDemoCorp(sim, {
@@ -75,8 +83,7 @@ describe('WeCom customer groups', () => {
     try {
       await phone.page.goto('/login');
       await login(phone.page, 'admin');
-      await testId(phone.page, 'lang-switch').click();
-      await testId(phone.page, 'lang-option-en-US').click();
+      await switchLanguage(phone.page, 'en-US');
       await phone.page.goto('/wecom/groups');
       await testId(phone.page, 'wecom-groups').getByText('Customer groups').waitFor();
       await screenshot(phone.page, 'wecom-groups-phone-en.png');

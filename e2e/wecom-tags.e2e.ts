@@ -5,7 +5,15 @@
 import { after, describe, it } from 'node:test';
 import { startDemoCorp, startWeComSimulator, type WeComSimulator } from '@kehu/wecom-simulator';
 import { DEMO_WECOM } from '../apps/server/src/modules/wecom/wecom.demo.ts';
-import { failureScreenshot, login, newPage, screenshot, testId, useServerAndBrowser } from './support.ts';
+import {
+  failureScreenshot,
+  login,
+  newPage,
+  screenshot,
+  switchLanguage,
+  testId,
+  useServerAndBrowser,
+} from './support.ts';
 
 const sim: WeComSimulator = await startWeComSimulator({ seed: 5, callbackRetryDelayMs: 0 });
 const demo = startDemoCorp(sim, {
@@ -57,8 +65,7 @@ describe('WeCom tags page', () => {
         await login(page, 'admin');
         if (locale === 'en-US') {
           // The admin's saved language is zh-CN: switch in the shell.
-          await testId(page, 'lang-switch').click();
-          await testId(page, 'lang-option-en-US').click();
+          await switchLanguage(page, 'en-US');
           await page.waitForFunction(() => document.documentElement.lang === 'en-US');
         }
         await page.goto('/wecom/tags');

@@ -15,6 +15,7 @@ import {
   newPage,
   postWithWriteKey,
   screenshot,
+  switchLanguage,
   testId,
   useServerAndBrowser,
   visibleText,
@@ -78,8 +79,7 @@ async function signIn(page: Page, user: string, lang: Lang) {
   await login(page, user);
   const current = await page.evaluate(() => document.documentElement.lang);
   if (current === lang) return;
-  await testId(page, 'lang-switch').click();
-  await testId(page, `lang-option-${lang}`).click();
+  await switchLanguage(page, lang);
   await eventually(async () => assert.equal(await page.evaluate(() => document.documentElement.lang), lang));
 }
 

@@ -15,24 +15,32 @@ function applyLanguage(lang: Language): void {
 
 applyLanguage(i18n.language as Language);
 
+/** The newest language asked for: a slower, older switch that finishes later must not win over it. */
+let latestSwitch = 0;
+
 /** Switch UI language; when signed in, also persist it on the user (PATCH /auth/me). */
 export function useChangeLanguage(): (lang: Language, opts?: { persist?: boolean }) => Promise<void> {
   const qc = useQueryClient();
   return useCallback(
     async (lang, opts) => {
+      const mine = ++latestSwitch;
+      // Saved first, while the strings load: a reload right after the switch keeps it.
+      const saved = opts?.persist
+        ? http.patch('/auth/me', { locale: lang }).then(
+            () => qc.invalidateQueries({ queryKey: ME_KEY }),
+            () => {
+              /* language still switches locally */
+            },
+          )
+        : Promise.resolve();
       await loadLanguage(lang);
-      localStorage.setItem(LANGUAGE_KEY, lang);
-      applyLanguage(lang);
-      await i18n.changeLanguage(lang);
-      // Metadata labels are bilingual already; server error texts follow Accept-Language.
-      if (opts?.persist) {
-        try {
-          await http.patch('/auth/me', { locale: lang });
-          qc.invalidateQueries({ queryKey: ME_KEY });
-        } catch {
-          /* language still switches locally */
-        }
+      if (mine === latestSwitch) {
+        localStorage.setItem(LANGUAGE_KEY, lang);
+        applyLanguage(lang);
+        await i18n.changeLanguage(lang);
       }
+      // Metadata labels are bilingual already; server error texts follow Accept-Language.
+      await saved;
     },
     [qc],
   );
