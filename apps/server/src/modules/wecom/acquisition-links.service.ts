@@ -14,7 +14,7 @@ import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
 import { notify } from '../notifications/index.ts';
 import { acquisitionText } from './acquisition-links.messages.ts';
-import { wecomFailure } from './codes.service.ts';
+import { assertStaffKnown, wecomFailure } from './codes.service.ts';
 import type { XmlFields } from './connector/callback-crypto.ts';
 import { WeComClient } from './connector/client.ts';
 import { type CorpRuntime, corpRuntime, getCorp, visibleUnits } from './corps.service.ts';
@@ -84,22 +84,6 @@ export async function linkDaily(tx: Tx, p: Principal, id: string, days: number) 
     )
   ).rows;
   return { items: rows.map((r) => ({ day: r.day, adds: Number(r.adds) })) };
-}
-
-async function assertStaffKnown(tx: Tx, tenantId: string, corpRef: string, staff: string[], locale: Locale) {
-  const known = new Set(
-    (
-      await sql<{
-        userid: string;
-      }>`select userid from wecom_staff where tenant_id = ${tenantId} and corp_ref = ${corpRef}
-        and active and userid = any(${staff}::text[])`.execute(tx)
-    ).rows.map((r) => r.userid),
-  );
-  const missing = staff.find((s) => !known.has(s));
-  if (missing)
-    throw wecomProblem('validation', locale, 'staff_unknown', { userid: missing }, [
-      { field: 'staff', code: 'unknown_staff' },
-    ]);
 }
 
 export async function createLink(

@@ -85,7 +85,14 @@ export function wecomFailure(locale: Locale, err: unknown): never {
   throw err;
 }
 
-async function assertStaffKnown(tx: Tx, tenantId: string, corpRef: string, staff: string[], locale: Locale) {
+/** Every userid is an active staff member of the corp, or a field error naming the first that is not. */
+export async function assertStaffKnown(
+  tx: Tx,
+  tenantId: string,
+  corpRef: string,
+  staff: string[],
+  locale: Locale,
+) {
   const known = new Set(
     (
       await sql<{
@@ -356,17 +363,22 @@ export async function listContacts(
  * The code's QR image, fetched from WeCom through the outbound guard: the web app's CSP allows
  * images from its own origin only, and a poster download should not send the browser to WeCom.
  */
-export async function codeQrImage(
-  database: Database,
-  p: Principal,
-  id: string,
-  locale: Locale,
-): Promise<{ type: string; body: Buffer; name: string }> {
-  const code = await inTenant(database.db, p.tenantId, (tx) => getCode(tx, p, id), { readOnly: true });
-  if (!code.qrCode) throw notFound('wecom_qr');
+export interface QrImage {
+  type: string;
+  body: Buffer;
+  name: string;
+}
+
+/**
+ * A WeCom QR image (channel code, join code …), fetched through the outbound guard so pages,
+ * prints and PNG downloads never link to WeCom's host. Only image types pass; anything else is
+ * the same 404 as no QR at all.
+ */
+export async function fetchQrImage(qrUrl: string | null, state: string, locale: Locale): Promise<QrImage> {
+  if (!qrUrl) throw notFound('wecom_qr');
   let res: Awaited<ReturnType<typeof guardedFetch>>;
   try {
-    res = await guardedFetch(code.qrCode, {}, { maxResponseBytes: 2 * 1024 * 1024, timeoutMs: 10_000 });
+    res = await guardedFetch(qrUrl, {}, { maxResponseBytes: 2 * 1024 * 1024, timeoutMs: 10_000 });
   } catch (err) {
     wecomFailure(locale, err);
   }
@@ -374,5 +386,10 @@ export async function codeQrImage(
     .split(';')[0]!
     .trim();
   if (res.status !== 200 || !/^image\/(png|jpeg|gif|webp|svg\+xml)$/.test(type)) throw notFound('wecom_qr');
-  return { type, body: res.body, name: `${code.state}.${type.includes('svg') ? 'svg' : type.split('/')[1]}` };
+  return { type, body: res.body, name: `${state}.${type.includes('svg') ? 'svg' : type.split('/')[1]}` };
+}
+
+export async function codeQrImage(database: Database, p: Principal, id: string, locale: Locale) {
+  const code = await inTenant(database.db, p.tenantId, (tx) => getCode(tx, p, id), { readOnly: true });
+  return fetchQrImage(code.qrCode, code.state, locale);
 }

@@ -17,6 +17,7 @@ import {
   listJoinCodes,
   updateJoinCode,
 } from './join-codes.service.ts';
+import { sendQrImage } from './qr-image.ts';
 
 const tags = ['wecom'];
 const CorpQuery = z.object({ corpRef: z.uuid().optional() });
@@ -78,15 +79,8 @@ export const joinCodeRoutes: RouteSpec[] = [
     params: idParam,
     file: ['image/png', 'image/jpeg', 'image/svg+xml'],
     probe: { params: { id: 'wecom_join_code' } },
-    handler: async (req, reply) => {
-      const img = await joinCodeQrImage(req.database, req.principal, req.params.id, req.locale);
-      reply.header('content-type', img.type);
-      reply.header('cache-control', 'private, max-age=300');
-      reply.header('content-disposition', `inline; filename="${img.name.replace(/[^\w.-]/g, '_')}"`);
-      if (img.type === 'image/svg+xml')
-        reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
-      return reply.send(img.body);
-    },
+    handler: async (req, reply) =>
+      sendQrImage(reply, await joinCodeQrImage(req.database, req.principal, req.params.id, req.locale)),
   }),
   defineRoute({
     method: 'PATCH',

@@ -7,8 +7,7 @@ import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
 import { notFound } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
-import { guardedFetch } from '../../core/net/outbound-url.ts';
-import { wecomFailure } from './codes.service.ts';
+import { fetchQrImage, wecomFailure } from './codes.service.ts';
 import { WeComClient } from './connector/client.ts';
 import { corpRuntime, getCorp, visibleUnits } from './corps.service.ts';
 import { wecomProblem } from './wecom.messages.ts';
@@ -240,16 +239,5 @@ export async function deleteJoinCode(
 /** The join QR image, fetched from WeCom through the outbound guard (for the page, posters, PNG). */
 export async function joinCodeQrImage(database: Database, p: Principal, id: string, locale: Locale) {
   const code = await inTenant(database.db, p.tenantId, (tx) => getJoinCode(tx, p, id), { readOnly: true });
-  if (!code.qrCode) throw notFound('wecom_qr');
-  let res: Awaited<ReturnType<typeof guardedFetch>>;
-  try {
-    res = await guardedFetch(code.qrCode, {}, { maxResponseBytes: 2 * 1024 * 1024, timeoutMs: 10_000 });
-  } catch (err) {
-    wecomFailure(locale, err);
-  }
-  const type = String(res.headers['content-type'] ?? '')
-    .split(';')[0]!
-    .trim();
-  if (res.status !== 200 || !/^image\/(png|jpeg|gif|webp|svg\+xml)$/.test(type)) throw notFound('wecom_qr');
-  return { type, body: res.body, name: `${code.state}.${type.includes('svg') ? 'svg' : type.split('/')[1]}` };
+  return fetchQrImage(code.qrCode, code.state, locale);
 }

@@ -42,6 +42,7 @@ import {
   updateCode,
 } from './codes.service.ts';
 import { createCorp, deleteCorp, getCorp, listCorps, patchCorp } from './corps.service.ts';
+import { sendQrImage } from './qr-image.ts';
 import { queueBoundReconcile, queueReconcileNow } from './reconcile-schedule.ts';
 import { enqueueTagSync } from './tags.service.ts';
 import { listTransfers, pollTransfers, startTransfer, unassigned } from './transfers.service.ts';
@@ -291,15 +292,8 @@ export const wecomRoutes: RouteSpec[] = [
     params: idParam,
     file: ['image/png', 'image/jpeg', 'image/svg+xml'],
     probe: { params: { id: 'wecom_code' } },
-    handler: async (req, reply) => {
-      const img = await codeQrImage(req.database, req.principal, req.params.id, req.locale);
-      reply.header('content-type', img.type);
-      reply.header('cache-control', 'private, max-age=300');
-      reply.header('content-disposition', `inline; filename="${img.name.replace(/[^\w.-]/g, '_')}"`);
-      if (img.type === 'image/svg+xml')
-        reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
-      return reply.send(img.body);
-    },
+    handler: async (req, reply) =>
+      sendQrImage(reply, await codeQrImage(req.database, req.principal, req.params.id, req.locale)),
   }),
   defineRoute({
     method: 'GET',
