@@ -68,12 +68,3 @@ export async function externalContacts(
     ]),
   );
 }
-
-/** The tenant's bound corps (ids and units), for modules that keep per-corp settings. */
-export async function corpsOfTenant(tx: Tx, tenantId: string) {
-  return (
-    await sql<{ id: string; name: string; unit_id: string; corp_id: string }>`
-      select id, name, unit_id, corp_id from wecom_corps where tenant_id = ${tenantId} and deleted_at is null
-      order by created_at`.execute(tx)
-  ).rows;
-}

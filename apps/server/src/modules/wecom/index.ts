@@ -113,7 +113,7 @@ export default defineModule({
 export { WeComApiError, WeComClient } from './connector/client.ts';
 /** The corp's directory and runtime for modules built on the connection (chat archive, sidebar …). */
 export { corpRuntime, getCorp } from './corps.service.ts';
-export { corpsOfTenant, externalContacts, staffOfCorp } from './directory.ts';
+export { externalContacts, staffOfCorp } from './directory.ts';
 /** For the chat sidebar (issue 11): who follows a contact, a group with its members, the corp tags. */
 export { corpTagChoices, type FollowRow, followsOf, groupByChatId } from './sidebar-lookup.ts';
 export { DEMO_WECOM } from './wecom.demo.ts';

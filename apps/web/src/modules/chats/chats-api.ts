@@ -49,6 +49,11 @@ export const chatsApi = {
   saveRule: (id: string | null, body: ChatRuleInput) =>
     id ? http.put<ChatRule>(`/chats/rules/${id}`, body) : http.post<ChatRule>('/chats/rules', body),
   deleteRule: (id: string) => http.del(`/chats/rules/${id}`),
+  /** Hand-kept profile tags an auto-tag rule may set. */
+  manualTags: () =>
+    http
+      .get<unknown>('/cdp/tags')
+      .then((d) => asItems<{ id: string; name: string; kind: string; object?: string }>(d)),
   corps: () => http.get<unknown>('/wecom/corps').then((d) => asItems<{ id: string; name: string }>(d)),
   settings: (corpRef: string) => http.get<ArchiveSettings | null>(`/chats/settings/${corpRef}`),
   saveSettings: (corpRef: string, body: ArchiveSettingsInput) =>

@@ -267,12 +267,7 @@ function Rules({ canManage }: { canManage: boolean }) {
   const kind = Form.useWatch('kind', form);
   const tags = useQuery({
     queryKey: ['chats', 'manual-tags'],
-    queryFn: () =>
-      import('../../shared/api-client').then(({ http, asItems }) =>
-        http
-          .get<unknown>('/cdp/tags')
-          .then((d) => asItems<{ id: string; name: string; kind: string; object?: string }>(d)),
-      ),
+    queryFn: chatsApi.manualTags,
     enabled: kind === 'auto_tag',
   });
   const save = useMutation({
