@@ -3,9 +3,7 @@
 // who agreed chats with 孙磊, 孙磊 offers a private transfer; "立即拉取" stores the chat, the risky-
 // behaviour rule raises an alert, and the reply figures chart the answer time (zh-CN 1366, en-US 390).
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { startDemoCorp, startWeComSimulator, type WeComSimulator } from '@kehu/wecom-simulator';
-import { DEMO_WECOM } from '../apps/server/src/modules/wecom/wecom.demo.ts';
+import { describe, it } from 'node:test';
 import {
   eventually,
   failureScreenshot,
@@ -16,26 +14,13 @@ import {
   testId,
   useServerAndBrowser,
 } from './support.ts';
+import { callBackTo, startDemoWeCom } from './wecom-demo.ts';
 
-const sim: WeComSimulator = await startWeComSimulator({ seed: 23, callbackRetryDelayMs: 0 });
-const demo = startDemoCorp(sim, {
-  corpId: DEMO_WECOM.corpId,
-  contactSecret: DEMO_WECOM.contactSecret,
-  appSecret: DEMO_WECOM.appSecret,
-});
-process.env.KEHU_OUTBOUND_ALLOW = [process.env.KEHU_OUTBOUND_ALLOW, new URL(sim.url).host]
-  .filter(Boolean)
-  .join(',');
-process.env[DEMO_WECOM.simulatorUrlEnv] = sim.url;
-after(() => sim.close());
+const { sim, demo } = await startDemoWeCom(23);
 
 describe('会话存档 on the demo', () => {
   const kehu = useServerAndBrowser(async ({ server }) => {
-    demo.corp.setCallback({
-      url: `${server.url}/wecom/callback/${DEMO_WECOM.corpKey}`,
-      token: DEMO_WECOM.token,
-      encodingAESKey: DEMO_WECOM.encodingAESKey,
-    });
+    callBackTo(demo, server);
   });
 
   it('sets the archive up, pulls a chat, raises the private-transfer alert and charts reply time', {

@@ -4,8 +4,7 @@
 // group chat view; a signed-in colleague who does not have that customer gets "no access"; outside
 // WeCom the page says where to open it.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { startDemoCorp, startWeComSimulator, type WeComSimulator } from '@kehu/wecom-simulator';
+import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { DEMO_WECOM } from '../apps/server/src/modules/wecom/wecom.demo.ts';
 import {
@@ -17,26 +16,13 @@ import {
   testId,
   useServerAndBrowser,
 } from './support.ts';
+import { callBackTo, startDemoWeCom } from './wecom-demo.ts';
 
-const sim: WeComSimulator = await startWeComSimulator({ seed: 1106, callbackRetryDelayMs: 0 });
-const demo = startDemoCorp(sim, {
-  corpId: DEMO_WECOM.corpId,
-  contactSecret: DEMO_WECOM.contactSecret,
-  appSecret: DEMO_WECOM.appSecret,
-});
-process.env.KEHU_OUTBOUND_ALLOW = [process.env.KEHU_OUTBOUND_ALLOW, new URL(sim.url).host]
-  .filter(Boolean)
-  .join(',');
-process.env[DEMO_WECOM.simulatorUrlEnv] = sim.url;
-after(() => sim.close());
+const { sim, demo } = await startDemoWeCom(1106);
 
 describe('WeCom chat sidebar', () => {
   const kehu = useServerAndBrowser(async ({ server }) => {
-    demo.corp.setCallback({
-      url: `${server.url}/wecom/callback/${DEMO_WECOM.corpKey}`,
-      token: DEMO_WECOM.token,
-      encodingAESKey: DEMO_WECOM.encodingAESKey,
-    });
+    callBackTo(demo, server);
   });
 
   const host = (q: Record<string, string>) =>

@@ -2,9 +2,7 @@
 // link, a WeChat user opens it (customer_channel comes back as State), the page counts the add;
 // the quota runs low and the page shows WeCom's warning. Desktop zh-CN, phone 390 px in en-US.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { startDemoCorp, startWeComSimulator, type WeComSimulator } from '@kehu/wecom-simulator';
-import { DEMO_WECOM } from '../apps/server/src/modules/wecom/wecom.demo.ts';
+import { describe, it } from 'node:test';
 import {
   apiLogin,
   chooseOption,
@@ -16,27 +14,14 @@ import {
   testId,
   useServerAndBrowser,
 } from './support.ts';
+import { callBackTo, startDemoWeCom } from './wecom-demo.ts';
 
-const sim: WeComSimulator = await startWeComSimulator({ seed: 7, callbackRetryDelayMs: 0 });
-const demo = startDemoCorp(sim, {
-  corpId: DEMO_WECOM.corpId,
-  contactSecret: DEMO_WECOM.contactSecret,
-  appSecret: DEMO_WECOM.appSecret,
-});
-process.env.KEHU_OUTBOUND_ALLOW = [process.env.KEHU_OUTBOUND_ALLOW, new URL(sim.url).host]
-  .filter(Boolean)
-  .join(',');
-process.env[DEMO_WECOM.simulatorUrlEnv] = sim.url;
-after(() => sim.close());
+const { sim, demo } = await startDemoWeCom(7);
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
 describe('WeCom customer acquisition links', () => {
   const kehu = useServerAndBrowser(async ({ server }) => {
-    demo.corp.setCallback({
-      url: `${server.url}/wecom/callback/${DEMO_WECOM.corpKey}`,
-      token: DEMO_WECOM.token,
-      encodingAESKey: DEMO_WECOM.encodingAESKey,
-    });
+    callBackTo(demo, server);
   });
 
   it('link → open in WeChat → counted; quota low banner; phone in English', {

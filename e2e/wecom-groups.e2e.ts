@@ -2,9 +2,7 @@
 // running in this test process as the demo corp: a known customer and a stranger are put into a group
 // in WeCom; the groups page lists it, the group page links the known customer to their contact; the
 // activity dashboard draws its charts. Desktop zh-CN as the admin, phone 390 px in en-US.
-import { after, describe, it } from 'node:test';
-import { startDemoCorp, startWeComSimulator, type WeComSimulator } from '@kehu/wecom-simulator';
-import { DEMO_WECOM } from '../apps/server/src/modules/wecom/wecom.demo.ts';
+import { describe, it } from 'node:test';
 import {
   failureScreenshot,
   login,
@@ -14,27 +12,14 @@ import {
   testId,
   useServerAndBrowser,
 } from './support.ts';
+import { callBackTo, startDemoWeCom } from './wecom-demo.ts';
 
-const sim: WeComSimulator = await startWeComSimulator({ seed: 5, callbackRetryDelayMs: 0 });
-const demo = startDemoCorp(sim, {
-  corpId: DEMO_WECOM.corpId,
-  contactSecret: DEMO_WECOM.contactSecret,
-  appSecret: DEMO_WECOM.appSecret,
-});
-process.env.KEHU_OUTBOUND_ALLOW = [process.env.KEHU_OUTBOUND_ALLOW, new URL(sim.url).host]
-  .filter(Boolean)
-  .join(',');
-process.env[DEMO_WECOM.simulatorUrlEnv] = sim.url;
-after(() => sim.close());
+const { sim, demo } = await startDemoWeCom(5);
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
 describe('WeCom customer groups', () => {
   const kehu = useServerAndBrowser(async ({ server }) => {
-    demo.corp.setCallback({
-      url: `${server.url}/wecom/callback/${DEMO_WECOM.corpKey}`,
-      token: DEMO_WECOM.token,
-      encodingAESKey: DEMO_WECOM.encodingAESKey,
-    });
+    callBackTo(demo, server);
   });
 
   it('group → members linked to their contact; activity charts; phone in English', {

@@ -5,9 +5,7 @@
 import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { startDemoCorp, startWeComSimulator, type WeComSimulator } from '@kehu/wecom-simulator';
-import { DEMO_WECOM } from '../apps/server/src/modules/wecom/wecom.demo.ts';
+import { describe, it } from 'node:test';
 import {
   failureScreenshot,
   newPage,
@@ -17,19 +15,10 @@ import {
   testId,
   useServerAndBrowser,
 } from './support.ts';
+import { startDemoWeCom } from './wecom-demo.ts';
 
 // Before the server starts (it inherits the environment): the demo seed binds the corp to the simulator.
-const sim: WeComSimulator = await startWeComSimulator({ seed: 5, callbackRetryDelayMs: 0 });
-startDemoCorp(sim, {
-  corpId: DEMO_WECOM.corpId,
-  contactSecret: DEMO_WECOM.contactSecret,
-  appSecret: DEMO_WECOM.appSecret,
-});
-process.env.KEHU_OUTBOUND_ALLOW = [process.env.KEHU_OUTBOUND_ALLOW, new URL(sim.url).host]
-  .filter(Boolean)
-  .join(',');
-process.env[DEMO_WECOM.simulatorUrlEnv] = sim.url;
-after(() => sim.close());
+const { sim } = await startDemoWeCom(5);
 
 describe('企业微信扫码登录 on the demo', () => {
   const kehu = useServerAndBrowser();

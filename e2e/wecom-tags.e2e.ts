@@ -2,9 +2,7 @@
 // tag groups in WeCom's console; the callbacks reach Kehu, and the admin sees the groups and their
 // customer-data mapping on the 企微标签 page (zh-CN and en-US, desktop and phone widths), and
 // "Sync now" reports an idempotent pull.
-import { after, describe, it } from 'node:test';
-import { startDemoCorp, startWeComSimulator, type WeComSimulator } from '@kehu/wecom-simulator';
-import { DEMO_WECOM } from '../apps/server/src/modules/wecom/wecom.demo.ts';
+import { describe, it } from 'node:test';
 import {
   failureScreenshot,
   login,
@@ -14,26 +12,13 @@ import {
   testId,
   useServerAndBrowser,
 } from './support.ts';
+import { callBackTo, startDemoWeCom } from './wecom-demo.ts';
 
-const sim: WeComSimulator = await startWeComSimulator({ seed: 5, callbackRetryDelayMs: 0 });
-const demo = startDemoCorp(sim, {
-  corpId: DEMO_WECOM.corpId,
-  contactSecret: DEMO_WECOM.contactSecret,
-  appSecret: DEMO_WECOM.appSecret,
-});
-process.env.KEHU_OUTBOUND_ALLOW = [process.env.KEHU_OUTBOUND_ALLOW, new URL(sim.url).host]
-  .filter(Boolean)
-  .join(',');
-process.env[DEMO_WECOM.simulatorUrlEnv] = sim.url;
-after(() => sim.close());
+const { sim, demo } = await startDemoWeCom(5);
 
 describe('WeCom tags page', () => {
   const kehu = useServerAndBrowser(async ({ server }) => {
-    demo.corp.setCallback({
-      url: `${server.url}/wecom/callback/${DEMO_WECOM.corpKey}`,
-      token: DEMO_WECOM.token,
-      encodingAESKey: DEMO_WECOM.encodingAESKey,
-    });
+    callBackTo(demo, server);
   });
 
   it('shows the tag groups a WeCom admin created, mapped to customer-data tags', {
