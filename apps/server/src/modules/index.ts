@@ -13,6 +13,7 @@ import sales from './sales/index.ts';
 import scripts from './scripts/index.ts';
 import search from './search/index.ts';
 import sidebar from './sidebar/index.ts';
+import staffAnalytics from './staff-analytics/index.ts';
 import wecom from './wecom/index.ts';
 
 /**
@@ -35,5 +36,6 @@ export const modules = [
   scripts,
   sidebar,
   outreach,
+  staffAnalytics,
   home,
 ] as const;

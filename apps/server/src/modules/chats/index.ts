@@ -46,3 +46,6 @@ export default defineModule({
   testKit: () => import('./test-kit.ts'),
   demo: { order: 65, run: seedChats },
 });
+
+/** For staff analytics: reply figures per Kehu user and day. */
+export { type ChatStaffDay, chatFiguresByStaff } from './staff-figures.ts';

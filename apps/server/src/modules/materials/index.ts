@@ -40,3 +40,5 @@ export default defineModule({
 });
 
 export { MATERIALS_PERMISSIONS } from './material.schemas.ts';
+/** For staff analytics: sent, opens, read time and leads per Kehu user and day. */
+export { type MaterialStaffDay, materialFiguresByStaff } from './staff-figures.ts';

@@ -46,3 +46,6 @@ export default defineModule({
   migrations: new URL('./migrations/', import.meta.url),
   testKit: () => import('./test-kit.ts'),
 });
+
+/** For staff analytics: SOP completion and mass-message confirmation per Kehu user and day. */
+export { type OutreachStaffDay, outreachFiguresByStaff } from './staff-figures.ts';
