@@ -8,6 +8,7 @@ import { outreachModule } from './outreach/module';
 import { salesModule } from './sales/module';
 import { scriptsModule } from './scripts/module';
 import { sidebarModule } from './sidebar/module';
+import { staffAnalyticsModule } from './staff-analytics/module';
 import { wecomModule } from './wecom/module';
 
 /**
@@ -25,4 +26,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   scriptsModule,
   sidebarModule,
   outreachModule,
+  staffAnalyticsModule,
 ];

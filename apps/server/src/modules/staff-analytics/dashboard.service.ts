@@ -82,7 +82,9 @@ function figuresOf(raw: Raw, metrics: MetricSpec[]): Figures {
     if (m.hidden) continue;
     if (m.ratio) {
       const den = raw.get(m.ratio.den) ?? 0;
-      out[m.key] = den ? Math.round(((raw.get(m.ratio.num) ?? 0) / den) * (m.ratio.factor ?? 1) * 10) / 10 : null;
+      out[m.key] = den
+        ? Math.round(((raw.get(m.ratio.num) ?? 0) / den) * (m.ratio.factor ?? 1) * 10) / 10
+        : null;
     } else out[m.key] = raw.get(m.key) ?? 0;
   }
   return out;
@@ -120,7 +122,9 @@ export async function staffDashboard(tx: Tx, p: Principal, s: Selection): Promis
     }
   }
   const mapped = await wecomStaffIds(tx, p.tenantId);
-  const shown = staff.filter((x) => perStaff.has(x.userId) || mapped.has(x.userId) || x.userId === s.staffUserId);
+  const shown = staff.filter(
+    (x) => perStaff.has(x.userId) || mapped.has(x.userId) || x.userId === s.staffUserId,
+  );
   const total: Raw = new Map();
   const teams = new Map<string, { unitId: string; unitName: string | null; staff: number; raw: Raw }>();
   for (const x of shown) {
@@ -146,7 +150,12 @@ export async function staffDashboard(tx: Tx, p: Principal, s: Selection): Promis
     staff: shown.map((x) => ({ ...x, figures: figuresOf(perStaff.get(x.userId) ?? new Map(), metrics) })),
     teams: [...teams.values()]
       .sort((a, b) => (a.unitName ?? '').localeCompare(b.unitName ?? '', 'zh-CN'))
-      .map((t) => ({ unitId: t.unitId, unitName: t.unitName, staff: t.staff, figures: figuresOf(t.raw, metrics) })),
+      .map((t) => ({
+        unitId: t.unitId,
+        unitName: t.unitName,
+        staff: t.staff,
+        figures: figuresOf(t.raw, metrics),
+      })),
     daily: [...perDay].map(([day, raw]) => ({ day, figures: figuresOf(raw, metrics) })),
     channels: [...channels]
       .map(([channel, added]) => ({ channel, added }))

@@ -12,9 +12,14 @@ const cell = (v: unknown): string => {
 
 /** The ranking as CSV (one row per staff member, then the total), headers in the caller's language; BOM for Excel. */
 export function dashboardCsv(d: Dashboard, locale: Locale): string {
-  const header = [sm.text(locale, 'csv_staff'), sm.text(locale, 'csv_unit'), ...d.metrics.map((m) => m.label[locale])];
+  const header = [
+    sm.text(locale, 'csv_staff'),
+    sm.text(locale, 'csv_unit'),
+    ...d.metrics.map((m) => m.label[locale]),
+  ];
   const lines = [header.map(cell).join(',')];
-  for (const s of d.staff) lines.push([s.name, s.unitName, ...d.metrics.map((m) => s.figures[m.key])].map(cell).join(','));
+  for (const s of d.staff)
+    lines.push([s.name, s.unitName, ...d.metrics.map((m) => s.figures[m.key])].map(cell).join(','));
   lines.push([sm.text(locale, 'csv_total'), '', ...d.metrics.map((m) => d.total[m.key])].map(cell).join(','));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

@@ -34,7 +34,8 @@ export interface StaffFigureSource {
 const sources: StaffFigureSource[] = [];
 
 export function registerStaffFigureSource(s: StaffFigureSource): void {
-  if (sources.some((x) => x.key === s.key)) throw new Error(`staff-figures: source ${s.key} registered twice`);
+  if (sources.some((x) => x.key === s.key))
+    throw new Error(`staff-figures: source ${s.key} registered twice`);
   const keys = new Set(sources.flatMap((x) => x.metrics.map((m) => m.key)));
   for (const m of s.metrics) {
     if (keys.has(m.key)) throw new Error(`staff-figures: metric ${m.key} of ${s.key} is already declared`);

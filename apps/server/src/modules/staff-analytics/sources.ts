@@ -19,11 +19,21 @@ export const wecomSource: StaffFigureSource = {
   order: 10,
   metrics: [
     { key: 'added', label: L('新增客户', 'Customers added'), kind: 'count', headline: true },
-    { key: 'deletedByCustomer', label: L('被客户删除', 'Deleted by customer'), kind: 'count', headline: true },
+    {
+      key: 'deletedByCustomer',
+      label: L('被客户删除', 'Deleted by customer'),
+      kind: 'count',
+      headline: true,
+    },
     { key: 'lost', label: L('员工删除', 'Removed by staff'), kind: 'count' },
     { key: 'chats', label: L('聊天数', 'Chats'), kind: 'count', headline: true },
     { key: 'messages', label: L('发送消息数', 'Messages sent'), kind: 'count' },
-    { key: 'replyPctWeighted', label: L('回复率·加权', 'Reply rate · weighted'), kind: 'count', hidden: true },
+    {
+      key: 'replyPctWeighted',
+      label: L('回复率·加权', 'Reply rate · weighted'),
+      kind: 'count',
+      hidden: true,
+    },
     { key: 'replyPctChats', label: L('回复率·聊天数', 'Reply rate · chats'), kind: 'count', hidden: true },
     {
       key: 'wecomReplyRate',
@@ -31,7 +41,12 @@ export const wecomSource: StaffFigureSource = {
       kind: 'percent',
       ratio: { num: 'replyPctWeighted', den: 'replyPctChats' },
     },
-    { key: 'avgReplyWeighted', label: L('平均回复·加权', 'Avg reply · weighted'), kind: 'count', hidden: true },
+    {
+      key: 'avgReplyWeighted',
+      label: L('平均回复·加权', 'Avg reply · weighted'),
+      kind: 'count',
+      hidden: true,
+    },
     { key: 'avgReplyChats', label: L('平均回复·聊天数', 'Avg reply · chats'), kind: 'count', hidden: true },
     {
       key: 'wecomAvgReplyMinutes',
@@ -39,7 +54,12 @@ export const wecomSource: StaffFigureSource = {
       kind: 'minutes',
       ratio: { num: 'avgReplyWeighted', den: 'avgReplyChats' },
     },
-    { key: 'groupNewMembers', label: L('客户群新增人数', 'New group members'), kind: 'count', headline: true },
+    {
+      key: 'groupNewMembers',
+      label: L('客户群新增人数', 'New group members'),
+      kind: 'count',
+      headline: true,
+    },
     { key: 'groupMessages', label: L('客户群消息数', 'Group messages'), kind: 'count' },
   ],
   load: rows(wecomFiguresByStaff),
@@ -51,7 +71,12 @@ export const chatsSource: StaffFigureSource = {
   metrics: [
     { key: 'asked', label: L('客户发起会话', 'Conversations opened by customers'), kind: 'count' },
     { key: 'replied', label: L('已回复会话', 'Conversations answered'), kind: 'count' },
-    { key: 'replyMinutes', label: L('首次回复·分钟合计', 'First reply · minutes'), kind: 'count', hidden: true },
+    {
+      key: 'replyMinutes',
+      label: L('首次回复·分钟合计', 'First reply · minutes'),
+      kind: 'count',
+      hidden: true,
+    },
     {
       key: 'replyRate',
       label: L('回复率', 'Reply rate'),

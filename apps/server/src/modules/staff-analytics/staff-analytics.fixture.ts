@@ -23,11 +23,14 @@ export async function seedStaffFigures(env: TestEnv, tenantId: string) {
           where tenant_id = ${tenantId}`.execute(tx)
       ).rows.map((u) => [u.login, u]),
     );
-    const hq = (await sql<{ id: string }>`select id from units where tenant_id = ${tenantId} and depth = 0`.execute(tx))
-      .rows[0]!.id;
+    const hq = (
+      await sql<{ id: string }>`select id from units where tenant_id = ${tenantId} and depth = 0`.execute(tx)
+    ).rows[0]!.id;
     const corp = newId();
     await sql`insert into wecom_corps (tenant_id, id, unit_id, name, corp_id, corp_key, contact_secret, callback_token, callback_aes_key)
-      values (${tenantId}, ${corp}, ${hq}, '示例企业', ${`ww${corp.slice(0, 8)}`}, ${`k${corp}`}, 'x', 'x', 'x')`.execute(tx);
+      values (${tenantId}, ${corp}, ${hq}, '示例企业', ${`ww${corp.slice(0, 8)}`}, ${`k${corp}`}, 'x', 'x', 'x')`.execute(
+      tx,
+    );
     const staff = ['sun.lei', 'zhao.jing', 'ma.chao', 'guo.min'];
     for (const login of staff)
       await sql`insert into wecom_staff (tenant_id, corp_ref, userid, name, user_id)
@@ -36,7 +39,11 @@ export async function seedStaffFigures(env: TestEnv, tenantId: string) {
     await sql`insert into wecom_channel_codes (tenant_id, id, corp_ref, unit_id, name, state, channel, staff)
       values (${tenantId}, ${code}, ${corp}, ${hq}, '车展', 'expo', '车展', '["sun.lei"]')`.execute(tx);
     let n = 0;
-    const contact = async (userid: string, added: Date, opts: { code?: string; lostAt?: Date; status?: string } = {}) =>
+    const contact = async (
+      userid: string,
+      added: Date,
+      opts: { code?: string; lostAt?: Date; status?: string } = {},
+    ) =>
       sql`insert into wecom_external_contacts (tenant_id, corp_ref, external_userid, userid, unit_id, name, code_id, status, added_at, lost_at)
         values (${tenantId}, ${corp}, ${`wm${n++}`}, ${userid}, ${users.get(userid)!.unit_id}, ${`客户${n}`},
           ${opts.code ?? null}, ${opts.status ?? 'active'}, ${added}, ${opts.lostAt ?? null})`.execute(tx);
@@ -49,7 +56,9 @@ export async function seedStaffFigures(env: TestEnv, tenantId: string) {
     const daily = (userid: string, day: string, chats: number, pct: number, avg: number, groupNew: number) =>
       sql`insert into wecom_staff_daily (tenant_id, corp_ref, userid, day, chat_cnt, message_cnt, reply_percentage, avg_reply_time,
           group_new_member_cnt, group_msg_total)
-        values (${tenantId}, ${corp}, ${userid}, ${day}, ${chats}, ${chats * 2}, ${pct}, ${avg}, ${groupNew}, 7)`.execute(tx);
+        values (${tenantId}, ${corp}, ${userid}, ${day}, ${chats}, ${chats * 2}, ${pct}, ${avg}, ${groupNew}, 7)`.execute(
+        tx,
+      );
     await daily('sun.lei', d1, 4, 50, 6, 2);
     await daily('sun.lei', d2, 6, 100, 1, 0);
     const sun = users.get('sun.lei')!;
@@ -64,15 +73,21 @@ export async function seedStaffFigures(env: TestEnv, tenantId: string) {
     await msg('wm2', 'in', at(d1, '11:00'));
     const share = newId();
     await sql`insert into material_shares (tenant_id, id, token, material_id, staff_id, customer_id, customer_name, created_at)
-      values (${tenantId}, ${share}, ${`t${share}`}, ${newId()}, ${sun.id}, ${newId()}, '王先生', ${at(d1, '09:00')})`.execute(tx);
+      values (${tenantId}, ${share}, ${`t${share}`}, ${newId()}, ${sun.id}, ${newId()}, '王先生', ${at(d1, '09:00')})`.execute(
+      tx,
+    );
     for (const [visitor, seconds] of [
       ['v1', 120],
       ['v2', 60],
     ] as const)
       await sql`insert into material_reads (tenant_id, id, share_id, material_id, visitor, seconds, opened_at)
-        values (${tenantId}, ${newId()}, ${share}, ${newId()}, ${visitor}, ${seconds}, ${at(d1, '09:30')})`.execute(tx);
+        values (${tenantId}, ${newId()}, ${share}, ${newId()}, ${visitor}, ${seconds}, ${at(d1, '09:30')})`.execute(
+        tx,
+      );
     await sql`insert into material_leads (tenant_id, id, share_id, material_id, staff_id, phone, created_at)
-      values (${tenantId}, ${newId()}, ${share}, ${newId()}, ${sun.id}, '13800000000', ${at(d1, '09:40')})`.execute(tx);
+      values (${tenantId}, ${newId()}, ${share}, ${newId()}, ${sun.id}, '13800000000', ${at(d1, '09:40')})`.execute(
+      tx,
+    );
     const rule = newId();
     for (const [day, status] of [
       [d1, 'done'],
@@ -83,9 +98,18 @@ export async function seedStaffFigures(env: TestEnv, tenantId: string) {
           ${at(day, '10:00')}, ${status})`.execute(tx);
     const message = newId();
     await sql`insert into outreach_messages (tenant_id, id, corp_ref, chat_type, title, audience, status, unit_id, created_at)
-      values (${tenantId}, ${message}, ${corp}, 'single', '周末活动', '{}', 'sent', ${hq}, ${at(d1, '08:00')})`.execute(tx);
+      values (${tenantId}, ${message}, ${corp}, 'single', '周末活动', '{}', 'sent', ${hq}, ${at(d1, '08:00')})`.execute(
+      tx,
+    );
     await sql`insert into outreach_tasks (tenant_id, message_id, staff_userid, batch, status, recipients)
-      values (${tenantId}, ${message}, 'sun.lei', 0, 'sent', 5), (${tenantId}, ${message}, 'zhao.jing', 0, 'pending', 3)`.execute(tx);
-    return { d1, d2, corp, ids: Object.fromEntries([...users].map(([k, v]) => [k, v.id])) as Record<string, string> };
+      values (${tenantId}, ${message}, 'sun.lei', 0, 'sent', 5), (${tenantId}, ${message}, 'zhao.jing', 0, 'pending', 3)`.execute(
+      tx,
+    );
+    return {
+      d1,
+      d2,
+      corp,
+      ids: Object.fromEntries([...users].map(([k, v]) => [k, v.id])) as Record<string, string>,
+    };
   });
 }

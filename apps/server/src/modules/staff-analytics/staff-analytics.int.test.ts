@@ -100,7 +100,10 @@ describe('staff analytics (员工数据)', () => {
     const store = d.teams.find((t: any) => t.unitId === units.get('EC-D1-S1'));
     assert.equal(store.staff, 2);
     assert.equal(store.figures.added, 4);
-    assert.ok(d.metrics.every((m: any) => !['replyMinutes', 'readSeconds'].includes(m.key)), 'building blocks hidden');
+    assert.ok(
+      d.metrics.every((m: any) => !['replyMinutes', 'readSeconds'].includes(m.key)),
+      'building blocks hidden',
+    );
   });
 
   it('says the same as the WeCom activity page', async () => {
@@ -115,7 +118,11 @@ describe('staff analytics (员工数据)', () => {
 
   it('narrows to a team (unit or unit tree) and drills down to one staff member', async () => {
     const ec = units.get('EC')!;
-    assert.deepEqual(names(await dash(admin, `&unitId=${ec}`)), [], 'nobody with figures sits in the region itself');
+    assert.deepEqual(
+      names(await dash(admin, `&unitId=${ec}`)),
+      [],
+      'nobody with figures sits in the region itself',
+    );
     const tree = await dash(admin, `&unitId=${ec}&tree=true`);
     assert.deepEqual(names(tree), [f.ids['sun.lei'], f.ids['zhao.jing'], f.ids['ma.chao']].sort());
     assert.equal(tree.total.added, 6);
@@ -147,7 +154,10 @@ describe('staff analytics (员工数据)', () => {
       assert.equal(res.status, 404, q);
     }
     const region = await login(env, slug, 'chen.zhiqiang');
-    assert.deepEqual(names(await dash(region)), [f.ids['sun.lei'], f.ids['zhao.jing'], f.ids['ma.chao']].sort());
+    assert.deepEqual(
+      names(await dash(region)),
+      [f.ids['sun.lei'], f.ids['zhao.jing'], f.ids['ma.chao']].sort(),
+    );
   });
 
   it('shows a salesperson herself only', async () => {
@@ -167,7 +177,9 @@ describe('staff analytics (员工数据)', () => {
     const d = await dash(other.admin);
     assert.deepEqual(d.staff, []);
     assert.equal(d.total.added, 0);
-    const res = await other.admin.get(`/staff-analytics/dashboard?${period()}&staffUserId=${f.ids['sun.lei']}`);
+    const res = await other.admin.get(
+      `/staff-analytics/dashboard?${period()}&staffUserId=${f.ids['sun.lei']}`,
+    );
     assert.equal(res.status, 404);
   });
 
@@ -195,19 +207,30 @@ describe('staff analytics (员工数据)', () => {
     await inTenant(env.database.db, tenantId, (tx) =>
       sql`update users set name = '=HYPERLINK("x")' where id = ${f.ids['guo.min']}`.execute(tx),
     );
-    const res = await admin.request('GET', `/staff-analytics/export?${period()}`, undefined, { 'accept-language': 'en-US' });
+    const res = await admin.request('GET', `/staff-analytics/export?${period()}`, undefined, {
+      'accept-language': 'en-US',
+    });
     assert.equal(res.status, 200);
     const text = String(res.body);
-    const lines = text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     assert.match(lines[0]!, /^Staff member,Team,Customers added,/);
-    assert.ok(lines.some((l) => l.startsWith(`"'=HYPERLINK(""x"")"`)), 'formula neutralised');
+    assert.ok(
+      lines.some((l) => l.startsWith(`"'=HYPERLINK(""x"")"`)),
+      'formula neutralised',
+    );
     assert.match(lines.at(-1)!, /^Total,,11,/);
-    const audit = await inTenant(env.database.db, tenantId, async (tx) =>
-      (
-        await sql<{ meta: any }>`select meta from audit_log where action = 'export' and object = 'staff_analytics'`.execute(
-          tx,
-        )
-      ).rows,
+    const audit = await inTenant(
+      env.database.db,
+      tenantId,
+      async (tx) =>
+        (
+          await sql<{
+            meta: any;
+          }>`select meta from audit_log where action = 'export' and object = 'staff_analytics'`.execute(tx)
+        ).rows,
     );
     assert.equal(audit.length, 1);
     assert.equal(audit[0]!.meta.from, f.d1);

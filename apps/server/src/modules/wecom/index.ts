@@ -116,6 +116,6 @@ export { corpRuntime, getCorp } from './corps.service.ts';
 export { externalContacts, staffOfCorp } from './directory.ts';
 /** For the chat sidebar (issue 11): who follows a contact, a group with its members, the corp tags. */
 export { corpTagChoices, type FollowRow, followsOf, groupByChatId } from './sidebar-lookup.ts';
-export { DEMO_WECOM } from './wecom.demo.ts';
 /** For staff analytics: the activity report's figures per Kehu user and day. */
 export { type WecomStaffDay, wecomFiguresByStaff } from './staff-figures.ts';
+export { DEMO_WECOM } from './wecom.demo.ts';

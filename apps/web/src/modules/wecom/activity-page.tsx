@@ -1,6 +1,8 @@
 import { Card, Col, Row, Segmented, Statistic, Table, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { useSession } from '../../app/session';
 import { EChart } from '../../shared/ui/echart';
 import { ErrorResult } from '../../shared/ui/error-result';
 import { type ActivityRow, useActivity } from './groups-api';
@@ -19,8 +21,12 @@ interface StaffTotal {
   avgReplyMinutes: number | null;
 }
 
+/**
+ * Per staff member over the period. Rates are weighted by the day's chats (Σ rate × chats / Σ chats),
+ * the way the staff dashboard (员工数据) adds them up, so both pages show the same figure.
+ */
 function totals(rows: ActivityRow[]): StaffTotal[] {
-  const by = new Map<string, StaffTotal & { rates: number[]; avgs: number[] }>();
+  const by = new Map<string, StaffTotal & { rate: [number, number]; avg: [number, number] }>();
   for (const r of rows) {
     const k = `${r.corpRef}|${r.userid}`;
     const s = by.get(k) ?? {
@@ -34,30 +40,31 @@ function totals(rows: ActivityRow[]): StaffTotal[] {
       chats: 0,
       replyRate: null,
       avgReplyMinutes: null,
-      rates: [],
-      avgs: [],
+      rate: [0, 0],
+      avg: [0, 0],
     };
+    const chats = r.chats ?? 0;
     s.added += r.added;
     s.deletedByCustomer += r.deletedByCustomer;
     s.lost += r.lost;
     s.messages += r.messages ?? 0;
-    s.chats += r.chats ?? 0;
-    if (r.replyRate !== null && (r.chats ?? 0) > 0) s.rates.push(r.replyRate);
-    if (r.avgReplyMinutes !== null && (r.chats ?? 0) > 0) s.avgs.push(r.avgReplyMinutes);
+    s.chats += chats;
+    if (r.replyRate !== null) s.rate = [s.rate[0] + r.replyRate * chats, s.rate[1] + chats];
+    if (r.avgReplyMinutes !== null) s.avg = [s.avg[0] + r.avgReplyMinutes * chats, s.avg[1] + chats];
     by.set(k, s);
   }
-  const avg = (xs: number[]) =>
-    xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10 : null;
-  return [...by.values()].map(({ rates, avgs, ...s }) => ({
+  const ratio = ([num, den]: [number, number]) => (den ? Math.round((num / den) * 10) / 10 : null);
+  return [...by.values()].map(({ rate, avg, ...s }) => ({
     ...s,
-    replyRate: avg(rates),
-    avgReplyMinutes: avg(avgs),
+    replyRate: ratio(rate),
+    avgReplyMinutes: ratio(avg),
   }));
 }
 
 /** Staff activity (R11.3): a salesperson sees themself, a manager their team. */
 export function ActivityPage() {
   const { t } = useTranslation();
+  const { can } = useSession();
   const [days, setDays] = useState(14);
   const activity = useActivity(days);
   const rows = activity.data?.rows ?? [];
@@ -87,6 +94,11 @@ export function ActivityPage() {
           options={[7, 14, 30].map((d) => ({ value: d, label: t('wecom.activity.days', { n: d }) }))}
         />
         <ActivityPullBar onPulled={() => void activity.refetch()} />
+        {can('staff_analytics:read') && (
+          <Link to="/staff-analytics" data-testid="activity-full-dashboard">
+            {t('wecom.activity.fullDashboard')}
+          </Link>
+        )}
       </div>
       {activity.error ? (
         <ErrorResult error={activity.error} onRetry={() => activity.refetch()} />
