@@ -47,7 +47,10 @@ const FROM = cstDay(Date.now() - days * 86_400_000);
 
 async function seed(c: pg.Client, tenantId: string) {
   const marker = `bench-staff-${staffN}-${days}-${TO}`;
-  const have = await c.query('select 1 from wecom_corps where tenant_id = $1 and name = $2', [tenantId, marker]);
+  const have = await c.query('select 1 from wecom_corps where tenant_id = $1 and name = $2', [
+    tenantId,
+    marker,
+  ]);
   if (have.rowCount) return;
   console.error(`seeding ${staffN} staff × ${days} days …`);
   const t0 = performance.now();
@@ -112,13 +115,13 @@ async function seed(c: pg.Client, tenantId: string) {
   await c.query(
     `insert into material_shares (tenant_id, id, token, material_id, staff_id, customer_id, created_at)
      select $1, md5('share' || g || '-' || d)::uuid, 'tok' || g || '-' || d, md5('mat')::uuid, x.uid, md5('cust' || g)::uuid,
-       x.t0 + interval '11 hours' ${grid}`,
+       x.t0 + interval '11 hours' ${grid} where $2::uuid is not null`,
     p,
   );
   await c.query(
     `insert into material_reads (tenant_id, id, share_id, material_id, visitor, seconds, opened_at)
      select $1, gen_random_uuid(), md5('share' || g || '-' || d)::uuid, md5('mat')::uuid, 'v', 30 + (g + d) % 90,
-       x.t0 + interval '12 hours' ${grid}`,
+       x.t0 + interval '12 hours' ${grid} where $2::uuid is not null`,
     p,
   );
   await c.query(
@@ -212,7 +215,9 @@ try {
   };
   const sample = await get();
   const handAdded = (await hand())[0]!.rows.reduce((n, r) => n + Number(r.added), 0);
-  console.error(`dashboard: ${sample.staff.length} staff, ${sample.total.added} added; hand-written SQL ${handAdded} added`);
+  console.error(
+    `dashboard: ${sample.staff.length} staff, ${sample.total.added} added; hand-written SQL ${handAdded} added`,
+  );
   if (sample.total.added !== handAdded) console.error('WARNING: the API and the baseline disagree');
   const api: number[] = [];
   const sql: number[] = [];
