@@ -86,6 +86,18 @@ describe('staff analytics', () => {
 
       await sun.click();
       await testId(page, 'staff-analytics-title').getByText('孙磊').waitFor();
+      await page.locator('[data-testid="staff-analytics"][aria-busy="false"]').waitFor();
+      assert.equal(
+        await testId(page, 'staff-analytics-headline')
+          .locator('.ant-statistic-content-value')
+          .first()
+          .textContent(),
+        await testId(page, 'staff-analytics-person')
+          .locator('.ant-descriptions-item-content')
+          .first()
+          .textContent(),
+        'the headline is his, not the team’s',
+      );
       await testId(page, 'staff-analytics-person').getByText('SOP 完成率').waitFor();
       await screenshot(page, 'staff-analytics-person.png');
       await page.getByRole('button', { name: '返回团队' }).click();
@@ -115,10 +127,17 @@ describe('staff analytics', () => {
       await switchLanguage(phone.page, 'en-US');
       await phone.page.goto('/staff-analytics');
       await testId(phone.page, 'staff-analytics-title').getByText('My figures').waitFor();
-      const cards = testId(phone.page, 'staff-analytics-ranking-card');
-      await cards.first().waitFor();
-      assert.equal(await cards.count(), 1, 'herself only');
-      assert.match(String(await cards.first().textContent()), /赵静/);
+      // Her own page: every figure of hers, no ranking of others.
+      await testId(phone.page, 'staff-analytics-person').getByText('SOP completion').waitFor();
+      assert.equal(await testId(phone.page, 'staff-analytics-ranking').count(), 0);
+      const mine = (await (await phone.page.request.get('/api/v1/staff-analytics/dashboard')).json()) as {
+        staff: { name: string }[];
+      };
+      assert.deepEqual(
+        mine.staff.map((x) => x.name),
+        ['赵静'],
+        'herself only',
+      );
       await testId(phone.page, 'staff-analytics-export-locked').waitFor();
       await testId(phone.page, 'staff-analytics').locator('canvas').first().waitFor();
       const width = await phone.page.evaluate(() => document.documentElement.scrollWidth);

@@ -72,8 +72,13 @@ export function StaffDashboardPage() {
   const metrics = d?.metrics ?? [];
   const headline = metrics.filter((m) => m.headline);
   const trendMetric = metrics.find((m) => m.key === trendKey) ?? metrics[0];
-  const person = sel.staffUserId ? d?.staff.find((s) => s.userId === sel.staffUserId) : undefined;
   const own = d?.scope === 'own';
+  // A salesperson's dashboard is her own page: all her figures rather than a ranking of one.
+  const person = sel.staffUserId
+    ? d?.staff.find((s) => s.userId === sel.staffUserId)
+    : own
+      ? d?.staff[0]
+      : undefined;
   const custom = !!sel.from;
   const doExport = async () => {
     setExporting(true);
@@ -86,10 +91,11 @@ export function StaffDashboardPage() {
       setExporting(false);
     }
   };
-  const title = person ? t(`${P}.staffOf`, { name: person.name }) : own ? t(`${P}.mine`) : t(`${P}.title`);
+  const title = own ? t(`${P}.mine`) : person ? t(`${P}.staffOf`, { name: person.name }) : t(`${P}.title`);
   const nothing = d && d.staff.length === 0;
   return (
-    <div className="kehu-page" data-testid="staff-analytics">
+    // Busy while a new selection loads (the previous figures stay on screen until then).
+    <div className="kehu-page" data-testid="staff-analytics" aria-busy={dash.isFetching}>
       <div className="kehu-page-header" style={{ flexWrap: 'wrap', gap: 8 }}>
         {sel.staffUserId && !own && (
           <Button icon={<ArrowLeftOutlined />} onClick={() => set({ staffUserId: undefined })}>
@@ -184,7 +190,7 @@ export function StaffDashboardPage() {
           <Row gutter={[12, 12]} style={{ marginBottom: 12 }} data-testid="staff-analytics-headline">
             {headline.map((m) => (
               <Col key={m.key} xs={12} sm={8} lg={6} xl={4}>
-                <Card size="small" loading={!d}>
+                <Card size="small" loading={!d} style={{ opacity: dash.isPlaceholderData ? 0.6 : 1 }}>
                   <Statistic title={m.label[lang]} value={formatFigure(d?.total[m.key], m.kind, t)} />
                 </Card>
               </Col>
@@ -220,6 +226,7 @@ export function StaffDashboardPage() {
                       {
                         name: trendMetric?.label[lang],
                         type: trendMetric?.kind === 'count' ? 'bar' : 'line',
+                        barMaxWidth: 24,
                         connectNulls: true,
                         data: (d?.daily ?? []).map((x) => (trendMetric ? x.figures[trendMetric.key] : null)),
                       },
@@ -245,7 +252,13 @@ export function StaffDashboardPage() {
                         data: (d?.channels ?? []).slice(0, 10).map((c) => c.channel || t(`${P}.noChannel`)),
                       },
                       xAxis: { type: 'value', minInterval: 1 },
-                      series: [{ type: 'bar', data: (d?.channels ?? []).slice(0, 10).map((c) => c.added) }],
+                      series: [
+                        {
+                          type: 'bar',
+                          barMaxWidth: 28,
+                          data: (d?.channels ?? []).slice(0, 10).map((c) => c.added),
+                        },
+                      ],
                     }}
                   />
                 )}

@@ -39,8 +39,9 @@ export function RankingTable({
   const { t, i18n } = useTranslation();
   const lang = i18n.language === 'en-US' ? 'en-US' : 'zh-CN';
   const isMobile = useIsMobile();
-  const [sortKey, setSortKey] = useState<string>(metrics[0]?.key ?? '');
   const shown = metrics.filter((m) => m.headline);
+  const [picked, setSortKey] = useState<string | null>(null);
+  const sortKey = picked ?? shown[0]?.key ?? '';
   const sorted = useMemo(
     () => [...rows].sort((a, b) => (b.figures[sortKey] ?? -1) - (a.figures[sortKey] ?? -1)),
     [rows, sortKey],
@@ -67,21 +68,27 @@ export function RankingTable({
           aria-label={t(`${P}.sortBy`)}
           options={shown.map((m) => ({ value: m.key, label: `${t(`${P}.sortBy`)}：${m.label[lang]}` }))}
         />
-        {sorted.length === 0 && <div className="kehu-muted">{empty}</div>}
+        {sorted.length === 0 && <div style={{ color: 'rgba(0, 0, 0, 0.55)' }}>{empty}</div>}
         {sorted.map((r, i) => (
-          <div key={r.key} className="kehu-staff-card" data-testid={`${testId}-card`}>
+          <div
+            key={r.key}
+            data-testid={`${testId}-card`}
+            style={{ borderBottom: '1px solid rgba(5, 5, 5, 0.06)', padding: '8px 0' }}
+          >
             <div style={{ display: 'flex', justifyContent: 'space-between', gap: 8 }}>
               <span>
                 {i + 1}. {open(r)}
               </span>
-              <span className="kehu-muted">{r.sub ?? ''}</span>
+              <span style={{ color: 'rgba(0, 0, 0, 0.55)' }}>{r.sub ?? ''}</span>
             </div>
-            <div className="kehu-staff-card-figures">
+            <div style={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: '2px 12px', fontSize: 13 }}>
               {shown.map((m) => (
-                <span key={m.key}>
-                  <span className="kehu-muted">{m.label[lang]}</span>{' '}
-                  {formatFigure(r.figures[m.key], m.kind, t)}
-                </span>
+                <div key={m.key} style={{ display: 'flex', justifyContent: 'space-between', gap: 4 }}>
+                  <span style={{ color: 'rgba(0, 0, 0, 0.55)' }}>{m.label[lang]}</span>
+                  <strong style={{ fontWeight: m.key === sortKey ? 600 : 400 }}>
+                    {formatFigure(r.figures[m.key], m.kind, t)}
+                  </strong>
+                </div>
               ))}
             </div>
           </div>
