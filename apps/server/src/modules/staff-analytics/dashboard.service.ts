@@ -100,11 +100,12 @@ export async function staffDashboard(tx: Tx, p: Principal, s: Selection): Promis
   const byId = new Map(staff.map((x) => [x.userId, x]));
   const sources = staffFigureSources();
   const metrics = sources.flatMap((x) => x.metrics);
-  const rawKeys = metrics.filter((m) => !m.ratio).map((m) => m.key);
   const perStaff = new Map<string, Raw>();
   const perDay = new Map<string, Raw>(daysOf(s.from, s.to).map((d) => [d, new Map()]));
   const channels = new Map<string, number>();
   for (const source of sources) {
+    // Only this source's counts: a row of one source carries none of the others'.
+    const rawKeys = source.metrics.filter((m) => !m.ratio).map((m) => m.key);
     const rows: StaffDayRow[] = staff.length ? await source.load(tx, p, { from: s.from, to: s.to }) : [];
     for (const r of rows) {
       if (!byId.has(r.staffUserId)) continue;
