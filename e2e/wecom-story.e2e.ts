@@ -56,8 +56,8 @@ describe('WeCom story on the demo', () => {
     await eventually(async () => {
       await page.goto('/');
       await testId(page, 'notification-bell').click();
-      await testId(page, 'notification-drawer').getByText(title).waitFor({ timeout: 3_000 });
-    }, 60_000);
+      await testId(page, 'notification-drawer').getByText(title).waitFor({ timeout: 15_000 });
+    }, 120_000);
   };
 
   it('code → scan → welcome → contact, profile, lead → deleted alert → staff leaves → transfer → new owner', {
@@ -73,6 +73,8 @@ describe('WeCom story on the demo', () => {
       const fillCode = async () => {
         await testId(page, 'code-name').fill('2026 春季车展');
         await testId(page, 'code-state').fill('expo-2026');
+        const channel = page.locator('.ant-drawer-open .ant-form-item').filter({ hasText: '线索渠道' });
+        await chooseOption(page, channel, '展会活动');
         const staff = page.locator('.ant-form-item').filter({ has: testId(page, 'code-staff') });
         await chooseOption(page, staff, '孙磊 (sun.lei)', '孙磊');
         await page.keyboard.press('Escape');
@@ -137,11 +139,13 @@ describe('WeCom story on the demo', () => {
       const row = testId(page, 'wecom-contacts').locator('.ant-table-row', { hasText: '春展访客' });
       await row.getByText('2026 春季车展').waitFor();
       await row.getByText('春季车展', { exact: true }).waitFor();
-      // The profile carries the code's tag.
+      // The profile carries the code's tag (the CDP resolves the identity in its own job).
       await eventually(async () => {
-        await page.goto('/wecom/contacts');
-        await row.getByRole('link', { name: '档案' }).waitFor({ timeout: 3_000 });
-      }, 60_000);
+        const list = await admin.get<{ items: any[] }>('/wecom/contacts?limit=100');
+        contact = list.items.find((c) => c.externalUserid === ext && c.userid === userid);
+        assert.ok(contact?.profileId, 'profile linked');
+      }, 120_000);
+      await page.goto('/wecom/contacts');
       await row.getByRole('link', { name: '档案' }).click();
       await page.getByText('春季车展').first().waitFor();
       await screenshot(page, 'wecom-story-profile.png');
@@ -153,7 +157,14 @@ describe('WeCom story on the demo', () => {
       const item = testId(staff.page, 'inbox-item').filter({ hasText: '春展访客' });
       await item.waitFor();
       await item.getByTestId('inbox-lead-link').click();
-      await staff.page.getByText('展会活动').first().waitFor();
+      await staff.page
+        .getByText('展会活动')
+        .first()
+        .waitFor()
+        .catch(async (e) => {
+          await failureScreenshot(staff.page, 'wecom-story-lead-failure.png');
+          throw e;
+        });
       await staff.page.getByText('expo-2026').first().waitFor();
       await screenshot(staff.page, 'wecom-story-lead.png');
       // … and the exhibition channel counts the lead in the funnel by channel.
@@ -190,8 +201,8 @@ describe('WeCom story on the demo', () => {
         await testId(page, 'wecom-transfers')
           .locator('.ant-table-row', { hasText: userid })
           .first()
-          .waitFor({ timeout: 3_000 });
-      }, 60_000);
+          .waitFor({ timeout: 15_000 });
+      }, 120_000);
       const leaver = testId(page, 'wecom-transfers')
         .locator('.ant-card', { hasText: '待分配的离职成员客户' })
         .locator('.ant-table-row', { hasText: userid });

@@ -157,8 +157,8 @@ async function walkFull(
     let seen = 0;
     let pages = 0;
     while (next) {
-      const res = await next;
-      const cursor = String(res.next_cursor ?? '');
+      const res: any = await next;
+      const cursor: string = String(res.next_cursor ?? '');
       next = cursor && !stopped() ? page(userids, cursor) : null;
       // A failed prefetch surfaces when awaited; until then it must not count as unhandled.
       next?.catch(() => {});

@@ -142,7 +142,7 @@ export function CorpsPage() {
                   <Typography.Link onClick={() => setStaffOf(c)}>{v}</Typography.Link>
                 ),
               },
-              { title: t('wecom.corps.unit'), dataIndex: 'unitName' },
+              { title: t('wecom.corps.unit'), dataIndex: 'unitName', responsive: ['sm'] },
               { title: t('wecom.corps.corpId'), dataIndex: 'corpId', responsive: ['md'] },
               {
                 title: t('wecom.corps.secrets'),
@@ -164,7 +164,12 @@ export function CorpsPage() {
               {
                 title: t('wecom.sync.status'),
                 dataIndex: 'id',
-                render: (id: string) => <SyncLine corpRef={id} />,
+                // Wraps rather than widening the table: with the name it fits a 390 px phone.
+                render: (id: string) => (
+                  <div style={{ maxWidth: 200 }}>
+                    <SyncLine corpRef={id} />
+                  </div>
+                ),
               },
               {
                 title: t('wecom.corps.callback'),
