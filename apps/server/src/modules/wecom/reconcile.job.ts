@@ -7,6 +7,7 @@ import { contactAdded, detailOf } from './callback.job.ts';
 import { WeComApiError, WeComClient } from './connector/client.ts';
 import { type CorpRuntime, corpRuntime } from './corps.service.ts';
 import { syncGroups } from './groups.service.ts';
+import { eachAtMost, reconcileTuning, runLanes, staffLanes } from './reconcile-lanes.ts';
 import { ensureReconcileSchedule, RECONCILE_QUEUE, type ReconcileJob } from './reconcile-schedule.ts';
 
 export { RECONCILE_QUEUE, type ReconcileJob };
@@ -55,6 +56,13 @@ export async function reconcileJob(payload: ReconcileJob, job: JobContext): Prom
           where tenant_id = ${job.tenantId} and id = ${runId}`.execute(tx),
       );
     },
+    seen: async (contacts, staffDone, added) => {
+      await job.tx((tx) =>
+        sql`update wecom_sync_runs set contacts_seen = contacts_seen + ${contacts},
+            staff_done = staff_done + ${staffDone}, contacts_added = contacts_added + ${added}
+          where tenant_id = ${job.tenantId} and id = ${runId}`.execute(tx),
+      );
+    },
   };
   try {
     if (mode === 'full') await walkFull(database, job, corp, staff, progress);
@@ -82,9 +90,14 @@ export async function reconcileJob(payload: ReconcileJob, job: JobContext): Prom
 interface Progress {
   runId: string;
   added: (n: number) => Promise<void>;
+  /** Rows compared, staff finished and relationships added since the last call, in one update. */
+  seen: (contacts: number, staffDone: number, added: number) => Promise<void>;
 }
 
-/** Which of a page's relationships Kehu has; the run's progress is written in the same transaction. */
+/**
+ * Which of a page's relationships Kehu has; the run's progress is written in the same transaction
+ * (the light run: one staff member's ids at a time).
+ */
 async function knownPairs(
   job: JobContext,
   corp: CorpRuntime,
@@ -92,7 +105,8 @@ async function knownPairs(
   run: { id: string; staffDone: number },
 ) {
   return job.tx(async (tx) => {
-    await sql`update wecom_sync_runs set staff_done = ${run.staffDone}, contacts_seen = contacts_seen + ${pairs.length}
+    await sql`update wecom_sync_runs set staff_done = staff_done + ${run.staffDone},
+        contacts_seen = contacts_seen + ${pairs.length}
       where tenant_id = ${job.tenantId} and id = ${run.id}`.execute(tx);
     const r = await sql<{
       k: string;
@@ -104,6 +118,29 @@ async function knownPairs(
   });
 }
 
+/**
+ * Every relationship Kehu holds for the corp, read once before the full walk. The walk reads every
+ * relationship from WeCom anyway; one pass over the corp's rows costs less than a thousand lookups,
+ * and it does not depend on the planner: right after a bulk load (statistics still saying the corp
+ * is empty) a per-page lookup hashed the whole corp every time — 200 ms a page. Relations added while
+ * the walk runs (a callback) are harmless: the add the walk then runs finds them and changes nothing.
+ */
+async function knownRelations(job: JobContext, corp: CorpRuntime): Promise<Set<string>> {
+  return job.tx(async (tx) => {
+    const r = await sql<{
+      k: string;
+    }>`select external_userid || '|' || userid as k from wecom_external_contacts
+      where tenant_id = ${job.tenantId} and corp_ref = ${corp.corpRef}`.execute(tx);
+    return new Set(r.rows.map((x) => x.k));
+  });
+}
+
+/**
+ * The full walk: staff in lanes (reconcile-lanes.ts), each lane a cursor over `batch/get_by_user`
+ * pages of 100. A lane asks for its next page before comparing the current one, so the network
+ * and the database work at the same time; only the relationships Kehu lacks touch the database,
+ * through the callback's idempotent add. Progress is written every ten pages and when a lane ends.
+ */
 async function walkFull(
   database: Database,
   job: JobContext,
@@ -112,55 +149,72 @@ async function walkFull(
   progress: Progress,
 ) {
   const client = new WeComClient(database, corp);
-  for (let i = 0; i < staff.length; i += 100) {
-    const userids = staff.slice(i, i + 100);
-    let cursor = '';
-    let batch: any[] = [];
-    // WeCom's pages are 100 rows; Kehu compares 1,000 at a time, so the database is asked a tenth as
-    // often and the walk stays close to what the rate limit allows (bench/wecom-reconcile.bench.ts).
-    const check = async (staffDone: number) => {
-      const rows = batch;
-      batch = [];
-      const known = await knownPairs(
+  const known = await knownRelations(job, corp);
+  const page = (userids: string[], cursor: string) =>
+    client.post('externalcontact/batch/get_by_user', { userid_list: userids, cursor, limit: 100 });
+  await runLanes(staffLanes(staff), async (userids, stopped) => {
+    let next: Promise<any> | null = page(userids, '');
+    let seen = 0;
+    let pages = 0;
+    while (next) {
+      const res: any = await next;
+      const cursor: string = String(res.next_cursor ?? '');
+      next = cursor && !stopped() ? page(userids, cursor) : null;
+      // A failed prefetch surfaces when awaited; until then it must not count as unhandled.
+      next?.catch(() => {});
+      const rows: any[] = res.external_contact_list ?? [];
+      seen += rows.length;
+      const added = await repairPage(database, job, corp, rows, known);
+      if (added || ++pages % 10 === 0 || !cursor) {
+        await progress.seen(seen, cursor ? 0 : userids.length, added);
+        seen = 0;
+        await job.heartbeat();
+      }
+      if (stopped()) return;
+    }
+  });
+}
+
+/**
+ * Runs the callback's add for each relationship of the page Kehu lacks; how many it added. Adds for
+ * different customers run side by side (`reconcileTuning.repairs` at a time: each is several
+ * statements and a CDP ingest, so one after another they were most of a repairing walk); the
+ * relationships of one customer run in turn, as their callbacks would.
+ */
+async function repairPage(
+  database: Database,
+  job: JobContext,
+  corp: CorpRuntime,
+  rows: any[],
+  known: Set<string>,
+): Promise<number> {
+  const byCustomer = new Map<string, any[]>();
+  for (const r of rows) {
+    const ext = r.external_contact?.external_userid;
+    const userid = r.follow_info?.userid;
+    if (!ext || !userid || known.has(`${ext}|${userid}`)) continue;
+    known.add(`${ext}|${userid}`);
+    byCustomer.set(ext, [...(byCustomer.get(ext) ?? []), r]);
+  }
+  let added = 0;
+  await eachAtMost([...byCustomer.values()], reconcileTuning.repairs, async (customerRows) => {
+    for (const r of customerRows) {
+      await contactAdded(
+        database,
         job,
         corp,
-        rows.map((r) => [r.external_contact?.external_userid, r.follow_info?.userid] as [string, string]),
-        { id: progress.runId, staffDone },
+        {
+          ExternalUserID: r.external_contact.external_userid,
+          UserID: r.follow_info.userid,
+          ...(r.follow_info.state ? { State: String(r.follow_info.state) } : {}),
+          CreateTime: String(r.follow_info.createtime ?? ''),
+        },
+        detailOf(r.external_contact, r.follow_info),
       );
-      let added = 0;
-      for (const r of rows) {
-        const ext = r.external_contact?.external_userid;
-        const userid = r.follow_info?.userid;
-        if (!ext || !userid || known.has(`${ext}|${userid}`)) continue;
-        await contactAdded(
-          database,
-          job,
-          corp,
-          {
-            ExternalUserID: ext,
-            UserID: userid,
-            ...(r.follow_info.state ? { State: String(r.follow_info.state) } : {}),
-            CreateTime: String(r.follow_info.createtime ?? ''),
-          },
-          detailOf(r.external_contact, r.follow_info),
-        );
-        added++;
-      }
-      await progress.added(added);
-      await job.heartbeat();
-    };
-    do {
-      const res = await client.post('externalcontact/batch/get_by_user', {
-        userid_list: userids,
-        cursor,
-        limit: 100,
-      });
-      batch.push(...(res.external_contact_list ?? []));
-      cursor = res.next_cursor ?? '';
-      // Progress counts staff when their batch of 100 is done.
-      if (batch.length >= 1000 || !cursor) await check(cursor ? i : Math.min(staff.length, i + 100));
-    } while (cursor);
-  }
+      added++;
+    }
+  });
+  return added;
 }
 
 async function walkLight(
@@ -171,7 +225,6 @@ async function walkLight(
   progress: Progress,
 ) {
   const client = new WeComClient(database, corp);
-  let done = 0;
   for (const userid of staff) {
     let ids: string[] = [];
     try {
@@ -183,7 +236,7 @@ async function walkLight(
       job,
       corp,
       ids.map((x) => [x, userid] as [string, string]),
-      { id: progress.runId, staffDone: ++done },
+      { id: progress.runId, staffDone: 1 },
     );
     let added = 0;
     for (const ext of ids) {

@@ -11,6 +11,7 @@ import {
   Input,
   InputNumber,
   Modal,
+  Space,
   Table,
   Tag,
   TreeSelect,
@@ -141,35 +142,47 @@ export function CorpsPage() {
                   <Typography.Link onClick={() => setStaffOf(c)}>{v}</Typography.Link>
                 ),
               },
-              { title: t('wecom.corps.unit'), dataIndex: 'unitName' },
+              { title: t('wecom.corps.unit'), dataIndex: 'unitName', responsive: ['sm'] },
               { title: t('wecom.corps.corpId'), dataIndex: 'corpId', responsive: ['md'] },
               {
                 title: t('wecom.corps.secrets'),
                 responsive: ['lg'],
+                // One tag under the other: side by side they pushed the table past 1366 px.
                 render: (_: unknown, c: Corp) => (
-                  <>
-                    <Tag color={c.secretsSet.contactSecret ? 'green' : 'default'}>
+                  <Space direction="vertical" size={4}>
+                    <Tag color={c.secretsSet.contactSecret ? 'green' : 'default'} style={{ margin: 0 }}>
                       {t('wecom.corps.contactSecret')} ·{' '}
                       {t(c.secretsSet.contactSecret ? 'wecom.corps.set' : 'wecom.corps.unset')}
                     </Tag>
-                    <Tag color={c.secretsSet.appSecret ? 'green' : 'default'}>
+                    <Tag color={c.secretsSet.appSecret ? 'green' : 'default'} style={{ margin: 0 }}>
                       {t('wecom.corps.appSecret')} ·{' '}
                       {t(c.secretsSet.appSecret ? 'wecom.corps.set' : 'wecom.corps.unset')}
                     </Tag>
-                  </>
+                  </Space>
                 ),
               },
               {
                 title: t('wecom.sync.status'),
                 dataIndex: 'id',
-                render: (id: string) => <SyncLine corpRef={id} />,
+                // Wraps rather than widening the table: with the name it fits a 390 px phone.
+                render: (id: string) => (
+                  <div style={{ maxWidth: 200 }}>
+                    <SyncLine corpRef={id} />
+                  </div>
+                ),
               },
               {
                 title: t('wecom.corps.callback'),
                 dataIndex: 'callbackPath',
                 responsive: ['lg'],
+                // The address is long and only ever copied: shortened on the page, copied whole.
                 render: (p: string) => (
-                  <Typography.Text copyable style={{ fontSize: 12 }}>
+                  <Typography.Text
+                    copyable={{ text: origin + p }}
+                    ellipsis={{ tooltip: origin + p }}
+                    style={{ fontSize: 12, maxWidth: 240 }}
+                    data-testid="corp-callback"
+                  >
                     {origin + p}
                   </Typography.Text>
                 ),
