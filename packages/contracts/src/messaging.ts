@@ -121,3 +121,24 @@ export type MessagingSettings = z.infer<typeof MessagingSettings>;
 
 /** The webhook secret is shown once, when the URL is set or the secret rotated. */
 export const MessagingSettingsSaved = MessagingSettings.extend({ webhookSecret: z.string().optional() });
+
+/** The SMS account as the settings page shows it: never the secret. */
+export const SmsAccount = z.object({
+  endpoint: z.string(),
+  accessKeyId: z.string().nullable(),
+  signName: z.string().nullable(),
+  textTemplate: z.string().nullable(),
+  configured: z.boolean(),
+  receiptUrlSet: z.boolean(),
+});
+export const SmsAccountInput = z.object({
+  /** Default https://dysmsapi.aliyuncs.com */
+  endpoint: z.string().trim().url().max(2048).nullable().optional(),
+  accessKeyId: z.string().trim().min(1).max(128),
+  accessKeySecret: z.string().trim().min(1).max(256),
+  signName: z.string().trim().min(1).max(64),
+  /** TemplateCode of an approved `${text}` template for messages without their own template. */
+  textTemplate: z.string().trim().min(1).max(64).nullable().optional(),
+});
+/** The receipt URL (enter it in Aliyun's console) is shown once. */
+export const SmsAccountSaved = SmsAccount.extend({ receiptUrl: z.string(), receiptPath: z.string() });

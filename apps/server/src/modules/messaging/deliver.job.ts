@@ -82,6 +82,7 @@ async function deliverOne(
     source,
     templateCode: m.provider_template,
     templateParams: m.template_params ?? undefined,
+    attempt,
   };
   const result: DeliveryResult = adapter
     ? await adapter.send(tx, msg)

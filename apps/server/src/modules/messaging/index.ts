@@ -1,8 +1,10 @@
 import { MESSAGING_PERMISSIONS } from '@kehu/contracts/messaging';
 import { defineModule } from '../../engine/module.ts';
 import { deliverJob } from './deliver.job.ts';
+import { seedMessaging } from './messaging.demo.ts';
 import { messagingRoutes } from './messaging.routes.ts';
 import { DELIVER_QUEUE } from './send.service.ts';
+import { registerSmsReceipts } from './sms-receipts.http.ts';
 
 const label = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });
 
@@ -16,6 +18,8 @@ export default defineModule({
   label: label('消息触达', 'Messaging'),
   requires: ['cdp', 'notifications', 'wecom', 'outreach'],
   routes: messagingRoutes,
+  // Aliyun pushes SMS receipts outside /api/v1, authenticated by the token in the URL.
+  http: registerSmsReceipts,
   jobs: { [DELIVER_QUEUE]: deliverJob },
   permissions: [
     {
@@ -48,6 +52,7 @@ export default defineModule({
   ],
   migrations: new URL('./migrations/', import.meta.url),
   testKit: () => import('./test-kit.ts'),
+  demo: { order: 90, run: seedMessaging },
 });
 
 /** The messaging contract (journeys, campaigns): see README.md. */

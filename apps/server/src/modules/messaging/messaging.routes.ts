@@ -7,12 +7,17 @@ import {
   MESSAGING_PERMISSIONS as P,
   SendMessageInput,
   SendOutcome,
+  SmsAccount,
+  SmsAccountInput,
+  SmsAccountSaved,
 } from '@kehu/contracts/messaging';
 import { z } from 'zod';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
+import { publicBaseUrl } from '../../core/mail/mailer.ts';
 import { getMessage, listMessages } from './messages.service.ts';
 import { sendMessage } from './send.service.ts';
 import { putSettings, readSettings } from './settings.service.ts';
+import { putSmsAccount, readSmsAccount } from './sms-account.service.ts';
 
 const tags = ['messaging'];
 
@@ -79,5 +84,25 @@ export const messagingRoutes: RouteSpec[] = [
     body: MessagingSettings.extend({ rotateSecret: z.boolean().optional() }),
     response: MessagingSettingsSaved,
     handler: (req) => req.tx((tx) => putSettings(tx, req.actor, req.body, req.locale)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/messaging/sms-account',
+    permission: P.read,
+    summary: 'The SMS account (endpoint, AccessKeyId, sign name; never the secret)',
+    tags,
+    response: SmsAccount,
+    handler: (req) => req.tx((tx) => readSmsAccount(tx, req.principal.tenantId), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/messaging/sms-account',
+    permission: P.manage,
+    summary:
+      'Set the SMS account (Aliyun Dysms or a compatible endpoint); the secret is sealed, the receipt URL shown once',
+    tags,
+    body: SmsAccountInput,
+    response: SmsAccountSaved,
+    handler: (req) => req.tx((tx) => putSmsAccount(tx, req.actor, req.body, req.locale, publicBaseUrl())),
   }),
 ];

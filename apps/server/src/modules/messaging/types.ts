@@ -50,6 +50,8 @@ export interface RenderedMessage {
   source: SendRequest['source'];
   templateCode?: string | null;
   templateParams?: Record<string, string>;
+  /** The delivery attempt (1 first): an adapter whose provider has no idempotency key checks before a retry. */
+  attempt?: number;
 }
 
 export type DeliveryResult =
