@@ -142,3 +142,38 @@ export const SmsAccountInput = z.object({
 });
 /** The receipt URL (enter it in Aliyun's console) is shown once. */
 export const SmsAccountSaved = SmsAccount.extend({ receiptUrl: z.string(), receiptPath: z.string() });
+
+export const TemplateVariant = z.object({
+  segmentId: z.uuid(),
+  subject: z.string().trim().max(200).nullable().optional(),
+  body: text,
+  url: z.string().trim().max(2048).nullable().optional(),
+});
+export const TemplateInput = z.object({
+  name: z.string().trim().min(1).max(100),
+  channel: ChannelKind,
+  subject: z.string().trim().max(200).nullable().optional(),
+  body: text,
+  url: z.string().trim().max(2048).nullable().optional(),
+  /** The provider's template (SMS TemplateCode) the body was approved as. */
+  providerCode: z.string().trim().max(64).nullable().optional(),
+  /** 千人千面: the first variant whose segment the recipient is in wins. */
+  variants: z.array(TemplateVariant).max(20).optional(),
+});
+export const Template = TemplateInput.extend({
+  id: z.string(),
+  variables: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export const TemplatePreviewInput = z.object({
+  profileId: z.uuid(),
+  variables: z.record(z.string().max(64), z.string().max(1000)).optional(),
+});
+export const TemplatePreview = z.object({
+  subject: z.string().nullable(),
+  text: z.string(),
+  url: z.string().nullable(),
+  /** Which variant was picked (null: the template's own text). */
+  segmentId: z.string().nullable(),
+});

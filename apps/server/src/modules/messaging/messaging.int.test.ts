@@ -419,4 +419,58 @@ describe('messaging: sendMessage, guards, attempt log, in_app and webhook channe
     assert.equal(denied.status, 403);
     assert.equal((await seller.get('/messaging/messages')).status, 403);
   });
+
+  it('templates: variables listed, segment variants (first match wins), preview masks for who may not unmask', async () => {
+    const seg = await admin.post('/cdp/segments', {
+      name: '王先生分群',
+      rule: { trait: 'name', op: 'eq', value: '王先生' },
+    });
+    const created = await admin.post('/messaging/templates', {
+      name: '到店提醒',
+      channel: 'sms',
+      body: '{{name}}您好，您的手机 {{profile.phone}} 已登记，券码 {{coupon_code}}',
+      providerCode: 'SMS_1',
+      variants: [],
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.deepEqual(created.body.variables.sort(), ['coupon_code', 'name', 'profile.phone']);
+    const id = created.body.id;
+    const full = await admin.post(`/messaging/templates/${id}/preview`, {
+      profileId: profile.wang,
+      variables: { coupon_code: 'C1' },
+    });
+    assert.equal(full.status, 200, JSON.stringify(full.body));
+    assert.match(full.body.text, /^王先生您好，您的手机 1\d{10} 已登记，券码 C1$/);
+    const missing = await admin.post(`/messaging/templates/${id}/preview`, { profileId: profile.wang });
+    assert.equal(missing.status, 422);
+    assert.equal(missing.body.errors[0].field, 'variables.coupon_code');
+    // an analyst reads templates but may not unmask profiles: the preview masks what she cannot see
+    const analyst = await loginAsRole(env, seed, '数据分析师');
+    const masked = await analyst.post(`/messaging/templates/${id}/preview`, {
+      profileId: profile.wang,
+      variables: { coupon_code: 'C1' },
+    });
+    assert.equal(masked.status, 200, JSON.stringify(masked.body));
+    assert.doesNotMatch(masked.body.text, /1\d{10}/);
+    assert.doesNotMatch(masked.body.text, /王先生/);
+    if (seg.status === 201) {
+      const upd = await admin.request('PUT', `/messaging/templates/${id}`, {
+        name: '到店提醒',
+        channel: 'sms',
+        body: '{{name}}您好',
+        variants: [{ segmentId: seg.body.id, body: 'VIP {{name}}' }],
+      });
+      assert.equal(upd.status, 200, JSON.stringify(upd.body));
+    }
+    const bad = await admin.request('PUT', `/messaging/templates/${id}`, {
+      name: 'x',
+      channel: 'sms',
+      body: 'x',
+      variants: [{ segmentId: '00000000-0000-7000-8000-000000000000', body: 'y' }],
+    });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.errors[0].field, 'variants.0.segmentId');
+    assert.equal((await admin.del(`/messaging/templates/${id}`)).status, 204);
+    assert.equal((await admin.get(`/messaging/templates/${id}`)).status, 404);
+  });
 });

@@ -10,6 +10,10 @@ import {
   SmsAccount,
   SmsAccountInput,
   SmsAccountSaved,
+  Template,
+  TemplateInput,
+  TemplatePreview,
+  TemplatePreviewInput,
 } from '@kehu/contracts/messaging';
 import { z } from 'zod';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
@@ -18,6 +22,14 @@ import { getMessage, listMessages } from './messages.service.ts';
 import { sendMessage } from './send.service.ts';
 import { putSettings, readSettings } from './settings.service.ts';
 import { putSmsAccount, readSmsAccount } from './sms-account.service.ts';
+import {
+  createTemplate,
+  deleteTemplate,
+  getTemplate,
+  listTemplates,
+  previewTemplate,
+  updateTemplate,
+} from './templates.service.ts';
 
 const tags = ['messaging'];
 
@@ -104,5 +116,74 @@ export const messagingRoutes: RouteSpec[] = [
     body: SmsAccountInput,
     response: SmsAccountSaved,
     handler: (req) => req.tx((tx) => putSmsAccount(tx, req.actor, req.body, req.locale, publicBaseUrl())),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/messaging/templates',
+    permission: P.read,
+    summary: 'Message templates per channel, with their variables and segment variants',
+    tags,
+    response: z.object({ items: z.array(Template) }),
+    handler: (req) => req.tx((tx) => listTemplates(tx, req.principal.tenantId), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/messaging/templates/:id',
+    permission: P.read,
+    summary: 'One template',
+    tags,
+    params: idParam,
+    response: Template,
+    probe: { params: { id: 'messaging_template' } },
+    handler: (req) =>
+      req.tx((tx) => getTemplate(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/messaging/templates',
+    permission: P.manage,
+    summary: 'Create a template ({{name}}, {{owner.name}}, {{coupon_code}} …; variants per segment)',
+    tags,
+    body: TemplateInput,
+    response: Template,
+    status: 201,
+    handler: (req) => req.tx((tx) => createTemplate(tx, req.actor, req.body)),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/messaging/templates/:id',
+    permission: P.manage,
+    summary: 'Replace a template',
+    tags,
+    params: idParam,
+    body: TemplateInput,
+    response: Template,
+    probe: { params: { id: 'messaging_template' } },
+    handler: (req) => req.tx((tx) => updateTemplate(tx, req.actor, req.params.id, req.body)),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/messaging/templates/:id',
+    permission: P.manage,
+    summary: 'Delete a template (messages already sent keep their text)',
+    tags,
+    params: idParam,
+    status: 204,
+    probe: { params: { id: 'messaging_template' } },
+    handler: (req) => req.tx((tx) => deleteTemplate(tx, req.actor, req.params.id)),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/messaging/templates/:id/preview',
+    permission: P.read,
+    summary:
+      'Render a template for one profile as the caller sees it (personal data masked without the unmask right); a missing variable is a field error',
+    tags,
+    params: idParam,
+    body: TemplatePreviewInput,
+    response: TemplatePreview,
+    probe: { params: { id: 'messaging_template' }, body: { profileId: 'cdp_profile' } },
+    handler: (req) =>
+      req.tx((tx) => previewTemplate(tx, req.principal, req.params.id, req.body), { readOnly: true }),
   }),
 ];

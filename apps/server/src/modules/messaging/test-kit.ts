@@ -19,4 +19,15 @@ export const probeKinds: Record<string, ProbeKind> = {
       return { id, marker: m };
     },
   },
+  messaging_template: {
+    async create(side) {
+      const m = marker('MT');
+      const id = newId();
+      await inSide(side, (tx) =>
+        sql`insert into messaging_templates (tenant_id, id, name, channel, body)
+          values (${side.dir.tenantId}, ${id}, ${m}, 'sms', ${m})`.execute(tx),
+      );
+      return { id, marker: m };
+    },
+  },
 };
