@@ -72,7 +72,7 @@ const add = (c: Counts) => {
 
 if (!only) {
   // Type checks count as tests: a type error fails the run without hiding the other results.
-  for (const project of ['apps/server', 'apps/web', 'packages/wecom-simulator']) {
+  for (const project of ['apps/server', 'apps/web', 'packages/wecom-simulator', 'packages/sms-simulator']) {
     if (!existsSync(join(root, project, 'tsconfig.json'))) continue;
     const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], {
       cwd: root,
@@ -99,6 +99,9 @@ if (!only || only === 'server' || only === 'wecom-sim') {
   // The WeCom simulator (packages/wecom-simulator): its own protocol tests, no database, a few seconds.
   const simTests = globSync('packages/wecom-simulator/src/**/*.test.ts', { cwd: root }).sort();
   add(await runNodeTests('WeCom simulator tests', simTests, {}, 2));
+  // The SMS simulator (packages/sms-simulator, Aliyun Dysms): protocol tests, no database.
+  const smsSimTests = globSync('packages/sms-simulator/src/**/*.test.ts', { cwd: root }).sort();
+  add(await runNodeTests('SMS simulator tests', smsSimTests, {}, 1));
 }
 
 if (!only || only === 'server') {

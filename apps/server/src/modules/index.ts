@@ -7,6 +7,7 @@ import crm from './crm/index.ts';
 import home from './home/index.ts';
 import leads from './leads/index.ts';
 import materials from './materials/index.ts';
+import messaging from './messaging/index.ts';
 import notifications from './notifications/index.ts';
 import outreach from './outreach/index.ts';
 import sales from './sales/index.ts';
@@ -37,5 +38,6 @@ export const modules = [
   sidebar,
   outreach,
   staffAnalytics,
+  messaging,
   home,
 ] as const;

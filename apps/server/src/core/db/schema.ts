@@ -875,6 +875,69 @@ export interface MaterialShares {
   token: string;
 }
 
+export interface MessagingMessages {
+  address: string | null;
+  attempts: Generated<number>;
+  body: string | null;
+  channel: string;
+  clicked_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  deferred_until: Timestamp | null;
+  delivered_at: Timestamp | null;
+  error: string | null;
+  id: string;
+  idempotency_key: string;
+  owner_user_id: string | null;
+  profile_id: string;
+  provider_ref: string | null;
+  provider_template: string | null;
+  purpose: string;
+  reason: string | null;
+  sent_at: Timestamp | null;
+  source_id: string;
+  source_kind: string;
+  status: string;
+  step_id: string | null;
+  subject: string | null;
+  template_id: string | null;
+  template_params: Json | null;
+  tenant_id: string;
+  url: string | null;
+}
+
+export interface MessagingSettings {
+  caps: Generated<Json>;
+  quiet_end: number | null;
+  quiet_start: number | null;
+  tenant_id: string;
+  webhook_secret: string | null;
+  webhook_url: string | null;
+}
+
+export interface MessagingTemplates {
+  body: string;
+  channel: string;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  id: string;
+  name: string;
+  provider_code: string | null;
+  subject: string | null;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+  url: string | null;
+  variants: Generated<Json>;
+  version: Generated<number>;
+}
+
+export interface MessagingUnsubscribes {
+  at: Generated<Timestamp>;
+  channel: string;
+  profile_id: string;
+  source: string | null;
+  tenant_id: string;
+}
+
 export interface Notifications {
   body: string | null;
   created_at: Generated<Timestamp>;
@@ -1773,6 +1836,10 @@ export interface DB {
   material_reads: MaterialReads;
   material_shares: MaterialShares;
   materials: Materials;
+  messaging_messages: MessagingMessages;
+  messaging_settings: MessagingSettings;
+  messaging_templates: MessagingTemplates;
+  messaging_unsubscribes: MessagingUnsubscribes;
   notification_webhooks: NotificationWebhooks;
   notifications: Notifications;
   object_defs: ObjectDefs;
