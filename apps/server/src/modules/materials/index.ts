@@ -40,3 +40,6 @@ export default defineModule({
 });
 
 export { MATERIALS_PERMISSIONS } from './material.schemas.ts';
+/** For business cards (featured materials as tracked links) and fission posters (issue 11). */
+export { fileBytes, getMaterial, type MaterialOut } from './material.service.ts';
+export { shareMaterial } from './share.service.ts';
