@@ -71,9 +71,16 @@ export const FunnelReport = z.object({
   disputedRewards: z.number().int(),
   cost: z.number(),
   costPerCustomer: z.number().nullable(),
-  days: z.array(z.object({ day: z.string(), participants: z.number().int(), newCustomers: z.number().int() })),
+  days: z.array(
+    z.object({ day: z.string(), participants: z.number().int(), newCustomers: z.number().int() }),
+  ),
   top: z.array(
-    z.object({ participantId: z.string(), name: z.string(), counted: z.number().int(), rewarded: z.boolean() }),
+    z.object({
+      participantId: z.string(),
+      name: z.string(),
+      counted: z.number().int(),
+      rewarded: z.boolean(),
+    }),
   ),
 });
 export type FunnelReport = z.infer<typeof FunnelReport>;

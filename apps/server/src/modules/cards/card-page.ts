@@ -40,8 +40,10 @@ export async function registerCardPage(app: FastifyInstance, database: Database)
   app.get('/c/card.js', (_req, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(CARD_JS),
   );
-  app.get<{ Params: { token: string } }>('/c/:token', { config: { contentSecurityPolicy: CSP } }, (req, reply) =>
-    serve(database, req, reply),
+  app.get<{ Params: { token: string } }>(
+    '/c/:token',
+    { config: { contentSecurityPolicy: CSP } },
+    (req, reply) => serve(database, req, reply),
   );
   app.get<{ Params: { token: string } }>('/c/:token/qr', async (req, reply) => {
     reply.header('x-robots-tag', 'noindex');
@@ -66,18 +68,28 @@ function hit(req: FastifyRequest): boolean {
   }
 }
 
-async function serve(database: Database, req: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) {
+async function serve(
+  database: Database,
+  req: FastifyRequest<{ Params: { token: string } }>,
+  reply: FastifyReply,
+) {
   reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
   if (!hit(req)) return gone(reply, 429);
   const cookie = req.cookies?.[VISITOR_COOKIE];
-  const visitor = cookie && /^[A-Za-z0-9_-]{22}$/.test(cookie) ? cookie : randomBytes(16).toString('base64url');
+  const visitor =
+    cookie && /^[A-Za-z0-9_-]{22}$/.test(cookie) ? cookie : randomBytes(16).toString('base64url');
   const r = await withCard(database, req.params.token, (tx, c) =>
     recordVisit(tx, c, visitor, req.headers['user-agent']),
   );
   if (!r) return gone(reply, 404);
   await sendToCdp(database, r.card.tenantId, r.value);
   if (cookie !== visitor)
-    reply.setCookie(VISITOR_COOKIE, visitor, { path: '/c', httpOnly: true, sameSite: 'lax', maxAge: 365 * 86400 });
+    reply.setCookie(VISITOR_COOKIE, visitor, {
+      path: '/c',
+      httpOnly: true,
+      sameSite: 'lax',
+      maxAge: 365 * 86400,
+    });
   return reply.type('text/html; charset=utf-8').send(page(req.params.token, r.card));
 }
 
@@ -117,7 +129,10 @@ ${
 }
 
 function gone(reply: FastifyReply, status: number) {
-  return reply.status(status).type('text/html; charset=utf-8').send(`<!doctype html><html lang="zh-CN"><head>
+  return reply
+    .status(status)
+    .type('text/html; charset=utf-8')
+    .send(`<!doctype html><html lang="zh-CN"><head>
 <meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex">
 <title>名片不可用</title><style>${STYLE}</style></head><body><main data-testid="card-gone">
 <h1>名片不存在或已停用</h1><p class="muted">请联系分享给您的顾问。</p></main></body></html>`);

@@ -87,7 +87,9 @@ async function featuredLinks(tx: Tx, p: Principal, actor: Actor, ids: string[]) 
 export async function updateMyCard(tx: Tx, p: Principal, actor: Actor, input: CardInput): Promise<CardOut> {
   const before = await myCard(tx, p);
   const featured =
-    input.featuredMaterialIds === undefined ? null : await featuredLinks(tx, p, actor, input.featuredMaterialIds);
+    input.featuredMaterialIds === undefined
+      ? null
+      : await featuredLinks(tx, p, actor, input.featuredMaterialIds);
   await sql`update cards set
       title = ${input.title === undefined ? sql`title` : input.title},
       photo_url = ${input.photoUrl === undefined ? sql`photo_url` : input.photoUrl},
@@ -111,7 +113,12 @@ export async function createMyCode(database: Database, p: Principal, actor: Acto
     if (card.code?.ready) return { card, done: true as const };
     const corp = await staffCorpOf(tx, p.tenantId, p.userId);
     if (!corp) throw invalid([{ field: 'code', code: 'wecom_staff_unmapped' }]);
-    return { card, corp, maker: await codeMaker(tx, p.tenantId, p.userId, corp.corpUnitId), done: false as const };
+    return {
+      card,
+      corp,
+      maker: await codeMaker(tx, p.tenantId, p.userId, corp.corpUnitId),
+      done: false as const,
+    };
   });
   if (prep.done) return prep.card;
   const state = newState('kc');
@@ -139,7 +146,9 @@ export async function createMyCode(database: Database, p: Principal, actor: Acto
 
 export async function myVisits(tx: Tx, p: Principal) {
   const card = (
-    await sql<{ id: string }>`select id from cards where tenant_id = ${p.tenantId} and user_id = ${p.userId}`.execute(tx)
+    await sql<{
+      id: string;
+    }>`select id from cards where tenant_id = ${p.tenantId} and user_id = ${p.userId}`.execute(tx)
   ).rows[0];
   if (!card) return { items: [] };
   const rows = (

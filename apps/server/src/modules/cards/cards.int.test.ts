@@ -34,7 +34,12 @@ function visitor(ua = PHONE_UA) {
     const res = await fetch(url, { headers: { 'user-agent': ua, cookie } });
     const set = res.headers.get('set-cookie');
     if (set) cookie = set.split(';')[0]!;
-    return { status: res.status, html: await res.text(), cookie: cookie.split('=')[1] ?? '', headers: res.headers };
+    return {
+      status: res.status,
+      html: await res.text(),
+      cookie: cookie.split('=')[1] ?? '',
+      headers: res.headers,
+    };
   };
 }
 
@@ -60,12 +65,21 @@ describe('business cards 名片', () => {
     assert.match(page.html, /孙磊/);
     assert.ok(card.phone && !page.html.includes(card.phone), 'the phone stays hidden until chosen');
     assert.equal(page.headers.get('cache-control'), 'no-store');
-    const bad = await sun.request('PUT', '/cards/me', { photoUrl: 'javascript:alert(1)', title: 'x'.repeat(61) });
+    const bad = await sun.request('PUT', '/cards/me', {
+      photoUrl: 'javascript:alert(1)',
+      title: 'x'.repeat(61),
+    });
     assert.equal(bad.status, 422);
     assert.deepEqual(bad.body.errors.map((e: any) => e.field).sort(), ['photoUrl', 'title']);
-    const strange = await sun.request('PUT', '/cards/me', { featuredMaterialIds: ['0190a0a0-0000-7000-8000-000000000000'] });
+    const strange = await sun.request('PUT', '/cards/me', {
+      featuredMaterialIds: ['0190a0a0-0000-7000-8000-000000000000'],
+    });
     assert.equal(strange.status, 422, 'a material the staff member cannot use is refused');
-    const saved = await sun.request('PUT', '/cards/me', { title: '高级销售顾问', showPhone: true, bio: '<b>你好</b>' });
+    const saved = await sun.request('PUT', '/cards/me', {
+      title: '高级销售顾问',
+      showPhone: true,
+      bio: '<b>你好</b>',
+    });
     assert.equal(saved.status, 200, JSON.stringify(saved.body));
     page = await open(card.url);
     assert.match(page.html, /高级销售顾问/);
@@ -78,14 +92,16 @@ describe('business cards 名片', () => {
 
   it('answers an unknown or malformed token with the same 404 page', async () => {
     const open = visitor();
-    const wrong = card.url.slice(0, -4) + 'AAAA';
+    const wrong = `${card.url.slice(0, -4)}AAAA`;
     assert.equal((await open(wrong)).status, 404);
     assert.equal((await open(`${env.baseUrl}/c/nope`)).status, 404);
     assert.equal((await open(`${env.baseUrl}/c/${'A'.repeat(44)}`)).status, 404);
   });
 
   it('alerts the owner of each visit in real time, counts a reload once, ignores bots', async () => {
-    const before = (await sun.get('/notifications')).body.items.filter((n: any) => n.kind === 'card_visit').length;
+    const before = (await sun.get('/notifications')).body.items.filter(
+      (n: any) => n.kind === 'card_visit',
+    ).length;
     const open = visitor();
     await open(card.url);
     await open(card.url);
@@ -119,12 +135,20 @@ describe('business cards 名片', () => {
     assert.equal(qr.status, 200);
     assert.match(qr.headers.get('content-type') ?? '', /^image\//);
     await until('the visit in the CDP', ctx.seed.tenantId, () =>
-      inTenant(env.database.db, ctx.seed.tenantId, async (tx) =>
-        (await sql`select 1 from cdp_identities where value = ${`card-visitor:${page.cookie}`}`.execute(tx)).rows[0],
+      inTenant(
+        env.database.db,
+        ctx.seed.tenantId,
+        async (tx) =>
+          (await sql`select 1 from cdp_identities where value = ${`card-visitor:${page.cookie}`}`.execute(tx))
+            .rows[0],
       ),
     );
-    const qrCode = await inTenant(env.database.db, ctx.seed.tenantId, async (tx) =>
-      (await sql<{ code_qr: string }>`select code_qr from cards where id = ${card.id}`.execute(tx)).rows[0]!.code_qr,
+    const qrCode = await inTenant(
+      env.database.db,
+      ctx.seed.tenantId,
+      async (tx) =>
+        (await sql<{ code_qr: string }>`select code_qr from cards where id = ${card.id}`.execute(tx)).rows[0]!
+          .code_qr,
     );
     const { external_userid: ext } = await ctx.corp.scan(qrCode, ctx.corp.wechatUser({ name: '访客王' }));
     const same = await until('one profile', ctx.seed.tenantId, () =>

@@ -1,4 +1,4 @@
-import { CARDS_PERMISSIONS as P, CardInput, CardOut, CardVisitList } from '@kehu/contracts/cards';
+import { CardInput, CardOut, CardVisitList, CARDS_PERMISSIONS as P } from '@kehu/contracts/cards';
 import { defineRoute, type RouteSpec } from '../../core/http/route.ts';
 import { createMyCode, myCard, myVisits, updateMyCard } from './card.service.ts';
 

@@ -24,9 +24,15 @@ export async function staffCorpOf(tx: Tx, tenantId: string, userId: string): Pro
  * Who creates a card's or a participant's contact way in WeCom: the connection of the corp's own
  * unit and nothing else (no record permission, no data scope). The audit row names the real actor.
  */
-export async function codeMaker(tx: Tx, tenantId: string, userId: string, corpUnitId: string): Promise<Principal> {
-  const v = (await sql<{ v: number }>`select authz_version as v from tenants where id = ${tenantId}`.execute(tx))
-    .rows[0]!;
+export async function codeMaker(
+  tx: Tx,
+  tenantId: string,
+  userId: string,
+  corpUnitId: string,
+): Promise<Principal> {
+  const v = (
+    await sql<{ v: number }>`select authz_version as v from tenants where id = ${tenantId}`.execute(tx)
+  ).rows[0]!;
   return {
     tenantId,
     userId,

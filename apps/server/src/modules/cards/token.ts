@@ -21,4 +21,6 @@ export function tenantOfPublicToken(token: string): string | null {
 
 /** A WeCom contact-way state (≤ 30 characters, URL-safe): a prefix and 12 random characters. */
 export const newState = (prefix: string) =>
-  `${prefix}${randomBytes(9).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
+  `${prefix}${randomBytes(9)
+    .toString('base64url')
+    .replace(/[^A-Za-z0-9]/g, 'x')}`;

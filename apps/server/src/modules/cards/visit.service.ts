@@ -94,7 +94,10 @@ export async function recordVisit(
       userIds: [c.userId],
       kind: 'card_visit',
       title: again
-        ? { 'zh-CN': `一位访客再次查看了你的名片（第 ${r.views} 次）`, 'en-US': `A visitor is back on your card (visit ${r.views})` }
+        ? {
+            'zh-CN': `一位访客再次查看了你的名片（第 ${r.views} 次）`,
+            'en-US': `A visitor is back on your card (visit ${r.views})`,
+          }
         : { 'zh-CN': '有人正在看你的名片', 'en-US': 'Someone is looking at your card' },
       link: '/cards/me',
       data: { cardId: c.id, visitor: visitor.slice(0, 6), views: r.views },
@@ -171,9 +174,9 @@ export async function mergeVisitorOnAdd(database: Database, e: DomainEvent, job:
 async function corpIdOf(tx: Tx, tenantId: string, corpRef: string): Promise<string | null> {
   return (
     (
-      await sql<{ corp_id: string }>`select corp_id from wecom_corps where tenant_id = ${tenantId} and id = ${corpRef}`.execute(
-        tx,
-      )
+      await sql<{
+        corp_id: string;
+      }>`select corp_id from wecom_corps where tenant_id = ${tenantId} and id = ${corpRef}`.execute(tx)
     ).rows[0]?.corp_id ?? null
   );
 }

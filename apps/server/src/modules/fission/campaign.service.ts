@@ -43,7 +43,9 @@ const toCampaign = (r: any): Campaign => ({
 export async function listCampaigns(tx: Tx, p: Principal) {
   const rows = (
     await sql<any>`select ${COLUMNS} from fission_campaigns k where k.tenant_id = ${p.tenantId}
-      and k.deleted_at is null and k.unit_id = any(${p.subtreeUnitIds}::uuid[]) order by k.created_at desc`.execute(tx)
+      and k.deleted_at is null and k.unit_id = any(${p.subtreeUnitIds}::uuid[]) order by k.created_at desc`.execute(
+      tx,
+    )
   ).rows;
   return { items: rows.map(toCampaign) };
 }
@@ -58,7 +60,13 @@ export async function getCampaign(tx: Tx, p: Principal, id: string): Promise<Cam
 }
 
 /** The corp must be one the caller sees, its staff active there, the poster a poster they may use. */
-async function checkRefs(tx: Tx, p: Principal, corpRef: string | null, staff: string[] | null, poster?: string | null) {
+async function checkRefs(
+  tx: Tx,
+  p: Principal,
+  corpRef: string | null,
+  staff: string[] | null,
+  poster?: string | null,
+) {
   if (corpRef) {
     const corp = (
       await sql`select 1 from wecom_corps where tenant_id = ${p.tenantId} and id = ${corpRef} and deleted_at is null
@@ -69,7 +77,9 @@ async function checkRefs(tx: Tx, p: Principal, corpRef: string | null, staff: st
   if (corpRef && staff) {
     const known = new Set(
       (
-        await sql<{ userid: string }>`select userid from wecom_staff where tenant_id = ${p.tenantId} and corp_ref = ${corpRef}
+        await sql<{
+          userid: string;
+        }>`select userid from wecom_staff where tenant_id = ${p.tenantId} and corp_ref = ${corpRef}
           and active and userid = any(${staff}::text[])`.execute(tx)
       ).rows.map((r) => r.userid),
     );
@@ -96,7 +106,12 @@ export async function createCampaign(tx: Tx, p: Principal, actor: Actor, input: 
       ${input.posterMaterialId ?? null}, ${input.corpRef}, ${JSON.stringify([...new Set(input.staff)])}::jsonb,
       ${input.inviteTarget}, ${input.rewardType}, ${input.rewardText}, ${input.budget ?? null}, ${input.rewardCost ?? 0},
       ${p.userId})`.execute(tx);
-  await writeAudit(tx, actor, { action: 'create', object: 'fission_campaign', recordId: id, meta: { ...input } });
+  await writeAudit(tx, actor, {
+    action: 'create',
+    object: 'fission_campaign',
+    recordId: id,
+    meta: { ...input },
+  });
   return getCampaign(tx, p, id);
 }
 
@@ -117,13 +132,20 @@ export async function updateCampaign(tx: Tx, p: Principal, actor: Actor, id: str
       reward_cost = coalesce(${input.rewardCost ?? null}::numeric, reward_cost),
       updated_at = now()
     where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
-  await writeAudit(tx, actor, { action: 'update', object: 'fission_campaign', recordId: id, meta: { ...input } });
+  await writeAudit(tx, actor, {
+    action: 'update',
+    object: 'fission_campaign',
+    recordId: id,
+    meta: { ...input },
+  });
   return getCampaign(tx, p, id);
 }
 
 /** Ends a campaign: its join page and participants' pages go; the records stay for the report. */
 export async function deleteCampaign(tx: Tx, p: Principal, actor: Actor, id: string) {
   await getCampaign(tx, p, id);
-  await sql`update fission_campaigns set deleted_at = now() where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
+  await sql`update fission_campaigns set deleted_at = now() where tenant_id = ${p.tenantId} and id = ${id}`.execute(
+    tx,
+  );
   await writeAudit(tx, actor, { action: 'delete', object: 'fission_campaign', recordId: id });
 }

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { WeComSimulator } from '@kehu/wecom-simulator';
 import { sql } from 'kysely';
+import { loadPrincipal } from '../../core/auth/access-loader.ts';
+import type { Principal } from '../../core/auth/principal.ts';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { type Client, drainBackground, login, useTestEnv } from '../../testing/harness.ts';
-import type { Principal } from '../../core/auth/principal.ts';
-import { loadPrincipal } from '../../core/auth/access-loader.ts';
 import { bindSimulatedCorp, useWeComSimulator } from '../wecom/test-kit.ts';
 import { fissionFiguresByStaff } from './index.ts';
 
@@ -61,19 +61,26 @@ describe('fission campaigns 裂变', () => {
   const t = () => ctx.seed.tenantId;
   const db = <T>(fn: Parameters<typeof inTenant<T>>[2]) => inTenant(env.database.db, t(), fn);
   const codeOf = (progressUrl: string) =>
-    db(async (tx) =>
-      (
-        await sql<{ code_qr: string }>`select code_qr from fission_participants where token = ${progressUrl.split('/').pop()}`.execute(
-          tx,
-        )
-      ).rows[0]!.code_qr,
+    db(
+      async (tx) =>
+        (
+          await sql<{
+            code_qr: string;
+          }>`select code_qr from fission_participants where token = ${progressUrl.split('/').pop()}`.execute(
+            tx,
+          )
+        ).rows[0]!.code_qr,
     );
   const principalOf = async (loginName: string): Promise<Principal> => {
-    const u = await db(async (tx) =>
-      (
-        await sql<{ id: string; v: number }>`select u.id, t.authz_version as v from users u join tenants t on t.id = u.tenant_id
+    const u = await db(
+      async (tx) =>
+        (
+          await sql<{
+            id: string;
+            v: number;
+          }>`select u.id, t.authz_version as v from users u join tenants t on t.id = u.tenant_id
           where u.login = ${loginName}`.execute(tx)
-      ).rows[0]!,
+        ).rows[0]!,
     );
     return { ...(await loadPrincipal(env.database.db, t(), u.id, u.v))!, kind: 'user' };
   };
@@ -115,10 +122,19 @@ describe('fission campaigns 裂变', () => {
     const r2 = await hq.post('/fission/campaigns', { ...base, endsOn: '2026-06-01', staff: ['nobody'] });
     assert.equal(r2.status, 422);
     assert.equal(r2.body.errors[0].field, 'staff.0');
-    const r3 = await hq.post('/fission/campaigns', { ...base, endsOn: '2026-06-01', inviteTarget: 0, rewardType: 'x' });
+    const r3 = await hq.post('/fission/campaigns', {
+      ...base,
+      endsOn: '2026-06-01',
+      inviteTarget: 0,
+      rewardType: 'x',
+    });
     assert.equal(r3.status, 422);
     const dealer = await login(env, ctx.seed.slug, 'zhang.wei');
-    assert.equal((await dealer.get(`/fission/campaigns/${campaign.id}`)).status, 404, 'HQ’s campaign is not a dealer’s');
+    assert.equal(
+      (await dealer.get(`/fission/campaigns/${campaign.id}`)).status,
+      404,
+      'HQ’s campaign is not a dealer’s',
+    );
   });
 
   it('gives a participant a personal code and poster; two friends who add → 2/2 and one reward, once', async () => {
@@ -154,7 +170,10 @@ describe('fission campaigns 裂变', () => {
     const bj = await bob.join(campaign.joinUrl, '小波');
     await ctx.corp.scan(await codeOf(bj.body.url), f1);
     await until('the duplicate', t(), () =>
-      db(async (tx) => (await sql`select 1 from fission_invites where status = 'duplicate'`.execute(tx)).rows[0]),
+      db(
+        async (tx) =>
+          (await sql`select 1 from fission_invites where status = 'duplicate'`.execute(tx)).rows[0],
+      ),
     );
     assert.equal((await progress(bj.body.url)).done, 0);
   });
@@ -172,9 +191,13 @@ describe('fission campaigns 裂变', () => {
     // Re-adding after deleting does not count again.
     await ctx.corp.scan(qr, g1);
     await until('the re-add as duplicate', t(), () =>
-      db(async (tx) =>
-        (await sql`select 1 from fission_invites where status = 'duplicate' and external_userid = ${e1}`.execute(tx))
-          .rows[0],
+      db(
+        async (tx) =>
+          (
+            await sql`select 1 from fission_invites where status = 'duplicate' and external_userid = ${e1}`.execute(
+              tx,
+            )
+          ).rows[0],
       ),
     );
     assert.equal((await progress(cj.body.url)).done, 0);
@@ -192,7 +215,9 @@ describe('fission campaigns 裂变', () => {
   it('reports the funnel and per-staff figures scoped like lead data', async () => {
     // An add older than 24 h is retained.
     await db((tx) =>
-      sql`update fission_invites set added_at = added_at - interval '2 days' where status = 'counted'`.execute(tx),
+      sql`update fission_invites set added_at = added_at - interval '2 days' where status = 'counted'`.execute(
+        tx,
+      ),
     );
     const r = await hq.get(`/fission/campaigns/${campaign.id}/report`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -211,7 +236,7 @@ describe('fission campaigns 裂变', () => {
     assert.equal(list[0].participants, 3);
     const from = '2000-01-01';
     const to = '2100-01-01';
-      const admin = await principalOf('admin');
+    const admin = await principalOf('admin');
     const all = await db((tx) => fissionFiguresByStaff(tx, admin, { from, to }));
     assert.equal(
       all.reduce((s, x) => s + x.newCustomers, 0),
@@ -221,7 +246,7 @@ describe('fission campaigns 裂变', () => {
       all.reduce((s, x) => s + x.participants, 0),
       3,
     );
-      const liuP = await principalOf('liu.yang');
+    const liuP = await principalOf('liu.yang');
     const liu = await db((tx) => fissionFiguresByStaff(tx, liuP, { from, to }));
     assert.deepEqual(liu, [], 'a salesperson elsewhere sees none of it');
   });

@@ -3,8 +3,8 @@ import {
   CampaignInput,
   CampaignList,
   CampaignPatch,
-  FISSION_PERMISSIONS as P,
   FunnelReport,
+  FISSION_PERMISSIONS as P,
 } from '@kehu/contracts/fission';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
 import {

@@ -29,12 +29,18 @@ export async function inviteAdded(e: DomainEvent, job: JobContext) {
     ).rows[0];
     if (!part) return;
     const seen = (
-      await sql`select 1 from fission_invites where tenant_id = ${e.tenantId} and event_id = ${e.id}`.execute(tx)
+      await sql`select 1 from fission_invites where tenant_id = ${e.tenantId} and event_id = ${e.id}`.execute(
+        tx,
+      )
     ).rows[0];
     if (seen) return;
     const unionid = (
-      await sql<{ unionid: string | null }>`select unionid from wecom_external_contacts where tenant_id = ${e.tenantId}
-        and corp_ref = ${a.corpRef} and external_userid = ${a.externalUserid} and unionid is not null limit 1`.execute(tx)
+      await sql<{
+        unionid: string | null;
+      }>`select unionid from wecom_external_contacts where tenant_id = ${e.tenantId}
+        and corp_ref = ${a.corpRef} and external_userid = ${a.externalUserid} and unionid is not null limit 1`.execute(
+        tx,
+      )
     ).rows[0]?.unionid;
     const key = unionid ? `u:${unionid}` : `x:${a.corpRef}:${a.externalUserid}`;
     const row = (id: string, status: string) =>
@@ -44,7 +50,9 @@ export async function inviteAdded(e: DomainEvent, job: JobContext) {
       await sql`insert into fission_invites (tenant_id, id, campaign_id, participant_id, corp_ref, external_userid, userid,
           person_key, status, added_at, event_id)
         values ${row(newId(), 'counted')}
-        on conflict (tenant_id, campaign_id, person_key) where status <> 'duplicate' do nothing returning id`.execute(tx)
+        on conflict (tenant_id, campaign_id, person_key) where status <> 'duplicate' do nothing returning id`.execute(
+        tx,
+      )
     ).rows.length;
     if (!counted)
       await sql`insert into fission_invites (tenant_id, id, campaign_id, participant_id, corp_ref, external_userid, userid,
@@ -63,7 +71,9 @@ export async function inviteLost(e: DomainEvent, job: JobContext) {
   const l = e.payload as Lost;
   await job.tx(async (tx) => {
     const voided = (
-      await sql<{ participant_id: string }>`update fission_invites set status = 'voided', lost_at = ${e.createdAt}::timestamptz
+      await sql<{
+        participant_id: string;
+      }>`update fission_invites set status = 'voided', lost_at = ${e.createdAt}::timestamptz
         where tenant_id = ${e.tenantId} and corp_ref = ${l.corpRef} and external_userid = ${l.externalUserid}
           and userid = ${l.userid} and status = 'counted'
           and added_at > ${e.createdAt}::timestamptz - make_interval(hours => ${KEEP_HOURS})
@@ -100,7 +110,9 @@ export async function settleReward(tx: Tx, tenantId: string, participantId: stri
   const issuer = rewardIssuer(g.reward_type);
   if (issuer) {
     const invitees = (
-      await sql<{ external_userid: string }>`select external_userid from fission_invites where tenant_id = ${tenantId}
+      await sql<{
+        external_userid: string;
+      }>`select external_userid from fission_invites where tenant_id = ${tenantId}
         and participant_id = ${g.id} and status = 'counted'`.execute(tx)
     ).rows.map((r) => r.external_userid);
     await issuer.issue(tx, {
@@ -129,7 +141,9 @@ async function disputeIfShort(tx: Tx, tenantId: string, participantId: string) {
   if (!g || g.done >= g.invite_target) return;
   const r = (
     await sql`update fission_rewards set status = 'disputed', disputed_at = now()
-      where tenant_id = ${tenantId} and participant_id = ${participantId} and status = 'issued' returning id`.execute(tx)
+      where tenant_id = ${tenantId} and participant_id = ${participantId} and status = 'issued' returning id`.execute(
+      tx,
+    )
   ).rows[0];
   if (!r) return;
   await notify(tx, tenantId, {

@@ -77,7 +77,9 @@ export async function progressByToken(database: Database, token: string): Promis
     tenantId,
     async (tx) => {
       const p = (
-        await sql<any>`select * from fission_participants where tenant_id = ${tenantId} and token = ${token}`.execute(tx)
+        await sql<any>`select * from fission_participants where tenant_id = ${tenantId} and token = ${token}`.execute(
+          tx,
+        )
       ).rows[0];
       if (!p) return null;
       const k = (await sql<any>`${CAMPAIGN_SQL(tenantId)} and k.id = ${p.campaign_id}`.execute(tx)).rows[0];
@@ -122,19 +124,26 @@ export async function join(
     ).rows[0];
     if (mine) return { kind: 'joined' as const, token: mine.token };
     const n = (
-      await sql<{ n: number }>`select count(*)::int as n from fission_participants where tenant_id = ${c.tenantId}
+      await sql<{
+        n: number;
+      }>`select count(*)::int as n from fission_participants where tenant_id = ${c.tenantId}
         and campaign_id = ${c.id}`.execute(tx)
     ).rows[0]!.n;
     const corpUnit = (
-      await sql<{ unit_id: string }>`select unit_id from wecom_corps where tenant_id = ${c.tenantId} and id = ${c.corpRef}`.execute(
-        tx,
-      )
+      await sql<{
+        unit_id: string;
+      }>`select unit_id from wecom_corps where tenant_id = ${c.tenantId} and id = ${c.corpRef}`.execute(tx)
     ).rows[0];
     if (!corpUnit) return null;
     return {
       kind: 'new' as const,
       staff: c.staff[n % c.staff.length]!,
-      maker: await codeMaker(tx, c.tenantId, c.createdBy ?? '00000000-0000-0000-0000-000000000000', corpUnit.unit_id),
+      maker: await codeMaker(
+        tx,
+        c.tenantId,
+        c.createdBy ?? '00000000-0000-0000-0000-000000000000',
+        corpUnit.unit_id,
+      ),
     };
   });
   if (!prep) throw new Error('campaign corp gone');
@@ -157,7 +166,9 @@ export async function join(
   return inTenant(database.db, c.tenantId, async (tx) => {
     const token = newPublicToken(c.tenantId);
     const r = (
-      await sql<{ token: string }>`insert into fission_participants (tenant_id, id, campaign_id, token, visitor, name,
+      await sql<{
+        token: string;
+      }>`insert into fission_participants (tenant_id, id, campaign_id, token, visitor, name,
           staff_userid, code_state, code_id, code_qr)
         values (${c.tenantId}, ${newId()}, ${c.id}, ${token}, ${visitor}, ${name}, ${prep.staff}, ${state}, ${code.id}, ${code.qrCode})
         on conflict (tenant_id, campaign_id, visitor) do update set name = fission_participants.name
@@ -199,8 +210,14 @@ export async function participantPoster(database: Database, g: Progress): Promis
   const qr = g.participant.codeQr
     ? (await fetchQrImage(g.participant.codeQr, g.participant.codeState, 'zh-CN')).body
     : await QRCode.toBuffer(progressUrl(g.participant.token), { width: size, margin: 1 });
-  const tile = await sharp(qr, { density: 300 }).resize(size, size, { fit: 'contain', background: '#ffffff' }).png().toBuffer();
-  return sharp(image).composite([{ input: tile, left, top }]).png().toBuffer();
+  const tile = await sharp(qr, { density: 300 })
+    .resize(size, size, { fit: 'contain', background: '#ffffff' })
+    .png()
+    .toBuffer();
+  return sharp(image)
+    .composite([{ input: tile, left, top }])
+    .png()
+    .toBuffer();
 }
 
 const xml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -6,7 +6,14 @@ import type { Database } from '../../core/db/database.ts';
 import { AppError } from '../../core/errors.ts';
 import { zodToFieldErrors } from '../../core/http/problem.ts';
 import { fissionProblem } from './fission.messages.ts';
-import { campaignByToken, join, type Progress, participantPoster, progressByToken, progressUrl } from './participant.service.ts';
+import {
+  campaignByToken,
+  join,
+  type Progress,
+  participantPoster,
+  progressByToken,
+  progressUrl,
+} from './participant.service.ts';
 
 const VISITOR_COOKIE = 'kehu_fv';
 /** Pages: a person opens a few; joins create a WeCom contact way each, so they are held tighter. */
@@ -59,41 +66,62 @@ export async function registerFissionPages(app: FastifyInstance, database: Datab
   app.get('/f/fission.js', (_req, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(SCRIPT),
   );
-  app.get<{ Params: { token: string } }>('/f/:token', { config: { contentSecurityPolicy: CSP } }, async (req, reply) => {
-    noStore(reply);
-    if (!allowed(pageLimiter, req)) return gone(reply, 429);
-    const c = await campaignByToken(database, req.params.token);
-    if (!c) return gone(reply, 404);
-    visitorOf(req, reply);
-    return html(reply, c.name, joinPage(c.name, c.rewardText, c.inviteTarget, c.running, c.endsOn));
-  });
+  app.get<{ Params: { token: string } }>(
+    '/f/:token',
+    { config: { contentSecurityPolicy: CSP } },
+    async (req, reply) => {
+      noStore(reply);
+      if (!allowed(pageLimiter, req)) return gone(reply, 429);
+      const c = await campaignByToken(database, req.params.token);
+      if (!c) return gone(reply, 404);
+      visitorOf(req, reply);
+      return html(reply, c.name, joinPage(c.name, c.rewardText, c.inviteTarget, c.running, c.endsOn));
+    },
+  );
   app.post<{ Params: { token: string } }>('/f/:token/join', async (req, reply) => {
     noStore(reply);
     if (!allowed(joinLimiter, req)) throw new AppError('rate_limited', 429, { detailKey: 'rate_limited' });
     const parsed = JoinBody.safeParse(req.body ?? {});
     if (!parsed.success) {
       const errors = zodToFieldErrors(parsed.error);
-      throw new AppError('validation', 422, { errors, detailKey: 'validation.fields', params: { count: errors.length } });
+      throw new AppError('validation', 422, {
+        errors,
+        detailKey: 'validation.fields',
+        params: { count: errors.length },
+      });
     }
     const c = await campaignByToken(database, req.params.token);
-    if (!c) throw new AppError('not_found', 404, { detailKey: 'not_found', params: { what: 'fission_campaign' } });
+    if (!c)
+      throw new AppError('not_found', 404, { detailKey: 'not_found', params: { what: 'fission_campaign' } });
     if (!c.running) throw fissionProblem('conflict', 'zh-CN', 'not_running');
     const r = await join(database, c, visitorOf(req, reply), parsed.data.name);
     return { url: progressUrl(r.token) };
   });
-  app.get<{ Params: { token: string } }>('/f/p/:token', { config: { contentSecurityPolicy: CSP } }, async (req, reply) => {
-    noStore(reply);
-    if (!allowed(pageLimiter, req)) return gone(reply, 429);
-    const g = await progressByToken(database, req.params.token);
-    if (!g) return gone(reply, 404);
-    return html(reply, g.campaign.name, progressPage(g));
-  });
+  app.get<{ Params: { token: string } }>(
+    '/f/p/:token',
+    { config: { contentSecurityPolicy: CSP } },
+    async (req, reply) => {
+      noStore(reply);
+      if (!allowed(pageLimiter, req)) return gone(reply, 429);
+      const g = await progressByToken(database, req.params.token);
+      if (!g) return gone(reply, 404);
+      return html(reply, g.campaign.name, progressPage(g));
+    },
+  );
   app.get<{ Params: { token: string } }>('/f/p/:token/progress', async (req, reply) => {
     noStore(reply);
     if (!allowed(pageLimiter, req)) throw new AppError('rate_limited', 429, { detailKey: 'rate_limited' });
     const g = await progressByToken(database, req.params.token);
-    if (!g) throw new AppError('not_found', 404, { detailKey: 'not_found', params: { what: 'fission_participant' } });
-    return { done: Math.min(g.done, g.campaign.inviteTarget), needed: g.campaign.inviteTarget, reward: g.reward };
+    if (!g)
+      throw new AppError('not_found', 404, {
+        detailKey: 'not_found',
+        params: { what: 'fission_participant' },
+      });
+    return {
+      done: Math.min(g.done, g.campaign.inviteTarget),
+      needed: g.campaign.inviteTarget,
+      reward: g.reward,
+    };
   });
   app.get<{ Params: { token: string } }>('/f/p/:token/poster.png', async (req, reply) => {
     if (!allowed(pageLimiter, req)) return reply.status(429).send();
@@ -150,7 +178,10 @@ function progressPage(g: Progress) {
 }
 
 function gone(reply: FastifyReply, status: number) {
-  return reply.status(status).type('text/html; charset=utf-8').send(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+  return reply
+    .status(status)
+    .type('text/html; charset=utf-8')
+    .send(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>活动不可用</title>
 <style>${STYLE}</style></head><body><main data-testid="fission-gone"><h1>活动不存在或已结束</h1></main></body></html>`);
 }

@@ -7,7 +7,7 @@ import { KEEP_HOURS } from './invite.service.ts';
 
 /** The funnel: participants → invites (every add) → new customers (counted) → kept 24 h; cost per customer. */
 export async function funnelReport(tx: Tx, p: Principal, id: string): Promise<FunnelReport> {
-  const k = await getCampaign(tx, p, id);
+  await getCampaign(tx, p, id);
   const t = p.tenantId;
   const f = (
     await sql<any>`select
