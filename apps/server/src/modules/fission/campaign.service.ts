@@ -98,6 +98,7 @@ async function checkRefs(
 }
 
 export async function createCampaign(tx: Tx, p: Principal, actor: Actor, input: CampaignInput) {
+  if (input.startsOn > input.endsOn) throw invalid([{ field: 'endsOn', code: 'ends_before_start' }]);
   await checkRefs(tx, p, input.corpRef, [...new Set(input.staff)], input.posterMaterialId);
   const id = newId();
   await sql`insert into fission_campaigns (tenant_id, id, unit_id, token, name, starts_on, ends_on, poster_material_id,
