@@ -7,7 +7,7 @@ export const FISSION_PERMISSIONS = {
 } as const;
 
 export const REWARD_TYPES = ['gift', 'coupon', 'points', 'cash'] as const;
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const day = z.iso.date();
 
 const CampaignFields = z.object({
   name: z.string().trim().min(1).max(100),
