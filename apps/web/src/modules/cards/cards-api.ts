@@ -6,8 +6,9 @@ export type { CardInput, CardOut, CardVisit };
 
 export const cardKeys = { me: ['cards', 'me'] as const, visits: ['cards', 'visits'] as const };
 
+/** Figures refresh while the page is open (each visit also arrives as a real-time alert). */
 export const useMyCard = () =>
-  useQuery({ queryKey: cardKeys.me, queryFn: () => http.get<CardOut>('/cards/me') });
+  useQuery({ queryKey: cardKeys.me, queryFn: () => http.get<CardOut>('/cards/me'), refetchInterval: 15_000 });
 export const useMyVisits = () =>
   useQuery({
     queryKey: cardKeys.visits,

@@ -29,8 +29,8 @@ export function ReportPage() {
     ['cost', f.cost],
     ['costPerCustomer', f.costPerCustomer ?? '—'],
   ];
+  // Participants are people who share, not a step of their friends' path: the funnel starts at the adds.
   const steps = [
-    ['participants', f.participants],
     ['invites', f.invites],
     ['newCustomers', f.newCustomers],
     ['retained24h', f.retained24h],
@@ -73,6 +73,9 @@ export function ReportPage() {
                     {
                       type: 'funnel',
                       sort: 'none',
+                      min: 0,
+                      max: Math.max(1, f.invites),
+                      minSize: '8%',
                       left: '10%',
                       width: '80%',
                       label: { show: true, position: 'inside', formatter: '{b}: {c}' },
