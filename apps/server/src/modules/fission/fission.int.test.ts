@@ -251,6 +251,20 @@ describe('fission campaigns 裂变', () => {
     assert.deepEqual(liu, [], 'a salesperson elsewhere sees none of it');
   });
 
+  it('does not count an add after the campaign’s last day', async () => {
+    const dan = browser();
+    const dj = await dan.join(campaign.joinUrl, '小丹');
+    const qr = await codeOf(dj.body.url);
+    await hq.patch(`/fission/campaigns/${campaign.id}`, { startsOn: '2020-01-01', endsOn: '2020-01-31' });
+    await ctx.corp.scan(qr, ctx.corp.wechatUser({ name: '迟到好友' }));
+    await until('the late add', t(), () =>
+      db(async (tx) => (await sql`select 1 from fission_invites where status = 'late'`.execute(tx)).rows[0]),
+    );
+    assert.equal((await progress(dj.body.url)).done, 0);
+    const joinAfter = await browser().join(campaign.joinUrl, '小晚');
+    assert.equal(joinAfter.status, 409, 'nobody joins an ended campaign');
+  });
+
   it('closes the public pages when the campaign ends', async () => {
     const del = await hq.request('DELETE', `/fission/campaigns/${campaign.id}`);
     assert.equal(del.status, 204);

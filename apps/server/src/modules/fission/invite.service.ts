@@ -23,8 +23,11 @@ export async function inviteAdded(e: DomainEvent, job: JobContext) {
   if (!a.state?.startsWith('fx')) return;
   await job.tx(async (tx) => {
     const part = (
-      await sql<any>`select p.id, p.campaign_id, p.name, p.staff_userid from fission_participants p
+      await sql<any>`select p.id, p.campaign_id, p.name, p.staff_userid,
+          (${e.createdAt}::timestamptz at time zone t.time_zone)::date > k.ends_on as late
+        from fission_participants p
         join fission_campaigns k on k.tenant_id = p.tenant_id and k.id = p.campaign_id and k.deleted_at is null
+        join tenants t on t.id = p.tenant_id
         where p.tenant_id = ${e.tenantId} and p.code_state = ${a.state}`.execute(tx)
     ).rows[0];
     if (!part) return;
@@ -46,11 +49,17 @@ export async function inviteAdded(e: DomainEvent, job: JobContext) {
     const row = (id: string, status: string) =>
       sql`(${e.tenantId}, ${id}, ${part.campaign_id}, ${part.id}, ${a.corpRef}, ${a.externalUserid}, ${a.userid},
         ${key}, ${status}, ${e.createdAt}::timestamptz, ${e.id})`;
+    // After the campaign's last day an add is still a customer, but no longer a task invite.
+    if (part.late) {
+      await sql`insert into fission_invites (tenant_id, id, campaign_id, participant_id, corp_ref, external_userid, userid,
+          person_key, status, added_at, event_id) values ${row(newId(), 'late')}`.execute(tx);
+      return;
+    }
     const counted = (
       await sql`insert into fission_invites (tenant_id, id, campaign_id, participant_id, corp_ref, external_userid, userid,
           person_key, status, added_at, event_id)
         values ${row(newId(), 'counted')}
-        on conflict (tenant_id, campaign_id, person_key) where status <> 'duplicate' do nothing returning id`.execute(
+        on conflict (tenant_id, campaign_id, person_key) where status in ('counted', 'voided') do nothing returning id`.execute(
         tx,
       )
     ).rows.length;

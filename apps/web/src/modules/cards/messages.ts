@@ -1,5 +1,7 @@
 export const zh = {
   nav: '我的名片',
+  sidebarTab: '名片',
+  sidebar: { send: '发送我的名片', newsTitle: '{{name}}的名片', noTitle: '在「我的名片」中填写职位和介绍' },
   title: '我的名片',
   intro: '客户打开名片即可看到你的介绍、企业微信二维码和推荐内容；每次访问都会实时提醒你。',
   open: '打开名片',
@@ -35,6 +37,12 @@ export const zh = {
 };
 export const en: typeof zh = {
   nav: 'My card',
+  sidebarTab: 'Card',
+  sidebar: {
+    send: 'Send my card',
+    newsTitle: '{{name}}’s business card',
+    noTitle: 'Add your title and introduction on “My card”',
+  },
   title: 'My business card',
   intro:
     'Customers who open your card see your introduction, your WeCom QR code and featured content; you are alerted of every visit.',

@@ -17,6 +17,14 @@ export const cardsModule: WebModule = {
     },
   ],
   routes: [{ path: 'cards/me', page: lazyPage(() => import('./card-page'), 'CardPage') }],
+  sidebar: [
+    {
+      key: 'cards-sidebar',
+      labelKey: 'cards.sidebarTab',
+      order: 40,
+      component: lazyPage(() => import('./sidebar-section'), 'CardSidebarSection'),
+    },
+  ],
   messagesIn: async (lang) =>
     lang === 'en-US'
       ? (await import('./messages?lang=en-US')).en

@@ -54,6 +54,7 @@ CREATE TABLE fission_invites (
   -- unionid when WeCom gives one, else the external_userid: one person counts once per campaign.
   person_key text NOT NULL,
   -- counted | duplicate (the person came before) | voided (deleted within 24 h of adding)
+  -- | late (added after the campaign ended)
   status text NOT NULL,
   added_at timestamptz NOT NULL,
   lost_at timestamptz,
@@ -61,7 +62,7 @@ CREATE TABLE fission_invites (
   PRIMARY KEY (tenant_id, id)
 );
 CREATE UNIQUE INDEX fission_invites_event ON fission_invites (tenant_id, event_id);
-CREATE UNIQUE INDEX fission_invites_person ON fission_invites (tenant_id, campaign_id, person_key) WHERE status <> 'duplicate';
+CREATE UNIQUE INDEX fission_invites_person ON fission_invites (tenant_id, campaign_id, person_key) WHERE status IN ('counted', 'voided');
 CREATE INDEX fission_invites_participant ON fission_invites (tenant_id, participant_id);
 CREATE INDEX fission_invites_contact ON fission_invites (tenant_id, corp_ref, external_userid, userid);
 
