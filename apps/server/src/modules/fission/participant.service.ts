@@ -3,6 +3,7 @@ import QRCode from 'qrcode';
 import sharp from 'sharp';
 import type { Database } from '../../core/db/database.ts';
 import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
+import { notFound } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import { publicBaseUrl } from '../../core/mail/mailer.ts';
 import { codeMaker, newPublicToken, newState, tenantOfPublicToken } from '../cards/index.ts';
@@ -146,7 +147,8 @@ export async function join(
       ),
     };
   });
-  if (!prep) throw new Error('campaign corp gone');
+  // The campaign's corp was unbound: there is nothing to add anymore.
+  if (!prep) throw notFound('fission_campaign');
   if (prep.kind === 'joined') return { token: prep.token };
   const state = newState('fx');
   const code = await createCode(
