@@ -1,9 +1,11 @@
 import admin from './admin/index.ts';
 import analytics from './analytics/index.ts';
 import approvals from './approvals/index.ts';
+import cards from './cards/index.ts';
 import cdp from './cdp/index.ts';
 import chats from './chats/index.ts';
 import crm from './crm/index.ts';
+import fission from './fission/index.ts';
 import home from './home/index.ts';
 import leads from './leads/index.ts';
 import materials from './materials/index.ts';
@@ -34,6 +36,8 @@ export const modules = [
   wecom,
   chats,
   materials,
+  cards,
+  fission,
   scripts,
   sidebar,
   outreach,

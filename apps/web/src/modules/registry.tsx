@@ -1,7 +1,9 @@
 import type { WebModule } from '../app/web-modules';
+import { cardsModule } from './cards/module';
 import { cdpModule } from './cdp/module';
 import { chatsModule } from './chats/module';
 import { customersModule } from './customers/module';
+import { fissionModule } from './fission/module';
 import { leadsModule } from './leads/module';
 import { materialsModule } from './materials/module';
 import { outreachModule } from './outreach/module';
@@ -27,4 +29,6 @@ export const WEB_MODULES: readonly WebModule[] = [
   sidebarModule,
   outreachModule,
   staffAnalyticsModule,
+  cardsModule,
+  fissionModule,
 ];

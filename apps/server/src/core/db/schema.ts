@@ -128,6 +128,35 @@ export interface AuditLog {
   tenant_id: string;
 }
 
+export interface Cards {
+  bio: string | null;
+  code_id: string | null;
+  code_qr: string | null;
+  code_state: string | null;
+  corp_ref: string | null;
+  created_at: Generated<Timestamp>;
+  featured: Generated<Json>;
+  id: string;
+  photo_url: string | null;
+  show_phone: Generated<boolean>;
+  tenant_id: string;
+  title: string | null;
+  token: string;
+  updated_at: Generated<Timestamp>;
+  user_id: string;
+}
+
+export interface CardVisitors {
+  card_id: string;
+  external_userid: string | null;
+  first_at: Generated<Timestamp>;
+  last_at: Generated<Timestamp>;
+  notified_at: Generated<Timestamp>;
+  tenant_id: string;
+  views: Generated<number>;
+  visitor: string;
+}
+
 export interface CdpConsents {
   at: Generated<Timestamp>;
   granted: boolean;
@@ -563,6 +592,70 @@ export interface FieldDefs {
   type: string;
   updated_at: Generated<Timestamp>;
   validation: Generated<Json>;
+}
+
+export interface FissionCampaigns {
+  budget: Numeric | null;
+  corp_ref: string;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  deleted_at: Timestamp | null;
+  ends_on: string;
+  id: string;
+  invite_target: number;
+  name: string;
+  poster_material_id: string | null;
+  reward_cost: Generated<Numeric>;
+  reward_text: string;
+  reward_type: string;
+  staff: Json;
+  starts_on: string;
+  tenant_id: string;
+  token: string;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface FissionInvites {
+  added_at: Timestamp;
+  campaign_id: string;
+  corp_ref: string;
+  event_id: string;
+  external_userid: string;
+  id: string;
+  lost_at: Timestamp | null;
+  participant_id: string;
+  person_key: string;
+  status: string;
+  tenant_id: string;
+  userid: string;
+}
+
+export interface FissionParticipants {
+  campaign_id: string;
+  code_id: string | null;
+  code_qr: string | null;
+  code_state: string;
+  created_at: Generated<Timestamp>;
+  id: string;
+  name: string;
+  staff_userid: string;
+  tenant_id: string;
+  token: string;
+  visitor: string;
+}
+
+export interface FissionRewards {
+  campaign_id: string;
+  cost: Generated<Numeric>;
+  disputed_at: Timestamp | null;
+  id: string;
+  issued_at: Generated<Timestamp>;
+  participant_id: string;
+  reward_text: string;
+  reward_type: string;
+  status: Generated<string>;
+  tenant_id: string;
 }
 
 export interface IdempotencyKeys {
@@ -1781,6 +1874,8 @@ export interface DB {
   approval_flows: ApprovalFlows;
   approval_requests: ApprovalRequests;
   audit_log: AuditLog;
+  card_visitors: CardVisitors;
+  cards: Cards;
   cdp_consents: CdpConsents;
   cdp_counter_defs: CdpCounterDefs;
   cdp_counters: CdpCounters;
@@ -1814,6 +1909,10 @@ export interface DB {
   customer_pipeline_value: CustomerPipelineValue;
   customers: Customers;
   field_defs: FieldDefs;
+  fission_campaigns: FissionCampaigns;
+  fission_invites: FissionInvites;
+  fission_participants: FissionParticipants;
+  fission_rewards: FissionRewards;
   idempotency_keys: IdempotencyKeys;
   import_batches: ImportBatches;
   import_chunks: ImportChunks;

@@ -109,8 +109,11 @@ export default defineModule({
   ],
 });
 
+/** For business cards and fission (issue 11): a contact way per card / participant, its QR image, its adds. */
+export { createCode, fetchQrImage, type QrImage } from './codes.service.ts';
 /** For the sidebar, mass messaging and journeys (issues 11, 12): the connector and its crypto. */
 export { WeComApiError, WeComClient } from './connector/client.ts';
+export type { WeComContactEvent } from './contact-events.ts';
 /** The corp's directory and runtime for modules built on the connection (chat archive, sidebar …). */
 export { corpRuntime, getCorp } from './corps.service.ts';
 export { externalContacts, staffOfCorp } from './directory.ts';

@@ -1,0 +1,274 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import type { WeComSimulator } from '@kehu/wecom-simulator';
+import { sql } from 'kysely';
+import { loadPrincipal } from '../../core/auth/access-loader.ts';
+import type { Principal } from '../../core/auth/principal.ts';
+import { inTenant } from '../../core/db/tenant-scope.ts';
+import { type Client, drainBackground, login, useTestEnv } from '../../testing/harness.ts';
+import { bindSimulatedCorp, useWeComSimulator } from '../wecom/test-kit.ts';
+import { fissionFiguresByStaff } from './index.ts';
+
+/** Issue 11: 裂变 — personal codes, live progress, anti-fraud, idempotent rewards, funnel. */
+const env = useTestEnv();
+let sim: WeComSimulator;
+useWeComSimulator(32, (s) => {
+  sim = s;
+});
+
+async function until<T>(what: string, tenantId: string, probe: () => Promise<T | null | undefined | false>) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await sim.flushCallbacks();
+    await drainBackground(env, tenantId);
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+const local = (url: string) => env.baseUrl + new URL(url).pathname;
+
+/** A customer's browser on the public pages (keeps the participant cookie). */
+function browser() {
+  let cookie = '';
+  const call = async (url: string, init: RequestInit = {}) => {
+    const res = await fetch(local(url), { ...init, headers: { ...(init.headers ?? {}), cookie } });
+    const set = res.headers.get('set-cookie');
+    if (set) cookie = set.split(';')[0]!;
+    return res;
+  };
+  return {
+    call,
+    async join(joinUrl: string, name: string) {
+      await call(joinUrl);
+      const r = await call(`${joinUrl}/join`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name }),
+      });
+      return { status: r.status, body: (await r.json()) as any };
+    },
+  };
+}
+
+describe('fission campaigns 裂变', () => {
+  let ctx: Awaited<ReturnType<typeof bindSimulatedCorp>>;
+  let hq: Client;
+  let campaign: any;
+  const t = () => ctx.seed.tenantId;
+  const db = <T>(fn: Parameters<typeof inTenant<T>>[2]) => inTenant(env.database.db, t(), fn);
+  const codeOf = (progressUrl: string) =>
+    db(
+      async (tx) =>
+        (
+          await sql<{
+            code_qr: string;
+          }>`select code_qr from fission_participants where token = ${progressUrl.split('/').pop()}`.execute(
+            tx,
+          )
+        ).rows[0]!.code_qr,
+    );
+  const principalOf = async (loginName: string): Promise<Principal> => {
+    const u = await db(
+      async (tx) =>
+        (
+          await sql<{
+            id: string;
+            v: number;
+          }>`select u.id, t.authz_version as v from users u join tenants t on t.id = u.tenant_id
+          where u.login = ${loginName}`.execute(tx)
+        ).rows[0]!,
+    );
+    return { ...(await loadPrincipal(env.database.db, t(), u.id, u.v))!, kind: 'user' };
+  };
+  const progress = async (url: string) => (await fetch(`${local(url)}/progress`)).json() as Promise<any>;
+
+  before(async () => {
+    ctx = await bindSimulatedCorp(env, sim, { prefix: 'wwfis', syncStaff: true });
+    hq = ctx.admin;
+    const r = await hq.post('/fission/campaigns', {
+      name: '老带新送保养',
+      startsOn: today(),
+      endsOn: '2099-12-31',
+      corpRef: ctx.corpRef,
+      staff: ['sun.lei', 'zhao.jing'],
+      inviteTarget: 2,
+      rewardType: 'gift',
+      rewardText: '免费保养一次',
+      budget: 5000,
+      rewardCost: 200,
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    campaign = r.body;
+  });
+
+  it('refuses bad campaigns with field errors', async () => {
+    const base = {
+      name: 'x',
+      startsOn: '2026-05-02',
+      endsOn: '2026-05-01',
+      corpRef: ctx.corpRef,
+      staff: ['sun.lei'],
+      inviteTarget: 2,
+      rewardType: 'gift',
+      rewardText: 'x',
+    };
+    const r1 = await hq.post('/fission/campaigns', base);
+    assert.equal(r1.status, 422);
+    assert.equal(r1.body.errors[0].field, 'endsOn');
+    const r2 = await hq.post('/fission/campaigns', { ...base, endsOn: '2026-06-01', staff: ['nobody'] });
+    assert.equal(r2.status, 422);
+    assert.equal(r2.body.errors[0].field, 'staff.0');
+    const r3 = await hq.post('/fission/campaigns', {
+      ...base,
+      endsOn: '2026-06-01',
+      inviteTarget: 0,
+      rewardType: 'x',
+    });
+    assert.equal(r3.status, 422);
+    const dealer = await login(env, ctx.seed.slug, 'zhang.wei');
+    assert.equal(
+      (await dealer.get(`/fission/campaigns/${campaign.id}`)).status,
+      404,
+      'HQ’s campaign is not a dealer’s',
+    );
+  });
+
+  it('gives a participant a personal code and poster; two friends who add → 2/2 and one reward, once', async () => {
+    const amy = browser();
+    const joined = await amy.join(campaign.joinUrl, '小美');
+    assert.equal(joined.status, 200, JSON.stringify(joined.body));
+    const again = await amy.join(campaign.joinUrl, '小美');
+    assert.equal(again.body.url, joined.body.url, 'one participation per browser');
+    const page = await (await amy.call(joined.body.url)).text();
+    assert.match(page, /data-testid="fission-done">0</);
+    const poster = await amy.call(`${joined.body.url}/poster.png`);
+    assert.equal(poster.headers.get('content-type'), 'image/png');
+    assert.ok((await poster.arrayBuffer()).byteLength > 1000);
+    const qr = await codeOf(joined.body.url);
+    const f1 = ctx.corp.wechatUser({ name: '好友甲', unionid: `ou-a-${Date.now()}` });
+    const f2 = ctx.corp.wechatUser({ name: '好友乙', unionid: `ou-b-${Date.now()}` });
+    await ctx.corp.scan(qr, f1);
+    await ctx.corp.scan(qr, f2);
+    const p = await until('2/2', t(), async () => {
+      const x = await progress(joined.body.url);
+      return x.done === 2 && x.reward ? x : null;
+    });
+    assert.deepEqual(p, { done: 2, needed: 2, reward: { status: 'issued', text: '免费保养一次' } });
+    assert.ok(!JSON.stringify(p).includes('好友'), 'the public progress names no invitee');
+    await drainBackground(env, t());
+    const rewards = await db(async (tx) => (await sql`select * from fission_rewards`.execute(tx)).rows);
+    assert.equal(rewards.length, 1, 'one reward however often events are replayed');
+    const notes = (await hq.get('/notifications')).body.items.filter((n: any) => n.kind === 'fission_reward');
+    assert.equal(notes.length, 1);
+    assert.match(notes[0].title, /小美/);
+    // The same person adding again through another participant's code counts once (unionid).
+    const bob = browser();
+    const bj = await bob.join(campaign.joinUrl, '小波');
+    await ctx.corp.scan(await codeOf(bj.body.url), f1);
+    await until('the duplicate', t(), () =>
+      db(
+        async (tx) =>
+          (await sql`select 1 from fission_invites where status = 'duplicate'`.execute(tx)).rows[0],
+      ),
+    );
+    assert.equal((await progress(bj.body.url)).done, 0);
+  });
+
+  it('does not count an invitee who deletes within 24 h; an issued reward becomes disputed, not revoked', async () => {
+    const cat = browser();
+    const cj = await cat.join(campaign.joinUrl, '小猫');
+    const qr = await codeOf(cj.body.url);
+    const g1 = ctx.corp.wechatUser({ name: '好友丙' });
+    const { external_userid: e1, userid: u1 } = await ctx.corp.scan(qr, g1);
+    await until('1/2', t(), async () => (await progress(cj.body.url)).done === 1);
+    await ctx.corp.customerDeletesStaff(e1, u1);
+    await until('0/2', t(), async () => (await progress(cj.body.url)).done === 0);
+    assert.equal((await progress(cj.body.url)).reward, null, 'nothing to withhold is issued');
+    // Re-adding after deleting does not count again.
+    await ctx.corp.scan(qr, g1);
+    await until('the re-add as duplicate', t(), () =>
+      db(
+        async (tx) =>
+          (
+            await sql`select 1 from fission_invites where status = 'duplicate' and external_userid = ${e1}`.execute(
+              tx,
+            )
+          ).rows[0],
+      ),
+    );
+    assert.equal((await progress(cj.body.url)).done, 0);
+    const a = await ctx.corp.scan(qr, ctx.corp.wechatUser({ name: '好友丁' }));
+    await ctx.corp.scan(qr, ctx.corp.wechatUser({ name: '好友戊' }));
+    await until('reward', t(), async () => (await progress(cj.body.url)).reward);
+    await ctx.corp.customerDeletesStaff(a.external_userid, a.userid);
+    const disputed = await until('disputed', t(), async () => {
+      const x = await progress(cj.body.url);
+      return x.reward?.status === 'disputed' ? x : null;
+    });
+    assert.equal(disputed.done, 1);
+  });
+
+  it('reports the funnel and per-staff figures scoped like lead data', async () => {
+    // An add older than 24 h is retained.
+    await db((tx) =>
+      sql`update fission_invites set added_at = added_at - interval '2 days' where status = 'counted'`.execute(
+        tx,
+      ),
+    );
+    const r = await hq.get(`/fission/campaigns/${campaign.id}/report`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const f = r.body;
+    assert.equal(f.participants, 3);
+    assert.equal(f.invites, 7);
+    assert.equal(f.newCustomers, 3);
+    assert.equal(f.retained24h, 3);
+    assert.equal(f.duplicates, 2);
+    assert.equal(f.voided, 2);
+    assert.equal(f.rewards, 2);
+    assert.equal(f.disputedRewards, 1);
+    assert.equal(f.cost, 400);
+    assert.equal(f.costPerCustomer, 133.33);
+    const list = (await hq.get('/fission/campaigns')).body.items;
+    assert.equal(list[0].participants, 3);
+    const from = '2000-01-01';
+    const to = '2100-01-01';
+    const admin = await principalOf('admin');
+    const all = await db((tx) => fissionFiguresByStaff(tx, admin, { from, to }));
+    assert.equal(
+      all.reduce((s, x) => s + x.newCustomers, 0),
+      3,
+    );
+    assert.equal(
+      all.reduce((s, x) => s + x.participants, 0),
+      3,
+    );
+    const liuP = await principalOf('liu.yang');
+    const liu = await db((tx) => fissionFiguresByStaff(tx, liuP, { from, to }));
+    assert.deepEqual(liu, [], 'a salesperson elsewhere sees none of it');
+  });
+
+  it('does not count an add after the campaign’s last day', async () => {
+    const dan = browser();
+    const dj = await dan.join(campaign.joinUrl, '小丹');
+    const qr = await codeOf(dj.body.url);
+    await hq.patch(`/fission/campaigns/${campaign.id}`, { startsOn: '2020-01-01', endsOn: '2020-01-31' });
+    await ctx.corp.scan(qr, ctx.corp.wechatUser({ name: '迟到好友' }));
+    await until('the late add', t(), () =>
+      db(async (tx) => (await sql`select 1 from fission_invites where status = 'late'`.execute(tx)).rows[0]),
+    );
+    assert.equal((await progress(dj.body.url)).done, 0);
+    const joinAfter = await browser().join(campaign.joinUrl, '小晚');
+    assert.equal(joinAfter.status, 409, 'nobody joins an ended campaign');
+  });
+
+  it('closes the public pages when the campaign ends', async () => {
+    const del = await hq.request('DELETE', `/fission/campaigns/${campaign.id}`);
+    assert.equal(del.status, 204);
+    const r = await fetch(local(campaign.joinUrl));
+    assert.equal(r.status, 404);
+  });
+});

@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { RateLimiter } from '../../core/auth/rate-limit.ts';
+import type { Database } from '../../core/db/database.ts';
+import { AppError } from '../../core/errors.ts';
+import { zodToFieldErrors } from '../../core/http/problem.ts';
+import { fissionProblem } from './fission.messages.ts';
+import {
+  campaignByToken,
+  join,
+  type Progress,
+  participantPoster,
+  progressByToken,
+  progressUrl,
+} from './participant.service.ts';
+
+const VISITOR_COOKIE = 'kehu_fv';
+/** Pages: a person opens a few; joins create a WeCom contact way each, so they are held tighter. */
+const pageLimiter = new RateLimiter(Number(process.env.FISSION_PAGE_RATE_LIMIT ?? 240), 60_000);
+const joinLimiter = new RateLimiter(Number(process.env.FISSION_JOIN_RATE_LIMIT ?? 20), 60_000);
+const JoinBody = z.object({ name: z.string().trim().min(1).max(20) }).strict();
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'self'",
+].join('; ');
+
+const esc = (s: unknown) =>
+  String(s ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+
+/** Join (POST JSON, then go to the progress page) and live progress (poll every 4 s while visible). */
+const SCRIPT = `(function(){var f=document.getElementById('join');if(f){f.addEventListener('submit',function(e){e.preventDefault();
+var b=f.querySelector('button');b.disabled=true;var m=document.getElementById('join-msg');
+fetch(location.pathname.replace(/\\/$/,'')+'/join',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({name:f.name.value})})
+.then(function(r){return r.json().then(function(j){if(!r.ok)throw j;location.href=j.url;});}).catch(function(j){b.disabled=false;m.textContent=(j&&j.title)||'参加失败，请稍后再试';});});}
+var p=document.getElementById('progress');if(!p)return;function tick(){if(document.hidden)return;fetch(location.pathname+'/progress').then(function(r){return r.json();}).then(function(j){
+document.getElementById('done').textContent=j.done;var w=document.getElementById('bar');w.style.width=Math.min(100,Math.round(100*j.done/j.needed))+'%';
+var r=document.getElementById('reward');if(j.reward){r.hidden=false;}}).catch(function(){});}setInterval(tick,4000);})();`;
+
+function allowed(limiter: RateLimiter, req: FastifyRequest) {
+  try {
+    limiter.hit(req.ip);
+    return true;
+  } catch (e) {
+    if (e instanceof AppError) return false;
+    throw e;
+  }
+}
+
+/**
+ * The public fission pages (no sign-in; tokens are the authority): `/f/<campaign>` to join,
+ * `/f/p/<participant>` for progress and the personal poster. They show a participant's first
+ * name and counts only — never an invitee.
+ */
+export async function registerFissionPages(app: FastifyInstance, database: Database): Promise<void> {
+  app.get('/f/fission.js', (_req, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(SCRIPT),
+  );
+  app.get<{ Params: { token: string } }>(
+    '/f/:token',
+    { config: { contentSecurityPolicy: CSP } },
+    async (req, reply) => {
+      noStore(reply);
+      if (!allowed(pageLimiter, req)) return gone(reply, 429);
+      const c = await campaignByToken(database, req.params.token);
+      if (!c) return gone(reply, 404);
+      visitorOf(req, reply);
+      return html(reply, c.name, joinPage(c.name, c.rewardText, c.inviteTarget, c.running, c.endsOn));
+    },
+  );
+  app.post<{ Params: { token: string } }>('/f/:token/join', async (req, reply) => {
+    noStore(reply);
+    if (!allowed(joinLimiter, req)) throw new AppError('rate_limited', 429, { detailKey: 'rate_limited' });
+    const parsed = JoinBody.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      const errors = zodToFieldErrors(parsed.error);
+      throw new AppError('validation', 422, {
+        errors,
+        detailKey: 'validation.fields',
+        params: { count: errors.length },
+      });
+    }
+    const c = await campaignByToken(database, req.params.token);
+    if (!c)
+      throw new AppError('not_found', 404, { detailKey: 'not_found', params: { what: 'fission_campaign' } });
+    if (!c.running) throw fissionProblem('conflict', 'zh-CN', 'not_running');
+    const r = await join(database, c, visitorOf(req, reply), parsed.data.name);
+    return { url: progressUrl(r.token) };
+  });
+  app.get<{ Params: { token: string } }>(
+    '/f/p/:token',
+    { config: { contentSecurityPolicy: CSP } },
+    async (req, reply) => {
+      noStore(reply);
+      if (!allowed(pageLimiter, req)) return gone(reply, 429);
+      const g = await progressByToken(database, req.params.token);
+      if (!g) return gone(reply, 404);
+      return html(reply, g.campaign.name, progressPage(g));
+    },
+  );
+  app.get<{ Params: { token: string } }>('/f/p/:token/progress', async (req, reply) => {
+    noStore(reply);
+    if (!allowed(pageLimiter, req)) throw new AppError('rate_limited', 429, { detailKey: 'rate_limited' });
+    const g = await progressByToken(database, req.params.token);
+    if (!g)
+      throw new AppError('not_found', 404, {
+        detailKey: 'not_found',
+        params: { what: 'fission_participant' },
+      });
+    return {
+      done: Math.min(g.done, g.campaign.inviteTarget),
+      needed: g.campaign.inviteTarget,
+      reward: g.reward,
+    };
+  });
+  app.get<{ Params: { token: string } }>('/f/p/:token/poster.png', async (req, reply) => {
+    if (!allowed(pageLimiter, req)) return reply.status(429).send();
+    const g = await progressByToken(database, req.params.token);
+    if (!g) return reply.status(404).type('text/plain').send('not found');
+    const png = await participantPoster(database, g);
+    return reply.type('image/png').header('cache-control', 'private, max-age=300').send(png);
+  });
+}
+
+function noStore(reply: FastifyReply) {
+  reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
+}
+
+function visitorOf(req: FastifyRequest, reply: FastifyReply): string {
+  const cookie = req.cookies?.[VISITOR_COOKIE];
+  if (cookie && /^[A-Za-z0-9_-]{22}$/.test(cookie)) return cookie;
+  const v = randomBytes(16).toString('base64url');
+  reply.setCookie(VISITOR_COOKIE, v, { path: '/f', httpOnly: true, sameSite: 'lax', maxAge: 180 * 86400 });
+  return v;
+}
+
+function html(reply: FastifyReply, title: string, body: string) {
+  return reply.type('text/html; charset=utf-8').send(`<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="robots" content="noindex"><title>${esc(title)}</title><style>${STYLE}</style></head>
+<body><main>${body}</main><script src="/f/fission.js" defer></script></body></html>`);
+}
+
+function joinPage(name: string, reward: string, target: number, running: boolean, endsOn: string) {
+  return `<h1 data-testid="fission-name">${esc(name)}</h1>
+<p class="lead">邀请 <b>${target}</b> 位好友添加顾问企业微信，即可获得：<b>${esc(reward)}</b></p>
+${
+  running
+    ? `<form id="join" data-testid="fission-join"><input name="name" placeholder="您的称呼" maxlength="20" required autocomplete="name">
+<button type="submit" class="btn">参加活动，生成我的专属海报</button></form><p id="join-msg" class="err" role="alert"></p>
+<p class="muted">活动截止 ${esc(endsOn)}。同一位好友只计一次；好友 24 小时内删除顾问不计入。</p>`
+    : `<p class="muted" data-testid="fission-closed">活动未开始或已结束。</p>`
+}`;
+}
+
+function progressPage(g: Progress) {
+  const t = esc(g.participant.token);
+  const need = g.campaign.inviteTarget;
+  const done = Math.min(g.done, need);
+  return `<h1>${esc(g.campaign.name)}</h1>
+<section class="box" id="progress" data-testid="fission-progress">
+<p>${esc(g.participant.name)}，已邀请 <b id="done" data-testid="fission-done">${done}</b> / <b data-testid="fission-needed">${need}</b> 位好友</p>
+<div class="track"><div id="bar" class="bar" style="width:${Math.round((100 * done) / need)}%"></div></div>
+<p id="reward" class="ok" data-testid="fission-reward" ${g.reward ? '' : 'hidden'}>任务完成！奖励：${esc(g.campaign.rewardText)}（顾问会与您联系）</p>
+</section>
+<img class="poster" src="/f/p/${t}/poster.png" alt="我的专属海报" data-testid="fission-poster">
+<p class="muted center">长按保存海报，分享给好友扫码添加顾问</p>`;
+}
+
+function gone(reply: FastifyReply, status: number) {
+  return reply
+    .status(status)
+    .type('text/html; charset=utf-8')
+    .send(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>活动不可用</title>
+<style>${STYLE}</style></head><body><main data-testid="fission-gone"><h1>活动不存在或已结束</h1></main></body></html>`);
+}
+
+const STYLE = `*{box-sizing:border-box}body{margin:0;background:#fff1f0;color:#1f2329;font:16px/1.6 -apple-system,"PingFang SC","Noto Sans SC",sans-serif}
+main{max-width:560px;margin:0 auto;padding:20px 16px 32px;min-height:100vh;background:#fff}h1{font-size:22px;margin:4px 0 8px}
+.lead{color:#4e5969}.muted{color:#6b7280;font-size:14px}.center{text-align:center}.err{color:#cf1322;min-height:1em}.ok{color:#389e0d;font-weight:600}
+input{display:block;width:100%;padding:12px;margin:8px 0;border:1px solid #d0d3d9;border-radius:8px;font-size:16px}
+.btn{display:block;width:100%;padding:12px;border:0;border-radius:8px;background:#f5222d;color:#fff;font-size:16px}.btn:disabled{opacity:.6}
+.box{padding:16px;border-radius:12px;background:#fff7f6;margin:12px 0}.track{height:10px;border-radius:5px;background:#ffd8d6;overflow:hidden}
+.bar{height:100%;background:#f5222d}.poster{display:block;max-width:100%;margin:12px auto;border-radius:8px}`;

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/** 裂变 (apps/server/src/modules/fission): poster campaigns where participants invite friends. */
+export const FISSION_PERMISSIONS = {
+  read: 'fission:read',
+  manage: 'fission:manage',
+} as const;
+
+export const REWARD_TYPES = ['gift', 'coupon', 'points', 'cash'] as const;
+const day = z.iso.date();
+
+const CampaignFields = z.object({
+  name: z.string().trim().min(1).max(100),
+  startsOn: day,
+  endsOn: day,
+  /** A poster material (its image carries each participant's personal code). */
+  posterMaterialId: z.uuid().nullable().optional(),
+  corpRef: z.uuid(),
+  /** WeCom userids the invitees add; each participant's code goes to one of them (in turn). */
+  staff: z.array(z.string().trim().min(1).max(64)).min(1).max(50),
+  inviteTarget: z.number().int().min(1).max(100),
+  rewardType: z.enum(REWARD_TYPES),
+  rewardText: z.string().trim().min(1).max(200),
+  /** Yuan; the campaign's whole budget and what one reward costs. */
+  budget: z.number().min(0).max(10_000_000).nullable().optional(),
+  rewardCost: z.number().min(0).max(1_000_000).optional(),
+});
+/** endsOn ≥ startsOn is checked by the server (a field error on endsOn), not here: probes sample this schema. */
+export const CampaignInput = CampaignFields.strict();
+export type CampaignInput = z.infer<typeof CampaignInput>;
+/** corpRef and staff are fixed once participants hold codes. */
+export const CampaignPatch = CampaignFields.omit({ corpRef: true, staff: true }).partial().strict();
+export type CampaignPatch = z.infer<typeof CampaignPatch>;
+
+export const Campaign = z.object({
+  id: z.string(),
+  name: z.string(),
+  startsOn: z.string(),
+  endsOn: z.string(),
+  posterMaterialId: z.string().nullable(),
+  corpRef: z.string(),
+  staff: z.array(z.string()),
+  inviteTarget: z.number().int(),
+  rewardType: z.enum(REWARD_TYPES),
+  rewardText: z.string(),
+  budget: z.number().nullable(),
+  rewardCost: z.number(),
+  unitId: z.string(),
+  /** The public page where a customer joins and gets their poster. */
+  joinUrl: z.string(),
+  participants: z.number().int(),
+  newCustomers: z.number().int(),
+  rewards: z.number().int(),
+  createdAt: z.string(),
+});
+export type Campaign = z.infer<typeof Campaign>;
+export const CampaignList = z.object({ items: z.array(Campaign) });
+
+export const FunnelReport = z.object({
+  participants: z.number().int(),
+  /** Every add through a participant's code, duplicates and early deletions included. */
+  invites: z.number().int(),
+  /** Adds that count: first time this person (unionid, else external_userid) came, not deleted within 24 h. */
+  newCustomers: z.number().int(),
+  retained24h: z.number().int(),
+  duplicates: z.number().int(),
+  voided: z.number().int(),
+  rewards: z.number().int(),
+  disputedRewards: z.number().int(),
+  cost: z.number(),
+  costPerCustomer: z.number().nullable(),
+  days: z.array(
+    z.object({ day: z.string(), participants: z.number().int(), newCustomers: z.number().int() }),
+  ),
+  top: z.array(
+    z.object({
+      participantId: z.string(),
+      name: z.string(),
+      counted: z.number().int(),
+      rewarded: z.boolean(),
+    }),
+  ),
+});
+export type FunnelReport = z.infer<typeof FunnelReport>;
