@@ -1,7 +1,7 @@
 import { STAFF_ANALYTICS_PERMISSIONS as P } from '@kehu/contracts/staff-analytics';
 import { defineModule } from '../../engine/module.ts';
 import { registerStaffFigureSource, type StaffFigureSource } from './figure-sources.ts';
-import { chatsSource, materialsSource, outreachSource, wecomSource } from './sources.ts';
+import { chatsSource, fissionSource, materialsSource, outreachSource, wecomSource } from './sources.ts';
 import { staffAnalyticsRoutes } from './staff-analytics.routes.ts';
 
 const L = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });
@@ -16,7 +16,7 @@ const L = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });
 export default defineModule({
   name: 'staff-analytics',
   label: L('员工数据', 'Staff analytics'),
-  requires: ['wecom', 'chats', 'materials', 'outreach'],
+  requires: ['wecom', 'chats', 'materials', 'outreach', 'fission'],
   routes: staffAnalyticsRoutes,
   permissions: [
     {
@@ -43,8 +43,7 @@ export default defineModule({
     { point: 'staff-figures', value: chatsSource },
     { point: 'staff-figures', value: materialsSource },
     { point: 'staff-figures', value: outreachSource },
-    // Slot for fission (written in parallel): the merger adds `{ point: 'staff-figures', value:
-    // fissionSource }` with fissionSource built from `fissionFiguresByStaff` as in README.md.
+    { point: 'staff-figures', value: fissionSource },
   ],
 });
 

@@ -1,4 +1,5 @@
 import { chatFiguresByStaff } from '../chats/index.ts';
+import { fissionFiguresByStaff } from '../fission/index.ts';
 import { materialFiguresByStaff } from '../materials/index.ts';
 import { outreachFiguresByStaff } from '../outreach/index.ts';
 import { wecomFiguresByStaff } from '../wecom/index.ts';
@@ -142,4 +143,20 @@ export const outreachSource: StaffFigureSource = {
     { key: 'massRecipients', label: L('群发触达客户', 'Customers reached'), kind: 'count' },
   ],
   load: rows(outreachFiguresByStaff),
+};
+
+export const fissionSource: StaffFigureSource = {
+  key: 'fission',
+  order: 50,
+  metrics: [
+    { key: 'fissionParticipants', label: L('裂变参与人数', 'Fission participants'), kind: 'count', headline: true },
+    { key: 'fissionNewCustomers', label: L('裂变新客户', 'New customers from fission'), kind: 'count', headline: true },
+  ],
+  load: async (tx, p, range) =>
+    (await fissionFiguresByStaff(tx, p, range)).map((r) => ({
+      staffUserId: r.staffUserId,
+      day: r.day,
+      fissionParticipants: r.participants,
+      fissionNewCustomers: r.newCustomers,
+    })),
 };
