@@ -3,6 +3,7 @@ import analytics from './analytics/index.ts';
 import approvals from './approvals/index.ts';
 import cdp from './cdp/index.ts';
 import chats from './chats/index.ts';
+import coupons from './coupons/index.ts';
 import crm from './crm/index.ts';
 import home from './home/index.ts';
 import leads from './leads/index.ts';
@@ -28,6 +29,7 @@ export const modules = [
   sales,
   analytics,
   cdp,
+  coupons,
   search,
   wecom,
   chats,
