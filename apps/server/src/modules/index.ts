@@ -2,6 +2,7 @@ import admin from './admin/index.ts';
 import analytics from './analytics/index.ts';
 import approvals from './approvals/index.ts';
 import cdp from './cdp/index.ts';
+import campaigns from './campaigns/index.ts';
 import chats from './chats/index.ts';
 import coupons from './coupons/index.ts';
 import crm from './crm/index.ts';
@@ -37,5 +38,6 @@ export const modules = [
   scripts,
   sidebar,
   outreach,
+  campaigns,
   home,
 ] as const;

@@ -1,4 +1,5 @@
 import { marker } from '../../testing/fixtures.ts';
+import { drainBackground } from '../../testing/harness.ts';
 import { memo, ok, type ProbeKind, type Side } from '../../testing/probe-kit.ts';
 import { probeKinds as cdpKinds } from '../cdp/test-kit.ts';
 
