@@ -162,8 +162,7 @@ export const CheckInInput = z
       .regex(/^1[3-9]\d{9}$/)
       .optional(),
   })
-  .strict()
-  .refine((v) => !!v.ticket !== !!v.phone, { message: 'ticket or phone' });
+  .strict();
 
 export const CampaignReport = z.object({
   campaignId: Id,

@@ -1,6 +1,7 @@
 import type { WebModule } from '../app/web-modules';
 import { cdpModule } from './cdp/module';
 import { chatsModule } from './chats/module';
+import { couponsModule } from './coupons/module';
 import { customersModule } from './customers/module';
 import { leadsModule } from './leads/module';
 import { materialsModule } from './materials/module';
@@ -25,4 +26,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   scriptsModule,
   sidebarModule,
   outreachModule,
+  couponsModule,
 ];

@@ -6,7 +6,7 @@ import type { Tx } from '../../core/db/tenant-scope.ts';
 import { emitEvent } from '../../core/events/outbox.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { campaignViewer, phoneFor } from './campaign-access.ts';
-import { campaignProblem } from './campaigns.messages.ts';
+import { campaignProblem, gt } from './campaigns.messages.ts';
 import { loadVisibleCampaign } from './campaigns.service.ts';
 
 const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : null);
@@ -49,6 +49,10 @@ export async function checkIn(
   by: { ticket?: string; phone?: string },
 ) {
   await loadVisibleCampaign(tx, await campaignViewer(tx, p), id);
+  if (!by.ticket && !by.phone)
+    throw campaignProblem('validation', locale, 'ticket_or_phone', {}, [
+      { field: 'ticket', code: 'required', message: gt(locale, 'ticket_or_phone') },
+    ]);
   const match = by.ticket ? sql`ticket = ${by.ticket}` : sql`phone = ${by.phone!}`;
   const won = (
     await sql<any>`update campaign_registrations set checked_in_at = now(), checked_in_by = ${p.userId}

@@ -21,6 +21,7 @@ const zh: Record<string, string> = {
   ticket_hint: '到场后向工作人员出示此二维码签到',
   not_found_page: '页面不存在或活动已结束',
   too_many: '操作太频繁，请稍后再试',
+  ticket_or_phone: '请扫描入场二维码或输入手机号',
 };
 const en: Record<string, string> = {
   unit_outside: 'Campaigns can only be created for your unit or the units below it',
@@ -42,6 +43,7 @@ const en: Record<string, string> = {
   ticket_hint: 'Show this QR code to the staff at the venue to check in',
   not_found_page: 'This page does not exist or the campaign has ended',
   too_many: 'Too many attempts, please try again later',
+  ticket_or_phone: 'Scan the ticket QR code or enter the phone number',
 };
 
 export const { text: gt, problem: campaignProblem } = moduleMessages(zh, en);
