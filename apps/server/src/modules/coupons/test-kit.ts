@@ -51,6 +51,14 @@ export const probeKinds: Record<string, ProbeKind> = {
         side.admin.post(`/coupon-templates/${t.id}/bulk-issues`, { segmentId: seg.id }),
         'bulk',
       );
+      // Finished before the probes look, so the job's progress is not mistaken for a probe's write.
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        await drainBackground(side.env, side.dir.tenantId);
+        const now = await ok(side.admin.get(`/coupon-bulk-issues/${b.id}`), 'bulk');
+        if (now.status === 'done') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       return { id: b.id, marker: t.marker };
     },
   },
