@@ -1,4 +1,5 @@
 import type { WebModule } from '../app/web-modules';
+import { campaignsModule } from './campaigns/module';
 import { cdpModule } from './cdp/module';
 import { chatsModule } from './chats/module';
 import { couponsModule } from './coupons/module';
@@ -27,4 +28,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   sidebarModule,
   outreachModule,
   couponsModule,
+  campaignsModule,
 ];
