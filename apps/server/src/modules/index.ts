@@ -1,9 +1,11 @@
 import admin from './admin/index.ts';
 import analytics from './analytics/index.ts';
 import approvals from './approvals/index.ts';
+import campaigns from './campaigns/index.ts';
 import cards from './cards/index.ts';
 import cdp from './cdp/index.ts';
 import chats from './chats/index.ts';
+import coupons from './coupons/index.ts';
 import crm from './crm/index.ts';
 import fission from './fission/index.ts';
 import home from './home/index.ts';
@@ -32,6 +34,7 @@ export const modules = [
   sales,
   analytics,
   cdp,
+  coupons,
   search,
   wecom,
   chats,
@@ -43,5 +46,6 @@ export const modules = [
   outreach,
   staffAnalytics,
   messaging,
+  campaigns,
   home,
 ] as const;

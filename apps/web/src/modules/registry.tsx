@@ -1,7 +1,9 @@
 import type { WebModule } from '../app/web-modules';
+import { campaignsModule } from './campaigns/module';
 import { cardsModule } from './cards/module';
 import { cdpModule } from './cdp/module';
 import { chatsModule } from './chats/module';
+import { couponsModule } from './coupons/module';
 import { customersModule } from './customers/module';
 import { fissionModule } from './fission/module';
 import { leadsModule } from './leads/module';
@@ -31,4 +33,6 @@ export const WEB_MODULES: readonly WebModule[] = [
   staffAnalyticsModule,
   cardsModule,
   fissionModule,
+  couponsModule,
+  campaignsModule,
 ];
