@@ -5,6 +5,7 @@ import cdp from './cdp/index.ts';
 import chats from './chats/index.ts';
 import crm from './crm/index.ts';
 import home from './home/index.ts';
+import journeys from './journeys/index.ts';
 import leads from './leads/index.ts';
 import materials from './materials/index.ts';
 import notifications from './notifications/index.ts';
@@ -35,5 +36,6 @@ export const modules = [
   scripts,
   sidebar,
   outreach,
+  journeys,
   home,
 ] as const;

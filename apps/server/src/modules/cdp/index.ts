@@ -86,3 +86,16 @@ export { createTagGroup, updateTagGroup } from './tag-groups.service.ts';
 /** WeCom corp tags (issue 10) are CDP manual profile tags; the connector keeps them in step. */
 export { createTag, deleteTag, setManualTag, updateTag } from './tags.service.ts';
 export { systemViewer, type Viewer } from './viewer.ts';
+/** Journeys (issue 12): the rule evaluator over some profiles, ingested events, record → profile, owners. */
+export {
+  eventsSince,
+  liveProfiles,
+  type FedEvent,
+  orderRevenueOf,
+  ownersOfProfiles,
+  profilesMatching,
+  profilesOfRecords,
+  propertiesMatch,
+  setProfileTrait,
+} from './journey-feed.ts';
+export { evaluate as evaluateRule, type Rule } from './rules.ts';
