@@ -44,9 +44,8 @@ export const CHANNELS = ['wecom_private', 'wecom_mass', 'sms', 'email', 'webhook
 const Duration = z.object({ amount: z.number().int().min(1).max(10_000), unit: z.enum(['minutes', 'hours', 'days']) });
 export type Duration = z.infer<typeof Duration>;
 
-/** A step's settings by kind; `entry` is where every run starts. */
-export const StepData = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('entry') }),
+/** Waits: a duration, until a local time (and weekday), or until an event with a timeout. */
+const WaitStep = z.discriminatedUnion('mode', [
   z.object({ kind: z.literal('wait'), mode: z.literal('duration'), duration: Duration }),
   z.object({
     kind: z.literal('wait'),
@@ -63,6 +62,12 @@ export const StepData = z.discriminatedUnion('kind', [
     where: z.array(PropFilter).max(10).default([]),
     timeout: Duration,
   }),
+]);
+
+/** A step's settings by kind; `entry` is where every run starts. */
+export const StepData = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('entry') }),
+  WaitStep,
   z.object({ kind: z.literal('condition'), rule: Rule }),
   z.object({
     kind: z.literal('random'),
@@ -200,10 +205,11 @@ export function checkGraph(g: Graph): GraphIssue[] {
     for (const t of out.get(nid)?.values() ?? []) {
       if (byId.get(t)?.data.kind === 'wait') continue;
       const s = state.get(t);
-      if (s === 1 || (s === undefined && visit(t))) {
+      if (s === 1) {
         issues.push({ nodeId: t, code: 'cycle_without_wait' });
         return true;
       }
+      if (s === undefined && visit(t)) return true;
     }
     state.set(nid, 2);
     return false;
