@@ -13,18 +13,36 @@ const name = z.string().trim().min(1).max(200);
 const PropFilter = z.object({
   prop: z.string().trim().min(1).max(100),
   op: z.enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'contains', 'exists', 'notExists']),
-  value: z.union([z.string().max(500), z.number(), z.boolean(), z.array(z.union([z.string().max(500), z.number()])).max(100)]).optional(),
+  value: z
+    .union([
+      z.string().max(500),
+      z.number(),
+      z.boolean(),
+      z.array(z.union([z.string().max(500), z.number()])).max(100),
+    ])
+    .optional(),
 });
 export type PropFilter = z.infer<typeof PropFilter>;
 
 /** What enrols a profile. */
 export const Trigger = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('segment'), segmentId: z.string().uuid(), on: z.enum(['enter', 'exit']).default('enter') }),
-  z.object({ kind: z.literal('event'), event: z.string().trim().min(1).max(200), where: z.array(PropFilter).max(10).default([]) }),
+  z.object({
+    kind: z.literal('segment'),
+    segmentId: z.string().uuid(),
+    on: z.enum(['enter', 'exit']).default('enter'),
+  }),
+  z.object({
+    kind: z.literal('event'),
+    event: z.string().trim().min(1).max(200),
+    where: z.array(PropFilter).max(10).default([]),
+  }),
   z.object({
     kind: z.literal('date'),
     /** A profile trait (`insurance_expiry`, `birthday`) or a CRM customer field. */
-    field: z.union([z.object({ trait: z.string().trim().min(1).max(100) }), z.object({ crm: z.enum(['customer', 'contact']), field: z.string().trim().min(1).max(100) })]),
+    field: z.union([
+      z.object({ trait: z.string().trim().min(1).max(100) }),
+      z.object({ crm: z.enum(['customer', 'contact']), field: z.string().trim().min(1).max(100) }),
+    ]),
     /** Enter this many days before (negative) or after (positive) the date. */
     offsetDays: z.number().int().min(-366).max(366),
     /** A birthday: the month and day recur every year. */
@@ -41,7 +59,10 @@ export type Trigger = z.infer<typeof Trigger>;
 
 export const CHANNELS = ['wecom_private', 'wecom_mass', 'sms', 'email', 'webhook', 'in_app'] as const;
 
-const Duration = z.object({ amount: z.number().int().min(1).max(10_000), unit: z.enum(['minutes', 'hours', 'days']) });
+const Duration = z.object({
+  amount: z.number().int().min(1).max(10_000),
+  unit: z.enum(['minutes', 'hours', 'days']),
+});
 export type Duration = z.infer<typeof Duration>;
 
 /** Waits: a duration, until a local time (and weekday), or until an event with a timeout. */
@@ -71,21 +92,40 @@ export const StepData = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('condition'), rule: Rule }),
   z.object({
     kind: z.literal('random'),
-    variants: z.array(z.object({ key: z.string().regex(/^[a-z0-9_-]{1,20}$/), weight: z.number().int().min(1).max(100) })).min(2).max(10),
+    variants: z
+      .array(
+        z.object({ key: z.string().regex(/^[a-z0-9_-]{1,20}$/), weight: z.number().int().min(1).max(100) }),
+      )
+      .min(2)
+      .max(10),
   }),
   z.object({
     kind: z.literal('send'),
     channel: z.enum(CHANNELS),
     purpose: z.enum(['marketing', 'service']).default('marketing'),
     templateId: z.string().uuid().optional(),
-    content: z.object({ subject: z.string().max(200).optional(), text: z.string().trim().min(1).max(4000), url: z.string().url().max(2048).optional() }).optional(),
+    content: z
+      .object({
+        subject: z.string().max(200).optional(),
+        text: z.string().trim().min(1).max(4000),
+        url: z.string().url().max(2048).optional(),
+      })
+      .optional(),
     /** A coupon issued for the profile goes into the message as `coupon_code`. */
     couponTemplateId: z.string().uuid().optional(),
     onSkip: z.enum(['continue', 'exit']).default('continue'),
   }),
-  z.object({ kind: z.literal('task'), title: z.string().trim().min(1).max(200), body: z.string().max(2000).optional() }),
+  z.object({
+    kind: z.literal('task'),
+    title: z.string().trim().min(1).max(200),
+    body: z.string().max(2000).optional(),
+  }),
   z.object({ kind: z.literal('tag'), tagId: z.string().uuid(), action: z.enum(['add', 'remove']) }),
-  z.object({ kind: z.literal('field'), trait: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/), value: z.union([z.string().max(500), z.number(), z.boolean(), z.null()]) }),
+  z.object({
+    kind: z.literal('field'),
+    trait: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/),
+    value: z.union([z.string().max(500), z.number(), z.boolean(), z.null()]),
+  }),
   z.object({ kind: z.literal('lead'), title: z.string().trim().min(1).max(200) }),
   z.object({ kind: z.literal('exit') }),
 ]);
@@ -100,9 +140,17 @@ export const GraphNode = z.object({
 });
 export type GraphNode = z.infer<typeof GraphNode>;
 /** `sourceHandle`: `next`; `yes`/`no` of a condition; a variant key of a random split; `event`/`timeout` of an event wait. */
-export const GraphEdge = z.object({ id, source: id, target: id, sourceHandle: z.string().max(40).default('next') });
+export const GraphEdge = z.object({
+  id,
+  source: id,
+  target: id,
+  sourceHandle: z.string().max(40).default('next'),
+});
 export type GraphEdge = z.infer<typeof GraphEdge>;
-export const Graph = z.object({ nodes: z.array(GraphNode).min(1).max(200), edges: z.array(GraphEdge).max(400) });
+export const Graph = z.object({
+  nodes: z.array(GraphNode).min(1).max(200),
+  edges: z.array(GraphEdge).max(400),
+});
 export type Graph = z.infer<typeof Graph>;
 
 export const Goal = z.object({
@@ -132,7 +180,11 @@ export const JourneyDefinition = z.object({
 });
 export type JourneyDefinition = z.infer<typeof JourneyDefinition>;
 
-export const JourneyInput = z.object({ name, description: z.string().max(2000).optional(), definition: JourneyDefinition });
+export const JourneyInput = z.object({
+  name,
+  description: z.string().max(2000).optional(),
+  definition: JourneyDefinition,
+});
 export type JourneyInput = z.infer<typeof JourneyInput>;
 
 /** Which exits the handles of each step kind must have. */
@@ -153,7 +205,16 @@ export function handlesOf(d: StepData): string[] {
 
 export interface GraphIssue {
   nodeId?: string;
-  code: 'no_entry' | 'many_entries' | 'unreachable' | 'missing_branch' | 'unknown_target' | 'duplicate_id' | 'cycle_without_wait' | 'extra_branch' | 'duplicate_branch';
+  code:
+    | 'no_entry'
+    | 'many_entries'
+    | 'unreachable'
+    | 'missing_branch'
+    | 'unknown_target'
+    | 'duplicate_id'
+    | 'cycle_without_wait'
+    | 'extra_branch'
+    | 'duplicate_branch';
   handle?: string;
 }
 
@@ -171,7 +232,8 @@ export function checkGraph(g: Graph): GraphIssue[] {
   }
   const entries = g.nodes.filter((n) => n.data.kind === 'entry');
   if (entries.length === 0) issues.push({ code: 'no_entry' });
-  if (entries.length > 1) for (const e of entries.slice(1)) issues.push({ nodeId: e.id, code: 'many_entries' });
+  if (entries.length > 1)
+    for (const e of entries.slice(1)) issues.push({ nodeId: e.id, code: 'many_entries' });
   const out = new Map<string, Map<string, string>>();
   for (const e of g.edges) {
     const src = byId.get(e.source);
@@ -184,7 +246,8 @@ export function checkGraph(g: Graph): GraphIssue[] {
       continue;
     }
     const m = out.get(e.source) ?? new Map<string, string>();
-    if (m.has(e.sourceHandle)) issues.push({ nodeId: e.source, code: 'duplicate_branch', handle: e.sourceHandle });
+    if (m.has(e.sourceHandle))
+      issues.push({ nodeId: e.source, code: 'duplicate_branch', handle: e.sourceHandle });
     m.set(e.sourceHandle, e.target);
     out.set(e.source, m);
   }
@@ -195,7 +258,12 @@ export function checkGraph(g: Graph): GraphIssue[] {
   if (entry) {
     const seen = new Set<string>([entry.id]);
     const stack = [entry.id];
-    while (stack.length) for (const t of out.get(stack.pop()!)?.values() ?? []) if (!seen.has(t)) (seen.add(t), stack.push(t));
+    while (stack.length)
+      for (const t of out.get(stack.pop()!)?.values() ?? [])
+        if (!seen.has(t)) {
+          seen.add(t);
+          stack.push(t);
+        }
     for (const n of g.nodes) if (!seen.has(n.id)) issues.push({ nodeId: n.id, code: 'unreachable' });
   }
   // A cycle among non-wait nodes: depth-first search over the graph without wait nodes.

@@ -2,6 +2,7 @@ import type { WebModule } from '../app/web-modules';
 import { cdpModule } from './cdp/module';
 import { chatsModule } from './chats/module';
 import { customersModule } from './customers/module';
+import { journeysModule } from './journeys/module';
 import { leadsModule } from './leads/module';
 import { materialsModule } from './materials/module';
 import { outreachModule } from './outreach/module';
@@ -25,4 +26,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   scriptsModule,
   sidebarModule,
   outreachModule,
+  journeysModule,
 ];

@@ -73,13 +73,19 @@ export async function profilesOfRecords(
   let rows: { rid: string; pid: string }[] = [];
   if (object === 'customer' || object === 'contact') {
     rows = (
-      await sql<{ rid: string; pid: string }>`select record_id as rid, profile_id as pid from cdp_profile_links
+      await sql<{
+        rid: string;
+        pid: string;
+      }>`select record_id as rid, profile_id as pid from cdp_profile_links
         where tenant_id = ${tenantId} and object = ${object} and record_id = any(${ids}::uuid[])`.execute(tx)
     ).rows;
   } else if (object === 'opportunity' || object === 'order') {
     const table = object === 'order' ? 'orders' : 'opportunities';
     rows = (
-      await sql<{ rid: string; pid: string }>`select r.id as rid, l.profile_id as pid from ${sql.table(table)} r
+      await sql<{
+        rid: string;
+        pid: string;
+      }>`select r.id as rid, l.profile_id as pid from ${sql.table(table)} r
         join cdp_profile_links l on l.tenant_id = r.tenant_id and l.object = 'customer' and l.record_id = r.customer_id
         where r.tenant_id = ${tenantId} and r.id = any(${ids}::uuid[])`.execute(tx)
     ).rows;
@@ -93,7 +99,9 @@ export async function profilesOfRecords(
       if (!ident) continue;
       const p = (
         await sql<{ pid: string }>`select profile_id as pid from cdp_identities
-          where tenant_id = ${tenantId} and kind = 'phone' and namespace = '' and value = ${ident.value}`.execute(tx)
+          where tenant_id = ${tenantId} and kind = 'phone' and namespace = '' and value = ${ident.value}`.execute(
+          tx,
+        )
       ).rows[0];
       if (p) rows.push({ rid: l.id, pid: p.pid });
     }
@@ -103,7 +111,11 @@ export async function profilesOfRecords(
 }
 
 /** The staff member who owns each profile: the owner of its linked customer, else of its contact. */
-export async function ownersOfProfiles(tx: Tx, tenantId: string, profileIds: string[]): Promise<Map<string, string>> {
+export async function ownersOfProfiles(
+  tx: Tx,
+  tenantId: string,
+  profileIds: string[],
+): Promise<Map<string, string>> {
   const r = await sql<{ pid: string; owner: string }>`select distinct on (l.profile_id) l.profile_id as pid,
       coalesce(c.owner_id, k.owner_id) as owner
     from cdp_profile_links l
@@ -131,7 +143,13 @@ export async function orderRevenueOf(
 }
 
 /** Sets (or clears, with null) one trait of a profile (a journey's "update a field" step). */
-export async function setProfileTrait(tx: Tx, tenantId: string, profileId: string, trait: string, value: unknown) {
+export async function setProfileTrait(
+  tx: Tx,
+  tenantId: string,
+  profileId: string,
+  trait: string,
+  value: unknown,
+) {
   await sql`update cdp_profiles set traits = case when ${value === null} then traits - ${trait}
       else traits || jsonb_build_object(${trait}::text, ${JSON.stringify(value)}::jsonb) end
     where tenant_id = ${tenantId} and id = ${profileId}`.execute(tx);

@@ -84,8 +84,9 @@ export async function advanceBatch(db: Db, tenantId: string, now: Date, batch = 
 }
 
 async function principalOf(db: Db, tx: Tx, tenantId: string, userId: string): Promise<Principal | null> {
-  const v = (await sql<{ a: number }>`select authz_version as a from tenants where id = ${tenantId}`.execute(tx))
-    .rows[0]!.a;
+  const v = (
+    await sql<{ a: number }>`select authz_version as a from tenants where id = ${tenantId}`.execute(tx)
+  ).rows[0]!.a;
   const p = await loadPrincipal(db, tenantId, userId, v);
   return p ? { ...p, kind: 'user' } : null;
 }
@@ -94,13 +95,19 @@ async function advanceRun(env: StepEnv, run: RunRow) {
   const { tx, tenantId, now, version } = env;
   let stepId = run.step_id;
   let visit = run.visit;
-  let resumed: 'timeout' | 'event' | null = run.status === 'waiting' ? (run.waiting_for?.hit ? 'event' : 'timeout') : null;
+  let resumed: 'timeout' | 'event' | null =
+    run.status === 'waiting' ? (run.waiting_for?.hit ? 'event' : 'timeout') : null;
   const history: { stepId: string; visit: number; kind: string; r: StepResult }[] = [];
   let end: { status: 'waiting' | 'done' | 'exited'; until?: Date; waitingFor?: unknown } | null = null;
   for (let i = 0; i < MAX_STEPS && !end; i++) {
     const node = version.nodes.get(stepId);
     if (!node) throw new Error(`step ${stepId} not in ${version.journeyId} v${version.version}`);
-    const r = await executeStep(env, node, { runId: run.id, profileId: run.profile_id, key: `${run.id}:${stepId}:${visit}`, resumed });
+    const r = await executeStep(env, node, {
+      runId: run.id,
+      profileId: run.profile_id,
+      key: `${run.id}:${stepId}:${visit}`,
+      resumed,
+    });
     // A resumed wait already has its row (written when the wait began).
     if (!resumed) history.push({ stepId, visit, kind: node.data.kind, r });
     resumed = null;
@@ -152,9 +159,8 @@ export async function advanceDue(db: Db, tenantId: string, now = new Date()): Pr
 export const advanceJob: JobHandler<AdvancePayload> = async (payload, ctx) => {
   const now = payload.now ? new Date(payload.now) : new Date();
   // Wake-ups queued meanwhile are covered by this drain: take them over.
-  await ctx.tx(
-    (tx) =>
-      sql`delete from jobs where tenant_id = ${ctx.tenantId} and queue = ${ADVANCE_QUEUE} and status = 'pending'
+  await ctx.tx((tx) =>
+    sql`delete from jobs where tenant_id = ${ctx.tenantId} and queue = ${ADVANCE_QUEUE} and status = 'pending'
         and run_at <= ${now} and id <> ${ctx.jobId}`.execute(tx),
   );
   for (;;) {

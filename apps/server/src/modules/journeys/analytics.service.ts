@@ -19,7 +19,12 @@ export function uplift(t: { n: number; converted: number }, h: { n: number; conv
  * per step what was executed, sent or skipped (and why), messaging's delivered/opened/clicked,
  * goal conversion against the holdout, and the order revenue of converted profiles in their window.
  */
-export async function journeyAnalytics(tx: Tx, p: Principal, id: string, version?: number): Promise<JourneyAnalytics> {
+export async function journeyAnalytics(
+  tx: Tx,
+  p: Principal,
+  id: string,
+  version?: number,
+): Promise<JourneyAnalytics> {
   const j = await getJourney(tx, p, id);
   const v = version ?? j.liveVersion;
   const t = p.tenantId;
@@ -31,7 +36,8 @@ export async function journeyAnalytics(tx: Tx, p: Principal, id: string, version
       from journey_runs where tenant_id = ${t} and journey_id = ${id} and (${v ?? null}::int is null or version = ${v ?? null})
       group by is_holdout`.execute(tx)
   ).rows;
-  const g = (h: boolean) => groups.find((x) => x.holdout === h) ?? { n: 0, converted: 0, active: 0, finished: 0 };
+  const g = (h: boolean) =>
+    groups.find((x) => x.holdout === h) ?? { n: 0, converted: 0, active: 0, finished: 0 };
   const rate = (x: { n: number; converted: number }) => (x.n ? x.converted / x.n : 0);
   const treat = g(false);
   const hold = g(true);
@@ -45,10 +51,16 @@ export async function journeyAnalytics(tx: Tx, p: Principal, id: string, version
       select step_id, kind, outcome, reason, count(*)::int as n from journey_steps
       where tenant_id = ${t} and journey_id = ${id} and version = ${v ?? -1} group by step_id, kind, outcome, reason
       union all select step_id, '', outcome, nullif(reason, ''), sum(n)::int from journey_step_daily
-      where tenant_id = ${t} and journey_id = ${id} and version = ${v ?? -1} group by step_id, outcome, reason`.execute(tx)
+      where tenant_id = ${t} and journey_id = ${id} and version = ${v ?? -1} group by step_id, outcome, reason`.execute(
+      tx,
+    )
   ).rows;
   const msg = (
-    await sql<{ step_id: string; kind: string; n: number }>`select step_id, kind, count(*)::int as n from journey_message_events
+    await sql<{
+      step_id: string;
+      kind: string;
+      n: number;
+    }>`select step_id, kind, count(*)::int as n from journey_message_events
       where tenant_id = ${t} and journey_id = ${id} group by step_id, kind`.execute(tx)
   ).rows;
   const def = (j.live?.version === v ? j.live : null)?.definition ?? j.draft?.definition;
@@ -57,7 +69,8 @@ export async function journeyAnalytics(tx: Tx, p: Principal, id: string, version
     const mine = executed.filter((e) => e.step_id === n.id);
     const count = (f: (e: (typeof mine)[number]) => boolean) => mine.filter(f).reduce((s, e) => s + e.n, 0);
     const reasons: Record<string, number> = {};
-    for (const e of mine) if (e.outcome === 'skipped' && e.reason) reasons[e.reason] = (reasons[e.reason] ?? 0) + e.n;
+    for (const e of mine)
+      if (e.outcome === 'skipped' && e.reason) reasons[e.reason] = (reasons[e.reason] ?? 0) + e.n;
     const m = (k: string) => msg.find((x) => x.step_id === n.id && x.kind === k)?.n ?? 0;
     return {
       stepId: n.id,
@@ -74,9 +87,15 @@ export async function journeyAnalytics(tx: Tx, p: Principal, id: string, version
     };
   });
   const windows = (
-    await sql<{ profileId: string; from: string; to: string }>`select profile_id as "profileId", entered_at as "from",
+    await sql<{
+      profileId: string;
+      from: string;
+      to: string;
+    }>`select profile_id as "profileId", entered_at as "from",
         goal_until as "to" from journey_runs
-      where tenant_id = ${t} and journey_id = ${id} and version = ${v ?? -1} and not is_holdout and converted_at is not null`.execute(tx)
+      where tenant_id = ${t} and journey_id = ${id} and version = ${v ?? -1} and not is_holdout and converted_at is not null`.execute(
+      tx,
+    )
   ).rows;
   return {
     version: v ?? null,

@@ -27,8 +27,12 @@ const startWorker = (tenantId: string): ChildProcess =>
     stdio: 'ignore',
   });
 
-describe('journey durability', { skip: testDatabaseUrl() ? false : 'needs PostgreSQL (DATABASE_URL)' }, () => {
-  it(`advances ${N} profiles exactly once when the worker is killed -9 mid-run`, { timeout: 600_000 }, async () => {
+describe('journey durability', {
+  skip: testDatabaseUrl() ? false : 'needs PostgreSQL (DATABASE_URL)',
+}, () => {
+  it(`advances ${N} profiles exactly once when the worker is killed -9 mid-run`, {
+    timeout: 600_000,
+  }, async () => {
     const { admin, tenantId } = await newTenantWithAdmin(env, 2);
     const q = <T>(fn: (tx: any) => Promise<T>) => inTenant(env.database.db, tenantId, fn);
     const c = await admin.post('/journeys', {
@@ -39,7 +43,16 @@ describe('journey durability', { skip: testDatabaseUrl() ? false : 'needs Postgr
           nodes: [
             { id: 'in', data: { kind: 'entry' } },
             { id: 'task', data: { kind: 'task', title: '回访客户' } },
-            { id: 'ab', data: { kind: 'random', variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }] } },
+            {
+              id: 'ab',
+              data: {
+                kind: 'random',
+                variants: [
+                  { key: 'a', weight: 1 },
+                  { key: 'b', weight: 1 },
+                ],
+              },
+            },
             { id: 'fa', data: { kind: 'field', trait: 'variant', value: 'a' } },
             { id: 'fb', data: { kind: 'field', trait: 'variant', value: 'b' } },
             { id: 'out', data: { kind: 'exit' } },
@@ -63,14 +76,20 @@ describe('journey durability', { skip: testDatabaseUrl() ? false : 'needs Postgr
     // N profiles, each linked to one of the tenant's customers (so each has an owner for the task).
     await q(async (tx) => {
       await sql`insert into cdp_profiles (tenant_id, id, canonical_id, traits)
-        select ${tenantId}, g.id, g.id, '{}'::jsonb from (select gen_random_uuid() as id from generate_series(1, ${N})) g`.execute(tx);
+        select ${tenantId}, g.id, g.id, '{}'::jsonb from (select gen_random_uuid() as id from generate_series(1, ${N})) g`.execute(
+        tx,
+      );
       await sql`insert into cdp_profile_links (tenant_id, object, record_id, profile_id)
-        select ${tenantId}, 'customer', gen_random_uuid(), p.id from cdp_profiles p where p.tenant_id = ${tenantId}`.execute(tx);
+        select ${tenantId}, 'customer', gen_random_uuid(), p.id from cdp_profiles p where p.tenant_id = ${tenantId}`.execute(
+        tx,
+      );
       await sql`insert into customers (tenant_id, id, owner_id, unit_id, name, kind)
         select l.tenant_id, l.record_id, u.id, u.unit_id, 'c' || l.record_id, 'person' from cdp_profile_links l
         cross join lateral (select id, unit_id from users where tenant_id = ${tenantId} and status = 'active' order by id limit 1) u
         where l.tenant_id = ${tenantId} and l.object = 'customer'`.execute(tx);
-      const ids = (await sql<{ id: string }>`select id from cdp_profiles where tenant_id = ${tenantId}`.execute(tx)).rows.map((r) => r.id);
+      const ids = (
+        await sql<{ id: string }>`select id from cdp_profiles where tenant_id = ${tenantId}`.execute(tx)
+      ).rows.map((r) => r.id);
       const v = (await loadVersions(tx, tenantId, [{ journeyId, version: 1 }])).get(`${journeyId}:1`)!;
       assert.equal(await enrolProfiles(tx, tenantId, v, ids, new Date()), N);
     });
@@ -78,8 +97,13 @@ describe('journey durability', { skip: testDatabaseUrl() ? false : 'needs Postgr
     const progress = () =>
       q(async (tx) =>
         Number(
-          (await sql<{ n: number }>`select count(*)::int as n from journey_runs where journey_id = ${journeyId} and status = 'done'`.execute(tx))
-            .rows[0]!.n,
+          (
+            await sql<{
+              n: number;
+            }>`select count(*)::int as n from journey_runs where journey_id = ${journeyId} and status = 'done'`.execute(
+              tx,
+            )
+          ).rows[0]!.n,
         ),
       );
     // Kill twice mid-way, then let a worker finish.
@@ -101,14 +125,23 @@ describe('journey durability', { skip: testDatabaseUrl() ? false : 'needs Postgr
     await drainBackground(env, tenantId);
 
     const result = await q(async (tx) => {
-      const one = async (s: ReturnType<typeof sql>) => Number(((await s.execute(tx)).rows[0] as { n: number }).n);
+      const one = async (s: ReturnType<typeof sql>) =>
+        Number(((await s.execute(tx)).rows[0] as { n: number }).n);
       return {
-        done: await one(sql`select count(*)::int as n from journey_runs where journey_id = ${journeyId} and status = 'done'`),
-        tasks: await one(sql`select count(*)::int as n from notifications where kind = 'journey.task' and data->>'journeyId' = ${journeyId}`),
+        done: await one(
+          sql`select count(*)::int as n from journey_runs where journey_id = ${journeyId} and status = 'done'`,
+        ),
+        tasks: await one(
+          sql`select count(*)::int as n from notifications where kind = 'journey.task' and data->>'journeyId' = ${journeyId}`,
+        ),
         distinctTasks: await one(sql`select count(distinct data->>'key')::int as n from notifications
           where kind = 'journey.task' and data->>'journeyId' = ${journeyId}`),
-        stepRows: await one(sql`select count(*)::int as n from journey_steps where journey_id = ${journeyId}`),
-        withVariant: await one(sql`select count(*)::int as n from cdp_profiles where tenant_id = ${tenantId} and traits ? 'variant'`),
+        stepRows: await one(
+          sql`select count(*)::int as n from journey_steps where journey_id = ${journeyId}`,
+        ),
+        withVariant: await one(
+          sql`select count(*)::int as n from cdp_profiles where tenant_id = ${tenantId} and traits ? 'variant'`,
+        ),
       };
     });
     // entry, task, ab, fa|fb, out: five steps per run.

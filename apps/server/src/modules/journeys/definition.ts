@@ -1,4 +1,8 @@
-import { type GraphNode, type JourneyDefinition, JourneyDefinition as DefinitionSchema } from '@kehu/contracts/journeys';
+import {
+  JourneyDefinition as DefinitionSchema,
+  type GraphNode,
+  type JourneyDefinition,
+} from '@kehu/contracts/journeys';
 import { sql } from 'kysely';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 

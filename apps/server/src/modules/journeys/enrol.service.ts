@@ -37,7 +37,9 @@ export async function enrolProfiles(
         ? sql`(prev.n is null or prev.last_entered <= ${now}::timestamptz - make_interval(days => ${policy.days}))`
         : sql`true`;
   const goalUntil = d.goal ? new Date(+now + d.goal.windowDays * 86_400_000) : null;
-  const r = await sql<{ id: string }>`insert into journey_runs (tenant_id, id, journey_id, version, profile_id, entry,
+  const r = await sql<{
+    id: string;
+  }>`insert into journey_runs (tenant_id, id, journey_id, version, profile_id, entry,
       status, step_id, visit, next_run_at, is_holdout, entered_at, goal_until, trigger_ref)
     select ${tenantId}, gen_random_uuid(), ${v.journeyId}, ${v.version}, p.id, coalesce(prev.n, 0) + 1,
       case when h.holdout then 'holdout' else 'active' end, case when h.holdout then null else ${v.entryId} end, 1,
@@ -57,7 +59,10 @@ export async function enrolProfiles(
 
 /** The live (published) version of each journey whose trigger is `kind` with `key`. */
 export async function liveVersionsFor(tx: Tx, tenantId: string, kind: string, key: string | null) {
-  const r = await sql<{ journey_id: string; version: number }>`select v.journey_id, v.version from journey_versions v
+  const r = await sql<{
+    journey_id: string;
+    version: number;
+  }>`select v.journey_id, v.version from journey_versions v
     join journeys j on j.tenant_id = v.tenant_id and j.id = v.journey_id and j.status = 'live'
     where v.tenant_id = ${tenantId} and v.status = 'published' and v.trigger_kind = ${kind}
       ${key === null ? sql`` : sql`and v.trigger_key = ${key}`}`.execute(tx);

@@ -29,19 +29,25 @@ async function profileOf(tenantId: string, userId: string): Promise<string> {
 
 const q = <T>(tenantId: string, fn: (tx: any) => Promise<T>) => inTenant(env.database.db, tenantId, fn);
 async function runs(tenantId: string, journeyId: string) {
-  return q(tenantId, async (tx) =>
-    (
-      await sql<any>`select profile_id, version, status, step_id, entry, is_holdout, converted_at from journey_runs
-        where tenant_id = ${tenantId} and journey_id = ${journeyId} order by entered_at, profile_id`.execute(tx)
-    ).rows,
+  return q(
+    tenantId,
+    async (tx) =>
+      (
+        await sql<any>`select profile_id, version, status, step_id, entry, is_holdout, converted_at from journey_runs
+        where tenant_id = ${tenantId} and journey_id = ${journeyId} order by entered_at, profile_id`.execute(
+          tx,
+        )
+      ).rows,
   );
 }
 async function steps(tenantId: string, journeyId: string) {
-  return q(tenantId, async (tx) =>
-    (
-      await sql<any>`select run_id, step_id, visit, outcome, reason from journey_steps
+  return q(
+    tenantId,
+    async (tx) =>
+      (
+        await sql<any>`select run_id, step_id, visit, outcome, reason from journey_steps
         where tenant_id = ${tenantId} and journey_id = ${journeyId} order by at, visit`.execute(tx)
-    ).rows,
+      ).rows,
   );
 }
 
@@ -76,7 +82,9 @@ describe('journeys', () => {
     assert.equal(c.status, 201, JSON.stringify(c.body));
     const p = await admin.post(`/journeys/${c.body.id}/publish`);
     assert.equal(p.status, 422);
-    const fields = (p.body.errors as { field: string; code: string }[]).map((e) => `${e.field} ${e.code}`).sort();
+    const fields = (p.body.errors as { field: string; code: string }[])
+      .map((e) => `${e.field} ${e.code}`)
+      .sort();
     assert.deepEqual(fields, [
       'definition.graph.nodes.1 journeys.missing_branch',
       'definition.graph.nodes.3 journeys.unreachable',
@@ -106,7 +114,10 @@ describe('journeys', () => {
 
   it('enters on segment entry, waits three days without sleeping, and keeps runs on their version when a new one is published', async () => {
     const { admin, key, tenantId } = await setup();
-    const seg = await admin.post('/cdp/segments', { name: '上海客户', rule: { trait: 'city', op: 'eq', value: '上海' } });
+    const seg = await admin.post('/cdp/segments', {
+      name: '上海客户',
+      rule: { trait: 'city', op: 'eq', value: '上海' },
+    });
     assert.equal(seg.status, 201, JSON.stringify(seg.body));
     const def = (wait: number): JourneyDefinition => ({
       trigger: { kind: 'segment', segmentId: seg.body.id, on: 'enter' },
@@ -133,7 +144,10 @@ describe('journeys', () => {
     );
 
     // Version 2 waits 10 days; a1 stays on version 1's 3 days.
-    const saved = await admin.request('PUT', `/journeys/${id}/draft`, { name: '上海欢迎', definition: def(10) });
+    const saved = await admin.request('PUT', `/journeys/${id}/draft`, {
+      name: '上海欢迎',
+      definition: def(10),
+    });
     assert.equal(saved.status, 200, JSON.stringify(saved.body));
     assert.equal((await admin.post(`/journeys/${id}/publish`)).status, 200);
     await sendBatch(env, key, [{ type: 'identify', userId: 'a2', traits: { city: '上海' } }]);
@@ -164,11 +178,21 @@ describe('journeys', () => {
   it('enters on an event with a property filter, waits for an event or a timeout, and counts the goal', async () => {
     const { admin, key, tenantId } = await setup();
     const id = await publish(admin, '试驾跟进', {
-      trigger: { kind: 'event', event: 'Test Drive Booked', where: [{ prop: 'model', op: 'eq', value: 'X5' }] },
+      trigger: {
+        kind: 'event',
+        event: 'Test Drive Booked',
+        where: [{ prop: 'model', op: 'eq', value: 'X5' }],
+      },
       graph: {
         nodes: [
           n('in', { kind: 'entry' }),
-          n('w', { kind: 'wait', mode: 'event', event: 'Showroom Visited', where: [], timeout: { amount: 2, unit: 'days' } }),
+          n('w', {
+            kind: 'wait',
+            mode: 'event',
+            event: 'Showroom Visited',
+            where: [],
+            timeout: { amount: 2, unit: 'days' },
+          }),
           n('came', { kind: 'exit' }),
           n('tag', { kind: 'field', trait: 'no_show', value: true }),
           n('out', { kind: 'exit' }),
@@ -211,8 +235,12 @@ describe('journeys', () => {
     const visited = async (pid: string) =>
       q(tenantId, async (tx) =>
         (
-          await sql<{ step_id: string }>`select s.step_id from journey_steps s join journey_runs r on r.tenant_id = s.tenant_id and r.id = s.run_id
-            where r.tenant_id = ${tenantId} and r.journey_id = ${id} and r.profile_id = ${pid} order by s.visit`.execute(tx)
+          await sql<{
+            step_id: string;
+          }>`select s.step_id from journey_steps s join journey_runs r on r.tenant_id = s.tenant_id and r.id = s.run_id
+            where r.tenant_id = ${tenantId} and r.journey_id = ${id} and r.profile_id = ${pid} order by s.visit`.execute(
+            tx,
+          )
         ).rows.map((x) => x.step_id),
       );
     assert.deepEqual(await visited(b1), ['in', 'w', 'came']);
@@ -257,12 +285,33 @@ describe('journeys', () => {
             n('in', { kind: 'entry' }),
             n('vip', { kind: 'condition', rule: { trait: 'level', op: 'eq', value: 'gold' } }),
             n('tag', { kind: 'tag', tagId: tag.body.id, action: 'add' }),
-            n('ab', { kind: 'random', variants: [{ key: 'a', weight: 50 }, { key: 'b', weight: 50 }] }),
-            n('sms', { kind: 'send', channel: 'sms', purpose: 'marketing', content: { text: '您好' }, onSkip: 'exit' }),
+            n('ab', {
+              kind: 'random',
+              variants: [
+                { key: 'a', weight: 50 },
+                { key: 'b', weight: 50 },
+              ],
+            }),
+            n('sms', {
+              kind: 'send',
+              channel: 'sms',
+              purpose: 'marketing',
+              content: { text: '您好' },
+              onSkip: 'exit',
+            }),
             n('mark', { kind: 'field', trait: 'journey_seen', value: 'yes' }),
             n('out', { kind: 'exit' }),
           ],
-          edges: edges(['in', 'vip'], ['vip', 'tag', 'yes'], ['vip', 'ab', 'no'], ['tag', 'out'], ['ab', 'sms', 'a'], ['ab', 'sms', 'b'], ['sms', 'mark'], ['mark', 'out']),
+          edges: edges(
+            ['in', 'vip'],
+            ['vip', 'tag', 'yes'],
+            ['vip', 'ab', 'no'],
+            ['tag', 'out'],
+            ['ab', 'sms', 'a'],
+            ['ab', 'sms', 'b'],
+            ['sms', 'mark'],
+            ['mark', 'out'],
+          ),
         },
         goal: null,
         reentry: { policy: 'never' },
@@ -274,7 +323,11 @@ describe('journeys', () => {
         { type: 'identify', userId: 'c3', traits: { level: 'silver' } },
       ]);
       await drainBackground(env, tenantId);
-      const [c1, c2, c3] = [await profileOf(tenantId, 'c1'), await profileOf(tenantId, 'c2'), await profileOf(tenantId, 'c3')];
+      const [c1, c2, c3] = [
+        await profileOf(tenantId, 'c1'),
+        await profileOf(tenantId, 'c2'),
+        await profileOf(tenantId, 'c3'),
+      ];
       skipped = c3;
       const e = await admin.post(`/journeys/${id}/enrol`, { profileIds: [c1, c2, c3] });
       assert.equal(e.status, 200, JSON.stringify(e.body));
@@ -283,17 +336,36 @@ describe('journeys', () => {
       const r = await runs(tenantId, id);
       assert.deepEqual(
         r.map((x) => [x.profile_id, x.status]).sort(),
-        [[c1, 'done'], [c2, 'done'], [c3, 'exited']].sort(),
+        [
+          [c1, 'done'],
+          [c2, 'done'],
+          [c3, 'exited'],
+        ].sort(),
       );
-      const traits = await q(tenantId, async (tx) =>
-        (await sql<any>`select id, traits from cdp_profiles where tenant_id = ${tenantId} and id = any(${[c1, c2, c3]}::uuid[])`.execute(tx)).rows,
+      const traits = await q(
+        tenantId,
+        async (tx) =>
+          (
+            await sql<any>`select id, traits from cdp_profiles where tenant_id = ${tenantId} and id = any(${[c1, c2, c3]}::uuid[])`.execute(
+              tx,
+            )
+          ).rows,
       );
       assert.equal(traits.find((t) => t.id === c2).traits.journey_seen, 'yes');
       assert.equal(traits.find((t) => t.id === c1).traits.journey_seen, undefined);
-      const tagged = await q(tenantId, async (tx) =>
-        (await sql<any>`select subject_id from cdp_subject_tags where tenant_id = ${tenantId} and tag_id = ${tag.body.id}`.execute(tx)).rows,
+      const tagged = await q(
+        tenantId,
+        async (tx) =>
+          (
+            await sql<any>`select subject_id from cdp_subject_tags where tenant_id = ${tenantId} and tag_id = ${tag.body.id}`.execute(
+              tx,
+            )
+          ).rows,
       );
-      assert.deepEqual(tagged.map((t) => t.subject_id), [c1]);
+      assert.deepEqual(
+        tagged.map((t) => t.subject_id),
+        [c1],
+      );
       // Sends carry runId:stepId:visit as their idempotency key and the journey as source.
       assert.equal(sent.length, 2);
       for (const s of sent) {
@@ -333,16 +405,27 @@ describe('journeys', () => {
     assert.equal(await scanDates(env.database.db, tenantId, now), 1);
     assert.equal(await scanDates(env.database.db, tenantId, now), 0, 'a day is scanned once');
     const r = await runs(tenantId, id);
-    assert.deepEqual(r.map((x) => x.profile_id), [await profileOf(tenantId, 'd1')]);
+    assert.deepEqual(
+      r.map((x) => x.profile_id),
+      [await profileOf(tenantId, 'd1')],
+    );
   });
 
   it('keeps a holdout out of every step and measures uplift against it', async () => {
     const { admin, key, tenantId } = await setup();
-    const msgs = Array.from({ length: 60 }, (_, i) => ({ type: 'identify', userId: `h${i}`, traits: { n: i } }));
+    const msgs = Array.from({ length: 60 }, (_, i) => ({
+      type: 'identify',
+      userId: `h${i}`,
+      traits: { n: i },
+    }));
     await sendBatch(env, key, msgs);
     await drainBackground(env, tenantId);
     const ids = await q(tenantId, async (tx) =>
-      (await sql<{ id: string }>`select id from cdp_profiles where tenant_id = ${tenantId} and merged_into is null`.execute(tx)).rows.map((x) => x.id),
+      (
+        await sql<{
+          id: string;
+        }>`select id from cdp_profiles where tenant_id = ${tenantId} and merged_into is null`.execute(tx)
+      ).rows.map((x) => x.id),
     );
     const def = (await import('./test-kit.ts')).simpleDefinition();
     const id = await publish(admin, '对照组', {
@@ -360,7 +443,9 @@ describe('journeys', () => {
     assert.equal(new Set(s.map((x) => x.run_id)).size, r.length - hold.length, 'holdout runs take no step');
     const a = await admin.get(`/journeys/${id}/analytics`);
     assert.equal(a.body.holdout.n, hold.length);
-    assert.ok(a.body.uplift && a.body.uplift.low <= a.body.uplift.value && a.body.uplift.value <= a.body.uplift.high);
+    assert.ok(
+      a.body.uplift && a.body.uplift.low <= a.body.uplift.value && a.body.uplift.value <= a.body.uplift.high,
+    );
   });
 
   it('lets only marketers design journeys and hides other units’ journeys', async () => {

@@ -4,8 +4,8 @@ import {
   JourneyAnalytics,
   JourneyDetail,
   JourneyInput,
-  JOURNEY_PERMISSIONS as P,
   JourneySummary,
+  JOURNEY_PERMISSIONS as P,
   ProfileRun,
 } from '@kehu/contracts/journeys';
 import { z } from 'zod';
@@ -33,7 +33,9 @@ export const journeyRoutes: RouteSpec[] = [
     summary: 'Journeys in the caller’s scope with entered, active and converted counts',
     tags,
     response: z.object({ items: z.array(JourneySummary) }),
-    handler: async (req) => ({ items: await req.tx((tx) => listJourneys(tx, req.principal), { readOnly: true }) }),
+    handler: async (req) => ({
+      items: await req.tx((tx) => listJourneys(tx, req.principal), { readOnly: true }),
+    }),
   }),
   defineRoute({
     method: 'POST',
@@ -45,7 +47,9 @@ export const journeyRoutes: RouteSpec[] = [
     response: JourneyDetail,
     status: 201,
     handler: (req) =>
-      req.tx(async (tx) => getJourney(tx, req.principal, await createJourney(tx, req.principal, req.actor, req.body))),
+      req.tx(async (tx) =>
+        getJourney(tx, req.principal, await createJourney(tx, req.principal, req.actor, req.body)),
+      ),
   }),
   defineRoute({
     method: 'GET',
@@ -117,7 +121,9 @@ export const journeyRoutes: RouteSpec[] = [
     response: EnrolResult,
     probe: { params: { id: 'journey' }, body: { profileIds: '=[]' } },
     handler: (req) =>
-      req.tx((tx) => enrolManually(tx, req.principal, req.actor, req.params.id, req.body.profileIds, req.locale)),
+      req.tx((tx) =>
+        enrolManually(tx, req.principal, req.actor, req.params.id, req.body.profileIds, req.locale),
+      ),
   }),
   defineRoute({
     method: 'GET',
@@ -130,7 +136,9 @@ export const journeyRoutes: RouteSpec[] = [
     response: JourneyAnalytics,
     probe: { params: { id: 'journey' } },
     handler: (req) =>
-      req.tx((tx) => journeyAnalytics(tx, req.principal, req.params.id, req.query.version), { readOnly: true }),
+      req.tx((tx) => journeyAnalytics(tx, req.principal, req.params.id, req.query.version), {
+        readOnly: true,
+      }),
   }),
   defineRoute({
     method: 'GET',

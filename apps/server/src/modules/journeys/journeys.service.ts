@@ -11,7 +11,7 @@ import type { Actor } from '../../core/audit/audit.ts';
 import { writeAudit } from '../../core/audit/audit.ts';
 import { type Principal, rowScope } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
-import { type FieldError, invalid, notFound } from '../../core/errors.ts';
+import { type FieldError, notFound } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
 import { enqueue } from '../../core/jobs/queue.ts';
@@ -32,7 +32,9 @@ function journeyScope(p: Principal): RawBuilder<unknown> {
 
 async function journeyRow(tx: Tx, p: Principal, id: string) {
   const j = (
-    await sql<any>`select * from journeys j where j.tenant_id = ${p.tenantId} and j.id = ${id} and ${journeyScope(p)}`.execute(tx)
+    await sql<any>`select * from journeys j where j.tenant_id = ${p.tenantId} and j.id = ${id} and ${journeyScope(p)}`.execute(
+      tx,
+    )
   ).rows[0];
   if (!j) throw notFound('journey');
   return j;
@@ -88,16 +90,34 @@ export async function getJourney(tx: Tx, p: Principal, id: string): Promise<Jour
   };
 }
 
-export async function createJourney(tx: Tx, p: Principal, actor: Actor, input: JourneyInput): Promise<string> {
+export async function createJourney(
+  tx: Tx,
+  p: Principal,
+  actor: Actor,
+  input: JourneyInput,
+): Promise<string> {
   const id = newId();
   await sql`insert into journeys (tenant_id, id, name, description, trigger_kind, unit_id, created_by)
-    values (${p.tenantId}, ${id}, ${input.name}, ${input.description ?? null}, ${input.definition.trigger.kind}, ${p.unitId}, ${p.userId})`.execute(tx);
+    values (${p.tenantId}, ${id}, ${input.name}, ${input.description ?? null}, ${input.definition.trigger.kind}, ${p.unitId}, ${p.userId})`.execute(
+    tx,
+  );
   await putDraft(tx, p.tenantId, id, 1, input.definition);
-  await writeAudit(tx, actor, { action: 'create', object: 'journey', recordId: id, meta: { name: input.name } });
+  await writeAudit(tx, actor, {
+    action: 'create',
+    object: 'journey',
+    recordId: id,
+    meta: { name: input.name },
+  });
   return id;
 }
 
-async function putDraft(tx: Tx, tenantId: string, journeyId: string, version: number, def: JourneyDefinition) {
+async function putDraft(
+  tx: Tx,
+  tenantId: string,
+  journeyId: string,
+  version: number,
+  def: JourneyDefinition,
+) {
   await sql`insert into journey_versions (tenant_id, journey_id, version, status, definition, trigger_kind, trigger_key)
     values (${tenantId}, ${journeyId}, ${version}, 'draft', ${JSON.stringify(def)}::jsonb, ${def.trigger.kind}, ${triggerKey(def.trigger)})
     on conflict (tenant_id, journey_id, version) do update set definition = excluded.definition,
@@ -110,8 +130,13 @@ export async function saveDraft(tx: Tx, p: Principal, actor: Actor, id: string, 
   await journeyRow(tx, p, id);
   await sql`select 1 from journeys where tenant_id = ${p.tenantId} and id = ${id} for update`.execute(tx);
   const v = (
-    await sql<{ draft: number | null; max: number }>`select max(version) filter (where status = 'draft') as draft,
-      coalesce(max(version), 0) as max from journey_versions where tenant_id = ${p.tenantId} and journey_id = ${id}`.execute(tx)
+    await sql<{
+      draft: number | null;
+      max: number;
+    }>`select max(version) filter (where status = 'draft') as draft,
+      coalesce(max(version), 0) as max from journey_versions where tenant_id = ${p.tenantId} and journey_id = ${id}`.execute(
+      tx,
+    )
   ).rows[0]!;
   await putDraft(tx, p.tenantId, id, v.draft ?? v.max + 1, input.definition);
   await sql`update journeys set name = ${input.name}, description = ${input.description ?? null}, updated_at = now()
@@ -123,7 +148,10 @@ export async function saveDraft(tx: Tx, p: Principal, actor: Actor, id: string, 
 export function definitionErrors(def: JourneyDefinition, locale: Locale): FieldError[] {
   const index = new Map(def.graph.nodes.map((n, i) => [n.id, i]));
   const errors: FieldError[] = checkGraph(def.graph).map((i) => ({
-    field: i.nodeId !== undefined && index.has(i.nodeId) ? `definition.graph.nodes.${index.get(i.nodeId)}` : 'definition.graph',
+    field:
+      i.nodeId !== undefined && index.has(i.nodeId)
+        ? `definition.graph.nodes.${index.get(i.nodeId)}`
+        : 'definition.graph',
     code: `journeys.${i.code}`,
     params: { nodeId: i.nodeId, handle: i.handle },
     message: jm.text(locale, `issue_${i.code}`, { handle: i.handle ?? '' }),
@@ -139,7 +167,14 @@ export function definitionErrors(def: JourneyDefinition, locale: Locale): FieldE
  * entries use the new version. The publisher's view bounds every rule in it (conditions are
  * evaluated with their CRM scope later; personal fields they do not read in full are refused now).
  */
-export async function publishJourney(tx: Tx, p: Principal, actor: Actor, id: string, locale: Locale, now = new Date()) {
+export async function publishJourney(
+  tx: Tx,
+  p: Principal,
+  actor: Actor,
+  id: string,
+  locale: Locale,
+  now = new Date(),
+) {
   await journeyRow(tx, p, id);
   await sql`select 1 from journeys where tenant_id = ${p.tenantId} and id = ${id} for update`.execute(tx);
   const d = (
@@ -149,42 +184,75 @@ export async function publishJourney(tx: Tx, p: Principal, actor: Actor, id: str
   if (!d) throw jm.problem('conflict', locale, 'no_draft');
   const def = compileVersion(id, d.version, '', d.definition, p.userId).definition;
   const errors = definitionErrors(def, locale);
-  if (errors.length) throw jm.problem('validation', locale, 'graph_invalid', { count: errors.length }, errors);
+  if (errors.length)
+    throw jm.problem('validation', locale, 'graph_invalid', { count: errors.length }, errors);
   const rules: RuleAt[] = def.graph.nodes.flatMap((n, i) =>
     n.data.kind === 'condition' ? [{ rule: n.data.rule, path: `definition.graph.nodes.${i}.data.rule` }] : [],
   );
   if (rules.length) await assertRuleVisibleTo(tx, { principal: p, actor }, 'profile', rules, locale);
-  await sql`update journey_versions set status = 'archived' where tenant_id = ${p.tenantId} and journey_id = ${id} and status = 'published'`.execute(tx);
+  await sql`update journey_versions set status = 'archived' where tenant_id = ${p.tenantId} and journey_id = ${id} and status = 'published'`.execute(
+    tx,
+  );
   await sql`update journey_versions set status = 'published', published_at = ${now}, published_by = ${p.userId}
     where tenant_id = ${p.tenantId} and journey_id = ${id} and version = ${d.version}`.execute(tx);
   await sql`update journeys set status = 'live', live_version = ${d.version}, trigger_kind = ${def.trigger.kind}, updated_at = now()
     where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
-  await writeAudit(tx, actor, { action: 'journey.publish', object: 'journey', recordId: id, meta: { version: d.version } });
+  await writeAudit(tx, actor, {
+    action: 'journey.publish',
+    object: 'journey',
+    recordId: id,
+    meta: { version: d.version },
+  });
   await scheduleEventScan(tx, p.tenantId);
   await enqueue(tx, p.tenantId, PRUNE_QUEUE, {}, { runAt: new Date(+now + 86_400_000), dedupeKey: 'first' });
   if (def.trigger.kind === 'date') await scheduleDateScan(tx, p.tenantId, now);
   return d.version;
 }
 
-export async function setJourneyStatus(tx: Tx, p: Principal, actor: Actor, id: string, status: 'paused' | 'live' | 'archived', locale: Locale) {
+export async function setJourneyStatus(
+  tx: Tx,
+  p: Principal,
+  actor: Actor,
+  id: string,
+  status: 'paused' | 'live' | 'archived',
+  locale: Locale,
+) {
   const j = await journeyRow(tx, p, id);
   if (status === 'live' && !j.live_version) throw jm.problem('conflict', locale, 'not_live');
-  await sql`update journeys set status = ${status}, updated_at = now() where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
+  await sql`update journeys set status = ${status}, updated_at = now() where tenant_id = ${p.tenantId} and id = ${id}`.execute(
+    tx,
+  );
   await writeAudit(tx, actor, { action: `journey.${status}`, object: 'journey', recordId: id });
 }
 
 /** Manual or API enrolment into the live version. */
-export async function enrolManually(tx: Tx, p: Principal, actor: Actor, id: string, profileIds: string[], locale: Locale, now = new Date()) {
+export async function enrolManually(
+  tx: Tx,
+  p: Principal,
+  actor: Actor,
+  id: string,
+  profileIds: string[],
+  locale: Locale,
+  now = new Date(),
+) {
   const j = await journeyRow(tx, p, id);
   if (j.status !== 'live' || !j.live_version) throw jm.problem('conflict', locale, 'not_live');
   const v = (
-    await sql<{ definition: unknown; published_by: string | null }>`select definition, published_by from journey_versions
+    await sql<{
+      definition: unknown;
+      published_by: string | null;
+    }>`select definition, published_by from journey_versions
       where tenant_id = ${p.tenantId} and journey_id = ${id} and version = ${j.live_version}`.execute(tx)
   ).rows[0]!;
   const live = await liveProfiles(tx, p.tenantId, profileIds);
   const c = compileVersion(id, j.live_version, j.name, v.definition, v.published_by);
   const entered = await enrolProfiles(tx, p.tenantId, c, live, now, `manual:${p.userId}`);
-  await writeAudit(tx, actor, { action: 'journey.enrol', object: 'journey', recordId: id, meta: { entered, asked: profileIds.length } });
+  await writeAudit(tx, actor, {
+    action: 'journey.enrol',
+    object: 'journey',
+    recordId: id,
+    meta: { entered, asked: profileIds.length },
+  });
   return { entered, skipped: profileIds.length - entered };
 }
 
@@ -199,7 +267,9 @@ export async function runsOfProfile(tx: Tx, p: Principal, profileId: string): Pr
   if (!runs.length) return [];
   const steps = (
     await sql<any>`select run_id, step_id, kind, visit, outcome, reason, at from journey_steps
-      where tenant_id = ${p.tenantId} and run_id = any(${runs.map((r) => r.id)}::uuid[]) order by visit`.execute(tx)
+      where tenant_id = ${p.tenantId} and run_id = any(${runs.map((r) => r.id)}::uuid[]) order by visit`.execute(
+      tx,
+    )
   ).rows;
   const byRun = Map.groupBy(steps, (s) => s.run_id as string);
   return runs.map((r) => ({

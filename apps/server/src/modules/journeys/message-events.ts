@@ -15,7 +15,10 @@ export const messageEventsSubscriber: Subscriber = {
   handleBatch: async (events, job) => {
     for (const [tenantId, list] of Map.groupBy(events, (e) => e.tenantId)) {
       const rows = list.flatMap((e) => {
-        const p = e.payload as { messageId?: string; source?: { kind?: string; id?: string; stepId?: string } };
+        const p = e.payload as {
+          messageId?: string;
+          source?: { kind?: string; id?: string; stepId?: string };
+        };
         return p.messageId && p.source?.kind === 'journey' && p.source.id && p.source.stepId
           ? [{ m: p.messageId, k: KINDS[e.type]!, j: p.source.id, s: p.source.stepId }]
           : [];

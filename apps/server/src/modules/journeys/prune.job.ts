@@ -15,8 +15,11 @@ export const pruneJob: JobHandler<{ now?: string }> = async (payload, ctx) => {
   for (;;) {
     const n = await ctx.tx(async (tx) => {
       const days =
-        (await sql<{ d: number }>`select history_days as d from journey_settings where tenant_id = ${ctx.tenantId}`.execute(tx))
-          .rows[0]?.d ?? 180;
+        (
+          await sql<{
+            d: number;
+          }>`select history_days as d from journey_settings where tenant_id = ${ctx.tenantId}`.execute(tx)
+        ).rows[0]?.d ?? 180;
       const cutoff = new Date(+now - days * DAY);
       const runs = (
         await sql<{ id: string }>`select distinct s.run_id as id from journey_steps s
@@ -37,6 +40,12 @@ export const pruneJob: JobHandler<{ now?: string }> = async (payload, ctx) => {
     await ctx.heartbeat();
   }
   await ctx.tx((tx) =>
-    enqueue(tx, ctx.tenantId, PRUNE_QUEUE, {}, { runAt: new Date(+now + DAY), dedupeKey: `p:${Math.floor(+now / DAY) + 1}` }),
+    enqueue(
+      tx,
+      ctx.tenantId,
+      PRUNE_QUEUE,
+      {},
+      { runAt: new Date(+now + DAY), dedupeKey: `p:${Math.floor(+now / DAY) + 1}` },
+    ),
   );
 };

@@ -28,7 +28,12 @@ export type SendMessage = (tx: Tx, tenantId: string, req: SendRequest) => Promis
 export type IssueCoupon = (
   tx: Tx,
   tenantId: string,
-  req: { templateId: string; profileId: string; idempotencyKey: string; source: { kind: 'journey'; id: string } },
+  req: {
+    templateId: string;
+    profileId: string;
+    idempotencyKey: string;
+    source: { kind: 'journey'; id: string };
+  },
 ) => Promise<{ couponId: string; code: string; expiresAt: string | null }>;
 
 let sender: SendMessage | null = null;
@@ -40,7 +45,11 @@ export function bindChannels(s: SendMessage | null, c?: IssueCoupon | null) {
   if (c !== undefined) coupons = c;
 }
 
-export async function sendThroughChannel(tx: Tx, tenantId: string, req: SendRequest): Promise<SendOutcome | null> {
+export async function sendThroughChannel(
+  tx: Tx,
+  tenantId: string,
+  req: SendRequest,
+): Promise<SendOutcome | null> {
   return sender ? sender(tx, tenantId, req) : null;
 }
 

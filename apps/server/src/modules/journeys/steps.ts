@@ -3,7 +3,13 @@ import type { GraphNode, StepData } from '@kehu/contracts/journeys';
 import { sql } from 'kysely';
 import type { Principal } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
-import { crmScopeFor, ownersOfProfiles, profilesMatching, setManualTag, setProfileTrait } from '../cdp/index.ts';
+import {
+  crmScopeFor,
+  ownersOfProfiles,
+  profilesMatching,
+  setManualTag,
+  setProfileTrait,
+} from '../cdp/index.ts';
 import { notify } from '../notifications/index.ts';
 import type { CompiledVersion } from './definition.ts';
 import { nextLocalTime } from './local-time.ts';
@@ -57,14 +63,18 @@ export async function executeStep(env: StepEnv, node: GraphNode, run: StepRun): 
       return { outcome: 'done', finish: 'done' };
     case 'wait': {
       if (run.resumed) return { outcome: 'passed', handle: d.mode === 'event' ? run.resumed : 'next' };
-      if (d.mode === 'duration') return { outcome: 'waiting', wait: { until: new Date(+now + ms(d.duration)) } };
+      if (d.mode === 'duration')
+        return { outcome: 'waiting', wait: { until: new Date(+now + ms(d.duration)) } };
       if (d.mode === 'until') {
         const [hh, mm] = d.time.split(':').map(Number);
         return { outcome: 'waiting', wait: { until: nextLocalTime(env.zone, hh!, mm!, d.weekdays, now) } };
       }
       return {
         outcome: 'waiting',
-        wait: { until: new Date(+now + ms(d.timeout)), waitingFor: { event: d.event, where: d.where, since: now } },
+        wait: {
+          until: new Date(+now + ms(d.timeout)),
+          waitingFor: { event: d.event, where: d.where, since: now },
+        },
       };
     }
     case 'condition': {
@@ -105,7 +115,11 @@ export async function executeStep(env: StepEnv, node: GraphNode, run: StepRun): 
       });
       if (!out) return skipOr(d.onSkip, { outcome: 'failed', reason: 'channel_unavailable' });
       if (out.status === 'skipped' || out.status === 'failed')
-        return skipOr(d.onSkip, { outcome: out.status, reason: out.reason ?? null, messageId: out.messageId });
+        return skipOr(d.onSkip, {
+          outcome: out.status,
+          reason: out.reason ?? null,
+          messageId: out.messageId,
+        });
       return { outcome: out.status, messageId: out.messageId, handle: 'next' };
     }
     case 'task': {

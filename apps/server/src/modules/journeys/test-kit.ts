@@ -10,7 +10,11 @@ export const simpleDefinition = (): JourneyDefinition => ({
   graph: {
     nodes: [
       { id: 'in', data: { kind: 'entry' }, position: { x: 0, y: 0 } },
-      { id: 'wait', data: { kind: 'wait', mode: 'duration', duration: { amount: 3, unit: 'days' } }, position: { x: 0, y: 100 } },
+      {
+        id: 'wait',
+        data: { kind: 'wait', mode: 'duration', duration: { amount: 3, unit: 'days' } },
+        position: { x: 0, y: 100 },
+      },
       { id: 'out', data: { kind: 'exit' }, position: { x: 0, y: 200 } },
     ],
     edges: [
@@ -33,11 +37,17 @@ export const probeKinds: Record<string, ProbeKind> = {
       const def = simpleDefinition();
       await inSide(side, async (tx) => {
         await sql`insert into journeys (tenant_id, id, name, status, live_version, trigger_kind, unit_id, created_by)
-          values (${side.dir.tenantId}, ${id}, ${m}, 'live', 1, 'manual', ${at?.unitId ?? side.dir.unit('HQ')}, ${at?.ownerId ?? null})`.execute(tx);
+          values (${side.dir.tenantId}, ${id}, ${m}, 'live', 1, 'manual', ${at?.unitId ?? side.dir.unit('HQ')}, ${at?.ownerId ?? null})`.execute(
+          tx,
+        );
         await sql`insert into journey_versions (tenant_id, journey_id, version, status, definition, trigger_kind, published_at)
-          values (${side.dir.tenantId}, ${id}, 1, 'published', ${JSON.stringify(def)}::jsonb, 'manual', now())`.execute(tx);
+          values (${side.dir.tenantId}, ${id}, 1, 'published', ${JSON.stringify(def)}::jsonb, 'manual', now())`.execute(
+          tx,
+        );
         await sql`insert into journey_versions (tenant_id, journey_id, version, status, definition, trigger_kind)
-          values (${side.dir.tenantId}, ${id}, 2, 'draft', ${JSON.stringify(def)}::jsonb, 'manual')`.execute(tx);
+          values (${side.dir.tenantId}, ${id}, 2, 'draft', ${JSON.stringify(def)}::jsonb, 'manual')`.execute(
+          tx,
+        );
       });
       return { id, marker: m };
     },

@@ -4,7 +4,14 @@ import type { Db } from '../../core/db/database.ts';
 import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
 import { enqueue, type JobHandler } from '../../core/jobs/queue.ts';
 import type { Subscriber } from '../../engine/module.ts';
-import { eventsSince, type FedEvent, profilesMatching, profilesOfRecords, propertiesMatch, type Rule } from '../cdp/index.ts';
+import {
+  eventsSince,
+  type FedEvent,
+  profilesMatching,
+  profilesOfRecords,
+  propertiesMatch,
+  type Rule,
+} from '../cdp/index.ts';
 import { loadVersions } from './definition.ts';
 import { enrolProfiles, liveVersionsFor, wakeAdvance } from './enrol.service.ts';
 import { localDay, nextLocalTime } from './local-time.ts';
@@ -24,7 +31,16 @@ export function triggerKey(t: Trigger): string | null {
   }
 }
 
-async function enrolInto(tx: Tx, tenantId: string, kind: string, key: string | null, profileIds: string[], now: Date, ref: string | null, accept?: (t: Trigger) => boolean) {
+async function enrolInto(
+  tx: Tx,
+  tenantId: string,
+  kind: string,
+  key: string | null,
+  profileIds: string[],
+  now: Date,
+  ref: string | null,
+  accept?: (t: Trigger) => boolean,
+) {
   if (!profileIds.length) return 0;
   const keys = await liveVersionsFor(tx, tenantId, kind, key);
   if (!keys.length) return 0;
@@ -53,7 +69,8 @@ const segmentSubscriber: Subscriber = {
         for (const [key, evs] of groups) {
           const subjects = evs.map((e) => (e.payload as { subjectId: string }).subjectId);
           await enrolInto(tx, tenantId, 'segment', key, subjects, now, evs[0]!.id);
-          if (key.endsWith(':enter')) await convertGoal(tx, tenantId, { segmentId: key.slice(0, -6) }, subjects, now);
+          if (key.endsWith(':enter'))
+            await convertGoal(tx, tenantId, { segmentId: key.slice(0, -6) }, subjects, now);
         }
       });
     }
@@ -74,8 +91,15 @@ const crmSubscriber: Subscriber = {
       await inTenant(job.db, e.tenantId, async (tx) => {
         const profile = (await profilesOfRecords(tx, e.tenantId, object, [p.id!])).get(p.id!);
         if (!profile) return;
-        await enrolInto(tx, e.tenantId, 'crm', change, [profile], new Date(), e.id, (t) =>
-          t.kind === 'crm' && (!t.stage || t.stage === p.to),
+        await enrolInto(
+          tx,
+          e.tenantId,
+          'crm',
+          change,
+          [profile],
+          new Date(),
+          e.id,
+          (t) => t.kind === 'crm' && (!t.stage || t.stage === p.to),
         );
       });
     }
@@ -98,12 +122,21 @@ export async function convertGoal(
       ? sql`v.definition->'goal'->>'kind' = 'segment' and v.definition->'goal'->>'segmentId' = ${what.segmentId}`
       : sql`v.definition->'goal'->>'kind' = 'event' and v.definition->'goal'->>'event' = ${what.event.event}`;
   const candidates = (
-    await sql<{ id: string; goal: { where?: { prop: string; op: string; value?: unknown }[]; exitOnGoal?: boolean }; holdout: boolean; status: string }>`
+    await sql<{
+      id: string;
+      goal: { where?: { prop: string; op: string; value?: unknown }[]; exitOnGoal?: boolean };
+      holdout: boolean;
+      status: string;
+    }>`
       select r.id, v.definition->'goal' as goal, r.is_holdout as holdout, r.status from journey_runs r
       join journey_versions v on v.tenant_id = r.tenant_id and v.journey_id = r.journey_id and v.version = r.version
       where r.tenant_id = ${tenantId} and r.profile_id = any(${profileIds}::uuid[]) and r.goal_until is not null
-        and r.converted_at is null and r.goal_until >= ${now} and r.entered_at <= ${now} and ${match}`.execute(tx)
-  ).rows.filter((c) => !('event' in what) || propertiesMatch(what.event.properties, (c.goal.where ?? []) as never));
+        and r.converted_at is null and r.goal_until >= ${now} and r.entered_at <= ${now} and ${match}`.execute(
+      tx,
+    )
+  ).rows.filter(
+    (c) => !('event' in what) || propertiesMatch(what.event.properties, (c.goal.where ?? []) as never),
+  );
   for (const c of candidates) {
     const exit = c.goal.exitOnGoal !== false && (c.status === 'active' || c.status === 'waiting');
     await sql`update journey_runs set converted_at = ${now}
@@ -137,10 +170,14 @@ export async function scanEvents(db: Db, tenantId: string, now = new Date(), lim
         where v.tenant_id = ${tenantId} and v.status <> 'draft' and x.name is not null`.execute(tx)
     ).rows.map((r) => r.name);
     const cur = (
-      await sql<{ value: string }>`select value from journey_cursors where tenant_id = ${tenantId} and name = ${CURSOR}
+      await sql<{
+        value: string;
+      }>`select value from journey_cursors where tenant_id = ${tenantId} and name = ${CURSOR}
         for update`.execute(tx)
     ).rows[0]?.value;
-    const [receivedAt, id] = cur ? cur.split('|') : [new Date(+now - 60_000).toISOString(), '00000000-0000-0000-0000-000000000000'];
+    const [receivedAt, id] = cur
+      ? cur.split('|')
+      : [new Date(+now - 60_000).toISOString(), '00000000-0000-0000-0000-000000000000'];
     const events = await eventsSince(tx, tenantId, names, { receivedAt: receivedAt!, id: id! }, limit);
     for (const e of events) await onEvent(tx, tenantId, e, now);
     const last = events.at(-1);
@@ -152,8 +189,15 @@ export async function scanEvents(db: Db, tenantId: string, now = new Date(), lim
 }
 
 async function onEvent(tx: Tx, tenantId: string, e: FedEvent, now: Date) {
-  await enrolInto(tx, tenantId, 'event', e.event, [e.profileId], now, e.id, (t) =>
-    t.kind === 'event' && propertiesMatch(e.properties, t.where as never),
+  await enrolInto(
+    tx,
+    tenantId,
+    'event',
+    e.event,
+    [e.profileId],
+    now,
+    e.id,
+    (t) => t.kind === 'event' && propertiesMatch(e.properties, t.where as never),
   );
   // Runs waiting for this event (since their wait began) go on through the `event` branch now.
   const waiting = (
@@ -175,17 +219,25 @@ export const eventsJob: JobHandler<{ now?: string }> = async (payload, ctx) => {
   const now = payload.now ? new Date(payload.now) : new Date();
   while ((await scanEvents(ctx.db, ctx.tenantId, now)) > 0) await ctx.heartbeat();
   await ctx.tx(async (tx) => {
-    if (await hasLiveJourneys(tx, ctx.tenantId)) await scheduleEventScan(tx, ctx.tenantId, new Date(+new Date() + EVENT_SCAN_EVERY_MS));
+    if (await hasLiveJourneys(tx, ctx.tenantId))
+      await scheduleEventScan(tx, ctx.tenantId, new Date(Date.now() + EVENT_SCAN_EVERY_MS));
   });
 };
 
 export async function scheduleEventScan(tx: Tx, tenantId: string, at = new Date()) {
   const slot = Math.ceil(+at / EVENT_SCAN_EVERY_MS);
-  await enqueue(tx, tenantId, EVENTS_QUEUE, {}, { runAt: new Date(slot * EVENT_SCAN_EVERY_MS), dedupeKey: `s:${slot}`, maxAttempts: 3 });
+  await enqueue(
+    tx,
+    tenantId,
+    EVENTS_QUEUE,
+    {},
+    { runAt: new Date(slot * EVENT_SCAN_EVERY_MS), dedupeKey: `s:${slot}`, maxAttempts: 3 },
+  );
 }
 
 const hasLiveJourneys = async (tx: Tx, tenantId: string) =>
-  (await sql`select 1 from journeys where tenant_id = ${tenantId} and status = 'live' limit 1`.execute(tx)).rows.length > 0;
+  (await sql`select 1 from journeys where tenant_id = ${tenantId} and status = 'live' limit 1`.execute(tx))
+    .rows.length > 0;
 
 // ---------------------------------------------------------------- date scan
 
@@ -197,9 +249,13 @@ export function dateRule(t: Extract<Trigger, { kind: 'date' }>): Rule {
   // Entering 30 days before the date = the date is exactly 30 days ahead.
   const ahead = -t.offsetDays;
   const cond = (op: 'moreThanDaysAhead' | 'moreThanDaysAgo', days: number) =>
-    'trait' in t.field ? { trait: t.field.trait, op, days } : { crm: t.field.crm, field: t.field.field, op, days };
-  if (ahead > 0) return { and: [cond('moreThanDaysAhead', ahead - 1), { not: cond('moreThanDaysAhead', ahead) }] } as Rule;
-  if (ahead < 0) return { and: [cond('moreThanDaysAgo', -ahead - 1), { not: cond('moreThanDaysAgo', -ahead) }] } as Rule;
+    'trait' in t.field
+      ? { trait: t.field.trait, op, days }
+      : { crm: t.field.crm, field: t.field.field, op, days };
+  if (ahead > 0)
+    return { and: [cond('moreThanDaysAhead', ahead - 1), { not: cond('moreThanDaysAhead', ahead) }] } as Rule;
+  if (ahead < 0)
+    return { and: [cond('moreThanDaysAgo', -ahead - 1), { not: cond('moreThanDaysAgo', -ahead) }] } as Rule;
   return 'trait' in t.field
     ? ({ trait: t.field.trait, op: 'withinNext', days: 0 } as Rule)
     : ({ crm: t.field.crm, field: t.field.field, op: 'withinNext', days: 0 } as Rule);
@@ -214,7 +270,8 @@ export async function scanDates(db: Db, tenantId: string, now = new Date()): Pro
   return inTenant(db, tenantId, async (tx) => {
     const zone = await tenantZone(tx, tenantId);
     const day = localDay(zone, now);
-    const done = await sql`insert into journey_cursors (tenant_id, name, value) values (${tenantId}, ${`dates:${day}`}, 'done')
+    const done =
+      await sql`insert into journey_cursors (tenant_id, name, value) values (${tenantId}, ${`dates:${day}`}, 'done')
       on conflict do nothing returning 1`.execute(tx);
     if (!done.rows.length) return 0;
     const keys = await liveVersionsFor(tx, tenantId, 'date', null);
@@ -225,7 +282,13 @@ export async function scanDates(db: Db, tenantId: string, now = new Date()): Pro
       let ids: string[];
       if (t.yearly && 'trait' in t.field) {
         const target = localDay(zone, new Date(+now - t.offsetDays * 86_400_000)).slice(5);
-        ids = await profilesMatching(tx, tenantId, { trait: t.field.trait, op: 'contains', value: `-${target}` } as Rule, null, now);
+        ids = await profilesMatching(
+          tx,
+          tenantId,
+          { trait: t.field.trait, op: 'contains', value: `-${target}` } as Rule,
+          null,
+          now,
+        );
       } else ids = await profilesMatching(tx, tenantId, dateRule(t), null, now);
       for (let i = 0; i < ids.length; i += 1000)
         n += await enrolProfiles(tx, tenantId, v, ids.slice(i, i + 1000), now, `dates:${day}`);
@@ -244,4 +307,3 @@ export async function scheduleDateScan(tx: Tx, tenantId: string, now = new Date(
   const at = nextLocalTime(await tenantZone(tx, tenantId), SCAN_HOUR, 0, [], now);
   await enqueue(tx, tenantId, DATES_QUEUE, {}, { runAt: at, dedupeKey: `d:${+at}`, maxAttempts: 3 });
 }
-
