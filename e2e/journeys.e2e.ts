@@ -5,17 +5,20 @@
 // Channels (messaging, coupons) are other modules: until they are merged the SMS step records why it
 // could not send, which the per-profile view shows.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
 import {
   apiLogin,
   eventually,
   failureScreenshot,
+  type KehuServer,
+  launchBrowser,
   login,
   newPage,
   screenshot,
+  startServer,
   switchLanguage,
   testId,
-  useServerAndBrowser,
 } from './support.ts';
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
@@ -27,10 +30,34 @@ const story = (connected: boolean) => ({
     graph: {
       nodes: [
         { id: 'entry', data: { kind: 'entry' }, position: { x: 200, y: 0 } },
-        { id: 'remind', label: '企微提醒（负责人）', data: { kind: 'task', title: '保险 30 天内到期，请提醒客户续保并预约保养' }, position: { x: 200, y: 110 } },
-        { id: 'wait', data: { kind: 'wait', mode: 'duration', duration: { amount: 3, unit: 'days' } }, position: { x: 200, y: 220 } },
-        { id: 'booked', label: '已预约保养？', data: { kind: 'condition', rule: { event: '预约保养', withinDays: 3, op: 'gte', value: 1 } }, position: { x: 200, y: 330 } },
-        { id: 'sms', data: { kind: 'send', channel: 'sms', purpose: 'marketing', content: { text: '您的爱车保险即将到期，凭券保养立减 100 元' }, onSkip: 'continue' }, position: { x: 380, y: 450 } },
+        {
+          id: 'remind',
+          label: '企微提醒（负责人）',
+          data: { kind: 'task', title: '保险 30 天内到期，请提醒客户续保并预约保养' },
+          position: { x: 200, y: 110 },
+        },
+        {
+          id: 'wait',
+          data: { kind: 'wait', mode: 'duration', duration: { amount: 3, unit: 'days' } },
+          position: { x: 200, y: 220 },
+        },
+        {
+          id: 'booked',
+          label: '已预约保养？',
+          data: { kind: 'condition', rule: { event: '预约保养', withinDays: 3, op: 'gte', value: 1 } },
+          position: { x: 200, y: 330 },
+        },
+        {
+          id: 'sms',
+          data: {
+            kind: 'send',
+            channel: 'sms',
+            purpose: 'marketing',
+            content: { text: '您的爱车保险即将到期，凭券保养立减 100 元' },
+            onSkip: 'continue',
+          },
+          position: { x: 380, y: 450 },
+        },
         { id: 'done', data: { kind: 'exit' }, position: { x: 60, y: 450 } },
         { id: 'end', data: { kind: 'exit' }, position: { x: 380, y: 560 } },
       ],
@@ -50,9 +77,20 @@ const story = (connected: boolean) => ({
 });
 
 describe('客户旅程 (journeys)', () => {
-  const kehu = useServerAndBrowser();
+  // The demo seeds on first start; on a loaded machine that can take longer than the default wait.
+  const kehu = {} as { server: KehuServer; browser: Browser };
+  before(async () => {
+    kehu.server = await startServer({ readyTimeoutMs: 600_000 });
+    kehu.browser = await launchBrowser();
+  });
+  after(async () => {
+    await kehu.browser?.close();
+    await kehu.server?.stop();
+  });
 
-  it('builds, validates on the canvas, publishes, enrols and shows figures; read-only on a phone', { timeout: 300_000 }, async () => {
+  it('builds, validates on the canvas, publishes, enrols and shows figures; read-only on a phone', {
+    timeout: 900_000,
+  }, async () => {
     const { server, browser } = kehu;
     const { page, context } = await newPage(browser, server);
     try {
@@ -74,7 +112,9 @@ describe('客户旅程 (journeys)', () => {
       await page.reload();
       await testId(page, 'journey-node-booked').waitFor();
       await testId(page, 'journey-publish').click();
-      await eventually(async () => assert.equal(await testId(page, 'journey-node-booked').getAttribute('data-invalid'), 'true'));
+      await eventually(async () =>
+        assert.equal(await testId(page, 'journey-node-booked').getAttribute('data-invalid'), 'true'),
+      );
       await screenshot(page, 'journeys-invalid-1366.png');
 
       await page.request.put(`/api/v1/journeys/${id}/draft`, {
