@@ -411,6 +411,23 @@ describe('journeys', () => {
     );
   });
 
+  it('enters on a CRM change: a lead created for a known phone', async () => {
+    const { admin, key, tenantId } = await setup();
+    const def = (await import('./test-kit.ts')).simpleDefinition();
+    const id = await publish(admin, '新线索欢迎', { ...def, trigger: { kind: 'crm', change: 'lead.created' } });
+    const phone = `139${String(Date.now()).slice(-8)}`;
+    await sendBatch(env, key, [{ type: 'identify', userId: 'l1', traits: { phone } }]);
+    await drainBackground(env, tenantId);
+    const lead = await admin.post('/records/lead', { name: '线索客户', phone });
+    assert.equal(lead.status, 201, JSON.stringify(lead.body));
+    await drainBackground(env, tenantId);
+    const r = await runs(tenantId, id);
+    assert.deepEqual(
+      r.map((x) => [x.profile_id, x.status]),
+      [[await profileOf(tenantId, 'l1'), 'waiting']],
+    );
+  });
+
   it('keeps a holdout out of every step and measures uplift against it', async () => {
     const { admin, key, tenantId } = await setup();
     const msgs = Array.from({ length: 60 }, (_, i) => ({
