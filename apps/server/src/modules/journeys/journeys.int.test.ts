@@ -465,6 +465,39 @@ describe('journeys', () => {
     );
   });
 
+  it('refuses a condition on personal data its author does not read in full', async () => {
+    const { seed, tenantId } = await setup();
+    // A regional manager allowed to design journeys, without profile:unmask.
+    await q(tenantId, async (tx) => {
+      await sql`update roles set permissions = array_append(permissions, 'journeys:manage')
+        where tenant_id = ${tenantId} and name = '区域经理'`.execute(tx);
+      await sql`update tenants set authz_version = authz_version + 1 where id = ${tenantId}`.execute(tx);
+    });
+    const manager = await loginAsRole(env, seed, '区域经理');
+    const def = (await import('./test-kit.ts')).simpleDefinition();
+    const c = await manager.post('/journeys', {
+      name: '按手机号分流',
+      definition: {
+        ...def,
+        graph: {
+          nodes: [
+            n('in', { kind: 'entry' }),
+            n('split', { kind: 'condition', rule: { trait: 'phone', op: 'contains', value: '1380' } }),
+            n('out', { kind: 'exit' }),
+          ],
+          edges: edges(['in', 'split'], ['split', 'out', 'yes'], ['split', 'out', 'no']),
+        },
+      },
+    });
+    assert.equal(c.status, 201, JSON.stringify(c.body));
+    const p = await manager.post(`/journeys/${c.body.id}/publish`);
+    assert.equal(p.status, 422, JSON.stringify(p.body));
+    assert.deepEqual(
+      p.body.errors.map((e: { field: string }) => e.field),
+      ['definition.graph.nodes.1.data.rule.trait'],
+    );
+  });
+
   it('lets only marketers design journeys and hides other units’ journeys', async () => {
     const { admin, seed } = await setup();
     const sales = await loginAsRole(env, seed, '销售顾问');
