@@ -8,6 +8,7 @@ import home from './home/index.ts';
 import journeys from './journeys/index.ts';
 import leads from './leads/index.ts';
 import materials from './materials/index.ts';
+import messaging from './messaging/index.ts';
 import notifications from './notifications/index.ts';
 import outreach from './outreach/index.ts';
 import sales from './sales/index.ts';
@@ -36,6 +37,7 @@ export const modules = [
   scripts,
   sidebar,
   outreach,
+  messaging,
   journeys,
   home,
 ] as const;

@@ -1,11 +1,16 @@
 import { JOURNEY_PERMISSIONS } from '@kehu/contracts/journeys';
 import { defineModule } from '../../engine/module.ts';
+import { sendMessage } from '../messaging/index.ts';
 import { advanceJob } from './advance.job.ts';
 import { ADVANCE_QUEUE } from './enrol.service.ts';
 import { journeyRoutes } from './journeys.routes.ts';
 import { messageEventsSubscriber } from './message-events.ts';
 import { PRUNE_QUEUE, pruneJob } from './prune.job.ts';
+import { bindChannels } from './sender.ts';
 import { DATES_QUEUE, datesJob, EVENTS_QUEUE, eventsJob, triggerSubscribers } from './triggers.ts';
+
+// Sends go through messaging's guards (consent, caps, quiet hours …) in the step's transaction.
+bindChannels(sendMessage);
 
 const label = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });
 const MARKETERS = ['总部销售经理'];
@@ -18,7 +23,7 @@ const MARKETERS = ['总部销售经理'];
 export default defineModule({
   name: 'journeys',
   label: label('客户旅程', 'Journeys'),
-  requires: ['cdp', 'notifications'],
+  requires: ['cdp', 'notifications', 'messaging'],
   routes: journeyRoutes,
   jobs: {
     [ADVANCE_QUEUE]: advanceJob,

@@ -6,7 +6,6 @@ import { inTenant } from '../../core/db/tenant-scope.ts';
 import { type Client, drainBackground, loginAsRole, useTestEnv } from '../../testing/harness.ts';
 import { sendBatch, tenantWithSource } from '../cdp/test-kit.ts';
 import { advanceDue } from './advance.job.ts';
-import { bindChannels, type SendRequest } from './sender.ts';
 import { scanDates, scanEvents } from './triggers.ts';
 
 const env = useTestEnv();
@@ -269,15 +268,7 @@ describe('journeys', () => {
     const { admin, key, tenantId } = await setup();
     const tag = await admin.post('/cdp/tags', { key: 'journey_vip', name: '旅程VIP', kind: 'manual' });
     assert.equal(tag.status, 201, JSON.stringify(tag.body));
-    const sent: SendRequest[] = [];
-    bindChannels(async (_tx, _t, req) => {
-      sent.push(req);
-      return req.profileId === skipped
-        ? { messageId: crypto.randomUUID(), status: 'skipped', reason: 'no_consent' }
-        : { messageId: crypto.randomUUID(), status: 'queued' };
-    });
-    let skipped = '';
-    try {
+    {
       const id = await publish(admin, '分流', {
         trigger: { kind: 'manual' },
         graph: {
@@ -328,19 +319,35 @@ describe('journeys', () => {
         await profileOf(tenantId, 'c2'),
         await profileOf(tenantId, 'c3'),
       ];
-      skipped = c3;
+      // c2 and c3 belong to a customer (the in-app message goes to its owner); c3 withdrew marketing consent.
+      await q(tenantId, (tx) =>
+        sql`with c as (insert into customers (tenant_id, id, owner_id, unit_id, name, kind)
+            select ${tenantId}, gen_random_uuid(), u.id, u.unit_id, 'j' || p.id, 'person'
+            from unnest(${[c2, c3]}::uuid[]) p(id)
+            cross join (select id, unit_id from users where tenant_id = ${tenantId} and status = 'active' limit 1) u
+            returning id, name)
+          insert into cdp_profile_links (tenant_id, object, record_id, profile_id)
+          select ${tenantId}, 'customer', c.id, substr(c.name, 2)::uuid from c`.execute(tx),
+      );
+      assert.equal(
+        (await admin.request('PUT', `/cdp/profiles/${c3}/consents/marketing`, { granted: false })).status,
+        204,
+      );
       const e = await admin.post(`/journeys/${id}/enrol`, { profileIds: [c1, c2, c3] });
       assert.equal(e.status, 200, JSON.stringify(e.body));
       assert.deepEqual(e.body, { entered: 3, skipped: 0 });
       await drainBackground(env, tenantId);
+      const dbg = JSON.stringify(await steps(tenantId, id));
       const r = await runs(tenantId, id);
       assert.deepEqual(
         r.map((x) => [x.profile_id, x.status]).sort(),
         [
           [c1, 'done'],
-          [c2, 'done'],
+          // Messaging skips both (c2: no in-app address for it here; c3: no consent); onSkip exit ends the runs.
+          [c2, 'exited'],
           [c3, 'exited'],
         ].sort(),
+        dbg,
       );
       const traits = await q(
         tenantId,
@@ -351,8 +358,11 @@ describe('journeys', () => {
             )
           ).rows,
       );
-      assert.equal(traits.find((t) => t.id === c2).traits.journey_seen, 'yes');
-      assert.equal(traits.find((t) => t.id === c1).traits.journey_seen, undefined);
+      assert.deepEqual(
+        traits.map((t) => t.traits.journey_seen ?? null),
+        [null, null, null],
+        'the field step after a skipped send with onSkip exit never runs',
+      );
       const tagged = await q(
         tenantId,
         async (tx) =>
@@ -367,11 +377,20 @@ describe('journeys', () => {
         [c1],
       );
       // Sends carry runId:stepId:visit as their idempotency key and the journey as source.
+      const sent = await q(
+        tenantId,
+        async (tx) =>
+          (
+            await sql<any>`select idempotency_key, source_id, step_id, status, reason from messaging_messages
+            where tenant_id = ${tenantId} order by status`.execute(tx)
+          ).rows,
+      );
       assert.equal(sent.length, 2);
-      for (const s of sent) {
-        assert.match(s.idempotencyKey, /^[0-9a-f-]{36}:sms:4$/);
-        assert.deepEqual(s.source, { kind: 'journey', id, stepId: 'sms' });
+      for (const m of sent) {
+        assert.match(m.idempotency_key, /^[0-9a-f-]{36}:sms:4$/);
+        assert.deepEqual([m.source_id, m.step_id], [id, 'sms']);
       }
+      assert.deepEqual(sent.map((m) => m.reason).sort(), ['no_address', 'no_consent']);
       // What was skipped and why is visible on the profile.
       const pr = await admin.get(`/journeys/profiles/${c3}/runs`);
       assert.equal(pr.status, 200, JSON.stringify(pr.body));
@@ -379,9 +398,7 @@ describe('journeys', () => {
       assert.deepEqual([sms.outcome, sms.reason], ['skipped', 'no_consent']);
       const an = await admin.get(`/journeys/${id}/analytics`);
       const st = an.body.steps.find((s: any) => s.stepId === 'sms');
-      assert.deepEqual([st.sent, st.skipped, st.skipReasons], [1, 1, { no_consent: 1 }]);
-    } finally {
-      bindChannels(null);
+      assert.deepEqual([st.sent, st.skipped, st.skipReasons], [0, 2, { no_address: 1, no_consent: 1 }]);
     }
   });
 
@@ -414,7 +431,10 @@ describe('journeys', () => {
   it('enters on a CRM change: a lead created for a known phone', async () => {
     const { admin, key, tenantId } = await setup();
     const def = (await import('./test-kit.ts')).simpleDefinition();
-    const id = await publish(admin, '新线索欢迎', { ...def, trigger: { kind: 'crm', change: 'lead.created' } });
+    const id = await publish(admin, '新线索欢迎', {
+      ...def,
+      trigger: { kind: 'crm', change: 'lead.created' },
+    });
     const phone = `139${String(Date.now()).slice(-8)}`;
     await sendBatch(env, key, [{ type: 'identify', userId: 'l1', traits: { phone } }]);
     await drainBackground(env, tenantId);

@@ -18,3 +18,5 @@ export default defineModule({
 });
 
 export { notify } from './notifications.service.ts';
+/** Messaging's webhook channel signs like the notification webhooks (Standard Webhooks). */
+export { newWebhookSecret, webhookHeaders } from './webhook-signature.ts';

@@ -1,9 +1,12 @@
 import { OUTREACH_PERMISSIONS } from '@kehu/contracts/outreach';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import type { Database } from '../../core/db/database.ts';
+import type { Tx } from '../../core/db/tenant-scope.ts';
 import { defineModule } from '../../engine/module.ts';
 import { outreachRoutes } from './outreach.routes.ts';
 import { bindOutreachDatabase, SEND_QUEUE, sendJob } from './send.job.ts';
+import { getSettings } from './settings.service.ts';
 import { SOP_QUEUE, sopJob } from './sop.job.ts';
 
 const label = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });
@@ -46,3 +49,24 @@ export default defineModule({
   migrations: new URL('./migrations/', import.meta.url),
   testKit: () => import('./test-kit.ts'),
 });
+
+/**
+ * WeCom's monthly cap on 企业群发 per customer, as 群发 counts it (messaging's wecom_mass channel adds
+ * its own sends): the tenant's cap and the mass messages planned or sent to `externalUserid` this
+ * calendar month (China time, WeCom's clock).
+ */
+export async function wecomMonthlyUse(
+  tx: Tx,
+  tenantId: string,
+  externalUserid: string,
+  at: Date,
+): Promise<{ cap: number; used: number }> {
+  const { monthlyCap } = await getSettings(tx, tenantId);
+  const r = await sql<{ n: number }>`select count(*)::int as n from outreach_recipients
+    where tenant_id = ${tenantId} and target = ${externalUserid} and status in ('planned', 'waiting', 'sent')
+      and planned_at >= date_trunc('month', ${at}::timestamptz at time zone 'Asia/Shanghai') at time zone 'Asia/Shanghai'
+      and planned_at < (date_trunc('month', ${at}::timestamptz at time zone 'Asia/Shanghai') + interval '1 month') at time zone 'Asia/Shanghai'`.execute(
+    tx,
+  );
+  return { cap: monthlyCap, used: r.rows[0]?.n ?? 0 };
+}

@@ -1,0 +1,11 @@
+import type { ChannelAdapter, ChannelKind } from '../types.ts';
+import { inAppChannel } from './in-app.ts';
+import { webhookChannel } from './webhook.ts';
+
+/** Channel adapters by kind; a kind without an adapter fails its sends as `channel_unavailable`. */
+const adapters = new Map<ChannelKind, ChannelAdapter>([
+  [inAppChannel.kind, inAppChannel],
+  [webhookChannel.kind, webhookChannel],
+]);
+
+export const channelAdapter = (kind: ChannelKind): ChannelAdapter | undefined => adapters.get(kind);

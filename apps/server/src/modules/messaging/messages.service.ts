@@ -1,0 +1,75 @@
+import type { MessageLogItem } from '@kehu/contracts/messaging';
+import { sql } from 'kysely';
+import type { Tx } from '../../core/db/tenant-scope.ts';
+import { notFound } from '../../core/errors.ts';
+import { maskValue } from '../../engine/records/field-types.ts';
+
+const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
+
+/** Phones and emails in the log are masked for everyone: sending needs no one to read them. */
+function maskedAddress(channel: string, address: string | null): string | null {
+  if (!address) return null;
+  if (channel === 'sms')
+    return String(maskValue({ type: 'text', personalKind: 'phone' } as any, address.replace(/^\+86/, '')));
+  if (channel === 'email') return String(maskValue({ type: 'text', personalKind: 'email' } as any, address));
+  if (channel === 'wecom_private' || channel === 'wecom_mass') return `${address.slice(0, 6)}***`;
+  return channel === 'webhook' ? address : null;
+}
+
+export function toLogItem(r: any): MessageLogItem {
+  return {
+    id: r.id,
+    profileId: r.profile_id,
+    channel: r.channel,
+    purpose: r.purpose,
+    status: r.status,
+    reason: r.reason ?? null,
+    address: maskedAddress(r.channel, r.address),
+    subject: r.subject ?? null,
+    text: r.body ?? null,
+    templateId: r.template_id ?? null,
+    source: { kind: r.source_kind, id: r.source_id, ...(r.step_id ? { stepId: r.step_id } : {}) },
+    attempts: r.attempts,
+    error: r.error ?? null,
+    deferredUntil: iso(r.deferred_until),
+    createdAt: iso(r.created_at)!,
+    sentAt: iso(r.sent_at),
+    deliveredAt: iso(r.delivered_at),
+    clickedAt: iso(r.clicked_at),
+  };
+}
+
+export interface LogFilter {
+  profileId?: string;
+  channel?: string;
+  status?: string;
+  reason?: string;
+  sourceKind?: string;
+  before?: string;
+  limit?: number;
+}
+
+export async function listMessages(tx: Tx, tenantId: string, f: LogFilter) {
+  const limit = f.limit ?? 50;
+  const rows = (
+    await sql<any>`select * from messaging_messages where tenant_id = ${tenantId}
+      ${f.profileId ? sql`and profile_id = ${f.profileId}` : sql``}
+      ${f.channel ? sql`and channel = ${f.channel}` : sql``}
+      ${f.status ? sql`and status = ${f.status}` : sql``}
+      ${f.reason ? sql`and reason = ${f.reason}` : sql``}
+      ${f.sourceKind ? sql`and source_kind = ${f.sourceKind}` : sql``}
+      ${f.before ? sql`and id < ${f.before}::uuid` : sql``}
+      order by id desc limit ${limit + 1}`.execute(tx)
+  ).rows;
+  const more = rows.length > limit;
+  const items = rows.slice(0, limit).map(toLogItem);
+  return { items, nextBefore: more ? items[items.length - 1]!.id : null };
+}
+
+export async function getMessage(tx: Tx, tenantId: string, id: string) {
+  const r = (
+    await sql<any>`select * from messaging_messages where tenant_id = ${tenantId} and id = ${id}`.execute(tx)
+  ).rows[0];
+  if (!r) throw notFound('message');
+  return toLogItem(r);
+}
