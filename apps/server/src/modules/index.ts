@@ -1,8 +1,10 @@
 import admin from './admin/index.ts';
 import analytics from './analytics/index.ts';
 import approvals from './approvals/index.ts';
+import campaigns from './campaigns/index.ts';
 import cdp from './cdp/index.ts';
 import chats from './chats/index.ts';
+import coupons from './coupons/index.ts';
 import crm from './crm/index.ts';
 import home from './home/index.ts';
 import journeys from './journeys/index.ts';
@@ -30,6 +32,7 @@ export const modules = [
   sales,
   analytics,
   cdp,
+  coupons,
   search,
   wecom,
   chats,
@@ -39,5 +42,6 @@ export const modules = [
   outreach,
   messaging,
   journeys,
+  campaigns,
   home,
 ] as const;

@@ -1,6 +1,7 @@
 import type { WebModule } from '../app/web-modules';
 import { cdpModule } from './cdp/module';
 import { chatsModule } from './chats/module';
+import { couponsModule } from './coupons/module';
 import { customersModule } from './customers/module';
 import { journeysModule } from './journeys/module';
 import { leadsModule } from './leads/module';
@@ -27,4 +28,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   sidebarModule,
   outreachModule,
   journeysModule,
+  couponsModule,
 ];

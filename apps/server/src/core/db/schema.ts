@@ -128,6 +128,70 @@ export interface AuditLog {
   tenant_id: string;
 }
 
+export interface CampaignCosts {
+  amount_minor: number;
+  campaign_id: string;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  id: string;
+  item: string;
+  spent_on: string | null;
+  tenant_id: string;
+}
+
+export interface CampaignLinks {
+  campaign_id: string;
+  clicks: Generated<number>;
+  code: string;
+  created_at: Generated<Timestamp>;
+  id: string;
+  tenant_id: string;
+  utm_content: string | null;
+  utm_medium: string;
+  utm_source: string;
+}
+
+export interface CampaignRegistrations {
+  campaign_id: string;
+  checked_in_at: Timestamp | null;
+  checked_in_by: string | null;
+  consents: Generated<string[]>;
+  coupon_id: string | null;
+  created_at: Generated<Timestamp>;
+  fields: Generated<Json>;
+  id: string;
+  lead_id: string | null;
+  link_id: string | null;
+  name: string | null;
+  phone: string;
+  profile_id: string | null;
+  tenant_id: string;
+  ticket: string;
+  utm_source: string | null;
+}
+
+export interface Campaigns {
+  budget_minor: Generated<number>;
+  consent_purposes: Generated<string[]>;
+  coupon_template_id: string | null;
+  created_at: Generated<Timestamp>;
+  description: string | null;
+  ends_at: Timestamp;
+  form_fields: Generated<Json>;
+  id: string;
+  journey_id: string | null;
+  kind: string;
+  name: string;
+  owner_id: string;
+  public_token: string;
+  starts_at: Timestamp;
+  status: Generated<string>;
+  tenant_id: string;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+  venue: string | null;
+}
+
 export interface CdpConsents {
   at: Generated<Timestamp>;
   granted: boolean;
@@ -487,6 +551,89 @@ export interface Contracts {
   updated_at: Generated<Timestamp>;
   updated_by: string | null;
   version: Generated<number>;
+}
+
+export interface CouponBulkIssues {
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  error: string | null;
+  finished_at: Timestamp | null;
+  id: string;
+  issued: Generated<number>;
+  segment_id: string;
+  skipped: Generated<number>;
+  status: Generated<string>;
+  template_id: string;
+  tenant_id: string;
+  total: number | null;
+}
+
+export interface CouponRedemptions {
+  at: Generated<Timestamp>;
+  by_user: string | null;
+  channel: string;
+  coupon_id: string;
+  discount_minor: Generated<number>;
+  id: string;
+  order_amount_minor: number | null;
+  order_id: string | null;
+  reverse_reason: string | null;
+  reversed_at: Timestamp | null;
+  template_id: string;
+  tenant_id: string;
+  unit_id: string | null;
+}
+
+export interface Coupons {
+  code: string;
+  discount_minor: number | null;
+  expired_at: Timestamp | null;
+  expires_at: Timestamp | null;
+  id: string;
+  idempotency_key: string;
+  issued_at: Generated<Timestamp>;
+  order_amount_minor: number | null;
+  order_id: string | null;
+  profile_id: string;
+  redeemed_at: Timestamp | null;
+  redeemed_by: string | null;
+  redeemed_channel: string | null;
+  redeemed_unit_id: string | null;
+  source_id: string;
+  source_kind: string;
+  template_id: string;
+  tenant_id: string;
+  valid_from: Timestamp | null;
+  void_reason: string | null;
+  voided_at: Timestamp | null;
+}
+
+export interface CouponTemplates {
+  amount_minor: number | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  description: string | null;
+  gift_text: string | null;
+  id: string;
+  issued_count: Generated<number>;
+  kind: string;
+  max_discount_minor: number | null;
+  name: string;
+  per_profile_limit: Generated<number>;
+  percent_off: number | null;
+  points_cost: number | null;
+  product_id: string | null;
+  return_on_refund: Generated<boolean>;
+  status: Generated<string>;
+  tenant_id: string;
+  threshold_minor: number | null;
+  total_stock: number | null;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+  valid_days: number | null;
+  valid_from: Timestamp | null;
+  valid_to: Timestamp | null;
+  validity: string;
 }
 
 export interface CustomerPipelineValue {
@@ -1874,6 +2021,10 @@ export interface DB {
   approval_flows: ApprovalFlows;
   approval_requests: ApprovalRequests;
   audit_log: AuditLog;
+  campaign_costs: CampaignCosts;
+  campaign_links: CampaignLinks;
+  campaign_registrations: CampaignRegistrations;
+  campaigns: Campaigns;
   cdp_consents: CdpConsents;
   cdp_counter_defs: CdpCounterDefs;
   cdp_counters: CdpCounters;
@@ -1903,6 +2054,10 @@ export interface DB {
   chat_rules: ChatRules;
   contacts: Contacts;
   contracts: Contracts;
+  coupon_bulk_issues: CouponBulkIssues;
+  coupon_redemptions: CouponRedemptions;
+  coupon_templates: CouponTemplates;
+  coupons: Coupons;
   custom_records: CustomRecords;
   customer_pipeline_value: CustomerPipelineValue;
   customers: Customers;

@@ -1,5 +1,6 @@
 import { JOURNEY_PERMISSIONS } from '@kehu/contracts/journeys';
 import { defineModule } from '../../engine/module.ts';
+import { issueCoupon } from '../coupons/index.ts';
 import { sendMessage } from '../messaging/index.ts';
 import { advanceJob } from './advance.job.ts';
 import { ADVANCE_QUEUE } from './enrol.service.ts';
@@ -9,8 +10,9 @@ import { PRUNE_QUEUE, pruneJob } from './prune.job.ts';
 import { bindChannels } from './sender.ts';
 import { DATES_QUEUE, datesJob, EVENTS_QUEUE, eventsJob, triggerSubscribers } from './triggers.ts';
 
-// Sends go through messaging's guards (consent, caps, quiet hours …) in the step's transaction.
-bindChannels(sendMessage);
+// Sends go through messaging's guards (consent, caps, quiet hours …) in the step's transaction;
+// a send step with a coupon template issues the coupon first (same key) and passes its code.
+bindChannels(sendMessage, issueCoupon);
 
 const label = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });
 const MARKETERS = ['总部销售经理'];
@@ -23,7 +25,7 @@ const MARKETERS = ['总部销售经理'];
 export default defineModule({
   name: 'journeys',
   label: label('客户旅程', 'Journeys'),
-  requires: ['cdp', 'notifications', 'messaging'],
+  requires: ['cdp', 'notifications', 'messaging', 'coupons'],
   routes: journeyRoutes,
   jobs: {
     [ADVANCE_QUEUE]: advanceJob,
