@@ -9,6 +9,7 @@ import coupons from './coupons/index.ts';
 import crm from './crm/index.ts';
 import fission from './fission/index.ts';
 import home from './home/index.ts';
+import journeys from './journeys/index.ts';
 import leads from './leads/index.ts';
 import materials from './materials/index.ts';
 import messaging from './messaging/index.ts';
@@ -46,6 +47,7 @@ export const modules = [
   outreach,
   staffAnalytics,
   messaging,
+  journeys,
   campaigns,
   home,
 ] as const;

@@ -6,6 +6,7 @@ import { chatsModule } from './chats/module';
 import { couponsModule } from './coupons/module';
 import { customersModule } from './customers/module';
 import { fissionModule } from './fission/module';
+import { journeysModule } from './journeys/module';
 import { leadsModule } from './leads/module';
 import { materialsModule } from './materials/module';
 import { outreachModule } from './outreach/module';
@@ -33,6 +34,7 @@ export const WEB_MODULES: readonly WebModule[] = [
   staffAnalyticsModule,
   cardsModule,
   fissionModule,
+  journeysModule,
   couponsModule,
   campaignsModule,
 ];

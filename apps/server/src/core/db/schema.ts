@@ -886,6 +886,99 @@ export interface Jobs {
   tenant_id: string;
 }
 
+export interface JourneyCursors {
+  name: string;
+  tenant_id: string;
+  value: string;
+}
+
+export interface JourneyMessageEvents {
+  at: Generated<Timestamp>;
+  journey_id: string;
+  kind: string;
+  message_id: string;
+  step_id: string;
+  tenant_id: string;
+}
+
+export interface JourneyRuns {
+  attempts: Generated<number>;
+  converted_at: Timestamp | null;
+  entered_at: Timestamp;
+  entry: number;
+  finished_at: Timestamp | null;
+  goal_until: Timestamp | null;
+  id: string;
+  is_holdout: Generated<boolean>;
+  journey_id: string;
+  last_error: string | null;
+  next_run_at: Timestamp | null;
+  profile_id: string;
+  status: string;
+  step_id: string | null;
+  tenant_id: string;
+  trigger_ref: string | null;
+  version: number;
+  visit: Generated<number>;
+  waiting_for: Json | null;
+}
+
+export interface Journeys {
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  description: string | null;
+  id: string;
+  live_version: number | null;
+  name: string;
+  status: Generated<string>;
+  tenant_id: string;
+  trigger_kind: string;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface JourneySettings {
+  history_days: Generated<number>;
+  tenant_id: string;
+}
+
+export interface JourneyStepDaily {
+  day: string;
+  journey_id: string;
+  n: number;
+  outcome: string;
+  reason: Generated<string>;
+  step_id: string;
+  tenant_id: string;
+  version: number;
+}
+
+export interface JourneySteps {
+  at: Timestamp;
+  journey_id: string;
+  kind: string;
+  message_id: string | null;
+  outcome: string;
+  reason: string | null;
+  run_id: string;
+  step_id: string;
+  tenant_id: string;
+  version: number;
+  visit: number;
+}
+
+export interface JourneyVersions {
+  definition: Json;
+  journey_id: string;
+  published_at: Timestamp | null;
+  published_by: string | null;
+  status: string;
+  tenant_id: string;
+  trigger_key: string | null;
+  trigger_kind: string;
+  version: number;
+}
+
 export interface LeadAssignmentRules {
   conditions: Generated<Json>;
   created_at: Generated<Timestamp>;
@@ -2080,6 +2173,14 @@ export interface DB {
   import_errors: ImportErrors;
   imports: Imports;
   jobs: Jobs;
+  journey_cursors: JourneyCursors;
+  journey_message_events: JourneyMessageEvents;
+  journey_runs: JourneyRuns;
+  journey_settings: JourneySettings;
+  journey_step_daily: JourneyStepDaily;
+  journey_steps: JourneySteps;
+  journey_versions: JourneyVersions;
+  journeys: Journeys;
   lead_assignment_rules: LeadAssignmentRules;
   lead_assignments: LeadAssignments;
   lead_channels: LeadChannels;

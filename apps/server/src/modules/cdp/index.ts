@@ -67,6 +67,18 @@ export default defineModule({
 export { ownerOf as profileOfIdentityIn } from './identity.service.ts';
 /** Connectors (WeCom …) feed the CDP like a Segment source, in process. */
 export { identitiesOfProfile, ingestFromConnector, profileOfIdentity } from './internal-ingest.ts';
+/** Journeys (issue 12): the rule evaluator over some profiles, ingested events, record → profile, owners. */
+export {
+  eventsSince,
+  type FedEvent,
+  liveProfiles,
+  orderRevenueOf,
+  ownersOfProfiles,
+  profilesMatching,
+  profilesOfRecords,
+  propertiesMatch,
+  setProfileTrait,
+} from './journey-feed.ts';
 /** The consent ledger (PIPL, R13.1): other modules record what a customer agreed to where they learn it. */
 export { profile360, setConsent } from './profiles.service.ts';
 /**
@@ -82,6 +94,7 @@ export {
   type SubjectScope,
   scopeFilterFor,
 } from './rule-access.ts';
+export { evaluate as evaluateRule, type Rule } from './rules.ts';
 export { createTagGroup, updateTagGroup } from './tag-groups.service.ts';
 /** WeCom corp tags (issue 10) are CDP manual profile tags; the connector keeps them in step. */
 export { createTag, deleteTag, setManualTag, updateTag } from './tags.service.ts';

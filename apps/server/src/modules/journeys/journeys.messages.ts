@@ -1,0 +1,36 @@
+import { moduleMessages } from '../../core/i18n/module-messages.ts';
+
+export const jm = moduleMessages(
+  {
+    graph_invalid: '旅程画布有 {count} 处问题，请按节点上的提示修改后再发布',
+    no_draft: '该旅程没有草稿可发布',
+    not_live: '旅程未发布或已停用，不能加入客户',
+    version_conflict: '草稿已被他人修改，请刷新后再保存',
+    issue_no_entry: '缺少入口节点',
+    issue_many_entries: '只能有一个入口节点',
+    issue_unreachable: '该节点从入口无法到达',
+    issue_missing_branch: '分支“{handle}”未连接到下一步',
+    issue_unknown_target: '连线指向不存在的节点',
+    issue_duplicate_id: '节点编号重复',
+    issue_cycle_without_wait: '循环中必须包含等待节点',
+    issue_extra_branch: '该节点没有分支“{handle}”',
+    issue_duplicate_branch: '分支“{handle}”连接了多个节点',
+    issue_goal: '目标需要指定事件或分群',
+  },
+  {
+    graph_invalid: 'The journey canvas has {count} problem(s); fix them on the marked steps, then publish',
+    no_draft: 'This journey has no draft to publish',
+    not_live: 'The journey is not live, so nobody can be enrolled',
+    version_conflict: 'Someone else changed the draft; reload and save again',
+    issue_no_entry: 'The journey has no entry step',
+    issue_many_entries: 'Only one entry step is allowed',
+    issue_unreachable: 'This step cannot be reached from the entry',
+    issue_missing_branch: 'Branch “{handle}” leads nowhere',
+    issue_unknown_target: 'A connection points to a step that does not exist',
+    issue_duplicate_id: 'Two steps share this id',
+    issue_cycle_without_wait: 'A loop must pass through a wait step',
+    issue_extra_branch: 'This step has no branch “{handle}”',
+    issue_duplicate_branch: 'Branch “{handle}” is connected more than once',
+    issue_goal: 'A goal needs an event or a segment',
+  },
+);

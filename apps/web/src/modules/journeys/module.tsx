@@ -1,0 +1,27 @@
+import { NodeIndexOutlined } from '@ant-design/icons';
+import type { WebModule } from '../../app/web-modules';
+import { lazyPage } from '../../shared/lazy-page';
+
+/** Journeys (issue 12): the list, and the canvas editor with per-step analytics (a lazy chunk with @xyflow/react). */
+export const journeysModule: WebModule = {
+  key: 'journeys',
+  nav: [
+    {
+      key: 'journeys',
+      path: '/journeys',
+      permission: 'journeys:read',
+      labelKey: 'journeys.nav.list',
+      icon: <NodeIndexOutlined />,
+      group: 'marketing',
+      order: 10,
+    },
+  ],
+  routes: [
+    { path: 'journeys', page: lazyPage(() => import('./journeys-page'), 'JourneysPage') },
+    { path: 'journeys/:id', page: lazyPage(() => import('./journey-editor-page'), 'JourneyEditorPage') },
+  ],
+  messagesIn: async (lang) =>
+    lang === 'en-US'
+      ? (await import('./messages?lang=en-US')).en
+      : (await import('./messages?lang=zh-CN')).zh,
+};
