@@ -47,6 +47,7 @@ export async function listCodes(tx: Tx, p: Principal, corpRef?: string) {
     await sql<any>`select ${CODE_COLUMNS} from wecom_channel_codes k
       join wecom_corps c on c.tenant_id = k.tenant_id and c.id = k.corp_ref and c.deleted_at is null
       where k.tenant_id = ${p.tenantId} and k.deleted_at is null and c.unit_id = any(${visibleUnits(p)}::uuid[])
+        and k.store_code_id is null
         ${corpRef ? sql`and k.corp_ref = ${corpRef}` : sql``}
       order by k.created_at desc`.execute(tx)
   ).rows;
