@@ -1,5 +1,6 @@
 import { enAcquisition, zhAcquisition } from './messages-acquisition';
 import { enJoinCodes, zhJoinCodes } from './messages-join-codes';
+import { enStoreCodes, zhStoreCodes } from './messages-store-codes';
 import { syncEn, syncZh } from './messages-sync';
 import { enTransfers, zhTransfers } from './messages-transfers';
 
@@ -172,6 +173,7 @@ export const zh = {
   },
   ...zhAcquisition,
   ...zhJoinCodes,
+  ...zhStoreCodes,
   ...zhTransfers,
   ...syncZh,
 };
@@ -347,6 +349,7 @@ export const en: typeof zh = {
   },
   ...enAcquisition,
   ...enJoinCodes,
+  ...enStoreCodes,
   ...enTransfers,
   ...syncEn,
 };
