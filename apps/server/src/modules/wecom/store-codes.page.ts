@@ -174,7 +174,7 @@ function goneHtml(title: string) {
 <h1>${esc(title)}</h1><p class="muted">请联系门店获取最新的二维码。</p></main></body></html>`;
 }
 
-const STYLE = `*{box-sizing:border-box}body{margin:0;background:#f5f6f8;color:#1f2329;font:16px/1.6 -apple-system,"PingFang SC","Noto Sans SC","Microsoft YaHei",sans-serif}
+const STYLE = `*{box-sizing:border-box}[hidden]{display:none!important}body{margin:0;background:#f5f6f8;color:#1f2329;font:16px/1.6 -apple-system,"PingFang SC","Noto Sans SC","Microsoft YaHei",sans-serif}
 main{max-width:560px;margin:0 auto;padding:16px;background:#fff;min-height:100vh}
 h1{font-size:20px;margin:8px 0 16px}h2{font-size:17px;margin:0 0 8px}
 .row{display:flex;gap:8px;align-items:center;flex-wrap:wrap}.row label{font-weight:600}

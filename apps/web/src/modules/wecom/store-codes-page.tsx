@@ -340,7 +340,7 @@ function StoreCodeDetail({ code, onClose }: { code: StoreCode | null; onClose: (
                 yAxis: { type: 'value', minInterval: 1 },
                 series: [
                   {
-                    name: t('wecom.storeCodes.scansToday'),
+                    name: t('wecom.storeCodes.scans'),
                     type: 'bar',
                     data: days.map((d) => sum(d, 'scans')),
                   },
