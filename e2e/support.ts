@@ -164,6 +164,7 @@ export interface ApiSession {
   get: <T = any>(path: string) => Promise<T>;
   post: <T = any>(path: string, body?: unknown) => Promise<T>;
   patch: <T = any>(path: string, body?: unknown) => Promise<T>;
+  put: <T = any>(path: string, body?: unknown) => Promise<T>;
 }
 
 /** POSTs to the ingestion API as a source, with its write key (HTTP Basic, as Segment clients do). */
@@ -218,6 +219,7 @@ export async function apiLogin(
     get: (p) => call('GET', p),
     post: (p, b) => call('POST', p, b),
     patch: (p, b) => call('PATCH', p, b),
+    put: (p, b) => call('PUT', p, b),
   };
 }
 

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import {
   apiLogin,
   chooseOption,
+  eventually,
   failureScreenshot,
   login,
   newPage,
@@ -130,6 +131,55 @@ describe('WeCom store codes (门店活码)', () => {
       throw err;
     } finally {
       await adminPhone.context.close();
+    }
+  });
+
+  it('remark form: WeCom limits per field, saved to WeCom, a concurrent edit → 409 with reload', {
+    timeout: 180_000,
+  }, async () => {
+    const admin = await apiLogin(kehu.server.url, 'admin');
+    const c = (await admin.get('/wecom/contacts')).items.find((x: any) => x.name === '门店访客 E2E');
+    assert.ok(c, 'the customer added in the first test');
+    const { context, page } = await newPage(kehu.browser, kehu.server, PHONE);
+    try {
+      await page.goto('/login');
+      await login(page, 'admin');
+      await page.goto('/wecom/contacts');
+      const row = testId(page, 'wecom-contacts').locator('.ant-table-row', { hasText: '门店访客 E2E' });
+      await row.locator('[data-testid="contact-remark"]').click();
+      await testId(page, 'remark-form').waitFor();
+      await testId(page, 'remark-remark').fill('这是一个明显超过二十个字的备注名称用于测试');
+      await testId(page, 'remark-save').click();
+      await page.locator('.ant-form-item-explain-error', { hasText: '20' }).waitFor();
+      await screenshot(page, 'wecom-remark-form-errors-phone.png');
+      await testId(page, 'remark-remark').fill('张江王总');
+      await testId(page, 'remark-company').fill('张江科技');
+      // Someone else saves meanwhile (the form read version 0).
+      await admin.put('/wecom/contact-remarks', {
+        corpRef: c.corpRef,
+        externalUserid: c.externalUserid,
+        userid: c.userid,
+        remark: '别人改的',
+        version: 0,
+      });
+      await testId(page, 'remark-save').click();
+      await testId(page, 'remark-stale').waitFor();
+      await screenshot(page, 'wecom-remark-form-stale-phone.png');
+      await testId(page, 'remark-stale').getByRole('button').click();
+      await eventually(async () =>
+        assert.equal(await testId(page, 'remark-remark').inputValue(), '别人改的'),
+      );
+      await testId(page, 'remark-remark').fill('张江王总');
+      await testId(page, 'remark-save').click();
+      await testId(page, 'remark-form').waitFor({ state: 'detached' });
+      const mine = demo.corp.state.contacts.get(c.externalUserid)!.follows.get(c.userid)!;
+      assert.equal(mine.remark, '张江王总');
+      assert.equal(mine.remark_corp_name, '张江科技');
+    } catch (err) {
+      await failureScreenshot(page, 'wecom-remark-form-failure.png');
+      throw err;
+    } finally {
+      await context.close();
     }
   });
 });

@@ -1,5 +1,22 @@
 /** 门店活码 texts, spread into the module's messages (zh-CN first). */
 export const zhStoreCodes = {
+  remarks: {
+    title: '编辑客户备注',
+    of: '{{staff}} 对客户 {{customer}} 的备注（保存到企业微信）',
+    panel: '企业微信备注',
+    edit: '编辑备注',
+    remark: '备注名',
+    description: '描述',
+    mobiles: '备注手机号',
+    mobilesHelp: '最多 5 个，输入后按回车',
+    company: '备注企业名称',
+    max: '最多 {{n}} 个字',
+    maxPhones: '最多 5 个手机号',
+    phoneFormat: '手机号格式不正确',
+    saved: '已保存到企业微信',
+    stale: '备注已被他人修改。点击「载入最新」查看后再保存。',
+    reload: '载入最新',
+  },
   storeCodes: {
     nav: '门店活码',
     title: '门店活码',
@@ -48,6 +65,23 @@ export const zhStoreCodes = {
 };
 
 export const enStoreCodes = {
+  remarks: {
+    title: 'Edit customer remark',
+    of: '{{staff}}’s remark on {{customer}} (saved to WeCom)',
+    panel: 'WeCom remarks',
+    edit: 'Edit remark',
+    remark: 'Remark name',
+    description: 'Description',
+    mobiles: 'Remark phones',
+    mobilesHelp: 'Up to 5; press Enter after each',
+    company: 'Remark company',
+    max: 'At most {{n}} characters',
+    maxPhones: 'At most 5 phones',
+    phoneFormat: 'Not a phone number',
+    saved: 'Saved to WeCom',
+    stale: 'Someone else changed this remark. Load the latest and save again.',
+    reload: 'Load latest',
+  },
   storeCodes: {
     nav: 'Store codes',
     title: 'Store codes',

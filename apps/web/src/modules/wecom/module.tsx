@@ -128,6 +128,12 @@ export const wecomModule: WebModule = {
     { path: 'wecom/posters/:kind/:id', page: lazyPage(() => import('./posters-page'), 'PosterPage') },
     { path: 'wecom/activity', page: lazyPage(() => import('./activity-page'), 'ActivityPage') },
   ],
+  slots: {
+    // The remark form on a CRM contact with a WeCom relation (hidden otherwise).
+    recordPanels: [
+      { key: 'wecom-remarks', component: lazyPage(() => import('./remark-form'), 'RecordRemarksPanel') },
+    ],
+  },
   messagesIn: async (lang) =>
     lang === 'en-US'
       ? (await import('./messages?lang=en-US')).en
