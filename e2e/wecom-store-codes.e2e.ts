@@ -170,6 +170,7 @@ describe('WeCom store codes (门店活码)', () => {
         assert.equal(await testId(page, 'remark-remark').inputValue(), '别人改的'),
       );
       await testId(page, 'remark-remark').fill('张江王总');
+      await testId(page, 'remark-company').fill('张江科技');
       await testId(page, 'remark-save').click();
       await testId(page, 'remark-form').waitFor({ state: 'detached' });
       const mine = demo.corp.state.contacts.get(c.externalUserid)!.follows.get(c.userid)!;

@@ -34,6 +34,8 @@ export const StoreCodeInput = z
     channel: z.enum(CODE_CHANNELS).optional(),
     tags: z.array(z.string().trim().min(1).max(60)).max(20).optional(),
     welcomeText: z.string().max(4000).nullable().optional(),
+    /** Materials sent with the welcome message (WeCom: at most 9 attachments). */
+    welcomeAttachments: z.array(z.uuid()).max(9).optional(),
     stores: z.array(StoreInput).min(1).max(MAX_STORES),
   })
   .strict();
@@ -71,6 +73,7 @@ export const StoreCode = z.object({
   channel: z.string(),
   tags: z.array(z.string()),
   welcomeText: z.string().nullable(),
+  welcomeAttachments: z.array(z.object({ materialId: Id, kind: z.string(), title: z.string() })),
   /** The public landing page (no sign-in). */
   landingUrl: z.string(),
   version: z.number().int(),

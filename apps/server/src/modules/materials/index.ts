@@ -40,3 +40,5 @@ export default defineModule({
 });
 
 export { MATERIALS_PERMISSIONS } from './material.schemas.ts';
+/** For WeCom welcome messages (issue 10): a material as the picking user sees it, and its file. */
+export { fileBytes, getMaterial } from './material.service.ts';

@@ -33,7 +33,7 @@ import { wecomRoutes } from './wecom.routes.ts';
 export default defineModule({
   name: 'wecom',
   label: { 'zh-CN': '企业微信', 'en-US': 'WeCom' },
-  requires: ['crm', 'notifications', 'leads', 'cdp'],
+  requires: ['crm', 'notifications', 'leads', 'cdp', 'materials'],
   routes: [
     ...wecomRoutes,
     ...groupRoutes,

@@ -19,6 +19,7 @@ import { type CorpRuntime, corpRuntime, getCorp, visibleUnits } from './corps.se
 import { WeComClient } from './connector/client.ts';
 import { newStoreKey } from './store-codes.key.ts';
 import { storeProblem } from './store-codes.messages.ts';
+import { pickWelcomeAttachments, type WelcomeAttachment } from './welcome.service.ts';
 
 /**
  * 门店活码: one public landing page over many stores. Each store is a channel-code row (its own
@@ -76,6 +77,11 @@ const toCode = (r: any, stores: StoreOfCode[]): StoreCode => ({
   channel: r.channel,
   tags: r.tags,
   welcomeText: r.welcome_text,
+  welcomeAttachments: (r.welcome_attachments ?? []).map((a: any) => ({
+    materialId: a.materialId,
+    kind: a.kind,
+    title: a.title,
+  })),
   landingUrl: landingUrl(r.public_key),
   version: r.version,
   stores,
@@ -201,6 +207,7 @@ async function insertStoreRows(
     channel: string;
     tags: string[];
     welcomeText: string | null;
+    attachments: WelcomeAttachment[];
   },
   stores: Array<StoreInput & { n: number }>,
   made: MadeWay[],
@@ -210,10 +217,12 @@ async function insertStoreRows(
     const w = made.find((m) => m.unitId === s.unitId)!;
     await savePlace(tx, p.tenantId, s);
     await sql`insert into wecom_channel_codes (tenant_id, id, corp_ref, unit_id, name, state, channel, config_id, qr_code,
-        staff, skip_verify, tags, welcome_text, created_by, store_code_id, store_unit_id, store_sort)
+        staff, skip_verify, tags, welcome_text, welcome_attachments, created_by, store_code_id, store_unit_id, store_sort)
       values (${p.tenantId}, ${newId()}, ${code.corpRef}, ${s.unitId}, ${code.name.slice(0, 100)}, ${w.state}, ${code.channel},
         ${w.configId}, ${w.qrCode}, ${JSON.stringify(s.staff)}::jsonb, true, ${JSON.stringify(code.tags)}::jsonb,
-        ${code.welcomeText}, ${createdBy}, ${code.id}, ${s.unitId}, ${s.n})`.execute(tx);
+        ${code.welcomeText}, ${JSON.stringify(code.attachments)}::jsonb, ${createdBy}, ${code.id}, ${s.unitId}, ${s.n})`.execute(
+      tx,
+    );
   }
 }
 
@@ -240,7 +249,8 @@ export async function createStoreCode(
         { field: 'state', code: 'duplicate' },
       ]);
     await checkStores(tx, p, input.corpRef, input.stores, locale);
-    return { ...(await corpRuntime(tx, p.tenantId, input.corpRef)), unitId: visible.unitId };
+    const attachments = await pickWelcomeAttachments(tx, p, input.welcomeAttachments ?? [], locale);
+    return { ...(await corpRuntime(tx, p.tenantId, input.corpRef)), unitId: visible.unitId, attachments };
   });
   const stores = input.stores.map((s, i) => ({ ...s, n: i + 1 }));
   const made = await makeWays(corp, database, input.name, input.state, stores, locale);
@@ -253,14 +263,14 @@ export async function createStoreCode(
     channel: input.channel ?? 'wecom',
     tags: input.tags ?? [],
     welcomeText: input.welcomeText ?? null,
+    attachments: corp.attachments,
   };
   return inTenant(database.db, p.tenantId, async (tx) => {
     await sql`insert into wecom_store_codes (tenant_id, id, corp_ref, unit_id, name, state, channel, public_key, tags,
-        welcome_text, created_by)
+        welcome_text, welcome_attachments, created_by)
       values (${p.tenantId}, ${id}, ${input.corpRef}, ${corp.unitId}, ${input.name}, ${input.state}, ${code.channel},
-        ${newStoreKey(p.tenantId)}, ${JSON.stringify(code.tags)}::jsonb, ${code.welcomeText}, ${actor.actorId})`.execute(
-      tx,
-    );
+        ${newStoreKey(p.tenantId)}, ${JSON.stringify(code.tags)}::jsonb, ${code.welcomeText},
+        ${JSON.stringify(code.attachments)}::jsonb, ${actor.actorId})`.execute(tx);
     await insertStoreRows(tx, p, code, stores, made, actor.actorId);
     await writeAudit(tx, actor, {
       action: 'create',
@@ -284,11 +294,14 @@ export async function updateStoreCode(
   input: StoreCodePatch,
   locale: Locale,
 ) {
-  const { code, corp } = await inTenant(database.db, p.tenantId, async (tx) => {
+  const { code, corp, attachments } = await inTenant(database.db, p.tenantId, async (tx) => {
     const code = await getStoreCode(tx, p, id);
     if (code.version !== input.version) throw changed(locale);
     if (input.stores) await checkStores(tx, p, code.corpRef, input.stores, locale);
-    return { code, corp: await corpRuntime(tx, p.tenantId, code.corpRef) };
+    const attachments = input.welcomeAttachments
+      ? await pickWelcomeAttachments(tx, p, input.welcomeAttachments, locale)
+      : null;
+    return { code, corp: await corpRuntime(tx, p.tenantId, code.corpRef), attachments };
   });
   const client = new WeComClient(database, corp);
   const name = input.name ?? code.name;
@@ -323,12 +336,13 @@ export async function updateStoreCode(
         channel = coalesce(${input.channel ?? null}, channel),
         tags = coalesce(${input.tags ? JSON.stringify(input.tags) : null}::jsonb, tags),
         welcome_text = ${input.welcomeText === undefined ? sql`welcome_text` : input.welcomeText},
+        welcome_attachments = coalesce(${attachments ? JSON.stringify(attachments) : null}::jsonb, welcome_attachments),
         version = version + 1, updated_at = now()
       where tenant_id = ${p.tenantId} and id = ${id} and version = ${input.version} returning id`.execute(tx);
     if (!bumped.rows.length) throw changed(locale);
     // What the add callback reads lives on each store's channel-code row.
     await sql`update wecom_channel_codes k set name = s.name, channel = s.channel, tags = s.tags,
-        welcome_text = s.welcome_text, updated_at = now()
+        welcome_text = s.welcome_text, welcome_attachments = s.welcome_attachments, updated_at = now()
       from wecom_store_codes s where s.tenant_id = k.tenant_id and s.id = k.store_code_id
         and k.tenant_id = ${p.tenantId} and k.store_code_id = ${id} and k.deleted_at is null`.execute(tx);
     for (const s of kept) {
@@ -354,6 +368,10 @@ export async function updateStoreCode(
         channel: fresh.channel,
         tags: fresh.tags,
         welcomeText: fresh.welcomeText,
+        attachments: (
+          await sql<{ a: WelcomeAttachment[] }>`select welcome_attachments as a from wecom_store_codes
+            where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx)
+        ).rows[0]!.a,
       },
       added,
       made,
