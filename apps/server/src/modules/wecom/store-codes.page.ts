@@ -93,7 +93,7 @@ export function registerStoreCodePage(app: FastifyInstance, database: Database) 
       reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
       if (limited(req, reply)) return reply;
       const data = await landingStores(database, req.params.key);
-      if (!data || !data.stores.length)
+      if (!data?.stores.length)
         return reply.status(404).type('text/html; charset=utf-8').send(goneHtml('门店码无效或已停用'));
       return reply
         .type('text/html; charset=utf-8')
