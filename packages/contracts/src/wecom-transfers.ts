@@ -43,6 +43,10 @@ export const RemarkInput = z
       .array(z.string().regex(/^\+?[0-9-]{5,20}$/, { message: 'phone_format' }))
       .max(5)
       .optional(),
+    /** WeCom: the customer's company as the staff member notes it, ≤ 20 characters. */
+    remarkCompany: z.string().max(20).optional(),
+    /** The `version` the editor read; someone else's edit since then is a 409. */
+    version: z.number().int().min(0).optional(),
   })
   .strict();
 export type RemarkInput = z.infer<typeof RemarkInput>;
@@ -50,5 +54,28 @@ export const RemarkResult = z.object({
   remark: z.string().nullable(),
   description: z.string().nullable(),
   remarkMobiles: z.array(z.string()),
+  remarkCompany: z.string().nullable(),
+  version: z.number().int(),
 });
+/** One staff member's relation with a customer and its remark, for the remark form. */
+export const RemarkRow = RemarkResult.extend({
+  corpRef: z.string(),
+  externalUserid: z.string(),
+  userid: z.string(),
+  staffName: z.string().nullable(),
+  name: z.string().nullable(),
+  status: z.string(),
+});
+export type RemarkRow = z.infer<typeof RemarkRow>;
+export const RemarkList = z.object({ items: z.array(RemarkRow) });
+export type RemarkList = z.infer<typeof RemarkList>;
+export const RemarkQuery = z
+  .object({
+    /** A CRM contact: its WeCom relations. */
+    contactId: z.uuid().optional(),
+    corpRef: z.uuid().optional(),
+    externalUserid: z.string().min(1).max(64).optional(),
+  })
+  .strict();
+export type RemarkQuery = z.infer<typeof RemarkQuery>;
 export type RemarkResult = z.infer<typeof RemarkResult>;

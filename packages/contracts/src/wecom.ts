@@ -126,6 +126,8 @@ export const ChannelCodeInput = z
     skipVerify: z.boolean().optional(),
     tags: z.array(z.string().trim().min(1).max(60)).max(20).optional(),
     welcomeText: z.string().max(4000).nullable().optional(),
+    /** Materials sent with the welcome message (WeCom: at most 9 attachments). */
+    welcomeAttachments: z.array(z.uuid()).max(9).optional(),
   })
   .strict();
 export type ChannelCodeInput = z.infer<typeof ChannelCodeInput>;
@@ -145,6 +147,7 @@ export const ChannelCode = z.object({
   skipVerify: z.boolean(),
   tags: z.array(z.string()),
   welcomeText: z.string().nullable(),
+  welcomeAttachments: z.array(z.object({ materialId: Id, kind: z.string(), title: z.string() })),
   addsToday: z.number().int(),
   addsTotal: z.number().int(),
   createdAt: Timestamp,

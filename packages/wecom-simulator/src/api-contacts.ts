@@ -1,6 +1,6 @@
 // WeCom's directory and 客户联系 endpoints (contact ways, external contacts, welcome messages).
 // Shapes follow developer.work.weixin.qq.com; only the fields Kehu reads or writes are modelled.
-import { E } from './errors.ts';
+import { E, WeComError } from './errors.ts';
 import type { ContactWay, SimCorpState } from './model.ts';
 
 export interface ApiCall {
@@ -291,6 +291,17 @@ export const contactHandlers: Record<string, Handler> = {
     const attachments: any[] = Array.isArray(body.attachments) ? body.attachments : [];
     if (!str(text) && attachments.length === 0) throw E.invalidParam('text or attachments required');
     if (attachments.length > 9) throw E.invalidParam('at most 9 attachments');
+    // Media must be a live upload of this corp (3 days): an expired one is 40007, as in WeCom.
+    for (const a of attachments) {
+      const kind = String(a?.msgtype ?? '');
+      const id = kind === 'miniprogram' ? a?.miniprogram?.pic_media_id : a?.[kind]?.media_id;
+      if (['image', 'video', 'file', 'miniprogram'].includes(kind)) {
+        const m = str(id) ? corp.media.get(id) : undefined;
+        if (!m || corp.now() > m.expiresAt) throw E.invalidMedia();
+      } else if (kind === 'link') {
+        if (!str(a?.link?.title) || !str(a?.link?.url)) throw E.invalidParam('link needs title and url');
+      } else throw E.invalidParam(`unknown msgtype ${kind}`);
+    }
     w.used = true;
     const chat = corp.chatOf(w.userid, w.external_userid);
     if (str(text)) chat.push({ from: 'staff', kind: 'text', text, at: corp.now() });
@@ -298,8 +309,26 @@ export const contactHandlers: Record<string, Handler> = {
       const kind = String(a?.msgtype ?? 'unknown');
       const p = a?.[kind] ?? {};
       const label = p.title ?? p.pic_url ?? p.media_id ?? p.page ?? kind;
+      // The chat shows what arrived: the uploaded image/file by its media id, links and mini-programs by title.
       chat.push({ from: 'staff', kind, text: String(label), at: corp.now(), payload: p });
     }
     return {};
+  },
+  /**
+   * media/upload: multipart form-data with one `media` part; `type` image / voice / video / file. WeCom
+   * answers {type, media_id, created_at} (created_at a string of seconds); the media lives 3 days.
+   */
+  'media/upload': ({ corp, query, body }) => {
+    const type = String(query?.type ?? '');
+    if (!['image', 'voice', 'video', 'file'].includes(type)) throw E.invalidParam('type');
+    const raw = typeof body === 'string' ? body : '';
+    if (!/name="media"/.test(raw) || raw.length < 10) throw E.invalidParam('media');
+    const limit =
+      type === 'image' ? 10 << 20 : type === 'voice' ? 2 << 20 : type === 'video' ? 10 << 20 : 20 << 20;
+    if (raw.length > limit + 4096) throw new WeComError(40009, 'invalid media size');
+    const media_id = `3${corp.ctx.id('', 63, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-')}`;
+    const created_at = Math.floor(corp.now() / 1000);
+    corp.media.set(media_id, { type, created_at, expiresAt: corp.now() + 3 * 86_400_000, bytes: raw.length });
+    return { type, media_id, created_at: String(created_at) };
   },
 };

@@ -18,6 +18,7 @@ export const E = {
   concurrency: () => new WeComError(45033, 'api concurrent out of limit'),
   forbidden: (why = 'api forbidden') => new WeComError(48002, why),
   badJson: () => new WeComError(47001, 'data format error'),
+  invalidMedia: () => new WeComError(40007, 'invalid media_id'),
   invalidParam: (what: string) => new WeComError(40058, `invalid Request Parameter, ${what}`),
   noUser: (userid: string) => new WeComError(60111, `userid not found: ${userid}`),
   noPrivilege: () => new WeComError(60011, 'no privilege to access/modify contact/party/agent'),

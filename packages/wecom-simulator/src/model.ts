@@ -237,6 +237,8 @@ export class SimCorpState {
   /** WeChat user id → this corp's external_userid (stable per corp, like WeCom). */
   readonly externalIds = new Map<string, string>();
   readonly ways = new Map<string, ContactWay>();
+  /** Temporary media (media/upload): valid 3 days, like WeCom's. */
+  readonly media = new Map<string, { type: string; created_at: number; expiresAt: number; bytes: number }>();
   readonly welcomeCodes = new Map<
     string,
     { userid: string; external_userid: string; expiresAt: number; used: boolean }

@@ -843,6 +843,9 @@ export class WeComSimulator {
       const api = normaliseApi((req.params as { '*': string })['*']);
       let body: unknown;
       const raw = req.body;
+      // media/upload is multipart form-data, not JSON: the handler reads the raw body.
+      if (api === 'media/upload')
+        return reply.send(await this.call(api, req.query as Record<string, string>, raw));
       if (typeof raw === 'string' && raw.trim() !== '') {
         try {
           body = JSON.parse(raw);

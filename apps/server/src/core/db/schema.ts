@@ -1897,10 +1897,14 @@ export interface WecomChannelCodes {
   skip_verify: Generated<boolean>;
   staff: Json;
   state: string;
+  store_code_id: string | null;
+  store_sort: number | null;
+  store_unit_id: string | null;
   tags: Generated<Json>;
   tenant_id: string;
   unit_id: string;
   updated_at: Generated<Timestamp>;
+  welcome_attachments: Generated<Json>;
   welcome_text: string | null;
 }
 
@@ -1955,7 +1959,9 @@ export interface WecomExternalContacts {
   profile_id: string | null;
   remark: string | null;
   remark_at: Timestamp | null;
+  remark_company: string | null;
   remark_mobiles: Json | null;
+  remark_version: Generated<number>;
   state: string | null;
   status: Generated<string>;
   tags: Generated<Json>;
@@ -2013,6 +2019,16 @@ export interface WecomJoinCodes {
   updated_at: Generated<Timestamp>;
 }
 
+export interface WecomMedia {
+  corp_ref: string;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  material_id: string;
+  media_id: string;
+  part: string;
+  tenant_id: string;
+}
+
 export interface WecomSsoStates {
   browser_hash: string;
   corp_ref: string;
@@ -2049,6 +2065,43 @@ export interface WecomStaffDaily {
   reply_percentage: Numeric | null;
   tenant_id: string;
   userid: string;
+}
+
+export interface WecomStoreCodes {
+  channel: Generated<string>;
+  corp_ref: string;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  deleted_at: Timestamp | null;
+  id: string;
+  name: string;
+  public_key: string;
+  state: string;
+  tags: Generated<Json>;
+  tenant_id: string;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+  welcome_attachments: Generated<Json>;
+  welcome_text: string | null;
+}
+
+export interface WecomStorePlaces {
+  address: string | null;
+  city: string;
+  lat: number | null;
+  lng: number | null;
+  tenant_id: string;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface WecomStoreScans {
+  day: string;
+  scans: Generated<number>;
+  store_code_id: string;
+  tenant_id: string;
+  unit_id: string;
 }
 
 export interface WecomSyncRuns {
@@ -2251,9 +2304,13 @@ export interface DB {
   wecom_group_members: WecomGroupMembers;
   wecom_groups: WecomGroups;
   wecom_join_codes: WecomJoinCodes;
+  wecom_media: WecomMedia;
   wecom_sso_states: WecomSsoStates;
   wecom_staff: WecomStaff;
   wecom_staff_daily: WecomStaffDaily;
+  wecom_store_codes: WecomStoreCodes;
+  wecom_store_places: WecomStorePlaces;
+  wecom_store_scans: WecomStoreScans;
   wecom_sync_runs: WecomSyncRuns;
   wecom_tag_groups: WecomTagGroups;
   wecom_tags: WecomTags;

@@ -18,6 +18,7 @@ import { remarkEditedInWecom } from './remarks.service.ts';
 import { contactTagsChanged, markCodeTags, syncCorpTags } from './tags.service.ts';
 import { transferFailed } from './transfer-fail.ts';
 import { wecomText } from './wecom.messages.ts';
+import { sendWelcome } from './welcome.service.ts';
 
 /**
  * Processing of stored callbacks (callback.http.ts stores and queues them). Each handler is
@@ -272,12 +273,16 @@ export async function contactAdded(
     return { existing, code, staff };
   });
   // The WelcomeCode is valid for 20 s and only once: send it first, before anything slow.
-  if (!pre.existing && f.WelcomeCode && pre.code?.welcome_text) {
+  if (!pre.existing && f.WelcomeCode && (pre.code?.welcome_text || pre.code?.welcome_attachments?.length)) {
     try {
-      await client.post('externalcontact/send_welcome_msg', {
-        welcome_code: f.WelcomeCode,
-        text: { content: pre.code.welcome_text },
-      });
+      await sendWelcome(
+        database,
+        corp,
+        client,
+        f.WelcomeCode,
+        pre.code.welcome_text,
+        pre.code.welcome_attachments ?? [],
+      );
     } catch (err) {
       // An expired or used code (a retried job) is not worth failing the add for.
       if (!(err instanceof WeComApiError)) throw err;

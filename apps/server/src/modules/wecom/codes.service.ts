@@ -13,6 +13,7 @@ import { upsertStaff } from './callback.job.ts';
 import { WeComApiError, WeComClient } from './connector/client.ts';
 import { corpRuntime, getCorp, visibleUnits } from './corps.service.ts';
 import { wecomProblem } from './wecom.messages.ts';
+import { pickWelcomeAttachments } from './welcome.service.ts';
 
 /**
  * 渠道活码: a WeCom contact way (`add_contact_way`, type 1 single / 2 multi, scene 2 QR) whose
@@ -33,6 +34,11 @@ const toCode = (r: any): ChannelCode => ({
   skipVerify: r.skip_verify,
   tags: r.tags,
   welcomeText: r.welcome_text,
+  welcomeAttachments: (r.welcome_attachments ?? []).map((a: any) => ({
+    materialId: a.materialId,
+    kind: a.kind,
+    title: a.title,
+  })),
   addsToday: Number(r.adds_today ?? 0),
   addsTotal: Number(r.adds_total ?? 0),
   createdAt: new Date(r.created_at).toISOString(),
@@ -47,6 +53,7 @@ export async function listCodes(tx: Tx, p: Principal, corpRef?: string) {
     await sql<any>`select ${CODE_COLUMNS} from wecom_channel_codes k
       join wecom_corps c on c.tenant_id = k.tenant_id and c.id = k.corp_ref and c.deleted_at is null
       where k.tenant_id = ${p.tenantId} and k.deleted_at is null and c.unit_id = any(${visibleUnits(p)}::uuid[])
+        and k.store_code_id is null
         ${corpRef ? sql`and k.corp_ref = ${corpRef}` : sql``}
       order by k.created_at desc`.execute(tx)
   ).rows;
@@ -126,7 +133,8 @@ export async function createCode(
         { field: 'state', code: 'duplicate' },
       ]);
     await assertStaffKnown(tx, p.tenantId, input.corpRef, input.staff, locale);
-    return { ...(await corpRuntime(tx, p.tenantId, input.corpRef)), unitId: visible.unitId };
+    const attachments = await pickWelcomeAttachments(tx, p, input.welcomeAttachments ?? [], locale);
+    return { ...(await corpRuntime(tx, p.tenantId, input.corpRef)), unitId: visible.unitId, attachments };
   });
   let res: any;
   try {
@@ -144,12 +152,11 @@ export async function createCode(
   const id = newId();
   return inTenant(database.db, p.tenantId, async (tx) => {
     await sql`insert into wecom_channel_codes (tenant_id, id, corp_ref, unit_id, name, state, channel, config_id, qr_code,
-        staff, daily_cap, skip_verify, tags, welcome_text, created_by)
+        staff, daily_cap, skip_verify, tags, welcome_text, welcome_attachments, created_by)
       values (${p.tenantId}, ${id}, ${input.corpRef}, ${corp.unitId}, ${input.name}, ${input.state}, ${input.channel ?? 'wecom'},
         ${res.config_id ?? null}, ${res.qr_code ?? null}, ${JSON.stringify(input.staff)}::jsonb, ${input.dailyCap ?? null},
-        ${input.skipVerify ?? true}, ${JSON.stringify(input.tags ?? [])}::jsonb, ${input.welcomeText ?? null}, ${actor.actorId})`.execute(
-      tx,
-    );
+        ${input.skipVerify ?? true}, ${JSON.stringify(input.tags ?? [])}::jsonb, ${input.welcomeText ?? null},
+        ${JSON.stringify(corp.attachments)}::jsonb, ${actor.actorId})`.execute(tx);
     await writeAudit(tx, actor, {
       action: 'create',
       object: 'wecom_channel_code',
@@ -168,10 +175,13 @@ export async function updateCode(
   input: ChannelCodePatch,
   locale: Locale,
 ) {
-  const { code, corp } = await inTenant(database.db, p.tenantId, async (tx) => {
+  const { code, corp, attachments } = await inTenant(database.db, p.tenantId, async (tx) => {
     const code = await getCode(tx, p, id);
     if (input.staff) await assertStaffKnown(tx, p.tenantId, code.corpRef, input.staff, locale);
-    return { code, corp: await corpRuntime(tx, p.tenantId, code.corpRef) };
+    const attachments = input.welcomeAttachments
+      ? await pickWelcomeAttachments(tx, p, input.welcomeAttachments, locale)
+      : null;
+    return { code, corp: await corpRuntime(tx, p.tenantId, code.corpRef), attachments };
   });
   if (code.configId && (input.staff || input.skipVerify !== undefined || input.name)) {
     try {
@@ -194,6 +204,7 @@ export async function updateCode(
         skip_verify = coalesce(${input.skipVerify ?? null}, skip_verify),
         tags = coalesce(${input.tags ? JSON.stringify(input.tags) : null}::jsonb, tags),
         welcome_text = ${input.welcomeText === undefined ? sql`welcome_text` : input.welcomeText},
+        welcome_attachments = coalesce(${attachments ? JSON.stringify(attachments) : null}::jsonb, welcome_attachments),
         updated_at = now()
       where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
     await writeAudit(tx, actor, {

@@ -12,6 +12,8 @@ import { joinCodeRoutes } from './join-codes.routes.ts';
 import { jsapiRoutes } from './jsapi-signature.ts';
 import { bindReconcileDatabase, RECONCILE_QUEUE, reconcileJob } from './reconcile.job.ts';
 import { hasWecomSignIn, registerSso } from './sso.http.ts';
+import { registerStoreCodePage } from './store-codes.page.ts';
+import { storeCodeRoutes } from './store-codes.routes.ts';
 import { syncRoutes } from './sync.routes.ts';
 import { wecomTagRoutes } from './tags.routes.ts';
 import {
@@ -31,7 +33,7 @@ import { wecomRoutes } from './wecom.routes.ts';
 export default defineModule({
   name: 'wecom',
   label: { 'zh-CN': '企业微信', 'en-US': 'WeCom' },
-  requires: ['crm', 'notifications', 'leads', 'cdp'],
+  requires: ['crm', 'notifications', 'leads', 'cdp', 'materials'],
   routes: [
     ...wecomRoutes,
     ...groupRoutes,
@@ -41,6 +43,7 @@ export default defineModule({
     ...joinCodeRoutes,
     ...transferRoutes,
     ...syncRoutes,
+    ...storeCodeRoutes,
   ],
   // WeCom's callback protocol lives outside /api/v1 (`/wecom/callback/:corpKey`, XML, signatures).
   http: async (app: FastifyInstance, database: Database) => {
@@ -50,6 +53,7 @@ export default defineModule({
     bindTagDatabase(database);
     await registerCallbacks(app, database);
     await registerSso(app, database);
+    registerStoreCodePage(app, database);
   },
   subscribers: [cdpTagSubscriber],
   jobs: {

@@ -4,7 +4,7 @@ import { type Actor, writeAuditMany } from '../../core/audit/audit.ts';
 import type { Principal } from '../../core/auth/principal.ts';
 import type { Database } from '../../core/db/database.ts';
 import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
-import { invalid } from '../../core/errors.ts';
+import { conflict, invalid } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import type { JobContext } from '../../core/jobs/queue.ts';
 import { ingestFromConnector } from '../cdp/index.ts';
@@ -24,6 +24,7 @@ interface Remark {
   remark: string | null;
   description: string | null;
   mobiles: string[];
+  company: string | null;
 }
 
 async function applyRemark(
@@ -34,8 +35,11 @@ async function applyRemark(
   userid: string,
   r: Remark,
   at: Date,
-  /** WeCom's write wins a tie; Kehu's must be strictly later. */
-  fromWecom: boolean,
+  /**
+   * WeCom's write wins a tie; Kehu's must be strictly later — unless the editor named the version
+   * they read (checked under the row lock), then they saw everything before and their save wins.
+   */
+  tieWins: boolean,
 ) {
   const before = (
     await sql<{
@@ -51,9 +55,10 @@ async function applyRemark(
     await sql<{
       contact_id: string | null;
     }>`update wecom_external_contacts set remark = ${r.remark}, description = ${r.description},
-        remark_mobiles = ${JSON.stringify(r.mobiles)}::jsonb, remark_at = ${at}, updated_at = now()
+        remark_mobiles = ${JSON.stringify(r.mobiles)}::jsonb, remark_company = ${r.company}, remark_at = ${at},
+        remark_version = remark_version + 1, updated_at = now()
       where tenant_id = ${tenantId} and corp_ref = ${corpRef} and external_userid = ${ext} and userid = ${userid}
-        and (remark_at is null or ${fromWecom ? sql`remark_at <= ${at}` : sql`remark_at < ${at}`})
+        and (remark_at is null or ${tieWins ? sql`remark_at <= ${at}` : sql`remark_at < ${at}`})
       returning contact_id`.execute(tx)
   ).rows[0];
   if (!applied) return null;
@@ -81,7 +86,11 @@ const toCdp = (database: Database, corp: CorpRuntime, ext: string, r: Remark, at
       ])
     : Promise.resolve();
 
-/** Kehu-side edit: WeCom first (its limits apply), then the relationship, CRM and CDP, audited. */
+/**
+ * Kehu-side edit: WeCom first (its limits apply), then the relationship, CRM and CDP, audited. The
+ * relation is locked for the WeCom call, so of two people saving the same remark at once the second
+ * waits, sees the first's version and gets a 409 — WeCom is never told the loser's text.
+ */
 export async function editRemark(
   database: Database,
   p: Principal,
@@ -89,13 +98,18 @@ export async function editRemark(
   input: RemarkInput,
   locale: Locale,
 ) {
-  const { corp, cur } = await inTenant(database.db, p.tenantId, async (tx) => {
+  const { corp, next, at } = await inTenant(database.db, p.tenantId, async (tx) => {
     await getCorp(tx, p, input.corpRef);
     const cur = (
-      await sql<{ remark: string | null; description: string | null; remark_mobiles: string[] | null }>`
-        select remark, description, remark_mobiles from wecom_external_contacts
+      await sql<{
+        remark: string | null;
+        description: string | null;
+        remark_mobiles: string[] | null;
+        remark_company: string | null;
+        remark_version: number;
+      }>`select remark, description, remark_mobiles, remark_company, remark_version from wecom_external_contacts
         where tenant_id = ${p.tenantId} and corp_ref = ${input.corpRef} and external_userid = ${input.externalUserid}
-          and userid = ${input.userid} and unit_id = any(${visibleUnits(p)}::uuid[])`.execute(tx)
+          and userid = ${input.userid} and unit_id = any(${visibleUnits(p)}::uuid[]) for update`.execute(tx)
     ).rows[0];
     // Not one of this corp's visible relationships (or none at all): the same answer either way.
     if (!cur)
@@ -106,28 +120,41 @@ export async function editRemark(
           message: transferText.text(locale, 'transfer_customer_unknown'),
         },
       ]);
-    return { corp: await corpRuntime(tx, p.tenantId, input.corpRef), cur };
-  });
-  const next: Remark = {
-    remark: input.remark ?? cur.remark,
-    description: input.description ?? cur.description,
-    mobiles: input.remarkMobiles ?? cur.remark_mobiles ?? [],
-  };
-  try {
-    await new WeComClient(database, corp, 'contact').post('externalcontact/remark', {
-      userid: input.userid,
-      external_userid: input.externalUserid,
-      ...(input.remark !== undefined ? { remark: input.remark } : {}),
-      ...(input.description !== undefined ? { description: input.description } : {}),
-      ...(input.remarkMobiles ? { remark_mobiles: input.remarkMobiles } : {}),
-    });
-  } catch (err) {
-    wecomFailure(locale, err);
-  }
-  // WeCom stamps its edits in whole seconds; Kehu's are compared at the same grain so a tie is a tie.
-  const at = new Date(Math.floor(Date.now() / 1000) * 1000);
-  await inTenant(database.db, p.tenantId, async (tx) => {
-    await applyRemark(tx, p.tenantId, input.corpRef, input.externalUserid, input.userid, next, at, false);
+    if (input.version !== undefined && input.version !== cur.remark_version)
+      throw conflict(transferText.text(locale, 'remark_changed'), {}, [
+        { field: 'version', code: 'stale', message: transferText.text(locale, 'remark_changed') },
+      ]);
+    const corp = await corpRuntime(tx, p.tenantId, input.corpRef);
+    const next: Remark = {
+      remark: input.remark ?? cur.remark,
+      description: input.description ?? cur.description,
+      mobiles: input.remarkMobiles ?? cur.remark_mobiles ?? [],
+      company: input.remarkCompany ?? cur.remark_company,
+    };
+    try {
+      await new WeComClient(database, corp, 'contact').post('externalcontact/remark', {
+        userid: input.userid,
+        external_userid: input.externalUserid,
+        ...(input.remark !== undefined ? { remark: input.remark } : {}),
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        ...(input.remarkMobiles ? { remark_mobiles: input.remarkMobiles } : {}),
+        ...(input.remarkCompany !== undefined ? { remark_company: input.remarkCompany } : {}),
+      });
+    } catch (err) {
+      wecomFailure(locale, err);
+    }
+    // WeCom stamps its edits in whole seconds; Kehu's are compared at the same grain so a tie is a tie.
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000);
+    await applyRemark(
+      tx,
+      p.tenantId,
+      input.corpRef,
+      input.externalUserid,
+      input.userid,
+      next,
+      at,
+      input.version !== undefined,
+    );
     await writeAuditMany(tx, actor, [
       {
         action: 'update',
@@ -137,13 +164,63 @@ export async function editRemark(
           { field: 'remark', from: cur.remark, to: next.remark },
           { field: 'description', from: cur.description, to: next.description },
           { field: 'remarkMobiles', from: cur.remark_mobiles ?? [], to: next.mobiles },
+          { field: 'remarkCompany', from: cur.remark_company, to: next.company },
         ],
         meta: { externalUserid: input.externalUserid, userid: input.userid, via: 'externalcontact/remark' },
       },
     ]);
+    return { corp, next, at };
   });
   await toCdp(database, corp, input.externalUserid, next, at);
-  return { remark: next.remark, description: next.description, remarkMobiles: next.mobiles };
+  const row = (await listRemarks(database, p, input)).items.find((r) => r.userid === input.userid);
+  return {
+    remark: next.remark,
+    description: next.description,
+    remarkMobiles: next.mobiles,
+    remarkCompany: next.company,
+    version: row?.version ?? 0,
+  };
+}
+
+/** The remark rows a form edits: one customer's relations in a corp, or a CRM contact's. */
+export async function listRemarks(
+  database: Database,
+  p: Principal,
+  q: { contactId?: string; corpRef?: string; externalUserid?: string },
+) {
+  if (!q.contactId && !(q.corpRef && q.externalUserid)) return { items: [] };
+  return inTenant(
+    database.db,
+    p.tenantId,
+    async (tx) => {
+      const rows = (
+        await sql<any>`select x.*, s.name as staff_name from wecom_external_contacts x
+          join wecom_corps c on c.tenant_id = x.tenant_id and c.id = x.corp_ref and c.deleted_at is null
+          left join wecom_staff s on s.tenant_id = x.tenant_id and s.corp_ref = x.corp_ref and s.userid = x.userid
+          where x.tenant_id = ${p.tenantId} and x.unit_id = any(${visibleUnits(p)}::uuid[])
+            ${q.contactId ? sql`and x.contact_id = ${q.contactId}` : sql``}
+            ${q.corpRef ? sql`and x.corp_ref = ${q.corpRef}` : sql``}
+            ${q.externalUserid ? sql`and x.external_userid = ${q.externalUserid}` : sql``}
+          order by x.added_at limit 20`.execute(tx)
+      ).rows;
+      return {
+        items: rows.map((r) => ({
+          corpRef: r.corp_ref,
+          externalUserid: r.external_userid,
+          userid: r.userid,
+          staffName: r.staff_name ?? null,
+          name: r.name ?? null,
+          status: r.status,
+          remark: r.remark ?? null,
+          description: r.description ?? null,
+          remarkMobiles: r.remark_mobiles ?? [],
+          remarkCompany: r.remark_company ?? null,
+          version: r.remark_version ?? 0,
+        })),
+      };
+    },
+    { readOnly: true },
+  );
 }
 
 /** edit_external_contact: read the follow-user's remark from WeCom and apply it if not older. */
@@ -165,6 +242,8 @@ export async function remarkEditedInWecom(
     remark: typeof follow.remark === 'string' ? follow.remark : null,
     description: typeof follow.description === 'string' ? follow.description : null,
     mobiles: Array.isArray(follow.remark_mobiles) ? follow.remark_mobiles.map(String) : [],
+    company:
+      typeof follow.remark_corp_name === 'string' && follow.remark_corp_name ? follow.remark_corp_name : null,
   };
   const at = new Date((Number(f.CreateTime) || Date.now() / 1000) * 1000);
   const applied = await job.tx((tx) =>

@@ -38,6 +38,21 @@ export const probeKinds: Record<string, ProbeKind> = {
       return { id, marker: m };
     },
   },
+  /** A 门店活码 row as createStoreCode would store it (its stores are not needed to probe it). */
+  wecom_store_code: {
+    unitScoped: true,
+    async create(side, at) {
+      const corp = await corpAt(side, at?.unitId);
+      const m = marker('WS');
+      const id = newId();
+      await inSide(side, (tx) =>
+        sql`insert into wecom_store_codes (tenant_id, id, corp_ref, unit_id, name, state, public_key)
+          values (${side.dir.tenantId}, ${id}, ${corp.id}, ${at?.unitId ?? side.dir.unit('HQ')}, ${m}, ${m.toLowerCase()},
+            ${`probe-${id}`})`.execute(tx),
+      );
+      return { id, marker: m };
+    },
+  },
   /** A 获客链接 row as createLink would store it. */
   wecom_acquisition_link: {
     unitScoped: true,

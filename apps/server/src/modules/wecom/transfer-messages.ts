@@ -5,6 +5,7 @@ export const transferText = moduleMessages(
   {
     transfer_limit_90d: '{count} 位客户 90 天内已被在职继承 2 次，企业微信不允许再次转接',
     transfer_customer_unknown: '客户不属于该成员或不存在',
+    remark_changed: '备注已被他人修改，请查看最新内容后再保存',
     unknown_group: '该企业下没有所选的客户群',
     errcode_40129: '该客户正在转接中',
     errcode_40130: '90 天内在职继承已达 2 次',
@@ -19,6 +20,7 @@ export const transferText = moduleMessages(
     transfer_limit_90d:
       '{count} customer(s) were already transferred twice in 90 days; WeCom allows no further in-service transfer',
     transfer_customer_unknown: 'The customer does not belong to this staff member or does not exist',
+    remark_changed: 'Someone else changed this remark; check the latest version and save again',
     unknown_group: 'This corp holds no such customer group',
     errcode_40129: 'This customer is already being transferred',
     errcode_40130: 'Already transferred twice in 90 days',

@@ -3,13 +3,15 @@ import {
   GroupTransferInput,
   GroupTransferResult,
   RemarkInput,
+  RemarkList,
+  RemarkQuery,
   RemarkResult,
   TransferCandidates,
 } from '@kehu/contracts/wecom-transfers';
 import { z } from 'zod';
 import { defineRoute, type RouteSpec } from '../../core/http/route.ts';
 import { transferGroups } from './group-transfers.service.ts';
-import { editRemark } from './remarks.service.ts';
+import { editRemark, listRemarks } from './remarks.service.ts';
 import { transferCandidates } from './transfers.service.ts';
 
 const tags = ['wecom'];
@@ -54,5 +56,15 @@ export const transferRoutes: RouteSpec[] = [
     response: RemarkResult,
     probe: { body: { corpRef: 'wecom_corp' } },
     handler: (req) => editRemark(req.database, req.principal, req.actor, req.body, req.locale),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/wecom/contact-remarks',
+    permission: WECOM_PERMISSIONS.read,
+    summary: 'Remarks (备注, description, phones, company) of a customer’s relations, with their version',
+    tags,
+    query: RemarkQuery,
+    response: RemarkList,
+    handler: (req) => listRemarks(req.database, req.principal, req.query),
   }),
 ];

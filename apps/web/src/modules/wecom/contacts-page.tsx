@@ -1,8 +1,12 @@
-import { Card, Segmented, Space, Table, Tag, Typography } from 'antd';
+import type { RemarkList, RemarkRow } from '@kehu/contracts/wecom-transfers';
+import { App, Card, Segmented, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { ErrorResult } from '../../shared/ui/error-result';
+import { useSession } from '../../app/session';
+import { http } from '../../shared/api-client';
+import { ErrorResult, errorMessage } from '../../shared/ui/error-result';
+import { RemarkForm } from './remark-form';
 import { type ExternalContact, useContacts } from './wecom-api';
 
 const STATUS_COLOR: Record<string, string> = { active: 'green', lost: 'red', deleted: 'default' };
@@ -11,6 +15,14 @@ export function ContactsPage() {
   const { t } = useTranslation();
   const [status, setStatus] = useState<string>('');
   const contacts = useContacts(status ? { status } : {});
+  const { can } = useSession();
+  const { message } = App.useApp();
+  const [editing, setEditing] = useState<RemarkRow | null>(null);
+  const editRemark = (c: ExternalContact) =>
+    http
+      .get<RemarkList>('/wecom/contact-remarks', { corpRef: c.corpRef, externalUserid: c.externalUserid })
+      .then((r) => setEditing(r.items.find((x) => x.userid === c.userid) ?? null))
+      .catch((e) => message.error(errorMessage(e)));
   return (
     <div className="kehu-page" data-testid="wecom-contacts">
       <div className="kehu-page-header">
@@ -74,6 +86,11 @@ export function ContactsPage() {
                     {c.profileId && (
                       <Link to={`/cdp/profiles/${c.profileId}`}>{t('wecom.contacts.profile')}</Link>
                     )}
+                    {c.status === 'active' && can('wecom:manage') && (
+                      <Typography.Link onClick={() => void editRemark(c)} data-testid="contact-remark">
+                        {t('wecom.remarks.edit')}
+                      </Typography.Link>
+                    )}
                     {c.status === 'active' && (
                       <Link
                         to={`/wecom/transfers?${new URLSearchParams({ corp: c.corpRef, handover: c.userid, customer: c.externalUserid })}`}
@@ -94,6 +111,7 @@ export function ContactsPage() {
           />
         </Card>
       )}
+      <RemarkForm row={editing} onClose={() => setEditing(null)} />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { enAcquisition, zhAcquisition } from './messages-acquisition';
 import { enJoinCodes, zhJoinCodes } from './messages-join-codes';
+import { enStoreCodes, zhStoreCodes } from './messages-store-codes';
 import { syncEn, syncZh } from './messages-sync';
 import { enTransfers, zhTransfers } from './messages-transfers';
 
@@ -173,6 +174,7 @@ export const zh = {
   },
   ...zhAcquisition,
   ...zhJoinCodes,
+  ...zhStoreCodes,
   ...zhTransfers,
   ...syncZh,
 };
@@ -349,6 +351,7 @@ export const en: typeof zh = {
   },
   ...enAcquisition,
   ...enJoinCodes,
+  ...enStoreCodes,
   ...enTransfers,
   ...syncEn,
 };

@@ -3,6 +3,7 @@ import {
   LineChartOutlined,
   LinkOutlined,
   QrcodeOutlined,
+  ShopOutlined,
   SwapOutlined,
   TagsOutlined,
   TeamOutlined,
@@ -51,6 +52,15 @@ export const wecomModule: WebModule = {
       icon: <UsergroupAddOutlined />,
       group: 'marketing',
       order: 12,
+    },
+    {
+      key: 'wecom-store-codes',
+      path: '/wecom/store-codes',
+      permission: 'wecom:read',
+      labelKey: 'wecom.storeCodes.nav',
+      icon: <ShopOutlined />,
+      group: 'marketing',
+      order: 13,
     },
     {
       key: 'wecom-transfers',
@@ -114,9 +124,16 @@ export const wecomModule: WebModule = {
       page: lazyPage(() => import('./acquisition-links-page'), 'AcquisitionLinksPage'),
     },
     { path: 'wecom/join-codes', page: lazyPage(() => import('./join-codes-page'), 'JoinCodesPage') },
+    { path: 'wecom/store-codes', page: lazyPage(() => import('./store-codes-page'), 'StoreCodesPage') },
     { path: 'wecom/posters/:kind/:id', page: lazyPage(() => import('./posters-page'), 'PosterPage') },
     { path: 'wecom/activity', page: lazyPage(() => import('./activity-page'), 'ActivityPage') },
   ],
+  slots: {
+    // The remark form on a CRM contact with a WeCom relation (hidden otherwise).
+    recordPanels: [
+      { key: 'wecom-remarks', component: lazyPage(() => import('./remark-form'), 'RecordRemarksPanel') },
+    ],
+  },
   messagesIn: async (lang) =>
     lang === 'en-US'
       ? (await import('./messages?lang=en-US')).en

@@ -7,6 +7,7 @@ import { useNavigate, useParams } from 'react-router';
 import { API_BASE, http } from '../../shared/api-client';
 import { ErrorResult } from '../../shared/ui/error-result';
 import type { JoinCode } from './join-codes-api';
+import type { StoreCode } from './store-codes-api';
 import { type ChannelCode, useCorps } from './wecom-api';
 
 /**
@@ -25,7 +26,16 @@ const PRINT_CSS = (size: 'A4' | 'A5') => `
   .kehu-poster-tools { display: none !important; }
 }`;
 
-type Poster = { name: string; corpRef: string; state: string; qr: string; people: string[]; group: boolean };
+type Poster = {
+  name: string;
+  corpRef: string;
+  state: string;
+  qr: string;
+  people: string[];
+  group: boolean;
+  /** A store code: customers see a generic title and the stores, never the internal name. */
+  stores?: boolean;
+};
 
 export function PosterPage() {
   const { t } = useTranslation();
@@ -36,6 +46,18 @@ export function PosterPage() {
   const poster = useQuery({
     queryKey: ['wecom', 'poster', kind, id],
     queryFn: async (): Promise<Poster> => {
+      if (kind === 'store-code') {
+        const c = await http.get<StoreCode>(`/wecom/store-codes/${id}`);
+        return {
+          name: t('wecom.storeCodes.posterTitle'),
+          corpRef: c.corpRef,
+          state: c.state,
+          qr: `${API_BASE}/wecom/store-codes/${id}/landing-qr`,
+          people: c.stores.map((s) => s.unitName),
+          group: false,
+          stores: true,
+        };
+      }
       if (kind === 'join-code') {
         const c = await http.get<JoinCode>(`/wecom/join-codes/${id}`);
         return {
@@ -110,10 +132,18 @@ export function PosterPage() {
         />
         <div>
           <div style={{ fontSize: size === 'A4' ? 22 : 18, fontWeight: 600 }}>
-            {t(p.group ? 'wecom.poster.scanGroup' : 'wecom.poster.scanCode')}
+            {t(
+              p.stores
+                ? 'wecom.storeCodes.posterHint'
+                : p.group
+                  ? 'wecom.poster.scanGroup'
+                  : 'wecom.poster.scanCode',
+            )}
           </div>
           <div style={{ marginTop: 8, color: '#4e5969' }}>
-            {t(p.group ? 'wecom.poster.groups' : 'wecom.poster.staff')}: {p.people.join('、')}
+            {p.stores
+              ? p.people.join('、')
+              : `${t(p.group ? 'wecom.poster.groups' : 'wecom.poster.staff')}: ${p.people.join('、')}`}
           </div>
           <div style={{ marginTop: 4, color: '#86909c', fontSize: 12 }}>{t('wecom.poster.scan')}</div>
         </div>

@@ -64,6 +64,15 @@ const limiter = new RateLimiter(() => clientTuning.perMinute, 60_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MARGIN_MS = 5 * 60_000;
 
+class Multipart {
+  readonly contentType: string;
+  readonly bytes: Buffer;
+  constructor(contentType: string, bytes: Buffer) {
+    this.contentType = contentType;
+    this.bytes = bytes;
+  }
+}
+
 export class WeComClient {
   readonly corp: CorpAccess;
   readonly kind: SecretKind;
@@ -79,6 +88,21 @@ export class WeComClient {
   }
   post(api: string, body: unknown, query: Record<string, string | number | undefined> = {}) {
     return this.call('POST', api, query, body);
+  }
+  /** media/upload: one `media` part, multipart/form-data as WeCom reads it. */
+  upload(type: 'image' | 'file' | 'video' | 'voice', filename: string, bytes: Uint8Array, mime: string) {
+    const boundary = `----kehu${Math.random().toString(36).slice(2)}`;
+    const safe = filename.replace(/["\r\n]/g, '_');
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="media"; filename="${safe}"; filelength=${bytes.length}\r\nContent-Type: ${mime}\r\n\r\n`,
+    );
+    const body = Buffer.concat([head, Buffer.from(bytes), Buffer.from(`\r\n--${boundary}--\r\n`)]);
+    return this.call(
+      'POST',
+      'media/upload',
+      { type },
+      new Multipart(`multipart/form-data; boundary=${boundary}`, body),
+    );
   }
 
   private async call(
@@ -118,7 +142,9 @@ export class WeComClient {
       url,
       body === undefined
         ? { method }
-        : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+        : body instanceof Multipart
+          ? { method, headers: { 'content-type': body.contentType }, body: body.bytes }
+          : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
       { maxRedirects: 0, timeoutMs: 15_000, maxResponseBytes: 8 * 1024 * 1024 },
     );
     if (res.status !== 200) throw new WeComApiError(api, -res.status, `http ${res.status}`);
