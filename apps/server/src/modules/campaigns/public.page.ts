@@ -1,5 +1,5 @@
 import { PublicRegistration } from '@kehu/contracts/campaigns';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import QRCode from 'qrcode';
 import { RateLimiter } from '../../core/auth/rate-limit.ts';

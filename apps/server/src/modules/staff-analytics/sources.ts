@@ -149,8 +149,18 @@ export const fissionSource: StaffFigureSource = {
   key: 'fission',
   order: 50,
   metrics: [
-    { key: 'fissionParticipants', label: L('裂变参与人数', 'Fission participants'), kind: 'count', headline: true },
-    { key: 'fissionNewCustomers', label: L('裂变新客户', 'New customers from fission'), kind: 'count', headline: true },
+    {
+      key: 'fissionParticipants',
+      label: L('裂变参与人数', 'Fission participants'),
+      kind: 'count',
+      headline: true,
+    },
+    {
+      key: 'fissionNewCustomers',
+      label: L('裂变新客户', 'New customers from fission'),
+      kind: 'count',
+      headline: true,
+    },
   ],
   load: async (tx, p, range) =>
     (await fissionFiguresByStaff(tx, p, range)).map((r) => ({
