@@ -19,6 +19,7 @@ function scopeSql(p: Principal, alias: string): RawBuilder<unknown> {
 
 export async function listConversations(tx: Tx, p: Principal, q: { q?: string; limit?: number }) {
   const limit = Math.min(Math.max(q.limit ?? 50, 1), 200);
+  const needle = q.q?.trim().toLowerCase() || null;
   const rows = (
     await sql<any>`
       with last as (
@@ -29,16 +30,17 @@ export async function listConversations(tx: Tx, p: Principal, q: { q?: string; l
         where m.tenant_id = ${p.tenantId} and m.staff_userid is not null and m.external_userid is not null
           and ${scopeSql(p, 'm')}
         order by m.corp_ref, m.staff_userid, m.external_userid, m.msgtime desc)
-      select l.*, s.name as staff_name,
-        (select e.name from wecom_external_contacts e where e.tenant_id = ${p.tenantId} and e.corp_ref = l.corp_ref
-           and e.external_userid = l.external_userid limit 1) as customer_name
-      from last l
-      left join wecom_staff s on s.tenant_id = ${p.tenantId} and s.corp_ref = l.corp_ref and s.userid = l.staff_userid
-      order by l.msgtime desc limit ${limit}`.execute(tx)
+      select * from (
+        select l.*, s.name as staff_name,
+          (select e.name from wecom_external_contacts e where e.tenant_id = ${p.tenantId} and e.corp_ref = l.corp_ref
+             and e.external_userid = l.external_userid limit 1) as customer_name
+        from last l
+        left join wecom_staff s on s.tenant_id = ${p.tenantId} and s.corp_ref = l.corp_ref and s.userid = l.staff_userid) c
+      -- The name filter runs before the limit: filtering the newest 50 missed older conversations.
+      ${needle ? sql`where strpos(lower(coalesce(c.staff_name, '') || ' ' || coalesce(c.customer_name, '')), ${needle}) > 0` : sql``}
+      order by c.msgtime desc limit ${limit}`.execute(tx)
   ).rows;
-  const items: Conversation[] = rows
-    .filter((r) => !q.q || `${r.staff_name ?? ''}${r.customer_name ?? ''}`.includes(q.q))
-    .map((r) => ({
+  const items: Conversation[] = rows.map((r) => ({
       corpRef: r.corp_ref,
       staffUserid: r.staff_userid,
       staffName: r.staff_name,
