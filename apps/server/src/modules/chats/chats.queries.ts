@@ -54,6 +54,25 @@ export async function listConversations(tx: Tx, p: Principal, q: { q?: string; l
   return { items };
 }
 
+/**
+ * The customer's latest text to this staff member (their own chat, so no scope beyond being the
+ * staff member): what the sidebar's reply suggestions answer. Null when none is archived.
+ */
+export async function lastCustomerTextTo(
+  tx: Tx,
+  tenantId: string,
+  staffUserId: string,
+  externalUserid: string,
+): Promise<{ text: string; at: string } | null> {
+  const r = (
+    await sql<any>`select m.content, m.msgtime from chat_messages m
+      where m.tenant_id = ${tenantId} and m.staff_user_id = ${staffUserId} and m.external_userid = ${externalUserid}
+        and m.direction = 'in' and m.msgtype = 'text' and m.content is not null
+      order by m.msgtime desc, m.seq desc limit 1`.execute(tx)
+  ).rows[0];
+  return r ? { text: r.content, at: new Date(r.msgtime).toISOString() } : null;
+}
+
 export async function conversationMessages(
   tx: Tx,
   p: Principal,

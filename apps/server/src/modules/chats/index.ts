@@ -46,3 +46,6 @@ export default defineModule({
   testKit: () => import('./test-kit.ts'),
   demo: { order: 65, run: seedChats },
 });
+
+/** The sidebar's reply suggestions answer the customer's latest message to the staff member. */
+export { lastCustomerTextTo } from './chats.queries.ts';
