@@ -41,16 +41,16 @@ export async function listConversations(tx: Tx, p: Principal, q: { q?: string; l
       order by c.msgtime desc limit ${limit}`.execute(tx)
   ).rows;
   const items: Conversation[] = rows.map((r) => ({
-      corpRef: r.corp_ref,
-      staffUserid: r.staff_userid,
-      staffName: r.staff_name,
-      externalUserid: r.external_userid,
-      customerName: r.customer_name,
-      profileId: r.profile_id,
-      lastAt: new Date(r.msgtime).toISOString(),
-      lastText: r.content,
-      messages: Number(r.n),
-    }));
+    corpRef: r.corp_ref,
+    staffUserid: r.staff_userid,
+    staffName: r.staff_name,
+    externalUserid: r.external_userid,
+    customerName: r.customer_name,
+    profileId: r.profile_id,
+    lastAt: new Date(r.msgtime).toISOString(),
+    lastText: r.content,
+    messages: Number(r.n),
+  }));
   return { items };
 }
 

@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../core/db/database.ts';
 import { defineModule } from '../../engine/module.ts';
 import { outreachRoutes } from './outreach.routes.ts';
+import { POLL_QUEUE } from './poll-schedule.ts';
+import { pollJob } from './poll.job.ts';
 import { bindOutreachDatabase, SEND_QUEUE, sendJob } from './send.job.ts';
 import { SOP_QUEUE, sopJob } from './sop.job.ts';
 
@@ -21,7 +23,7 @@ export default defineModule({
   http: async (_app: FastifyInstance, database: Database) => {
     bindOutreachDatabase(database);
   },
-  jobs: { [SEND_QUEUE]: sendJob, [SOP_QUEUE]: sopJob },
+  jobs: { [SEND_QUEUE]: sendJob, [SOP_QUEUE]: sopJob, [POLL_QUEUE]: pollJob },
   permissions: [
     {
       key: OUTREACH_PERMISSIONS.read,

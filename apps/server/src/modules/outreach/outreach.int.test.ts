@@ -31,6 +31,28 @@ async function until<T>(what: string, tenantId: string, probe: () => Promise<T |
   }
 }
 
+/** The pending scheduled result reads of a message (outreach:poll). */
+async function pollJobs(messageId: string) {
+  return inTenant(env.database.db, ctxTenant(), async (tx) =>
+    (
+      await sql<any>`select id, run_at, payload from jobs where queue = 'outreach:poll' and status = 'pending'
+        and payload->>'messageId' = ${messageId}`.execute(tx)
+    ).rows,
+  );
+}
+
+/** Time passes: the scheduled read is due now, and the worker runs it. */
+async function runPollNow(messageId: string) {
+  await inTenant(env.database.db, ctxTenant(), (tx) =>
+    sql`update jobs set run_at = now() where queue = 'outreach:poll' and status = 'pending'
+      and payload->>'messageId' = ${messageId}`.execute(tx),
+  );
+  await drainBackground(env, ctxTenant());
+}
+
+let tenantOfTest = '';
+const ctxTenant = () => tenantOfTest;
+
 const byTarget = (detail: any) =>
   new Map<string, string>(detail.excluded.map((x: any) => [x.target, x.reason]));
 
@@ -87,6 +109,7 @@ describe('群发 and SOP (outreach)', () => {
       return items.some((x) => x.externalUserid === ext.c && x.status !== 'active');
     });
     sun = await login(env, ctx.seed.slug, 'sun.lei');
+    tenantOfTest = ctx.seed.tenantId;
   });
 
   it('plans a segment: who gets it from whom, the withdrawn consent and the deleted staff member excluded with reasons', async () => {
@@ -132,9 +155,15 @@ describe('群发 and SOP (outreach)', () => {
     assert.equal(r.body.staff.find((s: any) => s.staffUserid === 'sun.lei').status, 'sent');
     for (const m of mine.filter((x: any) => x.userid !== 'sun.lei'))
       await ctx.corp.confirmMassMessage(m.msgid, m.userid);
-    const done = await ctx.admin.post(`/outreach/messages/${first.id}/refresh`);
+    // Nobody presses refresh again: the scheduled read (every 10 minutes) finds the rest.
+    const polls = await pollJobs(first.id);
+    assert.equal(polls.length, 1, 'one scheduled read pending');
+    assert.ok(new Date(polls[0].run_at).getTime() > Date.now(), 'in 10 minutes, not now');
+    await runPollNow(first.id);
+    const done = await ctx.admin.get(`/outreach/messages/${first.id}`);
     assert.equal(done.body.counts.sent, 4);
     assert.equal(done.body.status, 'sent');
+    assert.equal((await pollJobs(first.id)).length, 0, 'all final: no more reads');
     assert.equal(
       (await ctx.admin.post(`/outreach/messages/${first.id}/cancel`)).status,
       409,
@@ -216,6 +245,18 @@ describe('群发 and SOP (outreach)', () => {
     const s = await ctx.admin.post(`/outreach/messages/${res.body.id}/send`);
     const msgid = s.body.staff[0].msgids[0];
     assert.ok(ctx.corp.pendingMassMessages('zhao.jing').some((m: any) => m.msgid === msgid));
+    // Unconfirmed, the reads go on every 10 minutes …
+    await runPollNow(res.body.id);
+    const next = await pollJobs(res.body.id);
+    assert.equal(next.length, 1, 'still waiting for 赵静: read again later');
+    assert.equal(next[0].payload.round, 2);
+    // … but not after 3 days (WeCom's task is closed by then).
+    await inTenant(env.database.db, ctx.seed.tenantId, (tx) =>
+      sql`update jobs set payload = jsonb_set(payload, '{until}', to_jsonb((now() - interval '1 minute')::text))
+        where id = ${next[0].id}`.execute(tx),
+    );
+    await runPollNow(res.body.id);
+    assert.equal((await pollJobs(res.body.id)).length, 0, 'gives up after 3 days');
     const c = await ctx.admin.post(`/outreach/messages/${res.body.id}/cancel`);
     assert.equal(c.status, 200, JSON.stringify(c.body));
     assert.ok(

@@ -204,7 +204,10 @@ describe('chat sidebar', () => {
     assert.equal(r.body.items[0].id, price.body.id);
     // The store manager may open the customer, but the chat is 赵静's: no message, no suggestions.
     const zhang = await login(env, ctx.seed.slug, 'zhang.wei');
-    assert.deepEqual((await zhang.get(`/sidebar/contact/${ext}/suggestions`)).body, { basedOn: null, items: [] });
+    assert.deepEqual((await zhang.get(`/sidebar/contact/${ext}/suggestions`)).body, {
+      basedOn: null,
+      items: [],
+    });
     const sun = await login(env, ctx.seed.slug, 'sun.lei');
     assert.equal((await sun.get(`/sidebar/contact/${ext}/suggestions`)).status, 404);
     const other = await newTenantWithAdmin(env, 0);
