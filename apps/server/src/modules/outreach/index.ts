@@ -7,6 +7,7 @@ import { POLL_QUEUE } from './poll-schedule.ts';
 import { pollJob } from './poll.job.ts';
 import { bindOutreachDatabase, SEND_QUEUE, sendJob } from './send.job.ts';
 import { SOP_QUEUE, sopJob } from './sop.job.ts';
+import { sopStageSubscriber } from './sop-stage.subscriber.ts';
 
 const label = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });
 
@@ -23,6 +24,7 @@ export default defineModule({
   http: async (_app: FastifyInstance, database: Database) => {
     bindOutreachDatabase(database);
   },
+  subscribers: [sopStageSubscriber],
   jobs: { [SEND_QUEUE]: sendJob, [SOP_QUEUE]: sopJob, [POLL_QUEUE]: pollJob },
   permissions: [
     {

@@ -11,7 +11,8 @@ import {
   useTestEnv,
 } from '../../testing/harness.ts';
 import { bindSimulatedCorp, useWeComSimulator } from '../wecom/test-kit.ts';
-import { alertOverdue } from './sop.service.ts';
+import { advanceTo, newCustomer, newOpportunity } from '../sales/test-kit.ts';
+import { alertOverdue, stageSopTasks } from './sop.service.ts';
 
 const env = useTestEnv();
 let sim: WeComSimulator;
@@ -396,5 +397,70 @@ describe('群发 and SOP (outreach)', () => {
       row && row.total === 1 && row.done === 1 && row.rate === 1,
       'tasks due so far: the day-2 call is not due yet',
     );
+  });
+  it('SOP on an opportunity stage: moving to 方案 makes the day-0 material and day-2 call for the WeCom owner, once', async () => {
+    const rule = await ctx.admin.post('/outreach/sop/rules', {
+      name: '方案阶段跟进',
+      trigger: { on: 'opportunity_stage', stage: 'solution' },
+      steps: [
+        { dayOffset: 0, hour: 14, kind: 'send_text', content: '发送《SUV 购车方案》' },
+        { dayOffset: 2, hour: 10, kind: 'call', content: '电话确认方案意见' },
+      ],
+    });
+    assert.equal(rule.status, 201, JSON.stringify(rule.body));
+    await ctx.admin.post('/outreach/sop/rules', {
+      name: '谈判阶段',
+      trigger: { on: 'opportunity_stage', stage: 'closing' },
+      steps: [{ dayOffset: 0, kind: 'custom', content: '不应出现' }],
+    });
+    const bad = await ctx.admin.post('/outreach/sop/rules', {
+      name: 'x',
+      trigger: { on: 'opportunity_stage' },
+      steps: [{ dayOffset: 0, kind: 'custom', content: '-' }],
+    });
+    assert.equal(bad.status, 422, 'a stage trigger names its stage');
+    // 孙磊 links 王先生 (his WeCom friend) to a customer with an opportunity, then moves it to 方案.
+    const customerId = await newCustomer(sun as any);
+    await inTenant(env.database.db, ctx.seed.tenantId, (tx) =>
+      sql`update contacts set customer_id = ${customerId} where id = (select contact_id from wecom_external_contacts
+        where external_userid = ${ext.a} and userid = 'sun.lei')`.execute(tx),
+    );
+    const opp = await newOpportunity(sun as any, customerId, 300_000);
+    const before = ((await sun.get('/outreach/sop/tasks/mine')).body.items as any[]).length;
+    await advanceTo(sun as any, opp.id, 'solution');
+    const tasks = await until('stage SOP tasks', ctx.seed.tenantId, async () => {
+      const t = ((await sun.get('/outreach/sop/tasks/mine')).body.items as any[]).filter(
+        (x) => x.ruleName === '方案阶段跟进',
+      );
+      return t.length === 2 && t;
+    });
+    assert.deepEqual(
+      tasks.map((t: any) => [t.target, t.kind, t.content]),
+      [
+        [ext.a, 'send_text', '发送《SUV 购车方案》'],
+        [ext.a, 'call', '电话确认方案意见'],
+      ],
+    );
+    assert.equal(
+      Date.parse(tasks[1].dueAt) - Date.parse(tasks[0].dueAt),
+      (2 * 24 - 4) * 3_600_000,
+      'day 2 at 10:00 after day 0 at 14:00',
+    );
+    const all = (await sun.get('/outreach/sop/tasks/mine')).body.items as any[];
+    assert.equal(all.length, before + 2, 'no task from the 谈判 rule');
+    // The event delivered again (at least once): nothing more.
+    const again = await inTenant(env.database.db, ctx.seed.tenantId, async (tx) => {
+      const e = (
+        await sql<any>`select payload, created_at from outbox where type = 'opportunity.stage_changed'
+          and record_id = ${opp.id} order by id desc limit 1`.execute(tx)
+      ).rows[0];
+      return stageSopTasks(tx, ctx.seed.tenantId, {
+        customerId,
+        stage: 'solution',
+        ownerId: e.payload.ownerId,
+        at: new Date(e.created_at).toISOString(),
+      });
+    });
+    assert.equal(again, 0);
   });
 });
