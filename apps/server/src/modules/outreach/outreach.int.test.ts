@@ -34,11 +34,14 @@ async function until<T>(what: string, tenantId: string, probe: () => Promise<T |
 
 /** The pending scheduled result reads of a message (outreach:poll). */
 async function pollJobs(messageId: string) {
-  return inTenant(env.database.db, ctxTenant(), async (tx) =>
-    (
-      await sql<any>`select id, run_at, payload from jobs where queue = 'outreach:poll' and status = 'pending'
+  return inTenant(
+    env.database.db,
+    ctxTenant(),
+    async (tx) =>
+      (
+        await sql<any>`select id, run_at, payload from jobs where queue = 'outreach:poll' and status = 'pending'
         and payload->>'messageId' = ${messageId}`.execute(tx)
-    ).rows,
+      ).rows,
   );
 }
 

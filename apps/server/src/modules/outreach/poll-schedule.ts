@@ -23,4 +23,3 @@ export async function schedulePoll(tx: Tx, tenantId: string, payload: PollPayloa
     dedupeKey: `outreach:poll:${payload.messageId}:${payload.round}`,
   });
 }
-

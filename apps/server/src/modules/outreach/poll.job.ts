@@ -14,7 +14,9 @@ export async function pollJob(payload: PollPayload, ctx: JobContext) {
   await ctx.tx(async (tx) => {
     const open = (
       await sql<{ n: number }>`select count(*)::int as n from outreach_tasks
-        where tenant_id = ${ctx.tenantId} and message_id = ${payload.messageId} and status = 'pending'`.execute(tx)
+        where tenant_id = ${ctx.tenantId} and message_id = ${payload.messageId} and status = 'pending'`.execute(
+        tx,
+      )
     ).rows[0]!.n;
     if (!open || Date.now() >= Date.parse(payload.until)) return;
     await schedulePoll(tx, ctx.tenantId, { ...payload, round: payload.round + 1 });

@@ -109,7 +109,8 @@ export async function stageSopTasks(
   tenantId: string,
   move: { customerId: string; stage: string; ownerId: string | null; at: string },
 ): Promise<number> {
-  const r = await sql`insert into sop_tasks (tenant_id, id, rule_id, step, kind, content, corp_ref, target, target_name,
+  const r =
+    await sql`insert into sop_tasks (tenant_id, id, rule_id, step, kind, content, corp_ref, target, target_name,
       staff_userid, user_id, unit_id, due_at)
     select r.tenant_id, gen_random_uuid(), r.id, s.idx, s.step->>'kind', s.step->>'content', x.corp_ref, x.external_userid,
       x.name, x.userid, x.user_id, x.unit_id,
