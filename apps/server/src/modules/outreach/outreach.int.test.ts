@@ -10,8 +10,8 @@ import {
   newTenantWithAdmin,
   useTestEnv,
 } from '../../testing/harness.ts';
-import { bindSimulatedCorp, useWeComSimulator } from '../wecom/test-kit.ts';
 import { advanceTo, newCustomer, newOpportunity } from '../sales/test-kit.ts';
+import { bindSimulatedCorp, useWeComSimulator } from '../wecom/test-kit.ts';
 import { alertOverdue, stageSopTasks } from './sop.service.ts';
 
 const env = useTestEnv();

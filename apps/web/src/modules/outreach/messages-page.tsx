@@ -258,7 +258,7 @@ function ComposeDrawer(props: { open: boolean; onClose: () => void }) {
           <Space direction="vertical" style={{ width: '100%' }}>
             {attached.map((a, i) => (
               <Tag
-                key={`${i}-${a.msgtype}`}
+                key={a.msgtype === 'link' ? a.link.url : JSON.stringify(a)}
                 closable
                 onClose={() => setAttached(attached.filter((_, j) => j !== i))}
                 data-testid="outreach-attachment"
