@@ -134,7 +134,7 @@ export async function closeAlert(tx: Tx, p: Principal, id: string) {
 
 /**
  * First-reply time and reply rate per staff member (R11.3, R12.5): per conversation and China
- * calendar day, the customer's first message and the staff member's first answer after it.
+ * calendar day, the customer's first message and the staff member's first answer within 24 hours.
  */
 export async function replyFigures(
   tx: Tx,
@@ -155,7 +155,9 @@ export async function replyFigures(
         where direction = 'in' group by 1, 2, 3, 4),
       answers as (
         select a.*, (select min(o.msgtime) from m o where o.corp_ref = a.corp_ref and o.staff_userid = a.staff_userid
-            and o.external_userid = a.external_userid and o.day = a.day and o.direction = 'out' and o.msgtime >= a.asked_at)
+            and o.external_userid = a.external_userid and o.direction = 'out' and o.msgtime >= a.asked_at
+            -- Within a day of the question, not the same calendar day: 23:58 answered at 00:01 is a reply.
+            and o.msgtime < a.asked_at + interval '24 hours')
           as answered_at
         from asks a)
       select x.corp_ref, x.staff_userid, s.name as staff_name, count(*)::int as asked,
