@@ -107,14 +107,14 @@ describe('WeCom chat sidebar', () => {
       await suggested.getByText('客户刚说：「你们这个车价格太贵了，别家便宜好多」').waitFor();
       await testId(suggested, 'suggestion-item').first().waitFor();
       await screenshot(page, 'sidebar-suggestions-zh-390.png');
-      await testId(suggested, 'suggestion-item')
-        .first()
-        .getByRole('button', { name: /发\s*送/ })
-        .click();
+      const first = testId(suggested, 'suggestion-item').first();
+      const shown = (await first.locator('.ant-list-item-meta-description').textContent()) ?? '';
+      await first.getByRole('button', { name: /发\s*送/ }).click();
       await eventually(() => {
         const after = demo.corp.chat('zhao.jing', ext);
         assert.ok(after.length > before, 'the suggested script was sent');
-        assert.match(String(after.at(-1)?.text ?? ''), /价格/, 'the price answer');
+        const sent = String(after.at(-1)?.text ?? '');
+        assert.ok(sent.length > 10 && shown.startsWith(sent.slice(0, 10)), `sent the suggestion: ${sent}`);
       });
       // And any script from the library, one tap.
       const more = demo.corp.chat('zhao.jing', ext).length;
