@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { enqueue } from '../../core/jobs/queue.ts';
 
