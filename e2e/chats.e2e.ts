@@ -59,13 +59,18 @@ describe('会话存档 on the demo', () => {
       demo.corp.customerSays('sun.lei', external_userid, '特斯拉那边便宜不少，你们还能优惠吗？');
       await sim.advanceTime(4 * 60_000);
       demo.corp.staffSays('sun.lei', external_userid, '可以私下转账给我，我再帮您便宜两千');
+      await sim.advanceTime(60_000);
+      demo.corp.customerSays('sun.lei', external_userid, '价格还是太贵了');
 
       await testId(page, 'chat-pull').click();
-      await page.getByText(/新存档 2 条，新预警 2 条/).waitFor();
+      await page.getByText(/新存档 3 条，新预警 2 条/).waitFor();
 
       await page.getByRole('tab', { name: '会话', exact: true }).click();
       await testId(page, 'chat-conversation').filter({ hasText: '王建业' }).click();
       await testId(page, 'chat-messages').getByText('可以私下转账给我，我再帮您便宜两千').waitFor();
+      // The customer's question is unanswered: the library's answers to it, to copy.
+      await testId(page, 'reply-suggestions').getByText('客户刚说：「价格还是太贵了」').waitFor();
+      await testId(testId(page, 'reply-suggestions'), 'suggestion-item').first().waitFor();
       await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
       await screenshot(page, 'chats-conversation-1366.png');
       await page.keyboard.press('Escape');

@@ -85,6 +85,12 @@ describe('群发 (mass messages)', () => {
       await page.goto('/outreach/messages');
       await testId(page, 'outreach-messages').waitFor();
       await screenshot(page, 'outreach-list.png');
+      // The settings every send is checked against: quiet hours off, the cap WeCom's 4.
+      await testId(page, 'outreach-settings').click();
+      await testId(page, 'outreach-cap').waitFor();
+      await screenshot(page, 'outreach-settings.png');
+      await testId(page, 'outreach-settings-save').click();
+      await page.getByText('已保存').waitFor();
       await testId(page, 'outreach-new').click();
       await typeInto(testId(page, 'outreach-title'), 'E2E 春季促销');
       await page
@@ -127,6 +133,11 @@ describe('群发 (mass messages)', () => {
       await login(phone.page, 'admin');
       await switchLanguage(phone.page, 'en-US');
       await phone.page.goto('/outreach/messages');
+      await testId(phone.page, 'outreach-settings').click();
+      await testId(phone.page, 'outreach-quiet').click();
+      await phone.page.getByText('Window (start – end)').waitFor();
+      await screenshot(phone.page, 'outreach-settings-phone-en.png');
+      await phone.page.keyboard.press('Escape');
       await testId(phone.page, 'outreach-messages').getByText('E2E 春季促销').click();
       await testId(phone.page, 'outreach-exclusions').getByText('Withdrew marketing consent').waitFor();
       await testId(phone.page, 'outreach-message').locator('canvas').first().waitFor();

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { DEMO_WECOM } from '../apps/server/src/modules/wecom/wecom.demo.ts';
 import {
+  apiLogin,
   eventually,
   failureScreenshot,
   login,
@@ -93,13 +94,32 @@ describe('WeCom chat sidebar', () => {
       assert.ok(demo.corp.chat('zhao.jing', ext).some((m) => m.text === '林女士您好，周六上午可以来试驾'));
       await screenshot(page, 'sidebar-sent-zh-390.png');
 
-      // 话术: one tap sends a script from the library into the chat.
+      // 话术: the customer says the price is too high (archived through the Finance SDK sidecar); the
+      // tab suggests the library's answer to that, and one tap sends it into the chat.
+      demo.corp.agreeToArchive('zhao.jing', ext);
+      demo.corp.customerSays('zhao.jing', ext, '你们这个车价格太贵了，别家便宜好多');
+      const admin = await apiLogin(kehu.server.url, 'admin');
+      const corp = (await admin.get('/wecom/corps')).items.find((c: any) => c.corpId === DEMO_WECOM.corpId);
+      await admin.post(`/chats/settings/${corp.id}/pull`);
       const before = demo.corp.chat('zhao.jing', ext).length;
       await frame.getByRole('tab', { name: '话术' }).click();
+      const suggested = testId(frame, 'reply-suggestions');
+      await suggested.getByText('客户刚说：「你们这个车价格太贵了，别家便宜好多」').waitFor();
+      await testId(suggested, 'suggestion-item').first().waitFor();
+      await screenshot(page, 'sidebar-suggestions-zh-390.png');
+      const first = testId(suggested, 'suggestion-item').first();
+      const shown = (await first.locator('.ant-list-item-meta-description').textContent()) ?? '';
+      await first.getByRole('button', { name: /发\s*送/ }).click();
+      await eventually(() => {
+        const after = demo.corp.chat('zhao.jing', ext);
+        assert.ok(after.length > before, 'the suggested script was sent');
+        const sent = String(after.at(-1)?.text ?? '');
+        assert.ok(sent.length > 10 && shown.startsWith(sent.slice(0, 10)), `sent the suggestion: ${sent}`);
+      });
+      // And any script from the library, one tap.
+      const more = demo.corp.chat('zhao.jing', ext).length;
       await testId(frame, 'picker-item').first().click();
-      await eventually(() =>
-        assert.ok(demo.corp.chat('zhao.jing', ext).length > before, 'a script was sent'),
-      );
+      await eventually(() => assert.ok(demo.corp.chat('zhao.jing', ext).length > more, 'a script was sent'));
 
       // 素材: a tap makes this customer's tracked link and sends it as a link card; the customer opens it.
       await frame.getByRole('tab', { name: '素材' }).click();

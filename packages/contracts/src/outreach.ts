@@ -116,7 +116,7 @@ export const MassMessageDetail = MassMessage.extend({
 export type MassMessageDetail = z.infer<typeof MassMessageDetail>;
 
 export const OutreachSettings = z.object({
-  /** Quiet hours as HH:MM in Asia/Shanghai; nothing is sent from start until end (may wrap midnight). */
+  /** Quiet hours as HH:MM on the tenant's clock (tenants.time_zone, China time by default); nothing is sent from start until end (may wrap midnight). */
   quietStart: z
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
@@ -127,6 +127,8 @@ export const OutreachSettings = z.object({
     .nullable(),
   /** 企业群发 a customer may receive per calendar month (WeCom: 4). */
   monthlyCap: z.number().int().min(1).max(4),
+  /** The tenant's time zone the quiet hours are read in (answers only; set in the tenant settings). */
+  timeZone: z.string().optional(),
 });
 export type OutreachSettings = z.infer<typeof OutreachSettings>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Script } from './scripts.ts';
 
 /** The WeCom chat sidebar (聊天工具栏, issue 11, R5.3): what the staff member in a chat sees of that customer. */
 export const SIDEBAR_PERMISSIONS = {
@@ -88,3 +89,11 @@ export const SidebarGroup = z.object({
   ),
 });
 export type SidebarGroup = z.infer<typeof SidebarGroup>;
+
+/** Reply suggestions in the sidebar: scripts most like the customer's latest message to the caller. */
+export const SidebarSuggestions = z.object({
+  /** The customer's latest archived text to the caller (null: none archived, or no chat archive). */
+  basedOn: z.object({ text: z.string(), at: z.string() }).nullable(),
+  items: z.array(Script),
+});
+export type SidebarSuggestions = z.infer<typeof SidebarSuggestions>;

@@ -184,6 +184,32 @@ describe('会话内容存档 (chat archive)', () => {
     assert.equal((await ctx.admin.get('/chats/alerts?status=open')).body.items.length, 0);
   });
 
+  it('finds an older conversation by name even when 60 newer ones come first (filter before the limit)', async () => {
+    await inTenant(env.database.db, ctx.seed.tenantId, async (tx) => {
+      await sql`insert into chat_messages (tenant_id, corp_ref, msgid, seq, msgtime, msgtype, action, direction,
+          staff_userid, external_userid, content, unit_id, staff_user_id, raw)
+        select ${ctx.seed.tenantId}, ${ctx.corpRef}, 'bulk-' || g, 1000 + g, w.last + make_interval(secs => g), 'text',
+          'send', 'in', 'sun.lei', 'wm-bulk-' || g, '你好', w.unit_id, w.staff_user_id, '{}'
+        from generate_series(1, 60) g,
+          (select unit_id, staff_user_id, (select max(msgtime) from chat_messages) as last from chat_messages
+            where staff_userid = 'sun.lei' limit 1) w`.execute(tx);
+    });
+    const newest = (await ctx.admin.get('/chats/conversations')).body.items;
+    assert.equal(newest.length, 50);
+    assert.ok(!newest.some((c: any) => c.customerName === '王先生'), '王先生 is older than the newest 50');
+    const found = await ctx.admin.get(`/chats/conversations?q=${encodeURIComponent('王先')}`);
+    assert.equal(found.status, 200);
+    assert.deepEqual(
+      found.body.items.map((c: any) => c.customerName),
+      ['王先生'],
+    );
+    const byStaff = await ctx.admin.get(`/chats/conversations?q=${encodeURIComponent('孙磊')}&limit=200`);
+    assert.equal(byStaff.body.items.length, 61, 'the staff member’s name matches all of them');
+    await inTenant(env.database.db, ctx.seed.tenantId, (tx) =>
+      sql`delete from chat_messages where msgid like 'bulk-%'`.execute(tx),
+    );
+  });
+
   it('shows chats only in scope: another dealer sees none, another tenant gets 404', async () => {
     // 孙磊 works in 张伟's dealer: 张伟 sees his chats; 刘洋 runs another dealer and sees none.
     const own = await login(env, ctx.seed.slug, 'zhang.wei');

@@ -19,6 +19,7 @@ function scopeSql(p: Principal, alias: string): RawBuilder<unknown> {
 
 export async function listConversations(tx: Tx, p: Principal, q: { q?: string; limit?: number }) {
   const limit = Math.min(Math.max(q.limit ?? 50, 1), 200);
+  const needle = q.q?.trim().toLowerCase() || null;
   const rows = (
     await sql<any>`
       with last as (
@@ -29,27 +30,47 @@ export async function listConversations(tx: Tx, p: Principal, q: { q?: string; l
         where m.tenant_id = ${p.tenantId} and m.staff_userid is not null and m.external_userid is not null
           and ${scopeSql(p, 'm')}
         order by m.corp_ref, m.staff_userid, m.external_userid, m.msgtime desc)
-      select l.*, s.name as staff_name,
-        (select e.name from wecom_external_contacts e where e.tenant_id = ${p.tenantId} and e.corp_ref = l.corp_ref
-           and e.external_userid = l.external_userid limit 1) as customer_name
-      from last l
-      left join wecom_staff s on s.tenant_id = ${p.tenantId} and s.corp_ref = l.corp_ref and s.userid = l.staff_userid
-      order by l.msgtime desc limit ${limit}`.execute(tx)
+      select * from (
+        select l.*, s.name as staff_name,
+          (select e.name from wecom_external_contacts e where e.tenant_id = ${p.tenantId} and e.corp_ref = l.corp_ref
+             and e.external_userid = l.external_userid limit 1) as customer_name
+        from last l
+        left join wecom_staff s on s.tenant_id = ${p.tenantId} and s.corp_ref = l.corp_ref and s.userid = l.staff_userid) c
+      -- The name filter runs before the limit: filtering the newest 50 missed older conversations.
+      ${needle ? sql`where strpos(lower(coalesce(c.staff_name, '') || ' ' || coalesce(c.customer_name, '')), ${needle}) > 0` : sql``}
+      order by c.msgtime desc limit ${limit}`.execute(tx)
   ).rows;
-  const items: Conversation[] = rows
-    .filter((r) => !q.q || `${r.staff_name ?? ''}${r.customer_name ?? ''}`.includes(q.q))
-    .map((r) => ({
-      corpRef: r.corp_ref,
-      staffUserid: r.staff_userid,
-      staffName: r.staff_name,
-      externalUserid: r.external_userid,
-      customerName: r.customer_name,
-      profileId: r.profile_id,
-      lastAt: new Date(r.msgtime).toISOString(),
-      lastText: r.content,
-      messages: Number(r.n),
-    }));
+  const items: Conversation[] = rows.map((r) => ({
+    corpRef: r.corp_ref,
+    staffUserid: r.staff_userid,
+    staffName: r.staff_name,
+    externalUserid: r.external_userid,
+    customerName: r.customer_name,
+    profileId: r.profile_id,
+    lastAt: new Date(r.msgtime).toISOString(),
+    lastText: r.content,
+    messages: Number(r.n),
+  }));
   return { items };
+}
+
+/**
+ * The customer's latest text to this staff member (their own chat, so no scope beyond being the
+ * staff member): what the sidebar's reply suggestions answer. Null when none is archived.
+ */
+export async function lastCustomerTextTo(
+  tx: Tx,
+  tenantId: string,
+  staffUserId: string,
+  externalUserid: string,
+): Promise<{ text: string; at: string } | null> {
+  const r = (
+    await sql<any>`select m.content, m.msgtime from chat_messages m
+      where m.tenant_id = ${tenantId} and m.staff_user_id = ${staffUserId} and m.external_userid = ${externalUserid}
+        and m.direction = 'in' and m.msgtype = 'text' and m.content is not null
+      order by m.msgtime desc, m.seq desc limit 1`.execute(tx)
+  ).rows[0];
+  return r ? { text: r.content, at: new Date(r.msgtime).toISOString() } : null;
 }
 
 export async function conversationMessages(
@@ -113,7 +134,7 @@ export async function closeAlert(tx: Tx, p: Principal, id: string) {
 
 /**
  * First-reply time and reply rate per staff member (R11.3, R12.5): per conversation and China
- * calendar day, the customer's first message and the staff member's first answer after it.
+ * calendar day, the customer's first message and the staff member's first answer within 24 hours.
  */
 export async function replyFigures(
   tx: Tx,
@@ -134,7 +155,9 @@ export async function replyFigures(
         where direction = 'in' group by 1, 2, 3, 4),
       answers as (
         select a.*, (select min(o.msgtime) from m o where o.corp_ref = a.corp_ref and o.staff_userid = a.staff_userid
-            and o.external_userid = a.external_userid and o.day = a.day and o.direction = 'out' and o.msgtime >= a.asked_at)
+            and o.external_userid = a.external_userid and o.direction = 'out' and o.msgtime >= a.asked_at
+            -- Within a day of the question, not the same calendar day: 23:58 answered at 00:01 is a reply.
+            and o.msgtime < a.asked_at + interval '24 hours')
           as answered_at
         from asks a)
       select x.corp_ref, x.staff_userid, s.name as staff_name, count(*)::int as asked,

@@ -49,3 +49,5 @@ export default defineModule({
 
 /** For staff analytics: reply figures per Kehu user and day. */
 export { type ChatStaffDay, chatFiguresByStaff } from './staff-figures.ts';
+/** The sidebar's reply suggestions answer the customer's latest message to the staff member. */
+export { lastCustomerTextTo } from './chats.queries.ts';

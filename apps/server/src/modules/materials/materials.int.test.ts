@@ -207,6 +207,46 @@ describe('materials', () => {
     assert.equal((await reader(env).open('nope')).status, 404);
   });
 
+  it('a mini-program card: the token rides in its page path; the mini program reports opens and read time like a link', async () => {
+    const w = await world();
+    const m = await ok(
+      w.hq.post('/materials', {
+        kind: 'miniprogram',
+        title: '预约试驾小程序',
+        mini: { appid: 'wx0123456789abcdef', pagepath: 'pages/testdrive/index?model=suv' },
+      }),
+    );
+    const customer = await ok(w.sales.post('/records/customer', { name: '赵先生', kind: 'person' }));
+    await drainBackground(env, w.seed.tenantId);
+    const share = await ok(w.sales.post(`/materials/${m.id}/share`, { customerId: customer.id }));
+    assert.equal(share.payload.msgtype, 'miniprogram');
+    const page = new URL(`https://mp.example/${share.payload.miniprogram.page}`);
+    assert.equal(page.searchParams.get('model'), 'suv', 'the page keeps its own parameters');
+    const token = page.searchParams.get('kehu_mt')!;
+    assert.equal(token, share.token, 'the tracked parameter');
+    const open = (v: string, t = token) => post(env, `/m/${t}/open`, { v });
+    assert.equal((await open('openid-hash-0001')).status, 201);
+    assert.equal((await open('openid-hash-0001')).status, 201, 'opening again is the same read');
+    assert.equal(
+      (await post(env, `/m/${token}/beat`, { v: 'openid-hash-0001', seq: 1, seconds: 20 })).status,
+      204,
+    );
+    let report = await ok(w.sales.get(`/materials/${m.id}/report`));
+    assert.equal(report.total.opens, 1);
+    assert.equal(report.total.avgReadSeconds, 20);
+    const told = (await notifications(w.sales)).filter((n) => n.kind === 'material_reading');
+    assert.equal(told.length, 1, 'the owner hears of it like a link open');
+    assert.match(told[0]!.title, /预约试驾小程序/);
+    assert.equal((await open('bad visitor!')).status, 422);
+    assert.equal((await open('openid-hash-0002', 'not-a-token')).status, 404);
+    // An article's link is opened as a page, not through the mini-program door.
+    const a = await ok(w.hq.post('/materials', article('文章')));
+    const as = await ok(w.sales.post(`/materials/${a.id}/share`, { customerId: customer.id }));
+    assert.equal((await open('openid-hash-0003', as.token)).status, 404);
+    report = await ok(w.sales.get(`/materials/${m.id}/report`));
+    assert.equal(report.total.opens, 1);
+  });
+
   it('forwards make a chain; a forwarded reader who leaves a phone becomes a lead of the sharing staff', async () => {
     const w = await world();
     const m = await ok(w.hq.post('/materials', article('置换补贴')));

@@ -86,6 +86,20 @@ export async function registerMaterialReader(app: FastifyInstance, database: Dat
     await sendToCdp(database, r.share.tenantId, r.value.cdp);
     return reply.status(204).send();
   });
+  // A mini-program page opened from a card carries `kehu_mt=<token>` in its path; the mini program
+  // reports the open here (wx.request, its own visitor id) and then beats like the web reader.
+  app.post<{ Params: { token: string } }>('/m/:token/open', async (req, reply) => {
+    limiter.hit(req.ip);
+    const { v } = parse(Beat.pick({ v: true }), req.body);
+    const r = await withShare(database, req.params.token, (tx, s) =>
+      s.material.kind === 'miniprogram'
+        ? recordOpen(tx, s, v, { ua: req.headers['user-agent'], ip: req.ip })
+        : Promise.resolve(null),
+    );
+    if (!r?.value) throw notFound('material');
+    await sendToCdp(database, r.share.tenantId, r.value.cdp);
+    return reply.status(201).send({ read: !!r.value.readId });
+  });
   app.post<{ Params: { token: string } }>('/m/:token/forward', async (req) => {
     limiter.hit(req.ip);
     const { v } = parse(ReaderLead.pick({ v: true }), req.body);

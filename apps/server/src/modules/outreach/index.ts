@@ -5,9 +5,12 @@ import type { Database } from '../../core/db/database.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { defineModule } from '../../engine/module.ts';
 import { outreachRoutes } from './outreach.routes.ts';
+import { pollJob } from './poll.job.ts';
+import { POLL_QUEUE } from './poll-schedule.ts';
 import { bindOutreachDatabase, SEND_QUEUE, sendJob } from './send.job.ts';
 import { getSettings } from './settings.service.ts';
 import { SOP_QUEUE, sopJob } from './sop.job.ts';
+import { sopStageSubscriber } from './sop-stage.subscriber.ts';
 
 const label = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });
 
@@ -24,7 +27,8 @@ export default defineModule({
   http: async (_app: FastifyInstance, database: Database) => {
     bindOutreachDatabase(database);
   },
-  jobs: { [SEND_QUEUE]: sendJob, [SOP_QUEUE]: sopJob },
+  subscribers: [sopStageSubscriber],
+  jobs: { [SEND_QUEUE]: sendJob, [SOP_QUEUE]: sopJob, [POLL_QUEUE]: pollJob },
   permissions: [
     {
       key: OUTREACH_PERMISSIONS.read,

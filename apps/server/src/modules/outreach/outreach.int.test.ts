@@ -10,8 +10,9 @@ import {
   newTenantWithAdmin,
   useTestEnv,
 } from '../../testing/harness.ts';
+import { advanceTo, newCustomer, newOpportunity } from '../sales/test-kit.ts';
 import { bindSimulatedCorp, useWeComSimulator } from '../wecom/test-kit.ts';
-import { alertOverdue } from './sop.service.ts';
+import { alertOverdue, stageSopTasks } from './sop.service.ts';
 
 const env = useTestEnv();
 let sim: WeComSimulator;
@@ -30,6 +31,31 @@ async function until<T>(what: string, tenantId: string, probe: () => Promise<T |
     await new Promise((r) => setImmediate(r));
   }
 }
+
+/** The pending scheduled result reads of a message (outreach:poll). */
+async function pollJobs(messageId: string) {
+  return inTenant(
+    env.database.db,
+    ctxTenant(),
+    async (tx) =>
+      (
+        await sql<any>`select id, run_at, payload from jobs where queue = 'outreach:poll' and status = 'pending'
+        and payload->>'messageId' = ${messageId}`.execute(tx)
+      ).rows,
+  );
+}
+
+/** Time passes: the scheduled read is due now, and the worker runs it. */
+async function runPollNow(messageId: string) {
+  await inTenant(env.database.db, ctxTenant(), (tx) =>
+    sql`update jobs set run_at = now() where queue = 'outreach:poll' and status = 'pending'
+      and payload->>'messageId' = ${messageId}`.execute(tx),
+  );
+  await drainBackground(env, ctxTenant());
+}
+
+let tenantOfTest = '';
+const ctxTenant = () => tenantOfTest;
 
 const byTarget = (detail: any) =>
   new Map<string, string>(detail.excluded.map((x: any) => [x.target, x.reason]));
@@ -87,6 +113,7 @@ describe('群发 and SOP (outreach)', () => {
       return items.some((x) => x.externalUserid === ext.c && x.status !== 'active');
     });
     sun = await login(env, ctx.seed.slug, 'sun.lei');
+    tenantOfTest = ctx.seed.tenantId;
   });
 
   it('plans a segment: who gets it from whom, the withdrawn consent and the deleted staff member excluded with reasons', async () => {
@@ -132,9 +159,15 @@ describe('群发 and SOP (outreach)', () => {
     assert.equal(r.body.staff.find((s: any) => s.staffUserid === 'sun.lei').status, 'sent');
     for (const m of mine.filter((x: any) => x.userid !== 'sun.lei'))
       await ctx.corp.confirmMassMessage(m.msgid, m.userid);
-    const done = await ctx.admin.post(`/outreach/messages/${first.id}/refresh`);
+    // Nobody presses refresh again: the scheduled read (every 10 minutes) finds the rest.
+    const polls = await pollJobs(first.id);
+    assert.equal(polls.length, 1, 'one scheduled read pending');
+    assert.ok(new Date(polls[0].run_at).getTime() > Date.now(), 'in 10 minutes, not now');
+    await runPollNow(first.id);
+    const done = await ctx.admin.get(`/outreach/messages/${first.id}`);
     assert.equal(done.body.counts.sent, 4);
     assert.equal(done.body.status, 'sent');
+    assert.equal((await pollJobs(first.id)).length, 0, 'all final: no more reads');
     assert.equal(
       (await ctx.admin.post(`/outreach/messages/${first.id}/cancel`)).status,
       409,
@@ -216,6 +249,18 @@ describe('群发 and SOP (outreach)', () => {
     const s = await ctx.admin.post(`/outreach/messages/${res.body.id}/send`);
     const msgid = s.body.staff[0].msgids[0];
     assert.ok(ctx.corp.pendingMassMessages('zhao.jing').some((m: any) => m.msgid === msgid));
+    // Unconfirmed, the reads go on every 10 minutes …
+    await runPollNow(res.body.id);
+    const next = await pollJobs(res.body.id);
+    assert.equal(next.length, 1, 'still waiting for 赵静: read again later');
+    assert.equal(next[0].payload.round, 2);
+    // … but not after 3 days (WeCom's task is closed by then).
+    await inTenant(env.database.db, ctx.seed.tenantId, (tx) =>
+      sql`update jobs set payload = jsonb_set(payload, '{until}', to_jsonb((now() - interval '1 minute')::text))
+        where id = ${next[0].id}`.execute(tx),
+    );
+    await runPollNow(res.body.id);
+    assert.equal((await pollJobs(res.body.id)).length, 0, 'gives up after 3 days');
     const c = await ctx.admin.post(`/outreach/messages/${res.body.id}/cancel`);
     assert.equal(c.status, 200, JSON.stringify(c.body));
     assert.ok(
@@ -355,5 +400,70 @@ describe('群发 and SOP (outreach)', () => {
       row && row.total === 1 && row.done === 1 && row.rate === 1,
       'tasks due so far: the day-2 call is not due yet',
     );
+  });
+  it('SOP on an opportunity stage: moving to 方案 makes the day-0 material and day-2 call for the WeCom owner, once', async () => {
+    const rule = await ctx.admin.post('/outreach/sop/rules', {
+      name: '方案阶段跟进',
+      trigger: { on: 'opportunity_stage', stage: 'solution' },
+      steps: [
+        { dayOffset: 0, hour: 14, kind: 'send_text', content: '发送《SUV 购车方案》' },
+        { dayOffset: 2, hour: 10, kind: 'call', content: '电话确认方案意见' },
+      ],
+    });
+    assert.equal(rule.status, 201, JSON.stringify(rule.body));
+    await ctx.admin.post('/outreach/sop/rules', {
+      name: '谈判阶段',
+      trigger: { on: 'opportunity_stage', stage: 'closing' },
+      steps: [{ dayOffset: 0, kind: 'custom', content: '不应出现' }],
+    });
+    const bad = await ctx.admin.post('/outreach/sop/rules', {
+      name: 'x',
+      trigger: { on: 'opportunity_stage' },
+      steps: [{ dayOffset: 0, kind: 'custom', content: '-' }],
+    });
+    assert.equal(bad.status, 422, 'a stage trigger names its stage');
+    // 孙磊 links 王先生 (his WeCom friend) to a customer with an opportunity, then moves it to 方案.
+    const customerId = await newCustomer(sun as any);
+    await inTenant(env.database.db, ctx.seed.tenantId, (tx) =>
+      sql`update contacts set customer_id = ${customerId} where id = (select contact_id from wecom_external_contacts
+        where external_userid = ${ext.a} and userid = 'sun.lei')`.execute(tx),
+    );
+    const opp = await newOpportunity(sun as any, customerId, 300_000);
+    const before = ((await sun.get('/outreach/sop/tasks/mine')).body.items as any[]).length;
+    await advanceTo(sun as any, opp.id, 'solution');
+    const tasks = await until('stage SOP tasks', ctx.seed.tenantId, async () => {
+      const t = ((await sun.get('/outreach/sop/tasks/mine')).body.items as any[]).filter(
+        (x) => x.ruleName === '方案阶段跟进',
+      );
+      return t.length === 2 && t;
+    });
+    assert.deepEqual(
+      tasks.map((t: any) => [t.target, t.kind, t.content]),
+      [
+        [ext.a, 'send_text', '发送《SUV 购车方案》'],
+        [ext.a, 'call', '电话确认方案意见'],
+      ],
+    );
+    assert.equal(
+      Date.parse(tasks[1].dueAt) - Date.parse(tasks[0].dueAt),
+      (2 * 24 - 4) * 3_600_000,
+      'day 2 at 10:00 after day 0 at 14:00',
+    );
+    const all = (await sun.get('/outreach/sop/tasks/mine')).body.items as any[];
+    assert.equal(all.length, before + 2, 'no task from the 谈判 rule');
+    // The event delivered again (at least once): nothing more.
+    const again = await inTenant(env.database.db, ctx.seed.tenantId, async (tx) => {
+      const e = (
+        await sql<any>`select payload, created_at from outbox where type = 'opportunity.stage_changed'
+          and record_id = ${opp.id} order by id desc limit 1`.execute(tx)
+      ).rows[0];
+      return stageSopTasks(tx, ctx.seed.tenantId, {
+        customerId,
+        stage: 'solution',
+        ownerId: e.payload.ownerId,
+        at: new Date(e.created_at).toISOString(),
+      });
+    });
+    assert.equal(again, 0);
   });
 });

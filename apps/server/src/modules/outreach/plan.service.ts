@@ -84,7 +84,12 @@ export async function planMessage(
   const corp = await getCorp(tx, p, input.corpRef);
   const settings = await getSettings(tx, p.tenantId);
   const wanted = input.sendAt ? new Date(input.sendAt) : now;
-  const at = outOfQuietHours(wanted < now ? now : wanted, settings.quietStartMin, settings.quietEndMin);
+  const at = outOfQuietHours(
+    wanted < now ? now : wanted,
+    settings.quietStartMin,
+    settings.quietEndMin,
+    settings.timeZone,
+  );
   const id = newId();
   await sql`insert into outreach_messages (tenant_id, id, corp_ref, chat_type, title, body, attachments, audience,
       status, scheduled_at, quiet_moved, unit_id, created_by)

@@ -3,6 +3,7 @@ import type { Database } from '../../core/db/database.ts';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import type { JobContext } from '../../core/jobs/queue.ts';
 import { corpRuntime, WeComClient } from '../wecom/index.ts';
+import { POLL_FOR_MS, schedulePoll } from './poll-schedule.ts';
 
 export const SEND_QUEUE = 'outreach:send';
 /** WeCom takes at most 10,000 external_userid per add_msg_template call. */
@@ -71,6 +72,14 @@ export async function dispatchMessage(tenantId: string, messageId: string): Prom
       });
     }
   }
+  // From now on the results are read on a schedule until final (poll.job.ts).
+  await inTenant(d.db, tenantId, (tx) =>
+    schedulePoll(tx, tenantId, {
+      messageId,
+      until: new Date(Date.now() + POLL_FOR_MS).toISOString(),
+      round: 1,
+    }),
+  );
 }
 
 const RESULT = { 1: 'sent', 2: 'not_friend', 3: 'over_limit' } as Record<number, string>;

@@ -98,6 +98,42 @@ export async function generateSopTasks(tx: Tx, tenantId: string): Promise<number
   return n;
 }
 
+/**
+ * An opportunity moved into a stage (sales' `opportunity.stage_changed`): customer SOPs triggered
+ * by that stage (e.g. 方案 → day 0 send material X, day 2 call) become tasks for the staff member
+ * who has the customer in WeCom — the opportunity owner when they do, else the earliest friend —
+ * in the rule's units, counted from the move. Idempotent like the rest (a replayed event adds nothing).
+ */
+export async function stageSopTasks(
+  tx: Tx,
+  tenantId: string,
+  move: { customerId: string; stage: string; ownerId: string | null; at: string },
+): Promise<number> {
+  const r =
+    await sql`insert into sop_tasks (tenant_id, id, rule_id, step, kind, content, corp_ref, target, target_name,
+      staff_userid, user_id, unit_id, due_at)
+    select r.tenant_id, gen_random_uuid(), r.id, s.idx, s.step->>'kind', s.step->>'content', x.corp_ref, x.external_userid,
+      x.name, x.userid, x.user_id, x.unit_id,
+      ((date_trunc('day', ${move.at}::timestamptz at time zone 'Asia/Shanghai')
+        + make_interval(days => (s.step->>'dayOffset')::int, hours => coalesce((s.step->>'hour')::int, 10)))
+        at time zone 'Asia/Shanghai')
+    from sop_rules r
+    cross join lateral jsonb_array_elements(r.steps) with ordinality as s(step, idx)
+    join lateral (
+      select x.*, w.user_id from wecom_external_contacts x
+      join contacts c on c.tenant_id = x.tenant_id and c.id = x.contact_id and c.customer_id = ${move.customerId}::uuid
+        and c.deleted_at is null
+      left join wecom_staff w on w.tenant_id = x.tenant_id and w.corp_ref = x.corp_ref and w.userid = x.userid
+      where x.tenant_id = r.tenant_id and x.status = 'active'
+        and x.unit_id in (select u.id from units u join units ru on ru.tenant_id = u.tenant_id and ru.id = r.unit_id
+          where u.tenant_id = r.tenant_id and u.path like ru.path || '%')
+      order by (w.user_id is not distinct from ${move.ownerId}::uuid) desc, x.added_at limit 1) x on true
+    where r.tenant_id = ${tenantId} and r.enabled and r.kind = 'customer' and r.trigger->>'on' = 'opportunity_stage'
+      and r.trigger->>'stage' = ${move.stage} and r.created_at <= ${move.at}::timestamptz
+    on conflict do nothing`.execute(tx);
+  return Number(r.numAffectedRows ?? 0);
+}
+
 /** Tells each staff member once about a task past due (a notification with a link to their list). */
 export async function alertOverdue(tx: Tx, tenantId: string, now = new Date()): Promise<number> {
   const due = (

@@ -11,7 +11,7 @@ import { sidebarRoutes } from './sidebar.routes.ts';
 export default defineModule({
   name: 'sidebar',
   label: { 'zh-CN': '聊天工具栏', 'en-US': 'Chat sidebar' },
-  requires: ['crm', 'sales', 'cdp', 'wecom'],
+  requires: ['crm', 'sales', 'cdp', 'wecom', 'chats', 'scripts'],
   routes: sidebarRoutes,
   // The page itself is the web app's; only its security policy differs (page-policy.ts).
   http: registerSidebarPagePolicy,

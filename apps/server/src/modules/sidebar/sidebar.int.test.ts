@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { WeComSimulator } from '@kehu/wecom-simulator';
+import { sql } from 'kysely';
+import { inTenant } from '../../core/db/tenant-scope.ts';
 import { drainBackground, login, newTenantWithAdmin, useTestEnv } from '../../testing/harness.ts';
 import { bindSimulatedCorp, useWeComSimulator } from '../wecom/test-kit.ts';
 
@@ -174,6 +176,42 @@ describe('chat sidebar', () => {
     assert.equal(badBody.status, 422);
     const off = await zhao.post(`/sidebar/contact/${ext}/tags`, { tagId: hot.tagId, on: false });
     assert.deepEqual(off.body.profile.tags, []);
+  });
+
+  it('reply suggestions: scripts most like the customer’s latest message to the caller, nobody else’s chat', async () => {
+    const none = await zhao.get(`/sidebar/contact/${ext}/suggestions`);
+    assert.equal(none.status, 200, JSON.stringify(none.body));
+    assert.deepEqual(none.body, { basedOn: null, items: [] }, 'no archived message yet: nothing to answer');
+    const price = await zhao.post('/scripts', {
+      title: '价格异议',
+      body: '价格方面我们这个月有置换补贴，比别家更划算，我帮您算一下？',
+      scope: 'personal',
+    });
+    assert.equal(price.status, 201, JSON.stringify(price.body));
+    await zhao.post('/scripts', { title: '试驾邀约', body: '周末有空来店里试驾吗？', scope: 'personal' });
+    // The customer's messages as the archive reader stores them (chats module): an older one, then the latest.
+    await inTenant(env.database.db, ctx.seed.tenantId, async (tx) => {
+      await sql`insert into chat_messages (tenant_id, corp_ref, msgid, seq, msgtime, msgtype, action, direction,
+          staff_userid, external_userid, content, unit_id, staff_user_id, raw)
+        select ${ctx.seed.tenantId}, ${ctx.corpRef}, x.msgid, x.seq, now() - make_interval(mins => x.ago), 'text', 'send',
+          'in', 'zhao.jing', ${ext}, x.content, u.unit_id, u.id, '{}'
+        from (values ('side-1', 1, 10, '周末可以试驾吗'), ('side-2', 2, 1, '你们价格太贵了，别家便宜好多')) x(msgid, seq, ago, content),
+          users u where u.login = 'zhao.jing'`.execute(tx);
+    });
+    const r = await zhao.get(`/sidebar/contact/${ext}/suggestions`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.basedOn.text, '你们价格太贵了，别家便宜好多');
+    assert.equal(r.body.items[0].id, price.body.id);
+    // The store manager may open the customer, but the chat is 赵静's: no message, no suggestions.
+    const zhang = await login(env, ctx.seed.slug, 'zhang.wei');
+    assert.deepEqual((await zhang.get(`/sidebar/contact/${ext}/suggestions`)).body, {
+      basedOn: null,
+      items: [],
+    });
+    const sun = await login(env, ctx.seed.slug, 'sun.lei');
+    assert.equal((await sun.get(`/sidebar/contact/${ext}/suggestions`)).status, 404);
+    const other = await newTenantWithAdmin(env, 0);
+    assert.equal((await other.admin.get(`/sidebar/contact/${ext}/suggestions`)).status, 404);
   });
 
   it('the group chat: owner and members, customers linked to their profiles', async () => {

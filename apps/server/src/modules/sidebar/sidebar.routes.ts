@@ -1,7 +1,13 @@
-import { SIDEBAR_PERMISSIONS, SidebarContact, SidebarGroup, SidebarTagInput } from '@kehu/contracts/sidebar';
+import {
+  SIDEBAR_PERMISSIONS,
+  SidebarContact,
+  SidebarGroup,
+  SidebarSuggestions,
+  SidebarTagInput,
+} from '@kehu/contracts/sidebar';
 import { z } from 'zod';
 import { defineRoute, type RouteSpec } from '../../core/http/route.ts';
-import { setSidebarTag, sidebarContact, sidebarGroup } from './sidebar.service.ts';
+import { setSidebarTag, sidebarContact, sidebarGroup, sidebarSuggestions } from './sidebar.service.ts';
 
 const tags = ['sidebar'];
 const ContactParams = z.object({ externalUserId: z.string().min(1).max(128) });
@@ -21,6 +27,19 @@ export const sidebarRoutes: RouteSpec[] = [
       req.tx((tx) => sidebarContact(tx, req.principal, req.actor, req.params.externalUserId, req.locale), {
         readOnly: true,
       }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/sidebar/contact/:externalUserId/suggestions',
+    permission: SIDEBAR_PERMISSIONS.use,
+    summary:
+      "Reply suggestions: the scripts the caller may send most like the customer's latest archived message to the caller (empty without one)",
+    tags,
+    params: ContactParams,
+    response: SidebarSuggestions,
+    probe: { params: { externalUserId: 'sidebar_contact' } },
+    handler: (req) =>
+      req.tx((tx) => sidebarSuggestions(tx, req.principal, req.params.externalUserId), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',

@@ -1,4 +1,4 @@
-import type { SidebarContact, SidebarGroup } from '@kehu/contracts/sidebar';
+import type { SidebarContact, SidebarGroup, SidebarSuggestions } from '@kehu/contracts/sidebar';
 import type { Actor } from '../../core/audit/audit.ts';
 import { can, type Principal, rowScope } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
@@ -9,7 +9,9 @@ import { recordCtx } from '../../engine/records/record-ctx.ts';
 import type { RecordOut } from '../../engine/records/record-mapper.ts';
 import { getRecord } from '../../engine/records/record-read.service.ts';
 import { profile360, profileOfIdentityIn, setManualTag } from '../cdp/index.ts';
+import { lastCustomerTextTo } from '../chats/index.ts';
 import { customer360 } from '../sales/index.ts';
+import { suggestScripts } from '../scripts/index.ts';
 import { corpTagChoices, type FollowRow, followsOf, groupByChatId } from '../wecom/index.ts';
 
 /**
@@ -194,6 +196,22 @@ export async function setSidebarTag(
   if (!profileId) throw invalid([{ field: 'tagId', code: 'sidebar.no_profile' }]);
   await setManualTag(tx, actor, input.tagId, profileId, input.on, true, locale);
   return sidebarContact(tx, p, actor, externalUserId, locale);
+}
+
+/**
+ * Reply suggestions (R5.5) for the customer in the chat: the scripts the caller may send that are
+ * most like the customer's latest archived message to the caller. Only the caller's own chat is
+ * read — a manager opening someone else's customer gets no message and no suggestions.
+ */
+export async function sidebarSuggestions(
+  tx: Tx,
+  p: Principal,
+  externalUserId: string,
+): Promise<SidebarSuggestions> {
+  await visibleFollows(tx, p, externalUserId);
+  const basedOn = await lastCustomerTextTo(tx, p.tenantId, p.userId, externalUserId);
+  if (!basedOn || !can(p, 'scripts:read')) return { basedOn, items: [] };
+  return { basedOn, items: (await suggestScripts(tx, p, basedOn.text)).items };
 }
 
 export async function sidebarGroup(

@@ -28,6 +28,7 @@ import { useSession } from '../../app/session';
 import { ApiError } from '../../shared/api-client';
 import { EChart } from '../../shared/ui/echart';
 import { ErrorResult, errorMessage } from '../../shared/ui/error-result';
+import { ReplySuggestions, useTextSuggestions } from '../scripts';
 import { chatKeys, chatsApi, useConversations } from './chats-api';
 
 const when = (iso: string) => dayjs(iso).format('MM-DD HH:mm');
@@ -42,6 +43,13 @@ function Conversations() {
     queryFn: () => chatsApi.messages(open!),
     enabled: !!open,
   });
+  const { message } = App.useApp();
+  const { can } = useSession();
+  // Suggestions answer the customer's latest text, if the conversation ends with one unanswered.
+  const last = msgs.data?.at(-1);
+  const ask = last?.direction === 'in' && last.msgtype === 'text' ? last.content : null;
+  const mayUseScripts = can('scripts:read');
+  const suggestions = useTextSuggestions(mayUseScripts ? ask : null);
   if (list.error) return <ErrorResult error={list.error} onRetry={() => list.refetch()} />;
   return (
     <>
@@ -107,6 +115,16 @@ function Conversations() {
                 </Typography.Text>
               </div>
             ))}
+            <ReplySuggestions
+              basedOn={mayUseScripts ? ask : null}
+              items={suggestions.data?.items ?? []}
+              loading={suggestions.isPending}
+              actionLabel={t('chats.copy')}
+              onUse={async (s) => {
+                await navigator.clipboard?.writeText(s.body);
+                message.success(t('chats.copied'));
+              }}
+            />
           </div>
         )}
       </Drawer>

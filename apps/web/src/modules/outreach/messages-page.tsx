@@ -1,3 +1,5 @@
+import { PaperClipOutlined, SettingOutlined } from '@ant-design/icons';
+import type { Attachment } from '@kehu/contracts/outreach';
 import {
   Button,
   Card,
@@ -5,9 +7,11 @@ import {
   Drawer,
   Form,
   Input,
+  Modal,
   Progress,
   Segmented,
   Select,
+  Space,
   Table,
   Tag,
   Typography,
@@ -18,7 +22,9 @@ import { Link, useNavigate } from 'react-router';
 import { useSession } from '../../app/session';
 import { errorMessage } from '../../shared/error-message';
 import { ErrorResult } from '../../shared/ui/error-result';
+import { MaterialPicker, type SharePayload } from '../materials';
 import { useCorps, useMessages, usePlan, useSegments, useTags } from './outreach-api';
+import { SettingsDrawer } from './settings-drawer';
 
 const STATUS_COLOR: Record<string, string> = {
   planned: 'default',
@@ -34,17 +40,27 @@ export function MessagesPage() {
   const { can } = useSession();
   const list = useMessages();
   const [open, setOpen] = useState(false);
+  const [settings, setSettings] = useState(false);
   return (
     <div className="kehu-page" data-testid="outreach-messages">
       <div className="kehu-page-header">
         <Typography.Title level={4} style={{ margin: 0 }}>
           {t('outreach.list.title')}
         </Typography.Title>
-        {can('outreach:send') && (
-          <Button type="primary" onClick={() => setOpen(true)} data-testid="outreach-new">
-            {t('outreach.list.new')}
+        <Space wrap>
+          <Button
+            icon={<SettingOutlined />}
+            onClick={() => setSettings(true)}
+            data-testid="outreach-settings"
+          >
+            {t('outreach.settings.title')}
           </Button>
-        )}
+          {can('outreach:send') && (
+            <Button type="primary" onClick={() => setOpen(true)} data-testid="outreach-new">
+              {t('outreach.list.new')}
+            </Button>
+          )}
+        </Space>
       </div>
       {list.error ? (
         <ErrorResult error={list.error} onRetry={() => list.refetch()} />
@@ -103,6 +119,7 @@ export function MessagesPage() {
         </Card>
       )}
       <ComposeDrawer open={open} onClose={() => setOpen(false)} />
+      <SettingsDrawer open={settings} onClose={() => setSettings(false)} />
     </div>
   );
 }
@@ -116,26 +133,36 @@ function ComposeDrawer(props: { open: boolean; onClose: () => void }) {
   const plan = usePlan();
   const [form] = Form.useForm();
   const [kind, setKind] = useState<'segment' | 'tag' | 'filter'>('segment');
+  const [chatType, setChatType] = useState<'single' | 'group'>('single');
+  const [attached, setAttached] = useState<Attachment[]>([]);
+  const [picking, setPicking] = useState(false);
   const submit = async () => {
     const v = await form.validateFields();
     const audience =
-      kind === 'segment'
-        ? { kind, segmentId: v.segmentId }
-        : kind === 'tag'
-          ? { kind, tagId: v.tagId }
-          : { kind };
+      chatType === 'group'
+        ? { kind: 'filter' as const }
+        : kind === 'segment'
+          ? { kind, segmentId: v.segmentId }
+          : kind === 'tag'
+            ? { kind, tagId: v.tagId }
+            : { kind };
     try {
       const m = await plan.mutateAsync({
         corpRef: v.corpRef,
         title: v.title,
         text: v.text || undefined,
-        attachments: v.linkUrl
-          ? [{ msgtype: 'link', link: { title: v.linkTitle || v.title, url: v.linkUrl } }]
-          : [],
+        chatType,
+        attachments: [
+          ...attached,
+          ...(v.linkUrl
+            ? [{ msgtype: 'link', link: { title: v.linkTitle || v.title, url: v.linkUrl } }]
+            : []),
+        ],
         audience,
         ...(v.sendAt ? { sendAt: v.sendAt.toDate().toISOString() } : {}),
       } as any);
       form.resetFields();
+      setAttached([]);
       props.onClose();
       navigate(`/outreach/messages/${m.id}`);
     } catch (e) {
@@ -180,7 +207,21 @@ function ComposeDrawer(props: { open: boolean; onClose: () => void }) {
         <Form.Item name="text" label={t('outreach.compose.text')} rules={[{ max: 4000 }]}>
           <Input.TextArea rows={4} showCount maxLength={4000} data-testid="outreach-text" />
         </Form.Item>
-        <Form.Item label={t('outreach.compose.audience')}>
+        <Form.Item label={t('outreach.compose.chatType')}>
+          <Segmented
+            value={chatType}
+            onChange={(v) => setChatType(v as typeof chatType)}
+            data-testid="outreach-chat-type"
+            options={(['single', 'group'] as const).map((k) => ({
+              value: k,
+              label: t(`outreach.compose.chat_${k}`),
+            }))}
+          />
+        </Form.Item>
+        {chatType === 'group' && (
+          <Typography.Paragraph type="secondary">{t('outreach.compose.groupHint')}</Typography.Paragraph>
+        )}
+        <Form.Item label={t('outreach.compose.audience')} hidden={chatType === 'group'}>
           <Segmented
             value={kind}
             onChange={(v) => setKind(v as typeof kind)}
@@ -190,7 +231,7 @@ function ComposeDrawer(props: { open: boolean; onClose: () => void }) {
             }))}
           />
         </Form.Item>
-        {kind === 'segment' && (
+        {chatType === 'single' && kind === 'segment' && (
           <Form.Item name="segmentId" label={t('outreach.compose.segment')} rules={[{ required: true }]}>
             <Select
               showSearch
@@ -202,7 +243,7 @@ function ComposeDrawer(props: { open: boolean; onClose: () => void }) {
             />
           </Form.Item>
         )}
-        {kind === 'tag' && (
+        {chatType === 'single' && kind === 'tag' && (
           <Form.Item name="tagId" label={t('outreach.compose.tag')} rules={[{ required: true }]}>
             <Select
               showSearch
@@ -213,6 +254,29 @@ function ComposeDrawer(props: { open: boolean; onClose: () => void }) {
             />
           </Form.Item>
         )}
+        <Form.Item label={t('outreach.compose.materials')} extra={t('outreach.compose.materialsHint')}>
+          <Space direction="vertical" style={{ width: '100%' }}>
+            {attached.map((a, i) => (
+              <Tag
+                key={a.msgtype === 'link' ? a.link.url : JSON.stringify(a)}
+                closable
+                onClose={() => setAttached(attached.filter((_, j) => j !== i))}
+                data-testid="outreach-attachment"
+                style={{ whiteSpace: 'normal' }}
+              >
+                {a.msgtype === 'link' ? a.link.title : a.msgtype}
+              </Tag>
+            ))}
+            <Button
+              icon={<PaperClipOutlined />}
+              onClick={() => setPicking(true)}
+              disabled={attached.length >= 8}
+              data-testid="outreach-attach-material"
+            >
+              {t('outreach.compose.attachMaterial')}
+            </Button>
+          </Space>
+        </Form.Item>
         <Form.Item name="linkUrl" label={t('outreach.compose.link')} rules={[{ type: 'url' }]}>
           <Input placeholder="https://" />
         </Form.Item>
@@ -226,6 +290,49 @@ function ComposeDrawer(props: { open: boolean; onClose: () => void }) {
           {t('outreach.detail.capRule')}
         </Typography.Paragraph>
       </Form>
+      <Modal
+        open={picking}
+        onCancel={() => setPicking(false)}
+        footer={null}
+        title={t('outreach.compose.attachMaterial')}
+        destroyOnHidden
+        width="min(640px, 100vw)"
+      >
+        <MaterialPicker
+          onSend={(payload) => {
+            setAttached((a) => [...a, asAttachment(payload)]);
+            setPicking(false);
+          }}
+        />
+      </Modal>
     </Drawer>
   );
+}
+
+/**
+ * A shared material as a mass message attachment: its tracked link (opens are recorded like any
+ * share's). WeCom's image and mini-program attachments need media uploaded to WeCom first, so every
+ * material goes as a link card with its cover.
+ */
+function asAttachment(p: SharePayload): Attachment {
+  const abs = (u: string) => new URL(u, window.location.origin).toString();
+  if (p.msgtype === 'news')
+    return {
+      msgtype: 'link',
+      link: {
+        title: p.news.title.slice(0, 128),
+        url: abs(p.news.link),
+        ...(p.news.desc ? { desc: p.news.desc.slice(0, 512) } : {}),
+        ...(p.news.imgUrl ? { picurl: abs(p.news.imgUrl) } : {}),
+      },
+    };
+  if (p.msgtype === 'miniprogram')
+    return {
+      msgtype: 'link',
+      link: { title: p.miniprogram.title.slice(0, 128), url: abs(p.miniprogram.page) },
+    };
+  return {
+    msgtype: 'link',
+    link: { title: p.image.link.slice(0, 128), url: abs(p.image.link), picurl: abs(p.image.imgUrl) },
+  };
 }

@@ -107,3 +107,17 @@ export const useSopCompletion = () =>
         }>;
       }>('/outreach/sop/completion'),
   });
+
+/** Opportunity stages (sales pipelines) an SOP can start on; open stages only, each key once. */
+export const usePipelineStages = (enabled: boolean) =>
+  useQuery({
+    queryKey: ['sales', 'pipelines'],
+    enabled,
+    queryFn: () =>
+      http.get<{
+        items: Array<{
+          id: string;
+          stages: Array<{ key: string; kind: string; label: Record<string, string> }>;
+        }>;
+      }>('/pipelines'),
+  });

@@ -19,7 +19,7 @@ import { useTranslation } from 'react-i18next';
 import { useSession } from '../../app/session';
 import { errorMessage } from '../../shared/error-message';
 import { EChart } from '../../shared/ui/echart';
-import { useCreateSopRule, useSopCompletion, useSopRules, useTags } from './outreach-api';
+import { useCreateSopRule, usePipelineStages, useSopCompletion, useSopRules, useTags } from './outreach-api';
 import { SopTaskList } from './sop-task-list';
 
 /** SOP: my tasks, the rules, and (for managers) completion by staff member. */
@@ -109,11 +109,21 @@ export function SopPage() {
 }
 
 function RuleDrawer(props: { open: boolean; onClose: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const { can } = useSession();
   const [form] = Form.useForm();
   const create = useCreateSopRule();
   const tags = useTags();
   const on = Form.useWatch(['trigger', 'on'], form);
+  const pipelines = usePipelineStages(on === 'opportunity_stage' && can('opportunity:read'));
+  const stageOptions = [
+    ...new Map(
+      (pipelines.data?.items ?? [])
+        .flatMap((p) => p.stages)
+        .filter((s) => s.kind === 'open' || s.kind === 'won')
+        .map((s) => [s.key, { value: s.key, label: s.label[i18n.language] ?? s.label['zh-CN'] ?? s.key }]),
+    ).values(),
+  ];
   const save = async () => {
     const v = await form.validateFields();
     try {
@@ -157,7 +167,7 @@ function RuleDrawer(props: { open: boolean; onClose: () => void }) {
         </Form.Item>
         <Form.Item name={['trigger', 'on']} label={t('outreach.sop.trigger')}>
           <Select
-            options={['contact_added', 'tag_added', 'schedule'].map((v) => ({
+            options={['contact_added', 'tag_added', 'opportunity_stage', 'schedule'].map((v) => ({
               value: v,
               label: t(`outreach.sop.on_${v}`),
             }))}
@@ -166,6 +176,20 @@ function RuleDrawer(props: { open: boolean; onClose: () => void }) {
         {on === 'tag_added' && (
           <Form.Item name={['trigger', 'tagId']} rules={[{ required: true }]}>
             <Select options={(tags.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))} />
+          </Form.Item>
+        )}
+        {on === 'opportunity_stage' && (
+          <Form.Item
+            name={['trigger', 'stage']}
+            label={t('outreach.sop.stage')}
+            extra={t('outreach.sop.stageHint')}
+            rules={[{ required: true }]}
+          >
+            <Select
+              data-testid="sop-stage"
+              loading={pipelines.isPending && pipelines.fetchStatus !== 'idle'}
+              options={stageOptions}
+            />
           </Form.Item>
         )}
         <Form.List name="steps">

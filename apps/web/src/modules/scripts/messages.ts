@@ -51,6 +51,10 @@ export const zh = {
   recommended: '推荐',
   reason: { popular: '常用', stage: '阶段匹配', tag: '标签匹配' },
   pickerEmpty: '没有可用的话术，请联系管理员在话术库中添加。',
+  suggestions: '回复建议',
+  suggestedFor: '客户刚说：「{{text}}」',
+  noSuggestion: '话术库里没有与客户这句话相近的话术，可以在下方搜索。',
+  use: '使用',
 };
 
 export const en: typeof zh = {
@@ -109,4 +113,8 @@ export const en: typeof zh = {
   recommended: 'Recommended',
   reason: { popular: 'Popular', stage: 'Fits the stage', tag: 'Fits the tags' },
   pickerEmpty: 'No scripts to send yet: ask an administrator to add some to the script library.',
+  suggestions: 'Suggested replies',
+  suggestedFor: 'The customer just said: “{{text}}”',
+  noSuggestion: 'No script is close to what the customer said; search below.',
+  use: 'Use',
 };

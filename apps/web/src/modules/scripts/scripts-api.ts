@@ -1,4 +1,5 @@
 import type { ScriptCategories, ScriptInput, ScriptList, ScriptPatch } from '@kehu/contracts/scripts';
+import type { SidebarSuggestions } from '@kehu/contracts/sidebar';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { http } from '../../shared/api-client';
 
@@ -61,3 +62,22 @@ export function useCreateCategory() {
 
 /** The sidebar calls this after sending, so usage counts stay true. */
 export const reportUse = (id: string) => http.post(`/scripts/${id}/uses`, {});
+
+/** Reply suggestions for the customer in the open WeCom chat (their latest message to the caller). */
+export function useChatSuggestions(externalUserId: string | null) {
+  return useQuery({
+    queryKey: ['scripts', 'suggestions', 'chat', externalUserId],
+    queryFn: () =>
+      http.get<SidebarSuggestions>(`/sidebar/contact/${encodeURIComponent(externalUserId!)}/suggestions`),
+    enabled: !!externalUserId,
+  });
+}
+
+/** Reply suggestions for a message (the chat archive's conversation view). */
+export function useTextSuggestions(text: string | null) {
+  return useQuery({
+    queryKey: ['scripts', 'suggestions', 'text', text],
+    queryFn: () => http.post<ScriptList>('/scripts/suggest', { text }),
+    enabled: !!text,
+  });
+}
