@@ -47,7 +47,7 @@ describe('campaigns', () => {
     assert.match(html, /我同意接收活动和优惠信息/);
     // The public page shows the activity, nothing of the tenant's people or ids.
     assert.ok(!html.includes(tenantId) && !html.includes(c.ownerId) && !html.includes(tpl.id));
-    assert.equal((await fetch(`${env.baseUrl}/c/${'A'.repeat(44)}`)).status, 404);
+    assert.equal((await fetch(`${env.baseUrl}/r/${'A'.repeat(44)}`)).status, 404);
 
     const link = await ok(
       zhang.post(`/campaigns/${c.id}/links`, { utmSource: 'wechat', utmMedium: 'social' }),

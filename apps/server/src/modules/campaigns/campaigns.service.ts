@@ -19,7 +19,7 @@ import { newPublicToken } from './public-token.ts';
 
 const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : null);
 
-export const registrationUrl = (token: string) => `${publicBaseUrl()}/c/${token}`;
+export const registrationUrl = (token: string) => `${publicBaseUrl()}/r/${token}`;
 
 const columns = sql`c.*,
   (select name from units u where u.tenant_id = c.tenant_id and u.id = c.unit_id) as unit_name,

@@ -14,7 +14,7 @@ export default defineModule({
   label: { 'zh-CN': '市场活动', 'en-US': 'Campaigns' },
   requires: ['cdp', 'leads', 'sales', 'coupons'],
   routes: campaignRoutes,
-  // The registration page, its script, the ticket and short links are public (`/c/…`, `/l/…`).
+  // The registration page, its script, the ticket and short links are public (`/r/…`, `/l/…`).
   http: (app: FastifyInstance, database: Database) => registerCampaignPages(app, database),
   jobs: { [LINK_QUEUE]: linkProfileJob },
   permissions: [

@@ -79,7 +79,7 @@ ${c.description ? `<p>${esc(c.description)}</p>` : ''}
 <form class="card" id="reg" data-link="${esc(link ?? '')}" data-phone-invalid="${esc(gt(locale, 'phone_invalid'))}" data-done="${esc(gt(locale, 'registered'))}" data-hint="${esc(gt(locale, 'ticket_hint'))}" novalidate>
 <label for="f_phone">${esc(gt(locale, 'phone'))} *</label><input id="f_phone" name="phone" type="tel" inputmode="numeric" autocomplete="tel" maxlength="11" required>
 ${fields}${consents}<div class="err" id="err" role="alert"></div><button type="submit">${esc(gt(locale, 'register'))}</button></form>
-<script src="/c/register.js"></script>`,
+<script src="/r/register.js"></script>`,
   );
 }
 
@@ -96,13 +96,13 @@ if(x.s===201){f.outerHTML='<div class="card ok" id="done"><h2>'+f.dataset.done+'
 e.textContent=(x.j.errors&&x.j.errors[0]&&x.j.errors[0].message)||x.j.detail||x.j.title;}).catch(function(){b.disabled=false;});});})();`;
 
 export async function registerCampaignPages(app: FastifyInstance, database: Database): Promise<void> {
-  app.get('/c/register.js', (_req, reply) =>
+  app.get('/r/register.js', (_req, reply) =>
     reply
       .type('text/javascript; charset=utf-8')
       .header('cache-control', 'public, max-age=300')
       .send(REGISTER_JS),
   );
-  app.get<{ Params: { token: string }; Querystring: { l?: string } }>('/c/:token', async (req, reply) => {
+  app.get<{ Params: { token: string }; Querystring: { l?: string } }>('/r/:token', async (req, reply) => {
     const locale = localeOf(req);
     reply.header('cache-control', 'no-store').header('content-security-policy', CSP);
     try {
@@ -123,7 +123,7 @@ export async function registerCampaignPages(app: FastifyInstance, database: Data
       typeof req.query.l === 'string' && /^[A-Za-z0-9_-]{6}$/.test(req.query.l) ? req.query.l : null;
     return reply.type('text/html; charset=utf-8').send(formPage(locale, r.campaign, link));
   });
-  app.post<{ Params: { token: string } }>('/c/:token/register', async (req, reply) => {
+  app.post<{ Params: { token: string } }>('/r/:token/register', async (req, reply) => {
     registerLimiter.hit(req.ip);
     const locale = localeOf(req);
     const parsed = PublicRegistration.safeParse(req.body ?? {});
@@ -172,7 +172,7 @@ export async function registerCampaignPages(app: FastifyInstance, database: Data
         ...(l.utm_content ? { utm_content: l.utm_content } : {}),
         l: l.code,
       });
-      return `/c/${l.public_token}?${q}`;
+      return `/r/${l.public_token}?${q}`;
     });
     if (!target) return reply.status(404).send();
     return reply.header('cache-control', 'no-store').redirect(target, 302);

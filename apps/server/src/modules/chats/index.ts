@@ -47,7 +47,7 @@ export default defineModule({
   demo: { order: 65, run: seedChats },
 });
 
-/** For staff analytics: reply figures per Kehu user and day. */
-export { type ChatStaffDay, chatFiguresByStaff } from './staff-figures.ts';
 /** The sidebar's reply suggestions answer the customer's latest message to the staff member. */
 export { lastCustomerTextTo } from './chats.queries.ts';
+/** For staff analytics: reply figures per Kehu user and day. */
+export { type ChatStaffDay, chatFiguresByStaff } from './staff-figures.ts';
