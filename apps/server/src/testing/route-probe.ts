@@ -122,6 +122,7 @@ export function sampleBody(r: RouteSpec, overrides: Record<string, unknown> = {}
     for (const [k, v] of nested) setPath(out, k.split('.'), v, schemaAt);
     return out;
   };
+  if (r.probe?.sample) tries.push(withOverrides(r.probe.sample));
   try {
     const js = z.toJSONSchema(r.body, { io: 'input', unrepresentable: 'any' }) as any;
     const sampled = sample(js, js);

@@ -80,6 +80,8 @@ export interface RouteProbe {
   body?: Record<string, string>;
   /** Why the bad-input test cannot send this route a malformed body. */
   badInput?: string;
+  /** A valid body to start from when the schema is too rich to sample (a graph with rules across its parts). */
+  sample?: Record<string, unknown>;
 }
 
 export const defineRoute = <B = any, Q = any, P = any>(spec: RouteSpec<B, Q, P>) => spec;

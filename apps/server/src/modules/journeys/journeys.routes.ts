@@ -23,6 +23,14 @@ import {
 } from './journeys.service.ts';
 
 const tags = ['journeys'];
+/** The smallest valid journey (manual entry → exit), for the generated security tests. */
+const PROBE_JOURNEY = {
+  name: 'probe',
+  definition: {
+    trigger: { kind: 'manual' },
+    graph: { nodes: [{ id: 'end', data: { kind: 'exit' } }], edges: [] },
+  },
+};
 
 /** Journeys (issue 12): definitions, versions, publishing, enrolment, analytics. */
 export const journeyRoutes: RouteSpec[] = [
@@ -71,7 +79,7 @@ export const journeyRoutes: RouteSpec[] = [
     params: idParam,
     body: JourneyInput,
     response: JourneyDetail,
-    probe: { params: { id: 'journey' } },
+    probe: { params: { id: 'journey' }, sample: PROBE_JOURNEY },
     handler: (req) =>
       req.tx(async (tx) => {
         await saveDraft(tx, req.principal, req.actor, req.params.id, req.body);
@@ -119,7 +127,7 @@ export const journeyRoutes: RouteSpec[] = [
     params: idParam,
     body: EnrolInput,
     response: EnrolResult,
-    probe: { params: { id: 'journey' }, body: { profileIds: '=[]' } },
+    probe: { params: { id: 'journey' }, sample: { profileIds: ['00000000-0000-7000-8000-000000000001'] } },
     handler: (req) =>
       req.tx((tx) =>
         enrolManually(tx, req.principal, req.actor, req.params.id, req.body.profileIds, req.locale),

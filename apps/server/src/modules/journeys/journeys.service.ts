@@ -258,6 +258,8 @@ export async function enrolManually(
 
 /** A profile's journeys and each step it took, with what was skipped and why (R13.1: visible per profile). */
 export async function runsOfProfile(tx: Tx, p: Principal, profileId: string): Promise<ProfileRun[]> {
+  // An unknown (or another tenant's) profile is a 404, never an empty list that confirms nothing.
+  if (!(await liveProfiles(tx, p.tenantId, [profileId])).length) throw notFound('profile');
   const runs = (
     await sql<any>`select r.id, r.journey_id, j.name, r.version, r.status, r.step_id, r.entered_at from journey_runs r
       join journeys j on j.tenant_id = r.tenant_id and j.id = r.journey_id
