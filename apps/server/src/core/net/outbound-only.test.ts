@@ -16,6 +16,10 @@ const EXEMPT: Record<string, string> = {
   'sales/sales-demo.ts': 'operator CLI that drives the server named on its own command line',
   'materials/reader.script.ts':
     'JavaScript served to the reader’s browser: same-origin beacons, not server code',
+  'fission/public-page.script.ts':
+    'JavaScript served to the participant’s browser: same-origin calls, not server code',
+  'campaigns/public.script.ts':
+    'JavaScript served to the registrant’s browser: same-origin calls, not server code',
 };
 
 const isTestCode = (path: string) =>

@@ -9,6 +9,7 @@ import { AppError } from '../../core/errors.ts';
 import { zodToFieldErrors } from '../../core/http/problem.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { gt } from './campaigns.messages.ts';
+import { REGISTER_JS } from './public.script.ts';
 import { tenantOfToken } from './public-token.ts';
 import { register, sendRegistrationToCdp, withPublicCampaign } from './registration.service.ts';
 
@@ -82,18 +83,6 @@ ${fields}${consents}<div class="err" id="err" role="alert"></div><button type="s
 <script src="/r/register.js"></script>`,
   );
 }
-
-/** The form's script: posts JSON, shows field errors, and the ticket QR on success. */
-const REGISTER_JS = `(function(){var f=document.getElementById('reg');if(!f)return;var e=document.getElementById('err');
-f.addEventListener('submit',function(ev){ev.preventDefault();e.textContent='';var phone=f.phone.value.trim();
-if(!/^1[3-9]\\d{9}$/.test(phone)){e.textContent=f.dataset.phoneInvalid;f.phone.focus();return;}
-var fields={};Array.prototype.forEach.call(f.querySelectorAll('[name]'),function(i){if(i.name!=='phone'&&i.name!=='consent'&&i.value.trim())fields[i.name]=i.value.trim();});
-var consents=Array.prototype.map.call(f.querySelectorAll('[name=consent]:checked'),function(i){return i.value;});
-var b=f.querySelector('button');b.disabled=true;var body={phone:phone,fields:fields,consents:consents};if(f.dataset.link)body.link=f.dataset.link;
-fetch(location.pathname.replace(/\\/$/,'')+'/register',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify(body)})
-.then(function(r){return r.json().then(function(j){return{s:r.status,j:j};});}).then(function(x){b.disabled=false;
-if(x.s===201){f.outerHTML='<div class="card ok" id="done"><h2>'+f.dataset.done+'</h2><img alt="QR" src="'+x.j.qr+'"><p>'+f.dataset.hint+'</p></div>';return;}
-e.textContent=(x.j.errors&&x.j.errors[0]&&x.j.errors[0].message)||x.j.detail||x.j.title;}).catch(function(){b.disabled=false;});});})();`;
 
 export async function registerCampaignPages(app: FastifyInstance, database: Database): Promise<void> {
   app.get('/r/register.js', (_req, reply) =>

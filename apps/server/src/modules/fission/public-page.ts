@@ -14,6 +14,7 @@ import {
   progressByToken,
   progressUrl,
 } from './participant.service.ts';
+import { SCRIPT } from './public-page.script.ts';
 
 const VISITOR_COOKIE = 'kehu_fv';
 /** Pages: a person opens a few; joins create a WeCom contact way each, so they are held tighter. */
@@ -37,15 +38,6 @@ const esc = (s: unknown) =>
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
-
-/** Join (POST JSON, then go to the progress page) and live progress (poll every 4 s while visible). */
-const SCRIPT = `(function(){var f=document.getElementById('join');if(f){f.addEventListener('submit',function(e){e.preventDefault();
-var b=f.querySelector('button');b.disabled=true;var m=document.getElementById('join-msg');
-fetch(location.pathname.replace(/\\/$/,'')+'/join',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({name:f.name.value})})
-.then(function(r){return r.json().then(function(j){if(!r.ok)throw j;location.href=j.url;});}).catch(function(j){b.disabled=false;m.textContent=(j&&j.title)||'参加失败，请稍后再试';});});}
-var p=document.getElementById('progress');if(!p)return;function tick(){if(document.hidden)return;fetch(location.pathname+'/progress').then(function(r){return r.json();}).then(function(j){
-document.getElementById('done').textContent=j.done;var w=document.getElementById('bar');w.style.width=Math.min(100,Math.round(100*j.done/j.needed))+'%';
-var r=document.getElementById('reward');if(j.reward){r.hidden=false;}}).catch(function(){});}setInterval(tick,4000);})();`;
 
 function allowed(limiter: RateLimiter, req: FastifyRequest) {
   try {
