@@ -39,6 +39,8 @@ export function eventKey(f: XmlFields): string {
     f.UpdateDetail ?? '',
     f.FailReason ?? '',
     f.CreateTime ?? '',
+    // Every add carries a fresh WelcomeCode: a delete and re-add within one second is a new event, a replay is not.
+    ...(f.WelcomeCode ? [f.WelcomeCode] : []),
     // Group member changes within one second differ only by the member version.
     ...(f.CurMemVer ? [f.CurMemVer] : []),
   ].join('|');
