@@ -139,14 +139,14 @@ export function RemarkForm({ row, onClose }: { row: RemarkRow | null; onClose: (
           label={t('wecom.remarks.remark')}
           rules={[{ max: 20, message: t('wecom.remarks.max', { n: 20 }) }]}
         >
-          <Input showCount maxLength={40} data-testid="remark-remark" />
+          <Input showCount maxLength={20} data-testid="remark-remark" />
         </Form.Item>
         <Form.Item
           name="description"
           label={t('wecom.remarks.description')}
           rules={[{ max: 150, message: t('wecom.remarks.max', { n: 150 }) }]}
         >
-          <Input.TextArea rows={3} showCount maxLength={300} data-testid="remark-description" />
+          <Input.TextArea rows={3} showCount maxLength={150} data-testid="remark-description" />
         </Form.Item>
         <Form.Item
           name="remarkMobiles"
@@ -168,7 +168,7 @@ export function RemarkForm({ row, onClose }: { row: RemarkRow | null; onClose: (
           label={t('wecom.remarks.company')}
           rules={[{ max: 20, message: t('wecom.remarks.max', { n: 20 }) }]}
         >
-          <Input showCount maxLength={40} data-testid="remark-company" />
+          <Input showCount maxLength={20} data-testid="remark-company" />
         </Form.Item>
       </Form>
     </Drawer>
