@@ -52,6 +52,9 @@ describe('WeCom store codes (门店活码)', () => {
       await chooseOption(page, item('store-staff-1'), '赵静 (zhao.jing)', '赵静');
       await page.keyboard.press('Escape');
       await testId(page, 'store-city-1').fill('杭州');
+      // A welcome attachment from the material library (articles are not offered).
+      await chooseOption(page, testId(page, 'code-attachments'), '浦东店地图导航', '地图');
+      await page.keyboard.press('Escape');
       await screenshot(page, 'wecom-store-code-editor.png');
       await testId(page, 'store-save').click();
       const row = testId(page, 'wecom-store-codes').locator('.ant-table-row', { hasText: '门店引流 E2E' });
@@ -70,6 +73,11 @@ describe('WeCom store codes (门店活码)', () => {
 
     const admin = await apiLogin(kehu.server.url, 'admin');
     const code = (await admin.get('/wecom/store-codes')).items.find((c: any) => c.name === '门店引流 E2E');
+    assert.deepEqual(
+      code.welcomeAttachments.map((w: any) => w.title),
+      ['浦东店地图导航'],
+      'the picked material is saved with the welcome message',
+    );
     const landing = new URL(code.landingUrl);
     // The customer's phone: no sign-in, 390 px, near 张江 (Shanghai).
     const phone = await newPage(kehu.browser, kehu.server, {

@@ -26,7 +26,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { useSession } from '../../app/session';
-import { API_BASE, http } from '../../shared/api-client';
+import { API_BASE, ApiError, http } from '../../shared/api-client';
 import { EChart } from '../../shared/ui/echart';
 import { ErrorResult, errorMessage } from '../../shared/ui/error-result';
 import { useIsMobile } from '../../shared/use-is-mobile';
@@ -39,6 +39,7 @@ import {
   useStaff,
   wecomKeys,
 } from './wecom-api';
+import { foldAttachmentErrors, WelcomeAttachmentsField } from './welcome-attachments-field';
 
 type Editing = { mode: 'new' } | { mode: 'edit'; code: ChannelCode } | null;
 
@@ -61,7 +62,16 @@ function CodeEditor({ editing, onClose }: { editing: Editing; onClose: () => voi
       onClose();
       void qc.invalidateQueries({ queryKey: wecomKeys.codes() });
     },
-    onError: (e) => message.error(errorMessage(e)),
+    onError: (e) => {
+      if (e instanceof ApiError && e.status === 422 && e.problem.errors?.length)
+        form.setFields(
+          foldAttachmentErrors(e.problem.errors).map((f) => ({
+            name: f.field as never,
+            errors: [f.message],
+          })),
+        );
+      else message.error(errorMessage(e));
+    },
   });
   return (
     <Drawer
@@ -81,8 +91,18 @@ function CodeEditor({ editing, onClose }: { editing: Editing; onClose: () => voi
         layout="vertical"
         initialValues={
           code
-            ? { ...code, dailyCap: code.dailyCap ?? undefined }
-            : { channel: 'wecom', skipVerify: true, corpRef: corps.data?.items[0]?.id, tags: [] }
+            ? {
+                ...code,
+                dailyCap: code.dailyCap ?? undefined,
+                welcomeAttachments: code.welcomeAttachments.map((a) => a.materialId),
+              }
+            : {
+                channel: 'wecom',
+                skipVerify: true,
+                corpRef: corps.data?.items[0]?.id,
+                tags: [],
+                welcomeAttachments: [],
+              }
         }
         onFinish={(v) => {
           const { corpRef: c, state, ...rest } = v;
@@ -102,7 +122,10 @@ function CodeEditor({ editing, onClose }: { editing: Editing; onClose: () => voi
           name="state"
           label={t('wecom.codes.state')}
           extra={t('wecom.codes.stateHelp')}
-          rules={[{ required: true, pattern: /^[A-Za-z0-9_.-]{1,30}$/ }]}
+          rules={[
+            { required: true },
+            { pattern: /^[A-Za-z0-9_.-]{1,30}$/, message: t('wecom.codes.stateInvalid') },
+          ]}
         >
           <Input maxLength={30} disabled={!!code} data-testid="code-state" />
         </Form.Item>
@@ -132,6 +155,7 @@ function CodeEditor({ editing, onClose }: { editing: Editing; onClose: () => voi
         <Form.Item name="welcomeText" label={t('wecom.codes.welcome')}>
           <Input.TextArea rows={4} maxLength={4000} showCount data-testid="code-welcome" />
         </Form.Item>
+        <WelcomeAttachmentsField current={code?.welcomeAttachments} />
       </Form>
     </Drawer>
   );
@@ -216,6 +240,12 @@ export function CodesPage() {
   const qc = useQueryClient();
   const codes = useCodes();
   const [editing, setEditing] = useState<Editing>(null);
+  // Each opening gets a fresh editor (and form): a closed or saved draft never leaks into the next one.
+  const [opening, setOpening] = useState(0);
+  const openEditor = (e: Editing) => {
+    setOpening((n) => n + 1);
+    setEditing(e);
+  };
   const [shown, setShown] = useState<ChannelCode | null>(null);
   const remove = useMutation({
     mutationFn: (c: ChannelCode) => http.del(`/wecom/codes/${c.id}`),
@@ -233,7 +263,7 @@ export function CodesPage() {
           <Button
             type="primary"
             icon={<PlusOutlined />}
-            onClick={() => setEditing({ mode: 'new' })}
+            onClick={() => openEditor({ mode: 'new' })}
             data-testid="code-new"
           >
             {t('wecom.codes.new')}
@@ -291,7 +321,7 @@ export function CodesPage() {
                             type="text"
                             icon={<EditOutlined />}
                             aria-label={t('wecom.codes.edit')}
-                            onClick={() => setEditing({ mode: 'edit', code: c })}
+                            onClick={() => openEditor({ mode: 'edit', code: c })}
                           />
                           <Popconfirm
                             title={t('wecom.codes.deleteConfirm')}
@@ -314,7 +344,7 @@ export function CodesPage() {
           />
         </Card>
       )}
-      <CodeEditor editing={editing} onClose={() => setEditing(null)} />
+      <CodeEditor key={opening} editing={editing} onClose={() => setEditing(null)} />
       <CodeDetail code={shown} onClose={() => setShown(null)} />
     </div>
   );

@@ -133,20 +133,22 @@ export function RemarkForm({ row, onClose }: { row: RemarkRow | null; onClose: (
           }
         />
       )}
+      {/* Counters show WeCom's limits without cutting the input: an over-long value turns red and the
+          rule says why, instead of silently losing characters. */}
       <Form form={form} layout="vertical" onFinish={(v) => save.mutate(v)} data-testid="remark-form">
         <Form.Item
           name="remark"
           label={t('wecom.remarks.remark')}
           rules={[{ max: 20, message: t('wecom.remarks.max', { n: 20 }) }]}
         >
-          <Input showCount maxLength={40} data-testid="remark-remark" />
+          <Input count={{ show: true, max: 20 }} data-testid="remark-remark" />
         </Form.Item>
         <Form.Item
           name="description"
           label={t('wecom.remarks.description')}
           rules={[{ max: 150, message: t('wecom.remarks.max', { n: 150 }) }]}
         >
-          <Input.TextArea rows={3} showCount maxLength={300} data-testid="remark-description" />
+          <Input.TextArea rows={3} count={{ show: true, max: 150 }} data-testid="remark-description" />
         </Form.Item>
         <Form.Item
           name="remarkMobiles"
@@ -168,7 +170,7 @@ export function RemarkForm({ row, onClose }: { row: RemarkRow | null; onClose: (
           label={t('wecom.remarks.company')}
           rules={[{ max: 20, message: t('wecom.remarks.max', { n: 20 }) }]}
         >
-          <Input showCount maxLength={40} data-testid="remark-company" />
+          <Input count={{ show: true, max: 20 }} data-testid="remark-company" />
         </Form.Item>
       </Form>
     </Drawer>

@@ -34,6 +34,7 @@ import { ErrorResult, errorMessage } from '../../shared/ui/error-result';
 import { useIsMobile } from '../../shared/use-is-mobile';
 import { type StoreCode, storeCodeKeys, useStoreCodeDaily, useStoreCodes } from './store-codes-api';
 import { CODE_CHANNELS, useCorps, useStaff } from './wecom-api';
+import { foldAttachmentErrors, WelcomeAttachmentsField } from './welcome-attachments-field';
 
 type Editing = { mode: 'new' } | { mode: 'edit'; code: StoreCode } | null;
 
@@ -64,7 +65,10 @@ function StoreCodeEditor({ editing, onClose }: { editing: Editing; onClose: () =
     onError: (e) => {
       if (e instanceof ApiError && e.problem.errors?.length && e.status === 422)
         form.setFields(
-          e.problem.errors.map((f) => ({ name: fieldPath(f.field) as never, errors: [f.message ?? f.code] })),
+          foldAttachmentErrors(e.problem.errors).map((f) => ({
+            name: fieldPath(f.field) as never,
+            errors: [f.message],
+          })),
         );
       else message.error(errorMessage(e));
     },
@@ -95,6 +99,7 @@ function StoreCodeEditor({ editing, onClose }: { editing: Editing; onClose: () =
           code
             ? {
                 ...code,
+                welcomeAttachments: code.welcomeAttachments.map((a) => a.materialId),
                 stores: code.stores.map((s) => ({
                   unitId: s.unitId,
                   staff: s.staff,
@@ -108,6 +113,7 @@ function StoreCodeEditor({ editing, onClose }: { editing: Editing; onClose: () =
                 channel: 'walk_in',
                 corpRef: corps.data?.items[0]?.id,
                 tags: [],
+                welcomeAttachments: [],
                 stores: [{ staff: [] }],
               }
         }
@@ -157,6 +163,7 @@ function StoreCodeEditor({ editing, onClose }: { editing: Editing; onClose: () =
         <Form.Item name="welcomeText" label={t('wecom.storeCodes.welcome')}>
           <Input.TextArea rows={2} maxLength={4000} />
         </Form.Item>
+        <WelcomeAttachmentsField current={code?.welcomeAttachments} />
         <Typography.Title level={5}>{t('wecom.storeCodes.stores')}</Typography.Title>
         <Typography.Paragraph type="secondary">{t('wecom.storeCodes.coordsHelp')}</Typography.Paragraph>
         <Form.List name="stores">
