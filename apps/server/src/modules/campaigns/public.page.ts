@@ -6,6 +6,7 @@ import { RateLimiter } from '../../core/auth/rate-limit.ts';
 import type { Database } from '../../core/db/database.ts';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { AppError } from '../../core/errors.ts';
+import { escapeHtml as esc } from '../../core/http/html.ts';
 import { zodToFieldErrors } from '../../core/http/problem.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { gt } from './campaigns.messages.ts';
@@ -28,12 +29,6 @@ const CSP = [
   "frame-ancestors 'none'",
   "form-action 'self'",
 ].join('; ');
-
-const esc = (s: unknown) =>
-  String(s ?? '').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 
 const localeOf = (req: FastifyRequest): Locale =>
   /^en/i.test(String(req.headers['accept-language'] ?? '')) ? 'en-US' : 'zh-CN';

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiter } from '../../core/auth/rate-limit.ts';
 import type { Database } from '../../core/db/database.ts';
 import { AppError } from '../../core/errors.ts';
+import { escapeHtml as esc } from '../../core/http/html.ts';
 import { fetchQrImage } from '../wecom/index.ts';
 import { type PublicCard, recordVisit, sendToCdp, withCard } from './visit.service.ts';
 
@@ -20,12 +21,6 @@ const CSP = [
   "frame-ancestors 'none'",
   "form-action 'none'",
 ].join('; ');
-
-const esc = (s: unknown) =>
-  String(s ?? '').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 
 /** Share: the system sheet on phones, else the link is copied. No data leaves but the page URL. */
 const CARD_JS = `(function(){var b=document.getElementById('share');if(!b)return;b.addEventListener('click',function(){

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { RateLimiter } from '../../core/auth/rate-limit.ts';
 import type { Database } from '../../core/db/database.ts';
 import { AppError } from '../../core/errors.ts';
+import { escapeHtml as esc } from '../../core/http/html.ts';
 import { zodToFieldErrors } from '../../core/http/problem.ts';
 import { fissionProblem } from './fission.messages.ts';
 import {
@@ -32,12 +33,6 @@ const CSP = [
   "frame-ancestors 'none'",
   "form-action 'self'",
 ].join('; ');
-
-const esc = (s: unknown) =>
-  String(s ?? '').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 
 function allowed(limiter: RateLimiter, req: FastifyRequest) {
   try {

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { RateLimiter } from '../../core/auth/rate-limit.ts';
 import type { Database } from '../../core/db/database.ts';
 import { AppError, notFound } from '../../core/errors.ts';
+import { escapeHtml as esc } from '../../core/http/html.ts';
 import { zodToFieldErrors } from '../../core/http/problem.ts';
 import { Beat, ReaderLead } from './material.schemas.ts';
 import { fileBytes } from './material.service.ts';
@@ -56,12 +57,6 @@ function safeJson(s: string): unknown {
     return null;
   }
 }
-
-const esc = (s: unknown) =>
-  String(s ?? '').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 
 /**
  * The public reader of a shared material: `/m/<token>` (no sign-in; the token is the authority)

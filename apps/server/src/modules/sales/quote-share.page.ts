@@ -5,6 +5,7 @@ import { RateLimiter } from '../../core/auth/rate-limit.ts';
 import type { Database } from '../../core/db/database.ts';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { AppError } from '../../core/errors.ts';
+import { escapeHtml as esc } from '../../core/http/html.ts';
 import { type Locale, pickLocale } from '../../core/i18n/locale.ts';
 import { contentDisposition } from '../../engine/records/export/cells.ts';
 import { readLines } from './quote.service.ts';
@@ -134,12 +135,6 @@ export async function openShared(
     };
   });
 }
-
-const esc = (s: unknown) =>
-  String(s ?? '').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 
 const STYLE = `
 *{box-sizing:border-box}body{margin:0;font-family:-apple-system,"PingFang SC","Noto Sans SC","Microsoft YaHei",sans-serif;

@@ -4,6 +4,7 @@ import { RateLimiter } from '../../core/auth/rate-limit.ts';
 import type { Database } from '../../core/db/database.ts';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { AppError } from '../../core/errors.ts';
+import { escapeHtml as esc } from '../../core/http/html.ts';
 import { fetchQrImage } from './codes.service.ts';
 import { sendQrImage } from './qr-image.ts';
 import { tenantOfStoreKey } from './store-codes.key.ts';
@@ -118,12 +119,6 @@ export function registerStoreCodePage(app: FastifyInstance, database: Database) 
     return sendQrImage(reply, img).header('cache-control', 'no-store');
   });
 }
-
-const esc = (s: unknown) =>
-  String(s ?? '').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 
 function pageHtml(key: string, all: LandingStore[], cityAsked?: string, storeAsked?: number | null) {
   const cities = [...new Set(all.map((s) => s.city))];
