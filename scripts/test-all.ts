@@ -2,7 +2,8 @@
 // server tests on embedded PGlite (the core suite), then browser tests in Debian's Chromium.
 // Ends with the plain line `N passed, N failed[, N skipped]`.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, globSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, globSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +65,53 @@ async function runNodeTests(
   return counts;
 }
 
+/**
+ * Seeds the demo tenant once into an embedded-database directory that browser test files copy (see
+ * e2e/support.ts startServer): one ~25 s seed instead of one per file. Undefined when it fails — each file
+ * then seeds its own, as when it runs alone.
+ */
+async function seedE2eTemplate(): Promise<string | undefined> {
+  const dir = mkdtempSync(join(tmpdir(), 'kehu-e2e-template-'));
+  const port = await new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of [
+    'DATABASE_URL',
+    'KEHU_SEED_DEMO',
+    'KEHU_ROLE',
+    'WEB_DIST',
+    'COOKIE_SECURE',
+    'KEHU_WECOM_DEMO_URL',
+  ])
+    delete env[k];
+  const child = spawn(process.execPath, [join(root, 'apps/server/src/main.ts'), 'start'], {
+    cwd: root,
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'warn' },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  let ready = false;
+  for (let i = 0; i < 600 && child.exitCode === null; i++) {
+    try {
+      ready = (await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) })).ok;
+    } catch {
+      /* not listening yet */
+    }
+    if (ready) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  child.kill('SIGTERM');
+  await exited;
+  if (ready) return dir;
+  console.error('could not seed the browser tests’ demo template; each file seeds its own');
+  rmSync(dir, { recursive: true, force: true });
+  return undefined;
+}
+
 const add = (c: Counts) => {
   total.pass += c.pass;
   total.fail += c.fail;
@@ -121,12 +169,24 @@ if (!only || only === 'server') {
     psql(`drop database if exists ${db} with (force)`);
   }
 }
+/**
+ * The core subset that also runs on the embedded database (PGlite, what `npm start` uses): the platform
+ * (core, engine, the security matrix, the demo seed) and lead-to-cash, plus the CDP's rule access. The
+ * other modules' SQL is the same on both, so they run on PostgreSQL only; their migrations and demo data
+ * still run on PGlite through the seed test and the browser tests.
+ */
+const PGLITE_CORE = [
+  /^apps\/server\/src\/(core|engine|testing|seed)\//,
+  /^apps\/server\/src\/modules\/(admin|crm|leads|sales|approvals|notifications|search)\//,
+  /^apps\/server\/src\/modules\/cdp\/(rules|rule-access)\.int\.test\.ts$/,
+];
+const pgliteTests = serverTests.filter((f) => f.endsWith('.int.test.ts') && PGLITE_CORE.some((re) => re.test(f)));
+
 if (!only || only === 'pglite' || only === 'server') {
-  // The core suite on the embedded database: every server test that does not need a server-only feature.
   add(
     await runNodeTests(
       'core tests on PGlite',
-      serverTests,
+      pgliteTests,
       { DATABASE_URL: undefined, TEST_DATABASE_URL: undefined, KEHU_TEST_DB: 'pglite' },
       2,
     ),
@@ -137,7 +197,18 @@ if (!only || only === 'e2e') {
   if (!existsSync('/usr/bin/chromium')) {
     console.error('browser tests need Debian chromium at /usr/bin/chromium (apt-get install chromium)');
     add({ pass: 0, fail: e2e.length ? 1 : 0, skip: 0 });
-  } else add(await runNodeTests('browser tests (Chromium)', e2e, {}, 1));
+  } else {
+    const template = await seedE2eTemplate();
+    add(
+      await runNodeTests(
+        'browser tests (Chromium)',
+        e2e,
+        template ? { KEHU_E2E_TEMPLATE_DIR: template } : {},
+        1,
+      ),
+    );
+    if (template) rmSync(template, { recursive: true, force: true });
+  }
 }
 
 console.log(`\n${total.pass} passed, ${total.fail} failed${total.skip ? `, ${total.skip} skipped` : ''}`);
