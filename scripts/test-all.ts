@@ -180,7 +180,9 @@ const PGLITE_CORE = [
   /^apps\/server\/src\/modules\/(admin|crm|leads|sales|approvals|notifications|search)\//,
   /^apps\/server\/src\/modules\/cdp\/(rules|rule-access)\.int\.test\.ts$/,
 ];
-const pgliteTests = serverTests.filter((f) => f.endsWith('.int.test.ts') && PGLITE_CORE.some((re) => re.test(f)));
+const pgliteTests = serverTests.filter(
+  (f) => f.endsWith('.int.test.ts') && PGLITE_CORE.some((re) => re.test(f)),
+);
 
 if (!only || only === 'pglite' || only === 'server') {
   add(

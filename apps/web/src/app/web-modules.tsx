@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { type ComponentType, createContext, type ReactNode, useContext } from 'react';
+import { type ComponentType, createContext, createElement, lazy, type ReactNode, useContext } from 'react';
 import i18n, { addLanguageLoader, type Language, normalizeLanguage } from '../i18n';
 import type { NavGroup } from './nav-groups';
 
@@ -105,6 +105,14 @@ export interface WebModule {
    * downloads only its own language's, the other's on switching. Preferred over `messages`.
    */
   messagesIn?: (lang: Language) => Promise<Record<string, unknown>>;
+  /**
+   * The few strings the navigation shows (nav entries, sidebar tabs), in both languages, under the
+   * module key. With them the module's own strings download with its first page or slot instead of at
+   * start, so the first screen carries no module's texts. Without them they load at start.
+   */
+  navLabels?: Record<Language, Record<string, unknown>>;
+  /** Other modules whose strings this module's pages also show (the customer page shows the CDP's). */
+  uses?: string[];
 }
 
 export type ModuleMessages = { 'zh-CN': Record<string, unknown>; 'en-US': Record<string, unknown> };
@@ -149,20 +157,55 @@ export function useLoadWebModules() {
     queryKey: ['web-modules'],
     queryFn: async () => {
       const modules = await load();
-      await Promise.all(
-        modules.map(async (m) => {
-          if (m.messagesIn) return loadPerLanguage(m.key, m.messagesIn);
-          const messages = await m.messages?.();
-          for (const lang of ['zh-CN', 'en-US'] as const)
-            if (messages)
-              i18n.addResourceBundle(lang, 'translation', { [m.key]: messages[lang] }, true, false);
-        }),
-      );
-      return modules;
+      const strings = new Map<string, () => Promise<void>>();
+      for (const m of modules) {
+        let once: Promise<void> | undefined;
+        strings.set(m.key, () => {
+          once ??= loadStrings(m);
+          return once;
+        });
+      }
+      await Promise.all(modules.filter((m) => !m.navLabels).map((m) => strings.get(m.key)?.()));
+      return modules.map((m) => {
+        if (!m.navLabels) return m;
+        for (const lang of ['zh-CN', 'en-US'] as const)
+          i18n.addResourceBundle(lang, 'translation', { [m.key]: m.navLabels[lang] }, true, false);
+        const keys = [m.key, ...(m.uses ?? [])];
+        return withStrings(m, () => Promise.all(keys.map((k) => strings.get(k)?.())).then(() => undefined));
+      });
     },
     staleTime: Number.POSITIVE_INFINITY,
     gcTime: Number.POSITIVE_INFINITY,
   });
+}
+
+async function loadStrings(m: WebModule): Promise<void> {
+  if (m.messagesIn) return loadPerLanguage(m.key, m.messagesIn);
+  const messages = await m.messages?.();
+  for (const lang of ['zh-CN', 'en-US'] as const)
+    if (messages) i18n.addResourceBundle(lang, 'translation', { [m.key]: messages[lang] }, true, false);
+}
+
+/** The module with every page and slot component waiting for its strings first (they suspend meanwhile). */
+function withStrings(m: WebModule, ready: () => Promise<void>): WebModule {
+  const wrap = <C extends ComponentType<any>>(component: C): C =>
+    lazy(async () => {
+      await ready();
+      // A lazy component (every page is one) cannot be another lazy's default: render it from a function.
+      return { default: (props: object) => createElement(component, props) };
+    }) as unknown as C;
+  const slots = m.slots;
+  return {
+    ...m,
+    routes: m.routes.map((r) => ({ ...r, page: wrap(r.page) })),
+    sidebar: m.sidebar?.map((s) => ({ ...s, component: wrap(s.component) })),
+    slots: slots && {
+      recordPanels: slots.recordPanels?.map((p) => ({ ...p, component: wrap(p.component) })),
+      headerItems: slots.headerItems?.map((h) => ({ ...h, component: wrap(h.component) })),
+      homeCards:
+        slots.homeCards && Object.fromEntries(Object.entries(slots.homeCards).map(([k, c]) => [k, wrap(c)])),
+    },
+  };
 }
 
 /** The current language's strings now, any other's when someone switches to it (i18n loadLanguage). */

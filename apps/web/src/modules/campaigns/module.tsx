@@ -5,6 +5,8 @@ import { lazyPage } from '../../shared/lazy-page';
 /** 市场活动 (issue 12): campaigns with registration form, links, costs, report; the venue check-in page. */
 export const campaignsModule: WebModule = {
   key: 'campaigns',
+  /** The labels the navigation shows before the module's strings load (they load with its first page). */
+  navLabels: { 'zh-CN': { nav: '市场活动' }, 'en-US': { nav: 'Campaigns' } },
   nav: [
     {
       key: 'campaigns',

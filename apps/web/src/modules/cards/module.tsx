@@ -5,6 +5,11 @@ import { lazyPage } from '../../shared/lazy-page';
 /** 名片 (issue 11): the staff member's own business card and who looked at it. */
 export const cardsModule: WebModule = {
   key: 'cards',
+  /** The labels the navigation shows before the module's strings load (they load with its first page). */
+  navLabels: {
+    'zh-CN': { nav: '我的名片', sidebarTab: '名片' },
+    'en-US': { nav: 'My card', sidebarTab: 'Card' },
+  },
   nav: [
     {
       key: 'cards',

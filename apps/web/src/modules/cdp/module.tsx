@@ -12,6 +12,29 @@ import { lazyPage } from '../../shared/lazy-page';
 /** Sources and live debugger, profiles (One ID), tag factory, segments (R1, R2). */
 export const cdpModule: WebModule = {
   key: 'cdp',
+  /** The labels the navigation shows before the module's strings load (they load with its first page). */
+  navLabels: {
+    'zh-CN': {
+      nav: {
+        people: '用户画像',
+        segments: '客户分群',
+        tags: '标签工厂',
+        sources: '数据源',
+        events: '事件目录',
+        merges: '合并记录',
+      },
+    },
+    'en-US': {
+      nav: {
+        people: 'Profiles',
+        segments: 'Segments',
+        tags: 'Tag factory',
+        sources: 'Sources',
+        events: 'Event catalogue',
+        merges: 'Merges',
+      },
+    },
+  },
   nav: [
     {
       key: 'cdp-profiles',

@@ -5,6 +5,8 @@ import { lazyPage } from '../../shared/lazy-page';
 /** 会话存档 (R5.6, R12.5): archived WeCom chats, alerts, reply figures, rules and set-up. */
 export const chatsModule: WebModule = {
   key: 'chats',
+  /** The labels the navigation shows before the module's strings load (they load with its first page). */
+  navLabels: { 'zh-CN': { nav: '会话存档' }, 'en-US': { nav: 'Chat archive' } },
   nav: [
     {
       key: 'chats',

@@ -5,6 +5,11 @@ import { lazyPage } from '../../shared/lazy-page';
 /** 优惠券 (issue 12): templates with stats and issuing; the store's redeem page. */
 export const couponsModule: WebModule = {
   key: 'coupons',
+  /** The labels the navigation shows before the module's strings load (they load with its first page). */
+  navLabels: {
+    'zh-CN': { nav: '优惠券', redeemNav: '核销优惠券' },
+    'en-US': { nav: 'Coupons', redeemNav: 'Redeem coupons' },
+  },
   nav: [
     {
       key: 'coupons',

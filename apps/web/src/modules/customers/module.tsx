@@ -16,6 +16,9 @@ const CustomersRedirect = () => <Navigate to="/o/customer" replace />;
  */
 export const customersModule: WebModule = {
   key: 'customers',
+  /** No navigation entries of its own: its strings load with its first page. */
+  navLabels: { 'zh-CN': {}, 'en-US': {} },
+  uses: ['cdp'],
   nav: [],
   routes: [
     { path: 'o/customer/:id', page: lazyPage(() => import('./customer-page'), 'CustomerPage') },

@@ -5,6 +5,8 @@ import { lazyPage } from '../../shared/lazy-page';
 /** 裂变 (issue 11): poster campaigns with personal codes, rewards and a funnel report. */
 export const fissionModule: WebModule = {
   key: 'fission',
+  /** The labels the navigation shows before the module's strings load (they load with its first page). */
+  navLabels: { 'zh-CN': { nav: '裂变活动' }, 'en-US': { nav: 'Fission' } },
   nav: [
     {
       key: 'fission',

@@ -5,6 +5,8 @@ import { lazyPage } from '../../shared/lazy-page';
 /** Journeys (issue 12): the list, and the canvas editor with per-step analytics (a lazy chunk with @xyflow/react). */
 export const journeysModule: WebModule = {
   key: 'journeys',
+  /** The labels the navigation shows before the module's strings load (they load with its first page). */
+  navLabels: { 'zh-CN': { nav: { list: '客户旅程' } }, 'en-US': { nav: { list: 'Journeys' } } },
   nav: [
     {
       key: 'journeys',

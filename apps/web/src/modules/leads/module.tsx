@@ -7,6 +7,11 @@ const LeadPage = lazyPage(() => import('./lead-page'), 'LeadPage');
 /** Lead inbox, pool, lead workspace, channels, scoring and assignment pages (R3). */
 export const leadsModule: WebModule = {
   key: 'leads',
+  /** The labels the navigation shows before the module's strings load (they load with its first page). */
+  navLabels: {
+    'zh-CN': { nav: { inbox: '线索工作台', pool: '线索公海', settings: '线索配置' } },
+    'en-US': { nav: { inbox: 'Lead inbox', pool: 'Lead pool', settings: 'Lead settings' } },
+  },
   nav: [
     {
       key: 'leads-inbox',

@@ -5,6 +5,11 @@ import { lazyPage } from '../../shared/lazy-page';
 /** 素材库 (R5.2–R5.6): the library, tracked sharing and per-material results. */
 export const materialsModule: WebModule = {
   key: 'materials',
+  /** The labels the navigation shows before the module's strings load (they load with its first page). */
+  navLabels: {
+    'zh-CN': { nav: '素材库', sidebarTab: '素材' },
+    'en-US': { nav: 'Materials', sidebarTab: 'Materials' },
+  },
   nav: [
     {
       key: 'materials',

@@ -5,6 +5,11 @@ import { lazyPage } from '../../shared/lazy-page';
 /** 群发 and SOP (R5.2–R5.5): compose with a plan of who is excluded and why, results; SOP rules and tasks. */
 export const outreachModule: WebModule = {
   key: 'outreach',
+  /** The labels the navigation shows before the module's strings load (they load with its first page). */
+  navLabels: {
+    'zh-CN': { nav: { messages: '群发', sop: 'SOP' }, sidebarTab: 'SOP 任务' },
+    'en-US': { nav: { messages: 'Mass messages', sop: 'SOP' }, sidebarTab: 'SOP tasks' },
+  },
   nav: [
     {
       key: 'outreach-messages',

@@ -19,6 +19,27 @@ const homeCard = <K extends keyof typeof import('./home-cards')>(name: K) =>
  */
 export const salesModule: WebModule = {
   key: 'sales',
+  /** The labels the navigation shows before the module's strings load (they load with its first page). */
+  navLabels: {
+    'zh-CN': {
+      nav: {
+        kanban: '商机看板',
+        approvals: '审批',
+        targets: '目标与预测',
+        dashboard: '经营分析',
+        settings: '销售配置',
+      },
+    },
+    'en-US': {
+      nav: {
+        kanban: 'Pipeline',
+        approvals: 'Approvals',
+        targets: 'Targets & forecast',
+        dashboard: 'Dashboards',
+        settings: 'Sales settings',
+      },
+    },
+  },
   nav: [
     {
       key: 'kanban',

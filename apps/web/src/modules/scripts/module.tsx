@@ -5,6 +5,11 @@ import { lazyPage } from '../../shared/lazy-page';
 /** 话术库 (R5.2–R5.6): the script library page; `ScriptPicker` (script-picker.tsx) for the sidebar. */
 export const scriptsModule: WebModule = {
   key: 'scripts',
+  /** The labels the navigation shows before the module's strings load (they load with its first page). */
+  navLabels: {
+    'zh-CN': { nav: '话术库', sidebarTab: '话术' },
+    'en-US': { nav: 'Scripts', sidebarTab: 'Scripts' },
+  },
   nav: [
     {
       key: 'scripts',

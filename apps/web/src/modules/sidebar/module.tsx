@@ -7,6 +7,8 @@ import { lazyPage } from '../../shared/lazy-page';
  */
 export const sidebarModule: WebModule = {
   key: 'sidebar',
+  /** No navigation entries of its own: its strings load with its first page. */
+  navLabels: { 'zh-CN': {}, 'en-US': {} },
   nav: [],
   routes: [{ path: 'sidebar', page: lazyPage(() => import('./sidebar-page'), 'SidebarPage'), bare: true }],
   messagesIn: async (lang) =>

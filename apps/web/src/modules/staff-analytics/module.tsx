@@ -5,6 +5,8 @@ import { lazyPage } from '../../shared/lazy-page';
 /** 员工数据 (issue 11 "Staff analytics", R11.3): one dashboard per staff member and team. */
 export const staffAnalyticsModule: WebModule = {
   key: 'staff-analytics',
+  /** The labels the navigation shows before the module's strings load (they load with its first page). */
+  navLabels: { 'zh-CN': { nav: '员工数据' }, 'en-US': { nav: 'Staff analytics' } },
   nav: [
     {
       key: 'staff-analytics',

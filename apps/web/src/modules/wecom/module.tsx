@@ -16,6 +16,27 @@ import { lazyPage } from '../../shared/lazy-page';
 /** WeCom (企业微信): corps per unit, channel codes with QR and figures, external contacts (R5.1, R5.7). */
 export const wecomModule: WebModule = {
   key: 'wecom',
+  /** The labels the navigation shows before the module's strings load (they load with its first page). */
+  navLabels: {
+    'zh-CN': {
+      nav: { contacts: '企微客户', codes: '渠道活码', transfers: '客户继承', corps: '企业微信' },
+      acquisition: { nav: '获客链接' },
+      joinCodes: { nav: '群活码' },
+      storeCodes: { nav: '门店活码' },
+      groups: { title: '客户群' },
+      activity: { title: '员工活跃度' },
+      corpTags: { nav: '企微标签' },
+    },
+    'en-US': {
+      nav: { contacts: 'WeCom contacts', codes: 'Channel codes', transfers: 'Transfers', corps: 'WeCom' },
+      acquisition: { nav: 'Acquisition links' },
+      joinCodes: { nav: 'Group join codes' },
+      storeCodes: { nav: 'Store codes' },
+      groups: { title: 'Customer groups' },
+      activity: { title: 'Staff activity' },
+      corpTags: { nav: 'WeCom tags' },
+    },
+  },
   nav: [
     {
       key: 'wecom-contacts',
