@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import exifr from 'exifr';
-import gcoord from 'gcoord';
+import * as gcoordModule from 'gcoord';
 import sharp from 'sharp';
 
 /**
@@ -44,7 +44,17 @@ export interface ProofCheckResult {
   exif: Record<string, string | number | null>;
 }
 
-const CRS: Record<CoordSystem, gcoord.CRSTypes> = {
+/** gcoord is CommonJS whose typings declare no default export: the one shape we use, typed here. */
+interface Gcoord {
+  transform(p: [number, number], from: string, to: string): [number, number];
+  WGS84: string;
+  GCJ02: string;
+  BD09: string;
+}
+const gcoord = ((gcoordModule as unknown as { default?: Gcoord }).default ??
+  (gcoordModule as unknown as Gcoord)) as Gcoord;
+
+const CRS: Record<CoordSystem, string> = {
   wgs84: gcoord.WGS84,
   gcj02: gcoord.GCJ02,
   bd09: gcoord.BD09,
@@ -53,7 +63,7 @@ const CRS: Record<CoordSystem, gcoord.CRSTypes> = {
 /** [lng, lat] in WGS-84 from any of the three systems used in China. */
 export function toWgs84(lng: number, lat: number, from: CoordSystem): [number, number] {
   if (from === 'wgs84') return [lng, lat];
-  const [x, y] = gcoord.transform([lng, lat], CRS[from], gcoord.WGS84) as [number, number];
+  const [x, y] = gcoord.transform([lng, lat], CRS[from], gcoord.WGS84);
   return [x, y];
 }
 
@@ -161,7 +171,10 @@ export async function checkPhotoProof(input: ProofCheckInput): Promise<ProofChec
   const exif: Record<string, string | number | null> = {};
   if (!raw || Object.keys(raw).length === 0) flags.push({ code: 'exif_missing' });
   else {
-    const captured = exifTime(raw.DateTimeOriginal ?? raw.CreateDate, raw.OffsetTimeOriginal ?? raw.OffsetTime);
+    const captured = exifTime(
+      raw.DateTimeOriginal ?? raw.CreateDate,
+      raw.OffsetTimeOriginal ?? raw.OffsetTime,
+    );
     exif.capturedAt = captured ? captured.toISOString() : null;
     exif.make = typeof raw.Make === 'string' ? raw.Make : null;
     exif.model = typeof raw.Model === 'string' ? raw.Model : null;
@@ -209,9 +222,7 @@ export async function checkPhotoProof(input: ProofCheckInput): Promise<ProofChec
   const sha256 = createHash('sha256').update(input.image).digest('hex');
 
   // At most 1600 px on the long side: proof, not an archive of originals.
-  const base = sharp(input.image)
-    .rotate()
-    .resize(1600, 1600, { fit: 'inside', withoutEnlargement: true });
+  const base = sharp(input.image).rotate().resize(1600, 1600, { fit: 'inside', withoutEnlargement: true });
   const { data: body, info } = await base.jpeg({ quality: 82 }).toBuffer({ resolveWithObject: true });
   const when = shanghai.format(input.takenAt ?? input.uploadedAt);
   const lines = [
