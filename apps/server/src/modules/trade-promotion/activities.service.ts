@@ -148,15 +148,21 @@ export async function createActivity(
     await sql<any>`select id, unit_id, year, quarter, expense_type from tpm_budgets
       where tenant_id = ${p.tenantId} and id = any(${budgetIds}::uuid[])`.execute(tx)
   ).rows;
-  input.lines.forEach((l, i) => {
+  for (const [i, l] of input.lines.entries()) {
     const b = budgets.find((x) => x.id === l.budgetId);
-    if (!b || !dealer || b.unit_id !== dealer.id) return err(`lines.${i}.budgetId`, 'budget_not_dealer');
-    if (b.expense_type !== input.activityType) return err(`lines.${i}.budgetId`, 'budget_type_mismatch');
+    if (!b || !dealer || b.unit_id !== dealer.id) {
+      err(`lines.${i}.budgetId`, 'budget_not_dealer');
+      continue;
+    }
+    if (b.expense_type !== input.activityType) {
+      err(`lines.${i}.budgetId`, 'budget_type_mismatch');
+      continue;
+    }
     const inPeriod = (d: string) =>
       Number(d.slice(0, 4)) === b.year && (b.quarter === 0 || quarterOf(d) === b.quarter);
     if (!inPeriod(input.startsOn) || !inPeriod(input.endsOn))
       err(`lines.${i}.budgetId`, 'budget_period_mismatch');
-  });
+  }
   if (errors.length) throw invalid(errors);
   const id = newId();
   const amount = input.lines.reduce((s, l) => s + l.amount, 0);
@@ -283,8 +289,7 @@ export async function onActivityDecision(
   ).rows[0];
   if (!cur || cur.status !== 'pending') return;
   if (decision === 'approved') await commitLines(tx, tenantId, recordId, principal.userId, principal.locale);
-  else if (decision === 'submitted') return;
-  else
+  else if (decision !== 'submitted')
     await sql`update tpm_activities set status = ${decision === 'rejected' ? 'rejected' : 'draft'},
         version = version + 1, updated_at = now() where tenant_id = ${tenantId} and id = ${recordId}`.execute(
       tx,
