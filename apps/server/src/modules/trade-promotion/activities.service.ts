@@ -287,7 +287,7 @@ export async function onActivityDecision(
       tx,
     )
   ).rows[0];
-  if (!cur || cur.status !== 'pending') return;
+  if (cur?.status !== 'pending') return;
   if (decision === 'approved') await commitLines(tx, tenantId, recordId, principal.userId, principal.locale);
   else if (decision !== 'submitted')
     await sql`update tpm_activities set status = ${decision === 'rejected' ? 'rejected' : 'draft'},
