@@ -289,5 +289,50 @@ export async function seedTradePromotion(ctx: DemoContext) {
   await liu('POST', `/tpm/activities/${a6.id}/submit`, {});
   await approveAll(ec, a6.id);
   await liu('POST', `/tpm/activities/${a6.id}/cancel`, {});
+  await demoSellIn(ctx, units, a1, now);
   ctx.state.set('tpm.verifiedActivityId', a1.id);
+}
+
+/**
+ * Sell-in around the verified activity, so its ROI has something to show: the two activity stores
+ * and 杭州's two stores (comparable) in the baseline weeks before and during the activity.
+ */
+async function demoSellIn(
+  ctx: DemoContext,
+  units: Record<string, string>,
+  a: { startsOn: string; endsOn: string },
+  now: number,
+) {
+  const admin = await ctx.signIn('admin');
+  const customers = await admin('GET', '/records/customer?limit=8');
+  const ids: string[] = customers.items.map((c: { id: string }) => c.id);
+  if (!ids.length) return;
+  const start = Date.parse(`${a.startsOn}T12:00:00+08:00`);
+  const end = Date.parse(`${a.endsOn}T12:00:00+08:00`);
+  const span = end - start;
+  // [store, period, orders, yuan each]
+  const plan: [string, 'baseline' | 'during', number, number][] = [
+    ['EC-D1-S1', 'baseline', 2, 82_000],
+    ['EC-D1-S2', 'baseline', 2, 78_000],
+    ['EC-D1-S1', 'during', 3, 96_000],
+    ['EC-D1-S2', 'during', 3, 91_000],
+    ['EC-D2-S1', 'baseline', 2, 72_000],
+    ['EC-D2-S2', 'baseline', 2, 68_000],
+    ['EC-D2-S1', 'during', 2, 75_000],
+    ['EC-D2-S2', 'during', 2, 73_000],
+  ];
+  let n = 0;
+  for (const [store, period, count, each] of plan)
+    for (let i = 0; i < count; i++) {
+      const t = (period === 'baseline' ? start - span - DAY : start) + ((i + 1) * span) / (count + 1);
+      if (t > now) continue;
+      const o = await admin('POST', '/records/order', {
+        name: `门店进货 ${day(t)} #${++n}`,
+        customerId: ids[n % ids.length],
+        unitId: units[store],
+        orderDate: day(t),
+        amount: { amount: each * 100 + n * 1_300_00, currency: 'CNY' },
+      });
+      await admin('POST', `/orders/${o.id}/status`, { status: 'confirmed' });
+    }
 }

@@ -51,7 +51,7 @@ export function BudgetsPage() {
   const [fundOpen, setFundOpen] = useState(false);
   const [source, setSource] = useState<Budget | null>(null);
   const isTop = me.units.find((u) => u.id === me.user.unitId)?.parentId === null;
-  const money = (v: number) => yuan(v, lang);
+  const money = (v: number) => <span style={{ whiteSpace: 'nowrap' }}>{yuan(v, lang)}</span>;
   const leafs = items.filter((b) => b.parentId !== null);
   return (
     <div className="kehu-page" data-testid="tpm-budgets-page">
@@ -120,12 +120,12 @@ export function BudgetsPage() {
               pagination={false}
               expandable={{ defaultExpandAllRows: true }}
               key={tree.length}
-              scroll={{ x: 900 }}
+              scroll={{ x: 1180 }}
               columns={[
                 {
                   title: t('tpm.budgets.unit'),
                   dataIndex: 'unitName',
-                  width: 240,
+                  width: 280,
                   render: (v, b) => (
                     <span data-testid={`tpm-budget-${b.unitName}`}>
                       {v}
@@ -160,7 +160,6 @@ export function BudgetsPage() {
                       size="small"
                       percent={pct(b.used + b.committed + b.allocated, b.amount)}
                       success={{ percent: pct(b.used, b.amount) }}
-                      format={() => `${pct(b.remaining, b.amount)}%`}
                     />
                   ),
                 },

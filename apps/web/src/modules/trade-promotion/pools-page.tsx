@@ -115,7 +115,7 @@ export function PoolsPage() {
                       },
                       { title: t('tpm.pools.ref'), dataIndex: 'ref' },
                       {
-                        title: t('tpm.budgets.amount'),
+                        title: t('tpm.pools.amount'),
                         dataIndex: 'amount',
                         align: 'right',
                         render: (v, e) => `${e.kind === 'credit' ? '+' : '−'}${money(v)}`,
