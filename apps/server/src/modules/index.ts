@@ -20,6 +20,7 @@ import scripts from './scripts/index.ts';
 import search from './search/index.ts';
 import sidebar from './sidebar/index.ts';
 import staffAnalytics from './staff-analytics/index.ts';
+import tradePromotion from './trade-promotion/index.ts';
 import wecom from './wecom/index.ts';
 
 /**
@@ -50,4 +51,5 @@ export const modules = [
   journeys,
   campaigns,
   home,
+  tradePromotion,
 ] as const;

@@ -14,6 +14,7 @@ import { salesModule } from './sales/module';
 import { scriptsModule } from './scripts/module';
 import { sidebarModule } from './sidebar/module';
 import { staffAnalyticsModule } from './staff-analytics/module';
+import { tradePromotionModule } from './trade-promotion/module';
 import { wecomModule } from './wecom/module';
 
 /**
@@ -37,4 +38,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   journeysModule,
   couponsModule,
   campaignsModule,
+  tradePromotionModule,
 ];
