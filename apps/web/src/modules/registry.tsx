@@ -5,6 +5,7 @@ import { cdpModule } from './cdp/module';
 import { chatsModule } from './chats/module';
 import { couponsModule } from './coupons/module';
 import { customersModule } from './customers/module';
+import { fieldServiceModule } from './field-service/module';
 import { fissionModule } from './fission/module';
 import { journeysModule } from './journeys/module';
 import { leadsModule } from './leads/module';
@@ -12,6 +13,7 @@ import { materialsModule } from './materials/module';
 import { outreachModule } from './outreach/module';
 import { salesModule } from './sales/module';
 import { scriptsModule } from './scripts/module';
+import { surveysModule } from './surveys/module';
 import { sidebarModule } from './sidebar/module';
 import { staffAnalyticsModule } from './staff-analytics/module';
 import { wecomModule } from './wecom/module';
@@ -37,4 +39,6 @@ export const WEB_MODULES: readonly WebModule[] = [
   journeysModule,
   couponsModule,
   campaignsModule,
+  surveysModule,
+  fieldServiceModule,
 ];
