@@ -18,6 +18,7 @@ import outreach from './outreach/index.ts';
 import sales from './sales/index.ts';
 import scripts from './scripts/index.ts';
 import search from './search/index.ts';
+import service from './service/index.ts';
 import sidebar from './sidebar/index.ts';
 import staffAnalytics from './staff-analytics/index.ts';
 import wecom from './wecom/index.ts';
@@ -50,4 +51,5 @@ export const modules = [
   journeys,
   campaigns,
   home,
+  service,
 ] as const;
