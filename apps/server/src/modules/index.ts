@@ -19,6 +19,8 @@ import sales from './sales/index.ts';
 import scripts from './scripts/index.ts';
 import search from './search/index.ts';
 import service from './service/index.ts';
+import fieldService from './field-service/index.ts';
+import surveys from './surveys/index.ts';
 import sidebar from './sidebar/index.ts';
 import staffAnalytics from './staff-analytics/index.ts';
 import wecom from './wecom/index.ts';
@@ -52,4 +54,6 @@ export const modules = [
   campaigns,
   home,
   service,
+  surveys,
+  fieldService,
 ] as const;

@@ -342,7 +342,7 @@ export async function addPhoto(tx: Tx, p: Principal, actor: Actor, id: string, b
   mustBeMine(p, w, locale);
   mustBe(w, ['checked_in'], locale);
   if ((w.photos ?? []).length >= MAX_PHOTOS) throw fsProblem('conflict', locale, 'photo_too_many', { max: MAX_PHOTOS });
-  let out: { data: Buffer; info: sharp.OutputInfo };
+  let out: { data: Buffer; info: { width: number; height: number } };
   try {
     out = await sharp(bytes, { limitInputPixels: 50_000_000, failOn: 'error' })
       .rotate()
