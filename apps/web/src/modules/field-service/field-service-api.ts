@@ -80,7 +80,8 @@ export async function uploadPhoto(id: string, file: Blob): Promise<WorkOrder> {
   const res = await apiFetch(`/field-service/work-orders/${id}/photos`, {
     method: 'POST',
     rawBody: file,
-    contentType: file.type || 'application/octet-stream',
+    // Uploads stream as octet-stream (the server re-encodes whatever image the phone sent).
+    contentType: 'application/octet-stream',
   });
   return (await res.json()) as WorkOrder;
 }
