@@ -51,14 +51,22 @@ export const Slot = z.object({
 export type Slot = z.infer<typeof Slot>;
 export const SlotList = z.object({ items: z.array(Slot) });
 export const SlotQuery = z
-  .object({ day: z.iso.date().optional(), technicianId: z.uuid().optional(), area: tag.optional(), skill: tag.optional() })
+  .object({
+    day: z.iso.date().optional(),
+    technicianId: z.uuid().optional(),
+    area: tag.optional(),
+    skill: tag.optional(),
+  })
   .strict();
 export const SlotsInput = z
   .object({
     technicianId: z.uuid(),
     day: z.iso.date(),
     /** Windows like 09:00–11:00 in the tenant's time zone. */
-    windows: z.array(z.object({ from: hhmm, to: hhmm }).strict()).min(1).max(12),
+    windows: z
+      .array(z.object({ from: hhmm, to: hhmm }).strict())
+      .min(1)
+      .max(12),
     capacity: z.number().int().min(1).max(10).default(1),
   })
   .strict();
@@ -179,7 +187,9 @@ export const PredictiveRulePatch = PredictiveRuleInput.partial()
   .extend({ version: z.number().int().min(1) })
   .strict();
 export type PredictiveRulePatch = z.infer<typeof PredictiveRulePatch>;
-export const PredictivePreviewInput = z.object({ segmentId: z.uuid(), dailyCap: z.number().int().min(1).max(1000) }).strict();
+export const PredictivePreviewInput = z
+  .object({ segmentId: z.uuid(), dailyCap: z.number().int().min(1).max(1000) })
+  .strict();
 export const PredictivePreview = z.object({
   /** Members of the segment in my data scope. */
   members: z.number().int(),

@@ -79,6 +79,8 @@ export const SurveyInvite = z.object({
   comment: z.string().nullable(),
   low: z.boolean().nullable(),
   reopened: z.boolean().nullable(),
+  /** The customer's survey link: only for who manages surveys (to resend it by hand), else null. */
+  url: z.string().nullable(),
 });
 export type SurveyInvite = z.infer<typeof SurveyInvite>;
 export const SurveyInviteList = z.object({ items: z.array(SurveyInvite) });

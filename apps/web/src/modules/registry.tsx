@@ -13,9 +13,9 @@ import { materialsModule } from './materials/module';
 import { outreachModule } from './outreach/module';
 import { salesModule } from './sales/module';
 import { scriptsModule } from './scripts/module';
-import { surveysModule } from './surveys/module';
 import { sidebarModule } from './sidebar/module';
 import { staffAnalyticsModule } from './staff-analytics/module';
+import { surveysModule } from './surveys/module';
 import { wecomModule } from './wecom/module';
 
 /**

@@ -68,9 +68,30 @@ export async function seedFieldService(ctx: DemoContext): Promise<void> {
         capacity: 1,
       });
   const orders = [
-    { skill: '空调', area: '上海浦东', address: '上海市浦东新区张杨路 500 号 12 楼', lat: 31.2304, lng: 121.5177, name: '赵先生' },
-    { skill: '热水器', area: '上海徐汇', address: '上海市徐汇区漕溪北路 88 号', lat: 31.1886, lng: 121.437, name: '钱女士' },
-    { skill: '净水器', area: '广州天河', address: '广州市天河区天河路 385 号', lat: 23.1322, lng: 113.3246, name: '孙先生' },
+    {
+      skill: '空调',
+      area: '上海浦东',
+      address: '上海市浦东新区张杨路 500 号 12 楼',
+      lat: 31.2304,
+      lng: 121.5177,
+      name: '赵先生',
+    },
+    {
+      skill: '热水器',
+      area: '上海徐汇',
+      address: '上海市徐汇区漕溪北路 88 号',
+      lat: 31.1886,
+      lng: 121.437,
+      name: '钱女士',
+    },
+    {
+      skill: '净水器',
+      area: '广州天河',
+      address: '广州市天河区天河路 385 号',
+      lat: 23.1322,
+      lng: 113.3246,
+      name: '孙先生',
+    },
   ];
   for (const [i, o] of orders.entries()) {
     await admin('POST', '/field-service/work-orders', {

@@ -71,7 +71,8 @@ export const fieldServiceRoutes: RouteSpec[] = [
     method: 'PUT',
     url: '/field-service/technicians/:id',
     permission: P.dispatch,
-    summary: 'Make a user of my unit or below a technician, or change their skills and areas (version 0 = new)',
+    summary:
+      'Make a user of my unit or below a technician, or change their skills and areas (version 0 = new)',
     tags,
     params: idParam,
     body: TechnicianInput,
@@ -209,7 +210,9 @@ export const fieldServiceRoutes: RouteSpec[] = [
     tags,
     params: idParam,
     file: ['image/png'],
-    probe: { skip: 'a signature exists only after completion; access is the work order’s (probed on GET /:id)' },
+    probe: {
+      skip: 'a signature exists only after completion; access is the work order’s (probed on GET /:id)',
+    },
     handler: async (req, reply) => {
       const png = await req.tx((tx) => signaturePng(tx, req.principal, req.params.id), { readOnly: true });
       if (!png) throw notFound('signature');
@@ -248,7 +251,8 @@ export const fieldServiceRoutes: RouteSpec[] = [
     params: idParam,
     response: WorkOrder,
     probe: wo,
-    handler: (req) => req.tx((tx) => cancelWorkOrder(tx, req.principal, req.actor, req.params.id, req.locale)),
+    handler: (req) =>
+      req.tx((tx) => cancelWorkOrder(tx, req.principal, req.actor, req.params.id, req.locale)),
   }),
   defineRoute({
     method: 'GET',
@@ -299,7 +303,8 @@ export const fieldServiceRoutes: RouteSpec[] = [
     body: PredictivePreviewInput,
     response: PredictivePreview,
     probe: { body: { segmentId: 'cdp_segment' } },
-    handler: (req) => req.tx((tx) => previewRule(tx, req.principal, req.body, req.locale), { readOnly: true }),
+    handler: (req) =>
+      req.tx((tx) => previewRule(tx, req.principal, req.body, req.locale), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',

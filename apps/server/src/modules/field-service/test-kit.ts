@@ -10,7 +10,9 @@ async function newUser(side: Side, at?: Placement) {
   const id = newId();
   await inSide(side, (tx) =>
     sql`insert into users (tenant_id, id, login, name, unit_id)
-      values (${side.dir.tenantId}, ${id}, ${m.toLowerCase()}, ${m}, ${at?.unitId ?? side.dir.unit('HQ')})`.execute(tx),
+      values (${side.dir.tenantId}, ${id}, ${m.toLowerCase()}, ${m}, ${at?.unitId ?? side.dir.unit('HQ')})`.execute(
+      tx,
+    ),
   );
   return { id, marker: m };
 }

@@ -2,8 +2,8 @@ import { SURVEY_PERMISSIONS } from '@kehu/contracts/surveys';
 import { defineModule } from '../../engine/module.ts';
 import { SEND_QUEUE, scheduleReturnVisit, sendInviteJob } from './invite.service.ts';
 import { registerSurveyPages } from './public-page.ts';
-import { seedSurveys } from './surveys.demo.ts';
 import { surveyCdpSubscriber } from './surveys.cdp.ts';
+import { seedSurveys } from './surveys.demo.ts';
 import { surveyRoutes } from './surveys.routes.ts';
 
 const label = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });

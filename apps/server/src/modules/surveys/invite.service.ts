@@ -24,7 +24,10 @@ function localMinute(at: Date, timeZone: string): number {
     minute: '2-digit',
     hourCycle: 'h23',
   }).formatToParts(at);
-  return Number(parts.find((p) => p.type === 'hour')?.value) * 60 + Number(parts.find((p) => p.type === 'minute')?.value);
+  return (
+    Number(parts.find((p) => p.type === 'hour')?.value) * 60 +
+    Number(parts.find((p) => p.type === 'minute')?.value)
+  );
 }
 
 /**
@@ -82,14 +85,15 @@ export async function scheduleReturnVisit(e: DomainEvent, job: JobContext): Prom
     const assigneeId = (ticket.assigneeId ?? p.assigneeId ?? null) as string | null;
     const team = assigneeId
       ? (
-          await sql<{ unit_id: string }>`select unit_id from users where tenant_id = ${job.tenantId} and id = ${assigneeId}`.execute(
-            tx,
-          )
+          await sql<{
+            unit_id: string;
+          }>`select unit_id from users where tenant_id = ${job.tenantId} and id = ${assigneeId}`.execute(tx)
         ).rows[0]?.unit_id
       : null;
     const sendAt = sendTimeFor(closedAt, settings.delayMinutes, await quietWindow(tx, job.tenantId));
     const id = newId();
-    const inserted = await sql`insert into survey_invites (tenant_id, id, token, event_id, ticket_id, ticket_number,
+    const inserted =
+      await sql`insert into survey_invites (tenant_id, id, token, event_id, ticket_id, ticket_number,
         profile_id, unit_id, assignee_id, team_unit_id, category_key, channel, status, closed_at, send_at, expires_at)
       values (${job.tenantId}, ${id}, ${newPublicToken(job.tenantId)}, ${e.id}, ${ticketId}, ${ticket.number ?? null},
         ${ticket.profileId ?? p.profileId ?? null}, ${ticket.unitId ?? p.unitId ?? null}, ${assigneeId}, ${team ?? null},
@@ -97,7 +101,13 @@ export async function scheduleReturnVisit(e: DomainEvent, job: JobContext): Prom
         ${new Date(sendAt.getTime() + settings.expiresDays * DAY_MS)})
       on conflict do nothing`.execute(tx);
     if (!inserted.numAffectedRows) return;
-    await enqueue(tx, job.tenantId, SEND_QUEUE, { inviteId: id }, { runAt: sendAt, dedupeKey: `survey:${id}` });
+    await enqueue(
+      tx,
+      job.tenantId,
+      SEND_QUEUE,
+      { inviteId: id },
+      { runAt: sendAt, dedupeKey: `survey:${id}` },
+    );
   });
 }
 
@@ -108,7 +118,7 @@ export async function sendInviteJob(payload: { inviteId: string }, job: JobConte
       await sql<any>`select id, token, profile_id, ticket_number, channel, status, assignee_id from survey_invites
         where tenant_id = ${job.tenantId} and id = ${payload.inviteId} for update`.execute(tx)
     ).rows[0];
-    if (!inv || inv.status !== 'scheduled') return;
+    if (inv?.status !== 'scheduled') return;
     if (!inv.profile_id) {
       await sql`update survey_invites set status = 'skipped', skip_reason = 'no_profile'
         where tenant_id = ${job.tenantId} and id = ${inv.id}`.execute(tx);

@@ -1,8 +1,9 @@
 import type { SurveyInvite, SurveyReport } from '@kehu/contracts/surveys';
 import { type RawBuilder, sql } from 'kysely';
-import { type Principal, rowScope } from '../../core/auth/principal.ts';
+import { can, type Principal, rowScope } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
+import { surveyUrl } from './invite.service.ts';
 import { surveyText } from './surveys.messages.ts';
 
 /** Invites the viewer sees: the whole tenant with a tenant-wide ticket scope, else their unit and below. */
@@ -48,15 +49,23 @@ export async function surveyReport(
     left join survey_answers a on a.tenant_id = i.tenant_id and a.invite_id = i.id
     where i.tenant_id = ${t} and i.closed_at >= ${from}::date and i.closed_at < ${to}::date + 1 and ${inviteScope(p)}`;
   const key =
-    q.by === 'category' ? sql`i.category_key` : q.by === 'team' ? sql`i.team_unit_id::text` : sql`i.unit_id::text`;
+    q.by === 'category'
+      ? sql`i.category_key`
+      : q.by === 'team'
+        ? sql`i.team_unit_id::text`
+        : sql`i.unit_id::text`;
   const total = (await sql<any>`select ${FIGURES} ${base}`.execute(tx)).rows[0];
-  const rows = (await sql<any>`select ${key} as key, ${FIGURES} ${base} group by 1 order by 2 desc limit 50`.execute(tx))
-    .rows;
+  const rows = (
+    await sql<any>`select ${key} as key, ${FIGURES} ${base} group by 1 order by 2 desc limit 50`.execute(tx)
+  ).rows;
   const unitIds = q.by === 'category' ? [] : rows.map((r) => r.key).filter(Boolean);
   const names = new Map(
     unitIds.length
       ? (
-          await sql<{ id: string; name: string }>`select id::text, name from units where tenant_id = ${t} and id = any(${unitIds}::uuid[])`.execute(
+          await sql<{
+            id: string;
+            name: string;
+          }>`select id::text, name from units where tenant_id = ${t} and id = any(${unitIds}::uuid[])`.execute(
             tx,
           )
         ).rows.map((u) => [u.id, u.name])
@@ -81,11 +90,15 @@ export async function surveyReport(
 
 /** The latest invites with their answers (newest closing first). */
 export async function listInvites(tx: Tx, p: Principal, limit = 100): Promise<{ items: SurveyInvite[] }> {
-  const r = await sql<any>`select i.id, i.ticket_id, i.ticket_number, i.category_key, i.status, i.skip_reason,
+  const r =
+    await sql<any>`select i.id, i.token, i.ticket_id, i.ticket_number, i.category_key, i.status, i.skip_reason,
       i.closed_at, i.send_at, i.sent_at, i.expires_at, a.csat, a.nps, a.comment, a.low, a.reopened
     from survey_invites i left join survey_answers a on a.tenant_id = i.tenant_id and a.invite_id = i.id
-    where i.tenant_id = ${p.tenantId} and ${inviteScope(p)} order by i.closed_at desc, i.id limit ${limit}`.execute(tx);
+    where i.tenant_id = ${p.tenantId} and ${inviteScope(p)} order by i.closed_at desc, i.id limit ${limit}`.execute(
+      tx,
+    );
   const iso = (d: any) => (d ? new Date(d).toISOString() : null);
+  const manage = can(p, 'surveys:manage');
   return {
     items: r.rows.map((x) => ({
       id: x.id,
@@ -103,6 +116,7 @@ export async function listInvites(tx: Tx, p: Principal, limit = 100): Promise<{ 
       comment: x.comment,
       low: x.low,
       reopened: x.reopened,
+      url: manage && x.status !== 'answered' ? surveyUrl(x.token) : null,
     })),
   };
 }

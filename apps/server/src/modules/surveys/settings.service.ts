@@ -45,9 +45,9 @@ export async function putSurveySettings(
 ): Promise<SurveySettings> {
   const t = actor.tenantId;
   const before = await getSurveySettings(tx, t);
-  if (before.version !== input.version)
-    throw surveyProblem('conflict', locale, 'stale_settings');
-  const r = await sql`insert into survey_settings as s (tenant_id, enabled, channel, delay_minutes, expires_days,
+  if (before.version !== input.version) throw surveyProblem('conflict', locale, 'stale_settings');
+  const r =
+    await sql`insert into survey_settings as s (tenant_id, enabled, channel, delay_minutes, expires_days,
       csat_low, nps_low, version)
     values (${t}, ${input.enabled}, ${input.channel}, ${input.delayMinutes}, ${input.expiresDays}, ${input.csatLow},
       ${input.npsLow}, 1)

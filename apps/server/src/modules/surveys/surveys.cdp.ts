@@ -20,7 +20,9 @@ export const surveyCdpSubscriber: Subscriber = {
       const p = e.payload as Record<string, any>;
       if (!p.profileId) continue;
       const users = await identitiesOfProfile(database, e.tenantId, p.profileId, 'user_id');
-      const anon = users[0] ? [] : await identitiesOfProfile(database, e.tenantId, p.profileId, 'anonymous_id');
+      const anon = users[0]
+        ? []
+        : await identitiesOfProfile(database, e.tenantId, p.profileId, 'anonymous_id');
       const ident = users[0] ? { userId: users[0].value } : anon[0] ? { anonymousId: anon[0].value } : null;
       if (!ident) continue;
       messages.push({

@@ -30,9 +30,13 @@ export async function seedSurveys(ctx: DemoContext): Promise<void> {
     for (const [key, name] of cats)
       await sql`insert into service_categories (tenant_id, id, key, name, fields)
         select ${t}, ${newId()}, ${key}, ${name}, '[]'::jsonb
-        where not exists (select 1 from service_categories where tenant_id = ${t} and key = ${key})`.execute(tx);
+        where not exists (select 1 from service_categories where tenant_id = ${t} and key = ${key})`.execute(
+        tx,
+      );
     const stores = (
-      await sql<{ id: string }>`select id from units where tenant_id = ${t} and deleted_at is null and depth >= 2
+      await sql<{
+        id: string;
+      }>`select id from units where tenant_id = ${t} and deleted_at is null and depth >= 2
         order by path limit 6`.execute(tx)
     ).rows.map((r) => r.id);
     const agents = (
@@ -43,7 +47,9 @@ export async function seedSurveys(ctx: DemoContext): Promise<void> {
     for (let i = 0; i < 60; i++) {
       const cat = cats[i % 3]![0]!;
       const agent = agents[i % agents.length]!;
-      const closedAt = new Date(ctx.now - (1 + Math.floor(rand() * 29)) * 86_400_000 - Math.floor(rand() * 8) * 3600_000);
+      const closedAt = new Date(
+        ctx.now - (1 + Math.floor(rand() * 29)) * 86_400_000 - Math.floor(rand() * 8) * 3600_000,
+      );
       const r = await createTicket(tx, t, {
         subject: `${cats[i % 3]![1]}服务 #${i + 1}`,
         description: '演示数据',
@@ -53,6 +59,9 @@ export async function seedSurveys(ctx: DemoContext): Promise<void> {
         unitId: stores[i % stores.length],
         idempotencyKey: `demo-survey-${i}`,
       });
+      // The service contract has no close function yet: the demo's history is written as closed.
+      await sql`update service_tickets set status = 'closed', resolved_at = ${closedAt}, closed_at = ${closedAt}
+        where tenant_id = ${t} and id = ${r.ticketId}`.execute(tx);
       const sendAt = new Date(closedAt.getTime() + 2 * 3600_000);
       const inviteId = newId();
       const answered = rand() < 0.72;

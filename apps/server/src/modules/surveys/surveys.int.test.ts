@@ -4,7 +4,13 @@ import { sql } from 'kysely';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { emitEvent } from '../../core/events/outbox.ts';
 import { tenantDirectory } from '../../testing/fixtures.ts';
-import { type Client, drainBackground, loginAsRole, newTenantWithAdmin, useTestEnv } from '../../testing/harness.ts';
+import {
+  type Client,
+  drainBackground,
+  loginAsRole,
+  newTenantWithAdmin,
+  useTestEnv,
+} from '../../testing/harness.ts';
 import { probeKinds as cdpKinds } from '../cdp/test-kit.ts';
 import { createTicket, getTicket } from '../service/index.ts';
 import { scheduleReturnVisit, sendTimeFor } from './invite.service.ts';
@@ -24,7 +30,9 @@ describe('satisfaction surveys 满意度回访', () => {
     return db(async (tx) => {
       await sql`insert into service_categories (tenant_id, id, key, name, fields)
         select ${tenantId}, gen_random_uuid(), 'repair', '维修', '[]'::jsonb
-        where not exists (select 1 from service_categories where tenant_id = ${tenantId} and key = 'repair')`.execute(tx);
+        where not exists (select 1 from service_categories where tenant_id = ${tenantId} and key = 'repair')`.execute(
+        tx,
+      );
       const r = await createTicket(tx, tenantId, {
         subject,
         description: subject,
@@ -40,7 +48,16 @@ describe('satisfaction surveys 满意度回访', () => {
         type: 'ticket.closed',
         object: 'service_ticket',
         recordId: r.ticketId,
-        payload: { id: r.ticketId, from: 'resolved', to: 'closed', profileId: t.profileId, categoryKey: 'repair', unitId: t.unitId, assigneeId: t.assigneeId, kind: t.kind },
+        payload: {
+          id: r.ticketId,
+          from: 'resolved',
+          to: 'closed',
+          profileId: t.profileId,
+          categoryKey: 'repair',
+          unitId: t.unitId,
+          assigneeId: t.assigneeId,
+          kind: t.kind,
+        },
       });
       return r.ticketId;
     });
@@ -48,12 +65,20 @@ describe('satisfaction surveys 满意度回访', () => {
   const inviteOf = (ticketId: string) =>
     db(
       async (tx) =>
-        (await sql<any>`select * from survey_invites where tenant_id = ${tenantId} and ticket_id = ${ticketId}`.execute(tx))
-          .rows,
+        (
+          await sql<any>`select * from survey_invites where tenant_id = ${tenantId} and ticket_id = ${ticketId}`.execute(
+            tx,
+          )
+        ).rows,
     );
-  const page = (token: string, init?: RequestInit) => fetch(`${env.baseUrl}/s/${token}${init ? '/answer' : ''}`, init);
+  const page = (token: string, init?: RequestInit) =>
+    fetch(`${env.baseUrl}/s/${token}${init ? '/answer' : ''}`, init);
   const answer = (token: string, body: unknown) =>
-    page(token, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    page(token, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   before(async () => {
     const t = await newTenantWithAdmin(env, 5);
@@ -68,7 +93,11 @@ describe('satisfaction surveys 满意度回访', () => {
     const s = await admin.get('/surveys/settings');
     assert.equal(s.status, 200);
     assert.equal(s.body.version, 0);
-    const bad = await admin.request('PUT', '/surveys/settings', { ...s.body, delayMinutes: -5, channel: 'fax' });
+    const bad = await admin.request('PUT', '/surveys/settings', {
+      ...s.body,
+      delayMinutes: -5,
+      channel: 'fax',
+    });
     assert.equal(bad.status, 422);
     assert.ok(bad.body.errors.some((e: any) => e.field === 'delayMinutes'));
     assert.ok(bad.body.errors.some((e: any) => e.field === 'channel'));
@@ -90,8 +119,11 @@ describe('satisfaction surveys 满意度回访', () => {
     assert.equal(inv.status, 'sent', inv.skip_reason);
     const msg = await db(
       async (tx) =>
-        (await sql<any>`select channel, purpose, body, url from messaging_messages where tenant_id = ${tenantId} and id = ${inv.message_id}`.execute(tx))
-          .rows[0],
+        (
+          await sql<any>`select channel, purpose, body, url from messaging_messages where tenant_id = ${tenantId} and id = ${inv.message_id}`.execute(
+            tx,
+          )
+        ).rows[0],
     );
     assert.equal(msg.channel, 'sms');
     assert.equal(msg.purpose, 'service');
@@ -124,7 +156,11 @@ describe('satisfaction surveys 满意度回访', () => {
     await drainBackground(env, tenantId);
     const events = await db(
       async (tx) =>
-        (await sql<any>`select properties from cdp_events where tenant_id = ${tenantId} and event = 'Survey Answered'`.execute(tx)).rows,
+        (
+          await sql<any>`select properties from cdp_events where tenant_id = ${tenantId} and event = 'Survey Answered'`.execute(
+            tx,
+          )
+        ).rows,
     );
     assert.equal(events.length, 1);
     assert.equal(events[0].properties.csat, 1);
@@ -136,7 +172,13 @@ describe('satisfaction surveys 满意度回访', () => {
     await drainBackground(env, tenantId);
     const [inv] = await inviteOf(ticketId);
     await scheduleReturnVisit(
-      { id: inv.event_id, tenantId, type: 'ticket.closed', payload: { id: ticketId }, createdAt: new Date().toISOString() },
+      {
+        id: inv.event_id,
+        tenantId,
+        type: 'ticket.closed',
+        payload: { id: ticketId },
+        createdAt: new Date().toISOString(),
+      },
       { tenantId, tx: (fn: any) => db(fn) } as any,
     );
     assert.equal((await inviteOf(ticketId)).length, 1);
@@ -151,7 +193,11 @@ describe('satisfaction surveys 满意度回访', () => {
     const ticketId = await closedTicket('过期');
     await drainBackground(env, tenantId);
     const [inv] = await inviteOf(ticketId);
-    await db((tx) => sql`update survey_invites set expires_at = now() - interval '1 minute' where tenant_id = ${tenantId} and id = ${inv.id}`.execute(tx));
+    await db((tx) =>
+      sql`update survey_invites set expires_at = now() - interval '1 minute' where tenant_id = ${tenantId} and id = ${inv.id}`.execute(
+        tx,
+      ),
+    );
     assert.equal((await answer(inv.token, { csat: 4 })).status, 409);
     assert.match(await (await page(inv.token)).text(), /survey-expired/);
   });
@@ -164,7 +210,8 @@ describe('satisfaction surveys 满意度回访', () => {
     assert.equal(r.body.total.nps, 0, 'one promoter, one detractor');
     assert.equal(r.body.total.low, 1);
     assert.equal(r.body.rows[0].key, 'repair');
-    for (const by of ['team', 'store']) assert.equal((await admin.get(`/surveys/report?by=${by}`)).status, 200);
+    for (const by of ['team', 'store'])
+      assert.equal((await admin.get(`/surveys/report?by=${by}`)).status, 200);
     assert.equal((await admin.get('/surveys/report?by=planet')).status, 422);
     const invites = await admin.get('/surveys/invites');
     assert.equal(invites.body.items.length, 3);
@@ -191,7 +238,11 @@ describe('satisfaction surveys 满意度回访', () => {
     const c = sendTimeFor(new Date('2026-12-07T12:00:00Z'), 1200, quiet);
     assert.equal(c.toISOString(), '2026-12-08T08:00:00.000Z');
     // a window that would push it past 24 h: clamped to just before
-    const d = sendTimeFor(new Date('2026-12-07T12:00:00Z'), 1200, { start: 15 * 60, end: 22 * 60, timeZone: 'Asia/Shanghai' });
+    const d = sendTimeFor(new Date('2026-12-07T12:00:00Z'), 1200, {
+      start: 15 * 60,
+      end: 22 * 60,
+      timeZone: 'Asia/Shanghai',
+    });
     assert.equal(d.toISOString(), '2026-12-08T11:59:00.000Z');
   });
 });

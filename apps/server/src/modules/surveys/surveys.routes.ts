@@ -1,10 +1,10 @@
 import {
+  SURVEY_PERMISSIONS as P,
   SurveyInviteList,
   SurveyReport,
   SurveyReportQuery,
   SurveySettings,
   SurveySettingsInput,
-  SURVEY_PERMISSIONS as P,
 } from '@kehu/contracts/surveys';
 import { defineRoute, type RouteSpec } from '../../core/http/route.ts';
 import { listInvites, surveyReport } from './report.service.ts';
@@ -30,7 +30,17 @@ export const surveyRoutes: RouteSpec[] = [
     tags,
     response: SurveySettings,
     body: SurveySettingsInput,
-    probe: { sample: { enabled: true, channel: 'sms', delayMinutes: 60, expiresDays: 7, csatLow: 2, npsLow: 6, version: 0 } },
+    probe: {
+      sample: {
+        enabled: true,
+        channel: 'sms',
+        delayMinutes: 60,
+        expiresDays: 7,
+        csatLow: 2,
+        npsLow: 6,
+        version: 0,
+      },
+    },
     handler: (req) => req.tx((tx) => putSurveySettings(tx, req.actor, req.body, req.locale)),
   }),
   defineRoute({

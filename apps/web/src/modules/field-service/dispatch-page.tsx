@@ -80,9 +80,21 @@ export function DispatchPage() {
       <Typography.Paragraph type="secondary">{t(`${D}.intro`)}</Typography.Paragraph>
       <Tabs
         items={[
-          { key: 'orders', label: t(`${D}.tabs.orders`), children: <Orders day={day} canDispatch={canDispatch} /> },
-          { key: 'techs', label: t(`${D}.tabs.technicians`), children: <Technicians canDispatch={canDispatch} /> },
-          { key: 'slots', label: t(`${D}.tabs.slots`), children: <Slots day={day} canDispatch={canDispatch} /> },
+          {
+            key: 'orders',
+            label: t(`${D}.tabs.orders`),
+            children: <Orders day={day} canDispatch={canDispatch} />,
+          },
+          {
+            key: 'techs',
+            label: t(`${D}.tabs.technicians`),
+            children: <Technicians canDispatch={canDispatch} />,
+          },
+          {
+            key: 'slots',
+            label: t(`${D}.tabs.slots`),
+            children: <Slots day={day} canDispatch={canDispatch} />,
+          },
         ]}
       />
       <DispatchDrawer open={dispatchOpen} day={day} onClose={() => setDispatchOpen(false)} />
@@ -113,7 +125,11 @@ function Orders({ day, canDispatch }: { day: string; canDispatch: boolean }) {
           },
           { title: t(`${C}.technician`), dataIndex: 'technicianName' },
           { title: t(`${C}.area`), dataIndex: 'area', responsive: ['lg'] },
-          { title: t(`${C}.customer`), render: (_, w) => `${w.customerName ?? ''} ${w.customerPhone ?? ''}`, responsive: ['lg'] },
+          {
+            title: t(`${C}.customer`),
+            render: (_, w) => `${w.customerName ?? ''} ${w.customerPhone ?? ''}`,
+            responsive: ['lg'],
+          },
           {
             title: t(`${C}.status`),
             dataIndex: 'status',
@@ -129,7 +145,13 @@ function Orders({ day, canDispatch }: { day: string; canDispatch: boolean }) {
             key: 'actions',
             render: (_, w) =>
               w.status === 'completed' ? (
-                <Button type="link" size="small" href={reportUrl(w.id)} target="_blank" icon={<FileTextOutlined />}>
+                <Button
+                  type="link"
+                  size="small"
+                  href={reportUrl(w.id)}
+                  target="_blank"
+                  icon={<FileTextOutlined />}
+                >
                   {t(`${D}.report`)}
                 </Button>
               ) : w.status === 'scheduled' && canDispatch ? (
@@ -163,7 +185,12 @@ function Technicians({ canDispatch }: { canDispatch: boolean }) {
   return (
     <>
       <Space style={{ marginBottom: 8 }}>
-        <PermissionButton allowed={canDispatch} need={t(`${D}.new`)} icon={<PlusOutlined />} onClick={() => setEditing('new')}>
+        <PermissionButton
+          allowed={canDispatch}
+          need={t(`${D}.new`)}
+          icon={<PlusOutlined />}
+          onClick={() => setEditing('new')}
+        >
           {t(`${D}.addTech`)}
         </PermissionButton>
       </Space>
@@ -175,11 +202,22 @@ function Technicians({ canDispatch }: { canDispatch: boolean }) {
           dataSource={techs.data?.items ?? []}
           locale={{ emptyText: t(`${D}.emptyTechs`) }}
           pagination={false}
-          onRow={(r) => ({ onClick: () => canDispatch && setEditing(r), style: { cursor: canDispatch ? 'pointer' : undefined } })}
+          onRow={(r) => ({
+            onClick: () => canDispatch && setEditing(r),
+            style: { cursor: canDispatch ? 'pointer' : undefined },
+          })}
           columns={[
             { title: t(`${C}.name`), dataIndex: 'name' },
-            { title: t(`${C}.skills`), dataIndex: 'skills', render: (xs: string[]) => xs.map((x) => <Tag key={x}>{x}</Tag>) },
-            { title: t(`${C}.areas`), dataIndex: 'areas', render: (xs: string[]) => xs.map((x) => <Tag key={x}>{x}</Tag>) },
+            {
+              title: t(`${C}.skills`),
+              dataIndex: 'skills',
+              render: (xs: string[]) => xs.map((x) => <Tag key={x}>{x}</Tag>),
+            },
+            {
+              title: t(`${C}.areas`),
+              dataIndex: 'areas',
+              render: (xs: string[]) => xs.map((x) => <Tag key={x}>{x}</Tag>),
+            },
             { title: t(`${C}.today`), dataIndex: 'today' },
             { title: t(`${C}.active`), dataIndex: 'active', render: (v: boolean) => (v ? '✓' : '—') },
           ]}
@@ -242,7 +280,10 @@ function TechnicianDrawer({ editing, onClose }: { editing: Technician | 'new' | 
               showSearch
               optionFilterProp="label"
               loading={users.isLoading}
-              options={(users.data ?? []).map((u) => ({ value: u.id, label: u.unitName ? `${u.name} · ${u.unitName}` : u.name }))}
+              options={(users.data ?? []).map((u) => ({
+                value: u.id,
+                label: u.unitName ? `${u.name} · ${u.unitName}` : u.name,
+              }))}
             />
           </Form.Item>
         )}
@@ -276,7 +317,10 @@ function Slots({ day, canDispatch }: { day: string; canDispatch: boolean }) {
         technicianId: v.technicianId,
         day,
         capacity: v.capacity ?? 1,
-        windows: (v.windows ?? []).map((w: any) => ({ from: w.range[0].format('HH:mm'), to: w.range[1].format('HH:mm') })),
+        windows: (v.windows ?? []).map((w: any) => ({
+          from: w.range[0].format('HH:mm'),
+          to: w.range[1].format('HH:mm'),
+        })),
       });
       await qc.invalidateQueries({ queryKey: fsKeys.slots(day) });
       message.success(t(`${F}.saved`));
@@ -295,7 +339,10 @@ function Slots({ day, canDispatch }: { day: string; canDispatch: boolean }) {
             form={form}
             layout="vertical"
             onFinish={submit}
-            initialValues={{ capacity: 1, windows: [{ range: [dayjs('09:00', 'HH:mm'), dayjs('11:00', 'HH:mm')] }] }}
+            initialValues={{
+              capacity: 1,
+              windows: [{ range: [dayjs('09:00', 'HH:mm'), dayjs('11:00', 'HH:mm')] }],
+            }}
           >
             <Form.Item name="technicianId" label={t(`${F}.technician`)} rules={[{ required: true }]}>
               <Select options={(techs.data?.items ?? []).map((x) => ({ value: x.userId, label: x.name }))} />
@@ -313,7 +360,12 @@ function Slots({ day, canDispatch }: { day: string; canDispatch: boolean }) {
                       </Button>
                     </Space>
                   ))}
-                  <Button type="dashed" onClick={() => add()} icon={<PlusOutlined />} style={{ marginBottom: 12 }}>
+                  <Button
+                    type="dashed"
+                    onClick={() => add()}
+                    icon={<PlusOutlined />}
+                    style={{ marginBottom: 12 }}
+                  >
                     {t(`${F}.addWindow`)}
                   </Button>
                 </>
@@ -337,10 +389,15 @@ function Slots({ day, canDispatch }: { day: string; canDispatch: boolean }) {
           locale={{ emptyText: t(`${D}.emptySlots`) }}
           pagination={false}
           columns={[
-            { title: t(`${C}.technician`), dataIndex: 'technicianId', render: (id: string) => names.get(id) ?? id },
+            {
+              title: t(`${C}.technician`),
+              dataIndex: 'technicianId',
+              render: (id: string) => names.get(id) ?? id,
+            },
             {
               title: t(`${C}.time`),
-              render: (_, s: any) => `${dayjs(s.startsAt).format('HH:mm')}–${dayjs(s.endsAt).format('HH:mm')}`,
+              render: (_, s: any) =>
+                `${dayjs(s.startsAt).format('HH:mm')}–${dayjs(s.endsAt).format('HH:mm')}`,
             },
             { title: t(`${C}.booked`), render: (_, s: any) => `${s.booked} / ${s.capacity}` },
           ]}
@@ -402,7 +459,12 @@ function DispatchDrawer({ open, day, onClose }: { open: boolean; day: string; on
       }
     >
       <Form form={form} layout="vertical" onFinish={submit}>
-        <Form.Item name="ticketId" label={t(`${F}.ticketId`)} extra={t(`${F}.ticketHelp`)} rules={[{ required: true }]}>
+        <Form.Item
+          name="ticketId"
+          label={t(`${F}.ticketId`)}
+          extra={t(`${F}.ticketHelp`)}
+          rules={[{ required: true }]}
+        >
           <Input />
         </Form.Item>
         <Space wrap>

@@ -10,7 +10,7 @@ import type {
   WorkOrderInput,
 } from '@kehu/contracts/field-service';
 import { useQuery } from '@tanstack/react-query';
-import { ApiError, API_BASE, apiFetch, http } from '../../shared/api-client';
+import { API_BASE, ApiError, apiFetch, http } from '../../shared/api-client';
 
 export type { PredictiveRule, PredictiveRuleInput, Slot, Technician, WorkOrder, WorkOrderInput };
 
@@ -26,9 +26,15 @@ export const fsKeys = {
 };
 
 export const useTechnicians = () =>
-  useQuery({ queryKey: fsKeys.technicians, queryFn: () => http.get<{ items: Technician[] }>('/field-service/technicians') });
+  useQuery({
+    queryKey: fsKeys.technicians,
+    queryFn: () => http.get<{ items: Technician[] }>('/field-service/technicians'),
+  });
 export const useSlots = (day: string) =>
-  useQuery({ queryKey: fsKeys.slots(day), queryFn: () => http.get<{ items: Slot[] }>('/field-service/slots', { day }) });
+  useQuery({
+    queryKey: fsKeys.slots(day),
+    queryFn: () => http.get<{ items: Slot[] }>('/field-service/slots', { day }),
+  });
 export const useWorkOrders = (day?: string) =>
   useQuery({
     queryKey: fsKeys.orders(day),
@@ -40,9 +46,15 @@ export const useMyJobs = (day: string) =>
     queryFn: () => http.get<{ items: WorkOrder[] }>('/field-service/my-jobs', { day }),
   });
 export const useJob = (id: string) =>
-  useQuery({ queryKey: fsKeys.job(id), queryFn: () => http.get<WorkOrder>(`/field-service/work-orders/${id}`) });
+  useQuery({
+    queryKey: fsKeys.job(id),
+    queryFn: () => http.get<WorkOrder>(`/field-service/work-orders/${id}`),
+  });
 export const useRules = () =>
-  useQuery({ queryKey: fsKeys.rules, queryFn: () => http.get<{ items: PredictiveRule[] }>('/field-service/predictive-rules') });
+  useQuery({
+    queryKey: fsKeys.rules,
+    queryFn: () => http.get<{ items: PredictiveRule[] }>('/field-service/predictive-rules'),
+  });
 export const useSegments = () =>
   useQuery({
     queryKey: ['cdp', 'segments'],
@@ -85,9 +97,11 @@ export async function uploadPhoto(id: string, file: Blob): Promise<WorkOrder> {
   });
   return (await res.json()) as WorkOrder;
 }
-export const photoUrl = (id: string, photoId: string) => `${API_BASE}/field-service/work-orders/${id}/photos/${photoId}`;
+export const photoUrl = (id: string, photoId: string) =>
+  `${API_BASE}/field-service/work-orders/${id}/photos/${photoId}`;
 export const reportUrl = (id: string) => `${API_BASE}/field-service/work-orders/${id}/report`;
-export const createRule = (v: PredictiveRuleInput) => http.post<PredictiveRule>('/field-service/predictive-rules', v);
+export const createRule = (v: PredictiveRuleInput) =>
+  http.post<PredictiveRule>('/field-service/predictive-rules', v);
 export const updateRule = (id: string, v: PredictiveRulePatch) =>
   http.patch<PredictiveRule>(`/field-service/predictive-rules/${id}`, v);
 export const deleteRule = (id: string) => http.del<void>(`/field-service/predictive-rules/${id}`);

@@ -9,7 +9,20 @@ import {
   PlusOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Form, Image, Input, InputNumber, Result, Space, Tag, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Form,
+  Image,
+  Input,
+  InputNumber,
+  Result,
+  Space,
+  Tag,
+  Typography,
+} from 'antd';
 import dayjs from 'dayjs';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -61,7 +74,12 @@ export function JobPage() {
   const links = navLinks(w);
   return (
     <div className="kehu-page" data-testid="fs-job" style={{ maxWidth: 640 }}>
-      <Button type="link" icon={<ArrowLeftOutlined />} onClick={() => nav('/field-service/jobs')} style={{ paddingLeft: 0 }}>
+      <Button
+        type="link"
+        icon={<ArrowLeftOutlined />}
+        onClick={() => nav('/field-service/jobs')}
+        style={{ paddingLeft: 0 }}
+      >
         {t(`${J}.back`)}
       </Button>
       <Card size="small" style={{ marginBottom: 12 }}>
@@ -75,13 +93,19 @@ export function JobPage() {
             </Tag>
           </Space>
           <Typography.Text type="secondary">
-            {w.number} · {dayjs(w.startsAt).format('MM-DD HH:mm')}–{dayjs(w.endsAt).format('HH:mm')} · {w.skill}
+            {w.number} · {dayjs(w.startsAt).format('MM-DD HH:mm')}–{dayjs(w.endsAt).format('HH:mm')} ·{' '}
+            {w.skill}
           </Typography.Text>
           <Typography.Text>
             <EnvironmentOutlined /> {w.address}
           </Typography.Text>
           <Space wrap>
-            <Button href={links.amap} target="_blank" rel="noopener noreferrer" icon={<EnvironmentOutlined />}>
+            <Button
+              href={links.amap}
+              target="_blank"
+              rel="noopener noreferrer"
+              icon={<EnvironmentOutlined />}
+            >
               {t(`${J}.amap`)}
             </Button>
             <Button href={links.baidu} target="_blank" rel="noopener noreferrer">
@@ -117,7 +141,12 @@ export function JobPage() {
           title={<span data-testid="fs-job-completed">{t(`${J}.completed`)}</span>}
           subTitle={t(w.ticketClosed ? `${J}.ticketClosed` : `${J}.ticketOpen`)}
           extra={
-            <Button href={reportUrl(w.id)} target="_blank" icon={<FileTextOutlined />} data-testid="fs-report-link">
+            <Button
+              href={reportUrl(w.id)}
+              target="_blank"
+              icon={<FileTextOutlined />}
+              data-testid="fs-report-link"
+            >
               {t(`${J}.report`)}
             </Button>
           }
@@ -145,7 +174,15 @@ function CheckIn({ w, onDone }: { w: WorkOrder; onDone: (w: WorkOrder) => void }
     }
   };
   return (
-    <Button type="primary" size="large" block loading={busy} onClick={go} icon={<EnvironmentOutlined />} data-testid="fs-check-in">
+    <Button
+      type="primary"
+      size="large"
+      block
+      loading={busy}
+      onClick={go}
+      icon={<EnvironmentOutlined />}
+      data-testid="fs-check-in"
+    >
       {busy ? t(`${J}.locating`) : t(`${J}.checkIn`)}
     </Button>
   );
@@ -175,7 +212,13 @@ function Photos({ w, onDone }: { w: WorkOrder; onDone: (w: WorkOrder) => void })
       <Image.PreviewGroup>
         <Space wrap>
           {w.photos.map((p) => (
-            <Image key={p} src={photoUrl(w.id, p)} width={88} height={88} style={{ objectFit: 'cover', borderRadius: 6 }} />
+            <Image
+              key={p}
+              src={photoUrl(w.id, p)}
+              width={88}
+              height={88}
+              style={{ objectFit: 'cover', borderRadius: 6 }}
+            />
           ))}
         </Space>
       </Image.PreviewGroup>
@@ -231,23 +274,43 @@ function Completion({ w, onDone }: { w: WorkOrder; onDone: (w: WorkOrder) => voi
   };
   return (
     <Card size="small">
-      <Form form={form} layout="vertical" onFinish={submit} initialValues={{ parts: [], signedBy: w.customerName ?? '' }}>
+      <Form
+        form={form}
+        layout="vertical"
+        onFinish={submit}
+        initialValues={{ parts: [], signedBy: w.customerName ?? '' }}
+      >
         <Typography.Text strong>{t(`${J}.parts`)}</Typography.Text>
         <Form.List name="parts">
           {(fields, { add, remove }) => (
             <>
               {fields.map((f) => (
                 <Space key={f.key} align="baseline" style={{ display: 'flex' }}>
-                  <Form.Item name={[f.name, 'name']} rules={[{ required: true, max: 40 }]} style={{ flex: 1 }}>
+                  <Form.Item
+                    name={[f.name, 'name']}
+                    rules={[{ required: true, max: 40 }]}
+                    style={{ flex: 1 }}
+                  >
                     <Input placeholder={t(`${J}.partName`)} aria-label={t(`${J}.partName`)} />
                   </Form.Item>
                   <Form.Item name={[f.name, 'qty']} initialValue={1} rules={[{ required: true }]}>
                     <InputNumber min={1} max={999} style={{ width: 72 }} aria-label={t(`${J}.qty`)} />
                   </Form.Item>
-                  <Button type="text" icon={<DeleteOutlined />} onClick={() => remove(f.name)} aria-label="remove" />
+                  <Button
+                    type="text"
+                    icon={<DeleteOutlined />}
+                    onClick={() => remove(f.name)}
+                    aria-label="remove"
+                  />
                 </Space>
               ))}
-              <Button type="dashed" block icon={<PlusOutlined />} onClick={() => add({ qty: 1 })} style={{ marginBottom: 12 }}>
+              <Button
+                type="dashed"
+                block
+                icon={<PlusOutlined />}
+                onClick={() => add({ qty: 1 })}
+                style={{ marginBottom: 12 }}
+              >
                 {t(`${J}.addPart`)}
               </Button>
             </>

@@ -41,12 +41,17 @@ export function JobsPage() {
         <List
           dataSource={jobs.data.items}
           renderItem={(w) => (
-            <Link to={`/field-service/jobs/${w.id}`} data-testid="fs-job-link" style={{ display: 'block', marginBottom: 12 }}>
+            <Link
+              to={`/field-service/jobs/${w.id}`}
+              data-testid="fs-job-link"
+              style={{ display: 'block', marginBottom: 12 }}
+            >
               <Card size="small" hoverable>
                 <Space direction="vertical" size={2} style={{ width: '100%' }}>
                   <Space style={{ justifyContent: 'space-between', width: '100%' }}>
                     <Typography.Text strong>
-                      {dayjs(w.startsAt).format('HH:mm')}–{dayjs(w.endsAt).format('HH:mm')} · {w.subject ?? w.number}
+                      {dayjs(w.startsAt).format('HH:mm')}–{dayjs(w.endsAt).format('HH:mm')} ·{' '}
+                      {w.subject ?? w.number}
                     </Typography.Text>
                     <RightOutlined />
                   </Space>

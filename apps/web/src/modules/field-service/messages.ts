@@ -2,7 +2,8 @@ export const zh = {
   nav: { dispatch: '现场服务', jobs: '我的上门任务', rules: '主动服务规则' },
   dispatch: {
     title: '现场服务',
-    intro: '把工单派给具备技能、负责该区域且有空闲时段的工程师；工程师在手机上签到、拍照、登记配件并请客户签字完工。',
+    intro:
+      '把工单派给具备技能、负责该区域且有空闲时段的工程师；工程师在手机上签到、拍照、登记配件并请客户签字完工。',
     tabs: { orders: '服务单', technicians: '工程师', slots: '预约时段' },
     new: '派单',
     emptyOrders: '还没有服务单：点击「派单」，输入工单号、技能和区域，系统会挑选有空闲时段的工程师。',
@@ -95,7 +96,8 @@ export const zh = {
   },
   rules: {
     title: '主动服务规则',
-    intro: '按客户分群（如「待保养车辆」）每天自动为负责人创建服务工单：每位成员每个周期最多一张，每天不超过上限。预览只统计您可见的成员。',
+    intro:
+      '按客户分群（如「待保养车辆」）每天自动为负责人创建服务工单：每位成员每个周期最多一张，每天不超过上限。预览只统计您可见的成员。',
     new: '新建规则',
     empty: '还没有主动服务规则：点击「新建规则」，选择一个分群和工单类别。',
     name: '规则名称',
@@ -123,11 +125,14 @@ export const en: typeof zh = {
   nav: { dispatch: 'Field service', jobs: 'My jobs', rules: 'Predictive service' },
   dispatch: {
     title: 'Field service',
-    intro: 'Dispatch tickets to a technician with the skill, the area and a free slot; technicians check in, take photos, record parts and get the customer to sign on their phone.',
+    intro:
+      'Dispatch tickets to a technician with the skill, the area and a free slot; technicians check in, take photos, record parts and get the customer to sign on their phone.',
     tabs: { orders: 'Work orders', technicians: 'Technicians', slots: 'Slots' },
     new: 'Dispatch',
-    emptyOrders: 'No work orders yet: click "Dispatch", enter the ticket, skill and area, and a technician with a free slot is chosen.',
-    emptyTechs: 'No technicians yet: click "Add technician", pick a colleague and set skills and service areas.',
+    emptyOrders:
+      'No work orders yet: click "Dispatch", enter the ticket, skill and area, and a technician with a free slot is chosen.',
+    emptyTechs:
+      'No technicians yet: click "Add technician", pick a colleague and set skills and service areas.',
     emptySlots: 'No slots on this day: pick a technician and click "Open slots".',
     addTech: 'Add technician',
     openSlots: 'Open slots',
@@ -216,7 +221,8 @@ export const en: typeof zh = {
   },
   rules: {
     title: 'Predictive service',
-    intro: 'Every day, tickets are created for the members of a segment (e.g. vehicles due for maintenance): at most one per member and period, at most the daily cap. The preview counts only members you see.',
+    intro:
+      'Every day, tickets are created for the members of a segment (e.g. vehicles due for maintenance): at most one per member and period, at most the daily cap. The preview counts only members you see.',
     new: 'New rule',
     empty: 'No rules yet: click "New rule" and choose a segment and a ticket category.',
     name: 'Name',

@@ -48,7 +48,12 @@ export function RulesPage() {
     <div className="kehu-page" data-testid="fs-rules">
       <div className="kehu-page-header">
         <Typography.Title level={4}>{t(`${R}.title`)}</Typography.Title>
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')} data-testid="fs-rule-new">
+        <Button
+          type="primary"
+          icon={<PlusOutlined />}
+          onClick={() => setEditing('new')}
+          data-testid="fs-rule-new"
+        >
           {t(`${R}.new`)}
         </Button>
       </div>
@@ -82,7 +87,9 @@ function RuleCard({ rule, onEdit }: { rule: PredictiveRule; onEdit: () => void }
   const preview = useQuery({
     queryKey: fsKeys.rulePreview(rule.id),
     queryFn: () =>
-      http.get<{ members: number; due: number; nextRun: number }>(`/field-service/predictive-rules/${rule.id}/preview`),
+      http.get<{ members: number; due: number; nextRun: number }>(
+        `/field-service/predictive-rules/${rule.id}/preview`,
+      ),
   });
   const [busy, setBusy] = useState(false);
   return (
@@ -150,7 +157,11 @@ function RuleCard({ rule, onEdit }: { rule: PredictiveRule; onEdit: () => void }
         </Typography.Text>
         {preview.data && (
           <Typography.Text type="secondary" data-testid="fs-rule-preview">
-            {t(`${R}.previewSaved`, { members: preview.data.members, due: preview.data.due, next: preview.data.nextRun })}
+            {t(`${R}.previewSaved`, {
+              members: preview.data.members,
+              due: preview.data.due,
+              next: preview.data.nextRun,
+            })}
           </Typography.Text>
         )}
       </Space>
@@ -218,14 +229,22 @@ function RuleDrawer({ editing, onClose }: { editing: PredictiveRule | 'new' | nu
           />
         </Form.Item>
         {preview.data && (
-          <Alert type="info" showIcon style={{ marginBottom: 16 }} message={t(`${R}.preview`, { members: preview.data.members })} />
+          <Alert
+            type="info"
+            showIcon
+            style={{ marginBottom: 16 }}
+            message={t(`${R}.preview`, { members: preview.data.members })}
+          />
         )}
         <Form.Item name="categoryKey" label={t(`${R}.category`)} rules={[{ required: true, max: 60 }]}>
           <Input />
         </Form.Item>
         <Form.Item name="priority" label={t(`${R}.priority`)}>
           <Select
-            options={(['low', 'normal', 'high', 'urgent'] as const).map((p) => ({ value: p, label: t(`${R}.priorities.${p}`) }))}
+            options={(['low', 'normal', 'high', 'urgent'] as const).map((p) => ({
+              value: p,
+              label: t(`${R}.priorities.${p}`),
+            }))}
           />
         </Form.Item>
         <Form.Item name="dailyCap" label={t(`${R}.dailyCap`)} rules={[{ required: true }]}>
@@ -233,7 +252,10 @@ function RuleDrawer({ editing, onClose }: { editing: PredictiveRule | 'new' | nu
         </Form.Item>
         <Form.Item name="period" label={t(`${R}.period`)}>
           <Select
-            options={(['month', 'quarter', 'year'] as const).map((p) => ({ value: p, label: t(`${R}.periods.${p}`) }))}
+            options={(['month', 'quarter', 'year'] as const).map((p) => ({
+              value: p,
+              label: t(`${R}.periods.${p}`),
+            }))}
           />
         </Form.Item>
         <Form.Item name="active" label={t(`${R}.active`)} valuePropName="checked">

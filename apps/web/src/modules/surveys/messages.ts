@@ -1,7 +1,8 @@
 export const zh = {
   nav: '满意度回访',
   title: '满意度回访',
-  intro: '工单关闭后 24 小时内自动发送回访（短信或企业微信），客户在手机上为服务打分；低分自动转为投诉并重新打开工单。',
+  intro:
+    '工单关闭后 24 小时内自动发送回访（短信或企业微信），客户在手机上为服务打分；低分自动转为投诉并重新打开工单。',
   settings: '回访设置',
   by: { team: '按团队', category: '按类别', store: '按门店' },
   range: '工单关闭日期',
@@ -30,6 +31,7 @@ export const zh = {
   },
   status: { scheduled: '待发送', sent: '已发送', skipped: '未发送', answered: '已回复' },
   yes: '是',
+  link: '回访链接',
   form: {
     enabled: '自动回访',
     channel: '回访渠道',
@@ -48,7 +50,8 @@ export const zh = {
 export const en: typeof zh = {
   nav: 'Satisfaction surveys',
   title: 'Satisfaction surveys',
-  intro: 'Within 24 h of a ticket closing, a survey goes out (SMS or WeCom) and the customer rates the service on their phone; a low score reopens the ticket as a complaint.',
+  intro:
+    'Within 24 h of a ticket closing, a survey goes out (SMS or WeCom) and the customer rates the service on their phone; a low score reopens the ticket as a complaint.',
   settings: 'Survey settings',
   by: { team: 'By team', category: 'By category', store: 'By store' },
   range: 'Tickets closed',
@@ -63,7 +66,8 @@ export const en: typeof zh = {
   },
   chartCsat: 'CSAT and NPS',
   chartDays: 'Answers and average CSAT per day',
-  empty: 'No surveys in this period yet. Every closed ticket gets one automatically; the send time and the low-score thresholds are in "Survey settings".',
+  empty:
+    'No surveys in this period yet. Every closed ticket gets one automatically; the send time and the low-score thresholds are in "Survey settings".',
   recent: 'Latest surveys',
   cols: {
     ticket: 'Ticket',
@@ -77,6 +81,7 @@ export const en: typeof zh = {
   },
   status: { scheduled: 'Scheduled', sent: 'Sent', skipped: 'Not sent', answered: 'Answered' },
   yes: 'Yes',
+  link: 'Survey link',
   form: {
     enabled: 'Automatic return visits',
     channel: 'Channel',

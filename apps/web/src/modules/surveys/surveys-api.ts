@@ -1,4 +1,9 @@
-import type { SurveyInvite, SurveyReport, SurveySettings, SurveySettingsInput } from '@kehu/contracts/surveys';
+import type {
+  SurveyInvite,
+  SurveyReport,
+  SurveySettings,
+  SurveySettingsInput,
+} from '@kehu/contracts/surveys';
 import { useQuery } from '@tanstack/react-query';
 import { ApiError, http } from '../../shared/api-client';
 
@@ -24,7 +29,8 @@ export const useInvites = () =>
   });
 export const useSurveySettings = () =>
   useQuery({ queryKey: surveyKeys.settings, queryFn: () => http.get<SurveySettings>('/surveys/settings') });
-export const saveSurveySettings = (v: SurveySettingsInput) => http.put<SurveySettings>('/surveys/settings', v);
+export const saveSurveySettings = (v: SurveySettingsInput) =>
+  http.put<SurveySettings>('/surveys/settings', v);
 
 /** Server field errors onto an antd form (the problem's `errors`, already in the user's language). */
 export function fieldErrorsOf(e: unknown): { name: (string | number)[]; errors: string[] }[] {

@@ -79,7 +79,10 @@ export function SurveysPage() {
         <Segmented
           value={by}
           onChange={(v) => setBy(v as Dimension)}
-          options={(['category', 'team', 'store'] as const).map((k) => ({ value: k, label: t(`${P}.by.${k}`) }))}
+          options={(['category', 'team', 'store'] as const).map((k) => ({
+            value: k,
+            label: t(`${P}.by.${k}`),
+          }))}
           data-testid="surveys-by"
         />
         <DatePicker.RangePicker
@@ -200,7 +203,12 @@ export function SurveysPage() {
           )}
         </>
       )}
-      <Card size="small" title={t(`${P}.recent`)} style={{ marginTop: 12 }} styles={{ body: { padding: 0, overflowX: 'auto' } }}>
+      <Card
+        size="small"
+        title={t(`${P}.recent`)}
+        style={{ marginTop: 12 }}
+        styles={{ body: { padding: 0, overflowX: 'auto' } }}
+      >
         <Table<SurveyInvite>
           size="small"
           rowKey="id"
@@ -229,6 +237,16 @@ export function SurveysPage() {
             { title: t(`${P}.cols.csat`), dataIndex: 'csat', render: (v) => v ?? '—' },
             { title: t(`${P}.cols.nps`), dataIndex: 'nps', render: (v) => v ?? '—' },
             { title: t(`${P}.cols.comment`), dataIndex: 'comment', ellipsis: true, responsive: ['lg'] },
+            {
+              key: 'link',
+              responsive: ['md'],
+              render: (_, x) =>
+                x.url ? (
+                  <a href={x.url} target="_blank" rel="noopener noreferrer" data-testid="survey-link">
+                    {t(`${P}.link`)}
+                  </a>
+                ) : null,
+            },
             {
               title: t(`${P}.cols.reopened`),
               dataIndex: 'reopened',

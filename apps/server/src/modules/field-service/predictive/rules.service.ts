@@ -45,7 +45,9 @@ export async function listRules(tx: Tx, p: Principal) {
 
 export async function getRule(tx: Tx, p: Principal, id: string): Promise<PredictiveRule> {
   const r = (
-    await sql<any>`${RULE_SQL(p.tenantId)} and r.id = ${id} and r.unit_id = any(${p.subtreeUnitIds}::uuid[])`.execute(tx)
+    await sql<any>`${RULE_SQL(p.tenantId)} and r.id = ${id} and r.unit_id = any(${p.subtreeUnitIds}::uuid[])`.execute(
+      tx,
+    )
   ).rows[0];
   if (!r) throw notFound('predictive_rule');
   return toRule(r);
@@ -67,7 +69,13 @@ export async function visibleSegment(tx: Tx, p: Principal, segmentId: string, lo
   return { ...s, scope: scopeFilterFor(p, s.object) };
 }
 
-export async function createRule(tx: Tx, p: Principal, actor: Actor, input: PredictiveRuleInput, locale: Locale) {
+export async function createRule(
+  tx: Tx,
+  p: Principal,
+  actor: Actor,
+  input: PredictiveRuleInput,
+  locale: Locale,
+) {
   await visibleSegment(tx, p, input.segmentId, locale);
   const id = newId();
   await sql`insert into fs_predictive_rules (tenant_id, id, unit_id, name, segment_id, category_key, priority, daily_cap,
@@ -101,7 +109,9 @@ export async function updateRule(
   const r = await sql`update fs_predictive_rules set name = ${n.name}, segment_id = ${n.segmentId},
       category_key = ${n.categoryKey}, priority = ${n.priority}, daily_cap = ${n.dailyCap}, period = ${n.period},
       active = ${n.active}, version = version + 1, updated_at = now()
-    where tenant_id = ${p.tenantId} and id = ${id} and version = ${patch.version} and deleted_at is null`.execute(tx);
+    where tenant_id = ${p.tenantId} and id = ${id} and version = ${patch.version} and deleted_at is null`.execute(
+    tx,
+  );
   if (!r.numAffectedRows) throw fsProblem('conflict', locale, 'stale');
   await writeAudit(tx as any, actor, { action: 'update', object: 'predictive_rule', recordId: id });
   return getRule(tx, p, id);
@@ -128,7 +138,9 @@ export async function previewRule(
   const t = p.tenantId;
   const members = (
     await sql<{ n: number }>`select count(*)::int as n from cdp_segment_members m
-      where m.tenant_id = ${t} and m.segment_id = ${seg.id} and ${seg.scope.where(sql`m.subject_id`)}`.execute(tx)
+      where m.tenant_id = ${t} and m.segment_id = ${seg.id} and ${seg.scope.where(sql`m.subject_id`)}`.execute(
+      tx,
+    )
   ).rows[0]!.n;
   let due = members;
   let usedToday = 0;

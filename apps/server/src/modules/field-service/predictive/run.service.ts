@@ -72,11 +72,12 @@ export async function runRule(
       ).rows[0],
     { readOnly: true },
   );
-  if (!rule || !rule.segment_object || !rule.created_by || rule.author_status !== 'active')
+  if (!rule?.segment_object || !rule.created_by || rule.author_status !== 'active')
     return { created: 0, skipped: 0 };
   const authz = await job.tx(
     async (tx) =>
-      (await sql<{ v: number }>`select authz_version as v from tenants where id = ${t}`.execute(tx)).rows[0]!.v,
+      (await sql<{ v: number }>`select authz_version as v from tenants where id = ${t}`.execute(tx)).rows[0]!
+        .v,
     { readOnly: true },
   );
   const base = await loadPrincipal(job.db, t, rule.created_by, authz);
@@ -99,7 +100,9 @@ export async function runRule(
         order by m.entered_at, m.subject_id limit ${room}`.execute(tx)
     ).rows.map((x) => x.subject_id);
     const isProfile = rule.segment_object === 'profile';
-    const profiles = isProfile ? new Map<string, string>() : await profilesOfRecords(tx, t, rule.segment_object, due);
+    const profiles = isProfile
+      ? new Map<string, string>()
+      : await profilesOfRecords(tx, t, rule.segment_object, due);
     let created = 0;
     let skipped = 0;
     for (const subject of due) {
@@ -121,7 +124,9 @@ export async function runRule(
       if (ins.numAffectedRows) created++;
       else skipped++;
     }
-    await sql`update fs_predictive_rules set last_run_at = ${now} where tenant_id = ${t} and id = ${ruleId}`.execute(tx);
+    await sql`update fs_predictive_rules set last_run_at = ${now} where tenant_id = ${t} and id = ${ruleId}`.execute(
+      tx,
+    );
     return { created, skipped };
   });
 }

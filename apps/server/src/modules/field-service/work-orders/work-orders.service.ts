@@ -183,7 +183,8 @@ export async function listWorkOrders(
   q: { day?: string; status?: string; mine?: boolean },
 ): Promise<{ items: WorkOrder[] }> {
   const from = q.day ? new Date(`${q.day}T00:00:00${TZ}`) : null;
-  const r = await sql<any>`${WO_SQL(p.tenantId)} and ${q.mine ? sql`w.technician_id = ${p.userId}` : visible(p)}
+  const r =
+    await sql<any>`${WO_SQL(p.tenantId)} and ${q.mine ? sql`w.technician_id = ${p.userId}` : visible(p)}
     ${from ? sql`and s.starts_at >= ${from} and s.starts_at < ${new Date(from.getTime() + DAY_MS)}` : sql``}
     ${q.status ? sql`and w.status = ${q.status}` : sql``}
     order by s.starts_at desc, w.id limit 200`.execute(tx);
@@ -224,7 +225,8 @@ export async function createWorkOrder(
   const ticket = (await ticketFacts(tx, t, [input.ticketId])).get(input.ticketId);
   const ticketErr = (key: string) =>
     fsProblem('validation', locale, key, {}, [{ field: 'ticketId', code: `field_service.${key}` }]);
-  if (!ticket || (ticket.unitId && !p.subtreeUnitIds.includes(ticket.unitId))) throw ticketErr('ticket_unknown');
+  if (!ticket || (ticket.unitId && !p.subtreeUnitIds.includes(ticket.unitId)))
+    throw ticketErr('ticket_unknown');
   if (ticket.status === 'closed') throw ticketErr('ticket_closed');
   const live = await sql`select 1 from fs_work_orders where tenant_id = ${t} and ticket_id = ${input.ticketId}
     and status <> 'cancelled'`.execute(tx);
@@ -240,7 +242,9 @@ export async function createWorkOrder(
   if (input.slotId) {
     const s = (
       await sql`select 1 from fs_slots s join users u on u.tenant_id = s.tenant_id and u.id = s.technician_id
-        where s.tenant_id = ${t} and s.id = ${input.slotId} and u.unit_id = any(${p.subtreeUnitIds}::uuid[])`.execute(tx)
+        where s.tenant_id = ${t} and s.id = ${input.slotId} and u.unit_id = any(${p.subtreeUnitIds}::uuid[])`.execute(
+        tx,
+      )
     ).rows[0];
     if (!s) throw notFound('fs_slot');
     booked = await book(input.slotId);
@@ -293,7 +297,14 @@ function mustBe(w: any, statuses: string[], locale: Locale) {
   if (!statuses.includes(w.status)) throw fsProblem('conflict', locale, 'wrong_status', { status: w.status });
 }
 
-export async function checkIn(tx: Tx, p: Principal, actor: Actor, id: string, input: CheckInInput, locale: Locale) {
+export async function checkIn(
+  tx: Tx,
+  p: Principal,
+  actor: Actor,
+  id: string,
+  input: CheckInInput,
+  locale: Locale,
+) {
   const w = await loadRow(tx, p, id, true);
   mustBeMine(p, w, locale);
   if (w.version !== input.version) throw fsProblem('conflict', locale, 'stale');
@@ -337,11 +348,19 @@ export async function readUpload(body: unknown, limit: number, declared: number 
  * 1600 px — whatever the phone sent (HEIC, PNG, a huge JPEG), what is stored is small, upright
  * and without EXIF (no GPS trail of the customer's home in the file).
  */
-export async function addPhoto(tx: Tx, p: Principal, actor: Actor, id: string, bytes: Buffer, locale: Locale) {
+export async function addPhoto(
+  tx: Tx,
+  p: Principal,
+  actor: Actor,
+  id: string,
+  bytes: Buffer,
+  locale: Locale,
+) {
   const w = await loadRow(tx, p, id, true);
   mustBeMine(p, w, locale);
   mustBe(w, ['checked_in'], locale);
-  if ((w.photos ?? []).length >= MAX_PHOTOS) throw fsProblem('conflict', locale, 'photo_too_many', { max: MAX_PHOTOS });
+  if ((w.photos ?? []).length >= MAX_PHOTOS)
+    throw fsProblem('conflict', locale, 'photo_too_many', { max: MAX_PHOTOS });
   let out: { data: Buffer; info: { width: number; height: number } };
   try {
     out = await sharp(bytes, { limitInputPixels: 50_000_000, failOn: 'error' })
@@ -350,11 +369,15 @@ export async function addPhoto(tx: Tx, p: Principal, actor: Actor, id: string, b
       .jpeg({ quality: 80 })
       .toBuffer({ resolveWithObject: true });
   } catch {
-    throw fsProblem('validation', locale, 'photo_invalid', {}, [{ field: 'file', code: 'field_service.photo_invalid' }]);
+    throw fsProblem('validation', locale, 'photo_invalid', {}, [
+      { field: 'file', code: 'field_service.photo_invalid' },
+    ]);
   }
   const photoId = newId();
   await sql`insert into fs_photos (tenant_id, id, work_order_id, bytes, width, height, created_by)
-    values (${p.tenantId}, ${photoId}, ${id}, ${out.data}, ${out.info.width}, ${out.info.height}, ${p.userId})`.execute(tx);
+    values (${p.tenantId}, ${photoId}, ${id}, ${out.data}, ${out.info.width}, ${out.info.height}, ${p.userId})`.execute(
+    tx,
+  );
   await sql`update fs_work_orders set version = version + 1, updated_at = now()
     where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
   await writeAudit(tx as any, actor, { action: 'create', object: 'work_order_photo', recordId: photoId });
@@ -364,7 +387,9 @@ export async function addPhoto(tx: Tx, p: Principal, actor: Actor, id: string, b
 export async function photoBytes(tx: Tx, p: Principal, id: string, photoId: string): Promise<Buffer> {
   await loadRow(tx, p, id);
   const r = (
-    await sql<{ bytes: Buffer }>`select bytes from fs_photos where tenant_id = ${p.tenantId} and id = ${photoId}
+    await sql<{
+      bytes: Buffer;
+    }>`select bytes from fs_photos where tenant_id = ${p.tenantId} and id = ${photoId}
       and work_order_id = ${id}`.execute(tx)
   ).rows[0];
   if (!r) throw notFound('work_order_photo');
@@ -391,7 +416,13 @@ export async function completeWorkOrder(
   mustBe(w, ['checked_in'], locale);
   const png = Buffer.from(input.signature.slice(input.signature.indexOf(',') + 1), 'base64');
   let ok = png.length > 8 && png.subarray(0, 8).equals(PNG_MAGIC);
-  if (ok) ok = await sharp(png).metadata().then((m) => m.format === 'png', () => false);
+  if (ok)
+    ok = await sharp(png)
+      .metadata()
+      .then(
+        (m) => m.format === 'png',
+        () => false,
+      );
   if (!ok) throw invalid([{ field: 'signature', code: 'invalid_string' }]);
   const d =
     w.lat !== null && w.lng !== null && input.lat !== undefined && input.lng !== undefined
@@ -403,7 +434,9 @@ export async function completeWorkOrder(
     where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
   const closed = await closeTicketAfterVisit(tx, p.tenantId, w.ticket_id, p.userId, w.number);
   if (closed)
-    await sql`update fs_work_orders set ticket_closed = true where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
+    await sql`update fs_work_orders set ticket_closed = true where tenant_id = ${p.tenantId} and id = ${id}`.execute(
+      tx,
+    );
   await writeAudit(tx as any, actor, { action: 'complete', object: 'work_order', recordId: id });
   await emitEvent(tx, p.tenantId, {
     type: 'work_order.completed',
@@ -432,7 +465,9 @@ export async function signaturePng(tx: Tx, p: Principal, id: string): Promise<Bu
   await loadRow(tx, p, id);
   return (
     (
-      await sql<{ signature: Buffer | null }>`select signature from fs_work_orders where tenant_id = ${p.tenantId}
+      await sql<{
+        signature: Buffer | null;
+      }>`select signature from fs_work_orders where tenant_id = ${p.tenantId}
         and id = ${id}`.execute(tx)
     ).rows[0]?.signature ?? null
   );
