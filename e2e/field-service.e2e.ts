@@ -41,7 +41,7 @@ describe('field service and satisfaction on a phone', () => {
       await login(page, 'zhou.xiaoyan');
       await page.goto(`/field-service/jobs/${job.id}`);
       await testId(page, 'fs-check-in').click();
-      await eventually(async () => assert.equal(await testId(page, 'fs-job-status').innerText(), '服务中'));
+      await eventually(async () => assert.equal(await testId(page, 'fs-job-status').textContent(), '服务中'));
       const photo = await sharp({ create: { width: 1200, height: 900, channels: 3, background: '#4a8' } })
         .jpeg()
         .toBuffer();
@@ -105,6 +105,36 @@ describe('field service and satisfaction on a phone', () => {
       await testId(page, 'survey-answered').waitFor();
     } catch (err) {
       await failureScreenshot(page, 'failure-survey.png');
+      throw err;
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows the dispatch board, the survey report and the predictive rules', {
+    timeout: 120_000,
+  }, async () => {
+    const { page, context } = await newPage(kehu.browser, kehu.server);
+    try {
+      await login(page, 'admin');
+      await page.goto('/surveys');
+      await testId(page, 'surveys-chart').waitFor();
+      await screenshot(page, 'surveys-report-zh-CN.png');
+      await page.goto('/field-service');
+      await testId(page, 'fs-dispatch').waitFor();
+      await page.locator('.ant-table-row').first().waitFor();
+      await screenshot(page, 'field-service-dispatch-zh-CN.png');
+      await page.goto('/field-service/rules');
+      await testId(page, 'fs-rule-preview').first().waitFor();
+      await screenshot(page, 'field-service-rules-zh-CN.png');
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto('/surveys');
+      await testId(page, 'surveys-chart').waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(overflow <= 390, `surveys page is ${overflow} px wide`);
+      await screenshot(page, 'surveys-report-390-zh-CN.png');
+    } catch (err) {
+      await failureScreenshot(page, 'failure-field-service-pages.png');
       throw err;
     } finally {
       await context.close();

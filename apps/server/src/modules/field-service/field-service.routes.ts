@@ -100,7 +100,10 @@ export const fieldServiceRoutes: RouteSpec[] = [
     body: SlotsInput,
     response: SlotList,
     status: 201,
-    probe: { body: { technicianId: 'fs_technician' } },
+    probe: {
+      body: { technicianId: 'fs_technician' },
+      sample: { day: '2030-01-07', windows: [{ from: '09:00', to: '10:00' }], capacity: 1 },
+    },
     handler: (req) => req.tx((tx) => createSlots(tx, req.principal, req.actor, req.body, req.locale)),
   }),
   // ---- work orders ----
