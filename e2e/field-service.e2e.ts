@@ -122,7 +122,7 @@ describe('field service and satisfaction on a phone', () => {
       await screenshot(page, 'surveys-report-zh-CN.png');
       await page.goto('/field-service');
       await testId(page, 'fs-dispatch').waitFor();
-      await page.locator('.ant-table-row').first().waitFor();
+      await page.locator('.ant-table').first().waitFor();
       await screenshot(page, 'field-service-dispatch-zh-CN.png');
       await page.goto('/field-service/rules');
       await testId(page, 'fs-rule-preview').first().waitFor();
