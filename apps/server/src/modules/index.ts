@@ -7,6 +7,7 @@ import cdp from './cdp/index.ts';
 import chats from './chats/index.ts';
 import coupons from './coupons/index.ts';
 import crm from './crm/index.ts';
+import fieldService from './field-service/index.ts';
 import fission from './fission/index.ts';
 import home from './home/index.ts';
 import journeys from './journeys/index.ts';
@@ -18,9 +19,11 @@ import outreach from './outreach/index.ts';
 import sales from './sales/index.ts';
 import scripts from './scripts/index.ts';
 import search from './search/index.ts';
+import service from './service/index.ts';
 import sidebar from './sidebar/index.ts';
 import staffAnalytics from './staff-analytics/index.ts';
 import tradePromotion from './trade-promotion/index.ts';
+import surveys from './surveys/index.ts';
 import wecom from './wecom/index.ts';
 
 /**
@@ -52,4 +55,7 @@ export const modules = [
   campaigns,
   home,
   tradePromotion,
+  service,
+  surveys,
+  fieldService,
 ] as const;

@@ -5,6 +5,7 @@ import { cdpModule } from './cdp/module';
 import { chatsModule } from './chats/module';
 import { couponsModule } from './coupons/module';
 import { customersModule } from './customers/module';
+import { fieldServiceModule } from './field-service/module';
 import { fissionModule } from './fission/module';
 import { journeysModule } from './journeys/module';
 import { leadsModule } from './leads/module';
@@ -15,6 +16,7 @@ import { scriptsModule } from './scripts/module';
 import { sidebarModule } from './sidebar/module';
 import { staffAnalyticsModule } from './staff-analytics/module';
 import { tradePromotionModule } from './trade-promotion/module';
+import { surveysModule } from './surveys/module';
 import { wecomModule } from './wecom/module';
 
 /**
@@ -39,4 +41,6 @@ export const WEB_MODULES: readonly WebModule[] = [
   couponsModule,
   campaignsModule,
   tradePromotionModule,
+  surveysModule,
+  fieldServiceModule,
 ];
