@@ -8,6 +8,7 @@ import { customersModule } from './customers/module';
 import { fissionModule } from './fission/module';
 import { journeysModule } from './journeys/module';
 import { leadsModule } from './leads/module';
+import { loyaltyModule } from './loyalty/module';
 import { materialsModule } from './materials/module';
 import { outreachModule } from './outreach/module';
 import { salesModule } from './sales/module';
@@ -36,5 +37,6 @@ export const WEB_MODULES: readonly WebModule[] = [
   fissionModule,
   journeysModule,
   couponsModule,
+  loyaltyModule,
   campaignsModule,
 ];

@@ -5,6 +5,7 @@ import { ADJUSTMENT_OBJECT, onAdjustmentDecision } from './adjustments.service.t
 import { DAILY_QUEUE, dailyJob } from './daily.job.ts';
 import { EVENTS_QUEUE, eventsJob, orderSubscriber, wecomSubscriber } from './earn-rules.service.ts';
 import { loyaltyCdpSubscriber } from './loyalty.cdp.ts';
+import { seedLoyalty } from './loyalty.demo.ts';
 import { loyaltyRoutes } from './loyalty.routes.ts';
 
 const MANAGERS = ['总部销售经理', '区域经理', '经销商店长'];
@@ -33,6 +34,7 @@ export default defineModule({
       ],
     }),
   ],
+  demo: { order: 80, run: seedLoyalty },
   testKit: () => import('./test-kit.ts'),
   permissions: [
     {
