@@ -67,6 +67,30 @@ export async function seedLoyalty(ctx: DemoContext): Promise<void> {
     });
     members.push(m.memberId);
   }
+  // A few members buy through the API as a store would: the paid receipts earn points under the rules.
+  const buys: [number, number, string][] = [
+    [0, 4_280_00, '线上商城'],
+    [1, 1_680_00, '门店'],
+    [2, 12_800_00, '小程序'],
+    [3, 680_00, '线上商城'],
+    [5, 3_200_00, '门店'],
+  ];
+  for (const [i, amount, channel] of buys) {
+    const p = people[i];
+    if (!p) continue;
+    const order = await admin<{ id: string }>('POST', '/records/order', {
+      name: `会员订单-${i + 1}`,
+      customerId: p.customer_id,
+      amount: { amount, currency: 'CNY' },
+      channel,
+    });
+    await admin('POST', '/records/payment', {
+      orderId: order.id,
+      amount: { amount, currency: 'CNY' },
+      paidAt: new Date(ctx.now).toISOString().slice(0, 10),
+    });
+  }
+  await ctx.drain();
   await inTenant(ctx.database.db, ctx.tenantId, async (tx) => {
     const orders = (
       await sql<{ id: string }>`select o.id from orders o
