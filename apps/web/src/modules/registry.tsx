@@ -9,6 +9,7 @@ import { fieldServiceModule } from './field-service/module';
 import { fissionModule } from './fission/module';
 import { journeysModule } from './journeys/module';
 import { leadsModule } from './leads/module';
+import { loyaltyModule } from './loyalty/module';
 import { materialsModule } from './materials/module';
 import { outreachModule } from './outreach/module';
 import { salesModule } from './sales/module';
@@ -39,6 +40,7 @@ export const WEB_MODULES: readonly WebModule[] = [
   fissionModule,
   journeysModule,
   couponsModule,
+  loyaltyModule,
   campaignsModule,
   tradePromotionModule,
   surveysModule,
