@@ -65,6 +65,8 @@ export default defineModule({
 
 /** The chat sidebar (issue 11) shows a profile's 360 view to the staff member in the chat. */
 export { ownerOf as profileOfIdentityIn } from './identity.service.ts';
+/** The member card (issue 13) signs a customer in by a verified phone: that phone's profile. */
+export { normalizePhone, profileForPhone } from './phone-profile.ts';
 /** Connectors (WeCom …) feed the CDP like a Segment source, in process. */
 export { identitiesOfProfile, ingestFromConnector, profileOfIdentity } from './internal-ingest.ts';
 /** Journeys (issue 12): the rule evaluator over some profiles, ingested events, record → profile, owners. */

@@ -1,0 +1,3 @@
+import type { DemoContext } from '../../engine/module.ts';
+
+export async function seedMemberMall(_ctx: DemoContext): Promise<void> {}
