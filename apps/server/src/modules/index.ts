@@ -11,6 +11,7 @@ import fission from './fission/index.ts';
 import home from './home/index.ts';
 import journeys from './journeys/index.ts';
 import leads from './leads/index.ts';
+import loyalty from './loyalty/index.ts';
 import materials from './materials/index.ts';
 import messaging from './messaging/index.ts';
 import notifications from './notifications/index.ts';
@@ -48,6 +49,7 @@ export const modules = [
   staffAnalytics,
   messaging,
   journeys,
+  loyalty,
   campaigns,
   home,
 ] as const;
