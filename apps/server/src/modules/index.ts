@@ -13,6 +13,7 @@ import journeys from './journeys/index.ts';
 import leads from './leads/index.ts';
 import loyalty from './loyalty/index.ts';
 import materials from './materials/index.ts';
+import memberMall from './member-mall/index.ts';
 import messaging from './messaging/index.ts';
 import notifications from './notifications/index.ts';
 import outreach from './outreach/index.ts';
@@ -52,4 +53,5 @@ export const modules = [
   loyalty,
   campaigns,
   home,
+  memberMall,
 ] as const;

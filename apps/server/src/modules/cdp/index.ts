@@ -65,8 +65,6 @@ export default defineModule({
 
 /** The chat sidebar (issue 11) shows a profile's 360 view to the staff member in the chat. */
 export { ownerOf as profileOfIdentityIn } from './identity.service.ts';
-/** The member card (issue 13) signs a customer in by a verified phone: that phone's profile. */
-export { normalizePhone, profileForPhone } from './phone-profile.ts';
 /** Connectors (WeCom …) feed the CDP like a Segment source, in process. */
 export { identitiesOfProfile, ingestFromConnector, profileOfIdentity } from './internal-ingest.ts';
 /** Journeys (issue 12): the rule evaluator over some profiles, ingested events, record → profile, owners. */
@@ -81,6 +79,8 @@ export {
   propertiesMatch,
   setProfileTrait,
 } from './journey-feed.ts';
+/** The member card (issue 13) signs a customer in by a verified phone: that phone's profile. */
+export { normalizePhone, profileForPhone } from './phone-profile.ts';
 /** The consent ledger (PIPL, R13.1): other modules record what a customer agreed to where they learn it. */
 export { profile360, setConsent } from './profiles.service.ts';
 /**

@@ -1,6 +1,6 @@
 import type { Tx } from '../../core/db/tenant-scope.ts';
-import { normalizeIdentity } from './identity.ts';
 import { loadIdentityRules, resolveIdentities } from './identity.service.ts';
+import { normalizeIdentity } from './identity.ts';
 import { lockTenantCdp } from './process.job.ts';
 
 /**
@@ -25,4 +25,5 @@ export async function profileForPhone(
 }
 
 /** A phone as the CDP keys it (E.164), or null when it is not a valid number. */
-export const normalizePhone = (phone: string): string | null => normalizeIdentity('phone', phone)?.value ?? null;
+export const normalizePhone = (phone: string): string | null =>
+  normalizeIdentity('phone', phone)?.value ?? null;

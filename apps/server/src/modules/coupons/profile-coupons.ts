@@ -8,7 +8,13 @@ import { toCoupon } from './coupon-view.ts';
  * One customer's own coupons, newest first (the member card page, issue 13). No staff scope: the
  * caller has proven it is this profile (the card's phone sign-in).
  */
-export async function couponsOfProfile(tx: Tx, tenantId: string, profileId: string, locale: Locale, limit = 50): Promise<Coupon[]> {
+export async function couponsOfProfile(
+  tx: Tx,
+  tenantId: string,
+  profileId: string,
+  locale: Locale,
+  limit = 50,
+): Promise<Coupon[]> {
   const rows = (
     await sql<any>`select c.*, t.name as t_name, t.kind as t_kind, t.amount_minor as t_amount_minor,
         t.threshold_minor as t_threshold_minor, t.percent_off as t_percent_off,

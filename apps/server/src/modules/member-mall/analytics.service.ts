@@ -33,7 +33,11 @@ export async function projectLoyaltyEvent(e: DomainEvent, job: JobContext) {
     const m = await refreshMember(tx, e.tenantId, p.memberId!, active);
     if (m && e.type === 'loyalty.tier.changed') {
       const name = (v: unknown) =>
-        v && typeof v === 'object' ? String((v as { name?: string }).name ?? '') : v == null ? null : String(v);
+        v && typeof v === 'object'
+          ? String((v as { name?: string }).name ?? '')
+          : v == null
+            ? null
+            : String(v);
       await sql`insert into mall_tier_moves (tenant_id, event_id, member_id, unit_id, from_name, to_name, at)
         values (${e.tenantId}, ${e.id}, ${p.memberId}, ${m.unitId}, ${name(p.from)}, ${name(p.to) ?? m.tier.name},
           ${e.createdAt}) on conflict do nothing`.execute(tx);

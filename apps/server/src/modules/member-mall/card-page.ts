@@ -8,10 +8,18 @@ import { AppError } from '../../core/errors.ts';
 import { escapeHtml as esc } from '../../core/http/html.ts';
 import { zodToFieldErrors } from '../../core/http/problem.ts';
 import { tenantOfPublicToken } from '../cards/index.ts';
-import { type CardSession, cardTenant, cardView, sendCode, sessionOf, signIn, signOut } from './card.service.ts';
+import {
+  type CardSession,
+  cardTenant,
+  cardView,
+  sendCode,
+  sessionOf,
+  signIn,
+  signOut,
+} from './card.service.ts';
+import { SCRIPT } from './card-page.script.ts';
 import { mallProblem } from './member-mall.messages.ts';
 import { redeem } from './redeem.service.ts';
-import { SCRIPT } from './card-page.script.ts';
 
 const COOKIE = 'kehu_mc';
 const pageLimiter = new RateLimiter(Number(process.env.MEMBER_CARD_PAGE_RATE_LIMIT ?? 240), 60_000);
@@ -23,7 +31,10 @@ const CodeBody = z.object({ phone: z.string().trim().min(5).max(20) }).strict();
 const SignInBody = z
   .object({
     phone: z.string().trim().min(5).max(20),
-    code: z.string().trim().regex(/^\d{6}$/),
+    code: z
+      .string()
+      .trim()
+      .regex(/^\d{6}$/),
     ref: z.string().trim().max(20).optional(),
   })
   .strict();
@@ -62,23 +73,27 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body ?? {});
   if (parsed.success) return parsed.data;
   const errors = zodToFieldErrors(parsed.error);
-  throw new AppError('validation', 422, { errors, detailKey: 'validation.fields', params: { count: errors.length } });
+  throw new AppError('validation', 422, {
+    errors,
+    detailKey: 'validation.fields',
+    params: { count: errors.length },
+  });
 }
 
 const notFoundProblem = () =>
   new AppError('not_found', 404, { detailKey: 'not_found', params: { what: 'member_card' } });
 
 /**
- * The public member card (会员卡 H5, R7.1–R7.3): `/m/<token>` signs a customer in by phone and
+ * The public member card (会员卡 H5, R7.1–R7.3): `/vip/<token>` signs a customer in by phone and
  * SMS code and then shows their tier, points, coupons, the mall, history and their referral link.
  * No staff session: the card token names the tenant, the `kehu_mc` cookie names the member.
  */
 export async function registerCardPages(app: FastifyInstance, database: Database): Promise<void> {
-  app.get('/m/member-card.js', (_req, reply) =>
+  app.get('/vip/member-card.js', (_req, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(SCRIPT),
   );
   app.get<{ Params: { token: string }; Querystring: { ref?: string } }>(
-    '/m/:token',
+    '/vip/:token',
     { config: { contentSecurityPolicy: CSP } },
     async (req, reply) => {
       noStore(reply);
@@ -103,7 +118,7 @@ export async function registerCardPages(app: FastifyInstance, database: Database
       return html(reply, view ? cardPage(view) : signInPage(ref));
     },
   );
-  app.post<{ Params: { token: string } }>('/m/:token/code', async (req, reply) => {
+  app.post<{ Params: { token: string } }>('/vip/:token/code', async (req, reply) => {
     noStore(reply);
     limit(codeLimiter, req);
     const body = parse(CodeBody, req.body);
@@ -112,7 +127,7 @@ export async function registerCardPages(app: FastifyInstance, database: Database
     if (!t.open) throw mallProblem('conflict', 'zh-CN', 'card_closed');
     return sendCode(database, t.tenantId, body.phone, 'zh-CN');
   });
-  app.post<{ Params: { token: string } }>('/m/:token/sign-in', async (req, reply) => {
+  app.post<{ Params: { token: string } }>('/vip/:token/sign-in', async (req, reply) => {
     noStore(reply);
     limit(signInLimiter, req);
     const body = parse(SignInBody, req.body);
@@ -120,7 +135,7 @@ export async function registerCardPages(app: FastifyInstance, database: Database
     if (!t) throw notFoundProblem();
     const r = await signIn(database, t.tenantId, body, 'zh-CN');
     reply.setCookie(COOKIE, r.token, {
-      path: '/m',
+      path: '/vip',
       httpOnly: true,
       sameSite: 'lax',
       secure: req.protocol === 'https',
@@ -128,14 +143,14 @@ export async function registerCardPages(app: FastifyInstance, database: Database
     });
     return { signedIn: true, referral: r.referral };
   });
-  app.post<{ Params: { token: string } }>('/m/:token/sign-out', async (req, reply) => {
+  app.post<{ Params: { token: string } }>('/vip/:token/sign-out', async (req, reply) => {
     noStore(reply);
     const t = await cardTenant(database, req.params.token, tenantOfPublicToken);
     if (t) await signOut(database, t.tenantId, req.cookies?.[COOKIE]);
-    reply.clearCookie(COOKIE, { path: '/m' });
+    reply.clearCookie(COOKIE, { path: '/vip' });
     return { signedIn: false };
   });
-  app.get<{ Params: { token: string } }>('/m/:token/me', async (req, reply) => {
+  app.get<{ Params: { token: string } }>('/vip/:token/me', async (req, reply) => {
     noStore(reply);
     limit(pageLimiter, req);
     const t = await cardTenant(database, req.params.token, tenantOfPublicToken);
@@ -146,7 +161,7 @@ export async function registerCardPages(app: FastifyInstance, database: Database
       return cardView(tx, t.tenantId, s, 'zh-CN');
     });
   });
-  app.post<{ Params: { token: string } }>('/m/:token/redeem', async (req, reply) => {
+  app.post<{ Params: { token: string } }>('/vip/:token/redeem', async (req, reply) => {
     noStore(reply);
     limit(signInLimiter, req);
     const body = parse(RedeemBody, req.body);
@@ -182,11 +197,14 @@ function html(reply: FastifyReply, body: string) {
   return reply.type('text/html; charset=utf-8').send(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex"><title>会员中心</title><style>${STYLE}</style></head>
-<body><main>${body}</main><script src="/m/member-card.js" defer></script></body></html>`);
+<body><main>${body}</main><script src="/vip/member-card.js" defer></script></body></html>`);
 }
 
 function gone(reply: FastifyReply, status: number, text: string) {
-  return reply.status(status).type('text/html; charset=utf-8').send(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+  return reply
+    .status(status)
+    .type('text/html; charset=utf-8')
+    .send(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>会员中心</title>
 <style>${STYLE}</style></head><body><main data-testid="card-gone"><h1>${esc(text)}</h1></main></body></html>`);
 }
@@ -214,13 +232,20 @@ const STATUS: Record<string, string> = {
   received: '已收货',
   cancelled: '已取消',
 };
-const COUPON: Record<string, string> = { active: '可使用', redeemed: '已使用', expired: '已过期', voided: '已作废' };
+const COUPON: Record<string, string> = {
+  active: '可使用',
+  redeemed: '已使用',
+  expired: '已过期',
+  voided: '已作废',
+};
 const day = (s: string | null) => (s ? s.slice(0, 10) : '长期有效');
 
 function cardPage(v: View) {
   const m = v.member;
   const next = m.nextTier;
-  const pct = next ? Math.min(100, Math.round((100 * m.qualifying) / Math.max(1, m.qualifying + next.qualifyingNeeded))) : 100;
+  const pct = next
+    ? Math.min(100, Math.round((100 * m.qualifying) / Math.max(1, m.qualifying + next.qualifyingNeeded)))
+    : 100;
   const expiring = m.expiringSoon.reduce((a, x) => a + x.points, 0);
   const rewards = v.rewards
     .map((w) => {
@@ -240,13 +265,17 @@ ${w.stockLeft !== null ? `<p class="muted small">剩余 ${w.stockLeft} 件</p>` 
     .join('');
   const coupons = v.coupons
     .map(
-      (c) => `<li data-testid="card-coupon"><b>${esc(c.templateName)}</b> <span class="tag">${COUPON[c.status] ?? c.status}</span>
+      (
+        c,
+      ) => `<li data-testid="card-coupon"><b>${esc(c.templateName)}</b> <span class="tag">${COUPON[c.status] ?? c.status}</span>
 <div class="muted small">${esc(c.benefit)} · 券码 ${esc(c.code)} · 有效期至 ${day(c.expiresAt)}</div></li>`,
     )
     .join('');
   const history = v.history
     .map(
-      (h) => `<li><b>${esc(h.rewardName)}</b> −${h.points} 积分 <span class="tag">${STATUS[h.status] ?? h.status}</span>
+      (
+        h,
+      ) => `<li><b>${esc(h.rewardName)}</b> −${h.points} 积分 <span class="tag">${STATUS[h.status] ?? h.status}</span>
 <div class="muted small">${h.createdAt.slice(0, 10)}${h.trackingNo ? ` · 物流单号 ${esc(h.trackingNo)}` : ''}${h.couponCode ? ` · 券码 ${esc(h.couponCode)}` : ''}</div></li>`,
     )
     .join('');

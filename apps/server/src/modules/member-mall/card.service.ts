@@ -42,7 +42,9 @@ export async function cardTenant(database: Database, token: string, tenantOf: (t
     tenantId,
     async (tx) => {
       const r = (
-        await sql<{ program_id: string | null }>`select program_id from mall_settings where tenant_id = ${tenantId}
+        await sql<{
+          program_id: string | null;
+        }>`select program_id from mall_settings where tenant_id = ${tenantId}
           and card_token = ${token}`.execute(tx)
       ).rows[0];
       return r ? { tenantId, open: !!r.program_id } : null;
@@ -61,8 +63,13 @@ export async function sendCode(database: Database, tenantId: string, rawPhone: s
   return inTenant(database.db, tenantId, async (tx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`mall-code:${tenantId}:${phone}`}))`.execute(tx);
     const recent = (
-      await sql<{ last: Date | null; n: number }>`select max(created_at) as last, count(*)::int as n from mall_card_codes
-        where tenant_id = ${tenantId} and phone = ${phone} and created_at > now() - interval '1 hour'`.execute(tx)
+      await sql<{
+        last: Date | null;
+        n: number;
+      }>`select max(created_at) as last, count(*)::int as n from mall_card_codes
+        where tenant_id = ${tenantId} and phone = ${phone} and created_at > now() - interval '1 hour'`.execute(
+        tx,
+      )
     ).rows[0]!;
     if (recent.last && Date.now() - +new Date(recent.last) < RESEND_MS)
       throw mallProblem('conflict', locale, 'code_too_soon', {
@@ -70,7 +77,10 @@ export async function sendCode(database: Database, tenantId: string, rawPhone: s
       });
     if (recent.n >= PER_HOUR) throw mallProblem('conflict', locale, 'code_hourly');
     const profile = await profileForPhone(tx, tenantId, phone, 'member_card');
-    if (!profile) throw mallProblem('validation', locale, 'phone_invalid', {}, [{ field: 'phone', code: 'invalid_phone' }]);
+    if (!profile)
+      throw mallProblem('validation', locale, 'phone_invalid', {}, [
+        { field: 'phone', code: 'invalid_phone' },
+      ]);
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const id = newId();
     await sql`insert into mall_card_codes (tenant_id, id, phone, code_hash, expires_at)
@@ -109,7 +119,9 @@ async function checkCode(tx: Tx, tenantId: string, phone: string, code: string):
     );
     return { ok: false, key: row.attempts + 1 >= MAX_ATTEMPTS ? 'code_attempts' : 'code_wrong' };
   }
-  await sql`update mall_card_codes set used_at = now() where tenant_id = ${tenantId} and id = ${row.id}`.execute(tx);
+  await sql`update mall_card_codes set used_at = now() where tenant_id = ${tenantId} and id = ${row.id}`.execute(
+    tx,
+  );
   return { ok: true, phone };
 }
 
@@ -187,7 +199,11 @@ export interface CardSession {
   profileId: string;
 }
 
-export async function sessionOf(tx: Tx, tenantId: string, token: string | undefined): Promise<CardSession | null> {
+export async function sessionOf(
+  tx: Tx,
+  tenantId: string,
+  token: string | undefined,
+): Promise<CardSession | null> {
   if (!token || token.length > 100) return null;
   const r = (
     await sql<{ member_id: string; profile_id: string }>`select member_id, profile_id from mall_card_sessions
@@ -199,7 +215,9 @@ export async function sessionOf(tx: Tx, tenantId: string, token: string | undefi
 export async function signOut(database: Database, tenantId: string, token: string | undefined) {
   if (!token) return;
   await inTenant(database.db, tenantId, (tx) =>
-    sql`delete from mall_card_sessions where tenant_id = ${tenantId} and token_hash = ${sha256(token)}`.execute(tx),
+    sql`delete from mall_card_sessions where tenant_id = ${tenantId} and token_hash = ${sha256(token)}`.execute(
+      tx,
+    ),
   );
 }
 
@@ -212,9 +230,13 @@ export async function cardView(tx: Tx, tenantId: string, s: CardSession, locale:
   const rewards = await rewardsForUnit(tx, tenantId, member.unitId);
   const history = await sql<any>`select d.*, w.name as reward_name from mall_redemptions d
       join mall_rewards w on w.tenant_id = d.tenant_id and w.id = d.reward_id
-      where d.tenant_id = ${tenantId} and d.member_id = ${s.memberId} order by d.created_at desc limit 20`.execute(tx);
+      where d.tenant_id = ${tenantId} and d.member_id = ${s.memberId} order by d.created_at desc limit 20`.execute(
+    tx,
+  );
   const code = await referralCodeOf(tx, tenantId, s.memberId, s.profileId);
-  const stores = await sql<{ name: string }>`select name from units where tenant_id = ${tenantId} and type = 'store'
+  const stores = await sql<{
+    name: string;
+  }>`select name from units where tenant_id = ${tenantId} and type = 'store'
       and deleted_at is null order by sort, name limit 8`.execute(tx);
   return {
     member,

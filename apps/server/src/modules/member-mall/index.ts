@@ -14,7 +14,7 @@ export default defineModule({
   label: { 'zh-CN': '积分商城', 'en-US': 'Member mall' },
   requires: ['cdp', 'coupons', 'cards', 'messaging', 'loyalty'],
   routes: memberMallRoutes,
-  // The public member card (/m/<token>): phone + SMS code, no staff session.
+  // The public member card (/vip/<token>): phone + SMS code, no staff session.
   http: registerCardPages,
   subscribers: [
     { name: 'member-mall-referral-paid', pattern: 'order.payment_status_changed', handle: rewardOnPaid },
@@ -45,7 +45,8 @@ export default defineModule({
       label: { 'zh-CN': '兑换履约', 'en-US': 'Fulfil redemptions' },
       description: {
         'zh-CN': '代会员兑换、发货、确认收货与服务、取消兑换（退回积分），可见收货地址',
-        'en-US': 'Redeem for a member, ship, confirm, serve or cancel (points go back); sees shipping addresses',
+        'en-US':
+          'Redeem for a member, ship, confirm, serve or cancel (points go back); sees shipping addresses',
       },
       demoRoles: [...MANAGERS, '客服专员'],
     },

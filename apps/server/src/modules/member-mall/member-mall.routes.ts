@@ -107,7 +107,8 @@ export const memberMallRoutes: RouteSpec[] = [
       req.tx(async (tx) => {
         const p = req.principal;
         const m = await getMemberSummary(tx, p.tenantId, req.body.memberId).catch(() => null);
-        if (!m || !p.subtreeUnitIds.includes(m.unitId)) throw mallProblem('not_found', req.locale, 'member_unknown');
+        if (!m || !p.subtreeUnitIds.includes(m.unitId))
+          throw mallProblem('not_found', req.locale, 'member_unknown');
         return redeem(
           tx,
           p.tenantId,
@@ -136,7 +137,8 @@ export const memberMallRoutes: RouteSpec[] = [
     probe: redemption,
     handler: (req) =>
       req.tx(
-        async (tx) => toRedemption(await getRedemption(tx, req.principal, req.params.id), can(req.principal, P.fulfil)),
+        async (tx) =>
+          toRedemption(await getRedemption(tx, req.principal, req.params.id), can(req.principal, P.fulfil)),
         { readOnly: true },
       ),
   }),
@@ -184,7 +186,8 @@ export const memberMallRoutes: RouteSpec[] = [
     method: 'GET',
     url: '/member-mall/analytics',
     permission: P.read,
-    summary: 'Member analytics: active members, points liability, redemption rate, tier migration, repurchase and LTV by tier',
+    summary:
+      'Member analytics: active members, points liability, redemption rate, tier migration, repurchase and LTV by tier',
     tags,
     response: MemberAnalytics,
     handler: (req) => req.tx((tx) => memberAnalytics(tx, req.principal), { readOnly: true }),

@@ -1,8 +1,8 @@
 import type {
+  RedeemInput,
   Redemption,
   RedemptionAction,
   RedemptionStatus,
-  RedeemInput,
 } from '@kehu/contracts/member-mall';
 import { sql } from 'kysely';
 import { type Actor, writeAudit } from '../../core/audit/audit.ts';
@@ -28,7 +28,8 @@ export interface RedeemRequest {
 }
 
 const spendKey = (key: string) => `mall:${key}`;
-const mask = (s: string, keep: number) => (s.length <= keep ? '*'.repeat(s.length) : s.slice(0, keep) + '***');
+const mask = (s: string, keep: number) =>
+  s.length <= keep ? '*'.repeat(s.length) : `${s.slice(0, keep)}***`;
 
 export function toRedemption(r: any, full: boolean): Redemption {
   return {
@@ -74,7 +75,12 @@ async function byKey(tx: Tx, tenantId: string, key: string) {
  * `loyalty.insufficient_points`), a coupon reward issues its coupon through coupons' `issueCoupon`.
  * Any failure rolls all of it back. The same idempotency key returns the first redemption.
  */
-export async function redeem(tx: Tx, tenantId: string, req: RedeemRequest, locale: Locale): Promise<Redemption> {
+export async function redeem(
+  tx: Tx,
+  tenantId: string,
+  req: RedeemRequest,
+  locale: Locale,
+): Promise<Redemption> {
   // One redemption per key at a time: a retry waits for the first and then reads it.
   await sql`select pg_advisory_xact_lock(hashtext(${`mall:${tenantId}:${req.idempotencyKey}`}))`.execute(tx);
   const again = await byKey(tx, tenantId, req.idempotencyKey);
@@ -88,7 +94,9 @@ export async function redeem(tx: Tx, tenantId: string, req: RedeemRequest, local
   if (!w) throw mallProblem('not_found', locale, 'reward_unknown');
   if (w.status !== 'active') throw mallProblem('conflict', locale, 'reward_paused');
   if (w.kind === 'gift' && !req.shipping)
-    throw mallProblem('validation', locale, 'shipping_required', {}, [{ field: 'shipping', code: 'required' }]);
+    throw mallProblem('validation', locale, 'shipping_required', {}, [
+      { field: 'shipping', code: 'required' },
+    ]);
   const member = await getMemberSummary(tx, tenantId, req.memberId);
   if (!member) throw mallProblem('not_found', locale, 'member_unknown');
   // Per-member limit: redemptions of one member queue on a member lock, so two tabs cannot both pass.
@@ -97,7 +105,8 @@ export async function redeem(tx: Tx, tenantId: string, req: RedeemRequest, local
     await sql<{ n: number }>`select count(*)::int as n from mall_redemptions where tenant_id = ${tenantId}
       and member_id = ${req.memberId} and reward_id = ${w.id} and status <> 'cancelled'`.execute(tx)
   ).rows[0]!.n;
-  if (held >= w.per_member_limit) throw mallProblem('conflict', locale, 'member_limit', { limit: w.per_member_limit });
+  if (held >= w.per_member_limit)
+    throw mallProblem('conflict', locale, 'member_limit', { limit: w.per_member_limit });
   if (w.stock_left !== null) {
     const took = await sql`update mall_rewards set stock_left = stock_left - 1
       where tenant_id = ${tenantId} and id = ${w.id} and stock_left > 0 returning stock_left`.execute(tx);
@@ -137,7 +146,13 @@ export async function redeem(tx: Tx, tenantId: string, req: RedeemRequest, local
     type: 'mall.redeemed',
     object: 'mall_redemption',
     recordId: id,
-    payload: { redemptionId: id, rewardId: w.id, memberId: req.memberId, points: w.points_cost, kind: w.kind },
+    payload: {
+      redemptionId: id,
+      rewardId: w.id,
+      memberId: req.memberId,
+      points: w.points_cost,
+      kind: w.kind,
+    },
   });
   return toRedemption(await byKey(tx, tenantId, req.idempotencyKey), true);
 }
@@ -179,8 +194,9 @@ export async function listRedemptions(
       tx,
     )
   ).rows;
-  const total = (await sql<{ n: number }>`select count(*)::int as n from mall_redemptions d where ${where}`.execute(tx))
-    .rows[0]!.n;
+  const total = (
+    await sql<{ n: number }>`select count(*)::int as n from mall_redemptions d where ${where}`.execute(tx)
+  ).rows[0]!.n;
   const full = p.permissions.includes('member_mall:fulfil') || p.permissions.includes('*');
   return { items: rows.map((r) => toRedemption(r, full)), total };
 }
@@ -192,10 +208,14 @@ export async function listRedemptions(
  */
 export async function actOnRedemption(tx: Tx, p: Principal, actor: Actor, id: string, a: RedemptionAction) {
   const d = await getRedemption(tx, p, id);
-  if (a.action === 'cancel' && d.kind === 'coupon') throw mallProblem('conflict', p.locale, 'coupon_not_cancellable');
+  if (a.action === 'cancel' && d.kind === 'coupon')
+    throw mallProblem('conflict', p.locale, 'coupon_not_cancellable');
   if (a.action === 'ship' && !a.trackingNo)
-    throw mallProblem('validation', p.locale, 'tracking_required', {}, [{ field: 'trackingNo', code: 'required' }]);
-  if (!FROM[a.action].includes(d.status)) throw mallProblem('conflict', p.locale, 'bad_transition', { status: d.status });
+    throw mallProblem('validation', p.locale, 'tracking_required', {}, [
+      { field: 'trackingNo', code: 'required' },
+    ]);
+  if (!FROM[a.action].includes(d.status))
+    throw mallProblem('conflict', p.locale, 'bad_transition', { status: d.status });
   const r = await sql`update mall_redemptions set status = ${TO[a.action]}, version = version + 1,
       tracking_no = ${a.action === 'ship' ? a.trackingNo! : sql.ref('tracking_no')},
       shipped_at = ${a.action === 'ship' ? sql`now()` : sql.ref('shipped_at')},

@@ -16,7 +16,9 @@ const newCode = () => Array.from({ length: 8 }, () => ALPHABET[randomInt(ALPHABE
 /** A member's referral code (made on first ask, kept for good). */
 export async function referralCodeOf(tx: Tx, tenantId: string, memberId: string, profileId: string) {
   for (let i = 0; i < 6; i++) {
-    const r = await sql<{ code: string }>`insert into mall_referral_codes (tenant_id, member_id, profile_id, code)
+    const r = await sql<{
+      code: string;
+    }>`insert into mall_referral_codes (tenant_id, member_id, profile_id, code)
       values (${tenantId}, ${memberId}, ${profileId}, ${newCode()})
       on conflict do nothing returning code`.execute(tx);
     if (r.rows[0]) return r.rows[0].code;
@@ -29,7 +31,12 @@ export async function referralCodeOf(tx: Tx, tenantId: string, memberId: string,
   throw new Error('member-mall: could not draw a free referral code');
 }
 
-export type ReferralOutcome = 'registered' | 'self_referral' | 'already_member' | 'referral_unknown' | 'disabled';
+export type ReferralOutcome =
+  | 'registered'
+  | 'self_referral'
+  | 'already_member'
+  | 'referral_unknown'
+  | 'disabled';
 
 /**
  * Records that a person signed up through a referral code. Only a NEW member counts, and never
@@ -49,11 +56,12 @@ export async function registerReferral(
   ).rows[0];
   if (!ref) return 'referral_unknown';
   const referrer = await getMemberSummary(tx, tenantId, ref.member_id);
-  const refused = ref.profile_id === r.refereeProfileId || referrer.profileId === r.refereeProfileId
-    ? 'self_referral'
-    : !r.newMember
-      ? 'already_member'
-      : null;
+  const refused =
+    ref.profile_id === r.refereeProfileId || referrer.profileId === r.refereeProfileId
+      ? 'self_referral'
+      : !r.newMember
+        ? 'already_member'
+        : null;
   const ins = await sql`insert into mall_referrals (tenant_id, id, referrer_member_id, referrer_profile_id,
       referee_member_id, referee_profile_id, unit_id, status, refused_reason)
     values (${tenantId}, gen_random_uuid(), ${ref.member_id}, ${referrer.profileId}, ${r.refereeMemberId},
@@ -82,12 +90,25 @@ export async function rewardOnPaid(e: DomainEvent, job: JobContext) {
     if (!ref) return;
     const s = await settingsRow(tx, e.tenantId);
     const sides = [
-      { member: ref.referrer_member_id, profile: ref.referrer_profile_id, points: s.referrer_points, tpl: s.referrer_coupon_template_id, who: 'referrer' },
-      { member: ref.referee_member_id, profile: ref.referee_profile_id, points: s.referee_points, tpl: s.referee_coupon_template_id, who: 'referee' },
+      {
+        member: ref.referrer_member_id,
+        profile: ref.referrer_profile_id,
+        points: s.referrer_points,
+        tpl: s.referrer_coupon_template_id,
+        who: 'referrer',
+      },
+      {
+        member: ref.referee_member_id,
+        profile: ref.referee_profile_id,
+        points: s.referee_points,
+        tpl: s.referee_coupon_template_id,
+        who: 'referee',
+      },
     ];
     for (const side of sides) {
       let memberId = side.member as string | null;
-      if (!memberId) memberId = (await findMember(tx, e.tenantId, { profileId: side.profile }))?.memberId ?? null;
+      if (!memberId)
+        memberId = (await findMember(tx, e.tenantId, { profileId: side.profile }))?.memberId ?? null;
       if (memberId && side.points > 0)
         await earnPoints(tx, e.tenantId, {
           memberId,
@@ -115,7 +136,10 @@ export async function listReferrals(tx: Tx, p: Principal) {
     await sql<any>`select * from mall_referrals where ${where} order by created_at desc limit 200`.execute(tx)
   ).rows;
   const counts = (
-    await sql<{ status: string; n: number }>`select status, count(*)::int as n from mall_referrals where ${where}
+    await sql<{
+      status: string;
+      n: number;
+    }>`select status, count(*)::int as n from mall_referrals where ${where}
       group by status`.execute(tx)
   ).rows;
   const n = (s: string) => counts.find((c) => c.status === s)?.n ?? 0;

@@ -71,7 +71,9 @@ export async function createReward(tx: Tx, p: Principal, actor: Actor, input: Re
       stock_total, stock_left, per_member_limit, status, sort, created_by)
     values (${p.tenantId}, ${id}, ${p.unitId}, ${input.name}, ${input.description ?? null}, ${input.kind},
       ${input.pointsCost}, ${input.kind === 'coupon' ? input.couponTemplateId! : null}, ${stock}, ${stock},
-      ${input.perMemberLimit ?? 1}, ${input.status ?? 'active'}, ${input.sort ?? 0}, ${p.userId})`.execute(tx);
+      ${input.perMemberLimit ?? 1}, ${input.status ?? 'active'}, ${input.sort ?? 0}, ${p.userId})`.execute(
+    tx,
+  );
   await writeAudit(tx, actor, { action: 'create', object: 'mall_reward', recordId: id, meta: { ...input } });
   return getReward(tx, p, id);
 }

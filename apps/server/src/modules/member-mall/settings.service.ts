@@ -7,7 +7,7 @@ import { publicBaseUrl } from '../../core/mail/mailer.ts';
 import { newPublicToken } from '../cards/index.ts';
 import { mallProblem } from './member-mall.messages.ts';
 
-export const cardUrl = (token: string) => `${publicBaseUrl()}/m/${token}`;
+export const cardUrl = (token: string) => `${publicBaseUrl()}/vip/${token}`;
 
 export interface SettingsRow {
   program_id: string | null;
@@ -23,11 +23,13 @@ export interface SettingsRow {
 
 /** The tenant's mall settings, created with defaults (and the card page's token) on first use. */
 export async function settingsRow(tx: Tx, tenantId: string): Promise<SettingsRow> {
-  const r = (await sql<SettingsRow>`select * from mall_settings where tenant_id = ${tenantId}`.execute(tx)).rows[0];
+  const r = (await sql<SettingsRow>`select * from mall_settings where tenant_id = ${tenantId}`.execute(tx))
+    .rows[0];
   if (r) return r;
   await sql`insert into mall_settings (tenant_id, card_token) values (${tenantId}, ${newPublicToken(tenantId)})
     on conflict (tenant_id) do nothing`.execute(tx);
-  return (await sql<SettingsRow>`select * from mall_settings where tenant_id = ${tenantId}`.execute(tx)).rows[0]!;
+  return (await sql<SettingsRow>`select * from mall_settings where tenant_id = ${tenantId}`.execute(tx))
+    .rows[0]!;
 }
 
 const toSettings = (r: SettingsRow): MallSettings => ({
@@ -72,6 +74,11 @@ export async function updateSettings(tx: Tx, p: Principal, actor: Actor, input: 
       version = version + 1, updated_at = now()
     where tenant_id = ${p.tenantId} and version = ${input.version} returning tenant_id`.execute(tx);
   if (!r.rows.length) throw mallProblem('conflict', p.locale, 'version_conflict');
-  await writeAudit(tx, actor, { action: 'update', object: 'mall_settings', recordId: p.tenantId, meta: { ...input } });
+  await writeAudit(tx, actor, {
+    action: 'update',
+    object: 'mall_settings',
+    recordId: p.tenantId,
+    meta: { ...input },
+  });
   return getSettings(tx, p);
 }

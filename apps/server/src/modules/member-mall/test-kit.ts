@@ -8,7 +8,9 @@ async function rewardRow(side: Side, at?: Placement) {
   const id = newId();
   await inSide(side, (tx) =>
     sql`insert into mall_rewards (tenant_id, id, unit_id, name, kind, points_cost, stock_total, stock_left)
-      values (${side.dir.tenantId}, ${id}, ${at?.unitId ?? side.dir.unit('HQ')}, ${m}, 'gift', 100, 5, 5)`.execute(tx),
+      values (${side.dir.tenantId}, ${id}, ${at?.unitId ?? side.dir.unit('HQ')}, ${m}, 'gift', 100, 5, 5)`.execute(
+      tx,
+    ),
   );
   return { id, marker: m };
 }
@@ -26,7 +28,9 @@ export const probeKinds: Record<string, ProbeKind> = {
         sql`insert into mall_redemptions (tenant_id, id, reward_id, member_id, profile_id, unit_id, points, kind, status,
             idempotency_key, channel, ship_name, ship_phone, ship_address)
           values (${side.dir.tenantId}, ${id}, ${w.id}, ${newId()}, ${newId()}, ${at?.unitId ?? side.dir.unit('HQ')}, 100,
-            'gift', 'pending_shipment', ${`probe:${id}`}, 'staff', ${w.marker}, '13800138000', ${w.marker})`.execute(tx),
+            'gift', 'pending_shipment', ${`probe:${id}`}, 'staff', ${w.marker}, '13800138000', ${w.marker})`.execute(
+          tx,
+        ),
       );
       return { id, marker: w.marker };
     },

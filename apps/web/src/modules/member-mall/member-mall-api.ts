@@ -25,7 +25,10 @@ export const mallKeys = {
 };
 
 export const useRewards = () =>
-  useQuery({ queryKey: mallKeys.rewards, queryFn: () => http.get<{ items: Reward[] }>('/member-mall/rewards') });
+  useQuery({
+    queryKey: mallKeys.rewards,
+    queryFn: () => http.get<{ items: Reward[] }>('/member-mall/rewards'),
+  });
 export const useRedemptions = (q: { status?: RedemptionStatus; limit: number; offset: number }) =>
   useQuery({
     queryKey: mallKeys.redemptions(q),
@@ -43,7 +46,9 @@ export const useReferrals = () =>
   useQuery({
     queryKey: mallKeys.referrals,
     queryFn: () =>
-      http.get<{ registered: number; rewarded: number; refused: number; items: unknown[] }>('/member-mall/referrals'),
+      http.get<{ registered: number; rewarded: number; refused: number; items: unknown[] }>(
+        '/member-mall/referrals',
+      ),
   });
 export const useCouponTemplates = () =>
   useQuery({
@@ -52,7 +57,8 @@ export const useCouponTemplates = () =>
   });
 
 export const createReward = (input: RewardInput) => http.post<Reward>('/member-mall/rewards', input);
-export const updateReward = (id: string, input: RewardPatch) => http.patch<Reward>(`/member-mall/rewards/${id}`, input);
+export const updateReward = (id: string, input: RewardPatch) =>
+  http.patch<Reward>(`/member-mall/rewards/${id}`, input);
 export const deleteReward = (id: string) => http.del<void>(`/member-mall/rewards/${id}`);
 export const actOn = (id: string, a: RedemptionAction) =>
   http.post<Redemption>(`/member-mall/redemptions/${id}/actions`, a);

@@ -113,7 +113,8 @@ export const en: typeof zh = {
   analyticsNav: 'Member analytics',
   rewards: {
     title: 'Member mall',
-    intro: 'Members redeem rewards with points on the member card page: coupons are issued at once, gifts ship from stock, services are used in store.',
+    intro:
+      'Members redeem rewards with points on the member card page: coupons are issued at once, gifts ship from stock, services are used in store.',
     new: 'Add reward',
     edit: 'Edit',
     remove: 'Remove',
@@ -162,7 +163,8 @@ export const en: typeof zh = {
   },
   redemptions: {
     title: 'Redemptions',
-    intro: 'Ship gifts with a tracking number; mark services as served; cancel before shipping to return points and stock.',
+    intro:
+      'Ship gifts with a tracking number; mark services as served; cancel before shipping to return points and stock.',
     empty: 'No redemptions yet. They appear here when members redeem on the member card page.',
     all: 'All statuses',
     cols: {
@@ -194,7 +196,8 @@ export const en: typeof zh = {
   },
   analytics: {
     title: 'Member analytics',
-    intro: 'Members of your unit and below: activity, points liability, redemptions, tier changes and repurchase.',
+    intro:
+      'Members of your unit and below: activity, points liability, redemptions, tier changes and repurchase.',
     members: 'Members',
     active: 'Active (90 days)',
     liability: 'Points liability (CNY)',
@@ -211,7 +214,8 @@ export const en: typeof zh = {
     from: 'From',
     to: 'To',
     moves: 'Members',
-    empty: 'No member data yet: set the program and let customers sign in on the member card, or wait for paid orders to earn points.',
+    empty:
+      'No member data yet: set the program and let customers sign in on the member card, or wait for paid orders to earn points.',
     noMoves: 'No tier changes in the last 365 days.',
   },
 };

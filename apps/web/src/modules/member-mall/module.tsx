@@ -2,7 +2,7 @@ import { BarChartOutlined, ShopOutlined, ShoppingOutlined } from '@ant-design/ic
 import type { WebModule } from '../../app/web-modules';
 import { lazyPage } from '../../shared/lazy-page';
 
-/** 积分商城 / 兑换订单 / 会员分析 (issue 13); the member card itself is the public page /m/<token>. */
+/** 积分商城 / 兑换订单 / 会员分析 (issue 13); the member card itself is the public page /vip/<token>. */
 export const memberMallModule: WebModule = {
   key: 'member-mall',
   nav: [
@@ -36,8 +36,14 @@ export const memberMallModule: WebModule = {
   ],
   routes: [
     { path: 'member-mall', page: lazyPage(() => import('./rewards-page'), 'RewardsPage') },
-    { path: 'member-mall/redemptions', page: lazyPage(() => import('./redemptions-page'), 'RedemptionsPage') },
-    { path: 'member-mall/analytics', page: lazyPage(() => import('./analytics-page'), 'MemberAnalyticsPage') },
+    {
+      path: 'member-mall/redemptions',
+      page: lazyPage(() => import('./redemptions-page'), 'RedemptionsPage'),
+    },
+    {
+      path: 'member-mall/analytics',
+      page: lazyPage(() => import('./analytics-page'), 'MemberAnalyticsPage'),
+    },
   ],
   messagesIn: async (lang) =>
     lang === 'en-US'

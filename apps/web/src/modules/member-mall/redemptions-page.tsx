@@ -87,7 +87,11 @@ export function RedemptionsPage() {
                 render: (v: string) => new Date(v).toLocaleString(),
               },
               { title: t(`${P}.cols.reward`), dataIndex: 'rewardName' },
-              { title: t(`${P}.cols.member`), key: 'm', render: (_, r) => r.memberNo ?? r.memberId.slice(0, 8) },
+              {
+                title: t(`${P}.cols.member`),
+                key: 'm',
+                render: (_, r) => r.memberNo ?? r.memberId.slice(0, 8),
+              },
               { title: t(`${P}.cols.points`), dataIndex: 'points' },
               {
                 title: t(`${P}.cols.status`),

@@ -244,9 +244,7 @@ function RewardForm({ editing, onClose }: { editing: Reward | null | undefined; 
           <InputNumber min={1} max={1000} precision={0} style={{ width: '100%' }} />
         </Form.Item>
         <Form.Item name="status" label={t(`${P}.form.status`)}>
-          <Select
-            options={['active', 'paused'].map((s) => ({ value: s, label: t(`${P}.statuses.${s}`) }))}
-          />
+          <Select options={['active', 'paused'].map((s) => ({ value: s, label: t(`${P}.statuses.${s}`) }))} />
         </Form.Item>
       </Form>
     </Drawer>
