@@ -102,7 +102,7 @@ export const memberMallRoutes: RouteSpec[] = [
     body: RedeemInput,
     response: Redemption,
     status: 201,
-    probe: { body: { memberId: 'loyalty_member', rewardId: 'mall_reward' } },
+    probe: { body: { memberId: 'mall_member', rewardId: 'mall_reward' } },
     handler: (req) =>
       req.tx(async (tx) => {
         const p = req.principal;
