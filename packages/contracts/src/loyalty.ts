@@ -60,35 +60,36 @@ export const EventRule = z
   })
   .strict();
 
+// No defaults here: a PATCH must not reset what it does not name (createProgram fills them in).
 const ProgramFields = z.object({
   name: Name,
   /** The brand unit running the program (default: the caller's); members enrol at it or below. */
   unitId: z.uuid().optional(),
-  status: z.enum(['active', 'paused']).default('active'),
+  status: z.enum(['active', 'paused']).optional(),
   memberPrefix: z
     .string()
     .trim()
     .regex(/^[A-Z]{1,4}$/)
-    .default('M'),
-  pointsPerYuan: z.number().min(0).max(100).default(1),
-  channelMultipliers: Multipliers.default({}),
-  categoryMultipliers: Multipliers.default({}),
+    .optional(),
+  pointsPerYuan: z.number().min(0).max(100).optional(),
+  channelMultipliers: Multipliers.optional(),
+  categoryMultipliers: Multipliers.optional(),
   perOrderCap: z.number().int().min(1).max(100_000_000).nullable().optional(),
   perDayCap: z.number().int().min(1).max(100_000_000).nullable().optional(),
-  eventRules: z.array(EventRule).max(50).default([]),
+  eventRules: z.array(EventRule).max(50).optional(),
   /** Points expire this many days after they are earned; none = never. */
   expiryDays: z.number().int().min(1).max(3650).nullable().optional(),
-  tierBasis: z.enum(TIER_BASES).default('points'),
-  tierWindowDays: z.number().int().min(30).max(1095).default(365),
+  tierBasis: z.enum(TIER_BASES).optional(),
+  tierWindowDays: z.number().int().min(30).max(1095).optional(),
   /** At the review, a member keeps the tier with at least this share of its threshold. */
-  retentionPercent: z.number().int().min(0).max(100).default(80),
-  allowTransfer: z.boolean().default(false),
+  retentionPercent: z.number().int().min(0).max(100).optional(),
+  allowTransfer: z.boolean().optional(),
   /** Enrol a customer automatically when they add a staff member on WeCom. */
-  autoEnrolWecom: z.boolean().default(false),
+  autoEnrolWecom: z.boolean().optional(),
   /** Manual adjustments of more points than this go through approval. */
-  adjustApprovalThreshold: z.number().int().min(0).max(100_000_000).default(1000),
+  adjustApprovalThreshold: z.number().int().min(0).max(100_000_000).optional(),
   /** What one point is worth in 分, for the points liability. */
-  pointValueMinor: z.number().min(0).max(10_000).default(1),
+  pointValueMinor: z.number().min(0).max(10_000).optional(),
   tiers: z.array(TierInput).min(1).max(10),
 });
 

@@ -1,6 +1,11 @@
 import { LOYALTY_PERMISSIONS } from '@kehu/contracts/loyalty';
 import { defineModule } from '../../engine/module.ts';
+import { approvalTarget } from '../approvals/index.ts';
+import { ADJUSTMENT_OBJECT, onAdjustmentDecision } from './adjustments.service.ts';
 import { DAILY_QUEUE, dailyJob } from './daily.job.ts';
+import { EVENTS_QUEUE, eventsJob, orderSubscriber, wecomSubscriber } from './earn-rules.service.ts';
+import { loyaltyCdpSubscriber } from './loyalty.cdp.ts';
+import { loyaltyRoutes } from './loyalty.routes.ts';
 
 const MANAGERS = ['总部销售经理', '区域经理', '经销商店长'];
 
@@ -9,7 +14,26 @@ export default defineModule({
   name: 'loyalty',
   label: { 'zh-CN': '会员', 'en-US': 'Loyalty' },
   requires: ['cdp', 'coupons', 'approvals', 'sales'],
-  jobs: { [DAILY_QUEUE]: dailyJob },
+  routes: loyaltyRoutes,
+  jobs: { [DAILY_QUEUE]: dailyJob, [EVENTS_QUEUE]: eventsJob },
+  subscribers: [orderSubscriber, wecomSubscriber, loyaltyCdpSubscriber],
+  contributes: [
+    approvalTarget({
+      object: ADJUSTMENT_OBJECT,
+      onDecision: onAdjustmentDecision,
+      defaultFlows: [
+        {
+          name: { 'zh-CN': '积分调整审批', 'en-US': 'Points adjustment approval' },
+          // Only adjustments above the program's threshold are submitted at all.
+          condition: { field: 'points', op: 'gt', value: 0 },
+          steps: [
+            { name: { 'zh-CN': '直属经理审批', 'en-US': 'Unit manager' }, approverType: 'unit_manager' },
+          ],
+        },
+      ],
+    }),
+  ],
+  testKit: () => import('./test-kit.ts'),
   permissions: [
     {
       key: LOYALTY_PERMISSIONS.read,

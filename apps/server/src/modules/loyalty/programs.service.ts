@@ -7,6 +7,7 @@ import type { FieldError } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
 import { scheduleDaily } from './daily.job.ts';
+import { scheduleEventScan } from './earn-rules.service.ts';
 import { loyaltyProblem, lt } from './loyalty.messages.ts';
 
 /**
@@ -73,17 +74,20 @@ export async function createProgram(
   await sql`insert into loyalty_programs (tenant_id, id, name, unit_id, status, member_prefix, points_per_yuan,
       channel_multipliers, category_multipliers, per_order_cap, per_day_cap, event_rules, expiry_days, tier_basis,
       tier_window_days, retention_percent, allow_transfer, auto_enrol_wecom, adjust_approval_threshold,
-      point_value_minor, created_by)
+      point_value_minor, created_by, event_cursor)
     values (${p.tenantId}, ${id}, ${input.name}, ${unitId}, ${input.status ?? 'active'}, ${input.memberPrefix ?? 'M'},
       ${input.pointsPerYuan ?? 1}, ${JSON.stringify(input.channelMultipliers ?? {})}::jsonb,
       ${JSON.stringify(input.categoryMultipliers ?? {})}::jsonb, ${input.perOrderCap ?? null}, ${input.perDayCap ?? null},
       ${JSON.stringify(input.eventRules ?? [])}::jsonb, ${input.expiryDays ?? null}, ${input.tierBasis ?? 'points'},
       ${input.tierWindowDays ?? 365}, ${input.retentionPercent ?? 80}, ${input.allowTransfer ?? false},
       ${input.autoEnrolWecom ?? false}, ${input.adjustApprovalThreshold ?? 1000}, ${input.pointValueMinor ?? 1},
-      ${p.userId})`.execute(tx);
+      ${p.userId}, jsonb_build_object('receivedAt', now(), 'id', '00000000-0000-0000-0000-000000000000'))`.execute(
+    tx,
+  );
   await writeTiers(tx, p.tenantId, id, tiers, locale);
   await writeAudit(tx, actor, { action: 'create', object: 'loyalty_program', recordId: id });
   await scheduleDaily(tx, p.tenantId);
+  if (input.eventRules?.length) await scheduleEventScan(tx, p.tenantId);
   return getProgram(tx, p, locale, id);
 }
 
@@ -177,6 +181,7 @@ export async function updateProgram(
     where tenant_id = ${p.tenantId} and id = ${id} and version = ${patch.version} returning id`.execute(tx);
   if (!won.rows.length) throw loyaltyProblem('conflict', locale, 'version_conflict');
   if (patch.tiers) await writeTiers(tx, p.tenantId, id, patch.tiers, locale);
+  if (patch.eventRules?.length) await scheduleEventScan(tx, p.tenantId);
   await writeAudit(tx, actor, {
     action: 'update',
     object: 'loyalty_program',
