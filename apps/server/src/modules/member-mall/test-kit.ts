@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { newId } from '../../core/ids.ts';
-import { profileForPhone } from '../cdp/index.ts';
-import { enrolMember } from '../loyalty/index.ts';
 import { marker, uniqueMobile } from '../../testing/fixtures.ts';
 import { inSide, type Placement, type ProbeKind, type Side } from '../../testing/probe-kit.ts';
+import { profileForPhone } from '../cdp/index.ts';
+import { enrolMember } from '../loyalty/index.ts';
 
 async function rewardRow(side: Side, at?: Placement) {
   const m = marker('MR');
@@ -33,7 +33,13 @@ export const probeKinds: Record<string, ProbeKind> = {
         await sql`insert into loyalty_tiers (tenant_id, id, program_id, name, rank, threshold)
           values (${t}, ${newId()}, ${programId}, ${m}, 0, 0)`.execute(tx);
         const p = (await profileForPhone(tx, t, uniqueMobile(), 'probe'))!;
-        const r = await enrolMember(tx, t, { programId, profileId: p.profileId, unitId, source: 'api', idempotencyKey: m });
+        const r = await enrolMember(tx, t, {
+          programId,
+          profileId: p.profileId,
+          unitId,
+          source: 'api',
+          idempotencyKey: m,
+        });
         return r.memberId;
       });
       return { id: memberId, marker: m };

@@ -56,6 +56,12 @@ export const useCouponTemplates = () =>
     queryFn: () => http.get<{ items: Array<{ id: string; name: string }> }>('/coupon-templates'),
   });
 
+export const usePrograms = () =>
+  useQuery({
+    queryKey: ['loyalty', 'programs'],
+    queryFn: () => http.get<{ items: Array<{ id: string; name: string }> }>('/loyalty/programs'),
+  });
+
 export const createReward = (input: RewardInput) => http.post<Reward>('/member-mall/rewards', input);
 export const updateReward = (id: string, input: RewardPatch) =>
   http.patch<Reward>(`/member-mall/rewards/${id}`, input);

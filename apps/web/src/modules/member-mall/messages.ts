@@ -40,7 +40,7 @@ export const zh = {
     },
   },
   settings: {
-    program: '会员卡使用的会员计划 ID',
+    program: '会员卡使用的会员计划',
     programHelp: '会员在会员卡页面登录时加入此会员计划。',
     pointValue: '每积分价值（分）',
     pointValueHelp: '用于计算积分负债：未使用积分 × 每积分价值。',
@@ -150,7 +150,7 @@ export const en: typeof zh = {
     },
   },
   settings: {
-    program: 'Loyalty program ID for the member card',
+    program: 'Loyalty program of the member card',
     programHelp: 'People who sign in on the member card join this program.',
     pointValue: 'Value of one point (fen)',
     pointValueHelp: 'For the points liability: unused points × value.',

@@ -31,6 +31,7 @@ import {
   updateReward,
   useCouponTemplates,
   useMallSettings,
+  usePrograms,
   useRewards,
 } from './member-mall-api';
 
@@ -257,6 +258,7 @@ function SettingsDrawer({ open, onClose }: { open: boolean; onClose: () => void 
   const qc = useQueryClient();
   const settings = useMallSettings();
   const templates = useCouponTemplates();
+  const programs = usePrograms();
   const [form] = Form.useForm();
   const [busy, setBusy] = useState(false);
   const S = 'member-mall.settings';
@@ -303,7 +305,11 @@ function SettingsDrawer({ open, onClose }: { open: boolean; onClose: () => void 
     >
       <Form form={form} layout="vertical" onFinish={submit}>
         <Form.Item name="programId" label={t(`${S}.program`)} extra={t(`${S}.programHelp`)}>
-          <Input allowClear />
+          <Select
+            allowClear
+            loading={programs.isLoading}
+            options={(programs.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))}
+          />
         </Form.Item>
         <Form.Item name="pointValueMinor" label={t(`${S}.pointValue`)} extra={t(`${S}.pointValueHelp`)}>
           <InputNumber min={0} max={10_000} style={{ width: '100%' }} />
