@@ -1,9 +1,8 @@
 import { sql } from 'kysely';
 import { newId } from '../../core/ids.ts';
 import { marker, uniqueMobile } from '../../testing/fixtures.ts';
-import { inSide, type Placement, type ProbeKind, type Side } from '../../testing/probe-kit.ts';
+import { inSide, memo, type Placement, type ProbeKind, type Side } from '../../testing/probe-kit.ts';
 import { profileForPhone } from '../cdp/index.ts';
-import { enrolMember } from '../loyalty/index.ts';
 
 async function rewardRow(side: Side, at?: Placement) {
   const m = marker('MR');
@@ -19,30 +18,35 @@ async function rewardRow(side: Side, at?: Placement) {
 
 /** Things this module's routes name, for the permission matrix (testing/probe-kinds.ts). */
 export const probeKinds: Record<string, ProbeKind> = {
-  /** A loyalty member enrolled at the unit (a program written into loyalty's tables once per side). */
+  /**
+   * A loyalty member at the unit, of one program per side (written into loyalty's tables: member
+   * numbers are per tenant, so rows carry a marker number that no program's sequence can reach).
+   */
   mall_member: {
     unitScoped: true,
     async create(side, at) {
       const m = marker('MM');
-      const unitId = at?.unitId ?? side.dir.unit('HQ');
-      const memberId = await inSide(side, async (tx) => {
-        const t = side.dir.tenantId;
-        const programId = newId();
-        await sql`insert into loyalty_programs (tenant_id, id, name, unit_id) values (${t}, ${programId}, ${m},
-            ${side.dir.unit('HQ')})`.execute(tx);
-        await sql`insert into loyalty_tiers (tenant_id, id, program_id, name, rank, threshold)
-          values (${t}, ${newId()}, ${programId}, ${m}, 0, 0)`.execute(tx);
+      const t = side.dir.tenantId;
+      const program = await memo(side, 'mall_probe_program', () =>
+        inSide(side, async (tx) => {
+          const id = newId();
+          const tier = newId();
+          await sql`insert into loyalty_programs (tenant_id, id, name, unit_id) values (${t}, ${id}, ${m},
+              ${side.dir.unit('HQ')})`.execute(tx);
+          await sql`insert into loyalty_tiers (tenant_id, id, program_id, name, rank, threshold)
+            values (${t}, ${tier}, ${id}, ${m}, 0, 0)`.execute(tx);
+          return { id, tier };
+        }),
+      );
+      const id = newId();
+      await inSide(side, async (tx) => {
         const p = (await profileForPhone(tx, t, uniqueMobile(), 'probe'))!;
-        const r = await enrolMember(tx, t, {
-          programId,
-          profileId: p.profileId,
-          unitId,
-          source: 'api',
-          idempotencyKey: m,
-        });
-        return r.memberId;
+        await sql`insert into loyalty_members (tenant_id, id, program_id, profile_id, member_no, unit_id, source, tier_id,
+            tier_review_at, idempotency_key)
+          values (${t}, ${id}, ${program.id}, ${p.profileId}, ${m.toUpperCase()}, ${at?.unitId ?? side.dir.unit('HQ')},
+            'api', ${program.tier}, now() + interval '365 days', ${m})`.execute(tx);
       });
-      return { id: memberId, marker: m };
+      return { id, marker: m };
     },
   },
   mall_reward: { unitScoped: true, create: rewardRow },
