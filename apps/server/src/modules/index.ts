@@ -14,6 +14,7 @@ import journeys from './journeys/index.ts';
 import leads from './leads/index.ts';
 import loyalty from './loyalty/index.ts';
 import materials from './materials/index.ts';
+import memberMall from './member-mall/index.ts';
 import messaging from './messaging/index.ts';
 import notifications from './notifications/index.ts';
 import outreach from './outreach/index.ts';
@@ -60,4 +61,5 @@ export const modules = [
   service,
   surveys,
   fieldService,
+  memberMall,
 ] as const;

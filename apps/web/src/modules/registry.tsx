@@ -11,6 +11,7 @@ import { journeysModule } from './journeys/module';
 import { leadsModule } from './leads/module';
 import { loyaltyModule } from './loyalty/module';
 import { materialsModule } from './materials/module';
+import { memberMallModule } from './member-mall/module';
 import { outreachModule } from './outreach/module';
 import { salesModule } from './sales/module';
 import { scriptsModule } from './scripts/module';
@@ -45,4 +46,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   tradePromotionModule,
   surveysModule,
   fieldServiceModule,
+  memberMallModule,
 ];

@@ -1,0 +1,142 @@
+// 会员卡 H5 and the points mall (issue 13): a customer opens the member card on a 390 px phone, signs
+// in with the SMS code (read from the message log, as the SMS simulator would show it), sees the
+// points a clerk gave them, and redeems a coupon. Then the admin pages at 1366 px and 390 px.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import {
+  type ApiSession,
+  apiLogin,
+  eventually,
+  failureScreenshot,
+  type KehuServer,
+  launchBrowser,
+  login,
+  newPage,
+  screenshot,
+  startServer,
+  testId,
+} from './support.ts';
+
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+
+describe('member card and points mall', () => {
+  const kehu = {} as { server: KehuServer; browser: Browser };
+  let admin: ApiSession;
+  let cardPath = '';
+  before(async () => {
+    kehu.server = await startServer({ readyTimeoutMs: 420_000 });
+    kehu.browser = await launchBrowser();
+    admin = await apiLogin(kehu.server.url, 'admin');
+    let program = (await admin.get('/loyalty/programs')).items[0];
+    program ??= await admin.post('/loyalty/programs', {
+      name: '臻享会员',
+      pointsPerYuan: 1,
+      expiryDays: 365,
+      tiers: [
+        { name: '银卡', threshold: 0 },
+        { name: '金卡', threshold: 1000 },
+      ],
+    });
+    const s = await admin.get('/member-mall/settings');
+    const saved = await admin.patch('/member-mall/settings', { programId: program.id, version: s.version });
+    cardPath = new URL(saved.cardUrl).pathname;
+    let tpl = (await admin.get('/coupon-templates')).items[0];
+    tpl ??= await admin.post('/coupon-templates', {
+      name: '满200减30',
+      kind: 'amount_off',
+      thresholdMinor: 20000,
+      amountMinor: 3000,
+      validity: 'relative',
+      validDays: 30,
+      perProfileLimit: 10,
+    });
+    await admin.post('/member-mall/rewards', {
+      name: 'E2E 兑换券',
+      kind: 'coupon',
+      pointsCost: 100,
+      couponTemplateId: tpl.id,
+      sort: 0,
+    });
+  });
+  after(async () => {
+    await kehu.browser?.close();
+    await kehu.server?.stop();
+  });
+
+  it('signs in by SMS code at 390 px, shows points, redeems a coupon', { timeout: 240_000 }, async () => {
+    const { page } = await newPage(kehu.browser, kehu.server, PHONE);
+    const phone = `139${String(Date.now()).slice(-8)}`;
+    try {
+      await page.goto(cardPath);
+      await testId(page, 'card-phone').fill(phone);
+      await testId(page, 'card-send-code').click();
+      await page.getByText('验证码已发送').waitFor();
+      let code = '';
+      await eventually(async () => {
+        const log = await admin.get('/messaging/messages?channel=sms&limit=20');
+        const m = log.items.find(
+          (x: any) => x.address?.endsWith(phone.slice(-4)) && /\d{6}/.test(x.text ?? ''),
+        );
+        assert.ok(m, 'the code SMS is in the log');
+        code = /(\d{6})/.exec(m.text)![1]!;
+      });
+      await testId(page, 'card-code').fill(code);
+      await screenshot(page, 'member-card-signin-phone.png');
+      await testId(page, 'card-submit').click();
+      await testId(page, 'card-member').waitFor();
+      assert.equal(await testId(page, 'card-points').textContent(), '0');
+      // A clerk gives the new member points (a manual adjustment), the card shows them.
+      const members = await admin.get(`/loyalty/members?q=${phone}&limit=5`);
+      const member = members.items[0];
+      assert.ok(member, 'enrolled by signing in');
+      await admin.post(`/loyalty/members/${member.id}/adjustments`, {
+        points: 150,
+        reason: '开卡礼',
+        idempotencyKey: `e2e-${phone}`,
+      });
+      await page.reload();
+      assert.equal(await testId(page, 'card-points').textContent(), '150');
+      const reward = testId(page, 'card-reward').filter({ hasText: 'E2E 兑换券' });
+      await reward.locator('[data-testid="card-redeem"]').click();
+      await reward.getByText('兑换成功').waitFor();
+      await page.waitForLoadState('load');
+      await eventually(async () => assert.equal(await testId(page, 'card-points').textContent(), '50'));
+      await testId(page, 'card-coupon').first().waitFor();
+      await screenshot(page, 'member-card-phone.png');
+    } catch (e) {
+      await failureScreenshot(page, 'member-card-failure.png');
+      throw e;
+    }
+  });
+
+  it('shows the mall, redemptions and member analytics to the admin (1366 px and 390 px)', {
+    timeout: 180_000,
+  }, async () => {
+    for (const [size, opts] of [
+      ['desktop', {}],
+      ['phone', PHONE],
+    ] as const) {
+      const { page } = await newPage(kehu.browser, kehu.server, opts);
+      try {
+        await page.goto('/login');
+        await login(page, 'admin');
+        for (const [path, id] of [
+          ['/member-mall', 'mall-rewards'],
+          ['/member-mall/redemptions', 'mall-redemptions'],
+          ['/member-mall/analytics', 'member-analytics'],
+        ] as const) {
+          await page.goto(path);
+          await testId(page, id).waitFor();
+          await page.waitForTimeout(500);
+          await screenshot(page, `${id}-${size}.png`);
+        }
+        await page.goto('/member-mall/redemptions');
+        await page.getByText('E2E 兑换券').first().waitFor();
+      } catch (e) {
+        await failureScreenshot(page, `member-mall-${size}-failure.png`);
+        throw e;
+      }
+    }
+  });
+});
