@@ -267,6 +267,9 @@ export async function pickAssignee(
       join users u on u.tenant_id = s.tenant_id and u.id = s.user_id and u.status = 'active'
       join chain c on c.id = u.unit_id
       where s.tenant_id = ${tenantId} and s.category_key in (${categoryKey}, '*')
+        and exists (select 1 from user_roles ur join roles r on r.tenant_id = ur.tenant_id and r.id = ur.role_id
+          where ur.tenant_id = u.tenant_id and ur.user_id = u.id
+            and r.permissions && array['*', 'service:*', 'service:handle']::text[])
       group by s.user_id, c.depth
     )
     select cand.user_id from cand
