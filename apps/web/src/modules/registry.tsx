@@ -12,6 +12,7 @@ import { materialsModule } from './materials/module';
 import { outreachModule } from './outreach/module';
 import { salesModule } from './sales/module';
 import { scriptsModule } from './scripts/module';
+import { serviceModule } from './service/module';
 import { sidebarModule } from './sidebar/module';
 import { staffAnalyticsModule } from './staff-analytics/module';
 import { wecomModule } from './wecom/module';
@@ -37,4 +38,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   journeysModule,
   couponsModule,
   campaignsModule,
+  serviceModule,
 ];
