@@ -88,7 +88,7 @@ export const serviceRoutes: RouteSpec[] = [
     body: TicketInput,
     response: TicketDetail,
     status: 201,
-    probe: { sample: { subject: '探针工单', categoryKey: 'probe' } },
+    probe: { sample: { subject: '探针工单', categoryKey: 'general' } },
     handler: (req) => req.tx((tx) => fileTicket(tx, req.principal, req.locale, req.body)),
   }),
   defineRoute({

@@ -14,7 +14,11 @@ export function SlaBadge({ clock, withTarget = false }: { clock: SlaClock; withT
     text = t('service.sla.met');
   } else if (clock.state === 'breached') {
     color = 'red';
-    text = clock.metAt ? t('service.sla.metLate') : t('service.sla.over', { time });
+    text = clock.metAt
+      ? t('service.sla.metLate')
+      : (clock.minutesLeft ?? 0) < 0
+        ? t('service.sla.over', { time })
+        : t('service.sla.breached');
   } else if (clock.state === 'paused') {
     color = 'default';
     text = t('service.sla.paused', { time });

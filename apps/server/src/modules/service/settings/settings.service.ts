@@ -7,6 +7,7 @@ import type { Locale } from '../../../core/i18n/locale.ts';
 import { newId } from '../../../core/ids.ts';
 import { serviceProblem, st } from '../service.messages.ts';
 import { CHINA_HOLIDAYS_2026, DEFAULT_CALENDAR, loadCalendar } from '../sla/calendar.ts';
+import { GENERAL } from '../tickets/ticket.core.ts';
 
 /** Tenant-wide service settings: categories and their forms, SLA policies, the calendar, skills. */
 
@@ -27,7 +28,10 @@ export async function listCategories(tx: Tx, p: Principal) {
       tx,
     )
   ).rows;
-  return { items: rows.map(toCategory) };
+  const items = rows.map(toCategory);
+  if (!items.some((c) => c.key === GENERAL.key))
+    items.unshift({ ...GENERAL, fields: [], sort: 0, active: true, version: 0 });
+  return { items };
 }
 
 function checkFields(fields: CategoryField[], locale: Locale) {
@@ -96,6 +100,15 @@ export async function updateCategory(
       tx,
     )
   ).rows[0];
+  if (!cur && id === GENERAL.id && b.version === 0)
+    return createCategory(tx, p, actor, locale, {
+      key: GENERAL.key,
+      name: b.name ?? GENERAL.name,
+      nameEn: b.nameEn ?? GENERAL.nameEn,
+      fields: b.fields ?? [],
+      sort: b.sort ?? 0,
+      active: b.active ?? true,
+    });
   if (!cur) throw serviceProblem('not_found', locale, 'category_unknown');
   const r = await sql<any>`update service_categories set name = ${b.name ?? cur.name},
       name_en = ${b.nameEn ?? cur.name_en}, fields = ${JSON.stringify(b.fields ?? cur.fields)}::jsonb,

@@ -72,6 +72,22 @@ export interface TicketRow {
 }
 
 export const SLA_QUEUE = 'service:sla';
+
+/**
+ * Every tenant has 通用 (general): a ticket can always be filed, before anyone configures
+ * categories. It is virtual until the tenant saves a category with its key.
+ */
+export const GENERAL = {
+  id: '00000000-0000-7000-8000-000000000000',
+  key: 'general',
+  name: '通用',
+  nameEn: 'General',
+};
+async function generalCategory(tx: Tx, tenantId: string) {
+  const saved =
+    await sql`select 1 from service_categories where tenant_id = ${tenantId} and key = 'general'`.execute(tx);
+  return saved.rows.length ? undefined : { key: GENERAL.key, name: GENERAL.name, fields: [] };
+}
 const PRIORITY_UP: Record<TicketPriority, TicketPriority> = {
   low: 'normal',
   normal: 'high',
@@ -404,10 +420,11 @@ export async function createTicket(
     const again = await byKey(tx, tenantId, input.idempotencyKey);
     if (again) return again;
   }
-  const cat = (
-    await sql<any>`select key, name, fields from service_categories
+  const cat =
+    (
+      await sql<any>`select key, name, fields from service_categories
       where tenant_id = ${tenantId} and key = ${input.categoryKey} and active`.execute(tx)
-  ).rows[0];
+    ).rows[0] ?? (input.categoryKey === GENERAL.key ? await generalCategory(tx, tenantId) : undefined);
   if (!cat)
     throw serviceProblem('validation', locale, 'category_unknown', {}, [
       { field: 'categoryKey', code: 'category_unknown', message: st(locale, 'category_unknown') },
