@@ -15,6 +15,7 @@ import { memberMallModule } from './member-mall/module';
 import { outreachModule } from './outreach/module';
 import { salesModule } from './sales/module';
 import { scriptsModule } from './scripts/module';
+import { serviceModule } from './service/module';
 import { sidebarModule } from './sidebar/module';
 import { staffAnalyticsModule } from './staff-analytics/module';
 import { tradePromotionModule } from './trade-promotion/module';
@@ -47,4 +48,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   surveysModule,
   fieldServiceModule,
   memberMallModule,
+  serviceModule,
 ];

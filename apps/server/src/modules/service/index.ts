@@ -1,5 +1,8 @@
 import { SERVICE_PERMISSIONS } from '@kehu/contracts/service';
 import { defineModule } from '../../engine/module.ts';
+import { registerHelpPages } from './kb/help-pages.ts';
+import { seedService } from './service.demo.ts';
+import { serviceRoutes } from './service.routes.ts';
 import { slaJob } from './tickets/sla.job.ts';
 import { SLA_QUEUE } from './tickets/ticket.core.ts';
 
@@ -11,7 +14,8 @@ export default defineModule({
   name: 'service',
   label: { 'zh-CN': '服务', 'en-US': 'Service' },
   requires: ['crm', 'notifications', 'cdp'],
-  routes: [],
+  routes: serviceRoutes,
+  http: registerHelpPages,
   jobs: { [SLA_QUEUE]: slaJob },
   permissions: [
     {
@@ -49,6 +53,8 @@ export default defineModule({
     },
   ],
   migrations: new URL('./migrations/', import.meta.url),
+  testKit: () => import('./test-kit.ts'),
+  demo: { order: 95, run: seedService },
 });
 
 /** The contract other modules build on (field service, surveys, predictive service). */

@@ -72,6 +72,22 @@ export interface TicketRow {
 }
 
 export const SLA_QUEUE = 'service:sla';
+
+/**
+ * Every tenant has 通用 (general): a ticket can always be filed, before anyone configures
+ * categories. It is virtual until the tenant saves a category with its key.
+ */
+export const GENERAL = {
+  id: '00000000-0000-7000-8000-000000000000',
+  key: 'general',
+  name: '通用',
+  nameEn: 'General',
+};
+async function generalCategory(tx: Tx, tenantId: string) {
+  const saved =
+    await sql`select 1 from service_categories where tenant_id = ${tenantId} and key = 'general'`.execute(tx);
+  return saved.rows.length ? undefined : { key: GENERAL.key, name: GENERAL.name, fields: [] };
+}
 const PRIORITY_UP: Record<TicketPriority, TicketPriority> = {
   low: 'normal',
   normal: 'high',
@@ -267,6 +283,9 @@ export async function pickAssignee(
       join users u on u.tenant_id = s.tenant_id and u.id = s.user_id and u.status = 'active'
       join chain c on c.id = u.unit_id
       where s.tenant_id = ${tenantId} and s.category_key in (${categoryKey}, '*')
+        and exists (select 1 from user_roles ur join roles r on r.tenant_id = ur.tenant_id and r.id = ur.role_id
+          where ur.tenant_id = u.tenant_id and ur.user_id = u.id
+            and r.permissions && array['*', 'service:*', 'service:handle']::text[])
       group by s.user_id, c.depth
     )
     select cand.user_id from cand
@@ -401,10 +420,11 @@ export async function createTicket(
     const again = await byKey(tx, tenantId, input.idempotencyKey);
     if (again) return again;
   }
-  const cat = (
-    await sql<any>`select key, name, fields from service_categories
+  const cat =
+    (
+      await sql<any>`select key, name, fields from service_categories
       where tenant_id = ${tenantId} and key = ${input.categoryKey} and active`.execute(tx)
-  ).rows[0];
+    ).rows[0] ?? (input.categoryKey === GENERAL.key ? await generalCategory(tx, tenantId) : undefined);
   if (!cat)
     throw serviceProblem('validation', locale, 'category_unknown', {}, [
       { field: 'categoryKey', code: 'category_unknown', message: st(locale, 'category_unknown') },
