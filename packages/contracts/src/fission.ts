@@ -37,7 +37,12 @@ const CampaignFields = z.object({
 export const CampaignInput = CampaignFields.strict();
 export type CampaignInput = z.infer<typeof CampaignInput>;
 /** corpRef, staff, the task and its groups are fixed once participants hold codes. */
-export const CampaignPatch = CampaignFields.omit({ corpRef: true, staff: true, task: true, groupChatIds: true })
+export const CampaignPatch = CampaignFields.omit({
+  corpRef: true,
+  staff: true,
+  task: true,
+  groupChatIds: true,
+})
   .partial()
   .strict();
 export type CampaignPatch = z.infer<typeof CampaignPatch>;

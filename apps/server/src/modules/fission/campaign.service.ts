@@ -108,9 +108,9 @@ async function checkRefs(
     // and only with a template they see (its unit, a unit above or below theirs).
     if (!can(p, 'coupons:issue')) throw invalid([{ field: 'couponTemplateId', code: 'out_of_scope' }]);
     const path = (
-      await sql<{ path: string }>`select path from units where tenant_id = ${p.tenantId} and id = ${p.unitId}`.execute(
-        tx,
-      )
+      await sql<{
+        path: string;
+      }>`select path from units where tenant_id = ${p.tenantId} and id = ${p.unitId}`.execute(tx)
     ).rows[0]?.path;
     const above = path ? path.split('/').filter(Boolean) : [p.unitId];
     const t = (
@@ -136,7 +136,8 @@ export async function createCampaign(tx: Tx, p: Principal, actor: Actor, input: 
   const groups = task === 'join_group' ? [...new Set(input.groupChatIds ?? [])] : [];
   if (task === 'join_group' && !groups.length) throw invalid([{ field: 'groupChatIds', code: 'required' }]);
   const coupon = input.rewardType === 'coupon' ? (input.couponTemplateId ?? null) : null;
-  if (input.rewardType === 'coupon' && !coupon) throw invalid([{ field: 'couponTemplateId', code: 'required' }]);
+  if (input.rewardType === 'coupon' && !coupon)
+    throw invalid([{ field: 'couponTemplateId', code: 'required' }]);
   await checkRefs(tx, p, input.corpRef, [...new Set(input.staff)], input.posterMaterialId, coupon, groups);
   const id = newId();
   await sql`insert into fission_campaigns (tenant_id, id, unit_id, token, name, starts_on, ends_on, poster_material_id,

@@ -77,7 +77,9 @@ async function recordInvite(
   ).rows[0];
   if (!part) return;
   const seen = (
-    await sql`select 1 from fission_invites where tenant_id = ${e.tenantId} and event_id = ${e.id}`.execute(tx)
+    await sql`select 1 from fission_invites where tenant_id = ${e.tenantId} and event_id = ${e.id}`.execute(
+      tx,
+    )
   ).rows[0];
   if (seen) return;
   const unionid =
@@ -108,7 +110,8 @@ async function recordInvite(
       tx,
     )
   ).rows.length;
-  if (!counted) await sql`insert into fission_invites ${cols} values ${row(newId(), 'duplicate')}`.execute(tx);
+  if (!counted)
+    await sql`insert into fission_invites ${cols} values ${row(newId(), 'duplicate')}`.execute(tx);
   else await settleReward(tx, e.tenantId, part.id);
 }
 

@@ -178,7 +178,9 @@ function rewardNote(g: Progress) {
   if (!c) return '（顾问会与您联系）';
   if (c.status === 'issued' && c.code)
     return `<br>券码 <b class="code" data-testid="fission-coupon-code">${esc(c.code)}</b>${
-      c.expiresAt ? `<br><span class="muted">有效期至 ${esc(c.expiresAt.slice(0, 10))}，到店出示券码核销</span>` : ''
+      c.expiresAt
+        ? `<br><span class="muted">有效期至 ${esc(c.expiresAt.slice(0, 10))}，到店出示券码核销</span>`
+        : ''
     }`;
   if (c.status === 'pending') return '<br><span class="muted">优惠券发放中…</span>';
   return '（优惠券暂未能发放，顾问会与您联系）';

@@ -84,7 +84,9 @@ export async function wecomFiguresByStaff(
         a.added, l.deleted_by_customer, l.lost, a.by_channel, d.chats, d.messages, d.rp_w, d.rp_n, d.ar_w, d.ar_n,
         d.group_new, d.group_msgs
       from added a full join losses l on l.user_id = a.user_id and l.day = a.day
-      full join daily d on d.user_id = coalesce(a.user_id, l.user_id) and d.day = coalesce(a.day, l.day)`.execute(tx)
+      full join daily d on d.user_id = coalesce(a.user_id, l.user_id) and d.day = coalesce(a.day, l.day)`.execute(
+      tx,
+    )
   ).rows;
   const n = (v: unknown) => (v == null ? 0 : Number(v));
   return rows.map((r) => ({

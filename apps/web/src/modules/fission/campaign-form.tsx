@@ -158,7 +158,11 @@ export function CampaignForm({
             name="groupChatIds"
             label={t('fission.form.groups')}
             rules={[{ required: true }]}
-            extra={groups.data && !groups.data.items.length ? t('fission.form.noGroups') : t('fission.form.groupsHint')}
+            extra={
+              groups.data && !groups.data.items.length
+                ? t('fission.form.noGroups')
+                : t('fission.form.groupsHint')
+            }
           >
             <Select
               mode="multiple"
@@ -166,7 +170,10 @@ export function CampaignForm({
               disabled={Boolean(editing)}
               loading={groups.isLoading}
               optionFilterProp="label"
-              options={(groups.data?.items ?? []).map((g) => ({ value: g.chatId, label: g.name || g.chatId }))}
+              options={(groups.data?.items ?? []).map((g) => ({
+                value: g.chatId,
+                label: g.name || g.chatId,
+              }))}
             />
           </Form.Item>
         )}
