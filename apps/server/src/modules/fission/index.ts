@@ -1,5 +1,6 @@
 import { FISSION_PERMISSIONS } from '@kehu/contracts/fission';
 import { defineModule } from '../../engine/module.ts';
+import { seedFission } from './fission.demo.ts';
 import { fissionRoutes } from './fission.routes.ts';
 import { inviteAdded, inviteJoinedGroup, inviteLeftGroup, inviteLost } from './invite.service.ts';
 import { registerFissionPages } from './public-page.ts';
@@ -51,6 +52,8 @@ export default defineModule({
     },
   ],
   migrations: new URL('./migrations/', import.meta.url),
+  // After cards (75): a running campaign with participants, invites and a coupon reward.
+  demo: { order: 80, run: seedFission },
   testKit: () => import('./test-kit.ts'),
 });
 
