@@ -70,7 +70,8 @@ export async function seedFission(ctx: DemoContext): Promise<void> {
             ${lostAfterHours === undefined ? null : sql`now() - make_interval(hours => ${hoursAgo - lostAfterHours})`},
             ${newId()})`.execute(tx);
       };
-      for (let k = 0; k < invites; k++) await add('counted', `u:demo-fission-${i}-${k}`, 100 - i * 12 - k * 5);
+      for (let k = 0; k < invites; k++)
+        await add('counted', `u:demo-fission-${i}-${k}`, 100 - i * 12 - k * 5);
       if (i === 1) await add('duplicate', 'u:demo-fission-0-0', 30);
       if (i === 2) await add('voided', `u:demo-fission-${i}-lost`, 40, 3);
       await settleReward(tx, ctx.tenantId, p.id);

@@ -43,7 +43,7 @@ export async function couponRewardJob(payload: { rewardId: string; tries: number
       ).rows[0],
     { readOnly: true },
   );
-  if (!w || w.coupon_status !== 'pending') return;
+  if (w?.coupon_status !== 'pending') return;
   const profileId = await profileOfIdentity({ db: job.db } as Database, t, {
     kind: 'anonymous_id',
     value: participantAnonymousId(w.visitor),
