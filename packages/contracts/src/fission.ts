@@ -7,6 +7,8 @@ export const FISSION_PERMISSIONS = {
 } as const;
 
 export const REWARD_TYPES = ['gift', 'coupon', 'points', 'cash'] as const;
+/** What an invite is: a friend adds the campaign's staff member, or joins one of its customer groups. */
+export const TASK_KINDS = ['add_staff', 'join_group'] as const;
 const day = z.iso.date();
 
 const CampaignFields = z.object({
@@ -19,8 +21,14 @@ const CampaignFields = z.object({
   /** WeCom userids the invitees add; each participant's code goes to one of them (in turn). */
   staff: z.array(z.string().trim().min(1).max(64)).min(1).max(50),
   inviteTarget: z.number().int().min(1).max(100),
+  /** Default add_staff. join_group needs groupChatIds (checked by the server: a field error). */
+  task: z.enum(TASK_KINDS).optional(),
+  /** WeCom chat ids of the customer groups (fill order) each participant's 群活码 leads to. */
+  groupChatIds: z.array(z.string().trim().min(1).max(64)).max(5).optional(),
   rewardType: z.enum(REWARD_TYPES),
   rewardText: z.string().trim().min(1).max(200),
+  /** The coupon template a `coupon` reward issues (required for that type; checked by the server). */
+  couponTemplateId: z.uuid().nullable().optional(),
   /** Yuan; the campaign's whole budget and what one reward costs. */
   budget: z.number().min(0).max(10_000_000).nullable().optional(),
   rewardCost: z.number().min(0).max(1_000_000).optional(),
@@ -28,8 +36,15 @@ const CampaignFields = z.object({
 /** endsOn ≥ startsOn is checked by the server (a field error on endsOn), not here: probes sample this schema. */
 export const CampaignInput = CampaignFields.strict();
 export type CampaignInput = z.infer<typeof CampaignInput>;
-/** corpRef and staff are fixed once participants hold codes. */
-export const CampaignPatch = CampaignFields.omit({ corpRef: true, staff: true }).partial().strict();
+/** corpRef, staff, the task and its groups are fixed once participants hold codes. */
+export const CampaignPatch = CampaignFields.omit({
+  corpRef: true,
+  staff: true,
+  task: true,
+  groupChatIds: true,
+})
+  .partial()
+  .strict();
 export type CampaignPatch = z.infer<typeof CampaignPatch>;
 
 export const Campaign = z.object({
@@ -41,8 +56,11 @@ export const Campaign = z.object({
   corpRef: z.string(),
   staff: z.array(z.string()),
   inviteTarget: z.number().int(),
+  task: z.enum(TASK_KINDS),
+  groupChatIds: z.array(z.string()),
   rewardType: z.enum(REWARD_TYPES),
   rewardText: z.string(),
+  couponTemplateId: z.string().nullable(),
   budget: z.number().nullable(),
   rewardCost: z.number(),
   unitId: z.string(),
@@ -66,6 +84,9 @@ export const FunnelReport = z.object({
   duplicates: z.number().int(),
   voided: z.number().int(),
   rewards: z.number().int(),
+  /** Coupon rewards: issued through coupons, and those that could not be (out of stock, limit …). */
+  couponsIssued: z.number().int(),
+  couponsFailed: z.number().int(),
   disputedRewards: z.number().int(),
   cost: z.number(),
   costPerCustomer: z.number().nullable(),

@@ -83,6 +83,11 @@ export function registerSidebarHost(app: FastifyInstance, sim: WeComSimulator): 
         external_userid: b.external_userid ? String(b.external_userid) : undefined,
         chat_id: b.chat_id ? String(b.chat_id) : undefined,
       });
+      // The client is signed in as this member: WeCom's OAuth2 (snsapi_base) answers for them.
+      reply.header(
+        'set-cookie',
+        `wxwork_sim_user=${encodeURIComponent(`${c.corpId}:${String(b.userid)}`)}; Path=/; SameSite=Lax; HttpOnly`,
+      );
       return sessionView(s);
     } catch (e) {
       return reply.code(400).send({ error: (e as Error).message });

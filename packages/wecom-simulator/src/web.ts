@@ -201,6 +201,30 @@ li a{display:flex;justify-content:space-between;align-items:center;padding:10px 
 li a:hover{border-color:#0f7bff;background:#f0f6ff}span{color:#8a9099;font-size:13px}</style></head>
 <body><main><h1>企业微信扫码登录</h1><p>${esc(c.state.name)} · 模拟器：选择以哪位成员的身份“扫码”</p><ul>${items}</ul></main></body></html>`);
   });
+  // WeCom's OAuth2 for pages opened inside its client (snsapi_base: silent, just the member's code).
+  // The simulated client (/sidebar-host) remembers who is signed in to it in a cookie; a browser
+  // outside it gets the web login's member picker (real WeCom would refuse outside its client).
+  app.get('/connect/oauth2/authorize', (req, reply) => {
+    const q = req.query as Record<string, string>;
+    const c = corpOf(q.appid);
+    if (!c || !q.redirect_uri)
+      return reply.code(400).type('text/plain; charset=utf-8').send('invalid appid or redirect_uri');
+    if (q.response_type !== 'code' || !['snsapi_base', 'snsapi_privateinfo'].includes(q.scope ?? ''))
+      return reply.code(400).type('text/plain; charset=utf-8').send('invalid response_type or scope');
+    if (q.agentid && Number(q.agentid) !== c.state.agentId)
+      return reply.code(400).type('text/plain; charset=utf-8').send('invalid agentid');
+    const who = clientUser(req.headers.cookie);
+    const userid = who?.corpId === c.corpId ? who.userid : undefined;
+    if (!userid || c.state.staff.get(userid)?.status !== 1)
+      return reply.redirect(
+        `/wwlogin/sso/login?${new URLSearchParams({ appid: c.corpId, agentid: q.agentid ?? '', redirect_uri: q.redirect_uri, state: q.state ?? '' })}`,
+        302,
+      );
+    const to = new URL(q.redirect_uri);
+    to.searchParams.set('code', c.oauthCode(userid));
+    to.searchParams.set('state', q.state ?? '');
+    return reply.redirect(to.toString(), 302);
+  });
   app.get('/wwlogin/sso/confirm', (req, reply) => {
     const q = req.query as Record<string, string>;
     const c = corpOf(q.appid);
@@ -312,4 +336,16 @@ a.u:hover{border-color:#07c160;background:#f0fbf5}</style></head><body><main>${b
         `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40" width="80" height="80"><rect width="40" height="40" rx="6" fill="#07c160"/><text x="20" y="27" font-size="20" text-anchor="middle" fill="#fff" font-family="sans-serif">${ch}</text></svg>`,
       );
   });
+}
+
+/** The member signed in to the simulated WeCom client (set when /sidebar-host opens a chat). */
+export const CLIENT_COOKIE = 'wxwork_sim_user';
+function clientUser(header: string | undefined): { corpId: string; userid: string } | undefined {
+  const raw = (header ?? '')
+    .split(';')
+    .map((x) => x.trim())
+    .find((x) => x.startsWith(`${CLIENT_COOKIE}=`));
+  if (!raw) return undefined;
+  const [corpId, userid] = decodeURIComponent(raw.slice(CLIENT_COOKIE.length + 1)).split(':');
+  return corpId && userid ? { corpId, userid } : undefined;
 }

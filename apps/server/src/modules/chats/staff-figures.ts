@@ -42,17 +42,20 @@ export async function chatFiguresByStaff(
           and m.direction in ('in', 'out') and ${scope}
           and m.msgtime >= (${range.from}::date::timestamp at time zone 'Asia/Shanghai')
           and m.msgtime < ((${range.to}::date + 1)::timestamp at time zone 'Asia/Shanghai')),
-      -- One pass per conversation-day (a hash join on its key), not a lookup per ask: a correlated
-      -- subquery over the CTE scans it once per ask, quadratic for 500 staff × 90 days.
-      asks as (
-        select corp_ref, staff_userid, staff_user_id, external_userid, day, min(msgtime) as asked_at from m
-        where direction = 'in' group by 1, 2, 3, 4, 5),
+      -- One pass per conversation-day: a window gives every message its conversation-day's first
+      -- ask, one GROUP BY takes the first answer after it. No join: a self-join on the CTE was
+      -- planned as a merge join on (corp, staff) from a 500-row estimate, 24M rows filtered at
+      -- 500 staff × 90 days (16 s); this is one sort of the rows (2 s there, the staff bench).
+      w as (
+        select corp_ref, staff_userid, staff_user_id, external_userid, day, direction, msgtime,
+          min(msgtime) filter (where direction = 'in')
+            over (partition by corp_ref, staff_userid, staff_user_id, external_userid, day) as asked_at
+        from m),
       answers as (
-        select a.staff_user_id, a.day, a.asked_at,
-          min(o.msgtime) filter (where o.direction = 'out' and o.msgtime >= a.asked_at) as answered_at
-        from asks a join m o on o.corp_ref = a.corp_ref and o.staff_userid = a.staff_userid
-          and o.external_userid = a.external_userid and o.day = a.day
-        group by a.corp_ref, a.staff_userid, a.staff_user_id, a.external_userid, a.day, a.asked_at)
+        select staff_user_id, day, min(asked_at) as asked_at,
+          min(msgtime) filter (where direction = 'out' and msgtime >= asked_at) as answered_at
+        from w where asked_at is not null
+        group by corp_ref, staff_userid, staff_user_id, external_userid, day)
       select staff_user_id, to_char(day, 'YYYY-MM-DD') as day, count(*)::int as asked,
         count(answered_at)::int as replied,
         coalesce(sum(extract(epoch from (answered_at - asked_at)) / 60), 0)::float8 as minutes

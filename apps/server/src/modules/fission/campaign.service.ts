@@ -1,7 +1,7 @@
 import type { Campaign, CampaignInput, CampaignPatch } from '@kehu/contracts/fission';
 import { sql } from 'kysely';
 import { type Actor, writeAudit } from '../../core/audit/audit.ts';
-import type { Principal } from '../../core/auth/principal.ts';
+import { can, type Principal } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { invalid, notFound } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
@@ -27,8 +27,11 @@ const toCampaign = (r: any): Campaign => ({
   corpRef: r.corp_ref,
   staff: r.staff,
   inviteTarget: r.invite_target,
+  task: r.task,
+  groupChatIds: r.group_chat_ids ?? [],
   rewardType: r.reward_type,
   rewardText: r.reward_text,
+  couponTemplateId: r.coupon_template_id ?? null,
   budget: r.budget === null ? null : Number(r.budget),
   rewardCost: Number(r.reward_cost),
   unitId: r.unit_id,
@@ -66,6 +69,8 @@ async function checkRefs(
   corpRef: string | null,
   staff: string[] | null,
   poster?: string | null,
+  coupon?: string | null,
+  groups?: string[] | null,
 ) {
   if (corpRef) {
     const corp = (
@@ -86,6 +91,34 @@ async function checkRefs(
     const i = staff.findIndex((s) => !known.has(s));
     if (i >= 0) throw invalid([{ field: `staff.${i}`, code: 'unknown_staff' }]);
   }
+  if (groups?.length && corpRef) {
+    const known = new Set(
+      (
+        await sql<{
+          chat_id: string;
+        }>`select chat_id from wecom_groups where tenant_id = ${p.tenantId} and corp_ref = ${corpRef}
+          and dismissed_at is null and chat_id = any(${groups}::text[])`.execute(tx)
+      ).rows.map((r) => r.chat_id),
+    );
+    const i = groups.findIndex((g) => !known.has(g));
+    if (i >= 0) throw invalid([{ field: `groupChatIds.${i}`, code: 'lookup_missing' }]);
+  }
+  if (coupon) {
+    // A campaign issues coupons on its own later: only someone who may issue them may set one up,
+    // and only with a template they see (its unit, a unit above or below theirs).
+    if (!can(p, 'coupons:issue')) throw invalid([{ field: 'couponTemplateId', code: 'out_of_scope' }]);
+    const path = (
+      await sql<{
+        path: string;
+      }>`select path from units where tenant_id = ${p.tenantId} and id = ${p.unitId}`.execute(tx)
+    ).rows[0]?.path;
+    const above = path ? path.split('/').filter(Boolean) : [p.unitId];
+    const t = (
+      await sql`select 1 from coupon_templates where tenant_id = ${p.tenantId} and id = ${coupon} and status = 'active'
+        and (unit_id = any(${above}::uuid[]) or unit_id = any(${p.subtreeUnitIds}::uuid[]))`.execute(tx)
+    ).rows[0];
+    if (!t) throw invalid([{ field: 'couponTemplateId', code: 'lookup_missing' }]);
+  }
   if (poster) {
     let kind = '';
     try {
@@ -99,14 +132,21 @@ async function checkRefs(
 
 export async function createCampaign(tx: Tx, p: Principal, actor: Actor, input: CampaignInput) {
   if (input.startsOn > input.endsOn) throw invalid([{ field: 'endsOn', code: 'ends_before_start' }]);
-  await checkRefs(tx, p, input.corpRef, [...new Set(input.staff)], input.posterMaterialId);
+  const task = input.task ?? 'add_staff';
+  const groups = task === 'join_group' ? [...new Set(input.groupChatIds ?? [])] : [];
+  if (task === 'join_group' && !groups.length) throw invalid([{ field: 'groupChatIds', code: 'required' }]);
+  const coupon = input.rewardType === 'coupon' ? (input.couponTemplateId ?? null) : null;
+  if (input.rewardType === 'coupon' && !coupon)
+    throw invalid([{ field: 'couponTemplateId', code: 'required' }]);
+  await checkRefs(tx, p, input.corpRef, [...new Set(input.staff)], input.posterMaterialId, coupon, groups);
   const id = newId();
   await sql`insert into fission_campaigns (tenant_id, id, unit_id, token, name, starts_on, ends_on, poster_material_id,
-      corp_ref, staff, invite_target, reward_type, reward_text, budget, reward_cost, created_by)
+      corp_ref, staff, invite_target, reward_type, reward_text, budget, reward_cost, created_by, task, group_chat_ids,
+      coupon_template_id)
     values (${p.tenantId}, ${id}, ${p.unitId}, ${newPublicToken(p.tenantId)}, ${input.name}, ${input.startsOn}, ${input.endsOn},
       ${input.posterMaterialId ?? null}, ${input.corpRef}, ${JSON.stringify([...new Set(input.staff)])}::jsonb,
       ${input.inviteTarget}, ${input.rewardType}, ${input.rewardText}, ${input.budget ?? null}, ${input.rewardCost ?? 0},
-      ${p.userId})`.execute(tx);
+      ${p.userId}, ${task}, ${JSON.stringify(groups)}::jsonb, ${coupon})`.execute(tx);
   await writeAudit(tx, actor, {
     action: 'create',
     object: 'fission_campaign',
@@ -120,7 +160,16 @@ export async function updateCampaign(tx: Tx, p: Principal, actor: Actor, id: str
   const before = await getCampaign(tx, p, id);
   if ((input.startsOn ?? before.startsOn) > (input.endsOn ?? before.endsOn))
     throw invalid([{ field: 'endsOn', code: 'ends_before_start' }]);
-  await checkRefs(tx, p, null, null, input.posterMaterialId);
+  const rewardType = input.rewardType ?? before.rewardType;
+  const coupon =
+    rewardType !== 'coupon'
+      ? null
+      : input.couponTemplateId === undefined
+        ? before.couponTemplateId
+        : input.couponTemplateId;
+  if (rewardType === 'coupon' && !coupon) throw invalid([{ field: 'couponTemplateId', code: 'required' }]);
+  const couponChanged = coupon !== before.couponTemplateId;
+  await checkRefs(tx, p, null, null, input.posterMaterialId, couponChanged ? coupon : null);
   await sql`update fission_campaigns set
       name = coalesce(${input.name ?? null}, name),
       starts_on = coalesce(${input.startsOn ?? null}::date, starts_on),
@@ -131,6 +180,7 @@ export async function updateCampaign(tx: Tx, p: Principal, actor: Actor, id: str
       reward_text = coalesce(${input.rewardText ?? null}, reward_text),
       budget = ${input.budget === undefined ? sql`budget` : input.budget},
       reward_cost = coalesce(${input.rewardCost ?? null}::numeric, reward_cost),
+      coupon_template_id = ${coupon},
       updated_at = now()
     where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
   await writeAudit(tx, actor, {

@@ -6,6 +6,7 @@ import { loadPrincipal } from '../../core/auth/access-loader.ts';
 import type { Principal } from '../../core/auth/principal.ts';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { type Client, drainBackground, login, useTestEnv } from '../../testing/harness.ts';
+import { amountOff } from '../coupons/test-kit.ts';
 import { bindSimulatedCorp, useWeComSimulator } from '../wecom/test-kit.ts';
 import { fissionFiguresByStaff } from './index.ts';
 
@@ -157,7 +158,12 @@ describe('fission campaigns 裂变', () => {
       const x = await progress(joined.body.url);
       return x.done === 2 && x.reward ? x : null;
     });
-    assert.deepEqual(p, { done: 2, needed: 2, reward: { status: 'issued', text: '免费保养一次' } });
+    assert.deepEqual(p, {
+      done: 2,
+      needed: 2,
+      reward: { status: 'issued', text: '免费保养一次', coupon: null },
+      rewardKey: 'issued::',
+    });
     assert.ok(!JSON.stringify(p).includes('好友'), 'the public progress names no invitee');
     await drainBackground(env, t());
     const rewards = await db(async (tx) => (await sql`select * from fission_rewards`.execute(tx)).rows);
@@ -263,6 +269,101 @@ describe('fission campaigns 裂变', () => {
     assert.equal((await progress(dj.body.url)).done, 0);
     const joinAfter = await browser().join(campaign.joinUrl, '小晚');
     assert.equal(joinAfter.status, 409, 'nobody joins an ended campaign');
+  });
+
+  it('join-a-group task with a coupon reward: personal 群活码, joins count once, a leave within 24 h voids, one coupon', async () => {
+    const tpl = await hq.post('/coupon-templates', { ...amountOff('裂变奖励券'), perProfileLimit: 5 });
+    assert.equal(tpl.status, 201, JSON.stringify(tpl.body));
+    const chatId = (await ctx.corp.createGroup('sun.lei', '裂变车友群', [])).chat_id;
+    await until('the group in Kehu', t(), () =>
+      db(async (tx) => (await sql`select 1 from wecom_groups where chat_id = ${chatId}`.execute(tx)).rows[0]),
+    );
+    const base = {
+      name: '拉好友进群领券',
+      startsOn: today(),
+      endsOn: '2099-12-31',
+      corpRef: ctx.corpRef,
+      staff: ['sun.lei'],
+      inviteTarget: 2,
+      task: 'join_group',
+      groupChatIds: [chatId],
+      rewardType: 'coupon',
+      rewardText: '满100减20券',
+      couponTemplateId: tpl.body.id,
+    };
+    const fields = async (body: object) =>
+      (await hq.post('/fission/campaigns', body)).body.errors?.map((e: any) => e.field);
+    assert.deepEqual(await fields({ ...base, couponTemplateId: undefined }), ['couponTemplateId']);
+    assert.deepEqual(await fields({ ...base, groupChatIds: [] }), ['groupChatIds']);
+    assert.deepEqual(await fields({ ...base, groupChatIds: ['wrnope'] }), ['groupChatIds.0']);
+    assert.deepEqual(await fields({ ...base, couponTemplateId: '00000000-0000-4000-8000-000000000000' }), [
+      'couponTemplateId',
+    ]);
+    const k = await hq.post('/fission/campaigns', base);
+    assert.equal(k.status, 201, JSON.stringify(k.body));
+    assert.equal(k.body.task, 'join_group');
+    assert.equal(k.body.couponTemplateId, tpl.body.id);
+
+    const dan = browser();
+    const dj = await dan.join(k.body.joinUrl, '小丹');
+    assert.equal(dj.status, 200, JSON.stringify(dj.body));
+    const qr = await codeOf(dj.body.url);
+    const stateOf = await db(
+      async (tx) =>
+        (
+          await sql<{
+            s: string;
+          }>`select code_state as s from fission_participants where token = ${dj.body.url.split('/').pop()}`.execute(
+            tx,
+          )
+        ).rows[0]!.s,
+    );
+    assert.match(stateOf, /^fg/);
+    const m1 = ctx.corp.wechatUser({ name: '群友甲', unionid: `ou-g1-${Date.now()}` });
+    const m2 = ctx.corp.wechatUser({ name: '群友乙' });
+    await ctx.corp.scanJoinWay(qr, m1);
+    await until('1/2', t(), async () => (await progress(dj.body.url)).done === 1);
+    // Leaving within 24 h voids the join; joining again does not count again.
+    await ctx.corp.leaveGroup(chatId, m1);
+    await until('0/2', t(), async () => (await progress(dj.body.url)).done === 0);
+    await ctx.corp.scanJoinWay(qr, m1);
+    await until('the rejoin as duplicate', t(), () =>
+      db(
+        async (tx) =>
+          (
+            await sql`select 1 from fission_invites where status = 'duplicate' and chat_id = ${chatId}`.execute(
+              tx,
+            )
+          ).rows[0],
+      ),
+    );
+    await ctx.corp.scanJoinWay(qr, m2);
+    await ctx.corp.scanJoinWay(qr, ctx.corp.wechatUser({ name: '群友丙' }));
+    const p = await until('the coupon', t(), async () => {
+      const x = await progress(dj.body.url);
+      return x.reward?.coupon?.status === 'issued' ? x : null;
+    });
+    assert.equal(p.done, 2);
+    assert.match(p.reward.coupon.code, /^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+    const page = await (await dan.call(dj.body.url)).text();
+    assert.match(page, /data-testid="fission-coupon-code">[A-Z2-9-]{14}</);
+    assert.match(page, /扫码入群/);
+    // One coupon per participant and campaign, however often the job or the events run again.
+    await drainBackground(env, t());
+    const coupons = await db(
+      async (tx) =>
+        (
+          await sql`select id from coupons where source_kind = 'fission' and source_id = ${k.body.id}`.execute(
+            tx,
+          )
+        ).rows,
+    );
+    assert.equal(coupons.length, 1);
+    const report = await hq.get(`/fission/campaigns/${k.body.id}/report`);
+    assert.equal(report.body.couponsIssued, 1);
+    assert.equal(report.body.voided, 1);
+    const stats = (await hq.get(`/fission/campaigns/${k.body.id}`)).body;
+    assert.equal(stats.newCustomers, 2);
   });
 
   it('closes the public pages when the campaign ends', async () => {

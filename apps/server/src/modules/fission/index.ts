@@ -1,9 +1,11 @@
 import { FISSION_PERMISSIONS } from '@kehu/contracts/fission';
 import { defineModule } from '../../engine/module.ts';
+import { seedFission } from './fission.demo.ts';
 import { fissionRoutes } from './fission.routes.ts';
-import { inviteAdded, inviteLost } from './invite.service.ts';
+import { inviteAdded, inviteJoinedGroup, inviteLeftGroup, inviteLost } from './invite.service.ts';
 import { registerFissionPages } from './public-page.ts';
 import { registerRewardIssuer } from './reward.ts';
+import { COUPON_QUEUE, couponRewardIssuer, couponRewardJob } from './reward-coupon.ts';
 
 const MANAGERS = ['总部销售经理', '区域经理', '经销商店长'];
 
@@ -11,17 +13,22 @@ const MANAGERS = ['总部销售经理', '区域经理', '经销商店长'];
 export default defineModule({
   name: 'fission',
   label: { 'zh-CN': '裂变活动', 'en-US': 'Fission campaigns' },
-  requires: ['notifications', 'wecom', 'materials', 'cards'],
+  requires: ['notifications', 'wecom', 'materials', 'cards', 'cdp', 'coupons'],
   routes: fissionRoutes,
   // Public pages (/f/<campaign>, /f/p/<participant>): no sign-in, the tokens are the authority.
   http: registerFissionPages,
   subscribers: [
     { name: 'fission-invite-added', pattern: 'wecom.contact.added', handle: inviteAdded },
     { name: 'fission-invite-lost', pattern: 'wecom.contact.lost', handle: inviteLost },
+    { name: 'fission-group-joined', pattern: 'wecom.group.member_joined', handle: inviteJoinedGroup },
+    { name: 'fission-group-left', pattern: 'wecom.group.member_left', handle: inviteLeftGroup },
   ],
+  jobs: { [COUPON_QUEUE]: couponRewardJob },
+  // The coupon reward is fission's own issuer on its own point: coupons' issueCoupon, see reward-coupon.ts.
+  contributes: [{ point: 'fission-reward', value: couponRewardIssuer }],
   /**
    * `fission-reward`: `{ type, issue(tx, reward) }` — hands out a reward of that type when a
-   * participant meets the task (coupons, once the coupons module lands), see reward.ts.
+   * participant meets the task (fission itself contributes `coupon`), see reward.ts.
    */
   extensionPoints: { 'fission-reward': registerRewardIssuer },
   permissions: [
@@ -45,6 +52,8 @@ export default defineModule({
     },
   ],
   migrations: new URL('./migrations/', import.meta.url),
+  // After cards (75): a running campaign with participants, invites and a coupon reward.
+  demo: { order: 80, run: seedFission },
   testKit: () => import('./test-kit.ts'),
 });
 

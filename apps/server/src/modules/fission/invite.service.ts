@@ -4,11 +4,13 @@ import type { DomainEvent } from '../../core/events/outbox.ts';
 import { newId } from '../../core/ids.ts';
 import type { JobContext } from '../../core/jobs/queue.ts';
 import { notify } from '../notifications/index.ts';
-import type { WeComContactEvent } from '../wecom/index.ts';
+import type { WeComContactEvent, WeComGroupEvent } from '../wecom/index.ts';
 import { rewardIssuer } from './reward.ts';
 
 type Added = Extract<WeComContactEvent, { type: 'wecom.contact.added' }>['payload'];
 type Lost = Extract<WeComContactEvent, { type: 'wecom.contact.lost' }>['payload'];
+type Joined = Extract<WeComGroupEvent, { type: 'wecom.group.member_joined' }>['payload'];
+type Left = Extract<WeComGroupEvent, { type: 'wecom.group.member_left' }>['payload'];
 
 /** An add deleted within this time after it happened never counts (刷量: add, claim, delete). */
 export const KEEP_HOURS = 24;
@@ -21,23 +23,68 @@ export const KEEP_HOURS = 24;
 export async function inviteAdded(e: DomainEvent, job: JobContext) {
   const a = e.payload as Added;
   if (!a.state?.startsWith('fx')) return;
-  await job.tx(async (tx) => {
-    const part = (
-      await sql<any>`select p.id, p.campaign_id, p.name, p.staff_userid,
-          (${e.createdAt}::timestamptz at time zone t.time_zone)::date > k.ends_on as late
-        from fission_participants p
-        join fission_campaigns k on k.tenant_id = p.tenant_id and k.id = p.campaign_id and k.deleted_at is null
-        join tenants t on t.id = p.tenant_id
-        where p.tenant_id = ${e.tenantId} and p.code_state = ${a.state}`.execute(tx)
-    ).rows[0];
-    if (!part) return;
-    const seen = (
-      await sql`select 1 from fission_invites where tenant_id = ${e.tenantId} and event_id = ${e.id}`.execute(
-        tx,
-      )
-    ).rows[0];
-    if (seen) return;
-    const unionid = (
+  await job.tx((tx) =>
+    recordInvite(tx, e, {
+      state: a.state!,
+      corpRef: a.corpRef,
+      externalUserid: a.externalUserid,
+      userid: a.userid,
+      chatId: null,
+      unionid: null,
+    }),
+  );
+}
+
+/**
+ * Someone joined a customer group through a participant's 群活码 (join_group campaigns): the same
+ * rules as an add — one person once per campaign (unionid from the group member, else the
+ * contact's, else external_userid), late after the last day. The invite's userid is the group's owner.
+ */
+export async function inviteJoinedGroup(e: DomainEvent, job: JobContext) {
+  const j = e.payload as Joined;
+  if (j.kind !== 'external' || !j.state?.startsWith('fg')) return;
+  await job.tx((tx) =>
+    recordInvite(tx, e, {
+      state: j.state!,
+      corpRef: j.corpRef,
+      externalUserid: j.memberId,
+      userid: j.ownerUserid,
+      chatId: j.chatId,
+      unionid: j.unionid,
+    }),
+  );
+}
+
+async function recordInvite(
+  tx: Tx,
+  e: DomainEvent,
+  a: {
+    state: string;
+    corpRef: string;
+    externalUserid: string;
+    userid: string;
+    chatId: string | null;
+    unionid: string | null;
+  },
+) {
+  const part = (
+    await sql<any>`select p.id, p.campaign_id, p.name, p.staff_userid,
+        (${e.createdAt}::timestamptz at time zone t.time_zone)::date > k.ends_on as late
+      from fission_participants p
+      join fission_campaigns k on k.tenant_id = p.tenant_id and k.id = p.campaign_id and k.deleted_at is null
+      join tenants t on t.id = p.tenant_id
+      where p.tenant_id = ${e.tenantId} and p.code_state = ${a.state}`.execute(tx)
+  ).rows[0];
+  if (!part) return;
+  const seen = (
+    await sql`select 1 from fission_invites where tenant_id = ${e.tenantId} and event_id = ${e.id}`.execute(
+      tx,
+    )
+  ).rows[0];
+  if (seen) return;
+  const unionid =
+    a.unionid ??
+    (
       await sql<{
         unionid: string | null;
       }>`select unionid from wecom_external_contacts where tenant_id = ${e.tenantId}
@@ -45,28 +92,44 @@ export async function inviteAdded(e: DomainEvent, job: JobContext) {
         tx,
       )
     ).rows[0]?.unionid;
-    const key = unionid ? `u:${unionid}` : `x:${a.corpRef}:${a.externalUserid}`;
-    const row = (id: string, status: string) =>
-      sql`(${e.tenantId}, ${id}, ${part.campaign_id}, ${part.id}, ${a.corpRef}, ${a.externalUserid}, ${a.userid},
-        ${key}, ${status}, ${e.createdAt}::timestamptz, ${e.id})`;
-    // After the campaign's last day an add is still a customer, but no longer a task invite.
-    if (part.late) {
-      await sql`insert into fission_invites (tenant_id, id, campaign_id, participant_id, corp_ref, external_userid, userid,
-          person_key, status, added_at, event_id) values ${row(newId(), 'late')}`.execute(tx);
-      return;
-    }
-    const counted = (
-      await sql`insert into fission_invites (tenant_id, id, campaign_id, participant_id, corp_ref, external_userid, userid,
-          person_key, status, added_at, event_id)
-        values ${row(newId(), 'counted')}
-        on conflict (tenant_id, campaign_id, person_key) where status in ('counted', 'voided') do nothing returning id`.execute(
-        tx,
-      )
-    ).rows.length;
-    if (!counted)
-      await sql`insert into fission_invites (tenant_id, id, campaign_id, participant_id, corp_ref, external_userid, userid,
-          person_key, status, added_at, event_id) values ${row(newId(), 'duplicate')}`.execute(tx);
-    else await settleReward(tx, e.tenantId, part.id);
+  const key = unionid ? `u:${unionid}` : `x:${a.corpRef}:${a.externalUserid}`;
+  const row = (id: string, status: string) =>
+    sql`(${e.tenantId}, ${id}, ${part.campaign_id}, ${part.id}, ${a.corpRef}, ${a.externalUserid}, ${a.userid},
+      ${key}, ${status}, ${e.createdAt}::timestamptz, ${e.id}, ${a.chatId})`;
+  const cols = sql`(tenant_id, id, campaign_id, participant_id, corp_ref, external_userid, userid,
+      person_key, status, added_at, event_id, chat_id)`;
+  // After the campaign's last day an add is still a customer, but no longer a task invite.
+  if (part.late) {
+    await sql`insert into fission_invites ${cols} values ${row(newId(), 'late')}`.execute(tx);
+    return;
+  }
+  const counted = (
+    await sql`insert into fission_invites ${cols}
+      values ${row(newId(), 'counted')}
+      on conflict (tenant_id, campaign_id, person_key) where status in ('counted', 'voided') do nothing returning id`.execute(
+      tx,
+    )
+  ).rows.length;
+  if (!counted)
+    await sql`insert into fission_invites ${cols} values ${row(newId(), 'duplicate')}`.execute(tx);
+  else await settleReward(tx, e.tenantId, part.id);
+}
+
+/** A group invitee left the group within 24 h of joining: like a deleted add, the join no longer counts. */
+export async function inviteLeftGroup(e: DomainEvent, job: JobContext) {
+  const l = e.payload as Left;
+  if (l.kind !== 'external') return;
+  await job.tx(async (tx) => {
+    const voided = (
+      await sql<{
+        participant_id: string;
+      }>`update fission_invites set status = 'voided', lost_at = ${e.createdAt}::timestamptz
+        where tenant_id = ${e.tenantId} and corp_ref = ${l.corpRef} and chat_id = ${l.chatId}
+          and external_userid = ${l.memberId} and status = 'counted'
+          and added_at > ${e.createdAt}::timestamptz - make_interval(hours => ${KEEP_HOURS})
+        returning participant_id`.execute(tx)
+    ).rows;
+    for (const v of voided) await disputeIfShort(tx, e.tenantId, v.participant_id);
   });
 }
 
@@ -84,7 +147,7 @@ export async function inviteLost(e: DomainEvent, job: JobContext) {
         participant_id: string;
       }>`update fission_invites set status = 'voided', lost_at = ${e.createdAt}::timestamptz
         where tenant_id = ${e.tenantId} and corp_ref = ${l.corpRef} and external_userid = ${l.externalUserid}
-          and userid = ${l.userid} and status = 'counted'
+          and userid = ${l.userid} and chat_id is null and status = 'counted'
           and added_at > ${e.createdAt}::timestamptz - make_interval(hours => ${KEEP_HOURS})
         returning participant_id`.execute(tx)
     ).rows;

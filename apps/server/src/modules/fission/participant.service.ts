@@ -7,8 +7,10 @@ import { notFound } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import { publicBaseUrl } from '../../core/mail/mailer.ts';
 import { codeMaker, newPublicToken, newState, tenantOfPublicToken } from '../cards/index.ts';
+import { ingestFromConnector } from '../cdp/index.ts';
 import { fileBytes } from '../materials/index.ts';
-import { createCode, fetchQrImage } from '../wecom/index.ts';
+import { createCode, createJoinCode, fetchQrImage } from '../wecom/index.ts';
+import { participantAnonymousId } from './reward-coupon.ts';
 
 export const progressUrl = (token: string) => `${publicBaseUrl()}/f/p/${token}`;
 
@@ -21,6 +23,9 @@ export interface PublicCampaign {
   running: boolean;
   inviteTarget: number;
   rewardText: string;
+  rewardType: string;
+  task: 'add_staff' | 'join_group';
+  groupChatIds: string[];
   corpRef: string;
   unitId: string;
   staff: string[];
@@ -42,6 +47,9 @@ const toPublic = (tenantId: string, r: any): PublicCampaign => ({
   running: r.running,
   inviteTarget: r.invite_target,
   rewardText: r.reward_text,
+  rewardType: r.reward_type,
+  task: r.task,
+  groupChatIds: r.group_chat_ids ?? [],
   corpRef: r.corp_ref,
   unitId: r.unit_id,
   staff: r.staff,
@@ -67,7 +75,12 @@ export interface Progress {
   campaign: PublicCampaign;
   participant: { id: string; name: string; token: string; codeQr: string | null; codeState: string };
   done: number;
-  reward: { status: string; text: string } | null;
+  reward: {
+    status: string;
+    text: string;
+    /** A coupon reward: pending until issued, then its code (the participant's own), or failed. */
+    coupon: { status: string; code: string | null; expiresAt: string | null } | null;
+  } | null;
 }
 
 export async function progressByToken(database: Database, token: string): Promise<Progress | null> {
@@ -101,10 +114,25 @@ async function figures(tx: Tx, tenantId: string, participantId: string) {
       and participant_id = ${participantId} and status = 'counted'`.execute(tx)
   ).rows[0]!.n;
   const r = (
-    await sql<{ status: string; reward_text: string }>`select status, reward_text from fission_rewards
+    await sql<any>`select status, reward_text, coupon_status, coupon_code, coupon_expires_at from fission_rewards
       where tenant_id = ${tenantId} and participant_id = ${participantId}`.execute(tx)
   ).rows[0];
-  return { done, reward: r ? { status: r.status, text: r.reward_text } : null };
+  return {
+    done,
+    reward: r
+      ? {
+          status: r.status,
+          text: r.reward_text,
+          coupon: r.coupon_status
+            ? {
+                status: r.coupon_status,
+                code: r.coupon_code,
+                expiresAt: r.coupon_expires_at ? new Date(r.coupon_expires_at).toISOString() : null,
+              }
+            : null,
+        }
+      : null,
+  };
 }
 
 /**
@@ -150,22 +178,40 @@ export async function join(
   // The campaign's corp was unbound: there is nothing to add anymore.
   if (!prep) throw notFound('fission_campaign');
   if (prep.kind === 'joined') return { token: prep.token };
-  const state = newState('fx');
-  const code = await createCode(
-    database,
-    prep.maker,
-    { tenantId: c.tenantId, actorId: null, actorKind: 'system' },
-    {
-      corpRef: c.corpRef,
-      name: `裂变 · ${c.name} · ${name}`.slice(0, 100),
-      state,
-      channel: 'referral',
-      staff: [prep.staff],
-      skipVerify: true,
-    },
-    'zh-CN',
-  );
-  return inTenant(database.db, c.tenantId, async (tx) => {
+  const system = { tenantId: c.tenantId, actorId: null, actorKind: 'system' as const };
+  // The task decides the code: a contact way to a staff member (state fx…), or a 群活码 over the
+  // campaign's groups (state fg…) whose joins WeCom reports with that state.
+  const state = newState(c.task === 'join_group' ? 'fg' : 'fx');
+  const code =
+    c.task === 'join_group'
+      ? await createJoinCode(
+          database,
+          prep.maker,
+          system,
+          {
+            corpRef: c.corpRef,
+            name: `裂变·${name}`.slice(0, 30),
+            state,
+            chatIds: c.groupChatIds,
+            autoCreateRoom: true,
+          },
+          'zh-CN',
+        )
+      : await createCode(
+          database,
+          prep.maker,
+          system,
+          {
+            corpRef: c.corpRef,
+            name: `裂变 · ${c.name} · ${name}`.slice(0, 100),
+            state,
+            channel: 'referral',
+            staff: [prep.staff],
+            skipVerify: true,
+          },
+          'zh-CN',
+        );
+  const joined = await inTenant(database.db, c.tenantId, async (tx) => {
     const token = newPublicToken(c.tenantId);
     const r = (
       await sql<{
@@ -178,6 +224,17 @@ export async function join(
     ).rows[0]!;
     return { token: r.token };
   });
+  // Their browser becomes a CDP identity (anonymous until they add a staff member): a coupon reward
+  // is issued to that profile (reward-coupon.ts).
+  await ingestFromConnector(database, c.tenantId, 'Kehu 裂变', [
+    {
+      type: 'identify',
+      messageId: `fission-join-${c.id}-${visitor}`,
+      anonymousId: participantAnonymousId(visitor),
+      traits: { name, fissionCampaign: c.name },
+    },
+  ]);
+  return joined;
 }
 
 /** Where the code goes: the poster material's slot, the materials default, or the plain poster's white box. */

@@ -11,6 +11,7 @@ import {
   campaignByToken,
   join,
   type Progress,
+  type PublicCampaign,
   participantPoster,
   progressByToken,
   progressUrl,
@@ -62,7 +63,7 @@ export async function registerFissionPages(app: FastifyInstance, database: Datab
       const c = await campaignByToken(database, req.params.token);
       if (!c) return gone(reply, 404);
       visitorOf(req, reply);
-      return html(reply, c.name, joinPage(c.name, c.rewardText, c.inviteTarget, c.running, c.endsOn));
+      return html(reply, c.name, joinPage(c));
     },
   );
   app.post<{ Params: { token: string } }>('/f/:token/join', async (req, reply) => {
@@ -108,6 +109,8 @@ export async function registerFissionPages(app: FastifyInstance, database: Datab
       done: Math.min(g.done, g.campaign.inviteTarget),
       needed: g.campaign.inviteTarget,
       reward: g.reward,
+      // The page reloads when this changes (task met, coupon issued).
+      rewardKey: rewardKey(g),
     };
   });
   app.get<{ Params: { token: string } }>('/f/p/:token/poster.png', async (req, reply) => {
@@ -138,14 +141,19 @@ function html(reply: FastifyReply, title: string, body: string) {
 <body><main>${body}</main><script src="/f/fission.js" defer></script></body></html>`);
 }
 
-function joinPage(name: string, reward: string, target: number, running: boolean, endsOn: string) {
+const rewardKey = (g: Progress) =>
+  g.reward ? `${g.reward.status}:${g.reward.coupon?.status ?? ''}:${g.reward.coupon?.code ?? ''}` : '';
+
+function joinPage(c: PublicCampaign) {
+  const { name, rewardText: reward, inviteTarget: target, running, endsOn } = c;
+  const group = c.task === 'join_group';
   return `<h1 data-testid="fission-name">${esc(name)}</h1>
-<p class="lead">邀请 <b>${target}</b> 位好友添加顾问企业微信，即可获得：<b>${esc(reward)}</b></p>
+<p class="lead">邀请 <b>${target}</b> 位好友${group ? '扫码加入客户群' : '添加顾问企业微信'}，即可获得：<b>${esc(reward)}</b></p>
 ${
   running
     ? `<form id="join" data-testid="fission-join"><input name="name" placeholder="您的称呼" maxlength="20" required autocomplete="name">
 <button type="submit" class="btn">参加活动，生成我的专属海报</button></form><p id="join-msg" class="err" role="alert"></p>
-<p class="muted">活动截止 ${esc(endsOn)}。同一位好友只计一次；好友 24 小时内删除顾问不计入。</p>`
+<p class="muted">活动截止 ${esc(endsOn)}。同一位好友只计一次；好友 24 小时内${group ? '退群' : '删除顾问'}不计入。</p>`
     : `<p class="muted" data-testid="fission-closed">活动未开始或已结束。</p>`
 }`;
 }
@@ -158,10 +166,24 @@ function progressPage(g: Progress) {
 <section class="box" id="progress" data-testid="fission-progress">
 <p>${esc(g.participant.name)}，已邀请 <b id="done" data-testid="fission-done">${done}</b> / <b data-testid="fission-needed">${need}</b> 位好友</p>
 <div class="track"><div id="bar" class="bar" style="width:${Math.round((100 * done) / need)}%"></div></div>
-<p id="reward" class="ok" data-testid="fission-reward" ${g.reward ? '' : 'hidden'}>任务完成！奖励：${esc(g.campaign.rewardText)}（顾问会与您联系）</p>
+<p id="reward" class="ok" data-testid="fission-reward" data-key="${esc(rewardKey(g))}" ${g.reward ? '' : 'hidden'}>任务完成！奖励：${esc(g.campaign.rewardText)}${rewardNote(g)}</p>
 </section>
 <img class="poster" src="/f/p/${t}/poster.png" alt="我的专属海报" data-testid="fission-poster">
-<p class="muted center">长按保存海报，分享给好友扫码添加顾问</p>`;
+<p class="muted center">长按保存海报，分享给好友扫码${g.campaign.task === 'join_group' ? '入群' : '添加顾问'}</p>`;
+}
+
+/** A coupon reward shows its code (the participant's own) once issued; other rewards are handed over by staff. */
+function rewardNote(g: Progress) {
+  const c = g.reward?.coupon;
+  if (!c) return '（顾问会与您联系）';
+  if (c.status === 'issued' && c.code)
+    return `<br>券码 <b class="code" data-testid="fission-coupon-code">${esc(c.code)}</b>${
+      c.expiresAt
+        ? `<br><span class="muted">有效期至 ${esc(c.expiresAt.slice(0, 10))}，到店出示券码核销</span>`
+        : ''
+    }`;
+  if (c.status === 'pending') return '<br><span class="muted">优惠券发放中…</span>';
+  return '（优惠券暂未能发放，顾问会与您联系）';
 }
 
 function gone(reply: FastifyReply, status: number) {
@@ -179,4 +201,4 @@ main{max-width:560px;margin:0 auto;padding:20px 16px 32px;min-height:100vh;backg
 input{display:block;width:100%;padding:12px;margin:8px 0;border:1px solid #d0d3d9;border-radius:8px;font-size:16px}
 .btn{display:block;width:100%;padding:12px;border:0;border-radius:8px;background:#f5222d;color:#fff;font-size:16px}.btn:disabled{opacity:.6}
 .box{padding:16px;border-radius:12px;background:#fff7f6;margin:12px 0}.track{height:10px;border-radius:5px;background:#ffd8d6;overflow:hidden}
-.bar{height:100%;background:#f5222d}.poster{display:block;max-width:100%;margin:12px auto;border-radius:8px}`;
+.bar{height:100%;background:#f5222d}.code{font-size:20px;letter-spacing:1px;color:#1f2329}.poster{display:block;max-width:100%;margin:12px auto;border-radius:8px}`;

@@ -21,6 +21,8 @@ export async function funnelReport(tx: Tx, p: Principal, id: string): Promise<Fu
   ).rows[0];
   const r = (
     await sql<any>`select count(*)::int as n, count(*) filter (where status = 'disputed')::int as disputed,
+        count(*) filter (where coupon_status = 'issued')::int as coupons_issued,
+        count(*) filter (where coupon_status = 'failed')::int as coupons_failed,
         coalesce(sum(cost), 0)::float8 as cost
       from fission_rewards where tenant_id = ${t} and campaign_id = ${id}`.execute(tx)
   ).rows[0];
@@ -48,6 +50,8 @@ export async function funnelReport(tx: Tx, p: Principal, id: string): Promise<Fu
     duplicates: f.duplicates,
     voided: f.voided,
     rewards: r.n,
+    couponsIssued: r.coupons_issued,
+    couponsFailed: r.coupons_failed,
     disputedRewards: r.disputed,
     cost: r.cost,
     costPerCustomer: f.new_customers ? Math.round((r.cost / f.new_customers) * 100) / 100 : null,

@@ -10,6 +10,7 @@ import { profileOfIdentity } from '../cdp/index.ts';
 import { wecomFailure } from './codes.service.ts';
 import { WeComApiError, WeComClient } from './connector/client.ts';
 import { type CorpRuntime, corpRuntime, getCorp, visibleUnits } from './corps.service.ts';
+import { emitGroupEvent } from './group-events.ts';
 
 /**
  * 客户群 (issue 10): groups are mirrored from WeCom with `groupchat/get` whenever WeCom says one
@@ -51,20 +52,61 @@ export async function syncGroup(
         returning id`.execute(tx)
     ).rows[0]!;
     const members: any[] = g.member_list ?? [];
-    for (const m of members)
-      await sql`insert into wecom_group_members (tenant_id, group_id, member_id, kind, name, unionid, join_scene, joined_at, state)
-        values (${corp.tenantId}, ${row.id}, ${m.userid}, ${m.type === 1 ? 'staff' : 'external'}, ${m.name ?? null},
-          ${m.unionid ?? null}, ${m.join_scene ?? null}, ${ts(m.join_time)}, ${m.state ?? null})
-        on conflict (tenant_id, group_id, member_id) do update set name = coalesce(excluded.name, wecom_group_members.name),
-          state = coalesce(excluded.state, wecom_group_members.state),
-          join_scene = excluded.join_scene, left_at = null,
-          joined_at = case when wecom_group_members.left_at is null then wecom_group_members.joined_at else excluded.joined_at end`.execute(
-        tx,
-      );
-    await sql`update wecom_group_members set left_at = now() where tenant_id = ${corp.tenantId} and group_id = ${row.id}
-      and left_at is null and not (member_id = any(${members.map((m) => String(m.userid))}::text[]))`.execute(
-      tx,
-    );
+    for (const m of members) {
+      // `was_out`: a new row, or a member who had left — a join worth telling (fission's group task).
+      const r = (
+        await sql<{ was_out: boolean; joined_at: Date }>`with prev as (select left_at from wecom_group_members
+            where tenant_id = ${corp.tenantId} and group_id = ${row.id} and member_id = ${m.userid})
+          insert into wecom_group_members (tenant_id, group_id, member_id, kind, name, unionid, join_scene, joined_at, state)
+          values (${corp.tenantId}, ${row.id}, ${m.userid}, ${m.type === 1 ? 'staff' : 'external'}, ${m.name ?? null},
+            ${m.unionid ?? null}, ${m.join_scene ?? null}, ${ts(m.join_time)}, ${m.state ?? null})
+          on conflict (tenant_id, group_id, member_id) do update set name = coalesce(excluded.name, wecom_group_members.name),
+            state = coalesce(excluded.state, wecom_group_members.state),
+            join_scene = excluded.join_scene, left_at = null,
+            joined_at = case when wecom_group_members.left_at is null then wecom_group_members.joined_at else excluded.joined_at end
+          returning (not exists (select 1 from prev) or (select left_at from prev) is not null) as was_out, joined_at`.execute(
+          tx,
+        )
+      ).rows[0]!;
+      if (r.was_out)
+        await emitGroupEvent(tx, corp.tenantId, {
+          type: 'wecom.group.member_joined',
+          payload: {
+            corpRef: corp.corpRef,
+            groupId: row.id,
+            chatId,
+            ownerUserid: g.owner,
+            memberId: String(m.userid),
+            kind: m.type === 1 ? 'staff' : 'external',
+            unionid: m.unionid ?? null,
+            joinScene: m.join_scene ?? null,
+            state: m.state ?? null,
+            joinedAt: new Date(r.joined_at).toISOString(),
+          },
+        });
+    }
+    const left = (
+      await sql<{
+        member_id: string;
+        kind: 'staff' | 'external';
+        left_at: Date;
+      }>`update wecom_group_members set left_at = now() where tenant_id = ${corp.tenantId} and group_id = ${row.id}
+        and left_at is null and not (member_id = any(${members.map((m) => String(m.userid))}::text[]))
+        returning member_id, kind, left_at`.execute(tx)
+    ).rows;
+    for (const l of left)
+      await emitGroupEvent(tx, corp.tenantId, {
+        type: 'wecom.group.member_left',
+        payload: {
+          corpRef: corp.corpRef,
+          groupId: row.id,
+          chatId,
+          ownerUserid: g.owner,
+          memberId: l.member_id,
+          kind: l.kind,
+          leftAt: new Date(l.left_at).toISOString(),
+        },
+      });
   });
   return 'ok';
 }

@@ -121,6 +121,9 @@ export type { WeComContactEvent } from './contact-events.ts';
 /** The corp's directory and runtime for modules built on the connection (chat archive, sidebar …). */
 export { corpRuntime, getCorp } from './corps.service.ts';
 export { externalContacts, staffOfCorp } from './directory.ts';
+/** Group membership events (fission's join-a-group task) and per-participant join codes. */
+export { WECOM_GROUP_EVENT_TYPES, type WeComGroupEvent } from './group-events.ts';
+export { createJoinCode } from './join-codes.service.ts';
 /** For the chat sidebar (issue 11): who follows a contact, a group with its members, the corp tags. */
 export { corpTagChoices, type FollowRow, followsOf, groupByChatId } from './sidebar-lookup.ts';
 /** For staff analytics: the activity report's figures per Kehu user and day. */

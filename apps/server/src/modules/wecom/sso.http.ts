@@ -15,6 +15,7 @@ import { randomToken, sha256 } from '../../core/auth/tokens.ts';
 import type { Database } from '../../core/db/database.ts';
 import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
 import { sessionSettings, setSessionCookie } from '../../core/http/auth.routes.ts';
+import { escapeHtml } from '../../core/http/html.ts';
 import { newId } from '../../core/ids.ts';
 import { DEFAULT_BASE_URL, WeComApiError, WeComClient } from './connector/client.ts';
 import { corpRuntime } from './corps.service.ts';
@@ -38,6 +39,7 @@ export const SSO_COOKIE = 'kehu_wecom_sso';
 const SSO_PATH = '/wecom/sso';
 const STATE_TTL_MS = 10 * 60_000;
 const WECOM_LOGIN_URL = 'https://login.work.weixin.qq.com/wwlogin/sso/login';
+const WECOM_OAUTH_URL = 'https://open.weixin.qq.com/connect/oauth2/authorize';
 /** Starts per address: each one stores a state row, so a flood is cut off before the database. */
 export const startLimiter = new RateLimiter(30, 60_000);
 
@@ -122,7 +124,12 @@ async function tenantBySlug(database: Database, slug: string) {
 }
 
 export async function registerSso(app: FastifyInstance, database: Database): Promise<void> {
-  app.get(`${SSO_PATH}/start`, async (req, reply) => {
+  app.get(`${SSO_PATH}/start`, (req, reply) => begin(req, reply, 'web'));
+  // The chat sidebar inside the WeCom client: set `<KEHU_PUBLIC_URL>/wecom/sso/sidebar?tenant=<code>`
+  // as the app's 聊天工具栏 page; staff land on /sidebar signed in, without a password.
+  app.get(`${SSO_PATH}/sidebar`, (req, reply) => begin(req, reply, 'sidebar'));
+
+  async function begin(req: FastifyRequest, reply: FastifyReply, mode: 'web' | 'sidebar') {
     const q = req.query as { tenant?: string };
     const slug = String(q.tenant ?? '')
       .trim()
@@ -146,8 +153,10 @@ export async function registerSso(app: FastifyInstance, database: Database): Pro
       await sql`delete from wecom_sso_states where tenant_id = ${tenant.id} and expires_at < now()`.execute(
         tx,
       );
-      await sql`insert into wecom_sso_states (tenant_id, id, corp_ref, browser_hash, expires_at)
-        values (${tenant.id}, ${stateId}, ${c.id}, ${sha256(nonce)}, ${new Date(expiresAt)})`.execute(tx);
+      await sql`insert into wecom_sso_states (tenant_id, id, corp_ref, browser_hash, expires_at, mode)
+        values (${tenant.id}, ${stateId}, ${c.id}, ${sha256(nonce)}, ${new Date(expiresAt)}, ${mode})`.execute(
+        tx,
+      );
       return c;
     });
     if (!corp) return toLogin(reply, 'unavailable', slug);
@@ -160,16 +169,32 @@ export async function registerSso(app: FastifyInstance, database: Database): Pro
       maxAge: STATE_TTL_MS / 1000,
     });
     const base = corp.base_url.replace(/\/+$/, '');
+    const state = signState(tenant.id, stateId, expiresAt);
+    const redirectUri = `${origin(req)}${SSO_PATH}/callback`;
+    if (mode === 'sidebar') {
+      // WeCom's OAuth2 for pages opened in its client: snsapi_base answers silently with a code.
+      const auth = new URL(base === DEFAULT_BASE_URL ? WECOM_OAUTH_URL : `${base}/connect/oauth2/authorize`);
+      auth.search = new URLSearchParams({
+        appid: corp.corp_id,
+        redirect_uri: redirectUri,
+        response_type: 'code',
+        scope: 'snsapi_base',
+        state,
+        agentid: String(corp.agent_id),
+      }).toString();
+      auth.hash = 'wechat_redirect';
+      return reply.header('cache-control', 'no-store').redirect(auth.toString(), 302);
+    }
     const login = new URL(base === DEFAULT_BASE_URL ? WECOM_LOGIN_URL : `${base}/wwlogin/sso/login`);
     login.search = new URLSearchParams({
       login_type: 'CorpApp',
       appid: corp.corp_id,
       agentid: String(corp.agent_id),
-      redirect_uri: `${origin(req)}${SSO_PATH}/callback`,
-      state: signState(tenant.id, stateId, expiresAt),
+      redirect_uri: redirectUri,
+      state,
     }).toString();
     return reply.header('cache-control', 'no-store').redirect(login.toString(), 302);
-  });
+  }
 
   app.get(`${SSO_PATH}/callback`, async (req, reply) => {
     const q = req.query as { code?: string; state?: string };
@@ -188,6 +213,7 @@ export async function registerSso(app: FastifyInstance, database: Database): Pro
     } catch {
       return toLogin(reply, 'throttled', slug);
     }
+    let userid: string | undefined;
     const actor = (actorId: string | null) => ({
       tenantId: st.tenantId,
       actorId,
@@ -207,8 +233,9 @@ export async function registerSso(app: FastifyInstance, database: Database): Pro
         }),
       );
       await recordFailure(database.db, buckets, ip);
-      return toLogin(reply, error, slug);
+      return mode === 'sidebar' ? sidebarRefusal(reply, error, slug, userid) : toLogin(reply, error, slug);
     };
+    let mode = 'web';
 
     // Single use: the row goes whatever happens next.
     const row = await inTenant(
@@ -216,12 +243,13 @@ export async function registerSso(app: FastifyInstance, database: Database): Pro
       st.tenantId,
       async (tx) =>
         (
-          await sql<{ corp_ref: string; browser_hash: string; expires_at: Date }>`
+          await sql<{ corp_ref: string; browser_hash: string; expires_at: Date; mode: string }>`
             delete from wecom_sso_states where tenant_id = ${st.tenantId} and id = ${st.stateId}
-            returning corp_ref, browser_hash, expires_at`.execute(tx)
+            returning corp_ref, browser_hash, expires_at, mode`.execute(tx)
         ).rows[0],
     );
     if (!row) return refuse('state', { detail: 'unknown or used' });
+    mode = row.mode;
     if (!nonce || sha256(nonce) !== row.browser_hash) return refuse('state', { detail: 'other browser' });
     if (new Date(row.expires_at).getTime() < Date.now() || st.expiresAt < Date.now())
       return refuse('expired');
@@ -229,7 +257,6 @@ export async function registerSso(app: FastifyInstance, database: Database): Pro
     if (!code) return refuse('cancelled');
     if (code.length > 512) return refuse('state', { detail: 'bad code' });
 
-    let userid: string | undefined;
     try {
       const corp = await inTenant(
         database.db,
@@ -283,6 +310,47 @@ export async function registerSso(app: FastifyInstance, database: Database): Pro
     );
     await recordSuccess(database.db, buckets);
     setSessionCookie(reply, session);
-    return reply.header('cache-control', 'no-store').redirect('/', 302);
+    return reply.header('cache-control', 'no-store').redirect(mode === 'sidebar' ? '/sidebar' : '/', 302);
   });
+}
+
+/** What staff see in the sidebar when the silent sign-in is refused (zh-CN, then en-US). */
+const SIDEBAR_TEXT: Record<SsoError, [string, string]> = {
+  unavailable: ['企业微信登录未启用', 'WeCom sign-in is not set up for this company'],
+  state: [
+    '登录链接无效，请关闭侧边栏后重新打开',
+    'The sign-in link is not valid; close and reopen the sidebar',
+  ],
+  expired: ['登录已过期，请关闭侧边栏后重新打开', 'The sign-in expired; close and reopen the sidebar'],
+  cancelled: ['企业微信未授权登录', 'WeCom did not authorise the sign-in'],
+  throttled: ['尝试次数过多，请稍后再试', 'Too many attempts; try again later'],
+  wecom: ['企业微信暂时无法确认你的身份，请稍后再试', 'WeCom could not confirm who you are; try again later'],
+  not_member: ['只有本企业成员可以使用侧边栏', 'Only members of the company can use the sidebar'],
+  unknown_staff: [
+    '你不在已同步的企业微信成员中，请联系管理员同步成员',
+    'You are not among the synced WeCom members; ask an administrator to sync the staff',
+  ],
+  unmapped: [
+    '你的企业微信账号还没有关联 Kehu 用户。请联系管理员在「企业微信 → 成员」中关联后重新打开侧边栏。',
+    'Your WeCom account is not linked to a Kehu user yet. Ask an administrator to link it under “WeCom → Staff”, then reopen the sidebar.',
+  ],
+  disabled: ['你的 Kehu 账号已停用，请联系管理员', 'Your Kehu account is disabled; contact an administrator'],
+};
+
+/** The sidebar's refusal page: what happened in words, who WeCom said they are, and the password way in. */
+function sidebarRefusal(reply: FastifyReply, error: SsoError, slug: string, userid?: string) {
+  const [zh, en] = SIDEBAR_TEXT[error];
+  const login = `/login?${new URLSearchParams({ tenant: slug, next: '/sidebar' })}`;
+  return reply
+    .status(error === 'throttled' ? 429 : 403)
+    .header('cache-control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .send(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>无法登录 · Kehu</title>
+<style>body{margin:0;font:15px/1.6 -apple-system,"PingFang SC","Noto Sans SC",sans-serif;color:#1f2329;background:#f5f6f8}
+main{max-width:420px;margin:0 auto;padding:32px 16px}h1{font-size:18px;margin:0 0 8px}p{margin:8px 0}.en{color:#6b7280;font-size:13px}
+.id{font-family:monospace;color:#4e5969}a{color:#1677ff}</style></head>
+<body><main data-testid="sidebar-signin-refused" data-error="${error}"><h1>无法自动登录</h1><p>${escapeHtml(zh)}</p>
+${userid ? `<p class="id">企业微信账号：${escapeHtml(userid)}</p>` : ''}<p class="en" lang="en">${escapeHtml(en)}</p>
+<p><a href="${escapeHtml(login)}">使用账号密码登录 · Sign in with a password</a></p></main></body></html>`);
 }

@@ -184,6 +184,49 @@ describe('企业微信扫码登录', () => {
     assert.equal(replay.session, undefined);
   });
 
+  it('signs staff in silently in the chat sidebar (OAuth2 snsapi_base); an unmapped member gets a page saying why', async () => {
+    const open = async (userid: string) => {
+      const res = await fetch(`${env.baseUrl}/wecom/sso/sidebar?tenant=${t.seed.slug}`, {
+        redirect: 'manual',
+      });
+      assert.equal(res.status, 302);
+      const to = new URL(res.headers.get('location')!);
+      assert.equal(to.origin + to.pathname, `${sim.url}/connect/oauth2/authorize`);
+      assert.equal(to.searchParams.get('scope'), 'snsapi_base');
+      assert.equal(to.searchParams.get('response_type'), 'code');
+      assert.equal(to.searchParams.get('appid'), t.corpId);
+      assert.equal(to.hash, '#wechat_redirect');
+      // Inside the (simulated) WeCom client signed in as `userid`: no page, straight back with a code.
+      const back = await fetch(to, {
+        redirect: 'manual',
+        headers: { cookie: `wxwork_sim_user=${encodeURIComponent(`${t.corpId}:${userid}`)}` },
+      });
+      assert.equal(back.status, 302);
+      const cb = new URL(back.headers.get('location')!);
+      assert.equal(cb.origin + cb.pathname, `${env.baseUrl}/wecom/sso/callback`);
+      return fetch(cb, { redirect: 'manual', headers: { cookie: firstCookie(res, SSO_COOKIE)! } });
+    };
+    const ok = await open('sun.lei');
+    assert.equal(ok.status, 302);
+    assert.equal(ok.headers.get('location'), '/sidebar');
+    const session = firstCookie(ok, 'kehu_session');
+    assert.ok(session);
+    assert.equal((await meWith(session!)).body.user.login, 'sun.lei');
+    const refused = await open('nobody');
+    assert.equal(refused.status, 403);
+    assert.equal(firstCookie(refused, 'kehu_session'), undefined);
+    const page = await refused.text();
+    assert.match(page, /data-error="unmapped"/);
+    assert.match(page, /还没有关联 Kehu 用户/);
+    assert.match(page, /not linked to a Kehu user/);
+    assert.match(page, /next=%2Fsidebar/);
+    // Outside the client (no member cookie) the simulator asks who is signing in, as its web login does.
+    const res = await fetch(`${env.baseUrl}/wecom/sso/sidebar?tenant=${t.seed.slug}`, { redirect: 'manual' });
+    const outside = await fetch(res.headers.get('location')!, { redirect: 'manual' });
+    assert.equal(outside.status, 302);
+    assert.match(outside.headers.get('location')!, /^\/wwlogin\/sso\/login\?/);
+  });
+
   it('refuses a forged, foreign-browser or expired state', async () => {
     const forged = await callback({ code: t.corp.oauthCode('zhao.jing'), state: 'AAAA.BBBB' });
     assert.equal(forged.error, 'wecom.state');

@@ -9,9 +9,12 @@ import {
   createCampaign,
   fissionKeys,
   REWARD_TYPES,
+  TASK_KINDS,
   updateCampaign,
+  useCorpGroups,
   useCorpStaff,
   useCorps,
+  useCouponTemplates,
   usePosters,
 } from './fission-api';
 
@@ -22,8 +25,11 @@ interface Values {
   staff: string[];
   posterMaterialId?: string | null;
   inviteTarget: number;
+  task: (typeof TASK_KINDS)[number];
+  groupChatIds?: string[];
   rewardType: (typeof REWARD_TYPES)[number];
   rewardText: string;
+  couponTemplateId?: string | null;
   budget?: number | null;
   rewardCost?: number;
 }
@@ -47,6 +53,10 @@ export function CampaignForm({
   const posters = usePosters();
   const corpRef = Form.useWatch('corpRef', form);
   const staff = useCorpStaff(corpRef);
+  const task = Form.useWatch('task', form);
+  const rewardType = Form.useWatch('rewardType', form);
+  const groups = useCorpGroups(corpRef, task === 'join_group');
+  const templates = useCouponTemplates(rewardType === 'coupon');
   useEffect(() => {
     if (!open) return;
     form.resetFields();
@@ -55,7 +65,7 @@ export function CampaignForm({
         ...editing,
         period: [dayjs(editing.startsOn), dayjs(editing.endsOn)],
       });
-    else form.setFieldsValue({ inviteTarget: 3, rewardType: 'gift', rewardCost: 0 });
+    else form.setFieldsValue({ inviteTarget: 3, task: 'add_staff', rewardType: 'gift', rewardCost: 0 });
   }, [open, editing, form]);
   const submit = async (v: Values) => {
     setBusy(true);
@@ -67,12 +77,20 @@ export function CampaignForm({
       inviteTarget: v.inviteTarget,
       rewardType: v.rewardType,
       rewardText: v.rewardText,
+      couponTemplateId: v.rewardType === 'coupon' ? (v.couponTemplateId ?? null) : null,
       budget: v.budget ?? null,
       rewardCost: v.rewardCost ?? 0,
     };
     try {
       if (editing) await updateCampaign(editing.id, common);
-      else await createCampaign({ ...common, corpRef: v.corpRef, staff: v.staff });
+      else
+        await createCampaign({
+          ...common,
+          corpRef: v.corpRef,
+          staff: v.staff,
+          task: v.task,
+          ...(v.task === 'join_group' ? { groupChatIds: v.groupChatIds ?? [] } : {}),
+        });
       await qc.invalidateQueries({ queryKey: fissionKeys.all });
       message.success(t('fission.saved'));
       onClose();
@@ -128,6 +146,37 @@ export function CampaignForm({
               .map((s) => ({ value: s.userid, label: `${s.name} (${s.userid})` }))}
           />
         </Form.Item>
+        <Form.Item name="task" label={t('fission.form.task')} rules={[{ required: true }]}>
+          <Select
+            disabled={Boolean(editing)}
+            options={TASK_KINDS.map((k) => ({ value: k, label: t(`fission.tasks.${k}`) }))}
+            data-testid="fission-task"
+          />
+        </Form.Item>
+        {task === 'join_group' && (
+          <Form.Item
+            name="groupChatIds"
+            label={t('fission.form.groups')}
+            rules={[{ required: true }]}
+            extra={
+              groups.data && !groups.data.items.length
+                ? t('fission.form.noGroups')
+                : t('fission.form.groupsHint')
+            }
+          >
+            <Select
+              mode="multiple"
+              maxCount={5}
+              disabled={Boolean(editing)}
+              loading={groups.isLoading}
+              optionFilterProp="label"
+              options={(groups.data?.items ?? []).map((g) => ({
+                value: g.chatId,
+                label: g.name || g.chatId,
+              }))}
+            />
+          </Form.Item>
+        )}
         <Form.Item name="posterMaterialId" label={t('fission.form.poster')}>
           <Select
             allowClear
@@ -146,6 +195,25 @@ export function CampaignForm({
             />
           </Form.Item>
         </Space>
+        {rewardType === 'coupon' && (
+          <Form.Item
+            name="couponTemplateId"
+            label={t('fission.form.couponTemplate')}
+            rules={[{ required: true }]}
+            extra={t('fission.form.couponHint')}
+          >
+            <Select
+              loading={templates.isLoading}
+              optionFilterProp="label"
+              showSearch
+              notFoundContent={t('fission.form.noTemplates')}
+              options={(templates.data?.items ?? [])
+                .filter((x) => x.status === 'active')
+                .map((x) => ({ value: x.id, label: x.name }))}
+              data-testid="fission-coupon-template"
+            />
+          </Form.Item>
+        )}
         <Form.Item
           name="rewardText"
           label={t('fission.form.rewardText')}

@@ -2,7 +2,7 @@ import type { Campaign, CampaignInput, CampaignPatch, FunnelReport } from '@kehu
 import { useQuery } from '@tanstack/react-query';
 import { http } from '../../shared/api-client';
 
-export { REWARD_TYPES } from '@kehu/contracts/fission';
+export { REWARD_TYPES, TASK_KINDS } from '@kehu/contracts/fission';
 export type { Campaign, CampaignInput, CampaignPatch, FunnelReport };
 
 export const fissionKeys = {
@@ -44,6 +44,23 @@ export const usePosters = () =>
     queryKey: ['materials', 'list', { kind: 'poster' }],
     queryFn: () =>
       http.get<{ items: Array<{ id: string; title: string }> }>('/materials', { kind: 'poster' }),
+  });
+export const useCorpGroups = (corpRef: string | undefined, enabled: boolean) =>
+  useQuery({
+    queryKey: ['wecom', 'groups', { corpRef }],
+    enabled: Boolean(corpRef) && enabled,
+    queryFn: () =>
+      http.get<{ items: Array<{ chatId: string; name: string; memberCount?: number }> }>('/wecom/groups', {
+        corpRef: corpRef!,
+      }),
+  });
+/** Coupon templates the caller sees (only asked for when the reward is a coupon). */
+export const useCouponTemplates = (enabled: boolean) =>
+  useQuery({
+    queryKey: ['coupons', 'templates'],
+    enabled,
+    queryFn: () =>
+      http.get<{ items: Array<{ id: string; name: string; status: string }> }>('/coupon-templates'),
   });
 export const createCampaign = (input: CampaignInput) => http.post<Campaign>('/fission/campaigns', input);
 export const updateCampaign = (id: string, input: CampaignPatch) =>

@@ -26,6 +26,12 @@ export function ReportPage() {
     ['retained24h', f.retained24h],
     ['rewards', f.rewards],
     ['disputed', f.disputedRewards],
+    ...(campaign.data.rewardType === 'coupon'
+      ? ([
+          ['couponsIssued', f.couponsIssued],
+          ['couponsFailed', f.couponsFailed],
+        ] as Array<[string, number]>)
+      : []),
     ['cost', f.cost],
     ['costPerCustomer', f.costPerCustomer ?? '—'],
   ];
