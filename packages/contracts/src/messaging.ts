@@ -20,6 +20,7 @@ export const SKIP_REASONS = [
   'no_consent',
   'unsubscribed',
   'no_address',
+  'undeliverable',
   'staff_deleted',
   'wecom_monthly_cap',
   'frequency_cap',
@@ -82,6 +83,9 @@ export const MessageLogItem = z.object({
   sentAt: z.string().nullable(),
   deliveredAt: z.string().nullable(),
   clickedAt: z.string().nullable(),
+  /** From the email open pixel: a hint only (images blocked hide opens, privacy proxies fake them). */
+  openedAt: z.string().nullable(),
+  bouncedAt: z.string().nullable(),
 });
 export type MessageLogItem = z.infer<typeof MessageLogItem>;
 
@@ -177,3 +181,38 @@ export const TemplatePreview = z.object({
   /** Which variant was picked (null: the template's own text). */
   segmentId: z.string().nullable(),
 });
+
+/** The email (SMTP) account as the settings page shows it: never the password. */
+export const EMAIL_SECURITY = ['tls', 'starttls', 'none'] as const;
+export const EmailAccount = z.object({
+  host: z.string().nullable(),
+  port: z.number().nullable(),
+  security: z.enum(EMAIL_SECURITY),
+  user: z.string().nullable(),
+  from: z.string().nullable(),
+  /** Envelope sender (Return-Path): where DSNs (bounces) go. */
+  bounceAddress: z.string().nullable(),
+  configured: z.boolean(),
+  passwordSet: z.boolean(),
+  bounceHookSet: z.boolean(),
+});
+export const EmailAccountInput = z.object({
+  host: z.string().trim().min(1).max(253),
+  port: z.number().int().min(1).max(65535),
+  security: z.enum(EMAIL_SECURITY),
+  user: z.string().trim().max(256).nullable().optional(),
+  /** Omitted: the stored password is kept. */
+  password: z.string().max(512).optional(),
+  from: z.string().trim().min(3).max(320),
+  bounceAddress: z.email().max(320).nullable().optional(),
+});
+/** The bounce hook URL (pipe DSNs to it) is shown once, when saved. */
+export const EmailAccountSaved = EmailAccount.extend({ bounceHookUrl: z.string(), bounceHookPath: z.string() });
+
+/** A test send from the settings page: straight through the channel, not logged as a message. */
+export const TestSendInput = z.object({
+  channel: z.enum(['sms', 'email', 'webhook']),
+  /** Phone (sms) or email address (email); the webhook goes to its endpoint. */
+  to: z.string().trim().max(320).optional(),
+});
+export const TestSendResult = z.object({ ok: z.boolean(), error: z.string().nullable() });

@@ -36,6 +36,8 @@ export function toLogItem(r: any): MessageLogItem {
     sentAt: iso(r.sent_at),
     deliveredAt: iso(r.delivered_at),
     clickedAt: iso(r.clicked_at),
+    openedAt: iso(r.opened_at),
+    bouncedAt: iso(r.bounced_at),
   };
 }
 

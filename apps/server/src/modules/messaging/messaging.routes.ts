@@ -1,4 +1,7 @@
 import {
+  EmailAccount,
+  EmailAccountInput,
+  EmailAccountSaved,
   MessageLog,
   MessageLogItem,
   MessageLogQuery,
@@ -14,10 +17,13 @@ import {
   TemplateInput,
   TemplatePreview,
   TemplatePreviewInput,
+  TestSendInput,
+  TestSendResult,
 } from '@kehu/contracts/messaging';
 import { z } from 'zod';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
 import { publicBaseUrl } from '../../core/mail/mailer.ts';
+import { putEmailAccount, readEmailAccount } from './email/email-account.service.ts';
 import { getMessage, listMessages } from './messages.service.ts';
 import { sendMessage } from './send.service.ts';
 import { putSettings, readSettings } from './settings.service.ts';
@@ -30,6 +36,7 @@ import {
   previewTemplate,
   updateTemplate,
 } from './templates.service.ts';
+import { testSend } from './test-send.service.ts';
 
 const tags = ['messaging'];
 
@@ -116,6 +123,37 @@ export const messagingRoutes: RouteSpec[] = [
     body: SmsAccountInput,
     response: SmsAccountSaved,
     handler: (req) => req.tx((tx) => putSmsAccount(tx, req.actor, req.body, req.locale, publicBaseUrl())),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/messaging/email-account',
+    permission: P.read,
+    summary: 'The email (SMTP) account (host, port, sender, bounce address; never the password)',
+    tags,
+    response: EmailAccount,
+    handler: (req) => req.tx((tx) => readEmailAccount(tx, req.principal.tenantId), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/messaging/email-account',
+    permission: P.manage,
+    summary:
+      'Set the email (SMTP) account; the password is sealed (omit it to keep the stored one), the bounce hook URL shown once',
+    tags,
+    body: EmailAccountInput,
+    response: EmailAccountSaved,
+    handler: (req) =>
+      req.tx((tx) => putEmailAccount(tx, req.actor, req.body, req.locale, publicBaseUrl())),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/messaging/test-send',
+    permission: P.manage,
+    summary: 'Send a test SMS / email / webhook through the channel settings (not logged as a message)',
+    tags,
+    body: TestSendInput,
+    response: TestSendResult,
+    handler: (req) => req.tx((tx) => testSend(tx, req.principal.tenantId, req.body, req.locale)),
   }),
   defineRoute({
     method: 'GET',

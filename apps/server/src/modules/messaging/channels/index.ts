@@ -1,4 +1,5 @@
 import type { ChannelAdapter, ChannelKind } from '../types.ts';
+import { emailChannel } from './email.ts';
 import { inAppChannel } from './in-app.ts';
 import { smsChannel } from './sms.ts';
 import { webhookChannel } from './webhook.ts';
@@ -8,6 +9,7 @@ const adapters = new Map<ChannelKind, ChannelAdapter>([
   [inAppChannel.kind, inAppChannel],
   [webhookChannel.kind, webhookChannel],
   [smsChannel.kind, smsChannel],
+  [emailChannel.kind, emailChannel],
 ]);
 
 export const channelAdapter = (kind: ChannelKind): ChannelAdapter | undefined => adapters.get(kind);
