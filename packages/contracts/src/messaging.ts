@@ -207,7 +207,10 @@ export const EmailAccountInput = z.object({
   bounceAddress: z.email().max(320).nullable().optional(),
 });
 /** The bounce hook URL (pipe DSNs to it) is shown once, when saved. */
-export const EmailAccountSaved = EmailAccount.extend({ bounceHookUrl: z.string(), bounceHookPath: z.string() });
+export const EmailAccountSaved = EmailAccount.extend({
+  bounceHookUrl: z.string(),
+  bounceHookPath: z.string(),
+});
 
 /** A test send from the settings page: straight through the channel, not logged as a message. */
 export const TestSendInput = z.object({

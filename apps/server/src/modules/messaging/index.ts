@@ -3,8 +3,8 @@ import { defineModule } from '../../engine/module.ts';
 import { deliverJob } from './deliver.job.ts';
 import { seedMessaging } from './messaging.demo.ts';
 import { messagingRoutes } from './messaging.routes.ts';
-import { DELIVER_QUEUE } from './send.service.ts';
 import { registerPublicMessaging } from './public.http.ts';
+import { DELIVER_QUEUE } from './send.service.ts';
 import { registerSmsReceipts } from './sms-receipts.http.ts';
 
 const label = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });

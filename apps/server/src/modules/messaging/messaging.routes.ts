@@ -142,8 +142,7 @@ export const messagingRoutes: RouteSpec[] = [
     tags,
     body: EmailAccountInput,
     response: EmailAccountSaved,
-    handler: (req) =>
-      req.tx((tx) => putEmailAccount(tx, req.actor, req.body, req.locale, publicBaseUrl())),
+    handler: (req) => req.tx((tx) => putEmailAccount(tx, req.actor, req.body, req.locale, publicBaseUrl())),
   }),
   defineRoute({
     method: 'POST',

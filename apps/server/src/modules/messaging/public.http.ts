@@ -19,7 +19,8 @@ const limiter = new RateLimiter(Number(process.env.MESSAGING_PUBLIC_RATE_LIMIT ?
 const CDP_SOURCE = 'Kehu messaging';
 // 1×1 transparent GIF.
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 const localeOf = (req: FastifyRequest): Locale =>
   /^en/i.test(String(req.headers['accept-language'] ?? '')) ? 'en-US' : 'zh-CN';
@@ -64,12 +65,17 @@ async function identityMessage(tx: Tx, tenantId: string, profileId: string) {
     await sql<{ kind: string; value: string }>`select kind, value from cdp_identities
       where tenant_id = ${tenantId} and profile_id = ${profileId}
         and kind in ('user_id', 'anonymous_id', 'phone', 'email', 'member_no')
-      order by array_position(array['user_id','member_no','phone','email','anonymous_id'], kind) limit 1`.execute(tx)
+      order by array_position(array['user_id','member_no','phone','email','anonymous_id'], kind) limit 1`.execute(
+      tx,
+    )
   ).rows[0];
   if (!ids) return null;
   if (ids.kind === 'user_id') return { userId: ids.value };
   if (ids.kind === 'anonymous_id') return { anonymousId: ids.value };
-  return { anonymousId: `kehu-message:${profileId}`, context: { externalIds: [{ type: ids.kind, id: ids.value }] } };
+  return {
+    anonymousId: `kehu-message:${profileId}`,
+    context: { externalIds: [{ type: ids.kind, id: ids.value }] },
+  };
 }
 
 /**
@@ -102,7 +108,12 @@ export async function registerPublicMessaging(app: FastifyInstance, database: Da
       let cdp: Record<string, unknown> | null = null;
       if (first) {
         await emitEvents(tx, tenantId, [
-          { type: 'message.clicked', object: 'message', recordId: first.id, payload: payloadOf(first, { url: l.url }) },
+          {
+            type: 'message.clicked',
+            object: 'message',
+            recordId: first.id,
+            payload: payloadOf(first, { url: l.url }),
+          },
         ]);
         const who = await identityMessage(tx, tenantId, first.profile_id);
         if (who)
@@ -111,14 +122,22 @@ export async function registerPublicMessaging(app: FastifyInstance, database: Da
             event: 'message.clicked',
             messageId: `message-clicked-${first.id}`,
             ...who,
-            properties: { messageId: first.id, channel: first.channel, url: l.url, source: first.source_kind },
+            properties: {
+              messageId: first.id,
+              channel: first.channel,
+              url: l.url,
+              source: first.source_kind,
+            },
           };
       }
       return { url: l.url, cdp };
     });
     if (!hit) return reply.status(404).send();
     if (hit.cdp) await ingestFromConnector(database, tenantId, CDP_SOURCE, [hit.cdp]).catch(() => undefined);
-    return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(hit.url, 302);
+    return reply
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .redirect(hit.url, 302);
   });
 
   app.get<{ Params: { token: string } }>('/k/o/:token', async (req, reply) => {
@@ -139,14 +158,17 @@ export async function registerPublicMessaging(app: FastifyInstance, database: Da
     const found = t
       ? await inTenant(database.db, t.tenantId, async (tx) => {
           const m = (
-            await sql<MessageRef & { tenant_name: string }>`select m.id, m.profile_id, m.channel, m.source_kind,
+            await sql<
+              MessageRef & { tenant_name: string }
+            >`select m.id, m.profile_id, m.channel, m.source_kind,
                 m.source_id, m.step_id, tn.name as tenant_name
               from messaging_messages m join tenants tn on tn.id = m.tenant_id
               where m.tenant_id = ${t.tenantId} and m.id = ${t.messageId}`.execute(tx)
           ).rows[0];
           if (!m) return null;
           if (req.method === 'POST') {
-            const added = await sql`insert into messaging_unsubscribes (tenant_id, profile_id, channel, source)
+            const added =
+              await sql`insert into messaging_unsubscribes (tenant_id, profile_id, channel, source)
               values (${t.tenantId}, ${m.profile_id}, ${m.channel}, ${`link:${m.id}`})
               on conflict (tenant_id, profile_id, channel) do nothing`.execute(tx);
             if (Number(added.numAffectedRows ?? 0) > 0)
@@ -157,10 +179,21 @@ export async function registerPublicMessaging(app: FastifyInstance, database: Da
           return m;
         })
       : null;
-    if (!found) return page(reply, 404, mt(locale, 'unsubscribe_title'), `<p>${esc(mt(locale, 'unsubscribe_invalid'))}</p>`);
+    if (!found)
+      return page(
+        reply,
+        404,
+        mt(locale, 'unsubscribe_title'),
+        `<p>${esc(mt(locale, 'unsubscribe_invalid'))}</p>`,
+      );
     const tenant = found.tenant_name;
     if (req.method === 'POST')
-      return page(reply, 200, mt(locale, 'unsubscribe_title'), `<h1 style="font-size:20px">${esc(mt(locale, 'unsubscribe_title'))}</h1><p>${esc(mt(locale, 'unsubscribed', { tenant }))}</p>`);
+      return page(
+        reply,
+        200,
+        mt(locale, 'unsubscribe_title'),
+        `<h1 style="font-size:20px">${esc(mt(locale, 'unsubscribe_title'))}</h1><p>${esc(mt(locale, 'unsubscribed', { tenant }))}</p>`,
+      );
     return page(
       reply,
       200,
@@ -179,20 +212,23 @@ export async function registerPublicMessaging(app: FastifyInstance, database: Da
     );
     scope.get('/u/:token', unsubscribe);
     scope.post('/u/:token', unsubscribe);
-    scope.post<{ Params: { token: string }; Body: unknown }>('/hooks/mail/bounce/:token', async (req, reply) => {
-      const tenantId = tenantOfToken(req.params.token, 22);
-      if (!tenantId) return reply.status(404).send({ ok: false });
-      const raw = typeof req.body === 'string' ? req.body : '';
-      const dsn = parseDsn(raw);
-      const ok = await inTenant(database.db, tenantId, async (tx) => {
-        if (!(await bounceTokenValid(tx, tenantId, req.params.token))) return false;
-        if (!dsn) return true;
-        await applyBounce(tx, tenantId, dsn);
-        return true;
-      });
-      if (!ok) return reply.status(404).send({ ok: false });
-      return reply.send({ ok: true, applied: Boolean(dsn) });
-    });
+    scope.post<{ Params: { token: string }; Body: unknown }>(
+      '/hooks/mail/bounce/:token',
+      async (req, reply) => {
+        const tenantId = tenantOfToken(req.params.token, 22);
+        if (!tenantId) return reply.status(404).send({ ok: false });
+        const raw = typeof req.body === 'string' ? req.body : '';
+        const dsn = parseDsn(raw);
+        const ok = await inTenant(database.db, tenantId, async (tx) => {
+          if (!(await bounceTokenValid(tx, tenantId, req.params.token))) return false;
+          if (!dsn) return true;
+          await applyBounce(tx, tenantId, dsn);
+          return true;
+        });
+        if (!ok) return reply.status(404).send({ ok: false });
+        return reply.send({ ok: true, applied: Boolean(dsn) });
+      },
+    );
   });
 }
 
@@ -221,13 +257,22 @@ export function parseDsn(raw: string): Dsn | null {
     text.match(/^Message-ID:\s*<([0-9a-f-]{36})@/im)?.[1];
   if (!status || !id || !isUuid(id)) return null;
   if (action && action !== 'failed' && action !== 'delayed') return null;
-  return { messageId: id, recipient, hard: status[1] === '5', status: `${status[1]}.${status[2]}.${status[3]}` };
+  return {
+    messageId: id,
+    recipient,
+    hard: status[1] === '5',
+    status: `${status[1]}.${status[2]}.${status[3]}`,
+  };
 }
 
 async function applyBounce(tx: Tx, tenantId: string, d: Dsn): Promise<void> {
   const m = (
-    await sql<MessageRef & { address: string | null }>`select id, profile_id, channel, source_kind, source_id, step_id, address
-      from messaging_messages where tenant_id = ${tenantId} and id = ${d.messageId} and channel = 'email'`.execute(tx)
+    await sql<
+      MessageRef & { address: string | null }
+    >`select id, profile_id, channel, source_kind, source_id, step_id, address
+      from messaging_messages where tenant_id = ${tenantId} and id = ${d.messageId} and channel = 'email'`.execute(
+      tx,
+    )
   ).rows[0];
   if (!m) return;
   if (!d.hard) {
@@ -242,6 +287,11 @@ async function applyBounce(tx: Tx, tenantId: string, d: Dsn): Promise<void> {
     where tenant_id = ${tenantId} and id = ${m.id} and status <> 'failed'`.execute(tx);
   if (Number(changed.numAffectedRows ?? 0) > 0)
     await emitEvents(tx, tenantId, [
-      { type: 'message.failed', object: 'message', recordId: m.id, payload: payloadOf(m, { reason: 'bounced' }) },
+      {
+        type: 'message.failed',
+        object: 'message',
+        recordId: m.id,
+        payload: payloadOf(m, { reason: 'bounced' }),
+      },
     ]);
 }

@@ -22,12 +22,14 @@ export async function testSend(
   const fail = (field: string, code: string): never => {
     throw invalid([{ field, code, message: mt(locale, code) } satisfies FieldError]);
   };
-  if (input.channel === 'email' && !(await emailAccount(tx, tenantId))) fail('channel', 'email_not_configured');
+  if (input.channel === 'email' && !(await emailAccount(tx, tenantId)))
+    fail('channel', 'email_not_configured');
   if (input.channel === 'sms' && !(await smsAccount(tx, tenantId))) fail('channel', 'sms_not_configured');
   if (input.channel === 'webhook' && !(await getSettings(tx, tenantId)).webhookUrl)
     fail('channel', 'webhook_not_configured');
   if (input.channel !== 'webhook' && !input.to) fail('to', 'test_to_required');
-  if (input.channel === 'email' && !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(input.to!)) fail('to', 'test_to_required');
+  if (input.channel === 'email' && !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(input.to!))
+    fail('to', 'test_to_required');
   if (input.channel === 'sms' && !/^(\+?86)?1\d{10}$/.test(input.to!)) fail('to', 'test_to_required');
   const id = newId();
   const msg: RenderedMessage = {

@@ -105,7 +105,8 @@ export const emailChannel: ChannelAdapter = {
         );
         return { status: 'failed', retryable: false, error: `bounced_hard:${code}` };
       }
-      if (code >= 400 && code < 500) return { status: 'failed', retryable: true, error: `bounced_soft:${code}` };
+      if (code >= 400 && code < 500)
+        return { status: 'failed', retryable: true, error: `bounced_soft:${code}` };
       if (code >= 500) return { status: 'failed', retryable: false, error: `smtp_${code}` };
       return { status: 'failed', retryable: true, error: 'smtp_connect_failed' };
     } finally {

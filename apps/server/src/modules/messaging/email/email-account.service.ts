@@ -31,7 +31,12 @@ const SMTP_PORTS = new Set([25, 465, 587, 2525]);
 const FROM_RE = /^(?:[^<>]{0,200}<\s*[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+\s*>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/;
 
 export class SmtpRefused extends Error {
-  readonly code: 'smtp_host_refused' | 'smtp_port' | 'smtp_plain_refused' | 'smtp_host_invalid' | 'dns_failed';
+  readonly code:
+    | 'smtp_host_refused'
+    | 'smtp_port'
+    | 'smtp_plain_refused'
+    | 'smtp_host_invalid'
+    | 'dns_failed';
   constructor(code: SmtpRefused['code']) {
     super(`smtp host refused: ${code}`);
     this.code = code;
@@ -107,7 +112,9 @@ export async function emailAccount(tx: Tx, tenantId: string): Promise<EmailAccou
 export async function readEmailAccount(tx: Tx, tenantId: string) {
   const r = (
     await sql<any>`select email_host, email_port, email_security, email_user, email_password, email_from,
-        email_bounce_address, email_bounce_token_hash from messaging_settings where tenant_id = ${tenantId}`.execute(tx)
+        email_bounce_address, email_bounce_token_hash from messaging_settings where tenant_id = ${tenantId}`.execute(
+      tx,
+    )
   ).rows[0];
   return {
     host: r?.email_host ?? null,
@@ -150,7 +157,8 @@ export async function putEmailAccount(
       code: refused,
       message: mt(locale, refused),
     });
-  if (!FROM_RE.test(input.from)) errors.push({ field: 'from', code: 'from_invalid', message: mt(locale, 'from_invalid') });
+  if (!FROM_RE.test(input.from))
+    errors.push({ field: 'from', code: 'from_invalid', message: mt(locale, 'from_invalid') });
   if (errors.length) throw invalid(errors);
   const token = tenantPrefix(actor.tenantId) + randomBytes(16).toString('base64url');
   await sql`insert into messaging_settings (tenant_id) values (${actor.tenantId}) on conflict (tenant_id) do nothing`.execute(
@@ -162,9 +170,17 @@ export async function putEmailAccount(
       email_from = ${input.from}, email_bounce_address = ${input.bounceAddress ?? null},
       email_bounce_token_hash = ${hash(token)}
     where tenant_id = ${actor.tenantId}`.execute(tx);
-  await writeAudit(tx, actor, { action: 'update', object: 'messaging_email_account', recordId: actor.tenantId });
+  await writeAudit(tx, actor, {
+    action: 'update',
+    object: 'messaging_email_account',
+    recordId: actor.tenantId,
+  });
   const bounceHookPath = `/hooks/mail/bounce/${token}`;
-  return { ...(await readEmailAccount(tx, actor.tenantId)), bounceHookUrl: `${publicUrl}${bounceHookPath}`, bounceHookPath };
+  return {
+    ...(await readEmailAccount(tx, actor.tenantId)),
+    bounceHookUrl: `${publicUrl}${bounceHookPath}`,
+    bounceHookPath,
+  };
 }
 
 export async function bounceTokenValid(tx: Tx, tenantId: string, token: string): Promise<boolean> {
