@@ -91,6 +91,9 @@ export type MessageLogItem = z.infer<typeof MessageLogItem>;
 
 export const MessageLogQuery = z.object({
   profileId: z.uuid().optional(),
+  /** The messages of the profiles linked to one CRM record (the customer page's panel). */
+  object: z.enum(['customer', 'contact']).optional(),
+  recordId: z.uuid().optional(),
   channel: ChannelKind.optional(),
   status: MessageStatus.optional(),
   reason: SkipReason.optional(),
@@ -172,6 +175,8 @@ export const Template = TemplateInput.extend({
 });
 export const TemplatePreviewInput = z.object({
   profileId: z.uuid(),
+  /** Preview a variant as if the profile were in its segment (null: the template's own text). */
+  segmentId: z.uuid().nullable().optional(),
   variables: z.record(z.string().max(64), z.string().max(1000)).optional(),
 });
 export const TemplatePreview = z.object({
@@ -180,6 +185,8 @@ export const TemplatePreview = z.object({
   url: z.string().nullable(),
   /** Which variant was picked (null: the template's own text). */
   segmentId: z.string().nullable(),
+  /** Email: the HTML body (links tracked and the unsubscribe footer added at delivery). */
+  html: z.string().nullable().optional(),
 });
 
 /** The email (SMTP) account as the settings page shows it: never the password. */
@@ -219,3 +226,10 @@ export const TestSendInput = z.object({
   to: z.string().trim().max(320).optional(),
 });
 export const TestSendResult = z.object({ ok: z.boolean(), error: z.string().nullable() });
+
+/** Messages per day and status (the log page's chart). */
+export const MessageStats = z.object({
+  days: z.array(z.string()),
+  series: z.array(z.object({ status: MessageStatus, counts: z.array(z.number()) })),
+  byReason: z.array(z.object({ reason: SkipReason, count: z.number() })),
+});

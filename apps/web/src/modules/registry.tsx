@@ -9,6 +9,7 @@ import { fissionModule } from './fission/module';
 import { journeysModule } from './journeys/module';
 import { leadsModule } from './leads/module';
 import { materialsModule } from './materials/module';
+import { messagingModule } from './messaging/module';
 import { outreachModule } from './outreach/module';
 import { salesModule } from './sales/module';
 import { scriptsModule } from './scripts/module';
@@ -37,4 +38,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   journeysModule,
   couponsModule,
   campaignsModule,
+  messagingModule,
 ];

@@ -5,6 +5,7 @@ import {
   MessageLog,
   MessageLogItem,
   MessageLogQuery,
+  MessageStats,
   MessagingSettings,
   MessagingSettingsSaved,
   MESSAGING_PERMISSIONS as P,
@@ -24,7 +25,7 @@ import { z } from 'zod';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
 import { publicBaseUrl } from '../../core/mail/mailer.ts';
 import { putEmailAccount, readEmailAccount } from './email/email-account.service.ts';
-import { getMessage, listMessages } from './messages.service.ts';
+import { getMessage, listMessages, messageStats } from './messages.service.ts';
 import { sendMessage } from './send.service.ts';
 import { putSettings, readSettings } from './settings.service.ts';
 import { putSmsAccount, readSmsAccount } from './sms-account.service.ts';
@@ -51,6 +52,17 @@ export const messagingRoutes: RouteSpec[] = [
     query: MessageLogQuery,
     response: MessageLog,
     handler: (req) => req.tx((tx) => listMessages(tx, req.principal.tenantId, req.query), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/messaging/stats',
+    permission: P.read,
+    summary: 'Messages per day and status, and skips by reason (the log page chart)',
+    tags,
+    query: z.object({ days: z.coerce.number().int().min(1).max(90).optional() }),
+    response: MessageStats,
+    handler: (req) =>
+      req.tx((tx) => messageStats(tx, req.principal.tenantId, req.query.days ?? 14), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',
