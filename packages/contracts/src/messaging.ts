@@ -233,3 +233,25 @@ export const MessageStats = z.object({
   series: z.array(z.object({ status: MessageStatus, counts: z.array(z.number()) })),
   byReason: z.array(z.object({ reason: SkipReason, count: z.number() })),
 });
+
+/** A template sent to every profile of a segment (each through the guards), with its progress. */
+export const BulkSendInput = z.object({
+  templateId: z.uuid(),
+  segmentId: z.uuid(),
+  purpose: ConsentPurpose,
+  variables: z.record(z.string().max(64), z.string().max(1000)).optional(),
+  idempotencyKey: z.string().trim().min(1).max(200),
+});
+export const BulkSend = z.object({
+  id: z.string(),
+  templateId: z.string(),
+  segmentId: z.string(),
+  purpose: ConsentPurpose,
+  status: z.enum(['running', 'done']),
+  total: z.number(),
+  processed: z.number(),
+  queued: z.number(),
+  skipped: z.number(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});

@@ -55,7 +55,11 @@ describe('messaging: the email channel against a local SMTP server', () => {
       Object.keys(email).map((u) => ({
         type: 'identify',
         userId: `mail-${u}-${tenantId}`,
-        traits: { name: u === 'wang' ? '王先生' : '李女士', email: email[u] },
+        traits: {
+          name: u === 'wang' ? '王先生' : '李女士',
+          email: email[u],
+          city: u === 'wang' ? '北京' : '上海',
+        },
       })),
     );
     await drainBackground(env, tenantId);
@@ -268,5 +272,46 @@ describe('messaging: the email channel against a local SMTP server', () => {
     const sms = await admin.post('/messaging/test-send', { channel: 'sms', to: '13800000000' });
     assert.equal(sms.status, 422);
     assert.equal(sms.body.errors[0].field, 'channel');
+  });
+
+  it('a template sent to a segment goes through the guards per member, once per key, with progress', async () => {
+    const seg = await admin.post('/cdp/segments', {
+      name: '上海客户',
+      rule: { trait: 'city', op: 'eq', value: '上海' },
+    });
+    assert.equal(seg.status, 201, JSON.stringify(seg.body));
+    await drainBackground(env, tenantId);
+    const tpl = await admin.post('/messaging/templates', {
+      name: '春季保养',
+      channel: 'email',
+      subject: '{{name}}，春季保养季',
+      body: '{{name}}您好，预约请点 https://example.com/book',
+    });
+    assert.equal(tpl.status, 201, JSON.stringify(tpl.body));
+    const body = {
+      templateId: tpl.body.id,
+      segmentId: seg.body.id,
+      purpose: 'service',
+      idempotencyKey: 'spring-1',
+    };
+    const started = await admin.post('/messaging/bulk-sends', body);
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    assert.equal(started.body.total, 4, 'gone, busy, late, crash are in 上海');
+    const again = await admin.post('/messaging/bulk-sends', body);
+    assert.equal(again.body.id, started.body.id, 'same key → same send');
+    await drainBackground(env, tenantId);
+    const p = await admin.get(`/messaging/bulk-sends/${started.body.id}`);
+    assert.deepEqual(
+      [p.body.status, p.body.processed, p.body.skipped],
+      ['done', 4, 2],
+      'gone and late are undeliverable by now',
+    );
+    const bad = await admin.post('/messaging/bulk-sends', {
+      ...body,
+      segmentId: crypto.randomUUID(),
+      idempotencyKey: 'x',
+    });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.errors[0].field, 'segmentId');
   });
 });

@@ -1,5 +1,6 @@
 import { MESSAGING_PERMISSIONS } from '@kehu/contracts/messaging';
 import { defineModule } from '../../engine/module.ts';
+import { BULK_QUEUE, bulkSendJob } from './bulk-send.service.ts';
 import { deliverJob } from './deliver.job.ts';
 import { seedMessaging } from './messaging.demo.ts';
 import { messagingRoutes } from './messaging.routes.ts';
@@ -25,7 +26,7 @@ export default defineModule({
     await registerSmsReceipts(app, database);
     await registerPublicMessaging(app, database);
   },
-  jobs: { [DELIVER_QUEUE]: deliverJob },
+  jobs: { [DELIVER_QUEUE]: deliverJob, [BULK_QUEUE]: bulkSendJob },
   permissions: [
     {
       key: MESSAGING_PERMISSIONS.read,

@@ -1,4 +1,6 @@
 import {
+  BulkSend,
+  BulkSendInput,
   EmailAccount,
   EmailAccountInput,
   EmailAccountSaved,
@@ -24,6 +26,7 @@ import {
 import { z } from 'zod';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
 import { publicBaseUrl } from '../../core/mail/mailer.ts';
+import { getBulkSend, startBulkSend } from './bulk-send.service.ts';
 import { putEmailAccount, readEmailAccount } from './email/email-account.service.ts';
 import { getMessage, listMessages, messageStats } from './messages.service.ts';
 import { sendMessage } from './send.service.ts';
@@ -96,6 +99,31 @@ export const messagingRoutes: RouteSpec[] = [
           source: { kind: req.principal.kind === 'api_key' ? 'api' : 'manual', id: req.principal.userId },
         }),
       ),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/messaging/bulk-sends',
+    permission: P.send,
+    summary:
+      'Send a template to every profile of a segment (each through the guards, one key per profile); progress at GET …/:id',
+    tags,
+    body: BulkSendInput,
+    response: BulkSend,
+    status: 201,
+    probe: { body: { templateId: 'messaging_template' } },
+    handler: (req) => req.tx((tx) => startBulkSend(tx, req.actor, req.body)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/messaging/bulk-sends/:id',
+    permission: P.read,
+    summary: 'Progress of a send to a segment',
+    tags,
+    params: idParam,
+    response: BulkSend,
+    probe: { params: { id: 'messaging_bulk_send' } },
+    handler: (req) =>
+      req.tx((tx) => getBulkSend(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',

@@ -19,6 +19,18 @@ export const probeKinds: Record<string, ProbeKind> = {
       return { id, marker: m };
     },
   },
+  /** A finished send to a segment (probing its progress sends nothing). */
+  messaging_bulk_send: {
+    async create(side) {
+      const m = marker('MB');
+      const id = newId();
+      await inSide(side, (tx) =>
+        sql`insert into messaging_bulk_sends (tenant_id, id, template_id, segment_id, purpose, status, idempotency_key)
+          values (${side.dir.tenantId}, ${id}, ${newId()}, ${newId()}, 'service', 'done', ${m})`.execute(tx),
+      );
+      return { id, marker: m };
+    },
+  },
   messaging_template: {
     async create(side) {
       const m = marker('MT');

@@ -49,3 +49,4 @@ BEGIN
     EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO kehu_app', t);
   END LOOP;
 END $$;
+
