@@ -166,3 +166,20 @@ export const saveEmail = (s: Record<string, unknown>) =>
   http.put<EmailAccount & { bounceHookUrl: string }>('/messaging/email-account', s);
 export const testSend = (channel: 'sms' | 'email' | 'webhook', to?: string) =>
   http.post<{ ok: boolean; error: string | null }>('/messaging/test-send', { channel, to });
+
+export interface BulkSend {
+  id: string;
+  status: 'running' | 'done';
+  total: number;
+  processed: number;
+  queued: number;
+  skipped: number;
+}
+export const startBulkSend = (body: {
+  templateId: string;
+  segmentId: string;
+  purpose: 'marketing' | 'service';
+  variables?: Record<string, string>;
+  idempotencyKey: string;
+}) => http.post<BulkSend>('/messaging/bulk-sends', body);
+export const bulkSendProgress = (id: string) => http.get<BulkSend>(`/messaging/bulk-sends/${id}`);

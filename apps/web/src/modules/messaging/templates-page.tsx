@@ -1,4 +1,4 @@
-import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
+import { DeleteOutlined, PlusOutlined, SendOutlined } from '@ant-design/icons';
 import {
   Alert,
   App,
@@ -10,7 +10,10 @@ import {
   Empty,
   Form,
   Input,
+  Modal,
   Popconfirm,
+  Progress,
+  Radio,
   Row,
   Select,
   Space,
@@ -28,11 +31,14 @@ import { ApiError } from '../../shared/api-client';
 import { ErrorResult, errorMessage } from '../../shared/ui/error-result';
 import { useIsMobile } from '../../shared/use-is-mobile';
 import {
+  type BulkSend,
+  bulkSendProgress,
   type Channel,
   type Preview,
   type ProfileOption,
   previewTemplate,
   searchProfiles,
+  startBulkSend,
   type Template,
   type TemplateInput,
   useDeleteTemplate,
@@ -52,6 +58,7 @@ export function TemplatesPage() {
   const list = useTemplates();
   const del = useDeleteTemplate();
   const [editing, setEditing] = useState<Template | 'new' | null>(null);
+  const [sending, setSending] = useState<Template | null>(null);
   const segments = useSegments();
   const segName = (id: string) => segments.data?.items.find((s) => s.id === id)?.name ?? id.slice(0, 8);
   const manage = can('messaging:manage');
@@ -126,24 +133,38 @@ export function TemplatesPage() {
                     render: (d: string) => dayjs(d).format('YYYY-MM-DD HH:mm'),
                   },
                 ]),
-            ...(manage
+            ...(manage || can('messaging:send')
               ? [
                   {
                     title: t('messaging.templates.columns.actions'),
                     key: 'a',
                     render: (_: unknown, r: Template) => (
-                      <Popconfirm
-                        title={t('messaging.templates.confirmDelete', { name: r.name })}
-                        onConfirm={() => del.mutate(r.id)}
-                      >
-                        <Button
-                          size="small"
-                          type="text"
-                          danger
-                          icon={<DeleteOutlined />}
-                          aria-label={t('messaging.templates.del')}
-                        />
-                      </Popconfirm>
+                      <Space size={4}>
+                        {can('messaging:send') && (
+                          <Button
+                            size="small"
+                            icon={<SendOutlined />}
+                            onClick={() => setSending(r)}
+                            data-testid="template-send"
+                          >
+                            {t('messaging.templates.send')}
+                          </Button>
+                        )}
+                        {manage && (
+                          <Popconfirm
+                            title={t('messaging.templates.confirmDelete', { name: r.name })}
+                            onConfirm={() => del.mutate(r.id)}
+                          >
+                            <Button
+                              size="small"
+                              type="text"
+                              danger
+                              icon={<DeleteOutlined />}
+                              aria-label={t('messaging.templates.del')}
+                            />
+                          </Popconfirm>
+                        )}
+                      </Space>
                     ),
                   },
                 ]
@@ -166,7 +187,114 @@ export function TemplatesPage() {
           />
         )}
       </Drawer>
+      {sending && <SendDialog template={sending} onClose={() => setSending(null)} />}
     </div>
+  );
+}
+
+function SendDialog({ template, onClose }: { template: Template; onClose: () => void }) {
+  const { t } = useTranslation();
+  const segments = useSegments();
+  const [form] = Form.useForm();
+  const [run, setRun] = useState<BulkSend | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [key] = useState(() => `web:${template.id}:${Date.now()}`);
+  const extra = template.variables.filter(
+    (v) => !['name', 'customer.name', 'owner.name'].includes(v) && !v.startsWith('profile.'),
+  );
+  useEffect(() => {
+    if (!run || run.status === 'done') return;
+    const h = setTimeout(
+      () =>
+        bulkSendProgress(run.id)
+          .then(setRun)
+          .catch(() => undefined),
+      800,
+    );
+    return () => clearTimeout(h);
+  }, [run]);
+  const go = async (v: any) => {
+    setError(null);
+    try {
+      setRun(
+        await startBulkSend({
+          templateId: template.id,
+          segmentId: v.segmentId,
+          purpose: v.purpose,
+          variables: Object.fromEntries(extra.map((n) => [n, v[`var_${n}`] ?? ''])),
+          idempotencyKey: key,
+        }),
+      );
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+  const pct = run
+    ? run.total
+      ? Math.round((run.processed / run.total) * 100)
+      : run.status === 'done'
+        ? 100
+        : 0
+    : 0;
+  return (
+    <Modal
+      open
+      title={t('messaging.templates.sendTitle', { name: template.name })}
+      onCancel={onClose}
+      footer={
+        run ? (
+          <Button onClick={onClose}>
+            {run.status === 'done' ? t('messaging.templates.sendDone') : 'OK'}
+          </Button>
+        ) : (
+          <Button type="primary" onClick={() => form.submit()} data-testid="bulk-send-go">
+            {t('messaging.templates.sendGo')}
+          </Button>
+        )
+      }
+    >
+      {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} />}
+      {run ? (
+        <div data-testid="bulk-send-progress" data-status={run.status}>
+          <Progress percent={pct} status={run.status === 'done' ? 'success' : 'active'} />
+          <Typography.Text>{t('messaging.templates.sendProgress', { ...run })}</Typography.Text>
+        </div>
+      ) : (
+        <Form form={form} layout="vertical" onFinish={go} initialValues={{ purpose: 'marketing' }}>
+          <Form.Item
+            name="segmentId"
+            label={t('messaging.templates.sendSegment')}
+            rules={[{ required: true }]}
+          >
+            <Select
+              showSearch
+              optionFilterProp="label"
+              data-testid="bulk-send-segment"
+              options={(segments.data?.items ?? []).map((s) => ({ value: s.id, label: s.name }))}
+            />
+          </Form.Item>
+          <Form.Item name="purpose" label={t('messaging.templates.sendPurpose')}>
+            <Radio.Group
+              options={[
+                { value: 'marketing', label: t('messaging.purposes.marketing') },
+                { value: 'service', label: t('messaging.purposes.service') },
+              ]}
+            />
+          </Form.Item>
+          {extra.length > 0 && (
+            <Typography.Text strong>{t('messaging.templates.sendVariables')}</Typography.Text>
+          )}
+          {extra.map((n) => (
+            <Form.Item key={n} name={`var_${n}`} label={`{{${n}}}`} rules={[{ required: true }]}>
+              <Input />
+            </Form.Item>
+          ))}
+          <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
+            {t('messaging.templates.sendHelp')}
+          </Typography.Paragraph>
+        </Form>
+      )}
+    </Modal>
   );
 }
 
