@@ -6,6 +6,7 @@ import { seedMessaging } from './messaging.demo.ts';
 import { messagingRoutes } from './messaging.routes.ts';
 import { registerPublicMessaging } from './public.http.ts';
 import { DELIVER_QUEUE } from './send.service.ts';
+import { sendTaskSubscriber } from './send-task.subscriber.ts';
 import { registerSmsReceipts } from './sms-receipts.http.ts';
 
 const label = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });
@@ -26,6 +27,7 @@ export default defineModule({
     await registerSmsReceipts(app, database);
     await registerPublicMessaging(app, database);
   },
+  subscribers: [sendTaskSubscriber],
   jobs: { [DELIVER_QUEUE]: deliverJob, [BULK_QUEUE]: bulkSendJob },
   permissions: [
     {

@@ -3,6 +3,7 @@ import { emailChannel } from './email.ts';
 import { inAppChannel } from './in-app.ts';
 import { smsChannel } from './sms.ts';
 import { webhookChannel } from './webhook.ts';
+import { wecomPrivateChannel } from './wecom-private.ts';
 
 /** Channel adapters by kind; a kind without an adapter fails its sends as `channel_unavailable`. */
 const adapters = new Map<ChannelKind, ChannelAdapter>([
@@ -10,6 +11,7 @@ const adapters = new Map<ChannelKind, ChannelAdapter>([
   [webhookChannel.kind, webhookChannel],
   [smsChannel.kind, smsChannel],
   [emailChannel.kind, emailChannel],
+  [wecomPrivateChannel.kind, wecomPrivateChannel],
 ]);
 
 export const channelAdapter = (kind: ChannelKind): ChannelAdapter | undefined => adapters.get(kind);
