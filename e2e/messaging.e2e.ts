@@ -90,7 +90,7 @@ describe('消息触达 (messaging): email to a segment, tracked click, unsubscri
       await page.getByLabel('端口').fill(String(smtp.port));
       await page.getByText('不加密（仅限运营方放行的主机）').click();
       await page.getByLabel('发件人', { exact: true }).fill('示例集团 <news@example.com>');
-      await page.getByRole('button', { name: '保存' }).click();
+      await testId(page, 'email-save').click();
       await page.getByText('退信接收地址').waitFor();
       await screenshot(page, 'messaging-settings-1366.png');
 

@@ -200,7 +200,7 @@ function EmailTab({ manage }: { manage: boolean }) {
           {t('messaging.settings.email_.unsubscribeNote')}
         </Typography.Paragraph>
         {manage && (
-          <Button type="primary" htmlType="submit">
+          <Button type="primary" htmlType="submit" data-testid="email-save">
             {t('messaging.settings.save')}
           </Button>
         )}
