@@ -64,7 +64,7 @@ export async function startBulkSend(
       tx,
     )
   ).rows[0];
-  if (!seg || seg.object !== 'profile')
+  if (seg?.object !== 'profile')
     errors.push({ field: 'segmentId', code: 'not_found', message: 'segment' });
   if (errors.length) throw invalid(errors);
   const total = (
