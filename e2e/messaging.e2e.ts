@@ -73,6 +73,14 @@ describe('消息触达 (messaging): email to a segment, tracked click, unsubscri
       const members = await api.get(`/cdp/profiles?segment=${seg.id}`);
       assert.equal(members.items.length, 2);
     }, 60_000);
+    // The demo keeps quiet hours (21:00–08:00 China time); this story runs at any hour.
+    const settings = await api.get('/messaging/settings');
+    await api.put('/messaging/settings', {
+      ...settings,
+      timeZone: undefined,
+      quietStart: null,
+      quietEnd: null,
+    });
     await api.post('/messaging/templates', {
       name: `春季保养季 ${stamp}`,
       channel: 'email',
