@@ -92,7 +92,7 @@ function TestSend({ channel, placeholder }: { channel: 'sms' | 'email' | 'webhoo
     }
   };
   return (
-    <Space.Compact style={{ width: '100%', marginTop: 8 }}>
+    <Space.Compact style={{ width: '100%', maxWidth: 560, marginTop: 16 }}>
       {channel !== 'webhook' && (
         <Input
           aria-label={t('messaging.settings.testTo')}
