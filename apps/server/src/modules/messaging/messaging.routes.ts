@@ -110,7 +110,7 @@ export const messagingRoutes: RouteSpec[] = [
     body: BulkSendInput,
     response: BulkSend,
     status: 201,
-    probe: { body: { templateId: 'messaging_template' } },
+    probe: { body: { templateId: 'messaging_template', segmentId: 'cdp_segment' } },
     handler: (req) => req.tx((tx) => startBulkSend(tx, req.actor, req.body)),
   }),
   defineRoute({
