@@ -64,8 +64,7 @@ export async function startBulkSend(
       tx,
     )
   ).rows[0];
-  if (seg?.object !== 'profile')
-    errors.push({ field: 'segmentId', code: 'not_found', message: 'segment' });
+  if (seg?.object !== 'profile') errors.push({ field: 'segmentId', code: 'not_found', message: 'segment' });
   if (errors.length) throw invalid(errors);
   const total = (
     await sql<{ n: number }>`select count(*)::int as n from cdp_segment_members
