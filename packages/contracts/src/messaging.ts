@@ -20,6 +20,7 @@ export const SKIP_REASONS = [
   'no_consent',
   'unsubscribed',
   'no_address',
+  'undeliverable',
   'staff_deleted',
   'wecom_monthly_cap',
   'frequency_cap',
@@ -82,11 +83,17 @@ export const MessageLogItem = z.object({
   sentAt: z.string().nullable(),
   deliveredAt: z.string().nullable(),
   clickedAt: z.string().nullable(),
+  /** From the email open pixel: a hint only (images blocked hide opens, privacy proxies fake them). */
+  openedAt: z.string().nullable(),
+  bouncedAt: z.string().nullable(),
 });
 export type MessageLogItem = z.infer<typeof MessageLogItem>;
 
 export const MessageLogQuery = z.object({
   profileId: z.uuid().optional(),
+  /** The messages of the profiles linked to one CRM record (the customer page's panel). */
+  object: z.enum(['customer', 'contact']).optional(),
+  recordId: z.uuid().optional(),
   channel: ChannelKind.optional(),
   status: MessageStatus.optional(),
   reason: SkipReason.optional(),
@@ -168,6 +175,8 @@ export const Template = TemplateInput.extend({
 });
 export const TemplatePreviewInput = z.object({
   profileId: z.uuid(),
+  /** Preview a variant as if the profile were in its segment (null: the template's own text). */
+  segmentId: z.uuid().nullable().optional(),
   variables: z.record(z.string().max(64), z.string().max(1000)).optional(),
 });
 export const TemplatePreview = z.object({
@@ -176,4 +185,73 @@ export const TemplatePreview = z.object({
   url: z.string().nullable(),
   /** Which variant was picked (null: the template's own text). */
   segmentId: z.string().nullable(),
+  /** Email: the HTML body (links tracked and the unsubscribe footer added at delivery). */
+  html: z.string().nullable().optional(),
+});
+
+/** The email (SMTP) account as the settings page shows it: never the password. */
+export const EMAIL_SECURITY = ['tls', 'starttls', 'none'] as const;
+export const EmailAccount = z.object({
+  host: z.string().nullable(),
+  port: z.number().nullable(),
+  security: z.enum(EMAIL_SECURITY),
+  user: z.string().nullable(),
+  from: z.string().nullable(),
+  /** Envelope sender (Return-Path): where DSNs (bounces) go. */
+  bounceAddress: z.string().nullable(),
+  configured: z.boolean(),
+  passwordSet: z.boolean(),
+  bounceHookSet: z.boolean(),
+});
+export const EmailAccountInput = z.object({
+  host: z.string().trim().min(1).max(253),
+  port: z.number().int().min(1).max(65535),
+  security: z.enum(EMAIL_SECURITY),
+  user: z.string().trim().max(256).nullable().optional(),
+  /** Omitted: the stored password is kept. */
+  password: z.string().max(512).optional(),
+  from: z.string().trim().min(3).max(320),
+  bounceAddress: z.email().max(320).nullable().optional(),
+});
+/** The bounce hook URL (pipe DSNs to it) is shown once, when saved. */
+export const EmailAccountSaved = EmailAccount.extend({
+  bounceHookUrl: z.string(),
+  bounceHookPath: z.string(),
+});
+
+/** A test send from the settings page: straight through the channel, not logged as a message. */
+export const TestSendInput = z.object({
+  channel: z.enum(['sms', 'email', 'webhook']),
+  /** Phone (sms) or email address (email); the webhook goes to its endpoint. */
+  to: z.string().trim().max(320).optional(),
+});
+export const TestSendResult = z.object({ ok: z.boolean(), error: z.string().nullable() });
+
+/** Messages per day and status (the log page's chart). */
+export const MessageStats = z.object({
+  days: z.array(z.string()),
+  series: z.array(z.object({ status: MessageStatus, counts: z.array(z.number()) })),
+  byReason: z.array(z.object({ reason: SkipReason, count: z.number() })),
+});
+
+/** A template sent to every profile of a segment (each through the guards), with its progress. */
+export const BulkSendInput = z.object({
+  templateId: z.uuid(),
+  segmentId: z.uuid(),
+  purpose: ConsentPurpose,
+  variables: z.record(z.string().max(64), z.string().max(1000)).optional(),
+  idempotencyKey: z.string().trim().min(1).max(200),
+});
+export const BulkSend = z.object({
+  id: z.string(),
+  templateId: z.string(),
+  segmentId: z.string(),
+  purpose: ConsentPurpose,
+  status: z.enum(['running', 'done']),
+  total: z.number(),
+  processed: z.number(),
+  queued: z.number(),
+  skipped: z.number(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
 });

@@ -12,6 +12,7 @@ import { leadsModule } from './leads/module';
 import { loyaltyModule } from './loyalty/module';
 import { materialsModule } from './materials/module';
 import { memberMallModule } from './member-mall/module';
+import { messagingModule } from './messaging/module';
 import { outreachModule } from './outreach/module';
 import { salesModule } from './sales/module';
 import { scriptsModule } from './scripts/module';
@@ -49,4 +50,5 @@ export const WEB_MODULES: readonly WebModule[] = [
   fieldServiceModule,
   memberMallModule,
   serviceModule,
+  messagingModule,
 ];

@@ -4,10 +4,13 @@ import { emitEvents, type NewEvent } from '../../core/events/outbox.ts';
 import type { JobContext } from '../../core/jobs/queue.ts';
 import { channelAdapter } from './channels/index.ts';
 import { runGuards } from './guards.ts';
+import { trackLinks } from './links.ts';
 import { loadRecipient } from './recipient.ts';
 import { DELIVER_ATTEMPTS } from './send.service.ts';
 import { getSettings } from './settings.service.ts';
 import type { ChannelKind, ConsentPurpose, DeliveryResult, RenderedMessage } from './types.ts';
+
+const TRACKED = new Set<ChannelKind>(['sms', 'email', 'wecom_private', 'wecom_mass']);
 
 /**
  * Delivers one queued (or deferred) message through its channel. Consent and unsubscribes are
@@ -17,8 +20,51 @@ import type { ChannelKind, ConsentPurpose, DeliveryResult, RenderedMessage } fro
  * delivery retried after a crash is not a second message.
  */
 export async function deliverJob(p: { messageId: string }, ctx: JobContext): Promise<void> {
+  const m = await ctx.tx(
+    async (tx) =>
+      (
+        await sql<{ channel: ChannelKind }>`select channel from messaging_messages
+          where tenant_id = ${ctx.tenantId} and id = ${p.messageId}`.execute(tx)
+      ).rows[0],
+    { readOnly: true },
+  );
+  if (!m) return;
+  // At most once (SMTP): "started" commits before the provider is called; a retry that finds
+  // it set without a result records the message instead of calling again.
+  if (channelAdapter(m.channel)?.atMostOnce) {
+    const go = await ctx.tx((tx) => markStarted(tx, ctx.tenantId, p.messageId, ctx.attempt));
+    if (!go) return;
+  }
   const retry = await ctx.tx((tx) => deliverOne(tx, ctx.tenantId, p.messageId, ctx.attempt));
   if (retry) throw new Error(`message delivery failed, will retry: ${retry}`);
+}
+
+/** Returns whether to go on and send; false when a previous attempt may have sent already. */
+async function markStarted(tx: Tx, tenantId: string, messageId: string, attempt: number): Promise<boolean> {
+  const m = (
+    await sql<any>`select * from messaging_messages where tenant_id = ${tenantId} and id = ${messageId} for update`.execute(
+      tx,
+    )
+  ).rows[0];
+  if (!m || (m.status !== 'queued' && m.status !== 'deferred')) return false;
+  if (m.send_started_at) {
+    await sql`update messaging_messages set status = 'sent', attempts = ${attempt}, sent_at = now(),
+        error = 'unconfirmed_after_crash'
+      where tenant_id = ${tenantId} and id = ${messageId}`.execute(tx);
+    const source = { kind: m.source_kind, id: m.source_id, ...(m.step_id ? { stepId: m.step_id } : {}) };
+    await emitEvents(tx, tenantId, [
+      {
+        type: 'message.sent',
+        object: 'message',
+        recordId: messageId,
+        payload: { messageId, profileId: m.profile_id, channel: m.channel, source },
+      },
+    ]);
+    return false;
+  }
+  await sql`update messaging_messages set send_started_at = now()
+    where tenant_id = ${tenantId} and id = ${messageId}`.execute(tx);
+  return true;
 }
 
 /** Returns an error code when the job should be retried. */
@@ -67,6 +113,14 @@ async function deliverOne(
   }
 
   const adapter = channelAdapter(m.channel);
+  // Links in what reaches the customer become tracked short links (message.clicked).
+  const tracked = TRACKED.has(m.channel)
+    ? await trackLinks(tx, tenantId, messageId, {
+        text: m.body ?? '',
+        url: m.url,
+        ...(m.template_params ? { params: m.template_params } : {}),
+      })
+    : null;
   const msg: RenderedMessage = {
     messageId,
     tenantId,
@@ -76,12 +130,12 @@ async function deliverOne(
     address: m.address,
     ownerUserId: m.owner_user_id,
     subject: m.subject,
-    text: m.body ?? '',
-    url: m.url,
+    text: tracked?.text ?? m.body ?? '',
+    url: tracked ? tracked.url : m.url,
     idempotencyKey: m.idempotency_key,
     source,
     templateCode: m.provider_template,
-    templateParams: m.template_params ?? undefined,
+    templateParams: tracked?.params ?? m.template_params ?? undefined,
     attempt,
   };
   const result: DeliveryResult = adapter
@@ -100,7 +154,8 @@ async function deliverOne(
     return null;
   }
   const final = !result.retryable || attempt >= DELIVER_ATTEMPTS;
-  await sql`update messaging_messages set attempts = ${attempt}, error = ${result.error},
+  // A failure we were told about is a known outcome: the at-most-once marker is cleared.
+  await sql`update messaging_messages set attempts = ${attempt}, error = ${result.error}, send_started_at = null,
       status = ${final ? 'failed' : m.status}
     where tenant_id = ${tenantId} and id = ${messageId}`.execute(tx);
   if (final) {

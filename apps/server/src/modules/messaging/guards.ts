@@ -33,6 +33,8 @@ export async function runGuards(
   if (await consentWithdrawn(tx, tenantId, r, purpose)) return { ok: false, reason: 'no_consent', address };
   if (await unsubscribed(tx, tenantId, r, channel)) return { ok: false, reason: 'unsubscribed', address };
   if (!address) return { ok: false, reason: 'no_address', address };
+  if (channel === 'email' && (await undeliverable(tx, tenantId, address)))
+    return { ok: false, reason: 'undeliverable', address };
   if ((channel === 'wecom_private' || channel === 'wecom_mass') && !r.wecom.some((w) => w.active))
     return { ok: false, reason: 'staff_deleted', address };
   if (!opts.skipCaps) {
@@ -66,6 +68,13 @@ async function consentWithdrawn(tx: Tx, tenantId: string, r: Recipient, purpose:
 async function unsubscribed(tx: Tx, tenantId: string, r: Recipient, channel: ChannelKind) {
   const rows = await sql`select 1 from messaging_unsubscribes where tenant_id = ${tenantId}
     and profile_id in (${r.profileId}, ${r.canonicalId}) and channel = ${channel} limit 1`.execute(tx);
+  return rows.rows.length > 0;
+}
+
+/** A hard bounce made the address undeliverable: sending again only hurts the sender's reputation. */
+async function undeliverable(tx: Tx, tenantId: string, address: string) {
+  const rows = await sql`select 1 from messaging_undeliverable where tenant_id = ${tenantId}
+    and channel = 'email' and address = ${address.trim().toLowerCase()}`.execute(tx);
   return rows.rows.length > 0;
 }
 

@@ -1,9 +1,12 @@
 import { MESSAGING_PERMISSIONS } from '@kehu/contracts/messaging';
 import { defineModule } from '../../engine/module.ts';
+import { BULK_QUEUE, bulkSendJob } from './bulk-send.service.ts';
 import { deliverJob } from './deliver.job.ts';
 import { seedMessaging } from './messaging.demo.ts';
 import { messagingRoutes } from './messaging.routes.ts';
+import { registerPublicMessaging } from './public.http.ts';
 import { DELIVER_QUEUE } from './send.service.ts';
+import { sendTaskSubscriber } from './send-task.subscriber.ts';
 import { registerSmsReceipts } from './sms-receipts.http.ts';
 
 const label = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });
@@ -18,9 +21,14 @@ export default defineModule({
   label: label('消息触达', 'Messaging'),
   requires: ['cdp', 'notifications', 'wecom', 'outreach'],
   routes: messagingRoutes,
-  // Aliyun pushes SMS receipts outside /api/v1, authenticated by the token in the URL.
-  http: registerSmsReceipts,
-  jobs: { [DELIVER_QUEUE]: deliverJob },
+  // Outside /api/v1, each authorised by the token in its URL: Aliyun's SMS receipts, tracked
+  // links, the open pixel, unsubscribe links and the bounce hook.
+  http: async (app, database) => {
+    await registerSmsReceipts(app, database);
+    await registerPublicMessaging(app, database);
+  },
+  subscribers: [sendTaskSubscriber],
+  jobs: { [DELIVER_QUEUE]: deliverJob, [BULK_QUEUE]: bulkSendJob },
   permissions: [
     {
       key: MESSAGING_PERMISSIONS.read,

@@ -36,11 +36,15 @@ export function toLogItem(r: any): MessageLogItem {
     sentAt: iso(r.sent_at),
     deliveredAt: iso(r.delivered_at),
     clickedAt: iso(r.clicked_at),
+    openedAt: iso(r.opened_at),
+    bouncedAt: iso(r.bounced_at),
   };
 }
 
 export interface LogFilter {
   profileId?: string;
+  object?: string;
+  recordId?: string;
   channel?: string;
   status?: string;
   reason?: string;
@@ -54,6 +58,12 @@ export async function listMessages(tx: Tx, tenantId: string, f: LogFilter) {
   const rows = (
     await sql<any>`select * from messaging_messages where tenant_id = ${tenantId}
       ${f.profileId ? sql`and profile_id = ${f.profileId}` : sql``}
+      ${
+        f.object && f.recordId
+          ? sql`and profile_id in (select profile_id from cdp_profile_links
+              where tenant_id = ${tenantId} and object = ${f.object} and record_id = ${f.recordId})`
+          : sql``
+      }
       ${f.channel ? sql`and channel = ${f.channel}` : sql``}
       ${f.status ? sql`and status = ${f.status}` : sql``}
       ${f.reason ? sql`and reason = ${f.reason}` : sql``}
@@ -72,4 +82,44 @@ export async function getMessage(tx: Tx, tenantId: string, id: string) {
   ).rows[0];
   if (!r) throw notFound('message');
   return toLogItem(r);
+}
+
+/** Messages per day (tenant time zone) and status over the last `days`, and skips by reason. */
+export async function messageStats(tx: Tx, tenantId: string, days: number) {
+  const tz =
+    (await sql<{ tz: string }>`select time_zone as tz from tenants where id = ${tenantId}`.execute(tx))
+      .rows[0]?.tz ?? 'Asia/Shanghai';
+  const rows = (
+    await sql<{
+      d: string;
+      status: string;
+      n: number;
+    }>`select to_char(created_at at time zone ${tz}, 'YYYY-MM-DD') as d,
+        status, count(*)::int as n
+      from messaging_messages where tenant_id = ${tenantId} and created_at > now() - make_interval(days => ${days})
+      group by 1, 2`.execute(tx)
+  ).rows;
+  const reasons = (
+    await sql<{ reason: string; n: number }>`select reason, count(*)::int as n from messaging_messages
+      where tenant_id = ${tenantId} and status = 'skipped' and reason is not null
+        and created_at > now() - make_interval(days => ${days})
+      group by 1 order by 2 desc`.execute(tx)
+  ).rows;
+  const fmt = new Intl.DateTimeFormat('en-CA', {
+    timeZone: tz,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  });
+  const dayList: string[] = [];
+  for (let i = days - 1; i >= 0; i--) dayList.push(fmt.format(new Date(Date.now() - i * 86_400_000)));
+  const statuses = ['delivered', 'sent', 'queued', 'deferred', 'skipped', 'failed'] as const;
+  return {
+    days: dayList,
+    series: statuses.map((status) => ({
+      status,
+      counts: dayList.map((d) => rows.find((r) => r.d === d && r.status === status)?.n ?? 0),
+    })),
+    byReason: reasons.map((r) => ({ reason: r.reason as any, count: r.n })),
+  };
 }

@@ -1,7 +1,13 @@
 import {
+  BulkSend,
+  BulkSendInput,
+  EmailAccount,
+  EmailAccountInput,
+  EmailAccountSaved,
   MessageLog,
   MessageLogItem,
   MessageLogQuery,
+  MessageStats,
   MessagingSettings,
   MessagingSettingsSaved,
   MESSAGING_PERMISSIONS as P,
@@ -14,11 +20,15 @@ import {
   TemplateInput,
   TemplatePreview,
   TemplatePreviewInput,
+  TestSendInput,
+  TestSendResult,
 } from '@kehu/contracts/messaging';
 import { z } from 'zod';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
 import { publicBaseUrl } from '../../core/mail/mailer.ts';
-import { getMessage, listMessages } from './messages.service.ts';
+import { getBulkSend, startBulkSend } from './bulk-send.service.ts';
+import { putEmailAccount, readEmailAccount } from './email/email-account.service.ts';
+import { getMessage, listMessages, messageStats } from './messages.service.ts';
 import { sendMessage } from './send.service.ts';
 import { putSettings, readSettings } from './settings.service.ts';
 import { putSmsAccount, readSmsAccount } from './sms-account.service.ts';
@@ -30,6 +40,7 @@ import {
   previewTemplate,
   updateTemplate,
 } from './templates.service.ts';
+import { testSend } from './test-send.service.ts';
 
 const tags = ['messaging'];
 
@@ -44,6 +55,17 @@ export const messagingRoutes: RouteSpec[] = [
     query: MessageLogQuery,
     response: MessageLog,
     handler: (req) => req.tx((tx) => listMessages(tx, req.principal.tenantId, req.query), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/messaging/stats',
+    permission: P.read,
+    summary: 'Messages per day and status, and skips by reason (the log page chart)',
+    tags,
+    query: z.object({ days: z.coerce.number().int().min(1).max(90).optional() }),
+    response: MessageStats,
+    handler: (req) =>
+      req.tx((tx) => messageStats(tx, req.principal.tenantId, req.query.days ?? 14), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',
@@ -77,6 +99,31 @@ export const messagingRoutes: RouteSpec[] = [
           source: { kind: req.principal.kind === 'api_key' ? 'api' : 'manual', id: req.principal.userId },
         }),
       ),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/messaging/bulk-sends',
+    permission: P.send,
+    summary:
+      'Send a template to every profile of a segment (each through the guards, one key per profile); progress at GET …/:id',
+    tags,
+    body: BulkSendInput,
+    response: BulkSend,
+    status: 201,
+    probe: { body: { templateId: 'messaging_template', segmentId: 'cdp_segment' } },
+    handler: (req) => req.tx((tx) => startBulkSend(tx, req.actor, req.body)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/messaging/bulk-sends/:id',
+    permission: P.read,
+    summary: 'Progress of a send to a segment',
+    tags,
+    params: idParam,
+    response: BulkSend,
+    probe: { params: { id: 'messaging_bulk_send' } },
+    handler: (req) =>
+      req.tx((tx) => getBulkSend(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',
@@ -116,6 +163,36 @@ export const messagingRoutes: RouteSpec[] = [
     body: SmsAccountInput,
     response: SmsAccountSaved,
     handler: (req) => req.tx((tx) => putSmsAccount(tx, req.actor, req.body, req.locale, publicBaseUrl())),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/messaging/email-account',
+    permission: P.read,
+    summary: 'The email (SMTP) account (host, port, sender, bounce address; never the password)',
+    tags,
+    response: EmailAccount,
+    handler: (req) => req.tx((tx) => readEmailAccount(tx, req.principal.tenantId), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/messaging/email-account',
+    permission: P.manage,
+    summary:
+      'Set the email (SMTP) account; the password is sealed (omit it to keep the stored one), the bounce hook URL shown once',
+    tags,
+    body: EmailAccountInput,
+    response: EmailAccountSaved,
+    handler: (req) => req.tx((tx) => putEmailAccount(tx, req.actor, req.body, req.locale, publicBaseUrl())),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/messaging/test-send',
+    permission: P.manage,
+    summary: 'Send a test SMS / email / webhook through the channel settings (not logged as a message)',
+    tags,
+    body: TestSendInput,
+    response: TestSendResult,
+    handler: (req) => req.tx((tx) => testSend(tx, req.principal.tenantId, req.body, req.locale)),
   }),
   defineRoute({
     method: 'GET',

@@ -6,6 +6,8 @@ import type { Tx } from '../../core/db/tenant-scope.ts';
 import { invalid, notFound } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import { maskValue } from '../../engine/records/field-types.ts';
+import { emailHtml } from './email/layout.ts';
+import { mt } from './messaging.messages.ts';
 import { loadRecipient, type Recipient } from './recipient.ts';
 import {
   loadTemplate,
@@ -132,21 +134,43 @@ export async function previewTemplate(
   tx: Tx,
   p: Principal,
   id: string,
-  input: { profileId: string; variables?: Record<string, string> },
+  input: { profileId: string; variables?: Record<string, string>; segmentId?: string | null },
 ) {
   const t = await loadTemplate(tx, p.tenantId, id);
   if (!t) throw notFound('messaging_template');
   const r = await loadRecipient(tx, p.tenantId, input.profileId);
   if (!r) throw notFound('profile');
   const viewer: Recipient = can(p, CDP_PERMISSIONS.unmaskProfile) ? r : masked(r);
-  const v = await pickVariant(tx, p.tenantId, t, viewer);
+  // A chosen variant (the editor's "preview as segment …"), else the one the profile would get.
+  let v = await pickVariant(tx, p.tenantId, t, viewer);
+  if (input.segmentId !== undefined) {
+    const chosen =
+      input.segmentId === null ? null : (t.variants ?? []).find((x) => x.segmentId === input.segmentId);
+    if (input.segmentId !== null && !chosen)
+      throw invalid([{ field: 'segmentId', code: 'not_found', message: 'segment' }]);
+    v = chosen
+      ? { subject: chosen.subject ?? t.subject, body: chosen.body, url: chosen.url ?? t.url }
+      : { subject: t.subject, body: t.body, url: t.url };
+  }
   const vars = variablesOf(viewer, input.variables);
   try {
+    const subject = v.subject ? renderText(v.subject, vars) : null;
+    const text = renderText(v.body, vars);
+    const url = v.url ? renderText(v.url, vars) : null;
     return {
-      subject: v.subject ? renderText(v.subject, vars) : null,
-      text: renderText(v.body, vars),
-      url: v.url ? renderText(v.url, vars) : null,
+      subject,
+      text,
+      url,
       segmentId: (t.variants ?? []).find((x) => x.body === v.body)?.segmentId ?? null,
+      // Email: the HTML the recipient gets (links are tracked and the footer added at delivery).
+      html:
+        t.channel === 'email'
+          ? emailHtml({
+              subject: subject ?? '',
+              text,
+              button: url ? { label: mt('zh-CN', 'open_button'), url } : null,
+            })
+          : null,
     };
   } catch (err) {
     if (!(err instanceof MissingVariables)) throw err;

@@ -10,7 +10,8 @@ export type SkipReason =
   | 'quiet_hours' // tenant time zone; deferred to the end of quiet hours unless dropIfQuiet
   | 'wecom_monthly_cap' // WeCom's monthly cap per customer
   | 'staff_deleted' // the customer deleted the staff member / no live WeCom relation
-  | 'no_address'; // no phone / email / external_userid for this channel
+  | 'no_address' // no phone / email / external_userid for this channel
+  | 'undeliverable'; // the address hard-bounced (email) and is not tried again
 
 export interface SendRequest {
   profileId: string;
@@ -61,5 +62,11 @@ export type DeliveryResult =
 /** One interface for every channel: send(tx, rendered message) → sent | failed{retryable}. */
 export interface ChannelAdapter {
   kind: ChannelKind;
+  /**
+   * The provider has no idempotency key and no way to ask (SMTP): the delivery job commits a
+   * "started" marker before `send` and, when a retry finds it without a result, records the
+   * message as sent-unconfirmed instead of sending again (at most once).
+   */
+  atMostOnce?: boolean;
   send(tx: Tx, msg: RenderedMessage): Promise<DeliveryResult>;
 }

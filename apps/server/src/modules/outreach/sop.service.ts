@@ -4,11 +4,13 @@ import { type Actor, writeAudit } from '../../core/audit/audit.ts';
 import type { Principal } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { notFound } from '../../core/errors.ts';
+import { emitEvent } from '../../core/events/outbox.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
 import { notify } from '../notifications/index.ts';
 import { om } from './outreach.messages.ts';
 import { recordScope } from './scope.ts';
+import { isMessagingRule } from './send-task.ts';
 
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 
@@ -202,7 +204,7 @@ export async function closeSopTask(
   locale: Locale,
 ) {
   const r = (
-    await sql<any>`select t.*, r.name as rule_name from sop_tasks t
+    await sql<any>`select t.*, r.name as rule_name, r.trigger as rule_trigger from sop_tasks t
       join sop_rules r on r.tenant_id = t.tenant_id and r.id = t.rule_id
       where t.tenant_id = ${p.tenantId} and t.id = ${id} and t.user_id = ${p.userId}`.execute(tx)
   ).rows[0];
@@ -213,6 +215,14 @@ export async function closeSopTask(
       returning *`.execute(tx)
   ).rows[0];
   await writeAudit(tx, actor, { action: `outreach.sop_${how}`, object: 'sop_task', recordId: id });
+  // Messaging's 1:1 tasks: the close is the message's delivery state (messaging subscribes).
+  if (isMessagingRule(r.rule_trigger))
+    await emitEvent(tx, p.tenantId, {
+      type: 'outreach.send_task_closed',
+      object: 'sop_task',
+      recordId: id,
+      payload: { taskId: id, how },
+    });
   return toTask({ ...done, rule_name: r.rule_name }, new Date());
 }
 
