@@ -181,3 +181,63 @@ export const CampaignReport = z.object({
   byDay: z.array(z.object({ day: z.string(), registrations: z.number() })),
 });
 export type CampaignReport = z.infer<typeof CampaignReport>;
+
+/** Attribution models (issue 12): how a paid order's revenue is shared among its touches. */
+export const ATTRIBUTION_MODELS = ['first_touch', 'last_touch', 'linear', 'position'] as const;
+export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
+
+export const AttributionQuery = z
+  .object({
+    model: z.enum(ATTRIBUTION_MODELS).default('last_touch'),
+    /** Touches count for orders paid within this many days after them. */
+    windowDays: z.coerce.number().int().min(1).max(365).default(30),
+    /** Orders of this period (default: the last 90 days). */
+    from: z.iso.date().optional(),
+    to: z.iso.date().optional(),
+    campaignId: Id.optional(),
+  })
+  .strict();
+export type AttributionQuery = z.input<typeof AttributionQuery>;
+
+export const TOUCH_KINDS = ['utm_event', 'registration', 'link', 'coupon', 'journey_send'] as const;
+
+export const AttributionRow = z.object({
+  campaignId: Id,
+  campaignName: z.string(),
+  /** utm_source of the touch (a link's, an event's), or the touch kind (coupon, journey …). */
+  channel: z.string(),
+  touches: z.number(),
+  /** Orders credited (fractions under linear / position-based). */
+  orders: z.number(),
+  revenueMinor: z.number(),
+});
+export const Attribution = z.object({
+  model: z.enum(ATTRIBUTION_MODELS),
+  windowDays: z.number(),
+  from: z.string(),
+  to: z.string(),
+  rows: z.array(AttributionRow),
+  campaigns: z.array(
+    z.object({
+      campaignId: Id,
+      campaignName: z.string(),
+      revenueMinor: z.number(),
+      orders: z.number(),
+      costMinor: z.number(),
+      /** (attributed revenue − cost) / cost; null without cost. */
+      roi: z.number().nullable(),
+    }),
+  ),
+  /** Paid orders in the period with at least one touch, and their revenue. */
+  ordersTouched: z.number(),
+  revenueTouchedMinor: z.number(),
+});
+export type Attribution = z.infer<typeof Attribution>;
+
+/** The campaign funnel with the 潜客 stage (R11.1): contact info, no lead yet. */
+export const CampaignFunnel = z.object({
+  stages: z.array(z.object({ key: z.enum(['prospect', 'lead', 'opportunity', 'order']), count: z.number() })),
+  /** 潜客 who have no lead yet (a visitor with contact details nobody followed up). */
+  prospectsWithoutLead: z.number(),
+});
+export type CampaignFunnel = z.infer<typeof CampaignFunnel>;

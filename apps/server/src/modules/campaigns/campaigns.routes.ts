@@ -1,6 +1,9 @@
 import {
+  Attribution,
+  AttributionQuery,
   CAMPAIGNS_PERMISSIONS,
   Campaign,
+  CampaignFunnel,
   CampaignInput,
   CampaignList,
   CampaignPatch,
@@ -17,6 +20,7 @@ import {
 } from '@kehu/contracts/campaigns';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
 import { campaignReport, checkIn, listRegistrations } from './attendance.service.ts';
+import { attribution, campaignFunnel } from './attribution.service.ts';
 import { createCampaign, getCampaign, listCampaigns, updateCampaign } from './campaigns.service.ts';
 import { addCost, addLink, listCosts, listLinks } from './costs-links.service.ts';
 
@@ -44,6 +48,28 @@ export const campaignRoutes: RouteSpec[] = [
     response: Campaign,
     status: 201,
     handler: (req) => req.tx((tx) => createCampaign(tx, req.principal, req.actor, req.locale, req.body)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/campaigns/attribution',
+    permission: P.read,
+    summary:
+      'Revenue of paid orders attributed to campaigns and channels (first touch, last touch, linear, position-based 40/20/40)',
+    tags,
+    query: AttributionQuery,
+    response: Attribution,
+    handler: (req) => req.tx((tx) => attribution(tx, req.principal, req.query), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/campaigns/:id/funnel',
+    permission: P.read,
+    summary: 'Funnel 潜客 → 线索 → 商机 → 订单 of one campaign',
+    tags,
+    params: idParam,
+    response: CampaignFunnel,
+    probe,
+    handler: (req) => req.tx((tx) => campaignFunnel(tx, req.principal, req.params.id), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',

@@ -2,6 +2,7 @@ import { CAMPAIGNS_PERMISSIONS } from '@kehu/contracts/campaigns';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../core/db/database.ts';
 import { defineModule } from '../../engine/module.ts';
+import { seedCampaigns } from './campaigns.demo.ts';
 import { campaignRoutes } from './campaigns.routes.ts';
 import { registerCampaignPages } from './public.page.ts';
 import { LINK_QUEUE, linkProfileJob } from './registration.service.ts';
@@ -17,6 +18,7 @@ export default defineModule({
   // The registration page, its script, the ticket and short links are public (`/r/…`, `/l/…`).
   http: (app: FastifyInstance, database: Database) => registerCampaignPages(app, database),
   jobs: { [LINK_QUEUE]: linkProfileJob },
+  demo: { order: 95, run: seedCampaigns },
   permissions: [
     {
       key: CAMPAIGNS_PERMISSIONS.read,

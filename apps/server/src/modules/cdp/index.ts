@@ -76,6 +76,7 @@ export {
   ownersOfProfiles,
   profilesMatching,
   profilesOfRecords,
+  profilesOfSegmentSubjects,
   propertiesMatch,
   setProfileTrait,
 } from './journey-feed.ts';

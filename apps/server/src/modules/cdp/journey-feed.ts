@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { normalizeIdentity } from './identity.ts';
-import { type CrmScope, compare, type PropCond, type Rule, ruleQuery } from './rules.ts';
+import { recordSource } from './record-source.ts';
+import { type CrmScope, compare, linkedPeopleSql, type PropCond, type Rule, ruleQuery } from './rules.ts';
 
 /**
  * What journeys (and later automations) read from the CDP: which of some profiles a rule holds
@@ -160,4 +161,40 @@ export async function liveProfiles(tx: Tx, tenantId: string, ids: string[]): Pro
   const r = await sql<{ id: string }>`select id from cdp_profiles
     where tenant_id = ${tenantId} and id = any(${ids}::uuid[]) and merged_into is null`.execute(tx);
   return r.rows.map((x) => x.id);
+}
+
+/**
+ * The profiles a segment's subjects stand for: a profile segment's subjects are profiles; a
+ * record segment's (a vehicle in 待保养) are the profiles of the people its lookups name (the
+ * vehicle's owner) — the same mapping record rules use for events. Each subject → its profiles.
+ */
+export async function profilesOfSegmentSubjects(
+  tx: Tx,
+  tenantId: string,
+  segmentId: string,
+  subjectIds: string[],
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (!subjectIds.length) return out;
+  const seg = (
+    await sql<{
+      object: string;
+    }>`select object from cdp_segments where tenant_id = ${tenantId} and id = ${segmentId}`.execute(tx)
+  ).rows[0];
+  if (!seg || seg.object === 'profile') {
+    for (const id of subjectIds) out.set(id, [id]);
+    return out;
+  }
+  const src = recordSource(seg.object);
+  const r = await sql<{
+    rid: string;
+    pid: string;
+  }>`select distinct r.id as rid, coalesce(p.merged_into, p.id) as pid
+    from ${src.table}
+    cross join lateral (${linkedPeopleSql(seg.object, src.data, sql`r.id`)}) pp
+    join cdp_profile_links l on l.tenant_id = ${tenantId} and l.object = pp.object and l.record_id = pp.id
+    join cdp_profiles p on p.tenant_id = l.tenant_id and p.id = l.profile_id
+    where ${src.where(tenantId)} and r.id = any(${subjectIds}::uuid[])`.execute(tx);
+  for (const x of r.rows) out.set(x.rid, [...(out.get(x.rid) ?? []), x.pid]);
+  return out;
 }

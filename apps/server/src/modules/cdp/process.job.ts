@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../core/db/database.ts';
 import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
+import { emitEvent } from '../../core/events/outbox.ts';
 import { newId } from '../../core/ids.ts';
 import { enqueue, type JobHandler } from '../../core/jobs/queue.ts';
 import { CounterBatch } from './counters.ts';
@@ -273,6 +274,11 @@ export async function processBatch(
     await sql`delete from cdp_pending where tenant_id = ${tenantId} and seq = any(${[...new Set(events.map((e) => e.seq))]}::bigint[])`.execute(
       tx,
     );
+    // One outbox event per batch of resolved track events: automations (journeys' event triggers,
+    // waits and goals) react to it instead of polling the event table.
+    const tracked = [...new Set(events.filter((e) => e.type === 'track' && e.event).map((e) => e.event!))];
+    if (tracked.length)
+      await emitEvent(tx, tenantId, { type: 'cdp.events_processed', payload: { events: tracked } });
     return events.length;
   });
 }

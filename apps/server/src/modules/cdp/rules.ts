@@ -490,7 +490,7 @@ const PERSON_OBJECTS = ['customer', 'contact'];
  * standard object's declared lookups, and the tenant's custom lookup fields (read in SQL, so a
  * field added later counts at once). Each yields `(object, record id)` pairs.
  */
-function linkedPeopleSql(object: string, data: RawBuilder<unknown>, idExpr: RawBuilder<unknown>) {
+export function linkedPeopleSql(object: string, data: RawBuilder<unknown>, idExpr: RawBuilder<unknown>) {
   if (PERSON_OBJECTS.includes(object)) return sql`select ${object}::text as object, (${idExpr})::uuid as id`;
   const std = standardObjects().find((o) => o.apiName === object);
   const declared = (std?.fields ?? []).filter(

@@ -193,6 +193,49 @@ describe('coupons: redeem', () => {
     assert.equal(r.discountMinor, 50_00);
   });
 
+  it('against an order, reads the net amount from sales for the threshold and the discount', async () => {
+    await setup();
+    const zhang = await as('zhang.wei');
+    const sun = await as('sun.lei');
+    const tpl = await ok(zhang.post('/coupon-templates', amountOff('订单满减')), 201);
+    const issue = async (key: string) =>
+      (
+        await ok(
+          zhang.post(`/coupon-templates/${tpl.id}/issue`, { profileId: profiles[1], idempotencyKey: key }),
+          201,
+        )
+      ).code as string;
+    const cust = (await ok(sun.post('/records/customer', { name: '订单客户', kind: 'person' }), 201)).id;
+    const order = async (minor: number) =>
+      (
+        await ok(
+          sun.post('/records/order', {
+            name: `SO-${minor}`,
+            customerId: cust,
+            amount: { amount: minor, currency: 'CNY' },
+          }),
+          201,
+        )
+      ).id as string;
+    const small = await order(80_00);
+    const big = await order(150_00);
+    const c1 = await issue('ord-1');
+    // The till's figure does not count: the order's ¥80 is below the ¥100 threshold.
+    const low = await sun.post('/coupons/redeem', { code: c1, orderId: small, orderAmountMinor: 500_00 });
+    assert.equal(low.status, 422, JSON.stringify(low.body));
+    assert.equal(low.body.errors[0].field, 'orderId');
+    assert.equal(low.body.errors[0].code, 'below_threshold');
+    const missing = await sun.post('/coupons/redeem', {
+      code: c1,
+      orderId: '00000000-0000-4000-8000-000000000001',
+    });
+    assert.equal(missing.status, 422);
+    assert.equal(missing.body.errors[0].code, 'order_not_found');
+    const r = await ok(sun.post('/coupons/redeem', { code: c1, orderId: big, orderAmountMinor: 1 }));
+    assert.equal(r.discountMinor, 20_00);
+    assert.equal(r.orderAmountMinor, 150_00);
+  });
+
   it('a refund returns the coupon when the template says so, otherwise voids it', async () => {
     await setup();
     const zhang = await as('zhang.wei');

@@ -12,7 +12,7 @@ const MANAGERS = ['总部销售经理', '区域经理', '经销商店长'];
 export default defineModule({
   name: 'coupons',
   label: { 'zh-CN': '优惠券', 'en-US': 'Coupons' },
-  requires: ['cdp'],
+  requires: ['cdp', 'sales'],
   routes: couponRoutes,
   jobs: { [EXPIRE_QUEUE]: expireJob, [BULK_QUEUE]: bulkIssueJob },
   subscribers: [couponCdpSubscriber],

@@ -6,6 +6,7 @@ import type { Tx } from '../../core/db/tenant-scope.ts';
 import { emitEvent } from '../../core/events/outbox.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
+import { orderForCaller } from '../sales/index.ts';
 import { normalizeCode } from './coupon-code.ts';
 import { couponStatus, toCoupon } from './coupon-view.ts';
 import { couponProblem, ct } from './coupons.messages.ts';
@@ -47,11 +48,16 @@ export async function getCoupon(tx: Tx, p: Principal, locale: Locale, id: string
 const yuan = (minor: number) => (minor / 100).toFixed(minor % 100 ? 2 : 0);
 
 /** The discount on the purchase's net amount, or a field error when the coupon does not apply. */
-function discountFor(locale: Locale, c: any, orderAmount: number | undefined): number {
+function discountFor(
+  locale: Locale,
+  c: any,
+  orderAmount: number | undefined,
+  field: 'orderAmountMinor' | 'orderId' = 'orderAmountMinor',
+): number {
   const need = () =>
     couponProblem('validation', locale, 'order_amount_required', {}, [
       {
-        field: 'orderAmountMinor',
+        field,
         code: 'order_amount_required',
         message: ct(locale, 'order_amount_required'),
       },
@@ -64,7 +70,7 @@ function discountFor(locale: Locale, c: any, orderAmount: number | undefined): n
         const params = { threshold: yuan(threshold) };
         throw couponProblem('validation', locale, 'below_threshold', params, [
           {
-            field: 'orderAmountMinor',
+            field,
             code: 'below_threshold',
             message: ct(locale, 'below_threshold', params),
           },
@@ -97,11 +103,22 @@ export async function redeemCoupon(
   const c = await visibleCoupon(tx, p, { code: input.code });
   if (!c) throw couponProblem('not_found', locale, 'coupon_not_found');
   refuseUnusable(locale, c);
-  const discount = discountFor(locale, c, input.orderAmountMinor);
+  // Against an order, the order's net amount (from sales) is the purchase amount: the threshold
+  // and the discount follow the order, not a figure typed at the till.
+  let orderAmount = input.orderAmountMinor;
+  if (input.orderId) {
+    const order = await orderForCaller(tx, p, input.orderId);
+    const bad = (code: 'order_not_found' | 'order_not_usable') =>
+      couponProblem('validation', locale, code, {}, [{ field: 'orderId', code, message: ct(locale, code) }]);
+    if (!order) throw bad('order_not_found');
+    if (order.status === 'cancelled') throw bad('order_not_usable');
+    if (order.netAmountMinor !== null) orderAmount = order.netAmountMinor;
+  }
+  const discount = discountFor(locale, c, orderAmount, input.orderId ? 'orderId' : 'orderAmountMinor');
   const won = (
     await sql<{ id: string }>`update coupons set redeemed_at = now(), redeemed_by = ${p.userId},
         redeemed_unit_id = ${p.unitId}, redeemed_channel = ${input.channel ?? 'pos'},
-        order_id = ${input.orderId ?? null}, order_amount_minor = ${input.orderAmountMinor ?? null},
+        order_id = ${input.orderId ?? null}, order_amount_minor = ${orderAmount ?? null},
         discount_minor = ${discount}
       where tenant_id = ${p.tenantId} and id = ${c.id} and redeemed_at is null and voided_at is null
         and expired_at is null and (expires_at is null or expires_at > now())
@@ -116,7 +133,7 @@ export async function redeemCoupon(
   await sql`insert into coupon_redemptions (tenant_id, id, coupon_id, template_id, by_user, unit_id, channel,
       order_id, order_amount_minor, discount_minor)
     values (${p.tenantId}, ${newId()}, ${c.id}, ${c.template_id}, ${p.userId}, ${p.unitId}, ${input.channel ?? 'pos'},
-      ${input.orderId ?? null}, ${input.orderAmountMinor ?? null}, ${discount})`.execute(tx);
+      ${input.orderId ?? null}, ${orderAmount ?? null}, ${discount})`.execute(tx);
   await emitEvent(tx, p.tenantId, {
     type: 'coupon.redeemed',
     object: 'coupon',

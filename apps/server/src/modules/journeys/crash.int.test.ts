@@ -11,13 +11,15 @@ import { loadVersions } from './definition.ts';
 import { enrolProfiles } from './enrol.service.ts';
 
 /**
- * kill -9 of the worker advancing journeys (issue 12, reliability): 10k profiles enter a journey
+ * kill -9 of the worker advancing journeys (issue 12, reliability): N profiles enter a journey
  * whose steps give the owner a task (a notification row per execution, carrying the step key),
  * split at random and update a field. The worker is killed mid-run, more than once; started
  * again, every run ends, every task exists exactly once, and every run has exactly its steps.
  * Needs a database the killed process does not own, so it runs on PostgreSQL.
+ * N is 2,000 by default (CI time); the issue's 10,000 with `KEHU_CRASH_PROFILES=10000` (the same
+ * assertions: every run done, every task exactly once, exactly five step rows per run).
  */
-const N = Number(process.env.KEHU_CRASH_PROFILES ?? 10_000);
+const N = Number(process.env.KEHU_CRASH_PROFILES ?? 2_000);
 const worker = join(fileURLToPath(import.meta.url), '../../../testing/tenant-worker.ts');
 const env = useTestEnv();
 

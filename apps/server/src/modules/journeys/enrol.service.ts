@@ -45,9 +45,13 @@ export async function enrolProfiles(
       case when h.holdout then 'holdout' else 'active' end, case when h.holdout then null else ${v.entryId} end, 1,
       case when h.holdout then null else ${now}::timestamptz end, h.holdout, ${now}, ${goalUntil}, ${triggerRef}
     from (select distinct unnest(${profileIds}::uuid[]) as id) p
-    left join lateral (select max(entry) as n, max(entered_at) as last_entered,
+    -- Earlier runs of these profiles, aggregated once and hash-joined: a per-profile lateral
+    -- lookup planned as a scan turns a 100k-profile entry into 100k scans.
+    left join (select r.profile_id, max(entry) as n, max(entered_at) as last_entered,
         bool_or(status in ('active', 'waiting')) as live
-      from journey_runs r where r.tenant_id = ${tenantId} and r.journey_id = ${v.journeyId} and r.profile_id = p.id) prev on true
+      from journey_runs r where r.tenant_id = ${tenantId} and r.journey_id = ${v.journeyId}
+        and r.profile_id = any(${profileIds}::uuid[])
+      group by r.profile_id) prev on prev.profile_id = p.id
     cross join lateral (select (abs(hashtext(p.id::text || ${v.journeyId}::text || (coalesce(prev.n, 0) + 1)::text)) % 100)
       < ${d.holdoutPercent} as holdout) h
     where not coalesce(prev.live, false) and ${reentry}

@@ -25,7 +25,7 @@ const MARKETERS = ['总部销售经理'];
 export default defineModule({
   name: 'journeys',
   label: label('客户旅程', 'Journeys'),
-  requires: ['cdp', 'notifications', 'messaging', 'coupons'],
+  requires: ['cdp', 'notifications', 'messaging', 'coupons', 'leads'],
   routes: journeyRoutes,
   jobs: {
     [ADVANCE_QUEUE]: advanceJob,

@@ -518,6 +518,52 @@ describe('journeys', () => {
     );
   });
 
+  it('a run that fails rolls back alone: the batch goes on, the run is retried with backoff', async () => {
+    const { admin, key, tenantId } = await setup();
+    await sendBatch(env, key, [
+      { type: 'identify', userId: 'f1', traits: { city: '杭州' } },
+      { type: 'identify', userId: 'f2', traits: { city: '杭州' } },
+    ]);
+    await drainBackground(env, tenantId);
+    const [p1, p2] = [await profileOf(tenantId, 'f1'), await profileOf(tenantId, 'f2')];
+    const def: JourneyDefinition = {
+      trigger: { kind: 'manual' },
+      graph: {
+        nodes: [
+          n('in', { kind: 'entry' }),
+          n('f', { kind: 'field', trait: 'seen', value: 1 }),
+          n('out', { kind: 'exit' }),
+        ],
+        edges: edges(['in', 'f'], ['f', 'out']),
+      },
+      goal: null,
+      reentry: { policy: 'never' },
+      holdoutPercent: 0,
+    };
+    const id = await publish(admin, '批量', def);
+    const e = await admin.post(`/journeys/${id}/enrol`, { profileIds: [p1, p2] });
+    assert.equal(e.status, 200, JSON.stringify(e.body));
+    // One run points at a version that does not exist: its advance throws.
+    await q(tenantId, (tx) =>
+      sql`update journey_runs set version = 99 where tenant_id = ${tenantId} and journey_id = ${id} and profile_id = ${p2}`.execute(
+        tx,
+      ),
+    );
+    await advanceDue(env.database.db, tenantId);
+    const after = await q(
+      tenantId,
+      async (tx) =>
+        (
+          await sql<any>`select profile_id, status, attempts, last_error is not null as failed from journey_runs
+            where tenant_id = ${tenantId} and journey_id = ${id}`.execute(tx)
+        ).rows,
+    );
+    const by = new Map(after.map((r: any) => [r.profile_id, r]));
+    assert.deepEqual([by.get(p1).status, by.get(p1).attempts], ['done', 0]);
+    assert.deepEqual([by.get(p2).status, by.get(p2).attempts, by.get(p2).failed], ['active', 1, true]);
+    assert.equal((await steps(tenantId, id)).filter((s: any) => s.step_id === 'f').length, 1);
+  });
+
   it('lets only marketers design journeys and hides other units’ journeys', async () => {
     const { admin, seed } = await setup();
     const sales = await loginAsRole(env, seed, '销售顾问');

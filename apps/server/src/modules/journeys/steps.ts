@@ -10,6 +10,7 @@ import {
   setManualTag,
   setProfileTrait,
 } from '../cdp/index.ts';
+import { intakeFromConnector } from '../leads/index.ts';
 import { notify } from '../notifications/index.ts';
 import type { CompiledVersion } from './definition.ts';
 import { nextLocalTime } from './local-time.ts';
@@ -150,8 +151,67 @@ export async function executeStep(env: StepEnv, node: GraphNode, run: StepRun): 
       await setProfileTrait(tx, tenantId, run.profileId, d.trait, d.value);
       return { outcome: 'passed', handle: 'next' };
     case 'lead':
-      return { outcome: 'skipped', reason: 'not_supported', handle: 'next' };
+      return createLead(env, run, d.title);
   }
+}
+
+/**
+ * A lead for the profile's owner (the leads module's intake: dedupe, scoring, assignment and
+ * SLA apply as to any lead), named after the profile, channel 其他, campaign = the step title.
+ * Without an owner the lead goes to the tenant's top unit pool. A profile with no phone or
+ * e-mail is skipped (`no_contact`): a lead nobody can reach helps no one. Runs in the step's
+ * transaction, so a replayed step (same key) never creates a second lead.
+ */
+async function createLead(env: StepEnv, run: StepRun, title: string): Promise<StepResult> {
+  const { tx, tenantId } = env;
+  // Traits first, else the profile's resolved identities (a CRM customer's phone is one).
+  const p = (
+    await sql<{
+      traits: Record<string, unknown>;
+      phone: string | null;
+      email: string | null;
+    }>`select p.traits,
+        (select value from cdp_identities i where i.tenant_id = p.tenant_id and i.profile_id = p.id and i.kind = 'phone' limit 1) as phone,
+        (select value from cdp_identities i where i.tenant_id = p.tenant_id and i.profile_id = p.id and i.kind = 'email' limit 1) as email
+      from cdp_profiles p where p.tenant_id = ${tenantId} and p.id = ${run.profileId}`.execute(tx)
+  ).rows[0];
+  const t = p?.traits ?? {};
+  const phone = typeof t.phone === 'string' ? t.phone : (p?.phone ?? null);
+  const email = typeof t.email === 'string' ? t.email : (p?.email ?? null);
+  if (!phone && !email) return { outcome: 'skipped', reason: 'no_contact', handle: 'next' };
+  const ownerId = (await ownersOfProfiles(tx, tenantId, [run.profileId])).get(run.profileId) ?? null;
+  const ownerUnit = ownerId
+    ? (
+        await sql<{ unit_id: string }>`select unit_id from users
+          where tenant_id = ${tenantId} and id = ${ownerId} and status = 'active'`.execute(tx)
+      ).rows[0]?.unit_id
+    : undefined;
+  const owner = ownerUnit ? ownerId : null;
+  const unit =
+    ownerUnit ??
+    (
+      await sql<{ id: string }>`select id from units where tenant_id = ${tenantId} and parent_id is null
+        and deleted_at is null order by created_at limit 1`.execute(tx)
+    ).rows[0]?.id;
+  if (!unit) return { outcome: 'skipped', reason: 'no_owner', handle: 'next' };
+  const name =
+    typeof t.name === 'string' && t.name.trim() ? t.name.trim() : `旅程线索 ${(phone ?? email)!.slice(-4)}`;
+  const lead = await intakeFromConnector(tx, {
+    tenantId,
+    actor: SYSTEM(tenantId),
+    ownerId: owner,
+    unitId: unit,
+    values: {
+      name: name.slice(0, 100),
+      ...(phone ? { phone } : {}),
+      ...(email ? { email } : {}),
+      channel: 'other',
+      campaign: `${env.version.name}：${title}`.slice(0, 100),
+    },
+    sourceId: env.version.journeyId,
+    locale: 'zh-CN',
+  });
+  return { outcome: 'passed', reason: `lead:${lead.id}`, handle: 'next' };
 }
 
 const skipOr = (onSkip: 'continue' | 'exit', r: StepResult): StepResult =>

@@ -9,6 +9,7 @@ import {
   type FedEvent,
   profilesMatching,
   profilesOfRecords,
+  profilesOfSegmentSubjects,
   propertiesMatch,
   type Rule,
 } from '../cdp/index.ts';
@@ -67,10 +68,17 @@ const segmentSubscriber: Subscriber = {
           return `${p.segmentId}:${e.type === 'segment.entered' ? 'enter' : 'exit'}`;
         });
         for (const [key, evs] of groups) {
-          const subjects = evs.map((e) => (e.payload as { subjectId: string }).subjectId);
-          await enrolInto(tx, tenantId, 'segment', key, subjects, now, evs[0]!.id);
-          if (key.endsWith(':enter'))
-            await convertGoal(tx, tenantId, { segmentId: key.slice(0, -6) }, subjects, now);
+          const segmentId = key.slice(0, key.lastIndexOf(':'));
+          // A record segment (vehicles 待保养) enrols the profiles of the records' owners.
+          const bySubject = await profilesOfSegmentSubjects(
+            tx,
+            tenantId,
+            segmentId,
+            evs.map((e) => (e.payload as { subjectId: string }).subjectId),
+          );
+          const profiles = [...new Set([...bySubject.values()].flat())];
+          await enrolInto(tx, tenantId, 'segment', key, profiles, now, evs[0]!.id);
+          if (key.endsWith(':enter')) await convertGoal(tx, tenantId, { segmentId }, profiles, now);
         }
       });
     }
@@ -106,7 +114,24 @@ const crmSubscriber: Subscriber = {
   },
 };
 
-export const triggerSubscribers = [segmentSubscriber, crmSubscriber];
+/**
+ * Event triggers, waits for an event and event goals react to the CDP's `cdp.events_processed`
+ * (one outbox event per processed batch of track events): the tenant's cursor scan runs then,
+ * not on a timer. Publishing runs one scan to start the cursor.
+ */
+const eventsSubscriber: Subscriber = {
+  name: 'journeys-events',
+  patterns: ['cdp.events_processed'],
+  handleBatch: async (events, job) => {
+    for (const tenantId of new Set(events.map((e) => e.tenantId))) {
+      const live = await inTenant(job.db, tenantId, (tx) => hasLiveJourneys(tx, tenantId));
+      if (!live) continue;
+      while ((await scanEvents(job.db, tenantId)) > 0) await job.heartbeat();
+    }
+  },
+};
+
+export const triggerSubscribers = [segmentSubscriber, crmSubscriber, eventsSubscriber];
 
 /** Marks the goal met for live goal windows of these profiles; runs that exit on goal end here. */
 export async function convertGoal(
@@ -215,13 +240,10 @@ async function onEvent(tx: Tx, tenantId: string, e: FedEvent, now: Date) {
   await convertGoal(tx, tenantId, { event: e }, [e.profileId], now);
 }
 
+/** One scan (at publish, to start the cursor; later scans follow `cdp.events_processed`). */
 export const eventsJob: JobHandler<{ now?: string }> = async (payload, ctx) => {
   const now = payload.now ? new Date(payload.now) : new Date();
   while ((await scanEvents(ctx.db, ctx.tenantId, now)) > 0) await ctx.heartbeat();
-  await ctx.tx(async (tx) => {
-    if (await hasLiveJourneys(tx, ctx.tenantId))
-      await scheduleEventScan(tx, ctx.tenantId, new Date(Date.now() + EVENT_SCAN_EVERY_MS));
-  });
 };
 
 export async function scheduleEventScan(tx: Tx, tenantId: string, at = new Date()) {

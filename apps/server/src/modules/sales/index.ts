@@ -147,4 +147,6 @@ export type { CustomerLists, TimelineItem } from './customer360.service.ts';
 // The public surface other modules build on (analytics, the CDP's profile timeline).
 export { customer360, customerLists, customerTimeline } from './customer360.service.ts';
 export { kanban, unitSubtreeSql } from './opportunity.service.ts';
+/** Coupons (issue 12): redeeming against an order reads its net amount here. */
+export { type OrderSummary, orderForCaller } from './order-read.ts';
 export { achievements, currentPeriod, forecast, periodRange, wonStageKeys } from './targets.service.ts';

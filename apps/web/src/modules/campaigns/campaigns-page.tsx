@@ -17,9 +17,11 @@ import {
   Space,
   Statistic,
   Table,
+  Tabs,
   Tag,
   Typography,
 } from 'antd';
+import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
@@ -28,6 +30,7 @@ import { http } from '../../shared/api-client';
 import { EChart } from '../../shared/ui/echart';
 import { ErrorResult, errorMessage } from '../../shared/ui/error-result';
 import { useIsMobile } from '../../shared/use-is-mobile';
+import { AttributionCard, CostsPanel, FunnelCard, LinksPanel } from './campaign-panels';
 
 const yuan = (m: number | null | undefined) => (m == null ? '–' : (m / 100).toFixed(m % 100 ? 2 : 0));
 const FIELDS = ['name', 'email', 'company', 'city', 'note'] as const;
@@ -44,6 +47,7 @@ export function CampaignsPage() {
   });
   const [creating, setCreating] = useState(false);
   const [open, setOpen] = useState<Campaign | null>(null);
+  const [editing, setEditing] = useState<Campaign | null>(null);
   return (
     <div className="kehu-page" data-testid="campaigns-page">
       <div className="kehu-page-header">
@@ -105,6 +109,11 @@ export function CampaignsPage() {
                   <Button size="small" onClick={() => setOpen(r)}>
                     {t('campaigns.report')}
                   </Button>
+                  {r.canManage && (
+                    <Button size="small" onClick={() => setEditing(r)} data-testid="campaign-edit">
+                      {t('campaigns.edit')}
+                    </Button>
+                  )}
                   {can('campaigns:check_in') && (
                     <Button size="small" onClick={() => nav(`/campaigns/${r.id}/check-in`)}>
                       {t('campaigns.checkIn')}
@@ -117,6 +126,8 @@ export function CampaignsPage() {
         />
       )}
       {creating && <CampaignEditor onClose={() => setCreating(false)} />}
+      {editing && <CampaignEditor key={editing.id} campaign={editing} onClose={() => setEditing(null)} />}
+      {!!list.data?.items.length && <AttributionCard />}
       <Drawer
         open={!!open}
         onClose={() => setOpen(null)}
@@ -124,13 +135,21 @@ export function CampaignsPage() {
         title={open?.name}
         destroyOnClose
       >
-        {open && <ReportPanel campaign={open} />}
+        {open && (
+          <Tabs
+            items={[
+              { key: 'report', label: t('campaigns.report'), children: <ReportPanel campaign={open} /> },
+              { key: 'costs', label: t('campaigns.costs'), children: <CostsPanel campaign={open} /> },
+              { key: 'links', label: t('campaigns.links'), children: <LinksPanel campaign={open} /> },
+            ]}
+          />
+        )}
       </Drawer>
     </div>
   );
 }
 
-function CampaignEditor({ onClose }: { onClose: () => void }) {
+function CampaignEditor({ onClose, campaign }: { onClose: () => void; campaign?: Campaign }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const [form] = Form.useForm();
@@ -139,8 +158,16 @@ function CampaignEditor({ onClose }: { onClose: () => void }) {
     queryKey: ['coupons', 'templates'],
     queryFn: () => http.get<{ items: Array<{ id: string; name: string }> }>('/coupon-templates'),
   });
+  const journeys = useQuery({
+    queryKey: ['journeys'],
+    queryFn: () =>
+      http.get<{ items: Array<{ id: string; name: string }> }>('/journeys').catch(() => ({ items: [] })),
+  });
   const save = useMutation({
-    mutationFn: (body: unknown) => http.post<Campaign>('/campaigns', body),
+    mutationFn: (body: unknown) =>
+      campaign
+        ? http.patch<Campaign>(`/campaigns/${campaign.id}`, body)
+        : http.post<Campaign>('/campaigns', body),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['campaigns'] }),
   });
   const submit = async (v: any) => {
@@ -159,7 +186,8 @@ function CampaignEditor({ onClose }: { onClose: () => void }) {
         })),
         consentPurposes: v.consents ?? [],
         couponTemplateId: v.coupon ?? null,
-        status: v.publish ? 'published' : 'draft',
+        journeyId: v.journey ?? null,
+        status: v.publish ? (campaign?.status === 'ended' ? 'ended' : 'published') : 'draft',
       });
       onClose();
     } catch (e) {
@@ -170,7 +198,7 @@ function CampaignEditor({ onClose }: { onClose: () => void }) {
   return (
     <Modal
       open
-      title={t('campaigns.new')}
+      title={campaign ? t('campaigns.edit') : t('campaigns.new')}
       onCancel={onClose}
       onOk={() => form.submit()}
       confirmLoading={save.isPending}
@@ -182,13 +210,29 @@ function CampaignEditor({ onClose }: { onClose: () => void }) {
         form={form}
         layout="vertical"
         onFinish={submit}
-        initialValues={{
-          kind: 'store_event',
-          fields: ['name'],
-          required: ['name'],
-          consents: ['marketing'],
-          publish: true,
-        }}
+        initialValues={
+          campaign
+            ? {
+                name: campaign.name,
+                kind: campaign.kind,
+                period: [dayjs(campaign.startsAt), dayjs(campaign.endsAt)],
+                budget: campaign.budgetMinor / 100,
+                venue: campaign.venue ?? undefined,
+                fields: campaign.formFields.map((f) => f.key),
+                required: campaign.formFields.filter((f) => f.required).map((f) => f.key),
+                consents: campaign.consentPurposes,
+                coupon: campaign.couponTemplateId ?? undefined,
+                journey: campaign.journeyId ?? undefined,
+                publish: campaign.status !== 'draft',
+              }
+            : {
+                kind: 'store_event',
+                fields: ['name'],
+                required: ['name'],
+                consents: ['marketing'],
+                publish: true,
+              }
+        }
       >
         <Form.Item name="name" label={t('campaigns.fields.name')} rules={[{ required: true }]}>
           <Input maxLength={100} />
@@ -232,6 +276,16 @@ function CampaignEditor({ onClose }: { onClose: () => void }) {
             options={(templates.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))}
           />
         </Form.Item>
+        <Form.Item
+          name="journey"
+          label={t('campaigns.fields.journey')}
+          extra={t('campaigns.fields.journeyHint')}
+        >
+          <Select
+            allowClear
+            options={(journeys.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))}
+          />
+        </Form.Item>
         <Form.Item name="publish" valuePropName="checked">
           <Checkbox>{t('campaigns.fields.publish')}</Checkbox>
         </Form.Item>
@@ -271,6 +325,7 @@ function ReportPanel({ campaign }: { campaign: Campaign }) {
           loading={r.isLoading}
         />
       </Space>
+      <FunnelCard campaignId={campaign.id} />
       <Card size="small" title={t('campaigns.byDay')}>
         <EChart
           height={220}

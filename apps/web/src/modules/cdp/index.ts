@@ -13,3 +13,4 @@ export { cdpKeys } from './cdp-keys';
 export { PersonName, usePersonText } from './person-label';
 export { useProfileSections, useUnmaskedProfile } from './profile-sections';
 export { ProfileTimeline } from './profile-timeline';
+export { RuleBuilder } from './rule-builder';

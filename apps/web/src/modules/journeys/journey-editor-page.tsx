@@ -28,8 +28,10 @@ import {
   Space,
   Switch,
   Tag,
+  Tooltip,
   Typography,
 } from 'antd';
+import type { TFunction } from 'i18next';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
@@ -40,10 +42,21 @@ import { ErrorResult } from '../../shared/ui/error-result';
 import { PageSkeleton } from '../../shared/ui/page-skeleton';
 import { useIsMobile } from '../../shared/use-is-mobile';
 import { type JourneyAnalytics, useAnalytics, useJourney, useJourneyAction } from './journeys-api';
+import { handleText, StepForm, stepSummary, TriggerForm } from './step-form';
 
 type StepNode = Node<{ step: StepData; label?: string }, 'step'>;
 
-const KINDS: StepData['kind'][] = ['wait', 'condition', 'random', 'send', 'task', 'tag', 'field', 'exit'];
+const KINDS: StepData['kind'][] = [
+  'wait',
+  'condition',
+  'random',
+  'send',
+  'task',
+  'tag',
+  'field',
+  'lead',
+  'exit',
+];
 const DEFAULTS: Record<string, StepData> = {
   wait: { kind: 'wait', mode: 'duration', duration: { amount: 3, unit: 'days' } },
   condition: { kind: 'condition', rule: { trait: 'city', op: 'eq', value: '上海' } },
@@ -58,6 +71,7 @@ const DEFAULTS: Record<string, StepData> = {
   task: { kind: 'task', title: '' },
   tag: { kind: 'tag', tagId: '00000000-0000-0000-0000-000000000000', action: 'add' },
   field: { kind: 'field', trait: 'journey_note', value: '' },
+  lead: { kind: 'lead', title: '旅程线索' },
   exit: { kind: 'exit' },
 };
 
@@ -91,7 +105,7 @@ function StepBox({ id, data, selected }: NodeProps<StepNode>) {
     >
       {data.step.kind !== 'entry' && <Handle type="target" position={Position.Top} />}
       <div style={{ fontWeight: 600 }}>{data.label || t(`journeys.kind.${data.step.kind}`)}</div>
-      <div style={{ color: '#888' }}>{summary(data.step)}</div>
+      <div style={{ color: '#666' }}>{stepSummary(t, data.step)}</div>
       {issues.map((m) => (
         <div key={m} style={{ color: '#ff4d4f' }}>
           {m}
@@ -112,39 +126,18 @@ function StepBox({ id, data, selected }: NodeProps<StepNode>) {
           type="source"
           position={Position.Bottom}
           style={{ left: `${((i + 1) * 100) / (handles.length + 1)}%` }}
-          title={h}
+          title={handleText(t, h)}
         />
       ))}
       {handles.length > 1 && (
         <div style={{ display: 'flex', justifyContent: 'space-around', color: '#999', marginTop: 2 }}>
           {handles.map((h) => (
-            <span key={h}>{h}</span>
+            <span key={h}>{handleText(t, h)}</span>
           ))}
         </div>
       )}
     </div>
   );
-}
-
-function summary(s: StepData): string {
-  switch (s.kind) {
-    case 'wait':
-      return s.mode === 'duration'
-        ? `${s.duration.amount} ${s.duration.unit}`
-        : s.mode === 'until'
-          ? s.time
-          : s.event;
-    case 'send':
-      return s.channel;
-    case 'task':
-      return s.title;
-    case 'tag':
-      return s.action;
-    case 'field':
-      return s.trait;
-    default:
-      return '';
-  }
 }
 
 const nodeTypes = { step: StepBox };
@@ -155,13 +148,13 @@ const toNodes = (def: JourneyDefinition): StepNode[] =>
     position: n.position,
     data: { step: n.data, label: n.label },
   }));
-const toEdges = (def: JourneyDefinition): Edge[] =>
+const toEdges = (def: JourneyDefinition, t: TFunction): Edge[] =>
   def.graph.edges.map((e) => ({
     id: e.id,
     source: e.source,
     target: e.target,
     sourceHandle: e.sourceHandle,
-    label: e.sourceHandle === 'next' ? undefined : e.sourceHandle,
+    label: e.sourceHandle === 'next' ? undefined : handleText(t, e.sourceHandle),
   }));
 
 /** The canvas editor: steps and branches, keyboard editing, publishing with problems shown on the steps, figures per step. */
@@ -182,7 +175,7 @@ function Editor({ id }: { id: string }) {
   const editable = can('journeys:manage') && !mobile;
   const start = (j.draft ?? j.live)!.definition;
   const [nodes, setNodes, onNodesChange] = useNodesState<StepNode>(toNodes(start));
-  const [edges, setEdges, onEdgesChange] = useEdgesState<Edge>(toEdges(start));
+  const [edges, setEdges, onEdgesChange] = useEdgesState<Edge>(toEdges(start, t));
   const [settings, setSettings] = useState({
     trigger: start.trigger,
     goal: start.goal,
@@ -307,14 +300,14 @@ function Editor({ id }: { id: string }) {
           {
             ...c,
             id: `e-${c.source}-${c.sourceHandle ?? 'next'}-${c.target}`,
-            label: c.sourceHandle && c.sourceHandle !== 'next' ? c.sourceHandle : undefined,
+            label: c.sourceHandle && c.sourceHandle !== 'next' ? handleText(t, c.sourceHandle) : undefined,
           },
           es.filter(
             (x) => !(x.source === c.source && (x.sourceHandle ?? 'next') === (c.sourceHandle ?? 'next')),
           ),
         ),
       ),
-    [setEdges],
+    [setEdges, t],
   );
   const statMap = useMemo(
     () => (showStats && stats.data ? new Map(stats.data.steps.map((s) => [s.stepId, s])) : null),
@@ -340,8 +333,20 @@ function Editor({ id }: { id: string }) {
             <>
               <Dropdown
                 menu={{
-                  items: KINDS.map((k) => ({ key: k, label: t(`journeys.kind.${k}`) })),
-                  onClick: ({ key }) => addStep(key),
+                  items: [
+                    ...KINDS.map((k) => ({ key: k, label: t(`journeys.kind.${k}`) })),
+                    // No service module yet: the step is shown, disabled, with why.
+                    {
+                      key: 'ticket',
+                      disabled: true,
+                      label: (
+                        <Tooltip title={t('journeys.editor.ticketDisabled')}>
+                          <span data-testid="journey-add-ticket">{t('journeys.kind.ticket')}</span>
+                        </Tooltip>
+                      ),
+                    },
+                  ],
+                  onClick: ({ key }) => key !== 'ticket' && addStep(key),
                 }}
               >
                 <Button data-testid="journey-add">{t('journeys.editor.add')}</Button>
@@ -491,7 +496,11 @@ function StepDrawer({
   const mobile = useIsMobile();
   if (!node) return null;
   const s = node.data.step;
-  const set = (patch: Partial<StepData>) => onChange({ ...node.data, step: { ...s, ...patch } as StepData });
+  const set = (patch: Partial<StepData>) => {
+    const step = { ...s, ...patch } as Record<string, unknown>;
+    for (const k of Object.keys(step)) if (step[k] === undefined) delete step[k];
+    onChange({ ...node.data, step: step as StepData });
+  };
   return (
     <Drawer
       open
@@ -508,60 +517,7 @@ function StepDrawer({
             data-testid="step-label"
           />
         </Form.Item>
-        {s.kind === 'wait' && s.mode === 'duration' && (
-          <Space>
-            <InputNumber
-              min={1}
-              value={s.duration.amount}
-              onChange={(v) => set({ duration: { ...s.duration, amount: Number(v) || 1 } } as never)}
-              data-testid="step-wait-amount"
-            />
-            <Select
-              value={s.duration.unit}
-              style={{ width: 120 }}
-              onChange={(unit) => set({ duration: { ...s.duration, unit } } as never)}
-              options={['minutes', 'hours', 'days'].map((u) => ({ value: u, label: u }))}
-            />
-          </Space>
-        )}
-        {s.kind === 'send' && (
-          <>
-            <Form.Item label="channel">
-              <Select
-                value={s.channel}
-                onChange={(channel) => set({ channel } as never)}
-                options={['wecom_private', 'wecom_mass', 'sms', 'email', 'webhook', 'in_app'].map((c) => ({
-                  value: c,
-                  label: c,
-                }))}
-              />
-            </Form.Item>
-            <Form.Item label="text">
-              <Input.TextArea
-                value={s.content?.text ?? ''}
-                onChange={(e) => set({ content: { ...s.content, text: e.target.value } } as never)}
-                data-testid="step-send-text"
-              />
-            </Form.Item>
-          </>
-        )}
-        {s.kind === 'task' && (
-          <Form.Item label="title">
-            <Input
-              value={s.title}
-              onChange={(e) => set({ title: e.target.value } as never)}
-              data-testid="step-task-title"
-            />
-          </Form.Item>
-        )}
-        <Form.Item label={t('journeys.editor.data')}>
-          <JsonField
-            key={JSON.stringify(s)}
-            value={s}
-            onValid={(v) => v && onChange({ ...node.data, step: v })}
-            testId="step-json"
-          />
-        </Form.Item>
+        <StepForm step={s} onPatch={(patch) => set(patch as Partial<StepData>)} />
         {s.kind !== 'entry' && (
           <Button danger onClick={onDelete}>
             {t('journeys.editor.delete')}
@@ -589,13 +545,10 @@ function SettingsDrawer({
   return (
     <Drawer open={open} title={t('journeys.editor.settings')} onClose={onClose} width={mobile ? '100%' : 460}>
       <Form layout="vertical">
-        <Form.Item label={t('journeys.editor.trigger')}>
-          <JsonField
-            value={value.trigger}
-            onValid={(trigger) => trigger && onChange({ ...value, trigger })}
-            testId="journey-trigger"
-          />
-        </Form.Item>
+        <TriggerForm
+          value={value.trigger}
+          onChange={(trigger) => onChange({ ...value, trigger: trigger as never })}
+        />
         <Form.Item label={t('journeys.editor.goal')}>
           <JsonField
             value={value.goal}

@@ -73,3 +73,41 @@ export const starterDefinition = (): JourneyDefinition => ({
   reentry: { policy: 'never' },
   holdoutPercent: 0,
 });
+
+/** Pickers of the step panel: what other modules offer, read through their APIs. */
+interface Named {
+  id: string;
+  name: string;
+}
+export const usePickers = (enabled: boolean) => {
+  const opts = { enabled, staleTime: 60_000 };
+  return {
+    messageTemplates: useQuery({
+      ...opts,
+      queryKey: ['journeys', 'pick', 'message-templates'],
+      queryFn: () =>
+        http
+          .get<{ items: (Named & { channel: string })[] }>('/messaging/templates')
+          .catch(() => ({ items: [] })),
+    }),
+    couponTemplates: useQuery({
+      ...opts,
+      queryKey: ['journeys', 'pick', 'coupon-templates'],
+      queryFn: () => http.get<{ items: Named[] }>('/coupon-templates').catch(() => ({ items: [] })),
+    }),
+    tags: useQuery({
+      ...opts,
+      queryKey: ['journeys', 'pick', 'tags'],
+      queryFn: () =>
+        http
+          .get<{ items: (Named & { key: string; kind: string; object: string })[] }>('/cdp/tags')
+          .catch(() => ({ items: [] })),
+    }),
+    segments: useQuery({
+      ...opts,
+      queryKey: ['journeys', 'pick', 'segments'],
+      queryFn: () =>
+        http.get<{ items: (Named & { object: string })[] }>('/cdp/segments').catch(() => ({ items: [] })),
+    }),
+  };
+};
