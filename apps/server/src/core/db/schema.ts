@@ -744,10 +744,12 @@ export interface FieldDefs {
 export interface FissionCampaigns {
   budget: Numeric | null;
   corp_ref: string;
+  coupon_template_id: string | null;
   created_at: Generated<Timestamp>;
   created_by: string | null;
   deleted_at: Timestamp | null;
   ends_on: string;
+  group_chat_ids: Generated<Json>;
   id: string;
   invite_target: number;
   name: string;
@@ -757,6 +759,7 @@ export interface FissionCampaigns {
   reward_type: string;
   staff: Json;
   starts_on: string;
+  task: Generated<string>;
   tenant_id: string;
   token: string;
   unit_id: string;
@@ -766,6 +769,7 @@ export interface FissionCampaigns {
 export interface FissionInvites {
   added_at: Timestamp;
   campaign_id: string;
+  chat_id: string | null;
   corp_ref: string;
   event_id: string;
   external_userid: string;
@@ -795,6 +799,11 @@ export interface FissionParticipants {
 export interface FissionRewards {
   campaign_id: string;
   cost: Generated<Numeric>;
+  coupon_code: string | null;
+  coupon_error: string | null;
+  coupon_expires_at: Timestamp | null;
+  coupon_id: string | null;
+  coupon_status: string | null;
   disputed_at: Timestamp | null;
   id: string;
   issued_at: Generated<Timestamp>;
@@ -803,6 +812,100 @@ export interface FissionRewards {
   reward_type: string;
   status: Generated<string>;
   tenant_id: string;
+}
+
+export interface FsPhotos {
+  bytes: Buffer;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  height: number;
+  id: string;
+  tenant_id: string;
+  width: number;
+  work_order_id: string;
+}
+
+export interface FsPredictiveRules {
+  active: Generated<boolean>;
+  category_key: string;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  daily_cap: number;
+  deleted_at: Timestamp | null;
+  id: string;
+  last_run_at: Timestamp | null;
+  name: string;
+  period: Generated<string>;
+  priority: Generated<string>;
+  segment_id: string;
+  tenant_id: string;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
+export interface FsPredictiveRuns {
+  created_at: Generated<Timestamp>;
+  period: string;
+  rule_id: string;
+  subject_id: string;
+  tenant_id: string;
+  ticket_id: string;
+}
+
+export interface FsSlots {
+  booked: Generated<number>;
+  capacity: Generated<number>;
+  ends_at: Timestamp;
+  id: string;
+  starts_at: Timestamp;
+  technician_id: string;
+  tenant_id: string;
+}
+
+export interface FsTechnicians {
+  active: Generated<boolean>;
+  areas: Generated<string[]>;
+  skills: Generated<string[]>;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+  user_id: string;
+  version: Generated<number>;
+}
+
+export interface FsWorkOrders {
+  address: string;
+  area: string;
+  check_in_at: Timestamp | null;
+  check_in_distance_m: number | null;
+  check_in_lat: number | null;
+  check_in_lng: number | null;
+  check_out_at: Timestamp | null;
+  check_out_distance_m: number | null;
+  check_out_lat: number | null;
+  check_out_lng: number | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  customer_name: string | null;
+  customer_phone: string | null;
+  id: string;
+  lat: number | null;
+  lng: number | null;
+  notes: string | null;
+  number: string;
+  parts: Generated<Json>;
+  signature: Buffer | null;
+  signed_by: string | null;
+  skill: string;
+  slot_id: string;
+  status: Generated<string>;
+  technician_id: string;
+  tenant_id: string;
+  ticket_closed: Generated<boolean>;
+  ticket_id: string;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
 }
 
 export interface IdempotencyKeys {
@@ -1112,6 +1215,132 @@ export interface LoginThrottle {
   last_failure_at: Timestamp;
 }
 
+export interface LoyaltyAdjustments {
+  approval_request_id: string | null;
+  created_at: Generated<Timestamp>;
+  decided_at: Timestamp | null;
+  id: string;
+  idempotency_key: string;
+  ledger_id: string | null;
+  member_id: string;
+  owner_id: string;
+  points: number;
+  reason: string;
+  requested_by: string;
+  status: string;
+  tenant_id: string;
+  unit_id: string;
+  version: Generated<number>;
+}
+
+export interface LoyaltyLedger {
+  balance_after: number;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  delta: number;
+  expires_at: Timestamp | null;
+  id: string;
+  idempotency_key: string;
+  kind: string;
+  member_id: string;
+  qualifying: Generated<number>;
+  reason: string;
+  ref_id: string | null;
+  ref_object: string | null;
+  rule: string | null;
+  tenant_id: string;
+}
+
+export interface LoyaltyLotMoves {
+  ledger_id: string;
+  lot_id: string;
+  points: number;
+  tenant_id: string;
+}
+
+export interface LoyaltyLots {
+  earned_at: Generated<Timestamp>;
+  expires_at: Timestamp | null;
+  id: string;
+  ledger_id: string;
+  member_id: string;
+  points: number;
+  remaining: number;
+  tenant_id: string;
+}
+
+export interface LoyaltyMembers {
+  balance: Generated<number>;
+  birthday_gift_year: number | null;
+  debt: Generated<number>;
+  enrolled_at: Generated<Timestamp>;
+  id: string;
+  idempotency_key: string;
+  member_no: string;
+  profile_id: string;
+  program_id: string;
+  source: string;
+  tenant_id: string;
+  tier_id: string;
+  tier_review_at: Timestamp;
+  tier_since: Generated<Timestamp>;
+  unit_id: string;
+  version: Generated<number>;
+}
+
+export interface LoyaltyPrograms {
+  adjust_approval_threshold: Generated<number>;
+  allow_transfer: Generated<boolean>;
+  auto_enrol_wecom: Generated<boolean>;
+  category_multipliers: Generated<Json>;
+  channel_multipliers: Generated<Json>;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  event_cursor: Json | null;
+  event_rules: Generated<Json>;
+  expiry_days: number | null;
+  id: string;
+  member_prefix: Generated<string>;
+  name: string;
+  next_member_no: Generated<number>;
+  per_day_cap: number | null;
+  per_order_cap: number | null;
+  point_value_minor: Generated<Numeric>;
+  points_per_yuan: Generated<Numeric>;
+  retention_percent: Generated<number>;
+  status: Generated<string>;
+  tenant_id: string;
+  tier_basis: Generated<string>;
+  tier_window_days: Generated<number>;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
+export interface LoyaltyTierHistory {
+  at: Generated<Timestamp>;
+  from_tier_id: string | null;
+  id: string;
+  member_id: string;
+  qualifying: Generated<number>;
+  reason: string;
+  tenant_id: string;
+  to_tier_id: string;
+}
+
+export interface LoyaltyTiers {
+  birthday_coupon_template_id: string | null;
+  birthday_points: number | null;
+  discount_percent: number | null;
+  free_services: Generated<Json>;
+  id: string;
+  name: string;
+  program_id: string;
+  rank: number;
+  tenant_id: string;
+  threshold: number;
+}
+
 export interface MailOutbox {
   body_text: string;
   created_at: Generated<Timestamp>;
@@ -1121,6 +1350,146 @@ export interface MailOutbox {
   tenant_id: string;
   to_address: string;
   user_id: string | null;
+}
+
+export interface MallCardCodes {
+  attempts: Generated<number>;
+  code_hash: string;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  id: string;
+  phone: string;
+  tenant_id: string;
+  used_at: Timestamp | null;
+}
+
+export interface MallCardSessions {
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  member_id: string;
+  profile_id: string;
+  tenant_id: string;
+  token_hash: string;
+}
+
+export interface MallMemberOrders {
+  amount: Numeric;
+  member_id: string;
+  order_id: string;
+  paid_at: Timestamp;
+  tenant_id: string;
+}
+
+export interface MallMemberStats {
+  balance: Generated<number>;
+  enrolled_at: Timestamp | null;
+  last_active_at: Timestamp | null;
+  member_id: string;
+  orders: Generated<number>;
+  profile_id: string;
+  revenue: Generated<Numeric>;
+  tenant_id: string;
+  tier_id: string | null;
+  tier_name: string | null;
+  tier_rank: number | null;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface MallRedemptions {
+  cancel_reason: string | null;
+  cancelled_at: Timestamp | null;
+  channel: string;
+  coupon_code: string | null;
+  coupon_id: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  id: string;
+  idempotency_key: string;
+  kind: string;
+  member_id: string;
+  points: number;
+  profile_id: string;
+  received_at: Timestamp | null;
+  reward_id: string;
+  served_at: Timestamp | null;
+  ship_address: string | null;
+  ship_name: string | null;
+  ship_phone: string | null;
+  shipped_at: Timestamp | null;
+  status: string;
+  tenant_id: string;
+  tracking_no: string | null;
+  unit_id: string;
+  version: Generated<number>;
+}
+
+export interface MallReferralCodes {
+  code: string;
+  created_at: Generated<Timestamp>;
+  member_id: string;
+  profile_id: string;
+  tenant_id: string;
+}
+
+export interface MallReferrals {
+  created_at: Generated<Timestamp>;
+  id: string;
+  order_id: string | null;
+  referee_member_id: string | null;
+  referee_profile_id: string;
+  referrer_member_id: string;
+  referrer_profile_id: string;
+  refused_reason: string | null;
+  rewarded_at: Timestamp | null;
+  status: string;
+  tenant_id: string;
+  unit_id: string;
+}
+
+export interface MallRewards {
+  coupon_template_id: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  deleted_at: Timestamp | null;
+  description: string | null;
+  id: string;
+  kind: string;
+  name: string;
+  per_member_limit: Generated<number>;
+  points_cost: number;
+  sort: Generated<number>;
+  status: Generated<string>;
+  stock_left: number | null;
+  stock_total: number | null;
+  tenant_id: string;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
+export interface MallSettings {
+  card_token: string;
+  point_value_minor: Generated<Numeric>;
+  program_id: string | null;
+  referee_coupon_template_id: string | null;
+  referee_points: Generated<number>;
+  referral_enabled: Generated<boolean>;
+  referrer_coupon_template_id: string | null;
+  referrer_points: Generated<number>;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
+export interface MallTierMoves {
+  at: Timestamp;
+  event_id: string;
+  from_name: string | null;
+  member_id: string;
+  tenant_id: string;
+  to_name: string;
+  unit_id: string;
 }
 
 export interface MaterialBeats {
@@ -1208,10 +1577,38 @@ export interface MaterialShares {
   token: string;
 }
 
+export interface MessagingBulkSends {
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  finished_at: Timestamp | null;
+  id: string;
+  idempotency_key: string;
+  processed: Generated<number>;
+  purpose: string;
+  queued: Generated<number>;
+  segment_id: string;
+  skipped: Generated<number>;
+  status: Generated<string>;
+  template_id: string;
+  tenant_id: string;
+  total: Generated<number>;
+  variables: Generated<Json>;
+}
+
+export interface MessagingLinks {
+  clicks: Generated<number>;
+  code: string;
+  first_clicked_at: Timestamp | null;
+  message_id: string;
+  tenant_id: string;
+  url: string;
+}
+
 export interface MessagingMessages {
   address: string | null;
   attempts: Generated<number>;
   body: string | null;
+  bounced_at: Timestamp | null;
   channel: string;
   clicked_at: Timestamp | null;
   created_at: Generated<Timestamp>;
@@ -1220,12 +1617,14 @@ export interface MessagingMessages {
   error: string | null;
   id: string;
   idempotency_key: string;
+  opened_at: Timestamp | null;
   owner_user_id: string | null;
   profile_id: string;
   provider_ref: string | null;
   provider_template: string | null;
   purpose: string;
   reason: string | null;
+  send_started_at: Timestamp | null;
   sent_at: Timestamp | null;
   source_id: string;
   source_kind: string;
@@ -1240,6 +1639,14 @@ export interface MessagingMessages {
 
 export interface MessagingSettings {
   caps: Generated<Json>;
+  email_bounce_address: string | null;
+  email_bounce_token_hash: string | null;
+  email_from: string | null;
+  email_host: string | null;
+  email_password: string | null;
+  email_port: number | null;
+  email_security: string | null;
+  email_user: string | null;
   quiet_end: number | null;
   quiet_start: number | null;
   sms_access_key_id: string | null;
@@ -1267,6 +1674,15 @@ export interface MessagingTemplates {
   url: string | null;
   variants: Generated<Json>;
   version: Generated<number>;
+}
+
+export interface MessagingUndeliverable {
+  address: string;
+  at: Generated<Timestamp>;
+  channel: string;
+  message_id: string | null;
+  reason: string | null;
+  tenant_id: string;
 }
 
 export interface MessagingUnsubscribes {
@@ -1710,6 +2126,164 @@ export interface ScriptUses {
   uses: Generated<number>;
 }
 
+export interface ServiceAgentSkills {
+  category_key: string;
+  last_assigned_at: Timestamp | null;
+  tenant_id: string;
+  user_id: string;
+}
+
+export interface ServiceCalendarDays {
+  day: string;
+  kind: string;
+  name: string;
+  tenant_id: string;
+}
+
+export interface ServiceCalendars {
+  day_end: Generated<number>;
+  day_start: Generated<number>;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+  utc_offset_minutes: Generated<number>;
+  version: Generated<number>;
+  weekdays: Generated<number[]>;
+}
+
+export interface ServiceCategories {
+  active: Generated<boolean>;
+  created_at: Generated<Timestamp>;
+  fields: Generated<Json>;
+  id: string;
+  key: string;
+  name: string;
+  name_en: string | null;
+  sort: Generated<number>;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
+export interface ServiceCounters {
+  name: string;
+  tenant_id: string;
+  value: Generated<number>;
+}
+
+export interface ServiceKbArticles {
+  body_html: Generated<string>;
+  body_text: Generated<string>;
+  category: Generated<string>;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  id: string;
+  public: Generated<boolean>;
+  search: Generated<string | null>;
+  status: Generated<string>;
+  tenant_id: string;
+  title: string;
+  tokens: Generated<string>;
+  updated_at: Generated<Timestamp>;
+  updated_by: string | null;
+  version: Generated<number>;
+  views: Generated<number>;
+}
+
+export interface ServiceSlaPolicies {
+  category_key: string | null;
+  first_response_minutes: number;
+  id: string;
+  priority: string;
+  resolution_minutes: number;
+  tenant_id: string;
+  tier: string | null;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
+export interface ServiceTicketAttachments {
+  content: Buffer;
+  created_at: Generated<Timestamp>;
+  file_name: string;
+  id: string;
+  message_id: string | null;
+  mime: string;
+  size: number;
+  tenant_id: string;
+  ticket_id: string;
+  uploaded_by: string | null;
+}
+
+export interface ServiceTicketEvents {
+  actor_id: string | null;
+  at: Generated<Timestamp>;
+  data: Generated<Json>;
+  id: string;
+  tenant_id: string;
+  ticket_id: string;
+  type: string;
+}
+
+export interface ServiceTicketLinks {
+  created_at: Generated<Timestamp>;
+  object: string;
+  record_id: string;
+  tenant_id: string;
+  ticket_id: string;
+}
+
+export interface ServiceTicketMessages {
+  author_id: string | null;
+  body: string;
+  created_at: Generated<Timestamp>;
+  from_ticket_id: string | null;
+  id: string;
+  idempotency_key: string | null;
+  kind: string;
+  tenant_id: string;
+  ticket_id: string;
+}
+
+export interface ServiceTickets {
+  assignee_id: string | null;
+  category_key: string;
+  channel: string;
+  closed_at: Timestamp | null;
+  contact_id: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  customer_id: string | null;
+  description: Generated<string>;
+  first_responded_at: Timestamp | null;
+  first_response_breached_at: Timestamp | null;
+  first_response_due_at: Timestamp | null;
+  first_response_warn_at: Timestamp | null;
+  form: Generated<Json>;
+  id: string;
+  idempotency_key: string | null;
+  kind: Generated<string>;
+  last_activity_at: Generated<Timestamp>;
+  merged_into: string | null;
+  number: string;
+  priority: string;
+  profile_id: string | null;
+  reopen_count: Generated<number>;
+  resolution_breached_at: Timestamp | null;
+  resolution_due_at: Timestamp | null;
+  resolution_warn_at: Timestamp | null;
+  resolved_at: Timestamp | null;
+  sla_paused_at: Timestamp | null;
+  split_from: string | null;
+  status: Generated<string>;
+  subject: string;
+  tenant_id: string;
+  tier: string | null;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+  warned_at: Generated<Json>;
+}
+
 export interface Sessions {
   created_at: Generated<Timestamp>;
   csrf_token: string;
@@ -1757,6 +2331,52 @@ export interface SopTasks {
   user_id: string | null;
 }
 
+export interface SurveyAnswers {
+  answered_at: Generated<Timestamp>;
+  comment: string | null;
+  csat: number | null;
+  invite_id: string;
+  low: boolean;
+  nps: number | null;
+  reopened: Generated<boolean>;
+  tenant_id: string;
+}
+
+export interface SurveyInvites {
+  assignee_id: string | null;
+  category_key: string | null;
+  channel: string;
+  closed_at: Timestamp;
+  created_at: Generated<Timestamp>;
+  event_id: string;
+  expires_at: Timestamp;
+  id: string;
+  message_id: string | null;
+  profile_id: string | null;
+  send_at: Timestamp;
+  sent_at: Timestamp | null;
+  skip_reason: string | null;
+  status: string;
+  team_unit_id: string | null;
+  tenant_id: string;
+  ticket_id: string;
+  ticket_number: string | null;
+  token: string;
+  unit_id: string | null;
+}
+
+export interface SurveySettings {
+  channel: Generated<string>;
+  csat_low: Generated<number>;
+  delay_minutes: Generated<number>;
+  enabled: Generated<boolean>;
+  expires_days: Generated<number>;
+  nps_low: Generated<number>;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
 export interface Targets {
   amount: Json | null;
   basis: Generated<string>;
@@ -1788,6 +2408,129 @@ export interface Tenants {
   settings: Generated<Json>;
   slug: string;
   time_zone: Generated<string>;
+}
+
+export interface TpmActivities {
+  activity_type: string;
+  amount: number;
+  committed: Generated<number>;
+  created_at: Generated<Timestamp>;
+  dealer_unit_id: string;
+  description: string | null;
+  ends_on: string;
+  id: string;
+  name: string;
+  proposed_by: string;
+  sampled: boolean | null;
+  starts_on: string;
+  status: Generated<string>;
+  store_unit_ids: string[];
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+  used: Generated<number>;
+  verified_amount: number | null;
+  verified_at: Timestamp | null;
+  verified_by: string | null;
+  verify_comment: string | null;
+  version: Generated<number>;
+}
+
+export interface TpmActivityLines {
+  activity_id: string;
+  amount: number;
+  budget_id: string;
+  committed: Generated<number>;
+  line_no: number;
+  tenant_id: string;
+  used: Generated<number>;
+}
+
+export interface TpmBudgetMoves {
+  activity_id: string | null;
+  amount: number;
+  at: Generated<Timestamp>;
+  budget_id: string;
+  by_user: string | null;
+  id: string;
+  kind: string;
+  other_budget_id: string | null;
+  tenant_id: string;
+}
+
+export interface TpmBudgets {
+  allocated: Generated<number>;
+  amount: Generated<number>;
+  channel: string;
+  committed: Generated<number>;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  expense_type: string;
+  id: string;
+  parent_id: string | null;
+  quarter: Generated<number>;
+  tenant_id: string;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+  used: Generated<number>;
+  version: Generated<number>;
+  year: number;
+}
+
+export interface TpmPoolAccounts {
+  balance: Generated<number>;
+  dealer_unit_id: string;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface TpmPoolEntries {
+  activity_id: string | null;
+  amount: number;
+  balance_after: number;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  dealer_unit_id: string;
+  id: string;
+  idempotency_key: string;
+  kind: string;
+  ref: string;
+  tenant_id: string;
+}
+
+export interface TpmProofs {
+  activity_id: string;
+  coord_system: string | null;
+  dhash: number;
+  distance_m: number | null;
+  exif: Generated<Json>;
+  flags: Generated<Json>;
+  id: string;
+  idempotency_key: string | null;
+  image: Buffer;
+  lat: number | null;
+  lng: number | null;
+  sha256: string;
+  status: string;
+  store_unit_id: string;
+  taken_at: Timestamp | null;
+  tenant_id: string;
+  thumb: Buffer;
+  uploaded_at: Generated<Timestamp>;
+  uploaded_by: string;
+}
+
+export interface TpmStoreLocations {
+  address: string | null;
+  coord_system: string;
+  lat: number;
+  lng: number;
+  radius_m: Generated<number>;
+  tenant_id: string;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: string | null;
+  wgs_lat: number;
+  wgs_lng: number;
 }
 
 export interface Units {
@@ -2035,6 +2778,7 @@ export interface WecomSsoStates {
   created_at: Generated<Timestamp>;
   expires_at: Timestamp;
   id: string;
+  mode: Generated<string>;
   tenant_id: string;
 }
 
@@ -2220,6 +2964,12 @@ export interface DB {
   fission_invites: FissionInvites;
   fission_participants: FissionParticipants;
   fission_rewards: FissionRewards;
+  fs_photos: FsPhotos;
+  fs_predictive_rules: FsPredictiveRules;
+  fs_predictive_runs: FsPredictiveRuns;
+  fs_slots: FsSlots;
+  fs_technicians: FsTechnicians;
+  fs_work_orders: FsWorkOrders;
   idempotency_keys: IdempotencyKeys;
   import_batches: ImportBatches;
   import_chunks: ImportChunks;
@@ -2242,7 +2992,25 @@ export interface DB {
   lead_user_settings: LeadUserSettings;
   leads: Leads;
   login_throttle: LoginThrottle;
+  loyalty_adjustments: LoyaltyAdjustments;
+  loyalty_ledger: LoyaltyLedger;
+  loyalty_lot_moves: LoyaltyLotMoves;
+  loyalty_lots: LoyaltyLots;
+  loyalty_members: LoyaltyMembers;
+  loyalty_programs: LoyaltyPrograms;
+  loyalty_tier_history: LoyaltyTierHistory;
+  loyalty_tiers: LoyaltyTiers;
   mail_outbox: MailOutbox;
+  mall_card_codes: MallCardCodes;
+  mall_card_sessions: MallCardSessions;
+  mall_member_orders: MallMemberOrders;
+  mall_member_stats: MallMemberStats;
+  mall_redemptions: MallRedemptions;
+  mall_referral_codes: MallReferralCodes;
+  mall_referrals: MallReferrals;
+  mall_rewards: MallRewards;
+  mall_settings: MallSettings;
+  mall_tier_moves: MallTierMoves;
   material_beats: MaterialBeats;
   material_files: MaterialFiles;
   material_leads: MaterialLeads;
@@ -2250,9 +3018,12 @@ export interface DB {
   material_reads: MaterialReads;
   material_shares: MaterialShares;
   materials: Materials;
+  messaging_bulk_sends: MessagingBulkSends;
+  messaging_links: MessagingLinks;
   messaging_messages: MessagingMessages;
   messaging_settings: MessagingSettings;
   messaging_templates: MessagingTemplates;
+  messaging_undeliverable: MessagingUndeliverable;
   messaging_unsubscribes: MessagingUnsubscribes;
   notification_webhooks: NotificationWebhooks;
   notifications: Notifications;
@@ -2284,11 +3055,34 @@ export interface DB {
   script_categories: ScriptCategories;
   script_uses: ScriptUses;
   scripts: Scripts;
+  service_agent_skills: ServiceAgentSkills;
+  service_calendar_days: ServiceCalendarDays;
+  service_calendars: ServiceCalendars;
+  service_categories: ServiceCategories;
+  service_counters: ServiceCounters;
+  service_kb_articles: ServiceKbArticles;
+  service_sla_policies: ServiceSlaPolicies;
+  service_ticket_attachments: ServiceTicketAttachments;
+  service_ticket_events: ServiceTicketEvents;
+  service_ticket_links: ServiceTicketLinks;
+  service_ticket_messages: ServiceTicketMessages;
+  service_tickets: ServiceTickets;
   sessions: Sessions;
   sop_rules: SopRules;
   sop_tasks: SopTasks;
+  survey_answers: SurveyAnswers;
+  survey_invites: SurveyInvites;
+  survey_settings: SurveySettings;
   targets: Targets;
   tenants: Tenants;
+  tpm_activities: TpmActivities;
+  tpm_activity_lines: TpmActivityLines;
+  tpm_budget_moves: TpmBudgetMoves;
+  tpm_budgets: TpmBudgets;
+  tpm_pool_accounts: TpmPoolAccounts;
+  tpm_pool_entries: TpmPoolEntries;
+  tpm_proofs: TpmProofs;
+  tpm_store_locations: TpmStoreLocations;
   units: Units;
   user_roles: UserRoles;
   users: Users;
