@@ -80,11 +80,11 @@ export {
   propertiesMatch,
   setProfileTrait,
 } from './journey-feed.ts';
-/** The member card (issue 13) signs a customer in by a verified phone: that phone's profile. */
-export { normalizePhone, profileForPhone } from './phone-profile.ts';
 /** The consent ledger (PIPL, R13.1): other modules record what a customer agreed to where they learn it. */
 /** Loyalty (issue 13) shows member names and phones from traits, masked the CDP's way. */
 export { maskValue as maskPersonal } from './masking.ts';
+/** The member card (issue 13) signs a customer in by a verified phone: that phone's profile. */
+export { normalizePhone, profileForPhone } from './phone-profile.ts';
 export { profile360, setConsent } from './profiles.service.ts';
 /**
  * Rules see what their author sees: every rule evaluator a person can drive (segments, tags,

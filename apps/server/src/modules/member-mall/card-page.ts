@@ -252,7 +252,7 @@ function cardPage(v: View) {
       const soldOut = w.stockLeft !== null && w.stockLeft <= 0;
       const afford = m.balance >= w.pointsCost;
       const ship =
-        w.kind === 'gift'
+        w.kind === 'gift' && afford && !soldOut
           ? `<input name="ship_name" placeholder="收货人" maxlength="30" required><input name="ship_phone" type="tel" placeholder="收货电话" maxlength="20" required><input name="ship_address" placeholder="收货地址" maxlength="200" required>`
           : '';
       return `<li class="reward" data-testid="card-reward"><div class="rw"><b>${esc(w.name)}</b><span class="pts">${w.pointsCost} 积分</span></div>

@@ -19,7 +19,8 @@ async function rewardRow(side: Side, at?: Placement) {
 /** Things this module's routes name, for the permission matrix (testing/probe-kinds.ts). */
 export const probeKinds: Record<string, ProbeKind> = {
   /**
-   * A loyalty member at the unit, of one program per side (written into loyalty's tables: member
+   * A loyalty member at the unit, of one program per side in the other region (SC: a program is
+   * visible below its unit, so one at HQ would read as a leak to a dealer), written into loyalty's tables (member
    * numbers are per tenant, so rows carry a marker number that no program's sequence can reach).
    */
   mall_member: {
@@ -32,7 +33,7 @@ export const probeKinds: Record<string, ProbeKind> = {
           const id = newId();
           const tier = newId();
           await sql`insert into loyalty_programs (tenant_id, id, name, unit_id) values (${t}, ${id}, ${m},
-              ${side.dir.unit('HQ')})`.execute(tx);
+              ${side.dir.unit('SC')})`.execute(tx);
           await sql`insert into loyalty_tiers (tenant_id, id, program_id, name, rank, threshold)
             values (${t}, ${tier}, ${id}, ${m}, 0, 0)`.execute(tx);
           return { id, tier };

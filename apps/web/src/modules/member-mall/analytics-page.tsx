@@ -55,10 +55,10 @@ export function MemberAnalyticsPage() {
                   animation: false,
                   tooltip: { trigger: 'axis' },
                   legend: { top: 0 },
-                  grid: { left: 44, right: 44, top: 36, bottom: 24 },
+                  grid: { left: 44, right: 44, top: 40, bottom: 24 },
                   xAxis: { type: 'category', data: tiers },
                   yAxis: [
-                    { type: 'value', name: t(`${P}.ltv`), nameTextStyle: { align: 'left' } },
+                    { type: 'value' },
                     { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
                   ],
                   series: [
