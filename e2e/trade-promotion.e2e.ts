@@ -13,6 +13,7 @@ import {
   newPage,
   screenshot,
   testId,
+  typeInto,
   useServerAndBrowser,
 } from './support.ts';
 
@@ -42,7 +43,7 @@ describe('trade promotion', () => {
       const ecDisplay = before.find((b) => b.unitName === '华东大区' && b.expenseType === 'display');
       await testId(page, 'tpm-allocate-示例集团总部').first().click();
       await chooseOption(page, testId(page, 'tpm-allocate-unit'), '华东大区');
-      await testId(page, 'tpm-allocate-amount').locator('input').fill('50000');
+      await typeInto(testId(page, 'tpm-allocate-amount'), '50000');
       await testId(page, 'tpm-allocate-ok').click();
       await testId(page, 'tpm-allocate-ok').waitFor({ state: 'hidden' });
       const after = (await hq.get<{ items: any[] }>('/tpm/budgets')).items;
@@ -99,7 +100,7 @@ describe('trade promotion', () => {
       await testId(page, 'tpm-queue-item').filter({ hasText: name }).click();
       await testId(page, 'tpm-proof').first().waitFor();
       await screenshot(page, 'tpm-review-1366-zh-CN.png');
-      await testId(page, 'tpm-verify-amount').locator('input').fill('5500');
+      await typeInto(testId(page, 'tpm-verify-amount'), '5500');
       await testId(page, 'tpm-verify-comment').fill('重复照片不计，核减 500 元');
       await testId(page, 'tpm-verify-reviewed').check();
       await testId(page, 'tpm-verify').click();
