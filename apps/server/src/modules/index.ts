@@ -24,8 +24,8 @@ import search from './search/index.ts';
 import service from './service/index.ts';
 import sidebar from './sidebar/index.ts';
 import staffAnalytics from './staff-analytics/index.ts';
-import tradePromotion from './trade-promotion/index.ts';
 import surveys from './surveys/index.ts';
+import tradePromotion from './trade-promotion/index.ts';
 import wecom from './wecom/index.ts';
 
 /**

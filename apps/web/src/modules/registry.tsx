@@ -19,8 +19,8 @@ import { scriptsModule } from './scripts/module';
 import { serviceModule } from './service/module';
 import { sidebarModule } from './sidebar/module';
 import { staffAnalyticsModule } from './staff-analytics/module';
-import { tradePromotionModule } from './trade-promotion/module';
 import { surveysModule } from './surveys/module';
+import { tradePromotionModule } from './trade-promotion/module';
 import { wecomModule } from './wecom/module';
 
 /**
