@@ -273,7 +273,10 @@ export const AttachmentInput = z.object({
   content: z.string().min(1).max(7_000_000),
 });
 export const Attachment = z.object({ id: Id, fileName: z.string(), mime: z.string(), size: z.number() });
-export const MergeInput = z.object({ intoTicketId: z.uuid(), version: z.number().int() });
+export const MergeInput = z.object({
+  intoTicketId: z.uuid(),
+  version: z.number().int().min(0).max(2_147_483_647),
+});
 export const SplitInput = z.object({
   messageIds: z.array(z.uuid()).min(1).max(100),
   subject: z.string().trim().min(1).max(200),

@@ -1624,6 +1624,7 @@ export interface MessagingMessages {
   provider_template: string | null;
   purpose: string;
   reason: string | null;
+  secret: Generated<boolean>;
   send_started_at: Timestamp | null;
   sent_at: Timestamp | null;
   source_id: string;

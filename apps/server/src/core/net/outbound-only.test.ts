@@ -20,6 +20,10 @@ const EXEMPT: Record<string, string> = {
     'JavaScript served to the participant’s browser: same-origin calls, not server code',
   'campaigns/public.script.ts':
     'JavaScript served to the registrant’s browser: same-origin calls, not server code',
+  'surveys/public-page.script.ts':
+    'JavaScript served to the customer’s browser: same-origin calls, not server code',
+  'member-mall/card-page.script.ts':
+    'JavaScript served to the member’s browser: same-origin calls, not server code',
 };
 
 const isTestCode = (path: string) =>

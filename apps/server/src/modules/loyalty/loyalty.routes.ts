@@ -72,7 +72,7 @@ export const loyaltyRoutes: RouteSpec[] = [
     params: idParam,
     body: ProgramPatch,
     response: Program,
-    probe: { ...probeProgram, body: { version: '=1' }, sample: { version: 1 } },
+    probe: { ...probeProgram, sample: { version: 1 } },
     handler: (req) =>
       req.tx((tx) => updateProgram(tx, req.principal, req.actor, req.locale, req.params.id, req.body)),
   }),

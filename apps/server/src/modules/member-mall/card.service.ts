@@ -94,6 +94,7 @@ export async function sendCode(database: Database, tenantId: string, rawPhone: s
       content: { text: mallText('zh-CN', 'code_sms', { code }) },
       idempotencyKey: `member-card:${id}`,
       source: { kind: 'api', id },
+      secret: true,
     });
     return { sent: true, resendAfterSeconds: RESEND_MS / 1000 };
   });

@@ -313,6 +313,9 @@ describe('member card page', () => {
     const wrong = await c.call('POST', '/sign-in', { phone, code: code === '000000' ? '111111' : '000000' });
     assert.equal(wrong.status, 422);
     assert.equal(wrong.body.errors[0].field, 'code');
+    // Staff reading the message log never see a customer's sign-in code.
+    const log = await ok(admin.get('/messaging/messages'));
+    assert.ok(!JSON.stringify(log).includes(code), 'the sign-in code is not in the message log');
     await ok(c.call('POST', '/sign-in', { phone, code }));
     // The code is used up.
     assert.equal((await new Phone().call('POST', '/sign-in', { phone, code })).status, 409);

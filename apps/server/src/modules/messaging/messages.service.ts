@@ -26,7 +26,8 @@ export function toLogItem(r: any): MessageLogItem {
     reason: r.reason ?? null,
     address: maskedAddress(r.channel, r.address),
     subject: r.subject ?? null,
-    text: r.body ?? null,
+    // A message with a one-time code is for its recipient only: staff reading the log see no digits.
+    text: r.secret ? (r.body ?? '').replace(/\d/g, '•') : (r.body ?? null),
     templateId: r.template_id ?? null,
     source: { kind: r.source_kind, id: r.source_id, ...(r.step_id ? { stepId: r.step_id } : {}) },
     attempts: r.attempts,

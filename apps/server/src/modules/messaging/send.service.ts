@@ -100,11 +100,11 @@ export async function sendMessage(
   const inserted =
     await sql<Row>`insert into messaging_messages (tenant_id, id, idempotency_key, profile_id, channel,
       purpose, template_id, source_kind, source_id, step_id, owner_user_id, status, reason, address, subject, body, url,
-      deferred_until, error, provider_template, template_params)
+      deferred_until, error, provider_template, template_params, secret)
     values (${tenantId}, ${id}, ${req.idempotencyKey}, ${req.profileId}, ${req.channel}, ${req.purpose},
       ${req.templateId ?? null}, ${req.source.kind}, ${req.source.id}, ${req.source.stepId ?? null},
       ${r.ownerUserId}, ${status}, ${reason}, ${guard.address}, ${subject}, ${body}, ${url}, ${deferredUntil},
-      ${error}, ${providerCode}, ${providerCode ? JSON.stringify(templateParams) : null}::jsonb)
+      ${error}, ${providerCode}, ${providerCode ? JSON.stringify(templateParams) : null}::jsonb, ${req.secret === true})
     on conflict (tenant_id, idempotency_key) do nothing
     returning id, status, reason, deferred_until`.execute(tx);
   const row = inserted.rows[0];

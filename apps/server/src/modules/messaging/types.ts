@@ -24,6 +24,8 @@ export interface SendRequest {
   source: { kind: 'journey' | 'campaign' | 'api' | 'manual'; id: string; stepId?: string };
   ownerUserId?: string;
   dropIfQuiet?: boolean;
+  /** The text holds a secret (a sign-in code): delivered as written, shown in the log with its digits hidden. */
+  secret?: boolean;
 }
 
 export interface SendOutcome {

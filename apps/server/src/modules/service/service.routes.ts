@@ -309,7 +309,7 @@ export const serviceRoutes: RouteSpec[] = [
     tags,
     params: idParam,
     body: z.object({
-      version: z.number().int(),
+      version: z.number().int().min(0).max(2_147_483_647),
       firstResponseMinutes: z.number().int().min(1).max(525_600),
       resolutionMinutes: z.number().int().min(1).max(525_600),
     }),
