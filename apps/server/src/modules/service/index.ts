@@ -59,4 +59,4 @@ export default defineModule({
 
 /** The contract other modules build on (field service, surveys, predictive service). */
 export { addBusinessMinutes } from './sla/calendar.ts';
-export { createTicket, getTicket, reopenTicket } from './tickets/ticket.core.ts';
+export { closeTicket, createTicket, getTicket, reopenTicket } from './tickets/ticket.core.ts';

@@ -583,6 +583,27 @@ export async function reopenTicket(
   await scheduleSla(tx, tenantId, ticketId);
 }
 
+/**
+ * Closes a ticket for another module — a field visit the customer signed off. The note is kept in
+ * the conversation; a ticket already closed stays as it is. The close emits `ticket.closed`, so the
+ * satisfaction survey follows as for any other closed ticket.
+ */
+export async function closeTicket(
+  tx: Tx,
+  tenantId: string,
+  ticketId: string,
+  opts: { actorId?: string; note?: string; locale?: Locale },
+): Promise<void> {
+  const t = await loadTicket(tx, tenantId, ticketId, true);
+  if (!t) throw serviceProblem('not_found', opts.locale ?? 'zh-CN', 'ticket_not_found');
+  if (t.status === 'closed') return;
+  const actor = opts.actorId ?? null;
+  if (opts.note)
+    await sql`insert into service_ticket_messages (tenant_id, id, ticket_id, kind, body, author_id)
+      values (${tenantId}, ${newId()}, ${ticketId}, 'note', ${opts.note}, ${actor})`.execute(tx);
+  await setStatus(tx, tenantId, t, 'closed', actor);
+}
+
 /** The contract's getTicket: the facts other modules need, or null. */
 export async function getTicket(tx: Tx, tenantId: string, ticketId: string) {
   const t = await loadTicket(tx, tenantId, ticketId);
