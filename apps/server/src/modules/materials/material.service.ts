@@ -5,8 +5,8 @@ import { can, type Principal } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { AppError, forbidden, invalid, notFound } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
+import { sanitizeArticle } from '../../core/text/article-html.ts';
 import { MATERIALS_PERMISSIONS, type MaterialInput } from './material.schemas.ts';
-import { sanitizeArticle } from './sanitize.ts';
 
 export const FILE_LIMITS = { pdf: 10 * 1024 * 1024, poster: 5 * 1024 * 1024 } as const;
 
@@ -110,7 +110,7 @@ function columns(input: MaterialInput) {
     category: input.category ?? null,
     tags: [...new Set(input.tags ?? [])],
     cover_url: input.coverUrl ?? null,
-    body_html: input.kind === 'article' ? sanitizeArticle(input.bodyHtml) : null,
+    body_html: input.kind === 'article' ? sanitizeArticle(input.bodyHtml, { httpImages: true }) : null,
     link_url: input.kind === 'video' || input.kind === 'link' ? input.linkUrl : null,
     mini: input.kind === 'miniprogram' ? JSON.stringify(input.mini) : null,
     qr_slot: input.kind === 'poster' ? JSON.stringify(input.qrSlot) : null,

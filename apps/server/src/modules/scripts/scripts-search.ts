@@ -2,9 +2,9 @@ import type { Script, ScriptsQuery } from '@kehu/contracts/scripts';
 import { sql } from 'kysely';
 import type { Principal } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
+import { tokens } from '../../core/text/words.ts';
 import { type ScriptViewer, scriptViewer, visibleWhere } from './script-access.ts';
 import { scriptColumns, toScript } from './scripts.service.ts';
-import { tokens } from './tokenize.ts';
 
 /** Any of the words, as a tsquery over the jieba-token index (each word quoted by plainto_tsquery). */
 const anyWord = (words: string[]) =>

@@ -12,9 +12,9 @@ import type { Tx } from '../../core/db/tenant-scope.ts';
 import { forbidden, invalid, notFound } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
+import { indexText } from '../../core/text/words.ts';
 import { canEdit, type ScriptViewer, scriptViewer, visibleWhere } from './script-access.ts';
 import { st } from './scripts.messages.ts';
-import { indexText } from './tokenize.ts';
 
 const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : null);
 

@@ -5,8 +5,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiFetch, http } from '../../shared/api-client';
 import { errorMessage } from '../../shared/error-message';
+import { RichEditor } from '../../shared/ui/rich-editor';
 import { MATERIAL_KINDS, type Material, type MaterialKind, materialKeys } from './materials-api';
-import { RichEditor } from './rich-editor';
 
 type Values = Record<string, any>;
 
@@ -129,7 +129,11 @@ export function MaterialEditor({ material, onClose }: { material: Material | 'ne
         </Form.Item>
         {kind === 'article' && (
           <Form.Item name="bodyHtml" label={t('materials.fields.bodyHtml')} rules={[{ required: true }]}>
-            <RichEditor />
+            <RichEditor
+              keyPrefix="materials.editor"
+              label={t('materials.fields.bodyHtml')}
+              testId="material-body-editor"
+            />
           </Form.Item>
         )}
         {(kind === 'video' || kind === 'link') && (

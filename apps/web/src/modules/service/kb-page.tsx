@@ -21,8 +21,8 @@ import { useSearchParams } from 'react-router';
 import { useSession } from '../../app/session';
 import { http } from '../../shared/api-client';
 import { ErrorResult, errorMessage } from '../../shared/ui/error-result';
+import { RichEditor } from '../../shared/ui/rich-editor';
 import { useIsMobile } from '../../shared/use-is-mobile';
-import { RichEditor } from './rich-editor';
 import type { KbArticle, KbItem } from './service-api';
 
 /** The knowledge base: search (jieba), the article editor, the link to the public help centre. */
@@ -187,7 +187,7 @@ function ArticleDrawer({
             <Input maxLength={40} />
           </Form.Item>
           <Form.Item name="bodyHtml" label={t('service.kb.body')}>
-            <RichEditor />
+            <RichEditor keyPrefix="service.editor" label={t('service.kb.body')} testId="kb-body-editor" />
           </Form.Item>
           <Space wrap>
             <Form.Item name="status" label={t('service.kb.status')}>

@@ -5,9 +5,9 @@ import { can, type Principal } from '../../../core/auth/principal.ts';
 import type { Tx } from '../../../core/db/tenant-scope.ts';
 import type { Locale } from '../../../core/i18n/locale.ts';
 import { newId } from '../../../core/ids.ts';
+import { plainText, sanitizeArticle } from '../../../core/text/article-html.ts';
+import { indexText, tokens } from '../../../core/text/words.ts';
 import { serviceProblem } from '../service.messages.ts';
-import { plainText, sanitizeArticle } from './sanitize.ts';
-import { indexText, tokens } from './tokenize.ts';
 
 /** The knowledge base: articles (sanitised rich text), jieba search, reply suggestions, help pages. */
 

@@ -1,10 +1,12 @@
 import sanitizeHtml from 'sanitize-html';
 
 /**
- * Articles are written by staff and read by customers on the public help pages: formatting,
- * links and images survive; script, handlers, styles and frames never do.
+ * Article bodies (materials, the knowledge base) are written by staff but read by customers on
+ * public pages: formatting, links and images survive; script, handlers, styles and frames never do.
+ * `httpImages`: materials keep plain-http images they were written with; the help pages take only
+ * https and inline ones.
  */
-export function sanitizeArticle(html: string): string {
+export function sanitizeArticle(html: string, opts: { httpImages?: boolean } = {}): string {
   return sanitizeHtml(html, {
     allowedTags: [
       'p',
@@ -25,6 +27,7 @@ export function sanitizeArticle(html: string): string {
       'a',
       'img',
       'hr',
+      'span',
       'code',
       'pre',
       'table',
@@ -36,7 +39,7 @@ export function sanitizeArticle(html: string): string {
     ],
     allowedAttributes: { a: ['href', 'title', 'rel', 'target'], img: ['src', 'alt', 'width', 'height'] },
     allowedSchemes: ['http', 'https'],
-    allowedSchemesByTag: { img: ['https', 'data'] },
+    allowedSchemesByTag: { img: opts.httpImages ? ['http', 'https', 'data'] : ['https', 'data'] },
     allowProtocolRelative: false,
     transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener nofollow', target: '_blank' }) },
   });

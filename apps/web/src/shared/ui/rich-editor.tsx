@@ -4,10 +4,23 @@ import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 
 /**
- * The article editor: a contenteditable with a small toolbar (the same as materials', decision 0044). What it produces is
- * only a draft: the server keeps an allow-list of tags when it saves.
+ * The article editor of materials and the knowledge base: a contenteditable with a small toolbar
+ * (decision 0044). What it produces is only a draft: the server keeps an allow-list of tags when it
+ * saves. The toolbar's words come from the module (`<keyPrefix>.bold|italic|h2|ul|link|linkPrompt|placeholder`).
  */
-export function RichEditor({ value, onChange }: { value?: string; onChange?: (html: string) => void }) {
+export function RichEditor({
+  value,
+  onChange,
+  keyPrefix,
+  label,
+  testId,
+}: {
+  value?: string;
+  onChange?: (html: string) => void;
+  keyPrefix: string;
+  label: string;
+  testId: string;
+}) {
   const { t } = useTranslation();
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -19,11 +32,11 @@ export function RichEditor({ value, onChange }: { value?: string; onChange?: (ht
     onChange?.(ref.current?.innerHTML ?? '');
   };
   const tool = (key: string, icon: React.ReactNode, act: () => void) => (
-    <Tooltip title={t(`service.editor.${key}`)}>
+    <Tooltip title={t(`${keyPrefix}.${key}`)}>
       <Button
         size="small"
         icon={icon}
-        aria-label={t(`service.editor.${key}`)}
+        aria-label={t(`${keyPrefix}.${key}`)}
         onMouseDown={(e) => e.preventDefault()}
         onClick={act}
       />
@@ -35,11 +48,11 @@ export function RichEditor({ value, onChange }: { value?: string; onChange?: (ht
         {tool('bold', <BoldOutlined />, () => run('bold'))}
         {tool('italic', <ItalicOutlined />, () => run('italic'))}
         <Button size="small" onMouseDown={(e) => e.preventDefault()} onClick={() => run('formatBlock', 'h2')}>
-          {t('service.editor.h2')}
+          {t(`${keyPrefix}.h2`)}
         </Button>
         {tool('ul', <UnorderedListOutlined />, () => run('insertUnorderedList'))}
         {tool('link', <LinkOutlined />, () => {
-          const url = window.prompt(t('service.editor.linkPrompt'));
+          const url = window.prompt(t(`${keyPrefix}.linkPrompt`));
           if (url && /^https?:\/\//i.test(url)) run('createLink', url);
         })}
       </Space>
@@ -51,9 +64,9 @@ export function RichEditor({ value, onChange }: { value?: string; onChange?: (ht
         suppressContentEditableWarning
         role="textbox"
         aria-multiline="true"
-        aria-label={t('service.kb.body')}
-        data-testid="kb-body-editor"
-        data-placeholder={t('service.editor.placeholder')}
+        aria-label={label}
+        data-testid={testId}
+        data-placeholder={t(`${keyPrefix}.placeholder`)}
         onInput={() => onChange?.(ref.current?.innerHTML ?? '')}
         style={{ minHeight: 180, padding: 12, outline: 'none', lineHeight: 1.7 }}
       />

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { indexText, tokens } from './tokenize.ts';
+import { indexText, tokens } from './words.ts';
 
 describe('script tokens (jieba)', () => {
   it('splits Chinese into words, long words also into their parts, without particles or punctuation', () => {
