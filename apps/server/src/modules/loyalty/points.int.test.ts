@@ -341,4 +341,25 @@ describe('loyalty contract: points', () => {
     assert.equal(await invariant(a!.memberId), before - 140);
     assert.equal(await invariant(b!.memberId), 100);
   });
+  it('numbers members per program: a second program with the same prefix starts at 00000001 too', async () => {
+    await setup();
+    const second = newId();
+    await inT(async (tx) => {
+      await sql`insert into loyalty_programs (tenant_id, id, name, unit_id)
+        values (${tenantId}, ${second}, '第二会员计划', ${rootUnit})`.execute(tx);
+      await sql`insert into loyalty_tiers (tenant_id, id, program_id, name, rank, threshold)
+        values (${tenantId}, ${newId()}, ${second}, '普通', 0, 0)`.execute(tx);
+    });
+    const m = await inT((tx) =>
+      enrolMember(tx, tenantId, {
+        programId: second,
+        profileId: profiles[3]!,
+        unitId: rootUnit,
+        source: 'api',
+        idempotencyKey: 'enrol-second-program',
+      }),
+    );
+    assert.equal(m.created, true);
+    assert.equal(m.memberNo, 'M00000001');
+  });
 });
