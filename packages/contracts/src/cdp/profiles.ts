@@ -18,7 +18,7 @@ export const ProfileListQuery = z.object({
 });
 export type ProfileListQuery = z.input<typeof ProfileListQuery>;
 
-export const TIMELINE_KINDS = ['event', 'activity', 'stage', 'money', 'crm'] as const;
+export const TIMELINE_KINDS = ['event', 'activity', 'stage', 'money', 'crm', 'service'] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
 export const TimelineQuery = z.object({

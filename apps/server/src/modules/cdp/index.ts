@@ -9,6 +9,7 @@ import { objectTagsSubscriber } from './object-tags.ts';
 import { processJob } from './process.job.ts';
 import { profileSearchSource } from './profile-search.ts';
 import { tickJob } from './tick.job.ts';
+import { registerTimelineSource, type TimelineSource } from './timeline-sources.ts';
 
 const CDP_ROLES = ['总部销售经理'];
 
@@ -61,6 +62,9 @@ export default defineModule({
   testKit: () => import('./test-kit.ts'),
   demo: { order: 40, run: seedCdp },
   contributes: [{ point: 'search-source', value: profileSearchSource }],
+  extensionPoints: {
+    'timeline-source': (value) => registerTimelineSource(value as TimelineSource),
+  },
 });
 
 /** The chat sidebar (issue 11) shows a profile's 360 view to the staff member in the chat. */
@@ -103,4 +107,6 @@ export { evaluate as evaluateRule, type Rule } from './rules.ts';
 export { createTagGroup, updateTagGroup } from './tag-groups.service.ts';
 /** WeCom corp tags (issue 10) are CDP manual profile tags; the connector keeps them in step. */
 export { createTag, deleteTag, setManualTag, updateTag } from './tags.service.ts';
+/** Service tickets (issue 13) join the person's timeline through the `timeline-source` point. */
+export type { TimelineSource } from './timeline-sources.ts';
 export { systemViewer, type Viewer } from './viewer.ts';

@@ -12,6 +12,7 @@ import {
   type TimelineItem,
 } from '../sales/index.ts';
 import { maskValue } from './masking.ts';
+import { timelineSources } from './timeline-sources.ts';
 
 /**
  * The profile 360 timeline (R1.3): the person's events merged with what the CRM knows about the
@@ -20,9 +21,9 @@ import { maskValue } from './masking.ts';
  * Every CRM part is read through the record engine as the viewer (customer360's scoped reader):
  * a record the viewer cannot see, and its audit rows, never reach the timeline.
  *
- * Service tickets are a seam: there is no service module yet. When it lands, it adds a
- * `service` producer here (its records through the record engine, like the CRM ones).
- * The one customer page reads the same merge for a customer (customerTimelinePage).
+ * Other modules add their records through the `timeline-source` extension point (service tickets,
+ * timeline-sources.ts), each reading as the viewer. The one customer page reads the same merge for
+ * a customer (customerTimelinePage).
  */
 export { TIMELINE_KINDS, type TimelineKind };
 
@@ -46,6 +47,8 @@ export interface ProfileTimelineItem {
 }
 
 const MONEY = new Set(['order', 'payment', 'quote', 'contract']);
+/** The kinds read from the CRM (the rest are events and other modules' sources). */
+const CRM_KINDS = new Set<TimelineKind>(['activity', 'stage', 'money', 'crm']);
 
 /**
  * Personal values inside event properties (identify carries traits) are masked: the timeline is a
@@ -296,18 +299,29 @@ async function timelineOf(
       properties: maskProperties(e.properties),
     }));
   }
-  const wantsCrm = [...kinds].some((k) => k !== 'event');
+  const wantsCrm = [...kinds].some((k) => CRM_KINDS.has(k));
   const crm = wantsCrm
     ? (await crmItems(tx, principal, actor, links)).filter(
         (i) => kinds.has(i.kind) && (!before || +new Date(i.at) < +before),
       )
     : [];
-  const all = [...events, ...crm].sort((a, b) =>
+  // Other modules' records (service tickets): each source answers at most `limit`; a full answer
+  // may have more behind it, like the events.
+  const others: ProfileTimelineItem[] = [];
+  let othersCut = false;
+  const customerIds = [...new Set(links.flatMap((l) => (l.customerId ? [l.customerId] : [])))];
+  for (const source of timelineSources()) {
+    if (!kinds.has(source.kind)) continue;
+    const got = await source.items(tx, principal, actor, { profileIds, customerIds, before, limit });
+    if (got.length >= limit) othersCut = true;
+    others.push(...got);
+  }
+  const all = [...events, ...crm, ...others].sort((a, b) =>
     a.at < b.at ? 1 : a.at > b.at ? -1 : a.key < b.key ? 1 : -1,
   );
   let n = Math.min(limit, all.length);
   while (n < all.length && all[n]!.at === all[n - 1]!.at) n++;
   const page = all.slice(0, n);
-  const more = n < all.length || (eventsCut !== null && page.length > 0);
+  const more = n < all.length || ((eventsCut !== null || othersCut) && page.length > 0);
   return { items: page, next: more && page.length ? page[page.length - 1]!.at : null };
 }

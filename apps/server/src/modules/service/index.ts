@@ -5,6 +5,7 @@ import { seedService } from './service.demo.ts';
 import { serviceRoutes } from './service.routes.ts';
 import { slaJob } from './tickets/sla.job.ts';
 import { SLA_QUEUE } from './tickets/ticket.core.ts';
+import { ticketTimelineSource } from './tickets/timeline-source.ts';
 
 const MANAGERS = ['总部销售经理', '区域经理'];
 const HANDLERS = [...MANAGERS, '经销商店长', '客服专员'];
@@ -17,6 +18,7 @@ export default defineModule({
   routes: serviceRoutes,
   http: registerHelpPages,
   jobs: { [SLA_QUEUE]: slaJob },
+  contributes: [{ point: 'timeline-source', value: ticketTimelineSource }],
   permissions: [
     {
       key: SERVICE_PERMISSIONS.read,

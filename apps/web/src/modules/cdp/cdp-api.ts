@@ -135,7 +135,7 @@ export interface CrmLink {
   customerId: string | null;
   customerName: string | null;
 }
-export const TIMELINE_KINDS = ['event', 'activity', 'money', 'stage', 'crm'] as const;
+export const TIMELINE_KINDS = ['event', 'activity', 'money', 'stage', 'crm', 'service'] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 export interface TimelineItem {
   key: string;

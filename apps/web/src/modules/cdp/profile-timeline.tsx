@@ -2,6 +2,7 @@ import {
   AuditOutlined,
   CarOutlined,
   CheckSquareOutlined,
+  CustomerServiceOutlined,
   EditOutlined,
   FileDoneOutlined,
   FileTextOutlined,
@@ -38,6 +39,7 @@ const COLORS: Record<TimelineKind, string> = {
   money: '#d48806',
   stage: '#722ed1',
   crm: '#8c8c8c',
+  service: '#eb2f96',
 };
 const ACTIVITY_ICONS: Record<string, ReactNode> = {
   call: <PhoneOutlined />,
@@ -60,6 +62,7 @@ function iconOf(e: TimelineItem): ReactNode {
   if (e.kind === 'activity') return ACTIVITY_ICONS[e.type] ?? <PhoneOutlined />;
   if (e.kind === 'money') return MONEY_ICONS[e.object ?? ''] ?? <ShoppingCartOutlined />;
   if (e.kind === 'stage') return <RiseOutlined />;
+  if (e.kind === 'service') return <CustomerServiceOutlined />;
   return <EditOutlined />;
 }
 
@@ -125,6 +128,19 @@ function ItemBody({ e }: { e: TimelineItem }) {
       (k) => t(`cdp.traitName.${k}`, { defaultValue: k }),
       (k, v) => t('cdp.words.propPair', { k, v }),
     );
+  } else if (e.kind === 'service') {
+    // A service ticket: its own page, its status now; complaints stand out.
+    line = (
+      <>
+        {e.recordId ? <Link to={`/service/tickets/${e.recordId}`}>{e.title}</Link> : e.title}
+        {e.type === 'complaint' && (
+          <Tag color="red" style={{ marginInlineStart: 6 }}>
+            {t('cdp.profile.ticketComplaint')}
+          </Tag>
+        )}
+      </>
+    );
+    detail = e.status ? t(`cdp.profile.ticketStatus.${e.status}`, { defaultValue: e.status }) : null;
   } else if (e.kind === 'activity') {
     line = (
       <>

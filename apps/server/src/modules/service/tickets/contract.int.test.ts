@@ -10,7 +10,7 @@ const env = useTestEnv();
 
 describe('service contract (createTicket, getTicket, reopenTicket, addBusinessMinutes)', () => {
   it('files idempotently, assigns by skill and unit, reopens as a complaint, breaches in business time', async () => {
-    const { tenantId } = await newTenantWithAdmin(env, 5);
+    const { tenantId, admin } = await newTenantWithAdmin(env, 5);
     const run = <T>(fn: (tx: any) => Promise<T>) => inTenant(env.database.db, tenantId, fn);
     const ids = await run(async (tx) => {
       const u = async (login: string) =>
@@ -58,6 +58,28 @@ describe('service contract (createTicket, getTicket, reopenTicket, addBusinessMi
     assert.equal(a.created, true);
     assert.equal(b.created, false);
     assert.equal(b.ticketId, a.ticketId);
+
+    // The ticket joins its customer's timeline (timeline-source), as a service item with its status.
+    const customerId = (
+      await run((tx) =>
+        sql<{
+          customer_id: string | null;
+        }>`select customer_id from contacts where tenant_id = ${tenantId} and id = ${ids.contact.id}`.execute(
+          tx,
+        ),
+      )
+    ).rows[0]!.customer_id;
+    assert.ok(customerId, 'the seed contact belongs to a customer');
+    {
+      const tl = await admin.get(`/cdp/customers/${customerId}/timeline?kinds=service`);
+      assert.equal(tl.status, 200, JSON.stringify(tl.body));
+      const item = tl.body.items.find((i: any) => i.key === `service:${a.ticketId}`);
+      assert.ok(item, 'the ticket is on the customer timeline');
+      assert.equal(item.kind, 'service');
+      assert.match(item.title, /空调不制冷/);
+      const events = await admin.get(`/cdp/customers/${customerId}/timeline?kinds=event`);
+      assert.ok(!events.body.items.some((i: any) => i.kind === 'service'), 'filtered out by kind');
+    }
     assert.match(a.number, /^GD\d{6}$/);
     const t = await run((tx) => getTicket(tx, tenantId, a.ticketId));
     assert.equal(t!.status, 'assigned');
