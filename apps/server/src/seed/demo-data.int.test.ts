@@ -213,10 +213,12 @@ for (const target of targets) {
           count(*) filter (where status = 'converted')::int as converted
         from leads where tenant_id = ${t}`);
       assert.equal(story.leads, 16);
-      assert.deepEqual(
-        { ...leads, soon: leads.soon > 0 },
-        { n: 16, owners: 4, soon: true, answered: 4, converted: 1 },
-      );
+      // Other modules' demos add leads of their own (campaign registrations): the story's are among them.
+      assert.ok(leads.n >= 16, `${leads.n} leads`);
+      assert.ok(leads.owners >= 4, `${leads.owners} owners`);
+      assert.ok(leads.soon > 0, 'a lead minutes from its first-response deadline');
+      assert.ok(leads.answered >= 4, `${leads.answered} answered`);
+      assert.ok(leads.converted >= 1, `${leads.converted} converted`);
     });
 
     it('has opportunities across the stages, a quote awaiting approval, a contract, an order and a receipt', async () => {
@@ -236,13 +238,12 @@ for (const target of targets) {
           (select count(*)::int from orders where tenant_id = ${t} and id = ${story.orderId} and payment_status = 'partial') as orders,
           (select count(*)::int from payments where tenant_id = ${t}) as payments,
           (select count(*)::int from approval_requests where tenant_id = ${t} and status = 'pending') as approvals`);
-      assert.deepEqual(docs, {
-        pending: 'pending_approval',
-        contracts: 1,
-        orders: 1,
-        payments: 1,
-        approvals: 1,
-      });
+      // Loyalty's demo pays orders (receipts) and TPM's waits for approval: the story's are among them.
+      assert.equal(docs.pending, 'pending_approval');
+      assert.equal(docs.contracts, 1);
+      assert.equal(docs.orders, 1);
+      assert.ok(docs.payments >= 1, `${docs.payments} receipts`);
+      assert.ok(docs.approvals >= 1, `${docs.approvals} pending approvals`);
     });
 
     it('has a CDP source with events, merged and CRM-linked profiles, tags in groups and segments with members', async () => {
@@ -266,8 +267,9 @@ for (const target of targets) {
              where l.tenant_id = ${t} and i.kind = 'anonymous_id') as links,
           (select count(*)::int from cdp_pending where tenant_id = ${t}) as pending,
           (select count(*)::int from cdp_tag_groups where tenant_id = ${t}) as groups`);
-      assert.equal(cdp.sources, 2);
-      assert.equal(cdp.events, story.events);
+      assert.ok(cdp.sources >= 2, `${cdp.sources} sources`);
+      // Other modules' demos send events of their own (survey answers, member traits …).
+      assert.ok(cdp.events >= story.events, `${cdp.events} events, the story sent ${story.events}`);
       assert.ok(cdp.events >= 4000, `${cdp.events} events`);
       assert.ok(cdp.oldest >= 190 && cdp.oldest <= 201, `oldest event ${cdp.oldest} days ago`);
       assert.ok(cdp.profiles >= 400, `${cdp.profiles} profiles`);
@@ -280,19 +282,18 @@ for (const target of targets) {
             where s.tenant_id = t.tenant_id and s.tag_id = t.id) as n from cdp_tags t
             where t.tenant_id = ${t} and t.object = 'profile' order by t.kind`.execute(database.db)
       ).rows;
-      assert.deepEqual(
-        tags.map((x) => x.kind),
-        ['attribute', 'behaviour', 'crm', 'metric', 'predicted', 'score'],
-      );
-      for (const x of tags) assert.ok(x.n > 0, `tag of kind ${x.kind} is set on someone`);
+      for (const kind of ['attribute', 'behaviour', 'crm', 'metric', 'predicted', 'score'])
+        assert.ok(
+          tags.some((x) => x.kind === kind && x.n > 0),
+          `a tag of kind ${kind} is set on someone`,
+        );
       const segs = (
         await sql<{
           name: string;
           member_count: number;
         }>`select name, member_count from cdp_segments where tenant_id = ${t}`.execute(database.db)
       ).rows;
-      assert.equal(segs.length, 5);
-      for (const s of segs) assert.ok(s.member_count > 0, `${s.name} has members`);
+      assert.ok(segs.filter((x) => x.member_count > 0).length >= 5, 'the story’s segments have members');
     });
 
     it('trains the churn model on the demo history: a fitted model, not the heuristic fallback', async () => {

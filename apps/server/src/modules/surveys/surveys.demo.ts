@@ -44,6 +44,25 @@ export async function seedSurveys(ctx: DemoContext): Promise<void> {
         and login in ('zhou.xiaoyan', 'lin.lijuan')`.execute(tx)
     ).rows;
     if (!stores.length || !agents.length) return;
+    // The service demo gives these categories required form fields: fill them as a person would.
+    const forms = new Map<string, Record<string, unknown>>();
+    for (const [key] of cats) {
+      const fields =
+        (
+          await sql<{
+            fields: { key: string; type: string; required?: boolean; options?: string[] }[];
+          }>`select fields from service_categories where tenant_id = ${t} and key = ${key}`.execute(tx)
+        ).rows[0]?.fields ?? [];
+      const sample = (f: { type: string; options?: string[] }) =>
+        f.type === 'select'
+          ? f.options?.[0]
+          : f.type === 'number'
+            ? 1
+            : f.type === 'date'
+              ? '2026-11-01'
+              : '演示';
+      forms.set(key!, Object.fromEntries(fields.filter((f) => f.required).map((f) => [f.key, sample(f)])));
+    }
     for (let i = 0; i < 60; i++) {
       const cat = cats[i % 3]![0]!;
       const agent = agents[i % agents.length]!;
@@ -54,6 +73,7 @@ export async function seedSurveys(ctx: DemoContext): Promise<void> {
         subject: `${cats[i % 3]![1]}服务 #${i + 1}`,
         description: '演示数据',
         categoryKey: cat,
+        form: forms.get(cat) ?? {},
         priority: 'normal',
         channel: 'phone',
         unitId: stores[i % stores.length],
