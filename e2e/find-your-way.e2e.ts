@@ -46,7 +46,7 @@ describe('find your way', () => {
       await nav.waitFor();
       assert.equal(
         await nav.getAttribute('data-groups'),
-        'workspace sales customers marketing data settings',
+        'workspace sales customers marketing service channels data settings',
         'the groups an administrator uses, in the one order; groups with nothing are hidden',
       );
       assert.equal(await testId(page, 'nav-group-sales').textContent(), '销售');

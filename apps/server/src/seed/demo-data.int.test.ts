@@ -20,9 +20,12 @@ const ROLE_NAMES = [
 const MOBILE = /^1[3-9]\d{9}$/;
 const uniqueSlug = (label: string) => `seed-${label}-${randomBytes(4).toString('hex')}`;
 
-const targets: { label: string; open: () => Promise<Database> }[] = [
-  { label: 'PGlite', open: () => openDatabase({ dataDir: 'memory://' }) },
-];
+// `npm test` runs this file in its PostgreSQL section and again in its PGlite section: each section
+// seeds on its own database only (run alone with DATABASE_URL, it seeds on both).
+const targets: { label: string; open: () => Promise<Database> }[] =
+  process.env.KEHU_TEST_DB === 'postgres'
+    ? []
+    : [{ label: 'PGlite', open: () => openDatabase({ dataDir: 'memory://' }) }];
 if (process.env.DATABASE_URL) {
   targets.push({
     label: 'PostgreSQL',
