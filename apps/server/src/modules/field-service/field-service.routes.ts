@@ -24,6 +24,7 @@ import { z } from 'zod';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { notFound } from '../../core/errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
+import { readUpload } from '../../core/http/upload.ts';
 import {
   createRule,
   deleteRule,
@@ -47,7 +48,6 @@ import {
   listWorkOrders,
   PHOTO_LIMIT,
   photoBytes,
-  readUpload,
   signaturePng,
 } from './work-orders/work-orders.service.ts';
 

@@ -1,9 +1,8 @@
-import type { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { type Actor, writeAudit } from '../../core/audit/audit.ts';
 import { can, type Principal } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
-import { AppError, forbidden, invalid, notFound } from '../../core/errors.ts';
+import { forbidden, invalid, notFound } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import { sanitizeArticle } from '../../core/text/article-html.ts';
 import { MATERIALS_PERMISSIONS, type MaterialInput } from './material.schemas.ts';
@@ -163,34 +162,6 @@ export async function deleteMaterial(tx: Tx, p: Principal, actor: Actor, id: str
     tx,
   );
   await writeAudit(tx, actor, { action: 'delete', object: 'material', recordId: id });
-}
-
-/** Reads an upload stream, refusing it (413, the limit in the caller's words) past `limit` bytes. */
-export async function readUpload(body: unknown, limit: number, declared: number | null): Promise<Buffer> {
-  const tooLarge = () =>
-    new AppError('payload_too_large', 413, {
-      detailKey: 'payload_too_large',
-      params: { limit: `${Math.round(limit / 1024 / 1024)} MB` },
-      extra: { limitBytes: limit },
-    });
-  // Refused before reading; the rest of the body is discarded so the client still gets the answer.
-  if (declared !== null && declared > limit) {
-    (body as Readable | undefined)?.resume?.();
-    throw tooLarge();
-  }
-  if (!body || typeof (body as Readable)[Symbol.asyncIterator] !== 'function')
-    throw invalid([{ field: 'file', code: 'required' }]);
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as Readable) {
-    size += chunk.length;
-    if (size > limit) {
-      (body as Readable).resume();
-      throw tooLarge();
-    }
-    parts.push(chunk as Buffer);
-  }
-  return Buffer.concat(parts);
 }
 
 export function sniff(bytes: Buffer): string | null {

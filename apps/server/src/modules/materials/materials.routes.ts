@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { notFound } from '../../core/errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
+import { readUpload } from '../../core/http/upload.ts';
 import {
   MaterialInput,
   MaterialList,
@@ -18,7 +19,6 @@ import {
   fileBytes,
   getMaterial,
   listMaterials,
-  readUpload,
   storeFile,
   updateMaterial,
 } from './material.service.ts';

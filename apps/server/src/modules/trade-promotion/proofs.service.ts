@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import type { Proof, StoreLocation } from '@kehu/contracts/trade-promotion';
 import { sql } from 'kysely';
 import sharp from 'sharp';
@@ -6,7 +5,8 @@ import { type Actor, writeAudit } from '../../core/audit/audit.ts';
 import type { Principal } from '../../core/auth/principal.ts';
 import type { Database } from '../../core/db/database.ts';
 import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
-import { AppError, invalid, notFound } from '../../core/errors.ts';
+import { invalid, notFound } from '../../core/errors.ts';
+import { readUpload } from '../../core/http/upload.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
 import { loadActivity } from './activities.service.ts';
@@ -242,30 +242,9 @@ export async function uploadProof(
   });
 }
 
-/** The upload stream, refused past `limit` (declared or counted) with 413 before it fills memory. */
+/** The photo upload: refused past `limit` with 413 (core/http/upload.ts); an empty body is no photo. */
 export async function readPhoto(body: unknown, limit: number, declared: number | null): Promise<Buffer> {
-  const tooLarge = () =>
-    new AppError('payload_too_large', 413, {
-      detailKey: 'payload_too_large',
-      params: { limit: `${Math.round(limit / 1024 / 1024)} MB` },
-      extra: { limitBytes: limit },
-    });
-  if (declared !== null && declared > limit) {
-    (body as Readable | undefined)?.resume?.();
-    throw tooLarge();
-  }
-  if (!body || typeof (body as Readable)[Symbol.asyncIterator] !== 'function')
-    throw invalid([{ field: 'file', code: 'required' }]);
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as Readable) {
-    size += chunk.length;
-    if (size > limit) {
-      (body as Readable).resume();
-      throw tooLarge();
-    }
-    parts.push(chunk as Buffer);
-  }
-  if (size === 0) throw invalid([{ field: 'file', code: 'required' }]);
-  return Buffer.concat(parts);
+  const bytes = await readUpload(body, limit, declared);
+  if (bytes.length === 0) throw invalid([{ field: 'file', code: 'required' }]);
+  return bytes;
 }

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import type {
   CheckInInput,
   CompleteInput,
@@ -13,7 +12,7 @@ import sharp from 'sharp';
 import { type Actor, writeAudit } from '../../../core/audit/audit.ts';
 import { can, type Principal } from '../../../core/auth/principal.ts';
 import type { Tx } from '../../../core/db/tenant-scope.ts';
-import { AppError, invalid, notFound } from '../../../core/errors.ts';
+import { invalid, notFound } from '../../../core/errors.ts';
 import { emitEvent } from '../../../core/events/outbox.ts';
 import type { Locale } from '../../../core/i18n/locale.ts';
 import { newId } from '../../../core/ids.ts';
@@ -315,32 +314,6 @@ export async function checkIn(
     where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
   await writeAudit(tx as any, actor, { action: 'check_in', object: 'work_order', recordId: id });
   return getWorkOrder(tx, p, id);
-}
-
-export async function readUpload(body: unknown, limit: number, declared: number | null): Promise<Buffer> {
-  const tooLarge = () =>
-    new AppError('payload_too_large', 413, {
-      detailKey: 'payload_too_large',
-      params: { limit: `${Math.round(limit / 1024 / 1024)} MB` },
-      extra: { limitBytes: limit },
-    });
-  if (declared !== null && declared > limit) {
-    (body as Readable | undefined)?.resume?.();
-    throw tooLarge();
-  }
-  if (!body || typeof (body as Readable)[Symbol.asyncIterator] !== 'function')
-    throw invalid([{ field: 'file', code: 'required' }]);
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as Readable) {
-    size += chunk.length;
-    if (size > limit) {
-      (body as Readable).resume();
-      throw tooLarge();
-    }
-    parts.push(chunk as Buffer);
-  }
-  return Buffer.concat(parts);
 }
 
 /**
