@@ -7,6 +7,8 @@ export const chatsModule: WebModule = {
   key: 'chats',
   /** The labels the navigation shows before the module's strings load (they load with its first page). */
   navLabels: { 'zh-CN': { nav: '会话存档' }, 'en-US': { nav: 'Chat archive' } },
+  /** Pages here show components (and so strings) of these modules. */
+  uses: ['scripts'],
   nav: [
     {
       key: 'chats',

@@ -18,7 +18,7 @@ export const customersModule: WebModule = {
   key: 'customers',
   /** No navigation entries of its own: its strings load with its first page. */
   navLabels: { 'zh-CN': {}, 'en-US': {} },
-  uses: ['cdp'],
+  uses: ['cdp', 'sales'],
   nav: [],
   routes: [
     { path: 'o/customer/:id', page: lazyPage(() => import('./customer-page'), 'CustomerPage') },

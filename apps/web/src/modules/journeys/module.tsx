@@ -7,6 +7,8 @@ export const journeysModule: WebModule = {
   key: 'journeys',
   /** The labels the navigation shows before the module's strings load (they load with its first page). */
   navLabels: { 'zh-CN': { nav: { list: '客户旅程' } }, 'en-US': { nav: { list: 'Journeys' } } },
+  /** Pages here show components (and so strings) of these modules. */
+  uses: ['cdp'],
   nav: [
     {
       key: 'journeys',

@@ -10,6 +10,8 @@ export const outreachModule: WebModule = {
     'zh-CN': { nav: { messages: '群发', sop: 'SOP' }, sidebarTab: 'SOP 任务' },
     'en-US': { nav: { messages: 'Mass messages', sop: 'SOP' }, sidebarTab: 'SOP tasks' },
   },
+  /** Pages here show components (and so strings) of these modules. */
+  uses: ['materials'],
   nav: [
     {
       key: 'outreach-messages',
