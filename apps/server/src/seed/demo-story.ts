@@ -43,7 +43,13 @@ export async function seedDemoStory(
       state: new Map(),
     };
     // Each module tells its part, in the order the steps declare (sales → leads → crm → cdp …).
-    for (const step of demoSteps()) await step.run(ctx);
+    // KEHU_DEMO_TIMING=1 prints each step's time (the seed is on every fresh start and browser test).
+    const timing = process.env.KEHU_DEMO_TIMING === '1';
+    for (const step of demoSteps()) {
+      const t0 = performance.now();
+      await step.run(ctx);
+      if (timing) console.error(`demo step ${step.module}: ${Math.round(performance.now() - t0)} ms`);
+    }
     await ctx.drain();
     return {
       pendingQuoteId: ctx.state.get('sales.pendingQuoteId') as string,

@@ -5,6 +5,11 @@ import { lazyPage } from '../../shared/lazy-page';
 /** 现场服务 (R8.1) and 主动服务 (R8.3): dispatch board, the technician's phone view, predictive rules. */
 export const fieldServiceModule: WebModule = {
   key: 'fieldService',
+  /** The labels the navigation shows before the module's strings load (they load with its first page). */
+  navLabels: {
+    'zh-CN': { nav: { dispatch: '现场服务', jobs: '我的上门任务', rules: '主动服务规则' } },
+    'en-US': { nav: { dispatch: 'Field service', jobs: 'My jobs', rules: 'Predictive service' } },
+  },
   nav: [
     {
       key: 'field-service',

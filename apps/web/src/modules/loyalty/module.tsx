@@ -5,6 +5,11 @@ import { lazyPage } from '../../shared/lazy-page';
 /** 会员与积分 (issue 13): members with their points and tiers; program settings. */
 export const loyaltyModule: WebModule = {
   key: 'loyalty',
+  /** The labels the navigation shows before the module's strings load (they load with its first page). */
+  navLabels: {
+    'zh-CN': { nav: '会员', programsNav: '会员计划' },
+    'en-US': { nav: 'Loyalty', programsNav: 'Loyalty programs' },
+  },
   nav: [
     {
       key: 'loyalty-members',

@@ -5,6 +5,11 @@ import { lazyPage } from '../../shared/lazy-page';
 /** 积分商城 / 兑换订单 / 会员分析 (issue 13); the member card itself is the public page /vip/<token>. */
 export const memberMallModule: WebModule = {
   key: 'member-mall',
+  /** The labels the navigation shows before the module's strings load (they load with its first page). */
+  navLabels: {
+    'zh-CN': { nav: '积分商城', redemptionsNav: '兑换订单', analyticsNav: '会员分析' },
+    'en-US': { nav: 'Member mall', redemptionsNav: 'Redemptions', analyticsNav: 'Member analytics' },
+  },
   nav: [
     {
       key: 'member-mall',

@@ -5,6 +5,11 @@ import { lazyPage } from '../../shared/lazy-page';
 /** 消息触达 (issue 12): the message log, templates (千人千面 variants) and channel settings. */
 export const messagingModule: WebModule = {
   key: 'messaging',
+  /** The labels the navigation shows before the module's strings load (they load with its first page). */
+  navLabels: {
+    'zh-CN': { nav: { log: '消息记录', templates: '消息模板', settings: '消息渠道' } },
+    'en-US': { nav: { log: 'Message log', templates: 'Message templates', settings: 'Messaging channels' } },
+  },
   nav: [
     {
       key: 'messaging-log',

@@ -5,6 +5,11 @@ import { lazyPage } from '../../shared/lazy-page';
 /** 服务 (issue 13): tickets with SLA in business time, the knowledge base, service settings. */
 export const serviceModule: WebModule = {
   key: 'service',
+  /** The labels the navigation shows before the module's strings load (they load with its first page). */
+  navLabels: {
+    'zh-CN': { nav: '工单', kbNav: '知识库', settingsNav: '服务设置' },
+    'en-US': { nav: 'Tickets', kbNav: 'Knowledge base', settingsNav: 'Service settings' },
+  },
   nav: [
     {
       key: 'service-tickets',

@@ -5,6 +5,11 @@ import { lazyPage } from '../../shared/lazy-page';
 /** 满意度回访 (R8.2): survey report by team, category and store; settings. */
 export const surveysModule: WebModule = {
   key: 'surveys',
+  /** The labels the navigation shows before the module's strings load (they load with its first page). */
+  navLabels: {
+    'zh-CN': { nav: '满意度回访' },
+    'en-US': { nav: 'Satisfaction surveys' },
+  },
   nav: [
     {
       key: 'surveys',

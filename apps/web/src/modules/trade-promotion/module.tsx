@@ -11,6 +11,27 @@ import { lazyPage } from '../../shared/lazy-page';
 /** 费用与活动 TPM (issue 14): budgets tree, activities, the rep's proof page, verification, expense pools. */
 export const tradePromotionModule: WebModule = {
   key: 'tpm',
+  /** The labels the navigation shows before the module's strings load (they load with its first page). */
+  navLabels: {
+    'zh-CN': {
+      nav: {
+        budgets: '费用预算',
+        activities: '费用活动',
+        proof: '执行拍照',
+        review: '费用核销',
+        pools: '经销商费用池',
+      },
+    },
+    'en-US': {
+      nav: {
+        budgets: 'Promotion budgets',
+        activities: 'Promotion activities',
+        proof: 'Proof photos',
+        review: 'Verification',
+        pools: 'Dealer expense pools',
+      },
+    },
+  },
   nav: [
     {
       key: 'tpm-budgets',
