@@ -21,6 +21,7 @@ import {
   saveDraft,
   setJourneyStatus,
 } from './journeys.service.ts';
+import { runsOfRecord } from './record-runs.service.ts';
 
 const tags = ['journeys'];
 /** The smallest valid journey (manual entry → exit), for the generated security tests. */
@@ -159,6 +160,24 @@ export const journeyRoutes: RouteSpec[] = [
     probe: { params: { id: 'cdp_profile' } },
     handler: async (req) => ({
       items: await req.tx((tx) => runsOfProfile(tx, req.principal, req.params.id), { readOnly: true }),
+    }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/journeys/records/:object/:id/runs',
+    permission: P.read,
+    summary:
+      'The journeys of the profile behind a record (customer, contact, opportunity, order, lead), with skips and why; the record is read as the viewer',
+    tags,
+    params: z.object({ object: z.string().min(1).max(40), id: z.uuid() }),
+    response: z.object({ items: z.array(ProfileRun) }),
+    probe: { params: { object: '=customer', id: 'customer' } },
+    handler: async (req) => ({
+      items: await req.tx(
+        (tx) =>
+          runsOfRecord(tx, { principal: req.principal, actor: req.actor }, req.params.object, req.params.id),
+        { readOnly: true },
+      ),
     }),
   }),
 ];

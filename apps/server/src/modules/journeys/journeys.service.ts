@@ -260,10 +260,16 @@ export async function enrolManually(
 export async function runsOfProfile(tx: Tx, p: Principal, profileId: string): Promise<ProfileRun[]> {
   // An unknown (or another tenant's) profile is a 404, never an empty list that confirms nothing.
   if (!(await liveProfiles(tx, p.tenantId, [profileId])).length) throw notFound('profile');
+  return runsOfProfiles(tx, p, [profileId]);
+}
+
+/** The runs of these profiles in journeys the caller may see, newest first, each with its steps. */
+export async function runsOfProfiles(tx: Tx, p: Principal, profileIds: string[]): Promise<ProfileRun[]> {
+  if (!profileIds.length) return [];
   const runs = (
     await sql<any>`select r.id, r.journey_id, j.name, r.version, r.status, r.step_id, r.entered_at from journey_runs r
       join journeys j on j.tenant_id = r.tenant_id and j.id = r.journey_id
-      where r.tenant_id = ${p.tenantId} and r.profile_id = ${profileId} and ${journeyScope(p)}
+      where r.tenant_id = ${p.tenantId} and r.profile_id = any(${profileIds}::uuid[]) and ${journeyScope(p)}
       order by r.entered_at desc limit 50`.execute(tx)
   ).rows;
   if (!runs.length) return [];

@@ -3,6 +3,7 @@ import type {
   JourneyDefinition,
   JourneyDetail,
   JourneySummary,
+  ProfileRun,
 } from '@kehu/contracts/journeys';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { http } from '../../shared/api-client';
@@ -13,7 +14,17 @@ export const journeyKeys = {
   list: ['journeys'] as const,
   one: (id: string) => ['journeys', id] as const,
   analytics: (id: string) => ['journeys', id, 'analytics'] as const,
+  ofRecord: (object: string, id: string) => ['journeys', 'record', object, id] as const,
 };
+
+/** The journeys of the profile behind a record, with each step and skip reason (the record card). */
+export const useRecordRuns = (object: string, id: string, enabled: boolean) =>
+  useQuery({
+    queryKey: journeyKeys.ofRecord(object, id),
+    queryFn: () => http.get<{ items: ProfileRun[] }>(`/journeys/records/${object}/${id}/runs`),
+    enabled,
+    retry: false,
+  });
 
 export const useJourneys = () =>
   useQuery({ queryKey: journeyKeys.list, queryFn: () => http.get<{ items: JourneySummary[] }>('/journeys') });

@@ -1,4 +1,28 @@
 export const zh = {
+  record: {
+    title: '客户旅程',
+    empty: '该客户还没有进入任何旅程。',
+    entered: '{{at}} 进入',
+    run: { active: '进行中', waiting: '等待中', done: '已完成', exited: '已退出', failed: '出错' },
+    outcome: { done: '完成', passed: '通过', waiting: '等待', skipped: '跳过', failed: '未发送' },
+    reasons: {
+      no_consent: '客户已撤回该用途的同意（PIPL），未发送',
+      unsubscribed: '客户已退订该渠道',
+      no_address: '没有该渠道的联系方式',
+      no_contact: '没有手机号或邮箱，无法创建线索',
+      no_owner: '客户没有负责人',
+      undeliverable: '邮箱曾硬退信，无法投递',
+      staff_deleted: '客户已删除跟进员工',
+      staff_did_not_send: '员工未在期限内发送',
+      wecom_monthly_cap: '已达企业微信每月群发上限',
+      frequency_cap: '超过频次上限',
+      quiet_hours: '处于免打扰时段',
+      channel_unavailable: '该渠道未配置',
+      tag_unavailable: '标签已停用',
+      author_inactive: '旅程发布人已停用',
+      bounced: '退信',
+    },
+  },
   nav: { list: '客户旅程' },
   list: {
     title: '客户旅程',
@@ -138,6 +162,30 @@ export const zh = {
 };
 
 export const en: typeof zh = {
+  record: {
+    title: 'Journeys',
+    empty: 'This customer has not entered any journey yet.',
+    entered: 'Entered {{at}}',
+    run: { active: 'In progress', waiting: 'Waiting', done: 'Completed', exited: 'Exited', failed: 'Failed' },
+    outcome: { done: 'Done', passed: 'Passed', waiting: 'Waiting', skipped: 'Skipped', failed: 'Not sent' },
+    reasons: {
+      no_consent: 'Consent for this purpose was withdrawn (PIPL): not sent',
+      unsubscribed: 'Unsubscribed from this channel',
+      no_address: 'No address for this channel',
+      no_contact: 'No phone or email to create a lead from',
+      no_owner: 'The customer has no owner',
+      undeliverable: 'The email address hard-bounced before',
+      staff_deleted: 'The customer removed the staff member',
+      staff_did_not_send: 'The staff member did not send in time',
+      wecom_monthly_cap: 'WeCom’s monthly mass-message cap reached',
+      frequency_cap: 'Over the frequency cap',
+      quiet_hours: 'Within quiet hours',
+      channel_unavailable: 'The channel is not set up',
+      tag_unavailable: 'The tag was retired',
+      author_inactive: 'The journey’s publisher is deactivated',
+      bounced: 'Bounced',
+    },
+  },
   nav: { list: 'Journeys' },
   list: {
     title: 'Journeys',

@@ -24,6 +24,12 @@ export const journeysModule: WebModule = {
     { path: 'journeys', page: lazyPage(() => import('./journeys-page'), 'JourneysPage') },
     { path: 'journeys/:id', page: lazyPage(() => import('./journey-editor-page'), 'JourneyEditorPage') },
   ],
+  slots: {
+    // The journeys a customer is in, step by step, with skips and why.
+    recordPanels: [
+      { key: 'journeys-runs', component: lazyPage(() => import('./record-journeys'), 'RecordJourneysPanel') },
+    ],
+  },
   messagesIn: async (lang) =>
     lang === 'en-US'
       ? (await import('./messages?lang=en-US')).en
