@@ -36,7 +36,8 @@ describe('messaging: wecom_mass is a 企业群发 template through the WeCom con
   before(async () => {
     ctx = await bindSimulatedCorp(env, sim, { prefix: 'wwmass', syncStaff: true });
     tenantId = ctx.seed.tenantId;
-    ext = (await ctx.corp.addFriendDirectly('sun.lei', ctx.corp.wechatUser({ name: '王先生' }))).external_userid;
+    ext = (await ctx.corp.addFriendDirectly('sun.lei', ctx.corp.wechatUser({ name: '王先生' })))
+      .external_userid;
     const deadline = Date.now() + 20_000;
     for (;;) {
       await sim.flushCallbacks();
