@@ -76,8 +76,7 @@ export const messagingRoutes: RouteSpec[] = [
     params: idParam,
     response: MessageLogItem,
     probe: { params: { id: 'messaging_message' } },
-    handler: (req) =>
-      req.tx((tx) => getMessage(tx, req.principal, req.params.id), { readOnly: true }),
+    handler: (req) => req.tx((tx) => getMessage(tx, req.principal, req.params.id), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',
