@@ -77,6 +77,19 @@ describe('messaging: wecom_mass is a 企业群发 template through the WeCom con
     const second = await send('mass-2');
     assert.deepEqual([second.status, second.reason], ['skipped', 'wecom_monthly_cap']);
     assert.equal(ctx.corp.pendingMassMessages('sun.lei').length, 1);
+
+    // 孙磊 confirms it in WeCom; the scheduled read (10 minutes later, made due here) finds it sent.
+    await ctx.corp.confirmMassMessage(m.provider_ref, 'sun.lei');
+    const due = () =>
+      tx((t) =>
+        sql`update jobs set run_at = now() where queue = 'messaging:wecom-mass-poll' and status = 'pending'
+          and payload->>'messageId' = ${out.messageId}`.execute(t),
+      );
+    await due();
+    await drainBackground(env, tenantId);
+    const done = await row(out.messageId);
+    assert.equal(done.status, 'delivered');
+    assert.ok(done.delivered_at);
   });
 
   it('a delivery retried after a crash mid-send records the message instead of a second template', async () => {

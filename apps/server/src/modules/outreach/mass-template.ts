@@ -52,3 +52,43 @@ export async function sendMassTemplate(
     return { ok: false, retryable: !/refus|not allowed|private/i.test(msg), error: 'wecom_unreachable' };
   }
 }
+
+/** What WeCom says became of one customer's 企业群发: confirmed and sent, refused, or not yet. */
+export type MassTemplateOutcome = 'waiting' | 'sent' | 'not_friend' | 'over_limit' | 'gone';
+const SEND_STATUS: Record<number, MassTemplateOutcome> = { 1: 'sent', 2: 'not_friend', 3: 'over_limit' };
+
+/**
+ * Reads a template's fate for one customer: get_groupmsg_task (which staff member confirmed it),
+ * then get_groupmsg_send_result for them. `gone`: WeCom no longer knows the msgid (cancelled).
+ */
+export async function massTemplateOutcome(
+  tx: Tx,
+  tenantId: string,
+  m: { msgid: string; externalUserid: string },
+): Promise<MassTemplateOutcome> {
+  const rel = (
+    await sql<{ corp_ref: string }>`select corp_ref from wecom_external_contacts
+      where tenant_id = ${tenantId} and external_userid = ${m.externalUserid} order by added_at limit 1`.execute(
+      tx,
+    )
+  ).rows[0];
+  if (!rel) return 'gone';
+  const client = new WeComClient(outreachDatabase(), await corpRuntime(tx, tenantId, rel.corp_ref));
+  try {
+    const tasks = await client.post('externalcontact/get_groupmsg_task', { msgid: m.msgid, limit: 1000 });
+    const confirmed = (tasks.task_list ?? []).filter((t: any) => t.status === 2).map((t: any) => t.userid);
+    for (const userid of confirmed) {
+      const r = await client.post('externalcontact/get_groupmsg_send_result', {
+        msgid: m.msgid,
+        userid,
+        limit: 1000,
+      });
+      const mine = (r.send_list ?? []).find((x: any) => x.external_userid === m.externalUserid);
+      if (mine && SEND_STATUS[mine.status]) return SEND_STATUS[mine.status]!;
+    }
+    return 'waiting';
+  } catch (e) {
+    if (e instanceof WeComApiError && e.errcode === 40_058) return 'gone';
+    throw e;
+  }
+}

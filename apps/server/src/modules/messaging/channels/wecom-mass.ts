@@ -1,5 +1,6 @@
 import { sendMassTemplate } from '../../outreach/index.ts';
 import type { ChannelAdapter } from '../types.ts';
+import { scheduleWecomMassPoll } from '../wecom-mass-poll.job.ts';
 
 /**
  * wecom_mass: a 企业群发 template (externalcontact/add_msg_template) for the customer, named to the
@@ -16,7 +17,9 @@ export const wecomMassChannel: ChannelAdapter = {
     if (!m.address) return { status: 'failed', retryable: false, error: 'no_address' };
     const text = [m.text, m.url].filter(Boolean).join('\n');
     const r = await sendMassTemplate(tx, m.tenantId, { externalUserid: m.address, text });
-    if (r.ok) return { status: 'sent', providerRef: r.msgid };
-    return { status: 'failed', retryable: r.retryable, error: r.error };
+    if (!r.ok) return { status: 'failed', retryable: r.retryable, error: r.error };
+    // The staff member confirms in WeCom later: its result is read on a schedule (wecom-mass-poll.job.ts).
+    await scheduleWecomMassPoll(tx, m.tenantId, m.messageId);
+    return { status: 'sent', providerRef: r.msgid };
   },
 };
