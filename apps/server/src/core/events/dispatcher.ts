@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { asSystem } from '../db/tenant-scope.ts';
-import { enqueue, type JobContext, type Logger, registerJob } from '../jobs/queue.ts';
+import { enqueue, type JobContext, kick, type Logger, registerJob } from '../jobs/queue.ts';
 import type { DomainEvent } from './outbox.ts';
 
 /**
@@ -106,6 +106,8 @@ export async function dispatchBatch(db: Db, log: Logger, limit = 200, tenantId?:
     }
     return published;
   });
+  // The handlers' jobs are due now: an idle worker in this process starts them instead of at its next poll.
+  if (events.length) kick();
   for (const e of events) {
     for (const l of listeners) {
       if (!l.pattern.test(e.type)) continue;

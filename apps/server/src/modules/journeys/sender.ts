@@ -13,6 +13,8 @@ export interface SendRequest {
   templateId?: string;
   content?: { subject?: string; text: string; url?: string };
   variables?: Record<string, string>;
+  /** Asked for only when messaging's guards let the message go (a coupon is issued only then). */
+  variablesWhenSent?: () => Promise<Record<string, string>>;
   idempotencyKey: string;
   source: { kind: 'journey' | 'campaign' | 'api' | 'manual'; id: string; stepId?: string };
   ownerUserId?: string;

@@ -94,23 +94,28 @@ export async function executeStep(env: StepEnv, node: GraphNode, run: StepRun): 
       return { outcome: 'passed', reason: d.variants.at(-1)!.key, handle: d.variants.at(-1)!.key };
     }
     case 'send': {
-      const variables: Record<string, string> = {};
-      if (d.couponTemplateId) {
-        const c = await issueCouponFor(tx, tenantId, {
-          templateId: d.couponTemplateId,
-          profileId: run.profileId,
-          idempotencyKey: run.key,
-          source: { kind: 'journey', id: env.version.journeyId },
-        });
-        if (c) variables.coupon_code = c.code;
-      }
+      // The coupon is issued (same key) only once the guards let the message go: a skipped send
+      // spends no coupon and no stock.
+      const couponTemplateId = d.couponTemplateId;
+      const withCoupon = couponTemplateId
+        ? async () => {
+            const c = await issueCouponFor(tx, tenantId, {
+              templateId: couponTemplateId,
+              profileId: run.profileId,
+              idempotencyKey: run.key,
+              source: { kind: 'journey', id: env.version.journeyId },
+            });
+            return c ? { coupon_code: c.code } : ({} as Record<string, string>);
+          }
+        : undefined;
       const out = await sendThroughChannel(tx, tenantId, {
         profileId: run.profileId,
         channel: d.channel,
         purpose: d.purpose,
         templateId: d.templateId,
         content: d.content,
-        variables,
+        variables: {},
+        ...(withCoupon ? { variablesWhenSent: withCoupon } : {}),
         idempotencyKey: run.key,
         source: { kind: 'journey', id: env.version.journeyId, stepId: node.id },
       });

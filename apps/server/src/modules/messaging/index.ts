@@ -8,6 +8,7 @@ import { registerPublicMessaging } from './public.http.ts';
 import { DELIVER_QUEUE } from './send.service.ts';
 import { sendTaskSubscriber } from './send-task.subscriber.ts';
 import { registerSmsReceipts } from './sms-receipts.http.ts';
+import { WECOM_MASS_POLL_QUEUE, wecomMassPollJob } from './wecom-mass-poll.job.ts';
 
 const label = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });
 
@@ -28,7 +29,7 @@ export default defineModule({
     await registerPublicMessaging(app, database);
   },
   subscribers: [sendTaskSubscriber],
-  jobs: { [DELIVER_QUEUE]: deliverJob, [BULK_QUEUE]: bulkSendJob },
+  jobs: { [DELIVER_QUEUE]: deliverJob, [BULK_QUEUE]: bulkSendJob, [WECOM_MASS_POLL_QUEUE]: wecomMassPollJob },
   permissions: [
     {
       key: MESSAGING_PERMISSIONS.read,

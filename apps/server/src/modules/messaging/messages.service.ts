@@ -1,5 +1,6 @@
 import type { MessageLogItem } from '@kehu/contracts/messaging';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
+import { type Principal, rowScope } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { notFound } from '../../core/errors.ts';
 import { maskValue } from '../../engine/records/field-types.ts';
@@ -42,6 +43,25 @@ export function toLogItem(r: any): MessageLogItem {
   };
 }
 
+/**
+ * Whose messages a person may read, in their customer data scope: a message belongs to the
+ * recipient's owner (the staff member the customer belongs to, recorded at send time) and, for
+ * a message a person or an API key sent, to its sender. Tenant scope reads all; a branch reads
+ * its units' people's messages; own scope reads the messages to one's customers and one's sends.
+ * Journey or campaign messages to a profile with no owner are for tenant scope only.
+ */
+export function messageScope(p: Principal): RawBuilder<unknown> {
+  const s = rowScope(p, 'customer');
+  if (s.unitIds === null) return sql`true`;
+  const m = sql.table('messaging_messages');
+  if (s.ownerId)
+    return sql`(${m}.owner_user_id = ${s.ownerId}
+      or (${m}.source_kind in ('manual', 'api') and ${m}.source_id = ${s.ownerId}::text))`;
+  const people = sql`select u.id from users u where u.tenant_id = ${p.tenantId} and u.unit_id = any(${s.unitIds}::uuid[])`;
+  return sql`(${m}.owner_user_id in (${people})
+    or (${m}.source_kind in ('manual', 'api') and ${m}.source_id in (select id::text from (${people}) x)))`;
+}
+
 export interface LogFilter {
   profileId?: string;
   object?: string;
@@ -54,10 +74,11 @@ export interface LogFilter {
   limit?: number;
 }
 
-export async function listMessages(tx: Tx, tenantId: string, f: LogFilter) {
+export async function listMessages(tx: Tx, p: Principal, f: LogFilter) {
+  const tenantId = p.tenantId;
   const limit = f.limit ?? 50;
   const rows = (
-    await sql<any>`select * from messaging_messages where tenant_id = ${tenantId}
+    await sql<any>`select * from messaging_messages where tenant_id = ${tenantId} and ${messageScope(p)}
       ${f.profileId ? sql`and profile_id = ${f.profileId}` : sql``}
       ${
         f.object && f.recordId
@@ -77,16 +98,18 @@ export async function listMessages(tx: Tx, tenantId: string, f: LogFilter) {
   return { items, nextBefore: more ? items[items.length - 1]!.id : null };
 }
 
-export async function getMessage(tx: Tx, tenantId: string, id: string) {
+export async function getMessage(tx: Tx, p: Principal, id: string) {
   const r = (
-    await sql<any>`select * from messaging_messages where tenant_id = ${tenantId} and id = ${id}`.execute(tx)
+    await sql<any>`select * from messaging_messages where tenant_id = ${p.tenantId} and id = ${id}
+      and ${messageScope(p)}`.execute(tx)
   ).rows[0];
   if (!r) throw notFound('message');
   return toLogItem(r);
 }
 
 /** Messages per day (tenant time zone) and status over the last `days`, and skips by reason. */
-export async function messageStats(tx: Tx, tenantId: string, days: number) {
+export async function messageStats(tx: Tx, p: Principal, days: number) {
+  const tenantId = p.tenantId;
   const tz =
     (await sql<{ tz: string }>`select time_zone as tz from tenants where id = ${tenantId}`.execute(tx))
       .rows[0]?.tz ?? 'Asia/Shanghai';
@@ -98,12 +121,13 @@ export async function messageStats(tx: Tx, tenantId: string, days: number) {
     }>`select to_char(created_at at time zone ${tz}, 'YYYY-MM-DD') as d,
         status, count(*)::int as n
       from messaging_messages where tenant_id = ${tenantId} and created_at > now() - make_interval(days => ${days})
+        and ${messageScope(p)}
       group by 1, 2`.execute(tx)
   ).rows;
   const reasons = (
     await sql<{ reason: string; n: number }>`select reason, count(*)::int as n from messaging_messages
       where tenant_id = ${tenantId} and status = 'skipped' and reason is not null
-        and created_at > now() - make_interval(days => ${days})
+        and created_at > now() - make_interval(days => ${days}) and ${messageScope(p)}
       group by 1 order by 2 desc`.execute(tx)
   ).rows;
   const fmt = new Intl.DateTimeFormat('en-CA', {

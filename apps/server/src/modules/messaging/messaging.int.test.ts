@@ -7,7 +7,14 @@ import { sql } from 'kysely';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import type { SeedResult } from '../../seed/demo-data.ts';
 import { uniqueMobile } from '../../testing/fixtures.ts';
-import { type Client, drainBackground, loginAsRole, useTestEnv } from '../../testing/harness.ts';
+import {
+  type Client,
+  DEMO_PASSWORD,
+  drainBackground,
+  login,
+  loginAsRole,
+  useTestEnv,
+} from '../../testing/harness.ts';
 import { sendBatch, tenantWithSource } from '../cdp/test-kit.ts';
 import { sendMessage } from './index.ts';
 import type { SendRequest } from './types.ts';
@@ -418,6 +425,54 @@ describe('messaging: sendMessage, guards, attempt log, in_app and webhook channe
     });
     assert.equal(denied.status, 403);
     assert.equal((await seller.get('/messaging/messages')).status, 403);
+  });
+
+  it('the log is scoped like customers: a branch user does not see another branch’s messages', async () => {
+    const people = await tx(
+      async (t) =>
+        new Map(
+          (
+            await sql<any>`select login, id, unit_id from users where login in ('sun.lei', 'guo.min', 'chen.zhiqiang')`.execute(
+              t,
+            )
+          ).rows.map((r) => [r.login, r]),
+        ),
+    );
+    // Journey messages to a customer of 孙磊 (华东) and of 郭敏 (华南), owner recorded at send time.
+    const ec = await send({
+      profileId: profile.wang!,
+      channel: 'in_app',
+      purpose: 'service',
+      ownerUserId: people.get('sun.lei').id,
+    });
+    const sc = await send({
+      profileId: profile.wang!,
+      channel: 'in_app',
+      purpose: 'service',
+      ownerUserId: people.get('guo.min').id,
+    });
+    const role = await admin.post('/admin/roles', {
+      name: '大区消息查看',
+      permissions: ['messaging:read'],
+      dataScopes: { customer: 'unit_tree' },
+    });
+    assert.equal(role.status, 201, JSON.stringify(role.body));
+    const user = await admin.post('/admin/users', {
+      login: 'ec.msg.viewer',
+      name: '华东消息查看',
+      unitId: people.get('chen.zhiqiang').unit_id,
+      roleIds: [role.body.id],
+      password: DEMO_PASSWORD,
+    });
+    assert.equal(user.status, 201, JSON.stringify(user.body));
+    const east = await login(env, seed.slug, 'ec.msg.viewer');
+    const seen = (await east.get('/messaging/messages?limit=200')).body.items.map((x: any) => x.id);
+    assert.ok(seen.includes(ec.messageId), 'her region’s message');
+    assert.ok(!seen.includes(sc.messageId), 'not another region’s');
+    assert.equal((await east.get(`/messaging/messages/${sc.messageId}`)).status, 404);
+    assert.equal((await east.get(`/messaging/messages/${ec.messageId}`)).status, 200);
+    const all = (await admin.get('/messaging/messages?limit=200')).body.items.map((x: any) => x.id);
+    assert.ok(all.includes(ec.messageId) && all.includes(sc.messageId), 'tenant scope sees both');
   });
 
   it('templates: variables listed, segment variants (first match wins), preview masks for who may not unmask', async () => {

@@ -54,7 +54,7 @@ export const messagingRoutes: RouteSpec[] = [
     tags,
     query: MessageLogQuery,
     response: MessageLog,
-    handler: (req) => req.tx((tx) => listMessages(tx, req.principal.tenantId, req.query), { readOnly: true }),
+    handler: (req) => req.tx((tx) => listMessages(tx, req.principal, req.query), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',
@@ -65,7 +65,7 @@ export const messagingRoutes: RouteSpec[] = [
     query: z.object({ days: z.coerce.number().int().min(1).max(90).optional() }),
     response: MessageStats,
     handler: (req) =>
-      req.tx((tx) => messageStats(tx, req.principal.tenantId, req.query.days ?? 14), { readOnly: true }),
+      req.tx((tx) => messageStats(tx, req.principal, req.query.days ?? 14), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',
@@ -76,8 +76,7 @@ export const messagingRoutes: RouteSpec[] = [
     params: idParam,
     response: MessageLogItem,
     probe: { params: { id: 'messaging_message' } },
-    handler: (req) =>
-      req.tx((tx) => getMessage(tx, req.principal.tenantId, req.params.id), { readOnly: true }),
+    handler: (req) => req.tx((tx) => getMessage(tx, req.principal, req.params.id), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',

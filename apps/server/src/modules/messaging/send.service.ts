@@ -82,7 +82,8 @@ export async function sendMessage(
   }
   if (guard.ok) {
     try {
-      const vars = variablesOf(r, req.variables);
+      const late = req.variablesWhenSent ? await req.variablesWhenSent() : {};
+      const vars = variablesOf(r, { ...req.variables, ...late });
       body = renderText(body, vars);
       subject = subject === null ? null : renderText(subject, vars);
       url = url === null ? null : renderText(url, vars);

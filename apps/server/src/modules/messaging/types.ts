@@ -20,6 +20,11 @@ export interface SendRequest {
   templateId?: string;
   content?: { subject?: string; text: string; url?: string };
   variables?: Record<string, string>;
+  /**
+   * Variables that cost something (a journey's coupon): asked for only when the guards let the
+   * message go, so a skipped send (no consent, caps …) spends no coupon. Not part of the HTTP API.
+   */
+  variablesWhenSent?: () => Promise<Record<string, string>>;
   idempotencyKey: string;
   source: { kind: 'journey' | 'campaign' | 'api' | 'manual'; id: string; stepId?: string };
   ownerUserId?: string;

@@ -54,6 +54,13 @@ export default defineModule({
   testKit: () => import('./test-kit.ts'),
 });
 
+/** Messaging's wecom_mass channel: one 企业群发 template to one customer from the staff member who has them. */
+export {
+  type MassTemplateOutcome,
+  type MassTemplateResult,
+  massTemplateOutcome,
+  sendMassTemplate,
+} from './mass-template.ts';
 /** Messaging's wecom_private channel: a 1:1 message becomes the staff member's one-tap send task. */
 export { createSendTask } from './send-task.ts';
 /** For staff analytics: SOP completion and mass-message confirmation per Kehu user and day. */
