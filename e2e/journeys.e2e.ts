@@ -2,8 +2,9 @@
 // not booked → SMS with coupon → goal 预约保养" in the browser, publishing first shows the step that is not
 // connected, then publishes; two profiles are enrolled (one withdrew marketing consent) and the owner gets
 // the task; the figures show on the canvas. Then the same canvas read-only on a 390 px phone in en-US.
-// Channels (messaging, coupons) are other modules: until they are merged the SMS step records why it
-// could not send, which the per-profile view shows.
+// A second journey sends a marketing SMS at once: the customer who withdrew consent is skipped, and
+// the customer's page says why (R13.1). The 3-day wait, coupon, redemption and goal run in
+// apps/server/src/modules/journeys/insurance-story.int.test.ts, which moves the clock.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -155,6 +156,60 @@ describe('客户旅程 (journeys)', () => {
       await page.goto('/journeys');
       await testId(page, 'journeys-list').getByText('保险到期提醒').waitFor();
       await screenshot(page, 'journeys-list-1366.png');
+
+      // A marketing SMS right away (manual entry → send → exit): the customer who withdrew marketing
+      // consent is skipped, and their customer page says so in words.
+      const linked: { profileId: string; customerId: string }[] = [];
+      for (const p of (await api.get('/cdp/profiles?limit=30')).items as { id: string }[]) {
+        const link = ((await api.get(`/cdp/profiles/${p.id}`)).links ?? []).find(
+          (l: { object: string; visible: boolean }) => l.object === 'customer' && l.visible,
+        );
+        if (link) linked.push({ profileId: p.id, customerId: link.recordId });
+        if (linked.length === 2) break;
+      }
+      assert.equal(linked.length, 2, 'two demo profiles with a customer record');
+      await page.request.put(`/api/v1/cdp/profiles/${linked[1]!.profileId}/consents/marketing`, {
+        data: { granted: false, source: 'e2e' },
+        headers: { 'x-csrf-token': await csrfOf(page) },
+      });
+      const offer = await api.post('/journeys', {
+        name: '到店礼短信',
+        definition: {
+          trigger: { kind: 'manual' },
+          graph: {
+            nodes: [
+              { id: 'entry', data: { kind: 'entry' } },
+              {
+                id: 'sms',
+                data: {
+                  kind: 'send',
+                  channel: 'sms',
+                  purpose: 'marketing',
+                  content: { text: '到店即送保养礼包' },
+                  onSkip: 'continue',
+                },
+              },
+              { id: 'end', data: { kind: 'exit' } },
+            ],
+            edges: [
+              { id: 'a', source: 'entry', target: 'sms' },
+              { id: 'b', source: 'sms', target: 'end' },
+            ],
+          },
+          reentry: { policy: 'never' },
+          holdoutPercent: 0,
+        },
+      });
+      await api.post(`/journeys/${offer.id}/publish`);
+      await api.post(`/journeys/${offer.id}/enrol`, { profileIds: linked.map((l) => l.profileId) });
+      await page.goto(`/o/customer/${linked[1]!.customerId}`);
+      const run = testId(page, 'record-journey-run').filter({ hasText: '到店礼短信' });
+      await eventually(async () => {
+        await page.reload();
+        await run.getByText('客户已撤回该用途的同意（PIPL），未发送').waitFor({ timeout: 5_000 });
+      }, 60_000);
+      await testId(page, 'record-journeys').scrollIntoViewIfNeeded();
+      await screenshot(page, 'journeys-record-skip-1366.png');
 
       const phone = await newPage(browser, server, PHONE);
       await login(phone.page, 'admin');
