@@ -221,7 +221,8 @@ export interface VoidCouponInput {
 
 export type VoidCouponResult =
   | { voided: true; already: boolean; templateId: string; profileId: string }
-  | { voided: false; reason: 'not_found' | 'redeemed' };
+  | { voided: false; reason: 'not_found' }
+  | { voided: false; reason: 'redeemed'; redeemedAt: Date };
 
 /**
  * Voids an unused coupon, inside the caller's transaction (the points mall cancelling a
@@ -247,7 +248,7 @@ export async function voidCoupon(
   if (!c) return { voided: false, reason: 'not_found' };
   const ids = { templateId: c.template_id, profileId: c.profile_id };
   if (c.voided_at) return { voided: true, already: true, ...ids };
-  if (c.redeemed_at) return { voided: false, reason: 'redeemed' };
+  if (c.redeemed_at) return { voided: false, reason: 'redeemed', redeemedAt: new Date(c.redeemed_at) };
   await sql`update coupons set voided_at = now(), void_reason = ${input.reason}
     where tenant_id = ${tenantId} and id = ${input.couponId}`.execute(tx);
   await emitEvent(tx, tenantId, {
