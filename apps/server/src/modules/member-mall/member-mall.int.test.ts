@@ -397,6 +397,18 @@ describe('member card page', () => {
     assert.match(red.couponCode, /^[A-Z2-9]{4}-/);
     const after = await ok(c.call('GET', '/me'));
     assert.equal(after.member.balance, 30);
+    // The tier's benefits and the newest ledger lines (at most 20), in words.
+    assert.deepEqual(
+      after.ledger.map((l: { delta: number }) => l.delta),
+      [-50, 80],
+    );
+    const card = (await c.call('GET', '')).body as string;
+    assert.match(card, /data-testid="card-benefits"/);
+    assert.match(card, /「银卡」会员权益/);
+    const lines = card.match(/data-testid="card-ledger-line"/g) ?? [];
+    assert.equal(lines.length, 2);
+    assert.match(card, /积分商城兑换<\/span>\s*<b class="minus">−50<\/b>/);
+    assert.match(card, /test<\/span>\s*<b class="plus">\+80<\/b>/);
     assert.equal(after.coupons.length, 1);
     assert.equal(after.history.length, 1);
     // Signed out: no member data.
