@@ -28,11 +28,11 @@ describe('business calendar (China, 9:00–18:00)', () => {
   });
 
   it('carries the statutory 2027 holidays (provisional 调休) so deadlines do not fall on them', () => {
-    const off = (kind: string) =>
-      CHINA_HOLIDAYS_2027.filter((d) => d.kind === kind).reduce<Record<string, number>>(
-        (acc, d) => ({ ...acc, [d.name]: (acc[d.name] ?? 0) + 1 }),
-        {},
-      );
+    const off = (kind: string) => {
+      const n: Record<string, number> = {};
+      for (const d of CHINA_HOLIDAYS_2027) if (d.kind === kind) n[d.name] = (n[d.name] ?? 0) + 1;
+      return n;
+    };
     // Days off per festival, weekends and 补假 included; one 调休 day per bridged weekday.
     assert.deepEqual(off('holiday'), {
       元旦: 3,
