@@ -19,10 +19,10 @@ import { enrolMember } from './index.ts';
  * commit together) and earns each event's points. The worker is killed mid-run (twice in the big
  * run); a new worker finishes the job. Every event then earned exactly once (none twice, none lost) and
  * sum(ledger) = balance = sum(lots) − debt for every member.
- * Runs on PostgreSQL (the killed process must not own the database). 1,000 events over 20
+ * Runs on PostgreSQL (the killed process must not own the database). 700 events over 20
  * members by default (CI time); a bigger run with `KEHU_CRASH_EARN_EVENTS=20000`.
  */
-const N = Number(process.env.KEHU_CRASH_EARN_EVENTS ?? 1_000);
+const N = Number(process.env.KEHU_CRASH_EARN_EVENTS ?? 700);
 const MEMBERS = 20;
 // Where the worker is killed (share of events earned): the feed commits 500 at a time, so a kill
 // after the first commit lands inside the next batch's transaction.
