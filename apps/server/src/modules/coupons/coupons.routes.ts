@@ -25,7 +25,7 @@ import {
   lookupCoupon,
   redeemCoupon,
   reverseRedemption,
-  voidCoupon,
+  voidVisibleCoupon,
 } from './redeem.service.ts';
 import { templateViewer } from './template-access.ts';
 import {
@@ -225,12 +225,13 @@ export const couponRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/coupons/:id/void',
     permission: P.manage,
-    summary: 'Void an unused coupon',
+    summary: 'Void an unused coupon (again: no change; a redeemed coupon: 409)',
     tags,
     params: idParam,
     body: z.object({}).strict().optional(),
     response: Coupon,
     probe: probeCoupon,
-    handler: (req) => req.tx((tx) => voidCoupon(tx, req.principal, req.actor, req.locale, req.params.id)),
+    handler: (req) =>
+      req.tx((tx) => voidVisibleCoupon(tx, req.principal, req.actor, req.locale, req.params.id)),
   }),
 ];

@@ -58,3 +58,5 @@ export default defineModule({
 export { type IssuedCoupon, type IssueRequest, issueCoupon } from './issue.service.ts';
 /** The member card page (issue 13) lists the signed-in customer's own coupons. */
 export { couponsOfProfile } from './profile-coupons.ts';
+/** The points mall (issue 13) voids a redeemed-for coupon when staff cancel the redemption. */
+export { type VoidCouponInput, type VoidCouponResult, voidCoupon } from './redeem.service.ts';

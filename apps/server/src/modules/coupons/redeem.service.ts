@@ -212,33 +212,72 @@ export async function reverseRedemption(
   return toCoupon(locale, await visibleCoupon(tx, p, { id }));
 }
 
-/** Voids an unused coupon (issued by mistake). */
+export interface VoidCouponInput {
+  couponId: string;
+  /** Why, kept on the coupon (`void_reason`) and in the audit row: 'voided', 'mall_cancel' … */
+  reason: string;
+  actor: Actor;
+}
+
+export type VoidCouponResult =
+  | { voided: true; already: boolean; templateId: string; profileId: string }
+  | { voided: false; reason: 'not_found' }
+  | { voided: false; reason: 'redeemed'; redeemedAt: Date };
+
+/**
+ * Voids an unused coupon, inside the caller's transaction (the points mall cancelling a
+ * redemption, a manager voiding a coupon issued by mistake). The coupon row is locked first, so a
+ * concurrent redemption at the till and this void cannot both win. Idempotent: a coupon already
+ * voided answers `already: true` and changes nothing (no second event or audit row). A redeemed
+ * coupon is not voided (`reason: 'redeemed'`): a refund goes through `reverseRedemption`.
+ */
 export async function voidCoupon(
+  tx: Tx,
+  tenantId: string,
+  input: VoidCouponInput,
+): Promise<VoidCouponResult> {
+  const c = (
+    await sql<{
+      template_id: string;
+      profile_id: string;
+      redeemed_at: Date | null;
+      voided_at: Date | null;
+    }>`select template_id, profile_id, redeemed_at, voided_at from coupons
+      where tenant_id = ${tenantId} and id = ${input.couponId} for update`.execute(tx)
+  ).rows[0];
+  if (!c) return { voided: false, reason: 'not_found' };
+  const ids = { templateId: c.template_id, profileId: c.profile_id };
+  if (c.voided_at) return { voided: true, already: true, ...ids };
+  if (c.redeemed_at) return { voided: false, reason: 'redeemed', redeemedAt: new Date(c.redeemed_at) };
+  await sql`update coupons set voided_at = now(), void_reason = ${input.reason}
+    where tenant_id = ${tenantId} and id = ${input.couponId}`.execute(tx);
+  await emitEvent(tx, tenantId, {
+    type: 'coupon.voided',
+    object: 'coupon',
+    recordId: input.couponId,
+    payload: { couponId: input.couponId, ...ids, reason: input.reason },
+  });
+  await writeAudit(tx as any, input.actor, {
+    action: 'update',
+    object: 'coupon',
+    recordId: input.couponId,
+    changes: [{ field: 'status', from: 'issued', to: 'voided' }],
+    meta: { void: input.reason },
+  });
+  return { voided: true, already: false, ...ids };
+}
+
+/** `POST /coupons/:id/void`: a coupon the caller may handle, unused (409 otherwise; again is a no-op). */
+export async function voidVisibleCoupon(
   tx: Tx,
   p: Principal,
   actor: Actor,
   locale: Locale,
   id: string,
 ): Promise<Coupon> {
-  const c = await visibleCoupon(tx, p, { id });
-  if (!c) throw couponProblem('not_found', locale, 'coupon_not_found');
-  const r = await sql`update coupons set voided_at = now(), void_reason = 'voided'
-    where tenant_id = ${p.tenantId} and id = ${id} and redeemed_at is null and voided_at is null returning id`.execute(
-    tx,
-  );
-  if (!r.rows.length) throw couponProblem('conflict', locale, 'not_voidable');
-  await emitEvent(tx, p.tenantId, {
-    type: 'coupon.voided',
-    object: 'coupon',
-    recordId: id,
-    payload: { couponId: id, templateId: c.template_id, profileId: c.profile_id },
-  });
-  await writeAudit(tx as any, actor, {
-    action: 'update',
-    object: 'coupon',
-    recordId: id,
-    meta: { void: true },
-  });
+  if (!(await visibleCoupon(tx, p, { id }))) throw couponProblem('not_found', locale, 'coupon_not_found');
+  const r = await voidCoupon(tx, p.tenantId, { couponId: id, reason: 'voided', actor });
+  if (!r.voided) throw couponProblem('conflict', locale, 'not_voidable');
   return toCoupon(locale, await visibleCoupon(tx, p, { id }));
 }
 

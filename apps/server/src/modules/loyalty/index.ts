@@ -85,7 +85,9 @@ export {
   type EnrolInput,
   enrolMember,
   findMember,
+  getMemberCardExtras,
   getMemberSummary,
+  type MemberCardExtras,
   type MemberSummary,
 } from './members.service.ts';
 export {

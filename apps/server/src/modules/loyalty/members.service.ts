@@ -188,3 +188,60 @@ export async function getMemberSummary(
     enrolledAt: new Date(m.enrolled_at).toISOString(),
   };
 }
+
+export interface MemberCardExtras {
+  /** The member's current tier's benefits (what the member card shows under the tier). */
+  benefits: {
+    discountPercent: number | null;
+    freeServices: string[];
+    birthdayPoints: number | null;
+    birthdayCoupon: boolean;
+  };
+  /** The newest ledger lines, newest first (the member's own points history). */
+  ledger: { kind: string; delta: number; reason: string; createdAt: string; expiresAt: string | null }[];
+}
+
+/** For the member card page (issue 13): the tier's benefits and the last `limit` ledger lines. */
+export async function getMemberCardExtras(
+  tx: Tx,
+  tenantId: string,
+  memberId: string,
+  limit = 20,
+): Promise<MemberCardExtras> {
+  const t = (
+    await sql<{
+      discount_percent: number | null;
+      free_services: string[] | null;
+      birthday_points: number | null;
+      birthday_coupon_template_id: string | null;
+    }>`select t.discount_percent, t.free_services, t.birthday_points, t.birthday_coupon_template_id
+      from loyalty_members m join loyalty_tiers t on t.tenant_id = m.tenant_id and t.id = m.tier_id
+      where m.tenant_id = ${tenantId} and m.id = ${memberId}`.execute(tx)
+  ).rows[0];
+  const ledger = (
+    await sql<{
+      kind: string;
+      delta: string;
+      reason: string;
+      created_at: Date;
+      expires_at: Date | null;
+    }>`select kind, delta::text, reason, created_at, expires_at from loyalty_ledger
+      where tenant_id = ${tenantId} and member_id = ${memberId}
+      order by created_at desc, id desc limit ${limit}`.execute(tx)
+  ).rows;
+  return {
+    benefits: {
+      discountPercent: t?.discount_percent ?? null,
+      freeServices: t?.free_services ?? [],
+      birthdayPoints: t?.birthday_points ?? null,
+      birthdayCoupon: !!t?.birthday_coupon_template_id,
+    },
+    ledger: ledger.map((l) => ({
+      kind: l.kind,
+      delta: Number(l.delta),
+      reason: l.reason,
+      createdAt: new Date(l.created_at).toISOString(),
+      expiresAt: l.expires_at ? new Date(l.expires_at).toISOString() : null,
+    })),
+  };
+}

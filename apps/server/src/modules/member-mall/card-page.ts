@@ -239,6 +239,24 @@ const COUPON: Record<string, string> = {
   voided: '已作废',
 };
 const day = (s: string | null) => (s ? s.slice(0, 10) : '长期有效');
+/** The China calendar day of an instant (the card is read in China: 00:30 Beijing is that day). */
+const cnDay = (s: string) => new Date(s).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+const LEDGER: Record<string, string> = {
+  earn: '获得',
+  spend: '使用',
+  reverse_spend: '退回',
+  reverse_earn: '扣回',
+  expire: '过期',
+  adjust: '调整',
+  transfer_in: '转入',
+  transfer_out: '转出',
+};
+/** This module writes these reason codes on the ledger; the member reads words. */
+const REASON: Record<string, string> = {
+  mall_redeem: '积分商城兑换',
+  mall_cancel: '兑换取消，积分退回',
+  referral: '邀请好友奖励',
+};
 
 function cardPage(v: View) {
   const m = v.member;
@@ -279,6 +297,22 @@ ${w.stockLeft !== null ? `<p class="muted small">剩余 ${w.stockLeft} 件</p>` 
 <div class="muted small">${h.createdAt.slice(0, 10)}${h.trackingNo ? ` · 物流单号 ${esc(h.trackingNo)}` : ''}${h.couponCode ? ` · 券码 ${esc(h.couponCode)}` : ''}</div></li>`,
     )
     .join('');
+  const b = v.benefits;
+  const perks = [
+    b.discountPercent ? `购物享 ${((100 - b.discountPercent) / 10).toFixed(1).replace(/\.0$/, '')} 折` : '',
+    ...b.freeServices.map((f) => esc(f)),
+    b.birthdayPoints ? `生日赠送 ${b.birthdayPoints} 积分` : '',
+    b.birthdayCoupon ? '生日礼券' : '',
+  ].filter(Boolean);
+  const ledger = v.ledger
+    .map(
+      (
+        l,
+      ) => `<li data-testid="card-ledger-line"><div class="rw"><span>${esc(REASON[l.reason] ?? l.reason)}</span>
+<b class="${l.delta >= 0 ? 'plus' : 'minus'}">${l.delta >= 0 ? '+' : '−'}${Math.abs(l.delta)}</b></div>
+<div class="muted small">${cnDay(l.createdAt)} · ${LEDGER[l.kind] ?? esc(l.kind)}${l.kind === 'earn' && l.expiresAt ? ` · ${cnDay(l.expiresAt)} 到期` : ''}</div></li>`,
+    )
+    .join('');
   return `<section class="card" data-testid="card-member">
 <div class="rw"><span>${esc(m.programName)}</span><button type="button" id="sign-out" class="link">退出</button></div>
 <div class="tier" data-testid="card-tier">${esc(m.tier.name)}</div>
@@ -291,11 +325,19 @@ ${
 <div class="small">再累计 ${next.qualifyingNeeded} 成长值升级为「${esc(next.name)}」</div>`
     : '<div class="small">已是最高等级</div>'
 }</section>
-<nav class="tabs"><a href="#mall">积分商城</a><a href="#coupons">优惠券</a><a href="#history">兑换记录</a><a href="#invite">邀请好友</a></nav>
+<h2 id="benefits">「${esc(m.tier.name)}」会员权益</h2>
+<section class="box" data-testid="card-benefits">${
+    perks.length
+      ? `<ul class="perks">${perks.map((x) => `<li>${x}</li>`).join('')}</ul>`
+      : '<p class="muted">累计积分升级后可享更多权益。</p>'
+  }</section>
+<nav class="tabs"><a href="#mall">积分商城</a><a href="#coupons">优惠券</a><a href="#points">积分明细</a><a href="#history">兑换记录</a><a href="#invite">邀请好友</a></nav>
 <h2 id="mall">积分商城</h2>
 ${rewards ? `<ul class="list">${rewards}</ul>` : '<p class="muted">暂无可兑换的礼品，敬请期待。</p>'}
 <h2 id="coupons">我的优惠券</h2>
 ${coupons ? `<ul class="list">${coupons}</ul>` : '<p class="muted">还没有优惠券，可在积分商城兑换。</p>'}
+<h2 id="points">积分明细</h2>
+${ledger ? `<ul class="list" data-testid="card-ledger">${ledger}</ul><p class="muted small">显示最近 20 条。</p>` : '<p class="muted">还没有积分记录。</p>'}
 <h2 id="history">兑换记录</h2>
 ${history ? `<ul class="list">${history}</ul>` : '<p class="muted">还没有兑换记录。</p>'}
 ${
@@ -327,4 +369,5 @@ button:disabled{opacity:.5}button:focus-visible,a:focus-visible,input:focus-visi
 .tag{display:inline-block;padding:0 6px;border-radius:4px;background:#f2f3f5;color:#4e5969;font-size:12px}
 .url{word-break:break-all;font-size:13px;background:#f7f8fa;padding:8px;border-radius:6px}
 .link{background:none;border:0;color:#1677ff;font-size:14px;padding:4px;cursor:pointer;text-decoration:underline}
-.redeem{margin-top:6px}.redeem [role=status]{margin-left:8px;font-size:13px}`;
+.redeem{margin-top:6px}.redeem [role=status]{margin-left:8px;font-size:13px}
+.plus{color:#389e0d;white-space:nowrap}.minus{color:#cf1322;white-space:nowrap}.perks{margin:0;padding-left:20px}`;

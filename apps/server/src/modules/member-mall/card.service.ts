@@ -8,7 +8,7 @@ import { newId } from '../../core/ids.ts';
 import { installedModules } from '../../engine/module-loader.ts';
 import { normalizePhone, profileForPhone } from '../cdp/index.ts';
 import { couponsOfProfile } from '../coupons/index.ts';
-import { enrolMember, findMember, getMemberSummary } from '../loyalty/index.ts';
+import { enrolMember, findMember, getMemberCardExtras, getMemberSummary } from '../loyalty/index.ts';
 import { sendMessage } from '../messaging/index.ts';
 import { mallProblem, mallText } from './member-mall.messages.ts';
 import { toRedemption } from './redeem.service.ts';
@@ -226,6 +226,7 @@ export async function signOut(database: Database, tenantId: string, token: strin
 export async function cardView(tx: Tx, tenantId: string, s: CardSession, locale: Locale) {
   const settings = await settingsRow(tx, tenantId);
   const member = await getMemberSummary(tx, tenantId, s.memberId);
+  const { benefits, ledger } = await getMemberCardExtras(tx, tenantId, s.memberId, 20);
   // One connection: one query after the other.
   const coupons = await couponsOfProfile(tx, tenantId, s.profileId, locale, 20);
   const rewards = await rewardsForUnit(tx, tenantId, member.unitId);
@@ -241,6 +242,8 @@ export async function cardView(tx: Tx, tenantId: string, s: CardSession, locale:
       and deleted_at is null order by sort, name limit 8`.execute(tx);
   return {
     member,
+    benefits,
+    ledger,
     coupons,
     rewards,
     history: history.rows.map((r) => toRedemption(r, true)),

@@ -274,6 +274,67 @@ describe('points mall', () => {
     assert.equal(twice.status, 409);
   });
 
+  it('cancels a coupon redemption once under two concurrent cancels (coupon voided, one refund), never a used one', async () => {
+    await setup();
+    const w = await ok(
+      admin.post('/member-mall/rewards', {
+        name: '取消测试券',
+        kind: 'coupon',
+        pointsCost: 80,
+        couponTemplateId: couponTemplate,
+        perMemberLimit: 5,
+      }),
+      201,
+    );
+    const m = await member(500);
+    const redeem = (key: string) =>
+      ok(admin.post('/member-mall/redemptions', { memberId: m, rewardId: w.id, idempotencyKey: key }), 201);
+    const d = await redeem('void-key-1');
+    assert.equal(d.status, 'issued');
+    assert.equal(await balance(m), 420);
+    const cancel = (x: { id: string; version: number }) =>
+      admin.post(`/member-mall/redemptions/${x.id}/actions`, {
+        action: 'cancel',
+        version: x.version,
+        reason: '误兑',
+      });
+    const both = await Promise.all([cancel(d), cancel(d)]);
+    assert.deepEqual(both.map((r) => r.status).sort(), [200, 409], JSON.stringify(both.map((r) => r.body)));
+    assert.equal(both.find((r) => r.status === 200)!.body.status, 'cancelled');
+    assert.equal(await balance(m), 500);
+    const coupon = await ok(admin.get(`/coupons/lookup?code=${encodeURIComponent(d.couponCode)}`));
+    assert.equal(coupon.status, 'voided');
+    const voidedAgain = await ok(admin.post(`/coupons/${coupon.id}/void`, {}));
+    assert.equal(voidedAgain.status, 'voided');
+    await inT(async (tx) => {
+      const ledger = await sql<{
+        kind: string;
+        n: number;
+      }>`select l.kind, count(*)::int as n from loyalty_ledger l
+        where l.member_id = ${m} group by l.kind order by l.kind`.execute(tx);
+      assert.deepEqual(ledger.rows, [
+        { kind: 'earn', n: 1 },
+        { kind: 'reverse_spend', n: 1 },
+        { kind: 'spend', n: 1 },
+      ]);
+      const audit = await sql<{ n: number }>`select count(*)::int as n from audit_log
+        where object = 'coupon' and record_id = ${coupon.id} and meta->>'void' = 'mall_cancel'`.execute(tx);
+      assert.equal(audit.rows[0]!.n, 1);
+    });
+    // A coupon used at the till cannot be cancelled: a clear 409, points and coupon untouched.
+    const used = await redeem('void-key-2');
+    await ok(admin.post('/coupons/redeem', { code: used.couponCode, orderAmountMinor: 150_00 }));
+    const refused = await cancel(used);
+    assert.equal(refused.status, 409);
+    assert.match(refused.body.detail, new RegExp(`${used.couponCode}.*已于.*使用，不能取消兑换`));
+    admin.locale = 'en-US';
+    const refusedEn = await cancel(used);
+    admin.locale = 'zh-CN';
+    assert.match(refusedEn.body.detail, /was used on .*cannot be cancelled/);
+    assert.equal(await balance(m), 420);
+    assert.equal((await ok(admin.get(`/member-mall/redemptions/${used.id}`))).status, 'issued');
+  });
+
   it('masks shipping addresses for people who cannot fulfil, and hides other tenants', async () => {
     await setup();
     const other = await newTenantWithAdmin(env, 0);
@@ -336,6 +397,18 @@ describe('member card page', () => {
     assert.match(red.couponCode, /^[A-Z2-9]{4}-/);
     const after = await ok(c.call('GET', '/me'));
     assert.equal(after.member.balance, 30);
+    // The tier's benefits and the newest ledger lines (at most 20), in words.
+    assert.deepEqual(
+      after.ledger.map((l: { delta: number }) => l.delta),
+      [-50, 80],
+    );
+    const card = (await c.call('GET', '')).body as string;
+    assert.match(card, /data-testid="card-benefits"/);
+    assert.match(card, /「银卡」会员权益/);
+    const lines = card.match(/data-testid="card-ledger-line"/g) ?? [];
+    assert.equal(lines.length, 2);
+    assert.match(card, /积分商城兑换<\/span>\s*<b class="minus">−50<\/b>/);
+    assert.match(card, /test<\/span>\s*<b class="plus">\+80<\/b>/);
     assert.equal(after.coupons.length, 1);
     assert.equal(after.history.length, 1);
     // Signed out: no member data.

@@ -12,7 +12,7 @@ import { notFound } from '../../core/errors.ts';
 import { emitEvent } from '../../core/events/outbox.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
-import { issueCoupon } from '../coupons/index.ts';
+import { issueCoupon, voidCoupon } from '../coupons/index.ts';
 import { getMemberSummary, reverseSpend, spendPoints } from '../loyalty/index.ts';
 import { mallProblem } from './member-mall.messages.ts';
 
@@ -161,7 +161,7 @@ const FROM: Record<RedemptionAction['action'], RedemptionStatus[]> = {
   ship: ['pending_shipment'],
   receive: ['shipped'],
   serve: ['pending_service'],
-  cancel: ['pending_shipment', 'pending_service'],
+  cancel: ['pending_shipment', 'pending_service', 'issued'],
 };
 const TO: Record<RedemptionAction['action'], RedemptionStatus> = {
   ship: 'shipped',
@@ -203,13 +203,14 @@ export async function listRedemptions(
 
 /**
  * Fulfilment: ship (tracking number) → receive; serve; cancel while nothing went out — points go
- * back into their original lots (`reverseSpend`) and the item back into stock. Conditional on the
- * version and the state, so two people acting at once get one success and one 409.
+ * back into their original lots (`reverseSpend`) and the item back into stock. A coupon reward is
+ * cancelled while its coupon is unused: coupons' `voidCoupon` (row-locked, so a redemption at the
+ * till and this cancel cannot both win) voids it; a used coupon answers 409 `coupon_used` and
+ * nothing changes. Conditional on the version and the state, so two people acting at once get one
+ * success (one refund) and one 409.
  */
 export async function actOnRedemption(tx: Tx, p: Principal, actor: Actor, id: string, a: RedemptionAction) {
   const d = await getRedemption(tx, p, id);
-  if (a.action === 'cancel' && d.kind === 'coupon')
-    throw mallProblem('conflict', p.locale, 'coupon_not_cancellable');
   if (a.action === 'ship' && !a.trackingNo)
     throw mallProblem('validation', p.locale, 'tracking_required', {}, [
       { field: 'trackingNo', code: 'required' },
@@ -227,6 +228,14 @@ export async function actOnRedemption(tx: Tx, p: Principal, actor: Actor, id: st
     returning id`.execute(tx);
   if (!r.rows.length) throw mallProblem('conflict', p.locale, 'version_conflict');
   if (a.action === 'cancel') {
+    if (d.kind === 'coupon' && d.coupon_id) {
+      const v = await voidCoupon(tx, p.tenantId, { couponId: d.coupon_id, reason: 'mall_cancel', actor });
+      if (!v.voided && v.reason === 'redeemed')
+        throw mallProblem('conflict', p.locale, 'coupon_used', {
+          code: d.coupon_code ?? '',
+          at: v.redeemedAt.toLocaleString(p.locale, { timeZone: 'Asia/Shanghai', hour12: false }),
+        });
+    }
     await reverseSpend(tx, p.tenantId, {
       spendIdempotencyKey: spendKey(d.idempotency_key),
       reason: 'mall_cancel',

@@ -53,7 +53,8 @@ export const zh = {
   },
   redemptions: {
     title: '兑换订单',
-    intro: '实物礼品填写物流单号发货；服务到店后标记已服务；未发货前可取消，积分与库存退回。',
+    intro:
+      '实物礼品填写物流单号发货；服务到店后标记已服务；未发货前（优惠券未使用前）可取消，积分与库存退回。',
     empty: '还没有兑换订单。会员在会员卡页面兑换后会出现在这里。',
     all: '全部状态',
     cols: {
@@ -70,6 +71,7 @@ export const zh = {
     serve: '已服务',
     cancel: '取消兑换',
     cancelConfirm: '取消后积分退回会员账户、库存加回。确定取消？',
+    cancelCouponConfirm: '取消后优惠券作废（已使用的券不能取消），积分退回会员账户。确定取消？',
     trackingNo: '物流单号',
     reason: '取消原因',
     done: '已更新',
@@ -164,7 +166,7 @@ export const en: typeof zh = {
   redemptions: {
     title: 'Redemptions',
     intro:
-      'Ship gifts with a tracking number; mark services as served; cancel before shipping to return points and stock.',
+      'Ship gifts with a tracking number; mark services as served; cancel before shipping (or while a coupon is unused) to return points and stock.',
     empty: 'No redemptions yet. They appear here when members redeem on the member card page.',
     all: 'All statuses',
     cols: {
@@ -181,6 +183,8 @@ export const en: typeof zh = {
     serve: 'Served',
     cancel: 'Cancel',
     cancelConfirm: 'Points go back to the member and the item back to stock. Cancel?',
+    cancelCouponConfirm:
+      'The coupon is voided (a used coupon cannot be cancelled) and the points go back to the member. Cancel?',
     trackingNo: 'Tracking number',
     reason: 'Reason',
     done: 'Updated',

@@ -25,7 +25,10 @@ const COLORS: Partial<Record<RedemptionStatus, string>> = {
 };
 const PAGE = 20;
 
-/** 兑换订单: ship with a tracking number, confirm, serve, cancel (points and stock go back). */
+/**
+ * 兑换订单: ship with a tracking number, confirm, serve, cancel (points and stock go back; a coupon
+ * reward's unused coupon is voided — a used one is refused by the server with its own message).
+ */
 export function RedemptionsPage() {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -170,9 +173,9 @@ function Actions({
           {t(`${P}.serve`)}
         </Button>
       )}
-      {(r.status === 'pending_shipment' || r.status === 'pending_service') && (
+      {(r.status === 'pending_shipment' || r.status === 'pending_service' || r.status === 'issued') && (
         <Popconfirm
-          title={t(`${P}.cancelConfirm`)}
+          title={t(r.kind === 'coupon' ? `${P}.cancelCouponConfirm` : `${P}.cancelConfirm`)}
           description={
             <Input
               placeholder={t(`${P}.reason`)}

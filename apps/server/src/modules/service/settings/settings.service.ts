@@ -6,7 +6,7 @@ import type { Tx } from '../../../core/db/tenant-scope.ts';
 import type { Locale } from '../../../core/i18n/locale.ts';
 import { newId } from '../../../core/ids.ts';
 import { serviceProblem, st } from '../service.messages.ts';
-import { CHINA_HOLIDAYS_2026, DEFAULT_CALENDAR, loadCalendar } from '../sla/calendar.ts';
+import { CHINA_HOLIDAYS, DEFAULT_CALENDAR, loadCalendar } from '../sla/calendar.ts';
 import { GENERAL } from '../tickets/ticket.core.ts';
 
 /** Tenant-wide service settings: categories and their forms, SLA policies, the calendar, skills. */
@@ -233,7 +233,7 @@ export async function getCalendar(tx: Tx, p: Principal): Promise<Calendar> {
       await sql<any>`select to_char(day, 'YYYY-MM-DD') as day, kind, name from service_calendar_days
         where tenant_id = ${p.tenantId} order by day`.execute(tx)
     ).rows;
-  } else days = CHINA_HOLIDAYS_2026;
+  } else days = CHINA_HOLIDAYS;
   return {
     utcOffsetMinutes: cal.utcOffsetMinutes,
     dayStart: hhmm(cal.dayStart),

@@ -31,8 +31,8 @@ export interface CalendarDay {
 
 /**
  * 2026 from the State Council General Office notice on the 2026 holiday arrangement
- * (国务院办公厅关于2026年部分节假日安排的通知). Seeded as data: the tenant edits it, and adds
- * 2027 when the notice for 2027 is published (it is not guessed here).
+ * (国务院办公厅关于2026年部分节假日安排的通知). Seeded as data: the tenant edits it
+ * (PUT /service/calendar, 服务设置 › 工作日历).
  */
 export const CHINA_HOLIDAYS_2026: CalendarDay[] = [
   ...range('2026-01-01', 3, '元旦'),
@@ -49,6 +49,42 @@ export const CHINA_HOLIDAYS_2026: CalendarDay[] = [
   ...range('2026-10-01', 7, '国庆节'),
   { day: '2026-10-10', kind: 'workday', name: '国庆节调休上班' },
 ];
+
+/**
+ * 2027, PROVISIONAL: the State Council notice for 2027 was not published (nor reachable) when
+ * this was written. The holidays themselves are statutory — 《全国年节及纪念日放假办法》 (2025
+ * revision): 元旦 1 day, 春节 4 (除夕 to 初三), 清明 1, 劳动节 2, 端午 1, 中秋 1, 国庆 3 — on
+ * 2027's dates (除夕 5 Feb, 初一 6 Feb; 清明 5 Apr; 端午 9 Jun; 中秋 15 Sep). Statutory days on a
+ * weekend get a weekday off instead (补假, per the same 办法), and the bridges and adjusted
+ * working days (调休上班) follow the pattern of the 2025 and 2026 notices (春节 9 days with two
+ * weekend working days, 劳动节 5 days with one, 国庆 7 days with two). The bridges and every
+ * 调休 day MUST be checked against the official notice when it is published (usually in
+ * November 2026) and corrected here and in tenants' saved calendars (服务设置 › 工作日历).
+ */
+export const CHINA_HOLIDAYS_2027: CalendarDay[] = [
+  // 元旦 Fri 1 Jan with the weekend.
+  ...range('2027-01-01', 3, '元旦'),
+  // 春节: 除夕 Fri 5 Feb – 初三 Mon 8 Feb (Sat/Sun 6–7 Feb are statutory: 补假 9–10 Feb),
+  // bridged to Sat 13 Feb by two weekend working days.
+  { day: '2027-01-31', kind: 'workday', name: '春节调休上班（待国务院通知确认）' },
+  ...range('2027-02-05', 9, '春节'),
+  { day: '2027-02-14', kind: 'workday', name: '春节调休上班（待国务院通知确认）' },
+  // 清明 Mon 5 Apr with the weekend before.
+  ...range('2027-04-03', 3, '清明节'),
+  // 劳动节 Sat 1 – Sun 2 May (补假 Mon 3 – Tue 4 May), bridged to Wed 5 May.
+  ...range('2027-05-01', 5, '劳动节'),
+  { day: '2027-05-08', kind: 'workday', name: '劳动节调休上班（待国务院通知确认）' },
+  // 端午 Wed 9 Jun and 中秋 Wed 15 Sep: the day itself.
+  ...range('2027-06-09', 1, '端午节'),
+  ...range('2027-09-15', 1, '中秋节'),
+  // 国庆 Fri 1 – Sun 3 Oct (补假 Mon 4 – Tue 5 Oct), bridged to Thu 7 Oct.
+  { day: '2027-09-26', kind: 'workday', name: '国庆节调休上班（待国务院通知确认）' },
+  ...range('2027-10-01', 7, '国庆节'),
+  { day: '2027-10-09', kind: 'workday', name: '国庆节调休上班（待国务院通知确认）' },
+];
+
+/** The days a calendar starts with (and a tenant that never saved one uses). */
+export const CHINA_HOLIDAYS: CalendarDay[] = [...CHINA_HOLIDAYS_2026, ...CHINA_HOLIDAYS_2027];
 
 function range(first: string, n: number, name: string): CalendarDay[] {
   const start = Date.parse(`${first}T00:00:00Z`);
@@ -73,9 +109,9 @@ export function makeCalendar(
   return { ...base, days: new Map(days.map((d) => [d.day, d.kind])) };
 }
 
-export const defaultCalendar = () => makeCalendar(DEFAULT_CALENDAR, CHINA_HOLIDAYS_2026);
+export const defaultCalendar = () => makeCalendar(DEFAULT_CALENDAR, CHINA_HOLIDAYS);
 
-/** The tenant's calendar: its saved one, or the default (9:00–18:00 Mon–Fri, China 2026). */
+/** The tenant's calendar: its saved one, or the default (9:00–18:00 Mon–Fri, China 2026–2027). */
 export async function loadCalendar(
   tx: Tx,
   tenantId: string,

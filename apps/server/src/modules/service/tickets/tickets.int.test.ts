@@ -240,6 +240,39 @@ describe('service tickets over HTTP', () => {
     assert.equal(re.assigneeId, users['zhang.wei']);
   });
 
+  it('counts the queue (open, mine, breached, by status and category) as the list shows it', async () => {
+    await setup();
+    await ok(admin.post('/service/tickets', repair({ subject: '超时测试' })), 201);
+    // One open ticket past its resolution deadline, one past its first-response deadline.
+    await inTenant(env.database.db, tenantId, async (tx) => {
+      await sql`update service_tickets set resolution_due_at = now() - interval '1 hour'
+        where id = (select id from service_tickets where status in ('new', 'assigned') and resolved_at is null
+          order by created_at limit 1)`.execute(tx);
+      await sql`update service_tickets set first_response_due_at = now() - interval '1 hour', first_responded_at = null
+        where id = (select id from service_tickets where status in ('new', 'assigned') order by created_at desc limit 1)`.execute(
+        tx,
+      );
+    });
+    for (const who of [admin, zhang]) {
+      const s = await ok(who.get('/service/stats'));
+      const open = await ok(who.get('/service/tickets?status=open&limit=100'));
+      const breached = await ok(who.get('/service/tickets?status=open&breached=true&limit=100'));
+      // The list leaves merged tickets out unless asked; the counters count them.
+      const all = await ok(who.get('/service/tickets?limit=100'));
+      all.items.push(...(await ok(who.get('/service/tickets?status=merged&limit=100'))).items);
+      assert.equal(s.open, open.items.length);
+      assert.equal(s.breached, breached.items.length);
+      const byStatus: Record<string, number> = {};
+      for (const t of all.items) byStatus[t.status] = (byStatus[t.status] ?? 0) + 1;
+      assert.deepEqual(Object.fromEntries(s.byStatus.map((x: any) => [x.status, x.n])), byStatus);
+      assert.equal(
+        s.byCategory.reduce((a: number, x: any) => a + x.n, 0),
+        s.open,
+      );
+    }
+    assert.ok((await ok(admin.get('/service/stats'))).breached >= 1);
+  });
+
   it('other tenants see nothing; settings need service:manage; the calendar is versioned', async () => {
     await setup();
     const other = await newTenantWithAdmin(env, 3);
