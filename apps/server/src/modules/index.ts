@@ -4,6 +4,7 @@ import approvals from './approvals/index.ts';
 import campaigns from './campaigns/index.ts';
 import cards from './cards/index.ts';
 import cdp from './cdp/index.ts';
+import dealers from './dealers/index.ts';
 import chats from './chats/index.ts';
 import coupons from './coupons/index.ts';
 import crm from './crm/index.ts';
@@ -58,6 +59,7 @@ export const modules = [
   campaigns,
   home,
   tradePromotion,
+  dealers,
   service,
   surveys,
   fieldService,

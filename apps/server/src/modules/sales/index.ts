@@ -150,3 +150,5 @@ export { kanban, unitSubtreeSql } from './opportunity.service.ts';
 /** Coupons (issue 12): redeeming against an order reads its net amount here. */
 export { type OrderSummary, orderForCaller } from './order-read.ts';
 export { achievements, currentPeriod, forecast, periodRange, wonStageKeys } from './targets.service.ts';
+/** Dealer ordering (DMS, issue 14): the catalogue dealers order from. */
+export { type CatalogueProduct, catalogueProducts } from './catalogue-read.ts';
