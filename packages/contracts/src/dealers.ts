@@ -31,7 +31,14 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const PROMOTION_KINDS = ['full_reduction', 'gift'] as const;
-export const ENTRY_KINDS = ['payment', 'order', 'order_reversal', 'pool_deduction', 'rebate', 'credit'] as const;
+export const ENTRY_KINDS = [
+  'payment',
+  'order',
+  'order_reversal',
+  'pool_deduction',
+  'rebate',
+  'credit',
+] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 export const LINE_STATUSES = ['pending', 'confirmed', 'disputed', 'resolved'] as const;
 

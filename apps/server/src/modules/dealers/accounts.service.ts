@@ -68,10 +68,17 @@ export async function listAccounts(tx: Tx, p: Principal): Promise<Account[]> {
   return out;
 }
 
-export async function getAccount(tx: Tx, p: Principal, locale: Locale, dealerUnitId?: string): Promise<Account> {
+export async function getAccount(
+  tx: Tx,
+  p: Principal,
+  locale: Locale,
+  dealerUnitId?: string,
+): Promise<Account> {
   const d = await resolveDealer(tx, p, locale, dealerUnitId);
   const a = (
-    await sql<any>`select * from dms_accounts where tenant_id = ${p.tenantId} and dealer_unit_id = ${d.id}`.execute(tx)
+    await sql<any>`select * from dms_accounts where tenant_id = ${p.tenantId} and dealer_unit_id = ${d.id}`.execute(
+      tx,
+    )
   ).rows[0];
   return toAccount({ ...a, id: d.id, name: d.name }, await expensePool.balance(tx, p.tenantId, d.id));
 }
@@ -124,7 +131,9 @@ export async function recordPayment(
   const d = await resolveDealer(tx, p, locale, dealerUnitId);
   await ensureAccount(tx, p.tenantId, d.id);
   // Lock the account first so a retry with the same key waits and then sees the first entry.
-  await sql`select 1 from dms_accounts where tenant_id = ${p.tenantId} and dealer_unit_id = ${d.id} for update`.execute(tx);
+  await sql`select 1 from dms_accounts where tenant_id = ${p.tenantId} and dealer_unit_id = ${d.id} for update`.execute(
+    tx,
+  );
   if (input.idempotencyKey) {
     const prior = (
       await sql<any>`select dealer_unit_id, kind, amount from dms_account_entries

@@ -89,7 +89,10 @@ export async function dealerPrices(
       const f = fixed.get(`${pol.id}:${pr.id}`);
       if (f !== undefined) hit = { price: f, policyName: pol.name };
       else if (pol.discount_percent !== null && pr.listPrice !== null)
-        hit = { price: Math.round((pr.listPrice * Number(pol.discount_percent)) / 100), policyName: pol.name };
+        hit = {
+          price: Math.round((pr.listPrice * Number(pol.discount_percent)) / 100),
+          policyName: pol.name,
+        };
       if (hit) break;
     }
     out.set(pr.id, hit ?? { price: pr.listPrice, policyName: null });
@@ -97,7 +100,12 @@ export async function dealerPrices(
   return out;
 }
 
-export async function catalogue(tx: Tx, p: Principal, locale: Locale, dealerUnitId?: string): Promise<CatalogueItem[]> {
+export async function catalogue(
+  tx: Tx,
+  p: Principal,
+  locale: Locale,
+  dealerUnitId?: string,
+): Promise<CatalogueItem[]> {
   const dealer = await resolveDealer(tx, p, locale, dealerUnitId);
   const products = await catalogueProducts(tx, p.tenantId);
   const prices = await dealerPrices(tx, p.tenantId, dealer.id, products);
@@ -176,7 +184,9 @@ export async function createPolicy(
   const id = newId();
   await sql`insert into dms_price_policies (tenant_id, id, name, dealer_unit_id, tier, discount_percent, valid_from, valid_to, created_by)
     values (${p.tenantId}, ${id}, ${input.name}, ${input.dealerUnitId ?? null}, ${input.tier ?? null},
-      ${input.discountPercent ?? null}, ${input.validFrom}, ${input.validTo ?? null}, ${p.userId})`.execute(tx);
+      ${input.discountPercent ?? null}, ${input.validFrom}, ${input.validTo ?? null}, ${p.userId})`.execute(
+    tx,
+  );
   const seen = new Set<string>();
   for (const l of input.lines) {
     if (seen.has(l.productId)) continue;
@@ -249,7 +259,8 @@ export async function createPromotion(
       ${input.dealerUnitId ?? null}, ${input.startsOn}, ${input.endsOn}, ${p.userId})`.execute(tx);
   await writeAudit(tx, actor, { action: 'create', object: 'dms_promotion', recordId: id });
   return toPromotion(
-    (await sql<any>`select * from dms_promotions where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx)).rows[0],
+    (await sql<any>`select * from dms_promotions where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx))
+      .rows[0],
   );
 }
 
@@ -286,7 +297,9 @@ export async function saveProductSettings(
     ],
   });
   const r = (
-    await sql<any>`select * from dms_products where tenant_id = ${p.tenantId} and product_id = ${productId}`.execute(tx)
+    await sql<any>`select * from dms_products where tenant_id = ${p.tenantId} and product_id = ${productId}`.execute(
+      tx,
+    )
   ).rows[0];
   return {
     productId,

@@ -19,7 +19,10 @@ export async function seedDealers(ctx: DemoContext) {
   const units = await inTenant(ctx.database.db, ctx.tenantId, async (tx) =>
     Object.fromEntries(
       (
-        await sql<{ code: string; id: string }>`select code, id from units where tenant_id = ${ctx.tenantId}`.execute(tx)
+        await sql<{
+          code: string;
+          id: string;
+        }>`select code, id from units where tenant_id = ${ctx.tenantId}`.execute(tx)
       ).rows.map((r) => [r.code, r.id]),
     ),
   );
@@ -32,7 +35,10 @@ export async function seedDealers(ctx: DemoContext) {
   );
   if (cat.length < 2) return;
   for (const [i, p] of cat.entries())
-    await hq('PUT', `/dealers/products/${p.productId}`, { onHand: 2_000 - i * 100, minOrderQty: i === 0 ? 5 : 1 });
+    await hq('PUT', `/dealers/products/${p.productId}`, {
+      onHand: 2_000 - i * 100,
+      minOrderQty: i === 0 ? 5 : 1,
+    });
   await hq('PATCH', `/dealers/accounts/${d1}`, { creditLimit: 200_000_00, tier: 'A' });
   await hq('PATCH', `/dealers/accounts/${d2}`, { creditLimit: 100_000_00, tier: 'B' });
   const today = new Date(ctx.now + 8 * 3600_000).toISOString().slice(0, 10);
@@ -97,7 +103,10 @@ export async function seedDealers(ctx: DemoContext) {
     note: '门店补货',
   });
   await zhang('POST', `/dealers/orders/${second.id}/submit`, {});
-  await zhang('POST', '/dealers/orders', { lines: [{ productId: cat[0].productId, quantity: 5 }], note: '购物车' });
+  await zhang('POST', '/dealers/orders', {
+    lines: [{ productId: cat[0].productId, quantity: 5 }],
+    note: '购物车',
+  });
 
   await hq('POST', '/dealers/statements', { dealerUnitId: d1, period: today.slice(0, 7) });
 }

@@ -65,7 +65,12 @@ const setup = () =>
 const YEAR = new Date().getFullYear();
 const creditPool = (dealer: string, amount: number) =>
   inTenant(env.database.db, dir.tenantId, (tx) =>
-    expensePool.credit(tx, dir.tenantId, { dealerUnitId: dealer, amount, ref: 'test', idempotencyKey: marker('K') }),
+    expensePool.credit(tx, dir.tenantId, {
+      dealerUnitId: dealer,
+      amount,
+      ref: 'test',
+      idempotencyKey: marker('K'),
+    }),
   );
 const poolBalance = (dealer: string) =>
   inTenant(env.database.db, dir.tenantId, (tx) => expensePool.balance(tx, dir.tenantId, dealer));
@@ -111,7 +116,9 @@ describe('dealers: catalogue and price policy', () => {
       }),
       201,
     );
-    const bad = await fieldErrors(hq.post('/dealers/price-policies', { name: 'x', validFrom: `${YEAR}-01-01` }));
+    const bad = await fieldErrors(
+      hq.post('/dealers/price-policies', { name: 'x', validFrom: `${YEAR}-01-01` }),
+    );
     assert.equal(bad.dealerUnitId.code, 'policy_target');
     const mine = (await ok((await as('zhang.wei')).get('/dealers/catalogue'))).items;
     const byId = new Map(mine.map((x: any) => [x.productId, x]));
@@ -160,10 +167,18 @@ describe('dealers: order checks before submit', () => {
     const moq = await submit({ lines: [{ productId: prod.A, quantity: 2 }] });
     assert.equal(moq['lines.0.quantity'].code, 'below_moq');
     assert.match(moq['lines.0.quantity'].message, /起订量为 5/);
-    const promo = await submit({ lines: [{ productId: prod.A, quantity: 5 }], promotionIds: [big.id, old.id] });
+    const promo = await submit({
+      lines: [{ productId: prod.A, quantity: 5 }],
+      promotionIds: [big.id, old.id],
+    });
     assert.equal(promo['promotionIds.0'].code, 'promo_threshold');
     assert.equal(promo['promotionIds.1'].code, 'promo_inactive');
-    const short = await submit({ lines: [{ productId: prod.B, quantity: 1 }, { productId: prod.A, quantity: 150 }] });
+    const short = await submit({
+      lines: [
+        { productId: prod.B, quantity: 1 },
+        { productId: prod.A, quantity: 150 },
+      ],
+    });
     assert.equal(short['lines.1.quantity'].code, 'insufficient_stock');
     assert.deepEqual(short['lines.1.quantity'].params, { available: 100, needed: 150 });
     const credit = await submit({ lines: [{ productId: prod.A, quantity: 20 }] });
@@ -255,10 +270,11 @@ describe('dealers: order checks before submit', () => {
     await ok(hq.post(`/dealers/orders/${o.id}/receive`, {}), 403);
     assert.equal((await ok(zhang.post(`/dealers/orders/${o.id}/receive`, {}))).status, 'received');
     const cs = (await ok(zhang.get('/dealers/channel-stock'))).items;
-    assert.deepEqual(
-      Object.fromEntries(cs.map((x: any) => [x.productId, x.quantity])),
-      { [prod.A]: 10, [prod.B]: 10, [prod.G]: 1 },
-    );
+    assert.deepEqual(Object.fromEntries(cs.map((x: any) => [x.productId, x.quantity])), {
+      [prod.A]: 10,
+      [prod.B]: 10,
+      [prod.G]: 1,
+    });
 
     // Another dealer sees none of it; a store user below cannot order for the dealer.
     const liu = await as('liu.yang');
@@ -325,7 +341,9 @@ describe('dealers: racing submits', () => {
     const d1 = dir.unit('EC-D1');
     const acct = await ok(zhang.get(`/dealers/accounts/${d1}`));
     await ok(hq.patch(`/dealers/accounts/${d1}`, { creditLimit: -acct.balance + 900_00 }));
-    const price = (await ok(zhang.get('/dealers/catalogue'))).items.find((x: any) => x.productId === prod.C).price;
+    const price = (await ok(zhang.get('/dealers/catalogue'))).items.find(
+      (x: any) => x.productId === prod.C,
+    ).price;
     const qty = Math.floor(900_00 / price);
     assert.ok(qty * price * 2 > 900_00);
     const [c, d] = [
@@ -352,13 +370,24 @@ describe('dealers: monthly statement', () => {
     await ok(hq.patch(`/dealers/accounts/${d2}`, { creditLimit: 1_000_00 }));
     await inTenant(env.database.db, dir.tenantId, async (tx) => {
       await sql`insert into dms_account_entries (tenant_id, id, dealer_unit_id, kind, amount, ref, at)
-        values (${dir.tenantId}, gen_random_uuid(), ${d2}, 'payment', 300_00, 'old', now() - interval '40 days')`.execute(tx);
+        values (${dir.tenantId}, gen_random_uuid(), ${d2}, 'payment', 300_00, 'old', now() - interval '40 days')`.execute(
+        tx,
+      );
       await sql`update dms_accounts set balance = balance + 300_00 where tenant_id = ${dir.tenantId}
         and dealer_unit_id = ${d2}`.execute(tx);
     });
-    await ok(hq.post(`/dealers/accounts/${d2}/entries`, { amount: 200_00, ref: '回款', idempotencyKey: 'p-1' }), 201);
-    await ok(hq.post(`/dealers/accounts/${d2}/entries`, { amount: 200_00, ref: '回款', idempotencyKey: 'p-1' }), 201);
-    await ok(hq.post(`/dealers/accounts/${d2}/entries`, { kind: 'rebate', amount: 50_00, ref: 'Q3 返利' }), 201);
+    await ok(
+      hq.post(`/dealers/accounts/${d2}/entries`, { amount: 200_00, ref: '回款', idempotencyKey: 'p-1' }),
+      201,
+    );
+    await ok(
+      hq.post(`/dealers/accounts/${d2}/entries`, { amount: 200_00, ref: '回款', idempotencyKey: 'p-1' }),
+      201,
+    );
+    await ok(
+      hq.post(`/dealers/accounts/${d2}/entries`, { kind: 'rebate', amount: 50_00, ref: 'Q3 返利' }),
+      201,
+    );
     await creditPool(d2, 20_00);
     const o = await draft(liu, { lines: [{ productId: prod.B, quantity: 4 }], poolDeduction: 20_00 });
     await ok(liu.post(`/dealers/orders/${o.id}/submit`, {}));
@@ -374,17 +403,16 @@ describe('dealers: monthly statement', () => {
     );
     assert.equal(st.closing, st.opening - st.orders + st.payments + st.rebates + st.deductions + st.credits);
     assert.equal(st.closing, acct.balance);
-    assert.equal(
-      st.opening + st.lines.reduce((s: number, l: any) => s + l.amount, 0),
-      st.closing,
-    );
+    assert.equal(st.opening + st.lines.reduce((s: number, l: any) => s + l.amount, 0), st.closing);
     assert.equal(st.lines.length, 4);
     assert.equal(st.status, 'open');
     await ok(hq.post('/dealers/statements', { dealerUnitId: d2, period }), 409);
 
     // The dealer disputes one line, confirms the rest; HQ resolves (audited).
     const line = st.lines.find((l: any) => l.kind === 'rebate');
-    await ok(liu.post(`/dealers/statements/${st.id}/lines/${line.lineNo}/dispute`, { reason: '返利应为 60 元' }));
+    await ok(
+      liu.post(`/dealers/statements/${st.id}/lines/${line.lineNo}/dispute`, { reason: '返利应为 60 元' }),
+    );
     const conf = await ok(liu.post(`/dealers/statements/${st.id}/confirm`, {}));
     assert.equal(conf.status, 'disputed');
     await ok(liu.post(`/dealers/statements/${st.id}/lines/${line.lineNo}/dispute`, { reason: 'again' }), 409);
@@ -393,18 +421,27 @@ describe('dealers: monthly statement', () => {
     await ok(liu.post(`/dealers/statements/${st.id}/lines/${line.lineNo}/resolve`, { resolution: 'x' }), 403);
     await ok(hq.post(`/dealers/statements/${st.id}/confirm`, {}), 403);
     const res = await ok(
-      hq.post(`/dealers/statements/${st.id}/lines/${line.lineNo}/resolve`, { resolution: '差额 10 元下月补记' }),
+      hq.post(`/dealers/statements/${st.id}/lines/${line.lineNo}/resolve`, {
+        resolution: '差额 10 元下月补记',
+      }),
     );
     assert.equal(res.status, 'confirmed');
     assert.equal(res.lines.find((l: any) => l.lineNo === line.lineNo).resolution, '差额 10 元下月补记');
-    const audit = await inTenant(env.database.db, dir.tenantId, async (tx) =>
-      (
-        await sql<any>`select count(*)::int as n from audit_log where tenant_id = ${dir.tenantId}
+    const audit = await inTenant(
+      env.database.db,
+      dir.tenantId,
+      async (tx) =>
+        (
+          await sql<any>`select count(*)::int as n from audit_log where tenant_id = ${dir.tenantId}
           and action = 'dms_statement_resolve' and record_id = ${st.id}`.execute(tx)
-      ).rows[0].n,
+        ).rows[0].n,
     );
     assert.equal(audit, 1);
-    assert.ok((await ok(liu.get('/dealers/statements'))).items.some((x: any) => x.id === st.id && x.status === 'confirmed'));
+    assert.ok(
+      (await ok(liu.get('/dealers/statements'))).items.some(
+        (x: any) => x.id === st.id && x.status === 'confirmed',
+      ),
+    );
 
     const x = await liu.get(`/dealers/statements/${st.id}/xlsx`);
     assert.equal(x.status, 200);

@@ -64,7 +64,8 @@ const en: Record<string, string> = {
   credit_exceeded: 'Over the credit limit: CNY {available} available, this order needs CNY {amount}',
   promo_inactive: 'The promotion is not running now or not for this dealer',
   promo_threshold: 'The promotion threshold is not met: {threshold} needed, {actual} ordered',
-  promo_fields: 'A full reduction needs its reduction; a gift needs the product bought, the gift and its quantity',
+  promo_fields:
+    'A full reduction needs its reduction; a gift needs the product bought, the gift and its quantity',
   pool_exceeds_balance: 'Not enough in the expense pool: CNY {balance} available, CNY {amount} to deduct',
   pool_exceeds_total: 'The expense-pool deduction cannot exceed the order amount CNY {total}',
   dates_order: 'The end date cannot be before the start date',

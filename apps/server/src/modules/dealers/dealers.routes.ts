@@ -54,7 +54,7 @@ import {
   getStatement,
   listStatements,
   resolveLine,
-  STATEMENT_OBJECT,
+  statementForExport,
   statementXlsx,
 } from './statements.service.ts';
 
@@ -69,14 +69,18 @@ export const dealerRoutes: RouteSpec[] = [
     method: 'GET',
     url: '/dealers/catalogue',
     permission: P.read,
-    summary: 'The catalogue at a dealer’s prices today (default: the caller’s own dealer), with HQ stock and MOQ',
+    summary:
+      'The catalogue at a dealer’s prices today (default: the caller’s own dealer), with HQ stock and MOQ',
     tags,
     query: DealerQuery,
     response: CatalogueList,
     handler: (req) =>
-      req.tx(async (tx) => ({ items: await catalogue(tx, req.principal, req.locale, req.query.dealerUnitId) }), {
-        readOnly: true,
-      }),
+      req.tx(
+        async (tx) => ({ items: await catalogue(tx, req.principal, req.locale, req.query.dealerUnitId) }),
+        {
+          readOnly: true,
+        },
+      ),
   }),
   defineRoute({
     method: 'GET',
@@ -85,13 +89,15 @@ export const dealerRoutes: RouteSpec[] = [
     summary: 'Price policies of the caller’s dealers and the tier policies',
     tags,
     response: PricePolicyList,
-    handler: (req) => req.tx(async (tx) => ({ items: await listPolicies(tx, req.principal) }), { readOnly: true }),
+    handler: (req) =>
+      req.tx(async (tx) => ({ items: await listPolicies(tx, req.principal) }), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',
     url: '/dealers/price-policies',
     permission: P.manage,
-    summary: 'A price policy for one dealer or a dealer tier: discount on list price and/or fixed prices, with dates',
+    summary:
+      'A price policy for one dealer or a dealer tier: discount on list price and/or fixed prices, with dates',
     tags,
     body: PricePolicyInput,
     response: PricePolicy,
@@ -107,7 +113,9 @@ export const dealerRoutes: RouteSpec[] = [
     query: DealerQuery,
     response: PromotionList,
     handler: (req) =>
-      req.tx(async (tx) => ({ items: await listPromotions(tx, req.principal, req.query) }), { readOnly: true }),
+      req.tx(async (tx) => ({ items: await listPromotions(tx, req.principal, req.query) }), {
+        readOnly: true,
+      }),
   }),
   defineRoute({
     method: 'POST',
@@ -130,7 +138,8 @@ export const dealerRoutes: RouteSpec[] = [
     body: ProductSettingsInput,
     response: ProductSettings,
     probe: { params: { id: 'product' } },
-    handler: (req) => req.tx((tx) => saveProductSettings(tx, req.principal, req.actor, req.params.id, req.body)),
+    handler: (req) =>
+      req.tx((tx) => saveProductSettings(tx, req.principal, req.actor, req.params.id, req.body)),
   }),
   defineRoute({
     method: 'GET',
@@ -139,7 +148,8 @@ export const dealerRoutes: RouteSpec[] = [
     summary: 'Dealers of the caller’s units with credit limit, balance, available credit and expense pool',
     tags,
     response: AccountList,
-    handler: (req) => req.tx(async (tx) => ({ items: await listAccounts(tx, req.principal) }), { readOnly: true }),
+    handler: (req) =>
+      req.tx(async (tx) => ({ items: await listAccounts(tx, req.principal) }), { readOnly: true }),
   }),
   defineRoute({
     method: 'GET',
@@ -297,7 +307,8 @@ export const dealerRoutes: RouteSpec[] = [
     method: 'POST',
     url: '/dealers/statements',
     permission: P.statements,
-    summary: 'Issue a dealer’s statement for a month (opening, orders, payments, rebates, deductions, closing)',
+    summary:
+      'Issue a dealer’s statement for a month (opening, orders, payments, rebates, deductions, closing)',
     tags,
     body: StatementInput,
     response: Statement,
@@ -326,12 +337,7 @@ export const dealerRoutes: RouteSpec[] = [
     file: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
     probe: probeStatement,
     handler: async (req, reply) => {
-      const s = await req.tx(async (tx) => {
-        const st = await getStatement(tx, req.principal, req.params.id);
-        const { writeAudit } = await import('../../core/audit/audit.ts');
-        await writeAudit(tx, req.actor, { action: 'export', object: STATEMENT_OBJECT, recordId: st.id });
-        return st;
-      });
+      const s = await req.tx((tx) => statementForExport(tx, req.principal, req.actor, req.params.id));
       return reply
         .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
         .header('content-disposition', contentDisposition(`对账单-${s.dealerName ?? ''}-${s.period}.xlsx`))
@@ -399,7 +405,15 @@ export const dealerRoutes: RouteSpec[] = [
     probe: { params: { id: 'dms_statement', lineNo: '=1' } },
     handler: (req) =>
       req.tx((tx) =>
-        resolveLine(tx, req.principal, req.actor, req.locale, req.params.id, req.params.lineNo, req.body.resolution),
+        resolveLine(
+          tx,
+          req.principal,
+          req.actor,
+          req.locale,
+          req.params.id,
+          req.params.lineNo,
+          req.body.resolution,
+        ),
       ),
   }),
 ];

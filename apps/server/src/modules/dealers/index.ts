@@ -65,7 +65,8 @@ export default defineModule({
       label: { 'zh-CN': '维护价格、促销与信用', 'en-US': 'Manage prices, promotions and credit' },
       description: {
         'zh-CN': '总部维护价格政策、订货促销、库存与起订量、信用额度，登记回款与返利',
-        'en-US': 'HQ keeps price policies, promotions, stock and MOQ, credit limits, and records payments and rebates',
+        'en-US':
+          'HQ keeps price policies, promotions, stock and MOQ, credit limits, and records payments and rebates',
       },
       demoRoles: HQ,
     },

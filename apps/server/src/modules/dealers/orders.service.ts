@@ -110,7 +110,11 @@ export async function createOrder(
   const errors: FieldError[] = [];
   input.lines.forEach((l, i) => {
     if (!products.has(l.productId))
-      errors.push({ field: `lines.${i}.productId`, code: 'product_unknown', message: dt(locale, 'product_unknown') });
+      errors.push({
+        field: `lines.${i}.productId`,
+        code: 'product_unknown',
+        message: dt(locale, 'product_unknown'),
+      });
   });
   if (errors.length) throw invalid(errors);
   const prices = await dealerPrices(tx, p.tenantId, dealer.id, [...products.values()]);
@@ -134,7 +138,14 @@ export async function createOrder(
 }
 
 interface Priced {
-  lines: { productId: string; name: string; quantity: number; unitPrice: number; gift: boolean; promotionId: string | null }[];
+  lines: {
+    productId: string;
+    name: string;
+    quantity: number;
+    unitPrice: number;
+    gift: boolean;
+    promotionId: string | null;
+  }[];
   subtotal: number;
   discount: number;
 }
@@ -160,20 +171,36 @@ async function checkOrder(tx: Tx, p: Principal, locale: Locale, cur: any): Promi
     (
       await sql<any>`select product_id, min_order_qty, on_hand - reserved as available from dms_products
         where tenant_id = ${p.tenantId}`.execute(tx)
-    ).rows.map((r) => [r.product_id as string, { moq: Number(r.min_order_qty), available: Number(r.available) }]),
+    ).rows.map((r) => [
+      r.product_id as string,
+      { moq: Number(r.min_order_qty), available: Number(r.available) },
+    ]),
   );
   const lines: Priced['lines'] = [];
   const qtyOf = new Map<string, number>();
-  raw.forEach((l, i) => {
+  for (const [i, l] of raw.entries()) {
     const pr = products.get(l.product_id);
-    if (!pr) return err(`lines.${i}.productId`, 'product_unknown');
+    if (!pr) {
+      err(`lines.${i}.productId`, 'product_unknown');
+      continue;
+    }
     const price = prices.get(pr.id)?.price;
-    if (price === null || price === undefined) return err(`lines.${i}.productId`, 'no_price');
+    if (price === null || price === undefined) {
+      err(`lines.${i}.productId`, 'no_price');
+      continue;
+    }
     const moq = settings.get(pr.id)?.moq ?? 1;
     if (l.quantity < moq) err(`lines.${i}.quantity`, 'below_moq', { min: moq, quantity: l.quantity });
-    lines.push({ productId: pr.id, name: pr.name, quantity: l.quantity, unitPrice: price, gift: false, promotionId: null });
+    lines.push({
+      productId: pr.id,
+      name: pr.name,
+      quantity: l.quantity,
+      unitPrice: price,
+      gift: false,
+      promotionId: null,
+    });
     qtyOf.set(pr.id, (qtyOf.get(pr.id) ?? 0) + l.quantity);
-  });
+  }
   const subtotal = lines.reduce((s, l) => s + l.unitPrice * l.quantity, 0);
 
   let discount = 0;
@@ -189,7 +216,10 @@ async function checkOrder(tx: Tx, p: Principal, locale: Locale, cur: any): Promi
     }
     if (promo.kind === 'full_reduction') {
       if (subtotal < promo.threshold)
-        err(`promotionIds.${i}`, 'promo_threshold', { threshold: yuan(promo.threshold), actual: yuan(subtotal) });
+        err(`promotionIds.${i}`, 'promo_threshold', {
+          threshold: yuan(promo.threshold),
+          actual: yuan(subtotal),
+        });
       else discount += promo.reduction ?? 0;
     } else {
       const bought = qtyOf.get(promo.productId!) ?? 0;
@@ -219,7 +249,8 @@ async function checkOrder(tx: Tx, p: Principal, locale: Locale, cur: any): Promi
   if (pool > 0) {
     const balance = await expensePool.balance(tx, p.tenantId, cur.dealer_unit_id);
     if (pool > gross) err('poolDeduction', 'pool_exceeds_total', { total: yuan(gross) });
-    else if (pool > balance) err('poolDeduction', 'pool_exceeds_balance', { balance: yuan(balance), amount: yuan(pool) });
+    else if (pool > balance)
+      err('poolDeduction', 'pool_exceeds_balance', { balance: yuan(balance), amount: yuan(pool) });
   }
 
   for (const [productId, q] of qtyOf) {
@@ -243,7 +274,8 @@ async function checkOrder(tx: Tx, p: Principal, locale: Locale, cur: any): Promi
   ).rows[0];
   const available = Number(account?.balance ?? 0) + Number(account?.credit_limit ?? 0);
   const charge = gross - Math.min(pool, gross);
-  if (charge > available) err('total', 'credit_exceeded', { available: yuan(available), amount: yuan(charge) });
+  if (charge > available)
+    err('total', 'credit_exceeded', { available: yuan(available), amount: yuan(charge) });
   if (errors.length) throw invalid(errors);
   return { lines, subtotal, discount };
 }
@@ -254,7 +286,9 @@ async function reserveStock(tx: Tx, p: Principal, locale: Locale, lines: Priced[
   for (const l of lines) need.set(l.productId, (need.get(l.productId) ?? 0) + l.quantity);
   for (const [productId, q] of [...need].sort(([a], [b]) => a.localeCompare(b))) {
     const r = await sql`update dms_products set reserved = reserved + ${q}, updated_at = now()
-      where tenant_id = ${p.tenantId} and product_id = ${productId} and on_hand - reserved >= ${q}`.execute(tx);
+      where tenant_id = ${p.tenantId} and product_id = ${productId} and on_hand - reserved >= ${q}`.execute(
+      tx,
+    );
     if (!Number(r.numAffectedRows ?? 0)) {
       const left = (
         await sql<any>`select on_hand - reserved as a from dms_products where tenant_id = ${p.tenantId}
@@ -321,7 +355,12 @@ export async function submitOrder(
         const balance = await expensePool.balance(tx, p.tenantId, cur.dealer_unit_id);
         const params = { balance: yuan(balance), amount: yuan(pool) };
         throw invalid([
-          { field: 'poolDeduction', code: 'pool_exceeds_balance', params, message: dt(locale, 'pool_exceeds_balance', params) },
+          {
+            field: 'poolDeduction',
+            code: 'pool_exceeds_balance',
+            params,
+            message: dt(locale, 'pool_exceeds_balance', params),
+          },
         ]);
       }
       throw e;
@@ -353,7 +392,9 @@ export async function submitOrder(
     ).rows[0];
     // The pool entry above is in this transaction: what was available before it is available − pool.
     const params = { available: yuan(Number(a?.available ?? 0) - pool), amount: yuan(gross - pool) };
-    throw invalid([{ field: 'total', code: 'credit_exceeded', params, message: dt(locale, 'credit_exceeded', params) }]);
+    throw invalid([
+      { field: 'total', code: 'credit_exceeded', params, message: dt(locale, 'credit_exceeded', params) },
+    ]);
   }
   await sql`update dms_orders set subtotal = ${priced.subtotal}, discount = ${priced.discount}, total = ${gross - pool},
       submissions = ${submission}, submitted_at = now(), version = version + 1, updated_at = now()
@@ -433,7 +474,9 @@ export async function onOrderDecision(
 ) {
   const tenantId = principal.tenantId;
   const cur = (
-    await sql<any>`select * from dms_orders where tenant_id = ${tenantId} and id = ${recordId} for update`.execute(tx)
+    await sql<any>`select * from dms_orders where tenant_id = ${tenantId} and id = ${recordId} for update`.execute(
+      tx,
+    )
   ).rows[0];
   if (cur?.status !== 'pending' || decision === 'submitted') return;
   if (decision === 'approved') {
@@ -443,7 +486,9 @@ export async function onOrderDecision(
   }
   await releaseOrder(tx, tenantId, cur, principal.userId);
   await sql`update dms_orders set status = ${decision === 'rejected' ? 'rejected' : 'draft'},
-      version = version + 1, updated_at = now() where tenant_id = ${tenantId} and id = ${recordId}`.execute(tx);
+      version = version + 1, updated_at = now() where tenant_id = ${tenantId} and id = ${recordId}`.execute(
+    tx,
+  );
 }
 
 async function transition(
@@ -502,9 +547,19 @@ export async function channelStock(tx: Tx, p: Principal, locale: Locale, dealerU
       where tenant_id = ${p.tenantId} and unit_id = ${d.id}`.execute(tx)
   ).rows;
   const names = new Map(
-    (await catalogueProducts(tx, p.tenantId, rows.map((r) => r.product_id))).map((x) => [x.id, x.name]),
+    (
+      await catalogueProducts(
+        tx,
+        p.tenantId,
+        rows.map((r) => r.product_id),
+      )
+    ).map((x) => [x.id, x.name]),
   );
   return rows
-    .map((r) => ({ productId: r.product_id, productName: names.get(r.product_id) ?? null, quantity: Number(r.quantity) }))
+    .map((r) => ({
+      productId: r.product_id,
+      productName: names.get(r.product_id) ?? null,
+      quantity: Number(r.quantity),
+    }))
     .sort((a, b) => (a.productName ?? '').localeCompare(b.productName ?? ''));
 }

@@ -24,7 +24,12 @@ export function monthBounds(period: string): { from: string; to: string } {
  * and the month's movements by kind. closing = opening − orders + payments + rebates + deductions
  * + credits (order reversals count as credits) — the table's CHECK holds it.
  */
-export const statementTotalsSql = (tenantId: string, dealerUnitId: string, from: string, to: string) => sql<any>`
+export const statementTotalsSql = (
+  tenantId: string,
+  dealerUnitId: string,
+  from: string,
+  to: string,
+) => sql<any>`
   select coalesce(sum(amount) filter (where at < ${from}::timestamptz), 0) as opening,
     coalesce(-sum(amount) filter (where at >= ${from}::timestamptz and kind = 'order'), 0) as orders,
     coalesce(sum(amount) filter (where at >= ${from}::timestamptz and kind = 'payment'), 0) as payments,
@@ -120,7 +125,9 @@ export async function createStatement(
 ): Promise<Statement> {
   const d = await resolveDealer(tx, p, locale, input.dealerUnitId);
   // One statement per dealer and month; the account lock orders it after any posting in flight.
-  await sql`select 1 from dms_accounts where tenant_id = ${p.tenantId} and dealer_unit_id = ${d.id} for update`.execute(tx);
+  await sql`select 1 from dms_accounts where tenant_id = ${p.tenantId} and dealer_unit_id = ${d.id} for update`.execute(
+    tx,
+  );
   const exists = (
     await sql`select 1 from dms_statements where tenant_id = ${p.tenantId} and dealer_unit_id = ${d.id}
       and period = ${input.period}`.execute(tx)
@@ -140,7 +147,12 @@ export async function createStatement(
     where tenant_id = ${p.tenantId} and dealer_unit_id = ${d.id} and at >= ${from}::timestamptz and at < ${to}::timestamptz`.execute(
     tx,
   );
-  await writeAudit(tx, actor, { action: 'create', object: STATEMENT_OBJECT, recordId: id, meta: { period: input.period } });
+  await writeAudit(tx, actor, {
+    action: 'create',
+    object: STATEMENT_OBJECT,
+    recordId: id,
+    meta: { period: input.period },
+  });
   return getStatement(tx, p, id);
 }
 
@@ -202,7 +214,9 @@ export async function resolveLine(
   const l = await lockLine(tx, p, id, lineNo);
   if (l.status !== 'disputed') throw dmsProblem('conflict', locale, 'line_not_disputed');
   await sql`update dms_statement_lines set status = 'resolved', resolution = ${resolution}, decided_by = ${p.userId},
-      decided_at = now() where tenant_id = ${p.tenantId} and statement_id = ${id} and line_no = ${lineNo}`.execute(tx);
+      decided_at = now() where tenant_id = ${p.tenantId} and statement_id = ${id} and line_no = ${lineNo}`.execute(
+    tx,
+  );
   await writeAudit(tx, actor, {
     action: 'dms_statement_resolve',
     object: STATEMENT_OBJECT,
@@ -211,6 +225,13 @@ export async function resolveLine(
     meta: { lineNo, reason: l.dispute_reason, resolution },
   });
   return getStatement(tx, p, id);
+}
+
+/** A statement about to leave as a file: the export is audited. */
+export async function statementForExport(tx: Tx, p: Principal, actor: Actor, id: string): Promise<Statement> {
+  const s = await getStatement(tx, p, id);
+  await writeAudit(tx, actor, { action: 'export', object: STATEMENT_OBJECT, recordId: id });
+  return s;
 }
 
 /** The statement as an Excel workbook (cells formula-safe), in the caller's language. */
@@ -223,8 +244,8 @@ export async function statementXlsx(s: Statement, locale: Locale): Promise<Buffe
   ws.addRow([dt(locale, 'opening'), y(s.opening)]);
   ws.addRow([]);
   ws.addRow(
-    ['col_date', 'col_kind', 'col_ref', 'col_amount', 'col_status', 'col_dispute', 'col_resolution'].map((k) =>
-      dt(locale, k),
+    ['col_date', 'col_kind', 'col_ref', 'col_amount', 'col_status', 'col_dispute', 'col_resolution'].map(
+      (k) => dt(locale, k),
     ),
   ).font = { bold: true };
   for (const l of s.lines)

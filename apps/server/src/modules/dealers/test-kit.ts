@@ -3,7 +3,8 @@ import { login } from '../../testing/harness.ts';
 import { memo, ok, type ProbeKind, product, type Side } from '../../testing/probe-kit.ts';
 
 /** The dealer manager of EC-D1 (张伟) of the side's tenant. */
-const dealerUser = (side: Side) => memo(side, 'dms_dealer_user', () => login(side.env, side.dir.seed.slug, 'zhang.wei'));
+const dealerUser = (side: Side) =>
+  memo(side, 'dms_dealer_user', () => login(side.env, side.dir.seed.slug, 'zhang.wei'));
 
 let periods = 0;
 

@@ -17,7 +17,11 @@ export interface CatalogueProduct {
  * price list, shown to every dealer of the tenant, so it is read without the record engine's unit
  * scope; RLS keeps it to the tenant.
  */
-export async function catalogueProducts(tx: Tx, tenantId: string, ids?: string[]): Promise<CatalogueProduct[]> {
+export async function catalogueProducts(
+  tx: Tx,
+  tenantId: string,
+  ids?: string[],
+): Promise<CatalogueProduct[]> {
   const rows = (
     await sql<any>`select id, name, code, category, uom, list_price from products
       where tenant_id = ${tenantId} and deleted_at is null and is_active
@@ -31,7 +35,9 @@ export async function catalogueProducts(tx: Tx, tenantId: string, ids?: string[]
     category: r.category,
     uom: r.uom,
     listPrice:
-      r.list_price && (r.list_price.currency ?? 'CNY') === 'CNY' && Number.isFinite(Number(r.list_price.amount))
+      r.list_price &&
+      (r.list_price.currency ?? 'CNY') === 'CNY' &&
+      Number.isFinite(Number(r.list_price.amount))
         ? Number(r.list_price.amount)
         : null,
   }));
