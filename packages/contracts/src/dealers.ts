@@ -259,3 +259,4 @@ export const StatementList = list(Statement.omit({ lines: true }));
 export const LineParams = z.object({ id: Id.uuid(), lineNo: z.coerce.number().int().min(1).max(1_000_000) });
 export const DisputeInput = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
 export const ResolveInput = z.object({ resolution: z.string().trim().min(1).max(500) }).strict();
+export const ExportQuery = z.object({ format: z.enum(['xlsx']).default('xlsx') });

@@ -100,6 +100,26 @@ export async function dealerPrices(
   return out;
 }
 
+/**
+ * Catalogue products HQ has listed for dealer ordering (a `dms_products` row: stock and MOQ set).
+ * Not every CRM product is orderable by dealers (services, quotes-only items), and a dealer's
+ * catalogue changes only when HQ lists something.
+ */
+export async function listedProducts(tx: Tx, tenantId: string, ids?: string[]) {
+  const settings = (
+    await sql<any>`select product_id, min_order_qty, on_hand - reserved as available from dms_products
+      where tenant_id = ${tenantId} ${ids ? sql`and product_id = any(${ids}::uuid[])` : sql``}`.execute(tx)
+  ).rows;
+  const bySettings = new Map(
+    settings.map((r) => [
+      r.product_id as string,
+      { moq: Number(r.min_order_qty), available: Number(r.available) },
+    ]),
+  );
+  const products = bySettings.size ? await catalogueProducts(tx, tenantId, [...bySettings.keys()]) : [];
+  return products.map((p) => ({ ...p, ...bySettings.get(p.id)! }));
+}
+
 export async function catalogue(
   tx: Tx,
   p: Principal,
@@ -107,16 +127,9 @@ export async function catalogue(
   dealerUnitId?: string,
 ): Promise<CatalogueItem[]> {
   const dealer = await resolveDealer(tx, p, locale, dealerUnitId);
-  const products = await catalogueProducts(tx, p.tenantId);
+  const products = await listedProducts(tx, p.tenantId);
   const prices = await dealerPrices(tx, p.tenantId, dealer.id, products);
-  const settings = new Map(
-    (
-      await sql<any>`select product_id, min_order_qty, on_hand - reserved as available from dms_products
-        where tenant_id = ${p.tenantId}`.execute(tx)
-    ).rows.map((r) => [r.product_id, r]),
-  );
   return products.map((pr) => {
-    const s = settings.get(pr.id);
     const price = prices.get(pr.id)!;
     return {
       productId: pr.id,
@@ -127,8 +140,8 @@ export async function catalogue(
       listPrice: pr.listPrice,
       price: price.price,
       policyName: price.policyName,
-      minOrderQty: s ? Number(s.min_order_qty) : 1,
-      available: s ? Number(s.available) : 0,
+      minOrderQty: pr.moq,
+      available: pr.available,
     };
   });
 }

@@ -30,15 +30,13 @@ export async function seedDealers(ctx: DemoContext) {
   const d2 = units['EC-D2'];
   if (!d1 || !d2) return;
   const hq = await ctx.signIn('wang.jianguo');
-  const cat = (await hq<any>('GET', `/dealers/catalogue?dealerUnitId=${d1}`)).items.filter(
-    (p: any) => p.listPrice !== null && p.listPrice > 0,
-  );
+  // HQ lists the catalogue's goods (not its services) for dealer ordering: stock and MOQ.
+  const cat = ((await hq<any>('GET', '/records/product?limit=50')).items as any[])
+    .filter((p) => p.category !== 'service' && p.listPrice?.amount > 0)
+    .map((p) => ({ productId: p.id as string, name: p.name as string, listPrice: p.listPrice.amount as number }));
   if (cat.length < 2) return;
   for (const [i, p] of cat.entries())
-    await hq('PUT', `/dealers/products/${p.productId}`, {
-      onHand: 2_000 - i * 100,
-      minOrderQty: i === 0 ? 5 : 1,
-    });
+    await hq('PUT', `/dealers/products/${p.productId}`, { onHand: 2_000 - i * 100, minOrderQty: i === 0 ? 5 : 1 });
   await hq('PATCH', `/dealers/accounts/${d1}`, { creditLimit: 200_000_00, tier: 'A' });
   await hq('PATCH', `/dealers/accounts/${d2}`, { creditLimit: 100_000_00, tier: 'B' });
   const today = new Date(ctx.now + 8 * 3600_000).toISOString().slice(0, 10);

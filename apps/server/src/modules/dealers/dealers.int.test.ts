@@ -443,7 +443,7 @@ describe('dealers: monthly statement', () => {
       ),
     );
 
-    const x = await liu.get(`/dealers/statements/${st.id}/xlsx`);
+    const x = await liu.get(`/dealers/statements/${st.id}/export?format=xlsx`);
     assert.equal(x.status, 200);
     assert.match(x.headers.get('content-type') ?? '', /spreadsheetml/);
     const { default: ExcelJS } = await import('exceljs');

@@ -7,6 +7,7 @@ import {
   DEALER_PERMISSIONS,
   DealerQuery,
   DisputeInput,
+  ExportQuery,
   LineParams,
   Order,
   OrderInput,
@@ -62,7 +63,7 @@ const P = DEALER_PERMISSIONS;
 const tags = ['dealers'];
 const probeOrder = { params: { id: 'dms_order' } };
 const probeStatement = { params: { id: 'dms_statement' } };
-const probeDealer = { params: { id: 'unit' } };
+const probeDealer = { params: { id: 'dms_dealer' } };
 
 export const dealerRoutes: RouteSpec[] = [
   defineRoute({
@@ -313,7 +314,7 @@ export const dealerRoutes: RouteSpec[] = [
     body: StatementInput,
     response: Statement,
     status: 201,
-    probe: { body: { dealerUnitId: 'unit' } },
+    probe: { body: { dealerUnitId: 'dms_dealer' }, sample: { period: '1999-12' } },
     handler: (req) => req.tx((tx) => createStatement(tx, req.principal, req.actor, req.locale, req.body)),
   }),
   defineRoute({
@@ -329,13 +330,14 @@ export const dealerRoutes: RouteSpec[] = [
   }),
   defineRoute({
     method: 'GET',
-    url: '/dealers/statements/:id/xlsx',
+    url: '/dealers/statements/:id/export',
     permission: P.read,
-    summary: 'The statement as an Excel workbook',
+    summary: 'The statement as a file: Excel now (PDF later)',
     tags,
     params: idParam,
+    query: ExportQuery,
     file: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
-    probe: probeStatement,
+    probe: { ...probeStatement, query: { format: '=xlsx' } },
     handler: async (req, reply) => {
       const s = await req.tx((tx) => statementForExport(tx, req.principal, req.actor, req.params.id));
       return reply

@@ -11,7 +11,7 @@ import { type Decision, submitForApproval } from '../approvals/index.ts';
 import { catalogueProducts } from '../sales/index.ts';
 import { expensePool } from '../trade-promotion/index.ts';
 import { postEntry } from './accounts.service.ts';
-import { dealerPrices, listPromotions, resolveDealer, today } from './catalogue.service.ts';
+import { dealerPrices, listedProducts, listPromotions, resolveDealer, today } from './catalogue.service.ts';
 import { dmsProblem, dt, yuan } from './dealers.messages.ts';
 
 export const ORDER_OBJECT = 'dms_order';
@@ -103,10 +103,8 @@ export async function createOrder(
   locale: Locale,
   input: OrderInput & { promotionIds: string[]; poolDeduction: number },
 ): Promise<Order> {
-  // Only for the caller's own dealer unit: a store below it, or HQ above, cannot order in its name.
-  const dealer = await resolveDealer(tx, p, locale, null);
   const ids = [...new Set(input.lines.map((l) => l.productId))];
-  const products = new Map((await catalogueProducts(tx, p.tenantId, ids)).map((x) => [x.id, x]));
+  const products = new Map((await listedProducts(tx, p.tenantId, ids)).map((x) => [x.id, x]));
   const errors: FieldError[] = [];
   input.lines.forEach((l, i) => {
     if (!products.has(l.productId))
@@ -117,6 +115,8 @@ export async function createOrder(
       });
   });
   if (errors.length) throw invalid(errors);
+  // Only for the caller's own dealer unit: a store below it, or HQ above, cannot order in its name.
+  const dealer = await resolveDealer(tx, p, locale, null);
   const prices = await dealerPrices(tx, p.tenantId, dealer.id, [...products.values()]);
   const id = newId();
   await sql`insert into dms_orders (tenant_id, id, order_no, dealer_unit_id, promotion_ids, pool_deduction, note, created_by)
@@ -165,7 +165,7 @@ async function checkOrder(tx: Tx, p: Principal, locale: Locale, cur: any): Promi
       and order_id = ${cur.id} and not is_gift order by line_no`.execute(tx)
   ).rows;
   const ids = [...new Set(raw.map((l) => l.product_id as string))];
-  const products = new Map((await catalogueProducts(tx, p.tenantId, ids)).map((x) => [x.id, x]));
+  const products = new Map((await listedProducts(tx, p.tenantId, ids)).map((x) => [x.id, x]));
   const prices = await dealerPrices(tx, p.tenantId, cur.dealer_unit_id, [...products.values()]);
   const settings = new Map(
     (
@@ -226,7 +226,7 @@ async function checkOrder(tx: Tx, p: Principal, locale: Locale, cur: any): Promi
       if (bought < promo.threshold)
         err(`promotionIds.${i}`, 'promo_threshold', { threshold: promo.threshold, actual: bought });
       else {
-        const gift = (await catalogueProducts(tx, p.tenantId, [promo.giftProductId!]))[0];
+        const gift = (await listedProducts(tx, p.tenantId, [promo.giftProductId!]))[0];
         if (!gift) err(`promotionIds.${i}`, 'product_unknown');
         else {
           lines.push({
@@ -534,8 +534,8 @@ export const shipOrder = (tx: Tx, p: Principal, a: Actor, l: Locale, id: string,
 
 /** 签收: the dealer's own user receives the goods into its channel stock. */
 export async function receiveOrder(tx: Tx, p: Principal, a: Actor, l: Locale, id: string, v?: number) {
-  const dealer = await resolveDealer(tx, p, l, null);
   const cur = await loadOrder(tx, p, id);
+  const dealer = await resolveDealer(tx, p, l, null);
   if (cur.dealer_unit_id !== dealer.id) throw notFound('dms_order');
   return transition(tx, p, a, l, id, v, 'shipped', 'received');
 }

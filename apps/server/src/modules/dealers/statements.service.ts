@@ -178,8 +178,8 @@ export async function decideLines(
   lineNo: number | null,
   decision: { status: 'confirmed' } | { status: 'disputed'; reason: string },
 ): Promise<Statement> {
-  const dealer = await resolveDealer(tx, p, locale, null);
   const st = await loadStatement(tx, p, id, true);
+  const dealer = await resolveDealer(tx, p, locale, null);
   if (st.dealer_unit_id !== dealer.id) throw notFound('dms_statement');
   if (lineNo === null) {
     await sql`update dms_statement_lines set status = 'confirmed', decided_by = ${p.userId}, decided_at = now()
