@@ -46,7 +46,8 @@ export const probeKinds: Record<string, ProbeKind> = {
       // ledger line in it (written on the owner side: the ledger takes no backdated entries).
       const n = periods++;
       const period = `${2000 + Math.floor(n / 12)}-${String((n % 12) + 1).padStart(2, '0')}`;
-      const dealer = side.dir.unit('EC-D1');
+      // EC-D2: the ledger line must not move the account the dms_dealer probes look at (EC-D1).
+      const dealer = side.dir.unit('EC-D2');
       const m = marker('ST');
       await inSide(side, async (tx) => {
         await sql`insert into dms_accounts (tenant_id, dealer_unit_id) values (${side.dir.tenantId}, ${dealer})
