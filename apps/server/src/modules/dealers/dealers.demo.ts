@@ -33,12 +33,21 @@ export async function seedDealers(ctx: DemoContext) {
   // HQ lists the catalogue's goods (not its services) for dealer ordering: stock and MOQ.
   const cat = ((await hq<any>('GET', '/records/product?limit=50')).items as any[])
     .filter((p) => p.category !== 'service' && p.listPrice?.amount > 0)
-    .map((p) => ({ productId: p.id as string, name: p.name as string, listPrice: p.listPrice.amount as number }));
+    .map((p) => ({
+      productId: p.id as string,
+      name: p.name as string,
+      listPrice: p.listPrice.amount as number,
+    }))
+    // The cheapest first: the story's orders are a dealer's everyday restocking.
+    .sort((a, b) => a.listPrice - b.listPrice);
   if (cat.length < 2) return;
   for (const [i, p] of cat.entries())
-    await hq('PUT', `/dealers/products/${p.productId}`, { onHand: 2_000 - i * 100, minOrderQty: i === 0 ? 5 : 1 });
-  await hq('PATCH', `/dealers/accounts/${d1}`, { creditLimit: 200_000_00, tier: 'A' });
-  await hq('PATCH', `/dealers/accounts/${d2}`, { creditLimit: 100_000_00, tier: 'B' });
+    await hq('PUT', `/dealers/products/${p.productId}`, {
+      onHand: 2_000 - i * 100,
+      minOrderQty: i === 0 ? 5 : 1,
+    });
+  await hq('PATCH', `/dealers/accounts/${d1}`, { creditLimit: 1_000_000_00, tier: 'A' });
+  await hq('PATCH', `/dealers/accounts/${d2}`, { creditLimit: 500_000_00, tier: 'B' });
   const today = new Date(ctx.now + 8 * 3600_000).toISOString().slice(0, 10);
   const year = today.slice(0, 4);
   await hq('POST', '/dealers/price-policies', {
