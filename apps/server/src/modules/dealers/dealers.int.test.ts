@@ -370,10 +370,10 @@ describe('dealers: monthly statement', () => {
     await ok(hq.patch(`/dealers/accounts/${d2}`, { creditLimit: 1_000_00 }));
     await inTenant(env.database.db, dir.tenantId, async (tx) => {
       await sql`insert into dms_account_entries (tenant_id, id, dealer_unit_id, kind, amount, ref, at)
-        values (${dir.tenantId}, gen_random_uuid(), ${d2}, 'payment', 300_00, 'old', now() - interval '40 days')`.execute(
+        values (${dir.tenantId}, gen_random_uuid(), ${d2}, 'payment', 30000, 'old', now() - interval '40 days')`.execute(
         tx,
       );
-      await sql`update dms_accounts set balance = balance + 300_00 where tenant_id = ${dir.tenantId}
+      await sql`update dms_accounts set balance = balance + 30000 where tenant_id = ${dir.tenantId}
         and dealer_unit_id = ${d2}`.execute(tx);
     });
     await ok(
