@@ -84,7 +84,7 @@ const gift = await must(
 await inTenant(env.database.db, dir.tenantId, (tx) =>
   expensePool.credit(tx, dir.tenantId, {
     dealerUnitId: d1,
-    amount: ORDERS * 100 + 100,
+    amount: (ORDERS + 20) * 100,
     ref: 'bench',
     idempotencyKey: 'bench',
   }),
