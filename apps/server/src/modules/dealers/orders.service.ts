@@ -120,7 +120,7 @@ export async function createOrder(
   const prices = await dealerPrices(tx, p.tenantId, dealer.id, [...products.values()]);
   const id = newId();
   await sql`insert into dms_orders (tenant_id, id, order_no, dealer_unit_id, promotion_ids, pool_deduction, note, created_by)
-    values (${p.tenantId}, ${id}, ${orderNo()}, ${dealer.id}, ${input.promotionIds}::uuid[], ${input.poolDeduction},
+    values (${p.tenantId}, ${id}, ${orderNo()}, ${dealer.id}, ${[...new Set(input.promotionIds)]}::uuid[], ${input.poolDeduction},
       ${input.note ?? null}, ${p.userId})`.execute(tx);
   let subtotal = 0;
   for (const [i, l] of input.lines.entries()) {

@@ -154,7 +154,7 @@ export function StatementsPage() {
                     locale={{ emptyText: t('dms.statements.noLines') }}
                     columns={[
                       {
-                        title: '#',
+                        title: t('dms.orders.at'),
                         dataIndex: 'at',
                         render: (v) => new Date(v).toLocaleDateString(i18n.language),
                         responsive: ['sm'],
