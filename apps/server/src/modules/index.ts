@@ -7,6 +7,7 @@ import cdp from './cdp/index.ts';
 import chats from './chats/index.ts';
 import coupons from './coupons/index.ts';
 import crm from './crm/index.ts';
+import dealers from './dealers/index.ts';
 import fieldService from './field-service/index.ts';
 import fission from './fission/index.ts';
 import home from './home/index.ts';
@@ -58,6 +59,7 @@ export const modules = [
   campaigns,
   home,
   tradePromotion,
+  dealers,
   service,
   surveys,
   fieldService,

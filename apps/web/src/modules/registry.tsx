@@ -5,6 +5,7 @@ import { cdpModule } from './cdp/module';
 import { chatsModule } from './chats/module';
 import { couponsModule } from './coupons/module';
 import { customersModule } from './customers/module';
+import { dealersModule } from './dealers/module';
 import { fieldServiceModule } from './field-service/module';
 import { fissionModule } from './fission/module';
 import { journeysModule } from './journeys/module';
@@ -46,6 +47,7 @@ export const WEB_MODULES: readonly WebModule[] = [
   loyaltyModule,
   campaignsModule,
   tradePromotionModule,
+  dealersModule,
   surveysModule,
   fieldServiceModule,
   memberMallModule,

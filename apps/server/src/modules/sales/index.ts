@@ -143,6 +143,8 @@ export default defineModule({
   demo: { order: 10, run: seedSales },
 });
 
+/** Dealer ordering (DMS, issue 14): the catalogue dealers order from. */
+export { type CatalogueProduct, catalogueProducts } from './catalogue-read.ts';
 export type { CustomerLists, TimelineItem } from './customer360.service.ts';
 // The public surface other modules build on (analytics, the CDP's profile timeline).
 export { customer360, customerLists, customerTimeline } from './customer360.service.ts';
