@@ -160,12 +160,12 @@ describe('客户旅程 (journeys)', () => {
       // A marketing SMS right away (manual entry → send → exit): the customer who withdrew marketing
       // consent is skipped, and their customer page says so in words.
       const linked: { profileId: string; customerId: string }[] = [];
-      for (const p of (await api.get('/cdp/profiles?limit=30')).items as { id: string }[]) {
-        const link = ((await api.get(`/cdp/profiles/${p.id}`)).links ?? []).find(
-          (l: { object: string; visible: boolean }) => l.object === 'customer' && l.visible,
-        );
-        if (link) linked.push({ profileId: p.id, customerId: link.recordId });
-        if (linked.length === 2) break;
+      for (const p of (await api.get('/cdp/profiles?linked=true&limit=100')).items as {
+        id: string;
+        links: { object: string; recordId: string; visible: boolean }[];
+      }[]) {
+        const link = p.links.find((l) => l.object === 'customer' && l.visible);
+        if (link && linked.length < 2) linked.push({ profileId: p.id, customerId: link.recordId });
       }
       assert.equal(linked.length, 2, 'two demo profiles with a customer record');
       await page.request.put(`/api/v1/cdp/profiles/${linked[1]!.profileId}/consents/marketing`, {

@@ -104,12 +104,14 @@ describe('record import', () => {
     assert.equal(res.body.totalRows, 1);
   });
 
-  it('stores the good rows of a 50k-row file and reports the 1 % bad rows by line in the errors CSV', async () => {
+  // 10k rows by default (ten import batches) keeps CI's time; KEHU_IMPORT_ROWS=50000 runs the platform issue's 50k.
+  const ROWS = Number(process.env.KEHU_IMPORT_ROWS ?? 10_000);
+  it(`stores the good rows of a ${ROWS / 1000}k-row file and reports the 1 % bad rows by line in the errors CSV`, async () => {
     const seed = await newTenant(env, 0);
     const admin = await login(env, seed.slug, seed.adminLogin);
     const lines = ['客户名称,电话,行业,客户类型'];
     const bad = new Map<number, string>(); // file line → field
-    for (let i = 0; i < 50_000; i++) {
+    for (let i = 0; i < ROWS; i++) {
       const line = i + 2;
       let name = `客户${i}`;
       let phone = String(13_800_000_000 + i);
@@ -133,13 +135,13 @@ describe('record import', () => {
       name: 'big.csv',
       body: `${lines.join('\n')}\n`,
     });
-    assert.equal(up.totalRows, 50_000);
+    assert.equal(up.totalRows, ROWS);
     assert.equal(status.status, 'done');
-    assert.equal(status.totalRows, 50_000);
-    assert.equal(status.processedRows, 50_000);
-    assert.equal(status.failed, 500);
-    assert.equal(status.created, 49_500);
-    assert.equal(await countCustomers(env, seed.tenantId), 49_500);
+    assert.equal(status.totalRows, ROWS);
+    assert.equal(status.processedRows, ROWS);
+    assert.equal(status.failed, ROWS / 100);
+    assert.equal(status.created, ROWS - ROWS / 100);
+    assert.equal(await countCustomers(env, seed.tenantId), ROWS - ROWS / 100);
 
     const errors = await getRaw(admin, `/records/customer/imports/${up.id}/errors`);
     assert.equal(errors.status, 200);
@@ -147,7 +149,7 @@ describe('record import', () => {
     const rows = csvRows(errors.text);
     assert.deepEqual(rows[0], ['行号', '字段', '错误', '客户名称', '电话', '行业', '客户类型']);
     const got = new Map(rows.slice(1).map((r) => [Number(r[0]), r[1]]));
-    assert.equal(got.size, 500);
+    assert.equal(got.size, ROWS / 100);
     for (const [line, field] of bad) assert.equal(got.get(line), field, `line ${line}`);
     const phoneRow = rows.find((r) => r[1] === 'phone')!;
     assert.equal(phoneRow[2], '请输入有效的中国大陆手机号或座机号');
