@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { drainBackground, newTenantWithAdmin, testDatabaseUrl, useTestEnv } from '../../testing/harness.ts';
+import { startTenantWorker } from '../../testing/tenant-worker-process.ts';
 import { loadVersions } from './definition.ts';
 import { enrolProfiles } from './enrol.service.ts';
 
@@ -20,14 +18,9 @@ import { enrolProfiles } from './enrol.service.ts';
  * assertions: every run done, every task exactly once, exactly five step rows per run).
  */
 const N = Number(process.env.KEHU_CRASH_PROFILES ?? 2_000);
-const worker = join(fileURLToPath(import.meta.url), '../../../testing/tenant-worker.ts');
 const env = useTestEnv();
 
-const startWorker = (tenantId: string): ChildProcess =>
-  spawn(process.execPath, [worker, tenantId], {
-    env: { ...process.env, DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'silent' },
-    stdio: 'ignore',
-  });
+const startWorker = startTenantWorker;
 
 describe('journey durability', {
   skip: testDatabaseUrl() ? false : 'needs PostgreSQL (DATABASE_URL)',

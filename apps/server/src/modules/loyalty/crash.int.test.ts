@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
 import { newId } from '../../core/ids.ts';
 import { enqueue } from '../../core/jobs/queue.ts';
 import { testDatabaseUrl, useTestEnv } from '../../testing/harness.ts';
+import { startTenantWorker } from '../../testing/tenant-worker-process.ts';
 import { tenantWithSource } from '../cdp/test-kit.ts';
 import { EVENTS_QUEUE } from './earn-rules.service.ts';
 import { enrolMember } from './index.ts';
@@ -28,14 +26,9 @@ const MEMBERS = 20;
 // after the first commit lands inside the next batch's transaction.
 const KILL_AT = N > 1_000 ? [0.2, 0.45] : [0.25];
 const POINTS = 10;
-const worker = join(fileURLToPath(import.meta.url), '../../../testing/tenant-worker.ts');
 const env = useTestEnv();
 
-const startWorker = (tenantId: string): ChildProcess =>
-  spawn(process.execPath, [worker, tenantId], {
-    env: { ...process.env, DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'silent' },
-    stdio: 'ignore',
-  });
+const startWorker = startTenantWorker;
 
 describe('loyalty bulk earn durability', {
   skip: testDatabaseUrl() ? false : 'needs PostgreSQL (DATABASE_URL)',

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { WeComSimulator } from '@kehu/wecom-simulator';
 import { sql } from 'kysely';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { drainBackground, getTestEnv, type TestEnv, testDatabaseUrl } from '../../testing/harness.ts';
+import { startTenantWorker } from '../../testing/tenant-worker-process.ts';
 import { bindSimulatedCorp, useWeComSimulator } from './test-kit.ts';
 
 /**
@@ -19,7 +17,6 @@ import { bindSimulatedCorp, useWeComSimulator } from './test-kit.ts';
  */
 process.env.KEHU_SECRETS_KEY ||= Buffer.alloc(32, 7).toString('base64');
 const N = Number(process.env.KEHU_CRASH_CONTACTS ?? 160);
-const worker = join(fileURLToPath(import.meta.url), '../../../testing/tenant-worker.ts');
 
 let env: TestEnv;
 let sim: WeComSimulator;
@@ -33,11 +30,7 @@ useWeComSimulator(41, (s) => {
   sim = s;
 });
 
-const startWorker = (tenantId: string): ChildProcess =>
-  spawn(process.execPath, [worker, tenantId], {
-    env: { ...process.env, DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'silent' },
-    stdio: 'ignore',
-  });
+const startWorker = startTenantWorker;
 
 describe('reconciliation durability', {
   skip: testDatabaseUrl() ? false : 'needs PostgreSQL (DATABASE_URL)',
