@@ -25,7 +25,8 @@ export const Metric = z.object({ value: z.number().int(), drill: Drill.nullable(
 export type Metric = z.infer<typeof Metric>;
 const DrilledMetric = z.object({ value: z.number().int(), drill: Drill });
 
-export const FunnelStageKey = z.enum(['lead', 'customer', 'opportunity', 'order']);
+/** 潜客 comes first when the CDP counts people (to readers of the whole tenant, unfiltered). */
+export const FunnelStageKey = z.enum(['prospect', 'lead', 'customer', 'opportunity', 'order']);
 export type FunnelStageKey = z.infer<typeof FunnelStageKey>;
 
 export const FunnelStage = z.object({

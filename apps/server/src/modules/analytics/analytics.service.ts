@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Actor } from '../../core/audit/audit.ts';
-import { can, type Principal } from '../../core/auth/principal.ts';
+import { can, type Principal, rowScope } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { invalid } from '../../core/errors.ts';
 import { isUuid } from '../../core/ids.ts';
@@ -15,6 +15,7 @@ import {
   unitSubtreeSql,
   wonStageKeys,
 } from '../sales/index.ts';
+import { prospectSource } from './prospect-source.ts';
 
 /**
  * Dashboards (R11.1). Every number is a count or sum over one object under a filter in the
@@ -143,7 +144,7 @@ const createdIn = (from: string, to: string): FilterNode =>
   and({ field: 'createdAt', op: 'gte', value: from }, { field: 'createdAt', op: 'lt', value: to });
 
 interface FunnelStage {
-  key: 'lead' | 'customer' | 'opportunity' | 'order';
+  key: 'prospect' | 'lead' | 'customer' | 'opportunity' | 'order';
   available: boolean;
   value: number;
   drill: Drill | null;
@@ -247,6 +248,18 @@ export async function funnel(tx: Tx, principal: Principal, actor: Actor, q: Dash
       conversion: prev?.available && ctxOf[key] ? pct(t?.leads ?? 0, prevLeads) : null,
     });
   }
+  const prospect = await prospectStage(tx, principal, q, from, to);
+  if (prospect) {
+    // The lead stage's share: of the period's 潜客, those who have a lead.
+    stages[0]!.conversion = pct(prospect.withLead, prospect.value);
+    stages.unshift({
+      key: 'prospect',
+      available: true,
+      value: prospect.value,
+      drill: null,
+      conversion: null,
+    });
+  }
   const byChannel = new Map<string, Record<string, number>>();
   for (const r of rows.filter((x) => Number(x.g) === 0))
     byChannel.set(r.ch ?? '', { ...(byChannel.get(r.ch ?? '') ?? {}), [r.k]: r.n });
@@ -329,6 +342,19 @@ async function createdInPeriod(
     direct: null,
     byChannel: [...byChannel.entries()].map(([channel, counts]) => ({ channel: channel || null, ...counts })),
   };
+}
+
+/**
+ * 潜客 before 线索, when the CDP counts them (`funnel-prospects`). People are tenant-wide in the CDP
+ * and belong to no unit, owner or lead channel: the stage shows to those who may read the CDP and
+ * see every lead of the tenant, on the unfiltered funnel only — never a count a dealer may not see.
+ */
+async function prospectStage(tx: Tx, principal: Principal, q: DashboardQuery, from: string, to: string) {
+  const source = prospectSource();
+  if (!source || q.unit || q.channel || q.owner) return null;
+  if (!can(principal, 'cdp:read') || rowScope(principal, 'lead').unitIds !== null) return null;
+  const c = await source.count(tx, principal, { from, to });
+  return { value: c.prospects, withLead: c.withLead };
 }
 
 /** The same funnel per team: one row per unit directly below `unit` (or the viewer's unit). */

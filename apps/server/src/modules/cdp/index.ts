@@ -4,6 +4,7 @@ import { backfillJob } from './backfill.job.ts';
 import { seedCdp } from './cdp.demo.ts';
 import { cdpRouteList } from './cdp.routes.ts';
 import { crmLinkSubscribers } from './crm-link.ts';
+import { funnelProspects } from './funnel-prospects.ts';
 import { registerIngestion } from './ingest.ts';
 import { objectTagsSubscriber } from './object-tags.ts';
 import { processJob } from './process.job.ts';
@@ -17,7 +18,7 @@ const CDP_ROLES = ['总部销售经理'];
 export default defineModule({
   name: 'cdp',
   label: { 'zh-CN': '客户数据', 'en-US': 'Customer data' },
-  requires: ['crm', 'sales'],
+  requires: ['crm', 'sales', 'analytics'],
   routes: cdpRouteList,
   // Segment-compatible ingestion lives outside /api/v1 (`/v1/track` …, write-key auth, CORS, text/plain bodies).
   http: registerIngestion,
@@ -61,7 +62,10 @@ export default defineModule({
   migrations: new URL('./migrations/', import.meta.url),
   testKit: () => import('./test-kit.ts'),
   demo: { order: 40, run: seedCdp },
-  contributes: [{ point: 'search-source', value: profileSearchSource }],
+  contributes: [
+    { point: 'search-source', value: profileSearchSource },
+    { point: 'funnel-prospects', value: funnelProspects },
+  ],
   extensionPoints: {
     'timeline-source': (value) => registerTimelineSource(value as TimelineSource),
   },

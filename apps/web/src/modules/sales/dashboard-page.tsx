@@ -176,7 +176,8 @@ export function DashboardPage() {
         <>
           <Row gutter={[12, 12]} style={{ marginBottom: 12 }}>
             {d.data.funnel.stages.map((s: any) => (
-              <Col xs={12} md={6} key={s.key}>
+              // Four or five stages (潜客 shows to readers of the whole tenant): one row on a desktop.
+              <Col xs={12} md={{ flex: '1 1 0' }} key={s.key}>
                 <Card
                   size="small"
                   hoverable={!!s.drill}

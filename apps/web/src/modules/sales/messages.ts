@@ -231,9 +231,10 @@ export const zhCN = {
   dash: {
     title: '经营分析',
     channel: '按渠道筛选',
-    stage: { lead: '线索', customer: '客户', opportunity: '商机', order: '订单' },
+    stage: { prospect: '潜客', lead: '线索', customer: '客户', opportunity: '商机', order: '订单' },
     funnel: '转化漏斗',
-    funnelHint: '本期线索及其转化的客户、商机、订单；百分比为上一阶段的线索中继续转化的比例',
+    funnelHint:
+      '潜客：本期首次出现并留下手机号或邮箱的人（线索的百分比为其中已有线索的比例）；其后为本期线索及其转化的客户、商机、订单，百分比为上一阶段的线索中继续转化的比例',
     direct: '另有直接客户 {{n}} 个（非线索转化）',
     pipeline: '商机阶段分布',
     amount: '金额',
@@ -533,10 +534,16 @@ export const enUS: typeof zhCN = {
   dash: {
     title: 'Dashboards',
     channel: 'Filter by channel',
-    stage: { lead: 'Leads', customer: 'Customers', opportunity: 'Opportunities', order: 'Orders' },
+    stage: {
+      prospect: 'Prospects',
+      lead: 'Leads',
+      customer: 'Customers',
+      opportunity: 'Opportunities',
+      order: 'Orders',
+    },
     funnel: 'Funnel',
     funnelHint:
-      "This period's leads and the customers, opportunities and orders they converted into; percentages are the share of the previous stage's leads that went on",
+      "Prospects: people first seen this period who left a phone or e-mail (the leads' percentage is the share of them with a lead); then this period's leads and the customers, opportunities and orders they converted into, each percentage the share of the previous stage's leads that went on",
     direct: 'Plus {{n}} direct customers (not from leads)',
     pipeline: 'Pipeline by stage',
     amount: 'Amount',
