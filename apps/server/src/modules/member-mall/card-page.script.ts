@@ -1,5 +1,5 @@
 /** JavaScript served to the member's browser (the CSP allows no inline script): same-origin calls only. */
-/** Code send with a countdown, sign-in, redeem (with the key the page was rendered with), sign-out. */
+/** Code send with a countdown, sign-in, redeem and file a ticket (with the key the page was rendered with), sign-out. */
 export const SCRIPT = `(function(){var base=location.pathname.replace(/\\/$/,'');
 function post(path,body){return fetch(base+path,{method:'POST',headers:{'content-type':'application/json'},credentials:'same-origin',body:JSON.stringify(body||{})})
 .then(function(r){return r.text().then(function(t){var j={};try{j=t?JSON.parse(t):{};}catch(e){}if(!r.ok)throw j;return j;});});}
@@ -17,6 +17,9 @@ var b=r.querySelector('button[type=submit]');b.disabled=true;var body={rewardId:
 if(r.ship_name){body.shipping={name:r.ship_name.value,phone:r.ship_phone.value,address:r.ship_address.value};}
 var mid='msg-'+r.getAttribute('data-reward');post('/redeem',body).then(function(){say(mid,'兑换成功',true);setTimeout(function(){location.reload();},700);})
 .catch(function(j){b.disabled=false;say(mid,problem(j,'兑换失败，请稍后再试'));});});});
+var tk=document.getElementById('ticket');if(tk)tk.addEventListener('submit',function(e){e.preventDefault();var b=tk.querySelector('button[type=submit]');b.disabled=true;
+post('/tickets',{description:tk.description.value,idempotencyKey:tk.getAttribute('data-key')}).then(function(j){tk.description.disabled=true;say('ticket-msg','已提交，工单号 '+j.number+'，客服会尽快联系您',true);})
+.catch(function(j){b.disabled=false;say('ticket-msg',problem(j,'提交失败，请稍后再试'));});});
 var so=document.getElementById('sign-out');if(so)so.addEventListener('click',function(){post('/sign-out').then(function(){location.replace(base);});});
 var cp=document.getElementById('copy-ref');if(cp)cp.addEventListener('click',function(){var u=document.getElementById('ref-url');
 if(navigator.clipboard){navigator.clipboard.writeText(u.textContent).then(function(){cp.textContent='已复制';});}else{var s=window.getSelection(),g=document.createRange();g.selectNodeContents(u);s.removeAllRanges();s.addRange(g);}});

@@ -18,6 +18,7 @@ import {
   signOut,
 } from './card.service.ts';
 import { SCRIPT } from './card-page.script.ts';
+import { fileCardTicket } from './card-ticket.ts';
 import { mallProblem } from './member-mall.messages.ts';
 import { redeem } from './redeem.service.ts';
 
@@ -38,6 +39,11 @@ const SignInBody = z
     ref: z.string().trim().max(20).optional(),
   })
   .strict();
+const TicketBody = z.object({
+  description: z.string().trim().min(5).max(2000),
+  idempotencyKey: z.string().min(8).max(100),
+});
+
 const RedeemBody = z
   .object({
     rewardId: z.uuid(),
@@ -185,6 +191,18 @@ export async function registerCardPages(app: FastifyInstance, database: Database
         },
         'zh-CN',
       );
+    });
+  });
+  app.post<{ Params: { token: string } }>('/vip/:token/tickets', async (req, reply) => {
+    noStore(reply);
+    limit(signInLimiter, req);
+    const body = parse(TicketBody, req.body);
+    const t = await cardTenant(database, req.params.token, tenantOfPublicToken);
+    if (!t) throw notFoundProblem();
+    return inTenant(database.db, t.tenantId, async (tx) => {
+      const s = await sessionOf(tx, t.tenantId, req.cookies?.[COOKIE]);
+      if (!s) throw mallProblem('forbidden', 'zh-CN', 'signed_out');
+      return fileCardTicket(tx, t.tenantId, s, body);
     });
   });
 }
@@ -348,7 +366,14 @@ ${
     : ''
 }
 ${v.stores.length ? `<h2>门店</h2><ul class="list">${v.stores.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>` : ''}
-${v.serviceEnabled ? `<p class="center"><a class="link" href="#" data-testid="card-ticket">遇到问题？提交服务工单</a></p>` : ''}`;
+${
+  v.serviceEnabled
+    ? `<details class="box" data-testid="card-ticket"><summary class="link">遇到问题？提交服务工单</summary>
+<form id="ticket" data-key="${randomUUID()}"><label for="ticket-text">请描述您遇到的问题（至少 5 个字）</label>
+<textarea id="ticket-text" name="description" rows="4" maxlength="2000" required data-testid="card-ticket-text"></textarea>
+<button type="submit" class="btn" data-testid="card-ticket-submit">提交工单</button><p id="ticket-msg" class="err" role="status"></p></form></details>`
+    : ''
+}`;
 }
 
 const STYLE = `*{box-sizing:border-box}body{margin:0;background:#f5f6f8;color:#1f2329;font:16px/1.6 -apple-system,"PingFang SC","Noto Sans SC",sans-serif}
@@ -360,6 +385,8 @@ input{display:block;width:100%;padding:11px;margin:6px 0;border:1px solid #d0d3d
 .btn2{padding:8px 14px;border:1px solid #b8860b;border-radius:8px;background:#fff;color:#8a6508;font-size:15px;white-space:nowrap;min-height:40px}
 button:disabled{opacity:.5}button:focus-visible,a:focus-visible,input:focus-visible{outline:2px solid #1677ff;outline-offset:2px}
 .box{padding:16px;border-radius:12px;background:#fff;margin:12px 0}
+textarea{display:block;width:100%;padding:11px;margin:6px 0;border:1px solid #d0d3d9;border-radius:8px;font:inherit;background:#fff}
+details.box summary{cursor:pointer;color:#8a6508;text-align:center}
 .card{padding:18px;border-radius:14px;background:linear-gradient(135deg,#2b2118,#6b4f1d);color:#fbe9c6}
 .card .link{color:#fbe9c6}.tier{font-size:24px;font-weight:700;margin-top:6px}.muted-w{opacity:.75}.bal{font-size:16px;margin:8px 0}.bal span{font-size:32px;font-weight:700}
 .track{height:8px;border-radius:4px;background:rgba(255,255,255,.25);overflow:hidden;margin:8px 0 4px}.bar{height:100%;background:#f5c451}

@@ -12,7 +12,7 @@ const MANAGERS = ['总部销售经理', '区域经理', '经销商店长'];
 export default defineModule({
   name: 'member-mall',
   label: { 'zh-CN': '积分商城', 'en-US': 'Member mall' },
-  requires: ['cdp', 'coupons', 'cards', 'messaging', 'loyalty'],
+  requires: ['cdp', 'coupons', 'cards', 'messaging', 'loyalty', 'service'],
   routes: memberMallRoutes,
   // The public member card (/vip/<token>): phone + SMS code, no staff session.
   http: registerCardPages,

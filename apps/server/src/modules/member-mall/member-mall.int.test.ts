@@ -417,6 +417,47 @@ describe('member card page', () => {
       (await new Phone().call('POST', '/redeem', { rewardId: w.id, idempotencyKey: 'anon-key-1' })).status,
       403,
     );
+
+    // 提交服务工单 from the card: one ticket per key, for the member's profile in the member's unit.
+    assert.match(card, /data-testid="card-ticket"/);
+    const short = await c.call('POST', '/tickets', { description: '坏了', idempotencyKey: 'card-ticket-1' });
+    assert.equal(short.status, 422);
+    assert.equal(short.body.errors[0].field, 'description');
+    const filed = await ok(
+      c.call('POST', '/tickets', {
+        description: '保养后仪表盘一直亮故障灯，请尽快安排检查',
+        idempotencyKey: 'card-ticket-1',
+      }),
+    );
+    const again = await ok(
+      c.call('POST', '/tickets', {
+        description: '保养后仪表盘一直亮故障灯，请尽快安排检查',
+        idempotencyKey: 'card-ticket-1',
+      }),
+    );
+    assert.equal(again.number, filed.number, 'a double tap files once');
+    const ticket = await inT(
+      async (tx) =>
+        (
+          await sql<any>`select t.channel, t.subject, t.profile_id, t.unit_id, m.profile_id as member_profile, m.unit_id as member_unit
+            from service_tickets t join loyalty_members m on m.tenant_id = t.tenant_id and m.id = ${after.member.memberId}
+            where t.number = ${filed.number}`.execute(tx)
+        ).rows,
+    );
+    assert.equal(ticket.length, 1);
+    assert.equal(ticket[0].channel, 'form');
+    assert.match(ticket[0].subject, /^会员卡：保养后仪表盘/);
+    assert.equal(ticket[0].profile_id, ticket[0].member_profile);
+    assert.equal(ticket[0].unit_id, ticket[0].member_unit);
+    assert.equal(
+      (
+        await new Phone().call('POST', '/tickets', {
+          description: '没有登录也想提交',
+          idempotencyKey: 'anon-ticket-1',
+        })
+      ).status,
+      403,
+    );
   });
 
   it('kills a code after five wrong attempts', async () => {
