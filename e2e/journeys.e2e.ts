@@ -157,6 +157,19 @@ describe('客户旅程 (journeys)', () => {
       await testId(page, 'journeys-list').getByText('保险到期提醒').waitFor();
       await screenshot(page, 'journeys-list-1366.png');
 
+      // The demo's campaigns: the list, one campaign's report (funnel 潜客 → 订单, links, costs) and its form.
+      await page.goto('/campaigns');
+      await testId(page, 'campaigns-page').locator('.ant-table-row').first().waitFor();
+      await screenshot(page, 'campaigns-list-1366.png');
+      await page.getByRole('button', { name: '报告' }).first().click();
+      await testId(page, 'campaign-funnel').waitFor();
+      await screenshot(page, 'campaign-report-1366.png');
+      await page.keyboard.press('Escape');
+      await testId(page, 'campaign-edit').first().click();
+      await page.locator('.ant-modal-content').waitFor();
+      await screenshot(page, 'campaign-form-1366.png');
+      await page.keyboard.press('Escape');
+
       // A marketing SMS right away (manual entry → send → exit): the customer who withdrew marketing
       // consent is skipped, and their customer page says so in words.
       const linked: { profileId: string; customerId: string }[] = [];

@@ -15,6 +15,7 @@ import {
   launchBrowser,
   login,
   newPage,
+  resultsPath,
   screenshot,
   startServer,
   testId,
@@ -126,6 +127,12 @@ describe('member card and points mall', () => {
       await eventually(async () => assert.equal(await testId(page, 'card-points').textContent(), '50'));
       await testId(page, 'card-coupon').first().waitFor();
       await screenshot(page, 'member-card-phone.png');
+      // Something is wrong with the car: a ticket from the card, its number shown at once.
+      await testId(page, 'card-ticket').locator('summary').click();
+      await testId(page, 'card-ticket-text').fill('保养后仪表盘一直亮故障灯，请尽快安排检查');
+      await testId(page, 'card-ticket-submit').click();
+      await page.getByText(/已提交，工单号 \S+/).waitFor();
+      await testId(page, 'card-ticket').screenshot({ path: resultsPath('member-card-ticket-phone.png') });
     } catch (e) {
       await failureScreenshot(page, 'member-card-failure.png');
       throw e;
