@@ -721,6 +721,149 @@ export interface CustomRecords {
   version: Generated<number>;
 }
 
+export interface DmsAccountEntries {
+  amount: number;
+  at: Generated<Timestamp>;
+  created_by: string | null;
+  dealer_unit_id: string;
+  id: string;
+  idempotency_key: string | null;
+  kind: string;
+  order_id: string | null;
+  ref: string;
+  tenant_id: string;
+}
+
+export interface DmsAccounts {
+  balance: Generated<number>;
+  credit_limit: Generated<number>;
+  dealer_unit_id: string;
+  tenant_id: string;
+  tier: string | null;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface DmsChannelStock {
+  product_id: string;
+  quantity: Generated<number>;
+  tenant_id: string;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface DmsOrderLines {
+  amount: Generated<number>;
+  is_gift: Generated<boolean>;
+  line_no: number;
+  order_id: string;
+  product_id: string;
+  product_name: string;
+  promotion_id: string | null;
+  quantity: number;
+  tenant_id: string;
+  unit_price: Generated<number>;
+}
+
+export interface DmsOrders {
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  dealer_unit_id: string;
+  discount: Generated<number>;
+  id: string;
+  note: string | null;
+  order_no: string;
+  pool_deduction: Generated<number>;
+  promotion_ids: Generated<string[]>;
+  received_at: Timestamp | null;
+  shipped_at: Timestamp | null;
+  status: Generated<string>;
+  submissions: Generated<number>;
+  submitted_at: Timestamp | null;
+  subtotal: Generated<number>;
+  tenant_id: string;
+  total: Generated<number>;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
+export interface DmsPricePolicies {
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  dealer_unit_id: string | null;
+  discount_percent: Numeric | null;
+  id: string;
+  name: string;
+  tenant_id: string;
+  tier: string | null;
+  valid_from: string;
+  valid_to: string | null;
+}
+
+export interface DmsPricePolicyLines {
+  policy_id: string;
+  price: number;
+  product_id: string;
+  tenant_id: string;
+}
+
+export interface DmsProducts {
+  min_order_qty: Generated<number>;
+  on_hand: Generated<number>;
+  product_id: string;
+  reserved: Generated<number>;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface DmsPromotions {
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  dealer_unit_id: string | null;
+  ends_on: string;
+  gift_product_id: string | null;
+  gift_qty: number | null;
+  id: string;
+  kind: string;
+  name: string;
+  product_id: string | null;
+  reduction: number | null;
+  starts_on: string;
+  tenant_id: string;
+  threshold: number;
+}
+
+export interface DmsStatementLines {
+  amount: number;
+  at: Timestamp;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  dispute_reason: string | null;
+  entry_id: string;
+  kind: string;
+  line_no: number;
+  ref: string;
+  resolution: string | null;
+  statement_id: string;
+  status: Generated<string>;
+  tenant_id: string;
+}
+
+export interface DmsStatements {
+  closing: number;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  credits: number;
+  dealer_unit_id: string;
+  deductions: number;
+  id: string;
+  opening: number;
+  orders: number;
+  payments: number;
+  period: string;
+  rebates: number;
+  tenant_id: string;
+}
+
 export interface FieldDefs {
   api_name: string;
   classification: Generated<string>;
@@ -2960,6 +3103,17 @@ export interface DB {
   custom_records: CustomRecords;
   customer_pipeline_value: CustomerPipelineValue;
   customers: Customers;
+  dms_account_entries: DmsAccountEntries;
+  dms_accounts: DmsAccounts;
+  dms_channel_stock: DmsChannelStock;
+  dms_order_lines: DmsOrderLines;
+  dms_orders: DmsOrders;
+  dms_price_policies: DmsPricePolicies;
+  dms_price_policy_lines: DmsPricePolicyLines;
+  dms_products: DmsProducts;
+  dms_promotions: DmsPromotions;
+  dms_statement_lines: DmsStatementLines;
+  dms_statements: DmsStatements;
   field_defs: FieldDefs;
   fission_campaigns: FissionCampaigns;
   fission_invites: FissionInvites;
