@@ -430,9 +430,20 @@ export async function visibleText(locator: Locator): Promise<string> {
  */
 export async function switchLanguage(page: Page, lang: 'zh-CN' | 'en-US'): Promise<void> {
   await testId(page, 'lang-switch').click();
-  await Promise.all([
-    page.waitForResponse((r) => r.url().includes('/api/v1/auth/me') && r.request().method() === 'PATCH'),
-    testId(page, `lang-option-${lang}`).click(),
-  ]);
+  // A click that lands while the dropdown is still opening can be lost (seen once on a loaded CI
+  // machine: the menu stayed open, nothing saved): click again while the option is still shown.
+  for (let attempt = 1; ; attempt++) {
+    const saved = page.waitForResponse(
+      (r) => r.url().includes('/api/v1/auth/me') && r.request().method() === 'PATCH',
+      { timeout: attempt < 3 ? 6_000 : UI_TIMEOUT },
+    );
+    await testId(page, `lang-option-${lang}`).click();
+    try {
+      await saved;
+      break;
+    } catch (e) {
+      if (attempt >= 3 || !(await testId(page, `lang-option-${lang}`).isVisible())) throw e;
+    }
+  }
   await page.waitForFunction((l) => document.documentElement.lang === l, lang);
 }
