@@ -20,7 +20,9 @@ export const funnelProspects: ProspectSource = {
       select count(*)::int as prospects,
         count(*) filter (where exists (select 1 from cdp_identities i join leads l
             on l.tenant_id = i.tenant_id and l.deleted_at is null
-            and ((i.kind = 'phone' and l.phone = i.value) or (i.kind = 'email' and l.email = i.value))
+            -- identities keep phones as +86…, leads as typed (mainland numbers without the prefix)
+            and ((i.kind = 'phone' and l.phone in (i.value, case when i.value like '+86%' then substr(i.value, 4) end))
+              or (i.kind = 'email' and lower(l.email) = lower(i.value)))
           where i.tenant_id = ${t} and i.profile_id = p.id))::int as with_lead
       from p`.execute(tx);
     const row = r.rows[0];
