@@ -161,7 +161,10 @@ describe('客户旅程 (journeys)', () => {
       await page.goto('/campaigns');
       await testId(page, 'campaigns-page').locator('.ant-table-row').first().waitFor();
       await screenshot(page, 'campaigns-list-1366.png');
-      await page.getByRole('button', { name: '报告' }).first().click();
+      await page
+        .getByRole('button', { name: /^报\s*告$/ })
+        .first()
+        .click();
       await testId(page, 'campaign-funnel').waitFor();
       await screenshot(page, 'campaign-report-1366.png');
       await page.keyboard.press('Escape');

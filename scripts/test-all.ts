@@ -171,14 +171,14 @@ if (!only || only === 'server') {
 }
 /**
  * The core subset that also runs on the embedded database (PGlite, what `npm start` uses): the platform
- * (core, engine, the security matrix, the demo seed), leads, CRM and approvals, plus the CDP's rule access
- * (sales and search run on PostgreSQL only since CI passed 45 minutes; their flows still run on PGlite
- * through the demo seed and the browser tests). The
+ * (core, engine, the security matrix), leads, CRM and approvals, plus the CDP's rule access. Since CI
+ * passed 45 minutes, sales, search and the demo-seed test run on PostgreSQL only: the demo seeds on PGlite
+ * before the browser tests (their template) and every browser page runs on it. The
  * other modules' SQL is the same on both, so they run on PostgreSQL only; their migrations and demo data
- * still run on PGlite through the seed test and the browser tests.
+ * still run on PGlite through the browser tests' demo seed.
  */
 const PGLITE_CORE = [
-  /^apps\/server\/src\/(core|engine|testing|seed)\//,
+  /^apps\/server\/src\/(core|engine|testing)\//,
   /^apps\/server\/src\/modules\/(admin|crm|leads|approvals|notifications)\//,
   /^apps\/server\/src\/modules\/cdp\/(rules|rule-access)\.int\.test\.ts$/,
 ];
