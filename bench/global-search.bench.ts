@@ -28,6 +28,7 @@ import {
   int,
   printTable,
   signIn,
+  timeSequential,
   writeResult,
 } from './lib.ts';
 
@@ -39,11 +40,6 @@ export const globalSearchOptions = (argv?: string[]) =>
     },
     argv,
   );
-
-const pctl = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
 
 export interface GlobalSearchResult {
   customers: number;
@@ -117,16 +113,6 @@ export async function runGlobalSearch(
   const admin = await signIn(base, slug, 'admin');
   const zhao = await signIn(base, slug, 'zhao.jing');
 
-  const time = async (n: number, fn: () => Promise<unknown>) => {
-    for (let i = 0; i < Math.min(20, n); i++) await fn(); // warm-up, unmeasured
-    const xs: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const t0 = performance.now();
-      await fn();
-      xs.push(performance.now() - t0);
-    }
-    return { p50: pctl(xs, 50), p99: pctl(xs, 99) };
-  };
   let lastHits = 0;
   const search = (who: { cookie: string }, q: string) => async () => {
     const r = await fetch(`${base}/api/v1/search?q=${encodeURIComponent(q)}&limit=5`, {
@@ -138,7 +124,7 @@ export async function runGlobalSearch(
   };
   const prefixEnd = (s: string) => s.slice(0, -1) + String.fromCodePoint(s.codePointAt(s.length - 1)! + 1);
   const baselineTerm = '华为科技1';
-  const baseline = await time(requests, () =>
+  const baseline = await timeSequential(requests, () =>
     inTenant(
       database.db,
       tenantId!,
@@ -159,13 +145,13 @@ export async function runGlobalSearch(
     ['赵静 (own scope): name prefix (华为)', zhao, '华为'],
     ['赵静 (own scope): her customer by phone (13900000020)', zhao, '13900000020'],
   ] as const) {
-    const r = await time(requests, search(who, q));
+    const r = await timeSequential(requests, search(who, q));
     scenarios.push({ name, ...r, ratioP99: r.p99 / baseline.p99, hits: lastHits });
   }
   // The worst case: a term found nowhere falls back to "name containing" over the newest 20,000.
   const missRequests = Math.max(20, Math.floor(requests / 5));
   const containsMiss = {
-    ...(await time(missRequests, search(admin, '无此客户xyz'))),
+    ...(await timeSequential(missRequests, search(admin, '无此客户xyz'))),
     requests: missRequests,
   };
 

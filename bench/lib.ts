@@ -162,6 +162,27 @@ export async function signIn(baseUrl: string, tenant: string, login: string, pas
   return { cookie, csrf: body.csrfToken };
 }
 
+/** Nearest-rank percentile (p in 0–100) of unsorted samples. */
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+
+/** Calls `fn` n times one after another, after up to 20 unmeasured warm-up calls: p50 and p99 in ms. */
+export async function timeSequential(
+  n: number,
+  fn: () => Promise<unknown>,
+): Promise<{ p50: number; p99: number }> {
+  for (let i = 0; i < Math.min(20, n); i++) await fn();
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fn();
+    xs.push(performance.now() - t0);
+  }
+  return { p50: percentile(xs, 50), p99: percentile(xs, 99) };
+}
+
 export const ratio = (x: number, base: number) => (base > 0 ? x / base : Number.NaN);
 export const fmt = (n: number, digits = 1) =>
   Number.isFinite(n)

@@ -19,6 +19,7 @@ import {
   ensureDatabase,
   fmt,
   int,
+  percentile,
   printTable,
   ratio,
   signIn,
@@ -27,11 +28,6 @@ import {
 
 export const materialTrackingOptions = (argv?: string[]) =>
   args({ opens: { type: 'string', default: '300' } }, argv);
-
-const pctl = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
 
 export interface MaterialTrackingResult {
   opens: number;
@@ -131,9 +127,13 @@ export async function runMaterialTracking(
     }
     const result: MaterialTrackingResult = {
       opens,
-      redirect: { p50: pctl(redirect, 50), p99: pctl(redirect, 99) },
-      open: { p50: pctl(open, 50), p99: pctl(open, 99), ratioP99: ratio(pctl(open, 99), pctl(redirect, 99)) },
-      notified: { p50: pctl(notified, 50), p99: pctl(notified, 99) },
+      redirect: { p50: percentile(redirect, 50), p99: percentile(redirect, 99) },
+      open: {
+        p50: percentile(open, 50),
+        p99: percentile(open, 99),
+        ratioP99: ratio(percentile(open, 99), percentile(redirect, 99)),
+      },
+      notified: { p50: percentile(notified, 50), p99: percentile(notified, 99) },
     };
     printTable('material tracking (ms)', [
       { what: 'bare redirect', p50: fmt(result.redirect.p50, 2), p99: fmt(result.redirect.p99, 2) },

@@ -28,6 +28,7 @@ import {
   int,
   printTable,
   signIn,
+  timeSequential,
   writeResult,
 } from './lib.ts';
 
@@ -35,11 +36,6 @@ const o = args({
   tickets: { type: 'string', default: '1000000' },
   requests: { type: 'string', default: '200' },
 });
-const pctl = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
-
 const tickets = int(o.tickets as string, 'tickets');
 const requests = int(o.requests as string, 'requests');
 await ensureDatabase(BENCH_DB);
@@ -104,16 +100,6 @@ const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 
 const admin = await signIn(base, slug, 'admin');
 const dealer = await signIn(base, slug, 'zhang.wei');
 
-const time = async (n: number, fn: () => Promise<unknown>) => {
-  for (let i = 0; i < Math.min(20, n); i++) await fn(); // warm-up, unmeasured
-  const xs: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await fn();
-    xs.push(performance.now() - t0);
-  }
-  return { p50: pctl(xs, 50), p99: pctl(xs, 99) };
-};
 let lastRows = 0;
 const get = (who: { cookie: string }, path: string) => async () => {
   const r = await fetch(`${base}/api/v1${path}`, { headers: { cookie: who.cookie } });
@@ -137,7 +123,7 @@ const rows: { case: string; p50: string; p99: string; 'p99 ratio': string; rows:
 const result: Record<string, { p50: number; p99: number; rows: number; ratioP99?: number }> = {};
 // Counting scans (stats and its baseline) run a tenth as often: each reads the whole tenant.
 const measure = async (name: string, fn: () => Promise<unknown>, baseline?: string, n = requests) => {
-  const r = await time(n, fn);
+  const r = await timeSequential(n, fn);
   const ratio = baseline ? r.p99 / result[baseline]!.p99 : 1;
   result[name] = { ...r, rows: lastRows, ...(baseline ? { ratioP99: ratio } : {}) };
   rows.push({
