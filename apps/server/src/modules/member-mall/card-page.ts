@@ -366,14 +366,10 @@ ${
     : ''
 }
 ${v.stores.length ? `<h2>门店</h2><ul class="list">${v.stores.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>` : ''}
-${
-  v.serviceEnabled
-    ? `<details class="box" data-testid="card-ticket"><summary class="link">遇到问题？提交服务工单</summary>
+<details class="box" data-testid="card-ticket"><summary class="link">遇到问题？提交服务工单</summary>
 <form id="ticket" data-key="${randomUUID()}"><label for="ticket-text">请描述您遇到的问题（至少 5 个字）</label>
 <textarea id="ticket-text" name="description" rows="4" maxlength="2000" required data-testid="card-ticket-text"></textarea>
-<button type="submit" class="btn" data-testid="card-ticket-submit">提交工单</button><p id="ticket-msg" class="err" role="status"></p></form></details>`
-    : ''
-}`;
+<button type="submit" class="btn" data-testid="card-ticket-submit">提交工单</button><p id="ticket-msg" class="err" role="status"></p></form></details>`;
 }
 
 const STYLE = `*{box-sizing:border-box}body{margin:0;background:#f5f6f8;color:#1f2329;font:16px/1.6 -apple-system,"PingFang SC","Noto Sans SC",sans-serif}

@@ -5,7 +5,6 @@ import type { Database } from '../../core/db/database.ts';
 import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
-import { installedModules } from '../../engine/module-loader.ts';
 import { normalizePhone, profileForPhone } from '../cdp/index.ts';
 import { couponsOfProfile } from '../coupons/index.ts';
 import { enrolMember, findMember, getMemberCardExtras, getMemberSummary } from '../loyalty/index.ts';
@@ -250,6 +249,5 @@ export async function cardView(tx: Tx, tenantId: string, s: CardSession, locale:
     referralCode: code,
     referralUrl: settings.referral_enabled ? `${cardUrl(settings.card_token)}?ref=${code}` : null,
     stores: stores.rows.map((r) => r.name),
-    serviceEnabled: installedModules().some((m) => m.name === 'service'),
   };
 }
