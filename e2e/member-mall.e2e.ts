@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_SMS, type SmsSimulator, startSmsSimulator } from '@kehu/sms-simulator';
 import type { Browser } from 'playwright-core';
+import { allowOutboundHost } from '../apps/server/src/testing/outbound-allow.ts';
 import {
   type ApiSession,
   apiLogin,
@@ -37,9 +38,7 @@ describe('member card and points mall', () => {
       templates: { ...DEMO_SMS.templates },
     });
     // The server inherits this: the simulator on 127.0.0.1 is the one internal host it may call.
-    process.env.KEHU_OUTBOUND_ALLOW = [process.env.KEHU_OUTBOUND_ALLOW, new URL(sms.url).host]
-      .filter(Boolean)
-      .join(',');
+    allowOutboundHost(new URL(sms.url).host);
     kehu.server = await startServer({ readyTimeoutMs: 420_000 });
     kehu.browser = await launchBrowser();
     admin = await apiLogin(kehu.server.url, 'admin');

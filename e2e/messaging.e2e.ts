@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startSmtpReceiver } from '../apps/server/src/modules/messaging/test-kit.ts';
+import { allowOutboundHost } from '../apps/server/src/testing/outbound-allow.ts';
 import {
   apiLogin,
   chooseOption,
@@ -27,12 +28,11 @@ const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch:
 describe('消息触达 (messaging): email to a segment, tracked click, unsubscribe', () => {
   const kehu = {} as { server: KehuServer; browser: Browser };
   let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
-  let savedAllow: string | undefined;
+  let restoreAllow = () => {};
   before(async () => {
     smtp = await startSmtpReceiver();
     // The server process inherits this: the local SMTP server is the operator's, allowed by name.
-    savedAllow = process.env.KEHU_OUTBOUND_ALLOW;
-    process.env.KEHU_OUTBOUND_ALLOW = [savedAllow, `127.0.0.1:${smtp.port}`].filter(Boolean).join(',');
+    restoreAllow = allowOutboundHost(`127.0.0.1:${smtp.port}`);
     kehu.server = await startServer({ readyTimeoutMs: 600_000 });
     kehu.browser = await launchBrowser();
   });
@@ -40,8 +40,7 @@ describe('消息触达 (messaging): email to a segment, tracked click, unsubscri
     await kehu.browser?.close();
     await kehu.server?.stop();
     await smtp?.close();
-    if (savedAllow === undefined) delete process.env.KEHU_OUTBOUND_ALLOW;
-    else process.env.KEHU_OUTBOUND_ALLOW = savedAllow;
+    restoreAllow();
   });
 
   it('configures email, sends a template to a segment, the mail arrives, the click and the unsubscribe are recorded', {

@@ -2,6 +2,7 @@
 import { after } from 'node:test';
 import { type SimCorp, startDemoCorp, startWeComSimulator, type WeComSimulator } from '@kehu/wecom-simulator';
 import { DEMO_WECOM } from '../apps/server/src/modules/wecom/wecom.demo.ts';
+import { allowOutboundHost } from '../apps/server/src/testing/outbound-allow.ts';
 
 /**
  * Starts the simulator playing the demo corp before the file's Kehu server starts: it is let through
@@ -16,9 +17,7 @@ export async function startDemoWeCom(
     contactSecret: DEMO_WECOM.contactSecret,
     appSecret: DEMO_WECOM.appSecret,
   });
-  process.env.KEHU_OUTBOUND_ALLOW = [process.env.KEHU_OUTBOUND_ALLOW, new URL(sim.url).host]
-    .filter(Boolean)
-    .join(',');
+  allowOutboundHost(new URL(sim.url).host);
   process.env[DEMO_WECOM.simulatorUrlEnv] = sim.url;
   after(() => sim.close());
   return { sim, demo };

@@ -7,6 +7,7 @@ import { inTenant } from '../../core/db/tenant-scope.ts';
 import { newId } from '../../core/ids.ts';
 import { uniqueMobile } from '../../testing/fixtures.ts';
 import { type Client, drainBackground, login, useTestEnv } from '../../testing/harness.ts';
+import { allowOutboundHost } from '../../testing/outbound-allow.ts';
 import { sendBatch, tenantWithSource } from '../cdp/test-kit.ts';
 import { amountOff } from '../coupons/test-kit.ts';
 import { advanceDue } from './advance.job.ts';
@@ -34,7 +35,7 @@ const ok = async (p: Promise<{ status: number; body: any }>, status = [200, 201,
 
 describe('journeys: the insurance-expiry story (issue 12)', () => {
   let sim: SmsSimulator;
-  let savedAllow: string | undefined;
+  let restoreAllow = () => {};
   let admin: Client;
   let sun: Client;
   let key: string;
@@ -43,8 +44,7 @@ describe('journeys: the insurance-expiry story (issue 12)', () => {
 
   before(async () => {
     sim = await startSmsSimulator();
-    savedAllow = process.env.KEHU_OUTBOUND_ALLOW;
-    process.env.KEHU_OUTBOUND_ALLOW = [savedAllow, new URL(sim.url).host].filter(Boolean).join(',');
+    restoreAllow = allowOutboundHost(new URL(sim.url).host);
     const t = await tenantWithSource(env, 0);
     admin = t.admin;
     key = t.key;
@@ -70,8 +70,7 @@ describe('journeys: the insurance-expiry story (issue 12)', () => {
   });
   after(async () => {
     await sim.close();
-    if (savedAllow === undefined) delete process.env.KEHU_OUTBOUND_ALLOW;
-    else process.env.KEHU_OUTBOUND_ALLOW = savedAllow;
+    restoreAllow();
   });
 
   it('reminds through the owner, sends the coupon by SMS when not booked, counts the goal and its revenue, and skips the withdrawn', async () => {

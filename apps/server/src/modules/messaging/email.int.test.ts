@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { type Client, drainBackground, useTestEnv } from '../../testing/harness.ts';
+import { allowOutboundHost } from '../../testing/outbound-allow.ts';
 import { sendBatch, tenantWithSource } from '../cdp/test-kit.ts';
 import { sendMessage } from './index.ts';
 import { type ReceivedMail, startSmtpReceiver } from './test-kit.ts';
@@ -14,7 +15,7 @@ describe('messaging: the email channel against a local SMTP server', () => {
   let admin: Client;
   let tenantId: string;
   let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
-  let savedAllow: string | undefined;
+  let restoreAllow = () => {};
   let bounceHookPath = '';
   const bounces: string[] = [];
   const email: Record<string, string> = {};
@@ -42,8 +43,7 @@ describe('messaging: the email channel against a local SMTP server', () => {
 
   before(async () => {
     smtp = await startSmtpReceiver((dsn) => bounces.push(dsn));
-    savedAllow = process.env.KEHU_OUTBOUND_ALLOW;
-    process.env.KEHU_OUTBOUND_ALLOW = [savedAllow, `127.0.0.1:${smtp.port}`].filter(Boolean).join(',');
+    restoreAllow = allowOutboundHost(`127.0.0.1:${smtp.port}`);
     const t = await tenantWithSource(env, 5);
     admin = t.admin;
     tenantId = t.tenantId;
@@ -74,8 +74,7 @@ describe('messaging: the email channel against a local SMTP server', () => {
   });
   after(async () => {
     await smtp.close();
-    if (savedAllow === undefined) delete process.env.KEHU_OUTBOUND_ALLOW;
-    else process.env.KEHU_OUTBOUND_ALLOW = savedAllow;
+    restoreAllow();
   });
 
   it('saves the SMTP account with the password sealed, refuses private hosts and a bad sender in words', async () => {

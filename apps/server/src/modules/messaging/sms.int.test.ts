@@ -5,13 +5,14 @@ import { sql } from 'kysely';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import { uniqueMobile } from '../../testing/fixtures.ts';
 import { type Client, drainBackground, useTestEnv } from '../../testing/harness.ts';
+import { allowOutboundHost } from '../../testing/outbound-allow.ts';
 import { sendBatch, tenantWithSource } from '../cdp/test-kit.ts';
 import { sendMessage } from './index.ts';
 import type { SendRequest } from './types.ts';
 
 const env = useTestEnv();
 let sim: SmsSimulator;
-let savedAllow: string | undefined;
+let restoreAllow = () => {};
 
 describe('messaging: the sms channel against the Aliyun Dysms simulator', () => {
   let admin: Client;
@@ -37,8 +38,7 @@ describe('messaging: the sms channel against the Aliyun Dysms simulator', () => 
 
   before(async () => {
     sim = await startSmsSimulator();
-    savedAllow = process.env.KEHU_OUTBOUND_ALLOW;
-    process.env.KEHU_OUTBOUND_ALLOW = [savedAllow, new URL(sim.url).host].filter(Boolean).join(',');
+    restoreAllow = allowOutboundHost(new URL(sim.url).host);
     const t = await tenantWithSource(env, 5);
     admin = t.admin;
     tenantId = t.tenantId;
@@ -89,8 +89,7 @@ describe('messaging: the sms channel against the Aliyun Dysms simulator', () => 
   });
   after(async () => {
     await sim.close();
-    if (savedAllow === undefined) delete process.env.KEHU_OUTBOUND_ALLOW;
-    else process.env.KEHU_OUTBOUND_ALLOW = savedAllow;
+    restoreAllow();
   });
 
   it('sends through SendSms (signed), OutId = message id; the receipt makes it delivered', async () => {
