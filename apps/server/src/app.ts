@@ -47,8 +47,14 @@ export interface Kehu {
   stop(): Promise<void>;
 }
 
-export async function createApp(config: Config, database: Database): Promise<FastifyInstance> {
+/** Each module's `start` hook: in the API process, the worker process, and every test app. */
+export function startModules(database: Database): void {
   registerModules();
+  for (const m of installedModules()) m.start?.(database);
+}
+
+export async function createApp(config: Config, database: Database): Promise<FastifyInstance> {
+  startModules(database);
   return buildServer({
     config,
     database,
@@ -76,6 +82,8 @@ export async function runKehu(
   await migrateAll(database.db, log);
   const abort = new AbortController();
   const background: Promise<unknown>[] = [];
+  // A worker-only process builds no app, so the modules start here too (jobs need their database).
+  startModules(database);
   const app = opts.role === 'worker' ? null : await createApp(config, database);
   const logger = app?.log ?? { info: console.log, warn: console.warn, error: console.error };
   if (opts.role !== 'api') {

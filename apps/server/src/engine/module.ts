@@ -34,6 +34,12 @@ export interface ModuleManifest {
   routes?: RouteSpec[];
   /** Routes outside /api/v1 with their own protocol (Segment ingestion, callbacks from WeCom …). */
   http?: (app: FastifyInstance, database: Database) => Promise<void>;
+  /**
+   * Runs once in every process that runs the module, API or worker alone, before any job or
+   * request: for work outside a request (jobs, subscribers) that needs the database handle.
+   * Must be idempotent (a test process may start several apps).
+   */
+  start?: (database: Database) => void;
   /** Durable job handlers by queue name. */
   jobs?: Record<string, JobHandler>;
   /** Durable event subscribers (outbox → one job per event or per batch; idempotent on event ids). */

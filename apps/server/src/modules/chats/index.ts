@@ -1,6 +1,4 @@
 import { CHATS_PERMISSIONS } from '@kehu/contracts/chats';
-import type { FastifyInstance } from 'fastify';
-import type { Database } from '../../core/db/database.ts';
 import { defineModule } from '../../engine/module.ts';
 import { ARCHIVE_QUEUE, archiveJob, bindArchiveDatabase } from './archive.job.ts';
 import { seedChats } from './chats.demo.ts';
@@ -18,9 +16,7 @@ export default defineModule({
   label: label('会话存档', 'Chat archive'),
   requires: ['wecom', 'cdp', 'notifications', 'leads'],
   routes: chatRoutes,
-  http: async (_app: FastifyInstance, database: Database) => {
-    bindArchiveDatabase(database);
-  },
+  start: bindArchiveDatabase,
   jobs: { [ARCHIVE_QUEUE]: archiveJob },
   permissions: [
     {

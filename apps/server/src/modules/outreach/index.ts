@@ -1,7 +1,5 @@
 import { OUTREACH_PERMISSIONS } from '@kehu/contracts/outreach';
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import type { Database } from '../../core/db/database.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
 import { defineModule } from '../../engine/module.ts';
 import { outreachRoutes } from './outreach.routes.ts';
@@ -24,9 +22,7 @@ export default defineModule({
   label: label('群发与SOP', 'Mass messages & SOP'),
   requires: ['wecom', 'cdp', 'notifications', 'chats'],
   routes: outreachRoutes,
-  http: async (_app: FastifyInstance, database: Database) => {
-    bindOutreachDatabase(database);
-  },
+  start: bindOutreachDatabase,
   subscribers: [sopStageSubscriber],
   jobs: { [SEND_QUEUE]: sendJob, [SOP_QUEUE]: sopJob, [POLL_QUEUE]: pollJob },
   permissions: [

@@ -46,11 +46,13 @@ export default defineModule({
     ...storeCodeRoutes,
   ],
   // WeCom's callback protocol lives outside /api/v1 (`/wecom/callback/:corpKey`, XML, signatures).
-  http: async (app: FastifyInstance, database: Database) => {
+  start: (database: Database) => {
     bindDatabase(database);
     bindReconcileDatabase(database);
     bindActivityDatabase(database);
     bindTagDatabase(database);
+  },
+  http: async (app: FastifyInstance, database: Database) => {
     await registerCallbacks(app, database);
     await registerSso(app, database);
     registerStoreCodePage(app, database);
