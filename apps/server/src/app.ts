@@ -3,6 +3,7 @@ import type { Config } from './core/config.ts';
 import { type Database, type Db, openDatabase } from './core/db/database.ts';
 import { migrate } from './core/db/migrate.ts';
 import { startDispatcher } from './core/events/dispatcher.ts';
+import { listenForWork } from './core/events/work-listener.ts';
 import { authRoutes } from './core/http/auth.routes.ts';
 import { registerOpenApi } from './core/http/openapi.ts';
 import type { RouteSpec } from './core/http/route.ts';
@@ -88,6 +89,7 @@ export async function runKehu(
   const logger = app?.log ?? { info: console.log, warn: console.warn, error: console.error };
   if (opts.role !== 'api') {
     background.push(startDispatcher(database.db, logger, abort.signal));
+    background.push(listenForWork(database, logger, abort.signal));
     background.push(
       startWorker(database.db, logger, abort.signal, { concurrency: database.kind === 'pglite' ? 1 : 2 }),
     );

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { drainBackground, getTestEnv, login, newTenant, type TestEnv } from '../../testing/harness.ts';
+import { listen } from '../db/listen.ts';
+import { newId } from '../ids.ts';
 import { onEvent, subscribe } from './dispatcher.ts';
 import type { DomainEvent } from './outbox.ts';
 
@@ -95,5 +97,59 @@ describe('audit and domain events of a mutation', () => {
       )
     ).rows[0]!.n;
     assert.equal(pending, 0);
+  });
+
+  it('announces new events and jobs on kehu_work after commit, never before or on rollback', async () => {
+    const seed = await newTenant(env, 0);
+    const heard: string[] = [];
+    let hear: (() => void) | null = null;
+    const unlisten = await listen(
+      env.database,
+      'kehu_work',
+      (table) => {
+        heard.push(table ?? '');
+        hear?.();
+      },
+      () => {},
+    );
+    // Waits for the next notification, or gives up after `ms` (a poll interval here is 250 ms).
+    const next = (ms: number) =>
+      new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => resolve(false), ms);
+        hear = () => {
+          clearTimeout(t);
+          resolve(true);
+        };
+      });
+    try {
+      let committed = false;
+      await env.database.db.transaction().execute(async (tx) => {
+        // Inert rows (already dispatched, already done): only their announcement matters here.
+        await sql`insert into outbox (tenant_id, id, type, payload, dispatched_at)
+          values (${seed.tenantId}, ${newId()}, 'test.announced', '{}'::jsonb, now())`.execute(tx);
+        await sql`insert into jobs (tenant_id, id, queue, payload, status)
+          values (${seed.tenantId}, ${newId()}, 'test:announced', '{}'::jsonb, 'done')`.execute(tx);
+        assert.equal(await next(300), false, 'nothing is announced before commit');
+        committed = true;
+      });
+      assert.ok(committed);
+      while (!(heard.includes('outbox') && heard.includes('jobs'))) {
+        assert.ok(await next(10_000), `heard ${heard.join(', ')}`);
+      }
+      // A rolled-back insert announces nothing.
+      heard.length = 0;
+      await env.database.db
+        .transaction()
+        .execute(async (tx) => {
+          await sql`insert into outbox (tenant_id, id, type, payload, dispatched_at)
+            values (${seed.tenantId}, ${newId()}, 'test.rolled_back', '{}'::jsonb, now())`.execute(tx);
+          throw new Error('roll back');
+        })
+        .catch(() => {});
+      assert.equal(await next(300), false);
+      assert.deepEqual(heard, []);
+    } finally {
+      await unlisten();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { Database } from '../../core/db/database.ts';
+import { listen } from '../../core/db/listen.ts';
 
 /** The channel the notifications trigger announces on (migration 202612061331). */
 export const NOTIFICATION_CHANNEL = 'kehu_notification';
@@ -18,9 +19,8 @@ export interface StreamSubscriber {
 }
 
 /**
- * One LISTEN per process, fanned out to the open streams of the users it names. On PostgreSQL
- * a pooled connection is held while anyone listens; on PGlite the embedded engine delivers
- * its own NOTIFYs to `listen` callbacks.
+ * One LISTEN per process, fanned out to the open streams of the users it names (a pooled
+ * connection is held while anyone listens, see core/db/listen.ts).
  */
 class Listener {
   readonly subscribers = new Set<StreamSubscriber>();
@@ -56,29 +56,13 @@ class Listener {
     this.subscribers.clear();
   }
 
-  private async start(): Promise<() => Promise<void>> {
-    const { pool, pglite } = this.database;
-    if (pglite) {
-      const unlisten = await pglite.listen(NOTIFICATION_CHANNEL, (payload) => this.dispatch(payload));
-      return unlisten;
-    }
-    if (!pool) throw new Error('notification stream: no database to listen on');
-    const client = await pool.connect();
-    let released = false;
-    client.on('notification', (m) => this.dispatch(m.payload));
-    client.on('error', () => {
-      if (released) return;
-      released = true;
-      client.release(true);
-      this.lost();
-    });
-    await client.query(`LISTEN ${NOTIFICATION_CHANNEL}`);
-    return async () => {
-      if (released) return;
-      released = true;
-      await client.query(`UNLISTEN ${NOTIFICATION_CHANNEL}`).catch(() => {});
-      client.release();
-    };
+  private start(): Promise<() => Promise<void>> {
+    return listen(
+      this.database,
+      NOTIFICATION_CHANNEL,
+      (payload) => this.dispatch(payload),
+      () => this.lost(),
+    );
   }
 
   /** Server shutdown: end the streams (they would hold the server open) and give the connection back. */
