@@ -55,7 +55,7 @@ export default defineModule({
 });
 
 /** Journeys, campaigns, the points mall (issue 13) and fission issue through this, in their transaction. */
-export { type IssuedCoupon, type IssueRequest, issueCoupon } from './issue.service.ts';
+export { couponByKey, type IssuedCoupon, type IssueRequest, issueCoupon } from './issue.service.ts';
 /** The member card page (issue 13) lists the signed-in customer's own coupons. */
 export { couponsOfProfile } from './profile-coupons.ts';
 /** The points mall (issue 13) voids a redeemed-for coupon when staff cancel the redemption. */

@@ -109,6 +109,11 @@ export async function issueCoupon(
   return { couponId: id, code: formatCode(code), expiresAt: expiresAt.toISOString() };
 }
 
+/** The coupon issued under an idempotency key, if any (never issues one). */
+export async function couponByKey(tx: Tx, tenantId: string, key: string): Promise<IssuedCoupon | null> {
+  return byKey(tx, tenantId, key);
+}
+
 async function byKey(tx: Tx, tenantId: string, key: string): Promise<IssuedCoupon | null> {
   const r = (
     await sql<any>`select id, code, expires_at from coupons

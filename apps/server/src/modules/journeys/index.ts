@@ -5,6 +5,7 @@ import { sendMessage } from '../messaging/index.ts';
 import { advanceJob } from './advance.job.ts';
 import { ADVANCE_QUEUE } from './enrol.service.ts';
 import { journeyRoutes } from './journeys.routes.ts';
+import { couponUnsentSubscriber } from './coupon-unsent.ts';
 import { messageEventsSubscriber } from './message-events.ts';
 import { PRUNE_QUEUE, pruneJob } from './prune.job.ts';
 import { bindChannels } from './sender.ts';
@@ -33,7 +34,7 @@ export default defineModule({
     [DATES_QUEUE]: datesJob,
     [PRUNE_QUEUE]: pruneJob,
   },
-  subscribers: [...triggerSubscribers, messageEventsSubscriber],
+  subscribers: [...triggerSubscribers, messageEventsSubscriber, couponUnsentSubscriber],
   permissions: [
     {
       key: JOURNEY_PERMISSIONS.read,

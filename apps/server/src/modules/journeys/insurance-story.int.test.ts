@@ -278,4 +278,104 @@ describe('journeys: the insurance-expiry story (issue 12)', () => {
     );
     assert.equal(liCoupons.length, 0);
   });
+  it('voids the coupon of a message deferred for quiet hours when delivery drops it (consent withdrawn meanwhile)', async () => {
+    const settings = (await admin.get('/messaging/settings')).body;
+    const putSettings = (x: Record<string, unknown>) =>
+      ok(admin.request('PUT', '/messaging/settings', { ...settings, timeZone: undefined, ...x }));
+    const h = Number(
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Asia/Shanghai',
+        hour: '2-digit',
+        hourCycle: 'h23',
+      }).format(new Date()),
+    );
+    const hh = (x: number) => `${String((x + 24) % 24).padStart(2, '0')}:00`;
+    const tpl = await ok(admin.post('/coupon-templates', amountOff('夜间立减 10 元')));
+    const id = (
+      await ok(
+        admin.post('/journeys', {
+          name: '夜间券',
+          definition: {
+            trigger: { kind: 'manual' },
+            graph: {
+              nodes: [
+                n('in', { kind: 'entry' }),
+                n('sms', {
+                  kind: 'send',
+                  channel: 'sms',
+                  purpose: 'marketing',
+                  content: { text: '送您 {{coupon_code}}' },
+                  couponTemplateId: tpl.id,
+                  onSkip: 'continue',
+                }),
+                n('out', { kind: 'exit' }),
+              ],
+              edges: [
+                { id: 'e1', source: 'in', target: 'sms', sourceHandle: 'next' },
+                { id: 'e2', source: 'sms', target: 'out', sourceHandle: 'next' },
+              ],
+            },
+            reentry: { policy: 'never' },
+            holdoutPercent: 0,
+          },
+        }),
+      )
+    ).id as string;
+    await ok(admin.post(`/journeys/${id}/publish`));
+    const phone = uniqueMobile();
+    const c = await ok(admin.post('/records/customer', { name: '赵先生', kind: 'person', phone }));
+    await drainBackground(env, tenantId);
+    const profileId = await q(
+      async (tx) =>
+        (
+          await sql<{ id: string }>`select profile_id as id from cdp_profile_links
+            where tenant_id = ${tenantId} and object = 'customer' and record_id = ${c.id}`.execute(tx)
+        ).rows[0]!.id,
+    );
+    await putSettings({ quietStart: hh(h - 1), quietEnd: hh(h + 2) });
+    try {
+      await ok(admin.post(`/journeys/${id}/enrol`, { profileIds: [profileId] }));
+      await advanceDue(env.database.db, tenantId);
+      await drainBackground(env, tenantId);
+      const coupon = () =>
+        q(
+          async (tx) =>
+            (
+              await sql<{ voided_at: Date | null; void_reason: string | null }>`select voided_at, void_reason
+                from coupons where tenant_id = ${tenantId} and template_id = ${tpl.id}`.execute(tx)
+            ).rows,
+        );
+      const message = () =>
+        q(
+          async (tx) =>
+            (
+              await sql<{ id: string; status: string; reason: string | null }>`select id, status, reason
+                from messaging_messages where tenant_id = ${tenantId} and profile_id = ${profileId}`.execute(
+                tx,
+              )
+            ).rows[0]!,
+        );
+      assert.equal((await message()).status, 'deferred');
+      const issued = await coupon();
+      assert.equal(issued.length, 1, 'the deferred message carries its coupon');
+      assert.equal(issued[0]!.voided_at, null);
+
+      // The customer withdraws consent before the quiet hours end; delivery drops the message.
+      await ok(admin.request('PUT', `/cdp/profiles/${profileId}/consents/marketing`, { granted: false }));
+      const m = await message();
+      await q((tx) =>
+        sql`update jobs set run_at = now() where tenant_id = ${tenantId} and queue = 'messaging:deliver'
+          and payload->>'messageId' = ${m.id}`.execute(tx),
+      );
+      await drainBackground(env, tenantId);
+      assert.deepEqual(await message().then((x) => [x.status, x.reason]), ['skipped', 'no_consent']);
+      const after = await coupon();
+      assert.equal(after.length, 1);
+      assert.ok(after[0]!.voided_at, 'the undelivered coupon is voided');
+      assert.equal(after[0]!.void_reason, 'message_not_sent');
+      assert.equal(sim.messagesTo(phone).length, 0);
+    } finally {
+      await putSettings({ quietStart: null, quietEnd: null });
+    }
+  });
 });
