@@ -2645,6 +2645,13 @@ export interface TpmProofs {
   activity_id: string;
   coord_system: string | null;
   dhash: number;
+  dhash_band0: Generated<number | null>;
+  dhash_band1: Generated<number | null>;
+  dhash_band2: Generated<number | null>;
+  dhash_band3: Generated<number | null>;
+  dhash_band4: Generated<number | null>;
+  dhash_band5: Generated<number | null>;
+  dhash_band6: Generated<number | null>;
   distance_m: number | null;
   exif: Generated<Json>;
   flags: Generated<Json>;

@@ -122,16 +122,25 @@ export async function proofImage(tx: Tx, p: Principal, id: string, thumb: boolea
   return Buffer.from(r.bytes);
 }
 
-/** The closest earlier photo of the tenant within DUPLICATE_DISTANCE bits, if any. */
+/**
+ * The closest earlier photo of the tenant within DUPLICATE_DISTANCE bits, if any. Two hashes that
+ * close agree exactly on at least one of seven bands (stored columns dhash_band0–6, migration
+ * 202612071210): the band indexes find the candidates, bit_count keeps the real ones.
+ */
 export async function findDuplicate(
   tx: Tx,
   tenantId: string,
   dhash: bigint,
 ): Promise<{ id: string; activityId: string; distance: number } | null> {
   const h = dhash.toString();
+  const band = (i: number) => Number((dhash >> BigInt(9 * i)) & (i === 6 ? 1023n : 511n));
   const r = (
     await sql<any>`select id, activity_id, bit_count((dhash # ${h}::bigint)::bit(64))::int as d from tpm_proofs
-      where tenant_id = ${tenantId} and bit_count((dhash # ${h}::bigint)::bit(64)) <= ${DUPLICATE_DISTANCE}
+      where tenant_id = ${tenantId}
+        and (dhash_band0 = ${band(0)} or dhash_band1 = ${band(1)} or dhash_band2 = ${band(2)}
+          or dhash_band3 = ${band(3)} or dhash_band4 = ${band(4)} or dhash_band5 = ${band(5)}
+          or dhash_band6 = ${band(6)})
+        and bit_count((dhash # ${h}::bigint)::bit(64)) <= ${DUPLICATE_DISTANCE}
       order by d, uploaded_at limit 1`.execute(tx)
   ).rows[0];
   return r ? { id: r.id, activityId: r.activity_id, distance: r.d } : null;
