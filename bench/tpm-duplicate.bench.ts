@@ -62,7 +62,10 @@ const flip = (h: bigint, bits: number) => {
 const probes = stored.map((s, i) =>
   i % 2 === 0
     ? { hash: flip(BigInt(s.dhash), 1 + (i % 6)), dup: true }
-    : { hash: BigInt.asIntN(64, (BigInt(randomInt(2 ** 32)) << 32n) | BigInt(randomInt(2 ** 32))), dup: false },
+    : {
+        hash: BigInt.asIntN(64, (BigInt(randomInt(2 ** 32)) << 32n) | BigInt(randomInt(2 ** 32))),
+        dup: false,
+      },
 );
 
 let at = 0;
