@@ -79,10 +79,10 @@ export async function startServer(opts: { readyTimeoutMs?: number } = {}): Promi
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'kehu-e2e-'));
   // `npm test` seeds the demo once into KEHU_E2E_TEMPLATE_DIR; a copy starts in ~3 s instead of a ~25 s seed.
-  // A file that binds the demo to its own WeCom simulator (KEHU_WECOM_DEMO_URL) seeds its own.
+  // A file that runs its own WeCom simulator (KEHU_WECOM_DEMO_URL) starts from the copy too: the server
+  // tells only the demo's simulator parts on top (seed/demo-story.ts attachDemoSimulator).
   const template = process.env.KEHU_E2E_TEMPLATE_DIR;
-  if (template && existsSync(join(template, 'PG_VERSION')) && !process.env.KEHU_WECOM_DEMO_URL)
-    cpSync(template, dataDir, { recursive: true });
+  if (template && existsSync(join(template, 'PG_VERSION'))) cpSync(template, dataDir, { recursive: true });
   const url = `http://127.0.0.1:${port}`;
   let log = '';
   // The embedded database, the demo seed and the built web app, whatever the caller's environment says.

@@ -128,11 +128,17 @@ async function ensureDemo(
   database: Awaited<ReturnType<typeof openDatabase>>,
   config: ReturnType<typeof loadConfig>,
 ) {
-  const { seedDemoTenant, tenantExists } = await import('./seed/demo-data.ts');
-  if (await tenantExists(database, 'demo')) {
+  const { seedDemoTenant, tenantIdOf } = await import('./seed/demo-data.ts');
+  const tenantId = await tenantIdOf(database, 'demo');
+  if (tenantId) {
     console.log(
       'Demo tenant present — sign in at tenant "demo" (admin / password from first start; default kehu-demo-2026)',
     );
+    // Seeded without the WeCom simulator this start runs (a browser test's template copy): its part now.
+    const { attachDemoSimulator } = await import('./seed/demo-story.ts');
+    await attachDemoSimulator(config, database, { slug: 'demo', tenantId, password: 'kehu-demo-2026' })
+      .then((done) => done && console.log('Demo tenant bound to the WeCom simulator'))
+      .catch((err) => console.warn(`Demo WeCom simulator part incomplete: ${(err as Error).message}`));
     return;
   }
   console.log('First start: creating the demo tenant 示例集团 …');

@@ -122,7 +122,15 @@ export type SignIn = (login: string) => Promise<DemoCall>;
 export interface DemoStep {
   /** Steps run in this order across modules (lower first). */
   order: number;
-  run(ctx: DemoContext): Promise<void>;
+  run?(ctx: DemoContext): Promise<void>;
+  /**
+   * The part of the step that needs the local WeCom simulator (`npm start` runs one, browser tests
+   * start their own; its URL is in `KEHU_WECOM_DEMO_URL`). Runs right after `run` when the demo is
+   * seeded with one, or — in step order, without the other steps — when a start names a simulator
+   * for a demo seeded without one (a browser test's copy of the seeded template). So it must find
+   * what it needs through the API or the database, not in `ctx.state`.
+   */
+  withSimulator?(ctx: DemoContext, simulatorUrl: string): Promise<void>;
 }
 
 export interface Contribution<V = unknown> {

@@ -28,10 +28,12 @@ export interface SeedResult {
 }
 
 export async function tenantExists(database: Database, slug: string): Promise<boolean> {
-  const r = await sql<{ n: number }>`select count(*)::int as n from tenants where slug = ${slug}`.execute(
-    database.db,
-  );
-  return (r.rows[0]?.n ?? 0) > 0;
+  return (await tenantIdOf(database, slug)) !== null;
+}
+
+export async function tenantIdOf(database: Database, slug: string): Promise<string | null> {
+  const r = await sql<{ id: string }>`select id from tenants where slug = ${slug}`.execute(database.db);
+  return r.rows[0]?.id ?? null;
 }
 
 /**

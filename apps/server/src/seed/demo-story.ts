@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { createApp } from '../app.ts';
 import type { Config } from '../core/config.ts';
 import type { Database } from '../core/db/database.ts';
+import { inTenant } from '../core/db/tenant-scope.ts';
 import { dispatchBatch } from '../core/events/dispatcher.ts';
 import { runOneJob } from '../core/jobs/queue.ts';
 import type { DemoCall as Call, DemoContext, SignIn } from '../engine/module.ts';
@@ -30,9 +32,81 @@ export async function seedDemoStory(
   opts: { seed?: number; now?: number } = {},
 ): Promise<DemoStoryResult> {
   const started = Date.now();
+  const simulatorUrl = demoSimulatorUrl();
+  return withDemoContext(config, database, tenant, opts, async (ctx) => {
+    // Each module tells its part, in the order the steps declare (sales → leads → crm → cdp …).
+    // KEHU_DEMO_TIMING=1 prints each step's time (the seed is on every fresh start and browser test).
+    const timing = process.env.KEHU_DEMO_TIMING === '1';
+    for (const step of demoSteps()) {
+      const t0 = performance.now();
+      await step.run?.(ctx);
+      if (simulatorUrl) await step.withSimulator?.(ctx, simulatorUrl);
+      if (timing) console.error(`demo step ${step.module}: ${Math.round(performance.now() - t0)} ms`);
+    }
+    await ctx.drain();
+    if (simulatorUrl) await markSimulatorAttached(database, tenant.tenantId);
+    return {
+      pendingQuoteId: ctx.state.get('sales.pendingQuoteId') as string,
+      orderId: ctx.state.get('sales.orderId') as string,
+      leads: (ctx.state.get('leads.count') as number | undefined) ?? 0,
+      events: (ctx.state.get('cdp.events') as number | undefined) ?? 0,
+      ms: Date.now() - started,
+    };
+  });
+}
+
+/** The local WeCom simulator the demo binds to, if this start runs one (wecom.demo.ts DEMO_WECOM). */
+const demoSimulatorUrl = () => process.env.KEHU_WECOM_DEMO_URL || undefined;
+
+/**
+ * A demo tenant seeded without the WeCom simulator, started with one (a browser test's copy of the
+ * template seeded once per run): tells only the steps' simulator parts, in step order, once.
+ * Returns false when there is nothing to do.
+ */
+export async function attachDemoSimulator(
+  config: Config,
+  database: Database,
+  tenant: { slug: string; tenantId: string; password: string },
+): Promise<boolean> {
+  const simulatorUrl = demoSimulatorUrl();
+  if (!simulatorUrl || (await simulatorAttached(database, tenant.tenantId))) return false;
+  try {
+    await withDemoContext(config, database, tenant, {}, async (ctx) => {
+      for (const step of demoSteps()) await step.withSimulator?.(ctx, simulatorUrl);
+      await ctx.drain();
+    });
+  } finally {
+    // Once, even if a part failed (a demo seeded with a simulator before this was recorded).
+    await markSimulatorAttached(database, tenant.tenantId);
+  }
+  return true;
+}
+
+async function simulatorAttached(database: Database, tenantId: string): Promise<boolean> {
+  const r = await inTenant(database.db, tenantId, (tx) =>
+    sql<{ on: boolean }>`select coalesce((settings->>'demoSimulatorAttached')::boolean, false) as on
+      from tenants where id = ${tenantId}`.execute(tx),
+  );
+  return r.rows[0]?.on ?? false;
+}
+
+function markSimulatorAttached(database: Database, tenantId: string) {
+  return inTenant(database.db, tenantId, (tx) =>
+    sql`update tenants set settings = settings || '{"demoSimulatorAttached": true}'::jsonb
+      where id = ${tenantId}`.execute(tx),
+  );
+}
+
+async function withDemoContext<T>(
+  config: Config,
+  database: Database,
+  tenant: { slug: string; tenantId: string; password: string },
+  opts: { seed?: number; now?: number },
+  fn: (ctx: DemoContext) => Promise<T>,
+): Promise<T> {
   const app = await createApp({ ...config, LOG_LEVEL: 'warn' }, database);
   try {
-    const ctx: DemoContext = {
+    return await fn({
       database,
       tenantId: tenant.tenantId,
       now: opts.now ?? Date.now(),
@@ -41,23 +115,7 @@ export async function seedDemoStory(
       send: sendWith(app),
       drain: () => drain(database, tenant.tenantId),
       state: new Map(),
-    };
-    // Each module tells its part, in the order the steps declare (sales → leads → crm → cdp …).
-    // KEHU_DEMO_TIMING=1 prints each step's time (the seed is on every fresh start and browser test).
-    const timing = process.env.KEHU_DEMO_TIMING === '1';
-    for (const step of demoSteps()) {
-      const t0 = performance.now();
-      await step.run(ctx);
-      if (timing) console.error(`demo step ${step.module}: ${Math.round(performance.now() - t0)} ms`);
-    }
-    await ctx.drain();
-    return {
-      pendingQuoteId: ctx.state.get('sales.pendingQuoteId') as string,
-      orderId: ctx.state.get('sales.orderId') as string,
-      leads: (ctx.state.get('leads.count') as number | undefined) ?? 0,
-      events: (ctx.state.get('cdp.events') as number | undefined) ?? 0,
-      ms: Date.now() - started,
-    };
+    });
   } finally {
     await app.close();
   }

@@ -1,5 +1,4 @@
 import type { DemoContext } from '../../engine/module.ts';
-import { DEMO_WECOM } from '../wecom/index.ts';
 
 /** Titles and one-line intros of the demo staff (the simulator's corp maps them by login). */
 const STAFF: Array<[login: string, title: string, bio: string]> = [
@@ -15,18 +14,12 @@ const STAFF: Array<[login: string, title: string, bio: string]> = [
 
 /**
  * A business card per demo staff member with three featured materials from the library (their
- * own tracked links), and — with the simulator — their add-me code, so `/cards/me` and the public
- * card page show something real on first start.
+ * own tracked links), so `/cards/me` and the public card page show something real on first start.
  */
 export async function seedCards(ctx: DemoContext): Promise<void> {
-  const withCode = Boolean(process.env[DEMO_WECOM.simulatorUrlEnv]);
   for (const [login, title, bio] of STAFF) {
-    let as: Awaited<ReturnType<DemoContext['signIn']>>;
-    try {
-      as = await ctx.signIn(login);
-    } catch {
-      continue; // a demo user this tenant does not have
-    }
+    const as = await staff(ctx, login);
+    if (!as) continue;
     const materials = await as<{ items: Array<{ id: string; kind: string }> }>('GET', '/materials').catch(
       () => ({ items: [] }),
     );
@@ -35,6 +28,16 @@ export async function seedCards(ctx: DemoContext): Promise<void> {
       .slice(0, 3)
       .map((m) => m.id);
     await as('PUT', '/cards/me', { title, bio, showPhone: false, featuredMaterialIds: featured });
-    if (withCode) await as('POST', '/cards/me/code').catch(() => undefined);
   }
+}
+
+/** With the simulator: each card's add-me code (a contact way of the demo corp). */
+export async function cardsWithSimulator(ctx: DemoContext): Promise<void> {
+  for (const [login] of STAFF)
+    await (await staff(ctx, login))?.('POST', '/cards/me/code').catch(() => undefined);
+}
+
+/** A demo user this tenant has, signed in; undefined for one it does not have. */
+function staff(ctx: DemoContext, login: string) {
+  return ctx.signIn(login).catch(() => undefined);
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../core/db/database.ts';
 import { defineModule } from '../../engine/module.ts';
 import { registerCardPage } from './card-page.ts';
-import { seedCards } from './cards.demo.ts';
+import { cardsWithSimulator, seedCards } from './cards.demo.ts';
 import { cardRoutes } from './cards.routes.ts';
 import { mergeVisitorOnAdd } from './visit.service.ts';
 
@@ -43,7 +43,7 @@ export default defineModule({
   ],
   migrations: new URL('./migrations/', import.meta.url),
   // After materials (60) and wecom (60): featured materials and the add-me code.
-  demo: { order: 75, run: seedCards },
+  demo: { order: 75, run: seedCards, withSimulator: cardsWithSimulator },
 });
 
 export { codeMaker, staffCorpOf } from './staff-corp.ts';

@@ -9,9 +9,7 @@ const ARCHIVE_SECRET = 'kehu-demo-archive-secret-2026';
  * "uploads" the public key in the simulator's console, and the rules a brand starts with. Chats
  * appear once someone talks in the simulator (its page at /) and the archive is pulled.
  */
-export async function seedChats(ctx: DemoContext): Promise<void> {
-  const simUrl = process.env[DEMO_WECOM.simulatorUrlEnv];
-  if (!simUrl) return;
+export async function chatsWithSimulator(ctx: DemoContext, simUrl: string): Promise<void> {
   const admin = await ctx.signIn('admin');
   const corps = await admin<{ items: Array<{ id: string; corpId: string }> }>('GET', '/wecom/corps');
   const corp = corps.items.find((c) => c.corpId === DEMO_WECOM.corpId);

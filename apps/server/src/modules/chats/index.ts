@@ -1,7 +1,7 @@
 import { CHATS_PERMISSIONS } from '@kehu/contracts/chats';
 import { defineModule } from '../../engine/module.ts';
 import { ARCHIVE_QUEUE, archiveJob, bindArchiveDatabase } from './archive.job.ts';
-import { seedChats } from './chats.demo.ts';
+import { chatsWithSimulator } from './chats.demo.ts';
 import { chatRoutes } from './chats.routes.ts';
 
 const label = (zh: string, en: string) => ({ 'zh-CN': zh, 'en-US': en });
@@ -40,7 +40,7 @@ export default defineModule({
   ],
   migrations: new URL('./migrations/', import.meta.url),
   testKit: () => import('./test-kit.ts'),
-  demo: { order: 65, run: seedChats },
+  demo: { order: 65, withSimulator: chatsWithSimulator },
 });
 
 /** The sidebar's reply suggestions answer the customer's latest message to the staff member. */

@@ -21,8 +21,7 @@ const PEOPLE: Array<[name: string, invites: number]> = [
  * and the reward of the one who made it, issued as a coupon. Only with the simulator (the
  * campaign's staff are the demo corp's).
  */
-export async function seedFission(ctx: DemoContext): Promise<void> {
-  if (!process.env[DEMO_WECOM.simulatorUrlEnv]) return;
+export async function fissionWithSimulator(ctx: DemoContext): Promise<void> {
   const admin = await ctx.signIn('admin');
   const corps = await admin<{ items: Array<{ id: string; corpId: string }> }>('GET', '/wecom/corps');
   const corp = corps.items.find((c) => c.corpId === DEMO_WECOM.corpId);

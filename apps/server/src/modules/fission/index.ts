@@ -1,6 +1,6 @@
 import { FISSION_PERMISSIONS } from '@kehu/contracts/fission';
 import { defineModule } from '../../engine/module.ts';
-import { seedFission } from './fission.demo.ts';
+import { fissionWithSimulator } from './fission.demo.ts';
 import { fissionRoutes } from './fission.routes.ts';
 import { inviteAdded, inviteJoinedGroup, inviteLeftGroup, inviteLost } from './invite.service.ts';
 import { registerFissionPages } from './public-page.ts';
@@ -53,7 +53,7 @@ export default defineModule({
   ],
   migrations: new URL('./migrations/', import.meta.url),
   // After cards (75): a running campaign with participants, invites and a coupon reward.
-  demo: { order: 80, run: seedFission },
+  demo: { order: 80, withSimulator: fissionWithSimulator },
   testKit: () => import('./test-kit.ts'),
 });
 

@@ -26,7 +26,7 @@ import {
 } from './tags.service.ts';
 import { transferRoutes } from './transfers.routes.ts';
 import { wecomUserDisableCheck } from './user-disable.check.ts';
-import { seedWecom } from './wecom.demo.ts';
+import { seedWecom, wecomWithSimulator } from './wecom.demo.ts';
 import { wecomRoutes } from './wecom.routes.ts';
 
 /** WeCom (企业微信) connection (issue 10; R5.1, R5.7, R11.3): corps per unit, channel codes, external contacts. */
@@ -98,7 +98,7 @@ export default defineModule({
   ],
   migrations: new URL('./migrations/', import.meta.url),
   testKit: () => import('./test-kit.ts'),
-  demo: { order: 60, run: seedWecom },
+  demo: { order: 60, run: seedWecom, withSimulator: wecomWithSimulator },
   // 企业微信扫码登录 on the login page, for tenants with a corp whose app is set up (sso.http.ts).
   contributes: [
     {

@@ -19,8 +19,8 @@ export const DEMO_WECOM = {
   simulatorUrlEnv: 'KEHU_WECOM_DEMO_URL',
 } as const;
 
+/** The demo corp, bound to real WeCom's address until a simulator is attached (`wecomWithSimulator`). */
 export async function seedWecom(ctx: DemoContext): Promise<void> {
-  const simUrl = process.env[DEMO_WECOM.simulatorUrlEnv];
   const hq = await inTenant(
     ctx.database.db,
     ctx.tenantId,
@@ -38,12 +38,8 @@ export async function seedWecom(ctx: DemoContext): Promise<void> {
     unitId: hq.id,
     corpId: DEMO_WECOM.corpId,
     contactSecret: DEMO_WECOM.contactSecret,
-    // The app (企业微信扫码登录 on the login page) only with the simulator: with the public demo
-    // values, real WeCom's login page would refuse the corp.
-    ...(simUrl ? { appSecret: DEMO_WECOM.appSecret, agentId: DEMO_WECOM.agentId } : {}),
     callbackToken: DEMO_WECOM.token,
     encodingAESKey: DEMO_WECOM.encodingAESKey,
-    ...(simUrl ? { baseUrl: simUrl } : {}),
   });
   // A known callback path, so the simulator started before Kehu can be told where to call.
   await inTenant(ctx.database.db, ctx.tenantId, (tx) =>
@@ -51,10 +47,31 @@ export async function seedWecom(ctx: DemoContext): Promise<void> {
       tx,
     ),
   );
-  if (!simUrl) return;
-  await admin('POST', `/wecom/corps/${corp.id}/staff/sync`);
+}
+
+/** The demo corp's id, found through the API (a simulator part may run without the seed's state). */
+export async function demoCorpId(ctx: DemoContext): Promise<string | undefined> {
+  const admin = await ctx.signIn('admin');
+  const corps = await admin<{ items: Array<{ id: string; corpId: string }> }>('GET', '/wecom/corps');
+  return corps.items.find((c) => c.corpId === DEMO_WECOM.corpId)?.id;
+}
+
+/**
+ * With the simulator: the corp talks to it, and has the app (企业微信扫码登录 on the login page — with
+ * the public demo values real WeCom's login page would refuse the corp); staff synced, two codes.
+ */
+export async function wecomWithSimulator(ctx: DemoContext, simUrl: string): Promise<void> {
+  const corpId = await demoCorpId(ctx);
+  if (!corpId) return;
+  const admin = await ctx.signIn('admin');
+  await admin('PATCH', `/wecom/corps/${corpId}`, {
+    baseUrl: simUrl,
+    appSecret: DEMO_WECOM.appSecret,
+    agentId: DEMO_WECOM.agentId,
+  });
+  await admin('POST', `/wecom/corps/${corpId}/staff/sync`);
   await admin('POST', '/wecom/codes', {
-    corpRef: corp.id,
+    corpRef: corpId,
     name: '2026 上海车展',
     state: 'expo-2026',
     channel: 'exhibition',
@@ -64,7 +81,7 @@ export async function seedWecom(ctx: DemoContext): Promise<void> {
     welcomeText: '您好！感谢关注示例集团车展，我是您的专属顾问，有任何问题随时找我。',
   });
   await admin('POST', '/wecom/codes', {
-    corpRef: corp.id,
+    corpRef: corpId,
     name: '浦东张江店 到店',
     state: 'store-pd-zj',
     channel: 'walk_in',
