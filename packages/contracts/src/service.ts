@@ -121,6 +121,10 @@ export const SlaPolicy = z.object({
 });
 export type SlaPolicy = z.infer<typeof SlaPolicy>;
 export const SlaPolicyList = list(SlaPolicy);
+/** Member tiers an SLA policy can target (from loyalty through service's `ticket-customer-tier` point). */
+export const SlaTier = z.object({ key: z.string(), name: z.string(), program: z.string(), rank: z.number() });
+export type SlaTier = z.infer<typeof SlaTier>;
+export const SlaTierList = list(SlaTier);
 
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/);
