@@ -167,6 +167,16 @@ export const TicketInput = z.object({
   idempotencyKey: z.string().trim().min(1).max(100).optional(),
 });
 export type TicketInput = z.infer<typeof TicketInput>;
+/** A ticket from the WeCom chat sidebar: the person is the chat's (channel `sidebar`). */
+export const SidebarTicketInput = TicketInput.pick({
+  subject: true,
+  description: true,
+  categoryKey: true,
+  priority: true,
+  form: true,
+  idempotencyKey: true,
+});
+export type SidebarTicketInput = z.infer<typeof SidebarTicketInput>;
 
 export const SlaClock = z.object({
   target: z.enum(['first_response', 'resolution']),

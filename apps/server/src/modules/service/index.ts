@@ -15,7 +15,8 @@ const HANDLERS = [...MANAGERS, '经销商店长', '客服专员'];
 export default defineModule({
   name: 'service',
   label: { 'zh-CN': '服务', 'en-US': 'Service' },
-  requires: ['crm', 'notifications', 'cdp'],
+  // sidebar: tickets filed from the WeCom chat sidebar follow its access rule (sidebarChatPerson)
+  requires: ['crm', 'notifications', 'cdp', 'sidebar'],
   routes: serviceRoutes,
   http: registerHelpPages,
   jobs: { [SLA_QUEUE]: slaJob },

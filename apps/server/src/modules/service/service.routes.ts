@@ -21,6 +21,7 @@ import {
   ReopenInput,
   SERVICE_PERMISSIONS,
   ServiceStats,
+  SidebarTicketInput,
   SlaPolicy,
   SlaPolicyInput,
   SlaPolicyList,
@@ -49,6 +50,7 @@ import {
   updateCategory,
   updatePolicy,
 } from './settings/settings.service.ts';
+import { fileSidebarTicket, sidebarTickets } from './tickets/sidebar-tickets.ts';
 import { visibleTicket } from './tickets/ticket-access.ts';
 import {
   addAttachment,
@@ -69,6 +71,7 @@ import {
 const P = SERVICE_PERMISSIONS;
 const tags = ['service'];
 const ticket = { params: { id: 'service_ticket' } };
+const ChatParams = z.object({ externalUserId: z.string().min(1).max(128) });
 
 export const serviceRoutes: RouteSpec[] = [
   defineRoute({
@@ -92,6 +95,37 @@ export const serviceRoutes: RouteSpec[] = [
     status: 201,
     probe: { sample: { subject: '探针工单', categoryKey: 'general' } },
     handler: (req) => req.tx((tx) => fileTicket(tx, req.principal, req.locale, req.body)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/service/sidebar/:externalUserId/tickets',
+    permission: P.read,
+    summary:
+      'WeCom chat sidebar: the open tickets of the person in the chat that the caller sees (needs sidebar:use; 404 unless the caller follows them or their scope covers a staff member who does)',
+    tags,
+    params: ChatParams,
+    response: TicketPage,
+    probe: { params: { externalUserId: 'sidebar_contact' } },
+    handler: (req) =>
+      req.tx((tx) => sidebarTickets(tx, req.principal, req.params.externalUserId), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/service/sidebar/:externalUserId/tickets',
+    permission: P.handle,
+    summary:
+      'WeCom chat sidebar: file a ticket for the person in the chat (channel sidebar; linked to their contact and profile; idempotent on the key)',
+    tags,
+    params: ChatParams,
+    body: SidebarTicketInput,
+    response: TicketDetail,
+    status: 201,
+    probe: {
+      params: { externalUserId: 'sidebar_contact' },
+      sample: { subject: '探针工单', categoryKey: 'general' },
+    },
+    handler: (req) =>
+      req.tx((tx) => fileSidebarTicket(tx, req.principal, req.locale, req.params.externalUserId, req.body)),
   }),
   defineRoute({
     method: 'GET',

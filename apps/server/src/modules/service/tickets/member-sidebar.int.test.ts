@@ -14,8 +14,9 @@ import { threeTiers } from '../../loyalty/test-kit.ts';
 import { businessBetween, loadCalendar } from '../sla/calendar.ts';
 
 /**
- * SLA targets by member tier through the `ticket-customer-tier` seam (loyalty contributes), and
- * the stats counters (service_ticket_counts, decision 0069) against a recount of the tickets.
+ * SLA targets by member tier through the `ticket-customer-tier` seam (loyalty contributes),
+ * tickets from the WeCom chat sidebar under the sidebar's access rule, and the stats counters
+ * (service_ticket_counts, decision 0069) against a recount of the tickets.
  */
 const env = useTestEnv();
 
@@ -30,6 +31,8 @@ let tenantId = '';
 let slug = '';
 let admin: Client;
 let customerId = '';
+let goldTier = '';
+let vip: { id: string; profileId: string };
 const units: Record<string, string> = {};
 const setup = () =>
   (ready ??= (async () => {
@@ -117,7 +120,8 @@ describe('service: SLA targets by member tier', () => {
       201,
     );
 
-    const vip = await contact('金卡车主');
+    vip = await contact('金卡车主');
+    goldTier = gold.id;
     const m = await ok(
       admin.post('/loyalty/members', {
         programId: program.id,
@@ -152,6 +156,73 @@ describe('service: SLA targets by member tier', () => {
       201,
     );
     assert.equal((await targets(high.id)).tier, gold.id);
+  });
+});
+
+describe('service: tickets from the WeCom chat sidebar', () => {
+  it('files for the chat’s person (contact, profile, tier), lists their open tickets; others 404 or 403', async () => {
+    await setup();
+    assert.ok(vip, 'runs after the tier test (its gold member)');
+    const zhang = await login(env, slug, 'zhang.wei'); // 经销商店长 EC-D1: follows the customer
+    const wu = await login(env, slug, 'wu.haitao'); // 经销商店长 SC-D1: neither follows nor covers
+    const zhou = await login(env, slug, 'zhou.xiaoyan'); // 客服专员: handles tickets, no sidebar
+    const corp = await ok(
+      admin.post('/wecom/corps', {
+        name: '企微',
+        unitId: units['EC-D1'],
+        corpId: 'wwsidebarticket',
+        contactSecret: 'secret-sidebar',
+      }),
+      201,
+    );
+    const ext = 'wmSidebarTicketVip';
+    await inTenant(env.database.db, tenantId, async (tx) => {
+      await sql`insert into wecom_staff (tenant_id, corp_ref, userid, name, user_id)
+        values (${tenantId}, ${corp.id}, 'zhangwei', '张伟', (select id from users where login = 'zhang.wei'))`.execute(
+        tx,
+      );
+      await sql`insert into wecom_external_contacts (tenant_id, corp_ref, external_userid, userid, unit_id, name,
+          contact_id, profile_id)
+        values (${tenantId}, ${corp.id}, ${ext}, 'zhangwei', ${units['EC-D1']}, '金卡车主', ${vip.id}, ${vip.profileId})`.execute(
+        tx,
+      );
+    });
+    const url = `/service/sidebar/${ext}/tickets`;
+    // the tier test's tickets for this person, in 张伟's dealer: already there
+    const before = (await ok(zhang.get(url))).items;
+    assert.ok(before.length >= 2 && before.every((x: any) => x.contactId === vip.id));
+    const body = {
+      subject: '保养预约改期',
+      description: '客户在企微里说想改到周六',
+      categoryKey: 'general',
+      priority: 'normal',
+      idempotencyKey: 'tap-1',
+    };
+    const t = await ok(zhang.post(url, body), 201);
+    assert.equal(t.channel, 'sidebar');
+    assert.equal(t.contactId, vip.id);
+    assert.equal(t.profileId, vip.profileId);
+    assert.equal((await targets(t.id)).tier, goldTier, 'the member’s tier sets the SLA');
+    assert.equal((await targets(t.id)).firstResponse, 30);
+    const again = await ok(zhang.post(url, body), 201);
+    assert.equal(again.id, t.id, 'a double tap files once');
+    const open = await ok(zhang.get(url));
+    assert.ok(open.items.some((x: any) => x.id === t.id));
+    const mine = open.items.find((x: any) => x.id === t.id);
+    assert.equal(mine.sla.target, 'first_response');
+    assert.ok(['running', 'warning', 'breached'].includes(mine.sla.state), mine.sla.state);
+    // bad input: localised field errors
+    const bad = await zhang.post(url, { ...body, subject: '', idempotencyKey: undefined });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.errors[0].field, 'subject');
+    // another region: as if the customer did not exist
+    assert.equal((await wu.get(url)).status, 404);
+    assert.equal((await wu.post(url, body)).status, 404);
+    assert.equal((await zhang.get('/service/sidebar/wmNoSuchCustomer/tickets')).status, 404);
+    // handles tickets but may not use the sidebar
+    assert.equal((await zhou.post(url, body)).status, 403);
+    // HQ (tenant scope) covers 张伟
+    assert.ok((await ok(admin.get(url))).items.some((x: any) => x.id === t.id));
   });
 });
 
