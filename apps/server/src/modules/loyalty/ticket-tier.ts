@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { CustomerTierSource } from '../service/index.ts';
+import { programVisible } from './programs.service.ts';
 
 /**
  * Loyalty's answer to service's `ticket-customer-tier` point: a ticket's person's tier picks its
@@ -17,11 +18,13 @@ export const ticketTierSource: CustomerTierSource = {
       order by t.rank desc, m.enrolled_at, m.id limit 1`.execute(tx);
     return r.rows[0]?.tier_id ?? null;
   },
-  async tiers(tx, tenantId) {
+  // the programs the reader may see, as loyalty's own lists show them (programVisible)
+  async tiers(tx, principal) {
     const r = await sql<{ key: string; name: string; program: string; rank: number }>`
       select t.id as key, t.name, p.name as program, t.rank from loyalty_tiers t
       join loyalty_programs p on p.tenant_id = t.tenant_id and p.id = t.program_id
-      where t.tenant_id = ${tenantId} order by p.created_at, p.id, t.rank desc`.execute(tx);
+      where t.tenant_id = ${principal.tenantId} and ${programVisible(principal)}
+      order by p.created_at, p.id, t.rank desc`.execute(tx);
     return r.rows;
   },
 };

@@ -147,7 +147,7 @@ export async function listPolicies(tx: Tx, p: Principal) {
 
 /** The member tiers a policy can target, through the `ticket-customer-tier` point. */
 export async function listTiers(tx: Tx, p: Principal) {
-  return { items: (await customerTierSource()?.tiers(tx, p.tenantId)) ?? [] };
+  return { items: (await customerTierSource()?.tiers(tx, p)) ?? [] };
 }
 
 export async function createPolicy(

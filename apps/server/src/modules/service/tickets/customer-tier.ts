@@ -1,3 +1,4 @@
+import type { Principal } from '../../../core/auth/principal.ts';
 import type { Tx } from '../../../core/db/tenant-scope.ts';
 
 /**
@@ -12,8 +13,11 @@ import type { Tx } from '../../../core/db/tenant-scope.ts';
 export interface CustomerTierSource {
   /** The current tier of the person (a One ID profile, merges followed), or null when not a member. */
   tierOf(tx: Tx, tenantId: string, profileId: string): Promise<string | null>;
-  /** The tiers a policy can target, best first within a program. */
-  tiers(tx: Tx, tenantId: string): Promise<{ key: string; name: string; program: string; rank: number }[]>;
+  /** The tiers a policy can target, best first within a program: those of programs the reader may see. */
+  tiers(
+    tx: Tx,
+    principal: Principal,
+  ): Promise<{ key: string; name: string; program: string; rank: number }[]>;
 }
 
 let source: CustomerTierSource | null = null;
