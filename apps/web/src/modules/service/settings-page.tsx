@@ -364,7 +364,7 @@ function PoliciesTab() {
             title: t('service.columns.priority'),
             render: (_: unknown, r) => t(`service.priorities.${r.priority}`),
           },
-          { title: t('service.settings.tier'), render: (_: unknown, r) => tierName(r.tier) },
+          { title: t('service.settings.tierColumn'), render: (_: unknown, r) => tierName(r.tier) },
           {
             title: t('service.settings.firstResponse'),
             render: (_: unknown, r) => (
