@@ -7,7 +7,8 @@
  *           administrator (tenant scope) and as 张伟 (经销商店长, his dealer's subtree)
  *           vs  select … from service_tickets where tenant_id = $1 order by created_at desc, id desc limit 50
  *   breach: GET /api/v1/service/tickets?status=open&breached=true&limit=50 (the 已超时 view) and
- *           GET /api/v1/service/stats (the page's counters, including the breached count)
+ *           GET /api/v1/service/stats (the page's counters from service_ticket_counts, decision 0069,
+ *           plus the breached count; the grouped pass over every ticket it replaced is measured too)
  *           vs  select … where tenant_id = $1 and resolution_due_at < now() order by … limit 50
  *           and select count(*) … where <open, unresolved> and resolution_due_at < now()
  *
@@ -176,6 +177,16 @@ await measure(
       and status in ('new', 'assigned', 'in_progress', 'waiting_customer', 'reopened') and resolution_due_at < now()`,
   ),
   undefined,
+  few,
+);
+// What /service/stats read before decision 0069: one grouped pass over every ticket of the tenant.
+await measure(
+  'before 0069: grouped pass over all tickets (bare SQL)',
+  bare(
+    (t) => sql`select status, category_key, count(*)::int as n from service_tickets where tenant_id = ${t}
+      group by status, category_key`,
+  ),
+  'baseline: count(*) open, unresolved, resolution_due_at < now()',
   few,
 );
 await measure(

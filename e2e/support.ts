@@ -170,6 +170,7 @@ export interface ApiSession {
   post: <T = any>(path: string, body?: unknown) => Promise<T>;
   patch: <T = any>(path: string, body?: unknown) => Promise<T>;
   put: <T = any>(path: string, body?: unknown) => Promise<T>;
+  del: <T = any>(path: string) => Promise<T>;
 }
 
 /** POSTs to the ingestion API as a source, with its write key (HTTP Basic, as Segment clients do). */
@@ -225,6 +226,7 @@ export async function apiLogin(
     post: (p, b) => call('POST', p, b),
     patch: (p, b) => call('PATCH', p, b),
     put: (p, b) => call('PUT', p, b),
+    del: (p) => call('DELETE', p),
   };
 }
 

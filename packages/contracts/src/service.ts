@@ -121,6 +121,10 @@ export const SlaPolicy = z.object({
 });
 export type SlaPolicy = z.infer<typeof SlaPolicy>;
 export const SlaPolicyList = list(SlaPolicy);
+/** Member tiers an SLA policy can target (from loyalty through service's `ticket-customer-tier` point). */
+export const SlaTier = z.object({ key: z.string(), name: z.string(), program: z.string(), rank: z.number() });
+export type SlaTier = z.infer<typeof SlaTier>;
+export const SlaTierList = list(SlaTier);
 
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/);
@@ -163,6 +167,16 @@ export const TicketInput = z.object({
   idempotencyKey: z.string().trim().min(1).max(100).optional(),
 });
 export type TicketInput = z.infer<typeof TicketInput>;
+/** A ticket from the WeCom chat sidebar: the person is the chat's (channel `sidebar`). */
+export const SidebarTicketInput = TicketInput.pick({
+  subject: true,
+  description: true,
+  categoryKey: true,
+  priority: true,
+  form: true,
+  idempotencyKey: true,
+});
+export type SidebarTicketInput = z.infer<typeof SidebarTicketInput>;
 
 export const SlaClock = z.object({
   target: z.enum(['first_response', 'resolution']),

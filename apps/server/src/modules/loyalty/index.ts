@@ -7,6 +7,7 @@ import { EVENTS_QUEUE, eventsJob, orderSubscriber, wecomSubscriber } from './ear
 import { loyaltyCdpSubscriber } from './loyalty.cdp.ts';
 import { seedLoyalty } from './loyalty.demo.ts';
 import { loyaltyRoutes } from './loyalty.routes.ts';
+import { ticketTierSource } from './ticket-tier.ts';
 
 const MANAGERS = ['总部销售经理', '区域经理', '经销商店长'];
 
@@ -19,6 +20,8 @@ export default defineModule({
   jobs: { [DAILY_QUEUE]: dailyJob, [EVENTS_QUEUE]: eventsJob },
   subscribers: [orderSubscriber, wecomSubscriber, loyaltyCdpSubscriber],
   contributes: [
+    // service's SLA policies per member tier (the point is service's; without service it is unused)
+    { point: 'ticket-customer-tier', value: ticketTierSource },
     approvalTarget({
       object: ADJUSTMENT_OBJECT,
       onDecision: onAdjustmentDecision,

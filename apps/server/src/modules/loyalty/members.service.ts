@@ -198,7 +198,15 @@ export interface MemberCardExtras {
     birthdayCoupon: boolean;
   };
   /** The newest ledger lines, newest first (the member's own points history). */
-  ledger: { kind: string; delta: number; reason: string; createdAt: string; expiresAt: string | null }[];
+  ledger: {
+    kind: string;
+    delta: number;
+    reason: string;
+    /** How the points were worked out ("订单实付 ¥1,280 × 1 × 线上 1.5 = 1920"), when a rule made them. */
+    rule: string | null;
+    createdAt: string;
+    expiresAt: string | null;
+  }[];
 }
 
 /** For the member card page (issue 13): the tier's benefits and the last `limit` ledger lines. */
@@ -223,9 +231,10 @@ export async function getMemberCardExtras(
       kind: string;
       delta: string;
       reason: string;
+      rule: string | null;
       created_at: Date;
       expires_at: Date | null;
-    }>`select kind, delta::text, reason, created_at, expires_at from loyalty_ledger
+    }>`select kind, delta::text, reason, rule, created_at, expires_at from loyalty_ledger
       where tenant_id = ${tenantId} and member_id = ${memberId}
       order by created_at desc, id desc limit ${limit}`.execute(tx)
   ).rows;
@@ -240,6 +249,7 @@ export async function getMemberCardExtras(
       kind: l.kind,
       delta: Number(l.delta),
       reason: l.reason,
+      rule: l.rule ?? null,
       createdAt: new Date(l.created_at).toISOString(),
       expiresAt: l.expires_at ? new Date(l.expires_at).toISOString() : null,
     })),

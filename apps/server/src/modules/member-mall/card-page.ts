@@ -328,7 +328,9 @@ ${w.stockLeft !== null ? `<p class="muted small">剩余 ${w.stockLeft} 件</p>` 
         l,
       ) => `<li data-testid="card-ledger-line"><div class="rw"><span>${esc(REASON[l.reason] ?? l.reason)}</span>
 <b class="${l.delta >= 0 ? 'plus' : 'minus'}">${l.delta >= 0 ? '+' : '−'}${Math.abs(l.delta)}</b></div>
-<div class="muted small">${cnDay(l.createdAt)} · ${LEDGER[l.kind] ?? esc(l.kind)}${l.kind === 'earn' && l.expiresAt ? ` · ${cnDay(l.expiresAt)} 到期` : ''}</div></li>`,
+<div class="muted small">${cnDay(l.createdAt)} · ${LEDGER[l.kind] ?? esc(l.kind)}${l.kind === 'earn' && l.expiresAt ? ` · ${cnDay(l.expiresAt)} 到期` : ''}</div>${
+        l.rule ? `<div class="muted small" data-testid="card-ledger-rule">${esc(l.rule)}</div>` : ''
+      }</li>`,
     )
     .join('');
   return `<section class="card" data-testid="card-member">

@@ -3,6 +3,7 @@ import { defineModule } from '../../engine/module.ts';
 import { registerHelpPages } from './kb/help-pages.ts';
 import { seedService } from './service.demo.ts';
 import { serviceRoutes } from './service.routes.ts';
+import { registerCustomerTierSource } from './tickets/customer-tier.ts';
 import { slaJob } from './tickets/sla.job.ts';
 import { SLA_QUEUE } from './tickets/ticket.core.ts';
 import { ticketTimelineSource } from './tickets/timeline-source.ts';
@@ -14,11 +15,17 @@ const HANDLERS = [...MANAGERS, '经销商店长', '客服专员'];
 export default defineModule({
   name: 'service',
   label: { 'zh-CN': '服务', 'en-US': 'Service' },
-  requires: ['crm', 'notifications', 'cdp'],
+  // sidebar: tickets filed from the WeCom chat sidebar follow its access rule (sidebarChatPerson)
+  requires: ['crm', 'notifications', 'cdp', 'sidebar'],
   routes: serviceRoutes,
   http: registerHelpPages,
   jobs: { [SLA_QUEUE]: slaJob },
   contributes: [{ point: 'timeline-source', value: ticketTimelineSource }],
+  /**
+   * `ticket-customer-tier`: `{ tierOf(tx, tenantId, profileId), tiers(tx, tenantId) }` — the member
+   * tier of a ticket's person, so a tier's SLA policy wins (loyalty contributes it).
+   */
+  extensionPoints: { 'ticket-customer-tier': registerCustomerTierSource },
   permissions: [
     {
       key: SERVICE_PERMISSIONS.read,
@@ -61,4 +68,5 @@ export default defineModule({
 
 /** The contract other modules build on (field service, surveys, predictive service). */
 export { addBusinessMinutes } from './sla/calendar.ts';
+export type { CustomerTierSource } from './tickets/customer-tier.ts';
 export { closeTicket, createTicket, getTicket, reopenTicket } from './tickets/ticket.core.ts';

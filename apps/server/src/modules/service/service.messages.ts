@@ -4,6 +4,7 @@ import { moduleMessages } from '../../core/i18n/module-messages.ts';
 const zh: Record<string, string> = {
   ticket_not_found: '工单不存在',
   category_unknown: '工单分类不存在或已停用',
+  tier_unknown: '会员等级不存在',
   category_key_taken: '分类标识 {key} 已存在',
   contact_unknown: '联系人不存在',
   profile_unknown: '客户档案不存在',
@@ -64,6 +65,7 @@ const zh: Record<string, string> = {
 const en: Record<string, string> = {
   ticket_not_found: 'No such ticket',
   category_unknown: 'No such ticket category, or it is no longer in use',
+  tier_unknown: 'No such member tier',
   category_key_taken: 'A category with key {key} already exists',
   contact_unknown: 'No such contact',
   profile_unknown: 'No such customer profile',

@@ -21,9 +21,11 @@ import {
   ReopenInput,
   SERVICE_PERMISSIONS,
   ServiceStats,
+  SidebarTicketInput,
   SlaPolicy,
   SlaPolicyInput,
   SlaPolicyList,
+  SlaTierList,
   SplitInput,
   TicketDetail,
   TicketInput,
@@ -42,11 +44,13 @@ import {
   listAgents,
   listCategories,
   listPolicies,
+  listTiers,
   saveCalendar,
   setSkills,
   updateCategory,
   updatePolicy,
 } from './settings/settings.service.ts';
+import { fileSidebarTicket, sidebarTickets } from './tickets/sidebar-tickets.ts';
 import { visibleTicket } from './tickets/ticket-access.ts';
 import {
   addAttachment,
@@ -67,6 +71,7 @@ import {
 const P = SERVICE_PERMISSIONS;
 const tags = ['service'];
 const ticket = { params: { id: 'service_ticket' } };
+const ChatParams = z.object({ externalUserId: z.string().min(1).max(128) });
 
 export const serviceRoutes: RouteSpec[] = [
   defineRoute({
@@ -90,6 +95,37 @@ export const serviceRoutes: RouteSpec[] = [
     status: 201,
     probe: { sample: { subject: '探针工单', categoryKey: 'general' } },
     handler: (req) => req.tx((tx) => fileTicket(tx, req.principal, req.locale, req.body)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/service/sidebar/:externalUserId/tickets',
+    permission: P.read,
+    summary:
+      'WeCom chat sidebar: the open tickets of the person in the chat that the caller sees (needs sidebar:use; 404 unless the caller follows them or their scope covers a staff member who does)',
+    tags,
+    params: ChatParams,
+    response: TicketPage,
+    probe: { params: { externalUserId: 'sidebar_contact' } },
+    handler: (req) =>
+      req.tx((tx) => sidebarTickets(tx, req.principal, req.params.externalUserId), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/service/sidebar/:externalUserId/tickets',
+    permission: P.handle,
+    summary:
+      'WeCom chat sidebar: file a ticket for the person in the chat (channel sidebar; linked to their contact and profile; idempotent on the key)',
+    tags,
+    params: ChatParams,
+    body: SidebarTicketInput,
+    response: TicketDetail,
+    status: 201,
+    probe: {
+      params: { externalUserId: 'sidebar_contact' },
+      sample: { subject: '探针工单', categoryKey: 'general' },
+    },
+    handler: (req) =>
+      req.tx((tx) => fileSidebarTicket(tx, req.principal, req.locale, req.params.externalUserId, req.body)),
   }),
   defineRoute({
     method: 'GET',
@@ -289,6 +325,15 @@ export const serviceRoutes: RouteSpec[] = [
     tags,
     response: SlaPolicyList,
     handler: (req) => req.tx((tx) => listPolicies(tx, req.principal), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/service/sla-tiers',
+    permission: P.read,
+    summary: 'Member tiers an SLA policy can target (empty without a loyalty program)',
+    tags,
+    response: SlaTierList,
+    handler: (req) => req.tx((tx) => listTiers(tx, req.principal), { readOnly: true }),
   }),
   defineRoute({
     method: 'POST',

@@ -43,12 +43,15 @@ export const probeKinds: Record<string, ProbeKind> = {
   },
   service_sla_policy: {
     async create(side) {
+      // a category of its own: policies are unique per category × priority × tier, and a tier must
+      // be a real member tier (ticket-customer-tier)
       const m = marker('SP');
-      const tier = m.slice(0, 40);
+      const key = `p${m.replace(/[^a-z0-9]/gi, '').toLowerCase()}`.slice(0, 30);
+      await ok(side.admin.post('/service/categories', { key, name: m }), 'service category');
       const r = await ok(
         side.admin.post('/service/sla-policies', {
+          categoryKey: key,
           priority: 'low',
-          tier,
           firstResponseMinutes: 60,
           resolutionMinutes: 600,
         }),

@@ -30,3 +30,6 @@ export default defineModule({
   ],
   testKit: () => import('./test-kit.ts'),
 });
+
+/** The sidebar's access rule for other modules' chat actions (service files tickets from the chat). */
+export { sidebarChatPerson } from './sidebar.service.ts';

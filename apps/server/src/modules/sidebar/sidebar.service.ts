@@ -55,6 +55,25 @@ async function profileOf(tx: Tx, p: Principal, rows: FollowRow[], externalUserId
   });
 }
 
+/**
+ * The person in the open chat, for another module's sidebar action (a ticket from the chat): the
+ * same access rule as the sidebar's own reads (404 otherwise). The CRM contact is the caller's
+ * own follow's when there is one; the caller still needs CRM access to read or link it.
+ */
+export async function sidebarChatPerson(
+  tx: Tx,
+  p: Principal,
+  externalUserId: string,
+): Promise<{ contactId: string | null; profileId: string | null; name: string | null }> {
+  const rows = await visibleFollows(tx, p, externalUserId);
+  const main = rows.find((r) => r.staffUserId === p.userId) ?? rows[0]!;
+  return {
+    contactId: main.contactId ?? rows.find((r) => r.contactId)?.contactId ?? null,
+    profileId: await profileOf(tx, p, rows, externalUserId),
+    name: main.name,
+  };
+}
+
 /** Before the lead is converted there is no customer: its follow-ups, as the caller sees them, are the history. */
 async function leadActivities(tx: Tx, p: Principal, actor: Actor, leadId: string | null) {
   if (!leadId || !can(p, 'activity:read')) return [];

@@ -7,8 +7,13 @@ export const serviceModule: WebModule = {
   key: 'service',
   /** The labels the navigation shows before the module's strings load (they load with its first page). */
   navLabels: {
-    'zh-CN': { nav: '工单', kbNav: '知识库', settingsNav: '服务设置' },
-    'en-US': { nav: 'Tickets', kbNav: 'Knowledge base', settingsNav: 'Service settings' },
+    'zh-CN': { nav: '工单', kbNav: '知识库', settingsNav: '服务设置', sidebarTab: '工单' },
+    'en-US': {
+      nav: 'Tickets',
+      kbNav: 'Knowledge base',
+      settingsNav: 'Service settings',
+      sidebarTab: 'Tickets',
+    },
   },
   nav: [
     {
@@ -44,6 +49,14 @@ export const serviceModule: WebModule = {
     { path: 'service/tickets/:id', page: lazyPage(() => import('./ticket-page'), 'TicketPage') },
     { path: 'service/kb', page: lazyPage(() => import('./kb-page'), 'KbPage') },
     { path: 'service/settings', page: lazyPage(() => import('./settings-page'), 'ServiceSettingsPage') },
+  ],
+  sidebar: [
+    {
+      key: 'service-sidebar',
+      labelKey: 'service.sidebarTab',
+      order: 40,
+      component: lazyPage(() => import('./sidebar-section'), 'ServiceSidebarSection'),
+    },
   ],
   messagesIn: async (lang) =>
     lang === 'en-US'

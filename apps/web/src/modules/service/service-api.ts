@@ -4,13 +4,14 @@ import type {
   KbArticle,
   SlaClock,
   SlaPolicy,
+  SlaTier,
   TicketDetail,
   TicketSummary,
 } from '@kehu/contracts/service';
 import { useQuery } from '@tanstack/react-query';
 import { http } from '../../shared/api-client';
 
-export type { Calendar, Category, KbArticle, SlaClock, SlaPolicy, TicketDetail, TicketSummary };
+export type { Calendar, Category, KbArticle, SlaClock, SlaPolicy, SlaTier, TicketDetail, TicketSummary };
 
 export interface Agent {
   userId: string;
@@ -37,6 +38,12 @@ export const useAgents = () =>
   useQuery({
     queryKey: ['service', 'agents'],
     queryFn: () => http.get<{ items: Agent[] }>('/service/agents'),
+  });
+/** Member tiers an SLA policy can target (loyalty's, through service's seam; empty without a program). */
+export const useSlaTiers = () =>
+  useQuery({
+    queryKey: ['service', 'sla-tiers'],
+    queryFn: () => http.get<{ items: SlaTier[] }>('/service/sla-tiers'),
   });
 export const useStats = () =>
   useQuery({ queryKey: ['service', 'stats'], queryFn: () => http.get<ServiceStats>('/service/stats') });

@@ -31,8 +31,10 @@ import {
   type Calendar,
   type Category,
   type SlaPolicy,
+  type SlaTier,
   useAgents,
   useCategories,
+  useSlaTiers,
 } from './service-api';
 
 /** Service settings: categories and their forms, SLA policies, the business calendar, agent skills. */
@@ -279,6 +281,16 @@ function PoliciesTab() {
   const refresh = () => qc.invalidateQueries({ queryKey: ['service', 'policies'] });
   const catName = (k: string | null) =>
     k ? (cats.data?.items.find((c) => c.key === k)?.name ?? k) : t('service.settings.anyCategory');
+  const tiers = useSlaTiers();
+  const tierItems = tiers.data?.items ?? [];
+  const several = new Set(tierItems.map((x) => x.program)).size > 1;
+  const tierLabel = (x: SlaTier) => (several ? `${x.program} · ${x.name}` : x.name);
+  const tierOptions = tierItems.map((x) => ({ value: x.key, label: tierLabel(x) }));
+  const tierName = (k: string | null) => {
+    if (!k) return t('service.settings.anyTier');
+    const x = tierItems.find((i) => i.key === k);
+    return x ? tierLabel(x) : t('service.settings.tierGone');
+  };
   return (
     <div>
       {node}
@@ -319,7 +331,14 @@ function PoliciesTab() {
           />
         </Form.Item>
         <Form.Item name="tier">
-          <Input placeholder={t('service.settings.tier')} style={{ width: 150 }} />
+          <Select
+            allowClear
+            aria-label={t('service.settings.tier')}
+            placeholder={t('service.settings.tier')}
+            notFoundContent={t('service.settings.noTiers')}
+            style={{ width: 190 }}
+            options={tierOptions}
+          />
         </Form.Item>
         <Form.Item name="firstResponseMinutes" label={t('service.settings.firstResponse')}>
           <InputNumber min={1} max={525600} />
@@ -345,7 +364,7 @@ function PoliciesTab() {
             title: t('service.columns.priority'),
             render: (_: unknown, r) => t(`service.priorities.${r.priority}`),
           },
-          { title: t('service.settings.tier'), dataIndex: 'tier' },
+          { title: t('service.settings.tierColumn'), render: (_: unknown, r) => tierName(r.tier) },
           {
             title: t('service.settings.firstResponse'),
             render: (_: unknown, r) => (

@@ -11,13 +11,11 @@ import {
   Empty,
   Form,
   Input,
-  InputNumber,
   Row,
   Segmented,
   Select,
   Space,
   Statistic,
-  Switch,
   Table,
   Tag,
   Typography,
@@ -30,6 +28,7 @@ import { http } from '../../shared/api-client';
 import { EChart } from '../../shared/ui/echart';
 import { ErrorResult, errorMessage } from '../../shared/ui/error-result';
 import { useIsMobile } from '../../shared/use-is-mobile';
+import { CategoryFieldItems } from './category-fields';
 import { type Category, type TicketDetail, type TicketSummary, useCategories, useStats } from './service-api';
 import { SlaBadge } from './sla-badge';
 
@@ -320,27 +319,7 @@ function NewTicket(props: {
         <Form.Item name="description" label={t('service.fields.description')}>
           <Input.TextArea rows={4} maxLength={10000} />
         </Form.Item>
-        {cat?.fields.map((f) => (
-          <Form.Item
-            key={f.key}
-            name={['form', f.key]}
-            label={f.label}
-            rules={f.required ? [{ required: true }] : []}
-            valuePropName={f.type === 'boolean' ? 'checked' : 'value'}
-          >
-            {f.type === 'select' ? (
-              <Select options={(f.options ?? []).map((o) => ({ value: o, label: o }))} />
-            ) : f.type === 'number' ? (
-              <InputNumber style={{ width: '100%' }} />
-            ) : f.type === 'boolean' ? (
-              <Switch />
-            ) : f.type === 'date' ? (
-              <Input type="date" />
-            ) : (
-              <Input maxLength={500} />
-            )}
-          </Form.Item>
-        ))}
+        <CategoryFieldItems category={cat} />
         <Space wrap>
           <Form.Item name="priority" label={t('service.fields.priority')}>
             <Select

@@ -7,6 +7,7 @@ import type { Locale } from '../../../core/i18n/locale.ts';
 import { newId } from '../../../core/ids.ts';
 import { serviceProblem, st } from '../service.messages.ts';
 import { CHINA_HOLIDAYS, DEFAULT_CALENDAR, loadCalendar } from '../sla/calendar.ts';
+import { customerTierSource } from '../tickets/customer-tier.ts';
 import { GENERAL } from '../tickets/ticket.core.ts';
 
 /** Tenant-wide service settings: categories and their forms, SLA policies, the calendar, skills. */
@@ -144,6 +145,11 @@ export async function listPolicies(tx: Tx, p: Principal) {
   return { items: rows.map(toPolicy) };
 }
 
+/** The member tiers a policy can target, through the `ticket-customer-tier` point. */
+export async function listTiers(tx: Tx, p: Principal) {
+  return { items: (await customerTierSource()?.tiers(tx, p)) ?? [] };
+}
+
 export async function createPolicy(
   tx: Tx,
   p: Principal,
@@ -167,6 +173,10 @@ export async function createPolicy(
         { field: 'categoryKey', code: 'category_unknown', message: st(locale, 'category_unknown') },
       ]);
   }
+  if (b.tier && !(await listTiers(tx, p)).items.some((t) => t.key === b.tier))
+    throw serviceProblem('validation', locale, 'tier_unknown', {}, [
+      { field: 'tier', code: 'tier_unknown', message: st(locale, 'tier_unknown') },
+    ]);
   const id = newId();
   const r = await sql<any>`insert into service_sla_policies (tenant_id, id, category_key, priority, tier,
       first_response_minutes, resolution_minutes)

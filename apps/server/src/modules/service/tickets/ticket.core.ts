@@ -9,6 +9,7 @@ import { enqueue } from '../../../core/jobs/queue.ts';
 import { notify } from '../../notifications/index.ts';
 import { serviceLabel, serviceProblem, st } from '../service.messages.ts';
 import { addBusiness, type BusinessCalendar, businessBetween, loadCalendar } from '../sla/calendar.ts';
+import { customerTierSource } from './customer-tier.ts';
 
 /**
  * The ticket's life in one place: filing (any channel, idempotent), SLA deadlines in business
@@ -458,6 +459,10 @@ export async function createTicket(
       ]);
     profileId = p.id;
   }
+  // The contact's person (One ID links CRM contacts to profiles): the ticket joins their timeline
+  // and their member tier picks the SLA.
+  if (!profileId && input.contactId) profileId = await contactProfile(tx, tenantId, input.contactId);
+  const tier = profileId ? ((await customerTierSource()?.tierOf(tx, tenantId, profileId)) ?? null) : null;
   let unitId = input.unitId ?? contactUnit;
   if (!unitId && input.createdBy) {
     unitId =
@@ -483,11 +488,11 @@ export async function createTicket(
   const inserted =
     await sql<TicketRow>`insert into service_tickets (tenant_id, id, number, subject, description,
       category_key, priority, channel, kind, form, contact_id, customer_id, profile_id, unit_id, created_by,
-      idempotency_key)
+      idempotency_key, tier)
     values (${tenantId}, ${id}, ${number}, ${input.subject}, ${input.description ?? ''}, ${cat.key},
       ${input.priority}, ${input.channel}, ${input.kind ?? 'request'}, ${JSON.stringify(form)}::jsonb,
       ${input.contactId ?? null}, ${customerId}, ${profileId}, ${unitId}, ${input.createdBy ?? null},
-      ${input.idempotencyKey ?? null})
+      ${input.idempotencyKey ?? null}, ${tier})
     on conflict do nothing returning *`.execute(tx);
   let t = inserted.rows[0];
   if (!t) {
@@ -506,7 +511,14 @@ export async function createTicket(
       values (${tenantId}, ${newId()}, ${id}, 'customer', ${input.description.trim()}, null)`.execute(tx);
   const cal = await loadCalendar(tx, tenantId);
   await setDeadlines(tx, tenantId, t, new Date(t.created_at), cal, { firstResponse: true });
-  await historyEvent(tx, tenantId, id, 'created', { channel: input.channel }, input.createdBy ?? null);
+  await historyEvent(
+    tx,
+    tenantId,
+    id,
+    'created',
+    { channel: input.channel, ...(tier ? { tier } : {}) },
+    input.createdBy ?? null,
+  );
   t = (await loadTicket(tx, tenantId, id))!;
   await emitEvent(tx, tenantId, {
     type: 'ticket.created',
@@ -518,6 +530,14 @@ export async function createTicket(
   if (who) t = await assignTicket(tx, tenantId, t, who, input.createdBy ?? null, 'auto');
   await scheduleSla(tx, tenantId, id);
   return { ticketId: id, number, created: true };
+}
+
+/** The One ID profile a CRM contact is linked to (cdp's link table, kept current on merges). */
+export async function contactProfile(tx: Tx, tenantId: string, contactId: string): Promise<string | null> {
+  const r = await sql<{ id: string }>`select coalesce(p.merged_into, p.id) as id from cdp_profile_links l
+    join cdp_profiles p on p.tenant_id = l.tenant_id and p.id = l.profile_id
+    where l.tenant_id = ${tenantId} and l.object = 'contact' and l.record_id = ${contactId}`.execute(tx);
+  return r.rows[0]?.id ?? null;
 }
 
 function dedupeLinks(links: { object: string; recordId: string }[]) {

@@ -641,26 +641,44 @@ export async function addLink(
 }
 
 /**
- * The queue's counters. At a million tickets (bench/service-tickets.bench.ts) the tenant's rows are
- * read once — one grouped pass gives the counts by status and by category (open ones) — while
- * "mine" and "breached" read only open tickets through their indexes (the assignee index and the
- * partial due-date indexes of migration 202612070501), not the whole table again.
+ * The queue's counters (decision 0069). Counts by status and category come from
+ * `service_ticket_counts` (tenant × unit × assignee × status × category, kept by triggers in the
+ * ticket's own transaction), so the cost follows the number of units and handlers, not tickets.
+ * The reader's scope is the same as the list's (`ticketVisible`): rows of their units or assigned
+ * to them, plus — read from the tickets, by the created_by index — what they filed outside both.
+ * "breached" depends on the clock, so it reads open tickets through the partial due-date indexes.
  */
 export async function serviceStats(tx: Tx, p: Principal) {
   const now = new Date();
   const open = sql`t.status in ('new', 'assigned', 'in_progress', 'waiting_customer', 'reopened')`;
+  const s = rowScope(p, 'service_ticket');
+  const counted =
+    s.unitIds === null
+      ? sql`true`
+      : sql`(c.unit_id = any(${s.unitIds}::uuid[]) or c.assignee_id = ${p.userId})`;
   const groups = (
     await sql<{
       status: string;
       category_key: string;
       n: number;
-    }>`select t.status, t.category_key, count(*)::int as n
-      from service_tickets t where t.tenant_id = ${p.tenantId} and ${ticketVisible(p)}
-      group by t.status, t.category_key`.execute(tx)
+    }>`select c.status, c.category_key, sum(c.n)::int as n from service_ticket_counts c
+      where c.tenant_id = ${p.tenantId} and ${counted} and c.n <> 0
+      group by c.status, c.category_key`.execute(tx)
   ).rows;
+  if (s.unitIds !== null)
+    groups.push(
+      ...(
+        await sql<{ status: string; category_key: string; n: number }>`
+          select t.status, t.category_key, count(*)::int as n from service_tickets t
+          where t.tenant_id = ${p.tenantId} and t.created_by = ${p.userId}
+            and not (t.unit_id = any(${s.unitIds}::uuid[]) or t.assignee_id is not distinct from ${p.userId})
+          group by t.status, t.category_key`.execute(tx)
+      ).rows,
+    );
   const mine = (
-    await sql<{ n: number }>`select count(*)::int as n from service_tickets t
-      where t.tenant_id = ${p.tenantId} and t.assignee_id = ${p.userId} and ${open}`.execute(tx)
+    await sql<{ n: number }>`select coalesce(sum(c.n), 0)::int as n from service_ticket_counts c
+      where c.tenant_id = ${p.tenantId} and c.assignee_id = ${p.userId}
+        and c.status in ('new', 'assigned', 'in_progress', 'waiting_customer', 'reopened')`.execute(tx)
   ).rows[0]!.n;
   // Two arms, each matching one partial index (open, not yet met, due before now): a BitmapOr.
   const breached = (
