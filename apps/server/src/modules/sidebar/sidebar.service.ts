@@ -212,7 +212,17 @@ export async function setSidebarTag(
   const choices = await corpTagChoices(tx, p.tenantId, main.corpRef);
   if (!choices.some((c) => c.tagId === input.tagId))
     throw invalid([{ field: 'tagId', code: 'option', params: { value: input.tagId } }]);
-  if (!profileId) throw invalid([{ field: 'tagId', code: 'sidebar.no_profile' }]);
+  if (!profileId)
+    throw invalid([
+      {
+        field: 'tagId',
+        code: 'sidebar.no_profile',
+        message:
+          locale === 'en-US'
+            ? 'This customer has no profile yet, so tags cannot be set'
+            : '该客户尚无画像，暂不能打标签',
+      },
+    ]);
   await setManualTag(tx, actor, input.tagId, profileId, input.on, true, locale);
   return sidebarContact(tx, p, actor, externalUserId, locale);
 }

@@ -16,7 +16,7 @@ import { invalid, notFound } from '../../../core/errors.ts';
 import { emitEvent } from '../../../core/events/outbox.ts';
 import type { Locale } from '../../../core/i18n/locale.ts';
 import { newId } from '../../../core/ids.ts';
-import { fsProblem } from '../field-service.messages.ts';
+import { fsProblem, fsText } from '../field-service.messages.ts';
 import { todayStart } from '../predictive/run.service.ts';
 import { closeTicketAfterVisit, ticketFacts } from './ticket-port.ts';
 
@@ -91,7 +91,11 @@ export async function createSlots(tx: Tx, p: Principal, actor: Actor, input: Slo
       locale,
       'slot_window',
       {},
-      bad.map((w) => ({ field: `windows.${w.i}.to`, code: 'field_service.slot_window' })),
+      bad.map((w) => ({
+        field: `windows.${w.i}.to`,
+        code: 'field_service.slot_window',
+        message: fsText(locale, 'slot_window'),
+      })),
     );
   // Serialise slot changes per technician so two overlapping windows cannot both pass the check.
   await sql`select pg_advisory_xact_lock(hashtext(${`fs-slots:${t}:${input.technicianId}`}))`.execute(tx);
@@ -111,7 +115,11 @@ export async function createSlots(tx: Tx, p: Principal, actor: Actor, input: Slo
       locale,
       'slot_overlap',
       {},
-      overlapping.map((i) => ({ field: `windows.${i}.from`, code: 'field_service.slot_overlap' })),
+      overlapping.map((i) => ({
+        field: `windows.${i}.from`,
+        code: 'field_service.slot_overlap',
+        message: fsText(locale, 'slot_overlap'),
+      })),
     );
   for (const w of windows)
     await sql`insert into fs_slots (tenant_id, id, technician_id, starts_at, ends_at, capacity)
@@ -269,7 +277,7 @@ export async function createWorkOrder(
     }
     if (!booked)
       throw fsProblem('validation', locale, 'no_technician', {}, [
-        { field: 'day', code: 'field_service.no_technician' },
+        { field: 'day', code: 'field_service.no_technician', message: fsText(locale, 'no_technician') },
       ]);
   }
   const id = newId();
@@ -343,7 +351,7 @@ export async function addPhoto(
       .toBuffer({ resolveWithObject: true });
   } catch {
     throw fsProblem('validation', locale, 'photo_invalid', {}, [
-      { field: 'file', code: 'field_service.photo_invalid' },
+      { field: 'file', code: 'field_service.photo_invalid', message: fsText(locale, 'photo_invalid') },
     ]);
   }
   const photoId = newId();
