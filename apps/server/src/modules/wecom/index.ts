@@ -129,3 +129,10 @@ export { corpTagChoices, type FollowRow, followsOf, groupByChatId } from './side
 /** For staff analytics: the activity report's figures per Kehu user and day. */
 export { type WecomStaffDay, wecomFiguresByStaff } from './staff-figures.ts';
 export { DEMO_WECOM } from './wecom.demo.ts';
+/** For outreach (群发): material attachments per kind and sending staff member (issue 11). */
+export {
+  type MassMaterial,
+  type MassSender,
+  massAttachments,
+  pickMassMaterials,
+} from './mass-attachments.ts';
