@@ -4,14 +4,19 @@ import type { Actor } from '../../core/audit/audit.ts';
 import { writeAudit } from '../../core/audit/audit.ts';
 import type { Principal } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
-import { notFound } from '../../core/errors.ts';
+import { invalid, notFound } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
 import { assertRuleVisibleTo } from '../cdp/index.ts';
-import { getCorp } from '../wecom/index.ts';
+import { getCorp, pickMassMaterials } from '../wecom/index.ts';
+import { om } from './outreach.messages.ts';
 import { outOfQuietHours } from './quiet-hours.ts';
 import { contactScope } from './scope.ts';
 import { getSettings } from './settings.service.ts';
+
+/** add_msg_template: at most 9 attachments; text.content at most 4000 bytes. */
+const MAX_ATTACHMENTS = 9;
+const MAX_TEXT_BYTES = 4000;
 
 /**
  * The audience as a predicate over `x.profile_id` (wecom_external_contacts). A segment's rule is
@@ -82,6 +87,14 @@ export async function planMessage(
 ): Promise<string> {
   // A corp belongs to a unit: one sends through the corps of one's units (others read as 404).
   const corp = await getCorp(tx, p, input.corpRef);
+  // WeCom's limits as field errors: at most 9 attachments, text at most 4000 bytes (UTF-8).
+  const limits: Array<{ field: string; code: string; message: string }> = [];
+  if (input.attachments.length + input.materials.length > MAX_ATTACHMENTS)
+    limits.push({ field: 'materials', code: 'too_big', message: om.text(locale, 'too_many_attachments') });
+  if (input.text && Buffer.byteLength(input.text, 'utf8') > MAX_TEXT_BYTES)
+    limits.push({ field: 'text', code: 'too_big', message: om.text(locale, 'text_too_long') });
+  if (limits.length) throw invalid(limits);
+  const materials = await pickMassMaterials(tx, p, input.materials, locale);
   const settings = await getSettings(tx, p.tenantId);
   const wanted = input.sendAt ? new Date(input.sendAt) : now;
   const at = outOfQuietHours(
@@ -91,10 +104,11 @@ export async function planMessage(
     settings.timeZone,
   );
   const id = newId();
-  await sql`insert into outreach_messages (tenant_id, id, corp_ref, chat_type, title, body, attachments, audience,
-      status, scheduled_at, quiet_moved, unit_id, created_by)
+  await sql`insert into outreach_messages (tenant_id, id, corp_ref, chat_type, title, body, attachments, materials,
+      audience, status, scheduled_at, quiet_moved, unit_id, created_by)
     values (${p.tenantId}, ${id}, ${corp.id}, ${input.chatType}, ${input.title}, ${input.text ?? null},
-      ${JSON.stringify(input.attachments)}::jsonb, ${JSON.stringify(input.audience)}::jsonb, 'planned', ${at},
+      ${JSON.stringify(input.attachments)}::jsonb, ${JSON.stringify(materials)}::jsonb,
+      ${JSON.stringify(input.audience)}::jsonb, 'planned', ${at},
       ${at.getTime() !== Math.max(wanted.getTime(), now.getTime())}, ${p.unitId}, ${p.userId})`.execute(tx);
   if (input.chatType === 'group') await planGroups(tx, p, id, corp.id, at);
   else
