@@ -23,7 +23,7 @@ useWeComSimulator(1107, (s) => {
 });
 const DAY = 86_400_000;
 
-describe('群发 attachments from materials (outreach → WeCom)', () => {
+describe('群发 attachments from materials; staff who left (outreach → WeCom)', () => {
   let ctx: Awaited<ReturnType<typeof bindSimulatedCorp>>;
   let cover: Server;
   let undoAllow: () => void;
@@ -46,7 +46,11 @@ describe('群发 attachments from materials (outreach → WeCom)', () => {
     await new Promise<void>((r) => cover.listen(0, '127.0.0.1', r));
     const coverHost = `127.0.0.1:${(cover.address() as AddressInfo).port}`;
     undoAllow = allowOutboundHost(coverHost);
-    ctx = await bindSimulatedCorp(env, sim, { prefix: 'wwatt', syncStaff: true });
+    ctx = await bindSimulatedCorp(env, sim, {
+      prefix: 'wwatt',
+      syncStaff: true,
+      extraStaff: [{ userid: 'qian.left', name: '钱离职' }],
+    });
     for (const [k, staff, name] of [
       ['a', 'sun.lei', '钱先生'],
       ['b', 'zhao.jing', '冯女士'],
@@ -235,5 +239,75 @@ describe('群发 attachments from materials (outreach → WeCom)', () => {
     const sent = await ctx.admin.post(`/outreach/messages/${planned.body.id}/send`);
     assert.equal(sent.status, 200, JSON.stringify(sent.body));
     assert.equal(ctx.corp.state.media.size, before + 1, 'the new version uploaded');
+  });
+
+  it('a staff member who left cannot confirm: their customers are no_staff unless a colleague still has them; their groups too', async () => {
+    const settle = async (what: string, probe: () => Promise<boolean>) => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        await sim.flushCallbacks();
+        await drainBackground(env, ctx.seed.tenantId);
+        if (await probe()) return;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setImmediate(r));
+      }
+    };
+    const only = ctx.corp.wechatUser({ name: '只加了离职员工' });
+    const both = ctx.corp.wechatUser({ name: '两位都加了' });
+    const c1 = (await ctx.corp.addFriendDirectly('qian.left', only)).external_userid;
+    const c2 = (await ctx.corp.addFriendDirectly('qian.left', both)).external_userid;
+    await ctx.corp.addFriendDirectly('sun.lei', both);
+    const { chat_id: chatId } = await ctx.corp.createGroup('qian.left', '钱离职的客户群', [only]);
+    await settle('contacts and group', async () => {
+      const items = (await ctx.admin.get('/wecom/contacts')).body.items as any[];
+      const groups = await inTenant(
+        env.database.db,
+        ctx.seed.tenantId,
+        async (tx) =>
+          (await sql`select 1 from wecom_groups where chat_id = ${chatId}`.execute(tx)).rows.length,
+      );
+      return (
+        items.filter((x) => x.externalUserid === c2).length === 2 &&
+        items.some((x) => x.externalUserid === c1) &&
+        groups > 0
+      );
+    });
+    await ctx.corp.staffLeaves('qian.left');
+    await settle('staff left', async () =>
+      inTenant(
+        env.database.db,
+        ctx.seed.tenantId,
+        async (tx) =>
+          (await sql`select 1 from wecom_staff where userid = 'qian.left' and active = false`.execute(tx))
+            .rows.length > 0,
+      ),
+    );
+    const planned = await ctx.admin.post('/outreach/messages', {
+      corpRef: ctx.corpRef,
+      title: '离职员工',
+      text: '您好',
+      audience: { kind: 'filter', staff: ['qian.left', 'sun.lei'] },
+    });
+    assert.equal(planned.status, 201, JSON.stringify(planned.body));
+    const reasons = new Map(planned.body.excluded.map((x: any) => [x.target, x.reason]));
+    assert.equal(reasons.get(c1), 'no_staff', 'nobody left to send');
+    assert.equal(reasons.has(c2), false, 'a colleague still has them');
+    assert.ok(
+      planned.body.staff.some((x: any) => x.staffUserid === 'sun.lei'),
+      'sent by the colleague',
+    );
+    assert.ok(!planned.body.staff.some((x: any) => x.staffUserid === 'qian.left'));
+    const group = await ctx.admin.post('/outreach/messages', {
+      corpRef: ctx.corpRef,
+      title: '群发到群',
+      text: '群公告',
+      chatType: 'group',
+    });
+    assert.equal(group.status, 201, JSON.stringify(group.body));
+    assert.equal(
+      group.body.excluded.find((x: any) => x.target === chatId)?.reason,
+      'no_staff',
+      'a departed owner’s group',
+    );
   });
 });

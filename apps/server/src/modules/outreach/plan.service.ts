@@ -70,6 +70,9 @@ async function audienceSql(
  * INSERT … SELECT (a 100k audience is one statement, not 100k round trips). Rules, in order:
  * - `deleted_staff`: the customer deleted every staff member they had (or was deleted) — WeCom
  *   would answer "not a friend"; one with several staff gets it from the earliest still friends.
+ * - `no_staff`: the only staff members still friends have left the company (WeCom delete_user:
+ *   wecom_staff.active false) — nobody can confirm the task until their customers are reassigned;
+ *   a customer with a colleague still there gets it from the colleague.
  * - `no_consent`: the customer withdrew marketing consent (PIPL, R13.1; cdp_consents purpose
  *   `marketing`, granted = false). No record means no withdrawal.
  * - `monthly_cap`: WeCom lets a customer receive at most 4 企业群发 (mass messages the company
@@ -137,11 +140,12 @@ export async function planCustomers(
 ) {
   await sql`
     with cand as (
-      select distinct on (x.external_userid) x.external_userid, x.userid, x.status, x.profile_id, x.name
+      select distinct on (x.external_userid) x.external_userid, x.userid, x.status, x.profile_id, x.name,
+        coalesce(s.active, true) as staff_active
       from wecom_external_contacts x
       left join wecom_staff s on s.tenant_id = x.tenant_id and s.corp_ref = x.corp_ref and s.userid = x.userid
       where x.tenant_id = ${p.tenantId} and x.corp_ref = ${corpRef} and ${contactScope(p)} and ${audience}
-      order by x.external_userid, (x.status <> 'active'), x.added_at, x.userid
+      order by x.external_userid, (x.status <> 'active'), (s.active is false), x.added_at, x.userid
     ),
     month as (
       select r.target, count(*)::int as n from outreach_recipients r
@@ -154,8 +158,10 @@ export async function planCustomers(
     )
     insert into outreach_recipients (tenant_id, message_id, target, name, profile_id, staff_userid, status, reason, planned_at)
     select ${p.tenantId}, ${id}, c.external_userid, c.name, c.profile_id, c.userid,
-      case when c.status <> 'active' or k.granted = false or coalesce(mo.n, 0) >= ${cap} then 'excluded' else 'planned' end,
+      case when c.status <> 'active' or not c.staff_active or k.granted = false or coalesce(mo.n, 0) >= ${cap}
+        then 'excluded' else 'planned' end,
       case when c.status <> 'active' then 'deleted_staff'
+        when not c.staff_active then 'no_staff'
         when k.granted = false then 'no_consent'
         when coalesce(mo.n, 0) >= ${cap} then 'monthly_cap' end,
       ${at}
@@ -164,11 +170,12 @@ export async function planCustomers(
     left join month mo on mo.target = c.external_userid`.execute(tx);
 }
 
-/** Group mass messages go to the groups the caller's staff own (one task per owner). */
+/** Group mass messages go to the groups the caller's staff own (one task per owner); a departed owner's groups are `no_staff`. */
 async function planGroups(tx: Tx, p: Principal, id: string, corpRef: string, at: Date) {
   await sql`
-    insert into outreach_recipients (tenant_id, message_id, target, name, staff_userid, status, planned_at)
-    select ${p.tenantId}, ${id}, g.chat_id, g.name, g.owner_userid, 'planned', ${at}
+    insert into outreach_recipients (tenant_id, message_id, target, name, staff_userid, status, reason, planned_at)
+    select ${p.tenantId}, ${id}, g.chat_id, g.name, g.owner_userid,
+      case when s.active then 'planned' else 'excluded' end, case when s.active then null else 'no_staff' end, ${at}
     from wecom_groups g
     join wecom_staff s on s.tenant_id = g.tenant_id and s.corp_ref = g.corp_ref and s.userid = g.owner_userid
     left join users x on x.tenant_id = s.tenant_id and x.id = s.user_id
