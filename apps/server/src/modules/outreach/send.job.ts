@@ -4,8 +4,8 @@ import { inTenant } from '../../core/db/tenant-scope.ts';
 import type { JobContext } from '../../core/jobs/queue.ts';
 import {
   corpRuntime,
-  massAttachments,
   type MassMaterial,
+  massAttachments,
   WeComApiError,
   WeComClient,
 } from '../wecom/index.ts';

@@ -90,8 +90,8 @@ export function MessagePage() {
       <Typography.Paragraph style={{ whiteSpace: 'pre-wrap' }}>{m.text}</Typography.Paragraph>
       {(m.materials?.length ?? 0) > 0 && (
         <Space wrap style={{ marginBottom: 12 }} data-testid="outreach-materials">
-          {m.materials.map((x, i) => (
-            <Tag key={`${x.id}-${i}`}>
+          {m.materials.map((x) => (
+            <Tag key={x.id}>
               {t(`materials.kinds.${x.kind}`)} · {x.title}
             </Tag>
           ))}

@@ -265,7 +265,7 @@ function ComposeDrawer(props: { open: boolean; onClose: () => void }) {
           <Space direction="vertical" style={{ width: '100%' }}>
             {attached.map((a, i) => (
               <Tag
-                key={`${a.id}-${i}`}
+                key={a.id}
                 closable
                 onClose={() => setAttached(attached.filter((_, j) => j !== i))}
                 data-testid="outreach-attachment"
@@ -307,7 +307,7 @@ function ComposeDrawer(props: { open: boolean; onClose: () => void }) {
       >
         <MaterialPicker
           onPick={(m) => {
-            setAttached((a) => [...a, m]);
+            setAttached((a) => (a.some((x) => x.id === m.id) ? a : [...a, m]));
             setPicking(false);
           }}
         />
