@@ -38,6 +38,12 @@ export const MEDIA_LIMITS = { image: 10 * 1024 * 1024, file: 20 * 1024 * 1024 };
 const MEDIA_MARGIN_MS = 60 * 60_000;
 const MEDIA_TTL_MS = 3 * 86_400_000;
 
+/** WeCom takes a welcome text of at most 4000 bytes (UTF-8): about 1333 Chinese characters. */
+export function assertWelcomeText(text: string | null | undefined, locale: Locale) {
+  if (text && Buffer.byteLength(text, 'utf8') > 4000)
+    throw invalid([{ field: 'welcomeText', code: 'too_big', message: welcomeText(locale, 'text_too_long') }]);
+}
+
 /** The caller's materials as attachments, or field errors naming the ones that cannot be sent. */
 export async function pickWelcomeAttachments(
   tx: Tx,
