@@ -161,6 +161,13 @@ describe('群发 (mass messages)', () => {
       await testId(phone.page, 'outreach-exclusions').getByText('Withdrew marketing consent').waitFor();
       await testId(phone.page, 'outreach-message').locator('canvas').first().waitFor();
       await screenshot(phone.page, 'outreach-results-phone-en.png');
+      // The composer on the phone, with a material picked.
+      await phone.page.goto('/outreach/messages');
+      await testId(phone.page, 'outreach-new').click();
+      await testId(phone.page, 'outreach-attach-material').click();
+      await testId(phone.page, 'material-picker').locator('.ant-card').first().click();
+      await testId(phone.page, 'outreach-attachment').first().scrollIntoViewIfNeeded();
+      await screenshot(phone.page, 'outreach-compose-phone-en.png');
     } catch (err) {
       await failureScreenshot(phone.page, 'outreach-phone-failure.png');
       throw err;
