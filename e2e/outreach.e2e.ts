@@ -1,7 +1,9 @@
 // 群发 on the demo (issue 11, R5.2–R5.4, R13.1), against the WeCom simulator as the demo corp: two
 // new customers are tagged and put in a segment, one withdraws marketing consent. In the browser
-// the admin composes to the segment, sees that customer excluded with the reason, sends; the staff
-// member confirms in WeCom (the simulator); the results show the delivery. Then the same page on a
+// the admin composes to the segment with a poster from the material library, sees that customer
+// excluded with the reason, sends; the staff member confirms in WeCom (the simulator): the consented
+// customer gets the text and the poster image, the one who withdrew gets nothing; the results show
+// the delivery. Then the same page on a
 // 390 px phone in en-US, and the SOP page.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -98,6 +100,12 @@ describe('群发 (mass messages)', () => {
         .first()
         .fill('春季试驾，到店有礼');
       await chooseOption(page, testId(page, 'outreach-segment'), 'E2E 群发分群');
+      // A poster from the material library: it goes as an image with sun.lei's own QR.
+      await testId(page, 'outreach-attach-material').click();
+      const picker = testId(page, 'material-picker');
+      await picker.locator('.ant-segmented-item').getByText('海报', { exact: true }).click();
+      await picker.locator('.ant-card').first().click();
+      await testId(page, 'outreach-attachment').first().waitFor();
       await screenshot(page, 'outreach-compose.png');
       await testId(page, 'outreach-plan').click();
       const detail = testId(page, 'outreach-message');
@@ -114,6 +122,17 @@ describe('群发 (mass messages)', () => {
       assert.ok(task, 'a WeCom task for sun.lei');
       assert.ok(!task.targets.includes(no.external_userid), 'the withdrawn customer is not in it');
       await demo.corp.confirmMassMessage(task.msgid, 'sun.lei');
+      // The consented customer gets the text and the poster image; the one who withdrew gets nothing.
+      const got = demo.corp.chat('sun.lei', yes.external_userid).filter((m) => m.from === 'staff');
+      assert.deepEqual(
+        got.map((m) => m.kind),
+        ['text', 'image'],
+      );
+      assert.equal(
+        demo.corp.chat('sun.lei', no.external_userid).filter((m) => m.from === 'staff').length,
+        0,
+        'the customer who withdrew marketing consent gets nothing',
+      );
       await testId(page, 'outreach-refresh').click();
       await testId(page, 'outreach-status').getByText('已完成').waitFor();
       await screenshot(page, 'outreach-results.png');
@@ -142,6 +161,13 @@ describe('群发 (mass messages)', () => {
       await testId(phone.page, 'outreach-exclusions').getByText('Withdrew marketing consent').waitFor();
       await testId(phone.page, 'outreach-message').locator('canvas').first().waitFor();
       await screenshot(phone.page, 'outreach-results-phone-en.png');
+      // The composer on the phone, with a material picked.
+      await phone.page.goto('/outreach/messages');
+      await testId(phone.page, 'outreach-new').click();
+      await testId(phone.page, 'outreach-attach-material').click();
+      await testId(phone.page, 'material-picker').locator('.ant-card').first().click();
+      await testId(phone.page, 'outreach-attachment').first().scrollIntoViewIfNeeded();
+      await screenshot(phone.page, 'outreach-compose-phone-en.png');
     } catch (err) {
       await failureScreenshot(phone.page, 'outreach-phone-failure.png');
       throw err;

@@ -144,6 +144,14 @@ describe('WeCom chat sidebar', () => {
         assert.match(await n.text(), /正在看/);
       }, 30_000);
       await screenshot(page, 'sidebar-material-zh-390.png');
+      // …and the read is on the customer's profile timeline, which the sidebar shows.
+      await eventually(async () => {
+        await page.goto(host({ userid: 'zhao.jing', external_userid: ext }));
+        await testId(page.frameLocator('#sidebar'), 'sidebar-timeline')
+          .getByText('Material Opened')
+          .first()
+          .waitFor({ timeout: 5000 });
+      }, 30_000);
 
       // The group chat.
       await eventually(async () => {

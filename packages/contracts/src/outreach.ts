@@ -52,11 +52,20 @@ export const MassMessageInput = z
     title: z.string().trim().min(1).max(100),
     text: z.string().trim().max(4000).optional(),
     attachments: z.array(Attachment).max(9).default([]),
+    /**
+     * Materials (ids) sent WeCom-faithfully per kind: poster → image with each sending staff member's
+     * own QR, PDF → file, mini-program → card, article/link/video → the staff member's tracked link.
+     * Together with `attachments` at most 9 (WeCom's limit).
+     */
+    materials: z.array(z.string().uuid()).max(9).default([]),
     audience: Audience.default({ kind: 'filter' }),
     /** Send at (ISO); omitted: now. Quiet hours move it to the next window either way. */
     sendAt: z.string().datetime().optional(),
   })
-  .refine((m) => !!m.text || m.attachments.length > 0, { path: ['text'], message: 'required' });
+  .refine((m) => !!m.text || m.attachments.length > 0 || m.materials.length > 0, {
+    path: ['text'],
+    message: 'required',
+  });
 export type MassMessageInput = z.infer<typeof MassMessageInput>;
 
 export const ExclusionReason = z.enum(['no_consent', 'deleted_staff', 'monthly_cap', 'no_staff']);
@@ -89,6 +98,8 @@ export const MassMessage = z.object({
   title: z.string(),
   text: z.string().nullable(),
   attachments: z.array(z.any()),
+  /** The picked materials as sent: kind decides the WeCom attachment. */
+  materials: z.array(z.object({ id: z.string(), kind: z.string(), title: z.string() })),
   audience: z.any(),
   status: z.enum(['planned', 'scheduled', 'sending', 'sent', 'cancelled']),
   scheduledAt: z.string().nullable(),

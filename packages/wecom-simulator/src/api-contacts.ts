@@ -1,5 +1,6 @@
 // WeCom's directory and 客户联系 endpoints (contact ways, external contacts, welcome messages).
 // Shapes follow developer.work.weixin.qq.com; only the fields Kehu reads or writes are modelled.
+import { checkMessage } from './attachments.ts';
 import { E, WeComError } from './errors.ts';
 import type { ContactWay, SimCorpState } from './model.ts';
 
@@ -288,20 +289,7 @@ export const contactHandlers: Record<string, Handler> = {
     const w = str(code) ? corp.welcomeCodes.get(code) : undefined;
     if (!w || w.used || corp.now() > w.expiresAt) throw E.invalidParam('invalid welcome_code');
     const text = body.text?.content;
-    const attachments: any[] = Array.isArray(body.attachments) ? body.attachments : [];
-    if (!str(text) && attachments.length === 0) throw E.invalidParam('text or attachments required');
-    if (attachments.length > 9) throw E.invalidParam('at most 9 attachments');
-    // Media must be a live upload of this corp (3 days): an expired one is 40007, as in WeCom.
-    for (const a of attachments) {
-      const kind = String(a?.msgtype ?? '');
-      const id = kind === 'miniprogram' ? a?.miniprogram?.pic_media_id : a?.[kind]?.media_id;
-      if (['image', 'video', 'file', 'miniprogram'].includes(kind)) {
-        const m = str(id) ? corp.media.get(id) : undefined;
-        if (!m || corp.now() > m.expiresAt) throw E.invalidMedia();
-      } else if (kind === 'link') {
-        if (!str(a?.link?.title) || !str(a?.link?.url)) throw E.invalidParam('link needs title and url');
-      } else throw E.invalidParam(`unknown msgtype ${kind}`);
-    }
+    const attachments = checkMessage(corp, text, body.attachments);
     w.used = true;
     const chat = corp.chatOf(w.userid, w.external_userid);
     if (str(text)) chat.push({ from: 'staff', kind: 'text', text, at: corp.now() });

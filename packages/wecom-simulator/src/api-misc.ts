@@ -2,6 +2,7 @@
 // simulator), 获客助手 links and quota, web login (auth/getuserinfo) and 群发 mass messages that staff
 // confirm in their WeCom client.
 import type { Handler } from './api-contacts.ts';
+import { checkMessage } from './attachments.ts';
 import { E, WeComError } from './errors.ts';
 import type { AcquisitionLink, MsgTemplate, SimCorpState, SimWeChatUser } from './model.ts';
 
@@ -141,8 +142,7 @@ export function confirmMass(corp: SimCorpState, t: MsgTemplate, userid: string) 
 /** 群发到客户群: one task per group owner, the groups named (or all of the sender's). */
 function groupMassMessage(corp: SimCorpState, body: any) {
   const text = body?.text?.content;
-  const attachments = Array.isArray(body?.attachments) ? body.attachments : [];
-  if (!str(text) && attachments.length === 0) throw E.invalidParam('text or attachments required');
+  const attachments = checkMessage(corp, text, body?.attachments);
   const sender: string | undefined = str(body?.sender) ? body.sender : undefined;
   if (sender) corp.contactStaff(sender);
   const named: unknown = body?.chat_id_list;
@@ -287,8 +287,7 @@ export const miscHandlers: Record<string, Handler> = {
       throw E.invalidParam('chat_type must be single or group');
     if (chat_type === 'group') return groupMassMessage(corp, body);
     const text = body?.text?.content;
-    const attachments = Array.isArray(body?.attachments) ? body.attachments : [];
-    if (!str(text) && attachments.length === 0) throw E.invalidParam('text or attachments required');
+    const attachments = checkMessage(corp, text, body?.attachments);
     const wanted: string[] | undefined = Array.isArray(body?.external_userid)
       ? body.external_userid
       : undefined;

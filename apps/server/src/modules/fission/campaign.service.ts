@@ -183,6 +183,11 @@ export async function updateCampaign(tx: Tx, p: Principal, actor: Actor, id: str
       coupon_template_id = ${coupon},
       updated_at = now()
     where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
+  // Another poster: the participants' cached posters go now (their content address would miss anyway).
+  if (input.posterMaterialId !== undefined && input.posterMaterialId !== before.posterMaterialId)
+    await sql`delete from fission_posters f using fission_participants x
+      where f.tenant_id = ${p.tenantId} and x.tenant_id = ${p.tenantId} and x.campaign_id = ${id}
+        and f.participant_id = x.id`.execute(tx);
   await writeAudit(tx, actor, {
     action: 'update',
     object: 'fission_campaign',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { WeComSimulator } from '@kehu/wecom-simulator';
 import { sql } from 'kysely';
+import sharp from 'sharp';
 import { loadPrincipal } from '../../core/auth/access-loader.ts';
 import type { Principal } from '../../core/auth/principal.ts';
 import { inTenant } from '../../core/db/tenant-scope.ts';
@@ -364,6 +365,86 @@ describe('fission campaigns 裂变', () => {
     assert.equal(report.body.voided, 1);
     const stats = (await hq.get(`/fission/campaigns/${k.body.id}`)).body;
     assert.equal(stats.newCustomers, 2);
+  });
+
+  it('composes a participant’s poster once (content-addressed); a changed campaign poster composes anew', async () => {
+    const png = (bg: string) =>
+      sharp({ create: { width: 300, height: 450, channels: 3, background: bg } })
+        .png()
+        .toBuffer();
+    const poster = async (bg: string) => {
+      const m = await hq.post('/materials', { kind: 'poster', title: `裂变海报 ${bg}` });
+      assert.equal(m.status, 201, JSON.stringify(m.body));
+      const up = await hq.request('PUT', `/materials/${m.body.id}/file?filename=p.png`, await png(bg), {
+        'content-type': 'application/octet-stream',
+      });
+      assert.equal(up.status, 200, JSON.stringify(up.body));
+      return m.body.id as string;
+    };
+    const first = await poster('#aa3344');
+    const c = await hq.post('/fission/campaigns', {
+      name: '海报缓存',
+      startsOn: today(),
+      endsOn: '2099-12-31',
+      corpRef: ctx.corpRef,
+      staff: ['sun.lei'],
+      inviteTarget: 3,
+      rewardType: 'gift',
+      rewardText: '保养券',
+      posterMaterialId: first,
+    });
+    assert.equal(c.status, 201, JSON.stringify(c.body));
+    const ben = browser();
+    const joined = await ben.join(c.body.joinUrl, '小本');
+    assert.equal(joined.status, 200, JSON.stringify(joined.body));
+    const cached = () =>
+      db(
+        async (tx) =>
+          (
+            await sql<{ key: string; created_at: Date }>`select f.key, f.created_at from fission_posters f
+              join fission_participants x on x.tenant_id = f.tenant_id and x.id = f.participant_id
+              where x.token = ${joined.body.url.split('/').pop()}`.execute(tx)
+          ).rows,
+      );
+    const get = (etag?: string) =>
+      ben.call(`${joined.body.url}/poster.png`, etag ? { headers: { 'if-none-match': etag } } : {});
+    const r1 = await get();
+    assert.equal(r1.status, 200);
+    const bytes1 = Buffer.from(await r1.arrayBuffer());
+    const etag1 = r1.headers.get('etag')!;
+    const [row1] = await cached();
+    assert.ok(row1, 'kept after the first request');
+    assert.equal(`"${row1.key}"`, etag1, 'the content address is the ETag');
+    const r2 = await get();
+    assert.deepEqual(Buffer.from(await r2.arrayBuffer()), bytes1);
+    const [row2] = await cached();
+    assert.equal(
+      new Date(row2!.created_at).getTime(),
+      new Date(row1.created_at).getTime(),
+      'served from the cache, not composed again',
+    );
+    assert.equal((await get(etag1)).status, 304, 'the browser’s copy is current');
+    // Another poster for the campaign: the cached posters go, the next request composes the new one.
+    const second = await poster('#2255aa');
+    const patched = await hq.request('PATCH', `/fission/campaigns/${c.body.id}`, {
+      posterMaterialId: second,
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.equal((await cached()).length, 0, 'invalidated with the campaign poster');
+    const r3 = await get(etag1);
+    assert.equal(r3.status, 200, 'the old ETag no longer matches');
+    const etag3 = r3.headers.get('etag')!;
+    assert.notEqual(etag3, etag1);
+    assert.notDeepEqual(Buffer.from(await r3.arrayBuffer()), bytes1);
+    // A new image for the same poster material is a new version: a new address.
+    const up = await hq.request('PUT', `/materials/${second}/file?filename=p.png`, await png('#11aa55'), {
+      'content-type': 'application/octet-stream',
+    });
+    assert.equal(up.status, 200);
+    const r4 = await get(etag3);
+    assert.equal(r4.status, 200);
+    assert.notEqual(r4.headers.get('etag'), etag3);
+    assert.equal((await cached()).length, 1, 'one poster kept per participant');
   });
 
   it('closes the public pages when the campaign ends', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import QRCode from 'qrcode';
 import sharp from 'sharp';
@@ -241,25 +242,87 @@ export async function join(
 const MATERIAL_SLOT = { x: 0.7, y: 0.78, size: 0.22 };
 const PLAIN_SLOT = { x: 170 / 600, y: 494 / 900, size: 260 / 600 };
 
-/** The campaign's poster with the participant's personal code composited on (sharp, like materials' posters). */
-export async function participantPoster(database: Database, g: Progress): Promise<Buffer> {
+/**
+ * The campaign's poster with the participant's personal code composited on (sharp, like materials'
+ * posters), composed once per participant: kept under a content address (`posterKey`) — the poster
+ * material and its version, the slot, the participant's code, the plain poster's texts. A changed
+ * campaign poster (another material, a new image or slot) gives a new address: composed anew.
+ */
+export async function participantPoster(
+  database: Database,
+  g: Progress,
+): Promise<{ png: Buffer; key: string }> {
   const { tenantId } = g.campaign;
-  const base = await inTenant(
+  const src = await inTenant(
     database.db,
     tenantId,
     async (tx) => {
-      if (!g.campaign.posterMaterialId) return null;
-      const m = (
-        await sql<{ qr_slot: any }>`select qr_slot from materials where tenant_id = ${tenantId}
-          and id = ${g.campaign.posterMaterialId} and deleted_at is null`.execute(tx)
+      const m = g.campaign.posterMaterialId
+        ? (
+            await sql<{
+              qr_slot: any;
+              updated_at: Date;
+              file_size: number | null;
+            }>`select qr_slot, updated_at, file_size
+              from materials where tenant_id = ${tenantId} and id = ${g.campaign.posterMaterialId}
+              and deleted_at is null`.execute(tx)
+          ).rows[0]
+        : undefined;
+      const key = posterKey(
+        g,
+        m ? { version: new Date(m.updated_at).toISOString(), slot: m.qr_slot, size: m.file_size } : null,
+      );
+      const hit = (
+        await sql<{ png: Buffer }>`select png from fission_posters where tenant_id = ${tenantId}
+          and participant_id = ${g.participant.id} and key = ${key}`.execute(tx)
       ).rows[0];
-      const bytes = m ? await fileBytes(tx, tenantId, g.campaign.posterMaterialId) : null;
-      return bytes ? { bytes, slot: m!.qr_slot ?? MATERIAL_SLOT } : null;
+      return { key, hit: hit ? Buffer.from(hit.png) : null, hasMaterial: !!m?.file_size, slot: m?.qr_slot };
     },
     { readOnly: true },
   );
-  const image = base?.bytes ?? (await plainPoster(g.campaign.name, g.campaign.rewardText));
-  const slot = base?.slot ?? PLAIN_SLOT;
+  if (src.hit) return { png: src.hit, key: src.key };
+  const png = await composeParticipantPoster(database, g, src.hasMaterial, src.slot);
+  await inTenant(database.db, tenantId, (tx) =>
+    sql`insert into fission_posters (tenant_id, participant_id, key, png)
+      values (${tenantId}, ${g.participant.id}, ${src.key}, ${png})
+      on conflict (tenant_id, participant_id) do update set key = excluded.key, png = excluded.png,
+        created_at = now()`.execute(tx),
+  );
+  return { png, key: src.key };
+}
+
+/** The content address of a participant's poster: a hash of everything that goes into it. */
+export function posterKey(
+  g: Progress,
+  material: { version: string; slot: unknown; size: number | null } | null,
+): string {
+  const parts = material?.size
+    ? ['m', g.campaign.posterMaterialId, material.version, JSON.stringify(material.slot ?? MATERIAL_SLOT)]
+    : ['plain', g.campaign.name, g.campaign.rewardText];
+  const code = g.participant.codeQr ?? progressUrl(g.participant.token);
+  return createHash('sha256')
+    .update(JSON.stringify([POSTER_LAYOUT, ...parts, code, g.participant.codeState]))
+    .digest('base64url');
+}
+
+/** Bump when the composition itself changes (every cached poster is then composed again). */
+const POSTER_LAYOUT = 1;
+
+async function composeParticipantPoster(
+  database: Database,
+  g: Progress,
+  hasMaterial: boolean,
+  materialSlot: any,
+): Promise<Buffer> {
+  const { tenantId } = g.campaign;
+  const bytes =
+    hasMaterial && g.campaign.posterMaterialId
+      ? await inTenant(database.db, tenantId, (tx) => fileBytes(tx, tenantId, g.campaign.posterMaterialId!), {
+          readOnly: true,
+        })
+      : null;
+  const image = bytes ?? (await plainPoster(g.campaign.name, g.campaign.rewardText));
+  const slot = bytes ? (materialSlot ?? MATERIAL_SLOT) : PLAIN_SLOT;
   const meta = await sharp(image).metadata();
   const w = meta.width ?? 0;
   const h = meta.height ?? 0;

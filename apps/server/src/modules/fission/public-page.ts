@@ -117,8 +117,12 @@ export async function registerFissionPages(app: FastifyInstance, database: Datab
     if (!allowed(pageLimiter, req)) return reply.status(429).send();
     const g = await progressByToken(database, req.params.token);
     if (!g) return reply.status(404).type('text/plain').send('not found');
-    const png = await participantPoster(database, g);
-    return reply.type('image/png').header('cache-control', 'private, max-age=300').send(png);
+    const { png, key } = await participantPoster(database, g);
+    // The content address is the ETag: a browser that has this version gets 304.
+    const etag = `"${key}"`;
+    reply.header('etag', etag).header('cache-control', 'private, max-age=300');
+    if (req.headers['if-none-match'] === etag) return reply.status(304).send();
+    return reply.type('image/png').send(png);
   });
 }
 

@@ -42,6 +42,8 @@ export default defineModule({
 export { MATERIALS_PERMISSIONS } from './material.schemas.ts';
 /** For business cards and fission posters (issue 11) and WeCom welcome attachments (issue 10). */
 export { fileBytes, getMaterial, type MaterialOut } from './material.service.ts';
+/** For 企业群发 attachments (outreach via wecom): each sending staff member's poster and tracked link. */
+export { staffPoster, staffShareUrl } from './poster.ts';
 export { shareMaterial } from './share.service.ts';
 /** For staff analytics: sent, opens, read time and leads per Kehu user and day. */
 export { type MaterialStaffDay, materialFiguresByStaff } from './staff-figures.ts';

@@ -50,6 +50,15 @@ async function staffCardToken(
   return token;
 }
 
+/**
+ * The staff member's own tracked link to a material (no recipient: one per staff member and
+ * material), for content that goes to many customers at once — a 企业群发 carries the same card to
+ * every customer of a staff task, so opens are the sending staff member's, as on their poster.
+ */
+export async function staffShareUrl(tx: Tx, tenantId: string, materialId: string, staffId: string) {
+  return readerUrl(await staffCardToken(tx, tenantId, materialId, staffId));
+}
+
 /** The poster with this staff member's QR, composed once per (poster version, staff) and kept. */
 export async function staffPoster(
   tx: Tx,

@@ -36,6 +36,7 @@ function toMessage(m: any, c: any, reasons: Record<string, number>): MassMessage
     title: m.title,
     text: m.body,
     attachments: m.attachments,
+    materials: (m.materials ?? []).map((x: any) => ({ id: x.materialId, kind: x.kind, title: x.title })),
     audience: m.audience,
     status: m.status,
     scheduledAt: iso(m.scheduled_at),

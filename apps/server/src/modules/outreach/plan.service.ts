@@ -4,14 +4,19 @@ import type { Actor } from '../../core/audit/audit.ts';
 import { writeAudit } from '../../core/audit/audit.ts';
 import type { Principal } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
-import { notFound } from '../../core/errors.ts';
+import { invalid, notFound } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
 import { assertRuleVisibleTo } from '../cdp/index.ts';
-import { getCorp } from '../wecom/index.ts';
+import { getCorp, pickMassMaterials } from '../wecom/index.ts';
+import { om } from './outreach.messages.ts';
 import { outOfQuietHours } from './quiet-hours.ts';
 import { contactScope } from './scope.ts';
 import { getSettings } from './settings.service.ts';
+
+/** add_msg_template: at most 9 attachments; text.content at most 4000 bytes. */
+const MAX_ATTACHMENTS = 9;
+const MAX_TEXT_BYTES = 4000;
 
 /**
  * The audience as a predicate over `x.profile_id` (wecom_external_contacts). A segment's rule is
@@ -65,6 +70,9 @@ async function audienceSql(
  * INSERT … SELECT (a 100k audience is one statement, not 100k round trips). Rules, in order:
  * - `deleted_staff`: the customer deleted every staff member they had (or was deleted) — WeCom
  *   would answer "not a friend"; one with several staff gets it from the earliest still friends.
+ * - `no_staff`: the only staff members still friends have left the company (WeCom delete_user:
+ *   wecom_staff.active false) — nobody can confirm the task until their customers are reassigned;
+ *   a customer with a colleague still there gets it from the colleague.
  * - `no_consent`: the customer withdrew marketing consent (PIPL, R13.1; cdp_consents purpose
  *   `marketing`, granted = false). No record means no withdrawal.
  * - `monthly_cap`: WeCom lets a customer receive at most 4 企业群发 (mass messages the company
@@ -82,6 +90,14 @@ export async function planMessage(
 ): Promise<string> {
   // A corp belongs to a unit: one sends through the corps of one's units (others read as 404).
   const corp = await getCorp(tx, p, input.corpRef);
+  // WeCom's limits as field errors: at most 9 attachments, text at most 4000 bytes (UTF-8).
+  const limits: Array<{ field: string; code: string; message: string }> = [];
+  if (input.attachments.length + input.materials.length > MAX_ATTACHMENTS)
+    limits.push({ field: 'materials', code: 'too_big', message: om.text(locale, 'too_many_attachments') });
+  if (input.text && Buffer.byteLength(input.text, 'utf8') > MAX_TEXT_BYTES)
+    limits.push({ field: 'text', code: 'too_big', message: om.text(locale, 'text_too_long') });
+  if (limits.length) throw invalid(limits);
+  const materials = await pickMassMaterials(tx, p, input.materials, locale);
   const settings = await getSettings(tx, p.tenantId);
   const wanted = input.sendAt ? new Date(input.sendAt) : now;
   const at = outOfQuietHours(
@@ -91,10 +107,11 @@ export async function planMessage(
     settings.timeZone,
   );
   const id = newId();
-  await sql`insert into outreach_messages (tenant_id, id, corp_ref, chat_type, title, body, attachments, audience,
-      status, scheduled_at, quiet_moved, unit_id, created_by)
+  await sql`insert into outreach_messages (tenant_id, id, corp_ref, chat_type, title, body, attachments, materials,
+      audience, status, scheduled_at, quiet_moved, unit_id, created_by)
     values (${p.tenantId}, ${id}, ${corp.id}, ${input.chatType}, ${input.title}, ${input.text ?? null},
-      ${JSON.stringify(input.attachments)}::jsonb, ${JSON.stringify(input.audience)}::jsonb, 'planned', ${at},
+      ${JSON.stringify(input.attachments)}::jsonb, ${JSON.stringify(materials)}::jsonb,
+      ${JSON.stringify(input.audience)}::jsonb, 'planned', ${at},
       ${at.getTime() !== Math.max(wanted.getTime(), now.getTime())}, ${p.unitId}, ${p.userId})`.execute(tx);
   if (input.chatType === 'group') await planGroups(tx, p, id, corp.id, at);
   else
@@ -123,11 +140,12 @@ export async function planCustomers(
 ) {
   await sql`
     with cand as (
-      select distinct on (x.external_userid) x.external_userid, x.userid, x.status, x.profile_id, x.name
+      select distinct on (x.external_userid) x.external_userid, x.userid, x.status, x.profile_id, x.name,
+        coalesce(s.active, true) as staff_active
       from wecom_external_contacts x
       left join wecom_staff s on s.tenant_id = x.tenant_id and s.corp_ref = x.corp_ref and s.userid = x.userid
       where x.tenant_id = ${p.tenantId} and x.corp_ref = ${corpRef} and ${contactScope(p)} and ${audience}
-      order by x.external_userid, (x.status <> 'active'), x.added_at, x.userid
+      order by x.external_userid, (x.status <> 'active'), (s.active is false), x.added_at, x.userid
     ),
     month as (
       select r.target, count(*)::int as n from outreach_recipients r
@@ -140,8 +158,10 @@ export async function planCustomers(
     )
     insert into outreach_recipients (tenant_id, message_id, target, name, profile_id, staff_userid, status, reason, planned_at)
     select ${p.tenantId}, ${id}, c.external_userid, c.name, c.profile_id, c.userid,
-      case when c.status <> 'active' or k.granted = false or coalesce(mo.n, 0) >= ${cap} then 'excluded' else 'planned' end,
+      case when c.status <> 'active' or not c.staff_active or k.granted = false or coalesce(mo.n, 0) >= ${cap}
+        then 'excluded' else 'planned' end,
       case when c.status <> 'active' then 'deleted_staff'
+        when not c.staff_active then 'no_staff'
         when k.granted = false then 'no_consent'
         when coalesce(mo.n, 0) >= ${cap} then 'monthly_cap' end,
       ${at}
@@ -150,11 +170,12 @@ export async function planCustomers(
     left join month mo on mo.target = c.external_userid`.execute(tx);
 }
 
-/** Group mass messages go to the groups the caller's staff own (one task per owner). */
+/** Group mass messages go to the groups the caller's staff own (one task per owner); a departed owner's groups are `no_staff`. */
 async function planGroups(tx: Tx, p: Principal, id: string, corpRef: string, at: Date) {
   await sql`
-    insert into outreach_recipients (tenant_id, message_id, target, name, staff_userid, status, planned_at)
-    select ${p.tenantId}, ${id}, g.chat_id, g.name, g.owner_userid, 'planned', ${at}
+    insert into outreach_recipients (tenant_id, message_id, target, name, staff_userid, status, reason, planned_at)
+    select ${p.tenantId}, ${id}, g.chat_id, g.name, g.owner_userid,
+      case when s.active then 'planned' else 'excluded' end, case when s.active then null else 'no_staff' end, ${at}
     from wecom_groups g
     join wecom_staff s on s.tenant_id = g.tenant_id and s.corp_ref = g.corp_ref and s.userid = g.owner_userid
     left join users x on x.tenant_id = s.tenant_id and x.id = s.user_id

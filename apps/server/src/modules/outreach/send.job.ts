@@ -2,7 +2,13 @@ import { sql } from 'kysely';
 import type { Database } from '../../core/db/database.ts';
 import { inTenant } from '../../core/db/tenant-scope.ts';
 import type { JobContext } from '../../core/jobs/queue.ts';
-import { corpRuntime, WeComClient } from '../wecom/index.ts';
+import {
+  corpRuntime,
+  type MassMaterial,
+  massAttachments,
+  WeComApiError,
+  WeComClient,
+} from '../wecom/index.ts';
 import { POLL_FOR_MS, schedulePoll } from './poll-schedule.ts';
 
 export const SEND_QUEUE = 'outreach:send';
@@ -43,23 +49,28 @@ export async function dispatchMessage(tenantId: string, messageId: string): Prom
     tenantId,
     async (tx) =>
       (
-        await sql<{ staff_userid: string; targets: string[] }>`
-        select staff_userid, array_agg(target order by target) as targets from outreach_recipients
-        where tenant_id = ${tenantId} and message_id = ${messageId} and status = 'planned'
-        group by staff_userid order by staff_userid`.execute(tx)
+        await sql<{ staff_userid: string; staff_id: string | null; targets: string[] }>`
+        select r.staff_userid, (select w.user_id from wecom_staff w where w.tenant_id = r.tenant_id
+            and w.corp_ref = ${m.m.corp_ref} and w.userid = r.staff_userid) as staff_id,
+          array_agg(r.target order by r.target) as targets from outreach_recipients r
+        where r.tenant_id = ${tenantId} and r.message_id = ${messageId} and r.status = 'planned'
+        group by r.tenant_id, r.staff_userid order by r.staff_userid`.execute(tx)
       ).rows,
   );
   for (const s of staff) {
     for (let b = 0; b * PER_CALL < s.targets.length; b++) {
       const targets = s.targets.slice(b * PER_CALL, (b + 1) * PER_CALL);
-      const body: Record<string, unknown> = {
-        chat_type: m.m.chat_type,
-        sender: s.staff_userid,
-        ...(m.m.body ? { text: { content: m.m.body } } : {}),
-        attachments: m.m.attachments,
-        ...(m.m.chat_type === 'group' ? { chat_id_list: targets } : { external_userid: targets }),
-      };
-      const res = await client.post('externalcontact/add_msg_template', body);
+      const res = await addTemplate(
+        client,
+        m.corp,
+        m.m,
+        {
+          userid: s.staff_userid,
+          // A staff member without a Kehu user: their poster QR and links are the planner's.
+          staffId: s.staff_id ?? m.m.created_by,
+        },
+        targets,
+      );
       const failed: string[] = res.fail_list ?? [];
       await inTenant(d.db, tenantId, async (tx) => {
         await sql`insert into outreach_tasks (tenant_id, message_id, staff_userid, batch, msgid, status, recipients)
@@ -80,6 +91,40 @@ export async function dispatchMessage(tenantId: string, messageId: string): Prom
       round: 1,
     }),
   );
+}
+
+/**
+ * One add_msg_template for a staff task: the text, the message's own attachments and its materials
+ * as this staff member's attachments (their poster, their tracked links). A media id WeCom no longer
+ * knows (40007) is uploaded again and the call made once more.
+ */
+async function addTemplate(
+  client: WeComClient,
+  corp: Awaited<ReturnType<typeof corpRuntime>>,
+  m: any,
+  sender: { userid: string; staffId: string },
+  targets: string[],
+) {
+  const materials: MassMaterial[] = m.materials ?? [];
+  for (let attempt = 0; ; attempt++) {
+    const built = materials.length
+      ? await massAttachments(db(), corp, client, materials, sender, attempt > 0)
+      : [];
+    const attachments = [...(m.attachments ?? []), ...built];
+    const body: Record<string, unknown> = {
+      chat_type: m.chat_type,
+      sender: sender.userid,
+      ...(m.body ? { text: { content: m.body } } : {}),
+      ...(attachments.length ? { attachments } : {}),
+      ...(m.chat_type === 'group' ? { chat_id_list: targets } : { external_userid: targets }),
+    };
+    try {
+      return await client.post('externalcontact/add_msg_template', body);
+    } catch (e) {
+      if (attempt === 0 && materials.length && e instanceof WeComApiError && e.errcode === 40007) continue;
+      throw e;
+    }
+  }
 }
 
 const RESULT = { 1: 'sent', 2: 'not_friend', 3: 'over_limit' } as Record<number, string>;

@@ -13,7 +13,7 @@ import { upsertStaff } from './callback.job.ts';
 import { WeComApiError, WeComClient } from './connector/client.ts';
 import { corpRuntime, getCorp, visibleUnits } from './corps.service.ts';
 import { wecomProblem } from './wecom.messages.ts';
-import { pickWelcomeAttachments } from './welcome.service.ts';
+import { assertWelcomeText, pickWelcomeAttachments } from './welcome.service.ts';
 
 /**
  * 渠道活码: a WeCom contact way (`add_contact_way`, type 1 single / 2 multi, scene 2 QR) whose
@@ -133,6 +133,7 @@ export async function createCode(
         { field: 'state', code: 'duplicate' },
       ]);
     await assertStaffKnown(tx, p.tenantId, input.corpRef, input.staff, locale);
+    assertWelcomeText(input.welcomeText, locale);
     const attachments = await pickWelcomeAttachments(tx, p, input.welcomeAttachments ?? [], locale);
     return { ...(await corpRuntime(tx, p.tenantId, input.corpRef)), unitId: visible.unitId, attachments };
   });
@@ -178,6 +179,7 @@ export async function updateCode(
   const { code, corp, attachments } = await inTenant(database.db, p.tenantId, async (tx) => {
     const code = await getCode(tx, p, id);
     if (input.staff) await assertStaffKnown(tx, p.tenantId, code.corpRef, input.staff, locale);
+    assertWelcomeText(input.welcomeText, locale);
     const attachments = input.welcomeAttachments
       ? await pickWelcomeAttachments(tx, p, input.welcomeAttachments, locale)
       : null;

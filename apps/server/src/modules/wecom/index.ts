@@ -126,6 +126,13 @@ export { externalContacts, staffOfCorp } from './directory.ts';
 /** Group membership events (fission's join-a-group task) and per-participant join codes. */
 export { WECOM_GROUP_EVENT_TYPES, type WeComGroupEvent } from './group-events.ts';
 export { createJoinCode } from './join-codes.service.ts';
+/** For outreach (群发): material attachments per kind and sending staff member (issue 11). */
+export {
+  type MassMaterial,
+  type MassSender,
+  massAttachments,
+  pickMassMaterials,
+} from './mass-attachments.ts';
 /** For the chat sidebar (issue 11): who follows a contact, a group with its members, the corp tags. */
 export { corpTagChoices, type FollowRow, followsOf, groupByChatId } from './sidebar-lookup.ts';
 /** For staff analytics: the activity report's figures per Kehu user and day. */

@@ -19,7 +19,7 @@ import { WeComClient } from './connector/client.ts';
 import { type CorpRuntime, corpRuntime, getCorp, visibleUnits } from './corps.service.ts';
 import { newStoreKey } from './store-codes.key.ts';
 import { storeProblem } from './store-codes.messages.ts';
-import { pickWelcomeAttachments, type WelcomeAttachment } from './welcome.service.ts';
+import { assertWelcomeText, pickWelcomeAttachments, type WelcomeAttachment } from './welcome.service.ts';
 
 /**
  * 门店活码: one public landing page over many stores. Each store is a channel-code row (its own
@@ -249,6 +249,7 @@ export async function createStoreCode(
         { field: 'state', code: 'duplicate' },
       ]);
     await checkStores(tx, p, input.corpRef, input.stores, locale);
+    assertWelcomeText(input.welcomeText, locale);
     const attachments = await pickWelcomeAttachments(tx, p, input.welcomeAttachments ?? [], locale);
     return { ...(await corpRuntime(tx, p.tenantId, input.corpRef)), unitId: visible.unitId, attachments };
   });
@@ -298,6 +299,7 @@ export async function updateStoreCode(
     const code = await getStoreCode(tx, p, id);
     if (code.version !== input.version) throw changed(locale);
     if (input.stores) await checkStores(tx, p, code.corpRef, input.stores, locale);
+    assertWelcomeText(input.welcomeText, locale);
     const attachments = input.welcomeAttachments
       ? await pickWelcomeAttachments(tx, p, input.welcomeAttachments, locale)
       : null;

@@ -73,6 +73,16 @@ describe('WeCom welcome-message attachments', () => {
       bad.body.errors.map((e: any) => e.field),
       ['welcomeAttachments.1', 'welcomeAttachments.2'],
     );
+    const long = await ctx.admin.post('/wecom/codes', {
+      ...base,
+      state: 'welcome-long',
+      welcomeText: '您'.repeat(1400),
+    });
+    assert.equal(long.status, 422, 'WeCom takes at most 4000 bytes');
+    assert.deepEqual(
+      long.body.errors.map((e: any) => e.field),
+      ['welcomeText'],
+    );
     const ten = await ctx.admin.post('/wecom/codes', {
       ...base,
       state: 'welcome-10',

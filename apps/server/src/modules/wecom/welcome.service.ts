@@ -27,12 +27,22 @@ export interface WelcomeAttachment {
   mini: { appid: string; pagepath: string } | null;
   fileName: string | null;
   fileMime: string | null;
+  /** The material's version when picked (a staff poster's media is cached per version); older snapshots lack it. */
+  updatedAt?: string;
 }
 
 export const MAX_WELCOME_ATTACHMENTS = 9;
+/** media/upload limits (bytes) for the kinds Kehu uploads. */
+export const MEDIA_LIMITS = { image: 10 * 1024 * 1024, file: 20 * 1024 * 1024 };
 /** Use a cached media id only while it has this much life left (the send happens within 20 s). */
 const MEDIA_MARGIN_MS = 60 * 60_000;
 const MEDIA_TTL_MS = 3 * 86_400_000;
+
+/** WeCom takes a welcome text of at most 4000 bytes (UTF-8): about 1333 Chinese characters. */
+export function assertWelcomeText(text: string | null | undefined, locale: Locale) {
+  if (text && Buffer.byteLength(text, 'utf8') > 4000)
+    throw invalid([{ field: 'welcomeText', code: 'too_big', message: welcomeText(locale, 'text_too_long') }]);
+}
 
 /** The caller's materials as attachments, or field errors naming the ones that cannot be sent. */
 export async function pickWelcomeAttachments(
@@ -40,11 +50,12 @@ export async function pickWelcomeAttachments(
   p: Principal,
   ids: string[],
   locale: Locale,
+  fieldName = 'welcomeAttachments',
 ): Promise<WelcomeAttachment[]> {
   const out: WelcomeAttachment[] = [];
   const errors: Array<{ field: string; code: string; message: string }> = [];
   for (const [i, id] of ids.entries()) {
-    const field = `welcomeAttachments.${i}`;
+    const field = `${fieldName}.${i}`;
     let m: Awaited<ReturnType<typeof getMaterial>>;
     try {
       m = await getMaterial(tx, p, id);
@@ -61,6 +72,15 @@ export async function pickWelcomeAttachments(
       errors.push({ field, code: 'welcome_kind', message: welcomeText(locale, 'material_unusable') });
       continue;
     }
+    // WeCom's media limits: images JPG/PNG up to 10 MB, files up to 20 MB.
+    const tooBig =
+      (m.kind === 'poster' &&
+        (m.file!.size > MEDIA_LIMITS.image || !/^image\/(png|jpe?g)$/.test(m.file!.mime))) ||
+      (m.kind === 'pdf' && m.file!.size > MEDIA_LIMITS.file);
+    if (tooBig) {
+      errors.push({ field, code: 'wecom_media_size', message: welcomeText(locale, 'material_too_big') });
+      continue;
+    }
     out.push({
       materialId: m.id,
       kind: m.kind as WelcomeAttachment['kind'],
@@ -71,6 +91,7 @@ export async function pickWelcomeAttachments(
       mini: m.mini,
       fileName: m.file?.name ?? null,
       fileMime: m.file?.mime ?? null,
+      updatedAt: m.updatedAt,
     });
   }
   if (errors.length) throw invalid(errors);
@@ -78,6 +99,52 @@ export async function pickWelcomeAttachments(
 }
 
 type Part = 'file' | 'cover';
+
+/** A cached media id with at least an hour of life left, or null. */
+export async function cachedMedia(
+  database: Database,
+  corp: CorpRuntime,
+  materialId: string,
+  part: string,
+): Promise<string | null> {
+  const hit = await inTenant(
+    database.db,
+    corp.tenantId,
+    async (tx) =>
+      (
+        await sql<{ media_id: string }>`select media_id from wecom_media where tenant_id = ${corp.tenantId}
+          and corp_ref = ${corp.corpRef} and material_id = ${materialId} and part = ${part}
+          and expires_at > ${new Date(Date.now() + MEDIA_MARGIN_MS)}`.execute(tx)
+      ).rows[0],
+    { readOnly: true },
+  );
+  return hit?.media_id ?? null;
+}
+
+/** media/upload of these bytes, the media id kept per (corp, material, part) for its 3 days. */
+export async function uploadMedia(
+  database: Database,
+  corp: CorpRuntime,
+  client: WeComClient,
+  f: {
+    materialId: string;
+    part: string;
+    type: 'image' | 'file';
+    name: string;
+    mime: string;
+    bytes: Uint8Array;
+  },
+): Promise<string> {
+  const res = await client.upload(f.type, f.name, f.bytes, f.mime);
+  const created = Number(res.created_at) * 1000 || Date.now();
+  await inTenant(database.db, corp.tenantId, (tx) =>
+    sql`insert into wecom_media (tenant_id, corp_ref, material_id, part, media_id, expires_at)
+      values (${corp.tenantId}, ${corp.corpRef}, ${f.materialId}, ${f.part}, ${String(res.media_id)}, ${new Date(created + MEDIA_TTL_MS)})
+      on conflict (tenant_id, corp_ref, material_id, part) do update set media_id = excluded.media_id,
+        expires_at = excluded.expires_at, created_at = now()`.execute(tx),
+  );
+  return String(res.media_id);
+}
 
 async function upload(
   database: Database,
@@ -103,18 +170,11 @@ async function upload(
   if (!bytes) throw new WeComApiError('media/upload', 40007, 'material has no file');
   const type = part === 'cover' || mime.startsWith('image/') ? 'image' : 'file';
   const name = a.fileName ?? `${a.materialId}.${mime.split('/')[1] ?? 'bin'}`;
-  const res = await client.upload(type, name, bytes, mime);
-  const created = Number(res.created_at) * 1000 || Date.now();
-  await inTenant(database.db, corp.tenantId, (tx) =>
-    sql`insert into wecom_media (tenant_id, corp_ref, material_id, part, media_id, expires_at)
-      values (${corp.tenantId}, ${corp.corpRef}, ${a.materialId}, ${part}, ${String(res.media_id)}, ${new Date(created + MEDIA_TTL_MS)})
-      on conflict (tenant_id, corp_ref, material_id, part) do update set media_id = excluded.media_id,
-        expires_at = excluded.expires_at, created_at = now()`.execute(tx),
-  );
-  return String(res.media_id);
+  return uploadMedia(database, corp, client, { materialId: a.materialId, part, type, name, mime, bytes });
 }
 
-async function mediaFor(
+/** The material's file or cover as a media id: cached unless `fresh` (WeCom said 40007). */
+export async function mediaFor(
   database: Database,
   corp: CorpRuntime,
   client: WeComClient,
@@ -123,18 +183,8 @@ async function mediaFor(
   fresh: boolean,
 ): Promise<string> {
   if (!fresh) {
-    const hit = await inTenant(
-      database.db,
-      corp.tenantId,
-      async (tx) =>
-        (
-          await sql<{ media_id: string }>`select media_id from wecom_media where tenant_id = ${corp.tenantId}
-            and corp_ref = ${corp.corpRef} and material_id = ${a.materialId} and part = ${part}
-            and expires_at > ${new Date(Date.now() + MEDIA_MARGIN_MS)}`.execute(tx)
-        ).rows[0],
-      { readOnly: true },
-    );
-    if (hit) return hit.media_id;
+    const hit = await cachedMedia(database, corp, a.materialId, part);
+    if (hit) return hit;
   }
   return upload(database, corp, client, a, part);
 }

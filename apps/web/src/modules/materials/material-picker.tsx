@@ -6,17 +6,20 @@ import { MATERIAL_KINDS, type Material, type Share, type SharePayload, useMateri
 import { ShareModal } from './share-modal';
 
 /**
- * For the WeCom sidebar (mounted by its module later): tap a material → a tracked link for this
- * customer → `onSend(payload)`, which the sidebar passes to `wx.invoke('sendChatMessage', …)`.
+ * For the WeCom sidebar: tap a material → a tracked link for this customer → `onSend(payload)`,
+ * which the sidebar passes to `wx.invoke('sendChatMessage', …)`. With `onPick` (the 群发 composer)
+ * a tap just picks the material: the server makes each sending staff member's link or poster.
  */
 export function MaterialPicker({
   customerId,
   externalUserId,
   onSend,
+  onPick,
 }: {
   customerId?: string;
   externalUserId?: string;
-  onSend: (payload: SharePayload, share: Share) => void;
+  onSend?: (payload: SharePayload, share: Share) => void;
+  onPick?: (m: Material) => void;
 }) {
   const { t } = useTranslation();
   const [kind, setKind] = useState<string>('all');
@@ -49,7 +52,7 @@ export function MaterialPicker({
         <Row gutter={[8, 8]}>
           {list.data.items.map((m) => (
             <Col key={m.id} xs={12}>
-              <MaterialCard m={m} onClick={() => setPicked(m)} />
+              <MaterialCard m={m} onClick={() => (onPick ? onPick(m) : setPicked(m))} />
             </Col>
           ))}
         </Row>
@@ -61,7 +64,7 @@ export function MaterialPicker({
           externalUserId={externalUserId}
           onClose={() => setPicked(null)}
           onSend={(p, s) => {
-            onSend(p, s);
+            onSend?.(p, s);
             setPicked(null);
           }}
         />

@@ -88,6 +88,15 @@ export function MessagePage() {
         />
       )}
       <Typography.Paragraph style={{ whiteSpace: 'pre-wrap' }}>{m.text}</Typography.Paragraph>
+      {(m.materials?.length ?? 0) > 0 && (
+        <Space wrap style={{ marginBottom: 12 }} data-testid="outreach-materials">
+          {m.materials.map((x) => (
+            <Tag key={x.id}>
+              {t(`materials.kinds.${x.kind}`)} · {x.title}
+            </Tag>
+          ))}
+        </Space>
+      )}
       <Row gutter={[12, 12]} style={{ marginBottom: 12 }}>
         {(['planned', 'excluded', 'sent', 'replied'] as const).map((k) => (
           <Col xs={12} md={6} key={k}>

@@ -1,5 +1,4 @@
 import { PaperClipOutlined, SettingOutlined } from '@ant-design/icons';
-import type { Attachment } from '@kehu/contracts/outreach';
 import {
   Button,
   Card,
@@ -22,7 +21,7 @@ import { Link, useNavigate } from 'react-router';
 import { useSession } from '../../app/session';
 import { errorMessage } from '../../shared/error-message';
 import { ErrorResult } from '../../shared/ui/error-result';
-import { MaterialPicker, type SharePayload } from '../materials';
+import { type Material, MaterialPicker } from '../materials';
 import { useCorps, useMessages, usePlan, useSegments, useTags } from './outreach-api';
 import { SettingsDrawer } from './settings-drawer';
 
@@ -134,7 +133,7 @@ function ComposeDrawer(props: { open: boolean; onClose: () => void }) {
   const [form] = Form.useForm();
   const [kind, setKind] = useState<'segment' | 'tag' | 'filter'>('segment');
   const [chatType, setChatType] = useState<'single' | 'group'>('single');
-  const [attached, setAttached] = useState<Attachment[]>([]);
+  const [attached, setAttached] = useState<Material[]>([]);
   const [picking, setPicking] = useState(false);
   const submit = async () => {
     const v = await form.validateFields();
@@ -152,12 +151,10 @@ function ComposeDrawer(props: { open: boolean; onClose: () => void }) {
         title: v.title,
         text: v.text || undefined,
         chatType,
-        attachments: [
-          ...attached,
-          ...(v.linkUrl
-            ? [{ msgtype: 'link', link: { title: v.linkTitle || v.title, url: v.linkUrl } }]
-            : []),
-        ],
+        materials: attached.map((m) => m.id),
+        attachments: v.linkUrl
+          ? [{ msgtype: 'link', link: { title: v.linkTitle || v.title, url: v.linkUrl } }]
+          : [],
         audience,
         ...(v.sendAt ? { sendAt: v.sendAt.toDate().toISOString() } : {}),
       } as any);
@@ -168,7 +165,13 @@ function ComposeDrawer(props: { open: boolean; onClose: () => void }) {
     } catch (e) {
       const errors = (e as any)?.problem?.errors as Array<{ field: string; message: string }> | undefined;
       if (errors?.length)
-        form.setFields(errors.map((x) => ({ name: x.field.split('.')[0] as string, errors: [x.message] })));
+        form.setFields(
+          errors.map((x) => ({
+            // Material errors (materials / materials.N) show under the picker.
+            name: x.field.startsWith('materials') ? 'materials' : (x.field.split('.')[0] as string),
+            errors: [x.message],
+          })),
+        );
       else form.setFields([{ name: 'title', errors: [errorMessage(e)] }]);
     }
   };
@@ -254,23 +257,27 @@ function ComposeDrawer(props: { open: boolean; onClose: () => void }) {
             />
           </Form.Item>
         )}
-        <Form.Item label={t('outreach.compose.materials')} extra={t('outreach.compose.materialsHint')}>
+        <Form.Item
+          name="materials"
+          label={t('outreach.compose.materials')}
+          extra={t('outreach.compose.materialsHint')}
+        >
           <Space direction="vertical" style={{ width: '100%' }}>
             {attached.map((a, i) => (
               <Tag
-                key={a.msgtype === 'link' ? a.link.url : JSON.stringify(a)}
+                key={a.id}
                 closable
                 onClose={() => setAttached(attached.filter((_, j) => j !== i))}
                 data-testid="outreach-attachment"
                 style={{ whiteSpace: 'normal' }}
               >
-                {a.msgtype === 'link' ? a.link.title : a.msgtype}
+                {t(`materials.kinds.${a.kind}`)} · {a.title}
               </Tag>
             ))}
             <Button
               icon={<PaperClipOutlined />}
               onClick={() => setPicking(true)}
-              disabled={attached.length >= 8}
+              disabled={attached.length >= 9}
               data-testid="outreach-attach-material"
             >
               {t('outreach.compose.attachMaterial')}
@@ -299,40 +306,12 @@ function ComposeDrawer(props: { open: boolean; onClose: () => void }) {
         width="min(640px, 100vw)"
       >
         <MaterialPicker
-          onSend={(payload) => {
-            setAttached((a) => [...a, asAttachment(payload)]);
+          onPick={(m) => {
+            setAttached((a) => (a.some((x) => x.id === m.id) ? a : [...a, m]));
             setPicking(false);
           }}
         />
       </Modal>
     </Drawer>
   );
-}
-
-/**
- * A shared material as a mass message attachment: its tracked link (opens are recorded like any
- * share's). WeCom's image and mini-program attachments need media uploaded to WeCom first, so every
- * material goes as a link card with its cover.
- */
-function asAttachment(p: SharePayload): Attachment {
-  const abs = (u: string) => new URL(u, window.location.origin).toString();
-  if (p.msgtype === 'news')
-    return {
-      msgtype: 'link',
-      link: {
-        title: p.news.title.slice(0, 128),
-        url: abs(p.news.link),
-        ...(p.news.desc ? { desc: p.news.desc.slice(0, 512) } : {}),
-        ...(p.news.imgUrl ? { picurl: abs(p.news.imgUrl) } : {}),
-      },
-    };
-  if (p.msgtype === 'miniprogram')
-    return {
-      msgtype: 'link',
-      link: { title: p.miniprogram.title.slice(0, 128), url: abs(p.miniprogram.page) },
-    };
-  return {
-    msgtype: 'link',
-    link: { title: p.image.link.slice(0, 128), url: abs(p.image.link), picurl: abs(p.image.imgUrl) },
-  };
 }

@@ -30,7 +30,8 @@ export const zh = {
     chat_group: '客户群',
     groupHint: '发给你可见范围内员工作为群主的全部客户群，由群主在企业微信中确认发送。',
     materials: '素材（可选）',
-    materialsHint: '从素材库选择文章、海报或小程序，作为带追踪的链接卡片发送，打开会记入素材报表。',
+    materialsHint:
+      '海报以图片发送并印上每位发送员工自己的二维码；PDF 以文件、小程序以卡片发送；文章、链接和视频以发送员工的追踪链接卡片发送，打开会记入素材报表。最多 9 个附件。',
     attachMaterial: '从素材库添加',
   },
   settings: {
@@ -151,7 +152,7 @@ export const en: typeof zh = {
       'Goes to every customer group owned by staff in your scope; each group owner confirms the send in WeCom.',
     materials: 'Materials (optional)',
     materialsHint:
-      'Pick an article, poster or mini program from the material library: it goes as a tracked link card, and opens count in the material report.',
+      "A poster goes as an image with each sending staff member's own QR code; a PDF as a file, a mini program as a card; articles, links and videos as the sending staff member's tracked link card, whose opens count in the material report. At most 9 attachments.",
     attachMaterial: 'Add from materials',
   },
   settings: {
