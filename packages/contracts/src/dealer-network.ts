@@ -36,7 +36,10 @@ export const DOCUMENT_KINDS = ['license', 'qualification', 'other'] as const;
 export const DOCUMENT_MAX_BYTES = 2 * 1024 * 1024;
 export const DOCUMENT_TYPES = ['application/pdf', 'image/png', 'image/jpeg'] as const;
 
-const Phone = z.string().trim().regex(/^(\+?86)?1[3-9]\d{9}$/, { message: 'phone_format' });
+const Phone = z
+  .string()
+  .trim()
+  .regex(/^(\+?86)?1[3-9]\d{9}$/, { message: 'phone_format' });
 
 export const ApplicationDocumentInput = z
   .object({

@@ -12,8 +12,8 @@ import { catalogueProducts } from '../sales/index.ts';
 import { expensePool } from '../trade-promotion/index.ts';
 import { postEntry } from './accounts.service.ts';
 import { dealerPrices, listedProducts, listPromotions, resolveDealer, today } from './catalogue.service.ts';
-import { emitOrderEvent } from './erp-events.ts';
 import { dmsProblem, dt, yuan } from './dealers.messages.ts';
+import { emitOrderEvent } from './erp-events.ts';
 
 export const ORDER_OBJECT = 'dms_order';
 

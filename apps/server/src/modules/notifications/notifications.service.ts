@@ -69,12 +69,21 @@ export async function notify(tx: Tx, tenantId: string, n: NotifyInput): Promise<
 export async function queueEventWebhooks(
   tx: Tx,
   tenantId: string,
-  e: { id: string; type: string; object?: string | null; recordId?: string | null; payload: unknown; createdAt: string },
+  e: {
+    id: string;
+    type: string;
+    object?: string | null;
+    recordId?: string | null;
+    payload: unknown;
+    createdAt: string;
+  },
 ): Promise<number> {
   const family = `${e.type.split('.')[0]}.*`;
   const hooks = (
     await sql<{ id: string }>`select id from notification_webhooks where tenant_id = ${tenantId} and enabled
-      and (kinds @> ${JSON.stringify([e.type])}::jsonb or kinds @> ${JSON.stringify([family])}::jsonb)`.execute(tx)
+      and (kinds @> ${JSON.stringify([e.type])}::jsonb or kinds @> ${JSON.stringify([family])}::jsonb)`.execute(
+      tx,
+    )
   ).rows;
   for (const h of hooks) {
     // One delivery per event and webhook, however often the event is handed over.

@@ -44,16 +44,16 @@ export async function deliverWebhook(p: WebhookJobPayload, ctx: JobContext): Pro
         createdAt: d.event.createdAt,
       })
     : JSON.stringify({
-    id: d.nid,
-    type: d.kind,
-    tenantId: ctx.tenantId,
-    userId: d.user_id,
-    title: d.title,
-    body: d.body,
-    link: d.link,
-    object: d.object,
-    recordId: d.record_id,
-    data: d.data,
+        id: d.nid,
+        type: d.kind,
+        tenantId: ctx.tenantId,
+        userId: d.user_id,
+        title: d.title,
+        body: d.body,
+        link: d.link,
+        object: d.object,
+        recordId: d.record_id,
+        data: d.data,
         createdAt: new Date(d.created_at).toISOString(),
       });
   let status: number | null = null;
