@@ -224,7 +224,11 @@ export const dealerNetworkRoutes: RouteSpec[] = [
     params: idParam,
     body: OnboardInput,
     response: Onboarded,
-    probe: { ...probeApp, body: { branchUnitId: 'dnw_branch' } },
+    probe: {
+      ...probeApp,
+      body: { branchUnitId: 'dnw_branch' },
+      sample: { version: 1, adminLogin: 'probe.dealer', roleId: '11111111-1111-4111-8111-111111111111' },
+    },
     handler: (req) =>
       req.tx((tx) => onboard(tx, req.principal, req.actor, req.locale, req.params.id, req.body)),
   }),

@@ -4,6 +4,7 @@ import { approvalTarget } from '../approvals/index.ts';
 import { seedDealerNetwork } from './dealer-network.demo.ts';
 import { dealerNetworkRoutes } from './dealer-network.routes.ts';
 import { forwardToWebhooks } from './erp/erp.service.ts';
+import { registerJoinPage } from './recruitment/join.page.ts';
 import { APPLICATION_OBJECT, onApplicationDecision } from './recruitment/recruitment.service.ts';
 
 const P = DEALER_NETWORK_PERMISSIONS;
@@ -20,6 +21,8 @@ export default defineModule({
   label: label('经销商网络', 'Dealer network'),
   requires: ['admin', 'notifications', 'approvals', 'dealers'],
   routes: dealerNetworkRoutes,
+  // The public 招商 page (/join/<formKey>): no sign-in, the form key names the tenant.
+  http: registerJoinPage,
   // Dealer order and statement events (ERP_EVENT_TYPES) to the webhooks that subscribe to them.
   subscribers: [{ name: 'dealer-network:erp-webhooks', pattern: 'dms.*', handle: forwardToWebhooks }],
   contributes: [
