@@ -29,7 +29,6 @@ import {
 } from '@kehu/contracts/dealer-network';
 import { RateLimiter } from '../../core/auth/rate-limit.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
-import { kick } from '../../core/jobs/queue.ts';
 import { contentDisposition } from '../../engine/records/export/cells.ts';
 import { erpPayment, erpShipment, erpStock, shipmentsOf } from './erp/erp.service.ts';
 import {
@@ -304,11 +303,7 @@ export const dealerNetworkRoutes: RouteSpec[] = [
       body: { 'targetRootIds.0': 'dnw_branch' },
       sample: { title: 'probe', dueAt: '2099-01-01T00:00:00Z', proof: 'text', unitTypes: ['store'] },
     },
-    handler: async (req) => {
-      const r = await req.tx((tx) => createTask(tx, req.principal, req.actor, req.locale, req.body));
-      kick();
-      return r;
-    },
+    handler: (req) => req.tx((tx) => createTask(tx, req.principal, req.actor, req.locale, req.body)),
   }),
   defineRoute({
     method: 'GET',
@@ -330,11 +325,7 @@ export const dealerNetworkRoutes: RouteSpec[] = [
     params: idParam,
     response: Reminded,
     probe: probeTask,
-    handler: async (req) => {
-      const r = await req.tx((tx) => remindOpen(tx, req.principal, req.actor, req.params.id));
-      kick();
-      return r;
-    },
+    handler: (req) => req.tx((tx) => remindOpen(tx, req.principal, req.actor, req.params.id)),
   }),
   defineRoute({
     method: 'GET',

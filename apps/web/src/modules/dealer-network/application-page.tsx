@@ -76,9 +76,11 @@ export function ApplicationPage() {
   const when = (iso: string) => new Date(iso).toLocaleString(i18n.language);
   return (
     <div className="kehu-page" data-testid="dnw-application-page">
-      <Link to="/dealer-network/recruitment">
-        <ArrowLeftOutlined /> {t('dnw.app.back')}
-      </Link>
+      <div>
+        <Link to="/dealer-network/recruitment">
+          <ArrowLeftOutlined /> {t('dnw.app.back')}
+        </Link>
+      </div>
       {!a ? (
         <Card loading />
       ) : (

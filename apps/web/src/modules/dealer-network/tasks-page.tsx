@@ -146,24 +146,28 @@ export function TasksPage() {
               >
                 {d.body && <Typography.Paragraph>{d.body}</Typography.Paragraph>}
                 <EChart
-                  height={160}
+                  height={110}
                   option={{
                     tooltip: { trigger: 'item' },
                     legend: { bottom: 0 },
-                    color: ['#52c41a', '#1677ff', '#ff4d4f'],
-                    series: [
-                      {
-                        type: 'pie',
-                        radius: ['45%', '70%'],
-                        center: ['50%', '42%'],
-                        label: { formatter: '{c}' },
-                        data: [
-                          { name: t('dnw.tasks.chartDone'), value: d.done },
-                          { name: t('dnw.tasks.chartOpen'), value: d.targets - d.done - overdueOpen },
-                          { name: t('dnw.tasks.chartOverdue'), value: overdueOpen },
-                        ],
-                      },
-                    ],
+                    grid: { left: 8, right: 8, top: 8, bottom: 36, containLabel: false },
+                    xAxis: { type: 'value', max: d.targets, show: false },
+                    yAxis: { type: 'category', data: [''], show: false },
+                    series: (
+                      [
+                        ['chartDone', d.done, '#52c41a'],
+                        ['chartOpen', d.targets - d.done - overdueOpen, '#1677ff'],
+                        ['chartOverdue', overdueOpen, '#ff4d4f'],
+                      ] as const
+                    ).map(([k, v, color]) => ({
+                      type: 'bar' as const,
+                      stack: 'all',
+                      name: t(`dnw.tasks.${k}`),
+                      data: [v],
+                      itemStyle: { color },
+                      barWidth: 28,
+                      label: { show: v > 0, formatter: '{c}', color: '#fff' },
+                    })),
                   }}
                 />
                 <Table

@@ -28,6 +28,11 @@ export const HONEYPOT = 'website';
 /** First review within 48 h; a decision within 7 days of the application. */
 const SLA_FIRST_REVIEW_H = 48;
 const SLA_DECISION_H = 24 * 7;
+/** What an applicant may want to carry (the reviewer reads it; it is not a code). */
+const CATEGORIES: Record<Locale, string[]> = {
+  'zh-CN': ['整车', '配件', '售后服务', '二手车'],
+  'en-US': ['Vehicles', 'Parts', 'After-sales service', 'Used cars'],
+};
 
 // ------------------------------------------------------------------ the public form
 
@@ -83,7 +88,7 @@ export async function publicForm(db: Db, key: string, locale: Locale) {
         .rows[0];
       return {
         tenantName: t?.name ?? '',
-        categories: ['整车', '配件', '售后服务', '二手车'],
+        categories: CATEGORIES[locale],
         honeypot: HONEYPOT,
         maxDocumentBytes: DOCUMENT_MAX_BYTES,
       };
