@@ -69,6 +69,13 @@ describe('dealer recruitment: the public form', () => {
     const anon = anonymous(env);
     const spec = await ok(anon.get(`/public/dealer-applications/${key}`));
     assert.equal(spec.honeypot, 'website');
+    // The phone page behind the link: zh-CN by default, the form key only ever as text.
+    const html = await fetch(`${env.baseUrl}/join/${key}`);
+    assert.equal(html.status, 200);
+    const text = await html.text();
+    assert.match(text, /经销商招商申请/);
+    assert.match(html.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    assert.equal((await fetch(`${env.baseUrl}/join/dr_nope?lang=en-US`)).status, 404);
     const a = application();
     const r = await ok(anon.post(`/public/dealer-applications/${key}`, a), 201);
     assert.match(r.reference, /^ZS/);
