@@ -175,6 +175,10 @@ describe('dealer recruitment: the pipeline', () => {
       (await (await as('huang.weiming')).get(`/recruitment/documents/${seen.documents[0].id}`)).status,
       404,
     );
+    assert.equal(seen.phone, a.phone);
+    // A read-only viewer (数据分析师) sees the applicant's phone masked.
+    const analyst = await ok((await as('li.siyuan')).get(`/recruitment/applications/${cur.id}`));
+    assert.equal(analyst.phone, `${a.phone.slice(0, 3)}****${a.phone.slice(-4)}`);
     const noted = await ok(
       chen.post(`/recruitment/applications/${cur.id}/notes`, { text: '已实地考察' }),
       201,

@@ -3,6 +3,7 @@ import { ADMIN_PERMISSIONS } from '@kehu/contracts/admin';
 import {
   type Application,
   type ApplicationInput,
+  DEALER_NETWORK_PERMISSIONS,
   DOCUMENT_MAX_BYTES,
   type OnboardInput,
   type StageInput,
@@ -222,7 +223,12 @@ export async function submitApplication(
 
 const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : null);
 
-function toApplication(r: any, documents: any[] = [], notes: any[] = []): Application {
+/** Applicants' contact data in full for those who handle applications; masked for read-only viewers. */
+const maskPhone = (s: string) => (s.length >= 7 ? `${s.slice(0, 3)}****${s.slice(-4)}` : '****');
+const maskEmail = (s: string | null) => (s ? s.replace(/^(.).*(@.*)$/, '$1***$2') : null);
+const handles = (p: Principal) => can(p, DEALER_NETWORK_PERMISSIONS.recruit);
+
+function toApplication(r: any, full: boolean, documents: any[] = [], notes: any[] = []): Application {
   const end = r.closed_at ? new Date(r.closed_at).getTime() : Date.now();
   const ageHours = Math.max(0, Math.floor((end - new Date(r.created_at).getTime()) / 3_600_000));
   const open = !['rejected', 'onboarded'].includes(r.stage);
@@ -234,8 +240,8 @@ function toApplication(r: any, documents: any[] = [], notes: any[] = []): Applic
     reference: r.reference,
     company: r.company,
     contactName: r.contact_name,
-    phone: r.phone,
-    email: r.email,
+    phone: full ? r.phone : maskPhone(r.phone),
+    email: full ? r.email : maskEmail(r.email),
     region: r.region,
     category: r.category,
     message: r.message,
@@ -269,7 +275,7 @@ export async function listApplications(tx: Tx, p: Principal, stage?: string) {
         and (${stage ?? null}::text is null or a.stage = ${stage ?? null})
       order by a.created_at desc limit 500`.execute(tx)
   ).rows;
-  return { items: rows.map((r) => toApplication(r)) };
+  return { items: rows.map((r) => toApplication(r, handles(p))) };
 }
 
 async function loadApplication(tx: Tx, p: Principal, id: string, lock = false) {
@@ -293,7 +299,7 @@ export async function getApplication(tx: Tx, p: Principal, id: string): Promise<
       left join users us on us.tenant_id = n.tenant_id and us.id = n.author_id
       where n.tenant_id = ${p.tenantId} and n.application_id = ${id} order by n.created_at, n.id`.execute(tx)
   ).rows;
-  return toApplication(r, docs, notes);
+  return toApplication(r, handles(p), docs, notes);
 }
 
 export async function documentFile(tx: Tx, p: Principal, id: string) {
