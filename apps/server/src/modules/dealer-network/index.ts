@@ -49,10 +49,10 @@ export default defineModule({
       key: P.recruitRead,
       label: label('查看招商申请', 'View dealer applications'),
       description: label(
-        '查看交给本单位及下级的招商申请与资质文件',
-        'See applications handed to your units, with documents',
+        '查看交给本单位及下级的招商申请与资质文件（无处理权限时联系方式脱敏）',
+        'See applications handed to your units, with documents (contact data masked without the handling right)',
       ),
-      demoRoles: ['总部销售经理', '区域经理'],
+      demoRoles: ['总部销售经理', '区域经理', '数据分析师'],
     },
     {
       key: P.recruit,
