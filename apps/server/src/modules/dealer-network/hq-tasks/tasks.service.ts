@@ -220,7 +220,7 @@ async function unitTasks(
       left join units tu on tu.tenant_id = t.tenant_id and tu.id = t.unit_id
       where x.tenant_id = ${tenantId} and x.unit_id = ${unitId} and (${status} = 'all' or x.status = ${status})
         and (${only ?? null}::uuid is null or x.id = ${only ?? null}::uuid)
-      order by x.status, t.due_at limit 200`.execute(tx)
+      order by x.status = 'done', t.due_at limit 200`.execute(tx)
   ).rows;
   return rows.map((r) => ({
     id: r.task_id,
