@@ -80,7 +80,7 @@ export type CreatedWebhook = z.infer<typeof CreatedWebhook>;
 /** One delivery: status code, duration and our error code, never the target's body or headers. */
 export const WebhookDelivery = z.object({
   id: Id,
-  notificationId: Id,
+  notificationId: Id.nullable(),
   status: z.enum(DELIVERY_STATUSES),
   attempts: z.number().int(),
   responseStatus: z.number().int().nullable(),

@@ -7,6 +7,7 @@ import cdp from './cdp/index.ts';
 import chats from './chats/index.ts';
 import coupons from './coupons/index.ts';
 import crm from './crm/index.ts';
+import dealerNetwork from './dealer-network/index.ts';
 import dealers from './dealers/index.ts';
 import fieldService from './field-service/index.ts';
 import fission from './fission/index.ts';
@@ -60,6 +61,7 @@ export const modules = [
   home,
   tradePromotion,
   dealers,
+  dealerNetwork,
   service,
   surveys,
   fieldService,

@@ -5,6 +5,7 @@ import { cdpModule } from './cdp/module';
 import { chatsModule } from './chats/module';
 import { couponsModule } from './coupons/module';
 import { customersModule } from './customers/module';
+import { dealerNetworkModule } from './dealer-network/module';
 import { dealersModule } from './dealers/module';
 import { fieldServiceModule } from './field-service/module';
 import { fissionModule } from './fission/module';
@@ -48,6 +49,7 @@ export const WEB_MODULES: readonly WebModule[] = [
   campaignsModule,
   tradePromotionModule,
   dealersModule,
+  dealerNetworkModule,
   surveysModule,
   fieldServiceModule,
   memberMallModule,

@@ -92,5 +92,7 @@ export default defineModule({
   ],
 });
 
+/** Delegated administration outside this module (dealer onboarding): nobody grants what they do not hold. */
+export { assertWithinOwnGrant, rolesGrant } from './roles/grant-check.ts';
 export { UNIT_TYPES } from './units/units.routes.ts';
 export { createUserCli } from './users/user-cli.ts';

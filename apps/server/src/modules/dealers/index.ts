@@ -85,3 +85,8 @@ export default defineModule({
   demo: { order: 97, run: seedDealers },
   testKit: () => import('./test-kit.ts'),
 });
+
+/** For the ERP sync (dealer-network): payments, shipments and HQ stock levels posted by the ERP. */
+export { recordPayment } from './accounts.service.ts';
+export { saveProductSettings } from './catalogue.service.ts';
+export { getOrder, shipOrder } from './orders.service.ts';

@@ -13,6 +13,7 @@ import { expensePool } from '../trade-promotion/index.ts';
 import { postEntry } from './accounts.service.ts';
 import { dealerPrices, listedProducts, listPromotions, resolveDealer, today } from './catalogue.service.ts';
 import { dmsProblem, dt, yuan } from './dealers.messages.ts';
+import { emitOrderEvent } from './erp-events.ts';
 
 export const ORDER_OBJECT = 'dms_order';
 
@@ -416,6 +417,7 @@ export async function submitOrder(
   );
   await sql`update dms_orders set status = ${request ? 'pending' : 'approved'}
     where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
+  await emitOrderEvent(tx, p.tenantId, id, request ? 'submitted' : 'approved');
   await writeAudit(tx, actor, {
     action: 'dms_order_submit',
     object: ORDER_OBJECT,
@@ -482,6 +484,7 @@ export async function onOrderDecision(
   if (decision === 'approved') {
     await sql`update dms_orders set status = 'approved', version = version + 1, updated_at = now()
       where tenant_id = ${tenantId} and id = ${recordId}`.execute(tx);
+    await emitOrderEvent(tx, tenantId, recordId, 'approved');
     return;
   }
   await releaseOrder(tx, tenantId, cur, principal.userId);
@@ -523,6 +526,7 @@ async function transition(
       received_at = case when ${to} = 'received' then now() else received_at end
     where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
   await writeAudit(tx, actor, { action: `dms_order_${to}`, object: ORDER_OBJECT, recordId: id });
+  if (to !== 'cancelled') await emitOrderEvent(tx, p.tenantId, id, to);
   return getOrder(tx, p, id);
 }
 

@@ -9,6 +9,7 @@ import { newId } from '../../core/ids.ts';
 import { safeCell } from '../../engine/records/export/cells.ts';
 import { resolveDealer } from './catalogue.service.ts';
 import { dmsProblem, dt } from './dealers.messages.ts';
+import { emitStatementEvent } from './erp-events.ts';
 
 export const STATEMENT_OBJECT = 'dms_statement';
 
@@ -153,6 +154,7 @@ export async function createStatement(
     recordId: id,
     meta: { period: input.period },
   });
+  await emitStatementEvent(tx, p.tenantId, id, 'issued');
   return getStatement(tx, p, id);
 }
 
@@ -198,6 +200,7 @@ export async function decideLines(
     recordId: id,
     meta: { lineNo, reason: decision.status === 'disputed' ? decision.reason : undefined },
   });
+  if (decision.status === 'confirmed') await emitStatementEvent(tx, p.tenantId, id, 'confirmed');
   return getStatement(tx, p, id);
 }
 

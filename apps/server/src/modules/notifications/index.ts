@@ -17,6 +17,6 @@ export default defineModule({
   homeCards: notificationHomeCards,
 });
 
-export { notify } from './notifications.service.ts';
+export { notify, queueEventWebhooks } from './notifications.service.ts';
 /** Messaging's webhook channel signs like the notification webhooks (Standard Webhooks). */
 export { newWebhookSecret, webhookHeaders } from './webhook-signature.ts';

@@ -61,6 +61,43 @@ export async function notify(tx: Tx, tenantId: string, n: NotifyInput): Promise<
   return ids;
 }
 
+/**
+ * A domain event (e.g. `dms.order.shipped` for the ERP) to every enabled webhook that lists its
+ * type or its family (`dms.*`); a bare `*` means every notification kind, not every event. The
+ * delivery carries the event itself; the job signs and sends it like a notification.
+ */
+export async function queueEventWebhooks(
+  tx: Tx,
+  tenantId: string,
+  e: {
+    id: string;
+    type: string;
+    object?: string | null;
+    recordId?: string | null;
+    payload: unknown;
+    createdAt: string;
+  },
+): Promise<number> {
+  const family = `${e.type.split('.')[0]}.*`;
+  const hooks = (
+    await sql<{ id: string }>`select id from notification_webhooks where tenant_id = ${tenantId} and enabled
+      and (kinds @> ${JSON.stringify([e.type])}::jsonb or kinds @> ${JSON.stringify([family])}::jsonb)`.execute(
+      tx,
+    )
+  ).rows;
+  for (const h of hooks) {
+    // One delivery per event and webhook, however often the event is handed over.
+    const deliveryId = newId();
+    const r = await sql`insert into webhook_deliveries (tenant_id, id, webhook_id, event)
+      select ${tenantId}, ${deliveryId}, ${h.id}, ${JSON.stringify(e)}::jsonb
+      where not exists (select 1 from webhook_deliveries where tenant_id = ${tenantId} and webhook_id = ${h.id}
+        and event->>'id' = ${e.id})`.execute(tx);
+    if (Number(r.numAffectedRows ?? 0))
+      await enqueue(tx, tenantId, WEBHOOK_QUEUE, { deliveryId }, { maxAttempts: 6 });
+  }
+  return hooks.length;
+}
+
 export interface NotificationOut {
   id: string;
   kind: string;

@@ -22,28 +22,40 @@ export async function deliverWebhook(p: WebhookJobPayload, ctx: JobContext): Pro
   const d = await ctx.tx(
     async (tx) =>
       (
-        await sql<any>`select d.id, d.status, w.id as wid, w.url, w.secret, n.id as nid, n.user_id, n.kind, n.title, n.body, n.link,
-          n.object, n.record_id, n.data, n.created_at
+        await sql<any>`select d.id, d.status, d.event, w.id as wid, w.url, w.secret, n.id as nid, n.user_id, n.kind, n.title,
+          n.body, n.link, n.object, n.record_id, n.data, n.created_at
         from webhook_deliveries d
         join notification_webhooks w on w.tenant_id = d.tenant_id and w.id = d.webhook_id
-        join notifications n on n.tenant_id = d.tenant_id and n.id = d.notification_id
+        left join notifications n on n.tenant_id = d.tenant_id and n.id = d.notification_id
         where d.tenant_id = ${ctx.tenantId} and d.id = ${p.deliveryId}`.execute(tx)
       ).rows[0],
   );
   if (!d || d.status === 'delivered') return;
-  const body = JSON.stringify({
-    id: d.nid,
-    type: d.kind,
-    tenantId: ctx.tenantId,
-    userId: d.user_id,
-    title: d.title,
-    body: d.body,
-    link: d.link,
-    object: d.object,
-    recordId: d.record_id,
-    data: d.data,
-    createdAt: new Date(d.created_at).toISOString(),
-  });
+  // A domain event (dealer orders and statements for the ERP): `{ id, type, tenantId, object,
+  // recordId, data, createdAt }`, the same envelope as a notification's.
+  const body = d.event
+    ? JSON.stringify({
+        id: d.event.id,
+        type: d.event.type,
+        tenantId: ctx.tenantId,
+        object: d.event.object ?? null,
+        recordId: d.event.recordId ?? null,
+        data: d.event.payload ?? null,
+        createdAt: d.event.createdAt,
+      })
+    : JSON.stringify({
+        id: d.nid,
+        type: d.kind,
+        tenantId: ctx.tenantId,
+        userId: d.user_id,
+        title: d.title,
+        body: d.body,
+        link: d.link,
+        object: d.object,
+        recordId: d.record_id,
+        data: d.data,
+        createdAt: new Date(d.created_at).toISOString(),
+      });
   let status: number | null = null;
   let error: string | null = null;
   const started = performance.now();
