@@ -76,6 +76,13 @@ describe('messaging: wecom_private becomes the staff member’s one-tap send tas
     assert.equal(task.target, 'wmWANG');
     assert.match(task.content, /王先生您好/);
     assert.match(task.content, /\/k\/[A-Za-z0-9_-]{33}/, 'the link is tracked');
+    // The internal rule the task hangs off is not an SOP anyone edits: the SOP list leaves it out.
+    const rules = await admin.get('/outreach/sop/rules');
+    assert.equal(rules.status, 200, JSON.stringify(rules.body));
+    assert.deepEqual(
+      rules.body.items.filter((r: any) => r.trigger?.on === 'messaging'),
+      [],
+    );
     // As if the delivery ran again after a crash: still one task.
     await tx((t) =>
       sql`update messaging_messages set status = 'queued' where id = ${out.messageId}`.execute(t),

@@ -3,6 +3,7 @@ import type { Tx } from '../../core/db/tenant-scope.ts';
 import { newId } from '../../core/ids.ts';
 
 /** The SOP rule that messaging's 1:1 tasks hang from (disabled: it generates nothing itself). */
+/** The internal rule's trigger (sop.service.ts listSopRules leaves the rule out by this name). */
 const MESSAGING_TRIGGER = 'messaging';
 
 async function messagingRule(tx: Tx, tenantId: string): Promise<string> {

@@ -29,7 +29,10 @@ export async function createSopRule(tx: Tx, p: Principal, actor: Actor, input: S
 export async function listSopRules(tx: Tx, p: Principal) {
   const rows = (
     await sql<any>`select * from sop_rules r where r.tenant_id = ${p.tenantId}
-      and ${recordScope(p, 'r.unit_id', 'r.created_by')} order by r.created_at desc`.execute(tx)
+      and ${recordScope(p, 'r.unit_id', 'r.created_by')}
+      -- messaging's 1:1 tasks hang off an internal rule (send-task.ts) nobody edits
+      and r.trigger->>'on' <> 'messaging'
+      order by r.created_at desc`.execute(tx)
   ).rows;
   return rows.map((r) => ({
     id: r.id,

@@ -29,7 +29,8 @@ export const probeKinds: Record<string, ProbeKind> = {
       const rule = newId();
       await inSide(side, async (tx) => {
         await sql`insert into sop_rules (tenant_id, id, name, kind, trigger, steps, unit_id)
-          values (${side.dir.tenantId}, ${rule}, ${m}, 'customer', '{"on":"contact_added"}', '[]',
+          values (${side.dir.tenantId}, ${rule}, ${m}, 'customer', '{"on":"contact_added"}',
+            '[{"dayOffset":0,"hour":10,"kind":"custom","content":"probe"}]',
             ${at?.unitId ?? side.dir.unit('HQ')})`.execute(tx);
         await sql`insert into sop_tasks (tenant_id, id, rule_id, step, kind, content, unit_id, user_id, due_at)
           values (${side.dir.tenantId}, ${id}, ${rule}, 1, 'custom', ${m}, ${at?.unitId ?? side.dir.unit('HQ')},
