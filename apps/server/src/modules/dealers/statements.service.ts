@@ -228,9 +228,15 @@ export async function resolveLine(
 }
 
 /** A statement about to leave as a file: the export is audited. */
-export async function statementForExport(tx: Tx, p: Principal, actor: Actor, id: string): Promise<Statement> {
+export async function statementForExport(
+  tx: Tx,
+  p: Principal,
+  actor: Actor,
+  id: string,
+  format: 'xlsx' | 'pdf' = 'xlsx',
+): Promise<Statement> {
   const s = await getStatement(tx, p, id);
-  await writeAudit(tx, actor, { action: 'export', object: STATEMENT_OBJECT, recordId: id });
+  await writeAudit(tx, actor, { action: 'export', object: STATEMENT_OBJECT, recordId: id, meta: { format } });
   return s;
 }
 
