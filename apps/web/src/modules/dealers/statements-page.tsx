@@ -133,6 +133,15 @@ export function StatementsPage() {
                     >
                       {t('dms.statements.export')}
                     </Button>
+                    <Button
+                      size="small"
+                      data-testid="dms-statement-pdf"
+                      onClick={() =>
+                        downloadStatement(s.id, `statement-${s.period}.pdf`, 'pdf').catch(onError)
+                      }
+                    >
+                      {t('dms.statements.exportPdf')}
+                    </Button>
                   </Space>
                 }
               >
