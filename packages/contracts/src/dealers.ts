@@ -356,7 +356,12 @@ export const SettleInput = z
 export const OrderEditInput = OrderInput.extend({ version: z.number().int() }).strict();
 
 export const StatementInput = z
-  .object({ dealerUnitId: Id.uuid(), period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/) })
+  .object({
+    dealerUnitId: Id.uuid(),
+    period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+    /** Issue again with the latest entries: only while the dealer has decided none of its lines. */
+    reissue: z.boolean().optional(),
+  })
   .strict();
 export const StatementLine = z.object({
   lineNo: z.number(),

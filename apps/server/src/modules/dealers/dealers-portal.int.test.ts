@@ -458,6 +458,24 @@ describe('dealers: rebates 返利', () => {
     assert.ok(st.lines.some((l: any) => l.kind === 'rebate' && l.amount === 28_00));
     assert.equal(st.closing, st.opening - st.orders + st.payments + st.rebates + st.deductions + st.credits);
     assert.equal(st.opening + st.lines.reduce((s: number, l: any) => s + l.amount, 0), st.closing);
+    // Re-issued with the latest entries while nothing is decided; once a line is decided, 409.
+    await ok(hq.post('/dealers/statements', { dealerUnitId: d2, period: month }), 409);
+    await ok(
+      hq.post(`/dealers/accounts/${d2}/entries`, { amount: 1_00, ref: '回款', idempotencyKey: marker('K') }),
+      201,
+    );
+    const re = await ok(
+      hq.post('/dealers/statements', { dealerUnitId: d2, period: month, reissue: true }),
+      201,
+    );
+    assert.equal(re.id, st.id);
+    assert.equal(re.payments, st.payments + 1_00);
+    assert.equal(re.lines.length, st.lines.length + 1);
+    assert.equal(re.closing, re.opening - re.orders + re.payments + re.rebates + re.deductions + re.credits);
+    await ok(liu.post(`/dealers/statements/${st.id}/lines/1/confirm`, {}));
+    const late = await hq.post('/dealers/statements', { dealerUnitId: d2, period: month, reissue: true });
+    assert.equal(late.status, 409);
+    assert.match(late.body.detail, /不能重新出具|cannot be issued again/);
     const pdf = await liu.get(`/dealers/statements/${st.id}/export?format=pdf`);
     assert.equal(pdf.status, 200);
     assert.match(pdf.headers.get('content-type') ?? '', /application\/pdf/);

@@ -20,6 +20,7 @@ const zh: Record<string, string> = {
   bad_status: '订单当前状态为「{status}」，不能执行此操作',
   version_conflict: '数据已被他人修改（当前版本 {current}），请刷新后重试',
   statement_exists: '该经销商 {period} 的对账单已生成',
+  statement_decided: '经销商已确认或异议过该对账单的行，不能重新出具',
   line_not_pending: '该行已处理（{status}）',
   line_not_disputed: '只能处理有异议的行',
   entry_key_reused: '幂等键已用于另一笔不同的往来',
@@ -87,6 +88,8 @@ const en: Record<string, string> = {
   bad_status: 'The order is “{status}”; this cannot be done now',
   version_conflict: 'Someone else changed this (now version {current}); reload and try again',
   statement_exists: 'The statement of this dealer for {period} exists already',
+  statement_decided:
+    'The dealer has confirmed or disputed lines of this statement: it cannot be issued again',
   line_not_pending: 'This line was dealt with already ({status})',
   line_not_disputed: 'Only disputed lines can be resolved',
   entry_key_reused: 'This idempotency key was used for a different entry',

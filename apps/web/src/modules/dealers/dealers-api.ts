@@ -151,7 +151,7 @@ export const recordEntry = (
   id: string,
   body: { kind: string; amount: number; ref: string; idempotencyKey: string },
 ) => http.post<Account>(`/dealers/accounts/${id}/entries`, body);
-export const issueStatement = (body: { dealerUnitId: string; period: string }) =>
+export const issueStatement = (body: { dealerUnitId: string; period: string; reissue?: boolean }) =>
   http.post<Statement>('/dealers/statements', body);
 export const lineAction = (
   id: string,

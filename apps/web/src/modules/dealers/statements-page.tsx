@@ -3,6 +3,7 @@ import {
   App,
   Button,
   Card,
+  Checkbox,
   Col,
   DatePicker,
   Descriptions,
@@ -276,7 +277,7 @@ function IssueModal({ onClose }: { onClose: () => void }) {
       onOk={async () => {
         const v = await form.validateFields();
         issue.mutate(
-          { dealerUnitId: v.dealerUnitId, period: v.period.format('YYYY-MM') },
+          { dealerUnitId: v.dealerUnitId, period: v.period.format('YYYY-MM'), reissue: !!v.reissue },
           { onSuccess: onClose, onError: (e) => message.error(problemLines(e).join('；')) },
         );
       }}
@@ -292,6 +293,9 @@ function IssueModal({ onClose }: { onClose: () => void }) {
         </Form.Item>
         <Form.Item name="period" label={t('dms.statements.period')} rules={[{ required: true }]}>
           <DatePicker picker="month" style={{ width: '100%' }} />
+        </Form.Item>
+        <Form.Item name="reissue" valuePropName="checked">
+          <Checkbox>{t('dms.statements.reissue')}</Checkbox>
         </Form.Item>
       </Form>
     </Modal>

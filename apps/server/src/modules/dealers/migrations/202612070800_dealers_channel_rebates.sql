@@ -117,3 +117,4 @@ END $$;
 GRANT SELECT, INSERT ON dms_stock_reports TO kehu_app;
 GRANT SELECT, INSERT, UPDATE ON dms_stock_thresholds, dms_stock_alerts, dms_rebate_rules, dms_rebate_accruals TO kehu_app;
 GRANT DELETE ON dms_stock_thresholds TO kehu_app;
+GRANT DELETE ON dms_statement_lines TO kehu_app;
