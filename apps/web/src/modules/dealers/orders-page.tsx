@@ -226,11 +226,11 @@ function EditDraft({ o, onClose }: { o: Order; onClose: () => void }) {
           {(fields, { add, remove }) => (
             <>
               {fields.map((f) => (
-                <Space key={f.key} align="baseline" wrap style={{ display: 'flex' }}>
+                <div key={f.key} style={{ display: 'flex', gap: 8, alignItems: 'baseline' }}>
                   <Form.Item
                     name={[f.name, 'productId']}
                     rules={[{ required: true }]}
-                    style={{ minWidth: 200 }}
+                    style={{ flex: 1, minWidth: 0 }}
                   >
                     <Select
                       showSearch
@@ -240,10 +240,15 @@ function EditDraft({ o, onClose }: { o: Order; onClose: () => void }) {
                     />
                   </Form.Item>
                   <Form.Item name={[f.name, 'quantity']} rules={[{ required: true }]}>
-                    <InputNumber min={1} inputMode="numeric" placeholder={t('dms.orders.quantity')} />
+                    <InputNumber
+                      min={1}
+                      inputMode="numeric"
+                      placeholder={t('dms.orders.quantity')}
+                      style={{ width: 90 }}
+                    />
                   </Form.Item>
                   <Button icon={<DeleteOutlined />} onClick={() => remove(f.name)} aria-label="remove" />
-                </Space>
+                </div>
               ))}
               <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ quantity: 1 })} block>
                 {t('dms.orders.addLine')}

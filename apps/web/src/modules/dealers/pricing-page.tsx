@@ -251,11 +251,11 @@ function PolicyEditor({
           {(fields, { add, remove }) => (
             <>
               {fields.map((f) => (
-                <Space key={f.key} align="baseline" wrap style={{ display: 'flex' }}>
+                <div key={f.key} style={{ display: 'flex', gap: 8, alignItems: 'baseline' }}>
                   <Form.Item
                     name={[f.name, 'productId']}
                     rules={[{ required: true }]}
-                    style={{ minWidth: 200 }}
+                    style={{ flex: 1, minWidth: 0 }}
                   >
                     <Select
                       showSearch
@@ -265,10 +265,15 @@ function PolicyEditor({
                     />
                   </Form.Item>
                   <Form.Item name={[f.name, 'price']} rules={[{ required: true }]}>
-                    <InputNumber min={0.01} precision={2} placeholder={t('dms.pricing.price')} />
+                    <InputNumber
+                      min={0.01}
+                      precision={2}
+                      placeholder={t('dms.pricing.price')}
+                      style={{ width: 110 }}
+                    />
                   </Form.Item>
                   <Button icon={<DeleteOutlined />} onClick={() => remove(f.name)} aria-label="remove" />
-                </Space>
+                </div>
               ))}
               <Button type="dashed" icon={<PlusOutlined />} onClick={() => add()} block>
                 {t('dms.pricing.addPrice')}
