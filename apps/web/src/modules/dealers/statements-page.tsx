@@ -146,7 +146,7 @@ export function StatementsPage() {
                   </Space>
                 }
               >
-                <Descriptions size="small" column={{ xs: 2, sm: 3, md: 4 }}>
+                <Descriptions size="small" column={{ xs: 1, sm: 3, md: 4 }}>
                   {(
                     ['opening', 'orders', 'payments', 'rebates', 'deductions', 'credits', 'closing'] as const
                   ).map((k) => (
@@ -172,7 +172,7 @@ export function StatementsPage() {
                       {
                         title: t('dms.accounts.kind'),
                         dataIndex: 'kind',
-                        render: (k) => t(`dms.kinds.${k}`),
+                        render: (k) => <span style={{ whiteSpace: 'nowrap' }}>{t(`dms.kinds.${k}`)}</span>,
                       },
                       { title: t('dms.accounts.ref'), dataIndex: 'ref' },
                       { title: t('dms.orders.amount'), dataIndex: 'amount', align: 'right', render: money },
