@@ -119,7 +119,8 @@ export async function seedDealers(ctx: DemoContext) {
     startsOn: `${year}-01-01`,
   });
   // Low-stock thresholds on the two everyday products (the dealer's count below raises an alert).
-  for (const p of cat.slice(0, 2)) await hq('PUT', `/dealers/products/${p.productId}/threshold`, { minQty: 10 });
+  for (const p of cat.slice(0, 2))
+    await hq('PUT', `/dealers/products/${p.productId}/threshold`, { minQty: 10 });
   await hq('POST', `/dealers/accounts/${d1}/entries`, {
     kind: 'payment',
     amount: 5_000_00,

@@ -150,10 +150,6 @@ export async function updateOrder(
   input: OrderInput & { promotionIds: string[]; poolDeduction: number; version: number },
 ): Promise<Order> {
   const cur = await loadOrder(tx, p, id, true);
-  const dealer = await resolveDealer(tx, p, locale, null);
-  if (cur.dealer_unit_id !== dealer.id) throw notFound('dms_order');
-  checkVersion(locale, cur, input.version);
-  if (cur.status !== 'draft') throw badStatus(locale, cur.status);
   const ids = [...new Set(input.lines.map((l) => l.productId))];
   const products = new Map((await listedProducts(tx, p.tenantId, ids)).map((x) => [x.id, x]));
   const errors: FieldError[] = [];
@@ -166,6 +162,11 @@ export async function updateOrder(
       });
   });
   if (errors.length) throw invalid(errors);
+  // Only the dealer's own people edit its drafts (HQ above and stores below cannot order in its name).
+  const dealer = await resolveDealer(tx, p, locale, null);
+  if (cur.dealer_unit_id !== dealer.id) throw notFound('dms_order');
+  checkVersion(locale, cur, input.version);
+  if (cur.status !== 'draft') throw badStatus(locale, cur.status);
   const prices = await dealerPrices(tx, p.tenantId, dealer.id, [...products.values()]);
   await sql`delete from dms_order_lines where tenant_id = ${p.tenantId} and order_id = ${id}`.execute(tx);
   let subtotal = 0;

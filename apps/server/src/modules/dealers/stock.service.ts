@@ -20,9 +20,10 @@ type StockLine = { productId: string; quantity: number };
  * caller's own dealer (and its stores) when the caller sits at or below one; else every dealer and
  * store of the caller's subtree (HQ, branches).
  */
-async function stockUnits(tx: Tx, p: Principal, locale: Locale, dealerUnitId?: string) {
+async function stockUnits(tx: Tx, p: Principal, locale: Locale, dealerUnitId?: string, wholeSubtree = false) {
   let path: string | null = null;
-  if (dealerUnitId) {
+  if (wholeSubtree) path = null;
+  else if (dealerUnitId) {
     const d = await resolveDealer(tx, p, locale, dealerUnitId);
     path = (
       await sql<any>`select path from units where tenant_id = ${p.tenantId} and id = ${d.id}`.execute(tx)
@@ -101,10 +102,10 @@ export async function reportStock(
   locale: Locale,
   input: StockReportInput & { counts: StockLine[]; sellOut: StockLine[] },
 ): Promise<ChannelStockItem[]> {
-  const dealer = await resolveDealer(tx, p, locale, null);
-  const units = await stockUnits(tx, p, locale);
-  const unit = units.find((u) => u.id === (input.unitId ?? dealer.id));
-  if (!unit) throw notFound('unit');
+  // What the body names first (another tenant's or unit's ids are 404 / field errors whoever asks),
+  // then who asks: only a dealer's own people (or a store's below it) report its stock.
+  if (input.unitId && !(await stockUnits(tx, p, locale, undefined, true)).some((u) => u.id === input.unitId))
+    throw notFound('unit');
   const errors: FieldError[] = [];
   if (input.counts.length + input.sellOut.length === 0)
     errors.push({ field: 'counts', code: 'report_empty', message: dt(locale, 'report_empty') });
@@ -120,6 +121,10 @@ export async function reportStock(
         });
     });
   if (errors.length) throw invalid(errors);
+  const dealer = await resolveDealer(tx, p, locale, null);
+  const units = await stockUnits(tx, p, locale);
+  const unit = units.find((u) => u.id === (input.unitId ?? dealer.id));
+  if (!unit) throw notFound('unit');
   const id = newId();
   if (input.idempotencyKey) {
     const ins =
