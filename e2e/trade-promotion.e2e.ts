@@ -128,7 +128,10 @@ describe('trade promotion', () => {
       const gross = first.price * first.minOrderQty;
       const use = Math.min(gross, 100_00);
       await page.goto('/dealers/portal');
-      await testId(page, 'dms-catalogue-item').first().getByRole('button', { name: /加\s*入/ }).click();
+      await testId(page, 'dms-catalogue-item')
+        .first()
+        .getByRole('button', { name: /加\s*入/ })
+        .click();
       await typeInto(testId(page, 'dms-pool'), String(use / 100));
       await testId(page, 'dms-submit').click();
       await page.getByText(/订单 DO.* 已提交/).waitFor();
@@ -142,7 +145,11 @@ describe('trade promotion', () => {
       // 7. HQ re-issues the month's statement (nothing confirmed yet); the dealer reads it on the phone
       // — order, deduction, balance — and confirms it.
       const period = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
-      const st = await hq.post<any>('/dealers/statements', { dealerUnitId: mine.unitId, period, reissue: true });
+      const st = await hq.post<any>('/dealers/statements', {
+        dealerUnitId: mine.unitId,
+        period,
+        reissue: true,
+      });
       assert.ok(st.lines.some((l: any) => l.kind === 'order' && l.ref === order.orderNo));
       assert.ok(st.lines.some((l: any) => l.kind === 'pool_deduction' && l.amount === use));
       const account = await zhang.get<any>(`/dealers/accounts/${mine.unitId}`);
