@@ -175,7 +175,12 @@ export function StatementsPage() {
                         render: (k) => <span style={{ whiteSpace: 'nowrap' }}>{t(`dms.kinds.${k}`)}</span>,
                       },
                       { title: t('dms.accounts.ref'), dataIndex: 'ref' },
-                      { title: t('dms.orders.amount'), dataIndex: 'amount', align: 'right', render: money },
+                      {
+                        title: t('dms.orders.amount'),
+                        dataIndex: 'amount',
+                        align: 'right',
+                        render: (v: number) => <span style={{ whiteSpace: 'nowrap' }}>{money(v)}</span>,
+                      },
                       {
                         title: t('dms.statements.status'),
                         dataIndex: 'status',
