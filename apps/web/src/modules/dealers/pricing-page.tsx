@@ -246,7 +246,9 @@ function PolicyEditor({
             <DatePicker />
           </Form.Item>
         </Space>
-        <Typography.Text strong>{t('dms.pricing.fixedPrices')}</Typography.Text>
+        <Typography.Paragraph strong style={{ marginBottom: 8 }}>
+          {t('dms.pricing.fixedPrices')}
+        </Typography.Paragraph>
         <Form.List name="lines">
           {(fields, { add, remove }) => (
             <>
