@@ -1,7 +1,9 @@
 // 费用与活动 (TPM, issue 14) end to end, shortened: HQ allocates a display budget to a branch in the
 // budgets tree; a dealer proposes a 陈列 activity and the branch approves it; the rep at the store
 // uploads proof on a 390 px phone inside the geofence, and a re-used photo is flagged; the reviewer
-// verifies; the amount lands in the dealer's expense pool. Another dealer sees none of it.
+// verifies; the amount lands in the dealer's expense pool; the dealer orders in the portal using it,
+// and the month's statement shows order, deduction and balance and is confirmed on the phone.
+// Another dealer sees none of it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { demoShelfPhoto } from '../apps/server/src/modules/trade-promotion/demo-photo.ts';
@@ -119,6 +121,54 @@ describe('trade promotion', () => {
       await page.getByText(name).first().click();
       await testId(page, 'tpm-activity-status').filter({ hasText: '已核销' }).waitFor();
       await screenshot(page, 'tpm-activity-1366-zh-CN.png');
+
+      // 6. The dealer orders in the portal and uses the pool on it (the order is charged at submit).
+      const items = (await zhang.get<{ items: any[] }>('/dealers/catalogue')).items;
+      const first = items[0];
+      const gross = first.price * first.minOrderQty;
+      const use = Math.min(gross, 100_00);
+      await page.goto('/dealers/portal');
+      await testId(page, 'dms-catalogue-item')
+        .first()
+        .getByRole('button', { name: /加\s*入/ })
+        .click();
+      await typeInto(testId(page, 'dms-pool'), String(use / 100));
+      await testId(page, 'dms-submit').click();
+      await page.getByText(/订单 DO.* 已提交/).waitFor();
+      const order = (await zhang.get<{ items: any[] }>('/dealers/orders')).items.find(
+        (o) => o.status === 'pending' && o.poolDeduction === use,
+      );
+      assert.ok(order, 'the portal order is pending approval with the pool deduction');
+      const poolAfter = await zhang.get<any>(`/tpm/pools/${mine.unitId}`);
+      assert.equal(poolAfter.account.balance, pool.account.balance - use);
+
+      // 7. HQ re-issues the month's statement (nothing confirmed yet); the dealer reads it on the phone
+      // — order, deduction, balance — and confirms it.
+      const period = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
+      const st = await hq.post<any>('/dealers/statements', {
+        dealerUnitId: mine.unitId,
+        period,
+        reissue: true,
+      });
+      assert.ok(st.lines.some((l: any) => l.kind === 'order' && l.ref === order.orderNo));
+      assert.ok(st.lines.some((l: any) => l.kind === 'pool_deduction' && l.amount === use));
+      const account = await zhang.get<any>(`/dealers/accounts/${mine.unitId}`);
+      assert.equal(st.closing, account.balance);
+      await login(phone.page, 'zhang.wei');
+      await phone.page.goto('/dealers/statements');
+      await phone.page.getByText(order.orderNo).first().waitFor();
+      const closing = (await testId(phone.page, 'dms-statement-closing').textContent()) ?? '';
+      assert.equal(closing.replace(/[^\d.-]/g, ''), (st.closing / 100).toFixed(2));
+      await screenshot(phone.page, 'dms-statement-390-zh-CN.png');
+      await phone.page.getByRole('button', { name: /全部确认/ }).click();
+      await phone.page.getByRole('button', { name: /全部确认/ }).waitFor({ state: 'detached' });
+      assert.equal((await zhang.get<any>(`/dealers/statements/${st.id}`)).status, 'confirmed');
+
+      // Another dealer's user sees none of it.
+      await assert.rejects(liu.get(`/dealers/orders/${order.id}`), /404/);
+      await assert.rejects(liu.get(`/dealers/statements/${st.id}`), /404/);
+      const theirs = (await liu.get<{ items: any[] }>('/dealers/statements')).items;
+      assert.ok(!theirs.some((x) => x.id === st.id));
     } catch (err) {
       await failureScreenshot(page, 'tpm-failure-desktop.png');
       await failureScreenshot(phone.page, 'tpm-failure-phone.png');

@@ -30,7 +30,7 @@ export const ORDER_STATUSES = [
   'cancelled',
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
-export const PROMOTION_KINDS = ['full_reduction', 'gift'] as const;
+export const PROMOTION_KINDS = ['full_reduction', 'gift', 'percent_off', 'special_price'] as const;
 export const ENTRY_KINDS = [
   'payment',
   'order',
@@ -99,10 +99,16 @@ export const PricePolicyList = list(PricePolicy);
 export const PromotionInput = z
   .object({
     name: z.string().trim().min(1).max(100),
-    /** 满减: order amount ≥ threshold → reduction off; 买赠: buy ≥ threshold of productId → giftQty of giftProductId. */
+    /**
+     * 满减: order amount ≥ threshold → reduction off; 满折: amount ≥ threshold → pay `percent` % of it;
+     * 买赠: buy ≥ threshold of productId → giftQty of giftProductId; 特价: ≥ threshold units of
+     * productId at `specialPrice` each.
+     */
     kind: z.enum(PROMOTION_KINDS),
     threshold: PositiveFen,
     reduction: PositiveFen.optional(),
+    percent: z.number().gt(0).lt(100).optional(),
+    specialPrice: PositiveFen.optional(),
     productId: Id.uuid().optional(),
     giftProductId: Id.uuid().optional(),
     giftQty: Qty.optional(),
@@ -119,6 +125,8 @@ export const Promotion = z.object({
   kind: z.enum(PROMOTION_KINDS),
   threshold: z.number(),
   reduction: z.number().nullable(),
+  percent: z.number().nullable(),
+  specialPrice: z.number().nullable(),
   productId: Id.nullable(),
   giftProductId: Id.nullable(),
   giftQty: z.number().nullable(),
@@ -220,12 +228,140 @@ export const OrderQuery = z.object({
 });
 export const VersionInput = z.object({ version: z.number().int().optional() }).strict();
 
-export const ChannelStock = list(
-  z.object({ productId: Id, productName: z.string().nullable(), quantity: z.number() }),
-);
+export const ChannelStockItem = z.object({
+  unitId: Id,
+  unitName: z.string().nullable(),
+  productId: Id,
+  productName: z.string().nullable(),
+  quantity: z.number(),
+  /** 'reported': the last count the dealer gave; 'derived': counted on from orders received and sell-out. */
+  source: z.enum(['reported', 'derived']),
+  reportedAt: Timestamp.nullable(),
+  soldOut: z.number(),
+  /** The product's low-stock threshold (null: none) and whether the stock is below it. */
+  minQty: z.number().nullable(),
+  low: z.boolean(),
+});
+export type ChannelStockItem = z.infer<typeof ChannelStockItem>;
+export const ChannelStock = list(ChannelStockItem);
+export const ChannelStockQuery = z.object({
+  dealerUnitId: Id.uuid().optional(),
+  /** Only what is below its threshold. */
+  low: z.enum(['true', 'false']).optional(),
+});
+const StockLine = z
+  .object({ productId: Id.uuid(), quantity: z.number().int().min(0).max(1_000_000_000) })
+  .strict();
+export const StockReportInput = z
+  .object({
+    /** The dealer itself (default: the caller's dealer) or a store below it. */
+    unitId: Id.uuid().optional(),
+    /** Stock counted now: sets the figure. */
+    counts: z.array(StockLine).max(500).default([]),
+    /** Sold out of the channel since the last report: lowers the figure. */
+    sellOut: z.array(StockLine).max(500).default([]),
+    /** A retried report with the same key is the same report. */
+    idempotencyKey: z.string().trim().min(1).max(100).optional(),
+  })
+  .strict();
+export type StockReportInput = z.input<typeof StockReportInput>;
+export const HqStockItem = z.object({
+  productId: Id,
+  name: z.string(),
+  code: z.string().nullable(),
+  onHand: z.number(),
+  reserved: z.number(),
+  available: z.number(),
+  minOrderQty: z.number(),
+  /** Channel low-stock threshold of the product (null: none). */
+  minQty: z.number().nullable(),
+});
+export const HqStockList = list(HqStockItem);
+export const ThresholdInput = z
+  .object({ minQty: z.number().int().min(0).max(1_000_000_000).nullable() })
+  .strict();
+export const ThresholdOut = z.object({ productId: Id, minQty: z.number().nullable() });
+
+export const REBATE_BASES = ['volume', 'product'] as const;
+export const RebateRuleInput = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    /** volume: period sell-in ≥ threshold → percent % of it; product: perUnit fen per unit of productId received. */
+    basis: z.enum(REBATE_BASES),
+    periodKind: z.enum(['month', 'quarter']),
+    threshold: Fen.default(0),
+    percent: z.number().gt(0).max(100).optional(),
+    productId: Id.uuid().optional(),
+    perUnit: PositiveFen.optional(),
+    /** Null: every dealer. */
+    dealerUnitId: Id.uuid().optional(),
+    startsOn: Day,
+    endsOn: Day.optional(),
+  })
+  .strict();
+export type RebateRuleInput = z.input<typeof RebateRuleInput>;
+export const RebateRule = z.object({
+  id: Id,
+  name: z.string(),
+  basis: z.enum(REBATE_BASES),
+  periodKind: z.enum(['month', 'quarter']),
+  threshold: z.number(),
+  percent: z.number().nullable(),
+  productId: Id.nullable(),
+  perUnit: z.number().nullable(),
+  dealerUnitId: Id.nullable(),
+  startsOn: z.string(),
+  endsOn: z.string().nullable(),
+  active: z.boolean(),
+  version: z.number(),
+});
+export type RebateRule = z.infer<typeof RebateRule>;
+export const RebateRuleList = list(RebateRule);
+export const RebateAccrual = z.object({
+  id: Id,
+  dealerUnitId: Id,
+  dealerName: z.string().nullable(),
+  ruleId: Id,
+  ruleName: z.string(),
+  period: z.string(),
+  /** What the rule measured: sell-in in fen (volume) or units (product). */
+  base: z.number(),
+  amount: z.number(),
+  status: z.enum(['accrued', 'settled']),
+  settledAs: z.enum(['credit', 'goods']).nullable(),
+  settledOrderId: Id.nullable(),
+  settledAt: Timestamp.nullable(),
+  version: z.number(),
+});
+export type RebateAccrual = z.infer<typeof RebateAccrual>;
+export const RebateAccrualList = list(RebateAccrual);
+export const AccrueInput = z
+  .object({
+    period: z
+      .string()
+      .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+      .optional(),
+  })
+  .strict();
+export const AccrueResult = z.object({ accruals: z.number(), amount: z.number() });
+export const SettleInput = z
+  .object({
+    version: z.number().int(),
+    as: z.enum(['credit', 'goods']),
+    /** Goods: the product given at zero price, and how many. */
+    productId: Id.uuid().optional(),
+    quantity: Qty.optional(),
+  })
+  .strict();
+export const OrderEditInput = OrderInput.extend({ version: z.number().int() }).strict();
 
 export const StatementInput = z
-  .object({ dealerUnitId: Id.uuid(), period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/) })
+  .object({
+    dealerUnitId: Id.uuid(),
+    period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+    /** Issue again with the latest entries: only while the dealer has decided none of its lines. */
+    reissue: z.boolean().optional(),
+  })
   .strict();
 export const StatementLine = z.object({
   lineNo: z.number(),
@@ -259,4 +395,4 @@ export const StatementList = list(Statement.omit({ lines: true }));
 export const LineParams = z.object({ id: Id.uuid(), lineNo: z.coerce.number().int().min(1).max(1_000_000) });
 export const DisputeInput = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
 export const ResolveInput = z.object({ resolution: z.string().trim().min(1).max(500) }).strict();
-export const ExportQuery = z.object({ format: z.enum(['xlsx']).default('xlsx') });
+export const ExportQuery = z.object({ format: z.enum(['xlsx', 'pdf']).default('xlsx') });

@@ -217,6 +217,8 @@ const toPromotion = (r: any): Promotion => ({
   kind: r.kind,
   threshold: Number(r.threshold),
   reduction: r.reduction === null ? null : Number(r.reduction),
+  percent: r.percent === null || r.percent === undefined ? null : Number(r.percent),
+  specialPrice: r.special_price === null || r.special_price === undefined ? null : Number(r.special_price),
   productId: r.product_id,
   giftProductId: r.gift_product_id,
   giftQty: r.gift_qty,
@@ -253,6 +255,13 @@ export async function createPromotion(
   if (input.dealerUnitId) await resolveDealer(tx, p, locale, input.dealerUnitId);
   if (input.endsOn < input.startsOn) err('endsOn', 'dates_order');
   if (input.kind === 'full_reduction' && !input.reduction) err('reduction', 'promo_fields');
+  if (input.kind === 'percent_off' && !input.percent) err('percent', 'promo_fields');
+  if (input.kind === 'special_price') {
+    if (!input.productId) err('productId', 'promo_fields');
+    if (!input.specialPrice) err('specialPrice', 'promo_fields');
+    if (input.productId && (await catalogueProducts(tx, p.tenantId, [input.productId])).length === 0)
+      err('productId', 'product_unknown');
+  }
   if (input.kind === 'gift') {
     if (!input.productId || !input.giftProductId || !input.giftQty) err('giftProductId', 'promo_fields');
     else {
@@ -264,11 +273,15 @@ export async function createPromotion(
   }
   if (errors.length) throw invalid(errors);
   const id = newId();
-  const gift = input.kind === 'gift';
-  await sql`insert into dms_promotions (tenant_id, id, name, kind, threshold, reduction, product_id, gift_product_id, gift_qty,
-      dealer_unit_id, starts_on, ends_on, created_by)
-    values (${p.tenantId}, ${id}, ${input.name}, ${input.kind}, ${input.threshold}, ${gift ? null : input.reduction},
-      ${gift ? input.productId : null}, ${gift ? input.giftProductId : null}, ${gift ? input.giftQty : null},
+  const k = input.kind;
+  const gift = k === 'gift';
+  const byProduct = gift || k === 'special_price';
+  await sql`insert into dms_promotions (tenant_id, id, name, kind, threshold, reduction, percent, special_price, product_id,
+      gift_product_id, gift_qty, dealer_unit_id, starts_on, ends_on, created_by)
+    values (${p.tenantId}, ${id}, ${input.name}, ${k}, ${input.threshold},
+      ${k === 'full_reduction' ? (input.reduction ?? null) : null}, ${k === 'percent_off' ? (input.percent ?? null) : null},
+      ${k === 'special_price' ? (input.specialPrice ?? null) : null},
+      ${byProduct ? input.productId : null}, ${gift ? input.giftProductId : null}, ${gift ? input.giftQty : null},
       ${input.dealerUnitId ?? null}, ${input.startsOn}, ${input.endsOn}, ${p.userId})`.execute(tx);
   await writeAudit(tx, actor, { action: 'create', object: 'dms_promotion', recordId: id });
   return toPromotion(

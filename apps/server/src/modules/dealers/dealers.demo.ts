@@ -11,9 +11,11 @@ async function approveAll(approver: DemoCall, recordId: string) {
 
 /**
  * The dealer story on first start (small): HQ stock and minimum quantities, credit for two
- * dealers, a tier discount and a dealer's fixed price, a 满减 and a 买赠 promotion, a payment;
+ * dealers, a tier discount and a dealer's fixed price, 满减 / 满折 / 买赠 / 特价 promotions, two
+ * rebate rules and low-stock thresholds, a payment;
  * 张伟 (EC-D1) orders — one received, using part of his expense pool, one awaiting approval, a
- * draft in his cart — and this month's statement waits for his confirmation.
+ * draft in his cart — his stock count raises a low-stock alert, the receipt accrues rebates, and
+ * this month's statement waits for his confirmation.
  */
 export async function seedDealers(ctx: DemoContext) {
   const units = await inTenant(ctx.database.db, ctx.tenantId, async (tx) =>
@@ -81,6 +83,44 @@ export async function seedDealers(ctx: DemoContext) {
     startsOn: `${year}-01-01`,
     endsOn: `${year}-12-31`,
   });
+  await hq('POST', '/dealers/promotions', {
+    name: '订货满 2000 元打 95 折',
+    kind: 'percent_off',
+    threshold: 2_000_00,
+    percent: 95,
+    startsOn: `${year}-01-01`,
+    endsOn: `${year}-12-31`,
+  });
+  await hq('POST', '/dealers/promotions', {
+    name: `${cat[0].name} 满 20 件特价`,
+    kind: 'special_price',
+    threshold: 20,
+    productId: cat[0].productId,
+    specialPrice: Math.max(1, Math.round(cat[0].listPrice * 0.7)),
+    dealerUnitId: d1,
+    startsOn: `${year}-01-01`,
+    endsOn: `${year}-12-31`,
+  });
+  // Rebates: a quarterly volume rule for every dealer and a per-unit rule on the cheapest product.
+  await hq('POST', '/dealers/rebate-rules', {
+    name: '季度进货满 1 万元返 2%',
+    basis: 'volume',
+    periodKind: 'quarter',
+    threshold: 10_000_00,
+    percent: 2,
+    startsOn: `${year}-01-01`,
+  });
+  await hq('POST', '/dealers/rebate-rules', {
+    name: `${cat[0].name} 每件返 1 元`,
+    basis: 'product',
+    periodKind: 'month',
+    productId: cat[0].productId,
+    perUnit: 1_00,
+    startsOn: `${year}-01-01`,
+  });
+  // Low-stock thresholds on the two everyday products (the dealer's count below raises an alert).
+  for (const p of cat.slice(0, 2))
+    await hq('PUT', `/dealers/products/${p.productId}/threshold`, { minQty: 10 });
   await hq('POST', `/dealers/accounts/${d1}/entries`, {
     kind: 'payment',
     amount: 5_000_00,
@@ -104,6 +144,13 @@ export async function seedDealers(ctx: DemoContext) {
   await approveAll(chen, first.id);
   await hq('POST', `/dealers/orders/${first.id}/ship`, {});
   await zhang('POST', `/dealers/orders/${first.id}/receive`, {});
+  // 张伟 counts his store room: the gift product ran low after a week of sell-out.
+  await zhang('POST', '/dealers/channel-stock/reports', {
+    counts: [{ productId: cat[1].productId, quantity: 4 }],
+    sellOut: [{ productId: cat[0].productId, quantity: 6 }],
+    idempotencyKey: 'demo-stock-count-1',
+  });
+  await ctx.drain();
 
   const second = await zhang<any>('POST', '/dealers/orders', {
     lines: [{ productId: cat[1].productId, quantity: 6 }],

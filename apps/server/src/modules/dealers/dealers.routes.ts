@@ -2,14 +2,19 @@ import {
   Account,
   AccountInput,
   AccountList,
+  AccrueInput,
+  AccrueResult,
   CatalogueList,
   ChannelStock,
+  ChannelStockQuery,
   DEALER_PERMISSIONS,
   DealerQuery,
   DisputeInput,
   ExportQuery,
+  HqStockList,
   LineParams,
   Order,
+  OrderEditInput,
   OrderInput,
   OrderList,
   OrderQuery,
@@ -22,12 +27,22 @@ import {
   Promotion,
   PromotionInput,
   PromotionList,
+  RebateAccrual,
+  RebateAccrualList,
+  RebateRule,
+  RebateRuleInput,
+  RebateRuleList,
   ResolveInput,
+  SettleInput,
   Statement,
   StatementInput,
   StatementList,
+  StockReportInput,
+  ThresholdInput,
+  ThresholdOut,
   VersionInput,
 } from '@kehu/contracts/dealers';
+import { z } from 'zod';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
 import { contentDisposition } from '../../engine/records/export/cells.ts';
 import { getAccount, listAccounts, recordPayment, updateAccount } from './accounts.service.ts';
@@ -41,14 +56,24 @@ import {
 } from './catalogue.service.ts';
 import {
   cancelOrder,
-  channelStock,
   createOrder,
   getOrder,
   listOrders,
   receiveOrder,
   shipOrder,
   submitOrder,
+  updateOrder,
 } from './orders.service.ts';
+import {
+  accrueRebates,
+  chinaMonth,
+  createRule,
+  listAccruals,
+  listRules,
+  setRuleActive,
+  settleAccrual,
+} from './rebates.service.ts';
+import { statementPdf } from './statement-pdf.ts';
 import {
   createStatement,
   decideLines,
@@ -58,12 +83,20 @@ import {
   statementForExport,
   statementXlsx,
 } from './statements.service.ts';
+import { channelStock, hqStock, reportStock, setThreshold } from './stock.service.ts';
 
 const P = DEALER_PERMISSIONS;
 const tags = ['dealers'];
 const probeOrder = { params: { id: 'dms_order' } };
 const probeStatement = { params: { id: 'dms_statement' } };
 const probeDealer = { params: { id: 'dms_dealer' } };
+const probeRule = { params: { id: 'dms_rebate_rule' } };
+const probeAccrual = { params: { id: 'dms_rebate_accrual' } };
+const IdVersion = z.object({ version: z.number().int(), active: z.boolean() }).strict();
+const AccrualQuery = z.object({
+  dealerUnitId: z.string().uuid().optional(),
+  status: z.enum(['accrued', 'settled']).optional(),
+});
 
 export const dealerRoutes: RouteSpec[] = [
   defineRoute({
@@ -195,15 +228,132 @@ export const dealerRoutes: RouteSpec[] = [
     method: 'GET',
     url: '/dealers/channel-stock',
     permission: P.read,
-    summary: 'A dealer’s channel stock by product (from received orders)',
+    summary:
+      'Channel inventory: dealer and store stock by product (reported counts, or derived from receipts and sell-out), with low-stock state',
     tags,
-    query: DealerQuery,
+    query: ChannelStockQuery,
     response: ChannelStock,
     handler: (req) =>
-      req.tx(
-        async (tx) => ({ items: await channelStock(tx, req.principal, req.locale, req.query.dealerUnitId) }),
-        { readOnly: true },
+      req.tx(async (tx) => ({ items: await channelStock(tx, req.principal, req.locale, req.query) }), {
+        readOnly: true,
+      }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/dealers/channel-stock/reports',
+    permission: P.order,
+    summary:
+      'A dealer (or a store below it) reports stock counts and sell-out (idempotent per key); queues the low-stock check',
+    tags,
+    body: StockReportInput,
+    response: ChannelStock,
+    status: 201,
+    probe: { body: { unitId: 'unit', 'counts.0.productId': 'product' } },
+    handler: (req) =>
+      req.tx(async (tx) => ({
+        items: await reportStock(tx, req.principal, req.actor, req.locale, req.body as any),
+      })),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/dealers/products',
+    permission: P.manage,
+    summary:
+      'HQ stock of the listed products (on hand, reserved, available), MOQ and channel low-stock thresholds',
+    tags,
+    response: HqStockList,
+    handler: (req) => req.tx(async (tx) => ({ items: await hqStock(tx, req.principal) }), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/dealers/products/:id/threshold',
+    permission: P.manage,
+    summary: 'The channel low-stock threshold of a product (null clears it)',
+    tags,
+    params: idParam,
+    body: ThresholdInput,
+    response: ThresholdOut,
+    probe: { params: { id: 'product' } },
+    handler: (req) =>
+      req.tx((tx) => setThreshold(tx, req.principal, req.actor, req.params.id, req.body.minQty)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/dealers/rebate-rules',
+    permission: P.read,
+    summary: 'Rebate 返利 rules that reach the caller’s dealers',
+    tags,
+    response: RebateRuleList,
+    handler: (req) =>
+      req.tx(async (tx) => ({ items: await listRules(tx, req.principal) }), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/dealers/rebate-rules',
+    permission: P.manage,
+    summary: 'A rebate rule: by volume (period sell-in ≥ threshold → %) or by product (per unit received)',
+    tags,
+    body: RebateRuleInput,
+    response: RebateRule,
+    status: 201,
+    handler: (req) => req.tx((tx) => createRule(tx, req.principal, req.actor, req.locale, req.body as any)),
+  }),
+  defineRoute({
+    method: 'PATCH',
+    url: '/dealers/rebate-rules/:id',
+    permission: P.manage,
+    summary: 'Switch a rebate rule on or off (version → 409)',
+    tags,
+    params: idParam,
+    body: IdVersion,
+    response: RebateRule,
+    probe: probeRule,
+    handler: (req) =>
+      req.tx((tx) => setRuleActive(tx, req.principal, req.actor, req.locale, req.params.id, req.body)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/dealers/rebates',
+    permission: P.read,
+    summary: 'Rebate accruals per dealer, rule and period (accrued or settled)',
+    tags,
+    query: AccrualQuery,
+    response: RebateAccrualList,
+    handler: (req) =>
+      req.tx(async (tx) => ({ items: await listAccruals(tx, req.principal, req.query) }), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/dealers/rebates/accrue',
+    permission: P.manage,
+    summary:
+      'Accrue rebates now for a month (default: this one) for the caller’s dealers (the job does it on every receipt)',
+    tags,
+    body: AccrueInput,
+    response: AccrueResult,
+    handler: (req) =>
+      req.tx((tx) =>
+        accrueRebates(
+          tx,
+          req.principal.tenantId,
+          req.body.period ?? chinaMonth(),
+          req.principal.subtreeUnitIds,
+        ),
       ),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/dealers/rebates/:id/settle',
+    permission: P.manage,
+    summary:
+      'Settle an accrual as account credit (返利 on the statement) or as goods (a zero-price order line)',
+    tags,
+    params: idParam,
+    body: SettleInput,
+    response: RebateAccrual,
+    probe: probeAccrual,
+    handler: (req) =>
+      req.tx((tx) => settleAccrual(tx, req.principal, req.actor, req.locale, req.params.id, req.body)),
   }),
   defineRoute({
     method: 'GET',
@@ -238,6 +388,19 @@ export const dealerRoutes: RouteSpec[] = [
     response: Order,
     probe: probeOrder,
     handler: (req) => req.tx((tx) => getOrder(tx, req.principal, req.params.id), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/dealers/orders/:id',
+    permission: P.order,
+    summary: 'Edit a draft order: lines, quantities, promotions, pool deduction (re-priced; version → 409)',
+    tags,
+    params: idParam,
+    body: OrderEditInput,
+    response: Order,
+    probe: { ...probeOrder, body: { 'lines.0.productId': 'product' } },
+    handler: (req) =>
+      req.tx((tx) => updateOrder(tx, req.principal, req.actor, req.locale, req.params.id, req.body as any)),
   }),
   defineRoute({
     method: 'POST',
@@ -332,19 +495,26 @@ export const dealerRoutes: RouteSpec[] = [
     method: 'GET',
     url: '/dealers/statements/:id/export',
     permission: P.read,
-    summary: 'The statement as a file: Excel now (PDF later)',
+    summary: 'The statement as a file: Excel or PDF (audited)',
     tags,
     params: idParam,
     query: ExportQuery,
-    file: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+    file: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/pdf'],
     probe: { ...probeStatement, query: { format: '=xlsx' } },
     handler: async (req, reply) => {
-      const s = await req.tx((tx) => statementForExport(tx, req.principal, req.actor, req.params.id));
+      const pdf = req.query.format === 'pdf';
+      const s = await req.tx((tx) =>
+        statementForExport(tx, req.principal, req.actor, req.params.id, req.query.format),
+      );
+      const name = `对账单-${s.dealerName ?? ''}-${s.period}.${pdf ? 'pdf' : 'xlsx'}`;
       return reply
-        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .header('content-disposition', contentDisposition(`对账单-${s.dealerName ?? ''}-${s.period}.xlsx`))
+        .header(
+          'content-type',
+          pdf ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        )
+        .header('content-disposition', contentDisposition(name))
         .header('cache-control', 'no-store')
-        .send(await statementXlsx(s, req.locale));
+        .send(pdf ? await statementPdf(s, req.locale) : await statementXlsx(s, req.locale));
     },
   }),
   defineRoute({

@@ -3,7 +3,10 @@ import { defineModule } from '../../engine/module.ts';
 import { approvalTarget } from '../approvals/index.ts';
 import { seedDealers } from './dealers.demo.ts';
 import { dealerRoutes } from './dealers.routes.ts';
+import { REBATE_QUEUE, STOCK_ALERT_QUEUE } from './jobs.ts';
 import { ORDER_OBJECT, onOrderDecision } from './orders.service.ts';
+import { rebateJob } from './rebates.service.ts';
+import { stockAlertJob } from './stock.service.ts';
 
 const P = DEALER_PERMISSIONS;
 const HQ = ['总部销售经理'];
@@ -19,6 +22,7 @@ export default defineModule({
   label: { 'zh-CN': '经销商订货', 'en-US': 'Dealer ordering' },
   requires: ['approvals', 'sales', 'trade-promotion'],
   routes: dealerRoutes,
+  jobs: { [STOCK_ALERT_QUEUE]: stockAlertJob, [REBATE_QUEUE]: rebateJob },
   contributes: [
     approvalTarget({
       object: ORDER_OBJECT,

@@ -8,12 +8,12 @@ import { AppError, type FieldError, invalid, notFound } from '../../core/errors.
 import type { Locale } from '../../core/i18n/locale.ts';
 import { newId } from '../../core/ids.ts';
 import { type Decision, submitForApproval } from '../approvals/index.ts';
-import { catalogueProducts } from '../sales/index.ts';
 import { expensePool } from '../trade-promotion/index.ts';
 import { postEntry } from './accounts.service.ts';
 import { dealerPrices, listedProducts, listPromotions, resolveDealer, today } from './catalogue.service.ts';
 import { dmsProblem, dt, yuan } from './dealers.messages.ts';
 import { emitOrderEvent } from './erp-events.ts';
+import { afterReceipt } from './jobs.ts';
 
 export const ORDER_OBJECT = 'dms_order';
 
@@ -138,6 +138,62 @@ export async function createOrder(
   return getOrder(tx, p, id);
 }
 
+/**
+ * A dealer edits its draft: lines, quantities, promotions claimed, pool deduction, note. The
+ * lines are re-priced at today's policy (as on create); a stale version is a 409.
+ */
+export async function updateOrder(
+  tx: Tx,
+  p: Principal,
+  actor: Actor,
+  locale: Locale,
+  id: string,
+  input: OrderInput & { promotionIds: string[]; poolDeduction: number; version: number },
+): Promise<Order> {
+  const cur = await loadOrder(tx, p, id, true);
+  const ids = [...new Set(input.lines.map((l) => l.productId))];
+  const products = new Map((await listedProducts(tx, p.tenantId, ids)).map((x) => [x.id, x]));
+  const errors: FieldError[] = [];
+  input.lines.forEach((l, i) => {
+    if (!products.has(l.productId))
+      errors.push({
+        field: `lines.${i}.productId`,
+        code: 'product_unknown',
+        message: dt(locale, 'product_unknown'),
+      });
+  });
+  if (errors.length) throw invalid(errors);
+  // Only the dealer's own people edit its drafts (HQ above and stores below cannot order in its name).
+  const dealer = await resolveDealer(tx, p, locale, null);
+  if (cur.dealer_unit_id !== dealer.id) throw notFound('dms_order');
+  checkVersion(locale, cur, input.version);
+  if (cur.status !== 'draft') throw badStatus(locale, cur.status);
+  const prices = await dealerPrices(tx, p.tenantId, dealer.id, [...products.values()]);
+  await sql`delete from dms_order_lines where tenant_id = ${p.tenantId} and order_id = ${id}`.execute(tx);
+  let subtotal = 0;
+  for (const [i, l] of input.lines.entries()) {
+    const price = prices.get(l.productId)?.price ?? 0;
+    subtotal += price * l.quantity;
+    await sql`insert into dms_order_lines (tenant_id, order_id, line_no, product_id, product_name, quantity, unit_price, amount)
+      values (${p.tenantId}, ${id}, ${i + 1}, ${l.productId}, ${products.get(l.productId)!.name}, ${l.quantity}, ${price},
+        ${price * l.quantity})`.execute(tx);
+  }
+  await sql`update dms_orders set promotion_ids = ${[...new Set(input.promotionIds)]}::uuid[],
+      pool_deduction = ${input.poolDeduction}, note = ${input.note ?? null}, subtotal = ${subtotal}, discount = 0,
+      total = ${subtotal}, version = version + 1, updated_at = now()
+    where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
+  await writeAudit(tx, actor, {
+    action: 'update',
+    object: ORDER_OBJECT,
+    recordId: id,
+    changes: [
+      { field: 'subtotal', from: Number(cur.subtotal), to: subtotal },
+      { field: 'poolDeduction', from: Number(cur.pool_deduction), to: input.poolDeduction },
+    ],
+  });
+  return getOrder(tx, p, id);
+}
+
 interface Priced {
   lines: {
     productId: string;
@@ -202,12 +258,26 @@ async function checkOrder(tx: Tx, p: Principal, locale: Locale, cur: any): Promi
     });
     qtyOf.set(pr.id, (qtyOf.get(pr.id) ?? 0) + l.quantity);
   }
-  const subtotal = lines.reduce((s, l) => s + l.unitPrice * l.quantity, 0);
-
-  let discount = 0;
   const active = new Map(
     (await listPromotions(tx, p, { dealerUnitId: cur.dealer_unit_id, on: today() })).map((x) => [x.id, x]),
   );
+  // 特价 first: it re-prices the product's lines, and the amount thresholds see the special price.
+  for (const [i, pid] of (cur.promotion_ids as string[]).entries()) {
+    const promo = active.get(pid);
+    if (promo?.kind !== 'special_price') continue;
+    const bought = qtyOf.get(promo.productId!) ?? 0;
+    if (bought < promo.threshold)
+      err(`promotionIds.${i}`, 'promo_threshold', { threshold: promo.threshold, actual: bought });
+    else
+      for (const l of lines)
+        if (l.productId === promo.productId && promo.specialPrice! < l.unitPrice) {
+          l.unitPrice = promo.specialPrice!;
+          l.promotionId = promo.id;
+        }
+  }
+  const subtotal = lines.reduce((s, l) => s + l.unitPrice * l.quantity, 0);
+
+  let discount = 0;
   const gifts = new Map<string, number>();
   for (const [i, pid] of (cur.promotion_ids as string[]).entries()) {
     const promo = active.get(pid);
@@ -215,7 +285,15 @@ async function checkOrder(tx: Tx, p: Principal, locale: Locale, cur: any): Promi
       err(`promotionIds.${i}`, 'promo_inactive');
       continue;
     }
-    if (promo.kind === 'full_reduction') {
+    if (promo.kind === 'special_price') continue;
+    if (promo.kind === 'percent_off') {
+      if (subtotal < promo.threshold)
+        err(`promotionIds.${i}`, 'promo_threshold', {
+          threshold: yuan(promo.threshold),
+          actual: yuan(subtotal),
+        });
+      else discount += Math.round((subtotal * (100 - promo.percent!)) / 100);
+    } else if (promo.kind === 'full_reduction') {
       if (subtotal < promo.threshold)
         err(`promotionIds.${i}`, 'promo_threshold', {
           threshold: yuan(promo.threshold),
@@ -515,12 +593,14 @@ async function transition(
     for (const l of lines)
       await sql`update dms_products set on_hand = on_hand - ${l.q}, reserved = reserved - ${l.q}, updated_at = now()
         where tenant_id = ${p.tenantId} and product_id = ${l.product_id}`.execute(tx);
-  if (to === 'received')
+  if (to === 'received') {
     for (const l of lines)
       await sql`insert into dms_channel_stock (tenant_id, unit_id, product_id, quantity)
         values (${p.tenantId}, ${cur.dealer_unit_id}, ${l.product_id}, ${l.q})
         on conflict (tenant_id, unit_id, product_id) do update set quantity = dms_channel_stock.quantity + excluded.quantity,
-          updated_at = now()`.execute(tx);
+          source = 'derived', updated_at = now()`.execute(tx);
+    await afterReceipt(tx, p.tenantId, cur.dealer_unit_id);
+  }
   await sql`update dms_orders set status = ${to}, version = version + 1, updated_at = now(),
       shipped_at = case when ${to} = 'shipped' then now() else shipped_at end,
       received_at = case when ${to} = 'received' then now() else received_at end
@@ -542,28 +622,4 @@ export async function receiveOrder(tx: Tx, p: Principal, a: Actor, l: Locale, id
   const dealer = await resolveDealer(tx, p, l, null);
   if (cur.dealer_unit_id !== dealer.id) throw notFound('dms_order');
   return transition(tx, p, a, l, id, v, 'shipped', 'received');
-}
-
-export async function channelStock(tx: Tx, p: Principal, locale: Locale, dealerUnitId?: string) {
-  const d = await resolveDealer(tx, p, locale, dealerUnitId);
-  const rows = (
-    await sql<any>`select product_id, quantity from dms_channel_stock
-      where tenant_id = ${p.tenantId} and unit_id = ${d.id}`.execute(tx)
-  ).rows;
-  const names = new Map(
-    (
-      await catalogueProducts(
-        tx,
-        p.tenantId,
-        rows.map((r) => r.product_id),
-      )
-    ).map((x) => [x.id, x.name]),
-  );
-  return rows
-    .map((r) => ({
-      productId: r.product_id,
-      productName: names.get(r.product_id) ?? null,
-      quantity: Number(r.quantity),
-    }))
-    .sort((a, b) => (a.productName ?? '').localeCompare(b.productName ?? ''));
 }

@@ -122,7 +122,7 @@ export async function createStatement(
   p: Principal,
   actor: Actor,
   locale: Locale,
-  input: { dealerUnitId: string; period: string },
+  input: { dealerUnitId: string; period: string; reissue?: boolean },
 ): Promise<Statement> {
   const d = await resolveDealer(tx, p, locale, input.dealerUnitId);
   // One statement per dealer and month; the account lock orders it after any posting in flight.
@@ -130,26 +130,44 @@ export async function createStatement(
     tx,
   );
   const exists = (
-    await sql`select 1 from dms_statements where tenant_id = ${p.tenantId} and dealer_unit_id = ${d.id}
-      and period = ${input.period}`.execute(tx)
+    await sql<any>`select id from dms_statements where tenant_id = ${p.tenantId} and dealer_unit_id = ${d.id}
+      and period = ${input.period} for update`.execute(tx)
   ).rows[0];
-  if (exists) throw dmsProblem('conflict', locale, 'statement_exists', { period: input.period });
+  if (exists && !input.reissue)
+    throw dmsProblem('conflict', locale, 'statement_exists', { period: input.period });
+  if (exists) {
+    // Re-issued with the month's latest entries, only while the dealer has decided none of its lines.
+    const decided = (
+      await sql`select 1 from dms_statement_lines where tenant_id = ${p.tenantId} and statement_id = ${exists.id}
+        and status <> 'pending' limit 1`.execute(tx)
+    ).rows[0];
+    if (decided) throw dmsProblem('conflict', locale, 'statement_decided');
+    await sql`delete from dms_statement_lines where tenant_id = ${p.tenantId} and statement_id = ${exists.id}`.execute(
+      tx,
+    );
+  }
   const { from, to } = monthBounds(input.period);
   const t = (await statementTotalsSql(p.tenantId, d.id, from, to).execute(tx)).rows[0];
   const n = (k: string) => Number(t[k]);
   const closing = n('opening') - n('orders') + n('payments') + n('rebates') + n('deductions') + n('credits');
-  const id = newId();
-  await sql`insert into dms_statements (tenant_id, id, dealer_unit_id, period, opening, orders, payments, rebates, deductions,
-      credits, closing, created_by)
-    values (${p.tenantId}, ${id}, ${d.id}, ${input.period}, ${n('opening')}, ${n('orders')}, ${n('payments')}, ${n('rebates')},
-      ${n('deductions')}, ${n('credits')}, ${closing}, ${p.userId})`.execute(tx);
+  const id = exists?.id ?? newId();
+  if (exists)
+    await sql`update dms_statements set opening = ${n('opening')}, orders = ${n('orders')}, payments = ${n('payments')},
+        rebates = ${n('rebates')}, deductions = ${n('deductions')}, credits = ${n('credits')}, closing = ${closing},
+        created_by = ${p.userId}, created_at = now()
+      where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
+  else
+    await sql`insert into dms_statements (tenant_id, id, dealer_unit_id, period, opening, orders, payments, rebates, deductions,
+        credits, closing, created_by)
+      values (${p.tenantId}, ${id}, ${d.id}, ${input.period}, ${n('opening')}, ${n('orders')}, ${n('payments')}, ${n('rebates')},
+        ${n('deductions')}, ${n('credits')}, ${closing}, ${p.userId})`.execute(tx);
   await sql`insert into dms_statement_lines (tenant_id, statement_id, line_no, entry_id, kind, ref, amount, at)
     select tenant_id, ${id}, row_number() over (order by at, id), id, kind, ref, amount, at from dms_account_entries
     where tenant_id = ${p.tenantId} and dealer_unit_id = ${d.id} and at >= ${from}::timestamptz and at < ${to}::timestamptz`.execute(
     tx,
   );
   await writeAudit(tx, actor, {
-    action: 'create',
+    action: exists ? 'dms_statement_reissue' : 'create',
     object: STATEMENT_OBJECT,
     recordId: id,
     meta: { period: input.period },
@@ -231,9 +249,15 @@ export async function resolveLine(
 }
 
 /** A statement about to leave as a file: the export is audited. */
-export async function statementForExport(tx: Tx, p: Principal, actor: Actor, id: string): Promise<Statement> {
+export async function statementForExport(
+  tx: Tx,
+  p: Principal,
+  actor: Actor,
+  id: string,
+  format: 'xlsx' | 'pdf' = 'xlsx',
+): Promise<Statement> {
   const s = await getStatement(tx, p, id);
-  await writeAudit(tx, actor, { action: 'export', object: STATEMENT_OBJECT, recordId: id });
+  await writeAudit(tx, actor, { action: 'export', object: STATEMENT_OBJECT, recordId: id, meta: { format } });
   return s;
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { marker } from '../../testing/fixtures.ts';
 import { login } from '../../testing/harness.ts';
@@ -64,6 +65,44 @@ export const probeKinds: Record<string, ProbeKind> = {
         'dms statement',
       );
       return { id: s.id, marker: m };
+    },
+  },
+  dms_rebate_rule: {
+    async create(side) {
+      const m = marker('RR');
+      const r = await ok(
+        side.admin.post('/dealers/rebate-rules', {
+          name: m,
+          basis: 'volume',
+          periodKind: 'quarter',
+          threshold: 1,
+          percent: 2,
+          dealerUnitId: side.dir.unit('EC-D2'),
+          startsOn: '2000-01-01',
+          endsOn: '2000-12-31',
+        }),
+        'dms rebate rule',
+      );
+      return { id: r.id, marker: m };
+    },
+  },
+  /** An accrual of EC-D2 under a rule of its own (written on the owner side: accruals come from the job). */
+  dms_rebate_accrual: {
+    async create(side) {
+      const m = marker('RA');
+      const ruleId = randomUUID();
+      const id = randomUUID();
+      await inSide(side, async (tx) => {
+        await sql`insert into dms_rebate_rules (tenant_id, id, name, basis, period_kind, threshold, percent, dealer_unit_id, starts_on)
+          values (${side.dir.tenantId}, ${ruleId}, ${m}, 'volume', 'month', 0, 1, ${side.dir.unit('EC-D2')}, '2000-01-01')`.execute(
+          tx,
+        );
+        await sql`insert into dms_rebate_accruals (tenant_id, id, dealer_unit_id, rule_id, period, base, amount)
+          values (${side.dir.tenantId}, ${id}, ${side.dir.unit('EC-D2')}, ${ruleId}, '2000-01', 100, 1)`.execute(
+          tx,
+        );
+      });
+      return { id, marker: m };
     },
   },
 };

@@ -1,4 +1,12 @@
-import { FileTextOutlined, ProfileOutlined, ShoppingCartOutlined, WalletOutlined } from '@ant-design/icons';
+import {
+  DatabaseOutlined,
+  FileTextOutlined,
+  GiftOutlined,
+  ProfileOutlined,
+  ShoppingCartOutlined,
+  TagsOutlined,
+  WalletOutlined,
+} from '@ant-design/icons';
 import type { WebModule } from '../../app/web-modules';
 import { lazyPage } from '../../shared/lazy-page';
 
@@ -8,7 +16,15 @@ export const dealersModule: WebModule = {
   /** The labels the navigation shows before the module's strings load (they load with its first page). */
   navLabels: {
     'zh-CN': {
-      nav: { portal: '经销商订货', orders: '订货单', statements: '对账单', accounts: '经销商账户' },
+      nav: {
+        portal: '经销商订货',
+        orders: '订货单',
+        statements: '对账单',
+        accounts: '经销商账户',
+        pricing: '价格与促销',
+        stock: '渠道库存',
+        rebates: '返利',
+      },
     },
     'en-US': {
       nav: {
@@ -16,6 +32,9 @@ export const dealersModule: WebModule = {
         orders: 'Dealer orders',
         statements: 'Statements',
         accounts: 'Dealer accounts',
+        pricing: 'Prices & promotions',
+        stock: 'Channel inventory',
+        rebates: 'Rebates',
       },
     },
   },
@@ -56,12 +75,42 @@ export const dealersModule: WebModule = {
       group: 'channels',
       order: 53,
     },
+    {
+      key: 'dms-pricing',
+      path: '/dealers/pricing',
+      permission: 'dealers:read',
+      labelKey: 'dms.nav.pricing',
+      icon: <TagsOutlined />,
+      group: 'channels',
+      order: 54,
+    },
+    {
+      key: 'dms-stock',
+      path: '/dealers/stock',
+      permission: 'dealers:read',
+      labelKey: 'dms.nav.stock',
+      icon: <DatabaseOutlined />,
+      group: 'channels',
+      order: 55,
+    },
+    {
+      key: 'dms-rebates',
+      path: '/dealers/rebates',
+      permission: 'dealers:read',
+      labelKey: 'dms.nav.rebates',
+      icon: <GiftOutlined />,
+      group: 'channels',
+      order: 56,
+    },
   ],
   routes: [
     { path: 'dealers/portal', page: lazyPage(() => import('./portal-page'), 'PortalPage') },
     { path: 'dealers/orders', page: lazyPage(() => import('./orders-page'), 'OrdersPage') },
     { path: 'dealers/statements', page: lazyPage(() => import('./statements-page'), 'StatementsPage') },
     { path: 'dealers/accounts', page: lazyPage(() => import('./accounts-page'), 'AccountsPage') },
+    { path: 'dealers/pricing', page: lazyPage(() => import('./pricing-page'), 'PricingPage') },
+    { path: 'dealers/stock', page: lazyPage(() => import('./stock-page'), 'StockPage') },
+    { path: 'dealers/rebates', page: lazyPage(() => import('./rebates-page'), 'RebatesPage') },
   ],
   messagesIn: async (lang) =>
     lang === 'en-US'

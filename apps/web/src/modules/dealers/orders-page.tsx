@@ -1,12 +1,31 @@
-import { Alert, App, Button, Card, Empty, Segmented, Space, Table, Tag, Typography } from 'antd';
+import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Empty,
+  Form,
+  InputNumber,
+  Modal,
+  Segmented,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../../app/session';
 import {
+  applyFieldErrors,
+  editOrder,
   type Order,
   orderAction,
   problemLines,
   STATUS_COLOR,
+  useCatalogue,
   useDealersMutation,
   useOrders,
   yuan,
@@ -28,6 +47,7 @@ export function OrdersPage() {
   const run = (o: Order, action: 'submit' | 'cancel' | 'ship' | 'receive') =>
     act.mutate({ o, action }, { onError: (e) => message.error(problemLines(e).join('；')) });
   const items = q.data?.items ?? [];
+  const [editing, setEditing] = useState<Order | null>(null);
   return (
     <div className="kehu-page" data-testid="dms-orders-page">
       <Typography.Title level={4}>{t('dms.orders.title')}</Typography.Title>
@@ -123,6 +143,9 @@ export function OrdersPage() {
                         <Button size="small" type="primary" onClick={() => run(o, 'submit')}>
                           {t('dms.orders.submit')}
                         </Button>
+                        <Button size="small" onClick={() => setEditing(o)} data-testid="dms-order-edit">
+                          {t('dms.orders.edit')}
+                        </Button>
                         <Button size="small" onClick={() => run(o, 'cancel')}>
                           {t('dms.orders.cancel')}
                         </Button>
@@ -145,6 +168,99 @@ export function OrdersPage() {
           />
         </div>
       )}
+      {editing && <EditDraft o={editing} onClose={() => setEditing(null)} />}
     </div>
+  );
+}
+
+/** A draft's lines and quantities, saved with its version (someone else's change → the server's 409 shown). */
+function EditDraft({ o, onClose }: { o: Order; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [form] = Form.useForm();
+  const cat = useCatalogue();
+  const [problems, setProblems] = useState<string[]>([]);
+  const save = useDealersMutation(
+    (v: { lines: { productId: string; quantity: number }[]; pool: number | null }) =>
+      editOrder(o.id, {
+        version: o.version,
+        lines: v.lines,
+        promotionIds: o.promotionIds,
+        poolDeduction: Math.round((v.pool ?? 0) * 100),
+        note: o.note ?? undefined,
+      }),
+  );
+  return (
+    <Modal
+      open
+      title={t('dms.orders.editTitle', { no: o.orderNo })}
+      onCancel={onClose}
+      okText={t('dms.orders.save')}
+      okButtonProps={{ loading: save.isPending, 'data-testid': 'dms-order-save' } as any}
+      onOk={async () => {
+        const v = await form.validateFields();
+        setProblems([]);
+        save.mutate(
+          { lines: (v.lines ?? []).filter((l: any) => l?.productId), pool: v.pool },
+          {
+            onSuccess: () => {
+              message.success(t('dms.orders.saved'));
+              onClose();
+            },
+            onError: (e) => setProblems(applyFieldErrors(form, e, ['lines'])),
+          },
+        );
+      }}
+    >
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={{
+          lines: o.lines
+            .filter((l) => !l.isGift)
+            .map((l) => ({ productId: l.productId, quantity: l.quantity })),
+          pool: o.poolDeduction ? o.poolDeduction / 100 : null,
+        }}
+      >
+        <Form.List name="lines">
+          {(fields, { add, remove }) => (
+            <>
+              {fields.map((f) => (
+                <div key={f.key} style={{ display: 'flex', gap: 8, alignItems: 'baseline' }}>
+                  <Form.Item
+                    name={[f.name, 'productId']}
+                    rules={[{ required: true }]}
+                    style={{ flex: 1, minWidth: 0 }}
+                  >
+                    <Select
+                      showSearch
+                      optionFilterProp="label"
+                      placeholder={t('dms.orders.product')}
+                      options={(cat.data?.items ?? []).map((p) => ({ value: p.productId, label: p.name }))}
+                    />
+                  </Form.Item>
+                  <Form.Item name={[f.name, 'quantity']} rules={[{ required: true }]}>
+                    <InputNumber
+                      min={1}
+                      inputMode="numeric"
+                      placeholder={t('dms.orders.quantity')}
+                      style={{ width: 90 }}
+                    />
+                  </Form.Item>
+                  <Button icon={<DeleteOutlined />} onClick={() => remove(f.name)} aria-label="remove" />
+                </div>
+              ))}
+              <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ quantity: 1 })} block>
+                {t('dms.orders.addLine')}
+              </Button>
+            </>
+          )}
+        </Form.List>
+        <Form.Item name="pool" label={t('dms.portal.pool')} style={{ marginTop: 12 }}>
+          <InputNumber min={0} precision={2} style={{ width: '100%' }} />
+        </Form.Item>
+        {problems.length > 0 && <Alert type="error" showIcon message={problems.join('；')} />}
+      </Form>
+    </Modal>
   );
 }

@@ -184,6 +184,7 @@ export function PortalPage() {
                     onChange={(v) => setPool(v)}
                     addonBefore={t('dms.portal.pool')}
                     style={{ width: '100%' }}
+                    data-testid="dms-pool"
                   />
                   <Input
                     placeholder={t('dms.portal.note')}

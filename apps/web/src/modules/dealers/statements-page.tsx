@@ -3,6 +3,7 @@ import {
   App,
   Button,
   Card,
+  Checkbox,
   Col,
   DatePicker,
   Descriptions,
@@ -133,10 +134,19 @@ export function StatementsPage() {
                     >
                       {t('dms.statements.export')}
                     </Button>
+                    <Button
+                      size="small"
+                      data-testid="dms-statement-pdf"
+                      onClick={() =>
+                        downloadStatement(s.id, `statement-${s.period}.pdf`, 'pdf').catch(onError)
+                      }
+                    >
+                      {t('dms.statements.exportPdf')}
+                    </Button>
                   </Space>
                 }
               >
-                <Descriptions size="small" column={{ xs: 2, sm: 3, md: 4 }}>
+                <Descriptions size="small" column={{ xs: 1, sm: 3, md: 4 }}>
                   {(
                     ['opening', 'orders', 'payments', 'rebates', 'deductions', 'credits', 'closing'] as const
                   ).map((k) => (
@@ -162,10 +172,15 @@ export function StatementsPage() {
                       {
                         title: t('dms.accounts.kind'),
                         dataIndex: 'kind',
-                        render: (k) => t(`dms.kinds.${k}`),
+                        render: (k) => <span style={{ whiteSpace: 'nowrap' }}>{t(`dms.kinds.${k}`)}</span>,
                       },
                       { title: t('dms.accounts.ref'), dataIndex: 'ref' },
-                      { title: t('dms.orders.amount'), dataIndex: 'amount', align: 'right', render: money },
+                      {
+                        title: t('dms.orders.amount'),
+                        dataIndex: 'amount',
+                        align: 'right',
+                        render: (v: number) => <span style={{ whiteSpace: 'nowrap' }}>{money(v)}</span>,
+                      },
                       {
                         title: t('dms.statements.status'),
                         dataIndex: 'status',
@@ -267,7 +282,7 @@ function IssueModal({ onClose }: { onClose: () => void }) {
       onOk={async () => {
         const v = await form.validateFields();
         issue.mutate(
-          { dealerUnitId: v.dealerUnitId, period: v.period.format('YYYY-MM') },
+          { dealerUnitId: v.dealerUnitId, period: v.period.format('YYYY-MM'), reissue: !!v.reissue },
           { onSuccess: onClose, onError: (e) => message.error(problemLines(e).join('；')) },
         );
       }}
@@ -283,6 +298,9 @@ function IssueModal({ onClose }: { onClose: () => void }) {
         </Form.Item>
         <Form.Item name="period" label={t('dms.statements.period')} rules={[{ required: true }]}>
           <DatePicker picker="month" style={{ width: '100%' }} />
+        </Form.Item>
+        <Form.Item name="reissue" valuePropName="checked">
+          <Checkbox>{t('dms.statements.reissue')}</Checkbox>
         </Form.Item>
       </Form>
     </Modal>
