@@ -8,6 +8,7 @@ import chats from './chats/index.ts';
 import coupons from './coupons/index.ts';
 import crm from './crm/index.ts';
 import dealers from './dealers/index.ts';
+import fieldSales from './field-sales/index.ts';
 import fieldService from './field-service/index.ts';
 import fission from './fission/index.ts';
 import home from './home/index.ts';
@@ -63,5 +64,6 @@ export const modules = [
   service,
   surveys,
   fieldService,
+  fieldSales,
   memberMall,
 ] as const;

@@ -112,4 +112,5 @@ export {
   type ProofCheckResult,
   toWgs84,
 } from './proof-check.ts';
-export { findDuplicate } from './proofs.service.ts';
+export { demoShelfPhoto } from './demo-photo.ts';
+export { findDuplicate, listStores } from './proofs.service.ts';

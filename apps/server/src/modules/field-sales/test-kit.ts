@@ -1,0 +1,70 @@
+import { sql } from 'kysely';
+import { newId } from '../../core/ids.ts';
+import { marker } from '../../testing/fixtures.ts';
+import { inSide, ok, type Placement, type ProbeKind, type Side } from '../../testing/probe-kit.ts';
+
+async function store(side: Side, at?: Placement) {
+  const m = marker('FSS');
+  const u = await ok(
+    side.admin.post('/admin/units', {
+      name: m,
+      type: 'store',
+      parentId: at?.unitId ?? side.dir.unit('EC-D1'),
+    }),
+    'fsl store',
+  );
+  return { id: u.id as string, marker: m };
+}
+
+async function rep(side: Side, at?: Placement) {
+  const m = marker('FSR');
+  const id = newId();
+  await inSide(side, (tx) =>
+    sql`insert into users (tenant_id, id, login, name, unit_id)
+      values (${side.dir.tenantId}, ${id}, ${m.toLowerCase()}, ${m}, ${at?.unitId ?? side.dir.unit('HQ')})`.execute(
+      tx,
+    ),
+  );
+  return { id, marker: m };
+}
+
+/** A planned visit at the placement's unit by the placement's owner (the rep). */
+async function visit(side: Side, at?: Placement) {
+  const id = newId();
+  const repId = at?.ownerId ?? side.dir.user('admin').id;
+  const s = await store(side, at);
+  await inSide(side, (tx) =>
+    sql`insert into fsl_visits (tenant_id, id, rep_id, store_unit_id, day, seq, visit_type, results)
+      values (${side.dir.tenantId}, ${id}, ${repId}, ${s.id}, '2030-01-07'::date, 1, 'routine',
+        ${JSON.stringify({ hq_task: { items: [], note: s.marker, at: '2030-01-07T00:00:00Z' } })}::jsonb)`.execute(
+      tx,
+    ),
+  );
+  return { id, marker: s.marker };
+}
+
+/** Things this module's routes name, for the permission matrix (testing/probe-kinds.ts). */
+export const probeKinds: Record<string, ProbeKind> = {
+  fsl_store: { unitScoped: true, create: (side, at) => store(side, at) },
+  fsl_rep: { unitScoped: true, create: (side, at) => rep(side, at) },
+  fsl_visit: { unitScoped: true, create: (side, at) => visit(side, at) },
+  fsl_photo: {
+    unitScoped: true,
+    async create(side, at) {
+      const v = await visit(side, at);
+      const id = newId();
+      // A 1×1 JPEG: the probe is about who may fetch it, not about the picture.
+      const jpeg = Buffer.from(
+        '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==',
+        'base64',
+      );
+      await inSide(side, (tx) =>
+        sql`insert into fsl_photos (tenant_id, id, visit_id, step, dhash, sha256, flags, status, image, thumb)
+          values (${side.dir.tenantId}, ${id}, ${v.id}, 'shelf_photo', 0, ${v.marker}, '[]'::jsonb, 'accepted', ${jpeg}, ${jpeg})`.execute(
+          tx,
+        ),
+      );
+      return { id, marker: v.marker };
+    },
+  },
+};
