@@ -6,6 +6,7 @@ import { chatsModule } from './chats/module';
 import { couponsModule } from './coupons/module';
 import { customersModule } from './customers/module';
 import { dealersModule } from './dealers/module';
+import { fieldSalesModule } from './field-sales/module';
 import { fieldServiceModule } from './field-service/module';
 import { fissionModule } from './fission/module';
 import { journeysModule } from './journeys/module';
@@ -50,6 +51,7 @@ export const WEB_MODULES: readonly WebModule[] = [
   dealersModule,
   surveysModule,
   fieldServiceModule,
+  fieldSalesModule,
   memberMallModule,
   serviceModule,
   messagingModule,

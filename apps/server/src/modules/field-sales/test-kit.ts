@@ -1,19 +1,21 @@
 import { sql } from 'kysely';
 import { newId } from '../../core/ids.ts';
 import { marker } from '../../testing/fixtures.ts';
-import { inSide, ok, type Placement, type ProbeKind, type Side } from '../../testing/probe-kit.ts';
+import { inSide, type Placement, type ProbeKind, type Side } from '../../testing/probe-kit.ts';
 
+/**
+ * A store directly under the placement's unit (the seeded EC-D1-S1 under EC-D1 …), else the unit
+ * itself (a region has no store of its own). Probes make no new units: other modules' views (TPM's
+ * comparable stores) must not change under the matrix.
+ */
 async function store(side: Side, at?: Placement) {
-  const m = marker('FSS');
-  const u = await ok(
-    side.admin.post('/admin/units', {
-      name: m,
-      type: 'store',
-      parentId: at?.unitId ?? side.dir.unit('EC-D1'),
-    }),
-    'fsl store',
+  const parent = at?.unitId ?? side.dir.unit('EC-D1');
+  const r = await inSide(side, (tx) =>
+    sql<{ id: string }>`select id from units where tenant_id = ${side.dir.tenantId} and parent_id = ${parent}
+      and type = 'store' and deleted_at is null order by code limit 1`.execute(tx),
   );
-  return { id: u.id as string, marker: m };
+  const id = r.rows[0]?.id ?? parent;
+  return { id, marker: id };
 }
 
 async function rep(side: Side, at?: Placement) {
@@ -32,15 +34,16 @@ async function rep(side: Side, at?: Placement) {
 async function visit(side: Side, at?: Placement) {
   const id = newId();
   const repId = at?.ownerId ?? side.dir.user('admin').id;
-  const s = await store(side, at);
+  const m = marker('FSV');
+  const storeId = at?.unitId ?? side.dir.unit('EC-D1');
   await inSide(side, (tx) =>
     sql`insert into fsl_visits (tenant_id, id, rep_id, store_unit_id, day, seq, visit_type, results)
-      values (${side.dir.tenantId}, ${id}, ${repId}, ${s.id}, '2030-01-07'::date, 1, 'routine',
-        ${JSON.stringify({ hq_task: { items: [], note: s.marker, at: '2030-01-07T00:00:00Z' } })}::jsonb)`.execute(
+      values (${side.dir.tenantId}, ${id}, ${repId}, ${storeId}, '2030-01-07'::date, 1, 'routine',
+        ${JSON.stringify({ hq_task: { items: [], note: m, at: '2030-01-07T00:00:00Z' } })}::jsonb)`.execute(
       tx,
     ),
   );
-  return { id, marker: s.marker };
+  return { id, marker: m };
 }
 
 /** Things this module's routes name, for the permission matrix (testing/probe-kinds.ts). */
