@@ -83,9 +83,11 @@ export function TodayPage() {
         </Tag>
       )}
       {queue.pending.length > 0 && (
-        <Badge count={queue.pending.length} data-testid="fsl-pending">
-          <Tag>{t('fieldSales.today.pending')}</Tag>
-        </Badge>
+        <span data-testid="fsl-pending">
+          <Badge count={queue.pending.length}>
+            <Tag>{t('fieldSales.today.pending')}</Tag>
+          </Badge>
+        </span>
       )}
       {queue.rejected.map((r) => (
         <Alert
@@ -336,7 +338,11 @@ function PhotoStep({ visit: v }: { visit: Visit & { pendingPhotos: Blob[] } }) {
     <Card size="small" title={t('fieldSales.step.shelf_photo')} data-testid="fsl-step-shelf_photo">
       <Space wrap>
         {v.photos.map((p) => (
-          <Space key={p.id} direction="vertical" size={0} data-testid="fsl-photo">
+          <div
+            key={p.id}
+            data-testid="fsl-photo"
+            style={{ display: 'flex', flexDirection: 'column', gap: 4 }}
+          >
             <Image src={photoUrl(p.id, true)} width={96} height={72} style={{ objectFit: 'cover' }} alt="" />
             {p.status === 'flagged' ? (
               <Tag color="red" title={p.flags.map((f) => f.message).join('；')}>
@@ -347,13 +353,17 @@ function PhotoStep({ visit: v }: { visit: Visit & { pendingPhotos: Blob[] } }) {
                 {t('fieldSales.photoOk')}
               </Tag>
             )}
-          </Space>
+          </div>
         ))}
         {urls.map((u) => (
-          <Space key={u} direction="vertical" size={0} data-testid="fsl-photo-pending">
+          <div
+            key={u}
+            data-testid="fsl-photo-pending"
+            style={{ display: 'flex', flexDirection: 'column', gap: 4 }}
+          >
             <Image src={u} width={96} height={72} style={{ objectFit: 'cover' }} alt="" preview={false} />
             <Tag>{t('fieldSales.today.waiting')}</Tag>
-          </Space>
+          </div>
         ))}
       </Space>
       {v.status === 'in_progress' && (
