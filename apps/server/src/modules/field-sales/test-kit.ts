@@ -4,17 +4,13 @@ import { marker } from '../../testing/fixtures.ts';
 import { inSide, type Placement, type ProbeKind, type Side } from '../../testing/probe-kit.ts';
 
 /**
- * A store directly under the placement's unit (the seeded EC-D1-S1 under EC-D1 …), else the unit
- * itself (a region has no store of its own). Probes make no new units: other modules' views (TPM's
- * comparable stores) must not change under the matrix.
+ * The seeded store EC-D1-S1 of the side's tenant. Probes make no new units (other modules' views,
+ * such as TPM's comparable stores, must not change under the matrix), and an existing unit's id
+ * shows in other answers (the caller's unit tree), so the kind is probed across tenants only; the
+ * int tests cover another branch's stores (404).
  */
-async function store(side: Side, at?: Placement) {
-  const parent = at?.unitId ?? side.dir.unit('EC-D1');
-  const r = await inSide(side, (tx) =>
-    sql<{ id: string }>`select id from units where tenant_id = ${side.dir.tenantId} and parent_id = ${parent}
-      and type = 'store' and deleted_at is null order by code limit 1`.execute(tx),
-  );
-  const id = r.rows[0]?.id ?? parent;
+async function store(side: Side) {
+  const id = side.dir.unit('EC-D1-S1');
   return { id, marker: id };
 }
 
@@ -48,7 +44,7 @@ async function visit(side: Side, at?: Placement) {
 
 /** Things this module's routes name, for the permission matrix (testing/probe-kinds.ts). */
 export const probeKinds: Record<string, ProbeKind> = {
-  fsl_store: { unitScoped: true, create: (side, at) => store(side, at) },
+  fsl_store: { create: (side) => store(side) },
   fsl_rep: { unitScoped: true, create: (side, at) => rep(side, at) },
   fsl_visit: { unitScoped: true, create: (side, at) => visit(side, at) },
   fsl_photo: {
