@@ -104,12 +104,23 @@ describe('field sales visits on a phone, offline and back', () => {
     try {
       await login(mgr.page, 'chen.zhiqiang');
       await mgr.page.goto('/field-sales');
-      await testId(mgr.page, 'fsl-map').waitFor();
+      await testId(mgr.page, 'fsl-map').first().waitFor();
       assert.ok((await testId(mgr.page, 'fsl-map-row').count()) >= 2);
       const text = await testId(mgr.page, 'fsl-manager').textContent();
       assert.ok(!text?.includes('吴海涛'), 'another branch’s rep is not on 华东’s map');
       await screenshot(mgr.page, 'field-sales-map-1366-zh-CN.png');
+      for (const [tab, shot, wait] of [
+        ['覆盖率', 'coverage', '[data-testid="fsl-manager"] canvas'],
+        ['拜访照片', 'photos', '[data-testid="fsl-gallery-photo"]'],
+        ['拜访计划', 'plans', '[data-testid="fsl-plan-calendar"]'],
+      ] as const) {
+        await mgr.page.getByRole('tab', { name: tab }).click();
+        await mgr.page.locator(wait).first().waitFor();
+        await screenshot(mgr.page, `field-sales-${shot}-1366-zh-CN.png`);
+      }
+      await mgr.page.getByRole('tab', { name: '今日地图' }).click();
       await mgr.page.setViewportSize({ width: 390, height: 844 });
+      await testId(mgr.page, 'fsl-map').first().waitFor();
       await screenshot(mgr.page, 'field-sales-map-390-zh-CN.png');
     } catch (err) {
       await failureScreenshot(mgr.page, 'failure-field-sales-map.png');

@@ -125,7 +125,26 @@ function MapTab() {
         <Row gutter={[12, 12]}>
           <Col xs={24} lg={16}>
             <Card size="small">
-              <VisitMap visits={items} />
+              {repId ? (
+                <VisitMap visits={items} />
+              ) : (
+                // One map per rep: each rep's stores are local, while a branch may span cities
+                // (one map of both would squeeze every store into two dots).
+                <Row gutter={[12, 12]}>
+                  {[...new Set(items.map((v) => v.repId))].map((r) => {
+                    const mine = items.filter((v) => v.repId === r);
+                    return (
+                      <Col key={r} xs={24} xl={12}>
+                        <Typography.Text strong>{mine[0]?.repName}</Typography.Text>
+                        <VisitMap visits={mine} width={520} height={360} title={mine[0]?.repName ?? ''} />
+                      </Col>
+                    );
+                  })}
+                </Row>
+              )}
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {t('fieldSales.map.legend')}
+              </Typography.Text>
             </Card>
           </Col>
           <Col xs={24} lg={8}>
@@ -358,7 +377,7 @@ function StoresTab({ canPlan }: { canPlan: boolean }) {
   );
 }
 
-type Row = Plan['visits'][number];
+type PlanRow = Plan['visits'][number];
 
 function PlansTab({ canPlan }: { canPlan: boolean }) {
   const { t } = useTranslation();
@@ -366,7 +385,7 @@ function PlansTab({ canPlan }: { canPlan: boolean }) {
   const [week, setWeek] = useState(weekStartOf(todayStr()));
   const [repId, setRepId] = useState<string>();
   const plans = usePlans(week);
-  const [draft, setDraft] = useState<{ repId: string; rows: Row[]; version: number } | null>(null);
+  const [draft, setDraft] = useState<{ repId: string; rows: PlanRow[]; version: number } | null>(null);
   const propose = useFslMutation(proposePlan);
   const save = useFslMutation(savePlan);
   const days = Array.from({ length: 7 }, (_, i) => addDays(week, i));
@@ -519,7 +538,7 @@ function PlansTab({ canPlan }: { canPlan: boolean }) {
                   {
                     title: '',
                     key: 'move',
-                    render: (_: unknown, __: Row, i: number) => (
+                    render: (_: unknown, __: PlanRow, i: number) => (
                       <Space>
                         <Button
                           size="small"

@@ -395,8 +395,10 @@ function PhotoStep({ visit: v }: { visit: Visit & { pendingPhotos: Blob[] } }) {
 function ItemsStep({ visit: v, step }: { visit: Visit; step: string }) {
   const { t } = useTranslation();
   const saved = v.results[step];
-  const [items, setItems] = useState<Item[]>(() =>
-    saved?.items?.length ? saved.items : [{ name: '', qty: null, price: null, brand: null }],
+  // Each row keeps a key of its own: rows are added and removed while being typed into.
+  const row = (x: Partial<Item> = {}): Item & { k: string } => ({ name: '', ...x, k: crypto.randomUUID() });
+  const [items, setItems] = useState<(Item & { k: string })[]>(() =>
+    saved?.items?.length ? saved.items.map((x) => row(x)) : [row()],
   );
   const [note, setNote] = useState(saved?.note ?? '');
   const editable = v.status === 'in_progress';
@@ -443,7 +445,7 @@ function ItemsStep({ visit: v, step }: { visit: Visit; step: string }) {
       ) : (
         <Space direction="vertical" style={{ width: '100%' }}>
           {items.map((x, i) => (
-            <Space.Compact key={i} style={{ width: '100%' }}>
+            <Space.Compact key={x.k} style={{ width: '100%' }}>
               {priced && (
                 <Input
                   style={{ width: '30%' }}
@@ -486,7 +488,7 @@ function ItemsStep({ visit: v, step }: { visit: Visit; step: string }) {
               type="dashed"
               icon={<PlusOutlined />}
               block
-              onClick={() => setItems((xs) => [...xs, { name: '' }])}
+              onClick={() => setItems((xs) => [...xs, row()])}
             >
               {t('fieldSales.today.addRow')}
             </Button>

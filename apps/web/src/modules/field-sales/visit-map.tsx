@@ -1,4 +1,4 @@
-import { Empty, Typography } from 'antd';
+import { Empty } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Visit } from './field-sales-api';
 
@@ -11,14 +11,24 @@ const STATUS_FILL: Record<string, string> = { planned: '#bfbfbf', in_progress: '
  * Stores are squares (colour = status), check-ins are dots joined to their store, and each rep's
  * route links their stores in visit order.
  */
-export function VisitMap({ visits, height = 420 }: { visits: Visit[]; height?: number }) {
+export function VisitMap({
+  visits,
+  height = 420,
+  width = 800,
+  title,
+}: {
+  visits: Visit[];
+  height?: number;
+  width?: number;
+  title?: string;
+}) {
   const { t } = useTranslation();
   const pts = visits.flatMap((v) => [
     ...(v.storeLng != null && v.storeLat != null ? [[v.storeLng, v.storeLat]] : []),
     ...(v.checkInLng != null && v.checkInLat != null ? [[v.checkInLng, v.checkInLat]] : []),
   ]) as [number, number][];
   if (!pts.length) return <Empty description={t('fieldSales.map.empty')} style={{ padding: 32 }} />;
-  const W = 800;
+  const W = width;
   const H = height;
   const pad = 48;
   const lngs = pts.map((p) => p[0]);
@@ -45,7 +55,7 @@ export function VisitMap({ visits, height = 420 }: { visits: Visit[]; height?: n
         viewBox={`0 0 ${W} ${H}`}
         style={{ width: '100%', height: 'auto', background: '#f5f7fa', borderRadius: 8 }}
         role="img"
-        aria-label={t('fieldSales.map.aria', { n: visits.length })}
+        aria-label={title ?? t('fieldSales.map.aria', { n: visits.length })}
         data-testid="fsl-map"
       >
         <defs>
@@ -101,7 +111,7 @@ export function VisitMap({ visits, height = 420 }: { visits: Visit[]; height?: n
                   {v.storeName} · {v.repName} · {t(`fieldSales.status.${v.status}`)}
                 </title>
               </rect>
-              <text x={x(v.storeLng) + 12} y={y(v.storeLat!) + 4} fontSize={13} fill="#262626">
+              <text x={x(v.storeLng) + 12} y={y(v.storeLat!) + 4} fontSize={15} fill="#262626">
                 {v.seq < 999 ? `${v.seq}. ` : ''}
                 {v.storeName}
               </text>
@@ -127,30 +137,29 @@ export function VisitMap({ visits, height = 420 }: { visits: Visit[]; height?: n
         )}
         <g transform={`translate(${pad / 2}, ${H - pad / 2})`}>
           <line x1={0} y1={0} x2={bar / mPerPx} y2={0} stroke="#595959" strokeWidth={2} />
-          <text x={0} y={-6} fontSize={12} fill="#595959">
+          <text x={0} y={-6} fontSize={14} fill="#595959">
             {bar >= 1000 ? `${bar / 1000} km` : `${bar} m`}
           </text>
         </g>
       </svg>
-      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-        {t('fieldSales.map.legend')}
-      </Typography.Text>
-      <div style={{ display: 'flex', flexWrap: 'wrap', gap: 12, marginTop: 4 }}>
-        {reps.map((r) => (
-          <span key={r} style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }}>
-            <span
-              style={{
-                width: 12,
-                height: 12,
-                borderRadius: 2,
-                background: color(r),
-                display: 'inline-block',
-              }}
-            />
-            {visits.find((v) => v.repId === r)?.repName}
-          </span>
-        ))}
-      </div>
+      {reps.length > 1 && (
+        <div style={{ display: 'flex', flexWrap: 'wrap', gap: 12, marginTop: 4 }}>
+          {reps.map((r) => (
+            <span key={r} style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }}>
+              <span
+                style={{
+                  width: 12,
+                  height: 12,
+                  borderRadius: 2,
+                  background: color(r),
+                  display: 'inline-block',
+                }}
+              />
+              {visits.find((v) => v.repId === r)?.repName}
+            </span>
+          ))}
+        </div>
+      )}
     </div>
   );
 }
