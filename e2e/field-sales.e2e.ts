@@ -30,6 +30,13 @@ describe('field sales visits on a phone, offline and back', () => {
       permissions: ['geolocation'],
       geolocation: { latitude: visit.storeLat + 0.0003, longitude: visit.storeLng + 0.0002 },
     });
+    // What the page sent and logged, printed only when the test fails.
+    const trail: string[] = [];
+    page.on('response', (r) => {
+      if (r.url().includes('/api/v1/field-sales/'))
+        trail.push(`${r.request().method()} ${r.url()} ${r.status()}`);
+    });
+    page.on('console', (m) => trail.push(`console ${m.type()}: ${m.text()}`));
     try {
       await login(page, 'zhang.wei');
       await page.goto('/field-sales/today');
@@ -94,6 +101,7 @@ describe('field sales visits on a phone, offline and back', () => {
       });
     } catch (err) {
       await failureScreenshot(page, 'failure-field-sales-phone.png');
+      console.log(trail.join('\n'));
       throw err;
     } finally {
       await context.close();
@@ -113,6 +121,7 @@ describe('field sales visits on a phone, offline and back', () => {
         ['覆盖率', 'coverage', '[data-testid="fsl-manager"] canvas'],
         ['拜访照片', 'photos', '[data-testid="fsl-gallery-photo"]'],
         ['拜访计划', 'plans', '[data-testid="fsl-plan-calendar"]'],
+        ['门店等级', 'stores', '.ant-table-row'],
       ] as const) {
         await mgr.page.getByRole('tab', { name: tab }).click();
         await mgr.page.locator(wait).first().waitFor();

@@ -72,25 +72,21 @@ function run<T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<
 }
 
 async function all(): Promise<QueuedAction[]> {
-  try {
-    return await run('readonly', (s) => s.getAll() as IDBRequest<QueuedAction[]>);
-  } catch {
-    return [...memory];
-  }
+  // Actions IndexedDB refused (private mode, quota) live in memory: both are the queue.
+  const stored = await run('readonly', (s) => s.getAll() as IDBRequest<QueuedAction[]>).catch(() => []);
+  return [...stored, ...memory];
 }
 async function add(a: QueuedAction) {
   try {
     await run('readwrite', (s) => s.add(a));
   } catch {
-    memory.push({ ...a, seq: ++memorySeq });
+    // Far above IndexedDB's keys, so memory entries sort after stored ones and never collide.
+    memory.push({ ...a, seq: 1e12 + ++memorySeq });
   }
 }
 async function remove(seq: number) {
-  try {
-    await run('readwrite', (s) => s.delete(seq));
-  } catch {
-    memory = memory.filter((m) => m.seq !== seq);
-  }
+  if (seq >= 1e12) memory = memory.filter((m) => m.seq !== seq);
+  else await run('readwrite', (s) => s.delete(seq)).catch(() => {});
 }
 
 async function refresh() {
@@ -99,31 +95,43 @@ async function refresh() {
 
 let flushing: Promise<void> | null = null;
 let onSynced: (() => void) | null = null;
+let onApplied: ((body: unknown) => void) | null = null;
 
 /** Sends queued actions in order; stops at the first network failure (still offline). */
 export function flush(): Promise<void> {
   flushing ??= (async () => {
     set({ syncing: true });
+    let offline = false;
     try {
-      for (const a of (await all()).sort((x, y) => x.seq! - y.seq!)) {
-        try {
-          await apiFetch(a.path, {
-            method: 'POST',
-            query: a.query,
-            ...(a.blob
-              ? { rawBody: a.blob, contentType: 'application/octet-stream' }
-              : { body: a.body ?? {} }),
-          });
-          await remove(a.seq!);
-          set({ synced: state.synced + 1, online: true });
-        } catch (e) {
-          if (e instanceof ApiError && e.status !== 0 && e.status < 500) {
+      // Rounds until nothing is left or the network fails: an action queued while a round runs
+      // (a photo taken right after check-in) is sent in the next round, not left waiting.
+      for (let round = 0; !offline && round < 50; round++) {
+        const batch = (await all()).sort((x, y) => x.seq! - y.seq!);
+        if (!batch.length) break;
+        for (const a of batch) {
+          try {
+            const res = await apiFetch(a.path, {
+              method: 'POST',
+              query: a.query,
+              ...(a.blob
+                ? { rawBody: a.blob, contentType: 'application/octet-stream' }
+                : { body: a.body ?? {} }),
+            });
             await remove(a.seq!);
-            set({ rejected: [...state.rejected, { action: a, message: e.message }] });
-            continue;
+            // The answer (the visit as it now is) goes to the page before the queue shrinks: the
+            // page never shows the visit without the action while its refetch is on the way.
+            onApplied?.(await res.json().catch(() => null));
+            set({ synced: state.synced + 1, online: true });
+          } catch (e) {
+            if (e instanceof ApiError && e.status !== 0 && e.status < 500) {
+              await remove(a.seq!);
+              set({ rejected: [...state.rejected, { action: a, message: e.message }] });
+              continue;
+            }
+            offline = true;
+            set({ online: !(e instanceof ApiError && e.status === 0) && state.online });
+            break;
           }
-          set({ online: !(e instanceof ApiError && e.status === 0) && state.online });
-          break;
         }
       }
     } finally {
@@ -131,6 +139,8 @@ export function flush(): Promise<void> {
       set({ syncing: false });
       flushing = null;
       onSynced?.();
+      // A server error (5xx) while the phone says it is online: try again shortly.
+      if (offline && navigator.onLine) setTimeout(() => void flush(), 15_000);
     }
   })();
   return flushing;
@@ -156,10 +166,14 @@ function start() {
   });
 }
 
-/** The queue as the page shows it; `synced` is called after each sync round (to refetch). */
-export function useQueue(synced?: () => void): QueueState {
+/**
+ * The queue as the page shows it; `applied` gets each action's answer, `synced` is called after
+ * each sync round (to refetch).
+ */
+export function useQueue(synced?: () => void, applied?: (body: unknown) => void): QueueState {
   start();
   onSynced = synced ?? onSynced;
+  onApplied = applied ?? onApplied;
   return useSyncExternalStore(
     (l) => {
       listeners.add(l);

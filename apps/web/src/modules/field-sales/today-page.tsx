@@ -63,7 +63,22 @@ export function TodayPage() {
   const qc = useQueryClient();
   const day = todayStr();
   const visits = useMyVisits(day);
-  const queue = useQueue(() => qc.invalidateQueries({ queryKey: fslKeys.myVisits(day) }));
+  const queue = useQueue(
+    () => qc.invalidateQueries({ queryKey: fslKeys.myVisits(day) }),
+    (body) => {
+      const v = body as Visit | null;
+      if (!v?.id || v.day !== day) return;
+      qc.setQueryData<{ items: Visit[] }>(fslKeys.myVisits(day), (old) =>
+        old
+          ? {
+              items: old.items.some((x) => x.id === v.id)
+                ? old.items.map((x) => (x.id === v.id ? v : x))
+                : [...old.items, v],
+            }
+          : old,
+      );
+    },
+  );
   const [openId, setOpenId] = useState<string | null>(null);
   const items = useMemo(
     () => (visits.data?.items ?? []).map((v) => withPending(v, queue.pending)),
