@@ -111,7 +111,13 @@ export function VisitMap({
                   {v.storeName} · {v.repName} · {t(`fieldSales.status.${v.status}`)}
                 </title>
               </rect>
-              <text x={x(v.storeLng) + 12} y={y(v.storeLat!) + 4} fontSize={15} fill="#262626">
+              <text
+                x={x(v.storeLng) + (x(v.storeLng) > W * 0.6 ? -12 : 12)}
+                y={y(v.storeLat!) + 4}
+                textAnchor={x(v.storeLng) > W * 0.6 ? 'end' : 'start'}
+                fontSize={15}
+                fill="#262626"
+              >
                 {v.seq < 999 ? `${v.seq}. ` : ''}
                 {v.storeName}
               </text>
