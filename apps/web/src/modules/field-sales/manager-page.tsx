@@ -341,7 +341,7 @@ function StoresTab({ canPlan }: { canPlan: boolean }) {
               value={v ?? undefined}
               disabled={!canPlan}
               placeholder={t('fieldSales.manager.chooseTier')}
-              style={{ width: 130 }}
+              style={{ width: 170 }}
               aria-label={t('fieldSales.cols.tier')}
               options={(['A', 'B', 'C'] as const).map((x) => ({
                 value: x,
