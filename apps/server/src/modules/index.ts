@@ -9,6 +9,7 @@ import coupons from './coupons/index.ts';
 import crm from './crm/index.ts';
 import dealerNetwork from './dealer-network/index.ts';
 import dealers from './dealers/index.ts';
+import fieldSales from './field-sales/index.ts';
 import fieldService from './field-service/index.ts';
 import fission from './fission/index.ts';
 import home from './home/index.ts';
@@ -65,5 +66,6 @@ export const modules = [
   service,
   surveys,
   fieldService,
+  fieldSales,
   memberMall,
 ] as const;

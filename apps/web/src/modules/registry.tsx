@@ -7,6 +7,7 @@ import { couponsModule } from './coupons/module';
 import { customersModule } from './customers/module';
 import { dealerNetworkModule } from './dealer-network/module';
 import { dealersModule } from './dealers/module';
+import { fieldSalesModule } from './field-sales/module';
 import { fieldServiceModule } from './field-service/module';
 import { fissionModule } from './fission/module';
 import { journeysModule } from './journeys/module';
@@ -52,6 +53,7 @@ export const WEB_MODULES: readonly WebModule[] = [
   dealerNetworkModule,
   surveysModule,
   fieldServiceModule,
+  fieldSalesModule,
   memberMallModule,
   serviceModule,
   messagingModule,

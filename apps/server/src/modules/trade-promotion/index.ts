@@ -99,6 +99,7 @@ export default defineModule({
   testKit: () => import('./test-kit.ts'),
 });
 
+export { demoShelfPhoto } from './demo-photo.ts';
 /**
  * Seams the dealer ordering (DMS) and field-visit flows build on: the expense pool (balance,
  * idempotent deduction) and the photo-proof checks (watermark, geofence, EXIF, perceptual hash).
@@ -112,4 +113,4 @@ export {
   type ProofCheckResult,
   toWgs84,
 } from './proof-check.ts';
-export { findDuplicate } from './proofs.service.ts';
+export { findDuplicate, listStores } from './proofs.service.ts';
