@@ -746,6 +746,9 @@ export interface DmsAccounts {
 export interface DmsChannelStock {
   product_id: string;
   quantity: Generated<number>;
+  reported_at: Timestamp | null;
+  sold_out: Generated<number>;
+  source: Generated<string>;
   tenant_id: string;
   unit_id: string;
   updated_at: Generated<Timestamp>;
@@ -825,11 +828,49 @@ export interface DmsPromotions {
   id: string;
   kind: string;
   name: string;
+  percent: Numeric | null;
   product_id: string | null;
   reduction: number | null;
+  special_price: number | null;
   starts_on: string;
   tenant_id: string;
   threshold: number;
+}
+
+export interface DmsRebateAccruals {
+  amount: number;
+  base: number;
+  dealer_unit_id: string;
+  id: string;
+  period: string;
+  rule_id: string;
+  settled_as: string | null;
+  settled_at: Timestamp | null;
+  settled_by: string | null;
+  settled_order_id: string | null;
+  status: Generated<string>;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
+export interface DmsRebateRules {
+  active: Generated<boolean>;
+  basis: string;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  dealer_unit_id: string | null;
+  ends_on: string | null;
+  id: string;
+  name: string;
+  per_unit: number | null;
+  percent: Numeric | null;
+  period_kind: string;
+  product_id: string | null;
+  starts_on: string;
+  tenant_id: string;
+  threshold: Generated<number>;
+  version: Generated<number>;
 }
 
 export interface DmsStatementLines {
@@ -862,6 +903,143 @@ export interface DmsStatements {
   period: string;
   rebates: number;
   tenant_id: string;
+}
+
+export interface DmsStockAlerts {
+  cleared_at: Timestamp | null;
+  id: string;
+  min_qty: number;
+  product_id: string;
+  quantity: number;
+  raised_at: Generated<Timestamp>;
+  tenant_id: string;
+  unit_id: string;
+}
+
+export interface DmsStockReports {
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  id: string;
+  idempotency_key: string | null;
+  lines: Json;
+  tenant_id: string;
+  unit_id: string;
+}
+
+export interface DmsStockThresholds {
+  min_qty: number;
+  product_id: string;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface DnwApplicationDocuments {
+  application_id: string;
+  bytes: Buffer;
+  created_at: Generated<Timestamp>;
+  id: string;
+  kind: string;
+  mime: string;
+  name: string;
+  size: number;
+  tenant_id: string;
+}
+
+export interface DnwApplicationNotes {
+  application_id: string;
+  author_id: string | null;
+  created_at: Generated<Timestamp>;
+  id: string;
+  tenant_id: string;
+  text: string;
+}
+
+export interface DnwApplications {
+  category: string;
+  closed_at: Timestamp | null;
+  company: string;
+  company_key: string;
+  contact_name: string;
+  contract_no: string | null;
+  created_at: Generated<Timestamp>;
+  dealer_unit_id: string | null;
+  dealer_user_id: string | null;
+  email: string | null;
+  id: string;
+  ip: string | null;
+  message: string | null;
+  phone: string;
+  reference: string;
+  region: string;
+  reject_reason: string | null;
+  stage: Generated<string>;
+  stage_at: Generated<Timestamp>;
+  tenant_id: string;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
+export interface DnwErpReceipts {
+  created_at: Generated<Timestamp>;
+  external_id: string;
+  id: string;
+  kind: string;
+  received_by: string | null;
+  request_hash: string;
+  tenant_id: string;
+}
+
+export interface DnwErpShipments {
+  carrier: string;
+  created_at: Generated<Timestamp>;
+  external_id: string;
+  id: string;
+  order_id: string;
+  shipped_at: Timestamp | null;
+  tenant_id: string;
+  tracking_no: string;
+}
+
+export interface DnwRecruitForms {
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  enabled: Generated<boolean>;
+  form_key: string;
+  tenant_id: string;
+  unit_id: string;
+}
+
+export interface DnwTasks {
+  body: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  due_at: Timestamp;
+  id: string;
+  kind: string;
+  link: string | null;
+  proof: string;
+  target_root_ids: Json;
+  tenant_id: string;
+  title: string;
+  unit_id: string;
+  unit_types: Json;
+}
+
+export interface DnwTaskTargets {
+  completed_at: Timestamp | null;
+  completed_by: string | null;
+  id: string;
+  photo: Buffer | null;
+  photo_mime: string | null;
+  proof_checked: boolean | null;
+  proof_text: string | null;
+  reminded_at: Timestamp | null;
+  status: Generated<string>;
+  task_id: string;
+  tenant_id: string;
+  unit_id: string;
+  version: Generated<number>;
 }
 
 export interface FieldDefs {
@@ -939,6 +1117,14 @@ export interface FissionParticipants {
   visitor: string;
 }
 
+export interface FissionPosters {
+  created_at: Generated<Timestamp>;
+  key: string;
+  participant_id: string;
+  png: Buffer;
+  tenant_id: string;
+}
+
 export interface FissionRewards {
   campaign_id: string;
   cost: Generated<Numeric>;
@@ -955,6 +1141,71 @@ export interface FissionRewards {
   reward_type: string;
   status: Generated<string>;
   tenant_id: string;
+}
+
+export interface FslPhotos {
+  dhash: number;
+  distance_m: number | null;
+  flags: Generated<Json>;
+  id: string;
+  image: Buffer;
+  sha256: string;
+  status: string;
+  step: string;
+  taken_at: Timestamp | null;
+  tenant_id: string;
+  thumb: Buffer;
+  uploaded_at: Generated<Timestamp>;
+  uploaded_by: string | null;
+  visit_id: string;
+}
+
+export interface FslPlans {
+  id: string;
+  rep_id: string;
+  tenant_id: string;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: string | null;
+  version: Generated<number>;
+  week_start: string;
+}
+
+export interface FslStoreProfiles {
+  rep_id: string | null;
+  tenant_id: string;
+  tier: string;
+  unit_id: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: string | null;
+  version: Generated<number>;
+}
+
+export interface FslVisits {
+  check_in_accuracy_m: number | null;
+  check_in_at: Timestamp | null;
+  check_in_lat: number | null;
+  check_in_lng: number | null;
+  check_out_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  day: string;
+  distance_m: number | null;
+  duration_s: number | null;
+  flagged: Generated<boolean>;
+  id: string;
+  inside_fence: boolean | null;
+  off_fence_reason: string | null;
+  plan_id: string | null;
+  rep_id: string;
+  results: Generated<Json>;
+  seq: Generated<number>;
+  status: Generated<string>;
+  store_unit_id: string;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+  visit_type: string;
 }
 
 export interface FsPhotos {
@@ -1976,6 +2227,7 @@ export interface OutreachMessages {
   created_at: Generated<Timestamp>;
   created_by: string | null;
   id: string;
+  materials: Generated<Json>;
   quiet_moved: Generated<boolean>;
   scheduled_at: Timestamp | null;
   status: string;
@@ -2358,6 +2610,15 @@ export interface ServiceTicketAttachments {
   uploaded_by: string | null;
 }
 
+export interface ServiceTicketCounts {
+  assignee_id: string;
+  category_key: string;
+  n: Generated<number>;
+  status: string;
+  tenant_id: string;
+  unit_id: string;
+}
+
 export interface ServiceTicketEvents {
   actor_id: string | null;
   at: Generated<Timestamp>;
@@ -2732,8 +2993,9 @@ export interface WebhookDeliveries {
   delivered_at: Timestamp | null;
   duration_ms: number | null;
   error: string | null;
+  event: Json | null;
   id: string;
-  notification_id: string;
+  notification_id: string | null;
   response_status: number | null;
   status: Generated<string>;
   tenant_id: string;
@@ -3119,12 +3381,26 @@ export interface DB {
   dms_price_policy_lines: DmsPricePolicyLines;
   dms_products: DmsProducts;
   dms_promotions: DmsPromotions;
+  dms_rebate_accruals: DmsRebateAccruals;
+  dms_rebate_rules: DmsRebateRules;
   dms_statement_lines: DmsStatementLines;
   dms_statements: DmsStatements;
+  dms_stock_alerts: DmsStockAlerts;
+  dms_stock_reports: DmsStockReports;
+  dms_stock_thresholds: DmsStockThresholds;
+  dnw_application_documents: DnwApplicationDocuments;
+  dnw_application_notes: DnwApplicationNotes;
+  dnw_applications: DnwApplications;
+  dnw_erp_receipts: DnwErpReceipts;
+  dnw_erp_shipments: DnwErpShipments;
+  dnw_recruit_forms: DnwRecruitForms;
+  dnw_task_targets: DnwTaskTargets;
+  dnw_tasks: DnwTasks;
   field_defs: FieldDefs;
   fission_campaigns: FissionCampaigns;
   fission_invites: FissionInvites;
   fission_participants: FissionParticipants;
+  fission_posters: FissionPosters;
   fission_rewards: FissionRewards;
   fs_photos: FsPhotos;
   fs_predictive_rules: FsPredictiveRules;
@@ -3132,6 +3408,10 @@ export interface DB {
   fs_slots: FsSlots;
   fs_technicians: FsTechnicians;
   fs_work_orders: FsWorkOrders;
+  fsl_photos: FslPhotos;
+  fsl_plans: FslPlans;
+  fsl_store_profiles: FslStoreProfiles;
+  fsl_visits: FslVisits;
   idempotency_keys: IdempotencyKeys;
   import_batches: ImportBatches;
   import_chunks: ImportChunks;
@@ -3225,6 +3505,7 @@ export interface DB {
   service_kb_articles: ServiceKbArticles;
   service_sla_policies: ServiceSlaPolicies;
   service_ticket_attachments: ServiceTicketAttachments;
+  service_ticket_counts: ServiceTicketCounts;
   service_ticket_events: ServiceTicketEvents;
   service_ticket_links: ServiceTicketLinks;
   service_ticket_messages: ServiceTicketMessages;
