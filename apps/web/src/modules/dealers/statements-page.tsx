@@ -9,6 +9,7 @@ import {
   Descriptions,
   Empty,
   Form,
+  Grid,
   Input,
   List,
   Modal,
@@ -65,6 +66,30 @@ export function StatementsPage() {
   );
   const onError = (e: unknown) => message.error(problemLines(e).join('；'));
   const s = st.data;
+  const screens = Grid.useBreakpoint();
+  type Line = NonNullable<typeof s>['lines'][number];
+  const lineActions = (l: Line) => (
+    <Space wrap>
+      {l.status === 'pending' && can('dealers:order') && (
+        <>
+          <Button
+            size="small"
+            onClick={() => act.mutate({ lineNo: l.lineNo, action: 'confirm' }, { onError })}
+          >
+            {t('dms.statements.confirm')}
+          </Button>
+          <Button size="small" danger onClick={() => setAsk({ lineNo: l.lineNo, action: 'dispute' })}>
+            {t('dms.statements.dispute')}
+          </Button>
+        </>
+      )}
+      {l.status === 'disputed' && can('dealers:statements') && (
+        <Button size="small" onClick={() => setAsk({ lineNo: l.lineNo, action: 'resolve' })}>
+          {t('dms.statements.resolve')}
+        </Button>
+      )}
+    </Space>
+  );
   return (
     <div className="kehu-page" data-testid="dms-statements-page">
       <Space style={{ justifyContent: 'space-between', width: '100%' }} wrap>
@@ -193,42 +218,15 @@ export function StatementsPage() {
                             {l.resolution && (
                               <Typography.Text type="secondary">{l.resolution}</Typography.Text>
                             )}
+                            {!screens.sm && lineActions(l)}
                           </Space>
                         ),
                       },
                       {
                         key: 'actions',
-                        render: (_, l) => (
-                          <Space wrap>
-                            {l.status === 'pending' && can('dealers:order') && (
-                              <>
-                                <Button
-                                  size="small"
-                                  onClick={() =>
-                                    act.mutate({ lineNo: l.lineNo, action: 'confirm' }, { onError })
-                                  }
-                                >
-                                  {t('dms.statements.confirm')}
-                                </Button>
-                                <Button
-                                  size="small"
-                                  danger
-                                  onClick={() => setAsk({ lineNo: l.lineNo, action: 'dispute' })}
-                                >
-                                  {t('dms.statements.dispute')}
-                                </Button>
-                              </>
-                            )}
-                            {l.status === 'disputed' && can('dealers:statements') && (
-                              <Button
-                                size="small"
-                                onClick={() => setAsk({ lineNo: l.lineNo, action: 'resolve' })}
-                              >
-                                {t('dms.statements.resolve')}
-                              </Button>
-                            )}
-                          </Space>
-                        ),
+                        // On a phone the buttons sit under the line's status: no sideways scroll to reach them.
+                        responsive: ['sm'],
+                        render: (_, l) => lineActions(l),
                       },
                     ]}
                   />
