@@ -3,8 +3,8 @@
  * `segment.entered` outbox events go in, and the time until each SMS reaches the Aliyun SMS
  * simulator (its receive time) is measured through the real path: outbox dispatcher → journeys'
  * subscriber (enrol) → advance job (send step: messaging's guards, render, message row, delivery
- * job) → delivery job → SendSms over HTTP. Dispatcher and worker run in this process as in
- * `kehu worker` (worker concurrency 2).
+ * job) → delivery job → SendSms over HTTP. Dispatcher, worker (concurrency 2) and the work
+ * listener run in this process as in `kehu worker`.
  *
  * 1. Max load: a burst of --burst entries in one transaction; max rate = burst ÷ time to the last SMS.
  * 2. 50 % of that rate for --duration seconds, one entry per transaction, paced; latency per entry
@@ -38,6 +38,7 @@ const { inTenant } = await import('../apps/server/src/core/db/tenant-scope.ts');
 const { emitEvents } = await import('../apps/server/src/core/events/outbox.ts');
 const { startDispatcher } = await import('../apps/server/src/core/events/dispatcher.ts');
 const { startWorker } = await import('../apps/server/src/core/jobs/queue.ts');
+const { listenForWork } = await import('../apps/server/src/core/events/work-listener.ts');
 const { seedDemoTenant } = await import('../apps/server/src/seed/demo-data.ts');
 const { sql } = await import('kysely');
 const database = await openDatabase({ url: `${PG_SERVER}/${DB}`, poolSize: 20 });
@@ -140,6 +141,8 @@ const log = { info: () => {}, warn: () => {}, error: (o: object, m?: string) => 
 const background = [
   startDispatcher(database.db, log, abort.signal),
   startWorker(database.db, log, abort.signal, { concurrency: 2 }),
+  // As `kehu worker` does: committed events and jobs wake the dispatcher and workers (NOTIFY kehu_work).
+  listenForWork(database, log, abort.signal),
 ];
 
 // 1. Max load: one burst.
