@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type { Statement } from '@kehu/contracts/dealers';
+import { openA4Pdf, pdfTableRow } from '../../core/documents/pdf.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import { dt } from './dealers.messages.ts';
 
@@ -7,39 +7,17 @@ import { dt } from './dealers.messages.ts';
 const money = (fen: number) =>
   `${fen < 0 ? '-' : ''}¥${(Math.abs(fen) / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
-const require = createRequire(import.meta.url);
-/** The same Noto Sans SC the quote PDF embeds (subset by pdfkit, so a statement stays small). */
-const FONTS = {
-  regular: require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf'),
-  bold: require.resolve('@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf'),
-};
-
 /**
  * The statement as an A4 PDF: dealer, period, the summary (opening, movements by kind, closing),
  * every line with its confirmation state, and signature blocks. The creation date is the
  * statement's, so one statement always prints the same bytes.
  */
 export async function statementPdf(s: Statement, locale: Locale): Promise<Buffer> {
-  const { default: PDFDocument } = await import('pdfkit');
   const T = (k: string) => dt(locale, k);
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 48,
-    info: {
-      Title: `${T('pdf_title')} ${s.dealerName ?? ''} ${s.period}`,
-      CreationDate: new Date(s.createdAt),
-    },
+  const { doc, left, width, finish } = await openA4Pdf({
+    Title: `${T('pdf_title')} ${s.dealerName ?? ''} ${s.period}`,
+    CreationDate: new Date(s.createdAt),
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise<void>((resolve, reject) => {
-    doc.on('end', resolve);
-    doc.on('error', reject);
-  });
-  doc.registerFont('body', FONTS.regular);
-  doc.registerFont('bold', FONTS.bold);
-  const left = doc.page.margins.left;
-  const width = doc.page.width - left - doc.page.margins.right;
   const grey = '#666666';
 
   let y = doc.page.margins.top;
@@ -93,23 +71,7 @@ export async function statementPdf(s: Statement, locale: Locale): Promise<Buffer
     { key: T('col_status'), w: 110, align: 'left' as const },
   ];
   cols[2]!.w = width - cols.reduce((a, c) => a + c.w, 0);
-  const row = (cells: string[], yy: number, font: 'body' | 'bold', fill?: string) => {
-    doc.font(font).fontSize(9);
-    const h = Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: cols[i]!.w - 8 }))) + 8;
-    if (fill) doc.rect(left, yy, width, h).fill(fill);
-    let x = left;
-    cells.forEach((c, i) => {
-      doc.fillColor('#000').text(c, x + 4, yy + 4, { width: cols[i]!.w - 8, align: cols[i]!.align });
-      x += cols[i]!.w;
-    });
-    doc
-      .moveTo(left, yy + h)
-      .lineTo(left + width, yy + h)
-      .lineWidth(0.5)
-      .strokeColor('#d9d9d9')
-      .stroke();
-    return yy + h;
-  };
+  const row = pdfTableRow(doc, cols, left, width);
   y = row(
     cols.map((c) => c.key),
     y,
@@ -133,7 +95,5 @@ export async function statementPdf(s: Statement, locale: Locale): Promise<Buffer
   doc.font('body').fontSize(10).fillColor('#000');
   doc.text(`${T('pdf_sign_hq')}：`, left, y, { width: width / 2 });
   doc.text(`${T('pdf_sign_dealer')}：`, left + width / 2, y, { width: width / 2 });
-  doc.end();
-  await ended;
-  return Buffer.concat(chunks);
+  return finish();
 }

@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type { QuoteSettings, QuoteTotals } from '@kehu/contracts/sales';
+import { openA4Pdf, pdfTableRow } from '../../core/documents/pdf.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
 import type { LineOut } from './quote.service.ts';
 
@@ -21,16 +21,6 @@ export interface Printable {
   totals: QuoteTotals;
   notes: string | null;
 }
-
-const require = createRequire(import.meta.url);
-/**
- * Noto Sans SC (SIL OFL) from an npm package: no download at run time. pdfkit embeds only the
- * glyphs a document uses (a TrueType subset, /FontFile2), so a one-page quote stays ~20 KB.
- */
-const FONTS = {
-  regular: require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf'),
-  bold: require.resolve('@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf'),
-};
 
 const TEXT = {
   'zh-CN': {
@@ -148,27 +138,12 @@ export function rmbInWords(fen: number): string {
 
 /** A4 quotation in the company's letterhead; pdfkit is loaded on first use (only this route needs it). */
 export async function renderQuotePdf(p: Printable): Promise<Buffer> {
-  const { default: PDFDocument } = await import('pdfkit');
   const T = quoteText(p.locale);
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 48,
-    info: {
-      Title: `${p.name} v${p.revision}`,
-      Author: p.company.companyName ?? p.company.tenantName,
-      CreationDate: p.stamp,
-    },
+  const { doc, left, width, finish } = await openA4Pdf({
+    Title: `${p.name} v${p.revision}`,
+    Author: p.company.companyName ?? p.company.tenantName,
+    CreationDate: p.stamp,
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise<void>((resolve, reject) => {
-    doc.on('end', resolve);
-    doc.on('error', reject);
-  });
-  doc.registerFont('body', FONTS.regular);
-  doc.registerFont('bold', FONTS.bold);
-  const left = doc.page.margins.left;
-  const width = doc.page.width - left - doc.page.margins.right;
   const grey = '#666666';
 
   // Letterhead: logo, company name, address and contacts, a rule.
@@ -256,23 +231,7 @@ export async function renderQuotePdf(p: Printable): Promise<Buffer> {
     { key: T.amount, w: 90, align: 'right' as const },
   ];
   cols[1]!.w = width - cols.reduce((s, c) => s + c.w, 0);
-  const row = (cells: string[], yy: number, font: 'body' | 'bold', fill?: string) => {
-    doc.font(font).fontSize(9);
-    const h = Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: cols[i]!.w - 8 }))) + 8;
-    if (fill) doc.rect(left, yy, width, h).fill(fill);
-    let x = left;
-    cells.forEach((c, i) => {
-      doc.fillColor('#000').text(c, x + 4, yy + 4, { width: cols[i]!.w - 8, align: cols[i]!.align });
-      x += cols[i]!.w;
-    });
-    doc
-      .moveTo(left, yy + h)
-      .lineTo(left + width, yy + h)
-      .lineWidth(0.5)
-      .strokeColor('#d9d9d9')
-      .stroke();
-    return yy + h;
-  };
+  const row = pdfTableRow(doc, cols, left, width);
   y = row(
     cols.map((c) => c.key),
     y,
@@ -375,7 +334,5 @@ export async function renderQuotePdf(p: Printable): Promise<Buffer> {
     doc.fillColor(grey).text(`${T.sign}：`, x + 10, y + 58);
     doc.text(`${T.signDate}：`, x + 10, y + 76);
   });
-  doc.end();
-  await ended;
-  return Buffer.concat(chunks);
+  return finish();
 }
