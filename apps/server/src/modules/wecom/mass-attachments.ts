@@ -2,16 +2,15 @@ import { sql } from 'kysely';
 import type { Principal } from '../../core/auth/principal.ts';
 import type { Database } from '../../core/db/database.ts';
 import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
-import { AppError, invalid } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
-import { getMaterial, staffPoster, staffShareUrl } from '../materials/index.ts';
+import { staffPoster, staffShareUrl } from '../materials/index.ts';
 import { WeComApiError, type WeComClient } from './connector/client.ts';
 import type { CorpRuntime } from './corps.service.ts';
-import { welcomeText } from './welcome.messages.ts';
 import {
+  type AttachmentMaterial,
   cachedMedia,
-  MEDIA_LIMITS,
   mediaFor,
+  pickAttachmentMaterials,
   uploadMedia,
   type WelcomeAttachment,
 } from './welcome.service.ts';
@@ -28,59 +27,16 @@ import {
  *   staff task, as WeCom sends the same template to all of that staff member's customers).
  * A snapshot is kept on the message at planning, picked as the planner (what they may see).
  */
-export type MassMaterial = WelcomeAttachment & { kind: WelcomeAttachment['kind'] | 'article' };
+export type MassMaterial = AttachmentMaterial;
 
-export async function pickMassMaterials(
+export function pickMassMaterials(
   tx: Tx,
   p: Principal,
   ids: string[],
   locale: Locale,
   fieldName = 'materials',
 ): Promise<MassMaterial[]> {
-  const out: MassMaterial[] = [];
-  const errors: Array<{ field: string; code: string; message: string }> = [];
-  for (const [i, id] of ids.entries()) {
-    const field = `${fieldName}.${i}`;
-    let m: Awaited<ReturnType<typeof getMaterial>>;
-    try {
-      m = await getMaterial(tx, p, id);
-    } catch (e) {
-      if (!(e instanceof AppError)) throw e;
-      errors.push({ field, code: 'lookup_missing', message: welcomeText(locale, 'material_missing') });
-      continue;
-    }
-    const usable =
-      m.kind === 'article' ||
-      ((m.kind === 'link' || m.kind === 'video') && m.linkUrl) ||
-      ((m.kind === 'poster' || m.kind === 'pdf') && m.file) ||
-      (m.kind === 'miniprogram' && m.mini && m.coverUrl?.startsWith('http'));
-    if (!usable) {
-      errors.push({ field, code: 'welcome_kind', message: welcomeText(locale, 'material_unusable') });
-      continue;
-    }
-    const tooBig =
-      (m.kind === 'poster' &&
-        (m.file!.size > MEDIA_LIMITS.image || !/^image\/(png|jpe?g)$/.test(m.file!.mime))) ||
-      (m.kind === 'pdf' && m.file!.size > MEDIA_LIMITS.file);
-    if (tooBig) {
-      errors.push({ field, code: 'wecom_media_size', message: welcomeText(locale, 'material_too_big') });
-      continue;
-    }
-    out.push({
-      materialId: m.id,
-      kind: m.kind as MassMaterial['kind'],
-      title: m.title,
-      summary: m.summary,
-      linkUrl: m.linkUrl,
-      coverUrl: m.coverUrl,
-      mini: m.mini,
-      fileName: m.file?.name ?? null,
-      fileMime: m.file?.mime ?? null,
-      updatedAt: m.updatedAt,
-    });
-  }
-  if (errors.length) throw invalid(errors);
-  return out;
+  return pickAttachmentMaterials(tx, p, ids, locale, fieldName, true);
 }
 
 /** Who sends a staff task: their WeCom userid and the Kehu user their poster QR and links are. */

@@ -44,15 +44,36 @@ export function assertWelcomeText(text: string | null | undefined, locale: Local
     throw invalid([{ field: 'welcomeText', code: 'too_big', message: welcomeText(locale, 'text_too_long') }]);
 }
 
-/** The caller's materials as attachments, or field errors naming the ones that cannot be sent. */
-export async function pickWelcomeAttachments(
+/** A material as an attachment of a WeCom message: welcome attachments, or a 群发's (also articles). */
+export type AttachmentMaterial = Omit<WelcomeAttachment, 'kind'> & {
+  kind: WelcomeAttachment['kind'] | 'article';
+};
+
+/** The caller's materials as welcome-message attachments (no articles: WeCom's welcome takes none). */
+export function pickWelcomeAttachments(
   tx: Tx,
   p: Principal,
   ids: string[],
   locale: Locale,
   fieldName = 'welcomeAttachments',
 ): Promise<WelcomeAttachment[]> {
-  const out: WelcomeAttachment[] = [];
+  return pickAttachmentMaterials(tx, p, ids, locale, fieldName, false) as Promise<WelcomeAttachment[]>;
+}
+
+/**
+ * The caller's materials as WeCom attachments (welcome messages, 群发), or field errors naming the
+ * ones that cannot be sent: missing, unusable for their kind (an article only where `articles`),
+ * over WeCom's media limits.
+ */
+export async function pickAttachmentMaterials(
+  tx: Tx,
+  p: Principal,
+  ids: string[],
+  locale: Locale,
+  fieldName: string,
+  articles: boolean,
+): Promise<AttachmentMaterial[]> {
+  const out: AttachmentMaterial[] = [];
   const errors: Array<{ field: string; code: string; message: string }> = [];
   for (const [i, id] of ids.entries()) {
     const field = `${fieldName}.${i}`;
@@ -65,6 +86,7 @@ export async function pickWelcomeAttachments(
       continue;
     }
     const usable =
+      (articles && m.kind === 'article') ||
       ((m.kind === 'link' || m.kind === 'video') && m.linkUrl) ||
       ((m.kind === 'poster' || m.kind === 'pdf') && m.file) ||
       (m.kind === 'miniprogram' && m.mini && m.coverUrl?.startsWith('http'));
@@ -83,7 +105,7 @@ export async function pickWelcomeAttachments(
     }
     out.push({
       materialId: m.id,
-      kind: m.kind as WelcomeAttachment['kind'],
+      kind: m.kind as AttachmentMaterial['kind'],
       title: m.title,
       summary: m.summary,
       linkUrl: m.linkUrl,
