@@ -358,11 +358,11 @@ describe('dealers: rebates 返利', () => {
     );
     const per = await ok(
       hq.post('/dealers/rebate-rules', {
-        name: 'X 每件返 1 元',
+        name: 'X 每件返 5 元',
         basis: 'product',
         periodKind: 'month',
         productId: prod.X,
-        perUnit: 1_00,
+        perUnit: 5_00,
         dealerUnitId: d2,
         startsOn: `${YEAR - 1}-01-01`,
       }),
@@ -380,7 +380,7 @@ describe('dealers: rebates 返利', () => {
       ],
     });
     await deliver(liu, o.id);
-    // The receipt queued the accrual job: 12 × 100 + 10 × 20 = 1400 → 28; 10 units → 10.
+    // The receipt queued the accrual job: 12 × 100 + 10 × 20 = 1400 → 28; 10 units × 5 → 50.
     await drainBackground(env, dir.tenantId);
     let acc = (await ok(liu.get('/dealers/rebates'))).items;
     const volRow = () => acc.find((a: any) => a.ruleId === vol.id);
@@ -389,7 +389,7 @@ describe('dealers: rebates 返利', () => {
       [volRow().base, volRow().amount, volRow().period],
       [1_400_00, 28_00, rulePeriod('quarter', month).key],
     );
-    assert.deepEqual([perRow().base, perRow().amount], [10, 10_00]);
+    assert.deepEqual([perRow().base, perRow().amount], [10, 50_00]);
     // Running it again changes nothing (no new rows, same versions).
     const again = await tx((t) => accrueRebates(t, dir.tenantId, month));
     assert.equal(again.accruals, 0);
@@ -430,12 +430,22 @@ describe('dealers: rebates 返利', () => {
       hq.post(`/dealers/rebates/${perRow().id}/settle`, { version: perRow().version, as: 'goods' }),
     );
     assert.deepEqual(Object.keys(g).sort(), ['productId', 'quantity']);
+    // Goods are worth at most the rebate at the dealer's price (X at 20 → at most 2 for 50).
+    const over = await fieldErrors(
+      hq.post(`/dealers/rebates/${perRow().id}/settle`, {
+        version: perRow().version,
+        as: 'goods',
+        productId: prod.X,
+        quantity: 900,
+      }),
+    );
+    assert.deepEqual([over.quantity.code, over.quantity.params?.max], ['rebate_exceeds', 2]);
     const goods = await ok(
       hq.post(`/dealers/rebates/${perRow().id}/settle`, {
         version: perRow().version,
         as: 'goods',
         productId: prod.X,
-        quantity: 1,
+        quantity: 2,
       }),
     );
     const gift = await ok(liu.get(`/dealers/orders/${goods.settledOrderId}`));

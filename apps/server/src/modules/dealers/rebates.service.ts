@@ -9,7 +9,7 @@ import { newId } from '../../core/ids.ts';
 import type { JobContext } from '../../core/jobs/queue.ts';
 import { catalogueProducts } from '../sales/index.ts';
 import { postEntry } from './accounts.service.ts';
-import { day, listedProducts, resolveDealer } from './catalogue.service.ts';
+import { day, dealerPrices, listedProducts, resolveDealer } from './catalogue.service.ts';
 import { dmsProblem, dt } from './dealers.messages.ts';
 
 /** Today's month in China time (UTC+8, no daylight saving). */
@@ -58,6 +58,23 @@ export async function listRules(tx: Tx, p: Principal): Promise<RebateRule[]> {
   ).rows.map(toRule);
 }
 
+/**
+ * A rule without a dealer accrues for every dealer of the tenant: only someone whose units include
+ * the top of the org tree (HQ) may make or switch one — a branch manager would otherwise give
+ * rebates to dealers outside their branch.
+ */
+async function assertHq(tx: Tx, p: Principal, locale: Locale) {
+  const root = (
+    await sql<{
+      id: string;
+    }>`select id from units where tenant_id = ${p.tenantId} and parent_id is null`.execute(tx)
+  ).rows;
+  if (!root.every((r) => p.subtreeUnitIds.includes(r.id)))
+    throw invalid([
+      { field: 'dealerUnitId', code: 'rebate_rule_scope', message: dt(locale, 'rebate_rule_scope') },
+    ]);
+}
+
 export async function createRule(
   tx: Tx,
   p: Principal,
@@ -68,6 +85,7 @@ export async function createRule(
   const errors: FieldError[] = [];
   const err = (field: string, code: string) => errors.push({ field, code, message: dt(locale, code) });
   if (input.dealerUnitId) await resolveDealer(tx, p, locale, input.dealerUnitId);
+  else await assertHq(tx, p, locale);
   if (input.endsOn && input.endsOn < input.startsOn) err('endsOn', 'dates_order');
   if (input.basis === 'volume' && !input.percent) err('percent', 'rebate_fields');
   if (input.basis === 'product') {
@@ -110,6 +128,7 @@ export async function setRuleActive(
     )
   ).rows[0];
   if (!cur) throw notFound('dms_rebate_rule');
+  if (!cur.dealer_unit_id) await assertHq(tx, p, locale);
   if (cur.version !== input.version)
     throw dmsProblem('conflict', locale, 'version_conflict', { current: cur.version });
   const r = (
@@ -268,6 +287,12 @@ export async function settleAccrual(
     if (input.productId && !product) err('productId', 'product_unknown');
     if (errors.length) throw invalid(errors);
     const q = input.quantity!;
+    // Goods are worth what the dealer would pay for them today: never more than the rebate.
+    const unit = (await dealerPrices(tx, p.tenantId, cur.dealer_unit_id, [product!])).get(product!.id)?.price;
+    if (!unit || unit <= 0) err('productId', 'rebate_goods_unpriced');
+    else if (unit * q > Number(cur.amount))
+      err('quantity', 'rebate_exceeds', { max: Math.floor(Number(cur.amount) / unit) });
+    if (errors.length) throw invalid(errors);
     const r = await sql`update dms_products set reserved = reserved + ${q}, updated_at = now()
       where tenant_id = ${p.tenantId} and product_id = ${product!.id} and on_hand - reserved >= ${q}`.execute(
       tx,
@@ -301,7 +326,13 @@ export async function settleAccrual(
     action: 'dms_rebate_settle',
     object: 'dms_rebate_accrual',
     recordId: id,
-    meta: { as: input.as, amount: Number(cur.amount), orderId, quantity: input.quantity ?? null },
+    meta: {
+      as: input.as,
+      amount: Number(cur.amount),
+      orderId,
+      productId: input.as === 'goods' ? input.productId : null,
+      quantity: input.quantity ?? null,
+    },
   });
   return toAccrual(
     (
