@@ -94,3 +94,6 @@ export default defineModule({
 export { recordPayment } from './accounts.service.ts';
 export { saveProductSettings } from './catalogue.service.ts';
 export { getOrder, shipOrder } from './orders.service.ts';
+/** For the field-sales visit flow: a rep drafts an order for a store's dealer; its catalogue prices. */
+export { catalogue } from './catalogue.service.ts';
+export { createDealerDraft } from './orders.service.ts';

@@ -14,7 +14,7 @@ const MANAGERS = ['总部销售经理', '区域经理', '经销商店长'];
 export default defineModule({
   name: 'field-sales',
   label: label('外勤拜访', 'Field sales'),
-  requires: ['trade-promotion'],
+  requires: ['trade-promotion', 'dealers', 'dealer-network'],
   routes: fieldSalesRoutes,
   permissions: [
     {
