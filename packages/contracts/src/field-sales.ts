@@ -301,6 +301,7 @@ export const VisitTask = z.object({
   fromUnitName: z.string().nullable(),
   version: z.number().int(),
 });
+export type VisitTask = z.infer<typeof VisitTask>;
 export const VisitTaskList = z.object({ items: z.array(VisitTask) });
 
 /** An order draft for the store's dealer, taken during the visit (the dealer submits it in the portal). */
@@ -329,3 +330,4 @@ export const VisitCatalogue = z.object({
     }),
   ),
 });
+export type VisitCatalogue = z.infer<typeof VisitCatalogue>;

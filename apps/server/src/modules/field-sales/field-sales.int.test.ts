@@ -341,14 +341,19 @@ describe('field sales 外勤拜访', () => {
     assert.equal(v1.tasksDone.length, 1);
     assert.equal(v1.tasksDone[0].title, '端午堆头');
     assert.equal(
-      (await rows(sql`select count(*)::int as n from audit_log where action = 'dnw_task_complete'
-        and record_id = ${task.id}`))[0].n,
+      (
+        await rows(sql`select count(*)::int as n from audit_log where action = 'dnw_task_complete'
+        and record_id = ${task.id}`)
+      )[0].n,
       1,
       'completed once under replay',
     );
     // Another client id for the same target: dealer-network's rules (stale version → 409).
     assert.equal((await zhang.post(url, { ...body, clientId: randomUUID(), text: 'x' })).status, 409);
-    assert.equal((await ok(zhang.get(url))).items.some((t: any) => t.taskId === task.id), false);
+    assert.equal(
+      (await ok(zhang.get(url))).items.some((t: any) => t.taskId === task.id),
+      false,
+    );
     const byUnit = await ok(hq.get(`/hq-tasks/${task.id}`));
     const done = byUnit.targetUnits.find((t: any) => t.unitId === s1);
     assert.deepEqual([done.status, done.completedByName, done.proofText], ['done', '张伟', '堆头已搭好']);
@@ -387,8 +392,10 @@ describe('field sales 外勤拜访', () => {
     assert.equal(d.total, 30000);
     assert.match(d.orderNo, /^DO/);
     assert.equal(
-      (await rows(sql`select count(*)::int as n from dms_orders where dealer_unit_id = ${dir.unit('EC-D1')}
-        and note like ${'%外勤%'}`))[0].n,
+      (
+        await rows(sql`select count(*)::int as n from dms_orders where dealer_unit_id = ${dir.unit('EC-D1')}
+        and note like ${'%外勤%'}`)
+      )[0].n,
       1,
       'one draft under replay',
     );
@@ -408,7 +415,10 @@ describe('field sales 外勤拜访', () => {
     const sid = randomUUID();
     await ok(sun.post('/field-sales/visits', { id: sid, storeUnitId: s1, visitType: 'routine' }), 201);
     await ok(sun.post(`/field-sales/visits/${sid}/check-in`, { lng: null, lat: null, reason: '定位失败' }));
-    const denied = await sun.post(`/field-sales/visits/${sid}/order-draft`, { ...body, clientId: randomUUID() });
+    const denied = await sun.post(`/field-sales/visits/${sid}/order-draft`, {
+      ...body,
+      clientId: randomUUID(),
+    });
     assert.equal(denied.status, 403);
     assert.equal((await sun.get(`/field-sales/visits/${sid}/order-catalogue`)).status, 403);
     // Another branch's rep: 404.

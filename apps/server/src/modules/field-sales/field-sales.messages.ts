@@ -62,7 +62,8 @@ const en: Record<string, string> = {
   plan_store_twice: 'A store can be planned once per day',
   plan_day_outside: 'Visit days must fall inside the week',
   visit_photo: 'Store visit',
-  no_task_rights: 'You may not complete unit tasks, so you cannot complete the store’s HQ tasks during a visit',
+  no_task_rights:
+    'You may not complete unit tasks, so you cannot complete the store’s HQ tasks during a visit',
   no_dealer_rights: 'You may not place dealer orders, so you cannot draft an order for this store’s dealer',
   no_dealer: 'This store has no dealer above it that you may draft orders for',
   draft_note: 'Taken on a store visit: {store}',

@@ -18,11 +18,13 @@ import { sql } from 'kysely';
 import sharp from 'sharp';
 import { type Actor, writeAudit } from '../../core/audit/audit.ts';
 import type { Principal } from '../../core/auth/principal.ts';
-import type { Database } from '../../core/db/database.ts';
 import { can } from '../../core/auth/principal.ts';
+import type { Database } from '../../core/db/database.ts';
 import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
 import { invalid, notFound } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
+import { completeUnitTarget, listOpenUnitTasks } from '../dealer-network/index.ts';
+import { catalogue, createDealerDraft } from '../dealers/index.ts';
 import {
   checkPhotoProof,
   distanceMetres,
@@ -30,8 +32,6 @@ import {
   listStores,
   toWgs84,
 } from '../trade-promotion/index.ts';
-import { catalogue, createDealerDraft } from '../dealers/index.ts';
-import { completeUnitTarget, listOpenUnitTasks } from '../dealer-network/index.ts';
 import { fslProblem, fslText } from './field-sales.messages.ts';
 
 /** Hamming distance (of 64 bits) at or under which two visit photos are the same picture (as TPM). */
@@ -447,7 +447,13 @@ export async function draftVisitOrder(
     lines: input.lines,
     note: input.note ?? fslText(locale, 'draft_note', { store: r.store_name ?? '' }),
   });
-  const link = { orderId: o.id, orderNo: o.orderNo, total: o.total, dealerName: o.dealerName, at: o.createdAt };
+  const link = {
+    orderId: o.id,
+    orderNo: o.orderNo,
+    total: o.total,
+    dealerName: o.dealerName,
+    at: o.createdAt,
+  };
   await sql`update fsl_visits set links = jsonb_set(links, '{orders}', coalesce(links->'orders', '{}'::jsonb)
         || jsonb_build_object(${input.clientId}::text, ${JSON.stringify(link)}::jsonb)),
       version = version + 1, updated_at = now() where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
