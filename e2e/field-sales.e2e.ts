@@ -138,4 +138,51 @@ describe('field sales visits on a phone, offline and back', () => {
       await mgr.context.close();
     }
   });
+
+  it('a rep completes a store’s HQ task in the visit; HQ sees it by unit', { timeout: 60_000 }, async () => {
+    const zhangApi = await apiLogin(kehu.server.url, 'zhang.wei');
+    const hqApi = await apiLogin(kehu.server.url, 'wang.jianguo');
+    const mine = await zhangApi.get<{ items: any[] }>('/field-sales/my-visits');
+    // A store of 张伟's route whose HQ task (the demo's, pushed to every 华东 store) is still open.
+    const tasks = await hqApi.get<{ items: any[] }>('/hq-tasks');
+    const detail = await hqApi.get<any>(`/hq-tasks/${tasks.items[0].id}`);
+    const store = mine.items.find((v) =>
+      detail.targetUnits.some((u: any) => u.unitId === v.storeUnitId && u.status === 'open'),
+    );
+    assert.ok(store, 'one of 张伟’s stores has an open HQ task in the demo');
+    // An unplanned HQ-task visit, checked in (the geofenced check-in is the first test's).
+    const id = crypto.randomUUID();
+    await zhangApi.post('/field-sales/visits', { id, storeUnitId: store.storeUnitId, visitType: 'hq_task' });
+    await zhangApi.post(`/field-sales/visits/${id}/check-in`, {
+      lng: null,
+      lat: null,
+      reason: '演示：定位失败',
+    });
+    const open = await zhangApi.get<{ items: any[] }>(`/field-sales/visits/${id}/hq-tasks`);
+    assert.ok(open.items.length >= 1, 'the demo pushed an HQ task to 华东 stores');
+    const task = open.items[0];
+    const { page, context } = await newPage(kehu.browser, kehu.server, PHONE);
+    try {
+      await login(page, 'zhang.wei');
+      await page.goto('/field-sales/today');
+      await testId(page, 'fsl-visit-card').filter({ hasText: '总部任务' }).last().click();
+      const step = testId(page, 'fsl-step-hq_task');
+      await testId(step, 'fsl-task').first().waitFor();
+      await screenshot(page, 'field-sales-hq-task-390-zh-CN.png');
+      await testId(step, 'fsl-task-text').first().fill('新品展台已布置，海报已张贴');
+      await testId(step, 'fsl-task-complete').first().click();
+      await testId(step, 'fsl-task-done').first().waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(overflow <= 390, `page is ${overflow} px wide`);
+      await screenshot(page, 'field-sales-hq-task-done-390-zh-CN.png');
+      const byUnit = await hqApi.get<any>(`/hq-tasks/${task.taskId}`);
+      const row = byUnit.targetUnits.find((u: any) => u.unitId === store.storeUnitId);
+      assert.deepEqual([row.status, row.completedByName], ['done', '张伟']);
+    } catch (err) {
+      await failureScreenshot(page, 'failure-field-sales-hq-task.png');
+      throw err;
+    } finally {
+      await context.close();
+    }
+  });
 });

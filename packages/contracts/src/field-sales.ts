@@ -123,6 +123,21 @@ export const Visit = z.object({
   checkOutAt: z.string().nullable(),
   durationS: z.number().int().nullable(),
   results: z.record(z.string(), StepResult),
+  /** HQ tasks of the store completed during the visit (dealer-network), by the phone's client id. */
+  tasksDone: z.array(
+    z.object({ clientId: z.string(), targetId: z.string(), title: z.string(), at: z.string() }),
+  ),
+  /** Dealer order drafts taken during the visit (dealers), by the phone's client id. */
+  orderDrafts: z.array(
+    z.object({
+      clientId: z.string(),
+      orderId: z.string(),
+      orderNo: z.string(),
+      total: z.number(),
+      dealerName: z.string().nullable(),
+      at: z.string(),
+    }),
+  ),
   photos: z.array(Photo),
   version: z.number().int(),
 });
@@ -257,3 +272,62 @@ export const Coverage = z.object({
   ),
 });
 export type Coverage = z.infer<typeof Coverage>;
+
+/** Completing one of the store's open HQ tasks from the visit (proof as the task asks). */
+export const VisitTaskComplete = z
+  .object({
+    /** Made on the phone: the same completion synced twice lands once. */
+    clientId: z.uuid(),
+    targetId: z.uuid(),
+    /** The task target's version as listed (stale → 409). */
+    version: z.number().int(),
+    text: z.string().trim().max(2000).optional(),
+    checked: z.boolean().optional(),
+    /** Photo proof, base64 (PNG or JPEG, ≤ 2 MB). */
+    photo: z.string().max(3_000_000).optional(),
+  })
+  .strict();
+export type VisitTaskComplete = z.infer<typeof VisitTaskComplete>;
+
+export const VisitTask = z.object({
+  targetId: z.string(),
+  taskId: z.string(),
+  title: z.string(),
+  body: z.string().nullable(),
+  kind: z.string(),
+  proof: z.enum(['text', 'photo', 'checkbox']),
+  dueAt: z.string(),
+  overdue: z.boolean(),
+  fromUnitName: z.string().nullable(),
+  version: z.number().int(),
+});
+export type VisitTask = z.infer<typeof VisitTask>;
+export const VisitTaskList = z.object({ items: z.array(VisitTask) });
+
+/** An order draft for the store's dealer, taken during the visit (the dealer submits it in the portal). */
+export const VisitOrderDraft = z
+  .object({
+    clientId: z.uuid(),
+    lines: z
+      .array(z.object({ productId: z.uuid(), quantity: z.number().int().min(1).max(1000000) }).strict())
+      .min(1)
+      .max(50),
+    note: z.string().trim().max(500).optional(),
+  })
+  .strict();
+export type VisitOrderDraft = z.infer<typeof VisitOrderDraft>;
+
+export const VisitCatalogue = z.object({
+  dealerUnitId: z.string(),
+  dealerName: z.string(),
+  items: z.array(
+    z.object({
+      productId: z.string(),
+      name: z.string(),
+      uom: z.string().nullable(),
+      price: z.number().nullable(),
+      minOrderQty: z.number(),
+    }),
+  ),
+});
+export type VisitCatalogue = z.infer<typeof VisitCatalogue>;

@@ -1195,6 +1195,7 @@ export interface FslVisits {
   flagged: Generated<boolean>;
   id: string;
   inside_fence: boolean | null;
+  links: Generated<Json>;
   off_fence_reason: string | null;
   plan_id: string | null;
   rep_id: string;

@@ -93,4 +93,4 @@ export default defineModule({
 });
 
 /** For the field-sales visit flow: the open HQ tasks of a unit (a store being visited). */
-export { listOpenUnitTasks } from './hq-tasks/tasks.service.ts';
+export { completeUnitTarget, listOpenUnitTasks } from './hq-tasks/tasks.service.ts';

@@ -92,5 +92,6 @@ export default defineModule({
 
 /** For the ERP sync (dealer-network): payments, shipments and HQ stock levels posted by the ERP. */
 export { recordPayment } from './accounts.service.ts';
-export { saveProductSettings } from './catalogue.service.ts';
-export { getOrder, shipOrder } from './orders.service.ts';
+/** For the field-sales visit flow: a rep drafts an order for a store's dealer; its catalogue prices. */
+export { catalogue, saveProductSettings } from './catalogue.service.ts';
+export { createDealerDraft, getOrder, shipOrder } from './orders.service.ts';

@@ -104,6 +104,33 @@ export async function createOrder(
   locale: Locale,
   input: OrderInput & { promotionIds: string[]; poolDeduction: number },
 ): Promise<Order> {
+  return createDraft(tx, p, actor, locale, input, null);
+}
+
+/**
+ * For the field-sales visit flow: a draft for a named dealer of the caller's tree, taken by a rep at
+ * one of its stores (field-sales checks the rep holds `dealers:order`). Same pricing and product
+ * checks as the portal's draft; the dealer's own people review and submit it in the portal.
+ */
+export async function createDealerDraft(
+  tx: Tx,
+  p: Principal,
+  actor: Actor,
+  locale: Locale,
+  dealerUnitId: string,
+  input: OrderInput,
+): Promise<Order> {
+  return createDraft(tx, p, actor, locale, { ...input, promotionIds: [], poolDeduction: 0 }, dealerUnitId);
+}
+
+async function createDraft(
+  tx: Tx,
+  p: Principal,
+  actor: Actor,
+  locale: Locale,
+  input: OrderInput & { promotionIds: string[]; poolDeduction: number },
+  dealerUnitId: string | null,
+): Promise<Order> {
   const ids = [...new Set(input.lines.map((l) => l.productId))];
   const products = new Map((await listedProducts(tx, p.tenantId, ids)).map((x) => [x.id, x]));
   const errors: FieldError[] = [];
@@ -117,7 +144,7 @@ export async function createOrder(
   });
   if (errors.length) throw invalid(errors);
   // Only for the caller's own dealer unit: a store below it, or HQ above, cannot order in its name.
-  const dealer = await resolveDealer(tx, p, locale, null);
+  const dealer = await resolveDealer(tx, p, locale, dealerUnitId);
   const prices = await dealerPrices(tx, p.tenantId, dealer.id, [...products.values()]);
   const id = newId();
   await sql`insert into dms_orders (tenant_id, id, order_no, dealer_unit_id, promotion_ids, pool_deduction, note, created_by)

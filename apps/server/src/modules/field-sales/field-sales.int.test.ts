@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { inTenant } from '../../core/db/tenant-scope.ts';
-import { type TenantDirectory, tenantDirectory } from '../../testing/fixtures.ts';
+import { marker, type TenantDirectory, tenantDirectory } from '../../testing/fixtures.ts';
 import { type Client, login, newTenantWithAdmin, useTestEnv } from '../../testing/harness.ts';
 import { demoShelfPhoto } from '../trade-promotion/index.ts';
 import { weekStartOf } from './field-sales.demo.ts';
@@ -304,5 +304,126 @@ describe('field sales 外勤拜访', () => {
         .status,
       403,
     );
+  });
+
+  it('completes a store’s HQ task from the visit once under replay; HQ sees it by unit', async () => {
+    const hq = await login(env, dir.seed.slug, 'wang.jianguo');
+    const s1 = dir.unit('EC-D1-S1');
+    const task = await ok(
+      hq.post('/hq-tasks', {
+        title: '端午堆头',
+        dueAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+        proof: 'text',
+        kind: 'campaign',
+        targetRootIds: [s1],
+        unitTypes: ['store'],
+      }),
+      201,
+    );
+    const id = randomUUID();
+    await ok(zhang.post('/field-sales/visits', { id, storeUnitId: s1, visitType: 'hq_task' }), 201);
+    const url = `/field-sales/visits/${id}/hq-tasks`;
+    assert.equal(
+      (await zhang.post(url, { clientId: randomUUID(), targetId: randomUUID(), version: 1 })).status,
+      409,
+      'not checked in yet',
+    );
+    await ok(zhang.post(`/field-sales/visits/${id}/check-in`, { lng: null, lat: null, reason: '定位失败' }));
+    const open = (await ok(zhang.get(url))).items.find((t: any) => t.taskId === task.id);
+    assert.equal(open.proof, 'text');
+    const body = { clientId: randomUUID(), targetId: open.targetId, version: open.version };
+    const noProof = await zhang.post(url, body);
+    assert.equal(noProof.status, 422);
+    assert.equal(noProof.body.errors[0].field, 'text');
+    const v1 = await ok(zhang.post(url, { ...body, text: '堆头已搭好' }));
+    const v2 = await ok(zhang.post(url, { ...body, text: '堆头已搭好' }));
+    assert.deepEqual(v2.tasksDone, v1.tasksDone);
+    assert.equal(v1.tasksDone.length, 1);
+    assert.equal(v1.tasksDone[0].title, '端午堆头');
+    assert.equal(
+      (
+        await rows(sql`select count(*)::int as n from audit_log where action = 'dnw_task_complete'
+        and record_id = ${task.id}`)
+      )[0].n,
+      1,
+      'completed once under replay',
+    );
+    // Another client id for the same target: dealer-network's rules (stale version → 409).
+    assert.equal((await zhang.post(url, { ...body, clientId: randomUUID(), text: 'x' })).status, 409);
+    assert.equal(
+      (await ok(zhang.get(url))).items.some((t: any) => t.taskId === task.id),
+      false,
+    );
+    const byUnit = await ok(hq.get(`/hq-tasks/${task.id}`));
+    const done = byUnit.targetUnits.find((t: any) => t.unitId === s1);
+    assert.deepEqual([done.status, done.completedByName, done.proofText], ['done', '张伟', '堆头已搭好']);
+    // Another branch's rep: 404.
+    const wu = await login(env, dir.seed.slug, 'wu.haitao');
+    assert.equal((await wu.get(url)).status, 404);
+    assert.equal((await wu.post(url, { ...body, clientId: randomUUID(), text: 'x' })).status, 404);
+  });
+
+  it('takes an order draft for the store’s dealer once under replay; the dealer submits it', async () => {
+    const hq = await login(env, dir.seed.slug, 'wang.jianguo');
+    const p = await ok(
+      admin.post('/records/product', {
+        name: `净水器-${marker()}`,
+        code: marker('P'),
+        listPrice: { amount: 10000, currency: 'CNY' },
+      }),
+      201,
+    );
+    await ok(hq.request('PUT', `/dealers/products/${p.id}`, { onHand: 1000, minOrderQty: 1 }));
+    await ok(hq.patch(`/dealers/accounts/${dir.unit('EC-D1')}`, { creditLimit: 10000000 }));
+    const id = randomUUID();
+    const s1 = dir.unit('EC-D1-S1');
+    await ok(zhang.post('/field-sales/visits', { id, storeUnitId: s1, visitType: 'routine' }), 201);
+    await ok(zhang.post(`/field-sales/visits/${id}/check-in`, { lng: null, lat: null, reason: '定位失败' }));
+    const cat = await ok(zhang.get(`/field-sales/visits/${id}/order-catalogue`));
+    assert.equal(cat.dealerUnitId, dir.unit('EC-D1'));
+    assert.equal(cat.items.find((i: any) => i.productId === p.id).price, 10000);
+    const url = `/field-sales/visits/${id}/order-draft`;
+    const body = { clientId: randomUUID(), lines: [{ productId: p.id, quantity: 3 }] };
+    const v1 = await ok(zhang.post(url, body));
+    const v2 = await ok(zhang.post(url, body));
+    assert.equal(v1.orderDrafts.length, 1);
+    assert.deepEqual(v2.orderDrafts, v1.orderDrafts);
+    const d = v1.orderDrafts[0];
+    assert.equal(d.total, 30000);
+    assert.match(d.orderNo, /^DO/);
+    assert.equal(
+      (
+        await rows(sql`select count(*)::int as n from dms_orders where dealer_unit_id = ${dir.unit('EC-D1')}
+        and note like ${'%外勤%'}`)
+      )[0].n,
+      1,
+      'one draft under replay',
+    );
+    const unknown = await zhang.post(url, {
+      clientId: randomUUID(),
+      lines: [{ productId: randomUUID(), quantity: 1 }],
+    });
+    assert.equal(unknown.status, 422);
+    assert.equal(unknown.body.errors[0].field, 'lines.0.productId');
+    // The dealer submits the draft in the portal.
+    const order = await ok(zhang.get(`/dealers/orders/${d.orderId}`));
+    assert.equal(order.status, 'draft');
+    const sub = await ok(zhang.post(`/dealers/orders/${d.orderId}/submit`, {}));
+    assert.notEqual(sub.status, 'draft');
+    // A rep without dealer ordering rights (销售顾问 at the store): 403.
+    const sun = await login(env, dir.seed.slug, 'sun.lei');
+    const sid = randomUUID();
+    await ok(sun.post('/field-sales/visits', { id: sid, storeUnitId: s1, visitType: 'routine' }), 201);
+    await ok(sun.post(`/field-sales/visits/${sid}/check-in`, { lng: null, lat: null, reason: '定位失败' }));
+    const denied = await sun.post(`/field-sales/visits/${sid}/order-draft`, {
+      ...body,
+      clientId: randomUUID(),
+    });
+    assert.equal(denied.status, 403);
+    assert.equal((await sun.get(`/field-sales/visits/${sid}/order-catalogue`)).status, 403);
+    // Another branch's rep: 404.
+    const wu = await login(env, dir.seed.slug, 'wu.haitao');
+    assert.equal((await wu.get(`/field-sales/visits/${id}/order-catalogue`)).status, 404);
+    assert.equal((await wu.post(url, { ...body, clientId: randomUUID() })).status, 404);
   });
 });

@@ -29,6 +29,10 @@ const zh: Record<string, string> = {
   plan_store_twice: '同一门店在同一天只能安排一次',
   plan_day_outside: '拜访日期须在该周内',
   visit_photo: '门店拜访',
+  no_task_rights: '您没有完成单位任务的权限，不能在拜访中代门店完成总部任务',
+  no_dealer_rights: '您没有经销商下单权限，不能为该门店的经销商起草订单',
+  no_dealer: '该门店上级没有您可代为下单的经销商',
+  draft_note: '外勤拜访代下单：{store}',
 };
 const en: Record<string, string> = {
   stale: 'Someone else changed this record: reload and try again',
@@ -58,6 +62,11 @@ const en: Record<string, string> = {
   plan_store_twice: 'A store can be planned once per day',
   plan_day_outside: 'Visit days must fall inside the week',
   visit_photo: 'Store visit',
+  no_task_rights:
+    'You may not complete unit tasks, so you cannot complete the store’s HQ tasks during a visit',
+  no_dealer_rights: 'You may not place dealer orders, so you cannot draft an order for this store’s dealer',
+  no_dealer: 'This store has no dealer above it that you may draft orders for',
+  draft_note: 'Taken on a store visit: {store}',
 };
 
 export const { text: fslText, problem: fslProblem } = moduleMessages(zh, en);

@@ -18,9 +18,13 @@ import {
   StoreInput,
   StoreList,
   Visit,
+  VisitCatalogue,
   VisitCreate,
   VisitList,
+  VisitOrderDraft,
   VisitQuery,
+  VisitTaskComplete,
+  VisitTaskList,
 } from '@kehu/contracts/field-sales';
 import { z } from 'zod';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
@@ -31,13 +35,17 @@ import {
   addPhoto,
   checkIn,
   checkOut,
+  completeVisitTask,
   coverage,
   createVisit,
+  draftVisitOrder,
   getVisit,
   listPhotos,
   listVisits,
   photoBytes,
   saveStep,
+  visitCatalogue,
+  visitTasks,
 } from './visits.service.ts';
 
 const tags = ['field-sales'];
@@ -272,5 +280,69 @@ export const fieldSalesRoutes: RouteSpec[] = [
     probe: visit,
     handler: (req) =>
       req.tx((tx) => checkOut(tx, req.principal, req.actor, req.locale, req.params.id, req.body)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/field-sales/visits/:id/hq-tasks',
+    permission: P.visit,
+    summary: "The visit store's open HQ tasks (dealer-network), with the proof each asks for",
+    tags,
+    params: idParam,
+    response: VisitTaskList,
+    probe: visit,
+    handler: (req) => req.tx((tx) => visitTasks(tx, req.principal, req.params.id), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/field-sales/visits/:id/hq-tasks',
+    permission: P.visit,
+    summary:
+      "Complete one of the store's HQ tasks during the visit (rep with dealer_network:tasks_work); clientId makes it idempotent",
+    tags,
+    params: idParam,
+    body: VisitTaskComplete,
+    response: Visit,
+    probe: {
+      ...visit,
+      sample: {
+        clientId: '00000000-0000-4000-8000-000000000001',
+        targetId: '00000000-0000-4000-8000-000000000002',
+        version: 1,
+      },
+    },
+    handler: (req) =>
+      req.tx((tx) => completeVisitTask(tx, req.principal, req.actor, req.locale, req.params.id, req.body)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/field-sales/visits/:id/order-catalogue',
+    permission: P.visit,
+    summary: "Products at the prices of the store's dealer, for an order draft (rep with dealers:order)",
+    tags,
+    params: idParam,
+    response: VisitCatalogue,
+    probe: visit,
+    handler: (req) =>
+      req.tx((tx) => visitCatalogue(tx, req.principal, req.locale, req.params.id), { readOnly: true }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/field-sales/visits/:id/order-draft',
+    permission: P.visit,
+    summary:
+      "Take an order draft for the store's dealer (dealers' pricing; the dealer submits it); clientId makes it idempotent",
+    tags,
+    params: idParam,
+    body: VisitOrderDraft,
+    response: Visit,
+    probe: {
+      ...visit,
+      sample: {
+        clientId: '00000000-0000-4000-8000-000000000003',
+        lines: [{ productId: '00000000-0000-4000-8000-000000000004', quantity: 1 }],
+      },
+    },
+    handler: (req) =>
+      req.tx((tx) => draftVisitOrder(tx, req.principal, req.actor, req.locale, req.params.id, req.body)),
   }),
 ];

@@ -14,7 +14,7 @@ const MANAGERS = ['总部销售经理', '区域经理', '经销商店长'];
 export default defineModule({
   name: 'field-sales',
   label: label('外勤拜访', 'Field sales'),
-  requires: ['trade-promotion'],
+  requires: ['trade-promotion', 'dealers', 'dealer-network'],
   routes: fieldSalesRoutes,
   permissions: [
     {
@@ -39,8 +39,8 @@ export default defineModule({
       key: P.visit,
       label: label('门店拜访（业务员）', 'Visit stores (rep)'),
       description: label(
-        '在手机上查看今日拜访，定位签到、盘点、拍照、记录竞品价格与订货意向并签退（离线可用）',
-        'Today’s visits on the phone: geofenced check-in, stock count, photos, competitor prices, order intent, check-out (works offline)',
+        '在手机上查看今日拜访，定位签到、盘点、拍照、记录竞品价格与订货意向、完成门店的总部任务、为经销商起草订单并签退（离线可用）',
+        'Today’s visits on the phone: geofenced check-in, stock count, photos, competitor prices, order intent, the store’s HQ tasks, order drafts for its dealer, check-out (works offline)',
       ),
       demoRoles: ['经销商店长', '销售顾问'],
     },

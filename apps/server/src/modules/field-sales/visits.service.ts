@@ -10,16 +10,21 @@ import {
   VISIT_TYPES,
   type Visit,
   type VisitCreate,
+  type VisitOrderDraft,
+  type VisitTaskComplete,
   type VisitType,
 } from '@kehu/contracts/field-sales';
 import { sql } from 'kysely';
 import sharp from 'sharp';
 import { type Actor, writeAudit } from '../../core/audit/audit.ts';
 import type { Principal } from '../../core/auth/principal.ts';
+import { can } from '../../core/auth/principal.ts';
 import type { Database } from '../../core/db/database.ts';
 import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
 import { invalid, notFound } from '../../core/errors.ts';
 import type { Locale } from '../../core/i18n/locale.ts';
+import { completeUnitTarget, listOpenUnitTasks } from '../dealer-network/index.ts';
+import { catalogue, createDealerDraft } from '../dealers/index.ts';
 import {
   checkPhotoProof,
   distanceMetres,
@@ -112,6 +117,14 @@ async function toVisits(tx: Tx, p: Principal, locale: Locale, rows: any[]): Prom
       checkOutAt: iso(r.check_out_at),
       durationS: r.duration_s,
       results: json(r.results),
+      tasksDone: Object.entries(json(r.links).tasks ?? {}).map(([clientId, t]: [string, any]) => ({
+        clientId,
+        ...t,
+      })),
+      orderDrafts: Object.entries(json(r.links).orders ?? {}).map(([clientId, o]: [string, any]) => ({
+        clientId,
+        ...o,
+      })),
       photos: photos.filter((f) => f.visit_id === r.id).map((f) => toPhoto(locale, f)),
       version: r.version,
     };
@@ -272,8 +285,8 @@ function stepAllowed(r: any, step: string, locale: Locale) {
 
 /**
  * A step's result (inventory count, competitor prices, order intent, HQ task note). The last
- * write of a step wins, so a replay of the same queued action is harmless. Order taking records
- * the intent only: the dealers module exports no order-draft seam yet.
+ * write of a step wins, so a replay of the same queued action is harmless. The links to HQ tasks
+ * and dealer order drafts are below (`completeVisitTask`, `draftVisitOrder`).
  */
 export async function saveStep(
   tx: Tx,
@@ -308,6 +321,142 @@ export async function saveStep(
     recordId: id,
     meta: { step: input.step },
   });
+  return getVisit(tx, p, locale, id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Links: HQ tasks (dealer-network) and dealer order drafts (dealers), taken during a visit.
+
+const TASKS_WORK = 'dealer_network:tasks_work';
+const DEALER_ORDER = 'dealers:order';
+
+/** The rep's own visit, checked in and not yet done, where a linked action is taken. */
+async function openVisit(tx: Tx, p: Principal, locale: Locale, id: string, step: string) {
+  const r = await row(tx, p, id, true);
+  mine(p, r, locale);
+  stepAllowed(r, step, locale);
+  return r;
+}
+
+/** The open HQ tasks of the visit's store (anyone who sees the visit). */
+export async function visitTasks(tx: Tx, p: Principal, id: string) {
+  const r = await row(tx, p, id);
+  const items = await listOpenUnitTasks(tx, p.tenantId, r.store_unit_id);
+  return {
+    items: items.map((t) => ({
+      targetId: t.target.id,
+      taskId: t.id,
+      title: t.title,
+      body: t.body,
+      kind: t.kind,
+      proof: t.proof,
+      dueAt: t.dueAt,
+      overdue: t.target.overdue,
+      fromUnitName: t.unitName,
+      version: t.target.version,
+    })),
+  };
+}
+
+/**
+ * The rep completes one of the store's HQ tasks from the visit, acting for the store: allowed to
+ * the visit's own rep, checked in (not done), holding `dealer_network:tasks_work` — the right the
+ * store's people complete their tasks with. dealer-network's completion applies (proof, version →
+ * 409, done once). The phone's client id makes a replay a no-op.
+ */
+export async function completeVisitTask(
+  tx: Tx,
+  p: Principal,
+  actor: Actor,
+  locale: Locale,
+  id: string,
+  input: VisitTaskComplete,
+): Promise<Visit> {
+  const r = await openVisit(tx, p, locale, id, 'hq_task');
+  const links = json(r.links);
+  if (links.tasks?.[input.clientId]) return getVisit(tx, p, locale, id);
+  if (!can(p, TASKS_WORK)) throw fslProblem('forbidden', locale, 'no_task_rights');
+  if (r.status === 'planned') throw fslProblem('conflict', locale, 'not_checked_in');
+  if (r.status === 'done') throw fslProblem('conflict', locale, 'already_done');
+  const { clientId, targetId, ...proof } = input;
+  const t = await completeUnitTarget(tx, p, actor, locale, r.store_unit_id, targetId, proof);
+  const at = new Date().toISOString();
+  await sql`update fsl_visits set links = jsonb_set(links, '{tasks}', coalesce(links->'tasks', '{}'::jsonb)
+        || jsonb_build_object(${clientId}::text, ${JSON.stringify({ targetId, title: t.title, at })}::jsonb)),
+      version = version + 1, updated_at = now() where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
+  return getVisit(tx, p, locale, id);
+}
+
+/**
+ * The dealer above the store, for ordering: the rep must hold `dealers:order` (a dealer's own
+ * people: a dealer's manager visiting its stores) and the dealer must lie in the rep's tree.
+ * Without the right: 403; a store with no dealer above it in the rep's view: a field error.
+ */
+async function storeDealer(tx: Tx, p: Principal, locale: Locale, storeUnitId: string) {
+  if (!can(p, DEALER_ORDER)) throw fslProblem('forbidden', locale, 'no_dealer_rights');
+  const d = (
+    await sql<any>`select d.id, d.name from units s join units d on d.tenant_id = s.tenant_id
+        and d.type = 'dealer' and d.deleted_at is null and s.path like d.path || '%'
+      where s.tenant_id = ${p.tenantId} and s.id = ${storeUnitId}
+      order by length(d.path) desc limit 1`.execute(tx)
+  ).rows[0];
+  if (!d || !p.subtreeUnitIds.includes(d.id))
+    throw invalid([{ field: 'lines', code: 'no_dealer', message: fslText(locale, 'no_dealer') }]);
+  return d as { id: string; name: string };
+}
+
+/** The products the rep can order for the store's dealer, at that dealer's prices today. */
+export async function visitCatalogue(tx: Tx, p: Principal, locale: Locale, id: string) {
+  const r = await row(tx, p, id);
+  mine(p, r, locale);
+  const d = await storeDealer(tx, p, locale, r.store_unit_id);
+  const items = await catalogue(tx, p, locale, d.id);
+  return {
+    dealerUnitId: d.id,
+    dealerName: d.name,
+    items: items.map((i) => ({
+      productId: i.productId,
+      name: i.name,
+      uom: i.uom,
+      price: i.price,
+      minOrderQty: i.minOrderQty,
+    })),
+  };
+}
+
+/**
+ * Order taking: a dealer order **draft** for the store's dealer through dealers' draft creation
+ * (its price policy and product checks); the dealer reviews and submits it in the portal. Once per
+ * client id: a replay returns the visit with the same draft.
+ */
+export async function draftVisitOrder(
+  tx: Tx,
+  p: Principal,
+  actor: Actor,
+  locale: Locale,
+  id: string,
+  input: VisitOrderDraft,
+): Promise<Visit> {
+  const r = await openVisit(tx, p, locale, id, 'order_intent');
+  const links = json(r.links);
+  if (links.orders?.[input.clientId]) return getVisit(tx, p, locale, id);
+  if (r.status === 'planned') throw fslProblem('conflict', locale, 'not_checked_in');
+  if (r.status === 'done') throw fslProblem('conflict', locale, 'already_done');
+  const d = await storeDealer(tx, p, locale, r.store_unit_id);
+  const o = await createDealerDraft(tx, p, actor, locale, d.id, {
+    lines: input.lines,
+    note: input.note ?? fslText(locale, 'draft_note', { store: r.store_name ?? '' }),
+  });
+  const link = {
+    orderId: o.id,
+    orderNo: o.orderNo,
+    total: o.total,
+    dealerName: o.dealerName,
+    at: o.createdAt,
+  };
+  await sql`update fsl_visits set links = jsonb_set(links, '{orders}', coalesce(links->'orders', '{}'::jsonb)
+        || jsonb_build_object(${input.clientId}::text, ${JSON.stringify(link)}::jsonb)),
+      version = version + 1, updated_at = now() where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
   return getVisit(tx, p, locale, id);
 }
 

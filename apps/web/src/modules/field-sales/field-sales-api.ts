@@ -1,8 +1,19 @@
-import type { Coverage, Photo, Plan, Rep, Store, Visit } from '@kehu/contracts/field-sales';
+import type {
+  Coverage,
+  Photo,
+  Plan,
+  Rep,
+  Store,
+  Visit,
+  VisitCatalogue,
+  VisitTask,
+} from '@kehu/contracts/field-sales';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { http } from '../../shared/api-client';
 
 export type { Coverage, Photo, Plan, Rep, Store, Visit };
+export type VisitTaskT = VisitTask;
+export type VisitCatalogueT = VisitCatalogue;
 
 export const KEY = ['field-sales'] as const;
 export const fslKeys = {
@@ -13,7 +24,27 @@ export const fslKeys = {
   plans: (week: string) => ['field-sales', 'plans', week] as const,
   coverage: ['field-sales', 'coverage'] as const,
   photos: (repId?: string) => ['field-sales', 'photos', repId ?? 'all'] as const,
+  tasks: (visitId: string) => ['field-sales', 'visit-tasks', visitId] as const,
+  catalogue: (visitId: string) => ['field-sales', 'visit-catalogue', visitId] as const,
 };
+
+/** The visit store's open HQ tasks (dealer-network). */
+export const useVisitTasks = (visitId: string) =>
+  useQuery({
+    queryKey: fslKeys.tasks(visitId),
+    queryFn: () => http.get<{ items: VisitTaskT[] }>(`/field-sales/visits/${visitId}/hq-tasks`),
+    networkMode: 'offlineFirst',
+    staleTime: 60_000,
+  });
+/** The store's dealer and its catalogue prices, for an order draft (403 without dealer ordering rights). */
+export const useVisitCatalogue = (visitId: string) =>
+  useQuery({
+    queryKey: fslKeys.catalogue(visitId),
+    queryFn: () => http.get<VisitCatalogueT>(`/field-sales/visits/${visitId}/order-catalogue`),
+    networkMode: 'offlineFirst',
+    staleTime: 300_000,
+    retry: false,
+  });
 
 const CN = 8 * 3600_000;
 export const todayStr = () => new Date(Date.now() + CN).toISOString().slice(0, 10);

@@ -10,7 +10,7 @@ import { ApiError, apiFetch } from '../../shared/api-client';
 export interface QueuedAction {
   seq?: number;
   visitId: string;
-  kind: 'create' | 'check-in' | 'step' | 'photo' | 'check-out';
+  kind: 'create' | 'check-in' | 'step' | 'photo' | 'check-out' | 'task' | 'order';
   path: string;
   query?: Record<string, string>;
   body?: unknown;

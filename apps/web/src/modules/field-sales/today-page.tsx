@@ -16,20 +16,34 @@ import {
   Badge,
   Button,
   Card,
+  Checkbox,
   Empty,
   Image,
   Input,
   InputNumber,
   List,
+  Select,
   Space,
   Tag,
   Typography,
 } from 'antd';
 import { useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ApiError } from '../../shared/api-client';
+import { formatMoney } from '../../shared/format';
 import { ErrorResult } from '../../shared/ui/error-result';
 import { PageSkeleton } from '../../shared/ui/page-skeleton';
-import { fslKeys, metres, photoUrl, todayStr, useMyVisits, type Visit } from './field-sales-api';
+import {
+  fslKeys,
+  metres,
+  photoUrl,
+  todayStr,
+  useMyVisits,
+  useVisitCatalogue,
+  useVisitTasks,
+  type Visit,
+  type VisitTaskT,
+} from './field-sales-api';
 import { clearRejected, enqueue, type QueuedAction, useQueue } from './offline-queue';
 
 export const STATUS_COLOR: Record<string, string> = { planned: 'blue', in_progress: 'orange', done: 'green' };
@@ -37,9 +51,16 @@ export const STATUS_COLOR: Record<string, string> = { planned: 'blue', in_progre
 type Item = { name: string; qty?: number | null; price?: number | null; brand?: string | null };
 
 /** The server's visit with the actions still waiting in the queue applied (what the rep did offline). */
-function withPending(v: Visit, pending: QueuedAction[]): Visit & { pendingPhotos: Blob[] } {
+type Pending = { pendingPhotos: Blob[]; pendingTasks: string[]; pendingOrders: number };
+function withPending(v: Visit, pending: QueuedAction[]): Visit & Pending {
   const mine = pending.filter((a) => a.visitId === v.id);
-  let out: Visit & { pendingPhotos: Blob[] } = { ...v, results: { ...v.results }, pendingPhotos: [] };
+  let out: Visit & Pending = {
+    ...v,
+    results: { ...v.results },
+    pendingPhotos: [],
+    pendingTasks: [],
+    pendingOrders: 0,
+  };
   for (const a of mine) {
     if (a.kind === 'check-in' && out.status === 'planned') {
       const b = a.body as { reason?: string };
@@ -49,6 +70,8 @@ function withPending(v: Visit, pending: QueuedAction[]): Visit & { pendingPhotos
       out.results[b.step] = { items: b.items, note: b.note ?? null, at: a.createdAt };
     } else if (a.kind === 'photo' && a.blob) out.pendingPhotos.push(a.blob);
     else if (a.kind === 'check-out') out = { ...out, status: 'done', checkOutAt: a.createdAt };
+    else if (a.kind === 'task') out.pendingTasks.push((a.body as { targetId: string }).targetId);
+    else if (a.kind === 'order') out.pendingOrders += 1;
   }
   return out;
 }
@@ -184,7 +207,7 @@ function VisitPanel({
   onBack,
   banner,
 }: {
-  visit: Visit & { pendingPhotos: Blob[] };
+  visit: Visit & Pending;
   onBack: () => void;
   banner: React.ReactNode;
 }) {
@@ -301,6 +324,13 @@ function VisitPanel({
           {v.steps.map((step) =>
             step === 'shelf_photo' ? (
               <PhotoStep key={step} visit={v} />
+            ) : step === 'hq_task' ? (
+              <HqTaskStep key={step} visit={v} />
+            ) : step === 'order_intent' ? (
+              <Space key={step} direction="vertical" style={{ width: '100%' }} size={12}>
+                <OrderDraftStep visit={v} />
+                <ItemsStep visit={v} step={step} />
+              </Space>
             ) : (
               <ItemsStep key={step} visit={v} step={step} />
             ),
@@ -330,7 +360,7 @@ function VisitPanel({
   );
 }
 
-function PhotoStep({ visit: v }: { visit: Visit & { pendingPhotos: Blob[] } }) {
+function PhotoStep({ visit: v }: { visit: Visit & Pending }) {
   const { t } = useTranslation();
   const input = useRef<HTMLInputElement>(null);
   const urls = useMemo(() => v.pendingPhotos.map((b) => URL.createObjectURL(b)), [v.pendingPhotos]);
@@ -532,6 +562,271 @@ function ItemsStep({ visit: v, step }: { visit: Visit; step: string }) {
           {t('fieldSales.today.saveStep')}
         </Button>
       )}
+    </Card>
+  );
+}
+
+const fileBase64 = (file: File) =>
+  new Promise<string>((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result).split(',')[1] ?? '');
+    r.onerror = () => reject(r.error);
+    r.readAsDataURL(file);
+  });
+
+/**
+ * The store's open HQ tasks (dealer-network): the rep completes one for the store with the proof it
+ * asks for. The completion queues like any visit action (client id: a replay lands once).
+ */
+function HqTaskStep({ visit: v }: { visit: Visit & Pending }) {
+  const { t } = useTranslation();
+  const tasks = useVisitTasks(v.id);
+  const done = new Set([...v.tasksDone.map((d) => d.targetId), ...v.pendingTasks]);
+  const open = (tasks.data?.items ?? []).filter((x) => !done.has(x.targetId));
+  return (
+    <Card size="small" title={t('fieldSales.step.hq_task')} data-testid="fsl-step-hq_task">
+      <Space direction="vertical" style={{ width: '100%' }}>
+        {v.tasksDone.map((d) => (
+          <Alert
+            key={d.clientId}
+            type="success"
+            showIcon
+            data-testid="fsl-task-done"
+            message={`${d.title} · ${t('fieldSales.today.taskDone')}`}
+          />
+        ))}
+        {v.pendingTasks.length > 0 && (
+          <Alert type="info" showIcon message={t('fieldSales.today.taskWaiting')} />
+        )}
+        {tasks.isLoading ? null : tasks.error && !tasks.data ? (
+          <Alert type="warning" showIcon message={t('fieldSales.today.tasksOffline')} />
+        ) : !open.length && !v.tasksDone.length ? (
+          <Typography.Text type="secondary">{t('fieldSales.today.tasksEmpty')}</Typography.Text>
+        ) : (
+          open.map((x) => <TaskItem key={x.targetId} visit={v} task={x} />)
+        )}
+      </Space>
+    </Card>
+  );
+}
+
+function TaskItem({ visit: v, task: x }: { visit: Visit; task: VisitTaskT }) {
+  const { t } = useTranslation();
+  const [text, setText] = useState('');
+  const [checked, setChecked] = useState(false);
+  const [photo, setPhoto] = useState<File | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+  const editable = v.status === 'in_progress';
+  const ready =
+    x.proof === 'text' ? text.trim().length > 0 : x.proof === 'checkbox' ? checked : photo !== null;
+  const complete = async () =>
+    enqueue({
+      visitId: v.id,
+      kind: 'task',
+      path: `/field-sales/visits/${v.id}/hq-tasks`,
+      body: {
+        clientId: crypto.randomUUID(),
+        targetId: x.targetId,
+        version: x.version,
+        ...(x.proof === 'text' ? { text: text.trim() } : {}),
+        ...(x.proof === 'checkbox' ? { checked: true } : {}),
+        ...(x.proof === 'photo' && photo ? { photo: await fileBase64(photo) } : {}),
+      },
+    });
+  return (
+    <div
+      data-testid="fsl-task"
+      style={{ border: '1px solid #f0f0f0', borderRadius: 6, padding: 8, display: 'grid', gap: 6 }}
+    >
+      <Typography.Text strong>{x.title}</Typography.Text>
+      {x.body && <Typography.Text type="secondary">{x.body}</Typography.Text>}
+      <Space wrap size={4}>
+        <Tag>{t('fieldSales.today.taskDue', { due: x.dueAt.slice(0, 10) })}</Tag>
+        {x.fromUnitName && <Tag>{t('fieldSales.today.taskFrom', { unit: x.fromUnitName })}</Tag>}
+        {x.overdue && <Tag color="red">{t('fieldSales.today.taskOverdue')}</Tag>}
+      </Space>
+      {editable && x.proof === 'text' && (
+        <Input.TextArea
+          rows={2}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          placeholder={t('fieldSales.today.taskProofText')}
+          aria-label={t('fieldSales.today.taskProofText')}
+          data-testid="fsl-task-text"
+        />
+      )}
+      {editable && x.proof === 'checkbox' && (
+        <Checkbox
+          checked={checked}
+          onChange={(e) => setChecked(e.target.checked)}
+          data-testid="fsl-task-check"
+        >
+          {t('fieldSales.today.taskProofCheckbox')}
+        </Checkbox>
+      )}
+      {editable && x.proof === 'photo' && (
+        <>
+          <input
+            ref={input}
+            type="file"
+            accept="image/png,image/jpeg"
+            capture="environment"
+            hidden
+            onChange={(e) => setPhoto(e.target.files?.[0] ?? null)}
+            data-testid="fsl-task-photo"
+          />
+          <Button icon={<CameraOutlined />} onClick={() => input.current?.click()}>
+            {t('fieldSales.today.taskProofPhoto')}
+          </Button>
+          {photo && (
+            <Typography.Text type="secondary">
+              {t('fieldSales.today.taskPhotoChosen', { name: photo.name })}
+            </Typography.Text>
+          )}
+        </>
+      )}
+      {editable && (
+        <Button
+          type="primary"
+          ghost
+          block
+          disabled={!ready}
+          onClick={() => void complete()}
+          data-testid="fsl-task-complete"
+        >
+          {t('fieldSales.today.taskComplete')}
+        </Button>
+      )}
+    </div>
+  );
+}
+
+/**
+ * Order taking: a dealer order draft for the store's dealer at its prices (the rep needs dealer
+ * ordering rights); the dealer submits it in the portal. Without the rights the intent is recorded.
+ */
+function OrderDraftStep({ visit: v }: { visit: Visit & Pending }) {
+  const { t, i18n } = useTranslation();
+  const cat = useVisitCatalogue(v.id);
+  const [lines, setLines] = useState<{ k: string; productId?: string; quantity: number | null }[]>(() => [
+    { k: crypto.randomUUID(), quantity: null },
+  ]);
+  const editable = v.status === 'in_progress';
+  const money = (fen: number) => formatMoney(fen / 100, i18n.language);
+  const err = cat.error instanceof ApiError ? cat.error : null;
+  const valid = lines.filter((l) => l.productId && l.quantity && l.quantity > 0);
+  const create = () => {
+    void enqueue({
+      visitId: v.id,
+      kind: 'order',
+      path: `/field-sales/visits/${v.id}/order-draft`,
+      body: {
+        clientId: crypto.randomUUID(),
+        lines: valid.map((l) => ({ productId: l.productId, quantity: l.quantity })),
+      },
+    });
+    setLines([{ k: crypto.randomUUID(), quantity: null }]);
+  };
+  const drafts = (
+    <>
+      {v.orderDrafts.map((d) => (
+        <Alert
+          key={d.clientId}
+          type="success"
+          showIcon
+          data-testid="fsl-order-draft"
+          message={t('fieldSales.today.orderDraftLine', { no: d.orderNo, total: money(d.total) })}
+          description={t('fieldSales.today.orderDraftHint')}
+        />
+      ))}
+      {v.pendingOrders > 0 && (
+        <Alert type="info" showIcon message={t('fieldSales.today.orderDraftWaiting')} />
+      )}
+    </>
+  );
+  if (err && (err.status === 403 || err.status === 422))
+    return (
+      <Card size="small" title={t('fieldSales.today.orderCreate')} data-testid="fsl-order">
+        {drafts}
+        <Typography.Text type="secondary">
+          {t(err.status === 403 ? 'fieldSales.today.orderNoRights' : 'fieldSales.today.orderNoDealer')}
+        </Typography.Text>
+      </Card>
+    );
+  const items = cat.data?.items ?? [];
+  return (
+    <Card size="small" title={t('fieldSales.today.orderCreate')} data-testid="fsl-order">
+      <Space direction="vertical" style={{ width: '100%' }}>
+        {drafts}
+        {cat.data && (
+          <Typography.Text type="secondary">
+            {t('fieldSales.today.orderDealer', { dealer: cat.data.dealerName })}
+          </Typography.Text>
+        )}
+        {cat.data && !items.length && (
+          <Typography.Text type="secondary">{t('fieldSales.today.orderCatalogueEmpty')}</Typography.Text>
+        )}
+        {editable &&
+          items.length > 0 &&
+          lines.map((l, i) => (
+            <Space.Compact key={l.k} style={{ width: '100%' }}>
+              <Select
+                style={{ width: '100%' }}
+                showSearch
+                optionFilterProp="label"
+                value={l.productId}
+                placeholder={t('fieldSales.today.orderPick')}
+                aria-label={t('fieldSales.today.orderPick')}
+                options={items.map((p) => ({
+                  value: p.productId,
+                  label: `${p.name}${p.price != null ? ` · ${money(p.price)}` : ''}`,
+                }))}
+                onChange={(productId) =>
+                  setLines((xs) => xs.map((x, j) => (j === i ? { ...x, productId } : x)))
+                }
+                data-testid="fsl-order-product"
+              />
+              <InputNumber
+                style={{ width: 96 }}
+                min={1}
+                value={l.quantity}
+                placeholder={t('fieldSales.today.qty')}
+                aria-label={t('fieldSales.today.qty')}
+                onChange={(n) => setLines((xs) => xs.map((x, j) => (j === i ? { ...x, quantity: n } : x)))}
+                data-testid="fsl-order-qty"
+              />
+              {lines.length > 1 && (
+                <Button
+                  icon={<MinusCircleOutlined />}
+                  aria-label={t('fieldSales.today.removeRow')}
+                  onClick={() => setLines((xs) => xs.filter((_, j) => j !== i))}
+                />
+              )}
+            </Space.Compact>
+          ))}
+        {editable && items.length > 0 && (
+          <>
+            <Button
+              type="dashed"
+              icon={<PlusOutlined />}
+              block
+              onClick={() => setLines((xs) => [...xs, { k: crypto.randomUUID(), quantity: null }])}
+            >
+              {t('fieldSales.today.addRow')}
+            </Button>
+            <Button
+              type="primary"
+              ghost
+              block
+              disabled={!valid.length}
+              onClick={create}
+              data-testid="fsl-order-create"
+            >
+              {t('fieldSales.today.orderCreate')}
+            </Button>
+          </>
+        )}
+      </Space>
     </Card>
   );
 }

@@ -251,11 +251,42 @@ export async function completeTarget(
   targetId: string,
   input: z.infer<typeof CompleteInput>,
 ) {
+  return completeFor(tx, p, actor, locale, p.unitId, targetId, input);
+}
+
+/**
+ * For the field-sales visit flow: a rep completes a task of the store being visited, acting for
+ * that unit (the caller decides who may — field-sales: the rep of an in-progress visit holding
+ * `dealer_network:tasks_work`). The unit must be in the caller's tree; the same proof and version
+ * rules as the unit's own completion apply, and the rep is recorded as who completed it.
+ */
+export async function completeUnitTarget(
+  tx: Tx,
+  p: Principal,
+  actor: Actor,
+  locale: Locale,
+  unitId: string,
+  targetId: string,
+  input: z.infer<typeof CompleteInput>,
+) {
+  if (!p.subtreeUnitIds.includes(unitId)) throw notFound('dnw_task_target');
+  return completeFor(tx, p, actor, locale, unitId, targetId, input);
+}
+
+async function completeFor(
+  tx: Tx,
+  p: Principal,
+  actor: Actor,
+  locale: Locale,
+  unitId: string,
+  targetId: string,
+  input: z.infer<typeof CompleteInput>,
+) {
   const cur = (
     await sql<any>`select x.*, t.proof from dnw_task_targets x join dnw_tasks t on t.tenant_id = x.tenant_id and t.id = x.task_id
       where x.tenant_id = ${p.tenantId} and x.id = ${targetId} for update of x`.execute(tx)
   ).rows[0];
-  if (!cur || cur.unit_id !== p.unitId) throw notFound('dnw_task_target');
+  if (!cur || cur.unit_id !== unitId) throw notFound('dnw_task_target');
   if (cur.version !== input.version)
     throw netProblem('conflict', locale, 'version_conflict', { current: cur.version }, [
       { field: 'version', code: 'stale', message: nt(locale, 'version_conflict', { current: cur.version }) },
@@ -288,7 +319,7 @@ export async function completeTarget(
     recordId: cur.task_id,
     meta: { targetId, unitId: cur.unit_id },
   });
-  const [t] = await unitTasks(tx, p.tenantId, p.unitId, 'all', targetId);
+  const [t] = await unitTasks(tx, p.tenantId, unitId, 'all', targetId);
   return t!;
 }
 
