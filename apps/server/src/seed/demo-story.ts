@@ -44,7 +44,10 @@ export async function seedDemoStory(
       if (timing) console.error(`demo step ${step.module}: ${Math.round(performance.now() - t0)} ms`);
     }
     await ctx.drain();
-    if (simulatorUrl) await markSimulatorAttached(database, tenant.tenantId);
+    await markDemo(database, tenant.tenantId, {
+      demoStory: true,
+      demoSimulatorAttached: Boolean(simulatorUrl),
+    });
     return {
       pendingQuoteId: ctx.state.get('sales.pendingQuoteId') as string,
       orderId: ctx.state.get('sales.orderId') as string,
@@ -69,31 +72,41 @@ export async function attachDemoSimulator(
   tenant: { slug: string; tenantId: string; password: string },
 ): Promise<boolean> {
   const simulatorUrl = demoSimulatorUrl();
-  if (!simulatorUrl || (await simulatorAttached(database, tenant.tenantId))) return false;
+  if (!simulatorUrl || !(await needsSimulator(database, tenant.tenantId))) return false;
   try {
     await withDemoContext(config, database, tenant, {}, async (ctx) => {
       for (const step of demoSteps()) await step.withSimulator?.(ctx, simulatorUrl);
       await ctx.drain();
     });
   } finally {
-    // Once, even if a part failed (a demo seeded with a simulator before this was recorded).
-    await markSimulatorAttached(database, tenant.tenantId);
+    // Once, even if a part failed.
+    await markDemo(database, tenant.tenantId, { demoSimulatorAttached: true });
   }
   return true;
 }
 
-async function simulatorAttached(database: Database, tenantId: string): Promise<boolean> {
+/**
+ * Only a tenant the demo story seeded (a real tenant may be called "demo" too) and only once. A demo
+ * seeded before the story recorded itself has neither mark and is left alone.
+ */
+async function needsSimulator(database: Database, tenantId: string): Promise<boolean> {
   const r = await inTenant(database.db, tenantId, (tx) =>
-    sql<{ on: boolean }>`select coalesce((settings->>'demoSimulatorAttached')::boolean, false) as on
+    sql<{
+      story: boolean;
+      attached: boolean;
+    }>`select coalesce((settings->>'demoStory')::boolean, false) as story,
+        coalesce((settings->>'demoSimulatorAttached')::boolean, false) as attached
       from tenants where id = ${tenantId}`.execute(tx),
   );
-  return r.rows[0]?.on ?? false;
+  const row = r.rows[0];
+  return Boolean(row?.story && !row.attached);
 }
 
-function markSimulatorAttached(database: Database, tenantId: string) {
+function markDemo(database: Database, tenantId: string, marks: Record<string, boolean>) {
   return inTenant(database.db, tenantId, (tx) =>
-    sql`update tenants set settings = settings || '{"demoSimulatorAttached": true}'::jsonb
-      where id = ${tenantId}`.execute(tx),
+    sql`update tenants set settings = settings || ${JSON.stringify(marks)}::jsonb where id = ${tenantId}`.execute(
+      tx,
+    ),
   );
 }
 

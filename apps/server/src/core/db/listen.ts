@@ -26,7 +26,16 @@ export async function listen(
     client.release(true);
     onLost();
   });
-  await client.query(`LISTEN ${channel}`);
+  try {
+    await client.query(`LISTEN ${channel}`);
+  } catch (err) {
+    // An ordinary query error raises no 'error' event: give the connection back here.
+    if (!released) {
+      released = true;
+      client.release(true);
+    }
+    throw err;
+  }
   return async () => {
     if (released) return;
     released = true;

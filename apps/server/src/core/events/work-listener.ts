@@ -27,7 +27,11 @@ export async function listenForWork(database: Database, log: Logger, signal: Abo
         (unlisten) => {
           const end = () => void unlisten().then(() => resolve());
           if (signal.aborted) end();
-          else signal.addEventListener('abort', end, { once: true });
+          else {
+            signal.addEventListener('abort', end, { once: true });
+            // A lost connection ends this round: its abort hook goes with it.
+            void lost.then(() => signal.removeEventListener('abort', end));
+          }
         },
         (err) => {
           if (!signal.aborted) log.warn({ err: (err as Error).message }, 'work listener could not listen');

@@ -28,7 +28,8 @@ export async function createTask(
 ) {
   if (new Date(input.dueAt).getTime() < Date.now() - 60_000)
     throw invalid([{ field: 'dueAt', code: 'due_past', message: nt(locale, 'due_past') }]);
-  if (input.link && !/^(\/[^/]|https:\/\/)/.test(input.link))
+  // `/\evil.com` is `//evil.com` to a browser: a path on this site starts with one slash and no backslash.
+  if (input.link && !/^(\/(?![/\\])|https:\/\/)/.test(input.link))
     throw invalid([{ field: 'link', code: 'link_format', message: nt(locale, 'link_format') }]);
   for (const root of input.targetRootIds) if (!p.subtreeUnitIds.includes(root)) throw notFound('unit');
   const roots = (
