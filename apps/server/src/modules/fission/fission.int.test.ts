@@ -134,7 +134,12 @@ describe('fission campaigns 裂变', () => {
     const missing = await hq.patch(url, { rewardText: '无版本' });
     assert.equal(missing.status, 422);
     assert.ok(missing.body.errors.some((e: any) => e.field === 'version'));
-    const en = await hq.request('PATCH', url, { rewardText: 'x', version: 1 }, { 'accept-language': 'en-US' });
+    const en = await hq.request(
+      'PATCH',
+      url,
+      { rewardText: 'x', version: 1 },
+      { 'accept-language': 'en-US' },
+    );
     assert.equal(en.status, 409);
     assert.match(en.body.detail, /Someone else changed/);
     assert.equal((await hq.del(url)).status, 204);

@@ -100,7 +100,9 @@ export async function getMaterial(tx: Tx, p: Principal, id: string): Promise<Mat
 
 /** 409 (localised, field `version`) when the material changed since the caller read it. */
 export function staleVersion(current: number) {
-  return conflict('conflict.version', { current }, [{ field: 'version', code: 'conflict.version', params: { current } }]);
+  return conflict('conflict.version', { current }, [
+    { field: 'version', code: 'conflict.version', params: { current } },
+  ]);
 }
 
 async function editable(tx: Tx, p: Principal, id: string): Promise<MaterialOut> {
@@ -156,7 +158,8 @@ export async function updateMaterial(
   if (cur.kind !== input.kind) throw invalid([{ field: 'kind', code: 'immutable' }]);
   const c = columns(input);
   // The version check and the write are one statement: of two editors holding the same version, one wins.
-  const won = await sql`update materials set title = ${c.title}, summary = ${c.summary}, category = ${c.category},
+  const won =
+    await sql`update materials set title = ${c.title}, summary = ${c.summary}, category = ${c.category},
       tags = ${c.tags}::text[], cover_url = ${c.cover_url}, body_html = ${c.body_html}, link_url = ${c.link_url},
       mini = ${c.mini}::jsonb, qr_slot = ${c.qr_slot}::jsonb, version = version + 1, updated_at = now()
     where tenant_id = ${p.tenantId} and id = ${id} and version = ${input.version} returning id`.execute(tx);
@@ -204,7 +207,8 @@ export async function storeFile(
   await sql`insert into material_files (tenant_id, material_id, bytes) values (${p.tenantId}, ${id}, ${bytes})
     on conflict (tenant_id, material_id) do update set bytes = excluded.bytes`.execute(tx);
   // A new file changes what readers see: it is a change like any other (version + 1).
-  const won = await sql`update materials set file_mime = ${mime}, file_name = ${fileName}, file_size = ${bytes.length},
+  const won =
+    await sql`update materials set file_mime = ${mime}, file_name = ${fileName}, file_size = ${bytes.length},
       version = version + 1, updated_at = now()
     where tenant_id = ${p.tenantId} and id = ${id} and (${version ?? null}::int is null or version = ${version ?? null}::int)
     returning id`.execute(tx);

@@ -85,7 +85,10 @@ describe('materials', () => {
     );
     const seen = (await ok(w.dealer.get('/materials'))).items.find((m: any) => m.id === hq.id);
     assert.equal(seen.editable, false);
-    const edit = await w.dealer.request('PUT', `/materials/${hq.id}`, { ...article('改标题'), version: hq.version });
+    const edit = await w.dealer.request('PUT', `/materials/${hq.id}`, {
+      ...article('改标题'),
+      version: hq.version,
+    });
     assert.equal(edit.status, 403);
     assert.equal((await ok(w.hq.get(`/materials/${hq.id}`))).title, '新车上市');
     // The dealer's own material: invisible to the sibling dealer (404, like a stranger's id).
@@ -327,9 +330,15 @@ describe('materials', () => {
     const m = await ok(w.hq.post('/materials', { kind: 'poster', title: '元旦海报' }));
     assert.equal(m.version, 1);
     // Two editors read version 1; the first to save wins.
-    const first = await ok(w.hq.request('PUT', `/materials/${m.id}`, { kind: 'poster', title: '元旦海报（改）', version: 1 }));
+    const first = await ok(
+      w.hq.request('PUT', `/materials/${m.id}`, { kind: 'poster', title: '元旦海报（改）', version: 1 }),
+    );
     assert.equal(first.version, 2);
-    const stale = await w.hq.request('PUT', `/materials/${m.id}`, { kind: 'poster', title: '覆盖', version: 1 });
+    const stale = await w.hq.request('PUT', `/materials/${m.id}`, {
+      kind: 'poster',
+      title: '覆盖',
+      version: 1,
+    });
     assert.equal(stale.status, 409);
     assert.match(stale.headers.get('content-type') ?? '', /problem\+json/);
     assert.match(stale.body.detail, /他人修改/);

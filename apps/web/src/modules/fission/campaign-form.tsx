@@ -1,6 +1,18 @@
 import { ReloadOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, DatePicker, Drawer, Form, Input, InputNumber, Select, Space, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  DatePicker,
+  Drawer,
+  Form,
+  Input,
+  InputNumber,
+  Select,
+  Space,
+  Typography,
+} from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -120,8 +132,7 @@ export function CampaignForm({
       message.success(t('fission.saved'));
       onClose();
     } catch (e) {
-      if (e instanceof ApiError && e.status === 409 && editing)
-        setStale(e.problem.detail || e.message);
+      if (e instanceof ApiError && e.status === 409 && editing) setStale(e.problem.detail || e.message);
       else message.error(errorMessage(e));
     } finally {
       setBusy(false);
