@@ -36,7 +36,10 @@ const CampaignFields = z.object({
 /** endsOn ≥ startsOn is checked by the server (a field error on endsOn), not here: probes sample this schema. */
 export const CampaignInput = CampaignFields.strict();
 export type CampaignInput = z.infer<typeof CampaignInput>;
-/** corpRef, staff, the task and its groups are fixed once participants hold codes. */
+/**
+ * corpRef, staff, the task and its groups are fixed once participants hold codes. `version` is the
+ * one the editor read (optimistic locking, decision 0074): stale → 409, nothing written.
+ */
 export const CampaignPatch = CampaignFields.omit({
   corpRef: true,
   staff: true,
@@ -44,6 +47,7 @@ export const CampaignPatch = CampaignFields.omit({
   groupChatIds: true,
 })
   .partial()
+  .extend({ version: z.number().int().min(1) })
   .strict();
 export type CampaignPatch = z.infer<typeof CampaignPatch>;
 
@@ -69,6 +73,8 @@ export const Campaign = z.object({
   participants: z.number().int(),
   newCustomers: z.number().int(),
   rewards: z.number().int(),
+  /** Optimistic lock: every edit adds 1; PATCH sends the one it read. */
+  version: z.number().int(),
   createdAt: z.string(),
 });
 export type Campaign = z.infer<typeof Campaign>;

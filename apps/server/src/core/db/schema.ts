@@ -1085,6 +1085,7 @@ export interface FissionCampaigns {
   token: string;
   unit_id: string;
   updated_at: Generated<Timestamp>;
+  version: Generated<number>;
 }
 
 export interface FissionInvites {
@@ -1954,6 +1955,7 @@ export interface Materials {
   title: string;
   unit_id: string;
   updated_at: Generated<Timestamp>;
+  version: Generated<number>;
 }
 
 export interface MaterialShares {

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { type Actor, writeAudit } from '../../core/audit/audit.ts';
 import { can, type Principal } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
-import { invalid, notFound } from '../../core/errors.ts';
+import { conflict, invalid, notFound } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import { publicBaseUrl } from '../../core/mail/mailer.ts';
 import { newPublicToken } from '../cards/index.ts';
@@ -39,6 +39,7 @@ const toCampaign = (r: any): Campaign => ({
   participants: r.participants,
   newCustomers: r.new_customers,
   rewards: r.rewards,
+  version: Number(r.version),
   createdAt: new Date(r.created_at).toISOString(),
 });
 
@@ -158,6 +159,11 @@ export async function createCampaign(tx: Tx, p: Principal, actor: Actor, input: 
 
 export async function updateCampaign(tx: Tx, p: Principal, actor: Actor, id: string, input: CampaignPatch) {
   const before = await getCampaign(tx, p, id);
+  const stale = () =>
+    conflict('conflict.version', { current: before.version }, [
+      { field: 'version', code: 'conflict.version', params: { current: before.version } },
+    ]);
+  if (input.version !== before.version) throw stale();
   if ((input.startsOn ?? before.startsOn) > (input.endsOn ?? before.endsOn))
     throw invalid([{ field: 'endsOn', code: 'ends_before_start' }]);
   const rewardType = input.rewardType ?? before.rewardType;
@@ -170,7 +176,8 @@ export async function updateCampaign(tx: Tx, p: Principal, actor: Actor, id: str
   if (rewardType === 'coupon' && !coupon) throw invalid([{ field: 'couponTemplateId', code: 'required' }]);
   const couponChanged = coupon !== before.couponTemplateId;
   await checkRefs(tx, p, null, null, input.posterMaterialId, couponChanged ? coupon : null);
-  await sql`update fission_campaigns set
+  // The version check and the write are one statement: of two editors holding the same version, one wins.
+  const won = await sql`update fission_campaigns set
       name = coalesce(${input.name ?? null}, name),
       starts_on = coalesce(${input.startsOn ?? null}::date, starts_on),
       ends_on = coalesce(${input.endsOn ?? null}::date, ends_on),
@@ -181,8 +188,10 @@ export async function updateCampaign(tx: Tx, p: Principal, actor: Actor, id: str
       budget = ${input.budget === undefined ? sql`budget` : input.budget},
       reward_cost = coalesce(${input.rewardCost ?? null}::numeric, reward_cost),
       coupon_template_id = ${coupon},
+      version = version + 1,
       updated_at = now()
-    where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
+    where tenant_id = ${p.tenantId} and id = ${id} and version = ${input.version} returning id`.execute(tx);
+  if (!won.rows.length) throw stale();
   // Another poster: the participants' cached posters go now (their content address would miss anyway).
   if (input.posterMaterialId !== undefined && input.posterMaterialId !== before.posterMaterialId)
     await sql`delete from fission_posters f using fission_participants x
@@ -192,7 +201,7 @@ export async function updateCampaign(tx: Tx, p: Principal, actor: Actor, id: str
     action: 'update',
     object: 'fission_campaign',
     recordId: id,
-    meta: { ...input },
+    meta: { ...input, version: before.version + 1 },
   });
   return getCampaign(tx, p, id);
 }

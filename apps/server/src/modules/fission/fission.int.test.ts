@@ -107,6 +107,44 @@ describe('fission campaigns 裂变', () => {
     campaign = r.body;
   });
 
+  it('optimistic locking: a stale edit gets a localised 409 and overwrites nothing', async () => {
+    const r = await hq.post('/fission/campaigns', {
+      name: '双人编辑',
+      startsOn: today(),
+      endsOn: '2099-12-31',
+      corpRef: ctx.corpRef,
+      staff: ['sun.lei'],
+      inviteTarget: 3,
+      rewardType: 'gift',
+      rewardText: '洗车券',
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal(r.body.version, 1);
+    const url = `/fission/campaigns/${r.body.id}`;
+    const first = await hq.patch(url, { rewardText: '保养券', version: 1 });
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.equal(first.body.version, 2);
+    const stale = await hq.patch(url, { rewardText: '覆盖', inviteTarget: 9, version: 1 });
+    assert.equal(stale.status, 409);
+    assert.match(stale.headers.get('content-type') ?? '', /problem\+json/);
+    assert.match(stale.body.detail, /他人修改/);
+    assert.equal(stale.body.errors[0].field, 'version');
+    const now = (await hq.get(url)).body;
+    assert.deepEqual([now.rewardText, now.inviteTarget, now.version], ['保养券', 3, 2]);
+    const missing = await hq.patch(url, { rewardText: '无版本' });
+    assert.equal(missing.status, 422);
+    assert.ok(missing.body.errors.some((e: any) => e.field === 'version'));
+    const en = await hq.request(
+      'PATCH',
+      url,
+      { rewardText: 'x', version: 1 },
+      { 'accept-language': 'en-US' },
+    );
+    assert.equal(en.status, 409);
+    assert.match(en.body.detail, /Someone else changed/);
+    assert.equal((await hq.del(url)).status, 204);
+  });
+
   it('refuses bad campaigns with field errors', async () => {
     const base = {
       name: 'x',
@@ -262,7 +300,13 @@ describe('fission campaigns 裂变', () => {
     const dan = browser();
     const dj = await dan.join(campaign.joinUrl, '小丹');
     const qr = await codeOf(dj.body.url);
-    await hq.patch(`/fission/campaigns/${campaign.id}`, { startsOn: '2020-01-01', endsOn: '2020-01-31' });
+    const { version } = (await hq.get(`/fission/campaigns/${campaign.id}`)).body;
+    const ended = await hq.patch(`/fission/campaigns/${campaign.id}`, {
+      startsOn: '2020-01-01',
+      endsOn: '2020-01-31',
+      version,
+    });
+    assert.equal(ended.status, 200, JSON.stringify(ended.body));
     await ctx.corp.scan(qr, ctx.corp.wechatUser({ name: '迟到好友' }));
     await until('the late add', t(), () =>
       db(async (tx) => (await sql`select 1 from fission_invites where status = 'late'`.execute(tx)).rows[0]),
@@ -428,6 +472,7 @@ describe('fission campaigns 裂变', () => {
     const second = await poster('#2255aa');
     const patched = await hq.request('PATCH', `/fission/campaigns/${c.body.id}`, {
       posterMaterialId: second,
+      version: c.body.version,
     });
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
     assert.equal((await cached()).length, 0, 'invalidated with the campaign poster');

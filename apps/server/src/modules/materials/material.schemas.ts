@@ -41,6 +41,8 @@ export const MaterialInput = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('link'), ...base, linkUrl: httpUrl }),
 ]);
 export type MaterialInput = z.infer<typeof MaterialInput>;
+/** An edit sends the version it read (optimistic locking, decision 0074): stale → 409. */
+export const MaterialEdit = MaterialInput.and(z.object({ version: z.number().int().min(1) }));
 
 export const MaterialsQuery = z.object({
   kind: z.enum(MATERIAL_KINDS).optional(),
@@ -93,6 +95,7 @@ export const MaterialOutSchema = z.object({
   unitId: z.uuid(),
   unitName: z.string().nullable(),
   editable: z.boolean(),
+  version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

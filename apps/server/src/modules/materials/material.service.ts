@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { type Actor, writeAudit } from '../../core/audit/audit.ts';
 import { can, type Principal } from '../../core/auth/principal.ts';
 import type { Tx } from '../../core/db/tenant-scope.ts';
-import { forbidden, invalid, notFound } from '../../core/errors.ts';
+import { conflict, forbidden, invalid, notFound } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import { sanitizeArticle } from '../../core/text/article-html.ts';
 import { MATERIALS_PERMISSIONS, type MaterialInput } from './material.schemas.ts';
@@ -26,6 +26,8 @@ export interface MaterialOut {
   unitName: string | null;
   /** HQ's material seen from a dealer: usable, not editable. */
   editable: boolean;
+  /** Optimistic lock: every change (fields or file) adds 1; an edit sends the one it read. */
+  version: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -41,7 +43,7 @@ export function visibleSql(p: Principal) {
 }
 
 const COLS = sql`m.id, m.kind, m.title, m.summary, m.category, m.tags, m.cover_url, m.body_html, m.link_url,
-  m.mini, m.qr_slot, m.file_mime, m.file_name, m.file_size, m.unit_id, u.name as unit_name, m.created_at, m.updated_at`;
+  m.mini, m.qr_slot, m.file_mime, m.file_name, m.file_size, m.unit_id, u.name as unit_name, m.version, m.created_at, m.updated_at`;
 
 export function toOut(r: any, p: Principal): MaterialOut {
   return {
@@ -62,6 +64,7 @@ export function toOut(r: any, p: Principal): MaterialOut {
     unitId: r.unit_id,
     unitName: r.unit_name ?? null,
     editable: can(p, MATERIALS_PERMISSIONS.manage) && p.subtreeUnitIds.includes(r.unit_id),
+    version: Number(r.version),
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
   };
@@ -93,6 +96,13 @@ export async function getMaterial(tx: Tx, p: Principal, id: string): Promise<Mat
   ).rows[0];
   if (!r) throw notFound('material');
   return toOut(r, p);
+}
+
+/** 409 (localised, field `version`) when the material changed since the caller read it. */
+export function staleVersion(current: number) {
+  return conflict('conflict.version', { current }, [
+    { field: 'version', code: 'conflict.version', params: { current } },
+  ]);
 }
 
 async function editable(tx: Tx, p: Principal, id: string): Promise<MaterialOut> {
@@ -142,15 +152,18 @@ export async function updateMaterial(
   p: Principal,
   actor: Actor,
   id: string,
-  input: MaterialInput,
+  input: MaterialInput & { version: number },
 ): Promise<MaterialOut> {
   const cur = await editable(tx, p, id);
   if (cur.kind !== input.kind) throw invalid([{ field: 'kind', code: 'immutable' }]);
   const c = columns(input);
-  await sql`update materials set title = ${c.title}, summary = ${c.summary}, category = ${c.category},
+  // The version check and the write are one statement: of two editors holding the same version, one wins.
+  const won =
+    await sql`update materials set title = ${c.title}, summary = ${c.summary}, category = ${c.category},
       tags = ${c.tags}::text[], cover_url = ${c.cover_url}, body_html = ${c.body_html}, link_url = ${c.link_url},
-      mini = ${c.mini}::jsonb, qr_slot = ${c.qr_slot}::jsonb, updated_at = now()
-    where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
+      mini = ${c.mini}::jsonb, qr_slot = ${c.qr_slot}::jsonb, version = version + 1, updated_at = now()
+    where tenant_id = ${p.tenantId} and id = ${id} and version = ${input.version} returning id`.execute(tx);
+  if (!won.rows.length) throw staleVersion(cur.version);
   await sql`delete from material_posters where tenant_id = ${p.tenantId} and material_id = ${id}`.execute(tx);
   await writeAudit(tx, actor, { action: 'update', object: 'material', recordId: id });
   return getMaterial(tx, p, id);
@@ -180,8 +193,10 @@ export async function storeFile(
   id: string,
   bytes: Buffer,
   fileName: string | null,
+  version?: number,
 ): Promise<MaterialOut> {
   const m = await editable(tx, p, id);
+  if (version !== undefined && version !== m.version) throw staleVersion(m.version);
   const mime = sniff(bytes);
   const ok =
     m.kind === 'pdf' ? mime === 'application/pdf' : m.kind === 'poster' ? mime?.startsWith('image/') : false;
@@ -191,8 +206,13 @@ export async function storeFile(
     ]);
   await sql`insert into material_files (tenant_id, material_id, bytes) values (${p.tenantId}, ${id}, ${bytes})
     on conflict (tenant_id, material_id) do update set bytes = excluded.bytes`.execute(tx);
-  await sql`update materials set file_mime = ${mime}, file_name = ${fileName}, file_size = ${bytes.length},
-      updated_at = now() where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
+  // A new file changes what readers see: it is a change like any other (version + 1).
+  const won =
+    await sql`update materials set file_mime = ${mime}, file_name = ${fileName}, file_size = ${bytes.length},
+      version = version + 1, updated_at = now()
+    where tenant_id = ${p.tenantId} and id = ${id} and (${version ?? null}::int is null or version = ${version ?? null}::int)
+    returning id`.execute(tx);
+  if (!won.rows.length) throw staleVersion(m.version);
   await sql`delete from material_posters where tenant_id = ${p.tenantId} and material_id = ${id}`.execute(tx);
   await writeAudit(tx, actor, {
     action: 'upload',

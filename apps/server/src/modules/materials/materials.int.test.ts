@@ -85,7 +85,10 @@ describe('materials', () => {
     );
     const seen = (await ok(w.dealer.get('/materials'))).items.find((m: any) => m.id === hq.id);
     assert.equal(seen.editable, false);
-    const edit = await w.dealer.request('PUT', `/materials/${hq.id}`, article('改标题'));
+    const edit = await w.dealer.request('PUT', `/materials/${hq.id}`, {
+      ...article('改标题'),
+      version: hq.version,
+    });
     assert.equal(edit.status, 403);
     assert.equal((await ok(w.hq.get(`/materials/${hq.id}`))).title, '新车上市');
     // The dealer's own material: invisible to the sibling dealer (404, like a stranger's id).
@@ -320,6 +323,47 @@ describe('materials', () => {
         ).rows[0]!.n,
     );
     assert.equal(merged, 1);
+  });
+
+  it('optimistic locking: a stale edit or upload gets a localised 409 and overwrites nothing; every change adds 1', async () => {
+    const w = await world();
+    const m = await ok(w.hq.post('/materials', { kind: 'poster', title: '元旦海报' }));
+    assert.equal(m.version, 1);
+    // Two editors read version 1; the first to save wins.
+    const first = await ok(
+      w.hq.request('PUT', `/materials/${m.id}`, { kind: 'poster', title: '元旦海报（改）', version: 1 }),
+    );
+    assert.equal(first.version, 2);
+    const stale = await w.hq.request('PUT', `/materials/${m.id}`, {
+      kind: 'poster',
+      title: '覆盖',
+      version: 1,
+    });
+    assert.equal(stale.status, 409);
+    assert.match(stale.headers.get('content-type') ?? '', /problem\+json/);
+    assert.match(stale.body.detail, /他人修改/);
+    assert.match(stale.body.detail, /2/);
+    assert.equal(stale.body.errors[0].field, 'version');
+    const now = await ok(w.hq.get(`/materials/${m.id}`));
+    assert.equal(now.title, '元旦海报（改）', 'the stale edit overwrote nothing');
+    assert.equal(now.version, 2);
+    // Without a version the edit is bad input (a field error), not a silent overwrite.
+    const missing = await w.hq.request('PUT', `/materials/${m.id}`, { kind: 'poster', title: '无版本' });
+    assert.equal(missing.status, 422);
+    assert.ok(missing.body.errors.some((e: any) => e.field === 'version'));
+    // A new file changes what readers see: it is a version too; a stale ?version is refused.
+    const image = await sharp({ create: { width: 40, height: 60, channels: 3, background: '#3366cc' } })
+      .png()
+      .toBuffer();
+    const up = (v?: number) =>
+      w.hq.request('PUT', `/materials/${m.id}/file${v ? `?version=${v}` : ''}`, image, {
+        'content-type': 'application/octet-stream',
+      });
+    const staleUp = await up(1);
+    assert.equal(staleUp.status, 409);
+    assert.equal((await ok(w.hq.get(`/materials/${m.id}`))).file, null, 'the stale upload stored nothing');
+    assert.equal((await ok(up(2))).version, 3);
+    assert.equal((await ok(up())).version, 4, 'an upload without ?version still counts');
   });
 
   it('uploads: PDFs over the limit are refused cleanly; a poster gets the staff QR composed and cached', async () => {

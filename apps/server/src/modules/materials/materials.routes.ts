@@ -3,6 +3,7 @@ import { notFound } from '../../core/errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
 import { readUpload } from '../../core/http/upload.ts';
 import {
+  MaterialEdit,
   MaterialInput,
   MaterialList,
   MaterialOutSchema,
@@ -74,7 +75,7 @@ export const materialRoutes: RouteSpec[] = [
     tags,
     response: MaterialOutSchema,
     params: idParam,
-    body: MaterialInput,
+    body: MaterialEdit,
     probe,
     handler: (req) => req.tx((tx) => updateMaterial(tx, req.principal, req.actor, req.params.id, req.body)),
   }),
@@ -93,11 +94,15 @@ export const materialRoutes: RouteSpec[] = [
     method: 'PUT',
     url: '/materials/:id/file',
     permission: P.manage,
-    summary: 'Upload the PDF of a pdf material or the image of a poster (application/octet-stream)',
+    summary:
+      'Upload the PDF of a pdf material or the image of a poster (application/octet-stream); version + 1, 409 if ?version is stale',
     tags,
     response: MaterialOutSchema,
     params: idParam,
-    query: z.object({ filename: z.string().max(200).optional() }),
+    query: z.object({
+      filename: z.string().max(200).optional(),
+      version: z.coerce.number().int().min(1).optional(),
+    }),
     rawBody: true,
     probe: { skip: 'raw upload body' },
     handler: async (req) => {
@@ -106,7 +111,15 @@ export const materialRoutes: RouteSpec[] = [
       const limit = m.kind === 'poster' ? FILE_LIMITS.poster : FILE_LIMITS.pdf;
       const bytes = await readUpload(req.body, limit, len ? Number(len) : null);
       return req.tx((tx) =>
-        storeFile(tx, req.principal, req.actor, req.params.id, bytes, req.query.filename ?? null),
+        storeFile(
+          tx,
+          req.principal,
+          req.actor,
+          req.params.id,
+          bytes,
+          req.query.filename ?? null,
+          req.query.version,
+        ),
       );
     },
   }),

@@ -228,6 +228,7 @@ describe('群发 attachments from materials; staff who left (outreach → WeCom)
     const patched = await ctx.admin.request('PUT', `/materials/${m.poster}`, {
       kind: 'poster',
       title: '春季试驾海报（新版）',
+      version: (await ctx.admin.get(`/materials/${m.poster}`)).body.version,
     });
     assert.ok(patched.status < 300, JSON.stringify(patched.body));
     const planned = await ctx.admin.post('/outreach/messages', {

@@ -1,8 +1,22 @@
+import { ReloadOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Button, DatePicker, Drawer, Form, Input, InputNumber, Select, Space, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  DatePicker,
+  Drawer,
+  Form,
+  Input,
+  InputNumber,
+  Select,
+  Space,
+  Typography,
+} from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ApiError, http } from '../../shared/api-client';
 import { errorMessage } from '../../shared/error-message';
 import {
   type Campaign,
@@ -34,7 +48,10 @@ interface Values {
   rewardCost?: number;
 }
 
-/** Create or edit a campaign in a drawer (full width on a phone). */
+/**
+ * Create or edit a campaign in a drawer (full width on a phone). An edit sends the version it loaded;
+ * someone else's save meanwhile is a 409: the drawer shows the server's words and offers the latest.
+ */
 export function CampaignForm({
   open,
   editing,
@@ -49,6 +66,8 @@ export function CampaignForm({
   const qc = useQueryClient();
   const [form] = Form.useForm<Values>();
   const [busy, setBusy] = useState(false);
+  const [version, setVersion] = useState(editing?.version ?? 0);
+  const [stale, setStale] = useState<string | null>(null);
   const corps = useCorps();
   const posters = usePosters();
   const corpRef = Form.useWatch('corpRef', form);
@@ -60,6 +79,8 @@ export function CampaignForm({
   useEffect(() => {
     if (!open) return;
     form.resetFields();
+    setStale(null);
+    setVersion(editing?.version ?? 0);
     if (editing)
       form.setFieldsValue({
         ...editing,
@@ -67,6 +88,22 @@ export function CampaignForm({
       });
     else form.setFieldsValue({ inviteTarget: 3, task: 'add_staff', rewardType: 'gift', rewardCost: 0 });
   }, [open, editing, form]);
+  const reload = async () => {
+    if (!editing) return;
+    setBusy(true);
+    try {
+      const fresh = await http.get<Campaign>(`/fission/campaigns/${editing.id}`);
+      form.resetFields();
+      form.setFieldsValue({ ...fresh, period: [dayjs(fresh.startsOn), dayjs(fresh.endsOn)] });
+      setVersion(fresh.version);
+      setStale(null);
+      await qc.invalidateQueries({ queryKey: fissionKeys.all });
+    } catch (e) {
+      message.error(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
   const submit = async (v: Values) => {
     setBusy(true);
     const common = {
@@ -82,7 +119,7 @@ export function CampaignForm({
       rewardCost: v.rewardCost ?? 0,
     };
     try {
-      if (editing) await updateCampaign(editing.id, common);
+      if (editing) await updateCampaign(editing.id, { ...common, version });
       else
         await createCampaign({
           ...common,
@@ -95,7 +132,8 @@ export function CampaignForm({
       message.success(t('fission.saved'));
       onClose();
     } catch (e) {
-      message.error(errorMessage(e));
+      if (e instanceof ApiError && e.status === 409 && editing) setStale(e.problem.detail || e.message);
+      else message.error(errorMessage(e));
     } finally {
       setBusy(false);
     }
@@ -116,6 +154,21 @@ export function CampaignForm({
         </Space>
       }
     >
+      {stale && (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginBottom: 16 }}
+          message={stale}
+          description={t('form.conflictHint')}
+          action={
+            <Button icon={<ReloadOutlined />} onClick={reload} data-testid="fission-conflict-reload">
+              {t('form.reload')}
+            </Button>
+          }
+          data-testid="fission-conflict"
+        />
+      )}
       <Form form={form} layout="vertical" onFinish={submit} data-testid="fission-form">
         <Form.Item name="name" label={t('fission.form.name')} rules={[{ required: true, max: 100 }]}>
           <Input />

@@ -1,9 +1,9 @@
-import { UploadOutlined } from '@ant-design/icons';
+import { ReloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Button, Form, Input, InputNumber, Modal, Select, Space, Typography } from 'antd';
+import { Alert, App, Button, Form, Input, InputNumber, Modal, Select, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { apiFetch, http } from '../../shared/api-client';
+import { ApiError, apiFetch, http } from '../../shared/api-client';
 import { errorMessage } from '../../shared/error-message';
 import { RichEditor } from '../../shared/ui/rich-editor';
 import { MATERIAL_KINDS, type Material, type MaterialKind, materialKeys } from './materials-api';
@@ -27,7 +27,23 @@ function toBody(kind: MaterialKind, v: Values) {
   return base;
 }
 
-/** Create or edit a material; PDFs and posters take their file once saved. */
+const formValues = (m: Material) => ({
+  ...m,
+  appid: m.mini?.appid,
+  pagepath: m.mini?.pagepath,
+  qrX: m.qrSlot?.x,
+  qrY: m.qrSlot?.y,
+  qrSize: m.qrSlot?.size,
+});
+
+/** Someone else's save since this editor loaded the material: the server's 409 (its words). */
+const staleDetail = (e: unknown) =>
+  e instanceof ApiError && e.status === 409 ? e.problem.detail || e.message : null;
+
+/**
+ * Create or edit a material; PDFs and posters take their file once saved. Edits and uploads send the
+ * version loaded; on a 409 the editor says so and offers the latest version (decision 0074).
+ */
 export function MaterialEditor({ material, onClose }: { material: Material | 'new'; onClose: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -36,17 +52,25 @@ export function MaterialEditor({ material, onClose }: { material: Material | 'ne
   const [saved, setSaved] = useState<Material | null>(material === 'new' ? null : material);
   const [kind, setKind] = useState<MaterialKind>(material === 'new' ? 'article' : material.kind);
   const [busy, setBusy] = useState(false);
-  const initial =
-    material === 'new'
-      ? { kind: 'article', tags: [] }
-      : {
-          ...material,
-          appid: material.mini?.appid,
-          pagepath: material.mini?.pagepath,
-          qrX: material.qrSlot?.x,
-          qrY: material.qrSlot?.y,
-          qrSize: material.qrSlot?.size,
-        };
+  const [stale, setStale] = useState<string | null>(null);
+  const initial = material === 'new' ? { kind: 'article', tags: [] } : formValues(material);
+
+  const reload = async () => {
+    if (!saved) return;
+    setBusy(true);
+    try {
+      const fresh = await http.get<Material>(`/materials/${saved.id}`);
+      setSaved(fresh);
+      form.resetFields();
+      form.setFieldsValue(formValues(fresh));
+      setStale(null);
+      await qc.invalidateQueries({ queryKey: materialKeys.all });
+    } catch (e) {
+      message.error(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const save = async () => {
     const v = await form.validateFields();
@@ -54,13 +78,15 @@ export function MaterialEditor({ material, onClose }: { material: Material | 'ne
     try {
       const body = toBody(kind, v);
       const m = saved
-        ? await http.put<Material>(`/materials/${saved.id}`, body)
+        ? await http.put<Material>(`/materials/${saved.id}`, { ...body, version: saved.version })
         : await http.post<Material>('/materials', body);
       setSaved(m);
       await qc.invalidateQueries({ queryKey: materialKeys.all });
       message.success(t('materials.saved'));
       if (kind !== 'pdf' && kind !== 'poster') onClose();
     } catch (e) {
+      const conflict = staleDetail(e);
+      if (conflict) return setStale(conflict);
       const fields = (e as { problem?: { errors?: Array<{ field: string; message?: string }> } }).problem
         ?.errors;
       if (fields?.length)
@@ -77,7 +103,7 @@ export function MaterialEditor({ material, onClose }: { material: Material | 'ne
     try {
       const res = await apiFetch(`/materials/${saved.id}/file`, {
         method: 'PUT',
-        query: { filename: file.name },
+        query: { filename: file.name, version: saved.version },
         rawBody: file,
         headers: { 'content-type': 'application/octet-stream' },
       });
@@ -85,7 +111,9 @@ export function MaterialEditor({ material, onClose }: { material: Material | 'ne
       await qc.invalidateQueries({ queryKey: materialKeys.all });
       message.success(t('materials.saved'));
     } catch (e) {
-      message.error(errorMessage(e));
+      const conflict = staleDetail(e);
+      if (conflict) setStale(conflict);
+      else message.error(errorMessage(e));
     } finally {
       setBusy(false);
     }
@@ -101,6 +129,21 @@ export function MaterialEditor({ material, onClose }: { material: Material | 'ne
       okButtonProps={{ loading: busy, ...({ 'data-testid': 'material-save' } as Record<string, string>) }}
       destroyOnHidden
     >
+      {stale && (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginBottom: 16 }}
+          message={stale}
+          description={t('form.conflictHint')}
+          action={
+            <Button icon={<ReloadOutlined />} onClick={reload} data-testid="material-conflict-reload">
+              {t('form.reload')}
+            </Button>
+          }
+          data-testid="material-conflict"
+        />
+      )}
       <Form form={form} layout="vertical" initialValues={initial}>
         <Form.Item name="kind" label={t('materials.fields.kind')}>
           <Select

@@ -20,6 +20,8 @@ export interface Material {
   unitId: string;
   unitName: string | null;
   editable: boolean;
+  /** Sent back on every edit and upload: someone else's change meanwhile is a 409. */
+  version: number;
   createdAt: string;
   updatedAt: string;
 }
