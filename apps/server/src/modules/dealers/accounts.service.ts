@@ -42,7 +42,9 @@ export async function postEntry(
   if (!Number(r.numAffectedRows ?? 0)) return false;
   await sql`insert into dms_account_entries (tenant_id, id, dealer_unit_id, kind, amount, ref, order_id, idempotency_key, created_by, at)
     values (${tenantId}, ${newId()}, ${e.dealerUnitId}, ${e.kind}, ${e.amount}, ${e.ref}, ${e.orderId ?? null},
-      ${e.idempotencyKey ?? null}, ${e.userId ?? null}, coalesce(${e.at ?? null}::timestamptz, now()))`.execute(tx);
+      ${e.idempotencyKey ?? null}, ${e.userId ?? null}, coalesce(${e.at ?? null}::timestamptz, now()))`.execute(
+    tx,
+  );
   return true;
 }
 

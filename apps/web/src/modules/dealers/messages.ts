@@ -340,7 +340,8 @@ export const en: typeof zh = {
     closing: 'Closing',
     status: 'Status',
     confirmAll: 'Confirm all',
-    changed: 'This statement was re-issued or changed meanwhile; it has been reloaded — check it and try again',
+    changed:
+      'This statement was re-issued or changed meanwhile; it has been reloaded — check it and try again',
     confirm: 'Confirm',
     dispute: 'Dispute',
     disputeReason: 'Reason',
