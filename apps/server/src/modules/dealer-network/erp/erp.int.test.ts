@@ -187,6 +187,40 @@ describe('ERP inbound', () => {
     assert.ok(at2[0]! > Date.now() - 60_000);
   });
 
+  it('lets only someone who reads dealers tenant-wide point a webhook at dms.* events', async () => {
+    await setup();
+    const hooksOnly = await ok(
+      admin.post('/admin/api-keys', { name: 'hooks', scopes: ['leads:configure'] }),
+      201,
+    );
+    const h = new Client(env.baseUrl);
+    h.bearer = hooksOnly.key;
+    const url = `http://127.0.0.1:${port}/x`;
+    for (const kinds of [['dms.*'], ['dms.order.shipped'], ['lead.assigned', 'dms.statement.issued']]) {
+      const r = await h.post('/notification-webhooks', { url, kinds });
+      assert.equal(r.status, 403, JSON.stringify(kinds));
+      assert.match(r.headers.get('content-type') ?? '', /problem\+json/);
+    }
+    // Other kinds stay theirs to manage; bad input is still a field error.
+    await ok(h.post('/notification-webhooks', { url, kinds: ['lead.assigned'] }), 201);
+    assert.equal(
+      (await h.post('/notification-webhooks', { url: 'not a url', kinds: ['lead.assigned'] })).status,
+      422,
+    );
+    // With dealers read rights over the whole tenant (the admin's key), dms.* is allowed.
+    const both = await ok(
+      admin.post('/admin/api-keys', { name: 'both', scopes: ['leads:configure', 'dealers:read'] }),
+      201,
+    );
+    const b = new Client(env.baseUrl);
+    b.bearer = both.key;
+    const allowed = await ok(b.post('/notification-webhooks', { url, kinds: ['dms.*'] }), 201);
+    // Out of the way of the next test, which counts what this receiver gets.
+    assert.ok(
+      [200, 204].includes((await admin.request('DELETE', `/notification-webhooks/${allowed.id}`)).status),
+    );
+  });
+
   it('validates with field errors, and refuses callers without the ERP permission or outside the tenant', async () => {
     await setup();
     const bad = await erp.post('/erp/payments', {
