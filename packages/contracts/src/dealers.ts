@@ -389,10 +389,18 @@ export const Statement = z.object({
   status: z.enum(['open', 'confirmed', 'disputed']),
   lines: z.array(StatementLine),
   createdAt: Timestamp,
+  /** Bumped on every re-issue and every decision: decisions send the version they were made on (409 when stale). */
+  version: z.number().int(),
 });
 export type Statement = z.infer<typeof Statement>;
 export const StatementList = list(Statement.omit({ lines: true }));
 export const LineParams = z.object({ id: Id.uuid(), lineNo: z.coerce.number().int().min(1).max(1_000_000) });
-export const DisputeInput = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
-export const ResolveInput = z.object({ resolution: z.string().trim().min(1).max(500) }).strict();
+/** Confirm one line or every pending line: the statement version the dealer saw. */
+export const ConfirmInput = z.object({ version: z.number().int() }).strict();
+export const DisputeInput = z
+  .object({ version: z.number().int(), reason: z.string().trim().min(1).max(500) })
+  .strict();
+export const ResolveInput = z
+  .object({ version: z.number().int(), resolution: z.string().trim().min(1).max(500) })
+  .strict();
 export const ExportQuery = z.object({ format: z.enum(['xlsx', 'pdf']).default('xlsx') });

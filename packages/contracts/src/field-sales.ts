@@ -120,6 +120,8 @@ export const Visit = z.object({
   insideFence: z.boolean().nullable(),
   offFenceReason: z.string().nullable(),
   flagged: z.boolean(),
+  /** A client time arrived more than 6 h after it was taken (offline queue synced late). */
+  lateSync: z.boolean(),
   checkOutAt: z.string().nullable(),
   durationS: z.number().int().nullable(),
   results: z.record(z.string(), StepResult),

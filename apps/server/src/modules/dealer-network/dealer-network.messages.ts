@@ -3,9 +3,6 @@ import { moduleMessages } from '../../core/i18n/module-messages.ts';
 /** The dealer network module's texts (zh-CN first, en-US). */
 const zh: Record<string, string> = {
   form_closed: '招商申请表不存在或已关闭',
-  duplicate_application: '该手机号或公司已有一份正在处理的申请（编号 {reference}），请勿重复提交',
-  duplicate_phone: '该手机号已有正在处理的申请',
-  duplicate_company: '该公司已有正在处理的申请',
   file_type: '只接受 PDF、PNG 或 JPEG 文件（按文件内容检查）',
   file_too_large: '文件不能超过 {limit}',
   file_base64: '文件内容不是有效的 base64',
@@ -16,6 +13,7 @@ const zh: Record<string, string> = {
   onboard_rights: '开户需要对该大区同时拥有“组织架构”和“用户管理”权限',
   login_taken: '登录名 {login} 已被使用',
   erp_key_reused: '外部编号 {externalId} 已用于另一笔内容不同的数据',
+  paid_future: '回款时间不能晚于现在',
   erp_order_status: '订单当前状态为「{status}」，不能登记发货',
   task_no_targets: '所选范围内没有该类型的单位',
   task_done: '该任务已完成',
@@ -39,10 +37,6 @@ const zh: Record<string, string> = {
 
 const en: Record<string, string> = {
   form_closed: 'This dealer application form does not exist or is closed',
-  duplicate_application:
-    'An application with this phone number or company is already in progress (ref. {reference}); please do not apply twice',
-  duplicate_phone: 'An application with this phone number is already in progress',
-  duplicate_company: 'An application for this company is already in progress',
   file_type: 'Only PDF, PNG or JPEG files are accepted (checked by content)',
   file_too_large: 'A file may not be larger than {limit}',
   file_base64: 'The file content is not valid base64',
@@ -53,6 +47,7 @@ const en: Record<string, string> = {
   onboard_rights: 'Onboarding needs both the “Org units” and the “Users” right over that branch',
   login_taken: 'The login {login} is already taken',
   erp_key_reused: 'The external id {externalId} was already used for different data',
+  paid_future: 'The payment time cannot be in the future',
   erp_order_status: 'The order is “{status}”; a shipment cannot be recorded',
   task_no_targets: 'There is no unit of these types in the chosen scope',
   task_done: 'This task is already done',

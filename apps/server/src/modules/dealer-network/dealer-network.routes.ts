@@ -28,6 +28,7 @@ import {
   VersionBody,
 } from '@kehu/contracts/dealer-network';
 import { RateLimiter } from '../../core/auth/rate-limit.ts';
+import { rateLimited } from '../../core/errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
 import { contentDisposition } from '../../engine/records/export/cells.ts';
 import { erpPayment, erpShipment, erpStock, shipmentsOf } from './erp/erp.service.ts';
@@ -59,6 +60,44 @@ const P = DEALER_NETWORK_PERMISSIONS;
 const tags = ['dealer-network'];
 /** Per address and form: a person applies once or twice, a script many times. */
 const applyLimiter = new RateLimiter(Number(process.env.DEALER_APPLY_RATE_LIMIT ?? 5), 60 * 60_000);
+
+/**
+ * The limiter's key for an address: an IPv6 client owns a whole /64 (it can pick any address in
+ * it), so it counts as one; IPv4 (and IPv4-mapped IPv6) as is.
+ */
+export function addressKey(ip: string): string {
+  const v4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (v4) return v4[1]!;
+  if (!ip.includes(':')) return ip;
+  const [head = '', tail = ''] = ip.split('%')[0]!.toLowerCase().split('::');
+  const h = head ? head.split(':') : [];
+  const t = ip.includes('::') && tail ? tail.split(':') : [];
+  const full = ip.includes('::') ? [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t] : h;
+  return `${full
+    .slice(0, 4)
+    .map((x) => Number.parseInt(x || '0', 16).toString(16))
+    .join(':')}::/64`;
+}
+
+/**
+ * A form takes at most this many applications a day (China day), whoever sends them: spread over
+ * many addresses a script still cannot flood the pipeline. Per process, like the address limit.
+ */
+const formDay = new Map<string, { day: string; count: number }>();
+function formDailyCap(formKey: string, now = Date.now()) {
+  const cap = Number(process.env.DEALER_APPLY_FORM_DAILY_CAP ?? 200);
+  const day = new Date(now + 8 * 3_600_000).toISOString().slice(0, 10);
+  let w = formDay.get(formKey);
+  if (!w || w.day !== day) {
+    if (formDay.size > 10_000) formDay.clear();
+    w = { day, count: 0 };
+    formDay.set(formKey, w);
+  }
+  if (++w.count > cap) {
+    const midnight = Date.parse(`${day}T00:00:00+08:00`) + 24 * 3_600_000;
+    throw rateLimited(Math.max(1, Math.ceil((midnight - now) / 1000)));
+  }
+}
 const probeApp = { params: { id: 'dnw_application' } };
 const probeTask = { params: { id: 'dnw_task' } };
 const probeTarget = { params: { id: 'dnw_task_target' } };
@@ -90,7 +129,8 @@ export const dealerNetworkRoutes: RouteSpec[] = [
     status: 201,
     bodyLimit: 9 * 1024 * 1024,
     handler: async (req, reply) => {
-      applyLimiter.hit(`${req.raw.ip}:${req.params.formKey}`);
+      applyLimiter.hit(`${addressKey(req.raw.ip)}:${req.params.formKey}`);
+      formDailyCap(req.params.formKey);
       // Bots fill every field; people never see this one. Answer as if accepted, store nothing.
       if (req.body[HONEYPOT]?.trim()) return reply.status(202).send({ ok: true });
       const r = await submitApplication(req.database.db, req.params.formKey, req.body, {

@@ -1,6 +1,9 @@
 import { DEALER_NETWORK_PERMISSIONS } from '@kehu/contracts/dealer-network';
+import { DEALER_PERMISSIONS } from '@kehu/contracts/dealers';
+import { can, dataScopeFor } from '../../core/auth/principal.ts';
 import { defineModule } from '../../engine/module.ts';
 import { approvalTarget } from '../approvals/index.ts';
+import { webhookEventFamily } from '../notifications/index.ts';
 import { seedDealerNetwork } from './dealer-network.demo.ts';
 import { dealerNetworkRoutes } from './dealer-network.routes.ts';
 import { forwardToWebhooks } from './erp/erp.service.ts';
@@ -26,6 +29,15 @@ export default defineModule({
   // Dealer order and statement events (ERP_EVENT_TYPES) to the webhooks that subscribe to them.
   subscribers: [{ name: 'dealer-network:erp-webhooks', pattern: 'dms.*', handle: forwardToWebhooks }],
   contributes: [
+    // dms.* events carry every dealer's orders and statements: a webhook may subscribe to them
+    // only for someone who reads dealers tenant-wide (webhook rights alone are not enough).
+    webhookEventFamily({
+      family: 'dms',
+      permission: DEALER_PERMISSIONS.read,
+      maySubscribe: (p) =>
+        can(p, DEALER_PERMISSIONS.read) &&
+        (p.permissions.includes('*') || dataScopeFor(p, 'dms_order') === 'tenant'),
+    }),
     approvalTarget({
       object: APPLICATION_OBJECT,
       onDecision: onApplicationDecision,

@@ -31,6 +31,8 @@ export async function postEntry(
     idempotencyKey?: string | null;
     userId?: string | null;
     checkCredit?: boolean;
+    /** When the money moved (ERP 回款 back-dated to its month); now when absent. */
+    at?: string | null;
   },
 ): Promise<boolean> {
   await ensureAccount(tx, tenantId, e.dealerUnitId);
@@ -38,9 +40,11 @@ export async function postEntry(
     where tenant_id = ${tenantId} and dealer_unit_id = ${e.dealerUnitId}
       ${e.checkCredit ? sql`and balance + ${e.amount} >= -credit_limit` : sql``}`.execute(tx);
   if (!Number(r.numAffectedRows ?? 0)) return false;
-  await sql`insert into dms_account_entries (tenant_id, id, dealer_unit_id, kind, amount, ref, order_id, idempotency_key, created_by)
+  await sql`insert into dms_account_entries (tenant_id, id, dealer_unit_id, kind, amount, ref, order_id, idempotency_key, created_by, at)
     values (${tenantId}, ${newId()}, ${e.dealerUnitId}, ${e.kind}, ${e.amount}, ${e.ref}, ${e.orderId ?? null},
-      ${e.idempotencyKey ?? null}, ${e.userId ?? null})`.execute(tx);
+      ${e.idempotencyKey ?? null}, ${e.userId ?? null}, coalesce(${e.at ?? null}::timestamptz, now()))`.execute(
+    tx,
+  );
   return true;
 }
 
@@ -126,7 +130,14 @@ export async function recordPayment(
   actor: Actor,
   locale: Locale,
   dealerUnitId: string,
-  input: { kind: 'payment' | 'rebate' | 'credit'; amount: number; ref: string; idempotencyKey?: string },
+  input: {
+    kind: 'payment' | 'rebate' | 'credit';
+    amount: number;
+    ref: string;
+    idempotencyKey?: string;
+    /** Back-dated payment (ERP paidAt): the entry's date. */
+    at?: string;
+  },
 ): Promise<Account> {
   const d = await resolveDealer(tx, p, locale, dealerUnitId);
   await ensureAccount(tx, p.tenantId, d.id);
@@ -145,6 +156,17 @@ export async function recordPayment(
       return getAccount(tx, p, locale, d.id);
     }
   }
+  // A back-dated entry lands in its month unless that month (or a later one) is already on an issued
+  // statement: then it is booked now, so it shows on the next statement instead of on none.
+  let at = input.at ?? null;
+  if (at) {
+    const period = new Date(Date.parse(at) + 8 * 3_600_000).toISOString().slice(0, 7);
+    const closed = (
+      await sql`select 1 from dms_statements where tenant_id = ${p.tenantId} and dealer_unit_id = ${d.id}
+        and period >= ${period} limit 1`.execute(tx)
+    ).rows[0];
+    if (closed) at = null;
+  }
   await postEntry(tx, p.tenantId, {
     dealerUnitId: d.id,
     kind: input.kind,
@@ -152,6 +174,7 @@ export async function recordPayment(
     ref: input.ref,
     idempotencyKey: input.idempotencyKey ?? null,
     userId: p.userId,
+    at,
   });
   await writeAudit(tx, actor, {
     action: 'dms_payment',

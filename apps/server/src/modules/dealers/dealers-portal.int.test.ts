@@ -482,7 +482,15 @@ describe('dealers: rebates 返利', () => {
     assert.equal(re.payments, st.payments + 1_00);
     assert.equal(re.lines.length, st.lines.length + 1);
     assert.equal(re.closing, re.opening - re.orders + re.payments + re.rebates + re.deductions + re.credits);
-    await ok(liu.post(`/dealers/statements/${st.id}/lines/1/confirm`, {}));
+    // The re-issue bumped the version: "confirm all" from the page loaded before it is refused,
+    // so the dealer never confirms the line it has not seen.
+    assert.equal(re.version, st.version + 1);
+    const blind = await liu.post(`/dealers/statements/${st.id}/confirm`, { version: st.version });
+    assert.equal(blind.status, 409);
+    assert.ok(
+      (await liu.get(`/dealers/statements/${st.id}`)).body.lines.every((l: any) => l.status === 'pending'),
+    );
+    await ok(liu.post(`/dealers/statements/${st.id}/lines/1/confirm`, { version: re.version }));
     const late = await hq.post('/dealers/statements', { dealerUnitId: d2, period: month, reissue: true });
     assert.equal(late.status, 409);
     assert.match(late.body.detail, /不能重新出具|cannot be issued again/);

@@ -410,18 +410,47 @@ describe('dealers: monthly statement', () => {
 
     // The dealer disputes one line, confirms the rest; HQ resolves (audited).
     const line = st.lines.find((l: any) => l.kind === 'rebate');
-    await ok(
-      liu.post(`/dealers/statements/${st.id}/lines/${line.lineNo}/dispute`, { reason: '返利应为 60 元' }),
+    const disp = await ok(
+      liu.post(`/dealers/statements/${st.id}/lines/${line.lineNo}/dispute`, {
+        version: st.version,
+        reason: '返利应为 60 元',
+      }),
     );
-    const conf = await ok(liu.post(`/dealers/statements/${st.id}/confirm`, {}));
+    assert.equal(disp.version, st.version + 1);
+    // A decision made on the version before the dispute is stale: 409, nothing confirmed.
+    const stale = await liu.post(`/dealers/statements/${st.id}/confirm`, { version: st.version });
+    assert.equal(stale.status, 409);
+    assert.match(stale.body.detail, /刷新|reload/);
+    await ok(liu.post(`/dealers/statements/${st.id}/confirm`, {}), 422);
+    const conf = await ok(liu.post(`/dealers/statements/${st.id}/confirm`, { version: disp.version }));
     assert.equal(conf.status, 'disputed');
-    await ok(liu.post(`/dealers/statements/${st.id}/lines/${line.lineNo}/dispute`, { reason: 'again' }), 409);
+    await ok(
+      liu.post(`/dealers/statements/${st.id}/lines/${line.lineNo}/dispute`, {
+        version: conf.version,
+        reason: 'again',
+      }),
+      409,
+    );
     await ok(zhang.get(`/dealers/statements/${st.id}`), 404);
-    await ok(zhang.post(`/dealers/statements/${st.id}/confirm`, {}), 404);
-    await ok(liu.post(`/dealers/statements/${st.id}/lines/${line.lineNo}/resolve`, { resolution: 'x' }), 403);
-    await ok(hq.post(`/dealers/statements/${st.id}/confirm`, {}), 403);
+    await ok(zhang.post(`/dealers/statements/${st.id}/confirm`, { version: conf.version }), 404);
+    await ok(
+      liu.post(`/dealers/statements/${st.id}/lines/${line.lineNo}/resolve`, {
+        version: conf.version,
+        resolution: 'x',
+      }),
+      403,
+    );
+    await ok(hq.post(`/dealers/statements/${st.id}/confirm`, { version: conf.version }), 403);
+    await ok(
+      hq.post(`/dealers/statements/${st.id}/lines/${line.lineNo}/resolve`, {
+        version: st.version,
+        resolution: 'stale',
+      }),
+      409,
+    );
     const res = await ok(
       hq.post(`/dealers/statements/${st.id}/lines/${line.lineNo}/resolve`, {
+        version: conf.version,
         resolution: '差额 10 元下月补记',
       }),
     );

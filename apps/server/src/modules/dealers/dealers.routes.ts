@@ -7,6 +7,7 @@ import {
   CatalogueList,
   ChannelStock,
   ChannelStockQuery,
+  ConfirmInput,
   DEALER_PERMISSIONS,
   DealerQuery,
   DisputeInput,
@@ -524,11 +525,21 @@ export const dealerRoutes: RouteSpec[] = [
     summary: 'The dealer confirms every line still to confirm',
     tags,
     params: idParam,
+    body: ConfirmInput,
     response: Statement,
     probe: probeStatement,
     handler: (req) =>
       req.tx((tx) =>
-        decideLines(tx, req.principal, req.actor, req.locale, req.params.id, null, { status: 'confirmed' }),
+        decideLines(
+          tx,
+          req.principal,
+          req.actor,
+          req.locale,
+          req.params.id,
+          null,
+          { status: 'confirmed' },
+          req.body.version,
+        ),
       ),
   }),
   defineRoute({
@@ -538,13 +549,21 @@ export const dealerRoutes: RouteSpec[] = [
     summary: 'The dealer confirms one statement line',
     tags,
     params: LineParams,
+    body: ConfirmInput,
     response: Statement,
     probe: { params: { id: 'dms_statement', lineNo: '=1' } },
     handler: (req) =>
       req.tx((tx) =>
-        decideLines(tx, req.principal, req.actor, req.locale, req.params.id, req.params.lineNo, {
-          status: 'confirmed',
-        }),
+        decideLines(
+          tx,
+          req.principal,
+          req.actor,
+          req.locale,
+          req.params.id,
+          req.params.lineNo,
+          { status: 'confirmed' },
+          req.body.version,
+        ),
       ),
   }),
   defineRoute({
@@ -559,10 +578,16 @@ export const dealerRoutes: RouteSpec[] = [
     probe: { params: { id: 'dms_statement', lineNo: '=1' } },
     handler: (req) =>
       req.tx((tx) =>
-        decideLines(tx, req.principal, req.actor, req.locale, req.params.id, req.params.lineNo, {
-          status: 'disputed',
-          reason: req.body.reason,
-        }),
+        decideLines(
+          tx,
+          req.principal,
+          req.actor,
+          req.locale,
+          req.params.id,
+          req.params.lineNo,
+          { status: 'disputed', reason: req.body.reason },
+          req.body.version,
+        ),
       ),
   }),
   defineRoute({
@@ -585,6 +610,7 @@ export const dealerRoutes: RouteSpec[] = [
           req.params.id,
           req.params.lineNo,
           req.body.resolution,
+          req.body.version,
         ),
       ),
   }),

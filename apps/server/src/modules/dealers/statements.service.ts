@@ -74,6 +74,7 @@ function toStatement(r: any, lines: any[]): Statement {
     status: r.status ?? statementStatus(ls),
     lines: ls,
     createdAt: new Date(r.created_at).toISOString(),
+    version: Number(r.version),
   };
 }
 
@@ -154,7 +155,7 @@ export async function createStatement(
   if (exists)
     await sql`update dms_statements set opening = ${n('opening')}, orders = ${n('orders')}, payments = ${n('payments')},
         rebates = ${n('rebates')}, deductions = ${n('deductions')}, credits = ${n('credits')}, closing = ${closing},
-        created_by = ${p.userId}, created_at = now()
+        created_by = ${p.userId}, created_at = now(), version = version + 1
       where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
   else
     await sql`insert into dms_statements (tenant_id, id, dealer_unit_id, period, opening, orders, payments, rebates, deductions,
@@ -188,6 +189,15 @@ async function lockLine(tx: Tx, p: Principal, id: string, lineNo: number) {
 
 const lineStatus = (locale: Locale, s: string) => dt(locale, `s_${s}`);
 
+/** A decision is made on the version the caller saw: stale (re-issued or decided since) → 409. */
+async function checkVersion(tx: Tx, p: Principal, locale: Locale, st: any, version: number) {
+  if (Number(st.version) !== version)
+    throw dmsProblem('conflict', locale, 'version_conflict', { current: st.version });
+  await sql`update dms_statements set version = version + 1 where tenant_id = ${p.tenantId} and id = ${st.id}`.execute(
+    tx,
+  );
+}
+
 /** The dealer's own user confirms or disputes a line (or every pending line at once: lineNo null). */
 export async function decideLines(
   tx: Tx,
@@ -197,10 +207,12 @@ export async function decideLines(
   id: string,
   lineNo: number | null,
   decision: { status: 'confirmed' } | { status: 'disputed'; reason: string },
+  version: number,
 ): Promise<Statement> {
   const st = await loadStatement(tx, p, id, true);
   const dealer = await resolveDealer(tx, p, locale, null);
   if (st.dealer_unit_id !== dealer.id) throw notFound('dms_statement');
+  await checkVersion(tx, p, locale, st, version);
   if (lineNo === null) {
     await sql`update dms_statement_lines set status = 'confirmed', decided_by = ${p.userId}, decided_at = now()
       where tenant_id = ${p.tenantId} and statement_id = ${id} and status = 'pending'`.execute(tx);
@@ -231,7 +243,10 @@ export async function resolveLine(
   id: string,
   lineNo: number,
   resolution: string,
+  version: number,
 ): Promise<Statement> {
+  const st = await loadStatement(tx, p, id, true);
+  await checkVersion(tx, p, locale, st, version);
   const l = await lockLine(tx, p, id, lineNo);
   if (l.status !== 'disputed') throw dmsProblem('conflict', locale, 'line_not_disputed');
   await sql`update dms_statement_lines set status = 'resolved', resolution = ${resolution}, decided_by = ${p.userId},

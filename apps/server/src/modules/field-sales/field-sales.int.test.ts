@@ -253,6 +253,43 @@ describe('field sales 外勤拜访', () => {
       at: new Date(Date.now() + 3600_000).toISOString(),
     });
     assert.equal(future.status, 422);
+    // Older than the 72 h offline window: refused with a field error.
+    const stale = await zhang.post('/field-sales/visits', {
+      ...body,
+      id: randomUUID(),
+      at: new Date(Date.now() - 73 * 3600_000).toISOString(),
+    });
+    assert.equal(stale.status, 422);
+    assert.deepEqual([stale.body.errors[0].field, stale.body.errors[0].code], ['at', 'too_old']);
+    // More than 6 h old: accepted, flagged as a late sync; a fresh one is not.
+    const fresh = await ok(zhang.post('/field-sales/visits', { ...body, id: randomUUID() }), 201);
+    assert.equal(fresh.lateSync, false);
+    const lateAt = Date.now() - 7 * 3600_000;
+    const late = await ok(
+      zhang.post('/field-sales/visits', { ...body, id: randomUUID(), at: new Date(lateAt).toISOString() }),
+      201,
+    );
+    assert.equal(late.lateSync, true);
+    // A check-in timed before the visit's day (China time) is refused.
+    const early = await zhang.post(`/field-sales/visits/${late.id}/check-in`, {
+      lng: 0,
+      lat: 0,
+      reason: '离线补传',
+      at: new Date(Date.parse(`${late.day}T00:00:00+08:00`) - 60_000).toISOString(),
+    });
+    assert.equal(early.status, 422);
+    assert.deepEqual([early.body.errors[0].field, early.body.errors[0].code], ['at', 'before_visit_day']);
+    const inLate = await ok(
+      zhang.post(`/field-sales/visits/${late.id}/check-in`, {
+        lng: 0,
+        lat: 0,
+        reason: '离线补传',
+        at: new Date(lateAt + 60_000).toISOString(),
+      }),
+    );
+    assert.equal(inLate.lateSync, true);
+    // Out of the manager's day view the next test counts.
+    await rows(sql`delete from fsl_visits where id = any(${[fresh.id, late.id]}::uuid[]) returning id`);
     const foreignStore = await zhang.post('/field-sales/visits', {
       ...body,
       id: randomUUID(),

@@ -114,6 +114,7 @@ async function toVisits(tx: Tx, p: Principal, locale: Locale, rows: any[]): Prom
       insideFence: r.inside_fence,
       offFenceReason: r.off_fence_reason,
       flagged: r.flagged,
+      lateSync: !!r.late_sync,
       checkOutAt: iso(r.check_out_at),
       durationS: r.duration_s,
       results: json(r.results),
@@ -166,13 +167,37 @@ export async function listVisits(
 // The rep's flow. Every action names the visit by the id the phone generated and is idempotent:
 // a queued action replayed after a lost answer changes nothing the second time.
 
-/** A client time (taken offline, synced later): never in the future (2 min clock skew allowed). */
-function clientTime(at: string | undefined, locale: Locale): Date {
-  if (!at) return new Date();
+/** How long the phone's offline queue may hold an action; older client times are refused. */
+const OFFLINE_WINDOW_MS = 72 * 3_600_000;
+/** A client time older than this on arrival is accepted but flags the visit `late_sync`. */
+const LATE_SYNC_MS = 6 * 3_600_000;
+
+/**
+ * A client time (taken offline, synced later): never in the future (2 min clock skew allowed),
+ * never older than the offline window, never before the visit's day (China time). `late` when it
+ * arrives more than 6 h after it was taken.
+ */
+function clientTime(
+  at: string | undefined,
+  locale: Locale,
+  visitDay?: string,
+  now = Date.now(),
+): { when: Date; late: boolean } {
+  if (!at) return { when: new Date(now), late: false };
   const d = new Date(at);
-  if (+d > Date.now() + 120_000)
+  if (+d > now + 120_000)
     throw invalid([{ field: 'at', code: 'future_time', message: fslText(locale, 'future_time') }]);
-  return d;
+  if (+d < now - OFFLINE_WINDOW_MS)
+    throw invalid([{ field: 'at', code: 'too_old', message: fslText(locale, 'too_old', { hours: 72 }) }]);
+  if (visitDay && +d < Date.parse(`${visitDay}T00:00:00+08:00`))
+    throw invalid([
+      {
+        field: 'at',
+        code: 'before_visit_day',
+        message: fslText(locale, 'before_visit_day', { day: visitDay }),
+      },
+    ]);
+  return { when: d, late: +d < now - LATE_SYNC_MS };
 }
 
 function mine(p: Principal, r: any, locale: Locale) {
@@ -208,10 +233,10 @@ export async function createVisit(
     ]);
   if (s.type !== 'store')
     throw invalid([{ field: 'storeUnitId', code: 'not_store', message: fslText(locale, 'not_store') }]);
-  const when = clientTime(input.at, locale);
-  await sql`insert into fsl_visits (tenant_id, id, rep_id, store_unit_id, day, seq, visit_type, created_by)
+  const { when, late } = clientTime(input.at, locale);
+  await sql`insert into fsl_visits (tenant_id, id, rep_id, store_unit_id, day, seq, visit_type, created_by, late_sync)
     values (${p.tenantId}, ${input.id}, ${p.userId}, ${input.storeUnitId}, ${chinaDay(+when)}::date, 999,
-      ${input.visitType}, ${p.userId}) on conflict do nothing`.execute(tx);
+      ${input.visitType}, ${p.userId}, ${late}) on conflict do nothing`.execute(tx);
   await writeAudit(tx as any, actor, { action: 'create', object: 'fsl_visit', recordId: input.id });
   return getVisit(tx, p, locale, input.id);
 }
@@ -233,7 +258,7 @@ export async function checkIn(
   mine(p, r, locale);
   // Replayed from the offline queue: the first check-in stands.
   if (r.status !== 'planned') return getVisit(tx, p, locale, id);
-  const when = clientTime(input.at, locale);
+  const { when, late } = clientTime(input.at, locale, r.day_text);
   const loc = (await locations(tx, p)).get(r.store_unit_id);
   let distance: number | null = null;
   let inside: boolean | null = null;
@@ -265,7 +290,7 @@ export async function checkIn(
   await sql`update fsl_visits set status = 'in_progress', check_in_at = ${when}, check_in_lng = ${wgs?.[0] ?? null},
       check_in_lat = ${wgs?.[1] ?? null}, check_in_accuracy_m = ${input.accuracyM ?? null}, distance_m = ${distance},
       inside_fence = ${inside}, off_fence_reason = ${inside ? null : (input.reason ?? null)}, flagged = ${!inside},
-      version = version + 1, updated_at = now()
+      late_sync = late_sync or ${late}, version = version + 1, updated_at = now()
     where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
   await writeAudit(tx as any, actor, {
     action: 'check_in',
@@ -311,10 +336,11 @@ export async function saveStep(
         : [],
   );
   if (errors.length) throw invalid(errors);
-  const at = clientTime(input.at, locale).toISOString();
-  const result = { items: input.items, note: input.note ?? null, at };
+  const t = clientTime(input.at, locale, r.day_text);
+  const result = { items: input.items, note: input.note ?? null, at: t.when.toISOString() };
   await sql`update fsl_visits set results = results || jsonb_build_object(${input.step}::text, ${JSON.stringify(result)}::jsonb),
-      version = version + 1, updated_at = now() where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
+      late_sync = late_sync or ${t.late}, version = version + 1, updated_at = now()
+    where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
   await writeAudit(tx as any, actor, {
     action: 'update',
     object: 'fsl_visit',
@@ -472,10 +498,12 @@ export async function checkOut(
   mine(p, r, locale);
   if (r.status === 'done') return getVisit(tx, p, locale, id);
   if (r.status !== 'in_progress') throw fslProblem('conflict', locale, 'not_checked_in');
-  const when = clientTime(input.at, locale);
+  const { when, late } = clientTime(input.at, locale, r.day_text);
   const duration = Math.max(0, Math.round((+when - +new Date(r.check_in_at)) / 1000));
   await sql`update fsl_visits set status = 'done', check_out_at = ${when}, duration_s = ${duration},
-      version = version + 1, updated_at = now() where tenant_id = ${p.tenantId} and id = ${id}`.execute(tx);
+      late_sync = late_sync or ${late}, version = version + 1, updated_at = now() where tenant_id = ${p.tenantId} and id = ${id}`.execute(
+    tx,
+  );
   await writeAudit(tx as any, actor, {
     action: 'check_out',
     object: 'fsl_visit',

@@ -9,7 +9,9 @@ import {
   WebhookInput,
   Webhooks,
 } from '@kehu/contracts/notifications';
+import { forbidden } from '../../core/errors.ts';
 import { defineRoute, idParam, type RouteSpec } from '../../core/http/route.ts';
+import { refusedFamily } from './event-families.ts';
 import {
   createWebhook,
   deleteWebhook,
@@ -96,7 +98,12 @@ export const notificationRoutes: RouteSpec[] = [
     body: WebhookInput,
     response: CreatedWebhook,
     status: 201,
-    handler: (req) => req.tx((tx) => createWebhook(tx, req.principal.tenantId, req.body, req.locale)),
+    handler: (req) => {
+      // dms.* and the like carry another module's data: only for those who may see all of it.
+      const refused = refusedFamily(req.principal, req.body.kinds);
+      if (refused) throw forbidden(refused.permission);
+      return req.tx((tx) => createWebhook(tx, req.principal.tenantId, req.body, req.locale));
+    },
   }),
   defineRoute({
     method: 'DELETE',

@@ -157,7 +157,7 @@ export const lineAction = (
   id: string,
   lineNo: number | null,
   action: 'confirm' | 'dispute' | 'resolve',
-  body: Record<string, string> = {},
+  body: { version: number; reason?: string; resolution?: string },
 ) =>
   http.post<Statement>(
     lineNo === null

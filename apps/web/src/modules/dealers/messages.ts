@@ -95,6 +95,7 @@ export const zh = {
     closing: '期末余额',
     status: '状态',
     confirmAll: '全部确认',
+    changed: '对账单已被重新出具或已有新的处理，已为你刷新，请核对后再操作',
     confirm: '确认',
     dispute: '异议',
     disputeReason: '异议原因',
@@ -339,6 +340,8 @@ export const en: typeof zh = {
     closing: 'Closing',
     status: 'Status',
     confirmAll: 'Confirm all',
+    changed:
+      'This statement was re-issued or changed meanwhile; it has been reloaded — check it and try again',
     confirm: 'Confirm',
     dispute: 'Dispute',
     disputeReason: 'Reason',

@@ -23,6 +23,7 @@ import {
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../../app/session';
+import { ApiError } from '../../shared/api-client';
 import {
   downloadStatement,
   issueStatement,
@@ -61,10 +62,20 @@ export function StatementsPage() {
     (v: {
       lineNo: number | null;
       action: 'confirm' | 'dispute' | 'resolve';
-      body?: Record<string, string>;
-    }) => lineAction(current!, v.lineNo, v.action, v.body),
+      body?: { reason?: string; resolution?: string };
+    }) => lineAction(current!, v.lineNo, v.action, { ...v.body, version: st.data!.version }),
   );
-  const onError = (e: unknown) => message.error(problemLines(e).join('；'));
+  const onError = (e: unknown) => {
+    // Re-issued or decided elsewhere since this page loaded: show the statement as it is now.
+    if (e instanceof ApiError && e.status === 409) {
+      message.warning(t('dms.statements.changed'));
+      setAsk(null);
+      void st.refetch();
+      void list.refetch();
+      return;
+    }
+    message.error(problemLines(e).join('；'));
+  };
   const s = st.data;
   const screens = Grid.useBreakpoint();
   type Line = NonNullable<typeof s>['lines'][number];

@@ -110,6 +110,117 @@ describe('ERP inbound', () => {
     assert.equal(st.payments, 12_345_00);
   });
 
+  it('scopes receipts by API key, and books a back-dated payment in its month (a future one is a field error)', async () => {
+    await setup();
+    const d2 = dir.unit('EC-D2');
+    const keyB = await ok(
+      admin.post('/admin/api-keys', { name: 'ERP B', scopes: ['dealer_network:erp_sync'] }),
+      201,
+    );
+    const erpB = new Client(env.baseUrl);
+    erpB.bearer = keyB.key;
+    const externalId = `PAY-${marker()}`;
+    const body = { externalId, dealerUnitId: d2, amount: 7_00, reference: `A ${marker()}` };
+    const a = await ok(erp.post('/erp/payments', body), 201);
+    // Key B's payment with the same external id is its own: booked, not a replay of A's, no 409.
+    const sameBody = await ok(erpB.post('/erp/payments', body), 201);
+    assert.equal(sameBody.replay, false);
+    assert.notEqual(sameBody.id, a.id);
+    const otherBody = await ok(
+      erpB.post('/erp/payments', { ...body, externalId: `${externalId}-x`, reference: `B ${marker()}` }),
+      201,
+    );
+    assert.equal(otherBody.replay, false);
+    const reusedByB = await erpB.post('/erp/payments', { ...body, amount: 9_00 });
+    assert.equal(reusedByB.status, 409, 'B reusing its own id with other data is still 409');
+    assert.equal(await entries(`ERP ${body.reference}`), 2);
+
+    // paidAt: in the future → field error; back-dated → the entry is dated in its month.
+    const future = await erp.post('/erp/payments', {
+      ...body,
+      externalId: `PAY-${marker()}`,
+      paidAt: new Date(Date.now() + 3 * 3_600_000).toISOString(),
+    });
+    assert.equal(future.status, 422);
+    assert.equal(future.body.errors[0].field, 'paidAt');
+    const now = new Date(Date.now() + 8 * 3_600_000);
+    const prev = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 15, 2));
+    const prevPeriod = prev.toISOString().slice(0, 7);
+    const ref = `Back ${marker()}`;
+    await ok(
+      erp.post('/erp/payments', {
+        externalId: `PAY-${marker()}`,
+        dealerUnitId: d2,
+        amount: 3_00,
+        reference: ref,
+        paidAt: prev.toISOString(),
+      }),
+      201,
+    );
+    const at = await inTenant(env.database.db, tenantId, async (tx) =>
+      (
+        await sql<{ at: Date }>`select at from dms_account_entries where tenant_id = ${tenantId}
+          and ref = ${`ERP ${ref}`}`.execute(tx)
+      ).rows.map((r) => new Date(r.at).toISOString()),
+    );
+    assert.deepEqual(at, [prev.toISOString()]);
+    const st = await ok(admin.post('/dealers/statements', { dealerUnitId: d2, period: prevPeriod }), 201);
+    assert.ok(st.lines.some((l: any) => l.ref === `ERP ${ref}` && l.amount === 3_00));
+    // That month is issued now: a later back-dated payment into it is booked today (on the next statement).
+    const ref2 = `Late ${marker()}`;
+    await ok(
+      erp.post('/erp/payments', {
+        externalId: `PAY-${marker()}`,
+        dealerUnitId: d2,
+        amount: 4_00,
+        reference: ref2,
+        paidAt: prev.toISOString(),
+      }),
+      201,
+    );
+    const at2 = await inTenant(env.database.db, tenantId, async (tx) =>
+      (
+        await sql<{ at: Date }>`select at from dms_account_entries where tenant_id = ${tenantId}
+          and ref = ${`ERP ${ref2}`}`.execute(tx)
+      ).rows.map((r) => new Date(r.at).getTime()),
+    );
+    assert.ok(at2[0]! > Date.now() - 60_000);
+  });
+
+  it('lets only someone who reads dealers tenant-wide point a webhook at dms.* events', async () => {
+    await setup();
+    const hooksOnly = await ok(
+      admin.post('/admin/api-keys', { name: 'hooks', scopes: ['leads:configure'] }),
+      201,
+    );
+    const h = new Client(env.baseUrl);
+    h.bearer = hooksOnly.key;
+    const url = `http://127.0.0.1:${port}/x`;
+    for (const kinds of [['dms.*'], ['dms.order.shipped'], ['lead.assigned', 'dms.statement.issued']]) {
+      const r = await h.post('/notification-webhooks', { url, kinds });
+      assert.equal(r.status, 403, JSON.stringify(kinds));
+      assert.match(r.headers.get('content-type') ?? '', /problem\+json/);
+    }
+    // Other kinds stay theirs to manage; bad input is still a field error.
+    await ok(h.post('/notification-webhooks', { url, kinds: ['lead.assigned'] }), 201);
+    assert.equal(
+      (await h.post('/notification-webhooks', { url: 'not a url', kinds: ['lead.assigned'] })).status,
+      422,
+    );
+    // With dealers read rights over the whole tenant (the admin's key), dms.* is allowed.
+    const both = await ok(
+      admin.post('/admin/api-keys', { name: 'both', scopes: ['leads:configure', 'dealers:read'] }),
+      201,
+    );
+    const b = new Client(env.baseUrl);
+    b.bearer = both.key;
+    const allowed = await ok(b.post('/notification-webhooks', { url, kinds: ['dms.*'] }), 201);
+    // Out of the way of the next test, which counts what this receiver gets.
+    assert.ok(
+      [200, 204].includes((await admin.request('DELETE', `/notification-webhooks/${allowed.id}`)).status),
+    );
+  });
+
   it('validates with field errors, and refuses callers without the ERP permission or outside the tenant', async () => {
     await setup();
     const bad = await erp.post('/erp/payments', {

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { type Actor, writeAudit } from '../../../core/audit/audit.ts';
 import type { Principal } from '../../../core/auth/principal.ts';
 import type { Tx } from '../../../core/db/tenant-scope.ts';
+import { invalid } from '../../../core/errors.ts';
 import type { DomainEvent } from '../../../core/events/outbox.ts';
 import type { Locale } from '../../../core/i18n/locale.ts';
 import { newId } from '../../../core/ids.ts';
@@ -17,10 +18,14 @@ type Kind = 'payment' | 'shipment' | 'stock';
 
 const hash = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('hex');
 
+/** Who sends: the API key, else the signed-in user. Receipt keys are scoped by it, never tenant-wide. */
+const callerOf = (p: Principal) => (p.apiKeyId ? `key:${p.apiKeyId}` : `user:${p.userId}`);
+
 /**
  * The ERP's receipt of one external id: the first call does the work, a replay (same id, same
  * body) answers `replay: true` and does nothing, the same id with another body is 409. The row
- * is inserted first, so two racing deliveries serialise on its unique key.
+ * is inserted first, so two racing deliveries serialise on its unique key. The key is the
+ * caller's own: another API key using the same external id neither replays nor learns of it.
  */
 async function receipt(
   tx: Tx,
@@ -33,17 +38,18 @@ async function receipt(
 ) {
   const h = hash(body);
   const id = newId();
+  const caller = callerOf(p);
   const ins =
-    await sql<any>`insert into dnw_erp_receipts (tenant_id, id, kind, external_id, request_hash, received_by)
-    values (${p.tenantId}, ${id}, ${kind}, ${externalId}, ${h}, ${p.userId})
-    on conflict (tenant_id, kind, external_id) do nothing returning id, created_at`.execute(tx);
+    await sql<any>`insert into dnw_erp_receipts (tenant_id, id, caller, kind, external_id, request_hash, received_by)
+    values (${p.tenantId}, ${id}, ${caller}, ${kind}, ${externalId}, ${h}, ${p.userId})
+    on conflict (tenant_id, caller, kind, external_id) do nothing returning id, created_at`.execute(tx);
   if (ins.rows[0]) {
     await work();
     return { id, kind, externalId, replay: false, createdAt: new Date(ins.rows[0].created_at).toISOString() };
   }
   const prior = (
     await sql<any>`select id, request_hash, created_at from dnw_erp_receipts where tenant_id = ${p.tenantId}
-      and kind = ${kind} and external_id = ${externalId}`.execute(tx)
+      and caller = ${caller} and kind = ${kind} and external_id = ${externalId}`.execute(tx)
   ).rows[0];
   if (prior.request_hash !== h)
     throw netProblem('conflict', locale, 'erp_key_reused', { externalId }, [
@@ -58,20 +64,30 @@ async function receipt(
   };
 }
 
-/** 回款 from the ERP: a payment entry on the dealer's account (on the month's statement). */
-export function erpPayment(
+/** Clock skew an ERP may have: a paidAt up to this far ahead is still "now". */
+const PAID_AT_SKEW_MS = 5 * 60_000;
+
+/**
+ * 回款 from the ERP: a payment entry on the dealer's account, dated `paidAt` (else now) so a
+ * back-dated payment lands on its month's statement. A future paidAt is a field error.
+ */
+export async function erpPayment(
   tx: Tx,
   p: Principal,
   actor: Actor,
   locale: Locale,
   input: z.infer<typeof ErpPaymentInput>,
+  now: Date = new Date(),
 ) {
+  if (input.paidAt && Date.parse(input.paidAt) > now.getTime() + PAID_AT_SKEW_MS)
+    throw invalid([{ field: 'paidAt', code: 'future', message: nt(locale, 'paid_future') }]);
   return receipt(tx, p, locale, 'payment', input.externalId, input, async () => {
     await recordPayment(tx, p, actor, locale, input.dealerUnitId, {
       kind: 'payment',
       amount: input.amount,
       ref: `ERP ${input.reference}`,
-      idempotencyKey: `erp:${input.externalId}`,
+      idempotencyKey: `erp:${callerOf(p)}:${input.externalId}`,
+      at: input.paidAt,
     });
   });
 }

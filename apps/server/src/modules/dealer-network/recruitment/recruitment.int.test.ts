@@ -9,6 +9,7 @@ import {
   uniqueMobile,
 } from '../../../testing/fixtures.ts';
 import { type Client, login, newTenantWithAdmin, useTestEnv } from '../../../testing/harness.ts';
+import { addressKey } from '../dealer-network.routes.ts';
 import { PNG_BASE64 } from '../test-kit.ts';
 
 const env = useTestEnv();
@@ -63,7 +64,7 @@ async function appId(company: string) {
 }
 
 describe('dealer recruitment: the public form', () => {
-  it('takes an application with documents checked by content, and refuses a duplicate by phone or company', async () => {
+  it('takes an application with documents checked by content; a duplicate by phone or company looks accepted and stores nothing', async () => {
     await setup();
     const key = await newForm();
     const anon = anonymous(env);
@@ -79,20 +80,56 @@ describe('dealer recruitment: the public form', () => {
     const a = application();
     const r = await ok(anon.post(`/public/dealer-applications/${key}`, a), 201);
     assert.match(r.reference, /^ZS/);
-    const again = await anon.post(`/public/dealer-applications/${key}`, application({ phone: a.phone }));
-    assert.equal(again.status, 409);
-    assert.equal(fields(again.body).phone.code, 'unique');
-    assert.equal(again.body.reference, r.reference);
-    // The same company written differently is the same company.
-    const sameCompany = await anon.post(
-      `/public/dealer-applications/${key}`,
-      application({ company: ` ${a.company.replace('有限公司', '（有限公司）')}` }),
+    const before = await countRows(env, dir.tenantId, 'dnw_applications');
+    // A duplicate gets the same 201 shape as a new one: no existing reference, no field named.
+    const again = await ok(
+      anon.post(`/public/dealer-applications/${key}`, application({ phone: a.phone })),
+      201,
     );
-    assert.equal(sameCompany.status, 409);
-    assert.ok(fields(sameCompany.body).company);
+    assert.deepEqual(Object.keys(again).sort(), Object.keys(r).sort());
+    assert.match(again.reference, /^ZS/);
+    assert.notEqual(again.reference, r.reference);
+    // The same company written differently is the same company.
+    const sameCompany = await ok(
+      anon.post(
+        `/public/dealer-applications/${key}`,
+        application({ company: ` ${a.company.replace('有限公司', '（有限公司）')}` }),
+      ),
+      201,
+    );
+    assert.notEqual(sameCompany.reference, r.reference);
+    assert.equal(await countRows(env, dir.tenantId, 'dnw_applications'), before);
     const stored = await appId(a.company);
     assert.equal(stored.stage, 'new');
     assert.equal(stored.unitId, dir.unit('HQ'));
+  });
+
+  it('counts an IPv6 /64 as one address, and caps a form per day whoever sends', async () => {
+    assert.equal(addressKey('203.0.113.9'), '203.0.113.9');
+    assert.equal(addressKey('::ffff:203.0.113.9'), '203.0.113.9');
+    assert.equal(addressKey('2001:db8:1:2:aaaa::1'), '2001:db8:1:2::/64');
+    assert.equal(addressKey('2001:0db8:0001:0002:ffff:1:2:3'), '2001:db8:1:2::/64');
+    assert.equal(addressKey('2001:db8::5'), '2001:db8:0:0::/64');
+    await setup();
+    const key = await newForm();
+    const anon = anonymous(env);
+    const prior = process.env.DEALER_APPLY_FORM_DAILY_CAP;
+    process.env.DEALER_APPLY_FORM_DAILY_CAP = '2';
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++)
+        statuses.push(
+          (await anon.post(`/public/dealer-applications/${key}`, application({ documents: [] }))).status,
+        );
+      assert.deepEqual(statuses, [201, 201, 429]);
+      const over = await anon.post(`/public/dealer-applications/${key}`, application({ documents: [] }));
+      assert.equal(over.status, 429);
+      assert.match(over.headers.get('content-type') ?? '', /problem\+json/);
+      assert.ok(Number(over.headers.get('retry-after')) > 0);
+    } finally {
+      if (prior === undefined) delete process.env.DEALER_APPLY_FORM_DAILY_CAP;
+      else process.env.DEALER_APPLY_FORM_DAILY_CAP = prior;
+    }
   });
 
   it('refuses an oversize document, a file that is not what it claims, and bad fields, in the caller’s language', async () => {

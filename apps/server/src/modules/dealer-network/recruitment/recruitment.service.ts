@@ -144,8 +144,8 @@ const reference = () =>
 
 /**
  * A prospective dealer's application from the public form. It lands at the unit that owns the
- * form (HQ) as `new`; one open application per phone and per company (a duplicate is 409 with
- * the reference of the open one, so the applicant knows it arrived).
+ * form (HQ) as `new`; one open application per phone and per company. A duplicate gets the same
+ * 201 as a new one and stores nothing (no existing reference, no hint which field matched).
  */
 export async function submitApplication(
   db: Db,
@@ -179,19 +179,9 @@ export async function submitApplication(
         where tenant_id = ${tenantId} and stage not in ('rejected', 'onboarded')
           and (phone = ${phone} or company_key = ${ck}) limit 1`.execute(tx)
     ).rows[0];
-    if (dup)
-      throw netProblem(
-        'conflict',
-        locale,
-        'duplicate_application',
-        { reference: dup.reference },
-        [
-          dup.phone === phone
-            ? { field: 'phone', code: 'unique', message: nt(locale, 'duplicate_phone') }
-            : { field: 'company', code: 'unique', message: nt(locale, 'duplicate_company') },
-        ],
-        { reference: dup.reference },
-      );
+    // A duplicate answers exactly like a new application (a fresh reference, stored nowhere): the
+    // public form must not tell a stranger that a phone or a company has applied, nor its reference.
+    if (dup) return { ok: true as const, reference: reference() };
     const id = newId();
     const ref = reference();
     await sql`insert into dnw_applications (tenant_id, id, reference, company, company_key, contact_name, phone, email,
