@@ -903,6 +903,7 @@ export interface DmsStatements {
   period: string;
   rebates: number;
   tenant_id: string;
+  version: Generated<number>;
 }
 
 export interface DmsStockAlerts {
@@ -981,6 +982,7 @@ export interface DnwApplications {
 }
 
 export interface DnwErpReceipts {
+  caller: string;
   created_at: Generated<Timestamp>;
   external_id: string;
   id: string;
@@ -1196,6 +1198,7 @@ export interface FslVisits {
   flagged: Generated<boolean>;
   id: string;
   inside_fence: boolean | null;
+  late_sync: Generated<boolean>;
   links: Generated<Json>;
   off_fence_reason: string | null;
   plan_id: string | null;
