@@ -24,6 +24,8 @@ const EXEMPT: Record<string, string> = {
     'JavaScript served to the customer’s browser: same-origin calls, not server code',
   'member-mall/card-page.script.ts':
     'JavaScript served to the member’s browser: same-origin calls, not server code',
+  'dealer-network/recruitment/join.script.ts':
+    'JavaScript served to the applicant’s browser: same-origin calls, not server code',
 };
 
 const isTestCode = (path: string) =>
