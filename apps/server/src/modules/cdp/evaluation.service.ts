@@ -403,6 +403,14 @@ export async function computeProfileTagValue(
   return r.rows[0]!.n;
 }
 
+/**
+ * Record tag and segment writers of one tenant take turns (real time, the tick, tag backfills,
+ * a segment computed when it is saved): each then reads what the one before it committed.
+ */
+export async function lockObjectTags(tx: Tx, tenantId: string) {
+  await sql`select pg_advisory_xact_lock(hashtext(${`cdp-objects:${tenantId}`}))`.execute(tx);
+}
+
 /** Batch (SQL) recomputation of one segment: diff against the stored members, emit changes. */
 export async function computeSegment(
   tx: Tx,
@@ -411,6 +419,9 @@ export async function computeSegment(
   now: Date,
   cause = 'schedule',
 ) {
+  // A record segment saved while its tags' backfill runs in another worker: without taking turns
+  // each would miss the other (the segment read no tags yet, the backfill saw no segment yet).
+  if (seg.object !== 'profile') await lockObjectTags(tx, tenantId);
   const q = segmentSql(seg, tenantId, now);
   const r = await sql<{
     k: string;

@@ -4,7 +4,13 @@ import { inTenant, type Tx } from '../../core/db/tenant-scope.ts';
 import type { DomainEvent } from '../../core/events/outbox.ts';
 import { isUuid } from '../../core/ids.ts';
 import type { Subscriber } from '../../engine/module.ts';
-import { applyMembership, loadSegmentDefs, loadTagDefs, recordRuleQuery } from './evaluation.service.ts';
+import {
+  applyMembership,
+  loadSegmentDefs,
+  loadTagDefs,
+  lockObjectTags,
+  recordRuleQuery,
+} from './evaluation.service.ts';
 
 /**
  * Tags and segments over records of other objects (R2.2: a vehicle, a store …) follow record
@@ -73,11 +79,6 @@ async function objectsWithRules(tx: Tx, tenantId: string, objects: string[]): Pr
       tx,
     )
   ).rows.map((r) => r.object);
-}
-
-/** Record tag and segment writers of one tenant take turns (real time and the tick). */
-export async function lockObjectTags(tx: Tx, tenantId: string) {
-  await sql`select pg_advisory_xact_lock(hashtext(${`cdp-objects:${tenantId}`}))`.execute(tx);
 }
 
 /**
