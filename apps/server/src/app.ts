@@ -83,8 +83,8 @@ export async function runKehu(
   await migrateAll(database.db, log);
   const abort = new AbortController();
   const background: Promise<unknown>[] = [];
-  // A worker-only process builds no app, so the modules start here too (jobs need their database).
-  startModules(database);
+  // A worker-only process builds no app (createApp starts the modules), so they start here.
+  if (opts.role === 'worker') startModules(database);
   const app = opts.role === 'worker' ? null : await createApp(config, database);
   const logger = app?.log ?? { info: console.log, warn: console.warn, error: console.error };
   if (opts.role !== 'api') {

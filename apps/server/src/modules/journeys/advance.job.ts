@@ -9,6 +9,9 @@ import { ADVANCE_QUEUE, wakeAdvance } from './enrol.service.ts';
 import { executeStep, type StepEnv, type StepResult, tenantZone } from './steps.ts';
 
 /** Payload of `journeys:advance`. `now` (ISO) is for tests: the clock the steps see. */
+/** A step execution's idempotency key (a send's message and coupon key, the history row's identity). */
+export const stepKey = (runId: string, stepId: string, visit: number) => `${runId}:${stepId}:${visit}`;
+
 export interface AdvancePayload {
   now?: string;
 }
@@ -184,7 +187,7 @@ async function advanceRun(env: StepEnv, run: RunRow): Promise<RunOutcome> {
     const r = await executeStep(env, node, {
       runId: run.id,
       profileId: run.profile_id,
-      key: `${run.id}:${stepId}:${visit}`,
+      key: stepKey(run.id, stepId, visit),
       resumed,
     });
     // A resumed wait already has its row (written when the wait began).

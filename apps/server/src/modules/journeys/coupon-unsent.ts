@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Subscriber } from '../../engine/module.ts';
 import { couponByKey, voidCoupon } from '../coupons/index.ts';
+import { stepKey } from './advance.job.ts';
 
 /**
  * A send step issues its coupon when messaging's guards let the message go, which for a message
@@ -16,10 +17,15 @@ export const couponUnsentSubscriber: Subscriber = {
     if (!p.messageId || p.source?.kind !== 'journey') return;
     await job.tx(async (tx) => {
       const step = (
-        await sql<{ key: string }>`select run_id || ':' || step_id || ':' || visit as key from journey_steps
+        await sql<{
+          run_id: string;
+          step_id: string;
+          visit: number;
+        }>`select run_id, step_id, visit from journey_steps
           where tenant_id = ${event.tenantId} and message_id = ${p.messageId}`.execute(tx)
       ).rows[0];
-      const coupon = step && (await couponByKey(tx, event.tenantId, step.key));
+      const coupon =
+        step && (await couponByKey(tx, event.tenantId, stepKey(step.run_id, step.step_id, step.visit)));
       if (!coupon) return;
       await voidCoupon(tx, event.tenantId, {
         couponId: coupon.couponId,
